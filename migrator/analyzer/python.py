@@ -1,0 +1,942 @@
+"""Find OpenAI usage in Python source by resolving names, not by matching text.
+
+Built on the stdlib ``ast`` (an order of magnitude cheaper than LibCST with
+metadata); LibCST is only used later, for the files that are rewritten.
+
+Two passes over a module: the first records every binding per scope (imports,
+assignments, parameters, ``with ... as``, ``self.x = ...`` per class, function
+definitions); the second walks every expression and resolves it to a value:
+an imported qualified name, an OpenAI client, a client resource path, or the
+result of an API call.  Only what resolves to OpenAI (or sits, unresolved, in a
+file that imports openai) is reported.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from typing import Dict, Iterator, List, Optional, Tuple, Union
+
+from migrator.analyzer import symbols as sym
+from migrator.models import EnvRead, FileAnalysis, Finding, ResultAccess, Span, SymbolRef
+
+# ---------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class Q:
+    """An imported (or attribute-of-imported) qualified name."""
+
+    qname: str
+
+
+@dataclass(frozen=True)
+class Client:
+    cls: str
+    span: Span
+    is_async: bool
+    azure: bool
+    endpoint: str  # none | openai | azure | other | dynamic
+    origin: str  # constructed | annotated | subclass
+
+
+@dataclass(frozen=True)
+class Res:
+    client: Optional[Client]  # None: the openai module-level client
+    path: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Result:
+    call: Span
+    api: str
+    stream: bool
+    chunk: bool = False
+
+
+@dataclass(frozen=True)
+class Func:
+    node: ast.AST
+
+
+class _NotOpenAI:
+    def __repr__(self) -> str:
+        return "NOT_OPENAI"
+
+
+NOT_OPENAI = _NotOpenAI()
+Value = Union[Q, Client, Res, Result, Func, _NotOpenAI, None]
+
+LOW_CONFIDENCE_APIS = frozenset(
+    {
+        "chat.completions.create",
+        "chat.completions.parse",
+        "chat.completions.stream",
+        "beta.chat.completions.parse",
+        "completions.create",
+        "embeddings.create",
+        "images.generate",
+        "images.edit",
+        "images.create_variation",
+        "audio.transcriptions.create",
+        "audio.translations.create",
+        "audio.speech.create",
+        "moderations.create",
+        "responses.create",
+    }
+)
+
+ENV_PREFIXES = ("OPENAI_", "AZURE_OPENAI_")
+
+# ---------------------------------------------------------------- scopes
+
+
+@dataclass
+class Binding:
+    kind: str  # import | assign | param | with | for | func | class | other
+    line: int
+    scope: "Scope"
+    qname: Optional[str] = None
+    value: Optional[ast.AST] = None
+    annotation: Optional[ast.AST] = None
+    node: Optional[ast.AST] = None
+
+
+@dataclass
+class ClassInfo:
+    node: ast.ClassDef
+    scope: "Scope"
+    attrs: Dict[str, List[Binding]] = field(default_factory=dict)
+
+
+@dataclass
+class Scope:
+    kind: str  # module | function | class
+    parent: Optional["Scope"]
+    bindings: Dict[str, List[Binding]] = field(default_factory=dict)
+    cls: Optional[ClassInfo] = None  # for a method: its class; for a class body: itself
+    self_name: Optional[str] = None  # for a method: the name of its first parameter
+
+    def add(self, name: str, binding: Binding) -> None:
+        self.bindings.setdefault(name, []).append(binding)
+
+
+class _Binder(ast.NodeVisitor):
+    """Pass 1: record bindings per scope."""
+
+    def __init__(self) -> None:
+        self.module = Scope("module", None)
+        self.scope = self.module
+        self.scopes: Dict[int, Scope] = {}
+        self.classes: Dict[int, ClassInfo] = {}
+
+    # scopes
+    def _function(self, node: Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda]) -> None:
+        outer = self.scope
+        if not isinstance(node, ast.Lambda):
+            outer.add(node.name, Binding("func", node.lineno, outer, node=node))
+            for deco in node.decorator_list:
+                self.visit(deco)
+            if node.returns is not None:
+                self.visit(node.returns)
+        self._defaults(node.args)
+        inner = Scope("function", outer)
+        self.scopes[id(node)] = inner
+        args = node.args
+        positional = list(getattr(args, "posonlyargs", [])) + list(args.args)
+        if outer.kind == "class" and positional and not isinstance(node, ast.Lambda):
+            if not any(_is_name(d, "staticmethod") for d in node.decorator_list):
+                inner.cls = outer.cls
+                inner.self_name = positional[0].arg
+        for arg in positional + list(args.kwonlyargs) + [a for a in (args.vararg, args.kwarg) if a]:
+            inner.add(arg.arg, Binding("param", node.lineno, inner, annotation=arg.annotation, node=arg))
+        self.scope = inner
+        body = node.body if isinstance(node.body, list) else [node.body]
+        for stmt in body:
+            self.visit(stmt)
+        self.scope = outer
+
+    def _defaults(self, args: ast.arguments) -> None:
+        for expr in list(args.defaults) + [d for d in args.kw_defaults if d is not None]:
+            self.visit(expr)
+
+    visit_FunctionDef = _function
+    visit_AsyncFunctionDef = _function
+    visit_Lambda = _function
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        outer = self.scope
+        outer.add(node.name, Binding("class", node.lineno, outer, node=node))
+        for expr in node.decorator_list + node.bases + [k.value for k in node.keywords]:
+            self.visit(expr)
+        inner = Scope("class", outer)
+        info = ClassInfo(node, inner)
+        inner.cls = info
+        self.scopes[id(node)] = inner
+        self.classes[id(node)] = info
+        self.scope = inner
+        for stmt in node.body:
+            self.visit(stmt)
+        self.scope = outer
+
+    # bindings
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                self.scope.add(alias.asname, Binding("import", node.lineno, self.scope, qname=alias.name))
+            else:
+                top = alias.name.split(".", 1)[0]
+                self.scope.add(top, Binding("import", node.lineno, self.scope, qname=top))
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = ("." * node.level) + (node.module or "")
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            name = alias.asname or alias.name
+            self.scope.add(name, Binding("import", node.lineno, self.scope, qname=f"{module}.{alias.name}"))
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        self.visit(node.value)
+        for target in node.targets:
+            self._target(target, node.value, node.lineno)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self.visit(node.value)
+        self.visit(node.annotation)
+        if isinstance(node.target, ast.Name):
+            kind = "assign" if node.value is not None else "param"
+            self.scope.add(
+                node.target.id,
+                Binding(kind, node.lineno, self.scope, value=node.value, annotation=node.annotation),
+            )
+        else:
+            self._target(node.target, node.value, node.lineno, annotation=node.annotation)
+
+    def visit_NamedExpr(self, node: ast.AST) -> None:
+        self.visit(node.value)  # type: ignore[attr-defined]
+        target = node.target  # type: ignore[attr-defined]
+        scope = self.scope
+        while scope.kind == "class" and scope.parent is not None:
+            scope = scope.parent
+        scope.add(target.id, Binding("assign", node.lineno, scope, value=node.value))  # type: ignore[attr-defined]
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self.visit(node.value)
+        self.visit(node.target)
+        if isinstance(node.target, ast.Name):
+            self.scope.add(node.target.id, Binding("other", node.lineno, self.scope))
+
+    def _target(self, target: ast.AST, value: Optional[ast.AST], line: int, annotation: Optional[ast.AST] = None) -> None:
+        if isinstance(target, ast.Name):
+            self.scope.add(target.id, Binding("assign", line, self.scope, value=value))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for elt in target.elts:
+                self._target(elt.value if isinstance(elt, ast.Starred) else elt, None, line)
+        elif isinstance(target, ast.Attribute):
+            self.visit(target.value)
+            self._self_attr(target, value, line, annotation)
+        else:
+            self.visit(target)
+
+    def _self_attr(self, target: ast.Attribute, value: Optional[ast.AST], line: int, annotation: Optional[ast.AST]) -> None:
+        scope = self.scope
+        if scope.cls is not None and scope.self_name and _is_name(target.value, scope.self_name):
+            scope.cls.attrs.setdefault(target.attr, []).append(
+                Binding("assign" if value is not None else "param", line, scope, value=value, annotation=annotation)
+            )
+
+    def visit_For(self, node: Union[ast.For, ast.AsyncFor]) -> None:
+        self.visit(node.iter)
+        self._loop_target(node.target, node.iter, node.lineno)
+        for stmt in node.body + node.orelse:
+            self.visit(stmt)
+
+    visit_AsyncFor = visit_For
+
+    def _loop_target(self, target: ast.AST, iterable: ast.AST, line: int) -> None:
+        if isinstance(target, ast.Name):
+            self.scope.add(target.id, Binding("for", line, self.scope, value=iterable))
+        else:
+            self._target(target, None, line)
+
+    def visit_comprehension(self, node: ast.comprehension) -> None:
+        self.visit(node.iter)
+        self._loop_target(node.target, node.iter, getattr(node.iter, "lineno", 0))
+        for cond in node.ifs:
+            self.visit(cond)
+
+    def visit_With(self, node: Union[ast.With, ast.AsyncWith]) -> None:
+        for item in node.items:
+            self.visit(item.context_expr)
+            if isinstance(item.optional_vars, ast.Name):
+                self.scope.add(
+                    item.optional_vars.id, Binding("with", node.lineno, self.scope, value=item.context_expr)
+                )
+            elif item.optional_vars is not None:
+                self._target(item.optional_vars, None, node.lineno)
+        for stmt in node.body:
+            self.visit(stmt)
+
+    visit_AsyncWith = visit_With
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        if node.type is not None:
+            self.visit(node.type)
+        if node.name:
+            self.scope.add(node.name, Binding("other", node.lineno, self.scope))
+        for stmt in node.body:
+            self.visit(stmt)
+
+    def visit_Global(self, node: ast.Global) -> None:
+        return None
+
+    visit_Nonlocal = visit_Global
+
+
+def _is_name(node: ast.AST, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
+
+
+# ---------------------------------------------------------------- positions
+
+
+_LINE_SPLIT = re.compile(r"\r\n|\r|\n")
+
+
+class _Lines:
+    """Convert ast (line, utf-8 byte offset) positions into character columns."""
+
+    def __init__(self, source: str, line_offset: int = 0):
+        self.lines = _LINE_SPLIT.split(source)
+        self.line_offset = line_offset
+
+    def col(self, line: int, byte_col: int) -> int:
+        if line - 1 >= len(self.lines):
+            return byte_col
+        text = self.lines[line - 1]
+        if text.isascii():
+            return byte_col
+        return len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore"))
+
+    def span(self, node: ast.AST) -> Span:
+        line, end_line = node.lineno, getattr(node, "end_lineno", None) or node.lineno  # type: ignore[attr-defined]
+        col = self.col(line, node.col_offset)  # type: ignore[attr-defined]
+        end_col = self.col(end_line, getattr(node, "end_col_offset", None) or node.col_offset)  # type: ignore[attr-defined]
+        return Span(line + self.line_offset, col, end_line + self.line_offset, end_col)
+
+
+# ---------------------------------------------------------------- resolution
+
+
+class _Analyzer:
+    """Pass 2: resolve every expression and report what is OpenAI."""
+
+    def __init__(self, tree: ast.Module, binder: _Binder, lines: _Lines, path: str, cell: Optional[int]):
+        self.tree = tree
+        self.binder = binder
+        self.lines = lines
+        self.path = path
+        self.cell = cell
+        self.out = FileAnalysis(path)
+        self.memo: Dict[int, Value] = {}
+        self.busy: set = set()
+        self.imports_openai = False
+        self.seen_calls: set = set()
+        self.seen_symbols: set = set()
+
+    # ---- lookup
+    def lookup(self, name: str, scope: Scope, line: int) -> Tuple[Optional[Binding], bool]:
+        """Return (binding, ambiguous) for ``name`` as seen from ``scope`` at ``line``."""
+        current: Optional[Scope] = scope
+        first = True
+        while current is not None:
+            if current.kind == "class" and not first:
+                current = current.parent
+                continue
+            found = current.bindings.get(name)
+            if found:
+                return self._pick(found, line if first else None)
+            first = False
+            current = current.parent
+        return None, False
+
+    @staticmethod
+    def _pick(bindings: List[Binding], line: Optional[int]) -> Tuple[Binding, bool]:
+        ambiguous = len(bindings) > 1
+        if line is not None:
+            before = [b for b in bindings if b.line <= line]
+            if before:
+                return before[-1], ambiguous
+        return bindings[-1], ambiguous
+
+    def resolve(self, node: Optional[ast.AST], scope: Scope) -> Value:
+        if node is None:
+            return None
+        key = id(node)
+        if key in self.memo:
+            return self.memo[key]
+        if key in self.busy:
+            return None
+        self.busy.add(key)
+        try:
+            value = self._resolve(node, scope)
+        finally:
+            self.busy.discard(key)
+        self.memo[key] = value
+        return value
+
+    def _resolve(self, node: ast.AST, scope: Scope) -> Value:
+        if isinstance(node, ast.Name):
+            binding, _ = self.lookup(node.id, scope, node.lineno)
+            return self.resolve_binding(binding) if binding else None
+        if isinstance(node, ast.Attribute):
+            return self._resolve_attribute(node, scope)
+        if isinstance(node, ast.Call):
+            return self._resolve_call(node, scope)
+        if isinstance(node, ast.Await):
+            return self.resolve(node.value, scope)
+        if isinstance(node, ast.Subscript):
+            return None
+        if isinstance(node, (ast.Constant, ast.JoinedStr, ast.List, ast.Dict, ast.Tuple, ast.Set)):
+            return NOT_OPENAI
+        return None
+
+    def resolve_binding(self, binding: Binding) -> Value:
+        if binding.kind == "import":
+            return Q(sym.canonical(binding.qname or ""))
+        if binding.kind == "func":
+            return Func(binding.node)  # type: ignore[arg-type]
+        if binding.kind == "class":
+            return self._class_value(binding.node)  # type: ignore[arg-type]
+        if binding.kind in ("assign", "with") and binding.value is not None:
+            return self.resolve(binding.value, binding.scope)
+        if binding.kind == "for" and binding.value is not None:
+            value = self.resolve(binding.value, binding.scope)
+            if isinstance(value, Result) and value.stream:
+                return Result(value.call, value.api, True, chunk=True)
+            return None
+        if binding.kind in ("param", "assign") and binding.annotation is not None:
+            return self._annotated_client(binding)
+        return None
+
+    def _class_value(self, node: ast.ClassDef) -> Value:
+        # a subclass of an OpenAI client is a client class
+        scope = self.binder.scopes[id(node)].parent or self.binder.module
+        for base in node.bases:
+            value = self.resolve(base, scope)
+            if isinstance(value, Q) and value.qname in sym.CLIENT_CLASSES:
+                return Q(value.qname + "@subclass")
+        return NOT_OPENAI
+
+    def _annotated_client(self, binding: Binding) -> Value:
+        for expr in _annotation_parts(binding.annotation):
+            value = self.resolve(expr, binding.scope)
+            if isinstance(value, Q) and value.qname in sym.CLIENT_CLASSES:
+                is_async, azure = sym.CLIENT_CLASSES[value.qname]
+                node = binding.node if binding.node is not None else binding.annotation
+                return Client(value.qname, self.lines.span(node), is_async, azure, "dynamic", "annotated")
+        return None
+
+    def _resolve_attribute(self, node: ast.Attribute, scope: Scope) -> Value:
+        base_node = node.value
+        if isinstance(base_node, ast.Name) and scope.self_name == base_node.id and scope.cls is not None:
+            return self._self_attribute(scope.cls, node.attr)
+        base = self.resolve(base_node, scope)
+        if isinstance(base, Q):
+            if base.qname.endswith("@subclass"):
+                return NOT_OPENAI
+            return Q(f"{base.qname}.{node.attr}")
+        if isinstance(base, Client):
+            return Res(base, (node.attr,))
+        if isinstance(base, Res):
+            return Res(base.client, base.path + (node.attr,))
+        if isinstance(base, Func) and isinstance(base.node, ast.ClassDef):
+            return NOT_OPENAI
+        if base is NOT_OPENAI:
+            return NOT_OPENAI
+        return None
+
+    def _self_attribute(self, cls: ClassInfo, attr: str) -> Value:
+        bindings = cls.attrs.get(attr) or cls.scope.bindings.get(attr)
+        if not bindings:
+            return None
+        values = {self.resolve_binding(b) for b in bindings}
+        values.discard(None)
+        clients = [v for v in values if isinstance(v, Client)]
+        if clients:
+            return sorted(clients, key=lambda c: c.span)[0]
+        return values.pop() if len(values) == 1 else None
+
+    def _resolve_call(self, node: ast.Call, scope: Scope) -> Value:
+        func = self.resolve(node.func, scope)
+        span = self.lines.span(node)
+        if isinstance(func, Q):
+            return self._call_qname(func.qname, node, scope, span)
+        if isinstance(func, Res):
+            if func.path and func.path[-1] in sym.CLIENT_RETURNING and len(func.path) == 1 and func.client:
+                return func.client
+            return Result(span, sym.normalize_api(func.path), _kwarg_true(node, "stream"))
+        if isinstance(func, Func):
+            if isinstance(func.node, ast.ClassDef):
+                return NOT_OPENAI
+            return self._factory_return(func.node)
+        if func is NOT_OPENAI:
+            return NOT_OPENAI
+        return None
+
+    def _call_qname(self, qname: str, node: ast.Call, scope: Scope, span: Span) -> Value:
+        if qname.endswith("@subclass"):
+            base = qname[: -len("@subclass")]
+            is_async, azure = sym.CLIENT_CLASSES[base]
+            return Client(base, span, is_async, azure, self._endpoint(node, scope, azure), "subclass")
+        if qname in sym.CLIENT_CLASSES:
+            is_async, azure = sym.CLIENT_CLASSES[qname]
+            return Client(qname, span, is_async, azure, self._endpoint(node, scope, azure), "constructed")
+        legacy = sym.legacy_operation(qname)
+        if legacy is not None:
+            return Result(span, legacy[0], _kwarg_true(node, "stream"))
+        if sym.is_openai(qname):
+            parts = tuple(qname.split(".")[1:])
+            if parts and parts[0] in sym.RESOURCE_ROOTS and len(parts) >= 2:
+                return Result(span, sym.normalize_api(parts), _kwarg_true(node, "stream"))
+            return None
+        return NOT_OPENAI
+
+    def _factory_return(self, fnode: ast.AST) -> Value:
+        fscope = self.binder.scopes.get(id(fnode))
+        if fscope is None:
+            return None
+        for ret in _returns(fnode):
+            value = self.resolve(ret.value, fscope)
+            if isinstance(value, Client):
+                return value
+        return None
+
+    def _endpoint(self, node: ast.Call, scope: Scope, azure: bool) -> str:
+        if azure:
+            return "azure"
+        for kw in node.keywords:
+            if kw.arg is None:
+                return "dynamic"
+            if kw.arg == "base_url":
+                text = self.constant_str(kw.value, scope)
+                if text is None:
+                    return "none" if _is_none(kw.value) else "dynamic"
+                return "openai" if "api.openai.com" in text else "other"
+        return "none"
+
+    def constant_str(self, node: Optional[ast.AST], scope: Scope) -> Optional[str]:
+        """A string literal, or a name bound once at module level to one."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.Name):
+            binding, ambiguous = self.lookup(node.id, scope, node.lineno)
+            if binding is not None and not ambiguous and binding.kind == "assign" and binding.scope.kind == "module":
+                value = binding.value
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    return value.value
+        return None
+
+
+# ---------------------------------------------------------------- reporting
+
+
+class _Reporter(_Analyzer):
+    def run(self) -> FileAnalysis:
+        self._walk(self.tree, self.binder.module, None)
+        self.out.findings.sort(key=Finding.sort_key)
+        return self.out
+
+    def add(self, kind: str, node_or_span: Union[ast.AST, Span], message: str, **kw: object) -> Finding:
+        span = node_or_span if isinstance(node_or_span, Span) else self.lines.span(node_or_span)
+        finding = Finding(kind=kind, path=self.path, span=span, message=message, cell=self.cell, **kw)  # type: ignore[arg-type]
+        self.out.findings.append(finding)
+        return finding
+
+    # ---- walk
+    def _walk(self, node: ast.AST, scope: Scope, parent: Optional[ast.AST]) -> None:
+        inner = self.binder.scopes.get(id(node))
+        handler = getattr(self, "_on_" + type(node).__name__, None)
+        if handler is not None:
+            handler(node, scope, parent)
+        child_scope = inner if inner is not None else scope
+        for child in ast.iter_child_nodes(node):
+            if inner is not None and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if child in node.decorator_list or child is node.returns:
+                    self._walk(child, scope, node)
+                    continue
+                if isinstance(child, ast.arguments):
+                    self._walk_arguments(child, scope, inner, node)
+                    continue
+            if inner is not None and isinstance(node, ast.ClassDef) and (child in node.bases or child in node.decorator_list):
+                self._walk(child, scope, node)
+                continue
+            self._walk(child, child_scope, node)
+
+    def _walk_arguments(self, args: ast.arguments, outer: Scope, inner: Scope, parent: ast.AST) -> None:
+        for expr in list(args.defaults) + [d for d in args.kw_defaults if d is not None]:
+            self._walk(expr, outer, args)
+        for arg in list(getattr(args, "posonlyargs", [])) + list(args.args) + list(args.kwonlyargs) + [a for a in (args.vararg, args.kwarg) if a]:
+            if arg.annotation is not None:
+                self._walk(arg.annotation, outer, arg)
+
+    # ---- imports
+    def _on_Import(self, node: ast.Import, scope: Scope, parent: Optional[ast.AST]) -> None:
+        for alias in node.names:
+            self._import(node, alias.name, [alias.asname or alias.name], [alias.name])
+
+    def _on_ImportFrom(self, node: ast.ImportFrom, scope: Scope, parent: Optional[ast.AST]) -> None:
+        if node.level:
+            return
+        module = node.module or ""
+        names = [a.name for a in node.names]
+        self._import(node, module, [a.asname or a.name for a in node.names], [f"{module}.{n}" for n in names])
+
+    def _import(self, node: ast.AST, module: str, bound: List[str], qnames: List[str]) -> None:
+        if sym.is_openai(module):
+            self.imports_openai = True
+            self.add("import", node, f"imports {module}", symbol=module, detail={"names": bound, "module": module})
+            return
+        framework = [q for q in qnames if sym.is_framework(q)] or ([module] if sym.is_framework(module) else [])
+        if framework:
+            self.add(
+                "framework",
+                node,
+                f"imports OpenAI wrapper {', '.join(framework)}",
+                symbol=framework[0],
+                detail={"names": bound, "module": module, "form": "import"},
+            )
+
+    # ---- assignments to openai.<config>
+    def _on_Assign(self, node: ast.Assign, scope: Scope, parent: Optional[ast.AST]) -> None:
+        for target in node.targets:
+            self._config(target, node.value, scope, node)
+
+    def _on_AnnAssign(self, node: ast.AnnAssign, scope: Scope, parent: Optional[ast.AST]) -> None:
+        self._config(node.target, node.value, scope, node)
+
+    def _on_AugAssign(self, node: ast.AugAssign, scope: Scope, parent: Optional[ast.AST]) -> None:
+        self._config(node.target, node.value, scope, node)
+
+    def _config(self, target: ast.AST, value: Optional[ast.AST], scope: Scope, stmt: ast.AST) -> None:
+        if not isinstance(target, ast.Attribute):
+            return
+        base = self.resolve(target.value, scope)
+        if isinstance(base, Q) and base.qname == "openai":
+            self.add(
+                "config",
+                stmt,
+                f"sets openai.{target.attr}",
+                symbol=f"openai.{target.attr}",
+                api=target.attr,
+                detail={"attribute": target.attr, "value": _value_kind(value), "_target": list(_astuple(self.lines.span(target)))},
+            )
+
+    # ---- calls
+    def _on_Call(self, node: ast.Call, scope: Scope, parent: Optional[ast.AST]) -> None:
+        self._env_read(node, scope)
+        value = self.resolve(node, scope)
+        if isinstance(value, Client) and value.origin in ("constructed", "subclass") and value.span == self.lines.span(node):
+            self._client(node, value, scope)
+            return
+        if isinstance(value, Result) and value.call == self.lines.span(node):
+            self._api_call(node, value, scope, parent)
+            return
+        func = self.resolve(node.func, scope)
+        if isinstance(func, Q) and sym.is_framework(func.qname) and _is_class_name(func.qname):
+            model = self._model(node, scope, ("model", "model_name", "deployment_name", "azure_deployment"))
+            self.add("framework", node, f"constructs {func.qname}", symbol=func.qname, model=model,
+                     detail={"form": "construct", "kwargs": _kwarg_names(node)})
+            return
+        if value is None and func is None and self.imports_openai:
+            self._unresolved_call(node, scope, parent)
+
+    def _client(self, node: ast.Call, client: Client, scope: Scope) -> None:
+        name = client.cls.split(".")[-1]
+        where = "already points elsewhere" if client.endpoint == "other" else ""
+        self.add(
+            "client",
+            node,
+            f"constructs {name}" + (f" ({where})" if where else ""),
+            symbol=client.cls,
+            detail={
+                "kwargs": _kwarg_names(node),
+                "endpoint": client.endpoint,
+                "async": client.is_async,
+                "azure": client.azure,
+                "star_kwargs": any(k.arg is None for k in node.keywords),
+            },
+        )
+
+    def _api_call(self, node: ast.Call, result: Result, scope: Scope, parent: Optional[ast.AST]) -> None:
+        func = self.resolve(node.func, scope)
+        legacy = isinstance(func, Q) and sym.legacy_operation(func.qname) is not None
+        client = func.client if isinstance(func, Res) else None
+        is_async = bool(
+            isinstance(parent, ast.Await)
+            or (client is not None and client.is_async)
+            or (legacy and isinstance(func, Q) and (sym.legacy_operation(func.qname) or ("", False))[1])
+        )
+        confidence = "high"
+        if client is not None and client.origin == "annotated":
+            confidence = "medium"
+        receiver = "legacy" if legacy else ("module" if isinstance(func, Q) else "client")
+        model = self._model(node, scope, ("model", "engine", "deployment_id") if legacy else ("model",))
+        label = "legacy v0 " if legacy else ""
+        self.add(
+            "call",
+            node,
+            f"{label}{result.api} call",
+            api=result.api,
+            legacy=legacy,
+            model=model,
+            confidence=confidence,
+            symbol=func.qname if isinstance(func, Q) else None,
+            detail={
+                "async": is_async,
+                "stream": result.stream,
+                "tools": _has_kwarg(node, "tools", "functions", "tool_choice", "function_call"),
+                "response_format": _has_kwarg(node, "response_format"),
+                "kwargs": _kwarg_names(node),
+                "star_kwargs": any(k.arg is None for k in node.keywords),
+                "receiver": receiver,
+                "endpoint": client.endpoint if client is not None else ("none" if not legacy else "legacy"),
+                "_client_span": list(_astuple(client.span)) if client is not None else None,
+            },
+        )
+
+    def _unresolved_call(self, node: ast.Call, scope: Scope, parent: Optional[ast.AST]) -> None:
+        chain = _attribute_chain(node.func)
+        if chain is None:
+            return
+        root, path = chain
+        for start in range(len(path)):
+            api = sym.normalize_api(tuple(path[start:]))
+            if api in LOW_CONFIDENCE_APIS:
+                break
+        else:
+            return
+        if self.resolve(root, scope) is NOT_OPENAI:
+            return
+        self.add(
+            "call",
+            node,
+            f"{api} call on a receiver that could not be resolved",
+            api=api,
+            confidence="low",
+            model=self._model(node, scope, ("model",)),
+            detail={
+                "async": isinstance(parent, ast.Await),
+                "stream": _kwarg_true(node, "stream"),
+                "tools": _has_kwarg(node, "tools", "functions", "tool_choice"),
+                "response_format": _has_kwarg(node, "response_format"),
+                "kwargs": _kwarg_names(node),
+                "star_kwargs": any(k.arg is None for k in node.keywords),
+                "receiver": "unresolved",
+                "endpoint": "unknown",
+            },
+        )
+
+    def _model(self, node: ast.Call, scope: Scope, names: Tuple[str, ...]) -> Optional[str]:
+        for kw in node.keywords:
+            if kw.arg in names:
+                return self.constant_str(kw.value, scope)
+        return None
+
+    # ---- env reads
+    def _env_read(self, node: ast.Call, scope: Scope) -> None:
+        func = self.resolve(node.func, scope)
+        if isinstance(func, Q) and func.qname in ("os.getenv", "os.environ.get", "os.environ.setdefault", "os.environ.pop"):
+            if node.args:
+                self._env_literal(node.args[0])
+
+    def _on_Subscript(self, node: ast.Subscript, scope: Scope, parent: Optional[ast.AST]) -> None:
+        base = self.resolve(node.value, scope)
+        if isinstance(base, Q) and base.qname == "os.environ":
+            self._env_literal(node.slice)
+        self._result_access(node, scope, parent)
+
+    def _env_literal(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith(ENV_PREFIXES):
+            span = self.lines.span(node)
+            self.out.env_reads.append(EnvRead(node.value, span))
+            self.add("env", span, f"reads environment variable {node.value}", symbol=node.value,
+                     detail={"variable": node.value})
+
+    # ---- names: symbols, exceptions, results
+    def _on_Attribute(self, node: ast.Attribute, scope: Scope, parent: Optional[ast.AST]) -> None:
+        self._symbol(node, scope, parent)
+        self._result_access(node, scope, parent)
+
+    def _on_Name(self, node: ast.Name, scope: Scope, parent: Optional[ast.AST]) -> None:
+        self._symbol(node, scope, parent)
+
+    def _symbol(self, node: ast.AST, scope: Scope, parent: Optional[ast.AST]) -> None:
+        if isinstance(parent, ast.Attribute) and parent.value is node:
+            return  # only the outermost attribute of a chain
+        if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
+            return
+        value = self.resolve(node, scope)
+        if not isinstance(value, Q) or not sym.is_openai(value.qname) or value.qname == "openai":
+            return
+        span = self.lines.span(node)
+        if span in self.seen_symbols:
+            return
+        self.seen_symbols.add(span)
+        context = "call" if isinstance(parent, ast.Call) and parent.func is node else "load"
+        self.out.symbols.append(SymbolRef(value.qname, span, type(node).__name__, context))
+        name = sym.exception_name(value.qname)
+        if name is not None:
+            self.add("exception", span, f"uses OpenAI exception {value.qname}", symbol=value.qname,
+                     detail={"exception": name})
+
+    def _result_access(self, node: ast.AST, scope: Scope, parent: Optional[ast.AST]) -> None:
+        if isinstance(parent, (ast.Attribute, ast.Subscript)) and parent.value is node:
+            return  # only maximal chains
+        chain = _access_chain(node)
+        if chain is None:
+            return
+        root, path, styles = chain
+        if isinstance(root, ast.Name):
+            binding, ambiguous = self.lookup(root.id, scope, root.lineno)
+            if binding is None or ambiguous or binding.scope is not scope:
+                return
+        value = self.resolve(root, scope)
+        if isinstance(value, Result) and path:
+            self.out.results.append(
+                ResultAccess(value.call, tuple(path), tuple(styles), self.lines.span(node), chunk=value.chunk)
+            )
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _annotation_parts(node: Optional[ast.AST]) -> Iterator[ast.AST]:
+    if node is None:
+        return
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            yield from _annotation_parts(ast.parse(node.value, mode="eval").body)
+        except SyntaxError:
+            return
+        return
+    if isinstance(node, ast.Subscript):
+        yield from _annotation_parts(node.slice)
+        return
+    if isinstance(node, ast.Tuple):
+        for elt in node.elts:
+            yield from _annotation_parts(elt)
+        return
+    if isinstance(node, ast.BinOp):
+        yield from _annotation_parts(node.left)
+        yield from _annotation_parts(node.right)
+        return
+    yield node
+
+
+def _returns(fnode: ast.AST) -> Iterator[ast.Return]:
+    stack = list(getattr(fnode, "body", []))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Return) and node.value is not None:
+            yield node
+        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _astuple(span: Span) -> Tuple[int, int, int, int]:
+    return (span.line, span.col, span.end_line, span.end_col)
+
+
+def _kwarg_true(node: ast.Call, name: str) -> bool:
+    return any(k.arg == name and isinstance(k.value, ast.Constant) and k.value.value is True for k in node.keywords)
+
+
+def _has_kwarg(node: ast.Call, *names: str) -> bool:
+    return any(k.arg in names for k in node.keywords)
+
+
+def _kwarg_names(node: ast.Call) -> List[str]:
+    return [k.arg for k in node.keywords if k.arg is not None]
+
+
+def _is_none(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _is_class_name(qname: str) -> bool:
+    last = qname.rsplit(".", 1)[-1]
+    return last[:1].isupper()
+
+
+def _value_kind(node: Optional[ast.AST]) -> str:
+    if node is None:
+        return "none"
+    if isinstance(node, ast.Constant):
+        return "literal"
+    if isinstance(node, ast.Call):
+        return "call"
+    if isinstance(node, ast.Subscript):
+        return "subscript"
+    return "expression"
+
+
+def _attribute_chain(node: ast.AST) -> Optional[Tuple[ast.AST, List[str]]]:
+    path: List[str] = []
+    while isinstance(node, ast.Attribute):
+        path.append(node.attr)
+        node = node.value
+    if not path:
+        return None
+    path.reverse()
+    return node, path
+
+
+def _access_chain(node: ast.AST) -> Optional[Tuple[ast.AST, List[object], List[str]]]:
+    path: List[object] = []
+    styles: List[str] = []
+    while True:
+        if isinstance(node, ast.Attribute):
+            path.append(node.attr)
+            styles.append("attr")
+            node = node.value
+        elif isinstance(node, ast.Subscript):
+            index = node.slice
+            if isinstance(index, ast.Constant) and isinstance(index.value, (str, int)) and not isinstance(index.value, bool):
+                path.append(index.value)
+                styles.append("key" if isinstance(index.value, str) else "index")
+            else:
+                path.append(None)
+                styles.append("dynamic")
+            node = node.value
+        else:
+            break
+    if not path:
+        return None
+    path.reverse()
+    styles.reverse()
+    return node, path, styles
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def analyze_python(source: str, path: str, *, cell: Optional[int] = None) -> FileAnalysis:
+    """Analyse one module's source.  Never raises: a file that cannot be parsed
+    comes back with ``error`` (and ``error_line``) set and no findings."""
+    try:
+        tree = ast.parse(source, filename=path, type_comments=False)
+    except SyntaxError as exc:
+        out = FileAnalysis(path, error=f"syntax error: {exc.msg}", error_line=exc.lineno)
+        return out
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return FileAnalysis(path, error=f"cannot parse: {type(exc).__name__}: {exc}")
+    try:
+        binder = _Binder()
+        binder.visit(tree)
+        return _Reporter(tree, binder, _Lines(source), path, cell).run()
+    except RecursionError:
+        return FileAnalysis(path, error="cannot analyse: expression nesting too deep")

@@ -1,0 +1,212 @@
+"""What the OpenAI surface looks like: client classes, legacy v0 resources,
+exceptions, module configuration and framework wrappers.
+
+Pure data plus tiny predicates; the analyzer consults it, rules never do.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Optional, Tuple
+
+#: client class -> (is_async, is_azure)
+CLIENT_CLASSES: Dict[str, Tuple[bool, bool]] = {
+    "openai.OpenAI": (False, False),
+    "openai.Client": (False, False),
+    "openai.AsyncOpenAI": (True, False),
+    "openai.AsyncClient": (True, False),
+    "openai.AzureOpenAI": (False, True),
+    "openai.AsyncAzureOpenAI": (True, True),
+}
+
+#: private module paths that re-export the public names above
+_ALIASES = {
+    "openai._client.": "openai.",
+    "openai.lib.azure.": "openai.",
+    "openai._exceptions.": "openai.",
+}
+
+#: legacy v0 resource class -> v1 resource path
+LEGACY_RESOURCES: Dict[str, str] = {
+    "ChatCompletion": "chat.completions",
+    "Completion": "completions",
+    "Embedding": "embeddings",
+    "Image": "images",
+    "Moderation": "moderations",
+    "Audio": "audio",
+    "File": "files",
+    "FineTune": "fine_tunes",
+    "FineTuningJob": "fine_tuning.jobs",
+    "Model": "models",
+    "Edit": "edits",
+    "Engine": "engines",
+    "Customer": "customers",
+    "Deployment": "deployments",
+}
+
+#: legacy method names whose v1 name differs, per resource path
+LEGACY_METHODS: Dict[Tuple[str, str], str] = {
+    ("images", "create"): "images.generate",
+    ("images", "create_edit"): "images.edit",
+    ("images", "create_variation"): "images.create_variation",
+    ("audio", "transcribe"): "audio.transcriptions.create",
+    ("audio", "translate"): "audio.translations.create",
+    ("audio", "atranscribe"): "audio.transcriptions.create",
+    ("audio", "atranslate"): "audio.translations.create",
+}
+
+#: v1 exception names (openai.X) and v0 names (openai.error.X)
+EXCEPTIONS = frozenset(
+    {
+        "OpenAIError",
+        "APIError",
+        "APIStatusError",
+        "APIConnectionError",
+        "APITimeoutError",
+        "APIResponseValidationError",
+        "AuthenticationError",
+        "BadRequestError",
+        "ConflictError",
+        "InternalServerError",
+        "NotFoundError",
+        "PermissionDeniedError",
+        "RateLimitError",
+        "UnprocessableEntityError",
+        "LengthFinishReasonError",
+        "ContentFilterFinishReasonError",
+        "APIRemovedInV1",
+        # v0 openai.error.*
+        "Timeout",
+        "TryAgain",
+        "InvalidRequestError",
+        "PermissionError",
+        "ServiceUnavailableError",
+        "InvalidAPIType",
+        "SignatureVerificationError",
+    }
+)
+
+#: module attributes that configure the v0 (and v1 module-level) client
+CONFIG_ATTRS = frozenset(
+    {
+        "api_key",
+        "api_key_path",
+        "api_base",
+        "base_url",
+        "api_type",
+        "api_version",
+        "organization",
+        "project",
+        "azure_endpoint",
+        "azure_ad_token",
+        "azure_ad_token_provider",
+        "proxy",
+        "proxies",
+        "default_headers",
+        "default_query",
+        "timeout",
+        "max_retries",
+        "http_client",
+        "app_info",
+        "requestssession",
+        "verify_ssl_certs",
+        "enable_telemetry",
+        "log",
+        "debug",
+    }
+)
+
+#: method names on a client that return another client, not a resource
+CLIENT_RETURNING = frozenset({"with_options", "copy"})
+
+#: path elements that wrap a resource without changing the operation
+TRANSPARENT = frozenset({"with_raw_response", "with_streaming_response"})
+
+#: resource roots of the v1 client (the first attribute after the client)
+RESOURCE_ROOTS = frozenset(
+    {
+        "chat",
+        "completions",
+        "embeddings",
+        "images",
+        "audio",
+        "moderations",
+        "responses",
+        "files",
+        "fine_tuning",
+        "batches",
+        "beta",
+        "models",
+        "vector_stores",
+        "uploads",
+        "realtime",
+        "containers",
+        "evals",
+        "conversations",
+        "webhooks",
+    }
+)
+
+FRAMEWORK_PACKAGES = ("langchain", "langchain_community", "langchain_openai", "llama_index", "tiktoken")
+
+
+def canonical(qname: str) -> str:
+    """Map private re-export paths (``openai._client.OpenAI``) to the public name."""
+    for private, public in _ALIASES.items():
+        if qname.startswith(private):
+            return public + qname[len(private) :]
+    return qname
+
+
+def is_openai(qname: str) -> bool:
+    return qname == "openai" or qname.startswith("openai.")
+
+
+def exception_name(qname: str) -> Optional[str]:
+    """``openai.error.RateLimitError`` -> ``RateLimitError``; None if not an OpenAI exception."""
+    qname = canonical(qname)
+    parts = qname.split(".")
+    if parts[0] != "openai" or len(parts) < 2:
+        return None
+    if len(parts) == 3 and parts[1] == "error":
+        return parts[2]
+    if len(parts) == 2 and (parts[1] in EXCEPTIONS or parts[1].endswith("Error")):
+        return parts[1]
+    return None
+
+
+def is_framework(qname: str) -> bool:
+    """An OpenAI wrapper of a framework: langchain_openai.*, *.ChatOpenAI, llama_index *openai*, tiktoken."""
+    root = qname.split(".", 1)[0]
+    if root == "tiktoken":
+        return True
+    if root not in FRAMEWORK_PACKAGES:
+        return False
+    if root == "langchain_openai":
+        return True
+    lowered = qname.lower()
+    return "openai" in lowered
+
+
+def legacy_operation(qname: str) -> Optional[Tuple[str, bool]]:
+    """``openai.ChatCompletion.acreate`` -> (``chat.completions.create``, is_async)."""
+    parts = canonical(qname).split(".")
+    if len(parts) != 3 or parts[0] != "openai" or parts[1] not in LEGACY_RESOURCES:
+        return None
+    resource, method = LEGACY_RESOURCES[parts[1]], parts[2]
+    is_async = method.startswith("a") and method[1:] in {"create", "list", "retrieve", "delete", "cancel", "transcribe", "translate", "create_edit", "create_variation"}
+    if (resource, method) in LEGACY_METHODS:
+        return LEGACY_METHODS[(resource, method)], is_async
+    if is_async:
+        method = method[1:]
+        if (resource, method) in LEGACY_METHODS:
+            return LEGACY_METHODS[(resource, method)], True
+    return f"{resource}.{method}", is_async
+
+
+def normalize_api(path: Tuple[str, ...]) -> str:
+    """Drop transparent wrappers and the ``beta.`` prefix of graduated APIs."""
+    parts = [p for p in path if p not in TRANSPARENT]
+    api = ".".join(parts)
+    if api.startswith("beta.chat.completions."):
+        api = api[len("beta.") :]
+    return api

@@ -1,0 +1,192 @@
+"""Value types shared by the analyzer, the engine, the reports and the CLI.
+
+Positions: ``line`` is 1-based; ``col`` is a 0-based character offset within
+the line (the convention of LibCST's PositionProvider).  Reports show
+``column`` = ``col + 1``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+#: Finding kinds that appear in scan output (stable; only ever added to).
+FINDING_KINDS = (
+    "import",
+    "client",
+    "call",
+    "config",
+    "exception",
+    "framework",
+    "dependency",
+    "env",
+    "url",
+    "secret",
+    "js",
+)
+
+#: Canonical operations (and prefixes) that only OpenAI offers.
+BLOCKER_PREFIXES = (
+    "responses.",
+    "beta.assistants.",
+    "beta.threads.",
+    "beta.realtime.",
+    "realtime.",
+    "files.",
+    "fine_tuning.",
+    "fine_tunes.",
+    "batches.",
+    "vector_stores.",
+    "beta.vector_stores.",
+    "uploads.",
+    "containers.",
+    "evals.",
+    "conversations.",
+    "edits.",
+)
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+
+@dataclass
+class Finding:
+    """One OpenAI touchpoint at a place in a file."""
+
+    kind: str
+    path: str
+    span: Span
+    message: str
+    api: Optional[str] = None
+    legacy: bool = False
+    model: Optional[str] = None
+    confidence: str = "high"  # high | medium | low
+    cell: Optional[int] = None
+    symbol: Optional[str] = None
+    detail: Dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def line(self) -> int:
+        return self.span.line
+
+    @property
+    def column(self) -> int:
+        return self.span.col + 1
+
+    @property
+    def is_blocker(self) -> bool:
+        return self.kind == "call" and is_blocker_api(self.api)
+
+    def sort_key(self) -> Tuple[Any, ...]:
+        return (self.path, self.cell or 0, self.span, self.kind, self.api or "", self.symbol or "")
+
+    def to_json(self) -> Dict[str, Any]:
+        data: Dict[str, Any] = {
+            "path": self.path,
+            "line": self.span.line,
+            "column": self.span.col + 1,
+            "end_line": self.span.end_line,
+            "end_column": self.span.end_col + 1,
+            "kind": self.kind,
+            "message": self.message,
+            "confidence": self.confidence,
+        }
+        if self.kind == "call":
+            data["api"] = self.api
+            data["legacy"] = self.legacy
+            data["blocker"] = self.is_blocker
+        elif self.api:
+            data["api"] = self.api
+        if self.model is not None:
+            data["model"] = self.model
+        if self.symbol is not None:
+            data["symbol"] = self.symbol
+        if self.cell is not None:
+            data["cell"] = self.cell
+        for key, value in sorted(self.detail.items()):
+            if key.startswith("_"):
+                continue
+            data.setdefault(key, value)
+        return data
+
+
+def is_blocker_api(api: Optional[str]) -> bool:
+    if not api:
+        return False
+    return any(api.startswith(p) or api + "." == p for p in BLOCKER_PREFIXES)
+
+
+@dataclass(frozen=True)
+class SymbolRef:
+    """A Name/Attribute expression that resolves to an OpenAI-side symbol."""
+
+    qname: str
+    span: Span
+    node: str  # "Name" | "Attribute"
+    context: str = "load"  # load | annotation | except | call
+
+
+@dataclass(frozen=True)
+class ResultAccess:
+    """A read of a field of an API call's result (``resp.usage.prompt_tokens``)."""
+
+    call: Span  # span of the API call whose result is read
+    path: Tuple[Any, ...]  # ("usage", "prompt_tokens") or ("choices", 0, "message")
+    styles: Tuple[str, ...]  # "attr" | "key" | "index" for each path element
+    span: Span  # span of the whole access expression
+    chunk: bool = False  # read on a streamed chunk rather than the result
+
+
+@dataclass(frozen=True)
+class EnvRead:
+    """``os.environ["X"]`` / ``os.getenv("X")`` / ``os.environ.get("X")``: span is the string literal."""
+
+    var: str
+    span: Span
+
+
+@dataclass
+class FileAnalysis:
+    """Everything the analyzer learned about one file."""
+
+    path: str
+    findings: List[Finding] = field(default_factory=list)
+    symbols: List[SymbolRef] = field(default_factory=list)
+    results: List[ResultAccess] = field(default_factory=list)
+    env_reads: List[EnvRead] = field(default_factory=list)
+    error: Optional[str] = None  # why the file could not be analysed
+    error_line: Optional[int] = None
+
+    @property
+    def touches_openai(self) -> bool:
+        return bool(self.findings)
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    path: str
+    reason: str
+
+
+@dataclass
+class ScanResult:
+    root: str
+    files_scanned: int = 0
+    files_parsed: int = 0
+    analyses: List[FileAnalysis] = field(default_factory=list)
+    skipped: List[SkippedFile] = field(default_factory=list)
+
+    @property
+    def findings(self) -> List[Finding]:
+        out = [f for a in self.analyses for f in a.findings]
+        out.sort(key=Finding.sort_key)
+        return out
+
+    @property
+    def failed(self) -> List[FileAnalysis]:
+        return [a for a in self.analyses if a.error]
