@@ -10,7 +10,6 @@ repository; they are mapped to repository paths here.
 from __future__ import annotations
 
 import os
-import posixpath
 import shlex
 import shutil
 import subprocess
@@ -92,11 +91,13 @@ class _Entry:
 def find_repo(path: "os.PathLike[str] | str") -> Optional[RepoInfo]:
     """Return the git working tree containing directory ``path``, or None if there is none.
 
-    Raises GitError if git is not installed, or ``path`` is inside a bare
-    repository or a ``.git`` directory.
+    A file ``path`` stands for its directory. Raises GitError if git is not
+    installed, or ``path`` is inside a bare repository or a ``.git`` directory.
     """
     git = _import_gitpython()
     target = Path(path).resolve()
+    if target.is_file():
+        target = target.parent
     try:
         repo = git.Repo(target, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):

@@ -13,7 +13,7 @@ import os
 import posixpath
 import secrets
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Dict, Iterator, List, Mapping, Optional
 
 from migrator.errors import MigratorError, SafetyError
@@ -59,7 +59,7 @@ class _Write:
     mode: Optional[int]  # permission bits of the original
     owner: Optional[tuple] = None  # (uid, gid) of the original
     temp: Optional[str] = None
-    replaced: bool = field(default=False)
+    replaced: bool = False
 
 
 def write_in_place(root: "os.PathLike[str] | str", changes: Mapping[str, bytes]) -> None:

@@ -123,6 +123,33 @@ def test_find_repo_in_subdirectory_maps_paths(repo: Path):
     assert info.target_path("app.py") is None
 
 
+def test_find_repo_for_a_file_uses_its_directory(repo: Path):
+    assert vcs.find_repo(repo / "sub/pkg/mod.py").prefix == "sub/pkg"
+
+
+def test_find_repo_through_a_symlinked_path(repo: Path, tmp_path: Path):
+    os.symlink(repo, tmp_path / "alias")
+    info = vcs.find_repo(tmp_path / "alias" / "sub")
+    assert (info.root, info.prefix) == (repo.resolve(), "sub")
+
+
+def test_linked_worktree_gets_the_branch_and_stays_untouched(repo: Path, tmp_path: Path):
+    other = tmp_path / "other"
+    git(repo, "worktree", "add", "-q", str(other), "-b", "side")
+    before, main_before = snapshot_worktree(other), snapshot(repo)
+    result = vcs.commit_to_branch(vcs.find_repo(other), {"app.py": b"wt\n"}, branch="m/wt", message="m")
+    assert result.base_branch == "side"
+    assert show(repo, "m/wt:app.py") == b"wt\n"
+    assert snapshot_worktree(other) == before and snapshot(repo) == main_before
+
+
+def snapshot_worktree(root: Path):
+    index = Path(git(root, "rev-parse", "--absolute-git-dir").strip(), "index").read_bytes()
+    status = git(root, "--no-optional-locks", "status", "--porcelain=v1", "-uall", "--ignored")
+    files = {p.name: p.read_bytes() for p in root.rglob("*") if p.is_file() and p.name != ".git"}
+    return git(root, "rev-parse", "HEAD"), git(root, "symbolic-ref", "HEAD"), index, status, files
+
+
 def test_find_repo_outside_git_returns_none(tmp_path: Path):
     plain = tmp_path / "plain"
     plain.mkdir()
