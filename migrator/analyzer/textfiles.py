@@ -17,6 +17,8 @@ Decisions on ambiguous cases:
   ``AZURE_OPENAI_`` (upper case); ``MY_OPENAI_API_KEY_HINT`` is someone
   else's name and is not reported.
 * A UTF-8 BOM is not counted in columns of line 1.
+* ``setup.py`` gives only ``dependency`` findings here: it is Python source,
+  so its keys and URLs are found by the Python analyzer (no duplicates).
 * Notebooks: markdown and code cell sources are searched for URLs, keys and
   ``%pip install`` lines; positions are relative to the cell (``Finding.cell``).
   Outputs are not searched.  An unreadable notebook gives no findings here
@@ -106,9 +108,10 @@ class DepEntry:
     ``start``/``end`` delimit the requirement text (without quotes);
     ``outer_start``/``outer_end`` the whole element (quotes, or the whole line
     for line-based files).  ``style`` tells the rewriter how to edit it:
-    ``line`` (one requirement per line), ``array`` (element of a TOML/Python
-    list), ``table`` (Poetry/Pipfile ``name = value``), ``conda`` or ``pip``
-    (``pip install`` command: never rewritten).  ``unsafe`` says why it must
+    ``line`` (one requirement per line), ``inline`` (setup.cfg value on the
+    key's line: replaceable, not removable), ``array`` (element of a
+    TOML/Python list), ``table`` (Poetry/Pipfile ``name = value``), ``conda``
+    or ``pip`` (``pip install`` command: never rewritten).  ``unsafe`` says why it must
     not be edited automatically.
     """
 
@@ -463,9 +466,8 @@ def _cfg_value(line: str, offset: int, col: int, section: str, style: str) -> Li
     if req is None:
         return []
     start = offset + len(body) - len(stripped)
-    unsafe = "requirement on the same line as its key" if style == "inline" else None
     return [DepEntry(req.name, req.specifier, section, start, offset + len(body), offset, offset + len(line),
-                     "line", stripped, req.marker, unsafe=unsafe)]
+                     style, stripped, req.marker)]
 
 
 # --------------------------------------------------------------------------- setup.py
@@ -524,16 +526,21 @@ def _simple_string(tok: tokenize.TokenInfo) -> Optional[Tuple[int, str]]:
 def _setup_py_entries(text: str) -> List[DepEntry]:
     tokens, index, entries = _python_tokens(text), LineIndex(text), []
     for keyword, first, last in _setup_regions(tokens):
+        section, depth = keyword, 0
         for j in range(first, last):
             tok = tokens[j]
+            depth += (tok.string in "([{") - (tok.string in ")]}") if tok.type == tokenize.OP else 0
             simple = _simple_string(tok) if tok.type == tokenize.STRING else None
-            if simple is None or tokens[j + 1].string == ":":  # dict keys name extras
+            if simple is None:
                 continue
             outer_start = index.offset(*tok.start)
             start, end = outer_start + simple[0] + 1, index.offset(*tok.end) - 1
+            if tokens[j + 1].string == ":":  # a dict key names an extra
+                section = f"{keyword}.{text[start:end]}" if depth == 1 else section
+                continue
             req = parse_requirement(text[start:end])
             if req:
-                entries.append(DepEntry(req.name, req.specifier, keyword, start, end, outer_start, end + 1,
+                entries.append(DepEntry(req.name, req.specifier, section, start, end, outer_start, end + 1,
                                         "array", text[start:end], req.marker, simple[1]))
     return entries
 
@@ -797,6 +804,8 @@ def analyze_text(path: str, text: str) -> List[Finding]:
         return sorted(_notebook_findings(path, text), key=Finding.sort_key)
     index = LineIndex(text)
     findings = _dependency_findings(path, kind or "", text, index)
+    if kind == "setup_py":  # Python source: keys and URLs come from the Python analyzer
+        return sorted(findings, key=Finding.sort_key)
     findings += _url_findings(path, text, index) + _secret_findings(path, text, index)
     if kind in _ENV_KINDS:
         findings += _env_findings(path, text, index)

@@ -1,0 +1,234 @@
+"""Rewrite dependency files and env templates for ``apply``.
+
+Edits are textual and span based (the spans come from
+``migrator.analyzer.textfiles``), so everything not edited stays byte for
+byte: comments, order, quotes, CRLF/LF, BOM and the trailing newline.  When
+an openai requirement has a form too unusual to edit safely, the whole file
+is returned unchanged with a note saying why.  Both functions are idempotent.
+Notes never contain values from env files, and requirement texts in notes go
+through ``safe_text`` (no URL credentials, no keys).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Optional, Tuple
+
+from migrator.analyzer.textfiles import (
+    WATCHED_PACKAGES,
+    DepEntry,
+    Requirement,
+    classify,
+    iter_dependencies,
+    normalize_name,
+    parse_requirement,
+    safe_text,
+)
+
+#: (start, end, replacement) on the BOM-less text
+Edit = Tuple[int, int, str]
+
+_REWRITABLE_KINDS = {"requirements", "pyproject", "setup_cfg", "setup_py", "pipfile", "conda"}
+_BARE_TOML_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_TABLE_KEYS_OK = {"version", "optional", "python", "markers", "platform"}
+
+
+def _split_bom(text: str) -> Tuple[str, str]:
+    return ("\ufeff", text[1:]) if text.startswith("\ufeff") else ("", text)
+
+
+def _apply(text: str, edits: List[Edit]) -> str:
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
+def _line_no(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+# --------------------------------------------------------------------------- removal
+
+
+def _line_removal(text: str, start: int) -> Edit:
+    """Delete the whole line holding ``start``, keeping the file's trailing-newline state."""
+    line_start = text.rfind("\n", 0, start) + 1
+    nl = text.find("\n", start)
+    if nl >= 0:
+        return line_start, nl + 1, ""
+    # Last line without a newline: eat the previous line break instead.
+    prev = line_start - 1
+    if prev > 0 and text[prev - 1] == "\r":
+        prev -= 1
+    return max(prev, 0), len(text), ""
+
+
+def _array_removal(text: str, e: DepEntry) -> Edit:
+    """Remove a list element with its comma: the whole line if it is alone there."""
+    line_start = text.rfind("\n", 0, e.outer_start) + 1
+    nl = text.find("\n", e.outer_end)
+    line_end = len(text) if nl < 0 else nl
+    alone_before = not text[line_start:e.outer_start].strip()
+    if alone_before and re.fullmatch(r"\s*,?\s*(#.*)?", text[e.outer_end:line_end]):
+        return _line_removal(text, e.outer_start)
+    after = re.match(r"\s*,[ \t]*", text[e.outer_end:line_end])
+    if after:
+        return e.outer_start, e.outer_end + after.end(), ""
+    before = text[line_start:e.outer_start].rstrip()
+    if before.endswith(","):
+        return line_start + len(before) - 1, e.outer_end, ""
+    return e.outer_start, e.outer_end, ""
+
+
+def _removal(text: str, e: DepEntry) -> Optional[Edit]:
+    if e.style == "array":
+        return _array_removal(text, e)
+    if e.style == "inline":  # the line also holds the key
+        return None
+    return _line_removal(text, e.outer_start)
+
+
+# --------------------------------------------------------------------------- replacement
+
+
+def _pep508(new: Requirement, old: DepEntry) -> str:
+    """The provider requirement, keeping the old entry's environment marker."""
+    text = f"{new.name}{new.extras}{new.specifier}"
+    marker = new.marker or old.marker
+    return f"{text}; {marker}" if marker else text
+
+
+def _table_replacement(text: str, e: DepEntry, new: Requirement) -> Optional[str]:
+    """``dashscope = ">=2.0"`` for a Poetry/Pipfile entry, or None when unsafe."""
+    key = new.name if _BARE_TOML_KEY.match(new.name) else f'"{new.name}"'
+    raw = text[e.start:e.end]
+    value = raw.split("=", 1)[1].strip() if "=" in raw else ""
+    spec = new.specifier or "*"
+    if value[:1] in "\"'":
+        return f"{key} = {value[0]}{spec}{value[0]}"
+    keys = set(re.findall(r"([A-Za-z_-]+)\s*=", value[1:-1]))
+    if not keys <= _TABLE_KEYS_OK or "version" not in keys:
+        return None
+    return key + " = " + re.sub(r"""(\bversion\s*=\s*)(["'])[^"']*\2""", lambda m: f"{m.group(1)}{m.group(2)}{spec}{m.group(2)}", value)
+
+
+def _replacement(text: str, e: DepEntry, new: Requirement) -> Optional[Edit]:
+    if e.style == "table":
+        if new.marker or new.extras:
+            return None
+        replaced = _table_replacement(text, e, new)
+        return None if replaced is None else (e.start, e.end, replaced)
+    return e.start, e.end, _pep508(new, e)
+
+
+def _unsafe_reason(e: DepEntry, new_text: str) -> Optional[str]:
+    if e.unsafe:
+        return e.unsafe
+    if any(q in new_text for q in "\"'\\"):
+        return "the new requirement contains quotes"
+    return None
+
+
+# --------------------------------------------------------------------------- dependencies
+
+
+def _wrapper_notes(path: str, entries: List[DepEntry]) -> List[str]:
+    wrappers = sorted({e.package for e in entries if WATCHED_PACKAGES.get(e.package) == "wrapper"})
+    return [f"{path}: {w} still depends on the openai SDK; left in place" for w in wrappers]
+
+
+def _plan_edits(path: str, text: str, entries: List[DepEntry], new: Requirement) -> Tuple[List[Edit], List[str]]:
+    provider = normalize_name(new.name)
+    present = {e.section for e in entries if e.package == provider}
+    edits: List[Edit] = []
+    notes: List[str] = []
+    for e in (e for e in entries if e.package == "openai"):
+        where = f"{path}:{_line_no(text, e.start)}"
+        removing = e.section in present
+        edit = _removal(text, e) if removing else _replacement(text, e, new)
+        if edit is None:
+            return [], [f"{where}: file left unchanged: openai entry '{safe_text(e.text)}' is too unusual "
+                        f"to edit safely; change it to {provider} by hand"]
+        edits.append(edit)
+        present.add(e.section)
+        if removing:
+            notes.append(f"{where}: removed '{safe_text(e.text)}' ({provider} is already required in {e.section})")
+        else:
+            notes.append(f"{where}: replaced '{safe_text(e.text)}' with '{safe_text(edit[2])}'")
+    return edits, notes
+
+
+def rewrite_dependencies(path: str, text: str, *, requirement: str, keep_openai: bool) -> Tuple[str, List[str]]:
+    """Replace the ``openai`` requirement in a dependency file with ``requirement``.
+
+    With ``keep_openai`` (compat plans: the openai SDK talks to the provider)
+    the text is returned unchanged.  Where the provider package is already
+    required in the same section the openai entry is removed instead, so no
+    requirement is ever duplicated.  Returns ``(new_text, notes)``.
+    """
+    new = parse_requirement(requirement)
+    if new is None or not requirement.strip():
+        raise ValueError(f"not a requirement: {requirement!r}")
+    bom, body = _split_bom(text)
+    kind = classify(path)
+    entries = iter_dependencies(kind, body)
+    targets = [e for e in entries if e.package == "openai"]
+    if not targets:
+        return text, []
+    if keep_openai:
+        return text, [f"{path}: kept openai (the compat plan uses the OpenAI SDK)"]
+    if kind not in _REWRITABLE_KINDS:
+        return text, [f"{path}: openai requirement left unchanged: {kind} files are not rewritten"]
+    for e in targets:
+        reason = _unsafe_reason(e, requirement)
+        if reason:
+            line = _line_no(body, e.start)
+            return text, [f"{path}:{line}: left unchanged: openai entry is a {reason}; edit it by hand"]
+    edits, notes = _plan_edits(path, body, entries, new)
+    if not edits:
+        return text, notes
+    return bom + _apply(body, edits), notes + _wrapper_notes(path, entries)
+
+
+# --------------------------------------------------------------------------- env
+
+
+def _name_pattern(names: List[str]) -> re.Pattern:
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![A-Za-z0-9_])(?:{alternatives})(?![A-Za-z0-9_])")
+
+
+def rewrite_env(path: str, text: str, mapping: Dict[str, str]) -> Tuple[str, List[str]]:
+    """Rename variables (``OPENAI_API_KEY`` -> ``DASHSCOPE_API_KEY``) wherever they occur as a word.
+
+    Values are kept and never copied into notes.  When the new name already
+    occurs in the file the old one is left alone (no duplicate definition)
+    and a note says so.  A mapping whose targets are also sources (a chain)
+    is refused with ``ValueError``: it could not be idempotent.
+    """
+    renames = {old: new for old, new in mapping.items() if old != new}
+    chained = sorted(set(renames) & set(renames.values()))
+    if chained:
+        raise ValueError(f"env mapping is chained through {', '.join(chained)}")
+    if not renames:
+        return text, []
+    present = set(_name_pattern(list(renames) + list(renames.values())).findall(text))
+    notes, active = [], {}
+    for old, new in sorted(renames.items()):
+        if old in present and new in present:
+            notes.append(f"{path}: {new} already present; {old} left unchanged (merge them by hand)")
+        elif old in present:
+            active[old] = new
+    if not active:
+        return text, notes
+    counts: Dict[str, int] = {}
+
+    def swap(m: re.Match) -> str:
+        counts[m.group(0)] = counts.get(m.group(0), 0) + 1
+        return active[m.group(0)]
+
+    new_text = _name_pattern(list(active)).sub(swap, text)
+    for old in sorted(counts):
+        places = "place" if counts[old] == 1 else "places"
+        notes.append(f"{path}: renamed {old} to {active[old]} ({counts[old]} {places})")
+    return new_text, notes
