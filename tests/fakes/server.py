@@ -107,9 +107,10 @@ def _not_found(spec: ProviderSpec, req: RecordedRequest) -> Reply:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive; SSE uses chunked transfer encoding
-    server_version = "fake-provider/1"
-    sys_version = ""
     server: "_Server"
+
+    def version_string(self) -> str:
+        return "fake-provider/1"
 
     def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
         pass
@@ -190,6 +191,13 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     fake: "FakeServer"
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Clients dropping idle keep-alive sockets is normal; anything else is a fake bug.
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
 
 
 class FakeServer:
