@@ -1,0 +1,155 @@
+"""The one analyzer behind scan, apply and check: bytes of a file in, findings out.
+
+``analyze_bytes`` never raises for bad input; a file that cannot be read as
+what its name says comes back with ``error`` set.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from typing import List, Optional, Tuple
+
+from migrator.models import FileAnalysis, Finding, Span
+
+PYTHON_SUFFIXES = (".py", ".pyw")
+
+# a file needs the Python analyzer only if it imports openai/tiktoken/an OpenAI
+# wrapper, or reads OPENAI_* variables; everything else is a text-level scan
+_NEEDS_AST = re.compile(
+    rb"(?im)^[ \t]*(?:from[ \t]+[\w.]*(?:openai|tiktoken)|import[ \t]+[^\n]*(?:openai|tiktoken)|from[ \t]+(?:langchain|llama_index)[\w.]*[ \t]+import[^\n]*(?:openai|\())"
+    rb"|OPENAI_"
+)
+_MENTION = re.compile(rb"(?i)openai|sk-|tiktoken")
+_URL = re.compile(r"(?:https?://)?(?:api\.openai\.com|[\w-]+\.openai\.azure\.com)[\w/.-]*")
+
+
+def mentions_openai(data: bytes) -> bool:
+    """The cheap byte-level prefilter: can this file hold anything we report?"""
+    return _MENTION.search(data) is not None
+
+
+def is_python(relpath: str) -> bool:
+    return relpath.endswith(PYTHON_SUFFIXES)
+
+
+def decode_python(data: bytes) -> Tuple[Optional[str], Optional[str]]:
+    """Decode Python source honouring a BOM or coding cookie: (text, None) or (None, why)."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        return None, f"cannot decode: {exc}"
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        return None, f"cannot decode as {encoding}: {exc}"
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text, None
+
+
+def line_index(text: str) -> List[int]:
+    """Offsets at which each line starts (lines split on \\r\\n, \\r or \\n)."""
+    starts = [0]
+    for match in re.finditer(r"\r\n|\r|\n", text):
+        starts.append(match.end())
+    return starts
+
+
+def offset_span(starts: List[int], start: int, end: int) -> Span:
+    import bisect
+
+    line = bisect.bisect_right(starts, start)
+    end_line = bisect.bisect_right(starts, end)
+    return Span(line, start - starts[line - 1], end_line, end - starts[end_line - 1])
+
+
+def text_findings(relpath: str, text: str, *, cell: Optional[int] = None) -> List[Finding]:
+    """Secrets and OpenAI URLs anywhere in a text (code, comments, strings)."""
+    from migrator.analyzer.secrets import find_secrets
+
+    out: List[Finding] = []
+    starts: Optional[List[int]] = None
+    for start, end, redacted in find_secrets(text):
+        starts = starts or line_index(text)
+        out.append(
+            Finding("secret", relpath, offset_span(starts, start, end), f"hard-coded OpenAI API key {redacted}",
+                    cell=cell, detail={"redacted": redacted})
+        )
+    for match in _URL.finditer(text):
+        starts = starts or line_index(text)
+        out.append(
+            Finding("url", relpath, offset_span(starts, match.start(), match.end()), f"OpenAI URL {match.group(0)}",
+                    cell=cell, detail={"url": match.group(0)})
+        )
+    return out
+
+
+def analyze_python_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
+    from migrator.analyzer.python import analyze_python
+
+    if not _MENTION.search(data):
+        return None
+    text, problem = decode_python(data)
+    if text is None:
+        return FileAnalysis(relpath, error=problem)
+    if _NEEDS_AST.search(data):
+        result = analyze_python(text, relpath)
+    else:
+        result = FileAnalysis(relpath)
+    result.findings.extend(text_findings(relpath, text))
+    result.findings.sort(key=Finding.sort_key)
+    return result
+
+
+def analyze_notebook_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
+    from migrator.analyzer.notebooks import NotebookError, code_cells
+    from migrator.analyzer.python import analyze_python
+
+    if not _MENTION.search(data):
+        return None
+    text = data.decode("utf-8", errors="replace")
+    try:
+        cells = code_cells(text)
+    except NotebookError as exc:
+        return FileAnalysis(relpath, error=f"invalid notebook: {exc}", error_line=getattr(exc, "line", None))
+    out = FileAnalysis(relpath)
+    for cell in cells:
+        number, source = cell[0], cell[1]
+        if not _MENTION.search(source.encode("utf-8", "surrogatepass")):
+            continue
+        part = analyze_python(source, relpath, cell=number)
+        if part.error:
+            # a cell that does not parse (e.g. unusual magics) is reported, not fatal
+            out.findings.append(Finding("import", relpath, Span(1, 0, 1, 0), f"cell {number}: {part.error}",
+                                        cell=number, confidence="low", detail={"unparsed": True}))
+            continue
+        out.findings.extend(part.findings)
+        out.symbols.extend(part.symbols)
+        out.results.extend(part.results)
+        out.env_reads.extend(part.env_reads)
+        out.findings.extend(text_findings(relpath, source, cell=number))
+    out.findings.sort(key=Finding.sort_key)
+    return out
+
+
+def analyze_other_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
+    from migrator.analyzer.textfiles import analyze_text, classify
+
+    if classify(relpath) is None or not re.search(rb"(?i)openai|sk-|tiktoken", data):
+        return None
+    text = data.decode("utf-8", errors="replace")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    findings = analyze_text(relpath, text)
+    return FileAnalysis(relpath, findings=sorted(findings, key=Finding.sort_key)) if findings else None
+
+
+def analyze_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
+    """Analyse one file's bytes; None when the file holds nothing of interest."""
+    if relpath.endswith(".ipynb"):
+        return analyze_notebook_bytes(relpath, data)
+    if is_python(relpath):
+        return analyze_python_bytes(relpath, data)
+    return analyze_other_bytes(relpath, data)

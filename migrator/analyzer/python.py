@@ -437,7 +437,7 @@ class _Analyzer:
             if isinstance(value, Q) and value.qname in sym.CLIENT_CLASSES:
                 is_async, azure = sym.CLIENT_CLASSES[value.qname]
                 node = binding.node if binding.node is not None else binding.annotation
-                return Client(value.qname, self.lines.span(node), is_async, azure, "dynamic", "annotated")
+                return Client(value.qname, self.lines.span(node), is_async, azure, "unknown", "annotated")
         return None
 
     def _resolve_attribute(self, node: ast.Attribute, scope: Scope) -> Value:

@@ -1,0 +1,117 @@
+"""Per-file analysis cache in the user's cache directory.
+
+Entries are keyed by a hash of (analyzer fingerprint, relative path, file
+bytes), so a changed file, a changed analyzer or a new migrator version misses.
+Each entry is one JSON file written atomically (temp file + rename), which
+makes concurrent runs safe: readers see a whole entry or none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Dict, Optional
+
+from migrator import __version__
+from migrator.models import EnvRead, FileAnalysis, Finding, ResultAccess, Span, SymbolRef
+
+_FINGERPRINT: Optional[str] = None
+
+
+def fingerprint() -> str:
+    """Hash of migrator's version and the analyzer's own source files."""
+    global _FINGERPRINT
+    if _FINGERPRINT is None:
+        digest = hashlib.sha256(__version__.encode())
+        here = Path(__file__).parent
+        for path in sorted((here / "analyzer").glob("*.py")) + [here / "models.py"]:
+            digest.update(path.read_bytes())
+        _FINGERPRINT = digest.hexdigest()[:16]
+    return _FINGERPRINT
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("MIGRATOR_CACHE_DIR")
+    if base:
+        return Path(base)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    root = Path(xdg) if xdg else Path.home() / ".cache"
+    return root / "migrator"
+
+
+class Cache:
+    def __init__(self, directory: Optional[Path] = None):
+        self.dir = (directory or cache_dir()) / f"analysis-{fingerprint()}"
+        self.enabled = True
+
+    def key(self, relpath: str, data: bytes) -> str:
+        digest = hashlib.sha256(relpath.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(data)
+        return digest.hexdigest()
+
+    def get(self, key: str) -> Optional[Optional[FileAnalysis]]:
+        """The cached analysis; ``None`` for a miss.  A cached "nothing here" is ``FileAnalysis`` with no path."""
+        path = self.dir / key[:2] / f"{key}.json"
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        try:
+            return _load(raw)
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def put(self, key: str, analysis: Optional[FileAnalysis]) -> None:
+        folder = self.dir / key[:2]
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(_dump(analysis), handle, separators=(",", ":"))
+            os.replace(tmp, folder / f"{key}.json")
+        except OSError:
+            self.enabled = False  # a read-only or full cache directory never fails a scan
+
+
+EMPTY = FileAnalysis("")
+
+
+def _span(raw: Any) -> Span:
+    return Span(*raw)
+
+
+def _dump(a: Optional[FileAnalysis]) -> Dict[str, Any]:
+    if a is None:
+        return {"empty": True}
+    return {
+        "path": a.path,
+        "error": a.error,
+        "error_line": a.error_line,
+        "findings": [
+            [f.kind, list(_t(f.span)), f.message, f.api, f.legacy, f.model, f.confidence, f.cell, f.symbol, f.detail]
+            for f in a.findings
+        ],
+        "symbols": [[s.qname, list(_t(s.span)), s.node, s.context] for s in a.symbols],
+        "results": [[list(_t(r.call)), list(r.path), list(r.styles), list(_t(r.span)), r.chunk] for r in a.results],
+        "env": [[e.var, list(_t(e.span))] for e in a.env_reads],
+    }
+
+
+def _t(span: Span) -> tuple:
+    return (span.line, span.col, span.end_line, span.end_col)
+
+
+def _load(raw: Dict[str, Any]) -> FileAnalysis:
+    if raw.get("empty"):
+        return EMPTY
+    path = raw["path"]
+    out = FileAnalysis(path, error=raw["error"], error_line=raw["error_line"])
+    for kind, span, message, api, legacy, model, confidence, cell, symbol, detail in raw["findings"]:
+        out.findings.append(Finding(kind, path, _span(span), message, api, legacy, model, confidence, cell, symbol, detail))
+    out.symbols = [SymbolRef(q, _span(s), n, c) for q, s, n, c in raw["symbols"]]
+    out.results = [ResultAccess(_span(c), tuple(p), tuple(st), _span(s), ch) for c, p, st, s, ch in raw["results"]]
+    out.env_reads = [EnvRead(v, _span(s)) for v, s in raw["env"]]
+    return out

@@ -1,0 +1,73 @@
+"""The ``migrator`` command line: options in, api call, report out, exit code.
+
+Commands live one per module; this module builds the Typer app and turns
+``MigratorError`` into a message on stderr and a documented exit code.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import List, Optional
+
+import typer
+
+from migrator import __version__
+from migrator.errors import EXIT_USAGE, MigratorError
+
+app = typer.Typer(
+    name="migrator",
+    help="Move Python code off the OpenAI API onto Chinese model providers.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"migrator {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """Move Python code off the OpenAI API onto Chinese model providers."""
+
+
+def _register() -> None:
+    from migrator.cli import scan  # noqa: F401  (registers its command)
+
+    for name in ("apply", "check", "rules"):
+        try:
+            __import__(f"migrator.cli.{name}")
+        except ModuleNotFoundError as exc:  # a command still being built is simply absent
+            if exc.name != f"migrator.cli.{name}":
+                raise
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    """Entry point of the console script; exits the process."""
+    _register()
+    from migrator.report.console import error_console
+
+    try:
+        app(args=argv, prog_name="migrator", standalone_mode=True)
+    except MigratorError as exc:
+        error_console().print(f"[bold red]error:[/] {exc.render()}", highlight=False, markup=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        error_console().print("[bold red]interrupted[/]")
+        sys.exit(130)
+    except Exception as exc:  # a bug: one line by default, the traceback on request
+        if os.environ.get("MIGRATOR_DEBUG"):
+            raise
+        error_console().print(
+            f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+            "This is a bug in migrator. Run again with MIGRATOR_DEBUG=1 to see the traceback, and report it.",
+            highlight=False,
+        )
+        sys.exit(70)

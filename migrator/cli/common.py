@@ -1,0 +1,56 @@
+"""Option parsing shared by commands: target root, config, output files."""
+
+from __future__ import annotations
+
+import os
+from enum import Enum
+from typing import List, Optional, Sequence
+
+from migrator.config import Config, load_config
+from migrator.discovery import normalize_excludes, resolve_root
+from migrator.errors import UsageError
+
+
+class ScanFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+def target(path: str) -> str:
+    return resolve_root(path)
+
+
+def config_and_excludes(root: str, excludes: Optional[Sequence[str]]) -> "tuple[Config, List[str]]":
+    cfg = load_config(root)
+    return cfg, normalize_excludes(list(cfg.exclude) + list(excludes or []))
+
+
+def write_output(text: str, output: Optional[str]) -> None:
+    """Write ``text`` to ``output`` (atomically) or stdout."""
+    if output is None or output == "-":
+        import sys
+
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    directory = os.path.dirname(os.path.abspath(output))
+    if not os.path.isdir(directory):
+        raise UsageError(f"cannot write {output}: directory does not exist")
+    tmp = f"{output}.migrator-tmp"
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, output)
+    except OSError as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def jobs_option(jobs: int) -> int:
+    if jobs < 0:
+        raise UsageError("--jobs must be 0 (all cores) or more")
+    return jobs

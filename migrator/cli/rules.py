@@ -1,0 +1,107 @@
+"""``migrator rules``: list, show, validate and test rule files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from migrator.cli import app
+from migrator.errors import EXIT_OK, EXIT_USAGE, RuleFileError, UsageError
+
+rules_app = typer.Typer(help="Inspect, validate and test rule files.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+def _load(extra: Optional[List[str]]):
+    from migrator.ruleset import load_all
+
+    return load_all(extra or [])
+
+
+@rules_app.command("list")
+def list_rules(
+    provider: Optional[str] = typer.Option(None, "--provider", "-p", help="Only this provider's rules."),
+    rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file or directory (repeatable)."),
+) -> None:
+    """List rule ids, their provider and plans, and what they do."""
+    from rich.table import Table
+
+    from migrator.report.console import console
+
+    table = Table()
+    for col in ("id", "plans", "message"):
+        table.add_column(col)
+    for pf in _load(rules):
+        if provider and pf.name != provider:
+            continue
+        for rule in pf.rules:
+            table.add_row(rule.id, ", ".join(rule.plans), rule.message)
+    console().print(table)
+
+
+@rules_app.command("show")
+def show_rule(
+    rule_id: str = typer.Argument(..., help="Rule id, e.g. dashscope/client-endpoint."),
+    rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file or directory (repeatable)."),
+) -> None:
+    """Show one rule: message, note, what it matches, its operations and tests."""
+    import json
+
+    from migrator.report.console import console
+
+    for pf in _load(rules):
+        for rule in pf.rules:
+            if rule.id == rule_id:
+                out = console()
+                out.print(f"[bold]{rule.id}[/] ({pf.title}; plans: {', '.join(rule.plans)}; {rule.source}:{rule.line})")
+                out.print(rule.message)
+                if rule.note:
+                    out.print(rule.note.rstrip())
+                out.print("match: " + json.dumps(rule.match, sort_keys=True))
+                for op in rule.ops:
+                    out.print(f"  - {op.name}: {json.dumps(op.params, sort_keys=True)}")
+                out.print(f"tests: {len(rule.valid)} valid, {len(rule.invalid)} invalid")
+                raise typer.Exit(EXIT_OK)
+    raise UsageError(f"no rule with id '{rule_id}'")
+
+
+@rules_app.command("validate")
+def validate(files: Optional[List[Path]] = typer.Argument(None, help="Rule files (default: all).")) -> None:
+    """Check rule files against the schema; print every problem as path:line: message."""
+    from migrator.report.console import console, error_console
+    from migrator.ruleset import load_file, rule_files
+
+    paths = list(files) if files else rule_files()
+    problems: List[str] = []
+    for path in paths:
+        if not path.exists():
+            problems.append(f"{path}:1: no such file")
+            continue
+        load_file(path, problems)
+    for problem in problems:
+        error_console().print(problem, markup=False, highlight=False)
+    if problems:
+        raise typer.Exit(EXIT_USAGE)
+    console().print(f"{len(paths)} rule file(s) valid")
+
+
+@rules_app.command("test")
+def test(
+    ids: Optional[List[str]] = typer.Argument(None, help="Rule ids or provider names (default: all)."),
+    rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file or directory (repeatable)."),
+) -> None:
+    """Run the inline valid/invalid tests of rules; show each failure with its diff."""
+    from migrator.report.console import console
+    from migrator.testing import run_all_inline
+
+    results = run_all_inline(_load(rules), ids or None)
+    out = console()
+    failed = [r for r in results if not r.ok]
+    for r in failed:
+        out.print(f"[red]{r.verdict}[/] {r.id}", highlight=False)
+        if r.detail:
+            out.print(r.detail, markup=False, highlight=False)
+    out.print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    raise typer.Exit(1 if failed else EXIT_OK)

@@ -1,0 +1,59 @@
+"""``migrator scan``: the impact report."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+
+from migrator.cli import app
+from migrator.cli.common import ScanFormat, config_and_excludes, jobs_option, target, write_output
+from migrator.discovery import DEFAULT_MAX_BYTES
+from migrator.errors import EXIT_OK
+
+
+@app.command()
+def scan(
+    path: str = typer.Argument(".", help="Directory to scan."),
+    format: ScanFormat = typer.Option(ScanFormat.text, "--format", "-f", help="Output format."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+    provider: Optional[str] = typer.Option(None, "--provider", "-p", help="Narrow the readiness matrix to one provider."),
+    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Glob of paths to skip (repeatable)."),
+    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0 = one per core)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Ignore and do not update the analysis cache."),
+    max_file_size: int = typer.Option(DEFAULT_MAX_BYTES, "--max-file-size", help="Skip files larger than this many bytes."),
+    rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file or directory (repeatable)."),
+) -> None:
+    """Report every OpenAI touchpoint and how ready each provider is to take it over."""
+    from migrator.report.console import console, progress
+    from migrator.report import scan as report
+    from migrator.scan import ScanOptions, scan_paths
+
+    root = target(path)
+    cfg, excludes = config_and_excludes(root, exclude)
+    options = ScanOptions(excludes=excludes, jobs=jobs_option(jobs), use_cache=not no_cache, max_bytes=max_file_size)
+    with progress("scanning", enabled=format == ScanFormat.text and output is None) as update:
+        result = scan_paths(root, options, update)
+    readiness = _readiness(result, root, cfg, provider, rules)
+    if format == ScanFormat.json:
+        write_output(report.to_json(result, readiness) + "\n", output)
+    elif format == ScanFormat.markdown:
+        write_output(report.to_markdown(result, readiness), output)
+    elif output:
+        from rich.console import Console
+        import io
+
+        buffer = io.StringIO()
+        report.render_text(result, Console(file=buffer, width=120, highlight=False), readiness)
+        write_output(buffer.getvalue(), output)
+    else:
+        report.render_text(result, console(), readiness)
+    raise typer.Exit(EXIT_OK)
+
+
+def _readiness(result, root, cfg, provider, rules):
+    try:
+        from migrator.readiness import readiness_matrix
+    except ModuleNotFoundError:
+        return None
+    return readiness_matrix(result, root=root, config=cfg, provider=provider, extra_rules=rules or [])

@@ -1,0 +1,131 @@
+"""``[tool.migrator]`` in the target's pyproject.toml."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from migrator.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.9/3.10 only
+    import tomli as tomllib
+
+TOP_KEYS = {"exclude", "rules", "provider", "plan", "region", "models", "env", "todo-comments", "check"}
+CHECK_KEYS = {"policy", "forbidden-modules", "allow-endpoints", "baseline", "exclude"}
+ENV_KEYS = {"api_key", "base_url"}
+
+
+@dataclass
+class CheckConfig:
+    policy: Optional[str] = None
+    forbidden_modules: List[str] = field(default_factory=list)
+    allow_endpoints: List[str] = field(default_factory=list)
+    baseline: Optional[str] = None
+    exclude: List[str] = field(default_factory=list)
+
+
+@dataclass
+class Config:
+    path: Optional[str] = None
+    exclude: List[str] = field(default_factory=list)
+    rules: List[str] = field(default_factory=list)
+    provider: Optional[str] = None
+    plan: Optional[str] = None
+    region: Optional[str] = None
+    models: Dict[str, str] = field(default_factory=dict)
+    env: Dict[str, str] = field(default_factory=dict)
+    todo_comments: Optional[bool] = None
+    check: CheckConfig = field(default_factory=CheckConfig)
+
+
+def _line_of(text: str, key: str) -> Optional[int]:
+    pattern = re.compile(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*=", re.M)
+    match = pattern.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _unknown(text: str, where: str, keys: set, allowed: set, path: str) -> List[str]:
+    problems = []
+    for key in sorted(keys - allowed):
+        hint = difflib.get_close_matches(key, sorted(allowed), n=1)
+        line = _line_of(text, key) or 1
+        suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+        problems.append(f"{path}:{line}: unknown key '{key}' in [{where}]{suggestion}")
+    return problems
+
+
+def _strings(value: Any, name: str, path: str, text: str, problems: List[str]) -> List[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        problems.append(f"{path}:{_line_of(text, name) or 1}: '{name}' must be a list of strings")
+        return []
+    return list(value)
+
+
+def _table(value: Any, name: str, path: str, text: str, problems: List[str]) -> Dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        problems.append(f"{path}:{_line_of(text, name) or 1}: [tool.migrator.{name}] must map strings to strings")
+        return {}
+    return dict(value)
+
+
+def load_config(root: str) -> Config:
+    """Read ``[tool.migrator]`` from ``root/pyproject.toml``; a missing file or table is an empty config."""
+    path = Path(root) / "pyproject.toml"
+    if not path.is_file():
+        return Config()
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read: {exc}", path=str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML: {exc}", path=str(path)) from None
+    table = data.get("tool", {}).get("migrator")
+    if table is None:
+        return Config(path=str(path))
+    return _parse(table, text, str(path))
+
+
+def _parse(table: Dict[str, Any], text: str, path: str) -> Config:
+    problems = _unknown(text, "tool.migrator", set(table), TOP_KEYS, path)
+    cfg = Config(path=path)
+    cfg.exclude = _strings(table.get("exclude", []), "exclude", path, text, problems)
+    cfg.rules = _strings(table.get("rules", []), "rules", path, text, problems)
+    for name in ("provider", "plan", "region"):
+        value = table.get(name)
+        if value is not None and not isinstance(value, str):
+            problems.append(f"{path}:{_line_of(text, name) or 1}: '{name}' must be a string")
+        else:
+            setattr(cfg, name, value)
+    cfg.models = _table(table.get("models", {}), "models", path, text, problems)
+    cfg.env = _table(table.get("env", {}), "env", path, text, problems)
+    problems += _unknown(text, "tool.migrator.env", set(cfg.env), ENV_KEYS, path)
+    todo = table.get("todo-comments")
+    if todo is not None and not isinstance(todo, bool):
+        problems.append(f"{path}:{_line_of(text, 'todo-comments') or 1}: 'todo-comments' must be true or false")
+    cfg.todo_comments = todo if isinstance(todo, bool) else None
+    check = table.get("check", {})
+    if not isinstance(check, dict):
+        problems.append(f"{path}: [tool.migrator.check] must be a table")
+        check = {}
+    problems += _unknown(text, "tool.migrator.check", set(check), CHECK_KEYS, path)
+    cfg.check = CheckConfig(
+        policy=check.get("policy") if isinstance(check.get("policy"), str) else None,
+        forbidden_modules=_strings(check.get("forbidden-modules", []), "forbidden-modules", path, text, problems),
+        allow_endpoints=_strings(check.get("allow-endpoints", []), "allow-endpoints", path, text, problems),
+        baseline=check.get("baseline") if isinstance(check.get("baseline"), str) else None,
+        exclude=_strings(check.get("exclude", []), "exclude", path, text, problems),
+    )
+    if cfg.check.policy is not None and cfg.check.policy not in ("strict", "compat"):
+        problems.append(f"{path}:{_line_of(text, 'policy') or 1}: policy must be 'strict' or 'compat'")
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return cfg

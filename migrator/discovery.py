@@ -1,0 +1,173 @@
+"""Which files under a target to look at.
+
+Inside a git work tree the file list comes from git itself (tracked plus
+untracked-but-not-ignored), so ``.gitignore`` is honoured exactly; elsewhere
+the tree is walked.  Default excludes, ``--exclude`` globs and the target's
+``[tool.migrator] exclude`` apply in both cases.  Symlinks never lead outside
+the target.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
+
+from migrator.errors import UsageError
+
+DEFAULT_EXCLUDED_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        "site-packages",
+        "dist-packages",
+        "node_modules",
+        "build",
+        "dist",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".eggs",
+        ".ipynb_checkpoints",
+        ".cache",
+    }
+)
+
+DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Candidate:
+    relpath: str  # '/'-separated, relative to the target root
+    abspath: str
+
+
+def _excluded_dir(name: str, full: str) -> bool:
+    if name in DEFAULT_EXCLUDED_DIRS or name.endswith(".egg-info"):
+        return True
+    return os.path.isfile(os.path.join(full, "pyvenv.cfg"))  # a virtual environment by another name
+
+
+def _matches(relpath: str, patterns: Sequence[str]) -> bool:
+    if not patterns:
+        return False
+    parts = relpath.split("/")
+    for pattern in patterns:
+        pattern = pattern.rstrip("/")
+        if fnmatch.fnmatch(relpath, pattern) or any(fnmatch.fnmatch(p, pattern) for p in parts):
+            return True
+        if relpath.startswith(pattern + "/"):
+            return True
+    return False
+
+
+def _git_files(root: str) -> Optional[List[str]]:
+    """Files git knows under root (tracked + untracked not ignored), or None outside git."""
+    try:
+        out = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--full-name", "."],
+            cwd=root,
+            capture_output=True,
+            timeout=120,
+        )
+        top = subprocess.run(["git", "rev-parse", "--show-prefix"], cwd=root, capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0 or top.returncode != 0:
+        return None
+    prefix = top.stdout.decode("utf-8", "surrogateescape").strip()
+    files = []
+    for raw in out.stdout.split(b"\0"):
+        if not raw:
+            continue
+        name = raw.decode("utf-8", "surrogateescape")
+        if prefix and name.startswith(prefix):
+            name = name[len(prefix) :]
+        files.append(name)
+    return sorted(set(files))
+
+
+def _walk(root: str) -> Iterator[str]:
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not _excluded_dir(d, os.path.join(dirpath, d)))
+        rel = os.path.relpath(dirpath, root)
+        for name in sorted(filenames):
+            yield name if rel == "." else f"{rel}/{name}".replace(os.sep, "/")
+
+
+def _inside(root_real: str, path: str) -> bool:
+    try:
+        real = os.path.realpath(path)
+    except OSError:
+        return False
+    return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
+
+
+def iter_files(root: str, excludes: Sequence[str] = (), use_git: bool = True) -> Iterator[Candidate]:
+    """Every file under ``root`` that is not excluded, in sorted order."""
+    if not os.path.exists(root):
+        raise UsageError(f"path does not exist: {root}")
+    if not os.path.isdir(root):
+        raise UsageError(f"not a directory: {root}")
+    root_real = os.path.realpath(root)
+    names = _git_files(root) if use_git else None
+    if names is None:
+        names = list(_walk(root))
+    for rel in names:
+        parts = rel.split("/")
+        if any(_is_default_excluded_part(p) for p in parts[:-1]):
+            continue
+        if _matches(rel, excludes):
+            continue
+        full = os.path.join(root, *parts)
+        if os.path.islink(full) and not _inside(root_real, full):
+            continue
+        if not os.path.isfile(full):
+            continue
+        yield Candidate(rel, full)
+
+
+def _is_default_excluded_part(name: str) -> bool:
+    return name in DEFAULT_EXCLUDED_DIRS or name.endswith(".egg-info")
+
+
+def read_limited(path: str, max_bytes: int) -> Tuple[Optional[bytes], Optional[str]]:
+    """Read a file, or say why not: (data, None) or (None, reason)."""
+    try:
+        size = os.path.getsize(path)
+        if size > max_bytes:
+            return None, f"larger than {max_bytes // 1024} KiB ({size // 1024} KiB); raise --max-file-size to include it"
+        with open(path, "rb") as handle:
+            return handle.read(), None
+    except PermissionError:
+        return None, "permission denied"
+    except OSError as exc:
+        return None, f"cannot read: {exc.strerror or exc}"
+
+
+def looks_binary(data: bytes) -> bool:
+    return b"\0" in data[:8192]
+
+
+def normalize_excludes(patterns: Iterable[str]) -> List[str]:
+    return [p.strip().replace(os.sep, "/") for p in patterns if p and p.strip()]
+
+
+def resolve_root(path: str) -> str:
+    p = Path(path)
+    if not p.exists():
+        raise UsageError(f"path does not exist: {path}")
+    if not p.is_dir():
+        raise UsageError(f"not a directory: {path}")
+    if not os.access(path, os.R_OK | os.X_OK):
+        raise UsageError(f"cannot read directory: {path}")
+    return str(p)

@@ -1,0 +1,61 @@
+"""Value types of the rewrite engine."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+from migrator.models import Span
+
+SEVERITY_ORDER = {"info": 0, "warning": 1, "manual": 2}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """Something a person should know about a site: what changed or what was left, and why."""
+
+    rule: str
+    path: str
+    line: int
+    column: int
+    message: str
+    severity: str = "info"  # info | warning | manual (left for a person)
+    cell: Optional[int] = None
+
+    def sort_key(self) -> Tuple[Any, ...]:
+        return (self.path, self.cell or 0, self.line, self.column, self.rule, self.message)
+
+    def to_json(self) -> Dict[str, Any]:
+        data = {"rule": self.rule, "path": self.path, "line": self.line, "column": self.column,
+                "message": self.message, "severity": self.severity}
+        if self.cell is not None:
+            data["cell"] = self.cell
+        return data
+
+
+@dataclass(frozen=True)
+class Site:
+    """A place the analyzer found, in the shape rules match against."""
+
+    kind: str  # client | call | framework | symbol | config | env | result | import
+    span: Span
+    node: Tuple[str, ...]  # the LibCST node types that can stand at this span
+    attrs: Dict[str, Any] = field(hash=False, compare=False, default_factory=dict)
+    data: Any = field(hash=False, compare=False, default=None)
+
+
+@dataclass
+class FileResult:
+    """What migrating one file produced.  ``error`` set means the file was left unchanged."""
+
+    path: str
+    original: str
+    output: str
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+    applied: Counter = field(default_factory=Counter)  # rule id -> sites changed
+    error: Optional[str] = None
+
+    @property
+    def changed(self) -> bool:
+        return self.error is None and self.output != self.original

@@ -1,0 +1,745 @@
+"""The closed set of rewrite operations that rule files choose from.
+
+Each operation is a small class: ``PARAMS`` (what YAML may pass), ``SITES``
+(which kinds of site it applies to), ``predict`` (what it will report, without
+LibCST, for scan's readiness matrix) and ``apply`` (the LibCST edit of one
+node).  An operation that cannot prove an edit safe leaves the node unchanged
+and reports why.  The class docstring is the user-facing documentation
+rendered into docs/rules.md.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from migrator.engine.model import Site
+
+IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+CALL_SITES = ("client", "call", "framework")
+
+
+class Context:
+    """What an operation may use and produce while editing one site."""
+
+    def __init__(self, ruleset: Any, rule: Any, site: Site, sink: "Sink"):
+        self.ruleset = ruleset
+        self.rule = rule
+        self.site = site
+        self.sink = sink
+
+    def diag(self, message: str, severity: str = "info") -> None:
+        self.sink.diag(self.rule.id, self.site, message, severity)
+
+    def manual(self, message: str) -> None:
+        """A site left for a person: report it and, if enabled, leave a TODO comment."""
+        self.diag(message, "manual")
+        self.sink.todo(self.rule.id, self.site, message)
+
+    def need_import(self, module: str, name: Optional[str] = None) -> None:
+        self.sink.imports.add((module, name))
+
+    def text(self, value: str) -> str:
+        return self.ruleset.interpolate(value)
+
+
+class Sink:
+    """Collects what operations produce for one file; the transformer drains it."""
+
+    def __init__(self, path: str, cell: Optional[int] = None, todo_comments: bool = True):
+        self.path = path
+        self.cell = cell
+        self.todo_comments = todo_comments
+        self.diagnostics: List[Tuple[str, Site, str, str]] = []
+        self.imports: set = set()
+        self.todos: List[Tuple[Site, str]] = []
+        self.remove: List[Site] = []
+        self.bound_names: Dict[str, Optional[str]] = {}
+
+    def diag(self, rule: str, site: Site, message: str, severity: str) -> None:
+        self.diagnostics.append((rule, site, message, severity))
+
+    def todo(self, rule: str, site: Site, message: str) -> None:
+        if self.todo_comments:
+            self.todos.append((site, f"TODO(migrator: {rule}): {message}"))
+
+
+# ------------------------------------------------------------------ rendering values
+
+
+def _string(text: str) -> cst.SimpleString:
+    return cst.SimpleString(json.dumps(text, ensure_ascii=False))
+
+
+def render(value: Any, ctx: Context) -> cst.BaseExpression:
+    """A YAML value as a Python expression: strings are literals; {env}, {expr} are code."""
+    if isinstance(value, bool) or value is None:
+        return cst.Name(repr(value))
+    if isinstance(value, (int, float)):
+        return cst.parse_expression(repr(value))
+    if isinstance(value, str):
+        return _string(ctx.text(value))
+    if isinstance(value, list):
+        return cst.List([cst.Element(render(v, ctx)) for v in value])
+    if isinstance(value, dict) and "env" in value:
+        ctx.need_import("os")
+        var = _string(ctx.text(value["env"]))
+        if "default" in value:
+            return cst.parse_expression(f"os.environ.get({var.value}, {_string(ctx.text(value['default'])).value})")
+        return cst.parse_expression(f"os.environ[{var.value}]")
+    if isinstance(value, dict) and "expr" in value:
+        for spec in value.get("imports", []):
+            module, _, name = ctx.text(spec).partition(":")
+            ctx.need_import(module, name or None)
+        return cst.parse_expression(ctx.text(value["expr"]))
+    raise ValueError(f"cannot render value {value!r}")
+
+
+def validate_value(value: Any) -> List[str]:
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return []
+    if isinstance(value, list):
+        return [p for v in value for p in validate_value(v)]
+    if isinstance(value, dict):
+        if "env" in value:
+            extra = set(value) - {"env", "default"}
+            return [f"unknown key(s) {sorted(extra)} in an env value"] if extra else []
+        if "expr" in value:
+            extra = set(value) - {"expr", "imports"}
+            problems = [f"unknown key(s) {sorted(extra)} in an expr value"] if extra else []
+            try:
+                cst.parse_expression(re.sub(r"\$\{[a-z_0-9]+\}", "x", str(value["expr"])))
+            except cst.ParserSyntaxError:
+                problems.append(f"expr is not a Python expression: {value['expr']!r}")
+            return problems
+    return [f"a value must be a scalar, a list, {{env: ...}} or {{expr: ...}}, not {value!r}"]
+
+
+# ------------------------------------------------------------------ call helpers
+
+
+def _kw(call: cst.Call, name: str) -> Optional[cst.Arg]:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+def _has_star_kwargs(call: cst.Call) -> bool:
+    return any(arg.star == "**" for arg in call.args)
+
+
+def _replace_arg(call: cst.Call, old: cst.Arg, new: Optional[cst.Arg]) -> cst.Call:
+    args = list(call.args)
+    index = args.index(old)
+    if new is None:
+        del args[index]
+        if args and index == len(args):  # removed the last: the new last keeps the old trailing comma style
+            args[-1] = args[-1].with_changes(comma=old.comma if old.comma != cst.MaybeSentinel.DEFAULT else cst.MaybeSentinel.DEFAULT)
+    else:
+        args[index] = new
+    return call.with_changes(args=args)
+
+
+def _add_arg(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
+    args = list(call.args)
+    new = cst.Arg(value=value, keyword=cst.Name(name), equal=cst.AssignEqual(
+        whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
+    star_at = next((i for i, a in enumerate(args) if a.star == "**"), len(args))
+    if not args:
+        args.append(new)
+    elif star_at == len(args):
+        last = args[-1]
+        if isinstance(last.comma, cst.Comma):
+            # keep a trailing comma (and the line layout that comes with it)
+            ws = last.comma.whitespace_after
+            new = new.with_changes(comma=cst.Comma(whitespace_after=ws))
+            args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=_indent_like(ws)))
+        else:
+            args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        args.append(new)
+    else:
+        args.insert(star_at, new.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))))
+    return call.with_changes(args=args)
+
+
+def _indent_like(ws: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthesizableWhitespace:
+    if isinstance(ws, cst.ParenthesizedWhitespace):
+        return ws
+    return cst.SimpleWhitespace(" ")
+
+
+def _is_literal(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float)) or (
+        isinstance(expr, cst.Name) and expr.value in ("None", "True", "False")
+    )
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)
+
+
+# ------------------------------------------------------------------ the operations
+
+
+class Operation:
+    """Base: parameters are declared in PARAMS as name -> (type, required)."""
+
+    name = ""
+    SITES: Tuple[str, ...] = ()
+    PARAMS: Dict[str, Tuple[Any, bool]] = {}
+    CHOICES: Dict[str, Sequence[str]] = {}
+
+    @classmethod
+    def validate(cls, params: Dict[str, Any]) -> List[str]:
+        problems = []
+        for key in params:
+            if key not in cls.PARAMS:
+                problems.append(f"unknown parameter '{key}' (expected: {', '.join(sorted(cls.PARAMS))})")
+        for key, (kind, required) in cls.PARAMS.items():
+            if key not in params:
+                if required:
+                    problems.append(f"missing parameter '{key}'")
+                continue
+            value = params[key]
+            if kind == "value":
+                problems += validate_value(value)
+            elif kind is str and not isinstance(value, str):
+                problems.append(f"'{key}' must be a string")
+            elif kind is dict and not isinstance(value, dict):
+                problems.append(f"'{key}' must be a mapping")
+            elif kind is list and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                problems.append(f"'{key}' must be a list of strings")
+            elif kind is float and (isinstance(value, bool) or not isinstance(value, (int, float))):
+                problems.append(f"'{key}' must be a number")
+            if key in cls.CHOICES and value not in cls.CHOICES[key]:
+                problems.append(f"'{key}' must be one of {', '.join(cls.CHOICES[key])}")
+        return problems
+
+    @classmethod
+    def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
+        """(severity, message) pairs this op would report at ``site``; [] = silent rewrite."""
+        return []
+
+    @classmethod
+    def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
+        raise NotImplementedError
+
+
+class SetKwarg(Operation):
+    """Set a keyword argument of a call. ``when``: ``always`` (default) sets or replaces it;
+    ``missing`` only adds it when absent; ``literal`` adds it when absent or replaces a literal
+    (a hard-coded key, say) and otherwise leaves the expression and says so."""
+
+    name = "set_kwarg"
+    SITES = CALL_SITES
+    PARAMS = {"name": (str, True), "value": ("value", True), "when": (str, False), "message": (str, False)}
+    CHOICES = {"when": ("always", "missing", "literal")}
+
+    @classmethod
+    def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
+        assert isinstance(node, cst.Call)
+        name, when = params["name"], params.get("when", "always")
+        existing = _kw(node, name)
+        if existing is None and when != "always" and _has_star_kwargs(node):
+            ctx.diag(f"call passes **kwargs; set {name}= yourself if they do not carry it", "warning")
+            return node
+        value = render(params["value"], ctx)
+        if existing is None:
+            return _add_arg(node, name, value)
+        if when == "missing":
+            return node
+        if when == "literal" and not _is_literal(existing.value):
+            if _code(existing.value) != _code(value):
+                ctx.diag(params.get("message") or f"{name}= comes from `{_code(existing.value)}`; make sure it holds the new provider's value", "warning")
+            return node
+        if _code(existing.value) == _code(value):
+            return node
+        return _replace_arg(node, existing, existing.with_changes(value=value))
+
+
+class RenameKwarg(Operation):
+    """Rename a keyword argument (``from`` -> ``to``), e.g. ``max_completion_tokens`` -> ``max_tokens``."""
+
+    name = "rename_kwarg"
+    SITES = CALL_SITES
+    PARAMS = {"from": (str, True), "to": (str, True)}
+
+    @classmethod
+    def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
+        assert isinstance(node, cst.Call)
+        old = _kw(node, params["from"])
+        if old is None:
+            return node
+        if _kw(node, params["to"]) is not None:
+            ctx.manual(f"both {params['from']}= and {params['to']}= are given; keep one")
+            return node
+        return _replace_arg(node, old, old.with_changes(keyword=cst.Name(params["to"])))
+
+
+class DropKwarg(Operation):
+    """Remove a keyword argument the target does not accept, and report it (``message``)."""
+
+    name = "drop_kwarg"
+    SITES = CALL_SITES
+    PARAMS = {"name": (str, True), "message": (str, False), "severity": (str, False)}
+    CHOICES = {"severity": ("info", "warning", "manual")}
+
+    @classmethod
+    def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
+        if params["name"] in site.attrs.get("kwargs", ()):
+            return [(params.get("severity", "warning"), params.get("message", f"dropped {params['name']}="))]
+        return []
+
+    @classmethod
+    def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
+        assert isinstance(node, cst.Call)
+        arg = _kw(node, params["name"])
+        if arg is None:
+            return node
+        message = params.get("message") or f"{params['name']}= is not supported by {ctx.ruleset.provider.title}; removed"
+        ctx.diag(ctx.text(message), params.get("severity", "warning"))
+        return _replace_arg(node, arg, None)
+
+
+class MoveKwarg(Operation):
+    """Move a keyword argument into a dict argument (``into``, e.g. ``extra_body`` or ``parameters``),
+    creating the dict or adding to a literal one."""
+
+    name = "move_kwarg"
+    SITES = CALL_SITES
+    PARAMS = {"name": (str, True), "into": (str, True), "message": (str, False)}
+
+    @classmethod
+    def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
+        if params["name"] in site.attrs.get("kwargs", ()):
+            return [("info", f"moved {params['name']}= into {params['into']}=")]
+        return []
+
+    @classmethod
+    def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
+        assert isinstance(node, cst.Call)
+        arg = _kw(node, params["name"])
+        if arg is None:
+            return node
+        target = _kw(node, params["into"])
+        key = cst.DictElement(_string(params["name"]), arg.value)
+        if target is None:
+            node = _replace_arg(node, arg, None)
+            node = _add_arg(node, params["into"], cst.Dict([key]))
+        elif isinstance(target.value, cst.Dict):
+            if any(isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)
+                   and e.key.evaluated_value == params["name"] for e in target.value.elements):
+                ctx.manual(f"{params['name']} is given both directly and in {params['into']}=; keep one")
+                return node
+            elements = list(target.value.elements)
+            if elements and not isinstance(elements[-1].comma, cst.Comma):
+                elements[-1] = elements[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            new_dict = target.value.with_changes(elements=elements + [key])
+            node = _replace_arg(node, target, target.with_changes(value=new_dict))
+            node = _replace_arg(node, _kw(node, params["name"]), None)  # type: ignore[arg-type]
+        else:
+            ctx.manual(f"cannot move {params['name']}= into {params['into']}=, which is not a dict literal")
+            return node
+        ctx.diag(ctx.text(params.get("message") or f"moved {params['name']}= into {params['into']}="), "info")
+        return node
+
+
+class MapModel(Operation):
+    """Map the model argument through the provider's model map (and the user's overrides).
+    A non-literal or unmapped model is left as it is and reported."""
+
+    name = "map_model"
+    SITES = CALL_SITES
+    PARAMS = {"name": (str, False)}
+
+    @classmethod
+    def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
+        name = params.get("name", "model")
+        if name not in site.attrs.get("kwargs", ()):
+            return []
+        model = site.attrs.get("model")
+        if model is None:
+            return [("manual", "model is not a literal; map it by hand")]
+        if ruleset.map_model(model) is None and not ruleset.is_target_model(model):
+            return [("manual", f"no {ruleset.provider.name} model for '{model}'")]
+        return []
+
+    @classmethod
+    def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
+        assert isinstance(node, cst.Call)
+        arg = _kw(node, params.get("name", "model"))
+        if arg is None:
+            return node
+        value = arg.value
+        if not isinstance(value, cst.SimpleString):
+            known = ctx.site.attrs.get("model")
+            hint = ctx.ruleset.map_model(known) if known else None
+            suggestion = f" (its value '{known}' maps to '{hint}')" if hint else ""
+            if not (known and ctx.ruleset.is_target_model(known)):
+                ctx.manual(f"model comes from `{_code(value)}`; map it to a {ctx.ruleset.provider.title} model by hand{suggestion}")
+            return node
+        model = value.evaluated_value
+        if not isinstance(model, str):
+            return node
+        target = ctx.ruleset.map_model(model)
+        if target is None:
+            if not ctx.ruleset.is_target_model(model):
+                ctx.manual(f"no {ctx.ruleset.provider.title} model is mapped for '{model}'; "
+                           "add one under [tool.migrator.models] or edit this call")
+            return node
+        if target == model:
+            return node
+        quote = value.quote
+        prefix = value.prefix
+        new = cst.SimpleString(f"{prefix}{quote}{target}{quote}") if quote in ('"', "'") and IDENT_SAFE.match(target) else _string(target)
+        ctx.diag(f"model '{model}' -> '{target}'", "info")
+        return _replace_arg(node, arg, arg.with_changes(value=new))
+
+
+IDENT_SAFE = re.compile(r"^[A-Za-z0-9_.:/@+-]+$")
+
+
+class ClampKwarg(Operation):
+    """Clamp a numeric literal keyword argument into [min, max] (the provider's range); a
+    non-literal value is reported instead."""
+
+    name = "clamp_kwarg"
+    SITES = CALL_SITES
+    PARAMS = {"name": (str, True), "min": (float, False), "max": (float, False), "message": (str, False)}
+
+    @classmethod
+    def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
+        assert isinstance(node, cst.Call)
+        arg = _kw(node, params["name"])
+        if arg is None:
+            return node
+        value = arg.value
+        if not isinstance(value, (cst.Integer, cst.Float)):
+            ctx.diag(f"{params['name']}= is not a literal; keep it within "
+                     f"[{params.get('min', '-inf')}, {params.get('max', 'inf')}] for {ctx.ruleset.provider.title}", "warning")
+            return node
+        number = float(value.evaluated_value)
+        low, high = params.get("min", number), params.get("max", number)
+        clamped = min(max(number, low), high)
+        if clamped == number:
+            return node
+        text = repr(int(clamped)) if float(clamped).is_integer() and isinstance(value, cst.Integer) else repr(float(clamped))
+        ctx.diag(ctx.text(params.get("message") or f"{params['name']}={_code(value)} clamped to {text}"), "warning")
+        new = cst.Integer(text) if isinstance(value, cst.Integer) else cst.Float(text)
+        return _replace_arg(node, arg, arg.with_changes(value=new))
+
+
+def _chain(expr: cst.BaseExpression) -> Tuple[cst.BaseExpression, List[str]]:
+    names: List[str] = []
+    while isinstance(expr, cst.Attribute):
+        names.append(expr.attr.value)
+        expr = expr.value
+    names.reverse()
+    return expr, names
+
+
+def _build(base: cst.BaseExpression, names: Sequence[str]) -> cst.BaseExpression:
+    for name in names:
+        base = cst.Attribute(value=base, attr=cst.Name(name))
+    return base
+
+
+class RenameMethod(Operation):
+    """Rename the resource path of an API call, e.g. ``chat.completions.create`` ->
+    ``chat.completions.acreate`` or ``images.generate`` -> ``images.generations``."""
+
+    name = "rename_method"
+    SITES = ("call",)
+    PARAMS = {"to": (str, True)}
+
+    @classmethod
+    def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
+        assert isinstance(node, cst.Call)
+        api = ctx.site.attrs.get("api", "")
+        base, names = _chain(node.func)
+        old = api.split(".")
+        if names[-len(old):] != old:
+            ctx.manual(f"cannot rename `{_code(node.func)}` to {params['to']} safely")
+            return node
+        func = node.func
+        for _ in old:
+            func = func.value  # type: ignore[attr-defined]
+        return node.with_changes(func=_build(func, params["to"].split(".")))
+
+
+class LegacyToClient(Operation):
+    """Turn a legacy v0 module call (``openai.ChatCompletion.create(...)``) or a v1 module-level
+    call (``openai.chat.completions.create(...)``) into a call on an explicit client built at the
+    call site from ``sync`` / ``async`` (an ``{expr: ...}`` value) — lazily, as v0 did, never at
+    import time."""
+
+    name = "legacy_to_client"
+    SITES = ("call",)
+    PARAMS = {"sync": ("value", True), "async": ("value", True), "api": (str, False)}
+
+    @classmethod
+    def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
+        assert isinstance(node, cst.Call)
+        api = params.get("api") or ctx.site.attrs.get("api", "")
+        client = render(params["async"] if ctx.site.attrs.get("async") else params["sync"], ctx)
+        return node.with_changes(func=_build(client, api.split(".")))
+
+
+class ReplaceSymbol(Operation):
+    """Replace a reference to an OpenAI symbol (a class, an exception) with the target's symbol
+    (``to``, or per symbol through ``map``), importing it the way the original was written
+    (``Name`` -> from-import, dotted -> module import).  Imports of the old symbol are removed once
+    nothing uses them."""
+
+    name = "replace_symbol"
+    SITES = ("symbol",)
+    PARAMS = {"to": (str, False), "map": (dict, False)}
+
+    @classmethod
+    def validate(cls, params: Dict[str, Any]) -> List[str]:
+        problems = [p for p in super().validate(params) if "'map'" not in p]
+        if ("to" in params) == ("map" in params):
+            problems.append("give exactly one of 'to' or 'map'")
+        mapping = params.get("map", {})
+        if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
+            problems.append("'map' must map symbol names to symbol names")
+        return problems
+
+    @classmethod
+    def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
+        if "map" in params and site.attrs.get("symbol") not in params["map"]:
+            return [("manual", f"no replacement for {site.attrs.get('symbol')}")]
+        return []
+
+    @classmethod
+    def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
+        if "map" in params:
+            target = params["map"].get(ctx.site.attrs.get("symbol"))
+            if target is None:
+                ctx.manual(f"{ctx.site.attrs.get('symbol')} has no equivalent in {ctx.ruleset.provider.title}")
+                return node
+        else:
+            target = params["to"]
+        return replace_reference(node, ctx.text(target), ctx)
+
+
+def replace_reference(node: cst.CSTNode, target: str, ctx: Context) -> cst.CSTNode:
+    module, _, name = target.rpartition(".")
+    bound = ctx.sink.bound_names
+    if isinstance(node, cst.Name) and bound.get(name, target) == target:
+        if name not in bound:
+            ctx.need_import(module, name)
+            bound[name] = target
+        return cst.Name(name)
+    root = module.split(".")[0]
+    if bound.get(root, root) != root:
+        ctx.manual(f"cannot write {target}: the name '{root}' means something else in this module")
+        return node
+    ctx.need_import(module)
+    return cst.parse_expression(target).with_changes(lpar=getattr(node, "lpar", ()), rpar=getattr(node, "rpar", ()))
+
+
+def _flatten(node: cst.BaseExpression) -> List[cst.BaseExpression]:
+    out = [node]
+    while isinstance(node, (cst.Attribute, cst.Subscript)):
+        node = node.value
+        out.append(node)
+    out.reverse()
+    return out
+
+
+def _key(node: cst.Subscript) -> Optional[cst.SimpleString]:
+    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        value = node.slice[0].slice.value
+        if isinstance(value, cst.SimpleString):
+            return value
+    return None
+
+
+class SubscriptToAttr(Operation):
+    """Turn dict-style reads of a result (``r["choices"][0]["message"]["content"]``) into
+    attribute reads (``r.choices[0].message.content``), as v1 SDK objects require."""
+
+    name = "subscript_to_attr"
+    SITES = ("result",)
+    PARAMS: Dict[str, Tuple[Any, bool]] = {}
+
+    @classmethod
+    def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
+        return _convert_keys(node)  # type: ignore[arg-type]
+
+
+def _convert_keys(node: cst.BaseExpression) -> cst.BaseExpression:
+    if isinstance(node, cst.Subscript):
+        inner = _convert_keys(node.value)
+        key = _key(node)
+        text = key.evaluated_value if key is not None else None
+        if isinstance(text, str) and IDENT.match(text) and not node.lpar:
+            return cst.Attribute(value=inner, attr=cst.Name(text))
+        return node.with_changes(value=inner)
+    if isinstance(node, cst.Attribute):
+        return node.with_changes(value=_convert_keys(node.value))
+    return node
+
+
+def path_text(path: Sequence[Any]) -> str:
+    """('choices', 0, 'message') -> 'choices[].message'."""
+    out = ""
+    for part in path:
+        if isinstance(part, str):
+            out += ("." if out else "") + part
+        else:
+            out += "[]"
+    return out
+
+
+class RenameField(Operation):
+    """Rename a field read from a result: ``from: usage.prompt_tokens`` ``to: usage.input_tokens``
+    (``[]`` stands for any index). Applies to attribute and key reads alike."""
+
+    name = "rename_field"
+    SITES = ("result",)
+    PARAMS = {"from": (str, True), "to": (str, True)}
+
+    @classmethod
+    def validate(cls, params: Dict[str, Any]) -> List[str]:
+        problems = super().validate(params)
+        if not problems and _segments(params["from"]) is not None and _segments(params["to"]) is not None:
+            if len(_segments(params["from"])) != len(_segments(params["to"])):  # type: ignore[arg-type]
+                problems.append("'from' and 'to' must have the same number of parts")
+        return problems
+
+    @classmethod
+    def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
+        old, new = _segments(params["from"]), _segments(params["to"])
+        path = list(ctx.site.data.path)
+        if old is None or new is None or len(path) < len(old) or path_text(path[: len(old)]) != params["from"]:
+            return node
+        parts = _flatten(node)  # root first, then one node per path element
+        renames = {i + 1: n for i, (o, n) in enumerate(zip(old, new)) if o != n and o != "[]"}
+        return _rebuild(parts, renames)
+
+
+def _segments(text: str) -> Optional[List[str]]:
+    out = []
+    for piece in text.split("."):
+        match = re.match(r"^([A-Za-z_][A-Za-z0-9_]*)((?:\[\])*)$", piece)
+        if not match:
+            return None
+        out.append(match.group(1))
+        out += ["[]"] * (len(match.group(2)) // 2)
+    return out
+
+
+def _rebuild(parts: List[cst.BaseExpression], renames: Dict[int, str]) -> cst.BaseExpression:
+    current = parts[0]
+    for index, original in enumerate(parts[1:], start=1):
+        assert isinstance(original, (cst.Attribute, cst.Subscript))
+        node = original.with_changes(value=current)
+        if index in renames:
+            if isinstance(node, cst.Attribute):
+                node = node.with_changes(attr=cst.Name(renames[index]))
+            else:
+                key = _key(node)  # type: ignore[arg-type]
+                if key is not None:
+                    new_key = cst.SimpleString(f"{key.prefix}{key.quote}{renames[index]}{key.quote}")
+                    node = node.with_changes(slice=[node.slice[0].with_changes(slice=cst.Index(new_key))])  # type: ignore[union-attr]
+        current = node
+    return current
+
+
+class RenameEnv(Operation):
+    """Rename an environment variable read in code (``os.environ["OPENAI_API_KEY"]``,
+    ``os.getenv(...)``, ``os.environ.get(...)``) to the provider's variable."""
+
+    name = "rename_env"
+    SITES = ("env",)
+    PARAMS = {"to": (str, True)}
+
+    @classmethod
+    def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
+        if not isinstance(node, cst.SimpleString):
+            return node
+        target = ctx.text(params["to"])
+        if node.evaluated_value == target:
+            return node
+        return cst.SimpleString(f"{node.prefix}{node.quote}{target}{node.quote}")
+
+
+class RemoveStatement(Operation):
+    """Remove a module-configuration statement (``openai.api_key = ...``) whose effect the
+    migrated client now carries.  Only when its value is a literal, ``None`` or an environment
+    read, and only when no legacy call in the file is left unconverted; otherwise it is reported."""
+
+    name = "remove_statement"
+    SITES = ("config",)
+    PARAMS = {"message": (str, False)}
+
+    @classmethod
+    def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
+        value = getattr(node, "value", None)
+        if ctx.site.attrs.get("legacy_left"):
+            ctx.manual(f"`{_code(node)}` still configures legacy calls that were not migrated")
+            return node
+        if value is not None and not (_is_literal(value) or _is_env_read(value)):
+            ctx.manual(f"`{_code(node).strip()}` sets openai.{ctx.site.attrs.get('attribute')} from an expression; move it to the client by hand")
+            return node
+        ctx.sink.remove.append(ctx.site)
+        ctx.diag(ctx.text(params.get("message") or f"removed `openai.{ctx.site.attrs.get('attribute')} = ...`; the migrated client is configured at its construction"), "info")
+        return node
+
+
+def _is_env_read(expr: cst.BaseExpression) -> bool:
+    code = _code(expr)
+    return bool(re.match(r"^(os\.)?(environ\s*\[|environ\.get\(|getenv\()", code))
+
+
+class Todo(Operation):
+    """Leave the site as it is, report it for a person, and (unless disabled) add a
+    ``# TODO(migrator: rule-id): message`` comment above its statement."""
+
+    name = "todo"
+    SITES = ("client", "call", "framework", "symbol", "config", "env", "result", "import")
+    PARAMS = {"message": (str, True)}
+
+    @classmethod
+    def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
+        return [("manual", ruleset.interpolate(params["message"]))]
+
+    @classmethod
+    def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
+        ctx.manual(ctx.text(params["message"]))
+        return node
+
+
+class Note(Operation):
+    """Report something about the site without changing it (``severity`` info or warning)."""
+
+    name = "note"
+    SITES = Todo.SITES
+    PARAMS = {"message": (str, True), "severity": (str, False)}
+    CHOICES = {"severity": ("info", "warning")}
+
+    @classmethod
+    def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
+        return [(params.get("severity", "info"), ruleset.interpolate(params["message"]))]
+
+    @classmethod
+    def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
+        ctx.diag(ctx.text(params["message"]), params.get("severity", "info"))
+        return node
+
+
+OPS: Dict[str, Any] = {
+    op.name: op
+    for op in (
+        SetKwarg, RenameKwarg, DropKwarg, MoveKwarg, MapModel, ClampKwarg, RenameMethod, LegacyToClient,
+        ReplaceSymbol, SubscriptToAttr, RenameField, RenameEnv, RemoveStatement, Todo, Note,
+    )
+}
+
+Apply = Callable[[cst.CSTNode, Dict[str, Any], Context], cst.CSTNode]

@@ -1,0 +1,133 @@
+"""Match rules against the analyzer's sites (no LibCST here: scan's readiness
+matrix uses this too)."""
+
+from __future__ import annotations
+
+import fnmatch
+from typing import Any, Dict, Iterable, List, Tuple
+
+from migrator.analyzer import symbols as sym
+from migrator.engine.model import Site
+from migrator.engine.ops import OPS, path_text
+from migrator.models import FileAnalysis, Finding
+from migrator.ruleset import Rule, RuleSet
+
+CALL_NODES = ("Call",)
+DEFAULT_CONFIDENCE = ("high", "medium")  # low-confidence sites are reported, never rewritten
+
+
+def sites(analysis: FileAnalysis) -> List[Site]:
+    """Every site of one file (or notebook cell) in the shape rules match against."""
+    out: List[Site] = []
+    calls: Dict[Tuple[int, int, int, int], Finding] = {}
+    for f in analysis.findings:
+        if f.kind in ("client", "call") or (f.kind == "framework" and f.detail.get("form") == "construct"):
+            attrs = dict(f.detail)
+            attrs.update(symbol=f.symbol, api=f.api, legacy=f.legacy, model=f.model, confidence=f.confidence)
+            out.append(Site(f.kind, f.span, CALL_NODES, attrs, f))
+            if f.kind == "call":
+                calls[(f.span.line, f.span.col, f.span.end_line, f.span.end_col)] = f
+        elif f.kind == "config":
+            attrs = {"attribute": f.detail.get("attribute"), "symbol": f.symbol, "value": f.detail.get("value"),
+                     "confidence": f.confidence}
+            out.append(Site("config", f.span, ("Assign", "AnnAssign", "AugAssign"), attrs, f))
+        elif f.kind in ("import", "framework") and f.detail.get("module") is not None:
+            attrs = {"module": f.detail.get("module"), "symbol": f.symbol, "confidence": f.confidence}
+            out.append(Site("import", f.span, ("Import", "ImportFrom"), attrs, f))
+    for ref in analysis.symbols:
+        out.append(Site("symbol", ref.span, (ref.node,), {"symbol": ref.qname, "context": ref.context,
+                                                          "confidence": "high"}, ref))
+    for env in analysis.env_reads:
+        out.append(Site("env", env.span, ("SimpleString",), {"variable": env.var, "confidence": "high"}, env))
+    for res in analysis.results:
+        call = calls.get((res.call.line, res.call.col, res.call.end_line, res.call.end_col))
+        if call is None:
+            continue
+        attrs = {"api": call.api, "legacy": call.legacy, "path": path_text(res.path), "chunk": res.chunk,
+                 "confidence": call.confidence, "receiver": call.detail.get("receiver"),
+                 "endpoint": call.detail.get("endpoint")}
+        out.append(Site("result", res.span, ("Attribute", "Subscript"), attrs, res))
+    _mark_legacy_left(out)
+    return out
+
+
+def _mark_legacy_left(all_sites: List[Site]) -> None:
+    """Config statements stay while any legacy call they configure stays."""
+    legacy = [s for s in all_sites if s.kind == "call" and s.attrs.get("legacy")]
+    for site in all_sites:
+        if site.kind == "config":
+            site.attrs["legacy_calls"] = len(legacy)
+
+
+def _value_matches(expected: Any, actual: Any, glob: bool) -> bool:
+    options = expected if isinstance(expected, list) else [expected]
+    for option in options:
+        if isinstance(option, bool) or isinstance(actual, bool):
+            if option is actual or option == actual:
+                return True
+        elif glob and isinstance(option, str) and isinstance(actual, str):
+            if fnmatch.fnmatchcase(actual, option):
+                return True
+        elif option == actual:
+            return True
+    return False
+
+
+GLOB_KEYS = {"symbol", "api", "variable", "path", "module", "attribute"}
+
+
+def matches(rule: Rule, site: Site) -> bool:
+    match = rule.match
+    if match.get("kind") != site.kind:
+        return False
+    if site.attrs.get("confidence", "high") not in match.get("confidence", DEFAULT_CONFIDENCE):
+        return False
+    for key, expected in match.items():
+        if key in ("kind", "confidence"):
+            continue
+        if key == "has_kwarg":
+            names = expected if isinstance(expected, list) else [expected]
+            if not any(n in site.attrs.get("kwargs", ()) for n in names):
+                return False
+            continue
+        if key not in site.attrs or not _value_matches(expected, site.attrs[key], key in GLOB_KEYS):
+            return False
+    return True
+
+
+def plan(all_sites: Iterable[Site], ruleset: RuleSet) -> List[Tuple[Site, Rule]]:
+    """(site, rule) pairs in rule-file order per site; ops run in that order."""
+    pairs = []
+    for site in all_sites:
+        for rule in ruleset.rules:
+            if matches(rule, site):
+                pairs.append((site, rule))
+    return pairs
+
+
+def unconverted_legacy(pairs: List[Tuple[Site, Rule]], all_sites: List[Site]) -> int:
+    converted = {id(s) for s, r in pairs if any(op.name == "legacy_to_client" for op in r.ops)}
+    return sum(1 for s in all_sites if s.kind == "call" and s.attrs.get("legacy") and id(s) not in converted)
+
+
+def predict(site: Site, rules: List[Rule], ruleset: RuleSet) -> List[Tuple[str, str]]:
+    out: List[Tuple[str, str]] = []
+    for rule in rules:
+        for op in rule.ops:
+            out += OPS[op.name].predict(site, op.params, ruleset)
+    return out
+
+
+def is_blocker(site: Site) -> bool:
+    return site.kind == "call" and any(
+        (site.attrs.get("api") or "").startswith(p) for p in sym_blockers()
+    )
+
+
+def sym_blockers() -> Tuple[str, ...]:
+    from migrator.models import BLOCKER_PREFIXES
+
+    return BLOCKER_PREFIXES
+
+
+__all__ = ["sites", "plan", "matches", "predict", "unconverted_legacy", "sym"]

@@ -1,0 +1,289 @@
+"""Apply planned edits to a LibCST tree in one traversal, then fix imports once.
+
+Edits are keyed by the exact source range the analyzer reported, so the
+transformer needs only LibCST's cheap PositionProvider, never scope metadata.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Dict, List, Optional, Sequence, Set, Tuple
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from migrator.engine.model import Site
+from migrator.engine.ops import OPS, Context, Sink
+from migrator.ruleset import Rule, RuleSet
+
+Key = Tuple[str, int, int, int, int]
+
+
+def _key(node_type: str, line: int, col: int, end_line: int, end_col: int) -> Key:
+    return (node_type, line, col, end_line, end_col)
+
+
+class EditTransformer(cst.CSTTransformer):
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, pairs: Sequence[Tuple[Site, Rule]], ruleset: RuleSet, sink: Sink):
+        super().__init__()
+        self.ruleset = ruleset
+        self.sink = sink
+        self.edits: Dict[Key, List[Tuple[Site, Rule]]] = {}
+        for site, rule in pairs:
+            for node_type in site.node:
+                s = site.span
+                self.edits.setdefault(_key(node_type, s.line, s.col, s.end_line, s.end_col), []).append((site, rule))
+        self.applied: Set[int] = set()
+        self.statements: List[cst.CSTNode] = []
+        self.todo_for: Dict[int, List[str]] = {}
+        self.remove_ids: Set[int] = set()
+        self.site_statement: Dict[int, int] = {}
+
+    # statements: where TODO comments go, and what remove_statement removes
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        self.statements.append(node)
+        return True
+
+    def visit_If(self, node: cst.CSTNode) -> bool:
+        self.statements.append(node)
+        return True
+
+    visit_For = visit_While = visit_With = visit_Try = visit_FunctionDef = visit_ClassDef = visit_If
+
+    def _leave_statement(self, original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
+        self.statements.pop()
+        todos = self.todo_for.get(id(original))
+        if todos:
+            existing = {line.comment.value for line in updated.leading_lines if line.comment is not None}  # type: ignore[attr-defined]
+            indent_lines = list(updated.leading_lines)  # type: ignore[attr-defined]
+            for text in todos:
+                comment = f"# {text}"
+                if comment not in existing:
+                    indent_lines.append(cst.EmptyLine(comment=cst.Comment(comment)))
+                    existing.add(comment)
+            updated = updated.with_changes(leading_lines=indent_lines)
+        return updated
+
+    def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
+        result = self._leave_statement(original, updated)
+        if id(original) in self.remove_ids:
+            return cst.RemoveFromParent()
+        return result
+
+    def leave_If(self, original, updated):
+        return self._leave_statement(original, updated)
+
+    leave_For = leave_While = leave_With = leave_Try = leave_FunctionDef = leave_ClassDef = leave_If
+
+    def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode):  # type: ignore[override]
+        updated = super().on_leave(original, updated)
+        if not isinstance(updated, cst.CSTNode):
+            return updated
+        try:
+            pos = self.get_metadata(PositionProvider, original)
+        except KeyError:
+            return updated
+        key = _key(type(original).__name__, pos.start.line, pos.start.column, pos.end.line, pos.end.column)
+        edits = self.edits.get(key)
+        if not edits:
+            return updated
+        for site, rule in edits:
+            ctx = Context(self.ruleset, rule, site, self.sink)
+            before_todos = len(self.sink.todos)
+            before_remove = len(self.sink.remove)
+            for op in rule.ops:
+                updated = OPS[op.name].apply(updated, op.params, ctx)
+            self.applied.add(id(site))
+            statement = self._statement()
+            if statement is not None:
+                for _site, text in self.sink.todos[before_todos:]:
+                    self.todo_for.setdefault(id(statement), []).append(text)
+                if len(self.sink.remove) > before_remove:
+                    self.remove_ids.add(id(statement))
+        return updated
+
+    def _statement(self) -> Optional[cst.CSTNode]:
+        return self.statements[-1] if self.statements else None
+
+
+# ------------------------------------------------------------------ imports
+
+
+def _module_names(module: cst.Module) -> Dict[str, Optional[str]]:
+    """Names bound at module level -> the qualified name they import (None for other bindings)."""
+    names: Dict[str, Optional[str]] = {}
+    for stmt in module.body:
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            names[stmt.name.value] = None
+        elif isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.Import):
+                    for alias in small.names:
+                        dotted = _dotted(alias.name)
+                        bound = _dotted(alias.asname.name) if alias.asname else dotted.split(".")[0]  # type: ignore[arg-type]
+                        names[bound] = dotted if alias.asname else bound
+                elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                    base = ("." * len(small.relative)) + (_dotted(small.module) if small.module else "")
+                    for alias in small.names:
+                        bound = _dotted(alias.asname.name) if alias.asname else _dotted(alias.name)  # type: ignore[arg-type]
+                        names[bound] = f"{base}.{_dotted(alias.name)}"
+                elif isinstance(small, cst.Assign):
+                    for target in small.targets:
+                        if isinstance(target.target, cst.Name):
+                            names[target.target.value] = None
+    return names
+
+
+def _dotted(node: cst.BaseExpression) -> str:
+    return cst.Module([]).code_for_node(node)
+
+
+def _existing_imports(module: cst.Module) -> Set[Tuple[str, Optional[str]]]:
+    have: Set[Tuple[str, Optional[str]]] = set()
+    for stmt in module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if isinstance(small, cst.Import):
+                for alias in small.names:
+                    if alias.asname is None:
+                        have.add((_dotted(alias.name), None))
+            elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+                if isinstance(small.names, cst.ImportStar):
+                    continue
+                for alias in small.names:
+                    if alias.asname is None and isinstance(alias.name, cst.Name):
+                        have.add((_dotted(small.module), alias.name.value))
+    return have
+
+
+def _insert_at(module: cst.Module) -> int:
+    """After the docstring, __future__ imports and the leading block of imports."""
+    index = 0
+    body = list(module.body)
+    if body and isinstance(body[0], cst.SimpleStatementLine) and isinstance(body[0].body[0], cst.Expr) \
+            and isinstance(body[0].body[0].value, (cst.SimpleString, cst.ConcatenatedString)):
+        index = 1
+    last_import = None
+    for i in range(index, len(body)):
+        stmt = body[i]
+        if isinstance(stmt, cst.SimpleStatementLine) and all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body):
+            last_import = i
+            continue
+        if isinstance(stmt, cst.Try) and _try_imports_only(stmt):
+            last_import = i
+            continue
+        break
+    return (last_import + 1) if last_import is not None else index
+
+
+def _try_imports_only(stmt: cst.Try) -> bool:
+    body = stmt.body.body
+    return all(isinstance(s, cst.SimpleStatementLine) and all(isinstance(x, (cst.Import, cst.ImportFrom)) for x in s.body) for s in body)
+
+
+def add_imports(module: cst.Module, wanted: Set[Tuple[str, Optional[str]]]) -> cst.Module:
+    have = _existing_imports(module)
+    missing = sorted(w for w in wanted if w not in have and not (w[1] is None and w[0] in _plain_import_roots(have, w[0])))
+    if not missing:
+        return module
+    new = []
+    for mod, name in missing:
+        code = f"import {mod}" if name is None else f"from {mod} import {name}"
+        new.append(cst.parse_statement(code + module.default_newline, config=module.config_for_parsing))
+    body = list(module.body)
+    at = _insert_at(module)
+    return module.with_changes(body=body[:at] + new + body[at:])
+
+
+def _plain_import_roots(have: Set[Tuple[str, Optional[str]]], module: str) -> Set[str]:
+    return {m for m, n in have if n is None and m == module}
+
+
+class _RemoveUnused(cst.CSTTransformer):
+    """Drop import aliases of cleaned-up modules whose bound name nothing references any more."""
+
+    def __init__(self, modules: Sequence[str], referenced: Set[str]):
+        super().__init__()
+        self.modules = modules
+        self.referenced = referenced
+
+    def _cleanup(self, module_name: str) -> bool:
+        return any(module_name == m or module_name.startswith(m + ".") for m in self.modules)
+
+    def leave_Import(self, original: cst.Import, updated: cst.Import):
+        keep = [a for a in updated.names if not (self._cleanup(_dotted(a.name)) and self._unused(a))]
+        return self._rebuild(updated, keep)
+
+    def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom):
+        if updated.module is None or updated.relative or isinstance(updated.names, cst.ImportStar):
+            return updated
+        if not self._cleanup(_dotted(updated.module)):
+            return updated
+        keep = [a for a in updated.names if not self._unused(a)]
+        return self._rebuild(updated, keep)
+
+    def _unused(self, alias: cst.ImportAlias) -> bool:
+        bound = alias.asname.name if alias.asname else alias.name
+        name = _dotted(bound).split(".")[0]  # type: ignore[arg-type]
+        return name not in self.referenced
+
+    @staticmethod
+    def _rebuild(node, keep):
+        if len(keep) == len(node.names):
+            return node
+        if not keep:
+            return cst.RemoveFromParent()
+        keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        changes = {"names": keep}
+        if isinstance(node, cst.ImportFrom) and node.lpar is not None and len(keep) == 1:
+            changes.update(lpar=None, rpar=None)
+        return node.with_changes(**changes)
+
+    def leave_SimpleStatementLine(self, original, updated):
+        if not updated.body:
+            return cst.RemoveFromParent()
+        return updated
+
+
+def referenced_names(code: str) -> Set[str]:
+    tree = ast.parse(code)
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    for node in ast.walk(tree):  # names exported by string in __all__
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            names |= {e.value for e in ast.walk(node.value) if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+    return names
+
+
+def remove_unused_imports(module: cst.Module, modules: Sequence[str]) -> cst.Module:
+    if not modules:
+        return module
+    referenced = referenced_names(module.code)
+    cleaned = module.visit(_RemoveUnused(modules, referenced))
+    return _fill_empty_blocks(cleaned)
+
+
+class _FillEmpty(cst.CSTTransformer):
+    def leave_IndentedBlock(self, original, updated):
+        if not updated.body:
+            return updated.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
+        return updated
+
+
+def _fill_empty_blocks(module: cst.Module) -> cst.Module:
+    return module.visit(_FillEmpty())
+
+
+def transform(module: cst.Module, pairs: Sequence[Tuple[Site, Rule]], ruleset: RuleSet, sink: Sink) -> Tuple[cst.Module, Set[int]]:
+    """Apply the edits; return the new module and the ids of sites that were reached."""
+    sink.bound_names = _module_names(module)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    transformer = EditTransformer(pairs, ruleset, sink)
+    new = wrapper.visit(transformer)
+    if sink.imports:
+        new = add_imports(new, sink.imports)
+    if new.code != module.code:
+        new = remove_unused_imports(new, ruleset.plan.cleanup_imports)
+    return new, transformer.applied

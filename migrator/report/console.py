@@ -1,0 +1,48 @@
+"""Shared Rich consoles: data on stdout, progress and diagnostics on stderr."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator, Optional
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+_OUT: Optional[Console] = None
+_ERR: Optional[Console] = None
+
+
+def console() -> Console:
+    global _OUT
+    if _OUT is None:
+        _OUT = Console(highlight=False, soft_wrap=False)
+    return _OUT
+
+
+def error_console() -> Console:
+    global _ERR
+    if _ERR is None:
+        _ERR = Console(stderr=True, highlight=False)
+    return _ERR
+
+
+def reset() -> None:
+    """Forget the consoles (tests swap sys.stdout between runs)."""
+    global _OUT, _ERR
+    _OUT = _ERR = None
+
+
+@contextmanager
+def progress(label: str, enabled: bool = True) -> Iterator[Optional[callable]]:
+    """A transient progress bar on stderr, only when stderr is a terminal."""
+    err = error_console()
+    if not enabled or not err.is_terminal:
+        yield None
+        return
+    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True)
+    task = bar.add_task(label, total=None)
+    with bar:
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update

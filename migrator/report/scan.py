@@ -1,0 +1,185 @@
+"""The scan impact report: Rich text, JSON and Markdown renderings of one ScanResult."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from typing import Any, Dict, List, Optional, Sequence
+
+from rich.console import Console
+from rich.table import Table
+
+from migrator import __version__
+from migrator.models import Finding, ScanResult
+
+SCHEMA_VERSION = 1
+
+CODE_KINDS = ("import", "client", "call", "exception", "framework")
+CONFIG_KINDS = ("config", "dependency", "env", "url", "secret", "js")
+
+
+def summarize(result: ScanResult) -> Dict[str, Any]:
+    findings = result.findings
+    calls = [f for f in findings if f.kind == "call"]
+    by_api = Counter(f.api for f in calls)
+    models = Counter(f.model for f in findings if f.model)
+    legacy = sum(1 for f in calls if f.legacy)
+    return {
+        "files_scanned": result.files_scanned,
+        "files_analysed": result.files_parsed,
+        "files_with_findings": len({f.path for f in findings}),
+        "findings": len(findings),
+        "findings_by_kind": dict(sorted(Counter(f.kind for f in findings).items())),
+        "calls": len(calls),
+        "calls_by_api": dict(sorted(by_api.items())),
+        "models": dict(sorted(models.items())),
+        "legacy_calls": legacy,
+        "legacy_share": round(legacy / len(calls), 3) if calls else 0.0,
+        "blockers": sum(1 for f in calls if f.is_blocker),
+        "low_confidence": sum(1 for f in findings if f.confidence == "low"),
+        "files_failed": len(result.failed),
+        "files_skipped": len(result.skipped),
+    }
+
+
+def to_json(result: ScanResult, readiness: Optional[List[Dict[str, Any]]] = None) -> str:
+    doc: Dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "migrator", "version": __version__},
+        "command": "scan",
+        "summary": summarize(result),
+        "findings": [f.to_json() for f in result.findings],
+        "errors": [
+            {"path": a.path, "line": a.error_line, "message": a.error} for a in result.failed
+        ],
+        "skipped": [{"path": s.path, "reason": s.reason} for s in sorted(result.skipped, key=lambda s: s.path)],
+    }
+    if readiness is not None:
+        doc["readiness"] = readiness
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)
+
+
+def _where(f: Finding) -> str:
+    cell = f"cell {f.cell} " if f.cell is not None else ""
+    return f"{cell}{f.line}:{f.column}"
+
+
+def _what(f: Finding) -> str:
+    extra = []
+    if f.model:
+        extra.append(f"model {f.model}")
+    if f.kind == "call":
+        if f.detail.get("stream"):
+            extra.append("stream")
+        if f.detail.get("async"):
+            extra.append("async")
+        if f.detail.get("tools"):
+            extra.append("tools")
+        if f.detail.get("endpoint") == "other":
+            extra.append("client already points elsewhere")
+    if f.confidence != "high":
+        extra.append(f"{f.confidence} confidence")
+    return f.message + (f" ({', '.join(extra)})" if extra else "")
+
+
+def render_text(result: ScanResult, out: Console, readiness: Optional[List[Dict[str, Any]]] = None) -> None:
+    s = summarize(result)
+    out.print(f"[bold]migrator scan[/] {result.root}")
+    out.print(
+        f"{s['files_scanned']} files scanned, {s['files_analysed']} analysed, "
+        f"{s['files_with_findings']} touch OpenAI: {s['calls']} API calls "
+        f"({s['legacy_calls']} legacy v0), {s['blockers']} blockers, {s['findings']} findings in all."
+    )
+    if s["calls_by_api"]:
+        table = Table(title="Calls by operation", title_justify="left")
+        table.add_column("operation")
+        table.add_column("calls", justify="right")
+        for api, count in s["calls_by_api"].items():
+            table.add_row(api, str(count))
+        out.print(table)
+    if s["models"]:
+        out.print("Models: " + ", ".join(f"{m} ×{n}" for m, n in s["models"].items()))
+    _findings_table(result.findings, out)
+    blockers = [f for f in result.findings if f.is_blocker]
+    if blockers:
+        out.print("[bold]Blockers[/] (OpenAI-only surfaces; a person must choose a replacement):")
+        for f in blockers:
+            out.print(f"  {f.path}:{_where(f)}  {f.api}")
+    if readiness:
+        render_readiness(readiness, out)
+    if result.failed or result.skipped:
+        out.print("[bold]Not analysed[/]:")
+        for a in result.failed:
+            line = f":{a.error_line}" if a.error_line else ""
+            out.print(f"  {a.path}{line}: {a.error}")
+        for skip in sorted(result.skipped, key=lambda x: x.path):
+            out.print(f"  {skip.path}: {skip.reason}")
+
+
+def _findings_table(findings: Sequence[Finding], out: Console) -> None:
+    if not findings:
+        out.print("No OpenAI usage found.")
+        return
+    by_file: Dict[str, List[Finding]] = defaultdict(list)
+    for f in findings:
+        by_file[f.path].append(f)
+    table = Table(title="Findings by file", title_justify="left", show_lines=False)
+    table.add_column("file")
+    table.add_column("where", justify="right")
+    table.add_column("kind")
+    table.add_column("what")
+    for path in sorted(by_file):
+        first = True
+        for f in by_file[path]:
+            table.add_row(path if first else "", _where(f), f.kind, _what(f))
+            first = False
+    out.print(table)
+
+
+def render_readiness(readiness: List[Dict[str, Any]], out: Console) -> None:
+    table = Table(title="Provider readiness (call sites)", title_justify="left")
+    for col in ("provider", "plan", "automatic", "with notes", "needs a person", "main reasons"):
+        table.add_column(col, justify="right" if col in ("automatic", "with notes", "needs a person") else "left")
+    for row in readiness:
+        table.add_row(
+            row["provider"], row["plan"], str(row["automatic"]), str(row["with_diagnostics"]),
+            str(row["manual"]), "; ".join(row.get("reasons", [])[:3]),
+        )
+    out.print(table)
+    best = readiness_best(readiness)
+    if best:
+        out.print(f"Best fit: [bold]{best['provider']} ({best['plan']})[/] — {best['automatic']} of "
+                  f"{best['automatic'] + best['with_diagnostics'] + best['manual']} call sites migrate automatically.")
+
+
+def readiness_best(readiness: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    if not readiness:
+        return None
+    return max(readiness, key=lambda r: (r["automatic"], -r["manual"], r["plan"] == "compat", r["provider"]))
+
+
+def to_markdown(result: ScanResult, readiness: Optional[List[Dict[str, Any]]] = None) -> str:
+    s = summarize(result)
+    lines = [
+        "# OpenAI usage report (migrator scan)",
+        "",
+        f"- Files scanned: {s['files_scanned']}; touching OpenAI: {s['files_with_findings']}",
+        f"- API calls: {s['calls']} (legacy v0: {s['legacy_calls']}); blockers: {s['blockers']}",
+    ]
+    if s["models"]:
+        lines.append("- Models: " + ", ".join(f"`{m}` ×{n}" for m, n in s["models"].items()))
+    if s["calls_by_api"]:
+        lines += ["", "| operation | calls |", "|---|---:|"]
+        lines += [f"| `{api}` | {n} |" for api, n in s["calls_by_api"].items()]
+    if readiness:
+        lines += ["", "## Provider readiness", "", "| provider | plan | automatic | with notes | needs a person |", "|---|---|---:|---:|---:|"]
+        lines += [f"| {r['provider']} | {r['plan']} | {r['automatic']} | {r['with_diagnostics']} | {r['manual']} |" for r in readiness]
+    lines += ["", "## Findings", "", "| file | line | kind | what |", "|---|---:|---|---|"]
+    for f in result.findings:
+        what = _what(f).replace("|", "\\|")
+        lines.append(f"| `{f.path}` | {_where(f)} | {f.kind} | {what} |")
+    if result.failed or result.skipped:
+        lines += ["", "## Not analysed", ""]
+        lines += [f"- `{a.path}`: {a.error}" for a in result.failed]
+        lines += [f"- `{x.path}`: {x.reason}" for x in result.skipped]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,560 @@
+"""Rule files: load (safe YAML only), validate every problem in one pass, and
+hand the engine a typed ``RuleSet`` for one provider and plan.
+
+A rule file is data.  It chooses among a closed set of operations
+(``migrator.engine.ops.OPS``) and fills in their parameters; nothing in YAML is
+ever executed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+import yaml
+
+from migrator.errors import RuleFileError, UsageError
+
+SCHEMA_VERSION = 1
+MAX_RULE_FILE_BYTES = 1024 * 1024
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*/[a-z0-9]+(?:-[a-z0-9]+)*$")
+PLANS = ("compat", "native")
+MATCH_KINDS = ("client", "call", "framework", "symbol", "config", "env", "result", "import")
+
+TOP_KEYS = {"schema_version", "provider", "vars", "regions", "default_region", "models", "plans", "rules"}
+PROVIDER_KEYS = {"name", "title", "docs", "verified", "summary"}
+PLAN_KEYS = {"title", "summary", "requirement", "keeps_openai", "check_policy", "refuse", "cleanup_imports", "env_files"}
+RULE_KEYS = {"id", "message", "note", "references", "plans", "match", "rewrite", "tests", "severity"}
+MATCH_KEYS = {
+    "kind", "symbol", "api", "legacy", "async", "stream", "tools", "endpoint", "receiver",
+    "attribute", "variable", "path", "chunk", "module", "has_kwarg", "confidence",
+}
+TEST_KEYS = {"valid", "invalid"}
+CASE_KEYS = {"before", "after", "diagnostics", "plan", "region"}
+SEVERITIES = ("info", "warning", "manual")
+
+
+@dataclass(frozen=True)
+class Op:
+    name: str
+    params: Dict[str, Any]
+    line: int
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    message: str
+    match: Dict[str, Any]
+    ops: Tuple[Op, ...]
+    plans: Tuple[str, ...]
+    note: str = ""
+    references: Tuple[str, ...] = ()
+    severity: str = "info"
+    valid: Tuple[Dict[str, Any], ...] = ()
+    invalid: Tuple[Dict[str, Any], ...] = ()
+    source: str = ""
+    line: int = 0
+
+
+@dataclass
+class Plan:
+    name: str
+    title: str
+    summary: str = ""
+    requirement: str = ""
+    keeps_openai: bool = True
+    check_policy: str = "strict"
+    refuse: Optional[str] = None  # a plan the provider does not offer: the reason
+    cleanup_imports: Tuple[str, ...] = ("openai",)
+    env_files: Dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ProviderFile:
+    path: str
+    name: str
+    title: str
+    docs: str
+    verified: str
+    summary: str
+    vars: Dict[str, str]
+    regions: Dict[str, Dict[str, str]]
+    default_region: Optional[str]
+    models: Dict[str, str]
+    plans: Dict[str, Plan]
+    rules: List[Rule]
+
+
+@dataclass
+class RuleSet:
+    """Everything the engine needs to migrate one file to one provider and plan."""
+
+    provider: ProviderFile
+    plan: Plan
+    rules: List[Rule]
+    vars: Dict[str, str]
+    models: Dict[str, str]
+    todo_comments: bool = True
+
+    @property
+    def id(self) -> str:
+        return f"{self.provider.name}-{self.plan.name}"
+
+    def interpolate(self, text: str) -> str:
+        def sub(match: "re.Match[str]") -> str:
+            return self.vars.get(match.group(1), match.group(0))
+
+        return re.sub(r"\$\{([a-z_][a-z0-9_]*)\}", sub, text)
+
+    def map_model(self, model: str) -> Optional[str]:
+        if model in self.models:
+            return self.models[model]
+        for pattern, target in self.models.items():
+            if any(c in pattern for c in "*?[") and fnmatch.fnmatchcase(model, pattern):
+                return target
+        return None
+
+    def is_target_model(self, model: str) -> bool:
+        return model in set(self.models.values())
+
+
+# ------------------------------------------------------------------ YAML with line numbers
+
+
+def _compose(text: str, path: str, problems: List[str]) -> Optional[yaml.Node]:
+    if "\t" in text.split("\n", 1)[0] or re.search(r"^\t", text, re.M):
+        line = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("\t"))
+        problems.append(f"{path}:{line}: tab used for indentation; YAML needs spaces")
+        return None
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                problems.append(f"{path}:{event.start_mark.line + 1}: anchors and aliases are not allowed in rule files")
+                return None
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        problems.append(f"{path}:{line}: invalid YAML: {what}")
+        return None
+
+
+class _Reader:
+    """Turns a composed YAML node tree into plain data, collecting problems with line numbers."""
+
+    def __init__(self, path: str, problems: List[str]):
+        self.path = path
+        self.problems = problems
+
+    def err(self, node: Optional[yaml.Node], message: str) -> None:
+        line = node.start_mark.line + 1 if node is not None else 1
+        self.problems.append(f"{self.path}:{line}: {message}")
+
+    def mapping(self, node: yaml.Node, where: str, allowed: Optional[set] = None) -> Dict[str, Tuple[yaml.Node, yaml.Node]]:
+        if not isinstance(node, yaml.MappingNode):
+            self.err(node, f"{where} must be a mapping")
+            return {}
+        out: Dict[str, Tuple[yaml.Node, yaml.Node]] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.err(key_node, f"{where}: keys must be strings")
+                continue
+            key = key_node.value
+            if key in out:
+                self.err(key_node, f"{where}: duplicate key '{key}'")
+                continue
+            if allowed is not None and key not in allowed:
+                hint = difflib.get_close_matches(key, sorted(allowed), n=1)
+                self.err(key_node, f"{where}: unknown key '{key}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""))
+                continue
+            out[key] = (key_node, value_node)
+        return out
+
+    def string(self, node: yaml.Node, where: str) -> str:
+        if not isinstance(node, yaml.ScalarNode):
+            self.err(node, f"{where} must be a string")
+            return ""
+        if node.tag != "tag:yaml.org,2002:str" and node.style is None:
+            if node.value.lower() in ("yes", "no", "on", "off", "true", "false", "y", "n"):
+                self.err(node, f"{where}: '{node.value}' is read as a boolean by YAML 1.1; quote it if you mean a string")
+                return ""
+            if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:null"):
+                self.err(node, f"{where} must be a string (quote '{node.value}')")
+                return ""
+        return node.value
+
+    def boolean(self, node: yaml.Node, where: str) -> Optional[bool]:
+        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:bool":
+            return node.value.lower() in ("true", "yes", "on", "y")
+        self.err(node, f"{where} must be true or false")
+        return None
+
+    def strings(self, node: yaml.Node, where: str) -> List[str]:
+        if isinstance(node, yaml.ScalarNode):
+            value = self.string(node, where)
+            return [value] if value else []
+        if not isinstance(node, yaml.SequenceNode):
+            self.err(node, f"{where} must be a string or a list of strings")
+            return []
+        return [s for s in (self.string(item, where) for item in node.value) if s]
+
+    def plain(self, node: yaml.Node, where: str) -> Any:
+        """Any YAML value as Python data (strings stay strings, no YAML 1.1 booleans from bare words)."""
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag == "tag:yaml.org,2002:str" or node.style is not None:
+                return node.value
+            if node.tag == "tag:yaml.org,2002:bool":
+                if node.value not in ("true", "false"):
+                    self.err(node, f"{where}: '{node.value}' is read as a boolean by YAML 1.1; write true/false or quote it")
+                return node.value.lower() in ("true", "yes", "on", "y")
+            if node.tag == "tag:yaml.org,2002:null":
+                return None
+            return yaml.SafeLoader(node.value).get_single_data() if node.value else None
+        if isinstance(node, yaml.SequenceNode):
+            return [self.plain(item, where) for item in node.value]
+        if isinstance(node, yaml.MappingNode):
+            return {k: self.plain(v, f"{where}.{k}") for k, (_, v) in self.mapping(node, where).items()}
+        return None
+
+
+# ------------------------------------------------------------------ loading
+
+
+def builtin_rules_dir() -> Path:
+    here = Path(__file__).resolve().parent
+    packaged = here / "_rules"
+    if packaged.is_dir():
+        return packaged
+    return here.parent / "rules"
+
+
+def rule_files(extra: Sequence[str] = ()) -> List[Path]:
+    """Built-in rule files, then the user's (files or directories), in a stable order."""
+    files = sorted(builtin_rules_dir().glob("*.yaml"))
+    for entry in extra:
+        path = Path(entry)
+        if path.is_dir():
+            files.extend(sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise UsageError(f"rule file or directory not found: {entry}")
+    return files
+
+
+def load_file(path: Path, problems: List[str]) -> Optional[ProviderFile]:
+    """Parse and validate one rule file, appending every problem to ``problems``."""
+    shown = str(path)
+    try:
+        if path.stat().st_size > MAX_RULE_FILE_BYTES:
+            problems.append(f"{shown}:1: rule file larger than {MAX_RULE_FILE_BYTES // 1024} KiB")
+            return None
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        problems.append(f"{shown}:1: not UTF-8 text")
+        return None
+    except OSError as exc:
+        problems.append(f"{shown}:1: cannot read: {exc.strerror or exc}")
+        return None
+    if not text.strip():
+        problems.append(f"{shown}:1: empty rule file")
+        return None
+    before = len(problems)
+    node = _compose(text, shown, problems)
+    if node is None:
+        return None
+    parsed = _Parser(_Reader(shown, problems), path).file(node)
+    return parsed if len(problems) == before else None
+
+
+class _Parser:
+    def __init__(self, reader: _Reader, path: Path):
+        self.r = reader
+        self.path = path
+
+    def file(self, node: yaml.Node) -> Optional[ProviderFile]:
+        from migrator.engine.ops import OPS
+
+        r = self.r
+        top = r.mapping(node, "rule file", TOP_KEYS)
+        for required in ("schema_version", "provider", "plans", "rules"):
+            if required not in top:
+                r.err(node, f"missing required key '{required}'")
+        if not top:
+            return None
+        version = top.get("schema_version")
+        if version and (not isinstance(version[1], yaml.ScalarNode) or version[1].value != str(SCHEMA_VERSION)):
+            r.err(version[1], f"schema_version must be {SCHEMA_VERSION}")
+        provider = self.provider(top["provider"][1]) if "provider" in top else {}
+        name = provider.get("name", "")
+        if name and name != self.path.stem:
+            r.err(top["provider"][1], f"provider.name '{name}' must equal the file name '{self.path.stem}'")
+        vars_ = self.str_map(top["vars"][1], "vars") if "vars" in top else {}
+        regions = self.regions(top["regions"][1]) if "regions" in top else {}
+        default_region = r.string(top["default_region"][1], "default_region") if "default_region" in top else None
+        if default_region and default_region not in regions:
+            r.err(top["default_region"][1], f"default_region '{default_region}' is not one of the regions")
+        models = self.str_map(top["models"][1], "models") if "models" in top else {}
+        plans = self.plans(top["plans"][1]) if "plans" in top else {}
+        rules = self.rules(top["rules"][1], name, plans, OPS) if "rules" in top else []
+        return ProviderFile(
+            path=str(self.path), name=name, title=provider.get("title", name), docs=provider.get("docs", ""),
+            verified=provider.get("verified", ""), summary=provider.get("summary", ""), vars=vars_,
+            regions=regions, default_region=default_region, models=models, plans=plans, rules=rules,
+        )
+
+    def provider(self, node: yaml.Node) -> Dict[str, str]:
+        fields = self.r.mapping(node, "provider", PROVIDER_KEYS)
+        for required in ("name", "title", "docs", "verified"):
+            if required not in fields:
+                self.r.err(node, f"provider: missing required key '{required}'")
+        out = {k: self.r.string(v, f"provider.{k}") for k, (_, v) in fields.items()}
+        verified = out.get("verified", "")
+        if verified and not re.match(r"^\d{4}-\d{2}-\d{2}$", verified):
+            self.r.err(fields["verified"][1], "provider.verified must be a date YYYY-MM-DD (quote it)")
+        return out
+
+    def str_map(self, node: yaml.Node, where: str) -> Dict[str, str]:
+        out = {}
+        for key, (key_node, value) in self.r.mapping(node, where).items():
+            text = self.r.string(value, f"{where}.{key}")
+            if where == "models" and not text:
+                self.r.err(value, f"models: '{key}' maps to an empty model name")
+            out[key] = text
+        return out
+
+    def regions(self, node: yaml.Node) -> Dict[str, Dict[str, str]]:
+        return {k: self.str_map(v, f"regions.{k}") for k, (_, v) in self.r.mapping(node, "regions").items()}
+
+    def plans(self, node: yaml.Node) -> Dict[str, Plan]:
+        out = {}
+        for name, (key_node, value) in self.r.mapping(node, "plans", set(PLANS)).items():
+            fields = self.r.mapping(value, f"plans.{name}", PLAN_KEYS)
+            plan = Plan(name=name, title=name)
+            for key, (_, v) in fields.items():
+                where = f"plans.{name}.{key}"
+                if key == "keeps_openai":
+                    plan.keeps_openai = bool(self.r.boolean(v, where))
+                elif key == "cleanup_imports":
+                    plan.cleanup_imports = tuple(self.r.strings(v, where))
+                elif key == "env_files":
+                    plan.env_files = self.str_map(v, where)
+                else:
+                    setattr(plan, key, self.r.string(v, where))
+            if plan.check_policy not in ("strict", "compat"):
+                self.r.err(value, f"plans.{name}.check_policy must be 'strict' or 'compat'")
+            out[name] = plan
+        return out
+
+    def rules(self, node: yaml.Node, provider: str, plans: Dict[str, Plan], ops: Dict[str, Any]) -> List[Rule]:
+        if not isinstance(node, yaml.SequenceNode):
+            self.r.err(node, "rules must be a list")
+            return []
+        out: List[Rule] = []
+        seen: Dict[str, int] = {}
+        for index, item in enumerate(node.value):
+            rule = self.rule(item, index, provider, plans, ops)
+            if rule is None:
+                continue
+            if rule.id in seen:
+                self.r.err(item, f"duplicate rule id '{rule.id}' (first at line {seen[rule.id]})")
+                continue
+            seen[rule.id] = rule.line
+            out.append(rule)
+        return out
+
+    def rule(self, node: yaml.Node, index: int, provider: str, plans: Dict[str, Plan], ops: Dict[str, Any]) -> Optional[Rule]:
+        r = self.r
+        where = f"rules[{index}]"
+        fields = r.mapping(node, where, RULE_KEYS)
+        for required in ("id", "message", "match", "rewrite", "tests"):
+            if required not in fields:
+                r.err(node, f"{where}: missing required key '{required}'")
+        rid = r.string(fields["id"][1], f"{where}.id") if "id" in fields else ""
+        if rid:
+            where = f"rule {rid}"
+            if not ID_RE.match(rid):
+                r.err(fields["id"][1], f"{where}: id must look like 'provider/kebab-name'")
+            elif provider and not rid.startswith(provider + "/"):
+                r.err(fields["id"][1], f"{where}: id must start with '{provider}/'")
+        message = r.string(fields["message"][1], f"{where}.message") if "message" in fields else ""
+        if "\n" in message.strip():
+            r.err(fields["message"][1], f"{where}: message must be one line (put details in 'note')")
+        rule_plans = tuple(r.strings(fields["plans"][1], f"{where}.plans")) if "plans" in fields else tuple(plans)
+        for plan in rule_plans:
+            if plan not in plans:
+                r.err(fields["plans"][1], f"{where}: plan '{plan}' is not declared under 'plans'")
+        severity = r.string(fields["severity"][1], f"{where}.severity") if "severity" in fields else "info"
+        if severity not in SEVERITIES:
+            r.err(fields["severity"][1], f"{where}: severity must be one of {', '.join(SEVERITIES)}")
+        match = self.match(fields["match"][1], where) if "match" in fields else {}
+        rule_ops = self.ops(fields["rewrite"][1], where, ops) if "rewrite" in fields else ()
+        valid, invalid = self.tests(fields["tests"][1], where) if "tests" in fields else ((), ())
+        return Rule(
+            id=rid, message=message, match=match, ops=rule_ops, plans=rule_plans,
+            note=r.string(fields["note"][1], f"{where}.note") if "note" in fields else "",
+            references=tuple(r.strings(fields["references"][1], f"{where}.references")) if "references" in fields else (),
+            severity=severity, valid=valid, invalid=invalid, source=str(self.path),
+            line=node.start_mark.line + 1,
+        )
+
+    def match(self, node: yaml.Node, where: str) -> Dict[str, Any]:
+        fields = self.r.mapping(node, f"{where}.match", MATCH_KEYS)
+        out = {k: self.r.plain(v, f"{where}.match.{k}") for k, (_, v) in fields.items()}
+        kind = out.get("kind")
+        if kind not in MATCH_KINDS:
+            target = fields["kind"][1] if "kind" in fields else node
+            hint = difflib.get_close_matches(str(kind), MATCH_KINDS, n=1)
+            self.r.err(target, f"{where}: match.kind must be one of {', '.join(MATCH_KINDS)}" + (f" (did you mean '{hint[0]}'?)" if hint else ""))
+        for key in ("legacy", "async", "stream", "tools", "chunk"):
+            if key in out and not isinstance(out[key], bool):
+                self.r.err(fields[key][1], f"{where}: match.{key} must be true or false")
+        return out
+
+    def ops(self, node: yaml.Node, where: str, ops: Dict[str, Any]) -> Tuple[Op, ...]:
+        if not isinstance(node, yaml.SequenceNode):
+            self.r.err(node, f"{where}.rewrite must be a list of operations")
+            return ()
+        out = []
+        for index, item in enumerate(node.value):
+            fields = self.r.mapping(item, f"{where}.rewrite[{index}]")
+            if len(fields) != 1:
+                self.r.err(item, f"{where}.rewrite[{index}]: each entry is exactly one operation")
+                continue
+            (name, (key_node, value)), = fields.items()
+            if name not in ops:
+                hint = difflib.get_close_matches(name, sorted(ops), n=1)
+                self.r.err(key_node, f"{where}.rewrite[{index}]: unknown operation '{name}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""))
+                continue
+            params = self.r.plain(value, f"{where}.rewrite[{index}].{name}")
+            params = params if isinstance(params, dict) else {"value": params}
+            for problem in ops[name].validate(params):
+                self.r.err(value, f"{where}.rewrite[{index}].{name}: {problem}")
+            out.append(Op(name, params, key_node.start_mark.line + 1))
+        return tuple(out)
+
+    def tests(self, node: yaml.Node, where: str) -> Tuple[Tuple[Dict[str, Any], ...], Tuple[Dict[str, Any], ...]]:
+        fields = self.r.mapping(node, f"{where}.tests", TEST_KEYS)
+        valid: List[Dict[str, Any]] = []
+        invalid: List[Dict[str, Any]] = []
+        if "valid" in fields:
+            for item in _items(fields["valid"][1]):
+                if isinstance(item, yaml.ScalarNode):
+                    valid.append({"before": item.value, "line": item.start_mark.line + 1})
+                else:
+                    case = self.case(item, where)
+                    case.pop("after", None)
+                    valid.append(case)
+        if "invalid" in fields:
+            for item in _items(fields["invalid"][1]):
+                case = self.case(item, where)
+                if "before" not in case:
+                    self.r.err(item, f"{where}: an invalid test needs 'before'")
+                    continue
+                invalid.append(case)
+        if not valid or not invalid:
+            self.r.err(node, f"{where}: tests need at least one 'valid' and one 'invalid' case")
+        return tuple(valid), tuple(invalid)
+
+    def case(self, node: yaml.Node, where: str) -> Dict[str, Any]:
+        fields = self.r.mapping(node, f"{where}.tests case", CASE_KEYS)
+        case: Dict[str, Any] = {"line": node.start_mark.line + 1}
+        for key, (_, value) in fields.items():
+            if key == "diagnostics":
+                case[key] = self.r.strings(value, f"{where}.tests.diagnostics")
+            else:
+                case[key] = self.r.string(value, f"{where}.tests.{key}")
+        return case
+
+
+def _items(node: yaml.Node) -> List[yaml.Node]:
+    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
+
+
+# ------------------------------------------------------------------ selection
+
+
+def load_all(extra: Sequence[str] = ()) -> List[ProviderFile]:
+    """Load and validate every rule file; raise ``RuleFileError`` listing all problems."""
+    problems: List[str] = []
+    files = [load_file(path, problems) for path in rule_files(extra)]
+    names: Dict[str, str] = {}
+    for pf in files:
+        if pf is None:
+            continue
+        if pf.name in names:
+            problems.append(f"{pf.path}:1: provider '{pf.name}' is already defined in {names[pf.name]}")
+        names[pf.name] = pf.path
+    if problems:
+        raise RuleFileError(problems)
+    return [pf for pf in files if pf is not None]
+
+
+def select(
+    providers: Iterable[ProviderFile],
+    provider: str,
+    plan: Optional[str],
+    *,
+    models: Optional[Dict[str, str]] = None,
+    env: Optional[Dict[str, str]] = None,
+    region: Optional[str] = None,
+    only: Sequence[str] = (),
+    skip: Sequence[str] = (),
+    todo_comments: bool = True,
+) -> RuleSet:
+    """The rule set for one provider and plan, with the user's overrides applied."""
+    by_name = {p.name: p for p in providers}
+    if provider not in by_name:
+        hint = difflib.get_close_matches(provider, sorted(by_name), n=1)
+        raise UsageError(
+            f"unknown provider '{provider}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")
+            + f"; known providers: {', '.join(sorted(by_name))}"
+        )
+    pf = by_name[provider]
+    plan_name = plan or ("compat" if "compat" in pf.plans else next(iter(pf.plans)))
+    if plan_name not in pf.plans:
+        offered = ", ".join(p for p, v in pf.plans.items() if not v.refuse)
+        raise UsageError(f"provider '{provider}' has no '{plan_name}' plan; it offers: {offered}")
+    chosen = pf.plans[plan_name]
+    if chosen.refuse:
+        raise UsageError(f"provider '{provider}' does not offer a '{plan_name}' plan: {chosen.refuse}")
+    all_ids = {r.id for r in pf.rules}
+    for rid in list(only) + list(skip):
+        if rid not in all_ids:
+            hint = difflib.get_close_matches(rid, sorted(all_ids), n=1)
+            raise UsageError(f"unknown rule id '{rid}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""))
+    rules = [r for r in pf.rules if plan_name in r.plans and (not only or r.id in only) and r.id not in skip]
+    vars_ = dict(pf.vars)
+    region_name = region or pf.default_region
+    if region is not None and region not in pf.regions:
+        raise UsageError(f"provider '{provider}' has no region '{region}'; regions: {', '.join(sorted(pf.regions)) or 'none'}")
+    if region_name:
+        vars_.update(pf.regions.get(region_name, {}))
+    for key, value in (env or {}).items():
+        vars_[f"{key}_env"] = value
+    merged_models = dict(pf.models)
+    merged_models.update(models or {})
+    return RuleSet(pf, chosen, rules, vars_, merged_models, todo_comments)
+
+
+def endpoints(providers: Iterable[ProviderFile]) -> List[str]:
+    """Every compat base URL the packs point clients at (check's default allow-list)."""
+    out = set()
+    for pf in providers:
+        for region in pf.regions.values():
+            if region.get("base_url"):
+                out.add(region["base_url"].rstrip("/"))
+        if pf.vars.get("base_url"):
+            out.add(pf.vars["base_url"].rstrip("/"))
+    return sorted(out)
+
+
+def env_path_hint() -> str:
+    return os.pathsep.join(str(p) for p in rule_files())

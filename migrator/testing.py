@@ -1,0 +1,146 @@
+"""Run rule tests: the inline ``valid``/``invalid`` cases of rule files and the
+``fixtures/<provider>/<plan>/<case>/`` before/after pairs.  Shared by the test
+suite and ``migrator rules test``."""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, List, Optional, Sequence
+
+import yaml
+
+from migrator.engine import migrate_source
+from migrator.ruleset import ProviderFile, Rule, select
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    id: str
+    ok: bool
+    verdict: str  # OK | NOISY (valid case changed) | MISSING (nothing happened) | WRONG (changed differently) | ERROR
+    detail: str = ""
+
+
+def _dedent(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def _diff(expected: str, actual: str) -> str:
+    return "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True), "expected", "actual"))
+
+
+def inline_cases(pf: ProviderFile, rule: Rule) -> Iterator[tuple]:
+    for index, case in enumerate(rule.valid):
+        yield f"{rule.id}::valid[{index}]", case, True
+    for index, case in enumerate(rule.invalid):
+        yield f"{rule.id}::invalid[{index}]", case, False
+
+
+def run_inline_case(pf: ProviderFile, rule: Rule, case_id: str, case: dict, valid: bool) -> CaseResult:
+    plan = case.get("plan") or rule.plans[0]
+    ruleset = select([pf], pf.name, plan, only=[rule.id], region=case.get("region"))
+    before = _dedent(case["before"])
+    result = migrate_source(before, "case.py", ruleset)
+    if result.error:
+        return CaseResult(case_id, False, "ERROR", result.error)
+    messages = [d.message for d in result.diagnostics]
+    if valid:
+        if result.output != before:
+            return CaseResult(case_id, False, "NOISY", "valid code was changed:\n" + _diff(before, result.output))
+        if any(d.severity == "manual" for d in result.diagnostics):
+            return CaseResult(case_id, False, "NOISY", f"valid code was reported: {messages}")
+        return CaseResult(case_id, True, "OK")
+    return _check_invalid(case_id, case, before, result.output, messages)
+
+
+def _check_invalid(case_id: str, case: dict, before: str, output: str, messages: List[str]) -> CaseResult:
+    expected_diags = case.get("diagnostics", [])
+    missing = [d for d in expected_diags if not any(d in m for m in messages)]
+    if missing:
+        return CaseResult(case_id, False, "MISSING", f"expected diagnostics {missing}, got {messages}")
+    if "after" in case:
+        after = _dedent(case["after"])
+        try:
+            ast.parse(after)
+        except SyntaxError as exc:
+            return CaseResult(case_id, False, "ERROR", f"'after' is not valid Python: {exc}")
+        if output == before and after != before:
+            return CaseResult(case_id, False, "MISSING", "nothing was rewritten")
+        if output != after:
+            return CaseResult(case_id, False, "WRONG", _diff(after, output))
+    elif not messages:
+        return CaseResult(case_id, False, "MISSING", "no change and no diagnostic")
+    return CaseResult(case_id, True, "OK")
+
+
+# ------------------------------------------------------------------ fixtures
+
+
+@dataclass(frozen=True)
+class FixtureCase:
+    provider: str
+    plan: str
+    name: str
+    dir: Path
+
+    @property
+    def id(self) -> str:
+        return f"{self.provider}/{self.plan}/{self.name}"
+
+
+def fixture_cases(root: Path) -> List[FixtureCase]:
+    out = []
+    for input_file in sorted(root.glob("*/*/*/input.py")):
+        case_dir = input_file.parent
+        out.append(FixtureCase(case_dir.parent.parent.name, case_dir.parent.name, case_dir.name, case_dir))
+    return out
+
+
+def run_fixture(pfs: Sequence[ProviderFile], case: FixtureCase) -> CaseResult:
+    meta = {}
+    meta_file = case.dir / "case.yaml"
+    if meta_file.exists():
+        meta = yaml.safe_load(meta_file.read_text(encoding="utf-8")) or {}
+    ruleset = select(pfs, case.provider, case.plan, only=meta.get("only", []), skip=meta.get("skip", []),
+                     region=meta.get("region"), models=meta.get("models"))
+    source = (case.dir / "input.py").read_text(encoding="utf-8")
+    expected_file = case.dir / "expected.py"
+    expected = expected_file.read_text(encoding="utf-8") if expected_file.exists() else source
+    result = migrate_source(source, "input.py", ruleset)
+    if result.error:
+        return CaseResult(case.id, False, "ERROR", result.error)
+    if result.output != expected:
+        return CaseResult(case.id, False, "WRONG", _diff(expected, result.output))
+    try:
+        ast.parse(expected)
+    except SyntaxError as exc:
+        return CaseResult(case.id, False, "ERROR", f"expected.py does not parse: {exc}")
+    again = migrate_source(expected, "input.py", ruleset)
+    if again.output != expected:
+        return CaseResult(case.id, False, "WRONG", "not stable on a second run:\n" + _diff(expected, again.output))
+    return _check_fixture_diagnostics(case, meta, [f"{d.rule}: {d.message}" for d in result.diagnostics])
+
+
+def _check_fixture_diagnostics(case: FixtureCase, meta: dict, got: List[str]) -> CaseResult:
+    expected = meta.get("diagnostics")
+    if expected is None:
+        return CaseResult(case.id, True, "OK")
+    missing = [d for d in expected if not any(d in g for g in got)]
+    if missing:
+        return CaseResult(case.id, False, "MISSING", f"expected diagnostics {missing}; got {got}")
+    return CaseResult(case.id, True, "OK")
+
+
+def run_all_inline(pfs: Sequence[ProviderFile], rule_ids: Optional[Sequence[str]] = None) -> List[CaseResult]:
+    out = []
+    for pf in pfs:
+        for rule in pf.rules:
+            if rule_ids and rule.id not in rule_ids and pf.name not in rule_ids:
+                continue
+            for case_id, case, valid in inline_cases(pf, rule):
+                out.append(run_inline_case(pf, rule, case_id, case, valid))
+    return out
