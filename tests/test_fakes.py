@@ -497,3 +497,35 @@ def test_hunyuan_native_sdk() -> None:
     assert reqs[0].headers["X-TC-Action"] == "ChatCompletions" and reqs[0].headers["x-tc-version"] == "2023-09-01"
     assert reqs[0].authorization.startswith("TC3-HMAC-SHA256 Credential=AKIDfake/")
     assert reqs[1].json["Stream"] is True and reqs[0].json["Messages"] == user
+
+
+# --------------------------------------------------------------------------- env vars read at import time
+
+ENV_SCRIPTS = {  # SDKs that read their base URL once per process: prove it in a fresh one
+    "dashscope": ("dashscope", "from dashscope import Generation\n"
+                  "r = Generation.call(model='qwen-plus', api_key='sk-env', result_format='message',\n"
+                  "                    messages=[{'role': 'user', 'content': 'hello there world'}])\n"
+                  "print(r.output.choices[0].message.content)\n"),
+    "qianfan": ("qianfan", "import qianfan\n"
+                "c = qianfan.Qianfan(api_key='bce-v3/env', retry_count=1)\n"
+                "r = c.chat.completions.create(model='ernie-speed-8k',\n"
+                "                              messages=[{'role': 'user', 'content': 'hello there world'}])\n"
+                "print(r.choices[0].message.content)\n"),
+}
+
+
+@pytest.mark.parametrize("provider", sorted(ENV_SCRIPTS))
+def test_base_url_env_vars_in_a_fresh_process(provider: str) -> None:
+    import os
+    import subprocess
+    import sys
+
+    module, script = ENV_SCRIPTS[provider]
+    pytest.importorskip(module)
+    with FakeServer(provider) as srv:
+        env = {**os.environ, **srv.env(), "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1"}
+        done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip().splitlines()[-1] == "echo[5a6cd25f] hello there world"
+        assert srv.last.path in ("/api/v1/services/aigc/text-generation/generation", "/v2/chat/completions")
+        assert srv.last.authorization in ("Bearer sk-env", "Bearer bce-v3/env")
