@@ -75,8 +75,3 @@ def find_secrets(text: str) -> List[SecretHit]:
     hits.sort()
     return hits
 
-
-def is_secret(value: str) -> bool:
-    """True when the whole of ``value`` is an ``sk-`` key (used for env values)."""
-    m = _SK_RE.fullmatch(value.strip())
-    return bool(m) and _looks_random(_sk_body(value.strip()))

@@ -744,6 +744,8 @@ def _js_comment_ranges(text: str) -> List[Tuple[int, int]]:
 
 
 def _js_findings(path: str, text: str, index: LineIndex) -> List[Finding]:
+    if not _JS_IMPORT_RE.search(text):  # the comment scan is slow on big bundles
+        return []
     comments = _js_comment_ranges(text)
     starts = [a for a, _ in comments]
     findings = []
