@@ -99,6 +99,10 @@ def analyze_python_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
     else:
         result = FileAnalysis(relpath)
     result.findings.extend(text_findings(relpath, text))
+    if relpath.rsplit("/", 1)[-1] == "setup.py":
+        from migrator.analyzer.textfiles import analyze_text
+
+        result.findings.extend(f for f in analyze_text(relpath, text) if f.kind == "dependency")
     result.findings.sort(key=Finding.sort_key)
     return result
 
@@ -129,7 +133,10 @@ def analyze_notebook_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
         out.symbols.extend(part.symbols)
         out.results.extend(part.results)
         out.env_reads.extend(part.env_reads)
-        out.findings.extend(text_findings(relpath, source, cell=number))
+    # keys, URLs (markdown cells too) and %pip install lines come from the text analyzer
+    from migrator.analyzer.textfiles import analyze_text
+
+    out.findings.extend(analyze_text(relpath, text))
     out.findings.sort(key=Finding.sort_key)
     return out
 
