@@ -76,22 +76,30 @@ def _table(value: Any, name: str, path: str, text: str, problems: List[str]) -> 
     return dict(value)
 
 
-def load_config(root: str) -> Config:
-    """Read ``[tool.migrator]`` from ``root/pyproject.toml``; a missing file or table is an empty config."""
-    path = Path(root) / "pyproject.toml"
-    if not path.is_file():
-        return Config()
+def _read_toml(path: Path) -> "tuple[str, Dict[str, Any]]":
     try:
         text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
+        return text, tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read: {exc}", path=str(path)) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"invalid TOML: {exc}", path=str(path)) from None
-    table = data.get("tool", {}).get("migrator")
-    if table is None:
-        return Config(path=str(path))
-    return _parse(table, text, str(path))
+
+
+def load_config(root: str) -> Config:
+    """Read ``[tool.migrator]`` from ``root/pyproject.toml``, else the top level of
+    ``root/.migrator.toml``; neither present is an empty config."""
+    path = Path(root) / "pyproject.toml"
+    if path.is_file():
+        text, data = _read_toml(path)
+        table = data.get("tool", {}).get("migrator")
+        if table is not None:
+            return _parse(table, text, str(path))
+    alt = Path(root) / ".migrator.toml"
+    if alt.is_file():
+        text, data = _read_toml(alt)
+        return _parse(data, text, str(alt))
+    return Config(path=str(path) if path.is_file() else None)
 
 
 def _parse(table: Dict[str, Any], text: str, path: str) -> Config:

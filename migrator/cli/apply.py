@@ -1,0 +1,144 @@
+"""``migrator apply``: rewrite, show the report, and put the result on a new branch
+(or in place, or in a patch)."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from typing import List, Optional
+
+import typer
+
+from migrator.cli import app
+from migrator.cli.common import config_and_excludes, jobs_option, target, write_output
+from migrator.discovery import DEFAULT_MAX_BYTES
+from migrator.errors import EXIT_FINDINGS, EXIT_OK, EXIT_PARTIAL, SafetyError, UsageError
+
+
+class Plan(str, Enum):
+    compat = "compat"
+    native = "native"
+
+
+class ApplyFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def apply(
+    path: str = typer.Argument(".", help="Directory to migrate."),
+    provider: Optional[str] = typer.Option(None, "--provider", "-p", help="Target provider (see `migrator rules list`)."),
+    plan: Optional[Plan] = typer.Option(None, "--plan", help="compat: keep the openai SDK on the provider's endpoint; native: the provider's SDK."),
+    region: Optional[str] = typer.Option(None, "--region", help="Provider region (e.g. cn, intl)."),
+    only: Optional[List[str]] = typer.Option(None, "--only", help="Apply only this rule id (repeatable)."),
+    skip: Optional[List[str]] = typer.Option(None, "--skip", help="Do not apply this rule id (repeatable)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show the report, write nothing; exit 1 if anything would change."),
+    patch: Optional[str] = typer.Option(None, "--patch", help="Also write the changes as a patch `git apply` accepts."),
+    branch: Optional[str] = typer.Option(None, "--branch", help="Branch to create (default migrator/<provider>-<plan>)."),
+    in_place: bool = typer.Option(False, "--in-place", help="Write into the working tree instead of a new branch."),
+    allow_dirty: bool = typer.Option(False, "--allow-dirty", help="Migrate files that have uncommitted changes."),
+    todo_comments: Optional[bool] = typer.Option(None, "--todo-comments/--no-todo-comments", help="Add # TODO(migrator: rule) comments at sites left for a person."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+    pr_body: Optional[str] = typer.Option(None, "--pr-body", help="Write a Markdown pull-request description to this file."),
+    format: ApplyFormat = typer.Option(ApplyFormat.text, "--format", "-f", help="Report format."),
+    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Glob of paths to skip (repeatable)."),
+    rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file or directory (repeatable)."),
+    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0 = one per core)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Ignore the analysis cache."),
+    max_file_size: int = typer.Option(DEFAULT_MAX_BYTES, "--max-file-size", help="Skip files larger than this many bytes."),
+) -> None:
+    """Rewrite OpenAI usage for a provider; by default commit it on a new git branch."""
+    from migrator import vcs
+    from migrator.apply import migrate_tree, record_config
+    from migrator.report import apply as report
+    from migrator.report.console import console, error_console, progress
+    from migrator.ruleset import load_all, select
+    from migrator.scan import ScanOptions
+
+    if branch and in_place:
+        raise UsageError("--branch and --in-place exclude each other")
+    root = target(path)
+    cfg, excludes = config_and_excludes(root, exclude)
+    provider = provider or cfg.provider
+    if not provider:
+        raise UsageError("which provider? pass --provider (e.g. --provider dashscope); `migrator rules list` shows them")
+    providers = load_all(list(cfg.rules) + list(rules or []))
+    use_todo = todo_comments if todo_comments is not None else (cfg.todo_comments if cfg.todo_comments is not None else True)
+    ruleset = select(providers, provider, plan.value if plan else cfg.plan, models=cfg.models, env=cfg.env,
+                     region=region or cfg.region, only=only or [], skip=skip or [], todo_comments=use_todo)
+    writes = not dry_run
+    repo = vcs.find_repo(root)
+    if writes and not in_place and repo is None:
+        raise UsageError(f"{root} is not in a git repository: use --in-place to write into the files, "
+                         "or --dry-run / --patch FILE to only look")
+    if writes and not in_place:
+        vcs.current_branch(repo)  # a detached HEAD or an unborn branch is refused before any work
+    options = ScanOptions(excludes=excludes, jobs=jobs_option(jobs), use_cache=not no_cache, max_bytes=max_file_size)
+    with progress("migrating", enabled=format == ApplyFormat.text) as update:
+        result = migrate_tree(root, ruleset, options, update)
+    if result.changes:
+        recorded = record_config(root, ruleset, result.changes)
+        if recorded is not None:
+            result.changes.append(recorded)
+    out = console()
+    if format == ApplyFormat.text:
+        report.render_text(result, out)
+    extra = {}
+    if patch:
+        from migrator.writer import encode_patch, make_patch
+
+        text = make_patch({c.path: c.original or None for c in result.changes}, {c.path: c.new for c in result.changes})
+        _write_bytes(patch, encode_patch(text))
+    if pr_body:
+        write_output(report.pr_body(result), pr_body)
+    err = error_console()
+    if dry_run or not result.changes:
+        if format == ApplyFormat.json:
+            write_output(report.to_json(result, {"dry_run": dry_run}) + "\n", None)
+        err.print(report.summary_line(result) + (" (dry run: nothing written)" if dry_run else ""))
+        code = EXIT_FINDINGS if (dry_run and result.changes) else (EXIT_PARTIAL if result.failures else EXIT_OK)
+        raise typer.Exit(code)
+    changes = {c.path: c.new for c in result.changes}
+    dirty = vcs.uncommitted_paths(repo, list(changes)) if repo is not None else []
+    if dirty and not allow_dirty:
+        raise SafetyError("these files have uncommitted changes; commit or stash them, or pass --allow-dirty:\n  "
+                          + "\n  ".join(sorted(dirty)))
+    if in_place:
+        _confirm(yes, f"Write {len(changes)} file(s) in place under {root}?")
+        from migrator.writer import write_in_place
+
+        write_in_place(root, changes)
+        extra["written"] = sorted(changes)
+        err.print(f"Wrote {len(changes)} file(s) in place. {report.summary_line(result)}")
+    else:
+        name = branch or f"migrator/{ruleset.provider.name}-{ruleset.plan.name}"
+        made = vcs.commit_to_branch(repo, changes, branch=name, message=report.commit_message(result, dirty=dirty),
+                                    allow_dirty=allow_dirty)
+        extra["branch"] = made.branch
+        extra["commit"] = made.commit
+        err.print(f"Committed on branch [bold]{made.branch}[/] ({made.commit[:12]}); your checkout is unchanged.")
+        err.print(f"  review: {made.review_command}\n  switch: {made.switch_command}")
+        err.print(report.summary_line(result))
+    if format == ApplyFormat.json:
+        write_output(report.to_json(result, extra) + "\n", None)
+    raise typer.Exit(EXIT_PARTIAL if result.failures else EXIT_OK)
+
+
+def _confirm(yes: bool, question: str) -> None:
+    if yes or not sys.stdin.isatty():
+        return
+    if not typer.confirm(question, default=False):
+        raise typer.Exit(EXIT_OK)
+
+
+def _write_bytes(path: str, data: bytes) -> None:
+    import os
+
+    tmp = f"{path}.migrator-tmp"
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
