@@ -1,0 +1,62 @@
+"""Scan's provider readiness matrix: per provider and plan, how many call sites
+would migrate automatically, with diagnostics, or need a person — predicted
+from the rules without rewriting anything."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Dict, List, Optional, Sequence
+
+from migrator.config import Config
+from migrator.engine.plan import matches, predict, sites
+from migrator.models import ScanResult
+from migrator.ruleset import ProviderFile, RuleSet, load_all, select
+
+
+def _rulesets(providers: Sequence[ProviderFile], config: Config, only: Optional[str]) -> List[RuleSet]:
+    out = []
+    for pf in providers:
+        if only and pf.name != only:
+            continue
+        for plan in pf.plans.values():
+            if plan.refuse:
+                continue
+            out.append(select(providers, pf.name, plan.name, models=config.models, env=config.env))
+    return out
+
+
+def _classify(site, ruleset: RuleSet, reasons: Counter) -> str:
+    if site.attrs.get("confidence") == "low":
+        reasons["receiver could not be resolved"] += 1
+        return "manual"
+    rules = [r for r in ruleset.rules if matches(r, site)]
+    predicted = predict(site, rules, ruleset)
+    manual = [m for severity, m in predicted if severity == "manual"]
+    warnings = [m for severity, m in predicted if severity == "warning"]
+    for message in manual or warnings:
+        reasons[message] += 1
+    if manual:
+        return "manual"
+    return "with_diagnostics" if warnings else "automatic"
+
+
+def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider: Optional[str] = None,
+                     extra_rules: Sequence[str] = ()) -> List[Dict[str, Any]]:
+    """One row per provider and plan; call sites only (clients and imports follow their calls)."""
+    providers = load_all(list(config.rules) + list(extra_rules))
+    call_sites = [s for a in result.analyses if not a.error for s in sites(a) if s.kind == "call"]
+    rows = []
+    for ruleset in _rulesets(providers, config, provider):
+        counts: Counter = Counter()
+        reasons: Counter = Counter()
+        for site in call_sites:
+            counts[_classify(site, ruleset, reasons)] += 1
+        rows.append({
+            "provider": ruleset.provider.name,
+            "plan": ruleset.plan.name,
+            "automatic": counts["automatic"],
+            "with_diagnostics": counts["with_diagnostics"],
+            "manual": counts["manual"],
+            "reasons": [f"{m} (×{n})" for m, n in reasons.most_common(5)],
+        })
+    return rows
