@@ -182,6 +182,18 @@ def _code(node: cst.CSTNode) -> str:
     return cst.Module([]).code_for_node(node)
 
 
+def _model_is(ctx: "Context", globs: Sequence[str]) -> bool:
+    """Whether the call's model, after the provider's model map, matches one of ``globs``
+    (an unknown model matches nothing)."""
+    import fnmatch
+
+    model = ctx.site.attrs.get("model")
+    if not isinstance(model, str):
+        return False
+    target = ctx.ruleset.map_model(model) or model
+    return any(fnmatch.fnmatchcase(target, ctx.text(g)) for g in globs)
+
+
 # ------------------------------------------------------------------ the operations
 
 
@@ -281,11 +293,12 @@ class RenameKwarg(Operation):
 
 
 class DropKwarg(Operation):
-    """Remove a keyword argument the target does not accept, and report it (``message``)."""
+    """Remove a keyword argument the target does not accept, and report it (``message``).
+    ``if_model`` (globs) limits it to calls whose model, after mapping, matches one of them."""
 
     name = "drop_kwarg"
     SITES = CALL_SITES
-    PARAMS = {"name": (str, True), "message": (str, False), "severity": (str, False)}
+    PARAMS = {"name": (str, True), "message": (str, False), "severity": (str, False), "if_model": (list, False)}
     CHOICES = {"severity": ("info", "warning", "manual")}
 
     @classmethod
@@ -298,7 +311,7 @@ class DropKwarg(Operation):
     def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
         assert isinstance(node, cst.Call)
         arg = _kw(node, params["name"])
-        if arg is None:
+        if arg is None or ("if_model" in params and not _model_is(ctx, params["if_model"])):
             return node
         message = params.get("message") or f"{params['name']}= is not supported by {ctx.ruleset.provider.title}; removed"
         ctx.diag(ctx.text(message), params.get("severity", "warning"))
@@ -350,11 +363,12 @@ class MoveKwarg(Operation):
 
 class MapModel(Operation):
     """Map the model argument through the provider's model map (and the user's overrides).
-    A non-literal or unmapped model is left as it is and reported."""
+    A non-literal or unmapped model is left as it is and reported.  ``keep`` (globs) names the
+    provider's own model ids (``glm-*``, ``ep-*``): those are left alone silently."""
 
     name = "map_model"
     SITES = CALL_SITES
-    PARAMS = {"name": (str, False)}
+    PARAMS = {"name": (str, False), "keep": (list, False)}
 
     @classmethod
     def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
@@ -364,7 +378,7 @@ class MapModel(Operation):
         model = site.attrs.get("model")
         if model is None:
             return [("manual", "model is not a literal; map it by hand")]
-        if ruleset.map_model(model) is None and not ruleset.is_target_model(model):
+        if ruleset.map_model(model) is None and not ruleset.is_target_model(model) and not _kept(model, params):
             return [("manual", f"no {ruleset.provider.name} model for '{model}'")]
         return []
 
@@ -379,7 +393,7 @@ class MapModel(Operation):
             known = ctx.site.attrs.get("model")
             hint = ctx.ruleset.map_model(known) if known else None
             suggestion = f" (its value '{known}' maps to '{hint}')" if hint else ""
-            if not (known and ctx.ruleset.is_target_model(known)):
+            if not (known and (ctx.ruleset.is_target_model(known) or _kept(known, params))):
                 ctx.manual(f"model comes from `{_code(value)}`; map it to a {ctx.ruleset.provider.title} model by hand{suggestion}")
             return node
         model = value.evaluated_value
@@ -387,7 +401,7 @@ class MapModel(Operation):
             return node
         target = ctx.ruleset.map_model(model)
         if target is None:
-            if not ctx.ruleset.is_target_model(model):
+            if not ctx.ruleset.is_target_model(model) and not _kept(model, params):
                 ctx.manual(f"no {ctx.ruleset.provider.title} model is mapped for '{model}'; "
                            "add one under [tool.migrator.models] or edit this call")
             return node
@@ -401,6 +415,12 @@ class MapModel(Operation):
 
 
 IDENT_SAFE = re.compile(r"^[A-Za-z0-9_.:/@+-]+$")
+
+
+def _kept(model: str, params: Dict[str, Any]) -> bool:
+    import fnmatch
+
+    return any(fnmatch.fnmatchcase(model, g) for g in params.get("keep", ()))
 
 
 class ClampKwarg(Operation):
@@ -717,11 +737,12 @@ class Todo(Operation):
 
 
 class Note(Operation):
-    """Report something about the site without changing it (``severity`` info or warning)."""
+    """Report something about the site without changing it (``severity`` info or warning).
+    ``if_model`` (globs) limits it to calls whose model, after mapping, matches one of them."""
 
     name = "note"
     SITES = Todo.SITES
-    PARAMS = {"message": (str, True), "severity": (str, False)}
+    PARAMS = {"message": (str, True), "severity": (str, False), "if_model": (list, False)}
     CHOICES = {"severity": ("info", "warning")}
 
     @classmethod
@@ -730,6 +751,8 @@ class Note(Operation):
 
     @classmethod
     def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
+        if "if_model" in params and not _model_is(ctx, params["if_model"]):
+            return node
         ctx.diag(ctx.text(params["message"]), params.get("severity", "info"))
         return node
 

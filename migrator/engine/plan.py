@@ -86,8 +86,13 @@ def matches(rule: Rule, site: Site) -> bool:
         if key in ("kind", "confidence"):
             continue
         if key == "has_kwarg":
+            # any-of the plain names; none of the "!name" ones (the call must lack them)
             names = expected if isinstance(expected, list) else [expected]
-            if not any(n in site.attrs.get("kwargs", ()) for n in names):
+            given = site.attrs.get("kwargs", ())
+            wanted = [n for n in names if not str(n).startswith("!")]
+            if wanted and not any(n in given for n in wanted):
+                return False
+            if any(str(n)[1:] in given for n in names if str(n).startswith("!")):
                 return False
             continue
         if key not in site.attrs or not _value_matches(expected, site.attrs[key], key in GLOB_KEYS):
