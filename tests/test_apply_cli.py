@@ -1,0 +1,280 @@
+"""`migrator apply` end to end, through the real CLI, on real temporary git repositories."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ACME = str(ROOT / "tests" / "data" / "rules")
+
+APP = '''import os
+from openai import OpenAI
+
+client = OpenAI(api_key=os.environ["OPENAI_API_KEY"])  # the client
+
+
+def ask(question):
+    resp = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": question}])
+    return resp.choices[0].message.content
+'''
+
+LEGACY = '''import os
+import openai
+
+openai.api_key = os.getenv("OPENAI_API_KEY")
+
+
+def ask(question):
+    r = openai.ChatCompletion.create(model="gpt-3.5-turbo", messages=[{"role": "user", "content": question}])
+    return r["choices"][0]["message"]["content"]
+'''
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
+    "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid",
+}
+
+
+def git(repo: Path, *args: str) -> str:
+    env = {**os.environ, **GIT_ENV}
+    return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, **GIT_ENV, "NO_COLOR": "1", "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "migrator", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+
+def make_repo(tmp_path: Path, files: Dict[str, bytes]) -> Path:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    for name, data in files.items():
+        path = repo / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "init")
+    return repo
+
+
+def snapshot(repo: Path) -> Dict[str, object]:
+    """Everything a user could notice: HEAD, refs, index bytes, status, every file's bytes."""
+    files = {}
+    for path in sorted(repo.rglob("*")):
+        rel = path.relative_to(repo).as_posix()
+        if rel.startswith(".git/") or rel == ".git" or path.is_dir():
+            continue
+        files[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return {
+        "head": git(repo, "rev-parse", "HEAD"),
+        "symbolic": git(repo, "symbolic-ref", "-q", "HEAD"),
+        "index": hashlib.sha256((repo / ".git" / "index").read_bytes()).hexdigest(),
+        "status": git(repo, "status", "--porcelain=v1", "-uall", "--ignored"),
+        "files": files,
+    }
+
+
+def branch_file(repo: Path, branch: str, path: str) -> bytes:
+    env = {**os.environ, **GIT_ENV}
+    return subprocess.run(["git", "show", f"{branch}:{path}"], cwd=repo, env=env, check=True, capture_output=True).stdout
+
+
+def test_branch_is_committed_and_checkout_untouched(tmp_path):
+    repo = make_repo(tmp_path, {"app.py": APP.encode(), "legacy.py": LEGACY.encode(), "README.md": b"hi\n"})
+    (repo / "scratch.txt").write_text("untracked work\n")
+    before = snapshot(repo)
+    result = run("apply", "--provider", "deepseek", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert snapshot(repo) == before
+    assert "migrator/deepseek-compat" in git(repo, "branch", "--list")
+    app = branch_file(repo, "migrator/deepseek-compat", "app.py").decode()
+    assert 'os.environ["DEEPSEEK_API_KEY"]' in app and 'model="deepseek-chat"' in app
+    assert "# the client" in app
+    legacy = branch_file(repo, "migrator/deepseek-compat", "legacy.py").decode()
+    assert "r.choices[0].message.content" in legacy and "ChatCompletion" not in legacy
+    message = git(repo, "log", "-1", "--format=%B", "migrator/deepseek-compat")
+    assert "deepseek/legacy-call: 1 in 1" in message
+    assert "git diff HEAD...migrator/deepseek-compat" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_existing_branch_name_gets_a_new_unique_name(tmp_path):
+    repo = make_repo(tmp_path, {"app.py": APP.encode()})
+    git(repo, "branch", "migrator/deepseek-compat")
+    old = git(repo, "rev-parse", "migrator/deepseek-compat")
+    result = run("apply", "--provider", "deepseek", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert git(repo, "rev-parse", "migrator/deepseek-compat") == old
+    assert "migrator/deepseek-compat-2" in git(repo, "branch", "--list")
+
+
+def test_dirty_files_are_refused_and_allow_dirty_uses_working_tree(tmp_path):
+    repo = make_repo(tmp_path, {"app.py": APP.encode()})
+    (repo / "app.py").write_text(APP.replace("question", "q"))
+    before = snapshot(repo)
+    refused = run("apply", "--provider", "deepseek", cwd=repo)
+    assert refused.returncode == 2
+    assert "app.py" in refused.stderr and "--allow-dirty" in refused.stderr
+    assert snapshot(repo) == before
+    assert "migrator/" not in git(repo, "branch", "--list")
+    allowed = run("apply", "--provider", "deepseek", "--allow-dirty", cwd=repo)
+    assert allowed.returncode == 0, allowed.stderr
+    assert snapshot(repo) == before
+    committed = branch_file(repo, "migrator/deepseek-compat", "app.py").decode()
+    assert "def ask(q):" in committed and "deepseek-chat" in committed
+    assert "uncommitted" in git(repo, "log", "-1", "--format=%B", "migrator/deepseek-compat")
+
+
+def test_detached_head_is_refused_clearly(tmp_path):
+    repo = make_repo(tmp_path, {"app.py": APP.encode()})
+    git(repo, "checkout", "-q", "--detach")
+    result = run("apply", "--provider", "deepseek", cwd=repo)
+    assert result.returncode == 2
+    assert "detached" in result.stderr.lower()
+    assert "Traceback" not in result.stderr
+
+
+def test_not_a_git_repo_needs_in_place(tmp_path):
+    project = tmp_path / "plain"
+    project.mkdir()
+    (project / "app.py").write_text(APP)
+    refused = run("apply", "--provider", "deepseek", cwd=project)
+    assert refused.returncode == 2 and "--in-place" in refused.stderr
+    assert (project / "app.py").read_text() == APP
+    done = run("apply", "--provider", "deepseek", "--in-place", "--yes", cwd=project)
+    assert done.returncode == 0, done.stderr
+    assert "deepseek-chat" in (project / "app.py").read_text()
+    assert (project / ".migrator.toml").exists()
+
+
+def test_apply_on_its_own_result_changes_nothing(tmp_path):
+    repo = make_repo(tmp_path, {"app.py": APP.encode(), "legacy.py": LEGACY.encode()})
+    assert run("apply", "--provider", "deepseek", cwd=repo).returncode == 0
+    git(repo, "switch", "-q", "migrator/deepseek-compat")
+    again = run("apply", "--provider", "deepseek", "--dry-run", cwd=repo)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "0 file(s) changed" in again.stderr
+
+
+def test_dry_run_writes_nothing_and_exits_1(tmp_path):
+    repo = make_repo(tmp_path, {"app.py": APP.encode()})
+    before = snapshot(repo)
+    result = run("apply", "--provider", "deepseek", "--dry-run", cwd=repo)
+    assert result.returncode == 1
+    assert "+    resp = client.chat.completions.create(model=\"deepseek-chat\"" in result.stdout
+    assert snapshot(repo) == before
+    assert "migrator/" not in git(repo, "branch", "--list")
+
+
+def test_patch_is_accepted_by_git_apply(tmp_path):
+    repo = make_repo(tmp_path, {"app.py": APP.encode(), "crlf.py": APP.replace("\n", "\r\n").encode()})
+    patch = tmp_path / "change.patch"
+    result = run("apply", "--provider", "deepseek", "--dry-run", "--patch", str(patch), cwd=repo)
+    assert result.returncode == 1
+    git(repo, "apply", "--check", str(patch))
+    git(repo, "apply", str(patch))
+    assert b'"deepseek-chat"' in (repo / "crlf.py").read_bytes()
+    assert (repo / "crlf.py").read_bytes().count(b"\r\n") == APP.count("\n")
+
+
+def test_crlf_file_keeps_crlf_on_the_branch(tmp_path):
+    data = APP.replace("\n", "\r\n").encode()
+    repo = make_repo(tmp_path, {"app.py": data})
+    assert run("apply", "--provider", "deepseek", cwd=repo).returncode == 0
+    new = branch_file(repo, "migrator/deepseek-compat", "app.py")
+    assert b"\r\n" in new and b"\n" not in new.replace(b"\r\n", b"")
+    assert b"deepseek-chat" in new
+
+
+def test_json_report_and_pr_body(tmp_path):
+    repo = make_repo(tmp_path, {"app.py": APP.encode(), "legacy.py": LEGACY.encode()})
+    body = tmp_path / "pr.md"
+    result = run("apply", "--provider", "deepseek", "--format", "json", "--pr-body", str(body), cwd=repo)
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["branch"] == "migrator/deepseek-compat" and doc["summary"]["files_changed"] == 3
+    assert {f["path"] for f in doc["files"]} == {"app.py", "legacy.py", ".migrator.toml"}
+    text = body.read_text()
+    assert "deepseek/legacy-call" in text and "`gpt-4o`" in text and "`app.py`" in text
+
+
+NOTEBOOK = {
+    "cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": ["# Demo\n"]},
+        {"cell_type": "code", "execution_count": 1, "metadata": {"tags": ["x"]}, "outputs": [
+            {"name": "stdout", "output_type": "stream", "text": ["hello\n"]}],
+         "source": ["%pip install openai\n", "from openai import OpenAI\n", "client = OpenAI()\n",
+                    "r = client.chat.completions.create(model=\"gpt-4o\", messages=[])"]},
+    ],
+    "metadata": {"kernelspec": {"name": "python3"}}, "nbformat": 4, "nbformat_minor": 5,
+}
+
+
+def test_notebook_dependency_and_env_files(tmp_path):
+    nb = json.dumps(NOTEBOOK, indent=1) + "\n"
+    repo = make_repo(tmp_path, {
+        "demo.ipynb": nb.encode(),
+        "requirements.txt": b"requests==2.0\nopenai>=1.0  # the sdk\n",
+        ".env.example": b"OPENAI_API_KEY=\nOTHER=1\n",
+        "app.py": b"import os\nfrom openai import OpenAI\nc = OpenAI(api_key=os.environ['OPENAI_API_KEY'])\n",
+    })
+    result = run("apply", "--provider", "acme", "--plan", "native", "--rules", ACME, cwd=repo)
+    assert result.returncode == 0, result.stderr
+    new_nb = branch_file(repo, "migrator/acme-native", "demo.ipynb").decode()
+    doc = json.loads(new_nb)
+    cell = doc["cells"][1]
+    assert cell["outputs"] == NOTEBOOK["cells"][1]["outputs"] and cell["metadata"] == {"tags": ["x"]}
+    assert cell["source"][0] == "%pip install openai\n"
+    assert "from acme import Client\n" in cell["source"] and any('"acme-large"' in s for s in cell["source"])
+    assert new_nb.startswith('{\n "cells": [')  # nbformat's indent=1 kept
+    reqs = branch_file(repo, "migrator/acme-native", "requirements.txt").decode()
+    assert reqs.startswith("requests==2.0\n") and "acme-sdk>=1.0" in reqs and "openai" not in reqs.replace("# the sdk", "")
+    env = branch_file(repo, "migrator/acme-native", ".env.example").decode()
+    assert env == "ACME_API_KEY=\nOTHER=1\n"
+    app = branch_file(repo, "migrator/acme-native", "app.py").decode()
+    assert app == "import os\nfrom acme import Client\nc = Client(api_key=os.environ['ACME_API_KEY'])\n"
+
+
+def test_unknown_provider_and_plan_are_usage_errors(tmp_path):
+    repo = make_repo(tmp_path, {"app.py": APP.encode()})
+    unknown = run("apply", "--provider", "deepsek", cwd=repo)
+    assert unknown.returncode == 2 and "did you mean 'deepseek'" in unknown.stderr
+    refused = run("apply", "--provider", "deepseek", "--plan", "native", cwd=repo)
+    assert refused.returncode == 2 and "native" in refused.stderr
+    assert "Traceback" not in unknown.stderr + refused.stderr
+
+
+def test_in_place_failure_restores_every_file(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    import migrator.cli as cli
+
+    project = tmp_path / "plain"
+    project.mkdir()
+    for name in ("a.py", "b.py", "c.py"):
+        (project / name).write_text(APP)
+    calls: List[str] = []
+    real_replace = os.replace
+
+    def failing_replace(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    cli._register()
+    result = CliRunner().invoke(cli.app, ["apply", str(project), "--provider", "deepseek", "--in-place", "--yes", "--no-cache"])
+    assert result.exit_code != 0
+    for name in ("a.py", "b.py", "c.py"):
+        assert (project / name).read_text() == APP
+    assert not [p for p in project.iterdir() if p.name not in ("a.py", "b.py", "c.py")]
