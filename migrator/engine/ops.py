@@ -153,23 +153,33 @@ def _add_arg(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
         args.append(new)
     elif star_at == len(args):
         last = args[-1]
+        # a multi-line call keeps one argument per line: copy the whitespace in front of the last one
+        before = args[-2].comma.whitespace_after if len(args) > 1 and isinstance(args[-2].comma, cst.Comma) \
+            else call.whitespace_before_args
+        sep = before if isinstance(before, cst.ParenthesizedWhitespace) else cst.SimpleWhitespace(" ")
         if isinstance(last.comma, cst.Comma):
-            # keep a trailing comma (and the line layout that comes with it)
-            ws = last.comma.whitespace_after
-            new = new.with_changes(comma=cst.Comma(whitespace_after=ws))
-            args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=_indent_like(ws)))
+            # keep a trailing comma (and a comment after it stays with its argument)
+            for_last, for_new = _split_after(last.comma.whitespace_after, sep)
+            new = new.with_changes(comma=last.comma.with_changes(whitespace_after=for_new))
+            args[-1] = last.with_changes(comma=last.comma.with_changes(whitespace_after=for_last))
         else:
-            args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            for_last, for_new = _split_after(last.whitespace_after_arg, sep)
+            new = new.with_changes(whitespace_after_arg=for_new)
+            args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=for_last),
+                                         whitespace_after_arg=cst.SimpleWhitespace(""))
         args.append(new)
     else:
         args.insert(star_at, new.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))))
     return call.with_changes(args=args)
 
 
-def _indent_like(ws: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthesizableWhitespace:
-    if isinstance(ws, cst.ParenthesizedWhitespace):
-        return ws
-    return cst.SimpleWhitespace(" ")
+def _split_after(ws: cst.BaseParenthesizableWhitespace, sep: cst.BaseParenthesizableWhitespace):
+    """The whitespace after the old last argument splits in two: up to the next argument (indented
+    like the others, keeping a comment) and after the new last one (up to the closing paren)."""
+    if isinstance(ws, cst.ParenthesizedWhitespace) and isinstance(sep, cst.ParenthesizedWhitespace):
+        return (ws.with_changes(indent=sep.indent, last_line=sep.last_line),
+                ws.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[]))
+    return sep, ws
 
 
 def _is_literal(expr: cst.BaseExpression) -> bool:
@@ -443,13 +453,13 @@ class ClampKwarg(Operation):
                      f"[{params.get('min', '-inf')}, {params.get('max', 'inf')}] for {ctx.ruleset.provider.title}", "warning")
             return node
         number = float(value.evaluated_value)
-        low, high = params.get("min", number), params.get("max", number)
+        low, high = params.get("min", float("-inf")), params.get("max", float("inf"))  # one bound may be absent
         clamped = min(max(number, low), high)
         if clamped == number:
             return node
         text = repr(int(clamped)) if float(clamped).is_integer() and isinstance(value, cst.Integer) else repr(float(clamped))
         ctx.diag(ctx.text(params.get("message") or f"{params['name']}={_code(value)} clamped to {text}"), "warning")
-        new = cst.Integer(text) if isinstance(value, cst.Integer) else cst.Float(text)
+        new = cst.Integer(text) if "." not in text and "e" not in text else cst.Float(text)  # 2 -> 1.5 is a float
         return _replace_arg(node, arg, arg.with_changes(value=new))
 
 
@@ -580,9 +590,28 @@ def _key(node: cst.Subscript) -> Optional[cst.SimpleString]:
     return None
 
 
+def _get_call(node: cst.BaseExpression) -> Optional[Tuple[cst.BaseExpression, str, Optional[cst.BaseExpression]]]:
+    """(receiver, key, default) of ``receiver.get("key"[, default])`` with an identifier key and a
+    falsy literal default (the only defaults for which ``(x.key or default)`` is faithful)."""
+    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get"):
+        return None
+    args = node.args
+    if not 1 <= len(args) <= 2 or any(a.keyword or a.star for a in args):
+        return None
+    key = args[0].value
+    if not isinstance(key, cst.SimpleString) or not isinstance(key.evaluated_value, str) or not IDENT.match(key.evaluated_value):
+        return None
+    default = args[1].value if len(args) == 2 else None
+    if default is not None and _code(default) not in FALSY_DEFAULTS:
+        return None
+    return node.func.value, key.evaluated_value, default
+
+
 class SubscriptToAttr(Operation):
-    """Turn dict-style reads of a result (``r["choices"][0]["message"]["content"]``) into
-    attribute reads (``r.choices[0].message.content``), as v1 SDK objects require."""
+    """Turn dict-style reads of a result (``r["choices"][0]["message"]["content"]``,
+    ``delta.get("content", "")``) into attribute reads (``r.choices[0].message.content``,
+    ``(delta.content or "")``), as v1 SDK objects require.  A ``.get`` with a truthy default is
+    left alone: ``x.k or default`` would not be the same."""
 
     name = "subscript_to_attr"
     SITES = ("result",)
@@ -590,10 +619,24 @@ class SubscriptToAttr(Operation):
 
     @classmethod
     def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
-        return _convert_keys(node)  # type: ignore[arg-type]
+        new = _convert_keys(node)  # type: ignore[arg-type]
+        if isinstance(new, cst.Call) and isinstance(new.func, cst.Attribute) and new.func.attr.value == "get":
+            ctx.manual(f"`{_code(node)}`: SDK objects have no .get(); rewrite this read by hand")
+        return new
+
+
+FALSY_DEFAULTS = ('""', "''", "None", "0", "[]", "{}")
 
 
 def _convert_keys(node: cst.BaseExpression) -> cst.BaseExpression:
+    get = _get_call(node)
+    if get is not None:
+        inner, key, default = get
+        attr = cst.Attribute(value=_convert_keys(inner), attr=cst.Name(key))
+        if default is None or _code(default) == "None":
+            return attr.with_changes(lpar=node.lpar, rpar=node.rpar)  # type: ignore[attr-defined]
+        # .get("k", "") returned the default for a missing key; v1 objects hold None there
+        return cst.BooleanOperation(attr, cst.Or(), default, lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
     if isinstance(node, cst.Subscript):
         inner = _convert_keys(node.value)
         key = _key(node)
@@ -603,6 +646,8 @@ def _convert_keys(node: cst.BaseExpression) -> cst.BaseExpression:
         return node.with_changes(value=inner)
     if isinstance(node, cst.Attribute):
         return node.with_changes(value=_convert_keys(node.value))
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        return node.with_changes(func=node.func.with_changes(value=_convert_keys(node.func.value)))
     return node
 
 

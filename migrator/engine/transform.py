@@ -39,6 +39,7 @@ class EditTransformer(cst.CSTTransformer):
         self.statements: List[cst.CSTNode] = []
         self.todo_for: Dict[int, List[str]] = {}
         self.remove_ids: Set[int] = set()
+        self.remove_small: Set[int] = set()  # the config statements themselves: `a = 1; b = 2` keeps b
         self.site_statement: Dict[int, int] = {}
 
     # statements: where TODO comments go, and what remove_statement removes
@@ -68,9 +69,13 @@ class EditTransformer(cst.CSTTransformer):
 
     def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
         result = self._leave_statement(original, updated)
-        if id(original) in self.remove_ids:
+        if id(original) not in self.remove_ids:
+            return result
+        keep = [u for o, u in zip(original.body, result.body) if id(o) not in self.remove_small]
+        if not keep or len(original.body) != len(result.body):
             return cst.RemoveFromParent()
-        return result
+        keep[-1] = keep[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+        return result.with_changes(body=keep)
 
     def leave_If(self, original, updated):
         return self._leave_statement(original, updated)
@@ -102,6 +107,7 @@ class EditTransformer(cst.CSTTransformer):
                     self.todo_for.setdefault(id(statement), []).append(text)
                 if len(self.sink.remove) > before_remove:
                     self.remove_ids.add(id(statement))
+                    self.remove_small.add(id(original))
         return updated
 
     def _statement(self) -> Optional[cst.CSTNode]:
