@@ -432,13 +432,18 @@ class _Analyzer:
         return NOT_OPENAI
 
     def _annotated_client(self, binding: Binding) -> Value:
-        for expr in _annotation_parts(binding.annotation):
+        others = 0
+        parts = list(_annotation_parts(binding.annotation))
+        for expr in parts:
             value = self.resolve(expr, binding.scope)
             if isinstance(value, Q) and value.qname in sym.CLIENT_CLASSES:
                 is_async, azure = sym.CLIENT_CLASSES[value.qname]
                 node = binding.node if binding.node is not None else binding.annotation
                 return Client(value.qname, self.lines.span(node), is_async, azure, "unknown", "annotated")
-        return None
+            if value is NOT_OPENAI or (isinstance(value, Q) and _foreign_type(value.qname)):
+                others += 1
+        # annotated with another SDK's client (zhipuai.ZhipuAI, a local class): not OpenAI
+        return NOT_OPENAI if parts and others == len(parts) else None
 
     def _resolve_attribute(self, node: ast.Attribute, scope: Scope) -> Value:
         base_node = node.value
@@ -509,11 +514,16 @@ class _Analyzer:
         fscope = self.binder.scopes.get(id(fnode))
         if fscope is None:
             return None
-        for ret in _returns(fnode):
+        foreign = 0
+        returns = list(_returns(fnode))
+        for ret in returns:
             value = self.resolve(ret.value, fscope)
             if isinstance(value, Client):
                 return value
-        return None
+            if value is NOT_OPENAI:
+                foreign += 1
+        # a factory that only ever returns another SDK's client (or a literal) is not OpenAI
+        return NOT_OPENAI if returns and foreign == len(returns) else None
 
     def _endpoint(self, node: ast.Call, scope: Scope, azure: bool) -> str:
         if azure:
@@ -638,6 +648,8 @@ class _Reporter(_Analyzer):
     # ---- calls
     def _on_Call(self, node: ast.Call, scope: Scope, parent: Optional[ast.AST]) -> None:
         self._env_read(node, scope)
+        if _dict_get(node) is not None:
+            self._result_access(node, scope, parent)
         value = self.resolve(node, scope)
         if isinstance(value, Client) and value.origin in ("constructed", "subclass") and value.span == self.lines.span(node):
             self._client(node, value, scope)
@@ -685,6 +697,8 @@ class _Reporter(_Analyzer):
             confidence = "medium"
         receiver = "legacy" if legacy else ("module" if isinstance(func, Q) else "client")
         model = self._model(node, scope, ("model", "engine", "deployment_id") if legacy else ("model",))
+        if model is None and legacy and result.api.startswith("audio.") and node.args:
+            model = self.constant_str(node.args[0], scope)  # v0 openai.Audio.transcribe("whisper-1", f)
         label = "legacy v0 " if legacy else ""
         self.add(
             "call",
@@ -796,6 +810,8 @@ class _Reporter(_Analyzer):
     def _result_access(self, node: ast.AST, scope: Scope, parent: Optional[ast.AST]) -> None:
         if isinstance(parent, (ast.Attribute, ast.Subscript)) and parent.value is node:
             return  # only maximal chains
+        if isinstance(parent, ast.Call) and parent.func is node and _dict_get(parent) is not None:
+            return  # x.get("k") is read as one element, at the call
         chain = _access_chain(node)
         if chain is None:
             return
@@ -867,6 +883,12 @@ def _is_none(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 
+def _foreign_type(qname: str) -> bool:
+    """An annotation naming a type from another package (not openai, not a typing construct)."""
+    root = qname.split(".", 1)[0]
+    return not sym.is_openai(qname) and root not in ("typing", "typing_extensions", "builtins", "collections")
+
+
 def _is_class_name(qname: str) -> bool:
     last = qname.rsplit(".", 1)[-1]
     return last[:1].isupper()
@@ -912,6 +934,10 @@ def _access_chain(node: ast.AST) -> Optional[Tuple[ast.AST, List[object], List[s
                 path.append(None)
                 styles.append("dynamic")
             node = node.value
+        elif _dict_get(node) is not None:
+            path.append(_dict_get(node))
+            styles.append("get")
+            node = node.func.value  # type: ignore[attr-defined]
         else:
             break
     if not path:
@@ -919,6 +945,21 @@ def _access_chain(node: ast.AST) -> Optional[Tuple[ast.AST, List[object], List[s
     path.reverse()
     styles.reverse()
     return node, path, styles
+
+
+def _dict_get(node: ast.AST) -> Optional[str]:
+    """The key of a ``x.get("key")`` / ``x.get("key", default)`` call, else None."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get"
+        and 1 <= len(node.args) <= 2
+        and not node.keywords
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    ):
+        return node.args[0].value
+    return None
 
 
 # ---------------------------------------------------------------- entry point

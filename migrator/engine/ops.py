@@ -269,18 +269,19 @@ class SetKwarg(Operation):
         if existing is None and when != "always" and _has_star_kwargs(node):
             ctx.diag(f"call passes **kwargs; set {name}= yourself if they do not carry it", "warning")
             return node
-        value = render(params["value"], ctx)
         if existing is None:
-            return _add_arg(node, name, value)
+            return _add_arg(node, name, render(params["value"], ctx))
         if when == "missing":
             return node
+        # render without importing anything until the value is really written
+        value = render(params["value"], Context(ctx.ruleset, ctx.rule, ctx.site, Sink(ctx.sink.path)))
         if when == "literal" and not _is_literal(existing.value):
             if _code(existing.value) != _code(value):
                 ctx.diag(params.get("message") or f"{name}= comes from `{_code(existing.value)}`; make sure it holds the new provider's value", "warning")
             return node
         if _code(existing.value) == _code(value):
             return node
-        return _replace_arg(node, existing, existing.with_changes(value=value))
+        return _replace_arg(node, existing, existing.with_changes(value=render(params["value"], ctx)))
 
 
 class RenameKwarg(Operation):

@@ -34,8 +34,14 @@ def sites(analysis: FileAnalysis) -> List[Site]:
         elif f.kind in ("import", "framework") and f.detail.get("module") is not None:
             attrs = {"module": f.detail.get("module"), "symbol": f.symbol, "confidence": f.confidence}
             out.append(Site("import", f.span, ("Import", "ImportFrom"), attrs, f))
+    # A symbol that names the class of a client construction carries that client's endpoint, so a
+    # native plan can replace the class only where the client is migrated (never one that already
+    # points elsewhere); any other reference (annotation, isinstance, exception) is `unknown`.
+    constructed = {(s.span.line, s.span.col): s.attrs.get("endpoint") for s in out if s.kind == "client"}
     for ref in analysis.symbols:
+        endpoint = constructed.get((ref.span.line, ref.span.col)) if ref.context == "call" else None
         out.append(Site("symbol", ref.span, (ref.node,), {"symbol": ref.qname, "context": ref.context,
+                                                          "endpoint": endpoint or "unknown",
                                                           "confidence": "high"}, ref))
     for env in analysis.env_reads:
         out.append(Site("env", env.span, ("SimpleString",), {"variable": env.var, "confidence": "high"}, env))
@@ -46,7 +52,7 @@ def sites(analysis: FileAnalysis) -> List[Site]:
         attrs = {"api": call.api, "legacy": call.legacy, "path": path_text(res.path), "chunk": res.chunk,
                  "confidence": call.confidence, "receiver": call.detail.get("receiver"),
                  "endpoint": call.detail.get("endpoint")}
-        out.append(Site("result", res.span, ("Attribute", "Subscript"), attrs, res))
+        out.append(Site("result", res.span, ("Attribute", "Subscript", "Call"), attrs, res))
     _mark_legacy_left(out)
     return out
 
