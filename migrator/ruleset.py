@@ -128,8 +128,9 @@ class RuleSet:
 
 
 def _compose(text: str, path: str, problems: List[str]) -> Optional[yaml.Node]:
-    if "\t" in text.split("\n", 1)[0] or re.search(r"^\t", text, re.M):
-        line = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("\t"))
+    tab = re.search(r"^\t", text, re.M)  # a tab inside a line (a value, a block scalar) is fine
+    if tab:
+        line = text.count("\n", 0, tab.start()) + 1
         problems.append(f"{path}:{line}: tab used for indentation; YAML needs spaces")
         return None
     try:
@@ -416,6 +417,10 @@ class _Parser:
         for key in ("legacy", "async", "stream", "tools", "chunk"):
             if key in out and not isinstance(out[key], bool):
                 self.r.err(fields[key][1], f"{where}: match.{key} must be true or false")
+        for key, value in out.items():  # every other filter is a string or a list of strings
+            if key not in ("kind", "legacy", "async", "stream", "tools", "chunk") and not (
+                    isinstance(value, str) or isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
+                self.r.err(fields[key][1], f"{where}: match.{key} must be a string or a list of strings")
         return out
 
     def ops(self, node: yaml.Node, where: str, ops: Dict[str, Any]) -> Tuple[Op, ...]:
