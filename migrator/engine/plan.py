@@ -6,7 +6,6 @@ from __future__ import annotations
 import fnmatch
 from typing import Any, Dict, Iterable, List, Tuple
 
-from migrator.analyzer import symbols as sym
 from migrator.engine.model import Site
 from migrator.engine.ops import OPS, path_text
 from migrator.models import FileAnalysis, Finding
@@ -53,16 +52,7 @@ def sites(analysis: FileAnalysis) -> List[Site]:
                  "confidence": call.confidence, "receiver": call.detail.get("receiver"),
                  "endpoint": call.detail.get("endpoint")}
         out.append(Site("result", res.span, ("Attribute", "Subscript", "Call"), attrs, res))
-    _mark_legacy_left(out)
     return out
-
-
-def _mark_legacy_left(all_sites: List[Site]) -> None:
-    """Config statements stay while any legacy call they configure stays."""
-    legacy = [s for s in all_sites if s.kind == "call" and s.attrs.get("legacy")]
-    for site in all_sites:
-        if site.kind == "config":
-            site.attrs["legacy_calls"] = len(legacy)
 
 
 def _value_matches(expected: Any, actual: Any, glob: bool) -> bool:
@@ -127,18 +117,3 @@ def predict(site: Site, rules: List[Rule], ruleset: RuleSet) -> List[Tuple[str, 
         for op in rule.ops:
             out += OPS[op.name].predict(site, op.params, ruleset)
     return out
-
-
-def is_blocker(site: Site) -> bool:
-    return site.kind == "call" and any(
-        (site.attrs.get("api") or "").startswith(p) for p in sym_blockers()
-    )
-
-
-def sym_blockers() -> Tuple[str, ...]:
-    from migrator.models import BLOCKER_PREFIXES
-
-    return BLOCKER_PREFIXES
-
-
-__all__ = ["sites", "plan", "matches", "predict", "unconverted_legacy", "sym"]
