@@ -1,0 +1,75 @@
+"""``migrator check``: fail CI or a pre-commit hook on new OpenAI usage."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import List, Optional
+
+import typer
+
+from migrator.cli import app
+from migrator.cli.common import write_output
+from migrator.discovery import DEFAULT_MAX_BYTES
+from migrator.errors import EXIT_FINDINGS, EXIT_OK
+
+
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+    sarif = "sarif"
+
+
+class PolicyName(str, Enum):
+    strict = "strict"
+    compat = "compat"
+
+
+@app.command()
+def check(
+    paths: Optional[List[str]] = typer.Argument(None, help="Files or directories to check (default: the whole project)."),
+    base: Optional[str] = typer.Option(None, "--base", help="Fail only on findings not present at the merge-base of REF and HEAD."),
+    baseline: Optional[str] = typer.Option(None, "--baseline", help="Fail only on findings not in this baseline file."),
+    update_baseline: bool = typer.Option(False, "--update-baseline", help="Write the current findings to the baseline file and pass."),
+    policy: Optional[PolicyName] = typer.Option(None, "--policy", help="strict or compat (default: [tool.migrator.check] policy, else strict)."),
+    format: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="Output format."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+    root: str = typer.Option(".", "--root", help="Project root (where pyproject.toml is); paths are relative to the current directory."),
+    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Glob of paths to skip (repeatable)."),
+    max_file_size: int = typer.Option(DEFAULT_MAX_BYTES, "--max-file-size", help="Skip files larger than this many bytes."),
+) -> None:
+    """Fail (exit 1) when the code gains OpenAI usage the policy forbids; exit 2 on usage or config errors."""
+    from migrator.check import CheckOptions, run_check
+    from migrator.cli.common import target
+    from migrator.report import check as report
+
+    options = CheckOptions(
+        root=target(root), paths=tuple(paths or ()), base=base, baseline=baseline,
+        update_baseline=update_baseline, policy=policy.value if policy else None,
+        excludes=tuple(exclude or ()), max_bytes=max_file_size,
+    )
+    result = run_check(options)
+    if format == CheckFormat.json:
+        write_output(report.to_json(result), output)
+    elif format == CheckFormat.github:
+        write_output(report.to_github(result), output)
+    elif format == CheckFormat.sarif:
+        write_output(report.to_sarif(result), output)
+    else:
+        _text(result, output, report)
+    raise typer.Exit(EXIT_FINDINGS if result.failed else EXIT_OK)
+
+
+def _text(result, output: Optional[str], report) -> None:
+    if output is None or output == "-":
+        from migrator.report.console import console
+
+        report.render_text(result, console())
+        return
+    import io
+
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    report.render_text(result, Console(file=buffer, width=120, highlight=False, no_color=True))
+    write_output(buffer.getvalue(), output)
