@@ -124,10 +124,10 @@ def _findings_table(findings: Sequence[Finding], out: Console) -> None:
     for f in findings:
         by_file[f.path].append(f)
     table = Table(title="Findings by file", title_justify="left", show_lines=False)
-    table.add_column("file")
-    table.add_column("where", justify="right")
-    table.add_column("kind")
-    table.add_column("what")
+    table.add_column("file", overflow="fold")
+    table.add_column("where", justify="right", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("what", overflow="fold")
     for path in sorted(by_file):
         first = True
         for f in by_file[path]:
