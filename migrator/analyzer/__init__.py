@@ -94,7 +94,8 @@ def analyze_python_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
     text, problem = decode_python(data)
     if text is None:
         return FileAnalysis(relpath, error=problem)
-    if _NEEDS_AST.search(data):
+    # a BOM would hide an `import openai` on the first line from the ^-anchored pattern
+    if _NEEDS_AST.search(data[3:] if data.startswith(b"\xef\xbb\xbf") else data):
         result = analyze_python(text, relpath)
     else:
         result = FileAnalysis(relpath)

@@ -9,6 +9,7 @@ rewrite that fails either check is refused.
 from __future__ import annotations
 
 import ast
+import os
 from collections import Counter
 from typing import List, Optional, Tuple
 
@@ -78,6 +79,11 @@ def migrate_source(source: str, path: str, ruleset: RuleSet, analysis: Optional[
         return FileResult(path, source, source, error=f"cannot parse: {_first_line(exc)}")
     except RecursionError:
         return FileResult(path, source, source, error="cannot rewrite: nesting too deep")
+    except Exception as exc:  # a bug in a rule or op: refuse this file, keep migrating the others
+        if os.environ.get("MIGRATOR_DEBUG"):
+            raise
+        return FileResult(path, source, source, error=f"internal error while rewriting ({type(exc).__name__}); "
+                                                       "file left unchanged. This is a bug in migrator: please report it")
     if first.error or first.output == source:
         return first
     try:

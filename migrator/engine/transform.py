@@ -192,7 +192,8 @@ def _try_imports_only(stmt: cst.Try) -> bool:
 
 def add_imports(module: cst.Module, wanted: Set[Tuple[str, Optional[str]]]) -> cst.Module:
     have = _existing_imports(module)
-    missing = sorted(w for w in wanted if w not in have and not (w[1] is None and w[0] in _plain_import_roots(have, w[0])))
+    missing = sorted((w for w in wanted if w not in have and not (w[1] is None and w[0] in _plain_import_roots(have, w[0]))),
+                     key=lambda w: (w[0], w[1] or ""))  # ("m", None) and ("m", "Name") may both be wanted
     if not missing:
         return module
     new = []

@@ -1,0 +1,46 @@
+"""Regression tests for bugs found by the fuzzing, bad-input and corpus safety runs."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from migrator.analyzer import analyze_bytes
+from migrator.engine import migrate_source
+from migrator.engine.transform import add_imports
+
+
+def test_add_imports_with_module_and_name_from_the_same_module():
+    # ("m", None) and ("m", "Name") together made sorted() compare None with str (TypeError),
+    # which aborted a whole `apply` (dashscope native: `import dashscope` + `from dashscope import X`).
+    module = cst.parse_module("import json\n\nx = 1\n")
+    new = add_imports(module, {("dashscope", None), ("dashscope", "Generation"), ("os", None)}).code
+    assert new == "import json\nimport dashscope\nfrom dashscope import Generation\nimport os\n\nx = 1\n"
+
+
+def test_bom_file_with_openai_import_on_the_first_line_is_analysed():
+    # The ^-anchored "needs the AST" pattern did not match after a UTF-8 BOM, so such a
+    # file was silently reported as having no OpenAI calls (and never migrated).
+    data = b'\xef\xbb\xbfimport openai\nr = openai.ChatCompletion.create(model="gpt-4", messages=[])\n'
+    analysis = analyze_bytes("bom.py", data)
+    assert analysis is not None and analysis.error is None
+    assert any(f.kind == "call" for f in analysis.findings)
+
+
+class _Boom(Exception):
+    pass
+
+
+def test_migrate_source_turns_an_op_bug_into_a_refused_file(monkeypatch):
+    # "never raises": a bug in a rule or operation refuses that file instead of aborting the tree.
+    import migrator.engine as engine
+    from migrator.ruleset import RuleSet
+
+    def boom(*args, **kwargs):
+        raise _Boom("x")
+
+    monkeypatch.delenv("MIGRATOR_DEBUG", raising=False)
+    monkeypatch.setattr(engine, "rewrite_once", boom)
+    source = "import openai\n"
+    result = migrate_source(source, "a.py", RuleSet.__new__(RuleSet))
+    assert result.output == source and not result.changed
+    assert result.error and "internal error" in result.error and "_Boom" in result.error
