@@ -284,11 +284,14 @@ class _Source:
             return byte_col
         return len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore"))
 
-    def call_at(self, line: int, col: int) -> Optional[ast.Call]:
+    def call_at(self, line: int, col: int, end_line: int, end_col: int) -> Optional[ast.Call]:
+        """The call expression at exactly this span (``a(...).b(...)`` holds two calls that start together)."""
         if self.tree is None:
             return None
         for node in ast.walk(self.tree):
-            if isinstance(node, ast.Call) and node.lineno == line and self.char_col(line, node.col_offset) == col:
+            if (isinstance(node, ast.Call) and node.lineno == line and node.end_lineno == end_line
+                    and self.char_col(line, node.col_offset) == col
+                    and self.char_col(end_line, node.end_col_offset or 0) == end_col):
                 return node
         return None
 
@@ -519,7 +522,7 @@ def _dedupe(findings: List[CheckFinding]) -> List[CheckFinding]:
     seen = set()
     out = []
     for f in findings:
-        ident = (f.rule, f.cell, f.line, f.column, f.symbol)
+        ident = (f.rule, f.cell, f.line, f.column)  # the analyzer and the module walk may both see an import
         if ident not in seen:
             seen.add(ident)
             out.append(f)
@@ -589,7 +592,7 @@ def _client_problem(f: Finding, sources: Mapping[object, _Source], policy: Polic
     if f.detail.get("azure"):
         return f"{name} talks to Azure OpenAI"
     src = sources.get(f.cell)
-    call = src.call_at(f.span.line, f.span.col) if src is not None else None
+    call = src.call_at(f.span.line, f.span.col, f.span.end_line, f.span.end_col) if src is not None else None
     if call is None:
         return f"{name}(...): base_url could not be read; it must be on the allow-list"
     base = next((kw.value for kw in call.keywords if kw.arg == "base_url"), None)
@@ -693,8 +696,14 @@ def fixes_from_rewrite(old: str, new: str, clients: Sequence[CheckFinding], desc
     working code.  Replacements are trimmed to the characters that change.
     """
     a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
-    hunks = [(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
-             if tag != "equal"]
+    hunks: List[Tuple[int, int, int, int]] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            hunks += [(i1 + k, i1 + k + 1, j1 + k, j1 + k + 1) for k in range(i2 - i1)]  # one per line
+        else:
+            hunks.append((i1, i2, j1, j2))
 
     def overlaps(h: Tuple[int, int, int, int], f: CheckFinding) -> bool:
         lo, hi = h[0] + 1, max(h[1], h[0] + 1)
@@ -776,7 +785,10 @@ def new_findings(current: Sequence[CheckFinding], known: Mapping[Tuple[str, str,
         if extra <= 0:
             continue
         items = sorted(items, key=CheckFinding.sort_key)
-        old = Counter((known_snippets or {}).get(key, ()))
+        if known_snippets is None:
+            out += items[len(items) - extra:]
+            continue
+        old = Counter(known_snippets.get(key, ()))
         unmatched = []
         for f in items:
             if old[f.snippet] > 0:
@@ -818,7 +830,8 @@ def baseline_json(counts: Mapping[Tuple[str, str, str], int], policy: str, commi
 
     entries = [
         {"rule": rule, "path": path, "symbol": symbol, "count": count, "fingerprint": fingerprint(rule, path, symbol)}
-        for (rule, path, symbol), count in sorted(counts.items()) if count > 0
+        for (rule, path, symbol), count in sorted(counts.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2]))
+        if count > 0
     ]
     doc = {
         "schema_version": BASELINE_SCHEMA_VERSION,
