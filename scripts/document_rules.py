@@ -1,0 +1,335 @@
+"""Render docs/rules.md from the rule files and the operations' docstrings, and
+migrator/rules.schema.json from the loader's vocabulary and ``OPS``.
+
+    python scripts/document_rules.py          # rewrite both files
+    python scripts/document_rules.py --check  # exit 1 if either is stale
+
+Output depends only on the rule files and the code (sorted, no dates, no
+paths of this machine), so the committed files can be compared with a fresh
+render in a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any, Dict, List, Sequence
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script from anywhere
+    sys.path.insert(0, str(ROOT))
+
+from migrator import ruleset as rs  # noqa: E402
+from migrator.engine.ops import OPS  # noqa: E402
+
+DOC_PATH = ROOT / "docs" / "rules.md"
+SCHEMA_PATH = ROOT / "migrator" / "rules.schema.json"
+BOOL_MATCH_KEYS = ("legacy", "async", "stream", "tools", "chunk")
+TYPE_NAMES = {str: "string", dict: "mapping", list: "list of strings", float: "number", "value": "value"}
+
+
+# ------------------------------------------------------------------ JSON Schema
+
+
+def _param_schema(kind: Any, choices: Sequence[str] = ()) -> Dict[str, Any]:
+    if choices:
+        return {"enum": list(choices)}
+    if kind == "value":
+        return {"$ref": "#/$defs/value"}
+    if kind is dict:
+        return {"type": "object", "additionalProperties": {"type": "string"}}
+    if kind is list:
+        return {"type": "array", "items": {"type": "string"}}
+    if kind is float:
+        return {"type": "number"}
+    return {"type": "string"}
+
+
+def op_schemas() -> Dict[str, Dict[str, Any]]:
+    """One schema per operation, straight from ``PARAMS``/``CHOICES`` so they cannot drift."""
+    out = {}
+    for name in sorted(OPS):
+        op = OPS[name]
+        schema: Dict[str, Any] = {
+            "description": inspect.cleandoc(op.__doc__ or "").split("\n\n")[0],
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {k: _param_schema(kind, op.CHOICES.get(k, ())) for k, (kind, _) in sorted(op.PARAMS.items())},
+        }
+        required = sorted(k for k, (_, req) in op.PARAMS.items() if req)
+        if required:
+            schema["required"] = required
+        if name == "replace_symbol":  # exactly one of to/map (ReplaceSymbol.validate)
+            schema["oneOf"] = [{"required": ["to"]}, {"required": ["map"]}]
+        out[name] = schema
+    return out
+
+
+def _strings() -> Dict[str, Any]:
+    return {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}]}
+
+
+def _match_schema() -> Dict[str, Any]:
+    props: Dict[str, Any] = {"kind": {"enum": list(rs.MATCH_KINDS)}}
+    for key in sorted(rs.MATCH_KEYS - {"kind"}):
+        props[key] = {"type": "boolean"} if key in BOOL_MATCH_KEYS else {"$ref": "#/$defs/strings"}
+    return {"type": "object", "required": ["kind"], "additionalProperties": False, "properties": props}
+
+
+def _case_schema(before_required: bool) -> Dict[str, Any]:
+    schema: Dict[str, Any] = {
+        "type": "object", "additionalProperties": False,
+        "properties": {
+            "before": {"type": "string"}, "after": {"type": "string"},
+            "diagnostics": {"$ref": "#/$defs/strings"}, "plan": {"enum": list(rs.PLANS)},
+            "region": {"type": "string"},
+        },
+    }
+    if before_required:
+        schema["required"] = ["before"]
+    return schema
+
+
+def _plan_schema() -> Dict[str, Any]:
+    props = {key: {"type": "string"} for key in sorted(rs.PLAN_KEYS)}
+    props.update(
+        keeps_openai={"type": "boolean"}, check_policy={"enum": ["compat", "strict"]},
+        cleanup_imports={"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+        env_files={"type": "object", "additionalProperties": {"type": "string"}},
+    )
+    return {"type": "object", "additionalProperties": False, "properties": props}
+
+
+def _rule_schema() -> Dict[str, Any]:
+    props = {key: {"type": "string"} for key in sorted(rs.RULE_KEYS)}
+    props.update(
+        id={"type": "string", "pattern": rs.ID_RE.pattern},
+        message={"type": "string", "pattern": "^[^\\n]*\\n?$"},
+        references={"$ref": "#/$defs/strings"},
+        plans={"oneOf": [{"enum": list(rs.PLANS)}, {"type": "array", "items": {"enum": list(rs.PLANS)}}]},
+        severity={"enum": list(rs.SEVERITIES)},
+        match={"$ref": "#/$defs/match"},
+        rewrite={"type": "array", "items": {"$ref": "#/$defs/operation"}},
+        tests={
+            "type": "object", "additionalProperties": False, "required": ["valid", "invalid"],
+            "properties": {
+                "valid": {"type": "array", "minItems": 1,
+                          "items": {"oneOf": [{"type": "string"}, {"$ref": "#/$defs/valid_case"}]}},
+                "invalid": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/invalid_case"}},
+            },
+        },
+    )
+    return {"type": "object", "additionalProperties": False,
+            "required": ["id", "message", "match", "rewrite", "tests"], "properties": props}
+
+
+def _value_schema() -> Dict[str, Any]:
+    return {"oneOf": [
+        {"type": ["string", "number", "boolean", "null"]},
+        {"type": "array", "items": {"$ref": "#/$defs/value"}},
+        {"type": "object", "required": ["env"], "additionalProperties": False,
+         "properties": {"env": {"type": "string"}, "default": {"type": "string"}}},
+        {"type": "object", "required": ["expr"], "additionalProperties": False,
+         "properties": {"expr": {"type": "string"}, "imports": {"type": "array", "items": {"type": "string"}}}},
+    ]}
+
+
+def build_schema() -> Dict[str, Any]:
+    ops = op_schemas()
+    str_map = {"type": "object", "additionalProperties": {"type": "string"}}
+    defs: Dict[str, Any] = {
+        "strings": _strings(),
+        "value": _value_schema(),
+        "match": _match_schema(),
+        "plan": _plan_schema(),
+        "rule": _rule_schema(),
+        "valid_case": _case_schema(False),
+        "invalid_case": _case_schema(True),
+        "operation": {
+            "type": "object", "minProperties": 1, "maxProperties": 1,
+            "propertyNames": {"enum": sorted(ops)},
+            "properties": {name: {"$ref": f"#/$defs/op_{name}"} for name in sorted(ops)},
+        },
+    }
+    defs.update({f"op_{name}": schema for name, schema in ops.items()})
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://github.com/migrator/migrator/blob/main/migrator/rules.schema.json",
+        "title": "migrator rule file",
+        "description": "rules/<provider>.yaml: see docs/rule-authoring.md. Generated by scripts/document_rules.py.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["schema_version", "provider", "plans", "rules"],
+        "properties": {
+            "schema_version": {"const": rs.SCHEMA_VERSION},
+            "provider": {
+                "type": "object", "additionalProperties": False, "required": ["name", "title", "docs", "verified"],
+                "properties": {
+                    "name": {"type": "string", "pattern": "^[a-z0-9]+(?:-[a-z0-9]+)*$"},
+                    "title": {"type": "string"}, "docs": {"type": "string"},
+                    "verified": {"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"},
+                    "summary": {"type": "string"},
+                },
+            },
+            "vars": str_map,
+            "regions": {"type": "object", "additionalProperties": str_map},
+            "default_region": {"type": "string"},
+            "models": {"type": "object", "additionalProperties": {"type": "string", "minLength": 1}},
+            "plans": {"type": "object", "additionalProperties": False,
+                      "properties": {name: {"$ref": "#/$defs/plan"} for name in rs.PLANS}},
+            "rules": {"type": "array", "items": {"$ref": "#/$defs/rule"}},
+        },
+        "$defs": defs,
+    }
+
+
+def render_schema() -> str:
+    return json.dumps(build_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+# ------------------------------------------------------------------ Markdown
+
+
+def _cell(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ").strip()
+
+
+def _anchor(rule_id: str) -> str:
+    return "rule-" + rule_id.replace("/", "-")
+
+
+def _fence(code: str, lang: str = "python") -> List[str]:
+    body = textwrap.dedent(code).strip("\n")
+    fence = "````" if "```" in body else "```"
+    return [f"{fence}{lang}", body, fence]
+
+
+def _value(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _rule(pf: rs.ProviderFile, rule: rs.Rule) -> List[str]:
+    out = [f'<a id="{_anchor(rule.id)}"></a>', f"#### `{rule.id}`", "", rule.message, ""]
+    if rule.note:
+        out += [rule.note.strip(), ""]
+    plans = [p for p in rule.plans if not pf.plans[p].refuse]  # a refused plan never runs a rule
+    out.append(f"- plans: {', '.join(plans) or 'none'}; severity: {rule.severity}")
+    out.append(f"- match: `{_value(rule.match)}`")
+    out.append("- rewrite:")
+    out += [f"  - [`{op.name}`](#op-{op.name.replace('_', '-')}) `{_value(op.params)}`" for op in rule.ops]
+    for ref in rule.references:
+        out.append(f"- see: {ref}")
+    if rule.invalid:
+        case = rule.invalid[0]
+        out += ["", "Before:", ""] + _fence(case["before"])
+        if "after" in case:
+            out += ["", "After:", ""] + _fence(case["after"])
+        if case.get("diagnostics"):
+            out += ["", "Reports: " + "; ".join(f"`{d}`" for d in case["diagnostics"])]
+    return out + [""]
+
+
+def _provider(pf: rs.ProviderFile) -> List[str]:
+    out = [f"## {pf.title} (`{pf.name}`)", ""]
+    if pf.summary:
+        out += [pf.summary.strip(), ""]
+    out += [f"- docs: {pf.docs}", f"- verified against the provider's docs and SDK: {pf.verified}"]
+    if pf.default_region:
+        out.append(f"- regions: {', '.join(sorted(pf.regions))} (default {pf.default_region})")
+    out += ["", "| plan | title | requirement | keeps openai | status |", "| --- | --- | --- | --- | --- |"]
+    for plan in pf.plans.values():
+        status = f"refused: {_cell(plan.refuse)}" if plan.refuse else "offered"
+        out.append(f"| `{plan.name}` | {_cell(plan.title)} | {_cell(plan.requirement) or '-'} | "
+                   f"{'yes' if plan.keeps_openai else 'no'} | {status} |")
+    out += ["", "Model map (`*` globs; override with `[tool.migrator.models]`):", ""]
+    if pf.models:
+        out += ["| OpenAI model | " + pf.title + " model |", "| --- | --- |"]
+        out += [f"| `{_cell(k)}` | `{_cell(v)}` |" for k, v in pf.models.items()]
+    else:
+        out.append("(none: model names are left as they are)")
+    out.append("")
+    for plan in pf.plans.values():
+        if plan.refuse:
+            continue
+        ids = [r.id for r in pf.rules if plan.name in r.plans]
+        out += [f"### {pf.title} — `{plan.name}` plan", ""]
+        if plan.summary:
+            out += [plan.summary.strip(), ""]
+        out += [f"- [`{rid}`](#{_anchor(rid)})" for rid in ids] or ["(no rules)"]
+        out.append("")
+    out += [f"### {pf.title} — rules", ""]
+    for rule in pf.rules:
+        out += _rule(pf, rule)
+    return out
+
+
+def _operation(name: str) -> List[str]:
+    op = OPS[name]
+    out = [f'<a id="op-{name.replace("_", "-")}"></a>', f"### `{name}`", "", inspect.cleandoc(op.__doc__ or ""), ""]
+    out.append(f"Applies to sites: {', '.join(op.SITES)}.")
+    out.append("")
+    if op.PARAMS:
+        out += ["| parameter | type | required | choices |", "| --- | --- | --- | --- |"]
+        for key, (kind, required) in op.PARAMS.items():
+            choices = ", ".join(f"`{c}`" for c in op.CHOICES.get(key, ())) or "-"
+            out.append(f"| `{key}` | {TYPE_NAMES.get(kind, str(kind))} | {'yes' if required else 'no'} | {choices} |")
+    else:
+        out.append("No parameters: write `{}`.")
+    return out + [""]
+
+
+def render_markdown(providers: Sequence[rs.ProviderFile]) -> str:
+    out = [
+        "# Rule reference",
+        "",
+        "<!-- Generated by scripts/document_rules.py from rules/*.yaml and migrator/engine/ops.py; do not edit. -->",
+        "",
+        "What each provider's rules do, plan by plan. How to write rules: [rule-authoring.md](rule-authoring.md).",
+        "",
+        "Providers: " + ", ".join(f"[{pf.title}](#{pf.name})" for pf in providers) + ".",
+        "",
+    ]
+    for pf in providers:
+        out += [f'<a id="{pf.name}"></a>'] + _provider(pf)
+    out += ["## Operations", "", "Values: a string is a string literal (`${var}` interpolated); "
+            "`{env: NAME}` reads an environment variable; `{env: NAME, default: X}` with a default; "
+            "`{expr: \"python\", imports: [\"os\", \"pkg:Name\"]}` is code.", ""]
+    for name in sorted(OPS):
+        out += _operation(name)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def builtin_providers() -> List[rs.ProviderFile]:
+    """Only the shipped rule files (never the user's), sorted by provider name."""
+    problems: List[str] = []
+    files = sorted((ROOT / "rules").glob("*.yaml"))
+    providers = [pf for pf in (rs.load_file(path, problems) for path in files) if pf is not None]
+    if problems:
+        raise SystemExit("\n".join(problems))
+    return sorted(providers, key=lambda pf: pf.name)
+
+
+def main(argv: Sequence[str] = ()) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if a generated file is out of date")
+    args = parser.parse_args(list(argv))
+    outputs = {DOC_PATH: render_markdown(builtin_providers()), SCHEMA_PATH: render_schema()}
+    stale = [path for path, text in outputs.items()
+             if not path.exists() or path.read_text(encoding="utf-8") != text]
+    if args.check:
+        for path in stale:
+            print(f"{path.relative_to(ROOT)} is out of date; run python scripts/document_rules.py", file=sys.stderr)
+        return 1 if stale else 0
+    for path in stale:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(outputs[path], encoding="utf-8", newline="\n")
+        print(f"wrote {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
