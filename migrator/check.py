@@ -924,7 +924,8 @@ def run_check(options: CheckOptions, *, cfg: Optional[Config] = None) -> CheckRe
                   suppressed=suppressed, errors=errors)
 
     if options.base:
-        known, snippets = _known_at_base(repo, base_commit, [c.relpath for c in files], policy)
+        # only files with findings now can have new ones: read just those at the base
+        known, snippets = _known_at_base(repo, base_commit, sorted({f.path for f in current}), policy)
         new = new_findings(current, known, snippets)
         return CheckResult(mode="base", new=tuple(new), base=options.base, base_commit=base_commit, **common)
     if baseline_path and options.update_baseline:
