@@ -61,7 +61,7 @@ class Cache:
             return None
         try:
             return _load(raw)
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, AttributeError):  # valid JSON of the wrong shape ([], "x")
             return None
 
     def put(self, key: str, analysis: Optional[FileAnalysis]) -> None:

@@ -1,0 +1,115 @@
+"""The per-file analysis cache: warm equals cold, edits miss, corruption and races are harmless."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from migrator import cache as cache_mod
+from migrator.cache import Cache
+from migrator.report.scan import to_json
+from migrator.scan import ScanOptions, scan_paths
+
+CALL = "import openai\nopenai.ChatCompletion.create(model='gpt-4', messages=[])\n"
+
+
+def tree(root: Path, n: int = 30) -> Path:
+    # more files than the in-process threshold, so the process pool runs too
+    for i in range(n):
+        (root / f"m{i:02d}.py").parent.mkdir(parents=True, exist_ok=True)
+        (root / f"m{i:02d}.py").write_text(CALL if i % 3 else "x = 1  # mentions openai only in a comment\n")
+    (root / "plain.py").write_text("print('nothing here')\n")
+    return root
+
+
+def scan_json(root: Path, use_cache: bool = True, jobs: int = 2) -> str:
+    return to_json(scan_paths(str(root), ScanOptions(use_cache=use_cache, jobs=jobs)))
+
+
+def entries(cache_dir: Path):
+    return sorted(p for p in cache_dir.rglob("*.json") if not p.name.startswith(".tmp-"))
+
+
+def test_warm_run_equals_cold_and_hits(tmp_path, monkeypatch):
+    monkeypatch.setenv("MIGRATOR_CACHE_DIR", str(tmp_path / "cache"))
+    root = tree(tmp_path / "src")
+    cold = scan_json(root)
+    assert len(entries(tmp_path / "cache")) == 30  # every analysed file, "nothing here" included
+    calls = []
+    real = cache_mod.Cache.get
+    monkeypatch.setattr(cache_mod.Cache, "get", lambda self, key: calls.append(key) or real(self, key))
+    import migrator.scan as scan_mod
+
+    seen = []
+    monkeypatch.setattr(scan_mod, "analyze_bytes", lambda *a: seen.append(a[0]))
+    warm = scan_json(root, jobs=1)
+    assert seen == [] and warm == cold and len(calls) == 30
+
+
+def test_changed_file_is_reanalysed(tmp_path, monkeypatch):
+    monkeypatch.setenv("MIGRATOR_CACHE_DIR", str(tmp_path / "cache"))
+    root = tree(tmp_path / "src", n=3)
+    first = json.loads(scan_json(root))
+    assert first["summary"]["calls"] == 2
+    (root / "m00.py").write_text(CALL + "openai.Embedding.create(model='ada', input='x')\n")
+    second = json.loads(scan_json(root))
+    assert second["summary"]["calls"] == 4
+    assert second == json.loads(scan_json(root, use_cache=False))
+
+
+def test_no_cache_bypasses_reads_and_writes(tmp_path, monkeypatch):
+    monkeypatch.setenv("MIGRATOR_CACHE_DIR", str(tmp_path / "cache"))
+    root = tree(tmp_path / "src", n=3)
+    scan_json(root, use_cache=False)
+    assert not (tmp_path / "cache").exists()
+    scan_json(root)
+    # a poisoned entry is not read with --no-cache
+    for entry in entries(tmp_path / "cache"):
+        data = json.loads(entry.read_text())
+        if data.get("findings"):
+            data["findings"] = []
+            entry.write_text(json.dumps(data))
+    assert json.loads(scan_json(root, use_cache=False))["summary"]["calls"] == 2
+    assert json.loads(scan_json(root))["summary"]["calls"] == 0  # proves the cache really is read otherwise
+
+
+def test_corrupt_entries_are_ignored(tmp_path, monkeypatch):
+    monkeypatch.setenv("MIGRATOR_CACHE_DIR", str(tmp_path / "cache"))
+    root = tree(tmp_path / "src", n=6)
+    cold = scan_json(root)
+    for i, entry in enumerate(entries(tmp_path / "cache")):
+        entry.write_text(["{not json", '{"path": 3}', "[]", "", '{"path": "x", "error": null}'][i % 5])
+    assert scan_json(root) == cold
+    assert scan_json(root) == cold  # and they were rewritten whole
+
+
+def test_read_only_cache_dir_never_fails_a_scan(tmp_path, monkeypatch):
+    blocker = tmp_path / "file-not-dir"
+    blocker.write_text("")
+    monkeypatch.setenv("MIGRATOR_CACHE_DIR", str(blocker))
+    root = tree(tmp_path / "src", n=3)
+    assert json.loads(scan_json(root))["summary"]["calls"] == 2
+
+
+def test_key_depends_on_path_and_bytes(tmp_path):
+    c = Cache(tmp_path)
+    assert c.key("a.py", b"x") != c.key("b.py", b"x") != c.key("a.py", b"y")
+    assert c.key("a.py", b"x") == Cache(tmp_path).key("a.py", b"x")
+    assert c.get("0" * 64) is None
+
+
+def test_concurrent_processes(tmp_path):
+    root = tree(tmp_path / "src", n=60)
+    env = dict(os.environ, MIGRATOR_CACHE_DIR=str(tmp_path / "cache"))
+    cmd = [sys.executable, "-m", "migrator", "scan", str(root), "--format", "json", "--jobs", "2"]
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) for _ in range(2)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [o[1] for o in outs]
+    docs = [json.loads(o[0]) for o in outs]
+    assert docs[0] == docs[1] and docs[0]["summary"]["calls"] == 40
+    assert not list((tmp_path / "cache").rglob(".tmp-*"))
+    warm = subprocess.run(cmd, capture_output=True, env=env, timeout=120)
+    assert json.loads(warm.stdout) == docs[0]
