@@ -84,6 +84,8 @@ def _git_files(root: str) -> Optional[List[str]]:
         return None
     if out.returncode != 0 or top.returncode != 0:
         return None
+    if _ignored_by_git(root):
+        return None  # the user pointed at an ignored folder on purpose: walk it
     prefix = top.stdout.decode("utf-8", "surrogateescape").strip()
     files = []
     for raw in out.stdout.split(b"\0"):
@@ -94,6 +96,14 @@ def _git_files(root: str) -> Optional[List[str]]:
             name = name[len(prefix) :]
         files.append(name)
     return sorted(set(files))
+
+
+def _ignored_by_git(root: str) -> bool:
+    try:
+        done = subprocess.run(["git", "check-ignore", "-q", "."], cwd=root, capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
 
 
 def _walk(root: str) -> Iterator[str]:
