@@ -512,3 +512,16 @@ def test_after_a_compat_migration_the_default_check_passes(repo):
     result = check(repo)
     assert result.policy == ruleset.plan.check_policy == "compat"
     assert result.new == (), [f.message for f in result.new]
+
+
+def test_notebook_cells_are_checked_and_suppressed_per_cell():
+    cells = [["import os\n", "import openai  # migrator: ignore[openai-import] -- demo\n"],
+             ["from openai import OpenAI\n", "c = OpenAI()\n"]]
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+          "cells": [{"cell_type": "code", "metadata": {}, "source": s, "outputs": [], "execution_count": None}
+                    for s in cells]}
+    data = json.dumps(nb).encode()
+    strict = check_bytes("n.ipynb", data, STRICT)
+    assert [(f.rule, f.cell, f.line) for f in strict.findings] == [(R_IMPORT, 2, 1)] and strict.suppressed == 1
+    compat = check_bytes("n.ipynb", data, COMPAT)
+    assert [(f.rule, f.cell, f.line) for f in compat.findings] == [(R_UNUSED, 1, 2), (R_CLIENT, 2, 2)]
