@@ -130,6 +130,9 @@ class _Binder(ast.NodeVisitor):
         self.scope = self.module
         self.scopes: Dict[int, Scope] = {}
         self.classes: Dict[int, ClassInfo] = {}
+        self.imported: set = set()  # every name an import binds, anywhere
+        self.openai_names: set = set()  # names bound to openai or a name imported from it
+        self.class_names: set = set()
 
     # scopes
     def _function(self, node: Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda]) -> None:
@@ -167,6 +170,7 @@ class _Binder(ast.NodeVisitor):
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         outer = self.scope
+        self.class_names.add(node.name)
         outer.add(node.name, Binding("class", node.lineno, outer, node=node))
         for expr in node.decorator_list + node.bases + [k.value for k in node.keywords]:
             self.visit(expr)
@@ -183,6 +187,10 @@ class _Binder(ast.NodeVisitor):
     # bindings
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
+            bound = alias.asname or alias.name.split(".", 1)[0]
+            self.imported.add(bound)
+            if sym.is_openai(alias.name):
+                self.openai_names.add(bound)
             if alias.asname:
                 self.scope.add(alias.asname, Binding("import", node.lineno, self.scope, qname=alias.name))
             else:
@@ -195,6 +203,9 @@ class _Binder(ast.NodeVisitor):
             if alias.name == "*":
                 continue
             name = alias.asname or alias.name
+            self.imported.add(name)
+            if sym.is_openai(module):
+                self.openai_names.add(name)
             self.scope.add(name, Binding("import", node.lineno, self.scope, qname=f"{module}.{alias.name}"))
 
     def visit_Assign(self, node: ast.Assign) -> None:
@@ -342,6 +353,8 @@ class _Analyzer:
         self.cell = cell
         self.out = FileAnalysis(path)
         self.memo: Dict[int, Value] = {}
+        self.binding_memo: Dict[int, Value] = {}
+        self.factory_memo: Dict[int, Value] = {}
         self.busy: set = set()
         self.imports_openai = False
         self.seen_calls: set = set()
@@ -405,6 +418,15 @@ class _Analyzer:
         return None
 
     def resolve_binding(self, binding: Binding) -> Value:
+        key = id(binding)
+        if key in self.binding_memo:
+            return self.binding_memo[key]
+        self.binding_memo[key] = None  # a binding that refers to itself resolves to nothing
+        value = self._resolve_binding(binding)
+        self.binding_memo[key] = value
+        return value
+
+    def _resolve_binding(self, binding: Binding) -> Value:
         if binding.kind == "import":
             return Q(sym.canonical(binding.qname or ""))
         if binding.kind == "func":
@@ -511,6 +533,13 @@ class _Analyzer:
         return NOT_OPENAI
 
     def _factory_return(self, fnode: ast.AST) -> Value:
+        key = id(fnode)
+        if key not in self.factory_memo:
+            self.factory_memo[key] = None
+            self.factory_memo[key] = self._factory_value(fnode)
+        return self.factory_memo[key]
+
+    def _factory_value(self, fnode: ast.AST) -> Value:
         fscope = self.binder.scopes.get(id(fnode))
         if fscope is None:
             return None
@@ -646,7 +675,22 @@ class _Reporter(_Analyzer):
             )
 
     # ---- calls
+    def _interesting_call(self, node: ast.Call) -> bool:
+        """Could this call be OpenAI-related at all?  (Most calls in a file are not.)"""
+        expr = node.func
+        while isinstance(expr, ast.Attribute):
+            if expr.attr in sym.RESOURCE_ROOTS or expr.attr in sym.CLIENT_RETURNING:
+                return True
+            expr = expr.value
+        if isinstance(expr, ast.Name):
+            return expr.id in self.binder.imported or expr.id in self.binder.class_names
+        return isinstance(expr, ast.Call)
+
     def _on_Call(self, node: ast.Call, scope: Scope, parent: Optional[ast.AST]) -> None:
+        if not self._interesting_call(node):
+            if _dict_get(node) is not None:
+                self._result_access(node, scope, parent)
+            return
         self._env_read(node, scope)
         if _dict_get(node) is not None:
             self._result_access(node, scope, parent)
@@ -791,6 +835,11 @@ class _Reporter(_Analyzer):
     def _symbol(self, node: ast.AST, scope: Scope, parent: Optional[ast.AST]) -> None:
         if isinstance(parent, ast.Attribute) and parent.value is node:
             return  # only the outermost attribute of a chain
+        root = node
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if not (isinstance(root, ast.Name) and root.id in self.binder.openai_names):
+            return
         if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
             return
         value = self.resolve(node, scope)
