@@ -784,3 +784,18 @@ def test_deep_nesting_does_not_crash():
     src = "import openai\nx = " + "(" * 400 + "1" + ")" * 400 + "\n"
     analysis = analyze_python(src, "deep.py")
     assert analysis.error is None or "nest" in analysis.error or "parse" in analysis.error
+
+
+def test_non_resource_methods_on_a_client_are_not_api_calls():
+    # found in litellm and langchain-community: low-level helpers and SDK internals are not operations
+    got = calls(
+        """
+        from openai import OpenAI
+        client = OpenAI()
+        client.post("/chat/completions", body={}, cast_to=object)
+        client._custom_query.setdefault("api-version", "2024-02-01")
+        client.close()
+        client.with_options(timeout=1).chat.completions.create(model="m", messages=[])
+        """
+    )
+    assert [(f.line, f.api) for f in got] == [(6, "chat.completions.create")]

@@ -505,6 +505,9 @@ class _Analyzer:
         if isinstance(func, Res):
             if func.path and func.path[-1] in sym.CLIENT_RETURNING and len(func.path) == 1 and func.client:
                 return func.client
+            parts = [p for p in func.path if p not in sym.TRANSPARENT]
+            if len(parts) < 2 or parts[0] not in sym.RESOURCE_ROOTS:
+                return None  # client.post(...), client.close(), client._custom_query.setdefault(...): no API operation
             return Result(span, sym.normalize_api(func.path), _kwarg_true(node, "stream"))
         if isinstance(func, Func):
             if isinstance(func.node, ast.ClassDef):
