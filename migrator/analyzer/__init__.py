@@ -26,8 +26,14 @@ _URL = re.compile(r"(?:https?://)?(?:api\.openai\.com|[\w-]+\.openai\.azure\.com
 
 
 def mentions_openai(data: bytes) -> bool:
-    """The cheap byte-level prefilter: can this file hold anything we report?"""
-    return _MENTION.search(data) is not None
+    """The cheap byte-level prefilter: can this file hold anything we report?
+
+    Same answer as ``_MENTION.search(data)`` (bytes IGNORECASE is ASCII-only,
+    like ``bytes.lower``), but ~20x faster: a case-insensitive alternation gets
+    no literal fast path in ``re``, while ``in`` on bytes is a C substring search.
+    """
+    low = data.lower()
+    return b"openai" in low or b"sk-" in low or b"tiktoken" in low
 
 
 def is_python(relpath: str) -> bool:
@@ -71,13 +77,17 @@ def text_findings(relpath: str, text: str, *, cell: Optional[int] = None) -> Lis
 
     out: List[Finding] = []
     starts: Optional[List[int]] = None
-    for start, end, redacted in find_secrets(text):
+    # substring guards (each a superset of what its regex can match) skip the
+    # slow regex scans on the many files that cannot hold a key or a URL
+    low = text.lower()
+    maybe_key = "sk-" in low or "apikey" in low or "api_key" in low or "api-key" in low
+    for start, end, redacted in find_secrets(text) if maybe_key else ():
         starts = starts or line_index(text)
         out.append(
             Finding("secret", relpath, offset_span(starts, start, end), f"hard-coded OpenAI API key {redacted}",
                     cell=cell, detail={"redacted": redacted})
         )
-    for match in _URL.finditer(text):
+    for match in _URL.finditer(text) if ("api.openai.com" in text or ".openai.azure.com" in text) else ():
         starts = starts or line_index(text)
         out.append(
             Finding("url", relpath, offset_span(starts, match.start(), match.end()), f"OpenAI URL {match.group(0)}",
@@ -89,7 +99,7 @@ def text_findings(relpath: str, text: str, *, cell: Optional[int] = None) -> Lis
 def analyze_python_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
     from migrator.analyzer.python import analyze_python
 
-    if not _MENTION.search(data):
+    if not mentions_openai(data):
         return None
     text, problem = decode_python(data)
     if text is None:
@@ -112,7 +122,7 @@ def analyze_notebook_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
     from migrator.analyzer.notebooks import NotebookError, code_cells
     from migrator.analyzer.python import analyze_python
 
-    if not _MENTION.search(data):
+    if not mentions_openai(data):
         return None
     text = data.decode("utf-8", errors="replace")
     try:
@@ -122,7 +132,7 @@ def analyze_notebook_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
     out = FileAnalysis(relpath)
     for cell in cells:
         number, source = cell[0], cell[1]
-        if not _MENTION.search(source.encode("utf-8", "surrogatepass")):
+        if not mentions_openai(source.encode("utf-8", "surrogatepass")):
             continue
         part = analyze_python(source, relpath, cell=number)
         if part.error:
@@ -145,7 +155,7 @@ def analyze_notebook_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
 def analyze_other_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
     from migrator.analyzer.textfiles import analyze_text, classify
 
-    if classify(relpath) is None or not re.search(rb"(?i)openai|sk-|tiktoken", data):
+    if classify(relpath) is None or not mentions_openai(data):
         return None
     text = data.decode("utf-8", errors="replace")
     if text.startswith("\ufeff"):
