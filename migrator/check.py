@@ -342,6 +342,10 @@ def literal_url(expr: ast.AST, constants: Mapping[str, str]) -> Optional[str]:
         return expr.value
     if isinstance(expr, ast.Name):
         return constants.get(expr.id)
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
+        # os.environ.get("X", "https://host") + "/v2"
+        left, right = literal_url(expr.left, constants), literal_url(expr.right, constants)
+        return left + right if left is not None and right is not None else None
     if isinstance(expr, ast.Call) and _dotted(expr.func) in _ENV_GETTERS:
         default: Optional[ast.AST] = expr.args[1] if len(expr.args) >= 2 else None
         for kw in expr.keywords:
@@ -564,16 +568,23 @@ def _policy_findings(relpath: str, analysis: Optional[FileAnalysis], sources: Ma
             out.append(_make(R_IMPORT, f, f"js:{module}", f"JS/TS import of '{module}'", sources))
         elif f.kind == "framework" and f.detail.get("form") == "import":
             symbol = f.symbol or str(f.detail.get("module"))
-            if symbol.split(".")[0] == "tiktoken" and not _module_forbidden(symbol, policy.forbidden_modules):
+            forbidden = _module_forbidden(symbol, policy.forbidden_modules)
+            if symbol.split(".")[0] == "tiktoken" and not forbidden:
                 continue  # a local tokenizer, not an API client
-            out.append(_make(R_FRAMEWORK, f, symbol, f"imports OpenAI wrapper {symbol}", sources))
+            if strict or forbidden:
+                out.append(_make(R_FRAMEWORK, f, symbol, f"imports OpenAI wrapper {symbol}", sources))
+        elif f.kind == "framework" and f.detail.get("form") == "construct" and not strict:
+            # under compat a wrapper is fine where, like a client, it names an allowed endpoint
+            problem = _client_problem(f, sources, policy, keywords=_WRAPPER_URL_KEYWORDS)
+            if problem:
+                out.append(_make(R_FRAMEWORK, f, str(f.symbol), problem, sources))
         elif f.kind == "url":
             url = str(f.detail.get("url") or "")
             symbol = re.sub(r"^https?://", "", url).rstrip("/").lower()
             out.append(_make(R_URL, f, symbol, f"OpenAI URL {url}", sources))
         elif f.kind == "dependency":
             role, package = f.detail.get("role"), str(f.detail.get("package"))
-            if role == "wrapper" or (role == "sdk" and strict):
+            if strict and role in ("wrapper", "sdk"):
                 out.append(_make(R_DEPENDENCY, f, package, f"depends on {package}"
                                  + (" (an OpenAI wrapper)" if role == "wrapper" else ""), sources))
         elif f.kind == "client" and not strict:
@@ -587,7 +598,11 @@ def _policy_findings(relpath: str, analysis: Optional[FileAnalysis], sources: Ma
     return out
 
 
-def _client_problem(f: Finding, sources: Mapping[object, _Source], policy: Policy) -> Optional[str]:
+_WRAPPER_URL_KEYWORDS = ("base_url", "openai_api_base", "api_base")
+
+
+def _client_problem(f: Finding, sources: Mapping[object, _Source], policy: Policy,
+                    keywords: Sequence[str] = ("base_url",)) -> Optional[str]:
     name = str(f.symbol).rsplit(".", 1)[-1]
     if f.detail.get("azure"):
         return f"{name} talks to Azure OpenAI"
@@ -595,7 +610,7 @@ def _client_problem(f: Finding, sources: Mapping[object, _Source], policy: Polic
     call = src.call_at(f.span.line, f.span.col, f.span.end_line, f.span.end_col) if src is not None else None
     if call is None:
         return f"{name}(...): base_url could not be read; it must be on the allow-list"
-    base = next((kw.value for kw in call.keywords if kw.arg == "base_url"), None)
+    base = next((kw.value for kw in call.keywords if kw.arg in keywords), None)
     if base is None:
         if any(kw.arg is None for kw in call.keywords):
             return f"{name}(**...) has no visible base_url; it must be an explicit base_url on the allow-list"

@@ -159,10 +159,15 @@ def test_compat_module_level_client_needs_an_allowed_base_url():
     assert file_findings(configured, COMPAT) == []
 
 
-def test_compat_keeps_wrappers_and_wrapper_dependencies_forbidden():
-    assert [f.rule for f in file_findings("from langchain_openai import ChatOpenAI\n", COMPAT)] == [R_FRAMEWORK]
-    deps = file_findings("openai>=1\nlangchain-openai\n", COMPAT, path="requirements.txt")
-    assert [f.symbol for f in deps] == ["langchain-openai"]
+def test_compat_allows_wrappers_only_on_an_allowed_endpoint():
+    # like a client: the import and the dependency are fine, a construction must name the endpoint
+    assert file_findings("from langchain_openai import ChatOpenAI\n", COMPAT) == []
+    bare = "from langchain_openai import ChatOpenAI\nllm = ChatOpenAI(model='m')\n"
+    assert [f.rule for f in file_findings(bare, COMPAT)] == [R_FRAMEWORK]
+    pointed = f"from langchain_openai import ChatOpenAI\nllm = ChatOpenAI(model='m', base_url='{DASHSCOPE}')\n"
+    assert file_findings(pointed, COMPAT) == []
+    assert file_findings("openai>=1\nlangchain-openai\n", COMPAT, path="requirements.txt") == []
+    assert [f.symbol for f in file_findings("langchain-openai\n", STRICT, path="requirements.txt")] == ["langchain-openai"]
 
 
 def test_configured_forbidden_modules_are_reported_in_any_file():
