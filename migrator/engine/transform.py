@@ -23,7 +23,63 @@ def _key(node_type: str, line: int, col: int, end_line: int, end_col: int) -> Ke
     return (node_type, line, col, end_line, end_col)
 
 
-class EditTransformer(cst.CSTTransformer):
+def _merge_lines(carry: Sequence[cst.EmptyLine], own: Sequence[cst.EmptyLine]) -> List[cst.EmptyLine]:
+    """Comments always move down with the code after them; blank lines only where the
+    next statement has no spacing of its own (so no extra blank lines pile up)."""
+    if any(line.comment is not None for line in carry) or not own:
+        return [*carry, *own]
+    return list(own)
+
+
+class _Collapsing(cst.CSTTransformer):
+    """Removes statement lines without losing the comments and blank lines above them.
+
+    A line to remove is first replaced by a ``pass`` placeholder (LibCST would drop an
+    emptied line together with its leading comments); the enclosing block then drops the
+    placeholders and moves their leading lines onto the next statement (or the footer),
+    keeping a block that became empty valid with a ``pass``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.placeholders: Set[int] = set()
+
+    def placeholder(self, line: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
+        new = line.with_changes(body=[cst.Pass()])
+        self.placeholders.add(id(new))
+        return new
+
+    def _collapse(self, stmts: Sequence[cst.BaseStatement]) -> Tuple[List[cst.BaseStatement], List[cst.EmptyLine]]:
+        out: List[cst.BaseStatement] = []
+        carry: List[cst.EmptyLine] = []
+        for stmt in stmts:
+            if id(stmt) in self.placeholders:
+                carry.extend(stmt.leading_lines)  # type: ignore[attr-defined]
+                continue
+            if carry:
+                stmt = stmt.with_changes(leading_lines=_merge_lines(carry, stmt.leading_lines))  # type: ignore[attr-defined]
+                carry = []
+            out.append(stmt)
+        return out, carry
+
+    def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
+        if not self.placeholders:
+            return updated
+        body, carry = self._collapse(updated.body)
+        return updated.with_changes(body=body, footer=[*carry, *updated.footer])
+
+    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+        if not self.placeholders:
+            return updated
+        body, carry = self._collapse(updated.body)
+        if not body:
+            return updated.with_changes(body=[cst.SimpleStatementLine([cst.Pass()], leading_lines=carry)])
+        return updated.with_changes(body=body, footer=[*carry, *updated.footer])
+
+    def leave_SimpleStatementSuite(self, original: cst.SimpleStatementSuite, updated: cst.SimpleStatementSuite):
+        return updated if updated.body else updated.with_changes(body=[cst.Pass()])
+
+
+class EditTransformer(_Collapsing):
     METADATA_DEPENDENCIES = (PositionProvider,)
 
     def __init__(self, pairs: Sequence[Tuple[Site, Rule]], ruleset: RuleSet, sink: Sink):
@@ -73,7 +129,7 @@ class EditTransformer(cst.CSTTransformer):
             return result
         keep = [u for o, u in zip(original.body, result.body) if id(o) not in self.remove_small]
         if not keep or len(original.body) != len(result.body):
-            return cst.RemoveFromParent()
+            return self.placeholder(result)
         keep[-1] = keep[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
         return result.with_changes(body=keep)
 
@@ -209,7 +265,7 @@ def _plain_import_roots(have: Set[Tuple[str, Optional[str]]], module: str) -> Se
     return {m for m, n in have if n is None and m == module}
 
 
-class _RemoveUnused(cst.CSTTransformer):
+class _RemoveUnused(_Collapsing):
     """Drop import aliases of cleaned-up modules whose bound name nothing references any more."""
 
     def __init__(self, modules: Sequence[str], referenced: Set[str]):
@@ -242,17 +298,20 @@ class _RemoveUnused(cst.CSTTransformer):
         if len(keep) == len(node.names):
             return node
         if not keep:
-            return cst.RemoveFromParent()
+            return cst.RemoveFromParent()  # the emptied line is turned into a placeholder below
         keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         changes = {"names": keep}
         if isinstance(node, cst.ImportFrom) and node.lpar is not None and len(keep) == 1:
             changes.update(lpar=None, rpar=None)
         return node.with_changes(**changes)
 
-    def leave_SimpleStatementLine(self, original, updated):
-        if not updated.body:
-            return cst.RemoveFromParent()
-        return updated
+    def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
+        if updated.body:
+            if len(updated.body) != len(original.body):
+                last = updated.body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+                return updated.with_changes(body=[*updated.body[:-1], last])
+            return updated
+        return self.placeholder(updated)
 
 
 def referenced_names(code: str) -> Set[str]:
@@ -268,19 +327,8 @@ def remove_unused_imports(module: cst.Module, modules: Sequence[str]) -> cst.Mod
     if not modules:
         return module
     referenced = referenced_names(module.code)
-    cleaned = module.visit(_RemoveUnused(modules, referenced))
-    return _fill_empty_blocks(cleaned)
+    return module.visit(_RemoveUnused(modules, referenced))
 
-
-class _FillEmpty(cst.CSTTransformer):
-    def leave_IndentedBlock(self, original, updated):
-        if not updated.body:
-            return updated.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
-        return updated
-
-
-def _fill_empty_blocks(module: cst.Module) -> cst.Module:
-    return module.visit(_FillEmpty())
 
 
 def transform(module: cst.Module, pairs: Sequence[Tuple[Site, Rule]], ruleset: RuleSet, sink: Sink) -> Tuple[cst.Module, Set[int]]:
@@ -291,6 +339,6 @@ def transform(module: cst.Module, pairs: Sequence[Tuple[Site, Rule]], ruleset: R
     new = wrapper.visit(transformer)
     if sink.imports:
         new = add_imports(new, sink.imports)
-    if new.code != module.code:
+    if new is not module:
         new = remove_unused_imports(new, ruleset.plan.cleanup_imports)
     return new, transformer.applied
