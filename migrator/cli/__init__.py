@@ -49,8 +49,34 @@ def _register() -> None:
                 raise
 
 
+class _Terminated(BaseException):
+    """SIGTERM, raised like Ctrl-C so the same cleanup runs (temp files, in-place rollback).
+
+    Not a KeyboardInterrupt: Typer turns those into a silent exit 130 before ``main`` sees them."""
+
+
+_MAIN_PID = [0]
+
+
+def _sigterm(signum, frame) -> None:
+    import signal
+
+    if os.getpid() != _MAIN_PID[0]:  # a forked worker inherited the handler: die the default way
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
+    raise _Terminated()
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     """Entry point of the console script; exits the process."""
+    import signal
+
+    _MAIN_PID[0] = os.getpid()
+    try:  # Python's default SIGTERM kills without cleanup; `kill` and CI cancels send it
+        signal.signal(signal.SIGTERM, _sigterm)
+    except ValueError:  # not the main thread (embedded use): leave signals alone
+        pass
     _register()
     from migrator.report.console import error_console
 
@@ -62,6 +88,9 @@ def main(argv: Optional[List[str]] = None) -> None:
     except KeyboardInterrupt:
         error_console().print("[bold red]interrupted[/]")
         sys.exit(130)
+    except _Terminated:
+        error_console().print("[bold red]interrupted[/] (SIGTERM)")
+        sys.exit(143)
     except Exception as exc:  # a bug: one line by default, the traceback on request
         if os.environ.get("MIGRATOR_DEBUG"):
             raise
