@@ -95,8 +95,17 @@ def main(argv: Optional[List[str]] = None) -> None:
         if os.environ.get("MIGRATOR_DEBUG"):
             raise
         error_console().print(
-            f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+            f"[bold red]internal error:[/] {type(exc).__name__}: {_redacted(str(exc))}\n"
             "This is a bug in migrator. Run again with MIGRATOR_DEBUG=1 to see the traceback, and report it.",
             highlight=False,
         )
         sys.exit(70)
+
+
+def _redacted(text: str) -> str:
+    """An exception message may quote file content; never echo a hard-coded key in full."""
+    from migrator.analyzer.secrets import find_secrets
+
+    for start, end, redacted in reversed(find_secrets(text)):
+        text = text[:start] + redacted + text[end:]
+    return text

@@ -21,7 +21,17 @@ def unified_diff(change: FileChange) -> str:
     old = change.original.decode("utf-8", errors="replace").splitlines(keepends=True)
     new = change.new.decode("utf-8", errors="replace").splitlines(keepends=True)
     lines = difflib.unified_diff(old, new, f"a/{change.path}", f"b/{change.path}")
-    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+    return _redact("".join(line if line.endswith("\n") else line + "\n" for line in lines))
+
+
+def _redact(text: str) -> str:
+    """Reports go to terminals and CI logs: show hard-coded keys (usually on removed lines) redacted.
+    ``--patch`` keeps the exact bytes; it is the user's own file written where they asked."""
+    from migrator.analyzer.secrets import find_secrets
+
+    for start, end, redacted in reversed(find_secrets(text)):
+        text = text[:start] + redacted + text[end:]
+    return text
 
 
 def render_text(result: MigrationResult, out: Console, *, show_diff: bool = True) -> None:
