@@ -518,6 +518,10 @@ def render_table(results: Mapping[Tuple[str, str, str], Tuple[str, str]], names:
         f"Totals: {summary}.",
         "",
     ]
+    for provider, models in sorted(USER_MODELS.items()):
+        pairs = ", ".join(f"{k} -> {v}" for k, v in models.items())
+        lines += [f"The {provider} pack maps no model by design; the harness supplies a user's mapping "
+                  f"(`select(models=...)`, as `[tool.migrator.models]` would): {pairs}.", ""]
     if refused:
         lines.append("Plans not offered by their pack (not run):")
         lines.append("")
