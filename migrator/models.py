@@ -136,8 +136,9 @@ class ResultAccess:
     """A read of a field of an API call's result (``resp.usage.prompt_tokens``)."""
 
     call: Span  # span of the API call whose result is read
-    path: Tuple[Any, ...]  # ("usage", "prompt_tokens") or ("choices", 0, "message")
-    styles: Tuple[str, ...]  # "attr" | "key" | "index" for each path element
+    path: Tuple[Any, ...]  # ("usage", "prompt_tokens") or ("choices", 0, "message"), from the result
+    styles: Tuple[str, ...]  # "attr" | "key" | "index" | "get" for the elements read in THIS expression
+    # (the last len(styles) elements of path; earlier ones were read where a variable was bound)
     span: Span  # span of the whole access expression
     chunk: bool = False  # read on a streamed chunk rather than the result
 

@@ -32,8 +32,9 @@ PLAN_KEYS = {"title", "summary", "requirement", "keeps_openai", "check_policy", 
 RULE_KEYS = {"id", "message", "note", "references", "plans", "match", "rewrite", "tests", "severity"}
 MATCH_KEYS = {
     "kind", "symbol", "api", "legacy", "async", "stream", "tools", "endpoint", "receiver",
-    "attribute", "variable", "path", "chunk", "module", "has_kwarg", "confidence",
+    "attribute", "variable", "path", "chunk", "module", "has_kwarg", "confidence", "context_manager",
 }
+BOOL_MATCH_KEYS = ("legacy", "async", "stream", "tools", "chunk", "context_manager")
 TEST_KEYS = {"valid", "invalid"}
 CASE_KEYS = {"before", "after", "diagnostics", "plan", "region"}
 SEVERITIES = ("info", "warning", "manual")
@@ -414,11 +415,11 @@ class _Parser:
             target = fields["kind"][1] if "kind" in fields else node
             hint = difflib.get_close_matches(str(kind), MATCH_KINDS, n=1)
             self.r.err(target, f"{where}: match.kind must be one of {', '.join(MATCH_KINDS)}" + (f" (did you mean '{hint[0]}'?)" if hint else ""))
-        for key in ("legacy", "async", "stream", "tools", "chunk"):
+        for key in BOOL_MATCH_KEYS:
             if key in out and not isinstance(out[key], bool):
                 self.r.err(fields[key][1], f"{where}: match.{key} must be true or false")
         for key, value in out.items():  # every other filter is a string or a list of strings
-            if key not in ("kind", "legacy", "async", "stream", "tools", "chunk") and not (
+            if key != "kind" and key not in BOOL_MATCH_KEYS and not (
                     isinstance(value, str) or isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
                 self.r.err(fields[key][1], f"{where}: match.{key} must be a string or a list of strings")
         return out

@@ -28,7 +28,6 @@ from migrator.engine.ops import OPS  # noqa: E402
 
 DOC_PATH = ROOT / "docs" / "rules.md"
 SCHEMA_PATH = ROOT / "migrator" / "rules.schema.json"
-BOOL_MATCH_KEYS = ("legacy", "async", "stream", "tools", "chunk")
 TYPE_NAMES = {str: "string", dict: "mapping", list: "list of strings", float: "number", "value": "value"}
 
 
@@ -76,7 +75,7 @@ def _strings() -> Dict[str, Any]:
 def _match_schema() -> Dict[str, Any]:
     props: Dict[str, Any] = {"kind": {"enum": list(rs.MATCH_KINDS)}}
     for key in sorted(rs.MATCH_KEYS - {"kind"}):
-        props[key] = {"type": "boolean"} if key in BOOL_MATCH_KEYS else {"$ref": "#/$defs/strings"}
+        props[key] = {"type": "boolean"} if key in rs.BOOL_MATCH_KEYS else {"$ref": "#/$defs/strings"}
     return {"type": "object", "required": ["kind"], "additionalProperties": False, "properties": props}
 
 

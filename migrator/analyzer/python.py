@@ -53,6 +53,10 @@ class Result:
     api: str
     stream: bool
     chunk: bool = False
+    prefix: Tuple[object, ...] = ()  # a value read out of the result: usage = resp.usage -> ("usage",)
+
+    def derive(self, element: object) -> "Result":
+        return Result(self.call, self.api, self.stream, self.chunk, self.prefix + (element,))
 
 
 @dataclass(frozen=True)
@@ -408,11 +412,20 @@ class _Analyzer:
         if isinstance(node, ast.Attribute):
             return self._resolve_attribute(node, scope)
         if isinstance(node, ast.Call):
+            key = _dict_get(node)
+            if key is not None:
+                base = self.resolve(node.func.value, scope)  # type: ignore[attr-defined]
+                return base.derive(key) if isinstance(base, Result) else None
             return self._resolve_call(node, scope)
         if isinstance(node, ast.Await):
             return self.resolve(node.value, scope)
         if isinstance(node, ast.Subscript):
-            return None
+            base = self.resolve(node.value, scope)
+            if not isinstance(base, Result):
+                return None
+            index = node.slice
+            key = index.value if isinstance(index, ast.Constant) and isinstance(index.value, (str, int)) else None
+            return base.derive(key)
         if isinstance(node, (ast.Constant, ast.JoinedStr, ast.List, ast.Dict, ast.Tuple, ast.Set)):
             return NOT_OPENAI
         return None
@@ -437,8 +450,10 @@ class _Analyzer:
             return self.resolve(binding.value, binding.scope)
         if binding.kind == "for" and binding.value is not None:
             value = self.resolve(binding.value, binding.scope)
-            if isinstance(value, Result) and value.stream:
+            if isinstance(value, Result) and value.stream and not value.chunk and not value.prefix:
                 return Result(value.call, value.api, True, chunk=True)
+            if isinstance(value, Result) and value.prefix:  # for choice in resp.choices
+                return value.derive(0)
             return None
         if binding.kind in ("param", "assign") and binding.annotation is not None:
             return self._annotated_client(binding)
@@ -480,6 +495,8 @@ class _Analyzer:
             return Res(base, (node.attr,))
         if isinstance(base, Res):
             return Res(base.client, base.path + (node.attr,))
+        if isinstance(base, Result):
+            return base.derive(node.attr)
         if isinstance(base, Func) and isinstance(base.node, ast.ClassDef):
             return NOT_OPENAI
         if base is NOT_OPENAI:
@@ -699,7 +716,7 @@ class _Reporter(_Analyzer):
             self._result_access(node, scope, parent)
         value = self.resolve(node, scope)
         if isinstance(value, Client) and value.origin in ("constructed", "subclass") and value.span == self.lines.span(node):
-            self._client(node, value, scope)
+            self._client(node, value, scope, context_manager=isinstance(parent, ast.withitem))
             return
         if isinstance(value, Result) and value.call == self.lines.span(node):
             self._api_call(node, value, scope, parent)
@@ -713,7 +730,7 @@ class _Reporter(_Analyzer):
         if value is None and func is None and self.imports_openai:
             self._unresolved_call(node, scope, parent)
 
-    def _client(self, node: ast.Call, client: Client, scope: Scope) -> None:
+    def _client(self, node: ast.Call, client: Client, scope: Scope, context_manager: bool = False) -> None:
         name = client.cls.split(".")[-1]
         where = "already points elsewhere" if client.endpoint == "other" else ""
         self.add(
@@ -727,6 +744,7 @@ class _Reporter(_Analyzer):
                 "async": client.is_async,
                 "azure": client.azure,
                 "star_kwargs": any(k.arg is None for k in node.keywords),
+                "context_manager": context_manager,  # `with OpenAI() as c:`
             },
         )
 
@@ -874,9 +892,9 @@ class _Reporter(_Analyzer):
                 return
         value = self.resolve(root, scope)
         if isinstance(value, Result) and path:
-            self.out.results.append(
-                ResultAccess(value.call, tuple(path), tuple(styles), self.lines.span(node), chunk=value.chunk)
-            )
+            self.out.results.append(ResultAccess(
+                value.call, tuple(value.prefix) + tuple(path), tuple(styles), self.lines.span(node), chunk=value.chunk
+            ))
 
 
 # ---------------------------------------------------------------- helpers

@@ -685,8 +685,9 @@ class RenameField(Operation):
         path = list(ctx.site.data.path)
         if old is None or new is None or len(path) < len(old) or path_text(path[: len(old)]) != params["from"]:
             return node
-        parts = _flatten(node)  # root first, then one node per path element
-        renames = {i + 1: n for i, (o, n) in enumerate(zip(old, new)) if o != n and o != "[]"}
+        parts = _flatten(node)  # root first, then one node per element read here
+        offset = len(path) - len(ctx.site.data.styles)  # elements read earlier, into a variable
+        renames = {i - offset + 1: n for i, (o, n) in enumerate(zip(old, new)) if o != n and o != "[]" and i >= offset}
         return _rebuild(parts, renames)
 
 

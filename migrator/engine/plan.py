@@ -36,11 +36,19 @@ def sites(analysis: FileAnalysis) -> List[Site]:
     # A symbol that names the class of a client construction carries that client's endpoint, so a
     # native plan can replace the class only where the client is migrated (never one that already
     # points elsewhere); any other reference (annotation, isinstance, exception) is `unknown`.
-    constructed = {(s.span.line, s.span.col): s.attrs.get("endpoint") for s in out if s.kind == "client"}
+    # Likewise whether that construction is a context manager (`with OpenAI() as c:`), which calls
+    # on the client inherit too (a native SDK whose client is no context manager leaves them alone).
+    constructed = {(s.span.line, s.span.col): s.attrs for s in out if s.kind == "client"}
+    by_span = {tuple(s.span.__dict__.values()): s.attrs for s in out if s.kind == "client"}
+    for site in out:
+        if site.kind == "call":
+            client = by_span.get(tuple(site.attrs.get("_client_span") or ()), {})
+            site.attrs["context_manager"] = bool(client.get("context_manager"))
     for ref in analysis.symbols:
-        endpoint = constructed.get((ref.span.line, ref.span.col)) if ref.context == "call" else None
+        client = constructed.get((ref.span.line, ref.span.col), {}) if ref.context == "call" else {}
         out.append(Site("symbol", ref.span, (ref.node,), {"symbol": ref.qname, "context": ref.context,
-                                                          "endpoint": endpoint or "unknown",
+                                                          "endpoint": client.get("endpoint") or "unknown",
+                                                          "context_manager": bool(client.get("context_manager")),
                                                           "confidence": "high"}, ref))
     for env in analysis.env_reads:
         out.append(Site("env", env.span, ("SimpleString",), {"variable": env.var, "confidence": "high"}, env))
