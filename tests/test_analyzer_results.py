@@ -85,3 +85,16 @@ def test_qianfan_native_leaves_a_with_block_for_a_person():
     result = migrate_source(source, "m.py", select(PROVIDERS, "qianfan", "native"))
     assert "with OpenAI() as client:" in result.output and "timeout=5" in result.output
     assert any("no __enter__" in d.message and d.severity == "manual" for d in result.diagnostics)
+
+
+def test_a_none_placeholder_does_not_hide_the_result():
+    source = (
+        "from openai import OpenAI\n"
+        "usage = None\n"
+        "for chunk in OpenAI().chat.completions.create(model='m', messages=[], stream=True):\n"
+        "    usage = chunk.usage\n"
+        "print(usage.prompt_tokens)\n"
+    )
+    assert (5, "usage.prompt_tokens") in paths(source)
+    twice = source.replace("print(", "usage = compute()\nprint(")
+    assert (6, "usage.prompt_tokens") not in paths(twice)  # a second real binding: not provably a result

@@ -888,9 +888,18 @@ class _Reporter(_Analyzer):
         root, path, styles = chain
         if isinstance(root, ast.Name):
             binding, ambiguous = self.lookup(root.id, scope, root.lineno)
-            if binding is None or ambiguous or binding.scope is not scope:
+            if binding is None or binding.scope is not scope:
                 return
-        value = self.resolve(root, scope)
+            if ambiguous:
+                # `usage = None` then `usage = chunk.usage`: the placeholder does not count
+                real = [b for b in scope.bindings.get(root.id, []) if not _is_none_assign(b)]
+                if len(real) != 1:
+                    return
+                value = self.resolve_binding(real[0])
+            else:
+                value = self.resolve(root, scope)
+        else:
+            value = self.resolve(root, scope)
         if isinstance(value, Result) and path:
             self.out.results.append(ResultAccess(
                 value.call, tuple(value.prefix) + tuple(path), tuple(styles), self.lines.span(node), chunk=value.chunk
@@ -1015,6 +1024,10 @@ def _access_chain(node: ast.AST) -> Optional[Tuple[ast.AST, List[object], List[s
     path.reverse()
     styles.reverse()
     return node, path, styles
+
+
+def _is_none_assign(binding: "Binding") -> bool:
+    return binding.kind == "assign" and isinstance(binding.value, ast.Constant) and binding.value.value is None
 
 
 def _dict_get(node: ast.AST) -> Optional[str]:
