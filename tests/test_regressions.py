@@ -44,3 +44,22 @@ def test_migrate_source_turns_an_op_bug_into_a_refused_file(monkeypatch):
     result = migrate_source(source, "a.py", RuleSet.__new__(RuleSet))
     assert result.output == source and not result.changed
     assert result.error and "internal error" in result.error and "_Boom" in result.error
+
+
+def test_error_messages_are_printed_literally(tmp_path):
+    # rich turned "rules.yaml:100:" into an emoji and ate "[...]" in paths as markup
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    odd = tmp_path / "[bold]x"
+    odd.mkdir()
+    (odd / "acme.yaml").write_text("# c\n" * 99 + "\tkey: 1\n")
+    (tmp_path / "t").mkdir()
+    env = {**os.environ, "PYTHONPATH": str(root), "COLUMNS": "300"}
+    proc = subprocess.run([sys.executable, "-m", "migrator", "apply", str(tmp_path / "t"), "-p", "acme", "--dry-run",
+                           "--rules", str(odd / "acme.yaml")], capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 2
+    assert f"{odd / 'acme.yaml'}:100: tab used for indentation" in proc.stderr, proc.stderr

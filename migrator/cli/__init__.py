@@ -78,12 +78,15 @@ def main(argv: Optional[List[str]] = None) -> None:
     except ValueError:  # not the main thread (embedded use): leave signals alone
         pass
     _register()
+    from rich.text import Text
+
     from migrator.report.console import error_console
 
     try:
         app(args=argv, prog_name="migrator", standalone_mode=True)
     except MigratorError as exc:
-        error_console().print(f"[bold red]error:[/] {exc.render()}", highlight=False, markup=True)
+        # a Text, not markup: paths may hold "[...]" and "file:100:" must not become an emoji
+        error_console().print(Text.assemble(("error:", "bold red"), " ", exc.render()), highlight=False)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         error_console().print("[bold red]interrupted[/]")
@@ -95,8 +98,8 @@ def main(argv: Optional[List[str]] = None) -> None:
         if os.environ.get("MIGRATOR_DEBUG"):
             raise
         error_console().print(
-            f"[bold red]internal error:[/] {type(exc).__name__}: {_redacted(str(exc))}\n"
-            "This is a bug in migrator. Run again with MIGRATOR_DEBUG=1 to see the traceback, and report it.",
+            Text.assemble(("internal error:", "bold red"), f" {type(exc).__name__}: {_redacted(str(exc))}\n"
+                          "This is a bug in migrator. Run again with MIGRATOR_DEBUG=1 to see the traceback, and report it."),
             highlight=False,
         )
         sys.exit(70)
