@@ -109,6 +109,8 @@ def migrate_notebook_bytes(relpath: str, data: bytes, ruleset: RuleSet) -> Tuple
     for cell in code_cells(text):
         number, source = cell[0], cell[1]
         result = migrate_source(source, relpath, ruleset, cell=number)
+        if result.error:
+            result.error = f"cell {number}: {result.error}"
         results.append(result)
         if result.changed:
             try:

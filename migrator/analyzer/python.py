@@ -603,8 +603,15 @@ class _Analyzer:
 # ---------------------------------------------------------------- reporting
 
 
+_LEAVES = (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop)
+
+
 class _Reporter(_Analyzer):
     def run(self) -> FileAnalysis:
+        self._handlers = {
+            getattr(ast, name[len("_on_"):]): getattr(self, name)
+            for name in dir(type(self)) if name.startswith("_on_") and hasattr(ast, name[len("_on_"):])
+        }
         self._walk(self.tree, self.binder.module, None)
         self.out.findings.sort(key=Finding.sort_key)
         return self.out
@@ -617,23 +624,36 @@ class _Reporter(_Analyzer):
 
     # ---- walk
     def _walk(self, node: ast.AST, scope: Scope, parent: Optional[ast.AST]) -> None:
-        inner = self.binder.scopes.get(id(node))
-        handler = getattr(self, "_on_" + type(node).__name__, None)
+        handler = self._handlers.get(type(node))
         if handler is not None:
             handler(node, scope, parent)
-        child_scope = inner if inner is not None else scope
+        inner = self.binder.scopes.get(id(node))
+        if inner is not None:
+            self._walk_scope(node, scope, inner)
+            return
+        for field in node._fields:  # ast.iter_child_nodes, without the generator and the leaf nodes
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST) and not isinstance(item, _LEAVES):
+                        self._walk(item, scope, node)
+            elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
+                self._walk(value, scope, node)
+
+    def _walk_scope(self, node: ast.AST, scope: Scope, inner: Scope) -> None:
+        """A function, lambda or class: decorators, defaults, bases and annotations belong to the outer scope."""
         for child in ast.iter_child_nodes(node):
-            if inner is not None and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 if child in node.decorator_list or child is node.returns:
                     self._walk(child, scope, node)
                     continue
                 if isinstance(child, ast.arguments):
                     self._walk_arguments(child, scope, inner, node)
                     continue
-            if inner is not None and isinstance(node, ast.ClassDef) and (child in node.bases or child in node.decorator_list):
+            if isinstance(node, ast.ClassDef) and (child in node.bases or child in node.decorator_list):
                 self._walk(child, scope, node)
                 continue
-            self._walk(child, child_scope, node)
+            self._walk(child, inner, node)
 
     def _walk_arguments(self, args: ast.arguments, outer: Scope, inner: Scope, parent: ast.AST) -> None:
         for expr in list(args.defaults) + [d for d in args.kw_defaults if d is not None]:
