@@ -58,6 +58,18 @@ class Sink:
         self.todos: List[Tuple[Site, str]] = []
         self.remove: List[Site] = []
         self.bound_names: Dict[str, Optional[str]] = {}
+        self.helpers: Dict[str, str] = {}  # client expression -> name of its module-level accessor
+
+    def shared_client(self, expression: str) -> Optional[str]:
+        """The name of a module-level accessor returning ``expression``, or None if no free name."""
+        if expression in self.helpers:
+            return self.helpers[expression]
+        for index in range(1, 10):
+            name = "_migrator_client" if index == 1 else f"_migrator_client_{index}"
+            if name not in self.bound_names and name not in self.helpers.values():
+                self.helpers[expression] = name
+                return name
+        return None
 
     def diag(self, rule: str, site: Site, message: str, severity: str) -> None:
         self.diagnostics.append((rule, site, message, severity))
@@ -231,6 +243,8 @@ class Operation:
                 problems += validate_value(value)
             elif kind is str and not isinstance(value, str):
                 problems.append(f"'{key}' must be a string")
+            elif kind is bool and not isinstance(value, bool):
+                problems.append(f"'{key}' must be true or false")
             elif kind is dict and not isinstance(value, dict):
                 problems.append(f"'{key}' must be a mapping")
             elif kind is list and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
@@ -504,19 +518,28 @@ class RenameMethod(Operation):
 
 class LegacyToClient(Operation):
     """Turn a legacy v0 module call (``openai.ChatCompletion.create(...)``) or a v1 module-level
-    call (``openai.chat.completions.create(...)``) into a call on an explicit client built at the
-    call site from ``sync`` / ``async`` (an ``{expr: ...}`` value) — lazily, as v0 did, never at
-    import time."""
+    call (``openai.chat.completions.create(...)``) into a call on an explicit client built from
+    ``sync`` / ``async`` (``{expr: ...}`` values).  Sync calls share one client per module through a
+    small ``functools.lru_cache`` accessor, built on first use (never at import time), so
+    connections are pooled as v0's session pooled them; async calls build their client at the call,
+    because an async client must not outlive the event loop it was first used on (v0 code often
+    runs ``asyncio.run`` more than once).  ``shared: false`` builds every client at its call."""
 
     name = "legacy_to_client"
     SITES = ("call",)
-    PARAMS = {"sync": ("value", True), "async": ("value", True), "api": (str, False)}
+    PARAMS = {"sync": ("value", True), "async": ("value", True), "api": (str, False), "shared": (bool, False)}
 
     @classmethod
     def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
         assert isinstance(node, cst.Call)
         api = params.get("api") or ctx.site.attrs.get("api", "")
-        client = render(params["async"] if ctx.site.attrs.get("async") else params["sync"], ctx)
+        is_async = bool(ctx.site.attrs.get("async"))
+        client = render(params["async"] if is_async else params["sync"], ctx)
+        if params.get("shared", True) and not is_async and ctx.sink.cell is None:
+            accessor = ctx.sink.shared_client(_code(client))
+            if accessor is not None:
+                ctx.need_import("functools")
+                client = cst.Call(cst.Name(accessor))
         return node.with_changes(func=_build(client, api.split(".")))
 
 

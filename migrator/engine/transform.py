@@ -265,6 +265,21 @@ def _plain_import_roots(have: Set[Tuple[str, Optional[str]]], module: str) -> Se
     return {m for m, n in have if n is None and m == module}
 
 
+def add_helpers(module: cst.Module, helpers: Dict[str, str]) -> cst.Module:
+    """Insert one lazily-built shared client accessor per client expression, after the imports."""
+    nl, indent = module.default_newline, module.default_indent
+    new = []
+    for expression, name in sorted(helpers.items(), key=lambda item: item[1]):
+        code = (f"@functools.lru_cache(maxsize=None){nl}def {name}():{nl}"
+                f'{indent}"""The client the migrated module-level OpenAI calls share, built on first use."""{nl}'
+                f"{indent}return {expression}{nl}")
+        statement = cst.parse_statement(code, config=module.config_for_parsing)
+        new.append(statement.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()]))
+    body = list(module.body)
+    at = _insert_at(module)
+    return module.with_changes(body=body[:at] + new + body[at:])
+
+
 class _RemoveUnused(_Collapsing):
     """Drop import aliases of cleaned-up modules whose bound name nothing references any more."""
 
@@ -339,6 +354,8 @@ def transform(module: cst.Module, pairs: Sequence[Tuple[Site, Rule]], ruleset: R
     new = wrapper.visit(transformer)
     if sink.imports:
         new = add_imports(new, sink.imports)
+    if sink.helpers:
+        new = add_helpers(new, sink.helpers)
     if new is not module:
         new = remove_unused_imports(new, ruleset.plan.cleanup_imports)
     return new, transformer.applied

@@ -1,12 +1,23 @@
-"""legacy_to_client: v0 module calls become calls on a client built at the call."""
+"""legacy_to_client: v0 module calls become calls on an explicit client: sync calls share one
+lazily built client per module, async calls build theirs at the call."""
 
 from __future__ import annotations
+
+import textwrap
 
 LEGACY = {"kind": "call", "receiver": ["legacy", "module"]}
 OP = ("legacy_to_client", {
     "sync": {"expr": 'acme.Client(api_key=os.environ["${api_key_env}"])', "imports": ["acme", "os"]},
     "async": {"expr": 'acme.AsyncClient(api_key=os.environ["${api_key_env}"])', "imports": ["acme", "os"]},
 })
+PER_CALL = ("legacy_to_client", {**OP[1], "shared": False})
+ACCESSOR = '''
+
+        @functools.lru_cache(maxsize=None)
+        def _migrator_client():
+            """The client the migrated module-level OpenAI calls share, built on first use."""
+            return acme.Client(api_key=os.environ["ACME_API_KEY"])
+'''
 
 
 def test_v1_client_calls_are_not_matched(assert_codemod):
@@ -14,13 +25,31 @@ def test_v1_client_calls_are_not_matched(assert_codemod):
                    silent=True)
 
 
-def test_sync_legacy_call(assert_codemod):
+def test_sync_legacy_call_uses_a_shared_lazy_client(assert_codemod):
+    assert_codemod('import openai\nr = openai.ChatCompletion.create(model="m", messages=[])\n', """\
+        import openai
+        import acme
+        import functools
+        import os
+        """ + ACCESSOR + """\
+        r = _migrator_client().chat.completions.create(model="m", messages=[])
+        """, LEGACY, OP)
+
+
+def test_shared_false_builds_the_client_at_the_call(assert_codemod):
     assert_codemod('import openai\nr = openai.ChatCompletion.create(model="m", messages=[])\n', """\
         import openai
         import acme
         import os
         r = acme.Client(api_key=os.environ["ACME_API_KEY"]).chat.completions.create(model="m", messages=[])
-        """, LEGACY, OP)
+        """, LEGACY, PER_CALL)
+
+
+def test_an_existing_name_is_not_shadowed(assert_codemod):
+    source = 'import openai\n_migrator_client = 1\nr = openai.ChatCompletion.create(model="m")\n'
+    expected = textwrap.dedent(ACCESSOR).replace("_migrator_client", "_migrator_client_2")
+    assert_codemod(source, "import openai\nimport acme\nimport functools\nimport os\n" + expected
+                   + '_migrator_client = 1\nr = _migrator_client_2().chat.completions.create(model="m")\n', LEGACY, OP)
 
 
 def test_async_acreate_uses_the_async_client_and_the_canonical_method(assert_codemod):
@@ -39,7 +68,7 @@ def test_v1_module_level_call(assert_codemod):
         import acme
         import os
         acme.Client(api_key=os.environ["ACME_API_KEY"]).embeddings.create(model="m", input="x")
-        """, LEGACY, OP)
+        """, LEGACY, PER_CALL)
 
 
 def test_imports_added_once_for_many_calls_and_unused_openai_removed(assert_codemod):
@@ -51,6 +80,8 @@ def test_imports_added_once_for_many_calls_and_unused_openai_removed(assert_code
         """, """\
         import os
         import acme
-        a = acme.Client(api_key=os.environ["ACME_API_KEY"]).completions.create(model="m", prompt="x")
-        b = acme.Client(api_key=os.environ["ACME_API_KEY"]).embeddings.create(model="m", input="x")
+        import functools
+        """ + ACCESSOR + """\
+        a = _migrator_client().completions.create(model="m", prompt="x")
+        b = _migrator_client().embeddings.create(model="m", input="x")
         """, LEGACY, OP, cleanup=["openai"])
