@@ -12,7 +12,9 @@ Nothing is written into the unpacked trees.  Per provider/plan it reports:
 * parse failures: a changed Python file whose new bytes do not parse (must be 0), and files the
   engine refused because its rewrite would not parse (caught by the safety net; a rule bug);
 * idempotence failures: a changed Python file that a second run changes again (must be 0), and
-  files the engine refused as unstable (caught; a rule bug).
+  files the engine refused as unstable (caught; a rule bug);
+* check failures: a changed Python file where apply left no site for a person, but which
+  ``migrator check`` still fails under the plan's policy (apply and check must agree; must be 0).
 
 Exit status 1 when any must-be-0 count is not 0.  Not part of the test suite (needs PyPI).
 """
@@ -139,9 +141,20 @@ def run_one(tree: Path, providers, provider: str, plan: str, jobs: int) -> Dict[
             details.append(f"refused (unstable) {failure.path}: {msg}")
         else:
             row["input_not_migratable"] += 1  # e.g. the input itself is Python 2
+    from migrator.check import check_bytes, load_policy
+    from migrator.config import Config
+
+    policy = load_policy(Config(), ruleset.plan.check_policy)
+    manual_files = {d.path for d in result.manual}
     for change in result.changes:
         if change.kind != "python":
             continue
+        if change.path not in manual_files and _parses(change.new):
+            checked = check_bytes(change.path, change.new, policy)
+            if checked.findings:
+                row["check_failures"] += 1
+                details.append(f"CHECK FAILURE {change.path}: " + "; ".join(
+                    f"{f.rule} {f.line}: {f.message}" for f in checked.findings[:3]))
         if not _parses(change.new):
             row["parse_failures"] += 1
             details.append(f"PARSE FAILURE {change.path}")
@@ -164,12 +177,14 @@ def main(argv: List[str] = None) -> int:
     parser.add_argument("--only", action="append", default=[], help="only these package names")
     parser.add_argument("--json", help="write the raw results here")
     parser.add_argument("--jobs", type=int, default=0)
+    parser.add_argument("--provider", action="append", default=[], help="only these providers")
     args = parser.parse_args(argv)
 
     from migrator.ruleset import load_all
 
     providers = load_all()
-    plans = [(pf.name, name) for pf in providers for name, plan in sorted(pf.plans.items()) if not plan.refuse]
+    plans = [(pf.name, name) for pf in providers for name, plan in sorted(pf.plans.items())
+             if not plan.refuse and (not args.provider or pf.name in args.provider)]
     specs = [s for s in CORPUS if not args.only or s.split("==")[0] in args.only]
     where = cache_dir()
     totals: Dict[str, Dict[str, int]] = {f"{p}/{q}": defaultdict(int) for p, q in plans}
@@ -192,7 +207,7 @@ def main(argv: List[str] = None) -> int:
         print(f"{spec}: {per_package[spec]['python_files']} .py files", flush=True)
     elapsed = time.time() - started
     cols = ["files_changed", "sites_rewritten", "left_for_review", "parse_failures", "idempotence_failures",
-            "crashes", "refused_unparseable", "refused_unstable", "input_not_migratable"]
+            "crashes", "check_failures", "refused_unparseable", "refused_unstable", "input_not_migratable"]
     print()
     print("| provider/plan | " + " | ".join(c.replace("_", " ") for c in cols) + " |")
     print("|---|" + "---:|" * len(cols))
@@ -202,7 +217,7 @@ def main(argv: List[str] = None) -> int:
           f"{len(plans)} provider/plan pairs, {elapsed:.0f}s")
     if args.json:
         Path(args.json).write_text(json.dumps({"totals": totals, "packages": per_package}, indent=2, default=str))
-    bad = sum(row.get(c, 0) for row in totals.values() for c in ("parse_failures", "idempotence_failures", "crashes"))
+    bad = sum(row.get(c, 0) for row in totals.values() for c in ("parse_failures", "idempotence_failures", "crashes", "check_failures"))
     return 1 if bad else 0
 
 

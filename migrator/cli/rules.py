@@ -89,14 +89,22 @@ def validate(files: Optional[List[Path]] = typer.Argument(None, help="Rule files
 
 @rules_app.command("test")
 def test(
-    ids: Optional[List[str]] = typer.Argument(None, help="Rule ids or provider names (default: all)."),
+    targets: Optional[List[str]] = typer.Argument(None, help="Rule files, rule ids or provider names (default: all built-in rules)."),
     rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file or directory (repeatable)."),
 ) -> None:
     """Run the inline valid/invalid tests of rules; show each failure with its diff."""
+    from pathlib import Path
+
     from migrator.report.console import console
     from migrator.testing import run_all_inline
 
-    results = run_all_inline(_load(rules), ids or None)
+    files = [t for t in targets or [] if t.endswith((".yaml", ".yml")) or Path(t).is_file()]
+    ids = [t for t in targets or [] if t not in files]
+    providers = _load(list(rules or []) + files)
+    if files and not ids:  # test exactly the rules of the files given
+        wanted = {str(Path(f).resolve()) for f in files}
+        providers = [pf for pf in providers if str(Path(pf.path).resolve()) in wanted]
+    results = run_all_inline(providers, ids or None)
     out = console()
     failed = [r for r in results if not r.ok]
     for r in failed:

@@ -1,0 +1,33 @@
+"""`migrator rules test` takes rule files as well as ids and provider names."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ACME = Path(__file__).resolve().parent / "data" / "rules" / "acme.yaml"
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "migrator", "rules", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_a_rule_file_is_tested_on_its_own():
+    done = run("test", str(ACME))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "6 passed, 0 failed" in done.stdout  # only acme's rules, not the built-in packs
+
+
+def test_a_failing_case_in_a_file_shows_the_diff(tmp_path):
+    broken = tmp_path / "acme.yaml"
+    broken.write_text(ACME.read_text().replace("after: \"from acme import Client\\nc = Client()\\n\"",
+                                               "after: \"from acme import Client\\nc = Client(1)\\n\""))
+    done = run("test", str(broken))
+    assert done.returncode == 1
+    assert "WRONG acme/client-class::invalid[0]" in done.stdout and "+c = Client()" in done.stdout
+
+
+def test_a_missing_file_is_a_usage_error():
+    done = run("test", "no-such-rules.yaml")
+    assert done.returncode == 2 and "not found" in done.stderr and "Traceback" not in done.stderr
