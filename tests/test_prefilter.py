@@ -1,0 +1,54 @@
+"""The byte-level gate that decides which Python files need the AST analyzer."""
+
+from __future__ import annotations
+
+import pytest
+
+from migrator.analyzer import _NEEDS_AST, analyze_python_bytes
+
+PARSED = [
+    "import openai\n",
+    "import openai as oa\n",
+    "import os, openai\n",
+    "import os,openai\n",
+    "import json; import openai\n",
+    "import openai.error\n",
+    "import openai  # the sdk\n",
+    "from openai import OpenAI\n",
+    "from openai.types.chat import ChatCompletion\n",
+    "def f():\n    from openai import OpenAI\n",
+    "try:\n    import openai\nexcept ImportError:\n    openai = None\n",
+    "import tiktoken\n",
+    "from langchain_openai import ChatOpenAI\n",
+    "from langchain.chat_models import ChatOpenAI\n",
+    "from langchain_community.chat_models import (\n    ChatOpenAI,\n)\n",
+    "from llama_index.llms.openai import OpenAI\n",
+    "import os\nkey = os.environ['OPENAI_API_KEY']\n",
+    "import os\nkey = os.environ.get(\n    'AZURE_OPENAI_ENDPOINT'\n)\n",
+    "from os import getenv\nkey = getenv(\"OPENAI_BASE_URL\")\n",
+]
+
+SKIPPED = [
+    "from litellm.llms.openai import chat\n",
+    "import litellm.llms.openai\n",
+    "import openai_helper\n",
+    "from myproject.openai_utils import ask\n",
+    "NAME = 'OPENAI_API_KEY'  # documented here only\n",
+    "# import openai\n",
+]
+
+
+@pytest.mark.parametrize("source", PARSED)
+def test_files_that_can_hold_findings_are_parsed(source):
+    assert _NEEDS_AST.search(source.encode())
+
+
+@pytest.mark.parametrize("source", SKIPPED)
+def test_files_that_only_mention_the_word_are_not(source):
+    assert not _NEEDS_AST.search(source.encode())
+
+
+def test_text_findings_still_come_from_skipped_files():
+    data = b"# see https://api.openai.com/v1/chat/completions\nKEY = 'sk-proj-Ab3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY'\n"
+    analysis = analyze_python_bytes("m.py", data)
+    assert sorted(f.kind for f in analysis.findings) == ["secret", "url"]
