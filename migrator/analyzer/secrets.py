@@ -29,10 +29,8 @@ _KNOWN_PREFIXES = ("sk-proj-", "sk-svcacct-", "sk-admin-")
 _SK_RE = re.compile(r"(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]{20,}(?![A-Za-z0-9_-])")
 
 # NAME (optionally quoted) = / : (optionally quoted) 32 hex digits.
-_AZURE_RE = re.compile(
-    r"""(?i)(?<![A-Za-z0-9_])[A-Za-z0-9_]*api[_-]?key[A-Za-z0-9_]*["']?\s*[:=]\s*["']?"""
-    r"""(?P<key>[0-9a-f]{32})(?![0-9A-Za-z_])"""
-)
+_HEX32_RE = re.compile(r"(?<![0-9A-Za-z_])[0-9a-f]{32}(?![0-9A-Za-z_])")
+_AZURE_NAME_RE = re.compile(r"""(?i)(?<![A-Za-z0-9_])[A-Za-z0-9_]*api[_-]?key[A-Za-z0-9_]*["']?\s*[:=]\s*["']?$""")
 
 
 def redact(key: str) -> str:
@@ -70,8 +68,12 @@ def find_secrets(text: str) -> List[SecretHit]:
         key = m.group(0)
         if len(_sk_body(key)) >= 20 and _looks_random(_sk_body(key)):
             hits.append((m.start(), m.end(), redact(key)))
-    for m in _AZURE_RE.finditer(text):
-        hits.append((m.start("key"), m.end("key"), redact(m.group("key"))))
+    for m in _HEX32_RE.finditer(text):
+        # a 32-hex value is a key only after an api_key-like name; looking behind each
+        # (rare) hex run is much cheaper than trying a name-first pattern at every position
+        prefix = text[max(0, m.start() - 160):m.start()]
+        if _AZURE_NAME_RE.search(prefix):
+            hits.append((m.start(), m.end(), redact(m.group(0))))
     hits.sort()
     return hits
 

@@ -698,6 +698,8 @@ def _env_findings(path: str, text: str, index: LineIndex) -> List[Finding]:
 
 
 def _url_findings(path: str, text: str, index: LineIndex) -> List[Finding]:
+    if "api.openai.com" not in text and ".openai.azure.com" not in text:
+        return []  # _URL_RE is case-sensitive; this guard is a superset and skips its slow scan
     findings = []
     for m in _URL_RE.finditer(text):
         url = m.group(0).rstrip(".:")
