@@ -143,10 +143,36 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
             _text_file(root, analysis, ruleset, out)
     for (path, data, _rs, _a), (new, result) in zip(py_jobs, _run(py_jobs, options.jobs)):
         _collect(out, path, data, new, result, "python")
+    _report_residue(root, scan, out)
     out.changes.sort(key=lambda c: c.path)
     out.diagnostics.sort(key=Diagnostic.sort_key)
     out.failures.sort(key=lambda f: f.path)
     return out
+
+
+RESIDUE_PREFIX = "still uses OpenAI after this migration: "
+
+
+def _report_residue(root: str, scan: ScanResult, out: MigrationResult) -> None:
+    """Whatever `migrator check` would still flag under the plan's policy, and no rule already
+    reported for a person, is reported for a person too: when apply says a file is done, check
+    agrees (the issue's invariant), and the user sees every place that still reaches OpenAI."""
+    from migrator.check import check_bytes, load_policy
+    from migrator.config import Config
+
+    policy = load_policy(Config(), out.ruleset.plan.check_policy)
+    final = {c.path: c.new for c in out.changes}
+    failed = {f.path for f in out.failures}
+    reported = {(d.path, d.cell, d.line) for d in out.diagnostics if d.severity == "manual"}
+    for analysis in scan.analyses:
+        if analysis.error or not analysis.findings or analysis.path in failed:
+            continue
+        data = final.get(analysis.path)
+        checked = check_bytes(analysis.path, data if data is not None else _read(root, analysis.path), policy)
+        for f in checked.findings:
+            if (f.path, f.cell, f.line) not in reported:
+                out.diagnostics.append(Diagnostic(f.rule, f.path, f.line, f.column, RESIDUE_PREFIX + f.message,
+                                                  "manual", f.cell))
 
 
 def _run(jobs: list, workers: int) -> List[Tuple[Optional[bytes], FileResult]]:

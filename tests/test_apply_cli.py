@@ -278,3 +278,21 @@ def test_in_place_failure_restores_every_file(tmp_path, monkeypatch):
     for name in ("a.py", "b.py", "c.py"):
         assert (project / name).read_text() == APP
     assert not [p for p in project.iterdir() if p.name not in ("a.py", "b.py", "c.py")]
+
+
+def test_what_check_would_still_flag_is_reported_for_a_person(tmp_path):
+    """apply's promise: a file it reports nothing for passes `migrator check` under the plan's policy."""
+    repo = make_repo(tmp_path, {
+        "app.py": b"import os\nfrom openai import OpenAI\nc = OpenAI(api_key=os.environ['OPENAI_API_KEY'])\n",
+        "wrapper.py": b"from langchain_openai import AzureChatOpenAI\nllm = AzureChatOpenAI(azure_deployment='d')\n",
+    })
+    result = run("apply", "--provider", "acme", "--plan", "native", "--rules", ACME, "--format", "json", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    manual = {(d["path"], d["line"]) for d in doc["diagnostics"] if d["severity"] == "manual"}
+    assert ("wrapper.py", 1) in manual  # the wrapper import: strict forbids it
+    assert not any(p == "app.py" for p, _ in manual)  # fully migrated: nothing left there
+    git(repo, "switch", "-q", "migrator/acme-native")
+    checked = run("check", "--format", "json", cwd=repo)
+    failing = {f["path"] for f in json.loads(checked.stdout)["findings"]}
+    assert "wrapper.py" in failing and "app.py" not in failing
