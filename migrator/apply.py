@@ -150,7 +150,7 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
     return out
 
 
-RESIDUE_PREFIX = "still uses OpenAI after this migration: "
+RESIDUE_PREFIX = "not migrated; `migrator check` would flag it: "
 
 
 def _report_residue(root: str, scan: ScanResult, out: MigrationResult) -> None:
