@@ -377,7 +377,7 @@ def neutral(req: RecordedRequest) -> Neutral:
 # must not carry OpenAI's ``max_completion_tokens`` (sources: DeepSeek's
 # documented request parameters; DashScope and Zhipu native SDKs reject it with
 # TypeError and their compat endpoints document max_tokens —
-# /work/shared/reference/providers-*.md).
+# the provider references).
 MAX_TOKENS_ONLY = {"deepseek", "dashscope", "zhipu"}
 
 
@@ -472,7 +472,7 @@ def _check_auth(where: str, provider: str, raw: RecordedRequest) -> List[str]:
 # --------------------------------------------------------------------------- the evidence table
 
 TABLE_PATH = ROOT / "docs" / "equivalence.md"
-TABLE_COMMAND = "MIGRATOR_WRITE_EQUIVALENCE=1 /work/venv/bin/python -m pytest -q tests/test_equivalence.py"
+TABLE_COMMAND = "MIGRATOR_WRITE_EQUIVALENCE=1 python -m pytest -q tests/test_equivalence.py"
 
 
 def render_table(results: Mapping[Tuple[str, str, str], Tuple[str, str]], names: Sequence[str],

@@ -1,7 +1,7 @@
 """migrator.check: policies, fingerprints, --base, baselines, suppressions, fixes.
 
 Every repository here is a fresh temporary git repository made with
-``git init``; /work/main's own repository is never touched.
+``git init``; the project's own repository is never touched.
 """
 
 from __future__ import annotations
