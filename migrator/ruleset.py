@@ -20,6 +20,10 @@ import yaml
 
 from migrator.errors import RuleFileError, UsageError
 
+# libyaml's safe loader when PyYAML was built with it (same nodes and marks, ~10x faster);
+# either way only the safe loader: rule files never construct arbitrary objects
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 SCHEMA_VERSION = 1
 MAX_RULE_FILE_BYTES = 1024 * 1024
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*/[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -135,11 +139,11 @@ def _compose(text: str, path: str, problems: List[str]) -> Optional[yaml.Node]:
         problems.append(f"{path}:{line}: tab used for indentation; YAML needs spaces")
         return None
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=_SAFE_LOADER):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 problems.append(f"{path}:{event.start_mark.line + 1}: anchors and aliases are not allowed in rule files")
                 return None
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.compose(text, Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
@@ -183,7 +187,7 @@ class _Reader:
         if not isinstance(node, yaml.ScalarNode):
             self.err(node, f"{where} must be a string")
             return ""
-        if node.tag != "tag:yaml.org,2002:str" and node.style is None:
+        if node.tag != "tag:yaml.org,2002:str" and not node.style:
             if node.value.lower() in ("yes", "no", "on", "off", "true", "false", "y", "n"):
                 self.err(node, f"{where}: '{node.value}' is read as a boolean by YAML 1.1; quote it if you mean a string")
                 return ""
@@ -210,7 +214,7 @@ class _Reader:
     def plain(self, node: yaml.Node, where: str) -> Any:
         """Any YAML value as Python data (strings stay strings, no YAML 1.1 booleans from bare words)."""
         if isinstance(node, yaml.ScalarNode):
-            if node.tag == "tag:yaml.org,2002:str" or node.style is not None:
+            if node.tag == "tag:yaml.org,2002:str" or bool(node.style):
                 return node.value
             if node.tag == "tag:yaml.org,2002:bool":
                 if node.value not in ("true", "false"):
