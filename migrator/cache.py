@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Dict, Optional
 
@@ -77,6 +78,56 @@ class Cache:
 
 
 EMPTY = FileAnalysis("")
+
+
+class Manifest:
+    """What each file under one root looked like at the last scan (size and mtime) and which
+    cache entry holds its analysis ("" = nothing of interest), so that on a rescan an unchanged
+    file is recognised from one ``stat`` without being read.
+
+    A file whose mtime is within ``RACY_NS`` of the moment the manifest was written is not trusted
+    (it may have changed again within the same timestamp tick): it is read and hashed as usual.
+    """
+
+    RACY_NS = 2_000_000_000
+
+    def __init__(self, cache: "Cache", root: str):
+        digest = hashlib.sha256(os.path.realpath(root).encode("utf-8", "surrogateescape")).hexdigest()[:24]
+        self.path = cache.dir / "manifests" / f"{digest}.json"
+        self.cache = cache
+        self.files: Dict[str, Any] = {}
+        self.written_ns = 0
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            self.files = dict(raw["files"])
+            self.written_ns = int(raw["written_ns"])
+        except (OSError, ValueError, KeyError, TypeError):
+            self.files, self.written_ns = {}, 0
+
+    def lookup(self, relpath: str, st: os.stat_result) -> Optional[str]:
+        entry = self.files.get(relpath)
+        if (
+            isinstance(entry, list) and len(entry) == 3
+            and entry[0] == st.st_size and entry[1] == st.st_mtime_ns
+            and st.st_mtime_ns < self.written_ns - self.RACY_NS
+        ):
+            return entry[2]
+        return None
+
+    def record(self, relpath: str, st: os.stat_result, key: str) -> None:
+        self.files[relpath] = [st.st_size, st.st_mtime_ns, key]
+
+    def save(self) -> None:
+        if not self.cache.enabled:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".json")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump({"written_ns": time.time_ns(), "files": self.files}, handle, separators=(",", ":"))
+            os.replace(tmp, self.path)
+        except OSError:
+            self.cache.enabled = False
 
 
 def _span(raw: Any) -> Span:

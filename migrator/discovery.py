@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,7 @@ DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 class Candidate:
     relpath: str  # '/'-separated, relative to the target root
     abspath: str
+    stat: Optional[os.stat_result] = None  # of the file (through a link), taken while listing
 
 
 def _excluded_dir(name: str, full: str) -> bool:
@@ -139,21 +141,32 @@ def iter_files(root: str, excludes: Sequence[str] = (), use_git: bool = True) ->
         if _matches(rel, excludes):
             continue
         full = os.path.join(root, *parts)
-        if os.path.islink(full) and not _inside(root_real, full):
-            continue
-        if not os.path.isfile(full):
-            continue
-        yield Candidate(rel, full)
+        st = _regular_file(full, root_real)
+        if st is not None:
+            yield Candidate(rel, full, st)
+
+
+def _regular_file(full: str, root_real: str) -> Optional[os.stat_result]:
+    """The stat of a regular file (or of a link to one inside the root); None for anything else."""
+    try:
+        st = os.lstat(full)
+        if stat.S_ISLNK(st.st_mode):
+            if not _inside(root_real, full):
+                return None
+            st = os.stat(full)
+    except OSError:
+        return None
+    return st if stat.S_ISREG(st.st_mode) else None
 
 
 def _is_default_excluded_part(name: str) -> bool:
     return name in DEFAULT_EXCLUDED_DIRS or name.endswith(".egg-info")
 
 
-def read_limited(path: str, max_bytes: int) -> Tuple[Optional[bytes], Optional[str]]:
+def read_limited(path: str, max_bytes: int, size: Optional[int] = None) -> Tuple[Optional[bytes], Optional[str]]:
     """Read a file, or say why not: (data, None) or (None, reason)."""
     try:
-        size = os.path.getsize(path)
+        size = os.path.getsize(path) if size is None else size
         if size > max_bytes:
             return None, f"larger than {max_bytes // 1024} KiB ({size // 1024} KiB); raise --max-file-size to include it"
         with open(path, "rb") as handle:

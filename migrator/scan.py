@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 
 from migrator.analyzer import analyze_bytes, is_python, mentions_openai
-from migrator.cache import EMPTY, Cache
+from migrator.cache import EMPTY, Cache, Manifest
 from migrator.discovery import DEFAULT_MAX_BYTES, Candidate, iter_files, looks_binary, read_limited
 from migrator.models import FileAnalysis, ScanResult, SkippedFile
 
@@ -46,7 +46,7 @@ def _analyze_job(job: Tuple[str, bytes]) -> Optional[FileAnalysis]:
 
 
 def _read(candidate: Candidate, max_bytes: int) -> Tuple[Optional[bytes], Optional[str]]:
-    data, reason = read_limited(candidate.abspath, max_bytes)
+    data, reason = read_limited(candidate.abspath, max_bytes, candidate.stat.st_size if candidate.stat else None)
     if data is not None and looks_binary(data) and (_must_report_skip(candidate.relpath)):
         return None, "binary file (contains NUL bytes)"
     if data is not None and looks_binary(data):
@@ -60,18 +60,26 @@ def scan_paths(root: str, options: ScanOptions, progress: Optional[Progress] = N
     result = ScanResult(root=root)
     candidates = _candidates(root, options)
     cache = Cache() if options.use_cache else None
+    manifest = Manifest(cache, root) if cache else None
     pending: List[Tuple[str, bytes, Optional[str]]] = []
     for candidate in candidates:
         result.files_scanned += 1
+        st = (candidate.stat or _stat(candidate.abspath)) if manifest else None
+        if manifest and st and _known(manifest, cache, candidate.relpath, st, result):
+            continue
         data, reason = _read(candidate, options.max_bytes)
         if data is None:
             if reason and _must_report_skip(candidate.relpath):
                 result.skipped.append(SkippedFile(candidate.relpath, reason))
             continue
         if not mentions_openai(data):
+            if manifest and st:
+                manifest.record(candidate.relpath, st, "")
             continue  # the byte-level prefilter: most files never mention OpenAI
         result.files_parsed += 1
         key = cache.key(candidate.relpath, data) if cache else None
+        if manifest and st and key:
+            manifest.record(candidate.relpath, st, key)
         cached = cache.get(key) if cache and key else None
         if cached is not None:
             if cached is not EMPTY and cached.path:
@@ -84,8 +92,33 @@ def scan_paths(root: str, options: ScanOptions, progress: Optional[Progress] = N
             cache.put(key, analysis)
         if analysis is not None:
             result.analyses.append(analysis)
+    if manifest:
+        manifest.save()
     result.analyses.sort(key=lambda a: a.path)
     return result
+
+
+def _stat(path: str) -> Optional[os.stat_result]:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
+
+
+def _known(manifest: Manifest, cache: Cache, relpath: str, st: os.stat_result, result: ScanResult) -> bool:
+    """Use what the last scan learned about an unchanged file; False when it must be read."""
+    key = manifest.lookup(relpath, st)
+    if key is None:
+        return False
+    if key == "":
+        return True  # unchanged, and it did not mention OpenAI
+    cached = cache.get(key)
+    if cached is None:
+        return False
+    result.files_parsed += 1
+    if cached is not EMPTY and cached.path:
+        result.analyses.append(cached)
+    return True
 
 
 def _candidates(root: str, options: ScanOptions) -> List[Candidate]:

@@ -30,7 +30,8 @@ def scan_json(root: Path, use_cache: bool = True, jobs: int = 2) -> str:
 
 
 def entries(cache_dir: Path):
-    return sorted(p for p in cache_dir.rglob("*.json") if not p.name.startswith(".tmp-"))
+    """Per-file analysis entries (not the per-root manifests)."""
+    return sorted(p for p in cache_dir.rglob("*.json") if not p.name.startswith(".tmp-") and p.parent.name != "manifests")
 
 
 def test_warm_run_equals_cold_and_hits(tmp_path, monkeypatch):
@@ -113,3 +114,31 @@ def test_concurrent_processes(tmp_path):
     assert not list((tmp_path / "cache").rglob(".tmp-*"))
     warm = subprocess.run(cmd, capture_output=True, env=env, timeout=120)
     assert json.loads(warm.stdout) == docs[0]
+
+
+def test_unchanged_files_are_recognised_without_being_read(tmp_path, monkeypatch):
+    """The manifest: a rescan stats each file; only changed (or racy-fresh) files are read."""
+    import os
+    import time
+
+    import migrator.discovery as discovery
+    from migrator.scan import ScanOptions, scan_paths
+
+    monkeypatch.setenv("MIGRATOR_CACHE_DIR", str(tmp_path / "cache"))
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "a.py").write_text("from openai import OpenAI\nOpenAI()\n")
+    (tree / "b.py").write_text("print('nothing here')\n")
+    old = time.time() - 60  # older than the racy window
+    for name in ("a.py", "b.py"):
+        os.utime(tree / name, (old, old))
+    first = scan_paths(str(tree), ScanOptions(jobs=1, use_git=False))
+    reads = []
+    real = discovery.read_limited
+    monkeypatch.setattr("migrator.scan.read_limited", lambda p, *a: reads.append(p) or real(p, *a))
+    second = scan_paths(str(tree), ScanOptions(jobs=1, use_git=False))
+    assert reads == [] and [a.findings for a in second.analyses] == [a.findings for a in first.analyses]
+    (tree / "a.py").write_text("from openai import OpenAI\nOpenAI()\nOpenAI()\n")  # changed: read again
+    third = scan_paths(str(tree), ScanOptions(jobs=1, use_git=False))
+    assert [os.path.basename(p) for p in reads] == ["a.py"]
+    assert sum(1 for f in third.analyses[0].findings if f.kind == "client") == 2
