@@ -98,3 +98,15 @@ def test_a_none_placeholder_does_not_hide_the_result():
     assert (5, "usage.prompt_tokens") in paths(source)
     twice = source.replace("print(", "usage = compute()\nprint(")
     assert (6, "usage.prompt_tokens") not in paths(twice)  # a second real binding: not provably a result
+
+
+def test_removing_statements_never_drops_a_neighbour():
+    """Removed lines are placeholders until their block collapses; a placeholder's id() must never
+    be mistaken for another statement's (that once dropped user code, depending on memory reuse)."""
+    body = "".join(f"x{i} = {i}\n" for i in range(40))
+    source = "import os\nimport openai\nopenai.api_key = os.getenv('OPENAI_API_KEY')\n" + body + (
+        "r = openai.ChatCompletion.create(model='gpt-4o', messages=[])\n")
+    ruleset = select(PROVIDERS, "deepseek", "compat")
+    for _ in range(100):
+        out = migrate_source(source, "m.py", ruleset).output
+        assert all(f"x{i} = {i}\n" in out for i in range(40)) and "openai.api_key" not in out

@@ -41,18 +41,23 @@ class _Collapsing(cst.CSTTransformer):
 
     def __init__(self) -> None:
         super().__init__()
-        self.placeholders: Set[int] = set()
+        # keyed by id() but holding the node: a placeholder kept alive cannot have its id reused
+        # by another node (which would then be dropped as if it were a placeholder)
+        self.placeholders: Dict[int, cst.SimpleStatementLine] = {}
 
     def placeholder(self, line: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
         new = line.with_changes(body=[cst.Pass()])
-        self.placeholders.add(id(new))
+        self.placeholders[id(new)] = new
         return new
+
+    def _is_placeholder(self, stmt: cst.CSTNode) -> bool:
+        return self.placeholders.get(id(stmt)) is stmt
 
     def _collapse(self, stmts: Sequence[cst.BaseStatement]) -> Tuple[List[cst.BaseStatement], List[cst.EmptyLine]]:
         out: List[cst.BaseStatement] = []
         carry: List[cst.EmptyLine] = []
         for stmt in stmts:
-            if id(stmt) in self.placeholders:
+            if self._is_placeholder(stmt):
                 carry.extend(stmt.leading_lines)  # type: ignore[attr-defined]
                 continue
             if carry:
