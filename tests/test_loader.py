@@ -168,8 +168,8 @@ def test_tab_indentation(tmp_path):
 def test_tab_inside_the_first_line_does_not_crash(tmp_path):
     # a tab after "key:" is separation space to libyaml, an error to PyYAML's pure-Python
     # scanner: either way the loader answers (never a StopIteration) and names the line
-    found = problems_for(tmp_path, "schema_version:\t1\n" + GOOD.split("\n", 1)[1])
-    assert all(":1:" in p for p in found)
+    pf, found, _ = load(tmp_path, "schema_version:\t1\n" + GOOD.split("\n", 1)[1])
+    assert (pf is not None and not found) or (pf is None and found and all(":1:" in p for p in found))
 
 
 def test_tab_inside_a_test_case_is_fine(tmp_path):
