@@ -96,6 +96,7 @@ class EditTransformer(_Collapsing):
             for node_type in site.node:
                 s = site.span
                 self.edits.setdefault(_key(node_type, s.line, s.col, s.end_line, s.end_col), []).append((site, rule))
+        self.node_types = {key[0] for key in self.edits}
         self.applied: Set[int] = set()
         self.statements: List[cst.CSTNode] = []
         self.todo_for: Dict[int, List[str]] = {}
@@ -145,8 +146,8 @@ class EditTransformer(_Collapsing):
 
     def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode):  # type: ignore[override]
         updated = super().on_leave(original, updated)
-        if not isinstance(updated, cst.CSTNode):
-            return updated
+        if not isinstance(updated, cst.CSTNode) or type(original).__name__ not in self.node_types:
+            return updated  # most nodes cannot carry an edit: skip the position lookup
         try:
             pos = self.get_metadata(PositionProvider, original)
         except KeyError:
