@@ -4,6 +4,7 @@ was left for a person.  Writes nothing; the CLI decides where the result goes
 
 from __future__ import annotations
 
+import functools
 import os
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 from migrator.analyzer import decode_python, is_python
+from migrator.check import check_bytes
 from migrator.engine import migrate_source
 from migrator.engine.model import Diagnostic, FileResult
 from migrator.models import FileAnalysis, ScanResult
@@ -95,9 +97,23 @@ def migrate_python_bytes(relpath: str, data: bytes, ruleset: RuleSet, analysis: 
         return None, FileResult(relpath, text, text, result.diagnostics, error=f"the rewrite cannot be encoded as the file's encoding: {exc.reason}")
 
 
-def _python_job(job: Tuple[str, bytes, RuleSet, Optional[FileAnalysis]]) -> Tuple[Optional[bytes], FileResult]:
+def _python_job(job: Tuple[str, bytes, RuleSet, Optional[FileAnalysis]]) -> Tuple[Optional[bytes], FileResult, list]:
     relpath, data, ruleset, analysis = job
-    return migrate_python_bytes(relpath, data, ruleset, analysis)
+    new, result = migrate_python_bytes(relpath, data, ruleset, analysis)
+    if result.error:
+        return new, result, []
+    # what check would still flag in the final bytes, computed here so it runs in the workers
+    final = new if new is not None else data
+    checked = check_bytes(relpath, final, _policy(ruleset.plan.check_policy), analysis=None if new is not None else analysis)
+    return new, result, list(checked.findings)
+
+
+@functools.lru_cache(maxsize=None)
+def _policy(name: str):
+    from migrator.check import load_policy
+    from migrator.config import Config
+
+    return load_policy(Config(), name)
 
 
 def migrate_notebook_bytes(relpath: str, data: bytes, ruleset: RuleSet) -> Tuple[Optional[bytes], List[FileResult]]:
@@ -141,9 +157,11 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
             _notebook(root, analysis, ruleset, out)
         else:
             _text_file(root, analysis, ruleset, out)
-    for (path, data, _rs, _a), (new, result) in zip(py_jobs, _run(py_jobs, options.jobs)):
+    residue: Dict[str, list] = {}
+    for (path, data, _rs, _a), (new, result, leftover) in zip(py_jobs, _run(py_jobs, options.jobs)):
         _collect(out, path, data, new, result, "python")
-    _report_residue(root, scan, out)
+        residue[path] = leftover
+    _report_residue(root, scan, out, residue)
     out.changes.sort(key=lambda c: c.path)
     out.diagnostics.sort(key=Diagnostic.sort_key)
     out.failures.sort(key=lambda f: f.path)
@@ -153,29 +171,29 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
 RESIDUE_PREFIX = "not migrated; `migrator check` would flag it: "
 
 
-def _report_residue(root: str, scan: ScanResult, out: MigrationResult) -> None:
+def _report_residue(root: str, scan: ScanResult, out: MigrationResult, known: Dict[str, list]) -> None:
     """Whatever `migrator check` would still flag under the plan's policy, and no rule already
     reported for a person, is reported for a person too: when apply says a file is done, check
     agrees (the issue's invariant), and the user sees every place that still reaches OpenAI."""
-    from migrator.check import check_bytes, load_policy
-    from migrator.config import Config
-
-    policy = load_policy(Config(), out.ruleset.plan.check_policy)
+    policy = _policy(out.ruleset.plan.check_policy)
     final = {c.path: c.new for c in out.changes}
     failed = {f.path for f in out.failures}
     reported = {(d.path, d.cell, d.line) for d in out.diagnostics if d.severity == "manual"}
     for analysis in scan.analyses:
         if analysis.error or not analysis.findings or analysis.path in failed:
             continue
-        data = final.get(analysis.path)
-        checked = check_bytes(analysis.path, data if data is not None else _read(root, analysis.path), policy)
-        for f in checked.findings:
+        if analysis.path in known:
+            findings = known[analysis.path]
+        else:
+            data = final.get(analysis.path)
+            findings = check_bytes(analysis.path, data if data is not None else _read(root, analysis.path), policy).findings
+        for f in findings:
             if (f.path, f.cell, f.line) not in reported:
                 out.diagnostics.append(Diagnostic(f.rule, f.path, f.line, f.column, RESIDUE_PREFIX + f.message,
                                                   "manual", f.cell))
 
 
-def _run(jobs: list, workers: int) -> List[Tuple[Optional[bytes], FileResult]]:
+def _run(jobs: list, workers: int) -> List[Tuple[Optional[bytes], FileResult, list]]:
     workers = workers or os.cpu_count() or 1
     if workers <= 1 or len(jobs) < _POOL_THRESHOLD:
         return [_python_job(job) for job in jobs]

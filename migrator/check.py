@@ -454,12 +454,15 @@ def apply_suppressions(findings: Sequence[CheckFinding], suppressions: Sequence[
 Fixer = Callable[[str, str, Sequence[CheckFinding]], Dict[Tuple[int, int], Fix]]
 
 
-def check_bytes(relpath: str, data: bytes, policy: Policy, fixer: Optional[Fixer] = None) -> FileCheck:
-    """Check one file's bytes under ``policy``.  Never raises for bad input."""
+def check_bytes(relpath: str, data: bytes, policy: Policy, fixer: Optional[Fixer] = None,
+                analysis: Optional[FileAnalysis] = None) -> FileCheck:
+    """Check one file's bytes under ``policy`` (``analysis``: the analyzer's result for exactly
+    these bytes, when the caller already has it).  Never raises for bad input."""
     wants_modules = bool(policy.forbidden_modules) and any(
         m.split(".")[0].encode() in data for m in policy.forbidden_modules)
     has_marker = _SUPPRESS_BYTES.search(data) is not None
-    analysis = analyze_bytes(relpath, data)
+    if analysis is None:
+        analysis = analyze_bytes(relpath, data)
     if analysis is None and not wants_modules and not has_marker:
         return FileCheck(relpath)
     if analysis is not None and analysis.error:
