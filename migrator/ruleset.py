@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -564,7 +563,3 @@ def endpoints(providers: Iterable[ProviderFile]) -> List[str]:
         if pf.vars.get("base_url"):
             out.add(pf.vars["base_url"].rstrip("/"))
     return sorted(out)
-
-
-def env_path_hint() -> str:
-    return os.pathsep.join(str(p) for p in rule_files())
