@@ -182,15 +182,32 @@ def _report_residue(root: str, scan: ScanResult, out: MigrationResult, known: Di
     for analysis in scan.analyses:
         if analysis.error or not analysis.findings or analysis.path in failed:
             continue
+        data = final.get(analysis.path)
         if analysis.path in known:
             findings = known[analysis.path]
         else:
-            data = final.get(analysis.path)
             findings = check_bytes(analysis.path, data if data is not None else _read(root, analysis.path), policy).findings
+        to_original = _line_map(_read(root, analysis.path), data) if data is not None else None
         for f in findings:
-            if (f.path, f.cell, f.line) not in reported:
-                out.diagnostics.append(Diagnostic(f.rule, f.path, f.line, f.column, RESIDUE_PREFIX + f.message,
+            line = to_original.get(f.line, f.line) if to_original is not None and f.cell is None else f.line
+            if (f.path, f.cell, line) not in reported:
+                where = "" if to_original is None or f.line in to_original else " (in the migrated file)"
+                out.diagnostics.append(Diagnostic(f.rule, f.path, line, f.column, RESIDUE_PREFIX + f.message + where,
                                                   "manual", f.cell))
+
+
+def _line_map(old: bytes, new: bytes) -> Dict[int, int]:
+    """Lines of the migrated file that are unchanged -> their line in the original (1-based), so
+    everything apply reports speaks of the file as the user knows it."""
+    import difflib
+
+    a = old.decode("utf-8", "replace").splitlines()
+    b = new.decode("utf-8", "replace").splitlines()
+    out: Dict[int, int] = {}
+    for tag, i1, _i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            out.update({j + 1: i1 + (j - j1) + 1 for j in range(j1, j2)})
+    return out
 
 
 def _run(jobs: list, workers: int) -> List[Tuple[Optional[bytes], FileResult, list]]:

@@ -296,3 +296,15 @@ def test_what_check_would_still_flag_is_reported_for_a_person(tmp_path):
     checked = run("check", "--format", "json", cwd=repo)
     failing = {f["path"] for f in json.loads(checked.stdout)["findings"]}
     assert "wrapper.py" in failing and "app.py" not in failing
+
+
+def test_diagnostics_speak_of_the_original_lines_once(tmp_path):
+    source = (b"import openai\n\n\n"
+              b"def chat(q):\n    return openai.ChatCompletion.create(model='gpt-4o', messages=[])\n\n\n"
+              b"def complete(q):\n    return openai.Completion.create(model='gpt-3.5-turbo-instruct', prompt=q)\n")
+    repo = make_repo(tmp_path, {"app.py": source})
+    doc = json.loads(run("apply", "--provider", "deepseek", "--dry-run", "--format", "json", cwd=repo).stdout)
+    manual = [(d["line"], d["rule"]) for d in doc["diagnostics"] if d["severity"] == "manual"]
+    # the Completion call is line 9 of the user's file (the migrated file has a helper above it),
+    # and the pack's own report is not repeated by the check-residue net
+    assert [line for line, _ in manual] == [9], manual

@@ -28,10 +28,11 @@ def _diagnostics(sink: Sink, path: str, cell: Optional[int]) -> List[Diagnostic]
     out = []
     seen = set()
     for rule, site, message, severity in sink.diagnostics:
-        d = Diagnostic(rule, path, site.span.line, site.span.col + 1, message, severity, cell)
-        if d not in seen:
-            seen.add(d)
-            out.append(d)
+        # two rules running the same operation on one site say the same thing once
+        key = (site.span.line, site.span.col, message, severity)
+        if key not in seen:
+            seen.add(key)
+            out.append(Diagnostic(rule, path, site.span.line, site.span.col + 1, message, severity, cell))
     return out
 
 

@@ -419,7 +419,7 @@ class MapModel(Operation):
             hint = ctx.ruleset.map_model(known) if known else None
             suggestion = f" (its value '{known}' maps to '{hint}')" if hint else ""
             if not (known and (ctx.ruleset.is_target_model(known) or _kept(known, params))):
-                ctx.manual(f"model comes from `{_code(value)}`; map it to a {ctx.ruleset.provider.title} model by hand{suggestion}")
+                ctx.manual(f"model comes from `{_code(value)}`; map it to a model of {ctx.ruleset.provider.title} by hand{suggestion}")
             return node
         model = value.evaluated_value
         if not isinstance(model, str):
