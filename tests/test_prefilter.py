@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from migrator.analyzer import _NEEDS_AST, analyze_python_bytes
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from migrator.analyzer import _NEEDS_AST, analyze_python_bytes, needs_ast
 
 PARSED = [
     "import openai\n",
@@ -26,6 +29,9 @@ PARSED = [
     "import os\nkey = os.environ['OPENAI_API_KEY']\n",
     "import os\nkey = os.environ.get(\n    'AZURE_OPENAI_ENDPOINT'\n)\n",
     "from os import getenv\nkey = getenv(\"OPENAI_BASE_URL\")\n",
+    "import os\nkey = os.environ.get(  # " + "y" * 66 + "\n    'AZURE_OPENAI_API_KEY')\n",
+    "x = 1  # openai\nimport os, openai",
+    "# tiktoken\r\nimport tiktoken\r\n",
 ]
 
 SKIPPED = [
@@ -41,11 +47,29 @@ SKIPPED = [
 @pytest.mark.parametrize("source", PARSED)
 def test_files_that_can_hold_findings_are_parsed(source):
     assert _NEEDS_AST.search(source.encode())
+    assert needs_ast(source.encode())
 
 
 @pytest.mark.parametrize("source", SKIPPED)
 def test_files_that_only_mention_the_word_are_not(source):
     assert not _NEEDS_AST.search(source.encode())
+    assert not needs_ast(source.encode())
+
+
+# pieces that sit near the edges of the fast form: the literals at line ends, several per line,
+# the env window's 80-character gap, CR line ends, lines without a final newline
+_PIECES = [
+    "import ", "from ", " import ", "openai", "tiktoken", "langchain", "langchain_openai", "llama_index",
+    ".llms", ".openai", "(", ")", ",", " ", "\t", "\n", "\r\n", "#", "os.", "getenv", "environ",
+    "[", "'", '"', "OPENAI_", "AZURE_", "KEY", "x" * 40, "y" * 79, ";", "as oa", "\xef\xbb\xbf",
+]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=14))
+def test_fast_gate_answers_exactly_like_the_regex(pieces):
+    data = "".join(pieces).encode("utf-8", "surrogateescape")
+    assert needs_ast(data) == bool(_NEEDS_AST.search(data))
 
 
 def test_text_findings_still_come_from_skipped_files():

@@ -20,12 +20,17 @@ PYTHON_SUFFIXES = (".py", ".pyw")
 # (the module must BE openai/tiktoken/langchain_openai, not merely contain the word:
 # `from litellm.llms.openai import x` is someone else's code; on a corpus of 11k files this
 # gate parses 421 files instead of 1,370 and loses no finding)
-_NEEDS_AST = re.compile(
-    rb"(?im)^[ \t]*(?:from[ \t]+(?:openai|tiktoken|langchain_openai)(?=[ \t.])"
+_IMPORT_LINE = (
+    rb"^[ \t]*(?:from[ \t]+(?:openai|tiktoken|langchain_openai)(?=[ \t.])"
     rb"|import[ \t][^\n#]*?(?<=[ \t,])(?:openai|tiktoken|langchain_openai)(?=[ \t.,;\r\n]|$)"
     rb"|from[ \t]+(?:langchain|llama_index)[\w.]*[ \t]+import[^\n]*(?:openai|\())"
-    rb"|(?:getenv|environ)\b[^)]{0,80}?[\"'](?:AZURE_)?OPENAI_"
 )
+_ENV_READ = rb"(?:getenv|environ)\b[^)]{0,80}?[\"'](?:AZURE_)?OPENAI_"
+_NEEDS_AST = re.compile(rb"(?im)" + _IMPORT_LINE + rb"|" + _ENV_READ)  # the definition; needs_ast is the fast form
+_IMPORT_LINE_RE = re.compile(rb"(?im)" + _IMPORT_LINE)
+_ENV_READ_RE = re.compile(_ENV_READ)
+# every match of _IMPORT_LINE holds one of these on its line; every match of _ENV_READ ends in OPENAI_
+_LINE_LITERALS = (b"openai", b"tiktoken", b"langchain", b"llama_index")
 _MENTION = re.compile(rb"(?i)openai|sk-|tiktoken")
 _URL = re.compile(r"(?:https?://)?(?:api\.openai\.com|[\w-]+\.openai\.azure\.com)[\w/.-]*")
 
@@ -39,6 +44,33 @@ def mentions_openai(data: bytes) -> bool:
     """
     low = data.lower()
     return b"openai" in low or b"sk-" in low or b"tiktoken" in low
+
+
+def needs_ast(data: bytes) -> bool:
+    """``_NEEDS_AST.search(data)``, answered ~10x faster.
+
+    The regex is tried only where it can match: at the start of each line that
+    holds one of its literals (case-sensitive, as in the pattern), and in the
+    short window before each ``OPENAI_``.  ``re`` finds no literal to skip ahead
+    by in the combined pattern, so searching it tries every line of the file.
+    """
+    for literal in _LINE_LITERALS:
+        at = data.find(literal)
+        while at >= 0:
+            start = data.rfind(b"\n", 0, at) + 1
+            if _IMPORT_LINE_RE.match(data, start):
+                return True
+            end = data.find(b"\n", at)
+            if end < 0:
+                break
+            at = data.find(literal, end)
+    at = data.find(b"OPENAI_")
+    while at >= 0:
+        # getenv/environ, a word boundary, at most 80 characters, a quote, AZURE_: under 100 bytes back
+        if _ENV_READ_RE.search(data, max(0, at - 100), at + 7):
+            return True
+        at = data.find(b"OPENAI_", at + 7)
+    return False
 
 
 def is_python(relpath: str) -> bool:
@@ -110,7 +142,7 @@ def analyze_python_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
     if text is None:
         return FileAnalysis(relpath, error=problem)
     # a BOM would hide an `import openai` on the first line from the ^-anchored pattern
-    if _NEEDS_AST.search(data[3:] if data.startswith(b"\xef\xbb\xbf") else data):
+    if needs_ast(data[3:] if data.startswith(b"\xef\xbb\xbf") else data):
         result = analyze_python(text, relpath)
     else:
         result = FileAnalysis(relpath)

@@ -61,19 +61,46 @@ def _sk_body(key: str) -> str:
     return key
 
 
+_SK_START = re.compile(r"sk-[A-Za-z0-9_-]{20,}")  # a literal prefix: re skips ahead to each "sk-"
+_KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+_NAME_LOW = re.compile(r"api[_-]?key")  # on the lower-cased text: again a literal prefix
+
+
 def find_secrets(text: str) -> List[SecretHit]:
-    """Every OpenAI-style key in ``text`` as ``(start, end, redacted)``, in order."""
+    """Every OpenAI-style key in ``text`` as ``(start, end, redacted)``, in order.
+
+    Same hits as scanning with ``_SK_RE`` and ``_HEX32_RE`` (the definitions), found
+    by cheaper routes: ``sk-`` runs by their literal prefix, 32-hex values only in
+    the 160 characters after an ``api_key``-like name.
+    """
     hits: List[SecretHit] = []
-    for m in _SK_RE.finditer(text):
+    for m in _SK_START.finditer(text) if "sk-" in text else ():
+        if m.start() and text[m.start() - 1] in _KEY_CHARS:
+            continue  # glued to a longer word (risk-...): _SK_RE's lookbehind
         key = m.group(0)
         if len(_sk_body(key)) >= 20 and _looks_random(_sk_body(key)):
             hits.append((m.start(), m.end(), redact(key)))
-    for m in _HEX32_RE.finditer(text):
-        # a 32-hex value is a key only after an api_key-like name; looking behind each
-        # (rare) hex run is much cheaper than trying a name-first pattern at every position
-        prefix = text[max(0, m.start() - 160):m.start()]
-        if _AZURE_NAME_RE.search(prefix):
+    for start in _hex_candidates(text):
+        m = _HEX32_RE.match(text, start)
+        prefix = text[max(0, start - 160):start]
+        if m is not None and _AZURE_NAME_RE.search(prefix):
             hits.append((m.start(), m.end(), redact(m.group(0))))
     hits.sort()
     return hits
 
+
+def _hex_candidates(text: str) -> List[int]:
+    """Offsets where a 32-hex key may start: within 160 characters after an api_key-like name."""
+    low = text.lower()
+    if "key" not in low:
+        return []
+    if len(low) != len(text):  # a character whose lower case is longer: offsets would not line up
+        return [m.start() for m in _HEX32_RE.finditer(text)]
+    found: List[int] = []
+    for name in _NAME_LOW.finditer(low):
+        # endpos leaves room for a whole 32-hex run and the character after it; each
+        # candidate is re-matched on the whole text, so a run cut at endpos is not taken
+        for m in _HEX32_RE.finditer(text, name.end(), min(len(text), name.start() + 160 + 33)):
+            if m.start() <= name.start() + 160 and (not found or m.start() > found[-1]):
+                found.append(m.start())
+    return found
