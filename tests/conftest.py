@@ -13,3 +13,24 @@ if os.path.exists(os.path.join(os.path.dirname(__file__), "fakes", "plugin.py"))
 def _isolated_cache(tmp_path_factory, monkeypatch):
     """Never touch the developer's real cache directory."""
     monkeypatch.setenv("MIGRATOR_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "migrator-cache"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _pruned_analysis_equals_the_full_walk():
+    """Every analysis the suite runs is run twice: pruned (what users get) and with
+    every node visited.  Any difference fails the test that triggered it, so each
+    analyzer, engine, fixture and property test also checks the pruning."""
+    from migrator.analyzer import python as analyzer
+
+    original = analyzer._analyze
+
+    def both(source, path, cell, prune):
+        pruned = original(source, path, cell, True)
+        full = original(source, path, cell, False)
+        assert pruned == full, f"pruned analysis of {path} differs from the full walk"
+        return pruned if prune else full
+
+    both.__wrapped__ = original
+    analyzer._analyze = both
+    yield
+    analyzer._analyze = original

@@ -14,6 +14,9 @@ file that imports openai) is reported.
 from __future__ import annotations
 
 import ast
+import bisect
+import gc
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterator, List, Optional, Tuple, Union
@@ -127,16 +130,26 @@ class Scope:
 
 
 class _Binder(ast.NodeVisitor):
-    """Pass 1: record bindings per scope."""
+    """Pass 1: record bindings per scope.
 
-    def __init__(self) -> None:
+    Every statement is visited; an expression only when its lines hold something
+    that binds inside an expression (a lambda, a comprehension, ``:=``): the rest of
+    an expression binds nothing, and most of a module's nodes are expressions.
+    """
+
+    def __init__(self, constructs: Optional["_LineMarks"] = None) -> None:
+        self.constructs = constructs
+        self.trigger_names: set = set()  # names bound by importing openai or a wrapper package
         self.module = Scope("module", None)
         self.scope = self.module
         self.scopes: Dict[int, Scope] = {}
         self.classes: Dict[int, ClassInfo] = {}
-        self.imported: set = set()  # every name an import binds, anywhere
         self.openai_names: set = set()  # names bound to openai or a name imported from it
-        self.class_names: set = set()
+
+    def visit(self, node: ast.AST) -> None:
+        if self.constructs is not None and isinstance(node, ast.expr) and not self.constructs.covers(node):
+            return
+        getattr(self, "visit_" + type(node).__name__, self.generic_visit)(node)
 
     # scopes
     def _function(self, node: Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda]) -> None:
@@ -174,7 +187,6 @@ class _Binder(ast.NodeVisitor):
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         outer = self.scope
-        self.class_names.add(node.name)
         outer.add(node.name, Binding("class", node.lineno, outer, node=node))
         for expr in node.decorator_list + node.bases + [k.value for k in node.keywords]:
             self.visit(expr)
@@ -192,9 +204,10 @@ class _Binder(ast.NodeVisitor):
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             bound = alias.asname or alias.name.split(".", 1)[0]
-            self.imported.add(bound)
             if sym.is_openai(alias.name):
                 self.openai_names.add(bound)
+            if _triggers_names(alias.name):
+                self.trigger_names.add(bound)
             if alias.asname:
                 self.scope.add(alias.asname, Binding("import", node.lineno, self.scope, qname=alias.name))
             else:
@@ -207,9 +220,10 @@ class _Binder(ast.NodeVisitor):
             if alias.name == "*":
                 continue
             name = alias.asname or alias.name
-            self.imported.add(name)
             if sym.is_openai(module):
                 self.openai_names.add(name)
+            if _triggers_names(module):
+                self.trigger_names.add(name)
             self.scope.add(name, Binding("import", node.lineno, self.scope, qname=f"{module}.{alias.name}"))
 
     def visit_Assign(self, node: ast.Assign) -> None:
@@ -311,6 +325,10 @@ class _Binder(ast.NodeVisitor):
     visit_Nonlocal = visit_Global
 
 
+def _triggers_names(module: str) -> bool:
+    return module.split(".", 1)[0] in ("openai",) + sym.FRAMEWORK_PACKAGES
+
+
 def _is_name(node: ast.AST, name: str) -> bool:
     return isinstance(node, ast.Name) and node.id == name
 
@@ -341,6 +359,124 @@ class _Lines:
         col = self.col(line, node.col_offset)  # type: ignore[attr-defined]
         end_col = self.col(end_line, getattr(node, "end_col_offset", None) or node.col_offset)  # type: ignore[attr-defined]
         return Span(line + self.line_offset, col, end_line + self.line_offset, end_col)
+
+
+class _LineMarks:
+    """A set of marked source lines, asked whether a node's lines hold any mark."""
+
+    def __init__(self, starts: List[int]):
+        self.starts = starts  # offset at which each line starts
+        self.flags = bytearray(len(starts) + 2)
+        self.acc: List[int] = []
+
+    def mark(self, pattern: "re.Pattern[str]", text: str, *, word_start: bool = False) -> None:
+        """Mark the lines of every match (with ``word_start``: only matches not glued
+        to a word, an attribute dot allowed, nor opening a string)."""
+        starts, flags = self.starts, self.flags
+        for match in pattern.finditer(text):
+            at = match.start()
+            if word_start and at and (text[at - 1].isalnum() or text[at - 1] in "_'\""):
+                continue
+            first = bisect.bisect_right(starts, at)
+            last = bisect.bisect_right(starts, max(at, match.end() - 1))
+            flags[first:last + 1] = b"\x01" * (last + 1 - first)
+        self.acc = []
+
+    def freeze(self) -> None:
+        self.acc = list(itertools.accumulate(self.flags))
+
+    def any(self, first: int, last: int) -> bool:
+        acc = self.acc or self._frozen()
+        last = min(last, len(acc) - 1)
+        return first <= last and acc[last] - acc[max(first, 1) - 1] > 0
+
+    def _frozen(self) -> List[int]:
+        self.freeze()
+        return self.acc
+
+    def covers(self, node: ast.AST) -> bool:
+        """Does a mark fall on the lines of ``node`` (decorators included)?"""
+        first = node.lineno  # type: ignore[attr-defined]
+        decorators = getattr(node, "decorator_list", None)
+        if decorators:
+            first = min(first, decorators[0].lineno)
+        return self.any(first, getattr(node, "end_lineno", None) or first)
+
+
+# what binds inside an expression: a lambda, a comprehension, an assignment expression
+_CONSTRUCTS = [re.compile(r"lambda\b"), re.compile(":="), re.compile(r"for\b")]  # one literal each: re skips ahead
+# what an OpenAI finding needs on its lines besides a name: a client resource, an OPENAI_ variable
+_RESOURCE_WORDS = [re.compile(r"\.\s*(?:" + "|".join(sorted(sym.RESOURCE_ROOTS | sym.CLIENT_RETURNING)) + r")\b"),
+                   re.compile("OPENAI_")]
+
+
+def _relevant_lines(reporter: "_Reporter", text: str, starts: List[int]) -> _LineMarks:
+    """The lines on which a finding, a symbol or a result access can sit.
+
+    Every finding involves one of: a name an openai/wrapper import binds, a client
+    resource attribute (``.chat``, ``.embeddings``, ``.with_options`` ...), an
+    ``OPENAI_`` variable, or a name bound to an OpenAI value (a module attribute,
+    a resource such as ``client.chat.completions``, an API result) -- and such a
+    binding's own source holds one of these in turn.  So: mark the first three,
+    then resolve each binding whose source lies on marked lines, mark the names
+    that resolve to OpenAI values, and repeat.  The reporter skips every node
+    whose lines hold no mark; resolution still sees every binding, so what it
+    reports is what a walk of every node reports.  A name inside a string or a
+    comment costs a little precision, never a finding.
+    """
+    binder = reporter.binder
+    marks = _LineMarks(starts)
+    for pattern in _RESOURCE_WORDS:
+        marks.mark(pattern, text)
+    pending = []
+    for scope in [binder.module, *binder.scopes.values()]:
+        for name, bindings in scope.bindings.items():
+            pending.extend((name, b) for b in bindings if b.kind != "import")
+    for info in binder.classes.values():
+        for name, bindings in info.attrs.items():
+            pending.extend((name, b) for b in bindings)
+    sources = [(name, b, [_lines_of(e) for e in _binding_sources(b)]) for name, b in pending]
+    names: set = set()
+    new = set(binder.trigger_names)
+    while new:
+        names |= new
+        for name in sorted(new):
+            marks.mark(re.compile(re.escape(name) + r"\b"), text, word_start=True)
+        new = set()
+        rest = []
+        for item in sources:
+            name, binding, ranges = item
+            if name in names or name in new:
+                continue
+            if not any(marks.any(first, last) for first, last in ranges):
+                rest.append(item)
+            elif _openai_valued(reporter.resolve_binding(binding)):
+                new.add(name)
+        sources = rest
+    return marks
+
+
+def _lines_of(node: ast.AST) -> Tuple[int, int]:
+    return node.lineno, getattr(node, "end_lineno", None) or node.lineno  # type: ignore[attr-defined]
+
+
+def _openai_valued(value: object) -> bool:
+    """A value whose name can carry a finding to another line.  (A client cannot on its
+    own: every use of one that is reported goes through a resource attribute.)"""
+    if isinstance(value, Q):
+        return _triggers_names(value.qname)
+    return isinstance(value, (Res, Result))
+
+
+def _binding_sources(binding: Binding) -> Iterator[ast.AST]:
+    """The expressions a binding takes its value from (what could make it OpenAI)."""
+    if binding.value is not None and hasattr(binding.value, "lineno"):
+        yield binding.value
+    if binding.annotation is not None and hasattr(binding.annotation, "lineno"):
+        yield binding.annotation
+    if binding.kind == "class" and isinstance(binding.node, ast.ClassDef):
+        yield from binding.node.bases
+        yield from (k.value for k in binding.node.keywords)
 
 
 # ---------------------------------------------------------------- resolution
@@ -607,6 +743,8 @@ _LEAVES = (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop)
 
 
 class _Reporter(_Analyzer):
+    relevant: Optional[_LineMarks] = None  # None: walk every node
+
     def run(self) -> FileAnalysis:
         self._handlers = {
             getattr(ast, name[len("_on_"):]): getattr(self, name)
@@ -624,6 +762,10 @@ class _Reporter(_Analyzer):
 
     # ---- walk
     def _walk(self, node: ast.AST, scope: Scope, parent: Optional[ast.AST]) -> None:
+        relevant = self.relevant
+        if relevant is not None and hasattr(node, "lineno") and not relevant.covers(node):
+            if not isinstance(node, (ast.Import, ast.ImportFrom)):
+                return
         handler = self._handlers.get(type(node))
         if handler is not None:
             handler(node, scope, parent)
@@ -715,22 +857,7 @@ class _Reporter(_Analyzer):
             )
 
     # ---- calls
-    def _interesting_call(self, node: ast.Call) -> bool:
-        """Could this call be OpenAI-related at all?  (Most calls in a file are not.)"""
-        expr = node.func
-        while isinstance(expr, ast.Attribute):
-            if expr.attr in sym.RESOURCE_ROOTS or expr.attr in sym.CLIENT_RETURNING:
-                return True
-            expr = expr.value
-        if isinstance(expr, ast.Name):
-            return expr.id in self.binder.imported or expr.id in self.binder.class_names
-        return isinstance(expr, ast.Call)
-
     def _on_Call(self, node: ast.Call, scope: Scope, parent: Optional[ast.AST]) -> None:
-        if not self._interesting_call(node):
-            if _dict_get(node) is not None:
-                self._result_access(node, scope, parent)
-            return
         self._env_read(node, scope)
         if _dict_get(node) is not None:
             self._result_access(node, scope, parent)
@@ -1071,6 +1198,16 @@ def _dict_get(node: ast.AST) -> Optional[str]:
 def analyze_python(source: str, path: str, *, cell: Optional[int] = None) -> FileAnalysis:
     """Analyse one module's source.  Never raises: a file that cannot be parsed
     comes back with ``error`` (and ``error_line``) set and no findings."""
+    enabled = gc.isenabled()
+    gc.disable()  # a tree of plain nodes holds no cycles; collecting while building it only costs time
+    try:
+        return _analyze(source, path, cell, PRUNE)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _analyze(source: str, path: str, cell: Optional[int], prune: bool) -> FileAnalysis:
     try:
         tree = ast.parse(source, filename=path, type_comments=False)
     except SyntaxError as exc:
@@ -1079,8 +1216,44 @@ def analyze_python(source: str, path: str, *, cell: Optional[int] = None) -> Fil
     except (ValueError, RecursionError, MemoryError) as exc:
         return FileAnalysis(path, error=f"cannot parse: {type(exc).__name__}: {exc}")
     try:
-        binder = _Binder()
+        lines = _Lines(source)
+        if not prune:
+            binder = _Binder()
+            binder.visit(tree)
+            return _Reporter(tree, binder, lines, path, cell).run()
+        starts = line_starts(source)
+        constructs = _LineMarks(starts)
+        for pattern in _CONSTRUCTS:
+            constructs.mark(pattern, source)
+        binder = _Binder(constructs)
         binder.visit(tree)
-        return _Reporter(tree, binder, _Lines(source), path, cell).run()
+        reporter = _Reporter(tree, binder, lines, path, cell)
+        try:
+            reporter.relevant = _relevant_lines(reporter, source, starts)
+            return reporter.run()
+        finally:
+            _release(reporter)
     except RecursionError:
         return FileAnalysis(path, error="cannot analyse: expression nesting too deep")
+
+
+def _release(reporter: "_Reporter") -> None:
+    """Break the reference cycles (scope <-> binding, reporter <-> its handlers) so
+    the tree is freed as soon as the analysis returns, not by the next GC run."""
+    binder = reporter.binder
+    for scope in [binder.module, *binder.scopes.values()]:
+        scope.bindings.clear()
+        scope.cls = None
+    for info in binder.classes.values():
+        info.attrs.clear()
+    reporter.__dict__.clear()
+
+
+#: skip what cannot hold a finding (False: visit every node; the test suite runs every
+#: analysis both ways and requires the same result, see tests/conftest.py)
+PRUNE = True
+
+
+def line_starts(text: str) -> List[int]:
+    """Offsets at which each line starts, lines split as ``ast`` counts them."""
+    return [0] + [m.end() for m in _LINE_SPLIT.finditer(text)]

@@ -1,0 +1,145 @@
+"""The analyzer skips nodes whose lines cannot hold a finding.  These are the routes
+by which an OpenAI value reaches a line that names nothing OpenAI-looking; each must
+still be reported.  (conftest.py also compares every analysis in the suite with a
+walk of every node.)"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from migrator.analyzer import python as analyzer
+from migrator.analyzer.python import analyze_python
+
+
+def found(src):
+    analysis = analyze_python(textwrap.dedent(src).lstrip("\n"), "m.py")
+    assert analysis.error is None
+    return sorted((f.kind, f.line, f.api or f.symbol or "") for f in analysis.findings)
+
+
+CASES = {
+    "import inside an otherwise plain function": (
+        """
+        def f():
+            from openai import RateLimitError
+            return 1
+        """,
+        [("import", 2, "openai")],
+    ),
+    "resource kept on self, used in another method": (
+        """
+        from openai import OpenAI
+
+        class Bot:
+            def __init__(self):
+                self.comp = OpenAI().chat.completions
+
+            def ask(self, text):
+                return self.comp.create(model="gpt-4o", messages=[])
+        """,
+        [("call", 8, "chat.completions.create"), ("client", 5, "openai.OpenAI"), ("import", 1, "openai")],
+    ),
+    "module alias configured inside a function": (
+        """
+        import openai
+        o = openai
+
+        def setup(key):
+            o.api_key = key
+        """,
+        [("config", 5, "api_key"), ("import", 1, "openai")],
+    ),
+    "resource through two local names": (
+        """
+        import openai
+
+        def ask():
+            chat = openai.OpenAI().chat
+            comp = chat.completions
+            make = comp.create
+            return make(model="gpt-4o", messages=[])
+        """,
+        [("call", 7, "chat.completions.create"), ("client", 4, "openai.OpenAI"), ("import", 1, "openai")],
+    ),
+    "exception named only in a decorator": (
+        """
+        import openai
+        from tenacity import retry, retry_if_exception_type
+
+        @retry(retry=retry_if_exception_type(openai.RateLimitError))
+        def f():
+            return 1
+        """,
+        [("exception", 4, "openai.RateLimitError"), ("import", 1, "openai")],
+    ),
+    "subclass constructed far from its definition": (
+        """
+        from openai import OpenAI
+
+        class Mine(OpenAI):
+            pass
+
+        def build():
+            return Mine()
+        """,
+        [("client", 7, "openai.OpenAI"), ("import", 1, "openai")],
+    ),
+    "chain split over lines": (
+        """
+        import openai
+        client = openai.OpenAI()
+
+        def ask():
+            return (
+                client
+                .chat
+                .completions
+                .create(model="gpt-4o", messages=[])
+            )
+        """,
+        [("call", 6, "chat.completions.create"), ("client", 2, "openai.OpenAI"), ("import", 1, "openai")],
+    ),
+    "environment variable read in a plain helper": (
+        """
+        import os
+        import openai
+
+        def key():
+            return os.environ["OPENAI_API_KEY"]
+        """,
+        [("env", 5, "OPENAI_API_KEY"), ("import", 2, "openai")],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_reported_although_the_line_names_nothing_openai(name):
+    src, expected = CASES[name]
+    assert found(src) == expected
+
+
+def test_pruning_skips_what_cannot_matter():
+    """The pruned walk must actually skip: a large plain function is never visited."""
+    src = "import openai\nclient = openai.OpenAI()\n\ndef plain(x):\n" + "".join(
+        f"    y{i} = x + {i}\n" for i in range(200)
+    ) + "    return x\n"
+    visited = []
+    original = analyzer._Reporter._walk
+
+    def spy(self, node, scope, parent):
+        visited.append(node)
+        return original(self, node, scope, parent)
+
+    analyze = getattr(analyzer._analyze, "__wrapped__", analyzer._analyze)  # not conftest's double run
+    analyzer._Reporter._walk = spy
+    try:
+        analyze(src, "m.py", None, True)
+        pruned = len(visited)
+        visited.clear()
+        analyze(src, "m.py", None, False)
+        full = len(visited)
+    finally:
+        analyzer._Reporter._walk = original
+    assert pruned < 20 < full
