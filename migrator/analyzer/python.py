@@ -124,9 +124,13 @@ class Scope:
     bindings: Dict[str, List[Binding]] = field(default_factory=dict)
     cls: Optional[ClassInfo] = None  # for a method: its class; for a class body: itself
     self_name: Optional[str] = None  # for a method: the name of its first parameter
+    log: Optional[List[Tuple[str, Binding]]] = None  # the binder's record of every binding, in order
+    unbound: Optional[ast.AST] = None  # a function whose body is not bound yet (see _Binder.lazy)
 
     def add(self, name: str, binding: Binding) -> None:
         self.bindings.setdefault(name, []).append(binding)
+        if self.log is not None:
+            self.log.append((name, binding))
 
 
 class _Binder(ast.NodeVisitor):
@@ -137,10 +141,14 @@ class _Binder(ast.NodeVisitor):
     an expression binds nothing, and most of a module's nodes are expressions.
     """
 
-    def __init__(self, constructs: Optional["_LineMarks"] = None) -> None:
+    def __init__(self, constructs: Optional["_LineMarks"] = None, lazy: bool = False) -> None:
         self.constructs = constructs
+        # lazy: a function's body is bound only when something needs it (bind_body):
+        # the reporter entering it, a name looked up from inside it, its class's self.x
+        self.lazy = lazy
+        self.log: List[Tuple[str, Binding]] = []
         self.trigger_names: set = set()  # names bound by importing openai or a wrapper package
-        self.module = Scope("module", None)
+        self.module = Scope("module", None, log=self.log)
         self.scope = self.module
         self.scopes: Dict[int, Scope] = {}
         self.classes: Dict[int, ClassInfo] = {}
@@ -161,7 +169,7 @@ class _Binder(ast.NodeVisitor):
             if node.returns is not None:
                 self.visit(node.returns)
         self._defaults(node.args)
-        inner = Scope("function", outer)
+        inner = Scope("function", outer, log=self.log)
         self.scopes[id(node)] = inner
         args = node.args
         positional = list(getattr(args, "posonlyargs", [])) + list(args.args)
@@ -171,11 +179,34 @@ class _Binder(ast.NodeVisitor):
                 inner.self_name = positional[0].arg
         for arg in positional + list(args.kwonlyargs) + [a for a in (args.vararg, args.kwarg) if a]:
             inner.add(arg.arg, Binding("param", node.lineno, inner, annotation=arg.annotation, node=arg))
+        if self.lazy and not isinstance(node, ast.Lambda):
+            inner.unbound = node
+            return
         self.scope = inner
         body = node.body if isinstance(node.body, list) else [node.body]
         for stmt in body:
             self.visit(stmt)
         self.scope = outer
+
+    def bind_body(self, scope: Scope) -> None:
+        """Bind a lazily skipped function body (and nothing else)."""
+        node = scope.unbound
+        if node is None:
+            return
+        scope.unbound = None
+        outer, self.scope = self.scope, scope
+        try:
+            for stmt in node.body:  # type: ignore[attr-defined]
+                self.visit(stmt)
+        finally:
+            self.scope = outer
+
+    def bind_methods(self, info: "ClassInfo") -> None:
+        """Every method of a class, so its ``self.x`` attributes are all known."""
+        for stmt in info.node.body:
+            inner = self.scopes.get(id(stmt))
+            if inner is not None and inner.kind == "function":
+                self.bind_body(inner)
 
     def _defaults(self, args: ast.arguments) -> None:
         for expr in list(args.defaults) + [d for d in args.kw_defaults if d is not None]:
@@ -190,7 +221,7 @@ class _Binder(ast.NodeVisitor):
         outer.add(node.name, Binding("class", node.lineno, outer, node=node))
         for expr in node.decorator_list + node.bases + [k.value for k in node.keywords]:
             self.visit(expr)
-        inner = Scope("class", outer)
+        inner = Scope("class", outer, log=self.log)
         info = ClassInfo(node, inner)
         inner.cls = info
         self.scopes[id(node)] = inner
@@ -273,9 +304,9 @@ class _Binder(ast.NodeVisitor):
     def _self_attr(self, target: ast.Attribute, value: Optional[ast.AST], line: int, annotation: Optional[ast.AST]) -> None:
         scope = self.scope
         if scope.cls is not None and scope.self_name and _is_name(target.value, scope.self_name):
-            scope.cls.attrs.setdefault(target.attr, []).append(
-                Binding("assign" if value is not None else "param", line, scope, value=value, annotation=annotation)
-            )
+            binding = Binding("assign" if value is not None else "param", line, scope, value=value, annotation=annotation)
+            scope.cls.attrs.setdefault(target.attr, []).append(binding)
+            self.log.append((target.attr, binding))
 
     def visit_For(self, node: Union[ast.For, ast.AsyncFor]) -> None:
         self.visit(node.iter)
@@ -428,32 +459,60 @@ def _relevant_lines(reporter: "_Reporter", text: str, starts: List[int]) -> _Lin
     marks = _LineMarks(starts)
     for pattern in _RESOURCE_WORDS:
         marks.mark(pattern, text)
-    pending = []
-    for scope in [binder.module, *binder.scopes.values()]:
-        for name, bindings in scope.bindings.items():
-            pending.extend((name, b) for b in bindings if b.kind != "import")
-    for info in binder.classes.values():
-        for name, bindings in info.attrs.items():
-            pending.extend((name, b) for b in bindings)
-    sources = [(name, b, [_lines_of(e) for e in _binding_sources(b)]) for name, b in pending]
+    _mark_imports(marks, text)  # a function importing openai is bound and walked, whatever it names
     names: set = set()
-    new = set(binder.trigger_names)
-    while new:
-        names |= new
-        for name in sorted(new):
-            marks.mark(re.compile(re.escape(name) + r"\b"), text, word_start=True)
-        new = set()
-        rest = []
-        for item in sources:
-            name, binding, ranges = item
-            if name in names or name in new:
-                continue
-            if not any(marks.any(first, last) for first, last in ranges):
-                rest.append(item)
-            elif _openai_valued(reporter.resolve_binding(binding)):
-                new.add(name)
-        sources = rest
-    return marks
+    sources: List[Tuple[str, Binding, List[Tuple[int, int]]]] = []
+    seen = 0
+    while True:
+        log = binder.log
+        for name, binding in log[seen:]:
+            if binding.kind != "import":
+                sources.append((name, binding, [_lines_of(e) for e in _binding_sources(binding)]))
+        seen = len(log)
+        new = binder.trigger_names - names
+        while True:
+            names |= new
+            for name in sorted(new):
+                marks.mark(re.compile(re.escape(name) + r"\b"), text, word_start=True)
+            new = set()
+            rest = []
+            for item in sources:
+                name, binding, ranges = item
+                if name in names or name in new:
+                    continue
+                if not any(marks.any(first, last) for first, last in ranges):
+                    rest.append(item)
+                elif _openai_valued(reporter.resolve_binding(binding)):
+                    new.add(name)
+            sources = rest
+            if not new:
+                break
+        # bodies not bound yet whose lines now hold a mark: bind them, and look again
+        waiting = [scope for scope in binder.scopes.values() if scope.unbound is not None and marks.covers(scope.unbound)]
+        for scope in waiting:
+            binder.bind_body(scope)
+        if not waiting and seen == len(binder.log) and not binder.trigger_names - names:
+            return marks
+
+
+_IMPORT_ROOTS = ("openai", "tiktoken", "langchain", "llama_index")
+_IMPORT_OF_ROOT = re.compile(r"[ \t]*(?:from|import)[ \t]")
+
+
+def _mark_imports(marks: _LineMarks, text: str) -> None:
+    """Mark the lines that may import openai or a wrapper package (found by literal, checked by line start)."""
+    starts = marks.starts
+    for root in _IMPORT_ROOTS:
+        at = text.find(root)
+        while at >= 0:
+            line = bisect.bisect_right(starts, at)
+            if _IMPORT_OF_ROOT.match(text, starts[line - 1]):
+                marks.flags[line] = 1
+                marks.acc = []
+            end = text.find("\n", at)
+            if end < 0:
+                break
+            at = text.find(root, end)
 
 
 def _lines_of(node: ast.AST) -> Tuple[int, int]:
@@ -509,6 +568,8 @@ class _Analyzer:
             if current.kind == "class" and not first:
                 current = current.parent
                 continue
+            if current.unbound is not None:
+                self.binder.bind_body(current)
             found = current.bindings.get(name)
             if found:
                 return self._pick(found, line if first else None)
@@ -640,6 +701,7 @@ class _Analyzer:
         return None
 
     def _self_attribute(self, cls: ClassInfo, attr: str) -> Value:
+        self.binder.bind_methods(cls)
         bindings = cls.attrs.get(attr) or cls.scope.bindings.get(attr)
         if not bindings:
             return None
@@ -784,6 +846,7 @@ class _Reporter(_Analyzer):
 
     def _walk_scope(self, node: ast.AST, scope: Scope, inner: Scope) -> None:
         """A function, lambda or class: decorators, defaults, bases and annotations belong to the outer scope."""
+        self.binder.bind_body(inner)
         for child in ast.iter_child_nodes(node):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 if child in node.decorator_list or child is node.returns:
@@ -1221,11 +1284,11 @@ def _analyze(source: str, path: str, cell: Optional[int], prune: bool) -> FileAn
             binder = _Binder()
             binder.visit(tree)
             return _Reporter(tree, binder, lines, path, cell).run()
-        starts = line_starts(source)
+        starts = line_starts(source, lines.lines)
         constructs = _LineMarks(starts)
         for pattern in _CONSTRUCTS:
             constructs.mark(pattern, source)
-        binder = _Binder(constructs)
+        binder = _Binder(constructs, lazy=True)
         binder.visit(tree)
         reporter = _Reporter(tree, binder, lines, path, cell)
         try:
@@ -1254,6 +1317,10 @@ def _release(reporter: "_Reporter") -> None:
 PRUNE = True
 
 
-def line_starts(text: str) -> List[int]:
-    """Offsets at which each line starts, lines split as ``ast`` counts them."""
-    return [0] + [m.end() for m in _LINE_SPLIT.finditer(text)]
+def line_starts(text: str, lines: Optional[List[str]] = None) -> List[int]:
+    """Offsets at which each line starts, lines split as ``ast`` counts them
+    (``lines``: the text already split on line breaks, to save a pass)."""
+    if lines is None or "\r" in text:
+        return [0] + [m.end() for m in _LINE_SPLIT.finditer(text)]
+    ends = itertools.accumulate(len(line) + 1 for line in lines)  # every break is one "\n"
+    return [0, *itertools.islice(ends, len(lines) - 1)]
