@@ -7,13 +7,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 
-from migrator.analyzer import analyze_bytes, is_python, mentions_openai
+from migrator.analyzer import mentions_lowered, analyze_bytes, is_python
 from migrator.cache import EMPTY, Cache, Manifest
 from migrator.discovery import DEFAULT_MAX_BYTES, Candidate, iter_files, looks_binary, read_limited
-from migrator.models import FileAnalysis, ScanResult, SkippedFile
+from migrator.models import ScanResult, SkippedFile
 
-# files below this count are analysed in-process: a pool costs more than it saves
-_POOL_THRESHOLD = 24
+# fewer files (or fewer bytes) than this are read in-process: a pool costs more than it saves
+_POOL_THRESHOLD = 64
+_POOL_MIN_BYTES = 2 * 1024 * 1024
 
 Progress = Callable[[int, int], None]
 
@@ -40,56 +41,80 @@ def _must_report_skip(relpath: str) -> bool:
     return is_python(relpath) or relpath.endswith(".ipynb")
 
 
-def _analyze_job(job: Tuple[str, bytes]) -> Optional[FileAnalysis]:
-    relpath, data = job
-    return analyze_bytes(relpath, data)
+# what a worker says of one file: ("skip", reason) | ("plain", None) | ("done", key, analysis)
+Outcome = Tuple
 
 
-def _read(candidate: Candidate, max_bytes: int) -> Tuple[Optional[bytes], Optional[str]]:
-    data, reason = read_limited(candidate.abspath, max_bytes, candidate.stat.st_size if candidate.stat else None)
-    if data is not None and looks_binary(data) and (_must_report_skip(candidate.relpath)):
-        return None, "binary file (contains NUL bytes)"
+def _read(relpath: str, abspath: str, size: Optional[int], max_bytes: int) -> Tuple[Optional[bytes], Optional[str]]:
+    data, reason = read_limited(abspath, max_bytes, size)
     if data is not None and looks_binary(data):
-        return None, None
+        return None, "binary file (contains NUL bytes)" if _must_report_skip(relpath) else None
     return data, reason
+
+
+_WORKER_CACHE: Optional[Cache] = None
+
+
+def _process(job: Tuple[str, str, Optional[int], int, bool]) -> Outcome:
+    """Read, prefilter, look up and (on a miss) analyse one file.  Runs in a worker
+    process, so reading and hashing are parallel too; only paths go out and only
+    analyses come back."""
+    global _WORKER_CACHE
+    relpath, abspath, size, max_bytes, use_cache = job
+    data, reason = _read(relpath, abspath, size, max_bytes)
+    if data is None:
+        return ("skip", reason if reason and _must_report_skip(relpath) else None)
+    low = data.lower()
+    if not mentions_lowered(low):
+        return ("plain", None)  # the byte-level prefilter: most files never mention OpenAI
+    if not use_cache:
+        return ("done", None, analyze_bytes(relpath, data, low))
+    if _WORKER_CACHE is None:
+        _WORKER_CACHE = Cache()
+    cache = _WORKER_CACHE
+    key = cache.key(relpath, data)
+    cached = cache.get(key)
+    if cached is not None:
+        return ("done", key, None if cached is EMPTY or not cached.path else cached)
+    analysis = analyze_bytes(relpath, data, low)
+    if cache.enabled:
+        cache.put(key, analysis)
+    return ("done", key, analysis)
 
 
 def scan_paths(root: str, options: ScanOptions, progress: Optional[Progress] = None) -> ScanResult:
     """Analyse every interesting file under ``root``.  Per-file problems are
     recorded in the result (``skipped`` / ``FileAnalysis.error``), never raised."""
+    global _WORKER_CACHE
+    _WORKER_CACHE = None  # the in-process path must see this run's cache directory
     result = ScanResult(root=root)
     candidates = _candidates(root, options)
     cache = Cache() if options.use_cache else None
     manifest = Manifest(cache, root) if cache else None
-    pending: List[Tuple[str, bytes, Optional[str]]] = []
+    jobs: List[Tuple[str, str, Optional[int], int, bool]] = []
+    stats: List[Optional[os.stat_result]] = []
     for candidate in candidates:
         result.files_scanned += 1
-        st = (candidate.stat or _stat(candidate.abspath)) if manifest else None
+        st = (candidate.stat or _stat(candidate.abspath)) if manifest else candidate.stat
         if manifest and st and _known(manifest, cache, candidate.relpath, st, result):
             continue
-        data, reason = _read(candidate, options.max_bytes)
-        if data is None:
-            if reason and _must_report_skip(candidate.relpath):
-                result.skipped.append(SkippedFile(candidate.relpath, reason))
+        size = candidate.stat.st_size if candidate.stat else None
+        jobs.append((candidate.relpath, candidate.abspath, size, options.max_bytes, cache is not None))
+        stats.append(st)
+    for job, st, outcome in zip(jobs, stats, _run(jobs, options.jobs, progress)):
+        relpath = job[0]
+        if outcome[0] == "skip":
+            if outcome[1]:
+                result.skipped.append(SkippedFile(relpath, outcome[1]))
             continue
-        if not mentions_openai(data):
+        if outcome[0] == "plain":
             if manifest and st:
-                manifest.record(candidate.relpath, st, "")
-            continue  # the byte-level prefilter: most files never mention OpenAI
-        result.files_parsed += 1
-        key = cache.key(candidate.relpath, data) if cache else None
-        if manifest and st and key:
-            manifest.record(candidate.relpath, st, key)
-        cached = cache.get(key) if cache and key else None
-        if cached is not None:
-            if cached is not EMPTY and cached.path:
-                result.analyses.append(cached)
+                manifest.record(relpath, st, "")
             continue
-        pending.append((candidate.relpath, data, key))
-    analysed = _run(pending, options.jobs, progress)
-    for (relpath, _data, key), analysis in zip(pending, analysed):
-        if cache and key and cache.enabled:
-            cache.put(key, analysis)
+        _, key, analysis = outcome
+        result.files_parsed += 1
+        if manifest and st and key:
+            manifest.record(relpath, st, key)
         if analysis is not None:
             result.analyses.append(analysis)
     if manifest:
@@ -129,22 +154,23 @@ def _candidates(root: str, options: ScanOptions) -> List[Candidate]:
     return [c for c in files if _interesting(c.relpath)]
 
 
-def _run(pending: List[Tuple[str, bytes, Optional[str]]], jobs: int, progress: Optional[Progress]) -> List[Optional[FileAnalysis]]:
-    jobs = jobs or os.cpu_count() or 1
-    work = [(relpath, data) for relpath, data, _ in pending]
-    total = len(work)
-    if jobs <= 1 or total < _POOL_THRESHOLD:
+def _run(jobs: List[Tuple[str, str, Optional[int], int, bool]], workers: int, progress: Optional[Progress]) -> List[Outcome]:
+    workers = workers or os.cpu_count() or 1
+    total = len(jobs)
+    if workers <= 1 or total < _POOL_THRESHOLD or sum(job[2] or 0 for job in jobs) < _POOL_MIN_BYTES:
         out = []
-        for index, job in enumerate(work):
-            out.append(_analyze_job(job))
+        for index, job in enumerate(jobs):
+            out.append(_process(job))
             if progress:
                 progress(index + 1, total)
         return out
-    chunk = max(1, min(64, total // (jobs * 8) or 1))
-    out = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for index, analysis in enumerate(pool.map(_analyze_job, work, chunksize=chunk)):
-            out.append(analysis)
+    # largest files first, so the pool does not end waiting on one big file
+    order = sorted(range(total), key=lambda i: -(jobs[i][2] or 0))
+    chunk = max(1, min(32, total // (workers * 16) or 1))
+    out: List[Outcome] = [("plain", None)] * total
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for done, (index, outcome) in enumerate(zip(order, pool.map(_process, [jobs[i] for i in order], chunksize=chunk))):
+            out[index] = outcome
             if progress:
-                progress(index + 1, total)
+                progress(done + 1, total)
     return out
