@@ -76,3 +76,22 @@ def test_text_findings_still_come_from_skipped_files():
     data = b"# see https://api.openai.com/v1/chat/completions\nKEY = 'sk-proj-Ab3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY'\n"
     analysis = analyze_python_bytes("m.py", data)
     assert sorted(f.kind for f in analysis.findings) == ["secret", "url"]
+
+
+_URL_PIECES = [
+    "https://", "http://", "api.openai.com", "x.openai.azure.com", "my-res.openai.azure.com", ".openai.azure.com",
+    "/v1/chat", ":443", "/", "-", ".", "a", "Z9", " ", "\n", "\r\n", "\r", "'", '"', "(", "#", "?q=1", "api",
+]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_URL_PIECES), max_size=16))
+def test_url_search_by_line_finds_what_a_full_scan_finds(pieces):
+    from migrator.analyzer import _URL, finditer_on_lines
+    from migrator.analyzer.textfiles import _URL_RE
+
+    text = "".join(pieces)
+    for pattern in (_URL, _URL_RE):
+        fast = [(m.start(), m.end(), m.group(0)) for m in finditer_on_lines(pattern, text)]
+        full = [(m.start(), m.end(), m.group(0)) for m in pattern.finditer(text)]
+        assert fast == full

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from typing import List, Optional, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 from migrator.models import FileAnalysis, Finding, Span
 
@@ -42,7 +42,11 @@ def mentions_openai(data: bytes) -> bool:
     like ``bytes.lower``), but ~20x faster: a case-insensitive alternation gets
     no literal fast path in ``re``, while ``in`` on bytes is a C substring search.
     """
-    low = data.lower()
+    return mentions_lowered(data.lower())
+
+
+def mentions_lowered(low: bytes) -> bool:
+    """``mentions_openai`` for bytes already lower-cased."""
     return b"openai" in low or b"sk-" in low or b"tiktoken" in low
 
 
@@ -108,7 +112,31 @@ def offset_span(starts: List[int], start: int, end: int) -> Span:
     return Span(line, start - starts[line - 1], end_line, end - starts[end_line - 1])
 
 
-def text_findings(relpath: str, text: str, *, cell: Optional[int] = None) -> List[Finding]:
+_URL_LITERALS = ("api.openai.com", ".openai.azure.com")
+
+
+def finditer_on_lines(pattern: "re.Pattern[str]", text: str, literals: Tuple[str, ...] = _URL_LITERALS) -> Iterator["re.Match[str]"]:
+    """``pattern.finditer(text)`` for a pattern whose every match holds one of
+    ``literals`` and no line break: the pattern is tried only on lines holding a
+    literal, found by C substring search (a URL pattern has no literal prefix
+    for ``re`` to skip ahead by, so a plain finditer tries every position)."""
+    lines = set()
+    for literal in literals:
+        at = text.find(literal)
+        while at >= 0:
+            start = max(text.rfind("\n", 0, at), text.rfind("\r", 0, at)) + 1
+            end = len(text)
+            for sep in ("\n", "\r"):
+                stop = text.find(sep, at)
+                if 0 <= stop < end:
+                    end = stop
+            lines.add((start, end))
+            at = text.find(literal, end)
+    for start, end in sorted(lines):
+        yield from pattern.finditer(text, start, end)
+
+
+def text_findings(relpath: str, text: str, *, cell: Optional[int] = None, low: Optional[bytes] = None) -> List[Finding]:
     """Secrets and OpenAI URLs anywhere in a text (code, comments, strings)."""
     from migrator.analyzer.secrets import find_secrets
 
@@ -116,15 +144,20 @@ def text_findings(relpath: str, text: str, *, cell: Optional[int] = None) -> Lis
     starts: Optional[List[int]] = None
     # substring guards (each a superset of what its regex can match) skip the
     # slow regex scans on the many files that cannot hold a key or a URL
-    low = text.lower()
-    maybe_key = "sk-" in low or "apikey" in low or "api_key" in low or "api-key" in low
+    # (``low``: the file's bytes lower-cased, when the caller has them; for ASCII files the
+    # same guard without lower-casing the text again -- non-ASCII text may fold to "key")
+    if low is not None and low.isascii():
+        maybe_key = b"sk-" in low or b"apikey" in low or b"api_key" in low or b"api-key" in low
+    else:
+        lowered = text.lower()
+        maybe_key = "sk-" in lowered or "apikey" in lowered or "api_key" in lowered or "api-key" in lowered
     for start, end, redacted in find_secrets(text) if maybe_key else ():
         starts = starts or line_index(text)
         out.append(
             Finding("secret", relpath, offset_span(starts, start, end), f"hard-coded OpenAI API key {redacted}",
                     cell=cell, detail={"redacted": redacted})
         )
-    for match in _URL.finditer(text) if ("api.openai.com" in text or ".openai.azure.com" in text) else ():
+    for match in finditer_on_lines(_URL, text):
         starts = starts or line_index(text)
         out.append(
             Finding("url", relpath, offset_span(starts, match.start(), match.end()), f"OpenAI URL {match.group(0)}",
@@ -133,10 +166,11 @@ def text_findings(relpath: str, text: str, *, cell: Optional[int] = None) -> Lis
     return out
 
 
-def analyze_python_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
+def analyze_python_bytes(relpath: str, data: bytes, low: Optional[bytes] = None) -> Optional[FileAnalysis]:
     from migrator.analyzer.python import analyze_python
 
-    if not mentions_openai(data):
+    low = data.lower() if low is None else low
+    if not mentions_lowered(low):
         return None
     text, problem = decode_python(data)
     if text is None:
@@ -146,7 +180,7 @@ def analyze_python_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
         result = analyze_python(text, relpath)
     else:
         result = FileAnalysis(relpath)
-    result.findings.extend(text_findings(relpath, text))
+    result.findings.extend(text_findings(relpath, text, low=low))
     if relpath.rsplit("/", 1)[-1] == "setup.py":
         from migrator.analyzer.textfiles import analyze_text
 
@@ -201,10 +235,11 @@ def analyze_other_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
     return FileAnalysis(relpath, findings=sorted(findings, key=Finding.sort_key)) if findings else None
 
 
-def analyze_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
-    """Analyse one file's bytes; None when the file holds nothing of interest."""
+def analyze_bytes(relpath: str, data: bytes, low: Optional[bytes] = None) -> Optional[FileAnalysis]:
+    """Analyse one file's bytes; None when the file holds nothing of interest
+    (``low``: ``data.lower()``, when the caller has computed it already)."""
     if relpath.endswith(".ipynb"):
         return analyze_notebook_bytes(relpath, data)
     if is_python(relpath):
-        return analyze_python_bytes(relpath, data)
+        return analyze_python_bytes(relpath, data, low)
     return analyze_other_bytes(relpath, data)

@@ -698,10 +698,10 @@ def _env_findings(path: str, text: str, index: LineIndex) -> List[Finding]:
 
 
 def _url_findings(path: str, text: str, index: LineIndex) -> List[Finding]:
-    if "api.openai.com" not in text and ".openai.azure.com" not in text:
-        return []  # _URL_RE is case-sensitive; this guard is a superset and skips its slow scan
+    from migrator.analyzer import finditer_on_lines
+
     findings = []
-    for m in _URL_RE.finditer(text):
+    for m in finditer_on_lines(_URL_RE, text):  # _URL_RE is case-sensitive and never spans lines
         url = m.group(0).rstrip(".:")
         host = m.group("host").lower()
         findings.append(Finding(
