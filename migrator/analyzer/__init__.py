@@ -141,7 +141,6 @@ def text_findings(relpath: str, text: str, *, cell: Optional[int] = None, low: O
     from migrator.analyzer.secrets import find_secrets
 
     out: List[Finding] = []
-    starts: Optional[List[int]] = None
     # substring guards (each a superset of what its regex can match) skip the
     # slow regex scans on the many files that cannot hold a key or a URL
     # (``low``: the file's bytes lower-cased, when the caller has them; for ASCII files the
@@ -151,19 +150,25 @@ def text_findings(relpath: str, text: str, *, cell: Optional[int] = None, low: O
     else:
         lowered = text.lower()
         maybe_key = "sk-" in lowered or "apikey" in lowered or "api_key" in lowered or "api-key" in lowered
-    for start, end, redacted in find_secrets(text) if maybe_key else ():
-        starts = starts or line_index(text)
+    for start, end, redacted in find_secrets(text, low) if maybe_key else ():
         out.append(
-            Finding("secret", relpath, offset_span(starts, start, end), f"hard-coded OpenAI API key {redacted}",
+            Finding("secret", relpath, _span_of(text, start, end), f"hard-coded OpenAI API key {redacted}",
                     cell=cell, detail={"redacted": redacted})
         )
     for match in finditer_on_lines(_URL, text):
-        starts = starts or line_index(text)
         out.append(
-            Finding("url", relpath, offset_span(starts, match.start(), match.end()), f"OpenAI URL {match.group(0)}",
+            Finding("url", relpath, _span_of(text, match.start(), match.end()), f"OpenAI URL {match.group(0)}",
                     cell=cell, detail={"url": match.group(0)})
         )
     return out
+
+
+def _span_of(text: str, start: int, end: int) -> Span:
+    """``offset_span`` for the odd finding, without indexing every line of the text."""
+    if "\r" in text:
+        return offset_span(line_index(text), start, end)
+    line, end_line = text.count("\n", 0, start) + 1, text.count("\n", 0, end) + 1
+    return Span(line, start - (text.rfind("\n", 0, start) + 1), end_line, end - (text.rfind("\n", 0, end) + 1))
 
 
 def analyze_python_bytes(relpath: str, data: bytes, low: Optional[bytes] = None) -> Optional[FileAnalysis]:

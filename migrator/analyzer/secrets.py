@@ -19,7 +19,7 @@ Decisions (conservative, to keep false positives out of reports):
 from __future__ import annotations
 
 import re
-from typing import List, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 #: (start offset, end offset, redacted form)
 SecretHit = Tuple[int, int, str]
@@ -64,14 +64,17 @@ def _sk_body(key: str) -> str:
 _SK_START = re.compile(r"sk-[A-Za-z0-9_-]{20,}")  # a literal prefix: re skips ahead to each "sk-"
 _KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 _NAME_LOW = re.compile(r"api[_-]?key")  # on the lower-cased text: again a literal prefix
+_NAME_LOW_BYTES = re.compile(rb"api[_-]?key")
 
 
-def find_secrets(text: str) -> List[SecretHit]:
+def find_secrets(text: str, low: Optional[bytes] = None) -> List[SecretHit]:
     """Every OpenAI-style key in ``text`` as ``(start, end, redacted)``, in order.
 
     Same hits as scanning with ``_SK_RE`` and ``_HEX32_RE`` (the definitions), found
     by cheaper routes: ``sk-`` runs by their literal prefix, 32-hex values only in
-    the 160 characters after an ``api_key``-like name.
+    the 160 characters after an ``api_key``-like name.  ``low``: the text's bytes
+    lower-cased, if the caller has them (used only when they are ASCII, where byte
+    and character offsets agree).
     """
     hits: List[SecretHit] = []
     for m in _SK_START.finditer(text) if "sk-" in text else ():
@@ -80,7 +83,7 @@ def find_secrets(text: str) -> List[SecretHit]:
         key = m.group(0)
         if len(_sk_body(key)) >= 20 and _looks_random(_sk_body(key)):
             hits.append((m.start(), m.end(), redact(key)))
-    for start in _hex_candidates(text):
+    for start in _hex_candidates(text, low if low is not None and len(low) == len(text) and low.isascii() else None):
         m = _HEX32_RE.match(text, start)
         prefix = text[max(0, start - 160):start]
         if m is not None and _AZURE_NAME_RE.search(prefix):
@@ -89,15 +92,22 @@ def find_secrets(text: str) -> List[SecretHit]:
     return hits
 
 
-def _hex_candidates(text: str) -> List[int]:
+def _hex_candidates(text: str, ascii_low: Optional[bytes] = None) -> List[int]:
     """Offsets where a 32-hex key may start: within 160 characters after an api_key-like name."""
-    low = text.lower()
-    if "key" not in low:
-        return []
-    if len(low) != len(text):  # a character whose lower case is longer: offsets would not line up
-        return [m.start() for m in _HEX32_RE.finditer(text)]
+    names: Iterator["re.Match"]
+    if ascii_low is not None:
+        if b"key" not in ascii_low:
+            return []
+        names = _NAME_LOW_BYTES.finditer(ascii_low)
+    else:
+        low = text.lower()
+        if "key" not in low:
+            return []
+        if len(low) != len(text):  # a character whose lower case is longer: offsets would not line up
+            return [m.start() for m in _HEX32_RE.finditer(text)]
+        names = _NAME_LOW.finditer(low)
     found: List[int] = []
-    for name in _NAME_LOW.finditer(low):
+    for name in names:
         # endpos leaves room for a whole 32-hex run and the character after it; each
         # candidate is re-matched on the whole text, so a run cut at endpos is not taken
         for m in _HEX32_RE.finditer(text, name.end(), min(len(text), name.start() + 160 + 33)):
