@@ -143,3 +143,43 @@ def test_pruning_skips_what_cannot_matter():
     finally:
         analyzer._Reporter._walk = original
     assert pruned < 20 < full
+
+
+def test_trees_parsed_from_quoted_annotations_live_as_long_as_the_analysis(monkeypatch):
+    """Resolution memoizes by id(node); a freed tree parsed out of "AsyncOpenAI" let a
+    later node reuse its id and inherit its value (a call on an annotated client was
+    lost, found on semantic-kernel's responses_agent_thread_actions.py)."""
+    import ast
+    import weakref
+
+    parsed = []
+    real_parse = ast.parse
+
+    def spy(source, *args, **kwargs):
+        tree = real_parse(source, *args, **kwargs)
+        if kwargs.get("mode") == "eval":
+            parsed.append(weakref.ref(tree))
+        return tree
+
+    src = textwrap.dedent('''
+        from typing import TYPE_CHECKING
+        if TYPE_CHECKING:
+            from openai import AsyncOpenAI
+
+        async def a(client: "AsyncOpenAI", n: "int"):
+            return await client.responses.create(model="gpt-4o", input="x")
+    ''')
+    analyze = getattr(analyzer._analyze, "__wrapped__", analyzer._analyze)
+    reporter_run = analyzer._Reporter.run
+    alive = []
+
+    def run(self):
+        out = reporter_run(self)
+        alive.append(all(ref() is not None for ref in parsed))
+        return out
+
+    monkeypatch.setattr(analyzer.ast, "parse", spy)
+    monkeypatch.setattr(analyzer._Reporter, "run", run)
+    result = analyze(src, "m.py", None, True)
+    assert [f.api for f in result.findings if f.kind == "call"] == ["responses.create"]
+    assert parsed and alive == [True]

@@ -558,6 +558,7 @@ class _Analyzer:
         self.imports_openai = False
         self.seen_calls: set = set()
         self.seen_symbols: set = set()
+        self.parsed_annotations: List[ast.AST] = []  # kept alive: see _annotation_parts
 
     # ---- lookup
     def lookup(self, name: str, scope: Scope, line: int) -> Tuple[Optional[Binding], bool]:
@@ -667,7 +668,7 @@ class _Analyzer:
 
     def _annotated_client(self, binding: Binding) -> Value:
         others = 0
-        parts = list(_annotation_parts(binding.annotation))
+        parts = list(_annotation_parts(binding.annotation, self.parsed_annotations))
         for expr in parts:
             value = self.resolve(expr, binding.scope)
             if isinstance(value, Q) and value.qname in sym.CLIENT_CLASSES:
@@ -1119,25 +1120,30 @@ class _Reporter(_Analyzer):
 # ---------------------------------------------------------------- helpers
 
 
-def _annotation_parts(node: Optional[ast.AST]) -> Iterator[ast.AST]:
+def _annotation_parts(node: Optional[ast.AST], keep: List[ast.AST]) -> Iterator[ast.AST]:
+    """The names a (possibly quoted) annotation is made of.  Trees parsed out of
+    quoted annotations are appended to ``keep``: resolution memoizes by ``id(node)``,
+    and a freed temporary node's id can be reused by the next one."""
     if node is None:
         return
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         try:
-            yield from _annotation_parts(ast.parse(node.value, mode="eval").body)
+            parsed = ast.parse(node.value, mode="eval")
+            keep.append(parsed)
+            yield from _annotation_parts(parsed.body, keep)
         except SyntaxError:
             return
         return
     if isinstance(node, ast.Subscript):
-        yield from _annotation_parts(node.slice)
+        yield from _annotation_parts(node.slice, keep)
         return
     if isinstance(node, ast.Tuple):
         for elt in node.elts:
-            yield from _annotation_parts(elt)
+            yield from _annotation_parts(elt, keep)
         return
     if isinstance(node, ast.BinOp):
-        yield from _annotation_parts(node.left)
-        yield from _annotation_parts(node.right)
+        yield from _annotation_parts(node.left, keep)
+        yield from _annotation_parts(node.right, keep)
         return
     yield node
 
