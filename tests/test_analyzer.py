@@ -413,6 +413,24 @@ def test_call_flags():
     ]
 
 
+def test_stream_helpers_are_flagged_as_streaming_but_their_events_are_not_chunks():
+    found = analyze_python(
+        textwrap.dedent(
+            """
+            from openai import OpenAI
+            client = OpenAI()
+            with client.chat.completions.stream(model="m", messages=[]) as stream:
+                for event in stream:
+                    print(event.type)
+            """
+        ),
+        "m.py",
+    )
+    (call,) = [f for f in found.findings if f.kind == "call"]
+    assert call.api == "chat.completions.stream" and call.detail["stream"] is True
+    assert not any(r.chunk for r in found.results)
+
+
 def test_stream_result_chunks_are_tracked():
     found = analyze_python(
         textwrap.dedent(

@@ -987,7 +987,7 @@ class _Reporter(_Analyzer):
             symbol=func.qname if isinstance(func, Q) else None,
             detail={
                 "async": is_async,
-                "stream": result.stream,
+                "stream": result.stream or _streaming_api(result.api),
                 "tools": _has_kwarg(node, "tools", "functions", "tool_choice", "function_call"),
                 "response_format": _has_kwarg(node, "response_format"),
                 "kwargs": _kwarg_names(node),
@@ -1020,7 +1020,7 @@ class _Reporter(_Analyzer):
             model=self._model(node, scope, ("model",)),
             detail={
                 "async": isinstance(parent, ast.Await),
-                "stream": _kwarg_true(node, "stream"),
+                "stream": _kwarg_true(node, "stream") or _streaming_api(api),
                 "tools": _has_kwarg(node, "tools", "functions", "tool_choice"),
                 "response_format": _has_kwarg(node, "response_format"),
                 "kwargs": _kwarg_names(node),
@@ -1160,6 +1160,13 @@ def _returns(fnode: ast.AST) -> Iterator[ast.Return]:
 
 def _astuple(span: Span) -> Tuple[int, int, int, int]:
     return (span.line, span.col, span.end_line, span.end_col)
+
+
+def _streaming_api(api: str) -> bool:
+    """``chat.completions.stream``, ``responses.stream``, ``beta.threads.runs.stream``: they stream
+    whatever their arguments.  (Only the finding says so: their results are stream managers
+    whose events are not chunks, so results read from them are not treated as chunks.)"""
+    return api.endswith(".stream")
 
 
 def _kwarg_true(node: ast.Call, name: str) -> bool:
