@@ -41,9 +41,11 @@ def _classify(site, ruleset: RuleSet, reasons: Counter) -> str:
 
 
 def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider: Optional[str] = None,
-                     extra_rules: Sequence[str] = ()) -> List[Dict[str, Any]]:
-    """One row per provider and plan; call sites only (clients and imports follow their calls)."""
-    providers = load_all(list(config.rules) + list(extra_rules))
+                     extra_rules: Sequence[str] = (), providers: Optional[Sequence[ProviderFile]] = None) -> List[Dict[str, Any]]:
+    """One row per provider and plan; call sites only (clients and imports follow their calls).
+    ``providers``: the packs, if already loaded (``load_all`` of the config's and ``extra_rules``)."""
+    if providers is None:
+        providers = load_all(list(config.rules) + list(extra_rules))
     call_sites = [s for a in result.analyses if not a.error for s in sites(a) if s.kind == "call"]
     rows = []
     for ruleset in _rulesets(providers, config, provider):

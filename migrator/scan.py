@@ -12,9 +12,8 @@ from migrator.cache import EMPTY, Cache, Manifest
 from migrator.discovery import DEFAULT_MAX_BYTES, Candidate, iter_files, looks_binary, read_limited
 from migrator.models import ScanResult, SkippedFile
 
-# fewer files (or fewer bytes) than this are read in-process: a pool costs more than it saves
-_POOL_THRESHOLD = 64
-_POOL_MIN_BYTES = 2 * 1024 * 1024
+# fewer files than this are read in-process: a pool costs more than it saves
+_POOL_THRESHOLD = 24
 
 Progress = Callable[[int, int], None]
 
@@ -82,9 +81,14 @@ def _process(job: Tuple[str, str, Optional[int], int, bool]) -> Outcome:
     return ("done", key, analysis)
 
 
-def scan_paths(root: str, options: ScanOptions, progress: Optional[Progress] = None) -> ScanResult:
+def scan_paths(root: str, options: ScanOptions, progress: Optional[Progress] = None,
+               meanwhile: Optional[Callable[[], None]] = None) -> ScanResult:
     """Analyse every interesting file under ``root``.  Per-file problems are
-    recorded in the result (``skipped`` / ``FileAnalysis.error``), never raised."""
+    recorded in the result (``skipped`` / ``FileAnalysis.error``), never raised.
+
+    ``meanwhile`` runs once in this process while the workers analyse (after they
+    have all started, so it may start threads or import freely); it must not raise.
+    """
     global _WORKER_CACHE
     _WORKER_CACHE = None  # the in-process path must see this run's cache directory
     result = ScanResult(root=root)
@@ -101,7 +105,7 @@ def scan_paths(root: str, options: ScanOptions, progress: Optional[Progress] = N
         size = candidate.stat.st_size if candidate.stat else None
         jobs.append((candidate.relpath, candidate.abspath, size, options.max_bytes, cache is not None))
         stats.append(st)
-    for job, st, outcome in zip(jobs, stats, _run(jobs, options.jobs, progress)):
+    for job, st, outcome in zip(jobs, stats, _run(jobs, options.jobs, progress, meanwhile)):
         relpath = job[0]
         if outcome[0] == "skip":
             if outcome[1]:
@@ -154,22 +158,28 @@ def _candidates(root: str, options: ScanOptions) -> List[Candidate]:
     return [c for c in files if _interesting(c.relpath)]
 
 
-def _run(jobs: List[Tuple[str, str, Optional[int], int, bool]], workers: int, progress: Optional[Progress]) -> List[Outcome]:
+def _run(jobs: List[Tuple[str, str, Optional[int], int, bool]], workers: int, progress: Optional[Progress],
+         meanwhile: Optional[Callable[[], None]] = None) -> List[Outcome]:
     workers = workers or os.cpu_count() or 1
     total = len(jobs)
-    if workers <= 1 or total < _POOL_THRESHOLD or sum(job[2] or 0 for job in jobs) < _POOL_MIN_BYTES:
+    if workers <= 1 or total < _POOL_THRESHOLD:
         out = []
         for index, job in enumerate(jobs):
             out.append(_process(job))
             if progress:
                 progress(index + 1, total)
+        if meanwhile:
+            meanwhile()
         return out
     # largest files first, so the pool does not end waiting on one big file
     order = sorted(range(total), key=lambda i: -(jobs[i][2] or 0))
     chunk = max(1, min(32, total // (workers * 16) or 1))
     out: List[Outcome] = [("plain", None)] * total
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for done, (index, outcome) in enumerate(zip(order, pool.map(_process, [jobs[i] for i in order], chunksize=chunk))):
+        results = pool.map(_process, [jobs[i] for i in order], chunksize=chunk)  # submits everything now
+        if meanwhile:
+            meanwhile()  # the parent would otherwise only wait
+        for done, (index, outcome) in enumerate(zip(order, results)):
             out[index] = outcome
             if progress:
                 progress(done + 1, total)

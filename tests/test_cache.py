@@ -142,3 +142,20 @@ def test_unchanged_files_are_recognised_without_being_read(tmp_path, monkeypatch
     third = scan_paths(str(tree), ScanOptions(jobs=1, use_git=False))
     assert [os.path.basename(p) for p in reads] == ["a.py"]
     assert sum(1 for f in third.analyses[0].findings if f.kind == "client") == 2
+
+
+def test_meanwhile_runs_once_while_the_pool_works_and_in_process(tmp_path, monkeypatch):
+    """scan's hook for the parent's own work (the CLI loads the rule packs there)."""
+    import migrator.scan as scan_mod
+
+    monkeypatch.setenv("MIGRATOR_CACHE_DIR", str(tmp_path / "cache"))
+    root = tree(tmp_path / "src")
+    pools = []
+    real_pool = scan_mod.ProcessPoolExecutor
+    monkeypatch.setattr(scan_mod, "ProcessPoolExecutor", lambda **kw: pools.append(kw) or real_pool(**kw))
+    for jobs, expect_pool in ((2, True), (1, False)):
+        pools.clear()
+        calls = []
+        result = scan_paths(str(root), ScanOptions(use_cache=False, jobs=jobs), meanwhile=lambda: calls.append(1))
+        assert calls == [1] and bool(pools) == expect_pool
+        assert sum(1 for a in result.analyses for f in a.findings if f.kind == "call") == 20

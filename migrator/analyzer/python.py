@@ -3,12 +3,19 @@
 Built on the stdlib ``ast`` (an order of magnitude cheaper than LibCST with
 metadata); LibCST is only used later, for the files that are rewritten.
 
-Two passes over a module: the first records every binding per scope (imports,
-assignments, parameters, ``with ... as``, ``self.x = ...`` per class, function
-definitions); the second walks every expression and resolves it to a value:
-an imported qualified name, an OpenAI client, a client resource path, or the
-result of an API call.  Only what resolves to OpenAI (or sits, unresolved, in a
-file that imports openai) is reported.
+Two passes over a module: the binder records the bindings of each scope
+(imports, assignments, parameters, ``with ... as``, ``self.x = ...`` per class,
+function definitions); the reporter walks the tree and resolves expressions to
+values: an imported qualified name, an OpenAI client, a client resource path,
+or the result of an API call.  Only what resolves to OpenAI (or sits,
+unresolved, in a file that imports openai) is reported.
+
+Most of a module cannot hold a finding, so both passes skip what cannot matter
+(``_relevant_lines``): the reporter visits only nodes on lines that name an
+OpenAI import, a client resource attribute, an ``OPENAI_`` variable, or a name
+bound to an OpenAI value; the binder binds a function body only when something
+needs it.  ``PRUNE = False`` visits everything, and the test suite requires both
+ways to agree on every analysis it runs.
 """
 
 from __future__ import annotations

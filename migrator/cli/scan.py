@@ -32,9 +32,19 @@ def scan(
     root = target(path)
     cfg, excludes = config_and_excludes(root, exclude)
     options = ScanOptions(excludes=excludes, jobs=jobs_option(jobs), use_cache=not no_cache, max_bytes=max_file_size)
+    packs: dict = {}
+
+    def load_packs() -> None:  # while the workers scan; an error surfaces in _readiness
+        try:
+            from migrator.ruleset import load_all
+
+            packs["loaded"] = load_all(list(cfg.rules) + list(rules or []))
+        except Exception:  # noqa: BLE001 - re-raised, with its message, by the load in _readiness
+            pass
+
     with progress("scanning", enabled=format == ScanFormat.text and output is None) as update:
-        result = scan_paths(root, options, update)
-    readiness = _readiness(result, root, cfg, provider, rules)
+        result = scan_paths(root, options, update, meanwhile=load_packs)
+    readiness = _readiness(result, root, cfg, provider, rules, packs.get("loaded"))
     if format == ScanFormat.json:
         write_output(report.to_json(result, readiness) + "\n", output)
     elif format == ScanFormat.markdown:
@@ -51,9 +61,9 @@ def scan(
     raise typer.Exit(EXIT_OK)
 
 
-def _readiness(result, root, cfg, provider, rules):
+def _readiness(result, root, cfg, provider, rules, packs=None):
     try:
         from migrator.readiness import readiness_matrix
     except ModuleNotFoundError:
         return None
-    return readiness_matrix(result, root=root, config=cfg, provider=provider, extra_rules=rules or [])
+    return readiness_matrix(result, root=root, config=cfg, provider=provider, extra_rules=rules or [], providers=packs)
