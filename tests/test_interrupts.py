@@ -177,8 +177,7 @@ def test_signal_during_apply_leaves_the_repository_as_it_was(repo, tmp_path, poi
     before = snapshot(repo)
     proc = run_apply(repo, tmp_path, f"{point}:{sig}", *extra)
     assert proc.returncode == (130 if sig == "SIGINT" else 143), proc.stderr
-    if sig == "SIGTERM":
-        assert "interrupted (SIGTERM)" in proc.stderr
+    assert ("interrupted (SIGTERM)" if sig == "SIGTERM" else "interrupted") in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
     assert_untouched(repo, tmp_path, before)
 
@@ -190,6 +189,7 @@ def test_signal_during_in_place_write_rolls_back(repo, tmp_path, point, sig):
     before = snapshot(repo)
     proc = run_apply(repo, tmp_path, f"{point}:{sig}", "--in-place")
     assert proc.returncode == (130 if sig == "SIGINT" else 143), proc.stderr
+    assert "interrupted" in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
     assert_untouched(repo, tmp_path, before)
 

@@ -55,6 +55,11 @@ class _Terminated(BaseException):
     Not a KeyboardInterrupt: Typer turns those into a silent exit 130 before ``main`` sees them."""
 
 
+class _Interrupted(BaseException):
+    """Ctrl-C (SIGINT) in the main process; a KeyboardInterrupt would be swallowed by Typer
+    (or turned into "Aborted!" by a confirmation prompt) before ``main`` could say so."""
+
+
 _MAIN_PID = [0]
 
 
@@ -68,6 +73,15 @@ def _sigterm(signum, frame) -> None:
     raise _Terminated()
 
 
+def _sigint(signum, frame) -> None:
+    import signal
+
+    if os.getpid() != _MAIN_PID[0]:  # a forked worker: a plain KeyboardInterrupt, as before
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        raise KeyboardInterrupt
+    raise _Interrupted()
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     """Entry point of the console script; exits the process."""
     import signal
@@ -75,6 +89,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     _MAIN_PID[0] = os.getpid()
     try:  # Python's default SIGTERM kills without cleanup; `kill` and CI cancels send it
         signal.signal(signal.SIGTERM, _sigterm)
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when started with SIGINT ignored
+            signal.signal(signal.SIGINT, _sigint)
     except ValueError:  # not the main thread (embedded use): leave signals alone
         pass
     _register()
@@ -88,7 +104,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         # a Text, not markup: paths may hold "[...]" and "file:100:" must not become an emoji
         error_console().print(Text.assemble(("error:", "bold red"), " ", exc.render()), highlight=False)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _Interrupted):
         error_console().print("[bold red]interrupted[/]")
         sys.exit(130)
     except _Terminated:
