@@ -308,3 +308,11 @@ def test_diagnostics_speak_of_the_original_lines_once(tmp_path):
     # the Completion call is line 9 of the user's file (the migrated file has a helper above it),
     # and the pack's own report is not repeated by the check-residue net
     assert [line for line, _ in manual] == [9], manual
+
+
+def test_dependency_notes_name_their_file_once(tmp_path):
+    pyproject = b'[project]\nname = "app"\nversion = "0"\ndependencies = ["openai>=1.0"]\n'
+    repo = make_repo(tmp_path, {"app.py": APP.encode(), "pyproject.toml": pyproject})
+    proc = run("apply", "--provider", "deepseek", "--plan", "compat", "--dry-run", cwd=repo)
+    notes = [line.strip() for line in proc.stdout.splitlines() if line.strip().startswith("note:")]
+    assert notes and all(line.count("pyproject.toml") == 1 for line in notes), proc.stdout

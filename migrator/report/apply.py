@@ -49,7 +49,8 @@ def render_text(result: MigrationResult, out: Console, *, show_diff: bool = True
             line = f":{failure.line}" if failure.line else ""
             out.print(f"  {failure.path}{line}: {failure.message}", markup=False)
     for path, note in result.notes:
-        out.print(f"  note: {path}: {note}", markup=False)
+        # notes from the dependency rewriter already begin with their file (and line)
+        out.print(f"  note: {note}" if note.startswith(path) else f"  note: {path}: {note}", markup=False)
 
 
 def _rule_table(result: MigrationResult, out: Console) -> None:
