@@ -7,7 +7,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 
-from migrator.analyzer import mentions_lowered, analyze_bytes, is_python
+from migrator.analyzer import analyze_bytes, is_python, mentions_lowered
 from migrator.cache import EMPTY, Cache, Manifest
 from migrator.discovery import DEFAULT_MAX_BYTES, Candidate, iter_files, looks_binary, read_limited
 from migrator.models import ScanResult, SkippedFile
@@ -44,10 +44,10 @@ def _must_report_skip(relpath: str) -> bool:
 Outcome = Tuple
 
 
-def _read(relpath: str, abspath: str, size: Optional[int], max_bytes: int) -> Tuple[Optional[bytes], Optional[str]]:
+def _read(abspath: str, size: Optional[int], max_bytes: int) -> Tuple[Optional[bytes], Optional[str]]:
     data, reason = read_limited(abspath, max_bytes, size)
     if data is not None and looks_binary(data):
-        return None, "binary file (contains NUL bytes)" if _must_report_skip(relpath) else None
+        return None, "binary file (contains NUL bytes)"
     return data, reason
 
 
@@ -60,7 +60,7 @@ def _process(job: Tuple[str, str, Optional[int], int, bool]) -> Outcome:
     analyses come back."""
     global _WORKER_CACHE
     relpath, abspath, size, max_bytes, use_cache = job
-    data, reason = _read(relpath, abspath, size, max_bytes)
+    data, reason = _read(abspath, size, max_bytes)
     if data is None:
         return ("skip", reason if reason and _must_report_skip(relpath) else None)
     low = data.lower()

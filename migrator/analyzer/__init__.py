@@ -9,7 +9,8 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from typing import Iterator, List, Optional, Tuple
+import itertools
+from typing import AnyStr, Iterator, List, Optional, Sequence, Tuple
 
 from migrator.models import FileAnalysis, Finding, Span
 
@@ -58,16 +59,8 @@ def needs_ast(data: bytes) -> bool:
     short window before each ``OPENAI_``.  ``re`` finds no literal to skip ahead
     by in the combined pattern, so searching it tries every line of the file.
     """
-    for literal in _LINE_LITERALS:
-        at = data.find(literal)
-        while at >= 0:
-            start = data.rfind(b"\n", 0, at) + 1
-            if _IMPORT_LINE_RE.match(data, start):
-                return True
-            end = data.find(b"\n", at)
-            if end < 0:
-                break
-            at = data.find(literal, end)
+    if any(_IMPORT_LINE_RE.match(data, start) for start, _ in lines_holding(data, _LINE_LITERALS, (b"\n",))):
+        return True  # (the pattern's ^ follows "\n" only, so only "\n" ends a line here)
     at = data.find(b"OPENAI_")
     while at >= 0:
         # getenv/environ, a word boundary, at most 80 characters, a quote, AZURE_: under 100 bytes back
@@ -75,6 +68,20 @@ def needs_ast(data: bytes) -> bool:
             return True
         at = data.find(b"OPENAI_", at + 7)
     return False
+
+
+def lines_holding(text: AnyStr, literals: Sequence[AnyStr], breaks: Sequence[AnyStr]) -> Iterator[Tuple[int, int]]:
+    """(start, end) offsets of the lines of ``text`` that hold one of ``literals``, a line
+    ending at any of ``breaks``; found by C substring search, one literal at a time (a
+    line holding two literals comes twice)."""
+    for literal in literals:
+        at = text.find(literal)
+        while at >= 0:
+            start = max(text.rfind(b, 0, at) for b in breaks) + 1
+            ends = [stop for stop in (text.find(b, at) for b in breaks) if stop >= 0]
+            end = min(ends) if ends else len(text)
+            yield start, end
+            at = text.find(literal, end)
 
 
 def is_python(relpath: str) -> bool:
@@ -96,12 +103,16 @@ def decode_python(data: bytes) -> Tuple[Optional[str], Optional[str]]:
     return text, None
 
 
-def line_index(text: str) -> List[int]:
-    """Offsets at which each line starts (lines split on \\r\\n, \\r or \\n)."""
-    starts = [0]
-    for match in re.finditer(r"\r\n|\r|\n", text):
-        starts.append(match.end())
-    return starts
+LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as ``ast`` counts lines
+
+
+def line_index(text: str, lines: Optional[List[str]] = None) -> List[int]:
+    """Offsets at which each line starts (lines split on \\r\\n, \\r or \\n; ``lines``:
+    ``LINE_BREAK.split(text)``, if the caller has it, saves a pass over the text)."""
+    if lines is None or "\r" in text:
+        return [0] + [m.end() for m in LINE_BREAK.finditer(text)]
+    ends = itertools.accumulate(len(line) + 1 for line in lines)  # every break is one "\n"
+    return [0, *itertools.islice(ends, len(lines) - 1)]
 
 
 def offset_span(starts: List[int], start: int, end: int) -> Span:
@@ -120,19 +131,7 @@ def finditer_on_lines(pattern: "re.Pattern[str]", text: str, literals: Tuple[str
     ``literals`` and no line break: the pattern is tried only on lines holding a
     literal, found by C substring search (a URL pattern has no literal prefix
     for ``re`` to skip ahead by, so a plain finditer tries every position)."""
-    lines = set()
-    for literal in literals:
-        at = text.find(literal)
-        while at >= 0:
-            start = max(text.rfind("\n", 0, at), text.rfind("\r", 0, at)) + 1
-            end = len(text)
-            for sep in ("\n", "\r"):
-                stop = text.find(sep, at)
-                if 0 <= stop < end:
-                    end = stop
-            lines.add((start, end))
-            at = text.find(literal, end)
-    for start, end in sorted(lines):
+    for start, end in sorted(set(lines_holding(text, literals, ("\n", "\r")))):
         yield from pattern.finditer(text, start, end)
 
 

@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterator, List, Optional, Tuple, Union
 
+from migrator.analyzer import LINE_BREAK, line_index, lines_holding
 from migrator.analyzer import symbols as sym
 from migrator.models import EnvRead, FileAnalysis, Finding, ResultAccess, Span, SymbolRef
 
@@ -363,8 +364,12 @@ class _Binder(ast.NodeVisitor):
     visit_Nonlocal = visit_Global
 
 
+#: packages whose imported names can carry an OpenAI finding
+_TRIGGER_PACKAGES = ("openai",) + sym.FRAMEWORK_PACKAGES
+
+
 def _triggers_names(module: str) -> bool:
-    return module.split(".", 1)[0] in ("openai",) + sym.FRAMEWORK_PACKAGES
+    return module.split(".", 1)[0] in _TRIGGER_PACKAGES
 
 
 def _is_name(node: ast.AST, name: str) -> bool:
@@ -374,14 +379,11 @@ def _is_name(node: ast.AST, name: str) -> bool:
 # ---------------------------------------------------------------- positions
 
 
-_LINE_SPLIT = re.compile(r"\r\n|\r|\n")
-
-
 class _Lines:
     """Convert ast (line, utf-8 byte offset) positions into character columns."""
 
     def __init__(self, source: str, line_offset: int = 0):
-        self.lines = _LINE_SPLIT.split(source)
+        self.lines = LINE_BREAK.split(source)
         self.line_offset = line_offset
 
     def col(self, line: int, byte_col: int) -> int:
@@ -420,17 +422,12 @@ class _LineMarks:
             flags[first:last + 1] = b"\x01" * (last + 1 - first)
         self.acc = []
 
-    def freeze(self) -> None:
-        self.acc = list(itertools.accumulate(self.flags))
-
     def any(self, first: int, last: int) -> bool:
-        acc = self.acc or self._frozen()
+        if not self.acc:  # prefix sums, recomputed after a change
+            self.acc = list(itertools.accumulate(self.flags))
+        acc = self.acc
         last = min(last, len(acc) - 1)
         return first <= last and acc[last] - acc[max(first, 1) - 1] > 0
-
-    def _frozen(self) -> List[int]:
-        self.freeze()
-        return self.acc
 
     def covers(self, node: ast.AST) -> bool:
         """Does a mark fall on the lines of ``node`` (decorators included)?"""
@@ -502,24 +499,15 @@ def _relevant_lines(reporter: "_Reporter", text: str, starts: List[int]) -> _Lin
             return marks
 
 
-_IMPORT_ROOTS = ("openai", "tiktoken", "langchain", "llama_index")
 _IMPORT_OF_ROOT = re.compile(r"[ \t]*(?:from|import)[ \t]")
 
 
 def _mark_imports(marks: _LineMarks, text: str) -> None:
     """Mark the lines that may import openai or a wrapper package (found by literal, checked by line start)."""
-    starts = marks.starts
-    for root in _IMPORT_ROOTS:
-        at = text.find(root)
-        while at >= 0:
-            line = bisect.bisect_right(starts, at)
-            if _IMPORT_OF_ROOT.match(text, starts[line - 1]):
-                marks.flags[line] = 1
-                marks.acc = []
-            end = text.find("\n", at)
-            if end < 0:
-                break
-            at = text.find(root, end)
+    for start, _ in lines_holding(text, _TRIGGER_PACKAGES, ("\n", "\r")):
+        if _IMPORT_OF_ROOT.match(text, start):
+            marks.flags[bisect.bisect_right(marks.starts, start)] = 1
+            marks.acc = []
 
 
 def _lines_of(node: ast.AST) -> Tuple[int, int]:
@@ -1300,19 +1288,16 @@ def _analyze(source: str, path: str, cell: Optional[int], prune: bool) -> FileAn
         return FileAnalysis(path, error=f"cannot parse: {type(exc).__name__}: {exc}")
     try:
         lines = _Lines(source)
-        if not prune:
-            binder = _Binder()
-            binder.visit(tree)
-            return _Reporter(tree, binder, lines, path, cell).run()
-        starts = line_starts(source, lines.lines)
-        constructs = _LineMarks(starts)
-        for pattern in _CONSTRUCTS:
-            constructs.mark(pattern, source)
-        binder = _Binder(constructs, lazy=True)
+        starts = line_index(source, lines.lines)
+        constructs = _LineMarks(starts) if prune else None
+        for pattern in _CONSTRUCTS if constructs else ():
+            constructs.mark(pattern, source)  # type: ignore[union-attr]
+        binder = _Binder(constructs, lazy=prune)
         binder.visit(tree)
         reporter = _Reporter(tree, binder, lines, path, cell)
         try:
-            reporter.relevant = _relevant_lines(reporter, source, starts)
+            if prune:
+                reporter.relevant = _relevant_lines(reporter, source, starts)
             return reporter.run()
         finally:
             _release(reporter)
@@ -1335,12 +1320,3 @@ def _release(reporter: "_Reporter") -> None:
 #: skip what cannot hold a finding (False: visit every node; the test suite runs every
 #: analysis both ways and requires the same result, see tests/conftest.py)
 PRUNE = True
-
-
-def line_starts(text: str, lines: Optional[List[str]] = None) -> List[int]:
-    """Offsets at which each line starts, lines split as ``ast`` counts them
-    (``lines``: the text already split on line breaks, to save a pass)."""
-    if lines is None or "\r" in text:
-        return [0] + [m.end() for m in _LINE_SPLIT.finditer(text)]
-    ends = itertools.accumulate(len(line) + 1 for line in lines)  # every break is one "\n"
-    return [0, *itertools.islice(ends, len(lines) - 1)]
