@@ -594,7 +594,7 @@ def _policy_findings(relpath: str, analysis: Optional[FileAnalysis], sources: Ma
             problem = _client_problem(f, sources, policy)
             if problem:
                 out.append(_make(R_CLIENT, f, str(f.symbol), problem, sources))
-        elif f.kind == "call" and not strict and f.detail.get("receiver") in ("module", "legacy") and not module_ok:
+        elif f.kind == "call" and not strict and f.detail.get("receiver") in ("module", "legacy", "super") and not module_ok:
             out.append(_make(R_CLIENT, f, f"module-client:{f.api}",
                              f"{f.api} uses the openai module-level client, which talks to api.openai.com "
                              "(no allowed openai.base_url / openai.api_base in this file)", sources))

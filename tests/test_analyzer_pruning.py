@@ -111,6 +111,28 @@ CASES = {
         """,
         [("env", 5, "OPENAI_API_KEY"), ("import", 2, "openai")],
     ),
+    "v0 resource subclassed, called through super()": (
+        """
+        import openai
+
+        class ChatCompletion(openai.ChatCompletion):
+            @classmethod
+            def create(cls, *args, **kwargs):
+                return super().create(*args, **kwargs)
+
+        class Audio(openai.Audio):
+            @classmethod
+            def transcribe(cls, model, file):
+                def handler():
+                    return super(Audio, cls).transcribe(model, file)
+                return handler()
+
+        class Plain(dict):
+            def create(self):
+                return super().create()
+        """,
+        [("call", 6, "chat.completions.create"), ("call", 12, "audio.transcriptions.create"), ("import", 1, "openai")],
+    ),
 }
 
 
@@ -183,3 +205,16 @@ def test_trees_parsed_from_quoted_annotations_live_as_long_as_the_analysis(monke
     result = analyze(src, "m.py", None, True)
     assert [f.api for f in result.findings if f.kind == "call"] == ["responses.create"]
     assert parsed and alive == [True]
+
+
+def test_super_calls_of_a_v0_subclass_are_left_for_a_person():
+    """The subclass itself cannot survive openai>=1, so no rule may rewrite its super() calls."""
+    from migrator.engine import migrate_source
+    from migrator.ruleset import load_all, select
+
+    src = "import openai\n\nclass Chat(openai.ChatCompletion):\n    @classmethod\n    def create(cls, **kw):\n" \
+          "        return super().create(**kw)\n"
+    (call,) = [f for f in analyze_python(src, "m.py").findings if f.kind == "call"]
+    assert call.confidence == "low" and call.legacy and call.detail["receiver"] == "super"
+    result = migrate_source(src, "m.py", select(load_all(), "deepseek", "compat"))
+    assert "super().create(**kw)" in result.output

@@ -159,6 +159,13 @@ def test_compat_module_level_client_needs_an_allowed_base_url():
     assert file_findings(configured, COMPAT) == []
 
 
+def test_compat_flags_v0_calls_through_super_in_a_resource_subclass():
+    # gptcache's adapters: class ChatCompletion(openai.ChatCompletion) calling super().create(...)
+    src = ("import openai\n\nclass ChatCompletion(openai.ChatCompletion):\n    @classmethod\n"
+           "    def create(cls, **kw):\n        return super().create(**kw)\n")
+    assert [(f.rule, f.line) for f in file_findings(src, COMPAT)] == [(R_CLIENT, 6)]
+
+
 def test_compat_allows_wrappers_only_on_an_allowed_endpoint():
     # like a client: the import and the dependency are fine, a construction must name the endpoint
     assert file_findings("from langchain_openai import ChatOpenAI\n", COMPAT) == []

@@ -466,6 +466,7 @@ def _relevant_lines(reporter: "_Reporter", text: str, starts: List[int]) -> _Lin
     _mark_imports(marks, text)  # a function importing openai is bound and walked, whatever it names
     names: set = set()
     sources: List[Tuple[str, Binding, List[Tuple[int, int]]]] = []
+    legacy_classes: set = set()
     seen = 0
     while True:
         log = binder.log
@@ -491,6 +492,13 @@ def _relevant_lines(reporter: "_Reporter", text: str, starts: List[int]) -> _Lin
             sources = rest
             if not new:
                 break
+        # a class deriving from a v0 resource: its super().create(...) calls name nothing OpenAI
+        for key, info in binder.classes.items():
+            if key not in legacy_classes and marks.any(*_lines_of(info.node)) and reporter.legacy_base(info):
+                legacy_classes.add(key)
+                first, last = _lines_of(info.node)
+                marks.flags[first:last + 1] = b"\x01" * (last + 1 - first)
+                marks.acc = []
         # bodies not bound yet whose lines now hold a mark: bind them, and look again
         waiting = [scope for scope in binder.scopes.values() if scope.unbound is not None and marks.covers(scope.unbound)]
         for scope in waiting:
@@ -993,11 +1001,24 @@ class _Reporter(_Analyzer):
             },
         )
 
+    def legacy_base(self, info: ClassInfo) -> Optional[str]:
+        """The v0 resource a class derives from (``class ChatCompletion(openai.ChatCompletion)``)."""
+        outer = info.scope.parent or self.binder.module
+        for base in info.node.bases:
+            value = self.resolve(base, outer)
+            if isinstance(value, Q) and sym.legacy_resource(value.qname):
+                return value.qname
+        return None
+
     def _unresolved_call(self, node: ast.Call, scope: Scope, parent: Optional[ast.AST]) -> None:
         chain = _attribute_chain(node.func)
         if chain is None:
             return
         root, path = chain
+        info = self._super_class(root, scope) if len(path) == 1 else None
+        if info is not None:
+            self._super_call(node, scope, parent, info, path[0])
+            return
         for start in range(len(path)):
             api = sym.normalize_api(tuple(path[start:]))
             if api in LOW_CONFIDENCE_APIS:
@@ -1022,6 +1043,48 @@ class _Reporter(_Analyzer):
                 "star_kwargs": any(k.arg is None for k in node.keywords),
                 "receiver": "unresolved",
                 "endpoint": "unknown",
+            },
+        )
+
+    def _super_class(self, node: ast.AST, scope: Scope) -> Optional[ClassInfo]:
+        """The class a ``super()`` / ``super(C, obj)`` call starts from, if it is one of this file's."""
+        if not (isinstance(node, ast.Call) and _is_name(node.func, "super") and not node.keywords):
+            return None
+        if not node.args:
+            return scope.cls
+        if len(node.args) == 2 and isinstance(node.args[0], ast.Name):
+            binding, _ = self.lookup(node.args[0].id, scope, node.lineno)
+            if binding is not None and binding.kind == "class":
+                return self.binder.classes.get(id(binding.node))
+        return None
+
+    def _super_call(self, node: ast.Call, scope: Scope, parent: Optional[ast.AST], info: ClassInfo, method: str) -> None:
+        """``super().create(...)`` in a subclass of a v0 resource: a legacy call whose
+        receiver is the user's own class.  Reported for a person (low confidence: no rule
+        rewrites it), since the class itself cannot survive openai>=1."""
+        base = self.legacy_base(info)
+        operation = sym.legacy_operation(f"{base}.{method}") if base else None
+        if operation is None:
+            return
+        api, is_async = operation
+        self.add(
+            "call",
+            node,
+            f"legacy v0 {api} call through super() in a subclass of {base}",
+            api=api,
+            legacy=True,
+            confidence="low",
+            symbol=f"{base}.{method}",
+            model=self._model(node, scope, ("model", "engine", "deployment_id")),
+            detail={
+                "async": is_async or isinstance(parent, ast.Await),
+                "stream": _kwarg_true(node, "stream"),
+                "tools": _has_kwarg(node, "tools", "functions", "tool_choice", "function_call"),
+                "response_format": _has_kwarg(node, "response_format"),
+                "kwargs": _kwarg_names(node),
+                "star_kwargs": any(k.arg is None for k in node.keywords),
+                "receiver": "super",
+                "endpoint": "legacy",
             },
         )
 

@@ -187,6 +187,12 @@ def is_framework(qname: str) -> bool:
     return "openai" in lowered
 
 
+def legacy_resource(qname: str) -> bool:
+    """``openai.ChatCompletion`` and the other v0 resource classes."""
+    parts = canonical(qname).split(".")
+    return len(parts) == 2 and parts[0] == "openai" and parts[1] in LEGACY_RESOURCES
+
+
 def legacy_operation(qname: str) -> Optional[Tuple[str, bool]]:
     """``openai.ChatCompletion.acreate`` -> (``chat.completions.create``, is_async)."""
     parts = canonical(qname).split(".")
