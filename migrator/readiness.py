@@ -27,7 +27,10 @@ def _rulesets(providers: Sequence[ProviderFile], config: Config, only: Optional[
 
 def _classify(site, ruleset: RuleSet, reasons: Counter) -> str:
     if site.attrs.get("confidence") == "low":
-        reasons["receiver could not be resolved"] += 1
+        if site.attrs.get("receiver") == "super":
+            reasons["called through super() in a subclass of a v0 resource"] += 1
+        else:
+            reasons["receiver could not be resolved"] += 1
         return "manual"
     rules = [r for r in ruleset.rules if matches(r, site)]
     predicted = predict(site, rules, ruleset)
