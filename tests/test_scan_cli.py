@@ -155,3 +155,20 @@ def test_cli_exclude_option(tmp_path):
     res = run("scan", str(root), "-f", "json", "--exclude", "notebooks", "--exclude", "pkg/bad.py", "--no-cache")
     doc = json.loads(res.stdout)
     assert {f["path"] for f in doc["findings"]} == {"pkg/app.py", "requirements.txt"} and doc["errors"] == []
+
+
+def test_summary_line_counts_in_the_singular_too(tmp_path):
+    (tmp_path / "m.py").write_text("import openai\nopenai.Embedding.create(model='m', input='x')\n")
+    out = CliRunner().invoke(cli.app, ["scan", str(tmp_path), "--no-cache"])
+    assert out.exit_code == 0
+    text = " ".join(out.stdout.split())
+    assert "1 file scanned" in text and "1 API call (1 legacy v0), 0 blockers" in text, text
+
+
+def test_no_best_fit_is_named_when_no_provider_migrates_anything(tmp_path):
+    (tmp_path / "m.py").write_text("import openai\nopenai.Embedding.create(model='m', input='x')\n")
+    text = " ".join(CliRunner().invoke(cli.app, ["scan", str(tmp_path), "--no-cache"]).stdout.split())
+    assert "Best fit" not in text and "No provider migrates any of these call sites automatically" in text, text
+    (tmp_path / "m.py").write_text("from openai import OpenAI\nOpenAI().chat.completions.create(model='gpt-4o', messages=[])\n")
+    text = " ".join(CliRunner().invoke(cli.app, ["scan", str(tmp_path), "--no-cache"]).stdout.split())
+    assert "Best fit:" in text and "migrates 1 of 1 call site automatically" in text, text

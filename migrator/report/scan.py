@@ -82,13 +82,17 @@ def _what(f: Finding) -> str:
     return f.message + (f" ({', '.join(extra)})" if extra else "")
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def render_text(result: ScanResult, out: Console, readiness: Optional[List[Dict[str, Any]]] = None) -> None:
     s = summarize(result)
     out.print(f"[bold]migrator scan[/] {result.root}")
     out.print(
-        f"{s['files_scanned']} files scanned, {s['files_analysed']} analysed, "
-        f"{s['files_with_findings']} touch OpenAI: {s['calls']} API calls "
-        f"({s['legacy_calls']} legacy v0), {s['blockers']} blockers, {s['findings']} findings in all."
+        f"{_count(s['files_scanned'], 'file')} scanned, {s['files_analysed']} analysed, "
+        f"{s['files_with_findings']} touching OpenAI: {_count(s['calls'], 'API call')} "
+        f"({s['legacy_calls']} legacy v0), {_count(s['blockers'], 'blocker')}, {_count(s['findings'], 'finding')} in all."
     )
     if s["calls_by_api"]:
         table = Table(title="Calls by operation", title_justify="left")
@@ -148,12 +152,17 @@ def render_readiness(readiness: List[Dict[str, Any]], out: Console) -> None:
     out.print(table)
     best = readiness_best(readiness)
     if best:
-        out.print(f"Best fit: [bold]{best['provider']} ({best['plan']})[/] — {best['automatic']} of "
-                  f"{best['automatic'] + best['with_diagnostics'] + best['manual']} call sites migrate automatically.")
+        total = best["automatic"] + best["with_diagnostics"] + best["manual"]
+        out.print(f"Best fit: [bold]{best['provider']} ({best['plan']})[/] — migrates {best['automatic']} of "
+                  f"{_count(total, 'call site')} automatically.")
+    elif readiness and any(r["manual"] for r in readiness):
+        out.print("No provider migrates any of these call sites automatically; the reasons are in the table.")
 
 
 def readiness_best(readiness: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
-    if not readiness:
+    """The provider/plan that migrates the most call sites automatically; None when none migrates any
+    (a tie-break among rows of zeros would recommend a provider for no reason)."""
+    if not readiness or not any(r["automatic"] + r["with_diagnostics"] for r in readiness):
         return None
     return max(readiness, key=lambda r: (r["automatic"], -r["manual"], r["plan"] == "compat", r["provider"]))
 
