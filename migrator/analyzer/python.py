@@ -1372,6 +1372,7 @@ def _release(reporter: "_Reporter") -> None:
     """Break the reference cycles (scope <-> binding, reporter <-> its handlers) so
     the tree is freed as soon as the analysis returns, not by the next GC run."""
     binder = reporter.binder
+    binder.log.clear()  # every scope shares it, and each binding in it points back at its scope
     for scope in [binder.module, *binder.scopes.values()]:
         scope.bindings.clear()
         scope.cls = None
