@@ -1,108 +1,22 @@
-"""The rewrite engine: source text + rule set in, ``FileResult`` out.
+"""The rewrite engine: rule set + analysis in, rewritten source out.
 
-``migrate_source`` never raises for a bad file: a file it cannot rewrite
-safely comes back unchanged with ``error`` set.  Every rewritten text is
-checked to parse, and to be a fixpoint (a second pass changes nothing); a
-rewrite that fails either check is refused.
+``rewrite`` drives one file (``migrate_source``); ``plan`` matches rules to the
+analyzer's findings (and predicts, without LibCST, what they will do);
+``ops`` holds the operations rule files choose from; ``transform`` applies
+them with LibCST.  Importing this package (or ``plan``/``ops``) does not import
+LibCST: scan's readiness matrix uses the rule packs without it.
 """
 
 from __future__ import annotations
 
-import ast
-import os
-from collections import Counter
-from typing import List, Optional, Tuple
+from typing import Any
 
-import libcst as cst
-
-from migrator.analyzer.python import analyze_python
-from migrator.engine.model import Diagnostic, FileResult, Site
-from migrator.engine.ops import Sink
-from migrator.engine.plan import plan, sites, unconverted_legacy
-from migrator.engine.transform import transform
-from migrator.models import FileAnalysis
-from migrator.ruleset import RuleSet
+_LAZY = ("migrate_source", "rewrite_once")
 
 
-def _diagnostics(sink: Sink, path: str, cell: Optional[int]) -> List[Diagnostic]:
-    out = []
-    seen = set()
-    for rule, site, message, severity in sink.diagnostics:
-        # two rules running the same operation on one site say the same thing once
-        key = (site.span.line, site.span.col, message, severity)
-        if key not in seen:
-            seen.add(key)
-            out.append(Diagnostic(rule, path, site.span.line, site.span.col + 1, message, severity, cell))
-    return out
+def __getattr__(name: str) -> Any:  # PEP 562: ``from migrator.engine import migrate_source``
+    if name in _LAZY:
+        from migrator.engine import rewrite
 
-
-def _unreached(pairs: List[Tuple[Site, object]], applied: set, path: str, cell: Optional[int]) -> List[Diagnostic]:
-    out = []
-    for site, rule in pairs:
-        if id(site) not in applied:
-            out.append(Diagnostic(rule.id, path, site.span.line, site.span.col + 1,  # type: ignore[attr-defined]
-                                  "site was not rewritten (its source form is not supported); check it by hand",
-                                  "manual", cell))
-    return out
-
-
-def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[FileAnalysis] = None,
-                 cell: Optional[int] = None) -> FileResult:
-    """One pass: analyse (unless given), match rules, transform.  May raise on bad input."""
-    analysis = analysis if analysis is not None else analyze_python(source, path, cell=cell)
-    if analysis.error:
-        return FileResult(path, source, source, error=analysis.error)
-    all_sites = sites(analysis)
-    pairs = plan(all_sites, ruleset)
-    result = FileResult(path, source, source)
-    if not pairs:
-        return result
-    left = unconverted_legacy(pairs, all_sites)
-    for site in all_sites:
-        if site.kind == "config":
-            site.attrs["legacy_left"] = left > 0
-    module = cst.parse_module(source)
-    sink = Sink(path, cell, ruleset.todo_comments)
-    new, applied = transform(module, pairs, ruleset, sink)
-    result.output = new.code
-    result.diagnostics = _diagnostics(sink, path, cell) + _unreached(pairs, applied, path, cell)
-    result.applied = Counter(rule.id for site, rule in pairs if id(site) in applied and any(
-        op.name not in ("note", "todo") for op in rule.ops))
-    return result
-
-
-def migrate_source(source: str, path: str, ruleset: RuleSet, analysis: Optional[FileAnalysis] = None,
-                   cell: Optional[int] = None) -> FileResult:
-    """Migrate one module's source.  Never raises; see the module docstring for the guarantees."""
-    try:
-        first = rewrite_once(source, path, ruleset, analysis, cell)
-    except (cst.ParserSyntaxError, SyntaxError) as exc:
-        return FileResult(path, source, source, error=f"cannot parse: {_first_line(exc)}")
-    except RecursionError:
-        return FileResult(path, source, source, error="cannot rewrite: nesting too deep")
-    except Exception as exc:  # a bug in a rule or op: refuse this file, keep migrating the others
-        if os.environ.get("MIGRATOR_DEBUG"):
-            raise
-        return FileResult(path, source, source, error=f"internal error while rewriting ({type(exc).__name__}); "
-                                                       "file left unchanged. This is a bug in migrator: please report it")
-    if first.error or first.output == source:
-        return first
-    try:
-        ast.parse(first.output)
-    except SyntaxError as exc:
-        return _refused(first, f"the rewrite would not parse (line {exc.lineno}: {exc.msg}); file left unchanged")
-    try:
-        second = rewrite_once(first.output, path, ruleset, None, cell)
-    except Exception as exc:  # the output is valid Python, so this is a bug in a rule or op
-        return _refused(first, f"the rewrite could not be checked for stability ({type(exc).__name__}); file left unchanged")
-    if second.output != first.output:
-        return _refused(first, "the rewrite is not stable (a second pass changes it again); file left unchanged")
-    return first
-
-
-def _refused(result: FileResult, why: str) -> FileResult:
-    return FileResult(result.path, result.original, result.original, result.diagnostics, Counter(), error=why)
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return getattr(rewrite, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
