@@ -95,3 +95,26 @@ def test_url_search_by_line_finds_what_a_full_scan_finds(pieces):
         fast = [(m.start(), m.end(), m.group(0)) for m in finditer_on_lines(pattern, text)]
         full = [(m.start(), m.end(), m.group(0)) for m in pattern.finditer(text)]
         assert fast == full
+
+
+def _lines_holding_by_definition(text, literals, breaks):
+    for literal in literals:
+        at = text.find(literal)
+        while at >= 0:
+            start = max(text.rfind(b, 0, at) for b in breaks) + 1
+            ends = [stop for stop in (text.find(b, at) for b in breaks) if stop >= 0]
+            end = min(ends) if ends else len(text)
+            yield start, end
+            at = text.find(literal, end)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(["ab", "a", "b", "x", "\n", "\r", "\r\n"]), max_size=16),
+       st.sampled_from([("ab",), ("a", "b"), ("b", "ab")]), st.sampled_from([("\n", "\r"), ("\n",), ("\r", "\n")]))
+def test_lines_holding_finds_each_line_by_definition(pieces, literals, breaks):
+    # lines_holding bounds its searches by what it already knows (a text without \r is not
+    # searched for \r once per line); the answer must be the plain per-occurrence search's
+    from migrator.analyzer import lines_holding
+
+    text = "".join(pieces)
+    assert list(lines_holding(text, literals, breaks)) == list(_lines_holding_by_definition(text, literals, breaks))

@@ -3,6 +3,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from migrator.analyzer.textfiles import analyze_text, classify
 from migrator.engine.textfiles import rewrite_dependencies, rewrite_env
@@ -312,6 +314,32 @@ def test_js_imports():
     ]
     assert at(text, found[0]) == '"openai"'
 
+
+
+# the pieces an import can be built of, and what sits next to one: other words ending in a form
+# word, whitespace of every kind, every quote, module names and paths glued to each other
+_JS_PIECES = ["import", "from", "require", "re", "x", "(", " ", "\n", "\t", "\u3000", "'", '"', "`",
+              "openai", "@azure/", "@langchain/", "/chat", "openai-edge", ";"]
+
+
+_JS_IMPORTS = st.builds(
+    "".join,
+    st.tuples(st.sampled_from(["import", "from", "require", "import(", "require (", "xfrom", ""]),
+              st.sampled_from(["", " ", "\n  ", "( "]), st.sampled_from(["'", '"', "`"]),
+              st.sampled_from(["openai", "@azure/openai", "@langchain/openai", "openai/resources", "@x/openai"]),
+              st.sampled_from(["'", '"', "`", ""])),
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_JS_PIECES), _JS_IMPORTS), max_size=10))
+def test_js_import_search_finds_what_the_pattern_finds(pieces):
+    # _js_imports starts from the module names instead of trying the pattern at every offset
+    from migrator.analyzer.textfiles import _JS_IMPORT_RE, _js_imports
+
+    text = "".join(pieces)
+    expected = [(m.start(), m.end(), m.group("module")) for m in _JS_IMPORT_RE.finditer(text)]
+    assert [(m.start(), m.end(), m.group("module")) for m in _js_imports(text)] == expected
 
 def test_package_json():
     text = json.dumps({"name": "openai-app", "dependencies": {"openai": "^4.0.0"},

@@ -76,11 +76,19 @@ def lines_holding(text: AnyStr, literals: Sequence[AnyStr], breaks: Sequence[Any
     line holding two literals comes twice)."""
     for literal in literals:
         at = text.find(literal)
+        floor = 0  # where the next line starts at the earliest: past the last line yielded
+        ahead = {b: -2 for b in breaks}  # next offset of each break found so far (-1: none left)
         while at >= 0:
-            start = max(text.rfind(b, 0, at) for b in breaks) + 1
-            ends = [stop for stop in (text.find(b, at) for b in breaks) if stop >= 0]
+            # both searches stop at what is known: a break absent from the text (\r in most
+            # files) would otherwise be sought through the whole text once per line
+            start = max(floor, max(text.rfind(b, floor, at) for b in breaks) + 1)
+            for b, stop in ahead.items():
+                if stop != -1 and stop < at:
+                    ahead[b] = text.find(b, at)
+            ends = [stop for stop in ahead.values() if stop >= 0]
             end = min(ends) if ends else len(text)
             yield start, end
+            floor = end + 1
             at = text.find(literal, end)
 
 
@@ -144,12 +152,13 @@ def text_findings(relpath: str, text: str, *, cell: Optional[int] = None, low: O
     # slow regex scans on the many files that cannot hold a key or a URL
     # (``low``: the file's bytes lower-cased, when the caller has them; for ASCII files the
     # same guard without lower-casing the text again -- non-ASCII text may fold to "key")
+    lowered: Optional[str] = None
     if low is not None and low.isascii():
         maybe_key = b"sk-" in low or b"apikey" in low or b"api_key" in low or b"api-key" in low
     else:
         lowered = text.lower()
         maybe_key = "sk-" in lowered or "apikey" in lowered or "api_key" in lowered or "api-key" in lowered
-    for start, end, redacted in find_secrets(text, low) if maybe_key else ():
+    for start, end, redacted in find_secrets(text, low, lowered) if maybe_key else ():
         out.append(
             Finding("secret", relpath, _span_of(text, start, end), f"hard-coded OpenAI API key {redacted}",
                     cell=cell, detail={"redacted": redacted})
@@ -227,15 +236,16 @@ def analyze_notebook_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
     return out
 
 
-def analyze_other_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
+def analyze_other_bytes(relpath: str, data: bytes, low: Optional[bytes] = None) -> Optional[FileAnalysis]:
     from migrator.analyzer.textfiles import analyze_text, classify
 
-    if classify(relpath) is None or not mentions_openai(data):
+    low = data.lower() if low is None else low
+    if classify(relpath) is None or not mentions_lowered(low):
         return None
     text = data.decode("utf-8", errors="replace")
     if text.startswith("\ufeff"):
         text = text[1:]
-    findings = analyze_text(relpath, text)
+    findings = analyze_text(relpath, text, low=low)
     return FileAnalysis(relpath, findings=sorted(findings, key=Finding.sort_key)) if findings else None
 
 
@@ -246,4 +256,4 @@ def analyze_bytes(relpath: str, data: bytes, low: Optional[bytes] = None) -> Opt
         return analyze_notebook_bytes(relpath, data)
     if is_python(relpath):
         return analyze_python_bytes(relpath, data, low)
-    return analyze_other_bytes(relpath, data)
+    return analyze_other_bytes(relpath, data, low)

@@ -67,14 +67,14 @@ _NAME_LOW = re.compile(r"api[_-]?key")  # on the lower-cased text: again a liter
 _NAME_LOW_BYTES = re.compile(rb"api[_-]?key")
 
 
-def find_secrets(text: str, low: Optional[bytes] = None) -> List[SecretHit]:
+def find_secrets(text: str, low: Optional[bytes] = None, lowered: Optional[str] = None) -> List[SecretHit]:
     """Every OpenAI-style key in ``text`` as ``(start, end, redacted)``, in order.
 
     Same hits as scanning with ``_SK_RE`` and ``_HEX32_RE`` (the definitions), found
     by cheaper routes: ``sk-`` runs by their literal prefix, 32-hex values only in
     the 160 characters after an ``api_key``-like name.  ``low``: the text's bytes
     lower-cased, if the caller has them (used only when they are ASCII, where byte
-    and character offsets agree).
+    and character offsets agree); ``lowered``: ``text.lower()``, if the caller has it.
     """
     hits: List[SecretHit] = []
     for m in _SK_START.finditer(text) if "sk-" in text else ():
@@ -83,7 +83,8 @@ def find_secrets(text: str, low: Optional[bytes] = None) -> List[SecretHit]:
         key = m.group(0)
         if len(_sk_body(key)) >= 20 and _looks_random(_sk_body(key)):
             hits.append((m.start(), m.end(), redact(key)))
-    for start in _hex_candidates(text, low if low is not None and len(low) == len(text) and low.isascii() else None):
+    ascii_low = low if low is not None and len(low) == len(text) and low.isascii() else None
+    for start in _hex_candidates(text, ascii_low, lowered):
         m = _HEX32_RE.match(text, start)
         prefix = text[max(0, start - 160):start]
         if m is not None and _AZURE_NAME_RE.search(prefix):
@@ -92,7 +93,7 @@ def find_secrets(text: str, low: Optional[bytes] = None) -> List[SecretHit]:
     return hits
 
 
-def _hex_candidates(text: str, ascii_low: Optional[bytes] = None) -> List[int]:
+def _hex_candidates(text: str, ascii_low: Optional[bytes] = None, lowered: Optional[str] = None) -> List[int]:
     """Offsets where a 32-hex key may start: within 160 characters after an api_key-like name."""
     names: Iterator["re.Match"]
     if ascii_low is not None:
@@ -100,7 +101,7 @@ def _hex_candidates(text: str, ascii_low: Optional[bytes] = None) -> List[int]:
             return []
         names = _NAME_LOW_BYTES.finditer(ascii_low)
     else:
-        low = text.lower()
+        low = text.lower() if lowered is None else lowered
         if "key" not in low:
             return []
         if len(low) != len(text):  # a character whose lower case is longer: offsets would not line up
