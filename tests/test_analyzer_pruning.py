@@ -5,9 +5,12 @@ walk of every node.)"""
 
 from __future__ import annotations
 
+import bisect
 import textwrap
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from migrator.analyzer import python as analyzer
 from migrator.analyzer.python import analyze_python
@@ -239,6 +242,8 @@ def test_an_analysis_leaves_no_cycles_for_the_collector(prune):
                 out = self.client.chat.completions.create(model="gpt-4o", messages=[q])
                 return [c.message.content for c in out.choices]
         ''')
+    # (and a masked parse: a helper left out, then parsed back in because it is called)
+    source += "\n\ndef helper():\n    return 1\n\n\ndef unused():\n    return 2\n\n\nx = helper()\n"
     gc.collect()
     enabled = gc.isenabled()
     gc.disable()
@@ -246,6 +251,30 @@ def test_an_analysis_leaves_no_cycles_for_the_collector(prune):
         analysis = analyzer._analyze(source, "m.py", None, prune)
         assert analysis.findings
         assert gc.collect() == 0
+        assert analyzer._analyze_masked(source, "m.py", None) == analysis
+        assert gc.collect() == 0
     finally:
         if enabled:
             gc.enable()
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(["ab", "a", "b", "_", "x1", ".", "'", '"', " ", "\n", "é", "\u0663"]), max_size=14),
+       st.sampled_from(["a", "ab", "aba", "b_"]))
+def test_name_marks_are_those_of_the_word_pattern(pieces, name):
+    # mark_name finds a name by substring search; it must mark the lines the word pattern
+    # (not glued to a word or a quote before it, a word boundary after) marks
+    import re
+
+    from migrator.analyzer import line_index
+
+    text = "".join(pieces)
+    starts = line_index(text)
+    fast = analyzer._LineMarks(starts)
+    fast.mark_name(name, text)
+    slow = analyzer._LineMarks(starts)
+    for match in re.finditer(re.escape(name) + r"\b", text):
+        at = match.start()
+        if not (at and (text[at - 1].isalnum() or text[at - 1] in "_'\"")):
+            slow.flags[bisect.bisect_right(starts, at)] = 1
+    assert fast.flags == slow.flags

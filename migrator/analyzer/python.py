@@ -23,12 +23,12 @@ from __future__ import annotations
 import ast
 import bisect
 import gc
-import itertools
 import re
 from dataclasses import dataclass, field
-from typing import Dict, Iterator, List, Optional, Tuple, Union
+from typing import Collection, Dict, Iterator, List, Optional, Tuple, Union
 
 from migrator.analyzer import LINE_BREAK, line_index, lines_holding
+from migrator.analyzer import chunks
 from migrator.analyzer import symbols as sym
 from migrator.models import EnvRead, FileAnalysis, Finding, ResultAccess, Span, SymbolRef
 
@@ -383,7 +383,7 @@ class _Lines:
     """Convert ast (line, utf-8 byte offset) positions into character columns."""
 
     def __init__(self, source: str, line_offset: int = 0):
-        self.lines = LINE_BREAK.split(source)
+        self.lines = source.split("\n") if "\r" not in source else LINE_BREAK.split(source)
         self.line_offset = line_offset
 
     def col(self, line: int, byte_col: int) -> int:
@@ -406,28 +406,36 @@ class _LineMarks:
 
     def __init__(self, starts: List[int]):
         self.starts = starts  # offset at which each line starts
-        self.flags = bytearray(len(starts) + 2)
-        self.acc: List[int] = []
+        self.flags = bytearray(len(starts) + 2)  # flags[n]: line n (1-based) is marked
 
-    def mark(self, pattern: "re.Pattern[str]", text: str, *, word_start: bool = False) -> None:
-        """Mark the lines of every match (with ``word_start``: only matches not glued
-        to a word, an attribute dot allowed, nor opening a string)."""
+    def mark(self, pattern: "re.Pattern[str]", text: str) -> None:
+        """Mark the lines of every match."""
         starts, flags = self.starts, self.flags
         for match in pattern.finditer(text):
             at = match.start()
-            if word_start and at and (text[at - 1].isalnum() or text[at - 1] in "_'\""):
-                continue
             first = bisect.bisect_right(starts, at)
             last = bisect.bisect_right(starts, max(at, match.end() - 1))
             flags[first:last + 1] = b"\x01" * (last + 1 - first)
-        self.acc = []
+
+    def mark_name(self, name: str, text: str) -> None:
+        """Mark the lines where identifier ``name`` occurs as a word of its own: the
+        matches of ``re.escape(name) + r"\b"`` not glued to a word before them (an
+        attribute dot allowed) nor opening a string; found by substring search, as
+        a pattern per name costs a compile per name and file."""
+        starts, flags, size, at = self.starts, self.flags, len(name), text.find(name)
+        while at >= 0:
+            end = at + size
+            if end < len(text) and (text[end].isalnum() or text[end] == "_"):
+                at = text.find(name, at + 1)  # no \b after it: the pattern tries the next offset
+                continue
+            if not (at and (text[at - 1].isalnum() or text[at - 1] in "_'\"")):
+                flags[bisect.bisect_right(starts, at)] = 1
+            at = text.find(name, end)
 
     def any(self, first: int, last: int) -> bool:
-        if not self.acc:  # prefix sums, recomputed after a change
-            self.acc = list(itertools.accumulate(self.flags))
-        acc = self.acc
-        last = min(last, len(acc) - 1)
-        return first <= last and acc[last] - acc[max(first, 1) - 1] > 0
+        """Is any line from ``first`` to ``last`` marked?"""
+        last = min(last, len(self.flags) - 1)
+        return first <= last and self.flags.find(1, max(first, 1), last + 1) >= 0
 
     def covers(self, node: ast.AST) -> bool:
         """Does a mark fall on the lines of ``node`` (decorators included)?"""
@@ -445,7 +453,9 @@ _RESOURCE_WORDS = [re.compile(r"\.\s*(?:" + "|".join(sorted(sym.RESOURCE_ROOTS |
                    re.compile("OPENAI_")]
 
 
-def _relevant_lines(reporter: "_Reporter", text: str, starts: List[int]) -> _LineMarks:
+def _relevant_lines(reporter: "_Reporter", text: str, starts: List[int],
+                    reach: Optional[_LineMarks] = None, initial: Optional[_LineMarks] = None,
+                    premarked: Collection[str] = ()) -> _LineMarks:
     """The lines on which a finding, a symbol or a result access can sit.
 
     Every finding involves one of: a name an openai/wrapper import binds, a client
@@ -458,13 +468,22 @@ def _relevant_lines(reporter: "_Reporter", text: str, starts: List[int]) -> _Lin
     whose lines hold no mark; resolution still sees every binding, so what it
     reports is what a walk of every node reports.  A name inside a string or a
     comment costs a little precision, never a finding.
+
+    ``reach``, if given, gets the marks code outside any one function can be affected
+    by: all of them except the names whose OpenAI values are all bound locally in
+    functions (a ``response`` of one function marks every other ``response`` in the
+    file, but no code outside that function sees it).  ``initial``: the first three
+    kinds of mark already made (``_initial_marks``), and the names in ``premarked``
+    with them; those are not made again, nor given to ``reach``.
     """
     binder = reporter.binder
     marks = _LineMarks(starts)
-    for pattern in _RESOURCE_WORDS:
-        marks.mark(pattern, text)
-    _mark_imports(marks, text)  # a function importing openai is bound and walked, whatever it names
+    if initial is not None:
+        marks.flags[:] = initial.flags
+    else:
+        _initial_marks(marks, text)
     names: set = set()
+    reaching: set = set()  # names whose marks go to ``reach``
     sources: List[Tuple[str, Binding, List[Tuple[int, int]]]] = []
     legacy_classes: set = set()
     seen = 0
@@ -475,10 +494,15 @@ def _relevant_lines(reporter: "_Reporter", text: str, starts: List[int]) -> _Lin
                 sources.append((name, binding, [_lines_of(e) for e in _binding_sources(binding)]))
         seen = len(log)
         new = binder.trigger_names - names
+        reaching |= new
         while True:
             names |= new
             for name in sorted(new):
-                marks.mark(re.compile(re.escape(name) + r"\b"), text, word_start=True)
+                if name in premarked:
+                    continue
+                marks.mark_name(name, text)
+                if reach is not None and name in reaching:
+                    reach.mark_name(name, text)
             new = set()
             rest = []
             for item in sources:
@@ -489,6 +513,8 @@ def _relevant_lines(reporter: "_Reporter", text: str, starts: List[int]) -> _Lin
                     rest.append(item)
                 elif _openai_valued(reporter.resolve_binding(binding)):
                     new.add(name)
+                    if reach is not None and not _function_local(name, binding):
+                        reaching.add(name)
             sources = rest
             if not new:
                 break
@@ -497,8 +523,8 @@ def _relevant_lines(reporter: "_Reporter", text: str, starts: List[int]) -> _Lin
             if key not in legacy_classes and marks.any(*_lines_of(info.node)) and reporter.legacy_base(info):
                 legacy_classes.add(key)
                 first, last = _lines_of(info.node)
-                marks.flags[first:last + 1] = b"\x01" * (last + 1 - first)
-                marks.acc = []
+                for target in (marks, reach) if reach is not None else (marks,):
+                    target.flags[first:last + 1] = b"\x01" * (last + 1 - first)
         # bodies not bound yet whose lines now hold a mark: bind them, and look again
         waiting = [scope for scope in binder.scopes.values() if scope.unbound is not None and marks.covers(scope.unbound)]
         for scope in waiting:
@@ -510,12 +536,26 @@ def _relevant_lines(reporter: "_Reporter", text: str, starts: List[int]) -> _Lin
 _IMPORT_OF_ROOT = re.compile(r"[ \t]*(?:from|import)[ \t]")
 
 
+def _initial_marks(marks: _LineMarks, text: str) -> None:
+    """Client resource attributes, ``OPENAI_``, and lines importing openai or a wrapper
+    (a function importing openai is bound and walked, whatever it names)."""
+    for pattern in _RESOURCE_WORDS:
+        marks.mark(pattern, text)
+    _mark_imports(marks, text)
+
+
+def _function_local(name: str, binding: Binding) -> bool:
+    """Is this a binding of a function's own variable (not a self attribute, not a
+    module or class name)?  Only that function's code can see it."""
+    scope = binding.scope
+    return scope.kind == "function" and any(b is binding for b in scope.bindings.get(name, ()))
+
+
 def _mark_imports(marks: _LineMarks, text: str) -> None:
     """Mark the lines that may import openai or a wrapper package (found by literal, checked by line start)."""
     for start, _ in lines_holding(text, _TRIGGER_PACKAGES, ("\n", "\r")):
         if _IMPORT_OF_ROOT.match(text, start):
             marks.flags[bisect.bisect_right(marks.starts, start)] = 1
-            marks.acc = []
 
 
 def _lines_of(node: ast.AST) -> Tuple[int, int]:
@@ -562,10 +602,15 @@ class _Analyzer:
         self.seen_calls: set = set()
         self.seen_symbols: set = set()
         self.parsed_annotations: List[ast.AST] = []  # kept alive: see _annotation_parts
+        # every name looked up and every self/class attribute asked for (a masked analysis
+        # checks that none of them is bound in a region it did not parse)
+        self.looked_up: set = set()
+        self.attrs_asked: set = set()
 
     # ---- lookup
     def lookup(self, name: str, scope: Scope, line: int) -> Tuple[Optional[Binding], bool]:
         """Return (binding, ambiguous) for ``name`` as seen from ``scope`` at ``line``."""
+        self.looked_up.add(name)
         current: Optional[Scope] = scope
         first = True
         while current is not None:
@@ -705,6 +750,7 @@ class _Analyzer:
         return None
 
     def _self_attribute(self, cls: ClassInfo, attr: str) -> Value:
+        self.attrs_asked.add(attr)
         self.binder.bind_methods(cls)
         bindings = cls.attrs.get(attr) or cls.scope.bindings.get(attr)
         if not bindings:
@@ -1342,6 +1388,13 @@ def analyze_python(source: str, path: str, *, cell: Optional[int] = None) -> Fil
 
 
 def _analyze(source: str, path: str, cell: Optional[int], prune: bool) -> FileAnalysis:
+    if prune and MASK and len(source) >= chunks.MIN_CHARS:
+        try:
+            masked = _analyze_masked(source, path, cell)
+        except RecursionError:
+            masked = None
+        if masked is not None:
+            return masked
     try:
         tree = ast.parse(source, filename=path, type_comments=False)
     except SyntaxError as exc:
@@ -1368,19 +1421,144 @@ def _analyze(source: str, path: str, cell: Optional[int], prune: bool) -> FileAn
         return FileAnalysis(path, error="cannot analyse: expression nesting too deep")
 
 
+def _analyze_masked(source: str, path: str, cell: Optional[int]) -> Optional[FileAnalysis]:
+    """The pruned analysis of a big file, parsing only what it needs (see chunks.py);
+    None when the whole file must be parsed instead.
+
+    Blank every definition (or plain assignment) whose lines hold no mark to begin
+    with; analyse the masked tree; then, while a region left out holds a line the
+    analysis marked, or binds a name (a self attribute) the analysis looked up, parse
+    that region back in and analyse again.  What is left out at the end was never
+    consulted: the result is the one the whole file gives."""
+    lines = _Lines(source)
+    starts = line_index(source, lines.lines)
+    initial = _LineMarks(starts)
+    _initial_marks(initial, source)
+    imported = _imported_trigger_names(source)
+    for name in imported:  # their uses are symbol findings
+        initial.mark_name(name, source)
+    blanked: List[chunks.Region] = []
+    for region in chunks.regions(source, starts):
+        if not initial.any(region.first, region.last):
+            if chunks.droppable(region, chunks.segment(source, starts, region)):
+                blanked.append(region)
+        elif region.kind == "class":
+            blanked += [part for part in region.parts or ()
+                        if not initial.any(part.first, part.last)
+                        and chunks.droppable(part, chunks.segment(source, starts, part))]
+    if not blanked or "barry_as_FLUFL" in source:
+        return None
+    try:
+        tree = ast.parse(chunks.mask(source, starts, blanked), filename=path, type_comments=False)
+    except (SyntaxError, ValueError, MemoryError):
+        return None  # the whole file's parse says what is wrong
+    if not chunks.structure_ok(tree, blanked):
+        return None
+    constructs = _LineMarks(starts)
+    for pattern in _CONSTRUCTS:
+        constructs.mark(pattern, source)
+    binder = _Binder(constructs, lazy=True)
+    binder.visit(tree)
+    # the names openai imports bind are known now: put back what uses them (their symbol
+    # uses are findings) before the first analysis rather than after it
+    uses = _LineMarks(starts)
+    for name in binder.trigger_names - imported:
+        uses.mark_name(name, source)
+    needed = [r for r in blanked if uses.any(r.first, r.last)]
+    while True:
+        if needed:
+            _release_binder(binder)
+            for region in needed:
+                blanked.remove(region)
+                try:
+                    chunks.splice(tree, source, starts, region)
+                except (SyntaxError, ValueError, MemoryError):
+                    return None
+            binder = _Binder(constructs, lazy=True)
+            binder.visit(tree)
+        reporter = _Reporter(tree, binder, lines, path, cell)
+        try:
+            reach = _LineMarks(starts)
+            reporter.relevant = _relevant_lines(reporter, source, starts, reach, initial, imported)
+            needed = [r for r in blanked if reach.any(r.first, r.last)]
+            if not needed:
+                out = reporter.run()
+                needed = [r for r in blanked if _consulted(r, reporter, source, starts)]
+                if not needed:
+                    return out
+        finally:
+            _release(reporter)
+
+
+def _imported_trigger_names(text: str) -> set:
+    """The names openai/wrapper imports bind, read from the import statements alone
+    (each parsed on its own).  A statement this misses is caught after the binder runs."""
+    statements = []
+    for start, end in sorted(set(lines_holding(text, _TRIGGER_PACKAGES, ("\n", "\r")))):
+        if not _IMPORT_OF_ROOT.match(text, start):
+            continue
+        code = text[start:end].split("#", 1)[0]
+        if "(" in code:
+            close = text.find(")", start)
+            end = close + 1 if close >= 0 else end
+        elif code.rstrip().endswith("\\"):
+            continue
+        statements.append(text[start:end].strip())
+    names: set = set()
+    try:
+        trees = [ast.parse("\n".join(statements))]  # all at once; one by one if one is bad
+    except (SyntaxError, ValueError):
+        trees = []
+        for one in statements:
+            try:
+                trees.append(ast.parse(one))
+            except (SyntaxError, ValueError):
+                continue
+    for tree in trees:
+        binder = _Binder()
+        binder.visit(tree)
+        names |= binder.trigger_names
+        _release_binder(binder)
+    return names
+
+
+def _consulted(region: "chunks.Region", reporter: "_Reporter", source: str, starts: List[int]) -> bool:
+    """Did the analysis look up what a region left out binds?"""
+    if region.name in reporter.looked_up:
+        return True
+    if region.indent is None:
+        return False
+    asked = reporter.attrs_asked
+    if region.name in asked:
+        return True
+    # a method's self.x assignments (or for/with targets) to an attribute asked for
+    text = chunks.segment(source, starts, region) if asked else ""
+    return any(attr in text and re.search(r"\.\s*" + re.escape(attr) + _ASSIGNED_AFTER, text) for attr in asked)
+
+
+# what may follow ``.attr`` where the attribute is bound: ``=``, an annotation, a tuple
+# target (``self.a, self.b = ...``), ``for self.x in``, ``with ... as self.x:``
+_ASSIGNED_AFTER = r"\b\s*(?:=(?!=)|:(?!=)|,[^=\r\n]*=(?!=)|\s+in\b)"
+
+
 def _release(reporter: "_Reporter") -> None:
     """Break the reference cycles (scope <-> binding, reporter <-> its handlers) so
     the tree is freed as soon as the analysis returns, not by the next GC run."""
-    binder = reporter.binder
+    _release_binder(reporter.binder)
+    reporter.__dict__.clear()
+
+
+def _release_binder(binder: _Binder) -> None:
     binder.log.clear()  # every scope shares it, and each binding in it points back at its scope
     for scope in [binder.module, *binder.scopes.values()]:
         scope.bindings.clear()
         scope.cls = None
     for info in binder.classes.values():
         info.attrs.clear()
-    reporter.__dict__.clear()
 
 
 #: skip what cannot hold a finding (False: visit every node; the test suite runs every
 #: analysis both ways and requires the same result, see tests/conftest.py)
 PRUNE = True
+#: parse big files masked (see chunks.py); pruned analyses only
+MASK = True
