@@ -151,11 +151,9 @@ def _known(manifest: Manifest, cache: Cache, relpath: str, st: os.stat_result, r
 
 
 def _candidates(root: str, options: ScanOptions) -> List[Candidate]:
-    files: Iterable[Candidate] = iter_files(root, options.excludes, use_git=options.use_git)
-    if options.only is not None:
-        wanted = set(options.only)
-        files = (c for c in files if c.relpath in wanted)
-    return [c for c in files if _interesting(c.relpath)]
+    wanted = set(options.only) if options.only is not None else None
+    return list(iter_files(root, options.excludes, use_git=options.use_git,
+                           want=lambda rel: (wanted is None or rel in wanted) and _interesting(rel)))
 
 
 def _run(jobs: List[Tuple[str, str, Optional[int], int, bool]], workers: int, progress: Optional[Progress],

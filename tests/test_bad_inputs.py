@@ -256,14 +256,14 @@ def test_unreadable_file_is_reported_not_fatal(tmp_path, monkeypatch):
     cli._register()
     repo = make_repo(tmp_path / "repo", {"locked.py": GOOD.encode(), "ok.py": GOOD.encode()})
     before = snapshot(repo)
-    real_open = open
+    real_open = discovery.os.open
 
     def locked_open(path, *args, **kwargs):
         if str(path).endswith("locked.py"):
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(discovery, "open", locked_open, raising=False)
+    monkeypatch.setattr(discovery.os, "open", locked_open)
     monkeypatch.setenv("MIGRATOR_CACHE_DIR", str(tmp_path / "cache"))
     result = CliRunner().invoke(cli.app, ["scan", str(repo), "--jobs", "1", "--no-cache"])
     assert result.exit_code == 0, result.output

@@ -116,14 +116,14 @@ def test_problem_files_skipped_and_listed(tmp_path, monkeypatch):
     write(tmp_path, "latin.py", b"# -*- coding: utf-8 -*-\nimport openai\nx = '\xff\xfe'\n", mode="wb")
     write(tmp_path, "locked.py")
     write(tmp_path, "image.png", b"\x89PNG\0openai", mode="wb")
-    real_open = open
+    real_open = os.open
 
     def fake_open(path, *args, **kw):  # tests run as root: chmod cannot deny reads
         if str(path).endswith("locked.py"):
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, *args, **kw)
 
-    monkeypatch.setattr("builtins.open", fake_open)
+    monkeypatch.setattr("os.open", fake_open)
     result = scan(tmp_path, max_bytes=4096)
     skipped = {s.path: s.reason for s in result.skipped}
     assert set(skipped) == {"binary.py", "big.py", "locked.py"}

@@ -851,7 +851,7 @@ class _Analyzer:
 # ---------------------------------------------------------------- reporting
 
 
-_LEAVES = (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop)
+_LEAVES = (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop, ast.Constant)  # nothing to report in them
 
 
 class _Reporter(_Analyzer):
@@ -875,9 +875,17 @@ class _Reporter(_Analyzer):
     # ---- walk
     def _walk(self, node: ast.AST, scope: Scope, parent: Optional[ast.AST]) -> None:
         relevant = self.relevant
-        if relevant is not None and hasattr(node, "lineno") and not relevant.covers(node):
-            if not isinstance(node, (ast.Import, ast.ImportFrom)):
-                return
+        if relevant is not None:
+            first = getattr(node, "lineno", None)  # relevant.covers(node), inlined: this runs for every node
+            if first is not None:
+                decorators = getattr(node, "decorator_list", None)
+                if decorators:
+                    first = min(first, decorators[0].lineno)
+                flags = relevant.flags
+                last = min(node.end_lineno or first, len(flags) - 1)  # type: ignore[attr-defined]
+                if (first > last or flags.find(1, max(first, 1), last + 1) < 0) \
+                        and not isinstance(node, (ast.Import, ast.ImportFrom)):
+                    return
         handler = self._handlers.get(type(node))
         if handler is not None:
             handler(node, scope, parent)
