@@ -116,6 +116,7 @@ _PIECES = [
 @given(st.lists(st.sampled_from(_PIECES), max_size=16))
 @example(["api_key", "a" * 150, "=", HEX])  # the farthest a key can sit from the start of its name
 @example(["\u0130", "api_key = ", HEX])  # lower() makes this text longer: offsets differ
+@example(["api_key", "\u212a", "=", HEX])  # a KELVIN SIGN is a name character to the case-insensitive definition
 def test_fast_scan_finds_exactly_what_the_regexes_define(pieces):
     text = "".join(pieces)
     assert find_secrets(text) == _reference(text)

@@ -109,9 +109,14 @@ def _hex_candidates(text: str, ascii_low: Optional[bytes] = None, lowered: Optio
         names = _NAME_LOW.finditer(low)
     found: List[int] = []
     for name in names:
-        # endpos leaves room for a whole 32-hex run and the character after it; each
-        # candidate is re-matched on the whole text, so a run cut at endpos is not taken
-        for m in _HEX32_RE.finditer(text, name.end(), min(len(text), name.start() + 160 + 33)):
-            if m.start() <= name.start() + 160 and (not found or m.start() > found[-1]):
-                found.append(m.start())
+        # a key the definition accepts follows its name's word, a quote, ":" or "=" and a
+        # quote at once: try that one place (each candidate is re-checked by the caller)
+        m = _ASSIGNED_HEX.match(text, name.end())
+        if m is not None and m.end() <= name.start() + 160 and (not found or m.end() > found[-1]):
+            found.append(m.end())
     return found
+
+
+# the rest of an api_key-like name, its assignment, and (looking ahead) a 32-hex value
+# (the name's characters as _AZURE_NAME_RE reads them: case-insensitively, so a KELVIN SIGN counts)
+_ASSIGNED_HEX = re.compile(r"""(?i:[A-Za-z0-9_])*["']?\s*[:=]\s*["']?(?=[0-9a-f]{32}(?![0-9A-Za-z_]))""")
