@@ -536,12 +536,25 @@ def _relevant_lines(reporter: "_Reporter", text: str, starts: List[int],
 _IMPORT_OF_ROOT = re.compile(r"[ \t]*(?:from|import)[ \t]")
 
 
-def _initial_marks(marks: _LineMarks, text: str) -> None:
+def _initial_marks(marks: _LineMarks, text: str, imports: Optional[List[Tuple[int, int]]] = None) -> None:
     """Client resource attributes, ``OPENAI_``, and lines importing openai or a wrapper
-    (a function importing openai is bound and walked, whatever it names)."""
+    (a function importing openai is bound and walked, whatever it names; ``imports``:
+    ``_import_lines(text)``, if the caller has it)."""
     for pattern in _RESOURCE_WORDS:
         marks.mark(pattern, text)
-    _mark_imports(marks, text)
+    for start, _ in _import_lines(text) if imports is None else imports:
+        marks.flags[bisect.bisect_right(marks.starts, start)] = 1
+
+
+# every package name in _TRIGGER_PACKAGES holds one of these ("langchain_openai" holds "langchain")
+_TRIGGER_LITERALS = tuple(p for p in _TRIGGER_PACKAGES if not any(q != p and q in p for q in _TRIGGER_PACKAGES))
+
+
+def _import_lines(text: str) -> List[Tuple[int, int]]:
+    """(start, end) of the lines that may import openai or a wrapper package (found by
+    literal, checked by line start)."""
+    return [(start, end) for start, end in sorted(set(lines_holding(text, _TRIGGER_LITERALS, ("\n", "\r"))))
+            if _IMPORT_OF_ROOT.match(text, start)]
 
 
 def _function_local(name: str, binding: Binding) -> bool:
@@ -549,13 +562,6 @@ def _function_local(name: str, binding: Binding) -> bool:
     module or class name)?  Only that function's code can see it."""
     scope = binding.scope
     return scope.kind == "function" and any(b is binding for b in scope.bindings.get(name, ()))
-
-
-def _mark_imports(marks: _LineMarks, text: str) -> None:
-    """Mark the lines that may import openai or a wrapper package (found by literal, checked by line start)."""
-    for start, _ in lines_holding(text, _TRIGGER_PACKAGES, ("\n", "\r")):
-        if _IMPORT_OF_ROOT.match(text, start):
-            marks.flags[bisect.bisect_right(marks.starts, start)] = 1
 
 
 def _lines_of(node: ast.AST) -> Tuple[int, int]:
@@ -1441,8 +1447,9 @@ def _analyze_masked(source: str, path: str, cell: Optional[int]) -> Optional[Fil
     lines = _Lines(source)
     starts = line_index(source, lines.lines)
     initial = _LineMarks(starts)
-    _initial_marks(initial, source)
-    imported = _imported_trigger_names(source)
+    imports = _import_lines(source)
+    _initial_marks(initial, source, imports)
+    imported = _imported_trigger_names(source, imports)
     for name in imported:  # their uses are symbol findings
         initial.mark_name(name, source)
     blanked: List[chunks.Region] = []
@@ -1498,13 +1505,12 @@ def _analyze_masked(source: str, path: str, cell: Optional[int]) -> Optional[Fil
             _release(reporter)
 
 
-def _imported_trigger_names(text: str) -> set:
+def _imported_trigger_names(text: str, imports: List[Tuple[int, int]]) -> set:
     """The names openai/wrapper imports bind, read from the import statements alone
-    (each parsed on its own).  A statement this misses is caught after the binder runs."""
+    (``imports``: ``_import_lines(text)``).  A statement this misses is caught after the
+    binder runs."""
     statements = []
-    for start, end in sorted(set(lines_holding(text, _TRIGGER_PACKAGES, ("\n", "\r")))):
-        if not _IMPORT_OF_ROOT.match(text, start):
-            continue
+    for start, end in imports:
         code = text[start:end].split("#", 1)[0]
         if "(" in code:
             close = text.find(")", start)
