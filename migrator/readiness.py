@@ -25,14 +25,14 @@ def _rulesets(providers: Sequence[ProviderFile], config: Config, only: Optional[
     return out
 
 
-def _classify(site, ruleset: RuleSet, reasons: Counter) -> str:
+def _classify(site, ruleset: RuleSet, call_rules: list, reasons: Counter) -> str:
     if site.attrs.get("confidence") == "low":
         if site.attrs.get("receiver") == "super":
             reasons["called through super() in a subclass of a v0 resource"] += 1
         else:
             reasons["receiver could not be resolved"] += 1
         return "manual"
-    rules = [r for r in ruleset.rules if matches(r, site)]
+    rules = [r for r in call_rules if matches(r, site)]
     predicted = predict(site, rules, ruleset)
     manual = [m for severity, m in predicted if severity == "manual"]
     warnings = [m for severity, m in predicted if severity == "warning"]
@@ -54,8 +54,9 @@ def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider:
     for ruleset in _rulesets(providers, config, provider):
         counts: Counter = Counter()
         reasons: Counter = Counter()
+        call_rules = [r for r in ruleset.rules if r.match.get("kind") == "call"]  # (the first test in matches)
         for site in call_sites:
-            counts[_classify(site, ruleset, reasons)] += 1
+            counts[_classify(site, ruleset, call_rules, reasons)] += 1
         rows.append({
             "provider": ruleset.provider.name,
             "plan": ruleset.plan.name,

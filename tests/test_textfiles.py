@@ -341,6 +341,50 @@ def test_js_import_search_finds_what_the_pattern_finds(pieces):
     expected = [(m.start(), m.end(), m.group("module")) for m in _JS_IMPORT_RE.finditer(text)]
     assert [(m.start(), m.end(), m.group("module")) for m in _js_imports(text)] == expected
 
+
+def _js_comments_by_scan(text):
+    """The definition _js_comment_ranges follows, as a character-by-character scan."""
+    ranges, i, quote = [], 0, None
+    while i < len(text):
+        c = text[i]
+        if quote:
+            i += 2 if c == "\\" else 1
+            quote = None if c == quote or (c == "\n" and quote != "`") else quote  # '...' ends at a newline
+            continue
+        if c in "\"'`":
+            quote = c
+        elif text.startswith("//", i) or text.startswith("/*", i):
+            close = text.find("\n", i) if text[i + 1] == "/" else text.find("*/", i + 2)
+            end = len(text) if close < 0 else close + (2 if text[i + 1] == "*" else 0)
+            ranges.append((i, end))
+            i = end
+            continue
+        i += 1
+    return ranges
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(["'", '"', "`", "\\", "\n", "/", "*", "a", " ", "//", "/*", "*/"]), max_size=16))
+def test_js_comments_are_found_as_a_scan_finds_them(pieces):
+    from migrator.analyzer.textfiles import _js_comment_ranges
+
+    text = "".join(pieces)
+    assert _js_comment_ranges(text) == _js_comments_by_scan(text)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(["https://", "http://", "api.openai.com", "x.openai.azure.com", ".openai.azure.com",
+                                 "a", "-", ".", "/", " ", "\n", "v1", ":443", "?", "'", "api", "co-"]), max_size=12))
+def test_urls_on_long_lines_are_the_patterns_matches(pieces):
+    # on a long line the URL pattern is tried only where a host can start; long_line=0
+    # takes that route for every line
+    from migrator.analyzer import finditer_on_lines
+    from migrator.analyzer.textfiles import _URL_RE, _url_matches
+
+    text = "".join(pieces)
+    expected = [m.span() for m in finditer_on_lines(_URL_RE, text)]
+    assert [m.span() for m in _url_matches(text, long_line=0)] == expected
+
 def test_package_json():
     text = json.dumps({"name": "openai-app", "dependencies": {"openai": "^4.0.0"},
                        "devDependencies": {"@langchain/openai": "0.1"}}, indent=2)

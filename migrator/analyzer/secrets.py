@@ -65,6 +65,7 @@ _SK_START = re.compile(r"sk-[A-Za-z0-9_-]{20,}")  # a literal prefix: re skips a
 _KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 _NAME_LOW = re.compile(r"api[_-]?key")  # on the lower-cased text: again a literal prefix
 _NAME_LOW_BYTES = re.compile(rb"api[_-]?key")
+_NAME_CI = re.compile(r"(?i)api[_-]?key")  # as _AZURE_NAME_RE reads the name
 
 
 def find_secrets(text: str, low: Optional[bytes] = None, lowered: Optional[str] = None) -> List[SecretHit]:
@@ -104,9 +105,9 @@ def _hex_candidates(text: str, ascii_low: Optional[bytes] = None, lowered: Optio
         low = text.lower() if lowered is None else lowered
         if "key" not in low:
             return []
-        if len(low) != len(text):  # a character whose lower case is longer: offsets would not line up
-            return [m.start() for m in _HEX32_RE.finditer(text)]
-        names = _NAME_LOW.finditer(low)
+        # a character whose lower case is longer: offsets would not line up, so match the
+        # name case-insensitively in the text itself (slower than lower-casing, and rare)
+        names = _NAME_LOW.finditer(low) if len(low) == len(text) else _NAME_CI.finditer(text)
     found: List[int] = []
     for name in names:
         # a key the definition accepts follows its name's word, a quote, ":" or "=" and a

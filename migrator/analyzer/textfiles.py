@@ -704,11 +704,43 @@ def _env_findings(path: str, text: str, index: LineIndex) -> List[Finding]:
     return findings
 
 
-def _url_findings(path: str, text: str, index: LineIndex) -> List[Finding]:
-    from migrator.analyzer import finditer_on_lines
+_HOST_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-")  # _URL_RE's lookbehind
 
+
+def _url_matches(text: str, long_line: int = 2000) -> List["re.Match[str]"]:
+    """``finditer_on_lines(_URL_RE, text)``.  On a long line (a minified bundle is one
+    line of a megabyte) the pattern, which has no literal to skip ahead by, is tried
+    only where a match can start: a host starts where a run of host characters
+    starts (the lookbehind), the run that holds the literal, or just before it at
+    ``http://``/``https://``."""
+    from migrator.analyzer import _URL_LITERALS, lines_holding
+
+    out: List["re.Match[str]"] = []
+    for start, end in sorted(set(lines_holding(text, _URL_LITERALS, ("\n", "\r")))):
+        if end - start <= long_line:
+            out.extend(_URL_RE.finditer(text, start, end))
+            continue
+        starts = set()
+        for literal in _URL_LITERALS:
+            at = text.find(literal, start, end)
+            while at >= 0:
+                run = at
+                while run > start and text[run - 1] in _HOST_CHARS:
+                    run -= 1
+                starts.update(s for s in (run - 8, run - 7, run) if s >= start)
+                at = text.find(literal, at + 1, end)
+        last = start
+        for at in sorted(starts):
+            m = _URL_RE.match(text, at, end) if at >= last else None
+            if m is not None:
+                out.append(m)
+                last = m.end()
+    return out
+
+
+def _url_findings(path: str, text: str, index: LineIndex) -> List[Finding]:
     findings = []
-    for m in finditer_on_lines(_URL_RE, text):  # _URL_RE is case-sensitive and never spans lines
+    for m in _url_matches(text):  # _URL_RE is case-sensitive and never spans lines
         url = m.group(0).rstrip(".:")
         host = m.group("host").lower()
         findings.append(Finding(
@@ -730,26 +762,20 @@ def _secret_findings(path: str, text: str, index: LineIndex, low: Optional[bytes
     return findings
 
 
+# JS strings and comments, as a left-to-right scan reads them: a '...' or "..." string runs
+# to its quote or to the end of its line (an apostrophe in JSX text), a `...` string to its
+# backtick; a backslash escapes the next character; // runs to the line end, /* to */
+_JS_TOKENS = re.compile(
+    r"""'(?:[^'\\\n]|\\[\s\S])*(?:'|\n|\\?\Z)"""
+    r'''|"(?:[^"\\\n]|\\[\s\S])*(?:"|\n|\\?\Z)'''
+    r"""|`(?:[^`\\]|\\[\s\S])*(?:`|\\?\Z)"""
+    r"""|(?P<line>//[^\n]*)|(?P<block>/\*[\s\S]*?(?:\*/|\Z))"""
+)
+
+
 def _js_comment_ranges(text: str) -> List[Tuple[int, int]]:
     """``//`` and ``/* */`` comments outside string literals (regex literals are not handled)."""
-    ranges, i, quote = [], 0, None
-    while i < len(text):
-        c = text[i]
-        if quote:
-            i += 2 if c == "\\" else 1
-            # A newline ends a runaway '...' or "..." (an apostrophe in JSX text).
-            quote = None if c == quote or (c == "\n" and quote != "`") else quote
-            continue
-        if c in "\"'`":
-            quote = c
-        elif text.startswith("//", i) or text.startswith("/*", i):
-            close = text.find("\n", i) if text[i + 1] == "/" else text.find("*/", i)
-            end = len(text) if close < 0 else close + (2 if text[i + 1] == "*" else 0)
-            ranges.append((i, end))
-            i = end
-            continue
-        i += 1
-    return ranges
+    return [m.span() for m in _JS_TOKENS.finditer(text) if m.lastgroup in ("line", "block")]
 
 
 def _js_imports(text: str) -> List["re.Match[str]"]:
