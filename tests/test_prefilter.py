@@ -118,3 +118,11 @@ def test_lines_holding_finds_each_line_by_definition(pieces, literals, breaks):
 
     text = "".join(pieces)
     assert list(lines_holding(text, literals, breaks)) == list(_lines_holding_by_definition(text, literals, breaks))
+
+
+def test_a_key_named_with_a_kelvin_sign_is_still_found():
+    # the key guard reads the lowered bytes; a KELVIN SIGN lower-cases to "k" only as text
+    hexkey = "0123456789abcdef0123456789abf3a9"
+    data = f"import openai  # é\nazure_api_\u212aey = '{hexkey}'\n".encode()
+    analysis = analyze_python_bytes("m.py", data)
+    assert [f.detail["redacted"] for f in analysis.findings if f.kind == "secret"] == ["\u2026f3a9"]

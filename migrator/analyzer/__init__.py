@@ -153,7 +153,9 @@ def text_findings(relpath: str, text: str, *, cell: Optional[int] = None, low: O
     # (``low``: the file's bytes lower-cased, when the caller has them; for ASCII files the
     # same guard without lower-casing the text again -- non-ASCII text may fold to "key")
     lowered: Optional[str] = None
-    if low is not None and low.isascii():
+    if low is not None and (low.isascii() or "\u212a" not in text):
+        # the text's ASCII letters are the bytes' (a source encoding is ASCII-compatible), and
+        # the only other character whose lower case is one of these letters is KELVIN SIGN
         maybe_key = b"sk-" in low or b"apikey" in low or b"api_key" in low or b"api-key" in low
     else:
         lowered = text.lower()
