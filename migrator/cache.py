@@ -9,6 +9,7 @@ makes concurrent runs safe: readers see a whole entry or none.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import tempfile
@@ -47,6 +48,8 @@ class Cache:
     def __init__(self, directory: Optional[Path] = None):
         self.dir = (directory or cache_dir()) / f"analysis-{fingerprint()}"
         self.enabled = True
+        self._folders: set = set()  # entry folders known to exist
+        self._tmp = itertools.count()
 
     def key(self, relpath: str, data: bytes) -> str:
         digest = hashlib.sha256(relpath.encode("utf-8", "surrogateescape") + b"\0")
@@ -55,9 +58,10 @@ class Cache:
 
     def get(self, key: str) -> Optional[Optional[FileAnalysis]]:
         """The cached analysis; ``None`` for a miss.  A cached "nothing here" is ``FileAnalysis`` with no path."""
-        path = self.dir / key[:2] / f"{key}.json"
+        path = os.path.join(self.dir, key[:2], key + ".json")
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            with open(path, "rb") as handle:
+                raw = json.loads(handle.read())
         except (OSError, ValueError):
             return None
         try:
@@ -66,13 +70,31 @@ class Cache:
             return None
 
     def put(self, key: str, analysis: Optional[FileAnalysis]) -> None:
-        folder = self.dir / key[:2]
+        folder = os.path.join(self.dir, key[:2])
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(_dump(analysis), handle, separators=(",", ":"))
-            os.replace(tmp, folder / f"{key}.json")
+            if folder not in self._folders:
+                os.makedirs(folder, exist_ok=True)
+                self._folders.add(folder)
+            payload = json.dumps(_dump(analysis), separators=(",", ":")).encode("utf-8")
+            # a temporary name no other process uses (pid), nor this one twice (counter);
+            # O_EXCL all the same: a stale file of a dead process with this pid is not clobbered
+            tmp = os.path.join(folder, f".tmp-{os.getpid()}-{next(self._tmp)}.json")
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
+            except FileExistsError:
+                fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
+            try:
+                view = memoryview(payload)
+                while view:
+                    view = view[os.write(fd, view):]
+                os.close(fd)
+                fd = -1
+                os.replace(tmp, os.path.join(folder, key + ".json"))
+            except OSError:
+                if fd >= 0:
+                    os.close(fd)
+                os.unlink(tmp)  # (a full disk: leave no half entry behind)
+                raise
         except OSError:
             self.enabled = False  # a read-only or full cache directory never fails a scan
 
