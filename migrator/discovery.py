@@ -212,7 +212,7 @@ def read_limited(path: str, max_bytes: int, size: Optional[int] = None) -> Tuple
 
 
 def looks_binary(data: bytes) -> bool:
-    return b"\0" in data[:8192]
+    return data.find(b"\0", 0, 8192) >= 0  # (no copy of the first 8 KiB)
 
 
 def normalize_excludes(patterns: Iterable[str]) -> List[str]:

@@ -864,10 +864,11 @@ class _Reporter(_Analyzer):
     relevant: Optional[_LineMarks] = None  # None: walk every node
 
     def run(self) -> FileAnalysis:
-        self._handlers = {
-            getattr(ast, name[len("_on_"):]): getattr(self, name)
-            for name in dir(type(self)) if name.startswith("_on_") and hasattr(ast, name[len("_on_"):])
-        }
+        cls = type(self)
+        if "_HANDLERS" not in cls.__dict__:  # node type -> handler name, found once per class
+            cls._HANDLERS = {getattr(ast, name[len("_on_"):]): name
+                             for name in dir(cls) if name.startswith("_on_") and hasattr(ast, name[len("_on_"):])}
+        self._handlers = {kind: getattr(self, name) for kind, name in cls._HANDLERS.items()}
         self._walk(self.tree, self.binder.module, None)
         self.out.findings.sort(key=Finding.sort_key)
         return self.out
