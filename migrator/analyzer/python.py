@@ -167,6 +167,18 @@ class _Binder(ast.NodeVisitor):
             return
         getattr(self, "visit_" + type(node).__name__, self.generic_visit)(node)
 
+    def generic_visit(self, node: ast.AST) -> None:
+        """``ast.NodeVisitor.generic_visit`` without the nodes that bind nothing (contexts,
+        operators, constants): a visit of each costs as much as one of a statement."""
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST) and not isinstance(item, _LEAVES):
+                        self.visit(item)
+            elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
+                self.visit(value)
+
     # scopes
     def _function(self, node: Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda]) -> None:
         outer = self.scope
