@@ -53,12 +53,12 @@ _BODY_LINE = re.compile(r"^([ \t]+)[^\s#]", re.M)
 
 # complete string literals and comments (a prefix does not change where a literal ends);
 # what is left holds the brackets
-_STRINGS_AND_COMMENTS = re.compile(
+_STRINGS_AND_COMMENTS = re.compile(  # (each body unrolled: runs of plain characters in one step)
     r"#[^\r\n]*"
-    r"|(?:'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'(?!'')(?:[^'\\\r\n]|\\.)*'"  # three quotes always open a long string
-    r'|"(?!"")(?:[^"\\\r\n]|\\.)*")',
+    r"|'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''"
+    r'|"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'
+    r"|'(?!'')[^'\\\r\n]*(?:\\.[^'\\\r\n]*)*'"  # three quotes always open a long string
+    r'|"(?!"")[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"',
     re.S,
 )
 _FSTRING = re.compile(r"(?i)(?<![\w])(?:[rb]?f|f[rb]?)['\"]")
