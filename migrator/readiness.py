@@ -5,12 +5,12 @@ from the rules without rewriting anything."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from migrator.config import Config
 from migrator.engine.plan import matches, predict, sites
 from migrator.models import ScanResult
-from migrator.ruleset import ProviderFile, RuleSet, load_all, select
+from migrator.ruleset import ProviderFile, Rule, RuleSet, load_all, select
 
 
 def _rulesets(providers: Sequence[ProviderFile], config: Config, only: Optional[str]) -> List[RuleSet]:
@@ -25,14 +25,36 @@ def _rulesets(providers: Sequence[ProviderFile], config: Config, only: Optional[
     return out
 
 
-def _classify(site, ruleset: RuleSet, call_rules: list, reasons: Counter) -> str:
+def _call_rules(ruleset: RuleSet) -> Tuple[Dict[str, List[Tuple[int, Rule]]], List[Tuple[int, Rule]]]:
+    """The ruleset's call rules, those naming plain APIs filed by API (the rest apart), with
+    their order in the ruleset: a site is tried only against rules that can match its API."""
+    by_api: Dict[str, List[Tuple[int, Rule]]] = {}
+    other: List[Tuple[int, Rule]] = []
+    for index, rule in enumerate(ruleset.rules):
+        if rule.match.get("kind") != "call":
+            continue  # (the first test in matches)
+        api = rule.match.get("api")
+        options = api if isinstance(api, list) else [api]
+        if api is not None and all(isinstance(o, str) and not any(c in o for c in "*?[") for o in options):
+            for option in dict.fromkeys(options):
+                by_api.setdefault(option, []).append((index, rule))
+        else:
+            other.append((index, rule))
+    return by_api, other
+
+
+def _classify(site, ruleset: RuleSet, call_rules: Tuple[Dict[str, List[Tuple[int, Rule]]], List[Tuple[int, Rule]]],
+              reasons: Counter) -> str:
     if site.attrs.get("confidence") == "low":
         if site.attrs.get("receiver") == "super":
             reasons["called through super() in a subclass of a v0 resource"] += 1
         else:
             reasons["receiver could not be resolved"] += 1
         return "manual"
-    rules = [r for r in call_rules if matches(r, site)]
+    by_api, other = call_rules
+    api = site.attrs.get("api")
+    candidates = sorted((by_api.get(api, []) if isinstance(api, str) else []) + other, key=lambda pair: pair[0])
+    rules = [r for _, r in candidates if matches(r, site)]
     predicted = predict(site, rules, ruleset)
     manual = [m for severity, m in predicted if severity == "manual"]
     warnings = [m for severity, m in predicted if severity == "warning"]
@@ -54,7 +76,7 @@ def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider:
     for ruleset in _rulesets(providers, config, provider):
         counts: Counter = Counter()
         reasons: Counter = Counter()
-        call_rules = [r for r in ruleset.rules if r.match.get("kind") == "call"]  # (the first test in matches)
+        call_rules = _call_rules(ruleset)
         for site in call_sites:
             counts[_classify(site, ruleset, call_rules, reasons)] += 1
         rows.append({

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 
 from migrator.analyzer import analyze_bytes, is_python, mentions_lowered
+from migrator.analyzer.textfiles import classify
 from migrator.cache import EMPTY, Cache, Manifest
 from migrator.discovery import DEFAULT_MAX_BYTES, Candidate, iter_files, looks_binary, read_limited
 from migrator.models import ScanResult, SkippedFile
@@ -30,8 +31,6 @@ class ScanOptions:
 
 
 def _interesting(relpath: str) -> bool:
-    from migrator.analyzer.textfiles import classify
-
     return is_python(relpath) or relpath.endswith(".ipynb") or classify(relpath) is not None
 
 

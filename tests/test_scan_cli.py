@@ -80,6 +80,12 @@ def test_json_schema(tmp_path):
     assert doc["errors"] == [{"path": "pkg/bad.py", "line": 2, "message": doc["errors"][0]["message"]}]
     assert any(f["kind"] == "dependency" and f["path"] == "requirements.txt" for f in doc["findings"])
     assert KEY not in res.stdout and KEY[-4:] in res.stdout  # redacted, never in full
+    # a finding per line, keys sorted, two-space indentation
+    lines = res.stdout.splitlines()
+    first = lines.index('  "findings": [') + 1
+    assert [json.loads(line.strip().rstrip(",")) for line in lines[first:first + len(doc["findings"])]] == doc["findings"]
+    top = [line.split('"')[1] for line in lines if line.startswith('  "')]
+    assert top == sorted(doc) and lines[0] == "{" and lines[-1] == "}"
 
 
 def test_markdown_and_text_never_show_the_key(tmp_path):

@@ -4,7 +4,6 @@ the commit message.  Knows nothing of git: it is told what happened."""
 from __future__ import annotations
 
 import difflib
-import json
 from collections import defaultdict
 from typing import Any, Dict, List, Optional
 
@@ -15,6 +14,7 @@ from rich.table import Table
 
 from migrator import __version__
 from migrator.apply import FileChange, MigrationResult
+from migrator.report import json_document
 
 
 def unified_diff(change: FileChange) -> str:
@@ -165,4 +165,4 @@ def to_json(result: MigrationResult, extra: Dict[str, Any]) -> str:
         "errors": [{"path": f.path, "line": f.line, "message": f.message} for f in result.failures],
     }
     doc.update(extra)
-    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)
+    return json_document(doc)

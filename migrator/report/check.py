@@ -11,6 +11,7 @@ from rich.markup import escape
 
 from migrator import __version__
 from migrator.check import RULES, CheckFinding, CheckResult
+from migrator.report import json_document
 
 SCHEMA_VERSION = 1
 INFORMATION_URI = "https://github.com/migrator/migrator#migrator-check"
@@ -76,7 +77,7 @@ def to_json(result: CheckResult) -> str:
         "findings": [finding_json(f, id(f) in new) for f in result.findings],
         "errors": [{"path": p, "message": m} for p, m in result.errors],
     }
-    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_document(doc) + "\n"
 
 
 # ---------------------------------------------------------------- GitHub workflow commands

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -11,6 +10,7 @@ from rich.table import Table
 
 from migrator import __version__
 from migrator.models import Finding, ScanResult
+from migrator.report import json_document
 
 SCHEMA_VERSION = 1
 
@@ -56,7 +56,7 @@ def to_json(result: ScanResult, readiness: Optional[List[Dict[str, Any]]] = None
     }
     if readiness is not None:
         doc["readiness"] = readiness
-    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)
+    return json_document(doc)
 
 
 def _where(f: Finding) -> str:
