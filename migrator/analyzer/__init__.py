@@ -143,6 +143,9 @@ def finditer_on_lines(pattern: "re.Pattern[str]", text: str, literals: Tuple[str
         yield from pattern.finditer(text, start, end)
 
 
+_KEY_NAME = re.compile(rb"api[_-]?key")  # apikey, api_key, api-key: one search by the literal "api"
+
+
 def text_findings(relpath: str, text: str, *, cell: Optional[int] = None, low: Optional[bytes] = None) -> List[Finding]:
     """Secrets and OpenAI URLs anywhere in a text (code, comments, strings)."""
     from migrator.analyzer.secrets import find_secrets
@@ -156,7 +159,7 @@ def text_findings(relpath: str, text: str, *, cell: Optional[int] = None, low: O
     if low is not None and (low.isascii() or "\u212a" not in text):
         # the text's ASCII letters are the bytes' (a source encoding is ASCII-compatible), and
         # the only other character whose lower case is one of these letters is KELVIN SIGN
-        maybe_key = b"sk-" in low or b"apikey" in low or b"api_key" in low or b"api-key" in low
+        maybe_key = b"sk-" in low or _KEY_NAME.search(low) is not None
     else:
         lowered = text.lower()
         maybe_key = "sk-" in lowered or "apikey" in lowered or "api_key" in lowered or "api-key" in lowered
