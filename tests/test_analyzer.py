@@ -762,6 +762,47 @@ def test_unresolved_receiver_in_openai_file_is_low_confidence():
     assert c.detail["receiver"] == "unresolved" and c.detail["endpoint"] == "unknown"
 
 
+def test_a_client_from_a_function_imported_elsewhere_is_reported_with_low_confidence():
+    # gptme: `with bounded_client(client) as send_client: send_client.responses.create(...)`; what
+    # the project's own helper returns is unknown, not "not OpenAI" (another package's *class* is)
+    found = calls(
+        """
+        import openai
+        from .util import bounded_client, make_client
+        from groq import Groq
+
+        def run():
+            client = make_client()
+            with bounded_client(client) as send:
+                send.responses.create(model="gpt-4o", input="hi")
+            client.chat.completions.create(model="gpt-4o", messages=[])
+            Groq().chat.completions.create(model="llama3", messages=[])
+        """
+    )
+    assert [(c.line, c.api, c.confidence) for c in found if c.kind == "call"] == [
+        (8, "responses.create", "low"), (9, "chat.completions.create", "low")]
+
+
+def test_cast_to_a_client_class_says_what_the_value_is():
+    # litellm: sync_client = cast(OpenAI, openai_client); sync_client.audio.speech.create(...)
+    found = calls(
+        """
+        import typing
+        from typing import cast
+        from openai import AsyncOpenAI, OpenAI
+        from .x import make
+
+        sync = cast(OpenAI, make())
+        sync.audio.speech.create(model="tts-1", voice="alloy", input="hi")
+        later = typing.cast("AsyncOpenAI", make())
+        later.embeddings.create(model="text-embedding-3-small", input="x")
+        other = cast(dict, make())
+        """
+    )
+    assert [(c.line, c.api, c.confidence) for c in found if c.kind == "call"] == [
+        (7, "audio.speech.create", "medium"), (9, "embeddings.create", "medium")]
+
+
 def test_unresolved_receiver_without_openai_import_is_silent():
     assert scan("def run(client):\n    return client.chat.completions.create(model='x')\n") == []
 

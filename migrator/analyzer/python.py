@@ -811,12 +811,23 @@ class _Analyzer:
         legacy = sym.legacy_operation(qname)
         if legacy is not None:
             return Result(span, legacy[0], _kwarg_true(node, "stream"))
+        if qname in ("typing.cast", "typing_extensions.cast") and len(node.args) == 2:
+            # cast(OpenAI, x) says what x is, as an annotation would
+            for expr in _annotation_parts(node.args[0], self.parsed_annotations):
+                value = self.resolve(expr, scope)
+                if isinstance(value, Q) and value.qname in sym.CLIENT_CLASSES:
+                    is_async, azure = sym.CLIENT_CLASSES[value.qname]
+                    return Client(value.qname, span, is_async, azure, "unknown", "annotated")
+            return None
         if sym.is_openai(qname):
             parts = tuple(qname.split(".")[1:])
             if parts and parts[0] in sym.RESOURCE_ROOTS and len(parts) >= 2:
                 return Result(span, sym.normalize_api(parts), _kwarg_true(node, "stream"))
             return None
-        return NOT_OPENAI
+        # another package's class builds its own objects (zhipuai.ZhipuAI(), groq.Groq()); what a
+        # function imported from elsewhere returns is unknown: the project's own get_client()
+        # may well return an OpenAI client, whose calls are then reported with low confidence
+        return NOT_OPENAI if _is_class_name(qname) else None
 
     def _factory_return(self, fnode: ast.AST) -> Value:
         key = id(fnode)
