@@ -783,6 +783,38 @@ def test_a_client_from_a_function_imported_elsewhere_is_reported_with_low_confid
         (8, "responses.create", "low"), (9, "chat.completions.create", "low")]
 
 
+def test_a_client_behind_a_property_is_followed():
+    # phidata: `@property def client(self) -> OpenAI: return self.openai or OpenAI()`, then
+    # self.client.beta.assistants.create(...); a getter reads as what it returns (or is annotated to)
+    found = calls(
+        """
+        from functools import cached_property
+        from openai import OpenAI
+        from zhipuai import ZhipuAI
+
+        class Assistant:
+            @property
+            def client(self) -> OpenAI:
+                return self.openai or OpenAI()
+
+            @cached_property
+            def chat_client(self):
+                return OpenAI()
+
+            @property
+            def glm(self) -> ZhipuAI:
+                return ZhipuAI()
+
+            def run(self):
+                self.client.beta.assistants.create(model="gpt-4o")
+                self.chat_client.chat.completions.create(model="gpt-4o", messages=[])
+                self.glm.chat.completions.create(model="glm-4", messages=[])
+        """
+    )
+    assert [(c.line, c.api, c.confidence) for c in found if c.kind == "call"] == [
+        (19, "beta.assistants.create", "medium"), (20, "chat.completions.create", "high")]
+
+
 def test_cast_to_a_client_class_says_what_the_value_is():
     # litellm: sync_client = cast(OpenAI, openai_client); sync_client.audio.speech.create(...)
     found = calls(

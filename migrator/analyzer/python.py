@@ -773,12 +773,19 @@ class _Analyzer:
         bindings = cls.attrs.get(attr) or cls.scope.bindings.get(attr)
         if not bindings:
             return None
-        values = {self.resolve_binding(b) for b in bindings}
+        values = {self._member_value(b) for b in bindings}
         values.discard(None)
         clients = [v for v in values if isinstance(v, Client)]
         if clients:
             return sorted(clients, key=lambda c: c.span)[0]
         return values.pop() if len(values) == 1 else None
+
+    def _member_value(self, binding: Binding) -> Value:
+        """What ``self.<name>`` is: a property reads as what its getter returns."""
+        node = binding.node
+        if binding.kind == "func" and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _is_property(node):
+            return self._factory_return(node)
+        return self.resolve_binding(binding)
 
     def _resolve_call(self, node: ast.Call, scope: Scope) -> Value:
         func = self.resolve(node.func, scope)
@@ -848,6 +855,13 @@ class _Analyzer:
                 return value
             if value is NOT_OPENAI:
                 foreign += 1
+        # `def client(self) -> OpenAI: return self._client or make()`: the annotation says it
+        annotation = getattr(fnode, "returns", None)
+        for expr in _annotation_parts(annotation, self.parsed_annotations) if annotation is not None else ():
+            value = self.resolve(expr, fscope.parent or self.binder.module)
+            if isinstance(value, Q) and value.qname in sym.CLIENT_CLASSES:
+                is_async, azure = sym.CLIENT_CLASSES[value.qname]
+                return Client(value.qname, self.lines.span(fnode), is_async, azure, "unknown", "annotated")
         # a factory that only ever returns another SDK's client (or a literal) is not OpenAI
         return NOT_OPENAI if returns and foreign == len(returns) else None
 
@@ -1331,6 +1345,15 @@ def _foreign_type(qname: str) -> bool:
     """An annotation naming a type from another package (not openai, not a typing construct)."""
     root = qname.split(".", 1)[0]
     return not sym.is_openai(qname) and root not in ("typing", "typing_extensions", "builtins", "collections")
+
+
+def _is_property(node: Union[ast.FunctionDef, ast.AsyncFunctionDef]) -> bool:
+    """Decorated ``@property`` / ``@cached_property`` / ``@functools.cached_property``."""
+    for deco in node.decorator_list:
+        name = deco.attr if isinstance(deco, ast.Attribute) else deco.id if isinstance(deco, ast.Name) else None
+        if name in ("property", "cached_property"):
+            return True
+    return False
 
 
 def _is_class_name(qname: str) -> bool:
