@@ -3,10 +3,10 @@
 Most of the bytes of a big file that imports openai are functions and methods that
 name nothing OpenAI.  ``ast.parse`` is the largest cost of a scan, so the analyzer
 parses a *masked* copy of such a file: the lines of those definitions are blanked
-(line breaks kept, so every position in the tree is the original's), and a method's
-first line becomes ``pass`` so a class body never empties.  The analyzer then checks
-that nothing it used lay in a blanked region, and parses back (``splice``) any region
-it needed; see ``python._analyze_masked``.
+(line breaks kept, so every position in the tree is the original's), and the first
+line of a blanked class-body statement becomes ``pass`` so a class body never empties.
+The analyzer then checks that nothing it used lay in a blanked region, and parses back
+(``splice``) any region it needed; see ``python._analyze_masked``.
 
 What makes a blanked region safe to drop, for a file Python can parse:
 
@@ -16,7 +16,8 @@ What makes a blanked region safe to drop, for a file Python can parse:
   and the masked tree has no statement reaching into it (``structure_ok``);
 * it binds only its own name in the enclosing scope (a ``def``, a ``class``, or a
   plain ``NAME = ...`` assignment, with no ``global``/``nonlocal``/``:=`` inside), and
-  the analyzer checks that this name was never looked up.
+  the analyzer checks that this name was never looked up, nor (for a method) any self
+  attribute the region may assign.
 
 A syntax error inside a blanked region goes unseen: ``migrator apply``, which parses
 the whole file to rewrite it, reports it.
