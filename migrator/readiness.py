@@ -25,7 +25,11 @@ def _rulesets(providers: Sequence[ProviderFile], config: Config, only: Optional[
     return out
 
 
-def _call_rules(ruleset: RuleSet) -> Tuple[Dict[str, List[Tuple[int, Rule]]], List[Tuple[int, Rule]]]:
+# (rules filed by the plain API they name, rules naming none or a glob), each with its position
+_CallRules = Tuple[Dict[str, List[Tuple[int, Rule]]], List[Tuple[int, Rule]]]
+
+
+def _call_rules(ruleset: RuleSet) -> _CallRules:
     """The ruleset's call rules, those naming plain APIs filed by API (the rest apart), with
     their order in the ruleset: a site is tried only against rules that can match its API."""
     by_api: Dict[str, List[Tuple[int, Rule]]] = {}
@@ -43,8 +47,7 @@ def _call_rules(ruleset: RuleSet) -> Tuple[Dict[str, List[Tuple[int, Rule]]], Li
     return by_api, other
 
 
-def _classify(site, ruleset: RuleSet, call_rules: Tuple[Dict[str, List[Tuple[int, Rule]]], List[Tuple[int, Rule]]],
-              reasons: Counter) -> str:
+def _classify(site, ruleset: RuleSet, call_rules: _CallRules, reasons: Counter) -> str:
     if site.attrs.get("confidence") == "low":
         if site.attrs.get("receiver") == "super":
             reasons["called through super() in a subclass of a v0 resource"] += 1

@@ -733,18 +733,27 @@ class _Analyzer:
         return NOT_OPENAI
 
     def _annotated_client(self, binding: Binding) -> Value:
+        node = binding.node if binding.node is not None else binding.annotation
+        client = self._client_named_by(binding.annotation, binding.scope, node)
+        if client is not None:
+            return client
         others = 0
         parts = list(_annotation_parts(binding.annotation, self.parsed_annotations))
         for expr in parts:
             value = self.resolve(expr, binding.scope)
-            if isinstance(value, Q) and value.qname in sym.CLIENT_CLASSES:
-                is_async, azure = sym.CLIENT_CLASSES[value.qname]
-                node = binding.node if binding.node is not None else binding.annotation
-                return Client(value.qname, self.lines.span(node), is_async, azure, "unknown", "annotated")
             if value is NOT_OPENAI or (isinstance(value, Q) and _foreign_type(value.qname)):
                 others += 1
         # annotated with another SDK's client (zhipuai.ZhipuAI, a local class): not OpenAI
         return NOT_OPENAI if parts and others == len(parts) else None
+
+    def _client_named_by(self, annotation: Optional[ast.AST], scope: Scope, where: ast.AST) -> Optional[Client]:
+        """The client an annotation (or a cast's type) names, e.g. ``Optional["OpenAI"]``, placed at ``where``."""
+        for expr in _annotation_parts(annotation, self.parsed_annotations):
+            value = self.resolve(expr, scope)
+            if isinstance(value, Q) and value.qname in sym.CLIENT_CLASSES:
+                is_async, azure = sym.CLIENT_CLASSES[value.qname]
+                return Client(value.qname, self.lines.span(where), is_async, azure, "unknown", "annotated")
+        return None
 
     def _resolve_attribute(self, node: ast.Attribute, scope: Scope) -> Value:
         base_node = node.value
@@ -819,13 +828,7 @@ class _Analyzer:
         if legacy is not None:
             return Result(span, legacy[0], _kwarg_true(node, "stream"))
         if qname in ("typing.cast", "typing_extensions.cast") and len(node.args) == 2:
-            # cast(OpenAI, x) says what x is, as an annotation would
-            for expr in _annotation_parts(node.args[0], self.parsed_annotations):
-                value = self.resolve(expr, scope)
-                if isinstance(value, Q) and value.qname in sym.CLIENT_CLASSES:
-                    is_async, azure = sym.CLIENT_CLASSES[value.qname]
-                    return Client(value.qname, span, is_async, azure, "unknown", "annotated")
-            return None
+            return self._client_named_by(node.args[0], scope, node)  # cast(OpenAI, x) says what x is
         if sym.is_openai(qname):
             parts = tuple(qname.split(".")[1:])
             if parts and parts[0] in sym.RESOURCE_ROOTS and len(parts) >= 2:
@@ -856,12 +859,9 @@ class _Analyzer:
             if value is NOT_OPENAI:
                 foreign += 1
         # `def client(self) -> OpenAI: return self._client or make()`: the annotation says it
-        annotation = getattr(fnode, "returns", None)
-        for expr in _annotation_parts(annotation, self.parsed_annotations) if annotation is not None else ():
-            value = self.resolve(expr, fscope.parent or self.binder.module)
-            if isinstance(value, Q) and value.qname in sym.CLIENT_CLASSES:
-                is_async, azure = sym.CLIENT_CLASSES[value.qname]
-                return Client(value.qname, self.lines.span(fnode), is_async, azure, "unknown", "annotated")
+        client = self._client_named_by(getattr(fnode, "returns", None), fscope.parent or self.binder.module, fnode)
+        if client is not None:
+            return client
         # a factory that only ever returns another SDK's client (or a literal) is not OpenAI
         return NOT_OPENAI if returns and foreign == len(returns) else None
 
