@@ -10,7 +10,7 @@ import io
 import re
 import tokenize
 import itertools
-from typing import AnyStr, Iterator, List, Optional, Sequence, Tuple
+from typing import AnyStr, Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from migrator.models import FileAnalysis, Finding, Span
 
@@ -134,35 +134,53 @@ def offset_span(starts: List[int], start: int, end: int) -> Span:
 _URL_LITERALS = ("api.openai.com", ".openai.azure.com")
 
 
-def finditer_on_lines(pattern: "re.Pattern[str]", text: str, literals: Tuple[str, ...] = _URL_LITERALS) -> Iterator["re.Match[str]"]:
+def finditer_on_lines(pattern: "re.Pattern[str]", text: str, literals: Tuple[str, ...] = _URL_LITERALS,
+                      starts: Optional[Callable[[str, int, int, int], Iterable[int]]] = None,
+                      long_line: int = 2000) -> Iterator["re.Match[str]"]:
     """``pattern.finditer(text)`` for a pattern whose every match holds one of
     ``literals`` and no line break: the pattern is tried only on lines holding a
     literal, found by C substring search (a URL pattern has no literal prefix
-    for ``re`` to skip ahead by, so a plain finditer tries every position)."""
+    for ``re`` to skip ahead by, so a plain finditer tries every position).
+
+    ``starts(text, line_start, line_end, at)``, if given, names every offset where a
+    match holding the literal found at ``at`` can start; on a line longer than
+    ``long_line`` (a minified bundle is one line of a megabyte) the pattern is then
+    tried only there, keeping the leftmost matches that do not overlap."""
     for start, end in sorted(set(lines_holding(text, literals, ("\n", "\r")))):
-        yield from pattern.finditer(text, start, end)
-
-
-_KEY_NAME = re.compile(rb"api[_-]?key")  # apikey, api_key, api-key: one search by the literal "api"
+        if starts is None or end - start <= long_line:
+            yield from pattern.finditer(text, start, end)
+            continue
+        candidates = set()
+        for literal in literals:
+            at = text.find(literal, start, end)
+            while at >= 0:
+                candidates.update(s for s in starts(text, start, end, at) if s >= start)
+                at = text.find(literal, at + 1, end)
+        last = start
+        for at in sorted(candidates):
+            match = pattern.match(text, at, end) if at >= last else None
+            if match is not None:
+                yield match
+                last = match.end()
 
 
 def text_findings(relpath: str, text: str, *, cell: Optional[int] = None, low: Optional[bytes] = None) -> List[Finding]:
     """Secrets and OpenAI URLs anywhere in a text (code, comments, strings)."""
-    from migrator.analyzer.secrets import find_secrets
+    from migrator.analyzer.secrets import KEY_NAME, KEY_NAME_BYTES, find_secrets
 
     out: List[Finding] = []
     # substring guards (each a superset of what its regex can match) skip the
     # slow regex scans on the many files that cannot hold a key or a URL
-    # (``low``: the file's bytes lower-cased, when the caller has them; for ASCII files the
-    # same guard without lower-casing the text again -- non-ASCII text may fold to "key")
+    # (``low``: the file's bytes lower-cased, when the caller has them: the guard reads them
+    # instead of lower-casing the text -- the text's ASCII letters are the bytes' (a source
+    # encoding is ASCII-compatible), and the only other character whose lower case is one of
+    # these letters is KELVIN SIGN)
     lowered: Optional[str] = None
     if low is not None and (low.isascii() or "\u212a" not in text):
-        # the text's ASCII letters are the bytes' (a source encoding is ASCII-compatible), and
-        # the only other character whose lower case is one of these letters is KELVIN SIGN
-        maybe_key = b"sk-" in low or _KEY_NAME.search(low) is not None
+        maybe_key = b"sk-" in low or KEY_NAME_BYTES.search(low) is not None
     else:
         lowered = text.lower()
-        maybe_key = "sk-" in lowered or "apikey" in lowered or "api_key" in lowered or "api-key" in lowered
+        maybe_key = "sk-" in lowered or KEY_NAME.search(lowered) is not None
     for start, end, redacted in find_secrets(text, low, lowered) if maybe_key else ():
         out.append(
             Finding("secret", relpath, _span_of(text, start, end), f"hard-coded OpenAI API key {redacted}",

@@ -63,8 +63,9 @@ def _sk_body(key: str) -> str:
 
 _SK_START = re.compile(r"sk-[A-Za-z0-9_-]{20,}")  # a literal prefix: re skips ahead to each "sk-"
 _KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
-_NAME_LOW = re.compile(r"api[_-]?key")  # on the lower-cased text: again a literal prefix
-_NAME_LOW_BYTES = re.compile(rb"api[_-]?key")
+# an api_key-like name (apikey, api_key, api-key) in lower-cased text or bytes: a literal prefix
+KEY_NAME = re.compile(r"api[_-]?key")
+KEY_NAME_BYTES = re.compile(rb"api[_-]?key")
 _NAME_CI = re.compile(r"(?i)api[_-]?key")  # as _AZURE_NAME_RE reads the name
 
 
@@ -72,8 +73,8 @@ def find_secrets(text: str, low: Optional[bytes] = None, lowered: Optional[str] 
     """Every OpenAI-style key in ``text`` as ``(start, end, redacted)``, in order.
 
     Same hits as scanning with ``_SK_RE`` and ``_HEX32_RE`` (the definitions), found
-    by cheaper routes: ``sk-`` runs by their literal prefix, 32-hex values only in
-    the 160 characters after an ``api_key``-like name.  ``low``: the text's bytes
+    by cheaper routes: ``sk-`` runs by their literal prefix, a 32-hex value only right
+    after the assignment of an ``api_key``-like name.  ``low``: the text's bytes
     lower-cased, if the caller has them (used only when they are ASCII, where byte
     and character offsets agree); ``lowered``: ``text.lower()``, if the caller has it.
     """
@@ -100,14 +101,14 @@ def _hex_candidates(text: str, ascii_low: Optional[bytes] = None, lowered: Optio
     if ascii_low is not None:
         if b"key" not in ascii_low:
             return []
-        names = _NAME_LOW_BYTES.finditer(ascii_low)
+        names = KEY_NAME_BYTES.finditer(ascii_low)
     else:
         low = text.lower() if lowered is None else lowered
         if "key" not in low:
             return []
         # a character whose lower case is longer: offsets would not line up, so match the
         # name case-insensitively in the text itself (slower than lower-casing, and rare)
-        names = _NAME_LOW.finditer(low) if len(low) == len(text) else _NAME_CI.finditer(text)
+        names = KEY_NAME.finditer(low) if len(low) == len(text) else _NAME_CI.finditer(text)
     found: List[int] = []
     for name in names:
         # a key the definition accepts follows its name's word, a quote, ":" or "=" and a

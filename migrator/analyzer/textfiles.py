@@ -707,35 +707,19 @@ def _env_findings(path: str, text: str, index: LineIndex) -> List[Finding]:
 _HOST_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-")  # _URL_RE's lookbehind
 
 
-def _url_matches(text: str, long_line: int = 2000) -> List["re.Match[str]"]:
-    """``finditer_on_lines(_URL_RE, text)``.  On a long line (a minified bundle is one
-    line of a megabyte) the pattern, which has no literal to skip ahead by, is tried
-    only where a match can start: a host starts where a run of host characters
-    starts (the lookbehind), the run that holds the literal, or just before it at
-    ``http://``/``https://``."""
-    from migrator.analyzer import _URL_LITERALS, lines_holding
+def _url_matches(text: str, long_line: int = 2000) -> Iterator["re.Match[str]"]:
+    """``finditer_on_lines(_URL_RE, text)``, told where a match can start on a long line:
+    a host starts where a run of host characters starts (the lookbehind) -- the run that
+    holds the literal -- or just before it at ``http://``/``https://``."""
+    from migrator.analyzer import _URL_LITERALS, finditer_on_lines
 
-    out: List["re.Match[str]"] = []
-    for start, end in sorted(set(lines_holding(text, _URL_LITERALS, ("\n", "\r")))):
-        if end - start <= long_line:
-            out.extend(_URL_RE.finditer(text, start, end))
-            continue
-        starts = set()
-        for literal in _URL_LITERALS:
-            at = text.find(literal, start, end)
-            while at >= 0:
-                run = at
-                while run > start and text[run - 1] in _HOST_CHARS:
-                    run -= 1
-                starts.update(s for s in (run - 8, run - 7, run) if s >= start)
-                at = text.find(literal, at + 1, end)
-        last = start
-        for at in sorted(starts):
-            m = _URL_RE.match(text, at, end) if at >= last else None
-            if m is not None:
-                out.append(m)
-                last = m.end()
-    return out
+    def host_starts(text: str, line_start: int, line_end: int, at: int) -> Tuple[int, ...]:
+        run = at
+        while run > line_start and text[run - 1] in _HOST_CHARS:
+            run -= 1
+        return (run - 8, run - 7, run)
+
+    return finditer_on_lines(_URL_RE, text, _URL_LITERALS, host_starts, long_line)
 
 
 def _url_findings(path: str, text: str, index: LineIndex) -> List[Finding]:
