@@ -25,17 +25,20 @@ def _rulesets(providers: Sequence[ProviderFile], config: Config, only: Optional[
     return out
 
 
+_SITE_KINDS = ("call", "framework")
+
 # (rules filed by the plain API they name, rules naming none or a glob), each with its position
 _CallRules = Tuple[Dict[str, List[Tuple[int, Rule]]], List[Tuple[int, Rule]]]
 
 
-def _call_rules(ruleset: RuleSet) -> _CallRules:
-    """The ruleset's call rules, those naming plain APIs filed by API (the rest apart), with
-    their order in the ruleset: a site is tried only against rules that can match its API."""
+def _call_rules(ruleset: RuleSet, kind: str) -> _CallRules:
+    """The ruleset's rules for sites of ``kind``, those naming plain APIs filed by API (the
+    rest apart), with their order in the ruleset: a site is tried only against rules that
+    can match its API."""
     by_api: Dict[str, List[Tuple[int, Rule]]] = {}
     other: List[Tuple[int, Rule]] = []
     for index, rule in enumerate(ruleset.rules):
-        if rule.match.get("kind") != "call":
+        if rule.match.get("kind") != kind:
             continue  # (the first test in matches)
         api = rule.match.get("api")
         options = api if isinstance(api, list) else [api]
@@ -70,18 +73,21 @@ def _classify(site, ruleset: RuleSet, call_rules: _CallRules, reasons: Counter) 
 
 def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider: Optional[str] = None,
                      extra_rules: Sequence[str] = (), providers: Optional[Sequence[ProviderFile]] = None) -> List[Dict[str, Any]]:
-    """One row per provider and plan; call sites only (clients and imports follow their calls).
+    """One row per provider and plan; call sites and wrapper constructions (clients and
+    imports follow them).
     ``providers``: the packs, if already loaded (``load_all`` of the config's and ``extra_rules``)."""
     if providers is None:
         providers = load_all(list(config.rules) + list(extra_rules))
-    call_sites = [s for a in result.analyses if not a.error for s in sites(a) if s.kind == "call"]
+    # API calls, and constructions of wrapper classes (ChatOpenAI(...)): what a person calls a
+    # call site, and what a LangChain-only project has instead of API calls
+    call_sites = [s for a in result.analyses if not a.error for s in sites(a) if s.kind in _SITE_KINDS]
     rows = []
     for ruleset in _rulesets(providers, config, provider):
         counts: Counter = Counter()
         reasons: Counter = Counter()
-        call_rules = _call_rules(ruleset)
+        rules_by_kind = {kind: _call_rules(ruleset, kind) for kind in _SITE_KINDS}
         for site in call_sites:
-            counts[_classify(site, ruleset, call_rules, reasons)] += 1
+            counts[_classify(site, ruleset, rules_by_kind[site.kind], reasons)] += 1
         rows.append({
             "provider": ruleset.provider.name,
             "plan": ruleset.plan.name,

@@ -45,6 +45,18 @@ def test_low_confidence_calls_need_a_person_and_say_why(tmp_path):
     assert "called through super() in a subclass of a v0 resource (×1)" in reasons
 
 
+def test_wrapper_constructions_count_as_sites(tmp_path):
+    # gpt-researcher calls OpenAI only through ChatOpenAI(...): the matrix showed rows of zeros
+    # while apply rewrote 28 sites
+    (tmp_path / "app.py").write_text(
+        "from langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI(model='gpt-4o')\nprint(llm.invoke('hi'))\n"
+    )
+    result = scan_paths(str(tmp_path), ScanOptions(use_cache=False, jobs=1))
+    (row,) = readiness_matrix(result, root=str(tmp_path), config=load_config(str(tmp_path)), provider="deepseek")
+    assert row["automatic"] + row["with_diagnostics"] + row["manual"] == 1, row
+    assert row["automatic"] + row["with_diagnostics"] == 1, row  # deepseek/compat retargets ChatOpenAI
+
+
 def test_the_matrix_is_built_without_importing_libcst():
     # scan loads every rule pack and predicts with them; LibCST is needed only to rewrite,
     # and importing it is a quarter of a second of every scan

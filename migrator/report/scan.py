@@ -141,7 +141,7 @@ def _findings_table(findings: Sequence[Finding], out: Console) -> None:
 
 
 def render_readiness(readiness: List[Dict[str, Any]], out: Console) -> None:
-    table = Table(title="Provider readiness (call sites)", title_justify="left")
+    table = Table(title="Provider readiness (API calls and OpenAI wrapper constructions)", title_justify="left")
     for col in ("provider", "plan", "automatic", "with notes", "needs a person", "main reasons"):
         table.add_column(col, justify="right" if col in ("automatic", "with notes", "needs a person") else "left")
     for row in readiness:
