@@ -46,6 +46,14 @@ class MigrationResult:
     diagnostics: List[Diagnostic] = field(default_factory=list)
     failures: List[Failure] = field(default_factory=list)
     notes: List[Tuple[str, str]] = field(default_factory=list)  # (path, note) from non-Python files
+    hybrid: List[str] = field(default_factory=list)  # files where a unit went to the fallback plan
+
+    @property
+    def check_policy(self) -> str:
+        """What apply records for `migrator check`: a hybrid keeps the openai SDK somewhere."""
+        if self.hybrid and self.ruleset.fallback is not None:
+            return self.ruleset.fallback.plan.check_policy
+        return self.ruleset.plan.check_policy
 
     @property
     def applied(self) -> Counter:
@@ -104,7 +112,7 @@ def _python_job(job: Tuple[str, bytes, RuleSet, Optional[FileAnalysis]]) -> Tupl
         return new, result, []
     # what check would still flag in the final bytes, computed here so it runs in the workers
     final = new if new is not None else data
-    checked = check_bytes(relpath, final, _policy(ruleset.plan.check_policy), analysis=None if new is not None else analysis)
+    checked = check_bytes(relpath, final, _policy(result.check_policy(ruleset)), analysis=None if new is not None else analysis)
     return new, result, list(checked.findings)
 
 
@@ -175,7 +183,7 @@ def _report_residue(root: str, scan: ScanResult, out: MigrationResult, known: Di
     """Whatever `migrator check` would still flag under the plan's policy, and no rule already
     reported for a person, is reported for a person too: when apply says a file is done, check
     agrees (the issue's invariant), and the user sees every place that still reaches OpenAI."""
-    policy = _policy(out.ruleset.plan.check_policy)
+    policy = _policy(out.check_policy)
     final = {c.path: c.new for c in out.changes}
     failed = {f.path for f in out.failures}
     reported = {(d.path, d.cell, d.line) for d in out.diagnostics if d.severity == "manual"}
@@ -220,6 +228,8 @@ def _run(jobs: list, workers: int) -> List[Tuple[Optional[bytes], FileResult, li
 
 def _collect(out: MigrationResult, path: str, data: bytes, new: Optional[bytes], result: FileResult, kind: str) -> None:
     out.diagnostics.extend(result.diagnostics)
+    if result.hybrid and not result.error:
+        out.hybrid.append(path)
     if result.error:
         out.failures.append(Failure(path, result.error))
         return
@@ -277,7 +287,7 @@ def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: Migrati
 # ------------------------------------------------------------------ recording what was applied
 
 
-def record_config(root: str, ruleset: RuleSet, existing: List[FileChange]) -> Optional[FileChange]:
+def record_config(root: str, ruleset: RuleSet, existing: List[FileChange], policy: Optional[str] = None) -> Optional[FileChange]:
     """Record provider, plan and check policy in ``[tool.migrator]`` so ``migrator check`` agrees.
 
     Appends a table to pyproject.toml (or to the change already planned for it); a project
@@ -296,7 +306,7 @@ def record_config(root: str, ruleset: RuleSet, existing: List[FileChange]) -> Op
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = [header] if header else []
     lines += [f'provider = "{ruleset.provider.name}"', f'plan = "{ruleset.plan.name}"', "",
-              "[tool.migrator.check]" if header else "[check]", f'policy = "{ruleset.plan.check_policy}"']
+              "[tool.migrator.check]" if header else "[check]", f'policy = "{policy or ruleset.plan.check_policy}"']
     block = newline.join(lines) + newline
     if text and not text.endswith(("\n", "\r")):
         text += newline

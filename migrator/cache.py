@@ -167,8 +167,10 @@ def _dump(a: Optional[FileAnalysis]) -> Dict[str, Any]:
             [f.kind, list(_t(f.span)), f.message, f.api, f.legacy, f.model, f.confidence, f.cell, f.symbol, f.detail]
             for f in a.findings
         ],
-        "symbols": [[s.qname, list(_t(s.span)), s.node, s.context] for s in a.symbols],
-        "results": [[list(_t(r.call)), list(r.path), list(r.styles), list(_t(r.span)), r.chunk] for r in a.results],
+        "symbols": [[s.qname, list(_t(s.span)), s.node, s.context, list(_t(s.guard)) if s.guard else None]
+                    for s in a.symbols],
+        "results": [[list(_t(r.call)), list(r.path), list(r.styles), list(_t(r.span)), r.chunk,
+                     [list(_t(o)) for o in r.others]] for r in a.results],
         "env": [[e.var, list(_t(e.span))] for e in a.env_reads],
     }
 
@@ -184,7 +186,8 @@ def _load(raw: Dict[str, Any]) -> FileAnalysis:
     out = FileAnalysis(path, error=raw["error"], error_line=raw["error_line"])
     for kind, span, message, api, legacy, model, confidence, cell, symbol, detail in raw["findings"]:
         out.findings.append(Finding(kind, path, _span(span), message, api, legacy, model, confidence, cell, symbol, detail))
-    out.symbols = [SymbolRef(q, _span(s), n, c) for q, s, n, c in raw["symbols"]]
-    out.results = [ResultAccess(_span(c), tuple(p), tuple(st), _span(s), ch) for c, p, st, s, ch in raw["results"]]
+    out.symbols = [SymbolRef(q, _span(s), n, c, _span(g) if g else None) for q, s, n, c, g in raw["symbols"]]
+    out.results = [ResultAccess(_span(c), tuple(p), tuple(st), _span(s), ch, tuple(_span(o) for o in others))
+                   for c, p, st, s, ch, others in raw["results"]]
     out.env_reads = [EnvRead(v, _span(s)) for v, s in raw["env"]]
     return out

@@ -128,7 +128,9 @@ class SymbolRef:
     qname: str
     span: Span
     node: str  # "Name" | "Attribute"
-    context: str = "load"  # load | annotation | except | call
+    context: str = "load"  # load | except | raise | call
+    # context "except": the span of the ``try`` body whose errors the handler catches
+    guard: Optional[Span] = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,8 @@ class ResultAccess:
     # (the last len(styles) elements of path; earlier ones were read where a variable was bound)
     span: Span  # span of the whole access expression
     chunk: bool = False  # read on a streamed chunk rather than the result
+    # other calls whose result the same expression may read (``resp`` bound in both branches of an if)
+    others: Tuple[Span, ...] = ()
 
 
 @dataclass(frozen=True)

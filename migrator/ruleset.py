@@ -105,6 +105,12 @@ class RuleSet:
     vars: Dict[str, str]
     models: Dict[str, str]
     todo_comments: bool = True
+    # a native plan's compat plan: a client unit the native SDK cannot serve whole stays on the
+    # openai SDK, pointed at the provider's compatible endpoint (a hybrid the report names)
+    fallback: Optional["RuleSet"] = None
+    # chosen with --only/--skip: not the whole plan, so sites are rewritten one by one (a rule
+    # tested alone, or a person's deliberate pick) and client units are not planned
+    partial: bool = False
 
     @property
     def id(self) -> str:
@@ -550,7 +556,12 @@ def select(
         vars_[f"{key}_env"] = value
     merged_models = dict(pf.models)
     merged_models.update(models or {})
-    return RuleSet(pf, chosen, rules, vars_, merged_models, todo_comments)
+    partial = bool(only or skip)
+    fallback = None
+    compat = pf.plans.get("compat")
+    if not partial and not chosen.keeps_openai and compat is not None and compat.keeps_openai and not compat.refuse:
+        fallback = select([pf], provider, "compat", models=models, env=env, region=region, todo_comments=todo_comments)
+    return RuleSet(pf, chosen, rules, vars_, merged_models, todo_comments, fallback, partial)
 
 
 def endpoints(providers: Iterable[ProviderFile]) -> List[str]:

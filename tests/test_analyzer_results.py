@@ -78,13 +78,17 @@ def test_context_manager_clients_are_marked_for_rules():
     assert not any(s.attrs.get("context_manager") for s in sites(analyze_python(plain, "m.py")))
 
 
-def test_qianfan_native_leaves_a_with_block_for_a_person():
+def test_qianfan_native_keeps_a_with_block_on_the_compat_endpoint():
+    """qianfan.Qianfan is no context manager: the native plan cannot serve `with OpenAI() as c`,
+    so that client stays on the openai SDK, pointed at Qianfan (the hybrid is reported)."""
     source = ("from openai import OpenAI\n"
               "with OpenAI() as client:\n"
               "    r = client.chat.completions.create(model='gpt-4o', messages=[], timeout=5)\n")
     result = migrate_source(source, "m.py", select(PROVIDERS, "qianfan", "native"))
-    assert "with OpenAI() as client:" in result.output and "timeout=5" in result.output
-    assert any("no __enter__" in d.message and d.severity == "manual" for d in result.diagnostics)
+    assert "with OpenAI(base_url=" in result.output and "QIANFAN_BEARER_TOKEN" in result.output
+    assert "timeout=5" in result.output and "qianfan" not in result.output.split("\n")[0]
+    assert result.hybrid
+    assert any(d.rule == "migrator/hybrid" and "no __enter__" in d.message for d in result.diagnostics)
 
 
 def test_a_none_placeholder_does_not_hide_the_result():

@@ -619,6 +619,7 @@ class _Analyzer:
         self.imports_openai = False
         self.seen_calls: set = set()
         self.seen_symbols: set = set()
+        self.guards: Dict[Span, Span] = {}  # an except clause's exception type -> the try body it guards
         self.parsed_annotations: List[ast.AST] = []  # kept alive: see _annotation_parts
         # every name looked up and every self/class attribute asked for (a masked analysis
         # checks that none of them is bound in a region it did not parse)
@@ -1212,6 +1213,20 @@ class _Reporter(_Analyzer):
             self.add("env", span, f"reads environment variable {node.value}", symbol=node.value,
                      detail={"variable": node.value})
 
+    # ---- try: which body an except clause guards
+    def _on_Try(self, node: ast.Try, scope: Scope, parent: Optional[ast.AST]) -> None:
+        if not node.body:
+            return
+        first, last = self.lines.span(node.body[0]), self.lines.span(node.body[-1])
+        body = Span(first.line, first.col, last.end_line, last.end_col)
+        for handler in node.handlers:
+            kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+            for kind in kinds:
+                if kind is not None:
+                    self.guards[self.lines.span(kind)] = body
+
+    _on_TryStar = _on_Try
+
     # ---- names: symbols, exceptions, results
     def _on_Attribute(self, node: ast.Attribute, scope: Scope, parent: Optional[ast.AST]) -> None:
         self._symbol(node, scope, parent)
@@ -1237,8 +1252,14 @@ class _Reporter(_Analyzer):
         if span in self.seen_symbols:
             return
         self.seen_symbols.add(span)
-        context = "call" if isinstance(parent, ast.Call) and parent.func is node else "load"
-        self.out.symbols.append(SymbolRef(value.qname, span, type(node).__name__, context))
+        guard = self.guards.get(span)
+        if isinstance(parent, ast.Call) and parent.func is node:
+            context = "call"
+        elif isinstance(parent, ast.Raise):
+            context = "raise"
+        else:
+            context = "except" if guard is not None else "load"
+        self.out.symbols.append(SymbolRef(value.qname, span, type(node).__name__, context, guard))
         name = sym.exception_name(value.qname)
         if name is not None:
             self.add("exception", span, f"uses OpenAI exception {value.qname}", symbol=value.qname,
@@ -1253,6 +1274,7 @@ class _Reporter(_Analyzer):
         if chain is None:
             return
         root, path, styles = chain
+        others: Tuple[Span, ...] = ()
         if isinstance(root, ast.Name):
             binding, ambiguous = self.lookup(root.id, scope, root.lineno)
             if binding is None or binding.scope is not scope:
@@ -1260,16 +1282,22 @@ class _Reporter(_Analyzer):
             if ambiguous:
                 # `usage = None` then `usage = chunk.usage`: the placeholder does not count
                 real = [b for b in scope.bindings.get(root.id, []) if not _is_none_assign(b)]
-                if len(real) != 1:
+                values = [self.resolve_binding(b) for b in real]
+                # `resp = a.create(...)` in one branch, `resp = b.create(...)` in the other: the read
+                # belongs to every call (their clients migrate together); anything else is unknown
+                if not values or not all(isinstance(v, Result) for v in values) \
+                        or len({(v.api, v.prefix, v.chunk) for v in values}) != 1:  # type: ignore[union-attr]
                     return
-                value = self.resolve_binding(real[0])
+                value = values[0]
+                others = tuple(dict.fromkeys(v.call for v in values[1:] if v.call != value.call))  # type: ignore[union-attr]
             else:
                 value = self.resolve(root, scope)
         else:
             value = self.resolve(root, scope)
         if isinstance(value, Result) and path:
             self.out.results.append(ResultAccess(
-                value.call, tuple(value.prefix) + tuple(path), tuple(styles), self.lines.span(node), chunk=value.chunk
+                value.call, tuple(value.prefix) + tuple(path), tuple(styles), self.lines.span(node), chunk=value.chunk,
+                others=others,
             ))
 
 

@@ -55,6 +55,14 @@ class FileResult:
     diagnostics: List[Diagnostic] = field(default_factory=list)
     applied: Counter = field(default_factory=Counter)  # rule id -> sites changed
     error: Optional[str] = None
+    units: Any = None  # the engine's UnitPlan for the file (what moved, what was left whole and why)
+    hybrid: bool = False  # some client unit went to the plan's fallback (compat) instead
+
+    def check_policy(self, ruleset: Any) -> str:
+        """The policy ``migrator check`` must hold this file to: a hybrid keeps the openai SDK."""
+        if self.hybrid and ruleset.fallback is not None:
+            return ruleset.fallback.plan.check_policy
+        return ruleset.plan.check_policy
 
     @property
     def changed(self) -> bool:

@@ -47,10 +47,14 @@ class Context:
     def diag(self, message: str, severity: str = "info") -> None:
         self.sink.diag(self.rule.id, self.site, message, severity)
 
-    def manual(self, message: str) -> None:
-        """A site left for a person: report it and, if enabled, leave a TODO comment."""
+    def manual(self, message: str, blocking: bool = True) -> None:
+        """A site left for a person: report it and, if enabled, leave a TODO comment.
+        ``blocking``: the site keeps its OpenAI shape, so its client cannot migrate without it
+        (False where only a value is left to choose, e.g. a model name)."""
         self.diag(message, "manual")
         self.sink.todo(self.rule.id, self.site, message)
+        if blocking:
+            self.sink.blocking.setdefault(id(self.site), message)
 
     def need_import(self, module: str, name: Optional[str] = None) -> None:
         self.sink.imports.add((module, name))
@@ -72,6 +76,7 @@ class Sink:
         self.remove: List[Site] = []
         self.bound_names: Dict[str, Optional[str]] = {}
         self.helpers: Dict[str, str] = {}  # client expression -> name of its module-level accessor
+        self.blocking: Dict[int, str] = {}  # id(site) -> why an operation had to leave it as it was
 
     def shared_client(self, expression: str) -> Optional[str]:
         """The name of a module-level accessor returning ``expression``, or None if no free name."""
@@ -432,7 +437,8 @@ class MapModel(Operation):
             hint = ctx.ruleset.map_model(known) if known else None
             suggestion = f" (its value '{known}' maps to '{hint}')" if hint else ""
             if not (known and (ctx.ruleset.is_target_model(known) or _kept(known, params))):
-                ctx.manual(f"model comes from `{_code(value)}`; map it to a model of {ctx.ruleset.provider.title} by hand{suggestion}")
+                ctx.manual(f"model comes from `{_code(value)}`; map it to a model of {ctx.ruleset.provider.title} by hand{suggestion}",
+                           blocking=False)
             return node
         model = value.evaluated_value
         if not isinstance(model, str):
@@ -441,7 +447,7 @@ class MapModel(Operation):
         if target is None:
             if not ctx.ruleset.is_target_model(model) and not _kept(model, params):
                 ctx.manual(f"no {ctx.ruleset.provider.title} model is mapped for '{model}'; "
-                           "add one under [tool.migrator.models] or edit this call")
+                           "add one under [tool.migrator.models] or edit this call", blocking=False)
             return node
         if target == model:
             return node
@@ -786,10 +792,11 @@ class RemoveStatement(Operation):
     def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
         value = getattr(node, "value", None)
         if ctx.site.attrs.get("legacy_left"):
-            ctx.manual(f"`{_code(node)}` still configures legacy calls that were not migrated")
+            ctx.manual(f"`{_code(node)}` still configures legacy calls that were not migrated", blocking=False)
             return node
         if value is not None and not (_is_literal(value) or _is_env_read(value)):
-            ctx.manual(f"`{_code(node).strip()}` sets openai.{ctx.site.attrs.get('attribute')} from an expression; move it to the client by hand")
+            ctx.manual(f"`{_code(node).strip()}` sets openai.{ctx.site.attrs.get('attribute')} from an expression; move it to the client by hand",
+                       blocking=False)
             return node
         ctx.sink.remove.append(ctx.site)
         ctx.diag(ctx.text(params.get("message") or f"removed `openai.{ctx.site.attrs.get('attribute')} = ...`; the migrated client is configured at its construction"), "info")

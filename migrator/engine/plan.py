@@ -46,7 +46,7 @@ def sites(analysis: FileAnalysis) -> List[Site]:
             site.attrs["context_manager"] = bool(client.get("context_manager"))
     for ref in analysis.symbols:
         client = constructed.get((ref.span.line, ref.span.col), {}) if ref.context == "call" else {}
-        out.append(Site("symbol", ref.span, (ref.node,), {"symbol": ref.qname, "context": ref.context,
+        out.append(Site("symbol", ref.span, (ref.node,), {"symbol": ref.qname, "context": ref.context, "guard": ref.guard,
                                                           "endpoint": client.get("endpoint") or "unknown",
                                                           "context_manager": bool(client.get("context_manager")),
                                                           "confidence": "high"}, ref))

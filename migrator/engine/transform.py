@@ -87,9 +87,11 @@ class _Collapsing(cst.CSTTransformer):
 class EditTransformer(_Collapsing):
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self, pairs: Sequence[Tuple[Site, Rule]], ruleset: RuleSet, sink: Sink):
+    def __init__(self, pairs: Sequence[Tuple[Site, Rule]], ruleset: RuleSet, sink: Sink,
+                 rulesets: Optional[Dict[int, RuleSet]] = None):
         super().__init__()
         self.ruleset = ruleset
+        self.rulesets = rulesets or {}  # id(rule) -> the rule set it came from, where not ``ruleset``
         self.sink = sink
         self.edits: Dict[Key, List[Tuple[Site, Rule]]] = {}
         for site, rule in pairs:
@@ -157,7 +159,7 @@ class EditTransformer(_Collapsing):
         if not edits:
             return updated
         for site, rule in edits:
-            ctx = Context(self.ruleset, rule, site, self.sink)
+            ctx = Context(self.rulesets.get(id(rule), self.ruleset), rule, site, self.sink)
             before_todos = len(self.sink.todos)
             before_remove = len(self.sink.remove)
             for op in rule.ops:
@@ -352,11 +354,13 @@ def remove_unused_imports(module: cst.Module, modules: Sequence[str]) -> cst.Mod
 
 
 
-def transform(module: cst.Module, pairs: Sequence[Tuple[Site, Rule]], ruleset: RuleSet, sink: Sink) -> Tuple[cst.Module, Set[int]]:
-    """Apply the edits; return the new module and the ids of sites that were reached."""
+def transform(module: cst.Module, pairs: Sequence[Tuple[Site, Rule]], ruleset: RuleSet, sink: Sink,
+              rulesets: Optional[Dict[int, RuleSet]] = None) -> Tuple[cst.Module, Set[int]]:
+    """Apply the edits; return the new module and the ids of sites that were reached.
+    ``rulesets``: id(rule) -> its rule set, for rules that are not ``ruleset``'s own (a fallback)."""
     sink.bound_names = _module_names(module)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    transformer = EditTransformer(pairs, ruleset, sink)
+    transformer = EditTransformer(pairs, ruleset, sink, rulesets)
     new = wrapper.visit(transformer)
     if sink.imports:
         new = add_imports(new, sink.imports)

@@ -30,7 +30,8 @@ def make_ruleset(match: Dict[str, Any], ops: Union[OpSpec, Sequence[OpSpec]], *,
         vars={"base_url": "https://api.acme.example/v1", "api_key_env": "ACME_API_KEY"}, regions={},
         default_region=None, models=dict(MODELS if models is None else models), plans={"compat": plan}, rules=[rule],
     )
-    return RuleSet(provider, plan, [rule], dict(provider.vars), dict(provider.models), todo_comments)
+    # one rule alone is not a whole plan: sites are rewritten one by one (as with --only)
+    return RuleSet(provider, plan, [rule], dict(provider.vars), dict(provider.models), todo_comments, partial=True)
 
 
 def _dedent(code: str) -> str:

@@ -1,0 +1,353 @@
+"""Migration units: a client and everything that depends on it move together, or not at all.
+
+Rules match one site at a time; this module decides which of those matches may run.
+A *unit* is one client as the analyzer's data flow sees it:
+
+* a construction (``OpenAI(...)``, ``ChatOpenAI(...)``) with the class name at it, every API
+  call on it, the fields read from those calls' results (a read that may come from two calls
+  joins their clients into one unit) and the environment reads in its arguments (its key);
+* a client known only from an annotation (``client: OpenAI``): the calls on it;
+* a legacy v0 call (``openai.ChatCompletion.create(...)``), which becomes a call on a client of
+  its own; the module configuration (``openai.api_key = ...``) is removed only when no v0 call of
+  the module is left;
+* a call on a receiver the analyzer could not resolve (never rewritten: it blocks itself).
+
+A unit is *blocked* when one of its sites cannot be served by the plan: a rule leaves it for a
+person (``todo``), an operation found it could not edit it, a native plan has no rule for one of
+its API calls, or its receiver is unknown.  A blocked unit keeps only its reports.
+
+Sites outside units depend on them: an exception class in ``except`` is rewritten only when
+every call in the ``try`` body belongs to migrated units (or, with no direct call there, when
+every unit of the module migrates); an exception the module raises itself is never remapped;
+a client class in an annotation, or an ``OPENAI_API_KEY`` read outside any construction, moves
+only when every unit of the module does, so no credential is paired with the wrong endpoint.
+
+No LibCST here: scan's readiness matrix plans with the same function.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+from migrator.analyzer import symbols as sym
+from migrator.engine.model import Site
+from migrator.models import Span
+from migrator.ruleset import Rule, RuleSet
+
+UnitKey = Tuple[object, ...]
+Pair = Tuple[Site, Rule]
+
+REPORT_OPS = frozenset({"todo", "note"})
+# ops whose report is a judgement on a value the edit still makes (a model name, a dropped keyword,
+# a config line kept, an exception with no counterpart): the site is rewritten, a person reviews it
+_VALUE_OPS = frozenset({"map_model", "drop_kwarg", "clamp_kwarg", "remove_statement", "replace_symbol", "note"})
+
+
+@dataclass
+class Unit:
+    key: UnitKey
+    anchor: Site
+    sites: List[Site] = field(default_factory=list)
+    reasons: List[str] = field(default_factory=list)
+    rewrites: bool = False  # some rule would change one of its sites
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.reasons)
+
+    @property
+    def stays(self) -> bool:
+        """Left talking to OpenAI: blocked, or nothing in the plan moves it (and it does not
+        already point elsewhere)."""
+        if self.blocked:
+            return True
+        return not self.rewrites and self.anchor.attrs.get("endpoint") not in ("other",)
+
+    @property
+    def label(self) -> str:
+        kind = self.key[0]
+        line = self.anchor.span.line
+        if kind == "legacy":
+            return f"the openai<1 call at line {line}"
+        if kind == "framework":
+            return f"the {str(self.anchor.attrs.get('symbol', '')).split('.')[-1]} built at line {line}"
+        if kind == "external":
+            return f"the client annotated at line {line}"
+        if kind == "call":
+            return f"the call at line {line}"
+        return f"the client built at line {line}"
+
+
+@dataclass
+class UnitPlan:
+    pairs: List[Pair]
+    units: List[Unit]
+    # (site, rule id, message, severity): what the planner itself reports
+    reports: List[Tuple[Site, str, str, str]] = field(default_factory=list)
+    unit_of: Dict[int, Unit] = field(default_factory=dict)  # id(site) -> its unit
+
+    @property
+    def blocked(self) -> List[Unit]:
+        return [u for u in self.units if u.blocked]
+
+
+def _key(span: Span) -> Tuple[int, int, int, int]:
+    return (span.line, span.col, span.end_line, span.end_col)
+
+
+def _inside(inner: Span, outer: Span) -> bool:
+    return (inner.line, inner.col) >= (outer.line, outer.col) and (inner.end_line, inner.end_col) <= (outer.end_line, outer.end_col)
+
+
+class _Find:
+    """Union-find over unit keys (a result read from two calls joins their clients)."""
+
+    def __init__(self) -> None:
+        self.parent: Dict[UnitKey, UnitKey] = {}
+
+    def find(self, key: UnitKey) -> UnitKey:
+        self.parent.setdefault(key, key)
+        while self.parent[key] != key:
+            self.parent[key] = self.parent[self.parent[key]]
+            key = self.parent[key]
+        return key
+
+    def union(self, a: UnitKey, b: UnitKey) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb, key=repr)] = min(ra, rb, key=repr)
+
+
+def _call_unit(site: Site) -> UnitKey:
+    receiver = site.attrs.get("receiver")
+    if receiver in ("legacy", "module"):
+        return ("legacy", _key(site.span))  # each becomes a call on its own (shared) client
+    client = site.attrs.get("_client_span")
+    if receiver == "client" and client:
+        return ("client", tuple(client))
+    return ("call", _key(site.span))
+
+
+def build_units(all_sites: Sequence[Site]) -> Tuple[List[Unit], Dict[int, Unit]]:
+    """Group the sites of one module into units; sites outside every unit are not in the map."""
+    find = _Find()
+    member: Dict[int, UnitKey] = {}
+    anchors: Dict[UnitKey, Site] = {}
+    constructions: List[Tuple[Span, UnitKey]] = []
+    calls: Dict[Tuple[int, int, int, int], UnitKey] = {}
+    for site in all_sites:
+        if site.kind == "client":
+            key: UnitKey = ("client", _key(site.span))
+            constructions.append((site.span, key))
+        elif site.kind == "framework":
+            key = ("framework", _key(site.span))
+            constructions.append((site.span, key))
+        elif site.kind == "call":
+            key = _call_unit(site)
+            calls[_key(site.span)] = key
+        else:
+            continue
+        member[id(site)] = key
+        anchors.setdefault(key, site)
+    starts = {(span.line, span.col): key for span, key in constructions}
+    external = {}
+    for site in all_sites:
+        if site.kind == "call":
+            key = member[id(site)]
+            if key[0] == "client" and key not in anchors:
+                # a client known from an annotation: the unit is keyed by where it was annotated
+                ext: UnitKey = ("external",) + key[1:]
+                find.union(key, ext)
+                anchors.setdefault(ext, site)
+                external[key[1]] = ext
+        elif site.kind == "result":
+            own = calls.get(_key(site.data.call))
+            if own is None:
+                continue
+            member[id(site)] = own
+            for other in getattr(site.data, "others", ()):
+                if _key(other) in calls:
+                    find.union(own, calls[_key(other)])
+        elif site.kind == "symbol" and site.attrs.get("context") == "call":
+            key = starts.get((site.span.line, site.span.col))
+            if key is not None:
+                member[id(site)] = key  # the class named at its own construction
+        elif site.kind == "symbol" and site.attrs.get("context") == "except" and site.attrs.get("guard"):
+            # an exception caught around calls belongs to their clients: it moves with them
+            guard = site.attrs["guard"]
+            inside = [key for span, key in calls.items() if _inside(Span(*span), guard)]
+            for key in inside:
+                find.union(inside[0], key)
+            if inside:
+                member[id(site)] = inside[0]
+        elif site.kind == "env":
+            for span, key in constructions:
+                if _inside(site.span, span):
+                    member[id(site)] = key  # the key (or endpoint) a construction reads
+                    break
+    # an annotation naming a client class, inside the span a client was annotated at
+    for site in all_sites:
+        if site.kind == "symbol" and id(site) not in member and site.attrs.get("symbol") in sym.CLIENT_CLASSES:
+            for span, ext in external.items():
+                if _inside(site.span, Span(*span)):
+                    member[id(site)] = ext
+                    break
+    units: Dict[UnitKey, Unit] = {}
+    unit_of: Dict[int, Unit] = {}
+    for site in all_sites:
+        key = member.get(id(site))
+        if key is None:
+            continue
+        root = find.find(key)
+        unit = units.get(root)
+        if unit is None:
+            anchor = anchors.get(root) or anchors.get(key) or site
+            unit = units[root] = Unit(root, anchor)
+        unit.sites.append(site)
+        unit_of[id(site)] = unit
+    ordered = sorted(units.values(), key=lambda u: (u.anchor.span, repr(u.key)))
+    return ordered, unit_of
+
+
+def rewrites(rule: Rule) -> bool:
+    return any(op.name not in REPORT_OPS for op in rule.ops)
+
+
+def static_blocks(site: Site, rules: Iterable[Rule], ruleset: RuleSet) -> List[str]:
+    """Why ``site`` cannot be served by the plan, as far as the rules say before any edit."""
+    from migrator.engine.ops import OPS
+
+    rules = list(rules)
+    out = []
+    if site.kind == "call" and site.attrs.get("confidence") == "low":
+        if site.attrs.get("receiver") == "super":
+            out.append("called through super() in a subclass of a v0 resource")
+        else:
+            out.append(f"{site.attrs.get('api')} call on a receiver that could not be resolved")
+    for rule in rules:
+        for op in rule.ops:
+            # an exception class with no counterpart would stop catching what its client raises
+            if op.name in _VALUE_OPS and not (site.kind == "symbol" and op.name == "replace_symbol"):
+                continue
+            for severity, message in OPS[op.name].predict(site, op.params, ruleset):
+                if severity == "manual":
+                    out.append(message)
+    if (site.kind == "call" and not ruleset.plan.keeps_openai and not out
+            and not any(rewrites(r) for r in rules) and site.attrs.get("confidence") != "low"):
+        out.append(f"{site.attrs.get('api')} has no rule in the {ruleset.plan.name} plan")
+    return out
+
+
+MatchFn = Callable[[Site], List[Rule]]
+
+
+def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSet,
+               blocked_sites: Optional[Dict[int, str]] = None, rules_for: Optional[MatchFn] = None) -> UnitPlan:
+    """Keep the (site, rule) pairs that leave every unit whole and every dependent coherent.
+
+    ``blocked_sites``: id(site) -> why, for sites an operation could not edit on an earlier
+    pass (the transform found out what the rules could not predict).  ``rules_for``: the rules
+    matching a site, if the caller has a faster index than ``pairs``."""
+    units, unit_of = build_units(all_sites)
+    if ruleset.partial:
+        return UnitPlan(list(pairs), units, unit_of=unit_of)
+    by_site: Dict[int, List[Rule]] = {}
+    for site, rule in pairs:
+        by_site.setdefault(id(site), []).append(rule)
+    blocked_sites = blocked_sites or {}
+    for unit in units:
+        unit.rewrites = any(rewrites(r) for s in unit.sites for r in by_site.get(id(s), []))
+        for site in unit.sites:
+            if site.kind not in ("call", "client", "framework", "result", "config", "symbol"):
+                continue
+            rules = rules_for(site) if rules_for is not None else by_site.get(id(site), [])
+            for why in static_blocks(site, rules, ruleset) + ([blocked_sites[id(site)]] if id(site) in blocked_sites else []):
+                where = f"line {site.span.line}: {why}"
+                if where not in unit.reasons:
+                    unit.reasons.append(where)
+    plan = UnitPlan([], units, unit_of=unit_of)
+    deps = _legacy_config(all_sites, by_site, plan)
+    moving = {id(s) for s in all_sites if any(rewrites(r) for r in by_site.get(id(s), []))}
+    deps |= _dependents(all_sites, moving, units, unit_of, plan)
+    for site, rule in pairs:
+        unit = unit_of.get(id(site))
+        if unit is not None and unit.blocked and not any(op.name == "todo" for op in rule.ops):
+            continue  # a unit left whole keeps what it reports for a person, nothing else
+        if id(site) in deps and rewrites(rule):
+            continue
+        plan.pairs.append((site, rule))
+    for unit in units:
+        if unit.blocked and unit.rewrites:
+            reasons = "; ".join(unit.reasons[:3]) + (f"; and {len(unit.reasons) - 3} more" if len(unit.reasons) > 3 else "")
+            plan.reports.append((unit.anchor, "migrator/unit", f"{unit.label} is left on OpenAI as a whole, with every "
+                                 f"call, result and exception that depends on it: {reasons}", "manual"))
+    return plan
+
+
+def _legacy_config(all_sites: Sequence[Site], by_site: Dict[int, List[Rule]], plan: UnitPlan) -> Set[int]:
+    """Module configuration (``openai.api_key = ...``) goes only with v0 calls it configures in
+    this module (``remove_statement`` itself keeps it while one of them is left)."""
+    held: Set[int] = set()
+    if any(s.kind == "call" and s.attrs.get("receiver") in ("legacy", "module") for s in all_sites):
+        return held
+    for site in all_sites:
+        if site.kind == "config" and any(rewrites(r) for r in by_site.get(id(site), [])):
+            held.add(id(site))
+            plan.reports.append((site, "migrator/unit", f"openai.{site.attrs.get('attribute')} is kept: no openai<1 "
+                                 "call in this module uses it, so it configures calls elsewhere; remove it once "
+                                 "every module that relies on it is migrated", "warning"))
+    return held
+
+
+def _dependents(all_sites: Sequence[Site], moving: Set[int], units: List[Unit], unit_of: Dict[int, Unit],
+                plan: UnitPlan) -> Set[int]:
+    """ids of sites outside units whose rewrite would disagree with a unit left on OpenAI."""
+    held: Set[int] = set()
+    module_ok = bool(units) and not any(u.stays for u in units)
+    blocked_lines = ", ".join(str(u.anchor.span.line) for u in units if u.stays)
+    raised = [s for s in all_sites if s.kind == "symbol" and s.attrs.get("context") in ("call", "raise")
+              and sym.exception_name(str(s.attrs.get("symbol"))) is not None]
+    calls = [s for s in all_sites if s.kind == "call"]
+    for site in all_sites:
+        if id(site) in unit_of or id(site) not in moving:
+            continue
+        symbol = str(site.attrs.get("symbol") or "")
+        if site.kind == "symbol" and sym.exception_name(symbol) is not None:
+            context = site.attrs.get("context")
+            if context in ("call", "raise"):
+                held.add(id(site))
+                plan.reports.append((site, "migrator/unit", f"{symbol} is raised by this module itself: kept (the "
+                                     "provider's exception classes take other arguments)", "info"))
+                continue
+            if raised:
+                held.add(id(site))
+                plan.reports.append((site, "migrator/unit", f"{symbol} is kept: this module raises OpenAI exceptions "
+                                     f"itself (line {raised[0].span.line}), which a provider class would not catch", "warning"))
+                continue
+            guard = site.attrs.get("guard")
+            inside = [c for c in calls if guard is not None and _inside(c.span, guard)]
+            if inside:
+                left = sorted({unit_of[id(c)].anchor.span.line for c in inside if id(c) in unit_of and unit_of[id(c)].stays})
+                if left:
+                    held.add(id(site))
+                    plan.reports.append((site, "migrator/unit", f"{symbol} is kept: the try block calls a client left on "
+                                         f"OpenAI (line {', '.join(map(str, left))})", "warning"))
+                continue
+            if not module_ok:
+                held.add(id(site))
+                plan.reports.append((site, "migrator/unit", _module_reason(symbol, units, blocked_lines), "warning"))
+            continue
+        if (site.kind == "symbol" and symbol in sym.CLIENT_CLASSES) or \
+                (site.kind == "env" and str(site.attrs.get("variable", "")).startswith("OPENAI_")):
+            if units and not module_ok:
+                held.add(id(site))
+                what = site.attrs.get("variable") if site.kind == "env" else symbol
+                plan.reports.append((site, "migrator/unit", _module_reason(str(what), units, blocked_lines), "warning"))
+    return held
+
+
+def _module_reason(what: str, units: List[Unit], blocked_lines: str) -> str:
+    if not units:
+        return f"{what} is kept: no client in this module is migrated"
+    return f"{what} is kept: a client in this module stays on OpenAI (line {blocked_lines}), and it may belong to that one"
