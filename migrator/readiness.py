@@ -5,10 +5,12 @@ from the rules without rewriting anything."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence
 
 from migrator.config import Config
-from migrator.engine.plan import matches, predict, sites
+from migrator.engine.model import Site
+from migrator.engine.plan import RuleIndex, predict, sites
+from migrator.engine.units import left_sites, plan_units, with_fallback
 from migrator.models import ScanResult
 from migrator.ruleset import ProviderFile, Rule, RuleSet, load_all, select
 
@@ -27,40 +29,8 @@ def _rulesets(providers: Sequence[ProviderFile], config: Config, only: Optional[
 
 _SITE_KINDS = ("call", "framework")
 
-# (rules filed by the plain API they name, rules naming none or a glob), each with its position
-_CallRules = Tuple[Dict[str, List[Tuple[int, Rule]]], List[Tuple[int, Rule]]]
 
-
-def _call_rules(ruleset: RuleSet, kind: str) -> _CallRules:
-    """The ruleset's rules for sites of ``kind``, those naming plain APIs filed by API (the
-    rest apart), with their order in the ruleset: a site is tried only against rules that
-    can match its API."""
-    by_api: Dict[str, List[Tuple[int, Rule]]] = {}
-    other: List[Tuple[int, Rule]] = []
-    for index, rule in enumerate(ruleset.rules):
-        if rule.match.get("kind") != kind:
-            continue  # (the first test in matches)
-        api = rule.match.get("api")
-        options = api if isinstance(api, list) else [api]
-        if api is not None and all(isinstance(o, str) and not any(c in o for c in "*?[") for o in options):
-            for option in dict.fromkeys(options):
-                by_api.setdefault(option, []).append((index, rule))
-        else:
-            other.append((index, rule))
-    return by_api, other
-
-
-def _classify(site, ruleset: RuleSet, call_rules: _CallRules, reasons: Counter) -> str:
-    if site.attrs.get("confidence") == "low":
-        if site.attrs.get("receiver") == "super":
-            reasons["called through super() in a subclass of a v0 resource"] += 1
-        else:
-            reasons["receiver could not be resolved"] += 1
-        return "manual"
-    by_api, other = call_rules
-    api = site.attrs.get("api")
-    candidates = sorted((by_api.get(api, []) if isinstance(api, str) else []) + other, key=lambda pair: pair[0])
-    rules = [r for _, r in candidates if matches(r, site)]
+def _classify(site, rules: List[Rule], ruleset: RuleSet, reasons: Counter) -> str:
     predicted = predict(site, rules, ruleset)
     manual = [m for severity, m in predicted if severity == "manual"]
     warnings = [m for severity, m in predicted if severity == "warning"]
@@ -71,29 +41,74 @@ def _classify(site, ruleset: RuleSet, call_rules: _CallRules, reasons: Counter) 
     return "with_diagnostics" if warnings else "automatic"
 
 
+def _file_counts(all_sites: List[Site], ruleset: RuleSet, index: RuleIndex, fallback_index: Optional[RuleIndex],
+                 counts: Counter, reasons: Counter) -> frozenset:
+    """Plan one file as apply does (units, then the fallback for blocked ones) and count its
+    call sites and wrapper constructions by what apply will do with them.  Returns the spans of
+    those left on OpenAI with their unit (apply's ``FileResult.left`` must be the same)."""
+    matched = {id(s): index.match(s) for s in all_sites}
+    pairs = [(s, r) for s in all_sites for r in matched[id(s)]]
+    units = plan_units(all_sites, pairs, ruleset, rules_for=lambda s: matched[id(s)])
+    hybrid: set = set()
+    if units.blocked and fallback_index is not None:
+        _, _, _, hybrid = with_fallback(all_sites, units, ruleset, {}, rules_for=fallback_index.match)
+    for site in all_sites:
+        if site.kind not in _SITE_KINDS:
+            continue
+        unit = units.unit_of.get(id(site))
+        if id(site) in hybrid:
+            rules = fallback_index.match(site)  # type: ignore[union-attr]
+            state = _classify(site, rules, ruleset.fallback, reasons)  # type: ignore[arg-type]
+            if state == "automatic":
+                state = "with_diagnostics"
+            reasons[f"served by the {ruleset.fallback.plan.name} plan (a hybrid)"] += 1  # type: ignore[union-attr]
+            counts[state] += 1
+        elif unit is not None and unit.blocked:
+            # the first thing that keeps its client on OpenAI, as apply reports it
+            reasons[unit.reasons[0].split(": ", 1)[-1] if unit.reasons else "left whole"] += 1
+            counts["manual"] += 1
+        else:
+            counts[_classify(site, matched[id(site)], ruleset, reasons)] += 1
+    return left_sites(units, hybrid)
+
+
+def left_on_openai(all_sites: List[Site], ruleset: RuleSet) -> frozenset:
+    """The spans of one file's call sites and wrapper constructions that scan's readiness
+    matrix predicts apply will leave on OpenAI (for the apply/scan agreement tests)."""
+    fallback = RuleIndex(ruleset.fallback) if ruleset.fallback is not None else None
+    return _file_counts(all_sites, ruleset, RuleIndex(ruleset), fallback, Counter(), Counter())
+
+
 def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider: Optional[str] = None,
                      extra_rules: Sequence[str] = (), providers: Optional[Sequence[ProviderFile]] = None) -> List[Dict[str, Any]]:
     """One row per provider and plan; call sites and wrapper constructions (clients and
-    imports follow them).
+    imports follow them), planned by client unit exactly as apply plans them.
     ``providers``: the packs, if already loaded (``load_all`` of the config's and ``extra_rules``)."""
     if providers is None:
         providers = load_all(list(config.rules) + list(extra_rules))
     # API calls, and constructions of wrapper classes (ChatOpenAI(...)): what a person calls a
     # call site, and what a LangChain-only project has instead of API calls
-    call_sites = [s for a in result.analyses if not a.error for s in sites(a) if s.kind in _SITE_KINDS]
+    files = []
+    for analysis in result.analyses:
+        if analysis.error:
+            continue
+        all_sites = sites(analysis)
+        if any(s.kind in _SITE_KINDS for s in all_sites):
+            files.append(all_sites)
     rows = []
     for ruleset in _rulesets(providers, config, provider):
         counts: Counter = Counter()
         reasons: Counter = Counter()
-        rules_by_kind = {kind: _call_rules(ruleset, kind) for kind in _SITE_KINDS}
-        for site in call_sites:
-            counts[_classify(site, ruleset, rules_by_kind[site.kind], reasons)] += 1
+        index = RuleIndex(ruleset)
+        fallback_index = RuleIndex(ruleset.fallback) if ruleset.fallback is not None else None
+        for all_sites in files:
+            _file_counts(all_sites, ruleset, index, fallback_index, counts, reasons)
         rows.append({
             "provider": ruleset.provider.name,
             "plan": ruleset.plan.name,
             "automatic": counts["automatic"],
             "with_diagnostics": counts["with_diagnostics"],
             "manual": counts["manual"],
-            "reasons": [f"{m} (×{n})" for m, n in reasons.most_common(5)],
+            "reasons": [f"{m} (×{n})" for m, n in reasons.most_common(5) if n],
         })
     return rows

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from migrator.config import load_config
 from migrator.readiness import readiness_matrix
 from migrator.scan import ScanOptions, scan_paths
@@ -72,3 +74,46 @@ def test_the_matrix_is_built_without_importing_libcst():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# ------------------------------------------------------------------ scan and apply plan alike
+
+
+def _fixture_rulesets():
+    from pathlib import Path
+
+    from migrator.ruleset import load_all
+    from migrator.testing import fixture_cases
+
+    packs = load_all([])
+    root = Path(__file__).resolve().parent.parent / "fixtures"
+    for case in fixture_cases(root):
+        for pf in packs:
+            for plan in pf.plans.values():
+                if not plan.refuse:
+                    yield case, packs, pf.name, plan.name
+
+
+@pytest.mark.parametrize("case_id", sorted({c.id for c, *_ in _fixture_rulesets()}))
+def test_scan_predicts_what_apply_leaves_on_openai(case_id):
+    """For every fixture and every provider/plan: the call sites and wrapper constructions scan's
+    readiness matrix counts as left on OpenAI with their client are exactly those apply leaves
+    (apply also learns what operations find out while editing; scan must have foreseen it)."""
+    from migrator.analyzer.python import analyze_python
+    from migrator.engine import migrate_source
+    from migrator.engine.plan import sites
+    from migrator.readiness import left_on_openai
+    from migrator.ruleset import select
+
+    disagreements = []
+    for case, packs, provider, plan in _fixture_rulesets():
+        if case.id != case_id:
+            continue
+        source = (case.dir / "input.py").read_text(encoding="utf-8")
+        ruleset = select(packs, provider, plan)
+        predicted = left_on_openai(sites(analyze_python(source, "input.py")), ruleset)
+        result = migrate_source(source, "input.py", ruleset)
+        assert result.error is None, result.error
+        if set(predicted) != set(result.left):
+            disagreements.append(f"{provider}/{plan}: scan {sorted(predicted)} apply {sorted(result.left)}")
+    assert not disagreements, "\n".join(disagreements)

@@ -57,6 +57,7 @@ class FileResult:
     error: Optional[str] = None
     units: Any = None  # the engine's UnitPlan for the file (what moved, what was left whole and why)
     hybrid: bool = False  # some client unit went to the plan's fallback (compat) instead
+    left: Any = frozenset()  # spans of API calls and wrapper constructions left on OpenAI with their unit
 
     def check_policy(self, ruleset: Any) -> str:
         """The policy ``migrator check`` must hold this file to: a hybrid keeps the openai SDK."""

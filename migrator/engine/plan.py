@@ -114,6 +114,36 @@ def plan(all_sites: Iterable[Site], ruleset: RuleSet) -> List[Tuple[Site, Rule]]
     return pairs
 
 
+class RuleIndex:
+    """A rule set's rules filed by site kind (and, for calls, by the plain API they name), so a
+    site is tried only against rules that can match it; ``match`` keeps rule-file order."""
+
+    def __init__(self, ruleset: RuleSet):
+        self.by_kind: Dict[str, List[Tuple[int, Rule]]] = {}
+        self.by_api: Dict[str, List[Tuple[int, Rule]]] = {}
+        self.call_other: List[Tuple[int, Rule]] = []
+        for index, rule in enumerate(ruleset.rules):
+            kind = rule.match.get("kind")
+            api = rule.match.get("api")
+            options = api if isinstance(api, list) else [api]
+            if kind == "call" and api is not None and all(isinstance(o, str) and not any(c in o for c in "*?[") for o in options):
+                for option in dict.fromkeys(options):
+                    self.by_api.setdefault(option, []).append((index, rule))
+            elif kind == "call":
+                self.call_other.append((index, rule))
+            else:
+                self.by_kind.setdefault(str(kind), []).append((index, rule))
+
+    def match(self, site: Site) -> List[Rule]:
+        if site.kind == "call":
+            api = site.attrs.get("api")
+            candidates = sorted((self.by_api.get(api, []) if isinstance(api, str) else []) + self.call_other,
+                                key=lambda pair: pair[0])
+        else:
+            candidates = self.by_kind.get(site.kind, [])
+        return [rule for _, rule in candidates if matches(rule, site)]
+
+
 def unconverted_legacy(pairs: List[Tuple[Site, Rule]], all_sites: List[Site]) -> int:
     converted = {id(s) for s, r in pairs if any(op.name == "legacy_to_client" for op in r.ops)}
     return sum(1 for s in all_sites if s.kind == "call" and s.attrs.get("legacy") and id(s) not in converted)

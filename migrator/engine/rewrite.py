@@ -20,7 +20,7 @@ from migrator.engine.model import Diagnostic, FileResult, Site
 from migrator.engine.ops import Sink
 from migrator.engine.plan import plan, sites, unconverted_legacy
 from migrator.engine.transform import transform
-from migrator.engine.units import UnitPlan, plan_units, rewrites
+from migrator.engine.units import left_sites, plan_units, rewrites, with_fallback
 from migrator.models import FileAnalysis
 from migrator.ruleset import RuleSet
 
@@ -57,6 +57,7 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
     pairs = plan(all_sites, ruleset)
     result = FileResult(path, source, source)
     if not pairs:
+        result.left = left_sites(plan_units(all_sites, pairs, ruleset), set())
         return result
     module = cst.parse_module(source)
     blocked: Dict[int, str] = {}
@@ -65,7 +66,7 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
         # a unit moves whole or not at all; an operation that finds it cannot edit a site blocks
         # that site's unit, and the file is transformed again without it (at most once per unit)
         units = plan_units(all_sites, pairs, ruleset, blocked)
-        kept, reports, rulesets, hybrid = _with_fallback(all_sites, units, ruleset, blocked_fallback)
+        kept, reports, rulesets, hybrid = with_fallback(all_sites, units, ruleset, blocked_fallback)
         left = unconverted_legacy(kept, all_sites)
         for site in all_sites:
             if site.kind == "config":
@@ -88,35 +89,9 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
     result.diagnostics = planner + _diagnostics(sink, path, cell) + _unreached(kept, applied, path, cell)
     result.applied = Counter(rule.id for site, rule in kept if id(site) in applied and rewrites(rule))
     result.units = units
+    result.left = left_sites(units, hybrid)
     result.hybrid = bool(hybrid) and any(id(site) in hybrid and id(site) in applied for site, _ in kept)
     return result
-
-
-def _with_fallback(all_sites: List[Site], units: UnitPlan, ruleset: RuleSet, blocked: Dict[int, str]):
-    """Units the plan must leave whole, offered to its fallback plan (native -> compat): a unit
-    the fallback serves whole is migrated by it, and the report says so.  Returns the pairs to
-    apply, the planner's reports, the rule set of each fallback rule, and the fallback's sites."""
-    kept, reports = list(units.pairs), list(units.reports)
-    fallback = ruleset.fallback
-    if fallback is None or not units.blocked:
-        return kept, reports, {}, set()
-    left = {id(s) for u in units.blocked for s in u.sites}
-    fb_sites = [s for s in all_sites if id(s) in left]
-    fb = plan_units(fb_sites, plan(fb_sites, fallback), fallback, blocked)
-    rescued = [u for u in fb.units if not u.blocked and u.rewrites]
-    if not rescued:
-        return kept, reports, {}, set()
-    ids = {id(s) for u in rescued for s in u.sites}
-    kept = [(s, r) for s, r in kept if id(s) not in ids] + [(s, r) for s, r in fb.pairs if id(s) in ids]
-    reports = [rep for rep in reports if not (rep[1] == "migrator/unit" and id(rep[0]) in ids)]
-    for unit in rescued:
-        native = units.unit_of.get(id(unit.anchor))
-        why = "; ".join((native.reasons if native is not None else [])[:3])
-        reports.append((unit.anchor, "migrator/hybrid",
-                        f"{unit.label} stays on the openai SDK, pointed at {ruleset.provider.title}'s OpenAI-compatible "
-                        f"endpoint ({fallback.plan.name} plan), because the {ruleset.plan.name} plan cannot serve it "
-                        f"whole: {why}", "warning"))
-    return kept, reports, {id(r): fallback for _, r in fb.pairs}, ids
 
 
 def migrate_source(source: str, path: str, ruleset: RuleSet, analysis: Optional[FileAnalysis] = None,

@@ -224,7 +224,7 @@ def static_blocks(site: Site, rules: Iterable[Rule], ruleset: RuleSet) -> List[s
         if site.attrs.get("receiver") == "super":
             out.append("called through super() in a subclass of a v0 resource")
         else:
-            out.append(f"{site.attrs.get('api')} call on a receiver that could not be resolved")
+            out.append("receiver could not be resolved")
     for rule in rules:
         for op in rule.ops:
             # an exception class with no counterpart would stop catching what its client raises
@@ -233,7 +233,7 @@ def static_blocks(site: Site, rules: Iterable[Rule], ruleset: RuleSet) -> List[s
             for severity, message in OPS[op.name].predict(site, op.params, ruleset):
                 if severity == "manual":
                     out.append(message)
-    if (site.kind == "call" and not ruleset.plan.keeps_openai and not out
+    if (site.kind == "call" and not ruleset.plan.keeps_openai and not out and site.attrs.get("endpoint") != "other"
             and not any(rewrites(r) for r in rules) and site.attrs.get("confidence") != "low"):
         out.append(f"{site.attrs.get('api')} has no rule in the {ruleset.plan.name} plan")
     return out
@@ -283,6 +283,13 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
             plan.reports.append((unit.anchor, "migrator/unit", f"{unit.label} is left on OpenAI as a whole, with every "
                                  f"call, result and exception that depends on it: {reasons}", "manual"))
     return plan
+
+
+def left_sites(units: UnitPlan, hybrid: Set[int]) -> frozenset:
+    """Spans of the API calls and wrapper constructions whose unit stays on OpenAI (blocked, and
+    not served by a fallback): what scan's readiness matrix must count as needing a person."""
+    return frozenset(s.span for u in units.blocked for s in u.sites
+                     if s.kind in ("call", "framework") and id(s) not in hybrid)
 
 
 def _legacy_config(all_sites: Sequence[Site], by_site: Dict[int, List[Rule]], plan: UnitPlan) -> Set[int]:
@@ -351,3 +358,37 @@ def _module_reason(what: str, units: List[Unit], blocked_lines: str) -> str:
     if not units:
         return f"{what} is kept: no client in this module is migrated"
     return f"{what} is kept: a client in this module stays on OpenAI (line {blocked_lines}), and it may belong to that one"
+
+
+def with_fallback(all_sites: Sequence[Site], units: UnitPlan, ruleset: RuleSet, blocked: Dict[int, str],
+                  rules_for: Optional[MatchFn] = None):
+    """Units the plan must leave whole, offered to its fallback plan (native -> compat): a unit
+    the fallback serves whole is migrated by it, and the report says so.  Returns the pairs to
+    apply, the planner's reports, the rule set of each fallback rule, and the fallback's sites."""
+    kept, reports = list(units.pairs), list(units.reports)
+    fallback = ruleset.fallback
+    if fallback is None or not units.blocked:
+        return kept, reports, {}, set()
+    left = {id(s) for u in units.blocked for s in u.sites}
+    fb_sites = [s for s in all_sites if id(s) in left]
+    if rules_for is not None:
+        fb_pairs = [(s, r) for s in fb_sites for r in rules_for(s)]
+    else:
+        from migrator.engine.plan import plan
+
+        fb_pairs = plan(fb_sites, fallback)
+    fb = plan_units(fb_sites, fb_pairs, fallback, blocked)
+    rescued = [u for u in fb.units if not u.blocked and u.rewrites]
+    if not rescued:
+        return kept, reports, {}, set()
+    ids = {id(s) for u in rescued for s in u.sites}
+    kept = [(s, r) for s, r in kept if id(s) not in ids] + [(s, r) for s, r in fb.pairs if id(s) in ids]
+    reports = [rep for rep in reports if not (rep[1] == "migrator/unit" and id(rep[0]) in ids)]
+    for unit in rescued:
+        native = units.unit_of.get(id(unit.anchor))
+        why = "; ".join((native.reasons if native is not None else [])[:3])
+        reports.append((unit.anchor, "migrator/hybrid",
+                        f"{unit.label} stays on the openai SDK, pointed at {ruleset.provider.title}'s OpenAI-compatible "
+                        f"endpoint ({fallback.plan.name} plan), because the {ruleset.plan.name} plan cannot serve it "
+                        f"whole: {why}", "warning"))
+    return kept, reports, {id(r): fallback for _, r in fb.pairs}, ids
