@@ -15,6 +15,7 @@ from migrator.analyzer import decode_python, is_python
 from migrator.check import check_bytes
 from migrator.engine import migrate_source
 from migrator.engine.model import Diagnostic, FileResult
+from migrator.engine.selfcheck import SELF_CHECK
 from migrator.models import FileAnalysis, ScanResult
 from migrator.ruleset import RuleSet
 from migrator.scan import ScanOptions, scan_paths
@@ -71,6 +72,29 @@ class MigrationResult:
     @property
     def manual(self) -> List[Diagnostic]:
         return [d for d in self.diagnostics if d.severity == "manual"]
+
+    @property
+    def code_sites(self) -> int:
+        """Sites turned into provider code; file edits (dependency, env, config files) apart."""
+        return sum(n for rule, n in self.applied.items() if not rule.startswith("("))
+
+    @property
+    def file_edits(self) -> int:
+        return sum(n for rule, n in self.applied.items() if rule.startswith("("))
+
+    @property
+    def units_left(self) -> List[Diagnostic]:
+        """Client units left on OpenAI as a whole (one report each, at the client)."""
+        return [d for d in self.diagnostics if d.rule == "migrator/unit" and d.severity == "manual"]
+
+    @property
+    def hybrids(self) -> List[Diagnostic]:
+        return [d for d in self.diagnostics if d.rule == "migrator/hybrid"]
+
+    @property
+    def refused(self) -> List["Failure"]:
+        """Files the self-check refused: the rewrite would have disagreed with itself."""
+        return [f for f in self.failures if f.message.startswith(SELF_CHECK)]
 
 
 def _read(root: str, relpath: str) -> bytes:
@@ -156,19 +180,23 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
     for analysis in scan.failed:
         out.failures.append(Failure(analysis.path, analysis.error or "cannot analyse", analysis.error_line))
     py_jobs = []
+    others = []
     for analysis in scan.analyses:
         if analysis.error or not analysis.findings:
             continue
         if is_python(analysis.path):
             py_jobs.append((analysis.path, _read(root, analysis.path), ruleset, analysis))
-        elif analysis.path.endswith(".ipynb"):
-            _notebook(root, analysis, ruleset, out)
         else:
-            _text_file(root, analysis, ruleset, out)
+            others.append(analysis)
     residue: Dict[str, list] = {}
     for (path, data, _rs, _a), (new, result, leftover) in zip(py_jobs, _run(py_jobs, options.jobs)):
         _collect(out, path, data, new, result, "python")
         residue[path] = leftover
+    for analysis in others:  # after the code: whether the openai SDK stays depends on what moved
+        if analysis.path.endswith(".ipynb"):
+            _notebook(root, analysis, ruleset, out)
+        else:
+            _text_file(root, analysis, ruleset, out, keep_openai=_openai_stays(out, residue))
     _report_residue(root, scan, out, residue)
     out.changes.sort(key=lambda c: c.path)
     out.diagnostics.sort(key=Diagnostic.sort_key)
@@ -256,7 +284,16 @@ def _notebook(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: Migratio
         out.changes.append(FileChange(analysis.path, data, new, "notebook", applied))
 
 
-def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: MigrationResult) -> None:
+def _openai_stays(out: MigrationResult, residue: Dict[str, list]) -> bool:
+    """Whether migrated code still needs the openai SDK: the plan keeps it, a client went to the
+    compatible endpoint (a hybrid), or code left on OpenAI still imports it (a unit left whole,
+    a failed file): the dependency files must not drop it then."""
+    if out.ruleset.plan.keeps_openai or out.hybrid or out.failures:
+        return True
+    return any(f.rule == "check/openai-import" for findings in residue.values() for f in findings)
+
+
+def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: MigrationResult, keep_openai: bool = False) -> None:
     from migrator.engine.textfiles import rewrite_dependencies, rewrite_env
 
     kinds = {f.kind for f in analysis.findings}
@@ -271,8 +308,10 @@ def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: Migrati
     if "dependency" in kinds and plan.requirement and any(
         f.detail.get("package") == "openai" for f in analysis.findings if f.kind == "dependency"
     ):
+        why = ("the compat plan uses the OpenAI SDK" if plan.keeps_openai else
+               f"code still uses the openai SDK; add {ruleset.interpolate(plan.requirement)} for the migrated clients")
         new, more = rewrite_dependencies(analysis.path, new, requirement=ruleset.interpolate(plan.requirement),
-                                         keep_openai=plan.keeps_openai)
+                                         keep_openai=plan.keeps_openai or keep_openai, keep_reason=why)
         notes += more
     mapping = {k: ruleset.interpolate(v) for k, v in plan.env_files.items()}
     if "env" in kinds and mapping:

@@ -111,6 +111,9 @@ class RuleSet:
     # chosen with --only/--skip: not the whole plan, so sites are rewritten one by one (a rule
     # tested alone, or a person's deliberate pick) and client units are not planned
     partial: bool = False
+    # re-read every rewrite for disagreements (engine/selfcheck.py); off only where one rule's
+    # edit is tested alone (its inline cases), which is not a migration anyone receives
+    self_check: bool = True
 
     @property
     def id(self) -> str:

@@ -43,6 +43,7 @@ def inline_cases(pf: ProviderFile, rule: Rule) -> Iterator[tuple]:
 def run_inline_case(pf: ProviderFile, rule: Rule, case_id: str, case: dict, valid: bool) -> CaseResult:
     plan = case.get("plan") or rule.plans[0]
     ruleset = select([pf], pf.name, plan, only=[rule.id], region=case.get("region"))
+    ruleset.self_check = False  # one rule's edit alone; whole-plan coherence is the fixtures' job
     before = _dedent(case["before"])
     result = migrate_source(before, "case.py", ruleset)
     if result.error:

@@ -19,6 +19,7 @@ from migrator.analyzer.python import analyze_python
 from migrator.engine.model import Diagnostic, FileResult, Site
 from migrator.engine.ops import Sink
 from migrator.engine.plan import plan, sites, unconverted_legacy
+from migrator.engine.selfcheck import SELF_CHECK, introduced
 from migrator.engine.transform import transform
 from migrator.engine.units import left_sites, plan_units, rewrites, with_fallback
 from migrator.models import FileAnalysis
@@ -114,6 +115,10 @@ def migrate_source(source: str, path: str, ruleset: RuleSet, analysis: Optional[
         ast.parse(first.output)
     except SyntaxError as exc:
         return _refused(first, f"the rewrite would not parse (line {exc.lineno}: {exc.msg}); file left unchanged")
+    problems = introduced(source, first.output, ruleset) if ruleset.self_check else []
+    if problems:
+        what = "; ".join(f"line {p.line} of the rewrite: {p.message}" for p in problems[:3])
+        return _refused(first, f"{SELF_CHECK} {what}; file left unchanged")
     try:
         second = rewrite_once(first.output, path, ruleset, None, cell)
     except Exception as exc:  # the output is valid Python, so this is a bug in a rule or op

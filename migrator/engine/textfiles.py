@@ -158,7 +158,8 @@ def _plan_edits(path: str, text: str, entries: List[DepEntry], new: Requirement)
     return edits, notes
 
 
-def rewrite_dependencies(path: str, text: str, *, requirement: str, keep_openai: bool) -> Tuple[str, List[str]]:
+def rewrite_dependencies(path: str, text: str, *, requirement: str, keep_openai: bool,
+                         keep_reason: str = "the compat plan uses the OpenAI SDK") -> Tuple[str, List[str]]:
     """Replace the ``openai`` requirement in a dependency file with ``requirement``.
 
     With ``keep_openai`` (compat plans: the openai SDK talks to the provider)
@@ -176,7 +177,7 @@ def rewrite_dependencies(path: str, text: str, *, requirement: str, keep_openai:
     if not targets:
         return text, []
     if keep_openai:
-        return text, [f"{path}: kept openai (the compat plan uses the OpenAI SDK)"]
+        return text, [f"{path}: kept openai ({keep_reason})"]
     if kind not in _REWRITABLE_KINDS:
         return text, [f"{path}: openai requirement left unchanged: {kind} files are not rewritten"]
     for e in targets:

@@ -311,10 +311,20 @@ def _dependents(all_sites: Sequence[Site], moving: Set[int], units: List[Unit], 
                 plan: UnitPlan) -> Set[int]:
     """ids of sites outside units whose rewrite would disagree with a unit left on OpenAI."""
     held: Set[int] = set()
-    module_ok = bool(units) and not any(u.stays for u in units)
-    blocked_lines = ", ".join(str(u.anchor.span.line) for u in units if u.stays)
     raised = [s for s in all_sites if s.kind == "symbol" and s.attrs.get("context") in ("call", "raise")
               and sym.exception_name(str(s.attrs.get("symbol"))) is not None]
+    catching = [s for s in all_sites if id(s) in moving and id(s) not in unit_of and s.kind == "symbol"
+                and s.attrs.get("context") in ("except", "load") and sym.exception_name(str(s.attrs.get("symbol")))]
+    if raised and catching:
+        # the module raises OpenAI errors itself, and a handler not tied to one call catches OpenAI
+        # errors: it may be catching the module's own and the clients' alike, so no class serves both
+        for unit in units:
+            if unit.rewrites and not unit.blocked:
+                unit.reasons.append(f"line {catching[0].span.line}: this module raises {raised[0].attrs.get('symbol')} "
+                                    f"itself (line {raised[0].span.line}) and catches OpenAI errors here, where they may "
+                                    "come from its own code or from this client; one exception class cannot serve both")
+    module_ok = bool(units) and not any(u.stays for u in units)
+    blocked_lines = ", ".join(str(u.anchor.span.line) for u in units if u.stays)
     calls = [s for s in all_sites if s.kind == "call"]
     for site in all_sites:
         if id(site) in unit_of or id(site) not in moving:
@@ -378,13 +388,17 @@ def with_fallback(all_sites: Sequence[Site], units: UnitPlan, ruleset: RuleSet, 
 
         fb_pairs = plan(fb_sites, fallback)
     fb = plan_units(fb_sites, fb_pairs, fallback, blocked)
-    rescued = [u for u in fb.units if not u.blocked and u.rewrites]
+    # served: the fallback migrates it whole, or finds nothing to do on a client that no longer
+    # talks to OpenAI (a hybrid from an earlier run: the native plan's reports do not apply to it)
+    rescued = [u for u in fb.units if not u.blocked and (u.rewrites or u.anchor.attrs.get("endpoint") in ("dynamic", "other"))]
     if not rescued:
         return kept, reports, {}, set()
     ids = {id(s) for u in rescued for s in u.sites}
     kept = [(s, r) for s, r in kept if id(s) not in ids] + [(s, r) for s, r in fb.pairs if id(s) in ids]
     reports = [rep for rep in reports if not (rep[1] == "migrator/unit" and id(rep[0]) in ids)]
     for unit in rescued:
+        if not unit.rewrites:
+            continue
         native = units.unit_of.get(id(unit.anchor))
         why = "; ".join((native.reasons if native is not None else [])[:3])
         reports.append((unit.anchor, "migrator/hybrid",

@@ -86,9 +86,17 @@ def _diagnostics(result: MigrationResult, out: Console) -> None:
 
 
 def summary_line(result: MigrationResult) -> str:
-    sites = sum(result.applied.values())
-    return (f"{len(result.changes)} file(s) changed, {sites} site(s) rewritten, "
-            f"{len(result.manual)} left for a person, {len(result.failures)} file(s) could not be migrated")
+    parts = [f"{len(result.changes)} file(s) changed", f"{result.code_sites} site(s) rewritten"]
+    if result.file_edits:
+        parts.append(f"{result.file_edits} dependency/env/config file edit(s)")
+    if result.hybrids:
+        parts.append(f"{len(result.hybrids)} client(s) kept on the openai SDK at the provider's compatible endpoint")
+    if result.units_left:
+        parts.append(f"{len(result.units_left)} client(s) left on OpenAI as a whole")
+    if result.refused:
+        parts.append(f"{len(result.refused)} file(s) refused by the self-check")
+    parts += [f"{len(result.manual)} left for a person", f"{len(result.failures)} file(s) could not be migrated"]
+    return ", ".join(parts)
 
 
 def commit_message(result: MigrationResult, *, dirty: List[str]) -> str:
@@ -155,7 +163,11 @@ def to_json(result: MigrationResult, extra: Dict[str, Any]) -> str:
         "plan": rs.plan.name,
         "summary": {
             "files_changed": len(result.changes),
-            "sites_rewritten": sum(result.applied.values()),
+            "sites_rewritten": result.code_sites,
+            "file_edits": result.file_edits,
+            "clients_hybrid": len(result.hybrids),
+            "clients_left_whole": len(result.units_left),
+            "self_check_refusals": len(result.refused),
             "left_for_review": len(result.manual),
             "files_failed": len(result.failures),
         },

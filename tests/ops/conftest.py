@@ -31,7 +31,8 @@ def make_ruleset(match: Dict[str, Any], ops: Union[OpSpec, Sequence[OpSpec]], *,
         default_region=None, models=dict(MODELS if models is None else models), plans={"compat": plan}, rules=[rule],
     )
     # one rule alone is not a whole plan: sites are rewritten one by one (as with --only)
-    return RuleSet(provider, plan, [rule], dict(provider.vars), dict(provider.models), todo_comments, partial=True)
+    return RuleSet(provider, plan, [rule], dict(provider.vars), dict(provider.models), todo_comments, partial=True,
+                   self_check=False)
 
 
 def _dedent(code: str) -> str:

@@ -1,0 +1,283 @@
+"""The self-check: read a migrated module again and find where it disagrees with itself.
+
+The unit planner keeps a client and what depends on it together; this is the safety net
+behind it (and behind rules users write later), in the spirit of black's AST-equivalence
+check.  It reads the rewritten source with the stdlib parser, knowing from the rule set which
+classes are the provider's clients and exceptions and which variables hold its key, and
+reports:
+
+* a credential paired with the wrong endpoint: an OpenAI-family client that still talks to
+  api.openai.com but reads the provider's key, or one pointed at the provider that reads
+  ``OPENAI_API_KEY`` (directly, or through a module-level name bound to the read), or a
+  provider client reading ``OPENAI_API_KEY``;
+* exceptions that do not match the client whose call they guard: a provider exception around
+  a call on an OpenAI client, or an OpenAI exception the pack maps around a provider client's
+  call;
+* v0 per-call keywords (``api_base=``, ``request_timeout=``, ``engine=``...) left on a call of
+  an openai>=1 or provider client (a TypeError at run time).
+
+Only disagreements the rewrite introduced count: the same check on the original source is
+subtracted, so code that was inconsistent before is not blamed on the migration.  No LibCST.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+from dataclasses import dataclass
+from typing import Dict, Iterator, List, Optional, Set, Tuple
+
+from migrator.analyzer import symbols as sym
+from migrator.ruleset import RuleSet
+
+SELF_CHECK = "the self-check refused the rewrite, which would disagree with itself:"
+V0_CALL_KEYWORDS = ("api_base", "api_type", "api_version", "request_timeout", "engine", "deployment_id", "api_key_path")
+_KEY_KWARGS = ("api_key", "openai_api_key")
+_URL_KWARGS = ("base_url", "openai_api_base", "api_base", "azure_endpoint")
+_OPENAI_FAMILY = tuple(sym.CLIENT_CLASSES) + ("langchain_openai.ChatOpenAI", "langchain_openai.OpenAIEmbeddings",
+                                              "langchain_openai.OpenAI")
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    line: int
+    kind: str  # key | exception | keyword
+    message: str
+
+    @property
+    def key(self) -> Tuple[str, str]:
+        return (self.kind, self.message)
+
+
+@dataclass
+class _Provider:
+    key_env: str
+    url_env: str
+    url: str
+    clients: Set[str]  # qualified names of the provider's client classes
+    exceptions: Set[str]  # qualified names of the provider's exception classes
+    mapped: Set[str]  # OpenAI exceptions the pack maps to one of them
+
+
+def _provider(ruleset: RuleSet) -> _Provider:
+    clients: Set[str] = set()
+    exceptions: Set[str] = set()
+    mapped: Set[str] = set()
+    for rule in ruleset.rules:
+        for op in rule.ops:
+            if op.name != "replace_symbol":
+                continue
+            pairs = op.params.get("map") or {}
+            if "to" in op.params:
+                symbols = rule.match.get("symbol")
+                for s in (symbols if isinstance(symbols, list) else [symbols]):
+                    if isinstance(s, str):
+                        pairs = {**pairs, s: op.params["to"]}
+            for source, target in pairs.items():
+                target = ruleset.interpolate(target)
+                if source in sym.CLIENT_CLASSES:
+                    clients.add(target)
+                elif sym.exception_name(source) is not None:
+                    exceptions.add(target)
+                    mapped.add(sym.canonical(source))
+    return _Provider(ruleset.vars.get("api_key_env", ""), ruleset.vars.get("base_url_env", ""),
+                     ruleset.vars.get("base_url", ""), clients, exceptions, mapped)
+
+
+class _Module:
+    """Names bound by imports (to qualified names) and by assignments of calls and env reads."""
+
+    def __init__(self, tree: ast.Module):
+        self.imports: Dict[str, str] = {}
+        self.env_names: Dict[str, str] = {}  # NAME = os.environ[...] -> the variable read
+        self.instances: Dict[str, List[str]] = {}  # x / self.x = Cls(...) -> [qualified class]
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    self.imports[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                for alias in node.names:
+                    self.imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    name = _target_name(target)
+                    if name is None:
+                        continue
+                    var = self.env_var(node.value)
+                    if var is not None:
+                        self.env_names[name] = var
+                    if isinstance(node.value, ast.Call):
+                        cls = self.qname(node.value.func)
+                        if cls:
+                            self.instances.setdefault(name, []).append(cls)
+
+    def qname(self, node: ast.AST) -> Optional[str]:
+        if isinstance(node, ast.Name):
+            return self.imports.get(node.id)
+        if isinstance(node, ast.Attribute):
+            base = self.qname(node.value)
+            return f"{base}.{node.attr}" if base else None
+        return None
+
+    def env_var(self, node: ast.AST) -> Optional[str]:
+        """The variable an ``os.environ[...]`` / ``os.getenv(...)`` / ``.get(...)`` read names."""
+        if isinstance(node, ast.Subscript) and self.qname(node.value) == "os.environ":
+            key = node.slice
+            return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+        if isinstance(node, ast.Call) and self.qname(node.func) in ("os.getenv", "os.environ.get") and node.args:
+            first = node.args[0]
+            return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
+        return None
+
+    def reads(self, node: Optional[ast.AST]) -> Set[str]:
+        """Environment variables an expression reads, directly or through a name bound to a read."""
+        out: Set[str] = set()
+        if node is None:
+            return out
+        for sub in ast.walk(node):
+            var = self.env_var(sub)
+            if var is not None:
+                out.add(var)
+            name = _target_name(sub) if isinstance(sub, (ast.Name, ast.Attribute)) else None
+            if name is not None and name in self.env_names:
+                out.add(self.env_names[name])
+        return out
+
+
+def _target_name(node: ast.AST) -> Optional[str]:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
+        return f"self.{node.attr}"
+    return None
+
+
+def _kwarg(call: ast.Call, names: Tuple[str, ...]) -> Tuple[bool, Optional[ast.AST]]:
+    for kw in call.keywords:
+        if kw.arg in names:
+            return True, kw.value
+    return False, None
+
+
+def _literals(node: Optional[ast.AST]) -> List[str]:
+    return [n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)] if node else []
+
+
+def _constructions(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Tuple[ast.Call, str]]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            cls = mod.qname(node.func)
+            if cls and (sym.canonical(cls) in _OPENAI_FAMILY or cls in prov.clients):
+                yield node, cls
+
+
+def _keys(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disagreement]:
+    for call, cls in _constructions(tree, mod, prov):
+        if any(kw.arg is None for kw in call.keywords):
+            continue  # **kwargs: cannot tell
+        has_key, key_expr = _kwarg(call, _KEY_KWARGS)
+        keys = mod.reads(key_expr) if has_key else ({"OPENAI_API_KEY"} if cls not in prov.clients else set())
+        if cls in prov.clients:
+            if "OPENAI_API_KEY" in keys:
+                yield Disagreement(call.lineno, "key", f"{cls} reads OPENAI_API_KEY: an OpenAI key would be sent to the provider")
+            continue
+        if sym.canonical(cls) in ("openai.AzureOpenAI", "openai.AsyncAzureOpenAI"):
+            endpoint = "azure"
+        else:
+            has_url, url = _kwarg(call, _URL_KWARGS)
+            urls = _literals(url) + sorted(mod.reads(url))
+            if not has_url or (isinstance(url, ast.Constant) and url.value is None) or any("api.openai.com" in u for u in urls):
+                endpoint = "openai"
+            elif any(u in (prov.url_env, prov.url) or (prov.url and u.startswith(prov.url)) for u in urls if u):
+                endpoint = "provider"
+            else:
+                endpoint = "unknown"
+        if endpoint in ("openai", "azure") and prov.key_env and prov.key_env in keys:
+            yield Disagreement(call.lineno, "key", f"{cls.split('.')[-1]} still talks to {'Azure OpenAI' if endpoint == 'azure' else 'api.openai.com'} "
+                                                   f"but reads {prov.key_env}: the provider's key would be sent there")
+        if endpoint == "provider" and "OPENAI_API_KEY" in keys:
+            yield Disagreement(call.lineno, "key", f"{cls.split('.')[-1]} is pointed at the provider but reads OPENAI_API_KEY: "
+                                                   "an OpenAI key would be sent to the provider")
+
+
+def _client_of(call: ast.Call, mod: _Module, prov: _Provider) -> Optional[str]:
+    """'openai' or 'provider' for ``x.chat.completions.create(...)`` whose x is one client's."""
+    func = call.func
+    depth = 0
+    while isinstance(func, ast.Attribute):
+        func = func.value
+        depth += 1
+        if isinstance(func, ast.Attribute) and _target_name(func) is not None and _target_name(func) in mod.instances:
+            break
+    if depth < 2:
+        return None
+    name = _target_name(func) if isinstance(func, (ast.Name, ast.Attribute)) else None
+    if isinstance(func, ast.Call):
+        classes = [mod.qname(func.func) or ""]
+    elif name is not None:
+        classes = mod.instances.get(name, [])
+    else:
+        return None
+    sides = {("provider" if c in prov.clients else "openai" if sym.canonical(c) in sym.CLIENT_CLASSES else "other")
+             for c in classes}
+    return sides.pop() if len(sides) == 1 and "other" not in sides else None
+
+
+def _exceptions(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disagreement]:
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+            continue
+        sides = set()
+        for stmt in node.body:
+            for sub in ast.walk(stmt):
+                if isinstance(sub, ast.Call):
+                    side = _client_of(sub, mod, prov)
+                    if side:
+                        sides.add(side)
+        if len(sides) != 1:
+            continue
+        side = sides.pop()
+        for handler in node.handlers:
+            kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+            for kind in kinds:
+                qname = mod.qname(kind) if kind is not None else None
+                if not qname:
+                    continue
+                if side == "openai" and qname in prov.exceptions:
+                    yield Disagreement(kind.lineno, "exception", f"except {qname} guards a call on an OpenAI client, which never raises it")
+                elif side == "provider" and sym.canonical(qname) in prov.mapped:
+                    yield Disagreement(kind.lineno, "exception", f"except {qname} guards a call on the provider's client, which raises its own classes")
+
+
+def _keywords(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disagreement]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and _client_of(node, mod, prov):
+            bad = [kw.arg for kw in node.keywords if kw.arg in V0_CALL_KEYWORDS]
+            if bad:
+                yield Disagreement(node.lineno, "keyword", f"{', '.join(b + '=' for b in bad)} on a call of an openai>=1 or provider client (TypeError)")
+
+
+def disagreements(source: str, ruleset: RuleSet) -> List[Disagreement]:
+    """Every disagreement in ``source`` (empty if it does not parse: the caller checks that)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError):
+        return []
+    prov = _provider(ruleset)
+    mod = _Module(tree)
+    found = list(_keys(tree, mod, prov)) + list(_exceptions(tree, mod, prov)) + list(_keywords(tree, mod, prov))
+    return sorted(set(found), key=lambda d: (d.line, d.kind, d.message))
+
+
+def introduced(original: str, migrated: str, ruleset: RuleSet) -> List[Disagreement]:
+    """Disagreements of ``migrated`` beyond those ``original`` already had."""
+    before = Counter(d.key for d in disagreements(original, ruleset))
+    out = []
+    for d in disagreements(migrated, ruleset):
+        if before[d.key] > 0:
+            before[d.key] -= 1
+            continue
+        out.append(d)
+    return out

@@ -1,0 +1,279 @@
+"""Coherent migrations: a client and everything that depends on it move together or not at
+all, a native plan falls back to the compatible endpoint for a client it cannot serve whole,
+and the self-check refuses a rewrite that would disagree with itself (engine/units.py,
+engine/selfcheck.py).  Whole-file before/after cases live in fixtures/ (coherence-exceptions,
+raised-exceptions, key-outside-client, typed-property, result-two-branches,
+legacy-config-elsewhere, legacy-call-settings, chat-and-embeddings); the runtime evidence is
+the coherence_* programs in fixtures/programs, run by tests/test_equivalence.py."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from migrator.engine import migrate_source
+from migrator.engine.selfcheck import SELF_CHECK, disagreements, introduced
+from migrator.ruleset import load_all, select
+from tests.test_apply_cli import git, make_repo, run
+
+PACKS = load_all([])
+
+
+def migrate(source: str, provider: str, plan: str):
+    result = migrate_source(textwrap.dedent(source).lstrip("\n"), "m.py", select(PACKS, provider, plan))
+    assert result.error is None, result.error
+    return result
+
+
+def messages(result) -> str:
+    return "\n".join(f"{d.severity} {d.rule}: {d.message}" for d in result.diagnostics)
+
+
+# ------------------------------------------------------------------ units
+
+
+def test_an_unsupported_call_keeps_its_whole_client_on_openai():
+    result = migrate('''
+        from openai import OpenAI
+        client = OpenAI()
+        a = client.chat.completions.create(model="gpt-4o", messages=[])
+        b = client.audio.speech.create(model="tts-1", voice="alloy", input="hi")
+    ''', "deepseek", "compat")
+    assert "client = OpenAI()" in result.output and 'model="gpt-4o"' in result.output
+    assert "DEEPSEEK" not in result.output
+    assert "manual migrator/unit: the client built at line 2 is left on OpenAI as a whole" in messages(result)
+    assert result.applied == {}
+    assert len(result.left) == 2  # both calls stay, and scan's matrix says so too
+
+
+def test_two_clients_are_two_units():
+    result = migrate('''
+        from openai import OpenAI
+        chat = OpenAI()
+        speech = OpenAI()
+        a = chat.chat.completions.create(model="gpt-4o", messages=[])
+        b = speech.audio.speech.create(model="tts-1", voice="alloy", input="hi")
+    ''', "deepseek", "compat")
+    lines = result.output.splitlines()
+    chat = next(line for line in lines if line.startswith("chat ="))
+    assert "DEEPSEEK_API_KEY" in chat and "speech = OpenAI()" in lines
+    assert "deepseek-chat" in result.output
+
+
+def test_exceptions_follow_the_calls_they_guard():
+    result = migrate('''
+        import openai
+        from openai import OpenAI
+        ok = OpenAI()
+        left = OpenAI()
+        try:
+            ok.chat.completions.create(model="gpt-4o", messages=[])
+        except openai.RateLimitError:
+            pass
+        try:
+            left.images.generate(model="dall-e-3", prompt="p")
+        except openai.RateLimitError:
+            pass
+    ''', "dashscope", "native")
+    assert result.output.count("except dashscope.v2.errors.RateLimitError:") == 1
+    assert result.output.count("except openai.RateLimitError:") == 1
+    assert result.output.index("dashscope.v2.errors.RateLimitError") < result.output.index("openai.RateLimitError")
+
+
+def test_an_exception_the_module_raises_itself_is_never_remapped():
+    result = migrate('''
+        import openai
+        from openai import OpenAI
+        client = OpenAI()
+        def call(messages):
+            if not messages:
+                raise openai.APIConnectionError(message="empty", request=None)
+            return client.chat.completions.create(model="gpt-4o", messages=messages)
+    ''', "dashscope", "native")
+    # the raise keeps its class (dashscope's APIConnectionError takes other arguments); the client,
+    # whose errors nothing in this module catches, moves
+    assert 'raise openai.APIConnectionError(message="empty", request=None)' in result.output
+    assert 'client = Client(api_key=os.environ["DASHSCOPE_API_KEY"])' in result.output
+    assert "openai.APIConnectionError is raised by this module itself: kept" in messages(result)
+
+
+def test_an_unmigrated_client_keeps_the_openai_key_read_outside_it():
+    result = migrate('''
+        import os
+        from openai import AzureOpenAI
+        KEY = os.environ["OPENAI_API_KEY"]
+        azure = AzureOpenAI(azure_endpoint="https://x.openai.azure.com", api_version="2024-06-01")
+    ''', "dashscope", "compat")
+    assert 'os.environ["OPENAI_API_KEY"]' in result.output
+    assert "DASHSCOPE_API_KEY" not in result.output.split("# TODO")[0]
+
+
+def test_a_fully_migrated_module_renames_the_key_read_outside_its_client():
+    result = migrate('''
+        import os
+        from openai import OpenAI
+        KEY = os.environ["OPENAI_API_KEY"]
+        client = OpenAI(api_key=KEY)
+    ''', "dashscope", "compat")
+    assert 'KEY = os.environ["DASHSCOPE_API_KEY"]' in result.output
+
+
+def test_module_configuration_without_v0_calls_is_kept_and_reported():
+    result = migrate('''
+        import openai
+        openai.api_key = "x"
+        openai.api_base = "https://example.invalid/v1"
+    ''', "dashscope", "compat")
+    assert 'openai.api_base = "https://example.invalid/v1"' in result.output
+    assert "openai.api_base is kept: no openai<1 call in this module uses it" in messages(result)
+
+
+def test_a_native_plan_serves_what_it_can_and_falls_back_for_the_rest():
+    result = migrate('''
+        from openai import OpenAI
+        chat = OpenAI()
+        embed = OpenAI()
+        a = chat.chat.completions.create(model="gpt-4o", messages=[])
+        b = embed.embeddings.create(model="text-embedding-3-small", input="x")
+    ''', "qianfan", "native")
+    lines = result.output.splitlines()
+    chat_line = next(line for line in lines if line.startswith("chat ="))
+    embed_line = next(line for line in lines if line.startswith("embed ="))
+    assert chat_line.startswith("chat = Qianfan(")
+    assert embed_line.startswith("embed = OpenAI(base_url=") and "QIANFAN_BEARER_TOKEN" in embed_line
+    assert result.hybrid and "warning migrator/hybrid: the client built at line 3 stays on the openai SDK" in messages(result)
+    assert result.check_policy(select(PACKS, "qianfan", "native")) == "compat"
+    again = migrate_source(result.output, "m.py", select(PACKS, "qianfan", "native"))
+    assert again.output == result.output
+
+
+def test_only_and_skip_rewrite_site_by_site():
+    ruleset = select(PACKS, "dashscope", "compat", only=["dashscope/model"])
+    assert ruleset.partial and ruleset.fallback is None
+    result = migrate_source('from openai import OpenAI\nc = OpenAI()\nc.images.generate(model="dall-e-3", prompt="p")\n'
+                            'c.chat.completions.create(model="gpt-4o", messages=[])\n', "m.py", ruleset)
+    assert 'model="qwen-plus"' in result.output
+
+
+# ------------------------------------------------------------------ the self-check
+
+
+RULESET = select(PACKS, "dashscope", "compat")
+NATIVE = select(PACKS, "dashscope", "native")
+
+
+@pytest.mark.parametrize("source, expected", [
+    ('import os\nfrom openai import OpenAI\nc = OpenAI(api_key=os.environ["DASHSCOPE_API_KEY"])\n',
+     "still talks to api.openai.com but reads DASHSCOPE_API_KEY"),
+    ('import os\nfrom openai import OpenAI\nK = os.getenv("DASHSCOPE_API_KEY")\nc = OpenAI(api_key=K, base_url="https://api.openai.com/v1")\n',
+     "still talks to api.openai.com but reads DASHSCOPE_API_KEY"),
+    ('import os\nfrom openai import OpenAI\nc = OpenAI(base_url=os.environ.get("DASHSCOPE_COMPATIBLE_BASE_URL", "u"))\n',
+     "pointed at the provider but reads OPENAI_API_KEY"),
+    ('import os\nfrom openai import OpenAI\nK = os.environ["OPENAI_API_KEY"]\n'
+     'c = OpenAI(api_key=K, base_url="https://dashscope.aliyuncs.com/compatible-mode/v1")\n',
+     "pointed at the provider but reads OPENAI_API_KEY"),
+    ('from openai import OpenAI\nc = OpenAI()\nc.chat.completions.create(model="m", messages=[], request_timeout=5)\n',
+     "request_timeout= on a call"),
+])
+def test_self_check_finds_a_credential_or_keyword_that_disagrees(source, expected):
+    found = disagreements(source, RULESET)
+    assert any(expected in d.message for d in found), found
+
+
+def test_self_check_finds_exceptions_that_do_not_match_their_client():
+    provider_exc_around_openai = ("import dashscope.v2.errors\nfrom openai import OpenAI\nc = OpenAI()\n"
+                                  "try:\n    c.chat.completions.create(model='m', messages=[])\n"
+                                  "except dashscope.v2.errors.RateLimitError:\n    pass\n")
+    openai_exc_around_provider = ("import openai\nfrom dashscope import Client\nc = Client()\n"
+                                  "try:\n    c.chat.completions.create(model='m', messages=[])\n"
+                                  "except openai.RateLimitError:\n    pass\n")
+    assert [d.kind for d in disagreements(provider_exc_around_openai, NATIVE)] == ["exception"]
+    assert [d.kind for d in disagreements(openai_exc_around_provider, NATIVE)] == ["exception"]
+    matching = openai_exc_around_provider.replace("import openai\n", "import dashscope.v2.errors\n").replace(
+        "openai.RateLimitError", "dashscope.v2.errors.RateLimitError")
+    assert disagreements(matching, NATIVE) == []
+
+
+def test_self_check_blames_only_what_the_rewrite_introduced():
+    already = 'import os\nfrom openai import OpenAI\nc = OpenAI(api_key=os.environ["DASHSCOPE_API_KEY"])\n'
+    assert disagreements(already, RULESET) and introduced(already, already, RULESET) == []
+    fine = 'import os\nfrom openai import OpenAI\nc = OpenAI(api_key=os.environ["OPENAI_API_KEY"])\n'
+    assert introduced(fine, already, RULESET)
+
+
+SLOPPY = """\
+schema_version: 1
+provider:
+  name: sloppy
+  title: Sloppy AI
+  docs: https://example.invalid/sloppy
+  verified: "2026-12-06"
+vars:
+  api_key_env: SLOPPY_API_KEY
+  base_url_env: SLOPPY_BASE_URL
+  base_url: https://api.sloppy.example/v1
+plans:
+  compat:
+    title: openai SDK on Sloppy
+    keeps_openai: true
+    check_policy: compat
+    cleanup_imports: []
+rules:
+  - id: sloppy/env
+    message: Read Sloppy's key (but nobody points the client at Sloppy)
+    match: {kind: env, variable: OPENAI_API_KEY}
+    rewrite:
+      - rename_env: {to: "${api_key_env}"}
+    tests:
+      valid: ["import os\\nos.environ['HOME']\\n"]
+      invalid:
+        - before: "import os\\nos.environ['OPENAI_API_KEY']\\n"
+          after: "import os\\nos.environ['SLOPPY_API_KEY']\\n"
+"""
+
+
+def test_a_rule_pack_that_would_send_its_key_to_openai_is_refused(tmp_path: Path):
+    """The net holds for rules users write later: this pack renames the key but never retargets
+    the client, so apply refuses the file, says why, and exits 3 with nothing committed."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "sloppy.yaml").write_text(SLOPPY)
+    assert run("rules", "validate", str(rules / "sloppy.yaml"), cwd=tmp_path).returncode == 0  # valid in form
+    app = b'import os\nfrom openai import OpenAI\n\nclient = OpenAI(api_key=os.environ["OPENAI_API_KEY"])\n'
+    repo = make_repo(tmp_path, {"app.py": app})
+    head = git(repo, "rev-parse", "HEAD")
+    proc = run("apply", "--provider", "sloppy", "--rules", str(rules), "--format", "json", "--yes", cwd=repo)
+    assert proc.returncode == 3, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["summary"]["self_check_refusals"] == 1
+    (error,) = doc["errors"]
+    assert error["path"] == "app.py" and error["message"].startswith(SELF_CHECK)
+    assert "reads SLOPPY_API_KEY: the provider's key would be sent there" in error["message"]
+    assert (repo / "app.py").read_bytes() == app
+    assert git(repo, "rev-parse", "HEAD") == head
+    assert "SLOPPY_API_KEY" not in git(repo, "log", "--all", "-p")
+
+
+def test_apply_summary_counts_units_hybrids_and_file_edits_apart(tmp_path: Path):
+    app = (b"from openai import OpenAI\n\nchat = OpenAI()\nembed = OpenAI()\n"
+           b"a = chat.chat.completions.create(model='gpt-4o', messages=[])\n"
+           b"b = embed.embeddings.create(model='text-embedding-3-small', input='x')\n")
+    other = b"from openai import OpenAI\n\nc = OpenAI()\nc.audio.speech.create(model='tts-1', voice='alloy', input='x')\n"
+    repo = make_repo(tmp_path, {"app.py": app, "speech.py": other, "requirements.txt": b"openai>=1.0\n"})
+    proc = run("apply", "--provider", "qianfan", "--plan", "native", "--dry-run", "--format", "json", cwd=repo)
+    doc = json.loads(proc.stdout)
+    summary = doc["summary"]
+    assert summary["clients_hybrid"] == 1 and summary["clients_left_whole"] == 1
+    assert summary["file_edits"] >= 1  # the recorded config is a file edit, not a "site"
+    rules = doc["rules"]
+    assert summary["sites_rewritten"] == sum(v["sites"] for k, v in rules.items() if not k.startswith("("))
+    proc = run("apply", "--provider", "qianfan", "--plan", "native", "--dry-run", cwd=repo)
+    text = proc.stdout + proc.stderr
+    assert "1 client(s) kept on the openai SDK at the provider's compatible endpoint" in text
+    assert "1 client(s) left on OpenAI as a whole" in text
+    # the openai SDK stays a dependency: one client is a hybrid, the other stays on OpenAI
+    assert "requirements.txt: kept openai (code still uses the openai SDK; add qianfan" in text
+    assert not any(f["path"] == "requirements.txt" for f in doc["files"])
