@@ -954,6 +954,8 @@ class _Reporter(_Analyzer):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 if child in node.decorator_list or child is node.returns:
                     self._walk(child, scope, node)
+                    if child is node.returns:
+                        self._quoted(child, scope)
                     continue
                 if isinstance(child, ast.arguments):
                     self._walk_arguments(child, scope, inner, node)
@@ -969,6 +971,7 @@ class _Reporter(_Analyzer):
         for arg in list(getattr(args, "posonlyargs", [])) + list(args.args) + list(args.kwonlyargs) + [a for a in (args.vararg, args.kwarg) if a]:
             if arg.annotation is not None:
                 self._walk(arg.annotation, outer, arg)
+                self._quoted(arg.annotation, outer)
 
     # ---- imports
     def _on_Import(self, node: ast.Import, scope: Scope, parent: Optional[ast.AST]) -> None:
@@ -1002,7 +1005,31 @@ class _Reporter(_Analyzer):
         for target in node.targets:
             self._config(target, node.value, scope, node)
 
+    def _quoted(self, annotation: ast.AST, scope: Scope) -> None:
+        """``"OpenAI"`` / ``Optional["openai.OpenAI"]``: a quoted name in an annotation is a reference
+        too (its span is the string's, so a rule can rewrite the text and keep the quotes)."""
+        for node in ast.walk(annotation):
+            if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+                continue
+            try:
+                parsed = ast.parse(node.value.strip(), mode="eval")
+            except (SyntaxError, ValueError, RecursionError):
+                continue
+            self.parsed_annotations.append(parsed)  # kept alive: resolution memoizes by id(node)
+            expr = root = parsed.body
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if not (isinstance(root, ast.Name) and root.id in self.binder.openai_names):
+                continue
+            value = self.resolve(expr, scope)
+            span = self.lines.span(node)
+            if isinstance(value, Q) and sym.is_openai(value.qname) and value.qname != "openai" and span not in self.seen_symbols:
+                self.seen_symbols.add(span)
+                self.out.symbols.append(SymbolRef(value.qname, span, "SimpleString", "load"))
+
     def _on_AnnAssign(self, node: ast.AnnAssign, scope: Scope, parent: Optional[ast.AST]) -> None:
+        if node.annotation is not None:
+            self._quoted(node.annotation, scope)
         self._config(node.target, node.value, scope, node)
 
     def _on_AugAssign(self, node: ast.AugAssign, scope: Scope, parent: Optional[ast.AST]) -> None:

@@ -601,6 +601,13 @@ class ReplaceSymbol(Operation):
 
 
 def replace_reference(node: cst.CSTNode, target: str, ctx: Context) -> cst.CSTNode:
+    if isinstance(node, cst.SimpleString):  # a quoted annotation: rewrite its text, keep the quotes
+        inner = cst.parse_expression(node.evaluated_value)
+        new = replace_reference(inner, target, ctx)
+        if new is inner:
+            return node
+        text = cst.Module([]).code_for_node(new)
+        return node.with_changes(value=f"{node.prefix}{node.quote}{text}{node.quote}")
     module, _, name = target.rpartition(".")
     bound = ctx.sink.bound_names
     if isinstance(node, cst.Name) and bound.get(name, target) == target:

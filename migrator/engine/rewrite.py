@@ -57,8 +57,9 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
     all_sites = sites(analysis)
     pairs = plan(all_sites, ruleset)
     result = FileResult(path, source, source)
-    if not pairs:
-        result.left = left_sites(plan_units(all_sites, pairs, ruleset), set())
+    if not pairs:  # nothing to rewrite; what stays on OpenAI is still worth knowing (scan's matrix)
+        units = plan_units(all_sites, pairs, ruleset)
+        result.left = left_sites(units, with_fallback(all_sites, units, ruleset, {})[3])
         return result
     module = cst.parse_module(source)
     blocked: Dict[int, str] = {}

@@ -340,9 +340,33 @@ class _RemoveUnused(_Collapsing):
 def referenced_names(code: str) -> Set[str]:
     tree = ast.parse(code)
     names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    names |= _quoted_annotation_names(tree)  # they keep their (TYPE_CHECKING) imports
     for node in ast.walk(tree):  # names exported by string in __all__
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
             names |= {e.value for e in ast.walk(node.value) if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+    return names
+
+
+def _quoted_annotation_names(tree: ast.AST) -> Set[str]:
+    annotations: List[ast.AST] = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            args = node.args
+            every = list(getattr(args, "posonlyargs", [])) + list(args.args) + list(args.kwonlyargs) + \
+                [a for a in (args.vararg, args.kwarg) if a]
+            annotations += [a.annotation for a in every if a.annotation is not None]
+            if node.returns is not None:
+                annotations.append(node.returns)
+        elif isinstance(node, ast.AnnAssign):
+            annotations.append(node.annotation)
+    names: Set[str] = set()
+    for annotation in annotations:
+        for node in ast.walk(annotation):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                try:
+                    names |= {n.id for n in ast.walk(ast.parse(node.value.strip(), mode="eval")) if isinstance(n, ast.Name)}
+                except (SyntaxError, ValueError, RecursionError):
+                    pass
     return names
 
 
@@ -354,11 +378,48 @@ def remove_unused_imports(module: cst.Module, modules: Sequence[str]) -> cst.Mod
 
 
 
+def bound_anywhere(code: str) -> Dict[str, Optional[str]]:
+    """Every name the module binds in any scope -> what it imports, where every binding of it
+    imports the same thing (None otherwise).  A name bound in ``try:/else:``, under
+    ``if TYPE_CHECKING:``, in a function or as a parameter is taken too: a new import of the
+    same name would be shadowed there, or shadow it."""
+    out: Dict[str, Optional[str]] = {}
+
+    def bind(name: str, target: Optional[str]) -> None:
+        if name in out and out[name] != target:
+            out[name] = None
+        else:
+            out.setdefault(name, target)
+
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                bind(alias.asname or alias.name.split(".")[0], alias.name if alias.asname else alias.name.split(".")[0])
+        elif isinstance(node, ast.ImportFrom):
+            base = "." * (node.level or 0) + (node.module or "")
+            for alias in node.names:
+                if alias.name != "*":
+                    bind(alias.asname or alias.name, f"{base}.{alias.name}")
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bind(node.name, None)
+        elif isinstance(node, ast.arg):
+            bind(node.arg, None)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            bind(node.id, None)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            for name in node.names:
+                bind(name, None)
+    return out
+
+
 def transform(module: cst.Module, pairs: Sequence[Tuple[Site, Rule]], ruleset: RuleSet, sink: Sink,
               rulesets: Optional[Dict[int, RuleSet]] = None) -> Tuple[cst.Module, Set[int]]:
     """Apply the edits; return the new module and the ids of sites that were reached.
     ``rulesets``: id(rule) -> its rule set, for rules that are not ``ruleset``'s own (a fallback)."""
     sink.bound_names = _module_names(module)
+    for name, target in bound_anywhere(module.code).items():
+        if sink.bound_names.get(name, target) != target or name not in sink.bound_names:
+            sink.bound_names[name] = target if sink.bound_names.get(name, target) == target else None
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     transformer = EditTransformer(pairs, ruleset, sink, rulesets)
     new = wrapper.visit(transformer)
