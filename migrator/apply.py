@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 from migrator.analyzer import decode_python, is_python
+from migrator.analyzer.secrets import redact_text
 from migrator.check import check_bytes
 from migrator.engine import migrate_source
 from migrator.engine.model import Diagnostic, FileResult
@@ -36,6 +37,9 @@ class Failure:
     path: str
     message: str
     line: Optional[int] = None
+
+    def __post_init__(self) -> None:
+        self.message = redact_text(self.message)  # a parse error may quote the line
 
 
 @dataclass
@@ -268,7 +272,7 @@ def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: Migrati
     if "env" in kinds and mapping:
         new, more = rewrite_env(analysis.path, new, mapping)
         notes += more
-    out.notes.extend((analysis.path, n) for n in notes)
+    out.notes.extend((analysis.path, redact_text(n)) for n in notes)
     if new != text:
         kind = "dependency" if "dependency" in kinds else "env"
         out.changes.append(FileChange(analysis.path, data, new.encode("utf-8"), kind, Counter({f"({kind} files)": 1})))

@@ -15,6 +15,7 @@ import json
 import re
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from migrator.analyzer.secrets import redact_text
 from migrator.engine.model import Site
 
 
@@ -88,8 +89,8 @@ class Sink:
         self.diagnostics.append((rule, site, message, severity))
 
     def todo(self, rule: str, site: Site, message: str) -> None:
-        if self.todo_comments:
-            self.todos.append((site, f"TODO(migrator: {rule}): {message}"))
+        if self.todo_comments:  # written into the user's code: never a key quoted from the site
+            self.todos.append((site, redact_text(f"TODO(migrator: {rule}): {message}")))
 
 
 # ------------------------------------------------------------------ rendering values
