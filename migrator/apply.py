@@ -270,7 +270,10 @@ def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: Migrati
         notes += more
     mapping = {k: ruleset.interpolate(v) for k, v in plan.env_files.items()}
     if "env" in kinds and mapping:
-        new, more = rewrite_env(analysis.path, new, mapping)
+        # a renamed variable's OpenAI value is replaced: the base URL by the provider's, a key by nothing
+        url_env, url = ruleset.vars.get("base_url_env"), ruleset.vars.get("base_url")
+        values = {url_env: url} if url_env and url else {}
+        new, more = rewrite_env(analysis.path, new, mapping, values=values, what=f"{ruleset.provider.title} API")
         notes += more
     out.notes.extend((analysis.path, redact_text(n)) for n in notes)
     if new != text:

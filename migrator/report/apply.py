@@ -41,8 +41,7 @@ def render_text(result: MigrationResult, out: Console, *, show_diff: bool = True
             line = f":{failure.line}" if failure.line else ""
             out.print(f"  {failure.path}{line}: {failure.message}", markup=False)
     for path, note in result.notes:
-        # notes from the dependency rewriter already begin with their file (and line)
-        out.print(f"  note: {note}" if note.startswith(path) else f"  note: {path}: {note}", markup=False)
+        out.print(f"  note: {_note(path, note)}", markup=False)
 
 
 def _rule_table(result: MigrationResult, out: Console) -> None:
@@ -75,6 +74,11 @@ def _diagnostics(result: MigrationResult, out: Console) -> None:
             style = {"manual": "red", "warning": "yellow"}.get(d.severity, "dim")
             out.print(f"    {where}{d.line}:{d.column} [{style}]{d.severity}[/] {d.rule}: ", end="")
             out.print(d.message, markup=False, highlight=False)
+
+
+def _note(path: str, note: str) -> str:
+    # notes from the dependency and env rewriters already begin with their file (and line)
+    return note if note.startswith(path) else f"{path}: {note}"
 
 
 def summary_line(result: MigrationResult) -> str:
@@ -125,6 +129,8 @@ def pr_body(result: MigrationResult, *, link_base: Optional[str] = None, checks:
     ])]
     if result.failures:
         lines += ["", "### Not migrated", ""] + [f"- `{f.path}`: {f.message}" for f in result.failures]
+    if result.notes:
+        lines += ["", "### Notes", ""] + [f"- {_note(path, note)}" for path, note in result.notes]
     return redact_text("\n".join(lines) + "\n")
 
 
@@ -155,6 +161,7 @@ def to_json(result: MigrationResult, extra: Dict[str, Any]) -> str:
         "files": [{"path": c.path, "kind": c.kind, "diff": unified_diff(c)} for c in result.changes],
         "diagnostics": [d.to_json() for d in result.diagnostics],
         "errors": [{"path": f.path, "line": f.line, "message": f.message} for f in result.failures],
+        "notes": [{"path": path, "message": _note(path, note)} for path, note in result.notes],
     }
     doc.update(extra)
     return json_document(doc)
