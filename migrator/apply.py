@@ -166,6 +166,7 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
         _collect(out, path, data, new, result, "python")
         residue[path] = leftover
     _report_residue(root, scan, out, residue)
+    _report_removed_keys(out)
     out.changes.sort(key=lambda c: c.path)
     out.diagnostics.sort(key=Diagnostic.sort_key)
     out.failures.sort(key=lambda f: f.path)
@@ -198,6 +199,32 @@ def _report_residue(root: str, scan: ScanResult, out: MigrationResult, known: Di
                 where = "" if to_original is None or f.line in to_original else " (in the migrated file)"
                 out.diagnostics.append(Diagnostic(f.rule, f.path, line, f.column, RESIDUE_PREFIX + f.message + where,
                                                   "manual", f.cell))
+
+
+ROTATE_RULE = "secrets/rotate-key"
+
+
+def _report_removed_keys(out: MigrationResult) -> None:
+    """A hard-coded key the migration removes (``openai.api_key = "sk-..."``, ``api_key="sk-..."``
+    now read from the provider's variable, an env file's OpenAI value) is gone from the branch
+    but not from git history: tell the person to rotate it, redacted."""
+    from migrator.analyzer.secrets import find_secrets
+
+    for change in out.changes:
+        old = change.original.decode("utf-8", "replace")
+        new = change.new.decode("utf-8", "replace")
+        kept = {new[s:e] for s, e, _ in find_secrets(new)}
+        seen = set()
+        for start, end, redacted in find_secrets(old):
+            key = old[start:end]
+            if key in kept or key in seen:
+                continue
+            seen.add(key)
+            line = old.count("\n", 0, start) + 1
+            column = start - (old.rfind("\n", 0, start) + 1) + 1
+            out.diagnostics.append(Diagnostic(ROTATE_RULE, change.path, line, column,
+                                              f"rotate this key: {redacted} (removed here; it remains in git history)",
+                                              "manual"))
 
 
 def _line_map(old: bytes, new: bytes) -> Dict[int, int]:

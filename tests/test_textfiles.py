@@ -566,7 +566,7 @@ def test_rewrite_env_renames_names_and_replaces_openai_values():
     assert notes == [".env: renamed OPENAI_API_KEY to DASHSCOPE_API_KEY (1 place)",
                      ".env: renamed OPENAI_BASE_URL to DASHSCOPE_BASE_URL (2 places)",
                      ".env:1: DASHSCOPE_API_KEY left empty: set it to your DashScope API key (the OpenAI value was "
-                     "removed; rotate that key, sk-proj-\u2026f3a9: it remains in git history)",
+                     "removed)",
                      ".env:3: DASHSCOPE_BASE_URL set to https://p.invalid/v1 (it held an OpenAI value)"]
     assert KEY not in repr(notes)
     assert rewrite_env(".env", new, MAPPING) == (new, [])

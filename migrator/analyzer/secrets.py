@@ -35,7 +35,7 @@ Hex and UUID values must look random too (a digit, a letter, 5 distinct characte
 from __future__ import annotations
 
 import re
-from typing import Iterator, List, Optional, Tuple, Union
+from typing import List, Optional, Tuple, Union
 
 #: (start offset, end offset, redacted form)
 SecretHit = Tuple[int, int, str]

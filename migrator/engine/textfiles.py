@@ -5,8 +5,8 @@ Edits are textual and span based (the spans come from
 byte: comments, order, quotes, CRLF/LF, BOM and the trailing newline.  When
 an openai requirement has a form too unusual to edit safely, the whole file
 is returned unchanged with a note saying why.  Both functions are idempotent.
-Notes never contain values from env files (a removed key is named redacted), and
-requirement texts in notes go through ``safe_text`` (no URL credentials, no keys).
+Notes never contain values from env files, and requirement texts in notes go
+through ``safe_text`` (no URL credentials, no keys).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Optional, Tuple
 
-from migrator.analyzer.secrets import find_secrets
 from migrator.analyzer.textfiles import (
     WATCHED_PACKAGES,
     DepEntry,
@@ -240,10 +239,8 @@ def rewrite_env(path: str, text: str, mapping: Dict[str, str], *, values: Option
         if new in values:
             replaced.append(f"{where}: {new} set to {values[new]} (it held an OpenAI value)")
             return f"{lead}{m.group('prefix')}{new}{m.group('sep')}{values[new]}"
-        keys = find_secrets(value)
-        rotate = f"; rotate that key, {keys[0][2]}: it remains in git history" if keys else ""
         thing = "endpoint" if "URL" in new or "BASE" in new else "key"
-        replaced.append(f"{where}: {new} left empty: set it to your {what} {thing} (the OpenAI value was removed{rotate})")
+        replaced.append(f"{where}: {new} left empty: set it to your {what} {thing} (the OpenAI value was removed)")
         return (f"{lead}# {new}: set it to your {what} {thing} (migrator removed the OpenAI value){eol}"
                 f"{lead}{m.group('prefix')}{new}{m.group('sep').rstrip()}")
 

@@ -17,11 +17,13 @@ _ERR: Optional[Console] = None
 
 class _RedactingConsole(Console):
     """A console that shows hard-coded keys redacted, whatever it is given to print: the
-    last line of defence behind the messages' own redaction (a key split across two
-    segments, by a style or a wrapped line, is not seen here)."""
+    last line of defence behind the messages' own redaction.  Each segment is redacted,
+    then the rendered text (where no colour codes split it: pipes, CI logs); a key a
+    wrapped line splits is not seen here."""
 
     def _render_buffer(self, buffer):  # type: ignore[override]
-        return super()._render_buffer(Segment(redact_text(s.text), s.style, s.control) for s in buffer)
+        segments = (Segment(redact_text(s.text), s.style, s.control) for s in buffer)
+        return redact_text(super()._render_buffer(segments))
 
 
 def console() -> Console:
