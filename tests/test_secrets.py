@@ -193,3 +193,21 @@ def test_diagnostics_and_todo_comments_quote_source_redacted():
     added = [line for line in result.output.splitlines() if "TODO(migrator" in line]
     assert any(redact(PROJ) in line for line in added)
     assert not any(PROJ in line for line in added)
+
+
+@pytest.mark.parametrize("provider, plan", [("deepseek", "compat"), ("dashscope", "native"), ("zhipu", "native")])
+def test_a_per_request_key_is_removed_with_the_v0_call_and_an_expression_left_for_a_person(provider, plan):
+    """openai<1 took api_key= per call; openai>=1 only at the client: a literal key would be a
+    TypeError and a secret committed on a rewritten line."""
+    from migrator.engine import migrate_source
+    from migrator.ruleset import load_all, select
+
+    ruleset = select(load_all(), provider, plan)
+    source = f'import openai\nr = openai.ChatCompletion.create(model="gpt-4o", messages=[], api_key="{LEGACY}")\n'
+    result = migrate_source(source, "m.py", ruleset)
+    assert result.changed and LEGACY not in result.output and "api_key=" not in result.output.splitlines()[-1]
+    assert any("api_key= removed" in d.message for d in result.diagnostics)
+    source = 'import openai, os\nr = openai.ChatCompletion.create(model="gpt-4o", messages=[], api_key=os.environ["K"])\n'
+    result = migrate_source(source, "m.py", ruleset)
+    assert 'api_key=os.environ["K"]' in result.output and "openai.ChatCompletion.create" in result.output
+    assert any(d.severity == "manual" and "api_key= comes from" in d.message for d in result.diagnostics)

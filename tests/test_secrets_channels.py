@@ -65,6 +65,10 @@ def old(q):
     return r["choices"][0]["message"]["content"]
 
 
+def per_request_key(q):
+    return openai.ChatCompletion.create(model="gpt-4o", messages=[], api_key="{A["moonshot"]}")
+
+
 def edit(q):
     return openai.Edit.create(model="text-davinci-edit-001", input=q, instruction="{A["zhipu"]}")
 '''
