@@ -172,6 +172,11 @@ def test_scan_and_check_every_format(cli, repo, tmp_path):
         report = tmp_path / f"check.{fmt}"
         cli("check", "--root", str(repo), str(repo), "--format", fmt, "--output", str(report))
         assert_clean(f"check --output ({fmt})", report.read_text(encoding="utf-8"))
+    baseline = tmp_path / "baseline.json"
+    code, out = cli("check", "--root", str(repo), str(repo), "--update-baseline", "--baseline", str(baseline))
+    assert code == 0, out
+    assert_clean("check --update-baseline", out + baseline.read_text(encoding="utf-8"))
+    assert any(p.is_file() for p in cli.cache.rglob("*")), "the analysis cache was not used"
     _assert_cache_clean(cli.cache)
 
 
