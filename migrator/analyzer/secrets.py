@@ -60,10 +60,6 @@ _ASSIGN = r"""["']?\]?\s*(?:[:=,])\s*["']?"""
 _ASSIGNED_NAME_RE = re.compile(rf"(?i)(?<![A-Za-z0-9_])[A-Za-z0-9_]*?{_NAME}[A-Za-z0-9_]*{_ASSIGN}$")
 _WINDOW = 160  # how far before its value a key-like name may start
 
-# the definitions' older names (scan's benchmarks and tests import them)
-_HEX32_RE = _VALUE_RE
-_AZURE_NAME_RE = _ASSIGNED_NAME_RE
-
 
 def redact(key: str) -> str:
     """``sk-proj-…f3a9``: the known prefix, an ellipsis and the last 4 characters."""
@@ -106,7 +102,7 @@ def _looks_random(body: str) -> bool:
 
 
 def _mixed(value: str) -> bool:
-    """An alphanumeric value that looks generated: upper, lower and digits, not all hex."""
+    """An alphanumeric value that looks generated: upper case, lower case, digits, 8 distinct characters."""
     return (any(c.isupper() for c in value) and any(c.islower() for c in value)
             and any(c.isdigit() for c in value) and len(set(value)) >= 8)
 
