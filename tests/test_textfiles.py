@@ -577,6 +577,8 @@ def test_rewrite_env_renames_names_and_replaces_openai_values():
     ("      OPENAI_API_KEY: some-value", "      # DASHSCOPE_API_KEY: {c}\n      DASHSCOPE_API_KEY:"),  # compose, no EOL
     ("  - OPENAI_API_KEY=v\n", "  # DASHSCOPE_API_KEY: {c}\n  - DASHSCOPE_API_KEY=\n"),
     ("ENV OPENAI_API_KEY=v\n", "# DASHSCOPE_API_KEY: {c}\nENV DASHSCOPE_API_KEY=\n"),
+    ('  "OPENAI_API_KEY": "v"\n', '  # DASHSCOPE_API_KEY: {c}\n  "DASHSCOPE_API_KEY":\n'),  # quoted YAML key
+    ("A=1\rOPENAI_API_KEY=v\rB=2\r", "A=1\r# DASHSCOPE_API_KEY: {c}\rDASHSCOPE_API_KEY=\rB=2\r"),  # CR only
     ("OPENAI_API_KEY=\n", "DASHSCOPE_API_KEY=\n"),  # no value: renamed only
     ("OPENAI_API_KEY=${OPENAI_API_KEY}\n", "DASHSCOPE_API_KEY=${DASHSCOPE_API_KEY}\n"),  # references stay
     ('OPENAI_API_KEY="$X"\n', 'DASHSCOPE_API_KEY="$X"\n'),

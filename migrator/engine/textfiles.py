@@ -245,9 +245,9 @@ def rewrite_env(path: str, text: str, mapping: Dict[str, str], *, values: Option
                 f"{lead}{m.group('prefix')}{new}{m.group('sep').rstrip()}")
 
     names = "|".join(re.escape(n) for n in sorted(active, key=len, reverse=True))
-    assigned = re.compile(rf"(?m)^(?P<lead>[ \t]*)(?P<prefix>(?:-[ \t]+)?(?:(?:export|ENV|ARG)[ \t]+)?)"
-                          rf"(?P<name>{names})(?P<sep>[ \t]*[=:][ \t]*)(?P<value>(?![\"']?\$)[^\s#][^\r\n]*)"
-                          rf"(?=(?P<eol>\r?\n|$))")
+    assigned = re.compile(rf"(?m)(?:^|(?<=\r))(?P<lead>[ \t]*)(?P<prefix>(?:-[ \t]+)?(?:(?:export|ENV|ARG)[ \t]+)?[\"']?)"
+                          rf"(?P<name>{names})(?P<sep>[\"']?[ \t]*[=:][ \t]*)(?P<value>(?![\"']?\$)[^\s#][^\r\n]*)"
+                          rf"(?=(?P<eol>\r\n|\r|\n|$))")
     new_text = assigned.sub(lambda m: _count(counts, m.group("name")) or assignment(m), text)
 
     def swap(m: re.Match) -> str:
