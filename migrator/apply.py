@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 from migrator.analyzer import decode_python, is_python
+from migrator.analyzer.secrets import redact_text
 from migrator.check import check_bytes
 from migrator.engine import migrate_source
 from migrator.engine.model import Diagnostic, FileResult
@@ -37,6 +38,9 @@ class Failure:
     path: str
     message: str
     line: Optional[int] = None
+
+    def __post_init__(self) -> None:
+        self.message = redact_text(self.message)  # a parse error may quote the line
 
 
 @dataclass
@@ -198,6 +202,7 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
         else:
             _text_file(root, analysis, ruleset, out, keep_openai=_openai_stays(out, residue))
     _report_residue(root, scan, out, residue)
+    _report_removed_keys(out)
     out.changes.sort(key=lambda c: c.path)
     out.diagnostics.sort(key=Diagnostic.sort_key)
     out.failures.sort(key=lambda f: f.path)
@@ -230,6 +235,32 @@ def _report_residue(root: str, scan: ScanResult, out: MigrationResult, known: Di
                 where = "" if to_original is None or f.line in to_original else " (in the migrated file)"
                 out.diagnostics.append(Diagnostic(f.rule, f.path, line, f.column, RESIDUE_PREFIX + f.message + where,
                                                   "manual", f.cell))
+
+
+ROTATE_RULE = "secrets/rotate-key"
+
+
+def _report_removed_keys(out: MigrationResult) -> None:
+    """A hard-coded key the migration removes (``openai.api_key = "sk-..."``, ``api_key="sk-..."``
+    now read from the provider's variable, an env file's OpenAI value) is gone from the branch
+    but not from git history: tell the person to rotate it, redacted."""
+    from migrator.analyzer.secrets import find_secrets
+
+    for change in out.changes:
+        old = change.original.decode("utf-8", "replace")
+        new = change.new.decode("utf-8", "replace")
+        kept = {new[s:e] for s, e, _ in find_secrets(new)}
+        seen = set()
+        for start, end, redacted in find_secrets(old):
+            key = old[start:end]
+            if key in kept or key in seen:
+                continue
+            seen.add(key)
+            line = old.count("\n", 0, start) + 1
+            column = start - (old.rfind("\n", 0, start) + 1) + 1
+            out.diagnostics.append(Diagnostic(ROTATE_RULE, change.path, line, column,
+                                              f"rotate this key: {redacted} (removed here; it remains in git history)",
+                                              "manual"))
 
 
 def _line_map(old: bytes, new: bytes) -> Dict[int, int]:
@@ -315,9 +346,12 @@ def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: Migrati
         notes += more
     mapping = {k: ruleset.interpolate(v) for k, v in plan.env_files.items()}
     if "env" in kinds and mapping:
-        new, more = rewrite_env(analysis.path, new, mapping)
+        # a renamed variable's OpenAI value is replaced: the base URL by the provider's, a key by nothing
+        url_env, url = ruleset.vars.get("base_url_env"), ruleset.vars.get("base_url")
+        values = {url_env: url} if url_env and url else {}
+        new, more = rewrite_env(analysis.path, new, mapping, values=values, what=f"{ruleset.provider.title} API")
         notes += more
-    out.notes.extend((analysis.path, n) for n in notes)
+    out.notes.extend((analysis.path, redact_text(n)) for n in notes)
     if new != text:
         kind = "dependency" if "dependency" in kinds else "env"
         out.changes.append(FileChange(analysis.path, data, new.encode("utf-8"), kind, Counter({f"({kind} files)": 1})))

@@ -38,10 +38,10 @@ def repo(tmp_path: Path) -> Path:
     return r
 
 
-def run(repo: Path, *args: str, capsys, monkeypatch):
+def run(repo: Path, *args: str, capsys, monkeypatch, columns: int = 200):
     """Run ``migrator`` in-process as the console script does; return (exit code, stdout, stderr)."""
     monkeypatch.chdir(repo)
-    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("COLUMNS", str(columns))
     console_mod.reset()
     capsys.readouterr()
     try:

@@ -554,21 +554,47 @@ def test_bad_requirement_string():
 MAPPING = {"OPENAI_API_KEY": "DASHSCOPE_API_KEY", "OPENAI_BASE_URL": "DASHSCOPE_BASE_URL"}
 
 
-def test_rewrite_env_renames_names_and_keeps_values():
+def test_rewrite_env_renames_names_and_replaces_openai_values():
+    """An OpenAI key under the provider's name is useless and a secret; an OpenAI URL under
+    the provider's base-URL variable sends the provider's key to OpenAI: neither survives."""
     text = f"OPENAI_API_KEY={KEY}\r\nURL=${{OPENAI_BASE_URL}}\r\nOPENAI_BASE_URL=https://api.openai.com\r\nMY_OPENAI_API_KEY_HINT=1\r\n"
-    new, notes = rewrite_env(".env", text, MAPPING)
-    assert new == (f"DASHSCOPE_API_KEY={KEY}\r\nURL=${{DASHSCOPE_BASE_URL}}\r\n"
-                   "DASHSCOPE_BASE_URL=https://api.openai.com\r\nMY_OPENAI_API_KEY_HINT=1\r\n")
+    new, notes = rewrite_env(".env", text, MAPPING, values={"DASHSCOPE_BASE_URL": "https://p.invalid/v1"},
+                             what="DashScope API")
+    assert new == ("# DASHSCOPE_API_KEY: set it to your DashScope API key (migrator removed the OpenAI value)\r\n"
+                   "DASHSCOPE_API_KEY=\r\nURL=${DASHSCOPE_BASE_URL}\r\n"
+                   "DASHSCOPE_BASE_URL=https://p.invalid/v1\r\nMY_OPENAI_API_KEY_HINT=1\r\n")
     assert notes == [".env: renamed OPENAI_API_KEY to DASHSCOPE_API_KEY (1 place)",
-                     ".env: renamed OPENAI_BASE_URL to DASHSCOPE_BASE_URL (2 places)"]
+                     ".env: renamed OPENAI_BASE_URL to DASHSCOPE_BASE_URL (2 places)",
+                     ".env:1: DASHSCOPE_API_KEY left empty: set it to your DashScope API key (the OpenAI value was "
+                     "removed)",
+                     ".env:3: DASHSCOPE_BASE_URL set to https://p.invalid/v1 (it held an OpenAI value)"]
     assert KEY not in repr(notes)
     assert rewrite_env(".env", new, MAPPING) == (new, [])
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("export OPENAI_API_KEY='sk-x'\n", "# DASHSCOPE_API_KEY: {c}\nexport DASHSCOPE_API_KEY=\n"),
+    ("      OPENAI_API_KEY: some-value", "      # DASHSCOPE_API_KEY: {c}\n      DASHSCOPE_API_KEY:"),  # compose, no EOL
+    ("  - OPENAI_API_KEY=v\n", "  # DASHSCOPE_API_KEY: {c}\n  - DASHSCOPE_API_KEY=\n"),
+    ("ENV OPENAI_API_KEY=v\n", "# DASHSCOPE_API_KEY: {c}\nENV DASHSCOPE_API_KEY=\n"),
+    ('  "OPENAI_API_KEY": "v"\n', '  # DASHSCOPE_API_KEY: {c}\n  "DASHSCOPE_API_KEY":\n'),  # quoted YAML key
+    ("A=1\rOPENAI_API_KEY=v\rB=2\r", "A=1\r# DASHSCOPE_API_KEY: {c}\rDASHSCOPE_API_KEY=\rB=2\r"),  # CR only
+    ("OPENAI_API_KEY=\n", "DASHSCOPE_API_KEY=\n"),  # no value: renamed only
+    ("OPENAI_API_KEY=${OPENAI_API_KEY}\n", "DASHSCOPE_API_KEY=${DASHSCOPE_API_KEY}\n"),  # references stay
+    ('OPENAI_API_KEY="$X"\n', 'DASHSCOPE_API_KEY="$X"\n'),
+    ("OPENAI_API_KEY= # set me\n", "DASHSCOPE_API_KEY= # set me\n"),
+])
+def test_rewrite_env_value_forms(line, expected):
+    new, _ = rewrite_env(".env", line, MAPPING, what="DashScope API")
+    assert new == expected.replace("{c}", "set it to your DashScope API key (migrator removed the OpenAI value)")
+    assert rewrite_env(".env", new, MAPPING)[0] == new
 
 
 def test_rewrite_env_does_not_duplicate_an_existing_target():
     text = f"OPENAI_API_KEY={KEY}\nDASHSCOPE_API_KEY=\nOPENAI_BASE_URL=x\n"
     new, notes = rewrite_env(".env.example", text, MAPPING)
-    assert new == f"OPENAI_API_KEY={KEY}\nDASHSCOPE_API_KEY=\nDASHSCOPE_BASE_URL=x\n"
+    assert new == (f"OPENAI_API_KEY={KEY}\nDASHSCOPE_API_KEY=\n# DASHSCOPE_BASE_URL: set it to your provider's endpoint "
+                   "(migrator removed the OpenAI value)\nDASHSCOPE_BASE_URL=\n")
     assert notes[0] == ".env.example: DASHSCOPE_API_KEY already present; OPENAI_API_KEY left unchanged (merge them by hand)"
     assert KEY not in repr(notes)
     assert rewrite_env(".env.example", new, MAPPING)[0] == new

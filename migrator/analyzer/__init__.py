@@ -166,7 +166,7 @@ def finditer_on_lines(pattern: "re.Pattern[str]", text: str, literals: Tuple[str
 
 def text_findings(relpath: str, text: str, *, cell: Optional[int] = None, low: Optional[bytes] = None) -> List[Finding]:
     """Secrets and OpenAI URLs anywhere in a text (code, comments, strings)."""
-    from migrator.analyzer.secrets import KEY_NAME, KEY_NAME_BYTES, find_secrets
+    from migrator.analyzer.secrets import describe, find_secrets, might_hold_secret
 
     out: List[Finding] = []
     # substring guards (each a superset of what its regex can match) skip the
@@ -177,13 +177,13 @@ def text_findings(relpath: str, text: str, *, cell: Optional[int] = None, low: O
     # these letters is KELVIN SIGN)
     lowered: Optional[str] = None
     if low is not None and (low.isascii() or "\u212a" not in text):
-        maybe_key = b"sk-" in low or KEY_NAME_BYTES.search(low) is not None
+        maybe_key = might_hold_secret(low)
     else:
         lowered = text.lower()
-        maybe_key = "sk-" in lowered or KEY_NAME.search(lowered) is not None
+        maybe_key = might_hold_secret(lowered)
     for start, end, redacted in find_secrets(text, low, lowered) if maybe_key else ():
         out.append(
-            Finding("secret", relpath, _span_of(text, start, end), f"hard-coded OpenAI API key {redacted}",
+            Finding("secret", relpath, _span_of(text, start, end), f"hard-coded {describe(redacted)} {redacted}",
                     cell=cell, detail={"redacted": redacted})
         )
     for match in finditer_on_lines(_URL, text):

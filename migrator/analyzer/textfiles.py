@@ -664,10 +664,7 @@ _CREDENTIALS_IN_URL = re.compile(r"//[^/@\s]+@")
 
 def safe_text(text: str) -> str:
     """Text fit for a one-line message: no URL credentials, no keys, no newlines."""
-    text = _CREDENTIALS_IN_URL.sub("//\u2026@", text)
-    for start, end, redacted in reversed(secrets.find_secrets(text)):
-        text = text[:start] + redacted + text[end:]
-    return " ".join(text.split())
+    return " ".join(secrets.redact_text(_CREDENTIALS_IN_URL.sub("//\u2026@", text)).split())
 
 
 def _dependency_findings(path: str, kind: str, text: str, index: LineIndex) -> List[Finding]:
@@ -738,10 +735,9 @@ def _url_findings(path: str, text: str, index: LineIndex) -> List[Finding]:
 def _secret_findings(path: str, text: str, index: LineIndex, low: Optional[bytes] = None) -> List[Finding]:
     findings = []
     for start, end, redacted in secrets.find_secrets(text, low):
-        what = "OpenAI" if redacted.startswith("sk-") else "Azure OpenAI"
         findings.append(Finding(
             kind="secret", path=path, span=index.span(start, end),
-            message=f"hard-coded {what} API key {redacted}", detail={"redacted": redacted},
+            message=f"hard-coded {secrets.describe(redacted)} {redacted}", detail={"redacted": redacted},
         ))
     return findings
 

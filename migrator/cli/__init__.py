@@ -96,6 +96,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     _register()
     from rich.text import Text
 
+    from migrator.analyzer.secrets import redact_text  # an exception message may quote file content
     from migrator.report.console import error_console
 
     try:
@@ -111,20 +112,15 @@ def main(argv: Optional[List[str]] = None) -> None:
         error_console().print("[bold red]interrupted[/] (SIGTERM)")
         sys.exit(143)
     except Exception as exc:  # a bug: one line by default, the traceback on request
-        if os.environ.get("MIGRATOR_DEBUG"):
-            raise
+        if os.environ.get("MIGRATOR_DEBUG"):  # the traceback, its messages redacted like every output
+            import traceback
+
+            sys.stderr.write(redact_text("".join(traceback.format_exception(type(exc), exc, exc.__traceback__))))
+            sys.exit(70)
         error_console().print(
-            Text.assemble(("internal error:", "bold red"), f" {type(exc).__name__}: {_redacted(str(exc))}\n"
+            Text.assemble(("internal error:", "bold red"), f" {type(exc).__name__}: {redact_text(str(exc))}\n"
                           "This is a bug in migrator. Run again with MIGRATOR_DEBUG=1 to see the traceback, and report it."),
             highlight=False,
         )
         sys.exit(70)
 
-
-def _redacted(text: str) -> str:
-    """An exception message may quote file content; never echo a hard-coded key in full."""
-    from migrator.analyzer.secrets import find_secrets
-
-    for start, end, redacted in reversed(find_secrets(text)):
-        text = text[:start] + redacted + text[end:]
-    return text

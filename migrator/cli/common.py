@@ -27,7 +27,10 @@ def config_and_excludes(root: str, excludes: Optional[Sequence[str]]) -> "tuple[
 
 
 def write_output(text: str, output: Optional[str]) -> None:
-    """Write ``text`` to ``output`` (atomically) or stdout."""
+    """Write ``text`` to ``output`` (atomically) or stdout, hard-coded keys redacted."""
+    from migrator.analyzer.secrets import redact_text
+
+    text = redact_text(text)  # reports quote source: JSON, Markdown, SARIF, GitHub lines, PR bodies
     if output is None or output == "-":
         import sys
 

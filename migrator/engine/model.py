@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
+from migrator.analyzer.secrets import redact_text
 from migrator.models import Span
 
 SEVERITY_ORDER = {"info": 0, "warning": 1, "manual": 2}
@@ -22,6 +23,10 @@ class Diagnostic:
     message: str
     severity: str = "info"  # info | warning | manual (left for a person)
     cell: Optional[int] = None
+
+    def __post_init__(self) -> None:
+        # messages quote source (`openai.api_key = "sk-..."`): they go to every report channel
+        object.__setattr__(self, "message", redact_text(self.message))
 
     def sort_key(self) -> Tuple[Any, ...]:
         return (self.path, self.cell or 0, self.line, self.column, self.rule, self.message)

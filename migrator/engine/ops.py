@@ -15,6 +15,7 @@ import json
 import re
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from migrator.analyzer.secrets import redact_text
 from migrator.engine.model import Site
 
 
@@ -93,8 +94,8 @@ class Sink:
         self.diagnostics.append((rule, site, message, severity))
 
     def todo(self, rule: str, site: Site, message: str) -> None:
-        if self.todo_comments:
-            self.todos.append((site, f"TODO(migrator: {rule}): {message}"))
+        if self.todo_comments:  # written into the user's code: never a key quoted from the site
+            self.todos.append((site, redact_text(f"TODO(migrator: {rule}): {message}")))
 
 
 # ------------------------------------------------------------------ rendering values
@@ -542,15 +543,31 @@ class LegacyToClient(Operation):
     small ``functools.lru_cache`` accessor, built on first use (never at import time), so
     connections are pooled as v0's session pooled them; async calls build their client at the call,
     because an async client must not outlive the event loop it was first used on (v0 code often
-    runs ``asyncio.run`` more than once).  ``shared: false`` builds every client at its call."""
+    runs ``asyncio.run`` more than once).  ``shared: false`` builds every client at its call.
+    openai<1's per-request options (``api_key=``, ``api_base=``, ``organization=``, ...), which a
+    v1 call does not take, are removed when literal (a hard-coded OpenAI key or URL is useless to
+    the provider, whose client reads its own variable); from an expression, the call is left for
+    a person."""
 
     name = "legacy_to_client"
     SITES = ("call",)
     PARAMS = {"sync": ("value", True), "async": ("value", True), "api": (str, False), "shared": (bool, False)}
+    PER_REQUEST = ("api_key", "api_base", "api_type", "api_version", "organization", "request_id")
 
     @classmethod
     def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
         assert isinstance(node, cst.Call)
+        for name in cls.PER_REQUEST:
+            arg = _kw(node, name)
+            if arg is None:
+                continue
+            if not _is_literal(arg.value):
+                ctx.manual(f"{name}= comes from `{_code(arg.value)}`: openai>=1 takes it only at the client; "
+                           "move it there by hand")
+                return node
+            ctx.diag(f"{name}= removed: openai>=1 takes it only at the client, which is configured for "
+                     f"{ctx.ruleset.provider.title}", "warning")
+            node = _replace_arg(node, arg, None)
         api = params.get("api") or ctx.site.attrs.get("api", "")
         is_async = bool(ctx.site.attrs.get("async"))
         client = render(params["async"] if is_async else params["sync"], ctx)

@@ -199,14 +199,21 @@ def _name_pattern(names: List[str]) -> re.Pattern:
     return re.compile(rf"(?<![A-Za-z0-9_])(?:{alternatives})(?![A-Za-z0-9_])")
 
 
-def rewrite_env(path: str, text: str, mapping: Dict[str, str]) -> Tuple[str, List[str]]:
+def rewrite_env(path: str, text: str, mapping: Dict[str, str], *, values: Optional[Dict[str, str]] = None,
+                what: str = "provider's") -> Tuple[str, List[str]]:
     """Rename variables (``OPENAI_API_KEY`` -> ``DASHSCOPE_API_KEY``) wherever they occur as a word.
 
-    Values are kept and never copied into notes.  When the new name already
-    occurs in the file the old one is left alone (no duplicate definition)
-    and a note says so.  A mapping whose targets are also sources (a chain)
-    is refused with ``ValueError``: it could not be idempotent.
+    A value assigned to a renamed variable (``NAME=value``, ``export NAME=value``,
+    ``NAME: value``, ``- NAME=value``, ``ENV NAME=value``; not ``$REF``) is OpenAI's,
+    useless to the provider and, for a key, a secret: it is replaced by ``values[new]``
+    (the provider's base URL) or, for a variable not in ``values``, by nothing, under a
+    comment line saying what to set (``what``: whose key, e.g. "Alibaba DashScope API").
+    Values are never copied into notes.  When the new name already occurs in the file
+    the old one is left alone (no duplicate definition) and a note says so.  A mapping
+    whose targets are also sources (a chain) is refused with ``ValueError``: it could
+    not be idempotent.
     """
+    values = values or {}
     renames = {old: new for old, new in mapping.items() if old != new}
     chained = sorted(set(renames) & set(renames.values()))
     if chained:
@@ -223,13 +230,37 @@ def rewrite_env(path: str, text: str, mapping: Dict[str, str]) -> Tuple[str, Lis
     if not active:
         return text, notes
     counts: Dict[str, int] = {}
+    replaced: List[str] = []
+
+    def assignment(m: re.Match) -> str:
+        old, value = m.group("name"), m.group("value")
+        new = active[old]
+        where = f"{path}:{text.count(chr(10), 0, m.start()) + 1}"
+        lead, eol = m.group("lead"), m.group("eol") or "\n"
+        if new in values:
+            replaced.append(f"{where}: {new} set to {values[new]} (it held an OpenAI value)")
+            return f"{lead}{m.group('prefix')}{new}{m.group('sep')}{values[new]}"
+        thing = "endpoint" if "URL" in new or "BASE" in new else "key"
+        replaced.append(f"{where}: {new} left empty: set it to your {what} {thing} (the OpenAI value was removed)")
+        return (f"{lead}# {new}: set it to your {what} {thing} (migrator removed the OpenAI value){eol}"
+                f"{lead}{m.group('prefix')}{new}{m.group('sep').rstrip()}")
+
+    names = "|".join(re.escape(n) for n in sorted(active, key=len, reverse=True))
+    assigned = re.compile(rf"(?m)(?:^|(?<=\r))(?P<lead>[ \t]*)(?P<prefix>(?:-[ \t]+)?(?:(?:export|ENV|ARG)[ \t]+)?[\"']?)"
+                          rf"(?P<name>{names})(?P<sep>[\"']?[ \t]*[=:][ \t]*)(?P<value>(?![\"']?\$)[^\s#][^\r\n]*)"
+                          rf"(?=(?P<eol>\r\n|\r|\n|$))")
+    new_text = assigned.sub(lambda m: _count(counts, m.group("name")) or assignment(m), text)
 
     def swap(m: re.Match) -> str:
-        counts[m.group(0)] = counts.get(m.group(0), 0) + 1
+        _count(counts, m.group(0))
         return active[m.group(0)]
 
-    new_text = _name_pattern(list(active)).sub(swap, text)
+    new_text = _name_pattern(list(active)).sub(swap, new_text)
     for old in sorted(counts):
         places = "place" if counts[old] == 1 else "places"
         notes.append(f"{path}: renamed {old} to {active[old]} ({counts[old]} {places})")
-    return new_text, notes
+    return new_text, notes + replaced
+
+
+def _count(counts: Dict[str, int], name: str) -> None:
+    counts[name] = counts.get(name, 0) + 1

@@ -13,6 +13,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from migrator import __version__
+from migrator.analyzer.secrets import redact_text
 from migrator.apply import FileChange, MigrationResult
 from migrator.report import json_document
 
@@ -21,17 +22,8 @@ def unified_diff(change: FileChange) -> str:
     old = change.original.decode("utf-8", errors="replace").splitlines(keepends=True)
     new = change.new.decode("utf-8", errors="replace").splitlines(keepends=True)
     lines = difflib.unified_diff(old, new, f"a/{change.path}", f"b/{change.path}")
-    return _redact("".join(line if line.endswith("\n") else line + "\n" for line in lines))
-
-
-def _redact(text: str) -> str:
-    """Reports go to terminals and CI logs: show hard-coded keys (usually on removed lines) redacted.
-    ``--patch`` keeps the exact bytes; it is the user's own file written where they asked."""
-    from migrator.analyzer.secrets import find_secrets
-
-    for start, end, redacted in reversed(find_secrets(text)):
-        text = text[:start] + redacted + text[end:]
-    return text
+    # reports go to terminals and CI logs: hard-coded keys (usually on removed lines) redacted
+    return redact_text("".join(line if line.endswith("\n") else line + "\n" for line in lines))
 
 
 def render_text(result: MigrationResult, out: Console, *, show_diff: bool = True) -> None:
@@ -49,8 +41,7 @@ def render_text(result: MigrationResult, out: Console, *, show_diff: bool = True
             line = f":{failure.line}" if failure.line else ""
             out.print(f"  {failure.path}{line}: {failure.message}", markup=False)
     for path, note in result.notes:
-        # notes from the dependency rewriter already begin with their file (and line)
-        out.print(f"  note: {note}" if note.startswith(path) else f"  note: {path}: {note}", markup=False)
+        out.print(f"  note: {_note(path, note)}", markup=False)
 
 
 def _rule_table(result: MigrationResult, out: Console) -> None:
@@ -85,6 +76,11 @@ def _diagnostics(result: MigrationResult, out: Console) -> None:
             out.print(d.message, markup=False, highlight=False)
 
 
+def _note(path: str, note: str) -> str:
+    # notes from the dependency and env rewriters already begin with their file (and line)
+    return note if note.startswith(path) else f"{path}: {note}"
+
+
 def summary_line(result: MigrationResult) -> str:
     parts = [f"{len(result.changes)} file(s) changed", f"{result.code_sites} site(s) rewritten"]
     if result.file_edits:
@@ -112,7 +108,7 @@ def commit_message(result: MigrationResult, *, dirty: List[str]) -> str:
     if dirty:
         lines += ["", "Built from uncommitted working-tree content of: " + ", ".join(sorted(dirty))]
     lines += ["", f"Rule file {rs.provider.name} verified {rs.provider.verified}; migrator {__version__}."]
-    return "\n".join(lines) + "\n"
+    return redact_text("\n".join(lines) + "\n")
 
 
 def pr_body(result: MigrationResult, *, link_base: Optional[str] = None, checks: Optional[List[str]] = None) -> str:
@@ -141,7 +137,9 @@ def pr_body(result: MigrationResult, *, link_base: Optional[str] = None, checks:
     ])]
     if result.failures:
         lines += ["", "### Not migrated", ""] + [f"- `{f.path}`: {f.message}" for f in result.failures]
-    return "\n".join(lines) + "\n"
+    if result.notes:
+        lines += ["", "### Notes", ""] + [f"- {_note(path, note)}" for path, note in result.notes]
+    return redact_text("\n".join(lines) + "\n")
 
 
 def _models_used(result: MigrationResult) -> Dict[str, str]:
@@ -175,6 +173,7 @@ def to_json(result: MigrationResult, extra: Dict[str, Any]) -> str:
         "files": [{"path": c.path, "kind": c.kind, "diff": unified_diff(c)} for c in result.changes],
         "diagnostics": [d.to_json() for d in result.diagnostics],
         "errors": [{"path": f.path, "line": f.line, "message": f.message} for f in result.failures],
+        "notes": [{"path": path, "message": _note(path, note)} for path, note in result.notes],
     }
     doc.update(extra)
     return json_document(doc)

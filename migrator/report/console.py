@@ -6,23 +6,37 @@ from contextlib import contextmanager
 from typing import Iterator, Optional
 
 from rich.console import Console
+from rich.segment import Segment
+
+from migrator.analyzer.secrets import redact_text
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 _OUT: Optional[Console] = None
 _ERR: Optional[Console] = None
 
 
+class _RedactingConsole(Console):
+    """A console that shows hard-coded keys redacted, whatever it is given to print: the
+    last line of defence behind the messages' own redaction.  Each segment is redacted,
+    then the rendered text (where no colour codes split it: pipes, CI logs); a key a
+    wrapped line splits is not seen here."""
+
+    def _render_buffer(self, buffer):  # type: ignore[override]
+        segments = (Segment(redact_text(s.text), s.style, s.control) for s in buffer)
+        return redact_text(super()._render_buffer(segments))
+
+
 def console() -> Console:
     global _OUT
     if _OUT is None:
-        _OUT = Console(highlight=False, soft_wrap=False)
+        _OUT = _RedactingConsole(highlight=False, soft_wrap=False)
     return _OUT
 
 
 def error_console() -> Console:
     global _ERR
     if _ERR is None:
-        _ERR = Console(stderr=True, highlight=False)
+        _ERR = _RedactingConsole(stderr=True, highlight=False)
     return _ERR
 
 
