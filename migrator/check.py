@@ -1043,10 +1043,6 @@ def _write_baseline(path: str, root: str, current: Sequence[CheckFinding], polic
     except GitError:
         commit = None
     text = baseline_json(counts, policy, commit)
-    tmp = path + ".migrator-tmp"
-    try:
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise UsageError(f"cannot write baseline {path}: {exc.strerror or exc}") from None
+    from migrator.writer import write_user_file
+
+    write_user_file(path, text.encode("utf-8"), "baseline")

@@ -316,3 +316,19 @@ def test_dependency_notes_name_their_file_once(tmp_path):
     proc = run("apply", "--provider", "deepseek", "--plan", "compat", "--dry-run", cwd=repo)
     notes = [line.strip() for line in proc.stdout.splitlines() if line.strip().startswith("note:")]
     assert notes and all(line.count("pyproject.toml") == 1 for line in notes), proc.stdout
+
+
+@pytest.mark.parametrize("option", ["--patch", "--pr-body"])
+def test_patch_and_pr_body_never_follow_a_planted_temp_link(tmp_path, option):
+    victim = tmp_path / "outside" / "victim"
+    victim.parent.mkdir()
+    victim.write_text("precious\n")
+    repo = make_repo(tmp_path, {"app.py": APP.encode()})
+    (repo / "out.migrator-tmp").symlink_to("../outside/victim")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "plant")
+    result = run("apply", "--provider", "deepseek", "--dry-run", option, "out", cwd=repo)
+    assert result.returncode == 1, result.stderr
+    assert victim.read_text() == "precious\n"
+    assert (repo / "out").is_file() and b"deepseek" in (repo / "out").read_bytes()
+    assert sorted(p.name for p in repo.iterdir() if ".migrator-" in p.name) == ["out.migrator-tmp"]
