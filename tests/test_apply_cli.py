@@ -332,3 +332,67 @@ def test_patch_and_pr_body_never_follow_a_planted_temp_link(tmp_path, option):
     assert victim.read_text() == "precious\n"
     assert (repo / "out").is_file() and b"deepseek" in (repo / "out").read_bytes()
     assert sorted(p.name for p in repo.iterdir() if ".migrator-" in p.name) == ["out.migrator-tmp"]
+
+
+PYPROJECTS = {
+    "no tool table": '[project]\nname = "x"  # keep\n',
+    "[tool] with dotted keys": '[tool]\nmigrator.exclude = ["legacy"]  # keep\n\n[project]\nname = "x"\n',
+    "tool inline": 'tool = {migrator = {exclude = ["legacy"]}, black = {line-length = 80}}  # keep\n[project]\nname = "x"\n',
+    "tool inline, no migrator": 'tool = {black = {line-length = 80}}  # keep\n',
+    "top-level dotted keys": 'tool.migrator.exclude = ["legacy"]  # keep\ntool.black.line-length = 80\n[project]\nname = "x"\n',
+    "[tool] migrator inline": '[tool]\nmigrator = {exclude = ["legacy"]}  # keep\n',
+    "existing table": '# keep\n[tool.migrator]\nexclude = ["legacy"]  # keep\nprovider = "zhipu"\n\n'
+                      '[tool.migrator.check]\npolicy = "strict"  # keep\n\n[tool.ruff]\nline-length = 90\n',
+    "existing table, CRLF": '[tool.migrator]\r\nexclude = ["legacy"]  # keep\r\n\r\n[tool.black]\r\nx = 1\r\n',
+    "only a sub-table": '[tool.migrator.models]  # keep\n"gpt-4o" = "deepseek-chat"\n',
+}
+
+
+@pytest.mark.parametrize("spelling", sorted(PYPROJECTS))
+def test_recorded_config_parses_whatever_the_tool_table_spelling(tmp_path, spelling):
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+    original = PYPROJECTS[spelling]
+    repo = make_repo(tmp_path, {"app.py": APP.encode(), "pyproject.toml": original.encode()})
+    result = run("apply", "--provider", "deepseek", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    new = branch_file(repo, "migrator/deepseek-compat", "pyproject.toml").decode()
+    data = tomllib.loads(new)
+    table = data["tool"]["migrator"]
+    assert (table["provider"], table["plan"], table["check"]["policy"]) == ("deepseek", "compat", "compat")
+    before = tomllib.loads(original)
+    for doc in (data, before):  # what apply records, and the tables it creates for it
+        mig = doc.setdefault("tool", {}).setdefault("migrator", {})
+        mig.pop("provider", None), mig.pop("plan", None), mig.setdefault("check", {}).pop("policy", None)
+        if not mig["check"]:
+            del mig["check"]
+    assert data == before  # nothing else changed meaning
+    assert new.count("# keep") == original.count("# keep")  # ... nor lost a comment
+    if "\r\n" in original:
+        assert "\n" not in new.replace("\r\n", "")
+    if not spelling.startswith("tool inline") and "migrator = {" not in original:
+        lines = iter(new.splitlines())
+        assert all(line in lines for line in original.splitlines() if "provider" not in line and "policy" not in line)
+    # check, run on the branch with its defaults, agrees with what apply did
+    git(repo, "switch", "-q", "migrator/deepseek-compat")
+    assert run("check", cwd=repo).returncode == 0
+
+
+def test_config_is_recorded_where_check_reads_it(tmp_path):
+    """A .migrator.toml is read when pyproject.toml has no [tool.migrator]: apply records there,
+    not in a new [tool.migrator] that would hide the user's .migrator.toml from check."""
+    pyproject = '[project]\nname = "x"\n'
+    own = '# mine\nexclude = ["legacy"]\n\n[models]\n"gpt-4o" = "deepseek-chat"\n'
+    repo = make_repo(tmp_path, {"app.py": APP.encode(), "pyproject.toml": pyproject.encode(),
+                                ".migrator.toml": own.encode()})
+    assert run("apply", "--provider", "deepseek", cwd=repo).returncode == 0
+    assert branch_file(repo, "migrator/deepseek-compat", "pyproject.toml").decode() == pyproject
+    recorded = branch_file(repo, "migrator/deepseek-compat", ".migrator.toml").decode()
+    assert recorded.startswith('# mine\nexclude = ["legacy"]\n') and '"gpt-4o" = "deepseek-chat"' in recorded
+    git(repo, "switch", "-q", "migrator/deepseek-compat")
+    from migrator.config import load_config
+
+    cfg = load_config(str(repo))
+    assert (cfg.provider, cfg.plan, cfg.check.policy, cfg.exclude) == ("deepseek", "compat", "compat", ["legacy"])

@@ -78,7 +78,7 @@ def apply(
     with progress("migrating", enabled=format == ApplyFormat.text) as update:
         result = migrate_tree(root, ruleset, options, update)
     if result.changes:
-        recorded = record_config(root, ruleset, result.changes)
+        recorded = record_config(root, ruleset, result.changes, result.notes)
         if recorded is not None:
             result.changes.append(recorded)
     out = console()
