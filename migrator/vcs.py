@@ -286,6 +286,25 @@ def uncommitted_paths(repo: RepoInfo, paths: Sequence[str]) -> List[str]:
     return sorted(mapping[rp] for rp in _dirty_repo_paths(repo, head, list(mapping)))
 
 
+def untracked_paths(repo: RepoInfo, paths: Sequence[str]) -> List[str]:
+    """Return those target-relative ``paths`` that exist in the working tree but git does not
+    track (in neither HEAD nor the index). A branch commit never includes them: they are the
+    user's, possibly secrets (``.env``), and migrator did not write them."""
+    mapping = {repo.repo_path(p): p for p in paths}
+    return sorted(mapping[rp] for rp in _untracked_repo_paths(repo, list(mapping)))
+
+
+def _untracked_repo_paths(repo: RepoInfo, repo_paths: List[str]) -> List[str]:
+    on_disk = [p for p in repo_paths if os.path.lexists(repo.root / p)]
+    if not on_disk:
+        return []
+    head = _run(repo, "rev-parse", "-q", "--verify", "HEAD^{commit}")
+    known = set(_index_entries(repo, on_disk))
+    if head.returncode == 0:
+        known |= set(_tree_entries(repo, _text(head.stdout), on_disk))
+    return [p for p in on_disk if p not in known]
+
+
 def _dirty_repo_paths(repo: RepoInfo, head: str, repo_paths: List[str]) -> List[str]:
     in_head = {p: e.sha for p, e in _tree_entries(repo, head, repo_paths).items()}
     in_index = _index_entries(repo, repo_paths)
@@ -349,8 +368,9 @@ def commit_to_branch(repo: RepoInfo, changes: Mapping[str, bytes], *, branch: st
     untouched and nothing is pushed. Returns a BranchResult.
 
     Raises SafetyError if a file to change has uncommitted changes (unless
-    ``allow_dirty``; the result's ``dirty_paths`` then lists them), is not a
-    regular file in HEAD, or escapes the target; GitError for a detached or
+    ``allow_dirty``; the result's ``dirty_paths`` then lists them), is untracked
+    (never committed, whatever ``allow_dirty``), is not a regular file in HEAD,
+    or escapes the target; GitError for a detached or
     unborn HEAD, an invalid branch name, changes identical to HEAD, or a failing
     git command. ValueError for empty ``changes``.
     """
@@ -361,6 +381,10 @@ def commit_to_branch(repo: RepoInfo, changes: Mapping[str, bytes], *, branch: st
     mapping = {repo.repo_path(p): p for p in changes}
     head_entries = _tree_entries(repo, base, list(mapping))
     _refuse_non_files(head_entries, mapping)
+    untracked = sorted(mapping[p] for p in _untracked_repo_paths(repo, list(mapping)))
+    if untracked:
+        raise SafetyError("refusing to commit files git does not track (they stay as they are):\n"
+                          + "\n".join(f"  {p}" for p in untracked))
     dirty = sorted(mapping[p] for p in _dirty_repo_paths(repo, base, list(mapping)))
     if dirty and not allow_dirty:
         raise SafetyError(_dirty_message(dirty))

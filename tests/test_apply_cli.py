@@ -396,3 +396,20 @@ def test_config_is_recorded_where_check_reads_it(tmp_path):
 
     cfg = load_config(str(repo))
     assert (cfg.provider, cfg.plan, cfg.check.policy, cfg.exclude) == ("deepseek", "compat", "compat", ["legacy"])
+
+
+@pytest.mark.parametrize("extra", [(), ("--allow-dirty",)])
+def test_an_untracked_env_file_is_never_committed(tmp_path, extra):
+    key = "sk-proj-" + "Zq4" * 16
+    repo = make_repo(tmp_path, {"app.py": APP.encode()})
+    (repo / ".env").write_text(f"OPENAI_API_KEY={key}\n")  # untracked, not ignored
+    (repo / "draft.py").write_text(LEGACY)  # untracked work in progress
+    before = snapshot(repo)
+    result = run("apply", "--provider", "dashscope", *extra, cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert snapshot(repo) == before
+    committed = git(repo, "ls-tree", "-r", "--name-only", "migrator/dashscope-compat").split()
+    assert ".env" not in committed and "draft.py" not in committed and "app.py" in committed
+    assert key not in git(repo, "log", "-p", "--all")
+    assert "note: .env: not committed: git does not track" in result.stdout
+    assert "note: draft.py: not committed: git does not track" in result.stdout

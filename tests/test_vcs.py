@@ -493,3 +493,14 @@ def test_history_queries_on_unborn_head(tmp_path: Path):
         vcs.file_at(info, "HEAD", "app.py")
     with pytest.raises(GitError):
         vcs.changed_paths_since(info, "HEAD")
+
+
+def test_untracked_files_are_never_committed(repo: Path):
+    (repo / ".env").write_bytes(b"DEEPSEEK_API_KEY=sk-x\n")
+    info = vcs.find_repo(repo)
+    assert vcs.untracked_paths(info, [".env", "app.py", "new.toml", "notes.txt"]) == [".env", "notes.txt"]
+    before = snapshot(repo)
+    with pytest.raises(SafetyError, match=r"does not track[\s\S]*\.env"):
+        vcs.commit_to_branch(info, {".env": b"X=\n", "app.py": b"ok\n"}, branch="migrator/x", message="m",
+                             allow_dirty=True)
+    assert snapshot(repo) == before and "migrator/x" not in git(repo, "branch", "--list")

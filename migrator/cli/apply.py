@@ -81,6 +81,8 @@ def apply(
         recorded = record_config(root, ruleset, result.changes, result.notes)
         if recorded is not None:
             result.changes.append(recorded)
+    if writes and not in_place and result.changes:
+        _leave_untracked(repo, result)
     out = console()
     if format == ApplyFormat.text:
         report.render_text(result, out)
@@ -130,3 +132,16 @@ def _confirm(yes: bool, question: str) -> None:
         return
     if not typer.confirm(question, default=False):
         raise typer.Exit(EXIT_OK)
+
+
+UNTRACKED_NOTE = "not committed: git does not track this file (add it to git first, or use --in-place)"
+
+
+def _leave_untracked(repo, result) -> None:
+    """A branch commit holds only files git tracks: an untracked file (a ``.env`` with a key,
+    scratch work) is left out of the result, with a note."""
+    from migrator import vcs
+
+    untracked = set(vcs.untracked_paths(repo, [c.path for c in result.changes]))
+    result.changes = [c for c in result.changes if c.path not in untracked]
+    result.notes.extend((path, UNTRACKED_NOTE) for path in sorted(untracked))
