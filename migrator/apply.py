@@ -9,7 +9,7 @@ import os
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 from migrator.analyzer import decode_python, is_python
 from migrator.check import check_bytes
@@ -46,6 +46,7 @@ class MigrationResult:
     diagnostics: List[Diagnostic] = field(default_factory=list)
     failures: List[Failure] = field(default_factory=list)
     notes: List[Tuple[str, str]] = field(default_factory=list)  # (path, note) from non-Python files
+    links: Set[str] = field(default_factory=set)  # symbolic links, not rewritten (their target is)
 
     @property
     def applied(self) -> Counter:
@@ -148,8 +149,9 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
     for analysis in scan.failed:
         out.failures.append(Failure(analysis.path, analysis.error or "cannot analyse", analysis.error_line))
     py_jobs = []
+    out.links = _links(root, scan, out)
     for analysis in scan.analyses:
-        if analysis.error or not analysis.findings:
+        if analysis.error or not analysis.findings or analysis.path in out.links:
             continue
         if is_python(analysis.path):
             py_jobs.append((analysis.path, _read(root, analysis.path), ruleset, analysis))
@@ -168,6 +170,19 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
     return out
 
 
+def _links(root: str, scan: ScanResult, out: MigrationResult) -> Set[str]:
+    """Files that are symbolic links (to a file inside the target, or discovery would have left
+    them out): never rewritten through the link; the file they name is migrated once, as itself."""
+    links = set()
+    for analysis in scan.analyses:
+        full = os.path.join(root, *analysis.path.split("/"))
+        if analysis.findings and os.path.islink(full):
+            links.add(analysis.path)
+            target = os.path.relpath(os.path.realpath(full), os.path.realpath(root)).replace(os.sep, "/")
+            out.notes.append((analysis.path, f"a symbolic link to {target}: not rewritten; {target} is migrated as itself"))
+    return links
+
+
 RESIDUE_PREFIX = "not migrated; `migrator check` would flag it: "
 
 
@@ -180,7 +195,7 @@ def _report_residue(root: str, scan: ScanResult, out: MigrationResult, known: Di
     failed = {f.path for f in out.failures}
     reported = {(d.path, d.cell, d.line) for d in out.diagnostics if d.severity == "manual"}
     for analysis in scan.analyses:
-        if analysis.error or not analysis.findings or analysis.path in failed:
+        if analysis.error or not analysis.findings or analysis.path in failed or analysis.path in out.links:
             continue
         data = final.get(analysis.path)
         if analysis.path in known:

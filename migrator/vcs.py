@@ -333,13 +333,16 @@ def _index_entries(repo: RepoInfo, repo_paths: List[str]) -> Dict[str, List[str]
 
 
 def _worktree_shas(repo: RepoInfo, repo_paths: List[str]) -> Dict[str, str]:
-    """Hash working-tree files as ``git add`` would (clean filters, eol rules) without writing objects."""
-    present = [p for p in repo_paths if (repo.root / p).is_file()]
-    if not present:
-        return {}
-    stdin = "".join(p + "\n" for p in present).encode("utf-8", "surrogateescape")
-    shas = _text(_git(repo, "hash-object", "--stdin-paths", input=stdin)).split()
-    return dict(zip(present, shas))
+    """Hash working-tree files as ``git add`` would (clean filters, eol rules) without writing
+    objects; a symbolic link is hashed as git stores it (the link's text), never followed."""
+    links = [p for p in repo_paths if os.path.islink(repo.root / p)]
+    shas = {p: _text(_git(repo, "hash-object", "--stdin", input=os.fsencode(os.readlink(repo.root / p))))
+            for p in links}
+    present = [p for p in repo_paths if p not in shas and (repo.root / p).is_file()]
+    if present:
+        stdin = "".join(p + "\n" for p in present).encode("utf-8", "surrogateescape")
+        shas.update(zip(present, _text(_git(repo, "hash-object", "--stdin-paths", input=stdin)).split()))
+    return shas
 
 
 def _tree_entries(repo: RepoInfo, commit: str, repo_paths: List[str]) -> Dict[str, _Entry]:

@@ -413,3 +413,38 @@ def test_an_untracked_env_file_is_never_committed(tmp_path, extra):
     assert key not in git(repo, "log", "-p", "--all")
     assert "note: .env: not committed: git does not track" in result.stdout
     assert "note: draft.py: not committed: git does not track" in result.stdout
+
+
+def _linked_repo(tmp_path: Path) -> Path:
+    repo = make_repo(tmp_path, {"pkg/app.py": APP.encode(),
+                                "config/pyproject.toml": b'[project]\nname = "x"  # mine\n'})
+    (repo / "link.py").symlink_to("pkg/app.py")
+    (repo / "pyproject.toml").symlink_to("config/pyproject.toml")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "links")
+    return repo
+
+
+def test_committed_symlinks_are_not_rewritten_and_do_not_block_a_branch(tmp_path):
+    repo = _linked_repo(tmp_path)
+    before = snapshot(repo)
+    result = run("apply", "--provider", "deepseek", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert snapshot(repo) == before
+    tree = git(repo, "ls-tree", "-r", "migrator/deepseek-compat")
+    assert [line.split()[0] for line in tree.splitlines() if line.endswith(("\tlink.py", "\tpyproject.toml"))] == ["120000"] * 2
+    assert b"deepseek-chat" in branch_file(repo, "migrator/deepseek-compat", "pkg/app.py")
+    assert branch_file(repo, "migrator/deepseek-compat", "link.py") == b"pkg/app.py"
+    config = branch_file(repo, "migrator/deepseek-compat", "config/pyproject.toml").decode()
+    assert config.startswith('[project]\nname = "x"  # mine\n') and 'provider = "deepseek"' in config
+    assert "link.py: a symbolic link to pkg/app.py" in result.stdout
+
+
+def test_committed_symlinks_in_place_and_in_a_patch(tmp_path):
+    repo = _linked_repo(tmp_path)
+    patch = tmp_path / "p.diff"
+    result = run("apply", "--provider", "deepseek", "--in-place", "--yes", "--patch", str(patch), cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert os.readlink(repo / "link.py") == "pkg/app.py" and os.readlink(repo / "pyproject.toml") == "config/pyproject.toml"
+    assert b"deepseek-chat" in (repo / "pkg" / "app.py").read_bytes()
+    assert "link.py" not in patch.read_text() and "pkg/app.py" in patch.read_text()

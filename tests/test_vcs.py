@@ -504,3 +504,14 @@ def test_untracked_files_are_never_committed(repo: Path):
         vcs.commit_to_branch(info, {".env": b"X=\n", "app.py": b"ok\n"}, branch="migrator/x", message="m",
                              allow_dirty=True)
     assert snapshot(repo) == before and "migrator/x" not in git(repo, "branch", "--list")
+
+
+def test_an_unchanged_committed_symlink_is_not_dirty(repo: Path):
+    (repo / "link.py").symlink_to("app.py")
+    git(repo, "add", "link.py")
+    git(repo, "commit", "-qm", "link")
+    info = vcs.find_repo(repo)
+    assert vcs.uncommitted_paths(info, ["link.py"]) == []
+    os.unlink(repo / "link.py")
+    (repo / "link.py").symlink_to("run.sh")
+    assert vcs.uncommitted_paths(info, ["link.py"]) == ["link.py"]
