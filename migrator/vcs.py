@@ -165,6 +165,8 @@ def current_branch(repo: RepoInfo) -> Tuple[str, str]:
     Raises GitError for a detached HEAD or a branch without commits.
     """
     proc = _run(repo, "symbolic-ref", "-q", "--short", "HEAD")
+    if proc.returncode != 0 and proc.stderr.strip():  # not "detached": git refused (e.g. dubious ownership)
+        raise GitError("git refused the repository: " + proc.stderr.decode("utf-8", "replace").strip())
     if proc.returncode != 0:
         raise GitError("HEAD is detached; switch to a branch first (git switch <branch>), then run migrator again")
     branch = _text(proc.stdout)
@@ -204,8 +206,27 @@ def _ref_exists(repo: RepoInfo, ref: str) -> bool:
 
 
 def _check_branch_name(repo: RepoInfo, name: str) -> None:
-    if name.startswith("-") or _run(repo, "check-ref-format", f"refs/heads/{name}").returncode != 0:
+    """Refuse what ``git check-ref-format --branch`` refuses or would expand (``@{-1}``), and
+    names a rev would read as something else (``@``, ``HEAD``, ``FETCH_HEAD``, ``refs/...``, a tag)."""
+    proc = None if name.startswith("-") else _run(repo, "check-ref-format", "--branch", name)
+    if proc is None or proc.returncode != 0 or _text(proc.stdout) != name \
+            or _run(repo, "check-ref-format", f"refs/heads/{name}").returncode != 0:
         raise GitError(f"'{name}' is not a valid branch name")
+    if name == "@" or (name.endswith("HEAD") and name.upper() == name) or name.startswith("refs/") \
+            or _ref_exists(repo, f"refs/tags/{name}"):
+        raise GitError(f"'{name}' is ambiguous as a branch name (git would read it as another ref); choose another")
+
+
+def _ref_clash(repo: RepoInfo, ref: str) -> Optional[str]:
+    """The existing ref that keeps ``ref`` from being created: one named like a folder of it
+    (``refs/heads/migrator`` for ``refs/heads/migrator/x``) or one inside it; None if none."""
+    parts = ref.split("/")
+    for end in range(3, len(parts)):
+        prefix = "/".join(parts[:end])
+        if _ref_exists(repo, prefix):
+            return prefix
+    inside = _text(_git(repo, "for-each-ref", "--count=1", "--format=%(refname)", ref + "/"))
+    return inside or None
 
 
 # --------------------------------------------------------------------------
@@ -456,6 +477,11 @@ def _create_branch(repo: RepoInfo, wanted: str, commit: str) -> str:
         ref = f"refs/heads/{name}"
         if _ref_exists(repo, ref):
             continue
+        clash = _ref_clash(repo, ref)
+        if clash is not None:
+            other = clash[len("refs/heads/"):] if clash.startswith("refs/heads/") else clash
+            raise GitError(f"cannot create branch '{name}': git cannot hold it next to the existing '{other}'; "
+                           "pass --branch with another name")
         # The empty old value makes git refuse if the ref appeared meanwhile (a race).
         proc = _run(repo, "update-ref", "-m", "migrator: create branch", ref, commit, "")
         if proc.returncode == 0:

@@ -448,3 +448,31 @@ def test_committed_symlinks_in_place_and_in_a_patch(tmp_path):
     assert os.readlink(repo / "link.py") == "pkg/app.py" and os.readlink(repo / "pyproject.toml") == "config/pyproject.toml"
     assert b"deepseek-chat" in (repo / "pkg" / "app.py").read_bytes()
     assert "link.py" not in patch.read_text() and "pkg/app.py" in patch.read_text()
+
+
+def test_branch_head_and_a_branch_named_migrator_are_refused_clearly(tmp_path):
+    repo = make_repo(tmp_path, {"app.py": APP.encode()})
+    result = run("apply", "--provider", "deepseek", "--branch", "HEAD", cwd=repo)
+    assert result.returncode == 2 and "'HEAD' is not a valid branch name" in result.stderr
+    git(repo, "branch", "migrator")
+    before = snapshot(repo)
+    result = run("apply", "--provider", "deepseek", cwd=repo)
+    assert result.returncode == 2
+    assert "next to the existing 'migrator'" in result.stderr and "--branch" in result.stderr
+    assert snapshot(repo) == before
+    assert git(repo, "for-each-ref", "--format=%(refname)") == "refs/heads/main\nrefs/heads/migrator\n"
+
+
+def test_a_repository_git_refuses_is_named_for_what_git_said(tmp_path):
+    repo = make_repo(tmp_path, {"app.py": APP.encode()})
+    if os.geteuid() == 0:
+        os.chown(repo, 4242, 4242)  # owned by someone else: git's safe.directory check refuses it
+        env = {}
+    else:
+        env = {"GIT_TEST_ASSUME_DIFFERENT_OWNER": "1"}
+    full = {**os.environ, **GIT_ENV, "NO_COLOR": "1", "COLUMNS": "200", **env}
+    result = subprocess.run([sys.executable, "-m", "migrator", "apply", "--provider", "deepseek"], cwd=repo,
+                            env=full, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "dubious ownership" in result.stderr and "detached" not in result.stderr
+    assert "Traceback" not in result.stderr

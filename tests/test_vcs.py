@@ -248,6 +248,27 @@ def test_invalid_branch_name_is_refused(repo: Path):
         vcs.commit_to_branch(vcs.find_repo(repo), {"app.py": b"x\n"}, branch="bad..name", message="m")
 
 
+@pytest.mark.parametrize("name, message", [
+    ("HEAD", "not a valid branch name"), ("@{-1}", "not a valid branch name"), ("@", "ambiguous"),
+    ("FETCH_HEAD", "ambiguous"), ("refs/heads/x", "ambiguous"), ("v1", "ambiguous"),
+])
+def test_branch_names_git_would_read_as_another_ref_are_refused(repo: Path, name, message):
+    git(repo, "tag", "v1")
+    before = refs(repo)
+    with pytest.raises(GitError, match=message):
+        vcs.commit_to_branch(vcs.find_repo(repo), {"app.py": b"x\n"}, branch=name, message="m")
+    assert refs(repo) == before
+
+
+@pytest.mark.parametrize("existing, wanted", [("migrator", "migrator/deepseek-compat"), ("a/b/c", "a/b")])
+def test_a_ref_namespace_clash_is_said_clearly(repo: Path, existing, wanted):
+    git(repo, "branch", existing)
+    before = refs(repo)
+    with pytest.raises(GitError, match=f"cannot create branch '{wanted}'.*existing '{existing}'.*--branch"):
+        vcs.commit_to_branch(vcs.find_repo(repo), {"app.py": b"x\n"}, branch=wanted, message="m")
+    assert refs(repo) == before
+
+
 def test_changes_identical_to_head_are_refused(repo: Path):
     refs_before = refs(repo)
     with pytest.raises(GitError, match="nothing to commit"):
