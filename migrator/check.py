@@ -963,8 +963,12 @@ def _merge_base(repo, ref: str) -> str:
     try:
         return vcs.merge_base(repo, ref)
     except GitError as exc:
-        hint = (" (in CI, fetch it first: `git fetch origin <branch>`, or check out with fetch-depth: 0)"
-                if "unknown ref" in exc.message or "common ancestor" in exc.message else "")
+        if "@{" in ref and "unknown ref" in exc.message:  # reflog syntax: nothing to fetch
+            hint = " (git cannot resolve it here: `git rev-parse` says the same; e.g. @{-1} is the previous branch)"
+        elif "unknown ref" in exc.message or "common ancestor" in exc.message:
+            hint = " (in CI, fetch it first: `git fetch origin <branch>`, or check out with fetch-depth: 0)"
+        else:
+            hint = ""
         raise GitError(f"--base {ref}: {exc.message}{hint}") from None
 
 

@@ -253,3 +253,11 @@ def test_a_link_at_the_output_path_is_replaced_not_written_through(cli, repo):
     assert code == 1, err
     assert victim.read_text() == "precious\n"
     assert not (repo / "report.json").is_symlink() and json.loads((repo / "report.json").read_text())["findings"]
+
+
+def test_base_accepts_any_rev_git_resolves(cli, repo):
+    for rev in ("@{-1}", "HEAD@{1}", "HEAD~1", "main^{commit}"):
+        code, out, err = cli("check", "--base", rev)
+        assert code == 1 and "app/llm.py" in out, (rev, err)
+    code, out, err = cli("check", "--base", "HEAD@{-1}")  # not a rev: git rev-parse refuses it too
+    assert code == 2 and "unknown ref 'HEAD@{-1}'" in err and "fetch" not in err and "@{-1}" in err
