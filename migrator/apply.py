@@ -153,6 +153,9 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
     for analysis in scan.analyses:
         if analysis.error or not analysis.findings or analysis.path in out.links:
             continue
+        if "\n" in analysis.path:  # git's line-based commands and patches cannot carry it
+            out.failures.append(Failure(analysis.path, "the file name contains a line break; rename it to migrate it"))
+            continue
         if is_python(analysis.path):
             py_jobs.append((analysis.path, _read(root, analysis.path), ruleset, analysis))
         elif analysis.path.endswith(".ipynb"):

@@ -476,3 +476,26 @@ def test_a_repository_git_refuses_is_named_for_what_git_said(tmp_path):
     assert result.returncode == 2
     assert "dubious ownership" in result.stderr and "detached" not in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_patch_dash_writes_the_patch_to_stdout(tmp_path):
+    repo = make_repo(tmp_path, {"app.py": APP.encode()})
+    result = run("apply", "--provider", "deepseek", "--dry-run", "--patch", "-", cwd=repo)
+    assert result.returncode == 1, result.stderr
+    assert not (repo / "-").exists()
+    assert result.stdout.startswith("diff --git a/.migrator.toml b/.migrator.toml\n")  # nothing but the patch
+    assert "Rules applied" in result.stderr
+    (tmp_path / "p.diff").write_text(result.stdout)
+    git(repo, "apply", "--check", str(tmp_path / "p.diff"))
+    both = run("apply", "--provider", "deepseek", "--dry-run", "--patch", "-", "--format", "json", cwd=repo)
+    assert both.returncode == 2 and "both write to stdout" in both.stderr
+
+
+def test_a_file_name_with_a_line_break_is_skipped_not_the_whole_run(tmp_path):
+    repo = make_repo(tmp_path, {"app.py": APP.encode(), "odd\nname.py": APP.encode()})
+    result = run("apply", "--provider", "deepseek", cwd=repo)
+    assert result.returncode == 3, result.stderr  # some files could not be migrated
+    assert "name.py: the file name contains a line break" in result.stdout
+    assert b"deepseek-chat" in branch_file(repo, "migrator/deepseek-compat", "app.py")
+    assert (repo / "odd\nname.py").read_bytes() == APP.encode()
+    assert git(repo, "diff", "--name-only", "main", "migrator/deepseek-compat").split() == [".migrator.toml", "app.py"]
