@@ -59,7 +59,8 @@ class _Write:
     mode: Optional[int]  # permission bits of the original
     owner: Optional[tuple] = None  # (uid, gid) of the original
     temp: Optional[str] = None
-    replaced: bool = False
+    renaming: bool = False  # os.replace(temp, target) was started
+    replaced: bool = False  # ... and is known to have completed
 
 
 def write_in_place(root: "os.PathLike[str] | str", changes: Mapping[str, bytes]) -> None:
@@ -84,6 +85,7 @@ def write_in_place(root: "os.PathLike[str] | str", changes: Mapping[str, bytes])
         for current in plans:
             _write_temp(current)
         for current in plans:
+            current.renaming = True
             os.replace(current.temp, current.target)
             current.replaced = True
     except BaseException as exc:
@@ -217,6 +219,8 @@ def _rollback(plans: List[_Write]) -> List[str]:
     """Undo replaced files and remove temp files; return what could not be undone."""
     problems = []
     for plan in plans:
+        if plan.renaming and not plan.replaced and plan.temp and not os.path.lexists(plan.temp):
+            plan.replaced = True  # renamed, but the interrupt came before that was noted
         if plan.temp and not plan.replaced:
             _unlink_quietly(plan.temp)
         if plan.replaced:

@@ -311,3 +311,22 @@ def test_write_file_creates_its_temp_file_exclusively_and_cleans_up(tmp_path: Pa
         writer.write_file(str(out / "out"), b"lost\n")
     assert (out / "out").read_bytes() == b"newer\n"
     assert sorted(p.name for p in tmp_path.rglob("*") if ".migrator-" in p.name) == [".out.migrator-tmp", "out.migrator-tmp"]
+
+
+@pytest.mark.parametrize("number", [1, 2, 3])
+def test_interrupt_right_after_a_rename_rolls_that_file_back(project: Path, monkeypatch, number):
+    before = tree(project)
+    real = os.replace
+    calls = []
+
+    def renamed_then_interrupted(*args, **kwargs):
+        real(*args, **kwargs)
+        calls.append(args)
+        if len(calls) == number:
+            raise KeyboardInterrupt  # as a signal handler would, before the writer notes the rename
+
+    monkeypatch.setattr(writer.os, "replace", renamed_then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        writer.write_in_place(project, NEW)
+    assert tree(project) == before
+    assert temp_leftovers(project) == []
