@@ -398,9 +398,9 @@ def _merged(base: object, values: Dict[str, object]) -> object:
 def _candidates(text: str, nested: bool, values: Dict[str, object]) -> Iterator[str]:
     """Ways to write ``values`` into ``text``, the least intrusive first: a new table at the end
     (every other byte stays), then an edit through tomlkit (keeps comments and layout)."""
+    yield _appended(text, values, header="tool.migrator" if nested else "")
     import tomlkit
 
-    yield _appended(text, values, header="tool.migrator" if nested else "")
     try:
         doc = tomlkit.parse(text)
         if nested:

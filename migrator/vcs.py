@@ -129,10 +129,14 @@ def _run(repo: RepoInfo, *args: str, input: Optional[bytes] = None,
     # GIT_OPTIONAL_LOCKS=0: read-only commands (status) must not rewrite the user's index.
     full_env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", **(env or {})}
     try:
-        return subprocess.run(["git", "--literal-pathspecs", *args], cwd=repo.root, input=input,
+        proc = subprocess.run(["git", "--literal-pathspecs", *args], cwd=repo.root, input=input,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full_env)
     except FileNotFoundError as exc:
         raise GitError("git is not installed or not on PATH") from exc
+    if proc.returncode != 0 and b"dubious ownership" in proc.stderr:
+        # not "unknown ref" or "detached": git will not work in this repository at all
+        raise GitError("git refused the repository: " + proc.stderr.decode("utf-8", "replace").strip())
+    return proc
 
 
 def _git(repo: RepoInfo, *args: str, input: Optional[bytes] = None,
@@ -165,8 +169,6 @@ def current_branch(repo: RepoInfo) -> Tuple[str, str]:
     Raises GitError for a detached HEAD or a branch without commits.
     """
     proc = _run(repo, "symbolic-ref", "-q", "--short", "HEAD")
-    if proc.returncode != 0 and proc.stderr.strip():  # not "detached": git refused (e.g. dubious ownership)
-        raise GitError("git refused the repository: " + proc.stderr.decode("utf-8", "replace").strip())
     if proc.returncode != 0:
         raise GitError("HEAD is detached; switch to a branch first (git switch <branch>), then run migrator again")
     branch = _text(proc.stdout)

@@ -261,3 +261,11 @@ def test_base_accepts_any_rev_git_resolves(cli, repo):
         assert code == 1 and "app/llm.py" in out, (rev, err)
     code, out, err = cli("check", "--base", "HEAD@{-1}")  # not a rev: git rev-parse refuses it too
     assert code == 2 and "unknown ref 'HEAD@{-1}'" in err and "fetch" not in err and "@{-1}" in err
+
+
+def test_base_in_a_repository_git_refuses_says_what_git_said(repo, tmp_path):
+    env = {**os.environ, "GIT_TEST_ASSUME_DIFFERENT_OWNER": "1", "COLUMNS": "200"}
+    done = subprocess.run([sys.executable, "-m", "migrator", "check", "--base", "main"], cwd=repo, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "dubious ownership" in done.stderr and "unknown ref" not in done.stderr and "Traceback" not in done.stderr
