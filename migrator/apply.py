@@ -9,7 +9,7 @@ import os
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 from migrator.analyzer import decode_python, is_python
 from migrator.analyzer.secrets import redact_text
@@ -59,6 +59,7 @@ class MigrationResult:
         if self.hybrid and self.ruleset.fallback is not None:
             return self.ruleset.fallback.plan.check_policy
         return self.ruleset.plan.check_policy
+    links: Set[str] = field(default_factory=set)  # symbolic links, not rewritten (their target is)
 
     @property
     def applied(self) -> Counter:
@@ -185,8 +186,12 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
         out.failures.append(Failure(analysis.path, analysis.error or "cannot analyse", analysis.error_line))
     py_jobs = []
     others = []
+    out.links = _links(root, scan, out)
     for analysis in scan.analyses:
-        if analysis.error or not analysis.findings:
+        if analysis.error or not analysis.findings or analysis.path in out.links:
+            continue
+        if "\n" in analysis.path:  # git's line-based commands and patches cannot carry it
+            out.failures.append(Failure(analysis.path, "the file name contains a line break; rename it to migrate it"))
             continue
         if is_python(analysis.path):
             py_jobs.append((analysis.path, _read(root, analysis.path), ruleset, analysis))
@@ -209,6 +214,19 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
     return out
 
 
+def _links(root: str, scan: ScanResult, out: MigrationResult) -> Set[str]:
+    """Files that are symbolic links (to a file inside the target, or discovery would have left
+    them out): never rewritten through the link; the file they name is migrated once, as itself."""
+    links = set()
+    for analysis in scan.analyses:
+        full = os.path.join(root, *analysis.path.split("/"))
+        if analysis.findings and os.path.islink(full):
+            links.add(analysis.path)
+            target = os.path.relpath(os.path.realpath(full), os.path.realpath(root)).replace(os.sep, "/")
+            out.notes.append((analysis.path, f"a symbolic link to {target}: not rewritten; {target} is migrated as itself"))
+    return links
+
+
 RESIDUE_PREFIX = "not migrated; `migrator check` would flag it: "
 
 
@@ -221,7 +239,7 @@ def _report_residue(root: str, scan: ScanResult, out: MigrationResult, known: Di
     failed = {f.path for f in out.failures}
     reported = {(d.path, d.cell, d.line) for d in out.diagnostics if d.severity == "manual"}
     for analysis in scan.analyses:
-        if analysis.error or not analysis.findings or analysis.path in failed:
+        if analysis.error or not analysis.findings or analysis.path in failed or analysis.path in out.links:
             continue
         data = final.get(analysis.path)
         if analysis.path in known:
@@ -360,32 +378,159 @@ def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: Migrati
 # ------------------------------------------------------------------ recording what was applied
 
 
-def record_config(root: str, ruleset: RuleSet, existing: List[FileChange], policy: Optional[str] = None) -> Optional[FileChange]:
-    """Record provider, plan and check policy in ``[tool.migrator]`` so ``migrator check`` agrees.
+_NOT_RECORDED = "provider, plan and check policy not recorded ({}); add them to [tool.migrator] so `migrator check` agrees"
 
-    Appends a table to pyproject.toml (or to the change already planned for it); a project
-    without pyproject.toml gets ``.migrator.toml``.  An existing ``[tool.migrator]`` is left alone.
+
+def record_config(root: str, ruleset: RuleSet, existing: List[FileChange],
+                  notes: Optional[List[Tuple[str, str]]] = None, policy: Optional[str] = None) -> Optional[FileChange]:
+    """Record provider, plan and check policy in the config ``migrator check`` reads, so they agree.
+
+    The file is the one ``load_config`` reads: pyproject.toml when it has ``[tool.migrator]``,
+    else an existing ``.migrator.toml``, else pyproject.toml, else a new ``.migrator.toml``.
+    Values already there are updated; the rest of the file keeps its bytes (edits go through
+    tomlkit and are checked with tomllib, whatever the spelling of the tables: ``[tool]`` with
+    dotted keys, inline tables...).  A change already planned for that file is updated in place
+    (None is returned); a file that cannot be edited safely is left alone with a note in ``notes``.
     """
+    name, nested = _config_target(root)
+    if name is None:
+        if notes is not None:
+            notes.append(("pyproject.toml", _NOT_RECORDED.format("it is a link to a file outside the project")))
+        return None
     planned = {c.path: c for c in existing}
-    name = "pyproject.toml" if os.path.isfile(os.path.join(root, "pyproject.toml")) else ".migrator.toml"
     change = planned.get(name)
-    data = change.new if change else (_read(root, name) if os.path.isfile(os.path.join(root, name)) else b"")
-    text = data.decode("utf-8", errors="surrogateescape")
-    header = "[tool.migrator]" if name == "pyproject.toml" else ""
-    if name == "pyproject.toml" and "[tool.migrator" in text:
+    exists = os.path.isfile(os.path.join(root, name))
+    data = change.new if change else (_read(root, name) if exists else b"")
+    values = {"provider": ruleset.provider.name, "plan": ruleset.plan.name,
+              "check": {"policy": policy or ruleset.plan.check_policy}}
+    try:
+        new = _with_values(data, nested, values)
+    except ValueError as exc:
+        if notes is not None:
+            notes.append((name, _NOT_RECORDED.format(exc)))
         return None
-    if name == ".migrator.toml" and text.strip():
+    if new == data:
         return None
-    newline = "\r\n" if "\r\n" in text else "\n"
-    lines = [header] if header else []
-    lines += [f'provider = "{ruleset.provider.name}"', f'plan = "{ruleset.plan.name}"', "",
-              "[tool.migrator.check]" if header else "[check]", f'policy = "{policy or ruleset.plan.check_policy}"']
-    block = newline.join(lines) + newline
-    if text and not text.endswith(("\n", "\r")):
-        text += newline
-    new_text = text + (newline if text.strip() else "") + block
-    new = new_text.encode("utf-8", errors="surrogateescape")
     if change:
         change.new = new
         return None
     return FileChange(name, data, new, "config", Counter({"(migrator config)": 1}))
+
+
+def _config_target(root: str) -> Tuple[Optional[str], bool]:
+    """(path relative to root, whether the values go under [tool.migrator]); a pyproject.toml that
+    is a link stands for the file it names (None when that lies outside ``root``)."""
+    from migrator.config import tomllib
+
+    pyproject = os.path.join(root, "pyproject.toml")
+    if os.path.isfile(pyproject):
+        real, root_real = os.path.realpath(pyproject), os.path.realpath(root)
+        if os.path.commonpath([real, root_real]) != root_real:
+            return None, True
+        name = os.path.relpath(real, root_real).replace(os.sep, "/")
+        try:
+            has_table = isinstance(tomllib.loads(_read(root, name).decode("utf-8")).get("tool", {}).get("migrator"), dict)
+        except (ValueError, AttributeError):
+            has_table = False
+        if has_table or not os.path.isfile(os.path.join(root, ".migrator.toml")):
+            return name, True
+    return ".migrator.toml", False
+
+
+def _with_values(data: bytes, nested: bool, values: Dict[str, object]) -> bytes:
+    """``data`` (a TOML file) with ``values`` set at the top level or under [tool.migrator];
+    ValueError (the reason) when that cannot be done so that the file still parses to exactly
+    what it held plus ``values``."""
+    from migrator.config import tomllib
+
+    try:
+        text = data.decode("utf-8")
+        before = tomllib.loads(text)
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"the file is not valid TOML: {exc}") from None
+    expected = _merged(before, {"tool": {"migrator": values}} if nested else values)
+    if not isinstance(expected, dict):
+        raise ValueError("its [tool] or [tool.migrator] is not a table")
+    for new in _candidates(text, nested, values):
+        if "\r\n" in text and "\n" not in text.replace("\r\n", ""):
+            new = new.replace("\r\n", "\n").replace("\n", "\r\n")  # CRLF files stay CRLF
+        try:
+            if tomllib.loads(new) == expected:
+                return new.encode("utf-8")
+        except tomllib.TOMLDecodeError:
+            pass
+    raise ValueError("the file's layout could not be edited safely")
+
+
+def _merged(base: object, values: Dict[str, object]) -> object:
+    """``base`` with ``values`` set recursively; None when a non-table stands in the way."""
+    if not isinstance(base, dict):
+        return None
+    out = dict(base)
+    for key, value in values.items():
+        if isinstance(value, dict):
+            sub = _merged(out.get(key, {}), value)
+            if sub is None:
+                return None
+            out[key] = sub
+        else:
+            out[key] = value
+    return out
+
+
+def _candidates(text: str, nested: bool, values: Dict[str, object]) -> Iterator[str]:
+    """Ways to write ``values`` into ``text``, the least intrusive first: a new table at the end
+    (every other byte stays), then an edit through tomlkit (keeps comments and layout)."""
+    yield _appended(text, values, header="tool.migrator" if nested else "")
+    import tomlkit
+
+    try:
+        doc = tomlkit.parse(text)
+        if nested:
+            tool = doc.setdefault("tool", tomlkit.table(is_super_table=True))
+            table = tool.setdefault("migrator", tomlkit.inline_table())
+        else:
+            table = doc
+        _set(table, values)
+        yield tomlkit.dumps(doc)
+    except (tomlkit.exceptions.TOMLKitError, ValueError, TypeError, KeyError):
+        return  # a layout tomlkit cannot edit: the caller reports it
+
+
+def _set(table, values: Dict[str, object]) -> None:
+    import tomlkit
+
+    for key, value in values.items():
+        if not isinstance(value, dict):
+            table[key] = value
+        elif key in table:
+            _set(table[key], value)
+        elif isinstance(table, tomlkit.items.InlineTable):
+            table[key] = value
+        else:
+            # a dotted key inside the table: a new [x.check] header would have to go after its
+            # sub-tables, which tomlkit does not always get right
+            for sub, item in value.items():
+                table.add(tomlkit.key([key, sub]), item)
+
+
+def _appended(text: str, values: Dict[str, object], header: str = "tool.migrator") -> str:
+    newline = "\r\n" if "\r\n" in text else "\n"
+    lines = [f"[{header}]"] if header else []
+    tables = []
+    for key, value in values.items():
+        if isinstance(value, dict):
+            tables += ["", f"[{header + '.' if header else ''}{key}]"]
+            tables += [f"{sub} = {_toml_string(item)}" for sub, item in value.items()]
+        else:
+            lines.append(f"{key} = {_toml_string(value)}")
+    block = newline.join(lines + tables) + newline
+    if text and not text.endswith(("\n", "\r")):
+        text += newline
+    return text + (newline if text.strip() else "") + block
+
+
+def _toml_string(value: object) -> str:
+    import json
+
+    return json.dumps(str(value))  # a JSON string of printable text is a valid TOML basic string

@@ -963,8 +963,12 @@ def _merge_base(repo, ref: str) -> str:
     try:
         return vcs.merge_base(repo, ref)
     except GitError as exc:
-        hint = (" (in CI, fetch it first: `git fetch origin <branch>`, or check out with fetch-depth: 0)"
-                if "unknown ref" in exc.message or "common ancestor" in exc.message else "")
+        if "@{" in ref and "unknown ref" in exc.message:  # reflog syntax: nothing to fetch
+            hint = " (git cannot resolve it here: `git rev-parse` says the same; e.g. @{-1} is the previous branch)"
+        elif "unknown ref" in exc.message or "common ancestor" in exc.message:
+            hint = " (in CI, fetch it first: `git fetch origin <branch>`, or check out with fetch-depth: 0)"
+        else:
+            hint = ""
         raise GitError(f"--base {ref}: {exc.message}{hint}") from None
 
 
@@ -1043,10 +1047,6 @@ def _write_baseline(path: str, root: str, current: Sequence[CheckFinding], polic
     except GitError:
         commit = None
     text = baseline_json(counts, policy, commit)
-    tmp = path + ".migrator-tmp"
-    try:
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise UsageError(f"cannot write baseline {path}: {exc.strerror or exc}") from None
+    from migrator.writer import write_user_file
+
+    write_user_file(path, text.encode("utf-8"), "baseline")

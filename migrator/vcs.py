@@ -129,10 +129,14 @@ def _run(repo: RepoInfo, *args: str, input: Optional[bytes] = None,
     # GIT_OPTIONAL_LOCKS=0: read-only commands (status) must not rewrite the user's index.
     full_env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", **(env or {})}
     try:
-        return subprocess.run(["git", "--literal-pathspecs", *args], cwd=repo.root, input=input,
+        proc = subprocess.run(["git", "--literal-pathspecs", *args], cwd=repo.root, input=input,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full_env)
     except FileNotFoundError as exc:
         raise GitError("git is not installed or not on PATH") from exc
+    if proc.returncode != 0 and b"dubious ownership" in proc.stderr:
+        # not "unknown ref" or "detached": git will not work in this repository at all
+        raise GitError("git refused the repository: " + proc.stderr.decode("utf-8", "replace").strip())
+    return proc
 
 
 def _git(repo: RepoInfo, *args: str, input: Optional[bytes] = None,
@@ -204,8 +208,27 @@ def _ref_exists(repo: RepoInfo, ref: str) -> bool:
 
 
 def _check_branch_name(repo: RepoInfo, name: str) -> None:
-    if name.startswith("-") or _run(repo, "check-ref-format", f"refs/heads/{name}").returncode != 0:
+    """Refuse what ``git check-ref-format --branch`` refuses or would expand (``@{-1}``), and
+    names a rev would read as something else (``@``, ``HEAD``, ``FETCH_HEAD``, ``refs/...``, a tag)."""
+    proc = None if name.startswith("-") else _run(repo, "check-ref-format", "--branch", name)
+    if proc is None or proc.returncode != 0 or _text(proc.stdout) != name \
+            or _run(repo, "check-ref-format", f"refs/heads/{name}").returncode != 0:
         raise GitError(f"'{name}' is not a valid branch name")
+    if name == "@" or (name.endswith("HEAD") and name.upper() == name) or name.startswith("refs/") \
+            or _ref_exists(repo, f"refs/tags/{name}"):
+        raise GitError(f"'{name}' is ambiguous as a branch name (git would read it as another ref); choose another")
+
+
+def _ref_clash(repo: RepoInfo, ref: str) -> Optional[str]:
+    """The existing ref that keeps ``ref`` from being created: one named like a folder of it
+    (``refs/heads/migrator`` for ``refs/heads/migrator/x``) or one inside it; None if none."""
+    parts = ref.split("/")
+    for end in range(3, len(parts)):
+        prefix = "/".join(parts[:end])
+        if _ref_exists(repo, prefix):
+            return prefix
+    inside = _text(_git(repo, "for-each-ref", "--count=1", "--format=%(refname)", ref + "/"))
+    return inside or None
 
 
 # --------------------------------------------------------------------------
@@ -286,6 +309,25 @@ def uncommitted_paths(repo: RepoInfo, paths: Sequence[str]) -> List[str]:
     return sorted(mapping[rp] for rp in _dirty_repo_paths(repo, head, list(mapping)))
 
 
+def untracked_paths(repo: RepoInfo, paths: Sequence[str]) -> List[str]:
+    """Return those target-relative ``paths`` that exist in the working tree but git does not
+    track (in neither HEAD nor the index). A branch commit never includes them: they are the
+    user's, possibly secrets (``.env``), and migrator did not write them."""
+    mapping = {repo.repo_path(p): p for p in paths}
+    return sorted(mapping[rp] for rp in _untracked_repo_paths(repo, list(mapping)))
+
+
+def _untracked_repo_paths(repo: RepoInfo, repo_paths: List[str]) -> List[str]:
+    on_disk = [p for p in repo_paths if os.path.lexists(repo.root / p)]
+    if not on_disk:
+        return []
+    head = _run(repo, "rev-parse", "-q", "--verify", "HEAD^{commit}")
+    known = set(_index_entries(repo, on_disk))
+    if head.returncode == 0:
+        known |= set(_tree_entries(repo, _text(head.stdout), on_disk))
+    return [p for p in on_disk if p not in known]
+
+
 def _dirty_repo_paths(repo: RepoInfo, head: str, repo_paths: List[str]) -> List[str]:
     in_head = {p: e.sha for p, e in _tree_entries(repo, head, repo_paths).items()}
     in_index = _index_entries(repo, repo_paths)
@@ -314,13 +356,16 @@ def _index_entries(repo: RepoInfo, repo_paths: List[str]) -> Dict[str, List[str]
 
 
 def _worktree_shas(repo: RepoInfo, repo_paths: List[str]) -> Dict[str, str]:
-    """Hash working-tree files as ``git add`` would (clean filters, eol rules) without writing objects."""
-    present = [p for p in repo_paths if (repo.root / p).is_file()]
-    if not present:
-        return {}
-    stdin = "".join(p + "\n" for p in present).encode("utf-8", "surrogateescape")
-    shas = _text(_git(repo, "hash-object", "--stdin-paths", input=stdin)).split()
-    return dict(zip(present, shas))
+    """Hash working-tree files as ``git add`` would (clean filters, eol rules) without writing
+    objects; a symbolic link is hashed as git stores it (the link's text), never followed."""
+    links = [p for p in repo_paths if os.path.islink(repo.root / p)]
+    shas = {p: _text(_git(repo, "hash-object", "--stdin", input=os.fsencode(os.readlink(repo.root / p))))
+            for p in links}
+    present = [p for p in repo_paths if p not in shas and (repo.root / p).is_file()]
+    if present:
+        stdin = "".join(p + "\n" for p in present).encode("utf-8", "surrogateescape")
+        shas.update(zip(present, _text(_git(repo, "hash-object", "--stdin-paths", input=stdin)).split()))
+    return shas
 
 
 def _tree_entries(repo: RepoInfo, commit: str, repo_paths: List[str]) -> Dict[str, _Entry]:
@@ -349,8 +394,9 @@ def commit_to_branch(repo: RepoInfo, changes: Mapping[str, bytes], *, branch: st
     untouched and nothing is pushed. Returns a BranchResult.
 
     Raises SafetyError if a file to change has uncommitted changes (unless
-    ``allow_dirty``; the result's ``dirty_paths`` then lists them), is not a
-    regular file in HEAD, or escapes the target; GitError for a detached or
+    ``allow_dirty``; the result's ``dirty_paths`` then lists them), is untracked
+    (never committed, whatever ``allow_dirty``), is not a regular file in HEAD,
+    or escapes the target; GitError for a detached or
     unborn HEAD, an invalid branch name, changes identical to HEAD, or a failing
     git command. ValueError for empty ``changes``.
     """
@@ -361,6 +407,10 @@ def commit_to_branch(repo: RepoInfo, changes: Mapping[str, bytes], *, branch: st
     mapping = {repo.repo_path(p): p for p in changes}
     head_entries = _tree_entries(repo, base, list(mapping))
     _refuse_non_files(head_entries, mapping)
+    untracked = sorted(mapping[p] for p in _untracked_repo_paths(repo, list(mapping)))
+    if untracked:
+        raise SafetyError("refusing to commit files git does not track (they stay as they are):\n"
+                          + "\n".join(f"  {p}" for p in untracked))
     dirty = sorted(mapping[p] for p in _dirty_repo_paths(repo, base, list(mapping)))
     if dirty and not allow_dirty:
         raise SafetyError(_dirty_message(dirty))
@@ -429,6 +479,11 @@ def _create_branch(repo: RepoInfo, wanted: str, commit: str) -> str:
         ref = f"refs/heads/{name}"
         if _ref_exists(repo, ref):
             continue
+        clash = _ref_clash(repo, ref)
+        if clash is not None:
+            other = clash[len("refs/heads/"):] if clash.startswith("refs/heads/") else clash
+            raise GitError(f"cannot create branch '{name}': git cannot hold it next to the existing '{other}'; "
+                           "pass --branch with another name")
         # The empty old value makes git refuse if the ref appeared meanwhile (a race).
         proc = _run(repo, "update-ref", "-m", "migrator: create branch", ref, commit, "")
         if proc.returncode == 0:

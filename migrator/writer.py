@@ -16,7 +16,7 @@ import stat
 from dataclasses import dataclass
 from typing import Dict, Iterator, List, Mapping, Optional
 
-from migrator.errors import MigratorError, SafetyError
+from migrator.errors import MigratorError, SafetyError, UsageError
 
 _TEMP_TAG = ".migrator-"
 _NO_EOL = "\\ No newline at end of file\n"
@@ -59,7 +59,8 @@ class _Write:
     mode: Optional[int]  # permission bits of the original
     owner: Optional[tuple] = None  # (uid, gid) of the original
     temp: Optional[str] = None
-    replaced: bool = False
+    renaming: bool = False  # os.replace(temp, target) was started
+    replaced: bool = False  # ... and is known to have completed
 
 
 def write_in_place(root: "os.PathLike[str] | str", changes: Mapping[str, bytes]) -> None:
@@ -84,6 +85,7 @@ def write_in_place(root: "os.PathLike[str] | str", changes: Mapping[str, bytes])
         for current in plans:
             _write_temp(current)
         for current in plans:
+            current.renaming = True
             os.replace(current.temp, current.target)
             current.replaced = True
     except BaseException as exc:
@@ -131,7 +133,7 @@ def _refuse_duplicates(plans: List[_Write]) -> None:
 
 def _write_temp(plan: _Write) -> None:
     """Write ``plan.data`` to a fresh temp file next to the target; record it in ``plan.temp``."""
-    plan.temp, fd = _create_temp(plan.target, plan.mode)
+    fd = _create_temp(plan)
     try:
         if plan.mode is not None:
             os.fchmod(fd, plan.mode)  # fchmod ignores the umask, so bits match exactly
@@ -144,18 +146,63 @@ def _write_temp(plan: _Write) -> None:
         os.close(fd)
 
 
-def _create_temp(target: str, mode: Optional[int]) -> "tuple[str, int]":
-    directory, name = os.path.split(target)
+def _create_temp(plan: _Write) -> int:
+    """Create a fresh temp file next to ``plan.target``; return its fd.
+
+    ``plan.temp`` names it before it exists, so an interrupt at any point leaves the rollback a
+    name to remove; only a file this call created is ever named there.
+    """
+    directory, name = os.path.split(plan.target)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     # New files get 0o666 minus the umask, as any editor would create them.
-    create_mode = 0o600 if mode is not None else 0o666
+    create_mode = 0o600 if plan.mode is not None else 0o666
     for _ in range(100):
         temp = os.path.join(directory, f".{name}{_TEMP_TAG}{secrets.token_hex(4)}.tmp")
-        try:
-            return temp, os.open(temp, flags, create_mode)
-        except FileExistsError:
+        if os.path.lexists(temp):
             continue
+        plan.temp = temp
+        try:
+            return os.open(temp, flags, create_mode)
+        except FileExistsError:  # created by someone else just now: not ours to remove
+            plan.temp = None
     raise OSError(errno.EEXIST, "could not pick a unique temp file name", directory)
+
+
+def write_file(path: str, data: bytes) -> None:
+    """Create or replace the file ``path`` with ``data`` atomically, never writing through a link.
+
+    The temp file is created exclusively (``O_EXCL|O_NOFOLLOW``, random name) in ``path``'s own
+    folder, so nothing planted there (a file, a symlink) is opened or overwritten; ``os.replace``
+    then swaps it in, and a symlink at ``path`` is itself replaced, not followed. An existing
+    regular file keeps its permission bits; a new one gets 0o666 minus the umask. No temp file is
+    left behind on any failure or interrupt. Raises OSError.
+    """
+    path = os.path.abspath(path)
+    try:
+        st = os.lstat(path)
+        mode = stat.S_IMODE(st.st_mode) if stat.S_ISREG(st.st_mode) else None
+    except FileNotFoundError:
+        mode = None
+    plan = _Write(path, path, data, None, mode)
+    try:
+        _write_temp(plan)
+        os.replace(plan.temp, path)
+        plan.replaced = True
+    finally:
+        if plan.temp and not plan.replaced:
+            _unlink_quietly(plan.temp)
+
+
+def write_user_file(path: str, data: bytes, what: str = "") -> None:
+    """``write_file`` for a file the user named (``--output``, ``--patch``, a baseline...):
+    UsageError "cannot write [what] PATH: reason" instead of OSError."""
+    label = f"{what} {path}" if what else path
+    if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        raise UsageError(f"cannot write {label}: directory does not exist")
+    try:
+        write_file(path, data)
+    except OSError as exc:
+        raise UsageError(f"cannot write {label}: {exc.strerror or exc}") from None
 
 
 def _copy_owner(fd: int, owner: Optional[tuple]) -> None:
@@ -172,6 +219,8 @@ def _rollback(plans: List[_Write]) -> List[str]:
     """Undo replaced files and remove temp files; return what could not be undone."""
     problems = []
     for plan in plans:
+        if plan.renaming and not plan.replaced and plan.temp and not os.path.lexists(plan.temp):
+            plan.replaced = True  # renamed, but the interrupt came before that was noted
         if plan.temp and not plan.replaced:
             _unlink_quietly(plan.temp)
         if plan.replaced:

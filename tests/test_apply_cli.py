@@ -316,3 +316,186 @@ def test_dependency_notes_name_their_file_once(tmp_path):
     proc = run("apply", "--provider", "deepseek", "--plan", "compat", "--dry-run", cwd=repo)
     notes = [line.strip() for line in proc.stdout.splitlines() if line.strip().startswith("note:")]
     assert notes and all(line.count("pyproject.toml") == 1 for line in notes), proc.stdout
+
+
+@pytest.mark.parametrize("option", ["--patch", "--pr-body"])
+def test_patch_and_pr_body_never_follow_a_planted_temp_link(tmp_path, option):
+    victim = tmp_path / "outside" / "victim"
+    victim.parent.mkdir()
+    victim.write_text("precious\n")
+    repo = make_repo(tmp_path, {"app.py": APP.encode()})
+    (repo / "out.migrator-tmp").symlink_to("../outside/victim")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "plant")
+    result = run("apply", "--provider", "deepseek", "--dry-run", option, "out", cwd=repo)
+    assert result.returncode == 1, result.stderr
+    assert victim.read_text() == "precious\n"
+    assert (repo / "out").is_file() and b"deepseek" in (repo / "out").read_bytes()
+    assert sorted(p.name for p in repo.iterdir() if ".migrator-" in p.name) == ["out.migrator-tmp"]
+
+
+PYPROJECTS = {
+    "no tool table": '[project]\nname = "x"  # keep\n',
+    "[tool] with dotted keys": '[tool]\nmigrator.exclude = ["legacy"]  # keep\n\n[project]\nname = "x"\n',
+    "tool inline": 'tool = {migrator = {exclude = ["legacy"]}, black = {line-length = 80}}  # keep\n[project]\nname = "x"\n',
+    "tool inline, no migrator": 'tool = {black = {line-length = 80}}  # keep\n',
+    "top-level dotted keys": 'tool.migrator.exclude = ["legacy"]  # keep\ntool.black.line-length = 80\n[project]\nname = "x"\n',
+    "[tool] migrator inline": '[tool]\nmigrator = {exclude = ["legacy"]}  # keep\n',
+    "existing table": '# keep\n[tool.migrator]\nexclude = ["legacy"]  # keep\nprovider = "zhipu"\n\n'
+                      '[tool.migrator.check]\npolicy = "strict"  # keep\n\n[tool.ruff]\nline-length = 90\n',
+    "existing table, CRLF": '[tool.migrator]\r\nexclude = ["legacy"]  # keep\r\n\r\n[tool.black]\r\nx = 1\r\n',
+    "only a sub-table": '[tool.migrator.models]  # keep\n"gpt-4o" = "deepseek-chat"\n',
+}
+
+
+@pytest.mark.parametrize("spelling", sorted(PYPROJECTS))
+def test_recorded_config_parses_whatever_the_tool_table_spelling(tmp_path, spelling):
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+    original = PYPROJECTS[spelling]
+    repo = make_repo(tmp_path, {"app.py": APP.encode(), "pyproject.toml": original.encode()})
+    result = run("apply", "--provider", "deepseek", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    new = branch_file(repo, "migrator/deepseek-compat", "pyproject.toml").decode()
+    data = tomllib.loads(new)
+    table = data["tool"]["migrator"]
+    assert (table["provider"], table["plan"], table["check"]["policy"]) == ("deepseek", "compat", "compat")
+    before = tomllib.loads(original)
+    for doc in (data, before):  # what apply records, and the tables it creates for it
+        mig = doc.setdefault("tool", {}).setdefault("migrator", {})
+        mig.pop("provider", None), mig.pop("plan", None), mig.setdefault("check", {}).pop("policy", None)
+        if not mig["check"]:
+            del mig["check"]
+    assert data == before  # nothing else changed meaning
+    assert new.count("# keep") == original.count("# keep")  # ... nor lost a comment
+    if "\r\n" in original:
+        assert "\n" not in new.replace("\r\n", "")
+    if not spelling.startswith("tool inline") and "migrator = {" not in original:
+        lines = iter(new.splitlines())
+        assert all(line in lines for line in original.splitlines() if "provider" not in line and "policy" not in line)
+    # check, run on the branch with its defaults, agrees with what apply did
+    git(repo, "switch", "-q", "migrator/deepseek-compat")
+    assert run("check", cwd=repo).returncode == 0
+
+
+def test_config_is_recorded_where_check_reads_it(tmp_path):
+    """A .migrator.toml is read when pyproject.toml has no [tool.migrator]: apply records there,
+    not in a new [tool.migrator] that would hide the user's .migrator.toml from check."""
+    pyproject = '[project]\nname = "x"\n'
+    own = '# mine\nexclude = ["legacy"]\n\n[models]\n"gpt-4o" = "deepseek-chat"\n'
+    repo = make_repo(tmp_path, {"app.py": APP.encode(), "pyproject.toml": pyproject.encode(),
+                                ".migrator.toml": own.encode()})
+    assert run("apply", "--provider", "deepseek", cwd=repo).returncode == 0
+    assert branch_file(repo, "migrator/deepseek-compat", "pyproject.toml").decode() == pyproject
+    recorded = branch_file(repo, "migrator/deepseek-compat", ".migrator.toml").decode()
+    assert recorded.startswith('# mine\nexclude = ["legacy"]\n') and '"gpt-4o" = "deepseek-chat"' in recorded
+    git(repo, "switch", "-q", "migrator/deepseek-compat")
+    from migrator.config import load_config
+
+    cfg = load_config(str(repo))
+    assert (cfg.provider, cfg.plan, cfg.check.policy, cfg.exclude) == ("deepseek", "compat", "compat", ["legacy"])
+
+
+@pytest.mark.parametrize("extra", [(), ("--allow-dirty",)])
+def test_an_untracked_env_file_is_never_committed(tmp_path, extra):
+    key = "sk-proj-" + "Zq4" * 16
+    repo = make_repo(tmp_path, {"app.py": APP.encode()})
+    (repo / ".env").write_text(f"OPENAI_API_KEY={key}\n")  # untracked, not ignored
+    (repo / "draft.py").write_text(LEGACY)  # untracked work in progress
+    before = snapshot(repo)
+    result = run("apply", "--provider", "dashscope", *extra, cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert snapshot(repo) == before
+    committed = git(repo, "ls-tree", "-r", "--name-only", "migrator/dashscope-compat").split()
+    assert ".env" not in committed and "draft.py" not in committed and "app.py" in committed
+    assert key not in git(repo, "log", "-p", "--all")
+    assert "note: .env: not committed: git does not track" in result.stdout
+    assert "note: draft.py: not committed: git does not track" in result.stdout
+
+
+def _linked_repo(tmp_path: Path) -> Path:
+    repo = make_repo(tmp_path, {"pkg/app.py": APP.encode(),
+                                "config/pyproject.toml": b'[project]\nname = "x"  # mine\n'})
+    (repo / "link.py").symlink_to("pkg/app.py")
+    (repo / "pyproject.toml").symlink_to("config/pyproject.toml")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "links")
+    return repo
+
+
+def test_committed_symlinks_are_not_rewritten_and_do_not_block_a_branch(tmp_path):
+    repo = _linked_repo(tmp_path)
+    before = snapshot(repo)
+    result = run("apply", "--provider", "deepseek", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert snapshot(repo) == before
+    tree = git(repo, "ls-tree", "-r", "migrator/deepseek-compat")
+    assert [line.split()[0] for line in tree.splitlines() if line.endswith(("\tlink.py", "\tpyproject.toml"))] == ["120000"] * 2
+    assert b"deepseek-chat" in branch_file(repo, "migrator/deepseek-compat", "pkg/app.py")
+    assert branch_file(repo, "migrator/deepseek-compat", "link.py") == b"pkg/app.py"
+    config = branch_file(repo, "migrator/deepseek-compat", "config/pyproject.toml").decode()
+    assert config.startswith('[project]\nname = "x"  # mine\n') and 'provider = "deepseek"' in config
+    assert "link.py: a symbolic link to pkg/app.py" in result.stdout
+
+
+def test_committed_symlinks_in_place_and_in_a_patch(tmp_path):
+    repo = _linked_repo(tmp_path)
+    patch = tmp_path / "p.diff"
+    result = run("apply", "--provider", "deepseek", "--in-place", "--yes", "--patch", str(patch), cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert os.readlink(repo / "link.py") == "pkg/app.py" and os.readlink(repo / "pyproject.toml") == "config/pyproject.toml"
+    assert b"deepseek-chat" in (repo / "pkg" / "app.py").read_bytes()
+    assert "link.py" not in patch.read_text() and "pkg/app.py" in patch.read_text()
+
+
+def test_branch_head_and_a_branch_named_migrator_are_refused_clearly(tmp_path):
+    repo = make_repo(tmp_path, {"app.py": APP.encode()})
+    result = run("apply", "--provider", "deepseek", "--branch", "HEAD", cwd=repo)
+    assert result.returncode == 2 and "'HEAD' is not a valid branch name" in result.stderr
+    git(repo, "branch", "migrator")
+    before = snapshot(repo)
+    result = run("apply", "--provider", "deepseek", cwd=repo)
+    assert result.returncode == 2
+    assert "next to the existing 'migrator'" in result.stderr and "--branch" in result.stderr
+    assert snapshot(repo) == before
+    assert git(repo, "for-each-ref", "--format=%(refname)") == "refs/heads/main\nrefs/heads/migrator\n"
+
+
+def test_a_repository_git_refuses_is_named_for_what_git_said(tmp_path):
+    repo = make_repo(tmp_path, {"app.py": APP.encode()})
+    if os.geteuid() == 0:
+        os.chown(repo, 4242, 4242)  # owned by someone else: git's safe.directory check refuses it
+        env = {}
+    else:
+        env = {"GIT_TEST_ASSUME_DIFFERENT_OWNER": "1"}
+    full = {**os.environ, **GIT_ENV, "NO_COLOR": "1", "COLUMNS": "200", **env}
+    result = subprocess.run([sys.executable, "-m", "migrator", "apply", "--provider", "deepseek"], cwd=repo,
+                            env=full, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "dubious ownership" in result.stderr and "detached" not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_patch_dash_writes_the_patch_to_stdout(tmp_path):
+    repo = make_repo(tmp_path, {"app.py": APP.encode()})
+    result = run("apply", "--provider", "deepseek", "--dry-run", "--patch", "-", cwd=repo)
+    assert result.returncode == 1, result.stderr
+    assert not (repo / "-").exists()
+    assert result.stdout.startswith("diff --git a/.migrator.toml b/.migrator.toml\n")  # nothing but the patch
+    assert "Rules applied" in result.stderr
+    (tmp_path / "p.diff").write_text(result.stdout)
+    git(repo, "apply", "--check", str(tmp_path / "p.diff"))
+    both = run("apply", "--provider", "deepseek", "--dry-run", "--patch", "-", "--format", "json", cwd=repo)
+    assert both.returncode == 2 and "both write to stdout" in both.stderr
+
+
+def test_a_file_name_with_a_line_break_is_skipped_not_the_whole_run(tmp_path):
+    repo = make_repo(tmp_path, {"app.py": APP.encode(), "odd\nname.py": APP.encode()})
+    result = run("apply", "--provider", "deepseek", cwd=repo)
+    assert result.returncode == 3, result.stderr  # some files could not be migrated
+    assert "name.py: the file name contains a line break" in result.stdout
+    assert b"deepseek-chat" in branch_file(repo, "migrator/deepseek-compat", "app.py")
+    assert (repo / "odd\nname.py").read_bytes() == APP.encode()
+    assert git(repo, "diff", "--name-only", "main", "migrator/deepseek-compat").split() == [".migrator.toml", "app.py"]

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -214,3 +215,57 @@ def test_subprocess_entry_point_has_no_traceback(repo):
                               env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(repo)})
         assert proc.returncode == expected, proc.stderr
         assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def _plant(repo: Path, name: str) -> Path:
+    """Commit ``NAME.migrator-tmp`` (the temp name writers once used) as a link to a file outside the repository."""
+    victim = repo.parent / "outside" / "victim"
+    victim.parent.mkdir(exist_ok=True)
+    victim.write_text("precious\n")
+    link = repo / (name + ".migrator-tmp")
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(os.path.relpath(victim, link.parent))
+    git(repo, "add", "-A")
+    commit(repo, "plant")
+    return victim
+
+
+@pytest.mark.parametrize("args, name", [
+    (("--baseline", "ci/baseline.json", "--update-baseline"), "ci/baseline.json"),
+    (("--format", "json", "--output", "report.json"), "report.json"),
+    (("--output", "report.txt"), "report.txt"),
+])
+def test_writes_never_follow_a_planted_temp_link(cli, repo, args, name):
+    victim = _plant(repo, name)
+    code, out, err = cli("check", *args)
+    assert code in (0, 1), err
+    assert victim.read_text() == "precious\n"
+    assert os.path.islink(repo / (name + ".migrator-tmp"))  # not ours: left as it was
+    assert (repo / name).is_file() and not (repo / name).is_symlink() and (repo / name).stat().st_size
+    planted = repo / (name + ".migrator-tmp")
+    assert not [p for p in (repo / name).parent.iterdir() if ".migrator-" in p.name and p != planted]
+
+
+def test_a_link_at_the_output_path_is_replaced_not_written_through(cli, repo):
+    victim = _plant(repo, "x")
+    (repo / "report.json").symlink_to(victim)
+    code, out, err = cli("check", "--format", "json", "--output", "report.json")
+    assert code == 1, err
+    assert victim.read_text() == "precious\n"
+    assert not (repo / "report.json").is_symlink() and json.loads((repo / "report.json").read_text())["findings"]
+
+
+def test_base_accepts_any_rev_git_resolves(cli, repo):
+    for rev in ("@{-1}", "HEAD@{1}", "HEAD~1", "main^{commit}"):
+        code, out, err = cli("check", "--base", rev)
+        assert code == 1 and "app/llm.py" in out, (rev, err)
+    code, out, err = cli("check", "--base", "HEAD@{-1}")  # not a rev: git rev-parse refuses it too
+    assert code == 2 and "unknown ref 'HEAD@{-1}'" in err and "fetch" not in err and "@{-1}" in err
+
+
+def test_base_in_a_repository_git_refuses_says_what_git_said(repo, tmp_path):
+    env = {**os.environ, "GIT_TEST_ASSUME_DIFFERENT_OWNER": "1", "COLUMNS": "200"}
+    done = subprocess.run([sys.executable, "-m", "migrator", "check", "--base", "main"], cwd=repo, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "dubious ownership" in done.stderr and "unknown ref" not in done.stderr and "Traceback" not in done.stderr

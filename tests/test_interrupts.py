@@ -27,6 +27,8 @@ if _spec:
     import importlib
     _mod_name, _func, _nth, _what = _spec.split(":")
     _nth = int(_nth)
+    _after = _what.endswith("-after")  # fire once the call has returned (os.* only)
+    _what = _what[:-len("-after")] if _after else _what
     _mod = importlib.import_module(_mod_name)
     _calls = [0]
 
@@ -45,9 +47,12 @@ if _spec:
 
         def _wrapped_os(*a, **k):
             _calls[0] += 1
-            if _calls[0] == _nth:
+            if _calls[0] == _nth and not _after:
                 _fire()
-            return getattr(os, _name)(*a, **k)
+            result = getattr(os, _name)(*a, **k)
+            if _calls[0] == _nth and _after:
+                _fire()
+            return result
 
         _proxy = _Os()
         setattr(_proxy, _name, _wrapped_os)
@@ -223,3 +228,15 @@ def test_sigterm_handler_is_installed_only_by_main():
             "print(signal.getsignal(signal.SIGTERM) is signal.SIG_DFL)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "True"
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("nth", [1, 2, 30])
+def test_signal_landing_as_a_rename_completes_rolls_that_file_back_too(repo, tmp_path, nth, sig):
+    """The signal arrives once os.replace has renamed the file but before the writer has noted
+    it: the rollback must still restore that file (it is already the new one on disk)."""
+    before = snapshot(repo)
+    proc = run_apply(repo, tmp_path, f"migrator.writer:os.replace:{nth}:{sig}-after", "--in-place")
+    assert proc.returncode == (130 if sig == "SIGINT" else 143), proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert_untouched(repo, tmp_path, before)

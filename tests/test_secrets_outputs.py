@@ -39,7 +39,7 @@ if os.environ.get("MIGRATOR_TEST_RAISE"):
     import migrator.apply as _apply
     _orig = _apply.record_config
 
-    def _boom(root, ruleset, changes):
+    def _boom(root, ruleset, changes, *notes, **kwargs):
         file_text = changes[0].original.decode()  # a local holding the key
         raise RuntimeError(os.environ["MIGRATOR_TEST_RAISE"].replace("KEY", file_text[file_text.index("sk-proj-"):][:60]))
 

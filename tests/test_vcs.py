@@ -248,6 +248,27 @@ def test_invalid_branch_name_is_refused(repo: Path):
         vcs.commit_to_branch(vcs.find_repo(repo), {"app.py": b"x\n"}, branch="bad..name", message="m")
 
 
+@pytest.mark.parametrize("name, message", [
+    ("HEAD", "not a valid branch name"), ("@{-1}", "not a valid branch name"), ("@", "ambiguous"),
+    ("FETCH_HEAD", "ambiguous"), ("refs/heads/x", "ambiguous"), ("v1", "ambiguous"),
+])
+def test_branch_names_git_would_read_as_another_ref_are_refused(repo: Path, name, message):
+    git(repo, "tag", "v1")
+    before = refs(repo)
+    with pytest.raises(GitError, match=message):
+        vcs.commit_to_branch(vcs.find_repo(repo), {"app.py": b"x\n"}, branch=name, message="m")
+    assert refs(repo) == before
+
+
+@pytest.mark.parametrize("existing, wanted", [("migrator", "migrator/deepseek-compat"), ("a/b/c", "a/b")])
+def test_a_ref_namespace_clash_is_said_clearly(repo: Path, existing, wanted):
+    git(repo, "branch", existing)
+    before = refs(repo)
+    with pytest.raises(GitError, match=f"cannot create branch '{wanted}'.*existing '{existing}'.*--branch"):
+        vcs.commit_to_branch(vcs.find_repo(repo), {"app.py": b"x\n"}, branch=wanted, message="m")
+    assert refs(repo) == before
+
+
 def test_changes_identical_to_head_are_refused(repo: Path):
     refs_before = refs(repo)
     with pytest.raises(GitError, match="nothing to commit"):
@@ -493,3 +514,25 @@ def test_history_queries_on_unborn_head(tmp_path: Path):
         vcs.file_at(info, "HEAD", "app.py")
     with pytest.raises(GitError):
         vcs.changed_paths_since(info, "HEAD")
+
+
+def test_untracked_files_are_never_committed(repo: Path):
+    (repo / ".env").write_bytes(b"DEEPSEEK_API_KEY=sk-x\n")
+    info = vcs.find_repo(repo)
+    assert vcs.untracked_paths(info, [".env", "app.py", "new.toml", "notes.txt"]) == [".env", "notes.txt"]
+    before = snapshot(repo)
+    with pytest.raises(SafetyError, match=r"does not track[\s\S]*\.env"):
+        vcs.commit_to_branch(info, {".env": b"X=\n", "app.py": b"ok\n"}, branch="migrator/x", message="m",
+                             allow_dirty=True)
+    assert snapshot(repo) == before and "migrator/x" not in git(repo, "branch", "--list")
+
+
+def test_an_unchanged_committed_symlink_is_not_dirty(repo: Path):
+    (repo / "link.py").symlink_to("app.py")
+    git(repo, "add", "link.py")
+    git(repo, "commit", "-qm", "link")
+    info = vcs.find_repo(repo)
+    assert vcs.uncommitted_paths(info, ["link.py"]) == []
+    os.unlink(repo / "link.py")
+    (repo / "link.py").symlink_to("run.sh")
+    assert vcs.uncommitted_paths(info, ["link.py"]) == ["link.py"]

@@ -290,3 +290,43 @@ def test_normalize_relpath(path: str, norm: str):
 def test_normalize_relpath_refuses(bad: str):
     with pytest.raises(SafetyError):
         writer.normalize_relpath(bad)
+
+
+def test_write_file_creates_its_temp_file_exclusively_and_cleans_up(tmp_path: Path, monkeypatch):
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n")
+    out = tmp_path / "dir"
+    out.mkdir()
+    for guess in ("out.migrator-tmp", ".out.migrator-tmp"):
+        (out / guess).symlink_to(victim)
+    writer.write_file(str(out / "out"), b"new\n")
+    assert victim.read_text() == "precious\n" and (out / "out").read_bytes() == b"new\n"
+    (out / "out").chmod(0o640)
+    writer.write_file(str(out / "out"), b"newer\n")
+    assert stat.S_IMODE((out / "out").stat().st_mode) == 0o640
+    with pytest.raises(OSError):
+        writer.write_file(str(out), b"x")  # a directory cannot be replaced by a file
+    fail_on_call(monkeypatch, "replace", 1, KeyboardInterrupt())
+    with pytest.raises(KeyboardInterrupt):
+        writer.write_file(str(out / "out"), b"lost\n")
+    assert (out / "out").read_bytes() == b"newer\n"
+    assert sorted(p.name for p in tmp_path.rglob("*") if ".migrator-" in p.name) == [".out.migrator-tmp", "out.migrator-tmp"]
+
+
+@pytest.mark.parametrize("number", [1, 2, 3])
+def test_interrupt_right_after_a_rename_rolls_that_file_back(project: Path, monkeypatch, number):
+    before = tree(project)
+    real = os.replace
+    calls = []
+
+    def renamed_then_interrupted(*args, **kwargs):
+        real(*args, **kwargs)
+        calls.append(args)
+        if len(calls) == number:
+            raise KeyboardInterrupt  # as a signal handler would, before the writer notes the rename
+
+    monkeypatch.setattr(writer.os, "replace", renamed_then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        writer.write_in_place(project, NEW)
+    assert tree(project) == before
+    assert temp_leftovers(project) == []

@@ -34,7 +34,7 @@ def apply(
     only: Optional[List[str]] = typer.Option(None, "--only", help="Apply only this rule id (repeatable)."),
     skip: Optional[List[str]] = typer.Option(None, "--skip", help="Do not apply this rule id (repeatable)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the report, write nothing; exit 1 if anything would change."),
-    patch: Optional[str] = typer.Option(None, "--patch", help="Also write the changes as a patch `git apply` accepts."),
+    patch: Optional[str] = typer.Option(None, "--patch", help="Also write the changes as a patch `git apply` accepts (- for stdout)."),
     branch: Optional[str] = typer.Option(None, "--branch", help="Branch to create (default migrator/<provider>-<plan>)."),
     in_place: bool = typer.Option(False, "--in-place", help="Write into the working tree instead of a new branch."),
     allow_dirty: bool = typer.Option(False, "--allow-dirty", help="Migrate files that have uncommitted changes."),
@@ -58,6 +58,10 @@ def apply(
 
     if branch and in_place:
         raise UsageError("--branch and --in-place exclude each other")
+    to_stdout = [name for name, value in (("--format json", format == ApplyFormat.json), ("--patch -", patch == "-"),
+                                          ("--pr-body -", pr_body == "-")) if value]
+    if len(to_stdout) > 1:
+        raise UsageError(f"{' and '.join(to_stdout)} would both write to stdout; send one to a file")
     root = target(path)
     cfg, excludes = config_and_excludes(root, exclude)
     provider = provider or cfg.provider
@@ -78,18 +82,24 @@ def apply(
     with progress("migrating", enabled=format == ApplyFormat.text) as update:
         result = migrate_tree(root, ruleset, options, update)
     if result.changes:
-        recorded = record_config(root, ruleset, result.changes, policy=result.check_policy)
+        recorded = record_config(root, ruleset, result.changes, result.notes, policy=result.check_policy)
         if recorded is not None:
             result.changes.append(recorded)
-    out = console()
+    if writes and not in_place and result.changes:
+        _leave_untracked(repo, result)
+    out = error_console() if to_stdout else console()  # stdout carries the patch or PR body
     if format == ApplyFormat.text:
         report.render_text(result, out)
     extra = {}
     if patch:
-        from migrator.writer import encode_patch, make_patch
+        from migrator.writer import encode_patch, make_patch, write_user_file
 
         text = make_patch({c.path: c.original or None for c in result.changes}, {c.path: c.new for c in result.changes})
-        _write_bytes(patch, encode_patch(text))
+        if patch == "-":
+            sys.stdout.buffer.write(encode_patch(text))
+            sys.stdout.flush()
+        else:
+            write_user_file(patch, encode_patch(text))
     if pr_body:
         write_output(report.pr_body(result), pr_body)
     err = error_console()
@@ -132,13 +142,14 @@ def _confirm(yes: bool, question: str) -> None:
         raise typer.Exit(EXIT_OK)
 
 
-def _write_bytes(path: str, data: bytes) -> None:
-    import os
+UNTRACKED_NOTE = "not committed: git does not track this file (add it to git first, or use --in-place)"
 
-    tmp = f"{path}.migrator-tmp"
-    try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+def _leave_untracked(repo, result) -> None:
+    """A branch commit holds only files git tracks: an untracked file (a ``.env`` with a key,
+    scratch work) is left out of the result, with a note."""
+    from migrator import vcs
+
+    untracked = set(vcs.untracked_paths(repo, [c.path for c in result.changes]))
+    result.changes = [c for c in result.changes if c.path not in untracked]
+    result.notes.extend((path, UNTRACKED_NOTE) for path in sorted(untracked))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from enum import Enum
 from typing import List, Optional, Sequence
 
@@ -27,7 +26,8 @@ def config_and_excludes(root: str, excludes: Optional[Sequence[str]]) -> "tuple[
 
 
 def write_output(text: str, output: Optional[str]) -> None:
-    """Write ``text`` to ``output`` (atomically) or stdout, hard-coded keys redacted."""
+    """Write ``text`` to ``output`` (atomically, never through a link) or, for None or "-", stdout;
+    hard-coded keys redacted."""
     from migrator.analyzer.secrets import redact_text
 
     text = redact_text(text)  # reports quote source: JSON, Markdown, SARIF, GitHub lines, PR bodies
@@ -37,20 +37,9 @@ def write_output(text: str, output: Optional[str]) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    directory = os.path.dirname(os.path.abspath(output))
-    if not os.path.isdir(directory):
-        raise UsageError(f"cannot write {output}: directory does not exist")
-    tmp = f"{output}.migrator-tmp"
-    try:
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, output)
-    except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+    from migrator.writer import write_user_file
+
+    write_user_file(output, text.encode("utf-8", "surrogateescape"))
 
 
 def jobs_option(jobs: int) -> int:

@@ -14,7 +14,7 @@ reports:
   a call on an OpenAI client, or an OpenAI exception the pack maps around a provider client's
   call;
 * v0 per-call keywords (``api_base=``, ``request_timeout=``, ``engine=``...) left on a call of
-  an openai>=1 or provider client (a TypeError at run time).
+  an openai>=1 client (a TypeError at run time).
 
 Only disagreements the rewrite introduced count: the same check on the original source is
 subtracted, so code that was inconsistent before is not blamed on the migration.  No LibCST.
@@ -253,10 +253,11 @@ def _exceptions(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Dis
 
 def _keywords(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disagreement]:
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and _client_of(node, mod, prov):
+        # only on openai>=1 clients: a provider SDK may take one of these names (qianfan: request_timeout)
+        if isinstance(node, ast.Call) and _client_of(node, mod, prov) == "openai":
             bad = [kw.arg for kw in node.keywords if kw.arg in V0_CALL_KEYWORDS]
             if bad:
-                yield Disagreement(node.lineno, "keyword", f"{', '.join(b + '=' for b in bad)} on a call of an openai>=1 or provider client (TypeError)")
+                yield Disagreement(node.lineno, "keyword", f"{', '.join(b + '=' for b in bad)} on a call of an openai>=1 client (TypeError)")
 
 
 def disagreements(source: str, ruleset: RuleSet) -> List[Disagreement]:
