@@ -23,6 +23,7 @@ FINDING_KINDS = (
     "url",
     "secret",
     "js",
+    "double",  # a test double standing in for the OpenAI SDK (mock.patch("openai..."), respx routes)
 )
 
 #: Canonical operations (and prefixes) that only OpenAI offers.

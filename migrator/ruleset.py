@@ -27,7 +27,7 @@ SCHEMA_VERSION = 1
 MAX_RULE_FILE_BYTES = 1024 * 1024
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*/[a-z0-9]+(?:-[a-z0-9]+)*$")
 PLANS = ("compat", "native")
-MATCH_KINDS = ("client", "call", "framework", "symbol", "config", "env", "result", "import")
+MATCH_KINDS = ("client", "call", "framework", "symbol", "config", "env", "result", "import", "double")
 
 TOP_KEYS = {"schema_version", "provider", "vars", "regions", "default_region", "models", "plans", "rules"}
 PROVIDER_KEYS = {"name", "title", "docs", "verified", "summary"}

@@ -277,3 +277,68 @@ def test_apply_summary_counts_units_hybrids_and_file_edits_apart(tmp_path: Path)
     # the openai SDK stays a dependency: one client is a hybrid, the other stays on OpenAI
     assert "requirements.txt: kept openai (code still uses the openai SDK; add qianfan" in text
     assert not any(f["path"] == "requirements.txt" for f in doc["files"])
+
+
+# ------------------------------------------------------------------ test doubles
+
+
+DOUBLES = '''
+from unittest import mock
+from unittest.mock import patch
+
+import openai
+import respx
+
+
+@patch("openai.ChatCompletion.create")
+def test_v0(create):
+    create.return_value = {"choices": [{"message": {"content": "hi"}}]}
+
+
+def test_v1(mocker):
+    mocker.patch("openai.resources.chat.completions.Completions.create", return_value=None)
+
+
+def test_object(monkeypatch):
+    monkeypatch.setattr(openai.Embedding, "create", lambda **kw: None)
+    with mock.patch.object(openai.ChatCompletion, "acreate"):
+        pass
+
+
+def test_http():
+    respx.post("https://api.openai.com/v1/chat/completions").respond(json={})
+
+
+def test_unrelated():
+    with mock.patch("myapp.llm.ask"), patch("openai_helpers.x"):
+        pass
+'''
+
+
+def test_the_analyzer_finds_every_kind_of_test_double():
+    from migrator.analyzer.python import analyze_python
+
+    found = [(f.line, f.symbol) for f in analyze_python(DOUBLES, "t.py").findings if f.kind == "double"]
+    assert found == [(9, "openai.ChatCompletion.create"),
+                     (15, "openai.resources.chat.completions.Completions.create"),
+                     (19, "openai.Embedding.create"), (20, "openai.ChatCompletion.acreate"),
+                     (25, "https://api.openai.com/v1/chat/completions")]
+
+
+def test_a_test_that_patches_openai_by_name_is_analysed_without_importing_it():
+    from migrator.analyzer import analyze_python_bytes, needs_ast
+
+    source = b'from unittest.mock import patch\n\n@patch("openai.Embedding.create")\ndef test(m):\n    pass\n'
+    assert needs_ast(source)
+    assert [f.kind for f in analyze_python_bytes("test_x.py", source).findings] == ["double"]
+    assert not needs_ast(b'from unittest.mock import patch\n@patch("myapp.openai_client.ask")\ndef test(m): pass\n')
+
+
+@pytest.mark.parametrize("plan, reported", [("compat", [8, 18, 19, 24]), ("native", [8, 14, 18, 19, 24])])  # (lstripped)
+def test_test_doubles_are_reported_where_they_no_longer_fake_the_migrated_code(plan, reported):
+    """compat keeps openai>=1, so a double of an openai>=1 resource class still fakes the migrated
+    calls; v0 doubles and api.openai.com routes do not.  Under a native plan none does."""
+    result = migrate(DOUBLES, "dashscope", plan)
+    lines = sorted(d.line for d in result.diagnostics if d.rule.endswith("test-double"))
+    assert lines == reported
+    assert all(d.severity == "manual" for d in result.diagnostics if d.rule.endswith("test-double"))

@@ -27,7 +27,10 @@ _IMPORT_LINE = (
     rb"|from[ \t]+(?:langchain|llama_index)[\w.]*[ \t]+import[^\n]*(?:openai|\())"
 )
 _ENV_READ = rb"(?:getenv|environ)\b[^)]{0,80}?[\"'](?:AZURE_)?OPENAI_"
-_NEEDS_AST = re.compile(rb"(?im)" + _IMPORT_LINE + rb"|" + _ENV_READ)  # the definition; needs_ast is the fast form
+# a test that patches the SDK by name need not import it: mock.patch("openai.ChatCompletion.create")
+_DOUBLE = rb"(?-i:(?:patch|setattr)\(\s*[\"']openai[.\"'])"
+_NEEDS_AST = re.compile(rb"(?im)" + _IMPORT_LINE + rb"|" + _ENV_READ + rb"|" + _DOUBLE)  # the definition; needs_ast is the fast form
+_DOUBLE_RE = re.compile(_DOUBLE)
 _IMPORT_LINE_RE = re.compile(rb"(?im)" + _IMPORT_LINE)
 _ENV_READ_RE = re.compile(_ENV_READ)
 # every match of _IMPORT_LINE holds one of these on its line; every match of _ENV_READ ends in OPENAI_
@@ -61,6 +64,8 @@ def needs_ast(data: bytes) -> bool:
     """
     if any(_IMPORT_LINE_RE.match(data, start) for start, _ in lines_holding(data, _LINE_LITERALS, (b"\n",))):
         return True  # (the pattern's ^ follows "\n" only, so only "\n" ends a line here)
+    if (b"patch(" in data or b"setattr(" in data) and _DOUBLE_RE.search(data):
+        return True
     at = data.find(b"OPENAI_")
     while at >= 0:
         # getenv/environ, a word boundary, at most 80 characters, a quote, AZURE_: under 100 bytes back

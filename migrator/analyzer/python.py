@@ -462,7 +462,8 @@ class _LineMarks:
 _CONSTRUCTS = [re.compile(r"lambda\b"), re.compile(":="), re.compile(r"for\b")]  # one literal each: re skips ahead
 # what an OpenAI finding needs on its lines besides a name: a client resource, an OPENAI_ variable
 _RESOURCE_WORDS = [re.compile(r"\.\s*(?:" + "|".join(sorted(sym.RESOURCE_ROOTS | sym.CLIENT_RETURNING)) + r")\b"),
-                   re.compile("OPENAI_")]
+                   re.compile("OPENAI_"),
+                   re.compile(r"[\"']openai[.\"']|api\.openai\.com")]  # test doubles: patch targets, HTTP routes
 
 
 def _relevant_lines(reporter: "_Reporter", text: str, starts: List[int],
@@ -1052,6 +1053,8 @@ class _Reporter(_Analyzer):
     # ---- calls
     def _on_Call(self, node: ast.Call, scope: Scope, parent: Optional[ast.AST]) -> None:
         self._env_read(node, scope)
+        if node.args or node.keywords:
+            self._double(node, scope)
         if _dict_get(node) is not None:
             self._result_access(node, scope, parent)
         value = self.resolve(node, scope)
@@ -1069,6 +1072,38 @@ class _Reporter(_Analyzer):
             return
         if value is None and func is None and self.imports_openai:
             self._unresolved_call(node, scope, parent)
+
+    def _double(self, node: ast.Call, scope: Scope) -> None:
+        """A test double standing in for the OpenAI SDK: ``mock.patch("openai.ChatCompletion.create")``,
+        ``patch.object(openai.Embedding, "create")``, ``mocker.patch`` / ``monkeypatch.setattr`` alike,
+        and HTTP mocks (respx, pytest-httpx, responses) routed at api.openai.com."""
+        chain = _attribute_chain(node.func)
+        func = self.resolve(node.func, scope)
+        qname = func.qname if isinstance(func, Q) else ""
+        root = chain[0].id if chain is not None and isinstance(chain[0], ast.Name) else (
+            node.func.id if isinstance(node.func, ast.Name) else "")
+        path = tuple(chain[1]) if chain is not None else ()
+        patcher = qname.endswith((".patch", ".patch.object")) and qname.split(".")[0] in ("unittest", "mock") \
+            or (root in ("mocker", "monkeypatch") and path in (("patch",), ("patch", "object"), ("setattr",)))
+        target = None
+        if patcher and node.args:
+            first = node.args[0]
+            text = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
+            if text is not None and (text == "openai" or text.startswith("openai.")):
+                target = text
+            elif text is None:
+                value = self.resolve(first, scope)
+                if isinstance(value, Q) and sym.is_openai(value.qname):
+                    attr = node.args[1] if len(node.args) > 1 else None
+                    name = attr.value if isinstance(attr, ast.Constant) and isinstance(attr.value, str) else None
+                    target = value.qname + (f".{name}" if name else "")
+        elif root in ("respx", "httpx_mock", "responses", "requests_mock", "aioresponses", "mocked", "router"):
+            for arg in list(node.args) + [k.value for k in node.keywords]:
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and "api.openai.com" in arg.value:
+                    target = arg.value
+                    break
+        if target is not None:
+            self.add("double", node, f"test double for {target}", symbol=target, detail={"target": target})
 
     def _client(self, node: ast.Call, client: Client, scope: Scope, context_manager: bool = False) -> None:
         name = client.cls.split(".")[-1]

@@ -837,7 +837,7 @@ class Todo(Operation):
     ``# TODO(migrator: rule-id): message`` comment above its statement."""
 
     name = "todo"
-    SITES = ("client", "call", "framework", "symbol", "config", "env", "result", "import")
+    SITES = ("client", "call", "framework", "symbol", "config", "env", "result", "import", "double")
     PARAMS = {"message": (str, True)}
 
     @classmethod

@@ -30,6 +30,8 @@ def sites(analysis: FileAnalysis) -> List[Site]:
             attrs = {"attribute": f.detail.get("attribute"), "symbol": f.symbol, "value": f.detail.get("value"),
                      "confidence": f.confidence}
             out.append(Site("config", f.span, ("Assign", "AnnAssign", "AugAssign"), attrs, f))
+        elif f.kind == "double":
+            out.append(Site("double", f.span, CALL_NODES, {"symbol": f.symbol, "confidence": f.confidence}, f))
         elif f.kind in ("import", "framework") and f.detail.get("module") is not None:
             attrs = {"module": f.detail.get("module"), "symbol": f.symbol, "confidence": f.confidence}
             out.append(Site("import", f.span, ("Import", "ImportFrom"), attrs, f))
