@@ -222,28 +222,45 @@ plans:
     check_policy: compat
     cleanup_imports: []
 rules:
+  - id: sloppy/client
+    message: Point the client at Sloppy (but forget its key, so it sends OPENAI_API_KEY there)
+    match: {kind: client, endpoint: [none, openai]}
+    rewrite:
+      - set_kwarg: {name: base_url, value: {env: "${base_url_env}", default: "${base_url}"}}
+    tests:
+      valid: ["x = 1\n"]
+      invalid:
+        - before: |
+            from openai import OpenAI
+            c = OpenAI()
+          after: |
+            from openai import OpenAI
+            import os
+            c = OpenAI(base_url=os.environ.get("SLOPPY_BASE_URL", "https://api.sloppy.example/v1"))
   - id: sloppy/env
-    message: Read Sloppy's key (but nobody points the client at Sloppy)
+    message: Read Sloppy's key
     match: {kind: env, variable: OPENAI_API_KEY}
     rewrite:
       - rename_env: {to: "${api_key_env}"}
     tests:
-      valid: ["import os\\nos.environ['HOME']\\n"]
+      valid: ["import os\nos.environ['HOME']\n"]
       invalid:
-        - before: "import os\\nos.environ['OPENAI_API_KEY']\\n"
-          after: "import os\\nos.environ['SLOPPY_API_KEY']\\n"
+        - before: "import os\nos.environ['OPENAI_API_KEY']\n"
+          after: "import os\nos.environ['SLOPPY_API_KEY']\n"
 """
 
 
-def test_a_rule_pack_that_would_send_its_key_to_openai_is_refused(tmp_path: Path):
-    """The net holds for rules users write later: this pack renames the key but never retargets
-    the client, so apply refuses the file, says why, and exits 3 with nothing committed."""
+def test_a_rule_pack_that_would_send_the_openai_key_to_its_provider_is_refused(tmp_path: Path):
+    """The net holds for rules users write later: this pack points the client at Sloppy but
+    leaves it reading OPENAI_API_KEY (the SDK's default), so apply refuses the file, says why,
+    and exits 3 with nothing committed; a client that passes its key explicitly migrates."""
     rules = tmp_path / "rules"
     rules.mkdir()
     (rules / "sloppy.yaml").write_text(SLOPPY)
     assert run("rules", "validate", str(rules / "sloppy.yaml"), cwd=tmp_path).returncode == 0  # valid in form
-    app = b'import os\nfrom openai import OpenAI\n\nclient = OpenAI(api_key=os.environ["OPENAI_API_KEY"])\n'
-    repo = make_repo(tmp_path, {"app.py": app})
+    app = b"from openai import OpenAI\n\nclient = OpenAI()\n"
+    good = b'import os\nfrom openai import OpenAI\n\nclient = OpenAI(api_key=os.environ["OPENAI_API_KEY"])\n'
+    repo = make_repo(tmp_path, {"app.py": app, "good.py": good})
     head = git(repo, "rev-parse", "HEAD")
     proc = run("apply", "--provider", "sloppy", "--rules", str(rules), "--format", "json", "--yes", cwd=repo)
     assert proc.returncode == 3, proc.stderr
@@ -251,10 +268,13 @@ def test_a_rule_pack_that_would_send_its_key_to_openai_is_refused(tmp_path: Path
     assert doc["summary"]["self_check_refusals"] == 1
     (error,) = doc["errors"]
     assert error["path"] == "app.py" and error["message"].startswith(SELF_CHECK)
-    assert "reads SLOPPY_API_KEY: the provider's key would be sent there" in error["message"]
+    assert "pointed at the provider but reads OPENAI_API_KEY" in error["message"]
     assert (repo / "app.py").read_bytes() == app
+    branch = doc["branch"]
+    assert git(repo, "show", f"{branch}:app.py").encode() == app  # the refused file is not on the branch
+    migrated = git(repo, "show", f"{branch}:good.py")
+    assert 'os.environ["SLOPPY_API_KEY"]' in migrated and "SLOPPY_BASE_URL" in migrated
     assert git(repo, "rev-parse", "HEAD") == head
-    assert "SLOPPY_API_KEY" not in git(repo, "log", "--all", "-p")
 
 
 def test_apply_summary_counts_units_hybrids_and_file_edits_apart(tmp_path: Path):

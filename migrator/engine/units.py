@@ -258,6 +258,9 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
     blocked_sites = blocked_sites or {}
     for unit in units:
         unit.rewrites = any(rewrites(r) for s in unit.sites for r in by_site.get(id(s), []))
+        if unit.rewrites and not _retargeted(unit, by_site, rules_for):
+            # its key or its calls would change while the construction still talks to OpenAI
+            unit.reasons.append(f"line {unit.anchor.span.line}: no rule of the plan points this construction at the provider")
         for site in unit.sites:
             if site.kind not in ("call", "client", "framework", "result", "config", "symbol"):
                 continue
@@ -283,6 +286,22 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
             plan.reports.append((unit.anchor, "migrator/unit", f"{unit.label} is left on OpenAI as a whole, with every "
                                  f"call, result and exception that depends on it: {reasons}", "manual"))
     return plan
+
+
+def _retargeted(unit: Unit, by_site: Dict[int, List[Rule]], rules_for: Optional[MatchFn]) -> bool:
+    """Whether a unit built here is pointed at the provider by some rule: one rewriting its
+    construction (compat: base_url=; framework classes) or the class named there (native)."""
+    anchor = unit.anchor
+    if unit.key[0] not in ("client", "framework") or anchor.kind not in ("client", "framework"):
+        return True  # v0 calls, annotated clients, unresolved calls: nothing is built here
+    if anchor.kind == "client" and anchor.attrs.get("endpoint") not in ("none", "openai"):
+        return True  # already points elsewhere (or at an endpoint a value decides): not moved
+    for site in unit.sites:
+        if site is anchor or (site.kind == "symbol" and site.attrs.get("context") == "call"):
+            rules = rules_for(site) if rules_for is not None else by_site.get(id(site), [])
+            if any(rewrites(r) for r in rules):
+                return True
+    return False
 
 
 def left_sites(units: UnitPlan, hybrid: Set[int]) -> frozenset:
