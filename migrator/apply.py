@@ -327,6 +327,8 @@ def _notebook(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: Migratio
     for result in results:
         out.diagnostics.extend(result.diagnostics)
         applied.update(result.applied)
+        if result.hybrid and analysis.path not in out.hybrid:
+            out.hybrid.append(analysis.path)
         if result.error:
             out.failures.append(Failure(analysis.path, result.error))
     if new is not None and new != data and not any(r.error for r in results):

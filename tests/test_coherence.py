@@ -9,6 +9,9 @@ the coherence_* programs in fixtures/programs, run by tests/test_equivalence.py.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -362,3 +365,62 @@ def test_test_doubles_are_reported_where_they_no_longer_fake_the_migrated_code(p
     lines = sorted(d.line for d in result.diagnostics if d.rule.endswith("test-double"))
     assert lines == reported
     assert all(d.severity == "manual" for d in result.diagnostics if d.rule.endswith("test-double"))
+
+
+PROJECT_APP = b'''from openai import OpenAI
+
+client = OpenAI()
+
+
+def ask(question):
+    reply = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": question}])
+    return reply.choices[0].message.content
+'''
+
+PROJECT_TEST = b'''from unittest import mock
+
+from openai.types.chat import ChatCompletion
+
+import app
+
+FAKE = ChatCompletion.model_validate({
+    "id": "x", "object": "chat.completion", "created": 0, "model": "m",
+    "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "hello"}}],
+})
+
+
+def test_ask():
+    with mock.patch("openai.resources.chat.completions.Completions.create", return_value=FAKE) as create:
+        assert app.ask("hi") == "hello"
+    assert create.call_args.kwargs["messages"] == [{"role": "user", "content": "hi"}]
+'''
+
+
+def _pytest_in(tree: Path, env: dict) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY") and not k.startswith("PYTEST")}
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_app.py"], cwd=tree,
+                          env={**clean, **env}, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("plan", ["compat", "native"])
+def test_the_projects_own_tests_after_apply(tmp_path: Path, plan: str):
+    """The repository's own test suite, run before and after apply: under compat its double of an
+    openai>=1 resource class still fakes the migrated client, and its tests pass with the
+    provider's key set; under native the double no longer fakes it and apply says so."""
+    repo = make_repo(tmp_path, {"app.py": PROJECT_APP, "test_app.py": PROJECT_TEST})
+    before = _pytest_in(repo, {"OPENAI_API_KEY": "test-key"})
+    assert before.returncode == 0, before.stdout + before.stderr
+    proc = run("apply", "--provider", "dashscope", "--plan", plan, "--format", "json", "--yes", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    migrated = tmp_path / "migrated"
+    git(repo, "worktree", "add", "-q", str(migrated), doc["branch"])
+    doubles = [d for d in doc["diagnostics"] if d["rule"].endswith("test-double")]
+    if plan == "compat":
+        assert doubles == []
+        after = _pytest_in(migrated, {"DASHSCOPE_API_KEY": "test-key"})
+        assert after.returncode == 0, after.stdout + after.stderr
+        assert "DASHSCOPE_API_KEY" in (migrated / "app.py").read_text()
+    else:
+        assert [(d["path"], d["line"], d["severity"]) for d in doubles] == [("test_app.py", 14, "manual")]
+        assert "Client(" in (migrated / "app.py").read_text()
