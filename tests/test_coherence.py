@@ -424,3 +424,20 @@ def test_the_projects_own_tests_after_apply(tmp_path: Path, plan: str):
     else:
         assert [(d["path"], d["line"], d["severity"]) for d in doubles] == [("test_app.py", 14, "manual")]
         assert "Client(" in (migrated / "app.py").read_text()
+
+
+def test_clients_known_from_annotations_are_units_of_their_own():
+    """Two functions take a client parameter; one calls an API the plan cannot serve.  Each
+    parameter is its own unit: its annotation moves with its calls, or stays with them."""
+    result = migrate('''
+        from openai import OpenAI
+
+        def draw(client: OpenAI, prompt):
+            return client.images.generate(model="dall-e-3", prompt=prompt)
+
+        def ask(client: OpenAI, q):
+            return client.chat.completions.create(model="gpt-4o", messages=[])
+    ''', "dashscope", "native")
+    assert "def draw(client: OpenAI, prompt):" in result.output
+    assert "def ask(client: Client, q):" in result.output and 'model="qwen-plus"' in result.output
+    assert "the client annotated at line 4 is left on OpenAI as a whole" in messages(result)

@@ -149,16 +149,18 @@ def build_units(all_sites: Sequence[Site]) -> Tuple[List[Unit], Dict[int, Unit]]
         else:
             continue
         member[id(site)] = key
-        anchors.setdefault(key, site)
+        if site.kind != "call" or key[0] != "client":
+            anchors.setdefault(key, site)  # a client's unit is anchored at its construction
     starts = {(span.line, span.col): key for span, key in constructions}
+    built = {key for _, key in constructions}
     external = {}
     for site in all_sites:
         if site.kind == "call":
             key = member[id(site)]
-            if key[0] == "client" and key not in anchors:
+            if key[0] == "client" and key not in built:
                 # a client known from an annotation: the unit is keyed by where it was annotated
                 ext: UnitKey = ("external",) + key[1:]
-                find.union(key, ext)
+                member[id(site)] = calls[_key(site.span)] = ext
                 anchors.setdefault(ext, site)
                 external[key[1]] = ext
         elif site.kind == "result":
