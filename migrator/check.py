@@ -851,22 +851,34 @@ def read_baseline(path: str) -> Tuple[Dict[Tuple[str, str, str], int], Optional[
     """({(rule, path, symbol): count}, commit) from a baseline file; UsageError if unreadable."""
     try:
         with open(path, encoding="utf-8") as handle:
-            doc = json.load(handle)
+            doc = json.load(handle, parse_constant=_no_constant)
     except FileNotFoundError:
         raise UsageError(f"baseline file {path} does not exist; create it with --update-baseline") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # ValueError: bad JSON, NaN, a 5000-digit number
         raise UsageError(f"cannot read baseline {path}: {exc}") from None
+    except RecursionError:
+        raise UsageError(f"cannot read baseline {path}: nested too deeply") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("findings"), list):
         raise UsageError(f"{path} is not a migrator check baseline (no 'findings' list)")
     known: Dict[Tuple[str, str, str], int] = {}
-    for entry in doc["findings"]:
-        try:
-            key = (str(entry["rule"]), str(entry["path"]), str(entry["symbol"]))
-            known[key] = known.get(key, 0) + int(entry.get("count", 1))
-        except (KeyError, TypeError, ValueError):
-            raise UsageError(f"{path}: malformed baseline entry {entry!r}") from None
+    for number, entry in enumerate(doc["findings"], start=1):
+        fields = [entry.get(k) for k in ("rule", "path", "symbol")] if isinstance(entry, dict) else [None]
+        count = entry.get("count", 1) if isinstance(entry, dict) else None
+        if (not all(isinstance(v, str) for v in fields) or isinstance(count, bool) or not isinstance(count, int)
+                or not 0 <= count <= _MAX_COUNT):
+            raise UsageError(f"{path}: malformed baseline entry #{number} (rule, path and symbol must be strings, "
+                             f"count a whole number up to {_MAX_COUNT})")
+        key = (fields[0], fields[1], fields[2])
+        known[key] = known.get(key, 0) + count
     commit = doc.get("commit")
     return known, commit if isinstance(commit, str) else None
+
+
+_MAX_COUNT = 10**9
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number JSON allows")
 
 
 def baseline_json(counts: Mapping[Tuple[str, str, str], int], policy: str, commit: Optional[str]) -> str:
@@ -1077,10 +1089,7 @@ def _write_baseline(path: str, root: str, current: Sequence[CheckFinding], polic
     except GitError:
         commit = None
     text = baseline_json(counts, policy, commit)
-    tmp = path + ".migrator-tmp"
-    try:
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise UsageError(f"cannot write baseline {path}: {exc.strerror or exc}") from None
+    from migrator.report import ESCAPE_ERRORS  # an undecodable file name stays a JSON \u escape
+    from migrator.writer import write_file
+
+    write_file(path, text.encode("utf-8", ESCAPE_ERRORS), "baseline ")

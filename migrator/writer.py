@@ -16,10 +16,26 @@ import stat
 from dataclasses import dataclass
 from typing import Dict, Iterator, List, Mapping, Optional
 
-from migrator.errors import MigratorError, SafetyError
+from migrator.errors import MigratorError, SafetyError, UsageError
 
 _TEMP_TAG = ".migrator-"
 _NO_EOL = "\\ No newline at end of file\n"
+
+
+def write_file(path: str, data: bytes, what: str = "") -> None:
+    """Write a file the user named (a report, a baseline, a patch) through a temporary file
+    beside it, replaced at once; the temporary file is removed on every failure (a signal, a
+    bug).  An OSError becomes a UsageError naming the file (``what``: e.g. "baseline ")."""
+    tmp = f"{path}.migrator-tmp"
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        _unlink_quietly(tmp)
+        if isinstance(exc, OSError):
+            raise UsageError(f"cannot write {what}{path}: {exc.strerror or exc}") from None
+        raise
 
 
 def normalize_relpath(path: str) -> str:

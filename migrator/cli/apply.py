@@ -86,10 +86,10 @@ def apply(
         report.render_text(result, out)
     extra = {}
     if patch:
-        from migrator.writer import encode_patch, make_patch
+        from migrator.writer import encode_patch, make_patch, write_file
 
         text = make_patch({c.path: c.original or None for c in result.changes}, {c.path: c.new for c in result.changes})
-        _write_bytes(patch, encode_patch(text))
+        write_file(patch, encode_patch(text))
     if pr_body:
         write_output(report.pr_body(result), pr_body)
     err = error_console()
@@ -128,17 +128,6 @@ def apply(
 def _confirm(yes: bool, question: str) -> None:
     if yes or not sys.stdin.isatty():
         return
-    if not typer.confirm(question, default=False):
+    if not typer.confirm(question, default=False, err=True):  # stdout may carry --format json
         raise typer.Exit(EXIT_OK)
 
-
-def _write_bytes(path: str, data: bytes) -> None:
-    import os
-
-    tmp = f"{path}.migrator-tmp"
-    try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None

@@ -9,6 +9,7 @@ from typing import List, Optional, Sequence
 from migrator.config import Config, load_config
 from migrator.discovery import normalize_excludes, resolve_root
 from migrator.errors import UsageError
+from migrator.report import ESCAPE_ERRORS
 
 
 class ScanFormat(str, Enum):
@@ -37,17 +38,9 @@ def write_output(text: str, output: Optional[str]) -> None:
     directory = os.path.dirname(os.path.abspath(output))
     if not os.path.isdir(directory):
         raise UsageError(f"cannot write {output}: directory does not exist")
-    tmp = f"{output}.migrator-tmp"
-    try:
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, output)
-    except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+    from migrator.writer import write_file
+
+    write_file(output, text.encode("utf-8", ESCAPE_ERRORS))
 
 
 def jobs_option(jobs: int) -> int:

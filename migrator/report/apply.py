@@ -15,6 +15,7 @@ from rich.table import Table
 from migrator import __version__
 from migrator.apply import FileChange, MigrationResult
 from migrator.report import json_document
+from migrator.report.console import printable, safe
 
 
 def unified_diff(change: FileChange) -> str:
@@ -39,18 +40,18 @@ def render_text(result: MigrationResult, out: Console, *, show_diff: bool = True
     out.print(f"[bold]migrator apply[/] → {rs.provider.title} ({rs.plan.name} plan: {rs.plan.title})")
     if show_diff:
         for change in result.changes:
-            out.print(Panel(Syntax(unified_diff(change), "diff", theme="ansi_dark", word_wrap=True),
-                            title=change.path, title_align="left"))
+            out.print(Panel(Syntax(printable(unified_diff(change), lines=True), "diff", theme="ansi_dark", word_wrap=True),
+                            title=safe(change.path), title_align="left"))
     _rule_table(result, out)
     _diagnostics(result, out)
     if result.failures:
         out.print("[bold red]Files that could not be migrated[/] (left unchanged):")
         for failure in result.failures:
             line = f":{failure.line}" if failure.line else ""
-            out.print(f"  {failure.path}{line}: {failure.message}", markup=False)
+            out.print(printable(f"  {failure.path}{line}: {failure.message}"), markup=False)
     for path, note in result.notes:
         # notes from the dependency rewriter already begin with their file (and line)
-        out.print(f"  note: {note}" if note.startswith(path) else f"  note: {path}: {note}", markup=False)
+        out.print(printable(f"  note: {note}" if note.startswith(path) else f"  note: {path}: {note}"), markup=False)
 
 
 def _rule_table(result: MigrationResult, out: Console) -> None:
@@ -77,12 +78,12 @@ def _diagnostics(result: MigrationResult, out: Console) -> None:
     manual = len(result.manual)
     out.print(f"[bold]Diagnostics[/] ({manual} left for a person):")
     for path in sorted(by_file):
-        out.print(f"  [bold]{path}[/]")
+        out.print(f"  [bold]{safe(path)}[/]")
         for d in by_file[path]:
             where = f"cell {d.cell} " if d.cell is not None else ""
             style = {"manual": "red", "warning": "yellow"}.get(d.severity, "dim")
-            out.print(f"    {where}{d.line}:{d.column} [{style}]{d.severity}[/] {d.rule}: ", end="")
-            out.print(d.message, markup=False, highlight=False)
+            out.print(f"    {where}{d.line}:{d.column} [{style}]{d.severity}[/] {safe(d.rule)}: ", end="")
+            out.print(printable(d.message), markup=False, highlight=False)
 
 
 def summary_line(result: MigrationResult) -> str:
