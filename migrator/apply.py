@@ -7,7 +7,6 @@ from __future__ import annotations
 import functools
 import os
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
@@ -16,6 +15,7 @@ from migrator.check import check_bytes
 from migrator.engine import migrate_source
 from migrator.engine.model import Diagnostic, FileResult
 from migrator.models import FileAnalysis, ScanResult
+from migrator.pool import pool_map
 from migrator.ruleset import RuleSet
 from migrator.scan import ScanOptions, scan_paths
 
@@ -214,8 +214,12 @@ def _run(jobs: list, workers: int) -> List[Tuple[Optional[bytes], FileResult, li
     workers = workers or os.cpu_count() or 1
     if workers <= 1 or len(jobs) < _POOL_THRESHOLD:
         return [_python_job(job) for job in jobs]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_python_job, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+    return pool_map(_python_job, jobs, workers, max(1, len(jobs) // (workers * 4)), _crashed)
+
+
+def _crashed(job: Tuple[str, bytes, RuleSet, Optional[FileAnalysis]]) -> Tuple[Optional[bytes], FileResult, list]:
+    return None, FileResult(job[0], "", "", error="the rewrite crashed its worker process on this file; "
+                                                  "left unchanged"), []
 
 
 def _collect(out: MigrationResult, path: str, data: bytes, new: Optional[bytes], result: FileResult, kind: str) -> None:
