@@ -14,6 +14,7 @@ from migrator.analyzer import decode_python, is_python
 from migrator.check import check_bytes
 from migrator.engine import migrate_source
 from migrator.engine.model import Diagnostic, FileResult
+from migrator.limits import rewrite_problem
 from migrator.models import FileAnalysis, ScanResult
 from migrator.pool import pool_map
 from migrator.ruleset import RuleSet
@@ -88,6 +89,9 @@ def migrate_python_bytes(relpath: str, data: bytes, ruleset: RuleSet, analysis: 
     text, problem = decode_python(data)
     if text is None:
         return None, FileResult(relpath, "", "", error=problem)
+    problem = rewrite_problem(text)  # before LibCST, which could take minutes or crash on it
+    if problem:
+        return None, FileResult(relpath, text, text, error=f"not rewritten: {problem}")
     result = migrate_source(text, relpath, ruleset, analysis)
     if not result.changed:
         return None, result
@@ -124,7 +128,9 @@ def migrate_notebook_bytes(relpath: str, data: bytes, ruleset: RuleSet) -> Tuple
     new_sources: Dict[int, str] = {}
     for cell in code_cells(text):
         number, source = cell[0], cell[1]
-        result = migrate_source(source, relpath, ruleset, cell=number)
+        problem = rewrite_problem(source)
+        result = (FileResult(relpath, source, source, error=f"not rewritten: {problem}") if problem
+                  else migrate_source(source, relpath, ruleset, cell=number))
         if result.error:
             result.error = f"cell {number}: {result.error}"
         results.append(result)

@@ -723,7 +723,10 @@ def make_fixer(cfg: Config) -> Optional[Fixer]:
 
     def fixer(relpath: str, text: str, clients: Sequence[CheckFinding]) -> Dict[Tuple[int, int], Fix]:
         from migrator.engine import migrate_source
+        from migrator.limits import rewrite_problem
 
+        if rewrite_problem(text):
+            return {}  # no fix offered for a file LibCST cannot be given
         result = migrate_source(text, relpath, ruleset)
         if result.error or result.output == text:
             return {}
