@@ -93,6 +93,8 @@ def migrate_python_bytes(relpath: str, data: bytes, ruleset: RuleSet, analysis: 
     if problem:
         return None, FileResult(relpath, text, text, error=f"not rewritten: {problem}")
     result = migrate_source(text, relpath, ruleset, analysis)
+    if text.endswith("\r") and not result.output.endswith(("\r", "\n")):
+        result.output += "\r"  # LibCST drops the last line break of a file whose lines end in CR only
     if not result.changed:
         return None, result
     try:

@@ -160,6 +160,8 @@ ENCODED = {
              lambda new: b"deepseek-chat" in new and new.count(b"\n") == new.count(b"\r\n") and new.endswith(b"x = 1\r\n")),
     "mixed-eol": (b"import openai\r\nr = openai.ChatCompletion.create(model='gpt-4', messages=[])\nx = 1\r\ny = 2\n",
                   lambda new: b"deepseek-chat" in new and new.endswith(b"x = 1\r\ny = 2\n")),
+    "cr-only": (b"import openai\rr = openai.ChatCompletion.create(model='gpt-4', messages=[])\rx = 1\r",
+                lambda new: b"deepseek-chat" in new and b"\n" not in new and new.endswith(b"\rx = 1\r")),
     "tabs": (b"import openai\nif True:\n\tr = openai.ChatCompletion.create(model='gpt-4', messages=[])\n\tx = 1\n",
              lambda new: b"\n\tr = _migrator_client()." in new and b"\n\treturn openai.OpenAI(" in new and b"deepseek-chat" in new and new.endswith(b"\tx = 1\n")),
 }
