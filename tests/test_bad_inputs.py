@@ -566,3 +566,14 @@ def test_in_place_confirmation_goes_to_stderr_not_into_json(tmp_path):
     assert _json.loads(proc.stdout)["written"] == [".migrator.toml", "ok.py"]  # stdout is the JSON alone
     assert b"file(s) in place under" in proc.stderr and b"[y/N]" in proc.stderr
     assert b"deepseek" in (repo / "ok.py").read_bytes()
+
+
+def test_error_messages_keep_their_lines_and_hide_escape_sequences(tmp_path):
+    repo = make_repo(tmp_path / "repo", {"ok.py": GOOD.encode(),
+                                         "pyproject.toml": b'[tool.migrator]\nbogus = 1\n"\\u001b[2Jwipe" = 2\n'})
+    proc = run(tmp_path, "scan", str(repo))
+    assert_clean(proc)
+    assert proc.returncode == 2
+    lines = proc.stderr.decode().splitlines()
+    assert len(lines) == 2 and all("pyproject.toml:" in line for line in lines), lines
+    assert "\x1b" not in proc.out and "\\x1b[2Jwipe" in proc.out

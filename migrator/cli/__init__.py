@@ -103,7 +103,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         app(args=argv, prog_name="migrator", standalone_mode=True)
     except MigratorError as exc:
         # a Text, not markup: paths may hold "[...]" and "file:100:" must not become an emoji
-        error_console().print(Text.assemble(("error:", "bold red"), " ", printable(exc.render())), highlight=False)
+        error_console().print(Text.assemble(("error:", "bold red"), " ", printable(exc.render(), lines=True)), highlight=False)
         sys.exit(exc.exit_code)
     except (KeyboardInterrupt, _Interrupted):
         error_console().print("[bold red]interrupted[/]")
@@ -115,7 +115,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         if os.environ.get("MIGRATOR_DEBUG"):
             raise
         error_console().print(
-            Text.assemble(("internal error:", "bold red"), f" {type(exc).__name__}: {printable(_redacted(str(exc)))}\n"
+            Text.assemble(("internal error:", "bold red"), f" {type(exc).__name__}: {printable(_redacted(str(exc)), lines=True)}\n"
                           "This is a bug in migrator. Run again with MIGRATOR_DEBUG=1 to see the traceback, and report it."),
             highlight=False,
         )
