@@ -9,7 +9,7 @@ from typing import Any, Dict, List
 from rich.console import Console
 
 from migrator import __version__
-from migrator.check import RULES, CheckFinding, CheckResult
+from migrator.check import R_UNPARSEABLE, RULES, CheckFinding, CheckResult
 from migrator.report import json_document
 from migrator.report.console import safe
 
@@ -191,7 +191,11 @@ def render_text(result: CheckResult, out: Console) -> None:
                "baseline": f" against baseline {result.baseline}", "all": ""}[result.mode]
     out.print(f"[bold]migrator check[/] (policy {result.policy}){safe(against)}: {s['files_checked']} files checked")
     if result.baseline_written:
-        out.print(f"Wrote {len(result.findings)} findings to baseline {safe(str(result.baseline))}.")
+        unreadable = sorted({f.path for f in result.findings if f.rule == R_UNPARSEABLE})
+        out.print(f"Wrote {len(result.findings) - len(unreadable)} findings to baseline {safe(str(result.baseline))}.")
+        for path in unreadable:  # a baseline cannot accept them: the next check fails on them
+            out.print(f"[yellow]not recorded[/] {safe(path)}: cannot be parsed and mentions openai; "
+                      "check fails on it until it is fixed or excluded")
         return
     by_file: Dict[str, List[CheckFinding]] = defaultdict(list)
     for f in result.new:
