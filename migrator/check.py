@@ -852,9 +852,15 @@ def new_findings(current: Sequence[CheckFinding], known: Mapping[Tuple[str, str,
 
 def read_baseline(path: str) -> Tuple[Dict[Tuple[str, str, str], int], Optional[str]]:
     """({(rule, path, symbol): count}, commit) from a baseline file; UsageError if unreadable."""
+    from migrator.limits import json_problem
+
     try:
         with open(path, encoding="utf-8") as handle:
-            doc = json.load(handle, parse_constant=_no_constant)
+            text = handle.read()
+        problem = json_problem(text)  # json recurses: refuse a deep document before it does
+        if problem:
+            raise UsageError(f"cannot read baseline {path}: {problem}")
+        doc = json.loads(text, parse_constant=_no_constant)
     except FileNotFoundError:
         raise UsageError(f"baseline file {path} does not exist; create it with --update-baseline") from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:  # ValueError: bad JSON, NaN, a 5000-digit number

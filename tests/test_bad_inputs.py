@@ -498,7 +498,7 @@ def test_hostile_file_names_in_every_report(tmp_path):
     ('{"findings": [{"rule": "r", "path": "p", "symbol": "s", "count": 1' + "0" * 5000 + '}]}', "digits"),
     ('{"findings": [{"rule": "r", "path": "p", "symbol": "s", "count": 1e400}]}', "malformed baseline entry #1"),
     ('{"findings": [{"rule": "r", "path": "p", "symbol": "s", "count": 10000000000000}]}', "malformed baseline entry #1"),
-    ('{"findings": [' + "[" * 100000 + "]" * 100000 + "]}", "nested too deeply"),
+    ('{"findings": [' + "[" * 100000 + "]" * 100000 + "]}", "nested more than 100 levels"),
     ('{"findings": [["r", "p", "s"]]}', "malformed baseline entry #1"),
 ])
 def test_bad_baseline_is_bad_input(tmp_path, text, needle):
