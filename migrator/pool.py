@@ -55,6 +55,7 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     try:
         processes = list((getattr(pool, "_processes", None) or {}).values())
         manager = getattr(pool, "_executor_manager_thread", None)
+        results = getattr(pool, "_result_queue", None)
         pool.shutdown(wait=False, cancel_futures=True)
         # let the manager thread drop the cancelled work first: once a worker is gone it fails
         # every pending item, and failing a cancelled one raises InvalidStateError in that thread
@@ -66,6 +67,12 @@ def _stop(pool: ProcessPoolExecutor) -> None:
             process.kill()
         for process in processes:
             process.join(2)
+        # A worker killed while sending a result leaves the manager thread waiting for the rest of
+        # it, and the interpreter waits for that thread at exit (a hang). With the workers gone
+        # this end is the last writer of the pipe: closing it turns the wait into an EOF.
+        writer = getattr(results, "_writer", None)
+        if writer is not None:
+            writer.close()
         if manager is not None:
             manager.join(2)
     finally:
