@@ -7,7 +7,6 @@ from __future__ import annotations
 import functools
 import os
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
@@ -17,7 +16,9 @@ from migrator.check import check_bytes
 from migrator.engine import migrate_source
 from migrator.engine.model import Diagnostic, FileResult
 from migrator.engine.selfcheck import SELF_CHECK
+from migrator.limits import rewrite_problem
 from migrator.models import FileAnalysis, ScanResult
+from migrator.pool import pool_map
 from migrator.ruleset import RuleSet
 from migrator.scan import ScanOptions, scan_paths
 
@@ -125,7 +126,12 @@ def migrate_python_bytes(relpath: str, data: bytes, ruleset: RuleSet, analysis: 
     text, problem = decode_python(data)
     if text is None:
         return None, FileResult(relpath, "", "", error=problem)
+    problem = rewrite_problem(text)  # before LibCST, which could take minutes or crash on it
+    if problem:
+        return None, FileResult(relpath, text, text, error=f"not rewritten: {problem}")
     result = migrate_source(text, relpath, ruleset, analysis)
+    if text.endswith("\r") and not result.output.endswith(("\r", "\n")):
+        result.output += "\r"  # LibCST drops the last line break of a file whose lines end in CR only
     if not result.changed:
         return None, result
     try:
@@ -161,7 +167,9 @@ def migrate_notebook_bytes(relpath: str, data: bytes, ruleset: RuleSet) -> Tuple
     new_sources: Dict[int, str] = {}
     for cell in code_cells(text):
         number, source = cell[0], cell[1]
-        result = migrate_source(source, relpath, ruleset, cell=number)
+        problem = rewrite_problem(source)
+        result = (FileResult(relpath, source, source, error=f"not rewritten: {problem}") if problem
+                  else migrate_source(source, relpath, ruleset, cell=number))
         if result.error:
             result.error = f"cell {number}: {result.error}"
         results.append(result)
@@ -299,8 +307,12 @@ def _run(jobs: list, workers: int) -> List[Tuple[Optional[bytes], FileResult, li
     workers = workers or os.cpu_count() or 1
     if workers <= 1 or len(jobs) < _POOL_THRESHOLD:
         return [_python_job(job) for job in jobs]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_python_job, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+    return pool_map(_python_job, jobs, workers, max(1, len(jobs) // (workers * 4)), _crashed)
+
+
+def _crashed(job: Tuple[str, bytes, RuleSet, Optional[FileAnalysis]]) -> Tuple[Optional[bytes], FileResult, list]:
+    return None, FileResult(job[0], "", "", error="the rewrite crashed its worker process on this file; "
+                                                  "left unchanged"), []
 
 
 def _collect(out: MigrationResult, path: str, data: bytes, new: Optional[bytes], result: FileResult, kind: str) -> None:

@@ -53,6 +53,7 @@ R_DEPENDENCY = "check/openai-dependency"
 R_CLIENT = "check/openai-client-endpoint"
 R_UNUSED = "check/unused-suppression"
 R_NO_REASON = "check/suppression-without-reason"
+R_UNPARSEABLE = "check/unparseable-file"
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,10 @@ RULES: Dict[str, RuleInfo] = {
                  "Remove it."),
         RuleInfo(R_NO_REASON, "Suppression without a reason",
                  "Write the reason after ` -- `: `# migrator: ignore[check/openai-import] -- why`."),
+        RuleInfo(R_UNPARSEABLE, "File that mentions openai but cannot be parsed",
+                 "The gate cannot tell what a file it cannot parse does (newer syntax, git conflict markers, an "
+                 "invalid notebook), so such a file fails it whenever it mentions openai, even against a base or "
+                 "a baseline. Fix the file, or exclude it."),
     )
 }
 
@@ -466,7 +471,7 @@ def check_bytes(relpath: str, data: bytes, policy: Policy, fixer: Optional[Fixer
     if analysis is None and not wants_modules and not has_marker:
         return FileCheck(relpath)
     if analysis is not None and analysis.error:
-        return FileCheck(relpath, error=analysis.error)
+        return _unparseable(relpath, data, analysis.error, analysis.error_line)
     sources = _sources(relpath, data)
     findings = _policy_findings(relpath, analysis, sources, policy)
     if wants_modules:
@@ -489,6 +494,23 @@ def check_bytes(relpath: str, data: bytes, policy: Policy, fixer: Optional[Fixer
                 else f for f in kept]
     kept.sort(key=CheckFinding.sort_key)
     return FileCheck(relpath, tuple(kept), suppressed)
+
+
+_OPENAI_BYTES = re.compile(rb"(?i)openai")
+
+
+def _unparseable_finding(relpath: str, why: str, line: Optional[int], cell: Optional[int] = None) -> CheckFinding:
+    line = line or 1
+    return CheckFinding(R_UNPARSEABLE, relpath, line, 1, line, 1,
+                        f"cannot be parsed ({why}) and mentions openai: the gate cannot tell what it does",
+                        "unparseable", cell)
+
+
+def _unparseable(relpath: str, data: bytes, why: str, line: Optional[int]) -> FileCheck:
+    """A gate fails closed: a file it cannot read that mentions openai is a finding, not a pass."""
+    if _OPENAI_BYTES.search(data) is None:
+        return FileCheck(relpath, error=why)
+    return FileCheck(relpath, (_unparseable_finding(relpath, why, line),))
 
 
 def _sources(relpath: str, data: bytes) -> Dict[object, _Source]:
@@ -561,7 +583,11 @@ def _policy_findings(relpath: str, analysis: Optional[FileAnalysis], sources: Ma
     out: List[CheckFinding] = []
     module_ok = _module_client_configured(analysis, sources, policy)
     for f in analysis.findings:
-        if f.kind == "import" and not f.detail.get("unparsed"):
+        if f.kind == "import" and f.detail.get("unparsed"):
+            src = sources.get(f.cell)
+            if src is not None and _OPENAI_BYTES.search(src.text.encode("utf-8", "surrogatepass")):
+                out.append(_unparseable_finding(relpath, f.message.split(": ", 1)[-1], None, f.cell))
+        elif f.kind == "import":
             if strict:
                 symbol = _import_symbol(f)
                 out.append(_make(R_IMPORT, f, symbol, f"imports {symbol} (the openai SDK is not allowed under "
@@ -697,7 +723,10 @@ def make_fixer(cfg: Config) -> Optional[Fixer]:
 
     def fixer(relpath: str, text: str, clients: Sequence[CheckFinding]) -> Dict[Tuple[int, int], Fix]:
         from migrator.engine import migrate_source
+        from migrator.limits import rewrite_problem
 
+        if rewrite_problem(text):
+            return {}  # no fix offered for a file LibCST cannot be given
         result = migrate_source(text, relpath, ruleset)
         if result.error or result.output == text:
             return {}
@@ -823,24 +852,42 @@ def new_findings(current: Sequence[CheckFinding], known: Mapping[Tuple[str, str,
 
 def read_baseline(path: str) -> Tuple[Dict[Tuple[str, str, str], int], Optional[str]]:
     """({(rule, path, symbol): count}, commit) from a baseline file; UsageError if unreadable."""
+    from migrator.limits import json_problem
+
     try:
         with open(path, encoding="utf-8") as handle:
-            doc = json.load(handle)
+            text = handle.read()
+        problem = json_problem(text)  # json recurses: refuse a deep document before it does
+        if problem:
+            raise UsageError(f"cannot read baseline {path}: {problem}")
+        doc = json.loads(text, parse_constant=_no_constant)
     except FileNotFoundError:
         raise UsageError(f"baseline file {path} does not exist; create it with --update-baseline") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # ValueError: bad JSON, NaN, a 5000-digit number
         raise UsageError(f"cannot read baseline {path}: {exc}") from None
+    except RecursionError:
+        raise UsageError(f"cannot read baseline {path}: nested too deeply") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("findings"), list):
         raise UsageError(f"{path} is not a migrator check baseline (no 'findings' list)")
     known: Dict[Tuple[str, str, str], int] = {}
-    for entry in doc["findings"]:
-        try:
-            key = (str(entry["rule"]), str(entry["path"]), str(entry["symbol"]))
-            known[key] = known.get(key, 0) + int(entry.get("count", 1))
-        except (KeyError, TypeError, ValueError):
-            raise UsageError(f"{path}: malformed baseline entry {entry!r}") from None
+    for number, entry in enumerate(doc["findings"], start=1):
+        fields = [entry.get(k) for k in ("rule", "path", "symbol")] if isinstance(entry, dict) else [None]
+        count = entry.get("count", 1) if isinstance(entry, dict) else None
+        if (not all(isinstance(v, str) for v in fields) or isinstance(count, bool) or not isinstance(count, int)
+                or not 0 <= count <= _MAX_COUNT):
+            raise UsageError(f"{path}: malformed baseline entry #{number} (rule, path and symbol must be strings, "
+                             f"count a whole number up to {_MAX_COUNT})")
+        key = (fields[0], fields[1], fields[2])
+        known[key] = known.get(key, 0) + count
     commit = doc.get("commit")
     return known, commit if isinstance(commit, str) else None
+
+
+_MAX_COUNT = 10**9
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number JSON allows")
 
 
 def baseline_json(counts: Mapping[Tuple[str, str, str], int], policy: str, commit: Optional[str]) -> str:
@@ -944,7 +991,7 @@ def run_check(options: CheckOptions, *, cfg: Optional[Config] = None) -> CheckRe
     if options.base:
         # only files with findings now can have new ones: read just those at the base
         known, snippets = _known_at_base(repo, base_commit, sorted({f.path for f in current}), policy)
-        new = new_findings(current, known, snippets)
+        new = _with_unparseable(new_findings(current, known, snippets), current)
         return CheckResult(mode="base", new=tuple(new), base=options.base, base_commit=base_commit, **common)
     if baseline_path and options.update_baseline:
         _write_baseline(baseline_path, root, current, policy.name, paths, {c.relpath for c in files})
@@ -952,9 +999,17 @@ def run_check(options: CheckOptions, *, cfg: Optional[Config] = None) -> CheckRe
     if baseline_path:
         known, commit = read_baseline(baseline_path)
         known = _follow_renames(root, known, commit)
-        new = new_findings(current, known)
+        new = _with_unparseable(new_findings(current, known), current)
         return CheckResult(mode="baseline", new=tuple(new), baseline=baseline_path, **common)
     return CheckResult(mode="all", new=tuple(current), **common)
+
+
+def _with_unparseable(new: List[CheckFinding], current: Sequence[CheckFinding]) -> List[CheckFinding]:
+    """A file the gate cannot read fails it even where a base or a baseline knew it: what it
+    does now cannot be compared with what it did then."""
+    seen = {id(f) for f in new}
+    return sorted(new + [f for f in current if f.rule == R_UNPARSEABLE and id(f) not in seen],
+                  key=CheckFinding.sort_key)
 
 
 def _merge_base(repo, ref: str) -> str:
@@ -1030,7 +1085,7 @@ def _follow_renames(root: str, known: Dict[Tuple[str, str, str], int], commit: O
 
 def _write_baseline(path: str, root: str, current: Sequence[CheckFinding], policy: str,
                     paths: Sequence[str], checked: set) -> None:
-    counts: Counter = Counter(f.key for f in current)
+    counts: Counter = Counter(f.key for f in current if f.rule != R_UNPARSEABLE)  # never accepted
     if paths and os.path.exists(path):
         # checking some files must not forget the others' entries
         previous, _ = read_baseline(path)
@@ -1047,6 +1102,7 @@ def _write_baseline(path: str, root: str, current: Sequence[CheckFinding], polic
     except GitError:
         commit = None
     text = baseline_json(counts, policy, commit)
+    from migrator.report import ESCAPE_ERRORS  # an undecodable file name stays a JSON \u escape
     from migrator.writer import write_user_file
 
-    write_user_file(path, text.encode("utf-8"), "baseline")
+    write_user_file(path, text.encode("utf-8", ESCAPE_ERRORS), "baseline")

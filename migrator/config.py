@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ else:  # pragma: no cover - exercised on 3.9/3.10 only
 TOP_KEYS = {"exclude", "rules", "provider", "plan", "region", "models", "env", "todo-comments", "check"}
 CHECK_KEYS = {"policy", "forbidden-modules", "allow-endpoints", "baseline", "exclude"}
 ENV_KEYS = {"api_key", "base_url"}
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass
@@ -92,7 +94,12 @@ def load_config(root: str) -> Config:
     path = Path(root) / "pyproject.toml"
     if path.is_file():
         text, data = _read_toml(path)
-        table = data.get("tool", {}).get("migrator")
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict):
+            raise ConfigError("'tool' must be a table", path=str(path), line=_line_of(text, "tool"))
+        table = tool.get("migrator")
+        if table is not None and not isinstance(table, dict):
+            raise ConfigError("[tool.migrator] must be a table", path=str(path), line=_line_of(text, "migrator"))
         if table is not None:
             return _parse(table, text, str(path))
     alt = Path(root) / ".migrator.toml"
@@ -106,7 +113,10 @@ def _parse(table: Dict[str, Any], text: str, path: str) -> Config:
     problems = _unknown(text, "tool.migrator", set(table), TOP_KEYS, path)
     cfg = Config(path=path)
     cfg.exclude = _strings(table.get("exclude", []), "exclude", path, text, problems)
-    cfg.rules = _strings(table.get("rules", []), "rules", path, text, problems)
+    # rule folders are relative to the config file, not to wherever migrator was started
+    folder = os.path.dirname(os.path.abspath(path))
+    cfg.rules = [os.path.join(folder, os.path.expanduser(r))
+                 for r in _strings(table.get("rules", []), "rules", path, text, problems)]
     for name in ("provider", "plan", "region"):
         value = table.get(name)
         if value is not None and not isinstance(value, str):
@@ -116,6 +126,10 @@ def _parse(table: Dict[str, Any], text: str, path: str) -> Config:
     cfg.models = _table(table.get("models", {}), "models", path, text, problems)
     cfg.env = _table(table.get("env", {}), "env", path, text, problems)
     problems += _unknown(text, "tool.migrator.env", set(cfg.env), ENV_KEYS, path)
+    for key, name in sorted(cfg.env.items()):
+        if not _ENV_NAME.fullmatch(name):  # it is written into every client as os.environ["<name>"]
+            problems.append(f"{path}:{_line_of(text, key) or 1}: [tool.migrator.env] {key} = {name!r} is not an "
+                            "environment variable name (letters, digits and _, not starting with a digit)")
     todo = table.get("todo-comments")
     if todo is not None and not isinstance(todo, bool):
         problems.append(f"{path}:{_line_of(text, 'todo-comments') or 1}: 'todo-comments' must be true or false")

@@ -25,6 +25,7 @@ _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 SCHEMA_VERSION = 1
 MAX_RULE_FILE_BYTES = 1024 * 1024
+MAX_RULE_DEPTH = 64  # the shipped packs nest 8 deep
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*/[a-z0-9]+(?:-[a-z0-9]+)*$")
 PLANS = ("compat", "native")
 MATCH_KINDS = ("client", "call", "framework", "symbol", "config", "env", "result", "import", "double")
@@ -147,10 +148,18 @@ def _compose(text: str, path: str, problems: List[str]) -> Optional[yaml.Node]:
         problems.append(f"{path}:{line}: tab used for indentation; YAML needs spaces")
         return None
     try:
+        depth = 0
         for event in yaml.parse(text, Loader=_SAFE_LOADER):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 problems.append(f"{path}:{event.start_mark.line + 1}: anchors and aliases are not allowed in rule files")
                 return None
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_RULE_DEPTH:  # every reader of the tree recurses; refuse before it does
+                    problems.append(f"{path}:{event.start_mark.line + 1}: nested more than {MAX_RULE_DEPTH} levels deep")
+                    return None
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
         return yaml.compose(text, Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 
@@ -12,6 +11,7 @@ from migrator.analyzer.textfiles import classify
 from migrator.cache import EMPTY, Cache, Manifest
 from migrator.discovery import DEFAULT_MAX_BYTES, Candidate, iter_files, looks_binary, read_limited
 from migrator.models import ScanResult, SkippedFile
+from migrator.pool import pool_map
 
 # fewer files than this are read in-process: a pool costs more than it saves
 _POOL_THRESHOLD = 24
@@ -172,12 +172,13 @@ def _run(jobs: List[Tuple[str, str, Optional[int], int, bool]], workers: int, pr
     order = sorted(range(total), key=lambda i: -(jobs[i][2] or 0))
     chunk = max(1, min(32, total // (workers * 16) or 1))
     out: List[Outcome] = [("plain", None)] * total
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        results = pool.map(_process, [jobs[i] for i in order], chunksize=chunk)  # submits everything now
-        if meanwhile:
-            meanwhile()  # the parent would otherwise only wait
-        for done, (index, outcome) in enumerate(zip(order, results)):
-            out[index] = outcome
-            if progress:
-                progress(done + 1, total)
+    results = pool_map(_process, [jobs[i] for i in order], workers, chunk, _crashed,
+                       progress=(lambda done: progress(done, total)) if progress else None,
+                       meanwhile=meanwhile)  # the parent would otherwise only wait
+    for index, outcome in zip(order, results):
+        out[index] = outcome
     return out
+
+
+def _crashed(job: Tuple[str, str, Optional[int], int, bool]) -> Outcome:
+    return ("skip", "the analysis crashed its worker process on this file; skipped")

@@ -146,13 +146,13 @@ def test_unchanged_files_are_recognised_without_being_read(tmp_path, monkeypatch
 
 def test_meanwhile_runs_once_while_the_pool_works_and_in_process(tmp_path, monkeypatch):
     """scan's hook for the parent's own work (the CLI loads the rule packs there)."""
-    import migrator.scan as scan_mod
+    import migrator.pool as pool_mod
 
     monkeypatch.setenv("MIGRATOR_CACHE_DIR", str(tmp_path / "cache"))
     root = tree(tmp_path / "src")
     pools = []
-    real_pool = scan_mod.ProcessPoolExecutor
-    monkeypatch.setattr(scan_mod, "ProcessPoolExecutor", lambda **kw: pools.append(kw) or real_pool(**kw))
+    real_pool = pool_mod.ProcessPoolExecutor
+    monkeypatch.setattr(pool_mod, "ProcessPoolExecutor", lambda **kw: pools.append(kw) or real_pool(**kw))
     for jobs, expect_pool in ((2, True), (1, False)):
         pools.clear()
         calls = []

@@ -269,3 +269,55 @@ def test_base_in_a_repository_git_refuses_says_what_git_said(repo, tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert "dubious ownership" in done.stderr and "unknown ref" not in done.stderr and "Traceback" not in done.stderr
+
+
+# ---------------------------------------------------------------- fails closed (issue 14)
+
+CONFLICT = "import openai\nx = 1\n<<<<<<< HEAD\ny = 2\n=======\ny = 3\n>>>>>>> other\n"
+NEWER_SYNTAX = "from openai import OpenAI\n\ntype Alias = int\ndef f[T](x: T) -> T: return x\nc = OpenAI()\n"
+
+
+@pytest.mark.parametrize("text,line", [(CONFLICT, 3), (NEWER_SYNTAX, 3)])
+def test_unparseable_file_mentioning_openai_fails_the_gate(cli, repo, text, line):
+    if "type Alias" in text and sys.version_info >= (3, 12):
+        pytest.skip("this Python parses PEP 695 syntax")
+    write(repo, "app/broken.py", text)
+    code, out, err = cli("check", "--format", "json")
+    doc = json.loads(out)
+    assert code == 1, out + err
+    assert doc["summary"]["passed"] is False
+    found = [f for f in doc["findings"] if f["rule"] == "check/unparseable-file"]
+    assert [(f["path"], f["line"]) for f in found] == [("app/broken.py", line)] and found[0]["new"]
+    code, out, _ = cli("check")
+    assert code == 1 and "app/broken.py" in out and f"{line}:1" in out and "cannot be parsed" in out
+
+
+def test_unparseable_file_fails_even_when_the_base_or_baseline_knew_it(cli, repo):
+    write(repo, "app/broken.py", CONFLICT)
+    commit(repo, "conflict committed")
+    git(repo, "switch", "-q", "-c", "next")
+    write(repo, "app/broken.py", CONFLICT + "import openai as again\n")
+    commit(repo, "more")
+    code, out, _ = cli("check", "--base", "feature")
+    assert code == 1 and "app/broken.py" in out and "check/unparseable-file" in out
+    code, out, _ = cli("check", "--update-baseline")
+    assert code == 0 and "not recorded app/broken.py" in " ".join(out.split())
+    code, out, _ = cli("check")
+    assert code == 1 and "check/unparseable-file" in out
+
+
+def test_unparseable_file_without_openai_is_only_a_warning(cli, repo):
+    write(repo, "app/other.py", "import tiktoken\nprint 'x'\n")  # parsed (tiktoken), fails, names no openai
+    code, out, _ = cli("check", "app/other.py")
+    assert code == 0 and "not analysed" in out
+
+
+def test_notebook_cell_that_does_not_parse_fails_the_gate(cli, repo):
+    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+              "source": ["import openai\n", "<<<<<<< HEAD\n"]}]
+    write(repo, "nb.ipynb", json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    code, out, _ = cli("check", "nb.ipynb")
+    assert code == 1 and "nb.ipynb" in out and "check/unparseable-file" in out and "cell 1" in out
+    write(repo, "bad.ipynb", '{"cells": [{"cell_type": "code", "source": "import openai"')
+    code, out, _ = cli("check", "bad.ipynb")
+    assert code == 1 and "bad.ipynb" in out and "invalid notebook" in out

@@ -198,3 +198,35 @@ def test_try_import_block_emptied_by_cleanup_keeps_a_body():
     result = run(source, SYM, NATIVE, cleanup=["openai"])
     assert result.output == ("import json\ntry:\n    pass\nexcept ImportError:\n    pass\n"
                              "from acme import Client\nc = Client()\n")
+
+
+# ------------------------------------------------------------------ values never become code (issue 14)
+
+HOSTILE = 'X"] + __import__("os").getcwd() + os.environ["Y'
+
+
+def _calls(code: str) -> set:
+    import ast
+
+    return {node.func.id for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)}
+
+
+@pytest.mark.parametrize("value", [{"env": HOSTILE}, {"env": HOSTILE, "default": HOSTILE}])
+def test_env_values_are_rendered_as_literals(value):
+    source = "from openai import OpenAI\nc = OpenAI()\n"
+    result = run(source, CLIENT, ("set_kwarg", {"name": "base_url", "value": value}))
+    assert "__import__" not in _calls(result.output)
+    import ast
+
+    keys = [n for n in ast.walk(ast.parse(result.output)) if isinstance(n, ast.Constant) and n.value == HOSTILE]
+    assert keys, result.output
+
+
+def test_renamed_env_variable_is_escaped_when_it_is_not_a_plain_name():
+    from tests.ops.conftest import make_ruleset as rules
+
+    ruleset = rules({"kind": "env", "variable": "OPENAI_API_KEY"}, ("rename_env", {"to": "${api_key_env}"}))
+    ruleset.vars["api_key_env"] = HOSTILE
+    result = migrate_source('import os\nk = os.environ["OPENAI_API_KEY"]\n', "m.py", ruleset)
+    assert result.error is None and "__import__" not in _calls(result.output), result.output

@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -240,3 +241,125 @@ def test_signal_landing_as_a_rename_completes_rolls_that_file_back_too(repo, tmp
     assert proc.returncode == (130 if sig == "SIGINT" else 143), proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
     assert_untouched(repo, tmp_path, before)
+
+
+# ------------------------------------------------------------------ the worker pool (issue 14)
+
+BIG = "import openai\nfrom openai import OpenAI\nc = OpenAI()\n" + "".join(
+    f"def f{i}(x):\n    return c.chat.completions.create(model='gpt-4o', messages=[{{'role': 'user', 'content': x + {i}}}])\n"
+    for i in range(400))
+
+
+def _alive(pgid: int) -> list:
+    """Processes of the group still running (a zombie is dead: it only waits to be reaped)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            out.append(int(entry))
+    return out
+
+
+def _start_scan(tmp_path: Path) -> subprocess.Popen:
+    tree = tmp_path / "big"
+    tree.mkdir()
+    for n in range(150):  # above the pool threshold, and long enough to be caught mid-pool
+        (tree / f"m{n:03d}.py").write_text(BIG)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MIGRATOR_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("MIGRATOR_DEBUG", None)
+    proc = subprocess.Popen([sys.executable, "-m", "migrator", "scan", str(tree), "--no-cache", "--jobs", "2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True)
+    deadline = time.monotonic() + 60
+    # the parent and two workers that have analysed for a while (0.3 s of CPU): the pool is busy
+    while len(_alive(proc.pid)) < 3 or _worker_ticks(proc.pid) < 30:
+        assert proc.poll() is None and time.monotonic() < deadline, "the pool never got busy"
+        time.sleep(0.01)
+    return proc
+
+
+def _worker_ticks(pgid: int) -> int:
+    total = 0
+    for pid in _alive(pgid):
+        if pid != pgid:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+    return total
+
+
+def _gone(pgid: int) -> list:
+    deadline = time.monotonic() + 10
+    while _alive(pgid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return _alive(pgid)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("attempt", range(3))  # the old failure was a race: try it more than once
+def test_sigterm_to_the_process_group_stops_the_pool(tmp_path, attempt):
+    proc = _start_scan(tmp_path)
+    os.killpg(proc.pid, signal.SIGTERM)  # what `timeout` and a CI cancel send
+    try:
+        code = proc.wait(timeout=60)
+    finally:
+        left = _gone(proc.pid)
+        if left:
+            os.killpg(proc.pid, signal.SIGKILL)
+    err = proc.stderr.read().decode()
+    assert code == 143, err
+    assert "interrupted" in err and "Traceback" not in err and "Error" not in err, err
+    assert left == [], "worker processes left running"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_exit_when_their_parent_is_killed(tmp_path):
+    proc = _start_scan(tmp_path)
+    os.kill(proc.pid, signal.SIGKILL)  # no chance to clean up
+    proc.wait(timeout=60)
+    left = _gone(proc.pid)
+    if left:
+        os.killpg(proc.pid, signal.SIGKILL)
+    assert left == [], "orphaned workers kept running"
+
+
+CRASH_HOOK = r"""
+import os, signal
+import migrator.scan as _scan
+_orig = _scan._process
+
+def _process(job):
+    if job[0].endswith("crash.py"):
+        os.kill(os.getpid(), signal.SIGSEGV)  # what a native parser crash looks like
+    return _orig(job)
+
+_scan._process = _process
+"""
+
+
+def test_a_worker_crash_costs_only_its_file(tmp_path):
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    for n in range(40):  # above the pool threshold
+        (tree / f"m{n:02d}.py").write_text(SOURCE.format(n=n))
+    (tree / "crash.py").write_text(SOURCE.format(n=99))
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(CRASH_HOOK)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(hook), str(ROOT)]),
+           "MIGRATOR_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("MIGRATOR_DEBUG", None)
+    proc = subprocess.run([sys.executable, "-m", "migrator", "scan", str(tree), "--no-cache", "--jobs", "2",
+                           "--format", "json"], capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    import json
+
+    doc = json.loads(proc.stdout)
+    assert [s["path"] for s in doc["skipped"]] == ["crash.py"] and "crashed" in doc["skipped"][0]["reason"]
+    assert {f["path"] for f in doc["findings"]} == {f"m{n:02d}.py" for n in range(40)}

@@ -69,16 +69,33 @@ class CodeCell(tuple):
 
 
 def _load(text: str) -> dict:
+    from migrator.limits import json_problem
+
+    problem = json_problem(text)  # json recurses: a deep document would stop the whole run
+    if problem:
+        raise NotebookError(problem, 1)
     try:
-        nb = json.loads(text)
+        nb = json.loads(text, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as exc:
         raise NotebookError(f"invalid JSON: {exc.msg}", exc.lineno) from None
+    except RecursionError:
+        raise NotebookError("nested too deeply", 1) from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         raise NotebookError("not an nbformat 4 notebook (no 'cells' list)", 1)
     major = nb.get("nbformat", 4)
     if isinstance(major, int) and major < 4:
         raise NotebookError(f"nbformat {major} is not supported (need 4)", 1)
     return nb
+
+
+def _no_duplicates(pairs: list) -> dict:
+    # json keeps the last of two equal keys, the byte-level editor found the first: refuse both
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set = set()
+        duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))
+        raise NotebookError(f"duplicate key '{duplicate}' in a JSON object", 1)
+    return out
 
 
 def _source_text(cell: object, number: int, text: str) -> str:

@@ -93,17 +93,18 @@ def main(argv: Optional[List[str]] = None) -> None:
             signal.signal(signal.SIGINT, _sigint)
     except ValueError:  # not the main thread (embedded use): leave signals alone
         pass
+    _tolerant_streams()
     _register()
     from rich.text import Text
 
     from migrator.analyzer.secrets import redact_text  # an exception message may quote file content
-    from migrator.report.console import error_console
+    from migrator.report.console import error_console, printable
 
     try:
         app(args=argv, prog_name="migrator", standalone_mode=True)
     except MigratorError as exc:
         # a Text, not markup: paths may hold "[...]" and "file:100:" must not become an emoji
-        error_console().print(Text.assemble(("error:", "bold red"), " ", exc.render()), highlight=False)
+        error_console().print(Text.assemble(("error:", "bold red"), " ", printable(exc.render(), lines=True)), highlight=False)
         sys.exit(exc.exit_code)
     except (KeyboardInterrupt, _Interrupted):
         error_console().print("[bold red]interrupted[/]")
@@ -118,9 +119,21 @@ def main(argv: Optional[List[str]] = None) -> None:
             sys.stderr.write(redact_text("".join(traceback.format_exception(type(exc), exc, exc.__traceback__))))
             sys.exit(70)
         error_console().print(
-            Text.assemble(("internal error:", "bold red"), f" {type(exc).__name__}: {redact_text(str(exc))}\n"
+            Text.assemble(("internal error:", "bold red"), f" {type(exc).__name__}: {printable(redact_text(str(exc)), lines=True)}\n"
                           "This is a bug in migrator. Run again with MIGRATOR_DEBUG=1 to see the traceback, and report it."),
             highlight=False,
         )
         sys.exit(70)
+
+
+def _tolerant_streams() -> None:
+    """A terminal or pipe that cannot encode a character ("→", Chinese text, an undecodable file
+    name) gets an escape for it, never a UnicodeEncodeError (PYTHONIOENCODING=cp1252, LANG=C)."""
+    from migrator.report import ESCAPE_ERRORS
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors=ESCAPE_ERRORS)  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):  # replaced by a non-text stream (tests, embedding)
+            pass
 

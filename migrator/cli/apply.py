@@ -138,7 +138,7 @@ def apply(
 def _confirm(yes: bool, question: str) -> None:
     if yes or not sys.stdin.isatty():
         return
-    if not typer.confirm(question, default=False):
+    if not typer.confirm(question, default=False, err=True):  # stdout may carry --format json
         raise typer.Exit(EXIT_OK)
 
 

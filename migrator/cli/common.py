@@ -8,6 +8,7 @@ from typing import List, Optional, Sequence
 from migrator.config import Config, load_config
 from migrator.discovery import normalize_excludes, resolve_root
 from migrator.errors import UsageError
+from migrator.report import ESCAPE_ERRORS
 
 
 class ScanFormat(str, Enum):
@@ -39,7 +40,7 @@ def write_output(text: str, output: Optional[str]) -> None:
         return
     from migrator.writer import write_user_file
 
-    write_user_file(output, text.encode("utf-8", "surrogateescape"))
+    write_user_file(output, text.encode("utf-8", ESCAPE_ERRORS))
 
 
 def jobs_option(jobs: int) -> int:

@@ -105,6 +105,18 @@ def _string(text: str) -> cst.SimpleString:
     return cst.SimpleString(json.dumps(text, ensure_ascii=False))
 
 
+def _string_like(original: cst.SimpleString, text: str) -> cst.SimpleString:
+    """``text`` as a literal in ``original``'s prefix and quotes where that needs no escaping,
+    else an escaped literal: configuration values never become code."""
+    if IDENT_SAFE.match(text):  # no quote, backslash or line break: safe inside any quotes
+        return cst.SimpleString(f"{original.prefix}{original.quote}{text}{original.quote}")
+    return _string(text)
+
+
+def _environ() -> cst.Attribute:
+    return cst.Attribute(value=cst.Name("os"), attr=cst.Name("environ"))
+
+
 def render(value: Any, ctx: Context) -> cst.BaseExpression:
     """A YAML value as a Python expression: strings are literals; {env}, {expr} are code."""
     if isinstance(value, bool) or value is None:
@@ -118,9 +130,10 @@ def render(value: Any, ctx: Context) -> cst.BaseExpression:
     if isinstance(value, dict) and "env" in value:
         ctx.need_import("os")
         var = _string(ctx.text(value["env"]))
-        if "default" in value:
-            return cst.parse_expression(f"os.environ.get({var.value}, {_string(ctx.text(value['default'])).value})")
-        return cst.parse_expression(f"os.environ[{var.value}]")
+        if "default" in value:  # nodes, not formatted code: a value is never parsed as Python
+            return cst.Call(func=cst.Attribute(value=_environ(), attr=cst.Name("get")),
+                            args=[cst.Arg(var), cst.Arg(_string(ctx.text(value["default"])))])
+        return cst.Subscript(value=_environ(), slice=[cst.SubscriptElement(cst.Index(var))])
     if isinstance(value, dict) and "expr" in value:
         for spec in value.get("imports", []):
             module, _, name = ctx.text(spec).partition(":")
@@ -452,9 +465,7 @@ class MapModel(Operation):
             return node
         if target == model:
             return node
-        quote = value.quote
-        prefix = value.prefix
-        new = cst.SimpleString(f"{prefix}{quote}{target}{quote}") if quote in ('"', "'") and IDENT_SAFE.match(target) else _string(target)
+        new = _string_like(value, target)
         ctx.diag(f"model '{model}' -> '{target}'", "info")
         return _replace_arg(node, arg, arg.with_changes(value=new))
 
@@ -779,7 +790,7 @@ def _rebuild(parts: List[cst.BaseExpression], renames: Dict[int, str]) -> cst.Ba
             else:
                 key = _key(node)  # type: ignore[arg-type]
                 if key is not None:
-                    new_key = cst.SimpleString(f"{key.prefix}{key.quote}{renames[index]}{key.quote}")
+                    new_key = _string_like(key, renames[index])
                     node = node.with_changes(slice=[node.slice[0].with_changes(slice=cst.Index(new_key))])  # type: ignore[union-attr]
         current = node
     return current
@@ -800,7 +811,7 @@ class RenameEnv(Operation):
         target = ctx.text(params["to"])
         if node.evaluated_value == target:
             return node
-        return cst.SimpleString(f"{node.prefix}{node.quote}{target}{node.quote}")
+        return _string_like(node, target)
 
 
 class RemoveStatement(Operation):

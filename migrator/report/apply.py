@@ -16,6 +16,7 @@ from migrator import __version__
 from migrator.analyzer.secrets import redact_text
 from migrator.apply import FileChange, MigrationResult
 from migrator.report import json_document
+from migrator.report.console import printable, safe
 
 
 def unified_diff(change: FileChange) -> str:
@@ -31,17 +32,17 @@ def render_text(result: MigrationResult, out: Console, *, show_diff: bool = True
     out.print(f"[bold]migrator apply[/] → {rs.provider.title} ({rs.plan.name} plan: {rs.plan.title})")
     if show_diff:
         for change in result.changes:
-            out.print(Panel(Syntax(unified_diff(change), "diff", theme="ansi_dark", word_wrap=True),
-                            title=change.path, title_align="left"))
+            out.print(Panel(Syntax(printable(unified_diff(change), lines=True), "diff", theme="ansi_dark", word_wrap=True),
+                            title=safe(change.path), title_align="left"))
     _rule_table(result, out)
     _diagnostics(result, out)
     if result.failures:
         out.print("[bold red]Files that could not be migrated[/] (left unchanged):")
         for failure in result.failures:
             line = f":{failure.line}" if failure.line else ""
-            out.print(f"  {failure.path}{line}: {failure.message}", markup=False)
+            out.print(printable(f"  {failure.path}{line}: {failure.message}"), markup=False)
     for path, note in result.notes:
-        out.print(f"  note: {_note(path, note)}", markup=False)
+        out.print(printable(f"  note: {_note(path, note)}"), markup=False)
 
 
 def _rule_table(result: MigrationResult, out: Console) -> None:
@@ -68,12 +69,12 @@ def _diagnostics(result: MigrationResult, out: Console) -> None:
     manual = len(result.manual)
     out.print(f"[bold]Diagnostics[/] ({manual} left for a person):")
     for path in sorted(by_file):
-        out.print(f"  [bold]{path}[/]")
+        out.print(f"  [bold]{safe(path)}[/]")
         for d in by_file[path]:
             where = f"cell {d.cell} " if d.cell is not None else ""
             style = {"manual": "red", "warning": "yellow"}.get(d.severity, "dim")
-            out.print(f"    {where}{d.line}:{d.column} [{style}]{d.severity}[/] {d.rule}: ", end="")
-            out.print(d.message, markup=False, highlight=False)
+            out.print(f"    {where}{d.line}:{d.column} [{style}]{d.severity}[/] {safe(d.rule)}: ", end="")
+            out.print(printable(d.message), markup=False, highlight=False)
 
 
 def _note(path: str, note: str) -> str:

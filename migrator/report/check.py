@@ -7,11 +7,11 @@ from collections import Counter, defaultdict
 from typing import Any, Dict, List
 
 from rich.console import Console
-from rich.markup import escape
 
 from migrator import __version__
-from migrator.check import RULES, CheckFinding, CheckResult
+from migrator.check import R_UNPARSEABLE, RULES, CheckFinding, CheckResult
 from migrator.report import json_document
+from migrator.report.console import safe
 
 SCHEMA_VERSION = 1
 INFORMATION_URI = "https://github.com/migrator/migrator#migrator-check"
@@ -123,7 +123,7 @@ def _sarif_result(f: CheckFinding, new: bool, rule_index: Dict[str, int]) -> Dic
         "level": "error" if new else "note",
         "baselineState": "new" if new else "unchanged",
         "message": {"text": text},
-        "locations": [{"physicalLocation": {"artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(f.path), "uriBaseId": "%SRCROOT%"},
                                              "region": _region(f)}}],
         "partialFingerprints": {"migratorFingerprint/v1": f.fingerprint},
     }
@@ -131,7 +131,7 @@ def _sarif_result(f: CheckFinding, new: bool, rule_index: Dict[str, int]) -> Dic
         result["fixes"] = [{
             "description": {"text": f.fix.description},
             "artifactChanges": [{
-                "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+                "artifactLocation": {"uri": _uri(f.path), "uriBaseId": "%SRCROOT%"},
                 "replacements": [
                     {"deletedRegion": {"startLine": r.start_line, "startColumn": r.start_column,
                                        "endLine": r.end_line, "endColumn": r.end_column},
@@ -168,6 +168,14 @@ def to_sarif(result: CheckResult) -> str:
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def _uri(path: str) -> str:
+    """A relative path as a SARIF URI reference: percent-encoded (RFC 3986), an undecodable byte
+    of the file name as that byte."""
+    from urllib.parse import quote
+
+    return quote(path.encode("utf-8", "surrogateescape"), safe="/")
+
+
 def _root_uri(root: str) -> str:
     from pathlib import Path
 
@@ -181,21 +189,25 @@ def render_text(result: CheckResult, out: Console) -> None:
     s = summarize(result)
     against = {"base": f" against merge-base of {result.base} ({(result.base_commit or '')[:12]})",
                "baseline": f" against baseline {result.baseline}", "all": ""}[result.mode]
-    out.print(f"[bold]migrator check[/] (policy {result.policy}){escape(against)}: {s['files_checked']} files checked")
+    out.print(f"[bold]migrator check[/] (policy {result.policy}){safe(against)}: {s['files_checked']} files checked")
     if result.baseline_written:
-        out.print(f"Wrote {len(result.findings)} findings to baseline {escape(str(result.baseline))}.")
+        unreadable = sorted({f.path for f in result.findings if f.rule == R_UNPARSEABLE})
+        out.print(f"Wrote {len(result.findings) - len(unreadable)} findings to baseline {safe(str(result.baseline))}.")
+        for path in unreadable:  # a baseline cannot accept them: the next check fails on them
+            out.print(f"[yellow]not recorded[/] {safe(path)}: cannot be parsed and mentions openai; "
+                      "check fails on it until it is fixed or excluded")
         return
     by_file: Dict[str, List[CheckFinding]] = defaultdict(list)
     for f in result.new:
         by_file[f.path].append(f)
     for path in sorted(by_file):
-        out.print(f"[bold]{escape(path)}[/]")
+        out.print(f"[bold]{safe(path)}[/]")
         for f in by_file[path]:
             cell = f"cell {f.cell} " if f.cell is not None else ""
-            out.print(f"  {cell}{f.line}:{f.column}  [red]{escape(f.rule)}[/]  {escape(f.message)}"
+            out.print(f"  {cell}{f.line}:{f.column}  [red]{safe(f.rule)}[/]  {safe(f.message)}"
                       + ("  [dim](fix available)[/]" if f.fix else ""))
     for path, why in result.errors:
-        out.print(f"[yellow]not analysed[/] {escape(path)}: {escape(why)}")
+        out.print(f"[yellow]not analysed[/] {safe(path)}: {safe(why)}")
     known = len(result.findings) - len(result.new)
     extra = f"; {known} known finding(s) not counted" if known else ""
     extra += f"; {result.suppressed} suppressed" if result.suppressed else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from typing import Iterator, Optional
 
@@ -9,7 +10,34 @@ from rich.console import Console
 from rich.segment import Segment
 
 from migrator.analyzer.secrets import redact_text
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+# C0/C1 controls (ESC starts a terminal escape sequence) and the bidirectional overrides that
+# reorder what a reader sees; tab stays
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _shown(match: "re.Match[str]") -> str:
+    char = match.group()
+    if "\udc80" <= char <= "\udcff":  # an undecodable byte of a file name (surrogateescape)
+        return f"\\x{ord(char) - 0xdc00:02x}"
+    return char.encode("unicode_escape", "backslashreplace").decode("ascii")
+
+
+def printable(text: str, lines: bool = False) -> str:
+    """Text from the user's tree (file names, source quoted in messages) as it may reach a
+    terminal: control characters, escape sequences and undecodable bytes shown as ``\\xNN``
+    (``lines``: line breaks kept, for a diff)."""
+    if lines:
+        return "\n".join(_UNPRINTABLE.sub(_shown, line) for line in text.split("\n"))
+    return _UNPRINTABLE.sub(_shown, text)
+
+
+def safe(text: object) -> str:
+    """``printable`` text inside Rich markup: ``[...]`` in a file name is shown, never interpreted."""
+    return escape(printable(str(text)))
+
 
 _OUT: Optional[Console] = None
 _ERR: Optional[Console] = None

@@ -11,6 +11,7 @@ from rich.table import Table
 from migrator import __version__
 from migrator.models import Finding, ScanResult
 from migrator.report import json_document
+from migrator.report.console import safe
 
 SCHEMA_VERSION = 1
 
@@ -88,7 +89,7 @@ def _count(n: int, noun: str) -> str:
 
 def render_text(result: ScanResult, out: Console, readiness: Optional[List[Dict[str, Any]]] = None) -> None:
     s = summarize(result)
-    out.print(f"[bold]migrator scan[/] {result.root}")
+    out.print(f"[bold]migrator scan[/] {safe(result.root)}")
     out.print(
         f"{_count(s['files_scanned'], 'file')} scanned, {s['files_analysed']} analysed, "
         f"{s['files_with_findings']} touching OpenAI: {_count(s['calls'], 'API call')} "
@@ -99,25 +100,25 @@ def render_text(result: ScanResult, out: Console, readiness: Optional[List[Dict[
         table.add_column("operation")
         table.add_column("calls", justify="right")
         for api, count in s["calls_by_api"].items():
-            table.add_row(api, str(count))
+            table.add_row(safe(api), str(count))
         out.print(table)
     if s["models"]:
-        out.print("Models: " + ", ".join(f"{m} ×{n}" for m, n in s["models"].items()))
+        out.print("Models: " + ", ".join(f"{safe(m)} ×{n}" for m, n in s["models"].items()))
     _findings_table(result.findings, out)
     blockers = [f for f in result.findings if f.is_blocker]
     if blockers:
         out.print("[bold]Blockers[/] (OpenAI-only surfaces; a person must choose a replacement):")
         for f in blockers:
-            out.print(f"  {f.path}:{_where(f)}  {f.api}")
+            out.print(f"  {safe(f.path)}:{_where(f)}  {safe(f.api)}")
     if readiness:
         render_readiness(readiness, out)
     if result.failed or result.skipped:
         out.print("[bold]Not analysed[/]:")
         for a in result.failed:
             line = f":{a.error_line}" if a.error_line else ""
-            out.print(f"  {a.path}{line}: {a.error}")
+            out.print(f"  {safe(a.path)}{line}: {safe(a.error)}")
         for skip in sorted(result.skipped, key=lambda x: x.path):
-            out.print(f"  {skip.path}: {skip.reason}")
+            out.print(f"  {safe(skip.path)}: {safe(skip.reason)}")
 
 
 def _findings_table(findings: Sequence[Finding], out: Console) -> None:
@@ -135,7 +136,7 @@ def _findings_table(findings: Sequence[Finding], out: Console) -> None:
     for path in sorted(by_file):
         first = True
         for f in by_file[path]:
-            table.add_row(path if first else "", _where(f), f.kind, _what(f))
+            table.add_row(safe(path) if first else "", _where(f), f.kind, safe(_what(f)))
             first = False
     out.print(table)
 
@@ -147,7 +148,7 @@ def render_readiness(readiness: List[Dict[str, Any]], out: Console) -> None:
     for row in readiness:
         table.add_row(
             row["provider"], row["plan"], str(row["automatic"]), str(row["with_diagnostics"]),
-            str(row["manual"]), "; ".join(row.get("reasons", [])[:3]),
+            str(row["manual"]), safe("; ".join(row.get("reasons", [])[:3])),
         )
     out.print(table)
     best = readiness_best(readiness)
