@@ -137,6 +137,14 @@ def test_github_output_escapes_properties_and_data(cli, repo):
     assert out.startswith("::error file=app/we%2Cird%3Aname.py,line=1,col=1,")
 
 
+def test_github_output_never_carries_a_control_character(cli, repo):
+    name = "app/esc\x1b[31mred.py"
+    write(repo, name, "import openai\n")
+    code, out, _ = cli("check", name, "--format", "github")
+    assert code == 1
+    assert "\x1b" not in out and "file=app/esc%1B[31mred.py," in out
+
+
 def _validate_sarif(text: str) -> dict:
     doc = json.loads(text)
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))

@@ -84,7 +84,10 @@ def to_json(result: CheckResult) -> str:
 
 
 def _gh_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # GitHub decodes %25, %0D and %0A; any other control character (an escape sequence in a file
+    # name) is written as %XX too, so it never reaches a terminal that shows the log
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return "".join(f"%{ord(c):02X}" if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 else c for c in text)
 
 
 def _gh_prop(text: str) -> str:
