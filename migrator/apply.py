@@ -4,6 +4,7 @@ was left for a person.  Writes nothing; the CLI decides where the result goes
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from collections import Counter
@@ -143,6 +144,7 @@ def migrate_python_bytes(relpath: str, data: bytes, ruleset: RuleSet, analysis: 
 def _python_job(job: Tuple[str, bytes, RuleSet, Optional[FileAnalysis]]) -> Tuple[Optional[bytes], FileResult, list]:
     relpath, data, ruleset, analysis = job
     new, result = migrate_python_bytes(relpath, data, ruleset, analysis)
+    result.units = None  # the plan itself stays in the worker; its summary (left, staying) goes back
     if result.error:
         return new, result, []
     # what check would still flag in the final bytes, computed here so it runs in the workers
@@ -206,12 +208,22 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
         else:
             others.append(analysis)
     residue: Dict[str, list] = {}
-    for (path, data, _rs, _a), (new, result, leftover) in zip(py_jobs, _run(py_jobs, options.jobs)):
+    done = list(_run(py_jobs, options.jobs))
+    stays = next((f"{job[0]}:{line}" for job, (_n, result, _l) in zip(py_jobs, done) for line, _ in result.staying), None)
+    tree_ruleset = dataclasses.replace(ruleset, tree_stays=stays) if stays else ruleset
+    if stays:
+        # a client of the project stays on OpenAI: an OPENAI_* read outside every client (a
+        # settings module, say) may feed it, so the files that renamed one are planned again
+        again = [i for i, (_n, result, _l) in enumerate(done) if result.loose_keys]
+        redone = _run([py_jobs[i][:2] + (tree_ruleset, py_jobs[i][3]) for i in again], options.jobs)
+        for i, result in zip(again, redone):
+            done[i] = result
+    for (path, data, _rs, _a), (new, result, leftover) in zip(py_jobs, done):
         _collect(out, path, data, new, result, "python")
         residue[path] = leftover
     for analysis in others:  # after the code: whether the openai SDK stays depends on what moved
         if analysis.path.endswith(".ipynb"):
-            _notebook(root, analysis, ruleset, out)
+            _notebook(root, analysis, tree_ruleset, out)
         else:
             _text_file(root, analysis, ruleset, out, keep_openai=_openai_stays(out, residue))
     _report_residue(root, scan, out, residue)

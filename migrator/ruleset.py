@@ -115,6 +115,9 @@ class RuleSet:
     # re-read every rewrite for disagreements (engine/selfcheck.py); off only where one rule's
     # edit is tested alone (its inline cases), which is not a migration anyone receives
     self_check: bool = True
+    # where a client of the project stays on OpenAI ("path:line"), if one does: OPENAI_* reads
+    # outside any client then keep their name, since they may feed that client (apply sets it)
+    tree_stays: Optional[str] = None
 
     @property
     def id(self) -> str:

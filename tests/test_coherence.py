@@ -441,3 +441,30 @@ def test_clients_known_from_annotations_are_units_of_their_own():
     assert "def draw(client: OpenAI, prompt):" in result.output
     assert "def ask(client: Client, q):" in result.output and 'model="qwen-plus"' in result.output
     assert "the client annotated at line 4 is left on OpenAI as a whole" in messages(result)
+
+
+SETTINGS = b'import os\n\nAPI_KEY = os.getenv("OPENAI_API_KEY")\n'
+USES_SETTINGS = b'from openai import OpenAI\n\nfrom settings import API_KEY\n\nclient = OpenAI(api_key=API_KEY)\n'
+AZURE_TOO = b'from openai import AzureOpenAI\n\nfrom settings import API_KEY\n\nazure = AzureOpenAI(api_key=API_KEY, azure_endpoint="https://x.openai.azure.com", api_version="2024-06-01")\n'
+
+
+@pytest.mark.parametrize("with_azure", [False, True])
+def test_a_key_read_in_a_settings_module_follows_every_client_of_the_project(tmp_path: Path, with_azure: bool):
+    """settings.py reads OPENAI_API_KEY for clients built in other modules.  It is renamed only
+    when no client of the project stays on OpenAI: otherwise the provider's key could reach
+    OpenAI (or Azure) through it."""
+    files = {"settings.py": SETTINGS, "app.py": USES_SETTINGS}
+    if with_azure:
+        files["azure_client.py"] = AZURE_TOO
+    repo = make_repo(tmp_path, files)
+    doc = json.loads(run("apply", "--provider", "dashscope", "--dry-run", "--format", "json", cwd=repo).stdout)
+    diffs = {f["path"]: f["diff"] for f in doc["files"]}
+    if with_azure:
+        assert "settings.py" not in diffs
+        kept = [d for d in doc["diagnostics"] if d["path"] == "settings.py"]
+        assert kept and "a client elsewhere in the project stays on OpenAI (azure_client.py:5)" in kept[0]["message"]
+    else:
+        assert '+API_KEY = os.getenv("DASHSCOPE_API_KEY")' in diffs["settings.py"]
+    assert "DASHSCOPE_COMPATIBLE_BASE_URL" in diffs["app.py"]
+    # which value API_KEY holds is decided in another module: the client's key is flagged either way
+    assert any(d["path"] == "app.py" and "api_key= comes from `API_KEY`" in d["message"] for d in doc["diagnostics"])

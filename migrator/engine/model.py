@@ -63,6 +63,8 @@ class FileResult:
     units: Any = None  # the engine's UnitPlan for the file (what moved, what was left whole and why)
     hybrid: bool = False  # some client unit went to the plan's fallback (compat) instead
     left: Any = frozenset()  # spans of API calls and wrapper constructions left on OpenAI with their unit
+    staying: Tuple[Tuple[int, str], ...] = ()  # (line, what) of each client unit left talking to OpenAI
+    loose_keys: bool = False  # an OPENAI_* read outside every client was renamed
 
     def check_policy(self, ruleset: Any) -> str:
         """The policy ``migrator check`` must hold this file to: a hybrid keeps the openai SDK."""

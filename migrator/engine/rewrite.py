@@ -21,7 +21,7 @@ from migrator.engine.ops import Sink
 from migrator.engine.plan import plan, sites, unconverted_legacy
 from migrator.engine.selfcheck import SELF_CHECK, introduced
 from migrator.engine.transform import transform
-from migrator.engine.units import left_sites, plan_units, rewrites, with_fallback
+from migrator.engine.units import left_sites, loose_keys, plan_units, rewrites, staying, with_fallback
 from migrator.models import FileAnalysis
 from migrator.ruleset import RuleSet
 
@@ -59,7 +59,9 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
     result = FileResult(path, source, source)
     if not pairs:  # nothing to rewrite; what stays on OpenAI is still worth knowing (scan's matrix)
         units = plan_units(all_sites, pairs, ruleset)
-        result.left = left_sites(units, with_fallback(all_sites, units, ruleset, {})[3])
+        hybrid = with_fallback(all_sites, units, ruleset, {})[3]
+        result.left = left_sites(units, hybrid)
+        result.staying = staying(units, hybrid)
         return result
     module = cst.parse_module(source)
     blocked: Dict[int, str] = {}
@@ -92,6 +94,8 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
     result.applied = Counter(rule.id for site, rule in kept if id(site) in applied and rewrites(rule))
     result.units = units
     result.left = left_sites(units, hybrid)
+    result.staying = staying(units, hybrid)
+    result.loose_keys = loose_keys(units, kept)
     result.hybrid = bool(hybrid) and any(id(site) in hybrid and id(site) in applied for site, _ in kept)
     return result
 

@@ -274,7 +274,7 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
     plan = UnitPlan([], units, unit_of=unit_of)
     deps = _legacy_config(all_sites, by_site, plan)
     moving = {id(s) for s in all_sites if any(rewrites(r) for r in by_site.get(id(s), []))}
-    deps |= _dependents(all_sites, moving, units, unit_of, plan)
+    deps |= _dependents(all_sites, moving, units, unit_of, plan, ruleset.tree_stays)
     for site, rule in pairs:
         unit = unit_of.get(id(site))
         if unit is not None and unit.blocked and not any(op.name == "todo" for op in rule.ops):
@@ -306,6 +306,16 @@ def _retargeted(unit: Unit, by_site: Dict[int, List[Rule]], rules_for: Optional[
     return False
 
 
+def staying(units: UnitPlan, hybrid: Set[int]) -> Tuple[Tuple[int, str], ...]:
+    """(line, label) of the units that stay talking to OpenAI (not served by a fallback)."""
+    return tuple((u.anchor.span.line, u.label) for u in units.units if u.stays and id(u.anchor) not in hybrid)
+
+
+def loose_keys(units: UnitPlan, kept: Sequence[Pair]) -> bool:
+    """Whether an OPENAI_* read outside every client is renamed: it may feed a client elsewhere."""
+    return any(site.kind == "env" and id(site) not in units.unit_of and rewrites(rule) for site, rule in kept)
+
+
 def left_sites(units: UnitPlan, hybrid: Set[int]) -> frozenset:
     """Spans of the API calls and wrapper constructions whose unit stays on OpenAI (blocked, and
     not served by a fallback): what scan's readiness matrix must count as needing a person."""
@@ -329,7 +339,7 @@ def _legacy_config(all_sites: Sequence[Site], by_site: Dict[int, List[Rule]], pl
 
 
 def _dependents(all_sites: Sequence[Site], moving: Set[int], units: List[Unit], unit_of: Dict[int, Unit],
-                plan: UnitPlan) -> Set[int]:
+                plan: UnitPlan, tree_stays: Optional[str] = None) -> Set[int]:
     """ids of sites outside units whose rewrite would disagree with a unit left on OpenAI."""
     held: Set[int] = set()
     raised = [s for s in all_sites if s.kind == "symbol" and s.attrs.get("context") in ("call", "raise")
@@ -376,8 +386,13 @@ def _dependents(all_sites: Sequence[Site], moving: Set[int], units: List[Unit], 
                 held.add(id(site))
                 plan.reports.append((site, "migrator/unit", _module_reason(symbol, units, blocked_lines), "warning"))
             continue
-        if (site.kind == "symbol" and symbol in sym.CLIENT_CLASSES) or \
-                (site.kind == "env" and str(site.attrs.get("variable", "")).startswith("OPENAI_")):
+        loose_key = site.kind == "env" and str(site.attrs.get("variable", "")).startswith("OPENAI_")
+        if loose_key and tree_stays:
+            held.add(id(site))
+            plan.reports.append((site, "migrator/unit", f"{site.attrs.get('variable')} is kept: a client elsewhere in the "
+                                 f"project stays on OpenAI ({tree_stays}), and this key may feed it", "warning"))
+            continue
+        if (site.kind == "symbol" and symbol in sym.CLIENT_CLASSES) or loose_key:
             if units and not module_ok:
                 held.add(id(site))
                 what = site.attrs.get("variable") if site.kind == "env" else symbol
