@@ -225,7 +225,7 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
         if analysis.path.endswith(".ipynb"):
             _notebook(root, analysis, tree_ruleset, out)
         else:
-            _text_file(root, analysis, ruleset, out, keep_openai=_openai_stays(out, residue))
+            _text_file(root, analysis, tree_ruleset, out, keep_openai=_openai_stays(out, residue))
     _report_residue(root, scan, out, residue)
     _report_removed_keys(out)
     out.changes.sort(key=lambda c: c.path)
@@ -389,7 +389,11 @@ def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: Migrati
                                          keep_openai=plan.keeps_openai or keep_openai, keep_reason=why)
         notes += more
     mapping = {k: ruleset.interpolate(v) for k, v in plan.env_files.items()}
-    if "env" in kinds and mapping:
+    if "env" in kinds and mapping and ruleset.tree_stays:
+        # a client of the project still talks to OpenAI and reads these variables: keep them
+        notes.append(f"left unchanged: a client of the project stays on OpenAI ({ruleset.tree_stays}) and may read "
+                     f"{', '.join(sorted(mapping))}; add {', '.join(sorted(set(mapping.values())))} for the migrated clients")
+    elif "env" in kinds and mapping:
         # a renamed variable's OpenAI value is replaced: the base URL by the provider's, a key by nothing
         url_env, url = ruleset.vars.get("base_url_env"), ruleset.vars.get("base_url")
         values = {url_env: url} if url_env and url else {}

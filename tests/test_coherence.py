@@ -453,7 +453,7 @@ def test_a_key_read_in_a_settings_module_follows_every_client_of_the_project(tmp
     """settings.py reads OPENAI_API_KEY for clients built in other modules.  It is renamed only
     when no client of the project stays on OpenAI: otherwise the provider's key could reach
     OpenAI (or Azure) through it."""
-    files = {"settings.py": SETTINGS, "app.py": USES_SETTINGS}
+    files = {"settings.py": SETTINGS, "app.py": USES_SETTINGS, ".env.example": b"OPENAI_API_KEY=sk-your-key\n"}
     if with_azure:
         files["azure_client.py"] = AZURE_TOO
     repo = make_repo(tmp_path, files)
@@ -463,8 +463,11 @@ def test_a_key_read_in_a_settings_module_follows_every_client_of_the_project(tmp
         assert "settings.py" not in diffs
         kept = [d for d in doc["diagnostics"] if d["path"] == "settings.py"]
         assert kept and "a client elsewhere in the project stays on OpenAI (azure_client.py:5)" in kept[0]["message"]
+        assert ".env.example" not in diffs  # the Azure client still needs it
+        assert any("left unchanged: a client of the project stays on OpenAI" in n for n in json.dumps(doc).split('"'))
     else:
         assert '+API_KEY = os.getenv("DASHSCOPE_API_KEY")' in diffs["settings.py"]
+        assert "+DASHSCOPE_API_KEY" in diffs[".env.example"]
     assert "DASHSCOPE_COMPATIBLE_BASE_URL" in diffs["app.py"]
     # which value API_KEY holds is decided in another module: the client's key is flagged either way
     assert any(d["path"] == "app.py" and "api_key= comes from `API_KEY`" in d["message"] for d in doc["diagnostics"])
