@@ -46,7 +46,8 @@ def _file_counts(all_sites: List[Site], ruleset: RuleSet, index: RuleIndex, fall
     """Plan one file as apply does (units, then the fallback for blocked ones) and count its
     call sites and wrapper constructions by what apply will do with them.  Returns the spans of
     those left on OpenAI with their unit (apply's ``FileResult.left`` must be the same)."""
-    matched = {id(s): index.match(s) for s in all_sites}
+    # imports and env reads never block a unit nor change what a call site counts as
+    matched = {id(s): (index.match(s) if s.kind not in ("import", "env") else []) for s in all_sites}
     pairs = [(s, r) for s in all_sites for r in matched[id(s)]]
     units = plan_units(all_sites, pairs, ruleset, rules_for=lambda s: matched[id(s)])
     hybrid: set = set()

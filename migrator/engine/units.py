@@ -32,6 +32,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tupl
 
 from migrator.analyzer import symbols as sym
 from migrator.engine.model import Site
+from migrator.engine.ops import OPS
 from migrator.models import Span
 from migrator.ruleset import Rule, RuleSet
 
@@ -218,8 +219,6 @@ def rewrites(rule: Rule) -> bool:
 
 def static_blocks(site: Site, rules: Iterable[Rule], ruleset: RuleSet) -> List[str]:
     """Why ``site`` cannot be served by the plan, as far as the rules say before any edit."""
-    from migrator.engine.ops import OPS
-
     rules = list(rules)
     out = []
     if site.kind == "call" and site.attrs.get("confidence") == "low":
