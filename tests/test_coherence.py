@@ -428,7 +428,9 @@ def test_the_projects_own_tests_after_apply(tmp_path: Path, plan: str):
 
 def test_clients_known_from_annotations_are_units_of_their_own():
     """Two functions take a client parameter; one calls an API the plan cannot serve.  Each
-    parameter is its own unit: its annotation moves with its calls, or stays with them."""
+    parameter is its own unit.  A native plan cannot know that every caller will pass the
+    provider's client, so a parameter's calls keep the openai SDK (the compat plan maps their
+    model) and its annotation with them; the one it cannot serve is left whole."""
     result = migrate('''
         from openai import OpenAI
 
@@ -439,8 +441,12 @@ def test_clients_known_from_annotations_are_units_of_their_own():
             return client.chat.completions.create(model="gpt-4o", messages=[])
     ''', "dashscope", "native")
     assert "def draw(client: OpenAI, prompt):" in result.output
-    assert "def ask(client: Client, q):" in result.output and 'model="qwen-plus"' in result.output
+    assert "def ask(client: OpenAI, q):" in result.output and 'model="qwen-plus"' in result.output
+    assert "dashscope" not in result.output.split("# TODO")[0]
     assert "the client annotated at line 4 is left on OpenAI as a whole" in messages(result)
+    assert "warning migrator/hybrid: the client annotated at line 7 stays on the openai SDK" in messages(result)
+    compat = migrate(result.original, "dashscope", "compat")
+    assert 'model="qwen-plus"' in compat.output and "manual dashscope/images" in messages(compat)
 
 
 SETTINGS = b'import os\n\nAPI_KEY = os.getenv("OPENAI_API_KEY")\n'
@@ -471,3 +477,43 @@ def test_a_key_read_in_a_settings_module_follows_every_client_of_the_project(tmp
     assert "DASHSCOPE_COMPATIBLE_BASE_URL" in diffs["app.py"]
     # which value API_KEY holds is decided in another module: the client's key is flagged either way
     assert any(d["path"] == "app.py" and "api_key= comes from `API_KEY`" in d["message"] for d in doc["diagnostics"])
+
+
+def test_a_module_that_only_receives_clients_keeps_naming_openai():
+    """Library code (outlines' from_openai) checks and annotates the clients its users pass in;
+    a native plan must not make it demand the provider's class (found on outlines 1.3.3)."""
+    source = '''
+        from typing import TYPE_CHECKING
+        if TYPE_CHECKING:
+            from openai import OpenAI
+
+        def wrap(client: "OpenAI"):
+            import openai
+            if isinstance(client, openai.OpenAI):
+                return client
+            raise ValueError
+    '''
+    for provider in ("dashscope", "qianfan"):
+        result = migrate(source, provider, "native")
+        assert result.output == textwrap.dedent(source).lstrip("\n")
+        assert "neither builds nor calls a client" in messages(result)
+
+
+@pytest.mark.parametrize("plan", ["compat", "native"])
+def test_a_client_handed_to_another_library_stays_whole(plan):
+    """outlines.from_openai(OpenAI(), "gpt-4o-mini"): the model travels beside the client into
+    code this module cannot see; retargeting the client alone would send gpt-4o-mini to the
+    provider (found in outlines' examples)."""
+    result = migrate('''
+        import outlines
+        from openai import OpenAI
+        model = outlines.from_openai(OpenAI(), "gpt-4o-mini")
+        client = OpenAI()
+        agent = outlines.from_openai(client, "gpt-4o-mini")
+        mine = OpenAI()
+        reply = mine.chat.completions.create(model="gpt-4o", messages=[])
+    ''', "dashscope", plan)
+    lines = result.output.splitlines()
+    assert 'model = outlines.from_openai(OpenAI(), "gpt-4o-mini")' in lines and "client = OpenAI()" in lines
+    assert "the client is passed to outlines.from_openai" in messages(result)
+    assert "qwen-plus" in result.output  # the client this module uses itself moves

@@ -582,10 +582,13 @@ def _lines_of(node: ast.AST) -> Tuple[int, int]:
 
 
 def _openai_valued(value: object) -> bool:
-    """A value whose name can carry a finding to another line.  (A client cannot on its
-    own: every use of one that is reported goes through a resource attribute.)"""
+    """A value whose name can carry a finding to another line.  (A client built here can:
+    passed to an imported function, it is reported as handed over; every other reported use
+    of a client goes through a resource attribute.)"""
     if isinstance(value, Q):
         return _triggers_names(value.qname)
+    if isinstance(value, Client):
+        return value.origin in ("constructed", "subclass")
     return isinstance(value, (Res, Result))
 
 
@@ -621,6 +624,7 @@ class _Analyzer:
         self.seen_calls: set = set()
         self.seen_symbols: set = set()
         self.guards: Dict[Span, Span] = {}  # an except clause's exception type -> the try body it guards
+        self.handed: Dict[Span, str] = {}  # a constructed client's span -> the imported callable it is passed to
         self.parsed_annotations: List[ast.AST] = []  # kept alive: see _annotation_parts
         # every name looked up and every self/class attribute asked for (a masked analysis
         # checks that none of them is bound in a region it did not parse)
@@ -909,6 +913,9 @@ class _Reporter(_Analyzer):
                              for name in dir(cls) if name.startswith("_on_") and hasattr(ast, name[len("_on_"):])}
         self._handlers = {kind: getattr(self, name) for kind, name in cls._HANDLERS.items()}
         self._walk(self.tree, self.binder.module, None)
+        for finding in self.out.findings:
+            if finding.kind == "client" and finding.span in self.handed:
+                finding.detail["handed"] = self.handed[finding.span]
         self.out.findings.sort(key=Finding.sort_key)
         return self.out
 
@@ -1055,6 +1062,7 @@ class _Reporter(_Analyzer):
         self._env_read(node, scope)
         if node.args or node.keywords:
             self._double(node, scope)
+            self._handed(node, scope)
         if _dict_get(node) is not None:
             self._result_access(node, scope, parent)
         value = self.resolve(node, scope)
@@ -1072,6 +1080,21 @@ class _Reporter(_Analyzer):
             return
         if value is None and func is None and self.imports_openai:
             self._unresolved_call(node, scope, parent)
+
+    def _handed(self, node: ast.Call, scope: Scope) -> None:
+        """A client built here and passed to a function imported from elsewhere
+        (``outlines.from_openai(OpenAI(), "gpt-4o-mini")``, ``Agent(client=client)``): what that
+        function sends through it (its model names, its calls) is out of this module's sight."""
+        func = self.resolve(node.func, scope)
+        if not isinstance(func, Q) or sym.is_openai(func.qname) or func.qname.endswith("@subclass"):
+            return
+        for arg in list(node.args) + [k.value for k in node.keywords]:
+            if isinstance(arg, ast.Starred):
+                arg = arg.value
+            if isinstance(arg, (ast.Call, ast.Name, ast.Attribute)):
+                value = self.resolve(arg, scope)
+                if isinstance(value, Client) and value.origin in ("constructed", "subclass"):
+                    self.handed.setdefault(value.span, func.qname)
 
     def _double(self, node: ast.Call, scope: Scope) -> None:
         """A test double standing in for the OpenAI SDK: ``mock.patch("openai.ChatCompletion.create")``,

@@ -262,6 +262,13 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
         if unit.rewrites and not _retargeted(unit, by_site, rules_for):
             # its key or its calls would change while the construction still talks to OpenAI
             unit.reasons.append(f"line {unit.anchor.span.line}: no rule of the plan points this construction at the provider")
+        handed = unit.anchor.attrs.get("handed") if unit.anchor.kind == "client" else None
+        if unit.rewrites and handed:
+            unit.reasons.append(f"line {unit.anchor.span.line}: the client is passed to {handed}, whose use of it "
+                                "(the models it names, the calls it makes) this module cannot follow")
+        if unit.rewrites and unit.key[0] == "external" and not ruleset.plan.keeps_openai:
+            unit.reasons.append(f"line {unit.anchor.span.line}: the client comes from a caller; nothing here shows "
+                                f"that every caller builds a {ruleset.provider.title} client")
         for site in unit.sites:
             if site.kind not in ("call", "client", "framework", "result", "config", "symbol"):
                 continue
@@ -390,6 +397,13 @@ def _dependents(all_sites: Sequence[Site], moving: Set[int], units: List[Unit], 
             held.add(id(site))
             plan.reports.append((site, "migrator/unit", f"{site.attrs.get('variable')} is kept: a client elsewhere in the "
                                  f"project stays on OpenAI ({tree_stays}), and this key may feed it", "warning"))
+            continue
+        if site.kind == "symbol" and symbol in sym.CLIENT_CLASSES and not units:
+            # an isinstance check or annotation in a module that builds and calls no client: the
+            # clients it names come from callers, who may well keep passing OpenAI's
+            held.add(id(site))
+            plan.reports.append((site, "migrator/unit", f"{symbol} is kept: this module neither builds nor calls a "
+                                 "client, so the clients it names come from elsewhere", "warning"))
             continue
         if (site.kind == "symbol" and symbol in sym.CLIENT_CLASSES) or loose_key:
             if units and not module_ok:
