@@ -14,7 +14,8 @@ Nothing is written into the unpacked trees.  Per provider/plan it reports:
 * idempotence failures: a changed Python file that a second run changes again (must be 0), and
   files the engine refused as unstable (caught; a rule bug);
 * check failures: a changed Python file where apply left no site for a person, but which
-  ``migrator check`` still fails under the plan's policy (apply and check must agree; must be 0);
+  ``migrator check`` still fails under the policy apply records (the plan's, or its compat plan's
+  when a client unit went hybrid; apply and check must agree; must be 0);
 * coherence: disagreements ``migrator.engine.selfcheck.introduced(original, migrated, ruleset)``
   finds in the changed Python files apply would write (a key sent to the wrong endpoint, an
   exception that does not match the client whose call it guards, v0 keywords on an openai>=1
@@ -166,7 +167,8 @@ def run_one(tree: Path, providers, provider: str, plan: str, jobs: int) -> Dict[
     from migrator.check import check_bytes, load_policy
     from migrator.config import Config
 
-    policy = load_policy(Config(), ruleset.plan.check_policy)
+    # the policy apply records for check (a hybrid keeps the openai SDK: the compat plan's)
+    policy = load_policy(Config(), result.check_policy)
     manual_files = {d.path for d in result.manual}
     for change in result.changes:
         if change.kind != "python":
