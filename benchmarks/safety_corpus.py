@@ -14,7 +14,12 @@ Nothing is written into the unpacked trees.  Per provider/plan it reports:
 * idempotence failures: a changed Python file that a second run changes again (must be 0), and
   files the engine refused as unstable (caught; a rule bug);
 * check failures: a changed Python file where apply left no site for a person, but which
-  ``migrator check`` still fails under the plan's policy (apply and check must agree; must be 0).
+  ``migrator check`` still fails under the policy apply records (the plan's, or its compat plan's
+  when a client unit went hybrid; apply and check must agree; must be 0);
+* coherence: disagreements ``migrator.engine.selfcheck.introduced(original, migrated, ruleset)``
+  finds in the changed Python files apply would write (a key sent to the wrong endpoint, an
+  exception that does not match the client whose call it guards, v0 keywords on an openai>=1
+  call; must be 0).  Files the self-check itself refused are counted apart as self-check refusals.
 
 Exit status 1 when any must-be-0 count is not 0.  Not part of the test suite (needs PyPI).
 """
@@ -23,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import io
 import json
 import os
 import subprocess
@@ -30,6 +36,7 @@ import sys
 import tarfile
 import tempfile
 import time
+import tokenize
 import zipfile
 from collections import defaultdict
 from pathlib import Path
@@ -109,9 +116,19 @@ def _parses(data: bytes) -> bool:
         return False
 
 
+def _text(data: bytes) -> str:
+    """A Python file's bytes as the text the engine reads (its declared encoding, no BOM)."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding)
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        return data.decode("utf-8", errors="replace")
+
+
 def run_one(tree: Path, providers, provider: str, plan: str, jobs: int) -> Dict[str, object]:
     from migrator.apply import migrate_python_bytes, migrate_tree
     from migrator.analyzer import analyze_bytes
+    from migrator.engine.selfcheck import SELF_CHECK, introduced
     from migrator.ruleset import select
     from migrator.scan import ScanOptions
 
@@ -125,14 +142,20 @@ def run_one(tree: Path, providers, provider: str, plan: str, jobs: int) -> Dict[
         row.setdefault("crash_details", []).append(f"migrate_tree: {type(exc).__name__}: {exc}")
         return row
     row["files_changed"] = len(result.changes)
-    row["sites_rewritten"] = sum(result.applied.values())
+    row["sites_rewritten"] = result.code_sites  # code only, as apply's summary counts them
+    row["file_edits"] = result.file_edits
     row["left_for_review"] = len(result.manual)
+    row["clients_hybrid"] = len(result.hybrids)
+    row["clients_left_whole"] = len(result.units_left)
     details = row.setdefault("details", [])
     for failure in result.failures:
         msg = failure.message
         if "internal error" in msg:
             row["crashes"] += 1
             details.append(f"crash {failure.path}: {msg}")
+        elif msg.startswith(SELF_CHECK):
+            row["self_check_refusals"] += 1
+            details.append(f"refused (self-check) {failure.path}: {msg}")
         elif "would not parse" in msg:
             row["refused_unparseable"] += 1
             details.append(f"refused (would not parse) {failure.path}: {msg}")
@@ -144,7 +167,8 @@ def run_one(tree: Path, providers, provider: str, plan: str, jobs: int) -> Dict[
     from migrator.check import check_bytes, load_policy
     from migrator.config import Config
 
-    policy = load_policy(Config(), ruleset.plan.check_policy)
+    # the policy apply records for check (a hybrid keeps the openai SDK: the compat plan's)
+    policy = load_policy(Config(), result.check_policy)
     manual_files = {d.path for d in result.manual}
     for change in result.changes:
         if change.kind != "python":
@@ -159,6 +183,10 @@ def run_one(tree: Path, providers, provider: str, plan: str, jobs: int) -> Dict[
             row["parse_failures"] += 1
             details.append(f"PARSE FAILURE {change.path}")
             continue
+        found = introduced(_text(change.original), _text(change.new), ruleset)
+        if found:
+            row["coherence"] += len(found)
+            details.append(f"COHERENCE {change.path}: " + "; ".join(f"line {d.line}: {d.message}" for d in found[:3]))
         analysis = analyze_bytes(change.path, change.new)
         try:
             again, second = migrate_python_bytes(change.path, change.new, ruleset, analysis)
@@ -207,7 +235,8 @@ def main(argv: List[str] = None) -> int:
         print(f"{spec}: {per_package[spec]['python_files']} .py files", flush=True)
     elapsed = time.time() - started
     cols = ["files_changed", "sites_rewritten", "left_for_review", "parse_failures", "idempotence_failures",
-            "crashes", "check_failures", "refused_unparseable", "refused_unstable", "input_not_migratable"]
+            "crashes", "check_failures", "coherence", "self_check_refusals", "clients_hybrid", "clients_left_whole",
+            "refused_unparseable", "refused_unstable", "input_not_migratable"]
     print()
     print("| provider/plan | " + " | ".join(c.replace("_", " ") for c in cols) + " |")
     print("|---|" + "---:|" * len(cols))
@@ -217,7 +246,8 @@ def main(argv: List[str] = None) -> int:
           f"{len(plans)} provider/plan pairs, {elapsed:.0f}s")
     if args.json:
         Path(args.json).write_text(json.dumps({"totals": totals, "packages": per_package}, indent=2, default=str))
-    bad = sum(row.get(c, 0) for row in totals.values() for c in ("parse_failures", "idempotence_failures", "crashes", "check_failures"))
+    must_be_0 = ("parse_failures", "idempotence_failures", "crashes", "check_failures", "coherence")
+    bad = sum(row.get(c, 0) for row in totals.values() for c in must_be_0)
     return 1 if bad else 0
 
 
