@@ -517,3 +517,34 @@ def test_a_client_handed_to_another_library_stays_whole(plan):
     assert 'model = outlines.from_openai(OpenAI(), "gpt-4o-mini")' in lines and "client = OpenAI()" in lines
     assert "the client is passed to outlines.from_openai" in messages(result)
     assert "qwen-plus" in result.output  # the client this module uses itself moves
+
+
+KWARGS_CALL = '''
+    import openai
+    def embed(x, m, d=None):
+        kwargs = {"input": x, "model": m}
+        if d:
+            kwargs["dimensions"] = d
+        return openai.OpenAI().embeddings.create(**kwargs).data
+'''
+
+
+def test_a_model_in_kwargs_is_reported_and_a_native_sdk_does_not_take_them():
+    """llm builds kwargs = {"model": ..., "dimensions": ...} and calls create(**kwargs) (found on
+    llm 0.36): compat cannot map the model there and says so; a native SDK with a closed keyword
+    list may reject what the dict holds, so the client keeps the openai SDK (hybrid)."""
+    compat = migrate(KWARGS_CALL, "dashscope", "compat")
+    assert "manual dashscope/model: the model comes in **kwargs" in messages(compat)
+    assert "dashscope/model" not in compat.applied  # nothing was edited there: not counted
+    native = migrate(KWARGS_CALL, "dashscope", "native")
+    assert "dashscope.Client" not in native.output and native.hybrid
+    assert "passes **kwargs, which may hold keywords the native SDK does not take" in messages(native)
+
+
+def test_counts_name_only_sites_whose_code_was_edited():
+    result = migrate('''
+        from openai import OpenAI
+        client = OpenAI(base_url="https://api.openai.com/v1")
+        r = client.chat.completions.create(model="qwen-plus", messages=[])
+    ''', "dashscope", "compat")
+    assert result.applied == {"dashscope/client-endpoint": 1}  # qwen-plus needed no mapping

@@ -78,6 +78,7 @@ class Sink:
         self.bound_names: Dict[str, Optional[str]] = {}
         self.helpers: Dict[str, str] = {}  # client expression -> name of its module-level accessor
         self.blocking: Dict[int, str] = {}  # id(site) -> why an operation had to leave it as it was
+        self.changed: set = set()  # (id(site), id(rule)) pairs whose operations edited the code
 
     def shared_client(self, expression: str) -> Optional[str]:
         """The name of a module-level accessor returning ``expression``, or None if no free name."""
@@ -418,6 +419,9 @@ class MoveKwarg(Operation):
         return node
 
 
+STAR_MODEL = "the model comes in **kwargs, where it is not mapped; map it to a provider model where the dict is built"
+
+
 class MapModel(Operation):
     """Map the model argument through the provider's model map (and the user's overrides).
     A non-literal or unmapped model is left as it is and reported.  ``keep`` (globs) names the
@@ -431,7 +435,7 @@ class MapModel(Operation):
     def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
         name = params.get("name", "model")
         if name not in site.attrs.get("kwargs", ()):
-            return []
+            return [("manual", STAR_MODEL)] if site.attrs.get("star_kwargs") else []
         model = site.attrs.get("model")
         if model is None:
             return [("manual", "model is not a literal; map it by hand")]
@@ -444,6 +448,8 @@ class MapModel(Operation):
         assert isinstance(node, cst.Call)
         arg = _kw(node, params.get("name", "model"))
         if arg is None:
+            if _has_star_kwargs(node):  # a model may well travel in there, unmapped
+                ctx.manual(ctx.text(STAR_MODEL), blocking=False)
             return node
         value = arg.value
         if not isinstance(value, cst.SimpleString):

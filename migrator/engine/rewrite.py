@@ -91,7 +91,8 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
     planner = [Diagnostic(rule, path, site.span.line, site.span.col + 1, message, severity, cell)
                for site, rule, message, severity in reports]
     result.diagnostics = planner + _diagnostics(sink, path, cell) + _unreached(kept, applied, path, cell)
-    result.applied = Counter(rule.id for site, rule in kept if id(site) in applied and rewrites(rule))
+    # honest counts: a rule counts at a site only where its operations edited the code
+    result.applied = Counter(rule.id for site, rule in kept if (id(site), id(rule)) in sink.changed)
     result.units = units
     result.left = left_sites(units, hybrid)
     result.staying = staying(units, hybrid)

@@ -100,6 +100,7 @@ class EditTransformer(_Collapsing):
                 self.edits.setdefault(_key(node_type, s.line, s.col, s.end_line, s.end_col), []).append((site, rule))
         self.node_types = {key[0] for key in self.edits}
         self.applied: Set[int] = set()
+        self.changed: Set[Tuple[int, int]] = set()  # (id(site), id(rule)) whose ops edited the code
         self.statements: List[cst.CSTNode] = []
         self.todo_for: Dict[int, List[str]] = {}
         self.remove_ids: Set[int] = set()
@@ -162,9 +163,12 @@ class EditTransformer(_Collapsing):
             ctx = Context(self.rulesets.get(id(rule), self.ruleset), rule, site, self.sink)
             before_todos = len(self.sink.todos)
             before_remove = len(self.sink.remove)
+            before = updated
             for op in rule.ops:
                 updated = OPS[op.name].apply(updated, op.params, ctx)
             self.applied.add(id(site))
+            if updated is not before or len(self.sink.remove) > before_remove:
+                self.changed.add((id(site), id(rule)))  # an edit, not only a report
             statement = self._statement()
             if statement is not None:
                 for _site, text in self.sink.todos[before_todos:]:
@@ -429,4 +433,5 @@ def transform(module: cst.Module, pairs: Sequence[Tuple[Site, Rule]], ruleset: R
         new = add_helpers(new, sink.helpers)
     if new is not module:
         new = remove_unused_imports(new, ruleset.plan.cleanup_imports)
+    sink.changed = transformer.changed
     return new, transformer.applied

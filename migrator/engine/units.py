@@ -234,6 +234,9 @@ def static_blocks(site: Site, rules: Iterable[Rule], ruleset: RuleSet) -> List[s
             for severity, message in OPS[op.name].predict(site, op.params, ruleset):
                 if severity == "manual":
                     out.append(message)
+    if site.kind == "call" and not ruleset.plan.keeps_openai and site.attrs.get("star_kwargs") and rules:
+        out.append(f"{site.attrs.get('api')} call passes **kwargs, which may hold keywords the {ruleset.plan.name} "
+                   "SDK does not take")
     if (site.kind == "call" and not ruleset.plan.keeps_openai and not out and site.attrs.get("endpoint") != "other"
             and not any(rewrites(r) for r in rules) and site.attrs.get("confidence") != "low"):
         out.append(f"{site.attrs.get('api')} has no rule in the {ruleset.plan.name} plan")
