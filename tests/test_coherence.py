@@ -94,7 +94,7 @@ def test_an_exception_the_module_raises_itself_is_never_remapped():
         def call(messages):
             if not messages:
                 raise openai.APIConnectionError(message="empty", request=None)
-            return client.chat.completions.create(model="gpt-4o", messages=messages)
+            return client.chat.completions.create(model="gpt-4o", messages=messages).choices[0].message.content
     ''', "dashscope", "native")
     # the raise keeps its class (dashscope's APIConnectionError takes other arguments); the client,
     # whose errors nothing in this module catches, moves
@@ -548,3 +548,25 @@ def test_counts_name_only_sites_whose_code_was_edited():
         r = client.chat.completions.create(model="qwen-plus", messages=[])
     ''', "dashscope", "compat")
     assert result.applied == {"dashscope/client-endpoint": 1}  # qwen-plus needed no mapping
+
+
+def test_a_response_read_out_of_sight_keeps_its_call_as_it_was():
+    """openai-function-call 0.2.6 passes a v0 response to parse(), which reads it as a dict:
+    converting the call alone gives parse() an object it cannot subscript (TypeError).  A
+    response returned or passed on whole stays with its call (a plain field is fine)."""
+    source = '''
+        import openai
+        def ask(q):
+            c = openai.ChatCompletion.create(model="gpt-4", messages=[])
+            return parse(c)
+        def parse(c):
+            return c["choices"][0]["message"]["function_call"]["arguments"]
+        def plain(q):
+            r = openai.ChatCompletion.create(model="gpt-4", messages=[])
+            return r["choices"][0]["message"]["content"]
+    '''
+    result = migrate(source, "dashscope", "compat")
+    assert 'c = openai.ChatCompletion.create(model="gpt-4", messages=[])' in result.output
+    assert 'return c["choices"][0]["message"]["function_call"]["arguments"]' in result.output
+    assert "return r.choices[0].message.content" in result.output
+    assert "its response is passed to parse at line 4" in messages(result)

@@ -524,7 +524,7 @@ def _relevant_lines(reporter: "_Reporter", text: str, starts: List[int],
                     continue
                 if not any(marks.any(first, last) for first, last in ranges):
                     rest.append(item)
-                elif _openai_valued(reporter.resolve_binding(binding)):
+                elif _openai_valued(_called_value(reporter, reporter.resolve_binding(binding))):
                     new.add(name)
                     if reach is not None and not _function_local(name, binding):
                         reaching.add(name)
@@ -581,6 +581,27 @@ def _lines_of(node: ast.AST) -> Tuple[int, int]:
     return node.lineno, getattr(node, "end_lineno", None) or node.lineno  # type: ignore[attr-defined]
 
 
+def _parameters(fnode: ast.AST, call: ast.Call) -> Dict[object, ast.arg]:
+    """A local function's parameters by the position or name a call passes them."""
+    if not isinstance(fnode, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return {}
+    args = fnode.args
+    positional = list(getattr(args, "posonlyargs", [])) + list(args.args)
+    out: Dict[object, ast.arg] = {i: a for i, a in enumerate(positional)}
+    out.update({a.arg: a for a in list(args.args) + list(args.kwonlyargs)})
+    return out
+
+
+# fields of a response that hold plain values: reading one out and passing it on is safe anywhere
+_PLAIN_FIELDS = frozenset({"content", "text", "embedding", "arguments", "name", "role", "finish_reason", "id",
+                           "model", "prompt_tokens", "completion_tokens", "total_tokens", "index", "url",
+                           "b64_json", "created", "object", "refusal", "revised_prompt", "system_fingerprint"})
+
+
+def _primitive(value: "Result") -> bool:
+    return bool(value.prefix) and value.prefix[-1] in _PLAIN_FIELDS
+
+
 def _openai_valued(value: object) -> bool:
     """A value whose name can carry a finding to another line.  (A client built here can:
     passed to an imported function, it is reported as handed over; every other reported use
@@ -601,6 +622,19 @@ def _binding_sources(binding: Binding) -> Iterator[ast.AST]:
     if binding.kind == "class" and isinstance(binding.node, ast.ClassDef):
         yield from binding.node.bases
         yield from (k.value for k in binding.node.keywords)
+    if binding.kind == "func" and isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        # a factory: what it returns is what a call of it gives (make_client() -> a client)
+        yield from (r.value for r in _returns(binding.node) if r.value is not None)
+        if binding.node.returns is not None:
+            yield binding.node.returns
+
+
+def _called_value(reporter: "_Reporter", value: object) -> object:
+    """A function stands for what calling it returns, if that is a client built here."""
+    if isinstance(value, Func) and isinstance(value.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        returned = reporter._factory_return(value.node)
+        return returned if isinstance(returned, Client) else value
+    return value
 
 
 # ---------------------------------------------------------------- resolution
@@ -625,6 +659,8 @@ class _Analyzer:
         self.seen_symbols: set = set()
         self.guards: Dict[Span, Span] = {}  # an except clause's exception type -> the try body it guards
         self.handed: Dict[Span, str] = {}  # a constructed client's span -> the imported callable it is passed to
+        self.escapes: Dict[Span, str] = {}  # an API call's span -> where its response leaves the function
+        self.feeds: Dict[Span, List[List[int]]] = {}  # a constructed client's span -> local parameters it is passed to
         self.parsed_annotations: List[ast.AST] = []  # kept alive: see _annotation_parts
         # every name looked up and every self/class attribute asked for (a masked analysis
         # checks that none of them is bound in a region it did not parse)
@@ -916,6 +952,10 @@ class _Reporter(_Analyzer):
         for finding in self.out.findings:
             if finding.kind == "client" and finding.span in self.handed:
                 finding.detail["handed"] = self.handed[finding.span]
+            if finding.kind == "client" and finding.span in self.feeds:
+                finding.detail["feeds"] = self.feeds[finding.span]
+            elif finding.kind == "call" and finding.span in self.escapes:
+                finding.detail["escapes"] = self.escapes[finding.span]
         self.out.findings.sort(key=Finding.sort_key)
         return self.out
 
@@ -1086,15 +1126,32 @@ class _Reporter(_Analyzer):
         (``outlines.from_openai(OpenAI(), "gpt-4o-mini")``, ``Agent(client=client)``): what that
         function sends through it (its model names, its calls) is out of this module's sight."""
         func = self.resolve(node.func, scope)
-        if not isinstance(func, Q) or sym.is_openai(func.qname) or func.qname.endswith("@subclass"):
+        local = isinstance(func, Func) and not isinstance(func.node, ast.ClassDef)
+        if not local and (not isinstance(func, Q) or sym.is_openai(func.qname) or func.qname.endswith("@subclass")):
             return
-        for arg in list(node.args) + [k.value for k in node.keywords]:
+        name = func.qname if isinstance(func, Q) else getattr(func.node, "name", "a function")  # type: ignore[union-attr]
+        params = _parameters(func.node, node) if local else {}  # type: ignore[union-attr]
+        for key, arg in list(enumerate(node.args)) + [(k.arg, k.value) for k in node.keywords]:
             if isinstance(arg, ast.Starred):
                 arg = arg.value
-            if isinstance(arg, (ast.Call, ast.Name, ast.Attribute)):
+            if isinstance(arg, (ast.Call, ast.Name, ast.Attribute, ast.Subscript)):
                 value = self.resolve(arg, scope)
                 if isinstance(value, Client) and value.origin in ("constructed", "subclass"):
-                    self.handed.setdefault(value.span, func.qname)
+                    param = params.get(key)
+                    if local and param is not None:
+                        # a local function's parameter: the client's unit joins the one its calls form there
+                        self.feeds.setdefault(value.span, []).append(list(_astuple(self.lines.span(param))))
+                    else:
+                        self.handed.setdefault(value.span, name + ("()" if local else ""))
+                elif isinstance(value, Result) and not _primitive(value):
+                    self.escapes.setdefault(value.call, f"passed to {name} at line {node.lineno}")
+
+    def _on_Return(self, node: ast.Return, scope: Scope, parent: Optional[ast.AST]) -> None:
+        """A response returned whole (or an object read out of it): its callers read it out of sight."""
+        if node.value is not None and isinstance(node.value, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)):
+            value = self.resolve(node.value, scope)
+            if isinstance(value, Result) and not _primitive(value):
+                self.escapes.setdefault(value.call, f"returned at line {node.lineno}")
 
     def _double(self, node: ast.Call, scope: Scope) -> None:
         """A test double standing in for the OpenAI SDK: ``mock.patch("openai.ChatCompletion.create")``,

@@ -189,6 +189,16 @@ def build_units(all_sites: Sequence[Site]) -> Tuple[List[Unit], Dict[int, Unit]]
                 if _inside(site.span, span):
                     member[id(site)] = key  # the key (or endpoint) a construction reads
                     break
+    # a client passed to a local function: its unit and the parameter's are one (or, where the
+    # parameter forms no unit this module can see, the client cannot be followed there)
+    for site in all_sites:
+        if site.kind == "client":
+            for fed in site.attrs.get("feeds") or ():
+                ext = external.get(tuple(fed))
+                if ext is not None:
+                    find.union(("client", _key(site.span)), ext)
+                else:
+                    site.attrs.setdefault("handed", f"a local function (parameter at line {fed[0]})")
     # an annotation naming a client class, inside the span a client was annotated at
     for site in all_sites:
         if site.kind == "symbol" and id(site) not in member and site.attrs.get("symbol") in sym.CLIENT_CLASSES:
@@ -234,6 +244,11 @@ def static_blocks(site: Site, rules: Iterable[Rule], ruleset: RuleSet) -> List[s
             for severity, message in OPS[op.name].predict(site, op.params, ruleset):
                 if severity == "manual":
                     out.append(message)
+    escapes = site.attrs.get("escapes") if site.kind == "call" else None
+    if escapes and (site.attrs.get("legacy") or not ruleset.plan.keeps_openai) and any(rewrites(r) for r in rules):
+        # the reads of its response outside this function keep the shape of the old one
+        shape = "openai<1's dict" if site.attrs.get("legacy") else "the openai SDK's"
+        out.append(f"its response is {escapes}, where it is read in {shape} shape, out of this rewrite's sight")
     if site.kind == "call" and not ruleset.plan.keeps_openai and site.attrs.get("star_kwargs") and rules:
         out.append(f"{site.attrs.get('api')} call passes **kwargs, which may hold keywords the {ruleset.plan.name} "
                    "SDK does not take")
