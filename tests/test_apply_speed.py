@@ -4,6 +4,9 @@ original costs time in proportion to the file, and gives the map difflib gave.""
 from __future__ import annotations
 
 import difflib
+import os
+import subprocess
+import sys
 from unittest import mock
 from pathlib import Path
 from typing import Dict, List, Tuple
@@ -141,3 +144,38 @@ def test_line_map_grows_linearly_with_the_file():
         cells.append(sum(seen))
     assert max(seen) <= apply_mod._DIFFLIB_CELLS
     assert cells[1] <= 2.2 * cells[0] and cells[2] <= 2.2 * cells[1], cells
+
+
+# ------------------------------------------------------------------ start-up (not timed: what is imported)
+
+
+def _imported(*args: str, cwd: Path) -> Tuple[subprocess.CompletedProcess, set]:
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "migrator", *args], cwd=cwd,
+                          capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
+    modules = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
+    return proc, modules
+
+
+def test_version_answers_before_loading_the_app(tmp_path):
+    from migrator import __version__
+
+    proc, modules = _imported("--version", cwd=tmp_path)
+    assert proc.returncode == 0 and proc.stdout == f"migrator {__version__}\n"
+    assert not {"typer", "rich", "migrator.analyzer", "migrator.config"} & modules, sorted(modules)
+
+
+def test_check_of_one_file_loads_only_the_check_command(tmp_path):
+    (tmp_path / "app.py").write_text("from openai import OpenAI\n\nclient = OpenAI()\n")
+    proc, modules = _imported("check", "app.py", cwd=tmp_path)
+    assert proc.returncode == 1 and "check/openai-import" in proc.stdout
+    assert "migrator.cli.check" in modules
+    assert not {m for m in modules if m.startswith(("migrator.cli.scan", "migrator.cli.apply", "migrator.cli.rules",
+                                                      "migrator.engine", "libcst", "yaml"))}
+
+
+def test_a_mistyped_command_still_lists_every_command(tmp_path):
+    proc, _modules = _imported("chek", cwd=tmp_path)
+    assert proc.returncode == 2 and "check" in proc.stderr
+    helped = subprocess.run([sys.executable, "-m", "migrator", "--help"], cwd=tmp_path, capture_output=True, text=True,
+                            env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"})
+    assert all(name in helped.stdout for name in ("scan", "apply", "check", "rules"))
