@@ -299,14 +299,16 @@ _DIFFLIB_CELLS = 40_000
 
 def _matching_blocks(a: List[str], b: List[str]) -> List[Tuple[int, int, int]]:
     """Runs (i, j, size) of equal lines, ``a[i:i+size] == b[j:j+size]``, increasing in both, that
-    a line diff keeps.  Lines unique to both sides of a range anchor it (patience diff: the
-    longest series of them in the same order); each anchor grows into the run of equal lines
-    around it (where two runs want the same lines, the longer keeps them, as difflib's longest
-    match first would); the ranges between runs are split the same way, and a range with no
-    anchor left goes to difflib when small, is matched by its common ends otherwise.  A rewrite
-    changes a few lines here and there, so the ranges difflib sees stay a few lines long and the
-    whole costs time in proportion to the file, where one difflib pass over the file grows with
-    its square (its popular lines: blank lines, closing brackets)."""
+    a line diff keeps.  A range of at most ``_DIFFLIB_CELLS`` (lines of a times lines of b) goes
+    to difflib as it is.  A larger one is split at anchors: the lines unique to both sides
+    (patience diff: the longest series of them in the same order) or, without such lines, the
+    rarest lines that occur as often on both sides (histogram diff's idea); each anchor grows
+    into the run of equal lines around it (where two runs want the same lines, the longer keeps
+    them, as difflib's longest match first would), and the ranges between runs are handled the
+    same way; a large range without anchors is matched by its common ends only.  A rewrite
+    changes a few lines here and there, so the ranges difflib sees stay small and the whole
+    costs time in proportion to the file, where one difflib pass over the file grows with its
+    square (its popular lines: blank lines, closing brackets)."""
     import difflib
 
     blocks: List[Tuple[int, int, int]] = []
@@ -319,7 +321,7 @@ def _matching_blocks(a: List[str], b: List[str]) -> List[Tuple[int, int, int]]:
             matcher = difflib.SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=False)
             blocks.extend((alo + i, blo + j, size) for i, j, size in matcher.get_matching_blocks() if size)
             continue
-        anchors = _unique_anchors(a, alo, ahi, b, blo, bhi)
+        anchors = _anchors(a, alo, ahi, b, blo, bhi)
         if anchors:
             runs = _grown(a, b, anchors, alo, ahi, blo, bhi)
             i0, j0 = alo, blo
@@ -374,27 +376,34 @@ def _grown(a: List[str], b: List[str], anchors: List[Tuple[int, int]],
     return [(i, j, size) for i, j, size in runs]
 
 
-def _unique_anchors(a: List[str], alo: int, ahi: int, b: List[str], blo: int, bhi: int) -> List[Tuple[int, int]]:
-    """The longest sequence of lines that occur once in ``a[alo:ahi]`` and once in ``b[blo:bhi]``,
-    in the same order on both sides, as (i, j) pairs."""
+def _anchors(a: List[str], alo: int, ahi: int, b: List[str], blo: int, bhi: int) -> List[Tuple[int, int]]:
+    """Pairs (i, j) of equal lines to split a range at, increasing in both: the longest series,
+    in the same order on both sides, of the lines that occur once in ``a[alo:ahi]`` and once in
+    ``b[blo:bhi]``; when no line does, of the rarest lines that occur as often on both sides,
+    their k-th occurrences paired (code made of repeated blocks has no unique line)."""
+    in_a: Dict[str, List[int]] = {}
+    for i in range(alo, ahi):
+        in_a.setdefault(a[i], []).append(i)
+    in_b: Dict[str, List[int]] = {}
+    for j in range(blo, bhi):
+        if b[j] in in_a:
+            in_b.setdefault(b[j], []).append(j)
+    same = [line for line, where in in_b.items() if len(where) == len(in_a[line])]
+    if not same:
+        return []
+    rarest = min(len(in_b[line]) for line in same)
+    return _longest_increasing(sorted(pair for line in same if len(in_b[line]) == rarest
+                                      for pair in zip(in_a[line], in_b[line])))
+
+
+def _longest_increasing(pairs: List[Tuple[int, int]]) -> List[Tuple[int, int]]:
+    """The longest subsequence of ``pairs`` (sorted by i, each i once) whose j's increase."""
     import bisect
 
-    where: Dict[str, int] = {}
-    for i in range(alo, ahi):
-        where[a[i]] = -1 if a[i] in where else i
-    seen: Dict[str, int] = {}
-    for j in range(blo, bhi):
-        line = b[j]
-        if where.get(line, -1) >= 0:
-            seen[line] = -1 if line in seen else j
-    candidates = sorted((where[line], j) for line, j in seen.items() if j >= 0)
-    if not candidates:
-        return []
-    # longest increasing subsequence of the j's (the i's are increasing already)
-    tails: List[int] = []  # tails[k]: index in candidates ending the best run of length k + 1
+    tails: List[int] = []  # tails[k]: index in pairs ending the best run of length k + 1
     tail_js: List[int] = []
-    previous = [-1] * len(candidates)
-    for index, (_i, j) in enumerate(candidates):
+    previous = [-1] * len(pairs)
+    for index, (_i, j) in enumerate(pairs):
         k = bisect.bisect_left(tail_js, j)
         previous[index] = tails[k - 1] if k else -1
         if k == len(tails):
@@ -404,9 +413,9 @@ def _unique_anchors(a: List[str], alo: int, ahi: int, b: List[str], blo: int, bh
             tails[k] = index
             tail_js[k] = j
     out = []
-    index = tails[-1]
+    index = tails[-1] if tails else -1
     while index >= 0:
-        out.append(candidates[index])
+        out.append(pairs[index])
         index = previous[index]
     out.reverse()
     return out

@@ -116,6 +116,18 @@ def test_line_map_of_random_edits_to_a_big_file(size, repeated, edits, fresh):
         assert line_map == kept
 
 
+def test_line_map_of_repeated_blocks_without_a_unique_line():
+    """Generated code repeats one block: no line is unique, the rarest lines that occur as
+    often on both sides anchor the map, so every line no edit touched is still mapped."""
+    block = ["", "def f(q):", "    r = client.chat.completions.create(", '        model="gpt-4o",', "    )", "    return r"]
+    original = block * 1000
+    edited, kept = _edited(original, [(100, 1, ["changed"]), (3000, 1, []), (4500, 0, ["new = 1"])])
+    line_map = _line_map("".join(f"{line}\n" for line in original).encode(),
+                         "".join(f"{line}\n" for line in edited).encode())
+    _check_valid(original, edited, line_map)
+    assert len(line_map) >= len(kept) == len(original) - 2
+
+
 def test_line_map_grows_linearly_with_the_file():
     """Counted, not timed: the lines difflib is given stay in proportion to the file (one
     difflib pass over a whole file is what made apply quadratic)."""
