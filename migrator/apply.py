@@ -292,8 +292,8 @@ def _line_map(old: bytes, new: bytes) -> Dict[int, int]:
     return out
 
 
-# a range of lines with no line unique to both sides is matched by difflib when it is this small
-# (difflib's cost grows with the product of the sides and with how often lines repeat)
+# a range of lines this small (lines of a times lines of b) is matched by difflib itself, whose
+# cost grows with the product of the sides and with how often lines repeat
 _DIFFLIB_CELLS = 40_000
 
 
@@ -343,7 +343,7 @@ def _matching_blocks(a: List[str], b: List[str]) -> List[Tuple[int, int, int]]:
                 blocks.append((ahi - tail, bhi - tail, tail))
             if head or tail:
                 ranges.append((alo + head, ahi - tail, blo + head, bhi - tail))
-            # else: a large range of repeated lines only, its ends differing: left unmatched
+            # else: no line occurs as often on both sides and the ends differ: left unmatched
     blocks.sort()
     return blocks
 
