@@ -95,3 +95,12 @@ def test_apply_commits_a_file_whose_todo_quotes_a_multiline_expression(tmp_path)
     ast.parse(migrated)
     assert _todos(migrated) == ['# TODO(migrator: dashscope/model): model comes from `("a" if x else "b")`; '
                                 'map it to a model of Alibaba DashScope by hand']
+
+
+def test_one_line_flattens_every_line_break_and_cuts_long_texts():
+    from migrator.engine.ops import one_line
+
+    assert one_line("a(\n    b,\r\n\tc\x0c)\u2028d", 80) == "a( b, c ) d"
+    cut = one_line("word " * 200, COMMENT_LIMIT)
+    assert len(cut) <= COMMENT_LIMIT and cut.endswith("...") and "\n" not in cut
+    assert one_line(cut, COMMENT_LIMIT) == cut  # a second run writes the same comment
