@@ -304,14 +304,140 @@ def _report_removed_keys(out: MigrationResult) -> None:
 def _line_map(old: bytes, new: bytes) -> Dict[int, int]:
     """Lines of the migrated file that are unchanged -> their line in the original (1-based), so
     everything apply reports speaks of the file as the user knows it."""
-    import difflib
-
     a = old.decode("utf-8", "replace").splitlines()
     b = new.decode("utf-8", "replace").splitlines()
     out: Dict[int, int] = {}
-    for tag, i1, _i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            out.update({j + 1: i1 + (j - j1) + 1 for j in range(j1, j2)})
+    for i, j, size in _matching_blocks(a, b):
+        out.update({j + k + 1: i + k + 1 for k in range(size)})
+    return out
+
+
+# a range of lines this small (lines of a times lines of b) is matched by difflib itself, whose
+# cost grows with the product of the sides and with how often lines repeat
+_DIFFLIB_CELLS = 40_000
+
+
+def _matching_blocks(a: List[str], b: List[str]) -> List[Tuple[int, int, int]]:
+    """Runs (i, j, size) of equal lines, ``a[i:i+size] == b[j:j+size]``, increasing in both, that
+    a line diff keeps.  A range of at most ``_DIFFLIB_CELLS`` (lines of a times lines of b) goes
+    to difflib as it is.  A larger one is split at anchors: the lines unique to both sides
+    (patience diff: the longest series of them in the same order) or, without such lines, the
+    rarest lines that occur as often on both sides (histogram diff's idea); each anchor grows
+    into the run of equal lines around it (where two runs want the same lines, the longer keeps
+    them, as difflib's longest match first would), and the ranges between runs are handled the
+    same way; a large range without anchors is matched by its common ends only.  A rewrite
+    changes a few lines here and there, so the ranges difflib sees stay small and the whole
+    costs time in proportion to the file, where one difflib pass over the file grows with its
+    square (its popular lines: blank lines, closing brackets)."""
+    import difflib
+
+    blocks: List[Tuple[int, int, int]] = []
+    ranges = [(0, len(a), 0, len(b))]
+    while ranges:
+        alo, ahi, blo, bhi = ranges.pop()
+        if alo >= ahi or blo >= bhi:
+            continue
+        if (ahi - alo) * (bhi - blo) <= _DIFFLIB_CELLS:
+            matcher = difflib.SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=False)
+            blocks.extend((alo + i, blo + j, size) for i, j, size in matcher.get_matching_blocks() if size)
+            continue
+        anchors = _anchors(a, alo, ahi, b, blo, bhi)
+        if anchors:
+            runs = _grown(a, b, anchors, alo, ahi, blo, bhi)
+            i0, j0 = alo, blo
+            for i, j, size in runs:
+                ranges.append((i0, i, j0, j))
+                i0, j0 = i + size, j + size
+            ranges.append((i0, ahi, j0, bhi))
+            blocks.extend(runs)
+        else:
+            head = 0
+            while alo + head < ahi and blo + head < bhi and a[alo + head] == b[blo + head]:
+                head += 1
+            tail = 0
+            while alo + head < ahi - tail and blo + head < bhi - tail and a[ahi - 1 - tail] == b[bhi - 1 - tail]:
+                tail += 1
+            if head:
+                blocks.append((alo, blo, head))
+            if tail:
+                blocks.append((ahi - tail, bhi - tail, tail))
+            if head or tail:
+                ranges.append((alo + head, ahi - tail, blo + head, bhi - tail))
+            # else: no line occurs as often on both sides and the ends differ: left unmatched
+    blocks.sort()
+    return blocks
+
+
+def _grown(a: List[str], b: List[str], anchors: List[Tuple[int, int]],
+           alo: int, ahi: int, blo: int, bhi: int) -> List[Tuple[int, int, int]]:
+    """Each anchor (i, j) grown into the run of equal lines around it, not past its neighbours;
+    where two runs overlap, the shorter gives the shared lines up (to the earlier on a tie)."""
+    runs = []
+    for index, (i, j) in enumerate(anchors):
+        lo_i, lo_j = (anchors[index - 1][0] + 1, anchors[index - 1][1] + 1) if index else (alo, blo)
+        hi_i, hi_j = anchors[index + 1] if index + 1 < len(anchors) else (ahi, bhi)
+        back = 0
+        while i - back > lo_i and j - back > lo_j and a[i - back - 1] == b[j - back - 1]:
+            back += 1
+        ahead = 1
+        while i + ahead < hi_i and j + ahead < hi_j and a[i + ahead] == b[j + ahead]:
+            ahead += 1
+        runs.append([i - back, j - back, back + ahead])
+    for left, right in zip(runs, runs[1:]):
+        overlap = max(left[0] + left[2] - right[0], left[1] + left[2] - right[1], 0)
+        if not overlap:
+            continue
+        if left[2] >= right[2]:
+            right[0] += overlap
+            right[1] += overlap
+            right[2] -= overlap
+        else:
+            left[2] -= overlap
+    return [(i, j, size) for i, j, size in runs]
+
+
+def _anchors(a: List[str], alo: int, ahi: int, b: List[str], blo: int, bhi: int) -> List[Tuple[int, int]]:
+    """Pairs (i, j) of equal lines to split a range at, increasing in both: the longest series,
+    in the same order on both sides, of the lines that occur once in ``a[alo:ahi]`` and once in
+    ``b[blo:bhi]``; when no line does, of the rarest lines that occur as often on both sides,
+    their k-th occurrences paired (code made of repeated blocks has no unique line)."""
+    in_a: Dict[str, List[int]] = {}
+    for i in range(alo, ahi):
+        in_a.setdefault(a[i], []).append(i)
+    in_b: Dict[str, List[int]] = {}
+    for j in range(blo, bhi):
+        if b[j] in in_a:
+            in_b.setdefault(b[j], []).append(j)
+    same = [line for line, where in in_b.items() if len(where) == len(in_a[line])]
+    if not same:
+        return []
+    rarest = min(len(in_b[line]) for line in same)
+    return _longest_increasing(sorted(pair for line in same if len(in_b[line]) == rarest
+                                      for pair in zip(in_a[line], in_b[line])))
+
+
+def _longest_increasing(pairs: List[Tuple[int, int]]) -> List[Tuple[int, int]]:
+    """The longest subsequence of ``pairs`` (sorted by i, each i once) whose j's increase."""
+    import bisect
+
+    tails: List[int] = []  # tails[k]: index in pairs ending the best run of length k + 1
+    tail_js: List[int] = []
+    previous = [-1] * len(pairs)
+    for index, (_i, j) in enumerate(pairs):
+        k = bisect.bisect_left(tail_js, j)
+        previous[index] = tails[k - 1] if k else -1
+        if k == len(tails):
+            tails.append(index)
+            tail_js.append(j)
+        else:
+            tails[k] = index
+            tail_js[k] = j
+    out = []
+    index = tails[-1] if tails else -1
+    while index >= 0:
+        out.append(pairs[index])
+        index = previous[index]
+    out.reverse()
     return out
 
 

@@ -8,40 +8,60 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import List, Optional
-
-import typer
+from typing import Any, List, Optional, Sequence
 
 from migrator import __version__
 from migrator.errors import EXIT_USAGE, MigratorError
 
-app = typer.Typer(
-    name="migrator",
-    help="Move Python code off the OpenAI API onto Chinese model providers.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+# Start-up is deferred (issue 19: a pre-commit `check` of one file spent 18 ms checking and
+# ~175 ms importing): the Typer app is built on first use of ``app``, only the command named on
+# the command line is imported, and ``--version`` answers before anything else is loaded.
+
+COMMANDS = ("scan", "apply", "check", "rules")
+_APP: List[Any] = []
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"migrator {__version__}")
-        raise typer.Exit(0)
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        return _app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-@app.callback()
-def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
-) -> None:
-    """Move Python code off the OpenAI API onto Chinese model providers."""
+def _app() -> Any:
+    """The Typer app (built once); command modules register on it with ``@app.command()``."""
+    if _APP:
+        return _APP[0]
+    import typer
+
+    app = typer.Typer(
+        name="migrator",
+        help="Move Python code off the OpenAI API onto Chinese model providers.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+    def _version(value: bool) -> None:
+        if value:
+            typer.echo(f"migrator {__version__}")
+            raise typer.Exit(0)
+
+    @app.callback()
+    def _root(
+        version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    ) -> None:
+        """Move Python code off the OpenAI API onto Chinese model providers."""
+
+    _APP.append(app)
+    return app
 
 
-def _register() -> None:
-    from migrator.cli import scan  # noqa: F401  (registers its command)
-
-    for name in ("apply", "check", "rules"):
+def _register(args: Optional[Sequence[str]] = None) -> None:
+    """Import the command modules (each registers its command): only the one ``args`` names
+    when it names one, else all of them (help, a mistyped command, library use)."""
+    names = [args[0]] if args and args[0] in COMMANDS else COMMANDS
+    for name in names:
         try:
             __import__(f"migrator.cli.{name}")
         except ModuleNotFoundError as exc:  # a command still being built is simply absent
@@ -86,6 +106,12 @@ def main(argv: Optional[List[str]] = None) -> None:
     """Entry point of the console script; exits the process."""
     import signal
 
+    args = sys.argv[1:] if argv is None else list(argv)
+    if args == ["--version"]:  # what the eager --version option prints, without loading the app
+        sys.stdout.write(f"migrator {__version__}\n")
+        sys.stdout.flush()
+        sys.exit(0)
+
     _MAIN_PID[0] = os.getpid()
     try:  # Python's default SIGTERM kills without cleanup; `kill` and CI cancels send it
         signal.signal(signal.SIGTERM, _sigterm)
@@ -94,25 +120,33 @@ def main(argv: Optional[List[str]] = None) -> None:
     except ValueError:  # not the main thread (embedded use): leave signals alone
         pass
     _tolerant_streams()
-    _register()
-    from rich.text import Text
-
-    from migrator.analyzer.secrets import redact_text  # an exception message may quote file content
-    from migrator.report.console import error_console, printable
-
+    _register(args)
     try:
-        app(args=argv, prog_name="migrator", standalone_mode=True)
+        _app()(args=argv, prog_name="migrator", standalone_mode=True)
     except MigratorError as exc:
+        from rich.text import Text
+
+        from migrator.report.console import error_console, printable
+
         # a Text, not markup: paths may hold "[...]" and "file:100:" must not become an emoji
         error_console().print(Text.assemble(("error:", "bold red"), " ", printable(exc.render(), lines=True)), highlight=False)
         sys.exit(exc.exit_code)
     except (KeyboardInterrupt, _Interrupted):
+        from migrator.report.console import error_console
+
         error_console().print("[bold red]interrupted[/]")
         sys.exit(130)
     except _Terminated:
+        from migrator.report.console import error_console
+
         error_console().print("[bold red]interrupted[/] (SIGTERM)")
         sys.exit(143)
     except Exception as exc:  # a bug: one line by default, the traceback on request
+        from rich.text import Text
+
+        from migrator.analyzer.secrets import redact_text  # an exception message may quote file content
+        from migrator.report.console import error_console, printable
+
         if os.environ.get("MIGRATOR_DEBUG"):  # the traceback, its messages redacted like every output
             import traceback
 

@@ -237,6 +237,24 @@ def _code(node: cst.CSTNode) -> str:
     return cst.Module([]).code_for_node(node)
 
 
+QUOTE_LIMIT = 80  # characters of source a message quotes
+COMMENT_LIMIT = 400  # characters of a TODO comment's text (the longest a pack writes: ~350)
+
+
+def one_line(text: str, limit: int) -> str:
+    """``text`` on one line, every run of white space (line breaks included) one space, cut to
+    ``limit`` characters with ``...``: a comment built from it is always a valid comment."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit - 3].rstrip() + "..."
+
+
+def _quote(node: cst.CSTNode) -> str:
+    """The source of ``node`` as a message quotes it: one line, bounded, a key redacted before
+    the cut (a cut key would no longer look like one)."""
+    code = re.sub(r"\s*\n\s*([)\]}])", r"\1", re.sub(r"([(\[{])\s*\n\s*", r"\1", _code(node)))
+    return one_line(redact_text(code), QUOTE_LIMIT)
+
+
 def _model_is(ctx: "Context", globs: Sequence[str]) -> bool:
     """Whether the call's model, after the provider's model map, matches one of ``globs``
     (an unknown model matches nothing)."""
@@ -324,7 +342,7 @@ class SetKwarg(Operation):
         value = render(params["value"], Context(ctx.ruleset, ctx.rule, ctx.site, Sink(ctx.sink.path)))
         if when == "literal" and not _is_literal(existing.value):
             if _code(existing.value) != _code(value):
-                ctx.diag(params.get("message") or f"{name}= comes from `{_code(existing.value)}`; make sure it holds the new provider's value", "warning")
+                ctx.diag(params.get("message") or f"{name}= comes from `{_quote(existing.value)}`; make sure it holds the new provider's value", "warning")
             return node
         if _code(existing.value) == _code(value):
             return node
@@ -457,7 +475,7 @@ class MapModel(Operation):
             hint = ctx.ruleset.map_model(known) if known else None
             suggestion = f" (its value '{known}' maps to '{hint}')" if hint else ""
             if not (known and (ctx.ruleset.is_target_model(known) or _kept(known, params))):
-                ctx.manual(f"model comes from `{_code(value)}`; map it to a model of {ctx.ruleset.provider.title} by hand{suggestion}",
+                ctx.manual(f"model comes from `{_quote(value)}`; map it to a model of {ctx.ruleset.provider.title} by hand{suggestion}",
                            blocking=False)
             return node
         model = value.evaluated_value
@@ -510,7 +528,7 @@ class ClampKwarg(Operation):
         if clamped == number:
             return node
         text = repr(int(clamped)) if float(clamped).is_integer() and isinstance(value, cst.Integer) else repr(float(clamped))
-        ctx.diag(ctx.text(params.get("message") or f"{params['name']}={_code(value)} clamped to {text}"), "warning")
+        ctx.diag(ctx.text(params.get("message") or f"{params['name']}={_quote(value)} clamped to {text}"), "warning")
         new = cst.Integer(text) if "." not in text and "e" not in text else cst.Float(text)  # 2 -> 1.5 is a float
         return _replace_arg(node, arg, arg.with_changes(value=new))
 
@@ -545,7 +563,7 @@ class RenameMethod(Operation):
         base, names = _chain(node.func)
         old = api.split(".")
         if names[-len(old):] != old:
-            ctx.manual(f"cannot rename `{_code(node.func)}` to {params['to']} safely")
+            ctx.manual(f"cannot rename `{_quote(node.func)}` to {params['to']} safely")
             return node
         func = node.func
         for _ in old:
@@ -579,7 +597,7 @@ class LegacyToClient(Operation):
             if arg is None:
                 continue
             if not _is_literal(arg.value):
-                ctx.manual(f"{name}= comes from `{_code(arg.value)}`: openai>=1 takes it only at the client; "
+                ctx.manual(f"{name}= comes from `{_quote(arg.value)}`: openai>=1 takes it only at the client; "
                            "move it there by hand")
                 return node
             ctx.diag(f"{name}= removed: openai>=1 takes it only at the client, which is configured for "
@@ -705,7 +723,7 @@ class SubscriptToAttr(Operation):
     def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
         new = _convert_keys(node)  # type: ignore[arg-type]
         if isinstance(new, cst.Call) and isinstance(new.func, cst.Attribute) and new.func.attr.value == "get":
-            ctx.manual(f"`{_code(node)}`: SDK objects have no .get(); rewrite this read by hand")
+            ctx.manual(f"`{_quote(node)}`: SDK objects have no .get(); rewrite this read by hand")
         return new
 
 
@@ -833,10 +851,10 @@ class RemoveStatement(Operation):
     def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
         value = getattr(node, "value", None)
         if ctx.site.attrs.get("legacy_left"):
-            ctx.manual(f"`{_code(node)}` still configures legacy calls that were not migrated", blocking=False)
+            ctx.manual(f"`{_quote(node)}` still configures legacy calls that were not migrated", blocking=False)
             return node
         if value is not None and not (_is_literal(value) or _is_env_read(value)):
-            ctx.manual(f"`{_code(node).strip()}` sets openai.{ctx.site.attrs.get('attribute')} from an expression; move it to the client by hand",
+            ctx.manual(f"`{_quote(node)}` sets openai.{ctx.site.attrs.get('attribute')} from an expression; move it to the client by hand",
                        blocking=False)
             return node
         ctx.sink.remove.append(ctx.site)

@@ -13,7 +13,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from migrator.engine.model import Site
-from migrator.engine.ops import OPS, Context, Sink
+from migrator.engine.ops import COMMENT_LIMIT, OPS, Context, Sink, one_line
 from migrator.ruleset import Rule, RuleSet
 
 Key = Tuple[str, int, int, int, int]
@@ -125,7 +125,7 @@ class EditTransformer(_Collapsing):
             existing = {line.comment.value for line in updated.leading_lines if line.comment is not None}  # type: ignore[attr-defined]
             indent_lines = list(updated.leading_lines)  # type: ignore[attr-defined]
             for text in todos:
-                comment = f"# {text}"
+                comment = f"# {one_line(text, COMMENT_LIMIT)}"  # a message may quote several lines
                 if comment not in existing:
                     indent_lines.append(cst.EmptyLine(comment=cst.Comment(comment)))
                     existing.add(comment)
