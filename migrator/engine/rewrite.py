@@ -76,7 +76,7 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
             if site.kind == "config":
                 site.attrs["legacy_left"] = left > 0
         sink = Sink(path, cell, ruleset.todo_comments)
-        new, applied = transform(module, kept, ruleset, sink, rulesets)
+        new, applied = transform(module, kept, ruleset, sink, rulesets, code=source)
         newly = False
         for sid, why in sink.blocking.items():
             if sid in hybrid:

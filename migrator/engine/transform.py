@@ -417,11 +417,11 @@ def bound_anywhere(code: str) -> Dict[str, Optional[str]]:
 
 
 def transform(module: cst.Module, pairs: Sequence[Tuple[Site, Rule]], ruleset: RuleSet, sink: Sink,
-              rulesets: Optional[Dict[int, RuleSet]] = None) -> Tuple[cst.Module, Set[int]]:
+              rulesets: Optional[Dict[int, RuleSet]] = None, code: Optional[str] = None) -> Tuple[cst.Module, Set[int]]:
     """Apply the edits; return the new module and the ids of sites that were reached.
     ``rulesets``: id(rule) -> its rule set, for rules that are not ``ruleset``'s own (a fallback)."""
     sink.bound_names = _module_names(module)
-    for name, target in bound_anywhere(module.code).items():
+    for name, target in bound_anywhere(module.code if code is None else code).items():
         if sink.bound_names.get(name, target) != target or name not in sink.bound_names:
             sink.bound_names[name] = target if sink.bound_names.get(name, target) == target else None
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)

@@ -97,6 +97,21 @@ def _key(span: Span) -> Tuple[int, int, int, int]:
     return (span.line, span.col, span.end_line, span.end_col)
 
 
+class _ByStart:
+    """Items sorted by where they start: those inside a span found by bisection, not a scan."""
+
+    def __init__(self, items: Sequence[Tuple[Span, object]]):
+        self.items = sorted(items, key=lambda item: (item[0].line, item[0].col))
+        self.starts = [(span.line, span.col) for span, _ in self.items]
+
+    def inside(self, outer: Span) -> List[object]:
+        import bisect
+
+        lo = bisect.bisect_left(self.starts, (outer.line, outer.col))
+        hi = bisect.bisect_right(self.starts, (outer.end_line, outer.end_col))
+        return [item for span, item in self.items[lo:hi] if _inside(span, outer)]
+
+
 def _inside(inner: Span, outer: Span) -> bool:
     return (inner.line, inner.col) >= (outer.line, outer.col) and (inner.end_line, inner.end_col) <= (outer.end_line, outer.end_col)
 
@@ -155,6 +170,7 @@ def build_units(all_sites: Sequence[Site]) -> Tuple[List[Unit], Dict[int, Unit]]
     starts = {(span.line, span.col): key for span, key in constructions}
     built = {key for _, key in constructions}
     external = {}
+    call_index: Optional[_ByStart] = None
     for site in all_sites:
         if site.kind == "call":
             key = member[id(site)]
@@ -179,7 +195,9 @@ def build_units(all_sites: Sequence[Site]) -> Tuple[List[Unit], Dict[int, Unit]]
         elif site.kind == "symbol" and site.attrs.get("context") == "except" and site.attrs.get("guard"):
             # an exception caught around calls belongs to their clients: it moves with them
             guard = site.attrs["guard"]
-            inside = [key for span, key in calls.items() if _inside(Span(*span), guard)]
+            if call_index is None:
+                call_index = _ByStart([(Span(*span), key) for span, key in calls.items()])
+            inside = call_index.inside(guard)
             for key in inside:
                 find.union(inside[0], key)
             if inside:
@@ -381,6 +399,7 @@ def _dependents(all_sites: Sequence[Site], moving: Set[int], units: List[Unit], 
     module_ok = bool(units) and not any(u.stays for u in units)
     blocked_lines = ", ".join(str(u.anchor.span.line) for u in units if u.stays)
     calls = [s for s in all_sites if s.kind == "call"]
+    call_index: Optional[_ByStart] = None
     for site in all_sites:
         if id(site) in unit_of or id(site) not in moving:
             continue
@@ -398,7 +417,9 @@ def _dependents(all_sites: Sequence[Site], moving: Set[int], units: List[Unit], 
                                      f"itself (line {raised[0].span.line}), which a provider class would not catch", "warning"))
                 continue
             guard = site.attrs.get("guard")
-            inside = [c for c in calls if guard is not None and _inside(c.span, guard)]
+            if guard is not None and call_index is None:
+                call_index = _ByStart([(c.span, c) for c in calls])
+            inside = call_index.inside(guard) if guard is not None else []  # type: ignore[union-attr]
             if inside:
                 left = sorted({unit_of[id(c)].anchor.span.line for c in inside if id(c) in unit_of and unit_of[id(c)].stays})
                 if left:
