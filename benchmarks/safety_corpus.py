@@ -16,6 +16,8 @@ Nothing is written into the unpacked trees.  Per provider/plan it reports:
 * check failures: a changed Python file where apply left no site for a person, but which
   ``migrator check`` still fails under the policy apply records (the plan's, or its compat plan's
   when a client unit went hybrid; apply and check must agree; must be 0);
+* scan_apply: Python files where the calls scan's readiness matrix counts as left on OpenAI differ
+  from those apply left (the two must plan alike; must be 0);
 * coherence: disagreements ``migrator.engine.selfcheck.introduced(original, migrated, ruleset)``
   finds in the changed Python files apply would write (a key sent to the wrong endpoint, an
   exception that does not match the client whose call it guards, v0 keywords on an openai>=1
@@ -27,6 +29,7 @@ Exit status 1 when any must-be-0 count is not 0.  Not part of the test suite (ne
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import ast
 import io
 import json
@@ -164,6 +167,17 @@ def run_one(tree: Path, providers, provider: str, plan: str, jobs: int) -> Dict[
             details.append(f"refused (unstable) {failure.path}: {msg}")
         else:
             row["input_not_migratable"] += 1  # e.g. the input itself is Python 2
+    # scan's readiness matrix plans as apply does: the calls it counts as left on OpenAI are the
+    # ones apply left (a "scan_apply" disagreement is a prediction gap; must be 0)
+    from migrator.engine.plan import sites
+    from migrator.readiness import left_on_openai
+
+    for analysis in result.scan.analyses:
+        if analysis.path in result.left and not analysis.error:
+            predicted = left_on_openai(sites(analysis), ruleset)
+            if set(predicted) != set(result.left[analysis.path]):
+                row["scan_apply"] += 1
+                details.append(f"SCAN/APPLY {analysis.path}: scan {sorted(predicted)[:3]} apply {sorted(result.left[analysis.path])[:3]}")
     from migrator.check import check_bytes, load_policy
     from migrator.config import Config
 
@@ -188,8 +202,10 @@ def run_one(tree: Path, providers, provider: str, plan: str, jobs: int) -> Dict[
             row["coherence"] += len(found)
             details.append(f"COHERENCE {change.path}: " + "; ".join(f"line {d.line}: {d.message}" for d in found[:3]))
         analysis = analyze_bytes(change.path, change.new)
+        # a second apply plans the tree again: a client left on OpenAI still keeps loose OPENAI_* reads
+        again_ruleset = dataclasses.replace(ruleset, tree_stays=result.tree_stays) if result.tree_stays else ruleset
         try:
-            again, second = migrate_python_bytes(change.path, change.new, ruleset, analysis)
+            again, second = migrate_python_bytes(change.path, change.new, again_ruleset, analysis)
         except Exception as exc:  # noqa: BLE001
             row["crashes"] += 1
             details.append(f"crash on second run {change.path}: {type(exc).__name__}: {exc}")
@@ -235,7 +251,7 @@ def main(argv: List[str] = None) -> int:
         print(f"{spec}: {per_package[spec]['python_files']} .py files", flush=True)
     elapsed = time.time() - started
     cols = ["files_changed", "sites_rewritten", "left_for_review", "parse_failures", "idempotence_failures",
-            "crashes", "check_failures", "coherence", "self_check_refusals", "clients_hybrid", "clients_left_whole",
+            "crashes", "check_failures", "coherence", "scan_apply", "self_check_refusals", "clients_hybrid", "clients_left_whole",
             "refused_unparseable", "refused_unstable", "input_not_migratable"]
     print()
     print("| provider/plan | " + " | ".join(c.replace("_", " ") for c in cols) + " |")
@@ -246,7 +262,7 @@ def main(argv: List[str] = None) -> int:
           f"{len(plans)} provider/plan pairs, {elapsed:.0f}s")
     if args.json:
         Path(args.json).write_text(json.dumps({"totals": totals, "packages": per_package}, indent=2, default=str))
-    must_be_0 = ("parse_failures", "idempotence_failures", "crashes", "check_failures", "coherence")
+    must_be_0 = ("parse_failures", "idempotence_failures", "crashes", "check_failures", "coherence", "scan_apply")
     bad = sum(row.get(c, 0) for row in totals.values() for c in must_be_0)
     return 1 if bad else 0
 

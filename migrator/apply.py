@@ -54,6 +54,10 @@ class MigrationResult:
     failures: List[Failure] = field(default_factory=list)
     notes: List[Tuple[str, str]] = field(default_factory=list)  # (path, note) from non-Python files
     hybrid: List[str] = field(default_factory=list)  # files where a unit went to the fallback plan
+    # per Python file: spans of the API calls and wrapper constructions left on OpenAI with their
+    # client (what scan's readiness matrix predicts; benchmarks/safety_corpus.py compares the two)
+    left: Dict[str, frozenset] = field(default_factory=dict)
+    tree_stays: Optional[str] = None  # "path:line" of a client of the project left on OpenAI, if any
 
     @property
     def check_policy(self) -> str:
@@ -211,6 +215,7 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
     done = list(_run(py_jobs, options.jobs))
     stays = next((f"{job[0]}:{line}" for job, (_n, result, _l) in zip(py_jobs, done) for line, _ in result.staying), None)
     tree_ruleset = dataclasses.replace(ruleset, tree_stays=stays) if stays else ruleset
+    out.tree_stays = stays
     if stays:
         # a client of the project stays on OpenAI: an OPENAI_* read outside every client (a
         # settings module, say) may feed it, so the files that renamed one are planned again
@@ -457,6 +462,8 @@ def _collect(out: MigrationResult, path: str, data: bytes, new: Optional[bytes],
     out.diagnostics.extend(result.diagnostics)
     if result.hybrid and not result.error:
         out.hybrid.append(path)
+    if not result.error:
+        out.left[path] = result.left
     if result.error:
         out.failures.append(Failure(path, result.error))
         return

@@ -444,7 +444,7 @@ def test_clients_known_from_annotations_are_units_of_their_own():
     assert "def ask(client: OpenAI, q):" in result.output and 'model="qwen-plus"' in result.output
     assert "dashscope" not in result.output.split("# TODO")[0]
     assert "the client annotated at line 4 is left on OpenAI as a whole" in messages(result)
-    assert "warning migrator/hybrid: the client annotated at line 7 stays on the openai SDK" in messages(result)
+    assert "warning migrator/hybrid: the client annotated at line 7 keeps the openai SDK" in messages(result)
     compat = migrate(result.original, "dashscope", "compat")
     assert 'model="qwen-plus"' in compat.output and "manual dashscope/images" in messages(compat)
 
@@ -570,3 +570,38 @@ def test_a_response_read_out_of_sight_keeps_its_call_as_it_was():
     assert 'return c["choices"][0]["message"]["function_call"]["arguments"]' in result.output
     assert "return r.choices[0].message.content" in result.output
     assert "its response is passed to parse at line 4" in messages(result)
+
+
+def test_a_client_with_a_literal_key_does_not_hold_back_the_openai_key_reads():
+    """textgrad: a local (Ollama) client keyed "ollama" stays as it is, and must not keep the
+    guard of the migrated client on OPENAI_API_KEY (the guard then refused the provider's key)."""
+    result = migrate('''
+        import os
+        from openai import OpenAI
+        def validate():
+            if os.getenv("OPENAI_API_KEY") is None:
+                raise ValueError("set it")
+        class Engine:
+            def __init__(self):
+                validate()
+                self.client = OpenAI(api_key=os.getenv("OPENAI_API_KEY"))
+            def ask(self):
+                return self.client.chat.completions.create(model="gpt-4o", messages=[]).choices[0].message.content
+        def local(base_url):
+            return OpenAI(base_url=base_url, api_key="ollama")
+    ''', "dashscope", "compat")
+    assert 'if os.getenv("DASHSCOPE_API_KEY") is None:' in result.output
+    assert 'return OpenAI(base_url=base_url, api_key="ollama")' in result.output
+
+
+def test_an_awaited_response_passed_on_stays_with_its_call():
+    result = migrate('''
+        import openai
+        def parse(c):
+            return c["choices"][0]["message"]["function_call"]["arguments"]
+        async def ask(m):
+            completion = openai.ChatCompletion.acreate(model="gpt-3.5-turbo", messages=m)
+            return parse(await completion)
+    ''', "dashscope", "compat")
+    assert "openai.ChatCompletion.acreate(" in result.output
+    assert "its response is passed to parse" in messages(result)

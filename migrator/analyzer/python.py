@@ -581,6 +581,15 @@ def _lines_of(node: ast.AST) -> Tuple[int, int]:
     return node.lineno, getattr(node, "end_lineno", None) or node.lineno  # type: ignore[attr-defined]
 
 
+def _key_kind(call: ast.Call) -> str:
+    """How a construction gets its key: ``literal`` (never from OPENAI_API_KEY), ``expr``, or
+    ``none`` (the SDK reads OPENAI_API_KEY itself)."""
+    for kw in call.keywords:
+        if kw.arg == "api_key":
+            return "literal" if isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str) else "expr"
+    return "expr" if any(kw.arg is None for kw in call.keywords) else "none"
+
+
 def _parameters(fnode: ast.AST, call: ast.Call) -> Dict[object, ast.arg]:
     """A local function's parameters by the position or name a call passes them."""
     if not isinstance(fnode, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -1132,7 +1141,7 @@ class _Reporter(_Analyzer):
         name = func.qname if isinstance(func, Q) else getattr(func.node, "name", "a function")  # type: ignore[union-attr]
         params = _parameters(func.node, node) if local else {}  # type: ignore[union-attr]
         for key, arg in list(enumerate(node.args)) + [(k.arg, k.value) for k in node.keywords]:
-            if isinstance(arg, ast.Starred):
+            while isinstance(arg, (ast.Starred, ast.Await)):
                 arg = arg.value
             if isinstance(arg, (ast.Call, ast.Name, ast.Attribute, ast.Subscript)):
                 value = self.resolve(arg, scope)
@@ -1148,8 +1157,9 @@ class _Reporter(_Analyzer):
 
     def _on_Return(self, node: ast.Return, scope: Scope, parent: Optional[ast.AST]) -> None:
         """A response returned whole (or an object read out of it): its callers read it out of sight."""
-        if node.value is not None and isinstance(node.value, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)):
-            value = self.resolve(node.value, scope)
+        returned = node.value.value if isinstance(node.value, ast.Await) else node.value
+        if returned is not None and isinstance(returned, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)):
+            value = self.resolve(returned, scope)
             if isinstance(value, Result) and not _primitive(value):
                 self.escapes.setdefault(value.call, f"returned at line {node.lineno}")
 
@@ -1200,6 +1210,7 @@ class _Reporter(_Analyzer):
                 "azure": client.azure,
                 "star_kwargs": any(k.arg is None for k in node.keywords),
                 "context_manager": context_manager,  # `with OpenAI() as c:`
+                "key": _key_kind(node),
             },
         )
 

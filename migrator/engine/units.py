@@ -66,6 +66,11 @@ class Unit:
         return not self.rewrites and self.anchor.attrs.get("endpoint") not in ("other",)
 
     @property
+    def may_read_openai_key(self) -> bool:
+        """A client given a literal key (Ollama's "ollama") never reads OPENAI_API_KEY."""
+        return not (self.anchor.kind == "client" and self.anchor.attrs.get("key") == "literal")
+
+    @property
     def label(self) -> str:
         kind = self.key[0]
         line = self.anchor.span.line
@@ -350,7 +355,8 @@ def _retargeted(unit: Unit, by_site: Dict[int, List[Rule]], rules_for: Optional[
 
 def staying(units: UnitPlan, hybrid: Set[int]) -> Tuple[Tuple[int, str], ...]:
     """(line, label) of the units that stay talking to OpenAI (not served by a fallback)."""
-    return tuple((u.anchor.span.line, u.label) for u in units.units if u.stays and id(u.anchor) not in hybrid)
+    return tuple((u.anchor.span.line, u.label) for u in units.units
+                 if u.stays and u.may_read_openai_key and id(u.anchor) not in hybrid)
 
 
 def loose_keys(units: UnitPlan, kept: Sequence[Pair]) -> bool:
@@ -398,6 +404,9 @@ def _dependents(all_sites: Sequence[Site], moving: Set[int], units: List[Unit], 
                                     "come from its own code or from this client; one exception class cannot serve both")
     module_ok = bool(units) and not any(u.stays for u in units)
     blocked_lines = ", ".join(str(u.anchor.span.line) for u in units if u.stays)
+    # for OPENAI_* reads, only the clients left on OpenAI that may read one count
+    keys_ok = bool(units) and not any(u.stays and u.may_read_openai_key for u in units)
+    key_lines = ", ".join(str(u.anchor.span.line) for u in units if u.stays and u.may_read_openai_key)
     calls = [s for s in all_sites if s.kind == "call"]
     call_index: Optional[_ByStart] = None
     for site in all_sites:
@@ -444,11 +453,15 @@ def _dependents(all_sites: Sequence[Site], moving: Set[int], units: List[Unit], 
             plan.reports.append((site, "migrator/unit", f"{symbol} is kept: this module neither builds nor calls a "
                                  "client, so the clients it names come from elsewhere", "warning"))
             continue
-        if (site.kind == "symbol" and symbol in sym.CLIENT_CLASSES) or loose_key:
+        if loose_key:
+            if units and not keys_ok:
+                held.add(id(site))
+                plan.reports.append((site, "migrator/unit", _module_reason(str(site.attrs.get("variable")), units, key_lines),
+                                     "warning"))
+        elif site.kind == "symbol" and symbol in sym.CLIENT_CLASSES:
             if units and not module_ok:
                 held.add(id(site))
-                what = site.attrs.get("variable") if site.kind == "env" else symbol
-                plan.reports.append((site, "migrator/unit", _module_reason(str(what), units, blocked_lines), "warning"))
+                plan.reports.append((site, "migrator/unit", _module_reason(symbol, units, blocked_lines), "warning"))
     return held
 
 
@@ -489,8 +502,10 @@ def with_fallback(all_sites: Sequence[Site], units: UnitPlan, ruleset: RuleSet, 
             continue
         native = units.unit_of.get(id(unit.anchor))
         why = "; ".join((native.reasons if native is not None else [])[:3])
+        where = ("keeps the openai SDK (its client comes from a caller, and keeps whatever endpoint the caller "
+                 "gave it)" if unit.key[0] == "external" else
+                 f"stays on the openai SDK, pointed at {ruleset.provider.title}'s OpenAI-compatible endpoint")
         reports.append((unit.anchor, "migrator/hybrid",
-                        f"{unit.label} stays on the openai SDK, pointed at {ruleset.provider.title}'s OpenAI-compatible "
-                        f"endpoint ({fallback.plan.name} plan), because the {ruleset.plan.name} plan cannot serve it "
-                        f"whole: {why}", "warning"))
+                        f"{unit.label} {where}; the {fallback.plan.name} plan's rules apply to it, because the "
+                        f"{ruleset.plan.name} plan cannot serve it whole: {why}", "warning"))
     return kept, reports, {id(r): fallback for _, r in fb.pairs}, ids
