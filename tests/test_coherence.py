@@ -200,6 +200,16 @@ def test_self_check_finds_exceptions_that_do_not_match_their_client():
     assert disagreements(matching, NATIVE) == []
 
 
+def test_self_check_finds_an_openai_field_read_on_a_provider_response():
+    source = ("from dashscope import Client\nclient = Client()\n"
+              "def f(t):\n    r = client.embeddings.create(model='m', input=t)\n"
+              "    return r.data[0].embedding, r.usage.prompt_tokens\n"
+              "def g(t):\n    r = client.embeddings.create(model='m', input=t)\n    return r.embeddings[0].embedding\n")
+    found = [(d.line, d.kind) for d in disagreements(source, NATIVE)]
+    assert found == [(5, "field"), (5, "field")]
+    assert disagreements(source.replace("from dashscope import Client", "from openai import OpenAI as Client"), NATIVE) == []
+
+
 def test_self_check_blames_only_what_the_rewrite_introduced():
     already = 'import os\nfrom openai import OpenAI\nc = OpenAI(api_key=os.environ["DASHSCOPE_API_KEY"])\n'
     assert disagreements(already, RULESET) and introduced(already, already, RULESET) == []

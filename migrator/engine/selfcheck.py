@@ -14,7 +14,10 @@ reports:
   a call on an OpenAI client, or an OpenAI exception the pack maps around a provider client's
   call;
 * v0 per-call keywords (``api_base=``, ``request_timeout=``, ``engine=``...) left on a call of
-  an openai>=1 client (a TypeError at run time).
+  an openai>=1 client (a TypeError at run time);
+* a provider client's response read by a field only OpenAI's response has (``.data`` of a
+  dashscope.Client embeddings response, which has ``.embeddings``): the fields the pack's
+  ``rename_field`` rules rename, left behind.
 
 Only disagreements the rewrite introduced count: the same check on the original source is
 subtracted, so code that was inconsistent before is not blamed on the migration.  No LibCST.
@@ -57,6 +60,7 @@ class _Provider:
     clients: Set[str]  # qualified names of the provider's client classes
     exceptions: Set[str]  # qualified names of the provider's exception classes
     mapped: Set[str]  # OpenAI exceptions the pack maps to one of them
+    stale: Dict[str, Set[Tuple[str, ...]]]  # api -> OpenAI field paths the provider's response renames
 
 
 def _provider(ruleset: RuleSet) -> _Provider:
@@ -80,8 +84,18 @@ def _provider(ruleset: RuleSet) -> _Provider:
                 elif sym.exception_name(source) is not None:
                     exceptions.add(target)
                     mapped.add(sym.canonical(source))
+    stale: Dict[str, Set[Tuple[str, ...]]] = {}
+    for rule in ruleset.rules:
+        if rule.match.get("kind") != "result":
+            continue
+        apis = rule.match.get("api")
+        for op in rule.ops:
+            if op.name == "rename_field" and "[]" not in op.params["from"]:
+                for api in (apis if isinstance(apis, list) else [apis]):
+                    if isinstance(api, str):
+                        stale.setdefault(api, set()).add(tuple(op.params["from"].split(".")))
     return _Provider(ruleset.vars.get("api_key_env", ""), ruleset.vars.get("base_url_env", ""),
-                     ruleset.vars.get("base_url", ""), clients, exceptions, mapped)
+                     ruleset.vars.get("base_url", ""), clients, exceptions, mapped, stale)
 
 
 class _Module:
@@ -260,6 +274,57 @@ def _keywords(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disag
                 yield Disagreement(node.lineno, "keyword", f"{', '.join(b + '=' for b in bad)} on a call of an openai>=1 client (TypeError)")
 
 
+def _api_of(call: ast.Call) -> str:
+    parts = []
+    func = call.func
+    while isinstance(func, ast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    return ".".join(reversed(parts))
+
+
+def _chain(node: ast.AST) -> Tuple[Optional[ast.AST], Tuple[str, ...]]:
+    """``resp.usage.prompt_tokens`` -> (``resp``, ("usage", "prompt_tokens"))."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    return node, tuple(reversed(parts))
+
+
+def _fields(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disagreement]:
+    """A provider client's response read by a field name only OpenAI's response has
+    (``.data`` where dashscope.Client returns ``.embeddings``): the rule that renames it missed it."""
+    if not prov.stale:
+        return
+    scopes = [tree] + [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    for scope in scopes:
+        responses: Dict[str, str] = {}  # name -> api of the provider call bound to it
+        nodes = list(ast.walk(scope))
+        for node in nodes:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                value = node.value.value if isinstance(node.value, ast.Await) else node.value
+                if isinstance(value, ast.Call) and _client_of(value, mod, prov) == "provider":
+                    api = _api_of(value)
+                    if any(api.endswith(a) for a in prov.stale):
+                        responses[node.targets[0].id] = next(a for a in prov.stale if api.endswith(a))
+        for node in nodes:
+            if not isinstance(node, ast.Attribute) or not isinstance(getattr(node, "ctx", None), ast.Load):
+                continue
+            root, path = _chain(node)
+            api = None
+            if isinstance(root, ast.Name) and root.id in responses:
+                api = responses[root.id]
+            elif isinstance(root, ast.Call) and _client_of(root, mod, prov) == "provider":
+                api = next((a for a in prov.stale if _api_of(root).endswith(a)), None)
+            if api is None:
+                continue
+            for old in prov.stale[api]:
+                if path[:len(old)] == old and len(path) == len(old):
+                    yield Disagreement(node.lineno, "field", f".{'.'.join(path)} of a {api} response from the "
+                                                             "provider's client, whose response names it otherwise")
+
+
 def disagreements(source: str, ruleset: RuleSet) -> List[Disagreement]:
     """Every disagreement in ``source`` (empty if it does not parse: the caller checks that)."""
     try:
@@ -268,7 +333,8 @@ def disagreements(source: str, ruleset: RuleSet) -> List[Disagreement]:
         return []
     prov = _provider(ruleset)
     mod = _Module(tree)
-    found = list(_keys(tree, mod, prov)) + list(_exceptions(tree, mod, prov)) + list(_keywords(tree, mod, prov))
+    found = list(_keys(tree, mod, prov)) + list(_exceptions(tree, mod, prov)) + list(_keywords(tree, mod, prov)) \
+        + list(_fields(tree, mod, prov))
     return sorted(set(found), key=lambda d: (d.line, d.kind, d.message))
 
 
