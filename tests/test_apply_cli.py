@@ -300,7 +300,7 @@ def test_what_check_would_still_flag_is_reported_for_a_person(tmp_path):
 
 def test_diagnostics_speak_of_the_original_lines_once(tmp_path):
     source = (b"import openai\n\n\n"
-              b"def chat(q):\n    return openai.ChatCompletion.create(model='gpt-4o', messages=[])\n\n\n"
+              b"def chat(q):\n    return openai.ChatCompletion.create(model='gpt-4o', messages=[])['choices'][0]['message']['content']\n\n\n"
               b"def complete(q):\n    return openai.Completion.create(model='gpt-3.5-turbo-instruct', prompt=q)\n")
     repo = make_repo(tmp_path, {"app.py": source})
     doc = json.loads(run("apply", "--provider", "deepseek", "--dry-run", "--format", "json", cwd=repo).stdout)
