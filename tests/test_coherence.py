@@ -210,6 +210,18 @@ def test_self_check_finds_an_openai_field_read_on_a_provider_response():
     assert disagreements(source.replace("from dashscope import Client", "from openai import OpenAI as Client"), NATIVE) == []
 
 
+def test_self_check_finds_rebound_provider_names_and_parameters_given_the_other_side():
+    rebound = ("from dashscope import Client\ntry:\n    from openai import OpenAI as Client\n"
+               "except ImportError:\n    pass\nc = Client()\n")
+    assert [(d.line, d.kind) for d in disagreements(rebound, NATIVE)] == [(3, "binding")]
+    fed = ("from openai import OpenAI\nfrom dashscope import Client\n"
+           "def ask(client: Client, q):\n    return client.chat.completions.create(model='m', messages=[])\n"
+           "c = OpenAI()\nask(c, 'x')\n")
+    assert [(d.line, d.kind) for d in disagreements(fed, NATIVE)] == [(6, "annotation")]
+    agreeing = fed.replace("c = OpenAI()", "c = Client()")
+    assert disagreements(agreeing, NATIVE) == []
+
+
 def test_self_check_blames_only_what_the_rewrite_introduced():
     already = 'import os\nfrom openai import OpenAI\nc = OpenAI(api_key=os.environ["DASHSCOPE_API_KEY"])\n'
     assert disagreements(already, RULESET) and introduced(already, already, RULESET) == []

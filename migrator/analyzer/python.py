@@ -1248,6 +1248,8 @@ class _Reporter(_Analyzer):
                 "kwargs": _kwarg_names(node),
                 "star_kwargs": any(k.arg is None for k in node.keywords),
                 "receiver": receiver,
+                # keywords given a literal (openai<1's per-request api_key="..." can be dropped; an expression cannot)
+                "literal_kwargs": [k.arg for k in node.keywords if k.arg and isinstance(k.value, ast.Constant)],
                 "endpoint": client.endpoint if client is not None else ("none" if not legacy else "legacy"),
                 "_client_span": list(_astuple(client.span)) if client is not None else None,
             },

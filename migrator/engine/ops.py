@@ -590,6 +590,14 @@ class LegacyToClient(Operation):
     PER_REQUEST = ("api_key", "api_base", "api_type", "api_version", "organization", "request_id")
 
     @classmethod
+    def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
+        literal = site.attrs.get("literal_kwargs", ())
+        for name in cls.PER_REQUEST:
+            if name in site.attrs.get("kwargs", ()) and name not in literal:
+                return [("manual", f"{name}= comes from an expression: openai>=1 takes it only at the client")]
+        return []
+
+    @classmethod
     def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
         assert isinstance(node, cst.Call)
         for name in cls.PER_REQUEST:

@@ -17,7 +17,10 @@ reports:
   an openai>=1 client (a TypeError at run time);
 * a provider client's response read by a field only OpenAI's response has (``.data`` of a
   dashscope.Client embeddings response, which has ``.embeddings``): the fields the pack's
-  ``rename_field`` rules rename, left behind.
+  ``rename_field`` rules rename, left behind;
+* a name imported from the provider's SDK that the module also binds to something else (the
+  binding that runs last wins), and a local function whose parameter is annotated with one side's
+  client class but is given the other side's client.
 
 Only disagreements the rewrite introduced count: the same check on the original source is
 subtracted, so code that was inconsistent before is not blamed on the migration.  No LibCST.
@@ -325,6 +328,61 @@ def _fields(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disagre
                                                              "provider's client, whose response names it otherwise")
 
 
+def _bindings(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disagreement]:
+    """A name imported from the provider's SDK (``Client``) that the module also binds to
+    something else (an ``openai`` import in a ``try:``/``else:``, an assignment): whichever binding
+    runs last wins at the use site, so the rewrite may not mean what it says."""
+    provider_roots = {c.split(".")[0] for c in prov.clients | prov.exceptions}
+    seen: Dict[str, List[Tuple[int, Optional[str]]]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                target = alias.name if alias.asname else alias.name.split(".")[0]
+                seen.setdefault(alias.asname or alias.name.split(".")[0], []).append((node.lineno, target))
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                seen.setdefault(alias.asname or alias.name, []).append((node.lineno, f"{node.module}.{alias.name}"))
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            seen.setdefault(node.id, []).append((node.lineno, None))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            seen.setdefault(node.name, []).append((node.lineno, None))
+    for name, bindings in seen.items():
+        targets = {t for _, t in bindings}
+        mine = sorted(t for t in targets if t and t.split(".")[0] in provider_roots)
+        if mine and len(targets) > 1:
+            other = next((line, t) for line, t in bindings if t != mine[0])
+            yield Disagreement(other[0], "binding", f"{name} is imported as {mine[0]} and also bound to "
+                                                    f"{other[1] or 'something else'} (line {other[0]})")
+
+
+def _parameters_fed(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disagreement]:
+    """A local function's parameter annotated with one side's client class, given a client the
+    module builds on the other side (``def ask(client: Client)`` called with an ``OpenAI()``)."""
+    defs = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in defs):
+            continue
+        fdef = defs[node.func.id]
+        params = list(fdef.args.args)
+        for index, arg in enumerate(node.args[:len(params)]):
+            annotation = params[index].annotation
+            declared = mod.qname(annotation) if annotation is not None else None
+            if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+                try:
+                    declared = mod.qname(ast.parse(annotation.value, mode="eval").body)
+                except SyntaxError:
+                    declared = None
+            name = _target_name(arg) if isinstance(arg, (ast.Name, ast.Attribute)) else None
+            given = mod.instances.get(name, []) if name else []
+            if not declared or len(given) != 1:
+                continue
+            sides = [("provider" if c in prov.clients else "openai" if sym.canonical(c) in sym.CLIENT_CLASSES else None)
+                     for c in (declared, given[0])]
+            if None not in sides and sides[0] != sides[1]:
+                yield Disagreement(node.lineno, "annotation", f"{fdef.name}() declares {params[index].arg}: "
+                                                              f"{declared.split('.')[-1]} but is given a {given[0]}")
+
+
 def disagreements(source: str, ruleset: RuleSet) -> List[Disagreement]:
     """Every disagreement in ``source`` (empty if it does not parse: the caller checks that)."""
     try:
@@ -334,7 +392,7 @@ def disagreements(source: str, ruleset: RuleSet) -> List[Disagreement]:
     prov = _provider(ruleset)
     mod = _Module(tree)
     found = list(_keys(tree, mod, prov)) + list(_exceptions(tree, mod, prov)) + list(_keywords(tree, mod, prov)) \
-        + list(_fields(tree, mod, prov))
+        + list(_fields(tree, mod, prov)) + list(_bindings(tree, mod, prov)) + list(_parameters_fed(tree, mod, prov))
     return sorted(set(found), key=lambda d: (d.line, d.kind, d.message))
 
 
