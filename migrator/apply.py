@@ -62,9 +62,7 @@ class MigrationResult:
     @property
     def check_policy(self) -> str:
         """What apply records for `migrator check`: a hybrid keeps the openai SDK somewhere."""
-        if self.hybrid and self.ruleset.fallback is not None:
-            return self.ruleset.fallback.plan.check_policy
-        return self.ruleset.plan.check_policy
+        return self.ruleset.check_policy(bool(self.hybrid))
     links: Set[str] = field(default_factory=set)  # symbolic links, not rewritten (their target is)
 
     @property

@@ -123,6 +123,12 @@ class RuleSet:
     def id(self) -> str:
         return f"{self.provider.name}-{self.plan.name}"
 
+    def check_policy(self, hybrid: bool) -> str:
+        """The policy `migrator check` must hold migrated code to: a hybrid keeps the openai SDK."""
+        if hybrid and self.fallback is not None:
+            return self.fallback.plan.check_policy
+        return self.plan.check_policy
+
     def interpolate(self, text: str) -> str:
         def sub(match: "re.Match[str]") -> str:
             return self.vars.get(match.group(1), match.group(0))

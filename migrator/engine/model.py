@@ -68,9 +68,7 @@ class FileResult:
 
     def check_policy(self, ruleset: Any) -> str:
         """The policy ``migrator check`` must hold this file to: a hybrid keeps the openai SDK."""
-        if self.hybrid and ruleset.fallback is not None:
-            return ruleset.fallback.plan.check_policy
-        return ruleset.plan.check_policy
+        return ruleset.check_policy(self.hybrid)
 
     @property
     def changed(self) -> bool:

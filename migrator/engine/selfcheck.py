@@ -105,17 +105,18 @@ class _Module:
     """Names bound by imports (to qualified names) and by assignments of calls and env reads."""
 
     def __init__(self, tree: ast.Module):
+        self.nodes: List[ast.AST] = list(ast.walk(tree))  # walked once; every check reads this list
         self.imports: Dict[str, str] = {}
         self.env_names: Dict[str, str] = {}  # NAME = os.environ[...] -> the variable read
         self.instances: Dict[str, List[str]] = {}  # x / self.x = Cls(...) -> [qualified class]
-        for node in ast.walk(tree):
+        for node in self.nodes:
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     self.imports[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 for alias in node.names:
                     self.imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-        for node in ast.walk(tree):
+        for node in self.nodes:
             if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:
@@ -183,7 +184,7 @@ def _literals(node: Optional[ast.AST]) -> List[str]:
 
 
 def _constructions(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Tuple[ast.Call, str]]:
-    for node in ast.walk(tree):
+    for node in mod.nodes:
         if isinstance(node, ast.Call):
             cls = mod.qname(node.func)
             if cls and (sym.canonical(cls) in _OPENAI_FAMILY or cls in prov.clients):
@@ -243,7 +244,7 @@ def _client_of(call: ast.Call, mod: _Module, prov: _Provider) -> Optional[str]:
 
 
 def _exceptions(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disagreement]:
-    for node in ast.walk(tree):
+    for node in mod.nodes:
         if not isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
             continue
         sides = set()
@@ -269,7 +270,7 @@ def _exceptions(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Dis
 
 
 def _keywords(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disagreement]:
-    for node in ast.walk(tree):
+    for node in mod.nodes:
         # only on openai>=1 clients: a provider SDK may take one of these names (qianfan: request_timeout)
         if isinstance(node, ast.Call) and _client_of(node, mod, prov) == "openai":
             bad = [kw.arg for kw in node.keywords if kw.arg in V0_CALL_KEYWORDS]
@@ -300,10 +301,10 @@ def _fields(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disagre
     (``.data`` where dashscope.Client returns ``.embeddings``): the rule that renames it missed it."""
     if not prov.stale:
         return
-    scopes = [tree] + [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    scopes = [tree] + [n for n in mod.nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
     for scope in scopes:
         responses: Dict[str, str] = {}  # name -> api of the provider call bound to it
-        nodes = list(ast.walk(scope))
+        nodes = mod.nodes if scope is tree else list(ast.walk(scope))
         for node in nodes:
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                 value = node.value.value if isinstance(node.value, ast.Await) else node.value
@@ -334,7 +335,7 @@ def _bindings(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disag
     runs last wins at the use site, so the rewrite may not mean what it says."""
     provider_roots = {c.split(".")[0] for c in prov.clients | prov.exceptions}
     seen: Dict[str, List[Tuple[int, Optional[str]]]] = {}
-    for node in ast.walk(tree):
+    for node in mod.nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 target = alias.name if alias.asname else alias.name.split(".")[0]
@@ -359,7 +360,7 @@ def _parameters_fed(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator
     """A local function's parameter annotated with one side's client class, given a client the
     module builds on the other side (``def ask(client: Client)`` called with an ``OpenAI()``)."""
     defs = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    for node in ast.walk(tree):
+    for node in mod.nodes:
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in defs):
             continue
         fdef = defs[node.func.id]
@@ -398,9 +399,12 @@ def disagreements(source: str, ruleset: RuleSet) -> List[Disagreement]:
 
 def introduced(original: str, migrated: str, ruleset: RuleSet) -> List[Disagreement]:
     """Disagreements of ``migrated`` beyond those ``original`` already had."""
+    after = disagreements(migrated, ruleset)
+    if not after:
+        return []  # the usual case: the original need not be read at all
     before = Counter(d.key for d in disagreements(original, ruleset))
     out = []
-    for d in disagreements(migrated, ruleset):
+    for d in after:
         if before[d.key] > 0:
             before[d.key] -= 1
             continue
