@@ -37,6 +37,7 @@ from difflib import SequenceMatcher
 from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from migrator.analyzer import analyze_bytes, decode_python, is_python
+from migrator.analyzer.python import dotted_name as _dotted
 from migrator.config import Config, load_config
 from migrator.discovery import DEFAULT_MAX_BYTES, iter_files, looks_binary, normalize_excludes, read_limited
 from migrator.errors import GitError, MigratorError, UsageError
@@ -323,16 +324,6 @@ class _Source:
 
 _ENV_GETTERS = ("os.environ.get", "os.getenv", "environ.get", "getenv")
 
-
-def _dotted(node: ast.AST) -> Optional[str]:
-    parts: List[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
 
 
 def literal_url(expr: ast.AST, constants: Mapping[str, str]) -> Optional[str]:

@@ -627,3 +627,130 @@ def test_an_awaited_response_passed_on_stays_with_its_call():
     ''', "dashscope", "compat")
     assert "openai.ChatCompletion.acreate(" in result.output
     assert "its response is passed to parse" in messages(result)
+
+
+# ------------------------------------------------------------------ v0 settings carried into clients
+
+
+class _ForwardProxy:
+    """An HTTP forward proxy on 127.0.0.1 that records the absolute URLs it is asked for and
+    relays them: proof that a migrated client really sends its requests through the proxy."""
+
+    def __init__(self) -> None:
+        import http.client
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import urlsplit
+
+        seen = self.seen = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                seen.append(self.path)
+                url = urlsplit(self.path)
+                body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                upstream = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("proxy-connection", "connection")}
+                upstream.request("POST", url.path + (f"?{url.query}" if url.query else ""), body, headers)
+                reply = upstream.getresponse()
+                data = reply.read()
+                self.send_response(reply.status)
+                for key, value in reply.getheaders():
+                    if key.lower() not in ("transfer-encoding", "connection", "content-length"):
+                        self.send_header(key, value)
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> "_ForwardProxy":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+PROXIED_V0 = '''import os
+
+import openai
+
+openai.api_key = os.getenv("OPENAI_API_KEY")
+openai.proxy = {"http": "PROXY", "https": "PROXY"}
+
+
+def ask(question):
+    reply = openai.ChatCompletion.create(model="gpt-4o-mini", messages=[{"role": "user", "content": question}])
+    return reply["choices"][0]["message"]["content"]
+
+
+async def ask_async(question):
+    reply = await openai.ChatCompletion.acreate(model="gpt-4o-mini", messages=[{"role": "user", "content": question}])
+    return reply["choices"][0]["message"]["content"]
+
+
+if __name__ == "__main__":
+    import asyncio
+
+    print(ask("one"))
+    print(asyncio.run(ask_async("two")))
+'''
+
+
+@pytest.mark.parametrize("provider", sorted(pf.name for pf in PACKS))
+def test_a_v0_proxy_setting_is_carried_into_the_migrated_clients(tmp_path: Path, provider: str):
+    """openai.proxy (a dict of proxies here) becomes the migrated clients' http_client, sync and
+    async: run with the real openai SDK, both requests pass through a loopback proxy on their way
+    to the provider's fake, with the provider's key and a provider model."""
+    from tests.equivalence import base_env, migrated_env, run_program, test_key, write_guard
+    from tests.fakes import FakeServer
+
+    ruleset = select(PACKS, provider, "compat", models={"gpt-4o-mini": "doubao-seed-1-6-flash-250828"} if provider == "ark" else None)
+    with _ForwardProxy() as proxy, FakeServer(provider) as srv:
+        result = migrate_source(PROXIED_V0.replace("PROXY", proxy.url), "app.py", ruleset)
+        assert result.error is None and "openai.proxy" not in result.output, result.output
+        assert "http_client=openai.DefaultHttpxClient(proxy=" in result.output
+        assert "http_client=openai.DefaultAsyncHttpxClient(proxy=" in result.output
+        env = base_env(tmp_path, write_guard(tmp_path / "guard"))
+        env.update(migrated_env(provider, srv, result.output)[0])
+        run = run_program(result.output, "app.py", env, tmp_path / "run")
+        assert run.returncode == 0, run.tail()
+        assert run.stdout.count("echo[") == 2, run.stdout
+        assert len(proxy.seen) == 2 and all(u.startswith(srv.url) for u in proxy.seen), proxy.seen
+        sent = srv.requests
+        assert len(sent) == 2 and all(r.json["model"] == ruleset.map_model("gpt-4o-mini") for r in sent)
+        assert all(r.authorization == f"Bearer {test_key(provider)}" for r in sent)
+
+
+@pytest.mark.parametrize("setting, reason", [
+    ("openai.requestssession = requests.Session()", "openai.requestssession configures these calls"),
+    ("def setup():\n    openai.proxy = 'http://127.0.0.1:7890'", "openai.proxy configures these calls"),
+    ("openai.proxy = PROXIES", "openai.proxy configures these calls"),
+])
+def test_v0_calls_keep_their_settings_or_stay_whole(setting, reason):
+    """A setting the plan cannot carry into the new client (a session, a proxy set in a function
+    or from an arbitrary value) would be lost by the migrated calls: they stay as they were."""
+    source = f"import openai\nimport requests\nPROXIES = {{}}\n{setting}\n\n" \
+             "r = openai.ChatCompletion.create(model='gpt-4o', messages=[])\nprint(r['choices'][0]['message']['content'])\n"
+    result = migrate(source, "dashscope", "compat")
+    assert "openai.ChatCompletion.create" in result.output
+    assert reason in messages(result)
+
+
+def test_v0_calls_pointed_at_another_server_are_not_openai_usage():
+    result = migrate("""
+        import openai
+        openai.api_base = "http://localhost:8000/v1"
+        openai.api_key = "EMPTY"
+        r = openai.ChatCompletion.create(model="gpt-4o", messages=[])
+    """, "dashscope", "compat")
+    assert result.output == result.original
+    assert "not OpenAI's" in messages(result) and "manual migrator/unit" not in messages(result)
+    assert not result.left  # scan does not count them as left on OpenAI

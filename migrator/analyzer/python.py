@@ -1103,8 +1103,21 @@ class _Reporter(_Analyzer):
                 f"sets openai.{target.attr}",
                 symbol=f"openai.{target.attr}",
                 api=target.attr,
-                detail={"attribute": target.attr, "value": _value_kind(value), "_target": list(_astuple(self.lines.span(target)))},
+                detail=self._config_detail(target, value, scope, stmt),
             )
+
+    def _config_detail(self, target: ast.Attribute, value: Optional[ast.AST], scope: Scope, stmt: ast.AST) -> Dict[str, object]:
+        """What a rule needs to translate a setting into the client that replaces it: whether the
+        statement runs unconditionally at import (``top``), the value's form, and for an endpoint
+        where it points."""
+        attribute = target.attr
+        detail: Dict[str, object] = {"attribute": attribute, "value": _value_kind(value), "form": _value_form(value),
+                                     "top": any(stmt is s for s in getattr(self.tree, "body", ())),
+                                     "_target": list(_astuple(self.lines.span(target)))}
+        if attribute in ("api_base", "base_url"):
+            text = self.constant_str(value, scope)
+            detail["endpoint"] = ("none" if _is_none(value) else "dynamic") if text is None else _classify_url(text)
+        return detail
 
     # ---- calls
     def _on_Call(self, node: ast.Call, scope: Scope, parent: Optional[ast.AST]) -> None:
@@ -1542,6 +1555,48 @@ def _is_property(node: Union[ast.FunctionDef, ast.AsyncFunctionDef]) -> bool:
 def _is_class_name(qname: str) -> bool:
     last = qname.rsplit(".", 1)[-1]
     return last[:1].isupper()
+
+
+def _classify_url(text: str) -> str:
+    if "api.openai.com" in text:
+        return "openai"
+    return "azure" if ".openai.azure.com" in text else "other"
+
+
+def _is_env_read(node: ast.AST) -> bool:
+    """``os.getenv("X"[, default])``, ``os.environ.get(...)``, ``os.environ["X"]``: a str (or None)."""
+    if isinstance(node, ast.Subscript):
+        return dotted_name(node.value) in ("os.environ", "environ")
+    if isinstance(node, ast.Call) and not node.keywords and all(isinstance(a, ast.Constant) for a in node.args):
+        return dotted_name(node.func) in ("os.getenv", "getenv", "os.environ.get", "environ.get")
+    return False
+
+
+def dotted_name(node: ast.AST) -> Optional[str]:
+    """``a.b.c`` for a chain of attributes on a name, else None."""
+    parts: List[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _value_form(node: Optional[ast.AST]) -> str:
+    """str | none | env | dict (a dict literal whose "https" entry is one of those) | expr"""
+    if node is None or (isinstance(node, ast.Constant) and node.value is None):
+        return "none"
+    if isinstance(node, ast.Constant):
+        return "str" if isinstance(node.value, str) else "expr"
+    if _is_env_read(node):
+        return "env"
+    if isinstance(node, ast.Dict) and None not in node.keys:
+        entries = {k.value: v for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant)}
+        if len(entries) == len(node.keys) and "https" in entries and _value_form(entries["https"]) in ("str", "none", "env"):
+            return "dict"
+    return "expr"
 
 
 def _value_kind(node: Optional[ast.AST]) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import json
 import re
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from migrator.analyzer.secrets import redact_text
 from migrator.engine.model import Site
@@ -77,6 +77,10 @@ class Sink:
         self.remove: List[Site] = []
         self.bound_names: Dict[str, Optional[str]] = {}
         self.helpers: Dict[str, str] = {}  # client expression -> name of its module-level accessor
+        # module settings the clients replacing openai<1 calls carry (see ClientSetting):
+        # keyword -> (sync value, async value, imports), and the config sites they came from
+        self.client_settings: Dict[str, Tuple[Any, Any, List[Tuple[str, Optional[str]]]]] = {}
+        self.settings_from: Set[int] = set()
         self.blocking: Dict[int, str] = {}  # id(site) -> why an operation had to leave it as it was
         self.changed: set = set()  # (id(site), id(rule)) pairs whose operations edited the code
 
@@ -614,6 +618,12 @@ class LegacyToClient(Operation):
         api = params.get("api") or ctx.site.attrs.get("api", "")
         is_async = bool(ctx.site.attrs.get("async"))
         client = render(params["async"] if is_async else params["sync"], ctx)
+        if ctx.site.attrs.get("legacy") and isinstance(client, cst.Call):
+            for keyword, (sync, async_, imports) in sorted(ctx.sink.client_settings.items()):
+                if _kw(client, keyword) is None:
+                    client = _add_arg(client, keyword, async_ if is_async else sync)
+                    for module, name in imports:
+                        ctx.need_import(module, name)
         if params.get("shared", True) and not is_async and ctx.sink.cell is None:
             accessor = ctx.sink.shared_client(_code(client))
             if accessor is not None:
@@ -870,6 +880,91 @@ class RemoveStatement(Operation):
         return node
 
 
+class ClientSetting(Operation):
+    """Carry an openai<1 module setting (``openai.proxy = ...``) into every client that replaces
+    the module's openai<1 calls, as keyword ``keyword`` with value ``sync`` / ``async`` (``{expr:
+    ...}``, where the name ``VALUE`` stands for the configured value; for a dict of proxies, its
+    ``"https"`` entry, the scheme every provider endpoint uses), and remove the statement.  Only
+    for a statement run unconditionally at import (not in a function or a branch) whose value is a
+    string, ``None`` or an environment read, and set once in the module: the value is read again
+    where the client is built, which is then the same value.  Otherwise the site is left for a
+    person.  openai>=1 calls in the module are not given the setting: openai>=1 never read it."""
+
+    name = "client_setting"
+    SITES = ("config",)
+    PARAMS = {"keyword": (str, True), "sync": ("value", True), "async": ("value", True), "message": (str, False)}
+    FORMS = ("str", "none", "env", "dict")
+
+    @classmethod
+    def why_not(cls, site: Site) -> Optional[str]:
+        attribute = site.attrs.get("attribute")
+        if not site.attrs.get("top"):
+            return f"openai.{attribute} is set inside a function or a branch, so which clients it applies to depends on the run"
+        if site.attrs.get("form") not in cls.FORMS:
+            return f"openai.{attribute} is set from an expression that may not be a URL string"
+        if site.attrs.get("repeated"):
+            return f"openai.{attribute} is set more than once in this module"
+        return None
+
+    @classmethod
+    def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
+        why = cls.why_not(site)
+        return [("manual", f"{why}; pass it to the client by hand")] if why else []
+
+    @classmethod
+    def prepare(cls, site: Site, params: Dict[str, Any], ctx: Context, statement: str) -> None:
+        """Register the setting before any call is rewritten (``statement``: the site's source)."""
+        if cls.why_not(site) is not None:
+            return
+        try:  # a statement run at import starts its line; it may share it with others (`a; b`)
+            parsed = cst.parse_statement(statement)
+        except cst.ParserSyntaxError:
+            return
+        value = None
+        for small in getattr(parsed, "body", ()):
+            targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [getattr(small, "target", None)]
+            if any(isinstance(t, cst.Attribute) and t.attr.value == site.attrs.get("attribute") for t in targets):
+                value = small.value
+                break
+        if isinstance(value, cst.Dict):
+            value = next((e.value for e in value.elements if isinstance(e, cst.DictElement)
+                          and isinstance(e.key, cst.SimpleString) and e.key.evaluated_value == "https"), None)
+        if value is None:
+            return
+        sink = Sink(ctx.sink.path)
+        probe = Context(ctx.ruleset, ctx.rule, site, sink)
+        sync, async_ = (_substitute(render(params[k], probe), value) for k in ("sync", "async"))
+        imports = sorted(sink.imports, key=str)
+        ctx.sink.client_settings[params["keyword"]] = (sync, async_, imports)
+        ctx.sink.settings_from.add(id(site))
+
+    @classmethod
+    def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
+        attribute = ctx.site.attrs.get("attribute")
+        if id(ctx.site) not in ctx.sink.settings_from:
+            ctx.manual(f"{cls.why_not(ctx.site) or f'openai.{attribute} could not be read'}; pass it to the client "
+                       f"by hand ({params['keyword']}=...)")
+            return node
+        message = ctx.text(params.get("message") or f"openai.{attribute} is now passed to the client ({params['keyword']}=)")
+        if ctx.site.attrs.get("legacy_left"):
+            ctx.diag(f"{message}; the statement stays for the openai<1 calls left in this module", "warning")
+            return node
+        ctx.sink.remove.append(ctx.site)
+        ctx.diag(message, "warning")
+        return node
+
+
+def _substitute(template: cst.BaseExpression, value: cst.BaseExpression) -> cst.BaseExpression:
+    """``template`` with every name ``VALUE`` replaced by ``value``."""
+    import libcst
+
+    class Put(libcst.CSTTransformer):
+        def leave_Name(self, original: libcst.Name, updated: libcst.Name) -> libcst.BaseExpression:
+            return value.deep_clone() if updated.value == "VALUE" else updated
+
+    return template.visit(Put())
+
+
 def _is_env_read(expr: cst.BaseExpression) -> bool:
     code = _code(expr)
     return bool(re.match(r"^(os\.)?(environ\s*\[|environ\.get\(|getenv\()", code))
@@ -918,7 +1013,7 @@ OPS: Dict[str, Any] = {
     op.name: op
     for op in (
         SetKwarg, RenameKwarg, DropKwarg, MoveKwarg, MapModel, ClampKwarg, RenameMethod, LegacyToClient,
-        ReplaceSymbol, SubscriptToAttr, RenameField, RenameEnv, RemoveStatement, Todo, Note,
+        ReplaceSymbol, SubscriptToAttr, RenameField, RenameEnv, RemoveStatement, ClientSetting, Todo, Note,
     )
 }
 

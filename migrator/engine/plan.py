@@ -28,7 +28,10 @@ def sites(analysis: FileAnalysis) -> List[Site]:
                 calls[(f.span.line, f.span.col, f.span.end_line, f.span.end_col)] = f
         elif f.kind == "config":
             attrs = {"attribute": f.detail.get("attribute"), "symbol": f.symbol, "value": f.detail.get("value"),
+                     "form": f.detail.get("form"), "top": f.detail.get("top"), "endpoint": f.detail.get("endpoint"),
                      "confidence": f.confidence}
+            attrs["repeated"] = sum(1 for g in analysis.findings
+                                    if g.kind == "config" and g.detail.get("attribute") == attrs["attribute"]) > 1
             out.append(Site("config", f.span, ("Assign", "AnnAssign", "AugAssign"), attrs, f))
         elif f.kind == "double":
             out.append(Site("double", f.span, CALL_NODES, {"symbol": f.symbol, "confidence": f.confidence}, f))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from collections import Counter
 from typing import Dict, List, Optional, Tuple
 
@@ -17,13 +18,13 @@ import libcst as cst
 
 from migrator.analyzer.python import analyze_python
 from migrator.engine.model import Diagnostic, FileResult, Site
-from migrator.engine.ops import Sink
+from migrator.engine.ops import OPS, Context, Sink
 from migrator.engine.plan import plan, sites, unconverted_legacy
 from migrator.engine.selfcheck import SELF_CHECK, introduced
 from migrator.engine.transform import transform
 from migrator.engine.units import left_sites, loose_keys, plan_units, rewrites, staying, with_fallback
 from migrator.models import FileAnalysis
-from migrator.ruleset import RuleSet
+from migrator.ruleset import Rule, RuleSet
 
 
 def _diagnostics(sink: Sink, path: str, cell: Optional[int]) -> List[Diagnostic]:
@@ -46,6 +47,22 @@ def _unreached(pairs: List[Tuple[Site, object]], applied: set, path: str, cell: 
                                   "site was not rewritten (its source form is not supported); check it by hand",
                                   "manual", cell))
     return out
+
+
+def _prepare(kept: List[Tuple[Site, Rule]], sink: Sink, source: str, ruleset: RuleSet,
+             rulesets: Dict[int, RuleSet]) -> None:
+    """Let operations that feed others (a module setting carried into the clients replacing
+    openai<1 calls) register what they provide before any site is edited."""
+    lines = None
+    for site, rule in kept:
+        for op in rule.ops:
+            prepare = getattr(OPS[op.name], "prepare", None)
+            if prepare is None:
+                continue
+            if lines is None:
+                lines = re.split(r"(?<=\n)|(?<=\r)(?!\n)", source)
+            statement = "".join(lines[site.span.line - 1:site.span.end_line])  # whole lines: no column arithmetic
+            prepare(site, op.params, Context(rulesets.get(id(rule), ruleset), rule, site, sink), statement)
 
 
 def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[FileAnalysis] = None,
@@ -76,6 +93,7 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
             if site.kind == "config":
                 site.attrs["legacy_left"] = left > 0
         sink = Sink(path, cell, ruleset.todo_comments)
+        _prepare(kept, sink, source, ruleset, rulesets)
         new, applied = transform(module, kept, ruleset, sink, rulesets, code=source)
         newly = False
         for sid, why in sink.blocking.items():

@@ -52,6 +52,7 @@ class Unit:
     sites: List[Site] = field(default_factory=list)
     reasons: List[str] = field(default_factory=list)
     rewrites: bool = False  # some rule would change one of its sites
+    elsewhere: bool = False  # openai<1 calls the module points at a server that is not OpenAI's
 
     @property
     def blocked(self) -> bool:
@@ -63,7 +64,7 @@ class Unit:
         already point elsewhere)."""
         if self.blocked:
             return True
-        return not self.rewrites and self.anchor.attrs.get("endpoint") not in ("other",)
+        return not self.rewrites and self.anchor.attrs.get("endpoint") not in ("other",) and not self.elsewhere
 
     @property
     def may_read_openai_key(self) -> bool:
@@ -298,6 +299,12 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
     for site, rule in pairs:
         by_site.setdefault(id(site), []).append(rule)
     blocked_sites = blocked_sites or {}
+    # openai<1 calls configured (in this module) to talk to a server that is not OpenAI's
+    elsewhere = next((s for s in all_sites if s.kind == "config" and s.attrs.get("endpoint") == "other"), None)
+    # module settings of openai<1 that the plan cannot carry into the clients replacing its calls
+    # (a proxy, a session, a CA bundle): those calls would lose them, so they stay whole
+    uncarried = [(s, why) for s in all_sites if s.kind == "config"
+                 for why in static_blocks(s, rules_for(s) if rules_for is not None else by_site.get(id(s), []), ruleset)[:1]]
     for unit in units:
         unit.rewrites = any(rewrites(r) for s in unit.sites for r in by_site.get(id(s), []))
         if unit.rewrites and not _retargeted(unit, by_site, rules_for):
@@ -310,6 +317,12 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
         if unit.rewrites and unit.key[0] == "external" and not ruleset.plan.keeps_openai:
             unit.reasons.append(f"line {unit.anchor.span.line}: the client comes from a caller; nothing here shows "
                                 f"that every caller builds a {ruleset.provider.title} client")
+        if unit.key[0] == "legacy" and elsewhere is not None:
+            unit.elsewhere, unit.rewrites = True, False  # not OpenAI usage: nothing to migrate
+            continue
+        if unit.rewrites and unit.key[0] == "legacy":
+            unit.reasons += [f"line {site.span.line}: openai.{site.attrs.get('attribute')} configures these calls and "
+                             f"cannot be carried into the new client ({why})" for site, why in uncarried]
         for site in unit.sites:
             if site.kind not in ("call", "client", "framework", "result", "config", "symbol"):
                 continue
@@ -319,6 +332,10 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
                 if where not in unit.reasons:
                     unit.reasons.append(where)
     plan = UnitPlan([], units, unit_of=unit_of)
+    if elsewhere is not None and any(u.elsewhere for u in units):
+        plan.reports.append((elsewhere, "migrator/unit", f"openai.{elsewhere.attrs.get('attribute')} points this module's "
+                             "openai<1 calls at a server that is not OpenAI's: they and the module's settings are left "
+                             "as they are", "info"))
     deps = _legacy_config(all_sites, by_site, plan)
     moving = {id(s) for s in all_sites if any(rewrites(r) for r in by_site.get(id(s), []))}
     deps |= _dependents(all_sites, moving, units, unit_of, plan, ruleset.tree_stays)
@@ -326,6 +343,8 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
         unit = unit_of.get(id(site))
         if unit is not None and unit.blocked and not any(op.name == "todo" for op in rule.ops):
             continue  # a unit left whole keeps what it reports for a person, nothing else
+        if (unit is not None and unit.elsewhere) or (elsewhere is not None and site.kind == "config"):
+            continue
         if id(site) in deps and rewrites(rule):
             continue
         plan.pairs.append((site, rule))
@@ -481,7 +500,11 @@ def with_fallback(all_sites: Sequence[Site], units: UnitPlan, ruleset: RuleSet, 
     if fallback is None or not units.blocked:
         return kept, reports, {}, set()
     left = {id(s) for u in units.blocked for s in u.sites}
-    fb_sites = [s for s in all_sites if id(s) in left]
+    legacy = [u for u in units.units if u.key[0] == "legacy" and u.rewrites]
+    # openai<1 calls are configured by the module's settings: offered with them
+    settings = ({id(s) for s in all_sites if s.kind == "config"}
+                if legacy and all(u.blocked for u in legacy) else set())
+    fb_sites = [s for s in all_sites if id(s) in left or id(s) in settings]
     if rules_for is not None:
         fb_pairs = [(s, r) for s in fb_sites for r in rules_for(s)]
     else:
@@ -495,6 +518,11 @@ def with_fallback(all_sites: Sequence[Site], units: UnitPlan, ruleset: RuleSet, 
     if not rescued:
         return kept, reports, {}, set()
     ids = {id(s) for u in rescued for s in u.sites}
+    if settings and {u.key for u in legacy} <= {u.key for u in rescued}:
+        ids |= settings  # every openai<1 call moved to the fallback: so do the settings they read
+        kept = [(s, r) for s, r in kept if id(s) not in settings or not rewrites(r)]  # e.g. native's TODO for them
+        spans = [s.span for s in all_sites if id(s) in settings]
+        reports = [rep for rep in reports if not (rep[1] == "migrator/unit" and any(_inside(rep[0].span, o) for o in spans))]
     kept = [(s, r) for s, r in kept if id(s) not in ids] + [(s, r) for s, r in fb.pairs if id(s) in ids]
     reports = [rep for rep in reports if not (rep[1] == "migrator/unit" and id(rep[0]) in ids)]
     for unit in rescued:
