@@ -332,7 +332,8 @@ def literal_url(expr: ast.AST, constants: Mapping[str, str]) -> Optional[str]:
     A string literal, a module-level string constant, or the literal default
     of ``os.environ.get("VAR", default)`` / ``os.getenv("VAR", default)``
     (positional or ``default=``): the value the code uses when the variable
-    is unset, which is what a compat-plan migration writes.
+    is unset, which is what a compat-plan migration writes; likewise the right
+    side of ``base_url or <that>`` (a caller's choice, else the default).
     """
     if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
         return expr.value
@@ -342,6 +343,10 @@ def literal_url(expr: ast.AST, constants: Mapping[str, str]) -> Optional[str]:
         # os.environ.get("X", "https://host") + "/v2"
         left, right = literal_url(expr.left, constants), literal_url(expr.right, constants)
         return left + right if left is not None and right is not None else None
+    if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.Or) and len(expr.values) == 2 \
+            and isinstance(expr.values[0], (ast.Name, ast.Attribute)):
+        # `base_url or os.environ.get("X", "https://host")`: the caller's choice, else the default
+        return literal_url(expr.values[1], constants)
     if isinstance(expr, ast.Call) and _dotted(expr.func) in _ENV_GETTERS:
         default: Optional[ast.AST] = expr.args[1] if len(expr.args) >= 2 else None
         for kw in expr.keywords:

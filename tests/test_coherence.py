@@ -754,3 +754,49 @@ def test_v0_calls_pointed_at_another_server_are_not_openai_usage():
     assert result.output == result.original
     assert "not OpenAI's" in messages(result) and "manual migrator/unit" not in messages(result)
     assert not result.left  # scan does not count them as left on OpenAI
+
+
+LIBRARY_CLIENT = '''from typing import Optional
+
+from openai import OpenAI
+
+
+class ChatModel:
+    def __init__(self, model: str = "gpt-4o-mini", api_key: Optional[str] = None, base_url: Optional[str] = None):
+        self.model = model
+        self.client = OpenAI(api_key=api_key, base_url=base_url)
+
+    def ask(self, question: str) -> str:
+        reply = self.client.chat.completions.create(model=self.model, messages=[{"role": "user", "content": question}])
+        return reply.choices[0].message.content
+
+
+if __name__ == "__main__":
+    print(ChatModel().ask("hello"))
+'''
+
+
+@pytest.mark.parametrize("provider", ["dashscope", "zhipu", "deepseek"])
+def test_a_library_client_configured_from_parameters_reaches_the_provider(tmp_path: Path, provider: str):
+    """Endpoint and key from parameters that default to None, the model from a constructor default
+    through self.model: compat keeps the caller's choice, changes the defaults, and maps the model
+    where it is defined; run with the real SDK, the request reaches the provider's fake with the
+    provider's key and a provider model."""
+    from tests.equivalence import base_env, migrated_env, run_program, test_key, write_guard
+    from tests.fakes import FakeServer
+
+    ruleset = select(PACKS, provider, "compat")
+    result = migrate_source(LIBRARY_CLIENT, "lib.py", ruleset)
+    assert result.error is None
+    assert "base_url=base_url or os.environ.get(" in result.output and "api_key=api_key or os.environ[" in result.output
+    assert f'model: str = "{ruleset.map_model("gpt-4o-mini")}"' in result.output
+    assert not [d for d in result.diagnostics if d.severity == "manual"], messages(result)
+    with FakeServer(provider) as srv:
+        env = base_env(tmp_path, write_guard(tmp_path / "guard"))
+        env.update(migrated_env(provider, srv, result.output)[0])
+        run = run_program(result.output, "lib.py", env, tmp_path / "run")
+        assert run.returncode == 0, run.tail()
+        assert "echo[" in run.stdout
+        (sent,) = srv.requests
+        assert sent.json["model"] == ruleset.map_model("gpt-4o-mini")
+        assert sent.authorization == f"Bearer {test_key(provider)}"

@@ -116,6 +116,7 @@ class Binding:
     value: Optional[ast.AST] = None
     annotation: Optional[ast.AST] = None
     node: Optional[ast.AST] = None
+    default: Optional[ast.AST] = None  # a parameter's default value
 
 
 @dataclass
@@ -197,8 +198,11 @@ class _Binder(ast.NodeVisitor):
             if not any(_is_name(d, "staticmethod") for d in node.decorator_list):
                 inner.cls = outer.cls
                 inner.self_name = positional[0].arg
+        defaults: Dict[int, ast.AST] = {id(a): d for a, d in zip(positional[len(positional) - len(args.defaults):], args.defaults)}
+        defaults.update({id(a): d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
         for arg in positional + list(args.kwonlyargs) + [a for a in (args.vararg, args.kwarg) if a]:
-            inner.add(arg.arg, Binding("param", node.lineno, inner, annotation=arg.annotation, node=arg))
+            inner.add(arg.arg, Binding("param", node.lineno, inner, annotation=arg.annotation, node=arg,
+                                       default=defaults.get(id(arg))))
         if self.lazy and not isinstance(node, ast.Lambda):
             inner.unbound = node
             return
@@ -654,6 +658,7 @@ class _Analyzer:
 
     def __init__(self, tree: ast.Module, binder: _Binder, lines: _Lines, path: str, cell: Optional[int]):
         self.tree = tree
+        self._functions: Optional[Dict[int, ast.AST]] = None
         self.binder = binder
         self.lines = lines
         self.path = path
@@ -925,9 +930,28 @@ class _Analyzer:
             if kw.arg == "base_url":
                 text = self.constant_str(kw.value, scope)
                 if text is None:
-                    return "none" if _is_none(kw.value) else "dynamic"
+                    if _is_none(kw.value):
+                        return "none"
+                    return "fallback" if self.defaults_to_openai(kw.value, scope) else "dynamic"
                 return "openai" if "api.openai.com" in text else "other"
         return "none"
+
+    def defaults_to_openai(self, node: ast.AST, scope: Scope) -> bool:
+        """``node`` is a parameter of the enclosing function, never rebound there, whose default
+        is None or an api.openai.com URL: the endpoint is the caller's choice, OpenAI by default."""
+        if not isinstance(node, ast.Name):
+            return False
+        bindings = scope.bindings.get(node.id, [])
+        if scope.kind != "function" or len(bindings) != 1 or bindings[0].kind != "param" or bindings[0].default is None:
+            return False
+        default = bindings[0].default
+        if _is_none(default):
+            return True
+        return isinstance(default, ast.Constant) and isinstance(default.value, str) and "api.openai.com" in default.value
+
+    def fallback_kwargs(self, call: ast.Call, scope: Scope) -> List[str]:
+        """Keywords of a construction given a parameter that defaults to OpenAI's choice (None)."""
+        return [kw.arg for kw in call.keywords if kw.arg in ("api_key", "base_url") and self.defaults_to_openai(kw.value, scope)]
 
     def constant_str(self, node: Optional[ast.AST], scope: Scope) -> Optional[str]:
         """A string literal, or a name bound once at module level to one."""
@@ -1224,6 +1248,7 @@ class _Reporter(_Analyzer):
                 "star_kwargs": any(k.arg is None for k in node.keywords),
                 "context_manager": context_manager,  # `with OpenAI() as c:`
                 "key": _key_kind(node),
+                "fallback_kwargs": self.fallback_kwargs(node, scope),
             },
         )
 
@@ -1244,6 +1269,12 @@ class _Reporter(_Analyzer):
         if model is None and legacy and result.api.startswith("audio.") and node.args:
             model = self.constant_str(node.args[0], scope)  # v0 openai.Audio.transcribe("whisper-1", f)
         label = "legacy v0 " if legacy else ""
+        model_def = None
+        given = next((k.value for k in node.keywords if k.arg == "model"), None)
+        if given is not None and not isinstance(given, ast.Constant):
+            found = self.model_definition(given, scope)
+            if found is not None:
+                model, model_def = found.value, list(_astuple(self.lines.span(found)))
         self.add(
             "call",
             node,
@@ -1265,8 +1296,68 @@ class _Reporter(_Analyzer):
                 "literal_kwargs": [k.arg for k in node.keywords if k.arg and isinstance(k.value, ast.Constant)],
                 "endpoint": client.endpoint if client is not None else ("none" if not legacy else "legacy"),
                 "_client_span": list(_astuple(client.span)) if client is not None else None,
+                # where a model given as a value (self.model, a parameter) is written as a literal
+                "_model_def": model_def,
             },
         )
+
+    # ---- models written where they are defined
+    def model_definition(self, expr: ast.AST, scope: Scope) -> Optional[ast.Constant]:
+        """The string literal a ``model=`` value is defined by, when every use of that value is a
+        ``model=`` argument: a parameter's default, a module constant, or ``self.<attr>`` set once
+        in its class from a literal or from such a parameter."""
+        if isinstance(expr, ast.Name):
+            binding, ambiguous = self.lookup(expr.id, scope, expr.lineno)
+            if binding is None or ambiguous:
+                return None
+            if binding.kind == "param":
+                return self._param_default(binding, expr.id)
+            if binding.kind == "assign" and binding.scope.kind == "module" and _is_str(binding.value):
+                return binding.value if self._only_model_uses(self.tree, expr.id) else None  # type: ignore[return-value]
+            return None
+        cls = scope.cls
+        if (isinstance(expr, ast.Attribute) and cls is not None and scope.self_name
+                and _is_name(expr.value, scope.self_name)):
+            self.binder.bind_methods(cls)
+            bindings = cls.attrs.get(expr.attr, []) + cls.scope.bindings.get(expr.attr, [])
+            if len(bindings) != 1 or bindings[0].kind != "assign" or not self._only_model_uses(cls.node, expr.attr, attr=True):
+                return None
+            value = bindings[0].value
+            if _is_str(value):
+                return value  # type: ignore[return-value]
+            if isinstance(value, ast.Name):
+                params = bindings[0].scope.bindings.get(value.id, [])
+                if len(params) == 1 and params[0].kind == "param":
+                    return self._param_default(params[0], value.id, to_attribute=True)
+        return None
+
+    def _param_default(self, binding: Binding, name: str, to_attribute: bool = False) -> Optional[ast.Constant]:
+        if not _is_str(binding.default):
+            return None
+        function = self._function_of(binding.node)
+        if function is None:
+            return None
+        # the parameter is read once: by the model= argument itself, or to set the attribute
+        loads = [n for n in ast.walk(function) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
+        if len(loads) != 1 or (not to_attribute and not self._only_model_uses(function, name)):
+            return None
+        return binding.default  # type: ignore[return-value]
+
+    def _function_of(self, arg: Optional[ast.AST]) -> Optional[ast.AST]:
+        if self._functions is None:
+            self._functions = {id(a): f for f in ast.walk(self.tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+                               for a in ast.walk(f.args) if isinstance(a, ast.arg)}
+        return self._functions.get(id(arg))
+
+    @staticmethod
+    def _only_model_uses(root: ast.AST, name: str, attr: bool = False) -> bool:
+        """Every read of ``name`` (``self.name`` when ``attr``) under ``root`` is a ``model=`` argument."""
+        as_model = {id(k.value) for k in ast.walk(root) if isinstance(k, ast.keyword) and k.arg == "model"}
+        for node in ast.walk(root):
+            hit = (isinstance(node, ast.Attribute) and node.attr == name) if attr else (isinstance(node, ast.Name) and node.id == name)
+            if hit and isinstance(node.ctx, ast.Load) and id(node) not in as_model:  # type: ignore[attr-defined]
+                return False
+        return True
 
     def legacy_base(self, info: ClassInfo) -> Optional[str]:
         """The v0 resource a class derives from (``class ChatCompletion(openai.ChatCompletion)``)."""
@@ -1555,6 +1646,10 @@ def _is_property(node: Union[ast.FunctionDef, ast.AsyncFunctionDef]) -> bool:
 def _is_class_name(qname: str) -> bool:
     last = qname.rsplit(".", 1)[-1]
     return last[:1].isupper()
+
+
+def _is_str(node: Optional[ast.AST]) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
 
 
 def _classify_url(text: str) -> str:

@@ -323,7 +323,9 @@ class Operation:
 class SetKwarg(Operation):
     """Set a keyword argument of a call. ``when``: ``always`` (default) sets or replaces it;
     ``missing`` only adds it when absent; ``literal`` adds it when absent or replaces a literal
-    (a hard-coded key, say) and otherwise leaves the expression and says so."""
+    (a hard-coded key, say) and otherwise leaves the expression and says so.  Unless ``missing``,
+    a construction's ``api_key``/``base_url`` given a parameter that defaults to None
+    (``def __init__(self, base_url=None)``) keeps the caller's choice: ``base_url or <value>``."""
 
     name = "set_kwarg"
     SITES = CALL_SITES
@@ -344,6 +346,12 @@ class SetKwarg(Operation):
             return node
         # render without importing anything until the value is really written
         value = render(params["value"], Context(ctx.ruleset, ctx.rule, ctx.site, Sink(ctx.sink.path)))
+        if name in ctx.site.attrs.get("fallback_kwargs", ()) and when != "missing":
+            # a parameter that defaults to None: the caller's choice stays, the default moves
+            if _code(existing.value).endswith(f" or {_code(value)}"):
+                return node
+            either = cst.BooleanOperation(existing.value, cst.Or(), render(params["value"], ctx))
+            return _replace_arg(node, existing, existing.with_changes(value=either))
         if when == "literal" and not _is_literal(existing.value):
             if _code(existing.value) != _code(value):
                 ctx.diag(params.get("message") or f"{name}= comes from `{_quote(existing.value)}`; make sure it holds the new provider's value", "warning")
@@ -450,12 +458,17 @@ class MapModel(Operation):
     provider's own model ids (``glm-*``, ``ep-*``): those are left alone silently."""
 
     name = "map_model"
-    SITES = CALL_SITES
+    SITES = CALL_SITES + ("model",)
     PARAMS = {"name": (str, False), "keep": (list, False)}
 
     @classmethod
     def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
         name = params.get("name", "model")
+        if site.kind == "model" or (site.kind == "call" and site.attrs.get("_model_def")):
+            model = site.attrs.get("model")  # mapped where it is defined
+            if ruleset.map_model(model) is None and not ruleset.is_target_model(model) and not _kept(model, params):
+                return [("manual", f"no {ruleset.provider.name} model for '{model}'")] if site.kind == "model" else []
+            return []
         if name not in site.attrs.get("kwargs", ()):
             return [("manual", STAR_MODEL)] if site.attrs.get("star_kwargs") else []
         model = site.attrs.get("model")
@@ -467,8 +480,17 @@ class MapModel(Operation):
 
     @classmethod
     def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
+        if isinstance(node, cst.SimpleString):  # the literal a model value is defined by
+            mapped = cls._map(node, ctx, params)
+            if mapped is not node:
+                lines = ", ".join(str(c.span.line) for c in ctx.site.attrs.get("_calls", ()))
+                ctx.diag(f"model '{node.evaluated_value}' -> '{mapped.evaluated_value}' where it is defined (it is "
+                         f"only ever the model of the call{'s' if ',' in lines else ''} at line {lines})", "info")
+            return mapped
         assert isinstance(node, cst.Call)
         arg = _kw(node, params.get("name", "model"))
+        if arg is not None and ctx.site.attrs.get("_model_def") and params.get("name", "model") == "model":
+            return node  # mapped where it is defined
         if arg is None:
             if _has_star_kwargs(node):  # a model may well travel in there, unmapped
                 ctx.manual(ctx.text(STAR_MODEL), blocking=False)
@@ -482,20 +504,26 @@ class MapModel(Operation):
                 ctx.manual(f"model comes from `{_quote(value)}`; map it to a model of {ctx.ruleset.provider.title} by hand{suggestion}",
                            blocking=False)
             return node
+        new = cls._map(value, ctx, params)
+        if new is value:
+            return node
+        ctx.diag(f"model '{value.evaluated_value}' -> '{new.evaluated_value}'", "info")
+        return _replace_arg(node, arg, arg.with_changes(value=new))
+
+    @staticmethod
+    def _map(value: cst.SimpleString, ctx: Context, params: Dict[str, Any]) -> cst.SimpleString:
         model = value.evaluated_value
         if not isinstance(model, str):
-            return node
+            return value
         target = ctx.ruleset.map_model(model)
         if target is None:
             if not ctx.ruleset.is_target_model(model) and not _kept(model, params):
                 ctx.manual(f"no {ctx.ruleset.provider.title} model is mapped for '{model}'; "
                            "add one under [tool.migrator.models] or edit this call", blocking=False)
-            return node
+            return value
         if target == model:
-            return node
-        new = _string_like(value, target)
-        ctx.diag(f"model '{model}' -> '{target}'", "info")
-        return _replace_arg(node, arg, arg.with_changes(value=new))
+            return value
+        return _string_like(value, target)
 
 
 IDENT_SAFE = re.compile(r"^[A-Za-z0-9_.:/@+-]+$")

@@ -8,7 +8,7 @@ from typing import Any, Dict, Iterable, List, Tuple
 
 from migrator.engine.model import Site
 from migrator.engine.ops import OPS, path_text
-from migrator.models import FileAnalysis, Finding
+from migrator.models import FileAnalysis, Finding, Span
 from migrator.ruleset import Rule, RuleSet
 
 CALL_NODES = ("Call",)
@@ -19,6 +19,7 @@ def sites(analysis: FileAnalysis) -> List[Site]:
     """Every site of one file (or notebook cell) in the shape rules match against."""
     out: List[Site] = []
     calls: Dict[Tuple[int, int, int, int], Finding] = {}
+    defined: Dict[Tuple[int, ...], Site] = {}
     for f in analysis.findings:
         if f.kind in ("client", "call") or (f.kind == "framework" and f.detail.get("form") == "construct"):
             attrs = dict(f.detail)
@@ -26,6 +27,17 @@ def sites(analysis: FileAnalysis) -> List[Site]:
             out.append(Site(f.kind, f.span, CALL_NODES, attrs, f))
             if f.kind == "call":
                 calls[(f.span.line, f.span.col, f.span.end_line, f.span.end_col)] = f
+                if f.detail.get("_model_def"):
+                    # the literal a model value is defined by (a default, a constant): mapped there,
+                    # once however many calls it feeds
+                    where = tuple(f.detail["_model_def"])
+                    if where in defined:
+                        defined[where].attrs["_calls"].append(out[-1])
+                    else:
+                        defined[where] = Site("model", Span(*where), ("SimpleString",),
+                                              {"model": f.model, "confidence": f.confidence, "_call": out[-1],
+                                               "_calls": [out[-1]]}, f)
+                        out.append(defined[where])
         elif f.kind == "config":
             attrs = {"attribute": f.detail.get("attribute"), "symbol": f.symbol, "value": f.detail.get("value"),
                      "form": f.detail.get("form"), "top": f.detail.get("top"), "endpoint": f.detail.get("endpoint"),
@@ -113,10 +125,17 @@ def plan(all_sites: Iterable[Site], ruleset: RuleSet) -> List[Tuple[Site, Rule]]
     """(site, rule) pairs in rule-file order per site; ops run in that order."""
     pairs = []
     for site in all_sites:
+        if site.kind == "model":
+            pairs += [(site, rule) for rule in ruleset.rules if matches(rule, site.attrs["_call"]) and _maps_model(rule)]
+            continue
         for rule in ruleset.rules:
             if matches(rule, site):
                 pairs.append((site, rule))
     return pairs
+
+
+def _maps_model(rule: Rule) -> bool:
+    return any(op.name == "map_model" and op.params.get("name", "model") == "model" for op in rule.ops)
 
 
 class RuleIndex:
@@ -140,6 +159,8 @@ class RuleIndex:
                 self.by_kind.setdefault(str(kind), []).append((index, rule))
 
     def match(self, site: Site) -> List[Rule]:
+        if site.kind == "model":  # mapped by the map_model rules of the call it feeds
+            return [rule for rule in self.match(site.attrs["_call"]) if _maps_model(rule)]
         if site.kind == "call":
             api = site.attrs.get("api")
             candidates = sorted((self.by_api.get(api, []) if isinstance(api, str) else []) + self.call_other,

@@ -213,6 +213,14 @@ def build_units(all_sites: Sequence[Site]) -> Tuple[List[Unit], Dict[int, Unit]]
                 if _inside(site.span, span):
                     member[id(site)] = key  # the key (or endpoint) a construction reads
                     break
+    # a model literal mapped where it is defined goes with every call it feeds
+    for site in all_sites:
+        if site.kind == "model":
+            keys = [calls[_key(c.span)] for c in site.attrs["_calls"] if _key(c.span) in calls]
+            for key in keys[1:]:
+                find.union(keys[0], key)
+            if keys:
+                member[id(site)] = keys[0]
     # a client passed to a local function: its unit and the parameter's are one (or, where the
     # parameter forms no unit this module can see, the client cannot be followed there)
     for site in all_sites:

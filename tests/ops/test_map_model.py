@@ -46,10 +46,46 @@ def test_unmapped_is_manual_with_a_todo(assert_codemod):
 
 
 def test_non_literal_is_manual_and_names_the_mapping_of_a_known_constant(assert_codemod):
+    """MODEL is also printed: mapping it where it is defined would change more than the call."""
     result = assert_codemod('from openai import OpenAI\nMODEL = "gpt-4o"\nc = OpenAI()\n'
-                            "c.chat.completions.create(model=MODEL)\n", None, CALL, OP, todo_comments=False,
+                            "c.chat.completions.create(model=MODEL)\nprint(MODEL)\n", None, CALL, OP, todo_comments=False,
                             diagnostics=["manual: model comes from `MODEL`", "maps to 'acme-chat'"])
     assert len(result.diagnostics) == 1
+
+
+def test_a_value_only_ever_used_as_the_model_is_mapped_where_it_is_defined(assert_codemod):
+    assert_codemod('from openai import OpenAI\nMODEL = "gpt-4o"\nc = OpenAI()\nc.chat.completions.create(model=MODEL)\n',
+                   'from openai import OpenAI\nMODEL = "acme-chat"\nc = OpenAI()\nc.chat.completions.create(model=MODEL)\n',
+                   CALL, OP, diagnostics=["info: model 'gpt-4o' -> 'acme-chat' where it is defined"])
+    assert_codemod("""\
+        from openai import OpenAI
+        class Bot:
+            def __init__(self, model: str = "gpt-4o", temperature=0):
+                self.model = model
+                self.client = OpenAI()
+            def ask(self, q):
+                return self.client.chat.completions.create(model=self.model, messages=[])
+            def again(self, q):
+                return self.client.chat.completions.create(model=self.model, messages=[])
+        """, """\
+        from openai import OpenAI
+        class Bot:
+            def __init__(self, model: str = "acme-chat", temperature=0):
+                self.model = model
+                self.client = OpenAI()
+            def ask(self, q):
+                return self.client.chat.completions.create(model=self.model, messages=[])
+            def again(self, q):
+                return self.client.chat.completions.create(model=self.model, messages=[])
+        """, CALL, OP, diagnostics=["only ever the model of the calls at line 7, 9"])
+
+
+def test_a_value_read_for_anything_else_stays_at_the_call(assert_codemod):
+    for source in ('from openai import OpenAI\ndef ask(c: OpenAI, model="gpt-4o"):\n    print(model)\n'
+                   '    return c.chat.completions.create(model=model)\n',
+                   'from openai import OpenAI\nclass B:\n    def __init__(self, model="gpt-4o"):\n        self.model = model\n'
+                   '        self.c = OpenAI()\n    def ask(self):\n        log(self.model)\n        return self.c.chat.completions.create(model=self.model)\n'):
+        assert_codemod(source, None, CALL, OP, todo_comments=False, diagnostics=["manual: model comes from"])
 
 
 def test_name_parameter_for_other_keywords(assert_codemod):
