@@ -39,6 +39,8 @@ def _app() -> Any:
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,
+        # help texts are plain text: Rich markup took "[tool.migrator.check]" for a style tag
+        rich_markup_mode=None,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
 
