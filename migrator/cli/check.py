@@ -73,8 +73,8 @@ def _text(result, output: Optional[str], report) -> None:
         return
     import io
 
-    from rich.console import Console
+    from migrator.report.console import report_console
 
     buffer = io.StringIO()
-    report.render_text(result, Console(file=buffer, width=120, highlight=False, no_color=True))
+    report.render_text(result, report_console(buffer))
     write_output(buffer.getvalue(), output)

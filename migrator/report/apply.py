@@ -32,9 +32,9 @@ def render_text(result: MigrationResult, out: Console, *, show_diff: bool = True
     rs = result.ruleset
     out.print(f"[bold]migrator apply[/] → {rs.provider.title} ({rs.plan.name} plan: {rs.plan.title})")
     if show_diff:
-        for change in result.changes:
-            out.print(Panel(Syntax(printable(unified_diff(change), lines=True), "diff", theme="ansi_dark", word_wrap=True),
-                            title=safe(change.path), title_align="left"))
+        for change in result.changes:  # the path above its panel: a panel's title is cut to the width
+            out.print(f"[bold]{safe(change.path)}[/]")
+            out.print(Panel(Syntax(printable(unified_diff(change), lines=True), "diff", theme="ansi_dark", word_wrap=True)))
     _rule_table(result, out)
     _diagnostics(result, out)
     if result.failures:
