@@ -589,13 +589,19 @@ def _config_target(root: str) -> Tuple[Optional[str], bool]:
         if os.path.commonpath([real, root_real]) != root_real:
             return None, True
         name = os.path.relpath(real, root_real).replace(os.sep, "/")
-        try:
-            has_table = isinstance(tomllib.loads(_read(root, name).decode("utf-8")).get("tool", {}).get("migrator"), dict)
-        except (ValueError, AttributeError):
-            has_table = False
-        if has_table or not os.path.isfile(os.path.join(root, ".migrator.toml")):
+        if _has_migrator_table(root, name) or not os.path.isfile(os.path.join(root, ".migrator.toml")):
             return name, True
-    return ".migrator.toml", False
+    # .migrator.toml holds the keys at the top level, or under [tool.migrator] as pyproject.toml does
+    return ".migrator.toml", os.path.isfile(os.path.join(root, ".migrator.toml")) and _has_migrator_table(root, ".migrator.toml")
+
+
+def _has_migrator_table(root: str, name: str) -> bool:
+    from migrator.config import tomllib
+
+    try:
+        return isinstance(tomllib.loads(_read(root, name).decode("utf-8")).get("tool", {}).get("migrator"), dict)
+    except (ValueError, AttributeError):
+        return False
 
 
 def _with_values(data: bytes, nested: bool, values: Dict[str, object]) -> bytes:

@@ -8,7 +8,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 from migrator.errors import ConfigError
 
@@ -88,25 +88,84 @@ def _read_toml(path: Path) -> "tuple[str, Dict[str, Any]]":
         raise ConfigError(f"invalid TOML: {exc}", path=str(path)) from None
 
 
-def load_config(root: str) -> Config:
-    """Read ``[tool.migrator]`` from ``root/pyproject.toml``, else the top level of
-    ``root/.migrator.toml``; neither present is an empty config."""
-    path = Path(root) / "pyproject.toml"
+def _migrator_table(data: Dict[str, Any], text: str, path: Path) -> Optional[Dict[str, Any]]:
+    """``[tool.migrator]`` of a parsed TOML file (None when it has none)."""
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError("'tool' must be a table", path=str(path), line=_line_of(text, "tool"))
+    table = tool.get("migrator")
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError("[tool.migrator] must be a table", path=str(path), line=_line_of(text, "migrator"))
+    return table
+
+
+def _config_in(folder: Path) -> "Optional[tuple[Path, str, Dict[str, Any]]]":
+    """(file, text, table) of the migrator config in ``folder``: ``[tool.migrator]`` of its
+    pyproject.toml, else its .migrator.toml -- ``[tool.migrator]`` there too, or the same keys
+    at the top level; None when it has neither."""
+    path = folder / "pyproject.toml"
     if path.is_file():
         text, data = _read_toml(path)
-        tool = data.get("tool", {})
-        if not isinstance(tool, dict):
-            raise ConfigError("'tool' must be a table", path=str(path), line=_line_of(text, "tool"))
-        table = tool.get("migrator")
-        if table is not None and not isinstance(table, dict):
-            raise ConfigError("[tool.migrator] must be a table", path=str(path), line=_line_of(text, "migrator"))
+        table = _migrator_table(data, text, path)
         if table is not None:
-            return _parse(table, text, str(path))
-    alt = Path(root) / ".migrator.toml"
+            return path, text, table
+    alt = folder / ".migrator.toml"
     if alt.is_file():
         text, data = _read_toml(alt)
-        return _parse(data, text, str(alt))
-    return Config(path=str(path) if path.is_file() else None)
+        table = _migrator_table(data, text, alt) if "tool" in data else None
+        if table is not None and set(data) != {"tool"}:
+            raise ConfigError("has both [tool.migrator] and top-level keys; use one layout", path=str(alt))
+        return alt, text, (table if table is not None else data)
+    return None
+
+
+def _find(start: str, markers: Sequence[str] = ()) -> "tuple[Path, Optional[tuple[Path, str, Dict[str, Any]]]]":
+    first = Path(os.path.abspath(start))
+    chain = [first, *first.parents]
+    top = next((i for i, folder in enumerate(chain) if (folder / ".git").exists()), 0)  # outside git: start only
+    for folder in chain[:top + 1]:
+        found = _config_in(folder)
+        if found is not None or any((folder / name).is_file() for name in markers):
+            return folder, found
+    return first, None
+
+
+def project_dir(start: str, markers: Sequence[str] = ()) -> Path:
+    """The folder whose config applies to ``start``: the nearest of ``start`` and its parents, up
+    to the root of its git work tree, that holds a migrator config (or a file named in
+    ``markers``, such as check's baseline); ``start`` itself when none does or it is not in git."""
+    return _find(start, markers)[0]
+
+
+def _rebase(patterns: List[str], prefix: str) -> List[str]:
+    """Exclude globs written for the config's folder, for its sub-folder ``prefix`` ("a/b/"):
+    a glob under that folder loses the prefix, a bare name or a leading wildcard still applies
+    anywhere, a glob for another folder is dropped."""
+    out = []
+    for pattern in patterns:
+        if pattern.startswith(prefix):
+            out.append(pattern[len(prefix):])
+        elif "/" not in pattern.rstrip("/") or pattern.startswith("*"):
+            out.append(pattern)
+    return out
+
+
+def load_config(root: str) -> Config:
+    """The migrator config for the folder ``root``: ``[tool.migrator]`` in pyproject.toml, else
+    .migrator.toml, in ``root`` or the nearest parent up to the git root that has one (see
+    ``project_dir``); exclude globs are given for ``root``.  None anywhere is an empty config."""
+    folder, found = _find(root)
+    if found is None:
+        path = Path(root) / "pyproject.toml"
+        return Config(path=str(path) if path.is_file() else None)
+    path, text, table = found
+    here = Path(os.path.abspath(root))
+    cfg = _parse(table, text, str(Path(root) / path.name) if folder == here else str(path))
+    if folder != here:
+        prefix = here.relative_to(folder).as_posix() + "/"
+        cfg.exclude = _rebase(cfg.exclude, prefix)
+        cfg.check.exclude = _rebase(cfg.check.exclude, prefix)
+    return cfg
 
 
 def _parse(table: Dict[str, Any], text: str, path: str) -> Config:

@@ -37,8 +37,10 @@ def _app() -> Any:
         name="migrator",
         help="Move Python code off the OpenAI API onto Chinese model providers.",
         no_args_is_help=True,
-        add_completion=False,
+        add_completion=True,  # --install-completion / --show-completion SHELL
         pretty_exceptions_enable=False,
+        # help texts are plain text: Rich markup took "[tool.migrator.check]" for a style tag
+        rich_markup_mode=None,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
 

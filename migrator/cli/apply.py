@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import Enum
 from typing import List, Optional
@@ -50,7 +51,7 @@ def apply(
 ) -> None:
     """Rewrite OpenAI usage for a provider; by default commit it on a new git branch."""
     from migrator import vcs
-    from migrator.apply import migrate_tree, record_config
+    from migrator.apply import _NOT_RECORDED as NOT_RECORDED, migrate_tree, record_config
     from migrator.report import apply as report
     from migrator.report.console import console, error_console, progress
     from migrator.ruleset import load_all, select
@@ -81,7 +82,10 @@ def apply(
     options = ScanOptions(excludes=excludes, jobs=jobs_option(jobs), use_cache=not no_cache, max_bytes=max_file_size)
     with progress("migrating", enabled=format == ApplyFormat.text) as update:
         result = migrate_tree(root, ruleset, options, update)
-    if result.changes:
+    if result.changes and _config_outside(root, cfg.path):
+        result.notes.append((os.path.relpath(cfg.path, root).replace(os.sep, "/"),
+                             NOT_RECORDED.format("it is in a parent folder of the one migrated")))
+    elif result.changes:
         recorded = record_config(root, ruleset, result.changes, result.notes, policy=result.check_policy)
         if recorded is not None:
             result.changes.append(recorded)
@@ -133,6 +137,12 @@ def apply(
     if format == ApplyFormat.json:
         write_output(report.to_json(result, extra) + "\n", None)
     raise typer.Exit(EXIT_PARTIAL if result.failures else EXIT_OK)
+
+
+def _config_outside(root: str, path: Optional[str]) -> bool:
+    """The config that applies is in a parent of ``root`` (apply was given a sub-folder): it is
+    not part of what apply writes, so the provider is not recorded there."""
+    return path is not None and os.path.dirname(os.path.abspath(path)) != os.path.abspath(root)
 
 
 def _confirm(yes: bool, question: str) -> None:

@@ -34,17 +34,22 @@ def check(
     policy: Optional[PolicyName] = typer.Option(None, "--policy", help="strict or compat (default: [tool.migrator.check] policy, else strict)."),
     format: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="Output format."),
     output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
-    root: str = typer.Option(".", "--root", help="Project root (where pyproject.toml is); paths are relative to the current directory."),
+    root: Optional[str] = typer.Option(None, "--root", help="Project root (default: the nearest folder, up to the git root, with a migrator config or baseline; else the current one). Paths are relative to the current directory."),
     exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Glob of paths to skip (repeatable)."),
     max_file_size: int = typer.Option(DEFAULT_MAX_BYTES, "--max-file-size", help="Skip files larger than this many bytes."),
 ) -> None:
     """Fail (exit 1) when the code gains OpenAI usage the policy forbids; exit 2 on usage or config errors."""
-    from migrator.check import CheckOptions, run_check
+    import os
+
+    from migrator.check import DEFAULT_BASELINE, CheckOptions, run_check
     from migrator.cli.common import target
+    from migrator.config import project_dir
     from migrator.report import check as report
 
+    # run from a sub-folder, the project is where its config (or baseline) is
     options = CheckOptions(
-        root=target(root), paths=tuple(paths or ()), base=base, baseline=baseline,
+        root=target(root) if root is not None else str(project_dir(".", markers=(DEFAULT_BASELINE,))),
+        paths=tuple(os.path.abspath(p) for p in paths or ()), base=base, baseline=baseline,
         update_baseline=update_baseline, policy=policy.value if policy else None,
         excludes=tuple(exclude or ()), max_bytes=max_file_size,
     )
@@ -68,8 +73,8 @@ def _text(result, output: Optional[str], report) -> None:
         return
     import io
 
-    from rich.console import Console
+    from migrator.report.console import report_console
 
     buffer = io.StringIO()
-    report.render_text(result, Console(file=buffer, width=120, highlight=False, no_color=True))
+    report.render_text(result, report_console(buffer))
     write_output(buffer.getvalue(), output)

@@ -50,11 +50,12 @@ def scan(
     elif format == ScanFormat.markdown:
         write_output(report.to_markdown(result, readiness), output)
     elif output:
-        from rich.console import Console
         import io
 
+        from migrator.report.console import report_console
+
         buffer = io.StringIO()
-        report.render_text(result, Console(file=buffer, width=120, highlight=False), readiness)
+        report.render_text(result, report_console(buffer), readiness)
         write_output(buffer.getvalue(), output)
     else:
         report.render_text(result, console(), readiness)

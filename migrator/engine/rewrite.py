@@ -22,7 +22,7 @@ from migrator.engine.ops import OPS, Context, Sink
 from migrator.engine.plan import plan, sites, unconverted_legacy
 from migrator.engine.selfcheck import SELF_CHECK, introduced
 from migrator.engine.transform import transform
-from migrator.engine.units import left_sites, loose_keys, plan_units, rewrites, staying, with_fallback
+from migrator.engine.units import build_units, left_sites, loose_keys, plan_units, rewrites, staying, with_fallback
 from migrator.models import FileAnalysis
 from migrator.ruleset import Rule, RuleSet
 
@@ -65,6 +65,46 @@ def _prepare(kept: List[Tuple[Site, Rule]], sink: Sink, source: str, ruleset: Ru
             prepare(site, op.params, Context(rulesets.get(id(rule), ruleset), rule, site, sink), statement)
 
 
+SUPPRESSED = "migrator/suppressed"
+
+
+def _suppressed(source: str, all_sites: List[Site], pairs: List[Tuple[Site, object]], ruleset: RuleSet,
+                path: str, cell: Optional[int]) -> Tuple[set, List[Diagnostic]]:
+    """Sites a ``# migrator: ignore[...] -- reason`` comment keeps as they are (the comment check
+    honours, read by check's parser): on the site's line or alone on the line before, naming
+    every rule, one of the site's rules, or a check rule (the code is meant to stay on OpenAI).
+    A client moves whole or not at all, so a suppressed site holds every site of its unit.
+    Returns (ids of the sites no rule may touch, one diagnostic per suppressed site)."""
+    if "migrator" not in source or not pairs:
+        return set(), []
+    from migrator.check import RULES, python_suppressions
+
+    comments = python_suppressions(source)
+    if not comments:
+        return set(), []
+    rules_at: Dict[int, Tuple[Site, set]] = {}
+    for site, rule in pairs:
+        rules_at.setdefault(id(site), (site, set()))[1].add(rule.id)  # type: ignore[attr-defined]
+    unit_of = {} if ruleset.partial else build_units(all_sites)[1]  # --only/--skip: site by site
+    held: set = set()
+    out: List[Diagnostic] = []
+    for sid, (site, ids) in sorted(rules_at.items(), key=lambda item: (item[1][0].span.line, item[1][0].span.col)):
+        comment = next((c for c in comments if site.span.line in c.targets()
+                        and (not c.rules or ids & set(c.rules) or any(r in RULES for r in c.rules))), None)
+        if comment is None:
+            continue
+        unit = unit_of.get(sid)
+        members = {id(s) for s in unit.sites} if unit is not None else {sid}
+        others = (members & set(rules_at)) - {sid}
+        named = f"ignore[{', '.join(comment.rules)}]" if comment.rules else "ignore"
+        why = f" -- {comment.reason}" if comment.reason else ""
+        message = f"left as it is: `# migrator: {named}{why}`" + (f"; {unit.label} stays on OpenAI with it"
+                                                                 if unit is not None and others else "")
+        held |= members
+        out.append(Diagnostic(SUPPRESSED, path, site.span.line, site.span.col + 1, message, "info", cell))
+    return held, out
+
+
 def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[FileAnalysis] = None,
                  cell: Optional[int] = None) -> FileResult:
     """One pass: analyse (unless given), match rules, transform.  May raise on bad input."""
@@ -73,7 +113,9 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
         return FileResult(path, source, source, error=analysis.error)
     all_sites = sites(analysis)
     pairs = plan(all_sites, ruleset)
-    result = FileResult(path, source, source)
+    held, suppressed = _suppressed(source, all_sites, pairs, ruleset, path, cell)
+    pairs = [(site, rule) for site, rule in pairs if id(site) not in held]
+    result = FileResult(path, source, source, list(suppressed))
     if not pairs:  # nothing to rewrite; what stays on OpenAI is still worth knowing (scan's matrix)
         units = plan_units(all_sites, pairs, ruleset)
         hybrid = with_fallback(all_sites, units, ruleset, {})[3]
@@ -108,7 +150,7 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
     result.output = new.code if kept else source
     planner = [Diagnostic(rule, path, site.span.line, site.span.col + 1, message, severity, cell)
                for site, rule, message, severity in reports]
-    result.diagnostics = planner + _diagnostics(sink, path, cell) + _unreached(kept, applied, path, cell)
+    result.diagnostics = suppressed + planner + _diagnostics(sink, path, cell) + _unreached(kept, applied, path, cell)
     # honest counts: a rule counts at a site only where its operations edited the code
     result.applied = Counter(rule.id for site, rule in kept if (id(site), id(rule)) in sink.changed)
     result.units = units

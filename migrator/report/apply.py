@@ -15,6 +15,7 @@ from rich.table import Table
 from migrator import __version__
 from migrator.analyzer.secrets import redact_text
 from migrator.apply import FileChange, MigrationResult
+from migrator.engine.rewrite import SUPPRESSED
 from migrator.report import json_document
 from migrator.report.console import printable, safe
 
@@ -31,9 +32,9 @@ def render_text(result: MigrationResult, out: Console, *, show_diff: bool = True
     rs = result.ruleset
     out.print(f"[bold]migrator apply[/] → {rs.provider.title} ({rs.plan.name} plan: {rs.plan.title})")
     if show_diff:
-        for change in result.changes:
-            out.print(Panel(Syntax(printable(unified_diff(change), lines=True), "diff", theme="ansi_dark", word_wrap=True),
-                            title=safe(change.path), title_align="left"))
+        for change in result.changes:  # the path above its panel: a panel's title is cut to the width
+            out.print(f"[bold]{safe(change.path)}[/]")
+            out.print(Panel(Syntax(printable(unified_diff(change), lines=True), "diff", theme="ansi_dark", word_wrap=True)))
     _rule_table(result, out)
     _diagnostics(result, out)
     if result.failures:
@@ -92,8 +93,15 @@ def summary_line(result: MigrationResult) -> str:
         parts.append(f"{len(result.units_left)} client(s) left on OpenAI as a whole")
     if result.refused:
         parts.append(f"{len(result.refused)} file(s) refused by the self-check")
+    if suppressed(result):
+        parts.append(f"{suppressed(result)} site(s) suppressed")
     parts += [f"{len(result.manual)} left for a person", f"{len(result.failures)} file(s) could not be migrated"]
     return ", ".join(parts)
+
+
+def suppressed(result: MigrationResult) -> int:
+    """Sites a ``# migrator: ignore`` comment kept as they are."""
+    return sum(d.rule == SUPPRESSED for d in result.diagnostics)
 
 
 def commit_message(result: MigrationResult, *, dirty: List[str]) -> str:
@@ -168,6 +176,7 @@ def to_json(result: MigrationResult, extra: Dict[str, Any]) -> str:
             "clients_left_whole": len(result.units_left),
             "self_check_refusals": len(result.refused),
             "left_for_review": len(result.manual),
+            "suppressed": suppressed(result),
             "files_failed": len(result.failures),
         },
         "rules": {rule: {"sites": n, "files": result.files_per_rule()[rule]} for rule, n in sorted(result.applied.items())},

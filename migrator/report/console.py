@@ -8,6 +8,7 @@ from typing import Iterator, Optional
 
 from rich.console import Console
 from rich.segment import Segment
+from rich.text import Text
 
 from migrator.analyzer.secrets import redact_text
 from rich.markup import escape
@@ -53,6 +54,14 @@ class _RedactingConsole(Console):
         segments = (Segment(redact_text(s.text), s.style, s.control) for s in buffer)
         return redact_text(super()._render_buffer(segments))
 
+    def print(self, *objects, soft_wrap: Optional[bool] = None, **kwargs) -> None:  # type: ignore[override]
+        # piped or written to a file, a line of text is never broken where Rich would wrap it: a
+        # path:line:col, a summary and a message stay whole for grep, CI logs and editors (tables
+        # and panels are still laid out to the width)
+        if soft_wrap is None and not self.is_terminal and all(isinstance(o, (str, Text)) for o in objects):
+            soft_wrap = True
+        super().print(*objects, soft_wrap=soft_wrap, **kwargs)
+
 
 def console() -> Console:
     global _OUT
@@ -66,6 +75,11 @@ def error_console() -> Console:
     if _ERR is None:
         _ERR = _RedactingConsole(stderr=True, highlight=False)
     return _ERR
+
+
+def report_console(file) -> Console:
+    """A console writing a text report into ``file`` (for --output): 120 columns, no colour."""
+    return _RedactingConsole(file=file, width=120, highlight=False, no_color=True)
 
 
 def reset() -> None:

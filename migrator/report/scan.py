@@ -128,17 +128,15 @@ def _findings_table(findings: Sequence[Finding], out: Console) -> None:
     by_file: Dict[str, List[Finding]] = defaultdict(list)
     for f in findings:
         by_file[f.path].append(f)
-    table = Table(title="Findings by file", title_justify="left", show_lines=False)
-    table.add_column("file", overflow="fold")
-    table.add_column("where", justify="right", no_wrap=True)
-    table.add_column("kind", no_wrap=True)
-    table.add_column("what", overflow="fold")
+    # a file's path on a line of its own, then its findings: a table column would break a long
+    # path mid-name at 80 columns
+    out.print("[bold]Findings by file[/]:")
+    kind_width = max(len(f.kind) for f in findings)
     for path in sorted(by_file):
-        first = True
+        out.print(f"  [bold]{safe(path)}[/]")
+        where_width = max(len(_where(f)) for f in by_file[path])
         for f in by_file[path]:
-            table.add_row(safe(path) if first else "", _where(f), f.kind, safe(_what(f)))
-            first = False
-    out.print(table)
+            out.print(f"    {_where(f):>{where_width}}  {f.kind:<{kind_width}}  {safe(_what(f))}")
 
 
 def render_readiness(readiness: List[Dict[str, Any]], out: Console) -> None:
