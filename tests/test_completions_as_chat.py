@@ -130,3 +130,14 @@ def test_a_config_value_that_is_not_a_boolean_is_a_usage_error(tmp_path):
     assert done.returncode == 2
     assert "pyproject.toml:2" in done.stdout + done.stderr and "must be true or false" in done.stdout + done.stderr
     assert "Traceback" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("provider", [p for p in PROVIDERS if p != "ark"])  # ark: no model mapped by default
+def test_converted_code_passes_check_under_the_compat_policy(provider):
+    """apply and check agree on converted completions too (tests/test_invariant.py runs without options)."""
+    from migrator.check import check_bytes, load_policy
+    from migrator.config import Config
+
+    expected = Path(__file__).resolve().parent.parent / "fixtures" / provider / "compat" / "completions-as-chat" / "expected.py"
+    checked = check_bytes("app.py", expected.read_bytes(), load_policy(Config(), "compat"))
+    assert not checked.findings, [f"{f.rule} {f.line}: {f.message}" for f in checked.findings]
