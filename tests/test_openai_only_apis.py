@@ -30,12 +30,12 @@ POINTERS = {
         "files": "dashscope.Files.upload(", "fine-tuning": "dashscope.FineTunes.call(",
         "batches": "no equivalent in DashScope", "images": "dashscope.ImageSynthesis.call(",
         "audio": "dashscope.audio.asr.Transcription.call(", "moderations": "no equivalent in DashScope",
-        "responses": "no equivalent in DashScope",
+        "responses": "no Responses API in the dashscope SDK",
     },
     "qianfan": {
         "assistants": "no equivalent in Qianfan", "vector-stores": "no equivalent in Qianfan",
-        "files": "no file API in Qianfan", "fine-tuning": "qianfan.FineTune.V2.create_job(",
-        "batches": "qianfan.Data.create_offline_batch_inference_task(", "images": "qianfan.Text2Image().do(",
+        "files": "no file API in Qianfan", "fine-tuning": "qianfan.resources.FineTune.V2.create_job(",
+        "batches": "qianfan.resources.Data.create_offline_batch_inference_task(", "images": "qianfan.Text2Image().do(",
         "audio": "Qianfan has no speech API", "moderations": "no equivalent in Qianfan",
         "responses": "no equivalent in Qianfan",
     },
@@ -135,3 +135,49 @@ def test_fixture_inputs_are_one_file():
     """Every pack's fixture migrates the same program, so the packs are compared on one input."""
     inputs = {(ROOT / "fixtures" / p / plan / FIXTURE / "input.py").read_text(encoding="utf-8") for p, plan in PLANS}
     assert len(inputs) == 1
+
+
+#: how a pointer's `Client()` is built to look its resources up (dummy keys; nothing is sent)
+CONSTRUCT = {
+    "zhipuai.ZhipuAI": lambda cls: cls(api_key="id.secret"),
+    "volcenginesdkarkruntime.Ark": lambda cls: cls(api_key="k"),
+    "dashscope.Client": lambda cls: cls(api_key="k"),
+    "qianfan.Text2Image": lambda cls: cls(),
+}
+SDK_NAME = r"\b(?:dashscope|qianfan|zhipuai|volcenginesdkarkruntime)(?:\.[A-Za-z_]\w*(?:\(\))?)+"
+
+
+def _resolve(dotted: str):
+    import importlib
+    import warnings
+
+    parts = dotted.split(".")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # dashscope warns that its Assistants API is deprecated, and of its gateway
+        obj = importlib.import_module(parts[0])
+        path = parts[0]
+        for part in parts[1:]:
+            name, built = part.rstrip("()"), part.endswith("()")
+            try:
+                obj = getattr(obj, name)
+            except AttributeError:
+                obj = importlib.import_module(f"{path}.{name}")
+            path = f"{path}.{name}"
+            if built:
+                obj = CONSTRUCT[path](obj)
+    return obj
+
+
+def test_every_sdk_call_a_pointer_names_exists_in_the_pinned_sdks(monkeypatch):
+    """A pointer names only what the provider's SDK (tests/requirements-providers.txt) really has."""
+    import re
+
+    monkeypatch.setenv("QIANFAN_AK", "ak")
+    monkeypatch.setenv("QIANFAN_SK", "sk")
+    named = set()
+    for provider, plan in PLANS:
+        for family in FAMILIES:
+            named.update(re.findall(SDK_NAME, _pointer(provider, plan, family)))
+    assert len(named) > 15, named
+    for dotted in sorted(named):
+        assert _resolve(dotted) is not None, dotted  # an AttributeError / ImportError names what is missing
