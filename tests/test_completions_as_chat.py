@@ -141,3 +141,23 @@ def test_converted_code_passes_check_under_the_compat_policy(provider):
     expected = Path(__file__).resolve().parent.parent / "fixtures" / provider / "compat" / "completions-as-chat" / "expected.py"
     checked = check_bytes("app.py", expected.read_bytes(), load_policy(Config(), "compat"))
     assert not checked.findings, [f"{f.rule} {f.line}: {f.message}" for f in checked.findings]
+
+
+def test_scan_predicts_what_apply_does_under_the_projects_config(tmp_path):
+    """scan's readiness matrix reads [tool.migrator] completions-as-chat as apply does."""
+    import json
+
+    def readiness(repo: Path):
+        env = dict(os.environ, MIGRATOR_CACHE_DIR=str(tmp_path / "cache"))
+        done = subprocess.run([sys.executable, "-m", "migrator", "scan", str(repo), "--format", "json",
+                               "--provider", "deepseek"], capture_output=True, text=True, env=env, timeout=120)
+        assert done.returncode == 0, done.stderr
+        (row,) = json.loads(done.stdout)["readiness"]
+        return row
+
+    off = readiness(_repo(tmp_path / "off"))
+    assert off["automatic"] == 0 and off["with_diagnostics"] == 1  # the v0 call moves to the beta endpoint
+    assert any("--completions-as-chat" in reason for reason in off["reasons"])
+    on = readiness(_repo(tmp_path / "on", "[tool.migrator]\ncompletions-as-chat = true\n"))
+    assert on["manual"] == 0 and on["with_diagnostics"] == 3
+    assert any("became a chat call" in reason for reason in on["reasons"])
