@@ -161,3 +161,16 @@ def test_scan_predicts_what_apply_does_under_the_projects_config(tmp_path):
     on = readiness(_repo(tmp_path / "on", "[tool.migrator]\ncompletions-as-chat = true\n"))
     assert on["manual"] == 0 and on["with_diagnostics"] == 3
     assert any("became a chat call" in reason for reason in on["reasons"])
+
+
+def test_an_unknown_option_in_a_rule_file_is_named_with_its_line(tmp_path):
+    pack = (Path(__file__).resolve().parent.parent / "rules" / "deepseek.yaml").read_text(encoding="utf-8")
+    bad = pack.replace('    option: "!completions_as_chat"\n', '    option: completion_as_chat\n', 1)
+    assert bad != pack
+    (tmp_path / "deepseek.yaml").write_text(bad, encoding="utf-8")
+    line = bad.splitlines().index("    option: completion_as_chat") + 1
+    done = subprocess.run([sys.executable, "-m", "migrator", "rules", "validate", str(tmp_path / "deepseek.yaml")],
+                          capture_output=True, text=True, env=dict(os.environ, COLUMNS="400"), timeout=60)
+    assert done.returncode == 2
+    assert f"deepseek.yaml:{line}:" in done.stdout + done.stderr and "option must be one of completions_as_chat" in done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
