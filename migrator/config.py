@@ -17,7 +17,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.9/3.10 only
     import tomli as tomllib
 
-TOP_KEYS = {"exclude", "rules", "provider", "plan", "region", "models", "env", "todo-comments", "check"}
+TOP_KEYS = {"exclude", "rules", "provider", "plan", "region", "models", "env", "todo-comments", "completions-as-chat", "check"}
 CHECK_KEYS = {"policy", "forbidden-modules", "allow-endpoints", "baseline", "exclude"}
 ENV_KEYS = {"api_key", "base_url"}
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -43,6 +43,7 @@ class Config:
     models: Dict[str, str] = field(default_factory=dict)
     env: Dict[str, str] = field(default_factory=dict)
     todo_comments: Optional[bool] = None
+    completions_as_chat: Optional[bool] = None
     check: CheckConfig = field(default_factory=CheckConfig)
 
 
@@ -193,6 +194,10 @@ def _parse(table: Dict[str, Any], text: str, path: str) -> Config:
     if todo is not None and not isinstance(todo, bool):
         problems.append(f"{path}:{_line_of(text, 'todo-comments') or 1}: 'todo-comments' must be true or false")
     cfg.todo_comments = todo if isinstance(todo, bool) else None
+    as_chat = table.get("completions-as-chat")
+    if as_chat is not None and not isinstance(as_chat, bool):
+        problems.append(f"{path}:{_line_of(text, 'completions-as-chat') or 1}: 'completions-as-chat' must be true or false")
+    cfg.completions_as_chat = as_chat if isinstance(as_chat, bool) else None
     check = table.get("check", {})
     if not isinstance(check, dict):
         problems.append(f"{path}: [tool.migrator.check] must be a table")

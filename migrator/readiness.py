@@ -23,7 +23,9 @@ def _rulesets(providers: Sequence[ProviderFile], config: Config, only: Optional[
         for plan in pf.plans.values():
             if plan.refuse:
                 continue
-            out.append(select(providers, pf.name, plan.name, models=config.models, env=config.env))
+            # the opt-ins the project's configuration turns on for apply (completions-as-chat = true)
+            options = ["completions_as_chat"] if config.completions_as_chat else []
+            out.append(select(providers, pf.name, plan.name, models=config.models, env=config.env, options=options))
     return out
 
 

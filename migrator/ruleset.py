@@ -33,7 +33,10 @@ MATCH_KINDS = ("client", "call", "framework", "symbol", "config", "env", "result
 TOP_KEYS = {"schema_version", "provider", "vars", "regions", "default_region", "models", "plans", "rules"}
 PROVIDER_KEYS = {"name", "title", "docs", "verified", "summary"}
 PLAN_KEYS = {"title", "summary", "requirement", "keeps_openai", "check_policy", "refuse", "cleanup_imports", "env_files"}
-RULE_KEYS = {"id", "message", "note", "references", "plans", "match", "rewrite", "tests", "severity"}
+RULE_KEYS = {"id", "message", "note", "references", "plans", "match", "rewrite", "tests", "severity", "option"}
+#: opt-in behaviours a user turns on (apply --completions-as-chat); a rule's `option: name` runs only with
+#: it, `option: "!name"` only without it
+OPTIONS = ("completions_as_chat",)
 MATCH_KEYS = {
     "kind", "symbol", "api", "legacy", "async", "stream", "tools", "endpoint", "receiver",
     "attribute", "variable", "path", "chunk", "module", "has_kwarg", "confidence", "context_manager",
@@ -65,6 +68,7 @@ class Rule:
     invalid: Tuple[Dict[str, Any], ...] = ()
     source: str = ""
     line: int = 0
+    option: str = ""  # "name": only with that opt-in; "!name": only without it
 
 
 @dataclass
@@ -429,12 +433,15 @@ class _Parser:
         match = self.match(fields["match"][1], where) if "match" in fields else {}
         rule_ops = self.ops(fields["rewrite"][1], where, ops) if "rewrite" in fields else ()
         valid, invalid = self.tests(fields["tests"][1], where) if "tests" in fields else ((), ())
+        option = r.string(fields["option"][1], f"{where}.option") if "option" in fields else ""
+        if option and option.lstrip("!") not in OPTIONS:
+            r.err(fields["option"][1], f"{where}: option must be one of {', '.join(OPTIONS)} (or '!' and one of them)")
         return Rule(
             id=rid, message=message, match=match, ops=rule_ops, plans=rule_plans,
             note=r.string(fields["note"][1], f"{where}.note") if "note" in fields else "",
             references=tuple(r.strings(fields["references"][1], f"{where}.references")) if "references" in fields else (),
             severity=severity, valid=valid, invalid=invalid, source=str(self.path),
-            line=node.start_mark.line + 1,
+            line=node.start_mark.line + 1, option=option,
         )
 
     def match(self, node: yaml.Node, where: str) -> Dict[str, Any]:
@@ -544,8 +551,10 @@ def select(
     only: Sequence[str] = (),
     skip: Sequence[str] = (),
     todo_comments: bool = True,
+    options: Sequence[str] = (),
 ) -> RuleSet:
-    """The rule set for one provider and plan, with the user's overrides applied."""
+    """The rule set for one provider and plan, with the user's overrides applied.  ``options``: the
+    opt-in behaviours turned on (``OPTIONS``); a rule named in ``only`` runs whatever they are."""
     by_name = {p.name: p for p in providers}
     if provider not in by_name:
         hint = difflib.get_close_matches(provider, sorted(by_name), n=1)
@@ -566,7 +575,8 @@ def select(
         if rid not in all_ids:
             hint = difflib.get_close_matches(rid, sorted(all_ids), n=1)
             raise UsageError(f"unknown rule id '{rid}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""))
-    rules = [r for r in pf.rules if plan_name in r.plans and (not only or r.id in only) and r.id not in skip]
+    rules = [r for r in pf.rules if plan_name in r.plans and (not only or r.id in only) and r.id not in skip
+             and (r.id in only or _enabled(r.option, options))]
     vars_ = dict(pf.vars)
     region_name = region or pf.default_region
     if region is not None and region not in pf.regions:
@@ -581,8 +591,15 @@ def select(
     fallback = None
     compat = pf.plans.get("compat")
     if not partial and not chosen.keeps_openai and compat is not None and compat.keeps_openai and not compat.refuse:
-        fallback = select([pf], provider, "compat", models=models, env=env, region=region, todo_comments=todo_comments)
+        fallback = select([pf], provider, "compat", models=models, env=env, region=region, todo_comments=todo_comments,
+                          options=options)
     return RuleSet(pf, chosen, rules, vars_, merged_models, todo_comments, fallback, partial)
+
+
+def _enabled(option: str, options: Sequence[str]) -> bool:
+    if not option:
+        return True
+    return option[1:] not in options if option.startswith("!") else option in options
 
 
 def endpoints(providers: Iterable[ProviderFile]) -> List[str]:

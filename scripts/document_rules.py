@@ -111,6 +111,7 @@ def _rule_schema() -> Dict[str, Any]:
         references={"$ref": "#/$defs/strings"},
         plans={"oneOf": [{"enum": list(rs.PLANS)}, {"type": "array", "items": {"enum": list(rs.PLANS)}}]},
         severity={"enum": list(rs.SEVERITIES)},
+        option={"enum": list(rs.OPTIONS) + ["!" + o for o in rs.OPTIONS]},
         match={"$ref": "#/$defs/match"},
         rewrite={"type": "array", "items": {"$ref": "#/$defs/operation"}},
         tests={
@@ -217,6 +218,9 @@ def _rule(pf: rs.ProviderFile, rule: rs.Rule) -> List[str]:
         out += [rule.note.strip(), ""]
     plans = [p for p in rule.plans if not pf.plans[p].refuse]  # a refused plan never runs a rule
     out.append(f"- plans: {', '.join(plans) or 'none'}; severity: {rule.severity}")
+    if rule.option:
+        out.append(f"- runs only {'without' if rule.option.startswith('!') else 'with'} the opt-in `{rule.option.lstrip('!')}`"
+                   " (apply --completions-as-chat)")
     out.append(f"- match: `{_value(rule.match)}`")
     out.append("- rewrite:")
     out += [f"  - [`{op.name}`](#op-{op.name.replace('_', '-')}) `{_value(op.params)}`" for op in rule.ops]

@@ -40,6 +40,7 @@ def apply(
     in_place: bool = typer.Option(False, "--in-place", help="Write into the working tree instead of a new branch."),
     allow_dirty: bool = typer.Option(False, "--allow-dirty", help="Migrate files that have uncommitted changes."),
     todo_comments: Optional[bool] = typer.Option(None, "--todo-comments/--no-todo-comments", help="Add # TODO(migrator: rule) comments at sites left for a person."),
+    completions_as_chat: Optional[bool] = typer.Option(None, "--completions-as-chat/--no-completions-as-chat", help="Turn legacy text completions into chat calls (the prompt becomes one user message)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
     pr_body: Optional[str] = typer.Option(None, "--pr-body", help="Write a Markdown pull-request description to this file."),
     format: ApplyFormat = typer.Option(ApplyFormat.text, "--format", "-f", help="Report format."),
@@ -70,8 +71,10 @@ def apply(
         raise UsageError("which provider? pass --provider (e.g. --provider dashscope); `migrator rules list` shows them")
     providers = load_all(list(cfg.rules) + list(rules or []))
     use_todo = todo_comments if todo_comments is not None else (cfg.todo_comments if cfg.todo_comments is not None else True)
+    as_chat = completions_as_chat if completions_as_chat is not None else bool(cfg.completions_as_chat)
     ruleset = select(providers, provider, plan.value if plan else cfg.plan, models=cfg.models, env=cfg.env,
-                     region=region or cfg.region, only=only or [], skip=skip or [], todo_comments=use_todo)
+                     region=region or cfg.region, only=only or [], skip=skip or [], todo_comments=use_todo,
+                     options=["completions_as_chat"] if as_chat else [])
     writes = not dry_run
     repo = vcs.find_repo(root)
     if writes and not in_place and repo is None:
