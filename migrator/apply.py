@@ -17,6 +17,7 @@ from migrator.check import check_bytes
 from migrator.engine import migrate_source
 from migrator.engine.model import Diagnostic, FileResult
 from migrator.engine.selfcheck import SELF_CHECK
+from migrator.engine.units import agree
 from migrator.limits import rewrite_problem
 from migrator.models import FileAnalysis, ScanResult
 from migrator.pool import pool_map
@@ -210,7 +211,9 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
         else:
             others.append(analysis)
     residue: Dict[str, list] = {}
+    py_jobs += _importers(root, scan, py_jobs, ruleset)
     done = list(_run(py_jobs, options.jobs))
+    ruleset = _whole_clients(py_jobs, done, ruleset, options.jobs)
     stays = next((f"{job[0]}:{line}" for job, (_n, result, _l) in zip(py_jobs, done) for line, _ in result.staying), None)
     tree_ruleset = dataclasses.replace(ruleset, tree_stays=stays) if stays else ruleset
     out.tree_stays = stays
@@ -235,6 +238,43 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
     out.diagnostics.sort(key=Diagnostic.sort_key)
     out.failures.sort(key=lambda f: f.path)
     return out
+
+
+def _importers(root: str, scan: ScanResult, py_jobs: list, ruleset: RuleSet) -> list:
+    """The modules that use a client another module of the project builds, analysed again
+    knowing it (analyzer/project.py): replaces their jobs in ``py_jobs``; returns new ones."""
+    from migrator.analyzer.project import importer_analyses
+
+    by_path = {job[0]: i for i, job in enumerate(py_jobs)}
+    added = []
+    for analysis in importer_analyses(root, scan, {job[0]: job[1] for job in py_jobs}):
+        if analysis.path in by_path:
+            job = py_jobs[by_path[analysis.path]]
+            py_jobs[by_path[analysis.path]] = (job[0], job[1], job[2], analysis)
+        else:
+            added.append((analysis.path, _read(root, analysis.path), ruleset, analysis))
+    return added
+
+
+def _whole_clients(py_jobs: list, done: list, ruleset: RuleSet, jobs: int) -> RuleSet:
+    """A client built in one module and called in others moves in all of them or in none: the
+    modules whose parts of it ended differently are planned again until they agree
+    (units.agree).  Updates ``done``; returns the rule set with what they agreed."""
+    cross: Dict[Tuple[str, str], str] = {}
+    for _round in range(4):
+        ends: Dict[Tuple[str, str], Dict[str, str]] = {}
+        for job, (_n, result, _l) in zip(py_jobs, done):
+            for key, end in result.clients.items():
+                ends.setdefault(key, {})[job[0]] = end
+        wanted = agree(ends, cross)
+        if wanted == cross:
+            break
+        cross = wanted
+        ruleset = ruleset.with_cross(cross)
+        again = [i for i, job in enumerate(py_jobs) if any(key in cross for key in done[i][1].clients)]
+        for i, result in zip(again, _run([py_jobs[i][:2] + (ruleset, py_jobs[i][3]) for i in again], jobs)):
+            done[i] = result
+    return ruleset
 
 
 def _links(root: str, scan: ScanResult, out: MigrationResult) -> Set[str]:
@@ -581,8 +621,6 @@ def record_config(root: str, ruleset: RuleSet, existing: List[FileChange],
 def _config_target(root: str) -> Tuple[Optional[str], bool]:
     """(path relative to root, whether the values go under [tool.migrator]); a pyproject.toml that
     is a link stands for the file it names (None when that lies outside ``root``)."""
-    from migrator.config import tomllib
-
     pyproject = os.path.join(root, "pyproject.toml")
     if os.path.isfile(pyproject):
         real, root_real = os.path.realpath(pyproject), os.path.realpath(root)

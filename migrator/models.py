@@ -186,6 +186,7 @@ class ScanResult:
     files_parsed: int = 0
     analyses: List[FileAnalysis] = field(default_factory=list)
     skipped: List[SkippedFile] = field(default_factory=list)
+    plain: List[str] = field(default_factory=list)  # files read and found free of OpenAI usage
 
     @property
     def findings(self) -> List[Finding]:

@@ -5,12 +5,12 @@ from the rules without rewriting anything."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from migrator.config import Config
 from migrator.engine.model import Site
 from migrator.engine.plan import RuleIndex, predict, sites
-from migrator.engine.units import left_sites, plan_units, with_fallback
+from migrator.engine.units import agree, client_status, left_sites, plan_units, with_fallback
 from migrator.models import ScanResult
 from migrator.ruleset import ProviderFile, Rule, RuleSet, load_all, select
 
@@ -44,17 +44,18 @@ def _classify(site, rules: List[Rule], ruleset: RuleSet, reasons: Counter) -> st
 
 
 def _file_counts(all_sites: List[Site], ruleset: RuleSet, index: RuleIndex, fallback_index: Optional[RuleIndex],
-                 counts: Counter, reasons: Counter) -> frozenset:
+                 counts: Counter, reasons: Counter, path: Optional[str] = None) -> Tuple[frozenset, Dict]:
     """Plan one file as apply does (units, then the fallback for blocked ones) and count its
     call sites and wrapper constructions by what apply will do with them.  Returns the spans of
-    those left on OpenAI with their unit (apply's ``FileResult.left`` must be the same)."""
+    those left on OpenAI with their unit (apply's ``FileResult.left`` must be the same), and how
+    each client unit ends (``FileResult.clients``)."""
     # imports and env reads never block a unit nor change what a call site counts as
     matched = {id(s): (index.match(s) if s.kind not in ("import", "env") else []) for s in all_sites}
     pairs = [(s, r) for s in all_sites for r in matched[id(s)]]
-    units = plan_units(all_sites, pairs, ruleset, rules_for=lambda s: matched[id(s)])
+    units = plan_units(all_sites, pairs, ruleset, rules_for=lambda s: matched[id(s)], path=path)
     hybrid: set = set()
     if units.blocked and fallback_index is not None:
-        _, _, _, hybrid = with_fallback(all_sites, units, ruleset, {}, rules_for=fallback_index.match)
+        _, _, _, hybrid = with_fallback(all_sites, units, ruleset, {}, rules_for=fallback_index.match, path=path)
     for site in all_sites:
         if site.kind not in _SITE_KINDS:
             continue
@@ -72,14 +73,34 @@ def _file_counts(all_sites: List[Site], ruleset: RuleSet, index: RuleIndex, fall
             counts["manual"] += 1
         else:
             counts[_classify(site, matched[id(site)], ruleset, reasons)] += 1
-    return left_sites(units, hybrid)
+    return left_sites(units, hybrid), (client_status(units, hybrid, path, ruleset) if path is not None else {})
 
 
 def left_on_openai(all_sites: List[Site], ruleset: RuleSet) -> frozenset:
     """The spans of one file's call sites and wrapper constructions that scan's readiness
     matrix predicts apply will leave on OpenAI (for the apply/scan agreement tests)."""
     fallback = RuleIndex(ruleset.fallback) if ruleset.fallback is not None else None
-    return _file_counts(all_sites, ruleset, RuleIndex(ruleset), fallback, Counter(), Counter())
+    return _file_counts(all_sites, ruleset, RuleIndex(ruleset), fallback, Counter(), Counter())[0]
+
+
+def _agreed(files: List[Tuple[str, List[Site]]], ruleset: RuleSet, shared: bool) -> RuleSet:
+    """The rule set with what the modules sharing a client agree (apply's whole-project pass)."""
+    if not shared:
+        return ruleset
+    cross: Dict = {}
+    for _round in range(4):
+        index = RuleIndex(ruleset)
+        fallback_index = RuleIndex(ruleset.fallback) if ruleset.fallback is not None else None
+        ends: Dict = {}
+        for path, all_sites in files:
+            for key, end in _file_counts(all_sites, ruleset, index, fallback_index, Counter(), Counter(), path)[1].items():
+                ends.setdefault(key, {})[path] = end
+        wanted = agree(ends, cross)
+        if wanted == cross:
+            break
+        cross = wanted
+        ruleset = ruleset.with_cross(cross)
+    return ruleset
 
 
 def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider: Optional[str] = None,
@@ -91,21 +112,28 @@ def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider:
         providers = load_all(list(config.rules) + list(extra_rules))
     # API calls, and constructions of wrapper classes (ChatOpenAI(...)): what a person calls a
     # call site, and what a LangChain-only project has instead of API calls
+    from migrator.analyzer.project import importer_analyses
+
+    # a module that calls a client another module builds is planned with it, as apply plans it
+    shared = {a.path: a for a in importer_analyses(root, result)} if root else {}
+    analyses = [shared.pop(a.path, a) for a in result.analyses] + list(shared.values())
     files = []
-    for analysis in result.analyses:
+    for analysis in analyses:
         if analysis.error:
             continue
         all_sites = sites(analysis)
         if any(s.kind in _SITE_KINDS for s in all_sites):
-            files.append(all_sites)
+            files.append((analysis.path, all_sites))
+    remote = any(s.attrs.get("_client_path") for _p, all_sites in files for s in all_sites if s.kind == "call")
     rows = []
     for ruleset in _rulesets(providers, config, provider):
         counts: Counter = Counter()
         reasons: Counter = Counter()
+        ruleset = _agreed(files, ruleset, remote)
         index = RuleIndex(ruleset)
         fallback_index = RuleIndex(ruleset.fallback) if ruleset.fallback is not None else None
-        for all_sites in files:
-            _file_counts(all_sites, ruleset, index, fallback_index, counts, reasons)
+        for path, all_sites in files:
+            _file_counts(all_sites, ruleset, index, fallback_index, counts, reasons, path)
         rows.append({
             "provider": ruleset.provider.name,
             "plan": ruleset.plan.name,

@@ -8,6 +8,7 @@ ever executed.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import fnmatch
 import re
@@ -122,6 +123,14 @@ class RuleSet:
     # where a client of the project stays on OpenAI ("path:line"), if one does: OPENAI_* reads
     # outside any client then keep their name, since they may feed that client (apply sets it)
     tree_stays: Optional[str] = None
+    # clients one module builds and others call (apply's whole-project pass): (path of the
+    # building module, construction key: see units.project_key) -> "stay" (some part cannot move: all stay) or
+    # "compat" (a native plan cannot serve every part: all take the compatible endpoint)
+    cross: Dict[Tuple[str, str], str] = field(default_factory=dict)
+
+    def with_cross(self, cross: Dict[Tuple[str, str], str]) -> "RuleSet":
+        fallback = dataclasses.replace(self.fallback, cross=cross) if self.fallback is not None else None
+        return dataclasses.replace(self, cross=cross, fallback=fallback)
 
     @property
     def id(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
 
 from migrator.analyzer import analyze_bytes, is_python, mentions_lowered
 from migrator.analyzer.textfiles import classify
@@ -113,6 +113,7 @@ def scan_paths(root: str, options: ScanOptions, progress: Optional[Progress] = N
         if outcome[0] == "plain":
             if manifest and st:
                 manifest.record(relpath, st, "")
+            result.plain.append(relpath)
             continue
         _, key, analysis = outcome
         result.files_parsed += 1
@@ -123,6 +124,7 @@ def scan_paths(root: str, options: ScanOptions, progress: Optional[Progress] = N
     if manifest:
         manifest.save()
     result.analyses.sort(key=lambda a: a.path)
+    result.plain.sort()
     return result
 
 
@@ -139,6 +141,7 @@ def _known(manifest: Manifest, cache: Cache, relpath: str, st: os.stat_result, r
     if key is None:
         return False
     if key == "":
+        result.plain.append(relpath)
         return True  # unchanged, and it did not mention OpenAI
     cached = cache.get(key)
     if cached is None:

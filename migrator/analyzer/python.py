@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import bisect
 import gc
+import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Collection, Dict, Iterator, List, Optional, Tuple, Union
@@ -48,8 +49,9 @@ class Client:
     span: Span
     is_async: bool
     azure: bool
-    endpoint: str  # none | openai | azure | other | dynamic
-    origin: str  # constructed | annotated | subclass
+    endpoint: str  # none | openai | azure | other | dynamic | fallback
+    origin: str  # constructed | annotated | subclass | remote
+    where: Optional[str] = None  # remote: "<project file that builds it>#<its client_key>"
 
 
 @dataclass(frozen=True)
@@ -659,6 +661,7 @@ class _Analyzer:
     def __init__(self, tree: ast.Module, binder: _Binder, lines: _Lines, path: str, cell: Optional[int]):
         self.tree = tree
         self._functions: Optional[Dict[int, ast.AST]] = None
+        self.externals: Dict[str, Dict[str, object]] = {}  # qualified name -> what it holds (project.py)
         self.binder = binder
         self.lines = lines
         self.path = path
@@ -761,7 +764,11 @@ class _Analyzer:
 
     def _resolve_binding(self, binding: Binding) -> Value:
         if binding.kind == "import":
-            return Q(sym.canonical(binding.qname or ""))
+            qname = sym.canonical(binding.qname or "")
+            export = self._external(qname) if self.externals else None
+            if export and export.get("kind") == "var":
+                return self._remote(export["client"], export["path"])  # type: ignore[arg-type]
+            return Q(qname)
         if binding.kind == "func":
             return Func(binding.node)  # type: ignore[arg-type]
         if binding.kind == "class":
@@ -837,13 +844,56 @@ class _Analyzer:
         self.binder.bind_methods(cls)
         bindings = cls.attrs.get(attr) or cls.scope.bindings.get(attr)
         if not bindings:
-            return None
+            return self._inherited(cls, attr) if self.externals else None
         values = {self._member_value(b) for b in bindings}
         values.discard(None)
         clients = [v for v in values if isinstance(v, Client)]
         if clients:
             return sorted(clients, key=lambda c: c.span)[0]
         return values.pop() if len(values) == 1 else None
+
+    # ---- the project's other modules (see analyzer/project.py)
+    def client_key(self, call: ast.Call) -> str:
+        """A name for a client construction that survives edits elsewhere in the file (added
+        imports shift lines): a hash of the top-level definition it is in and its own code (a
+        hash: a construction may hold a hard-coded key, and this name is cached and compared)."""
+        body = getattr(self.tree, "body", [])
+        starts = [stmt.lineno for stmt in body]
+        index = bisect.bisect_right(starts, call.lineno) - 1
+        top = body[index] if index >= 0 else None
+        name = getattr(top, "name", None)
+        if name is None and isinstance(top, (ast.Assign, ast.AnnAssign)):
+            targets = top.targets if isinstance(top, ast.Assign) else [top.target]
+            name = ",".join(t.id for t in targets if isinstance(t, ast.Name))
+        try:
+            code = ast.unparse(call)
+        except (AttributeError, RecursionError, ValueError):
+            code = ast.dump(call, include_attributes=False)
+        return hashlib.sha256(f"{name}\0{code}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+    def _external(self, qname: str) -> Optional[Dict[str, object]]:
+        if qname.startswith("."):
+            level = len(qname) - len(qname.lstrip("."))
+            package = self.path.replace("\\", "/").split("/")[:-1]
+            if level - 1 > len(package):
+                return None
+            qname = ".".join(package[:len(package) - (level - 1)] + [qname.lstrip(".")])
+        return self.externals.get(qname.lstrip("."))
+
+    def _remote(self, meta: Dict[str, object], where: object) -> Client:
+        return Client(str(meta["cls"]), Span(*meta["span"]), bool(meta["is_async"]), bool(meta["azure"]),  # type: ignore[misc]
+                      str(meta["endpoint"]), "remote", f"{where}#{meta['key']}")
+
+    def _inherited(self, cls: ClassInfo, attr: str) -> Value:
+        """``self.<attr>`` of a class whose base, in another module of the project, holds a client there."""
+        outer = cls.scope.parent or self.binder.module
+        for base in cls.node.bases:
+            value = self.resolve(base, outer)
+            export = self._external(value.qname) if isinstance(value, Q) else None
+            attrs = export.get("attrs") if export and export.get("kind") == "class" else None
+            if isinstance(attrs, dict) and attr in attrs:
+                return self._remote(attrs[attr], export["path"])  # type: ignore[index]
+        return None
 
     def _member_value(self, binding: Binding) -> Value:
         """What ``self.<name>`` is: a property reads as what its getter returns."""
@@ -890,6 +940,9 @@ class _Analyzer:
             if parts and parts[0] in sym.RESOURCE_ROOTS and len(parts) >= 2:
                 return Result(span, sym.normalize_api(parts), _kwarg_true(node, "stream"))
             return None
+        export = self._external(qname) if self.externals else None
+        if export and export.get("kind") == "function":
+            return self._remote(export["client"], export["path"])  # type: ignore[arg-type]
         # another package's class builds its own objects (zhipuai.ZhipuAI(), groq.Groq()); what a
         # function imported from elsewhere returns is unknown: the project's own get_client()
         # may well return an OpenAI client, whose calls are then reported with low confidence
@@ -1249,6 +1302,7 @@ class _Reporter(_Analyzer):
                 "context_manager": context_manager,  # `with OpenAI() as c:`
                 "key": _key_kind(node),
                 "fallback_kwargs": self.fallback_kwargs(node, scope),
+                "_project_key": self.client_key(node),
             },
         )
 
@@ -1296,6 +1350,9 @@ class _Reporter(_Analyzer):
                 "literal_kwargs": [k.arg for k in node.keywords if k.arg and isinstance(k.value, ast.Constant)],
                 "endpoint": client.endpoint if client is not None else ("none" if not legacy else "legacy"),
                 "_client_span": list(_astuple(client.span)) if client is not None else None,
+                # a client another module builds: (that module, its construction's project key)
+                "_client_path": client.where.rsplit("#", 1)[0] if client is not None and client.where else None,
+                "_client_key": client.where.rsplit("#", 1)[1] if client is not None and client.where else None,
                 # where a model given as a value (self.model, a parameter) is written as a literal
                 "_model_def": model_def,
             },
@@ -1769,19 +1826,76 @@ def _dict_get(node: ast.AST) -> Optional[str]:
 # ---------------------------------------------------------------- entry point
 
 
-def analyze_python(source: str, path: str, *, cell: Optional[int] = None) -> FileAnalysis:
+def analyze_python(source: str, path: str, *, cell: Optional[int] = None,
+                   externals: Optional[Dict[str, Dict[str, object]]] = None) -> FileAnalysis:
     """Analyse one module's source.  Never raises: a file that cannot be parsed
-    comes back with ``error`` (and ``error_line``) set and no findings."""
+    comes back with ``error`` (and ``error_line``) set and no findings.  ``externals``: what the
+    project's other modules export that holds a client (analyzer/project.py); the file is then
+    analysed whole (a module that only uses another's client need not mention openai)."""
     enabled = gc.isenabled()
     gc.disable()  # a tree of plain nodes holds no cycles; collecting while building it only costs time
     try:
-        return _analyze(source, path, cell, PRUNE)
+        return _analyze(source, path, cell, PRUNE and not externals, externals)
     finally:
         if enabled:
             gc.enable()
 
 
-def _analyze(source: str, path: str, cell: Optional[int], prune: bool) -> FileAnalysis:
+def exports_of(source: str, path: str) -> Dict[str, Dict[str, object]]:
+    """What this module's top-level names hold of OpenAI clients built here: a class's
+    ``self.<attr>`` (or property), a function's return value, a module variable.  name ->
+    {"kind": class|function|var, "attrs": {attr: client} | "client": client}."""
+    try:
+        tree = ast.parse(source, filename=path, type_comments=False)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    binder = _Binder(None, lazy=False)
+    binder.visit(tree)
+    analyzer = _Analyzer(tree, binder, _Lines(source), path, None)
+    out: Dict[str, Dict[str, object]] = {}
+
+    calls: Dict[Span, ast.Call] = {}
+
+    def meta(value: Value) -> Optional[Dict[str, object]]:
+        if isinstance(value, Client) and value.origin in ("constructed", "subclass"):
+            if not calls:
+                calls.update({analyzer.lines.span(n): n for n in ast.walk(tree) if isinstance(n, ast.Call)})
+            call = calls.get(value.span)
+            if call is None:
+                return None
+            return {"cls": value.cls, "span": list(_astuple(value.span)), "is_async": value.is_async,
+                    "azure": value.azure, "endpoint": value.endpoint, "key": analyzer.client_key(call)}
+        return None
+
+    try:
+        for stmt in tree.body:
+            if isinstance(stmt, ast.ClassDef):
+                scope = binder.scopes.get(id(stmt))
+                info = scope.cls if scope is not None else None
+                if info is None:
+                    continue
+                binder.bind_methods(info)
+                names = set(info.attrs) | {n for n, bs in info.scope.bindings.items() if any(b.kind == "func" for b in bs)}
+                attrs = {n: m for n in sorted(names) for m in [meta(analyzer._self_attribute(info, n))] if m}
+                if attrs:
+                    out[stmt.name] = {"kind": "class", "attrs": attrs}
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                found = meta(analyzer._factory_return(stmt))
+                if found:
+                    out[stmt.name] = {"kind": "function", "client": found}
+            elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                found = meta(analyzer.resolve(stmt.value, binder.module))
+                for target in targets:
+                    if found and isinstance(target, ast.Name):
+                        out[target.id] = {"kind": "var", "client": found}
+    except RecursionError:
+        return {}
+    return out
+
+
+def _analyze(source: str, path: str, cell: Optional[int], prune: bool,
+             externals: Optional[Dict[str, Dict[str, object]]] = None) -> FileAnalysis:
     if prune and MASK and len(source) >= chunks.MIN_CHARS:
         try:
             masked = _analyze_masked(source, path, cell)
@@ -1805,6 +1919,7 @@ def _analyze(source: str, path: str, cell: Optional[int], prune: bool) -> FileAn
         binder = _Binder(constructs, lazy=prune)
         binder.visit(tree)
         reporter = _Reporter(tree, binder, lines, path, cell)
+        reporter.externals = externals or {}
         try:
             if prune:
                 reporter.relevant = _relevant_lines(reporter, source, starts)

@@ -11,7 +11,7 @@ import sys
 from typing import Any, List, Optional, Sequence
 
 from migrator import __version__
-from migrator.errors import EXIT_USAGE, MigratorError
+from migrator.errors import MigratorError
 
 # Start-up is deferred (issue 19: a pre-commit `check` of one file spent 18 ms checking and
 # ~175 ms importing): the Typer app is built on first use of ``app``, only the command named on

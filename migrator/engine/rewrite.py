@@ -22,7 +22,7 @@ from migrator.engine.ops import OPS, Context, Sink
 from migrator.engine.plan import plan, sites, unconverted_legacy
 from migrator.engine.selfcheck import SELF_CHECK, introduced
 from migrator.engine.transform import transform
-from migrator.engine.units import build_units, left_sites, loose_keys, plan_units, rewrites, staying, with_fallback
+from migrator.engine.units import build_units, client_status, left_sites, loose_keys, plan_units, staying, with_fallback
 from migrator.models import FileAnalysis
 from migrator.ruleset import Rule, RuleSet
 
@@ -117,10 +117,11 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
     pairs = [(site, rule) for site, rule in pairs if id(site) not in held]
     result = FileResult(path, source, source, list(suppressed))
     if not pairs:  # nothing to rewrite; what stays on OpenAI is still worth knowing (scan's matrix)
-        units = plan_units(all_sites, pairs, ruleset)
-        hybrid = with_fallback(all_sites, units, ruleset, {})[3]
+        units = plan_units(all_sites, pairs, ruleset, path=path)
+        hybrid = with_fallback(all_sites, units, ruleset, {}, path=path)[3]
         result.left = left_sites(units, hybrid)
         result.staying = staying(units, hybrid)
+        result.clients = client_status(units, hybrid, path, ruleset)
         return result
     module = cst.parse_module(source)
     blocked: Dict[int, str] = {}
@@ -128,8 +129,8 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
     while True:
         # a unit moves whole or not at all; an operation that finds it cannot edit a site blocks
         # that site's unit, and the file is transformed again without it (at most once per unit)
-        units = plan_units(all_sites, pairs, ruleset, blocked)
-        kept, reports, rulesets, hybrid = with_fallback(all_sites, units, ruleset, blocked_fallback)
+        units = plan_units(all_sites, pairs, ruleset, blocked, path=path)
+        kept, reports, rulesets, hybrid = with_fallback(all_sites, units, ruleset, blocked_fallback, path=path)
         left = unconverted_legacy(kept, all_sites)
         for site in all_sites:
             if site.kind == "config":
@@ -156,6 +157,7 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
     result.units = units
     result.left = left_sites(units, hybrid)
     result.staying = staying(units, hybrid)
+    result.clients = client_status(units, hybrid, path, ruleset)
     result.loose_keys = loose_keys(units, kept)
     result.hybrid = bool(hybrid) and any(id(site) in hybrid and id(site) in applied for site, _ in kept)
     return result

@@ -81,6 +81,8 @@ class Unit:
             return f"the {str(self.anchor.attrs.get('symbol', '')).split('.')[-1]} built at line {line}"
         if kind == "external":
             return f"the client annotated at line {line}"
+        if kind == "remote":
+            return f"the client built in {self.key[1]} (line {self.key[3][0]}) and called at line {line}"
         if kind == "call":
             return f"the call at line {line}"
         return f"the client built at line {line}"
@@ -146,6 +148,9 @@ def _call_unit(site: Site) -> UnitKey:
     if receiver in ("legacy", "module"):
         return ("legacy", _key(site.span))  # each becomes a call on its own (shared) client
     client = site.attrs.get("_client_span")
+    if receiver == "client" and client and site.attrs.get("_client_path"):
+        # built in another module: named as that module names it (project_key)
+        return ("remote", site.attrs["_client_path"], site.attrs.get("_client_key"), tuple(client))
     if receiver == "client" and client:
         return ("client", tuple(client))
     return ("call", _key(site.span))
@@ -293,8 +298,50 @@ def static_blocks(site: Site, rules: Iterable[Rule], ruleset: RuleSet) -> List[s
 MatchFn = Callable[[Site], List[Rule]]
 
 
+def project_key(unit: Unit, path: Optional[str]) -> Optional[Tuple[str, str]]:
+    """(building module, construction key) of a client unit, as the whole-project pass names it:
+    the key survives the lines an edit adds (analyzer's client_key)."""
+    if unit.key[0] == "remote":
+        return (str(unit.key[1]), str(unit.key[2]))
+    if unit.key[0] == "client" and path is not None and unit.anchor.kind == "client" and unit.anchor.attrs.get("_project_key"):
+        return (path, str(unit.anchor.attrs["_project_key"]))
+    return None
+
+
+def client_status(units: "UnitPlan", hybrid: Set[int], path: str, ruleset: RuleSet) -> Dict[Tuple[str, str], str]:
+    """How each client unit of the module ends: "stays", "compat" (compat plan or a hybrid) or "native"."""
+    out = {}
+    for unit in units.units:
+        key = project_key(unit, path)
+        if key is None or not (unit.rewrites or unit.blocked):
+            continue
+        if id(unit.anchor) in hybrid:
+            out[key] = "compat"
+        elif unit.blocked:
+            out[key] = "stays"
+        else:
+            out[key] = "compat" if ruleset.plan.keeps_openai else "native"
+    return out
+
+
+def agree(ends: Dict[Tuple[str, str], Dict[str, str]], cross: Dict[Tuple[str, str], str]) -> Dict[Tuple[str, str], str]:
+    """What the modules sharing a client must do so it moves in all of them or in none, from how
+    its parts ended in each (``ends``: client -> module -> client_status): "stay" if a part stays,
+    "compat" if the parts ended on different SDKs (a native plan served some only)."""
+    wanted = dict(cross)
+    for key, by_path in ends.items():
+        if len(by_path) > 1 or key[0] not in by_path:  # used from a module other than its own
+            found = set(by_path.values())
+            if "stays" in found:
+                wanted[key] = "stay"
+            elif len(found) > 1 and wanted.get(key) != "stay":
+                wanted[key] = "compat"
+    return wanted
+
+
 def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSet,
-               blocked_sites: Optional[Dict[int, str]] = None, rules_for: Optional[MatchFn] = None) -> UnitPlan:
+               blocked_sites: Optional[Dict[int, str]] = None, rules_for: Optional[MatchFn] = None,
+               path: Optional[str] = None) -> UnitPlan:
     """Keep the (site, rule) pairs that leave every unit whole and every dependent coherent.
 
     ``blocked_sites``: id(site) -> why, for sites an operation could not edit on an earlier
@@ -322,6 +369,16 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
         if unit.rewrites and handed:
             unit.reasons.append(f"line {unit.anchor.span.line}: the client is passed to {handed}, whose use of it "
                                 "(the models it names, the calls it makes) this module cannot follow")
+        cross = ruleset.cross.get(project_key(unit, path)) if ruleset.cross else None
+        if unit.rewrites and cross == "stay":
+            unit.reasons.append(f"line {unit.anchor.span.line}: this client is also built or called in another "
+                                "module of the project where it cannot be migrated; it moves with all of it or not at all")
+        elif unit.rewrites and cross == "compat" and not ruleset.plan.keeps_openai:
+            unit.reasons.append(f"line {unit.anchor.span.line}: another module of the project uses this client in a way "
+                                f"the {ruleset.plan.name} plan cannot serve")
+        if unit.rewrites and unit.key[0] == "remote" and not ruleset.plan.keeps_openai and cross is None:
+            unit.reasons.append(f"line {unit.anchor.span.line}: the client is built in {unit.key[1]}; a native SDK "
+                                "replaces a client only within one module")
         if unit.rewrites and unit.key[0] == "external" and not ruleset.plan.keeps_openai:
             unit.reasons.append(f"line {unit.anchor.span.line}: the client comes from a caller; nothing here shows "
                                 f"that every caller builds a {ruleset.provider.title} client")
@@ -499,7 +556,7 @@ def _module_reason(what: str, units: List[Unit], blocked_lines: str) -> str:
 
 
 def with_fallback(all_sites: Sequence[Site], units: UnitPlan, ruleset: RuleSet, blocked: Dict[int, str],
-                  rules_for: Optional[MatchFn] = None):
+                  rules_for: Optional[MatchFn] = None, path: Optional[str] = None):
     """Units the plan must leave whole, offered to its fallback plan (native -> compat): a unit
     the fallback serves whole is migrated by it, and the report says so.  Returns the pairs to
     apply, the planner's reports, the rule set of each fallback rule, and the fallback's sites."""
@@ -519,7 +576,7 @@ def with_fallback(all_sites: Sequence[Site], units: UnitPlan, ruleset: RuleSet, 
         from migrator.engine.plan import plan
 
         fb_pairs = plan(fb_sites, fallback)
-    fb = plan_units(fb_sites, fb_pairs, fallback, blocked)
+    fb = plan_units(fb_sites, fb_pairs, fallback, blocked, path=path)
     # served: the fallback migrates it whole, or finds nothing to do on a client that no longer
     # talks to OpenAI (a hybrid from an earlier run: the native plan's reports do not apply to it)
     rescued = [u for u in fb.units if not u.blocked and (u.rewrites or u.anchor.attrs.get("endpoint") in ("dynamic", "other"))]

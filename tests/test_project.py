@@ -1,0 +1,152 @@
+"""Clients one module builds and others call (analyzer/project.py, apply's whole-project pass):
+the calls in every module move with the construction, or the whole client stays; run end to end
+on real git repositories, and the migrated package run with the real openai SDK against the
+provider's fake."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Dict
+
+import pytest
+
+from migrator.analyzer.project import ProjectIndex, module_names
+from migrator.analyzer.python import analyze_python
+from tests.test_apply_cli import git, make_repo, run
+
+BASE = b'''from openai import OpenAI
+
+
+class BaseLLM:
+    def __init__(self):
+        self.client = OpenAI()
+
+
+def get_client():
+    return OpenAI()
+'''
+
+CHAT = b'''from pkg.base import BaseLLM
+
+
+class ChatLLM(BaseLLM):
+    def ask(self, question):
+        reply = self.client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": question}],
+                                                    max_completion_tokens=50)
+        return reply.choices[0].message.content
+'''
+
+EMBED = b'''from .base import get_client
+
+
+def embed(text):
+    return len(get_client().embeddings.create(model="text-embedding-3-small", input=text).data[0].embedding)
+'''
+
+MAIN = b'''from pkg.chat import ChatLLM
+from pkg.embed import embed
+
+print(ChatLLM().ask("hello"))
+print(embed("hello"))
+'''
+
+
+def package(**extra: bytes) -> Dict[str, bytes]:
+    files = {"pkg/__init__.py": b"", "pkg/base.py": BASE, "pkg/chat.py": CHAT, "pkg/embed.py": EMBED, "pkg/__main__.py": MAIN}
+    files.update({f"pkg/{name}.py": data for name, data in extra.items()})
+    return files
+
+
+def apply(repo: Path, *args: str) -> dict:
+    proc = run("apply", "--provider", "dashscope", "--format", "json", "--yes", *args, cwd=repo)
+    assert proc.returncode in (0, 1), proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_the_index_names_what_each_module_holds_and_who_imports_it():
+    assert module_names("src/pkg/base.py") == ["src.pkg.base", "pkg.base", "base"]
+    assert module_names("pkg/__init__.py") == ["pkg"]
+    index = ProjectIndex()
+    index.add("pkg/base.py", BASE.decode())
+    index.finish()
+    assert index.exports["pkg.base.BaseLLM"]["attrs"]["client"]["cls"] == "openai.OpenAI"
+    assert index.exports["pkg.base.get_client"]["kind"] == "function"
+    sources = {"pkg/chat.py": CHAT.decode(), "pkg/embed.py": EMBED.decode(), "pkg/other.py": "import json\nBaseLLM = 1\n"}
+    assert [p for p, _ in index.importers(sorted(sources), sources.get, set())] == ["pkg/chat.py", "pkg/embed.py"]
+    chat = analyze_python(CHAT.decode(), "pkg/chat.py", externals=index.exports)
+    (call,) = [f for f in chat.findings if f.kind == "call"]
+    assert call.detail["_client_path"] == "pkg/base.py" and call.confidence == "high"
+    assert analyze_python(CHAT.decode(), "pkg/chat.py").findings == []  # alone, nothing says it is OpenAI
+
+
+def test_calls_in_other_modules_move_with_the_client_and_reach_the_provider(tmp_path: Path):
+    from tests.equivalence import base_env, migrated_env, run_program, test_key, write_guard
+    from tests.fakes import FakeServer
+
+    repo = make_repo(tmp_path, package())
+    doc = apply(repo)
+    migrated = tmp_path / "migrated"
+    git(repo, "worktree", "add", "-q", str(migrated), doc["branch"])
+    chat = (migrated / "pkg/chat.py").read_text()
+    assert 'model="qwen-plus"' in chat and "max_tokens=50" in chat and "max_completion_tokens" not in chat
+    assert 'model="text-embedding-v4"' in (migrated / "pkg/embed.py").read_text()
+    assert "DASHSCOPE_API_KEY" in (migrated / "pkg/base.py").read_text()
+    with FakeServer("dashscope") as srv:
+        env = base_env(tmp_path, write_guard(tmp_path / "guard"))
+        env.update(migrated_env("dashscope", srv, (migrated / "pkg/base.py").read_text())[0])
+        env["PYTHONPATH"] = f"{env['PYTHONPATH']}:{migrated}"
+        done = run_program(MAIN.decode(), "main.py", env, tmp_path / "run")
+        assert done.returncode == 0, done.tail()
+        sent = srv.requests
+        assert [r.json["model"] for r in sent] == ["qwen-plus", "text-embedding-v4"]
+        assert sent[0].json["max_tokens"] == 50 and "max_completion_tokens" not in sent[0].json
+        assert all(r.authorization == f"Bearer {test_key('dashscope')}" for r in sent)
+
+
+def test_a_call_that_cannot_move_in_one_module_keeps_the_client_everywhere(tmp_path: Path):
+    assistants = b'''from pkg.base import BaseLLM
+
+
+class Helper(BaseLLM):
+    def make(self):
+        return self.client.beta.assistants.create(model="gpt-4o", name="x")
+'''
+    repo = make_repo(tmp_path, package(assistant=assistants))
+    doc = apply(repo, "--dry-run")
+    diffs = {f["path"]: f["diff"] for f in doc["files"]}
+    assert "pkg/chat.py" not in diffs and "self.client = OpenAI()" not in diffs["pkg/base.py"], diffs
+    units = [d for d in doc["diagnostics"] if d["rule"] == "migrator/unit"]
+    assert any(d["path"] == "pkg/base.py" and "another module" in d["message"] for d in units), units
+    assert any(d["path"] == "pkg/chat.py" for d in units), units
+    # the factory's client is another client: it still moves, with its caller
+    assert "+    return OpenAI(base_url=" in diffs["pkg/base.py"] and 'model="text-embedding-v4"' in diffs["pkg/embed.py"]
+    assert doc["summary"]["files_failed"] == 0
+
+
+def test_a_native_plan_keeps_a_shared_client_on_the_compatible_endpoint_in_every_module(tmp_path: Path):
+    repo = make_repo(tmp_path, package())
+    doc = apply(repo, "--plan", "native", "--dry-run")
+    hybrids = {d["path"] for d in doc["diagnostics"] if d["rule"] == "migrator/hybrid"}
+    assert {"pkg/base.py", "pkg/chat.py", "pkg/embed.py"} <= hybrids, doc["diagnostics"]
+    assert "dashscope.Client" not in json.dumps(doc) and doc["summary"]["files_failed"] == 0
+
+
+def test_scan_predicts_what_the_whole_project_pass_does(tmp_path: Path):
+    """scan's readiness matrix plans the modules that share a client together, as apply does:
+    a call in another module is counted, and counted as left when its client stays."""
+    assistants = b'''from pkg.base import BaseLLM
+
+
+class Helper(BaseLLM):
+    def make(self):
+        return self.client.beta.assistants.create(model="gpt-4o", name="x")
+'''
+    for name, files, manual in (("moves", package(), 0), ("stays", package(assistant=assistants), 2)):
+        (tmp_path / name).mkdir()
+        repo = make_repo(tmp_path / name, files)
+        proc = run("scan", "--format", "json", "--provider", "dashscope", cwd=repo)
+        assert proc.returncode == 0, proc.stderr
+        (row,) = [r for r in json.loads(proc.stdout)["readiness"] if r["plan"] == "compat"]
+        assert row["automatic"] + row["with_diagnostics"] + row["manual"] == 2 + (manual > 0)
+        assert row["manual"] == manual, row
