@@ -167,14 +167,44 @@ def _policy(name: str):
 def migrate_notebook_bytes(relpath: str, data: bytes, ruleset: RuleSet) -> Tuple[Optional[bytes], List[FileResult]]:
     from migrator.analyzer.notebooks import NotebookError, code_cells, replace_cells, restore_magics
 
+    from migrator.analyzer.python import analyze_python, exports_of
+
     text = data.decode("utf-8")
+    cells = code_cells(text)
+    # the cells run as one program: a client an earlier cell builds is the same client in a later
+    # one, so each cell is analysed knowing what the cells before it bound (and planned with them)
+    analyses: Dict[int, Optional[FileAnalysis]] = {}
+    earlier: Dict[str, Dict[str, object]] = {}
+    for cell in cells:
+        analyses[cell[0]] = analyze_python(cell[1], relpath, cell=cell[0], externals=dict(earlier)) if earlier else None
+        earlier.update({name: dict(export, path=relpath) for name, export in exports_of(cell[1], relpath).items()})
+
+    def run(ruleset: RuleSet) -> Dict[int, FileResult]:
+        out = {}
+        for cell in cells:
+            number, source = cell[0], cell[1]
+            problem = rewrite_problem(source)
+            out[number] = (FileResult(relpath, source, source, error=f"not rewritten: {problem}") if problem
+                           else migrate_source(source, relpath, ruleset, analyses[number], cell=number))
+        return out
+
+    done = run(ruleset)
+    cross: Dict[Tuple[str, str], str] = {}
+    for _round in range(4 if earlier else 0):
+        ends: Dict[Tuple[str, str], Dict[str, str]] = {}
+        for number, result in done.items():
+            for key, end in result.clients.items():
+                ends.setdefault(key, {})[f"cell {number}"] = end
+        wanted = agree({key: cells_ for key, cells_ in ends.items() if len(cells_) > 1}, cross)
+        if wanted == cross:
+            break
+        cross = wanted
+        done = run(ruleset.with_cross(cross))
     results: List[FileResult] = []
     new_sources: Dict[int, str] = {}
-    for cell in code_cells(text):
+    for cell in cells:
         number, source = cell[0], cell[1]
-        problem = rewrite_problem(source)
-        result = (FileResult(relpath, source, source, error=f"not rewritten: {problem}") if problem
-                  else migrate_source(source, relpath, ruleset, cell=number))
+        result = done[number]
         if result.error:
             result.error = f"cell {number}: {result.error}"
         results.append(result)

@@ -195,3 +195,35 @@ def test_code_cells_then_replace_keeps_outputs():
     text = dump(NB, 1)
     out = replace_cells(text, {2: "import dashscope\n"})
     assert json.loads(out)["cells"][1]["outputs"] == OUT
+
+
+# ------------------------------------------------------------------ cells as one program
+
+def _migrate_cells(*sources: str, plan: str = "compat"):
+    from migrator.apply import migrate_notebook_bytes
+    from migrator.ruleset import load_all, select
+
+    nb = make_nb(md("# demo"), *[code(s) for s in sources])
+    new, results = migrate_notebook_bytes("demo.ipynb", json.dumps(nb, indent=1).encode(), select(load_all(), "dashscope", plan))
+    cells = [c for c in json.loads(new)["cells"] if c["cell_type"] == "code"] if new else []
+    texts = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in cells]
+    return texts, [d for r in results for d in r.diagnostics], results
+
+
+def test_a_client_built_in_one_cell_is_migrated_with_its_calls_in_later_cells():
+    texts, diagnostics, results = _migrate_cells(
+        "from openai import OpenAI\nclient = OpenAI()\n",
+        'reply = client.chat.completions.create(model="gpt-4o", messages=[], max_completion_tokens=5)\n'
+        "print(reply.choices[0].message.content)\n")
+    assert "DASHSCOPE_API_KEY" in texts[0]
+    assert 'model="qwen-plus"' in texts[1] and "max_tokens=5" in texts[1]
+    assert not any(r.error for r in results)
+
+
+def test_a_later_cell_that_cannot_move_keeps_the_client_of_an_earlier_one():
+    texts, diagnostics, _ = _migrate_cells(
+        "from openai import OpenAI\nclient = OpenAI()\n",
+        'reply = client.chat.completions.create(model="gpt-4o", messages=[])\n',
+        'client.beta.assistants.create(model="gpt-4o", name="x")\n')
+    assert texts == [] or ("client = OpenAI()\n" in texts[0] and 'model="gpt-4o"' in texts[1]), texts
+    assert any(d.rule == "migrator/unit" and d.cell == 2 for d in diagnostics), diagnostics

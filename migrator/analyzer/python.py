@@ -731,6 +731,8 @@ class _Analyzer:
     def _resolve(self, node: ast.AST, scope: Scope) -> Value:
         if isinstance(node, ast.Name):
             binding, _ = self.lookup(node.id, scope, node.lineno)
+            if binding is None and self.cell is not None and node.id in self.externals:
+                return self._earlier_cell(node.id)
             return self.resolve_binding(binding) if binding else None
         if isinstance(node, ast.Attribute):
             return self._resolve_attribute(node, scope)
@@ -883,6 +885,13 @@ class _Analyzer:
     def _remote(self, meta: Dict[str, object], where: object) -> Client:
         return Client(str(meta["cls"]), Span(*meta["span"]), bool(meta["is_async"]), bool(meta["azure"]),  # type: ignore[misc]
                       str(meta["endpoint"]), "remote", f"{where}#{meta['key']}")
+
+    def _earlier_cell(self, name: str) -> Value:
+        """A notebook cell's name bound by an earlier cell (the cells run as one program)."""
+        export = self.externals[name]
+        if export.get("kind") == "var":
+            return self._remote(export["client"], export["path"])  # type: ignore[arg-type]
+        return Q(name)  # a class or factory: _inherited / _call_qname read it by this name
 
     def _inherited(self, cls: ClassInfo, attr: str) -> Value:
         """``self.<attr>`` of a class whose base, in another module of the project, holds a client there."""
