@@ -678,6 +678,7 @@ class _Analyzer:
         self.handed: Dict[Span, str] = {}  # a constructed client's span -> the imported callable it is passed to
         self.escapes: Dict[Span, str] = {}  # an API call's span -> where its response leaves the function
         self.feeds: Dict[Span, List[List[int]]] = {}  # a constructed client's span -> local parameters it is passed to
+        self.wrapped: Dict[Span, str] = {}  # a constructed client's span -> the wrapper built around it (instructor)
         self.parsed_annotations: List[ast.AST] = []  # kept alive: see _annotation_parts
         # every name looked up and every self/class attribute asked for (a masked analysis
         # checks that none of them is bound in a region it did not parse)
@@ -949,6 +950,12 @@ class _Analyzer:
             if parts and parts[0] in sym.RESOURCE_ROOTS and len(parts) >= 2:
                 return Result(span, sym.normalize_api(parts), _kwarg_true(node, "stream"))
             return None
+        if qname in sym.CLIENT_WRAPPERS:
+            given = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "client"), None)
+            client = self.resolve(given, scope) if given is not None else None
+            if isinstance(client, Client):
+                self.wrapped.setdefault(client.span, qname)
+                return client  # instructor.from_openai(OpenAI()): its calls are the client's
         export = self._external(qname) if self.externals else None
         if export and export.get("kind") == "function":
             return self._remote(export["client"], export["path"])  # type: ignore[arg-type]
@@ -1047,6 +1054,8 @@ class _Reporter(_Analyzer):
         for finding in self.out.findings:
             if finding.kind == "client" and finding.span in self.handed:
                 finding.detail["handed"] = self.handed[finding.span]
+            if finding.kind == "client" and finding.span in self.wrapped:
+                finding.detail["wrapped"] = self.wrapped[finding.span]
             if finding.kind == "client" and finding.span in self.feeds:
                 finding.detail["feeds"] = self.feeds[finding.span]
             elif finding.kind == "call" and finding.span in self.escapes:
@@ -1235,7 +1244,8 @@ class _Reporter(_Analyzer):
         function sends through it (its model names, its calls) is out of this module's sight."""
         func = self.resolve(node.func, scope)
         local = isinstance(func, Func) and not isinstance(func.node, ast.ClassDef)
-        if not local and (not isinstance(func, Q) or sym.is_openai(func.qname) or func.qname.endswith("@subclass")):
+        if not local and (not isinstance(func, Q) or sym.is_openai(func.qname) or func.qname.endswith("@subclass")
+                          or func.qname in sym.CLIENT_WRAPPERS):
             return
         name = func.qname if isinstance(func, Q) else getattr(func.node, "name", "a function")  # type: ignore[union-attr]
         params = _parameters(func.node, node) if local else {}  # type: ignore[union-attr]

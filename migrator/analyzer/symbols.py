@@ -118,6 +118,10 @@ CONFIG_ATTRS = frozenset(
 #: method names on a client that return another client, not a resource
 CLIENT_RETURNING = frozenset({"with_options", "copy"})
 
+#: functions of other packages that return a wrapper making the same calls through the openai
+#: client they are given (its first argument, or ``client=``): calls on the wrapper are calls on it
+CLIENT_WRAPPERS = frozenset({"instructor.from_openai", "instructor.patch", "instructor.apatch"})
+
 #: path elements that wrap a resource without changing the operation
 TRANSPARENT = frozenset({"with_raw_response", "with_streaming_response"})
 

@@ -379,6 +379,10 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
         if unit.rewrites and unit.key[0] == "remote" and not ruleset.plan.keeps_openai and cross is None:
             unit.reasons.append(f"line {unit.anchor.span.line}: the client is built in {unit.key[1]}; a native SDK "
                                 "replaces a client only within one module")
+        wrapped = unit.anchor.attrs.get("wrapped") if unit.anchor.kind == "client" else None
+        if unit.rewrites and wrapped and not ruleset.plan.keeps_openai:
+            unit.reasons.append(f"line {unit.anchor.span.line}: the client is wrapped by {wrapped}, which takes an "
+                                "openai client only")
         if unit.rewrites and unit.key[0] == "external" and not ruleset.plan.keeps_openai:
             unit.reasons.append(f"line {unit.anchor.span.line}: the client comes from a caller; nothing here shows "
                                 f"that every caller builds a {ruleset.provider.title} client")
