@@ -800,3 +800,20 @@ def test_a_library_client_configured_from_parameters_reaches_the_provider(tmp_pa
         (sent,) = srv.requests
         assert sent.json["model"] == ruleset.map_model("gpt-4o-mini")
         assert sent.authorization == f"Bearer {test_key(provider)}"
+
+
+def test_an_endpoint_kept_on_an_attribute_from_a_parameter_defaults_to_the_provider():
+    result = migrate("""
+        from openai import OpenAI
+        class Bot:
+            def __init__(self, base_url=None, api_key=None, model="gpt-4o"):
+                self.base_url = base_url
+                self.api_key = api_key
+                self.model = model
+            def ask(self, q):
+                client = OpenAI(base_url=self.base_url, api_key=self.api_key)
+                return client.chat.completions.create(model=self.model, messages=[{"role": "user", "content": q}])
+    """, "deepseek", "compat")
+    assert 'OpenAI(base_url=self.base_url or os.environ.get("DEEPSEEK_BASE_URL"' in result.output
+    assert 'api_key=self.api_key or os.environ["DEEPSEEK_API_KEY"]' in result.output
+    assert 'model="deepseek-chat"' in result.output, result.output

@@ -679,6 +679,7 @@ class _Analyzer:
         self.escapes: Dict[Span, str] = {}  # an API call's span -> where its response leaves the function
         self.feeds: Dict[Span, List[List[int]]] = {}  # a constructed client's span -> local parameters it is passed to
         self.wrapped: Dict[Span, str] = {}  # a constructed client's span -> the wrapper built around it (instructor)
+        self.mentions_asked: set = set()  # names whose every mention was read (see _consulted)
         self.parsed_annotations: List[ast.AST] = []  # kept alive: see _annotation_parts
         # every name looked up and every self/class attribute asked for (a masked analysis
         # checks that none of them is bound in a region it did not parse)
@@ -1006,8 +1007,18 @@ class _Analyzer:
         return "none"
 
     def defaults_to_openai(self, node: ast.AST, scope: Scope) -> bool:
-        """``node`` is a parameter of the enclosing function, never rebound there, whose default
-        is None or an api.openai.com URL: the endpoint is the caller's choice, OpenAI by default."""
+        """``node`` is a parameter of the enclosing function, never rebound there (or ``self.<attr>``
+        set once from one), whose default is None or an api.openai.com URL: the endpoint is the
+        caller's choice, OpenAI by default."""
+        cls = scope.cls
+        if isinstance(node, ast.Attribute) and cls is not None and scope.self_name and _is_name(node.value, scope.self_name):
+            # self.base_url, set once from a parameter of the same kind
+            self.attrs_asked.add(node.attr)
+            self.binder.bind_methods(cls)
+            bindings = cls.attrs.get(node.attr, []) + cls.scope.bindings.get(node.attr, [])
+            if len(bindings) != 1 or bindings[0].kind != "assign" or not isinstance(bindings[0].value, ast.Name):
+                return False
+            node, scope = bindings[0].value, bindings[0].scope
         if not isinstance(node, ast.Name):
             return False
         bindings = scope.bindings.get(node.id, [])
@@ -1394,6 +1405,7 @@ class _Reporter(_Analyzer):
         cls = scope.cls
         if (isinstance(expr, ast.Attribute) and cls is not None and scope.self_name
                 and _is_name(expr.value, scope.self_name)):
+            self.attrs_asked.add(expr.attr)
             self.binder.bind_methods(cls)
             bindings = cls.attrs.get(expr.attr, []) + cls.scope.bindings.get(expr.attr, [])
             if len(bindings) != 1 or bindings[0].kind != "assign" or not self._only_model_uses(cls.node, expr.attr, attr=True):
@@ -1425,9 +1437,12 @@ class _Reporter(_Analyzer):
                                for a in ast.walk(f.args) if isinstance(a, ast.arg)}
         return self._functions.get(id(arg))
 
-    @staticmethod
-    def _only_model_uses(root: ast.AST, name: str, attr: bool = False) -> bool:
+    def _only_model_uses(self, root: ast.AST, name: str, attr: bool = False) -> bool:
         """Every read of ``name`` (``self.name`` when ``attr``) under ``root`` is a ``model=`` argument."""
+        if not isinstance(root, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            # a module or class: a masked analysis must see every region of it that mentions the
+            # name (a function's body is one region, the one holding the call)
+            self.mentions_asked.add(name)
         as_model = {id(k.value) for k in ast.walk(root) if isinstance(k, ast.keyword) and k.arg == "model"}
         for node in ast.walk(root):
             hit = (isinstance(node, ast.Attribute) and node.attr == name) if attr else (isinstance(node, ast.Name) and node.id == name)
@@ -2054,6 +2069,9 @@ def _consulted(region: "chunks.Region", reporter: "_Reporter", source: str, star
     """Did the analysis look up what a region left out binds?"""
     if region.name in reporter.looked_up:
         return True
+    mentioned = reporter.mentions_asked
+    if mentioned and any(re.search(r"\b" + re.escape(name) + r"\b", chunks.segment(source, starts, region)) for name in mentioned):
+        return True  # every read of it was counted (a model value mapped where it is defined)
     if region.indent is None:
         return False
     asked = reporter.attrs_asked
