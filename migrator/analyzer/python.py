@@ -1355,10 +1355,13 @@ class _Reporter(_Analyzer):
         label = "legacy v0 " if legacy else ""
         model_def = None
         given = next((k.value for k in node.keywords if k.arg == "model"), None)
+        found = None
         if given is not None and not isinstance(given, ast.Constant):
             found = self.model_definition(given, scope)
-            if found is not None:
-                model, model_def = found.value, list(_astuple(self.lines.span(found)))
+        elif given is None and not legacy:
+            found = self._params_model(node, scope)
+        if found is not None:
+            model, model_def = found.value, list(_astuple(self.lines.span(found)))
         self.add(
             "call",
             node,
@@ -1417,7 +1420,62 @@ class _Reporter(_Analyzer):
                 params = bindings[0].scope.bindings.get(value.id, [])
                 if len(params) == 1 and params[0].kind == "param":
                     return self._param_default(params[0], value.id, to_attribute=True)
+            return None
+        if isinstance(expr, ast.Attribute):
+            return self._class_constant(expr, scope)
         return None
+
+    # keys a **params dict may hold for its model to be mapped in it: what every plan passes as is
+    PLAIN_KEYS = frozenset({"model", "messages", "input", "temperature", "top_p", "max_tokens", "stream", "stop"})
+
+    def _params_model(self, call: ast.Call, scope: Scope) -> Optional[ast.Constant]:
+        """``create(**params)`` with ``params = {"model": "gpt-4o", ...}`` built in this function
+        (keys added by ``params["k"] = v`` too), used for nothing else: its model literal."""
+        spread = [k.value for k in call.keywords if k.arg is None]
+        if len(spread) != 1 or not isinstance(spread[0], ast.Name) or scope.kind != "function":
+            return None
+        name = spread[0].id
+        bindings = scope.bindings.get(name, [])
+        if len(bindings) != 1 or bindings[0].kind != "assign" or not isinstance(bindings[0].value, ast.Dict):
+            return None
+        literal = bindings[0].value
+        keys = [k.value if isinstance(k, ast.Constant) else None for k in literal.keys]
+        function = self._function_of_scope(scope)
+        if function is None or None in keys or not set(keys) <= self.PLAIN_KEYS:  # type: ignore[operator]
+            return None
+        allowed = {id(k.value) for k in ast.walk(function) if isinstance(k, ast.keyword) and k.arg is None}
+        for node in ast.walk(function):
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and _is_name(node.value, name):
+                key = node.slice.value if isinstance(node.slice, ast.Constant) else None
+                if key not in self.PLAIN_KEYS or key == "model":
+                    return None
+                allowed.add(id(node.value))
+        loads = [n for n in ast.walk(function) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
+        if any(id(n) not in allowed for n in loads):
+            return None
+        value = literal.values[keys.index("model")] if "model" in keys else None
+        return value if _is_str(value) else None  # type: ignore[return-value]
+
+    def _function_of_scope(self, scope: Scope) -> Optional[ast.AST]:
+        for node in ast.walk(self.tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and self.binder.scopes.get(id(node)) is scope:
+                return node
+        return None
+
+    def _class_constant(self, expr: ast.Attribute, scope: Scope) -> Optional[ast.Constant]:
+        """``Models.GPT4`` / ``Models.GPT4.value``: a class attribute (an Enum member) of this
+        module set once to a string, read nowhere but in ``model=`` arguments."""
+        member = expr.value if expr.attr == "value" and isinstance(expr.value, ast.Attribute) else expr
+        if not isinstance(member, ast.Attribute) or not isinstance(member.value, ast.Name):
+            return None
+        binding, ambiguous = self.lookup(member.value.id, scope, member.lineno)
+        info = self.binder.classes.get(id(binding.node)) if binding is not None and binding.kind == "class" and not ambiguous else None
+        if info is None:
+            return None
+        bindings = info.scope.bindings.get(member.attr, [])
+        if len(bindings) != 1 or bindings[0].kind != "assign" or not _is_str(bindings[0].value):
+            return None
+        return bindings[0].value if self._only_model_uses(self.tree, member.attr, attr=True) else None  # type: ignore[return-value]
 
     def _param_default(self, binding: Binding, name: str, to_attribute: bool = False) -> Optional[ast.Constant]:
         if not _is_str(binding.default):
@@ -1443,7 +1501,9 @@ class _Reporter(_Analyzer):
             # a module or class: a masked analysis must see every region of it that mentions the
             # name (a function's body is one region, the one holding the call)
             self.mentions_asked.add(name)
-        as_model = {id(k.value) for k in ast.walk(root) if isinstance(k, ast.keyword) and k.arg == "model"}
+        models = [k.value for k in ast.walk(root) if isinstance(k, ast.keyword) and k.arg == "model"]
+        # model=Models.GPT4.value reads the member Models.GPT4 to take its value
+        as_model = {id(v) for v in models} | {id(v.value) for v in models if isinstance(v, ast.Attribute) and v.attr == "value"}
         for node in ast.walk(root):
             hit = (isinstance(node, ast.Attribute) and node.attr == name) if attr else (isinstance(node, ast.Name) and node.id == name)
             if hit and isinstance(node.ctx, ast.Load) and id(node) not in as_model:  # type: ignore[attr-defined]

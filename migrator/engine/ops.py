@@ -489,7 +489,7 @@ class MapModel(Operation):
             return mapped
         assert isinstance(node, cst.Call)
         arg = _kw(node, params.get("name", "model"))
-        if arg is not None and ctx.site.attrs.get("_model_def") and params.get("name", "model") == "model":
+        if ctx.site.attrs.get("_model_def") and params.get("name", "model") == "model":
             return node  # mapped where it is defined
         if arg is None:
             if _has_star_kwargs(node):  # a model may well travel in there, unmapped

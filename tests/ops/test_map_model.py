@@ -92,3 +92,37 @@ def test_name_parameter_for_other_keywords(assert_codemod):
     assert_codemod("from langchain_openai import ChatOpenAI\nllm = ChatOpenAI(model_name=\"gpt-4o\")\n",
                    "from langchain_openai import ChatOpenAI\nllm = ChatOpenAI(model_name=\"acme-chat\")\n",
                    {"kind": "framework"}, ("map_model", {"name": "model_name"}))
+
+
+def test_an_enum_member_only_ever_used_as_the_model_is_mapped_where_it_is_defined(assert_codemod):
+    before = """\
+        import enum
+        from openai import OpenAI
+        class Models(str, enum.Enum):
+            CHAT = "gpt-4o"
+            OTHER = "gpt-4.1"
+        c = OpenAI()
+        c.chat.completions.create(model=Models.CHAT.value, messages=[])
+        c.chat.completions.create(model=Models.CHAT, messages=[])
+        print(Models.OTHER)
+        c.chat.completions.create(model=Models.OTHER, messages=[])
+        """
+    assert_codemod(before, before.replace('CHAT = "gpt-4o"', 'CHAT = "acme-chat"'), CALL, OP, todo_comments=False,
+                   diagnostics=["model 'gpt-4o' -> 'acme-chat' where it is defined", "manual: model comes from `Models.OTHER`"])
+
+
+def test_a_params_dict_built_for_the_call_has_its_model_mapped(assert_codemod):
+    before = """\
+        from openai import OpenAI
+        def ask(c: OpenAI, q, hot=False):
+            params = {"model": "gpt-4o", "messages": [{"role": "user", "content": q}]}
+            if hot:
+                params["temperature"] = 1.0
+            return c.chat.completions.create(**params)
+        """
+    assert_codemod(before, before.replace('"model": "gpt-4o"', '"model": "acme-chat"'), CALL, OP,
+                   diagnostics=["model 'gpt-4o' -> 'acme-chat' where it is defined"])
+    # a key some plan translates, or the dict used for anything else: left, as before
+    for change in ('params["max_completion_tokens"] = 5', "print(params)"):
+        assert_codemod(before.replace('params["temperature"] = 1.0', change), None, CALL, OP, todo_comments=False,
+                       diagnostics=["manual:"])
