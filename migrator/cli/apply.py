@@ -43,6 +43,7 @@ def apply(
     completions_as_chat: Optional[bool] = typer.Option(None, "--completions-as-chat/--no-completions-as-chat", help="Turn legacy text completions into chat calls (the prompt becomes one user message)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
     pr_body: Optional[str] = typer.Option(None, "--pr-body", help="Write a Markdown pull-request description to this file."),
+    html_report: Optional[str] = typer.Option(None, "--report", help="Also write a self-contained HTML report to this file."),
     format: ApplyFormat = typer.Option(ApplyFormat.text, "--format", "-f", help="Report format."),
     exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Glob of paths to skip (repeatable)."),
     rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file or directory (repeatable)."),
@@ -61,7 +62,7 @@ def apply(
     if branch and in_place:
         raise UsageError("--branch and --in-place exclude each other")
     to_stdout = [name for name, value in (("--format json", format == ApplyFormat.json), ("--patch -", patch == "-"),
-                                          ("--pr-body -", pr_body == "-")) if value]
+                                          ("--pr-body -", pr_body == "-"), ("--report -", html_report == "-")) if value]
     if len(to_stdout) > 1:
         raise UsageError(f"{' and '.join(to_stdout)} would both write to stdout; send one to a file")
     root = target(path)
@@ -111,6 +112,7 @@ def apply(
         write_output(report.pr_body(result), pr_body)
     err = error_console()
     if dry_run or not result.changes:
+        _html_report(html_report, result, dry_run, extra)
         if format == ApplyFormat.json:
             write_output(report.to_json(result, {"dry_run": dry_run}) + "\n", None)
         err.print(report.summary_line(result) + (" (dry run: nothing written)" if dry_run else ""))
@@ -137,9 +139,17 @@ def apply(
         err.print(f"Committed on branch [bold]{made.branch}[/] ({made.commit[:12]}); your checkout is unchanged.")
         err.print(f"  review: {made.review_command}\n  switch: {made.switch_command}")
         err.print(report.summary_line(result))
+    _html_report(html_report, result, dry_run, extra)
     if format == ApplyFormat.json:
         write_output(report.to_json(result, extra) + "\n", None)
     raise typer.Exit(EXIT_PARTIAL if result.failures else EXIT_OK)
+
+
+def _html_report(path: Optional[str], result, dry_run: bool, extra: dict) -> None:
+    if path:
+        from migrator.report.html import apply_page
+
+        write_output(apply_page(result, dry_run=dry_run, extra=extra), path)
 
 
 def _config_outside(root: str, path: Optional[str]) -> bool:

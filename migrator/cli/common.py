@@ -15,6 +15,7 @@ class ScanFormat(str, Enum):
     text = "text"
     json = "json"
     markdown = "markdown"
+    html = "html"
 
 
 def target(path: str) -> str:

@@ -49,6 +49,10 @@ def scan(
         write_output(report.to_json(result, readiness) + "\n", output)
     elif format == ScanFormat.markdown:
         write_output(report.to_markdown(result, readiness), output)
+    elif format == ScanFormat.html:
+        from migrator.report.html import scan_page
+
+        write_output(scan_page(result, readiness), output)
     elif output:
         import io
 

@@ -1,0 +1,250 @@
+"""Self-contained HTML reports for scan and apply: one file to share, read offline or on a phone.
+
+Inline CSS, no script, no external font or image.  Everything from the user's tree (paths,
+messages quoting source, diffs) is untrusted: keys are redacted, then HTML-escaped."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from collections import defaultdict
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from urllib.parse import quote
+
+from migrator import __version__
+from migrator.analyzer.secrets import redact_text
+from migrator.models import Finding, ScanResult
+from migrator.report.console import printable
+
+_CSS = """
+*{box-sizing:border-box}
+body{margin:0 auto;max-width:72rem;padding:1rem;font:15px/1.45 system-ui,-apple-system,"Segoe UI",
+"PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC",sans-serif;color:#1d2330;background:#fff;
+overflow-wrap:anywhere}
+h1{font-size:1.4rem;margin:.2rem 0 .6rem}h2{font-size:1.15rem;margin:1.6rem 0 .5rem;border-bottom:1px solid #dde}
+h3{font-size:1rem;margin:1rem 0 .3rem}
+code,pre,.loc{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Noto Sans Mono CJK SC",monospace;font-size:.86rem}
+.summary{display:flex;flex-wrap:wrap;gap:.5rem;padding:0;list-style:none}
+.summary li{background:#f2f4f8;border-radius:.4rem;padding:.35rem .6rem}
+.best{background:#e8f6ec;border-left:4px solid #2c8a4b;padding:.5rem .8rem}
+table{border-collapse:collapse;width:100%}
+th,td{text-align:left;vertical-align:top;padding:.3rem .5rem;border-bottom:1px solid #e4e6ee}
+td.n,th.n{text-align:right}
+.scroll{overflow-x:auto}table.matrix th{font-size:.85rem}table.matrix td,table.matrix th{overflow-wrap:normal;padding:.3rem .35rem}
+a{color:#1a56b0}
+:target{background:#fff4c2}
+.manual{color:#a3261b}.warning{color:#8a5a00}.info{color:#555}
+pre.diff{background:#f7f8fa;border:1px solid #e4e6ee;padding:.5rem;white-space:pre-wrap;margin:.2rem 0 1rem}
+pre.diff span{display:block}.add{background:#e6f7ea}.del{background:#fdeaea}.hunk{color:#6a3fb0}
+footer{margin-top:2rem;color:#666;font-size:.8rem}
+@media (max-width:40rem){
+ body{padding:.6rem;font-size:14px}
+ table.stack thead{display:none}
+ table.stack tr{display:block;border-bottom:1px solid #cfd3de;padding:.3rem 0}
+ table.stack td{display:block;border:0;padding:.1rem .2rem;text-align:left}
+ table.stack td[data-label]::before{content:attr(data-label) ": ";font-weight:600}
+}
+"""
+
+
+def _text(value: object, *, lines: bool = False) -> str:
+    """Untrusted text as HTML: keys redacted, control characters shown, then escaped."""
+    return html.escape(printable(redact_text(str(value)), lines=lines), quote=True)
+
+
+def _anchor(path: str, line: Optional[int] = None, cell: Optional[int] = None) -> str:
+    """An id for a place in the report: readable, valid in a URL fragment, unique per path."""
+    digest = hashlib.sha1(path.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", path).strip("-")[-60:]
+    where = "" if line is None else (f"-c{cell}" if cell is not None else "") + f"-L{line}"
+    return f"f-{slug}-{digest}{where}"
+
+
+def _href(path: str, line: Optional[int], link_base: Optional[str], own: str) -> str:
+    """The repository's page for the line when its URL is known, else this report's own anchor."""
+    if link_base and link_base.startswith(("https://", "http://")):
+        return f"{link_base.rstrip('/')}/{quote(path)}" + (f"#L{line}" if line else "")
+    return "#" + own
+
+
+def _location(path: str, line: Optional[int], cell: Optional[int], link_base: Optional[str],
+              own: Optional[str] = None) -> str:
+    own = own or _anchor(path, line, cell)
+    where = (f"cell {cell} " if cell is not None else "") + (f"{line}" if line else "")
+    label = f"{path}:{where}" if where else path
+    return f'<a class="loc" href="{html.escape(_href(path, line, link_base, own))}">{_text(label)}</a>'
+
+
+def _table(headers: Sequence[str], rows: Iterable[Tuple[Optional[str], Sequence[str]]], *,
+           numeric: Sequence[str] = (), stack: bool = True) -> str:
+    """A table that stacks into labelled cards on a narrow screen (``stack``; else it scrolls
+    sideways inside its box); ``rows`` of (id, HTML cells)."""
+    head = "".join(f'<th{" class=n" if h in numeric else ""}>{_text(h)}</th>' for h in headers)
+    body = []
+    for row_id, cells in rows:
+        tds = "".join(f'<td data-label="{_text(h)}"{" class=n" if h in numeric else ""}>{c}</td>'
+                      for h, c in zip(headers, cells))
+        body.append(f'<tr id="{row_id}">{tds}</tr>' if row_id else f"<tr>{tds}</tr>")
+    table = f'<table class="{"stack" if stack else "matrix"}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    return table if stack else f'<div class="scroll">{table}</div>'
+
+
+def _page(title: str, body: List[str]) -> str:
+    return "\n".join([
+        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        # nothing is fetched: no script, no frame, no remote style, font or image
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
+        f"<title>{_text(title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
+        *body, f"<footer>migrator {_text(__version__)}</footer>", "</body>", "</html>", ""])
+
+
+def _summary(items: Sequence[str]) -> str:
+    return '<ul class="summary">' + "".join(f"<li>{_text(i)}</li>" for i in items) + "</ul>"
+
+
+def _readiness(readiness: Optional[List[Dict[str, Any]]]) -> List[str]:
+    from migrator.report.scan import readiness_best
+
+    if not readiness:
+        return []
+    out = ["<h2>Provider readiness</h2>", "<p>API calls and OpenAI wrapper constructions, planned as apply plans them.</p>"]
+    best = readiness_best(readiness)
+    if best:
+        total = best["automatic"] + best["with_diagnostics"] + best["manual"]
+        out.append(f'<p class="best">Best fit: <strong>{_text(best["provider"])} ({_text(best["plan"])})</strong>'
+                   f' — migrates {best["automatic"]} of {total} call site(s) automatically.</p>')
+    elif any(r["manual"] for r in readiness):
+        out.append('<p class="best">No provider migrates any of these call sites automatically.</p>')
+    headers = ("provider", "plan", "automatic", "with notes", "needs a person")
+    numeric = headers[2:]
+    out.append(_table(headers, ((None, [_text(r["provider"]), _text(r["plan"]), str(r["automatic"]),
+                                        str(r["with_diagnostics"]), str(r["manual"])]) for r in readiness),
+                      numeric=numeric, stack=False))
+    blocked = [r for r in readiness if r.get("reasons")]
+    if blocked:
+        out.append("<h3>What stands in each provider's way</h3>")
+        for r in blocked:
+            reasons = "".join(f"<li>{_text(reason)}</li>" for reason in r["reasons"])
+            out.append(f"<p><strong>{_text(r['provider'])} ({_text(r['plan'])})</strong></p><ul>{reasons}</ul>")
+    return out
+
+
+def scan_page(result: ScanResult, readiness: Optional[List[Dict[str, Any]]] = None, *,
+              link_base: Optional[str] = None) -> str:
+    """The scan report as one HTML page; ``link_base``: the repository's URL for a file
+    (``https://host/owner/repo/blob/<commit>``), or None to link within the page."""
+    from migrator.report.scan import _what, summarize
+
+    s = summarize(result)
+    body = [f"<h1>OpenAI usage report</h1><p><code>{_text(result.root)}</code></p>", _summary([
+        f"{s['files_scanned']} file(s) scanned", f"{s['files_with_findings']} touching OpenAI",
+        f"{s['calls']} API call(s)", f"{s['legacy_calls']} legacy v0", f"{s['blockers']} blocker(s)",
+        f"{s['findings']} finding(s)"])]
+    if s["models"]:
+        body.append("<p>Models: " + ", ".join(f"<code>{_text(m)}</code> ×{n}" for m, n in s["models"].items()) + "</p>")
+    body += _readiness(readiness)
+    blockers = [f for f in result.findings if f.is_blocker]
+    if blockers:
+        body.append("<h2>Blockers</h2><p>OpenAI-only surfaces: a person must choose a replacement.</p><ul>")
+        body += [f"<li>{_location(f.path, f.line, f.cell, link_base)} <code>{_text(f.api)}</code></li>" for f in blockers]
+        body.append("</ul>")
+    body += _findings(result.findings, link_base, _what)
+    if result.failed or result.skipped:
+        body.append("<h2>Not analysed</h2><ul>")
+        body += [f"<li>{_location(a.path, a.error_line, None, link_base)} {_text(a.error)}</li>" for a in result.failed]
+        body += [f"<li><code>{_text(x.path)}</code>: {_text(x.reason)}</li>" for x in sorted(result.skipped, key=lambda x: x.path)]
+        body.append("</ul>")
+    return _page("migrator scan", body)
+
+
+def _findings(findings: Sequence[Finding], link_base: Optional[str], what) -> List[str]:
+    out = ["<h2>Findings</h2>"]
+    ids = _Ids()
+    if not findings:
+        return out + ["<p>No OpenAI usage found.</p>"]
+    by_file: Dict[str, List[Finding]] = defaultdict(list)
+    for f in findings:
+        by_file[f.path].append(f)
+    for path in sorted(by_file):
+        out.append(f'<h3 id="{_anchor(path)}"><code>{_text(path)}</code></h3>')
+        rows = []
+        for f in by_file[path]:
+            own = ids.unique(_anchor(path, f.line, f.cell))
+            rows.append((own, [_location(path, f.line, f.cell, link_base, own), _text(f.kind), _text(what(f))]))
+        out.append(_table(("where", "kind", "what"), rows))
+    return out
+
+
+class _Ids:
+    """Ids unique within a page: a second finding on a line gets ``-2``, and so on."""
+
+    def __init__(self) -> None:
+        self.seen: Dict[str, int] = {}
+
+    def unique(self, anchor: str) -> str:
+        n = self.seen[anchor] = self.seen.get(anchor, 0) + 1
+        return anchor if n == 1 else f"{anchor}-{n}"
+
+
+def apply_page(result: Any, *, dry_run: bool = False, link_base: Optional[str] = None,
+               extra: Optional[Dict[str, Any]] = None) -> str:
+    """The apply report (a ``MigrationResult``) as one HTML page: summary, diffs, rules
+    applied, what is left for a person, files that could not be migrated, notes."""
+    from migrator.report.apply import _note, summary_line, unified_diff
+
+    rs = result.ruleset
+    extra = extra or {}
+    head = f"migrator apply → {rs.provider.title} ({rs.plan.name} plan: {rs.plan.title})"
+    body = [f"<h1>{_text(head)}</h1>", f"<p>{_text(summary_line(result))}"
+            + (" (dry run: nothing written)" if dry_run else "") + "</p>"]
+    if extra.get("branch"):
+        body.append(f"<p>Committed on branch <code>{_text(extra['branch'])}</code> "
+                    f"(<code>{_text(str(extra.get('commit', ''))[:12])}</code>).</p>")
+    changed = {c.path for c in result.changes}
+    manual = result.manual
+    if manual:
+        body.append(f"<h2>Left for a person ({len(manual)})</h2><ul>")
+        ids = _Ids()
+        for d in manual:  # to the line in the repository, else to the file's diff here
+            mine = ids.unique(_anchor(d.path, d.line, d.cell))
+            own = _anchor(d.path) if d.path in changed else mine
+            body.append(f'<li id="{mine}">{_location(d.path, d.line, d.cell, link_base, own)}'
+                        f" <code>{_text(d.rule)}</code>: {_text(d.message)}</li>")
+        body.append("</ul>")
+    if result.failures:
+        body.append('<h2>Files that could not be migrated</h2><p>Left unchanged.</p><ul>')
+        body += [f"<li>{_location(f.path, f.line, None, link_base)} {_text(f.message)}</li>" for f in result.failures]
+        body.append("</ul>")
+    applied = result.applied
+    if applied:
+        files = result.files_per_rule()
+        body.append("<h2>Rules applied</h2>")
+        body.append(_table(("rule", "sites", "files"), ((None, [f"<code>{_text(r)}</code>", str(applied[r]), str(files[r])])
+                                                        for r in sorted(applied)), numeric=("sites", "files")))
+    if result.changes:
+        body.append("<h2>Changes</h2>")
+        for change in result.changes:
+            body.append(f'<h3 id="{_anchor(change.path)}"><code>{_text(change.path)}</code></h3>')
+            body.append(_diff(unified_diff(change)))
+    others = [d for d in result.diagnostics if d.severity != "manual"]
+    if others:
+        body.append("<h2>Diagnostics</h2>")
+        body.append(_table(("where", "severity", "rule", "message"), (
+            (None, [_location(d.path, d.line, d.cell, link_base, _anchor(d.path) if d.path in changed else None),
+                    f'<span class="{_text(d.severity)}">{_text(d.severity)}</span>', f"<code>{_text(d.rule)}</code>",
+                    _text(d.message)]) for d in others)))
+    if result.notes:
+        body.append("<h2>Notes</h2><ul>" + "".join(f"<li>{_text(_note(p, n))}</li>" for p, n in result.notes) + "</ul>")
+    return _page("migrator apply", body)
+
+
+def _diff(text: str) -> str:
+    lines = []
+    for line in printable(text, lines=True).splitlines():
+        css = ("hunk" if line.startswith("@@") else "add" if line.startswith("+") and not line.startswith("+++")
+               else "del" if line.startswith("-") and not line.startswith("---") else "")
+        lines.append(f'<span class="{css}">{html.escape(line) or " "}</span>' if css else
+                     f"<span>{html.escape(line) or ' '}</span>")
+    return '<pre class="diff">' + "".join(lines) + "</pre>"
