@@ -150,7 +150,23 @@ class Policy:
     allow_endpoints: Tuple[str, ...] = ()
 
     def allows(self, url: str) -> bool:
-        return endpoint_allowed(url, self.allow_endpoints)
+        return endpoint_allowed(url, self.allow_endpoints) or self_hosted(url)
+
+
+def self_hosted(url: str) -> bool:
+    """A server on this machine or a private network (Ollama, vLLM, a gateway in the office):
+    an OpenAI-compatible client talking to it is not OpenAI usage."""
+    import ipaddress
+
+    match = re.match(r"(?i)^(?:https?://)?(\[[^\]]+\]|[^/:?#]+)", url.strip())
+    host = match.group(1).strip("[]").lower() if match else ""
+    if host in ("localhost", "host.docker.internal") or host.endswith((".localhost", ".local", ".internal", ".lan")):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private or address.is_unspecified
 
 
 @dataclass(frozen=True)

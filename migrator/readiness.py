@@ -60,6 +60,8 @@ def _file_counts(all_sites: List[Site], ruleset: RuleSet, index: RuleIndex, fall
         if site.kind not in _SITE_KINDS:
             continue
         unit = units.unit_of.get(id(site))
+        if site.attrs.get("endpoint") == "other" or (unit is not None and unit.elsewhere):
+            continue  # a client of another server (Ollama, vLLM, a provider): not OpenAI usage
         if id(site) in hybrid:
             rules = fallback_index.match(site)  # type: ignore[union-attr]
             state = _classify(site, rules, ruleset.fallback, reasons)  # type: ignore[arg-type]

@@ -537,3 +537,16 @@ def test_notebook_cells_are_checked_and_suppressed_per_cell():
     assert [(f.rule, f.cell, f.line) for f in strict.findings] == [(R_IMPORT, 2, 1)] and strict.suppressed == 1
     compat = check_bytes("n.ipynb", data, COMPAT)
     assert [(f.rule, f.cell, f.line) for f in compat.findings] == [(R_UNUSED, 1, 2), (R_CLIENT, 2, 2)]
+
+
+@pytest.mark.parametrize("url, allowed", [
+    ("http://localhost:11434/v1", True), ("http://127.0.0.1:8000/v1", True), ("http://10.1.2.3/v1", True),
+    ("http://192.168.1.20:8000", True), ("http://[::1]:8000/v1", True), ("http://vllm.internal/v1", True),
+    ("https://api.openai.com/v1", False), ("https://my-openai-proxy.example.com/v1", False), ("http://8.8.8.8/v1", False),
+])
+def test_a_client_of_a_self_hosted_server_is_not_openai_usage_under_compat(url, allowed):
+    """Ollama or vLLM on this machine or the office network is never OpenAI; a public host that is
+    not on the allow-list may be an OpenAI proxy, so it still needs one."""
+    from migrator.check import Policy
+
+    assert Policy("compat", (), ("https://dashscope.aliyuncs.com/compatible-mode/v1",)).allows(url) is allowed

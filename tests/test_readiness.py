@@ -117,3 +117,18 @@ def test_scan_predicts_what_apply_leaves_on_openai(case_id):
         if set(predicted) != set(result.left):
             disagreements.append(f"{provider}/{plan}: scan {sorted(predicted)} apply {sorted(result.left)}")
     assert not disagreements, "\n".join(disagreements)
+
+
+def test_clients_of_other_servers_are_not_counted(tmp_path):
+    """A client pointed at Ollama, vLLM or a provider is not OpenAI usage: not a call to migrate."""
+    from migrator.analyzer.python import analyze_python
+    from migrator.config import Config
+    from migrator.models import ScanResult
+    from migrator.readiness import readiness_matrix
+
+    source = ('from openai import OpenAI\nlocal = OpenAI(base_url="http://localhost:11434/v1", api_key="ollama")\n'
+              'local.chat.completions.create(model="llama3", messages=[])\n'
+              'cloud = OpenAI()\ncloud.chat.completions.create(model="gpt-4o", messages=[])\n')
+    scan = ScanResult(root=str(tmp_path), analyses=[analyze_python(source, "m.py")])
+    (row,) = readiness_matrix(scan, root=str(tmp_path), config=Config(), provider="deepseek")
+    assert row["automatic"] + row["with_diagnostics"] + row["manual"] == 1, row
