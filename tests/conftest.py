@@ -13,6 +13,12 @@ if os.path.exists(os.path.join(os.path.dirname(__file__), "fakes", "plugin.py"))
 def _isolated_cache(tmp_path_factory, monkeypatch):
     """Never touch the developer's real cache directory."""
     monkeypatch.setenv("MIGRATOR_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "migrator-cache"))
+    # the suite asserts English messages whatever the developer's locale (tests/test_i18n*.py
+    # set their own); --lang or the locale is what picks Chinese, never a leftover choice
+    monkeypatch.setenv("MIGRATOR_LANG", "en")
+    from migrator import i18n
+
+    i18n.set_language(None)
 
 
 @pytest.fixture(autouse=True, scope="session")
