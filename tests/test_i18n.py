@@ -245,3 +245,24 @@ def test_piped_no_color_and_an_ascii_terminal_stay_readable(repo):
     ascii_out = _cli(repo, "scan", ".", PYTHONIOENCODING="ascii", **ZH)
     assert ascii_out.returncode == 0, ascii_out.stderr
     assert "Traceback" not in ascii_out.stderr and "\\u" in ascii_out.stdout
+
+
+@pytest.mark.parametrize("sig,code,said", [("SIGINT", 130, "已中断"), ("SIGTERM", 143, "已中断 (SIGTERM)")])
+def test_an_interrupted_apply_says_so_in_chinese_and_leaves_the_repository(repo, tmp_path, monkeypatch, sig, code, said):
+    from tests.test_interrupts import run_apply
+
+    monkeypatch.setenv("MIGRATOR_LANG", "zh")
+    before = _git(repo, "for-each-ref"), _git(repo, "status", "--porcelain", "-uall")
+    proc = run_apply(repo, tmp_path, f"migrator.vcs:_write_blob:1:{sig}")  # a real signal, sent while writing
+    assert proc.returncode == code, proc.stderr
+    assert said in proc.stderr and "Traceback" not in proc.stderr
+    assert (_git(repo, "for-each-ref"), _git(repo, "status", "--porcelain", "-uall")) == before
+
+
+def test_an_internal_error_is_explained_in_chinese(repo, tmp_path, monkeypatch):
+    from tests.test_interrupts import run_apply
+
+    monkeypatch.setenv("MIGRATOR_LANG", "zh")
+    proc = run_apply(repo, tmp_path, "migrator.vcs:_commit_tree:1:EIO")
+    assert proc.returncode == 70, proc.stderr
+    assert proc.stderr.startswith("内部错误：OSError") and "MIGRATOR_DEBUG=1" in proc.stderr and "这是 migrator 的 bug" in proc.stderr
