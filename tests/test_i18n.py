@@ -218,6 +218,16 @@ def test_apply_commits_with_an_english_commit_message_and_says_so_in_chinese(rep
     assert "## 将 OpenAI 调用迁移到 DeepSeek" in body and "### 各规则的改动" in body
 
 
+def test_markdown_report_and_rules_commands_follow_the_language(repo):
+    markdown = _cli(repo, "scan", ".", "--format", "markdown", **ZH)
+    assert markdown.stdout.startswith("# OpenAI 使用情况报告（migrator scan）\n"), markdown.stdout
+    shown = _cli(repo, "rules", "show", "deepseek/client-endpoint", **ZH)
+    assert shown.returncode == 0 and "deepseek/client-endpoint（DeepSeek；方案：compat, native；" in shown.stdout
+    assert "Point the OpenAI client at DeepSeek" in shown.stdout  # rule messages are data: not translated here
+    missing = _cli(repo, "rules", "show", "deepseek/nope", **ZH)
+    assert missing.returncode == 2 and missing.stderr.startswith("错误：没有 id 为 'deepseek/nope' 的规则")
+
+
 def test_json_is_the_same_in_either_language(repo):
     zh = _cli(repo, "scan", ".", "--format", "json", **ZH)
     en = _cli(repo, "scan", ".", "--format", "json", LANG="C.UTF-8")

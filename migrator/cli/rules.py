@@ -54,7 +54,7 @@ def show_rule(
         for rule in pf.rules:
             if rule.id == rule_id:
                 out = console()
-                out.print(f"[bold]{safe(rule.id)}[/] " + safe(_("({title}; plans: {plans}; {source}:{line})").format(
+                out.print(f"[bold]{safe(rule.id)}[/]" + safe(_(" ({title}; plans: {plans}; {source}:{line})").format(
                     title=pf.title, plans=", ".join(rule.plans), source=rule.source, line=rule.line)))
                 out.print(rule.message)
                 if rule.note:
