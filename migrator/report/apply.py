@@ -16,7 +16,7 @@ from migrator import __version__
 from migrator.analyzer.secrets import redact_text
 from migrator.apply import FileChange, MigrationResult
 from migrator.engine.rewrite import SUPPRESSED
-from migrator.i18n import _, use_language
+from migrator.i18n import N_, _, use_language
 from migrator.report import json_document
 from migrator.report.console import printable, safe
 
@@ -76,8 +76,12 @@ def _diagnostics(result: MigrationResult, out: Console) -> None:
         for d in by_file[path]:
             where = _("cell {n} ").format(n=d.cell) if d.cell is not None else ""
             style = {"manual": "red", "warning": "yellow"}.get(d.severity, "dim")
-            out.print(f"    {where}{d.line}:{d.column} [{style}]{d.severity}[/] {safe(d.rule)}: ", end="")
+            severity = _(SEVERITIES[d.severity]) if d.severity in SEVERITIES else d.severity
+            out.print(f"    {where}{d.line}:{d.column} [{style}]{safe(severity)}[/] {safe(d.rule)}: ", end="")
             out.print(printable(d.message), markup=False, highlight=False)
+
+
+SEVERITIES = {"info": N_("info"), "warning": N_("warning"), "manual": N_("manual")}  # as shown; JSON keeps the key
 
 
 def _note(path: str, note: str) -> str:
