@@ -79,6 +79,15 @@ def test_the_compiled_catalogue_is_up_to_date_with_the_po():
     assert in_mo == set(PO_MESSAGES)
 
 
+def test_the_compiled_catalogue_is_tracked_so_that_it_ships():
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    rel = MO.relative_to(ROOT).as_posix()
+    tracked = subprocess.run(["git", "ls-files", "--error-unmatch", rel], cwd=ROOT, capture_output=True, text=True)
+    assert tracked.returncode == 0, f"{rel} is not in git: the wheel would ship without Chinese"
+    assert Path(i18n.catalog_path()) == MO
+
+
 def test_extraction_refuses_a_message_that_is_not_a_literal(tmp_path, monkeypatch):
     import scripts.i18n_catalog as catalog
 
