@@ -11,10 +11,10 @@ from typing import List, Optional
 import typer
 
 from migrator.cli import app
-from migrator.i18n import N_, _
 from migrator.cli.common import config_and_excludes, jobs_option, target, write_output
 from migrator.discovery import DEFAULT_MAX_BYTES
 from migrator.errors import EXIT_FINDINGS, EXIT_OK, EXIT_PARTIAL, SafetyError, UsageError
+from migrator.i18n import N_, _
 
 
 class Plan(str, Enum):

@@ -8,10 +8,10 @@ from typing import List, Optional
 import typer
 
 from migrator.cli import app
-from migrator.i18n import _
 from migrator.cli.common import write_output
 from migrator.discovery import DEFAULT_MAX_BYTES
 from migrator.errors import EXIT_FINDINGS, EXIT_OK
+from migrator.i18n import _
 
 
 class CheckFormat(str, Enum):

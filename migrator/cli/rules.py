@@ -8,8 +8,8 @@ from typing import List, Optional
 import typer
 
 from migrator.cli import app
-from migrator.i18n import _
 from migrator.errors import EXIT_OK, EXIT_USAGE, RuleFileError, UsageError
+from migrator.i18n import _
 
 rules_app = typer.Typer(help=_("Inspect, validate and test rule files."), no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(rules_app, name="rules")

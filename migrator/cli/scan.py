@@ -7,10 +7,10 @@ from typing import List, Optional
 import typer
 
 from migrator.cli import app
-from migrator.i18n import _
 from migrator.cli.common import ScanFormat, config_and_excludes, jobs_option, target, write_output
 from migrator.discovery import DEFAULT_MAX_BYTES
 from migrator.errors import EXIT_OK
+from migrator.i18n import _
 
 
 @app.command(help=_("Report every OpenAI touchpoint and how ready each provider is to take it over."))
