@@ -138,6 +138,19 @@ def test_set_language_wins_over_the_environment_and_can_be_undone(monkeypatch):
         i18n.set_language("fr")
 
 
+@pytest.mark.parametrize("content", [None, b"not a catalogue"])
+def test_a_missing_or_damaged_catalogue_means_english_not_a_crash(tmp_path, monkeypatch, content):
+    if content is not None:
+        mo = tmp_path / "zh_CN" / "LC_MESSAGES" / "migrator.mo"
+        mo.parent.mkdir(parents=True)
+        mo.write_bytes(content)
+    monkeypatch.setattr(i18n, "LOCALE_DIR", str(tmp_path))
+    monkeypatch.setattr(i18n, "_CATALOG", [])
+    monkeypatch.setattr(i18n, "_CHOSEN", ["zh"])
+    assert i18n._("No new findings") == "No new findings"
+    assert i18n.ngettext("{n} file", "{n} files", 2) == "{n} files"
+
+
 @pytest.mark.parametrize("args,expected", [
     (["--lang", "zh", "scan"], "zh"),
     (["--lang=en", "check"], "en"),
