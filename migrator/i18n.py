@@ -90,7 +90,7 @@ def _catalog() -> Any:
         try:
             with open(catalog_path(), "rb") as fp:
                 _CATALOG.append(gettext.GNUTranslations(fp))
-        except OSError:  # a build without the catalogue: English rather than a crash
+        except OSError:  # a build without the catalogue, or a damaged one (bad magic): English, not a crash
             _CATALOG.append(gettext.NullTranslations())
     return _CATALOG[0]
 
