@@ -151,6 +151,21 @@ def test_a_missing_or_damaged_catalogue_means_english_not_a_crash(tmp_path, monk
     assert i18n.ngettext("{n} file", "{n} files", 2) == "{n} files"
 
 
+def test_the_app_called_in_process_forgets_a_previous_lang(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from migrator import cli
+
+    monkeypatch.delenv("MIGRATOR_LANG")
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    cli._register(["check"])
+    runner = CliRunner()
+    first = runner.invoke(cli.app, ["--lang", "zh", "check", "--root", str(tmp_path)])
+    assert "没有新问题" in first.output, first.output
+    again = runner.invoke(cli.app, ["check", "--root", str(tmp_path)])
+    assert "No new findings" in again.output, again.output
+
+
 @pytest.mark.parametrize("args,expected", [
     (["--lang", "zh", "scan"], "zh"),
     (["--lang=en", "check"], "en"),

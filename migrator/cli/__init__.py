@@ -68,9 +68,9 @@ def _app() -> Any:
             None, "--lang", help=_("Language of messages: zh or en (default: MIGRATOR_LANG, else the locale: LANGUAGE, LC_ALL, LC_MESSAGES, LANG).")),
     ) -> None:
         # main() has already chosen it from the command line (help texts are built at import);
-        # this is for the app called as a library
-        if lang is not None:
-            i18n.set_language(lang.value)
+        # this is for the app called as a library, where a run without --lang must not inherit
+        # the previous run's choice
+        i18n.set_language(lang.value if lang is not None else None)
 
     _APP.append(app)
     return app
