@@ -4,6 +4,10 @@ import os
 
 import pytest
 
+# the suite asserts English messages whatever the developer's locale, from collection on (help
+# texts are built when a command module is imported); tests/test_i18n*.py choose their own
+os.environ["MIGRATOR_LANG"] = "en"
+
 pytest_plugins = []
 if os.path.exists(os.path.join(os.path.dirname(__file__), "fakes", "plugin.py")):
     pytest_plugins.append("tests.fakes.plugin")
@@ -13,6 +17,11 @@ if os.path.exists(os.path.join(os.path.dirname(__file__), "fakes", "plugin.py"))
 def _isolated_cache(tmp_path_factory, monkeypatch):
     """Never touch the developer's real cache directory."""
     monkeypatch.setenv("MIGRATOR_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "migrator-cache"))
+    # English for every test (see above), and no --lang choice left over from an in-process run
+    monkeypatch.setenv("MIGRATOR_LANG", "en")
+    from migrator import i18n
+
+    i18n.set_language(None)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -12,12 +12,14 @@ from typing import Any, List, Optional, Sequence
 
 from migrator import __version__
 from migrator.errors import MigratorError
+from migrator.i18n import _
 
 # Start-up is deferred (issue 19: a pre-commit `check` of one file spent 18 ms checking and
 # ~175 ms importing): the Typer app is built on first use of ``app``, only the command named on
 # the command line is imported, and ``--version`` answers before anything else is loaded.
 
 COMMANDS = ("scan", "apply", "check", "rules")
+
 _APP: List[Any] = []
 
 
@@ -31,11 +33,21 @@ def _app() -> Any:
     """The Typer app (built once); command modules register on it with ``@app.command()``."""
     if _APP:
         return _APP[0]
+    from enum import Enum
+
     import typer
+
+    from migrator import i18n
+
+    global Lang  # a module global, where Typer resolves the annotation; built here, not at import (~2 ms)
+
+    class Lang(str, Enum):  # the values of --lang
+        zh = "zh"
+        en = "en"
 
     app = typer.Typer(
         name="migrator",
-        help="Move Python code off the OpenAI API onto Chinese model providers.",
+        help=_("Move Python code off the OpenAI API onto Chinese model providers."),
         no_args_is_help=True,
         add_completion=True,  # --install-completion / --show-completion SHELL
         pretty_exceptions_enable=False,
@@ -51,9 +63,14 @@ def _app() -> Any:
 
     @app.callback()
     def _root(
-        version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+        version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help=_("Show the version and exit.")),
+        lang: Optional[Lang] = typer.Option(
+            None, "--lang", help=_("Language of messages: zh or en (default: MIGRATOR_LANG, else the locale: LANGUAGE, LC_ALL, LC_MESSAGES, LANG).")),
     ) -> None:
-        """Move Python code off the OpenAI API onto Chinese model providers."""
+        # main() has already chosen it from the command line (help texts are built at import);
+        # this is for the app called as a library, where a run without --lang must not inherit
+        # the previous run's choice
+        i18n.set_language(lang.value if lang is not None else None)
 
     _APP.append(app)
     return app
@@ -122,6 +139,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     except ValueError:  # not the main thread (embedded use): leave signals alone
         pass
     _tolerant_streams()
+    _choose_language(args)
     _register(args)
     try:
         _app()(args=argv, prog_name="migrator", standalone_mode=True)
@@ -131,17 +149,17 @@ def main(argv: Optional[List[str]] = None) -> None:
         from migrator.report.console import error_console, printable
 
         # a Text, not markup: paths may hold "[...]" and "file:100:" must not become an emoji
-        error_console().print(Text.assemble(("error:", "bold red"), " ", printable(exc.render(), lines=True)), highlight=False)
+        error_console().print(Text.assemble((_("error: "), "bold red"), printable(exc.render(), lines=True)), highlight=False)
         sys.exit(exc.exit_code)
     except (KeyboardInterrupt, _Interrupted):
         from migrator.report.console import error_console
 
-        error_console().print("[bold red]interrupted[/]")
+        error_console().print(f"[bold red]{_('interrupted')}[/]")
         sys.exit(130)
     except _Terminated:
         from migrator.report.console import error_console
 
-        error_console().print("[bold red]interrupted[/] (SIGTERM)")
+        error_console().print(f"[bold red]{_('interrupted')}[/] (SIGTERM)")
         sys.exit(143)
     except Exception as exc:  # a bug: one line by default, the traceback on request
         from rich.text import Text
@@ -155,11 +173,21 @@ def main(argv: Optional[List[str]] = None) -> None:
             sys.stderr.write(redact_text("".join(traceback.format_exception(type(exc), exc, exc.__traceback__))))
             sys.exit(70)
         error_console().print(
-            Text.assemble(("internal error:", "bold red"), f" {type(exc).__name__}: {printable(redact_text(str(exc)), lines=True)}\n"
-                          "This is a bug in migrator. Run again with MIGRATOR_DEBUG=1 to see the traceback, and report it."),
+            Text.assemble((_("internal error: "), "bold red"), f"{type(exc).__name__}: {printable(redact_text(str(exc)), lines=True)}\n",
+                          _("This is a bug in migrator. Run again with MIGRATOR_DEBUG=1 to see the traceback, and report it.")),
             highlight=False,
         )
         sys.exit(70)
+
+
+def _choose_language(args: Sequence[str]) -> None:
+    """``--lang`` before anything is imported: help texts are built when their module loads.
+    A value that is not zh or en is left for Typer to refuse with its usage message."""
+    from migrator import i18n
+
+    value = i18n.lang_from_args(list(args))
+    if value in i18n.LANGUAGES:
+        i18n.set_language(value)
 
 
 def _tolerant_streams() -> None:

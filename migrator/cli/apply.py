@@ -14,6 +14,7 @@ from migrator.cli import app
 from migrator.cli.common import config_and_excludes, jobs_option, target, write_output
 from migrator.discovery import DEFAULT_MAX_BYTES
 from migrator.errors import EXIT_FINDINGS, EXIT_OK, EXIT_PARTIAL, SafetyError, UsageError
+from migrator.i18n import N_, _
 
 
 class Plan(str, Enum):
@@ -26,50 +27,49 @@ class ApplyFormat(str, Enum):
     json = "json"
 
 
-@app.command()
+@app.command(help=_("Rewrite OpenAI usage for a provider; by default commit it on a new git branch."))
 def apply(
-    path: str = typer.Argument(".", help="Directory to migrate."),
-    provider: Optional[str] = typer.Option(None, "--provider", "-p", help="Target provider (see `migrator rules list`)."),
-    plan: Optional[Plan] = typer.Option(None, "--plan", help="compat: keep the openai SDK on the provider's endpoint; native: the provider's SDK."),
-    region: Optional[str] = typer.Option(None, "--region", help="Provider region (e.g. cn, intl)."),
-    only: Optional[List[str]] = typer.Option(None, "--only", help="Apply only this rule id (repeatable)."),
-    skip: Optional[List[str]] = typer.Option(None, "--skip", help="Do not apply this rule id (repeatable)."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Show the report, write nothing; exit 1 if anything would change."),
-    patch: Optional[str] = typer.Option(None, "--patch", help="Also write the changes as a patch `git apply` accepts (- for stdout)."),
-    branch: Optional[str] = typer.Option(None, "--branch", help="Branch to create (default migrator/<provider>-<plan>)."),
-    in_place: bool = typer.Option(False, "--in-place", help="Write into the working tree instead of a new branch."),
-    allow_dirty: bool = typer.Option(False, "--allow-dirty", help="Migrate files that have uncommitted changes."),
-    todo_comments: Optional[bool] = typer.Option(None, "--todo-comments/--no-todo-comments", help="Add # TODO(migrator: rule) comments at sites left for a person."),
-    completions_as_chat: Optional[bool] = typer.Option(None, "--completions-as-chat/--no-completions-as-chat", help="Turn legacy text completions into chat calls (the prompt becomes one user message)."),
-    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
-    pr_body: Optional[str] = typer.Option(None, "--pr-body", help="Write a Markdown pull-request description to this file."),
-    html_report: Optional[str] = typer.Option(None, "--report", help="Also write a self-contained HTML report to this file."),
-    format: ApplyFormat = typer.Option(ApplyFormat.text, "--format", "-f", help="Report format."),
-    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Glob of paths to skip (repeatable)."),
-    rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file or directory (repeatable)."),
-    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0 = one per core)."),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Ignore the analysis cache."),
-    max_file_size: int = typer.Option(DEFAULT_MAX_BYTES, "--max-file-size", help="Skip files larger than this many bytes."),
+    path: str = typer.Argument(".", help=_("Directory to migrate.")),
+    provider: Optional[str] = typer.Option(None, "--provider", "-p", help=_("Target provider (see `migrator rules list`).")),
+    plan: Optional[Plan] = typer.Option(None, "--plan", help=_("compat: keep the openai SDK on the provider's endpoint; native: the provider's SDK.")),
+    region: Optional[str] = typer.Option(None, "--region", help=_("Provider region (e.g. cn, intl).")),
+    only: Optional[List[str]] = typer.Option(None, "--only", help=_("Apply only this rule id (repeatable).")),
+    skip: Optional[List[str]] = typer.Option(None, "--skip", help=_("Do not apply this rule id (repeatable).")),
+    dry_run: bool = typer.Option(False, "--dry-run", help=_("Show the report, write nothing; exit 1 if anything would change.")),
+    patch: Optional[str] = typer.Option(None, "--patch", help=_("Also write the changes as a patch `git apply` accepts (- for stdout).")),
+    branch: Optional[str] = typer.Option(None, "--branch", help=_("Branch to create (default migrator/<provider>-<plan>).")),
+    in_place: bool = typer.Option(False, "--in-place", help=_("Write into the working tree instead of a new branch.")),
+    allow_dirty: bool = typer.Option(False, "--allow-dirty", help=_("Migrate files that have uncommitted changes.")),
+    todo_comments: Optional[bool] = typer.Option(None, "--todo-comments/--no-todo-comments", help=_("Add # TODO(migrator: rule) comments at sites left for a person.")),
+    completions_as_chat: Optional[bool] = typer.Option(None, "--completions-as-chat/--no-completions-as-chat", help=_("Turn legacy text completions into chat calls (the prompt becomes one user message).")),
+    yes: bool = typer.Option(False, "--yes", "-y", help=_("Do not ask for confirmation.")),
+    pr_body: Optional[str] = typer.Option(None, "--pr-body", help=_("Write a Markdown pull-request description to this file.")),
+    html_report: Optional[str] = typer.Option(None, "--report", help=_("Also write a self-contained HTML report to this file.")),
+    format: ApplyFormat = typer.Option(ApplyFormat.text, "--format", "-f", help=_("Report format.")),
+    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help=_("Glob of paths to skip (repeatable).")),
+    rules: Optional[List[str]] = typer.Option(None, "--rules", help=_("Extra rule file or directory (repeatable).")),
+    jobs: int = typer.Option(0, "--jobs", "-j", help=_("Worker processes (0 = one per core).")),
+    no_cache: bool = typer.Option(False, "--no-cache", help=_("Ignore the analysis cache.")),
+    max_file_size: int = typer.Option(DEFAULT_MAX_BYTES, "--max-file-size", help=_("Skip files larger than this many bytes.")),
 ) -> None:
-    """Rewrite OpenAI usage for a provider; by default commit it on a new git branch."""
     from migrator import vcs
     from migrator.apply import _NOT_RECORDED as NOT_RECORDED, migrate_tree, record_config
     from migrator.report import apply as report
-    from migrator.report.console import console, error_console, progress
+    from migrator.report.console import console, error_console, progress, safe
     from migrator.ruleset import load_all, select
     from migrator.scan import ScanOptions
 
     if branch and in_place:
-        raise UsageError("--branch and --in-place exclude each other")
+        raise UsageError(_("--branch and --in-place exclude each other"))
     to_stdout = [name for name, value in (("--format json", format == ApplyFormat.json), ("--patch -", patch == "-"),
                                           ("--pr-body -", pr_body == "-"), ("--report -", html_report == "-")) if value]
     if len(to_stdout) > 1:
-        raise UsageError(f"{' and '.join(to_stdout)} would both write to stdout; send one to a file")
+        raise UsageError(_("{options} would both write to stdout; send one to a file").format(options=_(" and ").join(to_stdout)))
     root = target(path)
     cfg, excludes = config_and_excludes(root, exclude)
     provider = provider or cfg.provider
     if not provider:
-        raise UsageError("which provider? pass --provider (e.g. --provider dashscope); `migrator rules list` shows them")
+        raise UsageError(_("which provider? pass --provider (e.g. --provider dashscope); `migrator rules list` shows them"))
     providers = load_all(list(cfg.rules) + list(rules or []))
     use_todo = todo_comments if todo_comments is not None else (cfg.todo_comments if cfg.todo_comments is not None else True)
     as_chat = completions_as_chat if completions_as_chat is not None else bool(cfg.completions_as_chat)
@@ -79,12 +79,12 @@ def apply(
     writes = not dry_run
     repo = vcs.find_repo(root)
     if writes and not in_place and repo is None:
-        raise UsageError(f"{root} is not in a git repository: use --in-place to write into the files, "
-                         "or --dry-run / --patch FILE to only look")
+        raise UsageError(_("{root} is not in a git repository: use --in-place to write into the files, "
+                           "or --dry-run / --patch FILE to only look").format(root=root))
     if writes and not in_place:
         vcs.current_branch(repo)  # a detached HEAD or an unborn branch is refused before any work
     options = ScanOptions(excludes=excludes, jobs=jobs_option(jobs), use_cache=not no_cache, max_bytes=max_file_size)
-    with progress("migrating", enabled=format == ApplyFormat.text) as update:
+    with progress(_("migrating"), enabled=format == ApplyFormat.text) as update:
         result = migrate_tree(root, ruleset, options, update)
     if result.changes and _config_outside(root, cfg.path):
         result.notes.append((os.path.relpath(cfg.path, root).replace(os.sep, "/"),
@@ -115,29 +115,32 @@ def apply(
         _html_report(html_report, result, dry_run, extra)
         if format == ApplyFormat.json:
             write_output(report.to_json(result, {"dry_run": dry_run}) + "\n", None)
-        err.print(report.summary_line(result) + (" (dry run: nothing written)" if dry_run else ""))
+        err.print(_("{summary} (dry run: nothing written)").format(summary=report.summary_line(result)) if dry_run
+                  else report.summary_line(result))
         code = EXIT_FINDINGS if (dry_run and result.changes) else (EXIT_PARTIAL if result.failures else EXIT_OK)
         raise typer.Exit(code)
     changes = {c.path: c.new for c in result.changes}
     dirty = vcs.uncommitted_paths(repo, list(changes)) if repo is not None else []
     if dirty and not allow_dirty:
-        raise SafetyError("these files have uncommitted changes; commit or stash them, or pass --allow-dirty:\n  "
-                          + "\n  ".join(sorted(dirty)))
+        raise SafetyError(_("these files have uncommitted changes; commit or stash them, or pass --allow-dirty:\n  {paths}")
+                          .format(paths="\n  ".join(sorted(dirty))))
     if in_place:
-        _confirm(yes, f"Write {len(changes)} file(s) in place under {root}?")
+        _confirm(yes, _("Write {n} file(s) in place under {root}?").format(n=len(changes), root=root))
         from migrator.writer import write_in_place
 
         write_in_place(root, changes)
         extra["written"] = sorted(changes)
-        err.print(f"Wrote {len(changes)} file(s) in place. {report.summary_line(result)}")
+        err.print(_("Wrote {n} file(s) in place. {summary}").format(n=len(changes), summary=report.summary_line(result)))
     else:
         name = branch or f"migrator/{ruleset.provider.name}-{ruleset.plan.name}"
         made = vcs.commit_to_branch(repo, changes, branch=name, message=report.commit_message(result, dirty=dirty),
                                     allow_dirty=allow_dirty)
         extra["branch"] = made.branch
         extra["commit"] = made.commit
-        err.print(f"Committed on branch [bold]{made.branch}[/] ({made.commit[:12]}); your checkout is unchanged.")
-        err.print(f"  review: {made.review_command}\n  switch: {made.switch_command}")
+        err.print(_("Committed on branch {branch} ({commit}); your checkout is unchanged.").format(
+            branch=f"[bold]{safe(made.branch)}[/]", commit=made.commit[:12]))
+        err.print(_("  review: {command}").format(command=made.review_command), markup=False)
+        err.print(_("  switch: {command}").format(command=made.switch_command), markup=False)
         err.print(report.summary_line(result))
     _html_report(html_report, result, dry_run, extra)
     if format == ApplyFormat.json:
@@ -165,7 +168,7 @@ def _confirm(yes: bool, question: str) -> None:
         raise typer.Exit(EXIT_OK)
 
 
-UNTRACKED_NOTE = "not committed: git does not track this file (add it to git first, or use --in-place)"
+UNTRACKED_NOTE = N_("not committed: git does not track this file (add it to git first, or use --in-place)")
 
 
 def _leave_untracked(repo, result) -> None:
@@ -175,4 +178,4 @@ def _leave_untracked(repo, result) -> None:
 
     untracked = set(vcs.untracked_paths(repo, [c.path for c in result.changes]))
     result.changes = [c for c in result.changes if c.path not in untracked]
-    result.notes.extend((path, UNTRACKED_NOTE) for path in sorted(untracked))
+    result.notes.extend((path, UNTRACKED_NOTE) for path in sorted(untracked))  # translated where shown

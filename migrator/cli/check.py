@@ -11,6 +11,7 @@ from migrator.cli import app
 from migrator.cli.common import write_output
 from migrator.discovery import DEFAULT_MAX_BYTES
 from migrator.errors import EXIT_FINDINGS, EXIT_OK
+from migrator.i18n import _
 
 
 class CheckFormat(str, Enum):
@@ -25,20 +26,19 @@ class PolicyName(str, Enum):
     compat = "compat"
 
 
-@app.command()
+@app.command(help=_("Fail (exit 1) when the code gains OpenAI usage the policy forbids; exit 2 on usage or config errors."))
 def check(
-    paths: Optional[List[str]] = typer.Argument(None, help="Files or directories to check (default: the whole project)."),
-    base: Optional[str] = typer.Option(None, "--base", help="Fail only on findings not present at the merge-base of REF and HEAD."),
-    baseline: Optional[str] = typer.Option(None, "--baseline", help="Fail only on findings not in this baseline file."),
-    update_baseline: bool = typer.Option(False, "--update-baseline", help="Write the current findings to the baseline file and pass."),
-    policy: Optional[PolicyName] = typer.Option(None, "--policy", help="strict or compat (default: [tool.migrator.check] policy, else strict)."),
-    format: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="Output format."),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
-    root: Optional[str] = typer.Option(None, "--root", help="Project root (default: the nearest folder, up to the git root, with a migrator config or baseline; else the current one). Paths are relative to the current directory."),
-    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Glob of paths to skip (repeatable)."),
-    max_file_size: int = typer.Option(DEFAULT_MAX_BYTES, "--max-file-size", help="Skip files larger than this many bytes."),
+    paths: Optional[List[str]] = typer.Argument(None, help=_("Files or directories to check (default: the whole project).")),
+    base: Optional[str] = typer.Option(None, "--base", help=_("Fail only on findings not present at the merge-base of REF and HEAD.")),
+    baseline: Optional[str] = typer.Option(None, "--baseline", help=_("Fail only on findings not in this baseline file.")),
+    update_baseline: bool = typer.Option(False, "--update-baseline", help=_("Write the current findings to the baseline file and pass.")),
+    policy: Optional[PolicyName] = typer.Option(None, "--policy", help=_("strict or compat (default: [tool.migrator.check] policy, else strict).")),
+    format: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help=_("Output format.")),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help=_("Write the report to this file.")),
+    root: Optional[str] = typer.Option(None, "--root", help=_("Project root (default: the nearest folder, up to the git root, with a migrator config or baseline; else the current one). Paths are relative to the current directory.")),
+    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help=_("Glob of paths to skip (repeatable).")),
+    max_file_size: int = typer.Option(DEFAULT_MAX_BYTES, "--max-file-size", help=_("Skip files larger than this many bytes.")),
 ) -> None:
-    """Fail (exit 1) when the code gains OpenAI usage the policy forbids; exit 2 on usage or config errors."""
     import os
 
     from migrator.check import DEFAULT_BASELINE, CheckOptions, run_check

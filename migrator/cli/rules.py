@@ -9,8 +9,9 @@ import typer
 
 from migrator.cli import app
 from migrator.errors import EXIT_OK, EXIT_USAGE, UsageError
+from migrator.i18n import _
 
-rules_app = typer.Typer(help="Inspect, validate and test rule files.", no_args_is_help=True, rich_markup_mode=None)
+rules_app = typer.Typer(help=_("Inspect, validate and test rule files."), no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(rules_app, name="rules")
 
 
@@ -20,18 +21,17 @@ def _load(extra: Optional[List[str]]):
     return load_all(extra or [])
 
 
-@rules_app.command("list")
+@rules_app.command("list", help=_("List rule ids, their provider and plans, and what they do."))
 def list_rules(
-    provider: Optional[str] = typer.Option(None, "--provider", "-p", help="Only this provider's rules."),
-    rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file or directory (repeatable)."),
+    provider: Optional[str] = typer.Option(None, "--provider", "-p", help=_("Only this provider's rules.")),
+    rules: Optional[List[str]] = typer.Option(None, "--rules", help=_("Extra rule file or directory (repeatable).")),
 ) -> None:
-    """List rule ids, their provider and plans, and what they do."""
     from rich.table import Table
 
     from migrator.report.console import console
 
     table = Table()
-    for col in ("id", "plans", "message"):
+    for col in (_("id"), _("plans"), _("message")):
         table.add_column(col)
     for pf in _load(rules):
         if provider and pf.name != provider:
@@ -41,35 +41,34 @@ def list_rules(
     console().print(table)
 
 
-@rules_app.command("show")
+@rules_app.command("show", help=_("Show one rule: message, note, what it matches, its operations and tests."))
 def show_rule(
-    rule_id: str = typer.Argument(..., help="Rule id, e.g. dashscope/client-endpoint."),
-    rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file or directory (repeatable)."),
+    rule_id: str = typer.Argument(..., help=_("Rule id, e.g. dashscope/client-endpoint.")),
+    rules: Optional[List[str]] = typer.Option(None, "--rules", help=_("Extra rule file or directory (repeatable).")),
 ) -> None:
-    """Show one rule: message, note, what it matches, its operations and tests."""
     import json
 
-    from migrator.report.console import console
+    from migrator.report.console import console, safe
 
     for pf in _load(rules):
         for rule in pf.rules:
             if rule.id == rule_id:
                 out = console()
-                out.print(f"[bold]{rule.id}[/] ({pf.title}; plans: {', '.join(rule.plans)}; {rule.source}:{rule.line})")
+                out.print(f"[bold]{safe(rule.id)}[/]" + safe(_(" ({title}; plans: {plans}; {source}:{line})").format(
+                    title=pf.title, plans=", ".join(rule.plans), source=rule.source, line=rule.line)))
                 out.print(rule.message)
                 if rule.note:
                     out.print(rule.note.rstrip())
-                out.print("match: " + json.dumps(rule.match, sort_keys=True))
+                out.print(_("match: {json}").format(json=json.dumps(rule.match, sort_keys=True)), markup=False)
                 for op in rule.ops:
                     out.print(f"  - {op.name}: {json.dumps(op.params, sort_keys=True)}")
-                out.print(f"tests: {len(rule.valid)} valid, {len(rule.invalid)} invalid")
+                out.print(_("tests: {valid} valid, {invalid} invalid").format(valid=len(rule.valid), invalid=len(rule.invalid)))
                 raise typer.Exit(EXIT_OK)
-    raise UsageError(f"no rule with id '{rule_id}'")
+    raise UsageError(_("no rule with id '{id}'").format(id=rule_id))
 
 
-@rules_app.command("validate")
-def validate(files: Optional[List[Path]] = typer.Argument(None, help="Rule files (default: all).")) -> None:
-    """Check rule files against the schema; print every problem as path:line: message."""
+@rules_app.command("validate", help=_("Check rule files against the schema; print every problem as path:line: message."))
+def validate(files: Optional[List[Path]] = typer.Argument(None, help=_("Rule files (default: all)."))) -> None:
     from migrator.report.console import console, error_console
     from migrator.ruleset import load_file, rule_files
 
@@ -77,22 +76,21 @@ def validate(files: Optional[List[Path]] = typer.Argument(None, help="Rule files
     problems: List[str] = []
     for path in paths:
         if not path.exists():
-            problems.append(f"{path}:1: no such file")
+            problems.append(_("{path}:1: no such file").format(path=path))
             continue
         load_file(path, problems)
     for problem in problems:
         error_console().print(problem, markup=False, highlight=False)
     if problems:
         raise typer.Exit(EXIT_USAGE)
-    console().print(f"{len(paths)} rule file(s) valid")
+    console().print(_("{n} rule file(s) valid").format(n=len(paths)))
 
 
-@rules_app.command("test")
+@rules_app.command("test", help=_("Run the inline valid/invalid tests of rules; show each failure with its diff."))
 def test(
-    targets: Optional[List[str]] = typer.Argument(None, help="Rule files, rule ids or provider names (default: all built-in rules)."),
-    rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file or directory (repeatable)."),
+    targets: Optional[List[str]] = typer.Argument(None, help=_("Rule files, rule ids or provider names (default: all built-in rules).")),
+    rules: Optional[List[str]] = typer.Option(None, "--rules", help=_("Extra rule file or directory (repeatable).")),
 ) -> None:
-    """Run the inline valid/invalid tests of rules; show each failure with its diff."""
     from pathlib import Path
 
     from migrator.report.console import console
@@ -111,5 +109,5 @@ def test(
         out.print(f"[red]{r.verdict}[/] {r.id}", highlight=False)
         if r.detail:
             out.print(r.detail, markup=False, highlight=False)
-    out.print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    out.print(_("{passed} passed, {failed} failed").format(passed=len(results) - len(failed), failed=len(failed)))
     raise typer.Exit(1 if failed else EXIT_OK)

@@ -10,21 +10,21 @@ from migrator.cli import app
 from migrator.cli.common import ScanFormat, config_and_excludes, jobs_option, target, write_output
 from migrator.discovery import DEFAULT_MAX_BYTES
 from migrator.errors import EXIT_OK
+from migrator.i18n import _
 
 
-@app.command()
+@app.command(help=_("Report every OpenAI touchpoint and how ready each provider is to take it over."))
 def scan(
-    path: str = typer.Argument(".", help="Directory to scan."),
-    format: ScanFormat = typer.Option(ScanFormat.text, "--format", "-f", help="Output format."),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
-    provider: Optional[str] = typer.Option(None, "--provider", "-p", help="Narrow the readiness matrix to one provider."),
-    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Glob of paths to skip (repeatable)."),
-    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0 = one per core)."),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Ignore and do not update the analysis cache."),
-    max_file_size: int = typer.Option(DEFAULT_MAX_BYTES, "--max-file-size", help="Skip files larger than this many bytes."),
-    rules: Optional[List[str]] = typer.Option(None, "--rules", help="Extra rule file or directory (repeatable)."),
+    path: str = typer.Argument(".", help=_("Directory to scan.")),
+    format: ScanFormat = typer.Option(ScanFormat.text, "--format", "-f", help=_("Output format.")),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help=_("Write the report to this file.")),
+    provider: Optional[str] = typer.Option(None, "--provider", "-p", help=_("Narrow the readiness matrix to one provider.")),
+    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help=_("Glob of paths to skip (repeatable).")),
+    jobs: int = typer.Option(0, "--jobs", "-j", help=_("Worker processes (0 = one per core).")),
+    no_cache: bool = typer.Option(False, "--no-cache", help=_("Ignore and do not update the analysis cache.")),
+    max_file_size: int = typer.Option(DEFAULT_MAX_BYTES, "--max-file-size", help=_("Skip files larger than this many bytes.")),
+    rules: Optional[List[str]] = typer.Option(None, "--rules", help=_("Extra rule file or directory (repeatable).")),
 ) -> None:
-    """Report every OpenAI touchpoint and how ready each provider is to take it over."""
     from migrator.report.console import console, progress
     from migrator.report import scan as report
     from migrator.scan import ScanOptions, scan_paths

@@ -16,6 +16,7 @@ from migrator import __version__
 from migrator.analyzer.secrets import redact_text
 from migrator.apply import FileChange, MigrationResult
 from migrator.engine.rewrite import SUPPRESSED
+from migrator.i18n import N_, _, use_language
 from migrator.report import json_document
 from migrator.report.console import printable, safe
 
@@ -30,7 +31,8 @@ def unified_diff(change: FileChange) -> str:
 
 def render_text(result: MigrationResult, out: Console, *, show_diff: bool = True) -> None:
     rs = result.ruleset
-    out.print(f"[bold]migrator apply[/] → {rs.provider.title} ({rs.plan.name} plan: {rs.plan.title})")
+    out.print("[bold]migrator apply[/] → " + safe(_("{provider} ({plan} plan: {title})").format(
+        provider=rs.provider.title, plan=rs.plan.name, title=rs.plan.title)))
     if show_diff:
         for change in result.changes:  # the path above its panel: a panel's title is cut to the width
             out.print(f"[bold]{safe(change.path)}[/]")
@@ -38,24 +40,24 @@ def render_text(result: MigrationResult, out: Console, *, show_diff: bool = True
     _rule_table(result, out)
     _diagnostics(result, out)
     if result.failures:
-        out.print("[bold red]Files that could not be migrated[/] (left unchanged):")
+        out.print(_("[bold red]Files that could not be migrated[/] (left unchanged):"))
         for failure in result.failures:
             line = f":{failure.line}" if failure.line else ""
             out.print(printable(f"  {failure.path}{line}: {failure.message}"), markup=False)
     for path, note in result.notes:
-        out.print(printable(f"  note: {_note(path, note)}"), markup=False)
+        out.print(printable(_("  note: {note}").format(note=_note(path, _(note)))), markup=False)
 
 
 def _rule_table(result: MigrationResult, out: Console) -> None:
     applied = result.applied
     if not applied:
-        out.print("Nothing to migrate automatically.")
+        out.print(_("Nothing to migrate automatically."))
         return
     files = result.files_per_rule()
-    table = Table(title="Rules applied", title_justify="left")
-    table.add_column("rule")
-    table.add_column("sites", justify="right")
-    table.add_column("files", justify="right")
+    table = Table(title=_("Rules applied"), title_justify="left")
+    table.add_column(_("rule"))
+    table.add_column(_("sites"), justify="right")
+    table.add_column(_("files"), justify="right")
     for rule in sorted(applied):
         table.add_row(rule, str(applied[rule]), str(files[rule]))
     out.print(table)
@@ -68,14 +70,18 @@ def _diagnostics(result: MigrationResult, out: Console) -> None:
     for d in result.diagnostics:
         by_file[d.path].append(d)
     manual = len(result.manual)
-    out.print(f"[bold]Diagnostics[/] ({manual} left for a person):")
+    out.print(_("[bold]Diagnostics[/] ({n} left for a person):").format(n=manual))
     for path in sorted(by_file):
         out.print(f"  [bold]{safe(path)}[/]")
         for d in by_file[path]:
-            where = f"cell {d.cell} " if d.cell is not None else ""
+            where = _("cell {n} ").format(n=d.cell) if d.cell is not None else ""
             style = {"manual": "red", "warning": "yellow"}.get(d.severity, "dim")
-            out.print(f"    {where}{d.line}:{d.column} [{style}]{d.severity}[/] {safe(d.rule)}: ", end="")
+            severity = _(SEVERITIES[d.severity]) if d.severity in SEVERITIES else d.severity
+            out.print(f"    {where}{d.line}:{d.column} [{style}]{safe(severity)}[/] {safe(d.rule)}: ", end="")
             out.print(printable(d.message), markup=False, highlight=False)
+
+
+SEVERITIES = {"info": N_("info"), "warning": N_("warning"), "manual": N_("manual")}  # as shown; JSON keeps the key
 
 
 def _note(path: str, note: str) -> str:
@@ -84,19 +90,20 @@ def _note(path: str, note: str) -> str:
 
 
 def summary_line(result: MigrationResult) -> str:
-    parts = [f"{len(result.changes)} file(s) changed", f"{result.code_sites} site(s) rewritten"]
+    parts = [_("{n} file(s) changed").format(n=len(result.changes)), _("{n} site(s) rewritten").format(n=result.code_sites)]
     if result.file_edits:
-        parts.append(f"{result.file_edits} dependency/env/config file edit(s)")
+        parts.append(_("{n} dependency/env/config file edit(s)").format(n=result.file_edits))
     if result.hybrids:
-        parts.append(f"{len(result.hybrids)} client(s) kept on the openai SDK at the provider's compatible endpoint")
+        parts.append(_("{n} client(s) kept on the openai SDK at the provider's compatible endpoint").format(n=len(result.hybrids)))
     if result.units_left:
-        parts.append(f"{len(result.units_left)} client(s) left on OpenAI as a whole")
+        parts.append(_("{n} client(s) left on OpenAI as a whole").format(n=len(result.units_left)))
     if result.refused:
-        parts.append(f"{len(result.refused)} file(s) refused by the self-check")
+        parts.append(_("{n} file(s) refused by the self-check").format(n=len(result.refused)))
     if suppressed(result):
-        parts.append(f"{suppressed(result)} site(s) suppressed")
-    parts += [f"{len(result.manual)} left for a person", f"{len(result.failures)} file(s) could not be migrated"]
-    return ", ".join(parts)
+        parts.append(_("{n} site(s) suppressed").format(n=suppressed(result)))
+    parts += [_("{n} left for a person").format(n=len(result.manual)),
+              _("{n} file(s) could not be migrated").format(n=len(result.failures))]
+    return _(", ").join(parts)
 
 
 def suppressed(result: MigrationResult) -> int:
@@ -105,6 +112,12 @@ def suppressed(result: MigrationResult) -> int:
 
 
 def commit_message(result: MigrationResult, *, dirty: List[str]) -> str:
+    """In English whatever the language of the messages: it is written into the repository."""
+    with use_language("en"):
+        return _commit_message(result, dirty)
+
+
+def _commit_message(result: MigrationResult, dirty: List[str]) -> str:
     rs = result.ruleset
     lines = [f"migrator: migrate OpenAI usage to {rs.provider.title} ({rs.plan.name} plan)", ""]
     lines.append(summary_line(result) + ".")
@@ -122,32 +135,34 @@ def commit_message(result: MigrationResult, *, dirty: List[str]) -> str:
 
 def pr_body(result: MigrationResult, *, link_base: Optional[str] = None, checks: Optional[List[str]] = None) -> str:
     rs = result.ruleset
-    lines = [f"## Migrate OpenAI usage to {rs.provider.title} ({rs.plan.name} plan)", "",
-             f"Generated by migrator {__version__} from `rules/{rs.provider.name}.yaml` (facts verified {rs.provider.verified}).",
-             "", summary_line(result) + ".", "", "### What changed per rule", "", "| rule | sites | files |", "|---|---:|---:|"]
+    lines = ["## " + _("Migrate OpenAI usage to {provider} ({plan} plan)").format(provider=rs.provider.title, plan=rs.plan.name), "",
+             _("Generated by migrator {version} from {rules} (facts verified {verified}).").format(
+                 version=__version__, rules=f"`rules/{rs.provider.name}.yaml`", verified=rs.provider.verified),
+             "", _("{summary}.").format(summary=summary_line(result)), "", "### " + _("What changed per rule"), "",
+             f"| {_('rule')} | {_('sites')} | {_('files')} |", "|---|---:|---:|"]
     files = result.files_per_rule()
     lines += [f"| `{rule}` | {n} | {files[rule]} |" for rule, n in sorted(result.applied.items())]
-    lines += ["", "### Files touched", ""] + [f"- `{c.path}`" for c in result.changes]
+    lines += ["", "### " + _("Files touched"), ""] + [f"- `{c.path}`" for c in result.changes]
     manual = result.manual
     if manual:
-        lines += ["", "### Left for review", ""]
+        lines += ["", "### " + _("Left for review"), ""]
         for d in manual:
             anchor = f"{link_base.rstrip('/')}/{d.path}#L{d.line}" if link_base else None
             where = f"[`{d.path}:{d.line}`]({anchor})" if anchor else f"`{d.path}:{d.line}`"
             lines.append(f"- {where} `{d.rule}`: {d.message}")
     used = _models_used(result)
     if used:
-        lines += ["", "### Model mapping used", "", "| OpenAI | " + rs.provider.title + " |", "|---|---|"]
+        lines += ["", "### " + _("Model mapping used"), "", f"| OpenAI | {rs.provider.title} |", "|---|---|"]
         lines += [f"| `{a}` | `{b}` |" for a, b in sorted(used.items())]
-    lines += ["", "### Checks", ""]
+    lines += ["", "### " + _("Checks"), ""]
     lines += [f"- {c}" for c in (checks or [
-        "every rewritten file was parsed after the rewrite",
-        "a second migration pass over every rewritten file changed nothing",
+        _("every rewritten file was parsed after the rewrite"),
+        _("a second migration pass over every rewritten file changed nothing"),
     ])]
     if result.failures:
-        lines += ["", "### Not migrated", ""] + [f"- `{f.path}`: {f.message}" for f in result.failures]
+        lines += ["", "### " + _("Not migrated"), ""] + [f"- `{f.path}`: {f.message}" for f in result.failures]
     if result.notes:
-        lines += ["", "### Notes", ""] + [f"- {_note(path, note)}" for path, note in result.notes]
+        lines += ["", "### " + _("Notes"), ""] + [f"- {_note(path, _(note))}" for path, note in result.notes]
     return redact_text("\n".join(lines) + "\n")
 
 

@@ -9,6 +9,7 @@ from typing import Any, Dict, List
 from rich.console import Console
 
 from migrator import __version__
+from migrator.i18n import _
 from migrator.check import R_UNPARSEABLE, RULES, CheckFinding, CheckResult
 from migrator.report import json_document
 from migrator.report.console import safe
@@ -190,15 +191,21 @@ def _root_uri(root: str) -> str:
 
 def render_text(result: CheckResult, out: Console) -> None:
     s = summarize(result)
-    against = {"base": f" against merge-base of {result.base} ({(result.base_commit or '')[:12]})",
-               "baseline": f" against baseline {result.baseline}", "all": ""}[result.mode]
-    out.print(f"[bold]migrator check[/] (policy {result.policy}){safe(against)}: {s['files_checked']} files checked")
+    if result.mode == "base":
+        against = _(" against merge-base of {base} ({commit})").format(base=result.base, commit=(result.base_commit or "")[:12])
+    elif result.mode == "baseline":
+        against = _(" against baseline {baseline}").format(baseline=result.baseline)
+    else:
+        against = ""
+    out.print("[bold]migrator check[/] " + safe(_("(policy {policy}){against}: {n} files checked").format(
+        policy=result.policy, against=against, n=s["files_checked"])))
     if result.baseline_written:
         unreadable = sorted({f.path for f in result.findings if f.rule == R_UNPARSEABLE})
-        out.print(f"Wrote {len(result.findings) - len(unreadable)} findings to baseline {safe(str(result.baseline))}.")
+        out.print(safe(_("Wrote {n} findings to baseline {baseline}.").format(
+            n=len(result.findings) - len(unreadable), baseline=result.baseline)))
         for path in unreadable:  # a baseline cannot accept them: the next check fails on them
-            out.print(f"[yellow]not recorded[/] {safe(path)}: cannot be parsed and mentions openai; "
-                      "check fails on it until it is fixed or excluded")
+            out.print(f"[yellow]{_('not recorded')}[/] " + safe(_("{path}: cannot be parsed and mentions openai; "
+                      "check fails on it until it is fixed or excluded").format(path=path)))
         return
     by_file: Dict[str, List[CheckFinding]] = defaultdict(list)
     for f in result.new:
@@ -206,15 +213,16 @@ def render_text(result: CheckResult, out: Console) -> None:
     for path in sorted(by_file):
         out.print(f"[bold]{safe(path)}[/]")
         for f in by_file[path]:
-            cell = f"cell {f.cell} " if f.cell is not None else ""
+            cell = safe(_("cell {n} ").format(n=f.cell)) if f.cell is not None else ""
             out.print(f"  {cell}{f.line}:{f.column}  [red]{safe(f.rule)}[/]  {safe(f.message)}"
-                      + ("  [dim](fix available)[/]" if f.fix else ""))
+                      + (f"  [dim]{_('(fix available)')}[/]" if f.fix else ""))
     for path, why in result.errors:
-        out.print(f"[yellow]not analysed[/] {safe(path)}: {safe(why)}")
+        out.print(f"[yellow]{_('not analysed')}[/] {safe(path)}: {safe(why)}")
     known = len(result.findings) - len(result.new)
-    extra = f"; {known} known finding(s) not counted" if known else ""
-    extra += f"; {result.suppressed} suppressed" if result.suppressed else ""
+    extra = _("; {n} known finding(s) not counted").format(n=known) if known else ""
+    extra += _("; {n} suppressed").format(n=result.suppressed) if result.suppressed else ""
     if result.new:
-        out.print(f"[bold red]{len(result.new)} new finding(s)[/] in {len(by_file)} file(s){extra}.")
+        out.print(_("{new} in {files} file(s){extra}.").format(
+            new=f"[bold red]{_('{n} new finding(s)').format(n=len(result.new))}[/]", files=len(by_file), extra=safe(extra)))
     else:
-        out.print(f"[bold green]No new findings[/]{extra}.")
+        out.print(_("{none}{extra}.").format(none=f"[bold green]{_('No new findings')}[/]", extra=safe(extra)))

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from migrator import __version__
+from migrator.i18n import N_, _, ngettext
 from migrator.models import Finding, ScanResult
 from migrator.report import json_document
 from migrator.report.console import safe
@@ -68,7 +69,7 @@ def _where(f: Finding) -> str:
 def _what(f: Finding) -> str:
     extra = []
     if f.model:
-        extra.append(f"model {f.model}")
+        extra.append(_("model {model}").format(model=f.model))
     if f.kind == "call":
         if f.detail.get("stream"):
             extra.append("stream")
@@ -77,43 +78,41 @@ def _what(f: Finding) -> str:
         if f.detail.get("tools"):
             extra.append("tools")
         if f.detail.get("endpoint") == "other":
-            extra.append("client already points elsewhere")
+            extra.append(_("client already points elsewhere"))
     if f.confidence != "high":
-        extra.append(f"{f.confidence} confidence")
+        extra.append({"medium": _("medium confidence"), "low": _("low confidence")}.get(f.confidence, f"{f.confidence} confidence"))
     return f.message + (f" ({', '.join(extra)})" if extra else "")
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def render_text(result: ScanResult, out: Console, readiness: Optional[List[Dict[str, Any]]] = None) -> None:
     s = summarize(result)
     out.print(f"[bold]migrator scan[/] {safe(result.root)}")
-    out.print(
-        f"{_count(s['files_scanned'], 'file')} scanned, {s['files_analysed']} analysed, "
-        f"{s['files_with_findings']} touching OpenAI: {_count(s['calls'], 'API call')} "
-        f"({s['legacy_calls']} legacy v0), {_count(s['blockers'], 'blocker')}, {_count(s['findings'], 'finding')} in all."
-    )
+    out.print(_("{files} scanned, {analysed} analysed, {touching} touching OpenAI: {calls} ({legacy} legacy v0), "
+                "{blockers}, {findings} in all.").format(
+        files=ngettext("{n} file", "{n} files", s["files_scanned"]).format(n=s["files_scanned"]),
+        analysed=s["files_analysed"], touching=s["files_with_findings"],
+        calls=ngettext("{n} API call", "{n} API calls", s["calls"]).format(n=s["calls"]), legacy=s["legacy_calls"],
+        blockers=ngettext("{n} blocker", "{n} blockers", s["blockers"]).format(n=s["blockers"]),
+        findings=ngettext("{n} finding", "{n} findings", s["findings"]).format(n=s["findings"])))
     if s["calls_by_api"]:
-        table = Table(title="Calls by operation", title_justify="left")
-        table.add_column("operation")
-        table.add_column("calls", justify="right")
+        table = Table(title=_("Calls by operation"), title_justify="left")
+        table.add_column(_("operation"))
+        table.add_column(_("calls"), justify="right")
         for api, count in s["calls_by_api"].items():
             table.add_row(safe(api), str(count))
         out.print(table)
     if s["models"]:
-        out.print("Models: " + ", ".join(f"{safe(m)} ×{n}" for m, n in s["models"].items()))
+        out.print(_("Models: {models}").format(models=", ".join(f"{safe(m)} ×{n}" for m, n in s["models"].items())))
     _findings_table(result.findings, out)
     blockers = [f for f in result.findings if f.is_blocker]
     if blockers:
-        out.print("[bold]Blockers[/] (OpenAI-only surfaces; a person must choose a replacement):")
+        out.print(_("[bold]Blockers[/] (OpenAI-only surfaces; a person must choose a replacement):"))
         for f in blockers:
             out.print(f"  {safe(f.path)}:{_where(f)}  {safe(f.api)}")
     if readiness:
         render_readiness(readiness, out)
     if result.failed or result.skipped:
-        out.print("[bold]Not analysed[/]:")
+        out.print(_("[bold]Not analysed[/]:"))
         for a in result.failed:
             line = f":{a.error_line}" if a.error_line else ""
             out.print(f"  {safe(a.path)}{line}: {safe(a.error)}")
@@ -123,14 +122,14 @@ def render_text(result: ScanResult, out: Console, readiness: Optional[List[Dict[
 
 def _findings_table(findings: Sequence[Finding], out: Console) -> None:
     if not findings:
-        out.print("No OpenAI usage found.")
+        out.print(_("No OpenAI usage found."))
         return
     by_file: Dict[str, List[Finding]] = defaultdict(list)
     for f in findings:
         by_file[f.path].append(f)
     # a file's path on a line of its own, then its findings: a table column would break a long
     # path mid-name at 80 columns
-    out.print("[bold]Findings by file[/]:")
+    out.print(_("[bold]Findings by file[/]:"))
     kind_width = max(len(f.kind) for f in findings)
     for path in sorted(by_file):
         out.print(f"  [bold]{safe(path)}[/]")
@@ -140,9 +139,9 @@ def _findings_table(findings: Sequence[Finding], out: Console) -> None:
 
 
 def render_readiness(readiness: List[Dict[str, Any]], out: Console) -> None:
-    table = Table(title="Provider readiness (API calls and OpenAI wrapper constructions)", title_justify="left")
-    for col in ("provider", "plan", "automatic", "with notes", "needs a person", "main reasons"):
-        table.add_column(col, justify="right" if col in ("automatic", "with notes", "needs a person") else "left")
+    table = Table(title=_("Provider readiness (API calls and OpenAI wrapper constructions)"), title_justify="left")
+    for col, justify in _READINESS_COLUMNS:
+        table.add_column(_(col), justify=justify)
     for row in readiness:
         table.add_row(
             row["provider"], row["plan"], str(row["automatic"]), str(row["with_diagnostics"]),
@@ -152,10 +151,15 @@ def render_readiness(readiness: List[Dict[str, Any]], out: Console) -> None:
     best = readiness_best(readiness)
     if best:
         total = best["automatic"] + best["with_diagnostics"] + best["manual"]
-        out.print(f"Best fit: [bold]{best['provider']} ({best['plan']})[/] — migrates {best['automatic']} of "
-                  f"{_count(total, 'call site')} automatically.")
+        out.print(ngettext("Best fit: {provider} — migrates {automatic} of {total} call site automatically.",
+                           "Best fit: {provider} — migrates {automatic} of {total} call sites automatically.", total).format(
+            provider=f"[bold]{best['provider']} ({best['plan']})[/]", automatic=best["automatic"], total=total))
     elif readiness and any(r["manual"] for r in readiness):
-        out.print("No provider migrates any of these call sites automatically; the reasons are in the table.")
+        out.print(_("No provider migrates any of these call sites automatically; the reasons are in the table."))
+
+
+_READINESS_COLUMNS = ((N_("provider"), "left"), (N_("plan"), "left"), (N_("automatic"), "right"),
+                      (N_("with notes"), "right"), (N_("needs a person"), "right"), (N_("main reasons"), "left"))
 
 
 def readiness_best(readiness: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
@@ -169,25 +173,27 @@ def readiness_best(readiness: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
 def to_markdown(result: ScanResult, readiness: Optional[List[Dict[str, Any]]] = None) -> str:
     s = summarize(result)
     lines = [
-        "# OpenAI usage report (migrator scan)",
+        "# " + _("OpenAI usage report (migrator scan)"),
         "",
-        f"- Files scanned: {s['files_scanned']}; touching OpenAI: {s['files_with_findings']}",
-        f"- API calls: {s['calls']} (legacy v0: {s['legacy_calls']}); blockers: {s['blockers']}",
+        "- " + _("Files scanned: {scanned}; touching OpenAI: {touching}").format(scanned=s["files_scanned"], touching=s["files_with_findings"]),
+        "- " + _("API calls: {calls} (legacy v0: {legacy}); blockers: {blockers}").format(
+            calls=s["calls"], legacy=s["legacy_calls"], blockers=s["blockers"]),
     ]
     if s["models"]:
-        lines.append("- Models: " + ", ".join(f"`{m}` ×{n}" for m, n in s["models"].items()))
+        lines.append("- " + _("Models: {models}").format(models=", ".join(f"`{m}` ×{n}" for m, n in s["models"].items())))
     if s["calls_by_api"]:
-        lines += ["", "| operation | calls |", "|---|---:|"]
+        lines += ["", f"| {_('operation')} | {_('calls')} |", "|---|---:|"]
         lines += [f"| `{api}` | {n} |" for api, n in s["calls_by_api"].items()]
     if readiness:
-        lines += ["", "## Provider readiness", "", "| provider | plan | automatic | with notes | needs a person |", "|---|---|---:|---:|---:|"]
+        head = " | ".join(_(col) for col, _justify in _READINESS_COLUMNS[:5])
+        lines += ["", "## " + _("Provider readiness"), "", f"| {head} |", "|---|---|---:|---:|---:|"]
         lines += [f"| {r['provider']} | {r['plan']} | {r['automatic']} | {r['with_diagnostics']} | {r['manual']} |" for r in readiness]
-    lines += ["", "## Findings", "", "| file | line | kind | what |", "|---|---:|---|---|"]
+    lines += ["", "## " + _("Findings"), "", f"| {_('file')} | {_('line')} | {_('kind')} | {_('what')} |", "|---|---:|---|---|"]
     for f in result.findings:
         what = _what(f).replace("|", "\\|")
         lines.append(f"| `{f.path}` | {_where(f)} | {f.kind} | {what} |")
     if result.failed or result.skipped:
-        lines += ["", "## Not analysed", ""]
+        lines += ["", "## " + _("Not analysed"), ""]
         lines += [f"- `{a.path}`: {a.error}" for a in result.failed]
         lines += [f"- `{x.path}`: {x.reason}" for x in result.skipped]
     return "\n".join(lines) + "\n"

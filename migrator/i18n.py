@@ -1,0 +1,126 @@
+"""The language of migrator's own text: English or Simplified Chinese (issue 17).
+
+``--lang zh|en`` wins, then ``MIGRATOR_LANG``, then the locale variables in gettext's order
+(``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``); anything else is English.  Messages are
+looked up in ``migrator/locale/zh_CN/LC_MESSAGES/migrator.mo`` with the stdlib ``gettext``,
+loaded on the first Chinese lookup: English costs neither the import nor the file read.
+
+Machine-read output (JSON, SARIF, GitHub lines, patches, commit messages) is not translated.
+Messages carry ``{name}`` placeholders filled by ``str.format`` after the lookup, never pieces
+joined around it, so a translation can put words in its own order.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, List, Optional
+
+DOMAIN = "migrator"
+LANGUAGES = ("en", "zh")
+LOCALE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "locale")
+_ENV_ORDER = ("MIGRATOR_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+_CHOSEN: List[Optional[str]] = [None]  # set by --lang (or set_language); None: from the environment
+_CATALOG: List[Any] = []  # the loaded GNUTranslations, once
+
+
+def normalize(value: Optional[str]) -> Optional[str]:
+    """``zh``, ``zh_CN.UTF-8``, ``zh-Hans`` -> ``zh``; ``en_US`` -> ``en``; anything else None."""
+    if not value:
+        return None
+    tag = value.strip().lower().replace("-", "_").split(".", 1)[0].split("@", 1)[0]
+    if tag in ("c", "posix"):
+        return "en"
+    base = tag.split("_", 1)[0]
+    return base if base in LANGUAGES else None
+
+
+def from_environment(environ: Optional[dict] = None) -> str:
+    """The language the environment asks for. ``LANGUAGE`` is a colon-separated preference
+    list; the first variable that is set decides, as in gettext (``LANG=zh_CN.UTF-8`` with
+    ``LC_ALL=C`` is English)."""
+    env = os.environ if environ is None else environ
+    for name in _ENV_ORDER:
+        value = env.get(name)
+        if not value:
+            continue
+        for part in value.split(":"):
+            lang = normalize(part)
+            if lang:
+                return lang
+        if name == "MIGRATOR_LANG":  # our own variable names a language or nothing
+            continue
+        return "en"
+    return "en"
+
+
+def language() -> str:
+    return _CHOSEN[0] or from_environment()
+
+
+def set_language(lang: Optional[str]) -> None:
+    """Choose the language (``--lang``); None goes back to the environment's."""
+    if lang is not None and normalize(lang) is None:
+        raise ValueError(lang)
+    _CHOSEN[0] = normalize(lang) if lang else None
+
+
+class use_language:  # noqa: N801 - a context manager used like a function; contextlib costs an import
+    """Text written into the user's repository (a commit message) stays English."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.before: Optional[str] = None
+
+    def __enter__(self) -> None:
+        self.before, _CHOSEN[0] = _CHOSEN[0], self.lang
+
+    def __exit__(self, *exc: object) -> None:
+        _CHOSEN[0] = self.before
+
+
+def catalog_path() -> str:
+    return os.path.join(LOCALE_DIR, "zh_CN", "LC_MESSAGES", f"{DOMAIN}.mo")
+
+
+def _catalog() -> Any:
+    if not _CATALOG:
+        import gettext
+
+        try:
+            with open(catalog_path(), "rb") as fp:
+                _CATALOG.append(gettext.GNUTranslations(fp))
+        except OSError:  # a build without the catalogue, or a damaged one (bad magic): English, not a crash
+            _CATALOG.append(gettext.NullTranslations())
+    return _CATALOG[0]
+
+
+def _(message: str) -> str:
+    if language() == "en":
+        return message
+    return _catalog().gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    if language() == "en":
+        return singular if n == 1 else plural
+    return _catalog().ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction where it is defined; ``_()`` translates it where shown."""
+    return message
+
+
+def lang_from_args(args: List[str]) -> Optional[str]:
+    """The value of the global ``--lang`` option, read before Typer parses the command line so
+    that help texts (built when a command module is imported) are already in that language.
+    Like Typer, only the options before the command name count."""
+    for i, arg in enumerate(args):
+        if arg == "--lang":
+            return args[i + 1] if i + 1 < len(args) else None
+        if arg.startswith("--lang="):
+            return arg[len("--lang="):]
+        if not arg.startswith("-"):  # the command name
+            return None
+    return None

@@ -1,0 +1,164 @@
+"""Keep the Chinese catalogue in step with the code (a development tool, not shipped).
+
+    python scripts/i18n_catalog.py          # add new msgids to the .po, drop unused ones, compile the .mo
+    python scripts/i18n_catalog.py --check  # exit 1 if the .po lacks a msgid or a translation
+
+Messages are found with an AST walk over ``_("...")``, ``N_("...")`` and ``ngettext("...", "...", n)``
+calls in the modules that speak to the user; the .mo is compiled by GNU ``msgfmt``.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ("migrator/i18n.py", "migrator/errors.py", "migrator/cli", "migrator/report")
+PO = ROOT / "migrator/locale/zh_CN/LC_MESSAGES/migrator.po"
+MO = PO.with_suffix(".mo")
+HEADER = (
+    'msgid ""\nmsgstr ""\n'
+    '"Project-Id-Version: migrator\\n"\n'
+    '"PO-Revision-Date: 2026-12-06 00:00+0000\\n"\n'
+    '"Last-Translator: migrator developers\\n"\n'
+    '"Language-Team: Chinese (simplified)\\n"\n'
+    '"Language: zh_CN\\n"\n'
+    '"MIME-Version: 1.0\\n"\n'
+    '"Content-Type: text/plain; charset=UTF-8\\n"\n'
+    '"Content-Transfer-Encoding: 8bit\\n"\n'
+    '"Plural-Forms: nplurals=1; plural=0;\\n"\n'
+)
+
+
+@dataclass
+class Message:
+    msgid: str
+    plural: Optional[str] = None
+    msgstr: List[str] = field(default_factory=list)  # one per plural form (Chinese has one)
+    where: List[str] = field(default_factory=list)
+
+
+def source_files() -> List[Path]:
+    files: List[Path] = []
+    for name in SOURCES:
+        path = ROOT / name
+        files += sorted(path.rglob("*.py")) if path.is_dir() else [path]
+    return files
+
+
+def _text(node: ast.AST) -> Optional[str]:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def extract(files: Optional[List[Path]] = None) -> Dict[str, Message]:
+    """Every message the code marks, in the order met; a marked call whose argument is not a
+    literal string is an error (it could never be in the catalogue)."""
+    found: Dict[str, Message] = {}
+    for path in files or source_files():
+        rel = path.relative_to(ROOT).as_posix()
+        calls = [n for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path)))
+                 if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+        for node in sorted(calls, key=lambda n: (n.lineno, n.col_offset)):
+            name = node.func.id
+            if name not in ("_", "N_", "ngettext"):
+                continue
+            texts = [_text(a) for a in node.args[: 2 if name == "ngettext" else 1]]
+            if not texts or None in texts:
+                dynamic = name == "_" and node.args and not isinstance(node.args[0], (ast.Constant, ast.JoinedStr, ast.BinOp))
+                if dynamic or path.name == "i18n.py":  # a message marked with N_() where it is defined
+                    continue
+                raise SystemExit(f"{rel}:{node.lineno}: {name}() needs a literal string")
+            msg = found.setdefault(texts[0], Message(texts[0], texts[1] if name == "ngettext" else None))
+            msg.where.append(f"{rel}:{node.lineno}")
+    return found
+
+
+def _unquote(line: str) -> str:
+    return ast.literal_eval(line)  # a .po string is a C string: Python reads the escapes we write
+
+
+def read_po(path: Path = PO) -> Dict[str, Message]:
+    """A .po as written by ``write_po`` (no contexts, no obsolete entries)."""
+    messages: Dict[str, Message] = {}
+    current: Optional[Message] = None
+    key = ""
+    for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            if current is not None and key and not line:
+                messages[current.msgid] = current
+                current, key = None, ""
+            continue
+        if line.startswith('"'):
+            value = _unquote(line)
+            if key == "msgid":
+                current.msgid += value
+            elif key == "msgid_plural":
+                current.plural = (current.plural or "") + value
+            else:
+                current.msgstr[-1] += value
+            continue
+        word, rest = line.split(" ", 1)
+        if word == "msgid":
+            current, key = Message(_unquote(rest)), "msgid"
+        elif word == "msgid_plural":
+            current.plural, key = _unquote(rest), "msgid_plural"
+        elif word.startswith("msgstr"):
+            current.msgstr.append(_unquote(rest))
+            key = "msgstr"
+    messages.pop("", None)  # the header
+    return messages
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t") + '"'
+
+
+def write_po(messages: List[Message], path: Path = PO) -> None:
+    out = [HEADER]
+    for m in messages:
+        block = [f"#: {' '.join(m.where)}"] if m.where else []
+        if any("{" in t for t in [m.msgid, m.plural or ""]):
+            block.append("#, python-brace-format")
+        block.append(f"msgid {_quote(m.msgid)}")
+        if m.plural is not None:
+            block.append(f"msgid_plural {_quote(m.plural)}")
+            block.append(f"msgstr[0] {_quote(m.msgstr[0] if m.msgstr else '')}")
+        else:
+            block.append(f"msgstr {_quote(m.msgstr[0] if m.msgstr else '')}")
+        out.append("\n".join(block) + "\n")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(out), encoding="utf-8")
+
+
+def compile_mo(po: Path = PO, mo: Path = MO) -> None:
+    subprocess.run(["msgfmt", "--check", "-o", str(mo), str(po)], check=True)
+
+
+def main(argv: List[str]) -> int:
+    code = extract()
+    known = read_po() if PO.exists() else {}
+    merged = []
+    for msgid, m in code.items():
+        old = known.get(msgid)
+        if old is not None and old.plural == m.plural:
+            m.msgstr = old.msgstr
+        merged.append(m)
+    missing = [m.msgid for m in merged if not any(m.msgstr)]
+    if "--check" in argv:
+        for msgid in missing:
+            print(f"untranslated: {msgid!r}")
+        return 1 if missing or set(known) != set(code) else 0
+    write_po(merged)
+    compile_mo()
+    for msgid in missing:
+        print(f"untranslated: {msgid!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
