@@ -536,8 +536,32 @@ def render_table(results: Mapping[Tuple[str, str, str], Tuple[str, str]], names:
     return "\n".join(lines)
 
 
+def read_table(text: str) -> Dict[Tuple[str, str, str], Tuple[str, str]]:
+    """The results a table written by ``render_table`` records (the inverse of it, for the cells)."""
+    notes = dict(re.findall(r"^- \*\*([FN]\d+)\*\* \([^)]*\): (.*)$", text, re.M))
+    rows = [line for line in text.splitlines() if line.startswith("| ")]
+    if not rows:
+        return {}
+    columns = [tuple(c.strip().rsplit(" ", 1)) for c in rows[0].strip("| ").split(" | ")[1:]]
+    out: Dict[Tuple[str, str, str], Tuple[str, str]] = {}
+    for row in rows[1:]:
+        name, *cells = [c.strip() for c in row.strip("| ").split(" | ")]
+        for (provider, plan), value in zip(columns, cells):
+            label = re.search(r"\[([FN]\d+)\]", value)
+            if value == "pass":
+                out[(name.strip("`"), provider, plan)] = ("pass", "")
+            elif label:
+                out[(name.strip("`"), provider, plan)] = ("fail" if label.group(1)[0] == "F" else "n/a", notes.get(label.group(1), ""))
+    return out
+
+
 def write_table(results: Mapping[Tuple[str, str, str], Tuple[str, str]], names: Sequence[str],
                 cells: Sequence[Tuple[str, str]], refused: Mapping[Tuple[str, str], str]) -> Path:
+    """Write the table; a run of some programs (``-k fw_``) keeps the recorded cells of the others."""
     TABLE_PATH.parent.mkdir(parents=True, exist_ok=True)
-    TABLE_PATH.write_text(render_table(results, names, cells, refused), encoding="utf-8")
+    previous = read_table(TABLE_PATH.read_text(encoding="utf-8")) if TABLE_PATH.exists() else {}
+    ran = {name for name, _, _ in results}
+    merged = {key: value for key, value in previous.items() if key[0] not in ran}
+    merged.update(results)
+    TABLE_PATH.write_text(render_table(merged, names, cells, refused), encoding="utf-8")
     return TABLE_PATH

@@ -166,3 +166,11 @@ def test_migrated(name: str, provider: str, plan: str, servers: Servers, workdir
         pytest.fail(f"{name}.py on {provider}/{plan}:\n" + "\n".join(problems)
                     + f"\n\n--- migrated source\n{result.output}")
     _record(key, "pass")
+
+
+def test_a_partial_run_keeps_the_recorded_cells_of_the_other_programs() -> None:
+    """``-k fw_`` with MIGRATOR_WRITE_EQUIVALENCE=1 rewrites only the programs it ran."""
+    results = {("a", "openai", "original"): ("pass", ""), ("a", "dashscope", "compat"): ("n/a", "manual: x"),
+               ("b", "openai", "original"): ("fail", "differs"), ("b", "dashscope", "compat"): ("pass", "")}
+    text = eq.render_table(results, ["a", "b"], [("dashscope", "compat")], {})
+    assert eq.read_table(text) == results
