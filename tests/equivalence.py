@@ -183,10 +183,11 @@ def openai_env(openai_srv: FakeServer) -> Dict[str, str]:
 
 # Programs whose framework cannot be installed next to tests/requirements-providers.txt: run them
 # with an interpreter that has it (the table keeps their recorded cells; see fixtures/programs/README.md).
+_LLAMA_INDEX_ENV = ("llama-index-llms-openai pins openai<3, so it cannot share the pinned openai==3.57.0; run `pip install "
+                    "llama-index-llms-openai-like==0.8.1 llama-index-embeddings-openai==0.7.0` in a separate venv")
 SEPARATE_ENV: Dict[str, Tuple[str, str]] = {
-    "fw_llamaindex_chat": ("llama_index.llms.openai_like",
-                           "llama-index-llms-openai pins openai<3, so it cannot share the pinned openai==3.57.0; run "
-                           "`pip install llama-index-llms-openai-like==0.8.1` in a separate venv"),
+    "fw_llamaindex_chat": ("llama_index.llms.openai_like", _LLAMA_INDEX_ENV),
+    "fw_llamaindex_embed": ("llama_index.embeddings.openai", _LLAMA_INDEX_ENV),
 }
 
 

@@ -182,3 +182,20 @@ def test_a_replaced_class_keeps_its_import_while_the_code_still_names_it():
     assert result.error is None
     assert result.output.startswith("from llama_index.llms.openai import OpenAI\nfrom llama_index.llms.openai_like import OpenAILike\n")
     assert 'llm = OpenAILike(model="deepseek-chat"' in result.output and "isinstance(llm, OpenAI)" in result.output
+
+
+@pytest.mark.parametrize("provider", EMBEDDINGS)
+def test_migrated_llamaindex_embeddings_send_the_provider_model(provider, monkeypatch):
+    """OpenAIEmbedding checks model= against OpenAI's names and sends model_name= when given
+    (llama-index-embeddings-openai 0.7.0); skipped where it is not installed (see above)."""
+    rs = ruleset(provider)
+    source = (FIXTURES / provider / "compat" / "llamaindex-embeddings" / "input.py").read_text()
+    result = migrate_source(source, "input.py", rs)
+    assert result.error is None and result.output.count("model_name=") == 2
+    pytest.importorskip("llama_index.embeddings.openai")
+    monkeypatch.setenv(rs.vars["api_key_env"], "provider-key-f3a9")
+    ns: dict = {}
+    exec(compile(result.output, "migrated.py", "exec"), ns)
+    for emb in (ns["embed_model"], ns["default_embed"]):
+        assert emb.api_base.rstrip("/").startswith(rs.vars["base_url"].rstrip("/")) and emb.api_key == "provider-key-f3a9"
+        assert emb._text_engine == emb._query_engine == emb.model_name and not emb.model_name.startswith("text-embedding-3")
