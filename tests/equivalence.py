@@ -177,7 +177,18 @@ def run_program(source: str, filename: str, env: Mapping[str, str], workdir: Pat
 
 
 def openai_env(openai_srv: FakeServer) -> Dict[str, str]:
-    return {"OPENAI_BASE_URL": openai_srv.base_url(), "OPENAI_API_KEY": "test-key"}
+    # OPENAI_API_BASE: what llama-index-llms-openai (and LangChain) read; the openai>=1 SDK ignores it
+    return {"OPENAI_BASE_URL": openai_srv.base_url(), "OPENAI_API_BASE": openai_srv.base_url(), "OPENAI_API_KEY": "test-key"}
+
+
+# Programs whose framework cannot be installed next to tests/requirements-providers.txt: run them
+# with an interpreter that has it (the table keeps their recorded cells; see fixtures/programs/README.md).
+_LLAMA_INDEX_ENV = ("llama-index-llms-openai pins openai<3, so it cannot share the pinned openai==3.57.0; run `pip install "
+                    "llama-index-llms-openai-like==0.8.1 llama-index-embeddings-openai==0.7.0` in a separate venv")
+SEPARATE_ENV: Dict[str, Tuple[str, str]] = {
+    "fw_llamaindex_chat": ("llama_index.llms.openai_like", _LLAMA_INDEX_ENV),
+    "fw_llamaindex_embed": ("llama_index.embeddings.openai", _LLAMA_INDEX_ENV),
+}
 
 
 # --------------------------------------------------------------------------- pointing a migrated program at a fake
@@ -522,6 +533,8 @@ def render_table(results: Mapping[Tuple[str, str, str], Tuple[str, str]], names:
         pairs = ", ".join(f"{k} -> {v}" for k, v in models.items())
         lines += [f"The {provider} pack maps no model by design; the harness supplies a user's mapping "
                   f"(`select(models=...)`, as `[tool.migrator.models]` would): {pairs}.", ""]
+    for name, (module, why) in sorted(SEPARATE_ENV.items()):
+        lines += [f"`{name}` runs only where `{module}` is installed: {why}.", ""]
     if refused:
         lines.append("Plans not offered by their pack (not run):")
         lines.append("")
@@ -536,8 +549,32 @@ def render_table(results: Mapping[Tuple[str, str, str], Tuple[str, str]], names:
     return "\n".join(lines)
 
 
+def read_table(text: str) -> Dict[Tuple[str, str, str], Tuple[str, str]]:
+    """The results a table written by ``render_table`` records (the inverse of it, for the cells)."""
+    notes = dict(re.findall(r"^- \*\*([FN]\d+)\*\* \([^)]*\): (.*)$", text, re.M))
+    rows = [line for line in text.splitlines() if line.startswith("| ")]
+    if not rows:
+        return {}
+    columns = [tuple(c.strip().rsplit(" ", 1)) for c in rows[0].strip("| ").split(" | ")[1:]]
+    out: Dict[Tuple[str, str, str], Tuple[str, str]] = {}
+    for row in rows[1:]:
+        name, *cells = [c.strip() for c in row.strip("| ").split(" | ")]
+        for (provider, plan), value in zip(columns, cells):
+            label = re.search(r"\[([FN]\d+)\]", value)
+            if value == "pass":
+                out[(name.strip("`"), provider, plan)] = ("pass", "")
+            elif label:
+                out[(name.strip("`"), provider, plan)] = ("fail" if label.group(1)[0] == "F" else "n/a", notes.get(label.group(1), ""))
+    return out
+
+
 def write_table(results: Mapping[Tuple[str, str, str], Tuple[str, str]], names: Sequence[str],
                 cells: Sequence[Tuple[str, str]], refused: Mapping[Tuple[str, str], str]) -> Path:
+    """Write the table; a run of some programs (``-k fw_``) keeps the recorded cells of the others."""
     TABLE_PATH.parent.mkdir(parents=True, exist_ok=True)
-    TABLE_PATH.write_text(render_table(results, names, cells, refused), encoding="utf-8")
+    previous = read_table(TABLE_PATH.read_text(encoding="utf-8")) if TABLE_PATH.exists() else {}
+    ran = {name for name, _, _ in results}
+    merged = {key: value for key, value in previous.items() if key[0] not in ran}
+    merged.update(results)
+    TABLE_PATH.write_text(render_table(merged, names, cells, refused), encoding="utf-8")
     return TABLE_PATH

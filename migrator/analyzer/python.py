@@ -1243,7 +1243,8 @@ class _Reporter(_Analyzer):
         func = self.resolve(node.func, scope)
         if isinstance(func, Q) and sym.is_framework(func.qname) and _is_class_name(func.qname):
             model = self._model(node, scope, ("model", "model_name", "deployment_name", "azure_deployment"))
-            self.add("framework", node, f"constructs {func.qname}", symbol=func.qname, model=model,
+            qname = sym.canonical(func.qname)  # langchain.chat_models.ChatOpenAI -> the class it is
+            self.add("framework", node, f"constructs {qname}", symbol=qname, model=model,
                      detail={"form": "construct", "kwargs": _kwarg_names(node)})
             return
         if value is None and func is None and self.imports_openai:

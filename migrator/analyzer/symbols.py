@@ -152,9 +152,48 @@ RESOURCE_ROOTS = frozenset(
 
 FRAMEWORK_PACKAGES = ("langchain", "langchain_community", "langchain_openai", "llama_index", "tiktoken")
 
+#: Every import path of a framework's OpenAI class -> the one name rules match.  The old
+#: ``langchain.*`` paths (langchain < 0.1, and its deprecated re-exports until 1.0) are the
+#: classes that moved to ``langchain_community`` (read in langchain-community 0.4.2: the same
+#: fields ``model_name``/``openai_api_key``/``openai_api_base``/``openai_organization``).
+FRAMEWORK_CLASSES: Dict[str, str] = {
+    # langchain-openai 1.x
+    "langchain_openai.ChatOpenAI": "langchain_openai.ChatOpenAI",
+    "langchain_openai.chat_models.ChatOpenAI": "langchain_openai.ChatOpenAI",
+    "langchain_openai.chat_models.base.ChatOpenAI": "langchain_openai.ChatOpenAI",
+    "langchain_openai.AzureChatOpenAI": "langchain_openai.AzureChatOpenAI",
+    "langchain_openai.chat_models.AzureChatOpenAI": "langchain_openai.AzureChatOpenAI",
+    "langchain_openai.chat_models.azure.AzureChatOpenAI": "langchain_openai.AzureChatOpenAI",
+    "langchain_openai.OpenAI": "langchain_openai.OpenAI",
+    "langchain_openai.llms.OpenAI": "langchain_openai.OpenAI",
+    "langchain_openai.llms.base.OpenAI": "langchain_openai.OpenAI",
+    "langchain_openai.OpenAIEmbeddings": "langchain_openai.OpenAIEmbeddings",
+    "langchain_openai.embeddings.OpenAIEmbeddings": "langchain_openai.OpenAIEmbeddings",
+    "langchain_openai.embeddings.base.OpenAIEmbeddings": "langchain_openai.OpenAIEmbeddings",
+    # langchain_community and the langchain paths it took over
+    "langchain.chat_models.ChatOpenAI": "langchain_community.chat_models.ChatOpenAI",
+    "langchain.chat_models.openai.ChatOpenAI": "langchain_community.chat_models.ChatOpenAI",
+    "langchain_community.chat_models.ChatOpenAI": "langchain_community.chat_models.ChatOpenAI",
+    "langchain_community.chat_models.openai.ChatOpenAI": "langchain_community.chat_models.ChatOpenAI",
+    "langchain.chat_models.AzureChatOpenAI": "langchain_community.chat_models.AzureChatOpenAI",
+    "langchain_community.chat_models.AzureChatOpenAI": "langchain_community.chat_models.AzureChatOpenAI",
+    "langchain_community.chat_models.azure_openai.AzureChatOpenAI": "langchain_community.chat_models.AzureChatOpenAI",
+    "langchain.llms.OpenAI": "langchain_community.llms.OpenAI",
+    "langchain.llms.openai.OpenAI": "langchain_community.llms.OpenAI",
+    "langchain_community.llms.OpenAI": "langchain_community.llms.OpenAI",
+    "langchain_community.llms.openai.OpenAI": "langchain_community.llms.OpenAI",
+    "langchain.embeddings.OpenAIEmbeddings": "langchain_community.embeddings.OpenAIEmbeddings",
+    "langchain.embeddings.openai.OpenAIEmbeddings": "langchain_community.embeddings.OpenAIEmbeddings",
+    "langchain_community.embeddings.OpenAIEmbeddings": "langchain_community.embeddings.OpenAIEmbeddings",
+    "langchain_community.embeddings.openai.OpenAIEmbeddings": "langchain_community.embeddings.OpenAIEmbeddings",
+}
+
 
 def canonical(qname: str) -> str:
-    """Map private re-export paths (``openai._client.OpenAI``) to the public name."""
+    """Map private re-export paths (``openai._client.OpenAI``, a framework class's module
+    path) to the public name."""
+    if qname in FRAMEWORK_CLASSES:
+        return FRAMEWORK_CLASSES[qname]
     for private, public in _ALIASES.items():
         if qname.startswith(private):
             return public + qname[len(private) :]

@@ -664,10 +664,11 @@ class ReplaceSymbol(Operation):
     """Replace a reference to an OpenAI symbol (a class, an exception) with the target's symbol
     (``to``, or per symbol through ``map``), importing it the way the original was written
     (``Name`` -> from-import, dotted -> module import).  Imports of the old symbol are removed once
-    nothing uses them."""
+    nothing uses them (when its module is in the plan's ``cleanup_imports``).  On a framework
+    construction it replaces the class called (``OpenAI(...)`` -> ``OpenAILike(...)``)."""
 
     name = "replace_symbol"
-    SITES = ("symbol",)
+    SITES = ("symbol", "framework")  # a framework construction: its class (OpenAI -> OpenAILike)
     PARAMS = {"to": (str, False), "map": (dict, False)}
 
     @classmethod
@@ -695,6 +696,8 @@ class ReplaceSymbol(Operation):
                 return node
         else:
             target = params["to"]
+        if isinstance(node, cst.Call):
+            return node.with_changes(func=replace_reference(node.func, ctx.text(target), ctx))
         return replace_reference(node, ctx.text(target), ctx)
 
 

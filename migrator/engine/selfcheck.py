@@ -41,7 +41,8 @@ V0_CALL_KEYWORDS = ("api_base", "api_type", "api_version", "request_timeout", "e
 _KEY_KWARGS = ("api_key", "openai_api_key")
 _URL_KWARGS = ("base_url", "openai_api_base", "api_base", "azure_endpoint")
 _OPENAI_FAMILY = tuple(sym.CLIENT_CLASSES) + ("langchain_openai.ChatOpenAI", "langchain_openai.OpenAIEmbeddings",
-                                              "langchain_openai.OpenAI")
+                                              "langchain_openai.OpenAI", "langchain_community.chat_models.ChatOpenAI",
+                                              "langchain_community.embeddings.OpenAIEmbeddings", "langchain_community.llms.OpenAI")
 
 
 @dataclass(frozen=True)
