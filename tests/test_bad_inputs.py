@@ -155,7 +155,9 @@ ENCODED = {
     "latin1": (b"# -*- coding: latin-1 -*-\nimport openai\ns = 'caf\xe9'\nr = openai.ChatCompletion.create(model='gpt-4', messages=[])\n",
                lambda new: new.startswith(b"# -*- coding: latin-1 -*-\n") and b"'caf\xe9'" in new and b"deepseek-chat" in new),
     "bom": (b"\xef\xbb\xbfimport openai\nr = openai.ChatCompletion.create(model='gpt-4', messages=[])\n",
-            lambda new: new.startswith(b"\xef\xbb\xbfimport openai\n") and new.count(b"\xef\xbb\xbf") == 1 and b"deepseek-chat" in new),
+            # the BOM stays first, once (imports apply adds sort in before `import openai`)
+            lambda new: new.startswith(b"\xef\xbb\xbfimport ") and b"\nimport openai\n" in new
+            and new.count(b"\xef\xbb\xbf") == 1 and b"deepseek-chat" in new),
     "crlf": (b"import openai\r\nr = openai.ChatCompletion.create(model='gpt-4', messages=[])\r\nx = 1\r\n",
              lambda new: b"deepseek-chat" in new and new.count(b"\n") == new.count(b"\r\n") and new.endswith(b"x = 1\r\n")),
     "mixed-eol": (b"import openai\r\nr = openai.ChatCompletion.create(model='gpt-4', messages=[])\nx = 1\r\ny = 2\n",

@@ -46,7 +46,7 @@ def test_bytes_outside_the_rewritten_node_are_identical():
 def test_crlf_kept_for_edits_inserted_imports_and_todo_comments():
     source = "from openai import OpenAI\r\nc = OpenAI()\r\nc.embeddings.create(\r\n    input='x',\r\n)\r\n"
     out = run(source, CLIENT, BASE).output
-    assert out == ("from openai import OpenAI\r\nimport os\r\nc = OpenAI(" + BASE_TEXT + ")\r\n"
+    assert out == ("import os\r\n\r\nfrom openai import OpenAI\r\nc = OpenAI(" + BASE_TEXT + ")\r\n"
                    "c.embeddings.create(\r\n    input='x',\r\n)\r\n")
     out = run(source, CALL, TODO).output
     assert "\r\n# TODO(migrator: acme/rule): check this\r\nc.embeddings" in out
@@ -148,8 +148,9 @@ def test_second_run_changes_nothing_and_output_is_deterministic():
 def test_import_added_once_after_docstring_future_and_leading_imports():
     out = run(SAMPLE + "other = OpenAI()\n", CLIENT, BASE).output
     assert out.count("import os\n") == 1
-    assert out.startswith('"""Doc."""\nfrom __future__ import annotations\n\nimport json\nfrom openai import OpenAI\n'
-                          "import os\n\nclient = OpenAI(timeout=3, " + BASE_TEXT + ")\n")
+    # among the standard-library imports, in order (isort's and ruff's), not after openai's
+    assert out.startswith('"""Doc."""\nfrom __future__ import annotations\n\nimport json\nimport os\nfrom openai import OpenAI\n'
+                          "\nclient = OpenAI(timeout=3, " + BASE_TEXT + ")\n")
 
 
 def test_import_not_added_when_already_imported():
@@ -171,18 +172,18 @@ def test_unused_openai_import_removed_for_native_cleanup():
 def test_openai_import_kept_when_still_referenced():
     source = "import openai\nc = openai.OpenAI()\nprint(openai.__version__)\n"
     out = run(source, {"kind": "symbol", "symbol": "openai.OpenAI"}, NATIVE, cleanup=["openai"]).output
-    assert out == "import openai\nimport acme\nc = acme.Client()\nprint(openai.__version__)\n"
+    assert out == "import acme\nimport openai\nc = acme.Client()\nprint(openai.__version__)\n"
 
 
 def test_openai_import_kept_when_exported_through_dunder_all():
     source = 'from openai import OpenAI, RateLimitError\n__all__ = ["RateLimitError"]\nc = OpenAI()\n'
     out = run(source, {"kind": "symbol", "symbol": "openai.OpenAI"}, NATIVE, cleanup=["openai"]).output
-    assert out == 'from openai import RateLimitError\nfrom acme import Client\n__all__ = ["RateLimitError"]\nc = Client()\n'
+    assert out == 'from acme import Client\nfrom openai import RateLimitError\n__all__ = ["RateLimitError"]\nc = Client()\n'
 
 
 def test_compat_plan_never_removes_imports():
     out = run("from openai import OpenAI\nc = OpenAI()\n", SYM, NATIVE).output
-    assert out == "from openai import OpenAI\nfrom acme import Client\nc = Client()\n"
+    assert out == "from acme import Client\nfrom openai import OpenAI\nc = Client()\n"
 
 
 def test_try_import_block_is_not_broken():
@@ -197,7 +198,7 @@ def test_try_import_block_emptied_by_cleanup_keeps_a_body():
     source = "import json\ntry:\n    from openai import OpenAI\nexcept ImportError:\n    pass\nc = OpenAI()\n"
     result = run(source, SYM, NATIVE, cleanup=["openai"])
     assert result.output == ("import json\ntry:\n    pass\nexcept ImportError:\n    pass\n"
-                             "from acme import Client\nc = Client()\n")
+                             "\nfrom acme import Client\nc = Client()\n")
 
 
 # ------------------------------------------------------------------ values never become code (issue 14)

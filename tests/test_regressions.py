@@ -14,7 +14,7 @@ def test_add_imports_with_module_and_name_from_the_same_module():
     # which aborted a whole `apply` (dashscope native: `import dashscope` + `from dashscope import X`).
     module = cst.parse_module("import json\n\nx = 1\n")
     new = add_imports(module, {("dashscope", None), ("dashscope", "Generation"), ("os", None)}).code
-    assert new == "import json\nimport dashscope\nfrom dashscope import Generation\nimport os\n\nx = 1\n"
+    assert new == "import json\nimport os\n\nimport dashscope\nfrom dashscope import Generation\n\nx = 1\n"
 
 
 def test_bom_file_with_openai_import_on_the_first_line_is_analysed():

@@ -7,6 +7,7 @@ transformer needs only LibCST's cheap PositionProvider, never scope metadata.
 from __future__ import annotations
 
 import ast
+import sys
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
@@ -264,13 +265,72 @@ def add_imports(module: cst.Module, wanted: Set[Tuple[str, Optional[str]]]) -> c
                      key=lambda w: (w[0], w[1] or ""))  # ("m", None) and ("m", "Name") may both be wanted
     if not missing:
         return module
-    new = []
+    body = list(module.body)
+    end = _insert_at(module)
     for mod, name in missing:
         code = f"import {mod}" if name is None else f"from {mod} import {name}"
-        new.append(cst.parse_statement(code + module.default_newline, config=module.config_for_parsing))
-    body = list(module.body)
-    at = _insert_at(module)
-    return module.with_changes(body=body[:at] + new + body[at:])
+        statement = cst.parse_statement(code + module.default_newline, config=module.config_for_parsing)
+        end = _place_import(body, end, statement, _import_key(statement))
+    return module.with_changes(body=body)
+
+
+# isort's (and ruff's) default order: sections (__future__, standard library, the rest, relative),
+# a blank line between them; in a section `import x` before `from x import y`, then by module name
+_FUTURE, _STDLIB, _OTHER, _RELATIVE = range(4)
+_STDLIB_NAMES = frozenset(getattr(sys, "stdlib_module_names", ())) or frozenset(
+    ("abc", "asyncio", "base64", "collections", "contextlib", "dataclasses", "functools", "io", "json",
+     "logging", "os", "pathlib", "re", "sys", "typing", "warnings"))  # Python 3.9: the ones rules add
+
+
+def _import_key(stmt: cst.CSTNode) -> Optional[Tuple[int, int, str, str]]:
+    """(section, from?, module, name) of a one-import line; None for anything else."""
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return None
+    small = stmt.body[0]
+    if isinstance(small, cst.Import):
+        name = _dotted(small.names[0].name)
+        return (_section(name), 0, name.lower(), "")
+    if isinstance(small, cst.ImportFrom):
+        if small.relative:
+            return (_RELATIVE, 1, "." * len(small.relative) + (_dotted(small.module).lower() if small.module else ""), "")
+        name = _dotted(small.module) if small.module else ""
+        first = "" if isinstance(small.names, cst.ImportStar) else _dotted(small.names[0].name).lower()
+        return (_section(name), 1, name.lower(), first)
+    return None
+
+
+def _section(module: str) -> int:
+    top = module.split(".")[0]
+    return _FUTURE if top == "__future__" else _STDLIB if top in _STDLIB_NAMES else _OTHER
+
+
+def _place_import(body: List[cst.CSTNode], end: int, statement: cst.SimpleStatementLine,
+                  key: Tuple[int, int, str, str]) -> int:
+    """Insert ``statement`` into the leading import block ``body[:end]`` where a sorted file has
+    it: among the imports of its section (before the first that sorts after it), or as a section
+    of its own between its neighbours.  Returns the block's new end."""
+    keys = [_import_key(s) for s in body[:end]]
+    same = [i for i, k in enumerate(keys) if k is not None and k[0] == key[0]]
+    if same:
+        at = next((i for i in same if keys[i] > key), same[-1] + 1)  # type: ignore[operator]
+        if at in same and (at == same[0] or _starts_block(body[at])):  # first of its section now
+            statement = statement.with_changes(leading_lines=body[at].leading_lines)
+            body[at] = body[at].with_changes(leading_lines=[])
+    else:
+        at = next((i for i, k in enumerate(keys) if k is not None and k[0] > key[0]), end)
+        if at < end:  # a section before the next one, which keeps its comments after a blank line
+            lines = list(body[at].leading_lines)
+            cut = next((i for i, line in enumerate(lines) if line.comment is not None), len(lines))
+            statement = statement.with_changes(leading_lines=lines[:cut])
+            body[at] = body[at].with_changes(leading_lines=[cst.EmptyLine(), *lines[cut:]])
+        elif any(k is not None for k in keys):  # a section after the others
+            statement = statement.with_changes(leading_lines=[cst.EmptyLine()])
+    body.insert(at, statement)
+    return end + 1
+
+
+def _starts_block(stmt: cst.CSTNode) -> bool:
+    return any(line.comment is None for line in getattr(stmt, "leading_lines", ()))
 
 
 def _plain_import_roots(have: Set[Tuple[str, Optional[str]]], module: str) -> Set[str]:
