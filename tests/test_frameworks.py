@@ -180,7 +180,7 @@ def test_a_replaced_class_keeps_its_import_while_the_code_still_names_it():
     ''').lstrip()
     result = migrate_source(source, "m.py", ruleset("deepseek"))
     assert result.error is None
-    assert result.output.startswith("from llama_index.llms.openai import OpenAI\nfrom llama_index.llms.openai_like import OpenAILike\n")
+    assert result.output.startswith("import os\n\nfrom llama_index.llms.openai import OpenAI\nfrom llama_index.llms.openai_like import OpenAILike\n")
     assert 'llm = OpenAILike(model="deepseek-chat"' in result.output and "isinstance(llm, OpenAI)" in result.output
 
 

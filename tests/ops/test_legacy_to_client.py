@@ -27,10 +27,11 @@ def test_v1_client_calls_are_not_matched(assert_codemod):
 
 def test_sync_legacy_call_uses_a_shared_lazy_client(assert_codemod):
     assert_codemod('import openai\nr = openai.ChatCompletion.create(model="m", messages=[])\n', """\
-        import openai
-        import acme
         import functools
         import os
+
+        import acme
+        import openai
         """ + ACCESSOR + """\
         r = _migrator_client().chat.completions.create(model="m", messages=[])
         """, LEGACY, OP)
@@ -38,9 +39,10 @@ def test_sync_legacy_call_uses_a_shared_lazy_client(assert_codemod):
 
 def test_shared_false_builds_the_client_at_the_call(assert_codemod):
     assert_codemod('import openai\nr = openai.ChatCompletion.create(model="m", messages=[])\n', """\
-        import openai
-        import acme
         import os
+
+        import acme
+        import openai
         r = acme.Client(api_key=os.environ["ACME_API_KEY"]).chat.completions.create(model="m", messages=[])
         """, LEGACY, PER_CALL)
 
@@ -48,15 +50,16 @@ def test_shared_false_builds_the_client_at_the_call(assert_codemod):
 def test_an_existing_name_is_not_shadowed(assert_codemod):
     source = 'import openai\n_migrator_client = 1\nr = openai.ChatCompletion.create(model="m")\n'
     expected = textwrap.dedent(ACCESSOR).replace("_migrator_client", "_migrator_client_2")
-    assert_codemod(source, "import openai\nimport acme\nimport functools\nimport os\n" + expected
+    assert_codemod(source, "import functools\nimport os\n\nimport acme\nimport openai\n" + expected
                    + '_migrator_client = 1\nr = _migrator_client_2().chat.completions.create(model="m")\n', LEGACY, OP)
 
 
 def test_async_acreate_uses_the_async_client_and_the_canonical_method(assert_codemod):
     assert_codemod("import openai\nasync def f():\n    return await openai.ChatCompletion.acreate(model=\"m\")\n", """\
-        import openai
-        import acme
         import os
+
+        import acme
+        import openai
         async def f():
             return await acme.AsyncClient(api_key=os.environ["ACME_API_KEY"]).chat.completions.create(model="m")
         """, LEGACY, OP)
@@ -64,9 +67,10 @@ def test_async_acreate_uses_the_async_client_and_the_canonical_method(assert_cod
 
 def test_v1_module_level_call(assert_codemod):
     assert_codemod('import openai\nopenai.embeddings.create(model="m", input="x")\n', """\
-        import openai
-        import acme
         import os
+
+        import acme
+        import openai
         acme.Client(api_key=os.environ["ACME_API_KEY"]).embeddings.create(model="m", input="x")
         """, LEGACY, PER_CALL)
 
@@ -78,9 +82,9 @@ def test_imports_added_once_for_many_calls_and_unused_openai_removed(assert_code
         a = openai.Completion.create(model="m", prompt="x")
         b = openai.Embedding.create(model="m", input="x")
         """, """\
+        import functools
         import os
         import acme
-        import functools
         """ + ACCESSOR + """\
         a = _migrator_client().completions.create(model="m", prompt="x")
         b = _migrator_client().embeddings.create(model="m", input="x")

@@ -60,8 +60,9 @@ def test_replace_an_existing_value(assert_codemod):
 
 def test_when_literal_replaces_a_hard_coded_key_with_an_env_read(assert_codemod):
     assert_codemod('from openai import OpenAI\nc = OpenAI(api_key="sk-test")\n', """\
-        from openai import OpenAI
         import os
+
+        from openai import OpenAI
         c = OpenAI(api_key=os.environ["ACME_API_KEY"])
         """, {"kind": "client"}, KEY)
 
@@ -127,8 +128,8 @@ def test_added_before_star_kwargs(assert_codemod):
 def test_expr_value_adds_its_imports_once(assert_codemod):
     op = ("set_kwarg", {"name": "http_client", "value": {"expr": "httpx.Client()", "imports": ["httpx"]}})
     assert_codemod("from openai import OpenAI\na = OpenAI()\nb = OpenAI()\n", """\
-        from openai import OpenAI
         import httpx
+        from openai import OpenAI
         a = OpenAI(http_client=httpx.Client())
         b = OpenAI(http_client=httpx.Client())
         """, CLIENT, op)
