@@ -142,7 +142,8 @@ CONSTRUCT = {
     "zhipuai.ZhipuAI": lambda cls: cls(api_key="id.secret"),
     "volcenginesdkarkruntime.Ark": lambda cls: cls(api_key="k"),
     "dashscope.Client": lambda cls: cls(api_key="k"),
-    "qianfan.Text2Image": lambda cls: cls(),
+    # credentials given here: qianfan reads QIANFAN_AK/SK once, when first imported (maybe by an earlier test)
+    "qianfan.Text2Image": lambda cls: cls(ak="ak", sk="sk"),
 }
 SDK_NAME = r"\b(?:dashscope|qianfan|zhipuai|volcenginesdkarkruntime)(?:\.[A-Za-z_]\w*(?:\(\))?)+"
 
