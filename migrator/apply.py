@@ -349,6 +349,9 @@ def _report_residue(root: str, scan: ScanResult, out: MigrationResult, known: Di
                                                   "manual", f.cell))
 
 
+UNRESOLVED_RULE = "migrator/unresolved"  # not "migrator/unit": no client is known, so none is counted as left whole
+
+
 def _report_unresolved(scan: ScanResult, out: MigrationResult) -> None:
     """A call left on OpenAI because its receiver could not be traced to a client matches no
     rule, and `migrator check` cannot tell its endpoint: say so, or "0 left for a person" would
@@ -358,7 +361,7 @@ def _report_unresolved(scan: ScanResult, out: MigrationResult) -> None:
         left = out.left.get(analysis.path) or ()
         for f in analysis.findings:
             if f.kind == "call" and f.confidence == "low" and f.span in left and (f.path, f.cell, f.line) not in reported:
-                out.diagnostics.append(Diagnostic("migrator/unit", f.path, f.line, f.column, f"this {f.api} call is left "
+                out.diagnostics.append(Diagnostic(UNRESOLVED_RULE, f.path, f.line, f.column, f"this {f.api} call is left "
                                                   "as it is: its receiver could not be resolved to a client; find the "
                                                   "client it uses and migrate it by hand", "manual", f.cell))
 

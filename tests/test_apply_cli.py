@@ -525,5 +525,6 @@ def test_a_call_whose_client_cannot_be_traced_is_reported_for_a_person(tmp_path)
     report = json.loads(proc.stdout)
     manual = [d for d in report["diagnostics"] if d["severity"] == "manual"]
     assert [(d["path"], d["line"]) for d in manual] == [("m.py", 13)], report["diagnostics"]
-    assert "could not be resolved" in manual[0]["message"]
+    assert manual[0]["rule"] == "migrator/unresolved" and "could not be resolved" in manual[0]["message"]
     assert report["summary"]["left_for_review"] == 1
+    assert report["summary"]["clients_left_whole"] == 0  # a call, not a client known to stay
