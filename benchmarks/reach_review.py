@@ -102,21 +102,31 @@ def scan_counts(data: dict) -> Dict[str, object]:
     }
 
 
-def category(rule: str, message: str) -> str:
-    """A coarse reason for a diagnostic left for a person (the table groups by rule id too)."""
-    m = message.lower()
-    if "azure" in rule or "azure" in m:
+_UNSUPPORTED = ("audio", "images", "moderations", "files", "batches", "responses", "unsupported-api",
+                "vector-stores", "assistants", "fine-tuning", "realtime", "moderation")
+
+
+def category(rule: str) -> str:
+    """A coarse reason for a diagnostic left for a person, from its rule id."""
+    name = rule.split("/", 1)[-1]
+    if name == "azure-client":
         return "Azure client"
-    if rule == "check/openai-client-endpoint" or "not a literal or an environment lookup" in m:
-        return "dynamic endpoint"
+    if rule == "check/openai-client-endpoint":
+        return "endpoint set at run time / not allow-listed"
     if rule == "check/openai-url":
         return "OpenAI URL literal"
-    if "model" in rule or "unmapped model" in m or "no model" in m:
-        return "model"
-    if "offers" in m or "no " in m and "api" in m or "unsupported" in rule or "keep openai" in m:
-        return "unsupported API"
+    if rule == "check/openai-import":
+        return "openai import (native plan)"
+    if rule == "migrator/unresolved":
+        return "receiver not resolved"
     if rule == "migrator/unit":
         return "client left whole"
+    if name in _UNSUPPORTED:
+        return "API the provider lacks"
+    if name == "model":
+        return "model not a literal"
+    if name.endswith("exceptions"):
+        return "exception without counterpart"
     return "other"
 
 
@@ -176,10 +186,9 @@ def measure(name: str, version: str, unpacked: Path) -> Dict[str, object]:
                                       "--format", "json", "--no-cache"], tree)
             manual = [d for d in data.get("diagnostics", []) if d.get("severity") == "manual"]
             by_rule = Counter(d["rule"] for d in manual)
-            by_category = Counter(category(d["rule"], d.get("message", "")) for d in manual)
             warnings = Counter(d["rule"] for d in data.get("diagnostics", []) if d.get("severity") == "warning")
             run = {"rc": rc, "summary": data.get("summary", {}), "manual_by_rule": dict(by_rule),
-                   "manual_by_category": dict(by_category), "warnings_by_rule": dict(warnings),
+                   "warnings_by_rule": dict(warnings),
                    "files": [f["path"] for f in data.get("files", [])], "diffs": data.get("files", []),
                    "errors": data.get("errors", []), "stderr": err.strip()[-300:] if rc not in (0, 1) else ""}
             run.update(in_process(tree, provider, plan))
@@ -244,7 +253,10 @@ def render(rows: List[Dict[str, object]], elapsed: float) -> str:
             "| package | provider/plan | by reason | by rule id |", "|---|---|---|---|"]
     for r in rows:
         for key, run in r["runs"].items():
-            out.append(f"| {r['package']} | {key} | {_fmt(run['manual_by_category'])} | {_fmt(run['manual_by_rule'])} |")
+            by_category: Counter = Counter()
+            for rule, n in run["manual_by_rule"].items():
+                by_category[category(rule)] += n
+            out.append(f"| {r['package']} | {key} | {_fmt(by_category)} | {_fmt(run['manual_by_rule'])} |")
     out += ["", "### Scan's readiness vs apply: disagreements", ""]
     if not disagreements:
         out.append("None.")
