@@ -30,6 +30,17 @@ def _rulesets(providers: Sequence[ProviderFile], config: Config, only: Optional[
 
 
 _SITE_KINDS = ("call", "framework")
+_RUN_TIME = ("the client's endpoint is set at run time (base_url from a variable or **kwargs): apply leaves "
+             "it as it is; point it at the provider by hand")
+
+
+def _set_at_run_time(site: Site, rules: List[Rule], reasons: Counter) -> bool:
+    """A call on a client whose base_url is a run-time value, which no rule of the plan matches:
+    apply leaves it as it is (and reports its client), so it is not automatic."""
+    if site.kind != "call" or site.attrs.get("endpoint") != "dynamic" or rules:
+        return False
+    reasons[_RUN_TIME] += 1
+    return True
 
 
 def _classify(site, rules: List[Rule], ruleset: RuleSet, reasons: Counter) -> str:
@@ -64,6 +75,9 @@ def _file_counts(all_sites: List[Site], ruleset: RuleSet, index: RuleIndex, fall
             continue  # a client of another server (Ollama, vLLM, a provider): not OpenAI usage
         if id(site) in hybrid:
             rules = fallback_index.match(site)  # type: ignore[union-attr]
+            if _set_at_run_time(site, rules, reasons):
+                counts["manual"] += 1
+                continue
             state = _classify(site, rules, ruleset.fallback, reasons)  # type: ignore[arg-type]
             if state == "automatic":
                 state = "with_diagnostics"
@@ -72,6 +86,8 @@ def _file_counts(all_sites: List[Site], ruleset: RuleSet, index: RuleIndex, fall
         elif unit is not None and unit.blocked:
             # the first thing that keeps its client on OpenAI, as apply reports it
             reasons[unit.reasons[0].split(": ", 1)[-1] if unit.reasons else "left whole"] += 1
+            counts["manual"] += 1
+        elif _set_at_run_time(site, matched[id(site)], reasons):
             counts["manual"] += 1
         else:
             counts[_classify(site, matched[id(site)], ruleset, reasons)] += 1

@@ -499,3 +499,32 @@ def test_a_file_name_with_a_line_break_is_skipped_not_the_whole_run(tmp_path):
     assert b"deepseek-chat" in branch_file(repo, "migrator/deepseek-compat", "app.py")
     assert (repo / "odd\nname.py").read_bytes() == APP.encode()
     assert git(repo, "diff", "--name-only", "main", "migrator/deepseek-compat").split() == [".migrator.toml", "app.py"]
+
+
+UNRESOLVED = b'''from openai import OpenAI
+
+
+class Model:
+    def load_model(self):
+        return self._build_client(OpenAI)
+
+    def _build_client(self, cls):
+        return cls(timeout=30)
+
+    def ask(self, q):
+        client = self.load_model()
+        return client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": q}])
+'''
+
+
+def test_a_call_whose_client_cannot_be_traced_is_reported_for_a_person(tmp_path):
+    # deepeval 4.3.1 (issue 15): 45 calls on clients built as `cls(**kw)` with cls=OpenAI were
+    # left on OpenAI while apply said "4 left for a person" and `migrator check` passed
+    repo = make_repo(tmp_path, {"m.py": UNRESOLVED})
+    proc = run("apply", ".", "--provider", "dashscope", "--dry-run", "--format", "json", "--no-cache", cwd=repo)
+    report = json.loads(proc.stdout)
+    manual = [d for d in report["diagnostics"] if d["severity"] == "manual"]
+    assert [(d["path"], d["line"]) for d in manual] == [("m.py", 13)], report["diagnostics"]
+    assert manual[0]["rule"] == "migrator/unresolved" and "could not be resolved" in manual[0]["message"]
+    assert report["summary"]["left_for_review"] == 1
+    assert report["summary"]["clients_left_whole"] == 0  # a call, not a client known to stay

@@ -132,3 +132,33 @@ def test_clients_of_other_servers_are_not_counted(tmp_path):
     scan = ScanResult(root=str(tmp_path), analyses=[analyze_python(source, "m.py")])
     (row,) = readiness_matrix(scan, root=str(tmp_path), config=Config(), provider="deepseek")
     assert row["automatic"] + row["with_diagnostics"] + row["manual"] == 1, row
+
+DYNAMIC_ENDPOINT = '''import os
+from openai import OpenAI
+
+
+class Model:
+    def __init__(self, url=None):
+        self._url = url or os.environ.get("OPENAI_API_BASE_URL")
+        self.client = OpenAI(base_url=self._url)
+
+    def run(self, text):
+        return self.client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": text}])
+'''
+
+
+def test_a_client_whose_endpoint_is_set_at_run_time_is_not_counted_automatic(tmp_path):
+    # camel-ai, mem0ai, agno (issue 15): scan's matrix said 17/13/33 calls would move, apply moved
+    # none of them (it leaves a client whose base_url is a run-time value alone, and says so)
+    from migrator.engine import migrate_source
+    from migrator.ruleset import load_all, select
+
+    (tmp_path / "m.py").write_text(DYNAMIC_ENDPOINT)
+    result = scan_paths(str(tmp_path), ScanOptions(use_cache=False, jobs=1))
+    rows = readiness_matrix(result, root=str(tmp_path), config=load_config(str(tmp_path)))
+    packs = load_all([])
+    for row in rows:
+        migrated = migrate_source(DYNAMIC_ENDPOINT, "m.py", select(packs, row["provider"], row["plan"]))
+        assert not migrated.changed, row  # apply leaves the client and its call as they are
+        assert (row["automatic"], row["with_diagnostics"], row["manual"]) == (0, 0, 1), row
+        assert any("endpoint is set at run time" in reason for reason in row["reasons"]), row
