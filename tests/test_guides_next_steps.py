@@ -97,3 +97,12 @@ def test_every_pack_gets_steps_from_its_own_data(tmp_path, name):
     section = _steps_section(body, "### Next steps")
     assert f"`{pf.vars['api_key_env']}`" in section and f'`pip install "{plan.requirement}"`' in section
     assert f"docs/providers/{name}.md" in section and (ROOT / f"docs/providers/{name}.md").is_file()
+
+
+def test_a_client_kept_on_the_compat_endpoint_adds_the_openai_requirement(tmp_path):
+    repo = make_repo(tmp_path, {"app.py": APP.encode(), "aio.py": APP.replace("OpenAI", "AsyncOpenAI").encode()})
+    proc = run("apply", ".", "--provider", "zhipu", "--plan", "native", "--format", "json", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["summary"]["clients_hybrid"] >= 1  # zhipuai has no asyncio client
+    assert [s["requirement"] for s in doc["next_steps"] if s["kind"] == "install"] == ["zhipuai>=2.1.5", "openai>=1.0"]
