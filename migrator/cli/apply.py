@@ -142,6 +142,8 @@ def apply(
         err.print(_("  review: {command}").format(command=made.review_command), markup=False)
         err.print(_("  switch: {command}").format(command=made.switch_command), markup=False)
         err.print(report.summary_line(result))
+    if format == ApplyFormat.text:
+        report.render_next_steps(result, err)
     _html_report(html_report, result, dry_run, extra)
     if format == ApplyFormat.json:
         write_output(report.to_json(result, extra) + "\n", None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
+from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from rich.console import Console
@@ -16,9 +17,10 @@ from migrator import __version__
 from migrator.analyzer.secrets import redact_text
 from migrator.apply import FileChange, MigrationResult
 from migrator.engine.rewrite import SUPPRESSED
-from migrator.i18n import N_, _, use_language
+from migrator.i18n import N_, _, language, use_language
 from migrator.report import json_document
 from migrator.report.console import printable, safe
+from migrator.ruleset import builtin_rules_dir
 
 
 def unified_diff(change: FileChange) -> str:
@@ -163,7 +165,88 @@ def pr_body(result: MigrationResult, *, link_base: Optional[str] = None, checks:
         lines += ["", "### " + _("Not migrated"), ""] + [f"- `{f.path}`: {f.message}" for f in result.failures]
     if result.notes:
         lines += ["", "### " + _("Notes"), ""] + [f"- {_note(path, _(note))}" for path, note in result.notes]
+    steps = step_texts(result)
+    if steps:
+        lines += ["", "### " + _("Next steps"), ""] + [f"{n}. {text}" for n, text in enumerate(steps, 1)]
     return redact_text("\n".join(lines) + "\n")
+
+
+def next_steps(result: MigrationResult) -> List[Dict[str, str]]:
+    """What the user does after a migration, all from the rule pack: the key variable, the SDK the
+    plan requires, the endpoint variables the rewritten code reads (and their value for the other
+    regions), then ``migrator check``.  Nothing when nothing was migrated."""
+    if not result.changes:
+        return []
+    rs = result.ruleset
+    pf, vars_ = rs.provider, rs.vars
+    steps = [{"kind": "key", "env": vars_["api_key_env"], "guide": _guide(pf)}] if vars_.get("api_key_env") else []
+    plans = [rs.plan] + ([rs.fallback.plan] if result.hybrids and rs.fallback is not None else [])
+    for req in dict.fromkeys(plan.requirement for plan in plans if plan.requirement):
+        steps.append({"kind": "install", "requirement": req, "command": f'pip install "{req}"'})
+    read = _vars_read(result)
+    for key in sorted(k for k in read if k != "api_key_env"):
+        name = key[: -len("_env")]
+        default = vars_.get(name) or vars_.get(name + "_url", "")
+        steps.append({"kind": "endpoint", "env": vars_[key], "default": default})
+        for region, values in sorted(pf.regions.items()):
+            if values.get(name) and values[name] != default:
+                steps.append({"kind": "region", "region": region, "env": vars_[key], "url": values[name]})
+    steps.append({"kind": "check", "command": "migrator check"})
+    return steps
+
+
+GUIDES = {"en": "docs/providers", "zh": "docs/zh-CN/providers"}  # each pack's guide, per language
+
+
+def _guide(pf) -> str:
+    """Where a user learns how to get a key: the built-in pack's guide in this project, the
+    provider's docs for a pack of the user's own."""
+    if Path(pf.path).resolve().parent == builtin_rules_dir().resolve():
+        return _("{guide} in migrator's repository, or {docs}").format(
+            guide=f"{GUIDES[language()]}/{pf.name}.md", docs=pf.docs)
+    return pf.docs
+
+
+def _vars_read(result: MigrationResult) -> List[str]:
+    """The pack's ``*_env`` variables named by a rule that rewrote something (the code now reads them)."""
+    rs = result.ruleset
+    rules = list(rs.rules) + (list(rs.fallback.rules) if rs.fallback is not None else [])
+    text = " ".join(repr(op.params) for rule in rules if rule.id in result.applied for op in rule.ops)
+    return [key for key in rs.vars if key.endswith("_env") and "${" + key + "}" in text]
+
+
+STEP_TEXTS = {
+    "key": N_("Set {env} to your {provider} API key (how to get one: {guide})."),
+    "install": N_("Install the SDK the migrated code needs: {command}"),
+    "endpoint": N_("Optional: {env} overrides the endpoint (default {default})."),
+    "region": N_("For the {region} region set {setting} (or run apply with --region {region})."),
+    "check": N_("Run {command} to confirm no OpenAI usage is left (in CI or pre-commit too)."),
+}
+
+
+def step_texts(result: MigrationResult) -> List[str]:
+    """The next steps as sentences in the current language, commands and names in backticks."""
+    title = result.ruleset.provider.title
+    out = []
+    for step in next_steps(result):
+        fields = {k: (v if k in ("guide", "region") else f"`{v}`") for k, v in step.items() if k != "kind"}
+        if step["kind"] == "region":
+            fields["setting"] = f"`{step['env']}={step['url']}`"
+        out.append(_(STEP_TEXTS[step["kind"]]).format(provider=title, **fields))
+    return out
+
+
+def render_next_steps(result: MigrationResult, out: Console) -> None:
+    texts = step_texts(result)
+    if texts:
+        out.print(_("[bold]Next steps[/]"))
+        for n, text in enumerate(texts, 1):
+            out.print(printable(f"  {n}. {text}"), markup=False, highlight=False)
+
+
+def _english(function, *args):
+    with use_language("en"):
+        return function(*args)
 
 
 def _models_used(result: MigrationResult) -> Dict[str, str]:
@@ -199,6 +282,7 @@ def to_json(result: MigrationResult, extra: Dict[str, Any]) -> str:
         "diagnostics": [d.to_json() for d in result.diagnostics],
         "errors": [{"path": f.path, "line": f.line, "message": f.message} for f in result.failures],
         "notes": [{"path": path, "message": _note(path, note)} for path, note in result.notes],
+        "next_steps": _english(next_steps, result),
     }
     doc.update(extra)
     return json_document(doc)
