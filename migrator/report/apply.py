@@ -33,6 +33,8 @@ def render_text(result: MigrationResult, out: Console, *, show_diff: bool = True
     rs = result.ruleset
     out.print("[bold]migrator apply[/] → " + safe(_("{provider} ({plan} plan: {title})").format(
         provider=rs.provider.title, plan=rs.plan.name, title=rs.plan.title)))
+    # the outcome before the detail: a long run's diffs would push it off the screen
+    out.print(summary_line(result), markup=False, highlight=False)
     if show_diff:
         for change in result.changes:  # the path above its panel: a panel's title is cut to the width
             out.print(f"[bold]{safe(change.path)}[/]")

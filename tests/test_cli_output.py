@@ -1,0 +1,25 @@
+"""Output that scales (issue 17): summary first, --stat/--no-diff, folded info notes, the pager,
+progress, the next step, and an explained best fit -- through the real CLI on real git repositories."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from test_apply_cli import APP, LEGACY, make_repo, run
+
+
+def two_files(tmp_path: Path) -> Path:
+    return make_repo(tmp_path, {"app.py": APP.encode(), "legacy.py": LEGACY.encode()})
+
+
+def test_apply_summary_comes_before_the_diffs_and_again_at_the_end(tmp_path):
+    repo = two_files(tmp_path)
+    proc = run("apply", "--provider", "dashscope", "--dry-run", cwd=repo)
+    assert proc.returncode == 1, proc.stderr
+    lines = proc.stdout.splitlines()
+    summary = next(i for i, line in enumerate(lines) if "file(s) changed" in line and "left for a person" in line)
+    first_diff = next(i for i, line in enumerate(lines) if "--- a/" in line)
+    assert summary < first_diff
+    assert summary == 1  # right under the heading
+    assert lines[summary].strip() in proc.stderr.strip().splitlines()[-1]  # and repeated last
