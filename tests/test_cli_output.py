@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from test_apply_cli import APP, LEGACY, make_repo, run
+from test_apply_cli import APP, LEGACY, git, make_repo, run
 
 
 def two_files(tmp_path: Path) -> Path:
@@ -23,3 +23,24 @@ def test_apply_summary_comes_before_the_diffs_and_again_at_the_end(tmp_path):
     assert summary < first_diff
     assert summary == 1  # right under the heading
     assert lines[summary].strip() in proc.stderr.strip().splitlines()[-1]  # and repeated last
+
+
+def test_apply_stat_counts_lines_like_git_diff_numstat(tmp_path):
+    repo = two_files(tmp_path)
+    proc = run("apply", "--provider", "dashscope", "--dry-run", "--stat", cwd=repo)
+    assert proc.returncode == 1, proc.stderr
+    assert "--- a/" not in proc.stdout and "@@" not in proc.stdout
+    shown = {m.group(1): int(m.group(2)) for m in re.finditer(r"^ (\S+)\s+\|\s+(\d+) [+-]*$", proc.stdout, re.M)}
+    assert run("apply", "--provider", "dashscope", cwd=repo).returncode == 0
+    numstat = git(repo, "diff", "--numstat", "main", "migrator/dashscope-compat")
+    expected = {path: int(a) + int(r) for a, r, path in (line.split("\t") for line in numstat.splitlines())}
+    assert shown == expected
+    assert f" {len(expected)} file(s) changed, " in proc.stdout
+
+
+def test_apply_no_diff_leaves_out_the_diffs_only(tmp_path):
+    repo = two_files(tmp_path)
+    proc = run("apply", "--provider", "dashscope", "--dry-run", "--no-diff", cwd=repo)
+    assert proc.returncode == 1, proc.stderr
+    assert "--- a/" not in proc.stdout and "+++ b/" not in proc.stdout
+    assert "file(s) changed" in proc.stdout and "Rules applied" in proc.stdout

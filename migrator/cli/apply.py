@@ -45,6 +45,8 @@ def apply(
     yes: bool = typer.Option(False, "--yes", "-y", help=_("Do not ask for confirmation.")),
     pr_body: Optional[str] = typer.Option(None, "--pr-body", help=_("Write a Markdown pull-request description to this file.")),
     html_report: Optional[str] = typer.Option(None, "--report", help=_("Also write a self-contained HTML report to this file.")),
+    stat: bool = typer.Option(False, "--stat", help=_("Show lines added and removed per file instead of the diffs.")),
+    no_diff: bool = typer.Option(False, "--no-diff", help=_("Leave the diffs out of the report.")),
     format: ApplyFormat = typer.Option(ApplyFormat.text, "--format", "-f", help=_("Report format.")),
     exclude: Optional[List[str]] = typer.Option(None, "--exclude", help=_("Glob of paths to skip (repeatable).")),
     rules: Optional[List[str]] = typer.Option(None, "--rules", help=_("Extra rule file or directory (repeatable).")),
@@ -97,7 +99,7 @@ def apply(
         _leave_untracked(repo, result)
     out = error_console() if to_stdout else console()  # stdout carries the patch or PR body
     if format == ApplyFormat.text:
-        report.render_text(result, out)
+        report.render_text(result, out, show_diff=not no_diff, stat=stat)
     extra = {}
     if patch:
         from migrator.writer import encode_patch, make_patch, write_user_file

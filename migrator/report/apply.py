@@ -29,13 +29,16 @@ def unified_diff(change: FileChange) -> str:
     return redact_text("".join(line if line.endswith("\n") else line + "\n" for line in lines))
 
 
-def render_text(result: MigrationResult, out: Console, *, show_diff: bool = True) -> None:
+def render_text(result: MigrationResult, out: Console, *, show_diff: bool = True, stat: bool = False) -> None:
+    """``show_diff``: a panel per changed file; ``stat``: a ``git diff --stat`` table instead."""
     rs = result.ruleset
     out.print("[bold]migrator apply[/] → " + safe(_("{provider} ({plan} plan: {title})").format(
         provider=rs.provider.title, plan=rs.plan.name, title=rs.plan.title)))
     # the outcome before the detail: a long run's diffs would push it off the screen
     out.print(summary_line(result), markup=False, highlight=False)
-    if show_diff:
+    if stat:
+        _stat(result, out)
+    elif show_diff:
         for change in result.changes:  # the path above its panel: a panel's title is cut to the width
             out.print(f"[bold]{safe(change.path)}[/]")
             out.print(Panel(Syntax(printable(unified_diff(change), lines=True), "diff", theme="ansi_dark", word_wrap=True)))
@@ -48,6 +51,32 @@ def render_text(result: MigrationResult, out: Console, *, show_diff: bool = True
             out.print(printable(f"  {failure.path}{line}: {failure.message}"), markup=False)
     for path, note in result.notes:
         out.print(printable(_("  note: {note}").format(note=_note(path, _(note)))), markup=False)
+
+
+def diff_counts(change: FileChange) -> "tuple[int, int]":
+    """Lines added and removed by ``change``, as ``git diff --stat`` counts them."""
+    added = removed = 0
+    for line in unified_diff(change).splitlines():
+        if line.startswith("+") and not line.startswith("+++ "):
+            added += 1
+        elif line.startswith("-") and not line.startswith("--- "):
+            removed += 1
+    return added, removed
+
+
+def _stat(result: MigrationResult, out: Console, bar: int = 40) -> None:
+    if not result.changes:
+        return
+    counts = [(printable(c.path), *diff_counts(c)) for c in result.changes]
+    width = max(len(path) for path, _a, _r in counts)
+    digits = max(len(str(a + r)) for _p, a, r in counts)
+    most = max(a + r for _p, a, r in counts) or 1
+    for path, added, removed in counts:
+        scale = min(1.0, bar / most)
+        plus, minus = round(added * scale), round(removed * scale)
+        out.print(f" {safe(path)}{' ' * (width - len(path))} | {added + removed:>{digits}} [green]{'+' * plus}[/][red]{'-' * minus}[/]")
+    out.print(" " + _("{files} file(s) changed, {added} insertion(s)(+), {removed} deletion(s)(-)").format(
+        files=len(counts), added=sum(a for _p, a, _r in counts), removed=sum(r for _p, _a, r in counts)))
 
 
 def _rule_table(result: MigrationResult, out: Console) -> None:
