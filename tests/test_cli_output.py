@@ -3,6 +3,7 @@ progress, the next step, and an explained best fit -- through the real CLI on re
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -44,3 +45,27 @@ def test_apply_no_diff_leaves_out_the_diffs_only(tmp_path):
     assert proc.returncode == 1, proc.stderr
     assert "--- a/" not in proc.stdout and "+++ b/" not in proc.stdout
     assert "file(s) changed" in proc.stdout and "Rules applied" in proc.stdout
+
+
+MIXED = (b"import openai\n\n\n"
+         b"def chat(q):\n    return openai.ChatCompletion.create(model='gpt-4o', messages=[])['choices'][0]['message']['content']\n\n\n"
+         b"def complete(q):\n    return openai.Completion.create(model='gpt-3.5-turbo-instruct', prompt=q)\n")
+
+
+def test_apply_info_notes_are_counted_unless_verbose(tmp_path):
+    repo = make_repo(tmp_path, {"app.py": MIXED, "legacy.py": LEGACY.encode()})
+    doc = json.loads(run("apply", "--provider", "deepseek", "--dry-run", "--format", "json", cwd=repo).stdout)
+    info = [d for d in doc["diagnostics"] if d["severity"] == "info"]
+    rest = [d for d in doc["diagnostics"] if d["severity"] != "info"]
+    assert len(info) >= 2 and any(d["severity"] == "manual" for d in rest)
+    quiet = run("apply", "--provider", "deepseek", "--dry-run", cwd=repo).stdout
+    assert f"{len(info)} info notes (use -v to list them)" in quiet
+    for d in rest:  # warnings and the sites left for a person, in full
+        assert f"{d['line']}:{d['column']} {d['severity']} {d['rule']}: {d['message']}" in quiet
+    for d in info:
+        assert f"{d['line']}:{d['column']} info {d['rule']}:" not in quiet
+    loud = run("apply", "--provider", "deepseek", "--dry-run", "-v", cwd=repo).stdout
+    assert "use -v" not in loud
+    for d in info:
+        assert f"{d['line']}:{d['column']} info {d['rule']}: {d['message']}" in loud
+

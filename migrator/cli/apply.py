@@ -47,6 +47,7 @@ def apply(
     html_report: Optional[str] = typer.Option(None, "--report", help=_("Also write a self-contained HTML report to this file.")),
     stat: bool = typer.Option(False, "--stat", help=_("Show lines added and removed per file instead of the diffs.")),
     no_diff: bool = typer.Option(False, "--no-diff", help=_("Leave the diffs out of the report.")),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help=_("List info diagnostics too (by default they are only counted).")),
     format: ApplyFormat = typer.Option(ApplyFormat.text, "--format", "-f", help=_("Report format.")),
     exclude: Optional[List[str]] = typer.Option(None, "--exclude", help=_("Glob of paths to skip (repeatable).")),
     rules: Optional[List[str]] = typer.Option(None, "--rules", help=_("Extra rule file or directory (repeatable).")),
@@ -99,7 +100,7 @@ def apply(
         _leave_untracked(repo, result)
     out = error_console() if to_stdout else console()  # stdout carries the patch or PR body
     if format == ApplyFormat.text:
-        report.render_text(result, out, show_diff=not no_diff, stat=stat)
+        report.render_text(result, out, show_diff=not no_diff, stat=stat, verbose=verbose)
     extra = {}
     if patch:
         from migrator.writer import encode_patch, make_patch, write_user_file

@@ -16,7 +16,7 @@ from migrator import __version__
 from migrator.analyzer.secrets import redact_text
 from migrator.apply import FileChange, MigrationResult
 from migrator.engine.rewrite import SUPPRESSED
-from migrator.i18n import N_, _, use_language
+from migrator.i18n import N_, _, ngettext, use_language
 from migrator.report import json_document
 from migrator.report.console import printable, safe
 
@@ -29,8 +29,10 @@ def unified_diff(change: FileChange) -> str:
     return redact_text("".join(line if line.endswith("\n") else line + "\n" for line in lines))
 
 
-def render_text(result: MigrationResult, out: Console, *, show_diff: bool = True, stat: bool = False) -> None:
-    """``show_diff``: a panel per changed file; ``stat``: a ``git diff --stat`` table instead."""
+def render_text(result: MigrationResult, out: Console, *, show_diff: bool = True, stat: bool = False,
+                verbose: bool = False) -> None:
+    """``show_diff``: a panel per changed file; ``stat``: a ``git diff --stat`` table instead;
+    ``verbose``: info diagnostics listed too, not only counted."""
     rs = result.ruleset
     out.print("[bold]migrator apply[/] → " + safe(_("{provider} ({plan} plan: {title})").format(
         provider=rs.provider.title, plan=rs.plan.name, title=rs.plan.title)))
@@ -43,7 +45,7 @@ def render_text(result: MigrationResult, out: Console, *, show_diff: bool = True
             out.print(f"[bold]{safe(change.path)}[/]")
             out.print(Panel(Syntax(printable(unified_diff(change), lines=True), "diff", theme="ansi_dark", word_wrap=True)))
     _rule_table(result, out)
-    _diagnostics(result, out)
+    _diagnostics(result, out, verbose)
     if result.failures:
         out.print(_("[bold red]Files that could not be migrated[/] (left unchanged):"))
         for failure in result.failures:
@@ -94,14 +96,20 @@ def _rule_table(result: MigrationResult, out: Console) -> None:
     out.print(table)
 
 
-def _diagnostics(result: MigrationResult, out: Console) -> None:
+def _diagnostics(result: MigrationResult, out: Console, verbose: bool = False) -> None:
     if not result.diagnostics:
         return
+    # on a large run the info notes (a model mapped, a setting removed) bury the warnings and the
+    # sites left for a person: counted, and listed on request
+    shown = [d for d in result.diagnostics if verbose or d.severity != "info"]
+    folded = len(result.diagnostics) - len(shown)
     by_file: Dict[str, list] = defaultdict(list)
-    for d in result.diagnostics:
+    for d in shown:
         by_file[d.path].append(d)
     manual = len(result.manual)
     out.print(_("[bold]Diagnostics[/] ({n} left for a person):").format(n=manual))
+    if folded:
+        out.print("  " + ngettext("{n} info note (use -v to list it)", "{n} info notes (use -v to list them)", folded).format(n=folded))
     for path in sorted(by_file):
         out.print(f"  [bold]{safe(path)}[/]")
         for d in by_file[path]:
