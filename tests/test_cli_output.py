@@ -69,3 +69,40 @@ def test_apply_info_notes_are_counted_unless_verbose(tmp_path):
     for d in info:
         assert f"{d['line']}:{d['column']} info {d['rule']}: {d['message']}" in loud
 
+
+def _row(provider, plan, automatic, notes=0, manual=0):
+    return {"provider": provider, "plan": plan, "automatic": automatic, "with_diagnostics": notes, "manual": manual}
+
+
+def test_best_fit_breaks_ties_in_a_stated_order_whatever_the_row_order():
+    import itertools
+
+    from migrator.report.scan import best_fit
+
+    cases = [  # rows, winner, the reasons said
+        ([_row("zhipu", "compat", 3, manual=1), _row("ark", "compat", 3, manual=2), _row("qianfan", "native", 2)],
+         "zhipu", ["it leaves fewer sites for a person"]),
+        ([_row("zhipu", "compat", 3, notes=0), _row("ark", "compat", 3, notes=1)],
+         "zhipu", ["fewer of its sites need a note or a hybrid client"]),
+        ([_row("zhipu", "native", 3), _row("zhipu", "compat", 3)],
+         "zhipu", ["the compat plan is the smaller change (it keeps the openai SDK)"]),
+        ([_row("zhipu", "compat", 3), _row("deepseek", "compat", 3), _row("dashscope", "native", 3)],
+         "deepseek", ["the compat plan is the smaller change (it keeps the openai SDK)",
+                      "it comes first alphabetically (the rest is equal)"]),
+    ]
+    for rows, winner, why in cases:
+        for order in itertools.permutations(rows):
+            best, tied, reasons = best_fit(list(order))
+            assert (best["provider"], best["plan"]) == (winner, "compat") and reasons == why
+            assert len(tied) == sum(r["automatic"] == 3 for r in rows)
+    best, tied, reasons = best_fit([_row("zhipu", "compat", 4), _row("ark", "compat", 3)])
+    assert best["provider"] == "zhipu" and len(tied) == 1 and reasons == []
+
+
+def test_scan_says_when_providers_tie_and_why_it_chose(tmp_path):
+    repo = two_files(tmp_path)
+    proc = run("scan", ".", "--format", "text", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    assert "Best fit: dashscope (compat)" in proc.stdout
+    assert re.search(r"Tie between dashscope \(compat\), dashscope \(native\), .*; chose dashscope \(compat\) because "
+                     r"the compat plan is the smaller change .*; then it comes first alphabetically", proc.stdout), proc.stdout
