@@ -106,3 +106,31 @@ def test_scan_says_when_providers_tie_and_why_it_chose(tmp_path):
     assert "Best fit: dashscope (compat)" in proc.stdout
     assert re.search(r"Tie between dashscope \(compat\), dashscope \(native\), .*; chose dashscope \(compat\) because "
                      r"the compat plan is the smaller change .*; then it comes first alphabetically", proc.stdout), proc.stdout
+
+
+def test_scan_ends_with_the_next_command_but_json_does_not(tmp_path):
+    repo = two_files(tmp_path)
+    text = run("scan", ".", cwd=repo).stdout
+    assert text.rstrip().splitlines()[-1] == "Next: run `migrator apply --provider dashscope --dry-run` to see the changes."
+    elsewhere = run("scan", str(repo), cwd=tmp_path).stdout
+    assert f"`migrator apply {repo} --provider dashscope --dry-run`" in elsewhere.rstrip().splitlines()[-1]
+    assert "Next:" not in run("scan", ".", "--format", "json", cwd=repo).stdout
+    (tmp_path / "e").mkdir()
+    empty = make_repo(tmp_path / "e", {"x.py": b"print(1)\n"})
+    assert run("scan", ".", cwd=empty).stdout.rstrip().splitlines()[-1].startswith("Next: nothing to migrate")
+
+
+def test_failing_check_ends_with_how_to_fix_or_accept(tmp_path):
+    repo = two_files(tmp_path)
+    proc = run("check", cwd=repo)
+    assert proc.returncode == 1
+    assert proc.stdout.rstrip().splitlines()[-1] == \
+        "Next: fix these, or accept them as known with `migrator check --update-baseline`."
+    for fmt in ("json", "sarif", "github"):
+        assert "Next:" not in run("check", "--format", fmt, cwd=repo).stdout
+    (repo / "new.py").write_text("import openai\n")
+    based = run("check", "--base", "main", cwd=repo)
+    assert based.returncode == 1 and "--update-baseline" not in based.stdout
+    assert based.stdout.rstrip().splitlines()[-1].startswith("Next: fix these, or keep one with `# migrator: ignore[")
+    assert run("check", "--update-baseline", cwd=repo).returncode == 0
+    assert "Next:" not in run("check", cwd=repo).stdout  # passing: nothing to do

@@ -59,10 +59,10 @@ def scan(
         from migrator.report.console import report_console
 
         buffer = io.StringIO()
-        report.render_text(result, report_console(buffer), readiness)
+        report.render_text(result, report_console(buffer), readiness, target=path)
         write_output(buffer.getvalue(), output)
     else:
-        report.render_text(result, console(), readiness)
+        report.render_text(result, console(), readiness, target=path)
     raise typer.Exit(EXIT_OK)
 
 

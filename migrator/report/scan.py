@@ -84,7 +84,9 @@ def _what(f: Finding) -> str:
     return f.message + (f" ({', '.join(extra)})" if extra else "")
 
 
-def render_text(result: ScanResult, out: Console, readiness: Optional[List[Dict[str, Any]]] = None) -> None:
+def render_text(result: ScanResult, out: Console, readiness: Optional[List[Dict[str, Any]]] = None,
+                target: str = ".") -> None:
+    """``target``: the path as the user gave it, for the command the report ends with."""
     s = summarize(result)
     out.print(f"[bold]migrator scan[/] {safe(result.root)}")
     out.print(_("{files} scanned, {analysed} analysed, {touching} touching OpenAI: {calls} ({legacy} legacy v0), "
@@ -118,6 +120,22 @@ def render_text(result: ScanResult, out: Console, readiness: Optional[List[Dict[
             out.print(f"  {safe(a.path)}{line}: {safe(a.error)}")
         for skip in sorted(result.skipped, key=lambda x: x.path):
             out.print(f"  {safe(skip.path)}: {safe(skip.reason)}")
+    out.print(safe(next_step(result, readiness, target)))
+
+
+def next_step(result: ScanResult, readiness: Optional[List[Dict[str, Any]]], target: str = ".") -> str:
+    """The command to run after this scan, as one line."""
+    import shlex
+
+    best = best_fit(readiness or [])[0]
+    if best is not None:
+        where = f" {shlex.quote(target)}" if target != "." else ""
+        plan = " --plan native" if best["plan"] != "compat" else ""
+        return _("Next: run `{command}` to see the changes.").format(
+            command=f"migrator apply{where} --provider {best['provider']}{plan} --dry-run")
+    if not result.findings:
+        return _("Next: nothing to migrate; add `migrator check` to CI to keep it that way.")
+    return _("Next: no provider migrates these call sites automatically; see the reasons above, or narrow with --provider.")
 
 
 def _findings_table(findings: Sequence[Finding], out: Console) -> None:
