@@ -134,3 +134,74 @@ def test_failing_check_ends_with_how_to_fix_or_accept(tmp_path):
     assert based.stdout.rstrip().splitlines()[-1].startswith("Next: fix these, or keep one with `# migrator: ignore[")
     assert run("check", "--update-baseline", cwd=repo).returncode == 0
     assert "Next:" not in run("check", cwd=repo).stdout  # passing: nothing to do
+
+
+def _in_a_pty(args, cwd: Path, env: dict, rows: int = 12) -> "tuple[int, str]":
+    """Run migrator with stdin, stdout and stderr on a real pseudo-terminal of ``rows`` lines."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+    import time
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, 120, 0, 0))
+    proc = subprocess.Popen([sys.executable, "-m", "migrator", *args], cwd=cwd, env=env,
+                            stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+    os.close(slave)
+    chunks, deadline = [], time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: every end of the slave is closed
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    return proc.wait(timeout=30), b"".join(chunks).decode("utf-8", "replace")
+
+
+def _pager_env(tmp_path: Path, **extra) -> dict:
+    import os
+    import sys
+
+    from test_apply_cli import GIT_ENV
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    pager = bin_dir / "fakepager"
+    pager.write_text(f"#!{sys.executable}\nimport sys\nopen({str(tmp_path / 'paged.txt')!r}, 'ab').write(sys.stdin.buffer.read())\n")
+    pager.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if k not in ("LINES", "COLUMNS", "MIGRATOR_PAGER", "NO_COLOR")}
+    env.update(GIT_ENV, TERM="xterm", PAGER="fakepager", PATH=f"{bin_dir}{os.pathsep}{env['PATH']}", **extra)
+    return env
+
+
+def test_long_apply_report_on_a_terminal_goes_through_the_pager(tmp_path):
+    repo = two_files(tmp_path)
+    code, screen = _in_a_pty(["apply", "--provider", "dashscope", "--dry-run"], repo, _pager_env(tmp_path))
+    assert code == 1, screen
+    paged = (tmp_path / "paged.txt").read_text(encoding="utf-8")
+    assert "--- a/app.py" in paged and "file(s) changed" in paged
+    assert "--- a/app.py" not in screen  # only the pager showed it
+    assert "(dry run: nothing written)" in screen  # the closing summary on stderr, after the pager
+
+
+def test_no_pager_when_asked_when_short_or_when_piped(tmp_path):
+    repo = two_files(tmp_path)
+    marker = tmp_path / "paged.txt"
+    for args, extra in ((["--no-pager"], {}), ([], {"MIGRATOR_PAGER": "0"})):
+        code, screen = _in_a_pty(["apply", "--provider", "dashscope", "--dry-run", *args], repo, _pager_env(tmp_path, **extra))
+        assert code == 1 and "--- a/app.py" in screen and not marker.exists(), (args, extra)
+    code, screen = _in_a_pty(["apply", "--provider", "dashscope", "--dry-run"], repo, _pager_env(tmp_path), rows=500)
+    assert code == 1 and "--- a/app.py" in screen and not marker.exists()  # it fits: no pager
+    import subprocess
+    import sys
+
+    piped = subprocess.run([sys.executable, "-m", "migrator", "apply", "--provider", "dashscope", "--dry-run"], cwd=repo,
+                           env=_pager_env(tmp_path), capture_output=True, text=True, timeout=120)
+    assert piped.returncode == 1 and "--- a/app.py" in piped.stdout and not marker.exists()

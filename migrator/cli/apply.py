@@ -48,6 +48,7 @@ def apply(
     stat: bool = typer.Option(False, "--stat", help=_("Show lines added and removed per file instead of the diffs.")),
     no_diff: bool = typer.Option(False, "--no-diff", help=_("Leave the diffs out of the report.")),
     verbose: bool = typer.Option(False, "--verbose", "-v", help=_("List info diagnostics too (by default they are only counted).")),
+    no_pager: bool = typer.Option(False, "--no-pager", help=_("Do not page a report longer than the terminal (also MIGRATOR_PAGER=0).")),
     format: ApplyFormat = typer.Option(ApplyFormat.text, "--format", "-f", help=_("Report format.")),
     exclude: Optional[List[str]] = typer.Option(None, "--exclude", help=_("Glob of paths to skip (repeatable).")),
     rules: Optional[List[str]] = typer.Option(None, "--rules", help=_("Extra rule file or directory (repeatable).")),
@@ -58,7 +59,7 @@ def apply(
     from migrator import vcs
     from migrator.apply import _NOT_RECORDED as NOT_RECORDED, migrate_tree, record_config
     from migrator.report import apply as report
-    from migrator.report.console import console, error_console, progress, safe
+    from migrator.report.console import console, error_console, paged, progress, safe
     from migrator.ruleset import load_all, select
     from migrator.scan import ScanOptions
 
@@ -100,7 +101,8 @@ def apply(
         _leave_untracked(repo, result)
     out = error_console() if to_stdout else console()  # stdout carries the patch or PR body
     if format == ApplyFormat.text:
-        report.render_text(result, out, show_diff=not no_diff, stat=stat, verbose=verbose)
+        with paged(out, enabled=not no_pager and not to_stdout):
+            report.render_text(result, out, show_diff=not no_diff, stat=stat, verbose=verbose)
     extra = {}
     if patch:
         from migrator.writer import encode_patch, make_patch, write_user_file

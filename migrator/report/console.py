@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from contextlib import contextmanager
 from typing import Iterator, Optional
@@ -102,3 +103,51 @@ def progress(label: str, enabled: bool = True) -> Iterator[Optional[callable]]:
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+@contextmanager
+def paged(out: Console, enabled: bool = True) -> Iterator[None]:
+    """What ``out`` prints inside, shown through a pager (``$PAGER``, else ``less``) when ``out``
+    is a terminal and it is longer than the terminal; printed as it is otherwise.  Off when
+    ``enabled`` is false or ``MIGRATOR_PAGER=0``; never when ``out`` is a pipe or a file."""
+    if not enabled or not out.is_terminal or os.environ.get("MIGRATOR_PAGER", "").strip() in ("0", "false", "no"):
+        yield
+        return
+    with out.capture() as captured:
+        yield
+    text = captured.get()
+    if text.count("\n") < out.size.height or not _page(text):
+        out.file.write(text)
+        out.file.flush()
+
+
+def _page(text: str) -> bool:
+    """Pipe ``text`` into the pager; False when there is none to run (then it is printed)."""
+    import shlex
+    import signal
+    import subprocess
+    import sys
+
+    command = shlex.split(os.environ.get("PAGER") or "less")
+    if not command:
+        return False
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")  # as git: colours kept, quit at once if it fits, the screen not cleared
+    try:
+        proc = subprocess.Popen(command, stdin=subprocess.PIPE, env=env)
+    except OSError:
+        return False
+    try:  # Ctrl-C belongs to the pager (less scrolls back with it), as in git
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread
+        previous = None
+    try:
+        from migrator.report import ESCAPE_ERRORS
+
+        proc.communicate(text.encode(getattr(sys.stdout, "encoding", None) or "utf-8", ESCAPE_ERRORS))
+    except BrokenPipeError:  # the reader quit the pager before the end
+        proc.wait()
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    return True
