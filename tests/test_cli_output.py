@@ -205,3 +205,43 @@ def test_no_pager_when_asked_when_short_or_when_piped(tmp_path):
     piped = subprocess.run([sys.executable, "-m", "migrator", "apply", "--provider", "dashscope", "--dry-run"], cwd=repo,
                            env=_pager_env(tmp_path), capture_output=True, text=True, timeout=120)
     assert piped.returncode == 1 and "--- a/app.py" in piped.stdout and not marker.exists()
+
+
+def _many(tmp_path: Path, n: int) -> Path:
+    files = {f"pkg/m{i:04d}.py": b"import os\nx = os.environ.get('A')\n" for i in range(n)}
+    files["app.py"] = APP.encode()
+    return make_repo(tmp_path, files)
+
+
+def test_check_shows_progress_on_a_terminal_for_a_big_project_only(tmp_path):
+    import subprocess
+    import sys
+
+    big = _many(tmp_path, 240)
+    code, screen = _in_a_pty(["check"], big, _pager_env(tmp_path))
+    assert code == 1, screen
+    assert re.search(r"checking.*\d+/241", screen), screen  # determinate: files checked of files to check
+    piped = subprocess.run([sys.executable, "-m", "migrator", "check"], cwd=big, env=_pager_env(tmp_path),
+                           capture_output=True, text=True, timeout=120)
+    assert "checking" not in piped.stderr and "/241" not in piped.stderr + piped.stdout
+    code, screen = _in_a_pty(["check", "--format", "sarif"], big, _pager_env(tmp_path))
+    assert "checking" not in screen and "/241" not in screen
+    (tmp_path / "small").mkdir()
+    small = _many(tmp_path / "small", 20)
+    code, screen = _in_a_pty(["check"], small, _pager_env(tmp_path))
+    assert code == 1 and "checking" not in screen, screen
+
+
+def test_apply_shows_the_rewrite_progress_on_a_terminal(tmp_path):
+    import subprocess
+    import sys
+
+    repo = make_repo(tmp_path, {f"app{i}.py": APP.encode() for i in range(5)})
+    env = _pager_env(tmp_path)
+    run("scan", ".", cwd=repo)  # the analysis cache is warm: the scan itself reports nothing to do
+    code, screen = _in_a_pty(["apply", "--provider", "dashscope", "--dry-run", "--no-pager"], repo, env)
+    assert code == 1, screen
+    assert re.search(r"rewriting.*\d/5", screen), screen
+    piped = subprocess.run([sys.executable, "-m", "migrator", "apply", "--provider", "dashscope", "--dry-run"],
+                           cwd=repo, env=env, capture_output=True, text=True, timeout=120)
+    assert "rewriting" not in piped.stderr

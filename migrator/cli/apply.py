@@ -59,7 +59,7 @@ def apply(
     from migrator import vcs
     from migrator.apply import _NOT_RECORDED as NOT_RECORDED, migrate_tree, record_config
     from migrator.report import apply as report
-    from migrator.report.console import console, error_console, paged, progress, safe
+    from migrator.report.console import console, error_console, paged, progress_stages, safe
     from migrator.ruleset import load_all, select
     from migrator.scan import ScanOptions
 
@@ -88,8 +88,8 @@ def apply(
     if writes and not in_place:
         vcs.current_branch(repo)  # a detached HEAD or an unborn branch is refused before any work
     options = ScanOptions(excludes=excludes, jobs=jobs_option(jobs), use_cache=not no_cache, max_bytes=max_file_size)
-    with progress(_("migrating"), enabled=format == ApplyFormat.text) as update:
-        result = migrate_tree(root, ruleset, options, update)
+    with progress_stages([_("scanning"), _("rewriting")], enabled=format == ApplyFormat.text) as (scanned, rewritten):
+        result = migrate_tree(root, ruleset, options, scanned, rewritten)
     if result.changes and _config_outside(root, cfg.path):
         result.notes.append((os.path.relpath(cfg.path, root).replace(os.sep, "/"),
                              NOT_RECORDED.format("it is in a parent folder of the one migrated")))

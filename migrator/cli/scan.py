@@ -42,7 +42,7 @@ def scan(
         except Exception:  # noqa: BLE001 - re-raised, with its message, by the load in _readiness
             pass
 
-    with progress("scanning", enabled=format == ScanFormat.text and output is None) as update:
+    with progress(_("scanning"), enabled=format == ScanFormat.text and output is None) as update:
         result = scan_paths(root, options, update, meanwhile=load_packs)
     readiness = _readiness(result, root, cfg, provider, rules, packs.get("loaded"))
     if format == ScanFormat.json:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from contextlib import contextmanager
-from typing import Iterator, Optional
+from typing import Dict, Iterator, List, Optional, Sequence
 
 from rich.console import Console
 from rich.segment import Segment
@@ -13,7 +13,7 @@ from rich.text import Text
 
 from migrator.analyzer.secrets import redact_text
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 # C0/C1 controls (ESC starts a terminal escape sequence) and the bidirectional overrides that
 # reorder what a reader sees; tab stays
@@ -90,19 +90,42 @@ def reset() -> None:
 
 
 @contextmanager
-def progress(label: str, enabled: bool = True) -> Iterator[Optional[callable]]:
+def progress(label: str, enabled: bool = True, min_total: int = 0) -> Iterator[Optional[callable]]:
     """A transient progress bar on stderr, only when stderr is a terminal."""
+    with progress_stages([label], enabled, min_total) as (update,):
+        yield update
+
+
+@contextmanager
+def progress_stages(labels: Sequence[str], enabled: bool = True, min_total: int = 0) -> Iterator[List[Optional[callable]]]:
+    """A transient bar per stage of a run (``update(done, total)`` each), on stderr, only when
+    stderr is a terminal; a bar shows once a stage has at least ``min_total`` files (a short run
+    is not worth one).  Nones when disabled."""
     err = error_console()
     if not enabled or not err.is_terminal:
-        yield None
+        yield [None] * len(labels)
         return
-    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True)
-    task = bar.add_task(label, total=None)
-    with bar:
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=err, transient=True)
+    tasks: Dict[int, TaskID] = {}
 
-        yield update
+    def updater(index: int):
+        def update(done: int, total: int) -> None:
+            if index not in tasks:
+                if total < min_total:
+                    return
+                if not tasks:
+                    bar.start()
+                tasks[index] = bar.add_task(labels[index], total=total)
+            bar.update(tasks[index], completed=done, total=total)
+
+        return update
+
+    try:
+        yield [updater(i) for i in range(len(labels))]
+    finally:
+        if tasks:
+            bar.stop()
 
 
 @contextmanager
