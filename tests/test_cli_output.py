@@ -141,6 +141,7 @@ def _in_a_pty(args, cwd: Path, env: dict, rows: int = 12) -> "tuple[int, str]":
     import fcntl
     import os
     import pty
+    import select
     import struct
     import subprocess
     import sys
@@ -154,6 +155,8 @@ def _in_a_pty(args, cwd: Path, env: dict, rows: int = 12) -> "tuple[int, str]":
     os.close(slave)
     chunks, deadline = [], time.monotonic() + 120
     while time.monotonic() < deadline:
+        if not select.select([master], [], [], 1)[0]:
+            continue
         try:
             data = os.read(master, 65536)
         except OSError:  # EIO: every end of the slave is closed
@@ -162,7 +165,11 @@ def _in_a_pty(args, cwd: Path, env: dict, rows: int = 12) -> "tuple[int, str]":
             break
         chunks.append(data)
     os.close(master)
-    return proc.wait(timeout=30), b"".join(chunks).decode("utf-8", "replace")
+    try:
+        return proc.wait(timeout=30), b"".join(chunks).decode("utf-8", "replace")
+    except subprocess.TimeoutExpired:  # hung: fail the test, not the suite
+        proc.kill()
+        raise
 
 
 def _pager_env(tmp_path: Path, **extra) -> dict:
