@@ -221,8 +221,10 @@ def migrate_notebook_bytes(relpath: str, data: bytes, ruleset: RuleSet) -> Tuple
 # ------------------------------------------------------------------ the whole tree
 
 
-def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=None) -> MigrationResult:
-    """Scan ``root`` and compute every change the rule set makes.  Never raises for a bad file."""
+def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=None, rewrite_progress=None) -> MigrationResult:
+    """Scan ``root`` and compute every change the rule set makes.  Never raises for a bad file.
+    ``progress(done, total)`` follows the scan, ``rewrite_progress(done, total)`` the Python
+    files planned and rewritten (a cached scan is instant; the rewrite is the long part)."""
     scan = scan_paths(root, options, progress)
     out = MigrationResult(ruleset, scan)
     for analysis in scan.failed:
@@ -242,7 +244,7 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
             others.append(analysis)
     residue: Dict[str, list] = {}
     py_jobs += _importers(root, scan, py_jobs, ruleset)
-    done = list(_run(py_jobs, options.jobs))
+    done = list(_run(py_jobs, options.jobs, rewrite_progress))
     ruleset = _whole_clients(py_jobs, done, ruleset, options.jobs)
     stays = next((f"{job[0]}:{line}" for job, (_n, result, _l) in zip(py_jobs, done) for line, _ in result.staying), None)
     tree_ruleset = dataclasses.replace(ruleset, tree_stays=stays) if stays else ruleset
@@ -532,11 +534,20 @@ def _longest_increasing(pairs: List[Tuple[int, int]]) -> List[Tuple[int, int]]:
     return out
 
 
-def _run(jobs: list, workers: int) -> List[Tuple[Optional[bytes], FileResult, list]]:
+def _run(jobs: list, workers: int, progress=None) -> List[Tuple[Optional[bytes], FileResult, list]]:
     workers = workers or os.cpu_count() or 1
-    if workers <= 1 or len(jobs) < _POOL_THRESHOLD:
-        return [_python_job(job) for job in jobs]
-    return pool_map(_python_job, jobs, workers, max(1, len(jobs) // (workers * 4)), _crashed)
+    total = len(jobs)
+    if progress:
+        progress(0, total)
+    if workers <= 1 or total < _POOL_THRESHOLD:
+        out = []
+        for job in jobs:
+            out.append(_python_job(job))
+            if progress:
+                progress(len(out), total)
+        return out
+    return pool_map(_python_job, jobs, workers, max(1, total // (workers * 4)), _crashed,
+                    progress=(lambda done: progress(done, total)) if progress else None)
 
 
 def _crashed(job: Tuple[str, bytes, RuleSet, Optional[FileAnalysis]]) -> Tuple[Optional[bytes], FileResult, list]:

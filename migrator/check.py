@@ -960,8 +960,9 @@ def _baseline_path(root: str, options: CheckOptions, cfg: Config) -> Optional[st
     return chosen if os.path.isabs(chosen) else os.path.join(root, chosen)
 
 
-def run_check(options: CheckOptions, *, cfg: Optional[Config] = None) -> CheckResult:
-    """Run the check; raise UsageError/ConfigError/GitError for problems the user must fix."""
+def run_check(options: CheckOptions, *, cfg: Optional[Config] = None, progress=None) -> CheckResult:
+    """Run the check; raise UsageError/ConfigError/GitError for problems the user must fix.
+    ``progress(done, total)`` is called as files are checked."""
     root = os.path.abspath(options.root)
     if not os.path.isdir(root):
         raise UsageError(f"not a directory: {options.root}")
@@ -993,7 +994,7 @@ def run_check(options: CheckOptions, *, cfg: Optional[Config] = None) -> CheckRe
         changed = set(vcs.changed_paths_since(repo, options.base))
         files = [c for c in files if c.relpath in changed]
 
-    checks = _check_files([(c.relpath, c.abspath) for c in files], policy, fixer, options.max_bytes)
+    checks = _check_files([(c.relpath, c.abspath) for c in files], policy, fixer, options.max_bytes, progress)
     current = sorted((f for c in checks for f in c.findings), key=CheckFinding.sort_key)
     errors = tuple((c.path, c.error) for c in checks if c.error)
     suppressed = sum(c.suppressed for c in checks)
@@ -1040,9 +1041,11 @@ def _merge_base(repo, ref: str) -> str:
 
 
 def _check_files(files: Sequence[Tuple[str, str]], policy: Policy, fixer: Optional[Fixer],
-                 max_bytes: int) -> List[FileCheck]:
+                 max_bytes: int, progress=None) -> List[FileCheck]:
     out = []
-    for relpath, abspath in files:
+    for index, (relpath, abspath) in enumerate(files):
+        if progress:
+            progress(index, len(files))
         data, reason = read_limited(abspath, max_bytes)
         if data is None:
             if reason and (is_python(relpath) or relpath.endswith(".ipynb")):
@@ -1051,6 +1054,8 @@ def _check_files(files: Sequence[Tuple[str, str]], policy: Policy, fixer: Option
         if looks_binary(data):
             continue
         out.append(check_bytes(relpath, data, policy, fixer))
+    if progress:
+        progress(len(files), len(files))
     return out
 
 

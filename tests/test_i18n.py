@@ -235,7 +235,9 @@ def test_lang_en_overrides_a_chinese_locale_and_lang_zh_a_c_locale(repo):
 
 
 def test_apply_dry_run_and_check_speak_chinese(repo):
-    dry = _cli(repo, "apply", ".", "--provider", "deepseek", "--dry-run", **ZH)
+    folded = _cli(repo, "apply", ".", "--provider", "deepseek", "--dry-run", **ZH)
+    assert "1 条提示信息（加 -v 列出）" in folded.stdout, folded.stdout
+    dry = _cli(repo, "apply", ".", "--provider", "deepseek", "--dry-run", "-v", **ZH)
     assert dry.returncode == 1, dry.stderr
     assert "已应用的规则" in dry.stdout
     assert "诊断信息（0 处需人工处理）" in dry.stdout and "提示 deepseek/model: model 'gpt-4o'" in dry.stdout

@@ -45,6 +45,10 @@ def apply(
     yes: bool = typer.Option(False, "--yes", "-y", help=_("Do not ask for confirmation.")),
     pr_body: Optional[str] = typer.Option(None, "--pr-body", help=_("Write a Markdown pull-request description to this file.")),
     html_report: Optional[str] = typer.Option(None, "--report", help=_("Also write a self-contained HTML report to this file.")),
+    stat: bool = typer.Option(False, "--stat", help=_("Show lines added and removed per file instead of the diffs.")),
+    no_diff: bool = typer.Option(False, "--no-diff", help=_("Leave the diffs out of the report.")),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help=_("List info diagnostics too (by default they are only counted).")),
+    no_pager: bool = typer.Option(False, "--no-pager", help=_("Do not page a report longer than the terminal (also MIGRATOR_PAGER=0).")),
     format: ApplyFormat = typer.Option(ApplyFormat.text, "--format", "-f", help=_("Report format.")),
     exclude: Optional[List[str]] = typer.Option(None, "--exclude", help=_("Glob of paths to skip (repeatable).")),
     rules: Optional[List[str]] = typer.Option(None, "--rules", help=_("Extra rule file or directory (repeatable).")),
@@ -55,7 +59,7 @@ def apply(
     from migrator import vcs
     from migrator.apply import _NOT_RECORDED as NOT_RECORDED, migrate_tree, record_config
     from migrator.report import apply as report
-    from migrator.report.console import console, error_console, progress, safe
+    from migrator.report.console import console, error_console, paged, progress_stages, safe
     from migrator.ruleset import load_all, select
     from migrator.scan import ScanOptions
 
@@ -84,8 +88,8 @@ def apply(
     if writes and not in_place:
         vcs.current_branch(repo)  # a detached HEAD or an unborn branch is refused before any work
     options = ScanOptions(excludes=excludes, jobs=jobs_option(jobs), use_cache=not no_cache, max_bytes=max_file_size)
-    with progress(_("migrating"), enabled=format == ApplyFormat.text) as update:
-        result = migrate_tree(root, ruleset, options, update)
+    with progress_stages([_("scanning"), _("rewriting")], enabled=format == ApplyFormat.text) as (scanned, rewritten):
+        result = migrate_tree(root, ruleset, options, scanned, rewritten)
     if result.changes and _config_outside(root, cfg.path):
         result.notes.append((os.path.relpath(cfg.path, root).replace(os.sep, "/"),
                              NOT_RECORDED.format("it is in a parent folder of the one migrated")))
@@ -97,7 +101,8 @@ def apply(
         _leave_untracked(repo, result)
     out = error_console() if to_stdout else console()  # stdout carries the patch or PR body
     if format == ApplyFormat.text:
-        report.render_text(result, out)
+        with paged(out, enabled=not no_pager and not to_stdout):
+            report.render_text(result, out, show_diff=not no_diff, stat=stat, verbose=verbose)
     extra = {}
     if patch:
         from migrator.writer import encode_patch, make_patch, write_user_file

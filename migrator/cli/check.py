@@ -14,6 +14,9 @@ from migrator.errors import EXIT_FINDINGS, EXIT_OK
 from migrator.i18n import _
 
 
+PROGRESS_FROM = 200  # files
+
+
 class CheckFormat(str, Enum):
     text = "text"
     json = "json"
@@ -53,7 +56,12 @@ def check(
         update_baseline=update_baseline, policy=policy.value if policy else None,
         excludes=tuple(exclude or ()), max_bytes=max_file_size,
     )
-    result = run_check(options)
+    from migrator.report.console import progress
+
+    # a big project takes seconds: a bar on a terminal, past PROGRESS_FROM files (a pre-commit
+    # run of a few files stays silent); never on a pipe, nor for machine formats
+    with progress(_("checking"), enabled=format == CheckFormat.text, min_total=PROGRESS_FROM) as update:
+        result = run_check(options, progress=update)
     if format == CheckFormat.json:
         write_output(report.to_json(result), output)
     elif format == CheckFormat.github:

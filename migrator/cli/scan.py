@@ -42,7 +42,7 @@ def scan(
         except Exception:  # noqa: BLE001 - re-raised, with its message, by the load in _readiness
             pass
 
-    with progress("scanning", enabled=format == ScanFormat.text and output is None) as update:
+    with progress(_("scanning"), enabled=format == ScanFormat.text and output is None) as update:
         result = scan_paths(root, options, update, meanwhile=load_packs)
     readiness = _readiness(result, root, cfg, provider, rules, packs.get("loaded"))
     if format == ScanFormat.json:
@@ -59,10 +59,10 @@ def scan(
         from migrator.report.console import report_console
 
         buffer = io.StringIO()
-        report.render_text(result, report_console(buffer), readiness)
+        report.render_text(result, report_console(buffer), readiness, target=path)
         write_output(buffer.getvalue(), output)
     else:
-        report.render_text(result, console(), readiness)
+        report.render_text(result, console(), readiness, target=path)
     raise typer.Exit(EXIT_OK)
 
 

@@ -17,7 +17,7 @@ from migrator import __version__
 from migrator.analyzer.secrets import redact_text
 from migrator.apply import FileChange, MigrationResult
 from migrator.engine.rewrite import SUPPRESSED
-from migrator.i18n import N_, _, language, use_language
+from migrator.i18n import N_, _, language, ngettext, use_language
 from migrator.report import json_document
 from migrator.report.console import printable, safe
 from migrator.ruleset import builtin_rules_dir
@@ -31,16 +31,23 @@ def unified_diff(change: FileChange) -> str:
     return redact_text("".join(line if line.endswith("\n") else line + "\n" for line in lines))
 
 
-def render_text(result: MigrationResult, out: Console, *, show_diff: bool = True) -> None:
+def render_text(result: MigrationResult, out: Console, *, show_diff: bool = True, stat: bool = False,
+                verbose: bool = False) -> None:
+    """``show_diff``: a panel per changed file; ``stat``: a ``git diff --stat`` table instead;
+    ``verbose``: info diagnostics listed too, not only counted."""
     rs = result.ruleset
     out.print("[bold]migrator apply[/] → " + safe(_("{provider} ({plan} plan: {title})").format(
         provider=rs.provider.title, plan=rs.plan.name, title=rs.plan.title)))
-    if show_diff:
+    # the outcome before the detail: a long run's diffs would push it off the screen
+    out.print(summary_line(result), markup=False, highlight=False)
+    if stat:
+        _stat(result, out)
+    elif show_diff:
         for change in result.changes:  # the path above its panel: a panel's title is cut to the width
             out.print(f"[bold]{safe(change.path)}[/]")
             out.print(Panel(Syntax(printable(unified_diff(change), lines=True), "diff", theme="ansi_dark", word_wrap=True)))
     _rule_table(result, out)
-    _diagnostics(result, out)
+    _diagnostics(result, out, verbose)
     if result.failures:
         out.print(_("[bold red]Files that could not be migrated[/] (left unchanged):"))
         for failure in result.failures:
@@ -48,6 +55,32 @@ def render_text(result: MigrationResult, out: Console, *, show_diff: bool = True
             out.print(printable(f"  {failure.path}{line}: {failure.message}"), markup=False)
     for path, note in result.notes:
         out.print(printable(_("  note: {note}").format(note=_note(path, _(note)))), markup=False)
+
+
+def diff_counts(change: FileChange) -> "tuple[int, int]":
+    """Lines added and removed by ``change``, as ``git diff --stat`` counts them."""
+    added = removed = 0
+    for line in unified_diff(change).splitlines():
+        if line.startswith("+") and not line.startswith("+++ "):
+            added += 1
+        elif line.startswith("-") and not line.startswith("--- "):
+            removed += 1
+    return added, removed
+
+
+def _stat(result: MigrationResult, out: Console, bar: int = 40) -> None:
+    if not result.changes:
+        return
+    counts = [(printable(c.path), *diff_counts(c)) for c in result.changes]
+    width = max(len(path) for path, _a, _r in counts)
+    digits = max(len(str(a + r)) for _p, a, r in counts)
+    most = max(a + r for _p, a, r in counts) or 1
+    for path, added, removed in counts:
+        scale = min(1.0, bar / most)
+        plus, minus = round(added * scale), round(removed * scale)
+        out.print(f" {safe(path)}{' ' * (width - len(path))} | {added + removed:>{digits}} [green]{'+' * plus}[/][red]{'-' * minus}[/]")
+    out.print(" " + _("{files} file(s) changed, {added} insertion(s)(+), {removed} deletion(s)(-)").format(
+        files=len(counts), added=sum(a for _p, a, _r in counts), removed=sum(r for _p, _a, r in counts)))
 
 
 def _rule_table(result: MigrationResult, out: Console) -> None:
@@ -65,14 +98,20 @@ def _rule_table(result: MigrationResult, out: Console) -> None:
     out.print(table)
 
 
-def _diagnostics(result: MigrationResult, out: Console) -> None:
+def _diagnostics(result: MigrationResult, out: Console, verbose: bool = False) -> None:
     if not result.diagnostics:
         return
+    # on a large run the info notes (a model mapped, a setting removed) bury the warnings and the
+    # sites left for a person: counted, and listed on request
+    shown = [d for d in result.diagnostics if verbose or d.severity != "info"]
+    folded = len(result.diagnostics) - len(shown)
     by_file: Dict[str, list] = defaultdict(list)
-    for d in result.diagnostics:
+    for d in shown:
         by_file[d.path].append(d)
     manual = len(result.manual)
     out.print(_("[bold]Diagnostics[/] ({n} left for a person):").format(n=manual))
+    if folded:
+        out.print("  " + ngettext("{n} info note (use -v to list it)", "{n} info notes (use -v to list them)", folded).format(n=folded))
     for path in sorted(by_file):
         out.print(f"  [bold]{safe(path)}[/]")
         for d in by_file[path]:

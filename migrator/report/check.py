@@ -224,5 +224,9 @@ def render_text(result: CheckResult, out: Console) -> None:
     if result.new:
         out.print(_("{new} in {files} file(s){extra}.").format(
             new=f"[bold red]{_('{n} new finding(s)').format(n=len(result.new))}[/]", files=len(by_file), extra=safe(extra)))
+        if result.mode == "base":  # --update-baseline cannot be combined with --base
+            out.print(safe(_("Next: fix these, or keep one with `# migrator: ignore[RULE] -- reason` on its line.")))
+        else:
+            out.print(safe(_("Next: fix these, or accept them as known with `migrator check --update-baseline`.")))
     else:
         out.print(_("{none}{extra}.").format(none=f"[bold green]{_('No new findings')}[/]", extra=safe(extra)))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from contextlib import contextmanager
-from typing import Iterator, Optional
+from typing import Dict, Iterator, List, Optional, Sequence
 
 from rich.console import Console
 from rich.segment import Segment
@@ -12,7 +13,7 @@ from rich.text import Text
 
 from migrator.analyzer.secrets import redact_text
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 # C0/C1 controls (ESC starts a terminal escape sequence) and the bidirectional overrides that
 # reorder what a reader sees; tab stays
@@ -89,16 +90,87 @@ def reset() -> None:
 
 
 @contextmanager
-def progress(label: str, enabled: bool = True) -> Iterator[Optional[callable]]:
+def progress(label: str, enabled: bool = True, min_total: int = 0) -> Iterator[Optional[callable]]:
     """A transient progress bar on stderr, only when stderr is a terminal."""
+    with progress_stages([label], enabled, min_total) as (update,):
+        yield update
+
+
+@contextmanager
+def progress_stages(labels: Sequence[str], enabled: bool = True, min_total: int = 0) -> Iterator[List[Optional[callable]]]:
+    """A transient bar per stage of a run (``update(done, total)`` each), on stderr, only when
+    stderr is a terminal; a bar shows once a stage has at least ``min_total`` files (a short run
+    is not worth one).  Nones when disabled."""
     err = error_console()
     if not enabled or not err.is_terminal:
-        yield None
+        yield [None] * len(labels)
         return
-    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True)
-    task = bar.add_task(label, total=None)
-    with bar:
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=err, transient=True)
+    tasks: Dict[int, TaskID] = {}
 
-        yield update
+    def updater(index: int):
+        def update(done: int, total: int) -> None:
+            if index not in tasks:
+                if total < min_total:
+                    return
+                if not tasks:
+                    bar.start()
+                tasks[index] = bar.add_task(labels[index], total=total)
+            bar.update(tasks[index], completed=done, total=total)
+
+        return update
+
+    try:
+        yield [updater(i) for i in range(len(labels))]
+    finally:
+        if tasks:
+            bar.stop()
+
+
+@contextmanager
+def paged(out: Console, enabled: bool = True) -> Iterator[None]:
+    """What ``out`` prints inside, shown through a pager (``$PAGER``, else ``less``) when ``out``
+    is a terminal and it is longer than the terminal; printed as it is otherwise.  Off when
+    ``enabled`` is false or ``MIGRATOR_PAGER=0``; never when ``out`` is a pipe or a file."""
+    if not enabled or not out.is_terminal or os.environ.get("MIGRATOR_PAGER", "").strip() in ("0", "false", "no"):
+        yield
+        return
+    with out.capture() as captured:
+        yield
+    text = captured.get()
+    if text.count("\n") < out.size.height or not _page(text):
+        out.file.write(text)
+        out.file.flush()
+
+
+def _page(text: str) -> bool:
+    """Pipe ``text`` into the pager; False when there is none to run (then it is printed)."""
+    import shlex
+    import signal
+    import subprocess
+    import sys
+
+    command = shlex.split(os.environ.get("PAGER") or "less")
+    if not command:
+        return False
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")  # as git: colours kept, quit at once if it fits, the screen not cleared
+    try:
+        proc = subprocess.Popen(command, stdin=subprocess.PIPE, env=env)
+    except OSError:
+        return False
+    try:  # Ctrl-C belongs to the pager (less scrolls back with it), as in git
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread
+        previous = None
+    try:
+        from migrator.report import ESCAPE_ERRORS
+
+        proc.communicate(text.encode(getattr(sys.stdout, "encoding", None) or "utf-8", ESCAPE_ERRORS))
+    except BrokenPipeError:  # the reader quit the pager before the end
+        proc.wait()
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    return True

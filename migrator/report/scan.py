@@ -84,7 +84,9 @@ def _what(f: Finding) -> str:
     return f.message + (f" ({', '.join(extra)})" if extra else "")
 
 
-def render_text(result: ScanResult, out: Console, readiness: Optional[List[Dict[str, Any]]] = None) -> None:
+def render_text(result: ScanResult, out: Console, readiness: Optional[List[Dict[str, Any]]] = None,
+                target: str = ".") -> None:
+    """``target``: the path as the user gave it, for the command the report ends with."""
     s = summarize(result)
     out.print(f"[bold]migrator scan[/] {safe(result.root)}")
     out.print(_("{files} scanned, {analysed} analysed, {touching} touching OpenAI: {calls} ({legacy} legacy v0), "
@@ -118,6 +120,22 @@ def render_text(result: ScanResult, out: Console, readiness: Optional[List[Dict[
             out.print(f"  {safe(a.path)}{line}: {safe(a.error)}")
         for skip in sorted(result.skipped, key=lambda x: x.path):
             out.print(f"  {safe(skip.path)}: {safe(skip.reason)}")
+    out.print(safe(next_step(result, readiness, target)))
+
+
+def next_step(result: ScanResult, readiness: Optional[List[Dict[str, Any]]], target: str = ".") -> str:
+    """The command to run after this scan, as one line."""
+    import shlex
+
+    best = best_fit(readiness or [])[0]
+    if best is not None:
+        where = f" {shlex.quote(target)}" if target != "." else ""
+        plan = " --plan native" if best["plan"] != "compat" else ""
+        return _("Next: run `{command}` to see the changes.").format(
+            command=f"migrator apply{where} --provider {best['provider']}{plan} --dry-run")
+    if not result.findings:
+        return _("Next: nothing to migrate; add `migrator check` to CI to keep it that way.")
+    return _("Next: no provider migrates these call sites automatically; see the reasons above, or narrow with --provider.")
 
 
 def _findings_table(findings: Sequence[Finding], out: Console) -> None:
@@ -148,12 +166,17 @@ def render_readiness(readiness: List[Dict[str, Any]], out: Console) -> None:
             str(row["manual"]), safe("; ".join(row.get("reasons", [])[:3])),
         )
     out.print(table)
-    best = readiness_best(readiness)
+    best, tied, why = best_fit(readiness)
     if best:
         total = best["automatic"] + best["with_diagnostics"] + best["manual"]
         out.print(ngettext("Best fit: {provider} — migrates {automatic} of {total} call site automatically.",
                            "Best fit: {provider} — migrates {automatic} of {total} call sites automatically.", total).format(
             provider=f"[bold]{best['provider']} ({best['plan']})[/]", automatic=best["automatic"], total=total))
+        if len(tied) > 1:
+            names = [_row_name(r) for r in tied]
+            shown = ", ".join(names[:4]) + (_(" and {n} more").format(n=len(names) - 4) if len(names) > 4 else "")
+            out.print(safe(_("Tie between {names}; chose {best} because {why}.").format(
+                names=shown, best=_row_name(best), why=_("; then ").join(_(w) for w in why))))
     elif readiness and any(r["manual"] for r in readiness):
         out.print(_("No provider migrates any of these call sites automatically; the reasons are in the table."))
 
@@ -162,12 +185,44 @@ _READINESS_COLUMNS = ((N_("provider"), "left"), (N_("plan"), "left"), (N_("autom
                       (N_("with notes"), "right"), (N_("needs a person"), "right"), (N_("main reasons"), "left"))
 
 
-def readiness_best(readiness: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
-    """The provider/plan that migrates the most call sites automatically; None when none migrates any
-    (a tie-break among rows of zeros would recommend a provider for no reason)."""
+def _row_name(row: Dict[str, Any]) -> str:
+    return f"{row['provider']} ({row['plan']})"
+
+
+# how rows that migrate as many call sites automatically are told apart, in order: the first
+# criterion that leaves one row decides, and every criterion that narrowed the field is said
+_TIE_BREAKS = (
+    (lambda r: r["manual"], N_("it leaves fewer sites for a person")),
+    (lambda r: r["with_diagnostics"], N_("fewer of its sites need a note or a hybrid client")),
+    (lambda r: r["plan"] != "compat", N_("the compat plan is the smaller change (it keeps the openai SDK)")),
+    (lambda r: r["provider"], N_("it comes first alphabetically (the rest is equal)")),
+)
+
+
+def best_fit(readiness: List[Dict[str, Any]]) -> "tuple[Optional[Dict[str, Any]], List[Dict[str, Any]], List[str]]":
+    """The provider/plan that migrates the most call sites automatically, the rows that tie with
+    it on that count, and why it won the tie (untranslated reasons, in the order applied).
+    None when none migrates any (a tie-break among rows of zeros would recommend a provider for
+    no reason).  Deterministic: it never depends on the order of ``readiness``."""
     if not readiness or not any(r["automatic"] + r["with_diagnostics"] for r in readiness):
-        return None
-    return max(readiness, key=lambda r: (r["automatic"], -r["manual"], r["plan"] == "compat", r["provider"]))
+        return None, [], []
+    most = max(r["automatic"] for r in readiness)
+    tied = sorted((r for r in readiness if r["automatic"] == most), key=lambda r: (r["provider"], r["plan"]))
+    field, why = list(tied), []
+    for key, reason in _TIE_BREAKS:
+        if len(field) == 1:
+            break
+        least = min(key(r) for r in field)
+        narrowed = [r for r in field if key(r) == least]
+        if len(narrowed) < len(field):
+            why.append(reason)
+        field = narrowed
+    return field[0], tied, why
+
+
+def readiness_best(readiness: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """The row ``best_fit`` chooses."""
+    return best_fit(readiness)[0]
 
 
 def to_markdown(result: ScanResult, readiness: Optional[List[Dict[str, Any]]] = None) -> str:
