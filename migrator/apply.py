@@ -17,7 +17,7 @@ from migrator.check import check_bytes
 from migrator.engine import migrate_source
 from migrator.engine.model import Diagnostic, FileResult
 from migrator.engine.selfcheck import SELF_CHECK
-from migrator.engine.units import agree
+from migrator.engine.units import settle
 from migrator.limits import rewrite_problem
 from migrator.models import FileAnalysis, ScanResult
 from migrator.pool import pool_map
@@ -188,18 +188,16 @@ def migrate_notebook_bytes(relpath: str, data: bytes, ruleset: RuleSet) -> Tuple
                            else migrate_source(source, relpath, ruleset, analyses[number], cell=number))
         return out
 
-    done = run(ruleset)
-    cross: Dict[Tuple[str, str], str] = {}
-    for _round in range(4 if earlier else 0):
-        ends: Dict[Tuple[str, str], Dict[str, str]] = {}
-        for number, result in done.items():
-            for key, end in result.clients.items():
-                ends.setdefault(key, {})[f"cell {number}"] = end
-        wanted = agree({key: cells_ for key, cells_ in ends.items() if len(cells_) > 1}, cross)
-        if wanted == cross:
-            break
-        cross = wanted
-        done = run(ruleset.with_cross(cross))
+    done: Dict[int, FileResult] = {}
+
+    def ends_of(rs: RuleSet, keys: Optional[Set[Tuple[str, str]]]) -> Dict[str, Dict[Tuple[str, str], str]]:
+        done.update(run(rs))
+        return {f"cell {number}": result.clients for number, result in done.items()}
+
+    if earlier:
+        settle(ruleset, ends_of, shared_only=True)
+    else:
+        done.update(run(ruleset))
     results: List[FileResult] = []
     new_sources: Dict[int, str] = {}
     for cell in cells:
@@ -290,24 +288,16 @@ def _importers(root: str, scan: ScanResult, py_jobs: list, ruleset: RuleSet) -> 
 
 
 def _whole_clients(py_jobs: list, done: list, ruleset: RuleSet, jobs: int) -> RuleSet:
-    """A client built in one module and called in others moves in all of them or in none: the
-    modules whose parts of it ended differently are planned again until they agree
-    (units.agree).  Updates ``done``; returns the rule set with what they agreed."""
-    cross: Dict[Tuple[str, str], str] = {}
-    for _round in range(4):
-        ends: Dict[Tuple[str, str], Dict[str, str]] = {}
-        for job, (_n, result, _l) in zip(py_jobs, done):
-            for key, end in result.clients.items():
-                ends.setdefault(key, {})[job[0]] = end
-        wanted = agree(ends, cross)
-        if wanted == cross:
-            break
-        cross = wanted
-        ruleset = ruleset.with_cross(cross)
-        again = [i for i, job in enumerate(py_jobs) if any(key in cross for key in done[i][1].clients)]
-        for i, result in zip(again, _run([py_jobs[i][:2] + (ruleset, py_jobs[i][3]) for i in again], jobs)):
-            done[i] = result
-    return ruleset
+    """A client built in one module and called in others moves in all of them or in none
+    (units.settle).  Updates ``done``; returns the rule set with what the modules agreed."""
+    def ends_of(rs: RuleSet, keys: Optional[Set[Tuple[str, str]]]) -> Dict[str, Dict[Tuple[str, str], str]]:
+        if keys is not None:
+            again = [i for i in range(len(py_jobs)) if keys & set(done[i][1].clients)]
+            for i, result in zip(again, _run([py_jobs[i][:2] + (rs, py_jobs[i][3]) for i in again], jobs)):
+                done[i] = result
+        return {job[0]: result.clients for job, (_n, result, _l) in zip(py_jobs, done)}
+
+    return settle(ruleset, ends_of)
 
 
 def _links(root: str, scan: ScanResult, out: MigrationResult) -> Set[str]:

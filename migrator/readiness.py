@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from migrator.config import Config
 from migrator.engine.model import Site
 from migrator.engine.plan import RuleIndex, predict, sites
-from migrator.engine.units import agree, client_status, left_sites, plan_units, with_fallback
+from migrator.engine.units import client_status, left_sites, plan_units, settle, with_fallback
 from migrator.models import ScanResult
 from migrator.ruleset import ProviderFile, Rule, RuleSet, load_all, select
 
@@ -105,20 +105,14 @@ def _agreed(files: List[Tuple[str, List[Site]]], ruleset: RuleSet, shared: bool)
     """The rule set with what the modules sharing a client agree (apply's whole-project pass)."""
     if not shared:
         return ruleset
-    cross: Dict = {}
-    for _round in range(4):
-        index = RuleIndex(ruleset)
-        fallback_index = RuleIndex(ruleset.fallback) if ruleset.fallback is not None else None
-        ends: Dict = {}
-        for path, all_sites in files:
-            for key, end in _file_counts(all_sites, ruleset, index, fallback_index, Counter(), Counter(), path)[1].items():
-                ends.setdefault(key, {})[path] = end
-        wanted = agree(ends, cross)
-        if wanted == cross:
-            break
-        cross = wanted
-        ruleset = ruleset.with_cross(cross)
-    return ruleset
+
+    def ends_of(rs: RuleSet, keys: object) -> Dict:
+        index = RuleIndex(rs)
+        fallback_index = RuleIndex(rs.fallback) if rs.fallback is not None else None
+        return {path: _file_counts(all_sites, rs, index, fallback_index, Counter(), Counter(), path)[1]
+                for path, all_sites in files}
+
+    return settle(ruleset, ends_of)
 
 
 def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider: Optional[str] = None,

@@ -1458,10 +1458,13 @@ class _Reporter(_Analyzer):
         return value if _is_str(value) else None  # type: ignore[return-value]
 
     def _function_of_scope(self, scope: Scope) -> Optional[ast.AST]:
-        for node in ast.walk(self.tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and self.binder.scopes.get(id(node)) is scope:
-                return node
-        return None
+        """The function whose scope ``scope`` is: found through a parameter (``_function_of``'s
+        cached map), else by a walk (a function without parameters)."""
+        function = self._function_of(next((b.node for bs in scope.bindings.values() for b in bs if b.kind == "param"), None))
+        if function is not None and self.binder.scopes.get(id(function)) is scope:
+            return function
+        return next((n for n in ast.walk(self.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                     and self.binder.scopes.get(id(n)) is scope), None)
 
     def _class_constant(self, expr: ast.Attribute, scope: Scope) -> Optional[ast.Constant]:
         """``Models.GPT4`` / ``Models.GPT4.value``: a class attribute (an Enum member) of this

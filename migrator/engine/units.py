@@ -339,6 +339,33 @@ def agree(ends: Dict[Tuple[str, str], Dict[str, str]], cross: Dict[Tuple[str, st
     return wanted
 
 
+EndsOf = Callable[[RuleSet, Optional[Set[Tuple[str, str]]]], Dict[str, Dict[Tuple[str, str], str]]]
+
+
+def settle(ruleset: RuleSet, ends_of: EndsOf, shared_only: bool = False, rounds: int = 4) -> RuleSet:
+    """Plan again until the modules (or notebook cells) that share a client agree on it
+    (``agree``); returns the rule set carrying what they agreed.  ``ends_of(ruleset, keys)``
+    plans the owners (modules, cells) touching ``keys`` (every owner for None) and returns
+    owner -> its ``client_status``.  ``shared_only``: only clients more than one owner holds
+    count (a cell is never the module a client is keyed by)."""
+    cross: Dict[Tuple[str, str], str] = {}
+    current = ends_of(ruleset, None)
+    for _round in range(rounds):
+        ends: Dict[Tuple[str, str], Dict[str, str]] = {}
+        for owner, clients in current.items():
+            for key, end in clients.items():
+                ends.setdefault(key, {})[owner] = end
+        if shared_only:
+            ends = {key: owners for key, owners in ends.items() if len(owners) > 1}
+        wanted = agree(ends, cross)
+        if wanted == cross:
+            break
+        cross = wanted
+        ruleset = ruleset.with_cross(cross)
+        current.update(ends_of(ruleset, set(cross)))
+    return ruleset
+
+
 def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSet,
                blocked_sites: Optional[Dict[int, str]] = None, rules_for: Optional[MatchFn] = None,
                path: Optional[str] = None) -> UnitPlan:
