@@ -124,7 +124,7 @@ class RuleSet:
     # outside any client then keep their name, since they may feed that client (apply sets it)
     tree_stays: Optional[str] = None
     # clients one module builds and others call (apply's whole-project pass): (path of the
-    # building module, construction key: see units.project_key) -> "stay" (some part cannot move: all stay) or
+    # building module, construction key: see units.project_key) -> "stay: <where, why>" (some part cannot move: all stay) or
     # "compat" (a native plan cannot serve every part: all take the compatible endpoint)
     cross: Dict[Tuple[str, str], str] = field(default_factory=dict)
 

@@ -309,7 +309,8 @@ def project_key(unit: Unit, path: Optional[str]) -> Optional[Tuple[str, str]]:
 
 
 def client_status(units: "UnitPlan", hybrid: Set[int], path: str, ruleset: RuleSet) -> Dict[Tuple[str, str], str]:
-    """How each client unit of the module ends: "stays", "compat" (compat plan or a hybrid) or "native"."""
+    """How each client unit of the module ends: "stays: <path>: <why>", "compat" (compat plan or a
+    hybrid) or "native"."""
     out = {}
     for unit in units.units:
         key = project_key(unit, path)
@@ -318,7 +319,7 @@ def client_status(units: "UnitPlan", hybrid: Set[int], path: str, ruleset: RuleS
         if id(unit.anchor) in hybrid:
             out[key] = "compat"
         elif unit.blocked:
-            out[key] = "stays"
+            out[key] = f"stays: {path}: {unit.reasons[0] if unit.reasons else 'left whole'}"
         else:
             out[key] = "compat" if ruleset.plan.keeps_openai else "native"
     return out
@@ -326,15 +327,16 @@ def client_status(units: "UnitPlan", hybrid: Set[int], path: str, ruleset: RuleS
 
 def agree(ends: Dict[Tuple[str, str], Dict[str, str]], cross: Dict[Tuple[str, str], str]) -> Dict[Tuple[str, str], str]:
     """What the modules sharing a client must do so it moves in all of them or in none, from how
-    its parts ended in each (``ends``: client -> module -> client_status): "stay" if a part stays,
+    its parts ended in each (``ends``: client -> module -> client_status): "stay: <why>" if a part stays,
     "compat" if the parts ended on different SDKs (a native plan served some only)."""
     wanted = dict(cross)
     for key, by_path in ends.items():
         if len(by_path) > 1 or key[0] not in by_path:  # used from a module other than its own
             found = set(by_path.values())
-            if "stays" in found:
-                wanted[key] = "stay"
-            elif len(found) > 1 and wanted.get(key) != "stay":
+            stays = sorted(end for end in found if end.startswith("stays: "))
+            if stays:  # "stay: <where and why the first part stays>"
+                wanted[key] = wanted[key] if wanted.get(key, "").startswith("stay:") else "stay: " + stays[0][len("stays: "):]
+            elif len(found) > 1 and not wanted.get(key, "").startswith("stay:"):
                 wanted[key] = "compat"
     return wanted
 
@@ -397,10 +399,7 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
             unit.reasons.append(f"line {unit.anchor.span.line}: the client is passed to {handed}, whose use of it "
                                 "(the models it names, the calls it makes) this module cannot follow")
         cross = ruleset.cross.get(project_key(unit, path)) if ruleset.cross else None
-        if unit.rewrites and cross == "stay":
-            unit.reasons.append(f"line {unit.anchor.span.line}: this client is also built or called in another "
-                                "module of the project where it cannot be migrated; it moves with all of it or not at all")
-        elif unit.rewrites and cross == "compat" and not ruleset.plan.keeps_openai:
+        if unit.rewrites and cross == "compat" and not ruleset.plan.keeps_openai:
             unit.reasons.append(f"line {unit.anchor.span.line}: another module of the project uses this client in a way "
                                 f"the {ruleset.plan.name} plan cannot serve")
         if unit.rewrites and unit.key[0] == "remote" and not ruleset.plan.keeps_openai and cross is None:
@@ -427,6 +426,11 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
                 where = f"line {site.span.line}: {why}"
                 if where not in unit.reasons:
                     unit.reasons.append(where)
+        if unit.rewrites and cross and cross.startswith("stay:"):
+            why = cross[len("stay: "):]
+            where = "here" if path is not None and why.startswith(f"{path}: ") else "in another module"
+            unit.reasons.append(f"line {unit.anchor.span.line}: this client moves in every module of the project or "
+                                f"in none, and a part of it {where} cannot move ({why})")
     plan = UnitPlan([], units, unit_of=unit_of)
     if elsewhere is not None and any(u.elsewhere for u in units):
         plan.reports.append((elsewhere, "migrator/unit", f"openai.{elsewhere.attrs.get('attribute')} points this module's "
