@@ -124,6 +124,41 @@ def test_a_fully_migrated_module_renames_the_key_read_outside_its_client():
     assert 'KEY = os.environ["DASHSCOPE_API_KEY"]' in result.output
 
 
+ALL_PLANS = [(pf.name, plan.name) for pf in PACKS for plan in pf.plans.values() if not plan.refuse]
+
+
+@pytest.mark.parametrize("provider,plan", ALL_PLANS)
+def test_the_key_a_run_time_endpoint_reads_stays_openai_s(provider, plan):
+    # base_url from a value: nothing points the construction at the provider, so the provider's
+    # key must not replace OpenAI's there (it would go to api.openai.com when the value is unset)
+    result = migrate('''
+        import os
+        from openai import OpenAI
+        client = OpenAI(api_key=os.getenv("OPENAI_API_KEY"), base_url=os.getenv("MY_GATEWAY"))
+        def ask(q):
+            return client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": q}])
+    ''', provider, plan)
+    code = "\n".join(line for line in result.output.splitlines() if not line.lstrip().startswith("#"))
+    assert 'os.getenv("OPENAI_API_KEY")' in code, code
+    assert 'base_url=os.getenv("MY_GATEWAY")' in code
+    assert "run time" in messages(result)
+
+
+@pytest.mark.parametrize("provider,plan", ALL_PLANS)
+def test_a_client_of_another_server_is_not_touched(provider, plan):
+    # Ollama through the openai SDK: not OpenAI usage; its key read must not become the provider's
+    source = '''
+        import os
+        from openai import OpenAI
+        local = OpenAI(base_url="http://localhost:11434/v1", api_key=os.environ["OPENAI_API_KEY"])
+        def ask(q):
+            return local.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": q}])
+    '''
+    result = migrate(source, provider, plan)
+    assert result.output == textwrap.dedent(source).lstrip("\n")
+    assert "migrator/unit" not in messages(result)
+
+
 def test_module_configuration_without_v0_calls_is_kept_and_reported():
     result = migrate('''
         import openai

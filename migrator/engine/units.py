@@ -390,10 +390,17 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
     uncarried = [(s, why) for s in all_sites if s.kind == "config"
                  for why in static_blocks(s, rules_for(s) if rules_for is not None else by_site.get(id(s), []), ruleset)[:1]]
     for unit in units:
+        if unit.key[0] == "client" and unit.anchor.kind == "client" and unit.anchor.attrs.get("endpoint") == "other":
+            # a client built for another server (Ollama, vLLM, another provider): not OpenAI usage,
+            # and the key it reads must not become the provider's (it would go to that server)
+            unit.elsewhere, unit.rewrites = True, False
+            continue
         unit.rewrites = any(rewrites(r) for s in unit.sites for r in by_site.get(id(s), []))
         if unit.rewrites and not _retargeted(unit, by_site, rules_for):
             # its key or its calls would change while the construction still talks to OpenAI
-            unit.reasons.append(f"line {unit.anchor.span.line}: no rule of the plan points this construction at the provider")
+            unit.reasons.append(f"line {unit.anchor.span.line}: " + (
+                "its endpoint is set at run time (base_url from a value or **kwargs); point it at the provider by hand"
+                if unit.anchor.attrs.get("endpoint") == "dynamic" else "no rule of the plan points this construction at the provider"))
         handed = unit.anchor.attrs.get("handed") if unit.anchor.kind == "client" else None
         if unit.rewrites and handed:
             unit.reasons.append(f"line {unit.anchor.span.line}: the client is passed to {handed}, whose use of it "
@@ -462,8 +469,10 @@ def _retargeted(unit: Unit, by_site: Dict[int, List[Rule]], rules_for: Optional[
     anchor = unit.anchor
     if unit.key[0] not in ("client", "framework") or anchor.kind not in ("client", "framework"):
         return True  # v0 calls, annotated clients, unresolved calls: nothing is built here
-    if anchor.kind == "client" and anchor.attrs.get("endpoint") not in ("none", "openai"):
-        return True  # already points elsewhere (or at an endpoint a value decides): not moved
+    if anchor.kind == "client" and anchor.attrs.get("endpoint") not in ("none", "openai", "fallback"):
+        # an endpoint a run-time value decides (or Azure): no rule moves the construction, so its
+        # key and calls must not move either (a provider's key would go to wherever it points)
+        return False
     for site in unit.sites:
         if site is anchor or (site.kind == "symbol" and site.attrs.get("context") == "call"):
             rules = rules_for(site) if rules_for is not None else by_site.get(id(site), [])
