@@ -159,6 +159,26 @@ def test_a_client_of_another_server_is_not_touched(provider, plan):
     assert "migrator/unit" not in messages(result)
 
 
+@pytest.mark.parametrize("provider", ["dashscope", "qianfan", "zhipu"])
+def test_a_key_read_outside_a_hybrid_client_moves_with_it(provider):
+    # native cannot serve a client whose endpoint is the caller's choice, the compat fallback does:
+    # the key read that feeds it must become the provider's too (it used to stay OPENAI_API_KEY,
+    # which the self-check refused: an OpenAI key sent to the provider)
+    result = migrate('''
+        import os
+        from openai import OpenAI
+        KEY = os.environ["OPENAI_API_KEY"]
+        class M:
+            def __init__(self, url=None):
+                self.client = OpenAI(base_url=url, api_key=KEY)
+            def ask(self):
+                return self.client.chat.completions.create(model="gpt-4o", messages=[])
+    ''', provider, "native")
+    key = select(PACKS, provider, "native").vars["api_key_env"]
+    assert f'KEY = os.environ["{key}"]' in result.output
+    assert "migrator/hybrid" in messages(result)
+
+
 def test_module_configuration_without_v0_calls_is_kept_and_reported():
     result = migrate('''
         import openai

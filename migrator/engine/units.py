@@ -67,6 +67,12 @@ class Unit:
         return not self.rewrites and self.anchor.attrs.get("endpoint") not in ("other",) and not self.elsewhere
 
     @property
+    def keeps_sdk(self) -> bool:
+        """Still an openai SDK client, talking to OpenAI or to another server: the OpenAI classes
+        that name it and the key reads that may feed it must stay as they are."""
+        return self.stays or self.elsewhere or self.anchor.attrs.get("endpoint") == "other"
+
+    @property
     def may_read_openai_key(self) -> bool:
         """A client given a literal key (Ollama's "ollama") never reads OPENAI_API_KEY."""
         return not (self.anchor.kind == "client" and self.anchor.attrs.get("key") == "literal")
@@ -218,8 +224,14 @@ def build_units(all_sites: Sequence[Site]) -> Tuple[List[Unit], Dict[int, Unit]]
                 if _inside(site.span, span):
                     member[id(site)] = key  # the key (or endpoint) a construction reads
                     break
-    # a model literal mapped where it is defined goes with every call it feeds
+    # a model literal mapped where it is defined goes with every call it feeds; an endpoint
+    # default with every construction that reads it
     for site in all_sites:
+        if site.kind == "endpoint":
+            keys = [("client", _key(c.span)) for c in site.attrs["_clients"]]
+            for key in keys[1:]:
+                find.union(keys[0], key)
+            member[id(site)] = keys[0]
         if site.kind == "model":
             keys = [calls[_key(c.span)] for c in site.attrs["_calls"] if _key(c.span) in calls]
             for key in keys[1:]:
@@ -530,11 +542,13 @@ def _dependents(all_sites: Sequence[Site], moving: Set[int], units: List[Unit], 
                 unit.reasons.append(f"line {catching[0].span.line}: this module raises {raised[0].attrs.get('symbol')} "
                                     f"itself (line {raised[0].span.line}) and catches OpenAI errors here, where they may "
                                     "come from its own code or from this client; one exception class cannot serve both")
-    module_ok = bool(units) and not any(u.stays for u in units)
-    blocked_lines = ", ".join(str(u.anchor.span.line) for u in units if u.stays)
-    # for OPENAI_* reads, only the clients left on OpenAI that may read one count
-    keys_ok = bool(units) and not any(u.stays and u.may_read_openai_key for u in units)
-    key_lines = ", ".join(str(u.anchor.span.line) for u in units if u.stays and u.may_read_openai_key)
+    # a client left on OpenAI, or one talking to another server through the openai SDK, keeps the
+    # classes that may name it and the key reads that may feed it
+    module_ok = bool(units) and not any(u.keeps_sdk for u in units)
+    blocked_lines = _lines(u for u in units if u.keeps_sdk)
+    # for OPENAI_* reads, only the clients that may read one count
+    keys_ok = bool(units) and not any(u.keeps_sdk and u.may_read_openai_key for u in units)
+    key_lines = _lines(u for u in units if u.keeps_sdk and u.may_read_openai_key)
     calls = [s for s in all_sites if s.kind == "call"]
     call_index: Optional[_ByStart] = None
     for site in all_sites:
@@ -558,7 +572,7 @@ def _dependents(all_sites: Sequence[Site], moving: Set[int], units: List[Unit], 
                 call_index = _ByStart([(c.span, c) for c in calls])
             inside = call_index.inside(guard) if guard is not None else []  # type: ignore[union-attr]
             if inside:
-                left = sorted({unit_of[id(c)].anchor.span.line for c in inside if id(c) in unit_of and unit_of[id(c)].stays})
+                left = sorted({unit_of[id(c)].anchor.span.line for c in inside if id(c) in unit_of and unit_of[id(c)].keeps_sdk})
                 if left:
                     held.add(id(site))
                     plan.reports.append((site, "migrator/unit", f"{symbol} is kept: the try block calls a client left on "
@@ -593,9 +607,17 @@ def _dependents(all_sites: Sequence[Site], moving: Set[int], units: List[Unit], 
     return held
 
 
+def _lines(units: Iterable[Unit]) -> str:
+    """Lines of the clients that keep the openai SDK; "(another server)" after one that is not OpenAI's."""
+    return ", ".join(f"{u.anchor.span.line}" + ("" if u.stays else " (another server)") for u in units)
+
+
 def _module_reason(what: str, units: List[Unit], blocked_lines: str) -> str:
     if not units:
         return f"{what} is kept: no client in this module is migrated"
+    if not any(u.stays for u in units):
+        return (f"{what} is kept: a client in this module talks to another server through the openai SDK (line "
+                f"{blocked_lines.replace(' (another server)', '')}), and it may belong to that one")
     return f"{what} is kept: a client in this module stays on OpenAI (line {blocked_lines}), and it may belong to that one"
 
 
@@ -633,6 +655,22 @@ def with_fallback(all_sites: Sequence[Site], units: UnitPlan, ruleset: RuleSet, 
         spans = [s.span for s in all_sites if id(s) in settings]
         reports = [rep for rep in reports if not (rep[1] == "migrator/unit" and any(_inside(rep[0].span, o) for o in spans))]
     kept = [(s, r) for s, r in kept if id(s) not in ids] + [(s, r) for s, r in fb.pairs if id(s) in ids]
+    # OPENAI_* reads outside every client, held while a client stayed: when the fallback serves
+    # every client that kept the openai SDK, they move with them (left as they were, an OpenAI key
+    # would go to the provider's compatible endpoint)
+    if not ruleset.tree_stays and all(id(u.anchor) in ids for u in units.units if u.keeps_sdk and u.may_read_openai_key):
+        loose = [s for s in all_sites if s.kind == "env" and id(s) not in units.unit_of and id(s) not in ids
+                 and str(s.attrs.get("variable", "")).startswith("OPENAI_")
+                 and not any(id(s) == id(k) and rewrites(r) for k, r in kept)]
+        if rules_for is not None:
+            moved = [(s, r) for s in loose for r in rules_for(s)]
+        else:
+            from migrator.engine.plan import plan
+
+            moved = plan(loose, fallback)
+        fb.pairs += moved
+        kept += moved
+        ids |= {id(s) for s, r in moved if rewrites(r)}
     reports = [rep for rep in reports if not (rep[1] == "migrator/unit" and id(rep[0]) in ids)]
     for unit in rescued:
         if not unit.rewrites:
