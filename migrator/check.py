@@ -148,9 +148,29 @@ class Policy:
     name: str = "strict"
     forbidden_modules: Tuple[str, ...] = ()  # extra modules, on top of the built-in wrapper list
     allow_endpoints: Tuple[str, ...] = ()
+    listed: bool = False  # allow_endpoints is the user's own list: nothing else passes
 
     def allows(self, url: str) -> bool:
-        return endpoint_allowed(url, self.allow_endpoints) or self_hosted(url)
+        if endpoint_allowed(url, self.allow_endpoints) or self_hosted(url):
+            return True
+        # without a list of their own, a server that is not OpenAI's (another provider, a gateway)
+        # is not OpenAI usage
+        return not self.listed and not openai_host(url)
+
+
+def openai_host(url: str) -> bool:
+    """A server that is, or may be, OpenAI's: api.openai.com, an Azure OpenAI resource, a host
+    that names OpenAI (an OpenAI proxy), a public IP address, or no host at all."""
+    import ipaddress
+
+    match = re.match(r"(?i)^(?:https?://)?(\[[^\]]+\]|[^/:?#]+)", url.strip())
+    host = match.group(1).strip("[]").lower() if match else ""
+    try:
+        ipaddress.ip_address(host)
+        return True  # a bare address names no service (a private one is self-hosted, see above)
+    except ValueError:
+        pass
+    return "." not in host or "openai" in host
 
 
 def self_hosted(url: str) -> bool:
@@ -239,7 +259,7 @@ def load_policy(cfg: Config, override: Optional[str] = None,
     if name == "compat" and not endpoints:
         endpoints = (default_endpoints or _pack_endpoints)()
     return Policy(name, tuple(m.strip() for m in cfg.check.forbidden_modules if m.strip()),
-                  tuple(normalize_endpoint(e) for e in endpoints if e.strip()))
+                  tuple(normalize_endpoint(e) for e in endpoints if e.strip()), listed=bool(cfg.check.allow_endpoints))
 
 
 def _pack_endpoints() -> List[str]:
@@ -657,6 +677,8 @@ def _client_problem(f: Finding, sources: Mapping[object, _Source], policy: Polic
             return f"{name}(**...) has no visible base_url; it must be an explicit base_url on the allow-list"
         return f"{name}() has no base_url, so it talks to api.openai.com"
     url = literal_url(base, src.module_constants())  # type: ignore[union-attr]
+    if url is None:
+        url = f.detail.get("default_url")  # x or os.getenv(...) or "https://...", read where it is written
     if url is None:
         return (f"{name}(base_url=...) is not a literal or an environment lookup with a literal default; "
                 "it cannot be checked against the allow-list")

@@ -134,9 +134,9 @@ def test_compat_reports_clients_that_default_to_openai_or_cannot_be_verified():
         "from openai import OpenAI, AzureOpenAI\n"
         "a = OpenAI()\n"
         "b = OpenAI(base_url='https://api.openai.com/v1')\n"
-        "c = OpenAI(base_url='https://evil.example.com/v1')\n"
+        "c = OpenAI(base_url='https://openai-proxy.example.com/v1')\n"
         "d = OpenAI(base_url=os.environ['BASE'])\n"
-        "e = OpenAI(base_url=os.environ.get('BASE', 'https://elsewhere.example/v1'))\n"
+        "e = OpenAI(base_url=os.environ.get('BASE', 'http://8.8.8.8/v1'))\n"
         "f = AzureOpenAI(api_version='x')\n"
         "g = OpenAI(**opts)\n"
     )
@@ -543,10 +543,16 @@ def test_notebook_cells_are_checked_and_suppressed_per_cell():
     ("http://localhost:11434/v1", True), ("http://127.0.0.1:8000/v1", True), ("http://10.1.2.3/v1", True),
     ("http://192.168.1.20:8000", True), ("http://[::1]:8000/v1", True), ("http://vllm.internal/v1", True),
     ("https://api.openai.com/v1", False), ("https://my-openai-proxy.example.com/v1", False), ("http://8.8.8.8/v1", False),
+    ("https://x.openai.azure.com/", False), ("https://api.together.xyz/v1", True), ("https://openrouter.ai/api/v1", True),
 ])
 def test_a_client_of_a_self_hosted_server_is_not_openai_usage_under_compat(url, allowed):
-    """Ollama or vLLM on this machine or the office network is never OpenAI; a public host that is
-    not on the allow-list may be an OpenAI proxy, so it still needs one."""
+    """Ollama or vLLM on this machine or the office network is never OpenAI, nor is another named
+    service (Together, OpenRouter); a host that names OpenAI may be an OpenAI proxy, and a public
+    address names no service: those still need the allow-list.  With a list of the user's own,
+    only it (and self-hosted servers) pass."""
     from migrator.check import Policy
 
-    assert Policy("compat", (), ("https://dashscope.aliyuncs.com/compatible-mode/v1",)).allows(url) is allowed
+    endpoints = ("https://dashscope.aliyuncs.com/compatible-mode/v1",)
+    assert Policy("compat", (), endpoints).allows(url) is allowed
+    listed = Policy("compat", (), endpoints, listed=True).allows(url)
+    assert listed is (allowed and "together" not in url and "openrouter" not in url)

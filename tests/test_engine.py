@@ -93,6 +93,7 @@ def test_unstable_rewrite_is_refused(monkeypatch):
         """Appends an argument on every pass: never a fixpoint."""
 
         name = "grow"
+        SITES = ("call",)
 
         @classmethod
         def apply(cls, node, params, ctx):

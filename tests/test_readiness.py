@@ -139,7 +139,7 @@ from openai import OpenAI
 
 class Model:
     def __init__(self, url=None):
-        self._url = url or os.environ.get("OPENAI_API_BASE_URL")
+        self._url = url or os.environ.get("MODEL_GATEWAY_URL")  # unset: OpenAI; set: a gateway
         self.client = OpenAI(base_url=self._url)
 
     def run(self, text):

@@ -26,7 +26,7 @@ import gc
 import hashlib
 import re
 from dataclasses import dataclass, field
-from typing import Collection, Dict, Iterator, List, Optional, Tuple, Union
+from typing import Any, Collection, Dict, Iterator, List, Optional, Tuple, Union
 
 from migrator.analyzer import LINE_BREAK, line_index, lines_holding
 from migrator.analyzer import chunks
@@ -991,6 +991,39 @@ class _Analyzer:
         # a factory that only ever returns another SDK's client (or a literal) is not OpenAI
         return NOT_OPENAI if returns and foreign == len(returns) else None
 
+    def _function_of_scope(self, scope: Scope) -> Optional[ast.AST]:
+        """The function whose scope ``scope`` is: found through a parameter (``_function_of``'s
+        cached map), else by a walk (a function without parameters)."""
+        function = self._function_of(next((b.node for bs in scope.bindings.values() for b in bs if b.kind == "param"), None))
+        if function is not None and self.binder.scopes.get(id(function)) is scope:
+            return function
+        return next((n for n in ast.walk(self.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                     and self.binder.scopes.get(id(n)) is scope), None)
+
+    def _function_of(self, arg: Optional[ast.AST]) -> Optional[ast.AST]:
+        if self._functions is None:
+            self._functions = {id(a): f for f in ast.walk(self.tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+                               for a in ast.walk(f.args) if isinstance(a, ast.arg)}
+        return self._functions.get(id(arg))
+
+    def _only_model_uses(self, root: ast.AST, name: str, attr: bool = False) -> bool:
+        return self._only_uses(root, name, attr, "model")
+
+    def _only_uses(self, root: ast.AST, name: str, attr: bool, keyword: str) -> bool:
+        """Every read of ``name`` (``self.name`` when ``attr``) under ``root`` is a ``<keyword>=`` argument."""
+        if not isinstance(root, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            # a module or class: a masked analysis must see every region of it that mentions the
+            # name (a function's body is one region, the one holding the call)
+            self.mentions_asked.add(name)
+        models = [k.value for k in ast.walk(root) if isinstance(k, ast.keyword) and k.arg == keyword]
+        # model=Models.GPT4.value reads the member Models.GPT4 to take its value
+        as_model = {id(v) for v in models} | {id(v.value) for v in models if isinstance(v, ast.Attribute) and v.attr == "value"}
+        for node in ast.walk(root):
+            hit = (isinstance(node, ast.Attribute) and node.attr == name) if attr else (isinstance(node, ast.Name) and node.id == name)
+            if hit and isinstance(node.ctx, ast.Load) and id(node) not in as_model:  # type: ignore[attr-defined]
+                return False
+        return True
+
     def _endpoint(self, node: ast.Call, scope: Scope, azure: bool) -> str:
         if azure:
             return "azure"
@@ -1002,9 +1035,75 @@ class _Analyzer:
                 if text is None:
                     if _is_none(kw.value):
                         return "none"
-                    return "fallback" if self.defaults_to_openai(kw.value, scope) else "dynamic"
+                    if self.defaults_to_openai(kw.value, scope):
+                        return "fallback"
+                    chain = self.endpoint_chain(kw.value, scope)
+                    return chain[0] if chain is not None else "dynamic"
                 return "openai" if "api.openai.com" in text else "other"
         return "none"
+
+    def endpoint_chain(self, expr: ast.AST, scope: Scope) -> Optional[Tuple[str, Optional[ast.AST], str]]:
+        """A ``base_url=`` value that falls back to a default: ``x or os.getenv("OPENAI_BASE_URL")
+        or "https://api.openai.com/v1"`` (inline, in a local set once, or in ``self.<attr>`` set
+        once), or a lone ``os.getenv("OPENAI_BASE_URL"[, default])``.  ("fallback", the expression,
+        OpenAI's URL) when the default is OpenAI's and everything before it is the caller's choice
+        (a parameter defaulting to None, a setting); ("other", None, the URL) when the default is
+        another server's URL; None when a value decides in another way."""
+        node, root, name, attr = expr, None, None, False
+        if isinstance(expr, ast.Name) and scope.kind == "function":
+            bindings = scope.bindings.get(expr.id, [])
+            if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].value is not None:
+                node, root, name = bindings[0].value, self._function_of_scope(scope), expr.id
+        elif isinstance(expr, ast.Attribute) and scope.cls is not None and scope.self_name and _is_name(expr.value, scope.self_name):
+            cls = scope.cls
+            self.attrs_asked.add(expr.attr)
+            self.binder.bind_methods(cls)
+            bindings = cls.attrs.get(expr.attr, []) + cls.scope.bindings.get(expr.attr, [])
+            if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].value is None:
+                return None
+            node, root, name, attr, scope = bindings[0].value, cls.node, expr.attr, True, bindings[0].scope
+        parts = node.values if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) else [node]
+        defaults: List[Tuple[Optional[str], Optional[str]]] = []  # (env variable, URL literal)
+        for part in parts:
+            if _is_str(part):
+                defaults.append((None, part.value))  # type: ignore[attr-defined]
+            elif _is_env_read(part) or _is_env_read_plus(part):
+                var, default = _env_var_default(part)
+                if var is None:
+                    return None
+                defaults.append((var, default))
+            elif defaults or not self._callers_choice(part, scope):
+                return None  # a value after the default, or one this analysis cannot vouch for
+        if not defaults:
+            return None
+        url = defaults[-1][1]
+        if url is not None and "://" in url and _classify_url(url) == "other":
+            return ("other", None, url)
+        if any(u is not None for _, u in defaults[:-1]) or (url is not None and _classify_url(url) != "openai"):
+            return None  # a literal in the middle, or an Azure default
+        if not all(var is None or _openai_base_var(var) for var, _ in defaults):
+            return None  # another service's variable: its server, not OpenAI's, unless it is unset
+        if url is None and not any(var for var, _ in defaults):
+            return None
+        if root is not None and name is not None and not self._only_uses(root, name, attr, "base_url"):
+            return None  # the value is read for something else too: rewrite it where it is used
+        return ("fallback", node, url or "https://api.openai.com/v1")
+
+    def _callers_choice(self, node: ast.AST, scope: Scope) -> bool:
+        """A value the caller or its configuration gives, None unless given: a parameter without
+        a default or defaulting to None, or an attribute of a settings object."""
+        if isinstance(node, ast.Name):
+            bindings = scope.bindings.get(node.id, [])
+            return (scope.kind == "function" and len(bindings) == 1 and bindings[0].kind == "param"
+                    and (bindings[0].default is None or _is_none(bindings[0].default)))
+        return isinstance(node, ast.Attribute) and dotted_name(node) is not None
+
+    def base_url_chain(self, call: ast.Call, scope: Scope) -> Optional[Tuple[str, Optional[ast.AST], str]]:
+        """endpoint_chain of a construction's ``base_url=``, if it has one."""
+        for kw in call.keywords:
+            if kw.arg == "base_url" and not self.defaults_to_openai(kw.value, scope) and self.constant_str(kw.value, scope) is None:
+                return self.endpoint_chain(kw.value, scope)
+        return None
 
     def defaults_to_openai(self, node: ast.AST, scope: Scope) -> bool:
         """``node`` is a parameter of the enclosing function, never rebound there (or ``self.<attr>``
@@ -1319,6 +1418,7 @@ class _Reporter(_Analyzer):
     def _client(self, node: ast.Call, client: Client, scope: Scope, context_manager: bool = False) -> None:
         name = client.cls.split(".")[-1]
         where = "already points elsewhere" if client.endpoint == "other" else ""
+        chain = self.base_url_chain(node, scope) if client.endpoint in ("fallback", "other") else None
         self.add(
             "client",
             node,
@@ -1334,8 +1434,16 @@ class _Reporter(_Analyzer):
                 "key": _key_kind(node),
                 "fallback_kwargs": self.fallback_kwargs(node, scope),
                 "_project_key": self.client_key(node),
+                # where a base_url falling back to OpenAI's endpoint is written (x or os.getenv(...))
+                "_endpoint_def": self._endpoint_def(chain[1]) if chain is not None and chain[1] is not None else None,
+                # the URL a base_url value falls back to (what check compares with its allow-list)
+                "default_url": chain[2] if chain is not None else None,
             },
         )
+
+    def _endpoint_def(self, found: ast.AST) -> List[Any]:
+        return list(_astuple(self.lines.span(found))) + ["BooleanOperation" if isinstance(found, ast.BoolOp) else
+                                                         "Subscript" if isinstance(found, ast.Subscript) else "Call"]
 
     def _api_call(self, node: ast.Call, result: Result, scope: Scope, parent: Optional[ast.AST]) -> None:
         func = self.resolve(node.func, scope)
@@ -1415,16 +1523,70 @@ class _Reporter(_Analyzer):
             if len(bindings) != 1 or bindings[0].kind != "assign" or not self._only_model_uses(cls.node, expr.attr, attr=True):
                 return None
             value = bindings[0].value
-            if _is_str(value):
-                return value  # type: ignore[return-value]
+            if _field_default(value) is not None:
+                return _field_default(value)  # a literal, or a dataclass / pydantic / attrs field's default
             if isinstance(value, ast.Name):
                 params = bindings[0].scope.bindings.get(value.id, [])
                 if len(params) == 1 and params[0].kind == "param":
                     return self._param_default(params[0], value.id, to_attribute=True)
             return None
         if isinstance(expr, ast.Attribute):
-            return self._class_constant(expr, scope)
+            return self._class_constant(expr, scope) or self._settings_default(expr, scope)
+        if isinstance(expr, ast.Subscript):
+            return self._dict_entry(expr, scope)
         return None
+
+    def _settings_default(self, expr: ast.Attribute, scope: Scope) -> Optional[ast.Constant]:
+        """``settings.chat_model`` with ``settings = Settings()`` made once at module level from a
+        class of this module (a pydantic BaseSettings, a dataclass...) whose field defaults to a
+        string, read nowhere but in ``model=`` arguments."""
+        if not isinstance(expr.value, ast.Name):
+            return None
+        binding, ambiguous = self.lookup(expr.value.id, scope, expr.lineno)
+        if binding is None or ambiguous or binding.kind != "assign" or binding.scope.kind != "module":
+            return None
+        made = binding.value
+        if not isinstance(made, ast.Call) or made.args or made.keywords or not isinstance(made.func, ast.Name):
+            return None  # an instance given values of its own may not keep the default
+        cls, ambiguous = self.lookup(made.func.id, binding.scope, made.lineno)
+        info = self.binder.classes.get(id(cls.node)) if cls is not None and cls.kind == "class" and not ambiguous else None
+        if info is None:
+            return None
+        self.binder.bind_methods(info)
+        bindings = info.scope.bindings.get(expr.attr, []) + info.attrs.get(expr.attr, [])
+        if len(bindings) != 1 or bindings[0].kind != "assign" or _field_default(bindings[0].value) is None:
+            return None
+        return _field_default(bindings[0].value) if self._only_model_uses(self.tree, expr.attr, attr=True) else None
+
+    def _dict_entry(self, expr: ast.Subscript, scope: Scope) -> Optional[ast.Constant]:
+        """``CONFIG["model"]`` with ``CONFIG = {"model": "gpt-4o", ...}`` set once at module level,
+        only ever read by constant keys, its "model" entry only by ``model=`` arguments."""
+        key = expr.slice
+        if not isinstance(expr.value, ast.Name) or not _is_str(key):
+            return None
+        name = expr.value.id
+        binding, ambiguous = self.lookup(name, scope, expr.lineno)
+        if binding is None or ambiguous or binding.kind != "assign" or binding.scope.kind != "module":
+            return None
+        literal = binding.value
+        if not isinstance(literal, ast.Dict) or any(not _is_str(k) for k in literal.keys):
+            return None
+        keys = [k.value for k in literal.keys]  # type: ignore[union-attr]
+        if keys.count(key.value) != 1 or not _is_str(literal.values[keys.index(key.value)]):  # type: ignore[attr-defined]
+            return None
+        self.mentions_asked.add(name)
+        models = {id(k.value) for k in ast.walk(self.tree) if isinstance(k, ast.keyword) and k.arg == "model"}
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Subscript) and _is_name(node.value, name):
+                if not _is_str(node.slice) or not isinstance(node.ctx, ast.Load):
+                    return None  # written to, or read by a computed key
+                if node.slice.value == key.value and id(node) not in models:  # type: ignore[attr-defined]
+                    return None
+        loads = [n for n in ast.walk(self.tree) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
+        subscripted = {id(n.value) for n in ast.walk(self.tree) if isinstance(n, ast.Subscript)}
+        if any(id(n) not in subscripted for n in loads):
+            return None  # the dict itself goes somewhere (**CONFIG, a function): its model may be read there
+        return literal.values[keys.index(key.value)]  # type: ignore[return-value,attr-defined]
 
     # keys a **params dict may hold for its model to be mapped in it: what every plan passes as is
     PLAIN_KEYS = frozenset({"model", "messages", "input", "temperature", "top_p", "max_tokens", "stream", "stop"})
@@ -1457,15 +1619,6 @@ class _Reporter(_Analyzer):
         value = literal.values[keys.index("model")] if "model" in keys else None
         return value if _is_str(value) else None  # type: ignore[return-value]
 
-    def _function_of_scope(self, scope: Scope) -> Optional[ast.AST]:
-        """The function whose scope ``scope`` is: found through a parameter (``_function_of``'s
-        cached map), else by a walk (a function without parameters)."""
-        function = self._function_of(next((b.node for bs in scope.bindings.values() for b in bs if b.kind == "param"), None))
-        if function is not None and self.binder.scopes.get(id(function)) is scope:
-            return function
-        return next((n for n in ast.walk(self.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-                     and self.binder.scopes.get(id(n)) is scope), None)
-
     def _class_constant(self, expr: ast.Attribute, scope: Scope) -> Optional[ast.Constant]:
         """``Models.GPT4`` / ``Models.GPT4.value``: a class attribute (an Enum member) of this
         module set once to a string, read nowhere but in ``model=`` arguments."""
@@ -1477,9 +1630,9 @@ class _Reporter(_Analyzer):
         if info is None:
             return None
         bindings = info.scope.bindings.get(member.attr, [])
-        if len(bindings) != 1 or bindings[0].kind != "assign" or not _is_str(bindings[0].value):
+        if len(bindings) != 1 or bindings[0].kind != "assign" or _field_default(bindings[0].value) is None:
             return None
-        return bindings[0].value if self._only_model_uses(self.tree, member.attr, attr=True) else None  # type: ignore[return-value]
+        return _field_default(bindings[0].value) if self._only_model_uses(self.tree, member.attr, attr=True) else None
 
     def _param_default(self, binding: Binding, name: str, to_attribute: bool = False) -> Optional[ast.Constant]:
         if not _is_str(binding.default):
@@ -1492,27 +1645,6 @@ class _Reporter(_Analyzer):
         if len(loads) != 1 or (not to_attribute and not self._only_model_uses(function, name)):
             return None
         return binding.default  # type: ignore[return-value]
-
-    def _function_of(self, arg: Optional[ast.AST]) -> Optional[ast.AST]:
-        if self._functions is None:
-            self._functions = {id(a): f for f in ast.walk(self.tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
-                               for a in ast.walk(f.args) if isinstance(a, ast.arg)}
-        return self._functions.get(id(arg))
-
-    def _only_model_uses(self, root: ast.AST, name: str, attr: bool = False) -> bool:
-        """Every read of ``name`` (``self.name`` when ``attr``) under ``root`` is a ``model=`` argument."""
-        if not isinstance(root, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            # a module or class: a masked analysis must see every region of it that mentions the
-            # name (a function's body is one region, the one holding the call)
-            self.mentions_asked.add(name)
-        models = [k.value for k in ast.walk(root) if isinstance(k, ast.keyword) and k.arg == "model"]
-        # model=Models.GPT4.value reads the member Models.GPT4 to take its value
-        as_model = {id(v) for v in models} | {id(v.value) for v in models if isinstance(v, ast.Attribute) and v.attr == "value"}
-        for node in ast.walk(root):
-            hit = (isinstance(node, ast.Attribute) and node.attr == name) if attr else (isinstance(node, ast.Name) and node.id == name)
-            if hit and isinstance(node.ctx, ast.Load) and id(node) not in as_model:  # type: ignore[attr-defined]
-                return False
-        return True
 
     def legacy_base(self, info: ClassInfo) -> Optional[str]:
         """The v0 resource a class derives from (``class ChatCompletion(openai.ChatCompletion)``)."""
@@ -1807,6 +1939,25 @@ def _is_str(node: Optional[ast.AST]) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, str)
 
 
+_FIELD_MAKERS = ("field", "Field", "ib", "attrib")  # dataclasses / pydantic / attrs
+
+
+def _field_default(node: Optional[ast.AST]) -> Optional[ast.Constant]:
+    """The string a class attribute defaults to: ``"gpt-4o"``, ``field(default="gpt-4o")``,
+    ``Field("gpt-4o", ...)``, ``attr.ib(default="gpt-4o")``."""
+    if _is_str(node):
+        return node  # type: ignore[return-value]
+    if not isinstance(node, ast.Call):
+        return None
+    name = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id if isinstance(node.func, ast.Name) else ""
+    if name not in _FIELD_MAKERS:
+        return None
+    given = next((k.value for k in node.keywords if k.arg == "default"), None)
+    if given is None and name == "Field" and node.args:
+        given = node.args[0]
+    return given if _is_str(given) else None  # type: ignore[return-value]
+
+
 def _classify_url(text: str) -> str:
     if "api.openai.com" in text:
         return "openai"
@@ -1820,6 +1971,32 @@ def _is_env_read(node: ast.AST) -> bool:
     if isinstance(node, ast.Call) and not node.keywords and all(isinstance(a, ast.Constant) for a in node.args):
         return dotted_name(node.func) in ("os.getenv", "getenv", "os.environ.get", "environ.get")
     return False
+
+
+def _is_env_read_plus(node: ast.AST) -> bool:
+    """``os.getenv("X", "https://host") + "/v2"``: a host from the environment, a path after it."""
+    return isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and _is_env_read(node.left) and _is_str(node.right)
+
+
+def _env_var_default(node: ast.AST) -> Tuple[Optional[str], Optional[str]]:
+    """(variable, default literal) of an environment read (see _is_env_read), or of one with a
+    path added to it (the path added to the default)."""
+    if isinstance(node, ast.BinOp):
+        var, default = _env_var_default(node.left)
+        return var, (default + node.right.value if default is not None else None)  # type: ignore[attr-defined]
+    if isinstance(node, ast.Subscript):
+        key = node.slice
+        return (key.value, None) if _is_str(key) else (None, None)  # type: ignore[attr-defined]
+    args = node.args  # type: ignore[attr-defined]
+    var = args[0].value if args and _is_str(args[0]) else None
+    default = args[1].value if len(args) > 1 and _is_str(args[1]) else None
+    return var, default
+
+
+def _openai_base_var(var: str) -> bool:
+    """OPENAI_BASE_URL, OPENAI_API_BASE, OPENAI_API_BASE_URL, OPENAI_ENDPOINT...: where the
+    openai SDK (or the project) is told OpenAI's server is."""
+    return var.startswith("OPENAI_") and any(word in var for word in ("BASE", "URL", "ENDPOINT", "HOST"))
 
 
 def dotted_name(node: ast.AST) -> Optional[str]:

@@ -328,14 +328,18 @@ class SetKwarg(Operation):
     (``def __init__(self, base_url=None)``) keeps the caller's choice: ``base_url or <value>``."""
 
     name = "set_kwarg"
-    SITES = CALL_SITES
+    SITES = CALL_SITES + ("endpoint",)
     PARAMS = {"name": (str, True), "value": ("value", True), "when": (str, False), "message": (str, False)}
     CHOICES = {"when": ("always", "missing", "literal")}
 
     @classmethod
     def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
-        assert isinstance(node, cst.Call)
         name, when = params["name"], params.get("when", "always")
+        if ctx.site.kind == "endpoint":  # the expression a base_url falls back to OpenAI in
+            return _retarget_default(node, render(params["value"], ctx), ctx) if name == "base_url" else node
+        assert isinstance(node, cst.Call)
+        if name == "base_url" and ctx.site.attrs.get("_endpoint_def"):
+            return node  # retargeted where its default is written
         existing = _kw(node, name)
         if existing is None and when != "always" and _has_star_kwargs(node):
             ctx.diag(f"call passes **kwargs; set {name}= yourself if they do not carry it", "warning")
@@ -353,12 +357,68 @@ class SetKwarg(Operation):
             either = cst.BooleanOperation(existing.value, cst.Or(), render(params["value"], ctx))
             return _replace_arg(node, existing, existing.with_changes(value=either))
         if when == "literal" and not _is_literal(existing.value):
-            if _code(existing.value) != _code(value):
+            if _code(existing.value) != _code(value) and not _reads_env(existing.value, ("OPENAI_API_KEY", ctx.ruleset.vars.get("api_key_env"))):
                 ctx.diag(params.get("message") or f"{name}= comes from `{_quote(existing.value)}`; make sure it holds the new provider's value", "warning")
             return node
         if _code(existing.value) == _code(value):
             return node
         return _replace_arg(node, existing, existing.with_changes(value=render(params["value"], ctx)))
+
+
+def _retarget_default(node: cst.CSTNode, value: cst.BaseExpression, ctx: Context) -> cst.CSTNode:
+    """``x or os.getenv("OPENAI_BASE_URL") or "https://api.openai.com/v1"`` -> ``x or <value>``:
+    the caller's choices stay, OpenAI's variables and URL give way to the provider's default."""
+    operands: List[cst.BaseExpression] = []
+    operators: List[cst.BooleanOperation] = []
+    cur: cst.BaseExpression = node  # type: ignore[assignment]
+    while isinstance(cur, cst.BooleanOperation) and isinstance(cur.operator, cst.Or) and (cur is node or not cur.lpar):
+        operands.insert(0, cur.right)
+        operators.insert(0, cur)
+        cur = cur.left
+    operands.insert(0, cur)
+    keep = 0
+    while keep < len(operands) and not _is_default(operands[keep]):
+        keep += 1
+    if keep == len(operands):
+        return node
+    if keep == 0:
+        new: cst.BaseExpression = value
+    else:
+        new = operands[0]
+        for operand, op in zip(operands[1:keep], operators):
+            new = cst.BooleanOperation(left=new, operator=op.operator, right=operand)
+        new = cst.BooleanOperation(left=new, operator=operators[keep - 1].operator, right=value)
+    new = new.with_changes(lpar=getattr(node, "lpar", ()), rpar=getattr(node, "rpar", ()))
+    lines = ", ".join(str(c.span.line) for c in ctx.site.attrs.get("_clients", ()))
+    ctx.diag(f"base_url's default -> {ctx.ruleset.provider.title}'s endpoint where it is written (read by the "
+             f"client at line {lines})", "info")
+    if keep:
+        choices = " or ".join(_quote(o) for o in operands[:keep])
+        ctx.diag(f"base_url is still `{choices}` when that is set: a configured value must now name "
+                 f"{ctx.ruleset.provider.title}'s endpoint, and the key with it", "warning")
+    return new
+
+
+def _reads_env(node: cst.BaseExpression, names: Sequence[Optional[str]]) -> bool:
+    """``os.getenv("X")`` (or ``... or os.getenv("X")``) for X in ``names``: the key variable the
+    plan renames with the client, so there is nothing for a person to check."""
+    while isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
+        node = node.right
+    if not _is_default(node) or isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.BinaryOperation)):
+        return False
+    key = node.slice[0].slice.value if isinstance(node, cst.Subscript) else (node.args[0].value if node.args else None)  # type: ignore[union-attr,attr-defined]
+    return isinstance(key, cst.SimpleString) and key.evaluated_value in names
+
+
+def _is_default(node: cst.BaseExpression) -> bool:
+    """A string literal or an environment read: where a chain of `or`s keeps its default."""
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        return True
+    if isinstance(node, cst.Subscript):
+        return _code(node.value) in ("os.environ", "environ")
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):  # os.getenv("X", "https://h") + "/v2"
+        return _is_default(node.left) and isinstance(node.right, (cst.SimpleString, cst.ConcatenatedString))
+    return isinstance(node, cst.Call) and _code(node.func) in ("os.getenv", "getenv", "os.environ.get", "environ.get")
 
 
 class RenameKwarg(Operation):

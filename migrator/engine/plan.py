@@ -25,6 +25,17 @@ def sites(analysis: FileAnalysis) -> List[Site]:
             attrs = dict(f.detail)
             attrs.update(symbol=f.symbol, api=f.api, legacy=f.legacy, model=f.model, confidence=f.confidence)
             out.append(Site(f.kind, f.span, CALL_NODES, attrs, f))
+            if f.kind == "client" and f.detail.get("_endpoint_def"):
+                # the expression its base_url falls back to OpenAI in (x or os.getenv(...)): the
+                # default is retargeted there, once however many constructions read it
+                *where, node = f.detail["_endpoint_def"]
+                key = ("endpoint",) + tuple(where)
+                if key in defined:
+                    defined[key].attrs["_clients"].append(out[-1])
+                else:
+                    defined[key] = Site("endpoint", Span(*where), (node,),
+                                        {"confidence": f.confidence, "_client": out[-1], "_clients": [out[-1]]}, f)
+                    out.append(defined[key])
             if f.kind == "call":
                 calls[(f.span.line, f.span.col, f.span.end_line, f.span.end_col)] = f
                 if f.detail.get("_model_def"):
@@ -128,6 +139,9 @@ def plan(all_sites: Iterable[Site], ruleset: RuleSet) -> List[Tuple[Site, Rule]]
         if site.kind == "model":
             pairs += [(site, rule) for rule in ruleset.rules if matches(rule, site.attrs["_call"]) and _maps_model(rule)]
             continue
+        if site.kind == "endpoint":
+            pairs += [(site, rule) for rule in ruleset.rules if matches(rule, site.attrs["_client"]) and _sets_base_url(rule)]
+            continue
         for rule in ruleset.rules:
             if matches(rule, site):
                 pairs.append((site, rule))
@@ -136,6 +150,10 @@ def plan(all_sites: Iterable[Site], ruleset: RuleSet) -> List[Tuple[Site, Rule]]
 
 def _maps_model(rule: Rule) -> bool:
     return any(op.name == "map_model" and op.params.get("name", "model") == "model" for op in rule.ops)
+
+
+def _sets_base_url(rule: Rule) -> bool:
+    return any(op.name == "set_kwarg" and op.params.get("name") == "base_url" for op in rule.ops)
 
 
 class RuleIndex:
@@ -161,6 +179,8 @@ class RuleIndex:
     def match(self, site: Site) -> List[Rule]:
         if site.kind == "model":  # mapped by the map_model rules of the call it feeds
             return [rule for rule in self.match(site.attrs["_call"]) if _maps_model(rule)]
+        if site.kind == "endpoint":  # retargeted by the base_url rules of the construction it feeds
+            return [rule for rule in self.match(site.attrs["_client"]) if _sets_base_url(rule)]
         if site.kind == "call":
             api = site.attrs.get("api")
             candidates = sorted((self.by_api.get(api, []) if isinstance(api, str) else []) + self.call_other,

@@ -166,7 +166,8 @@ class EditTransformer(_Collapsing):
             before_remove = len(self.sink.remove)
             before = updated
             for op in rule.ops:
-                updated = OPS[op.name].apply(updated, op.params, ctx)
+                if site.kind in OPS[op.name].SITES:  # a model or endpoint definition takes only its own op
+                    updated = OPS[op.name].apply(updated, op.params, ctx)
             self.applied.add(id(site))
             if updated is not before or len(self.sink.remove) > before_remove:
                 self.changed.add((id(site), id(rule)))  # an edit, not only a report

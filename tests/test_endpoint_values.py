@@ -1,0 +1,204 @@
+"""Endpoints given as values (issue 15): ``base_url`` falling back to OpenAI through ``x or
+os.getenv("OPENAI_BASE_URL") or "https://api.openai.com/v1"`` (inline, in a local, in
+``self.<attr>``) is retargeted where the default is written, keeping the caller's choice; a
+default that names another server is not OpenAI usage; a value that decides otherwise keeps the
+client, and its key, as they are.  The migrated code is run with the real openai SDK against the
+provider's fake, with OpenAI's variables pointing at a trap."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from migrator.check import Policy
+from migrator.engine import migrate_source
+from migrator.ruleset import load_all, select
+
+PACKS = load_all([])
+COMPAT = [pf.name for pf in PACKS if "compat" in pf.plans and not pf.plans["compat"].refuse]
+
+CONFIGURED = '''
+import os
+from openai import OpenAI
+
+
+class LLM:
+    def __init__(self, config):
+        self.config = config
+        api_key = self.config.api_key or os.getenv("OPENAI_API_KEY")
+        base_url = (
+            self.config.openai_base_url
+            or os.getenv("OPENAI_API_BASE")
+            or os.getenv("OPENAI_BASE_URL")
+            or "https://api.openai.com/v1"
+        )
+        self.client = OpenAI(api_key=api_key, base_url=base_url)
+
+    def ask(self, q):
+        return self.client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": q}])
+
+
+class Model:
+    def __init__(self, url=None, api_key=None):
+        self._url = url or os.environ.get("OPENAI_API_BASE_URL")
+        self._client = OpenAI(base_url=self._url, api_key=api_key or os.environ.get("OPENAI_API_KEY"))
+
+    def ask(self, q):
+        return self._client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": q}])
+
+
+plain = OpenAI(api_key=os.getenv("OPENAI_API_KEY"), base_url=os.getenv("OPENAI_BASE_URL"))
+
+
+class Config:
+    api_key = None
+    openai_base_url = None
+
+
+print(LLM(Config()).ask("a").choices[0].message.content is not None)
+print(Model().ask("b").choices[0].message.content is not None)
+print(plain.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "c"}]).model)
+'''
+
+ELSEWHERE = '''
+import os
+from openai import OpenAI
+
+local = OpenAI(base_url=os.getenv("OLLAMA_HOST", "http://localhost:11434/v1"), api_key=os.environ["OPENAI_API_KEY"])
+router = OpenAI(base_url=os.getenv("OPENROUTER_API_BASE") or "https://openrouter.ai/api/v1", api_key=os.environ["OPENAI_API_KEY"])
+
+
+def ask(q):
+    return router.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": q}])
+'''
+
+
+def migrate(source: str, provider: str, plan: str = "compat"):
+    result = migrate_source(textwrap.dedent(source).lstrip("\n"), "m.py", select(PACKS, provider, plan))
+    assert result.error is None, result.error
+    return result
+
+
+def code_lines(output: str) -> str:
+    return "\n".join(line for line in output.splitlines() if not line.lstrip().startswith("#"))
+
+
+def rendered_default(provider: str) -> str:
+    """What the pack's client rule writes as base_url= for a bare OpenAI()."""
+    out = migrate("from openai import OpenAI\nclient = OpenAI()\n", provider).output
+    call = out[out.index("base_url=") + len("base_url="):]
+    depth = 0
+    for i, ch in enumerate(call):
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if depth < 0 or (depth == 0 and ch == ","):
+            return call[:i]
+    raise AssertionError(out)
+
+
+@pytest.mark.parametrize("provider", COMPAT)
+def test_a_default_written_as_a_value_is_retargeted_where_it_is_written(provider):
+    ruleset = select(PACKS, provider, "compat")
+    value, key = rendered_default(provider), ruleset.vars["api_key_env"]
+    result = migrate(CONFIGURED, provider)
+    out = result.output
+    code = code_lines(out)
+    # OpenAI's variables and URL are gone from every default; the caller's choices stay first
+    assert "OPENAI_" not in code and "api.openai.com" not in code, code
+    assert f'self.config.openai_base_url\n            or {value}\n        )' in out
+    assert f'self._url = url or {value}\n' in out
+    assert f'base_url={value})' in out
+    assert f'os.getenv("{key}")' in out
+    # the constructions themselves are untouched: they read the retargeted values
+    assert "self.client = OpenAI(api_key=api_key, base_url=base_url)" in out
+    assert "OpenAI(base_url=self._url," in out
+    warnings = [d.message for d in result.diagnostics if d.severity == "warning"]
+    assert any("self.config.openai_base_url" in w and "configured value" in w for w in warnings)
+    # nothing is left for a person but, where the provider has no model for it, the model
+    manual = [d for d in result.diagnostics if d.severity == "manual" and not d.rule.endswith("/model")]
+    assert not manual, [(d.rule, d.message) for d in manual]
+    # a second apply changes nothing
+    again = migrate_source(out, "m.py", ruleset)
+    assert again.output == out
+
+
+@pytest.mark.parametrize("provider", COMPAT)
+def test_a_default_naming_another_server_is_left_alone(provider):
+    result = migrate(ELSEWHERE, provider)
+    assert result.output == textwrap.dedent(ELSEWHERE).lstrip("\n")
+    assert not [d for d in result.diagnostics if d.severity in ("manual", "warning")]
+
+
+@pytest.mark.parametrize("source", [
+    # a value read for something else as well: retargeting it there would move that too
+    '''
+    import os
+    from openai import OpenAI
+    base = os.getenv("OPENAI_BASE_URL")
+    def make():
+        url = base or "https://api.openai.com/v1"
+        print(url)
+        return OpenAI(base_url=url)
+    ''',
+    # a value after the default, and a parameter with a default of its own
+    '''
+    import os
+    from openai import OpenAI
+    def make(fallback):
+        return OpenAI(base_url=os.getenv("OPENAI_BASE_URL") or fallback)
+    def make2(url="https://gateway.example/v1"):
+        return OpenAI(base_url=url or os.getenv("OPENAI_BASE_URL"))
+    ''',
+    # another service's variable, with no default: unset means OpenAI, set means that service
+    '''
+    import os
+    from openai import OpenAI
+    client = OpenAI(base_url=os.getenv("GATEWAY_URL"), api_key=os.getenv("OPENAI_API_KEY"))
+    ''',
+])
+def test_a_value_that_decides_otherwise_keeps_the_client_and_its_key(source):
+    result = migrate(source, "dashscope")
+    code = code_lines(result.output)
+    assert "DASHSCOPE" not in code, code
+    assert textwrap.dedent(source).lstrip("\n").count("OPENAI_") == code.count("OPENAI_")
+
+
+def test_check_reads_the_default_where_it_is_written(tmp_path: Path):
+    from migrator.check import check_bytes
+
+    policy = Policy("compat", (), ("https://dashscope.aliyuncs.com/compatible-mode/v1",))
+    listed = Policy("compat", (), ("https://dashscope.aliyuncs.com/compatible-mode/v1",), listed=True)
+
+    def flagged(source: str, pol: Policy):
+        text = textwrap.dedent(source).lstrip("\n")
+        return [f.message for f in check_bytes("m.py", text.encode(), pol).findings
+                if f.rule == "check/openai-client-endpoint"]
+
+    before = CONFIGURED
+    after = migrate(CONFIGURED, "dashscope").output
+    assert len(flagged(before, policy)) == 3
+    assert flagged(after, policy) == []
+    # another service is not OpenAI usage, unless the user keeps a list of their own
+    assert flagged(ELSEWHERE, policy) == []
+    assert len(flagged(ELSEWHERE, listed)) == 1  # openrouter.ai (localhost is self-hosted)
+
+
+def test_the_migrated_program_reaches_the_provider_and_never_openai(tmp_path: Path):
+    from tests.equivalence import base_env, migrated_env, run_program, test_key, write_guard
+    from tests.fakes import FakeServer
+
+    migrated = migrate(CONFIGURED, "dashscope").output
+    with FakeServer("dashscope") as srv, FakeServer("openai") as trap:
+        env = base_env(tmp_path, write_guard(tmp_path / "guard"))
+        env.update(migrated_env("dashscope", srv, migrated)[0])
+        # OpenAI's variables point at a trap: the migrated defaults must not read them
+        env.update({"OPENAI_BASE_URL": trap.base_url(), "OPENAI_API_BASE": trap.base_url(),
+                    "OPENAI_API_BASE_URL": trap.base_url(), "OPENAI_API_KEY": "sk-openai-trap"})
+        done = run_program(migrated, "main.py", env, tmp_path / "run")
+        assert done.returncode == 0, done.tail()
+        assert trap.requests == []
+        sent = srv.requests
+        assert [r.json["model"] for r in sent] == ["qwen-plus", "qwen-flash", "qwen-plus"]
+        assert all(r.authorization == f"Bearer {test_key('dashscope')}" for r in sent)

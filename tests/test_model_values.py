@@ -1,0 +1,150 @@
+"""Models given as values (issue 15): a model that reaches ``model=`` through a dataclass /
+pydantic / attrs field default, a settings object made once from a class of the module, or a
+module-level dict entry is mapped where it is written, when every read of it is a ``model=``
+argument; otherwise it is reported at the call.  The migrated program is run with the real
+openai SDK against the provider's fake: the request carries the provider's model."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from migrator.engine import migrate_source
+from migrator.ruleset import load_all, select
+
+PACKS = load_all([])
+
+PROGRAM = '''
+import dataclasses
+
+import pydantic
+from openai import OpenAI
+
+client = OpenAI()
+
+
+@dataclasses.dataclass
+class Chat:
+    model: str = "gpt-4o"
+    embedder: str = dataclasses.field(default="text-embedding-3-small")
+
+    def ask(self, q):
+        return client.chat.completions.create(model=self.model, messages=[{"role": "user", "content": q}])
+
+    def embed(self, t):
+        return client.embeddings.create(model=self.embedder, input=t)
+
+
+class Agent(pydantic.BaseModel):
+    llm: str = pydantic.Field("gpt-4o-mini", description="the model")
+
+    def ask(self, q):
+        return client.chat.completions.create(model=self.llm, messages=[{"role": "user", "content": q}])
+
+
+class Settings(pydantic.BaseModel):
+    chat_model: str = "gpt-4o"
+
+
+settings = Settings()
+CONFIG = {"model": "gpt-4o-mini", "temperature": 0.2}
+
+
+def ask(q):
+    return client.chat.completions.create(model=settings.chat_model, messages=[{"role": "user", "content": q}],
+                                          temperature=CONFIG["temperature"])
+
+
+def ask2(q):
+    return client.chat.completions.create(model=CONFIG["model"], messages=[{"role": "user", "content": q}])
+
+
+print(Chat().ask("a").model, len(Chat().embed("b").data), Agent().ask("c").model, ask("d").model, ask2("e").model)
+'''
+
+
+def migrate(source: str, provider: str = "dashscope", plan: str = "compat"):
+    result = migrate_source(textwrap.dedent(source).lstrip("\n"), "m.py", select(PACKS, provider, plan))
+    assert result.error is None, result.error
+    return result
+
+
+def test_models_are_mapped_where_their_values_are_written():
+    result = migrate(PROGRAM)
+    out = result.output
+    for before, after in [('model: str = "gpt-4o"', 'model: str = "qwen-plus"'),
+                          ('field(default="text-embedding-3-small")', 'field(default="text-embedding-v4")'),
+                          ('pydantic.Field("gpt-4o-mini", description', 'pydantic.Field("qwen-flash", description'),
+                          ('chat_model: str = "gpt-4o"', 'chat_model: str = "qwen-plus"'),
+                          ('{"model": "gpt-4o-mini", "temperature": 0.2}', '{"model": "qwen-flash", "temperature": 0.2}')]:
+        assert before not in out and after in out, (before, out)
+    assert "model=self.model" in out and "model=settings.chat_model" in out and 'model=CONFIG["model"]' in out
+    assert not [d for d in result.diagnostics if d.severity == "manual"]
+    assert migrate_source(out, "m.py", select(PACKS, "dashscope", "compat")).output == out
+
+
+@pytest.mark.parametrize("source,where", [
+    # the settings object is given values of its own: its default may not be the model it uses
+    ('''
+     import pydantic
+     from openai import OpenAI
+     client = OpenAI()
+     class Settings(pydantic.BaseModel):
+         chat_model: str = "gpt-4o"
+     settings = Settings(chat_model="gpt-4o-mini")
+     def ask(q):
+         return client.chat.completions.create(model=settings.chat_model, messages=[])
+     ''', "settings.chat_model"),
+    # the default is read for something else too
+    ('''
+     import dataclasses
+     from openai import OpenAI
+     client = OpenAI()
+     @dataclasses.dataclass
+     class Chat:
+         model: str = dataclasses.field(default="gpt-4o")
+         def ask(self, q):
+             print("using", self.model)
+             return client.chat.completions.create(model=self.model, messages=[])
+     ''', "self.model"),
+    # the dict is written to, or goes somewhere whole
+    ('''
+     from openai import OpenAI
+     client = OpenAI()
+     CONFIG = {"model": "gpt-4o"}
+     CONFIG["model"] = "gpt-4o-mini"
+     def ask(q):
+         return client.chat.completions.create(model=CONFIG["model"], messages=[])
+     ''', 'CONFIG["model"]'),
+    ('''
+     from openai import OpenAI
+     client = OpenAI()
+     CONFIG = {"model": "gpt-4o"}
+     def ask(q):
+         print(CONFIG)
+         return client.chat.completions.create(model=CONFIG["model"], messages=[])
+     ''', 'CONFIG["model"]'),
+])
+def test_a_value_read_elsewhere_is_reported_at_the_call(source, where):
+    result = migrate(source)
+    assert '"gpt-4o"' in result.output
+    manual = [d.message for d in result.diagnostics if d.severity == "manual"]
+    assert any(where in m for m in manual), manual
+
+
+def test_the_migrated_program_sends_the_provider_s_models(tmp_path: Path):
+    from tests.equivalence import base_env, migrated_env, run_program, test_key, write_guard
+    from tests.fakes import FakeServer
+
+    migrated = migrate(PROGRAM).output
+    with FakeServer("dashscope") as srv:
+        env = base_env(tmp_path, write_guard(tmp_path / "guard"))
+        env.update(migrated_env("dashscope", srv, migrated)[0])
+        done = run_program(migrated, "main.py", env, tmp_path / "run")
+        assert done.returncode == 0, done.tail()
+        sent = srv.requests
+        assert [r.json["model"] for r in sent] == ["qwen-plus", "text-embedding-v4", "qwen-flash", "qwen-plus", "qwen-flash"]
+        assert sent[3].json["temperature"] == 0.2
+        assert all(r.authorization == f"Bearer {test_key('dashscope')}" for r in sent)
