@@ -14,7 +14,7 @@ import fnmatch
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import yaml
 
@@ -291,7 +291,10 @@ def rule_files(extra: Sequence[str] = ()) -> List[Path]:
             files.append(path)
         else:
             raise UsageError(f"rule file or directory not found: {entry}")
-    return files
+    # a file named twice (a built-in pack given on the command line: `rules test rules/x.yaml`)
+    # is one file, read once
+    seen: Set[Path] = set()
+    return [f for f in files if not (f.resolve() in seen or seen.add(f.resolve()))]  # type: ignore[func-returns-value]
 
 
 def load_file(path: Path, problems: List[str]) -> Optional[ProviderFile]:

@@ -31,3 +31,13 @@ def test_a_failing_case_in_a_file_shows_the_diff(tmp_path):
 def test_a_missing_file_is_a_usage_error():
     done = run("test", "no-such-rules.yaml")
     assert done.returncode == 2 and "not found" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_built_in_pack_named_on_the_command_line_is_tested_on_its_own():
+    # the authoring guide tells users to run `migrator rules test rules/<p>.yaml`; a built-in pack
+    # named there used to be loaded twice and refused ("provider already defined", exit 2)
+    pack = Path(__file__).resolve().parent.parent / "rules" / "moonshot.yaml"
+    done = run("test", str(pack))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert " passed, 0 failed" in done.stdout and "already defined" not in done.stderr
+    assert run("validate", str(pack)).returncode == 0
