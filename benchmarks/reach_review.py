@@ -32,8 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Tuple
 

@@ -33,7 +33,6 @@ from migrator.check import (
     run_check,
     text_suppressions,
 )
-from migrator.config import CheckConfig, Config
 from migrator.errors import GitError, UsageError
 
 DASHSCOPE = "https://dashscope.aliyuncs.com/compatible-mode/v1"

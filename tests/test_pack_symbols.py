@@ -17,7 +17,6 @@ A provider whose SDK is not importable is skipped (``pytest.importorskip``).
 from __future__ import annotations
 
 import ast
-import fnmatch
 import importlib
 import importlib.util
 import inspect

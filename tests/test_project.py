@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 from typing import Dict
 
-import pytest
 
 from migrator.analyzer.project import ProjectIndex, module_names
 from migrator.analyzer.python import analyze_python

@@ -173,8 +173,8 @@ class _Binder(ast.NodeVisitor):
     def generic_visit(self, node: ast.AST) -> None:
         """``ast.NodeVisitor.generic_visit`` without the nodes that bind nothing (contexts,
         operators, constants): a visit of each costs as much as one of a statement."""
-        for field in node._fields:
-            value = getattr(node, field, None)
+        for name in node._fields:
+            value = getattr(node, name, None)
             if isinstance(value, list):
                 for item in value:
                     if isinstance(item, ast.AST) and not isinstance(item, _LEAVES):
@@ -1200,8 +1200,8 @@ class _Reporter(_Analyzer):
         if inner is not None:
             self._walk_scope(node, scope, inner)
             return
-        for field in node._fields:  # ast.iter_child_nodes, without the generator and the leaf nodes
-            value = getattr(node, field, None)
+        for name in node._fields:  # ast.iter_child_nodes, without the generator and the leaf nodes
+            value = getattr(node, name, None)
             if isinstance(value, list):
                 for item in value:
                     if isinstance(item, ast.AST) and not isinstance(item, _LEAVES):

@@ -233,7 +233,7 @@ def rewrite_env(path: str, text: str, mapping: Dict[str, str], *, values: Option
     replaced: List[str] = []
 
     def assignment(m: re.Match) -> str:
-        old, value = m.group("name"), m.group("value")
+        old = m.group("name")
         new = active[old]
         where = f"{path}:{text.count(chr(10), 0, m.start()) + 1}"
         lead, eol = m.group("lead"), m.group("eol") or "\n"
