@@ -165,19 +165,16 @@ def _policy(name: str):
 
 
 def migrate_notebook_bytes(relpath: str, data: bytes, ruleset: RuleSet) -> Tuple[Optional[bytes], List[FileResult]]:
-    from migrator.analyzer.notebooks import NotebookError, code_cells, replace_cells, restore_magics
-
-    from migrator.analyzer.python import analyze_python, exports_of
+    from migrator.analyzer import notebook_cells
+    from migrator.analyzer.notebooks import NotebookError, replace_cells, restore_magics
 
     text = data.decode("utf-8")
-    cells = code_cells(text)
-    # the cells run as one program: a client an earlier cell builds is the same client in a later
-    # one, so each cell is analysed knowing what the cells before it bound (and planned with them)
-    analyses: Dict[int, Optional[FileAnalysis]] = {}
-    earlier: Dict[str, Dict[str, object]] = {}
-    for cell in cells:
-        analyses[cell[0]] = analyze_python(cell[1], relpath, cell=cell[0], externals=dict(earlier)) if earlier else None
-        earlier.update({name: dict(export, path=relpath) for name, export in exports_of(cell[1], relpath).items()})
+    # the cells run as one program: each is analysed knowing what the cells before it bound (and
+    # planned with them)
+    analysed = notebook_cells(relpath, text)
+    cells = [cell for cell, _ in analysed]
+    analyses: Dict[int, Optional[FileAnalysis]] = {cell[0]: analysis for cell, analysis in analysed}
+    earlier = any(analysis is not None for analysis in analyses.values())
 
     def run(ruleset: RuleSet) -> Dict[int, FileResult]:
         out = {}

@@ -5,13 +5,14 @@ from the rules without rewriting anything."""
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from migrator.config import Config
 from migrator.engine.model import Site
 from migrator.engine.plan import RuleIndex, predict, sites
 from migrator.engine.units import client_status, left_sites, plan_units, settle, with_fallback
-from migrator.models import ScanResult
+from migrator.models import FileAnalysis, ScanResult
 from migrator.ruleset import ProviderFile, Rule, RuleSet, load_all, select
 
 
@@ -101,18 +102,40 @@ def left_on_openai(all_sites: List[Site], ruleset: RuleSet) -> frozenset:
     return _file_counts(all_sites, ruleset, RuleIndex(ruleset), fallback, Counter(), Counter())[0]
 
 
-def _agreed(files: List[Tuple[str, List[Site]]], ruleset: RuleSet, shared: bool) -> RuleSet:
-    """The rule set with what the modules sharing a client agree (apply's whole-project pass)."""
+def _agreed(files: List[Tuple[str, str, List[Site]]], ruleset: RuleSet, shared: bool) -> RuleSet:
+    """The rule set with what the modules (and notebook cells) sharing a client agree (apply's
+    whole-project pass)."""
     if not shared:
         return ruleset
 
     def ends_of(rs: RuleSet, keys: object) -> Dict:
         index = RuleIndex(rs)
         fallback_index = RuleIndex(rs.fallback) if rs.fallback is not None else None
-        return {path: _file_counts(all_sites, rs, index, fallback_index, Counter(), Counter(), path)[1]
-                for path, all_sites in files}
+        return {owner: _file_counts(all_sites, rs, index, fallback_index, Counter(), Counter(), path)[1]
+                for path, owner, all_sites in files}
 
     return settle(ruleset, ends_of)
+
+
+def _cells(root: str, analysis: FileAnalysis) -> List[Tuple[str, FileAnalysis]]:
+    """A notebook's code cells, each analysed knowing what the cells before it bound; the
+    notebook's own analysis when it cannot be read again."""
+    from migrator.analyzer import mentions_openai, notebook_cells
+    from migrator.analyzer.python import analyze_python
+
+    try:
+        text = (Path(root) / analysis.path).read_bytes().decode("utf-8", errors="replace")
+        cells = notebook_cells(analysis.path, text)
+    except Exception:  # unreadable now, or not a notebook after all: what scan saw stands
+        return [(analysis.path, analysis)]
+    out = []
+    for cell, part in cells:
+        number, source = cell[0], cell[1]
+        if part is None and mentions_openai(source.encode("utf-8", "surrogatepass")):
+            part = analyze_python(source, analysis.path, cell=number)
+        if part is not None and not part.error:
+            out.append((f"{analysis.path}#cell {number}", part))
+    return out
 
 
 def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider: Optional[str] = None,
@@ -133,10 +156,12 @@ def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider:
     for analysis in analyses:
         if analysis.error:
             continue
-        all_sites = sites(analysis)
-        if any(s.kind in _SITE_KINDS for s in all_sites):
-            files.append((analysis.path, all_sites))
-    remote = any(s.attrs.get("_client_path") for _p, all_sites in files for s in all_sites if s.kind == "call")
+        # a notebook's cells are planned one by one, as one program (as apply plans them)
+        for owner, part in _cells(root, analysis) if analysis.path.endswith(".ipynb") else [(analysis.path, analysis)]:
+            all_sites = sites(part)
+            if any(s.kind in _SITE_KINDS for s in all_sites):
+                files.append((analysis.path, owner, all_sites))
+    remote = any(s.attrs.get("_client_path") for _p, _o, all_sites in files for s in all_sites if s.kind == "call")
     rows = []
     for ruleset in _rulesets(providers, config, provider):
         counts: Counter = Counter()
@@ -144,7 +169,7 @@ def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider:
         ruleset = _agreed(files, ruleset, remote)
         index = RuleIndex(ruleset)
         fallback_index = RuleIndex(ruleset.fallback) if ruleset.fallback is not None else None
-        for path, all_sites in files:
+        for path, _owner, all_sites in files:
             _file_counts(all_sites, ruleset, index, fallback_index, counts, reasons, path)
         rows.append({
             "provider": ruleset.provider.name,

@@ -227,3 +227,41 @@ def test_a_later_cell_that_cannot_move_keeps_the_client_of_an_earlier_one():
         'client.beta.assistants.create(model="gpt-4o", name="x")\n')
     assert texts == [] or ("client = OpenAI()\n" in texts[0] and 'model="gpt-4o"' in texts[1]), texts
     assert any(d.rule == "migrator/unit" and d.cell == 2 for d in diagnostics), diagnostics
+
+
+def test_a_value_endpoint_in_one_cell_goes_to_the_compatible_endpoint_with_its_calls_under_native():
+    # the native SDK cannot take a base_url the caller (here, the environment) decides: the
+    # construction goes to the compat fallback with the calls of the later cells, never the calls
+    # alone (they used to be mapped to DashScope's models on a client still built for OpenAI)
+    texts, diagnostics, results = _migrate_cells(
+        "import os\nfrom openai import OpenAI\nclient = OpenAI(base_url=os.getenv('OPENAI_BASE_URL'))\n",
+        "r = client.chat.completions.create(model='gpt-4o', messages=[])\n",
+        "e = client.embeddings.create(model='text-embedding-3-small', input='x')\n", plan="native")
+    assert 'os.environ.get("DASHSCOPE_COMPATIBLE_BASE_URL"' in texts[0] and "OPENAI_BASE_URL" not in texts[0]
+    assert "model='qwen-plus'" in texts[1] and "model='text-embedding-v4'" in texts[2]
+    assert not any(r.error for r in results)
+    assert [d.cell for d in diagnostics if d.rule == "migrator/hybrid"] == [2, 3, 4]  # cell 1 is markdown
+
+
+@pytest.mark.parametrize("provider,plan", [("dashscope", "compat"), ("dashscope", "native"), ("deepseek", "compat")])
+def test_scan_counts_the_calls_of_later_cells_as_apply_plans_them(tmp_path, provider, plan):
+    # scan analysed each cell on its own: calls on a client of an earlier cell were not counted
+    from migrator.apply import migrate_notebook_bytes
+    from migrator.config import load_config
+    from migrator.readiness import readiness_matrix
+    from migrator.ruleset import load_all, select
+    from migrator.scan import ScanOptions, scan_paths
+
+    nb = make_nb(code("from openai import OpenAI\nclient = OpenAI()\n"),
+                 code("r = client.chat.completions.create(model='gpt-4o', messages=[])\n"),
+                 code("e = client.embeddings.create(model='text-embedding-3-small', input='x')\n"))
+    data = json.dumps(nb, indent=1).encode()
+    (tmp_path / "n.ipynb").write_bytes(data)
+    result = scan_paths(str(tmp_path), ScanOptions(use_cache=False, jobs=1))
+    assert sum(1 for f in result.analyses[0].findings if f.kind == "call") == 2
+    row = next(r for r in readiness_matrix(result, root=str(tmp_path), config=load_config(str(tmp_path)))
+               if (r["provider"], r["plan"]) == (provider, plan))
+    _new, results = migrate_notebook_bytes("n.ipynb", data, select(load_all(), provider, plan))
+    left = sum(len(r.left) for r in results)
+    assert row["automatic"] + row["with_diagnostics"] + row["manual"] == 2
+    assert row["manual"] == left  # what scan sends to a person is what apply leaves on OpenAI

@@ -149,3 +149,18 @@ class Helper(BaseLLM):
         (row,) = [r for r in json.loads(proc.stdout)["readiness"] if r["plan"] == "compat"]
         assert row["automatic"] + row["with_diagnostics"] + row["manual"] == 2 + (manual > 0)
         assert row["manual"] == manual, row
+
+
+def test_a_client_whose_endpoint_is_a_value_moves_to_the_compatible_endpoint_with_its_callers(tmp_path: Path):
+    # the native SDK cannot take an endpoint the environment decides; the module building the
+    # client had nothing native to rewrite, so it stayed on OpenAI while its callers moved
+    base = b'import os\nfrom openai import OpenAI\n\nclient = OpenAI(base_url=os.getenv("OPENAI_BASE_URL"))\n'
+    chat = (b'from pkg.base import client\n\n\ndef ask(q):\n    return client.chat.completions.create('
+            b'model="gpt-4o", messages=[{"role": "user", "content": q}])\n')
+    repo = make_repo(tmp_path, {"pkg/__init__.py": b"", "pkg/base.py": base, "pkg/chat.py": chat})
+    doc = apply(repo, "--plan", "native")
+    migrated = tmp_path / "migrated"
+    git(repo, "worktree", "add", "-q", str(migrated), doc["branch"])
+    built = (migrated / "pkg/base.py").read_text()
+    assert "OPENAI_BASE_URL" not in built and "DASHSCOPE_COMPATIBLE_BASE_URL" in built and "DASHSCOPE_API_KEY" in built
+    assert 'model="qwen-plus"' in (migrated / "pkg/chat.py").read_text()

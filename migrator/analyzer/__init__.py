@@ -10,7 +10,7 @@ import io
 import re
 import tokenize
 import itertools
-from typing import AnyStr, Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, AnyStr, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from migrator.models import FileAnalysis, Finding, Span
 
@@ -230,23 +230,41 @@ def analyze_python_bytes(relpath: str, data: bytes, low: Optional[bytes] = None)
     return result
 
 
+def notebook_cells(relpath: str, text: str) -> List[Tuple[Any, Optional[FileAnalysis]]]:
+    """A notebook's code cells in order (``code_cells``' tuples), each with its analysis knowing
+    what the cells before it bound: the cells run as one program, so a client an earlier cell
+    builds is the same client in a later one.  None: no earlier cell binds a client, and the cell
+    is analysed on its own (by whoever needs it).  Raises NotebookError."""
+    from migrator.analyzer.notebooks import code_cells
+    from migrator.analyzer.python import analyze_python, exports_of
+
+    out: List[Tuple[Any, Optional[FileAnalysis]]] = []
+    earlier: Dict[str, Dict[str, object]] = {}
+    for cell in code_cells(text):
+        number, source = cell[0], cell[1]
+        out.append((cell, analyze_python(source, relpath, cell=number, externals=dict(earlier)) if earlier else None))
+        earlier.update({name: dict(export, path=relpath) for name, export in exports_of(source, relpath).items()})
+    return out
+
+
 def analyze_notebook_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
-    from migrator.analyzer.notebooks import NotebookError, code_cells
+    from migrator.analyzer.notebooks import NotebookError
     from migrator.analyzer.python import analyze_python
 
     if not mentions_openai(data):
         return None
     text = data.decode("utf-8", errors="replace")
     try:
-        cells = code_cells(text)
+        cells = notebook_cells(relpath, text)
     except NotebookError as exc:
         return FileAnalysis(relpath, error=f"invalid notebook: {exc}", error_line=getattr(exc, "line", None))
     out = FileAnalysis(relpath)
-    for cell in cells:
+    for cell, part in cells:
         number, source = cell[0], cell[1]
-        if not mentions_openai(source.encode("utf-8", "surrogatepass")):
-            continue
-        part = analyze_python(source, relpath, cell=number)
+        if part is None:
+            if not mentions_openai(source.encode("utf-8", "surrogatepass")):
+                continue
+            part = analyze_python(source, relpath, cell=number)
         if part.error:
             # a cell that does not parse (e.g. unusual magics) is reported, not fatal
             out.findings.append(Finding("import", relpath, Span(1, 0, 1, 0), f"cell {number}: {part.error}",

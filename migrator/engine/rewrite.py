@@ -118,11 +118,12 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
     result = FileResult(path, source, source, list(suppressed))
     if not pairs:  # nothing to rewrite; what stays on OpenAI is still worth knowing (scan's matrix)
         units = plan_units(all_sites, pairs, ruleset, path=path)
-        hybrid = with_fallback(all_sites, units, ruleset, {}, path=path)[3]
-        result.left = left_sites(units, hybrid)
-        result.staying = staying(units, hybrid)
-        result.clients = client_status(units, hybrid, path, ruleset)
-        return result
+        kept, _reports, _rulesets, hybrid = with_fallback(all_sites, units, ruleset, {}, path=path)
+        if not kept:  # (unless the fallback serves a client the plan itself has no rule for)
+            result.left = left_sites(units, hybrid)
+            result.staying = staying(units, hybrid)
+            result.clients = client_status(units, hybrid, path, ruleset)
+            return result
     module = cst.parse_module(source)
     blocked: Dict[int, str] = {}
     blocked_fallback: Dict[int, str] = {}

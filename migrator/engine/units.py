@@ -326,7 +326,12 @@ def client_status(units: "UnitPlan", hybrid: Set[int], path: str, ruleset: RuleS
     out = {}
     for unit in units.units:
         key = project_key(unit, path)
-        if key is None or not (unit.rewrites or unit.blocked):
+        if key is None:
+            continue
+        if not (unit.rewrites or unit.blocked):
+            if unit.key[0] == "client" and unit.anchor.kind == "client" and unit.anchor.attrs.get("endpoint") in ("none", "openai", "fallback"):
+                # no rule moves this construction: it talks to OpenAI, so the parts that call it must too
+                out[key] = f"stays: {path}: no rule of the {ruleset.plan.name} plan moves the construction at line {unit.anchor.span.line}"
             continue
         if id(unit.anchor) in hybrid:
             out[key] = "compat"
@@ -413,12 +418,20 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
             unit.reasons.append(f"line {unit.anchor.span.line}: " + (
                 "its endpoint is set at run time (base_url from a value or **kwargs); point it at the provider by hand"
                 if unit.anchor.attrs.get("endpoint") == "dynamic" else "no rule of the plan points this construction at the provider"))
+        if (not unit.rewrites and not ruleset.plan.keeps_openai and unit.key[0] == "client" and unit.anchor.kind == "client"
+                and unit.anchor.attrs.get("endpoint") == "fallback"):
+            # OpenAI unless the caller says otherwise: left alone, it keeps talking to OpenAI while
+            # the parts that call it (in other modules or cells) move; its fallback can serve it
+            unit.reasons.append(f"line {unit.anchor.span.line}: its base_url is a value that defaults to OpenAI's "
+                                f"endpoint, which the {ruleset.plan.name} plan cannot take over")
         handed = unit.anchor.attrs.get("handed") if unit.anchor.kind == "client" else None
         if unit.rewrites and handed:
             unit.reasons.append(f"line {unit.anchor.span.line}: the client is passed to {handed}, whose use of it "
                                 "(the models it names, the calls it makes) this module cannot follow")
         cross = ruleset.cross.get(project_key(unit, path)) if ruleset.cross else None
-        if unit.rewrites and cross == "compat" and not ruleset.plan.keeps_openai:
+        if cross == "compat" and not ruleset.plan.keeps_openai and (unit.rewrites or unit.anchor.kind == "client"):
+            # (a construction no native rule rewrites, e.g. one whose endpoint is a caller's value,
+            # is still the client the other parts call: it goes to the fallback with them)
             unit.reasons.append(f"line {unit.anchor.span.line}: another module of the project uses this client in a way "
                                 f"the {ruleset.plan.name} plan cannot serve")
         if unit.rewrites and unit.key[0] == "remote" and not ruleset.plan.keeps_openai and cross is None:
