@@ -41,6 +41,7 @@ OPTIONS = ("completions_as_chat",)
 MATCH_KEYS = {
     "kind", "symbol", "api", "legacy", "async", "stream", "tools", "endpoint", "receiver",
     "attribute", "variable", "path", "chunk", "module", "has_kwarg", "confidence", "context_manager",
+    "kwargs_within", "kwargs_beyond",
 }
 BOOL_MATCH_KEYS = ("legacy", "async", "stream", "tools", "chunk", "context_manager")
 TEST_KEYS = {"valid", "invalid"}

@@ -61,6 +61,23 @@ USER_MODELS: Dict[str, Dict[str, str]] = {
             "text-embedding-3-large": "doubao-embedding-large-text-250515"},
 }
 
+#: Warnings by which a pack says the migrated program's output WILL differ, with the source text
+#: that makes it differ for a program (a reply field the native class does not fill).  A program
+#: that reads it is not-applicable for that cell, with the warning as the note: the pack told the
+#: user, and the run would only show the same difference.
+WARNED_DIFFERENCES: Tuple[Tuple[str, str], ...] = (
+    ("carry no usage_metadata", "usage_metadata"),  # ChatTongyi / ChatZhipuAI (langchain-community 0.4.2)
+)
+
+
+def warned_difference(diagnostics: Sequence[Any], source: str) -> Optional[str]:
+    """The pack's warning that this program's output changes, if one applies."""
+    for d in diagnostics:
+        if d.severity == "warning" and any(w in d.message and used in source for w, used in WARNED_DIFFERENCES):
+            return f"warned: {d.rule}: {d.message}"
+    return None
+
+
 # --------------------------------------------------------------------------- output normalisation
 
 # The ONLY normalisation of program output: an exception class name printed as
@@ -524,7 +541,14 @@ def render_table(results: Mapping[Tuple[str, str, str], Tuple[str, str]], names:
         "the same (or translated) parameters and the provider's credential, and the OpenAI fake received",
         "nothing. *n/a*: the pack reports the program as needing a person (`manual` diagnostic), the",
         "program uses the openai<1 API (compared with its openai>=1 twin instead), or the migrated code",
-        "cannot be pointed at a local server. How it works: `tests/equivalence.py`, `fixtures/programs/README.md`.",
+        "cannot be pointed at a local server, or the pack warns that the program's output changes (a reply",
+        "field the native class does not fill, `WARNED_DIFFERENCES`). How it works: `tests/equivalence.py`,",
+        "`fixtures/programs/README.md`.",
+        "",
+        "LangChain's native classes on native plans are all pointed at the fakes: ChatTongyi and",
+        "DashScopeEmbeddings through the dashscope SDK (`DASHSCOPE_HTTP_BASE_URL`), ChatZhipuAI through",
+        "`ZHIPUAI_API_BASE` (its own httpx call), ZhipuAIEmbeddings through the zhipuai SDK",
+        "(`ZHIPUAI_BASE_URL`); `tests/test_frameworks_native.py` asks each of them for an answer.",
         "",
         f"Totals: {summary}.",
         "",

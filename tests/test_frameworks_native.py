@@ -1,0 +1,136 @@
+"""LangChain's OpenAI classes moved to the provider's own LangChain class on native plans (issue #16).
+
+The migrated fixtures (fixtures/<provider>/native/langchain*) are executed against the real, pinned
+langchain-community classes, and each object is pointed at the fake provider server in
+tests/fakes (ChatTongyi/DashScopeEmbeddings through the dashscope SDK's base_http_api_url,
+ChatZhipuAI through ZHIPUAI_API_BASE, ZhipuAIEmbeddings through the zhipuai SDK's ZHIPUAI_BASE_URL)
+and asked for an answer: a keyword the rules write that the class ignores or rejects fails here.
+A ChatOpenAI passing a keyword the native class lacks keeps ChatOpenAI (the compat rule) and says why."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from migrator.engine import migrate_source
+from migrator.ruleset import load_all, select
+from tests.fakes.server import FakeServer
+from tests.test_frameworks import _run as run_migrated
+
+PACKS = load_all([])
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+KEY = {"dashscope": "DASHSCOPE_API_KEY", "zhipu": "ZHIPUAI_API_KEY"}
+# a Zhipu key is "<id>.<secret>": ChatZhipuAI signs a JWT with it
+FAKE_KEY = {"dashscope": "sk-provider-f3a9", "zhipu": "id123.secretf3a9"}
+NATIVE_CHAT = {"dashscope": "ChatTongyi", "zhipu": "ChatZhipuAI"}
+NATIVE_EMBED = {"dashscope": "DashScopeEmbeddings", "zhipu": "ZhipuAIEmbeddings"}
+
+
+def migrate(provider: str, source: str):
+    result = migrate_source(source, "m.py", select(PACKS, provider, "native"))
+    assert result.error is None, result.error
+    return result
+
+
+def run(code: str, provider: str, monkeypatch, srv: FakeServer) -> dict:
+    """Execute migrated code with the real classes (tests/test_frameworks.py's runner, which also
+    provides the old langchain.chat_models path), every SDK pointed at ``srv``."""
+    pytest.importorskip("langchain_community")
+    dashscope = pytest.importorskip("dashscope")
+    env = {KEY[provider]: FAKE_KEY[provider], "OPENAI_API_KEY": "sk-openai-0000", **srv.env()}
+    if provider == "dashscope":  # read by dashscope.Generation / TextEmbedding at each call
+        monkeypatch.setattr(dashscope, "base_http_api_url", srv.env()["DASHSCOPE_HTTP_BASE_URL"])
+    if provider == "zhipu":  # ChatZhipuAI posts to this full URL itself
+        env["ZHIPUAI_API_BASE"] = srv.base_url() + "/chat/completions"
+    return run_migrated(code, env, monkeypatch)
+
+
+@contextmanager
+def running(provider: str, case: str, monkeypatch):
+    """The native fixture ``case`` migrated and executed, with its fake server: (namespace, server)."""
+    code = migrate(provider, (FIXTURES / provider / "native" / case / "input.py").read_text()).output
+    with FakeServer(provider) as srv:
+        yield run(code, provider, monkeypatch, srv), srv
+
+
+@pytest.mark.parametrize("provider", ["dashscope", "zhipu"])
+def test_migrated_chat_models_answer_through_the_native_class(provider, monkeypatch):
+    with running(provider, "langchain-paths", monkeypatch) as (ns, srv):
+        for name in ("default_chat", "mini"):
+            llm = ns[name]
+            assert type(llm).__name__ == NATIVE_CHAT[provider], name
+            assert not llm.model_name.startswith("gpt-"), llm.model_name
+            reply = llm.invoke("Name three primary colours.")
+            assert reply.content, name
+        sent = [q.json for q in srv.requests if q.status == 200]
+    assert len(sent) == 2
+    # temperature=0.2 reached the provider (ChatTongyi: through model_kwargs into the SDK call)
+    temps = [b.get("temperature", b.get("parameters", {}).get("temperature")) for b in sent]
+    assert 0.2 in temps, sent
+    # the one that passes an OpenAI-only keyword is still ChatOpenAI, on the compatible endpoint
+    assert type(ns["chat"]).__name__ == "ChatOpenAI"
+    assert ns["chat"].openai_api_key.get_secret_value() == FAKE_KEY[provider]
+
+
+@pytest.mark.parametrize("provider", ["dashscope", "zhipu"])
+def test_migrated_embeddings_answer_through_the_native_class(provider, monkeypatch):
+    with running(provider, "langchain-embeddings", monkeypatch) as (ns, srv):
+        for name in ("default_embeddings", "small"):
+            emb = ns[name]
+            assert type(emb).__name__ == NATIVE_EMBED[provider]
+            vectors = emb.embed_documents(["red", "green", "blue"])
+            assert len(vectors) == 3 and all(vectors)
+            assert emb.embed_query("red")
+        assert srv.requests and all(q.status == 200 for q in srv.requests)
+
+
+@pytest.mark.parametrize("provider", ["dashscope", "zhipu"])
+@pytest.mark.parametrize("args", ["timeout=5", "stop=['\\n']", "n=2", "**extra", "base_url=URL"])
+def test_a_keyword_the_native_class_lacks_keeps_chat_openai(provider, args):
+    source = f"from langchain_openai import ChatOpenAI\nURL = 'http://x'\nextra = {{}}\nllm = ChatOpenAI(model='gpt-4o', {args})\n"
+    result = migrate(provider, source)
+    assert NATIVE_CHAT[provider] not in result.output
+    assert "ChatOpenAI(" in result.output
+    if args != "base_url=URL":  # one that points elsewhere is not OpenAI's: left alone
+        [hybrid] = [d.message for d in result.diagnostics if d.rule == "migrator/hybrid"]
+        assert f"{NATIVE_CHAT[provider]} takes only" in hybrid  # the reason names what the class takes
+
+
+@pytest.mark.parametrize("provider", ["dashscope", "zhipu"])
+def test_embeddings_keyword_the_native_class_lacks_keeps_openai_embeddings(provider):
+    source = "from langchain_openai import OpenAIEmbeddings\nemb = OpenAIEmbeddings(model='text-embedding-3-small', chunk_size=16)\n"
+    result = migrate(provider, source)
+    assert NATIVE_EMBED[provider] not in result.output and "check_embedding_ctx_length=False" in result.output
+    [hybrid] = [d.message for d in result.diagnostics if d.rule == "migrator/hybrid"]
+    assert f"{NATIVE_EMBED[provider]} takes only" in hybrid
+
+
+def test_temperature_and_max_tokens_reach_dashscope_through_model_kwargs(monkeypatch):
+    """ChatTongyi has no temperature/max_tokens field and pydantic drops unknown keywords
+    silently: the rule moves them into model_kwargs, which ChatTongyi passes to the SDK."""
+    source = "from langchain_openai import ChatOpenAI\nllm = ChatOpenAI(model='gpt-4o', temperature=0.3, max_tokens=7)\n"
+    code = migrate("dashscope", source).output
+    assert "model_kwargs=" in code
+    with FakeServer("dashscope") as srv:
+        ns = run(code, "dashscope", monkeypatch, srv)
+        ns["llm"].invoke("hi")
+        params = srv.last.json["parameters"]
+    assert params["temperature"] == 0.3 and params["max_tokens"] == 7
+
+
+def test_the_key_is_read_from_the_provider_variable_never_written():
+    source = "from langchain_openai import ChatOpenAI\nllm = ChatOpenAI(model='gpt-4o', api_key='sk-proj-abcdefabcdef1234')\n"
+    for provider in ("dashscope", "zhipu"):
+        out = migrate(provider, source).output
+        assert "abcdef" not in out and f'os.environ["{KEY[provider]}"]' in out
+
+
+@pytest.mark.parametrize("provider", ["dashscope", "zhipu"])
+def test_native_rewrite_is_stable_and_leaves_the_compat_plan_alone(provider):
+    source = (FIXTURES / provider / "native" / "langchain-paths" / "input.py").read_text()
+    once = migrate(provider, source).output
+    assert migrate(provider, once).output == once
+    compat = migrate_source(source, "m.py", select(PACKS, provider, "compat")).output
+    assert NATIVE_CHAT[provider] not in compat
