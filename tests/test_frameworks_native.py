@@ -5,17 +5,24 @@ langchain-community classes, and each object is pointed at the fake provider ser
 tests/fakes (ChatTongyi/DashScopeEmbeddings through the dashscope SDK's base_http_api_url,
 ChatZhipuAI through ZHIPUAI_API_BASE, ZhipuAIEmbeddings through the zhipuai SDK's ZHIPUAI_BASE_URL)
 and asked for an answer: a keyword the rules write that the class ignores or rejects fails here.
-A ChatOpenAI passing a keyword the native class lacks keeps ChatOpenAI (the compat rule) and says why."""
+A ChatOpenAI passing a keyword the native class lacks keeps ChatOpenAI (the compat rule) and says why.
+
+AutoGen's OpenAIChatCompletionClient (autogen-ext 0.7.5) is pointed at each provider's compatible endpoint on compat plans:
+the migrated fixtures (fixtures/<provider>/compat/autogen) run against the real packages
+and every provider's fake."""
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import yaml
 
 from migrator.engine import migrate_source
 from migrator.ruleset import load_all, select
+from tests import equivalence as eq
 from tests.fakes.server import FakeServer
 from tests.test_frameworks import _run as run_migrated
 
@@ -134,3 +141,47 @@ def test_native_rewrite_is_stable_and_leaves_the_compat_plan_alone(provider):
     assert migrate(provider, once).output == once
     compat = migrate_source(source, "m.py", select(PACKS, provider, "compat")).output
     assert NATIVE_CHAT[provider] not in compat
+
+
+# ------------------------------------------------------------------ AutoGen and Haystack (compat plans)
+
+COMPAT = ["dashscope", "qianfan", "hunyuan", "zhipu", "ark", "deepseek", "moonshot"]
+NO_EMBEDDINGS = {"deepseek", "moonshot"}
+
+
+def compat_run(provider: str, case: str, monkeypatch, srv: FakeServer):
+    """Migrate fixtures/<provider>/compat/<case> on the compat plan and execute it with every
+    base-URL variable it reads pointed at ``srv`` (the equivalence harness's rule) and the
+    provider's key variable set: (namespace, ruleset)."""
+    case_dir = FIXTURES / provider / "compat" / case
+    meta = yaml.safe_load((case_dir / "case.yaml").read_text()) if (case_dir / "case.yaml").exists() else {}
+    rs = select(PACKS, provider, "compat", models=(meta or {}).get("models"))
+    result = migrate_source((case_dir / "input.py").read_text(), "input.py", rs)
+    assert result.error is None, result.error
+    env, _ = eq.migrated_env(provider, srv, result.output)
+    env[rs.vars["api_key_env"]] = eq.test_key(provider)
+    env["OPENAI_API_KEY"] = "sk-openai-0000"
+    return run_migrated(result.output, env, monkeypatch), rs
+
+
+@contextmanager
+def served(provider: str, case: str, monkeypatch):
+    """The compat fixture ``case`` running against its fake; on exit, every request must have
+    reached the provider with a mapped model and the provider's key (none is left for OpenAI)."""
+    with FakeServer(provider) as srv:
+        yield compat_run(provider, case, monkeypatch, srv)[0]
+        requests = srv.requests
+    sent = [q.json.get("model") for q in requests if q.status == 200]
+    assert sent and not any(m.startswith(("gpt-", "text-embedding-3")) for m in sent), sent
+    assert all(q.authorization and eq.test_key(provider) in q.authorization for q in requests)
+
+
+@pytest.mark.parametrize("provider", COMPAT)
+def test_autogen_model_client_answers_from_the_provider(provider, monkeypatch):
+    pytest.importorskip("autogen_ext.models.openai")
+    from autogen_core.models import UserMessage
+
+    with served(provider, "autogen", monkeypatch) as ns:
+        for name in ("client", "default_key"):
+            result = asyncio.run(ns[name].create([UserMessage(content="Name three primary colours.", source="user")]))
+            assert result.content and result.finish_reason == "stop", name
