@@ -7,8 +7,9 @@ ChatZhipuAI through ZHIPUAI_API_BASE, ZhipuAIEmbeddings through the zhipuai SDK'
 and asked for an answer: a keyword the rules write that the class ignores or rejects fails here.
 A ChatOpenAI passing a keyword the native class lacks keeps ChatOpenAI (the compat rule) and says why.
 
-AutoGen's OpenAIChatCompletionClient (autogen-ext 0.7.5) is pointed at each provider's compatible endpoint on compat plans:
-the migrated fixtures (fixtures/<provider>/compat/autogen) run against the real packages
+AutoGen's OpenAIChatCompletionClient (autogen-ext 0.7.5) and Haystack's OpenAI generator and
+embedders (haystack-ai 3.4.1) are pointed at each provider's compatible endpoint on compat plans:
+the migrated fixtures (fixtures/<provider>/compat/{autogen,haystack}) run against the real packages
 and every provider's fake."""
 
 from __future__ import annotations
@@ -160,6 +161,7 @@ def compat_run(provider: str, case: str, monkeypatch, srv: FakeServer):
     assert result.error is None, result.error
     env, _ = eq.migrated_env(provider, srv, result.output)
     env[rs.vars["api_key_env"]] = eq.test_key(provider)
+    env["HAYSTACK_TELEMETRY_ENABLED"] = "False"
     env["OPENAI_API_KEY"] = "sk-openai-0000"
     return run_migrated(result.output, env, monkeypatch), rs
 
@@ -185,3 +187,32 @@ def test_autogen_model_client_answers_from_the_provider(provider, monkeypatch):
         for name in ("client", "default_key"):
             result = asyncio.run(ns[name].create([UserMessage(content="Name three primary colours.", source="user")]))
             assert result.content and result.finish_reason == "stop", name
+
+
+@pytest.mark.parametrize("provider", COMPAT)
+def test_haystack_components_answer_from_the_provider(provider, monkeypatch):
+    pytest.importorskip("haystack")
+    from haystack import Document
+    from haystack.dataclasses import ChatMessage
+
+    with served(provider, "haystack", monkeypatch) as ns:
+        for name in ("chat", "default_chat"):
+            replies = ns[name].run(messages=[ChatMessage.from_user("Name three primary colours.")])["replies"]
+            assert replies and replies[0].text, name
+        if provider not in NO_EMBEDDINGS:
+            assert ns["query_embedder"].run(text="red")["embedding"]
+            docs = ns["doc_embedder"].run(documents=[Document(content=c) for c in ("red", "green", "blue")])["documents"]
+            assert all(d.embedding for d in docs)
+
+
+def test_haystack_document_batches_fit_dashscope(monkeypatch):
+    """DashScope's compatible mode takes at most 10 texts per embeddings call: the migrated
+    OpenAIDocumentEmbedder (batch_size=64 in the input) sends 12 documents in batches of 10 and 2."""
+    pytest.importorskip("haystack")
+    from haystack import Document
+
+    with FakeServer("dashscope") as srv:
+        ns, _ = compat_run("dashscope", "haystack", monkeypatch, srv)
+        ns["doc_embedder"].run(documents=[Document(content=f"text {i}") for i in range(12)])
+        sizes = [len(q.json["input"]) for q in srv.requests]
+    assert sizes == [10, 2]
