@@ -216,3 +216,68 @@ def test_haystack_document_batches_fit_dashscope(monkeypatch):
         ns["doc_embedder"].run(documents=[Document(content=f"text {i}") for i in range(12)])
         sizes = [len(q.json["input"]) for q in srv.requests]
     assert sizes == [10, 2]
+
+
+# ------------------------------------------------------------------ dependency files
+
+
+APP = b'from langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI(model="gpt-4o", temperature=0)\n'
+
+
+def test_native_apply_declares_the_packages_the_new_classes_import(tmp_path):
+    """requirements.txt pins, so it gains pinned entries right after langchain-openai; pyproject's
+    [project] dependencies are bare, so bare ones; every other byte stays; a second run adds nothing."""
+    from tests.test_apply_cli import branch_file, git, make_repo, run as cli
+
+    requirements = b"# app\r\nlangchain-openai==1.6.6\r\nrequests==2.32.3\r\n"
+    pyproject = b'[project]\nname = "app"\ndependencies = [\n    "requests",\n    "langchain-openai",  # llm\n]\n'
+    repo = make_repo(tmp_path, {"app.py": APP, "requirements.txt": requirements, "pyproject.toml": pyproject})
+    done = cli("apply", "--provider", "dashscope", "--plan", "native", cwd=repo)
+    assert done.returncode == 0, done.stdout + done.stderr
+    branch = "migrator/dashscope-native"
+    assert b"ChatTongyi(" in branch_file(repo, branch, "app.py")
+    assert branch_file(repo, branch, "requirements.txt") == (
+        b"# app\r\nlangchain-openai==1.6.6\r\ndashscope==2.0.2\r\nlangchain-community==0.4.2\r\nrequests==2.32.3\r\n")
+    new_pyproject = branch_file(repo, branch, "pyproject.toml").decode()
+    assert new_pyproject.startswith('[project]\nname = "app"\ndependencies = [\n    "requests",\n    "langchain-openai",  # llm\n'
+                                    '    "dashscope",\n    "langchain-community",\n]\n')
+    # the migrated branch, migrated again, declares nothing twice
+    git(repo, "checkout", "-q", branch)
+    again = cli("apply", "--provider", "dashscope", "--plan", "native", "--dry-run", cwd=repo)
+    assert "0 file(s) changed" in again.stdout and "added" not in again.stdout, again.stdout
+
+
+def test_compat_apply_adds_no_package(tmp_path):
+    from tests.test_apply_cli import branch_file, make_repo, run as cli
+
+    repo = make_repo(tmp_path, {"app.py": APP, "requirements.txt": b"langchain-openai==1.6.6\n"})
+    done = cli("apply", "--provider", "dashscope", cwd=repo)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert branch_file(repo, "migrator/dashscope-compat", "requirements.txt") == b"langchain-openai==1.6.6\n"
+
+
+NEED = ["langchain-community==0.4.2", "dashscope==2.0.2"]
+NEAR = ["openai", "langchain-openai"]
+
+
+@pytest.mark.parametrize("path, before, after", [
+    ("requirements.txt", "langchain-openai==1.6.6", "langchain-openai==1.6.6\nlangchain-community==0.4.2\ndashscope==2.0.2"),
+    ("requirements.txt", "  langchain-openai>=1  # llm\nx\n", "  langchain-openai>=1  # llm\n  langchain-community\n  dashscope\nx\n"),
+    ("requirements.txt", "openai\ndashscope\n", "openai\nlangchain-community\ndashscope\n"),
+    ("pyproject.toml", '[project]\ndependencies = ["openai==1.2", "x"]\n',
+     '[project]\ndependencies = ["openai==1.2", "langchain-community==0.4.2", "dashscope==2.0.2", "x"]\n'),
+    ("pyproject.toml", "[project]\ndependencies = [\n  'x',\n  'openai'\n]\n",
+     "[project]\ndependencies = [\n  'x',\n  'openai',\n  'langchain-community',\n  'dashscope'\n]\n"),
+    ("pyproject.toml", '[tool.poetry.dependencies]\nopenai = "^1"\n', None),
+    ("requirements.txt", "requests\n", None),
+])
+def test_added_requirements_follow_the_file(path, before, after):
+    from migrator.engine.textfiles import add_requirements
+
+    new, notes = add_requirements(path, before, NEED, NEAR)
+    if after is None:  # no OpenAI entry to stand next to, or a file kind not extended: unchanged
+        assert new == before
+        assert not notes or "by hand" in notes[0]
+        return
+    assert new == after and notes
+    assert add_requirements(path, new, NEED, NEAR) == (new, [])
