@@ -281,3 +281,16 @@ def test_added_requirements_follow_the_file(path, before, after):
         return
     assert new == after and notes
     assert add_requirements(path, new, NEED, NEAR) == (new, [])
+
+
+def test_the_cli_finds_autogen_and_haystack_files(tmp_path):
+    """The byte prefilter must let these files through (migrate_source alone would not show it)."""
+    from tests.test_apply_cli import branch_file, make_repo, run as cli
+
+    files = {f"{case}.py": (FIXTURES / "dashscope" / "compat" / case / "input.py").read_bytes() for case in ("autogen", "haystack")}
+    repo = make_repo(tmp_path, files)
+    done = cli("apply", "--provider", "dashscope", cwd=repo)
+    assert done.returncode == 0, done.stdout + done.stderr
+    for case in ("autogen", "haystack"):
+        expected = (FIXTURES / "dashscope" / "compat" / case / "expected.py").read_bytes()
+        assert branch_file(repo, "migrator/dashscope-compat", f"{case}.py") == expected
