@@ -285,7 +285,7 @@ def test_added_requirements_follow_the_file(path, before, after):
 
 def test_the_cli_finds_autogen_and_haystack_files(tmp_path):
     """The byte prefilter must let these files through (migrate_source alone would not show it)."""
-    from tests.test_apply_cli import branch_file, make_repo, run as cli
+    from tests.test_apply_cli import branch_file, git, make_repo, run as cli
 
     files = {f"{case}.py": (FIXTURES / "dashscope" / "compat" / case / "input.py").read_bytes() for case in ("autogen", "haystack")}
     repo = make_repo(tmp_path, files)
@@ -294,3 +294,7 @@ def test_the_cli_finds_autogen_and_haystack_files(tmp_path):
     for case in ("autogen", "haystack"):
         expected = (FIXTURES / "dashscope" / "compat" / case / "expected.py").read_bytes()
         assert branch_file(repo, "migrator/dashscope-compat", f"{case}.py") == expected
+    # and `migrator check` on the migrated branch sees every one pointed at the provider
+    git(repo, "checkout", "-q", "migrator/dashscope-compat")
+    checked = cli("check", cwd=repo)
+    assert checked.returncode == 0 and "No new findings" in checked.stdout, checked.stdout
