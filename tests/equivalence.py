@@ -240,7 +240,8 @@ class EnvRead:
 
 
 def env_reads(source: str) -> List[EnvRead]:
-    """``os.environ[...]``, ``os.environ.get(...)``, ``os.getenv(...)`` with literal names (and defaults)."""
+    """``os.environ[...]``, ``os.environ.get(...)``, ``os.getenv(...)`` with literal names (and defaults),
+    and Haystack's ``Secret.from_env_var("NAME")``, which reads the variable when the component runs."""
     out = []
     for node in ast.walk(ast.parse(source)):
         name = default = None
@@ -252,6 +253,9 @@ def env_reads(source: str) -> List[EnvRead]:
             name = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
             if len(node.args) > 1 and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
                 default = node.args[1].value
+        elif (isinstance(node, ast.Call) and node.args and isinstance(node.func, ast.Attribute)
+              and node.func.attr == "from_env_var" and isinstance(node.args[0], ast.Constant)):
+            name = node.args[0].value if isinstance(node.args[0].value, str) else None
         if name:
             out.append(EnvRead(name, default))
     return out
