@@ -481,6 +481,9 @@ class _Parser:
             if key != "kind" and key not in BOOL_MATCH_KEYS and not (
                     isinstance(value, str) or isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
                 self.r.err(fields[key][1], f"{where}: match.{key} must be a string or a list of strings")
+        for key in ("kwargs_within", "kwargs_beyond"):  # only constructions record positional and ** arguments
+            if key in out and kind != "framework":
+                self.r.err(fields[key][1], f"{where}: match.{key} is for kind: framework only")
         return out
 
     def ops(self, node: yaml.Node, where: str, ops: Dict[str, Any]) -> Tuple[Op, ...]:

@@ -298,3 +298,18 @@ def test_the_cli_finds_autogen_and_haystack_files(tmp_path):
     git(repo, "checkout", "-q", "migrator/dashscope-compat")
     checked = cli("check", cwd=repo)
     assert checked.returncode == 0 and "No new findings" in checked.stdout, checked.stdout
+
+
+def test_kwargs_within_is_refused_outside_framework_constructions(tmp_path):
+    """Only a construction records positional and ** arguments, so elsewhere the filter could match
+    a call passing **kwargs: the loader says so, naming the file and line."""
+    from migrator.ruleset import load_file
+
+    pack = (Path(__file__).resolve().parent.parent / "rules" / "deepseek.yaml").read_text()
+    old = 'match: {kind: framework, symbol: autogen_ext.models.openai.OpenAIChatCompletionClient, has_kwarg: ["!base_url"]}'
+    assert old in pack
+    bad = tmp_path / "deepseek.yaml"
+    bad.write_text(pack.replace(old, "match: {kind: client, symbol: openai.OpenAI, kwargs_within: [model]}", 1))
+    problems: list = []
+    load_file(bad, problems)
+    assert any("match.kwargs_within is for kind: framework only" in p and "deepseek.yaml:" in p for p in problems), problems
