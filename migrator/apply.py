@@ -586,7 +586,8 @@ def _openai_stays(out: MigrationResult, residue: Dict[str, list]) -> bool:
 
 
 def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: MigrationResult, keep_openai: bool = False) -> None:
-    from migrator.engine.textfiles import rewrite_dependencies, rewrite_env
+    from migrator.analyzer.textfiles import WATCHED_PACKAGES, parse_requirement
+    from migrator.engine.textfiles import add_requirements, rewrite_dependencies, rewrite_env
 
     kinds = {f.kind for f in analysis.findings}
     data = _read(root, analysis.path)
@@ -604,6 +605,11 @@ def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: Migrati
                f"code still uses the openai SDK; add {ruleset.interpolate(plan.requirement)} for the migrated clients")
         new, more = rewrite_dependencies(analysis.path, new, requirement=ruleset.interpolate(plan.requirement),
                                          keep_openai=plan.keeps_openai or keep_openai, keep_reason=why)
+        notes += more
+    needed = ruleset.requirements(out.applied) if "dependency" in kinds else []
+    if needed:  # packages the rewritten code now imports (rule `requires`), next to openai/its wrapper
+        near = [*WATCHED_PACKAGES, *(r.name for r in [parse_requirement(ruleset.interpolate(plan.requirement))] if r)]
+        new, more = add_requirements(analysis.path, new, needed, near)
         notes += more
     mapping = {k: ruleset.interpolate(v) for k, v in plan.env_files.items()}
     if "env" in kinds and mapping and ruleset.tree_stays:

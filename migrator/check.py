@@ -659,7 +659,7 @@ def _policy_findings(relpath: str, analysis: Optional[FileAnalysis], sources: Ma
     return out
 
 
-_WRAPPER_URL_KEYWORDS = ("base_url", "openai_api_base", "api_base")
+_WRAPPER_URL_KEYWORDS = ("base_url", "openai_api_base", "api_base", "api_base_url")  # api_base_url: Haystack
 
 
 def _client_problem(f: Finding, sources: Mapping[object, _Source], policy: Policy,

@@ -34,13 +34,14 @@ MATCH_KINDS = ("client", "call", "framework", "symbol", "config", "env", "result
 TOP_KEYS = {"schema_version", "provider", "vars", "regions", "default_region", "models", "plans", "rules"}
 PROVIDER_KEYS = {"name", "title", "docs", "verified", "summary"}
 PLAN_KEYS = {"title", "summary", "requirement", "keeps_openai", "check_policy", "refuse", "cleanup_imports", "env_files"}
-RULE_KEYS = {"id", "message", "note", "references", "plans", "match", "rewrite", "tests", "severity", "option"}
+RULE_KEYS = {"id", "message", "note", "references", "plans", "match", "rewrite", "tests", "severity", "option", "requires"}
 #: opt-in behaviours a user turns on (apply --completions-as-chat); a rule's `option: name` runs only with
 #: it, `option: "!name"` only without it
 OPTIONS = ("completions_as_chat",)
 MATCH_KEYS = {
     "kind", "symbol", "api", "legacy", "async", "stream", "tools", "endpoint", "receiver",
     "attribute", "variable", "path", "chunk", "module", "has_kwarg", "confidence", "context_manager",
+    "kwargs_within", "kwargs_beyond",
 }
 BOOL_MATCH_KEYS = ("legacy", "async", "stream", "tools", "chunk", "context_manager")
 TEST_KEYS = {"valid", "invalid"}
@@ -70,6 +71,8 @@ class Rule:
     source: str = ""
     line: int = 0
     option: str = ""  # "name": only with that opt-in; "!name": only without it
+    #: packages the rewritten code imports ("name==version read"): dependency files gain them
+    requires: Tuple[str, ...] = ()
 
 
 @dataclass
@@ -127,6 +130,12 @@ class RuleSet:
     # building module, construction key: see units.project_key) -> "stay: <where, why>" (some part cannot move: all stay) or
     # "compat" (a native plan cannot serve every part: all take the compatible endpoint)
     cross: Dict[Tuple[str, str], str] = field(default_factory=dict)
+
+    def requirements(self, rule_ids: Iterable[str]) -> List[str]:
+        """What the rewritten code needs installed: the ``requires`` of the rules that ran
+        (this plan's or its fallback's)."""
+        rules = {r.id: r for r in self.rules + (self.fallback.rules if self.fallback is not None else [])}
+        return sorted({req for rid in rule_ids if rid in rules for req in rules[rid].requires})
 
     def with_cross(self, cross: Dict[Tuple[str, str], str]) -> "RuleSet":
         fallback = dataclasses.replace(self.fallback, cross=cross) if self.fallback is not None else None
@@ -448,12 +457,16 @@ class _Parser:
         option = r.string(fields["option"][1], f"{where}.option") if "option" in fields else ""
         if option and option.lstrip("!") not in OPTIONS:
             r.err(fields["option"][1], f"{where}: option must be one of {', '.join(OPTIONS)} (or '!' and one of them)")
+        requires = tuple(r.strings(fields["requires"][1], f"{where}.requires")) if "requires" in fields else ()
+        for req in requires:
+            if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9,._-]+\])?==[0-9][0-9A-Za-z.+-]*", req):
+                r.err(fields["requires"][1], f"{where}: requires entries are 'package==version' (the version read), not {req!r}")
         return Rule(
             id=rid, message=message, match=match, ops=rule_ops, plans=rule_plans,
             note=r.string(fields["note"][1], f"{where}.note") if "note" in fields else "",
             references=tuple(r.strings(fields["references"][1], f"{where}.references")) if "references" in fields else (),
             severity=severity, valid=valid, invalid=invalid, source=str(self.path),
-            line=node.start_mark.line + 1, option=option,
+            line=node.start_mark.line + 1, option=option, requires=requires,
         )
 
     def match(self, node: yaml.Node, where: str) -> Dict[str, Any]:
@@ -471,6 +484,9 @@ class _Parser:
             if key != "kind" and key not in BOOL_MATCH_KEYS and not (
                     isinstance(value, str) or isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
                 self.r.err(fields[key][1], f"{where}: match.{key} must be a string or a list of strings")
+        for key in ("kwargs_within", "kwargs_beyond"):  # only constructions record positional and ** arguments
+            if key in out and kind != "framework":
+                self.r.err(fields[key][1], f"{where}: match.{key} is for kind: framework only")
         return out
 
     def ops(self, node: yaml.Node, where: str, ops: Dict[str, Any]) -> Tuple[Op, ...]:

@@ -109,6 +109,7 @@ def _rule_schema() -> Dict[str, Any]:
         id={"type": "string", "pattern": rs.ID_RE.pattern},
         message={"type": "string", "pattern": "^[^\\n]*\\n?$"},
         references={"$ref": "#/$defs/strings"},
+        requires={"$ref": "#/$defs/strings"},
         plans={"oneOf": [{"enum": list(rs.PLANS)}, {"type": "array", "items": {"enum": list(rs.PLANS)}}]},
         severity={"enum": list(rs.SEVERITIES)},
         option={"enum": list(rs.OPTIONS) + ["!" + o for o in rs.OPTIONS]},

@@ -61,6 +61,23 @@ USER_MODELS: Dict[str, Dict[str, str]] = {
             "text-embedding-3-large": "doubao-embedding-large-text-250515"},
 }
 
+#: Warnings by which a pack says the migrated program's output WILL differ, with the source text
+#: that makes it differ for a program (a reply field the native class does not fill).  A program
+#: that reads it is not-applicable for that cell, with the warning as the note: the pack told the
+#: user, and the run would only show the same difference.
+WARNED_DIFFERENCES: Tuple[Tuple[str, str], ...] = (
+    ("carry no usage_metadata", "usage_metadata"),  # ChatTongyi / ChatZhipuAI (langchain-community 0.4.2)
+)
+
+
+def warned_difference(diagnostics: Sequence[Any], source: str) -> Optional[str]:
+    """The pack's warning that this program's output changes, if one applies."""
+    for d in diagnostics:
+        if d.severity == "warning" and any(w in d.message and used in source for w, used in WARNED_DIFFERENCES):
+            return f"warned: {d.rule}: {d.message}"
+    return None
+
+
 # --------------------------------------------------------------------------- output normalisation
 
 # The ONLY normalisation of program output: an exception class name printed as
@@ -223,7 +240,8 @@ class EnvRead:
 
 
 def env_reads(source: str) -> List[EnvRead]:
-    """``os.environ[...]``, ``os.environ.get(...)``, ``os.getenv(...)`` with literal names (and defaults)."""
+    """``os.environ[...]``, ``os.environ.get(...)``, ``os.getenv(...)`` with literal names (and defaults),
+    and Haystack's ``Secret.from_env_var("NAME")``, which reads the variable when the component runs."""
     out = []
     for node in ast.walk(ast.parse(source)):
         name = default = None
@@ -235,6 +253,9 @@ def env_reads(source: str) -> List[EnvRead]:
             name = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
             if len(node.args) > 1 and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
                 default = node.args[1].value
+        elif (isinstance(node, ast.Call) and node.args and isinstance(node.func, ast.Attribute)
+              and node.func.attr == "from_env_var" and isinstance(node.args[0], ast.Constant)):
+            name = node.args[0].value if isinstance(node.args[0].value, str) else None
         if name:
             out.append(EnvRead(name, default))
     return out
@@ -524,7 +545,14 @@ def render_table(results: Mapping[Tuple[str, str, str], Tuple[str, str]], names:
         "the same (or translated) parameters and the provider's credential, and the OpenAI fake received",
         "nothing. *n/a*: the pack reports the program as needing a person (`manual` diagnostic), the",
         "program uses the openai<1 API (compared with its openai>=1 twin instead), or the migrated code",
-        "cannot be pointed at a local server. How it works: `tests/equivalence.py`, `fixtures/programs/README.md`.",
+        "cannot be pointed at a local server, or the pack warns that the program's output changes (a reply",
+        "field the native class does not fill, `WARNED_DIFFERENCES`). How it works: `tests/equivalence.py`,",
+        "`fixtures/programs/README.md`.",
+        "",
+        "LangChain's native classes on native plans are all pointed at the fakes: ChatTongyi and",
+        "DashScopeEmbeddings through the dashscope SDK (`DASHSCOPE_HTTP_BASE_URL`), ChatZhipuAI through",
+        "`ZHIPUAI_API_BASE` (its own httpx call), ZhipuAIEmbeddings through the zhipuai SDK",
+        "(`ZHIPUAI_BASE_URL`); `tests/test_frameworks_native.py` asks each of them for an answer.",
         "",
         f"Totals: {summary}.",
         "",

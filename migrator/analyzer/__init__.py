@@ -24,7 +24,7 @@ PYTHON_SUFFIXES = (".py", ".pyw")
 _IMPORT_LINE = (
     rb"^[ \t]*(?:from[ \t]+(?:openai|tiktoken|langchain_openai)(?=[ \t.])"
     rb"|import[ \t][^\n#]*?(?<=[ \t,])(?:openai|tiktoken|langchain_openai)(?=[ \t.,;\r\n]|$)"
-    rb"|from[ \t]+(?:langchain|llama_index)[\w.]*[ \t]+import[^\n]*(?:openai|\())"
+    rb"|from[ \t]+(?:langchain|llama_index|autogen_ext|haystack)[\w.]*[ \t]+import[^\n]*(?:openai|\())"
 )
 _ENV_READ = rb"(?:getenv|environ)\b[^)]{0,80}?[\"'](?:AZURE_)?OPENAI_"
 # a test that patches the SDK by name need not import it: mock.patch("openai.ChatCompletion.create")
@@ -34,7 +34,7 @@ _DOUBLE_RE = re.compile(_DOUBLE)
 _IMPORT_LINE_RE = re.compile(rb"(?im)" + _IMPORT_LINE)
 _ENV_READ_RE = re.compile(_ENV_READ)
 # every match of _IMPORT_LINE holds one of these on its line; every match of _ENV_READ ends in OPENAI_
-_LINE_LITERALS = (b"openai", b"tiktoken", b"langchain", b"llama_index")
+_LINE_LITERALS = (b"openai", b"tiktoken", b"langchain", b"llama_index", b"autogen_ext", b"haystack")
 _MENTION = re.compile(rb"(?i)openai|sk-|tiktoken")
 _URL = re.compile(r"(?:https?://)?(?:api\.openai\.com|[\w-]+\.openai\.azure\.com)[\w/.-]*")
 

@@ -1344,7 +1344,8 @@ class _Reporter(_Analyzer):
             model = self._model(node, scope, ("model", "model_name", "deployment_name", "azure_deployment"))
             qname = sym.canonical(func.qname)  # langchain.chat_models.ChatOpenAI -> the class it is
             self.add("framework", node, f"constructs {qname}", symbol=qname, model=model,
-                     detail={"form": "construct", "kwargs": _kwarg_names(node)})
+                     detail={"form": "construct", "kwargs": _kwarg_names(node),
+                             "open_args": bool(node.args) or any(k.arg is None for k in node.keywords)})
             return
         if value is None and func is None and self.imports_openai:
             self._unresolved_call(node, scope, parent)

@@ -150,7 +150,7 @@ RESOURCE_ROOTS = frozenset(
     }
 )
 
-FRAMEWORK_PACKAGES = ("langchain", "langchain_community", "langchain_openai", "llama_index", "tiktoken")
+FRAMEWORK_PACKAGES = ("langchain", "langchain_community", "langchain_openai", "llama_index", "tiktoken", "autogen_ext", "haystack")
 
 #: Every import path of a framework's OpenAI class -> the one name rules match.  The old
 #: ``langchain.*`` paths (langchain < 0.1, and its deprecated re-exports until 1.0) are the
@@ -186,6 +186,18 @@ FRAMEWORK_CLASSES: Dict[str, str] = {
     "langchain.embeddings.openai.OpenAIEmbeddings": "langchain_community.embeddings.OpenAIEmbeddings",
     "langchain_community.embeddings.OpenAIEmbeddings": "langchain_community.embeddings.OpenAIEmbeddings",
     "langchain_community.embeddings.openai.OpenAIEmbeddings": "langchain_community.embeddings.OpenAIEmbeddings",
+    # autogen-ext 0.7 (AutoGen 0.4+): the OpenAI model client, read in 0.7.5
+    "autogen_ext.models.openai.OpenAIChatCompletionClient": "autogen_ext.models.openai.OpenAIChatCompletionClient",
+    "autogen_ext.models.openai._openai_client.OpenAIChatCompletionClient": "autogen_ext.models.openai.OpenAIChatCompletionClient",
+    # haystack-ai 2.x/3.x, read in 2.31.0 and 3.4.1 (OpenAIGenerator is 2.x only)
+    "haystack.components.generators.chat.OpenAIChatGenerator": "haystack.components.generators.chat.OpenAIChatGenerator",
+    "haystack.components.generators.chat.openai.OpenAIChatGenerator": "haystack.components.generators.chat.OpenAIChatGenerator",
+    "haystack.components.generators.OpenAIGenerator": "haystack.components.generators.OpenAIGenerator",
+    "haystack.components.generators.openai.OpenAIGenerator": "haystack.components.generators.OpenAIGenerator",
+    "haystack.components.embedders.OpenAITextEmbedder": "haystack.components.embedders.OpenAITextEmbedder",
+    "haystack.components.embedders.openai_text_embedder.OpenAITextEmbedder": "haystack.components.embedders.OpenAITextEmbedder",
+    "haystack.components.embedders.OpenAIDocumentEmbedder": "haystack.components.embedders.OpenAIDocumentEmbedder",
+    "haystack.components.embedders.openai_document_embedder.OpenAIDocumentEmbedder": "haystack.components.embedders.OpenAIDocumentEmbedder",
 }
 
 

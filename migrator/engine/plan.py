@@ -108,6 +108,13 @@ def _value_matches(expected: Any, actual: Any, glob: bool) -> bool:
 GLOB_KEYS = {"symbol", "api", "variable", "path", "module", "attribute"}
 
 
+def _kwargs_within(site: Site, names: object) -> bool:
+    """Every keyword the call passes is one of ``names``, and it passes nothing else (no
+    positional argument, no ``**mapping``): the call fits a target that takes only those."""
+    allowed = set(names if isinstance(names, list) else [names])
+    return not site.attrs.get("open_args") and all(k in allowed for k in site.attrs.get("kwargs", ()))
+
+
 def matches(rule: Rule, site: Site) -> bool:
     match = rule.match
     if match.get("kind") != site.kind:
@@ -127,6 +134,15 @@ def matches(rule: Rule, site: Site) -> bool:
             if any(str(n)[1:] in given for n in names if str(n).startswith("!")):
                 return False
             continue
+        if key in ("kwargs_within", "kwargs_beyond"):
+            if (key == "kwargs_within") != _kwargs_within(site, expected):
+                return False
+            continue
+        if key in GLOB_KEYS and isinstance(expected, list) and any(str(e).startswith("!") for e in expected):
+            # "!glob" entries exclude: ["langchain_openai.*", "!langchain_openai.ChatOpenAI"]
+            if key in site.attrs and _value_matches([e[1:] for e in expected if str(e).startswith("!")], site.attrs[key], True):
+                return False
+            expected = [e for e in expected if not str(e).startswith("!")]
         if key not in site.attrs or not _value_matches(expected, site.attrs[key], key in GLOB_KEYS):
             return False
     return True

@@ -12,7 +12,7 @@ through ``safe_text`` (no URL credentials, no keys).
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from migrator.analyzer.textfiles import (
     WATCHED_PACKAGES,
@@ -189,6 +189,56 @@ def rewrite_dependencies(path: str, text: str, *, requirement: str, keep_openai:
     if not edits:
         return text, notes
     return bom + _apply(body, edits), notes + _wrapper_notes(path, entries)
+
+
+def add_requirements(path: str, text: str, requirements: Sequence[str], near: Sequence[str]) -> Tuple[str, List[str]]:
+    """Add each of ``requirements`` (``"package==version"``, the version a rule was read against)
+    that the file does not declare, right after its first entry of a package in ``near`` (openai,
+    an OpenAI wrapper, the provider SDK), in that entry's style: pinned when it is pinned (``==``),
+    bare otherwise.  Requirement files and PEP 621 / PEP 735 arrays are extended; other kinds get a
+    note.  A package already declared anywhere in the file is left alone, so a second run adds
+    nothing; every byte outside the inserted text is kept.  Returns ``(new_text, notes)``."""
+    bom, body = _split_bom(text)
+    kind = classify(path)
+    entries = iter_dependencies(kind, body)
+    declared = {e.package for e in entries}
+    wanted = [r for r in (parse_requirement(x) for x in requirements) if r is not None]
+    missing = list({normalize_name(r.name): r for r in wanted if normalize_name(r.name) not in declared}.values())
+    anchor = next((e for e in entries if e.package in {normalize_name(n) for n in near}), None)
+    if not missing or anchor is None:
+        return text, []
+    names = ", ".join(f"{r.name}{r.specifier}" for r in missing)
+    if kind not in ("requirements", "pyproject") or anchor.style not in ("line", "array") or anchor.unsafe:
+        return text, [f"{path}: add {names} (the migrated code imports it) by hand: {kind} files are not extended"]
+    pinned = anchor.specifier.startswith("==")
+    added = [f"{r.name}{r.extras}{r.specifier if pinned else ''}" for r in missing]
+    edits = _insertions(body, anchor, added)
+    line = _line_no(body, anchor.start)
+    return bom + _apply(body, edits), [f"{path}:{line}: added {', '.join(added)} (the migrated code imports it)"]
+
+
+def _insertions(text: str, e: DepEntry, added: List[str]) -> List[Edit]:
+    """Insert ``added`` after entry ``e``: one per line after a line entry or an array element alone
+    on its line (with the same indentation and commas), else inline after the element."""
+    line_start = text.rfind("\n", 0, e.outer_start) + 1
+    indent = re.match(r"[ \t]*", text[line_start:]).group(0)  # type: ignore[union-attr]
+    nl = text.find("\n", e.outer_end)
+    line_end = len(text) if nl < 0 else (nl - 1 if text[nl - 1:nl] == "\r" else nl)
+    eol = "\r\n" if text[line_end:line_end + 2] == "\r\n" else "\n"
+    if e.style == "line":
+        return [(e.outer_end, e.outer_end, "".join(f"{eol}{indent}{a}" for a in added))]
+    quote = text[e.outer_start] if text[e.outer_start] in "\"'" else '"'
+    items = [f"{quote}{a}{quote}" for a in added]
+    rest = text[e.outer_end:line_end]
+    if not text[line_start:e.outer_start].strip() and re.fullmatch(r"\s*,?\s*(#.*)?", rest):
+        if rest.lstrip().startswith(","):  # "a",  -> "a",\n"b",
+            return [(line_end, line_end, "".join(f"{eol}{indent}{i}," for i in items))]
+        # the last element, without a trailing comma: "a" -> "a",\n"b"
+        lines = ",".join(f"{eol}{indent}{i}" for i in items)
+        if line_end == e.outer_end:
+            return [(e.outer_end, e.outer_end, "," + lines)]
+        return [(line_end, line_end, lines), (e.outer_end, e.outer_end, ",")]
+    return [(e.outer_end, e.outer_end, "".join(f", {i}" for i in items))]
 
 
 # --------------------------------------------------------------------------- env

@@ -1,0 +1,315 @@
+"""LangChain's OpenAI classes moved to the provider's own LangChain class on native plans (issue #16).
+
+The migrated fixtures (fixtures/<provider>/native/langchain*) are executed against the real, pinned
+langchain-community classes, and each object is pointed at the fake provider server in
+tests/fakes (ChatTongyi/DashScopeEmbeddings through the dashscope SDK's base_http_api_url,
+ChatZhipuAI through ZHIPUAI_API_BASE, ZhipuAIEmbeddings through the zhipuai SDK's ZHIPUAI_BASE_URL)
+and asked for an answer: a keyword the rules write that the class ignores or rejects fails here.
+A ChatOpenAI passing a keyword the native class lacks keeps ChatOpenAI (the compat rule) and says why.
+
+AutoGen's OpenAIChatCompletionClient (autogen-ext 0.7.5) and Haystack's OpenAI generator and
+embedders (haystack-ai 3.4.1) are pointed at each provider's compatible endpoint on compat plans:
+the migrated fixtures (fixtures/<provider>/compat/{autogen,haystack}) run against the real packages
+and every provider's fake."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import yaml
+
+from migrator.engine import migrate_source
+from migrator.ruleset import load_all, select
+from tests import equivalence as eq
+from tests.fakes.server import FakeServer
+from tests.test_frameworks import _run as run_migrated
+
+PACKS = load_all([])
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+KEY = {"dashscope": "DASHSCOPE_API_KEY", "zhipu": "ZHIPUAI_API_KEY"}
+# a Zhipu key is "<id>.<secret>": ChatZhipuAI signs a JWT with it
+FAKE_KEY = {"dashscope": "sk-provider-f3a9", "zhipu": "id123.secretf3a9"}
+NATIVE_CHAT = {"dashscope": "ChatTongyi", "zhipu": "ChatZhipuAI"}
+NATIVE_EMBED = {"dashscope": "DashScopeEmbeddings", "zhipu": "ZhipuAIEmbeddings"}
+
+
+def migrate(provider: str, source: str):
+    result = migrate_source(source, "m.py", select(PACKS, provider, "native"))
+    assert result.error is None, result.error
+    return result
+
+
+def run(code: str, provider: str, monkeypatch, srv: FakeServer) -> dict:
+    """Execute migrated code with the real classes (tests/test_frameworks.py's runner, which also
+    provides the old langchain.chat_models path), every SDK pointed at ``srv``."""
+    pytest.importorskip("langchain_community")
+    dashscope = pytest.importorskip("dashscope")
+    env = {KEY[provider]: FAKE_KEY[provider], "OPENAI_API_KEY": "sk-openai-0000", **srv.env()}
+    if provider == "dashscope":  # read by dashscope.Generation / TextEmbedding at each call
+        monkeypatch.setattr(dashscope, "base_http_api_url", srv.env()["DASHSCOPE_HTTP_BASE_URL"])
+    if provider == "zhipu":  # ChatZhipuAI posts to this full URL itself
+        env["ZHIPUAI_API_BASE"] = srv.base_url() + "/chat/completions"
+    return run_migrated(code, env, monkeypatch)
+
+
+@contextmanager
+def running(provider: str, case: str, monkeypatch):
+    """The native fixture ``case`` migrated and executed, with its fake server: (namespace, server)."""
+    code = migrate(provider, (FIXTURES / provider / "native" / case / "input.py").read_text()).output
+    with FakeServer(provider) as srv:
+        yield run(code, provider, monkeypatch, srv), srv
+
+
+@pytest.mark.parametrize("provider", ["dashscope", "zhipu"])
+def test_migrated_chat_models_answer_through_the_native_class(provider, monkeypatch):
+    with running(provider, "langchain-paths", monkeypatch) as (ns, srv):
+        for name in ("default_chat", "mini"):
+            llm = ns[name]
+            assert type(llm).__name__ == NATIVE_CHAT[provider], name
+            assert not llm.model_name.startswith("gpt-"), llm.model_name
+            reply = llm.invoke("Name three primary colours.")
+            assert reply.content, name
+        sent = [q.json for q in srv.requests if q.status == 200]
+    assert len(sent) == 2
+    # temperature=0.2 reached the provider (ChatTongyi: through model_kwargs into the SDK call)
+    temps = [b.get("temperature", b.get("parameters", {}).get("temperature")) for b in sent]
+    assert 0.2 in temps, sent
+    # the one that passes an OpenAI-only keyword is still ChatOpenAI, on the compatible endpoint
+    assert type(ns["chat"]).__name__ == "ChatOpenAI"
+    assert ns["chat"].openai_api_key.get_secret_value() == FAKE_KEY[provider]
+
+
+@pytest.mark.parametrize("provider", ["dashscope", "zhipu"])
+def test_migrated_embeddings_answer_through_the_native_class(provider, monkeypatch):
+    with running(provider, "langchain-embeddings", monkeypatch) as (ns, srv):
+        for name in ("default_embeddings", "small"):
+            emb = ns[name]
+            assert type(emb).__name__ == NATIVE_EMBED[provider]
+            vectors = emb.embed_documents(["red", "green", "blue"])
+            assert len(vectors) == 3 and all(vectors)
+            assert emb.embed_query("red")
+        assert srv.requests and all(q.status == 200 for q in srv.requests)
+
+
+@pytest.mark.parametrize("provider", ["dashscope", "zhipu"])
+@pytest.mark.parametrize("args", ["timeout=5", "stop=['\\n']", "n=2", "**extra", "base_url=URL"])
+def test_a_keyword_the_native_class_lacks_keeps_chat_openai(provider, args):
+    source = f"from langchain_openai import ChatOpenAI\nURL = 'http://x'\nextra = {{}}\nllm = ChatOpenAI(model='gpt-4o', {args})\n"
+    result = migrate(provider, source)
+    assert NATIVE_CHAT[provider] not in result.output
+    assert "ChatOpenAI(" in result.output
+    if args != "base_url=URL":  # one that points elsewhere is not OpenAI's: left alone
+        [hybrid] = [d.message for d in result.diagnostics if d.rule == "migrator/hybrid"]
+        assert f"{NATIVE_CHAT[provider]} takes only" in hybrid  # the reason names what the class takes
+
+
+@pytest.mark.parametrize("provider", ["dashscope", "zhipu"])
+def test_embeddings_keyword_the_native_class_lacks_keeps_openai_embeddings(provider):
+    source = "from langchain_openai import OpenAIEmbeddings\nemb = OpenAIEmbeddings(model='text-embedding-3-small', chunk_size=16)\n"
+    result = migrate(provider, source)
+    assert NATIVE_EMBED[provider] not in result.output and "check_embedding_ctx_length=False" in result.output
+    [hybrid] = [d.message for d in result.diagnostics if d.rule == "migrator/hybrid"]
+    assert f"{NATIVE_EMBED[provider]} takes only" in hybrid
+
+
+def test_temperature_and_max_tokens_reach_dashscope_through_model_kwargs(monkeypatch):
+    """ChatTongyi has no temperature/max_tokens field and pydantic drops unknown keywords
+    silently: the rule moves them into model_kwargs, which ChatTongyi passes to the SDK."""
+    source = "from langchain_openai import ChatOpenAI\nllm = ChatOpenAI(model='gpt-4o', temperature=0.3, max_tokens=7)\n"
+    code = migrate("dashscope", source).output
+    assert "model_kwargs=" in code
+    with FakeServer("dashscope") as srv:
+        ns = run(code, "dashscope", monkeypatch, srv)
+        ns["llm"].invoke("hi")
+        params = srv.last.json["parameters"]
+    assert params["temperature"] == 0.3 and params["max_tokens"] == 7
+
+
+def test_the_key_is_read_from_the_provider_variable_never_written():
+    source = "from langchain_openai import ChatOpenAI\nllm = ChatOpenAI(model='gpt-4o', api_key='sk-proj-abcdefabcdef1234')\n"
+    for provider in ("dashscope", "zhipu"):
+        out = migrate(provider, source).output
+        assert "abcdef" not in out and f'os.environ["{KEY[provider]}"]' in out
+
+
+@pytest.mark.parametrize("provider", ["dashscope", "zhipu"])
+def test_native_rewrite_is_stable_and_leaves_the_compat_plan_alone(provider):
+    source = (FIXTURES / provider / "native" / "langchain-paths" / "input.py").read_text()
+    once = migrate(provider, source).output
+    assert migrate(provider, once).output == once
+    compat = migrate_source(source, "m.py", select(PACKS, provider, "compat")).output
+    assert NATIVE_CHAT[provider] not in compat
+
+
+# ------------------------------------------------------------------ AutoGen and Haystack (compat plans)
+
+COMPAT = ["dashscope", "qianfan", "hunyuan", "zhipu", "ark", "deepseek", "moonshot"]
+NO_EMBEDDINGS = {"deepseek", "moonshot"}
+
+
+def compat_run(provider: str, case: str, monkeypatch, srv: FakeServer):
+    """Migrate fixtures/<provider>/compat/<case> on the compat plan and execute it with every
+    base-URL variable it reads pointed at ``srv`` (the equivalence harness's rule) and the
+    provider's key variable set: (namespace, ruleset)."""
+    case_dir = FIXTURES / provider / "compat" / case
+    meta = yaml.safe_load((case_dir / "case.yaml").read_text()) if (case_dir / "case.yaml").exists() else {}
+    rs = select(PACKS, provider, "compat", models=(meta or {}).get("models"))
+    result = migrate_source((case_dir / "input.py").read_text(), "input.py", rs)
+    assert result.error is None, result.error
+    env, _ = eq.migrated_env(provider, srv, result.output)
+    env[rs.vars["api_key_env"]] = eq.test_key(provider)
+    env["HAYSTACK_TELEMETRY_ENABLED"] = "False"
+    env["OPENAI_API_KEY"] = "sk-openai-0000"
+    return run_migrated(result.output, env, monkeypatch), rs
+
+
+@contextmanager
+def served(provider: str, case: str, monkeypatch):
+    """The compat fixture ``case`` running against its fake; on exit, every request must have
+    reached the provider with a mapped model and the provider's key (none is left for OpenAI)."""
+    with FakeServer(provider) as srv:
+        yield compat_run(provider, case, monkeypatch, srv)[0]
+        requests = srv.requests
+    sent = [q.json.get("model") for q in requests if q.status == 200]
+    assert sent and not any(m.startswith(("gpt-", "text-embedding-3")) for m in sent), sent
+    assert all(q.authorization and eq.test_key(provider) in q.authorization for q in requests)
+
+
+@pytest.mark.parametrize("provider", COMPAT)
+def test_autogen_model_client_answers_from_the_provider(provider, monkeypatch):
+    pytest.importorskip("autogen_ext.models.openai")
+    from autogen_core.models import UserMessage
+
+    with served(provider, "autogen", monkeypatch) as ns:
+        for name in ("client", "default_key"):
+            result = asyncio.run(ns[name].create([UserMessage(content="Name three primary colours.", source="user")]))
+            assert result.content and result.finish_reason == "stop", name
+
+
+@pytest.mark.parametrize("provider", COMPAT)
+def test_haystack_components_answer_from_the_provider(provider, monkeypatch):
+    pytest.importorskip("haystack")
+    from haystack import Document
+    from haystack.dataclasses import ChatMessage
+
+    with served(provider, "haystack", monkeypatch) as ns:
+        for name in ("chat", "default_chat"):
+            replies = ns[name].run(messages=[ChatMessage.from_user("Name three primary colours.")])["replies"]
+            assert replies and replies[0].text, name
+        if provider not in NO_EMBEDDINGS:
+            assert ns["query_embedder"].run(text="red")["embedding"]
+            docs = ns["doc_embedder"].run(documents=[Document(content=c) for c in ("red", "green", "blue")])["documents"]
+            assert all(d.embedding for d in docs)
+
+
+def test_haystack_document_batches_fit_dashscope(monkeypatch):
+    """DashScope's compatible mode takes at most 10 texts per embeddings call: the migrated
+    OpenAIDocumentEmbedder (batch_size=64 in the input) sends 12 documents in batches of 10 and 2."""
+    pytest.importorskip("haystack")
+    from haystack import Document
+
+    with FakeServer("dashscope") as srv:
+        ns, _ = compat_run("dashscope", "haystack", monkeypatch, srv)
+        ns["doc_embedder"].run(documents=[Document(content=f"text {i}") for i in range(12)])
+        sizes = [len(q.json["input"]) for q in srv.requests]
+    assert sizes == [10, 2]
+
+
+# ------------------------------------------------------------------ dependency files
+
+
+APP = b'from langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI(model="gpt-4o", temperature=0)\n'
+
+
+def test_native_apply_declares_the_packages_the_new_classes_import(tmp_path):
+    """requirements.txt pins, so it gains pinned entries right after langchain-openai; pyproject's
+    [project] dependencies are bare, so bare ones; every other byte stays; a second run adds nothing."""
+    from tests.test_apply_cli import branch_file, git, make_repo, run as cli
+
+    requirements = b"# app\r\nlangchain-openai==1.6.6\r\nrequests==2.32.3\r\n"
+    pyproject = b'[project]\nname = "app"\ndependencies = [\n    "requests",\n    "langchain-openai",  # llm\n]\n'
+    repo = make_repo(tmp_path, {"app.py": APP, "requirements.txt": requirements, "pyproject.toml": pyproject})
+    done = cli("apply", "--provider", "dashscope", "--plan", "native", cwd=repo)
+    assert done.returncode == 0, done.stdout + done.stderr
+    branch = "migrator/dashscope-native"
+    assert b"ChatTongyi(" in branch_file(repo, branch, "app.py")
+    assert branch_file(repo, branch, "requirements.txt") == (
+        b"# app\r\nlangchain-openai==1.6.6\r\ndashscope==2.0.2\r\nlangchain-community==0.4.2\r\nrequests==2.32.3\r\n")
+    new_pyproject = branch_file(repo, branch, "pyproject.toml").decode()
+    assert new_pyproject.startswith('[project]\nname = "app"\ndependencies = [\n    "requests",\n    "langchain-openai",  # llm\n'
+                                    '    "dashscope",\n    "langchain-community",\n]\n')
+    # the migrated branch, migrated again, declares nothing twice
+    git(repo, "checkout", "-q", branch)
+    again = cli("apply", "--provider", "dashscope", "--plan", "native", "--dry-run", cwd=repo)
+    assert "0 file(s) changed" in again.stdout and "added" not in again.stdout, again.stdout
+
+
+def test_compat_apply_adds_no_package(tmp_path):
+    from tests.test_apply_cli import branch_file, make_repo, run as cli
+
+    repo = make_repo(tmp_path, {"app.py": APP, "requirements.txt": b"langchain-openai==1.6.6\n"})
+    done = cli("apply", "--provider", "dashscope", cwd=repo)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert branch_file(repo, "migrator/dashscope-compat", "requirements.txt") == b"langchain-openai==1.6.6\n"
+
+
+NEED = ["langchain-community==0.4.2", "dashscope==2.0.2"]
+NEAR = ["openai", "langchain-openai"]
+
+
+@pytest.mark.parametrize("path, before, after", [
+    ("requirements.txt", "langchain-openai==1.6.6", "langchain-openai==1.6.6\nlangchain-community==0.4.2\ndashscope==2.0.2"),
+    ("requirements.txt", "  langchain-openai>=1  # llm\nx\n", "  langchain-openai>=1  # llm\n  langchain-community\n  dashscope\nx\n"),
+    ("requirements.txt", "openai\ndashscope\n", "openai\nlangchain-community\ndashscope\n"),
+    ("pyproject.toml", '[project]\ndependencies = ["openai==1.2", "x"]\n',
+     '[project]\ndependencies = ["openai==1.2", "langchain-community==0.4.2", "dashscope==2.0.2", "x"]\n'),
+    ("pyproject.toml", "[project]\ndependencies = [\n  'x',\n  'openai'\n]\n",
+     "[project]\ndependencies = [\n  'x',\n  'openai',\n  'langchain-community',\n  'dashscope'\n]\n"),
+    ("pyproject.toml", '[tool.poetry.dependencies]\nopenai = "^1"\n', None),
+    ("requirements.txt", "requests\n", None),
+])
+def test_added_requirements_follow_the_file(path, before, after):
+    from migrator.engine.textfiles import add_requirements
+
+    new, notes = add_requirements(path, before, NEED, NEAR)
+    if after is None:  # no OpenAI entry to stand next to, or a file kind not extended: unchanged
+        assert new == before
+        assert not notes or "by hand" in notes[0]
+        return
+    assert new == after and notes
+    assert add_requirements(path, new, NEED, NEAR) == (new, [])
+
+
+def test_the_cli_finds_autogen_and_haystack_files(tmp_path):
+    """The byte prefilter must let these files through (migrate_source alone would not show it)."""
+    from tests.test_apply_cli import branch_file, git, make_repo, run as cli
+
+    files = {f"{case}.py": (FIXTURES / "dashscope" / "compat" / case / "input.py").read_bytes() for case in ("autogen", "haystack")}
+    repo = make_repo(tmp_path, files)
+    done = cli("apply", "--provider", "dashscope", cwd=repo)
+    assert done.returncode == 0, done.stdout + done.stderr
+    for case in ("autogen", "haystack"):
+        expected = (FIXTURES / "dashscope" / "compat" / case / "expected.py").read_bytes()
+        assert branch_file(repo, "migrator/dashscope-compat", f"{case}.py") == expected
+    # and `migrator check` on the migrated branch sees every one pointed at the provider
+    git(repo, "checkout", "-q", "migrator/dashscope-compat")
+    checked = cli("check", cwd=repo)
+    assert checked.returncode == 0 and "No new findings" in checked.stdout, checked.stdout
+
+
+def test_kwargs_within_is_refused_outside_framework_constructions(tmp_path):
+    """Only a construction records positional and ** arguments, so elsewhere the filter could match
+    a call passing **kwargs: the loader says so, naming the file and line."""
+    from migrator.ruleset import load_file
+
+    pack = (Path(__file__).resolve().parent.parent / "rules" / "deepseek.yaml").read_text()
+    old = 'match: {kind: framework, symbol: autogen_ext.models.openai.OpenAIChatCompletionClient, has_kwarg: ["!base_url"]}'
+    assert old in pack
+    bad = tmp_path / "deepseek.yaml"
+    bad.write_text(pack.replace(old, "match: {kind: client, symbol: openai.OpenAI, kwargs_within: [model]}", 1))
+    problems: list = []
+    load_file(bad, problems)
+    assert any("match.kwargs_within is for kind: framework only" in p and "deepseek.yaml:" in p for p in problems), problems
