@@ -41,6 +41,7 @@ from migrator.analyzer.python import dotted_name as _dotted
 from migrator.config import Config, load_config
 from migrator.discovery import DEFAULT_MAX_BYTES, iter_files, looks_binary, normalize_excludes, read_limited
 from migrator.errors import GitError, MigratorError, UsageError
+from migrator.i18n import _
 from migrator.models import FileAnalysis, Finding
 
 POLICIES = ("strict", "compat")
@@ -234,7 +235,7 @@ def load_policy(cfg: Config, override: Optional[str] = None,
     """The policy from ``--policy``, else ``[tool.migrator.check] policy``, else strict."""
     name = override or cfg.check.policy or "strict"
     if name not in POLICIES:
-        raise UsageError(f"unknown policy '{name}'; use strict or compat")
+        raise UsageError(_("unknown policy '{name}'; use strict or compat").format(name=name))
     endpoints: Sequence[str] = cfg.check.allow_endpoints
     if name == "compat" and not endpoints:
         endpoints = (default_endpoints or _pack_endpoints)()
@@ -871,24 +872,24 @@ def read_baseline(path: str) -> Tuple[Dict[Tuple[str, str, str], int], Optional[
             text = handle.read()
         problem = json_problem(text)  # json recurses: refuse a deep document before it does
         if problem:
-            raise UsageError(f"cannot read baseline {path}: {problem}")
+            raise UsageError(_("cannot read baseline {path}: {reason}").format(path=path, reason=problem))
         doc = json.loads(text, parse_constant=_no_constant)
     except FileNotFoundError:
-        raise UsageError(f"baseline file {path} does not exist; create it with --update-baseline") from None
+        raise UsageError(_("baseline file {path} does not exist; create it with --update-baseline").format(path=path)) from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:  # ValueError: bad JSON, NaN, a 5000-digit number
-        raise UsageError(f"cannot read baseline {path}: {exc}") from None
+        raise UsageError(_("cannot read baseline {path}: {reason}").format(path=path, reason=exc)) from None
     except RecursionError:
-        raise UsageError(f"cannot read baseline {path}: nested too deeply") from None
+        raise UsageError(_("cannot read baseline {path}: {reason}").format(path=path, reason=_("nested too deeply"))) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("findings"), list):
-        raise UsageError(f"{path} is not a migrator check baseline (no 'findings' list)")
+        raise UsageError(_("{path} is not a migrator check baseline (no 'findings' list)").format(path=path))
     known: Dict[Tuple[str, str, str], int] = {}
     for number, entry in enumerate(doc["findings"], start=1):
         fields = [entry.get(k) for k in ("rule", "path", "symbol")] if isinstance(entry, dict) else [None]
         count = entry.get("count", 1) if isinstance(entry, dict) else None
         if (not all(isinstance(v, str) for v in fields) or isinstance(count, bool) or not isinstance(count, int)
                 or not 0 <= count <= _MAX_COUNT):
-            raise UsageError(f"{path}: malformed baseline entry #{number} (rule, path and symbol must be strings, "
-                             f"count a whole number up to {_MAX_COUNT})")
+            raise UsageError(f"{path}: " + _("malformed baseline entry #{number} (rule, path and symbol must be strings, "
+                                             "count a whole number up to {limit})").format(number=number, limit=_MAX_COUNT))
         key = (fields[0], fields[1], fields[2])
         known[key] = known.get(key, 0) + count
     commit = doc.get("commit")
@@ -940,11 +941,11 @@ def _normalize_paths(root: str, paths: Sequence[str]) -> Tuple[str, ...]:
     for p in paths:
         full = p if os.path.isabs(p) else os.path.join(root, p)
         if not os.path.exists(full):
-            raise UsageError(f"path does not exist: {p}")
+            raise UsageError(_("path does not exist: {path}").format(path=p))
         real = os.path.realpath(full) if not os.path.islink(full) else os.path.abspath(full)
         rel = os.path.relpath(real, root_real)
         if rel == ".." or rel.startswith(".." + os.sep):
-            raise UsageError(f"{p} is outside the project root {root}")
+            raise UsageError(_("{path} is outside the project root {root}").format(path=p, root=root))
         out.append("" if rel == "." else rel.replace(os.sep, "/"))
     return tuple(out)
 
@@ -965,11 +966,11 @@ def run_check(options: CheckOptions, *, cfg: Optional[Config] = None, progress=N
     ``progress(done, total)`` is called as files are checked."""
     root = os.path.abspath(options.root)
     if not os.path.isdir(root):
-        raise UsageError(f"not a directory: {options.root}")
+        raise UsageError(_("not a directory: {path}").format(path=options.root))
     if options.base and options.baseline:
-        raise UsageError("--base and --baseline cannot be used together")
+        raise UsageError(_("--base and --baseline cannot be used together"))
     if options.base and options.update_baseline:
-        raise UsageError("--update-baseline writes a baseline file; it cannot be combined with --base")
+        raise UsageError(_("--update-baseline writes a baseline file; it cannot be combined with --base"))
     cfg = cfg if cfg is not None else load_config(root)
     policy = load_policy(cfg, options.policy)
     baseline_path = _baseline_path(root, options, cfg)
@@ -989,7 +990,7 @@ def run_check(options: CheckOptions, *, cfg: Optional[Config] = None, progress=N
 
         repo = vcs.find_repo(root)
         if repo is None:
-            raise UsageError("--base needs a git repository; use --baseline outside git")
+            raise UsageError(_("--base needs a git repository; use --baseline outside git"))
         base_commit = _merge_base(repo, options.base)
         changed = set(vcs.changed_paths_since(repo, options.base))
         files = [c for c in files if c.relpath in changed]
@@ -1031,10 +1032,12 @@ def _merge_base(repo, ref: str) -> str:
     try:
         return vcs.merge_base(repo, ref)
     except GitError as exc:
-        if "@{" in ref and "unknown ref" in exc.message:  # reflog syntax: nothing to fetch
-            hint = " (git cannot resolve it here: `git rev-parse` says the same; e.g. @{-1} is the previous branch)"
-        elif "unknown ref" in exc.message or "common ancestor" in exc.message:
-            hint = " (in CI, fetch it first: `git fetch origin <branch>`, or check out with fetch-depth: 0)"
+        unknown = exc.message == _("unknown ref '{ref}'").format(ref=ref)
+        if "@{" in ref and unknown:  # reflog syntax: nothing to fetch
+            hint = _(" (git cannot resolve it here: `git rev-parse` says the same; e.g. {example} is the previous branch)").format(
+                example="@{-1}")
+        elif unknown or exc.message == _("HEAD and '{ref}' have no common ancestor").format(ref=ref):
+            hint = _(" (in CI, fetch it first: `git fetch origin <branch>`, or check out with fetch-depth: 0)")
         else:
             hint = ""
         raise GitError(f"--base {ref}: {exc.message}{hint}") from None

@@ -112,6 +112,75 @@ def N_(message: str) -> str:
     return message
 
 
+def did_you_mean(hints: "List[str] | tuple") -> str:
+    """`` (did you mean 'x'?)`` for the closest known name, or nothing when there is none."""
+    return _(" (did you mean '{name}'?)").format(name=hints[0]) if hints else ""
+
+
+_TEMPLATES: List[Any] = []  # [(regex, msgid)] of the catalogue's messages with placeholders, once
+
+
+def _templates() -> List[Any]:
+    if not _TEMPLATES:
+        import re
+        import string
+
+        found = []
+        for key in _catalog()._catalog if hasattr(_catalog(), "_catalog") else ():
+            msgid = key if isinstance(key, str) else None  # plural entries are (msgid, n): counts, not texts
+            if not msgid or "{" not in msgid:
+                continue
+            try:
+                parts = list(string.Formatter().parse(msgid))
+            except ValueError:
+                continue
+            literal = "".join(lit for lit, _name, _spec, _conv in parts)
+            if len(literal.strip()) < 4:  # "{a}: {b}" would match anything
+                continue
+            pattern, seen = "", set()
+            for lit, name, _spec, _conv in parts:
+                pattern += re.escape(lit)
+                if name is None:
+                    continue
+                if not name.isidentifier():
+                    pattern = ""
+                    break
+                pattern += f"(?P={name})" if name in seen else f"(?P<{name}>.*?)"
+                seen.add(name)
+            if pattern:
+                found.append((re.compile(pattern, re.DOTALL), msgid))
+        found.sort(key=lambda item: -len(item[1]))  # the most specific template first
+        _TEMPLATES.append(found)
+    return _TEMPLATES[0]
+
+
+def localize(text: str, _depth: int = 0) -> str:
+    """``text``, made in English where it was found (a finding, a rule message, a file's error:
+    kept English in JSON and in the analysis cache), in the chosen language where it is shown.
+    A text that is a catalogue message with placeholders filled (``N_("syntax error: {msg}")
+    .format(...)``) is translated with the same values; any other text is shown as it is."""
+    if language() == "en" or not text:
+        return text
+    translated = _catalog().gettext(text)
+    if translated != text:
+        return translated
+    import string
+
+    for regex, msgid in _templates():
+        match = regex.fullmatch(text)
+        if match is None:
+            continue
+        # a value may itself be a message ("cell 3: syntax error: ..."); a path or a name is left as it is
+        values = {k: localize(v, _depth + 1) if _depth < 2 else v for k, v in match.groupdict().items()}
+        out = []
+        for lit, name, _spec, _conv in string.Formatter().parse(_catalog().gettext(msgid)):
+            out.append(lit)
+            if name is not None:
+                out.append(values.get(name, "{" + name + "}"))
+        return "".join(out)
+    return text
+
+
 def lang_from_args(args: List[str]) -> Optional[str]:
     """The value of the global ``--lang`` option, read before Typer parses the command line so
     that help texts (built when a command module is imported) are already in that language.

@@ -12,6 +12,7 @@ import tokenize
 import itertools
 from typing import AnyStr, Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
 
+from migrator.i18n import N_
 from migrator.models import FileAnalysis, Finding, Span
 
 PYTHON_SUFFIXES = (".py", ".pyw")
@@ -240,7 +241,7 @@ def analyze_notebook_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
     try:
         cells = code_cells(text)
     except NotebookError as exc:
-        return FileAnalysis(relpath, error=f"invalid notebook: {exc}", error_line=getattr(exc, "line", None))
+        return FileAnalysis(relpath, error=N_("invalid notebook: {reason}").format(reason=exc), error_line=getattr(exc, "line", None))
     out = FileAnalysis(relpath)
     for cell in cells:
         number, source = cell[0], cell[1]

@@ -31,6 +31,7 @@ from typing import Collection, Dict, Iterator, List, Optional, Tuple, Union
 from migrator.analyzer import LINE_BREAK, line_index, lines_holding
 from migrator.analyzer import chunks
 from migrator.analyzer import symbols as sym
+from migrator.i18n import N_
 from migrator.models import EnvRead, FileAnalysis, Finding, ResultAccess, Span, SymbolRef
 
 # ---------------------------------------------------------------- values
@@ -2004,10 +2005,10 @@ def _analyze(source: str, path: str, cell: Optional[int], prune: bool,
     try:
         tree = ast.parse(source, filename=path, type_comments=False)
     except SyntaxError as exc:
-        out = FileAnalysis(path, error=f"syntax error: {exc.msg}", error_line=exc.lineno)
+        out = FileAnalysis(path, error=N_("syntax error: {reason}").format(reason=exc.msg), error_line=exc.lineno)
         return out
     except (ValueError, RecursionError, MemoryError) as exc:
-        return FileAnalysis(path, error=f"cannot parse: {type(exc).__name__}: {exc}")
+        return FileAnalysis(path, error=N_("cannot parse: {reason}").format(reason=f"{type(exc).__name__}: {exc}"))
     try:
         lines = _Lines(source)
         starts = line_index(source, lines.lines)
@@ -2025,7 +2026,7 @@ def _analyze(source: str, path: str, cell: Optional[int], prune: bool,
         finally:
             _release(reporter)
     except RecursionError:
-        return FileAnalysis(path, error="cannot analyse: expression nesting too deep")
+        return FileAnalysis(path, error=N_("cannot analyse: expression nesting too deep"))
 
 
 def _analyze_masked(source: str, path: str, cell: Optional[int]) -> Optional[FileAnalysis]:

@@ -17,7 +17,7 @@ from migrator import __version__
 from migrator.analyzer.secrets import redact_text
 from migrator.apply import FileChange, MigrationResult
 from migrator.engine.rewrite import SUPPRESSED
-from migrator.i18n import N_, _, language, ngettext, use_language
+from migrator.i18n import N_, _, language, localize, ngettext, use_language
 from migrator.report import json_document
 from migrator.report.console import printable, safe
 from migrator.ruleset import builtin_rules_dir
@@ -52,9 +52,9 @@ def render_text(result: MigrationResult, out: Console, *, show_diff: bool = True
         out.print(_("[bold red]Files that could not be migrated[/] (left unchanged):"))
         for failure in result.failures:
             line = f":{failure.line}" if failure.line else ""
-            out.print(printable(f"  {failure.path}{line}: {failure.message}"), markup=False)
+            out.print(printable(f"  {failure.path}{line}: {localize(failure.message)}"), markup=False)
     for path, note in result.notes:
-        out.print(printable(_("  note: {note}").format(note=_note(path, _(note)))), markup=False)
+        out.print(printable(_("  note: {note}").format(note=_note(path, localize(note)))), markup=False)
 
 
 def diff_counts(change: FileChange) -> "tuple[int, int]":
@@ -201,9 +201,9 @@ def pr_body(result: MigrationResult, *, link_base: Optional[str] = None, checks:
         _("a second migration pass over every rewritten file changed nothing"),
     ])]
     if result.failures:
-        lines += ["", "### " + _("Not migrated"), ""] + [f"- `{f.path}`: {f.message}" for f in result.failures]
+        lines += ["", "### " + _("Not migrated"), ""] + [f"- `{f.path}`: {localize(f.message)}" for f in result.failures]
     if result.notes:
-        lines += ["", "### " + _("Notes"), ""] + [f"- {_note(path, _(note))}" for path, note in result.notes]
+        lines += ["", "### " + _("Notes"), ""] + [f"- {_note(path, localize(note))}" for path, note in result.notes]
     steps = step_texts(result)
     if steps:
         lines += ["", "### " + _("Next steps"), ""] + [f"{n}. {text}" for n, text in enumerate(steps, 1)]

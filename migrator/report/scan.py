@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from migrator import __version__
-from migrator.i18n import N_, _, ngettext
+from migrator.i18n import N_, _, localize, ngettext
 from migrator.models import Finding, ScanResult
 from migrator.report import json_document
 from migrator.report.console import safe
@@ -117,9 +117,9 @@ def render_text(result: ScanResult, out: Console, readiness: Optional[List[Dict[
         out.print(_("[bold]Not analysed[/]:"))
         for a in result.failed:
             line = f":{a.error_line}" if a.error_line else ""
-            out.print(f"  {safe(a.path)}{line}: {safe(a.error)}")
+            out.print(f"  {safe(a.path)}{line}: {safe(localize(a.error))}")
         for skip in sorted(result.skipped, key=lambda x: x.path):
-            out.print(f"  {safe(skip.path)}: {safe(skip.reason)}")
+            out.print(f"  {safe(skip.path)}: {safe(localize(skip.reason))}")
     out.print(safe(next_step(result, readiness, target)))
 
 
@@ -249,6 +249,6 @@ def to_markdown(result: ScanResult, readiness: Optional[List[Dict[str, Any]]] = 
         lines.append(f"| `{f.path}` | {_where(f)} | {f.kind} | {what} |")
     if result.failed or result.skipped:
         lines += ["", "## " + _("Not analysed"), ""]
-        lines += [f"- `{a.path}`: {a.error}" for a in result.failed]
-        lines += [f"- `{x.path}`: {x.reason}" for x in result.skipped]
+        lines += [f"- `{a.path}`: {localize(a.error)}" for a in result.failed]
+        lines += [f"- `{x.path}`: {localize(x.reason)}" for x in result.skipped]
     return "\n".join(lines) + "\n"
