@@ -41,7 +41,7 @@ from migrator.analyzer.python import dotted_name as _dotted
 from migrator.config import Config, load_config
 from migrator.discovery import DEFAULT_MAX_BYTES, iter_files, looks_binary, normalize_excludes, read_limited
 from migrator.errors import GitError, MigratorError, UsageError
-from migrator.i18n import _
+from migrator.i18n import N_, _
 from migrator.models import FileAnalysis, Finding
 
 POLICIES = ("strict", "compat")
@@ -456,12 +456,13 @@ def apply_suppressions(findings: Sequence[CheckFinding], suppressions: Sequence[
         where = dict(path=path, line=s.line, column=s.column, end_line=s.line, end_column=s.column,
                      cell=s.cell, snippet=snippet)
         if not s.reason:
-            kept.append(CheckFinding(R_NO_REASON, message=f"suppression of {symbol} gives no reason; "
-                                     "add ' -- <reason>'", symbol=symbol, **where))
+            kept.append(CheckFinding(R_NO_REASON, message=N_("suppression of {symbol} gives no reason; add ' -- <reason>'").format(symbol=symbol), symbol=symbol, **where))
         if not used[index]:
             unknown = [r for r in s.rules if r not in RULES]
-            why = f" (unknown rule {', '.join(unknown)})" if unknown else ""
-            kept.append(CheckFinding(R_UNUSED, message=f"suppression of {symbol} matches no finding{why}; remove it",
+            message = (N_("suppression of {symbol} matches no finding (unknown rule {rules}); remove it").format(
+                symbol=symbol, rules=", ".join(unknown)) if unknown
+                else N_("suppression of {symbol} matches no finding; remove it").format(symbol=symbol))
+            kept.append(CheckFinding(R_UNUSED, message=message,
                                      symbol=symbol, **where))
     return kept, suppressed
 
@@ -515,7 +516,7 @@ _OPENAI_BYTES = re.compile(rb"(?i)openai")
 def _unparseable_finding(relpath: str, why: str, line: Optional[int], cell: Optional[int] = None) -> CheckFinding:
     line = line or 1
     return CheckFinding(R_UNPARSEABLE, relpath, line, 1, line, 1,
-                        f"cannot be parsed ({why}) and mentions openai: the gate cannot tell what it does",
+                        N_("cannot be parsed ({reason}) and mentions openai: the gate cannot tell what it does").format(reason=why),
                         "unparseable", cell)
 
 
@@ -603,18 +604,18 @@ def _policy_findings(relpath: str, analysis: Optional[FileAnalysis], sources: Ma
         elif f.kind == "import":
             if strict:
                 symbol = _import_symbol(f)
-                out.append(_make(R_IMPORT, f, symbol, f"imports {symbol} (the openai SDK is not allowed under "
-                                 "the strict policy)", sources))
+                out.append(_make(R_IMPORT, f, symbol, N_("imports {symbol} (the openai SDK is not allowed under "
+                                    "the strict policy)").format(symbol=symbol), sources))
         elif f.kind == "js" and strict:
             module = str(f.detail.get("module") or "openai")
-            out.append(_make(R_IMPORT, f, f"js:{module}", f"JS/TS import of '{module}'", sources))
+            out.append(_make(R_IMPORT, f, f"js:{module}", N_("JS/TS import of '{module}'").format(module=module), sources))
         elif f.kind == "framework" and f.detail.get("form") == "import":
             symbol = f.symbol or str(f.detail.get("module"))
             forbidden = _module_forbidden(symbol, policy.forbidden_modules)
             if symbol.split(".")[0] == "tiktoken" and not forbidden:
                 continue  # a local tokenizer, not an API client
             if strict or forbidden:
-                out.append(_make(R_FRAMEWORK, f, symbol, f"imports OpenAI wrapper {symbol}", sources))
+                out.append(_make(R_FRAMEWORK, f, symbol, N_("imports OpenAI wrapper {symbol}").format(symbol=symbol), sources))
         elif f.kind == "framework" and f.detail.get("form") == "construct" and not strict:
             # under compat a wrapper is fine where, like a client, it names an allowed endpoint
             problem = _client_problem(f, sources, policy, keywords=_WRAPPER_URL_KEYWORDS)
@@ -623,20 +624,20 @@ def _policy_findings(relpath: str, analysis: Optional[FileAnalysis], sources: Ma
         elif f.kind == "url":
             url = str(f.detail.get("url") or "")
             symbol = re.sub(r"^https?://", "", url).rstrip("/").lower()
-            out.append(_make(R_URL, f, symbol, f"OpenAI URL {url}", sources))
+            out.append(_make(R_URL, f, symbol, N_("OpenAI URL {url}").format(url=url), sources))
         elif f.kind == "dependency":
             role, package = f.detail.get("role"), str(f.detail.get("package"))
             if strict and role in ("wrapper", "sdk"):
-                out.append(_make(R_DEPENDENCY, f, package, f"depends on {package}"
-                                 + (" (an OpenAI wrapper)" if role == "wrapper" else ""), sources))
+                out.append(_make(R_DEPENDENCY, f, package, (N_("depends on {package} (an OpenAI wrapper)") if role == "wrapper"
+                                                               else N_("depends on {package}")).format(package=package), sources))
         elif f.kind == "client" and not strict:
             problem = _client_problem(f, sources, policy)
             if problem:
                 out.append(_make(R_CLIENT, f, str(f.symbol), problem, sources))
         elif f.kind == "call" and not strict and f.detail.get("receiver") in ("module", "legacy", "super") and not module_ok:
             out.append(_make(R_CLIENT, f, f"module-client:{f.api}",
-                             f"{f.api} uses the openai module-level client, which talks to api.openai.com "
-                             "(no allowed openai.base_url / openai.api_base in this file)", sources))
+                             N_("{api} uses the openai module-level client, which talks to api.openai.com "
+                                "(no allowed openai.base_url / openai.api_base in this file)").format(api=f.api), sources))
     return out
 
 
@@ -647,22 +648,22 @@ def _client_problem(f: Finding, sources: Mapping[object, _Source], policy: Polic
                     keywords: Sequence[str] = ("base_url",)) -> Optional[str]:
     name = str(f.symbol).rsplit(".", 1)[-1]
     if f.detail.get("azure"):
-        return f"{name} talks to Azure OpenAI"
+        return N_("{name} talks to Azure OpenAI").format(name=name)
     src = sources.get(f.cell)
     call = src.call_at(f.span.line, f.span.col, f.span.end_line, f.span.end_col) if src is not None else None
     if call is None:
-        return f"{name}(...): base_url could not be read; it must be on the allow-list"
+        return N_("{name}(...): base_url could not be read; it must be on the allow-list").format(name=name)
     base = next((kw.value for kw in call.keywords if kw.arg in keywords), None)
     if base is None:
         if any(kw.arg is None for kw in call.keywords):
-            return f"{name}(**...) has no visible base_url; it must be an explicit base_url on the allow-list"
-        return f"{name}() has no base_url, so it talks to api.openai.com"
+            return N_("{name}(**...) has no visible base_url; it must be an explicit base_url on the allow-list").format(name=name)
+        return N_("{name}() has no base_url, so it talks to api.openai.com").format(name=name)
     url = literal_url(base, src.module_constants())  # type: ignore[union-attr]
     if url is None:
-        return (f"{name}(base_url=...) is not a literal or an environment lookup with a literal default; "
-                "it cannot be checked against the allow-list")
+        return N_("{name}(base_url=...) is not a literal or an environment lookup with a literal default; "
+                  "it cannot be checked against the allow-list").format(name=name)
     if not policy.allows(url):
-        return f"{name}(base_url={url!r}): endpoint not on the allow-list"
+        return N_("{name}(base_url={url}): endpoint not on the allow-list").format(name=name, url=repr(url))
     return None
 
 
@@ -703,7 +704,7 @@ def _forbidden_module_findings(relpath: str, sources: Mapping[object, _Source], 
             symbol = modules[0] if isinstance(node, ast.Import) else hit
             rule = R_IMPORT if symbol.split(".")[0] == "openai" else R_FRAMEWORK
             out.append(CheckFinding(rule, relpath, line, col + 1, end_line, end_col + 1,
-                                    f"imports {symbol} (forbidden by [tool.migrator.check] forbidden-modules)",
+                                    N_("imports {symbol} (forbidden by [tool.migrator.check] forbidden-modules)").format(symbol=symbol),
                                     symbol, src.cell, src.line(line).strip()))
     return out
 

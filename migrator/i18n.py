@@ -117,6 +117,9 @@ def did_you_mean(hints: "List[str] | tuple") -> str:
     return _(" (did you mean '{name}'?)").format(name=hints[0]) if hints else ""
 
 
+SHOWN = "shown\x04"  # gettext's key of a message in the context "shown" (see scripts/i18n_catalog.py)
+_ONE_WORD = frozenset(("api", "name", "symbol", "module", "package", "id", "key", "ref", "number", "n", "line",
+                       "plan", "provider", "region", "form", "version", "code", "command", "stem", "branch"))
 _TEMPLATES: List[Any] = []  # [(regex, msgid)] of the catalogue's messages with placeholders, once
 
 
@@ -127,9 +130,11 @@ def _templates() -> List[Any]:
 
         found = []
         for key in _catalog()._catalog if hasattr(_catalog(), "_catalog") else ():
-            msgid = key if isinstance(key, str) else None  # plural entries are (msgid, n): counts, not texts
-            if not msgid or "{" not in msgid:
+            # only texts made in English to be shown later ("shown" context): "model {model}", a
+            # column's text, must not take a diagnostic that happens to start with "model "
+            if not isinstance(key, str) or not key.startswith(SHOWN) or "{" not in key:
                 continue
+            msgid = key[len(SHOWN):]
             try:
                 parts = list(string.Formatter().parse(msgid))
             except ValueError:
@@ -145,10 +150,12 @@ def _templates() -> List[Any]:
                 if not name.isidentifier():
                     pattern = ""
                     break
-                pattern += f"(?P={name})" if name in seen else f"(?P<{name}>.*?)"
+                # a name, a number or an id is one word: "{api} call" must not take a sentence ending in "call"
+                value = r"\S+?" if name in _ONE_WORD else ".*?"
+                pattern += f"(?P={name})" if name in seen else f"(?P<{name}>{value})"
                 seen.add(name)
             if pattern:
-                found.append((re.compile(pattern, re.DOTALL), msgid))
+                found.append((re.compile(pattern, re.DOTALL), key))
         found.sort(key=lambda item: -len(item[1]))  # the most specific template first
         _TEMPLATES.append(found)
     return _TEMPLATES[0]
@@ -161,9 +168,10 @@ def localize(text: str, _depth: int = 0) -> str:
     .format(...)``) is translated with the same values; any other text is shown as it is."""
     if language() == "en" or not text:
         return text
-    translated = _catalog().gettext(text)
-    if translated != text:
-        return translated
+    for key in (SHOWN + text, text):
+        translated = _catalog().gettext(key)
+        if translated != key:
+            return translated
     import string
 
     for regex, msgid in _templates():

@@ -4,7 +4,11 @@
     python scripts/i18n_catalog.py --check  # exit 1 if the .po lacks a msgid or a translation
 
 Messages are found with an AST walk over ``_("...")``, ``N_("...")`` and ``ngettext("...", "...", n)``
-calls in the modules that speak to the user; the .mo is compiled by GNU ``msgfmt``.
+calls in every module; the .mo is compiled by GNU ``msgfmt``.  A message marked with ``N_()`` outside
+migrator/cli and migrator/report is a text made in English where it is found (a finding, a file's
+problem: kept English in JSON and in the analysis cache) and translated where it is shown by
+``i18n.localize``; it is filed under the context ``shown`` (key ``"shown\x04<msgid>"``, as gettext
+keys a context), the only messages ``localize`` matches with their placeholders filled.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Dict, List, Optional
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("migrator",)  # every module: errors, findings and file problems reach the user from all of them
 PO = ROOT / "migrator/locale/zh_CN/LC_MESSAGES/migrator.po"
+SHOWN = "shown\x04"  # the context of texts translated where shown (i18n.SHOWN)
 MO = PO.with_suffix(".mo")
 HEADER = (
     'msgid ""\nmsgstr ""\n'
@@ -72,7 +77,10 @@ def extract(files: Optional[List[Path]] = None) -> Dict[str, Message]:
                 if dynamic or path.name == "i18n.py":  # a message marked with N_() where it is defined
                     continue
                 raise SystemExit(f"{rel}:{node.lineno}: {name}() needs a literal string")
-            msg = found.setdefault(texts[0], Message(texts[0], texts[1] if name == "ngettext" else None))
+            key = texts[0]
+            if name == "N_" and not rel.startswith(("migrator/cli/", "migrator/report/")):
+                key = SHOWN + key
+            msg = found.setdefault(key, Message(key, texts[1] if name == "ngettext" else None))
             msg.where.append(f"{rel}:{node.lineno}")
     return found
 
@@ -85,7 +93,7 @@ def read_po(path: Path = PO) -> Dict[str, Message]:
     """A .po as written by ``write_po`` (no contexts, no obsolete entries)."""
     messages: Dict[str, Message] = {}
     current: Optional[Message] = None
-    key = ""
+    key = context = ""
     for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -103,8 +111,11 @@ def read_po(path: Path = PO) -> Dict[str, Message]:
                 current.msgstr[-1] += value
             continue
         word, rest = line.split(" ", 1)
-        if word == "msgid":
-            current, key = Message(_unquote(rest)), "msgid"
+        if word == "msgctxt":
+            context = _unquote(rest) + "\x04"
+        elif word == "msgid":
+            current, key = Message(context + _unquote(rest)), "msgid"
+            context = ""
         elif word == "msgid_plural":
             current.plural, key = _unquote(rest), "msgid_plural"
         elif word.startswith("msgstr"):
@@ -124,7 +135,10 @@ def write_po(messages: List[Message], path: Path = PO) -> None:
         block = [f"#: {' '.join(m.where)}"] if m.where else []
         if any("{" in t for t in [m.msgid, m.plural or ""]):
             block.append("#, python-brace-format")
-        block.append(f"msgid {_quote(m.msgid)}")
+        context, _sep, msgid = m.msgid.rpartition("\x04")
+        if _sep:
+            block.append(f"msgctxt {_quote(context)}")
+        block.append(f"msgid {_quote(msgid)}")
         if m.plural is not None:
             block.append(f"msgid_plural {_quote(m.plural)}")
             block.append(f"msgstr[0] {_quote(m.msgstr[0] if m.msgstr else '')}")

@@ -194,7 +194,7 @@ def text_findings(relpath: str, text: str, *, cell: Optional[int] = None, low: O
         )
     for match in finditer_on_lines(_URL, text):
         out.append(
-            Finding("url", relpath, _span_of(text, match.start(), match.end()), f"OpenAI URL {match.group(0)}",
+            Finding("url", relpath, _span_of(text, match.start(), match.end()), N_("OpenAI URL {url}").format(url=match.group(0)),
                     cell=cell, detail={"url": match.group(0)})
         )
     return out
@@ -250,7 +250,7 @@ def analyze_notebook_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
         part = analyze_python(source, relpath, cell=number)
         if part.error:
             # a cell that does not parse (e.g. unusual magics) is reported, not fatal
-            out.findings.append(Finding("import", relpath, Span(1, 0, 1, 0), f"cell {number}: {part.error}",
+            out.findings.append(Finding("import", relpath, Span(1, 0, 1, 0), N_("cell {number}: {reason}").format(number=number, reason=part.error),
                                         cell=number, confidence="low", detail={"unparsed": True}))
             continue
         out.findings.extend(part.findings)

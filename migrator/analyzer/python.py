@@ -1152,14 +1152,14 @@ class _Reporter(_Analyzer):
     def _import(self, node: ast.AST, module: str, bound: List[str], qnames: List[str]) -> None:
         if sym.is_openai(module):
             self.imports_openai = True
-            self.add("import", node, f"imports {module}", symbol=module, detail={"names": bound, "module": module})
+            self.add("import", node, N_("imports {module}").format(module=module), symbol=module, detail={"names": bound, "module": module})
             return
         framework = [q for q in qnames if sym.is_framework(q)] or ([module] if sym.is_framework(module) else [])
         if framework:
             self.add(
                 "framework",
                 node,
-                f"imports OpenAI wrapper {', '.join(framework)}",
+                N_("imports OpenAI wrapper {symbols}").format(symbols=", ".join(framework)),
                 symbol=framework[0],
                 detail={"names": bound, "module": module, "form": "import"},
             )
@@ -1207,7 +1207,7 @@ class _Reporter(_Analyzer):
             self.add(
                 "config",
                 stmt,
-                f"sets openai.{target.attr}",
+                N_("sets {name}").format(name=f"openai.{target.attr}"),
                 symbol=f"openai.{target.attr}",
                 api=target.attr,
                 detail=self._config_detail(target, value, scope, stmt),
@@ -1245,7 +1245,7 @@ class _Reporter(_Analyzer):
         if isinstance(func, Q) and sym.is_framework(func.qname) and _is_class_name(func.qname):
             model = self._model(node, scope, ("model", "model_name", "deployment_name", "azure_deployment"))
             qname = sym.canonical(func.qname)  # langchain.chat_models.ChatOpenAI -> the class it is
-            self.add("framework", node, f"constructs {qname}", symbol=qname, model=model,
+            self.add("framework", node, N_("constructs {name}").format(name=qname), symbol=qname, model=model,
                      detail={"form": "construct", "kwargs": _kwarg_names(node)})
             return
         if value is None and func is None and self.imports_openai:
@@ -1315,15 +1315,15 @@ class _Reporter(_Analyzer):
                     target = arg.value
                     break
         if target is not None:
-            self.add("double", node, f"test double for {target}", symbol=target, detail={"target": target})
+            self.add("double", node, N_("test double for {target}").format(target=target), symbol=target, detail={"target": target})
 
     def _client(self, node: ast.Call, client: Client, scope: Scope, context_manager: bool = False) -> None:
         name = client.cls.split(".")[-1]
-        where = "already points elsewhere" if client.endpoint == "other" else ""
         self.add(
             "client",
             node,
-            f"constructs {name}" + (f" ({where})" if where else ""),
+            (N_("constructs {name} (already points elsewhere)") if client.endpoint == "other"
+             else N_("constructs {name}")).format(name=name),
             symbol=client.cls,
             detail={
                 "kwargs": _kwarg_names(node),
@@ -1354,7 +1354,6 @@ class _Reporter(_Analyzer):
         model = self._model(node, scope, ("model", "engine", "deployment_id") if legacy else ("model",))
         if model is None and legacy and result.api.startswith("audio.") and node.args:
             model = self.constant_str(node.args[0], scope)  # v0 openai.Audio.transcribe("whisper-1", f)
-        label = "legacy v0 " if legacy else ""
         model_def = None
         given = next((k.value for k in node.keywords if k.arg == "model"), None)
         found = None
@@ -1367,7 +1366,7 @@ class _Reporter(_Analyzer):
         self.add(
             "call",
             node,
-            f"{label}{result.api} call",
+            (N_("legacy v0 {api} call") if legacy else N_("{api} call")).format(api=result.api),
             api=result.api,
             legacy=legacy,
             model=model,
@@ -1544,7 +1543,7 @@ class _Reporter(_Analyzer):
         self.add(
             "call",
             node,
-            f"{api} call on a receiver that could not be resolved",
+            N_("{api} call on a receiver that could not be resolved").format(api=api),
             api=api,
             confidence="low",
             model=self._model(node, scope, ("model",)),
@@ -1584,7 +1583,7 @@ class _Reporter(_Analyzer):
         self.add(
             "call",
             node,
-            f"legacy v0 {api} call through super() in a subclass of {base}",
+            N_("legacy v0 {api} call through super() in a subclass of {base}").format(api=api, base=base),
             api=api,
             legacy=True,
             confidence="low",
@@ -1625,7 +1624,7 @@ class _Reporter(_Analyzer):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith(ENV_PREFIXES):
             span = self.lines.span(node)
             self.out.env_reads.append(EnvRead(node.value, span))
-            self.add("env", span, f"reads environment variable {node.value}", symbol=node.value,
+            self.add("env", span, N_("reads environment variable {name}").format(name=node.value), symbol=node.value,
                      detail={"variable": node.value})
 
     # ---- try: which body an except clause guards
@@ -1677,7 +1676,7 @@ class _Reporter(_Analyzer):
         self.out.symbols.append(SymbolRef(value.qname, span, type(node).__name__, context, guard))
         name = sym.exception_name(value.qname)
         if name is not None:
-            self.add("exception", span, f"uses OpenAI exception {value.qname}", symbol=value.qname,
+            self.add("exception", span, N_("uses OpenAI exception {name}").format(name=value.qname), symbol=value.qname,
                      detail={"exception": name})
 
     def _result_access(self, node: ast.AST, scope: Scope, parent: Optional[ast.AST]) -> None:

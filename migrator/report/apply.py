@@ -119,7 +119,7 @@ def _diagnostics(result: MigrationResult, out: Console, verbose: bool = False) -
             style = {"manual": "red", "warning": "yellow"}.get(d.severity, "dim")
             severity = _(SEVERITIES[d.severity]) if d.severity in SEVERITIES else d.severity
             out.print(f"    {where}{d.line}:{d.column} [{style}]{safe(severity)}[/] {safe(d.rule)}: ", end="")
-            out.print(printable(d.message), markup=False, highlight=False)
+            out.print(printable(localize(d.message)), markup=False, highlight=False)
 
 
 SEVERITIES = {"info": N_("info"), "warning": N_("warning"), "manual": N_("manual")}  # as shown; JSON keeps the key
@@ -190,7 +190,7 @@ def pr_body(result: MigrationResult, *, link_base: Optional[str] = None, checks:
         for d in manual:
             anchor = f"{link_base.rstrip('/')}/{d.path}#L{d.line}" if link_base else None
             where = f"[`{d.path}:{d.line}`]({anchor})" if anchor else f"`{d.path}:{d.line}`"
-            lines.append(f"- {where} `{d.rule}`: {d.message}")
+            lines.append(f"- {where} `{d.rule}`: {localize(d.message)}")
     used = _models_used(result)
     if used:
         lines += ["", "### " + _("Model mapping used"), "", f"| OpenAI | {rs.provider.title} |", "|---|---|"]

@@ -81,7 +81,7 @@ def _what(f: Finding) -> str:
             extra.append(_("client already points elsewhere"))
     if f.confidence != "high":
         extra.append({"medium": _("medium confidence"), "low": _("low confidence")}.get(f.confidence, f"{f.confidence} confidence"))
-    return f.message + (f" ({', '.join(extra)})" if extra else "")
+    return localize(f.message) + (f" ({', '.join(extra)})" if extra else "")
 
 
 def render_text(result: ScanResult, out: Console, readiness: Optional[List[Dict[str, Any]]] = None,
