@@ -112,6 +112,25 @@ def N_(message: str) -> str:
     return message
 
 
+# Click's own words (Typer vendors Click with them in English), shown through localize() by
+# migrator/cli/click_words.py: listed here so that the catalogue holds them
+CLICK_WORDS = (
+    N_("Usage: "), N_("{heading}:"), N_("Options"), N_("Arguments"), N_("Commands"), N_("default: {default}"), N_("required"),
+    N_("env var: {var}"), N_("(dynamic)"), N_("Show this message and exit."),
+    N_("Install completion for the current shell."),
+    N_("Show completion for the current shell, to copy it or customize the installation."),
+    N_("Try '{command} {option}' for help."), N_("Error: {message}"), N_("Aborted!"),
+    N_("No such option: {option}"), N_("{message} (Possible options: {options})"),
+    N_("No such command {name}."), N_("Missing command."),
+    N_("Invalid value for {param}: {message}"), N_("Invalid value: {message}"),
+    N_("{value} is not one of {choices}."), N_("{value} is not a valid {kind}."),
+    N_("Option {option} requires an argument."), N_("Option {option} requires {n} arguments."),
+    N_("Option {option} does not take a value."),
+    N_("Missing argument {param}."), N_("Missing option {param}."), N_("Missing parameter: {param}"),
+    N_("Got unexpected extra argument(s) ({args})"),
+)
+
+
 def did_you_mean(hints: "List[str] | tuple") -> str:
     """`` (did you mean 'x'?)`` for the closest known name, or nothing when there is none."""
     return _(" (did you mean '{name}'?)").format(name=hints[0]) if hints else ""
