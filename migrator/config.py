@@ -155,6 +155,35 @@ def _rebase(patterns: List[str], prefix: str) -> List[str]:
     return out
 
 
+DEFAULT_LINE_LENGTH = 88  # black's and ruff's
+
+
+def line_length(root: str) -> int:
+    """The line length the project's formatter keeps to: ``line-length`` of ruff (ruff.toml,
+    .ruff.toml, ``[tool.ruff]``) or black (``[tool.black]``) in ``root`` or the nearest parent up
+    to the git root that sets one; 88 otherwise.  A file that cannot be read or a value that is not
+    a positive whole number is another tool's business: the default is used."""
+    first = Path(os.path.abspath(root))
+    chain = [first, *first.parents]
+    top = next((i for i, folder in enumerate(chain) if (folder / ".git").exists()), 0)
+    for folder in chain[:top + 1]:
+        for name, keys in (("ruff.toml", ()), (".ruff.toml", ()), ("pyproject.toml", ("tool", "ruff")),
+                           ("pyproject.toml", ("tool", "black"))):
+            path = folder / name
+            if not path.is_file():
+                continue
+            try:
+                table: Any = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            for key in keys:
+                table = table.get(key) if isinstance(table, dict) else None
+            value = table.get("line-length") if isinstance(table, dict) else None
+            if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 10_000:
+                return value
+    return DEFAULT_LINE_LENGTH
+
+
 def load_config(root: str) -> Config:
     """The migrator config for the folder ``root``: ``[tool.migrator]`` in pyproject.toml, else
     .migrator.toml, in ``root`` or the nearest parent up to the git root that has one (see

@@ -128,6 +128,9 @@ class RuleSet:
     # building module, construction key: see units.project_key) -> "stay: <where, why>" (some part cannot move: all stay) or
     # "compat" (a native plan cannot serve every part: all take the compatible endpoint)
     cross: Dict[Tuple[str, str], str] = field(default_factory=dict)
+    # the file's line length (ruff's/black's line-length): a rewritten statement longer than this
+    # has its generated call wrapped one argument per line (engine/layout.py); None: never wrapped
+    line_length: Optional[int] = None
 
     def with_cross(self, cross: Dict[Tuple[str, str], str]) -> "RuleSet":
         fallback = dataclasses.replace(self.fallback, cross=cross) if self.fallback is not None else None
@@ -565,6 +568,7 @@ def select(
     skip: Sequence[str] = (),
     todo_comments: bool = True,
     options: Sequence[str] = (),
+    line_length: Optional[int] = None,
 ) -> RuleSet:
     """The rule set for one provider and plan, with the user's overrides applied.  ``options``: the
     opt-in behaviours turned on (``OPTIONS``); a rule named in ``only`` runs whatever they are."""
@@ -608,8 +612,8 @@ def select(
     compat = pf.plans.get("compat")
     if not partial and not chosen.keeps_openai and compat is not None and compat.keeps_openai and not compat.refuse:
         fallback = select([pf], provider, "compat", models=models, env=env, region=region, todo_comments=todo_comments,
-                          options=options)
-    return RuleSet(pf, chosen, rules, vars_, merged_models, todo_comments, fallback, partial)
+                          options=options, line_length=line_length)
+    return RuleSet(pf, chosen, rules, vars_, merged_models, todo_comments, fallback, partial, line_length=line_length)
 
 
 def _enabled(option: str, options: Sequence[str]) -> bool:
