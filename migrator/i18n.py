@@ -173,9 +173,9 @@ def _templates() -> List[Any]:
                 value = r"\S+?" if name in _ONE_WORD else ".*?"
                 pattern += f"(?P={name})" if name in seen else f"(?P<{name}>{value})"
                 seen.add(name)
-            if pattern:
-                found.append((re.compile(pattern, re.DOTALL), key))
-        found.sort(key=lambda item: -len(item[1]))  # the most specific template first
+            if pattern:  # the literal it starts with, to skip it cheaply (a scan may show 10,000 findings)
+                found.append((parts[0][0], re.compile(pattern, re.DOTALL), key))
+        found.sort(key=lambda item: -len(item[2]))  # the most specific template first
         _TEMPLATES.append(found)
     return _TEMPLATES[0]
 
@@ -193,12 +193,15 @@ def localize(text: str, _depth: int = 0) -> str:
             return translated
     import string
 
-    for regex, msgid in _templates():
+    for prefix, regex, msgid in _templates():
+        if not text.startswith(prefix):
+            continue
         match = regex.fullmatch(text)
         if match is None:
             continue
         # a value may itself be a message ("cell 3: syntax error: ..."); a path or a name is left as it is
-        values = {k: localize(v, _depth + 1) if _depth < 2 else v for k, v in match.groupdict().items()}
+        values = {k: localize(v, _depth + 1) if _depth < 2 and k not in _ONE_WORD else v
+                  for k, v in match.groupdict().items()}
         out = []
         for lit, name, _spec, _conv in string.Formatter().parse(_catalog().gettext(msgid)):
             out.append(lit)
