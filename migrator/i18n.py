@@ -138,7 +138,7 @@ def did_you_mean(hints: "List[str] | tuple") -> str:
 
 SHOWN = "shown\x04"  # gettext's key of a message in the context "shown" (see scripts/i18n_catalog.py)
 _ONE_WORD = frozenset(("api", "name", "symbol", "module", "package", "id", "key", "ref", "number", "n", "line",
-                       "plan", "provider", "region", "form", "version", "code", "command", "stem", "branch"))
+                       "plan", "provider", "region", "form", "version", "code", "command", "stem", "branch", "count"))
 _TEMPLATES: List[Any] = []  # [(regex, msgid)] of the catalogue's messages with placeholders, once
 
 
@@ -159,7 +159,7 @@ def _templates() -> List[Any]:
             except ValueError:
                 continue
             literal = "".join(lit for lit, _name, _spec, _conv in parts)
-            if len(literal.strip()) < 4:  # "{a}: {b}" would match anything
+            if len(literal) < 4:  # "{a}: {b}" would match anything
                 continue
             pattern, seen = "", set()
             for lit, name, _spec, _conv in parts:

@@ -85,6 +85,43 @@ def extract(files: Optional[List[Path]] = None) -> Dict[str, Message]:
     return found
 
 
+RULES = ROOT / "rules"
+
+
+def rule_messages() -> Dict[str, Message]:
+    """The texts of the built-in rule packs a user reads: each rule's ``message``, each
+    operation's ``message`` (a diagnostic, a TODO's text) and each plan's ``title``; in the context
+    ``shown``, keyed by the English text with ``${var}`` as the placeholder ``{var}`` (the pack's
+    values are filled in before a message is shown)."""
+    import yaml
+
+    found: Dict[str, Message] = {}
+
+    def add(text: object, where: str) -> None:
+        if isinstance(text, str) and text.strip():
+            key = SHOWN + text.strip().replace("${", "{")
+            found.setdefault(key, Message(key)).where.append(where)
+
+    def walk(node: object, where: str) -> None:
+        if isinstance(node, dict):
+            for name, value in node.items():
+                add(value, where) if name == "message" else walk(value, where)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, where)
+
+    for path in sorted(RULES.glob("*.yaml")):
+        rel = path.relative_to(ROOT).as_posix()
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for plan in (data.get("plans") or {}).values():
+            add(plan.get("title"), rel)
+        for rule in data.get("rules") or []:
+            where = f"{rel} {rule.get('id', '')}".strip()
+            add(rule.get("message"), where)
+            walk(rule.get("rewrite"), where)
+    return found
+
+
 def _unquote(line: str) -> str:
     return ast.literal_eval(line)  # a .po string is a C string: Python reads the escapes we write
 
@@ -129,11 +166,22 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t") + '"'
 
 
+def _brace_format(text: str) -> bool:
+    """Whether ``text`` is a format string of named fields (a rule message may quote code with
+    braces, ``response_format={"type": ...}``, which msgfmt must not check as one)."""
+    import string
+
+    try:
+        return all(name is None or name.isidentifier() for _l, name, _s, _c in string.Formatter().parse(text))
+    except ValueError:
+        return False
+
+
 def write_po(messages: List[Message], path: Path = PO) -> None:
     out = [HEADER]
     for m in messages:
         block = [f"#: {' '.join(m.where)}"] if m.where else []
-        if any("{" in t for t in [m.msgid, m.plural or ""]):
+        if any("{" in t for t in [m.msgid, m.plural or ""]) and all(_brace_format(t) for t in [m.msgid, m.plural or ""]):
             block.append("#, python-brace-format")
         context, _sep, msgid = m.msgid.rpartition("\x04")
         if _sep:
@@ -155,6 +203,8 @@ def compile_mo(po: Path = PO, mo: Path = MO) -> None:
 
 def main(argv: List[str]) -> int:
     code = extract()
+    for key, message in rule_messages().items():
+        code.setdefault(key, message)
     known = read_po() if PO.exists() else {}
     merged = []
     for msgid, m in code.items():

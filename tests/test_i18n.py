@@ -21,11 +21,11 @@ from pathlib import Path
 import pytest
 
 from migrator import i18n
-from scripts.i18n_catalog import MO, PO, extract, read_po
+from scripts.i18n_catalog import MO, PO, extract, read_po, rule_messages
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE_VARS = ("MIGRATOR_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
-CODE = extract()
+CODE = {**rule_messages(), **extract()}  # the code's messages and the built-in rule packs' texts
 PO_MESSAGES = read_po(PO)
 
 
@@ -264,7 +264,7 @@ def test_markdown_report_and_rules_commands_follow_the_language(repo):
     assert markdown.stdout.startswith("# OpenAI 使用情况报告（migrator scan）\n"), markdown.stdout
     shown = _cli(repo, "rules", "show", "deepseek/client-endpoint", **ZH)
     assert shown.returncode == 0 and "deepseek/client-endpoint（DeepSeek；方案：compat, native；" in shown.stdout
-    assert "Point the OpenAI client at DeepSeek" in shown.stdout  # rule messages are data: not translated here
+    assert "把 OpenAI 客户端指向 DeepSeek 的端点，并读取 DEEPSEEK_API_KEY" in shown.stdout  # the pack's message, translated
     missing = _cli(repo, "rules", "show", "deepseek/nope", **ZH)
     assert missing.returncode == 2 and missing.stderr.startswith("错误：没有 id 为 'deepseek/nope' 的规则")
 

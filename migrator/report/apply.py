@@ -37,7 +37,7 @@ def render_text(result: MigrationResult, out: Console, *, show_diff: bool = True
     ``verbose``: info diagnostics listed too, not only counted."""
     rs = result.ruleset
     out.print("[bold]migrator apply[/] → " + safe(_("{provider} ({plan} plan: {title})").format(
-        provider=rs.provider.title, plan=rs.plan.name, title=rs.plan.title)))
+        provider=rs.provider.title, plan=rs.plan.name, title=localize(rs.plan.title))))
     # the outcome before the detail: a long run's diffs would push it off the screen
     out.print(summary_line(result), markup=False, highlight=False)
     if stat:

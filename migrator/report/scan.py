@@ -163,7 +163,7 @@ def render_readiness(readiness: List[Dict[str, Any]], out: Console) -> None:
     for row in readiness:
         table.add_row(
             row["provider"], row["plan"], str(row["automatic"]), str(row["with_diagnostics"]),
-            str(row["manual"]), safe("; ".join(row.get("reasons", [])[:3])),
+            str(row["manual"]), safe("; ".join(localize(reason) for reason in row.get("reasons", [])[:3])),
         )
     out.print(table)
     best, tied, why = best_fit(readiness)
