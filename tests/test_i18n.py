@@ -241,7 +241,7 @@ def test_apply_dry_run_and_check_speak_chinese(repo):
     dry = _cli(repo, "apply", ".", "--provider", "deepseek", "--dry-run", "-v", **ZH)
     assert dry.returncode == 1, dry.stderr
     assert "已应用的规则" in dry.stdout
-    assert "诊断信息（0 处需人工处理）" in dry.stdout and "提示 deepseek/model: model 'gpt-4o'" in dry.stdout
+    assert "诊断信息（0 处需人工处理）" in dry.stdout and "提示 deepseek/model: 模型 'gpt-4o' -> 'deepseek-chat'" in dry.stdout
     assert "（试运行：未写入任何文件）" in dry.stderr and "个文件有改动" in dry.stderr
     check = _cli(repo, "check", **ZH)
     assert check.returncode == 1, check.stderr

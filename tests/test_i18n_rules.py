@@ -59,3 +59,13 @@ def test_apply_shows_rule_messages_in_chinese_but_writes_english(repo):
     assert applied.returncode == 0, applied.stdout + applied.stderr
     code = _git(repo, "show", "migrator/deepseek-compat:hear.py")
     assert "# TODO(migrator: deepseek/" in code and "no equivalent in DeepSeek" in code and not CJK.search(code), code
+
+
+def test_the_engine_s_own_diagnostics_and_readiness_reasons_follow_the_language(repo):
+    scan = _cli(repo, "scan", ".", **ZH)
+    cells = re.sub(r"[│\s]", "", scan.stdout)  # the readiness table wraps the reason over lines
+    assert "没有与'gpt-4o'对应的ark模型（×1）" in cells, scan.stdout
+    english = json.loads(_cli(repo, "scan", ".", "--format", "json", **ZH).stdout)
+    assert "no ark model for 'gpt-4o' (×1)" in json.dumps(english, ensure_ascii=False)  # machine output: English
+    dry = _cli(repo, "apply", ".", "--provider", "deepseek", "--dry-run", "-v", **ZH)
+    assert "模型 'gpt-4o' -> 'deepseek-chat'" in dry.stdout, dry.stdout
