@@ -18,6 +18,7 @@ from migrator.engine import migrate_source
 from migrator.engine.model import Diagnostic, FileResult
 from migrator.engine.selfcheck import SELF_CHECK
 from migrator.engine.units import settle
+from migrator.i18n import N_
 from migrator.limits import rewrite_problem
 from migrator.models import FileAnalysis, ScanResult
 from migrator.pool import pool_map
@@ -132,7 +133,7 @@ def migrate_python_bytes(relpath: str, data: bytes, ruleset: RuleSet, analysis: 
         return None, FileResult(relpath, "", "", error=problem)
     problem = rewrite_problem(text)  # before LibCST, which could take minutes or crash on it
     if problem:
-        return None, FileResult(relpath, text, text, error=f"not rewritten: {problem}")
+        return None, FileResult(relpath, text, text, error=N_("not rewritten: {reason}").format(reason=problem))
     result = migrate_source(text, relpath, ruleset, analysis)
     if text.endswith("\r") and not result.output.endswith(("\r", "\n")):
         result.output += "\r"  # LibCST drops the last line break of a file whose lines end in CR only
@@ -141,7 +142,7 @@ def migrate_python_bytes(relpath: str, data: bytes, ruleset: RuleSet, analysis: 
     try:
         return _encode(result.output, data), result
     except UnicodeEncodeError as exc:
-        return None, FileResult(relpath, text, text, result.diagnostics, error=f"the rewrite cannot be encoded as the file's encoding: {exc.reason}")
+        return None, FileResult(relpath, text, text, result.diagnostics, error=N_("the rewrite cannot be encoded as the file's encoding: {reason}").format(reason=exc.reason))
 
 
 def _python_job(job: Tuple[str, bytes, RuleSet, Optional[FileAnalysis]]) -> Tuple[Optional[bytes], FileResult, list]:
@@ -181,7 +182,7 @@ def migrate_notebook_bytes(relpath: str, data: bytes, ruleset: RuleSet) -> Tuple
         for cell in cells:
             number, source = cell[0], cell[1]
             problem = rewrite_problem(source)
-            out[number] = (FileResult(relpath, source, source, error=f"not rewritten: {problem}") if problem
+            out[number] = (FileResult(relpath, source, source, error=N_("not rewritten: {reason}").format(reason=problem)) if problem
                            else migrate_source(source, relpath, ruleset, analyses[number], cell=number))
         return out
 
@@ -201,13 +202,13 @@ def migrate_notebook_bytes(relpath: str, data: bytes, ruleset: RuleSet) -> Tuple
         number, source = cell[0], cell[1]
         result = done[number]
         if result.error:
-            result.error = f"cell {number}: {result.error}"
+            result.error = N_("cell {number}: {reason}").format(number=number, reason=result.error)
         results.append(result)
         if result.changed:
             try:
                 new_sources[number] = restore_magics(cell, result.output)
             except NotebookError as exc:
-                results.append(FileResult(relpath, source, source, error=f"cell {number}: {exc}"))
+                results.append(FileResult(relpath, source, source, error=N_("cell {number}: {reason}").format(number=number, reason=exc)))
     if not new_sources:
         return None, results
     return replace_cells(text, new_sources).encode("utf-8"), results
@@ -538,8 +539,8 @@ def _run(jobs: list, workers: int, progress=None) -> List[Tuple[Optional[bytes],
 
 
 def _crashed(job: Tuple[str, bytes, RuleSet, Optional[FileAnalysis]]) -> Tuple[Optional[bytes], FileResult, list]:
-    return None, FileResult(job[0], "", "", error="the rewrite crashed its worker process on this file; "
-                                                  "left unchanged"), []
+    return None, FileResult(job[0], "", "", error=N_("the rewrite crashed its worker process on this file; "
+                                                     "left unchanged")), []
 
 
 def _collect(out: MigrationResult, path: str, data: bytes, new: Optional[bytes], result: FileResult, kind: str) -> None:

@@ -41,6 +41,7 @@ from migrator.analyzer.python import dotted_name as _dotted
 from migrator.config import Config, load_config
 from migrator.discovery import DEFAULT_MAX_BYTES, iter_files, looks_binary, normalize_excludes, read_limited
 from migrator.errors import GitError, MigratorError, UsageError
+from migrator.i18n import N_, _
 from migrator.models import FileAnalysis, Finding
 
 POLICIES = ("strict", "compat")
@@ -254,7 +255,7 @@ def load_policy(cfg: Config, override: Optional[str] = None,
     """The policy from ``--policy``, else ``[tool.migrator.check] policy``, else strict."""
     name = override or cfg.check.policy or "strict"
     if name not in POLICIES:
-        raise UsageError(f"unknown policy '{name}'; use strict or compat")
+        raise UsageError(_("unknown policy '{name}'; use strict or compat").format(name=name))
     endpoints: Sequence[str] = cfg.check.allow_endpoints
     if name == "compat" and not endpoints:
         endpoints = (default_endpoints or _pack_endpoints)()
@@ -475,12 +476,13 @@ def apply_suppressions(findings: Sequence[CheckFinding], suppressions: Sequence[
         where = dict(path=path, line=s.line, column=s.column, end_line=s.line, end_column=s.column,
                      cell=s.cell, snippet=snippet)
         if not s.reason:
-            kept.append(CheckFinding(R_NO_REASON, message=f"suppression of {symbol} gives no reason; "
-                                     "add ' -- <reason>'", symbol=symbol, **where))
+            kept.append(CheckFinding(R_NO_REASON, message=N_("suppression of {symbol} gives no reason; add ' -- <reason>'").format(symbol=symbol), symbol=symbol, **where))
         if not used[index]:
             unknown = [r for r in s.rules if r not in RULES]
-            why = f" (unknown rule {', '.join(unknown)})" if unknown else ""
-            kept.append(CheckFinding(R_UNUSED, message=f"suppression of {symbol} matches no finding{why}; remove it",
+            message = (N_("suppression of {symbol} matches no finding (unknown rule {rules}); remove it").format(
+                symbol=symbol, rules=", ".join(unknown)) if unknown
+                else N_("suppression of {symbol} matches no finding; remove it").format(symbol=symbol))
+            kept.append(CheckFinding(R_UNUSED, message=message,
                                      symbol=symbol, **where))
     return kept, suppressed
 
@@ -534,7 +536,7 @@ _OPENAI_BYTES = re.compile(rb"(?i)openai")
 def _unparseable_finding(relpath: str, why: str, line: Optional[int], cell: Optional[int] = None) -> CheckFinding:
     line = line or 1
     return CheckFinding(R_UNPARSEABLE, relpath, line, 1, line, 1,
-                        f"cannot be parsed ({why}) and mentions openai: the gate cannot tell what it does",
+                        N_("cannot be parsed ({reason}) and mentions openai: the gate cannot tell what it does").format(reason=why),
                         "unparseable", cell)
 
 
@@ -622,18 +624,18 @@ def _policy_findings(relpath: str, analysis: Optional[FileAnalysis], sources: Ma
         elif f.kind == "import":
             if strict:
                 symbol = _import_symbol(f)
-                out.append(_make(R_IMPORT, f, symbol, f"imports {symbol} (the openai SDK is not allowed under "
-                                 "the strict policy)", sources))
+                out.append(_make(R_IMPORT, f, symbol, N_("imports {symbol} (the openai SDK is not allowed under "
+                                    "the strict policy)").format(symbol=symbol), sources))
         elif f.kind == "js" and strict:
             module = str(f.detail.get("module") or "openai")
-            out.append(_make(R_IMPORT, f, f"js:{module}", f"JS/TS import of '{module}'", sources))
+            out.append(_make(R_IMPORT, f, f"js:{module}", N_("JS/TS import of '{module}'").format(module=module), sources))
         elif f.kind == "framework" and f.detail.get("form") == "import":
             symbol = f.symbol or str(f.detail.get("module"))
             forbidden = _module_forbidden(symbol, policy.forbidden_modules)
             if symbol.split(".")[0] == "tiktoken" and not forbidden:
                 continue  # a local tokenizer, not an API client
             if strict or forbidden:
-                out.append(_make(R_FRAMEWORK, f, symbol, f"imports OpenAI wrapper {symbol}", sources))
+                out.append(_make(R_FRAMEWORK, f, symbol, N_("imports OpenAI wrapper {symbol}").format(symbol=symbol), sources))
         elif f.kind == "framework" and f.detail.get("form") == "construct" and not strict:
             # under compat a wrapper is fine where, like a client, it names an allowed endpoint
             problem = _client_problem(f, sources, policy, keywords=_WRAPPER_URL_KEYWORDS)
@@ -642,20 +644,20 @@ def _policy_findings(relpath: str, analysis: Optional[FileAnalysis], sources: Ma
         elif f.kind == "url":
             url = str(f.detail.get("url") or "")
             symbol = re.sub(r"^https?://", "", url).rstrip("/").lower()
-            out.append(_make(R_URL, f, symbol, f"OpenAI URL {url}", sources))
+            out.append(_make(R_URL, f, symbol, N_("OpenAI URL {url}").format(url=url), sources))
         elif f.kind == "dependency":
             role, package = f.detail.get("role"), str(f.detail.get("package"))
             if strict and role in ("wrapper", "sdk"):
-                out.append(_make(R_DEPENDENCY, f, package, f"depends on {package}"
-                                 + (" (an OpenAI wrapper)" if role == "wrapper" else ""), sources))
+                out.append(_make(R_DEPENDENCY, f, package, (N_("depends on {package} (an OpenAI wrapper)") if role == "wrapper"
+                                                               else N_("depends on {package}")).format(package=package), sources))
         elif f.kind == "client" and not strict:
             problem = _client_problem(f, sources, policy)
             if problem:
                 out.append(_make(R_CLIENT, f, str(f.symbol), problem, sources))
         elif f.kind == "call" and not strict and f.detail.get("receiver") in ("module", "legacy", "super") and not module_ok:
             out.append(_make(R_CLIENT, f, f"module-client:{f.api}",
-                             f"{f.api} uses the openai module-level client, which talks to api.openai.com "
-                             "(no allowed openai.base_url / openai.api_base in this file)", sources))
+                             N_("{api} uses the openai module-level client, which talks to api.openai.com "
+                                "(no allowed openai.base_url / openai.api_base in this file)").format(api=f.api), sources))
     return out
 
 
@@ -666,24 +668,24 @@ def _client_problem(f: Finding, sources: Mapping[object, _Source], policy: Polic
                     keywords: Sequence[str] = ("base_url",)) -> Optional[str]:
     name = str(f.symbol).rsplit(".", 1)[-1]
     if f.detail.get("azure"):
-        return f"{name} talks to Azure OpenAI"
+        return N_("{name} talks to Azure OpenAI").format(name=name)
     src = sources.get(f.cell)
     call = src.call_at(f.span.line, f.span.col, f.span.end_line, f.span.end_col) if src is not None else None
     if call is None:
-        return f"{name}(...): base_url could not be read; it must be on the allow-list"
+        return N_("{name}(...): base_url could not be read; it must be on the allow-list").format(name=name)
     base = next((kw.value for kw in call.keywords if kw.arg in keywords), None)
     if base is None:
         if any(kw.arg is None for kw in call.keywords):
-            return f"{name}(**...) has no visible base_url; it must be an explicit base_url on the allow-list"
-        return f"{name}() has no base_url, so it talks to api.openai.com"
+            return N_("{name}(**...) has no visible base_url; it must be an explicit base_url on the allow-list").format(name=name)
+        return N_("{name}() has no base_url, so it talks to api.openai.com").format(name=name)
     url = literal_url(base, src.module_constants())  # type: ignore[union-attr]
     if url is None:
         url = f.detail.get("default_url")  # x or os.getenv(...) or "https://...", read where it is written
     if url is None:
-        return (f"{name}(base_url=...) is not a literal or an environment lookup with a literal default; "
-                "it cannot be checked against the allow-list")
+        return N_("{name}(base_url=...) is not a literal or an environment lookup with a literal default; "
+                  "it cannot be checked against the allow-list").format(name=name)
     if not policy.allows(url):
-        return f"{name}(base_url={url!r}): endpoint not on the allow-list"
+        return N_("{name}(base_url={url}): endpoint not on the allow-list").format(name=name, url=repr(url))
     return None
 
 
@@ -724,7 +726,7 @@ def _forbidden_module_findings(relpath: str, sources: Mapping[object, _Source], 
             symbol = modules[0] if isinstance(node, ast.Import) else hit
             rule = R_IMPORT if symbol.split(".")[0] == "openai" else R_FRAMEWORK
             out.append(CheckFinding(rule, relpath, line, col + 1, end_line, end_col + 1,
-                                    f"imports {symbol} (forbidden by [tool.migrator.check] forbidden-modules)",
+                                    N_("imports {symbol} (forbidden by [tool.migrator.check] forbidden-modules)").format(symbol=symbol),
                                     symbol, src.cell, src.line(line).strip()))
     return out
 
@@ -893,24 +895,24 @@ def read_baseline(path: str) -> Tuple[Dict[Tuple[str, str, str], int], Optional[
             text = handle.read()
         problem = json_problem(text)  # json recurses: refuse a deep document before it does
         if problem:
-            raise UsageError(f"cannot read baseline {path}: {problem}")
+            raise UsageError(_("cannot read baseline {path}: {reason}").format(path=path, reason=problem))
         doc = json.loads(text, parse_constant=_no_constant)
     except FileNotFoundError:
-        raise UsageError(f"baseline file {path} does not exist; create it with --update-baseline") from None
+        raise UsageError(_("baseline file {path} does not exist; create it with --update-baseline").format(path=path)) from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:  # ValueError: bad JSON, NaN, a 5000-digit number
-        raise UsageError(f"cannot read baseline {path}: {exc}") from None
+        raise UsageError(_("cannot read baseline {path}: {reason}").format(path=path, reason=exc)) from None
     except RecursionError:
-        raise UsageError(f"cannot read baseline {path}: nested too deeply") from None
+        raise UsageError(_("cannot read baseline {path}: {reason}").format(path=path, reason=_("nested too deeply"))) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("findings"), list):
-        raise UsageError(f"{path} is not a migrator check baseline (no 'findings' list)")
+        raise UsageError(_("{path} is not a migrator check baseline (no 'findings' list)").format(path=path))
     known: Dict[Tuple[str, str, str], int] = {}
     for number, entry in enumerate(doc["findings"], start=1):
         fields = [entry.get(k) for k in ("rule", "path", "symbol")] if isinstance(entry, dict) else [None]
         count = entry.get("count", 1) if isinstance(entry, dict) else None
         if (not all(isinstance(v, str) for v in fields) or isinstance(count, bool) or not isinstance(count, int)
                 or not 0 <= count <= _MAX_COUNT):
-            raise UsageError(f"{path}: malformed baseline entry #{number} (rule, path and symbol must be strings, "
-                             f"count a whole number up to {_MAX_COUNT})")
+            raise UsageError(f"{path}: " + _("malformed baseline entry #{number} (rule, path and symbol must be strings, "
+                                             "count a whole number up to {limit})").format(number=number, limit=_MAX_COUNT))
         key = (fields[0], fields[1], fields[2])
         known[key] = known.get(key, 0) + count
     commit = doc.get("commit")
@@ -962,11 +964,11 @@ def _normalize_paths(root: str, paths: Sequence[str]) -> Tuple[str, ...]:
     for p in paths:
         full = p if os.path.isabs(p) else os.path.join(root, p)
         if not os.path.exists(full):
-            raise UsageError(f"path does not exist: {p}")
+            raise UsageError(_("path does not exist: {path}").format(path=p))
         real = os.path.realpath(full) if not os.path.islink(full) else os.path.abspath(full)
         rel = os.path.relpath(real, root_real)
         if rel == ".." or rel.startswith(".." + os.sep):
-            raise UsageError(f"{p} is outside the project root {root}")
+            raise UsageError(_("{path} is outside the project root {root}").format(path=p, root=root))
         out.append("" if rel == "." else rel.replace(os.sep, "/"))
     return tuple(out)
 
@@ -987,11 +989,11 @@ def run_check(options: CheckOptions, *, cfg: Optional[Config] = None, progress=N
     ``progress(done, total)`` is called as files are checked."""
     root = os.path.abspath(options.root)
     if not os.path.isdir(root):
-        raise UsageError(f"not a directory: {options.root}")
+        raise UsageError(_("not a directory: {path}").format(path=options.root))
     if options.base and options.baseline:
-        raise UsageError("--base and --baseline cannot be used together")
+        raise UsageError(_("--base and --baseline cannot be used together"))
     if options.base and options.update_baseline:
-        raise UsageError("--update-baseline writes a baseline file; it cannot be combined with --base")
+        raise UsageError(_("--update-baseline writes a baseline file; it cannot be combined with --base"))
     cfg = cfg if cfg is not None else load_config(root)
     policy = load_policy(cfg, options.policy)
     baseline_path = _baseline_path(root, options, cfg)
@@ -1011,7 +1013,7 @@ def run_check(options: CheckOptions, *, cfg: Optional[Config] = None, progress=N
 
         repo = vcs.find_repo(root)
         if repo is None:
-            raise UsageError("--base needs a git repository; use --baseline outside git")
+            raise UsageError(_("--base needs a git repository; use --baseline outside git"))
         base_commit = _merge_base(repo, options.base)
         changed = set(vcs.changed_paths_since(repo, options.base))
         files = [c for c in files if c.relpath in changed]
@@ -1053,10 +1055,12 @@ def _merge_base(repo, ref: str) -> str:
     try:
         return vcs.merge_base(repo, ref)
     except GitError as exc:
-        if "@{" in ref and "unknown ref" in exc.message:  # reflog syntax: nothing to fetch
-            hint = " (git cannot resolve it here: `git rev-parse` says the same; e.g. @{-1} is the previous branch)"
-        elif "unknown ref" in exc.message or "common ancestor" in exc.message:
-            hint = " (in CI, fetch it first: `git fetch origin <branch>`, or check out with fetch-depth: 0)"
+        unknown = exc.message == _("unknown ref '{ref}'").format(ref=ref)
+        if "@{" in ref and unknown:  # reflog syntax: nothing to fetch
+            hint = _(" (git cannot resolve it here: `git rev-parse` says the same; e.g. {example} is the previous branch)").format(
+                example="@{-1}")
+        elif unknown or exc.message == _("HEAD and '{ref}' have no common ancestor").format(ref=ref):
+            hint = _(" (in CI, fetch it first: `git fetch origin <branch>`, or check out with fetch-depth: 0)")
         else:
             hint = ""
         raise GitError(f"--base {ref}: {exc.message}{hint}") from None

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
 from migrator.errors import ConfigError
+from migrator.i18n import _, did_you_mean
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -58,8 +59,7 @@ def _unknown(text: str, where: str, keys: set, allowed: set, path: str) -> List[
     for key in sorted(keys - allowed):
         hint = difflib.get_close_matches(key, sorted(allowed), n=1)
         line = _line_of(text, key) or 1
-        suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
-        problems.append(f"{path}:{line}: unknown key '{key}' in [{where}]{suggestion}")
+        problems.append(f"{path}:{line}: " + _("unknown key '{key}' in [{where}]").format(key=key, where=where) + did_you_mean(hint))
     return problems
 
 
@@ -67,16 +67,20 @@ def _strings(value: Any, name: str, path: str, text: str, problems: List[str]) -
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        problems.append(f"{path}:{_line_of(text, name) or 1}: '{name}' must be a list of strings")
+        problems.append(f"{path}:{_line_of(text, name) or 1}: " + _("'{name}' must be a list of strings").format(name=name))
         return []
     return list(value)
 
 
 def _table(value: Any, name: str, path: str, text: str, problems: List[str]) -> Dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-        problems.append(f"{path}:{_line_of(text, name) or 1}: [tool.migrator.{name}] must map strings to strings")
+        problems.append(f"{path}:{_line_of(text, name) or 1}: " + _("[tool.migrator.{name}] must map strings to strings").format(name=name))
         return {}
     return dict(value)
+
+
+def _must_be_bool(name: str) -> str:
+    return _("'{name}' must be true or false").format(name=name)
 
 
 def _read_toml(path: Path) -> "tuple[str, Dict[str, Any]]":
@@ -84,19 +88,19 @@ def _read_toml(path: Path) -> "tuple[str, Dict[str, Any]]":
         text = path.read_text(encoding="utf-8")
         return text, tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read: {exc}", path=str(path)) from None
+        raise ConfigError(_("cannot read: {reason}").format(reason=exc), path=str(path)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"invalid TOML: {exc}", path=str(path)) from None
+        raise ConfigError(_("invalid TOML: {reason}").format(reason=exc), path=str(path)) from None
 
 
 def _migrator_table(data: Dict[str, Any], text: str, path: Path) -> Optional[Dict[str, Any]]:
     """``[tool.migrator]`` of a parsed TOML file (None when it has none)."""
     tool = data.get("tool", {})
     if not isinstance(tool, dict):
-        raise ConfigError("'tool' must be a table", path=str(path), line=_line_of(text, "tool"))
+        raise ConfigError(_("'tool' must be a table"), path=str(path), line=_line_of(text, "tool"))
     table = tool.get("migrator")
     if table is not None and not isinstance(table, dict):
-        raise ConfigError("[tool.migrator] must be a table", path=str(path), line=_line_of(text, "migrator"))
+        raise ConfigError(_("[tool.migrator] must be a table"), path=str(path), line=_line_of(text, "migrator"))
     return table
 
 
@@ -115,7 +119,7 @@ def _config_in(folder: Path) -> "Optional[tuple[Path, str, Dict[str, Any]]]":
         text, data = _read_toml(alt)
         table = _migrator_table(data, text, alt) if "tool" in data else None
         if table is not None and set(data) != {"tool"}:
-            raise ConfigError("has both [tool.migrator] and top-level keys; use one layout", path=str(alt))
+            raise ConfigError(_("has both [tool.migrator] and top-level keys; use one layout"), path=str(alt))
         return alt, text, (table if table is not None else data)
     return None
 
@@ -151,6 +155,35 @@ def _rebase(patterns: List[str], prefix: str) -> List[str]:
     return out
 
 
+DEFAULT_LINE_LENGTH = 88  # black's and ruff's
+
+
+def line_length(root: str) -> int:
+    """The line length the project's formatter keeps to: ``line-length`` of ruff (ruff.toml,
+    .ruff.toml, ``[tool.ruff]``) or black (``[tool.black]``) in ``root`` or the nearest parent up
+    to the git root that sets one; 88 otherwise.  A file that cannot be read or a value that is not
+    a positive whole number is another tool's business: the default is used."""
+    first = Path(os.path.abspath(root))
+    chain = [first, *first.parents]
+    top = next((i for i, folder in enumerate(chain) if (folder / ".git").exists()), 0)
+    for folder in chain[:top + 1]:
+        for name, keys in (("ruff.toml", ()), (".ruff.toml", ()), ("pyproject.toml", ("tool", "ruff")),
+                           ("pyproject.toml", ("tool", "black"))):
+            path = folder / name
+            if not path.is_file():
+                continue
+            try:
+                table: Any = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            for key in keys:
+                table = table.get(key) if isinstance(table, dict) else None
+            value = table.get("line-length") if isinstance(table, dict) else None
+            if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 10_000:
+                return value
+    return DEFAULT_LINE_LENGTH
+
+
 def load_config(root: str) -> Config:
     """The migrator config for the folder ``root``: ``[tool.migrator]`` in pyproject.toml, else
     .migrator.toml, in ``root`` or the nearest parent up to the git root that has one (see
@@ -180,7 +213,7 @@ def _parse(table: Dict[str, Any], text: str, path: str) -> Config:
     for name in ("provider", "plan", "region"):
         value = table.get(name)
         if value is not None and not isinstance(value, str):
-            problems.append(f"{path}:{_line_of(text, name) or 1}: '{name}' must be a string")
+            problems.append(f"{path}:{_line_of(text, name) or 1}: " + _("'{name}' must be a string").format(name=name))
         else:
             setattr(cfg, name, value)
     cfg.models = _table(table.get("models", {}), "models", path, text, problems)
@@ -188,19 +221,20 @@ def _parse(table: Dict[str, Any], text: str, path: str) -> Config:
     problems += _unknown(text, "tool.migrator.env", set(cfg.env), ENV_KEYS, path)
     for key, name in sorted(cfg.env.items()):
         if not _ENV_NAME.fullmatch(name):  # it is written into every client as os.environ["<name>"]
-            problems.append(f"{path}:{_line_of(text, key) or 1}: [tool.migrator.env] {key} = {name!r} is not an "
-                            "environment variable name (letters, digits and _, not starting with a digit)")
+            problems.append(f"{path}:{_line_of(text, key) or 1}: " + _(
+                "[tool.migrator.env] {key} = {value} is not an environment variable name (letters, digits and _, "
+                "not starting with a digit)").format(key=key, value=repr(name)))
     todo = table.get("todo-comments")
     if todo is not None and not isinstance(todo, bool):
-        problems.append(f"{path}:{_line_of(text, 'todo-comments') or 1}: 'todo-comments' must be true or false")
+        problems.append(f"{path}:{_line_of(text, 'todo-comments') or 1}: " + _must_be_bool("todo-comments"))
     cfg.todo_comments = todo if isinstance(todo, bool) else None
     as_chat = table.get("completions-as-chat")
     if as_chat is not None and not isinstance(as_chat, bool):
-        problems.append(f"{path}:{_line_of(text, 'completions-as-chat') or 1}: 'completions-as-chat' must be true or false")
+        problems.append(f"{path}:{_line_of(text, 'completions-as-chat') or 1}: " + _must_be_bool("completions-as-chat"))
     cfg.completions_as_chat = as_chat if isinstance(as_chat, bool) else None
     check = table.get("check", {})
     if not isinstance(check, dict):
-        problems.append(f"{path}: [tool.migrator.check] must be a table")
+        problems.append(f"{path}: " + _("[tool.migrator.check] must be a table"))
         check = {}
     problems += _unknown(text, "tool.migrator.check", set(check), CHECK_KEYS, path)
     cfg.check = CheckConfig(
@@ -211,7 +245,7 @@ def _parse(table: Dict[str, Any], text: str, path: str) -> Config:
         exclude=_strings(check.get("exclude", []), "exclude", path, text, problems),
     )
     if cfg.check.policy is not None and cfg.check.policy not in ("strict", "compat"):
-        problems.append(f"{path}:{_line_of(text, 'policy') or 1}: policy must be 'strict' or 'compat'")
+        problems.append(f"{path}:{_line_of(text, 'policy') or 1}: " + _("policy must be 'strict' or 'compat'"))
     if problems:
         raise ConfigError("\n".join(problems))
     return cfg

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from migrator.errors import UsageError
+from migrator.i18n import _
 
 DEFAULT_EXCLUDED_DIRS = frozenset(
     {
@@ -147,9 +148,9 @@ def iter_files(root: str, excludes: Sequence[str] = (), use_git: bool = True,
     """Every file under ``root`` that is not excluded, in sorted order (``want``: only
     the relative paths it accepts; the others are not even stat'ed)."""
     if not os.path.exists(root):
-        raise UsageError(f"path does not exist: {root}")
+        raise UsageError(_("path does not exist: {path}").format(path=root))
     if not os.path.isdir(root):
-        raise UsageError(f"not a directory: {root}")
+        raise UsageError(_("not a directory: {path}").format(path=root))
     root_real = os.path.realpath(root)
     names = _git_files(root) if use_git else None
     if names is None:
@@ -222,9 +223,9 @@ def normalize_excludes(patterns: Iterable[str]) -> List[str]:
 def resolve_root(path: str) -> str:
     p = Path(path)
     if not p.exists():
-        raise UsageError(f"path does not exist: {path}")
+        raise UsageError(_("path does not exist: {path}").format(path=path))
     if not p.is_dir():
-        raise UsageError(f"not a directory: {path}")
+        raise UsageError(_("not a directory: {path}").format(path=path))
     if not os.access(path, os.R_OK | os.X_OK):
-        raise UsageError(f"cannot read directory: {path}")
+        raise UsageError(_("cannot read directory: {path}").format(path=path))
     return str(p)

@@ -112,6 +112,105 @@ def N_(message: str) -> str:
     return message
 
 
+# Click's own words (Typer vendors Click with them in English), shown through localize() by
+# migrator/cli/click_words.py: listed here so that the catalogue holds them
+CLICK_WORDS = (
+    N_("Usage: "), N_("{heading}:"), N_("Options"), N_("Arguments"), N_("Commands"), N_("default: {default}"), N_("required"),
+    N_("env var: {var}"), N_("(dynamic)"), N_("Show this message and exit."),
+    N_("Install completion for the current shell."),
+    N_("Show completion for the current shell, to copy it or customize the installation."),
+    N_("Try '{command} {option}' for help."), N_("Error: {message}"), N_("Aborted!"),
+    N_("No such option: {option}"), N_("{message} (Possible options: {options})"),
+    N_("No such command {name}."), N_("Missing command."),
+    N_("Invalid value for {param}: {message}"), N_("Invalid value: {message}"),
+    N_("{value} is not one of {choices}."), N_("{value} is not a valid {kind}."),
+    N_("Option {option} requires an argument."), N_("Option {option} requires {n} arguments."),
+    N_("Option {option} does not take a value."),
+    N_("Missing argument {param}."), N_("Missing option {param}."), N_("Missing parameter: {param}"),
+    N_("Got unexpected extra argument(s) ({args})"),
+)
+
+
+def did_you_mean(hints: "List[str] | tuple") -> str:
+    """`` (did you mean 'x'?)`` for the closest known name, or nothing when there is none."""
+    return _(" (did you mean '{name}'?)").format(name=hints[0]) if hints else ""
+
+
+SHOWN = "shown\x04"  # gettext's key of a message in the context "shown" (see scripts/i18n_catalog.py)
+_ONE_WORD = frozenset(("api", "name", "symbol", "module", "package", "id", "key", "ref", "number", "n", "line",
+                       "plan", "provider", "region", "form", "version", "code", "command", "stem", "branch", "count"))
+_TEMPLATES: List[Any] = []  # [(regex, msgid)] of the catalogue's messages with placeholders, once
+
+
+def _templates() -> List[Any]:
+    if not _TEMPLATES:
+        import re
+        import string
+
+        found = []
+        for key in _catalog()._catalog if hasattr(_catalog(), "_catalog") else ():
+            # only texts made in English to be shown later ("shown" context): "model {model}", a
+            # column's text, must not take a diagnostic that happens to start with "model "
+            if not isinstance(key, str) or not key.startswith(SHOWN) or "{" not in key:
+                continue
+            msgid = key[len(SHOWN):]
+            try:
+                parts = list(string.Formatter().parse(msgid))
+            except ValueError:
+                continue
+            literal = "".join(lit for lit, _name, _spec, _conv in parts)
+            if len(literal) < 4:  # "{a}: {b}" would match anything
+                continue
+            pattern, seen = "", set()
+            for lit, name, _spec, _conv in parts:
+                pattern += re.escape(lit)
+                if name is None:
+                    continue
+                if not name.isidentifier():
+                    pattern = ""
+                    break
+                # a name, a number or an id is one word: "{api} call" must not take a sentence ending in "call"
+                value = r"\S+?" if name in _ONE_WORD else ".*?"
+                pattern += f"(?P={name})" if name in seen else f"(?P<{name}>{value})"
+                seen.add(name)
+            if pattern:  # the literal it starts with, to skip it cheaply (a scan may show 10,000 findings)
+                found.append((parts[0][0], re.compile(pattern, re.DOTALL), key))
+        found.sort(key=lambda item: -len(item[2]))  # the most specific template first
+        _TEMPLATES.append(found)
+    return _TEMPLATES[0]
+
+
+def localize(text: str, _depth: int = 0) -> str:
+    """``text``, made in English where it was found (a finding, a rule message, a file's error:
+    kept English in JSON and in the analysis cache), in the chosen language where it is shown.
+    A text that is a catalogue message with placeholders filled (``N_("syntax error: {msg}")
+    .format(...)``) is translated with the same values; any other text is shown as it is."""
+    if language() == "en" or not text:
+        return text
+    for key in (SHOWN + text, text):
+        translated = _catalog().gettext(key)
+        if translated != key:
+            return translated
+    import string
+
+    for prefix, regex, msgid in _templates():
+        if not text.startswith(prefix):
+            continue
+        match = regex.fullmatch(text)
+        if match is None:
+            continue
+        # a value may itself be a message ("cell 3: syntax error: ..."); a path or a name is left as it is
+        values = {k: localize(v, _depth + 1) if _depth < 2 and k not in _ONE_WORD else v
+                  for k, v in match.groupdict().items()}
+        out = []
+        for lit, name, _spec, _conv in string.Formatter().parse(_catalog().gettext(msgid)):
+            out.append(lit)
+            if name is not None:
+                out.append(values.get(name, "{" + name + "}"))
+        return "".join(out)
+    return text
+
+
 def lang_from_args(args: List[str]) -> Optional[str]:
     """The value of the global ``--lang`` option, read before Typer parses the command line so
     that help texts (built when a command module is imported) are already in that language.

@@ -12,6 +12,7 @@ from migrator.config import Config
 from migrator.engine.model import Site
 from migrator.engine.plan import RuleIndex, predict, sites
 from migrator.engine.units import client_status, left_sites, plan_units, settle, with_fallback
+from migrator.i18n import N_
 from migrator.models import FileAnalysis, ScanResult
 from migrator.ruleset import ProviderFile, Rule, RuleSet, load_all, select
 
@@ -177,6 +178,6 @@ def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider:
             "automatic": counts["automatic"],
             "with_diagnostics": counts["with_diagnostics"],
             "manual": counts["manual"],
-            "reasons": [f"{m} (×{n})" for m, n in reasons.most_common(5) if n],
+            "reasons": [N_("{reason} (×{count})").format(reason=m, count=n) for m, n in reasons.most_common(5) if n],
         })
     return rows

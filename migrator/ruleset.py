@@ -19,6 +19,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 import yaml
 
 from migrator.errors import RuleFileError, UsageError
+from migrator.i18n import _, did_you_mean
 
 # libyaml's safe loader when PyYAML was built with it (same nodes and marks, ~10x faster);
 # either way only the safe loader: rule files never construct arbitrary objects
@@ -130,6 +131,9 @@ class RuleSet:
     # building module, construction key: see units.project_key) -> "stay: <where, why>" (some part cannot move: all stay) or
     # "compat" (a native plan cannot serve every part: all take the compatible endpoint)
     cross: Dict[Tuple[str, str], str] = field(default_factory=dict)
+    # the file's line length (ruff's/black's line-length): a rewritten statement longer than this
+    # has its generated call wrapped one argument per line (engine/layout.py); None: never wrapped
+    line_length: Optional[int] = None
 
     def requirements(self, rule_ids: Iterable[str]) -> List[str]:
         """What the rewritten code needs installed: the ``requires`` of the rules that ran
@@ -176,18 +180,18 @@ def _compose(text: str, path: str, problems: List[str]) -> Optional[yaml.Node]:
     tab = re.search(r"^\t", text, re.M)  # a tab inside a line (a value, a block scalar) is fine
     if tab:
         line = text.count("\n", 0, tab.start()) + 1
-        problems.append(f"{path}:{line}: tab used for indentation; YAML needs spaces")
+        problems.append(f"{path}:{line}: " + _("tab used for indentation; YAML needs spaces"))
         return None
     try:
         depth = 0
         for event in yaml.parse(text, Loader=_SAFE_LOADER):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                problems.append(f"{path}:{event.start_mark.line + 1}: anchors and aliases are not allowed in rule files")
+                problems.append(f"{path}:{event.start_mark.line + 1}: " + _("anchors and aliases are not allowed in rule files"))
                 return None
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_RULE_DEPTH:  # every reader of the tree recurses; refuse before it does
-                    problems.append(f"{path}:{event.start_mark.line + 1}: nested more than {MAX_RULE_DEPTH} levels deep")
+                    problems.append(f"{path}:{event.start_mark.line + 1}: " + _("nested more than {n} levels deep").format(n=MAX_RULE_DEPTH))
                     return None
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
@@ -196,7 +200,7 @@ def _compose(text: str, path: str, problems: List[str]) -> Optional[yaml.Node]:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        problems.append(f"{path}:{line}: invalid YAML: {what}")
+        problems.append(f"{path}:{line}: " + _("invalid YAML: {reason}").format(reason=what))
         return None
 
 
@@ -213,41 +217,42 @@ class _Reader:
 
     def mapping(self, node: yaml.Node, where: str, allowed: Optional[set] = None) -> Dict[str, Tuple[yaml.Node, yaml.Node]]:
         if not isinstance(node, yaml.MappingNode):
-            self.err(node, f"{where} must be a mapping")
+            self.err(node, _("{where} must be a mapping").format(where=where))
             return {}
         out: Dict[str, Tuple[yaml.Node, yaml.Node]] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                self.err(key_node, f"{where}: keys must be strings")
+                self.err(key_node, _("{where}: keys must be strings").format(where=where))
                 continue
             key = key_node.value
             if key in out:
-                self.err(key_node, f"{where}: duplicate key '{key}'")
+                self.err(key_node, _("{where}: duplicate key '{key}'").format(where=where, key=key))
                 continue
             if allowed is not None and key not in allowed:
                 hint = difflib.get_close_matches(key, sorted(allowed), n=1)
-                self.err(key_node, f"{where}: unknown key '{key}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""))
+                self.err(key_node, _("{where}: unknown key '{key}'").format(where=where, key=key) + did_you_mean(hint))
                 continue
             out[key] = (key_node, value_node)
         return out
 
     def string(self, node: yaml.Node, where: str) -> str:
         if not isinstance(node, yaml.ScalarNode):
-            self.err(node, f"{where} must be a string")
+            self.err(node, _("{where} must be a string").format(where=where))
             return ""
         if node.tag != "tag:yaml.org,2002:str" and not node.style:
             if node.value.lower() in ("yes", "no", "on", "off", "true", "false", "y", "n"):
-                self.err(node, f"{where}: '{node.value}' is read as a boolean by YAML 1.1; quote it if you mean a string")
+                self.err(node, _("{where}: '{value}' is read as a boolean by YAML 1.1; quote it if you mean a string").format(
+                    where=where, value=node.value))
                 return ""
             if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:null"):
-                self.err(node, f"{where} must be a string (quote '{node.value}')")
+                self.err(node, _("{where} must be a string (quote '{value}')").format(where=where, value=node.value))
                 return ""
         return node.value
 
     def boolean(self, node: yaml.Node, where: str) -> Optional[bool]:
         if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:bool":
             return node.value.lower() in ("true", "yes", "on", "y")
-        self.err(node, f"{where} must be true or false")
+        self.err(node, _("{where} must be true or false").format(where=where))
         return None
 
     def strings(self, node: yaml.Node, where: str) -> List[str]:
@@ -255,7 +260,7 @@ class _Reader:
             value = self.string(node, where)
             return [value] if value else []
         if not isinstance(node, yaml.SequenceNode):
-            self.err(node, f"{where} must be a string or a list of strings")
+            self.err(node, _("{where} must be a string or a list of strings").format(where=where))
             return []
         return [s for s in (self.string(item, where) for item in node.value) if s]
 
@@ -266,7 +271,8 @@ class _Reader:
                 return node.value
             if node.tag == "tag:yaml.org,2002:bool":
                 if node.value not in ("true", "false"):
-                    self.err(node, f"{where}: '{node.value}' is read as a boolean by YAML 1.1; write true/false or quote it")
+                    self.err(node, _("{where}: '{value}' is read as a boolean by YAML 1.1; write true/false or quote it").format(
+                        where=where, value=node.value))
                 return node.value.lower() in ("true", "yes", "on", "y")
             if node.tag == "tag:yaml.org,2002:null":
                 return None
@@ -299,7 +305,7 @@ def rule_files(extra: Sequence[str] = ()) -> List[Path]:
         elif path.is_file():
             files.append(path)
         else:
-            raise UsageError(f"rule file or directory not found: {entry}")
+            raise UsageError(_("rule file or directory not found: {path}").format(path=entry))
     # a file named twice (a built-in pack given on the command line: `rules test rules/x.yaml`)
     # is one file, read once
     seen: Set[Path] = set()
@@ -311,17 +317,17 @@ def load_file(path: Path, problems: List[str]) -> Optional[ProviderFile]:
     shown = str(path)
     try:
         if path.stat().st_size > MAX_RULE_FILE_BYTES:
-            problems.append(f"{shown}:1: rule file larger than {MAX_RULE_FILE_BYTES // 1024} KiB")
+            problems.append(f"{shown}:1: " + _("rule file larger than {n} KiB").format(n=MAX_RULE_FILE_BYTES // 1024))
             return None
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        problems.append(f"{shown}:1: not UTF-8 text")
+        problems.append(f"{shown}:1: " + _("not UTF-8 text"))
         return None
     except OSError as exc:
-        problems.append(f"{shown}:1: cannot read: {exc.strerror or exc}")
+        problems.append(f"{shown}:1: " + _("cannot read: {reason}").format(reason=exc.strerror or exc))
         return None
     if not text.strip():
-        problems.append(f"{shown}:1: empty rule file")
+        problems.append(f"{shown}:1: " + _("empty rule file"))
         return None
     before = len(problems)
     node = _compose(text, shown, problems)
@@ -343,21 +349,21 @@ class _Parser:
         top = r.mapping(node, "rule file", TOP_KEYS)
         for required in ("schema_version", "provider", "plans", "rules"):
             if required not in top:
-                r.err(node, f"missing required key '{required}'")
+                r.err(node, _("missing required key '{key}'").format(key=required))
         if not top:
             return None
         version = top.get("schema_version")
         if version and (not isinstance(version[1], yaml.ScalarNode) or version[1].value != str(SCHEMA_VERSION)):
-            r.err(version[1], f"schema_version must be {SCHEMA_VERSION}")
+            r.err(version[1], _("schema_version must be {version}").format(version=SCHEMA_VERSION))
         provider = self.provider(top["provider"][1]) if "provider" in top else {}
         name = provider.get("name", "")
         if name and name != self.path.stem:
-            r.err(top["provider"][1], f"provider.name '{name}' must equal the file name '{self.path.stem}'")
+            r.err(top["provider"][1], _("provider.name '{name}' must equal the file name '{stem}'").format(name=name, stem=self.path.stem))
         vars_ = self.str_map(top["vars"][1], "vars") if "vars" in top else {}
         regions = self.regions(top["regions"][1]) if "regions" in top else {}
         default_region = r.string(top["default_region"][1], "default_region") if "default_region" in top else None
         if default_region and default_region not in regions:
-            r.err(top["default_region"][1], f"default_region '{default_region}' is not one of the regions")
+            r.err(top["default_region"][1], _("default_region '{region}' is not one of the regions").format(region=default_region))
         models = self.str_map(top["models"][1], "models") if "models" in top else {}
         plans = self.plans(top["plans"][1]) if "plans" in top else {}
         rules = self.rules(top["rules"][1], name, plans, OPS) if "rules" in top else []
@@ -371,11 +377,11 @@ class _Parser:
         fields = self.r.mapping(node, "provider", PROVIDER_KEYS)
         for required in ("name", "title", "docs", "verified"):
             if required not in fields:
-                self.r.err(node, f"provider: missing required key '{required}'")
+                self.r.err(node, "provider: " + _("missing required key '{key}'").format(key=required))
         out = {k: self.r.string(v, f"provider.{k}") for k, (_, v) in fields.items()}
         verified = out.get("verified", "")
         if verified and not re.match(r"^\d{4}-\d{2}-\d{2}$", verified):
-            self.r.err(fields["verified"][1], "provider.verified must be a date YYYY-MM-DD (quote it)")
+            self.r.err(fields["verified"][1], _("provider.verified must be a date YYYY-MM-DD (quote it)"))
         return out
 
     def str_map(self, node: yaml.Node, where: str) -> Dict[str, str]:
@@ -383,7 +389,7 @@ class _Parser:
         for key, (key_node, value) in self.r.mapping(node, where).items():
             text = self.r.string(value, f"{where}.{key}")
             if where == "models" and not text:
-                self.r.err(value, f"models: '{key}' maps to an empty model name")
+                self.r.err(value, _("models: '{key}' maps to an empty model name").format(key=key))
             out[key] = text
         return out
 
@@ -395,7 +401,7 @@ class _Parser:
         for name, (key_node, value) in self.r.mapping(node, "plans", set(PLANS)).items():
             fields = self.r.mapping(value, f"plans.{name}", PLAN_KEYS)
             plan = Plan(name=name, title=name)
-            for key, (_, v) in fields.items():
+            for key, (_key_node, v) in fields.items():
                 where = f"plans.{name}.{key}"
                 if key == "keeps_openai":
                     plan.keeps_openai = bool(self.r.boolean(v, where))
@@ -406,13 +412,13 @@ class _Parser:
                 else:
                     setattr(plan, key, self.r.string(v, where))
             if plan.check_policy not in ("strict", "compat"):
-                self.r.err(value, f"plans.{name}.check_policy must be 'strict' or 'compat'")
+                self.r.err(value, _("plans.{name}.check_policy must be 'strict' or 'compat'").format(name=name))
             out[name] = plan
         return out
 
     def rules(self, node: yaml.Node, provider: str, plans: Dict[str, Plan], ops: Dict[str, Any]) -> List[Rule]:
         if not isinstance(node, yaml.SequenceNode):
-            self.r.err(node, "rules must be a list")
+            self.r.err(node, _("rules must be a list"))
             return []
         out: List[Rule] = []
         seen: Dict[str, int] = {}
@@ -421,7 +427,7 @@ class _Parser:
             if rule is None:
                 continue
             if rule.id in seen:
-                self.r.err(item, f"duplicate rule id '{rule.id}' (first at line {seen[rule.id]})")
+                self.r.err(item, _("duplicate rule id '{id}' (first at line {line})").format(id=rule.id, line=seen[rule.id]))
                 continue
             seen[rule.id] = rule.line
             out.append(rule)
@@ -433,30 +439,30 @@ class _Parser:
         fields = r.mapping(node, where, RULE_KEYS)
         for required in ("id", "message", "match", "rewrite", "tests"):
             if required not in fields:
-                r.err(node, f"{where}: missing required key '{required}'")
+                r.err(node, f"{where}: " + _("missing required key '{key}'").format(key=required))
         rid = r.string(fields["id"][1], f"{where}.id") if "id" in fields else ""
         if rid:
-            where = f"rule {rid}"
+            where = _("rule {id}").format(id=rid)
             if not ID_RE.match(rid):
-                r.err(fields["id"][1], f"{where}: id must look like 'provider/kebab-name'")
+                r.err(fields["id"][1], f"{where}: " + _("id must look like 'provider/kebab-name'"))
             elif provider and not rid.startswith(provider + "/"):
-                r.err(fields["id"][1], f"{where}: id must start with '{provider}/'")
+                r.err(fields["id"][1], f"{where}: " + _("id must start with '{provider}/'").format(provider=provider))
         message = r.string(fields["message"][1], f"{where}.message") if "message" in fields else ""
         if "\n" in message.strip():
-            r.err(fields["message"][1], f"{where}: message must be one line (put details in 'note')")
+            r.err(fields["message"][1], f"{where}: " + _("message must be one line (put details in 'note')"))
         rule_plans = tuple(r.strings(fields["plans"][1], f"{where}.plans")) if "plans" in fields else tuple(plans)
         for plan in rule_plans:
             if plan not in plans:
-                r.err(fields["plans"][1], f"{where}: plan '{plan}' is not declared under 'plans'")
+                r.err(fields["plans"][1], f"{where}: " + _("plan '{plan}' is not declared under 'plans'").format(plan=plan))
         severity = r.string(fields["severity"][1], f"{where}.severity") if "severity" in fields else "info"
         if severity not in SEVERITIES:
-            r.err(fields["severity"][1], f"{where}: severity must be one of {', '.join(SEVERITIES)}")
+            r.err(fields["severity"][1], f"{where}: " + _("severity must be one of {values}").format(values=", ".join(SEVERITIES)))
         match = self.match(fields["match"][1], where) if "match" in fields else {}
         rule_ops = self.ops(fields["rewrite"][1], where, ops) if "rewrite" in fields else ()
         valid, invalid = self.tests(fields["tests"][1], where) if "tests" in fields else ((), ())
         option = r.string(fields["option"][1], f"{where}.option") if "option" in fields else ""
         if option and option.lstrip("!") not in OPTIONS:
-            r.err(fields["option"][1], f"{where}: option must be one of {', '.join(OPTIONS)} (or '!' and one of them)")
+            r.err(fields["option"][1], f"{where}: " + _("option must be one of {values} (or '!' and one of them)").format(values=", ".join(OPTIONS)))
         requires = tuple(r.strings(fields["requires"][1], f"{where}.requires")) if "requires" in fields else ()
         for req in requires:
             if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9,._-]+\])?==[0-9][0-9A-Za-z.+-]*", req):
@@ -476,14 +482,15 @@ class _Parser:
         if kind not in MATCH_KINDS:
             target = fields["kind"][1] if "kind" in fields else node
             hint = difflib.get_close_matches(str(kind), MATCH_KINDS, n=1)
-            self.r.err(target, f"{where}: match.kind must be one of {', '.join(MATCH_KINDS)}" + (f" (did you mean '{hint[0]}'?)" if hint else ""))
+            self.r.err(target, f"{where}: " + _("match.kind must be one of {values}").format(values=", ".join(MATCH_KINDS))
+                       + did_you_mean(hint))
         for key in BOOL_MATCH_KEYS:
             if key in out and not isinstance(out[key], bool):
-                self.r.err(fields[key][1], f"{where}: match.{key} must be true or false")
+                self.r.err(fields[key][1], _("{where} must be true or false").format(where=f"{where}: match.{key}"))
         for key, value in out.items():  # every other filter is a string or a list of strings
             if key != "kind" and key not in BOOL_MATCH_KEYS and not (
                     isinstance(value, str) or isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
-                self.r.err(fields[key][1], f"{where}: match.{key} must be a string or a list of strings")
+                self.r.err(fields[key][1], _("{where} must be a string or a list of strings").format(where=f"{where}: match.{key}"))
         for key in ("kwargs_within", "kwargs_beyond"):  # only constructions record positional and ** arguments
             if key in out and kind != "framework":
                 self.r.err(fields[key][1], f"{where}: match.{key} is for kind: framework only")
@@ -491,18 +498,18 @@ class _Parser:
 
     def ops(self, node: yaml.Node, where: str, ops: Dict[str, Any]) -> Tuple[Op, ...]:
         if not isinstance(node, yaml.SequenceNode):
-            self.r.err(node, f"{where}.rewrite must be a list of operations")
+            self.r.err(node, _("{where}.rewrite must be a list of operations").format(where=where))
             return ()
         out = []
         for index, item in enumerate(node.value):
             fields = self.r.mapping(item, f"{where}.rewrite[{index}]")
             if len(fields) != 1:
-                self.r.err(item, f"{where}.rewrite[{index}]: each entry is exactly one operation")
+                self.r.err(item, f"{where}.rewrite[{index}]: " + _("each entry is exactly one operation"))
                 continue
             (name, (key_node, value)), = fields.items()
             if name not in ops:
                 hint = difflib.get_close_matches(name, sorted(ops), n=1)
-                self.r.err(key_node, f"{where}.rewrite[{index}]: unknown operation '{name}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""))
+                self.r.err(key_node, f"{where}.rewrite[{index}]: " + _("unknown operation '{name}'").format(name=name) + did_you_mean(hint))
                 continue
             params = self.r.plain(value, f"{where}.rewrite[{index}].{name}")
             params = params if isinstance(params, dict) else {"value": params}
@@ -527,17 +534,17 @@ class _Parser:
             for item in _items(fields["invalid"][1]):
                 case = self.case(item, where)
                 if "before" not in case:
-                    self.r.err(item, f"{where}: an invalid test needs 'before'")
+                    self.r.err(item, f"{where}: " + _("an invalid test needs 'before'"))
                     continue
                 invalid.append(case)
         if not valid or not invalid:
-            self.r.err(node, f"{where}: tests need at least one 'valid' and one 'invalid' case")
+            self.r.err(node, f"{where}: " + _("tests need at least one 'valid' and one 'invalid' case"))
         return tuple(valid), tuple(invalid)
 
     def case(self, node: yaml.Node, where: str) -> Dict[str, Any]:
         fields = self.r.mapping(node, f"{where}.tests case", CASE_KEYS)
         case: Dict[str, Any] = {"line": node.start_mark.line + 1}
-        for key, (_, value) in fields.items():
+        for key, (_node, value) in fields.items():
             if key == "diagnostics":
                 case[key] = self.r.strings(value, f"{where}.tests.diagnostics")
             else:
@@ -561,7 +568,7 @@ def load_all(extra: Sequence[str] = ()) -> List[ProviderFile]:
         if pf is None:
             continue
         if pf.name in names:
-            problems.append(f"{pf.path}:1: provider '{pf.name}' is already defined in {names[pf.name]}")
+            problems.append(f"{pf.path}:1: " + _("provider '{name}' is already defined in {path}").format(name=pf.name, path=names[pf.name]))
         names[pf.name] = pf.path
     if problems:
         raise RuleFileError(problems)
@@ -580,6 +587,7 @@ def select(
     skip: Sequence[str] = (),
     todo_comments: bool = True,
     options: Sequence[str] = (),
+    line_length: Optional[int] = None,
 ) -> RuleSet:
     """The rule set for one provider and plan, with the user's overrides applied.  ``options``: the
     opt-in behaviours turned on (``OPTIONS``); a rule named in ``only`` runs whatever they are."""
@@ -587,28 +595,31 @@ def select(
     if provider not in by_name:
         hint = difflib.get_close_matches(provider, sorted(by_name), n=1)
         raise UsageError(
-            f"unknown provider '{provider}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")
-            + f"; known providers: {', '.join(sorted(by_name))}"
+            _("unknown provider '{provider}'").format(provider=provider) + did_you_mean(hint)
+            + _("; known providers: {names}").format(names=", ".join(sorted(by_name)))
         )
     pf = by_name[provider]
     plan_name = plan or ("compat" if "compat" in pf.plans else next(iter(pf.plans)))
     if plan_name not in pf.plans:
         offered = ", ".join(p for p, v in pf.plans.items() if not v.refuse)
-        raise UsageError(f"provider '{provider}' has no '{plan_name}' plan; it offers: {offered}")
+        raise UsageError(_("provider '{provider}' has no '{plan}' plan; it offers: {offered}").format(
+            provider=provider, plan=plan_name, offered=offered))
     chosen = pf.plans[plan_name]
     if chosen.refuse:
-        raise UsageError(f"provider '{provider}' does not offer a '{plan_name}' plan: {chosen.refuse}")
+        raise UsageError(_("provider '{provider}' does not offer a '{plan}' plan: {reason}").format(
+            provider=provider, plan=plan_name, reason=chosen.refuse))
     all_ids = {r.id for r in pf.rules}
     for rid in list(only) + list(skip):
         if rid not in all_ids:
             hint = difflib.get_close_matches(rid, sorted(all_ids), n=1)
-            raise UsageError(f"unknown rule id '{rid}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""))
+            raise UsageError(_("unknown rule id '{id}'").format(id=rid) + did_you_mean(hint))
     rules = [r for r in pf.rules if plan_name in r.plans and (not only or r.id in only) and r.id not in skip
              and (r.id in only or _enabled(r.option, options))]
     vars_ = dict(pf.vars)
     region_name = region or pf.default_region
     if region is not None and region not in pf.regions:
-        raise UsageError(f"provider '{provider}' has no region '{region}'; regions: {', '.join(sorted(pf.regions)) or 'none'}")
+        raise UsageError(_("provider '{provider}' has no region '{region}'; regions: {regions}").format(
+            provider=provider, region=region, regions=", ".join(sorted(pf.regions)) or _("none")))
     if region_name:
         vars_.update(pf.regions.get(region_name, {}))
     for key, value in (env or {}).items():
@@ -620,8 +631,8 @@ def select(
     compat = pf.plans.get("compat")
     if not partial and not chosen.keeps_openai and compat is not None and compat.keeps_openai and not compat.refuse:
         fallback = select([pf], provider, "compat", models=models, env=env, region=region, todo_comments=todo_comments,
-                          options=options)
-    return RuleSet(pf, chosen, rules, vars_, merged_models, todo_comments, fallback, partial)
+                          options=options, line_length=line_length)
+    return RuleSet(pf, chosen, rules, vars_, merged_models, todo_comments, fallback, partial, line_length=line_length)
 
 
 def _enabled(option: str, options: Sequence[str]) -> bool:

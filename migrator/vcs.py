@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from migrator.errors import GitError, SafetyError
+from migrator.i18n import _
 from migrator.writer import normalize_relpath
 
 _REGULAR_MODES = ("100644", "100755")
@@ -41,7 +42,7 @@ class RepoInfo:
         norm = normalize_relpath(path)
         full = f"{self.prefix}/{norm}" if self.prefix else norm
         if full.split("/", 1)[0] == ".git":
-            raise SafetyError("refusing to touch git's own files", path=path)
+            raise SafetyError(_("refusing to touch git's own files"), path=path)
         return full
 
     def target_path(self, repo_path: str) -> Optional[str]:
@@ -104,12 +105,12 @@ def find_repo(path: "os.PathLike[str] | str") -> Optional[RepoInfo]:
         return None
     try:
         if repo.bare or repo.working_tree_dir is None:
-            raise GitError(f"{target} is inside a bare git repository; point migrator at a working tree")
+            raise GitError(_("{path} is inside a bare git repository; point migrator at a working tree").format(path=target))
         root, git_dir = Path(repo.working_tree_dir).resolve(), Path(repo.git_dir).resolve()
     finally:
         repo.close()
     if target == git_dir or git_dir in target.parents:
-        raise GitError(f"{target} is inside a .git directory; point migrator at the working tree")
+        raise GitError(_("{path} is inside a .git directory; point migrator at the working tree").format(path=target))
     prefix = target.relative_to(root).as_posix()
     return RepoInfo(root=root, git_dir=git_dir, target=target, prefix="" if prefix == "." else prefix)
 
@@ -119,7 +120,7 @@ def _import_gitpython():
     try:
         import git
     except ImportError as exc:
-        raise GitError(f"git is not available: {exc}") from exc
+        raise GitError(_("git is not available: {reason}").format(reason=exc)) from exc
     return git
 
 
@@ -132,10 +133,10 @@ def _run(repo: RepoInfo, *args: str, input: Optional[bytes] = None,
         proc = subprocess.run(["git", "--literal-pathspecs", *args], cwd=repo.root, input=input,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full_env)
     except FileNotFoundError as exc:
-        raise GitError("git is not installed or not on PATH") from exc
+        raise GitError(_("git is not installed or not on PATH")) from exc
     if proc.returncode != 0 and b"dubious ownership" in proc.stderr:
         # not "unknown ref" or "detached": git will not work in this repository at all
-        raise GitError("git refused the repository: " + proc.stderr.decode("utf-8", "replace").strip())
+        raise GitError(_("git refused the repository: ") + proc.stderr.decode("utf-8", "replace").strip())
     return proc
 
 
@@ -145,8 +146,8 @@ def _git(repo: RepoInfo, *args: str, input: Optional[bytes] = None,
     proc = _run(repo, *args, input=input, env=env)
     if proc.returncode != 0:
         command = next(a for a in args if not a.startswith("-") and "=" not in a)
-        detail = proc.stderr.decode("utf-8", "replace").strip() or f"exit status {proc.returncode}"
-        raise GitError(f"git {command} failed: {detail}")
+        detail = proc.stderr.decode("utf-8", "replace").strip() or _("exit status {code}").format(code=proc.returncode)
+        raise GitError(_("git {command} failed: {detail}").format(command=command, detail=detail))
     return proc.stdout
 
 
@@ -170,21 +171,21 @@ def current_branch(repo: RepoInfo) -> Tuple[str, str]:
     """
     proc = _run(repo, "symbolic-ref", "-q", "--short", "HEAD")
     if proc.returncode != 0:
-        raise GitError("HEAD is detached; switch to a branch first (git switch <branch>), then run migrator again")
+        raise GitError(_("HEAD is detached; switch to a branch first (git switch <branch>), then run migrator again"))
     branch = _text(proc.stdout)
     head = _run(repo, "rev-parse", "-q", "--verify", "HEAD^{commit}")
     if head.returncode != 0:
-        raise GitError(f"branch '{branch}' has no commits yet; commit something first, then run migrator again")
+        raise GitError(_("branch '{branch}' has no commits yet; commit something first, then run migrator again").format(branch=branch))
     return branch, _text(head.stdout)
 
 
 def resolve_commit(repo: RepoInfo, ref: str) -> str:
     """Return the commit sha ``ref`` names; raise GitError "unknown ref 'X'" if none."""
     if not ref or ref.startswith("-") or any(ch in ref for ch in "\0\n"):
-        raise GitError(f"unknown ref '{ref}'")
+        raise GitError(_("unknown ref '{ref}'").format(ref=ref))
     proc = _run(repo, "rev-parse", "-q", "--verify", f"{ref}^{{commit}}")
     if proc.returncode != 0:
-        raise GitError(f"unknown ref '{ref}'")
+        raise GitError(_("unknown ref '{ref}'").format(ref=ref))
     return _text(proc.stdout)
 
 
@@ -196,10 +197,10 @@ def merge_base(repo: RepoInfo, ref: str) -> str:
     other = resolve_commit(repo, ref)
     head = _run(repo, "rev-parse", "-q", "--verify", "HEAD^{commit}")
     if head.returncode != 0:
-        raise GitError("HEAD has no commits yet; commit something first")
+        raise GitError(_("HEAD has no commits yet; commit something first"))
     proc = _run(repo, "merge-base", _text(head.stdout), other)
     if proc.returncode != 0:
-        raise GitError(f"HEAD and '{ref}' have no common ancestor")
+        raise GitError(_("HEAD and '{ref}' have no common ancestor").format(ref=ref))
     return _text(proc.stdout)
 
 
@@ -213,10 +214,10 @@ def _check_branch_name(repo: RepoInfo, name: str) -> None:
     proc = None if name.startswith("-") else _run(repo, "check-ref-format", "--branch", name)
     if proc is None or proc.returncode != 0 or _text(proc.stdout) != name \
             or _run(repo, "check-ref-format", f"refs/heads/{name}").returncode != 0:
-        raise GitError(f"'{name}' is not a valid branch name")
+        raise GitError(_("'{name}' is not a valid branch name").format(name=name))
     if name == "@" or (name.endswith("HEAD") and name.upper() == name) or name.startswith("refs/") \
             or _ref_exists(repo, f"refs/tags/{name}"):
-        raise GitError(f"'{name}' is ambiguous as a branch name (git would read it as another ref); choose another")
+        raise GitError(_("'{name}' is ambiguous as a branch name (git would read it as another ref); choose another").format(name=name))
 
 
 def _ref_clash(repo: RepoInfo, ref: str) -> Optional[str]:
@@ -409,7 +410,7 @@ def commit_to_branch(repo: RepoInfo, changes: Mapping[str, bytes], *, branch: st
     _refuse_non_files(head_entries, mapping)
     untracked = sorted(mapping[p] for p in _untracked_repo_paths(repo, list(mapping)))
     if untracked:
-        raise SafetyError("refusing to commit files git does not track (they stay as they are):\n"
+        raise SafetyError(_("refusing to commit files git does not track (they stay as they are):") + "\n"
                           + "\n".join(f"  {p}" for p in untracked))
     dirty = sorted(mapping[p] for p in _dirty_repo_paths(repo, base, list(mapping)))
     if dirty and not allow_dirty:
@@ -424,14 +425,14 @@ def _refuse_non_files(entries: Mapping[str, _Entry], mapping: Mapping[str, str])
     # Writing a blob over a symlink or submodule would silently change its type.
     odd = sorted(mapping[p] for p, e in entries.items() if e.mode not in _REGULAR_MODES)
     if odd:
-        raise SafetyError("refusing to rewrite paths that are not regular files in HEAD "
-                          "(symlinks, submodules or directories): " + ", ".join(odd))
+        raise SafetyError(_("refusing to rewrite paths that are not regular files in HEAD "
+                            "(symlinks, submodules or directories): {paths}").format(paths=", ".join(odd)))
 
 
 def _dirty_message(paths: List[str]) -> str:
     listing = "\n".join(f"  {p}" for p in paths)
-    return ("these files have uncommitted changes; commit or stash them first, "
-            f"or pass --allow-dirty to migrate their working-tree content:\n{listing}")
+    return _("these files have uncommitted changes; commit or stash them first, "
+             "or pass --allow-dirty to migrate their working-tree content:") + "\n" + listing
 
 
 def _build_commit(repo: RepoInfo, base: str, contents: Mapping[str, bytes],
@@ -448,7 +449,7 @@ def _build_commit(repo: RepoInfo, base: str, contents: Mapping[str, bytes],
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
     if tree == _text(_git(repo, "rev-parse", f"{base}^{{tree}}")):
-        raise GitError("nothing to commit: the migrated files are identical to HEAD")
+        raise GitError(_("nothing to commit: the migrated files are identical to HEAD"))
     return _commit_tree(repo, tree, base, message)
 
 
@@ -482,13 +483,13 @@ def _create_branch(repo: RepoInfo, wanted: str, commit: str) -> str:
         clash = _ref_clash(repo, ref)
         if clash is not None:
             other = clash[len("refs/heads/"):] if clash.startswith("refs/heads/") else clash
-            raise GitError(f"cannot create branch '{name}': git cannot hold it next to the existing '{other}'; "
-                           "pass --branch with another name")
+            raise GitError(_("cannot create branch '{name}': git cannot hold it next to the existing '{other}'; "
+                             "pass --branch with another name").format(name=name, other=other))
         # The empty old value makes git refuse if the ref appeared meanwhile (a race).
         proc = _run(repo, "update-ref", "-m", "migrator: create branch", ref, commit, "")
         if proc.returncode == 0:
             return name
         if not _ref_exists(repo, ref):
             detail = proc.stderr.decode("utf-8", "replace").strip()
-            raise GitError(f"could not create branch '{name}': {detail}")
-    raise GitError(f"could not find a free branch name starting with '{wanted}'")
+            raise GitError(_("could not create branch '{name}': {detail}").format(name=name, detail=detail))
+    raise GitError(_("could not find a free branch name starting with '{name}'").format(name=wanted))

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Dict, Iterator, List, Mapping, Optional
 
 from migrator.errors import MigratorError, SafetyError, UsageError
+from migrator.i18n import _
 
 _TEMP_TAG = ".migrator-"
 _NO_EOL = "\\ No newline at end of file\n"
@@ -29,12 +30,12 @@ def normalize_relpath(path: str) -> str:
     for names git or a line-based protocol cannot carry (NUL, newline).
     """
     if not path or "\0" in path or "\n" in path:
-        raise SafetyError("refusing an empty or malformed file name", path=repr(path))
+        raise SafetyError(_("refusing an empty or malformed file name"), path=repr(path))
     if path.startswith("/") or posixpath.isabs(path) or _has_drive(path):
-        raise SafetyError("refusing an absolute path; paths must be relative to the target", path=path)
+        raise SafetyError(_("refusing an absolute path; paths must be relative to the target"), path=path)
     norm = posixpath.normpath(path)
     if norm in (".", "..") or norm.startswith("../"):
-        raise SafetyError("refusing a path outside the target directory", path=path)
+        raise SafetyError(_("refusing a path outside the target directory"), path=path)
     return norm
 
 
@@ -77,7 +78,7 @@ def write_in_place(root: "os.PathLike[str] | str", changes: Mapping[str, bytes])
     """
     root_real = os.path.realpath(os.fspath(root))
     if not os.path.isdir(root_real):
-        raise MigratorError("target directory does not exist", path=os.fspath(root))
+        raise MigratorError(_("target directory does not exist"), path=os.fspath(root))
     plans = [_plan(root_real, rel, data) for rel, data in sorted(changes.items())]
     _refuse_duplicates(plans)
     current: Optional[_Write] = None
@@ -100,17 +101,17 @@ def _plan(root_real: str, rel: str, data: bytes) -> _Write:
     norm = normalize_relpath(rel)
     target = os.path.realpath(os.path.join(root_real, *norm.split("/")))
     if os.path.commonpath([root_real, target]) != root_real or target == root_real:
-        raise SafetyError("refusing to write through a symlink that leads outside the target", path=rel)
+        raise SafetyError(_("refusing to write through a symlink that leads outside the target"), path=rel)
     try:
         st = os.stat(target)
     except FileNotFoundError:
         if not os.path.isdir(os.path.dirname(target)):
-            raise MigratorError("cannot create the file: its directory does not exist", path=rel)
+            raise MigratorError(_("cannot create the file: its directory does not exist"), path=rel)
         return _Write(rel, target, data, None, None)
     except OSError as exc:
-        raise MigratorError(f"cannot read the file: {_os_reason(exc)}", path=rel) from exc
+        raise MigratorError(_("cannot read the file: {reason}").format(reason=_os_reason(exc)), path=rel) from exc
     if not stat.S_ISREG(st.st_mode):
-        raise SafetyError("refusing to replace something that is not a regular file", path=rel)
+        raise SafetyError(_("refusing to replace something that is not a regular file"), path=rel)
     original = _read(target, rel)
     return _Write(rel, target, data, original, stat.S_IMODE(st.st_mode), (st.st_uid, st.st_gid))
 
@@ -120,14 +121,14 @@ def _read(path: str, rel: str) -> bytes:
         with open(path, "rb") as fh:
             return fh.read()
     except OSError as exc:
-        raise MigratorError(f"cannot read the file: {_os_reason(exc)}", path=rel) from exc
+        raise MigratorError(_("cannot read the file: {reason}").format(reason=_os_reason(exc)), path=rel) from exc
 
 
 def _refuse_duplicates(plans: List[_Write]) -> None:
     seen: Dict[str, str] = {}
     for plan in plans:
         if plan.target in seen:
-            raise SafetyError(f"'{seen[plan.target]}' and '{plan.rel}' are the same file", path=plan.rel)
+            raise SafetyError(_("'{first}' and '{second}' are the same file").format(first=seen[plan.target], second=plan.rel), path=plan.rel)
         seen[plan.target] = plan.rel
 
 
@@ -156,7 +157,7 @@ def _create_temp(plan: _Write) -> int:
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     # New files get 0o666 minus the umask, as any editor would create them.
     create_mode = 0o600 if plan.mode is not None else 0o666
-    for _ in range(100):
+    for _attempt in range(100):
         temp = os.path.join(directory, f".{name}{_TEMP_TAG}{secrets.token_hex(4)}.tmp")
         if os.path.lexists(temp):
             continue
@@ -198,11 +199,11 @@ def write_user_file(path: str, data: bytes, what: str = "") -> None:
     UsageError "cannot write [what] PATH: reason" instead of OSError."""
     label = f"{what} {path}" if what else path
     if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
-        raise UsageError(f"cannot write {label}: directory does not exist")
+        raise UsageError(_("cannot write {path}: directory does not exist").format(path=label))
     try:
         write_file(path, data)
     except OSError as exc:
-        raise UsageError(f"cannot write {label}: {exc.strerror or exc}") from None
+        raise UsageError(_("cannot write {path}: {reason}").format(path=label, reason=exc.strerror or exc)) from None
 
 
 def _copy_owner(fd: int, owner: Optional[tuple]) -> None:
@@ -255,10 +256,10 @@ def _unlink_quietly(path: str) -> None:
 
 def _write_error(plan: _Write, exc: OSError, problems: List[str]) -> MigratorError:
     if problems:
-        detail = "; some files could not be restored:\n  " + "\n  ".join(problems)
+        detail = _("; some files could not be restored:") + "\n  " + "\n  ".join(problems)
     else:
-        detail = "; no files were changed"
-    return MigratorError(f"could not write the file: {_os_reason(exc)}{detail}", path=plan.rel)
+        detail = _("; no files were changed")
+    return MigratorError(_("could not write the file: {reason}").format(reason=_os_reason(exc)) + detail, path=plan.rel)
 
 
 def _os_reason(exc: OSError) -> str:

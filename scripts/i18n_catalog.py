@@ -4,7 +4,11 @@
     python scripts/i18n_catalog.py --check  # exit 1 if the .po lacks a msgid or a translation
 
 Messages are found with an AST walk over ``_("...")``, ``N_("...")`` and ``ngettext("...", "...", n)``
-calls in the modules that speak to the user; the .mo is compiled by GNU ``msgfmt``.
+calls in every module; the .mo is compiled by GNU ``msgfmt``.  A message marked with ``N_()`` outside
+migrator/cli and migrator/report is a text made in English where it is found (a finding, a file's
+problem: kept English in JSON and in the analysis cache) and translated where it is shown by
+``i18n.localize``; it is filed under the context ``shown`` (key ``"shown\x04<msgid>"``, as gettext
+keys a context), the only messages ``localize`` matches with their placeholders filled.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("migrator/i18n.py", "migrator/errors.py", "migrator/cli", "migrator/report")
+SOURCES = ("migrator",)  # every module: errors, findings and file problems reach the user from all of them
 PO = ROOT / "migrator/locale/zh_CN/LC_MESSAGES/migrator.po"
+SHOWN = "shown\x04"  # the context of texts translated where shown (i18n.SHOWN)
 MO = PO.with_suffix(".mo")
 HEADER = (
     'msgid ""\nmsgstr ""\n'
@@ -72,8 +77,48 @@ def extract(files: Optional[List[Path]] = None) -> Dict[str, Message]:
                 if dynamic or path.name == "i18n.py":  # a message marked with N_() where it is defined
                     continue
                 raise SystemExit(f"{rel}:{node.lineno}: {name}() needs a literal string")
-            msg = found.setdefault(texts[0], Message(texts[0], texts[1] if name == "ngettext" else None))
+            key = texts[0]
+            if name == "N_" and not rel.startswith(("migrator/cli/", "migrator/report/")):
+                key = SHOWN + key
+            msg = found.setdefault(key, Message(key, texts[1] if name == "ngettext" else None))
             msg.where.append(f"{rel}:{node.lineno}")
+    return found
+
+
+RULES = ROOT / "rules"
+
+
+def rule_messages() -> Dict[str, Message]:
+    """The texts of the built-in rule packs a user reads: each rule's ``message``, each
+    operation's ``message`` (a diagnostic, a TODO's text) and each plan's ``title``; in the context
+    ``shown``, keyed by the English text with ``${var}`` as the placeholder ``{var}`` (the pack's
+    values are filled in before a message is shown)."""
+    import yaml
+
+    found: Dict[str, Message] = {}
+
+    def add(text: object, where: str) -> None:
+        if isinstance(text, str) and text.strip():
+            key = SHOWN + text.strip().replace("${", "{")
+            found.setdefault(key, Message(key)).where.append(where)
+
+    def walk(node: object, where: str) -> None:
+        if isinstance(node, dict):
+            for name, value in node.items():
+                add(value, where) if name == "message" else walk(value, where)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, where)
+
+    for path in sorted(RULES.glob("*.yaml")):
+        rel = path.relative_to(ROOT).as_posix()
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for plan in (data.get("plans") or {}).values():
+            add(plan.get("title"), rel)
+        for rule in data.get("rules") or []:
+            where = f"{rel} {rule.get('id', '')}".strip()
+            add(rule.get("message"), where)
+            walk(rule.get("rewrite"), where)
     return found
 
 
@@ -85,7 +130,7 @@ def read_po(path: Path = PO) -> Dict[str, Message]:
     """A .po as written by ``write_po`` (no contexts, no obsolete entries)."""
     messages: Dict[str, Message] = {}
     current: Optional[Message] = None
-    key = ""
+    key = context = ""
     for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -103,8 +148,11 @@ def read_po(path: Path = PO) -> Dict[str, Message]:
                 current.msgstr[-1] += value
             continue
         word, rest = line.split(" ", 1)
-        if word == "msgid":
-            current, key = Message(_unquote(rest)), "msgid"
+        if word == "msgctxt":
+            context = _unquote(rest) + "\x04"
+        elif word == "msgid":
+            current, key = Message(context + _unquote(rest)), "msgid"
+            context = ""
         elif word == "msgid_plural":
             current.plural, key = _unquote(rest), "msgid_plural"
         elif word.startswith("msgstr"):
@@ -118,13 +166,27 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t") + '"'
 
 
+def _brace_format(text: str) -> bool:
+    """Whether ``text`` is a format string of named fields (a rule message may quote code with
+    braces, ``response_format={"type": ...}``, which msgfmt must not check as one)."""
+    import string
+
+    try:
+        return all(name is None or name.isidentifier() for _l, name, _s, _c in string.Formatter().parse(text))
+    except ValueError:
+        return False
+
+
 def write_po(messages: List[Message], path: Path = PO) -> None:
     out = [HEADER]
     for m in messages:
         block = [f"#: {' '.join(m.where)}"] if m.where else []
-        if any("{" in t for t in [m.msgid, m.plural or ""]):
+        if any("{" in t for t in [m.msgid, m.plural or ""]) and all(_brace_format(t) for t in [m.msgid, m.plural or ""]):
             block.append("#, python-brace-format")
-        block.append(f"msgid {_quote(m.msgid)}")
+        context, _sep, msgid = m.msgid.rpartition("\x04")
+        if _sep:
+            block.append(f"msgctxt {_quote(context)}")
+        block.append(f"msgid {_quote(msgid)}")
         if m.plural is not None:
             block.append(f"msgid_plural {_quote(m.plural)}")
             block.append(f"msgstr[0] {_quote(m.msgstr[0] if m.msgstr else '')}")
@@ -141,6 +203,8 @@ def compile_mo(po: Path = PO, mo: Path = MO) -> None:
 
 def main(argv: List[str]) -> int:
     code = extract()
+    for key, message in rule_messages().items():
+        code.setdefault(key, message)
     known = read_po() if PO.exists() else {}
     merged = []
     for msgid, m in code.items():

@@ -21,11 +21,11 @@ from pathlib import Path
 import pytest
 
 from migrator import i18n
-from scripts.i18n_catalog import MO, PO, extract, read_po
+from scripts.i18n_catalog import MO, PO, extract, read_po, rule_messages
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE_VARS = ("MIGRATOR_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
-CODE = extract()
+CODE = {**rule_messages(), **extract()}  # the code's messages and the built-in rule packs' texts
 PO_MESSAGES = read_po(PO)
 
 
@@ -59,6 +59,7 @@ def _markup(text: str) -> "list[str]":
 @pytest.mark.parametrize("msgid", sorted(PO_MESSAGES))
 def test_a_translation_keeps_the_placeholders_and_markup(msgid):
     message = PO_MESSAGES[msgid]
+    msgid = msgid.split("\x04")[-1]  # "shown\x04<msgid>": a message in a context, as gettext keys it
     for text in message.msgstr:
         assert _fields(text) == _fields(msgid), f"{msgid!r} -> {text!r}"
         assert _markup(text) == _markup(msgid), f"{msgid!r} -> {text!r}"
@@ -240,7 +241,7 @@ def test_apply_dry_run_and_check_speak_chinese(repo):
     dry = _cli(repo, "apply", ".", "--provider", "deepseek", "--dry-run", "-v", **ZH)
     assert dry.returncode == 1, dry.stderr
     assert "已应用的规则" in dry.stdout
-    assert "诊断信息（0 处需人工处理）" in dry.stdout and "提示 deepseek/model: model 'gpt-4o'" in dry.stdout
+    assert "诊断信息（0 处需人工处理）" in dry.stdout and "提示 deepseek/model: 模型 'gpt-4o' -> 'deepseek-chat'" in dry.stdout
     assert "（试运行：未写入任何文件）" in dry.stderr and "个文件有改动" in dry.stderr
     check = _cli(repo, "check", **ZH)
     assert check.returncode == 1, check.stderr
@@ -263,7 +264,7 @@ def test_markdown_report_and_rules_commands_follow_the_language(repo):
     assert markdown.stdout.startswith("# OpenAI 使用情况报告（migrator scan）\n"), markdown.stdout
     shown = _cli(repo, "rules", "show", "deepseek/client-endpoint", **ZH)
     assert shown.returncode == 0 and "deepseek/client-endpoint（DeepSeek；方案：compat, native；" in shown.stdout
-    assert "Point the OpenAI client at DeepSeek" in shown.stdout  # rule messages are data: not translated here
+    assert "把 OpenAI 客户端指向 DeepSeek 的端点，并读取 DEEPSEEK_API_KEY" in shown.stdout  # the pack's message, translated
     missing = _cli(repo, "rules", "show", "deepseek/nope", **ZH)
     assert missing.returncode == 2 and missing.stderr.startswith("错误：没有 id 为 'deepseek/nope' 的规则")
 

@@ -119,7 +119,7 @@ class Helper(BaseLLM):
     assert any(d["path"] == "pkg/base.py" and "another module" in d["message"] for d in units), units
     assert any(d["path"] == "pkg/chat.py" for d in units), units
     # the factory's client is another client: it still moves, with its caller
-    assert "+    return OpenAI(base_url=" in diffs["pkg/base.py"] and 'model="text-embedding-v4"' in diffs["pkg/embed.py"]
+    assert "+    return OpenAI(\n+        base_url=" in diffs["pkg/base.py"] and 'model="text-embedding-v4"' in diffs["pkg/embed.py"]
     assert doc["summary"]["files_failed"] == 0
 
 

@@ -12,6 +12,7 @@ import tokenize
 import itertools
 from typing import Any, AnyStr, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
+from migrator.i18n import N_
 from migrator.models import FileAnalysis, Finding, Span
 
 PYTHON_SUFFIXES = (".py", ".pyw")
@@ -193,7 +194,7 @@ def text_findings(relpath: str, text: str, *, cell: Optional[int] = None, low: O
         )
     for match in finditer_on_lines(_URL, text):
         out.append(
-            Finding("url", relpath, _span_of(text, match.start(), match.end()), f"OpenAI URL {match.group(0)}",
+            Finding("url", relpath, _span_of(text, match.start(), match.end()), N_("OpenAI URL {url}").format(url=match.group(0)),
                     cell=cell, detail={"url": match.group(0)})
         )
     return out
@@ -257,7 +258,7 @@ def analyze_notebook_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
     try:
         cells = notebook_cells(relpath, text)
     except NotebookError as exc:
-        return FileAnalysis(relpath, error=f"invalid notebook: {exc}", error_line=getattr(exc, "line", None))
+        return FileAnalysis(relpath, error=N_("invalid notebook: {reason}").format(reason=exc), error_line=getattr(exc, "line", None))
     out = FileAnalysis(relpath)
     for cell, part in cells:
         number, source = cell[0], cell[1]
@@ -267,7 +268,7 @@ def analyze_notebook_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
             part = analyze_python(source, relpath, cell=number)
         if part.error:
             # a cell that does not parse (e.g. unusual magics) is reported, not fatal
-            out.findings.append(Finding("import", relpath, Span(1, 0, 1, 0), f"cell {number}: {part.error}",
+            out.findings.append(Finding("import", relpath, Span(1, 0, 1, 0), N_("cell {number}: {reason}").format(number=number, reason=part.error),
                                         cell=number, confidence="low", detail={"unparsed": True}))
             continue
         out.findings.extend(part.findings)

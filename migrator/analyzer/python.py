@@ -31,6 +31,7 @@ from typing import Any, Collection, Dict, Iterator, List, Optional, Tuple, Union
 from migrator.analyzer import LINE_BREAK, line_index, lines_holding
 from migrator.analyzer import chunks
 from migrator.analyzer import symbols as sym
+from migrator.i18n import N_
 from migrator.models import EnvRead, FileAnalysis, Finding, ResultAccess, Span, SymbolRef
 
 # ---------------------------------------------------------------- values
@@ -1250,14 +1251,14 @@ class _Reporter(_Analyzer):
     def _import(self, node: ast.AST, module: str, bound: List[str], qnames: List[str]) -> None:
         if sym.is_openai(module):
             self.imports_openai = True
-            self.add("import", node, f"imports {module}", symbol=module, detail={"names": bound, "module": module})
+            self.add("import", node, N_("imports {module}").format(module=module), symbol=module, detail={"names": bound, "module": module})
             return
         framework = [q for q in qnames if sym.is_framework(q)] or ([module] if sym.is_framework(module) else [])
         if framework:
             self.add(
                 "framework",
                 node,
-                f"imports OpenAI wrapper {', '.join(framework)}",
+                N_("imports OpenAI wrapper {symbols}").format(symbols=", ".join(framework)),
                 symbol=framework[0],
                 detail={"names": bound, "module": module, "form": "import"},
             )
@@ -1305,7 +1306,7 @@ class _Reporter(_Analyzer):
             self.add(
                 "config",
                 stmt,
-                f"sets openai.{target.attr}",
+                N_("sets {name}").format(name=f"openai.{target.attr}"),
                 symbol=f"openai.{target.attr}",
                 api=target.attr,
                 detail=self._config_detail(target, value, scope, stmt),
@@ -1343,7 +1344,7 @@ class _Reporter(_Analyzer):
         if isinstance(func, Q) and sym.is_framework(func.qname) and _is_class_name(func.qname):
             model = self._model(node, scope, ("model", "model_name", "deployment_name", "azure_deployment"))
             qname = sym.canonical(func.qname)  # langchain.chat_models.ChatOpenAI -> the class it is
-            self.add("framework", node, f"constructs {qname}", symbol=qname, model=model,
+            self.add("framework", node, N_("constructs {name}").format(name=qname), symbol=qname, model=model,
                      detail={"form": "construct", "kwargs": _kwarg_names(node),
                              "open_args": bool(node.args) or any(k.arg is None for k in node.keywords)})
             return
@@ -1414,16 +1415,16 @@ class _Reporter(_Analyzer):
                     target = arg.value
                     break
         if target is not None:
-            self.add("double", node, f"test double for {target}", symbol=target, detail={"target": target})
+            self.add("double", node, N_("test double for {target}").format(target=target), symbol=target, detail={"target": target})
 
     def _client(self, node: ast.Call, client: Client, scope: Scope, context_manager: bool = False) -> None:
         name = client.cls.split(".")[-1]
-        where = "already points elsewhere" if client.endpoint == "other" else ""
         chain = self.base_url_chain(node, scope) if client.endpoint in ("fallback", "other") else None
         self.add(
             "client",
             node,
-            f"constructs {name}" + (f" ({where})" if where else ""),
+            (N_("constructs {name} (already points elsewhere)") if client.endpoint == "other"
+             else N_("constructs {name}")).format(name=name),
             symbol=client.cls,
             detail={
                 "kwargs": _kwarg_names(node),
@@ -1462,7 +1463,6 @@ class _Reporter(_Analyzer):
         model = self._model(node, scope, ("model", "engine", "deployment_id") if legacy else ("model",))
         if model is None and legacy and result.api.startswith("audio.") and node.args:
             model = self.constant_str(node.args[0], scope)  # v0 openai.Audio.transcribe("whisper-1", f)
-        label = "legacy v0 " if legacy else ""
         model_def = None
         given = next((k.value for k in node.keywords if k.arg == "model"), None)
         found = None
@@ -1475,7 +1475,7 @@ class _Reporter(_Analyzer):
         self.add(
             "call",
             node,
-            f"{label}{result.api} call",
+            (N_("legacy v0 {api} call") if legacy else N_("{api} call")).format(api=result.api),
             api=result.api,
             legacy=legacy,
             model=model,
@@ -1676,7 +1676,7 @@ class _Reporter(_Analyzer):
         self.add(
             "call",
             node,
-            f"{api} call on a receiver that could not be resolved",
+            N_("{api} call on a receiver that could not be resolved").format(api=api),
             api=api,
             confidence="low",
             model=self._model(node, scope, ("model",)),
@@ -1716,7 +1716,7 @@ class _Reporter(_Analyzer):
         self.add(
             "call",
             node,
-            f"legacy v0 {api} call through super() in a subclass of {base}",
+            N_("legacy v0 {api} call through super() in a subclass of {base}").format(api=api, base=base),
             api=api,
             legacy=True,
             confidence="low",
@@ -1757,7 +1757,7 @@ class _Reporter(_Analyzer):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith(ENV_PREFIXES):
             span = self.lines.span(node)
             self.out.env_reads.append(EnvRead(node.value, span))
-            self.add("env", span, f"reads environment variable {node.value}", symbol=node.value,
+            self.add("env", span, N_("reads environment variable {name}").format(name=node.value), symbol=node.value,
                      detail={"variable": node.value})
 
     # ---- try: which body an except clause guards
@@ -1809,7 +1809,7 @@ class _Reporter(_Analyzer):
         self.out.symbols.append(SymbolRef(value.qname, span, type(node).__name__, context, guard))
         name = sym.exception_name(value.qname)
         if name is not None:
-            self.add("exception", span, f"uses OpenAI exception {value.qname}", symbol=value.qname,
+            self.add("exception", span, N_("uses OpenAI exception {name}").format(name=value.qname), symbol=value.qname,
                      detail={"exception": name})
 
     def _result_access(self, node: ast.AST, scope: Scope, parent: Optional[ast.AST]) -> None:
@@ -2182,10 +2182,10 @@ def _analyze(source: str, path: str, cell: Optional[int], prune: bool,
     try:
         tree = ast.parse(source, filename=path, type_comments=False)
     except SyntaxError as exc:
-        out = FileAnalysis(path, error=f"syntax error: {exc.msg}", error_line=exc.lineno)
+        out = FileAnalysis(path, error=N_("syntax error: {reason}").format(reason=exc.msg), error_line=exc.lineno)
         return out
     except (ValueError, RecursionError, MemoryError) as exc:
-        return FileAnalysis(path, error=f"cannot parse: {type(exc).__name__}: {exc}")
+        return FileAnalysis(path, error=N_("cannot parse: {reason}").format(reason=f"{type(exc).__name__}: {exc}"))
     try:
         lines = _Lines(source)
         starts = line_index(source, lines.lines)
@@ -2203,7 +2203,7 @@ def _analyze(source: str, path: str, cell: Optional[int], prune: bool,
         finally:
             _release(reporter)
     except RecursionError:
-        return FileAnalysis(path, error="cannot analyse: expression nesting too deep")
+        return FileAnalysis(path, error=N_("cannot analyse: expression nesting too deep"))
 
 
 def _analyze_masked(source: str, path: str, cell: Optional[int]) -> Optional[FileAnalysis]:

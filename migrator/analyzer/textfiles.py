@@ -36,6 +36,7 @@ from fnmatch import fnmatch
 from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 from migrator.analyzer import notebooks, secrets
+from migrator.i18n import N_
 from migrator.models import Finding, Span
 
 #: Normalized package name -> role.
@@ -676,7 +677,7 @@ def _dependency_findings(path: str, kind: str, text: str, index: LineIndex) -> L
         shown = safe_text(entry.text)
         findings.append(Finding(
             kind="dependency", path=path, span=index.span(entry.start, entry.end),
-            message=f"{entry.package} requirement '{shown}' in {path}",
+            message=N_("{package} requirement '{requirement}' in {path}").format(package=entry.package, requirement=shown, path=path),
             detail={"package": entry.package, "specifier": safe_text(entry.specifier), "section": entry.section,
                     "role": role},
         ))
@@ -696,7 +697,7 @@ def _env_findings(path: str, text: str, index: LineIndex) -> List[Finding]:
             name = m.group(0)
             findings.append(Finding(
                 kind="env", path=path, span=index.span(offset + m.start(), offset + m.end()),
-                message=f"OpenAI environment variable {name} in {path}", detail={"variable": name},
+                message=N_("OpenAI environment variable {name} in {path}").format(name=name, path=path), detail={"variable": name},
             ))
     return findings
 
@@ -726,7 +727,7 @@ def _url_findings(path: str, text: str, index: LineIndex) -> List[Finding]:
         host = m.group("host").lower()
         findings.append(Finding(
             kind="url", path=path, span=index.span(m.start(), m.start() + len(url)),
-            message=f"OpenAI endpoint URL '{safe_text(url)}' in {path}",
+            message=N_("OpenAI endpoint URL '{url}' in {path}").format(url=safe_text(url), path=path),
             detail={"host": host, "url": safe_text(url), "azure": host.endswith(".openai.azure.com")},
         ))
     return findings
@@ -811,7 +812,7 @@ def _js_findings(path: str, text: str, index: LineIndex) -> List[Finding]:
         module = m.group("module")
         findings.append(Finding(
             kind="js", path=path, span=index.span(m.start("q"), m.end()),
-            message=f"JS/TS {form} of '{module}' in {path} (not rewritten)",
+            message=N_("JS/TS {form} of '{module}' in {path} (not rewritten)").format(form=form, module=module, path=path),
             confidence="high", detail={"module": module, "form": form},
         ))
     return findings
@@ -827,7 +828,7 @@ def _package_json_findings(path: str, text: str, index: LineIndex) -> List[Findi
         name, spec = m.group("name"), m.group("spec")
         findings.append(Finding(
             kind="js", path=path, span=index.span(m.start(), m.end()),
-            message=f"npm dependency '{name}' ({safe_text(spec)}) in {path} (not rewritten)",
+            message=N_("npm dependency '{name}' ({spec}) in {path} (not rewritten)").format(name=name, spec=safe_text(spec), path=path),
             detail={"package": name, "specifier": safe_text(spec), "section": owner[-1]},
         ))
     return findings

@@ -72,6 +72,9 @@ def _app() -> Any:
         # the previous run's choice
         i18n.set_language(lang.value if lang is not None else None)
 
+    from migrator.cli import click_words
+
+    click_words.install()  # Click's own words (Usage:, Options:, Error:) through the catalogue
     _APP.append(app)
     return app
 

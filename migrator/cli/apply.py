@@ -12,6 +12,7 @@ import typer
 
 from migrator.cli import app
 from migrator.cli.common import config_and_excludes, jobs_option, target, write_output
+from migrator.config import line_length
 from migrator.discovery import DEFAULT_MAX_BYTES
 from migrator.errors import EXIT_FINDINGS, EXIT_OK, EXIT_PARTIAL, SafetyError, UsageError
 from migrator.i18n import N_, _
@@ -79,7 +80,7 @@ def apply(
     as_chat = completions_as_chat if completions_as_chat is not None else bool(cfg.completions_as_chat)
     ruleset = select(providers, provider, plan.value if plan else cfg.plan, models=cfg.models, env=cfg.env,
                      region=region or cfg.region, only=only or [], skip=skip or [], todo_comments=use_todo,
-                     options=["completions_as_chat"] if as_chat else [])
+                     options=["completions_as_chat"] if as_chat else [], line_length=line_length(root))
     writes = not dry_run
     repo = vcs.find_repo(root)
     if writes and not in_place and repo is None:

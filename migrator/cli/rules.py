@@ -9,7 +9,7 @@ import typer
 
 from migrator.cli import app
 from migrator.errors import EXIT_OK, EXIT_USAGE, UsageError
-from migrator.i18n import _
+from migrator.i18n import _, localize
 
 rules_app = typer.Typer(help=_("Inspect, validate and test rule files."), no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(rules_app, name="rules")
@@ -37,7 +37,7 @@ def list_rules(
         if provider and pf.name != provider:
             continue
         for rule in pf.rules:
-            table.add_row(rule.id, ", ".join(rule.plans), rule.message)
+            table.add_row(rule.id, ", ".join(rule.plans), localize(rule.message))
     console().print(table)
 
 
@@ -56,7 +56,7 @@ def show_rule(
                 out = console()
                 out.print(f"[bold]{safe(rule.id)}[/]" + safe(_(" ({title}; plans: {plans}; {source}:{line})").format(
                     title=pf.title, plans=", ".join(rule.plans), source=rule.source, line=rule.line)))
-                out.print(rule.message)
+                out.print(localize(rule.message))
                 if rule.note:
                     out.print(rule.note.rstrip())
                 out.print(_("match: {json}").format(json=json.dumps(rule.match, sort_keys=True)), markup=False)

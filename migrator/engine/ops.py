@@ -17,6 +17,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from migrator.analyzer.secrets import redact_text
 from migrator.engine.model import Site
+from migrator.i18n import N_
 
 
 class _LibCST:
@@ -104,6 +105,10 @@ class Sink:
 
 
 # ------------------------------------------------------------------ rendering values
+
+
+def _no_model(ruleset: Any, model: str) -> str:
+    return N_("no {provider} model for '{model}'").format(provider=ruleset.provider.name, model=model)
 
 
 def _string(text: str) -> cst.SimpleString:
@@ -527,7 +532,7 @@ class MapModel(Operation):
         if site.kind == "model" or (site.kind == "call" and site.attrs.get("_model_def")):
             model = site.attrs.get("model")  # mapped where it is defined
             if ruleset.map_model(model) is None and not ruleset.is_target_model(model) and not _kept(model, params):
-                return [("manual", f"no {ruleset.provider.name} model for '{model}'")] if site.kind == "model" else []
+                return [("manual", _no_model(ruleset, model))] if site.kind == "model" else []
             return []
         if name not in site.attrs.get("kwargs", ()):
             return [("manual", STAR_MODEL)] if site.attrs.get("star_kwargs") else []
@@ -535,7 +540,7 @@ class MapModel(Operation):
         if model is None:
             return [("manual", "model is not a literal; map it by hand")]
         if ruleset.map_model(model) is None and not ruleset.is_target_model(model) and not _kept(model, params):
-            return [("manual", f"no {ruleset.provider.name} model for '{model}'")]
+            return [("manual", _no_model(ruleset, model))]
         return []
 
     @classmethod
@@ -567,7 +572,7 @@ class MapModel(Operation):
         new = cls._map(value, ctx, params)
         if new is value:
             return node
-        ctx.diag(f"model '{value.evaluated_value}' -> '{new.evaluated_value}'", "info")
+        ctx.diag(N_("model '{model}' -> '{target}'").format(model=value.evaluated_value, target=new.evaluated_value), "info")
         return _replace_arg(node, arg, arg.with_changes(value=new))
 
     @staticmethod
@@ -578,8 +583,8 @@ class MapModel(Operation):
         target = ctx.ruleset.map_model(model)
         if target is None:
             if not ctx.ruleset.is_target_model(model) and not _kept(model, params):
-                ctx.manual(f"no {ctx.ruleset.provider.title} model is mapped for '{model}'; "
-                           "add one under [tool.migrator.models] or edit this call", blocking=False)
+                ctx.manual(N_("no {title} model is mapped for '{model}'; add one under [tool.migrator.models] or edit "
+                              "this call").format(title=ctx.ruleset.provider.title, model=model), blocking=False)
             return value
         if target == model:
             return value
@@ -752,7 +757,8 @@ class ReplaceSymbol(Operation):
         if "map" in params:
             target = params["map"].get(ctx.site.attrs.get("symbol"))
             if target is None:
-                ctx.manual(f"{ctx.site.attrs.get('symbol')} has no equivalent in {ctx.ruleset.provider.title}")
+                ctx.manual(N_("{symbol} has no equivalent in {title}").format(symbol=ctx.site.attrs.get("symbol"),
+                                                                              title=ctx.ruleset.provider.title))
                 return node
         else:
             target = params["to"]

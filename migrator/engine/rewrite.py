@@ -23,6 +23,7 @@ from migrator.engine.plan import plan, sites, unconverted_legacy
 from migrator.engine.selfcheck import SELF_CHECK, introduced
 from migrator.engine.transform import transform
 from migrator.engine.units import build_units, client_status, left_sites, loose_keys, plan_units, staying, with_fallback
+from migrator.i18n import N_
 from migrator.models import FileAnalysis
 from migrator.ruleset import Rule, RuleSet
 
@@ -170,14 +171,14 @@ def migrate_source(source: str, path: str, ruleset: RuleSet, analysis: Optional[
     try:
         first = rewrite_once(source, path, ruleset, analysis, cell)
     except (cst.ParserSyntaxError, SyntaxError) as exc:
-        return FileResult(path, source, source, error=f"cannot parse: {_first_line(exc)}")
+        return FileResult(path, source, source, error=N_("cannot parse: {reason}").format(reason=_first_line(exc)))
     except RecursionError:
-        return FileResult(path, source, source, error="cannot rewrite: nesting too deep")
+        return FileResult(path, source, source, error=N_("cannot rewrite: nesting too deep"))
     except Exception as exc:  # a bug in a rule or op: refuse this file, keep migrating the others
         if os.environ.get("MIGRATOR_DEBUG"):
             raise
-        return FileResult(path, source, source, error=f"internal error while rewriting ({type(exc).__name__}); "
-                                                       "file left unchanged. This is a bug in migrator: please report it")
+        return FileResult(path, source, source, error=N_("internal error while rewriting ({name}); file left unchanged. This is a bug in migrator: "
+                                                          "please report it").format(name=type(exc).__name__))
     if first.error or first.output == source:
         return first
     try:

@@ -13,6 +13,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from migrator.engine.layout import wrap_long_calls
 from migrator.engine.model import Site
 from migrator.engine.ops import COMMENT_LIMIT, OPS, Context, Sink, one_line
 from migrator.ruleset import Rule, RuleSet
@@ -494,5 +495,6 @@ def transform(module: cst.Module, pairs: Sequence[Tuple[Site, Rule]], ruleset: R
         new = add_helpers(new, sink.helpers)
     if new is not module:
         new = remove_unused_imports(new, ruleset.plan.cleanup_imports)
+        new = wrap_long_calls(module, new, ruleset.line_length)
     sink.changed = transformer.changed
     return new, transformer.applied

@@ -17,7 +17,7 @@ from migrator import __version__
 from migrator.analyzer.secrets import redact_text
 from migrator.apply import FileChange, MigrationResult
 from migrator.engine.rewrite import SUPPRESSED
-from migrator.i18n import N_, _, language, ngettext, use_language
+from migrator.i18n import N_, _, language, localize, ngettext, use_language
 from migrator.report import json_document
 from migrator.report.console import printable, safe
 from migrator.ruleset import builtin_rules_dir
@@ -37,7 +37,7 @@ def render_text(result: MigrationResult, out: Console, *, show_diff: bool = True
     ``verbose``: info diagnostics listed too, not only counted."""
     rs = result.ruleset
     out.print("[bold]migrator apply[/] → " + safe(_("{provider} ({plan} plan: {title})").format(
-        provider=rs.provider.title, plan=rs.plan.name, title=rs.plan.title)))
+        provider=rs.provider.title, plan=rs.plan.name, title=localize(rs.plan.title))))
     # the outcome before the detail: a long run's diffs would push it off the screen
     out.print(summary_line(result), markup=False, highlight=False)
     if stat:
@@ -52,9 +52,9 @@ def render_text(result: MigrationResult, out: Console, *, show_diff: bool = True
         out.print(_("[bold red]Files that could not be migrated[/] (left unchanged):"))
         for failure in result.failures:
             line = f":{failure.line}" if failure.line else ""
-            out.print(printable(f"  {failure.path}{line}: {failure.message}"), markup=False)
+            out.print(printable(f"  {failure.path}{line}: {localize(failure.message)}"), markup=False)
     for path, note in result.notes:
-        out.print(printable(_("  note: {note}").format(note=_note(path, _(note)))), markup=False)
+        out.print(printable(_("  note: {note}").format(note=_note(path, localize(note)))), markup=False)
 
 
 def diff_counts(change: FileChange) -> "tuple[int, int]":
@@ -119,7 +119,7 @@ def _diagnostics(result: MigrationResult, out: Console, verbose: bool = False) -
             style = {"manual": "red", "warning": "yellow"}.get(d.severity, "dim")
             severity = _(SEVERITIES[d.severity]) if d.severity in SEVERITIES else d.severity
             out.print(f"    {where}{d.line}:{d.column} [{style}]{safe(severity)}[/] {safe(d.rule)}: ", end="")
-            out.print(printable(d.message), markup=False, highlight=False)
+            out.print(printable(localize(d.message)), markup=False, highlight=False)
 
 
 SEVERITIES = {"info": N_("info"), "warning": N_("warning"), "manual": N_("manual")}  # as shown; JSON keeps the key
@@ -190,7 +190,7 @@ def pr_body(result: MigrationResult, *, link_base: Optional[str] = None, checks:
         for d in manual:
             anchor = f"{link_base.rstrip('/')}/{d.path}#L{d.line}" if link_base else None
             where = f"[`{d.path}:{d.line}`]({anchor})" if anchor else f"`{d.path}:{d.line}`"
-            lines.append(f"- {where} `{d.rule}`: {d.message}")
+            lines.append(f"- {where} `{d.rule}`: {localize(d.message)}")
     used = _models_used(result)
     if used:
         lines += ["", "### " + _("Model mapping used"), "", f"| OpenAI | {rs.provider.title} |", "|---|---|"]
@@ -201,9 +201,9 @@ def pr_body(result: MigrationResult, *, link_base: Optional[str] = None, checks:
         _("a second migration pass over every rewritten file changed nothing"),
     ])]
     if result.failures:
-        lines += ["", "### " + _("Not migrated"), ""] + [f"- `{f.path}`: {f.message}" for f in result.failures]
+        lines += ["", "### " + _("Not migrated"), ""] + [f"- `{f.path}`: {localize(f.message)}" for f in result.failures]
     if result.notes:
-        lines += ["", "### " + _("Notes"), ""] + [f"- {_note(path, _(note))}" for path, note in result.notes]
+        lines += ["", "### " + _("Notes"), ""] + [f"- {_note(path, localize(note))}" for path, note in result.notes]
     steps = step_texts(result)
     if steps:
         lines += ["", "### " + _("Next steps"), ""] + [f"{n}. {text}" for n, text in enumerate(steps, 1)]

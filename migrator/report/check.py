@@ -9,7 +9,7 @@ from typing import Any, Dict, List
 from rich.console import Console
 
 from migrator import __version__
-from migrator.i18n import _
+from migrator.i18n import _, localize
 from migrator.check import R_UNPARSEABLE, RULES, CheckFinding, CheckResult
 from migrator.report import json_document
 from migrator.report.console import safe
@@ -214,10 +214,10 @@ def render_text(result: CheckResult, out: Console) -> None:
         out.print(f"[bold]{safe(path)}[/]")
         for f in by_file[path]:
             cell = safe(_("cell {n} ").format(n=f.cell)) if f.cell is not None else ""
-            out.print(f"  {cell}{f.line}:{f.column}  [red]{safe(f.rule)}[/]  {safe(f.message)}"
+            out.print(f"  {cell}{f.line}:{f.column}  [red]{safe(f.rule)}[/]  {safe(localize(f.message))}"
                       + (f"  [dim]{_('(fix available)')}[/]" if f.fix else ""))
     for path, why in result.errors:
-        out.print(f"[yellow]{_('not analysed')}[/] {safe(path)}: {safe(why)}")
+        out.print(f"[yellow]{_('not analysed')}[/] {safe(path)}: {safe(localize(why))}")
     known = len(result.findings) - len(result.new)
     extra = _("; {n} known finding(s) not counted").format(n=known) if known else ""
     extra += _("; {n} suppressed").format(n=result.suppressed) if result.suppressed else ""

@@ -13,6 +13,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import quote
 
 from migrator import __version__
+from migrator.i18n import _, language
 from migrator.analyzer.secrets import redact_text
 from migrator.models import Finding, ScanResult
 from migrator.report.console import printable
@@ -37,6 +38,7 @@ a{color:#1a56b0}
 .manual{color:#a3261b}.warning{color:#8a5a00}.info{color:#555}
 pre.diff{background:#f7f8fa;border:1px solid #e4e6ee;padding:.5rem;white-space:pre-wrap;margin:.2rem 0 1rem}
 pre.diff span{display:block}.add{background:#e6f7ea}.del{background:#fdeaea}.hunk{color:#6a3fb0}
+ol.next{padding-left:1.6rem}ol.next li{margin:.25rem 0}
 footer{margin-top:2rem;color:#666;font-size:.8rem}
 @media (max-width:40rem){
  body{padding:.6rem;font-size:14px}
@@ -51,6 +53,11 @@ footer{margin-top:2rem;color:#666;font-size:.8rem}
 def _text(value: object, *, lines: bool = False) -> str:
     """Untrusted text as HTML: keys redacted, control characters shown, then escaped."""
     return html.escape(printable(redact_text(str(value)), lines=lines), quote=True)
+
+
+def _code(text: str) -> str:
+    """``text`` as HTML, its `backticked` commands and names as <code>."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", _text(text))
 
 
 def _anchor(path: str, line: Optional[int] = None, cell: Optional[int] = None) -> str:
@@ -92,7 +99,7 @@ def _table(headers: Sequence[str], rows: Iterable[Tuple[Optional[str], Sequence[
 
 def _page(title: str, body: List[str]) -> str:
     return "\n".join([
-        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+        "<!DOCTYPE html>", f'<html lang="{"zh-CN" if language() == "zh" else "en"}">', "<head>", '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         # nothing is fetched: no script, no frame, no remote style, font or image
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
@@ -192,7 +199,7 @@ def apply_page(result: Any, *, dry_run: bool = False, link_base: Optional[str] =
                extra: Optional[Dict[str, Any]] = None) -> str:
     """The apply report (a ``MigrationResult``) as one HTML page: summary, diffs, rules
     applied, what is left for a person, files that could not be migrated, notes."""
-    from migrator.report.apply import _note, summary_line, unified_diff
+    from migrator.report.apply import _note, step_texts, summary_line, unified_diff
 
     rs = result.ruleset
     extra = extra or {}
@@ -202,6 +209,11 @@ def apply_page(result: Any, *, dry_run: bool = False, link_base: Optional[str] =
     if extra.get("branch"):
         body.append(f"<p>Committed on branch <code>{_text(extra['branch'])}</code> "
                     f"(<code>{_text(str(extra.get('commit', ''))[:12])}</code>).</p>")
+    steps = step_texts(result)  # what the summary and the PR body end with, in the chosen language
+    if steps:
+        body.append(f'<h2 id="next-steps">{_text(_("Next steps"))}</h2><ol class="next">')
+        body += [f"<li>{_code(text)}</li>" for text in steps]
+        body.append("</ol>")
     changed = {c.path for c in result.changes}
     manual = result.manual
     if manual:

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from migrator import __version__
-from migrator.i18n import N_, _, ngettext
+from migrator.i18n import N_, _, localize, ngettext
 from migrator.models import Finding, ScanResult
 from migrator.report import json_document
 from migrator.report.console import safe
@@ -81,7 +81,7 @@ def _what(f: Finding) -> str:
             extra.append(_("client already points elsewhere"))
     if f.confidence != "high":
         extra.append({"medium": _("medium confidence"), "low": _("low confidence")}.get(f.confidence, f"{f.confidence} confidence"))
-    return f.message + (f" ({', '.join(extra)})" if extra else "")
+    return localize(f.message) + (f" ({', '.join(extra)})" if extra else "")
 
 
 def render_text(result: ScanResult, out: Console, readiness: Optional[List[Dict[str, Any]]] = None,
@@ -117,9 +117,9 @@ def render_text(result: ScanResult, out: Console, readiness: Optional[List[Dict[
         out.print(_("[bold]Not analysed[/]:"))
         for a in result.failed:
             line = f":{a.error_line}" if a.error_line else ""
-            out.print(f"  {safe(a.path)}{line}: {safe(a.error)}")
+            out.print(f"  {safe(a.path)}{line}: {safe(localize(a.error))}")
         for skip in sorted(result.skipped, key=lambda x: x.path):
-            out.print(f"  {safe(skip.path)}: {safe(skip.reason)}")
+            out.print(f"  {safe(skip.path)}: {safe(localize(skip.reason))}")
     out.print(safe(next_step(result, readiness, target)))
 
 
@@ -163,7 +163,7 @@ def render_readiness(readiness: List[Dict[str, Any]], out: Console) -> None:
     for row in readiness:
         table.add_row(
             row["provider"], row["plan"], str(row["automatic"]), str(row["with_diagnostics"]),
-            str(row["manual"]), safe("; ".join(row.get("reasons", [])[:3])),
+            str(row["manual"]), safe("; ".join(localize(reason) for reason in row.get("reasons", [])[:3])),
         )
     out.print(table)
     best, tied, why = best_fit(readiness)
@@ -249,6 +249,6 @@ def to_markdown(result: ScanResult, readiness: Optional[List[Dict[str, Any]]] = 
         lines.append(f"| `{f.path}` | {_where(f)} | {f.kind} | {what} |")
     if result.failed or result.skipped:
         lines += ["", "## " + _("Not analysed"), ""]
-        lines += [f"- `{a.path}`: {a.error}" for a in result.failed]
-        lines += [f"- `{x.path}`: {x.reason}" for x in result.skipped]
+        lines += [f"- `{a.path}`: {localize(a.error)}" for a in result.failed]
+        lines += [f"- `{x.path}`: {localize(x.reason)}" for x in result.skipped]
     return "\n".join(lines) + "\n"
