@@ -383,7 +383,7 @@ class _Binder(ast.NodeVisitor):
 
 
 #: packages whose imported names can carry an OpenAI finding
-_TRIGGER_PACKAGES = ("openai",) + sym.FRAMEWORK_PACKAGES
+_TRIGGER_PACKAGES = ("openai",) + sym.FRAMEWORK_PACKAGES + sym.ROUTER_PACKAGES
 
 
 def _triggers_names(module: str) -> bool:
@@ -1247,8 +1247,32 @@ class _Reporter(_Analyzer):
             self.add("framework", node, f"constructs {qname}", symbol=qname, model=model,
                      detail={"form": "construct", "kwargs": _kwarg_names(node)})
             return
+        if isinstance(func, Q) and sym.route_function(func.qname):
+            self._route(node, sym.route_function(func.qname), scope)  # type: ignore[arg-type]
+            return
         if value is None and func is None and self.imports_openai:
             self._unresolved_call(node, scope, parent)
+
+    def _route(self, node: ast.Call, qname: str, scope: Scope) -> None:
+        """``litellm.completion(model="gpt-4o")``, ``dspy.LM("openai/gpt-4o-mini")``: a model string
+        routed to OpenAI (another provider's route, or an api_base naming another server, is not)."""
+        keyword, position = sym.ROUTE_FUNCTIONS[qname]
+        arg: Optional[ast.AST] = next((k.value for k in node.keywords if k.arg == keyword), None)
+        where: object = keyword
+        if arg is None and position is not None and len(node.args) > position \
+                and not any(isinstance(a, ast.Starred) for a in node.args[:position + 1]):
+            arg, where = node.args[position], position
+        text = self.constant_str(arg, scope)
+        model = sym.openai_route(text)
+        if model is None:
+            return
+        for kw in node.keywords:
+            if kw.arg in ("api_base", "base_url"):
+                url = self.constant_str(kw.value, scope)
+                if url is None or _classify_url(url) != "openai":
+                    return  # pointed at another server (or one a value decides): not OpenAI's
+        self.add("framework", node, f"routes '{text}' to OpenAI through {qname}", symbol=qname, model=model,
+                 detail={"form": "construct", "route": True, "model_arg": where, "kwargs": _kwarg_names(node)})
 
     def _handed(self, node: ast.Call, scope: Scope) -> None:
         """A client built here and passed to a function imported from elsewhere

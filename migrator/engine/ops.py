@@ -526,6 +526,58 @@ class MapModel(Operation):
         return _string_like(value, target)
 
 
+class MapRoute(Operation):
+    """A LiteLLM model string (``litellm.completion(model="gpt-4o")``, ``dspy.LM("openai/gpt-4o")``,
+    wherever the analyzer found it: keyword or position) becomes ``<route><mapped model>``, e.g.
+    ``dashscope/qwen-plus`` (``route``: the LiteLLM provider prefix of the provider; ``openai/`` for
+    one LiteLLM does not route, with ``api_base=``/``api_key=`` set by the rule; ``keep``: globs of
+    the provider's own model ids, routed unmapped).  A model string that is not a literal, or a model
+    the provider has none for, leaves the call as it is, reported."""
+
+    name = "map_route"
+    SITES = ("framework",)
+    PARAMS = {"route": (str, True), "keep": (list, False)}
+
+    @staticmethod
+    def _target(model: Any, params: Dict[str, Any], ruleset: Any) -> Optional[str]:
+        if not isinstance(model, str):
+            return None
+        mapped = ruleset.map_model(model)
+        if mapped is None and (ruleset.is_target_model(model) or _kept(model, params)):
+            return model
+        return mapped
+
+    @classmethod
+    def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
+        model = site.attrs.get("model")
+        if cls._target(model, params, ruleset) is None:
+            return [("manual", f"no {ruleset.provider.name} model for '{model}'")]
+        return []
+
+    @classmethod
+    def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
+        assert isinstance(node, cst.Call)
+        where = ctx.site.attrs.get("model_arg")
+        if isinstance(where, int):
+            positional = [a for a in node.args if a.keyword is None and not a.star]
+            arg = positional[where] if len(positional) > where else None
+        else:
+            arg = _kw(node, str(where))
+        model = ctx.site.attrs.get("model")
+        target = cls._target(model, params, ctx.ruleset)
+        if arg is None or not isinstance(arg.value, cst.SimpleString):
+            hint = f" ('{model}' maps to '{ctx.text(params['route'])}{target}')" if target else ""
+            ctx.manual(f"the model string is not a literal here; write the {ctx.ruleset.provider.title} route by hand{hint}")
+            return node
+        if target is None:
+            ctx.manual(f"no {ctx.ruleset.provider.title} model is mapped for '{model}'; add one under "
+                       "[tool.migrator.models] or edit this call")
+            return node
+        route = ctx.text(params["route"]) + target
+        ctx.diag(f"model '{arg.value.evaluated_value}' -> '{route}'", "info")
+        return _replace_arg(node, arg, arg.with_changes(value=_string_like(arg.value, route)))
+
+
 IDENT_SAFE = re.compile(r"^[A-Za-z0-9_.:/@+-]+$")
 
 
@@ -1165,7 +1217,7 @@ class CompletionsToChat(Operation):
 OPS: Dict[str, Any] = {
     op.name: op
     for op in (
-        SetKwarg, RenameKwarg, DropKwarg, MoveKwarg, MapModel, ClampKwarg, RenameMethod, LegacyToClient,
+        SetKwarg, RenameKwarg, DropKwarg, MoveKwarg, MapModel, MapRoute, ClampKwarg, RenameMethod, LegacyToClient,
         ReplaceSymbol, SubscriptToAttr, RenameField, RenameEnv, RemoveStatement, ClientSetting, Todo, Note,
         CompletionsToChat,
     )

@@ -1,0 +1,177 @@
+"""LiteLLM (and DSPy / CrewAI on top of it): OpenAI model strings routed to the provider (issue #16).
+
+A router call is OpenAI usage only when its model string names an OpenAI model ("gpt-4o",
+"openai/gpt-4o") and no api_base= points elsewhere; the rules (``*/litellm*``) turn the string into
+the provider's LiteLLM route (``dashscope/qwen-plus``) or, where LiteLLM has no prefix for the
+provider, keep ``openai/`` with the provider's api_base=/api_key=.  The migrated strings are
+resolved by the real, pinned litellm's ``get_llm_provider`` here; the wire runs are in
+tests/test_equivalence.py (fixtures/programs/fw_litellm_*.py).  Whole-file cases:
+fixtures/<provider>/<plan>/litellm."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from migrator.analyzer import analyze_bytes, mentions_openai, needs_ast
+from migrator.analyzer import symbols as sym
+from migrator.analyzer.python import analyze_python
+from migrator.check import Policy, check_bytes
+from migrator.engine import migrate_source
+from migrator.ruleset import load_all, select
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # litellm fetches its cost map at import otherwise
+
+PACKS = load_all([])
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+PLANS = [("dashscope", "compat"), ("dashscope", "native"), ("qianfan", "compat"), ("qianfan", "native"),
+         ("hunyuan", "compat"), ("zhipu", "compat"), ("zhipu", "native"), ("ark", "compat"), ("ark", "native"),
+         ("deepseek", "compat"), ("moonshot", "compat")]
+ARK_MODELS = {"gpt-4o": "doubao-seed-1-6-251015", "gpt-4o-mini": "doubao-seed-1-6-flash-250828",
+              "text-embedding-3-small": "doubao-embedding-text-240715"}
+#: provider -> (LiteLLM provider the migrated chat string resolves to, the same for embeddings)
+ROUTES = {"dashscope": ("dashscope", "dashscope"), "deepseek": ("deepseek", None), "moonshot": ("moonshot", None),
+          "ark": ("volcengine", "volcengine"), "zhipu": ("bigmodel", "openai"), "qianfan": ("openai", "openai"),
+          "hunyuan": ("openai", "openai")}
+
+
+def ruleset(provider: str, plan: str = "compat"):
+    return select(PACKS, provider, plan, models=ARK_MODELS if provider == "ark" else None)
+
+
+def routes(source: str):
+    return [f for f in analyze_python(textwrap.dedent(source), "m.py").findings
+            if f.kind == "framework" and f.detail.get("route")]
+
+
+# ------------------------------------------------------------------ what is OpenAI usage
+
+
+@pytest.mark.parametrize("source, model", [
+    ('import litellm\nlitellm.completion(model="gpt-4o", messages=[])\n', "gpt-4o"),
+    ('import litellm as ll\nll.acompletion(model="openai/gpt-4o-mini", messages=[])\n', "gpt-4o-mini"),
+    ('from litellm import completion\ncompletion("o3-mini", [])\n', "o3-mini"),
+    ('from litellm import embedding as emb\nemb(model="text-embedding-3-small", input=["x"])\n', "text-embedding-3-small"),
+    ('import litellm\nM = "gpt-4.1"\nlitellm.text_completion(model=M, prompt="x")\n', "gpt-4.1"),
+    ('import litellm\nlitellm.completion(model="gpt-4o", api_base="https://api.openai.com/v1", messages=[])\n', "gpt-4o"),
+])
+def test_openai_model_strings_are_found(source, model):
+    [finding] = routes(source)
+    assert finding.model == model and finding.symbol.startswith("litellm.")
+
+
+@pytest.mark.parametrize("source", [
+    'import litellm\nlitellm.completion(model="anthropic/claude-3-5-sonnet", messages=[])\n',
+    'import litellm\nlitellm.completion(model="ollama/llama3", messages=[])\n',
+    'import litellm\nlitellm.completion(model="dashscope/qwen-plus", messages=[])\n',
+    'import litellm\nlitellm.completion(model="llama3", messages=[])\n',
+    'import litellm\nlitellm.completion(model="openai/llama3", api_base="http://localhost:8000/v1", messages=[])\n',
+    'import os, litellm\nlitellm.completion(model="openai/m", api_base=os.environ["GATEWAY"], messages=[])\n',
+    'import litellm\ndef f(m):\n    return litellm.completion(model=m, messages=[])\n',
+])
+def test_other_routes_are_not_openai_usage(source):
+    assert routes(source) == []
+
+
+def test_a_file_that_only_imports_litellm_passes_the_prefilter():
+    data = b'from litellm import completion\n\nr = completion(model="gpt-4o", messages=[])\n'
+    assert mentions_openai(data) and needs_ast(data)
+    analysis = analyze_bytes("app.py", data)
+    assert [f.model for f in analysis.findings if f.kind == "framework"] == ["gpt-4o"]
+
+
+def test_litellm_s_own_submodules_are_not_parsed():
+    assert not needs_ast(b"from litellm.llms.openai import chat\n")
+
+
+# ------------------------------------------------------------------ the rules, on every pack
+
+
+@pytest.mark.parametrize("provider, plan", PLANS)
+def test_every_pack_routes_chat_and_is_stable(provider, plan):
+    rs = ruleset(provider, plan)
+    source = 'import litellm\nr = litellm.completion(model="openai/gpt-4o", messages=[])\n'
+    result = migrate_source(source, "m.py", rs)
+    assert result.error is None and "gpt-4o" not in result.output, result.output
+    assert [d for d in result.diagnostics if d.severity == "manual"] == []
+    assert migrate_source(result.output, "m.py", rs).output == result.output
+    assert routes(result.output) == []  # migrated: no longer OpenAI usage
+
+
+@pytest.mark.parametrize("provider, plan", PLANS)
+def test_an_embedding_without_a_provider_model_stays_whole(provider, plan):
+    source = 'import litellm\nr = litellm.embedding(model="text-embedding-3-small", input=["x"])\n'
+    result = migrate_source(source, "m.py", ruleset(provider, plan))
+    if ROUTES[provider][1] is None:  # DeepSeek, Moonshot: no embedding model
+        assert result.output == source
+        assert any("no " in d.message and "text-embedding-3-small" in d.message for d in result.diagnostics)
+    else:
+        assert "text-embedding-3-small" not in result.output
+
+
+# ------------------------------------------------------------------ check
+
+
+STRICT = Policy("strict")
+COMPAT = Policy("compat", allow_endpoints=("https://dashscope.aliyuncs.com/compatible-mode/v1",))
+
+
+def _check(source: str, policy: Policy):
+    return [(f.line, f.message) for f in check_bytes("app.py", source.encode(), policy).findings]
+
+
+@pytest.mark.parametrize("policy", [STRICT, COMPAT], ids=["strict", "compat"])
+def test_check_treats_an_openai_route_as_an_openai_call(policy):
+    source = textwrap.dedent('''
+        from litellm import completion
+        a = completion(model="gpt-4o", messages=[])
+        b = completion(model="anthropic/claude-3-5-sonnet", messages=[])
+        c = completion(model="openai/llama3", api_base="http://localhost:8000/v1", messages=[])
+    ''')
+    assert _check(source, policy) == [(3, "routes 'gpt-4o' to OpenAI through litellm.completion")]
+
+
+@pytest.mark.parametrize("policy", [STRICT, COMPAT], ids=["strict", "compat"])
+def test_check_passes_the_migrated_file(policy):
+    source = (FIXTURES / "dashscope" / "compat" / "litellm" / "expected.py").read_text()
+    assert _check(source, policy) == []
+
+
+# ------------------------------------------------------------------ the real litellm
+
+
+def _captured(code: str, env: dict, monkeypatch) -> dict:
+    """Run migrated code with litellm's functions replaced by a recorder: the keywords a call gets."""
+    litellm = pytest.importorskip("litellm")
+    calls: list = []
+    for name in ("completion", "embedding"):
+        monkeypatch.setattr(litellm, name, lambda *a, **kw: calls.append((a, kw)))
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    exec(compile(code, "migrated.py", "exec"), {})
+    return calls
+
+
+@pytest.mark.parametrize("provider", sorted(ROUTES))
+@pytest.mark.parametrize("function, model", [("completion", "gpt-4o"), ("embedding", "text-embedding-3-small")])
+def test_the_pinned_litellm_resolves_the_migrated_route(provider, function, model, monkeypatch):
+    litellm = pytest.importorskip("litellm")
+    rs = ruleset(provider)
+    expected = ROUTES[provider][0 if function == "completion" else 1]
+    if expected is None:
+        pytest.skip(f"{provider} has no embedding model")
+    arg = "messages=[]" if function == "completion" else 'input=["x"]'
+    source = f'import litellm\nr = litellm.{function}(model="{model}", {arg})\n'
+    result = migrate_source(source, "m.py", rs)
+    [(args, kw)] = _captured(result.output, {rs.vars["api_key_env"]: "provider-key-f3a9",
+                                            "OPENAI_API_KEY": "sk-openai-0000"}, monkeypatch)
+    got_model, got_provider, key, base = litellm.get_llm_provider(kw["model"], api_base=kw.get("api_base"),
+                                                                  api_key=kw.get("api_key"))
+    assert got_provider == expected
+    assert kw["api_key"] == "provider-key-f3a9"
+    host = rs.vars.get("base_url", "").split("/")[2]
+    assert host in kw["api_base"] and (base is None or host in base)
+    assert got_model == rs.map_model(model)
