@@ -175,3 +175,26 @@ def test_the_pinned_litellm_resolves_the_migrated_route(provider, function, mode
     host = rs.vars.get("base_url", "").split("/")[2]
     assert host in kw["api_base"] and (base is None or host in base)
     assert got_model == rs.map_model(model)
+
+
+# ------------------------------------------------------------------ Router(model_list=[...])
+
+
+def test_router_entries_of_openai_are_found_and_others_not():
+    source = (FIXTURES / "dashscope" / "compat" / "litellm-router" / "input.py").read_text()
+    [finding] = routes(source)
+    assert finding.symbol == "litellm.Router" and finding.detail["models"] == ["gpt-4o-mini"]
+    assert finding.line == source.splitlines().index("router = Router(model_list=MODEL_LIST)") + 1
+
+
+@pytest.mark.parametrize("provider, plan", PLANS)
+def test_router_entries_are_reported_with_the_route_to_write(provider, plan):
+    source = (FIXTURES / "dashscope" / "compat" / "litellm-router" / "input.py").read_text()
+    result = migrate_source(source, "m.py", ruleset(provider, plan))
+    [manual] = [d for d in result.diagnostics if d.severity == "manual"]
+    assert manual.rule == f"{provider}/litellm-router" and f'"model": "{ROUTES[provider][0]}/' in manual.message
+
+
+def test_check_flags_a_router_with_an_openai_deployment():
+    source = 'from litellm import Router\nr = Router(model_list=[{"model_name": "m", "litellm_params": {"model": "openai/gpt-4o"}}])\n'
+    assert _check(source, STRICT) == [(2, "routes 'gpt-4o' to OpenAI through litellm.Router")]

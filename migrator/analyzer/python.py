@@ -1247,11 +1247,37 @@ class _Reporter(_Analyzer):
             self.add("framework", node, f"constructs {qname}", symbol=qname, model=model,
                      detail={"form": "construct", "kwargs": _kwarg_names(node)})
             return
+        if isinstance(func, Q) and func.qname in sym.ROUTE_LISTS:
+            self._route_list(node, func.qname, scope)
+            return
         if isinstance(func, Q) and sym.route_function(func.qname):
             self._route(node, sym.route_function(func.qname), scope)  # type: ignore[arg-type]
             return
         if value is None and func is None and self.imports_openai:
             self._unresolved_call(node, scope, parent)
+
+    def _route_list(self, node: ast.Call, qname: str, scope: Scope) -> None:
+        """``Router(model_list=[{"litellm_params": {"model": "gpt-4o"}}])``: the entries (dict literals,
+        in a list literal given here or bound once at module level) whose model string is OpenAI's."""
+        keyword, inner, key = sym.ROUTE_LISTS[qname]
+        entries = next((k.value for k in node.keywords if k.arg == keyword), None)
+        if isinstance(entries, ast.Name):
+            binding, ambiguous = self.lookup(entries.id, scope, node.lineno)
+            entries = binding.value if binding is not None and not ambiguous and binding.kind == "assign" \
+                and binding.scope.kind == "module" else None
+        models: List[str] = []
+        for entry in entries.elts if isinstance(entries, (ast.List, ast.Tuple)) else ():
+            params = _dict_value(entry, inner)
+            text = self.constant_str(_dict_value(params, key), scope)
+            base = _dict_value(params, "api_base") or _dict_value(params, "base_url")
+            url = self.constant_str(base, scope) if base is not None else None
+            model = sym.openai_route(text)
+            if model is not None and (base is None or (url is not None and _classify_url(url) == "openai")):
+                models.append(model)
+        if models:
+            self.add("framework", node, f"routes {', '.join(repr(m) for m in models)} to OpenAI through {qname}",
+                     symbol=sym.ROUTE_ALIASES.get(qname, qname), model=models[0],
+                     detail={"form": "construct", "route": True, "models": models, "kwargs": _kwarg_names(node)})
 
     def _route(self, node: ast.Call, qname: str, scope: Scope) -> None:
         """``litellm.completion(model="gpt-4o")``, ``dspy.LM("openai/gpt-4o-mini")``: a model string
@@ -1797,6 +1823,15 @@ def _kwarg_true(node: ast.Call, name: str) -> bool:
 
 def _has_kwarg(node: ast.Call, *names: str) -> bool:
     return any(k.arg in names for k in node.keywords)
+
+
+def _dict_value(node: Optional[ast.AST], key: str) -> Optional[ast.AST]:
+    """The value of a string key in a dict literal (``dict(key=...)`` too)."""
+    if isinstance(node, ast.Dict):
+        return next((v for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant) and k.value == key), None)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+        return next((k.value for k in node.keywords if k.arg == key), None)
+    return None
 
 
 def _kwarg_names(node: ast.Call) -> List[str]:

@@ -210,6 +210,14 @@ ROUTE_FUNCTIONS: Dict[str, Tuple[str, Optional[int]]] = {
     "crewai.Agent": ("llm", None),
 }
 
+#: class -> (keyword, inner key, model key): a list of dict literals, each holding a dict whose model
+#: key is a LiteLLM model string (litellm 1.x ``Router(model_list=[{"model_name": ..., "litellm_params":
+#: {"model": "gpt-4o", ...}}])``)
+ROUTE_LISTS: Dict[str, Tuple[str, str, str]] = {
+    "litellm.Router": ("model_list", "litellm_params", "model"),
+    "litellm.router.Router": ("model_list", "litellm_params", "model"),
+}
+
 #: other import paths of the names above
 ROUTE_ALIASES: Dict[str, str] = {
     "litellm.main.completion": "litellm.completion",
@@ -222,6 +230,7 @@ ROUTE_ALIASES: Dict[str, str] = {
     "dspy.clients.lm.LM": "dspy.LM",
     "crewai.llm.LLM": "crewai.LLM",
     "crewai.agent.Agent": "crewai.Agent",
+    "litellm.router.Router": "litellm.Router",
 }
 
 #: bare model names LiteLLM sends to OpenAI (its model table lists them under provider "openai")
