@@ -198,3 +198,38 @@ def test_router_entries_are_reported_with_the_route_to_write(provider, plan):
 def test_check_flags_a_router_with_an_openai_deployment():
     source = 'from litellm import Router\nr = Router(model_list=[{"model_name": "m", "litellm_params": {"model": "openai/gpt-4o"}}])\n'
     assert _check(source, STRICT) == [(2, "routes 'gpt-4o' to OpenAI through litellm.Router")]
+
+
+# ------------------------------------------------------------------ DSPy
+
+
+@pytest.mark.parametrize("provider, plan", PLANS)
+def test_dspy_lm_is_routed_and_the_old_client_reported(provider, plan):
+    source = (FIXTURES / "dashscope" / "compat" / "dspy" / "input.py").read_text()
+    result = migrate_source(source, "m.py", ruleset(provider, plan))
+    assert result.error is None
+    assert 'dspy.LM("openai/gpt-4o-mini"' not in result.output and 'model="gpt-4o"' not in result.output
+    assert 'dspy.LM("anthropic/claude-3-5-sonnet")' in result.output
+    assert [d.rule for d in result.diagnostics if d.severity == "manual"] == [f"{provider}/dspy-legacy"]
+
+
+def test_the_old_dspy_client_is_an_openai_wrapper_for_check():
+    source = "import dspy\nlm = dspy.OpenAI(model='gpt-3.5-turbo')\n"
+    assert [f.symbol for f in analyze_python(source, "m.py").findings if f.kind == "framework"] == ["dspy.OpenAI"]
+    assert _check("import dspy\nlm = dspy.LM('dashscope/qwen-plus')\n", STRICT) == []
+
+
+@pytest.mark.parametrize("provider", sorted(ROUTES))
+def test_the_pinned_dspy_builds_the_migrated_lm(provider, monkeypatch):
+    """dspy.LM takes the keywords the rule writes and picks an engine for the route without I/O."""
+    dspy = pytest.importorskip("dspy")
+    from dspy.clients.backend_selection import select_backend
+    rs = ruleset(provider)
+    result = migrate_source('import dspy\nlm = dspy.LM("openai/gpt-4o-mini", temperature=0)\n', "m.py", rs)
+    monkeypatch.setenv(rs.vars["api_key_env"], "provider-key-f3a9")
+    ns: dict = {}
+    exec(compile(result.output, "migrated.py", "exec"), ns)
+    lm = ns["lm"]
+    assert isinstance(lm, dspy.LM) and lm.model.startswith(ROUTES[provider][0] + "/")
+    assert lm.kwargs["api_key"] == "provider-key-f3a9" and rs.vars["base_url"].split("/")[2] in lm.kwargs["api_base"]
+    select_backend(lm)  # raises for a configuration DSPy cannot serve

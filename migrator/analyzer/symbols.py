@@ -150,7 +150,8 @@ RESOURCE_ROOTS = frozenset(
     }
 )
 
-FRAMEWORK_PACKAGES = ("langchain", "langchain_community", "langchain_openai", "llama_index", "tiktoken")
+#: dspy: its pre-2.6 OpenAI client classes (dspy.OpenAI, dspy.AzureOpenAI)
+FRAMEWORK_PACKAGES = ("langchain", "langchain_community", "langchain_openai", "llama_index", "tiktoken", "dspy")
 
 #: Every import path of a framework's OpenAI class -> the one name rules match.  The old
 #: ``langchain.*`` paths (langchain < 0.1, and its deprecated re-exports until 1.0) are the
