@@ -233,3 +233,22 @@ def test_the_pinned_dspy_builds_the_migrated_lm(provider, monkeypatch):
     assert isinstance(lm, dspy.LM) and lm.model.startswith(ROUTES[provider][0] + "/")
     assert lm.kwargs["api_key"] == "provider-key-f3a9" and rs.vars["base_url"].split("/")[2] in lm.kwargs["api_base"]
     select_backend(lm)  # raises for a configuration DSPy cannot serve
+
+
+# ------------------------------------------------------------------ CrewAI (read, not installed: it pins
+# openai<3 and pydantic<2.13 and pulls chromadb, so it cannot share tests/requirements-providers.txt)
+
+
+@pytest.mark.parametrize("provider, plan", PLANS)
+def test_crewai_llm_is_routed_with_base_url_and_an_agent_string_reported(provider, plan):
+    source = (FIXTURES / "dashscope" / "compat" / "crewai" / "input.py").read_text()
+    result = migrate_source(source, "m.py", ruleset(provider, plan))
+    assert result.error is None
+    [llm] = [line for line in result.output.splitlines() if line.startswith("llm = ")]
+    assert f'model="{ROUTES[provider][0]}/' in llm and "base_url=" in llm and "api_base=" not in llm
+    assert [d.rule for d in result.diagnostics if d.severity == "manual"] == [f"{provider}/crewai-agent"]
+    assert 'llm="gpt-4o")' in result.output  # the Agent's string is left for the person
+
+
+def test_an_agent_given_an_llm_object_is_not_reported():
+    assert routes('from crewai import Agent\ndef f(llm):\n    return Agent(role="r", llm=llm)\n') == []
