@@ -252,3 +252,39 @@ def test_crewai_llm_is_routed_with_base_url_and_an_agent_string_reported(provide
 
 def test_an_agent_given_an_llm_object_is_not_reported():
     assert routes('from crewai import Agent\ndef f(llm):\n    return Agent(role="r", llm=llm)\n') == []
+
+
+# ------------------------------------------------------------------ off the network
+
+
+def _guarded_run(program: str, tmp_path: Path, drop: tuple = ()):
+    from tests import equivalence as eq
+    from tests.fakes import FakeServer
+
+    srv = FakeServer("openai").start()
+    try:
+        eq.write_guard(tmp_path / "guard")
+        (tmp_path / "home").mkdir(exist_ok=True)
+        env = {**eq.base_env(tmp_path / "home", tmp_path / "guard"), **eq.openai_env(srv)}
+        for name in drop:
+            env.pop(name)
+        source = (FIXTURES / "programs" / f"{program}.py").read_text()
+        run = eq.run_program(source, f"{program}.py", env, tmp_path / "run")
+        return run, srv.requests
+    finally:
+        srv.stop()
+
+
+@pytest.mark.parametrize("program, module", [("fw_litellm_chat", "litellm"), ("fw_dspy_chat", "dspy")])
+def test_the_wire_programs_attempt_no_connection_beyond_the_loopback(program, module, tmp_path):
+    """The harness's guard refuses to resolve any host but the loopback and says so on stderr."""
+    pytest.importorskip(module)
+    run, requests = _guarded_run(program, tmp_path)
+    assert run.returncode == 0, run.tail()
+    assert run.blocked_hosts == [] and len(requests) == 1
+
+
+def test_the_guard_sees_litellm_s_cost_map_fetch_when_it_is_not_switched_off(tmp_path):
+    pytest.importorskip("litellm")
+    run, _ = _guarded_run("fw_litellm_chat", tmp_path, drop=("LITELLM_LOCAL_MODEL_COST_MAP",))
+    assert "raw.githubusercontent.com" in run.blocked_hosts
