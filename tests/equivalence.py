@@ -198,7 +198,6 @@ NO_PROGRAM: Dict[str, str] = {
         "crewai 1.15.30 pins openai<3 and pydantic<2.13 and pulls chromadb, so it cannot be installed next to "
         "tests/requirements-providers.txt (openai==3.57.0, pydantic==2.14.4); its routes were read in the wheel and "
         "are the LiteLLM routes that `fw_litellm_chat` runs"),
-    "LiteLLM `Router(model_list=...)` (rules `*/litellm-router`)": "its OpenAI deployments are reported, not rewritten",
 }
 
 

@@ -180,24 +180,38 @@ def test_the_pinned_litellm_resolves_the_migrated_route(provider, function, mode
 # ------------------------------------------------------------------ Router(model_list=[...])
 
 
-def test_router_entries_of_openai_are_found_and_others_not():
+def test_router_entries_of_openai_are_found_where_they_are_written_and_others_not():
     source = (FIXTURES / "dashscope" / "compat" / "litellm-router" / "input.py").read_text()
-    [finding] = routes(source)
-    assert finding.symbol == "litellm.Router" and finding.detail["models"] == ["gpt-4o-mini"]
-    assert finding.line == source.splitlines().index("router = Router(model_list=MODEL_LIST)") + 1
+    found = routes(source)
+    assert [(f.symbol, f.model, f.detail["dict"]) for f in found] == [
+        ("litellm.Router", "gpt-4o-mini", True), ("litellm.Router", "gpt-4o", True), ("litellm.Router", "gpt-4o", False)]
+    lines = source.splitlines()
+    assert [lines[f.line - 1].lstrip()[:20] for f in found] == ['{"model_name": "fast', '{"model_name": "big"', '{"model_name": "d", ']
 
 
 @pytest.mark.parametrize("provider, plan", PLANS)
-def test_router_entries_are_reported_with_the_route_to_write(provider, plan):
+def test_router_entries_are_routed_and_the_others_kept(provider, plan):
     source = (FIXTURES / "dashscope" / "compat" / "litellm-router" / "input.py").read_text()
-    result = migrate_source(source, "m.py", ruleset(provider, plan))
-    [manual] = [d for d in result.diagnostics if d.severity == "manual"]
-    assert manual.rule == f"{provider}/litellm-router" and f'"model": "{ROUTES[provider][0]}/' in manual.message
+    rs = ruleset(provider, plan)
+    result = migrate_source(source, "m.py", rs)
+    assert result.error is None and not [d for d in result.diagnostics if d.severity == "manual"]
+    route = ROUTES[provider][0]
+    assert f'"{route}/{rs.map_model("gpt-4o")}"' in result.output and f'"{route}/{rs.map_model("gpt-4o-mini")}"' in result.output
+    assert "gpt-4o" not in result.output
+    assert result.output.count(f'os.environ["{rs.vars["api_key_env"]}"]') == 3 and "sk-proj" not in result.output
+    assert result.output.count("anthropic/claude-3-5-sonnet") == 2 and 'api_base="http://localhost:8000/v1"' in result.output
+    assert routes(result.output) == [] and migrate_source(result.output, "m.py", rs).output == result.output
+
+
+def test_a_zhipu_router_sends_embedding_deployments_through_openai():
+    source = 'from litellm import Router\nr = Router(model_list=[{"model_name": "e", "litellm_params": {"model": "text-embedding-3-small"}}])\n'
+    result = migrate_source(source, "m.py", ruleset("zhipu"))
+    assert '"model": "openai/embedding-3"' in result.output and '"api_base": os.environ.get("ZHIPUAI_BASE_URL"' in result.output
 
 
 def test_check_flags_a_router_with_an_openai_deployment():
     source = 'from litellm import Router\nr = Router(model_list=[{"model_name": "m", "litellm_params": {"model": "openai/gpt-4o"}}])\n'
-    assert _check(source, STRICT) == [(2, "routes 'gpt-4o' to OpenAI through litellm.Router")]
+    assert _check(source, STRICT) == [(2, "routes 'openai/gpt-4o' to OpenAI through litellm.Router")]
 
 
 # ------------------------------------------------------------------ DSPy

@@ -1257,27 +1257,32 @@ class _Reporter(_Analyzer):
             self._unresolved_call(node, scope, parent)
 
     def _route_list(self, node: ast.Call, qname: str, scope: Scope) -> None:
-        """``Router(model_list=[{"litellm_params": {"model": "gpt-4o"}}])``: the entries (dict literals,
-        in a list literal given here or bound once at module level) whose model string is OpenAI's."""
+        """``Router(model_list=[{"litellm_params": {"model": "gpt-4o"}}])``: each entry's params (a dict
+        literal or ``dict(...)``, in a list literal given here or bound once at module level) whose
+        model string is OpenAI's is a finding of its own, where the params are written."""
         keyword, inner, key = sym.ROUTE_LISTS[qname]
         entries = next((k.value for k in node.keywords if k.arg == keyword), None)
         if isinstance(entries, ast.Name):
             binding, ambiguous = self.lookup(entries.id, scope, node.lineno)
             entries = binding.value if binding is not None and not ambiguous and binding.kind == "assign" \
                 and binding.scope.kind == "module" else None
-        models: List[str] = []
         for entry in entries.elts if isinstance(entries, (ast.List, ast.Tuple)) else ():
             params = _dict_value(entry, inner)
             text = self.constant_str(_dict_value(params, key), scope)
             base = _dict_value(params, "api_base") or _dict_value(params, "base_url")
             url = self.constant_str(base, scope) if base is not None else None
             model = sym.openai_route(text)
-            if model is not None and (base is None or (url is not None and _classify_url(url) == "openai")):
-                models.append(model)
-        if models:
-            self.add("framework", node, f"routes {', '.join(repr(m) for m in models)} to OpenAI through {qname}",
-                     symbol=sym.ROUTE_ALIASES.get(qname, qname), model=models[0],
-                     detail={"form": "construct", "route": True, "models": models, "kwargs": _kwarg_names(node)})
+            if model is None or (base is not None and (url is None or _classify_url(url) != "openai")):
+                continue
+            span = self.lines.span(params)  # type: ignore[arg-type]
+            if any(f.span == span and f.kind == "framework" for f in self.out.findings):
+                continue  # one list handed to two routers
+            names = [k.value for k in params.keys if isinstance(k, ast.Constant)] if isinstance(params, ast.Dict) \
+                else _kwarg_names(params)  # type: ignore[arg-type]
+            api = "embeddings.create" if model.startswith("text-embedding-") else "chat.completions.create"
+            self.add("framework", span, f"routes '{text}' to OpenAI through {qname}", symbol=sym.ROUTE_ALIASES.get(qname, qname),
+                     model=model, api=api, detail={"form": "construct", "route": True, "model_arg": key, "kwargs": names,
+                                          "dict": isinstance(params, ast.Dict)})
 
     def _route(self, node: ast.Call, qname: str, scope: Scope) -> None:
         """``litellm.completion(model="gpt-4o")``, ``dspy.LM("openai/gpt-4o-mini")``: a model string

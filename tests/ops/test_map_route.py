@@ -46,3 +46,18 @@ def test_kept_provider_model_is_routed_unmapped(assert_codemod):
 def test_a_constant_is_reported_with_its_route(assert_codemod):
     assert_codemod('import litellm\nMODEL = "gpt-4o"\nr = litellm.completion(model=MODEL, messages=[])\n', None, ROUTE, OP,
                    todo_comments=False, diagnostics=["manual: the model string is not a literal here", "'acme/acme-chat'"])
+
+
+def test_a_router_entry_dict_is_routed_and_given_keys(assert_codemod):
+    """A Router entry's params dict: the model string and set_kwarg's keys are dict elements."""
+    ops = [OP, ("set_kwarg", {"name": "api_key", "value": {"env": "ACME_API_KEY"}, "when": "literal"})]
+    assert_codemod('from litellm import Router\n'
+                   'r = Router(model_list=[{"model_name": "m", "litellm_params": {"model": "gpt-4o", "api_key": "sk-1",}}])\n',
+                   'import os\n\nfrom litellm import Router\n'
+                   'r = Router(model_list=[{"model_name": "m", "litellm_params": {"model": "acme/acme-chat", "api_key": os.environ["ACME_API_KEY"],}}])\n',
+                   {"kind": "framework", "symbol": "litellm.Router"}, ops)
+    assert_codemod('from litellm import Router\n'
+                   'r = Router(model_list=[{"model_name": "m", "litellm_params": {"model": "gpt-4o"}}])\n',
+                   'import os\n\nfrom litellm import Router\n'
+                   'r = Router(model_list=[{"model_name": "m", "litellm_params": {"model": "acme/acme-chat", "api_key": os.environ["ACME_API_KEY"]}}])\n',
+                   {"kind": "framework", "symbol": "litellm.Router"}, ops)
