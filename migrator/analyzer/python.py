@@ -1270,9 +1270,8 @@ class _Reporter(_Analyzer):
             params = _dict_value(entry, inner)
             text = self.constant_str(_dict_value(params, key), scope)
             base = _dict_value(params, "api_base") or _dict_value(params, "base_url")
-            url = self.constant_str(base, scope) if base is not None else None
             model = sym.openai_route(text)
-            if model is None or (base is not None and (url is None or _classify_url(url) != "openai")):
+            if model is None or (base is not None and self._elsewhere(base, scope)):
                 continue
             span = self.lines.span(params)  # type: ignore[arg-type]
             if any(f.span == span and f.kind == "framework" for f in self.out.findings):
@@ -1283,6 +1282,11 @@ class _Reporter(_Analyzer):
             self.add("framework", span, f"routes '{text}' to OpenAI through {qname}", symbol=sym.ROUTE_ALIASES.get(qname, qname),
                      model=model, api=api, detail={"form": "construct", "route": True, "model_arg": key, "kwargs": names,
                                           "dict": isinstance(params, ast.Dict)})
+
+    def _elsewhere(self, base: ast.AST, scope: Scope) -> bool:
+        """An api_base/base_url naming another server than OpenAI's (or one a value decides)."""
+        url = self.constant_str(base, scope)
+        return url is None or _classify_url(url) != "openai"
 
     def _route(self, node: ast.Call, qname: str, scope: Scope) -> None:
         """``litellm.completion(model="gpt-4o")``, ``dspy.LM("openai/gpt-4o-mini")``: a model string
@@ -1297,11 +1301,8 @@ class _Reporter(_Analyzer):
         model = sym.openai_route(text)
         if model is None:
             return
-        for kw in node.keywords:
-            if kw.arg in ("api_base", "base_url"):
-                url = self.constant_str(kw.value, scope)
-                if url is None or _classify_url(url) != "openai":
-                    return  # pointed at another server (or one a value decides): not OpenAI's
+        if any(kw.arg in ("api_base", "base_url") and self._elsewhere(kw.value, scope) for kw in node.keywords):
+            return
         self.add("framework", node, f"routes '{text}' to OpenAI through {qname}", symbol=qname, model=model,
                  detail={"form": "construct", "route": True, "model_arg": where, "kwargs": _kwarg_names(node)})
 
