@@ -636,6 +636,9 @@ def _policy_findings(relpath: str, analysis: Optional[FileAnalysis], sources: Ma
                 continue  # a local tokenizer, not an API client
             if strict or forbidden:
                 out.append(_make(R_FRAMEWORK, f, symbol, N_("imports OpenAI wrapper {symbol}").format(symbol=symbol), sources))
+        elif f.kind == "framework" and f.detail.get("route"):
+            # a LiteLLM model string routed to OpenAI (no api_base elsewhere): OpenAI usage under any policy
+            out.append(_make(R_FRAMEWORK, f, str(f.symbol), f.message, sources))
         elif f.kind == "framework" and f.detail.get("form") == "construct" and not strict:
             # under compat a wrapper is fine where, like a client, it names an allowed endpoint
             problem = _client_problem(f, sources, policy, keywords=_WRAPPER_URL_KEYWORDS)

@@ -171,7 +171,9 @@ def base_env(home: Path, guard_dir: Path) -> Dict[str, str]:
     """A clean environment: no proxies, no inherited provider keys, loopback not proxied."""
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "LANG": "C.UTF-8",
            "PYTHONIOENCODING": "utf-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
-           "PYTHONPATH": str(guard_dir), "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+           "PYTHONPATH": str(guard_dir), "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
+           # litellm (and dspy through it) fetches its model cost map from GitHub at import unless told not to
+           "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
     return env
 
 
@@ -205,6 +207,14 @@ _LLAMA_INDEX_ENV = ("llama-index-llms-openai pins openai<3, so it cannot share t
 SEPARATE_ENV: Dict[str, Tuple[str, str]] = {
     "fw_llamaindex_chat": ("llama_index.llms.openai_like", _LLAMA_INDEX_ENV),
     "fw_llamaindex_embed": ("llama_index.embeddings.openai", _LLAMA_INDEX_ENV),
+}
+
+#: frameworks with rules but no program here, and why (said under the table)
+NO_PROGRAM: Dict[str, str] = {
+    "CrewAI (`crewai.LLM`, rules `*/crewai`)": (
+        "crewai 1.15.30 pins openai<3 and pydantic<2.13 and pulls chromadb, so it cannot be installed next to "
+        "tests/requirements-providers.txt (openai==3.57.0, pydantic==2.14.4); its routes were read in the wheel and "
+        "are the LiteLLM routes that `fw_litellm_chat` runs"),
 }
 
 
@@ -563,6 +573,8 @@ def render_table(results: Mapping[Tuple[str, str, str], Tuple[str, str]], names:
                   f"(`select(models=...)`, as `[tool.migrator.models]` would): {pairs}.", ""]
     for name, (module, why) in sorted(SEPARATE_ENV.items()):
         lines += [f"`{name}` runs only where `{module}` is installed: {why}.", ""]
+    for framework, why in NO_PROGRAM.items():
+        lines += [f"{framework} has no program here: {why}.", ""]
     if refused:
         lines.append("Plans not offered by their pack (not run):")
         lines.append("")

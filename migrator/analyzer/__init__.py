@@ -25,6 +25,9 @@ PYTHON_SUFFIXES = (".py", ".pyw")
 _IMPORT_LINE = (
     rb"^[ \t]*(?:from[ \t]+(?:openai|tiktoken|langchain_openai)(?=[ \t.])"
     rb"|import[ \t][^\n#]*?(?<=[ \t,])(?:openai|tiktoken|langchain_openai)(?=[ \t.,;\r\n]|$)"
+    # routers (symbols.ROUTER_PACKAGES): the package itself only, never its submodules (its own code)
+    rb"|from[ \t]+(?:litellm|dspy|crewai)[ \t]+import[ \t]"
+    rb"|import[ \t][^\n#]*?(?<=[ \t,])(?:litellm|dspy|crewai)(?=[ \t,;\r\n]|$)"
     rb"|from[ \t]+(?:langchain|llama_index|autogen_ext|haystack)[\w.]*[ \t]+import[^\n]*(?:openai|\())"
 )
 _ENV_READ = rb"(?:getenv|environ)\b[^)]{0,80}?[\"'](?:AZURE_)?OPENAI_"
@@ -35,8 +38,8 @@ _DOUBLE_RE = re.compile(_DOUBLE)
 _IMPORT_LINE_RE = re.compile(rb"(?im)" + _IMPORT_LINE)
 _ENV_READ_RE = re.compile(_ENV_READ)
 # every match of _IMPORT_LINE holds one of these on its line; every match of _ENV_READ ends in OPENAI_
-_LINE_LITERALS = (b"openai", b"tiktoken", b"langchain", b"llama_index", b"autogen_ext", b"haystack")
-_MENTION = re.compile(rb"(?i)openai|sk-|tiktoken")
+_LINE_LITERALS = (b"openai", b"tiktoken", b"langchain", b"llama_index", b"autogen_ext", b"haystack", b"litellm", b"dspy", b"crewai")
+_MENTION = re.compile(rb"(?i)openai|sk-|tiktoken|litellm|dspy|crewai")
 _URL = re.compile(r"(?:https?://)?(?:api\.openai\.com|[\w-]+\.openai\.azure\.com)[\w/.-]*")
 
 
@@ -52,7 +55,8 @@ def mentions_openai(data: bytes) -> bool:
 
 def mentions_lowered(low: bytes) -> bool:
     """``mentions_openai`` for bytes already lower-cased."""
-    return b"openai" in low or b"sk-" in low or b"tiktoken" in low
+    return (b"openai" in low or b"sk-" in low or b"tiktoken" in low
+            or b"litellm" in low or b"dspy" in low or b"crewai" in low)  # routers: sym.ROUTER_PACKAGES
 
 
 def needs_ast(data: bytes) -> bool:

@@ -384,7 +384,7 @@ class _Binder(ast.NodeVisitor):
 
 
 #: packages whose imported names can carry an OpenAI finding
-_TRIGGER_PACKAGES = ("openai",) + sym.FRAMEWORK_PACKAGES
+_TRIGGER_PACKAGES = ("openai",) + sym.FRAMEWORK_PACKAGES + sym.ROUTER_PACKAGES
 
 
 def _triggers_names(module: str) -> bool:
@@ -1348,8 +1348,64 @@ class _Reporter(_Analyzer):
                      detail={"form": "construct", "kwargs": _kwarg_names(node),
                              "open_args": bool(node.args) or any(k.arg is None for k in node.keywords)})
             return
+        if isinstance(func, Q) and func.qname in sym.ROUTE_LISTS:
+            self._route_list(node, func.qname, scope)
+            return
+        if isinstance(func, Q) and sym.route_function(func.qname):
+            self._route(node, sym.route_function(func.qname), scope)  # type: ignore[arg-type]
+            return
         if value is None and func is None and self.imports_openai:
             self._unresolved_call(node, scope, parent)
+
+    def _route_list(self, node: ast.Call, qname: str, scope: Scope) -> None:
+        """``Router(model_list=[{"litellm_params": {"model": "gpt-4o"}}])``: each entry's params (a dict
+        literal or ``dict(...)``, in a list literal given here or bound once at module level) whose
+        model string is OpenAI's is a finding of its own, where the params are written."""
+        keyword, inner, key = sym.ROUTE_LISTS[qname]
+        entries = next((k.value for k in node.keywords if k.arg == keyword), None)
+        if isinstance(entries, ast.Name):
+            binding, ambiguous = self.lookup(entries.id, scope, node.lineno)
+            entries = binding.value if binding is not None and not ambiguous and binding.kind == "assign" \
+                and binding.scope.kind == "module" else None
+        for entry in entries.elts if isinstance(entries, (ast.List, ast.Tuple)) else ():
+            params = _dict_value(entry, inner)
+            text = self.constant_str(_dict_value(params, key), scope)
+            base = _dict_value(params, "api_base") or _dict_value(params, "base_url")
+            model = sym.openai_route(text)
+            if model is None or (base is not None and self._elsewhere(base, scope)):
+                continue
+            span = self.lines.span(params)  # type: ignore[arg-type]
+            if any(f.span == span and f.kind == "framework" for f in self.out.findings):
+                continue  # one list handed to two routers
+            names = [k.value for k in params.keys if isinstance(k, ast.Constant)] if isinstance(params, ast.Dict) \
+                else _kwarg_names(params)  # type: ignore[arg-type]
+            api = "embeddings.create" if model.startswith("text-embedding-") else "chat.completions.create"
+            self.add("framework", span, f"routes '{text}' to OpenAI through {qname}", symbol=sym.ROUTE_ALIASES.get(qname, qname),
+                     model=model, api=api, detail={"form": "construct", "route": True, "model_arg": key, "kwargs": names,
+                                          "dict": isinstance(params, ast.Dict)})
+
+    def _elsewhere(self, base: ast.AST, scope: Scope) -> bool:
+        """An api_base/base_url naming another server than OpenAI's (or one a value decides)."""
+        url = self.constant_str(base, scope)
+        return url is None or _classify_url(url) != "openai"
+
+    def _route(self, node: ast.Call, qname: str, scope: Scope) -> None:
+        """``litellm.completion(model="gpt-4o")``, ``dspy.LM("openai/gpt-4o-mini")``: a model string
+        routed to OpenAI (another provider's route, or an api_base naming another server, is not)."""
+        keyword, position = sym.ROUTE_FUNCTIONS[qname]
+        arg: Optional[ast.AST] = next((k.value for k in node.keywords if k.arg == keyword), None)
+        where: object = keyword
+        if arg is None and position is not None and len(node.args) > position \
+                and not any(isinstance(a, ast.Starred) for a in node.args[:position + 1]):
+            arg, where = node.args[position], position
+        text = self.constant_str(arg, scope)
+        model = sym.openai_route(text)
+        if model is None:
+            return
+        if any(kw.arg in ("api_base", "base_url") and self._elsewhere(kw.value, scope) for kw in node.keywords):
+            return
+        self.add("framework", node, f"routes '{text}' to OpenAI through {qname}", symbol=qname, model=model,
+                 detail={"form": "construct", "route": True, "model_arg": where, "kwargs": _kwarg_names(node)})
 
     def _handed(self, node: ast.Call, scope: Scope) -> None:
         """A client built here and passed to a function imported from elsewhere
@@ -1906,6 +1962,15 @@ def _kwarg_true(node: ast.Call, name: str) -> bool:
 
 def _has_kwarg(node: ast.Call, *names: str) -> bool:
     return any(k.arg in names for k in node.keywords)
+
+
+def _dict_value(node: Optional[ast.AST], key: str) -> Optional[ast.AST]:
+    """The value of a string key in a dict literal (``dict(key=...)`` too)."""
+    if isinstance(node, ast.Dict):
+        return next((v for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant) and k.value == key), None)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+        return next((k.value for k in node.keywords if k.arg == key), None)
+    return None
 
 
 def _kwarg_names(node: ast.Call) -> List[str]:

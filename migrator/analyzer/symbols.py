@@ -150,7 +150,8 @@ RESOURCE_ROOTS = frozenset(
     }
 )
 
-FRAMEWORK_PACKAGES = ("langchain", "langchain_community", "langchain_openai", "llama_index", "tiktoken", "autogen_ext", "haystack")
+#: dspy: its pre-2.6 OpenAI client classes (dspy.OpenAI, dspy.AzureOpenAI)
+FRAMEWORK_PACKAGES = ("langchain", "langchain_community", "langchain_openai", "llama_index", "tiktoken", "autogen_ext", "haystack", "dspy")
 
 #: Every import path of a framework's OpenAI class -> the one name rules match.  The old
 #: ``langchain.*`` paths (langchain < 0.1, and its deprecated re-exports until 1.0) are the
@@ -199,6 +200,75 @@ FRAMEWORK_CLASSES: Dict[str, str] = {
     "haystack.components.embedders.OpenAIDocumentEmbedder": "haystack.components.embedders.OpenAIDocumentEmbedder",
     "haystack.components.embedders.openai_document_embedder.OpenAIDocumentEmbedder": "haystack.components.embedders.OpenAIDocumentEmbedder",
 }
+
+
+#: packages that route a model string to a provider (LiteLLM, and DSPy / CrewAI on top of it): a
+#: call of one of ROUTE_FUNCTIONS whose model string names an OpenAI model is OpenAI usage
+ROUTER_PACKAGES = ("litellm", "dspy", "crewai")
+
+#: function or class -> (keyword, position) of the argument holding a LiteLLM model string
+#: (``"gpt-4o"``, ``"openai/gpt-4o"``; position None: keyword only).  Read in litellm 1.x (main.py:
+#: completion/acompletion/embedding/aembedding/text_completion take ``model`` first), dspy 3.x
+#: (``LM(model, ...)``, re-exported from dspy.clients.lm) and crewai 1.x (``LLM(model, ...)``,
+#: ``Agent(llm="gpt-4o")``).
+ROUTE_FUNCTIONS: Dict[str, Tuple[str, Optional[int]]] = {
+    "litellm.completion": ("model", 0),
+    "litellm.acompletion": ("model", 0),
+    "litellm.embedding": ("model", 0),
+    "litellm.aembedding": ("model", 0),
+    "litellm.text_completion": ("model", 0),
+    "litellm.atext_completion": ("model", 0),
+    "dspy.LM": ("model", 0),
+    "crewai.LLM": ("model", 0),
+    "crewai.Agent": ("llm", None),
+}
+
+#: class -> (keyword, inner key, model key): a list of dict literals, each holding a dict whose model
+#: key is a LiteLLM model string (litellm 1.x ``Router(model_list=[{"model_name": ..., "litellm_params":
+#: {"model": "gpt-4o", ...}}])``)
+ROUTE_LISTS: Dict[str, Tuple[str, str, str]] = {
+    "litellm.Router": ("model_list", "litellm_params", "model"),
+    "litellm.router.Router": ("model_list", "litellm_params", "model"),
+}
+
+#: other import paths of the names above
+ROUTE_ALIASES: Dict[str, str] = {
+    "litellm.main.completion": "litellm.completion",
+    "litellm.main.acompletion": "litellm.acompletion",
+    "litellm.main.embedding": "litellm.embedding",
+    "litellm.main.aembedding": "litellm.aembedding",
+    "litellm.main.text_completion": "litellm.text_completion",
+    "litellm.main.atext_completion": "litellm.atext_completion",
+    "dspy.clients.LM": "dspy.LM",
+    "dspy.clients.lm.LM": "dspy.LM",
+    "crewai.llm.LLM": "crewai.LLM",
+    "crewai.agent.Agent": "crewai.Agent",
+    "litellm.router.Router": "litellm.Router",
+}
+
+#: bare model names LiteLLM sends to OpenAI (its model table lists them under provider "openai")
+OPENAI_MODEL_GLOBS = ("gpt-*", "chatgpt-*", "o1", "o1-*", "o3", "o3-*", "o4-mini", "o4-mini-*", "text-embedding-*",
+                      "davinci-002", "babbage-002", "text-davinci-*")
+
+
+def route_function(qname: str) -> Optional[str]:
+    """``litellm.main.completion`` -> ``litellm.completion``; None if not a routing call."""
+    qname = ROUTE_ALIASES.get(qname, qname)
+    return qname if qname in ROUTE_FUNCTIONS else None
+
+
+def openai_route(model: Optional[str]) -> Optional[str]:
+    """The OpenAI model a LiteLLM model string sends to OpenAI (``openai/gpt-4o`` and ``gpt-4o`` ->
+    ``gpt-4o``), or None: another provider's route (``anthropic/...``, ``ollama/...``) or no string."""
+    import fnmatch
+
+    if not model:
+        return None
+    if model.startswith("openai/"):
+        return model[len("openai/"):] or None
+    if "/" in model:
+        return None
+    return model if any(fnmatch.fnmatchcase(model, g) for g in OPENAI_MODEL_GLOBS) else None
 
 
 def canonical(qname: str) -> str:

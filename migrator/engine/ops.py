@@ -183,7 +183,38 @@ def _kw(call: cst.Call, name: str) -> Optional[cst.Arg]:
 
 
 def _has_star_kwargs(call: cst.Call) -> bool:
+    if isinstance(call, cst.Dict):
+        return any(isinstance(e, cst.StarredDictElement) for e in call.elements)
     return any(arg.star == "**" for arg in call.args)
+
+
+def _entry(node: Any, name: str) -> Any:
+    """A call's keyword argument ``name``, or a dict literal's ``"name"`` element (a LiteLLM Router entry)."""
+    if isinstance(node, cst.Dict):
+        return next((e for e in node.elements if isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)
+                     and e.key.evaluated_value == name), None)
+    return _kw(node, name)
+
+
+def _replace_entry(node: Any, old: Any, new: Any) -> Any:
+    if isinstance(node, cst.Dict):
+        elements = list(node.elements)
+        elements[elements.index(old)] = new
+        return node.with_changes(elements=elements)
+    return _replace_arg(node, old, new)
+
+
+def _add_entry(node: Any, name: str, value: cst.BaseExpression) -> Any:
+    if not isinstance(node, cst.Dict):
+        return _add_arg(node, name, value)
+    elements = list(node.elements)
+    new = cst.DictElement(_string(name), value, whitespace_before_colon=cst.SimpleWhitespace(""))
+    if elements:
+        last = elements[-1]
+        if isinstance(last.comma, cst.Comma):  # keep the trailing comma (and what follows it) at the end
+            new = new.with_changes(comma=last.comma)
+        elements[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    return node.with_changes(elements=elements + [new])
 
 
 def _replace_arg(call: cst.Call, old: cst.Arg, new: Optional[cst.Arg]) -> cst.Call:
@@ -342,15 +373,15 @@ class SetKwarg(Operation):
         name, when = params["name"], params.get("when", "always")
         if ctx.site.kind == "endpoint":  # the expression a base_url falls back to OpenAI in
             return _retarget_default(node, render(params["value"], ctx), ctx) if name == "base_url" else node
-        assert isinstance(node, cst.Call)
+        assert isinstance(node, (cst.Call, cst.Dict))  # a dict: a LiteLLM Router entry's params
         if name == "base_url" and ctx.site.attrs.get("_endpoint_def"):
             return node  # retargeted where its default is written
-        existing = _kw(node, name)
+        existing = _entry(node, name)
         if existing is None and when != "always" and _has_star_kwargs(node):
             ctx.diag(f"call passes **kwargs; set {name}= yourself if they do not carry it", "warning")
             return node
         if existing is None:
-            return _add_arg(node, name, render(params["value"], ctx))
+            return _add_entry(node, name, render(params["value"], ctx))
         if when == "missing":
             return node
         # render without importing anything until the value is really written
@@ -360,14 +391,14 @@ class SetKwarg(Operation):
             if _code(existing.value).endswith(f" or {_code(value)}"):
                 return node
             either = cst.BooleanOperation(existing.value, cst.Or(), render(params["value"], ctx))
-            return _replace_arg(node, existing, existing.with_changes(value=either))
+            return _replace_entry(node, existing, existing.with_changes(value=either))
         if when == "literal" and not _is_literal(existing.value):
             if _code(existing.value) != _code(value) and not _reads_env(existing.value, ("OPENAI_API_KEY", ctx.ruleset.vars.get("api_key_env"))):
                 ctx.diag(params.get("message") or f"{name}= comes from `{_quote(existing.value)}`; make sure it holds the new provider's value", "warning")
             return node
         if _code(existing.value) == _code(value):
             return node
-        return _replace_arg(node, existing, existing.with_changes(value=render(params["value"], ctx)))
+        return _replace_entry(node, existing, existing.with_changes(value=render(params["value"], ctx)))
 
 
 def _retarget_default(node: cst.CSTNode, value: cst.BaseExpression, ctx: Context) -> cst.CSTNode:
@@ -589,6 +620,58 @@ class MapModel(Operation):
         if target == model:
             return value
         return _string_like(value, target)
+
+
+class MapRoute(Operation):
+    """A LiteLLM model string (``litellm.completion(model="gpt-4o")``, ``dspy.LM("openai/gpt-4o")``,
+    wherever the analyzer found it: keyword or position) becomes ``<route><mapped model>``, e.g.
+    ``dashscope/qwen-plus`` (``route``: the LiteLLM provider prefix of the provider; ``openai/`` for
+    one LiteLLM does not route, with ``api_base=``/``api_key=`` set by the rule; ``keep``: globs of
+    the provider's own model ids, routed unmapped).  A model string that is not a literal, or a model
+    the provider has none for, leaves the call as it is, reported."""
+
+    name = "map_route"
+    SITES = ("framework",)
+    PARAMS = {"route": (str, True), "keep": (list, False)}
+
+    @staticmethod
+    def _target(model: Any, params: Dict[str, Any], ruleset: Any) -> Optional[str]:
+        if not isinstance(model, str):
+            return None
+        mapped = ruleset.map_model(model)
+        if mapped is None and (ruleset.is_target_model(model) or _kept(model, params)):
+            return model
+        return mapped
+
+    @classmethod
+    def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
+        model = site.attrs.get("model")
+        if cls._target(model, params, ruleset) is None:
+            return [("manual", f"no {ruleset.provider.name} model for '{model}'")]
+        return []
+
+    @classmethod
+    def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
+        assert isinstance(node, (cst.Call, cst.Dict))
+        where = ctx.site.attrs.get("model_arg")
+        if isinstance(where, int):
+            positional = [a for a in node.args if a.keyword is None and not a.star]
+            arg = positional[where] if len(positional) > where else None
+        else:
+            arg = _entry(node, str(where))
+        model = ctx.site.attrs.get("model")
+        target = cls._target(model, params, ctx.ruleset)
+        if arg is None or not isinstance(arg.value, cst.SimpleString):
+            hint = f" ('{model}' maps to '{ctx.text(params['route'])}{target}')" if target else ""
+            ctx.manual(f"the model string is not a literal here; write the {ctx.ruleset.provider.title} route by hand{hint}")
+            return node
+        if target is None:
+            ctx.manual(f"no {ctx.ruleset.provider.title} model is mapped for '{model}'; add one under "
+                       "[tool.migrator.models] or edit this call")
+            return node
+        route = ctx.text(params["route"]) + target
+        ctx.diag(f"model '{arg.value.evaluated_value}' -> '{route}'", "info")
+        return _replace_entry(node, arg, arg.with_changes(value=_string_like(arg.value, route)))
 
 
 IDENT_SAFE = re.compile(r"^[A-Za-z0-9_.:/@+-]+$")
@@ -1231,7 +1314,7 @@ class CompletionsToChat(Operation):
 OPS: Dict[str, Any] = {
     op.name: op
     for op in (
-        SetKwarg, RenameKwarg, DropKwarg, MoveKwarg, MapModel, ClampKwarg, RenameMethod, LegacyToClient,
+        SetKwarg, RenameKwarg, DropKwarg, MoveKwarg, MapModel, MapRoute, ClampKwarg, RenameMethod, LegacyToClient,
         ReplaceSymbol, SubscriptToAttr, RenameField, RenameEnv, RemoveStatement, ClientSetting, Todo, Note,
         CompletionsToChat,
     )

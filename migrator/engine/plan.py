@@ -24,7 +24,7 @@ def sites(analysis: FileAnalysis) -> List[Site]:
         if f.kind in ("client", "call") or (f.kind == "framework" and f.detail.get("form") == "construct"):
             attrs = dict(f.detail)
             attrs.update(symbol=f.symbol, api=f.api, legacy=f.legacy, model=f.model, confidence=f.confidence)
-            out.append(Site(f.kind, f.span, CALL_NODES, attrs, f))
+            out.append(Site(f.kind, f.span, ("Dict",) if f.detail.get("dict") else CALL_NODES, attrs, f))  # a Router entry
             if f.kind == "client" and f.detail.get("_endpoint_def"):
                 # the expression its base_url falls back to OpenAI in (x or os.getenv(...)): the
                 # default is retargeted there, once however many constructions read it

@@ -84,7 +84,8 @@ class Unit:
         if kind == "legacy":
             return f"the openai<1 call at line {line}"
         if kind == "framework":
-            return f"the {str(self.anchor.attrs.get('symbol', '')).split('.')[-1]} built at line {line}"
+            done = "call" if self.anchor.attrs.get("route") else "built"  # litellm.completion(...) builds nothing
+            return f"the {str(self.anchor.attrs.get('symbol', '')).split('.')[-1]} {done} at line {line}"
         if kind == "external":
             return f"the client annotated at line {line}"
         if kind == "remote":
