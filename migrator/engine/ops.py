@@ -246,9 +246,13 @@ COMMENT_LIMIT = 400  # characters of a TODO comment's text (the longest a pack w
 
 
 def one_line(text: str, limit: int) -> str:
-    """``text`` on one line, every run of white space (line breaks included) one space, cut to
-    ``limit`` characters with ``...``: a comment built from it is always a valid comment."""
+    """``text`` on one line, every run of white space (line breaks included) one space, any other
+    character that is not printable escaped (a NUL, a lone surrogate: neither can be written in a
+    source file), cut to ``limit`` characters with ``...``: a comment built from it is always a
+    valid comment."""
     flat = " ".join(text.split())
+    if not flat.isprintable():
+        flat = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in flat)
     return flat if len(flat) <= limit else flat[:limit - 3].rstrip() + "..."
 
 
