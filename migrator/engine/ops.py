@@ -83,6 +83,7 @@ class Sink:
         self.settings_from: Set[int] = set()
         self.blocking: Dict[int, str] = {}  # id(site) -> why an operation had to leave it as it was
         self.changed: set = set()  # (id(site), id(rule)) pairs whose operations edited the code
+        self.code: Optional[str] = None  # the transformed module's text, once printed
 
     def shared_client(self, expression: str) -> Optional[str]:
         """The name of a module-level accessor returning ``expression``, or None if no free name."""

@@ -21,7 +21,7 @@ from migrator.engine.model import Diagnostic, FileResult, Site
 from migrator.engine.ops import OPS, Context, Sink
 from migrator.engine.plan import plan, sites, unconverted_legacy
 from migrator.engine.selfcheck import SELF_CHECK, introduced
-from migrator.engine.transform import transform
+from migrator.engine.transform import positions, transform
 from migrator.engine.units import build_units, client_status, left_sites, loose_keys, plan_units, staying, with_fallback
 from migrator.models import FileAnalysis
 from migrator.ruleset import Rule, RuleSet
@@ -124,6 +124,7 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
         result.clients = client_status(units, hybrid, path, ruleset)
         return result
     module = cst.parse_module(source)
+    where = positions(module)  # once, however many times the loop below transforms the module
     blocked: Dict[int, str] = {}
     blocked_fallback: Dict[int, str] = {}
     while True:
@@ -137,7 +138,7 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
                 site.attrs["legacy_left"] = left > 0
         sink = Sink(path, cell, ruleset.todo_comments)
         _prepare(kept, sink, source, ruleset, rulesets)
-        new, applied = transform(module, kept, ruleset, sink, rulesets, code=source)
+        new, applied = transform(module, kept, ruleset, sink, rulesets, code=source, where=where)
         newly = False
         for sid, why in sink.blocking.items():
             if sid in hybrid:
@@ -148,7 +149,7 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
                 newly = True
         if not newly:
             break
-    result.output = new.code if kept else source
+    result.output = (sink.code if sink.code is not None else new.code) if kept else source
     planner = [Diagnostic(rule, path, site.span.line, site.span.col + 1, message, severity, cell)
                for site, rule, message, severity in reports]
     result.diagnostics = suppressed + planner + _diagnostics(sink, path, cell) + _unreached(kept, applied, path, cell)
