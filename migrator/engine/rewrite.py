@@ -8,7 +8,6 @@ rewrite that fails either check is refused.
 
 from __future__ import annotations
 
-import ast
 import os
 import re
 from collections import Counter
@@ -17,6 +16,7 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from migrator.analyzer.python import analyze_python
+from migrator.engine import trees
 from migrator.engine.model import Diagnostic, FileResult, Site
 from migrator.engine.ops import OPS, Context, Sink
 from migrator.engine.plan import plan, sites, unconverted_legacy
@@ -181,7 +181,7 @@ def migrate_source(source: str, path: str, ruleset: RuleSet, analysis: Optional[
     if first.error or first.output == source:
         return first
     try:
-        ast.parse(first.output)
+        trees.parse(first.output)
     except SyntaxError as exc:
         return _refused(first, f"the rewrite would not parse (line {exc.lineno}: {exc.msg}); file left unchanged")
     problems = introduced(source, first.output, ruleset) if ruleset.self_check else []

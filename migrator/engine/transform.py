@@ -15,6 +15,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 import libcst as cst
 from libcst.metadata.position_provider import NEWLINE_RE, PositionProvidingCodegenState
 
+from migrator.engine import trees
 from migrator.engine.model import Site
 from migrator.engine.ops import COMMENT_LIMIT, OPS, Context, Sink, one_line
 from migrator.ruleset import Rule, RuleSet
@@ -491,7 +492,7 @@ class _RemoveUnused(_Collapsing):
 
 
 def referenced_names(code: str, tree: Optional[ast.AST] = None) -> Set[str]:
-    tree = ast.parse(code) if tree is None else tree
+    tree = trees.parse(code) if tree is None else tree
     names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
     names |= _quoted_annotation_names(tree)  # they keep their (TYPE_CHECKING) imports
     for node in ast.walk(tree):  # names exported by string in __all__
@@ -528,7 +529,7 @@ def remove_unused_imports(module: cst.Module, modules: Sequence[str], code: str)
     more, and its text.  The tree is walked only when the text has such an import."""
     if not modules:
         return module, code
-    tree = ast.parse(code)
+    tree = trees.parse(code)
     referenced = referenced_names(code, tree)
     cleanup = _RemoveUnused(modules, referenced)
     if not any(cleanup._cleanup(imported) and bound not in referenced for imported, bound in _imports(tree)):
@@ -564,7 +565,7 @@ def bound_anywhere(code: str) -> Dict[str, Optional[str]]:
         else:
             out.setdefault(name, target)
 
-    for node in ast.walk(ast.parse(code)):
+    for node in ast.walk(trees.parse(code)):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 bind(alias.asname or alias.name.split(".")[0], alias.name if alias.asname else alias.name.split(".")[0])
