@@ -491,20 +491,22 @@ class _RemoveUnused(_Collapsing):
         return self.placeholder(updated)
 
 
-def referenced_names(code: str, tree: Optional[ast.AST] = None) -> Set[str]:
-    tree = trees.parse(code) if tree is None else tree
-    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-    names |= _quoted_annotation_names(tree)  # they keep their (TYPE_CHECKING) imports
-    for node in ast.walk(tree):  # names exported by string in __all__
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
-            names |= {e.value for e in ast.walk(node.value) if isinstance(e, ast.Constant) and isinstance(e.value, str)}
-    return names
-
-
-def _quoted_annotation_names(tree: ast.AST) -> Set[str]:
+def _references(tree: ast.AST) -> Tuple[Set[str], List[Tuple[str, str]]]:
+    """In one walk of ``tree``: the names it references (a quoted annotation's too: they keep
+    their TYPE_CHECKING imports; strings in ``__all__``), and (module imported, name bound) of
+    every absolute import (``from m import n`` gives (m, n)), as _RemoveUnused sees them."""
+    names: Set[str] = set()
+    imports: List[Tuple[str, str]] = []
     annotations: List[ast.AST] = []
     for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.Import):
+            imports += [(alias.name, alias.asname or alias.name.split(".")[0]) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if not node.level and node.module is not None:
+                imports += [(node.module, alias.asname or alias.name) for alias in node.names if alias.name != "*"]
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             args = node.args
             every = list(getattr(args, "posonlyargs", [])) + list(args.args) + list(args.kwonlyargs) + \
                 [a for a in (args.vararg, args.kwarg) if a]
@@ -513,7 +515,8 @@ def _quoted_annotation_names(tree: ast.AST) -> Set[str]:
                 annotations.append(node.returns)
         elif isinstance(node, ast.AnnAssign):
             annotations.append(node.annotation)
-    names: Set[str] = set()
+        elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            names |= {e.value for e in ast.walk(node.value) if isinstance(e, ast.Constant) and isinstance(e.value, str)}
     for annotation in annotations:
         for node in ast.walk(annotation):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -521,35 +524,20 @@ def _quoted_annotation_names(tree: ast.AST) -> Set[str]:
                     names |= {n.id for n in ast.walk(ast.parse(node.value.strip(), mode="eval")) if isinstance(n, ast.Name)}
                 except (SyntaxError, ValueError, RecursionError):
                     pass
-    return names
+    return names, imports
 
 
 def remove_unused_imports(module: cst.Module, modules: Sequence[str], code: str) -> Tuple[cst.Module, str]:
     """``module`` (whose text is ``code``) without the imports of ``modules`` nothing uses any
-    more, and its text.  The tree is walked only when the text has such an import."""
+    more, and its text.  The CST is walked only when the text has such an import."""
     if not modules:
         return module, code
-    tree = trees.parse(code)
-    referenced = referenced_names(code, tree)
+    referenced, imports = _references(trees.parse(code))
     cleanup = _RemoveUnused(modules, referenced)
-    if not any(cleanup._cleanup(imported) and bound not in referenced for imported, bound in _imports(tree)):
+    if not any(cleanup._cleanup(imported) and bound not in referenced for imported, bound in imports):
         return module, code
     new = module.visit(cleanup)
     return new, (code if new is module else new.code)
-
-
-def _imports(tree: ast.AST):
-    """(module imported, name bound) of every absolute import in ``tree`` (``from m import n``
-    gives (m, n)), as _RemoveUnused sees them."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                yield alias.name, alias.asname or alias.name.split(".")[0]
-        elif isinstance(node, ast.ImportFrom) and not node.level and node.module is not None:
-            for alias in node.names:
-                if alias.name != "*":
-                    yield node.module, alias.asname or alias.name
-
 
 
 def bound_anywhere(code: str) -> Dict[str, Optional[str]]:
