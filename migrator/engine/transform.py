@@ -144,7 +144,8 @@ class _PositionState(PositionProvidingCodegenState):
     def after_codegen(self, node: cst.CSTNode) -> None:
         span = self._stack.pop() + (self.line, self.column)  # type: ignore[operator]
         recorder = self.provider
-        recorder.spans[node] = span  # type: ignore[attr-defined]
+        if type(node) in _STATEMENTS:  # the only spans the transformer asks for
+            recorder.spans[node] = span  # type: ignore[attr-defined]
         if node not in recorder._computed:  # type: ignore[attr-defined]
             recorder._computed[node] = span  # type: ignore[attr-defined]
 

@@ -1,7 +1,7 @@
 """One ``ast`` tree per text: the rewrite's imports, the check that it parses and the self-check
 read the same two texts (the source and its rewrite), and each would parse them again.
 
-The trees are shared, so nobody may change one; only the last few texts are kept (a tree costs
+The trees are shared, so nobody may change one; only the last two texts are kept (a tree costs
 several times its text's size in memory)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from collections import OrderedDict
 
-_KEEP = 3  # the source, its rewrite, and a rewrite the self-check or a second pass reads
+_KEEP = 2  # the source and its rewrite
 _trees: "OrderedDict[str, ast.Module]" = OrderedDict()
 
 
