@@ -8,8 +8,10 @@ Two measurements:
   floor's (parse + print of the same file in a fresh process), and the growth ratio
   time(N2)/time(N1) between consecutive sizes, also per doubling of the file, so a quadratic
   step shows up as a number (2.0 per doubling is linear, 4.0 quadratic).
+  Then the same sizes in this process: CPU time of ``migrate_tree`` next to parse + print
+  (moves less than wall time on a shared machine).
 * ``--corpus``: the pinned corpus (``python benchmarks/corpus.py`` first) against the
-  parse + print of the files apply changes.
+  parse + print of the files apply changes, and the speed-up of ``--jobs N`` over ``--jobs 1``.
 
 Usage::
 
@@ -189,14 +191,52 @@ def single(sizes: List[int], repeat: int, provider: str, plan: str) -> None:
                   f"{row['floor_rss'] / 1024:5.0f} MiB | apply/floor {row['apply'] / row['floor_wall']:4.2f}x "
                   f"(vs parse+print alone {row['apply'] / row['floor_work']:4.2f}x), RSS {row['apply_rss'] / row['floor_rss']:4.2f}x"
                   f" | {row['sites']} sites rewritten, {row['failed']} failed", flush=True)
+    _growth(rows, "apply", "floor_work")
+
+
+def _growth(rows: List[dict], measured_key: str, floor_key: str) -> None:
     print("growth (target time(2N)/time(N) <= 2.2; per doubling: 2.0 linear, 4.0 quadratic):")
     for small, big in zip(rows, rows[1:]):
         factor = big["lines"] / small["lines"]
         doublings = math.log2(factor)
-        grow, grow_floor = big["apply"] / small["apply"], big["floor_work"] / small["floor_work"]
+        grow, grow_floor = big[measured_key] / small[measured_key], big[floor_key] / small[floor_key]
         print(f"  {small['lines']:>6} -> {big['lines']:>6} lines (x{factor:.2f}): apply x{grow:.2f} "
               f"(x{grow ** (1 / doublings):.2f} per doubling), floor x{grow_floor:.2f} "
               f"(x{grow_floor ** (1 / doublings):.2f} per doubling)")
+
+
+def in_process(sizes: List[int], repeat: int, provider: str, plan: str) -> None:
+    """CPU seconds of ``migrate_tree`` (what apply computes: scan, rewrite, checks; no start-up, no
+    report) next to ``libcst.parse_module(src).code`` in this process, best of ``repeat``: CPU
+    time moves less than wall time when other jobs share the machine."""
+    import libcst
+
+    from migrator.apply import migrate_tree
+    from migrator.ruleset import load_all, select
+    from migrator.scan import ScanOptions
+
+    ruleset = select(load_all([]), provider, plan)
+    rows = []
+    print(f"in-process CPU time, best of {repeat} (migrate_tree --jobs 1, no cache; floor parse+print):")
+    with tempfile.TemporaryDirectory(prefix="migrator-apply-bench-") as tmp:
+        for size in sizes:
+            root = Path(tmp) / f"lines{size}"
+            root.mkdir()
+            source = openai_heavy(size)
+            (root / "app.py").write_text(source, encoding="utf-8")
+            work, floor_work = [], []
+            for _ in range(repeat):
+                start = time.process_time()
+                migrate_tree(str(root), ruleset, ScanOptions(jobs=1, use_cache=False))
+                work.append(time.process_time() - start)
+                start = time.process_time()
+                libcst.parse_module(source).code
+                floor_work.append(time.process_time() - start)
+            rows.append({"lines": source.count("\n"), "apply": min(work), "floor": min(floor_work)})
+            row = rows[-1]
+            print(f"{row['lines']:>6} lines: migrate_tree {row['apply']:6.2f} s | floor {row['floor']:5.2f} s | "
+                  f"{row['apply'] / row['floor']:4.2f}x", flush=True)
+    _growth(rows, "apply", "floor")
 
 
 def machine() -> str:
@@ -216,6 +256,7 @@ def corpus(args: argparse.Namespace) -> None:
     subprocess.run([sys.executable, "-m", "migrator", "scan", str(CORPUS), "--format", "json"],
                    capture_output=True, env={**os.environ, "MIGRATOR_CACHE_DIR": cache})  # prime the cache
     warm, _, _ = apply_dry_run(args.provider, args.plan, args.jobs, cache, use_cache=True)
+    serial = apply_dry_run(args.provider, args.plan, 1, cache, use_cache=False)[0] if args.jobs > 1 else elapsed
     changed = [str(CORPUS / f["path"]) for f in report["files"] if f["path"].endswith(".py")]
     base_serial = floor(changed, 1)
     base_parallel = floor(changed, args.jobs)
@@ -228,6 +269,8 @@ def corpus(args: argparse.Namespace) -> None:
     print(f"floor: libcst parse+print of those {len(changed)} files: {base_serial:.2f} s serial, "
           f"{base_parallel:.2f} s on {args.jobs} processes")
     print(f"apply --dry-run after a scan (analysis cache warm): {warm:.2f} s wall")
+    if args.jobs > 1:
+        print(f"apply --dry-run --jobs 1 (cold): {serial:.2f} s wall: speed-up 1 -> {args.jobs} jobs x{serial / elapsed:.2f}")
     if changed:
         largest = max(changed, key=os.path.getsize)
         floor_rss = measured([sys.executable, "-c", _FLOOR, largest], dict(os.environ))[2]
@@ -251,7 +294,9 @@ def main() -> None:
     if args.corpus:
         corpus(args)
     else:
-        single([int(n) for n in args.sizes.split(",")], args.repeat, args.provider, args.plan)
+        sizes = [int(n) for n in args.sizes.split(",")]
+        single(sizes, args.repeat, args.provider, args.plan)
+        in_process(sizes, args.repeat, args.provider, args.plan)
 
 
 if __name__ == "__main__":

@@ -534,8 +534,15 @@ def _run(jobs: list, workers: int, progress=None) -> List[Tuple[Optional[bytes],
             if progress:
                 progress(len(out), total)
         return out
-    return pool_map(_python_job, jobs, workers, max(1, total // (workers * 4)), _crashed,
-                    progress=(lambda done: progress(done, total)) if progress else None)
+    # largest first, one at a time: a big file started last would keep one worker busy alone
+    # while the others wait (the corpus: litellm/utils.py); the results keep the jobs' order
+    order = sorted(range(total), key=lambda i: -len(jobs[i][1]))
+    results = pool_map(_python_job, [jobs[i] for i in order], workers, 1, _crashed,
+                       progress=(lambda done: progress(done, total)) if progress else None)
+    out = [None] * total
+    for i, result in zip(order, results):
+        out[i] = result
+    return out  # type: ignore[return-value]
 
 
 def _crashed(job: Tuple[str, bytes, RuleSet, Optional[FileAnalysis]]) -> Tuple[Optional[bytes], FileResult, list]:

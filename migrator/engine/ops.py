@@ -84,6 +84,7 @@ class Sink:
         self.settings_from: Set[int] = set()
         self.blocking: Dict[int, str] = {}  # id(site) -> why an operation had to leave it as it was
         self.changed: set = set()  # (id(site), id(rule)) pairs whose operations edited the code
+        self.code: Optional[str] = None  # the transformed module's text, once printed
 
     def shared_client(self, expression: str) -> Optional[str]:
         """The name of a module-level accessor returning ``expression``, or None if no free name."""
@@ -282,9 +283,13 @@ COMMENT_LIMIT = 400  # characters of a TODO comment's text (the longest a pack w
 
 
 def one_line(text: str, limit: int) -> str:
-    """``text`` on one line, every run of white space (line breaks included) one space, cut to
-    ``limit`` characters with ``...``: a comment built from it is always a valid comment."""
+    """``text`` on one line, every run of white space (line breaks included) one space, any other
+    character that is not printable escaped (a NUL, a lone surrogate: neither can be written in a
+    source file), cut to ``limit`` characters with ``...``: a comment built from it is always a
+    valid comment."""
     flat = " ".join(text.split())
+    if not flat.isprintable():
+        flat = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in flat)
     return flat if len(flat) <= limit else flat[:limit - 3].rstrip() + "..."
 
 

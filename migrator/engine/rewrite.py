@@ -8,7 +8,6 @@ rewrite that fails either check is refused.
 
 from __future__ import annotations
 
-import ast
 import os
 import re
 from collections import Counter
@@ -17,11 +16,12 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from migrator.analyzer.python import analyze_python
+from migrator.engine import trees
 from migrator.engine.model import Diagnostic, FileResult, Site
 from migrator.engine.ops import OPS, Context, Sink
 from migrator.engine.plan import plan, sites, unconverted_legacy
 from migrator.engine.selfcheck import SELF_CHECK, introduced
-from migrator.engine.transform import transform
+from migrator.engine.transform import positions, transform
 from migrator.engine.units import build_units, client_status, left_sites, loose_keys, plan_units, staying, with_fallback
 from migrator.i18n import N_
 from migrator.models import FileAnalysis
@@ -126,6 +126,7 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
             result.clients = client_status(units, hybrid, path, ruleset)
             return result
     module = cst.parse_module(source)
+    where = positions(module)  # once, however many times the loop below transforms the module
     blocked: Dict[int, str] = {}
     blocked_fallback: Dict[int, str] = {}
     while True:
@@ -139,7 +140,7 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
                 site.attrs["legacy_left"] = left > 0
         sink = Sink(path, cell, ruleset.todo_comments)
         _prepare(kept, sink, source, ruleset, rulesets)
-        new, applied = transform(module, kept, ruleset, sink, rulesets, code=source)
+        new, applied = transform(module, kept, ruleset, sink, rulesets, code=source, where=where)
         newly = False
         for sid, why in sink.blocking.items():
             if sid in hybrid:
@@ -150,7 +151,7 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
                 newly = True
         if not newly:
             break
-    result.output = new.code if kept else source
+    result.output = (sink.code if sink.code is not None else new.code) if kept else source
     planner = [Diagnostic(rule, path, site.span.line, site.span.col + 1, message, severity, cell)
                for site, rule, message, severity in reports]
     result.diagnostics = suppressed + planner + _diagnostics(sink, path, cell) + _unreached(kept, applied, path, cell)
@@ -182,7 +183,7 @@ def migrate_source(source: str, path: str, ruleset: RuleSet, analysis: Optional[
     if first.error or first.output == source:
         return first
     try:
-        ast.parse(first.output)
+        trees.parse(first.output)
     except SyntaxError as exc:
         return _refused(first, f"the rewrite would not parse (line {exc.lineno}: {exc.msg}); file left unchanged")
     problems = introduced(source, first.output, ruleset) if ruleset.self_check else []

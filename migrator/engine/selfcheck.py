@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 from migrator.analyzer import symbols as sym
+from migrator.engine import trees
 from migrator.ruleset import RuleSet
 
 SELF_CHECK = "the self-check refused the rewrite, which would disagree with itself:"
@@ -388,7 +389,7 @@ def _parameters_fed(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator
 def disagreements(source: str, ruleset: RuleSet) -> List[Disagreement]:
     """Every disagreement in ``source`` (empty if it does not parse: the caller checks that)."""
     try:
-        tree = ast.parse(source)
+        tree = trees.parse(source)
     except (SyntaxError, ValueError, RecursionError):
         return []
     prov = _provider(ruleset)

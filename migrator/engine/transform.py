@@ -1,18 +1,21 @@
 """Apply planned edits to a LibCST tree in one traversal, then fix imports once.
 
 Edits are keyed by the exact source range the analyzer reported, so the
-transformer needs only LibCST's cheap PositionProvider, never scope metadata.
+transformer needs only positions (LibCST's PositionProvider ranges, computed once
+per module by ``positions``), never scope metadata.
 """
 
 from __future__ import annotations
 
 import ast
+import bisect
 import sys
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata.position_provider import NEWLINE_RE, PositionProvidingCodegenState
 
+from migrator.engine import trees
 from migrator.engine.layout import wrap_long_calls
 from migrator.engine.model import Site
 from migrator.engine.ops import COMMENT_LIMIT, OPS, Context, Sink, one_line
@@ -86,12 +89,91 @@ class _Collapsing(cst.CSTTransformer):
         return updated if updated.body else updated.with_changes(body=[cst.Pass()])
 
 
-class EditTransformer(_Collapsing):
-    METADATA_DEPENDENCIES = (PositionProvider,)
+Range = Tuple[int, int, int, int]  # line, column, end line, end column
 
+
+class _Recorder:
+    """Where the codegen state below writes: ``_computed`` (the name LibCST's code generation
+    reads hoisted positions from) maps a node to its PositionProvider range, ``spans`` to the
+    range of everything it printed (its whitespace included: its descendants lie inside)."""
+
+    __slots__ = ("_computed", "spans")
+
+    def __init__(self) -> None:
+        self._computed: Dict[cst.CSTNode, Range] = {}
+        self.spans: Dict[cst.CSTNode, Range] = {}
+
+
+class _Syntactic:
+    """``record_syntactic_position`` as a plain context manager (a generator-based one costs
+    more than the position it records)."""
+
+    __slots__ = ("state", "node", "start_node", "end_node", "start")
+
+    def __init__(self, state: "_PositionState", node: cst.CSTNode, start_node: Optional[cst.CSTNode],
+                 end_node: Optional[cst.CSTNode]) -> None:
+        self.state, self.node, self.start_node, self.end_node = state, node, start_node, end_node
+
+    def __enter__(self) -> None:
+        self.start = (self.state.line, self.state.column)
+
+    def __exit__(self, *exc: object) -> None:
+        state = self.state
+        computed = state.provider._computed  # type: ignore[attr-defined]
+        start = computed[self.start_node][:2] if self.start_node is not None else self.start
+        end = computed[self.end_node][2:] if self.end_node is not None else (state.line, state.column)
+        computed[self.node] = start + end
+
+
+class _PositionState(PositionProvidingCodegenState):
+    """LibCST's PositionProvider code generation (the same ranges), recording tuples instead of
+    CodeRange objects and each node's printed span too."""
+
+    __slots__ = ()
+
+    def _update_position(self, value: str) -> None:
+        if "\n" in value or "\r" in value:
+            segments = NEWLINE_RE.split(value)
+            self.line += len(segments) - 1
+            self.column = len(segments[-1])
+        else:
+            self.column += len(value)
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        self._stack.append((self.line, self.column))  # type: ignore[arg-type]
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        span = self._stack.pop() + (self.line, self.column)  # type: ignore[operator]
+        recorder = self.provider
+        if type(node) in _STATEMENTS:  # the only spans the transformer asks for
+            recorder.spans[node] = span  # type: ignore[attr-defined]
+        if node not in recorder._computed:  # type: ignore[attr-defined]
+            recorder._computed[node] = span  # type: ignore[attr-defined]
+
+    def record_syntactic_position(self, node: cst.CSTNode, *, start_node: Optional[cst.CSTNode] = None,
+                                  end_node: Optional[cst.CSTNode] = None) -> _Syntactic:  # type: ignore[override]
+        return _Syntactic(self, node, start_node, end_node)
+
+
+def positions(module: cst.Module) -> _Recorder:
+    """Every node's PositionProvider range and printed span, in one code generation: computed
+    once per module, however many times the module is transformed."""
+    recorder = _Recorder()
+    module._codegen(_PositionState(default_indent=module.default_indent, default_newline=module.default_newline,
+                                   provider=recorder))  # type: ignore[arg-type]
+    return recorder
+
+
+# statements a subtree without an edit is skipped at (not rebuilt node by node)
+_STATEMENTS = frozenset((cst.SimpleStatementLine, cst.If, cst.For, cst.While, cst.With, cst.Try, cst.TryStar,
+                         cst.FunctionDef, cst.ClassDef, cst.Match))
+
+
+class EditTransformer(_Collapsing):
     def __init__(self, pairs: Sequence[Tuple[Site, Rule]], ruleset: RuleSet, sink: Sink,
-                 rulesets: Optional[Dict[int, RuleSet]] = None):
+                 rulesets: Optional[Dict[int, RuleSet]] = None, where: Optional[_Recorder] = None):
         super().__init__()
+        self.where = where
         self.ruleset = ruleset
         self.rulesets = rulesets or {}  # id(rule) -> the rule set it came from, where not ``ruleset``
         self.sink = sink
@@ -101,6 +183,7 @@ class EditTransformer(_Collapsing):
                 s = site.span
                 self.edits.setdefault(_key(node_type, s.line, s.col, s.end_line, s.end_col), []).append((site, rule))
         self.node_types = {key[0] for key in self.edits}
+        self.starts = sorted({key[1:3] for key in self.edits})  # where each edit starts: (line, column)
         self.applied: Set[int] = set()
         self.changed: Set[Tuple[int, int]] = set()  # (id(site), id(rule)) whose ops edited the code
         self.statements: List[cst.CSTNode] = []
@@ -108,6 +191,16 @@ class EditTransformer(_Collapsing):
         self.remove_ids: Set[int] = set()
         self.remove_small: Set[int] = set()  # the config statements themselves: `a = 1; b = 2` keeps b
         self.site_statement: Dict[int, int] = {}
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        visit = super().on_visit(node)  # (a statement is still pushed: its leave pops it)
+        if visit and type(node) in _STATEMENTS and self.where is not None:
+            # a statement no edit starts inside is left as it is, its subtree not rebuilt
+            span = self.where.spans.get(node)
+            if span is not None:
+                at = bisect.bisect_left(self.starts, span[:2])
+                return at < len(self.starts) and self.starts[at] <= span[2:]
+        return visit
 
     # statements: where TODO comments go, and what remove_statement removes
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
@@ -153,12 +246,10 @@ class EditTransformer(_Collapsing):
         updated = super().on_leave(original, updated)
         if not isinstance(updated, cst.CSTNode) or type(original).__name__ not in self.node_types:
             return updated  # most nodes cannot carry an edit: skip the position lookup
-        try:
-            pos = self.get_metadata(PositionProvider, original)
-        except KeyError:
+        pos = self.where._computed.get(original) if self.where is not None else None
+        if pos is None:
             return updated
-        key = _key(type(original).__name__, pos.start.line, pos.start.column, pos.end.line, pos.end.column)
-        edits = self.edits.get(key)
+        edits = self.edits.get((type(original).__name__,) + pos)
         if not edits:
             return updated
         for site, rule in edits:
@@ -403,20 +494,22 @@ class _RemoveUnused(_Collapsing):
         return self.placeholder(updated)
 
 
-def referenced_names(code: str) -> Set[str]:
-    tree = ast.parse(code)
-    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-    names |= _quoted_annotation_names(tree)  # they keep their (TYPE_CHECKING) imports
-    for node in ast.walk(tree):  # names exported by string in __all__
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
-            names |= {e.value for e in ast.walk(node.value) if isinstance(e, ast.Constant) and isinstance(e.value, str)}
-    return names
-
-
-def _quoted_annotation_names(tree: ast.AST) -> Set[str]:
+def _references(tree: ast.AST) -> Tuple[Set[str], List[Tuple[str, str]]]:
+    """In one walk of ``tree``: the names it references (a quoted annotation's too: they keep
+    their TYPE_CHECKING imports; strings in ``__all__``), and (module imported, name bound) of
+    every absolute import (``from m import n`` gives (m, n)), as _RemoveUnused sees them."""
+    names: Set[str] = set()
+    imports: List[Tuple[str, str]] = []
     annotations: List[ast.AST] = []
     for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.Import):
+            imports += [(alias.name, alias.asname or alias.name.split(".")[0]) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if not node.level and node.module is not None:
+                imports += [(node.module, alias.asname or alias.name) for alias in node.names if alias.name != "*"]
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             args = node.args
             every = list(getattr(args, "posonlyargs", [])) + list(args.args) + list(args.kwonlyargs) + \
                 [a for a in (args.vararg, args.kwarg) if a]
@@ -425,7 +518,8 @@ def _quoted_annotation_names(tree: ast.AST) -> Set[str]:
                 annotations.append(node.returns)
         elif isinstance(node, ast.AnnAssign):
             annotations.append(node.annotation)
-    names: Set[str] = set()
+        elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            names |= {e.value for e in ast.walk(node.value) if isinstance(e, ast.Constant) and isinstance(e.value, str)}
     for annotation in annotations:
         for node in ast.walk(annotation):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -433,15 +527,20 @@ def _quoted_annotation_names(tree: ast.AST) -> Set[str]:
                     names |= {n.id for n in ast.walk(ast.parse(node.value.strip(), mode="eval")) if isinstance(n, ast.Name)}
                 except (SyntaxError, ValueError, RecursionError):
                     pass
-    return names
+    return names, imports
 
 
-def remove_unused_imports(module: cst.Module, modules: Sequence[str]) -> cst.Module:
+def remove_unused_imports(module: cst.Module, modules: Sequence[str], code: str) -> Tuple[cst.Module, str]:
+    """``module`` (whose text is ``code``) without the imports of ``modules`` nothing uses any
+    more, and its text.  The CST is walked only when the text has such an import."""
     if not modules:
-        return module
-    referenced = referenced_names(module.code)
-    return module.visit(_RemoveUnused(modules, referenced))
-
+        return module, code
+    referenced, imports = _references(trees.parse(code))
+    cleanup = _RemoveUnused(modules, referenced)
+    if not any(cleanup._cleanup(imported) and bound not in referenced for imported, bound in imports):
+        return module, code
+    new = module.visit(cleanup)
+    return new, (code if new is module else new.code)
 
 
 def bound_anywhere(code: str) -> Dict[str, Optional[str]]:
@@ -457,7 +556,7 @@ def bound_anywhere(code: str) -> Dict[str, Optional[str]]:
         else:
             out.setdefault(name, target)
 
-    for node in ast.walk(ast.parse(code)):
+    for node in ast.walk(trees.parse(code)):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 bind(alias.asname or alias.name.split(".")[0], alias.name if alias.asname else alias.name.split(".")[0])
@@ -479,22 +578,29 @@ def bound_anywhere(code: str) -> Dict[str, Optional[str]]:
 
 
 def transform(module: cst.Module, pairs: Sequence[Tuple[Site, Rule]], ruleset: RuleSet, sink: Sink,
-              rulesets: Optional[Dict[int, RuleSet]] = None, code: Optional[str] = None) -> Tuple[cst.Module, Set[int]]:
+              rulesets: Optional[Dict[int, RuleSet]] = None, code: Optional[str] = None,
+              where: Optional[_Recorder] = None) -> Tuple[cst.Module, Set[int]]:
     """Apply the edits; return the new module and the ids of sites that were reached.
-    ``rulesets``: id(rule) -> its rule set, for rules that are not ``ruleset``'s own (a fallback)."""
+    ``rulesets``: id(rule) -> its rule set, for rules that are not ``ruleset``'s own (a fallback);
+    ``code``: the module's source (not printed again); ``where``: ``positions(module)``, when the
+    caller transforms one module more than once.  ``sink.code`` is left holding the new module's
+    text (the source itself when nothing changed), so nobody prints it again."""
     sink.bound_names = _module_names(module)
     for name, target in bound_anywhere(module.code if code is None else code).items():
         if sink.bound_names.get(name, target) != target or name not in sink.bound_names:
             sink.bound_names[name] = target if sink.bound_names.get(name, target) == target else None
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    transformer = EditTransformer(pairs, ruleset, sink, rulesets)
-    new = wrapper.visit(transformer)
+    transformer = EditTransformer(pairs, ruleset, sink, rulesets, where if where is not None else positions(module))
+    new = module.visit(transformer)
     if sink.imports:
         new = add_imports(new, sink.imports)
     if sink.helpers:
         new = add_helpers(new, sink.helpers)
     if new is not module:
-        new = remove_unused_imports(new, ruleset.plan.cleanup_imports)
-        new = wrap_long_calls(module, new, ruleset.line_length)
+        new, sink.code = remove_unused_imports(new, ruleset.plan.cleanup_imports, new.code)
+        wrapped = wrap_long_calls(module, new, ruleset.line_length)
+        if wrapped is not new:  # a too-long changed statement was laid out again: print it once more
+            new, sink.code = wrapped, wrapped.code
+    else:
+        sink.code = code
     sink.changed = transformer.changed
     return new, transformer.applied
