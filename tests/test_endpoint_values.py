@@ -202,3 +202,67 @@ def test_the_migrated_program_reaches_the_provider_and_never_openai(tmp_path: Pa
         sent = srv.requests
         assert [r.json["model"] for r in sent] == ["qwen-plus", "qwen-flash", "qwen-plus"]
         assert all(r.authorization == f"Bearer {test_key('dashscope')}" for r in sent)
+
+
+MEM0_LIKE = '''
+import os
+from openai import OpenAI
+
+
+class LLM:
+    def __init__(self, config):
+        self.config = config
+        if os.environ.get("OPENROUTER_API_KEY"):
+            self.client = OpenAI(
+                api_key=os.environ.get("OPENROUTER_API_KEY"),
+                base_url=self.config.openrouter_base_url or os.getenv("OPENROUTER_API_BASE") or "https://openrouter.ai/api/v1",
+            )
+        else:
+            api_key = self.config.api_key or os.getenv("OPENAI_API_KEY")
+            base_url = self.config.openai_base_url or os.getenv("OPENAI_BASE_URL") or "https://api.openai.com/v1"
+            self.client = OpenAI(api_key=api_key, base_url=base_url)
+'''
+
+
+@pytest.mark.parametrize("provider", COMPAT)
+def test_the_key_moves_with_a_retargeted_endpoint_beside_another_service_s_client(provider):
+    # mem0ai: the OpenRouter client reads its own key, so it does not hold OPENAI_API_KEY back;
+    # the OpenAI client's key and endpoint move together (its endpoint alone moved in the review run)
+    out = migrate(MEM0_LIKE, provider).output
+    key = select(PACKS, provider, "compat").vars["api_key_env"]
+    assert f'api_key = self.config.api_key or os.getenv("{key}")' in out
+    assert 'os.getenv("OPENAI_BASE_URL")' not in out and "https://openrouter.ai/api/v1" in out
+
+
+def test_a_client_whose_key_may_be_one_kept_for_another_client_stays_whole():
+    source = '''
+        import os
+        from openai import AzureOpenAI, OpenAI
+        KEY = os.getenv("OPENAI_API_KEY")
+        azure = AzureOpenAI(azure_endpoint="https://x.openai.azure.com", api_version="2024-06-01", api_key=KEY)
+        class M:
+            def __init__(self, cfg):
+                key = cfg.key or os.getenv("OPENAI_API_KEY")
+                base = cfg.url or os.getenv("OPENAI_BASE_URL")
+                self.client = OpenAI(api_key=key, base_url=base)
+    '''
+    result = migrate(source, "dashscope")
+    assert "DASHSCOPE" not in code_lines(result.output)
+    assert any("its api_key comes from a value" in d.message for d in result.diagnostics)
+
+
+def test_the_self_check_follows_a_key_through_a_local_or_chain():
+    from migrator.engine.selfcheck import introduced
+
+    before = textwrap.dedent('''
+        import os
+        from openai import OpenAI
+        def make(cfg):
+            key = cfg.key or os.getenv("OPENAI_API_KEY")
+            base = cfg.url or os.getenv("OPENAI_BASE_URL")
+            return OpenAI(api_key=key, base_url=base)
+    ''')
+    after = before.replace('os.getenv("OPENAI_BASE_URL")',
+                           'os.environ.get("DASHSCOPE_COMPATIBLE_BASE_URL", "https://dashscope.aliyuncs.com/compatible-mode/v1")')
+    problems = introduced(before, after, select(PACKS, "dashscope", "compat"))
+    assert any("reads OPENAI_API_KEY" in p.message for p in problems), problems

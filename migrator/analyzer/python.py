@@ -1490,6 +1490,10 @@ class _Reporter(_Analyzer):
                 "star_kwargs": any(k.arg is None for k in node.keywords),
                 "context_manager": context_manager,  # `with OpenAI() as c:`
                 "key": _key_kind(node),
+                # api_key=os.getenv("X"): the variable (a client reading another service's key never
+                # reads OPENAI_API_KEY)
+                "key_env": next((_env_var_default(kw.value)[0] for kw in node.keywords
+                                 if kw.arg == "api_key" and _is_env_read(kw.value)), None),
                 "fallback_kwargs": self.fallback_kwargs(node, scope),
                 "_project_key": self.client_key(node),
                 # where a base_url falling back to OpenAI's endpoint is written (x or os.getenv(...))

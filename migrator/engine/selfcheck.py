@@ -109,7 +109,7 @@ class _Module:
     def __init__(self, tree: ast.Module):
         self.nodes: List[ast.AST] = list(ast.walk(tree))  # walked once; every check reads this list
         self.imports: Dict[str, str] = {}
-        self.env_names: Dict[str, str] = {}  # NAME = os.environ[...] -> the variable read
+        self.env_names: Dict[str, Set[str]] = {}  # NAME = os.environ[...] (or x or os.getenv(...)) -> the variables read
         self.instances: Dict[str, List[str]] = {}  # x / self.x = Cls(...) -> [qualified class]
         for node in self.nodes:
             if isinstance(node, ast.Import):
@@ -125,9 +125,9 @@ class _Module:
                     name = _target_name(target)
                     if name is None:
                         continue
-                    var = self.env_var(node.value)
-                    if var is not None:
-                        self.env_names[name] = var
+                    # NAME = os.getenv("X"), or a value that may be one: cfg.key or os.getenv("X")
+                    for var in sorted({v for v in map(self.env_var, ast.walk(node.value)) if v is not None}):
+                        self.env_names.setdefault(name, set()).add(var)
                     if isinstance(node.value, ast.Call):
                         cls = self.qname(node.value.func)
                         if cls:
@@ -162,7 +162,7 @@ class _Module:
                 out.add(var)
             name = _target_name(sub) if isinstance(sub, (ast.Name, ast.Attribute)) else None
             if name is not None and name in self.env_names:
-                out.add(self.env_names[name])
+                out |= self.env_names[name]
         return out
 
 

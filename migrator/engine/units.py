@@ -74,8 +74,19 @@ class Unit:
 
     @property
     def may_read_openai_key(self) -> bool:
-        """A client given a literal key (Ollama's "ollama") never reads OPENAI_API_KEY."""
-        return not (self.anchor.kind == "client" and self.anchor.attrs.get("key") == "literal")
+        """A client given a literal key (Ollama's "ollama"), or one read from another service's
+        variable (OPENROUTER_API_KEY), never reads OPENAI_API_KEY."""
+        if self.anchor.kind != "client":
+            return True
+        env = self.anchor.attrs.get("key_env")
+        return not (self.anchor.attrs.get("key") == "literal" or (env and not str(env).startswith("OPENAI_")))
+
+    @property
+    def key_from_value(self) -> bool:
+        """Its api_key is a name or attribute (``api_key=api_key``, ``self._key``), not a read
+        inside the construction that moves with it."""
+        return (self.anchor.kind == "client" and self.anchor.attrs.get("key") == "expr" and not self.anchor.attrs.get("key_env")
+                and not any(s.kind == "env" and str(s.attrs.get("variable", "")).startswith("OPENAI_") for s in self.sites))
 
     @property
     def label(self) -> str:
@@ -469,9 +480,23 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
         plan.reports.append((elsewhere, "migrator/unit", f"openai.{elsewhere.attrs.get('attribute')} points this module's "
                              "openai<1 calls at a server that is not OpenAI's: they and the module's settings are left "
                              "as they are", "info"))
-    deps = _legacy_config(all_sites, by_site, plan)
     moving = {id(s) for s in all_sites if any(rewrites(r) for r in by_site.get(id(s), []))}
-    deps |= _dependents(all_sites, moving, units, unit_of, plan, ruleset.tree_stays)
+    reports = list(plan.reports)
+    while True:
+        plan.reports = list(reports)
+        deps = _legacy_config(all_sites, by_site, plan)
+        deps |= _dependents(all_sites, moving, units, unit_of, plan, ruleset.tree_stays)
+        # an OPENAI_* read kept for a client that stays may be where a moving client takes its key
+        # from (api_key=api_key, self._key): pointed at the provider, it would send an OpenAI key
+        kept = [s for s in all_sites if id(s) in deps and s.kind == "env" and id(s) not in unit_of
+                and str(s.attrs.get("variable", "")).startswith("OPENAI_")]
+        hazards = [u for u in units if kept and u.rewrites and not u.blocked and u.key_from_value] if kept else []
+        if not hazards:
+            break
+        for unit in hazards:
+            unit.reasons.append(f"line {unit.anchor.span.line}: its api_key comes from a value that may be the "
+                                f"{kept[0].attrs.get('variable')} read at line {kept[0].span.line}, which stays for "
+                                "another client; pointed at the provider, it would send an OpenAI key there")
     for site, rule in pairs:
         unit = unit_of.get(id(site))
         if unit is not None and unit.blocked and not any(op.name == "todo" for op in rule.ops):
