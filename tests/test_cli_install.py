@@ -56,6 +56,8 @@ def _install_lines():
                 targets = [a for a in match.group(1).split() if not a.startswith("-")]
                 if targets and all(re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[\w.]+", t) for t in targets):
                     continue  # pinned third-party packages (a separate venv for a framework test), not this project
+                if doc.name == "rules.md":
+                    continue  # the generated rule reference: its hints install a provider's or framework's package
                 yield f"{doc.name}:{number}", match.group(1).strip()
 
 
