@@ -1346,7 +1346,8 @@ class _Reporter(_Analyzer):
             qname = sym.canonical(func.qname)  # langchain.chat_models.ChatOpenAI -> the class it is
             self.add("framework", node, N_("constructs {name}").format(name=qname), symbol=qname, model=model,
                      detail={"form": "construct", "kwargs": _kwarg_names(node),
-                             "open_args": bool(node.args) or any(k.arg is None for k in node.keywords)})
+                             "open_args": bool(node.args) or any(k.arg is None for k in node.keywords),
+                             "star_kwargs": any(k.arg is None for k in node.keywords)})
             return
         if isinstance(func, Q) and func.qname in sym.ROUTE_LISTS:
             self._route_list(node, func.qname, scope)

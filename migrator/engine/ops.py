@@ -361,6 +361,9 @@ class Operation:
         raise NotImplementedError
 
 
+STAR_ENDPOINT = "the construction passes **kwargs, which may carry its endpoint; set base_url= (and the key) yourself"
+
+
 class SetKwarg(Operation):
     """Set a keyword argument of a call. ``when``: ``always`` (default) sets or replaces it;
     ``missing`` only adds it when absent; ``literal`` adds it when absent or replaces a literal
@@ -374,6 +377,13 @@ class SetKwarg(Operation):
     CHOICES = {"when": ("always", "missing", "literal")}
 
     @classmethod
+    def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
+        if (params["name"] == "base_url" and params.get("when", "always") != "always" and site.kind in ("client", "framework")
+                and site.attrs.get("star_kwargs") and "base_url" not in site.attrs.get("kwargs", ())):
+            return [("manual", STAR_ENDPOINT)]
+        return []
+
+    @classmethod
     def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
         name, when = params["name"], params.get("when", "always")
         if ctx.site.kind == "endpoint":  # the expression a base_url falls back to OpenAI in
@@ -383,6 +393,11 @@ class SetKwarg(Operation):
             return node  # retargeted where its default is written
         existing = _entry(node, name)
         if existing is None and when != "always" and _has_star_kwargs(node):
+            if name == "base_url" and ctx.site.kind in ("client", "framework"):
+                # the endpoint cannot be set beside keywords unknown until run time: the object (and
+                # its model) stays as it is, or its model would go to OpenAI's endpoint
+                ctx.manual(STAR_ENDPOINT)
+                return node
             ctx.diag(f"call passes **kwargs; set {name}= yourself if they do not carry it", "warning")
             return node
         if existing is None:
