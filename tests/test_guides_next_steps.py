@@ -106,3 +106,15 @@ def test_a_client_kept_on_the_compat_endpoint_adds_the_openai_requirement(tmp_pa
     doc = json.loads(proc.stdout)
     assert doc["summary"]["clients_hybrid"] >= 1  # zhipuai has no asyncio client
     assert [s["requirement"] for s in doc["next_steps"] if s["kind"] == "install"] == ["zhipuai>=2.1.5", "openai>=1.0"]
+
+
+def test_a_litellm_only_migration_does_not_ask_for_the_openai_sdk(tmp_path):
+    # the plan's requirement is the openai SDK; code that only calls litellm needs none of it
+    app = 'import litellm\n\n\ndef ask(q):\n    return litellm.completion(model="gpt-4o", messages=[{"role": "user", "content": q}])\n'
+    repo = make_repo(tmp_path, {"app.py": app.encode()})
+    proc = run("apply", ".", "--provider", "deepseek", "--format", "json", "--dry-run", cwd=repo)
+    assert proc.returncode == 1, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["summary"]["sites_rewritten"] >= 1
+    installs = [s["requirement"] for s in doc["next_steps"] if s["kind"] == "install"]
+    assert not any(r.startswith("openai") for r in installs), installs

@@ -219,8 +219,13 @@ def next_steps(result: MigrationResult) -> List[Dict[str, str]]:
     rs = result.ruleset
     pf, vars_ = rs.provider, rs.vars
     steps = [{"kind": "key", "env": vars_["api_key_env"], "guide": _guide(pf)}] if vars_.get("api_key_env") else []
-    plans = [rs.plan] + ([rs.fallback.plan] if result.hybrids and rs.fallback is not None else [])
-    for req in dict.fromkeys(plan.requirement for plan in plans if plan.requirement):
+    # the plan's SDK only where code now talks through it: a migration of LiteLLM or LangChain
+    # objects alone (and the environment variables they read) needs the packages its rules import
+    rules = {r.id: r for r in rs.rules + (rs.fallback.rules if rs.fallback is not None else [])}
+    sdk = any(rules[rid].match.get("kind") not in ("framework", "env") for rid in result.applied if rid in rules)
+    plans = ([rs.plan] if sdk else []) + ([rs.fallback.plan] if result.hybrids and rs.fallback is not None else [])
+    wanted = [plan.requirement for plan in plans if plan.requirement] + rs.requirements(result.applied)
+    for req in dict.fromkeys(wanted):
         steps.append({"kind": "install", "requirement": req, "command": f'pip install "{req}"'})
     read = _vars_read(result)
     for key in sorted(k for k in read if k != "api_key_env"):
