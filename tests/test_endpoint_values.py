@@ -242,12 +242,51 @@ def test_a_client_whose_key_may_be_one_kept_for_another_client_stays_whole():
         azure = AzureOpenAI(azure_endpoint="https://x.openai.azure.com", api_version="2024-06-01", api_key=KEY)
         class M:
             def __init__(self, cfg):
-                key = cfg.key or os.getenv("OPENAI_API_KEY")
+                key = cfg.key or KEY
                 base = cfg.url or os.getenv("OPENAI_BASE_URL")
                 self.client = OpenAI(api_key=key, base_url=base)
     '''
     result = migrate(source, "dashscope")
     assert "DASHSCOPE" not in code_lines(result.output)
+    assert any("its api_key comes from a value" in d.message for d in result.diagnostics)
+
+
+AZURE_BESIDE = '''
+    import os
+    from openai import AzureOpenAI, OpenAI
+    KEY = os.getenv("OPENAI_API_KEY")
+    azure = AzureOpenAI(azure_endpoint="https://x.openai.azure.com", api_version="2024-06-01", api_key=KEY)
+    class M:
+        def __init__(self, cfg):
+            key = cfg.key or os.getenv("OPENAI_API_KEY")
+            base = cfg.url or os.getenv("OPENAI_BASE_URL")
+            self.client = OpenAI(api_key=key, base_url=base)
+'''
+
+
+@pytest.mark.parametrize("provider", COMPAT)
+def test_a_key_read_into_a_local_only_its_client_reads_moves_with_that_client(provider):
+    # mem0ai: `api_key = cfg.api_key or os.getenv("OPENAI_API_KEY")` then OpenAI(api_key=api_key):
+    # the read feeds that client alone, so a client elsewhere that stays (Azure here) does not
+    # hold it back; the Azure client's own read (module level) is kept for it
+    result = migrate(AZURE_BESIDE, provider)
+    key = select(PACKS, provider, "compat").vars["api_key_env"]
+    out = code_lines(result.output)
+    assert f'key = cfg.key or os.getenv("{key}")' in out
+    assert 'KEY = os.getenv("OPENAI_API_KEY")' in out
+    assert 'os.getenv("OPENAI_BASE_URL")' not in out
+
+
+@pytest.mark.parametrize("shared", [
+    "self.other = Wrapper(api_key=key)",  # another library's client may talk to OpenAI
+    "self.key = key",  # kept for later: anything may read it
+    "return key",
+])
+def test_a_local_key_read_for_anything_else_too_is_not_the_client_s_alone(shared):
+    source = AZURE_BESIDE.replace("self.client = OpenAI(api_key=key, base_url=base)",
+                                  "self.client = OpenAI(api_key=key, base_url=base)\n            " + shared)
+    result = migrate(source, "dashscope")
+    assert "DASHSCOPE_API_KEY" not in code_lines(result.output)
     assert any("its api_key comes from a value" in d.message for d in result.diagnostics)
 
 
@@ -266,3 +305,61 @@ def test_the_self_check_follows_a_key_through_a_local_or_chain():
                            'os.environ.get("DASHSCOPE_COMPATIBLE_BASE_URL", "https://dashscope.aliyuncs.com/compatible-mode/v1")')
     problems = introduced(before, after, select(PACKS, "dashscope", "compat"))
     assert any("reads OPENAI_API_KEY" in p.message for p in problems), problems
+
+
+NAMED_KEY = '''
+import os
+from openai import OpenAI
+from pydantic_settings import BaseSettings
+
+
+class Settings(BaseSettings):
+    openai_api_key: str = ""
+
+
+settings = Settings()
+client = OpenAI(api_key=settings.openai_api_key)
+print(client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "a"}]).model)
+'''
+
+
+@pytest.mark.parametrize("shape", [
+    "client = OpenAI(api_key=settings.openai_api_key)",
+    "client = OpenAI(api_key=settings.OPENAI_API_KEY)",
+    "def make(openai_api_key=None):\n    return OpenAI(api_key=openai_api_key)",
+    "def make(cfg):\n    key = cfg.openai_key or os.getenv('OPENAI_API_KEY')\n    return OpenAI(api_key=key)",
+    # codeinterpreterapi: a LangChain object moved to the compatible endpoint kept OpenAI's key
+    "from langchain_openai import ChatOpenAI\nllm = ChatOpenAI(model='gpt-4o', api_key=settings.OPENAI_API_KEY)",
+])
+@pytest.mark.parametrize("plan", ["compat", "native"])
+def test_a_key_named_as_openai_s_keeps_its_client_on_openai(shape, plan):
+    source = "import os\nfrom openai import OpenAI\nfrom config import settings\n" + shape + "\n"
+    pf = next(pf for pf in PACKS if pf.name == "dashscope")
+    result = migrate_source(source, "m.py", select(PACKS, pf.name, plan))
+    assert result.error is None
+    assert "DASHSCOPE" not in code_lines(result.output) and "dashscope" not in code_lines(result.output)
+    assert any("by its name holds OpenAI's key" in d.message for d in result.diagnostics), result.diagnostics
+
+
+def test_a_key_of_a_neutral_name_is_still_the_caller_s_choice():
+    out = migrate("import os\nfrom openai import OpenAI\ndef make(cfg):\n    return OpenAI(api_key=cfg.api_key)\n",
+                  "dashscope").output
+    assert "DASHSCOPE_COMPATIBLE_BASE_URL" in out and "api_key=cfg.api_key" in out
+
+
+def test_a_pydantic_setting_named_for_openai_never_sends_openai_s_key_to_the_provider(tmp_path: Path):
+    # BaseSettings fills openai_api_key from OPENAI_API_KEY: had the client been pointed at the
+    # provider with that key, OpenAI's key would reach the provider's server
+    pytest.importorskip("pydantic_settings")
+    from tests.equivalence import base_env, migrated_env, run_program, write_guard
+    from tests.fakes import FakeServer
+
+    migrated = migrate(NAMED_KEY, "dashscope").output
+    with FakeServer("dashscope") as srv, FakeServer("openai") as trap:
+        env = base_env(tmp_path, write_guard(tmp_path / "guard"))
+        env.update(migrated_env("dashscope", srv, migrated)[0])
+        env.update({"OPENAI_BASE_URL": trap.base_url(), "OPENAI_API_KEY": "sk-openai-trap"})
+        done = run_program(migrated, "main.py", env, tmp_path / "run")
+        assert done.returncode == 0, done.tail()
+        assert all("sk-openai-trap" not in (r.authorization or "") for r in srv.requests)
+        assert srv.requests == [] and len(trap.requests) == 1  # left on OpenAI, as reported

@@ -164,3 +164,49 @@ def test_a_client_whose_endpoint_is_a_value_moves_to_the_compatible_endpoint_wit
     built = (migrated / "pkg/base.py").read_text()
     assert "OPENAI_BASE_URL" not in built and "DASHSCOPE_COMPATIBLE_BASE_URL" in built and "DASHSCOPE_API_KEY" in built
     assert 'model="qwen-plus"' in (migrated / "pkg/chat.py").read_text()
+
+
+def test_a_client_left_on_openai_elsewhere_does_not_hold_a_key_read_only_another_client_reads(tmp_path: Path):
+    # mem0ai: its Azure client stays (module level key read), and the key-safety rule held every
+    # OPENAI_API_KEY read of the project for it, so the embedder whose key is read into a local
+    # that only its own construction reads was left whole; that read can feed nothing else
+    azure = (b'import os\nfrom openai import AzureOpenAI\n\nKEY = os.getenv("OPENAI_API_KEY")\n'
+             b'azure = AzureOpenAI(azure_endpoint="https://x.openai.azure.com", api_version="2024-06-01", api_key=KEY)\n')
+    embedder = b'''import os
+
+from openai import OpenAI
+
+
+class Embedder:
+    def __init__(self, config):
+        self.config = config
+        api_key = self.config.api_key or os.getenv("OPENAI_API_KEY")
+        base_url = self.config.openai_base_url or os.getenv("OPENAI_BASE_URL") or "https://api.openai.com/v1"
+        self.client = OpenAI(api_key=api_key, base_url=base_url)
+
+    def embed(self, text):
+        return len(self.client.embeddings.create(model="text-embedding-3-small", input=text).data[0].embedding)
+'''
+    main = (b"from pkg.embedder import Embedder\n\n\nclass Config:\n    api_key = None\n    openai_base_url = None\n\n\n"
+            b"print(Embedder(Config()).embed('hello'))\n")
+    repo = make_repo(tmp_path, {"pkg/__init__.py": b"", "pkg/azure_client.py": azure, "pkg/embedder.py": embedder,
+                                "pkg/__main__.py": main})
+    doc = apply(repo)
+    assert not any(d["path"] == "pkg/embedder.py" and d["rule"] == "migrator/unit" for d in doc["diagnostics"]), doc["diagnostics"]
+    migrated = tmp_path / "migrated"
+    git(repo, "worktree", "add", "-q", str(migrated), doc["branch"])
+    kept = (migrated / "pkg/azure_client.py").read_text()
+    assert kept.replace(kept[kept.index("# TODO"):kept.index("azure =")], "").encode() == azure  # only a TODO added
+    from tests.equivalence import base_env, migrated_env, run_program, test_key, write_guard
+    from tests.fakes import FakeServer
+
+    with FakeServer("dashscope") as srv, FakeServer("openai") as trap:
+        env = base_env(tmp_path, write_guard(tmp_path / "guard"))
+        env.update(migrated_env("dashscope", srv, (migrated / "pkg/embedder.py").read_text())[0])
+        env.update({"OPENAI_BASE_URL": trap.base_url(), "OPENAI_API_KEY": "sk-openai-trap"})
+        env["PYTHONPATH"] = f"{env['PYTHONPATH']}:{migrated}"
+        done = run_program(main.decode(), "main.py", env, tmp_path / "run")
+        assert done.returncode == 0, done.tail()
+        assert trap.requests == []
+        assert [r.json["model"] for r in srv.requests] == ["text-embedding-v4"]
+        assert all(r.authorization == f"Bearer {test_key('dashscope')}" for r in srv.requests)

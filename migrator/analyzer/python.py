@@ -1347,7 +1347,8 @@ class _Reporter(_Analyzer):
             self.add("framework", node, N_("constructs {name}").format(name=qname), symbol=qname, model=model,
                      detail={"form": "construct", "kwargs": _kwarg_names(node),
                              "open_args": bool(node.args) or any(k.arg is None for k in node.keywords),
-                             "star_kwargs": any(k.arg is None for k in node.keywords)})
+                             "star_kwargs": any(k.arg is None for k in node.keywords),
+                             "key_named": self.key_named_openai(node, scope)})
             return
         if isinstance(func, Q) and func.qname in sym.ROUTE_LISTS:
             self._route_list(node, func.qname, scope)
@@ -1497,12 +1498,56 @@ class _Reporter(_Analyzer):
                                  if kw.arg == "api_key" and _is_env_read(kw.value)), None),
                 "fallback_kwargs": self.fallback_kwargs(node, scope),
                 "_project_key": self.client_key(node),
+                # where api_key=<local> is written, when only this construction reads that local:
+                # the OPENAI_* reads there feed this client alone, so they move or stay with it
+                "_key_def": self._key_def(node, scope),
+                # api_key=settings.openai_api_key: a name saying it holds OpenAI's key
+                "key_named": self.key_named_openai(node, scope),
                 # where a base_url falling back to OpenAI's endpoint is written (x or os.getenv(...))
                 "_endpoint_def": self._endpoint_def(chain[1]) if chain is not None and chain[1] is not None else None,
                 # the URL a base_url value falls back to (what check compares with its allow-list)
                 "default_url": chain[2] if chain is not None else None,
             },
         )
+
+    def key_named_openai(self, call: ast.Call, scope: Scope) -> Optional[str]:
+        """The name in a construction's ``api_key=`` value (or in the value of the local it reads,
+        set once in the function) that says it holds OpenAI's key: ``settings.openai_api_key``,
+        ``cfg.OPENAI_KEY``, a parameter ``openai_api_key``.  A pydantic setting of that name reads
+        OPENAI_API_KEY itself; pointed at the provider, the client would send OpenAI's key there."""
+        given = next((kw.value for kw in call.keywords if kw.arg in ("api_key", "openai_api_key")), None)
+        if given is None:
+            return None
+        values = [given]
+        if isinstance(given, ast.Name) and scope.kind == "function":
+            bindings = scope.bindings.get(given.id, [])
+            if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].value is not None:
+                values.append(bindings[0].value)
+        for value in values:
+            for node in ast.walk(value):
+                name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+                if name is not None and "openai" in name.lower():
+                    return name
+        return None
+
+    def _key_def(self, call: ast.Call, scope: Scope) -> Optional[List[int]]:
+        """The span of the value a local given as ``api_key=<name>`` is set to, when the enclosing
+        function sets it once and reads it only there (``api_key = cfg.key or os.getenv(...)``
+        then ``OpenAI(api_key=api_key)``); None otherwise (a module-level or shared value may feed
+        other clients, in this module or elsewhere)."""
+        given = next((kw.value for kw in call.keywords if kw.arg == "api_key"), None)
+        if not isinstance(given, ast.Name) or scope.kind != "function":
+            return None
+        bindings = scope.bindings.get(given.id, [])
+        if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].value is None:
+            return None
+        function = self._function_of_scope(scope)
+        if function is None or any(isinstance(n, (ast.Global, ast.Nonlocal)) and given.id in n.names for n in ast.walk(function)):
+            return None
+        reads = [n for n in ast.walk(function) if isinstance(n, ast.Name) and n.id == given.id and isinstance(n.ctx, ast.Load)]
+        if reads != [given]:
+            return None  # read elsewhere too (another client, a wrapper, a return): it may feed those
+        return list(_astuple(self.lines.span(bindings[0].value)))
 
     def _endpoint_def(self, found: ast.AST) -> List[Any]:
         return list(_astuple(self.lines.span(found))) + ["BooleanOperation" if isinstance(found, ast.BoolOp) else

@@ -197,6 +197,8 @@ def build_units(all_sites: Sequence[Site]) -> Tuple[List[Unit], Dict[int, Unit]]
         if site.kind != "call" or key[0] != "client":
             anchors.setdefault(key, site)  # a client's unit is anchored at its construction
     starts = {(span.line, span.col): key for span, key in constructions}
+    key_defs = [(Span(*s.attrs["_key_def"]), ("client", _key(s.span))) for s in all_sites
+                if s.kind == "client" and s.attrs.get("_key_def")]
     built = {key for _, key in constructions}
     external = {}
     call_index: Optional[_ByStart] = None
@@ -236,6 +238,10 @@ def build_units(all_sites: Sequence[Site]) -> Tuple[List[Unit], Dict[int, Unit]]
                 if _inside(site.span, span):
                     member[id(site)] = key  # the key (or endpoint) a construction reads
                     break
+            else:
+                owner = next((key for span, key in key_defs if _inside(site.span, span)), None)
+                if owner is not None:
+                    member[id(site)] = owner  # read into a local only that construction's api_key= reads
     # a model literal mapped where it is defined goes with every call it feeds; an endpoint
     # default with every construction that reads it
     for site in all_sites:
@@ -430,6 +436,12 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
             unit.reasons.append(f"line {unit.anchor.span.line}: " + (
                 "its endpoint is set at run time (base_url from a value or **kwargs); point it at the provider by hand"
                 if unit.anchor.attrs.get("endpoint") == "dynamic" else "no rule of the plan points this construction at the provider"))
+        named = unit.anchor.attrs.get("key_named") if unit.anchor.kind in ("client", "framework") else None
+        if unit.rewrites and named:
+            unit.reasons.append(f"line {unit.anchor.span.line}: its api_key comes from `{named}`, which by its name holds "
+                                "OpenAI's key (a pydantic setting of that name reads OPENAI_API_KEY): pointed at the "
+                                "provider, it would send OpenAI's key there; give it the provider's key under "
+                                "another name and run apply again")
         if (not unit.rewrites and not ruleset.plan.keeps_openai and unit.key[0] == "client" and unit.anchor.kind == "client"
                 and unit.anchor.attrs.get("endpoint") == "fallback"):
             # OpenAI unless the caller says otherwise: left alone, it keeps talking to OpenAI while
