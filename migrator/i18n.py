@@ -199,8 +199,9 @@ def localize(text: str, _depth: int = 0) -> str:
         match = regex.fullmatch(text)
         if match is None:
             continue
-        # a value may itself be a message ("cell 3: syntax error: ..."); a path or a name is left as it is
-        values = {k: localize(v, _depth + 1) if _depth < 2 and k not in _ONE_WORD else v
+        # a value may itself be a message ("cell 3: syntax error: ..."), or several joined by "; "
+        # (a unit's reasons); a path or a name is left as it is
+        values = {k: _localize_value(v, _depth + 1) if _depth < 12 and k not in _ONE_WORD else v
                   for k, v in match.groupdict().items()}
         out = []
         for lit, name, _spec, _conv in string.Formatter().parse(_catalog().gettext(msgid)):
@@ -209,6 +210,24 @@ def localize(text: str, _depth: int = 0) -> str:
                 out.append(values.get(name, "{" + name + "}"))
         return "".join(out)
     return text
+
+
+def _localize_value(value: str, depth: int) -> str:
+    """A placeholder's value in the chosen language: one message, or messages joined by "; " (the
+    longest run of parts that is one message first, since a message may hold "; " itself)."""
+    shown = localize(value, depth)
+    if shown != value or "; " not in value:
+        return shown
+    parts, out, i = value.split("; "), [], 0
+    while i < len(parts):
+        for j in range(len(parts), i, -1):
+            piece = "; ".join(parts[i:j])
+            translated = localize(piece, depth) if j - i < len(parts) else piece
+            if translated != piece or j == i + 1:
+                out.append(translated)
+                i = j
+                break
+    return "；".join(out)
 
 
 def lang_from_args(args: List[str]) -> Optional[str]:

@@ -118,7 +118,7 @@ def test_localize_translates_a_filled_message_with_its_values(zh):
     assert i18n.localize("syntax error: invalid syntax") == "语法错误：invalid syntax"
     # a message inside a message, as a notebook cell's problem is
     assert i18n.localize("cell 3: cannot parse: unexpected EOF") == "单元格 3：无法解析：unexpected EOF"
-    assert i18n.localize("not rewritten: line 7: brackets nested") == "未改写：line 7: brackets nested"
+    assert i18n.localize("not rewritten: line 7: brackets nested") == "未改写：第 7 行：brackets nested"
     assert i18n.localize("no such message {here}") == "no such message {here}"
     assert i18n.localize("") == ""
 

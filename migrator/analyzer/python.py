@@ -1433,7 +1433,7 @@ class _Reporter(_Analyzer):
                     else:
                         self.handed.setdefault(value.span, name + ("()" if local else ""))
                 elif isinstance(value, Result) and not _primitive(value):
-                    self.escapes.setdefault(value.call, f"passed to {name} at line {node.lineno}")
+                    self.escapes.setdefault(value.call, N_("passed to {name} at line {line}").format(name=name, line=node.lineno))
 
     def _on_Return(self, node: ast.Return, scope: Scope, parent: Optional[ast.AST]) -> None:
         """A response returned whole (or an object read out of it): its callers read it out of sight."""
@@ -1441,7 +1441,7 @@ class _Reporter(_Analyzer):
         if returned is not None and isinstance(returned, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)):
             value = self.resolve(returned, scope)
             if isinstance(value, Result) and not _primitive(value):
-                self.escapes.setdefault(value.call, f"returned at line {node.lineno}")
+                self.escapes.setdefault(value.call, N_("returned at line {line}").format(line=node.lineno))
 
     def _double(self, node: ast.Call, scope: Scope) -> None:
         """A test double standing in for the OpenAI SDK: ``mock.patch("openai.ChatCompletion.create")``,

@@ -32,6 +32,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tupl
 
 from migrator.analyzer import symbols as sym
 from migrator.engine.model import Site
+from migrator.i18n import N_
 from migrator.engine.ops import OPS
 from migrator.models import Span
 from migrator.ruleset import Rule, RuleSet
@@ -93,17 +94,20 @@ class Unit:
         kind = self.key[0]
         line = self.anchor.span.line
         if kind == "legacy":
-            return f"the openai<1 call at line {line}"
+            return N_("the openai<1 call at line {line}").format(line=line)
         if kind == "framework":
-            done = "call" if self.anchor.attrs.get("route") else "built"  # litellm.completion(...) builds nothing
-            return f"the {str(self.anchor.attrs.get('symbol', '')).split('.')[-1]} {done} at line {line}"
+            name = str(self.anchor.attrs.get("symbol", "")).split(".")[-1]
+            if self.anchor.attrs.get("route"):  # litellm.completion(...) builds nothing
+                return N_("the {name} call at line {line}").format(name=name, line=line)
+            return N_("the {name} built at line {line}").format(name=name, line=line)
         if kind == "external":
-            return f"the client annotated at line {line}"
+            return N_("the client annotated at line {line}").format(line=line)
         if kind == "remote":
-            return f"the client built in {self.key[1]} (line {self.key[3][0]}) and called at line {line}"
+            return N_("the client built in {module} (line {number}) and called at line {line}").format(
+                module=self.key[1], number=self.key[3][0], line=line)
         if kind == "call":
-            return f"the call at line {line}"
-        return f"the client built at line {line}"
+            return N_("the call at line {line}").format(line=line)
+        return N_("the client built at line {line}").format(line=line)
 
 
 @dataclass
@@ -265,7 +269,7 @@ def build_units(all_sites: Sequence[Site]) -> Tuple[List[Unit], Dict[int, Unit]]
                 if ext is not None:
                     find.union(("client", _key(site.span)), ext)
                 else:
-                    site.attrs.setdefault("handed", f"a local function (parameter at line {fed[0]})")
+                    site.attrs.setdefault("handed", N_("a local function (parameter at line {line})").format(line=fed[0]))
     # an annotation naming a client class, inside the span a client was annotated at
     for site in all_sites:
         if site.kind == "symbol" and id(site) not in member and site.attrs.get("symbol") in sym.CLIENT_CLASSES:
@@ -300,9 +304,9 @@ def static_blocks(site: Site, rules: Iterable[Rule], ruleset: RuleSet) -> List[s
     out = []
     if site.kind == "call" and site.attrs.get("confidence") == "low":
         if site.attrs.get("receiver") == "super":
-            out.append("called through super() in a subclass of a v0 resource")
+            out.append(N_("called through super() in a subclass of a v0 resource"))
         else:
-            out.append("receiver could not be resolved")
+            out.append(N_("receiver could not be resolved"))
     for rule in rules:
         for op in rule.ops:
             # an exception class with no counterpart would stop catching what its client raises
@@ -314,14 +318,16 @@ def static_blocks(site: Site, rules: Iterable[Rule], ruleset: RuleSet) -> List[s
     escapes = site.attrs.get("escapes") if site.kind == "call" else None
     if escapes and (site.attrs.get("legacy") or not ruleset.plan.keeps_openai) and any(rewrites(r) for r in rules):
         # the reads of its response outside this function keep the shape of the old one
-        shape = "openai<1's dict" if site.attrs.get("legacy") else "the openai SDK's"
-        out.append(f"its response is {escapes}, where it is read in {shape} shape, out of this rewrite's sight")
+        out.append((N_("its response is {escapes}, where it is read in openai<1's dict shape, out of this rewrite's sight")
+                    if site.attrs.get("legacy") else
+                    N_("its response is {escapes}, where it is read in the openai SDK's shape, out of this rewrite's sight"))
+                   .format(escapes=escapes))
     if site.kind == "call" and not ruleset.plan.keeps_openai and site.attrs.get("star_kwargs") and rules:
-        out.append(f"{site.attrs.get('api')} call passes **kwargs, which may hold keywords the {ruleset.plan.name} "
-                   "SDK does not take")
+        out.append(N_("{api} call passes **kwargs, which may hold keywords the {plan} SDK does not take").format(
+            api=site.attrs.get("api"), plan=ruleset.plan.name))
     if (site.kind == "call" and not ruleset.plan.keeps_openai and not out and site.attrs.get("endpoint") != "other"
             and not any(rewrites(r) for r in rules) and site.attrs.get("confidence") != "low"):
-        out.append(f"{site.attrs.get('api')} has no rule in the {ruleset.plan.name} plan")
+        out.append(N_("{api} has no rule in the {plan} plan").format(api=site.attrs.get("api"), plan=ruleset.plan.name))
     return out
 
 
@@ -433,65 +439,69 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
         unit.rewrites = any(rewrites(r) for s in unit.sites for r in by_site.get(id(s), []))
         if unit.rewrites and not _retargeted(unit, by_site, rules_for):
             # its key or its calls would change while the construction still talks to OpenAI
-            unit.reasons.append(f"line {unit.anchor.span.line}: " + (
-                "its endpoint is set at run time (base_url from a value or **kwargs); point it at the provider by hand"
-                if unit.anchor.attrs.get("endpoint") == "dynamic" else "no rule of the plan points this construction at the provider"))
+            unit.reasons.append((
+                N_("line {line}: its endpoint is set at run time (base_url from a value or **kwargs): point it at the provider by hand")
+                if unit.anchor.attrs.get("endpoint") == "dynamic" else
+                N_("line {line}: no rule of the plan points this construction at the provider")).format(line=unit.anchor.span.line))
         named = unit.anchor.attrs.get("key_named") if unit.anchor.kind in ("client", "framework") else None
         if unit.rewrites and named:
-            unit.reasons.append(f"line {unit.anchor.span.line}: its api_key comes from `{named}`, which by its name holds "
-                                "OpenAI's key (a pydantic setting of that name reads OPENAI_API_KEY): pointed at the "
-                                "provider, it would send OpenAI's key there; give it the provider's key under "
-                                "another name and run apply again")
+            unit.reasons.append(N_("line {line}: its api_key comes from `{named}`, which by its name holds OpenAI's key (a "
+                                   "pydantic setting of that name reads OPENAI_API_KEY): pointed at the provider, it would "
+                                   "send OpenAI's key there: give it the provider's key under another name and run apply "
+                                   "again").format(line=unit.anchor.span.line, named=named))
         if (not unit.rewrites and not ruleset.plan.keeps_openai and unit.key[0] == "client" and unit.anchor.kind == "client"
                 and unit.anchor.attrs.get("endpoint") == "fallback"):
             # OpenAI unless the caller says otherwise: left alone, it keeps talking to OpenAI while
             # the parts that call it (in other modules or cells) move; its fallback can serve it
-            unit.reasons.append(f"line {unit.anchor.span.line}: its base_url is a value that defaults to OpenAI's "
-                                f"endpoint, which the {ruleset.plan.name} plan cannot take over")
+            unit.reasons.append(N_("line {line}: its base_url is a value that defaults to OpenAI's endpoint, which the {plan} "
+                                   "plan cannot take over").format(line=unit.anchor.span.line, plan=ruleset.plan.name))
         handed = unit.anchor.attrs.get("handed") if unit.anchor.kind == "client" else None
         if unit.rewrites and handed:
-            unit.reasons.append(f"line {unit.anchor.span.line}: the client is passed to {handed}, whose use of it "
-                                "(the models it names, the calls it makes) this module cannot follow")
+            unit.reasons.append(N_("line {line}: the client is passed to {handed}, whose use of it (the models it names, the "
+                                   "calls it makes) this module cannot follow").format(line=unit.anchor.span.line, handed=handed))
         cross = ruleset.cross.get(project_key(unit, path)) if ruleset.cross else None
         if cross == "compat" and not ruleset.plan.keeps_openai and (unit.rewrites or unit.anchor.kind == "client"):
             # (a construction no native rule rewrites, e.g. one whose endpoint is a caller's value,
             # is still the client the other parts call: it goes to the fallback with them)
-            unit.reasons.append(f"line {unit.anchor.span.line}: another module of the project uses this client in a way "
-                                f"the {ruleset.plan.name} plan cannot serve")
+            unit.reasons.append(N_("line {line}: another module of the project uses this client in a way the {plan} plan "
+                                   "cannot serve").format(line=unit.anchor.span.line, plan=ruleset.plan.name))
         if unit.rewrites and unit.key[0] == "remote" and not ruleset.plan.keeps_openai and cross is None:
-            unit.reasons.append(f"line {unit.anchor.span.line}: the client is built in {unit.key[1]}; a native SDK "
-                                "replaces a client only within one module")
+            unit.reasons.append(N_("line {line}: the client is built in {module}; a native SDK replaces a client only within "
+                                   "one module").format(line=unit.anchor.span.line, module=unit.key[1]))
         wrapped = unit.anchor.attrs.get("wrapped") if unit.anchor.kind == "client" else None
         if unit.rewrites and wrapped and not ruleset.plan.keeps_openai:
-            unit.reasons.append(f"line {unit.anchor.span.line}: the client is wrapped by {wrapped}, which takes an "
-                                "openai client only")
+            unit.reasons.append(N_("line {line}: the client is wrapped by {wrapped}, which takes an openai client only").format(
+                line=unit.anchor.span.line, wrapped=wrapped))
         if unit.rewrites and unit.key[0] == "external" and not ruleset.plan.keeps_openai:
-            unit.reasons.append(f"line {unit.anchor.span.line}: the client comes from a caller; nothing here shows "
-                                f"that every caller builds a {ruleset.provider.title} client")
+            unit.reasons.append(N_("line {line}: the client comes from a caller; nothing here shows that every caller builds "
+                                   "a {title} client").format(line=unit.anchor.span.line, title=ruleset.provider.title))
         if unit.key[0] == "legacy" and elsewhere is not None:
             unit.elsewhere, unit.rewrites = True, False  # not OpenAI usage: nothing to migrate
             continue
         if unit.rewrites and unit.key[0] == "legacy":
-            unit.reasons += [f"line {site.span.line}: openai.{site.attrs.get('attribute')} configures these calls and "
-                             f"cannot be carried into the new client ({why})" for site, why in uncarried]
+            unit.reasons += [N_("line {line}: openai.{attribute} configures these calls and cannot be carried into the new "
+                                "client ({why})").format(line=site.span.line, attribute=site.attrs.get("attribute"), why=why)
+                             for site, why in uncarried]
         for site in unit.sites:
             if site.kind not in ("call", "client", "framework", "result", "config", "symbol"):
                 continue
             rules = rules_for(site) if rules_for is not None else by_site.get(id(site), [])
             for why in static_blocks(site, rules, ruleset) + ([blocked_sites[id(site)]] if id(site) in blocked_sites else []):
-                where = f"line {site.span.line}: {why}"
+                where = N_("line {line}: {reason}").format(line=site.span.line, reason=why)
                 if where not in unit.reasons:
                     unit.reasons.append(where)
         if unit.rewrites and cross and cross.startswith("stay:"):
             why = cross[len("stay: "):]
-            where = "here" if path is not None and why.startswith(f"{path}: ") else "in another module"
-            unit.reasons.append(f"line {unit.anchor.span.line}: this client moves in every module of the project or "
-                                f"in none, and a part of it {where} cannot move ({why})")
+            unit.reasons.append((
+                N_("line {line}: this client moves in every module of the project or in none, and a part of it here cannot "
+                   "move ({why})") if path is not None and why.startswith(f"{path}: ") else
+                N_("line {line}: this client moves in every module of the project or in none, and a part of it in another "
+                   "module cannot move ({why})")).format(line=unit.anchor.span.line, why=why))
     plan = UnitPlan([], units, unit_of=unit_of)
     if elsewhere is not None and any(u.elsewhere for u in units):
-        plan.reports.append((elsewhere, "migrator/unit", f"openai.{elsewhere.attrs.get('attribute')} points this module's "
-                             "openai<1 calls at a server that is not OpenAI's: they and the module's settings are left "
-                             "as they are", "info"))
+        plan.reports.append((elsewhere, "migrator/unit", N_(
+            "openai.{attribute} points this module's openai<1 calls at a server that is not OpenAI's: they and the "
+            "module's settings are left as they are").format(attribute=elsewhere.attrs.get("attribute")), "info"))
     moving = {id(s) for s in all_sites if any(rewrites(r) for r in by_site.get(id(s), []))}
     reports = list(plan.reports)
     while True:
@@ -506,9 +516,10 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
         if not hazards:
             break
         for unit in hazards:
-            unit.reasons.append(f"line {unit.anchor.span.line}: its api_key comes from a value that may be the "
-                                f"{kept[0].attrs.get('variable')} read at line {kept[0].span.line}, which stays for "
-                                "another client; pointed at the provider, it would send an OpenAI key there")
+            unit.reasons.append(N_("line {line}: its api_key comes from a value that may be the {variable} read at line "
+                                   "{number}, which stays for another client: pointed at the provider, it would send an "
+                                   "OpenAI key there").format(line=unit.anchor.span.line, variable=kept[0].attrs.get("variable"),
+                                                              number=kept[0].span.line))
     for site, rule in pairs:
         unit = unit_of.get(id(site))
         if unit is not None and unit.blocked and not any(op.name == "todo" for op in rule.ops):
@@ -520,9 +531,11 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
         plan.pairs.append((site, rule))
     for unit in units:
         if unit.blocked and unit.rewrites:
-            reasons = "; ".join(unit.reasons[:3]) + (f"; and {len(unit.reasons) - 3} more" if len(unit.reasons) > 3 else "")
-            plan.reports.append((unit.anchor, "migrator/unit", f"{unit.label} is left on OpenAI as a whole, with every "
-                                 f"call, result and exception that depends on it: {reasons}", "manual"))
+            more = [N_("and {count} more").format(count=len(unit.reasons) - 3)] if len(unit.reasons) > 3 else []
+            reasons = "; ".join(unit.reasons[:3] + more)
+            plan.reports.append((unit.anchor, "migrator/unit", N_(
+                "{label} is left on OpenAI as a whole, with every call, result and exception that depends on it: "
+                "{reasons}").format(label=unit.label, reasons=reasons), "manual"))
     return plan
 
 
@@ -571,9 +584,10 @@ def _legacy_config(all_sites: Sequence[Site], by_site: Dict[int, List[Rule]], pl
     for site in all_sites:
         if site.kind == "config" and any(rewrites(r) for r in by_site.get(id(site), [])):
             held.add(id(site))
-            plan.reports.append((site, "migrator/unit", f"openai.{site.attrs.get('attribute')} is kept: no openai<1 "
-                                 "call in this module uses it, so it configures calls elsewhere; remove it once "
-                                 "every module that relies on it is migrated", "warning"))
+            plan.reports.append((site, "migrator/unit", N_(
+                "openai.{attribute} is kept: no openai<1 call in this module uses it, so it configures calls elsewhere; "
+                "remove it once every module that relies on it is migrated").format(attribute=site.attrs.get("attribute")),
+                "warning"))
     return held
 
 
@@ -590,9 +604,10 @@ def _dependents(all_sites: Sequence[Site], moving: Set[int], units: List[Unit], 
         # errors: it may be catching the module's own and the clients' alike, so no class serves both
         for unit in units:
             if unit.rewrites and not unit.blocked:
-                unit.reasons.append(f"line {catching[0].span.line}: this module raises {raised[0].attrs.get('symbol')} "
-                                    f"itself (line {raised[0].span.line}) and catches OpenAI errors here, where they may "
-                                    "come from its own code or from this client; one exception class cannot serve both")
+                unit.reasons.append(N_("line {line}: this module raises {symbol} itself (line {number}) and catches OpenAI "
+                                       "errors here, where they may come from its own code or from this client, and "
+                                       "one exception class cannot serve both").format(
+                    line=catching[0].span.line, symbol=raised[0].attrs.get("symbol"), number=raised[0].span.line))
     # a client left on OpenAI, or one talking to another server through the openai SDK, keeps the
     # classes that may name it and the key reads that may feed it
     module_ok = bool(units) and not any(u.keeps_sdk for u in units)
@@ -610,13 +625,15 @@ def _dependents(all_sites: Sequence[Site], moving: Set[int], units: List[Unit], 
             context = site.attrs.get("context")
             if context in ("call", "raise"):
                 held.add(id(site))
-                plan.reports.append((site, "migrator/unit", f"{symbol} is raised by this module itself: kept (the "
-                                     "provider's exception classes take other arguments)", "info"))
+                plan.reports.append((site, "migrator/unit", N_("{symbol} is raised by this module itself: kept (the "
+                                                               "provider's exception classes take other arguments)").format(
+                    symbol=symbol), "info"))
                 continue
             if raised:
                 held.add(id(site))
-                plan.reports.append((site, "migrator/unit", f"{symbol} is kept: this module raises OpenAI exceptions "
-                                     f"itself (line {raised[0].span.line}), which a provider class would not catch", "warning"))
+                plan.reports.append((site, "migrator/unit", N_("{symbol} is kept: this module raises OpenAI exceptions itself "
+                                                               "(line {line}), which a provider class would not catch").format(
+                    symbol=symbol, line=raised[0].span.line), "warning"))
                 continue
             guard = site.attrs.get("guard")
             if guard is not None and call_index is None:
@@ -626,8 +643,9 @@ def _dependents(all_sites: Sequence[Site], moving: Set[int], units: List[Unit], 
                 left = sorted({unit_of[id(c)].anchor.span.line for c in inside if id(c) in unit_of and unit_of[id(c)].keeps_sdk})
                 if left:
                     held.add(id(site))
-                    plan.reports.append((site, "migrator/unit", f"{symbol} is kept: the try block calls a client left on "
-                                         f"OpenAI (line {', '.join(map(str, left))})", "warning"))
+                    plan.reports.append((site, "migrator/unit", N_("{symbol} is kept: the try block calls a client left on "
+                                                                   "OpenAI (line {lines})").format(
+                        symbol=symbol, lines=", ".join(map(str, left))), "warning"))
                 continue
             if not module_ok:
                 held.add(id(site))
@@ -636,15 +654,17 @@ def _dependents(all_sites: Sequence[Site], moving: Set[int], units: List[Unit], 
         loose_key = site.kind == "env" and str(site.attrs.get("variable", "")).startswith("OPENAI_")
         if loose_key and tree_stays:
             held.add(id(site))
-            plan.reports.append((site, "migrator/unit", f"{site.attrs.get('variable')} is kept: a client elsewhere in the "
-                                 f"project stays on OpenAI ({tree_stays}), and this key may feed it", "warning"))
+            plan.reports.append((site, "migrator/unit", N_("{variable} is kept: a client elsewhere in the project stays on "
+                                                           "OpenAI ({place}), and this key may feed it").format(
+                variable=site.attrs.get("variable"), place=tree_stays), "warning"))
             continue
         if site.kind == "symbol" and symbol in sym.CLIENT_CLASSES and not units:
             # an isinstance check or annotation in a module that builds and calls no client: the
             # clients it names come from callers, who may well keep passing OpenAI's
             held.add(id(site))
-            plan.reports.append((site, "migrator/unit", f"{symbol} is kept: this module neither builds nor calls a "
-                                 "client, so the clients it names come from elsewhere", "warning"))
+            plan.reports.append((site, "migrator/unit", N_("{symbol} is kept: this module neither builds nor calls a client, "
+                                                           "so the clients it names come from elsewhere").format(symbol=symbol),
+                                 "warning"))
             continue
         if loose_key:
             if units and not keys_ok:
@@ -665,11 +685,12 @@ def _lines(units: Iterable[Unit]) -> str:
 
 def _module_reason(what: str, units: List[Unit], blocked_lines: str) -> str:
     if not units:
-        return f"{what} is kept: no client in this module is migrated"
+        return N_("{what} is kept: no client in this module is migrated").format(what=what)
     if not any(u.stays for u in units):
-        return (f"{what} is kept: a client in this module talks to another server through the openai SDK (line "
-                f"{blocked_lines.replace(' (another server)', '')}), and it may belong to that one")
-    return f"{what} is kept: a client in this module stays on OpenAI (line {blocked_lines}), and it may belong to that one"
+        return N_("{what} is kept: a client in this module talks to another server through the openai SDK (line {lines}), "
+                  "and it may belong to that one").format(what=what, lines=blocked_lines.replace(" (another server)", ""))
+    return N_("{what} is kept: a client in this module stays on OpenAI (line {lines}), and it may belong to that "
+              "one").format(what=what, lines=blocked_lines)
 
 
 def with_fallback(all_sites: Sequence[Site], units: UnitPlan, ruleset: RuleSet, blocked: Dict[int, str],
@@ -728,10 +749,12 @@ def with_fallback(all_sites: Sequence[Site], units: UnitPlan, ruleset: RuleSet, 
             continue
         native = units.unit_of.get(id(unit.anchor))
         why = "; ".join((native.reasons if native is not None else [])[:3])
-        where = ("keeps the openai SDK (its client comes from a caller, and keeps whatever endpoint the caller "
-                 "gave it)" if unit.key[0] == "external" else
-                 f"stays on the openai SDK, pointed at {ruleset.provider.title}'s OpenAI-compatible endpoint")
-        reports.append((unit.anchor, "migrator/hybrid",
-                        f"{unit.label} {where}; the {fallback.plan.name} plan's rules apply to it, because the "
-                        f"{ruleset.plan.name} plan cannot serve it whole: {why}", "warning"))
+        message = (N_("{label} keeps the openai SDK (its client comes from a caller, and keeps whatever endpoint the "
+                      "caller gave it); the {fallback} plan's rules apply to it, because the {plan} plan cannot serve it "
+                      "whole: {why}") if unit.key[0] == "external" else
+                   N_("{label} stays on the openai SDK, pointed at {title}'s OpenAI-compatible endpoint; the {fallback} "
+                      "plan's rules apply to it, because the {plan} plan cannot serve it whole: {why}"))
+        reports.append((unit.anchor, "migrator/hybrid", message.format(
+            label=unit.label, title=ruleset.provider.title, fallback=fallback.plan.name, plan=ruleset.plan.name, why=why),
+            "warning"))
     return kept, reports, {id(r): fallback for _, r in fb.pairs}, ids
