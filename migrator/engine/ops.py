@@ -414,7 +414,8 @@ class SetKwarg(Operation):
             return _replace_entry(node, existing, existing.with_changes(value=either))
         if when == "literal" and not _is_literal(existing.value):
             if _code(existing.value) != _code(value) and not _reads_env(existing.value, ("OPENAI_API_KEY", ctx.ruleset.vars.get("api_key_env"))):
-                ctx.diag(params.get("message") or f"{name}= comes from `{_quote(existing.value)}`; make sure it holds the new provider's value", "warning")
+                ctx.diag(params.get("message") or N_("{name}= comes from `{value}`; make sure it holds the new provider's value").format(
+                    name=name, value=_quote(existing.value)), "warning")
             return node
         if _code(existing.value) == _code(value):
             return node
@@ -446,12 +447,12 @@ def _retarget_default(node: cst.CSTNode, value: cst.BaseExpression, ctx: Context
         new = cst.BooleanOperation(left=new, operator=operators[keep - 1].operator, right=value)
     new = new.with_changes(lpar=getattr(node, "lpar", ()), rpar=getattr(node, "rpar", ()))
     lines = ", ".join(str(c.span.line) for c in ctx.site.attrs.get("_clients", ()))
-    ctx.diag(f"base_url's default -> {ctx.ruleset.provider.title}'s endpoint where it is written (read by the "
-             f"client at line {lines})", "info")
+    ctx.diag(N_("base_url's default -> {title}'s endpoint where it is written (read by the client at line {lines})").format(
+        title=ctx.ruleset.provider.title, lines=lines), "info")
     if keep:
         choices = " or ".join(_quote(o) for o in operands[:keep])
-        ctx.diag(f"base_url is still `{choices}` when that is set: a configured value must now name "
-                 f"{ctx.ruleset.provider.title}'s endpoint, and the key with it", "warning")
+        ctx.diag(N_("base_url is still `{value}` when that is set: a configured value must now name {title}'s endpoint, "
+                    "and the key with it").format(value=choices, title=ctx.ruleset.provider.title), "warning")
     return new
 
 
@@ -565,7 +566,7 @@ class MoveKwarg(Operation):
         return node
 
 
-STAR_MODEL = "the model comes in **kwargs, where it is not mapped; map it to a provider model where the dict is built"
+STAR_MODEL = N_("the model comes in **kwargs, where it is not mapped; map it to a provider model where the dict is built")
 
 
 class MapModel(Operation):
@@ -589,7 +590,7 @@ class MapModel(Operation):
             return [("manual", STAR_MODEL)] if site.attrs.get("star_kwargs") else []
         model = site.attrs.get("model")
         if model is None:
-            return [("manual", "model is not a literal; map it by hand")]
+            return [("manual", N_("model is not a literal; map it by hand"))]
         if ruleset.map_model(model) is None and not ruleset.is_target_model(model) and not _kept(model, params):
             return [("manual", _no_model(ruleset, model))]
         return []
@@ -600,8 +601,11 @@ class MapModel(Operation):
             mapped = cls._map(node, ctx, params)
             if mapped is not node:
                 lines = ", ".join(str(c.span.line) for c in ctx.site.attrs.get("_calls", ()))
-                ctx.diag(f"model '{node.evaluated_value}' -> '{mapped.evaluated_value}' where it is defined (it is "
-                         f"only ever the model of the call{'s' if ',' in lines else ''} at line {lines})", "info")
+                ctx.diag((N_("model '{model}' -> '{target}' where it is defined (it is only ever the model of the calls at "
+                             "line {lines})") if "," in lines else
+                          N_("model '{model}' -> '{target}' where it is defined (it is only ever the model of the call at "
+                             "line {lines})")).format(model=node.evaluated_value, target=mapped.evaluated_value, lines=lines),
+                         "info")
             return mapped
         assert isinstance(node, cst.Call)
         arg = _kw(node, params.get("name", "model"))
@@ -615,10 +619,11 @@ class MapModel(Operation):
         if not isinstance(value, cst.SimpleString):
             known = ctx.site.attrs.get("model")
             hint = ctx.ruleset.map_model(known) if known else None
-            suggestion = f" (its value '{known}' maps to '{hint}')" if hint else ""
             if not (known and (ctx.ruleset.is_target_model(known) or _kept(known, params))):
-                ctx.manual(f"model comes from `{_quote(value)}`; map it to a model of {ctx.ruleset.provider.title} by hand{suggestion}",
-                           blocking=False)
+                ctx.manual((N_("model comes from `{value}`; map it to a model of {title} by hand (its value '{model}' maps to "
+                               "'{target}')") if hint else
+                            N_("model comes from `{value}`; map it to a model of {title} by hand")).format(
+                    value=_quote(value), title=ctx.ruleset.provider.title, model=known, target=hint), blocking=False)
             return node
         new = cls._map(value, ctx, params)
         if new is value:
