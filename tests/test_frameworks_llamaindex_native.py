@@ -123,3 +123,55 @@ def test_native_apply_declares_the_llama_index_package(tmp_path):
     assert b"DashScopeEmbedding(" in branch_file(repo, branch, "app.py")
     assert branch_file(repo, branch, "requirements.txt") == (
         requirements + b"dashscope==2.0.2\nllama-index-embeddings-dashscope==0.6.0\n")
+
+
+def test_migrated_llm_answers_through_zhipuai(monkeypatch):
+    pytest.importorskip("llama_index.llms.zhipuai")
+    from llama_index.core.llms import ChatMessage
+
+    code = migrate("zhipu", (FIXTURES / "zhipu" / "native" / "llamaindex-native-kept" / "input.py").read_text()).output
+    monkeypatch.setenv("CHAT_MODEL", "glm-4-air")
+    code = code.replace("from llama_index.llms.openai_like import OpenAILike\n", "OpenAILike = dict\n")  # not installable here
+    with FakeServer("zhipu") as srv:
+        ns = run_native(code, "zhipu", monkeypatch, srv)
+        llm = ns["creative"]
+        assert type(llm).__name__ == "ZhipuAI"
+        assert llm.metadata.context_window == 128_000  # a model its table knows: no ValueError
+        reply = llm.chat([ChatMessage(role="user", content="Name three primary colours.")])
+        assert reply.message.content
+        assert llm.complete("Name three primary colours.").text
+        requests = srv.requests
+    assert len(requests) == 2 and all(q.status == 200 for q in requests)
+    body = requests[0].json
+    assert body["model"] == "glm-4-plus" and body["temperature"] == 1.0 and body["max_tokens"] == 4096
+    assert all(q.authorization for q in requests)
+
+
+def test_zhipu_llm_defaults_are_openai_s():
+    """ZhipuAI's own defaults (temperature 0.95, max_tokens 1024) would change the replies."""
+    out = migrate("zhipu", "from llama_index.llms.openai import OpenAI\nllm = OpenAI(model='gpt-4o-mini')\n").output
+    assert 'ZhipuAI(model="glm-4-flash"' in out.replace("'", '"')
+    assert "temperature=0.1" in out and "max_tokens=4096" in out
+
+
+def test_a_user_mapping_outside_zhipuai_s_table_keeps_openai_like():
+    """models_within reads the model after the user's [tool.migrator.models] mapping too."""
+    source = "from llama_index.llms.openai import OpenAI\nllm = OpenAI(model='gpt-4o')\n"
+    mapped = migrate_source(source, "m.py", select(PACKS, "zhipu", "native", models={"gpt-4o": "glm-4.5"}))
+    assert "ZhipuAI(" not in mapped.output and 'OpenAILike(model="glm-4.5"' in mapped.output.replace("'", '"')
+    assert any("outside its table" in d.message for d in mapped.diagnostics if d.rule == "migrator/hybrid")
+
+
+def test_models_within_is_refused_outside_framework_constructions(tmp_path):
+    from migrator.ruleset import load_file
+
+    pack = (Path(__file__).resolve().parent.parent / "rules" / "zhipu.yaml").read_text()
+    old = "      symbol: llama_index.llms.openai.OpenAI\n      kwargs_within: [model, temperature, max_tokens, timeout, api_key, callback_manager]\n      models_within:"
+    assert old in pack
+    bad = tmp_path / "zhipu.yaml"
+    bad.write_text(pack.replace(old, "      symbol: llama_index.llms.openai.OpenAI\n      models_within:", 1).replace(
+        "      kind: framework\n      symbol: llama_index.llms.openai.OpenAI\n      models_within:",
+        "      kind: client\n      symbol: llama_index.llms.openai.OpenAI\n      models_within:", 1))
+    problems: list = []
+    load_file(bad, problems)
+    assert any("match.models_within is for kind: framework only" in p and "zhipu.yaml:" in p for p in problems), problems
