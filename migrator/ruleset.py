@@ -42,7 +42,7 @@ OPTIONS = ("completions_as_chat",)
 MATCH_KEYS = {
     "kind", "symbol", "api", "legacy", "async", "stream", "tools", "endpoint", "receiver",
     "attribute", "variable", "path", "chunk", "module", "has_kwarg", "confidence", "context_manager",
-    "kwargs_within", "kwargs_beyond",
+    "kwargs_within", "kwargs_beyond", "models_within", "models_beyond",
 }
 BOOL_MATCH_KEYS = ("legacy", "async", "stream", "tools", "chunk", "context_manager")
 TEST_KEYS = {"valid", "invalid"}
@@ -491,7 +491,7 @@ class _Parser:
             if key != "kind" and key not in BOOL_MATCH_KEYS and not (
                     isinstance(value, str) or isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
                 self.r.err(fields[key][1], _("{where} must be a string or a list of strings").format(where=f"{where}: match.{key}"))
-        for key in ("kwargs_within", "kwargs_beyond"):  # only constructions record positional and ** arguments
+        for key in ("kwargs_within", "kwargs_beyond", "models_within", "models_beyond"):  # constructions only
             if key in out and kind != "framework":
                 self.r.err(fields[key][1], f"{where}: match.{key} is for kind: framework only")
         return out

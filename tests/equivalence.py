@@ -564,6 +564,13 @@ def render_table(results: Mapping[Tuple[str, str, str], Tuple[str, str]], names:
         "`ZHIPUAI_API_BASE` (its own httpx call), ZhipuAIEmbeddings through the zhipuai SDK",
         "(`ZHIPUAI_BASE_URL`); `tests/test_frameworks_native.py` asks each of them for an answer.",
         "",
+        "LlamaIndex's own classes on native plans: DashScopeEmbedding (llama-index-embeddings-dashscope",
+        "0.6.0) through the dashscope SDK and ZhipuAI (llama-index-llms-zhipuai 0.6.0) through the zhipuai",
+        "SDK (`ZHIPUAI_BASE_URL`) are pointed at the fakes and asked for an answer by",
+        "`tests/test_frameworks_llamaindex_native.py`; LlamaIndex's DashScope LLM is not a target",
+        "(llama-index-llms-dashscope pins dashscope==1.22.2, not installable next to dashscope 2.x), so",
+        "`fw_llamaindex_chat` stays on OpenAILike there.",
+        "",
         f"Totals: {summary}.",
         "",
     ]

@@ -6,6 +6,8 @@ tests/fakes (ChatTongyi/DashScopeEmbeddings through the dashscope SDK's base_htt
 ChatZhipuAI through ZHIPUAI_API_BASE, ZhipuAIEmbeddings through the zhipuai SDK's ZHIPUAI_BASE_URL)
 and asked for an answer: a keyword the rules write that the class ignores or rejects fails here.
 A ChatOpenAI passing a keyword the native class lacks keeps ChatOpenAI (the compat rule) and says why.
+Qianfan's LangChain classes are not a target: they sign with an AK/SK pair on the v1 API and its
+native plan has the v2 bearer token, so ChatOpenAI/OpenAIEmbeddings stay on the v2 endpoint, reported.
 
 AutoGen's OpenAIChatCompletionClient (autogen-ext 0.7.5) and Haystack's OpenAI generator and
 embedders (haystack-ai 3.4.1) are pointed at each provider's compatible endpoint on compat plans:
@@ -319,3 +321,45 @@ def test_kwargs_within_is_refused_outside_framework_constructions(tmp_path):
     problems: list = []
     load_file(bad, problems)
     assert any("match.kwargs_within is for kind: framework only" in p and "deepseek.yaml:" in p for p in problems), problems
+
+
+# ------------------------------------------------------------------ Qianfan: its LangChain classes are not a target
+
+
+def test_qianfan_native_keeps_langchain_on_the_v2_endpoint_with_the_bearer_token(monkeypatch):
+    """QianfanChatEndpoint/QianfanEmbeddingsEndpoint sign with an AK/SK pair (QIANFAN_AK/QIANFAN_SK);
+    the native plan has the console key (QIANFAN_BEARER_TOKEN), and an OpenAI key is never one half
+    of the pair: ChatOpenAI stays, on the v2 endpoint with the bearer token, and answers from there."""
+    source = (FIXTURES / "qianfan" / "native" / "langchain-native-kept" / "input.py").read_text()
+    result = migrate("qianfan", source)
+    assert "QianfanChatEndpoint(" not in result.output and "llama_index.llms.qianfan" not in result.output
+    assert "QIANFAN_AK" not in result.output
+    assert "abcdef" not in result.output and result.output.count('os.environ["QIANFAN_BEARER_TOKEN"]') == 3
+    reasons = [d.message for d in result.diagnostics if d.rule == "migrator/hybrid"]
+    assert len(reasons) == 3 and sum("sign with an AK/SK pair" in r for r in reasons) == 2
+    code = result.output.replace("from llama_index.llms.openai_like import OpenAILike\n", "OpenAILike = dict\n")  # not installable here
+    with FakeServer("qianfan") as srv:
+        ns = run_migrated(code, {"QIANFAN_BEARER_TOKEN": eq.test_key("qianfan"), "OPENAI_API_KEY": "sk-openai-0000", **srv.env()}, monkeypatch)
+        assert ns["chat"].invoke("Name three primary colours.").content
+        assert ns["embeddings"].embed_query("red")
+        requests = srv.requests
+    assert [q.status for q in requests] == [200, 200]
+    assert all(eq.test_key("qianfan") in q.authorization for q in requests)
+
+
+def test_qianfan_chat_endpoint_reads_a_v2_reply_as_empty(monkeypatch):
+    """Why the bearer token is not handed to QianfanChatEndpoint through init_kwargs (a v2 client):
+    the class reads the v1 reply's result field, so the v2 answer, though it arrives, is lost."""
+    qianfan_config = pytest.importorskip("qianfan.config")
+    from langchain_community.chat_models import QianfanChatEndpoint
+
+    with FakeServer("qianfan") as srv:
+        for key, value in {**srv.env(), "QIANFAN_BEARER_TOKEN": eq.test_key("qianfan")}.items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.setattr(qianfan_config, "_GLOBAL_CONFIG", None)  # the SDK reads its variables once
+        llm = QianfanChatEndpoint(model="ernie-4.5-turbo-128k",
+                                  init_kwargs={"version": "2", "bearer_token": eq.test_key("qianfan")})
+        reply = llm.invoke("Name three primary colours.")
+        requests = srv.requests
+    assert [q.status for q in requests] == [200] and requests[0].json["messages"]
+    assert reply.content == ""

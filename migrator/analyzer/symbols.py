@@ -187,6 +187,12 @@ FRAMEWORK_CLASSES: Dict[str, str] = {
     "langchain.embeddings.openai.OpenAIEmbeddings": "langchain_community.embeddings.OpenAIEmbeddings",
     "langchain_community.embeddings.OpenAIEmbeddings": "langchain_community.embeddings.OpenAIEmbeddings",
     "langchain_community.embeddings.openai.OpenAIEmbeddings": "langchain_community.embeddings.OpenAIEmbeddings",
+    # llama-index-llms-openai 0.8.3 / llama-index-embeddings-openai 0.7.0: the package re-exports the
+    # classes its base module defines
+    "llama_index.llms.openai.OpenAI": "llama_index.llms.openai.OpenAI",
+    "llama_index.llms.openai.base.OpenAI": "llama_index.llms.openai.OpenAI",
+    "llama_index.embeddings.openai.OpenAIEmbedding": "llama_index.embeddings.openai.OpenAIEmbedding",
+    "llama_index.embeddings.openai.base.OpenAIEmbedding": "llama_index.embeddings.openai.OpenAIEmbedding",
     # autogen-ext 0.7 (AutoGen 0.4+): the OpenAI model client, read in 0.7.5
     "autogen_ext.models.openai.OpenAIChatCompletionClient": "autogen_ext.models.openai.OpenAIChatCompletionClient",
     "autogen_ext.models.openai._openai_client.OpenAIChatCompletionClient": "autogen_ext.models.openai.OpenAIChatCompletionClient",

@@ -4,7 +4,7 @@ matrix uses this too)."""
 from __future__ import annotations
 
 import fnmatch
-from typing import Any, Dict, Iterable, List, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from migrator.engine.model import Site
 from migrator.engine.ops import OPS, path_text
@@ -115,7 +115,17 @@ def _kwargs_within(site: Site, names: object) -> bool:
     return not site.attrs.get("open_args") and all(k in allowed for k in site.attrs.get("kwargs", ()))
 
 
-def matches(rule: Rule, site: Site) -> bool:
+def _models_within(site: Site, globs: object, ruleset: Optional[RuleSet]) -> bool:
+    """The construction names its model as a literal the analyzer read, and that model, mapped by
+    the pack and the user's overrides, matches one of ``globs`` (the target class knows it)."""
+    model = site.attrs.get("model")
+    if not isinstance(model, str) or ruleset is None:
+        return False
+    target = ruleset.map_model(model) or model
+    return any(fnmatch.fnmatchcase(target, str(g)) for g in (globs if isinstance(globs, list) else [globs]))
+
+
+def matches(rule: Rule, site: Site, ruleset: Optional[RuleSet] = None) -> bool:
     match = rule.match
     if match.get("kind") != site.kind:
         return False
@@ -138,6 +148,10 @@ def matches(rule: Rule, site: Site) -> bool:
             if (key == "kwargs_within") != _kwargs_within(site, expected):
                 return False
             continue
+        if key in ("models_within", "models_beyond"):
+            if (key == "models_within") != _models_within(site, expected, ruleset):
+                return False
+            continue
         if key in GLOB_KEYS and isinstance(expected, list) and any(str(e).startswith("!") for e in expected):
             # "!glob" entries exclude: ["langchain_openai.*", "!langchain_openai.ChatOpenAI"]
             if key in site.attrs and _value_matches([e[1:] for e in expected if str(e).startswith("!")], site.attrs[key], True):
@@ -153,13 +167,13 @@ def plan(all_sites: Iterable[Site], ruleset: RuleSet) -> List[Tuple[Site, Rule]]
     pairs = []
     for site in all_sites:
         if site.kind == "model":
-            pairs += [(site, rule) for rule in ruleset.rules if matches(rule, site.attrs["_call"]) and _maps_model(rule)]
+            pairs += [(site, rule) for rule in ruleset.rules if matches(rule, site.attrs["_call"], ruleset) and _maps_model(rule)]
             continue
         if site.kind == "endpoint":
-            pairs += [(site, rule) for rule in ruleset.rules if matches(rule, site.attrs["_client"]) and _sets_base_url(rule)]
+            pairs += [(site, rule) for rule in ruleset.rules if matches(rule, site.attrs["_client"], ruleset) and _sets_base_url(rule)]
             continue
         for rule in ruleset.rules:
-            if matches(rule, site):
+            if matches(rule, site, ruleset):
                 pairs.append((site, rule))
     return pairs
 
@@ -177,6 +191,7 @@ class RuleIndex:
     site is tried only against rules that can match it; ``match`` keeps rule-file order."""
 
     def __init__(self, ruleset: RuleSet):
+        self.ruleset = ruleset
         self.by_kind: Dict[str, List[Tuple[int, Rule]]] = {}
         self.by_api: Dict[str, List[Tuple[int, Rule]]] = {}
         self.call_other: List[Tuple[int, Rule]] = []
@@ -203,7 +218,7 @@ class RuleIndex:
                                 key=lambda pair: pair[0])
         else:
             candidates = self.by_kind.get(site.kind, [])
-        return [rule for _, rule in candidates if matches(rule, site)]
+        return [rule for _, rule in candidates if matches(rule, site, self.ruleset)]
 
 
 def unconverted_legacy(pairs: List[Tuple[Site, Rule]], all_sites: List[Site]) -> int:
