@@ -12,7 +12,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
@@ -73,42 +72,6 @@ def _matches(relpath: str, patterns: Sequence[str]) -> bool:
     return False
 
 
-def _git_files(root: str) -> Optional[List[str]]:
-    """Files git knows under root (tracked + untracked not ignored), or None outside git."""
-    try:
-        out = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--full-name", "."],
-            cwd=root,
-            capture_output=True,
-            timeout=120,
-        )
-        top = subprocess.run(["git", "rev-parse", "--show-prefix"], cwd=root, capture_output=True, timeout=30)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if out.returncode != 0 or top.returncode != 0:
-        return None
-    if _ignored_by_git(root):
-        return None  # the user pointed at an ignored folder on purpose: walk it
-    prefix = top.stdout.decode("utf-8", "surrogateescape").strip()
-    files = []
-    for raw in out.stdout.split(b"\0"):
-        if not raw:
-            continue
-        name = raw.decode("utf-8", "surrogateescape")
-        if prefix and name.startswith(prefix):
-            name = name[len(prefix) :]
-        files.append(name)
-    return sorted(set(files))
-
-
-def _ignored_by_git(root: str) -> bool:
-    try:
-        done = subprocess.run(["git", "check-ignore", "-q", "."], cwd=root, capture_output=True, timeout=30)
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return done.returncode == 0
-
-
 def _walk(root: str) -> Iterator[Tuple[str, "os.DirEntry[str]"]]:
     """(relpath, entry) of every file, in ``os.walk(root)``'s order with sorted names: a
     directory's files, then each sub-directory; excluded directories and links to
@@ -152,7 +115,9 @@ def iter_files(root: str, excludes: Sequence[str] = (), use_git: bool = True,
     if not os.path.isdir(root):
         raise UsageError(_("not a directory: {path}").format(path=root))
     root_real = os.path.realpath(root)
-    names = _git_files(root) if use_git else None
+    from migrator.vcs import listed_files  # (git is asked only when a tree is listed)
+
+    names = listed_files(root) if use_git else None
     if names is None:
         for rel, entry in _walk(root):  # excluded directories were not entered
             if (want is None or want(rel)) and not _matches(rel, excludes):

@@ -89,6 +89,46 @@ class _Entry:
 # --------------------------------------------------------------------------
 
 
+# ------------------------------------------------------------------ the files of a tree (discovery)
+
+
+def listed_files(root: str) -> Optional[List[str]]:
+    """Files git knows under ``root`` (tracked + untracked not ignored), relative to it, or None
+    outside a work tree or in a folder git ignores (discovery then walks it)."""
+    try:
+        out = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--full-name", "."],
+            cwd=root,
+            capture_output=True,
+            timeout=120,
+        )
+        top = subprocess.run(["git", "rev-parse", "--show-prefix"], cwd=root, capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0 or top.returncode != 0:
+        return None
+    if _ignored_by_git(root):
+        return None  # the user pointed at an ignored folder on purpose: walk it
+    prefix = top.stdout.decode("utf-8", "surrogateescape").strip()
+    files = []
+    for raw in out.stdout.split(b"\0"):
+        if not raw:
+            continue
+        name = raw.decode("utf-8", "surrogateescape")
+        if prefix and name.startswith(prefix):
+            name = name[len(prefix) :]
+        files.append(name)
+    return sorted(set(files))
+
+
+def _ignored_by_git(root: str) -> bool:
+    try:
+        done = subprocess.run(["git", "check-ignore", "-q", "."], cwd=root, capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
+
+
 def find_repo(path: "os.PathLike[str] | str") -> Optional[RepoInfo]:
     """Return the git working tree containing directory ``path``, or None if there is none.
 

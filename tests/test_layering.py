@@ -25,7 +25,6 @@ GIT_MODULES = ("git",)  # gitpython; only migrator.vcs imports it or runs the gi
 KNOWN: Set[Tuple[str, str]] = {
     ("migrator.report.apply", "migrator.apply"),  # result types live in the orchestration module
     ("migrator.report.check", "migrator.check"),
-    ("migrator.discovery", "runs git"),  # lists files with `git ls-files` through subprocess
 }
 
 
