@@ -13,7 +13,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import quote
 
 from migrator import __version__
-from migrator.i18n import _, language
+from migrator.i18n import _, language, localize
 from migrator.analyzer.secrets import redact_text
 from migrator.models import Finding, ScanResult
 from migrator.report.console import printable
@@ -78,7 +78,7 @@ def _href(path: str, line: Optional[int], link_base: Optional[str], own: str) ->
 def _location(path: str, line: Optional[int], cell: Optional[int], link_base: Optional[str],
               own: Optional[str] = None) -> str:
     own = own or _anchor(path, line, cell)
-    where = (f"cell {cell} " if cell is not None else "") + (f"{line}" if line else "")
+    where = (_("cell {n} ").format(n=cell) if cell is not None else "") + (f"{line}" if line else "")
     label = f"{path}:{where}" if where else path
     return f'<a class="loc" href="{html.escape(_href(path, line, link_base, own))}">{_text(label)}</a>'
 
@@ -116,24 +116,27 @@ def _readiness(readiness: Optional[List[Dict[str, Any]]]) -> List[str]:
 
     if not readiness:
         return []
-    out = ["<h2>Provider readiness</h2>", "<p>API calls and OpenAI wrapper constructions, planned as apply plans them.</p>"]
+    out = [f"<h2>{_text(_('Provider readiness'))}</h2>",
+           f"<p>{_text(_('API calls and OpenAI wrapper constructions, planned as apply plans them.'))}</p>"]
     best = readiness_best(readiness)
     if best:
         total = best["automatic"] + best["with_diagnostics"] + best["manual"]
-        out.append(f'<p class="best">Best fit: <strong>{_text(best["provider"])} ({_text(best["plan"])})</strong>'
-                   f' — migrates {best["automatic"]} of {total} call site(s) automatically.</p>')
+        fit = _text(_("Best fit: {best} — migrates {automatic} of {total} call site(s) automatically.")).format(
+            best=f'<strong>{_text(best["provider"])} ({_text(best["plan"])})</strong>', automatic=best["automatic"], total=total)
+        out.append(f'<p class="best">{fit}</p>')
     elif any(r["manual"] for r in readiness):
-        out.append('<p class="best">No provider migrates any of these call sites automatically.</p>')
-    headers = ("provider", "plan", "automatic", "with notes", "needs a person")
+        out.append(f'<p class="best">{_text(_("No provider migrates any of these call sites automatically."))}</p>')
+    headers = tuple(_(h) for h in ("provider", "plan", "automatic", "with notes", "needs a person"))
     numeric = headers[2:]
     out.append(_table(headers, ((None, [_text(r["provider"]), _text(r["plan"]), str(r["automatic"]),
                                         str(r["with_diagnostics"]), str(r["manual"])]) for r in readiness),
                       numeric=numeric, stack=False))
     blocked = [r for r in readiness if r.get("reasons")]
     if blocked:
-        out.append("<h3>What stands in each provider's way</h3>")
+        title = _("What stands in each provider's way")
+        out.append(f"<h3>{_text(title)}</h3>")
         for r in blocked:
-            reasons = "".join(f"<li>{_text(reason)}</li>" for reason in r["reasons"])
+            reasons = "".join(f"<li>{_text(localize(reason))}</li>" for reason in r["reasons"])
             out.append(f"<p><strong>{_text(r['provider'])} ({_text(r['plan'])})</strong></p><ul>{reasons}</ul>")
     return out
 
@@ -145,32 +148,34 @@ def scan_page(result: ScanResult, readiness: Optional[List[Dict[str, Any]]] = No
     from migrator.report.scan import _what, summarize
 
     s = summarize(result)
-    body = [f"<h1>OpenAI usage report</h1><p><code>{_text(result.root)}</code></p>", _summary([
-        f"{s['files_scanned']} file(s) scanned", f"{s['files_with_findings']} touching OpenAI",
-        f"{s['calls']} API call(s)", f"{s['legacy_calls']} legacy v0", f"{s['blockers']} blocker(s)",
-        f"{s['findings']} finding(s)"])]
+    body = [f"<h1>{_text(_('OpenAI usage report'))}</h1><p><code>{_text(result.root)}</code></p>", _summary([
+        _("{n} file(s) scanned").format(n=s["files_scanned"]), _("{n} touching OpenAI").format(n=s["files_with_findings"]),
+        _("{n} API call(s)").format(n=s["calls"]), _("{n} legacy v0").format(n=s["legacy_calls"]),
+        _("{n} blocker(s)").format(n=s["blockers"]), _("{n} finding(s)").format(n=s["findings"])])]
     if s["models"]:
-        body.append("<p>Models: " + ", ".join(f"<code>{_text(m)}</code> ×{n}" for m, n in s["models"].items()) + "</p>")
+        models = ", ".join(f"<code>{_text(m)}</code> ×{n}" for m, n in s["models"].items())
+        body.append("<p>" + _text(_("Models: {models}")).format(models=models) + "</p>")
     body += _readiness(readiness)
     blockers = [f for f in result.findings if f.is_blocker]
     if blockers:
-        body.append("<h2>Blockers</h2><p>OpenAI-only surfaces: a person must choose a replacement.</p><ul>")
+        body.append(f"<h2>{_text(_('Blockers'))}</h2><p>{_text(_('OpenAI-only surfaces: a person must choose a replacement.'))}</p><ul>")
         body += [f"<li>{_location(f.path, f.line, f.cell, link_base)} <code>{_text(f.api)}</code></li>" for f in blockers]
         body.append("</ul>")
     body += _findings(result.findings, link_base, _what)
     if result.failed or result.skipped:
-        body.append("<h2>Not analysed</h2><ul>")
-        body += [f"<li>{_location(a.path, a.error_line, None, link_base)} {_text(a.error)}</li>" for a in result.failed]
-        body += [f"<li><code>{_text(x.path)}</code>: {_text(x.reason)}</li>" for x in sorted(result.skipped, key=lambda x: x.path)]
+        body.append(f"<h2>{_text(_('Not analysed'))}</h2><ul>")
+        body += [f"<li>{_location(a.path, a.error_line, None, link_base)} {_text(localize(a.error or ''))}</li>" for a in result.failed]
+        body += [f"<li><code>{_text(x.path)}</code>: {_text(localize(x.reason))}</li>"
+                 for x in sorted(result.skipped, key=lambda x: x.path)]
         body.append("</ul>")
     return _page("migrator scan", body)
 
 
 def _findings(findings: Sequence[Finding], link_base: Optional[str], what) -> List[str]:
-    out = ["<h2>Findings</h2>"]
+    out = [f"<h2>{_text(_('Findings'))}</h2>"]
     ids = _Ids()
     if not findings:
-        return out + ["<p>No OpenAI usage found.</p>"]
+        return out + [f"<p>{_text(_('No OpenAI usage found.'))}</p>"]
     by_file: Dict[str, List[Finding]] = defaultdict(list)
     for f in findings:
         by_file[f.path].append(f)
@@ -180,7 +185,7 @@ def _findings(findings: Sequence[Finding], link_base: Optional[str], what) -> Li
         for f in by_file[path]:
             own = ids.unique(_anchor(path, f.line, f.cell))
             rows.append((own, [_location(path, f.line, f.cell, link_base, own), _text(f.kind), _text(what(f))]))
-        out.append(_table(("where", "kind", "what"), rows))
+        out.append(_table((_("where"), _("kind"), _("what")), rows))
     return out
 
 
@@ -199,16 +204,18 @@ def apply_page(result: Any, *, dry_run: bool = False, link_base: Optional[str] =
                extra: Optional[Dict[str, Any]] = None) -> str:
     """The apply report (a ``MigrationResult``) as one HTML page: summary, diffs, rules
     applied, what is left for a person, files that could not be migrated, notes."""
-    from migrator.report.apply import _note, step_texts, summary_line, unified_diff
+    from migrator.report.apply import SEVERITIES, _note, step_texts, summary_line, unified_diff
 
     rs = result.ruleset
     extra = extra or {}
-    head = f"migrator apply → {rs.provider.title} ({rs.plan.name} plan: {rs.plan.title})"
+    head = "migrator apply → " + _("{provider} ({plan} plan: {title})").format(
+        provider=rs.provider.title, plan=rs.plan.name, title=localize(rs.plan.title))
     body = [f"<h1>{_text(head)}</h1>", f"<p>{_text(summary_line(result))}"
-            + (" (dry run: nothing written)" if dry_run else "") + "</p>"]
+            + (_text(_(" (dry run: nothing written)")) if dry_run else "") + "</p>"]
     if extra.get("branch"):
-        body.append(f"<p>Committed on branch <code>{_text(extra['branch'])}</code> "
-                    f"(<code>{_text(str(extra.get('commit', ''))[:12])}</code>).</p>")
+        body.append("<p>" + _text(_("Committed on branch {branch} ({commit}).")).format(
+            branch=f"<code>{_text(extra['branch'])}</code>", commit=f"<code>{_text(str(extra.get('commit', ''))[:12])}</code>")
+            + "</p>")
     steps = step_texts(result)  # what the summary and the PR body end with, in the chosen language
     if steps:
         body.append(f'<h2 id="next-steps">{_text(_("Next steps"))}</h2><ol class="next">')
@@ -217,38 +224,40 @@ def apply_page(result: Any, *, dry_run: bool = False, link_base: Optional[str] =
     changed = {c.path for c in result.changes}
     manual = result.manual
     if manual:
-        body.append(f"<h2>Left for a person ({len(manual)})</h2><ul>")
+        body.append(f"<h2>{_text(_('Left for a person ({n})').format(n=len(manual)))}</h2><ul>")
         ids = _Ids()
         for d in manual:  # to the line in the repository, else to the file's diff here
             mine = ids.unique(_anchor(d.path, d.line, d.cell))
             own = _anchor(d.path) if d.path in changed else mine
             body.append(f'<li id="{mine}">{_location(d.path, d.line, d.cell, link_base, own)}'
-                        f" <code>{_text(d.rule)}</code>: {_text(d.message)}</li>")
+                        f" <code>{_text(d.rule)}</code>: {_text(localize(d.message))}</li>")
         body.append("</ul>")
     if result.failures:
-        body.append('<h2>Files that could not be migrated</h2><p>Left unchanged.</p><ul>')
-        body += [f"<li>{_location(f.path, f.line, None, link_base)} {_text(f.message)}</li>" for f in result.failures]
+        body.append(f"<h2>{_text(_('Files that could not be migrated'))}</h2><p>{_text(_('Left unchanged.'))}</p><ul>")
+        body += [f"<li>{_location(f.path, f.line, None, link_base)} {_text(localize(f.message))}</li>" for f in result.failures]
         body.append("</ul>")
     applied = result.applied
     if applied:
         files = result.files_per_rule()
-        body.append("<h2>Rules applied</h2>")
-        body.append(_table(("rule", "sites", "files"), ((None, [f"<code>{_text(r)}</code>", str(applied[r]), str(files[r])])
-                                                        for r in sorted(applied)), numeric=("sites", "files")))
+        body.append(f"<h2>{_text(_('Rules applied'))}</h2>")
+        sites, files_ = _("sites"), _("files")
+        body.append(_table((_("rule"), sites, files_), ((None, [f"<code>{_text(r)}</code>", str(applied[r]), str(files[r])])
+                                                       for r in sorted(applied)), numeric=(sites, files_)))
     if result.changes:
-        body.append("<h2>Changes</h2>")
+        body.append(f"<h2>{_text(_('Changes'))}</h2>")
         for change in result.changes:
             body.append(f'<h3 id="{_anchor(change.path)}"><code>{_text(change.path)}</code></h3>')
             body.append(_diff(unified_diff(change)))
     others = [d for d in result.diagnostics if d.severity != "manual"]
     if others:
-        body.append("<h2>Diagnostics</h2>")
-        body.append(_table(("where", "severity", "rule", "message"), (
+        body.append(f"<h2>{_text(_('Diagnostics'))}</h2>")
+        body.append(_table((_("where"), _("severity"), _("rule"), _("message")), (
             (None, [_location(d.path, d.line, d.cell, link_base, _anchor(d.path) if d.path in changed else None),
-                    f'<span class="{_text(d.severity)}">{_text(d.severity)}</span>', f"<code>{_text(d.rule)}</code>",
-                    _text(d.message)]) for d in others)))
+                    f'<span class="{_text(d.severity)}">{_text(_(SEVERITIES.get(d.severity, d.severity)))}</span>',
+                    f"<code>{_text(d.rule)}</code>", _text(localize(d.message))]) for d in others)))
     if result.notes:
-        body.append("<h2>Notes</h2><ul>" + "".join(f"<li>{_text(_note(p, n))}</li>" for p, n in result.notes) + "</ul>")
+        body.append(f"<h2>{_text(_('Notes'))}</h2><ul>" + "".join(f"<li>{_text(_note(p, localize(n)))}</li>"
+                                                                 for p, n in result.notes) + "</ul>")
     return _page("migrator apply", body)
 
 
