@@ -28,6 +28,8 @@ _IMPORT_LINE = (
     # routers (symbols.ROUTER_PACKAGES): the package itself only, never its submodules (its own code)
     rb"|from[ \t]+(?:litellm|dspy|crewai)[ \t]+import[ \t]"
     rb"|import[ \t][^\n#]*?(?<=[ \t,])(?:litellm|dspy|crewai)(?=[ \t,;\r\n]|$)"
+    # AutoGen 0.2 (pyautogen, ag2: analyzer/autogen.py): its config lists name OpenAI's endpoint
+    rb"|from[ \t]+(?:autogen|ag2)(?=[ \t.])|import[ \t][^\n#]*?(?<=[ \t,])(?:autogen|ag2)(?=[ \t.,;\r\n]|$)"
     rb"|from[ \t]+(?:langchain|llama_index|autogen_ext|haystack)[\w.]*[ \t]+import[^\n]*(?:openai|\())"
 )
 _ENV_READ = rb"(?:getenv|environ)\b[^)]{0,80}?[\"'](?:AZURE_)?OPENAI_"
@@ -38,8 +40,8 @@ _DOUBLE_RE = re.compile(_DOUBLE)
 _IMPORT_LINE_RE = re.compile(rb"(?im)" + _IMPORT_LINE)
 _ENV_READ_RE = re.compile(_ENV_READ)
 # every match of _IMPORT_LINE holds one of these on its line; every match of _ENV_READ ends in OPENAI_
-_LINE_LITERALS = (b"openai", b"tiktoken", b"langchain", b"llama_index", b"autogen_ext", b"haystack", b"litellm", b"dspy", b"crewai")
-_MENTION = re.compile(rb"(?i)openai|sk-|tiktoken|litellm|dspy|crewai")
+_LINE_LITERALS = (b"openai", b"tiktoken", b"langchain", b"llama_index", b"autogen", b"ag2", b"haystack", b"litellm", b"dspy", b"crewai")
+_MENTION = re.compile(rb"(?i)openai|sk-|tiktoken|litellm|dspy|crewai|autogen|ag2")
 _URL = re.compile(r"(?:https?://)?(?:api\.openai\.com|[\w-]+\.openai\.azure\.com)[\w/.-]*")
 
 
@@ -56,7 +58,8 @@ def mentions_openai(data: bytes) -> bool:
 def mentions_lowered(low: bytes) -> bool:
     """``mentions_openai`` for bytes already lower-cased."""
     return (b"openai" in low or b"sk-" in low or b"tiktoken" in low
-            or b"litellm" in low or b"dspy" in low or b"crewai" in low)  # routers: sym.ROUTER_PACKAGES
+            or b"litellm" in low or b"dspy" in low or b"crewai" in low  # routers: sym.ROUTER_PACKAGES
+            or b"autogen" in low or b"ag2" in low)  # AutoGen 0.2 config lists
 
 
 def needs_ast(data: bytes) -> bool:

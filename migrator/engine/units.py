@@ -96,6 +96,7 @@ class Unit:
             return f"the openai<1 call at line {line}"
         if kind == "framework":
             done = "call" if self.anchor.attrs.get("route") else "built"  # litellm.completion(...) builds nothing
+            done = "entry" if self.anchor.attrs.get("dict") else done  # a Router / AutoGen config_list entry
             return f"the {str(self.anchor.attrs.get('symbol', '')).split('.')[-1]} {done} at line {line}"
         if kind == "external":
             return f"the client annotated at line {line}"

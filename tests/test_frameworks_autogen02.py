@@ -1,0 +1,178 @@
+"""AutoGen 0.2 (pyautogen 0.2.35 / ag2): ``config_list`` entries that talk to OpenAI (issue #16).
+
+pyautogen 0.2 builds ``openai.OpenAI(**entry)`` for an entry with no ``api_type`` (or "openai"), so
+an entry with no ``base_url`` (or api.openai.com) is OpenAI usage; the rules (``*/autogen02*``) give
+it the provider's model, ``"base_url"`` and key.  Whole-file cases: fixtures/<provider>/<plan>/autogen02
+and autogen02-dynamic (also run by tests/test_fixtures.py, test_invariant.py and test_readiness.py)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from migrator.analyzer import mentions_openai, needs_ast
+from migrator.analyzer.python import analyze_python
+from migrator.check import Policy, check_bytes
+from migrator.engine import migrate_source
+from migrator.ruleset import load_all, select
+
+PACKS = load_all([])
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+KEY = "sk-proj-" + "Zq7" * 8 + "f3a9"  # a hard-coded OpenAI key (fake)
+
+
+def entries(source: str):
+    return [(f.model, f.detail["endpoint"]) for f in analyze_python(textwrap.dedent(source), "m.py").findings
+            if f.kind == "framework" and f.symbol == "autogen.config_list"]
+
+
+# ------------------------------------------------------------------ what is OpenAI usage
+
+
+@pytest.mark.parametrize("source, found", [
+    ('import autogen\nconfig_list = [{"model": "gpt-4"}]\n', [("gpt-4", "none")]),
+    ('import autogen as ag\nx = ag.OpenAIWrapper(config_list=[{"model": "gpt-4o", "api_key": "k"}])\n', [("gpt-4o", "none")]),
+    ('from autogen import AssistantAgent\na = AssistantAgent("a", llm_config={"config_list": [{"model": "o3-mini"}]})\n',
+     [("o3-mini", "none")]),
+    ('import ag2\ngpt4_config_list = [{"model": "gpt-4", "api_type": "openai"}]\n', [("gpt-4", "none")]),
+    ('import autogen\nconfig_list = [{"model": "gpt-4", "base_url": "https://api.openai.com/v1"}]\n', [("gpt-4", "openai")]),
+    ('import autogen\nM = "gpt-4o"\nconfig_list = [{"model": M}, {"model": "x", "base_url": "http://localhost:8000/v1"}]\n',
+     [("gpt-4o", "none")]),
+    ('import autogen\nconfig_list = [{"model": m} for m in ms]\n', [(None, "dynamic")]),
+    ('import autogen\nconfig_list = [{"model": "gpt-4", **extra}]\n', [("gpt-4", "dynamic")]),
+])
+def test_openai_entries_are_found(source, found):
+    assert entries(source) == found
+
+
+@pytest.mark.parametrize("source", [
+    'config_list = [{"model": "gpt-4"}]\n',  # no autogen import: someone else's list
+    'from autogen_agentchat.agents import AssistantAgent\nconfig_list = [{"model": "gpt-4"}]\n',  # AutoGen 0.4+
+    'import autogen\nconfig_list = [{"model": "gpt-4", "api_type": "azure", "base_url": "https://x.openai.azure.com"}]\n',
+    'import autogen\nconfig_list = [{"model": "claude-3-5-sonnet", "api_type": "anthropic"}]\n',
+    'import autogen\nconfig_list = [{"model": "gpt-4", "api_type": kind}]\n',
+    'import autogen\nconfig_list = [{"model": "llama3", "base_url": "http://localhost:11434/v1"}]\n',
+    'import os, autogen\nconfig_list = [{"model": "gpt-4", "base_url": os.environ["GATEWAY_URL"]}]\n',
+    'import autogen\nmodels = [{"model": "gpt-4"}]\n',  # not a config list by name or place
+])
+def test_other_entries_are_not_openai_usage(source):
+    assert entries(source) == []
+
+
+def test_a_file_that_only_imports_autogen_passes_the_prefilter():
+    data = b'import autogen\n\nconfig_list = [{"model": "gpt-4", "api_key": KEY}]\n'
+    assert mentions_openai(data) and needs_ast(data)
+    assert needs_ast(b"from autogen import AssistantAgent\n") and needs_ast(b"import ag2\n")
+    assert not needs_ast(b"from autogen_core import Image\nimport autogenerate\n")
+
+
+# ------------------------------------------------------------------ apply, per pack
+
+
+def _rs(provider: str, plan: str = "compat"):
+    models = {"gpt-4": "doubao-seed-1-6-251015"} if provider == "ark" else None
+    return select(PACKS, provider, plan, models=models)
+
+
+@pytest.mark.parametrize("provider", ["dashscope", "qianfan", "hunyuan", "zhipu", "ark", "deepseek", "moonshot"])
+def test_every_pack_points_the_entry_at_its_endpoint_and_is_stable(provider):
+    rs = _rs(provider)
+    source = 'import os\nimport autogen\nconfig_list = [{"model": "gpt-4", "api_key": os.environ["OPENAI_API_KEY"], "tags": ["a"]}]\n'
+    result = migrate_source(source, "m.py", rs)
+    out = result.output
+    assert '"model": "gpt-4"' not in out and f'os.environ["{rs.vars["api_key_env"]}"]' in out and "OPENAI_API_KEY" not in out
+    assert '"base_url": os.environ.get(' in out and '"tags": ["a"]' in out
+    assert migrate_source(out, "m.py", rs).output == out
+    assert entries(out) == []  # no longer OpenAI usage
+
+
+def test_a_literal_openai_base_url_is_replaced_and_bytes_around_stay():
+    source = ('import autogen\n\nconfig_list = [\n    {\n        "model": "gpt-4o",  # main\n'
+              '        "base_url": "https://api.openai.com/v1",\n        "api_key": API_KEY,\n    },\n]\n')
+    result = migrate_source(source, "m.py", _rs("deepseek"))
+    out = result.output
+    assert out.splitlines()[4:6] == source.splitlines()[2:4]  # after the added import
+    assert any("comes from `API_KEY`" in d.message and d.severity == "warning" for d in result.diagnostics)
+    assert '"model": "deepseek-chat",  # main' in out and "api.openai.com" not in out
+    assert '"api_key": API_KEY,' in out  # an expression is kept (and reported to check)
+
+
+@pytest.mark.parametrize("provider, plan", [("dashscope", "native"), ("zhipu", "native"), ("qianfan", "native"), ("ark", "native")])
+def test_native_plans_keep_the_entry_on_the_compatible_endpoint_reported(provider, plan):
+    result = migrate_source('import autogen\nconfig_list = [{"model": "gpt-4"}]\n', "m.py", _rs(provider, plan))
+    assert '"base_url": ' in result.output
+    assert any(d.rule == "migrator/hybrid" and "config_list entry at line 2" in d.message for d in result.diagnostics)
+    assert result.hybrid and result.check_policy(_rs(provider, plan)) == "compat"
+
+
+def test_dynamic_entries_are_left_and_reported():
+    source = (FIXTURES / "dashscope" / "compat" / "autogen02-dynamic" / "input.py").read_text()
+    result = migrate_source(source, "input.py", _rs("dashscope"))
+    manual = [d for d in result.diagnostics if d.severity == "manual"]
+    assert [d.line for d in manual if d.rule == "dashscope/autogen02-dynamic"] == [7, 9]
+    assert '[{"model": m, "api_key": os.environ["OPENAI_API_KEY"]} for m in MODELS]' in result.output
+    assert '{"model": "gpt-4o", **defaults}' in result.output
+
+
+# ------------------------------------------------------------------ check
+
+
+STRICT, COMPAT = Policy(name="strict"), Policy(name="compat")
+
+
+@pytest.mark.parametrize("policy", [STRICT, COMPAT], ids=["strict", "compat"])
+def test_check_flags_an_openai_entry_and_passes_the_migrated_fixture(policy):
+    source = 'import autogen\nconfig_list = [{"model": "gpt-4"}, {"model": "m", "base_url": "http://localhost:8000/v1"}]\n'
+    found = [(f.line, f.message) for f in check_bytes("app.py", source.encode(), policy).findings]
+    assert found == [(2, "an AutoGen config_list entry sends 'gpt-4' to OpenAI")]
+    migrated = (FIXTURES / "dashscope" / "compat" / "autogen02" / "expected.py").read_bytes()
+    assert not check_bytes("app.py", migrated, COMPAT).findings
+
+
+# ------------------------------------------------------------------ the command, in a real repository
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
+
+
+def _migrator(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "migrator", *args], cwd=repo, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture
+def repo(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "config", "user.email", "dev@example.com")
+    _git(repo, "config", "user.name", "dev")
+    (repo / "agents.py").write_text(
+        'import autogen\n\nconfig_list = [{"model": "gpt-4o", "api_key": "' + KEY + '"}]\n'
+        'assistant = autogen.AssistantAgent("assistant", llm_config={"config_list": config_list})\n')
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "init")
+    return repo
+
+
+def test_apply_replaces_a_literal_key_reports_it_redacted_and_never_prints_it(repo):
+    proc = _migrator(repo, "apply", ".", "--provider", "dashscope", "--yes", "--no-pager")
+    assert proc.returncode == 0, proc.stderr
+    assert KEY not in proc.stdout + proc.stderr
+    assert "rotate this key: sk-" in proc.stdout and "f3a9" in proc.stdout
+    migrated = _git(repo, "show", "migrator/dashscope-compat:agents.py")
+    assert '"api_key": os.environ["DASHSCOPE_API_KEY"]' in migrated and KEY not in migrated
+    assert _git(repo, "status", "--porcelain") == ""  # the checkout is as it was
+
+
+def test_scan_lists_the_entry_and_json_never_holds_the_key(repo):
+    proc = _migrator(repo, "scan", ".", "--format", "json", "--no-cache")
+    assert proc.returncode == 0, proc.stderr
+    assert KEY not in proc.stdout
+    found = [f for f in json.loads(proc.stdout)["findings"] if f["kind"] == "framework"]
+    assert [(f["line"], f["symbol"]) for f in found] == [(3, "autogen.config_list")]
