@@ -8,18 +8,20 @@ and autogen02-dynamic (also run by tests/test_fixtures.py, test_invariant.py and
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from migrator.analyzer import mentions_openai, needs_ast
+from migrator.analyzer import analyze_other_bytes, mentions_openai, needs_ast
+from migrator.analyzer.autogen import ConfigFileError, parse_config_file
 from migrator.analyzer.python import analyze_python
+from migrator.analyzer.textfiles import classify
 from migrator.check import Policy, check_bytes
 from migrator.engine import migrate_source
+from migrator.engine.textfiles import rewrite_config_list_for
 from migrator.ruleset import load_all, select
+from tests.test_apply_cli import git, make_repo, run
 
 PACKS = load_all([])
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -137,42 +139,108 @@ def test_check_flags_an_openai_entry_and_passes_the_migrated_fixture(policy):
 # ------------------------------------------------------------------ the command, in a real repository
 
 
-def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
-
-
-def _migrator(repo: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "migrator", *args], cwd=repo, capture_output=True, text=True, timeout=300)
-
-
 @pytest.fixture
 def repo(tmp_path):
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    _git(repo, "init", "-q", "-b", "main")
-    _git(repo, "config", "user.email", "dev@example.com")
-    _git(repo, "config", "user.name", "dev")
-    (repo / "agents.py").write_text(
+    return make_repo(tmp_path, {"agents.py": (
         'import autogen\n\nconfig_list = [{"model": "gpt-4o", "api_key": "' + KEY + '"}]\n'
-        'assistant = autogen.AssistantAgent("assistant", llm_config={"config_list": config_list})\n')
-    _git(repo, "add", ".")
-    _git(repo, "commit", "-q", "-m", "init")
-    return repo
+        'assistant = autogen.AssistantAgent("assistant", llm_config={"config_list": config_list})\n').encode()})
 
 
 def test_apply_replaces_a_literal_key_reports_it_redacted_and_never_prints_it(repo):
-    proc = _migrator(repo, "apply", ".", "--provider", "dashscope", "--yes", "--no-pager")
+    proc = run("apply", ".", "--provider", "dashscope", "--yes", "--no-pager", cwd=repo)
     assert proc.returncode == 0, proc.stderr
     assert KEY not in proc.stdout + proc.stderr
     assert "rotate this key: sk-" in proc.stdout and "f3a9" in proc.stdout
-    migrated = _git(repo, "show", "migrator/dashscope-compat:agents.py")
+    migrated = git(repo, "show", "migrator/dashscope-compat:agents.py")
     assert '"api_key": os.environ["DASHSCOPE_API_KEY"]' in migrated and KEY not in migrated
-    assert _git(repo, "status", "--porcelain") == ""  # the checkout is as it was
+    assert git(repo, "status", "--porcelain") == ""  # the checkout is as it was
 
 
 def test_scan_lists_the_entry_and_json_never_holds_the_key(repo):
-    proc = _migrator(repo, "scan", ".", "--format", "json", "--no-cache")
+    proc = run("scan", ".", "--format", "json", "--no-cache", cwd=repo)
     assert proc.returncode == 0, proc.stderr
     assert KEY not in proc.stdout
     found = [f for f in json.loads(proc.stdout)["findings"] if f["kind"] == "framework"]
     assert [(f["line"], f["symbol"]) for f in found] == [(3, "autogen.config_list")]
+
+
+# ------------------------------------------------------------------ OAI_CONFIG_LIST files
+
+
+CONFIG = ('[\n    {\n        "model": "gpt-4",\n        "api_key": "' + KEY + '"\n    },\n'
+          '    {\n        "model": "gpt-4o-mini",\n        "tags": ["fast"]\n    },\n'
+          '    {"model": "gpt-4", "api_type": "azure", "base_url": "https://x.openai.azure.com", "api_key": "az"},\n'
+          '    {"model": "llama3", "base_url": "http://localhost:11434/v1"}\n]\n')
+
+
+@pytest.mark.parametrize("path, kind", [("OAI_CONFIG_LIST", "autogen_config"), ("cfg/OAI_CONFIG_LIST_4o.json", "autogen_config"),
+                                        ("OAI_CONFIG_LIST.json", "autogen_config"), ("OAI_CONFIG_LIST_sample", None),
+                                        ("oai_config_list.json", "text")])
+def test_config_files_are_found_by_name(path, kind):
+    assert classify(path) == kind
+
+
+def test_scan_reports_each_openai_entry_of_a_config_file_even_without_the_word_openai():
+    data = b'[{"model": "gpt-4o"}, {"model": "m", "base_url": "http://localhost:8000/v1"}]\n'
+    assert not mentions_openai(data)
+    analysis = analyze_other_bytes("OAI_CONFIG_LIST", data)
+    assert [(f.kind, f.line, f.model) for f in analysis.findings] == [("framework", 1, "gpt-4o")]
+    assert analyze_other_bytes("notes.json", data) is None
+
+
+@pytest.mark.parametrize("text, line", [('[{"model": "gpt-4o",\n "x": }]\n', 2), ('{"model": "gpt-4o"}', 1),
+                                        ('[{"model": "a", "model": "b"}]', 1), ("[" * 5000 + "]" * 5000, 1)])
+def test_a_file_that_is_not_a_config_list_is_refused_with_its_line(text, line):
+    with pytest.raises(ConfigFileError) as info:
+        parse_config_file(text)
+    assert info.value.line == line
+    analysis = analyze_other_bytes("OAI_CONFIG_LIST", text.encode())
+    assert analysis.error.startswith("not an AutoGen config list") and analysis.error_line == line
+
+
+def test_rewrite_keeps_a_key_holding_entry_and_edits_only_the_values_of_the_others():
+    new, notes, manual = rewrite_config_list_for(_rs("dashscope"), CONFIG)
+    expected = CONFIG.replace('"gpt-4o-mini",\n        "tags": ["fast"]\n',
+                              '"qwen-flash",\n        "tags": ["fast"],\n'
+                              '        "base_url": "https://dashscope.aliyuncs.com/compatible-mode/v1",\n        "api_key": ""\n')
+    assert new == expected  # the key-holding entry, Azure and the local server keep every byte
+    assert [line for line, _ in manual] == [2, 6]
+    assert "holds its key" in manual[0][1] and '"model": "qwen-max"' in manual[0][1] and KEY not in manual[0][1]
+    assert 'empty "api_key"' in manual[1][1]
+    assert rewrite_config_list_for(_rs("dashscope"), new)[0] == new  # a second run changes nothing
+
+
+def test_rewrite_keeps_crlf_a_bom_and_an_inline_layout():
+    text = '\ufeff[{"model": "gpt-4o", "base_url": "https://api.openai.com/v1"}]\r\n'
+    new, _, _ = rewrite_config_list_for(_rs("deepseek"), text)
+    assert new == '\ufeff[{"model": "deepseek-chat", "base_url": "https://api.deepseek.com", "api_key": ""}]\r\n'
+
+
+@pytest.fixture
+def config_repo(tmp_path):
+    app = b'import autogen\nconfig_list = autogen.config_list_from_json("OAI_CONFIG_LIST")\n'
+    return make_repo(tmp_path, {"OAI_CONFIG_LIST": CONFIG.encode(), "app.py": app})
+
+
+def test_apply_edits_the_config_file_reports_the_rest_and_never_prints_the_key(config_repo):
+    proc = run("apply", ".", "--provider", "dashscope", "--yes", "--no-pager", "--format", "json", cwd=config_repo)
+    assert proc.returncode == 0, proc.stderr
+    assert KEY not in proc.stdout + proc.stderr
+    report = json.loads(proc.stdout)
+    manual = [(d["path"], d["line"]) for d in report["diagnostics"] if d["rule"] == "migrator/oai-config-list"]
+    assert manual == [("OAI_CONFIG_LIST", 2), ("OAI_CONFIG_LIST", 6)]
+    assert git(config_repo, "show", "migrator/dashscope-compat:OAI_CONFIG_LIST") == rewrite_config_list_for(_rs("dashscope"), CONFIG)[0]
+    scan = run("scan", ".", "--format", "json", "--no-cache", cwd=config_repo)
+    assert KEY not in scan.stdout
+    assert [(f["path"], f["line"]) for f in json.loads(scan.stdout)["findings"] if f["kind"] == "framework"] == [
+        ("OAI_CONFIG_LIST", 2), ("OAI_CONFIG_LIST", 6)]
+
+
+def test_apply_refuses_an_invalid_config_file_by_name_and_line_and_exits_3(config_repo):
+    (config_repo / "OAI_CONFIG_LIST").write_text('[{"model": "gpt-4o",\n  "api_key": }]\n')
+    git(config_repo, "commit", "-q", "-am", "broken")
+    proc = run("apply", ".", "--provider", "deepseek", "--yes", "--no-pager", cwd=config_repo)
+    assert proc.returncode == 3
+    assert "OAI_CONFIG_LIST:2: not an AutoGen config list: not valid JSON" in proc.stdout
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert git(config_repo, "status", "--porcelain") == ""

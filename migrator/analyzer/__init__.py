@@ -62,6 +62,13 @@ def mentions_lowered(low: bytes) -> bool:
             or b"autogen" in low or b"ag2" in low)  # AutoGen 0.2 config lists
 
 
+def read_whatever(relpath: str) -> bool:
+    """A file read whatever it mentions: AutoGen's OAI_CONFIG_LIST, whose entries need not say openai."""
+    from migrator.analyzer.autogen import is_config_file
+
+    return is_config_file(relpath.rsplit("/", 1)[-1])
+
+
 def needs_ast(data: bytes) -> bool:
     """``_NEEDS_AST.search(data)``, answered ~10x faster.
 
@@ -294,11 +301,19 @@ def analyze_other_bytes(relpath: str, data: bytes, low: Optional[bytes] = None) 
     from migrator.analyzer.textfiles import analyze_text, classify
 
     low = data.lower() if low is None else low
-    if classify(relpath) is None or not mentions_lowered(low):
+    if classify(relpath) is None or not (mentions_lowered(low) or read_whatever(relpath)):
         return None
     text = data.decode("utf-8", errors="replace")
     if text.startswith("\ufeff"):
         text = text[1:]
+    if read_whatever(relpath):  # AutoGen's OAI_CONFIG_LIST: JSON that apply edits
+        from migrator.analyzer.autogen import ConfigFileError, parse_config_file
+
+        try:
+            parse_config_file(text)
+        except ConfigFileError as exc:
+            return FileAnalysis(relpath, error=N_("not an AutoGen config list: {reason}").format(reason=exc.reason),
+                                error_line=exc.line)
     findings = analyze_text(relpath, text, low=low)
     return FileAnalysis(relpath, findings=sorted(findings, key=Finding.sort_key)) if findings else None
 

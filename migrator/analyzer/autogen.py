@@ -12,10 +12,13 @@ where the dict is written, as a LiteLLM Router entry is (``dict`` detail: rules 
 from __future__ import annotations
 
 import ast
-from typing import Any, Optional
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Tuple
 
 from migrator.analyzer import symbols as sym
 from migrator.i18n import N_
+from migrator.models import Finding
 
 KEY = "config_list"
 
@@ -56,10 +59,11 @@ def config_list(an: Any, node: ast.AST, scope: Any, parent: Optional[ast.AST], v
         if not isinstance(entry, ast.Dict):
             continue
         api_type = value(entry, "api_type")
-        if api_type is not None and an.constant_str(api_type, scope) != "openai":
-            continue  # azure, google, anthropic, ... or one a value decides: not OpenAI's endpoint
         base = value(entry, "base_url") or value(entry, "api_base")
-        if base is not None and an._elsewhere(base, scope):
+        # azure, google, anthropic, ..., another server, or one a value decides: not OpenAI's endpoint
+        kind = openai_entry(None if api_type is None else (an.constant_str(api_type, scope) or "?"),
+                            an.constant_str(base, scope), base is not None, value(entry, "model_client_cls") is not None)
+        if kind is None:
             continue
         text = an.constant_str(value(entry, "model"), scope)
         dynamic = comprehension or any(k is None for k in entry.keys)
@@ -67,9 +71,132 @@ def config_list(an: Any, node: ast.AST, scope: Any, parent: Optional[ast.AST], v
         if any(f.span == span and f.kind == "framework" for f in an.out.findings):
             continue
         names = [k.value for k in entry.keys if isinstance(k, ast.Constant)]
-        endpoint = "dynamic" if dynamic else ("openai" if base is not None else "none")
+        endpoint = "dynamic" if dynamic else kind
         message = N_("an AutoGen config_list entry sends '{model}' to OpenAI").format(model=text or "?")
         an.add("framework", span, message, symbol=sym.CONFIG_LIST_SYMBOL,
                model=text, api="chat.completions.create",
                detail={"form": "construct", "route": True, "model_arg": "model", "kwargs": names, "dict": True,
                        "endpoint": endpoint, "star_kwargs": any(k is None for k in entry.keys)})
+
+
+def openai_entry(api_type: Optional[str], base_url: Optional[str], has_base: bool, custom_client: bool) -> Optional[str]:
+    """How an entry reaches OpenAI: ``none`` (no base_url: the SDK's default), ``openai`` (a
+    base_url naming api.openai.com), or None (another api_type or server, a custom client)."""
+    if custom_client or (api_type is not None and api_type != "openai"):
+        return None
+    if not has_base:
+        return "none"
+    return "openai" if base_url is not None and "api.openai.com" in base_url else None
+
+
+# ------------------------------------------------------------------ OAI_CONFIG_LIST files
+
+#: textfiles.classify's kind for them
+CONFIG_FILE_KIND = "autogen_config"
+
+
+def is_config_file(name: str) -> bool:
+    """``OAI_CONFIG_LIST`` (what ``config_list_from_json("OAI_CONFIG_LIST")`` reads), ``OAI_CONFIG_LIST*.json``."""
+    return name == "OAI_CONFIG_LIST" or (name.startswith("OAI_CONFIG_LIST") and name.endswith(".json"))
+
+
+class ConfigFileError(ValueError):
+    def __init__(self, line: int, reason: str):
+        super().__init__(f"line {line}: {reason}")
+        self.line, self.reason = line, reason
+
+
+@dataclass
+class JsonEntry:
+    """One object of the file's top-level list: where it is, and where each key's value is."""
+
+    start: int  # offset of its ``{``
+    end: int  # offset after its ``}``
+    values: Dict[str, Tuple[int, int, int, Any]]  # key -> (key start, value start, value end, value)
+
+    def get(self, key: str) -> Any:
+        return self.values[key][3] if key in self.values else None
+
+    @property
+    def endpoint(self) -> Optional[str]:
+        api_type, base = self.get("api_type"), self.get("base_url") or self.get("api_base")
+        if (api_type is not None and not isinstance(api_type, str)) or (base is not None and not isinstance(base, str)):
+            return None
+        return openai_entry(api_type, base, "base_url" in self.values or "api_base" in self.values,
+                            "model_client_cls" in self.values)
+
+
+def _line(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def _no_duplicates(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
+    keys = [k for k, _ in pairs]
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise ValueError(f"repeats the key '{repeated[0]}'")
+    return dict(pairs)
+
+
+def parse_config_file(text: str) -> List[JsonEntry]:
+    """The objects of an OAI_CONFIG_LIST file's top-level list, with the offsets of their values
+    (for edits that keep every other byte).  Raises ConfigFileError (with the line) for text that
+    is not JSON, repeats a key, nests too deep, or is not a list."""
+    import json
+
+    try:
+        data = json.loads(text, object_pairs_hook=_no_duplicates)
+    except json.JSONDecodeError as exc:
+        raise ConfigFileError(exc.lineno, f"not valid JSON: {exc.msg}") from None
+    except ValueError as exc:  # a repeated key
+        raise ConfigFileError(1, str(exc)) from None
+    except RecursionError:
+        raise ConfigFileError(1, "nested too deep") from None
+    if not isinstance(data, list):
+        raise ConfigFileError(1, "not a list of entries")
+    decoder = json.JSONDecoder()
+    ws = re.compile(r"[ \t\r\n]*")
+    out: List[JsonEntry] = []
+    i = ws.match(text, 0).end() + 1  # after "["
+    for _ in data:
+        i = ws.match(text, i).end()
+        if text[i] == "{":
+            start, values = i, {}
+            i = ws.match(text, i + 1).end()
+            while text[i] != "}":
+                key_start = i
+                key, i = json.decoder.scanstring(text, i + 1)  # type: ignore[attr-defined]
+                i = ws.match(text, ws.match(text, i).end() + 1).end()  # past ":"
+                value, end = decoder.raw_decode(text, i)
+                values[key] = (key_start, i, end, value)
+                i = ws.match(text, end).end()
+                if text[i] == ",":
+                    i = ws.match(text, i + 1).end()
+            out.append(JsonEntry(start, i + 1, values))
+            i += 1
+        else:
+            _, i = decoder.raw_decode(text, i)
+        i = ws.match(text, i).end()
+        if text[i] == ",":
+            i += 1
+    return out
+
+
+def config_file_findings(path: str, text: str, span: Any) -> List[Finding]:
+    """Scan's touchpoints: each OpenAI entry of an OAI_CONFIG_LIST file (``span(start, end)``
+    makes a Span); a file that cannot be read as one is left to apply, which says why."""
+    try:
+        entries = parse_config_file(text)
+    except ConfigFileError:
+        return []
+    out = []
+    for entry in entries:
+        endpoint = entry.endpoint
+        if endpoint is None:
+            continue
+        model = entry.get("model") if isinstance(entry.get("model"), str) else None
+        out.append(Finding(kind="framework", path=path, span=span(entry.start, entry.end),
+                           message=N_("an AutoGen config_list entry sends '{model}' to OpenAI").format(model=model or "?"),
+                           symbol=sym.CONFIG_LIST_SYMBOL, model=model, api="chat.completions.create",
+                           detail={"form": "config_file", "route": True, "endpoint": endpoint, "kwargs": sorted(entry.values)}))
+    return out
