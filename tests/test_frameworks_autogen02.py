@@ -7,8 +7,11 @@ and autogen02-dynamic (also run by tests/test_fixtures.py, test_invariant.py and
 
 from __future__ import annotations
 
+import inspect
 import json
+import sys
 import textwrap
+import types
 from pathlib import Path
 
 import pytest
@@ -21,6 +24,8 @@ from migrator.check import Policy, check_bytes
 from migrator.engine import migrate_source
 from migrator.engine.textfiles import rewrite_config_list_for
 from migrator.ruleset import load_all, select
+from tests import equivalence as eq
+from tests.fakes.server import FakeServer
 from tests.test_apply_cli import git, make_repo, run
 
 PACKS = load_all([])
@@ -244,3 +249,69 @@ def test_apply_refuses_an_invalid_config_file_by_name_and_line_and_exits_3(confi
     assert "OAI_CONFIG_LIST:2: not an AutoGen config list: not valid JSON" in proc.stdout
     assert "Traceback" not in proc.stdout + proc.stderr
     assert git(config_repo, "status", "--porcelain") == ""
+
+
+# ------------------------------------------------------------------ at the wire (fakes on 127.0.0.1)
+
+
+WIRE = ["dashscope", "qianfan", "hunyuan", "zhipu", "ark", "deepseek", "moonshot"]
+ENTRY = 'import os\nimport autogen\nconfig_list = [{"model": "gpt-4o-mini", "api_key": os.environ["OPENAI_API_KEY"], "tags": ["fast"]}]\n'
+
+
+def _wire_rs(provider: str):
+    return select(PACKS, provider, "compat", models=eq.USER_MODELS.get(provider))
+
+
+def _sent(srv: FakeServer, provider: str, rs) -> None:
+    """Every request reached the provider's fake with its key and the mapped model."""
+    [request] = srv.requests
+    assert request.status == 200 and request.json["model"] == (rs.map_model("gpt-4o-mini") or "gpt-4o-mini")
+    assert eq.test_key(provider) in request.authorization and "sk-openai" not in request.authorization
+
+
+@pytest.mark.parametrize("provider", WIRE)
+def test_the_migrated_entry_reaches_the_provider_built_as_pyautogen_builds_it(provider, monkeypatch):
+    """pyautogen 0.2.35 (autogen/oai/client.py, read): ``OpenAI(**{k: v for k in entry if k in
+    openai_kwargs})`` (the keyword-only arguments of OpenAI and AzureOpenAI), then
+    ``chat.completions.create`` with the entry's model.  Run here without pyautogen installed."""
+    import openai
+
+    rs = _wire_rs(provider)
+    migrated = migrate_source(ENTRY, "agents.py", rs).output
+    openai_kwargs = set(inspect.getfullargspec(openai.OpenAI.__init__).kwonlyargs) | set(
+        inspect.getfullargspec(openai.AzureOpenAI.__init__).kwonlyargs)
+    monkeypatch.setitem(sys.modules, "autogen", types.ModuleType("autogen"))  # the module only imports it
+    with FakeServer(provider) as srv:
+        env, _ = eq.migrated_env(provider, srv, migrated)
+        for name, value in {**env, rs.vars["api_key_env"]: eq.test_key(provider), "OPENAI_API_KEY": "sk-openai-0000",
+                            "OPENAI_BASE_URL": "http://127.0.0.1:9/v1"}.items():
+            monkeypatch.setenv(name, value)
+        namespace: dict = {}
+        exec(compile(migrated, "agents.py", "exec"), namespace)
+        [entry] = namespace["config_list"]
+        client = openai.OpenAI(**{k: v for k, v in entry.items() if k in openai_kwargs}, max_retries=0)
+        reply = client.chat.completions.create(model=entry["model"], messages=[{"role": "user", "content": "hi"}])
+        assert reply.choices[0].message.content
+        _sent(srv, provider, rs)
+
+
+@pytest.mark.parametrize("provider", ["dashscope", "deepseek", "qianfan"])
+def test_pyautogen_reads_a_migrated_oai_config_list_and_answers_from_the_provider(provider, tmp_path, monkeypatch):
+    """The real pyautogen 0.2.x, where installed (fw_autogen02_chat in docs/equivalence.md runs
+    its code path too): config_list_from_json on the migrated file, its empty key filled in as the
+    report asks, OpenAIWrapper.create against the provider's fake."""
+    autogen = pytest.importorskip("autogen")
+    if not getattr(autogen, "__version__", "").startswith("0.2."):
+        pytest.skip("not pyautogen 0.2")
+    rs = _wire_rs(provider)
+    new, _, manual = rewrite_config_list_for(rs, '[\n  {"model": "gpt-4o-mini", "tags": ["fast"]}\n]\n')
+    assert manual and '"api_key": ""' in new
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-openai-0000")
+    with FakeServer(provider) as srv:
+        path = tmp_path / "OAI_CONFIG_LIST"
+        path.write_text(srv.rewrite(new).replace('"api_key": ""', f'"api_key": "{eq.test_key(provider)}"'))
+        config_list = autogen.config_list_from_json(str(path))
+        wrapper = autogen.OpenAIWrapper(config_list=config_list, cache_seed=None, max_retries=0)
+        reply = wrapper.create(messages=[{"role": "user", "content": "hi"}])
+        assert wrapper.extract_text_or_completion_object(reply)[0]
+        _sent(srv, provider, rs)
