@@ -315,3 +315,16 @@ def test_pyautogen_reads_a_migrated_oai_config_list_and_answers_from_the_provide
         reply = wrapper.create(messages=[{"role": "user", "content": "hi"}])
         assert wrapper.extract_text_or_completion_object(reply)[0]
         _sent(srv, provider, rs)
+
+
+# ------------------------------------------------------------------ scan's readiness agrees with apply
+
+
+def test_readiness_counts_each_config_file_entry_as_apply_leaves_it(config_repo):
+    scan = json.loads(run("scan", ".", "--format", "json", "--no-cache", cwd=config_repo).stdout)
+    apply = json.loads(run("apply", ".", "--provider", "deepseek", "--dry-run", "--no-pager", "--format", "json",
+                           cwd=config_repo).stdout)
+    [row] = [r for r in scan["readiness"] if r["provider"] == "deepseek" and r["plan"] == "compat"]
+    manual = [d for d in apply["diagnostics"] if d["severity"] == "manual" and d["rule"] != "check/openai-url"]
+    assert (row["automatic"], row["with_diagnostics"], row["manual"]) == (0, 0, 2) == (0, 0, len(manual))
+    assert "OAI_CONFIG_LIST entry" in row["reasons"][0]
