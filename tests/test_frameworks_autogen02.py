@@ -66,6 +66,7 @@ def test_openai_entries_are_found(source, found):
     'import autogen\nconfig_list = [{"model": "llama3", "base_url": "http://localhost:11434/v1"}]\n',
     'import os, autogen\nconfig_list = [{"model": "gpt-4", "base_url": os.environ["GATEWAY_URL"]}]\n',
     'import autogen\nmodels = [{"model": "gpt-4"}]\n',  # not a config list by name or place
+    'import autogen\nconfig_list = [{"model": "gpt-4", "model_client_cls": "MyClient"}]\n',  # a custom client
 ])
 def test_other_entries_are_not_openai_usage(source):
     assert entries(source) == []
@@ -219,6 +220,34 @@ def test_rewrite_keeps_crlf_a_bom_and_an_inline_layout():
     text = '\ufeff[{"model": "gpt-4o", "base_url": "https://api.openai.com/v1"}]\r\n'
     new, _, _ = rewrite_config_list_for(_rs("deepseek"), text)
     assert new == '\ufeff[{"model": "deepseek-chat", "base_url": "https://api.deepseek.com", "api_key": ""}]\r\n'
+
+
+def test_config_file_edits_stay_valid_json_touch_only_openai_entries_and_are_stable():
+    """Random lists, layouts and separators: offsets found are the values json reads, the output
+    is JSON, entries of other servers (and non-objects) are as they were, a second run is a no-op."""
+    import random
+
+    rng = random.Random(7)
+    rs = _rs("dashscope")
+    for _ in range(300):
+        data = []
+        for _ in range(rng.randint(0, 4)):
+            keys = rng.sample(["model", "api_key", "base_url", "api_type", "tags", "price"], rng.randint(0, 5))
+            entry = {k: rng.choice(["gpt-4o", "", None, 1, ["a", {"b": "c"}], "https://api.openai.com/v1", "azure",
+                                    "http://localhost:8000/v1", "openai"]) for k in keys}
+            data.append(entry if rng.random() < 0.8 else rng.choice([[1], "x", 3]))
+        text = json.dumps(data, indent=rng.choice([None, 2, "\t"]), ensure_ascii=rng.random() < 0.5,
+                          separators=rng.choice([None, (",", ":"), (" , ", " : ")]))
+        for entry, obj in zip(parse_config_file(text), [d for d in data if isinstance(d, dict)]):
+            assert json.loads(text[entry.start:entry.end]) == obj
+            assert all(json.loads(text[v:e]) == obj[k] for k, (_, v, e, _) in entry.values.items())
+        new = rewrite_config_list_for(rs, text)[0]
+        after = json.loads(new)
+        untouched = [i for i, e in enumerate(parse_config_file(text)) if e.endpoint is None]
+        objects = [d for d in after if isinstance(d, dict)]
+        assert [objects[i] for i in untouched] == [[d for d in data if isinstance(d, dict)][i] for i in untouched]
+        assert [d for d in after if not isinstance(d, dict)] == [d for d in data if not isinstance(d, dict)]
+        assert rewrite_config_list_for(rs, new)[0] == new
 
 
 @pytest.fixture
