@@ -597,7 +597,8 @@ def _openai_stays(out: MigrationResult, residue: Dict[str, list]) -> bool:
 def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: MigrationResult, keep_openai: bool = False) -> None:
     from migrator.analyzer.textfiles import WATCHED_PACKAGES, parse_requirement
     from migrator.analyzer import read_whatever
-    from migrator.engine.textfiles import add_requirements, rewrite_config_list_for, rewrite_dependencies, rewrite_env
+    from migrator.engine.textfiles import (add_requirements, config_env_reports, rewrite_config_list_for, rewrite_dependencies,
+                                           rewrite_env)
 
     kinds = {f.kind for f in analysis.findings}
     data = _read(root, analysis.path)
@@ -636,6 +637,8 @@ def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: Migrati
         new, more, manual = rewrite_config_list_for(ruleset, new)
         notes += [f"{analysis.path}:{n}" for n in more]
         out.diagnostics += [Diagnostic(CONFIG_LIST_RULE, analysis.path, line, 1, m, "manual") for line, m in manual]
+    out.diagnostics += [Diagnostic(CONFIG_LIST_RULE, analysis.path, line, 1, m, "manual")
+                        for line, m in config_env_reports(analysis.findings, ruleset)]
     out.notes.extend((analysis.path, redact_text(n)) for n in notes)
     if new != text:
         kind = "dependency" if "dependency" in kinds else ("autogen_config" if read_whatever(analysis.path) else "env")

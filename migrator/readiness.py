@@ -165,7 +165,7 @@ def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider:
                 files.append((analysis.path, owner, all_sites))
     remote = any(s.attrs.get("_client_path") for _p, _o, all_sites in files for s in all_sites if s.kind == "call")
     # AutoGen OAI_CONFIG_LIST entries: apply leaves each for a person to put the provider's key in
-    in_json = sum(1 for a in analyses if not a.error for f in a.findings if f.detail.get("form") == "config_file")
+    in_json = sum(1 for a in analyses if not a.error for f in a.findings if f.detail.get("form") in ("config_file", "config_env"))
     rows = []
     for ruleset in _rulesets(providers, config, provider):
         counts: Counter = Counter()

@@ -357,3 +357,19 @@ def test_readiness_counts_each_config_file_entry_as_apply_leaves_it(config_repo)
     manual = [d for d in apply["diagnostics"] if d["severity"] == "manual" and d["rule"] != "check/openai-url"]
     assert (row["automatic"], row["with_diagnostics"], row["manual"]) == (0, 0, 2) == (0, 0, len(manual))
     assert "OAI_CONFIG_LIST entry" in row["reasons"][0]
+
+
+def test_an_oai_config_list_variable_holding_json_is_found_and_left_for_a_person(tmp_path):
+    env = ("OAI_CONFIG_LIST='[{\"model\": \"gpt-4o\", \"api_key\": \"" + KEY + "\"}]'\n"
+           'export OAI_CONFIG_LIST="[{\\"model\\": \\"gpt-4o-mini\\"}, {\\"model\\": \\"m\\", \\"api_type\\": \\"azure\\"}]"\n'
+           "OAI_CONFIG_LIST=/etc/autogen/OAI_CONFIG_LIST\n")
+    analysis = analyze_other_bytes(".env", env.encode())
+    assert [(f.line, f.model) for f in analysis.findings if f.kind == "framework"] == [(1, "gpt-4o"), (2, "gpt-4o-mini")]
+    repo = make_repo(tmp_path, {".env": env.encode()})
+    proc = run("apply", ".", "--provider", "moonshot", "--dry-run", "--no-pager", "--format", "json", cwd=repo)
+    assert KEY not in proc.stdout + proc.stderr
+    manual = [(d["line"], d["message"]) for d in json.loads(proc.stdout)["diagnostics"] if d["rule"] == "migrator/oai-config-list"]
+    assert [line for line, _ in manual] == [1, 2] and "Moonshot (Kimi) model" in manual[0][1]
+    row = [r for r in json.loads(run("scan", ".", "--format", "json", "--no-cache", cwd=repo).stdout)["readiness"]
+           if r["provider"] == "moonshot"][0]
+    assert row["manual"] == 2

@@ -41,7 +41,7 @@ _IMPORT_LINE_RE = re.compile(rb"(?im)" + _IMPORT_LINE)
 _ENV_READ_RE = re.compile(_ENV_READ)
 # every match of _IMPORT_LINE holds one of these on its line; every match of _ENV_READ ends in OPENAI_
 _LINE_LITERALS = (b"openai", b"tiktoken", b"langchain", b"llama_index", b"autogen", b"ag2", b"haystack", b"litellm", b"dspy", b"crewai")
-_MENTION = re.compile(rb"(?i)openai|sk-|tiktoken|litellm|dspy|crewai|autogen|ag2")
+_MENTION = re.compile(rb"(?i)openai|sk-|tiktoken|litellm|dspy|crewai|autogen|ag2|oai_config_list")
 _URL = re.compile(r"(?:https?://)?(?:api\.openai\.com|[\w-]+\.openai\.azure\.com)[\w/.-]*")
 
 
@@ -59,7 +59,7 @@ def mentions_lowered(low: bytes) -> bool:
     """``mentions_openai`` for bytes already lower-cased."""
     return (b"openai" in low or b"sk-" in low or b"tiktoken" in low
             or b"litellm" in low or b"dspy" in low or b"crewai" in low  # routers: sym.ROUTER_PACKAGES
-            or b"autogen" in low or b"ag2" in low)  # AutoGen 0.2 config lists
+            or b"autogen" in low or b"ag2" in low or b"oai_config_list" in low)  # AutoGen 0.2 config lists
 
 
 def read_whatever(relpath: str) -> bool:

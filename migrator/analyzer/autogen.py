@@ -200,3 +200,32 @@ def config_file_findings(path: str, text: str, span: Any) -> List[Finding]:
                            symbol=sym.CONFIG_LIST_SYMBOL, model=model, api="chat.completions.create",
                            detail={"form": "config_file", "route": True, "endpoint": endpoint, "kwargs": sorted(entry.values)}))
     return out
+
+
+#: ``OAI_CONFIG_LIST='[...]'`` in an env file (``export``, compose ``- NAME=...`` / ``NAME: ...``,
+#: Dockerfile ``ENV``): config_list_from_json reads the variable's JSON before any file
+_ENV_LINE = re.compile(r"""^\s*(?:-\s+)?(?:(?:export|ENV)\s+)?["']?OAI_CONFIG_LIST["']?\s*[=:]\s*(?P<value>\S.*?)\s*$""")
+
+
+def config_env_findings(path: str, offset: int, line: str, span: Any) -> List[Finding]:
+    """The OpenAI entries of an ``OAI_CONFIG_LIST`` variable set to JSON on this env-file line
+    (a variable naming a file is that file's business: it is found by its name)."""
+    m = _ENV_LINE.match(line)
+    if m is None:
+        return []
+    value = m.group("value")
+    if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"":
+        value = value[1:-1].replace('\\"', '"') if value[0] == '"' else value[1:-1]
+    try:
+        entries = parse_config_file(value)
+    except ConfigFileError:
+        return []
+    out = []
+    for entry in entries:
+        model = entry.get("model") if isinstance(entry.get("model"), str) else None
+        if entry.endpoint is not None:
+            out.append(Finding(kind="framework", path=path, span=span(offset + m.start("value"), offset + m.end("value")),
+                               message=N_("an AutoGen config_list entry sends '{model}' to OpenAI").format(model=model or "?"),
+                               symbol=sym.CONFIG_LIST_SYMBOL, model=model, api="chat.completions.create",
+                               detail={"form": "config_env", "route": True, "kwargs": sorted(entry.values)}))
+    return out

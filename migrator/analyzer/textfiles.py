@@ -695,6 +695,8 @@ def _active_lines(text: str) -> Iterator[Tuple[int, str]]:
 def _env_findings(path: str, text: str, index: LineIndex) -> List[Finding]:
     findings = []
     for offset, line in _active_lines(text):
+        if "OAI_CONFIG_LIST" in line:  # JSON that config_list_from_json reads
+            findings += autogen.config_env_findings(path, offset, line, index.span)
         for m in ENV_NAME_RE.finditer(line):
             name = m.group(0)
             findings.append(Finding(

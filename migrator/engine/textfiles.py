@@ -326,6 +326,8 @@ KEY_IN_JSON = N_("this AutoGen entry holds its key and JSON cannot read {key_env
                  "key there, with \"model\": \"{model}\" and \"base_url\": \"{url}\"")
 NO_MODEL_IN_JSON = N_("no {title} model is mapped for '{model}'; this AutoGen entry is left as it is (add one under "
                       "[tool.migrator.models])")
+IN_VARIABLE = N_("this OAI_CONFIG_LIST variable holds an OpenAI entry ('{model}'): JSON in a variable is not rewritten; "
+                  "give it the {title} model, \"base_url\": \"{url}\" and your {title} key by hand")
 EMPTY_KEY_IN_JSON = N_("this AutoGen entry now points at {title} with an empty \"api_key\" (JSON cannot read "
                        "{key_env}, and the openai SDK would send it OPENAI_API_KEY): put your {title} key there")
 
@@ -390,6 +392,13 @@ def _json_insertion(text: str, entry: Any, added: List[Tuple[str, str]]) -> Edit
     lead = "," if spans else ""
     pairs = f",{sep}".join(f'"{k}": {json.dumps(v)}' for k, v in added)
     return at, at, f"{lead}{sep}{pairs}" if spans else pairs
+
+
+def config_env_reports(findings: Sequence[Any], ruleset: Any) -> List[Manual]:
+    """What a person does with the OpenAI entries of an OAI_CONFIG_LIST variable (an env file's
+    JSON, whose quoting apply does not rewrite)."""
+    return [(f.line, IN_VARIABLE.format(model=f.model or "?", title=ruleset.provider.title, url=ruleset.vars.get("base_url", "")))
+            for f in findings if f.detail.get("form") == "config_env"]
 
 
 def rewrite_config_list_for(ruleset: Any, text: str) -> Tuple[str, List[str], List[Manual]]:
