@@ -357,6 +357,7 @@ def _report_unresolved(scan: ScanResult, out: MigrationResult) -> None:
 
 
 ROTATE_RULE = "secrets/rotate-key"
+CONFIG_LIST_RULE = "migrator/oai-config-list"
 
 
 def _report_removed_keys(out: MigrationResult) -> None:
@@ -595,7 +596,9 @@ def _openai_stays(out: MigrationResult, residue: Dict[str, list]) -> bool:
 
 def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: MigrationResult, keep_openai: bool = False) -> None:
     from migrator.analyzer.textfiles import WATCHED_PACKAGES, parse_requirement
-    from migrator.engine.textfiles import add_requirements, rewrite_dependencies, rewrite_env
+    from migrator.analyzer import read_whatever
+    from migrator.engine.textfiles import (add_requirements, config_env_reports, rewrite_config_list_for, rewrite_dependencies,
+                                           rewrite_env)
 
     kinds = {f.kind for f in analysis.findings}
     data = _read(root, analysis.path)
@@ -630,9 +633,15 @@ def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: Migrati
         values = {url_env: url} if url_env and url else {}
         new, more = rewrite_env(analysis.path, new, mapping, values=values, what=f"{ruleset.provider.title} API")
         notes += more
+    if read_whatever(analysis.path):  # AutoGen's OAI_CONFIG_LIST (engine/textfiles.py)
+        new, more, manual = rewrite_config_list_for(ruleset, new)
+        notes += [f"{analysis.path}:{n}" for n in more]
+        out.diagnostics += [Diagnostic(CONFIG_LIST_RULE, analysis.path, line, 1, m, "manual") for line, m in manual]
+    out.diagnostics += [Diagnostic(CONFIG_LIST_RULE, analysis.path, line, 1, m, "manual")
+                        for line, m in config_env_reports(analysis.findings, ruleset)]
     out.notes.extend((analysis.path, redact_text(n)) for n in notes)
     if new != text:
-        kind = "dependency" if "dependency" in kinds else "env"
+        kind = "dependency" if "dependency" in kinds else ("autogen_config" if read_whatever(analysis.path) else "env")
         out.changes.append(FileChange(analysis.path, data, new.encode("utf-8"), kind, Counter({f"({kind} files)": 1})))
 
 

@@ -32,6 +32,7 @@ def _rulesets(providers: Sequence[ProviderFile], config: Config, only: Optional[
 
 
 _SITE_KINDS = ("call", "framework")
+_IN_JSON = N_("an AutoGen OAI_CONFIG_LIST entry: JSON cannot read the provider's key variable, so a person puts the key there")
 _RUN_TIME = ("the client's endpoint is set at run time (base_url from a variable or **kwargs): apply leaves "
              "it as it is; point it at the provider by hand")
 
@@ -163,6 +164,8 @@ def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider:
             if any(s.kind in _SITE_KINDS for s in all_sites):
                 files.append((analysis.path, owner, all_sites))
     remote = any(s.attrs.get("_client_path") for _p, _o, all_sites in files for s in all_sites if s.kind == "call")
+    # AutoGen OAI_CONFIG_LIST entries: apply leaves each for a person to put the provider's key in
+    in_json = sum(1 for a in analyses if not a.error for f in a.findings if f.detail.get("form") in ("config_file", "config_env"))
     rows = []
     for ruleset in _rulesets(providers, config, provider):
         counts: Counter = Counter()
@@ -172,6 +175,9 @@ def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider:
         fallback_index = RuleIndex(ruleset.fallback) if ruleset.fallback is not None else None
         for path, _owner, all_sites in files:
             _file_counts(all_sites, ruleset, index, fallback_index, counts, reasons, path)
+        if in_json:
+            counts["manual"] += in_json
+            reasons[_IN_JSON] += in_json
         rows.append({
             "provider": ruleset.provider.name,
             "plan": ruleset.plan.name,

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Callable, List, Optional, Sequence, Tuple
 
-from migrator.analyzer import analyze_bytes, is_python, mentions_lowered
+from migrator.analyzer import analyze_bytes, is_python, mentions_lowered, read_whatever
 from migrator.analyzer.textfiles import classify
 from migrator.cache import EMPTY, Cache, Manifest
 from migrator.discovery import DEFAULT_MAX_BYTES, Candidate, iter_files, looks_binary, read_limited
@@ -63,7 +63,7 @@ def _process(job: Tuple[str, str, Optional[int], int, bool]) -> Outcome:
     if data is None:
         return ("skip", reason if reason and _must_report_skip(relpath) else None)
     low = data.lower()
-    if not mentions_lowered(low):
+    if not mentions_lowered(low) and not read_whatever(relpath):
         return ("plain", None)  # the byte-level prefilter: most files never mention OpenAI
     if not use_cache:
         return ("done", None, analyze_bytes(relpath, data, low))

@@ -207,6 +207,11 @@ _LLAMA_INDEX_ENV = ("llama-index-llms-openai pins openai<3, so it cannot share t
 SEPARATE_ENV: Dict[str, Tuple[str, str]] = {
     "fw_llamaindex_chat": ("llama_index.llms.openai_like", _LLAMA_INDEX_ENV),
     "fw_llamaindex_embed": ("llama_index.embeddings.openai", _LLAMA_INDEX_ENV),
+    "fw_autogen02_chat": ("autogen.oai", "pyautogen 0.2.35 pins numpy<2 (it installs beside the other pins, numpy "
+                          "going back to 1.26.4, `pip check` clean), so it is not in tests/requirements-providers.txt; "
+                          "run `pip install pyautogen==0.2.35`. Run: its OpenAIWrapper on the migrated config_list entry "
+                          "(and, in tests/test_frameworks_autogen02.py, config_list_from_json on a migrated OAI_CONFIG_LIST); "
+                          "read only, in the wheel: the api_types it routes elsewhere (autogen/oai/client.py)"),
 }
 
 #: frameworks with rules but no program here, and why (said under the table)

@@ -28,6 +28,8 @@ _IMPORT_LINE = (
     # routers (symbols.ROUTER_PACKAGES): the package itself only, never its submodules (its own code)
     rb"|from[ \t]+(?:litellm|dspy|crewai)[ \t]+import[ \t]"
     rb"|import[ \t][^\n#]*?(?<=[ \t,])(?:litellm|dspy|crewai)(?=[ \t,;\r\n]|$)"
+    # AutoGen 0.2 (pyautogen, ag2: analyzer/autogen.py): its config lists name OpenAI's endpoint
+    rb"|from[ \t]+(?:autogen|ag2)(?=[ \t.])|import[ \t][^\n#]*?(?<=[ \t,])(?:autogen|ag2)(?=[ \t.,;\r\n]|$)"
     rb"|from[ \t]+(?:langchain|llama_index|autogen_ext|haystack)[\w.]*[ \t]+import[^\n]*(?:openai|\())"
 )
 _ENV_READ = rb"(?:getenv|environ)\b[^)]{0,80}?[\"'](?:AZURE_)?OPENAI_"
@@ -38,8 +40,8 @@ _DOUBLE_RE = re.compile(_DOUBLE)
 _IMPORT_LINE_RE = re.compile(rb"(?im)" + _IMPORT_LINE)
 _ENV_READ_RE = re.compile(_ENV_READ)
 # every match of _IMPORT_LINE holds one of these on its line; every match of _ENV_READ ends in OPENAI_
-_LINE_LITERALS = (b"openai", b"tiktoken", b"langchain", b"llama_index", b"autogen_ext", b"haystack", b"litellm", b"dspy", b"crewai")
-_MENTION = re.compile(rb"(?i)openai|sk-|tiktoken|litellm|dspy|crewai")
+_LINE_LITERALS = (b"openai", b"tiktoken", b"langchain", b"llama_index", b"autogen", b"ag2", b"haystack", b"litellm", b"dspy", b"crewai")
+_MENTION = re.compile(rb"(?i)openai|sk-|tiktoken|litellm|dspy|crewai|autogen|ag2|oai_config_list")
 _URL = re.compile(r"(?:https?://)?(?:api\.openai\.com|[\w-]+\.openai\.azure\.com)[\w/.-]*")
 
 
@@ -56,7 +58,15 @@ def mentions_openai(data: bytes) -> bool:
 def mentions_lowered(low: bytes) -> bool:
     """``mentions_openai`` for bytes already lower-cased."""
     return (b"openai" in low or b"sk-" in low or b"tiktoken" in low
-            or b"litellm" in low or b"dspy" in low or b"crewai" in low)  # routers: sym.ROUTER_PACKAGES
+            or b"litellm" in low or b"dspy" in low or b"crewai" in low  # routers: sym.ROUTER_PACKAGES
+            or b"autogen" in low or b"ag2" in low or b"oai_config_list" in low)  # AutoGen 0.2 config lists
+
+
+def read_whatever(relpath: str) -> bool:
+    """A file read whatever it mentions: AutoGen's OAI_CONFIG_LIST, whose entries need not say openai."""
+    from migrator.analyzer.autogen import is_config_file
+
+    return is_config_file(relpath.rsplit("/", 1)[-1])
 
 
 def needs_ast(data: bytes) -> bool:
@@ -291,11 +301,19 @@ def analyze_other_bytes(relpath: str, data: bytes, low: Optional[bytes] = None) 
     from migrator.analyzer.textfiles import analyze_text, classify
 
     low = data.lower() if low is None else low
-    if classify(relpath) is None or not mentions_lowered(low):
+    if classify(relpath) is None or not (mentions_lowered(low) or read_whatever(relpath)):
         return None
     text = data.decode("utf-8", errors="replace")
     if text.startswith("\ufeff"):
         text = text[1:]
+    if read_whatever(relpath):  # AutoGen's OAI_CONFIG_LIST: JSON that apply edits
+        from migrator.analyzer.autogen import ConfigFileError, parse_config_file
+
+        try:
+            parse_config_file(text)
+        except ConfigFileError as exc:
+            return FileAnalysis(relpath, error=N_("not an AutoGen config list: {reason}").format(reason=exc.reason),
+                                error_line=exc.line)
     findings = analyze_text(relpath, text, low=low)
     return FileAnalysis(relpath, findings=sorted(findings, key=Finding.sort_key)) if findings else None
 

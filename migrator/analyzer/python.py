@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Collection, Dict, Iterator, List, Optional, Tuple, Union
 
 from migrator.analyzer import LINE_BREAK, line_index, lines_holding
-from migrator.analyzer import chunks
+from migrator.analyzer import autogen, chunks
 from migrator.analyzer import symbols as sym
 from migrator.i18n import N_
 from migrator.models import EnvRead, FileAnalysis, Finding, ResultAccess, Span, SymbolRef
@@ -470,7 +470,8 @@ _CONSTRUCTS = [re.compile(r"lambda\b"), re.compile(":="), re.compile(r"for\b")] 
 # what an OpenAI finding needs on its lines besides a name: a client resource, an OPENAI_ variable
 _RESOURCE_WORDS = [re.compile(r"\.\s*(?:" + "|".join(sorted(sym.RESOURCE_ROOTS | sym.CLIENT_RETURNING)) + r")\b"),
                    re.compile("OPENAI_"),
-                   re.compile(r"[\"']openai[.\"']|api\.openai\.com")]  # test doubles: patch targets, HTTP routes
+                   re.compile(r"[\"']openai[.\"']|api\.openai\.com"),  # test doubles: patch targets, HTTP routes
+                   re.compile(autogen.KEY)]  # AutoGen 0.2 config lists (analyzer/autogen.py)
 
 
 def _relevant_lines(reporter: "_Reporter", text: str, starts: List[int],
@@ -1385,6 +1386,11 @@ class _Reporter(_Analyzer):
             self.add("framework", span, f"routes '{text}' to OpenAI through {qname}", symbol=sym.ROUTE_ALIASES.get(qname, qname),
                      model=model, api=api, detail={"form": "construct", "route": True, "model_arg": key, "kwargs": names,
                                           "dict": isinstance(params, ast.Dict)})
+
+    def _on_List(self, node: ast.List, scope: Scope, parent: Optional[ast.AST]) -> None:
+        autogen.config_list(self, node, scope, parent, _dict_value)  # AutoGen 0.2 config lists
+
+    _on_ListComp = _on_List
 
     def _elsewhere(self, base: ast.AST, scope: Scope) -> bool:
         """An api_base/base_url naming another server than OpenAI's (or one a value decides)."""

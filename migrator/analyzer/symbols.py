@@ -237,6 +237,12 @@ ROUTE_LISTS: Dict[str, Tuple[str, str, str]] = {
     "litellm.router.Router": ("model_list", "litellm_params", "model"),
 }
 
+#: AutoGen 0.2 (pyautogen 0.2.x, and ag2, its fork under the same import name): a module importing
+#: one of these whose ``config_list`` entries name no other endpoint sends them to OpenAI
+#: (analyzer/autogen.py); each such entry is a framework finding of this symbol
+CONFIG_LIST_PACKAGES = ("autogen", "ag2")
+CONFIG_LIST_SYMBOL = "autogen.config_list"
+
 #: other import paths of the names above
 ROUTE_ALIASES: Dict[str, str] = {
     "litellm.main.completion": "litellm.completion",

@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from fnmatch import fnmatch
 from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
-from migrator.analyzer import notebooks, secrets
+from migrator.analyzer import autogen, notebooks, secrets
 from migrator.i18n import N_
 from migrator.models import Finding, Span
 
@@ -211,7 +211,7 @@ def classify(path: str) -> Optional[str]:
     """The kind of non-Python file at ``path`` (``/``-separated), or None to skip it.
 
     Kinds: requirements, pyproject, setup_cfg, setup_py, pipfile, conda, env,
-    compose, dockerfile, ci, js, package_json, notebook, shell, text.
+    compose, dockerfile, ci, js, package_json, notebook, shell, text, autogen_config.
     """
     parts = path.split("/")
     name = parts[-1]
@@ -219,6 +219,8 @@ def classify(path: str) -> Optional[str]:
     ext = "." + lower.rsplit(".", 1)[-1] if "." in lower else ""
     if name in _EXACT_NAMES:
         return _EXACT_NAMES[name]
+    if autogen.is_config_file(name):
+        return autogen.CONFIG_FILE_KIND
     if _is_requirements(lower, parts):
         return "requirements"
     if lower.startswith(".env.") or lower.endswith(".env") or lower == ".envrc":
@@ -693,6 +695,8 @@ def _active_lines(text: str) -> Iterator[Tuple[int, str]]:
 def _env_findings(path: str, text: str, index: LineIndex) -> List[Finding]:
     findings = []
     for offset, line in _active_lines(text):
+        if "OAI_CONFIG_LIST" in line:  # JSON that config_list_from_json reads
+            findings += autogen.config_env_findings(path, offset, line, index.span)
         for m in ENV_NAME_RE.finditer(line):
             name = m.group(0)
             findings.append(Finding(
@@ -871,4 +875,6 @@ def analyze_text(path: str, text: str, low: Optional[bytes] = None) -> List[Find
         findings += _js_findings(path, text, index)
     if kind == "package_json":
         findings += _package_json_findings(path, text, index)
+    if kind == autogen.CONFIG_FILE_KIND:
+        findings += autogen.config_file_findings(path, text, index.span)
     return sorted(findings, key=Finding.sort_key)

@@ -12,7 +12,7 @@ through ``safe_text`` (no URL credentials, no keys).
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from migrator.analyzer.textfiles import (
     WATCHED_PACKAGES,
@@ -24,6 +24,7 @@ from migrator.analyzer.textfiles import (
     parse_requirement,
     safe_text,
 )
+from migrator.i18n import N_
 
 #: (start, end, replacement) on the BOM-less text
 Edit = Tuple[int, int, str]
@@ -314,3 +315,97 @@ def rewrite_env(path: str, text: str, mapping: Dict[str, str], *, values: Option
 
 def _count(counts: Dict[str, int], name: str) -> None:
     counts[name] = counts.get(name, 0) + 1
+
+
+# --------------------------------------------------------------------------- AutoGen's OAI_CONFIG_LIST
+
+#: (line, message) an entry left for a person
+Manual = Tuple[int, str]
+
+KEY_IN_JSON = N_("this AutoGen entry holds its key and JSON cannot read {key_env}: left as it is; put your {title} "
+                 "key there, with \"model\": \"{model}\" and \"base_url\": \"{url}\"")
+NO_MODEL_IN_JSON = N_("no {title} model is mapped for '{model}'; this AutoGen entry is left as it is (add one under "
+                      "[tool.migrator.models])")
+IN_VARIABLE = N_("this OAI_CONFIG_LIST variable holds an OpenAI entry ('{model}'): JSON in a variable is not rewritten; "
+                  "give it the {title} model, \"base_url\": \"{url}\" and your {title} key by hand")
+EMPTY_KEY_IN_JSON = N_("this AutoGen entry now points at {title} with an empty \"api_key\" (JSON cannot read "
+                       "{key_env}, and the openai SDK would send it OPENAI_API_KEY): put your {title} key there")
+
+
+def rewrite_config_list(text: str, *, target: Callable[[str], Optional[str]], base_url: str, title: str,
+                        key_env: str) -> Tuple[str, List[str], List[Manual]]:
+    """Point the OpenAI entries of an AutoGen OAI_CONFIG_LIST file (JSON) at the provider: the model
+    mapped (``target``: the provider's model for an OpenAI one, None if it has none), ``"base_url"``
+    set to ``base_url``.  JSON cannot read the provider's variable, and an entry without a key makes
+    the openai SDK send OPENAI_API_KEY, so the key is never guessed: an entry holding one is left as
+    it is (the person puts the provider's key there: it is never copied, printed or removed), one
+    without gets ``"api_key": ""`` (it fails until the person fills it in, and says so).  Only the
+    values edited change; indentation, key order and the rest keep their bytes; a second run changes
+    nothing.  Raises ConfigFileError for a file that is not a JSON list.  Returns ``(new_text, notes,
+    manual)``."""
+    import json
+
+    from migrator.analyzer.autogen import parse_config_file
+
+    bom, body = _split_bom(text)
+    edits: List[Edit] = []
+    notes: List[str] = []
+    manual: List[Manual] = []
+    for entry in parse_config_file(body):
+        if entry.endpoint is None:
+            continue
+        line = _line_no(body, entry.start)
+        model = entry.get("model")
+        new_model = target(model) if isinstance(model, str) else None
+        if new_model is None:
+            manual.append((line, NO_MODEL_IN_JSON.format(title=title, model=model if isinstance(model, str) else "?")))
+            continue
+        if entry.get("api_key") not in (None, ""):
+            manual.append((line, KEY_IN_JSON.format(key_env=key_env, title=title, model=new_model, url=base_url)))
+            continue
+        if new_model != model:
+            _, start, end, _ = entry.values["model"]
+            edits.append((start, end, json.dumps(new_model)))
+            notes.append(f"{line}: model '{model}' -> '{new_model}'")
+        added = [(k, v) for k, v in (("base_url", base_url), ("api_key", "")) if k not in entry.values]
+        for key, value in (("base_url", base_url), ("api_key", "")):
+            if key in entry.values and entry.get(key) != value:
+                _, start, end, _ = entry.values[key]
+                edits.append((start, end, json.dumps(value)))
+        if added:
+            edits.append(_json_insertion(body, entry, added))
+        manual.append((line, EMPTY_KEY_IN_JSON.format(title=title, key_env=key_env)))
+    return bom + _apply(body, edits), notes, manual
+
+
+def _json_insertion(text: str, entry: Any, added: List[Tuple[str, str]]) -> Edit:
+    """``, "key": value`` pairs after an object's last value, each laid out as its last key is."""
+    import json
+
+    spans = sorted(entry.values.values())
+    if len(spans) > 1:
+        sep = text[text.index(",", spans[-2][2]) + 1:spans[-1][0]]
+    else:
+        sep = text[entry.start + 1:spans[0][0]] if spans else ""
+    sep = sep or " "
+    at = spans[-1][2] if spans else entry.start + 1
+    lead = "," if spans else ""
+    pairs = f",{sep}".join(f'"{k}": {json.dumps(v)}' for k, v in added)
+    return at, at, f"{lead}{sep}{pairs}" if spans else pairs
+
+
+def config_env_reports(findings: Sequence[Any], ruleset: Any) -> List[Manual]:
+    """What a person does with the OpenAI entries of an OAI_CONFIG_LIST variable (an env file's
+    JSON, whose quoting apply does not rewrite)."""
+    return [(f.line, IN_VARIABLE.format(model=f.model or "?", title=ruleset.provider.title, url=ruleset.vars.get("base_url", "")))
+            for f in findings if f.detail.get("form") == "config_env"]
+
+
+def rewrite_config_list_for(ruleset: Any, text: str) -> Tuple[str, List[str], List[Manual]]:
+    """``rewrite_config_list`` with the rule set's model map, endpoint (its region's compatible URL),
+    provider title and key variable."""
+    def target(model: str) -> Optional[str]:
+        return ruleset.map_model(model) or (model if ruleset.is_target_model(model) else None)
+
+    return rewrite_config_list(text, target=target, base_url=ruleset.vars.get("base_url", ""),
+                               title=ruleset.provider.title, key_env=ruleset.vars.get("api_key_env", ""))

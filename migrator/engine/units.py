@@ -97,6 +97,8 @@ class Unit:
             return N_("the openai<1 call at line {line}").format(line=line)
         if kind == "framework":
             name = str(self.anchor.attrs.get("symbol", "")).split(".")[-1]
+            if self.anchor.attrs.get("dict"):  # a Router / AutoGen config_list entry
+                return N_("the {name} entry at line {line}").format(name=name, line=line)
             if self.anchor.attrs.get("route"):  # litellm.completion(...) builds nothing
                 return N_("the {name} call at line {line}").format(name=name, line=line)
             return N_("the {name} built at line {line}").format(name=name, line=line)
