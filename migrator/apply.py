@@ -142,6 +142,8 @@ def migrate_python_bytes(relpath: str, data: bytes, ruleset: RuleSet, analysis: 
     try:
         return _encode(result.output, data), result
     except UnicodeEncodeError as exc:
+        if ruleset.todo_lang != "en":  # a file in a legacy encoding cannot hold a Chinese TODO: write it in English
+            return migrate_python_bytes(relpath, data, dataclasses.replace(ruleset, todo_lang="en"), analysis)
         return None, FileResult(relpath, text, text, result.diagnostics, error=N_("the rewrite cannot be encoded as the file's encoding: {reason}").format(reason=exc.reason))
 
 

@@ -18,7 +18,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.9/3.10 only
     import tomli as tomllib
 
-TOP_KEYS = {"exclude", "rules", "provider", "plan", "region", "models", "env", "todo-comments", "completions-as-chat", "check"}
+TOP_KEYS = {"exclude", "rules", "provider", "plan", "region", "models", "env", "todo-comments", "todo-lang", "completions-as-chat",
+            "check"}
 CHECK_KEYS = {"policy", "forbidden-modules", "allow-endpoints", "baseline", "exclude"}
 ENV_KEYS = {"api_key", "base_url"}
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -44,12 +45,13 @@ class Config:
     models: Dict[str, str] = field(default_factory=dict)
     env: Dict[str, str] = field(default_factory=dict)
     todo_comments: Optional[bool] = None
+    todo_lang: Optional[str] = None  # "en" or "zh": the TODO comments' language, whatever each person's locale
     completions_as_chat: Optional[bool] = None
     check: CheckConfig = field(default_factory=CheckConfig)
 
 
 def _line_of(text: str, key: str) -> Optional[int]:
-    pattern = re.compile(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*=", re.M)
+    pattern = re.compile(r"^[ \t]*[\"']?" + re.escape(key) + r"[\"']?[ \t]*=", re.M)
     match = pattern.search(text)
     return text.count("\n", 0, match.start()) + 1 if match else None
 
@@ -228,6 +230,10 @@ def _parse(table: Dict[str, Any], text: str, path: str) -> Config:
     if todo is not None and not isinstance(todo, bool):
         problems.append(f"{path}:{_line_of(text, 'todo-comments') or 1}: " + _must_be_bool("todo-comments"))
     cfg.todo_comments = todo if isinstance(todo, bool) else None
+    todo_lang = table.get("todo-lang")
+    if todo_lang is not None and todo_lang not in ("en", "zh"):
+        problems.append(f"{path}:{_line_of(text, 'todo-lang') or 1}: " + _("'todo-lang' must be \"en\" or \"zh\""))
+    cfg.todo_lang = todo_lang if todo_lang in ("en", "zh") else None
     as_chat = table.get("completions-as-chat")
     if as_chat is not None and not isinstance(as_chat, bool):
         problems.append(f"{path}:{_line_of(text, 'completions-as-chat') or 1}: " + _must_be_bool("completions-as-chat"))

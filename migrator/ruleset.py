@@ -115,6 +115,9 @@ class RuleSet:
     vars: Dict[str, str]
     models: Dict[str, str]
     todo_comments: bool = True
+    # the language of the TODO comments written into the code ("en" or "zh"): the one migrator speaks,
+    # unless the project pins one (a team shares one language in its code whatever each locale says)
+    todo_lang: str = "en"
     # a native plan's compat plan: a client unit the native SDK cannot serve whole stays on the
     # openai SDK, pointed at the provider's compatible endpoint (a hybrid the report names)
     fallback: Optional["RuleSet"] = None
@@ -588,6 +591,7 @@ def select(
     todo_comments: bool = True,
     options: Sequence[str] = (),
     line_length: Optional[int] = None,
+    todo_lang: str = "en",
 ) -> RuleSet:
     """The rule set for one provider and plan, with the user's overrides applied.  ``options``: the
     opt-in behaviours turned on (``OPTIONS``); a rule named in ``only`` runs whatever they are."""
@@ -631,8 +635,8 @@ def select(
     compat = pf.plans.get("compat")
     if not partial and not chosen.keeps_openai and compat is not None and compat.keeps_openai and not compat.refuse:
         fallback = select([pf], provider, "compat", models=models, env=env, region=region, todo_comments=todo_comments,
-                          options=options, line_length=line_length)
-    return RuleSet(pf, chosen, rules, vars_, merged_models, todo_comments, fallback, partial, line_length=line_length)
+                          options=options, line_length=line_length, todo_lang=todo_lang)
+    return RuleSet(pf, chosen, rules, vars_, merged_models, todo_comments, todo_lang, fallback, partial, line_length=line_length)
 
 
 def _enabled(option: str, options: Sequence[str]) -> bool:

@@ -15,7 +15,7 @@ from migrator.cli.common import config_and_excludes, jobs_option, target, write_
 from migrator.config import line_length
 from migrator.discovery import DEFAULT_MAX_BYTES
 from migrator.errors import EXIT_FINDINGS, EXIT_OK, EXIT_PARTIAL, SafetyError, UsageError
-from migrator.i18n import N_, _
+from migrator.i18n import N_, _, language
 
 
 class Plan(str, Enum):
@@ -80,7 +80,8 @@ def apply(
     as_chat = completions_as_chat if completions_as_chat is not None else bool(cfg.completions_as_chat)
     ruleset = select(providers, provider, plan.value if plan else cfg.plan, models=cfg.models, env=cfg.env,
                      region=region or cfg.region, only=only or [], skip=skip or [], todo_comments=use_todo,
-                     options=["completions_as_chat"] if as_chat else [], line_length=line_length(root))
+                     options=["completions_as_chat"] if as_chat else [], line_length=line_length(root),
+                     todo_lang=cfg.todo_lang or language())
     writes = not dry_run
     repo = vcs.find_repo(root)
     if writes and not in_place and repo is None:

@@ -68,10 +68,12 @@ class Context:
 class Sink:
     """Collects what operations produce for one file; the transformer drains it."""
 
-    def __init__(self, path: str, cell: Optional[int] = None, todo_comments: bool = True):
+    def __init__(self, path: str, cell: Optional[int] = None, todo_comments: bool = True, todo_lang: str = "en"):
         self.path = path
         self.cell = cell
         self.todo_comments = todo_comments
+        self.todo_lang = todo_lang
+        self.todo_other: Dict[str, str] = {}  # a TODO's text -> its text in the other language
         self.diagnostics: List[Tuple[str, Site, str, str]] = []
         self.imports: set = set()
         self.todos: List[Tuple[Site, str]] = []
@@ -102,7 +104,15 @@ class Sink:
 
     def todo(self, rule: str, site: Site, message: str) -> None:
         if self.todo_comments:  # written into the user's code: never a key quoted from the site
-            self.todos.append((site, redact_text(f"TODO(migrator: {rule}): {message}")))
+            from migrator.i18n import localize, use_language
+
+            english = redact_text(f"TODO(migrator: {rule}): {message}")
+            with use_language("zh"):
+                chinese = redact_text(f"TODO(migrator: {rule}): {localize(message)}")
+            text, other = (chinese, english) if self.todo_lang == "zh" else (english, chinese)
+            if other != text:
+                self.todo_other[text] = other  # the same TODO, left by a run in the other language
+            self.todos.append((site, text))
 
 
 # ------------------------------------------------------------------ rendering values

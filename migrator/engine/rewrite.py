@@ -138,7 +138,7 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
         for site in all_sites:
             if site.kind == "config":
                 site.attrs["legacy_left"] = left > 0
-        sink = Sink(path, cell, ruleset.todo_comments)
+        sink = Sink(path, cell, ruleset.todo_comments, ruleset.todo_lang)
         _prepare(kept, sink, source, ruleset, rulesets)
         new, applied = transform(module, kept, ruleset, sink, rulesets, code=source, where=where)
         newly = False

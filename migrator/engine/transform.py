@@ -221,6 +221,9 @@ class EditTransformer(_Collapsing):
             indent_lines = list(updated.leading_lines)  # type: ignore[attr-defined]
             for text in todos:
                 comment = f"# {one_line(text, COMMENT_LIMIT)}"  # a message may quote several lines
+                other = self.sink.todo_other.get(text)
+                if other is not None and f"# {one_line(other, COMMENT_LIMIT)}" in existing:
+                    continue  # written in English by an earlier run
                 if comment not in existing:
                     indent_lines.append(cst.EmptyLine(comment=cst.Comment(comment)))
                     existing.add(comment)
