@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -53,6 +54,7 @@ def first(q):
 def second(q):
     return two.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": q}])
 '''
+SIGINT = "<SIGINT>"
 PROMPT = re.compile(rb"\[y,n,a,q,\?\]\? |\[y/N\]: ")
 
 
@@ -107,7 +109,11 @@ def drive(repo: Path, answers: List[str], *extra: str) -> Tuple[int, str]:
                 if prompts > asked:
                     assert pending, f"asked more than answered:\n{shown.decode('utf-8', 'replace')}"
                     asked = prompts
-                    os.write(master, pending.pop(0).encode() + b"\n")
+                    answer = pending.pop(0)
+                    if answer == SIGINT:  # Ctrl-C at the prompt, as the terminal sends it
+                        proc.send_signal(signal.SIGINT)
+                    else:
+                        os.write(master, answer.encode() + b"\n")
             elif proc.poll() is not None:
                 break
         code = proc.wait(timeout=max(1.0, deadline - time.monotonic()))
@@ -228,3 +234,40 @@ def test_refused_without_a_terminal_or_with_what_would_answer_for_it(tmp_path, e
     assert proc.returncode == 2, proc.stderr
     assert message in proc.stderr.decode() and b"Traceback" not in proc.stderr
     assert state(repo) == before
+
+
+def test_ctrl_c_at_a_prompt_leaves_the_repository_as_it_was(tmp_path):
+    repo = make_repo(tmp_path / "repo", {"a.py": CLIENT, "b.py": LEGACY})
+    before = state(repo)
+    code, shown = drive(repo, ["n", SIGINT], "--in-place")
+    assert code == 130, shown
+    assert state(repo) == before
+
+
+def test_dry_run_asks_then_writes_nothing(tmp_path):
+    repo = make_repo(tmp_path / "repo", {"a.py": CLIENT, "b.py": LEGACY})
+    before = state(repo)
+    code, shown = drive(repo, ["n", "y"], "--dry-run")
+    assert code == 1, shown  # as --dry-run: changes were found
+    assert "b.py" in shown.split("Left on OpenAI as you chose:")[1] and "(dry run: nothing written)" in shown
+    assert state(repo) == before
+
+
+NOTEBOOK = {"cells": [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": lines}
+                      for lines in (["import openai\n", "client = openai.OpenAI()\n",
+                                     "r = client.chat.completions.create(model=\"gpt-4o\", messages=[])\n"],
+                                    ["import openai\n", "other = openai.OpenAI(timeout=5)\n",
+                                     "s = other.chat.completions.create(model=\"gpt-4o-mini\", messages=[])\n"])],
+            "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+
+def test_a_notebook_cell_unit_is_skipped_and_the_other_cell_migrated(tmp_path):
+    import json
+
+    repo = make_repo(tmp_path / "repo", {"n.ipynb": json.dumps(NOTEBOOK, indent=1) + "\n"})
+    code, shown = drive(repo, ["n", "y", "y"], "--in-place")
+    assert code == 0, shown
+    assert "the client built at n.ipynb, cell 1, line 2" in shown and "n.ipynb, cell 2, line 2" in shown
+    cells = json.loads((repo / "n.ipynb").read_text())["cells"]
+    assert cells[0]["source"] == NOTEBOOK["cells"][0]["source"]  # skipped: as it was
+    assert any("DEEPSEEK_API_KEY" in line for line in cells[1]["source"])
