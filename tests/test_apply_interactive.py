@@ -89,7 +89,8 @@ def drive(repo: Path, answers: List[str], *extra: str) -> Tuple[int, str]:
     env = {**os.environ, **GIT_ENV, "PYTHONPATH": str(ROOT), "MIGRATOR_CACHE_DIR": str(repo.parent / "cache"),
            "MIGRATOR_PAGER": "0", "COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb", "MIGRATOR_LANG": "en"}
     env.pop("MIGRATOR_DEBUG", None)
-    proc = subprocess.Popen([sys.executable, "-m", "migrator", "apply", str(repo), "-p", "deepseek", "--interactive",
+    provider = () if "-p" in extra else ("-p", "deepseek")
+    proc = subprocess.Popen([sys.executable, "-m", "migrator", "apply", str(repo), *provider, "--interactive",
                              "--jobs", "1", *extra], stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
     os.close(slave)
     shown, asked, pending = b"", 0, list(answers)
@@ -271,3 +272,21 @@ def test_a_notebook_cell_unit_is_skipped_and_the_other_cell_migrated(tmp_path):
     cells = json.loads((repo / "n.ipynb").read_text())["cells"]
     assert cells[0]["source"] == NOTEBOOK["cells"][0]["source"]  # skipped: as it was
     assert any("DEEPSEEK_API_KEY" in line for line in cells[1]["source"])
+
+
+EMBED = '''import openai
+
+client = openai.OpenAI()
+v = client.embeddings.create(model="text-embedding-3-small", input="x")
+'''
+
+
+def test_a_skipped_unit_gets_no_todo_comment_and_no_fallback(tmp_path):
+    # qianfan's native SDK has no embeddings: the client would go to the compatible endpoint (a
+    # hybrid), and left whole it would carry the native plan's TODO; skipped, it is left as it is
+    repo = make_repo(tmp_path / "repo", {"e.py": EMBED})
+    before = state(repo)
+    code, shown = drive(repo, ["n"], "--in-place", "-p", "qianfan", "--plan", "native")
+    assert code == 0, shown
+    assert "the client built at e.py:3" in shown
+    assert state(repo) == before

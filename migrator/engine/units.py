@@ -755,14 +755,17 @@ def hold_key(unit: Unit, path: str, cell: Optional[int], lines: Sequence[str]) -
     return f"{path}{'' if cell is None else f'#{cell}'}:{unit.key[0]}:{digest}"
 
 
-def held_sites(all_sites: Sequence[Site], ruleset: RuleSet, path: str, cell: Optional[int], source: str) -> Dict[int, str]:
-    """id(anchor) -> HELD for the units of the module a person chose to leave on OpenAI: given
-    to ``plan_units`` (and the fallback's) as sites it cannot move, so each is blocked whole,
-    with its dependents, as any unit the plan cannot serve."""
+def held_sites(all_sites: Sequence[Site], ruleset: RuleSet, path: str, cell: Optional[int],
+               source: str) -> Tuple[Dict[int, str], Set[int]]:
+    """The units of the module a person chose to leave on OpenAI: (id(anchor) -> HELD, given to
+    ``plan_units`` and the fallback's as a site they cannot move, so each is blocked whole, with
+    its dependents, as any unit the plan cannot serve; ids of all their sites, where the caller
+    drops what only reports, a TODO comment: a unit skipped is left exactly as it is)."""
     if not ruleset.held or ruleset.partial:
-        return {}
+        return {}, set()
     lines = _source_lines(source)
-    return {id(u.anchor): HELD for u in build_units(all_sites)[0] if hold_key(u, path, cell, lines) in ruleset.held}
+    held = [u for u in build_units(all_sites)[0] if hold_key(u, path, cell, lines) in ruleset.held]
+    return {id(u.anchor): HELD for u in held}, {id(s) for u in held for s in u.sites}
 
 
 def choices(units: UnitPlan, hybrid: Set[int], applied: Set[int], path: str, cell: Optional[int],
