@@ -290,3 +290,24 @@ def test_a_skipped_unit_gets_no_todo_comment_and_no_fallback(tmp_path):
     assert code == 0, shown
     assert "the client built at e.py:3" in shown
     assert state(repo) == before
+
+
+FRAMEWORKS = '''import litellm
+from langchain_openai import ChatOpenAI
+
+llm = ChatOpenAI(model="gpt-4o")
+
+
+def ask(q):
+    return litellm.completion(model="gpt-4o", messages=[{"role": "user", "content": q}])
+'''
+
+
+def test_framework_objects_and_route_calls_are_units_too(tmp_path):
+    repo = make_repo(tmp_path / "repo", {"f.py": FRAMEWORKS})
+    code, shown = drive(repo, ["y", "n", "y"], "--in-place")
+    assert code == 0, shown
+    assert "the ChatOpenAI built at f.py:4" in shown and "the completion call at f.py:8" in shown
+    new = (repo / "f.py").read_text()
+    assert 'litellm.completion(model="gpt-4o", messages=[{"role": "user", "content": q}])' in new  # skipped
+    assert "DEEPSEEK_API_KEY" in new and 'ChatOpenAI(model="gpt-4o")' not in new

@@ -226,6 +226,7 @@ def _describe(unit) -> str:
     where = (_("{path}, cell {cell}, line {line}").format(path=unit.path, cell=unit.cell, line=unit.line)
              if unit.cell is not None else f"{unit.path}:{unit.line}")
     what = {"client": N_("the client built at {where}"), "framework": N_("the {name} built at {where}"),
+            "route": N_("the {name} call at {where}"),
             "legacy": N_("the openai<1 call at {where}"), "external": N_("the calls on the client annotated at {where}"),
             "remote": N_("the calls at {where} on the client built in {name}")}.get(unit.kind, N_("the call at {where}"))
     return _("{what} ({n} site(s))").format(what=_(what).format(where=where, name=unit.name), n=unit.sites)

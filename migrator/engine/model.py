@@ -48,7 +48,7 @@ class UnitChoice:
     key: str
     path: str
     line: int
-    kind: str  # client | framework | legacy | external | remote | call (units.Unit.key[0])
+    kind: str  # client | framework | legacy | external | remote | call (units.Unit.key[0]); route: litellm.completion(...)
     sites: int  # every site that moves with it, its anchor included
     name: str = ""  # the class of a framework object; the building module of a remote client
     cell: Optional[int] = None

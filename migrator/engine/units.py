@@ -782,8 +782,8 @@ def choices(units: UnitPlan, hybrid: Set[int], applied: Set[int], path: str, cel
         key = hold_key(unit, path, cell, lines)
         touched = {n for s in unit.sites for n in range(s.span.line, s.span.end_line + 1)}
         mine = tuple(text for where, text in hunks if where & touched)
-        kind = str(unit.key[0])
-        name = (str(unit.anchor.attrs.get("symbol", "")).split(".")[-1] if kind == "framework"
+        kind = "route" if unit.key[0] == "framework" and unit.anchor.attrs.get("route") else str(unit.key[0])
+        name = (str(unit.anchor.attrs.get("symbol", "")).split(".")[-1] if kind in ("framework", "route")
                 else str(unit.key[1]) if kind == "remote" else "")
         before = out.get(key)
         if before is not None:  # an identical unit: held or moved with it
