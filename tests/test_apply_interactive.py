@@ -55,7 +55,7 @@ def second(q):
     return two.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": q}])
 '''
 SIGINT = "<SIGINT>"
-PROMPT = re.compile(rb"\[y,n,a,q,\?\]\? |\[y/N\]: ")
+PROMPT = re.compile(r"\[y,n,a,q,\?\](?:\?|？) |\[y/N\]: ".encode())
 
 
 def git(repo: Path, *args: str) -> str:
@@ -82,12 +82,12 @@ def branch_files(repo: Path, branch: str = "migrator/deepseek-compat") -> Dict[s
     return {n: subprocess.run(["git", "show", f"{branch}:{n}"], cwd=repo, check=True, capture_output=True).stdout for n in names}
 
 
-def drive(repo: Path, answers: List[str], *extra: str) -> Tuple[int, str]:
+def drive(repo: Path, answers: List[str], *extra: str, lang: str = "en") -> Tuple[int, str]:
     """Run apply on a pseudo-terminal (stdin, stdout and stderr), answering each prompt in turn;
     (exit code, everything the terminal showed)."""
     master, slave = os.openpty()
     env = {**os.environ, **GIT_ENV, "PYTHONPATH": str(ROOT), "MIGRATOR_CACHE_DIR": str(repo.parent / "cache"),
-           "MIGRATOR_PAGER": "0", "COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb", "MIGRATOR_LANG": "en"}
+           "MIGRATOR_PAGER": "0", "COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb", "MIGRATOR_LANG": lang}
     env.pop("MIGRATOR_DEBUG", None)
     provider = () if "-p" in extra else ("-p", "deepseek")
     proc = subprocess.Popen([sys.executable, "-m", "migrator", "apply", str(repo), *provider, "--interactive",
@@ -311,3 +311,30 @@ def test_framework_objects_and_route_calls_are_units_too(tmp_path):
     new = (repo / "f.py").read_text()
     assert 'litellm.completion(model="gpt-4o", messages=[{"role": "user", "content": q}])' in new  # skipped
     assert "DEEPSEEK_API_KEY" in new and 'ChatOpenAI(model="gpt-4o")' not in new
+
+
+def test_a_hard_coded_key_is_redacted_in_the_units_hunks(tmp_path):
+    # the hunks travel from the worker processes to the terminal: redacted where they are made
+    from tests.secret_shapes import ANYWHERE
+
+    from migrator.apply import migrate_tree
+    from migrator.ruleset import load_all, select
+    from migrator.scan import ScanOptions
+
+    key = ANYWHERE["openai"]
+    repo = make_repo(tmp_path / "repo", {"a.py": CLIENT.replace("openai.OpenAI()", f'openai.OpenAI(api_key="{key}")')})
+    ruleset = select(load_all([]), "deepseek", None).with_held(())
+    result = migrate_tree(str(repo), ruleset, ScanOptions(jobs=1, use_cache=False))
+    assert [u.path for u in result.units] == ["a.py"]
+    shown = "".join(result.units[0].hunks)
+    assert "DEEPSEEK_API_KEY" in shown and key not in shown and key[-4:] in shown
+
+
+def test_the_questions_and_the_help_are_in_chinese_too(tmp_path):
+    repo = make_repo(tmp_path / "repo", {"a.py": CLIENT})
+    before = state(repo)
+    code, shown = drive(repo, ["?", "q"], lang="zh")
+    assert code == 0, shown
+    assert "在 a.py:3 创建的客户端" in shown and "迁移这个单元 [y,n,a,q,?]？" in shown
+    assert "q - 退出：什么都不应用" in shown and "已退出：未写入任何内容。" in shown
+    assert state(repo) == before
