@@ -338,3 +338,25 @@ def test_the_questions_and_the_help_are_in_chinese_too(tmp_path):
     assert "在 a.py:3 创建的客户端" in shown and "迁移这个单元 [y,n,a,q,?]？" in shown
     assert "q - 退出：什么都不应用" in shown and "已退出：未写入任何内容。" in shown
     assert state(repo) == before
+
+
+def test_env_files_follow_the_units_accepted(tmp_path):
+    files = {"a.py": CLIENT, ".env.example": "OPENAI_API_KEY=\n"}
+    kept = make_repo(tmp_path / "kept", files)
+    before = state(kept)
+    code, shown = drive(kept, ["n"], "--in-place", "-p", "dashscope")
+    assert code == 0, shown
+    assert state(kept) == before  # the client stays on OpenAI: so does the key variable it reads
+    moved = make_repo(tmp_path / "moved", files)
+    code, shown = drive(moved, ["y", "y"], "--in-place", "-p", "dashscope")
+    assert code == 0, shown
+    assert "DASHSCOPE_API_KEY" in (moved / ".env.example").read_text()
+
+
+def test_a_file_git_does_not_track_is_not_asked_about_for_a_branch(tmp_path):
+    repo = make_repo(tmp_path / "repo", {"a.py": CLIENT})
+    (repo / "scratch.py").write_text(LEGACY)  # untracked: a branch commit leaves it out anyway
+    code, shown = drive(repo, ["y", "y"])
+    assert code == 0, shown
+    assert "scratch.py:3" not in shown and "(1/1)" in shown
+    assert "scratch.py" not in branch_files(repo) and (repo / "scratch.py").read_text() == LEGACY
