@@ -142,7 +142,7 @@ def test_skipping_the_only_unit_writes_nothing(tmp_path):
     code, shown = drive(repo, ["n"])
     assert code == 0, shown
     assert "the client built at a.py:3" in shown and 'model="deepseek-chat"' in shown  # its diff
-    assert "Left on OpenAI as you chose:" in shown
+    assert "Planning again without the 1 unit(s) you skipped" in shown and "Left on OpenAI as you chose:" in shown
     assert state(repo) == before  # no branch, no file, no config recorded
 
 

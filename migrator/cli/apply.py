@@ -275,6 +275,7 @@ def _choose(result, root: str, ruleset, options, repo):
             break
     extra = []
     if skipped:
+        out.print(_("Planning again without the {n} unit(s) you skipped...").format(n=len(skipped)))
         held = ruleset.with_held(u.key for u in skipped)
         again = migrate_tree(root, held, options)
         moving = {u.key for u in again.units}
