@@ -94,7 +94,7 @@ def drive(repo: Path, answers: List[str], *extra: str, lang: str = "en") -> Tupl
                              "--jobs", "1", *extra], stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
     os.close(slave)
     shown, asked, pending = b"", 0, list(answers)
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300  # two runs of apply on a loaded machine
     try:
         while time.monotonic() < deadline:
             ready, _w, _x = select.select([master], [], [], 0.2)
@@ -133,7 +133,7 @@ def plain(repo: Path, *extra: str) -> subprocess.CompletedProcess:
     env = {**os.environ, **GIT_ENV, "PYTHONPATH": str(ROOT), "MIGRATOR_CACHE_DIR": str(repo.parent / "cache"), "COLUMNS": "200",
            "MIGRATOR_LANG": "en"}
     return subprocess.run([sys.executable, "-m", "migrator", "apply", str(repo), "-p", "deepseek", "--jobs", "1", *extra],
-                          env=env, capture_output=True, stdin=subprocess.DEVNULL, timeout=120)
+                          env=env, capture_output=True, stdin=subprocess.DEVNULL, timeout=300)
 
 
 def test_skipping_the_only_unit_writes_nothing(tmp_path):
@@ -360,3 +360,13 @@ def test_a_file_git_does_not_track_is_not_asked_about_for_a_branch(tmp_path):
     assert code == 0, shown
     assert "scratch.py:3" not in shown and "(1/1)" in shown
     assert "scratch.py" not in branch_files(repo) and (repo / "scratch.py").read_text() == LEGACY
+
+
+def test_uncommitted_changes_are_refused_before_the_questions(tmp_path):
+    repo = make_repo(tmp_path / "repo", {"a.py": CLIENT})
+    (repo / "a.py").write_text(CLIENT + "\n# work in progress\n")
+    before = state(repo)
+    code, shown = drive(repo, [], "--in-place")
+    assert code == 2, shown
+    assert "uncommitted changes" in shown and "a.py" in shown and "Migrate this unit" not in shown
+    assert state(repo) == before

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from enum import Enum
-from typing import List, Optional
+from typing import List, Optional, Set
 
 import typer
 
@@ -97,7 +97,13 @@ def apply(
     with progress_stages([_("scanning"), _("rewriting")], enabled=format == ApplyFormat.text) as (scanned, rewritten):
         result = migrate_tree(root, ruleset, options, scanned, rewritten)
     if interactive:
-        result = _choose(result, root, ruleset, options, repo if writes and not in_place else None)
+        paths = [c.path for c in result.changes]
+        if writes and not in_place:  # a branch commit leaves untracked files out: nothing to ask about them
+            untracked = set(vcs.untracked_paths(repo, paths))
+            paths = [p for p in paths if p not in untracked]
+        if writes:  # refused before the questions rather than after them
+            _dirty(repo, paths, allow_dirty)
+        result = _choose(result, root, ruleset, options, set(paths))
     if result.changes and _config_outside(root, cfg.path):
         result.notes.append((os.path.relpath(cfg.path, root).replace(os.sep, "/"),
                              NOT_RECORDED.format("it is in a parent folder of the one migrated")))
@@ -134,10 +140,7 @@ def apply(
         code = EXIT_FINDINGS if (dry_run and result.changes) else (EXIT_PARTIAL if result.failures else EXIT_OK)
         raise typer.Exit(code)
     changes = {c.path: c.new for c in result.changes}
-    dirty = vcs.uncommitted_paths(repo, list(changes)) if repo is not None else []
-    if dirty and not allow_dirty:
-        raise SafetyError(_("these files have uncommitted changes; commit or stash them, or pass --allow-dirty:\n  {paths}")
-                          .format(paths="\n  ".join(sorted(dirty))))
+    dirty = _dirty(repo, list(changes), allow_dirty)
     if in_place:
         _confirm(yes, _("Write {n} file(s) in place under {root}?").format(n=len(changes), root=root))
         from migrator.writer import write_in_place
@@ -177,6 +180,17 @@ def _config_outside(root: str, path: Optional[str]) -> bool:
     """The config that applies is in a parent of ``root`` (apply was given a sub-folder): it is
     not part of what apply writes, so the provider is not recorded there."""
     return path is not None and os.path.dirname(os.path.abspath(path)) != os.path.abspath(root)
+
+
+def _dirty(repo, paths: List[str], allow_dirty: bool) -> List[str]:
+    """Which of ``paths`` have uncommitted changes; refused unless --allow-dirty."""
+    from migrator import vcs
+
+    dirty = vcs.uncommitted_paths(repo, paths) if repo is not None else []
+    if dirty and not allow_dirty:
+        raise SafetyError(_("these files have uncommitted changes; commit or stash them, or pass --allow-dirty:\n  {paths}")
+                          .format(paths="\n  ".join(sorted(dirty))))
+    return dirty
 
 
 def _confirm(yes: bool, question: str) -> None:
@@ -244,22 +258,18 @@ def _ask(out, index: int, total: int) -> str:
         out.print(_(ANSWERS_HELP), markup=False)
 
 
-def _choose(result, root: str, ruleset, options, repo):
-    """Ask about each unit the migration moves; plan again holding back the skipped ones (a unit
+def _choose(result, root: str, ruleset, options, paths: Set[str]):
+    """Ask about each unit the migration moves in ``paths``; plan again holding back the skipped ones (a unit
     that shares a client with one stays with it), show what is left and confirm it once.
     Quitting ends the command with nothing written."""
     from rich.panel import Panel
     from rich.syntax import Syntax
 
-    from migrator import vcs
     from migrator.apply import migrate_tree
     from migrator.report.console import console, printable, safe
 
     out = console()
-    changed = {c.path for c in result.changes}
-    if repo is not None:  # a branch commit leaves untracked files out: nothing to ask about them
-        changed -= set(vcs.untracked_paths(repo, sorted(changed)))
-    offered = [u for u in result.units if u.path in changed]
+    offered = [u for u in result.units if u.path in paths]
     skipped = []
     for index, unit in enumerate(offered, 1):
         out.print(f"[bold]{safe(_describe(unit))}[/]")
