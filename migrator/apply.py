@@ -15,7 +15,7 @@ from migrator.analyzer import decode_python, is_python
 from migrator.analyzer.secrets import redact_text
 from migrator.check import check_bytes
 from migrator.engine import migrate_source
-from migrator.engine.model import Diagnostic, FileResult
+from migrator.engine.model import Diagnostic, FileResult, UnitChoice
 from migrator.engine.selfcheck import SELF_CHECK
 from migrator.engine.units import settle
 from migrator.i18n import N_
@@ -60,6 +60,9 @@ class MigrationResult:
     # client (what scan's readiness matrix predicts; benchmarks/safety_corpus.py compares the two)
     left: Dict[str, frozenset] = field(default_factory=dict)
     tree_stays: Optional[str] = None  # "path:line" of a client of the project left on OpenAI, if any
+    # the units the migration moves, for a person to accept or hold back (listed only when the
+    # rule set's ``held`` is set: apply --interactive)
+    units: List[UnitChoice] = field(default_factory=list)
 
     @property
     def check_policy(self) -> str:
@@ -266,6 +269,7 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
     _report_unresolved(scan, out)
     _report_removed_keys(out)
     out.changes.sort(key=lambda c: c.path)
+    out.units.sort(key=lambda u: (u.path, u.cell or 0, u.line, u.key))
     out.diagnostics.sort(key=Diagnostic.sort_key)
     out.failures.sort(key=lambda f: f.path)
     return out
@@ -564,6 +568,7 @@ def _collect(out: MigrationResult, path: str, data: bytes, new: Optional[bytes],
         return
     if new is not None and new != data:
         out.changes.append(FileChange(path, data, new, kind, result.applied))
+        out.units.extend(result.offered)
 
 
 def _notebook(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: MigrationResult) -> None:
@@ -585,6 +590,7 @@ def _notebook(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: Migratio
             out.failures.append(Failure(analysis.path, result.error))
     if new is not None and new != data and not any(r.error for r in results):
         out.changes.append(FileChange(analysis.path, data, new, "notebook", applied))
+        out.units.extend(u for result in results for u in result.offered)
 
 
 def _openai_stays(out: MigrationResult, residue: Dict[str, list]) -> bool:

@@ -14,7 +14,7 @@ import fnmatch
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 import yaml
 
@@ -134,6 +134,10 @@ class RuleSet:
     # building module, construction key: see units.project_key) -> "stay: <where, why>" (some part cannot move: all stay) or
     # "compat" (a native plan cannot serve every part: all take the compatible endpoint)
     cross: Dict[Tuple[str, str], str] = field(default_factory=dict)
+    # keys of the units a person chose to leave on OpenAI (apply --interactive; units.hold_key):
+    # each is blocked as any unit the plan cannot move, so what depends on it stays too; None
+    # (not interactive): the engine does not list the units it moves (FileResult.offered)
+    held: Optional[FrozenSet[str]] = None
     # the file's line length (ruff's/black's line-length): a rewritten statement longer than this
     # has its generated call wrapped one argument per line (engine/layout.py); None: never wrapped
     line_length: Optional[int] = None
@@ -147,6 +151,11 @@ class RuleSet:
     def with_cross(self, cross: Dict[Tuple[str, str], str]) -> "RuleSet":
         fallback = dataclasses.replace(self.fallback, cross=cross) if self.fallback is not None else None
         return dataclasses.replace(self, cross=cross, fallback=fallback)
+
+    def with_held(self, held: Iterable[str]) -> "RuleSet":
+        held = frozenset(held)
+        fallback = dataclasses.replace(self.fallback, held=held) if self.fallback is not None else None
+        return dataclasses.replace(self, held=held, fallback=fallback)
 
     @property
     def id(self) -> str:

@@ -40,6 +40,26 @@ class Diagnostic:
 
 
 @dataclass(frozen=True)
+class UnitChoice:
+    """A unit the migration moves, as a person choosing what to apply sees it (apply
+    --interactive): ``key`` (units.hold_key) names it across runs and edits, ``hunks`` are the
+    diff hunks of its file (or notebook cell) that touch its sites."""
+
+    key: str
+    path: str
+    line: int
+    kind: str  # client | framework | legacy | external | remote | call (units.Unit.key[0]); route: litellm.completion(...)
+    sites: int  # every site that moves with it, its anchor included
+    name: str = ""  # the class of a framework object; the building module of a remote client
+    cell: Optional[int] = None
+    hunks: Tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # a hunk may show a hard-coded key the migration removes
+        object.__setattr__(self, "hunks", tuple(redact_text(h) for h in self.hunks))
+
+
+@dataclass(frozen=True)
 class Site:
     """A place the analyzer found, in the shape rules match against."""
 
@@ -68,6 +88,7 @@ class FileResult:
     # (building module, construction key) -> how each client unit ends (units.client_status):
     # what apply's whole-project pass compares between the modules that share a client
     clients: Dict[Tuple[str, str], str] = field(default_factory=dict)
+    offered: Tuple[UnitChoice, ...] = ()  # the units this rewrite moves (units.choices)
 
     def check_policy(self, ruleset: Any) -> str:
         """The policy ``migrator check`` must hold this file to: a hybrid keeps the openai SDK."""

@@ -22,7 +22,8 @@ from migrator.engine.ops import OPS, Context, Sink
 from migrator.engine.plan import plan, sites, unconverted_legacy
 from migrator.engine.selfcheck import SELF_CHECK, introduced
 from migrator.engine.transform import positions, transform
-from migrator.engine.units import build_units, client_status, left_sites, loose_keys, plan_units, staying, with_fallback
+from migrator.engine.units import (build_units, choices, client_status, held_sites, left_sites, loose_keys, plan_units,
+                                   rewrites, staying, with_fallback)
 from migrator.i18n import N_
 from migrator.models import FileAnalysis
 from migrator.ruleset import Rule, RuleSet
@@ -115,7 +116,10 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
     all_sites = sites(analysis)
     pairs = plan(all_sites, ruleset)
     held, suppressed = _suppressed(source, all_sites, pairs, ruleset, path, cell)
-    pairs = [(site, rule) for site, rule in pairs if id(site) not in held]
+    # the units a person chose to leave (apply --interactive) are blocked from the start, for the
+    # plan and its fallback alike, and get no TODO comment
+    skipped, members = held_sites(all_sites, ruleset, path, cell, source)
+    pairs = [(site, rule) for site, rule in pairs if id(site) not in held and (id(site) not in members or rewrites(rule))]
     result = FileResult(path, source, source, list(suppressed))
     if not pairs:  # nothing to rewrite; what stays on OpenAI is still worth knowing (scan's matrix)
         units = plan_units(all_sites, pairs, ruleset, path=path)
@@ -127,8 +131,8 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
             return result
     module = cst.parse_module(source)
     where = positions(module)  # once, however many times the loop below transforms the module
-    blocked: Dict[int, str] = {}
-    blocked_fallback: Dict[int, str] = {}
+    blocked: Dict[int, str] = dict(skipped)
+    blocked_fallback: Dict[int, str] = dict(skipped)
     while True:
         # a unit moves whole or not at all; an operation that finds it cannot edit a site blocks
         # that site's unit, and the file is transformed again without it (at most once per unit)
@@ -163,6 +167,8 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
     result.clients = client_status(units, hybrid, path, ruleset)
     result.loose_keys = loose_keys(units, kept)
     result.hybrid = bool(hybrid) and any(id(site) in hybrid and id(site) in applied for site, _ in kept)
+    if ruleset.held is not None and not ruleset.partial:
+        result.offered = choices(units, hybrid, applied, path, cell, source, result.output)
     return result
 
 
