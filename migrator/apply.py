@@ -317,7 +317,8 @@ def _links(root: str, scan: ScanResult, out: MigrationResult) -> Set[str]:
     return links
 
 
-RESIDUE_PREFIX = "not migrated; `migrator check` would flag it: "
+RESIDUE = N_("not migrated; `migrator check` would flag it: {message}")
+RESIDUE_MIGRATED = N_("not migrated; `migrator check` would flag it: {message} (in the migrated file)")
 
 
 def _report_residue(root: str, scan: ScanResult, out: MigrationResult, known: Dict[str, list]) -> None:
@@ -340,9 +341,8 @@ def _report_residue(root: str, scan: ScanResult, out: MigrationResult, known: Di
         for f in findings:
             line = to_original.get(f.line, f.line) if to_original is not None and f.cell is None else f.line
             if (f.path, f.cell, line) not in reported:
-                where = "" if to_original is None or f.line in to_original else " (in the migrated file)"
-                out.diagnostics.append(Diagnostic(f.rule, f.path, line, f.column, RESIDUE_PREFIX + f.message + where,
-                                                  "manual", f.cell))
+                residue = (RESIDUE if to_original is None or f.line in to_original else RESIDUE_MIGRATED).format(message=f.message)
+                out.diagnostics.append(Diagnostic(f.rule, f.path, line, f.column, residue, "manual", f.cell))
 
 
 UNRESOLVED_RULE = "migrator/unresolved"  # not "migrator/unit": no client is known, so none is counted as left whole

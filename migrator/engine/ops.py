@@ -408,7 +408,7 @@ class SetKwarg(Operation):
                 # its model) stays as it is, or its model would go to OpenAI's endpoint
                 ctx.manual(STAR_ENDPOINT)
                 return node
-            ctx.diag(f"call passes **kwargs; set {name}= yourself if they do not carry it", "warning")
+            ctx.diag(N_("call passes **kwargs; set {name}= yourself if they do not carry it").format(name=name), "warning")
             return node
         if existing is None:
             return _add_entry(node, name, render(params["value"], ctx))
@@ -502,7 +502,7 @@ class RenameKwarg(Operation):
         if old is None:
             return node
         if _kw(node, params["to"]) is not None:
-            ctx.manual(f"both {params['from']}= and {params['to']}= are given; keep one")
+            ctx.manual(N_("both {old}= and {new}= are given; keep one").format(old=params["from"], new=params["to"]))
             return node
         return _replace_arg(node, old, old.with_changes(keyword=cst.Name(params["to"])))
 
@@ -561,7 +561,7 @@ class MoveKwarg(Operation):
         elif isinstance(target.value, cst.Dict):
             if any(isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)
                    and e.key.evaluated_value == params["name"] for e in target.value.elements):
-                ctx.manual(f"{params['name']} is given both directly and in {params['into']}=; keep one")
+                ctx.manual(N_("{name} is given both directly and in {into}=; keep one").format(name=params["name"], into=params["into"]))
                 return node
             elements = list(target.value.elements)
             if elements and not isinstance(elements[-1].comma, cst.Comma):
@@ -570,9 +570,10 @@ class MoveKwarg(Operation):
             node = _replace_arg(node, target, target.with_changes(value=new_dict))
             node = _replace_arg(node, _kw(node, params["name"]), None)  # type: ignore[arg-type]
         else:
-            ctx.manual(f"cannot move {params['name']}= into {params['into']}=, which is not a dict literal")
+            ctx.manual(N_("cannot move {name}= into {into}=, which is not a dict literal").format(name=params["name"], into=params["into"]))
             return node
-        ctx.diag(ctx.text(params.get("message") or f"moved {params['name']}= into {params['into']}="), "info")
+        ctx.diag(ctx.text(params.get("message") or N_("moved {name}= into {into}=").format(name=params["name"], into=params["into"])),
+                 "info")
         return node
 
 
@@ -682,7 +683,7 @@ class MapRoute(Operation):
     def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
         model = site.attrs.get("model")
         if cls._target(model, params, ruleset) is None:
-            return [("manual", f"no {ruleset.provider.name} model for '{model}'")]
+            return [("manual", N_("no {provider} model for '{model}'").format(provider=ruleset.provider.name, model=model))]
         return []
 
     @classmethod
@@ -697,15 +698,20 @@ class MapRoute(Operation):
         model = ctx.site.attrs.get("model")
         target = cls._target(model, params, ctx.ruleset)
         if arg is None or not isinstance(arg.value, cst.SimpleString):
-            hint = f" ('{model}' maps to '{ctx.text(params['route'])}{target}')" if target else ""
-            ctx.manual(f"the model string is not a literal here; write the {ctx.ruleset.provider.title} route by hand{hint}")
+            if target:
+                ctx.manual(N_("the model string is not a literal here; write the {title} route by hand ('{model}' maps to "
+                              "'{target}')").format(title=ctx.ruleset.provider.title, model=model,
+                                                    target=f"{ctx.text(params['route'])}{target}"))
+            else:
+                ctx.manual(N_("the model string is not a literal here; write the {title} route by hand").format(
+                    title=ctx.ruleset.provider.title))
             return node
         if target is None:
-            ctx.manual(f"no {ctx.ruleset.provider.title} model is mapped for '{model}'; add one under "
-                       "[tool.migrator.models] or edit this call")
+            ctx.manual(N_("no {title} model is mapped for '{model}'; add one under [tool.migrator.models] or edit this call").format(
+                title=ctx.ruleset.provider.title, model=model))
             return node
         route = ctx.text(params["route"]) + target
-        ctx.diag(f"model '{arg.value.evaluated_value}' -> '{route}'", "info")
+        ctx.diag(N_("model '{model}' -> '{target}'").format(model=arg.value.evaluated_value, target=route), "info")
         return _replace_entry(node, arg, arg.with_changes(value=_string_like(arg.value, route)))
 
 
@@ -734,8 +740,9 @@ class ClampKwarg(Operation):
             return node
         value = arg.value
         if not isinstance(value, (cst.Integer, cst.Float)):
-            ctx.diag(f"{params['name']}= is not a literal; keep it within "
-                     f"[{params.get('min', '-inf')}, {params.get('max', 'inf')}] for {ctx.ruleset.provider.title}", "warning")
+            ctx.diag(N_("{name}= is not a literal; keep it within [{low}, {high}] for {title}").format(
+                name=params["name"], low=params.get("min", "-inf"), high=params.get("max", "inf"), title=ctx.ruleset.provider.title),
+                "warning")
             return node
         number = float(value.evaluated_value)
         low, high = params.get("min", float("-inf")), params.get("max", float("inf"))  # one bound may be absent
@@ -778,7 +785,7 @@ class RenameMethod(Operation):
         base, names = _chain(node.func)
         old = api.split(".")
         if names[-len(old):] != old:
-            ctx.manual(f"cannot rename `{_quote(node.func)}` to {params['to']} safely")
+            ctx.manual(N_("cannot rename `{value}` to {target} safely").format(value=_quote(node.func), target=params["to"]))
             return node
         func = node.func
         for _ in old:
@@ -809,7 +816,7 @@ class LegacyToClient(Operation):
         literal = site.attrs.get("literal_kwargs", ())
         for name in cls.PER_REQUEST:
             if name in site.attrs.get("kwargs", ()) and name not in literal:
-                return [("manual", f"{name}= comes from an expression: openai>=1 takes it only at the client")]
+                return [("manual", N_("{name}= comes from an expression: openai>=1 takes it only at the client").format(name=name))]
         return []
 
     @classmethod
@@ -820,11 +827,11 @@ class LegacyToClient(Operation):
             if arg is None:
                 continue
             if not _is_literal(arg.value):
-                ctx.manual(f"{name}= comes from `{_quote(arg.value)}`: openai>=1 takes it only at the client; "
-                           "move it there by hand")
+                ctx.manual(N_("{name}= comes from `{value}`: openai>=1 takes it only at the client; move it there by hand").format(
+                    name=name, value=_quote(arg.value)))
                 return node
-            ctx.diag(f"{name}= removed: openai>=1 takes it only at the client, which is configured for "
-                     f"{ctx.ruleset.provider.title}", "warning")
+            ctx.diag(N_("{name}= removed: openai>=1 takes it only at the client, which is configured for {title}").format(
+                name=name, title=ctx.ruleset.provider.title), "warning")
             node = _replace_arg(node, arg, None)
         api = params.get("api") or ctx.site.attrs.get("api", "")
         is_async = bool(ctx.site.attrs.get("async"))
@@ -867,7 +874,7 @@ class ReplaceSymbol(Operation):
     @classmethod
     def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
         if "map" in params and site.attrs.get("symbol") not in params["map"]:
-            return [("manual", f"no replacement for {site.attrs.get('symbol')}")]
+            return [("manual", N_("no replacement for {symbol}").format(symbol=site.attrs.get("symbol")))]
         return []
 
     @classmethod
@@ -902,7 +909,7 @@ def replace_reference(node: cst.CSTNode, target: str, ctx: Context) -> cst.CSTNo
         return cst.Name(name)
     root = module.split(".")[0]
     if bound.get(root, root) != root:
-        ctx.manual(f"cannot write {target}: the name '{root}' means something else in this module")
+        ctx.manual(N_("cannot write {target}: the name '{name}' means something else in this module").format(target=target, name=root))
         return node
     ctx.need_import(module)
     return cst.parse_expression(target).with_changes(lpar=getattr(node, "lpar", ()), rpar=getattr(node, "rpar", ()))
@@ -956,7 +963,7 @@ class SubscriptToAttr(Operation):
     def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
         new = _convert_keys(node)  # type: ignore[arg-type]
         if isinstance(new, cst.Call) and isinstance(new.func, cst.Attribute) and new.func.attr.value == "get":
-            ctx.manual(f"`{_quote(node)}`: SDK objects have no .get(); rewrite this read by hand")
+            ctx.manual(N_("`{value}`: SDK objects have no .get(); rewrite this read by hand").format(value=_quote(node)))
         return new
 
 
@@ -1084,11 +1091,11 @@ class RemoveStatement(Operation):
     def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
         value = getattr(node, "value", None)
         if ctx.site.attrs.get("legacy_left"):
-            ctx.manual(f"`{_quote(node)}` still configures legacy calls that were not migrated", blocking=False)
+            ctx.manual(N_("`{value}` still configures legacy calls that were not migrated").format(value=_quote(node)), blocking=False)
             return node
         if value is not None and not (_is_literal(value) or _is_env_read(value)):
-            ctx.manual(f"`{_quote(node)}` sets openai.{ctx.site.attrs.get('attribute')} from an expression; move it to the client by hand",
-                       blocking=False)
+            ctx.manual(N_("`{value}` sets openai.{attribute} from an expression; move it to the client by hand").format(
+                value=_quote(node), attribute=ctx.site.attrs.get("attribute")), blocking=False)
             return node
         ctx.sink.remove.append(ctx.site)
         ctx.diag(ctx.text(params.get("message") or f"removed `openai.{ctx.site.attrs.get('attribute')} = ...`; the migrated client is configured at its construction"), "info")
@@ -1124,7 +1131,7 @@ class ClientSetting(Operation):
     @classmethod
     def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
         why = cls.why_not(site)
-        return [("manual", f"{why}; pass it to the client by hand")] if why else []
+        return [("manual", N_("{why}; pass it to the client by hand").format(why=why))] if why else []
 
     @classmethod
     def prepare(cls, site: Site, params: Dict[str, Any], ctx: Context, statement: str) -> None:
@@ -1157,12 +1164,13 @@ class ClientSetting(Operation):
     def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
         attribute = ctx.site.attrs.get("attribute")
         if id(ctx.site) not in ctx.sink.settings_from:
-            ctx.manual(f"{cls.why_not(ctx.site) or f'openai.{attribute} could not be read'}; pass it to the client "
-                       f"by hand ({params['keyword']}=...)")
+            why = cls.why_not(ctx.site) or N_("openai.{attribute} could not be read").format(attribute=attribute)
+            ctx.manual(N_("{why}; pass it to the client by hand ({keyword}=...)").format(why=why, keyword=params["keyword"]))
             return node
-        message = ctx.text(params.get("message") or f"openai.{attribute} is now passed to the client ({params['keyword']}=)")
+        message = ctx.text(params.get("message") or N_("openai.{attribute} is now passed to the client ({keyword}=)").format(
+            attribute=attribute, keyword=params["keyword"]))
         if ctx.site.attrs.get("legacy_left"):
-            ctx.diag(f"{message}; the statement stays for the openai<1 calls left in this module", "warning")
+            ctx.diag(N_("{why}; the statement stays for the openai<1 calls left in this module").format(why=message), "warning")
             return node
         ctx.sink.remove.append(ctx.site)
         ctx.diag(message, "warning")
@@ -1284,13 +1292,13 @@ class CompletionsToChat(Operation):
             return cls._result(node, ctx)
         assert isinstance(node, cst.Call)
         if any(arg.keyword is None for arg in node.args):
-            ctx.manual("passes positional arguments; convert it by hand")
+            ctx.manual(N_("passes positional arguments; convert it by hand"))
             return node
         prompt = _kw(node, "prompt")
         assert prompt is not None  # _blocks: prompt= is among the keywords
         if isinstance(prompt.value, (cst.List, cst.Tuple, cst.Set, cst.ListComp, cst.SetComp, cst.GeneratorExp)):
-            ctx.manual(f"prompt `{_quote(prompt.value)}` is a list of prompts, one completion each; a chat call "
-                       "answers one conversation: convert it by hand")
+            ctx.manual(N_("prompt `{value}` is a list of prompts, one completion each; a chat call answers one conversation: "
+                   "convert it by hand").format(value=_quote(prompt.value)))
             return node
         message = cst.Dict([cst.DictElement(_string("role"), _string("user")),
                             cst.DictElement(_string("content"), prompt.value)])
@@ -1299,7 +1307,7 @@ class CompletionsToChat(Operation):
         if ctx.site.attrs.get("receiver") == "client":
             func, names = _chain(node.func)
             if names[-2:] != ["completions", "create"]:
-                ctx.manual("this call is not spelled client.completions.create(...); convert it by hand")
+                ctx.manual(N_("this call is not spelled client.completions.create(...); convert it by hand"))
                 return node
             node = node.with_changes(func=_build(func, names[:-2] + ["chat", "completions", "create"]))
         ctx.diag(cls.CHANGE, "warning")
