@@ -212,10 +212,10 @@ def in_process(sizes: List[int], repeat: int, provider: str, plan: str) -> None:
     import libcst
 
     from migrator.apply import migrate_tree
+    from migrator.config import line_length
     from migrator.ruleset import load_all, select
     from migrator.scan import ScanOptions
 
-    ruleset = select(load_all([]), provider, plan)
     rows = []
     print(f"in-process CPU time, best of {repeat} (migrate_tree --jobs 1, no cache; floor parse+print):")
     with tempfile.TemporaryDirectory(prefix="migrator-apply-bench-") as tmp:
@@ -224,6 +224,8 @@ def in_process(sizes: List[int], repeat: int, provider: str, plan: str) -> None:
             root.mkdir()
             source = openai_heavy(size)
             (root / "app.py").write_text(source, encoding="utf-8")
+            # the line length the CLI gives the rule set: long generated calls are wrapped, as in apply
+            ruleset = select(load_all([]), provider, plan, line_length=line_length(str(root)))
             work, floor_work = [], []
             for _ in range(repeat):
                 start = time.process_time()

@@ -16,10 +16,11 @@ from migrator.analyzer.secrets import redact_text
 from migrator.check import check_bytes
 from migrator.engine import migrate_source
 from migrator.engine.model import Diagnostic, FileResult, UnitChoice
+from migrator.engine.rewrite import not_rewritten
 from migrator.engine.selfcheck import SELF_CHECK
 from migrator.engine.units import settle
 from migrator.i18n import N_
-from migrator.limits import rewrite_problem
+from migrator.limits import rewrite_problem, size_problem, token_problem
 from migrator.models import FileAnalysis, ScanResult
 from migrator.pool import pool_map
 from migrator.ruleset import RuleSet
@@ -134,10 +135,11 @@ def migrate_python_bytes(relpath: str, data: bytes, ruleset: RuleSet, analysis: 
     text, problem = decode_python(data)
     if text is None:
         return None, FileResult(relpath, "", "", error=problem)
-    problem = rewrite_problem(text)  # before LibCST, which could take minutes or crash on it
+    problem = size_problem(text)
     if problem:
-        return None, FileResult(relpath, text, text, error=N_("not rewritten: {reason}").format(reason=problem))
-    result = migrate_source(text, relpath, ruleset, analysis)
+        return None, not_rewritten(relpath, text, problem)
+    # the token pass runs only on a text LibCST is about to parse, which could take minutes or crash
+    result = migrate_source(text, relpath, ruleset, analysis, guard=token_problem)
     if text.endswith("\r") and not result.output.endswith(("\r", "\n")):
         result.output += "\r"  # LibCST drops the last line break of a file whose lines end in CR only
     if not result.changed:
@@ -187,7 +189,7 @@ def migrate_notebook_bytes(relpath: str, data: bytes, ruleset: RuleSet) -> Tuple
         for cell in cells:
             number, source = cell[0], cell[1]
             problem = rewrite_problem(source)
-            out[number] = (FileResult(relpath, source, source, error=N_("not rewritten: {reason}").format(reason=problem)) if problem
+            out[number] = (not_rewritten(relpath, source, problem) if problem
                            else migrate_source(source, relpath, ruleset, analyses[number], cell=number))
         return out
 

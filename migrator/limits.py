@@ -27,8 +27,19 @@ _RESETS = frozenset((",", ";", "=", ":", ":="))
 
 def rewrite_problem(text: str) -> Optional[str]:
     """Why ``text`` must not be given to LibCST (a short reason naming the line), or None."""
+    return size_problem(text) or token_problem(text)
+
+
+def size_problem(text: str) -> Optional[str]:
+    """The size half of ``rewrite_problem`` (no cost)."""
     if len(text) > MAX_REWRITE_CHARS:
         return f"larger than {MAX_REWRITE_CHARS // 1024} KiB, the limit for rewriting a file"
+    return None
+
+
+def token_problem(text: str) -> Optional[str]:
+    """The token half of ``rewrite_problem``: nesting and chains (a pure-Python tokenize pass over
+    the whole text, so worth running only on a text LibCST is about to parse)."""
     chains = [0]  # per open bracket: chained operators since the last separator
     previous = None
     try:

@@ -17,7 +17,7 @@ lines is left as it is.
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Set
+from typing import Container, Dict, List, Optional, Set
 
 import libcst as cst
 
@@ -59,13 +59,24 @@ def _bare_generator(call: cst.Call) -> bool:
 
 
 class _Wrap(cst.CSTTransformer):
-    def __init__(self, original: cst.Module, limit: int, unit: str):
+    def __init__(self, original: cst.Module, limit: int, unit: str, kept: Container[cst.CSTNode], source: str):
         super().__init__()
         self.original = original
         self.old: Dict[type, Set[str]] = {}  # the original's statements and calls, as source, when first needed
         self.limit = limit
         self.unit = unit
+        self.kept = kept
+        self.source = source
         self.depth = [""]  # the indentation of the enclosing blocks
+        self.wrapped = False
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        # a node of the original (the rewrite left its subtree as it was) renders as the original
+        # did, so nothing in it is new: neither walked nor rebuilt
+        return node not in self.kept and super().on_visit(node)
+
+    def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode):  # type: ignore[override]
+        return updated if original in self.kept else super().on_leave(original, updated)
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> bool:
         self.depth.append(self.depth[-1] + (node.indent if node.indent is not None else self.unit))
@@ -79,26 +90,34 @@ class _Wrap(cst.CSTTransformer):
                                   updated: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
         code = cst.Module([]).code_for_node(updated.with_changes(leading_lines=[]))
         text = code.rstrip("\n")
-        if "\n" in text or len(self.depth[-1]) + len(text) <= self.limit or code in self._old(cst.SimpleStatementLine):
+        if "\n" in text or len(self.depth[-1]) + len(text) <= self.limit or self._is_old(code, cst.SimpleStatementLine):
             return updated  # short enough, already laid out, or as it was before the rewrite
         call = self._outermost_new_call(updated)
         if call is None:
             return updated
+        self.wrapped = True
         return updated.deep_replace(call, _explode(call, self.unit))  # type: ignore[return-value]
 
-    def _old(self, kind: type) -> Set[str]:
+    def _is_old(self, code: str, kind: type) -> bool:
+        """Whether ``code`` is the source of a ``kind`` node of the original.  A rendering without
+        a line break is that of a node on one line of the source, and is then that line's text
+        (a statement's without its indentation): text the source does not contain is new, without
+        rendering the original's nodes."""
+        text = code[:-1] if code.endswith("\n") else code
+        if "\n" not in text and "\r" not in text and text not in self.source:
+            return False
         if kind not in self.old:
             self.old[kind] = _codes(self.original, kind)
-        return self.old[kind]
+        return code in self.old[kind]
 
     def _outermost_new_call(self, statement: cst.CSTNode) -> Optional[cst.Call]:
         found: List[cst.Call] = []
-        old = self._old(cst.Call)
+        is_old = self._is_old
         render = cst.Module([]).code_for_node
 
         class Find(cst.CSTVisitor):
             def visit_Call(self, node: cst.Call) -> bool:
-                if node.args and not found and not _bare_generator(node) and render(node) not in old:
+                if node.args and not found and not _bare_generator(node) and not is_old(render(node), cst.Call):
                     found.append(node)
                     return False
                 return not found
@@ -107,9 +126,14 @@ class _Wrap(cst.CSTTransformer):
         return found[0] if found else None
 
 
-def wrap_long_calls(original: cst.Module, new: cst.Module, limit: Optional[int]) -> cst.Module:
+def wrap_long_calls(original: cst.Module, new: cst.Module, limit: Optional[int],
+                    kept: Container[cst.CSTNode] = (), source: Optional[str] = None) -> cst.Module:
     """``new`` (``original`` rewritten) with each too-long changed statement's outermost changed
-    call wrapped; ``limit`` None: no wrapping."""
+    call wrapped (``new`` itself when none is); ``limit`` None: no wrapping.  ``kept``: nodes of
+    ``original`` that ``new`` shares (the subtrees the rewrite left as they were: not walked);
+    ``source``: ``original``'s text, when the caller has it."""
     if limit is None or new is original:
         return new
-    return new.visit(_Wrap(original, limit, new.default_indent))
+    wrap = _Wrap(original, limit, new.default_indent, kept, original.code if source is None else source)
+    wrapped = new.visit(wrap)
+    return wrapped if wrap.wrapped else new

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import libcst as cst
 
@@ -107,9 +107,18 @@ def _suppressed(source: str, all_sites: List[Site], pairs: List[Tuple[Site, obje
     return held, out
 
 
+Guard = Callable[[str], Optional[str]]
+
+
+class NotRewritable(Exception):
+    """The guard's reason: the text must not be given to LibCST."""
+
+
 def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[FileAnalysis] = None,
-                 cell: Optional[int] = None) -> FileResult:
-    """One pass: analyse (unless given), match rules, transform.  May raise on bad input."""
+                 cell: Optional[int] = None, guard: Optional[Guard] = None) -> FileResult:
+    """One pass: analyse (unless given), match rules, transform.  May raise on bad input;
+    raises NotRewritable when ``guard(source)`` gives a reason, asked only when the text is about
+    to be parsed with LibCST (most files with sites have nothing a rule rewrites and never are)."""
     analysis = analysis if analysis is not None else analyze_python(source, path, cell=cell)
     if analysis.error:
         return FileResult(path, source, source, error=analysis.error)
@@ -129,6 +138,9 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
             result.staying = staying(units, hybrid)
             result.clients = client_status(units, hybrid, path, ruleset)
             return result
+    problem = guard(source) if guard is not None else None
+    if problem:
+        raise NotRewritable(problem)
     module = cst.parse_module(source)
     where = positions(module)  # once, however many times the loop below transforms the module
     blocked: Dict[int, str] = dict(skipped)
@@ -173,10 +185,14 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
 
 
 def migrate_source(source: str, path: str, ruleset: RuleSet, analysis: Optional[FileAnalysis] = None,
-                   cell: Optional[int] = None) -> FileResult:
-    """Migrate one module's source.  Never raises; see the module docstring for the guarantees."""
+                   cell: Optional[int] = None, guard: Optional[Guard] = None) -> FileResult:
+    """Migrate one module's source.  Never raises; see the module docstring for the guarantees.
+    ``guard``: why a text must not be given to LibCST (None when it may), asked of ``source``
+    only if it is about to be: a reason leaves the file unchanged with that reason as its error."""
     try:
-        first = rewrite_once(source, path, ruleset, analysis, cell)
+        first = rewrite_once(source, path, ruleset, analysis, cell, guard)
+    except NotRewritable as exc:
+        return not_rewritten(path, source, exc.args[0])
     except (cst.ParserSyntaxError, SyntaxError) as exc:
         return FileResult(path, source, source, error=N_("cannot parse: {reason}").format(reason=_first_line(exc)))
     except RecursionError:
@@ -203,6 +219,11 @@ def migrate_source(source: str, path: str, ruleset: RuleSet, analysis: Optional[
     if second.output != first.output:
         return _refused(first, "the rewrite is not stable (a second pass changes it again); file left unchanged")
     return first
+
+
+def not_rewritten(path: str, source: str, reason: str) -> FileResult:
+    """``source`` left as it is because it must not be given to LibCST (``reason``)."""
+    return FileResult(path, source, source, error=N_("not rewritten: {reason}").format(reason=reason))
 
 
 def _refused(result: FileResult, why: str) -> FileResult:

@@ -592,17 +592,18 @@ def transform(module: cst.Module, pairs: Sequence[Tuple[Site, Rule]], ruleset: R
     for name, target in bound_anywhere(module.code if code is None else code).items():
         if sink.bound_names.get(name, target) != target or name not in sink.bound_names:
             sink.bound_names[name] = target if sink.bound_names.get(name, target) == target else None
-    transformer = EditTransformer(pairs, ruleset, sink, rulesets, where if where is not None else positions(module))
+    where = where if where is not None else positions(module)
+    transformer = EditTransformer(pairs, ruleset, sink, rulesets, where)
     new = module.visit(transformer)
     if sink.imports:
         new = add_imports(new, sink.imports)
     if sink.helpers:
         new = add_helpers(new, sink.helpers)
     if new is not module:
+        # long calls wrapped before the one print: the import clean-up reads names from the text,
+        # which wrapping does not change, and edits import statements, which hold no call
+        new = wrap_long_calls(module, new, ruleset.line_length, where._computed, module.code if code is None else code)
         new, sink.code = remove_unused_imports(new, ruleset.plan.cleanup_imports, new.code)
-        wrapped = wrap_long_calls(module, new, ruleset.line_length)
-        if wrapped is not new:  # a too-long changed statement was laid out again: print it once more
-            new, sink.code = wrapped, wrapped.code
     else:
         sink.code = code
     sink.changed = transformer.changed
