@@ -315,7 +315,8 @@ def _links(root: str, scan: ScanResult, out: MigrationResult) -> Set[str]:
         if analysis.findings and os.path.islink(full):
             links.add(analysis.path)
             target = os.path.relpath(os.path.realpath(full), os.path.realpath(root)).replace(os.sep, "/")
-            out.notes.append((analysis.path, f"a symbolic link to {target}: not rewritten; {target} is migrated as itself"))
+            out.notes.append((analysis.path, N_("a symbolic link to {target}: not rewritten; {target} is migrated as itself").format(
+                target=target)))
     return links
 
 
@@ -622,8 +623,9 @@ def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: Migrati
     if "dependency" in kinds and plan.requirement and any(
         f.detail.get("package") == "openai" for f in analysis.findings if f.kind == "dependency"
     ):
-        why = ("the compat plan uses the OpenAI SDK" if plan.keeps_openai else
-               f"code still uses the openai SDK; add {ruleset.interpolate(plan.requirement)} for the migrated clients")
+        why = (N_("the compat plan uses the OpenAI SDK") if plan.keeps_openai else
+               N_("code still uses the openai SDK; add {requirement} for the migrated clients").format(
+                   requirement=ruleset.interpolate(plan.requirement)))
         new, more = rewrite_dependencies(analysis.path, new, requirement=ruleset.interpolate(plan.requirement),
                                          keep_openai=plan.keeps_openai or keep_openai, keep_reason=why)
         notes += more
@@ -635,8 +637,9 @@ def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: Migrati
     mapping = {k: ruleset.interpolate(v) for k, v in plan.env_files.items()}
     if "env" in kinds and mapping and ruleset.tree_stays:
         # a client of the project still talks to OpenAI and reads these variables: keep them
-        notes.append(f"left unchanged: a client of the project stays on OpenAI ({ruleset.tree_stays}) and may read "
-                     f"{', '.join(sorted(mapping))}; add {', '.join(sorted(set(mapping.values())))} for the migrated clients")
+        notes.append(N_("left unchanged: a client of the project stays on OpenAI ({place}) and may read {old}; add {new} for "
+                        "the migrated clients").format(place=ruleset.tree_stays, old=", ".join(sorted(mapping)),
+                                                       new=", ".join(sorted(set(mapping.values())))))
     elif "env" in kinds and mapping:
         # a renamed variable's OpenAI value is replaced: the base URL by the provider's, a key by nothing
         url_env, url = ruleset.vars.get("base_url_env"), ruleset.vars.get("base_url")
@@ -658,7 +661,7 @@ def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: Migrati
 # ------------------------------------------------------------------ recording what was applied
 
 
-_NOT_RECORDED = "provider, plan and check policy not recorded ({}); add them to [tool.migrator] so `migrator check` agrees"
+_NOT_RECORDED = N_("provider, plan and check policy not recorded ({why}); add them to [tool.migrator] so `migrator check` agrees")
 
 
 def record_config(root: str, ruleset: RuleSet, existing: List[FileChange],
@@ -675,7 +678,7 @@ def record_config(root: str, ruleset: RuleSet, existing: List[FileChange],
     name, nested = _config_target(root)
     if name is None:
         if notes is not None:
-            notes.append(("pyproject.toml", _NOT_RECORDED.format("it is a link to a file outside the project")))
+            notes.append(("pyproject.toml", _NOT_RECORDED.format(why=N_("it is a link to a file outside the project"))))
         return None
     planned = {c.path: c for c in existing}
     change = planned.get(name)
@@ -687,7 +690,7 @@ def record_config(root: str, ruleset: RuleSet, existing: List[FileChange],
         new = _with_values(data, nested, values)
     except ValueError as exc:
         if notes is not None:
-            notes.append((name, _NOT_RECORDED.format(exc)))
+            notes.append((name, _NOT_RECORDED.format(why=exc)))
         return None
     if new == data:
         return None

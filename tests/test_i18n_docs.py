@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PAIRS = [("README.zh-CN.md", "README.md"), ("docs/zh-CN/check.md", "docs/check.md")]
+PAIRS = [
+    ("README.zh-CN.md", "README.md"),
+    ("docs/zh-CN/check.md", "docs/check.md"),
+    ("docs/zh-CN/rule-authoring.md", "docs/rule-authoring.md"),
+]
 # blocks a reader copies (commands, workflow files, the options synopsis); toml and python blocks
 # carry translated comments
 COPIED = ("bash", "text", "yaml", "")

@@ -107,7 +107,7 @@ def apply(
         result = _choose(result, root, ruleset, options, set(paths))
     if result.changes and _config_outside(root, cfg.path):
         result.notes.append((os.path.relpath(cfg.path, root).replace(os.sep, "/"),
-                             NOT_RECORDED.format("it is in a parent folder of the one migrated")))
+                             NOT_RECORDED.format(why=N_("it is in a parent folder of the one migrated"))))
     elif result.changes:
         recorded = record_config(root, ruleset, result.changes, result.notes, policy=result.check_policy)
         if recorded is not None:

@@ -135,7 +135,7 @@ def _unsafe_reason(e: DepEntry, new_text: str) -> Optional[str]:
 
 def _wrapper_notes(path: str, entries: List[DepEntry]) -> List[str]:
     wrappers = sorted({e.package for e in entries if WATCHED_PACKAGES.get(e.package) == "wrapper"})
-    return [f"{path}: {w} still depends on the openai SDK; left in place" for w in wrappers]
+    return [N_("{path}: {package} still depends on the openai SDK; left in place").format(path=path, package=w) for w in wrappers]
 
 
 def _plan_edits(path: str, text: str, entries: List[DepEntry], new: Requirement) -> Tuple[List[Edit], List[str]]:
@@ -148,14 +148,16 @@ def _plan_edits(path: str, text: str, entries: List[DepEntry], new: Requirement)
         removing = e.section in present
         edit = _removal(text, e) if removing else _replacement(text, e, new)
         if edit is None:
-            return [], [f"{where}: file left unchanged: openai entry '{safe_text(e.text)}' is too unusual "
-                        f"to edit safely; change it to {provider} by hand"]
+            return [], [N_("{where}: file left unchanged: openai entry '{entry}' is too unusual to edit safely; change it "
+                           "to {package} by hand").format(where=where, entry=safe_text(e.text), package=provider)]
         edits.append(edit)
         present.add(e.section)
         if removing:
-            notes.append(f"{where}: removed '{safe_text(e.text)}' ({provider} is already required in {e.section})")
+            notes.append(N_("{where}: removed '{entry}' ({package} is already required in {section})").format(
+                where=where, entry=safe_text(e.text), package=provider, section=e.section))
         else:
-            notes.append(f"{where}: replaced '{safe_text(e.text)}' with '{safe_text(edit[2])}'")
+            notes.append(N_("{where}: replaced '{entry}' with '{new}'").format(where=where, entry=safe_text(e.text),
+                                                                              new=safe_text(edit[2])))
     return edits, notes
 
 
@@ -178,7 +180,7 @@ def rewrite_dependencies(path: str, text: str, *, requirement: str, keep_openai:
     if not targets:
         return text, []
     if keep_openai:
-        return text, [f"{path}: kept openai ({keep_reason})"]
+        return text, [N_("{path}: kept openai ({why})").format(path=path, why=keep_reason)]
     if kind not in _REWRITABLE_KINDS:
         return text, [f"{path}: openai requirement left unchanged: {kind} files are not rewritten"]
     for e in targets:
@@ -275,7 +277,8 @@ def rewrite_env(path: str, text: str, mapping: Dict[str, str], *, values: Option
     notes, active = [], {}
     for old, new in sorted(renames.items()):
         if old in present and new in present:
-            notes.append(f"{path}: {new} already present; {old} left unchanged (merge them by hand)")
+            notes.append(N_("{path}: {new} already present; {old} left unchanged (merge them by hand)").format(
+                path=path, new=new, old=old))
         elif old in present:
             active[old] = new
     if not active:
@@ -289,10 +292,14 @@ def rewrite_env(path: str, text: str, mapping: Dict[str, str], *, values: Option
         where = f"{path}:{text.count(chr(10), 0, m.start()) + 1}"
         lead, eol = m.group("lead"), m.group("eol") or "\n"
         if new in values:
-            replaced.append(f"{where}: {new} set to {values[new]} (it held an OpenAI value)")
+            replaced.append(N_("{where}: {variable} set to {value} (it held an OpenAI value)").format(
+                where=where, variable=new, value=values[new]))
             return f"{lead}{m.group('prefix')}{new}{m.group('sep')}{values[new]}"
         thing = "endpoint" if "URL" in new or "BASE" in new else "key"
-        replaced.append(f"{where}: {new} left empty: set it to your {what} {thing} (the OpenAI value was removed)")
+        replaced.append((N_("{where}: {variable} left empty: set it to your {what} endpoint (the OpenAI value was removed)")
+                         if thing == "endpoint" else
+                         N_("{where}: {variable} left empty: set it to your {what} key (the OpenAI value was removed)")).format(
+            where=where, variable=new, what=what))
         return (f"{lead}# {new}: set it to your {what} {thing} (migrator removed the OpenAI value){eol}"
                 f"{lead}{m.group('prefix')}{new}{m.group('sep').rstrip()}")
 
@@ -308,8 +315,9 @@ def rewrite_env(path: str, text: str, mapping: Dict[str, str], *, values: Option
 
     new_text = _name_pattern(list(active)).sub(swap, new_text)
     for old in sorted(counts):
-        places = "place" if counts[old] == 1 else "places"
-        notes.append(f"{path}: renamed {old} to {active[old]} ({counts[old]} {places})")
+        notes.append((N_("{path}: renamed {old} to {new} ({count} place)") if counts[old] == 1 else
+                      N_("{path}: renamed {old} to {new} ({count} places)")).format(path=path, old=old, new=active[old],
+                                                                                 count=counts[old]))
     return new_text, notes + replaced
 
 
