@@ -105,3 +105,10 @@ def test_docs_rules_md_is_up_to_date():
 def test_docs_render_is_deterministic():
     assert DOC.render_markdown(DOC.builtin_providers()) == DOC.render_markdown(DOC.builtin_providers())
     assert DOC.render_schema() == DOC.render_schema()
+
+
+def test_the_fast_part_of_the_suite_names_files_that_exist():
+    from tests.conftest import FAST
+
+    missing = sorted(name for name in FAST if not (ROOT / "tests" / name).is_file())
+    assert not missing, f"tests/conftest.py FAST names files that do not exist: {missing}"
