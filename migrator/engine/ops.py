@@ -73,7 +73,7 @@ class Sink:
         self.cell = cell
         self.todo_comments = todo_comments
         self.todo_lang = todo_lang
-        self.todo_other: Dict[str, str] = {}  # a TODO's text -> its text in the other language
+        self.todo_made: Dict[str, Tuple[str, str]] = {}  # a TODO's text -> (rule, message in English)
         self.diagnostics: List[Tuple[str, Site, str, str]] = []
         self.imports: set = set()
         self.todos: List[Tuple[Site, str]] = []
@@ -104,15 +104,23 @@ class Sink:
 
     def todo(self, rule: str, site: Site, message: str) -> None:
         if self.todo_comments:  # written into the user's code: never a key quoted from the site
-            from migrator.i18n import localize, use_language
-
-            english = redact_text(f"TODO(migrator: {rule}): {message}")
-            with use_language("zh"):
-                chinese = redact_text(f"TODO(migrator: {rule}): {localize(message)}")
-            text, other = (chinese, english) if self.todo_lang == "zh" else (english, chinese)
-            if other != text:
-                self.todo_other[text] = other  # the same TODO, left by a run in the other language
+            text = self.todo_text(rule, message, self.todo_lang)
+            self.todo_made[text] = (rule, message)
             self.todos.append((site, text))
+
+    @staticmethod
+    def todo_text(rule: str, message: str, lang: str) -> str:
+        if lang == "en":
+            return redact_text(f"TODO(migrator: {rule}): {message}")
+        from migrator.i18n import localize, use_language
+
+        with use_language(lang):
+            return redact_text(f"TODO(migrator: {rule}): {localize(message)}")
+
+    def todo_elsewhere(self, text: str) -> str:
+        """The same TODO as a run in the other language writes it."""
+        rule, message = self.todo_made[text]
+        return self.todo_text(rule, message, "en" if self.todo_lang == "zh" else "zh")
 
 
 # ------------------------------------------------------------------ rendering values

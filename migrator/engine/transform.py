@@ -221,9 +221,10 @@ class EditTransformer(_Collapsing):
             indent_lines = list(updated.leading_lines)  # type: ignore[attr-defined]
             for text in todos:
                 comment = f"# {one_line(text, COMMENT_LIMIT)}"  # a message may quote several lines
-                other = self.sink.todo_other.get(text)
-                if other is not None and f"# {one_line(other, COMMENT_LIMIT)}" in existing:
-                    continue  # written in English by an earlier run
+                if comment not in existing and text in self.sink.todo_made and any(
+                        c.startswith(f"# TODO(migrator: {self.sink.todo_made[text][0]}): ") for c in existing):
+                    if f"# {one_line(self.sink.todo_elsewhere(text), COMMENT_LIMIT)}" in existing:
+                        continue  # written by an earlier run in the other language
                 if comment not in existing:
                     indent_lines.append(cst.EmptyLine(comment=cst.Comment(comment)))
                     existing.add(comment)
