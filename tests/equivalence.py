@@ -195,6 +195,19 @@ def run_program(source: str, filename: str, env: Mapping[str, str], workdir: Pat
     return Run(done.returncode, done.stdout, done.stderr)
 
 
+def run_package(tmp_path: Path, provider: str, package: Path, main: str, reads: str) -> Tuple[Run, list, list]:
+    """Run ``main`` with a migrated package on the import path against the provider's fake, with
+    OpenAI's variables pointing at a trap: (the run, the provider's requests, the trap's requests).
+    ``reads``: the source whose environment reads are redirected (see ``migrated_env``)."""
+    with FakeServer(provider) as srv, FakeServer("openai") as trap:
+        env = base_env(tmp_path, write_guard(tmp_path / "guard"))
+        env.update(migrated_env(provider, srv, reads)[0])
+        env.update({"OPENAI_BASE_URL": trap.base_url(), "OPENAI_API_KEY": "sk-openai-trap"})
+        env["PYTHONPATH"] = f"{env['PYTHONPATH']}:{package}"
+        done = run_program(main, "main.py", env, tmp_path / "run")
+        return done, list(srv.requests), list(trap.requests)
+
+
 def openai_env(openai_srv: FakeServer) -> Dict[str, str]:
     # OPENAI_API_BASE: what llama-index-llms-openai (and LangChain) read; the openai>=1 SDK ignores it
     return {"OPENAI_BASE_URL": openai_srv.base_url(), "OPENAI_API_BASE": openai_srv.base_url(), "OPENAI_API_KEY": "test-key"}

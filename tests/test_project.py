@@ -197,16 +197,10 @@ class Embedder:
     git(repo, "worktree", "add", "-q", str(migrated), doc["branch"])
     kept = (migrated / "pkg/azure_client.py").read_text()
     assert kept.replace(kept[kept.index("# TODO"):kept.index("azure =")], "").encode() == azure  # only a TODO added
-    from tests.equivalence import base_env, migrated_env, run_program, test_key, write_guard
-    from tests.fakes import FakeServer
+    from tests.equivalence import run_package, test_key
 
-    with FakeServer("dashscope") as srv, FakeServer("openai") as trap:
-        env = base_env(tmp_path, write_guard(tmp_path / "guard"))
-        env.update(migrated_env("dashscope", srv, (migrated / "pkg/embedder.py").read_text())[0])
-        env.update({"OPENAI_BASE_URL": trap.base_url(), "OPENAI_API_KEY": "sk-openai-trap"})
-        env["PYTHONPATH"] = f"{env['PYTHONPATH']}:{migrated}"
-        done = run_program(main.decode(), "main.py", env, tmp_path / "run")
-        assert done.returncode == 0, done.tail()
-        assert trap.requests == []
-        assert [r.json["model"] for r in srv.requests] == ["text-embedding-v4"]
-        assert all(r.authorization == f"Bearer {test_key('dashscope')}" for r in srv.requests)
+    done, sent, trapped = run_package(tmp_path, "dashscope", migrated, main.decode(), (migrated / "pkg/embedder.py").read_text())
+    assert done.returncode == 0, done.tail()
+    assert trapped == []
+    assert [r.json["model"] for r in sent] == ["text-embedding-v4"]
+    assert all(r.authorization == f"Bearer {test_key('dashscope')}" for r in sent)

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
+from dataclasses import replace
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 from migrator.analyzer import decode_python, is_python
-from migrator.analyzer.python import analyze_python, exports_of
-from migrator.models import FileAnalysis, ScanResult
+from migrator.analyzer.python import analyze_python, exports_of, written_value
+from migrator.i18n import N_
+from migrator.models import FileAnalysis, Finding, ScanResult, Span
 
 
 def module_names(path: str) -> List[str]:
@@ -101,6 +103,102 @@ class ProjectIndex:
         return False
 
 
+def _word_uses(tree: ast.AST, word: str) -> Iterator[ast.AST]:
+    """The nodes of ``tree`` that may read or write what ``word`` names: attributes and names
+    spelled so, keywords (``Settings(chat_model=...)``) and strings (``getattr(s, "chat_model")``)."""
+    for node in ast.walk(tree):
+        if ((isinstance(node, ast.Attribute) and node.attr == word) or (isinstance(node, ast.Name) and node.id == word)
+                or (isinstance(node, ast.keyword) and node.arg == word)
+                or (isinstance(node, ast.Constant) and node.value == word)):
+            yield node
+
+
+def model_definitions(analyses: Dict[str, FileAnalysis], paths: Iterable[str],
+                      text: Callable[[str], Optional[str]]) -> Dict[str, FileAnalysis]:
+    """Models that API calls take from another module of the project (``model=settings.chat_model``
+    with ``from app.config import settings``; ``model=DEFAULT_MODEL``), mapped where they are
+    written when that value is read nowhere else in the project but in those calls' ``model=``
+    arguments (analyzer's ``_model_ref``).  Returns path -> the analysis made knowing it: the calls
+    name the definition (``_model_remote``, with its literal as their model) and the defining module
+    gets a ``model_def`` finding, which the engine maps and keeps with those calls (units.settle)."""
+    refs: Dict[str, List[Tuple[str, Finding]]] = {}
+    for path, analysis in analyses.items():
+        if analysis.error or not path.endswith(".py"):
+            continue
+        for f in analysis.findings:
+            if f.kind == "call" and f.detail.get("_model_ref") and not f.detail.get("_model_def") and f.model is None:
+                refs.setdefault(str(f.detail["_model_ref"]), []).append((path, f))
+    if not refs:
+        return {}
+    owners: Dict[str, Set[str]] = {}
+    paths = [p for p in paths if p.endswith(".py")]
+    for path in paths:
+        for module in module_names(path):
+            owners.setdefault(module, set()).add(path)
+    trees: Dict[str, Optional[Tuple[ast.Module, str]]] = {}
+
+    def parsed(path: str) -> Optional[Tuple[ast.Module, str]]:
+        if path not in trees:
+            source = text(path)
+            try:
+                trees[path] = (ast.parse(source), source) if source is not None else None
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                trees[path] = None
+        return trees[path]
+
+    candidates = []
+    for qname, users in sorted(refs.items()):
+        parts = qname.split(".")
+        module = next((".".join(parts[:cut]) for cut in range(len(parts) - 1, 0, -1)
+                       if len(owners.get(".".join(parts[:cut]), ())) == 1), None)
+        if module is None:
+            continue
+        def_path, rest = next(iter(owners[module])), parts[len(module.split(".")):]
+        source_tree = parsed(def_path)
+        written = written_value(source_tree[0], source_tree[1], rest) if source_tree is not None else None
+        if written is None or any(path == def_path or not f.detail.get("_model_at") for path, f in users):
+            continue  # (a module's own uses are mapped by its own analysis)
+        word = rest[1] if len(rest) > 1 else rest[0]
+        allowed = {(def_path, written[2].lineno, written[2].col_offset)} | {(p, *f.detail["_model_at"]) for p, f in users}
+        candidates.append((qname, users, def_path, written, word, allowed))
+    if not candidates:
+        return {}
+    # every read, write or override of the value in the project must be one of those arguments
+    words = re.compile(r"\b(?:%s)\b" % "|".join(sorted({re.escape(c[4]) for c in candidates})))
+    spoilt: Set[str] = set()
+    for path in paths:
+        source = trees[path][1] if trees.get(path) else text(path)
+        found = set(words.findall(source)) if source is not None else set()
+        tree = parsed(path) if found else None
+        for qname, _users, _def, _written, word, allowed in candidates:
+            if word in found and (tree is None or any((path, getattr(n, "lineno", 0), getattr(n, "col_offset", 0)) not in allowed
+                                                      for n in _word_uses(tree[0], word))):
+                spoilt.add(qname)
+    out: Dict[str, FileAnalysis] = {}
+
+    def copy(path: str) -> FileAnalysis:
+        if path not in out:
+            out[path] = (replace(analyses[path], findings=list(analyses[path].findings)) if path in analyses
+                         else FileAnalysis(path))
+        return out[path]
+
+    for qname, users, def_path, (literal, span, _target, env), _word, _allowed in candidates:
+        if qname in spoilt:
+            continue  # read, written or overridden elsewhere: mapped where it is used, or reported
+        key = f"model:{qname}"
+        for path, f in users:
+            analysis = copy(path)
+            analysis.findings[analysis.findings.index(f)] = replace(
+                f, model=literal.value, detail=dict(f.detail, _model_remote=[def_path, key, span[0]]))
+        first = users[0][1]
+        call = dict(first.detail, symbol=first.symbol, api=first.api, legacy=first.legacy, model=literal.value,
+                    confidence=first.confidence)
+        copy(def_path).findings.append(Finding(
+            "model_def", def_path, Span(*span), N_("model default of calls in other modules"), model=literal.value,
+            detail={"key": key, "users": [[p, f.span.line] for p, f in users], "env": env, "_call": call}))
+    return out
+
+
 def importer_analyses(root: str, scan: ScanResult, known: Optional[Dict[str, bytes]] = None) -> List[FileAnalysis]:
     """The analyses, made knowing the project's client holders, of the Python files that import
     one (files that failed or found nothing are left out).  ``known``: bytes already read."""
@@ -127,12 +225,13 @@ def importer_analyses(root: str, scan: ScanResult, known: Optional[Dict[str, byt
             source = text(analysis.path)
             if source is not None:
                 index.add(analysis.path, source)
-    if not index.finish():
-        return []
     paths = sorted({a.path for a in scan.analyses if not a.error and is_python(a.path)} | {p for p in scan.plain if is_python(p)})
-    out = []
-    for path, source in index.importers(paths, text, exclude=set()):
+    out: Dict[str, FileAnalysis] = {}
+    for path, source in index.importers(paths, text, exclude=set()) if index.finish() else ():
         analysis = analyze_python(source, path, externals=index.exports)
         if not analysis.error and analysis.findings:
-            out.append(analysis)
-    return out
+            out[path] = analysis
+    known_analyses = {a.path: a for a in scan.analyses}
+    known_analyses.update(out)
+    out.update(model_definitions(known_analyses, paths, text))
+    return list(out.values())

@@ -878,13 +878,8 @@ class _Analyzer:
         return hashlib.sha256(f"{name}\0{code}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
     def _external(self, qname: str) -> Optional[Dict[str, object]]:
-        if qname.startswith("."):
-            level = len(qname) - len(qname.lstrip("."))
-            package = self.path.replace("\\", "/").split("/")[:-1]
-            if level - 1 > len(package):
-                return None
-            qname = ".".join(package[:len(package) - (level - 1)] + [qname.lstrip(".")])
-        return self.externals.get(qname.lstrip("."))
+        absolute = absolute_qname(qname, self.path)
+        return self.externals.get(absolute) if absolute is not None else None
 
     def _remote(self, meta: Dict[str, object], where: object) -> Client:
         return Client(str(meta["cls"]), Span(*meta["span"]), bool(meta["is_async"]), bool(meta["azure"]),  # type: ignore[misc]
@@ -1582,8 +1577,11 @@ class _Reporter(_Analyzer):
             found = self.model_definition(given, scope)
         elif given is None and not legacy:
             found = self._params_model(node, scope)
+        model_ref = None
         if found is not None:
             model, model_def = found.value, list(_astuple(self.lines.span(found)))
+        elif given is not None and not isinstance(given, ast.Constant):
+            model_ref = self.imported_name(given, scope)
         self.add(
             "call",
             node,
@@ -1610,6 +1608,10 @@ class _Reporter(_Analyzer):
                 "_client_key": client.where.rsplit("#", 1)[1] if client is not None and client.where else None,
                 # where a model given as a value (self.model, a parameter) is written as a literal
                 "_model_def": model_def,
+                # a model value imported from another module (``settings.chat_model``, ``DEFAULT_MODEL``):
+                # its qualified name, for the whole-project pass to find where it is written
+                "_model_ref": model_ref,
+                "_model_at": [given.lineno, given.col_offset] if model_ref else None,
             },
         )
 
@@ -1648,6 +1650,22 @@ class _Reporter(_Analyzer):
         if isinstance(expr, ast.Subscript):
             return self._dict_entry(expr, scope)
         return None
+
+    def imported_name(self, expr: ast.AST, scope: Scope) -> Optional[str]:
+        """The absolute dotted name of a value imported from another module: ``DEFAULT_MODEL`` or
+        ``settings.chat_model`` (``from app.config import settings``), ``config.settings.x``."""
+        root = expr
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if not isinstance(root, ast.Name):
+            return None
+        binding, ambiguous = self.lookup(root.id, scope, root.lineno)
+        if binding is None or ambiguous or binding.kind != "import" or binding.scope.kind != "module":
+            return None
+        value = self.resolve(expr, scope)
+        if not isinstance(value, Q) or value.qname.startswith(("openai", "os.", "@")) or "@" in value.qname:
+            return None
+        return absolute_qname(value.qname, self.path)
 
     def _settings_default(self, expr: ast.Attribute, scope: Scope) -> Optional[ast.Constant]:
         """``settings.chat_model`` with ``settings = Settings()`` made once at module level from a
@@ -2064,6 +2082,18 @@ def _is_str(node: Optional[ast.AST]) -> bool:
 _FIELD_MAKERS = ("field", "Field", "ib", "attrib")  # dataclasses / pydantic / attrs
 
 
+def absolute_qname(qname: str, path: str) -> Optional[str]:
+    """``qname`` with a relative import's leading dots resolved against the package of ``path``
+    (None when it climbs out of it)."""
+    if not qname.startswith("."):
+        return qname
+    level = len(qname) - len(qname.lstrip("."))
+    package = path.replace("\\", "/").split("/")[:-1]
+    if level - 1 > len(package):
+        return None
+    return ".".join(package[:len(package) - (level - 1)] + [qname.lstrip(".")])
+
+
 def _field_default(node: Optional[ast.AST]) -> Optional[ast.Constant]:
     """The string a class attribute defaults to: ``"gpt-4o"``, ``field(default="gpt-4o")``,
     ``Field("gpt-4o", ...)``, ``attr.ib(default="gpt-4o")``."""
@@ -2289,6 +2319,86 @@ def exports_of(source: str, path: str) -> Dict[str, Dict[str, object]]:
     except RecursionError:
         return {}
     return out
+
+
+def written_value(tree: ast.Module, source: str, rest: List[str]) -> Optional[Tuple[ast.Constant, List[int], ast.AST, str]]:
+    """Where a module writes the string a dotted name ``rest`` of it holds, when it is written once:
+    ``NAME = "gpt-4o"``; ``Models.GPT4 = "gpt-4o"`` (an Enum member, ``.value`` too); or a field
+    default of a settings instance made at module level with no arguments (``settings =
+    Settings()``, ``chat_model: str = "gpt-4o"`` or ``Field("gpt-4o")`` in ``class Settings``).
+    Returns (the literal, its span, the node naming it where it is written, the environment
+    variable a pydantic ``BaseSettings`` field reads over its default, or "")."""
+    if rest and rest[-1] == "value" and len(rest) == 3:
+        rest = rest[:2]
+    top: Dict[str, List[ast.AST]] = {}
+    for stmt in tree.body:
+        for name in _stmt_binds(stmt):
+            top.setdefault(name, []).append(stmt)
+    declared = {n for node in ast.walk(tree) if isinstance(node, (ast.Global, ast.Nonlocal)) for n in node.names}
+    if not rest or len(rest) > 2 or any(len(top.get(n, ())) != 1 or n in declared for n in rest[:1]):
+        return None
+    first = top[rest[0]][0]
+    lines = _Lines(source)
+    if len(rest) == 1:
+        value = first.value if isinstance(first, (ast.Assign, ast.AnnAssign)) else None
+        target = (first.targets[0] if isinstance(first, ast.Assign) and len(first.targets) == 1 else
+                  first.target if isinstance(first, ast.AnnAssign) else None)
+        if not _is_str(value) or not isinstance(target, ast.Name):
+            return None
+        return value, list(_astuple(lines.span(value))), target, ""  # type: ignore[return-value]
+    cls = first
+    if isinstance(first, ast.Assign) and len(first.targets) == 1 and isinstance(first.value, ast.Call):
+        made = first.value
+        if made.args or made.keywords or not isinstance(made.func, ast.Name) or len(top.get(made.func.id, ())) != 1:
+            return None  # an instance given values of its own may not keep the default
+        cls = top[made.func.id][0]
+    if not isinstance(cls, ast.ClassDef):
+        return None
+    fields = [s for s in cls.body if rest[1] in _stmt_binds(s)]
+    if len(fields) != 1 or not isinstance(fields[0], (ast.Assign, ast.AnnAssign)):
+        return None
+    stmt = fields[0]
+    literal = _field_default(stmt.value)
+    target = stmt.targets[0] if isinstance(stmt, ast.Assign) else stmt.target
+    if literal is None or not isinstance(target, ast.Name):
+        return None
+    env = ""
+    if cls is not first and any((b.id if isinstance(b, ast.Name) else b.attr if isinstance(b, ast.Attribute) else "")
+                                == "BaseSettings" for b in cls.bases):
+        env = (_env_prefix(cls) + rest[1]).upper()
+    return literal, list(_astuple(lines.span(literal))), target, env
+
+
+def _stmt_binds(stmt: ast.AST) -> List[str]:
+    """The names a top-level (or class-body) statement binds."""
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [stmt.name]
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return [(a.asname or a.name).split(".")[0] for a in stmt.names]
+    targets = (stmt.targets if isinstance(stmt, ast.Assign) else
+               [stmt.target] if isinstance(stmt, (ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor)) else
+               [i.optional_vars for i in stmt.items if i.optional_vars is not None] if isinstance(stmt, (ast.With, ast.AsyncWith)) else
+               [])
+    out = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+    if isinstance(stmt, (ast.If, ast.Try, ast.While, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith)):
+        for child in ast.iter_child_nodes(stmt):
+            if isinstance(child, ast.stmt):
+                out += _stmt_binds(child)
+        for handler in getattr(stmt, "handlers", ()):
+            for child in handler.body:
+                out += _stmt_binds(child)
+    return out
+
+
+def _env_prefix(cls: ast.ClassDef) -> str:
+    """A pydantic settings class's ``env_prefix`` (``model_config = SettingsConfigDict(env_prefix=...)``
+    or ``class Config: env_prefix = ...``), "" when it sets none."""
+    for node in ast.walk(cls):
+        if isinstance(node, ast.keyword) and node.arg == "env_prefix" and _is_str(node.value):
+            return node.value.value  # type: ignore[attr-defined,no-any-return]
+        if (isinstance(node, ast.Assign) and any(_is_name(t, "env_prefix") for t in node.targets) and _is_str(node.value)):
+            return node.value.value  # type: ignore[attr-defined,no-any-return]
+    return ""
 
 
 def _analyze(source: str, path: str, cell: Optional[int], prune: bool,

@@ -600,7 +600,7 @@ class MapModel(Operation):
     @classmethod
     def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
         name = params.get("name", "model")
-        if site.kind == "model" or (site.kind == "call" and site.attrs.get("_model_def")):
+        if site.kind == "model" or (site.kind == "call" and (site.attrs.get("_model_def") or site.attrs.get("_model_remote"))):
             model = site.attrs.get("model")  # mapped where it is defined
             if ruleset.map_model(model) is None and not ruleset.is_target_model(model) and not _kept(model, params):
                 return [("manual", _no_model(ruleset, model))] if site.kind == "model" else []
@@ -618,7 +618,16 @@ class MapModel(Operation):
     def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
         if isinstance(node, cst.SimpleString):  # the literal a model value is defined by
             mapped = cls._map(node, ctx, params)
-            if mapped is not node:
+            users = ctx.site.attrs.get("_users")
+            if mapped is not node and users:
+                ctx.diag(N_("model '{model}' -> '{target}' where it is defined (it is only ever the model of the calls at "
+                            "{where})").format(model=node.evaluated_value, target=mapped.evaluated_value,
+                                               where=", ".join(f"{p}:{n}" for p, n in users)), "info")
+                if ctx.site.attrs.get("env"):
+                    ctx.diag(N_("a pydantic setting reads the environment variable {variable} over this default: where it is "
+                                "set (.env, the deployment), set it to a model of {title} too").format(
+                        variable=ctx.site.attrs["env"], title=ctx.ruleset.provider.title), "warning")
+            elif mapped is not node:
                 lines = ", ".join(str(c.span.line) for c in ctx.site.attrs.get("_calls", ()))
                 ctx.diag((N_("model '{model}' -> '{target}' where it is defined (it is only ever the model of the calls at "
                              "line {lines})") if "," in lines else
@@ -628,7 +637,7 @@ class MapModel(Operation):
             return mapped
         assert isinstance(node, cst.Call)
         arg = _kw(node, params.get("name", "model"))
-        if ctx.site.attrs.get("_model_def") and params.get("name", "model") == "model":
+        if (ctx.site.attrs.get("_model_def") or ctx.site.attrs.get("_model_remote")) and params.get("name", "model") == "model":
             return node  # mapped where it is defined
         if arg is None:
             if _has_star_kwargs(node):  # a model may well travel in there, unmapped

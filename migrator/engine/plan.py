@@ -49,6 +49,12 @@ def sites(analysis: FileAnalysis) -> List[Site]:
                                               {"model": f.model, "confidence": f.confidence, "_call": out[-1],
                                                "_calls": [out[-1]]}, f)
                         out.append(defined[where])
+        elif f.kind == "model_def":
+            # a model another module's calls take (settings.chat_model): mapped here, with them
+            call = Site("call", f.span, CALL_NODES, dict(f.detail["_call"]), f)
+            out.append(Site("model", f.span, ("SimpleString",),
+                            {"model": f.model, "confidence": "high", "_call": call, "_calls": [],
+                             "_remote_key": f.detail["key"], "_users": f.detail["users"], "env": f.detail.get("env")}, f))
         elif f.kind == "config":
             attrs = {"attribute": f.detail.get("attribute"), "symbol": f.symbol, "value": f.detail.get("value"),
                      "form": f.detail.get("form"), "top": f.detail.get("top"), "endpoint": f.detail.get("endpoint"),

@@ -109,6 +109,8 @@ class Unit:
                 module=self.key[1], number=self.key[3][0], line=line)
         if kind == "call":
             return N_("the call at line {line}").format(line=line)
+        if kind == "modeldef":
+            return N_("the model default at line {line}").format(line=line)
         return N_("the client built at line {line}").format(line=line)
 
 
@@ -256,7 +258,10 @@ def build_units(all_sites: Sequence[Site]) -> Tuple[List[Unit], Dict[int, Unit]]
             for key in keys[1:]:
                 find.union(keys[0], key)
             member[id(site)] = keys[0]
-        if site.kind == "model":
+        if site.kind == "model" and site.attrs.get("_remote_key"):
+            member[id(site)] = ("modeldef", _key(site.span))  # its calls are in other modules
+            anchors.setdefault(member[id(site)], site)
+        elif site.kind == "model":
             keys = [calls[_key(c.span)] for c in site.attrs["_calls"] if _key(c.span) in calls]
             for key in keys[1:]:
                 find.union(keys[0], key)
@@ -341,6 +346,8 @@ def project_key(unit: Unit, path: Optional[str]) -> Optional[Tuple[str, str]]:
     the key survives the lines an edit adds (analyzer's client_key)."""
     if unit.key[0] == "remote":
         return (str(unit.key[1]), str(unit.key[2]))
+    if unit.key[0] == "modeldef" and path is not None:
+        return (path, str(unit.anchor.attrs["_remote_key"]))
     if unit.key[0] == "client" and path is not None and unit.anchor.kind == "client" and unit.anchor.attrs.get("_project_key"):
         return (path, str(unit.anchor.attrs["_project_key"]))
     return None
@@ -351,6 +358,21 @@ def client_status(units: "UnitPlan", hybrid: Set[int], path: str, ruleset: RuleS
     hybrid) or "native"."""
     out = {}
     for unit in units.units:
+        # a model written in another module moves with every call it feeds, in every module
+        ends = "compat"
+        if unit.elsewhere or unit.anchor.attrs.get("endpoint") == "other":
+            ends = "stays: {}: {}".format(path, N_("line {line}: its client talks to another server, not OpenAI").format(
+                line=unit.anchor.span.line))
+        elif unit.blocked or (not unit.rewrites and unit.key[0] != "modeldef"):
+            ends = "stays: {}: {}".format(path, unit.reasons[0] if unit.reasons else N_(
+                "line {line}: no rule of the {plan} plan moves it").format(line=unit.anchor.span.line, plan=ruleset.plan.name))
+        for site in unit.sites:
+            if site.kind == "call" and site.attrs.get("_model_remote"):
+                remote = site.attrs["_model_remote"]
+                out[(str(remote[0]), str(remote[1]))] = ends
+        if unit.key[0] == "modeldef":
+            out[(path, str(unit.anchor.attrs["_remote_key"]))] = ends
+            continue
         key = project_key(unit, path)
         if key is None:
             continue
@@ -492,7 +514,18 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
                 where = N_("line {line}: {reason}").format(line=site.span.line, reason=why)
                 if where not in unit.reasons:
                     unit.reasons.append(where)
-        if unit.rewrites and cross and cross.startswith("stay:"):
+        for site in unit.sites if unit.rewrites and ruleset.cross else ():
+            remote = site.attrs.get("_model_remote") if site.kind == "call" else None
+            held = ruleset.cross.get((str(remote[0]), str(remote[1]))) if remote else None
+            if held and held.startswith("stay:"):
+                unit.reasons.append(N_("line {line}: its model is the default written in {path} (line {number}), which is "
+                                       "left as it is because another call that takes it stays on OpenAI ({why})").format(
+                    line=site.span.line, path=remote[0], number=remote[2], why=held[len("stay: "):]))
+        if unit.key[0] == "modeldef":
+            if unit.rewrites and cross and cross.startswith("stay:"):
+                unit.reasons.append(N_("line {line}: a call that takes this model stays on OpenAI ({why})").format(
+                    line=unit.anchor.span.line, why=cross[len("stay: "):]))
+        elif unit.rewrites and cross and cross.startswith("stay:"):
             why = cross[len("stay: "):]
             unit.reasons.append((
                 N_("line {line}: this client moves in every module of the project or in none, and a part of it here cannot "
