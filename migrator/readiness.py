@@ -164,7 +164,7 @@ def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider:
             if any(s.kind in _SITE_KINDS for s in all_sites):
                 files.append((analysis.path, owner, all_sites))
     remote = any(s.attrs.get("_client_path") or s.attrs.get("_model_remote") for _p, _o, all_sites in files for s in all_sites
-                 if s.kind == "call")
+                 if s.kind in ("call", "framework"))
     # AutoGen OAI_CONFIG_LIST entries: apply leaves each for a person to put the provider's key in
     in_json = sum(1 for a in analyses if not a.error for f in a.findings if f.detail.get("form") in ("config_file", "config_env"))
     rows = []

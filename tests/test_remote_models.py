@@ -63,15 +63,24 @@ def embed(text):
     return len(client.embeddings.create(model=config.settings.embedding_model, input=text).data[0].embedding)
 '''
 
-MAIN = b'''from app.services.chat import answer, classify, embed, summarize
+AGENT = b'''from langchain_openai import ChatOpenAI
 
-print(answer("hello"), summarize("x"), classify("y"), embed("hello"))
+from app.core.config import settings
+
+llm = ChatOpenAI(model=settings.chat_model, temperature=0)
+'''
+
+MAIN = b'''from app.services.agent import llm
+from app.services.chat import answer, classify, embed, summarize
+
+print(answer("hello"), summarize("x"), classify("y"), embed("hello"), llm.invoke("hi").content)
 '''
 
 
 def project(**extra: bytes) -> Dict[str, bytes]:
     files = {"app/__init__.py": b"", "app/core/__init__.py": b"", "app/core/config.py": CONFIG,
-             "app/services/__init__.py": b"", "app/services/chat.py": CHAT, "app/__main__.py": MAIN}
+             "app/services/__init__.py": b"", "app/services/chat.py": CHAT, "app/services/agent.py": AGENT,
+             "app/__main__.py": MAIN}
     files.update({f"app/services/{name}.py": data for name, data in extra.items()})
     return files
 
@@ -117,13 +126,15 @@ def test_models_written_in_a_settings_module_are_mapped_there_and_reach_the_prov
     warnings = [d["message"] for d in doc["diagnostics"] if d["path"] == "app/core/config.py" and d["severity"] == "warning"]
     assert any("CHAT_MODEL" in m for m in warnings) and any("EMBEDDING_MODEL" in m for m in warnings), warnings
     assert "model=settings.chat_model" in (migrated / "app/services/chat.py").read_text()
+    agent = (migrated / "app/services/agent.py").read_text()  # the LangChain object takes the same setting
+    assert "model=settings.chat_model" in agent and "DASHSCOPE_API_KEY" in agent, agent
     # a second run changes nothing
     again = run("apply", "--provider", "dashscope", "--format", "json", "--dry-run", cwd=migrated)
     assert again.returncode == 0 and json.loads(again.stdout)["files"] == [], again.stdout
     done, sent, trapped = run_package(tmp_path, "dashscope", migrated, MAIN.decode(), (migrated / "app/services/chat.py").read_text())
     assert done.returncode == 0, done.tail()
     assert trapped == []
-    assert [r.json["model"] for r in sent] == ["qwen-flash", "qwen-plus", "qwen-flash", "text-embedding-v4"]
+    assert [r.json["model"] for r in sent] == ["qwen-flash", "qwen-plus", "qwen-flash", "text-embedding-v4", "qwen-flash"]
     assert all(r.authorization == f"Bearer {test_key('dashscope')}" for r in sent)
 
 
@@ -142,8 +153,8 @@ def test_a_value_read_anywhere_else_is_not_mapped_where_it_is_written(tmp_path: 
     diffs = {f["path"]: f["diff"] for f in doc["files"]}
     assert "+    chat_model" not in diffs["app/core/config.py"] and '+DEFAULT_MODEL = "qwen-plus"' in diffs["app/core/config.py"]
     manual = [d for d in doc["diagnostics"] if d["severity"] == "manual"]
-    assert [(d["path"], d["line"]) for d in manual] == [("app/services/chat.py", 11)], manual
-    assert "settings.chat_model" in manual[0]["message"]
+    assert [(d["path"], d["line"]) for d in manual] == [("app/services/agent.py", 5), ("app/services/chat.py", 11)], manual
+    assert all("settings.chat_model" in d["message"] for d in manual)
 
 
 def test_a_model_a_call_to_another_server_takes_keeps_every_call_that_takes_it(tmp_path: Path):
@@ -162,7 +173,85 @@ def test_a_model_a_call_to_another_server_takes_keeps_every_call_that_takes_it(t
     assert any(d["path"] == "app/services/chat.py" and "another server" in d["message"] for d in units), units
     proc = run("scan", "--format", "json", "--provider", "dashscope", cwd=repo)
     (row,) = [r for r in json.loads(proc.stdout)["readiness"] if r["plan"] == "compat"]
-    assert row["automatic"] == 0 and row["manual"] == 4, row  # chat.py's four calls; Ollama's is not OpenAI usage
+    # chat.py's four calls and agent.py's ChatOpenAI (Ollama's call is not OpenAI usage)
+    assert row["automatic"] == 0 and row["manual"] == 5, row
+    assert "app/services/agent.py" not in diffs
+
+
+def test_a_setting_reaching_the_call_through_an_attribute_or_a_default_is_mapped_where_it_is_written(tmp_path: Path):
+    wrapper = b'''from openai import OpenAI
+
+from app.core import config
+from app.core.config import DEFAULT_MODEL
+
+
+class Assistant:
+    def __init__(self, model=DEFAULT_MODEL):
+        self.client = OpenAI()
+        self.model = model
+        self.embedder = config.settings.embedding_model
+
+    def ask(self, q):
+        return self.client.chat.completions.create(model=self.model, messages=[{"role": "user", "content": q}])
+
+    def embed(self, text):
+        return self.client.embeddings.create(model=self.embedder, input=text)
+'''
+    files = project()
+    files["app/services/chat.py"] = wrapper
+    del files["app/services/agent.py"]
+    repo = make_repo(tmp_path, files)
+    doc = apply(repo, "--dry-run")
+    diffs = {f["path"]: f["diff"] for f in doc["files"]}
+    assert '+DEFAULT_MODEL = "qwen-plus"' in diffs["app/core/config.py"], diffs
+    assert '+    embedding_model: str = Field("text-embedding-v4"' in diffs["app/core/config.py"]
+    assert not [d for d in doc["diagnostics"] if d["severity"] == "manual"], doc["diagnostics"]
+    # read once more in the class (logged): not only a model any more, so left for a person
+    files["app/services/chat.py"] = wrapper.replace(b"    def embed(", b"    def name(self):\n        return self.embedder\n\n    def embed(")
+    (tmp_path / "again").mkdir()
+    doc = apply(make_repo(tmp_path / "again", files), "--dry-run")
+    diffs = {f["path"]: f["diff"] for f in doc["files"]}
+    assert "+    embedding_model" not in diffs["app/core/config.py"] and "+DEFAULT_MODEL" in diffs["app/core/config.py"]
+
+
+def test_a_settings_factory_is_followed_to_the_instance_it_makes(tmp_path: Path):
+    config = CONFIG + b'''
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+'''
+    chat = b'''from openai import OpenAI
+
+from app.core.config import get_settings
+
+client = OpenAI()
+
+
+def answer(q):
+    settings = get_settings()
+    return client.chat.completions.create(model=settings.chat_model, messages=[{"role": "user", "content": q}])
+
+
+def embed(text):
+    return client.embeddings.create(model=get_settings().embedding_model, input=text)
+'''
+    files = {"app/__init__.py": b"", "app/core/__init__.py": b"",
+             "app/core/config.py": config.replace(b"from enum import Enum", b"from enum import Enum\nfrom functools import lru_cache"),
+             "app/services/__init__.py": b"", "app/services/chat.py": chat}
+    repo = make_repo(tmp_path, files)
+    doc = apply(repo, "--dry-run")
+    diffs = {f["path"]: f["diff"] for f in doc["files"]}
+    assert '+    chat_model: str = "qwen-flash"' in diffs["app/core/config.py"], diffs
+    assert '+    embedding_model: str = Field("text-embedding-v4"' in diffs["app/core/config.py"]
+    assert any("CHAT_MODEL" in d["message"] for d in doc["diagnostics"] if d["severity"] == "warning")
+    assert not [d for d in doc["diagnostics"] if d["severity"] == "manual"], doc["diagnostics"]
+    # a factory that makes its instance with values of its own is not followed
+    files["app/core/config.py"] = files["app/core/config.py"].replace(b"    return Settings()", b"    return Settings(_env_file='.env')")
+    (tmp_path / "again").mkdir()
+    doc = apply(make_repo(tmp_path / "again", files), "--dry-run")
+    assert "app/core/config.py" not in {f["path"] for f in doc["files"]}
+    assert len([d for d in doc["diagnostics"] if d["severity"] == "manual"]) == 2, doc["diagnostics"]
 
 
 def test_an_instance_given_its_own_values_is_not_mapped(tmp_path: Path):

@@ -126,7 +126,7 @@ def model_definitions(analyses: Dict[str, FileAnalysis], paths: Iterable[str],
         if analysis.error or not path.endswith(".py"):
             continue
         for f in analysis.findings:
-            if f.kind == "call" and f.detail.get("_model_ref") and not f.detail.get("_model_def") and f.model is None:
+            if f.kind in ("call", "framework") and f.detail.get("_model_ref") and not f.detail.get("_model_def") and f.model is None:
                 refs.setdefault(str(f.detail["_model_ref"]), []).append((path, f))
     if not refs:
         return {}
@@ -192,7 +192,7 @@ def model_definitions(analyses: Dict[str, FileAnalysis], paths: Iterable[str],
                 f, model=literal.value, detail=dict(f.detail, _model_remote=[def_path, key, span[0]]))
         first = users[0][1]
         call = dict(first.detail, symbol=first.symbol, api=first.api, legacy=first.legacy, model=literal.value,
-                    confidence=first.confidence)
+                    confidence=first.confidence, _kind=first.kind)
         copy(def_path).findings.append(Finding(
             "model_def", def_path, Span(*span), N_("model default of calls in other modules"), model=literal.value,
             detail={"key": key, "users": [[p, f.span.line] for p, f in users], "env": env, "_call": call}))

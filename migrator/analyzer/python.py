@@ -1340,11 +1340,14 @@ class _Reporter(_Analyzer):
         if isinstance(func, Q) and sym.is_framework(func.qname) and _is_class_name(func.qname):
             model = self._model(node, scope, ("model", "model_name", "deployment_name", "azure_deployment"))
             qname = sym.canonical(func.qname)  # langchain.chat_models.ChatOpenAI -> the class it is
+            given = next((k.value for k in node.keywords if k.arg in ("model", "model_name")), None)
+            model_ref = self.imported_name(given, scope) if given is not None and not isinstance(given, ast.Constant) else None
             self.add("framework", node, N_("constructs {name}").format(name=qname), symbol=qname, model=model,
                      detail={"form": "construct", "kwargs": _kwarg_names(node),
                              "open_args": bool(node.args) or any(k.arg is None for k in node.keywords),
                              "star_kwargs": any(k.arg is None for k in node.keywords),
-                             "key_named": self.key_named_openai(node, scope)})
+                             "key_named": self.key_named_openai(node, scope),
+                             "_model_ref": model_ref, "_model_at": [given.lineno, given.col_offset] if model_ref else None})
             return
         if isinstance(func, Q) and func.qname in sym.ROUTE_LISTS:
             self._route_list(node, func.qname, scope)
@@ -1581,7 +1584,8 @@ class _Reporter(_Analyzer):
         if found is not None:
             model, model_def = found.value, list(_astuple(self.lines.span(found)))
         elif given is not None and not isinstance(given, ast.Constant):
-            model_ref = self.imported_name(given, scope)
+            origin = self.model_origin(given, scope) or (given, scope)
+            model_ref = self.imported_name(*origin)
         self.add(
             "call",
             node,
@@ -1611,7 +1615,7 @@ class _Reporter(_Analyzer):
                 # a model value imported from another module (``settings.chat_model``, ``DEFAULT_MODEL``):
                 # its qualified name, for the whole-project pass to find where it is written
                 "_model_ref": model_ref,
-                "_model_at": [given.lineno, given.col_offset] if model_ref else None,
+                "_model_at": [origin[0].lineno, origin[0].col_offset] if model_ref else None,
             },
         )
 
@@ -1620,31 +1624,13 @@ class _Reporter(_Analyzer):
         """The string literal a ``model=`` value is defined by, when every use of that value is a
         ``model=`` argument: a parameter's default, a module constant, or ``self.<attr>`` set once
         in its class from a literal or from such a parameter."""
-        if isinstance(expr, ast.Name):
-            binding, ambiguous = self.lookup(expr.id, scope, expr.lineno)
-            if binding is None or ambiguous:
+        if isinstance(expr, ast.Name) or self._own_attribute(expr, scope):
+            origin = self.model_origin(expr, scope)
+            if origin is None:
                 return None
-            if binding.kind == "param":
-                return self._param_default(binding, expr.id)
-            if binding.kind == "assign" and binding.scope.kind == "module" and _is_str(binding.value):
-                return binding.value if self._only_model_uses(self.tree, expr.id) else None  # type: ignore[return-value]
-            return None
-        cls = scope.cls
-        if (isinstance(expr, ast.Attribute) and cls is not None and scope.self_name
-                and _is_name(expr.value, scope.self_name)):
-            self.attrs_asked.add(expr.attr)
-            self.binder.bind_methods(cls)
-            bindings = cls.attrs.get(expr.attr, []) + cls.scope.bindings.get(expr.attr, [])
-            if len(bindings) != 1 or bindings[0].kind != "assign" or not self._only_model_uses(cls.node, expr.attr, attr=True):
-                return None
-            value = bindings[0].value
-            if _field_default(value) is not None:
-                return _field_default(value)  # a literal, or a dataclass / pydantic / attrs field's default
-            if isinstance(value, ast.Name):
-                params = bindings[0].scope.bindings.get(value.id, [])
-                if len(params) == 1 and params[0].kind == "param":
-                    return self._param_default(params[0], value.id, to_attribute=True)
-            return None
+            if isinstance(expr, ast.Name):
+                return origin[0] if _is_str(origin[0]) else None  # type: ignore[return-value]
+            return _field_default(origin[0])  # a literal, or a dataclass / pydantic / attrs field's default
         if isinstance(expr, ast.Attribute):
             return self._class_constant(expr, scope) or self._settings_default(expr, scope)
         if isinstance(expr, ast.Subscript):
@@ -1653,19 +1639,33 @@ class _Reporter(_Analyzer):
 
     def imported_name(self, expr: ast.AST, scope: Scope) -> Optional[str]:
         """The absolute dotted name of a value imported from another module: ``DEFAULT_MODEL`` or
-        ``settings.chat_model`` (``from app.config import settings``), ``config.settings.x``."""
-        root = expr
-        while isinstance(root, ast.Attribute):
-            root = root.value
-        if not isinstance(root, ast.Name):
+        ``settings.chat_model`` (``from app.config import settings``), ``config.settings.x``;
+        ``get_settings().chat_model`` (directly, or through ``s = get_settings()`` bound once) is
+        ``app.config.get_settings().chat_model``."""
+        parts: List[str] = []
+        node = expr
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        called = False
+        if isinstance(node, ast.Name):
+            binding, ambiguous = self.lookup(node.id, scope, node.lineno)
+            made = binding.value if binding is not None and not ambiguous and binding.kind == "assign" else None
+            if isinstance(made, ast.Call):
+                node, scope = made, binding.scope  # type: ignore[union-attr]
+        if isinstance(node, ast.Call):
+            if node.args or node.keywords or not parts:
+                return None
+            node, called = node.func, True
+        if not isinstance(node, ast.Name):
             return None
-        binding, ambiguous = self.lookup(root.id, scope, root.lineno)
-        if binding is None or ambiguous or binding.kind != "import" or binding.scope.kind != "module":
+        binding, ambiguous = self.lookup(node.id, scope, node.lineno)
+        if binding is None or ambiguous or binding.kind != "import" or binding.scope.kind != "module" or not binding.qname:
             return None
-        value = self.resolve(expr, scope)
-        if not isinstance(value, Q) or value.qname.startswith(("openai", "os.", "@")) or "@" in value.qname:
+        qname = absolute_qname(binding.qname, self.path)
+        if qname is None or qname.split(".")[0] in ("openai", "os", "builtins") or "@" in qname:
             return None
-        return absolute_qname(value.qname, self.path)
+        return ".".join([qname + ("()" if called else "")] + parts[::-1])
 
     def _settings_default(self, expr: ast.Attribute, scope: Scope) -> Optional[ast.Constant]:
         """``settings.chat_model`` with ``settings = Settings()`` made once at module level from a
@@ -1765,17 +1765,50 @@ class _Reporter(_Analyzer):
             return None
         return _field_default(bindings[0].value) if self._only_model_uses(self.tree, member.attr, attr=True) else None
 
-    def _param_default(self, binding: Binding, name: str, to_attribute: bool = False) -> Optional[ast.Constant]:
-        if not _is_str(binding.default):
+    def model_origin(self, expr: ast.AST, scope: Scope) -> Optional[Tuple[ast.AST, Scope]]:
+        """Where a ``model=`` value is written, when every use of it is a ``model=`` argument: a
+        parameter's default (the parameter read once), a module variable's value, or what
+        ``self.<attr>`` is set to once in its class (a value, or such a parameter's default); with
+        the scope that expression is evaluated in."""
+        if isinstance(expr, ast.Name):
+            binding, ambiguous = self.lookup(expr.id, scope, expr.lineno)
+            if binding is None or ambiguous:
+                return None
+            if binding.kind == "param":
+                return self._param_origin(binding, expr.id)
+            if binding.kind == "assign" and binding.scope.kind == "module" and binding.value is not None:
+                return (binding.value, binding.scope) if self._only_model_uses(self.tree, expr.id) else None
             return None
+        cls = scope.cls
+        if not self._own_attribute(expr, scope) or cls is None:
+            return None
+        attr = expr.attr  # type: ignore[attr-defined]
+        self.attrs_asked.add(attr)
+        self.binder.bind_methods(cls)
+        bindings = cls.attrs.get(attr, []) + cls.scope.bindings.get(attr, [])
+        if len(bindings) != 1 or bindings[0].kind != "assign" or not self._only_model_uses(cls.node, attr, attr=True):
+            return None
+        value = bindings[0].value
+        if isinstance(value, ast.Name):
+            params = bindings[0].scope.bindings.get(value.id, [])
+            if len(params) == 1 and params[0].kind == "param":
+                return self._param_origin(params[0], value.id, to_attribute=True)
+        return (value, bindings[0].scope) if value is not None else None
+
+    @staticmethod
+    def _own_attribute(expr: ast.AST, scope: Scope) -> bool:
+        return (isinstance(expr, ast.Attribute) and scope.cls is not None and bool(scope.self_name)
+                and _is_name(expr.value, scope.self_name))  # type: ignore[arg-type]
+
+    def _param_origin(self, binding: Binding, name: str, to_attribute: bool = False) -> Optional[Tuple[ast.AST, Scope]]:
         function = self._function_of(binding.node)
-        if function is None:
+        if function is None or binding.default is None:
             return None
         # the parameter is read once: by the model= argument itself, or to set the attribute
         loads = [n for n in ast.walk(function) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
         if len(loads) != 1 or (not to_attribute and not self._only_model_uses(function, name)):
             return None
-        return binding.default  # type: ignore[return-value]
+        return binding.default, binding.scope.parent or self.binder.module  # a default is evaluated outside
 
     def legacy_base(self, info: ClassInfo) -> Optional[str]:
         """The v0 resource a class derives from (``class ChatCompletion(openai.ChatCompletion)``)."""
@@ -2335,9 +2368,18 @@ def written_value(tree: ast.Module, source: str, rest: List[str]) -> Optional[Tu
         for name in _stmt_binds(stmt):
             top.setdefault(name, []).append(stmt)
     declared = {n for node in ast.walk(tree) if isinstance(node, (ast.Global, ast.Nonlocal)) for n in node.names}
-    if not rest or len(rest) > 2 or any(len(top.get(n, ())) != 1 or n in declared for n in rest[:1]):
+    called = bool(rest) and rest[0].endswith("()")
+    head = rest[0][:-2] if called else rest[0] if rest else ""
+    if not rest or len(rest) > 2 or len(top.get(head, ())) != 1 or head in declared or (called and len(rest) != 2):
         return None
-    first = top[rest[0]][0]
+    first = top[head][0]
+    if called:  # get_settings(): every return makes (or is) the same settings instance
+        if not isinstance(first, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return None
+        made = {_made_by(r.value, top) for r in _returns(first)}
+        if len(made) != 1 or None in made:
+            return None
+        first = made.pop()  # type: ignore[assignment]
     lines = _Lines(source)
     if len(rest) == 1:
         value = first.value if isinstance(first, (ast.Assign, ast.AnnAssign)) else None
@@ -2363,10 +2405,20 @@ def written_value(tree: ast.Module, source: str, rest: List[str]) -> Optional[Tu
     if literal is None or not isinstance(target, ast.Name):
         return None
     env = ""
-    if cls is not first and any((b.id if isinstance(b, ast.Name) else b.attr if isinstance(b, ast.Attribute) else "")
+    if (cls is not first or called) and any((b.id if isinstance(b, ast.Name) else b.attr if isinstance(b, ast.Attribute) else "")
                                 == "BaseSettings" for b in cls.bases):
         env = (_env_prefix(cls) + rest[1]).upper()
     return literal, list(_astuple(lines.span(literal))), target, env
+
+
+def _made_by(value: Optional[ast.AST], top: Dict[str, List[ast.AST]]) -> Optional[ast.AST]:
+    """The module statement a factory's returned value is made by: ``return Settings()`` (a class
+    defined once at module level) or ``return settings`` (a variable bound once there)."""
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and len(top.get(value.func.id, ())) == 1:
+        return top[value.func.id][0] if not value.args and not value.keywords else None
+    if isinstance(value, ast.Name) and len(top.get(value.id, ())) == 1:
+        return top[value.id][0]
+    return None
 
 
 def _stmt_binds(stmt: ast.AST) -> List[str]:

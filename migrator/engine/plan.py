@@ -51,7 +51,7 @@ def sites(analysis: FileAnalysis) -> List[Site]:
                         out.append(defined[where])
         elif f.kind == "model_def":
             # a model another module's calls take (settings.chat_model): mapped here, with them
-            call = Site("call", f.span, CALL_NODES, dict(f.detail["_call"]), f)
+            call = Site(f.detail["_call"].get("_kind", "call"), f.span, CALL_NODES, dict(f.detail["_call"]), f)
             out.append(Site("model", f.span, ("SimpleString",),
                             {"model": f.model, "confidence": "high", "_call": call, "_calls": [],
                              "_remote_key": f.detail["key"], "_users": f.detail["users"], "env": f.detail.get("env")}, f))
@@ -173,7 +173,8 @@ def plan(all_sites: Iterable[Site], ruleset: RuleSet) -> List[Tuple[Site, Rule]]
     pairs = []
     for site in all_sites:
         if site.kind == "model":
-            pairs += [(site, rule) for rule in ruleset.rules if matches(rule, site.attrs["_call"], ruleset) and _maps_model(rule)]
+            pairs += [(site, rule) for rule in ruleset.rules
+                      if matches(rule, site.attrs["_call"], ruleset) and _maps_model(rule, site)]
             continue
         if site.kind == "endpoint":
             pairs += [(site, rule) for rule in ruleset.rules if matches(rule, site.attrs["_client"], ruleset) and _sets_base_url(rule)]
@@ -184,8 +185,11 @@ def plan(all_sites: Iterable[Site], ruleset: RuleSet) -> List[Tuple[Site, Rule]]
     return pairs
 
 
-def _maps_model(rule: Rule) -> bool:
-    return any(op.name == "map_model" and op.params.get("name", "model") == "model" for op in rule.ops)
+def _maps_model(rule: Rule, site: Site) -> bool:
+    """The rule maps the model keyword a model site's literal feeds (a definition another module's
+    framework objects take may feed ``model_name=`` after a rule renames ``model=``)."""
+    return any(op.name == "map_model" and (site.attrs.get("_remote_key") or op.params.get("name", "model") == "model")
+               for op in rule.ops)
 
 
 def _sets_base_url(rule: Rule) -> bool:
@@ -215,7 +219,7 @@ class RuleIndex:
 
     def match(self, site: Site) -> List[Rule]:
         if site.kind == "model":  # mapped by the map_model rules of the call it feeds
-            return [rule for rule in self.match(site.attrs["_call"]) if _maps_model(rule)]
+            return [rule for rule in self.match(site.attrs["_call"]) if _maps_model(rule, site)]
         if site.kind == "endpoint":  # retargeted by the base_url rules of the construction it feeds
             return [rule for rule in self.match(site.attrs["_client"]) if _sets_base_url(rule)]
         if site.kind == "call":

@@ -367,7 +367,7 @@ def client_status(units: "UnitPlan", hybrid: Set[int], path: str, ruleset: RuleS
             ends = "stays: {}: {}".format(path, unit.reasons[0] if unit.reasons else N_(
                 "line {line}: no rule of the {plan} plan moves it").format(line=unit.anchor.span.line, plan=ruleset.plan.name))
         for site in unit.sites:
-            if site.kind == "call" and site.attrs.get("_model_remote"):
+            if site.attrs.get("_model_remote") and site.kind in ("call", "framework"):
                 remote = site.attrs["_model_remote"]
                 out[(str(remote[0]), str(remote[1]))] = ends
         if unit.key[0] == "modeldef":
@@ -515,7 +515,7 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
                 if where not in unit.reasons:
                     unit.reasons.append(where)
         for site in unit.sites if unit.rewrites and ruleset.cross else ():
-            remote = site.attrs.get("_model_remote") if site.kind == "call" else None
+            remote = site.attrs.get("_model_remote") if site.kind in ("call", "framework") else None
             held = ruleset.cross.get((str(remote[0]), str(remote[1]))) if remote else None
             if held and held.startswith("stay:"):
                 unit.reasons.append(N_("line {line}: its model is the default written in {path} (line {number}), which is "
