@@ -111,6 +111,18 @@ def test_an_embedding_without_a_provider_model_stays_whole(provider, plan):
         assert "text-embedding-3-small" not in result.output
 
 
+def test_a_route_whose_model_is_a_value_is_left_saying_so():
+    # gpt-researcher's AG2 orchestrator: {"model": model_name, "api_type": "openai"}; it was reported as
+    # "no dashscope model for 'None'"
+    source = ('from autogen import ConversableAgent\n\n\ndef agent(task):\n    model_name = task.get("model") or "gpt-4o"\n'
+              '    config = {"config_list": [{"model": model_name, "api_type": "openai"}]}\n'
+              '    return ConversableAgent(name="a", llm_config=config)\n')
+    result = migrate_source(source, "m.py", ruleset("dashscope", "compat"))
+    assert result.output == source
+    messages = [d.message for d in result.diagnostics]
+    assert any("not a literal" in m for m in messages) and not any("'None'" in m for m in messages), messages
+
+
 # ------------------------------------------------------------------ check
 
 

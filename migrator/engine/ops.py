@@ -699,8 +699,11 @@ class MapRoute(Operation):
     @classmethod
     def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
         model = site.attrs.get("model")
+        if model is None:  # a value, not a literal: nothing says which model it is
+            return [("manual", N_("the model is not a literal here; map it to a model of {title} by hand").format(
+                title=ruleset.provider.title))]
         if cls._target(model, params, ruleset) is None:
-            return [("manual", N_("no {provider} model for '{model}'").format(provider=ruleset.provider.name, model=model))]
+            return [("manual", _no_model(ruleset, model))]
         return []
 
     @classmethod
