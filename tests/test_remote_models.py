@@ -138,12 +138,22 @@ def test_models_written_in_a_settings_module_are_mapped_there_and_reach_the_prov
     assert all(r.authorization == f"Bearer {test_key('dashscope')}" for r in sent)
 
 
-def test_a_native_plan_maps_the_settings_with_the_native_client(tmp_path: Path):
-    repo = make_repo(tmp_path, project())
-    doc = apply(repo, "--plan", "native", "--dry-run", provider="zhipu")
-    diffs = {f["path"]: f["diff"] for f in doc["files"]}
-    assert '+    chat_model: str = "glm-4-flash' in diffs["app/core/config.py"], diffs
-    assert "ZhipuAI" in diffs["app/services/chat.py"] and doc["summary"]["files_failed"] == 0
+def test_a_native_plan_maps_the_settings_with_the_native_client_and_reaches_the_provider(tmp_path: Path):
+    from tests.equivalence import run_package
+
+    files = project()  # (LangChain's ChatZhipuAI is run against the fake in tests/test_frameworks_native.py)
+    del files["app/services/agent.py"]
+    main = MAIN.replace(b"from app.services.agent import llm\n", b"").replace(b", llm.invoke(\"hi\").content", b"")
+    repo = make_repo(tmp_path, files)
+    doc = apply(repo, "--plan", "native", provider="zhipu")
+    migrated = tmp_path / "migrated"
+    git(repo, "worktree", "add", "-q", str(migrated), doc["branch"])
+    assert 'chat_model: str = "glm-4-flash' in (migrated / "app/core/config.py").read_text()
+    chat = (migrated / "app/services/chat.py").read_text()
+    assert "ZhipuAI" in chat and doc["summary"]["files_failed"] == 0, chat
+    done, sent, trapped = run_package(tmp_path, "zhipu", migrated, main.decode(), chat)
+    assert done.returncode == 0, done.tail()
+    assert trapped == [] and [r.json["model"] for r in sent] == ["glm-4-flash", "glm-4-plus", "glm-4-flash", "embedding-3"]
 
 
 def test_a_value_read_anywhere_else_is_not_mapped_where_it_is_written(tmp_path: Path):
