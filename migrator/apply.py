@@ -9,7 +9,7 @@ import functools
 import os
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Dict, Iterator, List, Optional, Set, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from migrator.analyzer import decode_python, is_python
 from migrator.analyzer.secrets import redact_text
@@ -262,11 +262,12 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
     for (path, data, _rs, _a), (new, result, leftover) in zip(py_jobs, done):
         _collect(out, path, data, new, result, "python")
         residue[path] = leftover
+    unused = _unused_wrappers(out, residue, scan)
     for analysis in others:  # after the code: whether the openai SDK stays depends on what moved
         if analysis.path.endswith(".ipynb"):
             _notebook(root, analysis, tree_ruleset, out)
         else:
-            _text_file(root, analysis, tree_ruleset, out, keep_openai=_openai_stays(out, residue))
+            _text_file(root, analysis, tree_ruleset, out, keep_openai=_openai_stays(out, residue), unused=unused)
     _report_residue(root, scan, out, residue)
     _report_unresolved(scan, out)
     _report_removed_keys(out)
@@ -605,11 +606,26 @@ def _openai_stays(out: MigrationResult, residue: Dict[str, list]) -> bool:
     return any(f.rule == "check/openai-import" for findings in residue.values() for f in findings)
 
 
-def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: MigrationResult, keep_openai: bool = False) -> None:
+def _unused_wrappers(out: MigrationResult, residue: Dict[str, list], scan: ScanResult) -> List[str]:
+    """The OpenAI wrapper packages (langchain-openai, ...) no code of the project imports once the
+    rewritten files are written: a native plan replaced every use.  None when a file could not be
+    migrated or a notebook uses a wrapper (its cells are not in ``residue``)."""
+    from migrator.analyzer.textfiles import WRAPPER_MODULES
+
+    if out.ruleset.plan.keeps_openai or out.failures or any(
+            a.path.endswith(".ipynb") and any(f.kind == "framework" for f in a.findings) for a in scan.analyses):
+        return []
+    used = {str(f.symbol or "") for findings in residue.values() for f in findings if f.rule == "check/framework-import"}
+    return sorted(package for package, module in WRAPPER_MODULES.items()
+                  if not any(s == module or s.startswith(module + ".") for s in used))
+
+
+def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: MigrationResult, keep_openai: bool = False,
+               unused: Sequence[str] = ()) -> None:
     from migrator.analyzer.textfiles import WATCHED_PACKAGES, parse_requirement
     from migrator.analyzer import read_whatever
-    from migrator.engine.textfiles import (add_requirements, config_env_reports, rewrite_config_list_for, rewrite_dependencies,
-                                           rewrite_env)
+    from migrator.engine.textfiles import (add_requirements, config_env_reports, drop_requirements, rewrite_config_list_for,
+                                           rewrite_dependencies, rewrite_env)
 
     kinds = {f.kind for f in analysis.findings}
     data = _read(root, analysis.path)
@@ -633,6 +649,9 @@ def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: Migrati
     if needed:  # packages the rewritten code now imports (rule `requires`), next to openai/its wrapper
         near = [*WATCHED_PACKAGES, *(r.name for r in [parse_requirement(ruleset.interpolate(plan.requirement))] if r)]
         new, more = add_requirements(analysis.path, new, needed, near)
+        notes += more
+    if "dependency" in kinds and unused:  # after the additions, which are placed next to a wrapper's entry
+        new, more = drop_requirements(analysis.path, new, unused)
         notes += more
     mapping = {k: ruleset.interpolate(v) for k, v in plan.env_files.items()}
     if "env" in kinds and mapping and ruleset.tree_stays:

@@ -48,6 +48,13 @@ WATCHED_PACKAGES: Dict[str, str] = {
     "tiktoken": "tokenizer",
 }
 
+# the module each OpenAI wrapper package is imported as (apply drops a wrapper no code imports any more)
+WRAPPER_MODULES: Dict[str, str] = {
+    "langchain-openai": "langchain_openai",
+    "llama-index-llms-openai": "llama_index.llms.openai",
+    "llama-index-embeddings-openai": "llama_index.embeddings.openai",
+}
+
 ENV_NAME_RE = re.compile(r"(?<![A-Za-z0-9_])(?:AZURE_)?OPENAI_[A-Z0-9_]*[A-Z0-9](?![A-Za-z0-9_])")
 
 _URL_RE = re.compile(

@@ -220,6 +220,32 @@ def add_requirements(path: str, text: str, requirements: Sequence[str], near: Se
     return bom + _apply(body, edits), [f"{path}:{line}: added {', '.join(added)} (the migrated code imports it)"]
 
 
+def drop_requirements(path: str, text: str, packages: Sequence[str]) -> Tuple[str, List[str]]:
+    """Remove the entries of ``packages`` (OpenAI wrappers that no code of the project imports after
+    the migration, e.g. ``langchain-openai`` after a native plan) from a dependency file; an entry
+    that cannot be removed safely is left with a note.  Returns ``(new_text, notes)``."""
+    bom, body = _split_bom(text)
+    kind = classify(path)
+    wanted = {normalize_name(p) for p in packages}
+    if kind not in _REWRITABLE_KINDS or not wanted:
+        return text, []
+    edits: List[Edit] = []
+    notes: List[str] = []
+    for e in iter_dependencies(kind, body):
+        if e.package not in wanted:
+            continue
+        where = f"{path}:{_line_no(body, e.start)}"
+        edit = _removal(body, e) if not e.unsafe and e.style in ("line", "array", "table") else None
+        if edit is None:
+            notes.append(N_("{where}: no code of the project imports {package} any more; remove '{entry}' by hand").format(
+                where=where, package=e.package, entry=safe_text(e.text)))
+            continue
+        edits.append(edit)
+        notes.append(N_("{where}: removed '{entry}' (no code of the project imports it any more)").format(
+            where=where, entry=safe_text(e.text)))
+    return (bom + _apply(body, edits) if edits else text), notes
+
+
 def _insertions(text: str, e: DepEntry, added: List[str]) -> List[Edit]:
     """Insert ``added`` after entry ``e``: one per line after a line entry or an array element alone
     on its line (with the same indentation and commas), else inline after the element."""
