@@ -76,6 +76,9 @@ class Sink:
         self.todo_made: Dict[str, Tuple[str, str]] = {}  # a TODO's text -> (rule, message in English)
         self.diagnostics: List[Tuple[str, Site, str, str]] = []
         self.imports: set = set()
+        # an import wanted for a replaced symbol -> the names it replaces (``OpenAI``, ``openai``):
+        # where those are imported only inside functions or guards, the new import goes beside them
+        self.replaced: Dict[Tuple[str, Optional[str]], Set[str]] = {}
         self.todos: List[Tuple[Site, str]] = []
         self.remove: List[Site] = []
         self.bound_names: Dict[str, Optional[str]] = {}
@@ -926,12 +929,17 @@ def replace_reference(node: cst.CSTNode, target: str, ctx: Context) -> cst.CSTNo
         if name not in bound:
             ctx.need_import(module, name)
             bound[name] = target
+        if (module, name) in ctx.sink.imports:
+            ctx.sink.replaced.setdefault((module, name), set()).add(node.value)
         return cst.Name(name)
     root = module.split(".")[0]
     if bound.get(root, root) != root:
         ctx.manual(N_("cannot write {target}: the name '{name}' means something else in this module").format(target=target, name=root))
         return node
     ctx.need_import(module)
+    old_root = _flatten(node)[0] if isinstance(node, (cst.Attribute, cst.Name)) else None
+    if isinstance(old_root, cst.Name):
+        ctx.sink.replaced.setdefault((module, None), set()).add(old_root.value)
     return cst.parse_expression(target).with_changes(lpar=getattr(node, "lpar", ()), rpar=getattr(node, "rpar", ()))
 
 

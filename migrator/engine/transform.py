@@ -356,6 +356,111 @@ def _try_imports_only(stmt: cst.Try) -> bool:
     return all(isinstance(s, cst.SimpleStatementLine) and all(isinstance(x, (cst.Import, cst.ImportFrom)) for x in s.body) for s in body)
 
 
+class _NestedImports(cst.CSTVisitor):
+    """Where ``names`` are bound: the import statements binding one of them, each with the function
+    it is in (None at module level) and whether it is a plain module-level import; ``other``: any
+    other binding of them (an assignment, a def), which keeps the import at the module's top."""
+
+    def __init__(self, names: Set[str]) -> None:
+        self.names = names
+        self.found: List[Tuple[cst.SimpleStatementLine, Optional[cst.FunctionDef], bool]] = []
+        self.other = False
+        self.functions: List[cst.FunctionDef] = []
+        self.depth = 0  # compound statements around the current one
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if node.name.value in self.names:
+            self.other = True
+        self.functions.append(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.functions.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.other = self.other or node.name.value in self.names
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.BaseCompoundStatement):
+            self.depth += 1
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if isinstance(original_node, cst.BaseCompoundStatement):
+            self.depth -= 1
+        super().on_leave(original_node)
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        for small in node.body:
+            if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
+                bound = {_dotted(a.asname.name) if a.asname else _dotted(a.name).split(".")[0] for a in small.names}  # type: ignore[arg-type]
+                if bound & self.names:
+                    self.found.append((node, self.functions[-1] if self.functions else None, self.depth == 0))
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self.other = self.other or (isinstance(node.target, cst.Name) and node.target.value in self.names)
+
+
+class _InsertAfter(cst.CSTTransformer):
+    def __init__(self, after: Dict[int, List[cst.SimpleStatementLine]]) -> None:
+        self.after = after
+
+    def _body(self, body: Sequence[cst.CSTNode], originals: Sequence[cst.CSTNode]) -> List[cst.CSTNode]:
+        out: List[cst.CSTNode] = []
+        for new, old in zip(body, originals):
+            out.append(new)
+            out += self.after.get(id(old), [])
+        return out
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
+        return updated_node.with_changes(body=self._body(updated_node.body, original_node.body))
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        return updated_node.with_changes(body=self._body(updated_node.body, original_node.body))
+
+
+def imports_beside(module: cst.Module, wanted: Set[Tuple[str, Optional[str]]],
+                   replaced: Dict[Tuple[str, Optional[str]], Set[str]]) -> Tuple[cst.Module, Set[Tuple[str, Optional[str]]]]:
+    """The imports for replaced symbols whose old names are imported only inside functions or
+    guards (``def f(): from openai import OpenAI``; ``try: import openai``): placed right after each
+    of those imports whose function uses the new name, so a lazy or optional import stays lazy or
+    optional (at the module's top the provider SDK would be needed to import the module at all).
+    Returns the module and the imports placed."""
+    after: Dict[int, List[cst.SimpleStatementLine]] = {}
+    placed: Set[Tuple[str, Optional[str]]] = set()
+    for want in sorted(wanted, key=lambda w: (w[0], w[1] or "")):
+        names = replaced.get(want)
+        if not names:
+            continue
+        seen = _NestedImports(names)
+        module.visit(seen)
+        if seen.other or not seen.found or any(top for _s, _f, top in seen.found):
+            continue  # imported at the top (or bound otherwise): the import goes to the top too
+        mod, name = want
+        new_name = name or mod.split(".")[0]
+        for stmt, function, _top in seen.found:
+            if function is not None and not _uses(function, new_name):
+                continue  # a function whose use of the old symbol stays (its unit was left whole)
+            code = f"import {mod}" if name is None else f"from {mod} import {name}"
+            line = cst.parse_statement(code + module.default_newline, config=module.config_for_parsing)
+            after.setdefault(id(stmt), []).append(line)  # type: ignore[arg-type]
+            placed.add(want)
+    if not after:
+        return module, placed
+    return module.visit(_InsertAfter(after)), placed  # type: ignore[return-value]
+
+
+def _uses(node: cst.CSTNode, name: str) -> bool:
+    found = []
+
+    class _Find(cst.CSTVisitor):
+        def visit_Name(self, n: cst.Name) -> None:
+            if n.value == name:
+                found.append(n)
+
+    node.visit(_Find())
+    return bool(found)
+
+
 def add_imports(module: cst.Module, wanted: Set[Tuple[str, Optional[str]]]) -> cst.Module:
     have = _existing_imports(module)
     missing = sorted((w for w in wanted if w not in have and not (w[1] is None and w[0] in _plain_import_roots(have, w[0]))),
@@ -597,7 +702,8 @@ def transform(module: cst.Module, pairs: Sequence[Tuple[Site, Rule]], ruleset: R
     transformer = EditTransformer(pairs, ruleset, sink, rulesets, where)
     new = module.visit(transformer)
     if sink.imports:
-        new = add_imports(new, sink.imports)
+        new, placed = imports_beside(new, sink.imports, sink.replaced)
+        new = add_imports(new, sink.imports - placed)
     if sink.helpers:
         new = add_helpers(new, sink.helpers)
     if new is not module:
