@@ -330,6 +330,27 @@ def test_a_hard_coded_key_is_redacted_in_the_units_hunks(tmp_path):
     assert "DEEPSEEK_API_KEY" in shown and key not in shown and key[-4:] in shown
 
 
+def test_a_unit_skipped_on_a_line_another_unit_rewrites_stays_held(tmp_path):
+    # its key was a hash of its calls' whole lines: the other unit's rewrite of the same line
+    # changed it, so the second pass planned the skipped unit again and the file was refused
+    from migrator.apply import migrate_tree
+    from migrator.ruleset import load_all, select
+    from migrator.scan import ScanOptions
+
+    source = ("import openai\n\na = openai.OpenAI()\nb = openai.OpenAI(timeout=5)\n"
+              "x, y = a.chat.completions.create(model=\"gpt-4o\", messages=[]), b.chat.completions.create(model=\"gpt-4o\", messages=[])\n")
+    repo = make_repo(tmp_path / "repo", {"a.py": source})
+    ruleset = select(load_all([]), "deepseek", None)
+    offered = migrate_tree(str(repo), ruleset.with_held(()), ScanOptions(jobs=1, use_cache=False)).units
+    skipped = next(u for u in offered if u.line == 4)
+    result = migrate_tree(str(repo), ruleset.with_held((skipped.key,)), ScanOptions(jobs=1, use_cache=False))
+    assert not result.failures and not result.refused, (result.failures, result.refused)
+    (change,) = result.changes
+    new = change.new.decode()
+    assert "b = openai.OpenAI(timeout=5)\n" in new and 'b.chat.completions.create(model="gpt-4o", messages=[])' in new, new
+    assert 'a.chat.completions.create(model="deepseek-chat"' in new, new
+
+
 def test_the_questions_and_the_help_are_in_chinese_too(tmp_path):
     repo = make_repo(tmp_path / "repo", {"a.py": CLIENT})
     before = state(repo)

@@ -819,8 +819,15 @@ def hold_key(unit: Unit, path: str, cell: Optional[int], lines: Sequence[str]) -
         if site.kind == "client" and site.attrs.get("_project_key"):
             parts.append(f"client:{site.attrs['_project_key']}")
         elif site.kind in ("client", "framework", "call"):
-            text = re.sub(r"\s+", "", "".join(lines[site.span.line - 1:site.span.end_line]))
-            parts.append(f"{site.kind}:{text}")
+            # its own text (columns included): another unit's rewrite of the same line leaves it as it is
+            span = site.span
+            if span.line == span.end_line:
+                own = lines[span.line - 1][span.col:span.end_col] if span.line <= len(lines) else ""
+            else:
+                own = "".join([lines[span.line - 1][span.col:]] + list(lines[span.line:span.end_line - 1])
+                              + [lines[span.end_line - 1][:span.end_col]]) if span.end_line <= len(lines) else ""
+            compact = re.sub(r"\s+", "", own)
+            parts.append(f"{site.kind}:{compact}")
     digest = hashlib.sha256("\0".join(sorted(parts)).encode("utf-8", "surrogatepass")).hexdigest()[:16]
     return f"{path}{'' if cell is None else f'#{cell}'}:{unit.key[0]}:{digest}"
 
