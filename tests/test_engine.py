@@ -196,10 +196,17 @@ def test_try_import_block_is_not_broken():
 
 
 def test_try_import_block_emptied_by_cleanup_keeps_a_body():
-    source = "import json\ntry:\n    from openai import OpenAI\nexcept ImportError:\n    pass\nc = OpenAI()\n"
+    source = "import json\ntry:\n    import openai\nexcept ImportError:\n    pass\nfrom openai import OpenAI\nc = OpenAI()\n"
     result = run(source, SYM, NATIVE, cleanup=["openai"])
     assert result.output == ("import json\ntry:\n    pass\nexcept ImportError:\n    pass\n"
-                             "\nfrom acme import Client\nc = Client()\n")
+                             "from acme import Client\nc = Client()\n")
+
+
+def test_a_guarded_import_is_replaced_inside_its_guard():
+    # an optional dependency stays optional: the new import is where the old one was
+    source = "import json\ntry:\n    from openai import OpenAI\nexcept ImportError:\n    pass\nc = OpenAI()\n"
+    result = run(source, SYM, NATIVE, cleanup=["openai"])
+    assert result.output == "import json\ntry:\n    from acme import Client\nexcept ImportError:\n    pass\nc = Client()\n"
 
 
 # ------------------------------------------------------------------ values never become code (issue 14)

@@ -230,8 +230,9 @@ APP = b'from langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI(model="gpt-4
 
 
 def test_native_apply_declares_the_packages_the_new_classes_import(tmp_path):
-    """requirements.txt pins, so it gains pinned entries right after langchain-openai; pyproject's
-    [project] dependencies are bare, so bare ones; every other byte stays; a second run adds nothing."""
+    """requirements.txt pins, so it gains pinned entries where langchain-openai was; pyproject's
+    [project] dependencies are bare, so bare ones; langchain-openai, which no code imports any
+    more, leaves both; every other byte stays; a second run adds nothing."""
     from tests.test_apply_cli import branch_file, git, make_repo, run as cli
 
     requirements = b"# app\r\nlangchain-openai==1.6.6\r\nrequests==2.32.3\r\n"
@@ -242,10 +243,10 @@ def test_native_apply_declares_the_packages_the_new_classes_import(tmp_path):
     branch = "migrator/dashscope-native"
     assert b"ChatTongyi(" in branch_file(repo, branch, "app.py")
     assert branch_file(repo, branch, "requirements.txt") == (
-        b"# app\r\nlangchain-openai==1.6.6\r\ndashscope==2.0.2\r\nlangchain-community==0.4.2\r\nrequests==2.32.3\r\n")
+        b"# app\r\ndashscope==2.0.2\r\nlangchain-community==0.4.2\r\nrequests==2.32.3\r\n")
     new_pyproject = branch_file(repo, branch, "pyproject.toml").decode()
-    assert new_pyproject.startswith('[project]\nname = "app"\ndependencies = [\n    "requests",\n    "langchain-openai",  # llm\n'
-                                    '    "dashscope",\n    "langchain-community",\n]\n')
+    assert new_pyproject.startswith('[project]\nname = "app"\ndependencies = [\n    "requests",\n'
+                                    '    "dashscope",\n    "langchain-community",\n]\n'), new_pyproject
     # the migrated branch, migrated again, declares nothing twice
     git(repo, "checkout", "-q", branch)
     again = cli("apply", "--provider", "dashscope", "--plan", "native", "--dry-run", cwd=repo)
