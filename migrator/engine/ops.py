@@ -558,7 +558,8 @@ def _is_default(node: cst.BaseExpression) -> bool:
 
 
 class RenameKwarg(Operation):
-    """Rename a keyword argument (``from`` -> ``to``), e.g. ``max_completion_tokens`` -> ``max_tokens``."""
+    """Rename a keyword argument (``from`` -> ``to``), e.g. ``max_completion_tokens`` -> ``max_tokens``.
+    A keyword given in a ``**params`` dict built for the call is renamed in the dict."""
 
     name = "rename_kwarg"
     SITES = CALL_SITES + ("params",)
@@ -587,7 +588,8 @@ class RenameKwarg(Operation):
 
 class DropKwarg(Operation):
     """Remove a keyword argument the target does not accept, and report it (``message``).
-    ``if_model`` (globs) limits it to calls whose model, after mapping, matches one of them."""
+    ``if_model`` (globs) limits it to calls whose model, after mapping, matches one of them.
+    A keyword given in a ``**params`` dict built for the call is removed from the dict."""
 
     name = "drop_kwarg"
     SITES = CALL_SITES + ("params",)
@@ -810,7 +812,8 @@ def _kept(model: str, params: Dict[str, Any]) -> bool:
 
 class ClampKwarg(Operation):
     """Clamp a numeric literal keyword argument into [min, max] (the provider's range); a
-    non-literal value is reported instead."""
+    non-literal value is reported instead.  A keyword given in a ``**params`` dict built for the
+    call is clamped in the dict."""
 
     name = "clamp_kwarg"
     SITES = CALL_SITES + ("params",)
@@ -1301,7 +1304,8 @@ class Todo(Operation):
 
 class Note(Operation):
     """Report something about the site without changing it (``severity`` info or warning).
-    ``if_model`` (globs) limits it to calls whose model, after mapping, matches one of them."""
+    ``if_model`` (globs) limits it to calls whose model, after mapping, matches one of them.
+    A keyword given in a ``**params`` dict built for the call is removed from the dict."""
 
     name = "note"
     SITES = Todo.SITES
