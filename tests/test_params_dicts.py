@@ -171,25 +171,33 @@ print(ask(sys.argv[0]) is not None)
 '''
 
 
-@pytest.mark.parametrize("provider, dropped", [("dashscope", ["max_completion_tokens", "store"]),
-                                               ("deepseek", ["max_completion_tokens"])])
-def test_the_migrated_program_reaches_the_provider_with_its_key_base_and_model(tmp_path: Path, provider, dropped):
+def run_migrated(tmp_path: Path, provider: str, plan: str, source: str):
+    """Migrate ``source``, run it with the real SDK against the provider's fake (OpenAI's
+    variables point at a trap): the one request that reached the provider, its body's keywords
+    (DashScope's native protocol nests them under "parameters"), and the migration."""
     from tests.equivalence import base_env, migrated_env, run_program, test_key, write_guard
     from tests.fakes import FakeServer
 
-    migrated = migrate(PROGRAM, provider).output
+    result = migrate(source, provider, plan)
     with FakeServer(provider) as srv, FakeServer("openai") as trap:
         env = base_env(tmp_path, write_guard(tmp_path / "guard"))
-        env.update(migrated_env(provider, srv, migrated)[0])
+        env.update(migrated_env(provider, srv, result.output)[0])
         env.update({"OPENAI_BASE_URL": trap.base_url(), "OPENAI_API_KEY": "sk-openai-trap"})
-        done = run_program(migrated, "main.py", env, tmp_path / "run")
+        done = run_program(result.output, "main.py", env, tmp_path / "run")
         assert done.returncode == 0, done.tail()
-        assert trap.requests == []
+        assert done.stdout.strip() == "True" and trap.requests == []
         [sent] = srv.requests
-        assert sent.json["model"] == select(PACKS, provider, "compat").map_model("gpt-4o")
-        assert sent.json.get("max_tokens") == 16
-        assert not [k for k in dropped if k in sent.json], sent.json
-        assert sent.authorization == f"Bearer {test_key(provider)}"
+    assert sent.json["model"] == select(PACKS, provider, plan).map_model("gpt-4o")
+    assert test_key(provider) in (sent.authorization or "")
+    return sent, dict(sent.json, **sent.json.get("parameters", {})), result
+
+
+@pytest.mark.parametrize("provider, dropped", [("dashscope", ["max_completion_tokens", "store"]),
+                                               ("deepseek", ["max_completion_tokens"])])
+def test_the_migrated_program_reaches_the_provider_with_its_key_base_and_model(tmp_path: Path, provider, dropped):
+    sent, body, _ = run_migrated(tmp_path, provider, "compat", PROGRAM)
+    assert body.get("max_tokens") == 16
+    assert not [k for k in dropped if k in body], sent.json
 
 
 def test_check_reads_the_base_url_of_a_params_dict():
@@ -206,3 +214,15 @@ def test_check_reads_the_base_url_of_a_params_dict():
     assert flagged(migrate(CLIENT_DICT, "dashscope").output) == []
     no_base = source.replace('"base_url": base_url, ', "")
     assert any("has no base_url, so it talks to api.openai.com" in m for m in flagged(no_base))
+
+
+# the client built plainly: a native SDK replaces it, and takes the dict's keys translated
+NATIVE_PROGRAM = ("import sys\nfrom openai import OpenAI\n\nclient = OpenAI()\n"
+                  + PROGRAM[PROGRAM.index("\n\ndef ask"):].replace('        "store": True,\n', ""))
+
+
+@pytest.mark.parametrize("provider, sdk", [("zhipu", "from zhipuai import ZhipuAI"), ("dashscope", "from dashscope import Client")])
+def test_a_native_sdk_receives_the_keys_of_a_params_dict_translated(tmp_path: Path, provider, sdk):
+    sent, body, result = run_migrated(tmp_path, provider, "native", NATIVE_PROGRAM)
+    assert sdk in result.output and not result.hybrid
+    assert body.get("max_tokens") == 16 and "max_completion_tokens" not in body, sent.json
