@@ -94,6 +94,23 @@ def test_a_native_plan_leaves_a_client_built_from_a_dict_on_the_compatible_endpo
     assert "built from a **params dict" in manual(result)
 
 
+def test_a_key_read_into_a_local_only_the_dict_reads_moves_with_its_client():
+    # as api_key=key does: the OPENAI_* read feeds this client alone, while another client stays
+    result = migrate('''
+        import os
+        from openai import OpenAI
+        def make():
+            key = os.getenv("OPENAI_API_KEY")
+            params = {"api_key": key, "timeout": 5}
+            return OpenAI(**params)
+        def other(url):
+            return OpenAI(base_url=url)
+    ''', "dashscope")
+    assert 'key = os.getenv("DASHSCOPE_API_KEY")' in result.output
+    assert '"base_url": os.environ.get("DASHSCOPE_COMPATIBLE_BASE_URL"' in result.output
+    assert "return OpenAI(base_url=url)" in result.output
+
+
 CALL_PARAMS = '''
 from openai import OpenAI
 

@@ -1236,7 +1236,7 @@ class _Analyzer:
         if inner is None or len(returns) != 1 or not isinstance(returns[0].value, ast.Name):
             return None
         built = self._built_dict(returns[0].value, inner, depth + 1)
-        own = set(inner.bindings) - {scope.self_name}
+        own = (set(inner.bindings) | set(scope.bindings)) - {scope.self_name}  # (a caller's name would be read)
         if built is None or any(isinstance(n, ast.Name) and n.id in own
                                 for v in built["keys"].values() for n in ast.walk(v)):  # type: ignore[attr-defined]
             return None  # a value the helper computes: read in the caller's scope it would mean something else
@@ -1648,7 +1648,7 @@ class _Reporter(_Analyzer):
         function sets it once and reads it only there (``api_key = cfg.key or os.getenv(...)``
         then ``OpenAI(api_key=api_key)``); None otherwise (a module-level or shared value may feed
         other clients, in this module or elsewhere)."""
-        given = next((kw.value for kw in call.keywords if kw.arg == "api_key"), None)
+        given = next((value for arg, value in self.keywords(call, scope) if arg == "api_key"), None)
         if not isinstance(given, ast.Name) or scope.kind != "function":
             return None
         bindings = scope.bindings.get(given.id, [])
