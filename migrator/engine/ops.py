@@ -1304,8 +1304,7 @@ class Todo(Operation):
 
 class Note(Operation):
     """Report something about the site without changing it (``severity`` info or warning).
-    ``if_model`` (globs) limits it to calls whose model, after mapping, matches one of them.
-    A keyword given in a ``**params`` dict built for the call is removed from the dict."""
+    ``if_model`` (globs) limits it to calls whose model, after mapping, matches one of them."""
 
     name = "note"
     SITES = Todo.SITES
