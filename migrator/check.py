@@ -34,7 +34,7 @@ import tokenize
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
-from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from migrator.analyzer import analyze_bytes, decode_python, is_python
 from migrator.analyzer.python import dotted_name as _dotted
@@ -327,12 +327,13 @@ class _Source:
             return byte_col
         return len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore"))
 
-    def call_at(self, line: int, col: int, end_line: int, end_col: int) -> Optional[ast.Call]:
-        """The call expression at exactly this span (``a(...).b(...)`` holds two calls that start together)."""
+    def call_at(self, line: int, col: int, end_line: int, end_col: int, kind: type = ast.Call) -> Optional[Any]:
+        """The call expression (or other ``kind`` of node) at exactly this span (``a(...).b(...)``
+        holds two calls that start together)."""
         if self.tree is None:
             return None
         for node in ast.walk(self.tree):
-            if (isinstance(node, ast.Call) and node.lineno == line and node.end_lineno == end_line
+            if (isinstance(node, kind) and node.lineno == line and node.end_lineno == end_line
                     and self.char_col(line, node.col_offset) == col
                     and self.char_col(end_line, node.end_col_offset or 0) == end_col):
                 return node
@@ -677,6 +678,13 @@ def _client_problem(f: Finding, sources: Mapping[object, _Source], policy: Polic
     if call is None:
         return N_("{name}(...): base_url could not be read; it must be on the allow-list").format(name=name)
     base = next((kw.value for kw in call.keywords if kw.arg in keywords), None)
+    params = f.detail.get("_params_def")
+    if base is None and params:  # OpenAI(**params), the dict's keys all known: its base_url entry
+        found = src.call_at(*params, kind=ast.Dict)  # type: ignore[union-attr]
+        base = next((v for k, v in zip(found.keys, found.values) if isinstance(k, ast.Constant) and k.value in keywords),
+                    None) if found is not None else None
+        if base is None:
+            return N_("{name}() has no base_url, so it talks to api.openai.com").format(name=name)
     if base is None:
         if any(kw.arg is None for kw in call.keywords):
             return N_("{name}(**...) has no visible base_url; it must be an explicit base_url on the allow-list").format(name=name)

@@ -663,6 +663,7 @@ class _Analyzer:
     def __init__(self, tree: ast.Module, binder: _Binder, lines: _Lines, path: str, cell: Optional[int]):
         self.tree = tree
         self._functions: Optional[Dict[int, ast.AST]] = None
+        self._spreads: Dict[int, Optional[Dict[str, object]]] = {}  # id(call) -> spread_dict
         self.externals: Dict[str, Dict[str, object]] = {}  # qualified name -> what it holds (project.py)
         self.binder = binder
         self.lines = lines
@@ -1024,17 +1025,17 @@ class _Analyzer:
     def _endpoint(self, node: ast.Call, scope: Scope, azure: bool) -> str:
         if azure:
             return "azure"
-        for kw in node.keywords:
-            if kw.arg is None:
+        for arg, value in self.keywords(node, scope):
+            if arg is None:
                 return "dynamic"
-            if kw.arg == "base_url":
-                text = self.constant_str(kw.value, scope)
+            if arg == "base_url":
+                text = self.constant_str(value, scope)
                 if text is None:
-                    if _is_none(kw.value):
+                    if _is_none(value):
                         return "none"
-                    if self.defaults_to_openai(kw.value, scope):
+                    if self.defaults_to_openai(value, scope):
                         return "fallback"
-                    chain = self.endpoint_chain(kw.value, scope)
+                    chain = self.endpoint_chain(value, scope)
                     return chain[0] if chain is not None else "dynamic"
                 return "openai" if "api.openai.com" in text else "other"
         return "none"
@@ -1097,9 +1098,9 @@ class _Analyzer:
 
     def base_url_chain(self, call: ast.Call, scope: Scope) -> Optional[Tuple[str, Optional[ast.AST], str]]:
         """endpoint_chain of a construction's ``base_url=``, if it has one."""
-        for kw in call.keywords:
-            if kw.arg == "base_url" and not self.defaults_to_openai(kw.value, scope) and self.constant_str(kw.value, scope) is None:
-                return self.endpoint_chain(kw.value, scope)
+        for arg, value in self.keywords(call, scope):
+            if arg == "base_url" and not self.defaults_to_openai(value, scope) and self.constant_str(value, scope) is None:
+                return self.endpoint_chain(value, scope)
         return None
 
     def defaults_to_openai(self, node: ast.AST, scope: Scope) -> bool:
@@ -1127,7 +1128,114 @@ class _Analyzer:
 
     def fallback_kwargs(self, call: ast.Call, scope: Scope) -> List[str]:
         """Keywords of a construction given a parameter that defaults to OpenAI's choice (None)."""
-        return [kw.arg for kw in call.keywords if kw.arg in ("api_key", "base_url") and self.defaults_to_openai(kw.value, scope)]
+        return [arg for arg, value in self.keywords(call, scope)
+                if arg in ("api_key", "base_url") and self.defaults_to_openai(value, scope)]  # type: ignore[misc]
+
+    def keywords(self, call: ast.Call, scope: Scope) -> List[Tuple[Optional[str], ast.AST]]:
+        """A call's keywords, a ``**params`` dict whose keys are all known (see spread_dict) read
+        as the keywords it holds; (None, value) for a ``**`` mapping whose keys are not known."""
+        spread = self.spread_dict(call, scope)
+        out: List[Tuple[Optional[str], ast.AST]] = []
+        for kw in call.keywords:
+            if kw.arg is None and spread is not None:
+                if {"api_key", "base_url"} & set(spread["set"]):  # type: ignore[call-overload]
+                    out.append((None, kw.value))  # the endpoint or key a statement may or may not set
+                out += [(k, v) for k, v in spread["keys"].items()]  # type: ignore[union-attr]
+            else:
+                out.append((kw.arg, kw.value))
+        return out
+
+    def spread_dict(self, call: ast.Call, scope: Scope) -> Optional[Dict[str, object]]:
+        """``f(**params)`` with ``params = {"k": v, ...}`` (string keys, no ``**other``) bound once
+        in the function of the call, its keys added only by ``params["k"] = v`` or
+        ``params.update(k=v)`` there, and read nowhere but in this one ``**``: {"literal": the
+        dict, "keys": key -> value node, "set": keys a statement sets (maybe conditionally)}.
+        None when its keys cannot all be known (a loop, a computed key, passed elsewhere)."""
+        if id(call) not in self._spreads:
+            self._spreads[id(call)] = self._spread_dict(call, scope)
+        return self._spreads[id(call)]
+
+    def _spread_dict(self, call: ast.Call, scope: Scope) -> Optional[Dict[str, object]]:
+        spread = [k.value for k in call.keywords if k.arg is None]
+        if len(spread) != 1 or not isinstance(spread[0], ast.Name) or scope.kind != "function":
+            return None
+        return self._built_dict(spread[0], scope, 0)
+
+    def _built_dict(self, use: ast.Name, scope: Scope, depth: int) -> Optional[Dict[str, object]]:
+        """The dict a local ``use`` reads, when its keys are all known: see spread_dict.  Bound
+        to a literal, to ``{k: v for k, v in base.items() if v is not None}`` over such a dict
+        (its entries are edited in ``base``), or to ``self._helper()``, a method of the class
+        called nowhere else, returning such a dict."""
+        name = use.id
+        bindings = scope.bindings.get(name, [])
+        function = self._function_of_scope(scope)
+        if (depth > 2 or len(bindings) != 1 or bindings[0].kind != "assign" or function is None
+                or any(isinstance(n, (ast.Global, ast.Nonlocal)) and name in n.names for n in ast.walk(function))):
+            return None
+        value = bindings[0].value
+        allowed = {id(use)}
+        added: Dict[str, ast.AST] = {}
+        assigned = {id(n.targets[0]): n.value for n in ast.walk(function) if isinstance(n, ast.Assign) and len(n.targets) == 1}
+        for node in ast.walk(function):
+            if isinstance(node, ast.Subscript) and _is_name(node.value, name):
+                if id(node) not in assigned or not _is_str(node.slice):
+                    return None  # read back, deleted, augmented, or a computed key
+                added[node.slice.value] = assigned[id(node)]  # type: ignore[attr-defined]
+                allowed.add(id(node.value))
+            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "update"
+                  and _is_name(node.func.value, name)):
+                if node.args or any(k.arg is None for k in node.keywords):
+                    return None  # update(other): keys unknown here
+                added.update((k.arg, k.value) for k in node.keywords if k.arg)
+                allowed.add(id(node.func.value))
+        loads = [n for n in ast.walk(function) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
+        if any(id(n) not in allowed for n in loads):
+            return None  # the dict goes somewhere else too: its keys may be read or changed there
+        if isinstance(value, ast.Dict):
+            if not all(_is_str(k) for k in value.keys):
+                return None  # a **other inside, or a computed key
+            keys: Dict[str, ast.AST] = {}
+            for k, v in zip(value.keys, value.values):
+                if k.value in keys:  # type: ignore[union-attr]
+                    return None
+                keys[k.value] = v  # type: ignore[union-attr]
+            built: Optional[Dict[str, object]] = {"literal": value, "keys": keys, "set": []}
+        elif isinstance(value, ast.DictComp) and _none_filter(value) is not None:
+            built = self._built_dict(_none_filter(value), scope, depth + 1)  # type: ignore[arg-type]
+        elif isinstance(value, ast.Call):
+            built = self._helper_dict(value, scope, depth)
+        else:
+            built = None
+        if built is None:
+            return None
+        values = dict(built["keys"])  # type: ignore[call-overload]
+        values.update(added)
+        return {"literal": built["literal"], "keys": values, "set": sorted(set(built["set"]) | set(added))}  # type: ignore[call-overload]
+
+    def _helper_dict(self, call: ast.Call, scope: Scope, depth: int) -> Optional[Dict[str, object]]:
+        """``self._helper()`` with no arguments, a plain method of the enclosing class called
+        nowhere else, whose one ``return`` gives a local dict built as _built_dict reads."""
+        cls = scope.cls
+        if (cls is None or not scope.self_name or call.args or call.keywords or not isinstance(call.func, ast.Attribute)
+                or not _is_name(call.func.value, scope.self_name)):
+            return None
+        method = call.func.attr
+        self.mentions_asked.add(method)
+        self.binder.bind_methods(cls)
+        defs = [n for n in cls.node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == method]
+        uses = [n for n in ast.walk(cls.node) if isinstance(n, ast.Attribute) and n.attr == method]
+        if len(defs) != 1 or uses != [call.func] or defs[0].decorator_list or isinstance(defs[0], ast.AsyncFunctionDef):
+            return None
+        inner = self.binder.scopes.get(id(defs[0]))
+        returns = list(_returns(defs[0]))
+        if inner is None or len(returns) != 1 or not isinstance(returns[0].value, ast.Name):
+            return None
+        built = self._built_dict(returns[0].value, inner, depth + 1)
+        own = (set(inner.bindings) | set(scope.bindings)) - {scope.self_name}  # (a caller's name would be read)
+        if built is None or any(isinstance(n, ast.Name) and n.id in own
+                                for v in built["keys"].values() for n in ast.walk(v)):  # type: ignore[attr-defined]
+            return None  # a value the helper computes: read in the caller's scope it would mean something else
+        return built
 
     def constant_str(self, node: Optional[ast.AST], scope: Scope) -> Optional[str]:
         """A string literal, or a name bound once at module level to one."""
@@ -1489,17 +1597,16 @@ class _Reporter(_Analyzer):
              else N_("constructs {name}")).format(name=name),
             symbol=client.cls,
             detail={
-                "kwargs": _kwarg_names(node),
                 "endpoint": client.endpoint,
                 "async": client.is_async,
                 "azure": client.azure,
-                "star_kwargs": any(k.arg is None for k in node.keywords),
+                **self.spread_detail(node, scope),
                 "context_manager": context_manager,  # `with OpenAI() as c:`
                 "key": _key_kind(node),
                 # api_key=os.getenv("X"): the variable (a client reading another service's key never
                 # reads OPENAI_API_KEY)
-                "key_env": next((_env_var_default(kw.value)[0] for kw in node.keywords
-                                 if kw.arg == "api_key" and _is_env_read(kw.value)), None),
+                "key_env": next((_env_var_default(value)[0] for arg, value in self.keywords(node, scope)
+                                 if arg == "api_key" and _is_env_read(value)), None),
                 "fallback_kwargs": self.fallback_kwargs(node, scope),
                 "_project_key": self.client_key(node),
                 # where api_key=<local> is written, when only this construction reads that local:
@@ -1519,7 +1626,7 @@ class _Reporter(_Analyzer):
         set once in the function) that says it holds OpenAI's key: ``settings.openai_api_key``,
         ``cfg.OPENAI_KEY``, a parameter ``openai_api_key``.  A pydantic setting of that name reads
         OPENAI_API_KEY itself; pointed at the provider, the client would send OpenAI's key there."""
-        given = next((kw.value for kw in call.keywords if kw.arg in ("api_key", "openai_api_key")), None)
+        given = next((value for arg, value in self.keywords(call, scope) if arg in ("api_key", "openai_api_key")), None)
         if given is None:
             return None
         values = [given]
@@ -1539,7 +1646,7 @@ class _Reporter(_Analyzer):
         function sets it once and reads it only there (``api_key = cfg.key or os.getenv(...)``
         then ``OpenAI(api_key=api_key)``); None otherwise (a module-level or shared value may feed
         other clients, in this module or elsewhere)."""
-        given = next((kw.value for kw in call.keywords if kw.arg == "api_key"), None)
+        given = next((value for arg, value in self.keywords(call, scope) if arg == "api_key"), None)
         if not isinstance(given, ast.Name) or scope.kind != "function":
             return None
         bindings = scope.bindings.get(given.id, [])
@@ -1552,6 +1659,18 @@ class _Reporter(_Analyzer):
         if reads != [given]:
             return None  # read elsewhere too (another client, a wrapper, a return): it may feed those
         return list(_astuple(self.lines.span(bindings[0].value)))
+
+    def spread_detail(self, node: ast.Call, scope: Scope, known: bool = True) -> Dict[str, object]:
+        """A call's keywords for its finding: those of a ``**params`` dict with known keys too
+        (rules see them as the call's keywords and edit them in the dict, ``_params_def``; keys a
+        statement sets, ``params_set``, cannot be edited there)."""
+        spread = self.spread_dict(node, scope) if known else None
+        names = [k.arg for k in node.keywords if k.arg is not None]
+        if spread is None:
+            return {"kwargs": names, "star_kwargs": any(k.arg is None for k in node.keywords)}
+        return {"kwargs": names + [k for k in spread["keys"] if k not in names],  # type: ignore[attr-defined]
+                "star_kwargs": False, "params_set": spread["set"],
+                "_params_def": list(_astuple(self.lines.span(spread["literal"])))}  # type: ignore[arg-type]
 
     def _endpoint_def(self, found: ast.AST) -> List[Any]:
         return list(_astuple(self.lines.span(found))) + ["BooleanOperation" if isinstance(found, ast.BoolOp) else
@@ -1600,8 +1719,7 @@ class _Reporter(_Analyzer):
                 "stream": result.stream or _streaming_api(result.api),
                 "tools": _has_kwarg(node, "tools", "functions", "tool_choice", "function_call"),
                 "response_format": _has_kwarg(node, "response_format"),
-                "kwargs": _kwarg_names(node),
-                "star_kwargs": any(k.arg is None for k in node.keywords),
+                **self.spread_detail(node, scope, known=not legacy),  # openai<1: per-request keys stay unknown
                 "receiver": receiver,
                 # keywords given a literal (openai<1's per-request api_key="..." can be dropped; an expression cannot)
                 "literal_kwargs": [k.arg for k in node.keywords if k.arg and isinstance(k.value, ast.Constant)],
@@ -1725,6 +1843,10 @@ class _Reporter(_Analyzer):
     def _params_model(self, call: ast.Call, scope: Scope) -> Optional[ast.Constant]:
         """``create(**params)`` with ``params = {"model": "gpt-4o", ...}`` built in this function
         (keys added by ``params["k"] = v`` too), used for nothing else: its model literal."""
+        known = self.spread_dict(call, scope)
+        if known is not None:  # its keys are the call's keywords: every rule sees them
+            value = known["keys"].get("model")  # type: ignore[attr-defined]
+            return value if _is_str(value) and "model" not in known["set"] else None  # type: ignore[operator,return-value]
         spread = [k.value for k in call.keywords if k.arg is None]
         if len(spread) != 1 or not isinstance(spread[0], ast.Name) or scope.kind != "function":
             return None
@@ -2078,6 +2200,28 @@ def _dict_value(node: Optional[ast.AST], key: str) -> Optional[ast.AST]:
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
         return next((k.value for k in node.keywords if k.arg == key), None)
     return None
+
+
+def _none_filter(node: ast.DictComp) -> Optional[ast.Name]:
+    """``base`` of ``{k: v for k, v in base.items() if v is not None}``: a dict's entries whose
+    value is not None."""
+    if len(node.generators) != 1:
+        return None
+    gen = node.generators[0]
+    target, it = gen.target, gen.iter
+    if (gen.is_async or not isinstance(target, ast.Tuple) or len(target.elts) != 2
+            or not all(isinstance(e, ast.Name) for e in target.elts)):
+        return None
+    k, v = (e.id for e in target.elts)  # type: ignore[attr-defined]
+    if not (_is_name(node.key, k) and _is_name(node.value, v) and isinstance(it, ast.Call) and not it.args
+            and not it.keywords and isinstance(it.func, ast.Attribute) and it.func.attr == "items"
+            and isinstance(it.func.value, ast.Name)):
+        return None
+    for cond in gen.ifs:
+        if not (isinstance(cond, ast.Compare) and _is_name(cond.left, v) and len(cond.ops) == 1
+                and isinstance(cond.ops[0], ast.IsNot) and _is_none(cond.comparators[0])):
+            return None
+    return it.func.value
 
 
 def _kwarg_names(node: ast.Call) -> List[str]:

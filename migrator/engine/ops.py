@@ -221,9 +221,61 @@ def _entry(node: Any, name: str) -> Any:
 def _replace_entry(node: Any, old: Any, new: Any) -> Any:
     if isinstance(node, cst.Dict):
         elements = list(node.elements)
-        elements[elements.index(old)] = new
+        index = elements.index(old)
+        if new is not None:
+            elements[index] = new
+        else:
+            del elements[index]
+            if elements and index == len(elements):  # removed the last: the new last takes its place
+                return _without_last(node, elements, old)
         return node.with_changes(elements=elements)
     return _replace_arg(node, old, new)
+
+
+def _without_last(node: Any, elements: List[Any], old: Any) -> Any:
+    """A dict whose last element ``old`` was removed from ``elements``: the new last element ends
+    as ``old`` did (a trailing comma or none, the closing brace where it was), keeping a comment
+    that followed its own comma; a comment on ``old``'s line goes with it."""
+    last = elements[-1]
+    mine = getattr(last.comma, "whitespace_after", None)
+    brace = node.rbrace.whitespace_before
+    commented = isinstance(mine, cst.ParenthesizedWhitespace) and mine.first_line.comment is not None
+    if isinstance(mine, cst.ParenthesizedWhitespace) and isinstance(brace, cst.ParenthesizedWhitespace) and (
+            commented or isinstance(old.comma, cst.Comma)):
+        # the line break before the brace is now the one after this element
+        elements[-1] = last.with_changes(comma=last.comma.with_changes(
+            whitespace_after=mine.with_changes(empty_lines=list(mine.empty_lines) + list(brace.empty_lines),
+                                               indent=brace.indent, last_line=brace.last_line)))
+        return node.with_changes(elements=elements, rbrace=node.rbrace.with_changes(whitespace_before=cst.SimpleWhitespace("")))
+    if commented:
+        elements[-1] = last.with_changes(comma=last.comma.with_changes(whitespace_after=mine.with_changes(
+            indent=False, last_line=cst.SimpleWhitespace(""))))
+    else:
+        elements[-1] = last.with_changes(comma=old.comma)
+    return node.with_changes(elements=elements)
+
+
+SET_BY_STATEMENT = N_("{name} is set in the **params dict by a statement (perhaps only sometimes); change it there by hand")
+
+
+def _elsewhere(node: Any, name: str, ctx: "Context") -> bool:
+    """A call whose keywords come partly in a ``**params`` dict built for it (the analyzer's
+    ``_params_def``): keyword ``name`` is edited where it is written, in the dict (a "params"
+    site) or in the call; the other of the two leaves it alone.  A key a statement sets in the
+    dict cannot be edited there: the site is left for a person."""
+    if ctx.site.kind == "params":
+        if name in ctx.site.attrs.get("params_set", ()):
+            ctx.manual(ctx.text(SET_BY_STATEMENT).format(name=name))
+            return True
+        # given to the call itself: edited there
+        return _entry(node, name) is None and name in ctx.site.attrs.get("kwargs", ())
+    return isinstance(node, cst.Call) and bool(ctx.site.attrs.get("_params_def")) and _kw(node, name) is None
+
+
+def _params_predict(site: Site, name: str) -> List[Tuple[str, str]]:
+    if site.kind == "call" and name in site.attrs.get("params_set", ()):
+        return [("manual", SET_BY_STATEMENT.format(name=name))]
+    return []
 
 
 def _add_entry(node: Any, name: str, value: cst.BaseExpression) -> Any:
@@ -383,6 +435,7 @@ class Operation:
 
 
 STAR_ENDPOINT = "the construction passes **kwargs, which may carry its endpoint; set base_url= (and the key) yourself"
+PARAMS_NATIVE = N_("the client is built from a **params dict, whose keys the native SDK's client may not take; build it by hand")
 
 
 class SetKwarg(Operation):
@@ -393,12 +446,14 @@ class SetKwarg(Operation):
     (``def __init__(self, base_url=None)``) keeps the caller's choice: ``base_url or <value>``."""
 
     name = "set_kwarg"
-    SITES = CALL_SITES + ("endpoint",)
+    SITES = CALL_SITES + ("endpoint", "params")
     PARAMS = {"name": (str, True), "value": ("value", True), "when": (str, False), "message": (str, False)}
     CHOICES = {"when": ("always", "missing", "literal")}
 
     @classmethod
     def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
+        if site.kind == "client" and site.attrs.get("_params_def") and not ruleset.plan.keeps_openai:
+            return [("manual", PARAMS_NATIVE)]
         if (params["name"] == "base_url" and params.get("when", "always") != "always" and site.kind in ("client", "framework")
                 and site.attrs.get("star_kwargs") and "base_url" not in site.attrs.get("kwargs", ())):
             return [("manual", STAR_ENDPOINT)]
@@ -409,9 +464,15 @@ class SetKwarg(Operation):
         name, when = params["name"], params.get("when", "always")
         if ctx.site.kind == "endpoint":  # the expression a base_url falls back to OpenAI in
             return _retarget_default(node, render(params["value"], ctx), ctx) if name == "base_url" else node
-        assert isinstance(node, (cst.Call, cst.Dict))  # a dict: a LiteLLM Router entry's params
+        assert isinstance(node, (cst.Call, cst.Dict))  # a dict: a LiteLLM Router entry's params, a **params dict
         if name == "base_url" and ctx.site.attrs.get("_endpoint_def"):
             return node  # retargeted where its default is written
+        if ctx.site.kind in ("client", "params") and ctx.site.attrs.get("_params_def") and not ctx.ruleset.plan.keeps_openai:
+            if ctx.site.kind == "client":
+                ctx.manual(PARAMS_NATIVE)
+            return node
+        if _elsewhere(node, name, ctx):
+            return node
         existing = _entry(node, name)
         if existing is None and when != "always" and _has_star_kwargs(node):
             if name == "base_url" and ctx.site.kind in ("client", "framework"):
@@ -500,48 +561,62 @@ def _is_default(node: cst.BaseExpression) -> bool:
 
 
 class RenameKwarg(Operation):
-    """Rename a keyword argument (``from`` -> ``to``), e.g. ``max_completion_tokens`` -> ``max_tokens``."""
+    """Rename a keyword argument (``from`` -> ``to``), e.g. ``max_completion_tokens`` -> ``max_tokens``.
+    A keyword given in a ``**params`` dict built for the call is renamed in the dict."""
 
     name = "rename_kwarg"
-    SITES = CALL_SITES
+    SITES = CALL_SITES + ("params",)
     PARAMS = {"from": (str, True), "to": (str, True)}
 
     @classmethod
+    def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
+        return _params_predict(site, params["from"])
+
+    @classmethod
     def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
-        assert isinstance(node, cst.Call)
-        old = _kw(node, params["from"])
+        assert isinstance(node, (cst.Call, cst.Dict))
+        if _elsewhere(node, params["from"], ctx):
+            return node
+        old = _entry(node, params["from"])
         if old is None:
             return node
-        if _kw(node, params["to"]) is not None:
+        if _entry(node, params["to"]) is not None or params["to"] in ctx.site.attrs.get("params_set", ()) or (
+                ctx.site.kind == "params" and params["to"] in ctx.site.attrs.get("kwargs", ())):
             ctx.manual(N_("both {old}= and {new}= are given; keep one").format(old=params["from"], new=params["to"]))
             return node
+        if isinstance(node, cst.Dict):
+            return _replace_entry(node, old, old.with_changes(key=_string_like(old.key, params["to"])))
         return _replace_arg(node, old, old.with_changes(keyword=cst.Name(params["to"])))
 
 
 class DropKwarg(Operation):
     """Remove a keyword argument the target does not accept, and report it (``message``).
-    ``if_model`` (globs) limits it to calls whose model, after mapping, matches one of them."""
+    ``if_model`` (globs) limits it to calls whose model, after mapping, matches one of them.
+    A keyword given in a ``**params`` dict built for the call is removed from the dict."""
 
     name = "drop_kwarg"
-    SITES = CALL_SITES
+    SITES = CALL_SITES + ("params",)
     PARAMS = {"name": (str, True), "message": (str, False), "severity": (str, False), "if_model": (list, False)}
     CHOICES = {"severity": ("info", "warning", "manual")}
 
     @classmethod
     def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
-        if params["name"] in site.attrs.get("kwargs", ()):
-            return [(params.get("severity", "warning"), params.get("message", f"dropped {params['name']}="))]
+        if params["name"] in site.attrs.get("kwargs", ()) and site.kind != "params":
+            return [(params.get("severity", "warning"), params.get("message", f"dropped {params['name']}="))] + \
+                _params_predict(site, params["name"])
         return []
 
     @classmethod
     def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
-        assert isinstance(node, cst.Call)
-        arg = _kw(node, params["name"])
-        if arg is None or ("if_model" in params and not _model_is(ctx, params["if_model"])):
+        assert isinstance(node, (cst.Call, cst.Dict))
+        if "if_model" in params and not _model_is(ctx, params["if_model"]):
+            return node
+        arg = _entry(node, params["name"]) if not _elsewhere(node, params["name"], ctx) else None
+        if arg is None:
             return node
         message = params.get("message") or f"{params['name']}= is not supported by {ctx.ruleset.provider.title}; removed"
         ctx.diag(ctx.text(message), params.get("severity", "warning"))
-        return _replace_arg(node, arg, None)
+        return _replace_entry(node, arg, None)
 
 
 class MoveKwarg(Operation):
@@ -563,6 +638,9 @@ class MoveKwarg(Operation):
         assert isinstance(node, cst.Call)
         arg = _kw(node, params["name"])
         if arg is None:
+            if _elsewhere(node, params["name"], ctx) and params["name"] in ctx.site.attrs.get("kwargs", ()):
+                ctx.manual(N_("{name} is in the **params dict; move it into {into}= by hand").format(
+                    name=params["name"], into=params["into"]))
             return node
         target = _kw(node, params["into"])
         key = cst.DictElement(_string(params["name"]), arg.value)
@@ -749,16 +827,21 @@ def _kept(model: str, params: Dict[str, Any]) -> bool:
 
 class ClampKwarg(Operation):
     """Clamp a numeric literal keyword argument into [min, max] (the provider's range); a
-    non-literal value is reported instead."""
+    non-literal value is reported instead.  A keyword given in a ``**params`` dict built for the
+    call is clamped in the dict."""
 
     name = "clamp_kwarg"
-    SITES = CALL_SITES
+    SITES = CALL_SITES + ("params",)
     PARAMS = {"name": (str, True), "min": (float, False), "max": (float, False), "message": (str, False)}
 
     @classmethod
+    def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
+        return _params_predict(site, params["name"])
+
+    @classmethod
     def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
-        assert isinstance(node, cst.Call)
-        arg = _kw(node, params["name"])
+        assert isinstance(node, (cst.Call, cst.Dict))
+        arg = _entry(node, params["name"]) if not _elsewhere(node, params["name"], ctx) else None
         if arg is None:
             return node
         value = arg.value
@@ -775,7 +858,7 @@ class ClampKwarg(Operation):
         text = repr(int(clamped)) if float(clamped).is_integer() and isinstance(value, cst.Integer) else repr(float(clamped))
         ctx.diag(ctx.text(params.get("message") or f"{params['name']}={_quote(value)} clamped to {text}"), "warning")
         new = cst.Integer(text) if "." not in text and "e" not in text else cst.Float(text)  # 2 -> 1.5 is a float
-        return _replace_arg(node, arg, arg.with_changes(value=new))
+        return _replace_entry(node, arg, arg.with_changes(value=new))
 
 
 def _chain(expr: cst.BaseExpression) -> Tuple[cst.BaseExpression, List[str]]:
@@ -1293,7 +1376,7 @@ class CompletionsToChat(Operation):
         used = [name for name in cls.NO_CHAT if name in kwargs]
         if used:
             return f"{'/'.join(n + '=' for n in used)} has no chat counterpart; this completion stays as it is"
-        if attrs.get("star_kwargs"):
+        if attrs.get("star_kwargs") or attrs.get("_params_def"):
             return "passes **kwargs, which may hold completion-only options; convert it by hand"
         if "prompt" not in kwargs:
             return "the prompt is not passed as prompt=; convert it by hand"

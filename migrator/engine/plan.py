@@ -49,6 +49,10 @@ def sites(analysis: FileAnalysis) -> List[Site]:
                                               {"model": f.model, "confidence": f.confidence, "_call": out[-1],
                                                "_calls": [out[-1]]}, f)
                         out.append(defined[where])
+            if f.kind in ("client", "call") and f.detail.get("_params_def"):
+                # the **params dict the call's keywords are written in: they are edited there
+                owner = next(s for s in reversed(out) if s.data is f and s.kind == f.kind)
+                out.append(Site("params", Span(*f.detail["_params_def"]), ("Dict",), dict(owner.attrs, _owner=owner), f))
         elif f.kind == "model_def":
             # a model another module's calls take (settings.chat_model): mapped here, with them
             call = Site(f.detail["_call"].get("_kind", "call"), f.span, CALL_NODES, dict(f.detail["_call"]), f)
@@ -179,6 +183,9 @@ def plan(all_sites: Iterable[Site], ruleset: RuleSet) -> List[Tuple[Site, Rule]]
         if site.kind == "endpoint":
             pairs += [(site, rule) for rule in ruleset.rules if matches(rule, site.attrs["_client"], ruleset) and _sets_base_url(rule)]
             continue
+        if site.kind == "params":
+            pairs += [(site, rule) for rule in ruleset.rules if matches(rule, site.attrs["_owner"], ruleset)]
+            continue
         for rule in ruleset.rules:
             if matches(rule, site, ruleset):
                 pairs.append((site, rule))
@@ -222,6 +229,8 @@ class RuleIndex:
             return [rule for rule in self.match(site.attrs["_call"]) if _maps_model(rule, site)]
         if site.kind == "endpoint":  # retargeted by the base_url rules of the construction it feeds
             return [rule for rule in self.match(site.attrs["_client"]) if _sets_base_url(rule)]
+        if site.kind == "params":  # edited by the rules of the call it is spread into
+            return self.match(site.attrs["_owner"])
         if site.kind == "call":
             api = site.attrs.get("api")
             candidates = sorted((self.by_api.get(api, []) if isinstance(api, str) else []) + self.call_other,

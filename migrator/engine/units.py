@@ -205,8 +205,8 @@ def build_units(all_sites: Sequence[Site]) -> Tuple[List[Unit], Dict[int, Unit]]
         if site.kind != "call" or key[0] != "client":
             anchors.setdefault(key, site)  # a client's unit is anchored at its construction
     starts = {(span.line, span.col): key for span, key in constructions}
-    key_defs = [(Span(*s.attrs["_key_def"]), ("client", _key(s.span))) for s in all_sites
-                if s.kind == "client" and s.attrs.get("_key_def")]
+    key_defs = [(Span(*s.attrs[d]), ("client", _key(s.span))) for s in all_sites for d in ("_key_def", "_params_def")
+                if s.kind == "client" and s.attrs.get(d)]  # a **params dict holds its key too
     built = {key for _, key in constructions}
     external = {}
     call_index: Optional[_ByStart] = None
@@ -258,6 +258,8 @@ def build_units(all_sites: Sequence[Site]) -> Tuple[List[Unit], Dict[int, Unit]]
             for key in keys[1:]:
                 find.union(keys[0], key)
             member[id(site)] = keys[0]
+        if site.kind == "params" and id(site.attrs["_owner"]) in member:
+            member[id(site)] = member[id(site.attrs["_owner"])]  # a **params dict moves with its call
         if site.kind == "model" and site.attrs.get("_remote_key"):
             member[id(site)] = ("modeldef", _key(site.span))  # its calls are in other modules
             anchors.setdefault(member[id(site)], site)
@@ -507,10 +509,11 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
                                 "client ({why})").format(line=site.span.line, attribute=site.attrs.get("attribute"), why=why)
                              for site, why in uncarried]
         for site in unit.sites:
-            if site.kind not in ("call", "client", "framework", "result", "config", "symbol"):
+            if site.kind not in ("call", "client", "framework", "result", "config", "symbol", "params"):
                 continue
             rules = rules_for(site) if rules_for is not None else by_site.get(id(site), [])
-            for why in static_blocks(site, rules, ruleset) + ([blocked_sites[id(site)]] if id(site) in blocked_sites else []):
+            statics = static_blocks(site, rules, ruleset) if site.kind != "params" else []  # (its call's)
+            for why in statics + ([blocked_sites[id(site)]] if id(site) in blocked_sites else []):
                 where = N_("line {line}: {reason}").format(line=site.span.line, reason=why)
                 if where not in unit.reasons:
                     unit.reasons.append(where)
