@@ -121,8 +121,9 @@ def test_native_apply_declares_the_llama_index_package(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     branch = "migrator/dashscope-native"
     assert b"DashScopeEmbedding(" in branch_file(repo, branch, "app.py")
+    # (llama-index-embeddings-openai, which no code imports any more, leaves it)
     assert branch_file(repo, branch, "requirements.txt") == (
-        requirements + b"dashscope==2.0.2\nllama-index-embeddings-dashscope==0.6.0\n")
+        b"llama-index-core==0.14.25\ndashscope==2.0.2\nllama-index-embeddings-dashscope==0.6.0\n")
 
 
 def test_migrated_llm_answers_through_zhipuai(monkeypatch):
