@@ -388,7 +388,7 @@ def _report_removed_keys(out: MigrationResult) -> None:
             line = old.count("\n", 0, start) + 1
             column = start - (old.rfind("\n", 0, start) + 1) + 1
             out.diagnostics.append(Diagnostic(ROTATE_RULE, change.path, line, column,
-                                              f"rotate this key: {redacted} (removed here; it remains in git history)",
+                                              N_("rotate this key: {key} (removed here; it remains in git history)").format(key=redacted),
                                               "manual"))
 
 

@@ -379,7 +379,7 @@ class Operation:
         raise NotImplementedError
 
 
-STAR_ENDPOINT = "the construction passes **kwargs, which may carry its endpoint; set base_url= (and the key) yourself"
+STAR_ENDPOINT = N_("the construction passes **kwargs, which may carry its endpoint: set base_url= (and the key) yourself")
 
 
 class SetKwarg(Operation):
@@ -1106,7 +1106,8 @@ class RemoveStatement(Operation):
                 value=_quote(node), attribute=ctx.site.attrs.get("attribute")), blocking=False)
             return node
         ctx.sink.remove.append(ctx.site)
-        ctx.diag(ctx.text(params.get("message") or f"removed `openai.{ctx.site.attrs.get('attribute')} = ...`; the migrated client is configured at its construction"), "info")
+        ctx.diag(ctx.text(params.get("message") or N_("removed `openai.{attribute} = ...`; the migrated client is configured at its "
+                                                     "construction").format(attribute=ctx.site.attrs.get("attribute"))), "info")
         return node
 
 
@@ -1129,11 +1130,12 @@ class ClientSetting(Operation):
     def why_not(cls, site: Site) -> Optional[str]:
         attribute = site.attrs.get("attribute")
         if not site.attrs.get("top"):
-            return f"openai.{attribute} is set inside a function or a branch, so which clients it applies to depends on the run"
+            return N_("openai.{attribute} is set inside a function or a branch, so which clients it applies to depends on the "
+                      "run").format(attribute=attribute)
         if site.attrs.get("form") not in cls.FORMS:
-            return f"openai.{attribute} is set from an expression that may not be a URL string"
+            return N_("openai.{attribute} is set from an expression that may not be a URL string").format(attribute=attribute)
         if site.attrs.get("repeated"):
-            return f"openai.{attribute} is set more than once in this module"
+            return N_("openai.{attribute} is set more than once in this module").format(attribute=attribute)
         return None
 
     @classmethod
@@ -1268,19 +1270,19 @@ class CompletionsToChat(Operation):
             path = str(attrs.get("path") or "")
             if path in cls.SAME or cls._reads_text(path):
                 return None
-            return f"reads `{path}` of a text completion, which a chat completion does not have; convert it by hand"
+            return N_("reads `{path}` of a text completion, which a chat completion does not have; convert it by hand").format(path=path)
         kwargs = attrs.get("kwargs") or ()
         used = [name for name in cls.NO_CHAT if name in kwargs]
         if used:
-            return f"{'/'.join(n + '=' for n in used)} has no chat counterpart; this completion stays as it is"
+            return N_("{keywords} has no chat counterpart; this completion stays as it is").format(keywords="/".join(n + "=" for n in used))
         if attrs.get("star_kwargs"):
-            return "passes **kwargs, which may hold completion-only options; convert it by hand"
+            return N_("passes **kwargs, which may hold completion-only options; convert it by hand")
         if "prompt" not in kwargs:
-            return "the prompt is not passed as prompt=; convert it by hand"
+            return N_("the prompt is not passed as prompt=; convert it by hand")
         if attrs.get("escapes"):
-            return f"its response is {attrs['escapes']}, where it is read as a text completion; convert it by hand"
+            return N_("its response is {escapes}, where it is read as a text completion; convert it by hand").format(escapes=attrs["escapes"])
         if attrs.get("receiver") not in ("client", "legacy", "module"):
-            return "the client of this call could not be resolved; convert it by hand"
+            return N_("the client of this call could not be resolved; convert it by hand")
         return None
 
     @classmethod

@@ -20,7 +20,7 @@ from migrator.engine import trees
 from migrator.engine.model import Diagnostic, FileResult, Site
 from migrator.engine.ops import OPS, Context, Sink
 from migrator.engine.plan import plan, sites, unconverted_legacy
-from migrator.engine.selfcheck import SELF_CHECK, introduced
+from migrator.engine.selfcheck import introduced, refusal
 from migrator.engine.transform import positions, transform
 from migrator.engine.units import (build_units, choices, client_status, held_sites, left_sites, loose_keys, plan_units,
                                    rewrites, staying, with_fallback)
@@ -207,17 +207,18 @@ def migrate_source(source: str, path: str, ruleset: RuleSet, analysis: Optional[
     try:
         trees.parse(first.output)
     except SyntaxError as exc:
-        return _refused(first, f"the rewrite would not parse (line {exc.lineno}: {exc.msg}); file left unchanged")
+        return _refused(first, N_("the rewrite would not parse (line {line}: {reason}); file left unchanged").format(
+            line=exc.lineno, reason=exc.msg))
     problems = introduced(source, first.output, ruleset) if ruleset.self_check else []
     if problems:
-        what = "; ".join(f"line {p.line} of the rewrite: {p.message}" for p in problems[:3])
-        return _refused(first, f"{SELF_CHECK} {what}; file left unchanged")
+        return _refused(first, refusal(problems))
     try:
         second = rewrite_once(first.output, path, ruleset, None, cell)
     except Exception as exc:  # the output is valid Python, so this is a bug in a rule or op
-        return _refused(first, f"the rewrite could not be checked for stability ({type(exc).__name__}); file left unchanged")
+        return _refused(first, N_("the rewrite could not be checked for stability ({name}); file left unchanged").format(
+            name=type(exc).__name__))
     if second.output != first.output:
-        return _refused(first, "the rewrite is not stable (a second pass changes it again); file left unchanged")
+        return _refused(first, N_("the rewrite is not stable (a second pass changes it again); file left unchanged"))
     return first
 
 

@@ -212,12 +212,14 @@ def add_requirements(path: str, text: str, requirements: Sequence[str], near: Se
         return text, []
     names = ", ".join(f"{r.name}{r.specifier}" for r in missing)
     if kind not in ("requirements", "pyproject") or anchor.style not in ("line", "array") or anchor.unsafe:
-        return text, [f"{path}: add {names} (the migrated code imports it) by hand: {kind} files are not extended"]
+        return text, [N_("{path}: add {names} (the migrated code imports it) by hand: {kind} files are not extended").format(
+            path=path, names=names, kind=kind)]
     pinned = anchor.specifier.startswith("==")
     added = [f"{r.name}{r.extras}{r.specifier if pinned else ''}" for r in missing]
     edits = _insertions(body, anchor, added)
     line = _line_no(body, anchor.start)
-    return bom + _apply(body, edits), [f"{path}:{line}: added {', '.join(added)} (the migrated code imports it)"]
+    return bom + _apply(body, edits), [N_("{path}:{line}: added {names} (the migrated code imports it)").format(
+        path=path, line=line, names=", ".join(added))]
 
 
 def _insertions(text: str, e: DepEntry, added: List[str]) -> List[Edit]:
