@@ -87,7 +87,8 @@ def _file_counts(all_sites: List[Site], ruleset: RuleSet, index: RuleIndex, fall
             reasons[N_("served by the {plan} plan (a hybrid)").format(plan=ruleset.fallback.plan.name)] += 1  # type: ignore[union-attr]
             counts[state] += 1
         elif unit is not None and unit.blocked:
-            # the first thing that keeps its client on OpenAI, as apply reports it
+            # the first thing that keeps its client on OpenAI, as apply reports it, without its line
+            # ("line {line}: {reason}", the reason a message of its own: units._at)
             reasons[unit.reasons[0].split(": ", 1)[-1] if unit.reasons else N_("left on OpenAI as a whole")] += 1
             counts["manual"] += 1
         elif _set_at_run_time(site, matched[id(site)], reasons):

@@ -526,7 +526,7 @@ class _Parser:
             params = self.r.plain(value, f"{where}.rewrite[{index}].{name}")
             params = params if isinstance(params, dict) else {"value": params}
             for problem in ops[name].validate(params):
-                self.r.err(value, f"{where}.rewrite[{index}].{name}: {problem}")
+                self.r.err(value, f"{where}.rewrite[{index}].{name}: {localize(problem)}")
             out.append(Op(name, params, key_node.start_mark.line + 1))
         return tuple(out)
 

@@ -179,16 +179,16 @@ def validate_value(value: Any) -> List[str]:
     if isinstance(value, dict):
         if "env" in value:
             extra = set(value) - {"env", "default"}
-            return [f"unknown key(s) {sorted(extra)} in an env value"] if extra else []
+            return [N_("unknown key(s) {keys} in an env value").format(keys=sorted(extra))] if extra else []
         if "expr" in value:
             extra = set(value) - {"expr", "imports"}
-            problems = [f"unknown key(s) {sorted(extra)} in an expr value"] if extra else []
+            problems = [N_("unknown key(s) {keys} in an expr value").format(keys=sorted(extra))] if extra else []
             try:  # the stdlib parser: loading rule packs must not need LibCST (scan's readiness matrix)
                 ast.parse(re.sub(r"\$\{[a-z_0-9]+\}", "x", str(value["expr"])), mode="eval")
             except (SyntaxError, ValueError):
-                problems.append(f"expr is not a Python expression: {value['expr']!r}")
+                problems.append(N_("expr is not a Python expression: {expr}").format(expr=repr(value["expr"])))
             return problems
-    return [f"a value must be a scalar, a list, {{env: ...}} or {{expr: ...}}, not {value!r}"]
+    return [N_("a value must be a scalar, a list, an env mapping or an expr mapping, not {value}").format(value=repr(value))]
 
 
 # ------------------------------------------------------------------ call helpers
@@ -346,27 +346,27 @@ class Operation:
         problems = []
         for key in params:
             if key not in cls.PARAMS:
-                problems.append(f"unknown parameter '{key}' (expected: {', '.join(sorted(cls.PARAMS))})")
+                problems.append(N_("unknown parameter '{key}' (expected: {names})").format(key=key, names=", ".join(sorted(cls.PARAMS))))
         for key, (kind, required) in cls.PARAMS.items():
             if key not in params:
                 if required:
-                    problems.append(f"missing parameter '{key}'")
+                    problems.append(N_("missing parameter '{key}'").format(key=key))
                 continue
             value = params[key]
             if kind == "value":
                 problems += validate_value(value)
             elif kind is str and not isinstance(value, str):
-                problems.append(f"'{key}' must be a string")
+                problems.append(N_("'{key}' must be a string").format(key=key))
             elif kind is bool and not isinstance(value, bool):
-                problems.append(f"'{key}' must be true or false")
+                problems.append(N_("'{key}' must be true or false").format(key=key))
             elif kind is dict and not isinstance(value, dict):
-                problems.append(f"'{key}' must be a mapping")
+                problems.append(N_("'{key}' must be a mapping").format(key=key))
             elif kind is list and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-                problems.append(f"'{key}' must be a list of strings")
+                problems.append(N_("'{key}' must be a list of strings").format(key=key))
             elif kind is float and (isinstance(value, bool) or not isinstance(value, (int, float))):
-                problems.append(f"'{key}' must be a number")
+                problems.append(N_("'{key}' must be a number").format(key=key))
             if key in cls.CHOICES and value not in cls.CHOICES[key]:
-                problems.append(f"'{key}' must be one of {', '.join(cls.CHOICES[key])}")
+                problems.append(N_("'{key}' must be one of {choices}").format(key=key, choices=", ".join(cls.CHOICES[key])))
         return problems
 
     @classmethod

@@ -100,8 +100,9 @@ def _suppressed(source: str, all_sites: List[Site], pairs: List[Tuple[Site, obje
         others = (members & set(rules_at)) - {sid}
         named = f"ignore[{', '.join(comment.rules)}]" if comment.rules else "ignore"
         why = f" -- {comment.reason}" if comment.reason else ""
-        message = f"left as it is: `# migrator: {named}{why}`" + (f"; {unit.label} stays on OpenAI with it"
-                                                                 if unit is not None and others else "")
+        comment_text = f"# migrator: {named}{why}"
+        message = (N_("left as it is: `{comment}`, and {label} stays on OpenAI with it").format(comment=comment_text, label=unit.label)
+                   if unit is not None and others else N_("left as it is: `{comment}`").format(comment=comment_text))
         held |= members
         out.append(Diagnostic(SUPPRESSED, path, site.span.line, site.span.col + 1, message, "info", cell))
     return held, out

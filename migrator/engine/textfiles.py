@@ -182,12 +182,13 @@ def rewrite_dependencies(path: str, text: str, *, requirement: str, keep_openai:
     if keep_openai:
         return text, [N_("{path}: kept openai ({why})").format(path=path, why=keep_reason)]
     if kind not in _REWRITABLE_KINDS:
-        return text, [f"{path}: openai requirement left unchanged: {kind} files are not rewritten"]
+        return text, [N_("{path}: openai requirement left unchanged: {kind} files are not rewritten").format(path=path, kind=kind)]
     for e in targets:
         reason = _unsafe_reason(e, requirement)
         if reason:
             line = _line_no(body, e.start)
-            return text, [f"{path}:{line}: left unchanged: openai entry is a {reason}; edit it by hand"]
+            return text, [N_("{path}:{line}: left unchanged: the openai entry is a {reason}, to be edited by hand").format(
+                path=path, line=line, reason=reason)]
     edits, notes = _plan_edits(path, body, entries, new)
     if not edits:
         return text, notes
