@@ -48,8 +48,8 @@ SLOPPY = coherence.SLOPPY.replace("openai SDK on Sloppy", "使用 Sloppy 端点�
 
 # code, quoted text, paths, URLs, options and identifiers are not sentences
 _NOT_PROSE = re.compile(r"`[^`]*`|'[^']*'|\"[^\"]*\"|https?://\S+|\S*[/\\._=:()\[\]<>@#$*+-]\S*")
-# four English words in a row (a sentence left untranslated)
-_ENGLISH = re.compile(r"\b[A-Za-z][a-z']*(?:[ ,]+[a-z][a-z']*){3,}\b")
+# four English words in a row (a sentence left untranslated; "a, b, c, d" is a list of names)
+_ENGLISH = re.compile(r"\b[A-Za-z][a-z']*(?: +[a-z][a-z']*){3,}\b")
 
 
 def english_runs(text: str) -> List[str]:
@@ -159,3 +159,14 @@ def test_the_committed_chinese_equivalence_table_is_the_english_ones_data():
     assert eq.render_table(*inputs) == english
     assert eq.ZH_TABLE_PATH.read_text(encoding="utf-8") == eq.render_table(*inputs, "zh"), \
         "run: python -c 'from tests import equivalence as eq; ...' (see tests/test_i18n_close.py)"
+
+
+def test_a_rule_files_problems_are_chinese(tmp_path: Path):
+    """``rules validate``: the operations' parameter checks too, not only the loader's own words."""
+    bad = tmp_path / "x.yaml"
+    bad.write_text(coherence.SLOPPY.replace('set_kwarg: {name: base_url, value:', 'set_kwarg: {name: 1, valu:'),
+                   encoding="utf-8")
+    proc = _migrator(tmp_path, "rules", "validate", str(bad))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "必须是字符串" in proc.stderr and "缺少参数 'value'" in proc.stderr, proc.stderr
+    assert english_runs(proc.stdout + proc.stderr) == []
