@@ -361,9 +361,9 @@ def _report_unresolved(scan: ScanResult, out: MigrationResult) -> None:
         left = out.left.get(analysis.path) or ()
         for f in analysis.findings:
             if f.kind == "call" and f.confidence == "low" and f.span in left and (f.path, f.cell, f.line) not in reported:
-                out.diagnostics.append(Diagnostic(UNRESOLVED_RULE, f.path, f.line, f.column, f"this {f.api} call is left "
-                                                  "as it is: its receiver could not be resolved to a client; find the "
-                                                  "client it uses and migrate it by hand", "manual", f.cell))
+                out.diagnostics.append(Diagnostic(UNRESOLVED_RULE, f.path, f.line, f.column, N_("this {api} call is left "
+                                                     "as it is: its receiver could not be resolved to a client; find the "
+                                                     "client it uses and migrate it by hand").format(api=f.api), "manual", f.cell))
 
 
 ROTATE_RULE = "secrets/rotate-key"
@@ -389,7 +389,7 @@ def _report_removed_keys(out: MigrationResult) -> None:
             line = old.count("\n", 0, start) + 1
             column = start - (old.rfind("\n", 0, start) + 1) + 1
             out.diagnostics.append(Diagnostic(ROTATE_RULE, change.path, line, column,
-                                              f"rotate this key: {redacted} (removed here; it remains in git history)",
+                                              N_("rotate this key: {key} (removed here; it remains in git history)").format(key=redacted),
                                               "manual"))
 
 
@@ -582,7 +582,7 @@ def _notebook(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: Migratio
     try:
         new, results = migrate_notebook_bytes(analysis.path, data, ruleset)
     except (NotebookError, UnicodeDecodeError) as exc:
-        out.failures.append(Failure(analysis.path, f"invalid notebook: {exc}"))
+        out.failures.append(Failure(analysis.path, N_("invalid notebook: {reason}").format(reason=exc)))
         return
     applied: Counter = Counter()
     for result in results:

@@ -213,21 +213,27 @@ def localize(text: str, _depth: int = 0) -> str:
 
 
 def _localize_value(value: str, depth: int) -> str:
-    """A placeholder's value in the chosen language: one message, or messages joined by "; " (the
-    longest run of parts that is one message first, since a message may hold "; " itself)."""
-    shown = localize(value, depth)
-    if shown != value or "; " not in value:
-        return shown
-    parts, out, i = value.split("; "), [], 0
+    """A placeholder's value in the chosen language: one message, or messages joined by "; " (a
+    unit's reasons, the self-check's problems).  Joined messages are tried first, part by part (the
+    longest run of parts that is one message first, since a message may hold "; " itself): a
+    template whose last placeholder takes anything ("line {line}: {reason}") would otherwise take
+    the whole list as one message and leave every message after the first in English."""
+    if "; " not in value:
+        return localize(value, depth)
+    parts, out, i, whole = value.split("; "), [], 0, True
     while i < len(parts):
-        for j in range(len(parts), i, -1):
+        for j in range(len(parts) - (i == 0), i, -1):  # never the whole value: tried below
             piece = "; ".join(parts[i:j])
-            translated = localize(piece, depth) if j - i < len(parts) else piece
+            translated = localize(piece, depth)
             if translated != piece or j == i + 1:
+                whole = whole and translated != piece
                 out.append(translated)
                 i = j
                 break
-    return "；".join(out)
+    if whole:  # every part is a message
+        return "；".join(out)
+    shown = localize(value, depth)
+    return shown if shown != value else "；".join(out)
 
 
 def lang_from_args(args: List[str]) -> Optional[str]:

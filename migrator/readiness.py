@@ -33,8 +33,8 @@ def _rulesets(providers: Sequence[ProviderFile], config: Config, only: Optional[
 
 _SITE_KINDS = ("call", "framework")
 _IN_JSON = N_("an AutoGen OAI_CONFIG_LIST entry: JSON cannot read the provider's key variable, so a person puts the key there")
-_RUN_TIME = ("the client's endpoint is set at run time (base_url from a variable or **kwargs): apply leaves "
-             "it as it is; point it at the provider by hand")
+_RUN_TIME = N_("the client's endpoint is set at run time (base_url from a variable or **kwargs): apply leaves "
+               "it as it is, to be pointed at the provider by hand")
 
 
 def _set_at_run_time(site: Site, rules: List[Rule], reasons: Counter) -> bool:
@@ -84,11 +84,12 @@ def _file_counts(all_sites: List[Site], ruleset: RuleSet, index: RuleIndex, fall
             state = _classify(site, rules, ruleset.fallback, reasons)  # type: ignore[arg-type]
             if state == "automatic":
                 state = "with_diagnostics"
-            reasons[f"served by the {ruleset.fallback.plan.name} plan (a hybrid)"] += 1  # type: ignore[union-attr]
+            reasons[N_("served by the {plan} plan (a hybrid)").format(plan=ruleset.fallback.plan.name)] += 1  # type: ignore[union-attr]
             counts[state] += 1
         elif unit is not None and unit.blocked:
-            # the first thing that keeps its client on OpenAI, as apply reports it
-            reasons[unit.reasons[0].split(": ", 1)[-1] if unit.reasons else "left whole"] += 1
+            # the first thing that keeps its client on OpenAI, as apply reports it, without its line
+            # ("line {line}: {reason}", the reason a message of its own: units._at)
+            reasons[unit.reasons[0].split(": ", 1)[-1] if unit.reasons else N_("left on OpenAI as a whole")] += 1
             counts["manual"] += 1
         elif _set_at_run_time(site, matched[id(site)], reasons):
             counts["manual"] += 1

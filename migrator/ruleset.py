@@ -19,7 +19,7 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set
 import yaml
 
 from migrator.errors import RuleFileError, UsageError
-from migrator.i18n import _, did_you_mean
+from migrator.i18n import _, did_you_mean, localize
 
 # libyaml's safe loader when PyYAML was built with it (same nodes and marks, ~10x faster);
 # either way only the safe loader: rule files never construct arbitrary objects
@@ -526,7 +526,7 @@ class _Parser:
             params = self.r.plain(value, f"{where}.rewrite[{index}].{name}")
             params = params if isinstance(params, dict) else {"value": params}
             for problem in ops[name].validate(params):
-                self.r.err(value, f"{where}.rewrite[{index}].{name}: {problem}")
+                self.r.err(value, f"{where}.rewrite[{index}].{name}: {localize(problem)}")
             out.append(Op(name, params, key_node.start_mark.line + 1))
         return tuple(out)
 
@@ -620,7 +620,7 @@ def select(
     chosen = pf.plans[plan_name]
     if chosen.refuse:
         raise UsageError(_("provider '{provider}' does not offer a '{plan}' plan: {reason}").format(
-            provider=provider, plan=plan_name, reason=chosen.refuse))
+            provider=provider, plan=plan_name, reason=localize(chosen.refuse)))
     all_ids = {r.id for r in pf.rules}
     for rid in list(only) + list(skip):
         if rid not in all_ids:

@@ -1,8 +1,12 @@
 """Render docs/rules.md from the rule files and the operations' docstrings, and
 migrator/rules.schema.json from the loader's vocabulary and ``OPS``.
 
-    python scripts/document_rules.py          # rewrite both files
-    python scripts/document_rules.py --check  # exit 1 if either is stale
+    python scripts/document_rules.py          # rewrite the three files
+    python scripts/document_rules.py --check  # exit 1 if one is stale
+
+docs/zh-CN/rules.md is the same reference in Chinese: its headings and fixed prose, and the rules'
+messages, plan titles and refusals from the catalogue's Chinese (migrator/locale); notes, summaries
+and the operations' docstrings are written in English only and stay so.
 
 Output depends only on the rule files and the code (sorted, no dates, no
 paths of this machine), so the committed files can be compared with a fresh
@@ -14,21 +18,25 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
+import re
 import sys
 import textwrap
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
+from migrator import i18n  # noqa: E402
 from migrator import ruleset as rs  # noqa: E402
 from migrator.engine.ops import OPS  # noqa: E402
 
 DOC_PATH = ROOT / "docs" / "rules.md"
+ZH_DOC_PATH = ROOT / "docs" / "zh-CN" / "rules.md"
 SCHEMA_PATH = ROOT / "migrator" / "rules.schema.json"
 TYPE_NAMES = {str: "string", dict: "mapping", list: "list of strings", float: "number", "value": "value"}
+ZH_TYPE_NAMES = {"string": "字符串", "mapping": "映射", "list of strings": "字符串列表", "number": "数字", "value": "取值"}
 
 
 # ------------------------------------------------------------------ JSON Schema
@@ -195,6 +203,27 @@ def render_schema() -> str:
 # ------------------------------------------------------------------ Markdown
 
 
+def _t(lang: str, en: str, zh: str) -> str:
+    """The fixed prose of the page in its language."""
+    return zh if lang == "zh" else en
+
+
+def _shown(text: Optional[str], lang: str) -> Optional[str]:
+    """A rule file's text (a message, a plan's title or refusal) in the page's language: its
+    Chinese from the catalogue, where it is filed with ``${var}`` written ``{var}``
+    (scripts/i18n_catalog.py), or the text as written when the catalogue has none."""
+    if lang != "zh" or not text:
+        return text
+    key = i18n.SHOWN + text.strip().replace("${", "{")
+    with i18n.use_language("zh"):
+        translated = i18n._catalog().gettext(key)
+    if translated == key:
+        return text
+    for name in set(re.findall(r"\$\{(\w+)\}", text)):
+        translated = translated.replace("{" + name + "}", "${" + name + "}")
+    return translated
+
+
 def _cell(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ").strip()
 
@@ -213,97 +242,116 @@ def _value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _rule(pf: rs.ProviderFile, rule: rs.Rule) -> List[str]:
-    out = [f'<a id="{_anchor(rule.id)}"></a>', f"#### `{rule.id}`", "", rule.message, ""]
+def _rule(pf: rs.ProviderFile, rule: rs.Rule, lang: str = "en") -> List[str]:
+    out = [f'<a id="{_anchor(rule.id)}"></a>', f"#### `{rule.id}`", "", _shown(rule.message, lang), ""]
     if rule.note:
         out += [rule.note.strip(), ""]
     plans = [p for p in rule.plans if not pf.plans[p].refuse]  # a refused plan never runs a rule
-    out.append(f"- plans: {', '.join(plans) or 'none'}; severity: {rule.severity}")
+    out.append(_t(lang, "- plans: {plans}; severity: {severity}", "- 方案：{plans}；严重程度：{severity}").format(
+        plans=", ".join(plans) or _t(lang, "none", "无"), severity=rule.severity))
     if rule.option:
-        out.append(f"- runs only {'without' if rule.option.startswith('!') else 'with'} the opt-in `{rule.option.lstrip('!')}`"
-                   " (apply --completions-as-chat)")
-    out.append(f"- match: `{_value(rule.match)}`")
-    out.append("- rewrite:")
+        option = rule.option.lstrip("!")
+        out.append((_t(lang, "- runs only without the opt-in `{option}` (apply --completions-as-chat)",
+                       "- 仅在未启用 `{option}` 选项时运行（apply --completions-as-chat）") if rule.option.startswith("!") else
+                    _t(lang, "- runs only with the opt-in `{option}` (apply --completions-as-chat)",
+                       "- 仅在启用 `{option}` 选项时运行（apply --completions-as-chat）")).format(option=option))
+    out.append(_t(lang, "- match: ", "- 匹配：") + f"`{_value(rule.match)}`")
+    out.append(_t(lang, "- rewrite:", "- 改写："))
     out += [f"  - [`{op.name}`](#op-{op.name.replace('_', '-')}) `{_value(op.params)}`" for op in rule.ops]
     for ref in rule.references:
-        out.append(f"- see: {ref}")
+        out.append(_t(lang, "- see: ", "- 参见：") + ref)
     if rule.invalid:
         case = rule.invalid[0]
-        out += ["", "Before:", ""] + _fence(case["before"])
+        out += ["", _t(lang, "Before:", "改写前："), ""] + _fence(case["before"])
         if "after" in case:
-            out += ["", "After:", ""] + _fence(case["after"])
+            out += ["", _t(lang, "After:", "改写后："), ""] + _fence(case["after"])
         if case.get("diagnostics"):
-            out += ["", "Reports: " + "; ".join(f"`{d}`" for d in case["diagnostics"])]
+            out += ["", _t(lang, "Reports: ", "报告：") + "; ".join(f"`{d}`" for d in case["diagnostics"])]
     return out + [""]
 
 
-def _provider(pf: rs.ProviderFile) -> List[str]:
+def _provider(pf: rs.ProviderFile, lang: str = "en") -> List[str]:
     out = [f"## {pf.title} (`{pf.name}`)", ""]
     if pf.summary:
         out += [pf.summary.strip(), ""]
-    out += [f"- docs: {pf.docs}", f"- verified against the provider's docs and SDK: {pf.verified}"]
+    out += [_t(lang, "- docs: ", "- 文档：") + pf.docs,
+            _t(lang, "- verified against the provider's docs and SDK: ", "- 已对照供应商文档和 SDK 核实：") + str(pf.verified)]
     if pf.default_region:
-        out.append(f"- regions: {', '.join(sorted(pf.regions))} (default {pf.default_region})")
-    out += ["", "| plan | title | requirement | keeps openai | status |", "| --- | --- | --- | --- | --- |"]
+        out.append(_t(lang, "- regions: {regions} (default {default})", "- 区域：{regions}（默认 {default}）").format(
+            regions=", ".join(sorted(pf.regions)), default=pf.default_region))
+    out += ["", _t(lang, "| plan | title | requirement | keeps openai | status |", "| 方案 | 标题 | 依赖 | 保留 openai | 状态 |"),
+            "| --- | --- | --- | --- | --- |"]
     for plan in pf.plans.values():
-        status = f"refused: {_cell(plan.refuse)}" if plan.refuse else "offered"
-        out.append(f"| `{plan.name}` | {_cell(plan.title)} | {_cell(plan.requirement) or '-'} | "
-                   f"{'yes' if plan.keeps_openai else 'no'} | {status} |")
-    out += ["", "Model map (`*` globs; override with `[tool.migrator.models]`):", ""]
+        status = (_t(lang, "refused: ", "不提供：") + _cell(_shown(plan.refuse, lang))) if plan.refuse else _t(lang, "offered", "提供")
+        keeps = _t(lang, "yes", "是") if plan.keeps_openai else _t(lang, "no", "否")
+        out.append(f"| `{plan.name}` | {_cell(_shown(plan.title, lang))} | {_cell(plan.requirement) or '-'} | {keeps} | {status} |")
+    out += ["", _t(lang, "Model map (`*` globs; override with `[tool.migrator.models]`):",
+                   "模型映射（`*` 为通配符；可用 `[tool.migrator.models]` 覆盖）："), ""]
     if pf.models:
-        out += ["| OpenAI model | " + pf.title + " model |", "| --- | --- |"]
+        out += [_t(lang, "| OpenAI model | {title} model |", "| OpenAI 模型 | {title} 模型 |").format(title=pf.title), "| --- | --- |"]
         out += [f"| `{_cell(k)}` | `{_cell(v)}` |" for k, v in pf.models.items()]
     else:
-        out.append("(none: model names are left as they are)")
+        out.append(_t(lang, "(none: model names are left as they are)", "（无：模型名保持原样）"))
     out.append("")
     for plan in pf.plans.values():
         if plan.refuse:
             continue
         ids = [r.id for r in pf.rules if plan.name in r.plans]
-        out += [f"### {pf.title} — `{plan.name}` plan", ""]
+        out += [_t(lang, "### {title} — `{plan}` plan", "### {title} — `{plan}` 方案").format(title=pf.title, plan=plan.name), ""]
         if plan.summary:
             out += [plan.summary.strip(), ""]
-        out += [f"- [`{rid}`](#{_anchor(rid)})" for rid in ids] or ["(no rules)"]
+        out += [f"- [`{rid}`](#{_anchor(rid)})" for rid in ids] or [_t(lang, "(no rules)", "（没有规则）")]
         out.append("")
-    out += [f"### {pf.title} — rules", ""]
+    out += [_t(lang, "### {title} — rules", "### {title} — 规则").format(title=pf.title), ""]
     for rule in pf.rules:
-        out += _rule(pf, rule)
+        out += _rule(pf, rule, lang)
     return out
 
 
-def _operation(name: str) -> List[str]:
+def _operation(name: str, lang: str = "en") -> List[str]:
     op = OPS[name]
     out = [f'<a id="op-{name.replace("_", "-")}"></a>', f"### `{name}`", "", inspect.cleandoc(op.__doc__ or ""), ""]
-    out.append(f"Applies to sites: {', '.join(op.SITES)}.")
+    out.append(_t(lang, "Applies to sites: {sites}.", "适用的位置：{sites}。").format(sites=", ".join(op.SITES)))
     out.append("")
     if op.PARAMS:
-        out += ["| parameter | type | required | choices |", "| --- | --- | --- | --- |"]
+        out += [_t(lang, "| parameter | type | required | choices |", "| 参数 | 类型 | 必填 | 可选值 |"), "| --- | --- | --- | --- |"]
         for key, (kind, required) in op.PARAMS.items():
             choices = ", ".join(f"`{c}`" for c in op.CHOICES.get(key, ())) or "-"
-            out.append(f"| `{key}` | {TYPE_NAMES.get(kind, str(kind))} | {'yes' if required else 'no'} | {choices} |")
+            kind_name = TYPE_NAMES.get(kind, str(kind))
+            shown = _t(lang, kind_name, ZH_TYPE_NAMES.get(kind_name, kind_name))
+            out.append(f"| `{key}` | {shown} | {_t(lang, 'yes', '是') if required else _t(lang, 'no', '否')} | {choices} |")
     else:
-        out.append("No parameters: write `{}`.")
+        out.append(_t(lang, "No parameters: write `{}`.", "没有参数：写 `{}`。"))
     return out + [""]
 
 
-def render_markdown(providers: Sequence[rs.ProviderFile]) -> str:
+def render_markdown(providers: Sequence[rs.ProviderFile], lang: str = "en") -> str:
+    """docs/rules.md (``lang="en"``) or docs/zh-CN/rules.md (``"zh"``), from the same data."""
     out = [
-        "# Rule reference",
+        _t(lang, "# Rule reference", "# 规则参考"),
         "",
-        "<!-- Generated by scripts/document_rules.py from rules/*.yaml and migrator/engine/ops.py; do not edit. -->",
+        _t(lang, "English | [简体中文](zh-CN/rules.md)", "[English](../rules.md) | 简体中文"),
         "",
-        "What each provider's rules do, plan by plan. How to write rules: [rule-authoring.md](rule-authoring.md).",
+        _t(lang, "<!-- Generated by scripts/document_rules.py from rules/*.yaml and migrator/engine/ops.py; do not edit. -->",
+           "<!-- 由 scripts/document_rules.py 根据 rules/*.yaml、migrator/engine/ops.py 和 migrator/locale 生成；请勿手工编辑。 -->"),
         "",
-        "Providers: " + ", ".join(f"[{pf.title}](#{pf.name})" for pf in providers) + ".",
+        _t(lang, "What each provider's rules do, plan by plan. How to write rules: [rule-authoring.md](rule-authoring.md).",
+           "各供应商的规则按方案逐一说明其作用。如何编写规则见 [rule-authoring.md](rule-authoring.md)。"
+           "规则说明（note）、供应商与方案的概述以及各操作的说明只有英文版。"),
+        "",
+        _t(lang, "Providers: ", "供应商：") + ", ".join(f"[{pf.title}](#{pf.name})" for pf in providers) + _t(lang, ".", "。"),
         "",
     ]
     for pf in providers:
-        out += [f'<a id="{pf.name}"></a>'] + _provider(pf)
-    out += ["## Operations", "", "Values: a string is a string literal (`${var}` interpolated); "
-            "`{env: NAME}` reads an environment variable; `{env: NAME, default: X}` with a default; "
-            "`{expr: \"python\", imports: [\"os\", \"pkg:Name\"]}` is code.", ""]
+        out += [f'<a id="{pf.name}"></a>'] + _provider(pf, lang)
+    out += [_t(lang, "## Operations", "## 操作"), "",
+            _t(lang, "Values: a string is a string literal (`${var}` interpolated); "
+                     "`{env: NAME}` reads an environment variable; `{env: NAME, default: X}` with a default; "
+                     "`{expr: \"python\", imports: [\"os\", \"pkg:Name\"]}` is code.",
+               "取值：字符串就是字符串字面量（`${var}` 会被替换）；`{env: NAME}` 读取环境变量；"
+               "`{env: NAME, default: X}` 带默认值；`{expr: \"python\", imports: [\"os\", \"pkg:Name\"]}` 是代码。"), ""]
     for name in sorted(OPS):
-        out += _operation(name)
+        out += _operation(name, lang)
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -321,7 +369,9 @@ def main(argv: Sequence[str] = ()) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if a generated file is out of date")
     args = parser.parse_args(list(argv))
-    outputs = {DOC_PATH: render_markdown(builtin_providers()), SCHEMA_PATH: render_schema()}
+    providers = builtin_providers()
+    outputs = {DOC_PATH: render_markdown(providers), ZH_DOC_PATH: render_markdown(providers, "zh"),
+               SCHEMA_PATH: render_schema()}
     stale = [path for path, text in outputs.items()
              if not path.exists() or path.read_text(encoding="utf-8") != text]
     if args.check:

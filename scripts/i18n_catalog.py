@@ -90,7 +90,7 @@ RULES = ROOT / "rules"
 
 def rule_messages() -> Dict[str, Message]:
     """The texts of the built-in rule packs a user reads: each rule's ``message``, each
-    operation's ``message`` (a diagnostic, a TODO's text) and each plan's ``title``; in the context
+    operation's ``message`` (a diagnostic, a TODO's text) and each plan's ``title`` and ``refuse``; in the context
     ``shown``, keyed by the English text with ``${var}`` as the placeholder ``{var}`` (the pack's
     values are filled in before a message is shown)."""
     import yaml
@@ -115,6 +115,7 @@ def rule_messages() -> Dict[str, Message]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for plan in (data.get("plans") or {}).values():
             add(plan.get("title"), rel)
+            add(plan.get("refuse"), rel)  # why the provider does not offer the plan
         for rule in data.get("rules") or []:
             where = f"{rel} {rule.get('id', '')}".strip()
             add(rule.get("message"), where)

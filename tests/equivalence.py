@@ -532,20 +532,92 @@ def _check_auth(where: str, provider: str, raw: RecordedRequest) -> List[str]:
 # --------------------------------------------------------------------------- the evidence table
 
 TABLE_PATH = ROOT / "docs" / "equivalence.md"
+ZH_TABLE_PATH = ROOT / "docs" / "zh-CN" / "equivalence.md"  # the same table in Chinese, written with it
 TABLE_COMMAND = "MIGRATOR_WRITE_EQUIVALENCE=1 python -m pytest -q tests/test_equivalence.py"
 
 
+# the prose under the table in Chinese (docs/zh-CN/equivalence.md), keyed by its English
+ZH_PROSE: Dict[str, str] = {
+    _LLAMA_INDEX_ENV: "llama-index-llms-openai 限定 openai<3，无法与固定的 openai==3.57.0 共存；请在单独的虚拟环境中运行 "
+                      "`pip install llama-index-llms-openai-like==0.8.1 llama-index-embeddings-openai==0.7.0`",
+    SEPARATE_ENV["fw_autogen02_chat"][1]: (
+        "pyautogen 0.2.35 限定 numpy<2（它可以与其他固定版本一起安装，numpy 会回退到 1.26.4，`pip check` 无误），因此不在 "
+        "tests/requirements-providers.txt 中；请运行 `pip install pyautogen==0.2.35`。运行的内容：它的 OpenAIWrapper 处理迁移后的 "
+        "config_list 条目（在 tests/test_frameworks_autogen02.py 中还有 config_list_from_json 读取迁移后的 OAI_CONFIG_LIST）；"
+        "只在 wheel 中阅读而未运行的：它转发到别处的 api_type（autogen/oai/client.py）"),
+    NO_PROGRAM["CrewAI (`crewai.LLM`, rules `*/crewai`)"]: (
+        "crewai 1.15.30 限定 openai<3 和 pydantic<2.13，并会引入 chromadb，因此无法与 tests/requirements-providers.txt"
+        "（openai==3.57.0、pydantic==2.14.4）一起安装；它的路由已在 wheel 中核对，就是 `fw_litellm_chat` 所运行的 LiteLLM 路由"),
+}
+_ZH_HEAD = [
+    "# 线路层面的等价性：OpenAI 程序与迁移后的程序",
+    "",
+    "[English](../equivalence.md) | 简体中文",
+    "",
+    "由 `{command}` 生成（同时生成英文版 docs/equivalence.md）；请勿手工编辑。",
+    "",
+    "`fixtures/programs/` 中的每个程序先在 `openai` SDK 上原样运行，连接模拟的 OpenAI 服务器（*openai original* 列），",
+    "再用 `migrate_source` 按 `rules/` 中每个供应商的每个方案迁移，在该供应商的真实 SDK 上运行，连接忠实模拟其协议的假服务器",
+    "（`tests/fakes/`），只通过环境变量指向那里。一个单元格算作通过，需要规范化后的输出与原程序相同、供应商收到相同的请求",
+    "（模型已映射、参数相同或已转换、使用供应商的凭据），且模拟的 OpenAI 服务器什么也没收到。*不适用*：规则包报告该程序需要人工处理",
+    "（`manual` 诊断），或程序使用 openai<1 API（改为与其 openai>=1 的对应程序比较），或迁移后的代码无法指向本地服务器，",
+    "或规则包警告程序的输出会改变（原生类不填充的回复字段，`WARNED_DIFFERENCES`）。工作原理见 `tests/equivalence.py` 和",
+    "`fixtures/programs/README.md`。下方注释中的诊断文字以中文显示，规则 id 保持原样。",
+    "",
+    "原生方案上 LangChain 的原生类都指向假服务器：ChatTongyi 和 DashScopeEmbeddings 经由 dashscope SDK",
+    "（`DASHSCOPE_HTTP_BASE_URL`），ChatZhipuAI 经由 `ZHIPUAI_API_BASE`（它自己的 httpx 调用），ZhipuAIEmbeddings 经由 zhipuai SDK",
+    "（`ZHIPUAI_BASE_URL`）；`tests/test_frameworks_native.py` 让它们各自给出一个回答。",
+    "",
+    "原生方案上 LlamaIndex 自己的类：DashScopeEmbedding（llama-index-embeddings-dashscope 0.6.0）经由 dashscope SDK、ZhipuAI",
+    "（llama-index-llms-zhipuai 0.6.0）经由 zhipuai SDK（`ZHIPUAI_BASE_URL`）指向假服务器，并由",
+    "`tests/test_frameworks_llamaindex_native.py` 让它们给出回答；LlamaIndex 的 DashScope LLM 不是迁移目标",
+    "（llama-index-llms-dashscope 固定 dashscope==1.22.2，无法与 dashscope 2.x 共存），因此 `fw_llamaindex_chat` 在那里仍使用 OpenAILike。",
+    "",
+]
+_ZH_STATUS = {"pass": "通过", "fail": "失败", "n/a": "不适用", "not run": "未运行"}
+_RULE_AT = re.compile(r"; (?=[\w.-]+/[\w.-]+: )")  # "; " before the next "provider/rule: message"
+
+
+def _zh_text(text: str) -> str:
+    """A message recorded in English (a diagnostic, a plan's refusal), in Chinese where the
+    catalogue has it (as ``migrator --lang zh`` shows it)."""
+    from migrator import i18n
+
+    with i18n.use_language("zh"):
+        return i18n.localize(text)
+
+
+def _zh_reason(reason: str) -> str:
+    """A note's reason in Chinese: its kind, then each ``rule: message`` with the message translated."""
+    twin = re.fullmatch(r"openai<1 API: cannot run on openai>=1; migrated runs are compared with (\S+)", reason)
+    if twin:
+        return f"openai<1 API：无法在 openai>=1 上运行；迁移后的程序与 {twin.group(1)} 比较"
+    kind, sep, rest = reason.partition(": ")
+    label = {"manual": "需人工处理", "warned": "已警告"}.get(kind)
+    if not sep or label is None:
+        return reason
+    parts = []
+    for part in _RULE_AT.split(rest):
+        rule, sep, message = part.partition(": ")
+        parts.append(f"{rule}：{_zh_text(message)}" if sep else part)
+    return f"{label}：" + "；".join(parts)
+
+
 def render_table(results: Mapping[Tuple[str, str, str], Tuple[str, str]], names: Sequence[str],
-                 cells: Sequence[Tuple[str, str]], refused: Mapping[Tuple[str, str], str]) -> str:
-    """Markdown: one row per program, one column per provider/plan; every n/a and fail has a note."""
+                 cells: Sequence[Tuple[str, str]], refused: Mapping[Tuple[str, str], str], lang: str = "en") -> str:
+    """Markdown: one row per program, one column per provider/plan; every n/a and fail has a note.
+    ``lang="zh"``: the same table in Chinese (headings, legend, statuses and the notes' messages)."""
+    zh = lang == "zh"
     columns = [("openai", "original")] + list(cells)
     notes: Dict[Tuple[str, str], str] = {}
 
     def cell(status: str, reason: str) -> str:
         if status == "pass":
-            return "pass"
+            return "通过" if zh else "pass"
         prefix = "F" if status == "fail" else "N"
         label = notes.setdefault((status, reason), f"{prefix}{sum(1 for s, _ in notes if s == status) + 1}")
+        if zh:
+            return f"**失败** [{label}]" if status == "fail" else f"不适用 [{label}]"
         return f"**FAIL** [{label}]" if status == "fail" else f"n/a [{label}]"
 
     counts: Dict[str, int] = {}
@@ -557,11 +629,13 @@ def render_table(results: Mapping[Tuple[str, str, str], Tuple[str, str]], names:
             counts[status] = counts.get(status, 0) + 1
             row.append("—" if status == "not run" else cell(status, reason))
         rows.append("| " + " | ".join(row) + " |")
-    header = "| program | " + " | ".join(f"{p} {pl}" for p, pl in columns) + " |"
+    header = ("| 程序 | " if zh else "| program | ") + " | ".join(f"{p} {pl}" for p, pl in columns) + " |"
     rule = "|" + "---|" * (len(columns) + 1)
     summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in ("pass", "fail", "n/a", "not run") if counts.get(s))
     lines = [
         "# Wire-level equivalence: OpenAI programs vs their migrations",
+        "",
+        "English | [简体中文](zh-CN/equivalence.md)",
         "",
         f"Generated by `{TABLE_COMMAND}`; do not edit by hand.",
         "",
@@ -592,24 +666,31 @@ def render_table(results: Mapping[Tuple[str, str, str], Tuple[str, str]], names:
         f"Totals: {summary}.",
         "",
     ]
+    if zh:
+        summary = "，".join(f"{counts.get(s, 0)} 个{_ZH_STATUS[s]}" for s in ("pass", "fail", "n/a", "not run") if counts.get(s))
+        lines = [line.format(command=TABLE_COMMAND) for line in _ZH_HEAD] + [f"合计：{summary}。", ""]
     for provider, models in sorted(USER_MODELS.items()):
         pairs = ", ".join(f"{k} -> {v}" for k, v in models.items())
-        lines += [f"The {provider} pack maps no model by design; the harness supplies a user's mapping "
+        lines += [f"{provider} 规则包按设计不映射任何模型；测试装置提供一份用户的映射（`select(models=...)`，"
+                  f"与 `[tool.migrator.models]` 的作用相同）：{pairs}。" if zh else
+                  f"The {provider} pack maps no model by design; the harness supplies a user's mapping "
                   f"(`select(models=...)`, as `[tool.migrator.models]` would): {pairs}.", ""]
     for name, (module, why) in sorted(SEPARATE_ENV.items()):
-        lines += [f"`{name}` runs only where `{module}` is installed: {why}.", ""]
+        lines += [f"`{name}` 只在安装了 `{module}` 的环境中运行：{ZH_PROSE.get(why, why)}。" if zh else
+                  f"`{name}` runs only where `{module}` is installed: {why}.", ""]
     for framework, why in NO_PROGRAM.items():
-        lines += [f"{framework} has no program here: {why}.", ""]
+        lines += [f"{framework} 在这里没有程序：{ZH_PROSE.get(why, why)}。" if zh else f"{framework} has no program here: {why}.", ""]
     if refused:
-        lines.append("Plans not offered by their pack (not run):")
+        lines.append("规则包不提供的方案（未运行）：" if zh else "Plans not offered by their pack (not run):")
         lines.append("")
-        lines += [f"- {p} {pl}: {why}" for (p, pl), why in sorted(refused.items())]
+        lines += [f"- {p} {pl}：{_zh_text(why)}" if zh else f"- {p} {pl}: {why}" for (p, pl), why in sorted(refused.items())]
         lines.append("")
     lines += [header, rule, *rows, ""]
     if notes:
-        lines += ["## Notes", ""]
+        lines += ["## 注释" if zh else "## Notes", ""]
         for (status, reason), label in sorted(notes.items(), key=lambda kv: (kv[1][0], int(kv[1][1:]))):
-            lines.append(f"- **{label}** ({status}): {reason}")
+            lines.append(f"- **{label}**（{_ZH_STATUS[status]}）：{_zh_reason(reason)}" if zh else
+                         f"- **{label}** ({status}): {reason}")
         lines.append("")
     return "\n".join(lines)
 
@@ -642,4 +723,17 @@ def write_table(results: Mapping[Tuple[str, str, str], Tuple[str, str]], names: 
     merged = {key: value for key, value in previous.items() if key[0] not in ran}
     merged.update(results)
     TABLE_PATH.write_text(render_table(merged, names, cells, refused), encoding="utf-8")
+    ZH_TABLE_PATH.parent.mkdir(parents=True, exist_ok=True)
+    ZH_TABLE_PATH.write_text(render_table(merged, names, cells, refused, "zh"), encoding="utf-8")
     return TABLE_PATH
+
+
+def table_inputs(text: str) -> Tuple[Dict[Tuple[str, str, str], Tuple[str, str]], List[str], List[Tuple[str, str]],
+                                      Dict[Tuple[str, str], str]]:
+    """What ``render_table`` was given for a table it wrote (results, names, cells, refused): the
+    committed table renders again, in either language, without running a program."""
+    rows = [line for line in text.splitlines() if line.startswith("| ")]
+    columns = [tuple(c.strip().rsplit(" ", 1)) for c in rows[0].strip("| ").split(" | ")[1:]]
+    names = [row.strip("| ").split(" | ")[0].strip().strip("`") for row in rows[1:]]
+    refused = {tuple(p.split(" ", 1)): why for p, why in re.findall(r"^- (\w+ \w+): (.*)$", text, re.M)}
+    return read_table(text), names, columns[1:], refused

@@ -234,7 +234,7 @@ NATIVE = select(PACKS, "dashscope", "native")
      'c = OpenAI(api_key=K, base_url="https://dashscope.aliyuncs.com/compatible-mode/v1")\n',
      "pointed at the provider but reads OPENAI_API_KEY"),
     ('from openai import OpenAI\nc = OpenAI()\nc.chat.completions.create(model="m", messages=[], request_timeout=5)\n',
-     "request_timeout= on a call"),
+     "passes request_timeout= (TypeError)"),
 ])
 def test_self_check_finds_a_credential_or_keyword_that_disagrees(source, expected):
     found = disagreements(source, RULESET)

@@ -14,6 +14,7 @@ PAIRS = [
     ("docs/zh-CN/check.md", "docs/check.md"),
     ("docs/zh-CN/rule-authoring.md", "docs/rule-authoring.md"),
 ]
+GENERATED = ["docs/zh-CN/rules.md", "docs/zh-CN/equivalence.md"]  # rendered with their English pages
 # blocks a reader copies (commands, workflow files, the options synopsis); toml and python blocks
 # carry translated comments
 COPIED = ("bash", "text", "yaml", "")
@@ -40,6 +41,14 @@ def test_the_chinese_page_links_resolve(chinese, english):
     for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
         if "://" not in target:
             assert (page.parent / target).exists(), f"{chinese}: broken link {target}"
+
+
+@pytest.mark.parametrize("chinese", GENERATED)
+def test_a_generated_chinese_page_links_resolve_and_is_linked_from_the_chinese_readme(chinese):
+    test_the_chinese_page_links_resolve(chinese, None)
+    assert f"]({chinese})" in (ROOT / "README.zh-CN.md").read_text(encoding="utf-8")
+    english = ROOT / chinese.replace("zh-CN/", "")
+    assert f"](../{english.name})" in (ROOT / chinese).read_text(encoding="utf-8")  # a way back to English
 
 
 def test_readme_links_the_chinese_readme_first():

@@ -66,8 +66,12 @@ def test_check_findings_are_shown_in_chinese_and_sarif_keeps_english(many):
 @pytest.mark.parametrize("text", [
     "deepseek-reasoner ignores temperature; check this call",  # ends like "{api} call": not a finding
     "model 'gpt-4o' -> 'deepseek-chat' (mapped by hand)",  # the engine's message, with more after it
-    "hard-coded OpenAI API key sk-…f3a9",
 ])
 def test_localize_leaves_a_text_that_only_looks_like_a_message(text, monkeypatch):
     monkeypatch.setattr(i18n, "_CHOSEN", ["zh"])
     assert i18n.localize(text) == text
+
+
+def test_a_hard_coded_key_finding_is_shown_in_chinese_with_the_key_as_found(monkeypatch):
+    monkeypatch.setattr(i18n, "_CHOSEN", ["zh"])
+    assert i18n.localize("hard-coded OpenAI API key sk-…f3a9") == "硬编码的 OpenAI API 密钥：sk-…f3a9"

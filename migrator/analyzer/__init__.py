@@ -121,11 +121,11 @@ def decode_python(data: bytes) -> Tuple[Optional[str], Optional[str]]:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        return None, f"cannot decode: {exc}"
+        return None, N_("cannot decode: {reason}").format(reason=exc)
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
-        return None, f"cannot decode as {encoding}: {exc}"
+        return None, N_("cannot decode as {encoding}: {reason}").format(encoding=encoding, reason=exc)
     if text.startswith("\ufeff"):
         text = text[1:]
     return text, None
@@ -203,7 +203,7 @@ def text_findings(relpath: str, text: str, *, cell: Optional[int] = None, low: O
         maybe_key = might_hold_secret(lowered)
     for start, end, redacted in find_secrets(text, low, lowered) if maybe_key else ():
         out.append(
-            Finding("secret", relpath, _span_of(text, start, end), f"hard-coded {describe(redacted)} {redacted}",
+            Finding("secret", relpath, _span_of(text, start, end), N_("hard-coded {what} {key}").format(what=describe(redacted), key=redacted),
                     cell=cell, detail={"redacted": redacted})
         )
     for match in finditer_on_lines(_URL, text):

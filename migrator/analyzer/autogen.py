@@ -134,7 +134,7 @@ def _no_duplicates(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
     keys = [k for k, _ in pairs]
     repeated = sorted({k for k in keys if keys.count(k) > 1})
     if repeated:
-        raise ValueError(f"repeats the key '{repeated[0]}'")
+        raise ValueError(N_("repeats the key '{key}'").format(key=repeated[0]))
     return dict(pairs)
 
 
@@ -147,13 +147,13 @@ def parse_config_file(text: str) -> List[JsonEntry]:
     try:
         data = json.loads(text, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as exc:
-        raise ConfigFileError(exc.lineno, f"not valid JSON: {exc.msg}") from None
+        raise ConfigFileError(exc.lineno, N_("not valid JSON: {reason}").format(reason=exc.msg)) from None
     except ValueError as exc:  # a repeated key
         raise ConfigFileError(1, str(exc)) from None
     except RecursionError:
-        raise ConfigFileError(1, "nested too deep") from None
+        raise ConfigFileError(1, N_("nested too deep")) from None
     if not isinstance(data, list):
-        raise ConfigFileError(1, "not a list of entries")
+        raise ConfigFileError(1, N_("not a list of entries"))
     decoder = json.JSONDecoder()
     ws = re.compile(r"[ \t\r\n]*")
     out: List[JsonEntry] = []

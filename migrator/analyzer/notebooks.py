@@ -20,6 +20,8 @@ import re
 from json.decoder import scanstring
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
+from migrator.i18n import N_
+
 #: (1-based line within the cell source, original line text)
 MaskedLine = Tuple[int, str]
 
@@ -77,14 +79,14 @@ def _load(text: str) -> dict:
     try:
         nb = json.loads(text, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as exc:
-        raise NotebookError(f"invalid JSON: {exc.msg}", exc.lineno) from None
+        raise NotebookError(N_("invalid JSON: {reason}").format(reason=exc.msg), exc.lineno) from None
     except RecursionError:
-        raise NotebookError("nested too deeply", 1) from None
+        raise NotebookError(N_("nested too deeply"), 1) from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-        raise NotebookError("not an nbformat 4 notebook (no 'cells' list)", 1)
+        raise NotebookError(N_("not an nbformat 4 notebook (no 'cells' list)"), 1)
     major = nb.get("nbformat", 4)
     if isinstance(major, int) and major < 4:
-        raise NotebookError(f"nbformat {major} is not supported (need 4)", 1)
+        raise NotebookError(N_("nbformat {version} is not supported (need 4)").format(version=major), 1)
     return nb
 
 
@@ -94,7 +96,7 @@ def _no_duplicates(pairs: list) -> dict:
     if len(out) != len(pairs):
         seen: set = set()
         duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))
-        raise NotebookError(f"duplicate key '{duplicate}' in a JSON object", 1)
+        raise NotebookError(N_("duplicate key '{key}' in a JSON object").format(key=duplicate), 1)
     return out
 
 
@@ -104,7 +106,7 @@ def _source_text(cell: object, number: int, text: str) -> str:
         return source
     if isinstance(source, list) and all(isinstance(s, str) for s in source):
         return "".join(source)
-    raise NotebookError(f"cell {number} has no readable 'source'", _cell_line(text, number))
+    raise NotebookError(N_("cell {number} has no readable 'source'").format(number=number), _cell_line(text, number))
 
 
 def iter_cells(text: str) -> Iterator[Tuple[int, str, str]]:
@@ -217,7 +219,7 @@ def restore_magics(cell: CodeCell, new_source: str) -> str:
         try:
             pos = lines.index(wanted, pos)
         except ValueError:
-            raise NotebookError(f"cell {cell.number}: IPython line {number} was changed by the rewrite") from None
+            raise NotebookError(N_("cell {number}: IPython line {line} was changed by the rewrite").format(number=cell.number, line=number)) from None
         lines[pos] = original
         pos += 1
     return "\n".join(lines)
@@ -343,10 +345,10 @@ def replace_cells(original_text: str, new_sources: Dict[int, str]) -> str:
     edits = []
     for number, new_source in new_sources.items():
         if not 0 < number <= len(spans):
-            raise NotebookError(f"no cell {number} (the notebook has {len(spans)})")
+            raise NotebookError(N_("no cell {number} (the notebook has {count})").format(number=number, count=len(spans)))
         span = _source_span(original_text, spans[number - 1][0])
         if span is None:
-            raise NotebookError(f"cell {number} has no 'source'", _cell_line(original_text, number))
+            raise NotebookError(N_("cell {number} has no 'source'").format(number=number), _cell_line(original_text, number))
         if json.loads(original_text[span[0]:span[1]]) in (new_source, new_source.splitlines(keepends=True)):
             continue
         edits.append((span, _dump_source(original_text, span, new_source)))

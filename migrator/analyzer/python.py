@@ -1489,7 +1489,7 @@ class _Reporter(_Analyzer):
             names = [k.value for k in params.keys if isinstance(k, ast.Constant)] if isinstance(params, ast.Dict) \
                 else _kwarg_names(params)  # type: ignore[arg-type]
             api = "embeddings.create" if model.startswith("text-embedding-") else "chat.completions.create"
-            self.add("framework", span, f"routes '{text}' to OpenAI through {qname}", symbol=sym.ROUTE_ALIASES.get(qname, qname),
+            self.add("framework", span, N_("routes '{model}' to OpenAI through {name}").format(model=text, name=qname), symbol=sym.ROUTE_ALIASES.get(qname, qname),
                      model=model, api=api, detail={"form": "construct", "route": True, "model_arg": key, "kwargs": names,
                                           "dict": isinstance(params, ast.Dict)})
 
@@ -1518,7 +1518,7 @@ class _Reporter(_Analyzer):
             return
         if any(kw.arg in ("api_base", "base_url") and self._elsewhere(kw.value, scope) for kw in node.keywords):
             return
-        self.add("framework", node, f"routes '{text}' to OpenAI through {qname}", symbol=qname, model=model,
+        self.add("framework", node, N_("routes '{model}' to OpenAI through {name}").format(model=text, name=qname), symbol=qname, model=model,
                  detail={"form": "construct", "route": True, "model_arg": where, "kwargs": _kwarg_names(node)})
 
     def _handed(self, node: ast.Call, scope: Scope) -> None:

@@ -37,6 +37,8 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple, Union
 
+from migrator.i18n import N_
+
 #: (start offset, end offset, redacted form)
 SecretHit = Tuple[int, int, str]
 
@@ -73,12 +75,12 @@ def redact(key: str) -> str:
 def describe(redacted: str) -> str:
     """What a redacted key is, for messages: ``OpenAI API key``, ``Qianfan API key``, ``API key``."""
     if redacted.startswith("sk-"):
-        return "OpenAI API key"
+        return N_("OpenAI API key")
     if redacted.startswith("bce-v3/"):
-        return "Qianfan API key"
+        return N_("Qianfan API key")
     if redacted.startswith("AKID"):
-        return "Tencent Cloud SecretId"
-    return "API key"
+        return N_("Tencent Cloud SecretId")
+    return N_("API key")
 
 
 def redact_text(text: str) -> str:

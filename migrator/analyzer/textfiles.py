@@ -266,7 +266,7 @@ def _requirements_entries(text: str) -> List[DepEntry]:
         start = offset + len(body) - len(stripped)
         unsafe = None
         if "--hash" in body or body.endswith("\\"):
-            unsafe = "hash-pinned or continued requirement line"
+            unsafe = N_("hash-pinned or continued requirement line")
         entries.append(DepEntry(
             req.name, req.specifier, "requirements", start, offset + len(body), offset, offset + len(line),
             "line", stripped, req.marker, unsafe=unsafe,
@@ -410,7 +410,7 @@ def _table_spec(value: str) -> Tuple[str, Optional[str]]:
     if value.startswith("{") and value.endswith("}"):
         m = re.search(r"""\bversion\s*=\s*["']([^"']*)["']""", value)
         return (m.group(1) if m else ""), None
-    return "", "value is not a string or one-line inline table"
+    return "", N_("value is not a string or one-line inline table")
 
 
 def _table_entries(text: str, pairs: List[TomlPair], section_of: Callable[[str], Optional[str]]) -> List[DepEntry]:
@@ -749,7 +749,7 @@ def _secret_findings(path: str, text: str, index: LineIndex, low: Optional[bytes
     for start, end, redacted in secrets.find_secrets(text, low):
         findings.append(Finding(
             kind="secret", path=path, span=index.span(start, end),
-            message=f"hard-coded {secrets.describe(redacted)} {redacted}", detail={"redacted": redacted},
+            message=N_("hard-coded {what} {key}").format(what=secrets.describe(redacted), key=redacted), detail={"redacted": redacted},
         ))
     return findings
 

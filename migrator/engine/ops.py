@@ -182,16 +182,16 @@ def validate_value(value: Any) -> List[str]:
     if isinstance(value, dict):
         if "env" in value:
             extra = set(value) - {"env", "default"}
-            return [f"unknown key(s) {sorted(extra)} in an env value"] if extra else []
+            return [N_("unknown key(s) {keys} in an env value").format(keys=sorted(extra))] if extra else []
         if "expr" in value:
             extra = set(value) - {"expr", "imports"}
-            problems = [f"unknown key(s) {sorted(extra)} in an expr value"] if extra else []
+            problems = [N_("unknown key(s) {keys} in an expr value").format(keys=sorted(extra))] if extra else []
             try:  # the stdlib parser: loading rule packs must not need LibCST (scan's readiness matrix)
                 ast.parse(re.sub(r"\$\{[a-z_0-9]+\}", "x", str(value["expr"])), mode="eval")
             except (SyntaxError, ValueError):
-                problems.append(f"expr is not a Python expression: {value['expr']!r}")
+                problems.append(N_("expr is not a Python expression: {expr}").format(expr=repr(value["expr"])))
             return problems
-    return [f"a value must be a scalar, a list, {{env: ...}} or {{expr: ...}}, not {value!r}"]
+    return [N_("a value must be a scalar, a list, an env mapping or an expr mapping, not {value}").format(value=repr(value))]
 
 
 # ------------------------------------------------------------------ call helpers
@@ -401,27 +401,27 @@ class Operation:
         problems = []
         for key in params:
             if key not in cls.PARAMS:
-                problems.append(f"unknown parameter '{key}' (expected: {', '.join(sorted(cls.PARAMS))})")
+                problems.append(N_("unknown parameter '{key}' (expected: {names})").format(key=key, names=", ".join(sorted(cls.PARAMS))))
         for key, (kind, required) in cls.PARAMS.items():
             if key not in params:
                 if required:
-                    problems.append(f"missing parameter '{key}'")
+                    problems.append(N_("missing parameter '{key}'").format(key=key))
                 continue
             value = params[key]
             if kind == "value":
                 problems += validate_value(value)
             elif kind is str and not isinstance(value, str):
-                problems.append(f"'{key}' must be a string")
+                problems.append(N_("'{key}' must be a string").format(key=key))
             elif kind is bool and not isinstance(value, bool):
-                problems.append(f"'{key}' must be true or false")
+                problems.append(N_("'{key}' must be true or false").format(key=key))
             elif kind is dict and not isinstance(value, dict):
-                problems.append(f"'{key}' must be a mapping")
+                problems.append(N_("'{key}' must be a mapping").format(key=key))
             elif kind is list and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-                problems.append(f"'{key}' must be a list of strings")
+                problems.append(N_("'{key}' must be a list of strings").format(key=key))
             elif kind is float and (isinstance(value, bool) or not isinstance(value, (int, float))):
-                problems.append(f"'{key}' must be a number")
+                problems.append(N_("'{key}' must be a number").format(key=key))
             if key in cls.CHOICES and value not in cls.CHOICES[key]:
-                problems.append(f"'{key}' must be one of {', '.join(cls.CHOICES[key])}")
+                problems.append(N_("'{key}' must be one of {choices}").format(key=key, choices=", ".join(cls.CHOICES[key])))
         return problems
 
     @classmethod
@@ -434,7 +434,7 @@ class Operation:
         raise NotImplementedError
 
 
-STAR_ENDPOINT = "the construction passes **kwargs, which may carry its endpoint; set base_url= (and the key) yourself"
+STAR_ENDPOINT = N_("the construction passes **kwargs, which may carry its endpoint: set base_url= (and the key) yourself")
 PARAMS_NATIVE = N_("the client is built from a **params dict, whose keys the native SDK's client may not take; build it by hand")
 
 
@@ -1209,7 +1209,8 @@ class RemoveStatement(Operation):
                 value=_quote(node), attribute=ctx.site.attrs.get("attribute")), blocking=False)
             return node
         ctx.sink.remove.append(ctx.site)
-        ctx.diag(ctx.text(params.get("message") or f"removed `openai.{ctx.site.attrs.get('attribute')} = ...`; the migrated client is configured at its construction"), "info")
+        ctx.diag(ctx.text(params.get("message") or N_("removed `openai.{attribute} = ...`; the migrated client is configured at its "
+                                                     "construction").format(attribute=ctx.site.attrs.get("attribute"))), "info")
         return node
 
 
@@ -1232,11 +1233,12 @@ class ClientSetting(Operation):
     def why_not(cls, site: Site) -> Optional[str]:
         attribute = site.attrs.get("attribute")
         if not site.attrs.get("top"):
-            return f"openai.{attribute} is set inside a function or a branch, so which clients it applies to depends on the run"
+            return N_("openai.{attribute} is set inside a function or a branch, so which clients it applies to depends on the "
+                      "run").format(attribute=attribute)
         if site.attrs.get("form") not in cls.FORMS:
-            return f"openai.{attribute} is set from an expression that may not be a URL string"
+            return N_("openai.{attribute} is set from an expression that may not be a URL string").format(attribute=attribute)
         if site.attrs.get("repeated"):
-            return f"openai.{attribute} is set more than once in this module"
+            return N_("openai.{attribute} is set more than once in this module").format(attribute=attribute)
         return None
 
     @classmethod
@@ -1371,19 +1373,19 @@ class CompletionsToChat(Operation):
             path = str(attrs.get("path") or "")
             if path in cls.SAME or cls._reads_text(path):
                 return None
-            return f"reads `{path}` of a text completion, which a chat completion does not have; convert it by hand"
+            return N_("reads `{path}` of a text completion, which a chat completion does not have; convert it by hand").format(path=path)
         kwargs = attrs.get("kwargs") or ()
         used = [name for name in cls.NO_CHAT if name in kwargs]
         if used:
-            return f"{'/'.join(n + '=' for n in used)} has no chat counterpart; this completion stays as it is"
+            return N_("{keywords} has no chat counterpart; this completion stays as it is").format(keywords="/".join(n + "=" for n in used))
         if attrs.get("star_kwargs") or attrs.get("_params_def"):
-            return "passes **kwargs, which may hold completion-only options; convert it by hand"
+            return N_("passes **kwargs, which may hold completion-only options; convert it by hand")
         if "prompt" not in kwargs:
-            return "the prompt is not passed as prompt=; convert it by hand"
+            return N_("the prompt is not passed as prompt=; convert it by hand")
         if attrs.get("escapes"):
-            return f"its response is {attrs['escapes']}, where it is read as a text completion; convert it by hand"
+            return N_("its response is {escapes}, where it is read as a text completion; convert it by hand").format(escapes=attrs["escapes"])
         if attrs.get("receiver") not in ("client", "legacy", "module"):
-            return "the client of this call could not be resolved; convert it by hand"
+            return N_("the client of this call could not be resolved; convert it by hand")
         return None
 
     @classmethod

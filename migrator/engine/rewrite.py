@@ -20,7 +20,7 @@ from migrator.engine import trees
 from migrator.engine.model import Diagnostic, FileResult, Site
 from migrator.engine.ops import OPS, Context, Sink
 from migrator.engine.plan import plan, sites, unconverted_legacy
-from migrator.engine.selfcheck import SELF_CHECK, introduced
+from migrator.engine.selfcheck import introduced, refusal
 from migrator.engine.transform import positions, transform
 from migrator.engine.units import (build_units, choices, client_status, held_sites, left_sites, loose_keys, plan_units,
                                    rewrites, staying, with_fallback)
@@ -100,8 +100,9 @@ def _suppressed(source: str, all_sites: List[Site], pairs: List[Tuple[Site, obje
         others = (members & set(rules_at)) - {sid}
         named = f"ignore[{', '.join(comment.rules)}]" if comment.rules else "ignore"
         why = f" -- {comment.reason}" if comment.reason else ""
-        message = f"left as it is: `# migrator: {named}{why}`" + (f"; {unit.label} stays on OpenAI with it"
-                                                                 if unit is not None and others else "")
+        comment_text = f"# migrator: {named}{why}"
+        message = (N_("left as it is: `{comment}`, and {label} stays on OpenAI with it").format(comment=comment_text, label=unit.label)
+                   if unit is not None and others else N_("left as it is: `{comment}`").format(comment=comment_text))
         held |= members
         out.append(Diagnostic(SUPPRESSED, path, site.span.line, site.span.col + 1, message, "info", cell))
     return held, out
@@ -207,17 +208,18 @@ def migrate_source(source: str, path: str, ruleset: RuleSet, analysis: Optional[
     try:
         trees.parse(first.output)
     except SyntaxError as exc:
-        return _refused(first, f"the rewrite would not parse (line {exc.lineno}: {exc.msg}); file left unchanged")
+        return _refused(first, N_("the rewrite would not parse (line {line}: {reason}); file left unchanged").format(
+            line=exc.lineno, reason=exc.msg))
     problems = introduced(source, first.output, ruleset) if ruleset.self_check else []
     if problems:
-        what = "; ".join(f"line {p.line} of the rewrite: {p.message}" for p in problems[:3])
-        return _refused(first, f"{SELF_CHECK} {what}; file left unchanged")
+        return _refused(first, refusal(problems))
     try:
         second = rewrite_once(first.output, path, ruleset, None, cell)
     except Exception as exc:  # the output is valid Python, so this is a bug in a rule or op
-        return _refused(first, f"the rewrite could not be checked for stability ({type(exc).__name__}); file left unchanged")
+        return _refused(first, N_("the rewrite could not be checked for stability ({name}); file left unchanged").format(
+            name=type(exc).__name__))
     if second.output != first.output:
-        return _refused(first, "the rewrite is not stable (a second pass changes it again); file left unchanged")
+        return _refused(first, N_("the rewrite is not stable (a second pass changes it again); file left unchanged"))
     return first
 
 

@@ -35,9 +35,14 @@ from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 from migrator.analyzer import symbols as sym
 from migrator.engine import trees
+from migrator.i18n import N_
 from migrator.ruleset import RuleSet
 
 SELF_CHECK = "the self-check refused the rewrite, which would disagree with itself:"
+# the refusal, whole (SELF_CHECK is how it starts): each problem is one message, joined by "; "
+# (i18n._localize_value translates each), none of which holds "; " itself
+REFUSED = N_("the self-check refused the rewrite, which would disagree with itself: {problems}; file left unchanged")
+PROBLEM = N_("line {line} of the rewrite: {problem}")
 V0_CALL_KEYWORDS = ("api_base", "api_type", "api_version", "request_timeout", "engine", "deployment_id", "api_key_path")
 _KEY_KWARGS = ("api_key", "openai_api_key")
 _URL_KWARGS = ("base_url", "openai_api_base", "api_base", "azure_endpoint")
@@ -201,7 +206,7 @@ def _keys(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disagreem
         keys = mod.reads(key_expr) if has_key else ({"OPENAI_API_KEY"} if cls not in prov.clients else set())
         if cls in prov.clients:
             if "OPENAI_API_KEY" in keys:
-                yield Disagreement(call.lineno, "key", f"{cls} reads OPENAI_API_KEY: an OpenAI key would be sent to the provider")
+                yield Disagreement(call.lineno, "key", N_("{cls} reads OPENAI_API_KEY: an OpenAI key would be sent to the provider").format(cls=cls))
             continue
         if sym.canonical(cls) in ("openai.AzureOpenAI", "openai.AsyncAzureOpenAI"):
             endpoint = "azure"
@@ -215,11 +220,13 @@ def _keys(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disagreem
             else:
                 endpoint = "unknown"
         if endpoint in ("openai", "azure") and prov.key_env and prov.key_env in keys:
-            yield Disagreement(call.lineno, "key", f"{cls.split('.')[-1]} still talks to {'Azure OpenAI' if endpoint == 'azure' else 'api.openai.com'} "
-                                                   f"but reads {prov.key_env}: the provider's key would be sent there")
+            yield Disagreement(call.lineno, "key", (N_("{cls} still talks to Azure OpenAI but reads {key}: the provider's key would be sent there")
+                                                   if endpoint == "azure" else
+                                                   N_("{cls} still talks to api.openai.com but reads {key}: the provider's key would be sent there"))
+                                   .format(cls=cls.split('.')[-1], key=prov.key_env))
         if endpoint == "provider" and "OPENAI_API_KEY" in keys:
-            yield Disagreement(call.lineno, "key", f"{cls.split('.')[-1]} is pointed at the provider but reads OPENAI_API_KEY: "
-                                                   "an OpenAI key would be sent to the provider")
+            yield Disagreement(call.lineno, "key", N_("{cls} is pointed at the provider but reads OPENAI_API_KEY: "
+                                                      "an OpenAI key would be sent to the provider").format(cls=cls.split('.')[-1]))
 
 
 def _client_of(call: ast.Call, mod: _Module, prov: _Provider) -> Optional[str]:
@@ -266,9 +273,9 @@ def _exceptions(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Dis
                 if not qname:
                     continue
                 if side == "openai" and qname in prov.exceptions:
-                    yield Disagreement(kind.lineno, "exception", f"except {qname} guards a call on an OpenAI client, which never raises it")
+                    yield Disagreement(kind.lineno, "exception", N_("except {name} guards a call on an OpenAI client, which never raises it").format(name=qname))
                 elif side == "provider" and sym.canonical(qname) in prov.mapped:
-                    yield Disagreement(kind.lineno, "exception", f"except {qname} guards a call on the provider's client, which raises its own classes")
+                    yield Disagreement(kind.lineno, "exception", N_("except {name} guards a call on the provider's client, which raises its own classes").format(name=qname))
 
 
 def _keywords(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disagreement]:
@@ -277,7 +284,8 @@ def _keywords(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disag
         if isinstance(node, ast.Call) and _client_of(node, mod, prov) == "openai":
             bad = [kw.arg for kw in node.keywords if kw.arg in V0_CALL_KEYWORDS]
             if bad:
-                yield Disagreement(node.lineno, "keyword", f"{', '.join(b + '=' for b in bad)} on a call of an openai>=1 client (TypeError)")
+                yield Disagreement(node.lineno, "keyword", N_("a call of an openai>=1 client passes {keywords} (TypeError)").format(
+                    keywords=", ".join(b + "=" for b in bad)))
 
 
 def _api_of(call: ast.Call) -> str:
@@ -327,8 +335,8 @@ def _fields(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disagre
                 continue
             for old in prov.stale[api]:
                 if path[:len(old)] == old and len(path) == len(old):
-                    yield Disagreement(node.lineno, "field", f".{'.'.join(path)} of a {api} response from the "
-                                                             "provider's client, whose response names it otherwise")
+                    yield Disagreement(node.lineno, "field", N_(".{field} of a {api} response from the provider's client, whose "
+                                                                "response names it otherwise").format(field=".".join(path), api=api))
 
 
 def _bindings(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disagreement]:
@@ -354,8 +362,9 @@ def _bindings(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disag
         mine = sorted(t for t in targets if t and t.split(".")[0] in provider_roots)
         if mine and len(targets) > 1:
             other = next((line, t) for line, t in bindings if t != mine[0])
-            yield Disagreement(other[0], "binding", f"{name} is imported as {mine[0]} and also bound to "
-                                                    f"{other[1] or 'something else'} (line {other[0]})")
+            yield Disagreement(other[0], "binding", (N_("{name} is imported as {symbol} and also bound to {other} (line {line})") if other[1] else
+                                                     N_("{name} is imported as {symbol} and also bound to something else (line {line})"))
+                                                    .format(name=name, symbol=mine[0], other=other[1], line=other[0]))
 
 
 def _parameters_fed(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disagreement]:
@@ -382,8 +391,8 @@ def _parameters_fed(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator
             sides = [("provider" if c in prov.clients else "openai" if sym.canonical(c) in sym.CLIENT_CLASSES else None)
                      for c in (declared, given[0])]
             if None not in sides and sides[0] != sides[1]:
-                yield Disagreement(node.lineno, "annotation", f"{fdef.name}() declares {params[index].arg}: "
-                                                              f"{declared.split('.')[-1]} but is given a {given[0]}")
+                yield Disagreement(node.lineno, "annotation", N_("{function}() declares {parameter}: {declared} but is given a {given}").format(
+                    function=fdef.name, parameter=params[index].arg, declared=declared.split(".")[-1], given=given[0]))
 
 
 def disagreements(source: str, ruleset: RuleSet) -> List[Disagreement]:
@@ -397,6 +406,11 @@ def disagreements(source: str, ruleset: RuleSet) -> List[Disagreement]:
     found = list(_keys(tree, mod, prov)) + list(_exceptions(tree, mod, prov)) + list(_keywords(tree, mod, prov)) \
         + list(_fields(tree, mod, prov)) + list(_bindings(tree, mod, prov)) + list(_parameters_fed(tree, mod, prov))
     return sorted(set(found), key=lambda d: (d.line, d.kind, d.message))
+
+
+def refusal(problems: List[Disagreement]) -> str:
+    """Why the file was refused (a file's error, English: translated where shown)."""
+    return REFUSED.format(problems="; ".join(PROBLEM.format(line=p.line, problem=p.message) for p in problems[:3]))
 
 
 def introduced(original: str, migrated: str, ruleset: RuleSet) -> List[Disagreement]:

@@ -182,12 +182,13 @@ def rewrite_dependencies(path: str, text: str, *, requirement: str, keep_openai:
     if keep_openai:
         return text, [N_("{path}: kept openai ({why})").format(path=path, why=keep_reason)]
     if kind not in _REWRITABLE_KINDS:
-        return text, [f"{path}: openai requirement left unchanged: {kind} files are not rewritten"]
+        return text, [N_("{path}: openai requirement left unchanged: {kind} files are not rewritten").format(path=path, kind=kind)]
     for e in targets:
         reason = _unsafe_reason(e, requirement)
         if reason:
             line = _line_no(body, e.start)
-            return text, [f"{path}:{line}: left unchanged: openai entry is a {reason}; edit it by hand"]
+            return text, [N_("{path}:{line}: left unchanged: the openai entry is a {reason}, to be edited by hand").format(
+                path=path, line=line, reason=reason)]
     edits, notes = _plan_edits(path, body, entries, new)
     if not edits:
         return text, notes
@@ -212,12 +213,14 @@ def add_requirements(path: str, text: str, requirements: Sequence[str], near: Se
         return text, []
     names = ", ".join(f"{r.name}{r.specifier}" for r in missing)
     if kind not in ("requirements", "pyproject") or anchor.style not in ("line", "array") or anchor.unsafe:
-        return text, [f"{path}: add {names} (the migrated code imports it) by hand: {kind} files are not extended"]
+        return text, [N_("{path}: add {names} (the migrated code imports it) by hand: {kind} files are not extended").format(
+            path=path, names=names, kind=kind)]
     pinned = anchor.specifier.startswith("==")
     added = [f"{r.name}{r.extras}{r.specifier if pinned else ''}" for r in missing]
     edits = _insertions(body, anchor, added)
     line = _line_no(body, anchor.start)
-    return bom + _apply(body, edits), [f"{path}:{line}: added {', '.join(added)} (the migrated code imports it)"]
+    return bom + _apply(body, edits), [N_("{path}:{line}: added {names} (the migrated code imports it)").format(
+        path=path, line=line, names=", ".join(added))]
 
 
 def drop_requirements(path: str, text: str, packages: Sequence[str]) -> Tuple[str, List[str]]:

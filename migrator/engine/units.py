@@ -127,6 +127,12 @@ class UnitPlan:
         return [u for u in self.units if u.blocked]
 
 
+def _at(line: int, reason: str) -> str:
+    """A unit's reason: where, and why (a message of its own, which scan's readiness matrix counts
+    without its line)."""
+    return N_("line {line}: {reason}").format(line=line, reason=reason)
+
+
 def _key(span: Span) -> Tuple[int, int, int, int]:
     return (span.line, span.col, span.end_line, span.end_col)
 
@@ -363,11 +369,10 @@ def client_status(units: "UnitPlan", hybrid: Set[int], path: str, ruleset: RuleS
         # a model written in another module moves with every call it feeds, in every module
         ends = "compat"
         if unit.elsewhere or unit.anchor.attrs.get("endpoint") == "other":
-            ends = "stays: {}: {}".format(path, N_("line {line}: its client talks to another server, not OpenAI").format(
-                line=unit.anchor.span.line))
+            ends = "stays: {}: {}".format(path, _at(unit.anchor.span.line, N_("its client talks to another server, not OpenAI")))
         elif unit.blocked or (not unit.rewrites and unit.key[0] != "modeldef"):
-            ends = "stays: {}: {}".format(path, unit.reasons[0] if unit.reasons else N_(
-                "line {line}: no rule of the {plan} plan moves it").format(line=unit.anchor.span.line, plan=ruleset.plan.name))
+            ends = "stays: {}: {}".format(path, unit.reasons[0] if unit.reasons else _at(unit.anchor.span.line, N_(
+                "no rule of the {plan} plan moves it").format(plan=ruleset.plan.name)))
         for site in unit.sites:
             if site.attrs.get("_model_remote") and site.kind in ("call", "framework"):
                 remote = site.attrs["_model_remote"]
@@ -465,48 +470,47 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
         unit.rewrites = any(rewrites(r) for s in unit.sites for r in by_site.get(id(s), []))
         if unit.rewrites and not _retargeted(unit, by_site, rules_for):
             # its key or its calls would change while the construction still talks to OpenAI
-            unit.reasons.append((
-                N_("line {line}: its endpoint is set at run time (base_url from a value or **kwargs): point it at the provider by hand")
+            unit.reasons.append(_at(unit.anchor.span.line, (
+                N_("its endpoint is set at run time (base_url from a value or **kwargs): point it at the provider by hand")
                 if unit.anchor.attrs.get("endpoint") == "dynamic" else
-                N_("line {line}: no rule of the plan points this construction at the provider")).format(line=unit.anchor.span.line))
+                N_("no rule of the plan points this construction at the provider"))))
         named = unit.anchor.attrs.get("key_named") if unit.anchor.kind in ("client", "framework") else None
         if unit.rewrites and named:
-            unit.reasons.append(N_("line {line}: its api_key comes from `{named}`, which by its name holds OpenAI's key (a "
+            unit.reasons.append(_at(unit.anchor.span.line, N_("its api_key comes from `{named}`, which by its name holds OpenAI's key (a "
                                    "pydantic setting of that name reads OPENAI_API_KEY): pointed at the provider, it would "
                                    "send OpenAI's key there: give it the provider's key under another name and run apply "
-                                   "again").format(line=unit.anchor.span.line, named=named))
+                                   "again").format(named=named)))
         if (not unit.rewrites and not ruleset.plan.keeps_openai and unit.key[0] == "client" and unit.anchor.kind == "client"
                 and unit.anchor.attrs.get("endpoint") == "fallback"):
             # OpenAI unless the caller says otherwise: left alone, it keeps talking to OpenAI while
             # the parts that call it (in other modules or cells) move; its fallback can serve it
-            unit.reasons.append(N_("line {line}: its base_url is a value that defaults to OpenAI's endpoint, which the {plan} "
-                                   "plan cannot take over").format(line=unit.anchor.span.line, plan=ruleset.plan.name))
+            unit.reasons.append(_at(unit.anchor.span.line, N_("its base_url is a value that defaults to OpenAI's endpoint, which the {plan} "
+                                   "plan cannot take over").format(plan=ruleset.plan.name)))
         handed = unit.anchor.attrs.get("handed") if unit.anchor.kind == "client" else None
         if unit.rewrites and handed:
-            unit.reasons.append(N_("line {line}: the client is passed to {handed}, whose use of it (the models it names, the "
-                                   "calls it makes) this module cannot follow").format(line=unit.anchor.span.line, handed=handed))
+            unit.reasons.append(_at(unit.anchor.span.line, N_("the client is passed to {handed}, whose use of it (the models it names, the "
+                                   "calls it makes) this module cannot follow").format(handed=handed)))
         cross = ruleset.cross.get(project_key(unit, path)) if ruleset.cross else None
         if cross == "compat" and not ruleset.plan.keeps_openai and (unit.rewrites or unit.anchor.kind == "client"):
             # (a construction no native rule rewrites, e.g. one whose endpoint is a caller's value,
             # is still the client the other parts call: it goes to the fallback with them)
-            unit.reasons.append(N_("line {line}: another module of the project uses this client in a way the {plan} plan "
-                                   "cannot serve").format(line=unit.anchor.span.line, plan=ruleset.plan.name))
+            unit.reasons.append(_at(unit.anchor.span.line, N_("another module of the project uses this client in a way the {plan} plan "
+                                   "cannot serve").format(plan=ruleset.plan.name)))
         if unit.rewrites and unit.key[0] == "remote" and not ruleset.plan.keeps_openai and cross is None:
-            unit.reasons.append(N_("line {line}: the client is built in {module}; a native SDK replaces a client only within "
-                                   "one module").format(line=unit.anchor.span.line, module=unit.key[1]))
+            unit.reasons.append(_at(unit.anchor.span.line, N_("the client is built in {module}, and a native SDK replaces a client only within "
+                                   "one module").format(module=unit.key[1])))
         wrapped = unit.anchor.attrs.get("wrapped") if unit.anchor.kind == "client" else None
         if unit.rewrites and wrapped and not ruleset.plan.keeps_openai:
-            unit.reasons.append(N_("line {line}: the client is wrapped by {wrapped}, which takes an openai client only").format(
-                line=unit.anchor.span.line, wrapped=wrapped))
+            unit.reasons.append(_at(unit.anchor.span.line, N_("the client is wrapped by {wrapped}, which takes an openai client only").format(wrapped=wrapped)))
         if unit.rewrites and unit.key[0] == "external" and not ruleset.plan.keeps_openai:
-            unit.reasons.append(N_("line {line}: the client comes from a caller; nothing here shows that every caller builds "
-                                   "a {title} client").format(line=unit.anchor.span.line, title=ruleset.provider.title))
+            unit.reasons.append(_at(unit.anchor.span.line, N_("the client comes from a caller, and nothing here shows that every caller builds "
+                                   "a {title} client").format(title=ruleset.provider.title)))
         if unit.key[0] == "legacy" and elsewhere is not None:
             unit.elsewhere, unit.rewrites = True, False  # not OpenAI usage: nothing to migrate
             continue
         if unit.rewrites and unit.key[0] == "legacy":
-            unit.reasons += [N_("line {line}: openai.{attribute} configures these calls and cannot be carried into the new "
-                                "client ({why})").format(line=site.span.line, attribute=site.attrs.get("attribute"), why=why)
+            unit.reasons += [_at(site.span.line, N_("openai.{attribute} configures these calls and cannot be carried into the new "
+                                "client ({why})").format(attribute=site.attrs.get("attribute"), why=why))
                              for site, why in uncarried]
         for site in unit.sites:
             if site.kind not in ("call", "client", "framework", "result", "config", "symbol", "params"):
@@ -514,27 +518,27 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
             rules = rules_for(site) if rules_for is not None else by_site.get(id(site), [])
             statics = static_blocks(site, rules, ruleset) if site.kind != "params" else []  # (its call's)
             for why in statics + ([blocked_sites[id(site)]] if id(site) in blocked_sites else []):
-                where = N_("line {line}: {reason}").format(line=site.span.line, reason=why)
+                where = _at(site.span.line, why)
                 if where not in unit.reasons:
                     unit.reasons.append(where)
         for site in unit.sites if unit.rewrites and ruleset.cross else ():
             remote = site.attrs.get("_model_remote") if site.kind in ("call", "framework") else None
             held = ruleset.cross.get((str(remote[0]), str(remote[1]))) if remote else None
             if held and held.startswith("stay:"):
-                unit.reasons.append(N_("line {line}: its model is the default written in {path} (line {number}), which is "
-                                       "left as it is because another call that takes it stays on OpenAI ({why})").format(
-                    line=site.span.line, path=remote[0], number=remote[2], why=held[len("stay: "):]))
+                unit.reasons.append(_at(site.span.line, N_(
+                    "its model is the default written in {path} (line {number}), which is left as it is because another "
+                    "call that takes it stays on OpenAI ({why})").format(path=remote[0], number=remote[2], why=held[len("stay: "):])))
         if unit.key[0] == "modeldef":
             if unit.rewrites and cross and cross.startswith("stay:"):
-                unit.reasons.append(N_("line {line}: a call that takes this model stays on OpenAI ({why})").format(
-                    line=unit.anchor.span.line, why=cross[len("stay: "):]))
+                unit.reasons.append(_at(unit.anchor.span.line, N_("a call that takes this model stays on OpenAI ({why})").format(
+                    why=cross[len("stay: "):])))
         elif unit.rewrites and cross and cross.startswith("stay:"):
             why = cross[len("stay: "):]
-            unit.reasons.append((
-                N_("line {line}: this client moves in every module of the project or in none, and a part of it here cannot "
+            unit.reasons.append(_at(unit.anchor.span.line, (
+                N_("this client moves in every module of the project or in none, and a part of it here cannot "
                    "move ({why})") if path is not None and why.startswith(f"{path}: ") else
-                N_("line {line}: this client moves in every module of the project or in none, and a part of it in another "
-                   "module cannot move ({why})")).format(line=unit.anchor.span.line, why=why))
+                N_("this client moves in every module of the project or in none, and a part of it in another "
+                   "module cannot move ({why})")).format(why=why)))
     plan = UnitPlan([], units, unit_of=unit_of)
     if elsewhere is not None and any(u.elsewhere for u in units):
         plan.reports.append((elsewhere, "migrator/unit", N_(
@@ -554,10 +558,9 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
         if not hazards:
             break
         for unit in hazards:
-            unit.reasons.append(N_("line {line}: its api_key comes from a value that may be the {variable} read at line "
+            unit.reasons.append(_at(unit.anchor.span.line, N_("its api_key comes from a value that may be the {variable} read at line "
                                    "{number}, which stays for another client: pointed at the provider, it would send an "
-                                   "OpenAI key there").format(line=unit.anchor.span.line, variable=kept[0].attrs.get("variable"),
-                                                              number=kept[0].span.line))
+                                   "OpenAI key there").format(variable=kept[0].attrs.get("variable"), number=kept[0].span.line)))
     for site, rule in pairs:
         unit = unit_of.get(id(site))
         if unit is not None and unit.blocked and not any(op.name == "todo" for op in rule.ops):
@@ -642,10 +645,9 @@ def _dependents(all_sites: Sequence[Site], moving: Set[int], units: List[Unit], 
         # errors: it may be catching the module's own and the clients' alike, so no class serves both
         for unit in units:
             if unit.rewrites and not unit.blocked:
-                unit.reasons.append(N_("line {line}: this module raises {symbol} itself (line {number}) and catches OpenAI "
+                unit.reasons.append(_at(catching[0].span.line, N_("this module raises {symbol} itself (line {number}) and catches OpenAI "
                                        "errors here, where they may come from its own code or from this client, and "
-                                       "one exception class cannot serve both").format(
-                    line=catching[0].span.line, symbol=raised[0].attrs.get("symbol"), number=raised[0].span.line))
+                                       "one exception class cannot serve both").format(symbol=raised[0].attrs.get("symbol"), number=raised[0].span.line)))
     # a client left on OpenAI, or one talking to another server through the openai SDK, keeps the
     # classes that may name it and the key reads that may feed it
     module_ok = bool(units) and not any(u.keeps_sdk for u in units)

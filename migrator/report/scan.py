@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from migrator import __version__
-from migrator.i18n import N_, _, localize, ngettext
+from migrator.i18n import N_, _, language, localize, ngettext
 from migrator.models import Finding, ScanResult
 from migrator.report import json_document
 from migrator.report.console import safe
@@ -163,7 +163,7 @@ def render_readiness(readiness: List[Dict[str, Any]], out: Console) -> None:
     for row in readiness:
         table.add_row(
             row["provider"], row["plan"], str(row["automatic"]), str(row["with_diagnostics"]),
-            str(row["manual"]), safe("; ".join(localize(reason) for reason in row.get("reasons", [])[:3])),
+            str(row["manual"]), safe(("；" if language() == "zh" else "; ").join(localize(reason) for reason in row.get("reasons", [])[:3])),
         )
     out.print(table)
     best, tied, why = best_fit(readiness)
