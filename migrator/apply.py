@@ -267,6 +267,7 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
             _notebook(root, analysis, tree_ruleset, out)
         else:
             _text_file(root, analysis, tree_ruleset, out, keep_openai=_openai_stays(out, residue))
+    _report_project_facts(scan, out)
     _report_residue(root, scan, out, residue)
     _report_unresolved(scan, out)
     _report_removed_keys(out)
@@ -363,6 +364,30 @@ def _report_unresolved(scan: ScanResult, out: MigrationResult) -> None:
                 out.diagnostics.append(Diagnostic(UNRESOLVED_RULE, f.path, f.line, f.column, f"this {f.api} call is left "
                                                   "as it is: its receiver could not be resolved to a client; find the "
                                                   "client it uses and migrate it by hand", "manual", f.cell))
+
+
+LLAMAINDEX_DEFAULT_RULE = "migrator/llamaindex-default"
+LLAMAINDEX_DEFAULT = N_("LlamaIndex uses OpenAI here by default: no Settings.{parts} is set in the project; {what}")
+
+
+def _report_project_facts(scan: ScanResult, out: MigrationResult) -> None:
+    """A LlamaIndex default no module of the project sets (analyzer/llamaindex.py) is OpenAI: no
+    rewrite can tell where every entry point would run a Settings assignment, so a person sets it,
+    told the provider's class, endpoint and key variable.  So is an AutoGen config list read where
+    apply cannot edit it (analyzer/autogen.py)."""
+    from migrator.analyzer.autogen import config_source_todo
+    from migrator.analyzer.llamaindex import pointers
+
+    rs = out.ruleset
+    for f in scan.findings:
+        if f.detail.get("form") == "config_source":  # AutoGen: a config list apply cannot see or edit
+            out.diagnostics.append(Diagnostic(CONFIG_LIST_RULE, f.path, f.line, f.column, config_source_todo(
+                f, rs.provider.title, rs.vars.get("base_url", ""), rs.vars.get("api_key_env", "")), "manual", f.cell))
+        elif f.detail.get("form") == "llamaindex_default":
+            parts = f.detail.get("parts") or ()
+            what = "; ".join(pointers(parts, rs.provider.title, rs.vars.get("base_url", ""), rs.vars.get("api_key_env", "")))
+            out.diagnostics.append(Diagnostic(LLAMAINDEX_DEFAULT_RULE, f.path, f.line, f.column, LLAMAINDEX_DEFAULT.format(
+                parts="/".join(parts), what=what), "manual", f.cell))
 
 
 ROTATE_RULE = "secrets/rotate-key"
