@@ -633,7 +633,7 @@ def _openai_stays(out: MigrationResult, residue: Dict[str, list]) -> bool:
 def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: MigrationResult, keep_openai: bool = False) -> None:
     from migrator.analyzer.textfiles import WATCHED_PACKAGES, parse_requirement
     from migrator.analyzer import read_whatever
-    from migrator.engine.textfiles import (add_requirements, config_env_reports, rewrite_config_list_for, rewrite_dependencies,
+    from migrator.engine.textfiles import (add_requirements, rewrite_config_env, rewrite_config_list_for, rewrite_dependencies,
                                            rewrite_env)
 
     kinds = {f.kind for f in analysis.findings}
@@ -675,8 +675,10 @@ def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: Migrati
         new, more, manual = rewrite_config_list_for(ruleset, new)
         notes += [f"{analysis.path}:{n}" for n in more]
         out.diagnostics += [Diagnostic(CONFIG_LIST_RULE, analysis.path, line, 1, m, "manual") for line, m in manual]
-    out.diagnostics += [Diagnostic(CONFIG_LIST_RULE, analysis.path, line, 1, m, "manual")
-                        for line, m in config_env_reports(analysis.findings, ruleset)]
+    if any(f.detail.get("form") == "config_env" for f in analysis.findings):  # OAI_CONFIG_LIST='[...]'
+        new, more, manual = rewrite_config_env(ruleset, new)
+        notes += [f"{analysis.path}:{n}" for n in more]
+        out.diagnostics += [Diagnostic(CONFIG_LIST_RULE, analysis.path, line, 1, m, "manual") for line, m in manual]
     out.notes.extend((analysis.path, redact_text(n)) for n in notes)
     if new != text:
         kind = "dependency" if "dependency" in kinds else ("autogen_config" if read_whatever(analysis.path) else "env")
