@@ -151,8 +151,10 @@ def _project_facts(root: str, result: ScanResult) -> None:
         found += [g for g in (autogen.resolve_source(f, exists) for f in analysis.findings
                               if f.detail.get("fact") == "autogen_source") if g is not None]
         analysis.findings = sorted(found, key=Finding.sort_key)
-        if found:  # (a module read for its facts alone, none of which is a finding: as if never read)
+        if found:
             kept.append(analysis)
+        else:  # a module read for its facts alone, none of which is a finding: free of OpenAI usage
+            result.plain.append(analysis.path)
     result.analyses[:] = kept
 
 

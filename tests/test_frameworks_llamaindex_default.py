@@ -173,3 +173,15 @@ def test_a_cached_scan_weighs_each_module_with_the_project_as_it_is_now(tmp_path
     assert defaults() == defaults() == [("app/index.py", 7), ("app/index.py", 8)]
     (repo / "config.py").write_bytes((CASES / "set_elsewhere" / "config.py").read_bytes())
     assert defaults() == []
+
+
+def test_a_module_read_for_its_facts_alone_stays_a_plain_module(tmp_path):
+    # config.py sets the models and index.py reads them: neither is OpenAI usage, and both stay in
+    # the list of plain modules that the project's other passes (clients built elsewhere) read
+    from migrator.scan import ScanOptions, scan_paths
+
+    for name, data in files_of("set_elsewhere").items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    result = scan_paths(str(tmp_path), ScanOptions(use_cache=False, use_git=False, jobs=1))
+    assert result.analyses == [] and {"config.py", "app/index.py"} <= set(result.plain)
