@@ -40,6 +40,10 @@ _CLASSES: Dict[str, FrozenSet[str]] = {
     "PropertyGraphIndex": BOTH,
     "ServiceContext": BOTH,  # 0.9: ServiceContext.from_defaults() resolves both defaults
 }
+#: a keyword that spares a construction a default (read in llama-index-core 0.14.25:
+#: ``RetrieverQueryEngine.__init__`` takes no llm=, and reads Settings.llm only to build a missing
+#: response_synthesizer; its from_args reads it whatever it is given, but llm=)
+_INSTEAD: Dict[str, Dict[str, str]] = {"RetrieverQueryEngine": {LLM: "response_synthesizer"}}
 #: the methods of those classes that build one (the class itself called builds one too)
 _BUILDERS = ("from_documents", "from_vector_store", "from_defaults", "from_args", "from_tools", "from_existing")
 #: functions that read ``Settings.<part>`` unless given the keyword
@@ -129,7 +133,8 @@ def _call_parts(call: ast.Call, aliases: Dict[str, str]) -> Tuple[FrozenSet[str]
     given = {kw.arg for kw in call.keywords}
     if None in given or "service_context" in given:  # **kwargs, or a context that decides: not ours to say
         return frozenset(), label
-    return frozenset(p for p in parts if p not in given), label
+    instead = _INSTEAD.get(label, {})
+    return frozenset(p for p in parts if p not in given and instead.get(p) not in given), label
 
 
 def file_facts(source: str) -> Optional[Facts]:
