@@ -185,3 +185,11 @@ def test_a_module_read_for_its_facts_alone_stays_a_plain_module(tmp_path):
         (tmp_path / name).write_bytes(data)
     result = scan_paths(str(tmp_path), ScanOptions(use_cache=False, use_git=False, jobs=1))
     assert result.analyses == [] and {"config.py", "app/index.py"} <= set(result.plain)
+
+
+def test_a_llama_index_module_that_cannot_be_decoded_is_not_a_failure_of_the_gate():
+    from migrator.analyzer import analyze_bytes
+
+    data = b"# -*- coding: ascii -*-\nfrom llama_index.core import VectorStoreIndex\n# caf\xe9\n"
+    assert analyze_bytes("m.py", data) is None
+    assert analyze_bytes("m.py", data.replace(b"llama_index.core", b"openai")).error  # as before: it names openai

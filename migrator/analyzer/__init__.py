@@ -250,8 +250,8 @@ def analyze_python_bytes(relpath: str, data: bytes, low: Optional[bytes] = None)
     if not mentions_lowered(low) and not holds_facts(relpath, low):
         return None
     text, problem = decode_python(data)
-    if text is None:
-        return FileAnalysis(relpath, error=problem)
+    if text is None:  # (a module read for its facts only is not one that fails: it names no OpenAI)
+        return FileAnalysis(relpath, error=problem) if mentions_lowered(low) else None
     # a BOM would hide an `import openai` on the first line from the ^-anchored pattern
     if needs_ast(data[3:] if data.startswith(b"\xef\xbb\xbf") else data):
         result = analyze_python(text, relpath)
