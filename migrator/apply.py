@@ -268,6 +268,7 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
             _notebook(root, analysis, tree_ruleset, out)
         else:
             _text_file(root, analysis, tree_ruleset, out, keep_openai=_openai_stays(out, residue), unused=unused)
+    _report_project_facts(scan, out)
     _report_residue(root, scan, out, residue)
     _report_unresolved(scan, out)
     _report_removed_keys(out)
@@ -364,6 +365,30 @@ def _report_unresolved(scan: ScanResult, out: MigrationResult) -> None:
                 out.diagnostics.append(Diagnostic(UNRESOLVED_RULE, f.path, f.line, f.column, N_("this {api} call is left "
                                                      "as it is: its receiver could not be resolved to a client; find the "
                                                      "client it uses and migrate it by hand").format(api=f.api), "manual", f.cell))
+
+
+LLAMAINDEX_DEFAULT_RULE = "migrator/llamaindex-default"
+LLAMAINDEX_DEFAULT = N_("LlamaIndex uses OpenAI here by default: no Settings.{parts} is set in the project; {what}")
+
+
+def _report_project_facts(scan: ScanResult, out: MigrationResult) -> None:
+    """A LlamaIndex default no module of the project sets (analyzer/llamaindex.py) is OpenAI: no
+    rewrite can tell where every entry point would run a Settings assignment, so a person sets it,
+    told the provider's class, endpoint and key variable.  So is an AutoGen config list read where
+    apply cannot edit it (analyzer/autogen.py)."""
+    from migrator.analyzer.autogen import config_source_todo
+    from migrator.analyzer.llamaindex import pointers
+
+    rs = out.ruleset
+    for f in scan.findings:
+        if f.detail.get("form") == "config_source":  # AutoGen: a config list apply cannot see or edit
+            out.diagnostics.append(Diagnostic(CONFIG_LIST_RULE, f.path, f.line, f.column, config_source_todo(
+                f, rs.provider.title, rs.vars.get("base_url", ""), rs.vars.get("api_key_env", "")), "manual", f.cell))
+        elif f.detail.get("form") == "llamaindex_default":
+            parts = f.detail.get("parts") or ()
+            what = "; ".join(pointers(parts, rs.provider.title, rs.vars.get("base_url", ""), rs.vars.get("api_key_env", "")))
+            out.diagnostics.append(Diagnostic(LLAMAINDEX_DEFAULT_RULE, f.path, f.line, f.column, LLAMAINDEX_DEFAULT.format(
+                parts="/".join(parts), what=what), "manual", f.cell))
 
 
 ROTATE_RULE = "secrets/rotate-key"
@@ -624,7 +649,7 @@ def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: Migrati
                unused: Sequence[str] = ()) -> None:
     from migrator.analyzer.textfiles import WATCHED_PACKAGES, parse_requirement
     from migrator.analyzer import read_whatever
-    from migrator.engine.textfiles import (add_requirements, config_env_reports, drop_requirements, rewrite_config_list_for,
+    from migrator.engine.textfiles import (add_requirements, drop_requirements, rewrite_config_env, rewrite_config_list_for,
                                            rewrite_dependencies, rewrite_env)
 
     kinds = {f.kind for f in analysis.findings}
@@ -669,8 +694,10 @@ def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: Migrati
         new, more, manual = rewrite_config_list_for(ruleset, new)
         notes += [f"{analysis.path}:{n}" for n in more]
         out.diagnostics += [Diagnostic(CONFIG_LIST_RULE, analysis.path, line, 1, m, "manual") for line, m in manual]
-    out.diagnostics += [Diagnostic(CONFIG_LIST_RULE, analysis.path, line, 1, m, "manual")
-                        for line, m in config_env_reports(analysis.findings, ruleset)]
+    if any(f.detail.get("form") == "config_env" for f in analysis.findings):  # OAI_CONFIG_LIST='[...]'
+        new, more, manual = rewrite_config_env(ruleset, new)
+        notes += [f"{analysis.path}:{n}" for n in more]
+        out.diagnostics += [Diagnostic(CONFIG_LIST_RULE, analysis.path, line, 1, m, "manual") for line, m in manual]
     out.notes.extend((analysis.path, redact_text(n)) for n in notes)
     if new != text:
         kind = "dependency" if "dependency" in kinds else ("autogen_config" if read_whatever(analysis.path) else "env")

@@ -495,14 +495,17 @@ Fixer = Callable[[str, str, Sequence[CheckFinding]], Dict[Tuple[int, int], Fix]]
 
 
 def check_bytes(relpath: str, data: bytes, policy: Policy, fixer: Optional[Fixer] = None,
-                analysis: Optional[FileAnalysis] = None) -> FileCheck:
+                analysis: Optional[FileAnalysis] = None, extra: Sequence[Finding] = ()) -> FileCheck:
     """Check one file's bytes under ``policy`` (``analysis``: the analyzer's result for exactly
-    these bytes, when the caller already has it).  Never raises for bad input."""
+    these bytes, when the caller already has it; ``extra``: findings of these bytes only the whole
+    project decides).  Never raises for bad input."""
     wants_modules = bool(policy.forbidden_modules) and any(
         m.split(".")[0].encode() in data for m in policy.forbidden_modules)
     has_marker = _SUPPRESS_BYTES.search(data) is not None
     if analysis is None:
         analysis = analyze_bytes(relpath, data)
+    if extra and (analysis is None or not analysis.error):
+        analysis = FileAnalysis(relpath, findings=[*(analysis.findings if analysis else ()), *extra])
     if analysis is None and not wants_modules and not has_marker:
         return FileCheck(relpath)
     if analysis is not None and analysis.error:
@@ -637,6 +640,9 @@ def _policy_findings(relpath: str, analysis: Optional[FileAnalysis], sources: Ma
                 continue  # a local tokenizer, not an API client
             if strict or forbidden:
                 out.append(_make(R_FRAMEWORK, f, symbol, N_("imports OpenAI wrapper {symbol}").format(symbol=symbol), sources))
+        elif f.kind == "framework" and f.detail.get("form") == "llamaindex_default":
+            # a LlamaIndex default no module sets is OpenAI's endpoint, under any policy
+            out.append(_make(R_FRAMEWORK, f, str(f.symbol), f.message, sources))
         elif f.kind == "framework" and f.detail.get("route"):
             # a LiteLLM model string routed to OpenAI (no api_base elsewhere): OpenAI usage under any policy
             out.append(_make(R_FRAMEWORK, f, str(f.symbol), f.message, sources))
@@ -1029,7 +1035,8 @@ def run_check(options: CheckOptions, *, cfg: Optional[Config] = None, progress=N
         changed = set(vcs.changed_paths_since(repo, options.base))
         files = [c for c in files if c.relpath in changed]
 
-    checks = _check_files([(c.relpath, c.abspath) for c in files], policy, fixer, options.max_bytes, progress)
+    project = _ProjectFacts(root, excludes, options.max_bytes)
+    checks = _check_files([(c.relpath, c.abspath) for c in files], policy, fixer, options.max_bytes, progress, project)
     current = sorted((f for c in checks for f in c.findings), key=CheckFinding.sort_key)
     errors = tuple((c.path, c.error) for c in checks if c.error)
     suppressed = sum(c.suppressed for c in checks)
@@ -1038,7 +1045,7 @@ def run_check(options: CheckOptions, *, cfg: Optional[Config] = None, progress=N
 
     if options.base:
         # only files with findings now can have new ones: read just those at the base
-        known, snippets = _known_at_base(repo, base_commit, sorted({f.path for f in current}), policy)
+        known, snippets = _known_at_base(repo, base_commit, sorted({f.path for f in current}), policy, project)
         new = _with_unparseable(new_findings(current, known, snippets), current)
         return CheckResult(mode="base", new=tuple(new), base=options.base, base_commit=base_commit, **common)
     if baseline_path and options.update_baseline:
@@ -1077,8 +1084,36 @@ def _merge_base(repo, ref: str) -> str:
         raise GitError(f"--base {ref}: {exc.message}{hint}") from None
 
 
+class _ProjectFacts:
+    """Findings only the whole project decides (analyzer/llamaindex.py: a LlamaIndex default no
+    module sets, worked out on the first file that may hold one: every Python file of the tree is
+    read then, with --base too, whose changed files are not the project, never otherwise; and
+    analyzer/autogen.py's config-list helpers that build OpenAI entries)."""
+
+    def __init__(self, root: str, excludes: Sequence[str], max_bytes: int):
+        self.root, self.excludes, self.max_bytes = root, excludes, max_bytes
+        self.whole = None
+
+    def __call__(self, relpath: str, data: bytes) -> List[Finding]:
+        """The findings of ``data``, the bytes of ``relpath`` now or at a base, against the project now."""
+        from migrator.analyzer import autogen, llamaindex
+
+        if not is_python(relpath):
+            return []
+        # config_list_openai_aoai(...): OpenAI entries (a config list read from a file is not: it is unknown)
+        text = decode_python(data)[0] if b"config_list_" in data else None
+        out = [f for f in autogen.config_source_findings(relpath, text, autogen.file_exists(self.root))
+               if f.detail.get("route")] if text is not None else []
+        if llamaindex.MARK not in data:
+            return out
+        if self.whole is None:
+            files = {c.relpath: c.abspath for c in iter_files(self.root, self.excludes) if is_python(c.relpath)}
+            self.whole = llamaindex.project(sorted(files), lambda p: read_limited(files[p], self.max_bytes)[0])
+        return out + self.whole.findings_in(relpath, data)
+
+
 def _check_files(files: Sequence[Tuple[str, str]], policy: Policy, fixer: Optional[Fixer],
-                 max_bytes: int, progress=None) -> List[FileCheck]:
+                 max_bytes: int, progress=None, project: Optional[Callable[[str, bytes], List[Finding]]] = None) -> List[FileCheck]:
     out = []
     for index, (relpath, abspath) in enumerate(files):
         if progress:
@@ -1090,13 +1125,13 @@ def _check_files(files: Sequence[Tuple[str, str]], policy: Policy, fixer: Option
             continue
         if looks_binary(data):
             continue
-        out.append(check_bytes(relpath, data, policy, fixer))
+        out.append(check_bytes(relpath, data, policy, fixer, extra=project(relpath, data) if project else ()))
     if progress:
         progress(len(files), len(files))
     return out
 
 
-def _known_at_base(repo, base_commit: str, paths: Sequence[str], policy: Policy):
+def _known_at_base(repo, base_commit: str, paths: Sequence[str], policy: Policy, project=None):
     """Counts and snippets per (rule, path, symbol) at the merge-base, following renames."""
     from migrator import vcs
 
@@ -1108,7 +1143,8 @@ def _known_at_base(repo, base_commit: str, paths: Sequence[str], policy: Policy)
         data = vcs.file_at(repo, base_commit, old)
         if data is None or looks_binary(data):
             continue
-        for f in check_bytes(old, data, policy).findings:
+        # (what the project sets is taken as it is now: a default the change leaves unset was there before)
+        for f in check_bytes(old, data, policy, extra=project(old, data) if project else ()).findings:
             f = replace(f, path=path)
             known[f.key] += 1
             snippets[f.key].append(f.snippet)

@@ -33,6 +33,8 @@ def _rulesets(providers: Sequence[ProviderFile], config: Config, only: Optional[
 
 _SITE_KINDS = ("call", "framework")
 _IN_JSON = N_("an AutoGen OAI_CONFIG_LIST entry: JSON cannot read the provider's key variable, so a person puts the key there")
+_CONFIG_SOURCE = N_("an AutoGen config list read at run time from where apply cannot edit it, or built from OPENAI_API_KEY")
+_LLAMAINDEX_DEFAULT = N_("LlamaIndex's default Settings.{part} is OpenAI: set a {title} model once at start-up")
 _RUN_TIME = N_("the client's endpoint is set at run time (base_url from a variable or **kwargs): apply leaves "
                "it as it is, to be pointed at the provider by hand")
 
@@ -168,6 +170,10 @@ def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider:
                  if s.kind in ("call", "framework"))
     # AutoGen OAI_CONFIG_LIST entries: apply leaves each for a person to put the provider's key in
     in_json = sum(1 for a in analyses if not a.error for f in a.findings if f.detail.get("form") in ("config_file", "config_env"))
+    run_time = sum(1 for a in analyses if not a.error for f in a.findings if f.detail.get("form") == "config_source")
+    # LlamaIndex defaults no module sets (analyzer/llamaindex.py): a person sets Settings once
+    defaults = Counter(p for a in analyses if not a.error for f in a.findings
+                       if f.detail.get("form") == "llamaindex_default" for p in f.detail.get("parts") or ())
     rows = []
     for ruleset in _rulesets(providers, config, provider):
         counts: Counter = Counter()
@@ -180,6 +186,12 @@ def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider:
         if in_json:
             counts["manual"] += in_json
             reasons[_IN_JSON] += in_json
+        if run_time:
+            counts["manual"] += run_time
+            reasons[_CONFIG_SOURCE] += run_time
+        for part, count in defaults.items():
+            counts["manual"] += count
+            reasons[_LLAMAINDEX_DEFAULT.format(part=part, title=ruleset.provider.title)] += count
         rows.append({
             "provider": ruleset.provider.name,
             "plan": ruleset.plan.name,

@@ -6,11 +6,11 @@ import os
 from dataclasses import dataclass, field
 from typing import Callable, List, Optional, Sequence, Tuple
 
-from migrator.analyzer import analyze_bytes, is_python, mentions_lowered, read_whatever
+from migrator.analyzer import analyze_bytes, holds_facts, is_python, mentions_lowered, read_whatever
 from migrator.analyzer.textfiles import classify
 from migrator.cache import EMPTY, Cache, Manifest
 from migrator.discovery import DEFAULT_MAX_BYTES, Candidate, iter_files, looks_binary, read_limited
-from migrator.models import ScanResult, SkippedFile
+from migrator.models import Finding, ScanResult, SkippedFile
 from migrator.pool import pool_map
 
 # fewer files than this are read in-process: a pool costs more than it saves
@@ -63,7 +63,7 @@ def _process(job: Tuple[str, str, Optional[int], int, bool]) -> Outcome:
     if data is None:
         return ("skip", reason if reason and _must_report_skip(relpath) else None)
     low = data.lower()
-    if not mentions_lowered(low) and not read_whatever(relpath):
+    if not mentions_lowered(low) and not read_whatever(relpath) and not holds_facts(relpath, low):
         return ("plain", None)  # the byte-level prefilter: most files never mention OpenAI
     if not use_cache:
         return ("done", None, analyze_bytes(relpath, data, low))
@@ -123,9 +123,39 @@ def scan_paths(root: str, options: ScanOptions, progress: Optional[Progress] = N
             result.analyses.append(analysis)
     if manifest:
         manifest.save()
+    _project_facts(root, result)
     result.analyses.sort(key=lambda a: a.path)
     result.plain.sort()
     return result
+
+
+def _project_facts(root: str, result: ScanResult) -> None:
+    """Findings only the project as a whole decides, from the ``fact`` findings of its modules
+    (cached with their analyses: no file is read again here), which are dropped: a LlamaIndex
+    default no module sets (analyzer/llamaindex.py), a config list read from a file the project
+    may hold (analyzer/autogen.py)."""
+    from migrator.analyzer import autogen, llamaindex
+
+    facts = [f for a in result.analyses for f in a.findings if f.kind == autogen.FACT]
+    if not facts:
+        return
+    whole = llamaindex.from_facts(facts)
+    exists = autogen.file_exists(root)
+    kept = []
+    for analysis in result.analyses:
+        found = [f for f in analysis.findings if f.kind != autogen.FACT]
+        if len(found) == len(analysis.findings):
+            kept.append(analysis)
+            continue
+        found += whole.findings(analysis.path)
+        found += [g for g in (autogen.resolve_source(f, exists) for f in analysis.findings
+                              if f.detail.get("fact") == "autogen_source") if g is not None]
+        analysis.findings = sorted(found, key=Finding.sort_key)
+        if found:
+            kept.append(analysis)
+        else:  # a module read for its facts alone, none of which is a finding: free of OpenAI usage
+            result.plain.append(analysis.path)
+    result.analyses[:] = kept
 
 
 def _stat(path: str) -> Optional[os.stat_result]:

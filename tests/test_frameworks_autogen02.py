@@ -359,7 +359,7 @@ def test_readiness_counts_each_config_file_entry_as_apply_leaves_it(config_repo)
     assert "OAI_CONFIG_LIST entry" in row["reasons"][0]
 
 
-def test_an_oai_config_list_variable_holding_json_is_found_and_left_for_a_person(tmp_path):
+def test_an_oai_config_list_variable_holding_json_is_found_and_rewritten_or_left_for_a_person(tmp_path):
     env = ("OAI_CONFIG_LIST='[{\"model\": \"gpt-4o\", \"api_key\": \"" + KEY + "\"}]'\n"
            'export OAI_CONFIG_LIST="[{\\"model\\": \\"gpt-4o-mini\\"}, {\\"model\\": \\"m\\", \\"api_type\\": \\"azure\\"}]"\n'
            "OAI_CONFIG_LIST=/etc/autogen/OAI_CONFIG_LIST\n")
@@ -369,7 +369,130 @@ def test_an_oai_config_list_variable_holding_json_is_found_and_left_for_a_person
     proc = run("apply", ".", "--provider", "moonshot", "--dry-run", "--no-pager", "--format", "json", cwd=repo)
     assert KEY not in proc.stdout + proc.stderr
     manual = [(d["line"], d["message"]) for d in json.loads(proc.stdout)["diagnostics"] if d["rule"] == "migrator/oai-config-list"]
-    assert [line for line, _ in manual] == [1, 2] and "Moonshot (Kimi) model" in manual[0][1]
+    # the entry holding a key is left for a person (as in a file); the double-quoted value says why it is left
+    assert [line for line, _ in manual] == [1, 2] and "put your Moonshot (Kimi) key there" in manual[0][1]
+    assert "double-quoted" in manual[1][1] and "Moonshot (Kimi) model" in manual[1][1]
     row = [r for r in json.loads(run("scan", ".", "--format", "json", "--no-cache", cwd=repo).stdout)["readiness"]
            if r["provider"] == "moonshot"][0]
     assert row["manual"] == 2
+
+
+ENV_LIST = ("# agents\r\n"
+            "OAI_CONFIG_LIST='[{\"model\": \"gpt-4o\"}, {\"model\": \"llama3\", \"base_url\": \"http://localhost:11434/v1\"}]'\r\n"
+            "  - OAI_CONFIG_LIST=[{\"model\":\"gpt-4o-mini\",\"tags\":[\"fast\"]}]\r\n"
+            "OTHER=1\r\n"
+            'ENV OAI_CONFIG_LIST=[{"model":"gpt-4o"}]\r\n')
+
+
+@pytest.mark.parametrize("provider", ["deepseek", "dashscope", "zhipu"])
+def test_json_in_an_env_variable_is_rewritten_value_by_value_and_stays_stable(provider):
+    from migrator.engine.textfiles import rewrite_config_env
+
+    rs = _rs(provider)
+    new, notes, manual = rewrite_config_env(rs, ENV_LIST)
+    lines = new.split("\r\n")
+    assert lines[0] == "# agents" and lines[3] == "OTHER=1" and new.endswith("\r\n")
+    # compact JSON stays compact: an unquoted value must not gain a space
+    assert lines[4] == f'ENV OAI_CONFIG_LIST=[{{"model":"{rs.map_model("gpt-4o")}","base_url":"{rs.vars["base_url"]}","api_key":""}}]'
+    first = json.loads(lines[1][len("OAI_CONFIG_LIST='"):-1])
+    second = json.loads(lines[2][len("  - OAI_CONFIG_LIST="):])
+    url = rs.vars["base_url"]
+    assert first == [{"model": rs.map_model("gpt-4o"), "base_url": url, "api_key": ""},
+                     {"model": "llama3", "base_url": "http://localhost:11434/v1"}]
+    assert second == [{"model": rs.map_model("gpt-4o-mini"), "tags": ["fast"], "base_url": url, "api_key": ""}]
+    assert lines[1].startswith("OAI_CONFIG_LIST='[{\"model\": ") and ',"base_url":' in lines[2]  # each value's own layout
+    assert [line for line, _ in manual] == [2, 3, 5] and all("empty \"api_key\"" in m for _, m in manual)
+    assert notes and all(n.split(":")[0] in ("2", "3", "5") for n in notes)
+    assert rewrite_config_env(rs, new)[0] == new  # a second run changes nothing
+    # what the analyzer finds in the result: no entry sends anything to OpenAI
+    found = analyze_other_bytes(".env", new.encode())
+    assert found is None or not [f for f in found.findings if f.kind == "framework"]
+
+
+def test_apply_rewrites_the_variable_in_a_tracked_env_file_and_check_passes(tmp_path):
+    repo = make_repo(tmp_path, {".env.example": ENV_LIST.encode(), "agents.py": CONFIG_APP["agents.py"]})
+    before = run("check", "--policy", "compat", cwd=repo)
+    assert before.returncode == 1 and ".env.example" in before.stdout
+    done = run("apply", "--provider", "deepseek", "--no-pager", cwd=repo)
+    assert done.returncode == 0, done.stdout + done.stderr
+    migrated = git(repo, "show", "migrator/deepseek-compat:.env.example")
+    assert '"model": "deepseek-chat", "base_url": "https://api.deepseek.com' in migrated
+    git(repo, "checkout", "-q", "migrator/deepseek-compat")
+    after = run("check", "--policy", "compat", cwd=repo)
+    assert ".env.example" not in after.stdout, after.stdout
+
+
+# ------------------------------------------------------------------ where config_list_from_json reads from
+
+SOURCES = '''\
+import os
+
+import autogen
+from autogen import config_list_from_json as load
+
+beside = autogen.config_list_from_json(os.path.join(os.path.dirname(__file__), "OAI_CONFIG_LIST.json"))
+at_root = load("OAI_CONFIG_LIST")
+env_only = load(env_or_file="AGENT_CONFIG")
+computed = load(os.environ["CONFIG_PATH"])
+outside = load("OAI_CONFIG_LIST", file_location="/etc/autogen")
+sample = load("OAI_CONFIG_LIST_sample")
+openai_keys = autogen.config_list_openai_aoai(key_file_path=".")
+assistant = autogen.AssistantAgent("a", llm_config={"config_list": beside})
+'''
+
+
+def source_findings(tmp_path, files):
+    from migrator.analyzer.autogen import config_source_findings, file_exists
+
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    return [(f.line, f.detail["call"], bool(f.detail.get("route")))
+            for f in config_source_findings("pkg/agents.py", files["pkg/agents.py"], file_exists(str(tmp_path)))]
+
+
+def test_a_config_list_read_where_apply_cannot_edit_it_is_reported(tmp_path):
+    found = source_findings(tmp_path, {"pkg/agents.py": SOURCES, "pkg/OAI_CONFIG_LIST.json": "[]\n", "OAI_CONFIG_LIST": "[]\n",
+                                       "OAI_CONFIG_LIST_sample": "[]\n"})
+    # beside the module and at the root: files apply rewrites; the rest it cannot see or edit
+    assert found == [(8, "config_list_from_json", False), (9, "config_list_from_json", False),
+                     (10, "config_list_from_json", False), (11, "config_list_from_json", False),
+                     (12, "config_list_openai_aoai", True)]
+
+
+def test_a_config_file_that_is_not_there_is_read_from_the_variable(tmp_path):
+    found = source_findings(tmp_path, {"pkg/agents.py": SOURCES})
+    assert [line for line, _, _ in found] == [6, 7, 8, 9, 10, 11, 12]
+
+
+CONFIG_APP = {
+    "agents.py": ('import autogen\n\nconfig_list = autogen.config_list_from_json("OAI_CONFIG_LIST")\n'
+                  'keys = autogen.config_list_openai_aoai()\n'
+                  'assistant = autogen.AssistantAgent("a", llm_config={"config_list": config_list + keys})\n').encode(),
+}
+
+
+def test_scan_check_and_apply_report_the_calls_and_never_rewrite_them(tmp_path):
+    repo = make_repo(tmp_path, CONFIG_APP)
+    scanned = json.loads(run("scan", ".", "--format", "json", "--no-cache", "--provider", "deepseek", cwd=repo).stdout)
+    found = [(f["line"], f["symbol"]) for f in scanned["findings"] if f.get("form") == "config_source"]
+    assert found == [(3, "autogen.config_list_from_json"), (4, "autogen.config_list_openai_aoai")]
+    assert all(row["manual"] == 2 for row in scanned["readiness"])
+    # check: config_list_openai_aoai builds OpenAI entries (any policy); what a file or variable holds is unknown
+    for policy in ("strict", "compat"):
+        checked = run("check", "--policy", policy, cwd=repo)
+        assert checked.returncode == 1, checked.stdout
+        assert "config_list_openai_aoai(...) builds OpenAI entries" in checked.stdout
+        assert "config_list_from_json" not in checked.stdout
+    done = run("apply", "--provider", "deepseek", "--no-pager", cwd=repo)
+    assert done.returncode == 0, done.stdout + done.stderr
+    reported = [line.strip() for line in done.stdout.splitlines() if "migrator/oai-config-list" in line]
+    assert len(reported) == 2 and reported[0].startswith("3:") and reported[1].startswith("4:")
+    assert "the variable OAI_CONFIG_LIST or a file of that name" in reported[0]
+    assert '"base_url": "https://api.deepseek.com' in reported[0] and 'os.environ["DEEPSEEK_API_KEY"]' in reported[1]
+    # a config file in the repository is the one apply edits: the call is no longer reported
+    (repo / "OAI_CONFIG_LIST").write_text('[{"model": "gpt-4o"}]\n')
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "config")
+    scanned = json.loads(run("scan", ".", "--format", "json", "--no-cache", cwd=repo).stdout)
+    assert [f["line"] for f in scanned["findings"] if f.get("form") == "config_source"] == [4]

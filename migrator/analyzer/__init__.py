@@ -69,6 +69,27 @@ def read_whatever(relpath: str) -> bool:
     return is_config_file(relpath.rsplit("/", 1)[-1])
 
 
+def holds_facts(relpath: str, low: bytes) -> bool:
+    """A Python module that may hold a fact only the whole project weighs (a LlamaIndex module that
+    need not mention openai: analyzer/llamaindex.py)."""
+    return b"llama_index" in low and is_python(relpath)
+
+
+def project_facts(relpath: str, text: str, low: bytes) -> List[Finding]:
+    """The ``fact`` findings of a module (analyzer/llamaindex.py, analyzer/autogen.py), which
+    scan's project pass turns into findings, or drops, with the rest of the project."""
+    out: List[Finding] = []
+    if b"llama_index" in low:
+        from migrator.analyzer.llamaindex import fact_findings
+
+        out += fact_findings(relpath, text)
+    if b"config_list_" in low:
+        from migrator.analyzer.autogen import config_source_facts
+
+        out += config_source_facts(relpath, text)
+    return out
+
+
 def needs_ast(data: bytes) -> bool:
     """``_NEEDS_AST.search(data)``, answered ~10x faster.
 
@@ -226,17 +247,20 @@ def analyze_python_bytes(relpath: str, data: bytes, low: Optional[bytes] = None)
     from migrator.analyzer.python import analyze_python
 
     low = data.lower() if low is None else low
-    if not mentions_lowered(low):
+    if not mentions_lowered(low) and not holds_facts(relpath, low):
         return None
     text, problem = decode_python(data)
-    if text is None:
-        return FileAnalysis(relpath, error=problem)
+    if text is None:  # (a module read for its facts only is not one that fails: it names no OpenAI)
+        return FileAnalysis(relpath, error=problem) if mentions_lowered(low) else None
     # a BOM would hide an `import openai` on the first line from the ^-anchored pattern
     if needs_ast(data[3:] if data.startswith(b"\xef\xbb\xbf") else data):
         result = analyze_python(text, relpath)
     else:
         result = FileAnalysis(relpath)
     result.findings.extend(text_findings(relpath, text, low=low))
+    result.findings.extend(project_facts(relpath, text, low))
+    if not result.findings and not mentions_lowered(low):
+        return None  # read for facts it turned out not to hold
     if relpath.rsplit("/", 1)[-1] == "setup.py":
         from migrator.analyzer.textfiles import analyze_text
 

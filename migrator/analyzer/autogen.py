@@ -229,3 +229,133 @@ def config_env_findings(path: str, offset: int, line: str, span: Any) -> List[Fi
                                symbol=sym.CONFIG_LIST_SYMBOL, model=model, api="chat.completions.create",
                                detail={"form": "config_env", "route": True, "kwargs": sorted(entry.values)}))
     return out
+
+
+# ------------------------------------------------------------------ where a config list is read from
+
+#: pyautogen 0.2.35 ``autogen/oai/openai_utils.py``: ``config_list_from_json(env_or_file="OAI_CONFIG_LIST",
+#: file_location="", filter_dict=None)`` reads the variable ``env_or_file`` (JSON, or the path of a
+#: file), else the file ``file_location/env_or_file``; the others build OpenAI (and Azure) entries
+#: from OPENAI_API_KEY and key files (``config_list_from_models`` and ``config_list_gpt4_gpt35``
+#: call ``config_list_openai_aoai``)
+FROM_JSON = "config_list_from_json"
+FROM_OPENAI = ("config_list_openai_aoai", "config_list_from_models", "config_list_gpt4_gpt35")
+
+UNSEEN_SOURCE = N_("{call}(...) reads its config list from {source}: apply cannot point its OpenAI entries at the provider")
+OPENAI_SOURCE = N_("{call}(...) builds OpenAI entries from OPENAI_API_KEY or key files")
+#: what a person does, on the provider (apply's report)
+TODO = N_("{finding}; to do: {todo}")
+UNSEEN_TODO = N_("give the OpenAI entries of that config list the {title} model, \"base_url\": \"{url}\" and your {title} key "
+                 "where it is kept")
+OPENAI_TODO = N_("pass config_list=[...] entries for {title} instead: the {title} model, \"base_url\": \"{url}\", "
+                 "\"api_key\": os.environ[\"{key_env}\"]")
+
+
+def config_source_todo(finding: Finding, title: str, url: str, key_env: str) -> str:
+    todo = OPENAI_TODO if finding.detail.get("route") else UNSEEN_TODO
+    return TODO.format(finding=finding.message, todo=todo.format(title=title, url=url, key_env=key_env))
+
+
+def _literal(node: Optional[ast.AST], module_dir: str) -> Optional[str]:
+    """A literal string, or ``os.path.join(os.path.dirname(__file__), "<literal>", ...)``: the
+    path of a file next to the module, relative to the project root."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "join"
+            and node.args and not node.keywords and _is_module_dir(node.args[0])):
+        rest = [_literal(a, module_dir) for a in node.args[1:]]
+        if all(isinstance(a, str) for a in rest):
+            return "/".join([module_dir or ".", *rest])  # type: ignore[list-item]
+    return None
+
+
+def _is_module_dir(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "dirname"
+            and len(node.args) == 1 and isinstance(node.args[0], ast.Name) and node.args[0].id == "__file__")
+
+
+def _in_repo(name: str, location: str, module_dir: str, exists: Any) -> Optional[str]:
+    """The project file ``config_list_from_json`` reads (``location/name`` from the project root, or
+    from the module's folder, where a script runs), None if the project holds none."""
+    import posixpath
+
+    if not name or name.startswith(("/", "~")) or location.startswith(("/", "~")) or "\\" in name + location:
+        return None
+    path = posixpath.normpath(posixpath.join(location, name))
+    for candidate in sorted({path, posixpath.normpath(posixpath.join(module_dir, path)) if module_dir else path}):
+        if not candidate.startswith("../") and candidate != ".." and exists(candidate):
+            return candidate
+    return None
+
+
+#: the kind of a finding that records a fact for the project pass (scan.py), never shown
+FACT = "fact"
+
+
+def config_source_facts(path: str, source: str) -> List[Finding]:
+    """The config-list helpers an AutoGen module calls, each with what it reads (a ``fact``
+    finding: where it reads from is decided with the project's files, ``resolve_source``)."""
+    from migrator.analyzer.llamaindex import dotted, import_aliases
+    from migrator.analyzer.python import _Lines
+
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    aliases = import_aliases(tree, sym.CONFIG_LIST_PACKAGES)
+    if not aliases:
+        return []
+    module_dir = path.rsplit("/", 1)[0] if "/" in path else ""
+    span = _Lines(source).span
+    out = []
+    for node in ast.walk(tree):
+        call = (dotted(node.func, aliases) or "").rsplit(".", 1)[-1] if isinstance(node, ast.Call) else ""
+        if call not in FROM_OPENAI and call != FROM_JSON:
+            continue
+        detail: Dict[str, Any] = {"fact": "autogen_source", "call": call, "name": None, "location": None}
+        if call == FROM_JSON:
+            given = {kw.arg: kw.value for kw in node.keywords}  # type: ignore[attr-defined]
+            if None not in given:  # (**kwargs: what it reads cannot be told)
+                args = node.args  # type: ignore[attr-defined]
+                name_node = args[0] if args else given.get("env_or_file", ast.Constant("OAI_CONFIG_LIST"))
+                location_node = args[1] if len(args) > 1 else given.get("file_location", ast.Constant(""))
+                detail.update(name=_literal(name_node, module_dir), location=_literal(location_node, module_dir))
+        out.append(Finding(kind=FACT, path=path, span=span(node), message="", symbol=f"autogen.{call}", detail=detail))
+    return out
+
+
+def resolve_source(fact: Finding, exists: Any) -> Optional[Finding]:
+    """The finding of a config-list helper call (``fact``, from ``config_source_facts``), or None
+    when it reads a file of the project apply rewrites (``exists(p)``: whether the project holds
+    the file ``p``, a path from its root)."""
+    call, name, location = fact.detail["call"], fact.detail["name"], fact.detail["location"]
+    common = dict(kind="framework", path=fact.path, span=fact.span, symbol=fact.symbol, cell=fact.cell)
+    if call in FROM_OPENAI:
+        return Finding(message=OPENAI_SOURCE.format(call=call), detail={"form": "config_source", "route": True, "call": call},
+                       **common)  # type: ignore[arg-type]
+    module_dir = fact.path.rsplit("/", 1)[0] if "/" in fact.path else ""
+    found = _in_repo(name, location, module_dir, exists) if name is not None and location is not None else None
+    if found is not None and is_config_file(found.rsplit("/", 1)[-1]):
+        return None  # the file apply rewrites (textfiles: autogen_config)
+    if found is not None:
+        where = N_("{name}, a file apply does not rewrite (only OAI_CONFIG_LIST and OAI_CONFIG_LIST*.json are)").format(name=found)
+    elif name is None or location is None:
+        where = N_("a name computed at run time")
+    elif name.startswith(("/", "~")) or location.startswith(("/", "~")):
+        where = N_("the file {name}, outside the repository").format(name=f"{location.rstrip('/')}/{name}" if location else name)
+    else:
+        where = N_("the variable {name} or a file of that name, neither in the repository").format(name=name)
+    return Finding(message=UNSEEN_SOURCE.format(call=call, source=where),
+                   detail={"form": "config_source", "call": call, "name": name}, **common)  # type: ignore[arg-type]
+
+
+def config_source_findings(path: str, source: str, exists: Any) -> List[Finding]:
+    """The calls of an AutoGen module that read a config list apply cannot see or edit."""
+    return [f for f in (resolve_source(fact, exists) for fact in config_source_facts(path, source)) if f is not None]
+
+
+def file_exists(root: str) -> Any:
+    """``exists`` for the project under ``root``."""
+    import os
+
+    return lambda p: os.path.isfile(os.path.join(root, *p.split("/")))

@@ -363,8 +363,6 @@ KEY_IN_JSON = N_("this AutoGen entry holds its key and JSON cannot read {key_env
                  "key there, with \"model\": \"{model}\" and \"base_url\": \"{url}\"")
 NO_MODEL_IN_JSON = N_("no {title} model is mapped for '{model}'; this AutoGen entry is left as it is (add one under "
                       "[tool.migrator.models])")
-IN_VARIABLE = N_("this OAI_CONFIG_LIST variable holds an OpenAI entry ('{model}'): JSON in a variable is not rewritten; "
-                  "give it the {title} model, \"base_url\": \"{url}\" and your {title} key by hand")
 EMPTY_KEY_IN_JSON = N_("this AutoGen entry now points at {title} with an empty \"api_key\" (JSON cannot read "
                        "{key_env}, and the openai SDK would send it OPENAI_API_KEY): put your {title} key there")
 
@@ -424,18 +422,59 @@ def _json_insertion(text: str, entry: Any, added: List[Tuple[str, str]]) -> Edit
         sep = text[text.index(",", spans[-2][2]) + 1:spans[-1][0]]
     else:
         sep = text[entry.start + 1:spans[0][0]] if spans else ""
-    sep = sep or " "
+    # the key-value separator of its last key (":" in compact JSON, whose pairs are not spaced either)
+    colon = text[spans[-1][0]:spans[-1][1]] if spans else ": "
+    colon = colon[colon.rindex('"') + 1:] if '"' in colon else ": "
+    sep = sep or ("" if colon == ":" else " ")
     at = spans[-1][2] if spans else entry.start + 1
     lead = "," if spans else ""
-    pairs = f",{sep}".join(f'"{k}": {json.dumps(v)}' for k, v in added)
+    pairs = f",{sep}".join(f'"{k}"{colon}{json.dumps(v)}' for k, v in added)
     return at, at, f"{lead}{sep}{pairs}" if spans else pairs
 
 
-def config_env_reports(findings: Sequence[Any], ruleset: Any) -> List[Manual]:
-    """What a person does with the OpenAI entries of an OAI_CONFIG_LIST variable (an env file's
-    JSON, whose quoting apply does not rewrite)."""
-    return [(f.line, IN_VARIABLE.format(model=f.model or "?", title=ruleset.provider.title, url=ruleset.vars.get("base_url", "")))
-            for f in findings if f.detail.get("form") == "config_env"]
+IN_VARIABLE_ESCAPED = N_("this OAI_CONFIG_LIST variable holds an OpenAI entry ('{model}') in a double-quoted value, its JSON "
+                         "quotes escaped: left as it is (apply rewrites single-quoted and unquoted JSON only); give it the "
+                         "{title} model, \"base_url\": \"{url}\" and your {title} key by hand")
+
+
+def rewrite_config_env(ruleset: Any, text: str) -> Tuple[str, List[str], List[Manual]]:
+    """``OAI_CONFIG_LIST='[...]'`` in an env file (the line forms analyzer/autogen.py finds), its
+    JSON rewritten value by value as an OAI_CONFIG_LIST file's is (``rewrite_config_list_for``: the
+    model mapped, ``"base_url"`` added, a key never guessed, copied or printed).  A single-quoted or
+    unquoted value is the JSON's own bytes, so it is edited where it stands and the rest of the line
+    and the file keep theirs; a double-quoted one holds its JSON quotes escaped, which an edit would
+    have to re-escape as the shell, docker or compose each unescape them: it is reported.  A value
+    that is not JSON (the path of a file) is left alone.  Returns ``(new_text, notes, manual)``."""
+    from migrator.analyzer.autogen import _ENV_LINE, ConfigFileError, config_env_findings
+
+    notes: List[str] = []
+    manual: List[Manual] = []
+    out = []
+    for number, line in enumerate(text.splitlines(keepends=True), 1):
+        body = line.rstrip("\r\n")
+        m = _ENV_LINE.match(body)
+        value = m.group("value") if m else ""
+        quote = value[0] if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"" else ""
+        if m is None or quote == '"':
+            manual += [(number, IN_VARIABLE_ESCAPED.format(model=f.model or "?", title=ruleset.provider.title,
+                                                           url=ruleset.vars.get("base_url", "")))
+                       for f in (config_env_findings("", 0, body, lambda *_: None) if m else ())]
+            out.append(line)
+            continue
+        inner = value[1:-1] if quote else value
+        try:
+            new, more, left = rewrite_config_list_for(ruleset, inner)
+        except ConfigFileError:
+            new, more, left = inner, [], []
+        spaced = not any(c.isspace() for c in inner) and any(c.isspace() for c in new)
+        if (quote and new.count(quote) != inner.count(quote)) or (not quote and spaced):
+            # a quote of its own kind would end the value; a space an unquoted one that had none (shell, docker, YAML)
+            new, more = inner, []
+            left = [(1, IN_VARIABLE_ESCAPED.format(model="?", title=ruleset.provider.title, url=ruleset.vars.get("base_url", "")))]
+        notes += [f"{number}: {n.split(': ', 1)[-1]}" for n in more]
+        manual += [(number, message) for _, message in left]
+        out.append(line[:m.start("value")] + quote + new + quote + line[m.end("value"):])
+    return "".join(out), notes, manual
 
 
 def rewrite_config_list_for(ruleset: Any, text: str) -> Tuple[str, List[str], List[Manual]]:
