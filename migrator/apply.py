@@ -688,7 +688,8 @@ def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: Migrati
         # a renamed variable's OpenAI value is replaced: the base URL by the provider's, a key by nothing
         url_env, url = ruleset.vars.get("base_url_env"), ruleset.vars.get("base_url")
         values = {url_env: url} if url_env and url else {}
-        new, more = rewrite_env(analysis.path, new, mapping, values=values, what=f"{ruleset.provider.title} API")
+        new, more = rewrite_env(analysis.path, new, mapping, values=values, what=f"{ruleset.provider.title} API",
+                                lang=ruleset.todo_lang)
         notes += more
     if read_whatever(analysis.path):  # AutoGen's OAI_CONFIG_LIST (engine/textfiles.py)
         new, more, manual = rewrite_config_list_for(ruleset, new)

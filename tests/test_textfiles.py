@@ -572,6 +572,12 @@ def test_rewrite_env_renames_names_and_replaces_openai_values():
     assert rewrite_env(".env", new, MAPPING) == (new, [])
 
 
+def test_rewrite_env_writes_its_comment_in_the_todo_language():
+    new, _ = rewrite_env(".env", f"OPENAI_API_KEY={KEY}\n", MAPPING, what="DashScope API", lang="zh")
+    assert new == "# DASHSCOPE_API_KEY：请填入你的 DashScope API 密钥（migrator 已删除 OpenAI 的值）\nDASHSCOPE_API_KEY=\n"
+    assert rewrite_env(".env", new, MAPPING, lang="en") == (new, [])  # a run in the other language changes nothing
+
+
 @pytest.mark.parametrize("line, expected", [
     ("export OPENAI_API_KEY='sk-x'\n", "# DASHSCOPE_API_KEY: {c}\nexport DASHSCOPE_API_KEY=\n"),
     ("      OPENAI_API_KEY: some-value", "      # DASHSCOPE_API_KEY: {c}\n      DASHSCOPE_API_KEY:"),  # compose, no EOL

@@ -58,6 +58,16 @@ def test_the_language_follows_migrator_s_unless_the_project_pins_one(tmp_path, p
     assert (not todo.isascii()) is expect_chinese
 
 
+@pytest.mark.parametrize("lang, expect_chinese", [("zh", True), ("en", False)])
+def test_the_comment_apply_writes_in_an_env_file_follows_the_language(tmp_path, lang, expect_chinese):
+    app = b'from openai import OpenAI\n\nclient = OpenAI()\nclient.chat.completions.create(model="gpt-4o", messages=[])\n'
+    repo = make_repo(tmp_path, {"app.py": app, ".env": b"OPENAI_API_KEY=sk-placeholder-not-real-0000\n"})
+    proc = run("--lang", lang, "apply", ".", "--provider", "dashscope", "--yes", "--in-place", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    comment = (repo / ".env").read_text(encoding="utf-8").splitlines()[0]
+    assert comment.startswith("# DASHSCOPE_API_KEY") and (not comment.isascii()) is expect_chinese, comment
+
+
 def test_a_bad_todo_lang_is_a_usage_error_naming_the_file_and_line(tmp_path):
     repo = make_repo(tmp_path, {"app.py": SOURCE.encode(), "pyproject.toml": b'[tool.migrator]\n\ntodo-lang = "fr"\n'})
     proc = run("apply", ".", "--provider", "dashscope", "--dry-run", "--format", "json", cwd=repo)

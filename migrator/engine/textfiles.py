@@ -282,7 +282,7 @@ def _name_pattern(names: List[str]) -> re.Pattern:
 
 
 def rewrite_env(path: str, text: str, mapping: Dict[str, str], *, values: Optional[Dict[str, str]] = None,
-                what: str = "provider's") -> Tuple[str, List[str]]:
+                what: str = "provider's", lang: str = "en") -> Tuple[str, List[str]]:
     """Rename variables (``OPENAI_API_KEY`` -> ``DASHSCOPE_API_KEY``) wherever they occur as a word.
 
     A value assigned to a renamed variable (``NAME=value``, ``export NAME=value``,
@@ -290,6 +290,7 @@ def rewrite_env(path: str, text: str, mapping: Dict[str, str], *, values: Option
     useless to the provider and, for a key, a secret: it is replaced by ``values[new]``
     (the provider's base URL) or, for a variable not in ``values``, by nothing, under a
     comment line saying what to set (``what``: whose key, e.g. "Alibaba DashScope API").
+    The comment is written in ``lang`` (the TODO comments' language: "en" or "zh").
     Values are never copied into notes.  When the new name already occurs in the file
     the old one is left alone (no duplicate definition) and a note says so.  A mapping
     whose targets are also sources (a chain) is refused with ``ValueError``: it could
@@ -329,8 +330,9 @@ def rewrite_env(path: str, text: str, mapping: Dict[str, str], *, values: Option
                          if thing == "endpoint" else
                          N_("{where}: {variable} left empty: set it to your {what} key (the OpenAI value was removed)")).format(
             where=where, variable=new, what=what))
-        return (f"{lead}# {new}: set it to your {what} {thing} (migrator removed the OpenAI value){eol}"
-                f"{lead}{m.group('prefix')}{new}{m.group('sep').rstrip()}")
+        said = (f"{new}：请填入你的 {what} {'端点' if thing == 'endpoint' else '密钥'}（migrator 已删除 OpenAI 的值）"
+                if lang == "zh" else f"{new}: set it to your {what} {thing} (migrator removed the OpenAI value)")
+        return f"{lead}# {said}{eol}{lead}{m.group('prefix')}{new}{m.group('sep').rstrip()}"
 
     names = "|".join(re.escape(n) for n in sorted(active, key=len, reverse=True))
     assigned = re.compile(rf"(?m)(?:^|(?<=\r))(?P<lead>[ \t]*)(?P<prefix>(?:-[ \t]+)?(?:(?:export|ENV|ARG)[ \t]+)?[\"']?)"
