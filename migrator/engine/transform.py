@@ -13,6 +13,7 @@ import sys
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
+import libcst.matchers as cstm
 from libcst.metadata.position_provider import NEWLINE_RE, PositionProvidingCodegenState
 
 from migrator.engine import trees
@@ -450,15 +451,7 @@ def imports_beside(module: cst.Module, wanted: Set[Tuple[str, Optional[str]]],
 
 
 def _uses(node: cst.CSTNode, name: str) -> bool:
-    found = []
-
-    class _Find(cst.CSTVisitor):
-        def visit_Name(self, n: cst.Name) -> None:
-            if n.value == name:
-                found.append(n)
-
-    node.visit(_Find())
-    return bool(found)
+    return bool(cstm.findall(node, cstm.Name(name)))
 
 
 def add_imports(module: cst.Module, wanted: Set[Tuple[str, Optional[str]]]) -> cst.Module:
