@@ -85,6 +85,28 @@ def test_models_are_mapped_where_their_values_are_written():
     assert migrate_source(out, "m.py", select(PACKS, "dashscope", "compat")).output == out
 
 
+def test_a_local_bound_once_is_mapped_where_it_is_written_in_a_v0_completion_turned_chat():
+    # openai-summarize 0.1.4: model_engine = "text-davinci-003", then openai.Completion.create(engine=model_engine);
+    # the call became a chat call that sent text-davinci-003 to the provider, reported only
+    source = textwrap.dedent('''\
+        import openai
+        def summarize(text):
+            model_engine = "text-davinci-003"
+            first = openai.Completion.create(engine=model_engine, prompt=text, max_tokens=150)
+            second = openai.Completion.create(engine=model_engine, prompt=first.choices[0].text)
+            return second.choices[0].text
+        ''')
+    ruleset = select(PACKS, "dashscope", "compat", options=("completions_as_chat",))
+    result = migrate_source(source, "app.py", ruleset)
+    assert 'model_engine = "qwen-flash"' in result.output and "model=model_engine" in result.output, result.output
+    assert not [d for d in result.diagnostics if d.severity == "manual"], result.diagnostics
+    # read as something else too (a log line): left as written, reported at the calls
+    logged = source.replace("    first =", "    print(model_engine)\n    first =")
+    result = migrate_source(logged, "app.py", ruleset)
+    assert '"text-davinci-003"' in result.output
+    assert any("model_engine" in d.message for d in result.diagnostics if d.severity == "manual")
+
+
 @pytest.mark.parametrize("source,where", [
     # the settings object is given values of its own: its default may not be the model it uses
     ('''

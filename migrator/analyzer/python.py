@@ -1014,6 +1014,9 @@ class _Analyzer:
             # name (a function's body is one region, the one holding the call)
             self.mentions_asked.add(name)
         models = [k.value for k in ast.walk(root) if isinstance(k, ast.keyword) and k.arg == keyword]
+        if keyword == "model":  # an openai<1 call names its model in engine= / deployment_id= too
+            models += [k.value for c in ast.walk(root) if isinstance(c, ast.Call) and _legacy_call_name(c.func)
+                       for k in c.keywords if k.arg in ("engine", "deployment_id")]
         # model=Models.GPT4.value reads the member Models.GPT4 to take its value
         as_model = {id(v) for v in models} | {id(v.value) for v in models if isinstance(v, ast.Attribute) and v.attr == "value"}
         for node in ast.walk(root):
@@ -1693,7 +1696,8 @@ class _Reporter(_Analyzer):
         if model is None and legacy and result.api.startswith("audio.") and node.args:
             model = self.constant_str(node.args[0], scope)  # v0 openai.Audio.transcribe("whisper-1", f)
         model_def = None
-        given = next((k.value for k in node.keywords if k.arg == "model"), None)
+        given = next((k.value for k in node.keywords if k.arg in (("model", "engine", "deployment_id") if legacy else ("model",))),
+                     None)
         found = None
         if given is not None and not isinstance(given, ast.Constant):
             found = self.model_definition(given, scope)
@@ -1898,8 +1902,10 @@ class _Reporter(_Analyzer):
                 return None
             if binding.kind == "param":
                 return self._param_origin(binding, expr.id)
-            if binding.kind == "assign" and binding.scope.kind == "module" and binding.value is not None:
-                return (binding.value, binding.scope) if self._only_model_uses(self.tree, expr.id) else None
+            if binding.kind == "assign" and binding.value is not None and binding.scope.kind in ("module", "function"):
+                # a module variable, or a local bound once (``model_engine = "text-davinci-003"``)
+                root = self.tree if binding.scope.kind == "module" else self._function_of_scope(binding.scope)
+                return (binding.value, binding.scope) if root is not None and self._only_model_uses(root, expr.id) else None
             return None
         cls = scope.cls
         if not self._own_attribute(expr, scope) or cls is None:
@@ -2257,6 +2263,12 @@ def _is_str(node: Optional[ast.AST]) -> bool:
 
 
 _FIELD_MAKERS = ("field", "Field", "ib", "attrib")  # dataclasses / pydantic / attrs
+
+
+def _legacy_call_name(func: ast.AST) -> bool:
+    """``openai.Completion.create`` / ``openai.ChatCompletion.acreate``: an openai<1 call, as written."""
+    name = dotted_name(func) or ""
+    return name.startswith("openai.") and name.rsplit(".", 1)[-1] in ("create", "acreate")
 
 
 def absolute_qname(qname: str, path: str) -> Optional[str]:
