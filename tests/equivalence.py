@@ -195,14 +195,17 @@ def run_program(source: str, filename: str, env: Mapping[str, str], workdir: Pat
     return Run(done.returncode, done.stdout, done.stderr)
 
 
-def run_package(tmp_path: Path, provider: str, package: Path, main: str, reads: str) -> Tuple[Run, list, list]:
+def run_package(tmp_path: Path, provider: str, package: Path, main: str, reads: str,
+                extra: Optional[Dict[str, str]] = None) -> Tuple[Run, list, list]:
     """Run ``main`` with a migrated package on the import path against the provider's fake, with
     OpenAI's variables pointing at a trap: (the run, the provider's requests, the trap's requests).
-    ``reads``: the source whose environment reads are redirected (see ``migrated_env``)."""
+    ``reads``: the source whose environment reads are redirected (see ``migrated_env``);
+    ``extra``: more variables (the deployment's own settings)."""
     with FakeServer(provider) as srv, FakeServer("openai") as trap:
         env = base_env(tmp_path, write_guard(tmp_path / "guard"))
         env.update(migrated_env(provider, srv, reads)[0])
         env.update({"OPENAI_BASE_URL": trap.base_url(), "OPENAI_API_KEY": "sk-openai-trap"})
+        env.update(extra or {})
         env["PYTHONPATH"] = f"{env['PYTHONPATH']}:{package}"
         done = run_program(main, "main.py", env, tmp_path / "run")
         return done, list(srv.requests), list(trap.requests)

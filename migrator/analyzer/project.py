@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 from migrator.analyzer import decode_python, is_python
-from migrator.analyzer.python import analyze_python, exports_of, written_value
+from migrator.analyzer.python import analyze_python, exports_of, unset_by_default, written_default, written_value
 from migrator.i18n import N_
 from migrator.models import FileAnalysis, Finding, ScanResult, Span
 
@@ -113,8 +113,95 @@ def _word_uses(tree: ast.AST, word: str) -> Iterator[ast.AST]:
             yield node
 
 
-def model_definitions(analyses: Dict[str, FileAnalysis], paths: Iterable[str],
-                      text: Callable[[str], Optional[str]]) -> Dict[str, FileAnalysis]:
+class _Modules:
+    """The project's Python modules: which file a dotted name is defined in, each parsed once."""
+
+    def __init__(self, paths: Iterable[str], text: Callable[[str], Optional[str]]) -> None:
+        self.paths = [p for p in paths if p.endswith(".py")]
+        self.text = text
+        self.owners: Dict[str, Set[str]] = {}
+        for path in self.paths:
+            for module in module_names(path):
+                self.owners.setdefault(module, set()).add(path)
+        self.trees: Dict[str, Optional[Tuple[ast.Module, str]]] = {}
+
+    def parsed(self, path: str) -> Optional[Tuple[ast.Module, str]]:
+        if path not in self.trees:
+            source = self.text(path)
+            try:
+                self.trees[path] = (ast.parse(source), source) if source is not None else None
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                self.trees[path] = None
+        return self.trees[path]
+
+    def source(self, path: str) -> Optional[str]:
+        return self.trees[path][1] if self.trees.get(path) else self.text(path)  # type: ignore[index]
+
+    def defined(self, qname: str) -> Optional[Tuple[str, List[str]]]:
+        """(the file defining the longest module prefix of ``qname`` only one file can be, the
+        rest of the name inside it)."""
+        parts = qname.split(".")
+        module = next((".".join(parts[:cut]) for cut in range(len(parts) - 1, 0, -1)
+                       if len(self.owners.get(".".join(parts[:cut]), ())) == 1), None)
+        if module is None:
+            return None
+        return next(iter(self.owners[module])), parts[len(module.split(".")):]
+
+
+class _Copies:
+    """Analyses changed by a project pass: each copied once, before its first change."""
+
+    def __init__(self, analyses: Dict[str, FileAnalysis]) -> None:
+        self.analyses = analyses
+        self.out: Dict[str, FileAnalysis] = {}
+
+    def __call__(self, path: str) -> FileAnalysis:
+        if path not in self.out:
+            self.out[path] = (replace(self.analyses[path], findings=list(self.analyses[path].findings))
+                              if path in self.analyses else FileAnalysis(path))
+        return self.out[path]
+
+    def update(self, path: str, old: Finding, new: Finding) -> None:
+        analysis = self(path)
+        analysis.findings[analysis.findings.index(old)] = new
+
+
+def endpoint_definitions(analyses: Dict[str, FileAnalysis], modules: _Modules) -> Dict[str, FileAnalysis]:
+    """Clients whose ``base_url=`` is a setting another module defines (``base_url=
+    settings.llm_base_url``) that is unset by default (``Optional[str] = None``, ``Field(None)``,
+    ``os.getenv("LLM_BASE_URL")``): unset, the client talks to OpenAI, so the endpoint is the
+    configuration's choice, OpenAI by default, like a parameter defaulting to None ("fallback").
+    The construction keeps the setting and gains the provider's default; its ``api_key=`` value
+    is kept only where the setting names a server (``paired_kwargs``): a key configured while the
+    endpoint was left unset is OpenAI's, and must not go to the provider."""
+    copies = _Copies(analyses)
+    for path, analysis in sorted(analyses.items()):
+        if analysis.error or not path.endswith(".py"):
+            continue
+        for f in analysis.findings:
+            ref = f.detail.get("_endpoint_ref") if f.kind == "client" else None
+            defined = modules.defined(str(ref[0])) if ref else None  # type: ignore[index]
+            if defined is None or defined[0] == path:
+                continue
+            tree = modules.parsed(defined[0])
+            written = written_default(tree[0], tree[1], defined[1]) if tree is not None else None
+            if written is None or not unset_by_default(written[0]):
+                continue
+            key = f.detail.get("_project_key")
+            copies.update(path, f, replace(f, detail=dict(
+                f.detail, endpoint="fallback", fallback_kwargs=sorted(set(f.detail.get("fallback_kwargs") or ()) | {"base_url"}),
+                paired_kwargs={"api_key": ref[1]}, fallback_env={"base_url": written[3]} if written[3] else {})))  # type: ignore[index]
+            span = [f.span.line, f.span.col, f.span.end_line, f.span.end_col]
+            for other, other_analysis in analyses.items():
+                for call in list(copies.out.get(other, other_analysis).findings):
+                    if call.kind == "call" and call.detail.get("endpoint") == "dynamic" and (
+                            (other == path and call.detail.get("_client_span") == span)
+                            or (call.detail.get("_client_path") == path and key is not None and call.detail.get("_client_key") == key)):
+                        copies.update(other, call, replace(call, detail=dict(call.detail, endpoint="fallback")))
+    return copies.out
+
+
+def model_definitions(analyses: Dict[str, FileAnalysis], modules: _Modules) -> Dict[str, FileAnalysis]:
     """Models that API calls take from another module of the project (``model=settings.chat_model``
     with ``from app.config import settings``; ``model=DEFAULT_MODEL``), mapped where they are
     written when that value is read nowhere else in the project but in those calls' ``model=``
@@ -130,31 +217,13 @@ def model_definitions(analyses: Dict[str, FileAnalysis], paths: Iterable[str],
                 refs.setdefault(str(f.detail["_model_ref"]), []).append((path, f))
     if not refs:
         return {}
-    owners: Dict[str, Set[str]] = {}
-    paths = [p for p in paths if p.endswith(".py")]
-    for path in paths:
-        for module in module_names(path):
-            owners.setdefault(module, set()).add(path)
-    trees: Dict[str, Optional[Tuple[ast.Module, str]]] = {}
-
-    def parsed(path: str) -> Optional[Tuple[ast.Module, str]]:
-        if path not in trees:
-            source = text(path)
-            try:
-                trees[path] = (ast.parse(source), source) if source is not None else None
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                trees[path] = None
-        return trees[path]
-
     candidates = []
     for qname, users in sorted(refs.items()):
-        parts = qname.split(".")
-        module = next((".".join(parts[:cut]) for cut in range(len(parts) - 1, 0, -1)
-                       if len(owners.get(".".join(parts[:cut]), ())) == 1), None)
-        if module is None:
+        defined = modules.defined(qname)
+        if defined is None:
             continue
-        def_path, rest = next(iter(owners[module])), parts[len(module.split(".")):]
-        source_tree = parsed(def_path)
+        def_path, rest = defined
+        source_tree = modules.parsed(def_path)
         written = written_value(source_tree[0], source_tree[1], rest) if source_tree is not None else None
         if written is None or any(path == def_path or not f.detail.get("_model_at") for path, f in users):
             continue  # (a module's own uses are mapped by its own analysis)
@@ -166,37 +235,28 @@ def model_definitions(analyses: Dict[str, FileAnalysis], paths: Iterable[str],
     # every read, write or override of the value in the project must be one of those arguments
     words = re.compile(r"\b(?:%s)\b" % "|".join(sorted({re.escape(c[4]) for c in candidates})))
     spoilt: Set[str] = set()
-    for path in paths:
-        source = trees[path][1] if trees.get(path) else text(path)
+    for path in modules.paths:
+        source = modules.source(path)
         found = set(words.findall(source)) if source is not None else set()
-        tree = parsed(path) if found else None
+        tree = modules.parsed(path) if found else None
         for qname, _users, _def, _written, word, allowed in candidates:
             if word in found and (tree is None or any((path, getattr(n, "lineno", 0), getattr(n, "col_offset", 0)) not in allowed
                                                       for n in _word_uses(tree[0], word))):
                 spoilt.add(qname)
-    out: Dict[str, FileAnalysis] = {}
-
-    def copy(path: str) -> FileAnalysis:
-        if path not in out:
-            out[path] = (replace(analyses[path], findings=list(analyses[path].findings)) if path in analyses
-                         else FileAnalysis(path))
-        return out[path]
-
+    copies = _Copies(analyses)
     for qname, users, def_path, (literal, span, _target, env), _word, _allowed in candidates:
         if qname in spoilt:
             continue  # read, written or overridden elsewhere: mapped where it is used, or reported
         key = f"model:{qname}"
         for path, f in users:
-            analysis = copy(path)
-            analysis.findings[analysis.findings.index(f)] = replace(
-                f, model=literal.value, detail=dict(f.detail, _model_remote=[def_path, key, span[0]]))
+            copies.update(path, f, replace(f, model=literal.value, detail=dict(f.detail, _model_remote=[def_path, key, span[0]])))
         first = users[0][1]
         call = dict(first.detail, symbol=first.symbol, api=first.api, legacy=first.legacy, model=literal.value,
                     confidence=first.confidence, _kind=first.kind)
-        copy(def_path).findings.append(Finding(
+        copies(def_path).findings.append(Finding(
             "model_def", def_path, Span(*span), N_("model default of calls in other modules"), model=literal.value,
             detail={"key": key, "users": [[p, f.span.line] for p, f in users], "env": env, "_call": call}))
-    return out
+    return copies.out
 
 
 def importer_analyses(root: str, scan: ScanResult, known: Optional[Dict[str, bytes]] = None) -> List[FileAnalysis]:
@@ -233,5 +293,9 @@ def importer_analyses(root: str, scan: ScanResult, known: Optional[Dict[str, byt
             out[path] = analysis
     known_analyses = {a.path: a for a in scan.analyses}
     known_analyses.update(out)
-    out.update(model_definitions(known_analyses, paths, text))
+    modules = _Modules(paths, text)
+    for project_pass in (endpoint_definitions, model_definitions):
+        changed = project_pass(known_analyses, modules)
+        known_analyses.update(changed)
+        out.update(changed)
     return list(out.values())

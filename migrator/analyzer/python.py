@@ -1621,8 +1621,18 @@ class _Reporter(_Analyzer):
                 "_endpoint_def": self._endpoint_def(chain[1]) if chain is not None and chain[1] is not None else None,
                 # the URL a base_url value falls back to (what check compares with its allow-list)
                 "default_url": chain[2] if chain is not None else None,
+                # base_url=settings.llm_base_url with settings imported from another module: its
+                # qualified name, for the whole-project pass to find the default it is written with
+                "_endpoint_ref": self._kwarg_ref(node, scope, "base_url") if client.endpoint == "dynamic" else None,
             },
         )
+
+    def _kwarg_ref(self, call: ast.Call, scope: Scope, name: str) -> Optional[List[str]]:
+        """[qualified name, source] of a value imported from another module that a construction's
+        ``<name>=`` is given as it is (``settings.llm_base_url``, ``config.BASE_URL``)."""
+        given = next((value for arg, value in self.keywords(call, scope) if arg == name), None)
+        qname = self.imported_name(given, scope) if isinstance(given, (ast.Name, ast.Attribute)) else None
+        return [qname, ast.unparse(given)] if qname is not None and given is not None else None
 
     def key_named_openai(self, call: ast.Call, scope: Scope) -> Optional[str]:
         """The name in a construction's ``api_key=`` value (or in the value of the local it reads,
@@ -2286,17 +2296,22 @@ def absolute_qname(qname: str, path: str) -> Optional[str]:
 def _field_default(node: Optional[ast.AST]) -> Optional[ast.Constant]:
     """The string a class attribute defaults to: ``"gpt-4o"``, ``field(default="gpt-4o")``,
     ``Field("gpt-4o", ...)``, ``attr.ib(default="gpt-4o")``."""
-    if _is_str(node):
-        return node  # type: ignore[return-value]
+    given = _field_value(node)
+    return given if _is_str(given) else None  # type: ignore[return-value]
+
+
+def _field_value(node: Optional[ast.AST]) -> Optional[ast.AST]:
+    """The expression a class attribute defaults to: the value itself, or the default given to
+    ``field(...)`` / ``Field(...)`` / ``attr.ib(...)`` (None when it has none: a required field)."""
     if not isinstance(node, ast.Call):
-        return None
+        return node
     name = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id if isinstance(node.func, ast.Name) else ""
     if name not in _FIELD_MAKERS:
-        return None
+        return node
     given = next((k.value for k in node.keywords if k.arg == "default"), None)
     if given is None and name == "Field" and node.args:
         given = node.args[0]
-    return given if _is_str(given) else None  # type: ignore[return-value]
+    return given
 
 
 def _classify_url(text: str) -> str:
@@ -2420,6 +2435,16 @@ def _access_chain(node: ast.AST) -> Optional[Tuple[ast.AST, List[object], List[s
     return node, path, styles
 
 
+def unset_by_default(node: ast.AST) -> bool:
+    """A default that leaves the value unset: ``None``, or ``os.getenv("X")`` /
+    ``os.environ.get("X")`` with no default (None when the variable is not set)."""
+    if _is_none(node):
+        return True
+    if isinstance(node, ast.Call) and _is_env_read(node) and not node.keywords:
+        return len(node.args) == 1 or (len(node.args) == 2 and _is_none(node.args[1]))
+    return False
+
+
 def _is_none_assign(binding: "Binding") -> bool:
     return binding.kind == "assign" and isinstance(binding.value, ast.Constant) and binding.value.value is None
 
@@ -2517,6 +2542,15 @@ def written_value(tree: ast.Module, source: str, rest: List[str]) -> Optional[Tu
     Settings()``, ``chat_model: str = "gpt-4o"`` or ``Field("gpt-4o")`` in ``class Settings``).
     Returns (the literal, its span, the node naming it where it is written, the environment
     variable a pydantic ``BaseSettings`` field reads over its default, or "")."""
+    found = written_default(tree, source, rest)
+    if found is None or not _is_str(found[0]):
+        return None
+    return found  # type: ignore[return-value]
+
+
+def written_default(tree: ast.Module, source: str, rest: List[str]) -> Optional[Tuple[ast.AST, List[int], ast.AST, str]]:
+    """As ``written_value``, for a value of any kind: the expression a module variable is bound to
+    once, or the default of a settings field (``Optional[str] = None``, ``Field(None)``)."""
     if rest and rest[-1] == "value" and len(rest) == 3:
         rest = rest[:2]
     top: Dict[str, List[ast.AST]] = {}
@@ -2541,9 +2575,9 @@ def written_value(tree: ast.Module, source: str, rest: List[str]) -> Optional[Tu
         value = first.value if isinstance(first, (ast.Assign, ast.AnnAssign)) else None
         target = (first.targets[0] if isinstance(first, ast.Assign) and len(first.targets) == 1 else
                   first.target if isinstance(first, ast.AnnAssign) else None)
-        if not _is_str(value) or not isinstance(target, ast.Name):
+        if value is None or not isinstance(target, ast.Name):
             return None
-        return value, list(_astuple(lines.span(value))), target, ""  # type: ignore[return-value]
+        return value, list(_astuple(lines.span(value))), target, ""
     cls = first
     if isinstance(first, ast.Assign) and len(first.targets) == 1 and isinstance(first.value, ast.Call):
         made = first.value
@@ -2556,15 +2590,15 @@ def written_value(tree: ast.Module, source: str, rest: List[str]) -> Optional[Tu
     if len(fields) != 1 or not isinstance(fields[0], (ast.Assign, ast.AnnAssign)):
         return None
     stmt = fields[0]
-    literal = _field_default(stmt.value)
+    default = _field_value(stmt.value)
     target = stmt.targets[0] if isinstance(stmt, ast.Assign) else stmt.target
-    if literal is None or not isinstance(target, ast.Name):
+    if default is None or not isinstance(target, ast.Name):
         return None
     env = ""
     if (cls is not first or called) and any((b.id if isinstance(b, ast.Name) else b.attr if isinstance(b, ast.Attribute) else "")
                                 == "BaseSettings" for b in cls.bases):
         env = (_env_prefix(cls) + rest[1]).upper()
-    return literal, list(_astuple(lines.span(literal))), target, env
+    return default, list(_astuple(lines.span(default))), target, env
 
 
 def _made_by(value: Optional[ast.AST], top: Dict[str, List[ast.AST]]) -> Optional[ast.AST]:

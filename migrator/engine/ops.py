@@ -341,6 +341,10 @@ def _split_after(ws: cst.BaseParenthesizableWhitespace, sep: cst.BaseParenthesiz
     return sep, ws
 
 
+# values that read as they are as the body of ``x if cond else y`` (no parentheses needed)
+_PAIRABLE = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.BooleanOperation)
+
+
 def _is_literal(expr: cst.BaseExpression) -> bool:
     return isinstance(expr, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float)) or (
         isinstance(expr, cst.Name) and expr.value in ("None", "True", "False")
@@ -488,11 +492,27 @@ class SetKwarg(Operation):
             return node
         # render without importing anything until the value is really written
         value = render(params["value"], Context(ctx.ruleset, ctx.rule, ctx.site, Sink(ctx.sink.path)))
+        paired = (ctx.site.attrs.get("paired_kwargs") or {}).get(name) if when != "missing" else None
+        if paired and isinstance(existing.value, _PAIRABLE) and not _reads_env(existing.value, ("OPENAI_API_KEY", ctx.ruleset.vars.get("api_key_env"))):
+            # an endpoint setting now defaults to the provider: the configured value is kept only
+            # where the setting names a server (configured beside an unset endpoint, it was OpenAI's)
+            if isinstance(existing.value, cst.IfExp) and _code(existing.value.test) == paired:
+                return node
+            ctx.diag(N_("{name}= keeps `{value}` only where `{setting}` is set; with it unset the client now talks to the "
+                        "provider and {name}= comes from the provider's variable").format(
+                name=name, value=_quote(existing.value), setting=paired), "info")
+            either = cst.IfExp(test=cst.parse_expression(paired), body=existing.value, orelse=render(params["value"], ctx))
+            return _replace_entry(node, existing, existing.with_changes(value=either))
         if name in ctx.site.attrs.get("fallback_kwargs", ()) and when != "missing":
             # a parameter that defaults to None: the caller's choice stays, the default moves
             if _code(existing.value).endswith(f" or {_code(value)}"):
                 return node
             either = cst.BooleanOperation(existing.value, cst.Or(), render(params["value"], ctx))
+            variable = (ctx.site.attrs.get("fallback_env") or {}).get(name)
+            if variable:
+                ctx.diag(N_("`{value}` is a pydantic setting read from the environment variable {variable}: where it is set "
+                            "to OpenAI's endpoint (.env, the deployment), unset it or set it to the provider's").format(
+                    value=_quote(existing.value), variable=variable), "warning")
             return _replace_entry(node, existing, existing.with_changes(value=either))
         if when == "literal" and not _is_literal(existing.value):
             if _code(existing.value) != _code(value) and not _reads_env(existing.value, ("OPENAI_API_KEY", ctx.ruleset.vars.get("api_key_env"))):

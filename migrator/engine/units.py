@@ -366,10 +366,13 @@ def client_status(units: "UnitPlan", hybrid: Set[int], path: str, ruleset: RuleS
     hybrid) or "native"."""
     out = {}
     for unit in units.units:
-        # a model written in another module moves with every call it feeds, in every module
-        ends = "compat"
+        # a model written in another module moves with every call it feeds, in every module, and
+        # by the same plan (a call the fallback serves takes the fallback's model)
+        ends = "compat" if ruleset.plan.keeps_openai else "native"
         if unit.elsewhere or unit.anchor.attrs.get("endpoint") == "other":
             ends = "stays: {}: {}".format(path, _at(unit.anchor.span.line, N_("its client talks to another server, not OpenAI")))
+        elif id(unit.anchor) in hybrid:
+            ends = "compat"  # served whole by the fallback plan
         elif unit.blocked or (not unit.rewrites and unit.key[0] != "modeldef"):
             ends = "stays: {}: {}".format(path, unit.reasons[0] if unit.reasons else _at(unit.anchor.span.line, N_(
                 "no rule of the {plan} plan moves it").format(plan=ruleset.plan.name)))
@@ -532,6 +535,9 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
             if unit.rewrites and cross and cross.startswith("stay:"):
                 unit.reasons.append(_at(unit.anchor.span.line, N_("a call that takes this model stays on OpenAI ({why})").format(
                     why=cross[len("stay: "):])))
+            elif cross == "compat" and not ruleset.plan.keeps_openai:
+                unit.reasons.append(_at(unit.anchor.span.line, N_("a call that takes this model keeps the openai SDK at the "
+                                                                  "provider's compatible endpoint")))
         elif unit.rewrites and cross and cross.startswith("stay:"):
             why = cross[len("stay: "):]
             unit.reasons.append(_at(unit.anchor.span.line, (
@@ -785,8 +791,8 @@ def with_fallback(all_sites: Sequence[Site], units: UnitPlan, ruleset: RuleSet, 
         ids |= {id(s) for s, r in moved if rewrites(r)}
     reports = [rep for rep in reports if not (rep[1] == "migrator/unit" and id(rep[0]) in ids)]
     for unit in rescued:
-        if not unit.rewrites:
-            continue
+        if not unit.rewrites or unit.key[0] == "modeldef":
+            continue  # (a model default follows its calls, whose client says why)
         native = units.unit_of.get(id(unit.anchor))
         why = "; ".join((native.reasons if native is not None else [])[:3])
         message = (N_("{label} keeps the openai SDK (its client comes from a caller, and keeps whatever endpoint the "
