@@ -149,3 +149,23 @@ def test_a_setting_that_is_not_unset_by_default_is_left_with_the_client_and_repo
         doc = apply(repo, "--dry-run")
         assert "app/llm.py" not in doc["files"], (changed, doc["files"])
         assert any(d["path"] == "app/llm.py" and d["severity"] == "manual" for d in doc["diagnostics"]), doc["diagnostics"]
+
+
+def test_settings_made_in_the_module_of_the_client_are_followed_too(tmp_path: Path):
+    source = (b'import os\nfrom dataclasses import dataclass\nfrom typing import Optional\n\nfrom openai import OpenAI\n\n'
+              b'BASE_URL = os.getenv("LLM_BASE_URL")\n\n\n@dataclass\nclass Config:\n    base_url: Optional[str] = None\n'
+              b'    api_key: Optional[str] = None\n\n\nconfig = Config()\n'
+              b'client = OpenAI(base_url=config.base_url, api_key=config.api_key)\nother = OpenAI(base_url=BASE_URL)\n\n\n'
+              b'def ask(q):\n    return client.chat.completions.create(model="gpt-4o", messages=[])\n\n\n'
+              b'def ask2(q):\n    return other.chat.completions.create(model="gpt-4o", messages=[])\n')
+    repo = make_repo(tmp_path, {"app.py": source})
+    doc = apply(repo, provider="deepseek")
+    assert not [d for d in doc["diagnostics"] if d["severity"] == "manual"], doc["diagnostics"]
+    migrated = tmp_path / "migrated"
+    git(repo, "worktree", "add", "-q", str(migrated), doc["branch"])
+    text = (migrated / "app.py").read_text()
+    assert 'base_url=config.base_url or os.environ.get("DEEPSEEK_BASE_URL", "https://api.deepseek.com")' in text, text
+    assert 'api_key=config.api_key if config.base_url else os.environ["DEEPSEEK_API_KEY"]' in text, text
+    assert 'base_url=BASE_URL or os.environ.get("DEEPSEEK_BASE_URL", "https://api.deepseek.com")' in text, text
+    assert text.count('model="deepseek-chat"') == 2
+    assert run("check", cwd=migrated).returncode == 0

@@ -167,9 +167,9 @@ class _Copies:
 
 
 def endpoint_definitions(analyses: Dict[str, FileAnalysis], modules: _Modules) -> Dict[str, FileAnalysis]:
-    """Clients whose ``base_url=`` is a setting another module defines (``base_url=
-    settings.llm_base_url``) that is unset by default (``Optional[str] = None``, ``Field(None)``,
-    ``os.getenv("LLM_BASE_URL")``): unset, the client talks to OpenAI, so the endpoint is the
+    """Clients whose ``base_url=`` is a setting a module of the project defines (``base_url=
+    settings.llm_base_url``, the settings made there or imported) that is unset by default
+    (``Optional[str] = None``, ``Field(None)``, ``os.getenv("LLM_BASE_URL")``): unset, the client talks to OpenAI, so the endpoint is the
     configuration's choice, OpenAI by default, like a parameter defaulting to None ("fallback").
     The construction keeps the setting and gains the provider's default; its ``api_key=`` value
     is kept only where the setting names a server (``paired_kwargs``): a key configured while the
@@ -180,8 +180,11 @@ def endpoint_definitions(analyses: Dict[str, FileAnalysis], modules: _Modules) -
             continue
         for f in analysis.findings:
             ref = f.detail.get("_endpoint_ref") if f.kind == "client" else None
-            defined = modules.defined(str(ref[0])) if ref else None  # type: ignore[index]
-            if defined is None or defined[0] == path:
+            if not ref:
+                continue
+            qname = str(ref[0])  # type: ignore[index]
+            defined = (path, qname[1:].split(".")) if qname.startswith(".") else modules.defined(qname)
+            if defined is None:
                 continue
             tree = modules.parsed(defined[0])
             written = written_default(tree[0], tree[1], defined[1]) if tree is not None else None

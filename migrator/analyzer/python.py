@@ -1631,8 +1631,21 @@ class _Reporter(_Analyzer):
         """[qualified name, source] of a value imported from another module that a construction's
         ``<name>=`` is given as it is (``settings.llm_base_url``, ``config.BASE_URL``)."""
         given = next((value for arg, value in self.keywords(call, scope) if arg == name), None)
-        qname = self.imported_name(given, scope) if isinstance(given, (ast.Name, ast.Attribute)) else None
-        return [qname, ast.unparse(given)] if qname is not None and given is not None else None
+        if not isinstance(given, (ast.Name, ast.Attribute)):
+            return None
+        qname = self.imported_name(given, scope) or self._module_name(given, scope)
+        return [qname, ast.unparse(given)] if qname is not None else None
+
+    def _module_name(self, expr: ast.AST, scope: Scope) -> Optional[str]:
+        """``.settings.llm_base_url``: a dotted name rooted in a variable this module binds at its
+        top level (the leading dot: this module)."""
+        dotted = dotted_name(expr)
+        if dotted is None:
+            return None
+        binding, ambiguous = self.lookup(dotted.split(".")[0], scope, getattr(expr, "lineno", 0))
+        if binding is None or ambiguous or binding.kind != "assign" or binding.scope.kind != "module":
+            return None
+        return "." + dotted
 
     def key_named_openai(self, call: ast.Call, scope: Scope) -> Optional[str]:
         """The name in a construction's ``api_key=`` value (or in the value of the local it reads,
