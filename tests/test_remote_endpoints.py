@@ -169,3 +169,14 @@ def test_settings_made_in_the_module_of_the_client_are_followed_too(tmp_path: Pa
     assert 'base_url=BASE_URL or os.environ.get("DEEPSEEK_BASE_URL", "https://api.deepseek.com")' in text, text
     assert text.count('model="deepseek-chat"') == 2
     assert run("check", cwd=migrated).returncode == 0
+
+
+def test_a_client_whose_endpoint_a_value_decides_is_reported_by_apply_with_why_under_both_plans(tmp_path: Path):
+    source = (b'from openai import OpenAI\n\nfrom app.util import get_url\n\nclient = OpenAI(base_url=get_url())\n\n\n'
+              b'def ask(q):\n    return client.chat.completions.create(model="gpt-4o", messages=[])\n')
+    repo = make_repo(tmp_path, {"app.py": source})
+    for plan in ("compat", "native"):
+        doc = apply(repo, "--dry-run", "--plan", plan)
+        left = [d for d in doc["diagnostics"] if d["severity"] == "manual" and d["line"] == 5]
+        assert [d["rule"] for d in left] == ["migrator/unit"] and "set at run time" in left[0]["message"], (plan, doc["diagnostics"])
+        assert doc["files"] == []

@@ -133,8 +133,9 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
     result = FileResult(path, source, source, list(suppressed))
     if not pairs:  # nothing to rewrite; what stays on OpenAI is still worth knowing (scan's matrix)
         units = plan_units(all_sites, pairs, ruleset, path=path)
-        kept, _reports, _rulesets, hybrid = with_fallback(all_sites, units, ruleset, {}, path=path)
+        kept, reports, _rulesets, hybrid = with_fallback(all_sites, units, ruleset, {}, path=path)
         if not kept:  # (unless the fallback serves a client the plan itself has no rule for)
+            result.diagnostics += _planner(reports, path, cell)
             result.left = left_sites(units, hybrid)
             result.staying = staying(units, hybrid)
             result.clients = client_status(units, hybrid, path, ruleset)
@@ -169,9 +170,7 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
         if not newly:
             break
     result.output = (sink.code if sink.code is not None else new.code) if kept else source
-    planner = [Diagnostic(rule, path, site.span.line, site.span.col + 1, message, severity, cell)
-               for site, rule, message, severity in reports]
-    result.diagnostics = suppressed + planner + _diagnostics(sink, path, cell) + _unreached(kept, applied, path, cell)
+    result.diagnostics = suppressed + _planner(reports, path, cell) + _diagnostics(sink, path, cell) + _unreached(kept, applied, path, cell)
     # honest counts: a rule counts at a site only where its operations edited the code
     result.applied = Counter(rule.id for site, rule in kept if (id(site), id(rule)) in sink.changed)
     result.units = units
@@ -183,6 +182,12 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
     if ruleset.held is not None and not ruleset.partial:
         result.offered = choices(units, hybrid, applied, path, cell, source, result.output)
     return result
+
+
+def _planner(reports: list, path: str, cell: Optional[int]) -> List[Diagnostic]:
+    """The planner's reports (units left whole, hybrids) as diagnostics."""
+    return [Diagnostic(rule, path, site.span.line, site.span.col + 1, message, severity, cell)
+            for site, rule, message, severity in reports]
 
 
 def migrate_source(source: str, path: str, ruleset: RuleSet, analysis: Optional[FileAnalysis] = None,

@@ -474,8 +474,7 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
         if unit.rewrites and not _retargeted(unit, by_site, rules_for):
             # its key or its calls would change while the construction still talks to OpenAI
             unit.reasons.append(_at(unit.anchor.span.line, (
-                N_("its endpoint is set at run time (base_url from a value or **kwargs): point it at the provider by hand")
-                if unit.anchor.attrs.get("endpoint") == "dynamic" else
+                RUN_TIME if unit.anchor.attrs.get("endpoint") == "dynamic" else
                 N_("no rule of the plan points this construction at the provider"))))
         named = unit.anchor.attrs.get("key_named") if unit.anchor.kind in ("client", "framework") else None
         if unit.rewrites and named:
@@ -577,6 +576,13 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
             continue
         plan.pairs.append((site, rule))
     for unit in units:
+        if (not unit.rewrites and not unit.elsewhere and unit.key[0] == "client" and unit.anchor.kind == "client"
+                and unit.anchor.attrs.get("endpoint") == "dynamic" and any(s.kind == "call" for s in unit.sites)):
+            # no rule matches a client whose endpoint a run-time value decides, nor its calls: say
+            # why they stay (scan's readiness counts them for a person with the same reason)
+            plan.reports.append((unit.anchor, "migrator/unit", N_(
+                "{label} is left on OpenAI as a whole, with every call, result and exception that depends on it: "
+                "{reasons}").format(label=unit.label, reasons=_at(unit.anchor.span.line, RUN_TIME)), "manual"))
         if unit.blocked and unit.rewrites:
             more = [N_("and {count} more").format(count=len(unit.reasons) - 3)] if len(unit.reasons) > 3 else []
             reasons = "; ".join(unit.reasons[:3] + more)
@@ -584,6 +590,9 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
                 "{label} is left on OpenAI as a whole, with every call, result and exception that depends on it: "
                 "{reasons}").format(label=unit.label, reasons=reasons), "manual"))
     return plan
+
+
+RUN_TIME = N_("its endpoint is set at run time (base_url from a value or **kwargs): point it at the provider by hand")
 
 
 def _retargeted(unit: Unit, by_site: Dict[int, List[Rule]], rules_for: Optional[MatchFn]) -> bool:
@@ -763,7 +772,10 @@ def with_fallback(all_sites: Sequence[Site], units: UnitPlan, ruleset: RuleSet, 
     fb = plan_units(fb_sites, fb_pairs, fallback, blocked, path=path)
     # served: the fallback migrates it whole, or finds nothing to do on a client that no longer
     # talks to OpenAI (a hybrid from an earlier run: the native plan's reports do not apply to it)
-    rescued = [u for u in fb.units if not u.blocked and (u.rewrites or u.anchor.attrs.get("endpoint") in ("dynamic", "other"))]
+    # (not one the fallback itself leaves for a person)
+    left_by_fallback = {id(rep[0]) for rep in fb.reports if rep[1] == "migrator/unit" and rep[3] == "manual"}
+    rescued = [u for u in fb.units if not u.blocked and id(u.anchor) not in left_by_fallback
+               and (u.rewrites or u.anchor.attrs.get("endpoint") in ("dynamic", "other"))]
     if not rescued:
         return kept, reports, {}, set()
     ids = {id(s) for u in rescued for s in u.sites}
