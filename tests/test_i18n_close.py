@@ -200,3 +200,29 @@ def test_the_catalogue_check_fails_when_a_rule_note_or_summary_has_no_chinese(tm
     untranslated = {line for line in capsys.readouterr().out.splitlines() if line.startswith("untranslated: ")}
     assert untranslated == {f"untranslated: {catalog.SHOWN + t.strip()!r}" for t in (note, changed.summary)}
 
+
+def _migrator_lang(cwd: Path, lang: str, *args: str) -> subprocess.CompletedProcess:
+    env: Dict[str, str] = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG", "MIGRATOR_"))}
+    env.update(COLUMNS="400", NO_COLOR="1")
+    return subprocess.run([sys.executable, "-m", "migrator", "--lang", lang, *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, encoding="utf-8", timeout=300)
+
+
+def test_rules_show_gives_a_rule_note_in_the_chosen_language(tmp_path: Path):
+    """``rules show``: a built-in rule's note follows ``--lang`` (the catalogue's Chinese) and is
+    shown as text, not Rich markup (``crewai[litellm]`` kept); a note of the user's own pack is shown
+    as written."""
+    zh = _migrator_lang(tmp_path, "zh", "rules", "show", "ark/crewai")
+    assert zh.returncode == 0, zh.stderr
+    assert "会通过 LiteLLM 兜底发送（请安装 crewai[litellm]）" in zh.stdout, zh.stdout
+    assert english_runs(zh.stdout) == []
+    en = _migrator_lang(tmp_path, "en", "rules", "show", "ark/crewai")
+    assert en.returncode == 0, en.stderr
+    assert "sends it through its LiteLLM fallback (install crewai[litellm])" in en.stdout, en.stdout
+    assert "install crewai[litellm] (pip install litellm)" in en.stdout  # an operation's text is not markup either
+    own = tmp_path / "sloppy.yaml"
+    own.write_text(coherence.SLOPPY.replace("    match: {kind: env,", "    note: Sloppy reads [its] own key.\n"
+                                            "    match: {kind: env,", 1), encoding="utf-8")
+    mine = _migrator_lang(tmp_path, "zh", "rules", "show", "sloppy/env", "--rules", str(own))
+    assert mine.returncode == 0, mine.stderr
+    assert "Sloppy reads [its] own key." in mine.stdout, mine.stdout
