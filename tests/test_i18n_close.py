@@ -174,7 +174,8 @@ def test_a_rule_files_problems_are_chinese(tmp_path: Path):
 
 def test_the_catalogue_check_fails_when_a_rule_note_or_summary_has_no_chinese(tmp_path: Path, monkeypatch, capsys):
     """``scripts/i18n_catalog.py --check`` reads the notes and summaries of the packs as loaded: a
-    note or a provider summary changed (or added) without its Chinese fails it, naming the text."""
+    rule's note, the provider's summary or a plan's summary changed (or added) without its Chinese
+    fails it, naming the text."""
     import shutil
 
     import scripts.i18n_catalog as catalog
@@ -185,20 +186,22 @@ def test_the_catalogue_check_fails_when_a_rule_note_or_summary_has_no_chinese(tm
     monkeypatch.setattr(catalog, "RULES", rules)
     assert catalog.main(["--check"]) == 0, capsys.readouterr().out  # the copies: every text has its Chinese
     capsys.readouterr()
-    pack_path = rules / "deepseek.yaml"
+    pack_path = rules / "dashscope.yaml"
     text = pack_path.read_text(encoding="utf-8")
     pack = load_file(pack_path, [])
-    # a note's first line and the provider's summary, each written once in the file, get a new word
-    line = next(first for first in (r.note.strip().splitlines()[0] for r in pack.rules if r.note)
-                if text.count(first) == 1)
-    assert text.count(pack.summary) == 1
-    text = text.replace(line, line.replace(" ", " newly ", 1)).replace(pack.summary, pack.summary.replace(" ", " newly ", 1))
+    # a note's first line, the provider's summary and a plan's, each written once in the file, get a new word
+    lines = [next(first for first in (r.note.strip().splitlines()[0] for r in pack.rules if r.note) if text.count(first) == 1),
+             pack.summary.strip(), next(p.summary.strip() for p in pack.plans.values() if text.count(p.summary.strip()) == 1)]
+    for line in lines:
+        assert text.count(line) == 1, line
+        text = text.replace(line, line.replace(" ", " newly ", 1))
     pack_path.write_text(text, encoding="utf-8")
     changed = load_file(pack_path, [])
-    note = next(r.note for r in changed.rules if "newly" in r.note)
+    texts = [next(r.note for r in changed.rules if "newly" in r.note), changed.summary,
+             next(p.summary for p in changed.plans.values() if "newly" in p.summary)]
     assert catalog.main(["--check"]) == 1
     untranslated = {line for line in capsys.readouterr().out.splitlines() if line.startswith("untranslated: ")}
-    assert untranslated == {f"untranslated: {catalog.SHOWN + t.strip()!r}" for t in (note, changed.summary)}
+    assert untranslated == {f"untranslated: {catalog.SHOWN + t.strip()!r}" for t in texts}
 
 
 def _migrator_lang(cwd: Path, lang: str, *args: str) -> subprocess.CompletedProcess:
