@@ -180,6 +180,29 @@ def _templates() -> List[Any]:
     return _TEMPLATES[0]
 
 
+def rule_key(text: str) -> str:
+    """The catalogue's key of a built-in rule pack's text (a message, a note, a summary, a plan's
+    title or refusal) or an operation's docstring: the text as shown, stripped, in the context
+    ``shown``, with the pack's ``${var}`` written ``{var}`` (scripts/i18n_catalog.py files it so)."""
+    return SHOWN + text.strip().replace("${", "{")
+
+
+def rule_text(text: str) -> str:
+    """A rule pack's text in the chosen language, looked up whole by ``rule_key`` (its ``${var}``
+    kept as written); a text the catalogue does not hold (a pack of the user's) is shown as written."""
+    if language() == "en" or not text:
+        return text
+    key = rule_key(text)
+    translated = _catalog().gettext(key)
+    if translated == key:
+        return text
+    import re
+
+    for name in set(re.findall(r"\$\{(\w+)\}", text)):
+        translated = translated.replace("{" + name + "}", "${" + name + "}")
+    return translated
+
+
 def localize(text: str, _depth: int = 0) -> str:
     """``text``, made in English where it was found (a finding, a rule message, a file's error:
     kept English in JSON and in the analysis cache), in the chosen language where it is shown.

@@ -5,8 +5,8 @@ migrator/rules.schema.json from the loader's vocabulary and ``OPS``.
     python scripts/document_rules.py --check  # exit 1 if one is stale
 
 docs/zh-CN/rules.md is the same reference in Chinese: its headings and fixed prose, and the rules'
-messages, plan titles and refusals from the catalogue's Chinese (migrator/locale); notes, summaries
-and the operations' docstrings are written in English only and stay so.
+messages and notes, the providers' and plans' summaries, plan titles and refusals and the operations'
+docstrings from the catalogue's Chinese (migrator/locale; scripts/i18n_catalog.py extracts them).
 
 Output depends only on the rule files and the code (sorted, no dates, no
 paths of this machine), so the committed files can be compared with a fresh
@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
-import re
 import sys
 import textwrap
 from pathlib import Path
@@ -209,19 +208,14 @@ def _t(lang: str, en: str, zh: str) -> str:
 
 
 def _shown(text: Optional[str], lang: str) -> Optional[str]:
-    """A rule file's text (a message, a plan's title or refusal) in the page's language: its
-    Chinese from the catalogue, where it is filed with ``${var}`` written ``{var}``
-    (scripts/i18n_catalog.py), or the text as written when the catalogue has none."""
+    """A rule file's text (a message, a note, a summary, a plan's title or refusal) or an
+    operation's docstring in the page's language: its Chinese from the catalogue
+    (``i18n.rule_text``, keyed as scripts/i18n_catalog.py files it), or the text as written when
+    the catalogue has none (a rule pack of the user's)."""
     if lang != "zh" or not text:
         return text
-    key = i18n.SHOWN + text.strip().replace("${", "{")
     with i18n.use_language("zh"):
-        translated = i18n._catalog().gettext(key)
-    if translated == key:
-        return text
-    for name in set(re.findall(r"\$\{(\w+)\}", text)):
-        translated = translated.replace("{" + name + "}", "${" + name + "}")
-    return translated
+        return i18n.rule_text(text)
 
 
 def _cell(text: Any) -> str:
@@ -245,7 +239,7 @@ def _value(value: Any) -> str:
 def _rule(pf: rs.ProviderFile, rule: rs.Rule, lang: str = "en") -> List[str]:
     out = [f'<a id="{_anchor(rule.id)}"></a>', f"#### `{rule.id}`", "", _shown(rule.message, lang), ""]
     if rule.note:
-        out += [rule.note.strip(), ""]
+        out += [_shown(rule.note.strip(), lang), ""]
     plans = [p for p in rule.plans if not pf.plans[p].refuse]  # a refused plan never runs a rule
     out.append(_t(lang, "- plans: {plans}; severity: {severity}", "- 方案：{plans}；严重程度：{severity}").format(
         plans=", ".join(plans) or _t(lang, "none", "无"), severity=rule.severity))
@@ -273,7 +267,7 @@ def _rule(pf: rs.ProviderFile, rule: rs.Rule, lang: str = "en") -> List[str]:
 def _provider(pf: rs.ProviderFile, lang: str = "en") -> List[str]:
     out = [f"## {pf.title} (`{pf.name}`)", ""]
     if pf.summary:
-        out += [pf.summary.strip(), ""]
+        out += [_shown(pf.summary.strip(), lang), ""]
     out += [_t(lang, "- docs: ", "- 文档：") + pf.docs,
             _t(lang, "- verified against the provider's docs and SDK: ", "- 已对照供应商文档和 SDK 核实：") + str(pf.verified)]
     if pf.default_region:
@@ -299,7 +293,7 @@ def _provider(pf: rs.ProviderFile, lang: str = "en") -> List[str]:
         ids = [r.id for r in pf.rules if plan.name in r.plans]
         out += [_t(lang, "### {title} — `{plan}` plan", "### {title} — `{plan}` 方案").format(title=pf.title, plan=plan.name), ""]
         if plan.summary:
-            out += [plan.summary.strip(), ""]
+            out += [_shown(plan.summary.strip(), lang), ""]
         out += [f"- [`{rid}`](#{_anchor(rid)})" for rid in ids] or [_t(lang, "(no rules)", "（没有规则）")]
         out.append("")
     out += [_t(lang, "### {title} — rules", "### {title} — 规则").format(title=pf.title), ""]
@@ -310,7 +304,7 @@ def _provider(pf: rs.ProviderFile, lang: str = "en") -> List[str]:
 
 def _operation(name: str, lang: str = "en") -> List[str]:
     op = OPS[name]
-    out = [f'<a id="op-{name.replace("_", "-")}"></a>', f"### `{name}`", "", inspect.cleandoc(op.__doc__ or ""), ""]
+    out = [f'<a id="op-{name.replace("_", "-")}"></a>', f"### `{name}`", "", _shown(inspect.cleandoc(op.__doc__ or ""), lang), ""]
     out.append(_t(lang, "Applies to sites: {sites}.", "适用的位置：{sites}。").format(sites=", ".join(op.SITES)))
     out.append("")
     if op.PARAMS:
@@ -336,8 +330,7 @@ def render_markdown(providers: Sequence[rs.ProviderFile], lang: str = "en") -> s
            "<!-- 由 scripts/document_rules.py 根据 rules/*.yaml、migrator/engine/ops.py 和 migrator/locale 生成；请勿手工编辑。 -->"),
         "",
         _t(lang, "What each provider's rules do, plan by plan. How to write rules: [rule-authoring.md](rule-authoring.md).",
-           "各供应商的规则按方案逐一说明其作用。如何编写规则见 [rule-authoring.md](rule-authoring.md)。"
-           "规则说明（note）、供应商与方案的概述以及各操作的说明只有英文版。"),
+           "各供应商的规则按方案逐一说明其作用。如何编写规则见 [rule-authoring.md](rule-authoring.md)。"),
         "",
         _t(lang, "Providers: ", "供应商：") + ", ".join(f"[{pf.title}](#{pf.name})" for pf in providers) + _t(lang, ".", "。"),
         "",

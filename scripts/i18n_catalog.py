@@ -89,17 +89,26 @@ RULES = ROOT / "rules"
 
 
 def rule_messages() -> Dict[str, Message]:
-    """The texts of the built-in rule packs a user reads: each rule's ``message``, each
-    operation's ``message`` (a diagnostic, a TODO's text) and each plan's ``title`` and ``refuse``; in the context
-    ``shown``, keyed by the English text with ``${var}`` as the placeholder ``{var}`` (the pack's
-    values are filled in before a message is shown)."""
-    import yaml
+    """The texts of the built-in rule packs a user reads, from the packs as the loader reads them
+    (a rule counts wherever it is written): each provider's ``summary``, each plan's ``title``,
+    ``summary`` and ``refuse``, each rule's ``message`` and ``note``, and each operation's ``message``
+    (a diagnostic, a TODO's text); and the docstrings of the operations (docs/rules.md prints them).
+    Keyed by ``i18n.rule_key``, as the page and the CLI look them up: in the context ``shown``, the
+    text stripped, with ``${var}`` as the placeholder ``{var}`` (the pack's values are filled in
+    before a message is shown)."""
+    import inspect
+
+    if str(ROOT) not in sys.path:  # run as a script
+        sys.path.insert(0, str(ROOT))
+    from migrator.engine.ops import OPS
+    from migrator.i18n import rule_key
+    from migrator.ruleset import load_file
 
     found: Dict[str, Message] = {}
 
     def add(text: object, where: str) -> None:
         if isinstance(text, str) and text.strip():
-            key = SHOWN + text.strip().replace("${", "{")
+            key = rule_key(text)
             found.setdefault(key, Message(key)).where.append(where)
 
     def walk(node: object, where: str) -> None:
@@ -110,16 +119,26 @@ def rule_messages() -> Dict[str, Message]:
             for item in node:
                 walk(item, where)
 
+    problems: List[str] = []
     for path in sorted(RULES.glob("*.yaml")):
-        rel = path.relative_to(ROOT).as_posix()
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for plan in (data.get("plans") or {}).values():
-            add(plan.get("title"), rel)
-            add(plan.get("refuse"), rel)  # why the provider does not offer the plan
-        for rule in data.get("rules") or []:
-            where = f"{rel} {rule.get('id', '')}".strip()
-            add(rule.get("message"), where)
-            walk(rule.get("rewrite"), where)
+        rel = path.relative_to(RULES.parent).as_posix()  # "rules/x.yaml"
+        pack = load_file(path, problems)
+        if pack is None:
+            continue
+        add(pack.summary, rel)
+        for plan in pack.plans.values():
+            add(plan.title, rel)
+            add(plan.refuse, rel)  # why the provider does not offer the plan
+            add(plan.summary, rel)
+        for rule in pack.rules:
+            where = f"{rel} {rule.id}"
+            add(rule.message, where)
+            add(rule.note, where)
+            walk([op.params for op in rule.ops], where)
+    if problems:
+        raise SystemExit("\n".join(problems))
+    for name in sorted(OPS):  # docs/rules.md prints each operation's docstring as inspect shows it
+        add(inspect.cleandoc(OPS[name].__doc__ or ""), f"migrator/engine/ops.py {name}")
     return found
 
 

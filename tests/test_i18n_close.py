@@ -170,3 +170,62 @@ def test_a_rule_files_problems_are_chinese(tmp_path: Path):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "必须是字符串" in proc.stderr and "缺少参数 'value'" in proc.stderr, proc.stderr
     assert english_runs(proc.stdout + proc.stderr) == []
+
+
+def test_the_catalogue_check_fails_when_a_rule_note_or_summary_has_no_chinese(tmp_path: Path, monkeypatch, capsys):
+    """``scripts/i18n_catalog.py --check`` reads the notes and summaries of the packs as loaded: a
+    rule's note, the provider's summary or a plan's summary changed (or added) without its Chinese
+    fails it, naming the text."""
+    import shutil
+
+    import scripts.i18n_catalog as catalog
+    from migrator.ruleset import load_file
+
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    monkeypatch.setattr(catalog, "RULES", rules)
+    assert catalog.main(["--check"]) == 0, capsys.readouterr().out  # the copies: every text has its Chinese
+    capsys.readouterr()
+    pack_path = rules / "dashscope.yaml"
+    text = pack_path.read_text(encoding="utf-8")
+    pack = load_file(pack_path, [])
+    # a note's first line, the provider's summary and a plan's, each written once in the file, get a new word
+    lines = [next(first for first in (r.note.strip().splitlines()[0] for r in pack.rules if r.note) if text.count(first) == 1),
+             pack.summary.strip(), next(p.summary.strip() for p in pack.plans.values() if text.count(p.summary.strip()) == 1)]
+    for line in lines:
+        assert text.count(line) == 1, line
+        text = text.replace(line, line.replace(" ", " newly ", 1))
+    pack_path.write_text(text, encoding="utf-8")
+    changed = load_file(pack_path, [])
+    texts = [next(r.note for r in changed.rules if "newly" in r.note), changed.summary,
+             next(p.summary for p in changed.plans.values() if "newly" in p.summary)]
+    assert catalog.main(["--check"]) == 1
+    untranslated = {line for line in capsys.readouterr().out.splitlines() if line.startswith("untranslated: ")}
+    assert untranslated == {f"untranslated: {catalog.SHOWN + t.strip()!r}" for t in texts}
+
+
+def _migrator_lang(cwd: Path, lang: str, *args: str) -> subprocess.CompletedProcess:
+    env: Dict[str, str] = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG", "MIGRATOR_"))}
+    env.update(COLUMNS="400", NO_COLOR="1")
+    return subprocess.run([sys.executable, "-m", "migrator", "--lang", lang, *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, encoding="utf-8", timeout=300)
+
+
+def test_rules_show_gives_a_rule_note_in_the_chosen_language(tmp_path: Path):
+    """``rules show``: a built-in rule's note follows ``--lang`` (the catalogue's Chinese) and is
+    shown as text, not Rich markup (``crewai[litellm]`` kept); a note of the user's own pack is shown
+    as written."""
+    zh = _migrator_lang(tmp_path, "zh", "rules", "show", "ark/crewai")
+    assert zh.returncode == 0, zh.stderr
+    assert "会通过 LiteLLM 兜底发送（请安装 crewai[litellm]）" in zh.stdout, zh.stdout
+    assert english_runs(zh.stdout) == []
+    en = _migrator_lang(tmp_path, "en", "rules", "show", "ark/crewai")
+    assert en.returncode == 0, en.stderr
+    assert "sends it through its LiteLLM fallback (install crewai[litellm])" in en.stdout, en.stdout
+    assert "install crewai[litellm] (pip install litellm)" in en.stdout  # an operation's text is not markup either
+    own = tmp_path / "sloppy.yaml"
+    own.write_text(coherence.SLOPPY.replace("    match: {kind: env,", "    note: Sloppy reads [its] own key.\n"
+                                            "    match: {kind: env,", 1), encoding="utf-8")
+    mine = _migrator_lang(tmp_path, "zh", "rules", "show", "sloppy/env", "--rules", str(own))
+    assert mine.returncode == 0, mine.stderr
+    assert "Sloppy reads [its] own key." in mine.stdout, mine.stdout

@@ -9,7 +9,7 @@ import typer
 
 from migrator.cli import app
 from migrator.errors import EXIT_OK, EXIT_USAGE, UsageError
-from migrator.i18n import _, localize
+from migrator.i18n import _, localize, rule_text
 
 rules_app = typer.Typer(help=_("Inspect, validate and test rule files."), no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(rules_app, name="rules")
@@ -56,12 +56,12 @@ def show_rule(
                 out = console()
                 out.print(f"[bold]{safe(rule.id)}[/]" + safe(_(" ({title}; plans: {plans}; {source}:{line})").format(
                     title=pf.title, plans=", ".join(rule.plans), source=rule.source, line=rule.line)))
-                out.print(localize(rule.message))
-                if rule.note:
-                    out.print(rule.note.rstrip())
+                out.print(localize(rule.message), markup=False)
+                if rule.note:  # a built-in note in the chosen language; its text is not markup ("crewai[litellm]")
+                    out.print(rule_text(rule.note).rstrip(), markup=False, highlight=False)
                 out.print(_("match: {json}").format(json=json.dumps(rule.match, sort_keys=True)), markup=False)
                 for op in rule.ops:
-                    out.print(f"  - {op.name}: {json.dumps(op.params, sort_keys=True)}")
+                    out.print(f"  - {op.name}: {json.dumps(op.params, sort_keys=True)}", markup=False)
                 out.print(_("tests: {valid} valid, {invalid} invalid").format(valid=len(rule.valid), invalid=len(rule.invalid)))
                 raise typer.Exit(EXIT_OK)
     raise UsageError(_("no rule with id '{id}'").format(id=rule_id))
