@@ -330,6 +330,9 @@ print(client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", 
     "def make(cfg):\n    key = cfg.openai_key or os.getenv('OPENAI_API_KEY')\n    return OpenAI(api_key=key)",
     # codeinterpreterapi: a LangChain object moved to the compatible endpoint kept OpenAI's key
     "from langchain_openai import ChatOpenAI\nllm = ChatOpenAI(model='gpt-4o', api_key=settings.OPENAI_API_KEY)",
+    # chatblade: a config mapping read with a key naming OpenAI's
+    "def make(config):\n    return OpenAI(api_key=config['openai_api_key'])",
+    "def make(params):\n    return OpenAI(api_key=params.get('openai_key'))",
 ])
 @pytest.mark.parametrize("plan", ["compat", "native"])
 def test_a_key_named_as_openai_s_keeps_its_client_on_openai(shape, plan):

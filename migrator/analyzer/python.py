@@ -1662,7 +1662,8 @@ class _Reporter(_Analyzer):
                 values.append(bindings[0].value)
         for value in values:
             for node in ast.walk(value):
-                name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+                name = (node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute)
+                        else _config_key(node))
                 if name is not None and "openai" in name.lower():
                     return name
         return None
@@ -2446,6 +2447,16 @@ def _access_chain(node: ast.AST) -> Optional[Tuple[ast.AST, List[object], List[s
     path.reverse()
     styles.reverse()
     return node, path, styles
+
+
+def _config_key(node: ast.AST) -> Optional[str]:
+    """The key a mapping is read with, ``config["openai_api_key"]`` or ``cfg.get("openai_key")``
+    (not an environment read: the plan renames OPENAI_* variables with the client)."""
+    if _is_env_read(node):
+        return None
+    if isinstance(node, ast.Subscript) and _is_str(node.slice):
+        return node.slice.value  # type: ignore[attr-defined,no-any-return]
+    return _dict_get(node)
 
 
 def unset_by_default(node: ast.AST) -> bool:
