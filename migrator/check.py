@@ -1033,9 +1033,14 @@ def run_check(options: CheckOptions, *, cfg: Optional[Config] = None, progress=N
             raise UsageError(_("--base needs a git repository; use --baseline outside git"))
         base_commit = _merge_base(repo, options.base)
         changed = set(vcs.changed_paths_since(repo, options.base))
-        files = [c for c in files if c.relpath in changed]
+        everything, files = files, [c for c in files if c.relpath in changed]
 
     project = _ProjectFacts(root, excludes, options.max_bytes)
+    then = project
+    if options.base:
+        # a change to what the project sets (a LlamaIndex Settings.llm removed) reaches unchanged files
+        then = project.at_base(repo, base_commit, changed | set(vcs.deleted_paths_since(repo, options.base)))
+        files += [c for c in everything if c.relpath not in changed and c.relpath in then.reached]
     checks = _check_files([(c.relpath, c.abspath) for c in files], policy, fixer, options.max_bytes, progress, project)
     current = sorted((f for c in checks for f in c.findings), key=CheckFinding.sort_key)
     errors = tuple((c.path, c.error) for c in checks if c.error)
@@ -1045,7 +1050,7 @@ def run_check(options: CheckOptions, *, cfg: Optional[Config] = None, progress=N
 
     if options.base:
         # only files with findings now can have new ones: read just those at the base
-        known, snippets = _known_at_base(repo, base_commit, sorted({f.path for f in current}), policy, project)
+        known, snippets = _known_at_base(repo, base_commit, sorted({f.path for f in current}), policy, then)
         new = _with_unparseable(new_findings(current, known, snippets), current)
         return CheckResult(mode="base", new=tuple(new), base=options.base, base_commit=base_commit, **common)
     if baseline_path and options.update_baseline:
@@ -1093,23 +1098,49 @@ class _ProjectFacts:
     def __init__(self, root: str, excludes: Sequence[str], max_bytes: int):
         self.root, self.excludes, self.max_bytes = root, excludes, max_bytes
         self.whole = None
+        self.reached: set = set()  # (at a base) the files whose sites the change of project settings reaches
 
     def __call__(self, relpath: str, data: bytes) -> List[Finding]:
-        """The findings of ``data``, the bytes of ``relpath`` now or at a base, against the project now."""
+        """The findings of ``data``, the bytes of ``relpath`` now or at a base, against the project
+        now (or, made by ``at_base``, then)."""
         from migrator.analyzer import autogen, llamaindex
 
-        if not is_python(relpath):
+        notebook = relpath.endswith(".ipynb")
+        if not is_python(relpath) and not notebook:
             return []
         # config_list_openai_aoai(...): OpenAI entries (a config list read from a file is not: it is unknown)
-        text = decode_python(data)[0] if b"config_list_" in data else None
+        text = decode_python(data)[0] if b"config_list_" in data and not notebook else None
         out = [f for f in autogen.config_source_findings(relpath, text, autogen.file_exists(self.root))
                if f.detail.get("route")] if text is not None else []
         if llamaindex.MARK not in data:
             return out
+        return out + self.project().findings_in(relpath, data)
+
+    def project(self):
+        from migrator.analyzer import llamaindex
+
         if self.whole is None:
-            files = {c.relpath: c.abspath for c in iter_files(self.root, self.excludes) if is_python(c.relpath)}
+            files = {c.relpath: c.abspath for c in iter_files(self.root, self.excludes)
+                     if is_python(c.relpath) or c.relpath.endswith(".ipynb")}
             self.whole = llamaindex.project(sorted(files), lambda p: read_limited(files[p], self.max_bytes)[0])
-        return out + self.whole.findings_in(relpath, data)
+        return self.whole
+
+    def at_base(self, repo, base_commit: str, changed: Iterable[str]) -> "_ProjectFacts":
+        """The project facts at the base commit: the tree as it is, but for the files the change
+        touched, read as they were (only when one of them holds LlamaIndex code, now or then)."""
+        from migrator import vcs
+        from migrator.analyzer import llamaindex
+
+        then = {path: vcs.file_at(repo, base_commit, path) for path in sorted(changed)
+                if is_python(path) or path.endswith(".ipynb")}
+        now = {path: read_limited(os.path.join(self.root, *path.split("/")), self.max_bytes)[0] for path in then}
+        if not any(llamaindex.MARK in data for data in [*then.values(), *now.values()] if data is not None):
+            return self
+        out = _ProjectFacts(self.root, self.excludes, self.max_bytes)
+        out.whole = self.project().at(then)
+        if self.project().differs(out.whole):
+            out.reached = {path for path, fact in self.whole.facts.items() if fact.sites}
+        return out
 
 
 def _check_files(files: Sequence[Tuple[str, str]], policy: Policy, fixer: Optional[Fixer],

@@ -309,6 +309,16 @@ def changed_paths_since(repo: RepoInfo, base_ref: str, *, include_uncommitted: b
     return sorted(filter(None, (repo.target_path(p) for p in paths)))
 
 
+def deleted_paths_since(repo: RepoInfo, base_ref: str) -> List[str]:
+    """Return sorted target-relative paths of files at merge-base(HEAD, ``base_ref``) that are
+    gone from the working tree (deleted in a commit since, or not yet committed)."""
+    base = merge_base(repo, base_ref)
+    scope = ["--", repo.prefix] if repo.prefix else []
+    out = _git(repo, "ls-tree", "-r", "-z", "--name-only", base, *scope)
+    paths = {p for p in _split_z(out) if not (repo.root / p).exists()}
+    return sorted(filter(None, (repo.target_path(p) for p in paths)))
+
+
 def _uncommitted_paths(repo: RepoInfo, scope: Sequence[str]) -> set:
     out = _git(repo, "status", "--porcelain=v1", "-z", "-uall", "--no-renames",
                "--ignore-submodules=all", *scope)

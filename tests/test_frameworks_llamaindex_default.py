@@ -193,3 +193,62 @@ def test_a_llama_index_module_that_cannot_be_decoded_is_not_a_failure_of_the_gat
     data = b"# -*- coding: ascii -*-\nfrom llama_index.core import VectorStoreIndex\n# caf\xe9\n"
     assert analyze_bytes("m.py", data) is None
     assert analyze_bytes("m.py", data.replace(b"llama_index.core", b"openai")).error  # as before: it names openai
+
+
+# ------------------------------------------------------------------ notebooks and check --base
+
+
+def notebook(*cells: str) -> bytes:
+    return json.dumps({"cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                                  "source": cell.splitlines(keepends=True)} for cell in cells],
+                       "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1).encode()
+
+
+NB_IMPORTS = "from llama_index.core import SimpleDirectoryReader, VectorStoreIndex\n"
+NB_INDEX = "docs = SimpleDirectoryReader('data').load_data()\nindex = VectorStoreIndex.from_documents(docs)\n"
+NB_QUERY = "%time\nprint(index.as_query_engine().query('what?'))\n"
+
+
+def test_a_notebook_s_cells_are_one_program_that_reaches_the_defaults(tmp_path):
+    # the cells import in one cell and build in later ones; a LlamaIndex notebook need not mention openai
+    repo = make_repo(tmp_path, {"explore.ipynb": notebook(NB_IMPORTS, NB_INDEX, NB_QUERY)})
+    scanned = json.loads(cli("scan", ".", "--format", "json", "--no-cache", cwd=repo).stdout)
+    got = sorted((f["path"], f["cell"], f["line"]) for f in scanned["findings"] if f.get("form") == "llamaindex_default")
+    assert got == [("explore.ipynb", 2, 2), ("explore.ipynb", 3, 2)], scanned["findings"]
+    checked = cli("check", "--policy", "compat", cwd=repo)
+    assert checked.returncode == 1 and checked.stdout.count("LlamaIndex uses OpenAI here by default") == 2, checked.stdout
+    done = cli("apply", "--provider", "deepseek", "--dry-run", cwd=repo)
+    assert done.stdout.count("migrator/llamaindex-default") == 2, done.stdout
+
+
+def test_a_notebook_that_sets_the_models_is_configured_and_does_not_configure_the_app(tmp_path):
+    settings = ("from llama_index.core import Settings\nfrom llama_index.llms.openai_like import OpenAILike\n"
+                "Settings.llm = OpenAILike(model='qwen-plus')\nSettings.embed_model = None\n")
+    module = b"from llama_index.core import VectorStoreIndex\n\nindex = VectorStoreIndex.from_documents([])\n"
+    repo = make_repo(tmp_path, {"explore.ipynb": notebook(settings, NB_IMPORTS, NB_INDEX, NB_QUERY), "app.py": module})
+    scanned = json.loads(cli("scan", ".", "--format", "json", "--no-cache", cwd=repo).stdout)
+    got = sorted((f["path"], f["line"]) for f in scanned["findings"] if f.get("form") == "llamaindex_default")
+    assert got == [("app.py", 3)], got
+
+
+def test_check_base_weighs_a_base_file_with_the_settings_the_project_had_then(tmp_path):
+    # the change removes the app's Settings: the unchanged module that builds an index now reaches
+    # OpenAI, which it did not at the base
+    files = files_of("set_elsewhere")
+    repo = make_repo(tmp_path, files)
+    assert cli("check", cwd=repo).returncode == 0
+    (repo / "config.py").write_text("# settings moved out\n")
+    git(repo, "commit", "-qam", "drop the settings")
+    loud = cli("check", "--base", "HEAD~1", cwd=repo)
+    assert loud.returncode == 1 and "app/index.py" in loud.stdout, loud.stdout
+    # deleting the module that set them counts the same
+    git(repo, "reset", "-q", "--hard", "HEAD~1")
+    git(repo, "rm", "-q", "config.py")
+    git(repo, "commit", "-qm", "no config")
+    assert cli("check", "--base", "HEAD~1", cwd=repo).returncode == 1
+    # and a change that leaves what the project sets alone reads no unchanged file
+    git(repo, "reset", "-q", "--hard", "HEAD~1")
+    (repo / "main.py").write_text((repo / "main.py").read_text() + "\n# a comment\n")
+    git(repo, "commit", "-qam", "a comment")
+    quiet = cli("check", "--base", "HEAD~1", "--format", "json", cwd=repo)
+    assert quiet.returncode == 0 and json.loads(quiet.stdout)["summary"]["files_checked"] == 1, quiet.stdout

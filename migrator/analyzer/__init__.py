@@ -72,7 +72,7 @@ def read_whatever(relpath: str) -> bool:
 def holds_facts(relpath: str, low: bytes) -> bool:
     """A Python module that may hold a fact only the whole project weighs (a LlamaIndex module that
     need not mention openai: analyzer/llamaindex.py)."""
-    return b"llama_index" in low and is_python(relpath)
+    return b"llama_index" in low and (is_python(relpath) or relpath.endswith(".ipynb"))
 
 
 def project_facts(relpath: str, text: str, low: bytes) -> List[Finding]:
@@ -290,7 +290,9 @@ def analyze_notebook_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
     from migrator.analyzer.notebooks import NotebookError
     from migrator.analyzer.python import analyze_python
 
-    if not mentions_openai(data):
+    from migrator.analyzer.llamaindex import MARK, fact_findings
+
+    if not mentions_openai(data) and MARK not in data:
         return None
     text = data.decode("utf-8", errors="replace")
     try:
@@ -317,6 +319,10 @@ def analyze_notebook_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
     from migrator.analyzer.textfiles import analyze_text
 
     out.findings.extend(analyze_text(relpath, text))
+    if MARK in data:  # LlamaIndex's defaults, weighed with the project's (scan's project pass)
+        out.findings.extend(fact_findings(relpath, text))
+    if not out.findings and not mentions_openai(data):
+        return None  # read for facts it turned out not to hold
     out.findings.sort(key=Finding.sort_key)
     return out
 

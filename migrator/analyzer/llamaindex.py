@@ -68,6 +68,7 @@ class Site:
     parts: FrozenSet[str]
     name: str
     own: bool = False  # builds its own default whatever Settings hold (0.9's ServiceContext.from_defaults)
+    cell: Optional[int] = None  # a notebook's code cell
 
 
 @dataclass
@@ -147,10 +148,36 @@ def file_facts(source: str) -> Optional[Facts]:
     aliases = import_aliases(tree)
     if not aliases:
         return None
+    facts = Facts()
+    _read_facts(tree, source, aliases, facts, None)
+    return facts
+
+
+def notebook_facts(text: str) -> Optional[Facts]:
+    """A notebook's facts, its code cells read as one program in order (a cell imports what later
+    cells use); None if it cannot be read or imports no llama_index."""
+    from migrator.analyzer.notebooks import NotebookError, code_cells
+
+    try:
+        cells = code_cells(text)
+    except NotebookError:
+        return None
+    facts, aliases = Facts(), {}  # type: Tuple[Facts, Dict[str, str]]
+    for number, source in cells:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue  # (a cell that does not parse is reported by the notebook's analysis)
+        aliases = {**aliases, **import_aliases(tree)}
+        if aliases:
+            _read_facts(tree, source, aliases, facts, number)
+    return facts if aliases else None
+
+
+def _read_facts(tree: ast.AST, source: str, aliases: Dict[str, str], facts: Facts, cell: Optional[int]) -> None:
     from migrator.analyzer.python import _Lines
 
     lines = _Lines(source)
-    facts = Facts()
     targets: Set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
@@ -175,8 +202,11 @@ def file_facts(source: str) -> Optional[Facts]:
         if parts:
             span = lines.span(node)
             facts.sites.append(Site(span.line, span.col, span.end_line, span.end_col, parts, label,
-                                    own=label == "ServiceContext.from_defaults"))
-    return facts
+                                    own=label == "ServiceContext.from_defaults", cell=cell))
+
+
+def is_notebook(path: str) -> bool:
+    return path.endswith(".ipynb")
 
 
 def is_test_path(path: str) -> bool:
@@ -191,8 +221,15 @@ class Project:
 
     def __init__(self, facts: Dict[str, Facts]):
         self.facts = facts
-        self.app: Set[str] = set().union(*(f.sets for p, f in facts.items() if not is_test_path(p)))
-        self.tests: Set[str] = self.app | set().union(*(f.sets for p, f in facts.items() if is_test_path(p)))
+        # a notebook's settings are its own: it is a program of its own, not the app's start-up
+        modules = {p: f for p, f in facts.items() if not is_notebook(p)}
+        self.app: Set[str] = set().union(*(f.sets for p, f in modules.items() if not is_test_path(p)))
+        self.tests: Set[str] = self.app | set().union(*(f.sets for p, f in modules.items() if is_test_path(p)))
+
+    def configured(self, path: str, fact: Optional[Facts]) -> Set[str]:
+        """The defaults set for ``path``: by the app, by tests for a test, and by a notebook itself."""
+        return ((self.tests if is_test_path(path) else self.app)
+                | (fact.sets if fact is not None and is_notebook(path) else set()))
 
     def findings(self, path: str, fact: Optional[Facts] = None) -> List[Finding]:
         """The findings of the sites of ``path`` (``fact``: its facts, if not the ones read) that
@@ -200,32 +237,50 @@ class Project:
         from migrator.models import Span
 
         fact = self.facts.get(path) if fact is None else fact
-        configured = self.tests if is_test_path(path) else self.app
+        configured = self.configured(path, fact)
         out = []
         for site in fact.sites if fact is not None else ():
             missing = sorted(site.parts if site.own else site.parts - configured)
             if missing:
                 parts = "/".join(missing)
                 out.append(Finding(kind="framework", path=path, span=Span(site.line, site.col, site.end_line, site.end_col),
-                                   message=MESSAGE.format(parts=parts), symbol=f"{SYMBOL}.{parts}",
+                                   message=MESSAGE.format(parts=parts), symbol=f"{SYMBOL}.{parts}", cell=site.cell,
                                    detail={"form": "llamaindex_default", "parts": missing, "call": site.name}))
         return out
 
     def findings_in(self, path: str, data: bytes) -> List[Finding]:
         """``findings`` for other bytes of ``path`` (the file at a base commit)."""
-        fact = read_facts(data)
+        fact = read_facts(data, path)
         return self.findings(path, fact) if fact is not None else []
+
+    def at(self, changed: Dict[str, Optional[bytes]]) -> "Project":
+        """The project as it was where only the files ``changed`` differ: path -> its bytes then
+        (None: it did not exist).  A base commit's project, read from the tree as it is now."""
+        facts = {p: f for p, f in self.facts.items() if p not in changed}
+        for path, data in changed.items():
+            fact = read_facts(data, path)
+            if fact is not None:
+                facts[path] = fact
+        return Project(facts)
+
+    def differs(self, other: "Project") -> bool:
+        """Another project sets other defaults for its modules, tests or notebooks."""
+        return ((self.app, self.tests) != (other.app, other.tests)
+                or any(self.facts[p].sets != other.facts[p].sets for p in set(self.facts) & set(other.facts) if is_notebook(p)))
 
 
 #: the bytes a module must hold to be read here
 MARK = b"llama_index"
 
 
-def read_facts(data: Optional[bytes]) -> Optional[Facts]:
+def read_facts(data: Optional[bytes], path: str = "") -> Optional[Facts]:
+    """The facts of a module's (or, by ``path``, a notebook's) bytes."""
     from migrator.analyzer import decode_python
 
     if data is None or MARK not in data:
         return None
+    if is_notebook(path):
+        return notebook_facts(data.decode("utf-8", errors="replace"))
     text = decode_python(data)[0]
     return file_facts(text) if text is not None else None
 
@@ -238,10 +293,11 @@ def fact_findings(path: str, source: str) -> List[Finding]:
     to weigh them with the project's, ``from_facts``)."""
     from migrator.models import Span
 
-    fact = file_facts(source)
+    fact = notebook_facts(source) if is_notebook(path) else file_facts(source)
     if fact is None:
         return []
     out = [Finding(kind=FACT, path=path, span=Span(site.line, site.col, site.end_line, site.end_col), message="",
+                   cell=site.cell,
                    detail={"fact": "llamaindex_site", "parts": sorted(site.parts), "call": site.name, "own": site.own})
            for site in fact.sites]
     if fact.sets:
@@ -262,7 +318,7 @@ def from_facts(findings: Iterable[Finding]) -> Project:
             fact.sets.update(f.detail["parts"])
         else:
             fact.sites.append(Site(f.span.line, f.span.col, f.span.end_line, f.span.end_col, frozenset(f.detail["parts"]),
-                                   f.detail["call"], bool(f.detail.get("own"))))
+                                   f.detail["call"], bool(f.detail.get("own")), f.cell))
     return Project(facts)
 
 
@@ -270,7 +326,7 @@ def project(paths: Iterable[str], read: Callable[[str], Optional[bytes]]) -> Pro
     """The project of the Python files ``paths`` (``read(path)``: their bytes, None if unreadable)."""
     facts = {}
     for path in paths:
-        fact = read_facts(read(path))
+        fact = read_facts(read(path), path)
         if fact is not None:
             facts[path] = fact
     return Project(facts)
