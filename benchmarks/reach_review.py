@@ -131,6 +131,8 @@ def category(rule: str) -> str:
 
 def in_process(tree: Path, provider: str, plan: str) -> Dict[str, object]:
     """apply's left call sites and the scan/apply agreement, per file (as safety_corpus.py)."""
+    from dataclasses import replace
+
     from migrator.apply import migrate_tree
     from migrator.engine.plan import sites
     from migrator.readiness import left_on_openai
@@ -141,9 +143,12 @@ def in_process(tree: Path, provider: str, plan: str) -> Dict[str, object]:
     result = migrate_tree(str(tree), ruleset, ScanOptions(jobs=1, use_cache=False))
     left = sum(len(v) for v in result.left.values())
     disagreements = []
+    # scan's readiness weighs a client left on OpenAI anywhere in the project as apply does
+    # (readiness._tree_stays): the per-file prediction is made knowing it
+    known = replace(ruleset, tree_stays=result.tree_stays) if result.tree_stays else ruleset
     for analysis in result.scan.analyses:
         if analysis.path in result.left and not analysis.error:
-            predicted = set(left_on_openai(sites(analysis), ruleset))
+            predicted = set(left_on_openai(sites(analysis), known))
             actual = set(result.left[analysis.path])
             if predicted != actual:
                 disagreements.append(f"{analysis.path}: scan predicts {len(predicted)} left, apply left {len(actual)}")

@@ -5,13 +5,14 @@ from the rules without rewriting anything."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from migrator.config import Config
 from migrator.engine.model import Site
 from migrator.engine.plan import RuleIndex, predict, sites
-from migrator.engine.units import client_status, left_sites, plan_units, settle, with_fallback
+from migrator.engine.units import client_status, left_sites, plan_units, settle, staying, with_fallback
 from migrator.i18n import N_
 from migrator.models import FileAnalysis, ScanResult
 from migrator.ruleset import ProviderFile, Rule, RuleSet, load_all, select
@@ -59,19 +60,38 @@ def _classify(site, rules: List[Rule], ruleset: RuleSet, reasons: Counter) -> st
     return "with_diagnostics" if warnings else "automatic"
 
 
+def _plan_file(all_sites: List[Site], ruleset: RuleSet, index: RuleIndex, fallback_index: Optional[RuleIndex],
+               path: Optional[str]) -> Tuple[Dict[int, List[Rule]], Any, set]:
+    """(the rules of each site, the units, the sites the fallback serves), as apply plans them."""
+    # imports never block a unit nor change what a call site counts as (an OPENAI_* read may: one
+    # kept for a client that stays holds a client whose key it may feed)
+    matched = {id(s): (index.match(s) if s.kind != "import" else []) for s in all_sites}
+    pairs = [(s, r) for s in all_sites for r in matched[id(s)]]
+    units = plan_units(all_sites, pairs, ruleset, rules_for=lambda s: matched[id(s)], path=path)
+    hybrid: set = set()
+    if units.blocked and fallback_index is not None:
+        _, _, _, hybrid = with_fallback(all_sites, units, ruleset, {}, rules_for=fallback_index.match, path=path)
+    return matched, units, hybrid
+
+
+def _tree_stays(holders: List[Tuple[str, List[Site]]], ruleset: RuleSet, index: RuleIndex,
+                fallback_index: Optional[RuleIndex]) -> Optional[str]:
+    """"path:line" of a client of the project left on OpenAI (apply's ``tree_stays``): an OPENAI_*
+    read outside every client may feed it, so no other client takes its key from one."""
+    for path, all_sites in holders:
+        _, units, hybrid = _plan_file(all_sites, ruleset, index, fallback_index, path)
+        for line, _label in staying(units, hybrid):
+            return f"{path}:{line}"
+    return None
+
+
 def _file_counts(all_sites: List[Site], ruleset: RuleSet, index: RuleIndex, fallback_index: Optional[RuleIndex],
                  counts: Counter, reasons: Counter, path: Optional[str] = None) -> Tuple[frozenset, Dict]:
     """Plan one file as apply does (units, then the fallback for blocked ones) and count its
     call sites and wrapper constructions by what apply will do with them.  Returns the spans of
     those left on OpenAI with their unit (apply's ``FileResult.left`` must be the same), and how
     each client unit ends (``FileResult.clients``)."""
-    # imports and env reads never block a unit nor change what a call site counts as
-    matched = {id(s): (index.match(s) if s.kind not in ("import", "env") else []) for s in all_sites}
-    pairs = [(s, r) for s in all_sites for r in matched[id(s)]]
-    units = plan_units(all_sites, pairs, ruleset, rules_for=lambda s: matched[id(s)], path=path)
-    hybrid: set = set()
-    if units.blocked and fallback_index is not None:
-        _, _, _, hybrid = with_fallback(all_sites, units, ruleset, {}, rules_for=fallback_index.match, path=path)
+    matched, units, hybrid = _plan_file(all_sites, ruleset, index, fallback_index, path)
     for site in all_sites:
         if site.kind not in _SITE_KINDS:
             continue
@@ -174,6 +194,11 @@ def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider:
     # LlamaIndex defaults no module sets (analyzer/llamaindex.py): a person sets Settings once
     defaults = Counter(p for a in analyses if not a.error for f in a.findings
                        if f.detail.get("form") == "llamaindex_default" for p in f.detail.get("parts") or ())
+    # a client left on OpenAI anywhere keeps every OPENAI_* read outside a client where it is (apply
+    # plans the modules again knowing it): weighed only where there is such a read
+    loose = any(s.kind == "env" and str(s.attrs.get("variable", "")).startswith("OPENAI_")
+                for _p, _o, all_sites in files for s in all_sites)
+    holders = [(path, all_sites) for path, _o, all_sites in files if not path.endswith(".ipynb")] if loose else []
     rows = []
     for ruleset in _rulesets(providers, config, provider):
         counts: Counter = Counter()
@@ -181,6 +206,9 @@ def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider:
         ruleset = _agreed(files, ruleset, remote)
         index = RuleIndex(ruleset)
         fallback_index = RuleIndex(ruleset.fallback) if ruleset.fallback is not None else None
+        stays = _tree_stays(holders, ruleset, index, fallback_index) if holders else None
+        if stays:
+            ruleset = replace(ruleset, tree_stays=stays)
         for path, _owner, all_sites in files:
             _file_counts(all_sites, ruleset, index, fallback_index, counts, reasons, path)
         if in_json:

@@ -180,3 +180,27 @@ def test_a_client_whose_endpoint_a_value_decides_is_reported_by_apply_with_why_u
         left = [d for d in doc["diagnostics"] if d["severity"] == "manual" and d["line"] == 5]
         assert [d["rule"] for d in left] == ["migrator/unit"] and "set at run time" in left[0]["message"], (plan, doc["diagnostics"])
         assert doc["files"] == []
+
+
+def test_a_native_plan_never_serves_a_client_whose_key_an_openai_read_kept_for_another_client_may_feed(tmp_path: Path):
+    # camel-ai's shape: the key is read from OPENAI_API_KEY into self._api_key; an Azure client in
+    # another module stays on OpenAI, so that read stays; the fallback plan pointed the client at
+    # the provider with it and the self-check had to refuse the file
+    emb = (b'import os\nfrom typing import Optional\n\nfrom openai import OpenAI\n\n\nclass Embedder:\n'
+           b'    def __init__(self, url: Optional[str] = None, api_key: Optional[str] = None) -> None:\n'
+           b'        self._api_key = api_key or os.environ.get("OPENAI_API_KEY")\n'
+           b'        self._url = url or os.environ.get("OPENAI_API_BASE_URL")\n'
+           b'        self.client = OpenAI(base_url=self._url, api_key=self._api_key)\n\n'
+           b'    def embed(self, text: str):\n'
+           b'        return self.client.embeddings.create(input=[text], model="text-embedding-3-small").data[0].embedding\n')
+    azure = (b'import os\nfrom typing import Optional\n\nfrom openai import AzureOpenAI\n\n\nclass AzureEmbedder:\n'
+             b'    def __init__(self, url: Optional[str] = None, api_key: Optional[str] = None) -> None:\n'
+             b'        self._api_key = api_key or os.environ.get("AZURE_OPENAI_API_KEY")\n'
+             b'        self._url = url or os.environ.get("AZURE_OPENAI_BASE_URL")\n'
+             b'        self.client = AzureOpenAI(api_key=self._api_key, api_version="2024-06-01", azure_endpoint=str(self._url))\n')
+    repo = make_repo(tmp_path, {"pkg/__init__.py": b"", "pkg/emb.py": emb, "pkg/azure.py": azure})
+    doc = apply(repo, "--dry-run", "--plan", "native")
+    assert doc["summary"]["files_failed"] == 0 and doc["summary"]["self_check_refusals"] == 0, doc["errors"]
+    assert "pkg/emb.py" not in doc["files"]
+    left = [d for d in doc["diagnostics"] if d["path"] == "pkg/emb.py" and d["rule"] == "migrator/unit" and d["severity"] == "manual"]
+    assert left and "line 11" in left[0]["message"], doc["diagnostics"]

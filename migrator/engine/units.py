@@ -776,6 +776,23 @@ def with_fallback(all_sites: Sequence[Site], units: UnitPlan, ruleset: RuleSet, 
     left_by_fallback = {id(rep[0]) for rep in fb.reports if rep[1] == "migrator/unit" and rep[3] == "manual"}
     rescued = [u for u in fb.units if not u.blocked and id(u.anchor) not in left_by_fallback
                and (u.rewrites or u.anchor.attrs.get("endpoint") in ("dynamic", "other"))]
+    # a client whose key is a value (``self._key``) an OPENAI_* read outside every client may feed
+    # is served only if that read moves with it, which it does not while a client keeps the openai
+    # SDK (here, or anywhere in the project): pointed at the provider, it would send OpenAI's key
+    loose = [s for s in all_sites if s.kind == "env" and id(s) not in units.unit_of
+             and str(s.attrs.get("variable", "")).startswith("OPENAI_")
+             and not any(id(s) == id(k) and rewrites(r) for k, r in kept)]
+    if loose:  # (a variable the fallback would not rename is not taken for OpenAI's key: OPENAI_COMPATIBILITY_API_KEY)
+        if rules_for is not None:
+            renamed = {id(s) for s in loose for r in rules_for(s) if rewrites(r)}
+        else:
+            from migrator.engine.plan import plan
+
+            renamed = {id(s) for s, r in plan(loose, fallback) if rewrites(r)}
+        loose = [s for s in loose if id(s) in renamed]
+    serving = {id(s) for u in rescued for s in u.sites}
+    if loose and (ruleset.tree_stays or not all(id(u.anchor) in serving for u in units.units if u.keeps_sdk and u.may_read_openai_key)):
+        rescued = [u for u in rescued if not (u.rewrites and u.key_from_value)]
     if not rescued:
         return kept, reports, {}, set()
     ids = {id(s) for u in rescued for s in u.sites}
