@@ -25,7 +25,6 @@ identical import in the same file does.
 from __future__ import annotations
 
 import ast
-import hashlib
 import io
 import json
 import os
@@ -43,106 +42,14 @@ from migrator.discovery import DEFAULT_MAX_BYTES, iter_files, looks_binary, norm
 from migrator.errors import GitError, MigratorError, UsageError
 from migrator.i18n import N_, _
 from migrator.models import FileAnalysis, Finding
+from migrator.results import (  # noqa: F401 - the result types and rules, importable from here too
+    R_CLIENT, R_DEPENDENCY, R_FRAMEWORK, R_IMPORT, R_NO_REASON, R_UNPARSEABLE, R_UNUSED, R_URL, RULES,
+    CheckFinding, CheckResult, Fix, Replacement, RuleInfo, fingerprint,
+)
 
 POLICIES = ("strict", "compat")
 BASELINE_SCHEMA_VERSION = 1
 DEFAULT_BASELINE = ".migrator-baseline.json"
-
-R_IMPORT = "check/openai-import"
-R_FRAMEWORK = "check/framework-import"
-R_URL = "check/openai-url"
-R_DEPENDENCY = "check/openai-dependency"
-R_CLIENT = "check/openai-client-endpoint"
-R_UNUSED = "check/unused-suppression"
-R_NO_REASON = "check/suppression-without-reason"
-R_UNPARSEABLE = "check/unparseable-file"
-
-
-@dataclass(frozen=True)
-class RuleInfo:
-    id: str
-    title: str
-    help: str
-
-
-RULES: Dict[str, RuleInfo] = {
-    r.id: r
-    for r in (
-        RuleInfo(R_IMPORT, "Import of the openai SDK",
-                 "The strict policy forbids the openai SDK. Migrate with `migrator apply`, or use the compat policy "
-                 "with a client that points at an allowed provider endpoint."),
-        RuleInfo(R_FRAMEWORK, "Import of an OpenAI framework wrapper or forbidden module",
-                 "Wrappers such as langchain_openai or llama_index's OpenAI classes talk to OpenAI. Use the "
-                 "provider's own integration instead."),
-        RuleInfo(R_URL, "OpenAI API URL",
-                 "A URL of api.openai.com (or Azure OpenAI) sends traffic to OpenAI. Point it at the provider."),
-        RuleInfo(R_DEPENDENCY, "OpenAI requirement in a dependency file",
-                 "The project depends on the openai SDK or an OpenAI wrapper package."),
-        RuleInfo(R_CLIENT, "OpenAI client without an allowed base_url",
-                 "Under the compat policy every OpenAI client needs an explicit base_url on the allow-list; a "
-                 "client without one talks to api.openai.com."),
-        RuleInfo(R_UNUSED, "Suppression that suppresses nothing",
-                 "A `# migrator: ignore[...]` comment that matches no finding on its line or the next one. "
-                 "Remove it."),
-        RuleInfo(R_NO_REASON, "Suppression without a reason",
-                 "Write the reason after ` -- `: `# migrator: ignore[check/openai-import] -- why`."),
-        RuleInfo(R_UNPARSEABLE, "File that mentions openai but cannot be parsed",
-                 "The gate cannot tell what a file it cannot parse does (newer syntax, git conflict markers, an "
-                 "invalid notebook), so such a file fails it whenever it mentions openai, even against a base or "
-                 "a baseline. Fix the file, or exclude it."),
-    )
-}
-
-
-# ---------------------------------------------------------------- values
-
-
-@dataclass(frozen=True)
-class Replacement:
-    """Replace the text between two 1-based (line, column) positions (end exclusive)."""
-
-    start_line: int
-    start_column: int
-    end_line: int
-    end_column: int
-    text: str
-
-
-@dataclass(frozen=True)
-class Fix:
-    description: str
-    replacements: Tuple[Replacement, ...]
-
-
-@dataclass(frozen=True)
-class CheckFinding:
-    rule: str
-    path: str
-    line: int
-    column: int  # 1-based, in characters
-    end_line: int
-    end_column: int
-    message: str
-    symbol: str
-    cell: Optional[int] = None
-    snippet: str = ""  # the stripped source line, used to pair moved occurrences
-    fix: Optional[Fix] = None
-
-    @property
-    def key(self) -> Tuple[str, str, str]:
-        return (self.rule, self.path, self.symbol)
-
-    @property
-    def fingerprint(self) -> str:
-        return fingerprint(*self.key)
-
-    def sort_key(self) -> Tuple[object, ...]:
-        return (self.path, self.cell or 0, self.line, self.column, self.rule, self.symbol)
-
-
-def fingerprint(rule: str, path: str, symbol: str) -> str:
-    return hashlib.sha256(f"{rule}\0{path}\0{symbol}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
-
 
 @dataclass(frozen=True)
 class Policy:
@@ -225,26 +132,6 @@ class CheckOptions:
     policy: Optional[str] = None  # None = [tool.migrator.check] policy, else strict
     excludes: Tuple[str, ...] = ()
     max_bytes: int = DEFAULT_MAX_BYTES
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    root: str
-    policy: str
-    mode: str  # all | base | baseline
-    findings: Tuple[CheckFinding, ...]  # every current finding in the checked files
-    new: Tuple[CheckFinding, ...]  # the ones that fail the check
-    files_checked: int
-    suppressed: int = 0
-    base: Optional[str] = None  # the ref given
-    base_commit: Optional[str] = None  # the merge-base
-    baseline: Optional[str] = None
-    baseline_written: bool = False
-    errors: Tuple[Tuple[str, str], ...] = ()  # (path, why) for files that could not be analysed
-
-    @property
-    def failed(self) -> bool:
-        return bool(self.new)
 
 
 # ---------------------------------------------------------------- policy
