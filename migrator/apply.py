@@ -8,108 +8,24 @@ import dataclasses
 import functools
 import os
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from migrator.analyzer import decode_python, is_python
 from migrator.analyzer.secrets import redact_text
 from migrator.check import check_bytes
 from migrator.engine import migrate_source
-from migrator.engine.model import Diagnostic, FileResult, UnitChoice
+from migrator.engine.model import Diagnostic, FileResult
 from migrator.engine.rewrite import not_rewritten
-from migrator.engine.selfcheck import SELF_CHECK
 from migrator.engine.units import settle
 from migrator.i18n import N_
 from migrator.limits import rewrite_problem, size_problem, token_problem
 from migrator.models import FileAnalysis, ScanResult
 from migrator.pool import pool_map
+from migrator.results import Failure, FileChange, MigrationResult
 from migrator.ruleset import RuleSet
 from migrator.scan import ScanOptions, scan_paths
 
 _POOL_THRESHOLD = 8
-
-
-@dataclass
-class FileChange:
-    path: str
-    original: bytes
-    new: bytes
-    kind: str  # python | notebook | dependency | env | config
-    applied: Counter = field(default_factory=Counter)
-
-
-@dataclass
-class Failure:
-    path: str
-    message: str
-    line: Optional[int] = None
-
-    def __post_init__(self) -> None:
-        self.message = redact_text(self.message)  # a parse error may quote the line
-
-
-@dataclass
-class MigrationResult:
-    ruleset: RuleSet
-    scan: ScanResult
-    changes: List[FileChange] = field(default_factory=list)
-    diagnostics: List[Diagnostic] = field(default_factory=list)
-    failures: List[Failure] = field(default_factory=list)
-    notes: List[Tuple[str, str]] = field(default_factory=list)  # (path, note) from non-Python files
-    hybrid: List[str] = field(default_factory=list)  # files where a unit went to the fallback plan
-    # per Python file: spans of the API calls and wrapper constructions left on OpenAI with their
-    # client (what scan's readiness matrix predicts; benchmarks/safety_corpus.py compares the two)
-    left: Dict[str, frozenset] = field(default_factory=dict)
-    tree_stays: Optional[str] = None  # "path:line" of a client of the project left on OpenAI, if any
-    # the units the migration moves, for a person to accept or hold back (listed only when the
-    # rule set's ``held`` is set: apply --interactive)
-    units: List[UnitChoice] = field(default_factory=list)
-
-    @property
-    def check_policy(self) -> str:
-        """What apply records for `migrator check`: a hybrid keeps the openai SDK somewhere."""
-        return self.ruleset.check_policy(bool(self.hybrid))
-    links: Set[str] = field(default_factory=set)  # symbolic links, not rewritten (their target is)
-
-    @property
-    def applied(self) -> Counter:
-        total: Counter = Counter()
-        for change in self.changes:
-            total.update(change.applied)
-        return total
-
-    def files_per_rule(self) -> Counter:
-        out: Counter = Counter()
-        for change in self.changes:
-            out.update(set(change.applied))
-        return out
-
-    @property
-    def manual(self) -> List[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity == "manual"]
-
-    @property
-    def code_sites(self) -> int:
-        """Sites turned into provider code; file edits (dependency, env, config files) apart."""
-        return sum(n for rule, n in self.applied.items() if not rule.startswith("("))
-
-    @property
-    def file_edits(self) -> int:
-        return sum(n for rule, n in self.applied.items() if rule.startswith("("))
-
-    @property
-    def units_left(self) -> List[Diagnostic]:
-        """Client units left on OpenAI as a whole (one report each, at the client)."""
-        return [d for d in self.diagnostics if d.rule == "migrator/unit" and d.severity == "manual"]
-
-    @property
-    def hybrids(self) -> List[Diagnostic]:
-        return [d for d in self.diagnostics if d.rule == "migrator/hybrid"]
-
-    @property
-    def refused(self) -> List["Failure"]:
-        """Files the self-check refused: the rewrite would have disagreed with itself."""
-        return [f for f in self.failures if f.message.startswith(SELF_CHECK)]
 
 
 def _read(root: str, relpath: str) -> bytes:

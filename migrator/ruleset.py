@@ -571,20 +571,24 @@ def _items(node: yaml.Node) -> List[yaml.Node]:
 # ------------------------------------------------------------------ selection
 
 
-def load_all(extra: Sequence[str] = ()) -> List[ProviderFile]:
-    """Load and validate every rule file; raise ``RuleFileError`` listing all problems."""
+def load_all(extra: Sequence[str] = (), *, replacing: Sequence[str] = ()) -> List[ProviderFile]:
+    """Load and validate every rule file; raise ``RuleFileError`` listing all problems.  A file in
+    ``replacing`` takes the place of a built-in or extra pack of the same provider (``rules test
+    FILE``: an edited copy of a built-in pack is tested, not refused as defined twice)."""
     problems: List[str] = []
-    files = [load_file(path, problems) for path in rule_files(extra)]
-    names: Dict[str, str] = {}
+    files = [load_file(path, problems) for path in rule_files(list(extra) + list(replacing))]
+    chosen = {Path(f).resolve() for f in replacing}
+    kept: Dict[str, ProviderFile] = {}
     for pf in files:
         if pf is None:
             continue
-        if pf.name in names:
-            problems.append(f"{pf.path}:1: " + _("provider '{name}' is already defined in {path}").format(name=pf.name, path=names[pf.name]))
-        names[pf.name] = pf.path
+        earlier = kept.get(pf.name)
+        if earlier is not None and not (Path(pf.path).resolve() in chosen and Path(earlier.path).resolve() not in chosen):
+            problems.append(f"{pf.path}:1: " + _("provider '{name}' is already defined in {path}").format(name=pf.name, path=earlier.path))
+        kept[pf.name] = pf
     if problems:
         raise RuleFileError(problems)
-    return [pf for pf in files if pf is not None]
+    return [pf for pf in files if pf is not None and kept[pf.name] is pf]
 
 
 def select(

@@ -24,6 +24,7 @@ FAST = frozenset({
     "test_writer.py", "test_vcs.py", "test_discovery.py", "test_cache.py", "test_check.py",
     "test_secrets.py", "test_regressions.py", "test_layering.py", "test_i18n_docs.py",
     "test_i18n_units.py", "test_guides.py", "test_speed_trees.py", "test_speed_layout.py", "test_speed_limits.py",
+    "test_commands.py",
 })
 
 

@@ -41,3 +41,24 @@ def test_a_built_in_pack_named_on_the_command_line_is_tested_on_its_own():
     assert done.returncode == 0, done.stdout + done.stderr
     assert " passed, 0 failed" in done.stdout and "already defined" not in done.stderr
     assert run("validate", str(pack)).returncode == 0
+
+
+def test_a_copy_of_a_built_in_pack_is_tested_instead_of_the_built_in(tmp_path):
+    # an installed migrator reads its built-in packs from the package, so `rules/<p>.yaml` of a clone
+    # (or a pack copied to be edited) is a second file for the same provider: it is the one tested
+    pack = Path(__file__).resolve().parent.parent / "rules" / "moonshot.yaml"
+    copy = tmp_path / "moonshot.yaml"
+    copy.write_text(pack.read_text(encoding="utf-8"), encoding="utf-8")
+    done = run("test", str(copy))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert " passed, 0 failed" in done.stdout and "already defined" not in done.stderr
+    # the copy's own cases run, not the built-in's: a case broken in the copy fails
+    text = copy.read_text(encoding="utf-8")
+    expected = 'api_key=os.environ["MOONSHOT_API_KEY"])\n'
+    assert expected in text
+    copy.write_text(text.replace(expected, 'api_key=os.environ["MOONSHOT_KEY"])\n', 1), encoding="utf-8")
+    done = run("test", str(copy))
+    assert done.returncode == 1 and "WRONG moonshot/" in done.stdout and "already defined" not in done.stderr
+    # two files named for one provider still collide
+    done = run("test", str(copy), str(pack))
+    assert done.returncode == 2 and "already defined" in done.stderr and "Traceback" not in done.stderr

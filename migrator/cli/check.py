@@ -1,4 +1,5 @@
-"""``migrator check``: fail CI or a pre-commit hook on new OpenAI usage."""
+"""``migrator check`` on the command line: its options and the report's formats.  The workflow is
+``migrator.commands.check`` (the gate itself: ``migrator.check``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import typer
 from migrator.cli import app
 from migrator.cli.common import write_output
 from migrator.discovery import DEFAULT_MAX_BYTES
-from migrator.errors import EXIT_FINDINGS, EXIT_OK
 from migrator.i18n import _
 
 
@@ -42,26 +42,17 @@ def check(
     exclude: Optional[List[str]] = typer.Option(None, "--exclude", help=_("Glob of paths to skip (repeatable).")),
     max_file_size: int = typer.Option(DEFAULT_MAX_BYTES, "--max-file-size", help=_("Skip files larger than this many bytes.")),
 ) -> None:
-    import os
-
-    from migrator.check import DEFAULT_BASELINE, CheckOptions, run_check
-    from migrator.cli.common import target
-    from migrator.config import project_dir
+    from migrator.commands.check import CheckRequest, run
     from migrator.report import check as report
-
-    # run from a sub-folder, the project is where its config (or baseline) is
-    options = CheckOptions(
-        root=target(root) if root is not None else str(project_dir(".", markers=(DEFAULT_BASELINE,))),
-        paths=tuple(os.path.abspath(p) for p in paths or ()), base=base, baseline=baseline,
-        update_baseline=update_baseline, policy=policy.value if policy else None,
-        excludes=tuple(exclude or ()), max_bytes=max_file_size,
-    )
     from migrator.report.console import progress
 
+    request = CheckRequest(paths=tuple(paths or ()), base=base, baseline=baseline, update_baseline=update_baseline,
+                           policy=policy.value if policy else None, root=root, exclude=tuple(exclude or ()),
+                           max_bytes=max_file_size)
     # a big project takes seconds: a bar on a terminal, past PROGRESS_FROM files (a pre-commit
     # run of a few files stays silent); never on a pipe, nor for machine formats
-    with progress(_("checking"), enabled=format == CheckFormat.text, min_total=PROGRESS_FROM) as update:
-        result = run_check(options, progress=update)
+    outcome = run(request, lambda: progress(_("checking"), enabled=format == CheckFormat.text, min_total=PROGRESS_FROM))
+    result = outcome.result
     if format == CheckFormat.json:
         write_output(report.to_json(result), output)
     elif format == CheckFormat.github:
@@ -70,7 +61,7 @@ def check(
         write_output(report.to_sarif(result), output)
     else:
         _text(result, output, report)
-    raise typer.Exit(EXIT_FINDINGS if result.failed else EXIT_OK)
+    raise typer.Exit(outcome.code)
 
 
 def _text(result, output: Optional[str], report) -> None:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import List, Optional, Sequence
+from typing import Optional
 
-from migrator.config import Config, load_config
-from migrator.discovery import normalize_excludes, resolve_root
-from migrator.errors import UsageError
+from migrator.commands.common import config_and_excludes, jobs_option  # noqa: F401 - the commands' own, shared
+from migrator.discovery import resolve_root
 from migrator.report import ESCAPE_ERRORS
 
 
@@ -20,11 +19,6 @@ class ScanFormat(str, Enum):
 
 def target(path: str) -> str:
     return resolve_root(path)
-
-
-def config_and_excludes(root: str, excludes: Optional[Sequence[str]]) -> "tuple[Config, List[str]]":
-    cfg = load_config(root)
-    return cfg, normalize_excludes(list(cfg.exclude) + list(excludes or []))
 
 
 def write_output(text: str, output: Optional[str]) -> None:
@@ -42,9 +36,3 @@ def write_output(text: str, output: Optional[str]) -> None:
     from migrator.writer import write_user_file
 
     write_user_file(output, text.encode("utf-8", ESCAPE_ERRORS))
-
-
-def jobs_option(jobs: int) -> int:
-    if jobs < 0:
-        raise UsageError("--jobs must be 0 (all cores) or more")
-    return jobs

@@ -94,11 +94,12 @@ def test(
     from pathlib import Path
 
     from migrator.report.console import console
+    from migrator.ruleset import load_all
     from migrator.testing import run_all_inline
 
     files = [t for t in targets or [] if t.endswith((".yaml", ".yml")) or Path(t).is_file()]
     ids = [t for t in targets or [] if t not in files]
-    providers = _load(list(rules or []) + files)
+    providers = load_all(list(rules or []), replacing=files)
     if files and not ids:  # test exactly the rules of the files given
         wanted = {str(Path(f).resolve()) for f in files}
         providers = [pf for pf in providers if str(Path(pf.path).resolve()) in wanted]

@@ -1,4 +1,5 @@
-"""``migrator scan``: the impact report."""
+"""``migrator scan`` on the command line: its options and the report's formats.  The workflow is
+``migrator.commands.scan``."""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ from typing import List, Optional
 import typer
 
 from migrator.cli import app
-from migrator.cli.common import ScanFormat, config_and_excludes, jobs_option, target, write_output
+from migrator.cli.common import ScanFormat, write_output
 from migrator.discovery import DEFAULT_MAX_BYTES
-from migrator.errors import EXIT_OK
 from migrator.i18n import _
 
 
@@ -25,26 +25,14 @@ def scan(
     max_file_size: int = typer.Option(DEFAULT_MAX_BYTES, "--max-file-size", help=_("Skip files larger than this many bytes.")),
     rules: Optional[List[str]] = typer.Option(None, "--rules", help=_("Extra rule file or directory (repeatable).")),
 ) -> None:
+    from migrator.commands.scan import ScanRequest, run
     from migrator.report.console import console, progress
     from migrator.report import scan as report
-    from migrator.scan import ScanOptions, scan_paths
 
-    root = target(path)
-    cfg, excludes = config_and_excludes(root, exclude)
-    options = ScanOptions(excludes=excludes, jobs=jobs_option(jobs), use_cache=not no_cache, max_bytes=max_file_size)
-    packs: dict = {}
-
-    def load_packs() -> None:  # while the workers scan; an error surfaces in _readiness
-        try:
-            from migrator.ruleset import load_all
-
-            packs["loaded"] = load_all(list(cfg.rules) + list(rules or []))
-        except Exception:  # noqa: BLE001 - re-raised, with its message, by the load in _readiness
-            pass
-
-    with progress(_("scanning"), enabled=format == ScanFormat.text and output is None) as update:
-        result = scan_paths(root, options, update, meanwhile=load_packs)
-    readiness = _readiness(result, root, cfg, provider, rules, packs.get("loaded"))
+    request = ScanRequest(path=path, provider=provider, exclude=exclude or (), rules=rules or (), jobs=jobs,
+                          use_cache=not no_cache, max_bytes=max_file_size)
+    outcome = run(request, lambda: progress(_("scanning"), enabled=format == ScanFormat.text and output is None))
+    result, readiness = outcome.result, outcome.readiness
     if format == ScanFormat.json:
         write_output(report.to_json(result, readiness) + "\n", output)
     elif format == ScanFormat.markdown:
@@ -63,12 +51,4 @@ def scan(
         write_output(buffer.getvalue(), output)
     else:
         report.render_text(result, console(), readiness, target=path)
-    raise typer.Exit(EXIT_OK)
-
-
-def _readiness(result, root, cfg, provider, rules, packs=None):
-    try:
-        from migrator.readiness import readiness_matrix
-    except ModuleNotFoundError:
-        return None
-    return readiness_matrix(result, root=root, config=cfg, provider=provider, extra_rules=rules or [], providers=packs)
+    raise typer.Exit(outcome.code)

@@ -10,9 +10,9 @@ from rich.console import Console
 
 from migrator import __version__
 from migrator.i18n import _, localize
-from migrator.check import R_UNPARSEABLE, RULES, CheckFinding, CheckResult
 from migrator.report import json_document
 from migrator.report.console import safe
+from migrator.results import R_UNPARSEABLE, RULES, CheckFinding, CheckResult
 
 SCHEMA_VERSION = 1
 INFORMATION_URI = "https://github.com/migrator/migrator#migrator-check"
