@@ -364,3 +364,120 @@ def test_qianfan_chat_endpoint_reads_a_v2_reply_as_empty(monkeypatch):
         requests = srv.requests
     assert [q.status for q in requests] == [200] and requests[0].json["messages"]
     assert reply.content == ""
+
+
+# ------------------------------------------------------------------ DeepSeek's native plan: ChatDeepSeek
+
+# DeepSeek's official client is the openai SDK, so its native plan migrates API code with compat's
+# rules and keeps the openai SDK; only LangChain's ChatOpenAI moves, to langchain_deepseek.ChatDeepSeek
+# (langchain-deepseek 1.1.1), which reads DEEPSEEK_API_BASE (the fake's env()) and DEEPSEEK_API_KEY.
+DEEPSEEK_KEY = "sk-deepseek-f3a9"
+
+
+def deepseek(plan: str, source: str):
+    result = migrate_source(source, "m.py", select(PACKS, "deepseek", plan))
+    assert result.error is None, result.error
+    return result
+
+
+def deepseek_run(code: str, monkeypatch, srv: FakeServer) -> dict:
+    """Execute migrated code with the real classes; ChatDeepSeek finds the fake through
+    DEEPSEEK_API_BASE, a ChatOpenAI kept on the compat rule through DEEPSEEK_BASE_URL."""
+    pytest.importorskip("langchain_deepseek")
+    env = {"DEEPSEEK_API_KEY": DEEPSEEK_KEY, "DEEPSEEK_BASE_URL": srv.base_url(), "OPENAI_API_KEY": "sk-openai-0000", **srv.env()}
+    return run_migrated(code, env, monkeypatch)
+
+
+def test_deepseek_native_moves_every_chat_openai_path_to_chat_deepseek_which_answers(monkeypatch):
+    code = deepseek("native", (FIXTURES / "deepseek" / "native" / "langchain-paths" / "input.py").read_text()).output
+    names = ("chat", "default_chat", "mini", "legacy", "community")
+    with FakeServer("deepseek") as srv:
+        ns = deepseek_run(code, monkeypatch, srv)
+        for name in names:
+            llm = ns[name]
+            assert type(llm).__name__ == "ChatDeepSeek", name
+            assert llm.model_name == "deepseek-chat" and llm.api_key.get_secret_value() == DEEPSEEK_KEY, name
+            assert llm.invoke("Name three primary colours.").content, name
+        sent = [q for q in srv.requests if q.status == 200]
+    assert len(sent) == len(names)
+    assert all(q.authorization == f"Bearer {DEEPSEEK_KEY}" and q.json["model"] == "deepseek-chat" for q in sent)
+    assert [q.json.get("temperature") for q in sent].count(0.2) == 1  # mini's temperature=0.2 reached DeepSeek
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_chat_deepseek_keeps_the_reasoning_chat_openai_drops(stream, monkeypatch):
+    """Why DeepSeek's native plan exists: deepseek-reasoner replies carry reasoning_content, which
+    ChatDeepSeek keeps (additional_kwargs) and ChatOpenAI, the compat plan's class, drops."""
+    source = "import os\nfrom langchain_openai import ChatOpenAI\nllm = ChatOpenAI(model='o3-mini', api_key=os.environ['OPENAI_API_KEY'])\n"
+    native, compat = deepseek("native", source).output, deepseek("compat", source).output
+    assert "ChatDeepSeek(model='deepseek-reasoner'" in native and "ChatOpenAI(model='deepseek-reasoner'" in compat
+
+    def reasoning(code: str) -> object:
+        with FakeServer("deepseek") as srv:
+            llm = deepseek_run(code, monkeypatch, srv)["llm"]
+            if stream:
+                reply = None
+                for chunk in llm.stream("Why is the sky blue?"):
+                    reply = chunk if reply is None else reply + chunk
+            else:
+                reply = llm.invoke("Why is the sky blue?")
+            assert reply.content and srv.requests[-1].json["model"] == "deepseek-reasoner"
+            return reply.additional_kwargs.get("reasoning_content")
+
+    assert str(reasoning(native)).startswith("fake reasoning ")
+    assert reasoning(compat) is None
+
+
+@pytest.mark.parametrize("args", ["openai_proxy='http://proxy:3128'", "n=2", "use_responses_api=True"])
+def test_a_keyword_chat_deepseek_lacks_keeps_chat_openai_on_deepseeks_endpoint(args, monkeypatch):
+    source = f"from langchain_openai import ChatOpenAI\nllm = ChatOpenAI(model='gpt-4o', {args})\n"
+    result = deepseek("native", source)
+    assert "ChatDeepSeek(" not in result.output
+    assert 'base_url=os.environ.get("DEEPSEEK_BASE_URL", "https://api.deepseek.com")' in result.output
+    [hybrid] = [d.message for d in result.diagnostics if d.rule == "migrator/hybrid"]
+    assert "ChatDeepSeek takes the sampling keywords" in hybrid
+    with FakeServer("deepseek") as srv:
+        llm = deepseek_run(result.output, monkeypatch, srv)["llm"]
+        assert type(llm).__name__ == "ChatOpenAI" and str(llm.openai_api_base) == srv.base_url()
+
+
+def test_deepseek_native_migrates_api_code_exactly_as_compat():
+    """The same rules serve both plans: every compat fixture without a LangChain chat model comes
+    out of the native plan byte for byte as compat's expected output."""
+    shared = 0
+    for case in sorted((FIXTURES / "deepseek" / "compat").iterdir()):
+        source = (case / "input.py").read_text()
+        if "ChatOpenAI" in source or (case / "case.yaml").exists() and "only:" in (case / "case.yaml").read_text():
+            continue
+        meta = yaml.safe_load((case / "case.yaml").read_text()) if (case / "case.yaml").exists() else {}
+        native = migrate_source(source, "input.py", select(PACKS, "deepseek", "native", options=(meta or {}).get("options", [])))
+        expected = (case / "expected.py").read_text() if (case / "expected.py").exists() else source
+        assert native.output == expected, case.name
+        shared += 1
+    assert shared >= 30, shared
+
+
+def test_deepseek_native_plan_says_it_keeps_the_openai_sdk():
+    ruleset = select(PACKS, "deepseek", "native")
+    assert ruleset.plan.keeps_openai and ruleset.check_policy(False) == ruleset.check_policy(True) == "compat"
+    assert "openai SDK" in ruleset.plan.title and "keeps the openai SDK" in ruleset.plan.summary
+    assert ruleset.fallback is not None and ruleset.fallback.plan.name == "compat"
+
+
+def test_deepseek_native_apply_adds_langchain_deepseek_keeps_openai_and_passes_check(tmp_path):
+    """apply declares the integration next to langchain-openai, keeps openai (API code still uses
+    it), records the compat check policy, and `migrator check` passes on the migrated branch."""
+    from tests.test_apply_cli import branch_file, git, make_repo, run as cli
+
+    app = APP + b"from openai import OpenAI\nclient = OpenAI()\n"
+    repo = make_repo(tmp_path, {"app.py": app, "requirements.txt": b"openai==2.0.0\nlangchain-openai==1.6.6\n"})
+    done = cli("apply", "--provider", "deepseek", "--plan", "native", cwd=repo)
+    assert done.returncode == 0, done.stdout + done.stderr
+    branch = "migrator/deepseek-native"
+    code = branch_file(repo, branch, "app.py").decode()
+    assert "ChatDeepSeek(\n    model=\"deepseek-chat\"" in code and "DEEPSEEK_BASE_URL" in code  # (wrapped by apply)
+    assert branch_file(repo, branch, "requirements.txt") == b"openai==2.0.0\nlangchain-deepseek==1.1.1\nlangchain-openai==1.6.6\n"
+    assert "kept openai (the native plan uses the OpenAI SDK)" in done.stdout
+    git(repo, "checkout", "-q", branch)
+    checked = cli("check", ".", cwd=repo)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
