@@ -481,3 +481,22 @@ def test_deepseek_native_apply_adds_langchain_deepseek_keeps_openai_and_passes_c
     git(repo, "checkout", "-q", branch)
     checked = cli("check", ".", cwd=repo)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+# ------------------------------------------------------------------ why Moonshot's and Hunyuan's native plans refuse
+
+
+def test_moonshot_chat_cannot_be_pointed_away_from_moonshot_so_the_native_plan_refuses():
+    """MoonshotChat (langchain-community 0.4.2) builds its openai client from its own base_url
+    field, but base_url= fills ChatOpenAI's openai_api_base (that field's alias): it always talks to
+    api.moonshot.cn (no --region intl, no proxy, no fake), and it sends max_tokens=1024 unless given."""
+    from langchain_community.chat_models import MoonshotChat
+
+    from migrator.errors import UsageError
+
+    llm = MoonshotChat(model="moonshot-v1-8k", api_key="sk-moonshot-f3a9", base_url="http://127.0.0.1:9/v1")
+    assert str(llm.client._client.base_url) == "https://api.moonshot.cn/v1/"
+    assert llm._default_params["max_tokens"] == 1024
+    with pytest.raises(UsageError) as refused:
+        select(PACKS, "moonshot", "native")
+    assert "MoonshotChat (0.4.2) is no target" in str(refused.value) and "--plan compat" in str(refused.value)
