@@ -500,3 +500,26 @@ def test_moonshot_chat_cannot_be_pointed_away_from_moonshot_so_the_native_plan_r
     with pytest.raises(UsageError) as refused:
         select(PACKS, "moonshot", "native")
     assert "MoonshotChat (0.4.2) is no target" in str(refused.value) and "--plan compat" in str(refused.value)
+
+
+def test_chat_hunyuan_signs_with_cloud_api_credentials_so_the_native_plan_refuses():
+    """ChatHunyuan and HunyuanEmbeddings (langchain-community 0.4.2) take Tencent Cloud API
+    credentials (secret id/key, app id), not the API key of Hunyuan's compatible endpoint, and call
+    the tencentcloud SDK's ChatCompletions / GetEmbedding, which that SDK marks pre-offline."""
+    import inspect
+
+    from langchain_community.chat_models import ChatHunyuan
+    from langchain_community.embeddings import HunyuanEmbeddings
+    from tencentcloud.hunyuan.v20230901.hunyuan_client import HunyuanClient
+
+    from migrator.errors import UsageError
+
+    assert {"hunyuan_app_id", "hunyuan_secret_id", "hunyuan_secret_key"} <= set(ChatHunyuan.model_fields)
+    assert not any(f.alias == "api_key" or name == "api_key" for name, f in ChatHunyuan.model_fields.items())
+    assert {"hunyuan_secret_id", "hunyuan_secret_key"} <= set(HunyuanEmbeddings.model_fields)
+    assert ".ChatCompletions(" in inspect.getsource(ChatHunyuan) and ".GetEmbedding(" in inspect.getsource(HunyuanEmbeddings)
+    for api in (HunyuanClient.ChatCompletions, HunyuanClient.GetEmbedding):
+        assert "预下线" in (api.__doc__ or "")  # "pre-offline"
+    with pytest.raises(UsageError) as refused:
+        select(PACKS, "hunyuan", "native")
+    assert "ChatHunyuan and HunyuanEmbeddings" in str(refused.value) and "Tencent Cloud API credentials" in str(refused.value)
