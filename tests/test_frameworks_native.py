@@ -523,3 +523,25 @@ def test_chat_hunyuan_signs_with_cloud_api_credentials_so_the_native_plan_refuse
     with pytest.raises(UsageError) as refused:
         select(PACKS, "hunyuan", "native")
     assert "ChatHunyuan and HunyuanEmbeddings" in str(refused.value) and "Tencent Cloud API credentials" in str(refused.value)
+
+
+def test_openai_embeddings_on_deepseek_native_is_left_for_a_person_and_scan_says_why(tmp_path):
+    """DeepSeek has no embeddings API: on the native plan, as on compat, an OpenAIEmbeddings (and
+    an embeddings call) stays on OpenAI with a TODO, and scan's row for the plan counts it as
+    needing a person, with that reason."""
+    from migrator.analyzer.python import analyze_python
+    from migrator.config import Config
+    from migrator.models import ScanResult
+    from migrator.readiness import readiness_matrix
+
+    source = ("from langchain_openai import ChatOpenAI, OpenAIEmbeddings\n"
+              "llm = ChatOpenAI(model='gpt-4o')\nemb = OpenAIEmbeddings(model='text-embedding-3-small')\n")
+    result = deepseek("native", source)
+    assert "ChatDeepSeek(" in result.output and "emb = OpenAIEmbeddings(model='text-embedding-3-small')\n" in result.output
+    [manual] = [d for d in result.diagnostics if d.severity == "manual"]
+    assert manual.rule == "deepseek/langchain-embeddings" and "DeepSeek offers no embeddings" in manual.message
+    scan = ScanResult(root=str(tmp_path), analyses=[analyze_python(source, "m.py")])
+    rows = {r["plan"]: r for r in readiness_matrix(scan, root=str(tmp_path), config=Config(), provider="deepseek")}
+    native = rows["native"]
+    assert (native["automatic"], native["manual"]) == (1, 1), native
+    assert any("DeepSeek offers no embeddings" in reason for reason in native["reasons"]), native["reasons"]
