@@ -545,3 +545,15 @@ def test_openai_embeddings_on_deepseek_native_is_left_for_a_person_and_scan_says
     native = rows["native"]
     assert (native["automatic"], native["manual"]) == (1, 1), native
     assert any("DeepSeek offers no embeddings" in reason for reason in native["reasons"]), native["reasons"]
+
+
+def test_rules_list_gives_the_reason_a_plan_is_refused(tmp_path):
+    """`migrator rules list` names each plan a pack refuses and why (as `apply --plan` would)."""
+    from tests.test_apply_cli import run as cli
+
+    hunyuan = cli("rules", "list", "-p", "hunyuan", cwd=tmp_path)
+    assert hunyuan.returncode == 0, hunyuan.stderr
+    text = " ".join(hunyuan.stdout.split())  # rich wraps long lines
+    assert "provider 'hunyuan' does not offer a 'native' plan:" in text and "ChatHunyuan and HunyuanEmbeddings" in text
+    deepseek = cli("rules", "list", "-p", "deepseek", cwd=tmp_path)
+    assert deepseek.returncode == 0 and "does not offer" not in deepseek.stdout
