@@ -8,6 +8,10 @@ and asked for an answer: a keyword the rules write that the class ignores or rej
 A ChatOpenAI passing a keyword the native class lacks keeps ChatOpenAI (the compat rule) and says why.
 Qianfan's LangChain classes are not a target: they sign with an AK/SK pair on the v1 API and its
 native plan has the v2 bearer token, so ChatOpenAI/OpenAIEmbeddings stay on the v2 endpoint, reported.
+DeepSeek's native plan keeps the openai SDK for API code (compat's rules) and moves ChatOpenAI to
+langchain-deepseek's ChatDeepSeek (through DEEPSEEK_API_BASE to the fake), which keeps
+deepseek-reasoner's reasoning_content. Moonshot's MoonshotChat and Hunyuan's ChatHunyuan are not
+targets: the tests at the end show why their native plans refuse.
 
 AutoGen's OpenAIChatCompletionClient (autogen-ext 0.7.5) and Haystack's OpenAI generator and
 embedders (haystack-ai 3.4.1) are pointed at each provider's compatible endpoint on compat plans:
@@ -443,16 +447,20 @@ def test_a_keyword_chat_deepseek_lacks_keeps_chat_openai_on_deepseeks_endpoint(a
 
 def test_deepseek_native_migrates_api_code_exactly_as_compat():
     """The same rules serve both plans: every compat fixture without a LangChain chat model comes
-    out of the native plan byte for byte as compat's expected output."""
+    out of the native plan byte for byte as compat's expected output, with the same diagnostics."""
     shared = 0
     for case in sorted((FIXTURES / "deepseek" / "compat").iterdir()):
         source = (case / "input.py").read_text()
         if "ChatOpenAI" in source or (case / "case.yaml").exists() and "only:" in (case / "case.yaml").read_text():
             continue
         meta = yaml.safe_load((case / "case.yaml").read_text()) if (case / "case.yaml").exists() else {}
-        native = migrate_source(source, "input.py", select(PACKS, "deepseek", "native", options=(meta or {}).get("options", [])))
+        options = (meta or {}).get("options", [])
+        native = migrate_source(source, "input.py", select(PACKS, "deepseek", "native", options=options))
+        compat = migrate_source(source, "input.py", select(PACKS, "deepseek", "compat", options=options))
         expected = (case / "expected.py").read_text() if (case / "expected.py").exists() else source
         assert native.output == expected, case.name
+        said = [sorted(f"{d.rule}: {d.severity}: {d.message}" for d in r.diagnostics) for r in (native, compat)]
+        assert said[0] == said[1], case.name  # and reports the same
         shared += 1
     assert shared >= 30, shared
 
