@@ -580,7 +580,7 @@ def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: Migrati
     if "dependency" in kinds and plan.requirement and any(
         f.detail.get("package") == "openai" for f in analysis.findings if f.kind == "dependency"
     ):
-        why = (N_("the compat plan uses the OpenAI SDK") if plan.keeps_openai else
+        why = (N_("the {plan} plan uses the OpenAI SDK").format(plan=plan.name) if plan.keeps_openai else
                N_("code still uses the openai SDK; add {requirement} for the migrated clients").format(
                    requirement=ruleset.interpolate(plan.requirement)))
         new, more = rewrite_dependencies(analysis.path, new, requirement=ruleset.interpolate(plan.requirement),

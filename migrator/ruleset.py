@@ -646,7 +646,9 @@ def select(
     partial = bool(only or skip)
     fallback = None
     compat = pf.plans.get("compat")
-    if not partial and not chosen.keeps_openai and compat is not None and compat.keeps_openai and not compat.refuse:
+    # any other plan falls back on compat, whether it drops the openai SDK (a native SDK) or keeps it
+    # for API code and moves only framework objects to the provider's own classes (deepseek, moonshot)
+    if not partial and plan_name != "compat" and compat is not None and compat.keeps_openai and not compat.refuse:
         fallback = select([pf], provider, "compat", models=models, env=env, region=region, todo_comments=todo_comments,
                           options=options, line_length=line_length, todo_lang=todo_lang)
     return RuleSet(pf, chosen, rules, vars_, merged_models, todo_comments, todo_lang, fallback, partial, line_length=line_length)

@@ -251,7 +251,7 @@ def test_unknown_provider_and_plan_are_usage_errors(tmp_path):
     repo = make_repo(tmp_path, {"app.py": APP.encode()})
     unknown = run("apply", "--provider", "deepsek", cwd=repo)
     assert unknown.returncode == 2 and "did you mean 'deepseek'" in unknown.stderr
-    refused = run("apply", "--provider", "deepseek", "--plan", "native", cwd=repo)
+    refused = run("apply", "--provider", "moonshot", "--plan", "native", cwd=repo)
     assert refused.returncode == 2 and "native" in refused.stderr
     assert "Traceback" not in unknown.stderr + refused.stderr
 

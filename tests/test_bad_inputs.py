@@ -403,7 +403,7 @@ def test_bad_config(tmp_path, where, text, needles):
 @pytest.mark.parametrize("args,needles", [
     (["-p", "nosuch"], ["unknown provider 'nosuch'", "known providers"]),
     (["-p", "deepsek"], ["unknown provider 'deepsek'", "did you mean 'deepseek'"]),
-    (["-p", "deepseek", "--plan", "native"], ["deepseek", "native"]),
+    (["-p", "moonshot", "--plan", "native"], ["moonshot", "native"]),
     (["-p", "deepseek", "--plan", "bogus"], ["bogus"]),
     (["-p", "deepseek", "--only", "deepseek/no-such-rule"], ["unknown rule id"]),
     (["-p", "deepseek", "--region", "mars"], ["mars"]),

@@ -8,6 +8,10 @@ and asked for an answer: a keyword the rules write that the class ignores or rej
 A ChatOpenAI passing a keyword the native class lacks keeps ChatOpenAI (the compat rule) and says why.
 Qianfan's LangChain classes are not a target: they sign with an AK/SK pair on the v1 API and its
 native plan has the v2 bearer token, so ChatOpenAI/OpenAIEmbeddings stay on the v2 endpoint, reported.
+DeepSeek's native plan keeps the openai SDK for API code (compat's rules) and moves ChatOpenAI to
+langchain-deepseek's ChatDeepSeek (through DEEPSEEK_API_BASE to the fake), which keeps
+deepseek-reasoner's reasoning_content. Moonshot's MoonshotChat and Hunyuan's ChatHunyuan are not
+targets: the tests at the end show why their native plans refuse.
 
 AutoGen's OpenAIChatCompletionClient (autogen-ext 0.7.5) and Haystack's OpenAI generator and
 embedders (haystack-ai 3.4.1) are pointed at each provider's compatible endpoint on compat plans:
@@ -364,3 +368,200 @@ def test_qianfan_chat_endpoint_reads_a_v2_reply_as_empty(monkeypatch):
         requests = srv.requests
     assert [q.status for q in requests] == [200] and requests[0].json["messages"]
     assert reply.content == ""
+
+
+# ------------------------------------------------------------------ DeepSeek's native plan: ChatDeepSeek
+
+# DeepSeek's official client is the openai SDK, so its native plan migrates API code with compat's
+# rules and keeps the openai SDK; only LangChain's ChatOpenAI moves, to langchain_deepseek.ChatDeepSeek
+# (langchain-deepseek 1.1.1), which reads DEEPSEEK_API_BASE (the fake's env()) and DEEPSEEK_API_KEY.
+DEEPSEEK_KEY = "sk-deepseek-f3a9"
+
+
+def deepseek(plan: str, source: str):
+    result = migrate_source(source, "m.py", select(PACKS, "deepseek", plan))
+    assert result.error is None, result.error
+    return result
+
+
+def deepseek_run(code: str, monkeypatch, srv: FakeServer) -> dict:
+    """Execute migrated code with the real classes; ChatDeepSeek finds the fake through
+    DEEPSEEK_API_BASE, a ChatOpenAI kept on the compat rule through DEEPSEEK_BASE_URL."""
+    pytest.importorskip("langchain_deepseek")
+    env = {"DEEPSEEK_API_KEY": DEEPSEEK_KEY, "DEEPSEEK_BASE_URL": srv.base_url(), "OPENAI_API_KEY": "sk-openai-0000", **srv.env()}
+    return run_migrated(code, env, monkeypatch)
+
+
+def test_deepseek_native_moves_every_chat_openai_path_to_chat_deepseek_which_answers(monkeypatch):
+    code = deepseek("native", (FIXTURES / "deepseek" / "native" / "langchain-paths" / "input.py").read_text()).output
+    names = ("chat", "default_chat", "mini", "legacy", "community")
+    with FakeServer("deepseek") as srv:
+        ns = deepseek_run(code, monkeypatch, srv)
+        for name in names:
+            llm = ns[name]
+            assert type(llm).__name__ == "ChatDeepSeek", name
+            assert llm.model_name == "deepseek-chat" and llm.api_key.get_secret_value() == DEEPSEEK_KEY, name
+            assert llm.invoke("Name three primary colours.").content, name
+        sent = [q for q in srv.requests if q.status == 200]
+    assert len(sent) == len(names)
+    assert all(q.authorization == f"Bearer {DEEPSEEK_KEY}" and q.json["model"] == "deepseek-chat" for q in sent)
+    assert [q.json.get("temperature") for q in sent].count(0.2) == 1  # mini's temperature=0.2 reached DeepSeek
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_chat_deepseek_keeps_the_reasoning_chat_openai_drops(stream, monkeypatch):
+    """Why DeepSeek's native plan exists: deepseek-reasoner replies carry reasoning_content, which
+    ChatDeepSeek keeps (additional_kwargs) and ChatOpenAI, the compat plan's class, drops."""
+    source = "import os\nfrom langchain_openai import ChatOpenAI\nllm = ChatOpenAI(model='o3-mini', api_key=os.environ['OPENAI_API_KEY'])\n"
+    native, compat = deepseek("native", source).output, deepseek("compat", source).output
+    assert "ChatDeepSeek(model='deepseek-reasoner'" in native and "ChatOpenAI(model='deepseek-reasoner'" in compat
+
+    def reasoning(code: str) -> object:
+        with FakeServer("deepseek") as srv:
+            llm = deepseek_run(code, monkeypatch, srv)["llm"]
+            if stream:
+                reply = None
+                for chunk in llm.stream("Why is the sky blue?"):
+                    reply = chunk if reply is None else reply + chunk
+            else:
+                reply = llm.invoke("Why is the sky blue?")
+            assert reply.content and srv.requests[-1].json["model"] == "deepseek-reasoner"
+            return reply.additional_kwargs.get("reasoning_content")
+
+    assert str(reasoning(native)).startswith("fake reasoning ")
+    assert reasoning(compat) is None
+
+
+@pytest.mark.parametrize("args", ["openai_proxy='http://proxy:3128'", "n=2", "use_responses_api=True"])
+def test_a_keyword_chat_deepseek_lacks_keeps_chat_openai_on_deepseeks_endpoint(args, monkeypatch):
+    source = f"from langchain_openai import ChatOpenAI\nllm = ChatOpenAI(model='gpt-4o', {args})\n"
+    result = deepseek("native", source)
+    assert "ChatDeepSeek(" not in result.output
+    assert 'base_url=os.environ.get("DEEPSEEK_BASE_URL", "https://api.deepseek.com")' in result.output
+    [hybrid] = [d.message for d in result.diagnostics if d.rule == "migrator/hybrid"]
+    assert "ChatDeepSeek takes the sampling keywords" in hybrid
+    with FakeServer("deepseek") as srv:
+        llm = deepseek_run(result.output, monkeypatch, srv)["llm"]
+        assert type(llm).__name__ == "ChatOpenAI" and str(llm.openai_api_base) == srv.base_url()
+
+
+def test_deepseek_native_migrates_api_code_exactly_as_compat():
+    """The same rules serve both plans: every compat fixture without a LangChain chat model comes
+    out of the native plan byte for byte as compat's expected output, with the same diagnostics."""
+    shared = 0
+    for case in sorted((FIXTURES / "deepseek" / "compat").iterdir()):
+        source = (case / "input.py").read_text()
+        if "ChatOpenAI" in source or (case / "case.yaml").exists() and "only:" in (case / "case.yaml").read_text():
+            continue
+        meta = yaml.safe_load((case / "case.yaml").read_text()) if (case / "case.yaml").exists() else {}
+        options = (meta or {}).get("options", [])
+        native = migrate_source(source, "input.py", select(PACKS, "deepseek", "native", options=options))
+        compat = migrate_source(source, "input.py", select(PACKS, "deepseek", "compat", options=options))
+        expected = (case / "expected.py").read_text() if (case / "expected.py").exists() else source
+        assert native.output == expected, case.name
+        said = [sorted(f"{d.rule}: {d.severity}: {d.message}" for d in r.diagnostics) for r in (native, compat)]
+        assert said[0] == said[1], case.name  # and reports the same
+        shared += 1
+    assert shared >= 30, shared
+
+
+def test_deepseek_native_plan_says_it_keeps_the_openai_sdk():
+    ruleset = select(PACKS, "deepseek", "native")
+    assert ruleset.plan.keeps_openai and ruleset.check_policy(False) == ruleset.check_policy(True) == "compat"
+    assert "openai SDK" in ruleset.plan.title and "keeps the openai SDK" in ruleset.plan.summary
+    assert ruleset.fallback is not None and ruleset.fallback.plan.name == "compat"
+
+
+def test_deepseek_native_apply_adds_langchain_deepseek_keeps_openai_and_passes_check(tmp_path):
+    """apply declares the integration next to langchain-openai, keeps openai (API code still uses
+    it), records the compat check policy, and `migrator check` passes on the migrated branch."""
+    from tests.test_apply_cli import branch_file, git, make_repo, run as cli
+
+    app = APP + b"from openai import OpenAI\nclient = OpenAI()\n"
+    repo = make_repo(tmp_path, {"app.py": app, "requirements.txt": b"openai==2.0.0\nlangchain-openai==1.6.6\n"})
+    done = cli("apply", "--provider", "deepseek", "--plan", "native", cwd=repo)
+    assert done.returncode == 0, done.stdout + done.stderr
+    branch = "migrator/deepseek-native"
+    code = branch_file(repo, branch, "app.py").decode()
+    assert "ChatDeepSeek(\n    model=\"deepseek-chat\"" in code and "DEEPSEEK_BASE_URL" in code  # (wrapped by apply)
+    assert branch_file(repo, branch, "requirements.txt") == b"openai==2.0.0\nlangchain-deepseek==1.1.1\nlangchain-openai==1.6.6\n"
+    assert "kept openai (the native plan uses the OpenAI SDK)" in done.stdout
+    git(repo, "checkout", "-q", branch)
+    checked = cli("check", ".", cwd=repo)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+# ------------------------------------------------------------------ why Moonshot's and Hunyuan's native plans refuse
+
+
+def test_moonshot_chat_cannot_be_pointed_away_from_moonshot_so_the_native_plan_refuses():
+    """MoonshotChat (langchain-community 0.4.2) builds its openai client from its own base_url
+    field, but base_url= fills ChatOpenAI's openai_api_base (that field's alias): it always talks to
+    api.moonshot.cn (no --region intl, no proxy, no fake), and it sends max_tokens=1024 unless given."""
+    from langchain_community.chat_models import MoonshotChat
+
+    from migrator.errors import UsageError
+
+    llm = MoonshotChat(model="moonshot-v1-8k", api_key="sk-moonshot-f3a9", base_url="http://127.0.0.1:9/v1")
+    assert str(llm.client._client.base_url) == "https://api.moonshot.cn/v1/"
+    assert llm._default_params["max_tokens"] == 1024
+    with pytest.raises(UsageError) as refused:
+        select(PACKS, "moonshot", "native")
+    assert "MoonshotChat (0.4.2) is no target" in str(refused.value) and "--plan compat" in str(refused.value)
+
+
+def test_chat_hunyuan_signs_with_cloud_api_credentials_so_the_native_plan_refuses():
+    """ChatHunyuan and HunyuanEmbeddings (langchain-community 0.4.2) take Tencent Cloud API
+    credentials (secret id/key, app id), not the API key of Hunyuan's compatible endpoint, and call
+    the tencentcloud SDK's ChatCompletions / GetEmbedding, which that SDK marks pre-offline."""
+    import inspect
+
+    from langchain_community.chat_models import ChatHunyuan
+    from langchain_community.embeddings import HunyuanEmbeddings
+    from tencentcloud.hunyuan.v20230901.hunyuan_client import HunyuanClient
+
+    from migrator.errors import UsageError
+
+    assert {"hunyuan_app_id", "hunyuan_secret_id", "hunyuan_secret_key"} <= set(ChatHunyuan.model_fields)
+    assert not any(f.alias == "api_key" or name == "api_key" for name, f in ChatHunyuan.model_fields.items())
+    assert {"hunyuan_secret_id", "hunyuan_secret_key"} <= set(HunyuanEmbeddings.model_fields)
+    assert ".ChatCompletions(" in inspect.getsource(ChatHunyuan) and ".GetEmbedding(" in inspect.getsource(HunyuanEmbeddings)
+    for api in (HunyuanClient.ChatCompletions, HunyuanClient.GetEmbedding):
+        assert "预下线" in (api.__doc__ or "")  # "pre-offline"
+    with pytest.raises(UsageError) as refused:
+        select(PACKS, "hunyuan", "native")
+    assert "ChatHunyuan and HunyuanEmbeddings" in str(refused.value) and "Tencent Cloud API credentials" in str(refused.value)
+
+
+def test_openai_embeddings_on_deepseek_native_is_left_for_a_person_and_scan_says_why(tmp_path):
+    """DeepSeek has no embeddings API: on the native plan, as on compat, an OpenAIEmbeddings (and
+    an embeddings call) stays on OpenAI with a TODO, and scan's row for the plan counts it as
+    needing a person, with that reason."""
+    from migrator.analyzer.python import analyze_python
+    from migrator.config import Config
+    from migrator.models import ScanResult
+    from migrator.readiness import readiness_matrix
+
+    source = ("from langchain_openai import ChatOpenAI, OpenAIEmbeddings\n"
+              "llm = ChatOpenAI(model='gpt-4o')\nemb = OpenAIEmbeddings(model='text-embedding-3-small')\n")
+    result = deepseek("native", source)
+    assert "ChatDeepSeek(" in result.output and "emb = OpenAIEmbeddings(model='text-embedding-3-small')\n" in result.output
+    [manual] = [d for d in result.diagnostics if d.severity == "manual"]
+    assert manual.rule == "deepseek/langchain-embeddings" and "DeepSeek offers no embeddings" in manual.message
+    scan = ScanResult(root=str(tmp_path), analyses=[analyze_python(source, "m.py")])
+    rows = {r["plan"]: r for r in readiness_matrix(scan, root=str(tmp_path), config=Config(), provider="deepseek")}
+    native = rows["native"]
+    assert (native["automatic"], native["manual"]) == (1, 1), native
+    assert any("DeepSeek offers no embeddings" in reason for reason in native["reasons"]), native["reasons"]
+
+
+def test_rules_list_gives_the_reason_a_plan_is_refused(tmp_path):
+    """`migrator rules list` names each plan a pack refuses and why (as `apply --plan` would)."""
+    from tests.test_apply_cli import run as cli
+
+    hunyuan = cli("rules", "list", "-p", "hunyuan", cwd=tmp_path)
+    assert hunyuan.returncode == 0, hunyuan.stderr
+    text = " ".join(hunyuan.stdout.split())  # rich wraps long lines
+    assert "provider 'hunyuan' does not offer a 'native' plan:" in text and "ChatHunyuan and HunyuanEmbeddings" in text
+    deepseek = cli("rules", "list", "-p", "deepseek", cwd=tmp_path)
+    assert deepseek.returncode == 0 and "does not offer" not in deepseek.stdout

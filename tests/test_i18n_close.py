@@ -140,14 +140,13 @@ def test_the_equivalence_table_renders_in_chinese_from_the_same_results():
                ("b", "openai", "original"): ("pass", ""),
                ("b", "dashscope", "compat"): ("n/a", "manual: dashscope/x: no dashscope model for 'gpt-4o'; "
                                                      "migrator/y: left on OpenAI as a whole")}
-    refused = {("deepseek", "native"): "DeepSeek has no Python SDK of its own; its official client is the openai "
-                                        "SDK (use --plan compat)"}
+    refused = {("moonshot", "native"): "no native SDK or usable integration"}
     english = eq.render_table(results, ["a", "b"], [("dashscope", "compat")], refused)
     chinese = eq.render_table(results, ["a", "b"], [("dashscope", "compat")], refused, "zh")
     assert "| `b` | pass | n/a [N1] |" in english and "## Notes" in english
     assert "| `b` | 通过 | 不适用 [N1] |" in chinese and "## 注释" in chinese
     assert "- **N1**（不适用）：需人工处理：dashscope/x：没有与 'gpt-4o' 对应的 dashscope 模型；migrator/y：整体保留在 OpenAI 上" in chinese
-    assert "DeepSeek 没有自己的 Python SDK" in chinese and "合计：3 个通过，1 个不适用。" in chinese
+    assert "没有原生 SDK，也没有可用的集成" in chinese and "合计：3 个通过，1 个不适用。" in chinese
     assert eq.read_table(english) == results
 
 

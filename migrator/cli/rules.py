@@ -30,15 +30,21 @@ def list_rules(
 
     from migrator.report.console import console
 
+    from migrator.report.console import safe
+
     table = Table()
     for col in (_("id"), _("plans"), _("message")):
         table.add_column(col)
-    for pf in _load(rules):
-        if provider and pf.name != provider:
-            continue
+    shown = [pf for pf in _load(rules) if not provider or pf.name == provider]
+    for pf in shown:
         for rule in pf.rules:
             table.add_row(rule.id, ", ".join(rule.plans), localize(rule.message))
     console().print(table)
+    for pf in shown:  # a plan a pack declares but refuses: why (apply --plan says the same)
+        for name, plan in pf.plans.items():
+            if plan.refuse:
+                console().print(safe(_("provider '{provider}' does not offer a '{plan}' plan: {reason}").format(
+                    provider=pf.name, plan=name, reason=localize(plan.refuse))))
 
 
 @rules_app.command("show", help=_("Show one rule: message, note, what it matches, its operations and tests."))

@@ -319,6 +319,7 @@ class WireOptions:
 
     flavour: str = "openai"           # error code table
     usage_in_stream: bool = False     # Zhipu: final chunk always carries usage
+    reasoning_models: Tuple[str, ...] = ()  # DeepSeek: these models' replies carry reasoning_content
 
 
 def _usage(ans: Answer) -> Dict[str, int]:
@@ -352,6 +353,8 @@ def openai_chat(body: Mapping[str, Any], options: WireOptions = WireOptions()) -
     base = {"id": f"chatcmpl-{ans.key[:24]}", "created": FIXED_CREATED, "model": model}
     if not opt(body, "stream", False):
         message: Dict[str, Any] = {"role": "assistant", "content": ans.content}
+        if model in options.reasoning_models:
+            message["reasoning_content"] = reasoning_text(ans)
         if ans.tool_calls:
             message["tool_calls"] = _tool_calls_json(ans)
         choices = [{"index": i, "message": message, "logprobs": None,
@@ -361,13 +364,21 @@ def openai_chat(body: Mapping[str, Any], options: WireOptions = WireOptions()) -
                   "system_fingerprint": "fp_fake"}
         return json_reply(200, result)
     include_usage = bool((opt(body, "stream_options", {}) or {}).get("include_usage"))
-    frames = _openai_stream_frames(ans, base, n, include_usage, options.usage_in_stream)
+    frames = _openai_stream_frames(ans, base, n, include_usage, options.usage_in_stream,
+                                   reasoning_text(ans) if model in options.reasoning_models else None)
     return Reply(200, "text/event-stream; charset=utf-8", frames=frames)
 
 
+def reasoning_text(ans: Answer) -> str:
+    """What a reasoning model (deepseek-reasoner) thought before ``ans``: its reasoning_content."""
+    return f"fake reasoning {ans.key[:8]}"
+
+
 def _openai_stream_frames(ans: Answer, base: Mapping[str, Any], n: int,
-                          include_usage: bool, usage_in_stream: bool) -> List[bytes]:
+                          include_usage: bool, usage_in_stream: bool, reasoning: Optional[str] = None) -> List[bytes]:
     deltas: List[Dict[str, Any]] = []
+    if reasoning is not None:  # DeepSeek streams the reasoning before the answer, in its own field
+        deltas.append({"role": "assistant", "content": None, "reasoning_content": reasoning})
     if ans.tool_calls:
         calls = [{"index": i, "id": c.id, "type": "function",
                   "function": {"name": c.name, "arguments": ""}} for i, c in enumerate(ans.tool_calls)]

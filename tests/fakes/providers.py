@@ -65,7 +65,7 @@ PROVIDERS: Dict[str, ProviderSpec] = {
             env={},  # the Ark SDK reads no base-URL env var: pass base_url=
         ),
         ProviderSpec(
-            "deepseek", ("", "/v1"), "", embeddings=False,
+            "deepseek", ("", "/v1"), "", embeddings=False, wire=WireOptions(reasoning_models=("deepseek-reasoner",)),
             real_base_urls=("https://api.deepseek.com", "https://api.deepseek.com/v1"),
             env={"DEEPSEEK_API_BASE": "/v1"},  # langchain-deepseek's variable
         ),
