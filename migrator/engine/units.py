@@ -579,7 +579,9 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
         if (not unit.rewrites and not unit.elsewhere and unit.key[0] == "client" and unit.anchor.kind == "client"
                 and unit.anchor.attrs.get("endpoint") == "dynamic" and any(s.kind == "call" for s in unit.sites)):
             # no rule matches a client whose endpoint a run-time value decides, nor its calls: say
-            # why they stay (scan's readiness counts them for a person with the same reason)
+            # why they stay, first (scan's readiness counts them for a person with the same reason)
+            why = _at(unit.anchor.span.line, RUN_TIME)
+            unit.reasons[:] = [why] + [r for r in unit.reasons if r != why]
             plan.reports.append((unit.anchor, "migrator/unit", N_(
                 "{label} is left on OpenAI as a whole, with every call, result and exception that depends on it: "
                 "{reasons}").format(label=unit.label, reasons=_at(unit.anchor.span.line, RUN_TIME)), "manual"))
