@@ -467,11 +467,21 @@ def test_config_excludes_apply(repo):
 # ---------------------------------------------------------------- fixes
 
 
-def _deepseek_repo(repo: Path, source: str) -> Path:
-    write(repo, "pyproject.toml", "[tool.migrator]\nprovider = 'deepseek'\nplan = 'compat'\n"
+def _deepseek_repo(repo: Path, source: str, plan: str = "compat") -> Path:
+    write(repo, "pyproject.toml", f"[tool.migrator]\nprovider = 'deepseek'\nplan = '{plan}'\n"
                                   "[tool.migrator.check]\npolicy = 'compat'\n")
     write(repo, "app/llm.py", source)
     return repo
+
+
+def test_a_plan_that_keeps_the_openai_sdk_offers_the_fix_too(repo):
+    # deepseek's native plan: its official client is the openai SDK, so the fix is apply's
+    source = "from openai import OpenAI\n\nclient = OpenAI()\n"
+    _deepseek_repo(repo, source, plan="native")
+    [finding] = check(repo).new
+    assert finding.fix is not None and "DEEPSEEK_BASE_URL" in apply_fix(source, finding.fix)
+    _deepseek_repo(repo, source, plan="no-such-plan")
+    assert check(repo).new[0].fix is None
 
 
 def test_client_fix_is_what_apply_writes(repo):

@@ -12,27 +12,30 @@ from migrator.results import CheckFinding, Fix, Replacement
 
 
 def make_fixer(cfg: Config) -> Optional[Fixer]:
-    """A fixer that rewrites clients as ``migrator apply`` would with the configured provider's compat plan.
+    """A fixer that rewrites clients as ``migrator apply`` would with the configured provider's plan,
+    when that plan keeps the openai SDK (compat; deepseek's native plan, whose SDK is the openai SDK).
 
-    None when no provider is configured, its plan is not compat, or the rule packs cannot be loaded.
+    None when no provider is configured, its plan replaces the openai SDK, or the rule packs cannot be loaded.
     """
-    if not cfg.provider or (cfg.plan or "compat") != "compat":
+    if not cfg.provider:
         return None
     try:
         from migrator.ruleset import load_all, select
 
         packs = load_all()
         pack = next((p for p in packs if p.name == cfg.provider), None)
-        if pack is None:
+        name = cfg.plan or "compat"
+        plan = pack.plans.get(name) if pack is not None else None
+        if plan is None or plan.refuse or not plan.keeps_openai:
             return None
-        ids = [r.id for r in pack.rules if r.match.get("kind") == "client" and "compat" in r.plans]
+        ids = [r.id for r in pack.rules if r.match.get("kind") == "client" and name in r.plans]  # type: ignore[union-attr]
         if not ids:
             return None
-        ruleset = select(packs, cfg.provider, "compat", models=cfg.models, env=cfg.env, region=cfg.region,
+        ruleset = select(packs, cfg.provider, name, models=cfg.models, env=cfg.env, region=cfg.region,
                          only=ids, todo_comments=False)
     except MigratorError:
         return None
-    description = f"Point the client at {ruleset.provider.title} (migrator apply --provider {cfg.provider} --plan compat)"
+    description = f"Point the client at {ruleset.provider.title} (migrator apply --provider {cfg.provider} --plan {name})"
 
     def fixer(relpath: str, text: str, clients: Sequence[CheckFinding]) -> Dict[Tuple[int, int], Fix]:
         from migrator.engine import migrate_source
