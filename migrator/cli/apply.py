@@ -30,7 +30,7 @@ class ApplyFormat(str, Enum):
 def apply(
     path: str = typer.Argument(".", help=_("Directory to migrate.")),
     provider: Optional[str] = typer.Option(None, "--provider", "-p", help=_("Target provider (see `migrator rules list`).")),
-    plan: Optional[Plan] = typer.Option(None, "--plan", help=_("compat: keep the openai SDK on the provider's endpoint; native: the provider's SDK.")),
+    plan: Optional[Plan] = typer.Option(None, "--plan", help=_("compat: keep the openai SDK on the provider's endpoint; native: the provider's own SDK and framework integrations (`migrator rules list` shows each provider's plans).")),
     region: Optional[str] = typer.Option(None, "--region", help=_("Provider region (e.g. cn, intl).")),
     only: Optional[List[str]] = typer.Option(None, "--only", help=_("Apply only this rule id (repeatable).")),
     skip: Optional[List[str]] = typer.Option(None, "--skip", help=_("Do not apply this rule id (repeatable).")),
