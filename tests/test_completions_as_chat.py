@@ -152,8 +152,11 @@ def test_scan_predicts_what_apply_does_under_the_projects_config(tmp_path):
         done = subprocess.run([sys.executable, "-m", "migrator", "scan", str(repo), "--format", "json",
                                "--provider", "deepseek"], capture_output=True, text=True, env=env, timeout=120)
         assert done.returncode == 0, done.stderr
-        (row,) = json.loads(done.stdout)["readiness"]
-        return row
+        # (deepseek's native plan migrates API code with the same rules: both rows must agree)
+        rows = json.loads(done.stdout)["readiness"]
+        assert [r["plan"] for r in rows] == ["compat", "native"]
+        assert {k: v for k, v in rows[0].items() if k != "plan"} == {k: v for k, v in rows[1].items() if k != "plan"}
+        return rows[0]
 
     off = readiness(_repo(tmp_path / "off"))
     assert off["automatic"] == 0 and off["with_diagnostics"] == 1  # the v0 call moves to the beta endpoint

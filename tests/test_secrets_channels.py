@@ -210,7 +210,7 @@ def test_apply_every_provider_and_plan(cli, repo, tmp_path, provider, plan):
 
 
 def test_internal_error_and_debug_traceback(cli, repo, monkeypatch):
-    import migrator.apply as apply_mod
+    import migrator.commands.apply as apply_mod  # (the front door records the config)
 
     def boom(root, ruleset, changes, *args, **kwargs):
         raise RuntimeError(f"bad value {A['openai-proj']} near {ASSIGNED['ark'][0]}={ASSIGNED['ark'][1]}")
