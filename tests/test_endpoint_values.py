@@ -366,3 +366,18 @@ def test_a_pydantic_setting_named_for_openai_never_sends_openai_s_key_to_the_pro
         assert done.returncode == 0, done.tail()
         assert all("sk-openai-trap" not in (r.authorization or "") for r in srv.requests)
         assert srv.requests == [] and len(trap.requests) == 1  # left on OpenAI, as reported
+
+
+def test_the_sdk_s_own_base_url_is_read_as_openai_s_default():
+    # gpt-command-line: base_url=base_url or openai.base_url (None unless set: the SDK's default)
+    source = ("import openai\nfrom openai import OpenAI\n\n\ndef make(base_url=None):\n"
+              "    client = OpenAI(base_url=base_url or openai.base_url)\n"
+              "    return client.chat.completions.create(model='gpt-4o', messages=[])\n")
+    result = migrate_source(source, "m.py", select(PACKS, "dashscope", "compat"))
+    assert result.error is None
+    assert ('base_url=base_url or os.environ.get("DASHSCOPE_COMPATIBLE_BASE_URL", '
+            '"https://dashscope.aliyuncs.com/compatible-mode/v1")') in result.output, result.output
+    assert "model='qwen-plus'" in result.output
+    # another object's base_url is not the SDK's
+    other = source.replace("import openai\n", "import settings as openai\n")
+    assert "DASHSCOPE" not in code_lines(migrate_source(other, "m.py", select(PACKS, "dashscope", "compat")).output)

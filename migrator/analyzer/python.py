@@ -1073,6 +1073,8 @@ class _Analyzer:
                 if var is None:
                     return None
                 defaults.append((var, default))
+            elif self._sdk_base_url(part, scope):
+                defaults.append(("OPENAI_BASE_URL", None))  # the SDK's own default: OPENAI_BASE_URL, else OpenAI's
             elif defaults or not self._callers_choice(part, scope):
                 return None  # a value after the default, or one this analysis cannot vouch for
         if not defaults:
@@ -1089,6 +1091,13 @@ class _Analyzer:
         if root is not None and name is not None and not self._only_uses(root, name, attr, "base_url"):
             return None  # the value is read for something else too: rewrite it where it is used
         return ("fallback", node, url or "https://api.openai.com/v1")
+
+    def _sdk_base_url(self, node: ast.AST, scope: Scope) -> bool:
+        """``openai.base_url`` spelled so, the openai module's own (None unless set: the SDK's default)."""
+        if dotted_name(node) != "openai.base_url":
+            return False
+        value = self.resolve(node, scope)
+        return isinstance(value, Q) and value.qname == "openai.base_url"
 
     def _callers_choice(self, node: ast.AST, scope: Scope) -> bool:
         """A value the caller or its configuration gives, None unless given: a parameter without

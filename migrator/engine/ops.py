@@ -577,6 +577,8 @@ def _is_default(node: cst.BaseExpression) -> bool:
         return _code(node.value) in ("os.environ", "environ")
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):  # os.getenv("X", "https://h") + "/v2"
         return _is_default(node.left) and isinstance(node.right, (cst.SimpleString, cst.ConcatenatedString))
+    if isinstance(node, cst.Attribute):  # the openai module's base_url: the SDK's default (the analyzer resolved it)
+        return _code(node) == "openai.base_url"
     return isinstance(node, cst.Call) and _code(node.func) in ("os.getenv", "getenv", "os.environ.get", "environ.get")
 
 
