@@ -228,6 +228,9 @@ SEPARATE_ENV: Dict[str, Tuple[str, str]] = {
                           "run `pip install pyautogen==0.2.35`. Run: its OpenAIWrapper on the migrated config_list entry "
                           "(and, in tests/test_frameworks_autogen02.py, config_list_from_json on a migrated OAI_CONFIG_LIST); "
                           "read only, in the wheel: the api_types it routes elsewhere (autogen/oai/client.py)"),
+    "fw_instructor_chat": ("instructor", "every instructor release pins jiter<0.15 and the pinned openai==3.57.0 needs "
+                           "jiter>=0.16, so it cannot share tests/requirements-providers.txt; run `pip install "
+                           "instructor==1.17.0` in a separate venv (pip takes openai back to 3.3.0 there)"),
 }
 
 #: frameworks with rules but no program here, and why (said under the table)
@@ -548,6 +551,9 @@ ZH_PROSE: Dict[str, str] = {
         "tests/requirements-providers.txt 中；请运行 `pip install pyautogen==0.2.35`。运行的内容：它的 OpenAIWrapper 处理迁移后的 "
         "config_list 条目（在 tests/test_frameworks_autogen02.py 中还有 config_list_from_json 读取迁移后的 OAI_CONFIG_LIST）；"
         "只在 wheel 中阅读而未运行的：它转发到别处的 api_type（autogen/oai/client.py）"),
+    SEPARATE_ENV["fw_instructor_chat"][1]: (
+        "instructor 的每个版本都限定 jiter<0.15，而固定的 openai==3.57.0 需要 jiter>=0.16，因此无法与 "
+        "tests/requirements-providers.txt 共存；请在单独的虚拟环境中运行 `pip install instructor==1.17.0`（pip 会在那里把 openai 回退到 3.3.0）"),
     NO_PROGRAM["CrewAI (`crewai.LLM`, rules `*/crewai`)"]: (
         "crewai 1.15.30 限定 openai<3 和 pydantic<2.13，并会引入 chromadb，因此无法与 tests/requirements-providers.txt"
         "（openai==3.57.0、pydantic==2.14.4）一起安装；它的路由已在 wheel 中核对，就是 `fw_litellm_chat` 所运行的 LiteLLM 路由"),
