@@ -74,23 +74,13 @@ def _plan_file(all_sites: List[Site], ruleset: RuleSet, index: RuleIndex, fallba
     return matched, units, hybrid
 
 
-def _tree_stays(holders: List[Tuple[str, List[Site]]], ruleset: RuleSet, index: RuleIndex,
-                fallback_index: Optional[RuleIndex]) -> Optional[str]:
-    """"path:line" of a client of the project left on OpenAI (apply's ``tree_stays``): an OPENAI_*
-    read outside every client may feed it, so no other client takes its key from one."""
-    for path, all_sites in holders:
-        _, units, hybrid = _plan_file(all_sites, ruleset, index, fallback_index, path)
-        for line, _label in staying(units, hybrid):
-            return f"{path}:{line}"
-    return None
-
-
 def _file_counts(all_sites: List[Site], ruleset: RuleSet, index: RuleIndex, fallback_index: Optional[RuleIndex],
-                 counts: Counter, reasons: Counter, path: Optional[str] = None) -> Tuple[frozenset, Dict]:
+                 counts: Counter, reasons: Counter, path: Optional[str] = None) -> Tuple[frozenset, Dict, tuple]:
     """Plan one file as apply does (units, then the fallback for blocked ones) and count its
     call sites and wrapper constructions by what apply will do with them.  Returns the spans of
-    those left on OpenAI with their unit (apply's ``FileResult.left`` must be the same), and how
-    each client unit ends (``FileResult.clients``)."""
+    those left on OpenAI with their unit (apply's ``FileResult.left`` must be the same), how
+    each client unit ends (``FileResult.clients``) and the units staying on OpenAI
+    (``FileResult.staying``)."""
     matched, units, hybrid = _plan_file(all_sites, ruleset, index, fallback_index, path)
     for site in all_sites:
         if site.kind not in _SITE_KINDS:
@@ -117,7 +107,23 @@ def _file_counts(all_sites: List[Site], ruleset: RuleSet, index: RuleIndex, fall
             counts["manual"] += 1
         else:
             counts[_classify(site, matched[id(site)], ruleset, reasons)] += 1
-    return left_sites(units, hybrid), (client_status(units, hybrid, path, ruleset) if path is not None else {})
+    return (left_sites(units, hybrid), (client_status(units, hybrid, path, ruleset) if path is not None else {}),
+            staying(units, hybrid))
+
+
+def _count(files: List[Tuple[str, str, List[Site]]], ruleset: RuleSet) -> Tuple[Counter, Counter, Optional[str]]:
+    """The project's counts and reasons under ``ruleset``, and "path:line" of a client of a module
+    left on OpenAI (apply's ``tree_stays``), if any."""
+    index = RuleIndex(ruleset)
+    fallback_index = RuleIndex(ruleset.fallback) if ruleset.fallback is not None else None
+    counts: Counter = Counter()
+    reasons: Counter = Counter()
+    stays = None
+    for path, _owner, all_sites in files:
+        staying_here = _file_counts(all_sites, ruleset, index, fallback_index, counts, reasons, path)[2]
+        if staying_here and stays is None and not path.endswith(".ipynb"):  # (apply weighs modules only)
+            stays = f"{path}:{staying_here[0][0]}"
+    return counts, reasons, stays
 
 
 def left_on_openai(all_sites: List[Site], ruleset: RuleSet) -> frozenset:
@@ -198,19 +204,13 @@ def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider:
     # plans the modules again knowing it): weighed only where there is such a read
     loose = any(s.kind == "env" and str(s.attrs.get("variable", "")).startswith("OPENAI_")
                 for _p, _o, all_sites in files for s in all_sites)
-    holders = [(path, all_sites) for path, _o, all_sites in files if not path.endswith(".ipynb")] if loose else []
     rows = []
     for ruleset in _rulesets(providers, config, provider):
-        counts: Counter = Counter()
-        reasons: Counter = Counter()
         ruleset = _agreed(files, ruleset, remote)
-        index = RuleIndex(ruleset)
-        fallback_index = RuleIndex(ruleset.fallback) if ruleset.fallback is not None else None
-        stays = _tree_stays(holders, ruleset, index, fallback_index) if holders else None
-        if stays:
+        counts, reasons, stays = _count(files, ruleset)
+        if stays and loose:
             ruleset = replace(ruleset, tree_stays=stays)
-        for path, _owner, all_sites in files:
-            _file_counts(all_sites, ruleset, index, fallback_index, counts, reasons, path)
+            counts, reasons, _ = _count(files, ruleset)
         if in_json:
             counts["manual"] += in_json
             reasons[_IN_JSON] += in_json
