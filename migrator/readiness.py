@@ -60,9 +60,13 @@ def _classify(site, rules: List[Rule], ruleset: RuleSet, reasons: Counter) -> st
     return "with_diagnostics" if warnings else "automatic"
 
 
-def _plan_file(all_sites: List[Site], ruleset: RuleSet, index: RuleIndex, fallback_index: Optional[RuleIndex],
-               path: Optional[str]) -> Tuple[Dict[int, List[Rule]], Any, set]:
-    """(the rules of each site, the units, the sites the fallback serves), as apply plans them."""
+def _file_counts(all_sites: List[Site], ruleset: RuleSet, index: RuleIndex, fallback_index: Optional[RuleIndex],
+                 counts: Counter, reasons: Counter, path: Optional[str] = None) -> Tuple[frozenset, Dict, tuple]:
+    """Plan one file as apply does (units, then the fallback for blocked ones) and count its
+    call sites and wrapper constructions by what apply will do with them.  Returns the spans of
+    those left on OpenAI with their unit (apply's ``FileResult.left`` must be the same), how
+    each client unit ends (``FileResult.clients``) and the units staying on OpenAI
+    (``FileResult.staying``)."""
     # imports never block a unit nor change what a call site counts as (an OPENAI_* read may: one
     # kept for a client that stays holds a client whose key it may feed)
     matched = {id(s): (index.match(s) if s.kind != "import" else []) for s in all_sites}
@@ -71,17 +75,6 @@ def _plan_file(all_sites: List[Site], ruleset: RuleSet, index: RuleIndex, fallba
     hybrid: set = set()
     if units.blocked and fallback_index is not None:
         _, _, _, hybrid = with_fallback(all_sites, units, ruleset, {}, rules_for=fallback_index.match, path=path)
-    return matched, units, hybrid
-
-
-def _file_counts(all_sites: List[Site], ruleset: RuleSet, index: RuleIndex, fallback_index: Optional[RuleIndex],
-                 counts: Counter, reasons: Counter, path: Optional[str] = None) -> Tuple[frozenset, Dict, tuple]:
-    """Plan one file as apply does (units, then the fallback for blocked ones) and count its
-    call sites and wrapper constructions by what apply will do with them.  Returns the spans of
-    those left on OpenAI with their unit (apply's ``FileResult.left`` must be the same), how
-    each client unit ends (``FileResult.clients``) and the units staying on OpenAI
-    (``FileResult.staying``)."""
-    matched, units, hybrid = _plan_file(all_sites, ruleset, index, fallback_index, path)
     for site in all_sites:
         if site.kind not in _SITE_KINDS:
             continue

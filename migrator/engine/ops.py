@@ -341,8 +341,9 @@ def _split_after(ws: cst.BaseParenthesizableWhitespace, sep: cst.BaseParenthesiz
     return sep, ws
 
 
-# values that read as they are as the body of ``x if cond else y`` (no parentheses needed)
-_PAIRABLE = ("Name", "Attribute", "Call", "Subscript", "BooleanOperation")
+def _pairable(expr: cst.BaseExpression) -> bool:
+    """A value that reads as it is as the body of ``x if cond else y`` (no parentheses needed)."""
+    return isinstance(expr, (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.BooleanOperation))
 
 
 def _is_literal(expr: cst.BaseExpression) -> bool:
@@ -493,11 +494,9 @@ class SetKwarg(Operation):
         # render without importing anything until the value is really written
         value = render(params["value"], Context(ctx.ruleset, ctx.rule, ctx.site, Sink(ctx.sink.path)))
         paired = (ctx.site.attrs.get("paired_kwargs") or {}).get(name) if when != "missing" else None
-        if paired and type(existing.value).__name__ in _PAIRABLE and not _reads_env(existing.value, ("OPENAI_API_KEY", ctx.ruleset.vars.get("api_key_env"))):
+        if paired and _pairable(existing.value) and not _reads_env(existing.value, ("OPENAI_API_KEY", ctx.ruleset.vars.get("api_key_env"))):
             # an endpoint setting now defaults to the provider: the configured value is kept only
             # where the setting names a server (configured beside an unset endpoint, it was OpenAI's)
-            if isinstance(existing.value, cst.IfExp) and _code(existing.value.test) == paired:
-                return node
             ctx.diag(N_("{name}= keeps `{value}` only where `{setting}` is set; with it unset the client now talks to the "
                         "provider and {name}= comes from the provider's variable").format(
                 name=name, value=_quote(existing.value), setting=paired), "info")

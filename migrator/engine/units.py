@@ -576,16 +576,14 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
             continue
         plan.pairs.append((site, rule))
     for unit in units:
-        if (not unit.rewrites and not unit.elsewhere and unit.key[0] == "client" and unit.anchor.kind == "client"
-                and unit.anchor.attrs.get("endpoint") == "dynamic" and any(s.kind == "call" for s in unit.sites)):
+        run_time = (not unit.rewrites and not unit.elsewhere and unit.key[0] == "client" and unit.anchor.kind == "client"
+                    and unit.anchor.attrs.get("endpoint") == "dynamic" and any(s.kind == "call" for s in unit.sites))
+        if run_time:
             # no rule matches a client whose endpoint a run-time value decides, nor its calls: say
             # why they stay, first (scan's readiness counts them for a person with the same reason)
             why = _at(unit.anchor.span.line, RUN_TIME)
             unit.reasons[:] = [why] + [r for r in unit.reasons if r != why]
-            plan.reports.append((unit.anchor, "migrator/unit", N_(
-                "{label} is left on OpenAI as a whole, with every call, result and exception that depends on it: "
-                "{reasons}").format(label=unit.label, reasons=_at(unit.anchor.span.line, RUN_TIME)), "manual"))
-        if unit.blocked and unit.rewrites:
+        if (unit.blocked and unit.rewrites) or run_time:
             more = [N_("and {count} more").format(count=len(unit.reasons) - 3)] if len(unit.reasons) > 3 else []
             reasons = "; ".join(unit.reasons[:3] + more)
             plan.reports.append((unit.anchor, "migrator/unit", N_(
@@ -778,22 +776,27 @@ def with_fallback(all_sites: Sequence[Site], units: UnitPlan, ruleset: RuleSet, 
     left_by_fallback = {id(rep[0]) for rep in fb.reports if rep[1] == "migrator/unit" and rep[3] == "manual"}
     rescued = [u for u in fb.units if not u.blocked and id(u.anchor) not in left_by_fallback
                and (u.rewrites or u.anchor.attrs.get("endpoint") in ("dynamic", "other"))]
-    # a client whose key is a value (``self._key``) an OPENAI_* read outside every client may feed
-    # is served only if that read moves with it, which it does not while a client keeps the openai
-    # SDK (here, or anywhere in the project): pointed at the provider, it would send OpenAI's key
+    # OPENAI_* reads outside every client that the plan leaves as they are, with the fallback's rules
     loose = [s for s in all_sites if s.kind == "env" and id(s) not in units.unit_of
              and str(s.attrs.get("variable", "")).startswith("OPENAI_")
              and not any(id(s) == id(k) and rewrites(r) for k, r in kept)]
-    if loose:  # (a variable the fallback would not rename is not taken for OpenAI's key: OPENAI_COMPATIBILITY_API_KEY)
-        if rules_for is not None:
-            renamed = {id(s) for s in loose for r in rules_for(s) if rewrites(r)}
-        else:
-            from migrator.engine.plan import plan
+    if rules_for is not None:
+        loose_pairs = [(s, r) for s in loose for r in rules_for(s)]
+    else:
+        from migrator.engine.plan import plan
 
-            renamed = {id(s) for s, r in plan(loose, fallback) if rewrites(r)}
-        loose = [s for s in loose if id(s) in renamed]
-    serving = {id(s) for u in rescued for s in u.sites}
-    if loose and (ruleset.tree_stays or not all(id(u.anchor) in serving for u in units.units if u.keeps_sdk and u.may_read_openai_key)):
+        loose_pairs = plan(loose, fallback) if loose else []
+
+    def moves_loose(served: Set[int]) -> bool:
+        """Those reads move with the clients the fallback serves when it serves every client that
+        kept the openai SDK, here and in the project (left as they were, an OpenAI key would go to
+        the provider's compatible endpoint)."""
+        return not ruleset.tree_stays and all(id(u.anchor) in served for u in units.units if u.keeps_sdk and u.may_read_openai_key)
+
+    # a client whose key is a value (``self._key``) one of those reads may feed is served only if the
+    # read moves with it (a variable the fallback would not rename, OPENAI_COMPATIBILITY_API_KEY, is
+    # not taken for OpenAI's key)
+    if any(rewrites(r) for _, r in loose_pairs) and not moves_loose({id(u.anchor) for u in rescued}):
         rescued = [u for u in rescued if not (u.rewrites and u.key_from_value)]
     if not rescued:
         return kept, reports, {}, set()
@@ -804,19 +807,8 @@ def with_fallback(all_sites: Sequence[Site], units: UnitPlan, ruleset: RuleSet, 
         spans = [s.span for s in all_sites if id(s) in settings]
         reports = [rep for rep in reports if not (rep[1] == "migrator/unit" and any(_inside(rep[0].span, o) for o in spans))]
     kept = [(s, r) for s, r in kept if id(s) not in ids] + [(s, r) for s, r in fb.pairs if id(s) in ids]
-    # OPENAI_* reads outside every client, held while a client stayed: when the fallback serves
-    # every client that kept the openai SDK, they move with them (left as they were, an OpenAI key
-    # would go to the provider's compatible endpoint)
-    if not ruleset.tree_stays and all(id(u.anchor) in ids for u in units.units if u.keeps_sdk and u.may_read_openai_key):
-        loose = [s for s in all_sites if s.kind == "env" and id(s) not in units.unit_of and id(s) not in ids
-                 and str(s.attrs.get("variable", "")).startswith("OPENAI_")
-                 and not any(id(s) == id(k) and rewrites(r) for k, r in kept)]
-        if rules_for is not None:
-            moved = [(s, r) for s in loose for r in rules_for(s)]
-        else:
-            from migrator.engine.plan import plan
-
-            moved = plan(loose, fallback)
+    if moves_loose(ids):
+        moved = [(s, r) for s, r in loose_pairs if id(s) not in ids]
         fb.pairs += moved
         kept += moved
         ids |= {id(s) for s, r in moved if rewrites(r)}
