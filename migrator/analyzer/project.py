@@ -169,8 +169,9 @@ class _Copies:
 def endpoint_definitions(analyses: Dict[str, FileAnalysis], modules: _Modules) -> Dict[str, FileAnalysis]:
     """Clients whose ``base_url=`` is a setting a module of the project defines (``base_url=
     settings.llm_base_url``, the settings made there or imported) that is unset by default
-    (``Optional[str] = None``, ``Field(None)``, ``os.getenv("LLM_BASE_URL")``): unset, the client talks to OpenAI, so the endpoint is the
-    configuration's choice, OpenAI by default, like a parameter defaulting to None ("fallback").
+    (``Optional[str] = None``, ``Field(None)``, ``os.getenv("LLM_BASE_URL")``): unset, the client
+    talks to OpenAI, so the endpoint is the configuration's choice, OpenAI by default, like a
+    parameter defaulting to None ("fallback").
     The construction keeps the setting and gains the provider's default; its ``api_key=`` value
     is kept only where the setting names a server (``paired_kwargs``): a key configured while the
     endpoint was left unset is OpenAI's, and must not go to the provider."""
