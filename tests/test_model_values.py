@@ -156,17 +156,109 @@ def test_a_value_read_elsewhere_is_reported_at_the_call(source, where):
     assert any(where in m for m in manual), manual
 
 
-def test_the_migrated_program_sends_the_provider_s_models(tmp_path: Path):
+def requests_of(migrated: str, tmp_path: Path):
+    """Run a migrated program against DashScope's fake: the requests it got, each with the provider's key."""
     from tests.equivalence import base_env, migrated_env, run_program, test_key, write_guard
     from tests.fakes import FakeServer
 
-    migrated = migrate(PROGRAM).output
     with FakeServer("dashscope") as srv:
         env = base_env(tmp_path, write_guard(tmp_path / "guard"))
         env.update(migrated_env("dashscope", srv, migrated)[0])
         done = run_program(migrated, "main.py", env, tmp_path / "run")
         assert done.returncode == 0, done.tail()
         sent = srv.requests
-        assert [r.json["model"] for r in sent] == ["qwen-plus", "text-embedding-v4", "qwen-flash", "qwen-plus", "qwen-flash"]
-        assert sent[3].json["temperature"] == 0.2
-        assert all(r.authorization == f"Bearer {test_key('dashscope')}" for r in sent)
+    assert all(r.authorization == f"Bearer {test_key('dashscope')}" for r in sent)
+    return sent
+
+
+def test_the_migrated_program_sends_the_provider_s_models(tmp_path: Path):
+    sent = requests_of(migrate(PROGRAM).output, tmp_path)
+    assert [r.json["model"] for r in sent] == ["qwen-plus", "text-embedding-v4", "qwen-flash", "qwen-plus", "qwen-flash"]
+    assert sent[3].json["temperature"] == 0.2
+
+
+DEFAULTS = '''
+import os
+from typing import Optional
+
+from openai import OpenAI
+
+DEFAULT_MODEL = "gpt-4o-mini"
+
+
+class Bot:
+    def __init__(self, model: Optional[str] = None):
+        self.model = model or "gpt-4o"
+        self.client = OpenAI()
+
+    def ask(self, q):
+        return self.client.chat.completions.create(model=self.model, messages=[{"role": "user", "content": q}])
+
+
+def helper(q, model=None):
+    chosen = model or DEFAULT_MODEL
+    return OpenAI().chat.completions.create(model=chosen, messages=[{"role": "user", "content": q}])
+
+
+def inline(q, model=None):
+    return OpenAI().embeddings.create(model=model or os.getenv("EMBED_MODEL", "text-embedding-3-small"), input=q)
+
+
+print(Bot().ask("a").model, Bot("qwen-max").ask("b").model, helper("c").model, helper("d", "qwen-turbo").model,
+      len(inline("e").data))
+'''
+
+
+def test_the_default_a_caller_s_choice_falls_back_to_is_mapped_where_it_is_written():
+    # `self.model = model or "gpt-4o"`, `chosen = model or DEFAULT_MODEL`, `model or os.getenv("X", "...")`:
+    # the caller's choice is kept, the default is the OpenAI model every call without one sends
+    result = migrate(DEFAULTS)
+    out = result.output
+    for before, after in [('self.model = model or "gpt-4o"', 'self.model = model or "qwen-plus"'),
+                          ('DEFAULT_MODEL = "gpt-4o-mini"', 'DEFAULT_MODEL = "qwen-flash"'),
+                          ('os.getenv("EMBED_MODEL", "text-embedding-3-small")', 'os.getenv("EMBED_MODEL", "text-embedding-v4")')]:
+        assert before not in out and after in out, (before, out)
+    assert not [d for d in result.diagnostics if d.severity == "manual"], result.diagnostics
+    warned = [d.message for d in result.diagnostics if d.severity == "warning"]
+    assert any("EMBED_MODEL" in m for m in warned), warned
+    assert migrate_source(out, "m.py", select(PACKS, "dashscope", "compat")).output == out
+
+
+@pytest.mark.parametrize("source,where", [
+    # the default is read for something else too: it may not be only a model
+    ('''
+     from openai import OpenAI
+     DEFAULT_MODEL = "gpt-4o"
+     def ask(q, model=None):
+         print("default", DEFAULT_MODEL)
+         chosen = model or DEFAULT_MODEL
+         return OpenAI().chat.completions.create(model=chosen, messages=[])
+     ''', "chosen"),
+    # the attribute falling back to it is read elsewhere
+    ('''
+     from openai import OpenAI
+     class Bot:
+         def __init__(self, model=None):
+             self.model = model or "gpt-4o"
+             self.client = OpenAI()
+         def ask(self, q):
+             print(self.model)
+             return self.client.chat.completions.create(model=self.model, messages=[])
+     ''', "self.model"),
+    # a literal before the default: not the caller's choice
+    ('''
+     from openai import OpenAI
+     def ask(q, model=None):
+         return OpenAI().chat.completions.create(model=model or "" or "gpt-4o", messages=[])
+     ''', "model or"),
+])
+def test_a_default_read_elsewhere_is_reported_at_the_call(source, where):
+    result = migrate(source)
+    assert '"gpt-4o"' in result.output
+    manual = [d.message for d in result.diagnostics if d.severity == "manual"]
+    assert any(where in m for m in manual), manual
+
+
+def test_the_migrated_defaults_reach_the_provider_with_its_models_and_the_caller_s_choice(tmp_path: Path):
+    sent = requests_of(migrate(DEFAULTS).output, tmp_path)
+    assert [r.json["model"] for r in sent] == ["qwen-plus", "qwen-max", "qwen-flash", "qwen-turbo", "text-embedding-v4"]

@@ -679,10 +679,12 @@ class _Analyzer:
         self.seen_symbols: set = set()
         self.guards: Dict[Span, Span] = {}  # an except clause's exception type -> the try body it guards
         self.handed: Dict[Span, str] = {}  # a constructed client's span -> the imported callable it is passed to
+        self.method_values: Dict[Span, List[object]] = {}  # a constructed client's span -> [an API method of it passed as a value, line]
         self.escapes: Dict[Span, str] = {}  # an API call's span -> where its response leaves the function
         self.feeds: Dict[Span, List[List[int]]] = {}  # a constructed client's span -> local parameters it is passed to
         self.wrapped: Dict[Span, str] = {}  # a constructed client's span -> the wrapper built around it (instructor)
         self.mentions_asked: set = set()  # names whose every mention was read (see _consulted)
+        self.model_env: Dict[int, str] = {}  # id(a model default) -> the environment variable read over it
         self.parsed_annotations: List[ast.AST] = []  # kept alive: see _annotation_parts
         # every name looked up and every self/class attribute asked for (a masked analysis
         # checks that none of them is bound in a region it did not parse)
@@ -942,6 +944,9 @@ class _Analyzer:
         legacy = sym.legacy_operation(qname)
         if legacy is not None:
             return Result(span, legacy[0], _kwarg_true(node, "stream"))
+        if (qname.rsplit(".", 1)[-1] in ("import_module", "import_optional_dependency") and node.args
+                and _is_str(node.args[0]) and node.args[0].value == "openai"):  # type: ignore[attr-defined]
+            return Q("openai")  # openai = importlib.import_module("openai"): the module itself
         if qname in ("typing.cast", "typing_extensions.cast") and len(node.args) == 2:
             return self._client_named_by(node.args[0], scope, node)  # cast(OpenAI, x) says what x is
         if sym.is_openai(qname):
@@ -1007,7 +1012,7 @@ class _Analyzer:
     def _only_model_uses(self, root: ast.AST, name: str, attr: bool = False) -> bool:
         return self._only_uses(root, name, attr, "model")
 
-    def _only_uses(self, root: ast.AST, name: str, attr: bool, keyword: str) -> bool:
+    def _only_uses(self, root: ast.AST, name: str, attr: bool, keyword: str, depth: int = 0) -> bool:
         """Every read of ``name`` (``self.name`` when ``attr``) under ``root`` is a ``<keyword>=`` argument."""
         if not isinstance(root, (ast.FunctionDef, ast.AsyncFunctionDef)):
             # a module or class: a masked analysis must see every region of it that mentions the
@@ -1019,10 +1024,19 @@ class _Analyzer:
                        for k in c.keywords if k.arg in ("engine", "deployment_id")]
         # model=Models.GPT4.value reads the member Models.GPT4 to take its value
         as_model = {id(v) for v in models} | {id(v.value) for v in models if isinstance(v, ast.Attribute) and v.attr == "value"}
+        as_model |= {id(_default_of(v)) for v in models}  # model=model or DEFAULT_MODEL
+        tails: Optional[Dict[int, ast.AST]] = None
         for node in ast.walk(root):
             hit = (isinstance(node, ast.Attribute) and node.attr == name) if attr else (isinstance(node, ast.Name) and node.id == name)
             if hit and isinstance(node.ctx, ast.Load) and id(node) not in as_model:  # type: ignore[attr-defined]
-                return False
+                if tails is None:
+                    tails = _default_tails(root)
+                target = tails.get(id(node))
+                # the default of a value that is itself only ever a model: m = model or DEFAULT_MODEL
+                if target is None or depth > 2 or not self._only_uses(
+                        root, target.attr if isinstance(target, ast.Attribute) else target.id,  # type: ignore[attr-defined]
+                        isinstance(target, ast.Attribute), keyword, depth + 1):
+                    return False
         return True
 
     def _endpoint(self, node: ast.Call, scope: Scope, azure: bool) -> str:
@@ -1281,6 +1295,8 @@ class _Reporter(_Analyzer):
         for finding in self.out.findings:
             if finding.kind == "client" and finding.span in self.handed:
                 finding.detail["handed"] = self.handed[finding.span]
+            if finding.kind == "client" and finding.span in self.method_values:
+                finding.detail["method_value"] = self.method_values[finding.span]
             if finding.kind == "client" and finding.span in self.wrapped:
                 finding.detail["wrapped"] = self.wrapped[finding.span]
             if finding.kind == "client" and finding.span in self.feeds:
@@ -1447,6 +1463,7 @@ class _Reporter(_Analyzer):
         if node.args or node.keywords:
             self._double(node, scope)
             self._handed(node, scope)
+            self._method_value(node, scope)
         if _dict_get(node) is not None:
             self._result_access(node, scope, parent)
         value = self.resolve(node, scope)
@@ -1558,6 +1575,16 @@ class _Reporter(_Analyzer):
                         self.handed.setdefault(value.span, name + ("()" if local else ""))
                 elif isinstance(value, Result) and not _primitive(value):
                     self.escapes.setdefault(value.call, N_("passed to {name} at line {line}").format(name=name, line=node.lineno))
+
+    def _method_value(self, node: ast.Call, scope: Scope) -> None:
+        """An API method of a client handed to a call as a value (``retry(client.chat.completions.create,
+        model=...)``, ``functools.partial(...)``): the calls made through it are out of sight."""
+        for arg in list(node.args) + [k.value for k in node.keywords]:
+            arg = arg.value if isinstance(arg, ast.Starred) else arg
+            if isinstance(arg, ast.Attribute):
+                value = self.resolve(arg, scope)
+                if isinstance(value, Res) and value.client is not None and value.client.origin in ("constructed", "subclass"):
+                    self.method_values.setdefault(value.client.span, [ast.unparse(arg), arg.lineno])
 
     def _on_Return(self, node: ast.Return, scope: Scope, parent: Optional[ast.AST]) -> None:
         """A response returned whole (or an object read out of it): its callers read it out of sight."""
@@ -1767,6 +1794,7 @@ class _Reporter(_Analyzer):
                 "_client_key": client.where.rsplit("#", 1)[1] if client is not None and client.where else None,
                 # where a model given as a value (self.model, a parameter) is written as a literal
                 "_model_def": model_def,
+                "_model_env": self.model_env.get(id(found)) if found is not None else None,
                 # a model value imported from another module (``settings.chat_model``, ``DEFAULT_MODEL``):
                 # its qualified name, for the whole-project pass to find where it is written
                 "_model_ref": model_ref,
@@ -1775,21 +1803,38 @@ class _Reporter(_Analyzer):
         )
 
     # ---- models written where they are defined
-    def model_definition(self, expr: ast.AST, scope: Scope) -> Optional[ast.Constant]:
+    def model_definition(self, expr: ast.AST, scope: Scope, depth: int = 0) -> Optional[ast.Constant]:
         """The string literal a ``model=`` value is defined by, when every use of that value is a
         ``model=`` argument: a parameter's default, a module constant, or ``self.<attr>`` set once
-        in its class from a literal or from such a parameter."""
+        in its class from a literal or from such a parameter; where the value is the caller's
+        choice with a default (``model or "gpt-4o"``, ``os.getenv("MODEL", "gpt-4o")``), that default."""
+        fallback = _default_of(expr)
+        if fallback is not expr:
+            return self._defined_by(fallback, scope, depth, expr)
         if isinstance(expr, ast.Name) or self._own_attribute(expr, scope):
             origin = self.model_origin(expr, scope)
             if origin is None:
                 return None
-            if isinstance(expr, ast.Name):
-                return origin[0] if _is_str(origin[0]) else None  # type: ignore[return-value]
-            return _field_default(origin[0])  # a literal, or a dataclass / pydantic / attrs field's default
+            # a literal, or a dataclass / pydantic / attrs field's default
+            value = origin[0] if isinstance(expr, ast.Name) else _field_value(origin[0])
+            fallback = _default_of(value) if value is not None else None
+            if fallback is not value:
+                return self._defined_by(fallback, origin[1], depth, value)
+            return value if _is_str(value) else None  # type: ignore[return-value]
         if isinstance(expr, ast.Attribute):
             return self._class_constant(expr, scope) or self._settings_default(expr, scope)
         if isinstance(expr, ast.Subscript):
             return self._dict_entry(expr, scope)
+        return None
+
+    def _defined_by(self, default: Optional[ast.AST], scope: Scope, depth: int, value: ast.AST) -> Optional[ast.Constant]:
+        variable = _default_variable(value)
+        if variable and default is not None:
+            self.model_env[id(default)] = variable
+        if _is_str(default):
+            return default  # type: ignore[return-value]
+        if isinstance(default, (ast.Name, ast.Attribute, ast.Subscript)) and depth < 3:
+            return self.model_definition(default, scope, depth + 1)
         return None
 
     def imported_name(self, expr: ast.AST, scope: Scope) -> Optional[str]:
@@ -2278,10 +2323,12 @@ def _foreign_type(qname: str) -> bool:
 
 
 def _is_property(node: Union[ast.FunctionDef, ast.AsyncFunctionDef]) -> bool:
-    """Decorated ``@property`` / ``@cached_property`` / ``@functools.cached_property``."""
+    """Decorated ``@property`` / ``@cached_property`` / ``@functools.cached_property``, or a
+    package's own ``@lazy_property()`` / ``@reify``-like descriptor named ``...property``."""
     for deco in node.decorator_list:
+        deco = deco.func if isinstance(deco, ast.Call) else deco
         name = deco.attr if isinstance(deco, ast.Attribute) else deco.id if isinstance(deco, ast.Name) else None
-        if name in ("property", "cached_property"):
+        if name is not None and name.lower().endswith("property"):
             return True
     return False
 
@@ -2335,6 +2382,39 @@ def _field_value(node: Optional[ast.AST]) -> Optional[ast.AST]:
     if given is None and name == "Field" and node.args:
         given = node.args[0]
     return given
+
+
+def _default_of(node: ast.AST) -> ast.AST:
+    """What a value falls back to when the caller gives none: the last operand of ``model or
+    DEFAULT`` (nothing before it a literal), the default of ``os.getenv("MODEL", "gpt-4o")``;
+    the value itself otherwise."""
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and not any(isinstance(v, ast.Constant) for v in node.values[:-1]):
+        return _default_of(node.values[-1])
+    if isinstance(node, ast.Call) and _is_env_read(node) and len(node.args) == 2 and _is_str(node.args[1]):
+        return node.args[1]
+    return node
+
+
+def _default_variable(node: ast.AST) -> Optional[str]:
+    """The environment variable read over the default of ``x or os.getenv("MODEL", "gpt-4o")``."""
+    while isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+        node = node.values[-1]
+    if isinstance(node, ast.Call) and _is_env_read(node) and len(node.args) == 2 and _is_str(node.args[0]):
+        return node.args[0].value  # type: ignore[attr-defined]
+    return None
+
+
+def _default_tails(root: ast.AST) -> Dict[int, ast.AST]:
+    """id(the default a value falls back to) -> the name or attribute it is assigned to, for
+    ``m = model or DEFAULT`` / ``self.model = model or DEFAULT`` under ``root``."""
+    out: Dict[int, ast.AST] = {}
+    for node in ast.walk(root):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            tail = _default_of(node.value)
+            if tail is not node.value and len(targets) == 1 and isinstance(targets[0], (ast.Name, ast.Attribute)):
+                out[id(tail)] = targets[0]
+    return out
 
 
 def _classify_url(text: str) -> str:

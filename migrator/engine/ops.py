@@ -736,6 +736,10 @@ class MapModel(Operation):
                           N_("model '{model}' -> '{target}' where it is defined (it is only ever the model of the call at "
                              "line {lines})")).format(model=node.evaluated_value, target=mapped.evaluated_value, lines=lines),
                          "info")
+                if ctx.site.attrs.get("env"):
+                    ctx.diag(N_("the environment variable {variable} is read over this default: where it is set (.env, "
+                                "the deployment), set it to a model of {title} too").format(
+                        variable=ctx.site.attrs["env"], title=ctx.ruleset.provider.title), "warning")
             return mapped
         assert isinstance(node, cst.Call)
         arg = _kw(node, params.get("name", "model"))

@@ -47,7 +47,7 @@ def sites(analysis: FileAnalysis) -> List[Site]:
                     else:
                         defined[where] = Site("model", Span(*where), ("SimpleString",),
                                               {"model": f.model, "confidence": f.confidence, "_call": out[-1],
-                                               "_calls": [out[-1]]}, f)
+                                               "_calls": [out[-1]], "env": f.detail.get("_model_env")}, f)
                         out.append(defined[where])
             if f.kind in ("client", "call") and f.detail.get("_params_def"):
                 # the **params dict the call's keywords are written in: they are edited there

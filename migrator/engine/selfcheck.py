@@ -56,10 +56,11 @@ class Disagreement:
     line: int
     kind: str  # key | exception | keyword
     message: str
+    ident: str = ""  # what makes it the same disagreement where the message names a line
 
     @property
     def key(self) -> Tuple[str, str]:
-        return (self.kind, self.message)
+        return (self.kind, self.ident or self.message)
 
 
 @dataclass
@@ -364,7 +365,8 @@ def _bindings(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disag
             other = next((line, t) for line, t in bindings if t != mine[0])
             yield Disagreement(other[0], "binding", (N_("{name} is imported as {symbol} and also bound to {other} (line {line})") if other[1] else
                                                      N_("{name} is imported as {symbol} and also bound to something else (line {line})"))
-                                                    .format(name=name, symbol=mine[0], other=other[1], line=other[0]))
+                                                    .format(name=name, symbol=mine[0], other=other[1], line=other[0]),
+                               f"{name}={mine[0]}|{other[1]}")  # the same in a rewrite whose lines moved
 
 
 def _parameters_fed(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disagreement]:

@@ -501,6 +501,11 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
         if unit.rewrites and unit.key[0] == "remote" and not ruleset.plan.keeps_openai and cross is None:
             unit.reasons.append(_at(unit.anchor.span.line, N_("the client is built in {module}, and a native SDK replaces a client only within "
                                    "one module").format(module=unit.key[1])))
+        method = unit.anchor.attrs.get("method_value") if unit.anchor.kind == "client" else None
+        if unit.rewrites and method:
+            unit.reasons.append(_at(unit.anchor.span.line, N_("its API method `{method}` is passed as a value at line {line}: the calls "
+                                   "made through it (their models, their keywords) are out of this module's sight").format(
+                method=method[0], line=method[1])))
         wrapped = unit.anchor.attrs.get("wrapped") if unit.anchor.kind == "client" else None
         if unit.rewrites and wrapped and not ruleset.plan.keeps_openai:
             unit.reasons.append(_at(unit.anchor.span.line, N_("the client is wrapped by {wrapped}, which takes an openai client only").format(wrapped=wrapped)))
