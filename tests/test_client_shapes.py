@@ -93,3 +93,224 @@ def test_an_api_method_handed_on_as_a_value_keeps_its_client_whole(plan):
     assert result.output == textwrap.dedent(source).lstrip("\n")
     manual = [d.message for d in result.diagnostics if d.severity == "manual"]
     assert any("client.chat.completions.create` is passed as a value at line 6" in m for m in manual), manual
+
+
+def test_a_module_that_sets_openai_to_none_when_the_import_fails_still_builds_openai_clients():
+    # lightrag: try: import openai / except ImportError: openai = None; the clients were not found at all
+    source = '''
+    import os
+    try:
+        import openai
+    except ImportError:
+        openai = None
+    def create_client(use_async=True):
+        base_url = os.getenv("OPENAI_BASE_URL")
+        if use_async:
+            return openai.AsyncOpenAI(base_url=base_url)
+        return openai.OpenAI(base_url=base_url)
+    '''
+    result = migrate(source)
+    assert result.error is None, result.error
+    assert result.output.count("DASHSCOPE_API_KEY") == 2 and "OPENAI_BASE_URL" not in result.output, result.output
+
+
+@pytest.mark.parametrize("source,reason", [
+    # ragas: kwargs["client"] = openai.OpenAI(), then llm_factory(model, **kwargs): the client moved, unreported
+    ('''
+     import openai
+     from somelib import llm_factory
+     def make(model="gpt-3.5-turbo", **kwargs):
+         if "client" not in kwargs:
+             kwargs["client"] = openai.OpenAI()
+         return llm_factory(model, **kwargs)
+     ''', "the client is put in `kwargs['client']` at line 5"),
+    ('''
+     import openai
+     CLIENTS = {"default": openai.OpenAI()}
+     def ask(q):
+         return CLIENTS["default"].chat.completions.create(model="gpt-4o", messages=[])
+     ''', "the client is put in `{'default': openai.OpenAI()}` at line 2"),
+    # ragas: a client handed to a class of the module whose calls on self.client cannot be resolved
+    ('''
+     import os
+     import openai
+     class Agent:
+         def __init__(self, client, model_name="gpt-4o"):
+             self.client = client
+             self.model_name = model_name
+         def solve(self, q):
+             return self.client.chat.completions.create(model=self.model_name, messages=[])
+     def get_default_agent():
+         client = openai.OpenAI(api_key=os.environ.get("OPENAI_API_KEY"))
+         return Agent(client=client)
+     ''', "the client is passed to a local function (parameter at line 4)"),
+])
+def test_a_client_whose_uses_go_out_of_sight_is_left_whole_and_reported(source, reason):
+    result = migrate(source)
+    assert result.error is None, result.error
+    assert result.output == textwrap.dedent(source).lstrip("\n"), result.output
+    manual = [d.message for d in result.diagnostics if d.severity == "manual"]
+    assert any(reason in m for m in manual), manual
+
+
+def test_a_client_handed_to_a_class_with_an_annotated_parameter_moves_with_its_calls():
+    source = '''
+    from openai import OpenAI
+    class Extractor:
+        def __init__(self, client: OpenAI):
+            self.client = client
+        def run(self, q):
+            return self.client.chat.completions.create(model="gpt-4o", messages=[])
+    def make():
+        return Extractor(OpenAI())
+    '''
+    out = migrate(source).output
+    assert 'model="qwen-plus"' in out and 'api_key=os.environ["DASHSCOPE_API_KEY"]' in out, out
+
+
+LIB = b'''from openai import OpenAI
+
+_cache = {}
+
+
+def _store(key, client):
+    _cache[key] = client
+
+
+def get_client(api_key, base_url=None, http_client=None):
+    if http_client is not None:
+        return OpenAI(api_key=api_key, base_url=base_url, http_client=http_client)
+    client = OpenAI(api_key=api_key, base_url=base_url)
+    _store(base_url, client)
+    return client
+'''
+
+APP = b'''import os
+
+from lib import get_client
+
+
+class LLM:
+    def __init__(self, http_client=None):
+        self.client = get_client(os.environ["OPENAI_API_KEY"], http_client=http_client)
+
+    def ask(self, q):
+        return self.client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": q}])
+'''
+
+EXTRACT = b'''import os
+
+from openai import OpenAI
+
+
+class Extractor:
+    def __init__(self, client: OpenAI):
+        self.client = client
+
+    def run(self, q):
+        return self.client.chat.completions.create(model="gpt-3.5-turbo", messages=[{"role": "user", "content": q}])
+
+
+class Agent:
+    def __init__(self, api_key: str, extractor=None):
+        self.client = OpenAI(api_key=api_key)
+        self.extractor = extractor
+
+
+def make():
+    api_key = os.environ.get("OPENAI_API_KEY")
+    client = OpenAI(api_key=api_key)
+    return Agent(api_key=api_key, extractor=Extractor(client))
+'''
+
+
+@pytest.mark.parametrize("plan", ["compat", "native"])
+def test_the_clients_one_factory_returns_and_a_client_fed_to_a_class_move_or_stay_with_their_calls(tmp_path: Path, plan):
+    # langroid: get_openai_client's two branches, one moved and one kept, their callers' calls
+    # reported as kept while one path sent OPENAI_API_KEY and gpt-4o to the provider; ragas: the
+    # Extractor's model mapped while the only client it is given stays (held for its key)
+    from tests.test_apply_cli import make_repo
+    from tests.test_project import apply
+
+    repo = make_repo(tmp_path, {"lib.py": LIB, "app.py": APP, "extract.py": EXTRACT,
+                                "other.py": b"from openai import OpenAI\nclient = OpenAI()\n"
+                                            b"client.images.generate(model='dall-e-3', prompt='a cat')\n"})
+    report = apply(repo, "--plan", plan, "--dry-run")
+    changed = {f["path"] for f in report["files"]}
+    assert "other.py" in changed and not changed & {"lib.py", "app.py", "extract.py"}, changed
+    manual = {(d["path"], d["line"]) for d in report["diagnostics"] if d["severity"] == "manual" and d["rule"] == "migrator/unit"}
+    assert {("app.py", 11), ("extract.py", 22)} | ({("lib.py", 12)} if plan == "compat" else set()) <= manual, manual
+
+
+ASYNC_FED = '''
+import asyncio
+import os
+
+from openai import AsyncOpenAI
+
+
+class RAG:
+    def __init__(self, llm_client: AsyncOpenAI, model="gpt-4o-mini"):
+        self.llm_client = llm_client
+        self.model = model
+
+    async def query(self, q):
+        response = await self.llm_client.chat.completions.create(model=self.model, messages=[{"role": "user", "content": q}])
+        return response.choices[0].message.content
+
+
+async def main():
+    client = AsyncOpenAI(api_key=os.environ["OPENAI_API_KEY"])
+    print(await RAG(client).query("hello"))
+
+
+asyncio.run(main())
+'''
+
+
+@pytest.mark.parametrize("provider", ["qianfan", "dashscope"])
+def test_a_client_fed_to_a_class_of_the_module_is_one_client_with_the_calls_there(tmp_path: Path, provider):
+    # ragas: qianfan/native swapped the caller's AsyncOpenAI for the sync Qianfan while RAG's awaited
+    # create() stayed on the openai SDK's shape (a hybrid): TypeError at run time
+    result = migrate(ASYNC_FED, provider, "native")
+    assert result.error is None, result.error
+    assert not [d for d in result.diagnostics if d.severity == "manual"], result.diagnostics
+    sent = requests_of(result.output, tmp_path, provider)
+    assert len(sent) == 1 and not sent[0].json["model"].startswith("gpt"), sent[0].json
+
+
+def test_a_test_double_of_a_client_that_stays_on_openai_gets_no_todo(tmp_path: Path):
+    # smolagents: every client's endpoint is set at run time (left whole), yet the native plans
+    # told its tests that "the migrated code no longer calls" the openai SDK they patch
+    from tests.test_apply_cli import make_repo
+    from tests.test_project import apply
+
+    model = (b'import openai\n\n\nclass Model:\n    def __init__(self, api_base=None, **client_kwargs):\n'
+             b'        self.client = openai.OpenAI(**{**client_kwargs, "base_url": api_base})\n\n'
+             b'    def ask(self, q):\n        return self.client.chat.completions.create(model="gpt-4o", messages=[])\n')
+    test = (b'from unittest.mock import patch\n\nfrom pkg import Model\n\n\ndef test_model():\n'
+            b'    with patch("openai.OpenAI") as mock_openai:\n        Model(api_base="http://x")\n        assert mock_openai.called\n')
+    moving = b'from openai import OpenAI\n\nclient = OpenAI()\nprint(client.chat.completions.create(model="gpt-4o", messages=[]))\n'
+    repo = make_repo(tmp_path, {"pkg/__init__.py": model, "tests/test_model.py": test})
+    report = apply(repo, "--plan", "native", "--dry-run")
+    assert not [d for d in report["diagnostics"] if d["path"] == "tests/test_model.py"], report["diagnostics"]
+    # once a client of the project moves to the provider's SDK, the double is reported again
+    (repo / "app.py").write_bytes(moving)
+    report = apply(repo, "--plan", "native", "--dry-run", "--allow-dirty")
+    assert any(d["rule"] == "dashscope/native-test-double" and d["path"] == "tests/test_model.py" for d in report["diagnostics"])
+
+
+def test_a_local_key_read_a_function_only_checks_moves_with_its_client(tmp_path: Path):
+    # ragas: `api_key = os.getenv("OPENAI_API_KEY"); if not api_key: raise ...; return AsyncOpenAI(api_key=api_key)`
+    # was held for a client of another module that reads the environment itself
+    from tests.test_apply_cli import make_repo
+    from tests.test_project import apply
+
+    app = (b'import os\n\nfrom openai import OpenAI\n\n\ndef get_client():\n    api_key = os.getenv("OPENAI_API_KEY")\n'
+           b'    if not api_key:\n        raise RuntimeError("no key")\n    return OpenAI(api_key=api_key)\n\n\n'
+           b'def run(q):\n    return get_client().chat.completions.create(model="gpt-4o", messages=[])\n')
+    other = b"from openai import OpenAI\n\nclient = OpenAI()\nclient.images.generate(model='dall-e-3', prompt='a cat')\n"
+    repo = make_repo(tmp_path, {"app.py": app, "other.py": other})
+    report = apply(repo, "--dry-run")
+    diff = next(f["diff"] for f in report["files"] if f["path"] == "app.py")
+    assert '+    api_key = os.getenv("DASHSCOPE_API_KEY")' in diff and 'model="qwen-plus"' in diff, diff

@@ -156,18 +156,18 @@ def test_a_value_read_elsewhere_is_reported_at_the_call(source, where):
     assert any(where in m for m in manual), manual
 
 
-def requests_of(migrated: str, tmp_path: Path):
-    """Run a migrated program against DashScope's fake: the requests it got, each with the provider's key."""
+def requests_of(migrated: str, tmp_path: Path, provider: str = "dashscope"):
+    """Run a migrated program against the provider's fake: the requests it got, each with the provider's key."""
     from tests.equivalence import base_env, migrated_env, run_program, test_key, write_guard
     from tests.fakes import FakeServer
 
-    with FakeServer("dashscope") as srv:
+    with FakeServer(provider) as srv:
         env = base_env(tmp_path, write_guard(tmp_path / "guard"))
-        env.update(migrated_env("dashscope", srv, migrated)[0])
+        env.update(migrated_env(provider, srv, migrated)[0])
         done = run_program(migrated, "main.py", env, tmp_path / "run")
         assert done.returncode == 0, done.tail()
         sent = srv.requests
-    assert all(r.authorization == f"Bearer {test_key('dashscope')}" for r in sent)
+    assert sent and all(r.authorization == f"Bearer {test_key(provider)}" for r in sent)
     return sent
 
 

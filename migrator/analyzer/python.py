@@ -374,13 +374,23 @@ class _Binder(ast.NodeVisitor):
             self.visit(node.type)
         if node.name:
             self.scope.add(node.name, Binding("other", node.lineno, self.scope))
+        missing = {dotted_name(t) for t in (node.type.elts if isinstance(node.type, ast.Tuple) else [node.type])} & {
+            "ImportError", "ModuleNotFoundError"} if node.type is not None else set()
         for stmt in node.body:
+            if missing and _none_fallback(stmt, self.scope):
+                continue  # try: import openai / except ImportError: openai = None: where used, it is the module
             self.visit(stmt)
 
     def visit_Global(self, node: ast.Global) -> None:
         return None
 
     visit_Nonlocal = visit_Global
+
+
+def _none_fallback(stmt: ast.AST, scope: "Scope") -> bool:
+    """``openai = None``: a name an import bound, set to None where the import failed."""
+    return (isinstance(stmt, ast.Assign) and _is_none(stmt.value) and all(
+        isinstance(t, ast.Name) and any(b.kind == "import" for b in scope.bindings.get(t.id, [])) for t in stmt.targets))
 
 
 #: packages whose imported names can carry an OpenAI finding
@@ -599,11 +609,17 @@ def _key_kind(call: ast.Call) -> str:
 
 
 def _parameters(fnode: ast.AST, call: ast.Call) -> Dict[object, ast.arg]:
-    """A local function's parameters by the position or name a call passes them."""
+    """A local function's parameters by the position or name a call passes them (a local class's:
+    its ``__init__``'s after ``self``)."""
+    skip = 0
+    if isinstance(fnode, ast.ClassDef):
+        fnode = next((f for f in fnode.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name == "__init__"),
+                     None)  # type: ignore[assignment]
+        skip = 1
     if not isinstance(fnode, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return {}
     args = fnode.args
-    positional = list(getattr(args, "posonlyargs", [])) + list(args.args)
+    positional = (list(getattr(args, "posonlyargs", [])) + list(args.args))[skip:]
     out: Dict[object, ast.arg] = {i: a for i, a in enumerate(positional)}
     out.update({a.arg: a for a in list(args.args) + list(args.kwonlyargs)})
     return out
@@ -679,6 +695,8 @@ class _Analyzer:
         self.seen_symbols: set = set()
         self.guards: Dict[Span, Span] = {}  # an except clause's exception type -> the try body it guards
         self.handed: Dict[Span, str] = {}  # a constructed client's span -> the imported callable it is passed to
+        self.stored: Dict[Span, List[object]] = {}  # a constructed client's span -> [the container it is put in, line]
+        self.returned_by: Dict[Span, List[int]] = {}  # a constructed client's span -> the function returning it
         self.method_values: Dict[Span, List[object]] = {}  # a constructed client's span -> [an API method of it passed as a value, line]
         self.escapes: Dict[Span, str] = {}  # an API call's span -> where its response leaves the function
         self.feeds: Dict[Span, List[List[int]]] = {}  # a constructed client's span -> local parameters it is passed to
@@ -1295,6 +1313,10 @@ class _Reporter(_Analyzer):
         for finding in self.out.findings:
             if finding.kind == "client" and finding.span in self.handed:
                 finding.detail["handed"] = self.handed[finding.span]
+            if finding.kind == "client" and finding.span in self.stored:
+                finding.detail["stored"] = self.stored[finding.span]
+            if finding.kind == "client" and finding.span in self.returned_by:
+                finding.detail["returned_by"] = self.returned_by[finding.span]
             if finding.kind == "client" and finding.span in self.method_values:
                 finding.detail["method_value"] = self.method_values[finding.span]
             if finding.kind == "client" and finding.span in self.wrapped:
@@ -1469,6 +1491,7 @@ class _Reporter(_Analyzer):
         value = self.resolve(node, scope)
         if isinstance(value, Client) and value.origin in ("constructed", "subclass") and value.span == self.lines.span(node):
             self._client(node, value, scope, context_manager=isinstance(parent, ast.withitem))
+            self._stored(node, value, parent)
             return
         if isinstance(value, Result) and value.call == self.lines.span(node):
             self._api_call(node, value, scope, parent)
@@ -1555,7 +1578,12 @@ class _Reporter(_Analyzer):
         (``outlines.from_openai(OpenAI(), "gpt-4o-mini")``, ``Agent(client=client)``): what that
         function sends through it (its model names, its calls) is out of this module's sight."""
         func = self.resolve(node.func, scope)
-        local = isinstance(func, Func) and not isinstance(func.node, ast.ClassDef)
+        if func is NOT_OPENAI and isinstance(node.func, ast.Name):
+            binding, ambiguous = self.lookup(node.func.id, scope, node.lineno)
+            if binding is not None and not ambiguous and binding.kind == "class" and isinstance(binding.node, ast.ClassDef):
+                func = Func(binding.node)
+        # a function of this module, or a class of it (its __init__'s parameters; fields: none)
+        local = isinstance(func, Func)
         if not local and (not isinstance(func, Q) or sym.is_openai(func.qname) or func.qname.endswith("@subclass")
                           or func.qname in sym.CLIENT_WRAPPERS):
             return
@@ -1576,6 +1604,17 @@ class _Reporter(_Analyzer):
                 elif isinstance(value, Result) and not _primitive(value):
                     self.escapes.setdefault(value.call, N_("passed to {name} at line {line}").format(name=name, line=node.lineno))
 
+    def _stored(self, node: ast.Call, client: Client, parent: Optional[ast.AST]) -> None:
+        """A client put straight into a container (``kwargs["client"] = OpenAI()``, ``{"client": OpenAI()}``,
+        ``[OpenAI(), ...]``): what reads it out of there, and where the container goes, is out of sight."""
+        targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target] if isinstance(parent, ast.AnnAssign) else []
+        where = next((t for t in targets if isinstance(t, ast.Subscript)), None)
+        if where is None and isinstance(parent, (ast.Dict, ast.List, ast.Tuple, ast.Set)):
+            where = parent
+        if where is not None:
+            text = ast.unparse(where)
+            self.stored.setdefault(client.span, [text if len(text) <= 40 else text[:37] + "...", node.lineno])
+
     def _method_value(self, node: ast.Call, scope: Scope) -> None:
         """An API method of a client handed to a call as a value (``retry(client.chat.completions.create,
         model=...)``, ``functools.partial(...)``): the calls made through it are out of sight."""
@@ -1591,6 +1630,10 @@ class _Reporter(_Analyzer):
         returned = node.value.value if isinstance(node.value, ast.Await) else node.value
         if returned is not None and isinstance(returned, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)):
             value = self.resolve(returned, scope)
+            function = self._function_of_scope(scope)
+            if isinstance(value, Client) and value.origin in ("constructed", "subclass") and function is not None:
+                # the clients one function returns are one to its callers: they move or stay together
+                self.returned_by.setdefault(value.span, [function.lineno, function.col_offset])
             if isinstance(value, Result) and not _primitive(value):
                 self.escapes.setdefault(value.call, N_("returned at line {line}").format(line=node.lineno))
 
@@ -1718,7 +1761,11 @@ class _Reporter(_Analyzer):
         function = self._function_of_scope(scope)
         if function is None or any(isinstance(n, (ast.Global, ast.Nonlocal)) and given.id in n.names for n in ast.walk(function)):
             return None
-        reads = [n for n in ast.walk(function) if isinstance(n, ast.Name) and n.id == given.id and isinstance(n.ctx, ast.Load)]
+        # `if not api_key: raise ...` only looks at it
+        tested = {id(n) for t in ast.walk(function) if isinstance(t, (ast.If, ast.While, ast.Assert, ast.IfExp))
+                  for n in _tested_names(t.test)}
+        reads = [n for n in ast.walk(function) if isinstance(n, ast.Name) and n.id == given.id and isinstance(n.ctx, ast.Load)
+                 and id(n) not in tested]
         if reads != [given]:
             return None  # read elsewhere too (another client, a wrapper, a return): it may feed those
         return list(_astuple(self.lines.span(bindings[0].value)))
@@ -2382,6 +2429,20 @@ def _field_value(node: Optional[ast.AST]) -> Optional[ast.AST]:
     if given is None and name == "Field" and node.args:
         given = node.args[0]
     return given
+
+
+def _tested_names(test: ast.AST) -> Iterator[ast.Name]:
+    """The names a condition only looks at: ``x``, ``not x``, ``x is None``, ``x == ""``, and
+    those joined by and/or (nothing passes them anywhere)."""
+    if isinstance(test, ast.Name):
+        yield test
+    elif isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        yield from _tested_names(test.operand)
+    elif isinstance(test, ast.BoolOp):
+        for value in test.values:
+            yield from _tested_names(value)
+    elif isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.comparators[0], ast.Constant):
+        yield from _tested_names(test.left)
 
 
 def _default_of(node: ast.AST) -> ast.AST:

@@ -28,7 +28,7 @@ No LibCST here: scan's readiness matrix plans with the same function.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from migrator.analyzer import symbols as sym
 from migrator.engine.model import Site, UnitChoice
@@ -125,6 +125,12 @@ class UnitPlan:
     @property
     def blocked(self) -> List[Unit]:
         return [u for u in self.units if u.blocked]
+
+
+def _of_clients(unit: "Unit", attr: str) -> Any:
+    """What the first construction of a unit says under ``attr`` (a unit may hold several: the
+    branches of one factory, constructions sharing an endpoint default)."""
+    return next((s.attrs[attr] for s in unit.sites if s.kind == "client" and s.attrs.get(attr)), None)
 
 
 def _at(line: int, reason: str) -> str:
@@ -275,6 +281,14 @@ def build_units(all_sites: Sequence[Site]) -> Tuple[List[Unit], Dict[int, Unit]]
                 find.union(keys[0], key)
             if keys:
                 member[id(site)] = keys[0]
+    # the clients one function returns are one client to its callers (a factory's branches)
+    returned: Dict[Tuple[int, ...], UnitKey] = {}
+    for site in all_sites:
+        if site.kind == "client" and site.attrs.get("returned_by"):
+            key = ("client", _key(site.span))
+            first = returned.setdefault(tuple(site.attrs["returned_by"]), key)
+            if first != key:
+                find.union(first, key)
     # a client passed to a local function: its unit and the parameter's are one (or, where the
     # parameter forms no unit this module can see, the client cannot be followed there)
     for site in all_sites:
@@ -389,14 +403,19 @@ def client_status(units: "UnitPlan", hybrid: Set[int], path: str, ruleset: RuleS
         if not (unit.rewrites or unit.blocked):
             if unit.key[0] == "client" and unit.anchor.kind == "client" and unit.anchor.attrs.get("endpoint") in ("none", "openai", "fallback"):
                 # no rule moves this construction: it talks to OpenAI, so the parts that call it must too
-                out[key] = f"stays: {path}: no rule of the {ruleset.plan.name} plan moves the construction at line {unit.anchor.span.line}"
-            continue
-        if id(unit.anchor) in hybrid:
-            out[key] = "compat"
+                end = f"stays: {path}: no rule of the {ruleset.plan.name} plan moves the construction at line {unit.anchor.span.line}"
+            else:
+                continue
+        elif id(unit.anchor) in hybrid:
+            end = "compat"
         elif unit.blocked:
-            out[key] = f"stays: {path}: {unit.reasons[0] if unit.reasons else 'left whole'}"
+            end = f"stays: {path}: {unit.reasons[0] if unit.reasons else 'left whole'}"
         else:
-            out[key] = "compat" if ruleset.plan.keeps_openai else "native"
+            end = "compat" if ruleset.plan.keeps_openai else "native"
+        # every construction of the unit (a factory's branches): other modules may hold any of them
+        for site in [unit.anchor] + [s for s in unit.sites if s.kind == "client" and s is not unit.anchor]:
+            if site is unit.anchor or site.attrs.get("_project_key"):
+                out[key if site is unit.anchor else (path, str(site.attrs["_project_key"]))] = end
     return out
 
 
@@ -488,7 +507,7 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
             # the parts that call it (in other modules or cells) move; its fallback can serve it
             unit.reasons.append(_at(unit.anchor.span.line, N_("its base_url is a value that defaults to OpenAI's endpoint, which the {plan} "
                                    "plan cannot take over").format(plan=ruleset.plan.name)))
-        handed = unit.anchor.attrs.get("handed") if unit.anchor.kind == "client" else None
+        handed = _of_clients(unit, "handed")
         if unit.rewrites and handed:
             unit.reasons.append(_at(unit.anchor.span.line, N_("the client is passed to {handed}, whose use of it (the models it names, the "
                                    "calls it makes) this module cannot follow").format(handed=handed)))
@@ -501,7 +520,11 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
         if unit.rewrites and unit.key[0] == "remote" and not ruleset.plan.keeps_openai and cross is None:
             unit.reasons.append(_at(unit.anchor.span.line, N_("the client is built in {module}, and a native SDK replaces a client only within "
                                    "one module").format(module=unit.key[1])))
-        method = unit.anchor.attrs.get("method_value") if unit.anchor.kind == "client" else None
+        stored = _of_clients(unit, "stored")
+        if unit.rewrites and stored:
+            unit.reasons.append(_at(unit.anchor.span.line, N_("the client is put in `{where}` at line {line}: what reads it out of there, "
+                                   "and where that goes, is out of this module's sight").format(where=stored[0], line=stored[1])))
+        method = _of_clients(unit, "method_value")
         if unit.rewrites and method:
             unit.reasons.append(_at(unit.anchor.span.line, N_("its API method `{method}` is passed as a value at line {line}: the calls "
                                    "made through it (their models, their keywords) are out of this module's sight").format(
