@@ -205,8 +205,10 @@ def finditer_on_lines(pattern: "re.Pattern[str]", text: str, literals: Tuple[str
                 last = match.end()
 
 
-def text_findings(relpath: str, text: str, *, cell: Optional[int] = None, low: Optional[bytes] = None) -> List[Finding]:
-    """Secrets and OpenAI URLs anywhere in a text (code, comments, strings)."""
+def text_findings(relpath: str, text: str, *, cell: Optional[int] = None, low: Optional[bytes] = None,
+                  python: bool = False) -> List[Finding]:
+    """Secrets anywhere in a text (code, comments, strings), and OpenAI URLs (in Python source,
+    not those in comments and docstrings: prose reaches no server)."""
     from migrator.analyzer.secrets import describe, find_secrets, might_hold_secret
 
     out: List[Finding] = []
@@ -227,11 +229,40 @@ def text_findings(relpath: str, text: str, *, cell: Optional[int] = None, low: O
             Finding("secret", relpath, _span_of(text, start, end), N_("hard-coded {what} {key}").format(what=describe(redacted), key=redacted),
                     cell=cell, detail={"redacted": redacted})
         )
+    prose: Optional[List[Tuple[int, int]]] = None
     for match in finditer_on_lines(_URL, text):
+        if python:
+            prose = _prose(text) if prose is None else prose
+            if any(start <= match.start() < end for start, end in prose):
+                continue
         out.append(
             Finding("url", relpath, _span_of(text, match.start(), match.end()), N_("OpenAI URL {url}").format(url=match.group(0)),
                     cell=cell, detail={"url": match.group(0)})
         )
+    return out
+
+
+def _prose(text: str) -> List[Tuple[int, int]]:
+    """Offsets of a Python source's comments and docstrings (string statements); none where it
+    does not tokenize."""
+    import io
+    import tokenize
+
+    starts = [0]
+    for line in io.StringIO(text):
+        starts.append(starts[-1] + len(line))
+    out: List[Tuple[int, int]] = []
+    try:
+        tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline)
+                  if t.type not in (tokenize.NL, tokenize.ENCODING)]
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return out
+    statement_start = (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT)
+    for i, tok in enumerate(tokens):
+        docstring = (tok.type == tokenize.STRING and (i == 0 or tokens[i - 1].type in statement_start)
+                     and i + 1 < len(tokens) and tokens[i + 1].type in (tokenize.NEWLINE, tokenize.ENDMARKER))
+        if tok.type == tokenize.COMMENT or docstring:
+            out.append((starts[tok.start[0] - 1] + tok.start[1], starts[tok.end[0] - 1] + tok.end[1]))
     return out
 
 
@@ -257,7 +288,7 @@ def analyze_python_bytes(relpath: str, data: bytes, low: Optional[bytes] = None)
         result = analyze_python(text, relpath)
     else:
         result = FileAnalysis(relpath)
-    result.findings.extend(text_findings(relpath, text, low=low))
+    result.findings.extend(text_findings(relpath, text, low=low, python=True))
     result.findings.extend(project_facts(relpath, text, low))
     if not result.findings and not mentions_lowered(low):
         return None  # read for facts it turned out not to hold
