@@ -8,7 +8,7 @@ import dataclasses
 import functools
 import os
 from collections import Counter
-from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from migrator.analyzer import decode_python, is_python
 from migrator.analyzer.secrets import redact_text
@@ -168,10 +168,16 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
     stays = next((f"{job[0]}:{line}" for job, (_n, result, _l) in zip(py_jobs, done) for line, _ in result.staying), None)
     tree_ruleset = dataclasses.replace(ruleset, tree_stays=stays) if stays else ruleset
     out.tree_stays = stays
-    if stays:
-        # a client of the project stays on OpenAI: an OPENAI_* read outside every client (a
-        # settings module, say) may feed it, so the files that renamed one are planned again
-        again = [i for i, (_n, result, _l) in enumerate(done) if result.loose_keys]
+    # a native plan that moves no client leaves the code calling the openai SDK: the test doubles
+    # faking it still fake what the code calls
+    doubles_kept = not ruleset.plan.keeps_openai and not _moves_native(result for _n, result, _l in done)
+    if doubles_kept:
+        tree_ruleset = dataclasses.replace(tree_ruleset, doubles_kept=True)
+    # a client of the project stays on OpenAI: an OPENAI_* read outside every client (a settings
+    # module, say) may feed it, so the files that renamed one are planned again
+    again = [i for i, (_n, result, _l) in enumerate(done)
+             if (stays and result.loose_keys) or (doubles_kept and any(f.kind == "double" for f in py_jobs[i][3].findings))]
+    if again:
         redone = _run([py_jobs[i][:2] + (tree_ruleset, py_jobs[i][3]) for i in again], options.jobs)
         for i, result in zip(again, redone):
             done[i] = result
@@ -193,6 +199,17 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
     out.diagnostics.sort(key=Diagnostic.sort_key)
     out.failures.sort(key=lambda f: f.path)
     return out
+
+
+def _moves_native(results: Iterable[FileResult]) -> bool:
+    """Whether some client (or openai<1 call) of the project moves to the provider's own SDK."""
+    for result in results:
+        if any(end == "native" for end in result.clients.values()):
+            return True
+        units = result.units.units if result.units is not None else ()
+        if not result.hybrid and any(u.key[0] == "legacy" and u.rewrites and not u.blocked for u in units):
+            return True
+    return False
 
 
 def _importers(root: str, scan: ScanResult, py_jobs: list, ruleset: RuleSet) -> list:
@@ -548,8 +565,8 @@ def _openai_stays(out: MigrationResult, residue: Dict[str, list]) -> bool:
 
 
 def _unused_wrappers(out: MigrationResult, residue: Dict[str, list], scan: ScanResult) -> List[str]:
-    """The OpenAI wrapper packages (langchain-openai, ...) no code of the project imports once the
-    rewritten files are written: a native plan replaced every use.  None when a file could not be
+    """The OpenAI wrapper packages (langchain-openai, ...) the project's code imported and no longer
+    imports once the rewritten files are written: a native plan replaced every use.  None when a file could not be
     migrated or a notebook uses a wrapper (its cells are not in ``residue``)."""
     from migrator.analyzer.textfiles import WRAPPER_MODULES
 
@@ -557,8 +574,15 @@ def _unused_wrappers(out: MigrationResult, residue: Dict[str, list], scan: ScanR
             a.path.endswith(".ipynb") and any(f.kind == "framework" for f in a.findings) for a in scan.analyses):
         return []
     used = {str(f.symbol or "") for findings in residue.values() for f in findings if f.rule == "check/framework-import"}
-    return sorted(package for package, module in WRAPPER_MODULES.items()
-                  if not any(s == module or s.startswith(module + ".") for s in used))
+    # only a wrapper this migration took the last import of: one the code never imported may be
+    # there for the package's users (an extra installing it for them)
+    before = {str(f.symbol or f.detail.get("module") or "") for a in scan.analyses if is_python(a.path)
+              for f in a.findings if f.kind == "framework" and f.detail.get("form") == "import"}
+
+    def imports(names: set, module: str) -> bool:
+        return any(s == module or s.startswith(module + ".") for s in names)
+
+    return sorted(package for package, module in WRAPPER_MODULES.items() if imports(before, module) and not imports(used, module))
 
 
 def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: MigrationResult, keep_openai: bool = False,

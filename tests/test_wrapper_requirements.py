@@ -67,3 +67,13 @@ def test_a_wrapper_still_imported_somewhere_stays(tmp_path: Path):
         doc = _apply(repo, *args, "--dry-run")
         diff = next((f["diff"] for f in doc["files"] if f["path"] == "requirements.txt"), "")
         assert "-langchain-openai" not in diff, (name, diff)
+
+
+def test_a_wrapper_the_code_never_imported_stays(tmp_path: Path):
+    # lightrag: an extra installs llama-index-llms-openai for the package's users; its code never
+    # imported it, and the native plan removed it "as no code imports it any more"
+    plain = b'from openai import OpenAI\n\nclient = OpenAI()\nprint(client.chat.completions.create(model="gpt-4o", messages=[]))\n'
+    repo = make_repo(tmp_path, {"app.py": plain, "requirements.txt": b"openai>=1\nllama-index-llms-openai>=0.6\n"})
+    doc = _apply(repo, "--plan", "native", "--dry-run")
+    diff = next((f["diff"] for f in doc["files"] if f["path"] == "requirements.txt"), "")
+    assert any(f["path"] == "app.py" for f in doc["files"]) and "-llama-index-llms-openai" not in diff, doc["files"]

@@ -139,6 +139,8 @@ def matches(rule: Rule, site: Site, ruleset: Optional[RuleSet] = None) -> bool:
     match = rule.match
     if match.get("kind") != site.kind:
         return False
+    if site.kind == "double" and ruleset is not None and ruleset.doubles_kept:
+        return False  # the code still calls the openai SDK it fakes (RuleSet.doubles_kept)
     if site.attrs.get("confidence", "high") not in match.get("confidence", DEFAULT_CONFIDENCE):
         return False
     for key, expected in match.items():
