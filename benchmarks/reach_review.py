@@ -199,6 +199,9 @@ def real_apply(tree: Path, work: Path, provider: str, plan: str) -> Dict[str, ob
     out: Dict[str, object] = {"rc": rc, "stderr": err.strip()[-500:]}
     exists = subprocess.run(["git", "rev-parse", "--verify", "-q", branch], cwd=tree, capture_output=True).returncode == 0
     out["branch"] = exists
+    # no branch when apply changed nothing: the checkout must still be untouched
+    out["status_clean"] = subprocess.run(["git", "status", "--porcelain"], cwd=tree, capture_output=True,
+                                         text=True).stdout == ""
     if not exists:
         return out
     checkout = work / f"migrated-{provider}-{plan}"
