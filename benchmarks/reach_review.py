@@ -1,11 +1,15 @@
-"""Reach on unseen real code (issue 15): scan and apply five pinned PyPI wheels, per provider/plan.
+"""Reach on unseen real code (issue 15): scan and apply five pinned PyPI packages, per provider/plan.
 
-    python benchmarks/reach_review.py [--out benchmarks/reach_review.md] [--json FILE] [--only NAME]...
+    python benchmarks/reach_review.py [--set 1|2] [--out FILE.md] [--json FILE] [--only NAME]...
 
-Each wheel is fetched once with ``pip download --no-deps --only-binary :all:`` (the helper of
-``benchmarks/corpus.py``) into ``$MIGRATOR_REACH_CACHE`` (default: a folder under the system temp
-dir), unpacked into a fresh git repository in a temp dir (``git init``, one commit), and measured
-with the real commands, as a user runs them:
+Two sets of five packages, each with its plans (``SETS``).  Set 1 (the default, written to
+``benchmarks/reach_review.md``): wheels, each fetched once with ``pip download --no-deps
+--only-binary :all:`` (the helper of ``benchmarks/corpus.py``).  Set 2 (``reach_review2.md``):
+sdists, fetched with ``pip download --no-deps --no-binary :all:`` (the helper of
+``benchmarks/safety_corpus.py``), so the packages' own tests are part of the repository.  Either
+is cached in ``$MIGRATOR_REACH_CACHE`` (default: a folder under the system temp dir), copied into a
+fresh git repository in a temp dir (``git init``, one commit), and measured with the real
+commands, as a user runs them:
 
 * ``migrator scan --format json --no-cache``: OpenAI-bound clients and API call sites before, and
   scan's readiness row (automatic / manual) for each provider/plan;
@@ -15,7 +19,7 @@ with the real commands, as a user runs them:
 * in process, ``migrate_tree`` (what apply computes) for the call sites it leaves on OpenAI
   (``left``), compared file by file with what scan's readiness planner predicts;
 * once per package, a real ``migrator apply --provider dashscope --plan compat --yes`` onto a
-  branch; the branch is checked out into a temp worktree, ``python -m compileall -q`` must pass
+  branch (set 2: also once per native plan it measures); the branch is checked out into a temp worktree, ``python -m compileall -q`` must pass
   on it, and it is scanned again (clients and calls by endpoint kind).
 
 Writes the measured tables (Markdown) to ``--out`` between the markers below, leaving the hand
@@ -53,7 +57,22 @@ PINS: List[Tuple[str, str]] = [
 ]
 PLANS = [("dashscope", "compat"), ("dashscope", "native"), ("qianfan", "compat"), ("qianfan", "native"),
          ("deepseek", "compat")]
-REAL = ("dashscope", "compat")  # the plan applied for real to a branch, once per package
+REAL = [("dashscope", "compat")]  # the plans applied for real to a branch, once per package
+
+#: set 2: sdists (with their tests), none used by the project before (not in corpus.py,
+#: safety_corpus.py, realcode_counts.md, coherence_review.md, framework_review.md or set 1)
+PINS2: List[Tuple[str, str]] = [
+    ("griptape", "1.13.0"),
+    ("langroid", "0.69.16"),
+    ("ragas", "0.4.3"),
+    ("lightrag-hku", "1.5.7"),
+    ("smolagents", "1.26.0"),
+]
+PLANS2 = [("dashscope", "compat"), ("dashscope", "native"), ("qianfan", "native"), ("deepseek", "compat"),
+          ("deepseek", "native"), ("zhipu", "native")]
+REAL2 = [("dashscope", "compat"), ("dashscope", "native")]
+#: set -> (pins, plans, plans applied for real, how the packages are fetched)
+SETS = {"1": (PINS, PLANS, REAL, "wheel"), "2": (PINS2, PLANS2, REAL2, "sdist")}
 BEGIN, END = "<!-- reach_review.py: begin -->", "<!-- reach_review.py: end -->"
 GIT = ["git", "-c", "user.name=reach", "-c", "user.email=reach@example.invalid", "-c", "commit.gpgsign=false"]
 
@@ -69,6 +88,24 @@ def fetch(pins: List[Tuple[str, str]]) -> List[Path]:
     where = cache_dir()
     corpus.CORPUS, corpus.DOWNLOADS = where / "unpacked", where / "downloads"
     return corpus.fetch(pins)
+
+
+def fetch_sdists(pins: List[Tuple[str, str]]) -> List[Path]:
+    """The unpacked sdists (source, tests included), through safety_corpus's download/unpack."""
+    import safety_corpus  # noqa: E402  (benchmarks/safety_corpus.py)
+
+    where = cache_dir() / "sdists"
+    where.mkdir(parents=True, exist_ok=True)
+    out = []
+    for name, version in pins:
+        target = where / "unpacked" / f"{name}-{version}"
+        if not (target / ".complete").exists():
+            shutil.rmtree(target, ignore_errors=True)
+            target.mkdir(parents=True)
+            root = safety_corpus.unpack(safety_corpus.download(f"{name}=={version}", where), target)
+            (target / ".complete").write_text(str(root.relative_to(target)) + "\n")
+        out.append(target / (target / ".complete").read_text().strip())
+    return out
 
 
 def git_repo(unpacked: Path, into: Path) -> Path:
@@ -155,17 +192,19 @@ def in_process(tree: Path, provider: str, plan: str) -> Dict[str, object]:
     return {"left": left, "file_disagreements": disagreements}
 
 
-def real_apply(tree: Path, work: Path) -> Dict[str, object]:
-    provider, plan = REAL
+def real_apply(tree: Path, work: Path, provider: str, plan: str) -> Dict[str, object]:
     branch = f"reach/{provider}-{plan}"
     rc, data, err = migrator(["apply", ".", "--provider", provider, "--plan", plan, "--yes", "--no-cache",
                               "--branch", branch, "--format", "json"], tree)
     out: Dict[str, object] = {"rc": rc, "stderr": err.strip()[-500:]}
     exists = subprocess.run(["git", "rev-parse", "--verify", "-q", branch], cwd=tree, capture_output=True).returncode == 0
     out["branch"] = exists
+    # no branch when apply changed nothing: the checkout must still be untouched
+    out["status_clean"] = subprocess.run(["git", "status", "--porcelain"], cwd=tree, capture_output=True,
+                                         text=True).stdout == ""
     if not exists:
         return out
-    checkout = work / "migrated"
+    checkout = work / f"migrated-{provider}-{plan}"
     subprocess.run(GIT + ["worktree", "add", "-q", str(checkout), branch], cwd=tree, check=True)
     comp = subprocess.run([sys.executable, "-m", "compileall", "-q", "."], cwd=checkout, capture_output=True, text=True)
     out["compileall"] = comp.returncode
@@ -177,15 +216,21 @@ def real_apply(tree: Path, work: Path) -> Dict[str, object]:
     return out
 
 
-def measure(name: str, version: str, unpacked: Path) -> Dict[str, object]:
+def measure(name: str, version: str, unpacked: Path, plans: List[Tuple[str, str]],
+            reals: List[Tuple[str, str]], keep: str = "") -> Dict[str, object]:
+    """One package's row; with ``keep`` its repository and migrated checkouts stay in keep/<name>."""
     with tempfile.TemporaryDirectory(prefix="migrator-reach-") as tmp:
-        tree = git_repo(unpacked, Path(tmp) / "repo")
+        work = Path(keep) / name if keep else Path(tmp)
+        if keep:
+            shutil.rmtree(work, ignore_errors=True)
+            work.mkdir(parents=True)
+        tree = git_repo(unpacked, work / "repo")
         row: Dict[str, object] = {"package": name, "version": version,
                                   "py_files": sum(1 for _ in tree.rglob("*.py"))}
         _rc, scan, _err = migrator(["scan", ".", "--format", "json", "--no-cache"], tree)
         row["scan"] = scan_counts(scan)
         runs = {}
-        for provider, plan in PLANS:
+        for provider, plan in plans:
             rc, data, err = migrator(["apply", ".", "--provider", provider, "--plan", plan, "--dry-run",
                                       "--format", "json", "--no-cache"], tree)
             manual = [d for d in data.get("diagnostics", []) if d.get("severity") == "manual"]
@@ -198,14 +243,16 @@ def measure(name: str, version: str, unpacked: Path) -> Dict[str, object]:
             run.update(in_process(tree, provider, plan))
             runs[f"{provider}/{plan}"] = run
         row["runs"] = runs
-        row["real"] = real_apply(tree, Path(tmp))
+        row["reals"] = {f"{provider}/{plan}": real_apply(tree, work, provider, plan) for provider, plan in reals}
+        row["real"] = row["reals"][f"{reals[0][0]}/{reals[0][1]}"]
         # the repository itself is left as it was: same HEAD, clean status
-        subprocess.run(GIT + ["worktree", "remove", "--force", str(Path(tmp) / "migrated")], cwd=tree,
-                       capture_output=True)
+        for provider, plan in [] if keep else reals:
+            subprocess.run(GIT + ["worktree", "remove", "--force", str(work / f"migrated-{provider}-{plan}")],
+                           cwd=tree, capture_output=True)
     return row
 
 
-def render(rows: List[Dict[str, object]], elapsed: float) -> str:
+def render(rows: List[Dict[str, object]], elapsed: float, reals: List[Tuple[str, str]]) -> str:
     import platform
 
     from migrator import __version__ as mversion
@@ -268,16 +315,18 @@ def render(rows: List[Dict[str, object]], elapsed: float) -> str:
         out.append(f"- {pkg} {key}: scan automatic (with or without diagnostics) {auto}, manual {manual}; "
                    f"apply left {left}, rewrote {rewritten}"
                    + (f"; files: {'; '.join(files[:4])}" if files else ""))
-    out += ["", f"### Real apply ({REAL[0]}/{REAL[1]}) to a branch, compileall, re-scan of the branch", "",
-            "| package | exit | branch | compileall | checkout untouched | clients after (by endpoint) | calls after (by endpoint) |",
-            "|---|---:|---|---|---|---|---|"]
-    for r in rows:
-        real = r["real"]
-        after = real.get("after", {})
-        out.append(f"| {r['package']} | {real['rc']} | {'yes' if real.get('branch') else 'no'} | "
-                   f"{'ok' if real.get('compileall') == 0 else real.get('compileall', '-')} | "
-                   f"{'yes' if real.get('status_clean') else 'no'} | {_fmt(after.get('client_endpoints', {}))} | "
-                   f"{_fmt(after.get('call_endpoints', {}))} |")
+    for provider, plan in reals:
+        key = f"{provider}/{plan}"
+        out += ["", f"### Real apply ({key}) to a branch, compileall, re-scan of the branch", "",
+                "| package | exit | branch | compileall | checkout untouched | clients after (by endpoint) | calls after (by endpoint) |",
+                "|---|---:|---|---|---|---|---|"]
+        for r in rows:
+            real = r.get("reals", {}).get(key) or r["real"]
+            after = real.get("after", {})
+            out.append(f"| {r['package']} | {real['rc']} | {'yes' if real.get('branch') else 'no'} | "
+                       f"{'ok' if real.get('compileall') == 0 else real.get('compileall', '-')} | "
+                       f"{'yes' if real.get('status_clean') else 'no'} | {_fmt(after.get('client_endpoints', {}))} | "
+                       f"{_fmt(after.get('call_endpoints', {}))} |")
     out += ["", END]
     return "\n".join(out)
 
@@ -292,18 +341,24 @@ def main(argv: List[str] = None) -> int:
     parser.add_argument("--json", help="write the raw measurements (with every diff) here")
     parser.add_argument("--only", action="append", default=[], help="only these package names")
     parser.add_argument("--from-json", help="render the tables from an earlier --json file (no runs)")
+    parser.add_argument("--set", choices=sorted(SETS), default="1",
+                        help="which five packages: 1 (wheels, reach_review.md) or 2 (sdists, reach_review2.md)")
+    parser.add_argument("--keep", default="",
+                        help="make each package's repository (and its migrated checkouts) in KEEP/<name>, kept")
     args = parser.parse_args(argv)
-    pins = [p for p in PINS if not args.only or p[0] in args.only]
+    all_pins, plans, reals, kind = SETS[args.set]
+    pins = [p for p in all_pins if not args.only or p[0] in args.only]
     started = time.time()
     earlier = json.loads(Path(args.from_json).read_text()) if args.from_json else {"rows": []}
     rows = earlier["rows"] if isinstance(earlier, dict) else earlier
     if args.from_json and isinstance(earlier, dict):
         started = time.time() - earlier["elapsed"]
-    for (name, version), unpacked in ([] if args.from_json else zip(pins, fetch(pins))):
-        rows.append(measure(name, version, unpacked))
+    unpacked = [] if args.from_json else (fetch_sdists if kind == "sdist" else fetch)(pins)
+    for (name, version), where in zip(pins, unpacked):
+        rows.append(measure(name, version, where, plans, reals, args.keep))
         print(f"{name} {version}: done ({time.time() - started:.0f}s)", file=sys.stderr, flush=True)
     elapsed = time.time() - started
-    text = render(rows, elapsed)
+    text = render(rows, elapsed, reals)
     if args.json:
         Path(args.json).write_text(json.dumps({"elapsed": elapsed, "rows": rows}, indent=1, default=str))
     if args.out:
