@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 import json
 import re
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from migrator.analyzer.secrets import redact_text
 from migrator.engine.model import Site
@@ -31,7 +31,10 @@ class _LibCST:
         return getattr(libcst, name)
 
 
-cst: Any = _LibCST(globals())
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    cst = _LibCST(globals())
 
 
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -106,7 +109,7 @@ def _kw(call: cst.Call, name: str) -> Optional[cst.Arg]:
     return None
 
 
-def _has_star_kwargs(call: cst.Call) -> bool:
+def _has_star_kwargs(call: Union[cst.Call, cst.Dict]) -> bool:
     if isinstance(call, cst.Dict):
         return any(isinstance(e, cst.StarredDictElement) for e in call.elements)
     return any(arg.star == "**" for arg in call.args)
@@ -120,7 +123,7 @@ def _entry(node: Any, name: str) -> Any:
     return _kw(node, name)
 
 
-def _replace_entry(node: Any, old: Any, new: Any) -> Any:
+def _replace_entry(node: Any, old: Any, new: Any) -> cst.CSTNode:
     if isinstance(node, cst.Dict):
         elements = list(node.elements)
         index = elements.index(old)
@@ -134,7 +137,7 @@ def _replace_entry(node: Any, old: Any, new: Any) -> Any:
     return _replace_arg(node, old, new)
 
 
-def _without_last(node: Any, elements: List[Any], old: Any) -> Any:
+def _without_last(node: cst.Dict, elements: List[Any], old: Any) -> cst.Dict:
     """A dict whose last element ``old`` was removed from ``elements``: the new last element ends
     as ``old`` did (a trailing comma or none, the closing brace where it was), keeping a comment
     that followed its own comma; a comment on ``old``'s line goes with it."""
@@ -150,7 +153,7 @@ def _without_last(node: Any, elements: List[Any], old: Any) -> Any:
                                                indent=brace.indent, last_line=brace.last_line)))
         return node.with_changes(elements=elements, rbrace=node.rbrace.with_changes(whitespace_before=cst.SimpleWhitespace("")))
     if commented:
-        elements[-1] = last.with_changes(comma=last.comma.with_changes(whitespace_after=mine.with_changes(
+        elements[-1] = last.with_changes(comma=last.comma.with_changes(whitespace_after=mine.with_changes(  # type: ignore[union-attr]
             indent=False, last_line=cst.SimpleWhitespace(""))))
     else:
         elements[-1] = last.with_changes(comma=old.comma)
@@ -198,7 +201,8 @@ def _add_arg(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
     return call.with_changes(args=args)
 
 
-def _split_after(ws: cst.BaseParenthesizableWhitespace, sep: cst.BaseParenthesizableWhitespace):
+def _split_after(ws: cst.BaseParenthesizableWhitespace, sep: cst.BaseParenthesizableWhitespace
+                 ) -> Tuple[cst.BaseParenthesizableWhitespace, cst.BaseParenthesizableWhitespace]:
     """The whitespace after the old last argument splits in two: up to the next argument (indented
     like the others, keeping a comment) and after the new last one (up to the closing paren)."""
     if isinstance(ws, cst.ParenthesizedWhitespace) and isinstance(sep, cst.ParenthesizedWhitespace):
@@ -349,13 +353,13 @@ def _convert_keys(node: cst.BaseExpression) -> cst.BaseExpression:
         inner, key, default = get
         attr = cst.Attribute(value=_convert_keys(inner), attr=cst.Name(key))
         if default is None or _code(default) == "None":
-            return attr.with_changes(lpar=node.lpar, rpar=node.rpar)  # type: ignore[attr-defined]
+            return attr.with_changes(lpar=node.lpar, rpar=node.rpar)
         # .get("k", "") returned the default for a missing key; v1 objects hold None there
         return cst.BooleanOperation(attr, cst.Or(), default, lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
     if isinstance(node, cst.Subscript):
         inner = _convert_keys(node.value)
-        key = _key(node)
-        text = key.evaluated_value if key is not None else None
+        key = _key(node)  # type: ignore[assignment]
+        text = key.evaluated_value if key is not None else None  # type: ignore[attr-defined]
         if isinstance(text, str) and IDENT.match(text) and not node.lpar:
             return cst.Attribute(value=inner, attr=cst.Name(text))
         return node.with_changes(value=inner)

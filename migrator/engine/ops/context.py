@@ -33,7 +33,7 @@ class Context:
         self.sink.imports.add((module, name))
 
     def text(self, value: str) -> str:
-        return self.ruleset.interpolate(value)
+        return self.ruleset.interpolate(value)  # type: ignore[no-any-return]
 
 
 class Sink:
@@ -46,7 +46,7 @@ class Sink:
         self.todo_lang = todo_lang
         self.todo_made: Dict[str, Tuple[str, str]] = {}  # a TODO's text -> (rule, message in English)
         self.diagnostics: List[Tuple[str, Site, str, str]] = []
-        self.imports: set = set()
+        self.imports: Set[Tuple[str, Optional[str]]] = set()
         # an import wanted for a replaced symbol -> the names it replaces (``OpenAI``, ``openai``):
         # where those are imported only inside functions or guards, the new import goes beside them
         self.replaced: Dict[Tuple[str, Optional[str]], Set[str]] = {}
@@ -59,7 +59,7 @@ class Sink:
         self.client_settings: Dict[str, Tuple[Any, Any, List[Tuple[str, Optional[str]]]]] = {}
         self.settings_from: Set[int] = set()
         self.blocking: Dict[int, str] = {}  # id(site) -> why an operation had to leave it as it was
-        self.changed: set = set()  # (id(site), id(rule)) pairs whose operations edited the code
+        self.changed: Set[Tuple[int, int]] = set()  # (id(site), id(rule)) pairs whose operations edited the code
         self.code: Optional[str] = None  # the transformed module's text, once printed
 
     def shared_client(self, expression: str) -> Optional[str]:

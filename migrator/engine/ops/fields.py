@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
 from migrator.engine.ops.base import Operation, _LibCST, _convert_keys, _flatten, _key, _quote, _string_like
 from migrator.engine.ops.context import Context
 from migrator.i18n import N_
 
 
-cst: Any = _LibCST(globals())
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    cst = _LibCST(globals())
 
 
 class SubscriptToAttr(Operation):
@@ -64,7 +67,7 @@ class RenameField(Operation):
         path = list(ctx.site.data.path)
         if old is None or new is None or len(path) < len(old) or path_text(path[: len(old)]) != params["from"]:
             return node
-        parts = _flatten(node)  # root first, then one node per element read here
+        parts = _flatten(node)  # type: ignore[arg-type]  # root first, then one node per element read here
         offset = len(path) - len(ctx.site.data.styles)  # elements read earlier, into a variable
         renames = {i - offset + 1: n for i, (o, n) in enumerate(zip(old, new)) if o != n and o != "[]" and i >= offset}
         return _rebuild(parts, renames)
@@ -90,9 +93,9 @@ def _rebuild(parts: List[cst.BaseExpression], renames: Dict[int, str]) -> cst.Ba
             if isinstance(node, cst.Attribute):
                 node = node.with_changes(attr=cst.Name(renames[index]))
             else:
-                key = _key(node)  # type: ignore[arg-type]
+                key = _key(node)
                 if key is not None:
                     new_key = _string_like(key, renames[index])
-                    node = node.with_changes(slice=[node.slice[0].with_changes(slice=cst.Index(new_key))])  # type: ignore[union-attr]
+                    node = node.with_changes(slice=[node.slice[0].with_changes(slice=cst.Index(new_key))])
         current = node
     return current

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
 from migrator.engine.model import Site
 from migrator.engine.ops.base import (
@@ -13,7 +13,10 @@ from migrator.engine.ops.context import Context, Sink
 from migrator.i18n import N_
 
 
-cst: Any = _LibCST(globals())
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    cst = _LibCST(globals())
 
 
 SET_BY_STATEMENT = N_("{name} is set in the **params dict by a statement (perhaps only sometimes); change it there by hand")
@@ -39,7 +42,7 @@ def _params_predict(site: Site, name: str) -> List[Tuple[str, str]]:
     return []
 
 
-def _add_entry(node: Any, name: str, value: cst.BaseExpression) -> Any:
+def _add_entry(node: Any, name: str, value: cst.BaseExpression) -> cst.CSTNode:
     if not isinstance(node, cst.Dict):
         return _add_arg(node, name, value)
     elements = list(node.elements)
@@ -124,7 +127,7 @@ class SetKwarg(Operation):
             # a parameter that defaults to None: the caller's choice stays, the default moves
             if _code(existing.value).endswith(f" or {_code(value)}"):
                 return node
-            either = cst.BooleanOperation(existing.value, cst.Or(), render(params["value"], ctx))
+            either = cst.BooleanOperation(existing.value, cst.Or(), render(params["value"], ctx))  # type: ignore[assignment]
             variable = (ctx.site.attrs.get("fallback_env") or {}).get(name)
             if variable:
                 ctx.diag(N_("`{value}` is a pydantic setting read from the environment variable {variable}: where it is set "
@@ -182,7 +185,7 @@ def _reads_env(node: cst.BaseExpression, names: Sequence[Optional[str]]) -> bool
         node = node.right
     if not _is_default(node) or isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.BinaryOperation)):
         return False
-    key = node.slice[0].slice.value if isinstance(node, cst.Subscript) else (node.args[0].value if node.args else None)  # type: ignore[union-attr,attr-defined]
+    key = node.slice[0].slice.value if isinstance(node, cst.Subscript) else (node.args[0].value if node.args else None)  # type: ignore[attr-defined]
     return isinstance(key, cst.SimpleString) and key.evaluated_value in names
 
 

@@ -4,7 +4,7 @@ module settings carried into the client, configuration statements removed."""
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from migrator.engine.model import Site
 from migrator.engine.ops.base import (
@@ -14,7 +14,10 @@ from migrator.engine.ops.context import Context, Sink
 from migrator.i18n import N_
 
 
-cst: Any = _LibCST(globals())
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    cst = _LibCST(globals())
 
 
 class LegacyToClient(Operation):
@@ -64,7 +67,7 @@ class LegacyToClient(Operation):
             for keyword, (sync, async_, imports) in sorted(ctx.sink.client_settings.items()):
                 if _kw(client, keyword) is None:
                     client = _add_arg(client, keyword, async_ if is_async else sync)
-                    for module, name in imports:
+                    for module, name in imports:  # type: ignore[assignment]
                         ctx.need_import(module, name)
         if params.get("shared", True) and not is_async and ctx.sink.cell is None:
             accessor = ctx.sink.shared_client(_code(client))
@@ -183,7 +186,7 @@ def _substitute(template: cst.BaseExpression, value: cst.BaseExpression) -> cst.
         def leave_Name(self, original: libcst.Name, updated: libcst.Name) -> libcst.BaseExpression:
             return value.deep_clone() if updated.value == "VALUE" else updated
 
-    return template.visit(Put())
+    return template.visit(Put())  # type: ignore[return-value]
 
 
 def _is_env_read(expr: cst.BaseExpression) -> bool:

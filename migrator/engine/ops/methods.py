@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from migrator.engine.model import Site
 from migrator.engine.ops.base import (
@@ -12,7 +12,10 @@ from migrator.engine.ops.context import Context
 from migrator.i18n import N_
 
 
-cst: Any = _LibCST(globals())
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    cst = _LibCST(globals())
 
 
 def _chain(expr: cst.BaseExpression) -> Tuple[cst.BaseExpression, List[str]]:
@@ -149,10 +152,10 @@ class CompletionsToChat(Operation):
                 field = cst.Attribute(value=cst.Attribute(value=inner, attr=cst.Name("delta" if chunk else "message")),
                                       attr=cst.Name("content"))
             elif key is not None and key.evaluated_value == "text":
-                index = expr.slice[0]
+                index = expr.slice[0]  # type: ignore[union-attr]
                 middle = expr.with_changes(value=inner, lpar=[], rpar=[], slice=[index.with_changes(
                     slice=cst.Index(_string_like(key, "delta" if chunk else "message")))])
-                field = expr.with_changes(value=middle, lpar=[], rpar=[], slice=[index.with_changes(
+                field = expr.with_changes(value=middle, lpar=[], rpar=[], slice=[index.with_changes(  # type: ignore[assignment]
                     slice=cst.Index(_string_like(key, "content")))])
             else:
                 return expr.with_changes(value=inner)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from migrator.engine.model import Site
 from migrator.engine.ops.base import (
@@ -12,10 +12,13 @@ from migrator.engine.ops.context import Context
 from migrator.i18n import N_
 
 
-cst: Any = _LibCST(globals())
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    cst = _LibCST(globals())
 
 
-def _no_model(ruleset: Any, model: str) -> str:
+def _no_model(ruleset: Any, model: Optional[str]) -> str:
     return N_("no {provider} model for '{model}'").format(provider=ruleset.provider.name, model=model)
 
 
@@ -128,7 +131,7 @@ class MapRoute(Operation):
         mapped = ruleset.map_model(model)
         if mapped is None and (ruleset.is_target_model(model) or _kept(model, params)):
             return model
-        return mapped
+        return mapped  # type: ignore[no-any-return]
 
     @classmethod
     def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
@@ -145,7 +148,7 @@ class MapRoute(Operation):
         assert isinstance(node, (cst.Call, cst.Dict))
         where = ctx.site.attrs.get("model_arg")
         if isinstance(where, int):
-            positional = [a for a in node.args if a.keyword is None and not a.star]
+            positional = [a for a in node.args if a.keyword is None and not a.star]  # type: ignore[union-attr]
             arg = positional[where] if len(positional) > where else None
         else:
             arg = _entry(node, str(where))
@@ -169,7 +172,7 @@ class MapRoute(Operation):
         return _replace_entry(node, arg, arg.with_changes(value=_string_like(arg.value, route)))
 
 
-def _kept(model: str, params: Dict[str, Any]) -> bool:
+def _kept(model: Optional[str], params: Dict[str, Any]) -> bool:
     import fnmatch
 
     return any(fnmatch.fnmatchcase(model, g) for g in params.get("keep", ()))

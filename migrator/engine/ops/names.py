@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Tuple
 
 from migrator.engine.model import Site
 from migrator.engine.ops.base import Operation, _LibCST, _flatten, _string_like
@@ -10,7 +10,10 @@ from migrator.engine.ops.context import Context
 from migrator.i18n import N_
 
 
-cst: Any = _LibCST(globals())
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    cst = _LibCST(globals())
 
 
 class ReplaceSymbol(Operation):
@@ -57,7 +60,7 @@ class ReplaceSymbol(Operation):
 
 def replace_reference(node: cst.CSTNode, target: str, ctx: Context) -> cst.CSTNode:
     if isinstance(node, cst.SimpleString):  # a quoted annotation: rewrite its text, keep the quotes
-        inner = cst.parse_expression(node.evaluated_value)
+        inner = cst.parse_expression(node.evaluated_value)  # type: ignore[arg-type]
         new = replace_reference(inner, target, ctx)
         if new is inner:
             return node

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Tuple
 
 from migrator.engine.model import Site
 from migrator.engine.ops.base import Operation, _LibCST, _model_is
 from migrator.engine.ops.context import Context
 
 
-cst: Any = _LibCST(globals())
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    cst = _LibCST(globals())
 
 
 class Todo(Operation):
