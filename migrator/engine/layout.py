@@ -17,7 +17,7 @@ lines is left as it is.
 
 from __future__ import annotations
 
-from typing import Container, Dict, List, Optional, Set
+from typing import Container, Dict, List, Optional, Set, Union
 
 import libcst as cst
 
@@ -75,7 +75,8 @@ class _Wrap(cst.CSTTransformer):
         # did, so nothing in it is new: neither walked nor rebuilt
         return node not in self.kept and super().on_visit(node)
 
-    def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode):  # type: ignore[override]
+    def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode  # type: ignore[override]
+                 ) -> Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel[cst.CSTNode]]:
         return updated if original in self.kept else super().on_leave(original, updated)
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> bool:
@@ -96,7 +97,7 @@ class _Wrap(cst.CSTTransformer):
         if call is None:
             return updated
         self.wrapped = True
-        return updated.deep_replace(call, _explode(call, self.unit))  # type: ignore[return-value]
+        return updated.deep_replace(call, _explode(call, self.unit))  # type: ignore[arg-type]
 
     def _is_old(self, code: str, kind: type) -> bool:
         """Whether ``code`` is the source of a ``kind`` node of the original.  A rendering without

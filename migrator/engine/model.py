@@ -78,7 +78,7 @@ class FileResult:
     original: str
     output: str
     diagnostics: List[Diagnostic] = field(default_factory=list)
-    applied: Counter = field(default_factory=Counter)  # rule id -> sites changed
+    applied: Counter[str] = field(default_factory=Counter)  # rule id -> sites changed
     error: Optional[str] = None
     units: Any = None  # the engine's UnitPlan for the file (what moved, what was left whole and why)
     hybrid: bool = False  # some client unit went to the plan's fallback (compat) instead
@@ -92,7 +92,7 @@ class FileResult:
 
     def check_policy(self, ruleset: Any) -> str:
         """The policy ``migrator check`` must hold this file to: a hybrid keeps the openai SDK."""
-        return ruleset.check_policy(self.hybrid)
+        return ruleset.check_policy(self.hybrid)  # type: ignore[no-any-return]
 
     @property
     def changed(self) -> bool:

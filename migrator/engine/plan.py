@@ -55,7 +55,7 @@ def sites(analysis: FileAnalysis) -> List[Site]:
                 out.append(Site("params", Span(*f.detail["_params_def"]), ("Dict",), dict(owner.attrs, _owner=owner), f))
         elif f.kind == "model_def":
             # a model another module's calls take (settings.chat_model): mapped here, with them
-            call = Site(f.detail["_call"].get("_kind", "call"), f.span, CALL_NODES, dict(f.detail["_call"]), f)
+            call: Any = Site(f.detail["_call"].get("_kind", "call"), f.span, CALL_NODES, dict(f.detail["_call"]), f)
             out.append(Site("model", f.span, ("SimpleString",),
                             {"model": f.model, "confidence": "high", "_call": call, "_calls": [],
                              "_remote_key": f.detail["key"], "_users": f.detail["users"], "env": f.detail.get("env")}, f))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
@@ -41,7 +41,7 @@ def _diagnostics(sink: Sink, path: str, cell: Optional[int]) -> List[Diagnostic]
     return out
 
 
-def _unreached(pairs: List[Tuple[Site, object]], applied: set, path: str, cell: Optional[int]) -> List[Diagnostic]:
+def _unreached(pairs: Sequence[Tuple[Site, object]], applied: Set[int], path: str, cell: Optional[int]) -> List[Diagnostic]:
     out = []
     for site, rule in pairs:
         if id(site) not in applied:
@@ -70,8 +70,8 @@ def _prepare(kept: List[Tuple[Site, Rule]], sink: Sink, source: str, ruleset: Ru
 SUPPRESSED = "migrator/suppressed"
 
 
-def _suppressed(source: str, all_sites: List[Site], pairs: List[Tuple[Site, object]], ruleset: RuleSet,
-                path: str, cell: Optional[int]) -> Tuple[set, List[Diagnostic]]:
+def _suppressed(source: str, all_sites: List[Site], pairs: Sequence[Tuple[Site, object]], ruleset: RuleSet,
+                path: str, cell: Optional[int]) -> Tuple[Set[int], List[Diagnostic]]:
     """Sites a ``# migrator: ignore[...] -- reason`` comment keeps as they are (the comment check
     honours, read by check's parser): on the site's line or alone on the line before, naming
     every rule, one of the site's rules, or a check rule (the code is meant to stay on OpenAI).
@@ -84,11 +84,11 @@ def _suppressed(source: str, all_sites: List[Site], pairs: List[Tuple[Site, obje
     comments = python_suppressions(source)
     if not comments:
         return set(), []
-    rules_at: Dict[int, Tuple[Site, set]] = {}
+    rules_at: Dict[int, Tuple[Site, Set[str]]] = {}
     for site, rule in pairs:
         rules_at.setdefault(id(site), (site, set()))[1].add(rule.id)  # type: ignore[attr-defined]
     unit_of = {} if ruleset.partial else build_units(all_sites)[1]  # --only/--skip: site by site
-    held: set = set()
+    held: Set[int] = set()
     out: List[Diagnostic] = []
     for sid, (site, ids) in sorted(rules_at.items(), key=lambda item: (item[1][0].span.line, item[1][0].span.col)):
         comment = next((c for c in comments if site.span.line in c.targets()
@@ -184,7 +184,7 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
     return result
 
 
-def _planner(reports: list, path: str, cell: Optional[int]) -> List[Diagnostic]:
+def _planner(reports: List[Tuple[Site, str, str, str]], path: str, cell: Optional[int]) -> List[Diagnostic]:
     """The planner's reports (units left whole, hybrids) as diagnostics."""
     return [Diagnostic(rule, path, site.span.line, site.span.col + 1, message, severity, cell)
             for site, rule, message, severity in reports]

@@ -258,7 +258,7 @@ def _exceptions(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Dis
         if not isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
             continue
         sides = set()
-        for stmt in node.body:
+        for stmt in node.body:  # type: ignore[attr-defined]
             for sub in ast.walk(stmt):
                 if isinstance(sub, ast.Call):
                     side = _client_of(sub, mod, prov)
@@ -267,7 +267,7 @@ def _exceptions(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Dis
         if len(sides) != 1:
             continue
         side = sides.pop()
-        for handler in node.handlers:
+        for handler in node.handlers:  # type: ignore[attr-defined]
             kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
             for kind in kinds:
                 qname = mod.qname(kind) if kind is not None else None
@@ -327,11 +327,11 @@ def _fields(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disagre
             if not isinstance(node, ast.Attribute) or not isinstance(getattr(node, "ctx", None), ast.Load):
                 continue
             root, path = _chain(node)
-            api = None
+            api = None  # type: ignore[assignment]
             if isinstance(root, ast.Name) and root.id in responses:
                 api = responses[root.id]
             elif isinstance(root, ast.Call) and _client_of(root, mod, prov) == "provider":
-                api = next((a for a in prov.stale if _api_of(root).endswith(a)), None)
+                api = next((a for a in prov.stale if _api_of(root).endswith(a)), None)  # type: ignore[assignment]
             if api is None:
                 continue
             for old in prov.stale[api]:

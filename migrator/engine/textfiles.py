@@ -276,7 +276,7 @@ def _insertions(text: str, e: DepEntry, added: List[str]) -> List[Edit]:
 # --------------------------------------------------------------------------- env
 
 
-def _name_pattern(names: List[str]) -> re.Pattern:
+def _name_pattern(names: List[str]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     return re.compile(rf"(?<![A-Za-z0-9_])(?:{alternatives})(?![A-Za-z0-9_])")
 
@@ -316,7 +316,7 @@ def rewrite_env(path: str, text: str, mapping: Dict[str, str], *, values: Option
     counts: Dict[str, int] = {}
     replaced: List[str] = []
 
-    def assignment(m: re.Match) -> str:
+    def assignment(m: re.Match[str]) -> str:
         old = m.group("name")
         new = active[old]
         where = f"{path}:{text.count(chr(10), 0, m.start()) + 1}"
@@ -338,9 +338,9 @@ def rewrite_env(path: str, text: str, mapping: Dict[str, str], *, values: Option
     assigned = re.compile(rf"(?m)(?:^|(?<=\r))(?P<lead>[ \t]*)(?P<prefix>(?:-[ \t]+)?(?:(?:export|ENV|ARG)[ \t]+)?[\"']?)"
                           rf"(?P<name>{names})(?P<sep>[\"']?[ \t]*[=:][ \t]*)(?P<value>(?![\"']?\$)[^\s#][^\r\n]*)"
                           rf"(?=(?P<eol>\r\n|\r|\n|$))")
-    new_text = assigned.sub(lambda m: _count(counts, m.group("name")) or assignment(m), text)
+    new_text = assigned.sub(lambda m: _count(counts, m.group("name")) or assignment(m), text)  # type: ignore[func-returns-value]
 
-    def swap(m: re.Match) -> str:
+    def swap(m: re.Match[str]) -> str:
         _count(counts, m.group(0))
         return active[m.group(0)]
 

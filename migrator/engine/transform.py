@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import bisect
 import sys
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 import libcst.matchers as cstm
@@ -86,7 +86,8 @@ class _Collapsing(cst.CSTTransformer):
             return updated.with_changes(body=[cst.SimpleStatementLine([cst.Pass()], leading_lines=carry)])
         return updated.with_changes(body=body, footer=[*carry, *updated.footer])
 
-    def leave_SimpleStatementSuite(self, original: cst.SimpleStatementSuite, updated: cst.SimpleStatementSuite):
+    def leave_SimpleStatementSuite(self, original: cst.SimpleStatementSuite,
+                                   updated: cst.SimpleStatementSuite) -> cst.SimpleStatementSuite:
         return updated if updated.body else updated.with_changes(body=[cst.Pass()])
 
 
@@ -120,7 +121,7 @@ class _Syntactic:
 
     def __exit__(self, *exc: object) -> None:
         state = self.state
-        computed = state.provider._computed  # type: ignore[attr-defined]
+        computed: Dict[cst.CSTNode, Any] = state.provider._computed  # type: ignore[assignment]
         start = computed[self.start_node][:2] if self.start_node is not None else self.start
         end = computed[self.end_node][2:] if self.end_node is not None else (state.line, state.column)
         computed[self.node] = start + end
@@ -148,11 +149,11 @@ class _PositionState(PositionProvidingCodegenState):
         recorder = self.provider
         if type(node) in _STATEMENTS:  # the only spans the transformer asks for
             recorder.spans[node] = span  # type: ignore[attr-defined]
-        if node not in recorder._computed:  # type: ignore[attr-defined]
-            recorder._computed[node] = span  # type: ignore[attr-defined]
+        if node not in recorder._computed:
+            recorder._computed[node] = span
 
-    def record_syntactic_position(self, node: cst.CSTNode, *, start_node: Optional[cst.CSTNode] = None,
-                                  end_node: Optional[cst.CSTNode] = None) -> _Syntactic:  # type: ignore[override]
+    def record_syntactic_position(self, node: cst.CSTNode, *, start_node: Optional[cst.CSTNode] = None,  # type: ignore[override]
+                                  end_node: Optional[cst.CSTNode] = None) -> _Syntactic:
         return _Syntactic(self, node, start_node, end_node)
 
 
@@ -232,8 +233,8 @@ class EditTransformer(_Collapsing):
             updated = updated.with_changes(leading_lines=indent_lines)
         return updated
 
-    def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
-        result = self._leave_statement(original, updated)
+    def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine) -> Any:
+        result: Any = self._leave_statement(original, updated)
         if id(original) not in self.remove_ids:
             return result
         keep = [u for o, u in zip(original.body, result.body) if id(o) not in self.remove_small]
@@ -242,13 +243,14 @@ class EditTransformer(_Collapsing):
         keep[-1] = keep[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
         return result.with_changes(body=keep)
 
-    def leave_If(self, original, updated):
+    def leave_If(self, original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:  # type: ignore[override]
         return self._leave_statement(original, updated)
 
-    leave_For = leave_While = leave_With = leave_Try = leave_FunctionDef = leave_ClassDef = leave_If
+    leave_For = leave_While = leave_With = leave_Try = leave_FunctionDef = leave_ClassDef = leave_If  # type: ignore[assignment]
 
-    def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode):  # type: ignore[override]
-        updated = super().on_leave(original, updated)
+    def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode  # type: ignore[override]
+                 ) -> Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel[cst.CSTNode]]:
+        updated = super().on_leave(original, updated)  # type: ignore[assignment]
         if not isinstance(updated, cst.CSTNode) or type(original).__name__ not in self.node_types:
             return updated  # most nodes cannot carry an edit: skip the position lookup
         pos = self.where._computed.get(original) if self.where is not None else None
@@ -295,12 +297,12 @@ def _module_names(module: cst.Module) -> Dict[str, Optional[str]]:
                 if isinstance(small, cst.Import):
                     for alias in small.names:
                         dotted = _dotted(alias.name)
-                        bound = _dotted(alias.asname.name) if alias.asname else dotted.split(".")[0]  # type: ignore[arg-type]
+                        bound = _dotted(alias.asname.name) if alias.asname else dotted.split(".")[0]
                         names[bound] = dotted if alias.asname else bound
                 elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
                     base = ("." * len(small.relative)) + (_dotted(small.module) if small.module else "")
                     for alias in small.names:
-                        bound = _dotted(alias.asname.name) if alias.asname else _dotted(alias.name)  # type: ignore[arg-type]
+                        bound = _dotted(alias.asname.name) if alias.asname else _dotted(alias.name)
                         names[bound] = f"{base}.{_dotted(alias.name)}"
                 elif isinstance(small, cst.Assign):
                     for target in small.targets:
@@ -393,7 +395,7 @@ class _NestedImports(cst.CSTVisitor):
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         for small in node.body:
             if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
-                bound = {_dotted(a.asname.name) if a.asname else _dotted(a.name).split(".")[0] for a in small.names}  # type: ignore[arg-type]
+                bound = {_dotted(a.asname.name) if a.asname else _dotted(a.name).split(".")[0] for a in small.names}
                 if bound & self.names:
                     self.found.append((node, self.functions[-1] if self.functions else None, self.depth == 0))
 
@@ -447,7 +449,7 @@ def imports_beside(module: cst.Module, wanted: Set[Tuple[str, Optional[str]]],
             placed.add(want)
     if not after:
         return module, placed
-    return module.visit(_InsertAfter(after)), placed  # type: ignore[return-value]
+    return module.visit(_InsertAfter(after)), placed
 
 
 def _uses(node: cst.CSTNode, name: str) -> bool:
@@ -465,7 +467,7 @@ def add_imports(module: cst.Module, wanted: Set[Tuple[str, Optional[str]]]) -> c
     for mod, name in missing:
         code = f"import {mod}" if name is None else f"from {mod} import {name}"
         statement = cst.parse_statement(code + module.default_newline, config=module.config_for_parsing)
-        end = _place_import(body, end, statement, _import_key(statement))
+        end = _place_import(body, end, statement, _import_key(statement))  # type: ignore[arg-type]
     return module.with_changes(body=body)
 
 
@@ -499,7 +501,7 @@ def _section(module: str) -> int:
     return _FUTURE if top == "__future__" else _STDLIB if top in _STDLIB_NAMES else _OTHER
 
 
-def _place_import(body: List[cst.CSTNode], end: int, statement: cst.SimpleStatementLine,
+def _place_import(body: List[Any], end: int, statement: cst.SimpleStatementLine,
                   key: Tuple[int, int, str, str]) -> int:
     """Insert ``statement`` into the leading import block ``body[:end]`` where a sorted file has
     it: among the imports of its section (before the first that sorts after it), or as a section
@@ -558,11 +560,12 @@ class _RemoveUnused(_Collapsing):
     def _cleanup(self, module_name: str) -> bool:
         return any(module_name == m or module_name.startswith(m + ".") for m in self.modules)
 
-    def leave_Import(self, original: cst.Import, updated: cst.Import):
+    def leave_Import(self, original: cst.Import, updated: cst.Import) -> Union[cst.BaseSmallStatement, cst.RemovalSentinel]:
         keep = [a for a in updated.names if not (self._cleanup(_dotted(a.name)) and self._unused(a))]
         return self._rebuild(updated, keep)
 
-    def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom):
+    def leave_ImportFrom(self, original: cst.ImportFrom,
+                         updated: cst.ImportFrom) -> Union[cst.BaseSmallStatement, cst.RemovalSentinel]:
         if updated.module is None or updated.relative or isinstance(updated.names, cst.ImportStar):
             return updated
         if not self._cleanup(_dotted(updated.module)):
@@ -572,22 +575,24 @@ class _RemoveUnused(_Collapsing):
 
     def _unused(self, alias: cst.ImportAlias) -> bool:
         bound = alias.asname.name if alias.asname else alias.name
-        name = _dotted(bound).split(".")[0]  # type: ignore[arg-type]
+        name = _dotted(bound).split(".")[0]
         return name not in self.referenced
 
     @staticmethod
-    def _rebuild(node, keep):
-        if len(keep) == len(node.names):
+    def _rebuild(node: Union[cst.Import, cst.ImportFrom],
+                 keep: List[cst.ImportAlias]) -> Union[cst.BaseSmallStatement, cst.RemovalSentinel]:
+        if len(keep) == len(node.names):  # type: ignore[arg-type]
             return node
         if not keep:
             return cst.RemoveFromParent()  # the emptied line is turned into a placeholder below
         keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        changes = {"names": keep}
+        changes: Dict[str, Any] = {"names": keep}
         if isinstance(node, cst.ImportFrom) and node.lpar is not None and len(keep) == 1:
             changes.update(lpar=None, rpar=None)
         return node.with_changes(**changes)
 
-    def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
+    def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine,
+                                  updated: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
         if updated.body:
             if len(updated.body) != len(original.body):
                 last = updated.body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)

@@ -28,7 +28,7 @@ No LibCST here: scan's readiness matrix plans with the same function.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from migrator.analyzer import symbols as sym
 from migrator.engine.model import Site, UnitChoice
@@ -106,7 +106,7 @@ class Unit:
             return N_("the client annotated at line {line}").format(line=line)
         if kind == "remote":
             return N_("the client built in {module} (line {number}) and called at line {line}").format(
-                module=self.key[1], number=self.key[3][0], line=line)
+                module=self.key[1], number=self.key[3][0], line=line)  # type: ignore[index]
         if kind == "call":
             return N_("the call at line {line}").format(line=line)
         if kind == "modeldef":
@@ -240,7 +240,7 @@ def build_units(all_sites: Sequence[Site]) -> Tuple[List[Unit], Dict[int, Unit]]
                 if _key(other) in calls:
                     find.union(own, calls[_key(other)])
         elif site.kind == "symbol" and site.attrs.get("context") == "call":
-            key = starts.get((site.span.line, site.span.col))
+            key = starts.get((site.span.line, site.span.col))  # type: ignore[assignment]
             if key is not None:
                 member[id(site)] = key  # the class named at its own construction
         elif site.kind == "symbol" and site.attrs.get("context") == "except" and site.attrs.get("guard"):
@@ -249,10 +249,10 @@ def build_units(all_sites: Sequence[Site]) -> Tuple[List[Unit], Dict[int, Unit]]
             if call_index is None:
                 call_index = _ByStart([(Span(*span), key) for span, key in calls.items()])
             inside = call_index.inside(guard)
-            for key in inside:
-                find.union(inside[0], key)
+            for key in inside:  # type: ignore[assignment]
+                find.union(inside[0], key)  # type: ignore[arg-type]
             if inside:
-                member[id(site)] = inside[0]
+                member[id(site)] = inside[0]  # type: ignore[assignment]
         elif site.kind == "env":
             for span, key in constructions:
                 if _inside(site.span, span):
@@ -276,7 +276,7 @@ def build_units(all_sites: Sequence[Site]) -> Tuple[List[Unit], Dict[int, Unit]]
             member[id(site)] = ("modeldef", _key(site.span))  # its calls are in other modules
             anchors.setdefault(member[id(site)], site)
         elif site.kind == "model":
-            keys = [calls[_key(c.span)] for c in site.attrs["_calls"] if _key(c.span) in calls]
+            keys = [calls[_key(c.span)] for c in site.attrs["_calls"] if _key(c.span) in calls]  # type: ignore[misc]
             for key in keys[1:]:
                 find.union(keys[0], key)
             if keys:
@@ -294,7 +294,7 @@ def build_units(all_sites: Sequence[Site]) -> Tuple[List[Unit], Dict[int, Unit]]
     for site in all_sites:
         if site.kind == "client":
             for fed in site.attrs.get("feeds") or ():
-                ext = external.get(tuple(fed))
+                ext = external.get(tuple(fed))  # type: ignore[assignment]
                 if ext is not None:
                     find.union(("client", _key(site.span)), ext)
                 else:
@@ -302,14 +302,14 @@ def build_units(all_sites: Sequence[Site]) -> Tuple[List[Unit], Dict[int, Unit]]
     # an annotation naming a client class, inside the span a client was annotated at
     for site in all_sites:
         if site.kind == "symbol" and id(site) not in member and site.attrs.get("symbol") in sym.CLIENT_CLASSES:
-            for span, ext in external.items():
-                if _inside(site.span, Span(*span)):
+            for span, ext in external.items():  # type: ignore[assignment]
+                if _inside(site.span, Span(*span)):  # type: ignore[misc]
                     member[id(site)] = ext
                     break
     units: Dict[UnitKey, Unit] = {}
     unit_of: Dict[int, Unit] = {}
     for site in all_sites:
-        key = member.get(id(site))
+        key = member.get(id(site))  # type: ignore[assignment]
         if key is None:
             continue
         root = find.find(key)
@@ -511,7 +511,7 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
         if unit.rewrites and handed:
             unit.reasons.append(_at(unit.anchor.span.line, N_("the client is passed to {handed}, whose use of it (the models it names, the "
                                    "calls it makes) this module cannot follow").format(handed=handed)))
-        cross = ruleset.cross.get(project_key(unit, path)) if ruleset.cross else None
+        cross = ruleset.cross.get(project_key(unit, path)) if ruleset.cross else None  # type: ignore[arg-type]
         if cross == "compat" and not ruleset.plan.keeps_openai and (unit.rewrites or unit.anchor.kind == "client"):
             # (a construction no native rule rewrites, e.g. one whose endpoint is a caller's value,
             # is still the client the other parts call: it goes to the fallback with them)
@@ -557,7 +557,7 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
             if held and held.startswith("stay:"):
                 unit.reasons.append(_at(site.span.line, N_(
                     "its model is the default written in {path} (line {number}), which is left as it is because another "
-                    "call that takes it stays on OpenAI ({why})").format(path=remote[0], number=remote[2], why=held[len("stay: "):])))
+                    "call that takes it stays on OpenAI ({why})").format(path=remote[0], number=remote[2], why=held[len("stay: "):])))  # type: ignore[index]
         if unit.key[0] == "modeldef":
             if unit.rewrites and cross and cross.startswith("stay:"):
                 unit.reasons.append(_at(unit.anchor.span.line, N_("a call that takes this model stays on OpenAI ({why})").format(
@@ -595,7 +595,7 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
                                    "{number}, which stays for another client: pointed at the provider, it would send an "
                                    "OpenAI key there").format(variable=kept[0].attrs.get("variable"), number=kept[0].span.line)))
     for site, rule in pairs:
-        unit = unit_of.get(id(site))
+        unit = unit_of.get(id(site))  # type: ignore[assignment]
         if unit is not None and unit.blocked and not any(op.name == "todo" for op in rule.ops):
             continue  # a unit left whole keeps what it reports for a person, nothing else
         if (unit is not None and unit.elsewhere) or (elsewhere is not None and site.kind == "config"):
@@ -652,7 +652,7 @@ def loose_keys(units: UnitPlan, kept: Sequence[Pair]) -> bool:
     return any(site.kind == "env" and id(site) not in units.unit_of and rewrites(rule) for site, rule in kept)
 
 
-def left_sites(units: UnitPlan, hybrid: Set[int]) -> frozenset:
+def left_sites(units: UnitPlan, hybrid: Set[int]) -> FrozenSet[Span]:
     """Spans of the API calls and wrapper constructions whose unit stays on OpenAI (blocked, and
     not served by a fallback): what scan's readiness matrix must count as needing a person."""
     return frozenset(s.span for u in units.blocked for s in u.sites
@@ -777,7 +777,8 @@ def _module_reason(what: str, units: List[Unit], blocked_lines: str) -> str:
 
 
 def with_fallback(all_sites: Sequence[Site], units: UnitPlan, ruleset: RuleSet, blocked: Dict[int, str],
-                  rules_for: Optional[MatchFn] = None, path: Optional[str] = None):
+                  rules_for: Optional[MatchFn] = None, path: Optional[str] = None
+                  ) -> Tuple[List[Pair], List[Tuple[Site, str, str, str]], Dict[int, RuleSet], Set[int]]:
     """Units the plan must leave whole, offered to its fallback plan (native -> compat): a unit
     the fallback serves whole is migrated by it, and the report says so.  Returns the pairs to
     apply, the planner's reports, the rule set of each fallback rule, and the fallback's sites."""
