@@ -262,3 +262,38 @@ def test_a_default_read_elsewhere_is_reported_at_the_call(source, where):
 def test_the_migrated_defaults_reach_the_provider_with_its_models_and_the_caller_s_choice(tmp_path: Path):
     sent = requests_of(migrate(DEFAULTS).output, tmp_path)
     assert [r.json["model"] for r in sent] == ["qwen-plus", "qwen-max", "qwen-flash", "qwen-turbo", "text-embedding-v4"]
+
+
+FRAMEWORK_DEFAULTS = '''
+from typing import Optional
+
+from langchain_openai import ChatOpenAI, OpenAIEmbeddings
+
+
+class Bot:
+    def __init__(self, model: Optional[str] = None):
+        self.model = model or "gpt-4o"
+
+    def llm(self):
+        return ChatOpenAI(model=self.model, temperature=0)
+
+
+def embed(text, model=None):
+    return OpenAIEmbeddings(model=model or "text-embedding-3-small", check_embedding_ctx_length=False).embed_query(text)
+
+
+print(Bot().llm().invoke("a").content, len(embed("b")))
+'''
+
+
+@pytest.mark.parametrize("plan", ["compat", "native"])
+def test_a_framework_class_s_model_default_is_mapped_where_it_is_written(tmp_path: Path, plan):
+    # ChatOpenAI(model=self.model) with self.model = model or "gpt-4o": the class moved, the
+    # default sent OpenAI's model to the provider (reported only)
+    result = migrate(FRAMEWORK_DEFAULTS, plan=plan)
+    out = result.output
+    assert 'self.model = model or "qwen-plus"' in out and 'model or "text-embedding-v4"' in out, out
+    assert not [d for d in result.diagnostics if d.severity == "manual"], result.diagnostics
+    if plan == "compat":
+        sent = requests_of(out, tmp_path)
+        assert [r.json["model"] for r in sent] == ["qwen-plus", "text-embedding-v4"]

@@ -1036,7 +1036,9 @@ class _Analyzer:
             # a module or class: a masked analysis must see every region of it that mentions the
             # name (a function's body is one region, the one holding the call)
             self.mentions_asked.add(name)
-        models = [k.value for k in ast.walk(root) if isinstance(k, ast.keyword) and k.arg == keyword]
+        # (a LangChain / LlamaIndex class names its model in model_name= too)
+        names = (keyword, "model_name") if keyword == "model" else (keyword,)
+        models = [k.value for k in ast.walk(root) if isinstance(k, ast.keyword) and k.arg in names]
         if keyword == "model":  # an openai<1 call names its model in engine= / deployment_id= too
             models += [k.value for c in ast.walk(root) if isinstance(c, ast.Call) and _legacy_call_name(c.func)
                        for k in c.keywords if k.arg in ("engine", "deployment_id")]
@@ -1501,13 +1503,20 @@ class _Reporter(_Analyzer):
             model = self._model(node, scope, ("model", "model_name", "deployment_name", "azure_deployment"))
             qname = sym.canonical(func.qname)  # langchain.chat_models.ChatOpenAI -> the class it is
             given = next((k.value for k in node.keywords if k.arg in ("model", "model_name")), None)
-            model_ref = self.imported_name(given, scope) if given is not None and not isinstance(given, ast.Constant) else None
+            valued = given is not None and not isinstance(given, ast.Constant)
+            # a model written where its value is defined (a default, a constant): mapped there
+            found = self.model_definition(given, scope) if valued else None  # type: ignore[arg-type]
+            if found is not None:
+                model = found.value
+            model_ref = self.imported_name(given, scope) if valued and found is None else None  # type: ignore[arg-type]
             self.add("framework", node, N_("constructs {name}").format(name=qname), symbol=qname, model=model,
                      detail={"form": "construct", "kwargs": _kwarg_names(node),
                              "open_args": bool(node.args) or any(k.arg is None for k in node.keywords),
                              "star_kwargs": any(k.arg is None for k in node.keywords),
                              "key_named": self.key_named_openai(node, scope),
-                             "_model_ref": model_ref, "_model_at": [given.lineno, given.col_offset] if model_ref else None})
+                             "_model_ref": model_ref, "_model_at": [given.lineno, given.col_offset] if model_ref else None,  # type: ignore[union-attr]
+                             "_model_def": list(_astuple(self.lines.span(found))) if found is not None else None,
+                             "_model_env": self.model_env.get(id(found)) if found is not None else None})
             return
         if isinstance(func, Q) and func.qname in sym.ROUTE_LISTS:
             self._route_list(node, func.qname, scope)

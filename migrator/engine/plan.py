@@ -38,6 +38,7 @@ def sites(analysis: FileAnalysis) -> List[Site]:
                     out.append(defined[key])
             if f.kind == "call":
                 calls[(f.span.line, f.span.col, f.span.end_line, f.span.end_col)] = f
+            if f.kind in ("call", "framework"):
                 if f.detail.get("_model_def"):
                     # the literal a model value is defined by (a default, a constant): mapped there,
                     # once however many calls it feeds
@@ -47,7 +48,8 @@ def sites(analysis: FileAnalysis) -> List[Site]:
                     else:
                         defined[where] = Site("model", Span(*where), ("SimpleString",),
                                               {"model": f.model, "confidence": f.confidence, "_call": out[-1],
-                                               "_calls": [out[-1]], "env": f.detail.get("_model_env")}, f)
+                                               "_calls": [out[-1]], "env": f.detail.get("_model_env"),
+                                               "_framework": f.kind == "framework"}, f)
                         out.append(defined[where])
             if f.kind in ("client", "call") and f.detail.get("_params_def"):
                 # the **params dict the call's keywords are written in: they are edited there
@@ -197,7 +199,8 @@ def plan(all_sites: Iterable[Site], ruleset: RuleSet) -> List[Tuple[Site, Rule]]
 def _maps_model(rule: Rule, site: Site) -> bool:
     """The rule maps the model keyword a model site's literal feeds (a definition another module's
     framework objects take may feed ``model_name=`` after a rule renames ``model=``)."""
-    return any(op.name == "map_model" and (site.attrs.get("_remote_key") or op.params.get("name", "model") == "model")
+    return any(op.name == "map_model" and (site.attrs.get("_remote_key") or site.attrs.get("_framework")
+                                            or op.params.get("name", "model") == "model")
                for op in rule.ops)
 
 

@@ -208,6 +208,7 @@ def build_units(all_sites: Sequence[Site]) -> Tuple[List[Unit], Dict[int, Unit]]
         elif site.kind == "framework":
             key = ("framework", _key(site.span))
             constructions.append((site.span, key))
+            calls[_key(site.span)] = key  # (a model written where it is defined goes with it)
         elif site.kind == "call":
             key = _call_unit(site)
             calls[_key(site.span)] = key

@@ -37,7 +37,7 @@ class MapModel(Operation):
     @classmethod
     def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
         name = params.get("name", "model")
-        if site.kind == "model" or (site.kind == "call" and site.attrs.get("_model_def")) or site.attrs.get("_model_remote"):
+        if site.kind == "model" or (site.kind in ("call", "framework") and site.attrs.get("_model_def")) or site.attrs.get("_model_remote"):
             model = site.attrs.get("model")  # mapped where it is defined
             if ruleset.map_model(model) is None and not ruleset.is_target_model(model) and not _kept(model, params):
                 return [("manual", _no_model(ruleset, model))] if site.kind == "model" else []
@@ -78,7 +78,8 @@ class MapModel(Operation):
             return mapped
         assert isinstance(node, cst.Call)
         arg = _kw(node, params.get("name", "model"))
-        if (ctx.site.attrs.get("_model_def") and params.get("name", "model") == "model") or ctx.site.attrs.get("_model_remote"):
+        if ((ctx.site.attrs.get("_model_def") and (params.get("name", "model") == "model" or ctx.site.kind == "framework"))
+                or ctx.site.attrs.get("_model_remote")):
             return node  # mapped where it is defined
         if arg is None:
             if _has_star_kwargs(node):  # a model may well travel in there, unmapped
