@@ -34,6 +34,11 @@ def _diff(expected: str, actual: str) -> str:
 
 
 def inline_cases(pf: ProviderFile, rule: Rule) -> Iterator[tuple]:
+    """A rule's inline cases, as run for ``pf``: a rule it inherits from another provider's pack
+    keeps that pack's cases (written with that pack's values), run with that pack, not here; a
+    shared file's cases (``${pack.*}`` filled with ``pf``'s values) run for every pack."""
+    if rule.source != pf.path and not Path(rule.source).name.startswith("_"):
+        return
     for index, case in enumerate(rule.valid):
         yield f"{rule.id}::valid[{index}]", case, True
     for index, case in enumerate(rule.invalid):
