@@ -1,4 +1,5 @@
-"""fixtures/<provider>/<plan>/<case>/: input.py -> expected.py (absent = unchanged), stable on rerun."""
+"""fixtures/cases/<case>[@variant]/: input.py -> <provider>.<plan>.py (absent = unchanged), stable on rerun;
+one test per (input, provider, plan)."""
 
 from __future__ import annotations
 
