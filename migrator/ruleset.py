@@ -14,7 +14,7 @@ import fnmatch
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
 import yaml
 
@@ -32,7 +32,21 @@ ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*/[a-z0-9]+(?:-[a-z0-9]+)*$")
 PLANS = ("compat", "native")
 MATCH_KINDS = ("client", "call", "framework", "symbol", "config", "env", "result", "import", "double")
 
-TOP_KEYS = {"schema_version", "provider", "vars", "regions", "default_region", "models", "plans", "rules"}
+TOP_KEYS = {"schema_version", "provider", "vars", "regions", "default_region", "models", "plans", "rules", "extends", "drop"}
+#: a shared rule file (no ``provider``: rules that packs take with ``extends``, never a pack itself)
+SHARED_KEYS = {"schema_version", "extends", "drop", "rules"}
+#: ``extends: NAME``: ``_NAME.yaml`` or ``NAME.yaml`` beside the file, else among the built-in packs
+EXTENDS_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+MAX_EXTENDS = 16
+#: what Python reads of a pack's variables: ``${name}`` interpolates only such names, an ``*_env``
+#: variable is an environment variable's name (``{env: ...}``, the self-check, ``[tool.migrator.env]``
+#: sets ``<key>_env``), and ``base_url`` / ``*_url`` is where clients are sent (check's allow-list)
+VAR_NAME_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
+ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+URL_RE = re.compile(r"^https?://[^\s/]+")
+#: ``${pack.name}``, ``${pack.title}``, ``${pack.<var>}``: filled when the file is read, with the values
+#: of the pack being loaded (a shared rule names the provider that takes it)
+PACK_PLACEHOLDER_RE = re.compile(r"\$\{pack\.([a-z_][a-z0-9_]*)\}")
 PROVIDER_KEYS = {"name", "title", "docs", "verified", "summary"}
 PLAN_KEYS = {"title", "summary", "requirement", "keeps_openai", "check_policy", "refuse", "cleanup_imports", "env_files"}
 RULE_KEYS = {"id", "message", "note", "references", "plans", "match", "rewrite", "tests", "severity", "option", "requires"}
@@ -225,6 +239,23 @@ class _Reader:
     def __init__(self, path: str, problems: List[str]):
         self.path = path
         self.problems = problems
+        #: the values of ``${pack.<key>}`` (the pack being loaded), once known
+        self.pack_values: Optional[Dict[str, str]] = None
+
+    def fill(self, text: str, node: yaml.Node) -> str:
+        """``text`` with its ``${pack.<key>}`` placeholders filled (an unknown key is a problem)."""
+        if self.pack_values is None or "${pack." not in text:
+            return text
+        values = self.pack_values
+
+        def sub(match: "re.Match[str]") -> str:
+            if match.group(1) in values:
+                return values[match.group(1)]
+            self.err(node, _("unknown placeholder '{placeholder}'; known: {names}").format(
+                placeholder=match.group(0), names=", ".join("${pack." + k + "}" for k in sorted(values))))
+            return match.group(0)
+
+        return PACK_PLACEHOLDER_RE.sub(sub, text)
 
     def err(self, node: Optional[yaml.Node], message: str) -> None:
         line = node.start_mark.line + 1 if node is not None else 1
@@ -262,7 +293,7 @@ class _Reader:
             if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:null"):
                 self.err(node, _("{where} must be a string (quote '{value}')").format(where=where, value=node.value))
                 return ""
-        return node.value
+        return self.fill(node.value, node)
 
     def boolean(self, node: yaml.Node, where: str) -> Optional[bool]:
         if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:bool":
@@ -283,7 +314,7 @@ class _Reader:
         """Any YAML value as Python data (strings stay strings, no YAML 1.1 booleans from bare words)."""
         if isinstance(node, yaml.ScalarNode):
             if node.tag == "tag:yaml.org,2002:str" or bool(node.style):
-                return node.value
+                return self.fill(node.value, node)
             if node.tag == "tag:yaml.org,2002:bool":
                 if node.value not in ("true", "false"):
                     self.err(node, _("{where}: '{value}' is read as a boolean by YAML 1.1; write true/false or quote it").format(
@@ -312,11 +343,11 @@ def builtin_rules_dir() -> Path:
 
 def rule_files(extra: Sequence[str] = ()) -> List[Path]:
     """Built-in rule files, then the user's (files or directories), in a stable order."""
-    files = sorted(builtin_rules_dir().glob("*.yaml"))
+    files = pack_files(builtin_rules_dir())
     for entry in extra:
         path = Path(entry)
         if path.is_dir():
-            files.extend(sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml")))
+            files.extend(pack_files(path))
         elif path.is_file():
             files.append(path)
         else:
@@ -327,8 +358,14 @@ def rule_files(extra: Sequence[str] = ()) -> List[Path]:
     return [f for f in files if not (f.resolve() in seen or seen.add(f.resolve()))]  # type: ignore[func-returns-value]
 
 
-def load_file(path: Path, problems: List[str]) -> Optional[ProviderFile]:
-    """Parse and validate one rule file, appending every problem to ``problems``."""
+def pack_files(directory: Path) -> List[Path]:
+    """The packs of a rules directory: its ``*.yaml`` (and ``*.yml``) files but the shared ones,
+    whose name starts with ``_`` (rules that packs take with ``extends``)."""
+    files = sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml"))
+    return [f for f in files if not f.name.startswith("_")]
+
+
+def _read_yaml(path: Path, problems: List[str]) -> Optional[yaml.Node]:
     shown = str(path)
     try:
         if path.stat().st_size > MAX_RULE_FILE_BYTES:
@@ -344,12 +381,128 @@ def load_file(path: Path, problems: List[str]) -> Optional[ProviderFile]:
     if not text.strip():
         problems.append(f"{shown}:1: " + _("empty rule file"))
         return None
+    return _compose(text, shown, problems)
+
+
+def load_file(path: Path, problems: List[str]) -> Optional[ProviderFile]:
+    """Parse and validate one rule file (and the files it extends), appending every problem to
+    ``problems``."""
     before = len(problems)
-    node = _compose(text, shown, problems)
-    if node is None:
+    chain, whole = _chain(path, problems)
+    if not whole:
+        for layer in chain[:1]:  # the pack's own header, whatever it extends
+            if not layer.shared:
+                layer.parser.header(layer.node, layer.top, None, extends="extends" in layer.top)
         return None
-    parsed = _Parser(_Reader(shown, problems), path).file(node)
+    parsed = _merge(chain)
     return parsed if len(problems) == before else None
+
+
+@dataclass
+class _Layer:
+    """One file of a pack's ``extends`` chain, composed and read at the top level."""
+
+    parser: "_Parser"
+    node: yaml.Node
+    top: Dict[str, Tuple[yaml.Node, yaml.Node]]
+    shared: bool  # no ``provider``: rules for packs to extend
+
+
+def _chain(path: Path, problems: List[str]) -> Tuple[List["_Layer"], bool]:
+    """The file and every file it extends, the pack itself first, and whether every one was found
+    and read (a pack whose chain is broken still has its own header checked)."""
+    chain: List[_Layer] = []
+    seen: List[Path] = []
+    while True:
+        node = _read_yaml(path, problems)
+        if node is None:
+            return chain, False
+        parser = _Parser(_Reader(str(path), problems), path)
+        shared = isinstance(node, yaml.MappingNode) and not any(
+            isinstance(k, yaml.ScalarNode) and k.value == "provider" for k, _v in node.value)
+        top = parser.r.mapping(node, "rule file", SHARED_KEYS if shared else TOP_KEYS)
+        if not chain and shared and top:
+            parser.r.err(node, _("a shared rule file (no 'provider') is not a pack: a pack takes its rules with 'extends'"))
+            return chain, False
+        chain.append(_Layer(parser, node, top, shared))
+        seen.append(path.resolve())
+        if not top:
+            return chain, False
+        if "extends" not in top:
+            return chain, True
+        value = top["extends"][1]
+        name = parser.r.string(value, "extends")
+        if not name:
+            return chain, False
+        if not EXTENDS_RE.match(name):
+            parser.r.err(value, _("extends: '{name}' is not a rule file's name (kebab-case, no path or '.yaml')").format(name=name))
+            return chain, False
+        parent = _find_parent(name, path)
+        if parent is None:
+            parser.r.err(value, _("extends: no rule file '{name}' (looked for _{name}.yaml and {name}.yaml beside this file "
+                                  "and among the built-in packs)").format(name=name))
+            return chain, False
+        if parent.resolve() in seen or len(chain) > MAX_EXTENDS:
+            files = " -> ".join(str(p) for p in seen + [parent])
+            parser.r.err(value, _("extends: a cycle: {files}").format(files=files) if parent.resolve() in seen
+                         else _("extends: more than {n} files deep: {files}").format(n=MAX_EXTENDS, files=files))
+            return chain, False
+        path = parent
+
+
+def _find_parent(name: str, child: Path) -> Optional[Path]:
+    for directory in (child.parent, builtin_rules_dir()):
+        for candidate in (directory / f"_{name}.yaml", directory / f"{name}.yaml"):
+            if candidate.is_file() and candidate.resolve() != child.resolve():
+                return candidate
+    return None
+
+
+@dataclass
+class _Inherit:
+    """A ``- inherit: [name, ...]`` entry of a pack's rules: the parent's rules placed there."""
+
+    names: List[str]
+    node: yaml.Node
+
+
+def _suffix(rule_id: str) -> str:
+    return rule_id.split("/", 1)[-1]
+
+
+def _merge(chain: List[_Layer]) -> Optional[ProviderFile]:
+    """The pack of an ``extends`` chain: every file's header read (the pack's own last, its values
+    winning), then every file's rules with the pack's ``${pack.*}`` values, from the farthest
+    parent on: a pack's rule with a parent rule's name replaces it, ``drop`` removes parent rules,
+    ``- inherit: [...]`` places parent rules; the parent rules it does not name come first."""
+    leaf = chain[0]
+    pf: Optional[ProviderFile] = None
+    for layer in reversed(chain):
+        if not layer.shared:
+            pf = layer.parser.header(layer.node, layer.top, pf, extends="extends" in layer.top)
+        elif "schema_version" not in layer.top:
+            layer.parser.r.err(layer.node, _("missing required key '{key}'").format(key="schema_version"))
+    if pf is None:
+        return None
+    values = {**pf.vars, "name": pf.name, "title": pf.title}
+    from migrator.engine.ops import OPS
+
+    rules: List[Rule] = []
+    for layer in reversed(chain):
+        layer.parser.r.pack_values = values
+        if "rules" not in layer.top:
+            if layer.shared:
+                layer.parser.r.err(layer.node, _("missing required key '{key}'").format(key="rules"))
+            continue
+        # a shared file's rule ids are written ${pack.name}/...; a parent pack's keep its own name
+        owner = pf.name if layer.shared or layer is leaf else layer.parser.path.stem
+        entries = layer.parser.rules(layer.top["rules"][1], owner, pf.plans, OPS, inheriting=bool(rules))
+        entries = [dataclasses.replace(e, id=f"{pf.name}/{_suffix(e.id)}") if isinstance(e, Rule) else e for e in entries]
+        rules = layer.parser.combine(rules, entries, layer.top.get("drop"))
+    if "rules" not in leaf.top and "extends" not in leaf.top:
+        return None
+    pf.rules = rules
+    return pf
 
 
 class _Parser:
@@ -357,16 +510,13 @@ class _Parser:
         self.r = reader
         self.path = path
 
-    def file(self, node: yaml.Node) -> Optional[ProviderFile]:
-        from migrator.engine.ops import OPS
-
+    def header(self, node: yaml.Node, top: Dict[str, Tuple[yaml.Node, yaml.Node]], base: Optional[ProviderFile],
+               extends: bool) -> Optional[ProviderFile]:
+        """A pack's fields but its rules, over those of the pack it extends (``base``)."""
         r = self.r
-        top = r.mapping(node, "rule file", TOP_KEYS)
-        for required in ("schema_version", "provider", "plans", "rules"):
+        for required in ("schema_version", "provider") + (() if extends else ("plans", "rules")):
             if required not in top:
                 r.err(node, _("missing required key '{key}'").format(key=required))
-        if not top:
-            return None
         version = top.get("schema_version")
         if version and (not isinstance(version[1], yaml.ScalarNode) or version[1].value != str(SCHEMA_VERSION)):
             r.err(version[1], _("schema_version must be {version}").format(version=SCHEMA_VERSION))
@@ -374,19 +524,39 @@ class _Parser:
         name = provider.get("name", "")
         if name and name != self.path.stem:
             r.err(top["provider"][1], _("provider.name '{name}' must equal the file name '{stem}'").format(name=name, stem=self.path.stem))
-        vars_ = self.str_map(top["vars"][1], "vars") if "vars" in top else {}
-        regions = self.regions(top["regions"][1]) if "regions" in top else {}
-        default_region = r.string(top["default_region"][1], "default_region") if "default_region" in top else None
-        if default_region and default_region not in regions:
-            r.err(top["default_region"][1], _("default_region '{region}' is not one of the regions").format(region=default_region))
-        models = self.str_map(top["models"][1], "models") if "models" in top else {}
-        plans = self.plans(top["plans"][1]) if "plans" in top else {}
-        rules = self.rules(top["rules"][1], name, plans, OPS) if "rules" in top else []
+        vars_ = dict(base.vars) if base else {}
+        vars_.update(self.vars(top["vars"][1], "vars") if "vars" in top else {})
+        regions = dict(base.regions) if base else {}
+        regions.update(self.regions(top["regions"][1]) if "regions" in top else {})
+        default_region = base.default_region if base else None
+        if "default_region" in top:
+            default_region = r.string(top["default_region"][1], "default_region")
+            if default_region and default_region not in regions:
+                r.err(top["default_region"][1], _("default_region '{region}' is not one of the regions").format(region=default_region))
+        models = dict(base.models) if base else {}
+        models.update(self.str_map(top["models"][1], "models") if "models" in top else {})
+        plans = dict(base.plans) if base else {}
+        plans.update(self.plans(top["plans"][1]) if "plans" in top else {})
         return ProviderFile(
             path=str(self.path), name=name, title=provider.get("title", name), docs=provider.get("docs", ""),
             verified=provider.get("verified", ""), summary=provider.get("summary", ""), vars=vars_,
-            regions=regions, default_region=default_region, models=models, plans=plans, rules=rules,
+            regions=regions, default_region=default_region, models=models, plans=plans, rules=[],
         )
+
+    def vars(self, node: yaml.Node, where: str) -> Dict[str, str]:
+        """A pack's (or a region's) variables, held to what Python reads of them (``VAR_NAME_RE``,
+        ``ENV_NAME_RE``, ``URL_RE``)."""
+        return self.str_map(node, where, self._var)
+
+    def _var(self, where: str, key: str, key_node: yaml.Node, value_node: yaml.Node, value: str) -> None:
+        if not VAR_NAME_RE.match(key):
+            self.r.err(key_node, _("{where}: variable name '{key}' must be lower_snake_case (a-z, 0-9 and '_')").format(
+                where=where, key=key))
+        elif key.endswith("_env") and value and not ENV_NAME_RE.match(value):
+            self.r.err(value_node, _("{where}.{key} must be an environment variable's name, not '{value}'").format(
+                where=where, key=key, value=value))
+        elif (key == "base_url" or key.endswith("_url")) and value and not URL_RE.match(value):
+            self.r.err(value_node, _("{where}.{key} must be an http(s) URL, not '{value}'").format(where=where, key=key, value=value))
 
     def provider(self, node: yaml.Node) -> Dict[str, str]:
         fields = self.r.mapping(node, "provider", PROVIDER_KEYS)
@@ -399,17 +569,20 @@ class _Parser:
             self.r.err(fields["verified"][1], _("provider.verified must be a date YYYY-MM-DD (quote it)"))
         return out
 
-    def str_map(self, node: yaml.Node, where: str) -> Dict[str, str]:
+    def str_map(self, node: yaml.Node, where: str,
+                check: Optional[Callable[[str, str, yaml.Node, yaml.Node, str], None]] = None) -> Dict[str, str]:
         out = {}
         for key, (key_node, value) in self.r.mapping(node, where).items():
             text = self.r.string(value, f"{where}.{key}")
             if where == "models" and not text:
                 self.r.err(value, _("models: '{key}' maps to an empty model name").format(key=key))
+            if check is not None:
+                check(where, key, key_node, value, text)
             out[key] = text
         return out
 
     def regions(self, node: yaml.Node) -> Dict[str, Dict[str, str]]:
-        return {k: self.str_map(v, f"regions.{k}") for k, (_, v) in self.r.mapping(node, "regions").items()}
+        return {k: self.vars(v, f"regions.{k}") for k, (_, v) in self.r.mapping(node, "regions").items()}
 
     def plans(self, node: yaml.Node) -> Dict[str, Plan]:
         out = {}
@@ -431,13 +604,23 @@ class _Parser:
             out[name] = plan
         return out
 
-    def rules(self, node: yaml.Node, provider: str, plans: Dict[str, Plan], ops: Dict[str, Any]) -> List[Rule]:
+    def rules(self, node: yaml.Node, provider: str, plans: Dict[str, Plan], ops: Dict[str, Any],
+              inheriting: bool = False) -> List[Union[Rule, _Inherit]]:
         if not isinstance(node, yaml.SequenceNode):
             self.r.err(node, _("rules must be a list"))
             return []
-        out: List[Rule] = []
+        out: List[Union[Rule, _Inherit]] = []
         seen: Dict[str, int] = {}
         for index, item in enumerate(node.value):
+            if isinstance(item, yaml.MappingNode) and any(
+                    isinstance(k, yaml.ScalarNode) and k.value == "inherit" for k, _v in item.value):
+                fields = self.r.mapping(item, f"rules[{index}]", {"inherit"})
+                if not inheriting:
+                    self.r.err(item, f"rules[{index}]: " + _("'inherit' places rules of the file named by 'extends', "
+                                                             "and this file extends none"))
+                elif "inherit" in fields:
+                    out.append(_Inherit(self.r.strings(fields["inherit"][1], f"rules[{index}].inherit"), fields["inherit"][1]))
+                continue
             rule = self.rule(item, index, provider, plans, ops)
             if rule is None:
                 continue
@@ -446,6 +629,38 @@ class _Parser:
                 continue
             seen[rule.id] = rule.line
             out.append(rule)
+        return out
+
+    def combine(self, inherited: List[Rule], entries: List[Union[Rule, _Inherit]],
+                drop: Optional[Tuple[yaml.Node, yaml.Node]]) -> List[Rule]:
+        """This file's rules over the ones it extends (see ``_merge``)."""
+        r = self.r
+        by_name = {_suffix(rule.id): rule for rule in inherited}
+        dropped: Set[str] = set()
+        if drop is not None:
+            if not inherited:
+                r.err(drop[0], _("'drop' removes rules of the file named by 'extends', and this file extends none"))
+            for name in r.strings(drop[1], "drop"):
+                if name not in by_name:
+                    r.err(drop[1], _("drop: '{name}' is not a rule this file inherits").format(name=name)
+                          + did_you_mean(difflib.get_close_matches(name, sorted(by_name), n=1)))
+                dropped.add(name)
+        placed: Set[str] = set()
+        for entry in entries:
+            if isinstance(entry, _Inherit):
+                for name in entry.names:
+                    if name not in by_name or name in dropped or name in placed:
+                        r.err(entry.node, _("inherit: '{name}' is not a rule this file inherits, or is dropped or placed twice").format(
+                            name=name) + did_you_mean(difflib.get_close_matches(name, sorted(by_name), n=1)))
+                    placed.add(name)
+            elif _suffix(entry.id) in by_name:
+                placed.add(_suffix(entry.id))  # replaced where this file writes it
+        out = [rule for rule in inherited if _suffix(rule.id) not in dropped | placed]
+        for entry in entries:
+            if isinstance(entry, _Inherit):
+                out += [by_name[name] for name in entry.names if name in by_name and name not in dropped]
+            else:
+                out.append(entry)
         return out
 
     def rule(self, node: yaml.Node, index: int, provider: str, plans: Dict[str, Plan], ops: Dict[str, Any]) -> Optional[Rule]:
@@ -540,7 +755,7 @@ class _Parser:
         if "valid" in fields:
             for item in _items(fields["valid"][1]):
                 if isinstance(item, yaml.ScalarNode):
-                    valid.append({"before": item.value, "line": item.start_mark.line + 1})
+                    valid.append({"before": self.r.fill(item.value, item), "line": item.start_mark.line + 1})
                 else:
                     case = self.case(item, where)
                     case.pop("after", None)
@@ -589,8 +804,8 @@ def load_all(extra: Sequence[str] = (), *, replacing: Sequence[str] = ()) -> Lis
         if earlier is not None and not (Path(pf.path).resolve() in chosen and Path(earlier.path).resolve() not in chosen):
             problems.append(f"{pf.path}:1: " + _("provider '{name}' is already defined in {path}").format(name=pf.name, path=earlier.path))
         kept[pf.name] = pf
-    if problems:
-        raise RuleFileError(problems)
+    if problems:  # a shared file's problem is found once for each pack that extends it
+        raise RuleFileError(list(dict.fromkeys(problems)))
     return [pf for pf in files if pf is not None and kept[pf.name] is pf]
 
 

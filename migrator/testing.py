@@ -1,5 +1,5 @@
 """Run rule tests: the inline ``valid``/``invalid`` cases of rule files and the
-``fixtures/<provider>/<plan>/<case>/`` before/after pairs.  Shared by the test
+``fixtures/cases/<case>/`` before/after pairs.  Shared by the test
 suite and ``migrator rules test``."""
 
 from __future__ import annotations
@@ -34,6 +34,11 @@ def _diff(expected: str, actual: str) -> str:
 
 
 def inline_cases(pf: ProviderFile, rule: Rule) -> Iterator[tuple]:
+    """A rule's inline cases, as run for ``pf``: a rule it inherits from another provider's pack
+    keeps that pack's cases (written with that pack's values), run with that pack, not here; a
+    shared file's cases (``${pack.*}`` filled with ``pf``'s values) run for every pack."""
+    if rule.source != pf.path and not Path(rule.source).name.startswith("_"):
+        return
     for index, case in enumerate(rule.valid):
         yield f"{rule.id}::valid[{index}]", case, True
     for index, case in enumerate(rule.invalid):
@@ -83,6 +88,10 @@ def _check_invalid(case_id: str, case: dict, before: str, output: str, messages:
 
 @dataclass(frozen=True)
 class FixtureCase:
+    """One (input, provider, plan) of ``fixtures/cases/<name>[@variant]/``: the folder's one
+    ``input.py``, the expected output ``<provider>.<plan>.py`` (absent: the input stays unchanged)
+    and its options and diagnostics ``<provider>.<plan>.yaml`` (optional)."""
+
     provider: str
     plan: str
     name: str
@@ -92,24 +101,50 @@ class FixtureCase:
     def id(self) -> str:
         return f"{self.provider}/{self.plan}/{self.name}"
 
+    @property
+    def input(self) -> Path:
+        return self.dir / "input.py"
+
+    @property
+    def expected(self) -> Path:
+        return self.dir / f"{self.provider}.{self.plan}.py"
+
+    @property
+    def meta(self) -> Path:
+        return self.dir / f"{self.provider}.{self.plan}.yaml"
+
 
 def fixture_cases(root: Path) -> List[FixtureCase]:
-    out = []
-    for input_file in sorted(root.glob("*/*/*/input.py")):
+    """Every case under ``root/cases``: a folder holds one input and, for each provider and plan it
+    runs under, ``<provider>.<plan>.py`` and/or ``<provider>.<plan>.yaml``.  A folder's name is the
+    case's name, with ``@<variant>`` after it where one case needs another input for some packs."""
+    out = set()
+    for input_file in sorted((root / "cases").glob("*/input.py")):
         case_dir = input_file.parent
-        out.append(FixtureCase(case_dir.parent.parent.name, case_dir.parent.name, case_dir.name, case_dir))
-    return out
+        for path in case_dir.iterdir():
+            parts = path.name.split(".")
+            if len(parts) == 3 and parts[2] in ("py", "yaml") and path.name != "input.py":
+                out.add(FixtureCase(parts[0], parts[1], case_dir.name.split("@")[0], case_dir))
+    return sorted(out, key=lambda case: (case.provider, case.plan, case.name))
+
+
+def fixture_case(root: Path, provider: str, plan: str, name: str) -> FixtureCase:
+    """The case ``name`` as it runs for ``provider`` and ``plan`` (whichever variant's input it takes)."""
+    for case in fixture_cases(root):
+        if (case.provider, case.plan, case.name) == (provider, plan, name):
+            return case
+    raise LookupError(f"no fixture {provider}/{plan}/{name} under {root / 'cases'}")
 
 
 def run_fixture(pfs: Sequence[ProviderFile], case: FixtureCase) -> CaseResult:
     meta = {}
-    meta_file = case.dir / "case.yaml"
+    meta_file = case.meta
     if meta_file.exists():
         meta = yaml.safe_load(meta_file.read_text(encoding="utf-8")) or {}
     ruleset = select(pfs, case.provider, case.plan, only=meta.get("only", []), skip=meta.get("skip", []),
                      region=meta.get("region"), models=meta.get("models"), options=meta.get("options", []))
-    source = (case.dir / "input.py").read_text(encoding="utf-8")
-    expected_file = case.dir / "expected.py"
+    source = case.input.read_text(encoding="utf-8")
+    expected_file = case.expected
     expected = expected_file.read_text(encoding="utf-8") if expected_file.exists() else source
     result = migrate_source(source, "input.py", ruleset)
     if result.error:
@@ -119,7 +154,7 @@ def run_fixture(pfs: Sequence[ProviderFile], case: FixtureCase) -> CaseResult:
     try:
         ast.parse(expected)
     except SyntaxError as exc:
-        return CaseResult(case.id, False, "ERROR", f"expected.py does not parse: {exc}")
+        return CaseResult(case.id, False, "ERROR", f"{case.expected.name} does not parse: {exc}")
     again = migrate_source(expected, "input.py", ruleset)
     if again.output != expected:
         return CaseResult(case.id, False, "WRONG", "not stable on a second run:\n" + _diff(expected, again.output))

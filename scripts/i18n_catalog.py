@@ -102,7 +102,7 @@ def rule_messages() -> Dict[str, Message]:
         sys.path.insert(0, str(ROOT))
     from migrator.engine.ops import OPS
     from migrator.i18n import rule_key
-    from migrator.ruleset import load_file
+    from migrator.ruleset import load_file, pack_files
 
     found: Dict[str, Message] = {}
 
@@ -120,7 +120,7 @@ def rule_messages() -> Dict[str, Message]:
                 walk(item, where)
 
     problems: List[str] = []
-    for path in sorted(RULES.glob("*.yaml")):
+    for path in pack_files(RULES):
         rel = path.relative_to(RULES.parent).as_posix()  # "rules/x.yaml"
         pack = load_file(path, problems)
         if pack is None:

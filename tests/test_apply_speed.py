@@ -58,7 +58,7 @@ def test_line_map_is_difflibs_on_every_fixture(migrated, monkeypatch, difflib_ce
     # 100 cells: difflib only for ranges of about 10 lines, anchors everywhere else
     if difflib_cells is not None:
         monkeypatch.setattr(apply_mod, "_DIFFLIB_CELLS", difflib_cells)
-    assert len(migrated) > 500
+    assert len(migrated) > 350  # 96 distinct fixture inputs under every plan (443 inputs before they were shared)
     differ = [name for name, old, new in migrated if _line_map(old, new) != difflib_map(old, new)]
     assert differ == []
 

@@ -137,8 +137,9 @@ def test_converted_code_passes_check_under_the_compat_policy(provider):
     """apply and check agree on converted completions too (tests/test_invariant.py runs without options)."""
     from migrator.check import check_bytes, load_policy
     from migrator.config import Config
+    from migrator.testing import fixture_case
 
-    expected = Path(__file__).resolve().parent.parent / "fixtures" / provider / "compat" / "completions-as-chat" / "expected.py"
+    expected = fixture_case(Path(__file__).resolve().parent.parent / "fixtures", provider, "compat", "completions-as-chat").expected
     checked = check_bytes("app.py", expected.read_bytes(), load_policy(Config(), "compat"))
     assert not checked.findings, [f"{f.rule} {f.line}: {f.message}" for f in checked.findings]
 

@@ -1,4 +1,5 @@
-"""fixtures/<provider>/<plan>/<case>/: input.py -> expected.py (absent = unchanged), stable on rerun."""
+"""fixtures/cases/<case>[@variant]/: input.py -> <provider>.<plan>.py (absent = unchanged), stable on rerun;
+one test per (input, provider, plan)."""
 
 from __future__ import annotations
 
@@ -18,3 +19,16 @@ CASES = fixture_cases(ROOT)
 def test_fixture(case):
     result = run_fixture(PROVIDERS, case)
     assert result.ok, f"{result.verdict}: {result.detail}"
+
+
+def test_every_fixture_is_in_the_one_layout():
+    """A case written in another layout (fixtures/<provider>/<plan>/<case>/, an expected file named for
+    no provider and plan) would never run: every file of fixtures/cases is input.py or
+    <provider>.<plan>.py/.yaml of a known provider and plan."""
+    stray = [str(p) for p in ROOT.glob("*/*/*/input.py") if p.parts[-4] not in ("cases", "programs", "projects")]
+    plans = {(pf.name, plan) for pf in PROVIDERS for plan in pf.plans}
+    for path in (ROOT / "cases").glob("*/*"):
+        parts = path.name.split(".")
+        if path.name != "input.py" and not (len(parts) == 3 and parts[2] in ("py", "yaml") and tuple(parts[:2]) in plans):
+            stray.append(str(path))
+    assert not stray

@@ -4,7 +4,7 @@ Every import path of a class is one symbol to the rules (migrator/analyzer/symbo
 FRAMEWORK_CLASSES); the migrated code is run against the real, pinned langchain-openai and
 langchain-community constructors, so a keyword the rules write that the class does not take (or
 takes under another name) fails here, not in the user's program.  Whole-file before/after cases
-are fixtures/<provider>/<plan>/langchain-{paths,embeddings,reported}."""
+are fixtures/cases/langchain-{paths,embeddings,reported}."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from migrator.testing import fixture_case
 from migrator.analyzer import symbols as sym
 from migrator.analyzer.python import analyze_python
 from migrator.engine import migrate_source
@@ -100,7 +101,7 @@ def _built(provider: str, case: str, names, monkeypatch) -> dict:
     """Migrate the fixture's input, run it, and check that each named object talks to the
     provider with the provider's key."""
     rs = ruleset(provider)
-    source = (FIXTURES / provider / "compat" / case / "input.py").read_text()
+    source = fixture_case(FIXTURES, provider, "compat", case).input.read_text()
     result = migrate_source(source, "input.py", rs)
     assert result.error is None
     url = rs.vars["base_url"].rstrip("/")
@@ -131,7 +132,7 @@ def test_migrated_embeddings_send_raw_text_to_the_provider(provider, monkeypatch
 
 @pytest.mark.parametrize("provider", COMPAT)
 def test_classes_without_a_faithful_rewrite_are_left_and_reported(provider):
-    source = (FIXTURES / provider / "compat" / "langchain-reported" / "input.py").read_text()
+    source = fixture_case(FIXTURES, provider, "compat", "langchain-reported").input.read_text()
     result = migrate_source(source, "input.py", ruleset(provider))
     rules = {d.rule.split("/", 1)[1] for d in result.diagnostics if d.severity == "manual"}
     assert {"langchain-completions-llm", "langchain-azure"} <= rules
@@ -149,7 +150,7 @@ def test_llamaindex_openai_becomes_openai_like_on_the_provider(provider, monkeyp
     whose llama-index-llms-openai pins openai<3, so it cannot share tests/requirements-providers.txt
     (openai==3.57.0): the next test skips there and runs where it is installed."""
     rs = ruleset(provider)
-    source = (FIXTURES / provider / "compat" / "llamaindex" / "input.py").read_text()
+    source = fixture_case(FIXTURES, provider, "compat", "llamaindex").input.read_text()
     result = migrate_source(source, "input.py", rs)
     assert result.error is None
     assert "from llama_index.llms.openai_like import OpenAILike" in result.output
@@ -162,7 +163,7 @@ def test_llamaindex_openai_becomes_openai_like_on_the_provider(provider, monkeyp
 def test_migrated_llamaindex_llm_is_built_for_the_provider(provider, monkeypatch):
     pytest.importorskip("llama_index.llms.openai_like")
     rs = ruleset(provider)
-    source = (FIXTURES / provider / "compat" / "llamaindex" / "input.py").read_text()
+    source = fixture_case(FIXTURES, provider, "compat", "llamaindex").input.read_text()
     result = migrate_source(source, "input.py", rs)
     monkeypatch.setenv(rs.vars["api_key_env"], "provider-key-f3a9")
     ns: dict = {}
@@ -189,7 +190,7 @@ def test_migrated_llamaindex_embeddings_send_the_provider_model(provider, monkey
     """OpenAIEmbedding checks model= against OpenAI's names and sends model_name= when given
     (llama-index-embeddings-openai 0.7.0); skipped where it is not installed (see above)."""
     rs = ruleset(provider)
-    source = (FIXTURES / provider / "compat" / "llamaindex-embeddings" / "input.py").read_text()
+    source = fixture_case(FIXTURES, provider, "compat", "llamaindex-embeddings").input.read_text()
     result = migrate_source(source, "input.py", rs)
     assert result.error is None and result.output.count("model_name=") == 2
     pytest.importorskip("llama_index.embeddings.openai")

@@ -2,7 +2,7 @@
 
 pyautogen 0.2 builds ``openai.OpenAI(**entry)`` for an entry with no ``api_type`` (or "openai"), so
 an entry with no ``base_url`` (or api.openai.com) is OpenAI usage; the rules (``*/autogen02*``) give
-it the provider's model, ``"base_url"`` and key.  Whole-file cases: fixtures/<provider>/<plan>/autogen02
+it the provider's model, ``"base_url"`` and key.  Whole-file cases: fixtures/cases/autogen02
 and autogen02-dynamic (also run by tests/test_fixtures.py, test_invariant.py and test_readiness.py)."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from migrator.testing import fixture_case
 from migrator.analyzer import analyze_other_bytes, mentions_openai, needs_ast
 from migrator.analyzer.autogen import ConfigFileError, parse_config_file
 from migrator.analyzer.python import analyze_python
@@ -119,7 +120,7 @@ def test_native_plans_keep_the_entry_on_the_compatible_endpoint_reported(provide
 
 
 def test_dynamic_entries_are_left_and_reported():
-    source = (FIXTURES / "dashscope" / "compat" / "autogen02-dynamic" / "input.py").read_text()
+    source = fixture_case(FIXTURES, "dashscope", "compat", "autogen02-dynamic").input.read_text()
     result = migrate_source(source, "input.py", _rs("dashscope"))
     manual = [d for d in result.diagnostics if d.severity == "manual"]
     assert [d.line for d in manual if d.rule == "dashscope/autogen02-dynamic"] == [7, 9]
@@ -138,7 +139,7 @@ def test_check_flags_an_openai_entry_and_passes_the_migrated_fixture(policy):
     source = 'import autogen\nconfig_list = [{"model": "gpt-4"}, {"model": "m", "base_url": "http://localhost:8000/v1"}]\n'
     found = [(f.line, f.message) for f in check_bytes("app.py", source.encode(), policy).findings]
     assert found == [(2, "an AutoGen config_list entry sends 'gpt-4' to OpenAI")]
-    migrated = (FIXTURES / "dashscope" / "compat" / "autogen02" / "expected.py").read_bytes()
+    migrated = fixture_case(FIXTURES, "dashscope", "compat", "autogen02").expected.read_bytes()
     assert not check_bytes("app.py", migrated, COMPAT).findings
 
 

@@ -2,7 +2,7 @@
 
 ``Settings.llm = OpenAI(...)`` / ``Settings.embed_model = OpenAIEmbedding(...)`` and
 ``ServiceContext.from_defaults(llm=OpenAI(...))`` are constructions like any other: the compat rules
-rewrite them where they stand (fixtures/<provider>/<plan>/llamaindex-settings), and what reads the
+rewrite them where they stand (fixtures/cases/llamaindex-settings), and what reads the
 settings afterwards (``Settings.llm.complete(...)``, ``index.as_query_engine()``) holds no OpenAI
 name of its own: scan counts the constructions once each and `migrator check` passes on the result.
 
@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from migrator.testing import fixture_case
 from migrator.engine import migrate_source
 from migrator.ruleset import load_all, select
 from tests import equivalence as eq
@@ -31,7 +32,7 @@ FAKE_KEY = {"dashscope": "sk-provider-f3a9", "zhipu": "id123.secretf3a9"}
 
 
 def _settings_app() -> bytes:
-    return (FIXTURES / "dashscope" / "compat" / "llamaindex-settings" / "input.py").read_bytes()
+    return fixture_case(FIXTURES, "dashscope", "compat", "llamaindex-settings").input.read_bytes()
 
 
 @pytest.mark.parametrize("plan", ["compat", "native"])
@@ -46,7 +47,7 @@ def test_settings_constructions_are_counted_moved_and_pass_check(tmp_path, plan)
     done = cli("apply", "--provider", "dashscope", "--plan", plan, cwd=repo)
     assert done.returncode == 0, done.stdout + done.stderr
     branch = f"migrator/dashscope-{plan}"
-    expected = FIXTURES / "dashscope" / plan / "llamaindex-settings" / "expected.py"
+    expected = fixture_case(FIXTURES, "dashscope", plan, "llamaindex-settings").expected
     # the CLI wraps the long ServiceContext line; the code is the fixture's
     assert ast.dump(ast.parse(branch_file(repo, branch, "app.py"))) == ast.dump(ast.parse(expected.read_bytes()))
     git(repo, "checkout", "-q", branch)
@@ -79,7 +80,7 @@ def run_native(code: str, provider: str, monkeypatch, srv: FakeServer) -> dict:
 
 def test_migrated_embeddings_answer_through_dashscope_embedding(monkeypatch):
     pytest.importorskip("llama_index.embeddings.dashscope")
-    code = migrate("dashscope", (FIXTURES / "dashscope" / "native" / "llamaindex-embeddings" / "input.py").read_text()).output
+    code = migrate("dashscope", fixture_case(FIXTURES, "dashscope", "native", "llamaindex-embeddings").input.read_text()).output
     with FakeServer("dashscope") as srv:
         ns = run_native(code, "dashscope", monkeypatch, srv)
         for name in ("embed_model", "default_embed"):
@@ -107,7 +108,7 @@ def test_an_embedding_keyword_dashscope_lacks_keeps_openai_embedding():
 
 def test_the_dashscope_llm_stays_on_openai_like_and_says_why():
     """llama-index-llms-dashscope pins dashscope==1.22.2, not installable next to the plan's 2.x."""
-    result = migrate("dashscope", (FIXTURES / "dashscope" / "native" / "llamaindex" / "input.py").read_text())
+    result = migrate("dashscope", fixture_case(FIXTURES, "dashscope", "native", "llamaindex").input.read_text())
     assert "OpenAILike(" in result.output and "llama_index.llms.dashscope" not in result.output
     hybrids = [d.message for d in result.diagnostics if d.rule == "migrator/hybrid"]
     assert len(hybrids) == 2 and all("requires dashscope==1.22.2" in m for m in hybrids)
@@ -130,7 +131,7 @@ def test_migrated_llm_answers_through_zhipuai(monkeypatch):
     pytest.importorskip("llama_index.llms.zhipuai")
     from llama_index.core.llms import ChatMessage
 
-    code = migrate("zhipu", (FIXTURES / "zhipu" / "native" / "llamaindex-native-kept" / "input.py").read_text()).output
+    code = migrate("zhipu", fixture_case(FIXTURES, "zhipu", "native", "llamaindex-native-kept").input.read_text()).output
     monkeypatch.setenv("CHAT_MODEL", "glm-4-air")
     code = code.replace("from llama_index.llms.openai_like import OpenAILike\n", "OpenAILike = dict\n")  # not installable here
     with FakeServer("zhipu") as srv:

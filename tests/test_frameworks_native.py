@@ -1,6 +1,6 @@
 """LangChain's OpenAI classes moved to the provider's own LangChain class on native plans (issue #16).
 
-The migrated fixtures (fixtures/<provider>/native/langchain*) are executed against the real, pinned
+The migrated fixtures (fixtures/cases/langchain*) are executed against the real, pinned
 langchain-community classes, and each object is pointed at the fake provider server in
 tests/fakes (ChatTongyi/DashScopeEmbeddings through the dashscope SDK's base_http_api_url,
 ChatZhipuAI through ZHIPUAI_API_BASE, ZhipuAIEmbeddings through the zhipuai SDK's ZHIPUAI_BASE_URL)
@@ -15,7 +15,7 @@ targets: the tests at the end show why their native plans refuse.
 
 AutoGen's OpenAIChatCompletionClient (autogen-ext 0.7.5) and Haystack's OpenAI generator and
 embedders (haystack-ai 3.4.1) are pointed at each provider's compatible endpoint on compat plans:
-the migrated fixtures (fixtures/<provider>/compat/{autogen,haystack}) run against the real packages
+the migrated fixtures (fixtures/cases/{autogen,haystack}) run against the real packages
 and every provider's fake."""
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from migrator.testing import fixture_case, fixture_cases
 from migrator.engine import migrate_source
 from migrator.ruleset import load_all, select
 from tests import equivalence as eq
@@ -64,7 +65,7 @@ def run(code: str, provider: str, monkeypatch, srv: FakeServer) -> dict:
 @contextmanager
 def running(provider: str, case: str, monkeypatch):
     """The native fixture ``case`` migrated and executed, with its fake server: (namespace, server)."""
-    code = migrate(provider, (FIXTURES / provider / "native" / case / "input.py").read_text()).output
+    code = migrate(provider, fixture_case(FIXTURES, provider, "native", case).input.read_text()).output
     with FakeServer(provider) as srv:
         yield run(code, provider, monkeypatch, srv), srv
 
@@ -146,7 +147,7 @@ def test_the_key_is_read_from_the_provider_variable_never_written():
 
 @pytest.mark.parametrize("provider", ["dashscope", "zhipu"])
 def test_native_rewrite_is_stable_and_leaves_the_compat_plan_alone(provider):
-    source = (FIXTURES / provider / "native" / "langchain-paths" / "input.py").read_text()
+    source = fixture_case(FIXTURES, provider, "native", "langchain-paths").input.read_text()
     once = migrate(provider, source).output
     assert migrate(provider, once).output == once
     compat = migrate_source(source, "m.py", select(PACKS, provider, "compat")).output
@@ -160,13 +161,13 @@ NO_EMBEDDINGS = {"deepseek", "moonshot"}
 
 
 def compat_run(provider: str, case: str, monkeypatch, srv: FakeServer):
-    """Migrate fixtures/<provider>/compat/<case> on the compat plan and execute it with every
+    """Migrate fixtures/cases/<case> on the provider's compat plan and execute it with every
     base-URL variable it reads pointed at ``srv`` (the equivalence harness's rule) and the
     provider's key variable set: (namespace, ruleset)."""
-    case_dir = FIXTURES / provider / "compat" / case
-    meta = yaml.safe_load((case_dir / "case.yaml").read_text()) if (case_dir / "case.yaml").exists() else {}
+    fixture = fixture_case(FIXTURES, provider, "compat", case)
+    meta = yaml.safe_load(fixture.meta.read_text()) if fixture.meta.exists() else {}
     rs = select(PACKS, provider, "compat", models=(meta or {}).get("models"))
-    result = migrate_source((case_dir / "input.py").read_text(), "input.py", rs)
+    result = migrate_source(fixture.input.read_text(), "input.py", rs)
     assert result.error is None, result.error
     env, _ = eq.migrated_env(provider, srv, result.output)
     env[rs.vars["api_key_env"]] = eq.test_key(provider)
@@ -297,7 +298,7 @@ def test_the_cli_finds_autogen_and_haystack_files(tmp_path):
     """The byte prefilter must let these files through (migrate_source alone would not show it)."""
     from tests.test_apply_cli import branch_file, git, make_repo, run as cli
 
-    files = {f"{case}.py": (FIXTURES / "dashscope" / "compat" / case / "input.py").read_bytes() for case in ("autogen", "haystack")}
+    files = {f"{case}.py": fixture_case(FIXTURES, "dashscope", "compat", case).input.read_bytes() for case in ("autogen", "haystack")}
     # the fixtures are the engine's output, which does not wrap long lines; the CLI wraps at the
     # project's line length, so this project's is set beyond the fixtures' longest line
     files["pyproject.toml"] = b"[tool.ruff]\nline-length = 400\n"
@@ -305,7 +306,7 @@ def test_the_cli_finds_autogen_and_haystack_files(tmp_path):
     done = cli("apply", "--provider", "dashscope", cwd=repo)
     assert done.returncode == 0, done.stdout + done.stderr
     for case in ("autogen", "haystack"):
-        expected = (FIXTURES / "dashscope" / "compat" / case / "expected.py").read_bytes()
+        expected = fixture_case(FIXTURES, "dashscope", "compat", case).expected.read_bytes()
         assert branch_file(repo, "migrator/dashscope-compat", f"{case}.py") == expected
     # and `migrator check` on the migrated branch sees every one pointed at the provider
     git(repo, "checkout", "-q", "migrator/dashscope-compat")
@@ -335,7 +336,7 @@ def test_qianfan_native_keeps_langchain_on_the_v2_endpoint_with_the_bearer_token
     """QianfanChatEndpoint/QianfanEmbeddingsEndpoint sign with an AK/SK pair (QIANFAN_AK/QIANFAN_SK);
     the native plan has the console key (QIANFAN_BEARER_TOKEN), and an OpenAI key is never one half
     of the pair: ChatOpenAI stays, on the v2 endpoint with the bearer token, and answers from there."""
-    source = (FIXTURES / "qianfan" / "native" / "langchain-native-kept" / "input.py").read_text()
+    source = fixture_case(FIXTURES, "qianfan", "native", "langchain-native-kept").input.read_text()
     result = migrate("qianfan", source)
     assert "QianfanChatEndpoint(" not in result.output and "llama_index.llms.qianfan" not in result.output
     assert "QIANFAN_AK" not in result.output
@@ -393,7 +394,7 @@ def deepseek_run(code: str, monkeypatch, srv: FakeServer) -> dict:
 
 
 def test_deepseek_native_moves_every_chat_openai_path_to_chat_deepseek_which_answers(monkeypatch):
-    code = deepseek("native", (FIXTURES / "deepseek" / "native" / "langchain-paths" / "input.py").read_text()).output
+    code = deepseek("native", fixture_case(FIXTURES, "deepseek", "native", "langchain-paths").input.read_text()).output
     names = ("chat", "default_chat", "mini", "legacy", "community")
     with FakeServer("deepseek") as srv:
         ns = deepseek_run(code, monkeypatch, srv)
@@ -449,15 +450,15 @@ def test_deepseek_native_migrates_api_code_exactly_as_compat():
     """The same rules serve both plans: every compat fixture without a LangChain chat model comes
     out of the native plan byte for byte as compat's expected output, with the same diagnostics."""
     shared = 0
-    for case in sorted((FIXTURES / "deepseek" / "compat").iterdir()):
-        source = (case / "input.py").read_text()
-        if "ChatOpenAI" in source or (case / "case.yaml").exists() and "only:" in (case / "case.yaml").read_text():
+    for case in [c for c in fixture_cases(FIXTURES) if (c.provider, c.plan) == ("deepseek", "compat")]:
+        source = case.input.read_text()
+        if "ChatOpenAI" in source or case.meta.exists() and "only:" in case.meta.read_text():
             continue
-        meta = yaml.safe_load((case / "case.yaml").read_text()) if (case / "case.yaml").exists() else {}
+        meta = yaml.safe_load(case.meta.read_text()) if case.meta.exists() else {}
         options = (meta or {}).get("options", [])
         native = migrate_source(source, "input.py", select(PACKS, "deepseek", "native", options=options))
         compat = migrate_source(source, "input.py", select(PACKS, "deepseek", "compat", options=options))
-        expected = (case / "expected.py").read_text() if (case / "expected.py").exists() else source
+        expected = case.expected.read_text() if case.expected.exists() else source
         assert native.output == expected, case.name
         said = [sorted(f"{d.rule}: {d.severity}: {d.message}" for d in r.diagnostics) for r in (native, compat)]
         assert said[0] == said[1], case.name  # and reports the same

@@ -6,7 +6,7 @@ the provider's LiteLLM route (``dashscope/qwen-plus``) or, where LiteLLM has no 
 provider, keep ``openai/`` with the provider's api_base=/api_key=.  The migrated strings are
 resolved by the real, pinned litellm's ``get_llm_provider`` here; the wire runs are in
 tests/test_equivalence.py (fixtures/programs/fw_litellm_*.py).  Whole-file cases:
-fixtures/<provider>/<plan>/litellm."""
+fixtures/cases/litellm."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from migrator.testing import fixture_case
 from migrator.analyzer import analyze_bytes, mentions_openai, needs_ast
 from migrator.analyzer.python import analyze_python
 from migrator.check import Policy, check_bytes
@@ -147,7 +148,7 @@ def test_check_treats_an_openai_route_as_an_openai_call(policy):
 
 @pytest.mark.parametrize("policy", [STRICT, COMPAT], ids=["strict", "compat"])
 def test_check_passes_the_migrated_file(policy):
-    source = (FIXTURES / "dashscope" / "compat" / "litellm" / "expected.py").read_text()
+    source = fixture_case(FIXTURES, "dashscope", "compat", "litellm").expected.read_text()
     assert _check(source, policy) == []
 
 
@@ -192,7 +193,7 @@ def test_the_pinned_litellm_resolves_the_migrated_route(provider, function, mode
 
 
 def test_router_entries_of_openai_are_found_where_they_are_written_and_others_not():
-    source = (FIXTURES / "dashscope" / "compat" / "litellm-router" / "input.py").read_text()
+    source = fixture_case(FIXTURES, "dashscope", "compat", "litellm-router").input.read_text()
     found = routes(source)
     assert [(f.symbol, f.model, f.detail["dict"]) for f in found] == [
         ("litellm.Router", "gpt-4o-mini", True), ("litellm.Router", "gpt-4o", True), ("litellm.Router", "gpt-4o", False)]
@@ -202,7 +203,7 @@ def test_router_entries_of_openai_are_found_where_they_are_written_and_others_no
 
 @pytest.mark.parametrize("provider, plan", PLANS)
 def test_router_entries_are_routed_and_the_others_kept(provider, plan):
-    source = (FIXTURES / "dashscope" / "compat" / "litellm-router" / "input.py").read_text()
+    source = fixture_case(FIXTURES, "dashscope", "compat", "litellm-router").input.read_text()
     rs = ruleset(provider, plan)
     result = migrate_source(source, "m.py", rs)
     assert result.error is None and not [d for d in result.diagnostics if d.severity == "manual"]
@@ -230,7 +231,7 @@ def test_check_flags_a_router_with_an_openai_deployment():
 
 @pytest.mark.parametrize("provider, plan", PLANS)
 def test_dspy_lm_is_routed_and_the_old_client_reported(provider, plan):
-    source = (FIXTURES / "dashscope" / "compat" / "dspy" / "input.py").read_text()
+    source = fixture_case(FIXTURES, "dashscope", "compat", "dspy").input.read_text()
     result = migrate_source(source, "m.py", ruleset(provider, plan))
     assert result.error is None
     assert 'dspy.LM("openai/gpt-4o-mini"' not in result.output and 'model="gpt-4o"' not in result.output
@@ -266,7 +267,7 @@ def test_the_pinned_dspy_builds_the_migrated_lm(provider, monkeypatch):
 
 @pytest.mark.parametrize("provider, plan", PLANS)
 def test_crewai_llm_is_routed_with_base_url_and_an_agent_string_reported(provider, plan):
-    source = (FIXTURES / "dashscope" / "compat" / "crewai" / "input.py").read_text()
+    source = fixture_case(FIXTURES, "dashscope", "compat", "crewai").input.read_text()
     result = migrate_source(source, "m.py", ruleset(provider, plan))
     assert result.error is None
     [llm] = [line for line in result.output.splitlines() if line.startswith("llm = ")]

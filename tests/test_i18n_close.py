@@ -21,6 +21,7 @@ from typing import Dict, List
 import pytest
 
 from migrator.i18n import localize, use_language
+from migrator.testing import fixture_case
 from tests import equivalence as eq
 from tests import test_coherence as coherence
 
@@ -76,7 +77,7 @@ def repo(tmp_path_factory) -> Path:
     repo = tmp_path_factory.mktemp("zh") / "repo"
     repo.mkdir()
     for case in FIXTURES:
-        source = ROOT / "fixtures" / case / "input.py"
+        source = fixture_case(ROOT / "fixtures", *case.split("/")).input
         (repo / (case.replace("/", "_").replace("-", "_") + ".py")).write_bytes(source.read_bytes())
     (repo / "refused.py").write_text("from openai import OpenAI\n\nclient = OpenAI()\n")
     (repo / "requirements.txt").write_text("openai==1.30.0\n")

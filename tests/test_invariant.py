@@ -28,7 +28,7 @@ def _policy(name: str):
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_migrated_fixture_passes_check(case):
     ruleset = select(PROVIDERS, case.provider, case.plan)
-    source = (case.dir / "input.py").read_text(encoding="utf-8")
+    source = case.input.read_text(encoding="utf-8")
     result = migrate_source(source, "input.py", ruleset)
     assert result.error is None
     if not result.changed or any(d.severity == "manual" for d in result.diagnostics):

@@ -3,7 +3,7 @@ moderations, responses) are reported with a concrete pointer per provider: the p
 call where one exists, or "no equivalent in <provider>" — never one message for all of them.
 
 The pointers are checked at the three places a user meets them: the rules matched by the site
-the analyzer builds for each family, apply's diagnostics (fixtures/<p>/<plan>/openai-only-apis),
+the analyzer builds for each family, apply's diagnostics (fixtures/cases/openai-only-apis),
 and ``migrator scan --format json`` run as a subprocess on a git repository."""
 
 from __future__ import annotations
@@ -132,9 +132,13 @@ def test_scan_json_carries_each_packs_pointer(tmp_path, family):
 
 
 def test_fixture_inputs_are_one_file():
-    """Every pack's fixture migrates the same program, so the packs are compared on one input."""
-    inputs = {(ROOT / "fixtures" / p / plan / FIXTURE / "input.py").read_text(encoding="utf-8") for p, plan in PLANS}
-    assert len(inputs) == 1
+    """Every pack's fixture migrates the same program, so the packs are compared on one input:
+    fixtures/cases/openai-only-apis/input.py, with an expected output for every offered plan."""
+    from migrator.testing import fixture_cases
+
+    cases = [c for c in fixture_cases(ROOT / "fixtures") if c.name == FIXTURE]
+    assert {case.dir for case in cases} == {ROOT / "fixtures" / "cases" / FIXTURE}
+    assert sorted((c.provider, c.plan) for c in cases if c.expected.exists()) == sorted(PLANS)
 
 
 #: how a pointer's `Client()` is built to look its resources up (dummy keys; nothing is sent)

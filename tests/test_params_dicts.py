@@ -14,6 +14,7 @@ import pytest
 
 from migrator.engine import migrate_source
 from migrator.ruleset import load_all, select
+from migrator.testing import fixture_case
 
 PACKS = load_all([])
 COMPAT = [pf.name for pf in PACKS if "compat" in pf.plans and not pf.plans["compat"].refuse]
@@ -43,7 +44,7 @@ def make(api_key=None, base_url=None):
 '''
 
 # agno's shape (agno/models/openai/chat.py): a same-class helper builds the dict, drops None values
-AGNO_LIKE = (Path(__file__).resolve().parent.parent / "fixtures/dashscope/compat/client-params-dict/input.py").read_text()
+AGNO_LIKE = fixture_case(Path(__file__).resolve().parent.parent / "fixtures", "dashscope", "compat", "client-params-dict").input.read_text()
 
 
 @pytest.mark.parametrize("provider", COMPAT)

@@ -112,7 +112,7 @@ def test_scan_predicts_what_apply_leaves_on_openai(case_id):
     for case, packs, provider, plan in _fixture_rulesets():
         if case.id != case_id:
             continue
-        source = (case.dir / "input.py").read_text(encoding="utf-8")
+        source = case.input.read_text(encoding="utf-8")
         ruleset = select(packs, provider, plan)
         predicted = left_on_openai(sites(analyze_python(source, "input.py")), ruleset)
         result = migrate_source(source, "input.py", ruleset)

@@ -33,7 +33,7 @@ AWKWARD = [
 def _sources():
     for source in AWKWARD:
         yield source
-    for path in sorted(glob.glob(os.path.join(ROOT, "fixtures", "*", "*", "*", "*.py")))[:60]:
+    for path in sorted(glob.glob(os.path.join(ROOT, "fixtures", "cases", "*", "*.py")))[:60]:
         with open(path, encoding="utf-8") as handle:
             yield handle.read()
 

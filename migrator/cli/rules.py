@@ -85,7 +85,7 @@ def validate(files: Optional[List[Path]] = typer.Argument(None, help=_("Rule fil
             problems.append(_("{path}:1: no such file").format(path=path))
             continue
         load_file(path, problems)
-    for problem in problems:
+    for problem in dict.fromkeys(problems):  # a shared file's problem is found for each pack extending it
         error_console().print(problem, markup=False, highlight=False)
     if problems:
         raise typer.Exit(EXIT_USAGE)
