@@ -1624,6 +1624,11 @@ class _Reporter(_Analyzer):
         where = next((t for t in targets if isinstance(t, ast.Subscript)), None)
         if where is None and isinstance(parent, (ast.Dict, ast.List, ast.Tuple, ast.Set)):
             where = parent
+        if where is None and isinstance(parent, ast.Call) and isinstance(parent.func, ast.Attribute) and node in parent.args and (
+                parent.func.attr in ("append", "add", "insert", "extend", "appendleft", "put", "setdefault")):
+            where = parent.func.value  # clients.append(OpenAI())
+        if where is None and isinstance(parent, (ast.Yield, ast.YieldFrom, ast.Lambda)):
+            where = parent  # what the generator's or the lambda's callers do with it is not followed
         if where is not None:
             text = ast.unparse(where)
             self.stored.setdefault(client.span, [text if len(text) <= 40 else text[:37] + "...", node.lineno])
