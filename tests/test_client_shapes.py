@@ -130,6 +130,24 @@ def test_a_module_that_sets_openai_to_none_when_the_import_fails_still_builds_op
      def ask(q):
          return CLIENTS["default"].chat.completions.create(model="gpt-4o", messages=[])
      ''', "the client is put in `{'default': openai.OpenAI()}` at line 2"),
+    # appended to a list, yielded (a pytest fixture), built in a lambda: what takes it from there is not followed
+    ('''
+     from openai import OpenAI
+     clients = []
+     def register():
+         clients.append(OpenAI())
+     ''', "the client is put in `clients` at line 4"),
+    ('''
+     import pytest
+     from openai import OpenAI
+     @pytest.fixture
+     def client():
+         yield OpenAI()
+     ''', "the client is put in `(yield OpenAI())` at line 5"),
+    ('''
+     from openai import OpenAI
+     factory = lambda: OpenAI()
+     ''', "the client is put in `lambda: OpenAI()` at line 2"),
     # ragas: a client handed to a class of the module whose calls on self.client cannot be resolved
     ('''
      import os

@@ -204,7 +204,7 @@ def inline(q, model=None):
     return OpenAI().embeddings.create(model=model or os.getenv("EMBED_MODEL", "text-embedding-3-small"), input=q)
 
 
-print(Bot().ask("a").model, Bot("qwen-max").ask("b").model, helper("c").model, helper("d", "qwen-turbo").model,
+print(Bot().ask("a").model, Bot("qwen-max").ask("b").model, helper("c").model, helper("d", "gpt-4o").model,
       len(inline("e").data))
 '''
 
@@ -261,7 +261,7 @@ def test_a_default_read_elsewhere_is_reported_at_the_call(source, where):
 
 def test_the_migrated_defaults_reach_the_provider_with_its_models_and_the_caller_s_choice(tmp_path: Path):
     sent = requests_of(migrate(DEFAULTS).output, tmp_path)
-    assert [r.json["model"] for r in sent] == ["qwen-plus", "qwen-max", "qwen-flash", "qwen-turbo", "text-embedding-v4"]
+    assert [r.json["model"] for r in sent] == ["qwen-plus", "qwen-max", "qwen-flash", "qwen-plus", "text-embedding-v4"]
 
 
 FRAMEWORK_DEFAULTS = '''
@@ -297,3 +297,46 @@ def test_a_framework_class_s_model_default_is_mapped_where_it_is_written(tmp_pat
     if plan == "compat":
         sent = requests_of(out, tmp_path)
         assert [r.json["model"] for r in sent] == ["qwen-plus", "text-embedding-v4"]
+
+
+CALLERS = '''
+import os
+
+from openai import OpenAI
+
+client = OpenAI()
+
+
+def ask(q, model=None):
+    return client.chat.completions.create(model=model or "gpt-4o", messages=[{"role": "user", "content": q}])
+
+
+class RAG:
+    def __init__(self, model="gpt-4o-mini"):
+        self.model = model
+
+    def query(self, q):
+        return client.chat.completions.create(model=self.model, messages=[{"role": "user", "content": q}])
+
+
+print(ask("a").model, ask("b", model="gpt-4o-mini").model, RAG().query("c").model, RAG(model="gpt-4o").query("d").model)
+'''
+
+
+def test_the_models_this_module_s_callers_pass_are_mapped_with_the_default(tmp_path: Path):
+    # the default of `model or "gpt-4o"` / `__init__(self, model="gpt-4o-mini")` was mapped while
+    # `ask(q, model="gpt-4o-mini")` / `RAG(model="gpt-4o")` still sent OpenAI's models, with "0 left for a person"
+    result = migrate(CALLERS)
+    out = result.output
+    assert 'ask("b", model="qwen-flash")' in out and 'RAG(model="qwen-plus")' in out, out
+    assert not [d for d in result.diagnostics if d.severity == "manual"], result.diagnostics
+    sent = requests_of(out, tmp_path)
+    assert [r.json["model"] for r in sent] == ["qwen-plus", "qwen-flash", "qwen-flash", "qwen-plus"]
+
+
+def test_a_caller_passing_a_model_that_cannot_be_followed_leaves_the_value_reported_at_the_call():
+    source = CALLERS.replace('ask("b", model="gpt-4o-mini")', 'ask("b", model=os.environ["FAST"])')
+    result = migrate(source)
+    assert 'model or "gpt-4o"' in result.output
+    manual = [d.message for d in result.diagnostics if d.severity == "manual"]
+    assert any("model or" in m for m in manual), manual

@@ -1506,6 +1506,9 @@ class _Reporter(_Analyzer):
             valued = given is not None and not isinstance(given, ast.Constant)
             # a model written where its value is defined (a default, a constant): mapped there
             found = self.model_definition(given, scope) if valued else None  # type: ignore[arg-type]
+            chosen = self.callers_choice(given, scope) if found is not None else None  # type: ignore[arg-type]
+            if chosen is None:
+                found = None
             if found is not None:
                 model = found.value
             model_ref = self.imported_name(given, scope) if valued and found is None else None  # type: ignore[arg-type]
@@ -1516,6 +1519,7 @@ class _Reporter(_Analyzer):
                              "key_named": self.key_named_openai(node, scope),
                              "_model_ref": model_ref, "_model_at": [given.lineno, given.col_offset] if model_ref else None,  # type: ignore[union-attr]
                              "_model_def": list(_astuple(self.lines.span(found))) if found is not None else None,
+                             "_model_more": [list(_astuple(self.lines.span(c))) + [c.value] for c in chosen or ()],
                              "_model_env": self.model_env.get(id(found)) if found is not None else None})
             return
         if isinstance(func, Q) and func.qname in sym.ROUTE_LISTS:
@@ -1620,6 +1624,11 @@ class _Reporter(_Analyzer):
         where = next((t for t in targets if isinstance(t, ast.Subscript)), None)
         if where is None and isinstance(parent, (ast.Dict, ast.List, ast.Tuple, ast.Set)):
             where = parent
+        if where is None and isinstance(parent, ast.Call) and isinstance(parent.func, ast.Attribute) and node in parent.args and (
+                parent.func.attr in ("append", "add", "insert", "extend", "appendleft", "put", "setdefault")):
+            where = parent.func.value  # clients.append(OpenAI())
+        if where is None and isinstance(parent, (ast.Yield, ast.YieldFrom, ast.Lambda)):
+            where = parent  # what the generator's or the lambda's callers do with it is not followed
         if where is not None:
             text = ast.unparse(where)
             self.stored.setdefault(client.span, [text if len(text) <= 40 else text[:37] + "...", node.lineno])
@@ -1820,6 +1829,13 @@ class _Reporter(_Analyzer):
         elif given is None and not legacy:
             found = self._params_model(node, scope)
         model_ref = None
+        more: List[List[object]] = []
+        if found is not None and given is not None:
+            chosen = self.callers_choice(given, scope)
+            if chosen is None:
+                found = None  # a caller passes a model of its own that cannot be followed: reported at the call
+            else:
+                more = [list(_astuple(self.lines.span(c))) + [c.value] for c in chosen]
         if found is not None:
             model, model_def = found.value, list(_astuple(self.lines.span(found)))
         elif given is not None and not isinstance(given, ast.Constant):
@@ -1850,6 +1866,7 @@ class _Reporter(_Analyzer):
                 "_client_key": client.where.rsplit("#", 1)[1] if client is not None and client.where else None,
                 # where a model given as a value (self.model, a parameter) is written as a literal
                 "_model_def": model_def,
+                "_model_more": more,  # the model literals callers pass where the value is their choice
                 "_model_env": self.model_env.get(id(found)) if found is not None else None,
                 # a model value imported from another module (``settings.chat_model``, ``DEFAULT_MODEL``):
                 # its qualified name, for the whole-project pass to find where it is written
@@ -1882,6 +1899,76 @@ class _Reporter(_Analyzer):
         if isinstance(expr, ast.Subscript):
             return self._dict_entry(expr, scope)
         return None
+
+    def callers_choice(self, given: ast.AST, scope: Scope) -> Optional[List[ast.Constant]]:
+        """The model literals this module's callers pass for a parameter the model is taken from
+        (``def ask(q, model=None)`` ... ``model or "gpt-4o"``; ``__init__(self, model="gpt-4o")``
+        then ``self.model``): they reach the call as its default does.  None when a caller passes
+        something else (a variable, ``**kwargs``) or the function is reached in a way not followed
+        (a method called on an object): what it passes cannot be mapped here."""
+        out: List[ast.Constant] = []
+        for function, name in self._choosing_params(given, scope):
+            found = self._caller_values(function, name)
+            if found is None:
+                return None
+            out += found
+        return out
+
+    def _choosing_params(self, given: ast.AST, scope: Scope) -> List[Tuple[ast.AST, str]]:
+        """(function, parameter) pairs whose argument the model value ``given`` is."""
+        values: List[Tuple[ast.AST, Scope]] = [(given, scope)]
+        if isinstance(given, ast.Name):
+            binding, ambiguous = self.lookup(given.id, scope, given.lineno)
+            if binding is not None and not ambiguous and binding.kind == "assign" and binding.value is not None:
+                values.append((binding.value, binding.scope))
+        elif self._own_attribute(given, scope) and scope.cls is not None:
+            bindings = scope.cls.attrs.get(given.attr, [])  # type: ignore[attr-defined]
+            if len(bindings) == 1 and bindings[0].value is not None:
+                values.append((bindings[0].value, bindings[0].scope))
+        out = []
+        for value, where in values:
+            names = [value] if isinstance(value, ast.Name) else (
+                [v for v in value.values[:-1] if isinstance(v, ast.Name)] if isinstance(value, ast.BoolOp) else [])
+            for name in names:
+                binding, _ambiguous = self.lookup(name.id, where, name.lineno)  # type: ignore[attr-defined]
+                function = self._function_of(binding.node) if binding is not None and binding.kind == "param" else None
+                if function is not None:
+                    out.append((function, name.id))  # type: ignore[attr-defined]
+        return out
+
+    def _caller_values(self, function: ast.AST, name: str) -> Optional[List[ast.Constant]]:
+        args = function.args  # type: ignore[attr-defined]
+        positional = [a.arg for a in list(getattr(args, "posonlyargs", [])) + list(args.args)]
+        owner = next((c for c in self.tree.body if isinstance(c, ast.ClassDef) and function in c.body), None)  # type: ignore[attr-defined]
+        if owner is not None:
+            if function.name != "__init__":  # type: ignore[attr-defined]
+                callee = None  # a method: its callers call it on objects this module may not know
+            else:
+                callee, positional = owner.name, positional[1:]
+        else:
+            callee = function.name if function in self.tree.body else None  # type: ignore[attr-defined,operator]
+        method = function.name  # type: ignore[attr-defined]
+        self.mentions_asked.add(method)
+        if owner is not None:
+            self.mentions_asked.add(owner.name)
+        out: List[ast.Constant] = []
+        for call in ast.walk(self.tree):
+            if not isinstance(call, ast.Call):
+                continue
+            direct = callee is not None and _is_name(call.func, callee)
+            if not direct and not (isinstance(call.func, ast.Attribute) and call.func.attr == method):
+                continue
+            passed = next((k.value for k in call.keywords if k.arg == name), None)
+            if passed is None and name in positional and positional.index(name) < len(call.args):
+                passed = call.args[positional.index(name)]
+            starred = any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args)
+            if passed is None and not starred:
+                continue  # the default
+            if not direct or starred or not (_is_str(passed) or _is_none(passed)):  # type: ignore[arg-type]
+                return None
+            if _is_str(passed):
+                out.append(passed)  # type: ignore[arg-type]
+        return out
 
     def _defined_by(self, default: Optional[ast.AST], scope: Scope, depth: int, value: ast.AST) -> Optional[ast.Constant]:
         variable = _default_variable(value)

@@ -40,17 +40,19 @@ def sites(analysis: FileAnalysis) -> List[Site]:
                 calls[(f.span.line, f.span.col, f.span.end_line, f.span.end_col)] = f
             if f.kind in ("call", "framework"):
                 if f.detail.get("_model_def"):
-                    # the literal a model value is defined by (a default, a constant): mapped there,
-                    # once however many calls it feeds
-                    where = tuple(f.detail["_model_def"])
-                    if where in defined:
-                        defined[where].attrs["_calls"].append(out[-1])
-                    else:
-                        defined[where] = Site("model", Span(*where), ("SimpleString",),
-                                              {"model": f.model, "confidence": f.confidence, "_call": out[-1],
-                                               "_calls": [out[-1]], "env": f.detail.get("_model_env"),
-                                               "_framework": f.kind == "framework"}, f)
-                        out.append(defined[where])
+                    # the literal a model value is defined by (a default, a constant), and those its
+                    # callers pass: mapped there, once however many calls each feeds
+                    call = out[-1]
+                    for n, spot in enumerate([list(f.detail["_model_def"]) + [f.model]] + list(f.detail.get("_model_more") or ())):
+                        where = tuple(spot[:4])
+                        if where in defined:
+                            defined[where].attrs["_calls"].append(call)
+                        else:
+                            defined[where] = Site("model", Span(*where), ("SimpleString",),
+                                                  {"model": spot[4], "confidence": f.confidence, "_call": call,
+                                                   "_calls": [call], "env": f.detail.get("_model_env") if n == 0 else None,
+                                                   "_framework": f.kind == "framework"}, f)
+                            out.append(defined[where])
             if f.kind in ("client", "call") and f.detail.get("_params_def"):
                 # the **params dict the call's keywords are written in: they are edited there
                 owner = next(s for s in reversed(out) if s.data is f and s.kind == f.kind)
