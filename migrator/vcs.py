@@ -92,15 +92,19 @@ class _Entry:
 # ------------------------------------------------------------------ the files of a tree (discovery)
 
 
-def listed_files(root: str) -> Optional[List[str]]:
+def listed_files(root: str, under: Sequence[str] = ()) -> Optional[List[str]]:
     """Files git knows under ``root`` (tracked + untracked not ignored), relative to it, or None
-    outside a work tree or in a folder git ignores (discovery then walks it)."""
+    outside a work tree or in a folder git ignores (discovery then walks it).  ``under``: only
+    these root-relative files and directories (taken literally), so git lists and searches for
+    untracked files nowhere else."""
     try:
         out = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--full-name", "."],
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--full-name", "--",
+             *(under or ["."])],
             cwd=root,
             capture_output=True,
             timeout=120,
+            env={**os.environ, "GIT_LITERAL_PATHSPECS": "1"} if under else None,
         )
         top = subprocess.run(["git", "rev-parse", "--show-prefix"], cwd=root, capture_output=True, timeout=30)
     except (OSError, subprocess.SubprocessError):

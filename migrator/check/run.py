@@ -83,7 +83,8 @@ def run_check(options: CheckOptions, *, cfg: Optional[Config] = None, progress=N
     skip = {DEFAULT_BASELINE}
     if baseline_path:
         skip.add(os.path.relpath(baseline_path, root).replace(os.sep, "/"))
-    files = [c for c in iter_files(root, excludes)
+    # only what the user named is listed (a pre-commit run names its files: the tree is not walked)
+    files = [c for c in iter_files(root, excludes, under=paths)
              if c.relpath not in skip and _interesting(c.relpath) and (not paths or _under(c.relpath, paths))]
     fixer = make_fixer(cfg) if policy.name == "compat" else None
 
