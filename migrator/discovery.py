@@ -44,6 +44,7 @@ DEFAULT_EXCLUDED_DIRS = frozenset(
 )
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+_PATHSPEC_CHARS = 16 * 1024  # named paths given to git at most (a Windows command line holds 32 KiB)
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,8 @@ def iter_files(root: str, excludes: Sequence[str] = (), use_git: bool = True,
     from migrator.vcs import listed_files  # (git is asked only when a tree is listed)
 
     tops = _outermost(under)
-    names = listed_files(root, tops) if use_git else None
+    # (so many paths that git's command line could overflow: git lists everything, filtered here)
+    names = listed_files(root, tops if sum(len(t) + 1 for t in tops) < _PATHSPEC_CHARS else ()) if use_git else None
     if names is None:
         walked = (_walk_under(root, tops) if tops else ((rel, entry.path, entry) for rel, entry in _walk(root)))
         for rel, full, entry in walked:  # excluded directories were not entered
