@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/corpus.py            # download + unpack (idempotent)
     python benchmarks/corpus.py --count    # just count the Python files
+    python benchmarks/corpus.py --dense    # the OpenAI-dense corpus instead, in .corpus-dense/
 
 Wheels (pure-Python zips) are fetched with the ordinary ``pip download``
 client, one exact version each, without dependencies, and unpacked into
@@ -23,6 +24,7 @@ from typing import List, Tuple
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / ".corpus"
+CORPUS_DENSE = HERE / ".corpus-dense"
 DOWNLOADS = HERE / ".work" / "downloads"
 
 #: (distribution, exact version): OpenAI-heavy packages plus large general ones
@@ -39,17 +41,28 @@ PINS: List[Tuple[str, str]] = [
     ("transformers", "5.24.0"),
 ]
 
+#: the OpenAI-dense corpus (issue 19): packages where much of the code talks to OpenAI, so few files
+#: are skipped by the byte gate; the old single-package llama-index (0.8) is OpenAI-first throughout
+DENSE_PINS: List[Tuple[str, str]] = [
+    ("llama-index", "0.8.69"),
+    ("mem0ai", "0.1.118"),
+    ("guardrails-ai", "0.6.8"),
+    ("dspy", "2.6.27"),
+    *[(name, version) for name, version in PINS
+      if name in ("litellm", "langchain-community", "instructor", "mirascope", "openai-agents", "openai", "crewai")],
+]
+
 
 def _dirname(name: str, version: str) -> str:
     return f"{name}-{version}"
 
 
-def fetch(pins: List[Tuple[str, str]] = PINS, python: str = sys.executable) -> List[Path]:
-    CORPUS.mkdir(parents=True, exist_ok=True)
+def fetch(pins: List[Tuple[str, str]] = PINS, python: str = sys.executable, corpus: Path = CORPUS) -> List[Path]:
+    corpus.mkdir(parents=True, exist_ok=True)
     DOWNLOADS.mkdir(parents=True, exist_ok=True)
     out = []
     for name, version in pins:
-        target = CORPUS / _dirname(name, version)
+        target = corpus / _dirname(name, version)
         out.append(target)
         if (target / ".complete").exists():
             continue
@@ -82,10 +95,17 @@ def count_python(root: Path = CORPUS) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", action="store_true", help="only count the Python files already fetched")
+    parser.add_argument("--dense", action="store_true", help="the OpenAI-dense corpus (DENSE_PINS, in .corpus-dense/)")
     args = parser.parse_args()
+    pins, root = chosen(args.dense)
     if not args.count:
-        fetch()
-    print(f"{count_python()} Python files under {CORPUS}")
+        fetch(pins, corpus=root)
+    print(f"{count_python(root)} Python files under {root}")
+
+
+def chosen(dense: bool) -> Tuple[List[Tuple[str, str]], Path]:
+    """The pins and the folder of the corpus asked for."""
+    return (DENSE_PINS, CORPUS_DENSE) if dense else (PINS, CORPUS)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Time ``migrator scan`` against grep and ast-grep on the pinned real-world corpus.
 
-    python benchmarks/scan_bench.py [--repeat N] [--jobs J] [--sg PATH]
+    python benchmarks/scan_bench.py [--repeat N] [--jobs J] [--sg PATH] [--dense]
 
 Fetches the corpus first (``benchmarks/corpus.py``), then measures, in one run
 and on the same files:
@@ -12,6 +12,7 @@ and on the same files:
 * ``migrator scan --format json`` cold         with a fresh, empty cache dir
 * ``migrator scan --format json`` warm         the same cache dir, second run
 
+``--dense`` measures the OpenAI-dense corpus (``corpus.DENSE_PINS``) instead.
 Each figure is the best of ``--repeat`` runs (default 3) of wall time.  Targets
 (on 2 cores): cold scan <= 1/4 of ast-grep's time; warm rescan <= 5x grep.
 ast-grep comes from PyPI (``pip install ast-grep-cli``); ``--sg`` points at
@@ -207,13 +208,15 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=0, help="migrator --jobs (0 = one per core)")
     parser.add_argument("--sg", help="path to the ast-grep binary")
     parser.add_argument("--python", default=sys.executable, help="interpreter that has migrator installed")
+    parser.add_argument("--dense", action="store_true", help="the OpenAI-dense corpus (corpus.DENSE_PINS)")
     args = parser.parse_args()
 
-    corpus.fetch()
-    root = corpus.CORPUS
+    pins, root = corpus.chosen(args.dense)
+    corpus.fetch(pins, corpus=root)
     py_files = corpus.count_python(root)
     cores = os.cpu_count()
-    print(f"corpus: {root} ({py_files} Python files, {len(corpus.PINS)} packages); {cores} cores", flush=True)
+    print(f"corpus: {root} ({py_files} Python files, {len(pins)} packages); {cores} cores; "
+          f"load average {os.getloadavg()[0]:.1f}", flush=True)
 
     results: Dict[str, float] = {}
     grep_t, grep_p = best(args.repeat, lambda: timed(["grep", "-rl", "openai", str(root)]))

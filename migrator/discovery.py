@@ -44,6 +44,7 @@ DEFAULT_EXCLUDED_DIRS = frozenset(
 )
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+_PATHSPEC_CHARS = 16 * 1024  # named paths given to git at most (a Windows command line holds 32 KiB)
 
 
 @dataclass(frozen=True)
@@ -72,11 +73,12 @@ def _matches(relpath: str, patterns: Sequence[str]) -> bool:
     return False
 
 
-def _walk(root: str) -> Iterator[Tuple[str, "os.DirEntry[str]"]]:
+def _walk(root: str, rel: str = "") -> Iterator[Tuple[str, "os.DirEntry[str]"]]:
     """(relpath, entry) of every file, in ``os.walk(root)``'s order with sorted names: a
     directory's files, then each sub-directory; excluded directories and links to
-    directories are not entered (as ``os.walk`` with ``followlinks=False``)."""
-    pending = [(root, "")]
+    directories are not entered (as ``os.walk`` with ``followlinks=False``).  ``rel``: the
+    relative path of ``root`` with a trailing "/" (a part of a larger tree)."""
+    pending = [(root, rel)]
     while pending:
         path, rel = pending.pop()
         try:
@@ -98,6 +100,40 @@ def _walk(root: str) -> Iterator[Tuple[str, "os.DirEntry[str]"]]:
         pending.extend(reversed(subdirs))
 
 
+def _outermost(paths: Sequence[str]) -> Tuple[str, ...]:
+    """The paths none of the others contains, sorted; () when one is the root itself."""
+    tops: List[str] = []
+    for path in sorted({p.strip("/") for p in paths}):
+        if path in ("", "."):
+            return ()
+        if not any(path.startswith(top + "/") for top in tops):
+            tops.append(path)
+    return tuple(tops)
+
+
+def _walk_under(root: str, tops: Sequence[str]) -> Iterator[Tuple[str, str, "Optional[os.DirEntry[str]]"]]:
+    """(relpath, path, entry or None) of ``_walk(root)``'s files at or below ``tops``, in its
+    order, entering nothing else: a path is skipped where the walk of the whole root would not
+    reach it (an excluded directory or a link to a directory on the way)."""
+    found: List[Tuple[str, str, "Optional[os.DirEntry[str]]"]] = []
+    for top in tops:
+        parts = top.split("/")
+        path = root
+        for depth, name in enumerate(parts, 1):
+            path = os.path.join(path, name)
+            last = depth == len(parts)
+            if last and not os.path.isdir(path):
+                if os.path.lexists(path):
+                    found.append((top, path, None))
+            elif os.path.islink(path) or not os.path.isdir(path) or _excluded_dir(name, path):
+                break
+            elif last:
+                found.extend((rel, entry.path, entry) for rel, entry in _walk(path, top + "/"))
+    # the whole walk's order: in each directory its files (by name), then its sub-directories
+    found.sort(key=lambda item: [(1, p) for p in item[0].split("/")[:-1]] + [(0, item[0].rsplit("/", 1)[-1])])
+    return iter(found)
+
+
 def _inside(root_real: str, path: str) -> bool:
     try:
         real = os.path.realpath(path)
@@ -107,9 +143,11 @@ def _inside(root_real: str, path: str) -> bool:
 
 
 def iter_files(root: str, excludes: Sequence[str] = (), use_git: bool = True,
-               want: Optional[Callable[[str], bool]] = None) -> Iterator[Candidate]:
+               want: Optional[Callable[[str], bool]] = None, under: Sequence[str] = ()) -> Iterator[Candidate]:
     """Every file under ``root`` that is not excluded, in sorted order (``want``: only
-    the relative paths it accepts; the others are not even stat'ed)."""
+    the relative paths it accepts; the others are not even stat'ed).  ``under``: only the
+    files at or below these root-relative, "/"-separated paths ("" is the whole root), and
+    nothing else of the tree is listed: the same files as the whole listing filtered by them."""
     if not os.path.exists(root):
         raise UsageError(_("path does not exist: {path}").format(path=root))
     if not os.path.isdir(root):
@@ -117,16 +155,21 @@ def iter_files(root: str, excludes: Sequence[str] = (), use_git: bool = True,
     root_real = os.path.realpath(root)
     from migrator.vcs import listed_files  # (git is asked only when a tree is listed)
 
-    names = listed_files(root) if use_git else None
+    tops = _outermost(under)
+    # (so many paths that git's command line could overflow: git lists everything, filtered here)
+    names = listed_files(root, tops if sum(len(t) + 1 for t in tops) < _PATHSPEC_CHARS else ()) if use_git else None
     if names is None:
-        for rel, entry in _walk(root):  # excluded directories were not entered
+        walked = (_walk_under(root, tops) if tops else ((rel, entry.path, entry) for rel, entry in _walk(root)))
+        for rel, full, entry in walked:  # excluded directories were not entered
             if (want is None or want(rel)) and not _matches(rel, excludes):
-                st = _regular_file(entry.path, root_real, entry)
+                st = _regular_file(full, root_real, entry)
                 if st is not None:
-                    yield Candidate(rel, entry.path, st)
+                    yield Candidate(rel, full, st)
         return
     for rel in names:
         if want is not None and not want(rel):
+            continue
+        if tops and not any(rel == top or rel.startswith(top + "/") for top in tops):
             continue
         parts = rel.split("/")
         if any(_is_default_excluded_part(p) for p in parts[:-1]):

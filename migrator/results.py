@@ -5,7 +5,6 @@ analyzer's values.  Reports import these types, never the modules that compute t
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
@@ -201,6 +200,8 @@ class CheckFinding:
 
 
 def fingerprint(rule: str, path: str, symbol: str) -> str:
+    import hashlib  # (OpenSSL's loading: only when a finding is fingerprinted)
+
     return hashlib.sha256(f"{rule}\0{path}\0{symbol}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 

@@ -20,7 +20,6 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from migrator.errors import GitError, SafetyError
 from migrator.i18n import _
-from migrator.writer import normalize_relpath
 
 _REGULAR_MODES = ("100644", "100755")
 _MAX_BRANCH_TRIES = 1000
@@ -39,6 +38,8 @@ class RepoInfo:
 
     def repo_path(self, path: str) -> str:
         """Return the repository path for a target-relative ``path``; raise SafetyError if it escapes."""
+        from migrator.writer import normalize_relpath  # (the writer: not loaded where git only lists files)
+
         norm = normalize_relpath(path)
         full = f"{self.prefix}/{norm}" if self.prefix else norm
         if full.split("/", 1)[0] == ".git":
@@ -92,20 +93,26 @@ class _Entry:
 # ------------------------------------------------------------------ the files of a tree (discovery)
 
 
-def listed_files(root: str) -> Optional[List[str]]:
+def listed_files(root: str, under: Sequence[str] = ()) -> Optional[List[str]]:
     """Files git knows under ``root`` (tracked + untracked not ignored), relative to it, or None
-    outside a work tree or in a folder git ignores (discovery then walks it)."""
+    outside a work tree or in a folder git ignores (discovery then walks it).  ``under``: only
+    these root-relative files and directories (taken literally), so git lists and searches for
+    untracked files nowhere else."""
     try:
         out = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--full-name", "."],
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--full-name", "--",
+             *(under or ["."])],
             cwd=root,
             capture_output=True,
             timeout=120,
+            env={**os.environ, "GIT_LITERAL_PATHSPECS": "1"} if under else None,
         )
+        if out.returncode != 0:  # not a work tree: no second git process
+            return None
         top = subprocess.run(["git", "rev-parse", "--show-prefix"], cwd=root, capture_output=True, timeout=30)
     except (OSError, subprocess.SubprocessError):
         return None
-    if out.returncode != 0 or top.returncode != 0:
+    if top.returncode != 0:
         return None
     if _ignored_by_git(root):
         return None  # the user pointed at an ignored folder on purpose: walk it

@@ -275,11 +275,11 @@ def _span_of(text: str, start: int, end: int) -> Span:
 
 
 def analyze_python_bytes(relpath: str, data: bytes, low: Optional[bytes] = None) -> Optional[FileAnalysis]:
-    from migrator.analyzer.python import analyze_python
-
     low = data.lower() if low is None else low
     if not mentions_lowered(low) and not holds_facts(relpath, low):
         return None
+    from migrator.analyzer.python import analyze_python  # (after the byte gate: a file without OpenAI code never loads it)
+
     text, problem = decode_python(data)
     if text is None:  # (a module read for its facts only is not one that fails: it names no OpenAI)
         return FileAnalysis(relpath, error=problem) if mentions_lowered(low) else None

@@ -34,9 +34,11 @@ class CheckOptions:
 
 
 def _interesting(relpath: str) -> bool:
-    from migrator.analyzer.textfiles import classify
+    if is_python(relpath) or relpath.endswith(".ipynb"):
+        return True
+    from migrator.analyzer.textfiles import classify  # (not imported for a run over Python files alone)
 
-    return is_python(relpath) or relpath.endswith(".ipynb") or classify(relpath) is not None
+    return classify(relpath) is not None
 
 
 def _normalize_paths(root: str, paths: Sequence[str]) -> Tuple[str, ...]:
@@ -83,7 +85,8 @@ def run_check(options: CheckOptions, *, cfg: Optional[Config] = None, progress=N
     skip = {DEFAULT_BASELINE}
     if baseline_path:
         skip.add(os.path.relpath(baseline_path, root).replace(os.sep, "/"))
-    files = [c for c in iter_files(root, excludes)
+    # only what the user named is listed (a pre-commit run names its files: the tree is not walked)
+    files = [c for c in iter_files(root, excludes, under=paths)
              if c.relpath not in skip and _interesting(c.relpath) and (not paths or _under(c.relpath, paths))]
     fixer = make_fixer(cfg) if policy.name == "compat" else None
 
@@ -167,15 +170,19 @@ class _ProjectFacts:
     def __call__(self, relpath: str, data: bytes) -> List[Finding]:
         """The findings of ``data``, the bytes of ``relpath`` now or at a base, against the project
         now (or, made by ``at_base``, then)."""
-        from migrator.analyzer import autogen, llamaindex
+        from migrator.analyzer import llamaindex
 
         notebook = relpath.endswith(".ipynb")
         if not is_python(relpath) and not notebook:
             return []
         # config_list_openai_aoai(...): OpenAI entries (a config list read from a file is not: it is unknown)
         text = decode_python(data)[0] if b"config_list_" in data and not notebook else None
-        out = [f for f in autogen.config_source_findings(relpath, text, autogen.file_exists(self.root))
-               if f.detail.get("route")] if text is not None else []
+        out = []
+        if text is not None:
+            from migrator.analyzer import autogen
+
+            out = [f for f in autogen.config_source_findings(relpath, text, autogen.file_exists(self.root))
+                   if f.detail.get("route")]
         if llamaindex.MARK not in data:
             return out
         return out + self.project().findings_in(relpath, data)

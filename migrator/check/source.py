@@ -9,7 +9,6 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from migrator.analyzer.python import dotted_name as _dotted
 
 
 @dataclass(frozen=True)
@@ -95,7 +94,11 @@ def literal_url(expr: ast.AST, constants: Mapping[str, str]) -> Optional[str]:
             and isinstance(expr.values[0], (ast.Name, ast.Attribute)):
         # `base_url or os.environ.get("X", "https://host")`: the caller's choice, else the default
         return literal_url(expr.values[1], constants)
-    if isinstance(expr, ast.Call) and _dotted(expr.func) in _ENV_GETTERS:
+    if isinstance(expr, ast.Call) and isinstance(expr.func, (ast.Name, ast.Attribute)):
+        from migrator.analyzer.python import dotted_name  # (the analyzer's Python part: not for a file without OpenAI code)
+
+        if dotted_name(expr.func) not in _ENV_GETTERS:
+            return None
         default: Optional[ast.AST] = expr.args[1] if len(expr.args) >= 2 else None
         for kw in expr.keywords:
             if kw.arg == "default":

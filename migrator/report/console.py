@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from contextlib import contextmanager
-from typing import Dict, Iterator, List, Optional, Sequence
+from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Sequence
 
 from rich.console import Console
 from rich.segment import Segment
@@ -13,7 +13,9 @@ from rich.text import Text
 
 from migrator.analyzer.secrets import redact_text
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 # C0/C1 controls (ESC starts a terminal escape sequence) and the bidirectional overrides that
 # reorder what a reader sees; tab stays
@@ -105,6 +107,8 @@ def progress_stages(labels: Sequence[str], enabled: bool = True, min_total: int 
     if not enabled or not err.is_terminal:
         yield [None] * len(labels)
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # (only a terminal shows one)
+
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    console=err, transient=True)
     tasks: Dict[int, TaskID] = {}
