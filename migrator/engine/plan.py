@@ -42,15 +42,15 @@ def sites(analysis: FileAnalysis) -> List[Site]:
                 if f.detail.get("_model_def"):
                     # the literal a model value is defined by (a default, a constant), and those its
                     # callers pass: mapped there, once however many calls each feeds
-                    call = out[-1]
+                    fed = out[-1]
                     for n, spot in enumerate([list(f.detail["_model_def"]) + [f.model]] + list(f.detail.get("_model_more") or ())):
                         where = tuple(spot[:4])
                         if where in defined:
-                            defined[where].attrs["_calls"].append(call)
+                            defined[where].attrs["_calls"].append(fed)
                         else:
                             defined[where] = Site("model", Span(*where), ("SimpleString",),
-                                                  {"model": spot[4], "confidence": f.confidence, "_call": call,
-                                                   "_calls": [call], "env": f.detail.get("_model_env") if n == 0 else None,
+                                                  {"model": spot[4], "confidence": f.confidence, "_call": fed,
+                                                   "_calls": [fed], "env": f.detail.get("_model_env") if n == 0 else None,
                                                    "_framework": f.kind == "framework"}, f)
                             out.append(defined[where])
             if f.kind in ("client", "call") and f.detail.get("_params_def"):
