@@ -332,3 +332,25 @@ def test_a_local_key_read_a_function_only_checks_moves_with_its_client(tmp_path:
     report = apply(repo, "--dry-run")
     diff = next(f["diff"] for f in report["files"] if f["path"] == "app.py")
     assert '+    api_key = os.getenv("DASHSCOPE_API_KEY")' in diff and 'model="qwen-plus"' in diff, diff
+
+
+def test_one_factory_s_async_and_sync_clients_end_on_one_sdk_in_every_module(tmp_path: Path):
+    # qianfan/native wrote the sync Qianfan for both branches of get_client while the other
+    # module's awaited create() kept the openai shape (TypeError), reported as "stays on the openai SDK"
+    import json
+
+    from tests.test_apply_cli import make_repo, run
+
+    lib = (b"from openai import AsyncOpenAI, OpenAI\n\n\ndef get_client(api_key, use_async=False):\n    if use_async:\n"
+           b"        return AsyncOpenAI(api_key=api_key)\n    return OpenAI(api_key=api_key)\n")
+    app = (b"import os\n\nfrom lib import get_client\n\n\nasync def ask_async(q):\n"
+           b"    client = get_client(os.environ['OPENAI_API_KEY'], use_async=True)\n"
+           b"    return await client.chat.completions.create(model='gpt-4o', messages=[{'role': 'user', 'content': q}])\n\n\n"
+           b"def ask(q):\n    client = get_client(os.environ['OPENAI_API_KEY'])\n"
+           b"    return client.chat.completions.create(model='gpt-4o', messages=[{'role': 'user', 'content': q}])\n")
+    repo = make_repo(tmp_path, {"lib.py": lib, "app.py": app})
+    proc = run("apply", "--provider", "qianfan", "--plan", "native", "--format", "json", "--dry-run", cwd=repo)
+    assert proc.returncode in (0, 1), proc.stderr
+    report = json.loads(proc.stdout)
+    diff = next(f["diff"] for f in report["files"] if f["path"] == "lib.py")
+    assert "Qianfan(" not in diff and "+        return AsyncOpenAI(" in diff, diff

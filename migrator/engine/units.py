@@ -127,6 +127,17 @@ class UnitPlan:
         return [u for u in self.units if u.blocked]
 
 
+def _cross_of(unit: "Unit", path: Optional[str], ruleset: RuleSet) -> Optional[str]:
+    """What the whole-project pass decided for a unit, through any of its constructions (the
+    branches of one factory: another module may hold either); a part that stays wins."""
+    if not ruleset.cross:
+        return None
+    keys = [project_key(unit, path)] + [(path, str(s.attrs["_project_key"])) for s in unit.sites
+                                        if s.kind == "client" and s is not unit.anchor and s.attrs.get("_project_key")]
+    found = [ruleset.cross[k] for k in keys if k in ruleset.cross]  # type: ignore[index]
+    return next((c for c in found if c.startswith("stay:")), found[0] if found else None)
+
+
 def _of_clients(unit: "Unit", attr: str) -> Any:
     """What the first construction of a unit says under ``attr`` (a unit may hold several: the
     branches of one factory, constructions sharing an endpoint default)."""
@@ -512,7 +523,7 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
         if unit.rewrites and handed:
             unit.reasons.append(_at(unit.anchor.span.line, N_("the client is passed to {handed}, whose use of it (the models it names, the "
                                    "calls it makes) this module cannot follow").format(handed=handed)))
-        cross = ruleset.cross.get(project_key(unit, path)) if ruleset.cross else None  # type: ignore[arg-type]
+        cross = _cross_of(unit, path, ruleset)
         if cross == "compat" and not ruleset.plan.keeps_openai and (unit.rewrites or unit.anchor.kind == "client"):
             # (a construction no native rule rewrites, e.g. one whose endpoint is a caller's value,
             # is still the client the other parts call: it goes to the fallback with them)
