@@ -134,7 +134,7 @@ def _cross_of(unit: "Unit", path: Optional[str], ruleset: RuleSet) -> Optional[s
         return None
     keys = [project_key(unit, path)] + [(path, str(s.attrs["_project_key"])) for s in unit.sites
                                         if s.kind == "client" and s is not unit.anchor and s.attrs.get("_project_key")]
-    found = [ruleset.cross[k] for k in keys if k in ruleset.cross]  # type: ignore[index]
+    found = [ruleset.cross[k] for k in keys if k in ruleset.cross]
     return next((c for c in found if c.startswith("stay:")), found[0] if found else None)
 
 
