@@ -183,7 +183,9 @@ def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider:
         # a notebook's cells are planned one by one, as one program (as apply plans them)
         for owner, part in _cells(root, analysis) if analysis.path.endswith(".ipynb") else [(analysis.path, analysis)]:
             all_sites = sites(part)
-            if any(s.kind in _SITE_KINDS for s in all_sites):
+            # (a module that only builds a client is planned too: whether its client stays decides
+            # the calls other modules make on it, as apply's whole-project pass weighs it)
+            if any(s.kind in _SITE_KINDS or s.kind == "client" for s in all_sites):
                 files.append((analysis.path, owner, all_sites))
     remote = any(s.attrs.get("_client_path") or s.attrs.get("_model_remote") for _p, _o, all_sites in files for s in all_sites
                  if s.kind in ("call", "framework"))

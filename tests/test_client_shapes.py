@@ -354,3 +354,19 @@ def test_one_factory_s_async_and_sync_clients_end_on_one_sdk_in_every_module(tmp
     report = json.loads(proc.stdout)
     diff = next(f["diff"] for f in report["files"] if f["path"] == "lib.py")
     assert "Qianfan(" not in diff and "+        return AsyncOpenAI(" in diff, diff
+
+
+def test_scan_counts_a_call_whose_client_stays_in_another_module_as_apply_leaves_it(tmp_path: Path):
+    # scan planned only the modules with calls: lib.py (it only builds the client, which stays)
+    # was not weighed, and scan promised the call apply leaves on OpenAI (review N3)
+    import json
+
+    from tests.test_apply_cli import make_repo, run
+    from tests.test_project import apply
+
+    repo = make_repo(tmp_path, {"lib.py": LIB, "app.py": APP})
+    proc = run("scan", "--provider", "dashscope", "--format", "json", cwd=repo)
+    rows = {r["plan"]: r for r in json.loads(proc.stdout)["readiness"]}
+    assert (rows["compat"]["automatic"], rows["compat"]["manual"]) == (0, 1), rows["compat"]
+    report = apply(repo, "--plan", "compat", "--dry-run")
+    assert report["files"] == [] and any(d["path"] == "app.py" and d["severity"] == "manual" for d in report["diagnostics"])
