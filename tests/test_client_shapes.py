@@ -148,6 +148,13 @@ def test_a_module_that_sets_openai_to_none_when_the_import_fails_still_builds_op
      from openai import OpenAI
      factory = lambda: OpenAI()
      ''', "the client is put in `lambda: OpenAI()` at line 2"),
+    ('''
+     import pytest
+     from openai import OpenAI
+     @pytest.fixture(scope="session")
+     def client():
+         return OpenAI()
+     ''', "the client is put in `@fixture client()` at line 5"),
     # ragas: a client handed to a class of the module whose calls on self.client cannot be resolved
     ('''
      import os

@@ -1493,7 +1493,7 @@ class _Reporter(_Analyzer):
         value = self.resolve(node, scope)
         if isinstance(value, Client) and value.origin in ("constructed", "subclass") and value.span == self.lines.span(node):
             self._client(node, value, scope, context_manager=isinstance(parent, ast.withitem))
-            self._stored(node, value, parent)
+            self._stored(node, value, parent, scope)
             return
         if isinstance(value, Result) and value.call == self.lines.span(node):
             self._api_call(node, value, scope, parent)
@@ -1617,7 +1617,7 @@ class _Reporter(_Analyzer):
                 elif isinstance(value, Result) and not _primitive(value):
                     self.escapes.setdefault(value.call, N_("passed to {name} at line {line}").format(name=name, line=node.lineno))
 
-    def _stored(self, node: ast.Call, client: Client, parent: Optional[ast.AST]) -> None:
+    def _stored(self, node: ast.Call, client: Client, parent: Optional[ast.AST], scope: Scope) -> None:
         """A client put straight into a container (``kwargs["client"] = OpenAI()``, ``{"client": OpenAI()}``,
         ``[OpenAI(), ...]``): what reads it out of there, and where the container goes, is out of sight."""
         targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target] if isinstance(parent, ast.AnnAssign) else []
@@ -1629,8 +1629,13 @@ class _Reporter(_Analyzer):
             where = parent.func.value  # clients.append(OpenAI())
         if where is None and isinstance(parent, (ast.Yield, ast.YieldFrom, ast.Lambda)):
             where = parent  # what the generator's or the lambda's callers do with it is not followed
+        if where is None and isinstance(parent, ast.Return):
+            function = self._function_of_scope(scope)
+            if function is not None and any((dotted_name(d.func if isinstance(d, ast.Call) else d) or "").rsplit(".", 1)[-1] == "fixture"
+                                            for d in function.decorator_list):  # type: ignore[attr-defined]
+                where = function  # a pytest fixture: the tests that take it are not followed
         if where is not None:
-            text = ast.unparse(where)
+            text = f"@fixture {where.name}()" if isinstance(where, (ast.FunctionDef, ast.AsyncFunctionDef)) else ast.unparse(where)
             self.stored.setdefault(client.span, [text if len(text) <= 40 else text[:37] + "...", node.lineno])
 
     def _method_value(self, node: ast.Call, scope: Scope) -> None:
