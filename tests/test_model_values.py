@@ -340,3 +340,30 @@ def test_a_caller_passing_a_model_that_cannot_be_followed_leaves_the_value_repor
     assert 'model or "gpt-4o"' in result.output
     manual = [d.message for d in result.diagnostics if d.severity == "manual"]
     assert any("model or" in m for m in manual), manual
+
+
+@pytest.mark.parametrize("source", [
+    # a nested function's caller, and a method's (called on an object): not followed, so the
+    # default is not claimed to be the only model
+    '''
+    from openai import OpenAI
+    client = OpenAI()
+    def outer(q):
+        def ask(q, model=None):
+            return client.chat.completions.create(model=model or "gpt-4o", messages=[])
+        return ask(q, model="gpt-4o-mini")
+    ''',
+    '''
+    from openai import OpenAI
+    client = OpenAI()
+    class Bot:
+        def ask(self, q, model=None):
+            return client.chat.completions.create(model=model or "gpt-4o", messages=[])
+    def run(bot):
+        return bot.ask("q", "gpt-4o-mini")
+    ''',
+])
+def test_callers_not_followed_leave_the_default_reported_at_the_call(source):
+    result = migrate(source)
+    assert 'model or "gpt-4o"' in result.output and '"gpt-4o-mini"' in result.output, result.output
+    assert any("model or" in d.message for d in result.diagnostics if d.severity == "manual"), result.diagnostics

@@ -1946,10 +1946,9 @@ class _Reporter(_Analyzer):
         positional = [a.arg for a in list(getattr(args, "posonlyargs", [])) + list(args.args)]
         owner = next((c for c in self.tree.body if isinstance(c, ast.ClassDef) and function in c.body), None)  # type: ignore[attr-defined]
         if owner is not None:
-            if function.name != "__init__":  # type: ignore[attr-defined]
-                callee = None  # a method: its callers call it on objects this module may not know
-            else:
-                callee, positional = owner.name, positional[1:]
+            positional = positional[1:]  # (self)
+            # a method's callers call it on objects this module may not know
+            callee = owner.name if function.name == "__init__" else None  # type: ignore[attr-defined]
         else:
             callee = function.name if function in self.tree.body else None  # type: ignore[attr-defined,operator]
         method = function.name  # type: ignore[attr-defined]
@@ -1961,7 +1960,10 @@ class _Reporter(_Analyzer):
             if not isinstance(call, ast.Call):
                 continue
             direct = callee is not None and _is_name(call.func, callee)
-            if not direct and not (isinstance(call.func, ast.Attribute) and call.func.attr == method):
+            # a nested function, a method, module.f(...), super().__init__(...): callers not followed
+            related = direct or _is_name(call.func, method) or (
+                isinstance(call.func, ast.Attribute) and call.func.attr in (method, owner.name if owner is not None else method))
+            if not related:
                 continue
             passed = next((k.value for k in call.keywords if k.arg == name), None)
             if passed is None and name in positional and positional.index(name) < len(call.args):
