@@ -73,7 +73,8 @@ def test_fast_gate_answers_exactly_like_the_regex(pieces):
 
 
 def test_text_findings_still_come_from_skipped_files():
-    data = b"# see https://api.openai.com/v1/chat/completions\nKEY = 'sk-proj-Ab3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY'\n"
+    # (a URL in code: one in a comment or a docstring is prose, not a finding: tests/test_url_prose.py)
+    data = b"URL = 'https://api.openai.com/v1/chat/completions'\nKEY = 'sk-proj-Ab3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY'\n"
     analysis = analyze_python_bytes("m.py", data)
     assert sorted(f.kind for f in analysis.findings) == ["secret", "url"]
 
