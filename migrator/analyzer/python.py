@@ -1978,7 +1978,7 @@ class _Reporter(_Analyzer):
         return out
 
     def _defined_by(self, default: Optional[ast.AST], scope: Scope, depth: int, value: ast.AST) -> Optional[ast.Constant]:
-        variable = _default_variable(value)
+        variable = _fallback(value)[1]
         if variable and default is not None:
             self.model_env[id(default)] = variable
         if _is_str(default):
@@ -2548,24 +2548,19 @@ def _tested_names(test: ast.AST) -> Iterator[ast.Name]:
         yield from _tested_names(test.left)
 
 
-def _default_of(node: ast.AST) -> ast.AST:
-    """What a value falls back to when the caller gives none: the last operand of ``model or
-    DEFAULT`` (nothing before it a literal), the default of ``os.getenv("MODEL", "gpt-4o")``;
-    the value itself otherwise."""
+def _fallback(node: ast.AST) -> Tuple[ast.AST, Optional[str]]:
+    """What a value falls back to when the caller gives none, and the environment variable read
+    over that default: the last operand of ``model or DEFAULT`` (nothing before it a literal), the
+    default of ``os.getenv("MODEL", "gpt-4o")``; the value itself (and None) otherwise."""
     if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and not any(isinstance(v, ast.Constant) for v in node.values[:-1]):
-        return _default_of(node.values[-1])
+        return _fallback(node.values[-1])
     if isinstance(node, ast.Call) and _is_env_read(node) and len(node.args) == 2 and _is_str(node.args[1]):
-        return node.args[1]
-    return node
+        return node.args[1], node.args[0].value if _is_str(node.args[0]) else None  # type: ignore[attr-defined]
+    return node, None
 
 
-def _default_variable(node: ast.AST) -> Optional[str]:
-    """The environment variable read over the default of ``x or os.getenv("MODEL", "gpt-4o")``."""
-    while isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
-        node = node.values[-1]
-    if isinstance(node, ast.Call) and _is_env_read(node) and len(node.args) == 2 and _is_str(node.args[0]):
-        return node.args[0].value  # type: ignore[attr-defined]
-    return None
+def _default_of(node: ast.AST) -> ast.AST:
+    return _fallback(node)[0]
 
 
 def _default_tails(root: ast.AST) -> Dict[int, ast.AST]:

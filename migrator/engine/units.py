@@ -127,14 +127,18 @@ class UnitPlan:
         return [u for u in self.units if u.blocked]
 
 
+def _project_keys(unit: "Unit", path: Optional[str]) -> List[Optional[Tuple[str, str]]]:
+    """The whole-project keys of a unit: its own, and those of its other constructions."""
+    return [project_key(unit, path)] + [(str(path), str(s.attrs["_project_key"])) for s in unit.sites
+                                        if s.kind == "client" and s is not unit.anchor and s.attrs.get("_project_key")]
+
+
 def _cross_of(unit: "Unit", path: Optional[str], ruleset: RuleSet) -> Optional[str]:
     """What the whole-project pass decided for a unit, through any of its constructions (the
     branches of one factory: another module may hold either); a part that stays wins."""
     if not ruleset.cross:
         return None
-    keys = [project_key(unit, path)] + [(path, str(s.attrs["_project_key"])) for s in unit.sites
-                                        if s.kind == "client" and s is not unit.anchor and s.attrs.get("_project_key")]
-    found = [ruleset.cross[k] for k in keys if k in ruleset.cross]
+    found = [ruleset.cross[k] for k in _project_keys(unit, path) if k in ruleset.cross]
     return next((c for c in found if c.startswith("stay:")), found[0] if found else None)
 
 
@@ -425,9 +429,8 @@ def client_status(units: "UnitPlan", hybrid: Set[int], path: str, ruleset: RuleS
         else:
             end = "compat" if ruleset.plan.keeps_openai else "native"
         # every construction of the unit (a factory's branches): other modules may hold any of them
-        for site in [unit.anchor] + [s for s in unit.sites if s.kind == "client" and s is not unit.anchor]:
-            if site is unit.anchor or site.attrs.get("_project_key"):
-                out[key if site is unit.anchor else (path, str(site.attrs["_project_key"]))] = end
+        for each in _project_keys(unit, path):
+            out[each] = end  # type: ignore[index]
     return out
 
 
