@@ -702,6 +702,7 @@ class _Analyzer:
         self.feeds: Dict[Span, List[List[int]]] = {}  # a constructed client's span -> local parameters it is passed to
         self.wrapped: Dict[Span, str] = {}  # a constructed client's span -> the wrapper built around it (instructor)
         self.mentions_asked: set = set()  # names whose every mention was read (see _consulted)
+        self.caller_values: Dict[Tuple[int, str], Optional[List[ast.Constant]]] = {}  # see callers_choice
         self.model_env: Dict[int, str] = {}  # id(a model default) -> the environment variable read over it
         self.parsed_annotations: List[ast.AST] = []  # kept alive: see _annotation_parts
         # every name looked up and every self/class attribute asked for (a masked analysis
@@ -1913,7 +1914,10 @@ class _Reporter(_Analyzer):
         (a method called on an object): what it passes cannot be mapped here."""
         out: List[ast.Constant] = []
         for function, name in self._choosing_params(given, scope):
-            found = self._caller_values(function, name)
+            key = (id(function), name)  # one walk of the module per parameter, however many calls it feeds
+            if key not in self.caller_values:
+                self.caller_values[key] = self._caller_values(function, name)
+            found = self.caller_values[key]
             if found is None:
                 return None
             out += found
