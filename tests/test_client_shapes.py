@@ -377,3 +377,23 @@ def test_scan_counts_a_call_whose_client_stays_in_another_module_as_apply_leaves
     assert (rows["compat"]["automatic"], rows["compat"]["manual"]) == (0, 1), rows["compat"]
     report = apply(repo, "--plan", "compat", "--dry-run")
     assert report["files"] == [] and any(d["path"] == "app.py" and d["severity"] == "manual" for d in report["diagnostics"])
+
+
+def test_a_factory_whose_branch_takes_its_endpoint_at_run_time_is_reported_with_that_reason():
+    # chatblade: build_client returns an AzureOpenAI or an OpenAI(base_url=config[...]); made one
+    # unit, the run-time endpoint reason of the second branch was no longer reported
+    source = '''
+    import os
+    import openai
+    def build_client(config):
+        if "AZURE_ENGINE" in os.environ:
+            return openai.AzureOpenAI(api_key=config["key"], azure_deployment=os.environ.get("AZURE_ENGINE"))
+        return openai.OpenAI(api_key=config["key"], base_url=config["base_url"])
+    def ask(messages, config):
+        return build_client(config).chat.completions.create(messages=messages, model="gpt-4o")
+    '''
+    result = migrate(source)
+    assert 'return openai.OpenAI(api_key=config["key"], base_url=config["base_url"])' in result.output
+    assert 'model="gpt-4o"' in result.output, result.output
+    manual = [d.message for d in result.diagnostics if d.severity == "manual" and d.rule == "migrator/unit"]
+    assert any("line 6: its endpoint is set at run time" in m for m in manual), manual

@@ -127,6 +127,11 @@ class UnitPlan:
         return [u for u in self.units if u.blocked]
 
 
+def _dynamic(unit: "Unit") -> Optional[Site]:
+    """A construction of the unit whose endpoint a run-time value decides (any of a factory's branches)."""
+    return next((s for s in unit.sites if s.kind == "client" and s.attrs.get("endpoint") == "dynamic"), None)
+
+
 def _project_keys(unit: "Unit", path: Optional[str]) -> List[Optional[Tuple[str, str]]]:
     """The whole-project keys of a unit: its own, and those of its other constructions."""
     return [project_key(unit, path)] + [(str(path), str(s.attrs["_project_key"])) for s in unit.sites
@@ -508,7 +513,7 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
         if unit.rewrites and not _retargeted(unit, by_site, rules_for):
             # its key or its calls would change while the construction still talks to OpenAI
             unit.reasons.append(_at(unit.anchor.span.line, (
-                RUN_TIME if unit.anchor.attrs.get("endpoint") == "dynamic" else
+                RUN_TIME if _dynamic(unit) is not None else
                 N_("no rule of the plan points this construction at the provider"))))
         named = unit.anchor.attrs.get("key_named") if unit.anchor.kind in ("client", "framework") else None
         if unit.rewrites and named:
@@ -619,12 +624,13 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
             continue
         plan.pairs.append((site, rule))
     for unit in units:
-        run_time = (not unit.rewrites and not unit.elsewhere and unit.key[0] == "client" and unit.anchor.kind == "client"
-                    and unit.anchor.attrs.get("endpoint") == "dynamic" and any(s.kind == "call" for s in unit.sites))
-        if run_time:
+        dynamic = (_dynamic(unit) if not unit.rewrites and not unit.elsewhere and unit.key[0] == "client"
+                   and unit.anchor.kind == "client" and any(s.kind == "call" for s in unit.sites) else None)
+        run_time = dynamic is not None
+        if dynamic is not None:
             # no rule matches a client whose endpoint a run-time value decides, nor its calls: say
             # why they stay, first (scan's readiness counts them for a person with the same reason)
-            why = _at(unit.anchor.span.line, RUN_TIME)
+            why = _at(dynamic.span.line, RUN_TIME)
             unit.reasons[:] = [why] + [r for r in unit.reasons if r != why]
         if (unit.blocked and unit.rewrites) or run_time:
             more = [N_("and {count} more").format(count=len(unit.reasons) - 3)] if len(unit.reasons) > 3 else []
