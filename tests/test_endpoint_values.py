@@ -344,6 +344,59 @@ def test_a_key_named_as_openai_s_keeps_its_client_on_openai(shape, plan):
     assert any("by its name holds OpenAI's key" in d.message for d in result.diagnostics), result.diagnostics
 
 
+KEY_SETTING_CHAINS = {
+    # chatlab: the key chain ends in the openai module's key setting, read through a local and self
+    "self_local": """
+class Chat:
+    def __init__(self, api_key=None, base_url=None):
+        openai_key = api_key or os.getenv("OPENAI_API_KEY") or openai.api_key
+        self.api_key = openai_key
+        self.base_url = base_url
+
+    async def ask(self, text):
+        client = AsyncOpenAI(api_key=self.api_key, base_url=self.base_url)
+        return await client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": text}])
+""",
+    "self_direct": """
+class Bot:
+    def __init__(self, key=None):
+        self.key = key or os.getenv("OPENAI_API_KEY") or openai.api_key
+
+    def ask(self, text):
+        return OpenAI(api_key=self.key).chat.completions.create(model="gpt-4o", messages=[])
+""",
+    "module_var": """
+KEY = os.environ.get("OPENAI_API_KEY") if USE_ENV else openai.api_key
+
+
+def ask(text):
+    return OpenAI(api_key=KEY).chat.completions.create(model="gpt-4o", messages=[])
+""",
+}
+
+
+@pytest.mark.parametrize("shape", sorted(KEY_SETTING_CHAINS))
+@pytest.mark.parametrize("provider,plan", [("dashscope", "compat"), ("deepseek", "compat"), ("qianfan", "native")])
+def test_a_key_that_can_be_the_openai_module_s_key_setting_keeps_its_client_whole(shape, provider, plan):
+    # with the provider's variable unset, `openai.api_key` (OPENAI_API_KEY under openai<1, or
+    # whatever the program set for OpenAI) would be sent to the provider: nothing moves, not even
+    # the environment read in the chain, and the reason names the setting
+    source = "import os\nimport openai\nfrom openai import AsyncOpenAI, OpenAI\nUSE_ENV = True\n" + KEY_SETTING_CHAINS[shape]
+    result = migrate_source(source, "m.py", select(PACKS, provider, plan))
+    assert result.error is None
+    assert result.output == source
+    assert any("`openai.api_key`, the openai module's key setting" in d.message for d in result.diagnostics), result.diagnostics
+
+
+def test_a_neutral_key_chain_beside_the_openai_module_is_still_migrated():
+    # `openai.base_url` in the same chain is not the key: the client moves, its key read with it
+    source = ("import os\nimport openai\nfrom openai import OpenAI\n"
+              "def make(key=None):\n    k = key or os.getenv('OPENAI_API_KEY')\n"
+              "    return OpenAI(api_key=k, base_url=openai.base_url)\n")
+    out = migrate(source, "dashscope").output
+    assert "DASHSCOPE_API_KEY" in out, out
+
+
 def test_a_key_of_a_neutral_name_is_still_the_caller_s_choice():
     out = migrate("import os\nfrom openai import OpenAI\ndef make(cfg):\n    return OpenAI(api_key=cfg.api_key)\n",
                   "dashscope").output

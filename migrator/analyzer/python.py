@@ -26,7 +26,7 @@ import gc
 import hashlib
 import re
 from dataclasses import dataclass, field
-from typing import Any, Collection, Dict, Iterator, List, Optional, Tuple, Union
+from typing import Any, Collection, Dict, Iterator, List, Optional, Set, Tuple, Union
 
 from migrator.analyzer import LINE_BREAK, line_index, lines_holding
 from migrator.analyzer import autogen, chunks
@@ -1751,25 +1751,65 @@ class _Reporter(_Analyzer):
         return "." + dotted
 
     def key_named_openai(self, call: ast.Call, scope: Scope) -> Optional[str]:
-        """The name in a construction's ``api_key=`` value (or in the value of the local it reads,
-        set once in the function) that says it holds OpenAI's key: ``settings.openai_api_key``,
-        ``cfg.OPENAI_KEY``, a parameter ``openai_api_key``.  A pydantic setting of that name reads
-        OPENAI_API_KEY itself; pointed at the provider, the client would send OpenAI's key there."""
+        """What in a construction's ``api_key=`` value says it may hold OpenAI's key: ``openai.api_key``
+        (the openai module's key setting), or a name with "openai" in it (``settings.openai_api_key``,
+        ``cfg.OPENAI_KEY``, a parameter ``openai_api_key``; a pydantic setting of that name reads
+        OPENAI_API_KEY itself).  The value is followed through the locals, module variables and
+        ``self.<attr>`` assignments it is read from, and through ``or`` / ``if``-``else``
+        (``self.key = key or os.getenv(...) or openai.api_key``).  Pointed at the provider, the
+        client would send OpenAI's key there."""
         given = next((value for arg, value in self.keywords(call, scope) if arg in ("api_key", "openai_api_key")), None)
         if given is None:
             return None
-        values = [given]
-        if isinstance(given, ast.Name) and scope.kind == "function":
-            bindings = scope.bindings.get(given.id, [])
-            if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].value is not None:
-                values.append(bindings[0].value)
-        for value in values:
+        values = self._key_sources(given, scope)
+        if any(self._openai_key_setting(node, where) for value, where in values for node in ast.walk(value)):
+            return "openai.api_key"
+        for value, _ in values:
             for node in ast.walk(value):
                 name = (node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute)
                         else _config_key(node))
                 if name is not None and "openai" in name.lower():
                     return name
         return None
+
+    def _key_sources(self, given: ast.AST, scope: Scope) -> List[Tuple[ast.AST, Scope]]:
+        """``given`` and every value it is read from: the values assigned to the names and
+        ``self.<attr>`` it reads (all of them, in any scope), through ``or`` / ``if``-``else`` /
+        ``:=``, a few steps deep."""
+        out: List[Tuple[ast.AST, Scope]] = []
+        todo: List[Tuple[ast.AST, Scope]] = [(given, scope)]
+        seen: Set[int] = set()
+        while todo and len(out) < 32:
+            value, where = todo.pop()
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
+            out.append((value, where))
+            if isinstance(value, ast.BoolOp):
+                todo.extend((v, where) for v in value.values)
+            elif isinstance(value, ast.IfExp):
+                todo.extend(((value.body, where), (value.orelse, where)))
+            elif isinstance(value, ast.NamedExpr):
+                todo.append((value.value, where))
+            elif isinstance(value, ast.Name):
+                binding, _ = self.lookup(value.id, where, value.lineno)
+                if binding is not None:
+                    todo.extend((b.value, b.scope) for b in binding.scope.bindings.get(value.id, [])
+                                if b.kind == "assign" and b.value is not None)
+            elif (isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name) and where.cls is not None
+                  and where.self_name == value.value.id):
+                self.attrs_asked.add(value.attr)
+                self.binder.bind_methods(where.cls)
+                todo.extend((b.value, b.scope) for b in where.cls.attrs.get(value.attr, []) if b.value is not None)
+        return out
+
+    def _openai_key_setting(self, node: ast.AST, scope: Scope) -> bool:
+        """``openai.api_key``: the key setting of the openai module (openai<1 fills it from
+        OPENAI_API_KEY at import; whoever sets it sets OpenAI's key)."""
+        if not (isinstance(node, ast.Attribute) and node.attr == "api_key" and isinstance(node.value, ast.Name)):
+            return False
+        binding, _ = self.lookup(node.value.id, scope, node.lineno)
+        return binding is not None and binding.kind == "import" and binding.qname == "openai"
 
     def _key_def(self, call: ast.Call, scope: Scope) -> Optional[List[int]]:
         """The span of the value a local given as ``api_key=<name>`` is set to, when the enclosing

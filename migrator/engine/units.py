@@ -516,7 +516,11 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
                 RUN_TIME if _dynamic(unit) is not None else
                 N_("no rule of the plan points this construction at the provider"))))
         named = unit.anchor.attrs.get("key_named") if unit.anchor.kind in ("client", "framework") else None
-        if unit.rewrites and named:
+        if unit.rewrites and named == "openai.api_key":
+            unit.reasons.append(_at(unit.anchor.span.line, N_("its api_key can come from `openai.api_key`, the openai module's key setting "
+                                   "(openai<1 fills it from OPENAI_API_KEY): pointed at the provider, it could send OpenAI's key "
+                                   "there: read the provider's key instead and run apply again")))
+        elif unit.rewrites and named:
             unit.reasons.append(_at(unit.anchor.span.line, N_("its api_key comes from `{named}`, which by its name holds OpenAI's key (a "
                                    "pydantic setting of that name reads OPENAI_API_KEY): pointed at the provider, it would "
                                    "send OpenAI's key there: give it the provider's key under another name and run apply "
