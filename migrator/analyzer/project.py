@@ -45,7 +45,7 @@ class ProjectIndex:
         self.modules: Set[str] = set()  # the last part of every exporting module's name: likewise
 
     def add(self, path: str, source: str) -> None:
-        found = exports_of(source, path)
+        found = exports_of(source, path, takes=True)
         for module in module_names(path) if found else ():
             for name, export in found.items():
                 qname = f"{module}.{name}"
@@ -285,7 +285,7 @@ def importer_analyses(root: str, scan: ScanResult, known: Optional[Dict[str, byt
 
     index = ProjectIndex()
     for analysis in scan.analyses:
-        if not analysis.error and any(f.kind == "client" for f in analysis.findings):
+        if not analysis.error and any(f.kind == "client" or f.detail.get("_param_keys") for f in analysis.findings):
             source = text(analysis.path)
             if source is not None:
                 index.add(analysis.path, source)

@@ -701,6 +701,8 @@ class _Analyzer:
         self.escapes: Dict[Span, str] = {}  # an API call's span -> where its response leaves the function
         self.feeds: Dict[Span, List[List[int]]] = {}  # a constructed client's span -> local parameters it is passed to
         self.wrapped: Dict[Span, str] = {}  # a constructed client's span -> the wrapper built around it (instructor)
+        self.taken: Optional[Dict[Span, List[List[str]]]] = None  # see _taken_param
+        self.takes: Dict[Span, List[List[str]]] = {}  # a constructed client's span -> [module, key] of project parameters it is passed to
         self.mentions_asked: set = set()  # names whose every mention was read (see _consulted)
         self.caller_values: Dict[Tuple[int, str], Optional[List[ast.Constant]]] = {}  # see callers_choice
         self.model_env: Dict[int, str] = {}  # id(a model default) -> the environment variable read over it
@@ -1324,6 +1326,8 @@ class _Reporter(_Analyzer):
                 finding.detail["method_value"] = self.method_values[finding.span]
             if finding.kind == "client" and finding.span in self.wrapped:
                 finding.detail["wrapped"] = self.wrapped[finding.span]
+            if finding.kind == "client" and finding.span in self.takes:
+                finding.detail["_param_keys"] = self.takes[finding.span]
             if finding.kind == "client" and finding.span in self.feeds:
                 finding.detail["feeds"] = self.feeds[finding.span]
             elif finding.kind == "call" and finding.span in self.escapes:
@@ -1603,6 +1607,12 @@ class _Reporter(_Analyzer):
             return
         name = func.qname if isinstance(func, Q) else getattr(func.node, "name", "a function")  # type: ignore[union-attr]
         params = _parameters(func.node, node) if local else {}  # type: ignore[union-attr]
+        # a function (class) of another module of the project taking a client parameter (project.py)
+        export = self._external(func.qname) if isinstance(func, Q) and self.externals else None
+        takes: Dict[object, str] = {}
+        for param, position in (export.get("takes") or {} if export else {}).items():  # type: ignore[attr-defined]
+            takes[param] = takes[position] = param
+        starred = any(isinstance(a, ast.Starred) for a in node.args)
         for key, arg in list(enumerate(node.args)) + [(k.arg, k.value) for k in node.keywords]:
             while isinstance(arg, (ast.Starred, ast.Await)):
                 arg = arg.value
@@ -1613,6 +1623,11 @@ class _Reporter(_Analyzer):
                     if local and param is not None:
                         # a local function's parameter: the client's unit joins the one its calls form there
                         self.feeds.setdefault(value.span, []).append(list(_astuple(self.lines.span(param))))
+                    elif key in takes and key != -1 and not (starred and isinstance(key, int)):
+                        # the unit the calls on that parameter form there: the two move together or
+                        # stay together (units.agree)
+                        self.takes.setdefault(value.span, []).append(
+                            [str(export["path"]), param_key(func.qname.rsplit(".", 1)[-1], takes[key])])  # type: ignore[index,union-attr]
                     else:
                         self.handed.setdefault(value.span, name + ("()" if local else ""))
                 elif isinstance(value, Result) and not _primitive(value):
@@ -1910,6 +1925,9 @@ class _Reporter(_Analyzer):
                 # a client another module builds: (that module, its construction's project key)
                 "_client_path": client.where.rsplit("#", 1)[0] if client is not None and client.where else None,
                 "_client_key": client.where.rsplit("#", 1)[1] if client is not None and client.where else None,
+                # a client a top-level function (class) takes as a parameter: callers in other modules
+                # hand theirs over (project.py), and the two move together or stay together
+                "_param_keys": self._taken_param(client) if client is not None and client.origin == "annotated" else None,
                 # where a model given as a value (self.model, a parameter) is written as a literal
                 "_model_def": model_def,
                 "_model_more": more,  # the model literals callers pass where the value is their choice
@@ -1920,6 +1938,22 @@ class _Reporter(_Analyzer):
                 "_model_at": [origin[0].lineno, origin[0].col_offset] if model_ref else None,
             },
         )
+
+    def _taken_param(self, client: Client) -> Optional[List[List[str]]]:
+        """[[this module, key]] of a client annotated at a parameter of a top-level function (a
+        class's ``__init__``) that the project index exports (``exports_of(takes=True)``)."""
+        if self.taken is None:
+            self.taken = {}
+            for stmt in self.tree.body if isinstance(self.tree, ast.Module) else ():
+                if isinstance(stmt, _DEFS):
+                    fnode = stmt if not isinstance(stmt, ast.ClassDef) else next(
+                        (f for f in stmt.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name == "__init__"), None)
+                    taken = _client_params(self, stmt) if fnode is not None else {}
+                    args = fnode.args if fnode is not None else None
+                    for arg in (args.posonlyargs + args.args + args.kwonlyargs) if taken and args is not None else ():
+                        if arg.arg in taken:
+                            self.taken[self.lines.span(arg)] = [[self.path, param_key(stmt.name, arg.arg)]]
+        return self.taken.get(client.span)
 
     # ---- models written where they are defined
     def model_definition(self, expr: ast.AST, scope: Scope, depth: int = 0) -> Optional[ast.Constant]:
@@ -2798,10 +2832,13 @@ def analyze_python(source: str, path: str, *, cell: Optional[int] = None,
             gc.enable()
 
 
-def exports_of(source: str, path: str) -> Dict[str, Dict[str, object]]:
+def exports_of(source: str, path: str, takes: bool = False) -> Dict[str, Dict[str, object]]:
     """What this module's top-level names hold of OpenAI clients built here: a class's
     ``self.<attr>`` (or property), a function's return value, a module variable.  name ->
-    {"kind": class|function|var, "attrs": {attr: client} | "client": client}."""
+    {"kind": class|function|var, "attrs": {attr: client} | "client": client}.  ``takes``: also
+    the parameters annotated as a client that a top-level function or a class's ``__init__``
+    takes from its callers (``"takes": {parameter: position}``; kind "takes" when the name holds
+    no client): a caller handing its client there forms one client with the calls made on it."""
     try:
         tree = ast.parse(source, filename=path, type_comments=False)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -2840,6 +2877,9 @@ def exports_of(source: str, path: str) -> Dict[str, Dict[str, object]]:
                 found = meta(analyzer._factory_return(stmt))
                 if found:
                     out[stmt.name] = {"kind": "function", "client": found}
+            taken = _client_params(analyzer, stmt) if takes and isinstance(stmt, _DEFS) else None
+            if taken:
+                out.setdefault(stmt.name, {"kind": "takes"})["takes"] = taken
             elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
                 found = meta(analyzer.resolve(stmt.value, binder.module))
@@ -2849,6 +2889,30 @@ def exports_of(source: str, path: str) -> Dict[str, Dict[str, object]]:
     except RecursionError:
         return {}
     return out
+
+
+_DEFS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def _client_params(analyzer: "_Analyzer", stmt: ast.AST) -> Dict[str, int]:
+    """The parameters of a top-level function (a class: its ``__init__``, after ``self``) whose
+    annotation names an OpenAI client class: name -> position (-1: keyword-only)."""
+    fnode = stmt
+    if isinstance(stmt, ast.ClassDef):
+        fnode = next((f for f in stmt.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name == "__init__"), None)
+    if not isinstance(fnode, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return {}
+    skip = 1 if fnode is not stmt else 0
+    args = fnode.args
+    positional = (list(args.posonlyargs) + list(args.args))[skip:]
+    named = [(a, i) for i, a in enumerate(positional)] + [(a, -1) for a in args.kwonlyargs]
+    return {a.arg: i for a, i in named
+            if a.annotation is not None and analyzer._client_named_by(a.annotation, analyzer.binder.module, a) is not None}
+
+
+def param_key(name: str, param: str) -> str:
+    """The whole-project key of the client a function (or class) ``name`` takes as ``param``."""
+    return f"param:{name}:{param}"
 
 
 def written_value(tree: ast.Module, source: str, rest: List[str]) -> Optional[Tuple[ast.Constant, List[int], ast.AST, str]]:

@@ -133,9 +133,13 @@ def _dynamic(unit: "Unit") -> Optional[Site]:
 
 
 def _project_keys(unit: "Unit", path: Optional[str]) -> List[Optional[Tuple[str, str]]]:
-    """The whole-project keys of a unit: its own, and those of its other constructions."""
-    return [project_key(unit, path)] + [(str(path), str(s.attrs["_project_key"])) for s in unit.sites
-                                        if s.kind == "client" and s is not unit.anchor and s.attrs.get("_project_key")]
+    """The whole-project keys of a unit: its own, those of its other constructions, and those of
+    the project parameters its client is handed to or comes from (``param:`` keys, analyzer's
+    ``_param_keys``: a caller's client and the calls a function of another module makes on it)."""
+    return ([project_key(unit, path)] + [(str(path), str(s.attrs["_project_key"])) for s in unit.sites
+                                         if s.kind == "client" and s is not unit.anchor and s.attrs.get("_project_key")]
+            + list(dict.fromkeys((str(k[0]), str(k[1])) for s in unit.sites if s.kind in ("client", "call")
+                                 for k in s.attrs.get("_param_keys") or ())))
 
 
 def _cross_of(unit: "Unit", path: Optional[str], ruleset: RuleSet) -> Optional[str]:
@@ -418,13 +422,22 @@ def client_status(units: "UnitPlan", hybrid: Set[int], path: str, ruleset: RuleS
         if unit.key[0] == "modeldef":
             out[(path, str(unit.anchor.attrs["_remote_key"]))] = ends
             continue
-        key = project_key(unit, path)
-        if key is None:
+        keys = [k for k in _project_keys(unit, path) if k is not None]
+        if not keys:
             continue
         if not (unit.rewrites or unit.blocked):
             if unit.key[0] == "client" and unit.anchor.kind == "client" and unit.anchor.attrs.get("endpoint") in ("none", "openai", "fallback"):
                 # no rule moves this construction: it talks to OpenAI, so the parts that call it must too
                 end = f"stays: {path}: no rule of the {ruleset.plan.name} plan moves the construction at line {unit.anchor.span.line}"
+            elif unit.elsewhere or unit.anchor.attrs.get("endpoint") == "other":
+                continue
+            elif unit.key[0] == "external" or any(k[1].startswith("param:") for k in keys):
+                # a client handed to a project function that stays here (its endpoint a run-time
+                # value), or calls on a client taken from callers that no rule changes: the other
+                # side, moved, would send it what it cannot take (their models, their keywords)
+                end = "stays: {}: {}".format(path, unit.reasons[0] if unit.reasons else _at(unit.anchor.span.line, (
+                    RUN_TIME if _dynamic(unit) is not None else N_("no rule of the {plan} plan migrates the client or the calls "
+                                                                   "made on it").format(plan=ruleset.plan.name))))
             else:
                 continue
         elif id(unit.anchor) in hybrid:
@@ -434,8 +447,8 @@ def client_status(units: "UnitPlan", hybrid: Set[int], path: str, ruleset: RuleS
         else:
             end = "compat" if ruleset.plan.keeps_openai else "native"
         # every construction of the unit (a factory's branches): other modules may hold any of them
-        for each in _project_keys(unit, path):
-            out[each] = end  # type: ignore[index]
+        for each in keys:
+            out[each] = end
     return out
 
 
@@ -445,6 +458,12 @@ def agree(ends: Dict[Tuple[str, str], Dict[str, str]], cross: Dict[Tuple[str, st
     "compat" if the parts ended on different SDKs (a native plan served some only)."""
     wanted = dict(cross)
     for key, by_path in ends.items():
+        if key[1].startswith("param:") and key[0] not in by_path and not wanted.get(key, "").startswith("stay:"):
+            # handed to a parameter whose module forms no unit of it (the function passes it on,
+            # stores it, or makes no call on it): what is sent through it cannot be followed
+            wanted[key] = "stay: {}: {}".format(key[0], N_("what `{name}` does with the client it takes as `{param}` cannot be "
+                                                         "followed").format(name=key[1].split(":")[1], param=key[1].split(":")[2]))
+            continue
         if len(by_path) > 1 or key[0] not in by_path:  # used from a module other than its own
             found = set(by_path.values())
             stays = sorted(end for end in found if end.startswith("stays: "))

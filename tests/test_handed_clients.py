@@ -1,0 +1,165 @@
+"""A client built in one module and handed to a function or class of another module of the
+project, which calls the API on the parameter it takes (annotated as a client): the two are one
+client to the whole-project pass.  They move together (the caller's endpoint and key, the
+callee's models) or stay together, and scan predicts the same."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Dict
+
+import pytest
+
+from migrator.analyzer.project import ProjectIndex
+from migrator.analyzer.python import analyze_python
+from tests.test_apply_cli import git, make_repo, run
+
+AGENT = b'''from openai import OpenAI
+
+
+class Agent:
+    def __init__(self, client: OpenAI, model: str = "gpt-4o"):
+        self.client = client
+        self.model = model
+
+    def run(self, text):
+        reply = self.client.chat.completions.create(model=self.model, messages=[{"role": "user", "content": text}])
+        return reply.choices[0].message.content
+
+
+def summarise(text, *, llm: "OpenAI"):
+    return llm.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": text}]).model
+'''
+
+MAIN = b'''import os
+
+from openai import OpenAI
+
+from app.agent import Agent, summarise
+
+
+def main():
+    client = OpenAI(api_key=os.environ["OPENAI_API_KEY"])
+    print(Agent(client).run("hi"))
+    print(summarise("text", llm=client))
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+# a caller whose client takes its endpoint at run time: it stays, so the callee's calls stay too
+RUNTIME = b'''from openai import OpenAI
+
+from app.agent import Agent
+
+
+def other(url):
+    return Agent(client=OpenAI(base_url=url)).run("x")
+'''
+
+# a callee that puts the client in a list instead of calling it: nothing can be followed
+UNFOLLOWED = b'''from openai import OpenAI
+
+
+class Holder:
+    def __init__(self, client: OpenAI):
+        self.kept = [client]
+
+
+def ping(client: OpenAI):
+    return client.chat.completions.create(model="gpt-4o", messages=[])
+'''
+
+
+def project(**extra: bytes) -> Dict[str, bytes]:
+    files = {"app/__init__.py": b"", "app/agent.py": AGENT, "app/main.py": MAIN}
+    files.update({f"app/{name}.py": data for name, data in extra.items()})
+    return files
+
+
+def apply(repo: Path, *args: str) -> dict:
+    proc = run("apply", "--provider", "dashscope", "--format", "json", "--yes", *args, cwd=repo)
+    assert proc.returncode in (0, 1), proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_the_index_exports_the_client_parameters_and_the_caller_names_them():
+    index = ProjectIndex()
+    index.add("app/agent.py", AGENT.decode())
+    index.finish()
+    assert index.exports["app.agent.Agent"]["takes"] == {"client": 0}
+    assert index.exports["app.agent.summarise"]["takes"] == {"llm": -1}
+    main = analyze_python(MAIN.decode(), "app/main.py", externals=index.exports)
+    (client,) = [f for f in main.findings if f.kind == "client"]
+    assert client.detail["_param_keys"] == [["app/agent.py", "param:Agent:client"], ["app/agent.py", "param:summarise:llm"]]
+    assert "handed" not in client.detail
+    agent = analyze_python(AGENT.decode(), "app/agent.py")
+    keys = sorted(tuple(map(tuple, f.detail["_param_keys"])) for f in agent.findings if f.kind == "call")
+    assert keys == [(("app/agent.py", "param:Agent:client"),), (("app/agent.py", "param:summarise:llm"),)]
+    # without the index, the callee's use is out of sight: the client is reported as handed over
+    alone = analyze_python(MAIN.decode(), "app/main.py")
+    assert [f.detail.get("handed") for f in alone.findings if f.kind == "client"] == ["app.agent.Agent"]
+
+
+def test_the_caller_s_client_and_the_callee_s_models_move_together_and_reach_the_provider(tmp_path: Path):
+    from tests.equivalence import base_env, migrated_env, run_program, test_key, write_guard
+    from tests.fakes import FakeServer
+
+    repo = make_repo(tmp_path, project())
+    doc = apply(repo)
+    assert not [d for d in doc["diagnostics"] if d["severity"] == "manual"], doc["diagnostics"]
+    migrated = tmp_path / "migrated"
+    git(repo, "worktree", "add", "-q", str(migrated), doc["branch"])
+    agent = (migrated / "app/agent.py").read_text()
+    assert 'model: str = "qwen-plus"' in agent and 'model="qwen-flash"' in agent, agent
+    main = (migrated / "app/main.py").read_text()
+    with FakeServer("dashscope") as srv, FakeServer("openai") as trap:
+        env = base_env(tmp_path, write_guard(tmp_path / "guard"))
+        env.update(migrated_env("dashscope", srv, main)[0])
+        env.update({"OPENAI_BASE_URL": trap.base_url(), "OPENAI_API_KEY": "sk-openai-trap"})
+        env["PYTHONPATH"] = f"{env['PYTHONPATH']}:{migrated}"
+        done = run_program("from app.main import main\nmain()\n", "run.py", env, tmp_path / "run")
+        assert done.returncode == 0, done.tail()
+        assert trap.requests == []
+        assert [r.json["model"] for r in srv.requests] == ["qwen-plus", "qwen-flash"]
+        assert all(r.authorization == f"Bearer {test_key('dashscope')}" for r in srv.requests)
+
+
+def test_when_the_caller_cannot_move_the_callee_s_calls_stay_too(tmp_path: Path):
+    # before: the caller's client stayed (run-time endpoint) while the callee's default model became
+    # qwen-plus, so OpenAI received a Qwen model
+    repo = make_repo(tmp_path, project(other=RUNTIME))
+    doc = apply(repo, "--dry-run")
+    diffs = {f["path"]: f["diff"] for f in doc["files"]}
+    assert not {"app/agent.py", "app/main.py", "app/other.py"} & set(diffs), diffs
+    units = {d["path"]: d["message"] for d in doc["diagnostics"] if d["rule"] == "migrator/unit"}
+    why = "app/other.py: line 7: its endpoint is set at run time"
+    assert why in units["app/agent.py"] and why in units["app/main.py"], units
+    proc = run("scan", "--format", "json", "--provider", "dashscope", cwd=repo)
+    (row,) = [r for r in json.loads(proc.stdout)["readiness"] if r["plan"] == "compat"]
+    assert row["automatic"] + row["with_diagnostics"] == 0 and row["manual"] == 2, row  # both calls, as apply does
+
+
+def test_a_client_handed_to_a_parameter_the_callee_never_calls_stays(tmp_path: Path):
+    use = b"from openai import OpenAI\nfrom app.holder import Holder\n\nHolder(OpenAI())\n"
+    repo = make_repo(tmp_path, project(holder=UNFOLLOWED, use=use))
+    doc = apply(repo, "--dry-run")
+    diffs = {f["path"]: f["diff"] for f in doc["files"]}
+    assert "app/use.py" not in diffs and "app/main.py" in diffs, diffs
+    units = {d["path"]: d["message"] for d in doc["diagnostics"] if d["rule"] == "migrator/unit"}
+    assert "what `Holder` does with the client it takes as `client` cannot be followed" in units["app/use.py"], units
+    # a module the index does not know (no client, no call on one): the client is handed over, as before
+    (tmp_path / "b").mkdir()
+    repo = make_repo(tmp_path / "b", project(holder=UNFOLLOWED.split(b"\n\n\ndef ping")[0] + b"\n", use=use))
+    units = {d["path"]: d["message"] for d in apply(repo, "--dry-run")["diagnostics"] if d["rule"] == "migrator/unit"}
+    assert "the client is passed to app.holder.Holder" in units["app/use.py"], units
+
+
+def test_a_native_plan_serves_both_sides_on_the_compatible_endpoint(tmp_path: Path):
+    repo = make_repo(tmp_path, project())
+    doc = apply(repo, "--plan", "native", "--dry-run")
+    hybrids = {d["path"] for d in doc["diagnostics"] if d["rule"] == "migrator/hybrid"}
+    assert {"app/agent.py", "app/main.py"} <= hybrids, doc["diagnostics"]
+    assert "dashscope.Client" not in json.dumps(doc) and doc["summary"]["files_failed"] == 0
