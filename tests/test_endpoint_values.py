@@ -204,6 +204,57 @@ def test_the_migrated_program_reaches_the_provider_and_never_openai(tmp_path: Pa
         assert all(r.authorization == f"Bearer {test_key('dashscope')}" for r in sent)
 
 
+# kani: the endpoint is a parameter whose default is OpenAI's URL, never falsy: `api_base or <provider>`
+# kept OpenAI's endpoint and sent the provider's key there
+URL_DEFAULT = '''
+import asyncio
+from openai import AsyncOpenAI
+
+
+class Engine:
+    def __init__(self, model, api_key=None, api_base: str = "https://api.openai.com/v1"):
+        self.client = AsyncOpenAI(api_key=api_key, base_url=api_base)
+        self.model = model
+
+    async def predict(self, text):
+        reply = await self.client.chat.completions.create(model=self.model, messages=[{"role": "user", "content": text}])
+        return reply.choices[0].message.content
+
+
+print(asyncio.run(Engine("gpt-4o").predict("hi")))
+'''
+
+
+@pytest.mark.parametrize("provider", COMPAT)
+def test_a_parameter_defaulting_to_openai_s_url_is_retargeted_where_it_is_written(provider):
+    out = migrate(URL_DEFAULT, provider).output
+    assert "api.openai.com" not in out and "base_url=api_base)" in out, out
+    assert f'api_base: str = {rendered_default(provider)}' in out, out
+    assert migrate(out, provider).output == out
+
+
+def test_a_parameter_url_default_reaches_the_provider_with_its_key_and_never_openai(tmp_path: Path):
+    from tests.equivalence import base_env, migrated_env, run_program, test_key, write_guard
+    from tests.fakes import FakeServer
+
+    migrated = migrate(URL_DEFAULT, "dashscope").output
+    with FakeServer("dashscope") as srv, FakeServer("openai") as trap:
+        env = base_env(tmp_path, write_guard(tmp_path / "guard"))
+        env.update(migrated_env("dashscope", srv, migrated)[0])
+        env.update({"OPENAI_BASE_URL": trap.base_url(), "OPENAI_API_KEY": "sk-openai-trap"})
+        done = run_program(migrated.replace('Engine("gpt-4o")', 'Engine("qwen-plus")'), "main.py", env, tmp_path / "run")
+        assert done.returncode == 0, done.tail()
+        assert trap.requests == [] and [r.json["model"] for r in srv.requests] == ["qwen-plus"]
+        assert all(r.authorization == f"Bearer {test_key('dashscope')}" for r in srv.requests)
+
+
+def test_a_parameter_defaulting_to_another_server_is_not_openai_usage():
+    source = URL_DEFAULT.replace("https://api.openai.com/v1", "http://localhost:11434/v1")
+    result = migrate(source, "dashscope")
+    assert "localhost:11434" in result.output and "DASHSCOPE_API_KEY" not in result.output
+    assert not [d for d in result.diagnostics if d.severity == "manual" and "run time" in d.message], result.diagnostics
+
+
 MEM0_LIKE = '''
 import os
 from openai import OpenAI

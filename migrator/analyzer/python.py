@@ -1075,7 +1075,7 @@ class _Analyzer:
                         return "none"
                     if self.defaults_to_openai(value, scope):
                         return "fallback"
-                    chain = self.endpoint_chain(value, scope)
+                    chain = self.endpoint_chain(value, scope) or self._param_chain(value, scope)
                     return chain[0] if chain is not None else "dynamic"
                 return "openai" if "api.openai.com" in text else "other"
         return "none"
@@ -1129,6 +1129,16 @@ class _Analyzer:
             return None  # the value is read for something else too: rewrite it where it is used
         return ("fallback", node, url or "https://api.openai.com/v1")
 
+    def _param_chain(self, node: ast.AST, scope: Scope) -> Optional[Tuple[str, Optional[ast.AST], str]]:
+        """``endpoint_chain`` of the default of a parameter ``node`` is (``api_base: str =
+        os.environ.get("X_BASE_URL", "https://...")``, ``base_url="https://other.example/v1"``),
+        when it names another server's URL: the caller's choice, another server by default."""
+        default = self._param_default(node, scope)
+        if default is None or _is_none(default):
+            return None
+        chain = ("other", None, default.value) if _is_str(default) else self.endpoint_chain(default, scope)  # type: ignore[attr-defined]
+        return chain if chain is not None and chain[0] == "other" and "://" in chain[2] and _classify_url(chain[2]) == "other" else None
+
     def _sdk_base_url(self, node: ast.AST, scope: Scope) -> bool:
         """``openai.base_url`` spelled so, the openai module's own (None unless set: the SDK's default)."""
         if dotted_name(node) != "openai.base_url":
@@ -1148,14 +1158,29 @@ class _Analyzer:
     def base_url_chain(self, call: ast.Call, scope: Scope) -> Optional[Tuple[str, Optional[ast.AST], str]]:
         """endpoint_chain of a construction's ``base_url=``, if it has one."""
         for arg, value in self.keywords(call, scope):
-            if arg == "base_url" and not self.defaults_to_openai(value, scope) and self.constant_str(value, scope) is None:
-                return self.endpoint_chain(value, scope)
+            if arg == "base_url" and self.defaults_to_openai(value, scope):  # type: ignore[arg-type]
+                default = self._param_default(value, scope)  # type: ignore[arg-type]
+                # `api_base: str = "https://api.openai.com/v1"`: never falsy, so `api_base or <provider>`
+                # would keep OpenAI's endpoint (with the provider's key): the default is retargeted
+                return ("fallback", default, default.value) if _is_str(default) else None  # type: ignore[union-attr]
+            if arg == "base_url" and self.constant_str(value, scope) is None:  # type: ignore[arg-type]
+                return self.endpoint_chain(value, scope) or self._param_chain(value, scope)  # type: ignore[arg-type]
         return None
 
     def defaults_to_openai(self, node: ast.AST, scope: Scope) -> bool:
         """``node`` is a parameter of the enclosing function, never rebound there (or ``self.<attr>``
         set once from one), whose default is None or an api.openai.com URL: the endpoint is the
         caller's choice, OpenAI by default."""
+        default = self._param_default(node, scope)
+        if default is None:
+            return False
+        if _is_none(default):
+            return True
+        return isinstance(default, ast.Constant) and isinstance(default.value, str) and "api.openai.com" in default.value
+
+    def _param_default(self, node: ast.AST, scope: Scope) -> Optional[ast.AST]:
+        """The default of the parameter ``node`` is (or ``self.<attr>`` is set once from), when the
+        function never rebinds it; None otherwise."""
         cls = scope.cls
         if isinstance(node, ast.Attribute) and cls is not None and scope.self_name and _is_name(node.value, scope.self_name):
             # self.base_url, set once from a parameter of the same kind
@@ -1169,16 +1194,15 @@ class _Analyzer:
             return False
         bindings = scope.bindings.get(node.id, [])
         if scope.kind != "function" or len(bindings) != 1 or bindings[0].kind != "param" or bindings[0].default is None:
-            return False
-        default = bindings[0].default
-        if _is_none(default):
-            return True
-        return isinstance(default, ast.Constant) and isinstance(default.value, str) and "api.openai.com" in default.value
+            return None
+        return bindings[0].default
 
     def fallback_kwargs(self, call: ast.Call, scope: Scope) -> List[str]:
-        """Keywords of a construction given a parameter that defaults to OpenAI's choice (None)."""
+        """Keywords of a construction given a parameter that defaults to OpenAI's choice (None; a
+        default naming OpenAI's URL is retargeted where it is written: see base_url_chain)."""
         return [arg for arg, value in self.keywords(call, scope)
-                if arg in ("api_key", "base_url") and self.defaults_to_openai(value, scope)]  # type: ignore[misc]
+                if arg in ("api_key", "base_url") and self.defaults_to_openai(value, scope)  # type: ignore[misc]
+                and _is_none(self._param_default(value, scope))]  # type: ignore[arg-type]
 
     def keywords(self, call: ast.Call, scope: Scope) -> List[Tuple[Optional[str], ast.AST]]:
         """A call's keywords, a ``**params`` dict whose keys are all known (see spread_dict) read
@@ -1863,7 +1887,8 @@ class _Reporter(_Analyzer):
 
     def _endpoint_def(self, found: ast.AST) -> List[Any]:
         return list(_astuple(self.lines.span(found))) + ["BooleanOperation" if isinstance(found, ast.BoolOp) else
-                                                         "Subscript" if isinstance(found, ast.Subscript) else "Call"]
+                                                         "Subscript" if isinstance(found, ast.Subscript) else
+                                                         "SimpleString" if _is_str(found) else "Call"]
 
     def _api_call(self, node: ast.Call, result: Result, scope: Scope, parent: Optional[ast.AST]) -> None:
         func = self.resolve(node.func, scope)
