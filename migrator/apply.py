@@ -16,7 +16,7 @@ from migrator.check import check_bytes
 from migrator.engine import migrate_source
 from migrator.engine.model import Diagnostic, FileResult
 from migrator.engine.rewrite import not_rewritten
-from migrator.engine.units import settle
+from migrator.engine.units import seeded, settle
 from migrator.i18n import N_
 from migrator.limits import rewrite_problem, size_problem, token_problem
 from migrator.models import FileAnalysis, ScanResult
@@ -163,6 +163,10 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
             others.append(analysis)
     residue: Dict[str, list] = {}
     py_jobs += _importers(root, scan, py_jobs, ruleset)
+    start = seeded(ruleset, (f.detail for job in py_jobs if job[3] is not None for f in job[3].findings))
+    if start is not ruleset:
+        ruleset = start
+        py_jobs = [(job[0], job[1], ruleset, job[3]) for job in py_jobs]
     done = list(_run(py_jobs, options.jobs, rewrite_progress))
     ruleset = _whole_clients(py_jobs, done, ruleset, options.jobs)
     stays = next((f"{job[0]}:{line}" for job, (_n, result, _l) in zip(py_jobs, done) for line, _ in result.staying), None)

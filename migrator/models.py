@@ -167,6 +167,10 @@ class FileAnalysis:
     env_reads: List[EnvRead] = field(default_factory=list)
     error: Optional[str] = None  # why the file could not be analysed
     error_line: Optional[int] = None
+    # clients another module builds that this one hands to a project function's client parameter:
+    # [building module, construction key, its endpoint, callee module, parameter key] (not cached:
+    # made only when the project's other modules are known, analyzer/project.py)
+    handoffs: List[List[str]] = field(default_factory=list)
 
     @property
     def touches_openai(self) -> bool:

@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from migrator.config import Config
 from migrator.engine.model import Site
 from migrator.engine.plan import RuleIndex, predict, sites
-from migrator.engine.units import client_status, left_sites, plan_units, settle, staying, with_fallback
+from migrator.engine.units import client_status, left_sites, plan_units, seeded, settle, staying, with_fallback
 from migrator.i18n import N_
 from migrator.models import FileAnalysis, ScanResult
 from migrator.ruleset import ProviderFile, Rule, RuleSet, load_all, select
@@ -131,6 +131,7 @@ def _agreed(files: List[Tuple[str, str, List[Site]]], ruleset: RuleSet, shared: 
     whole-project pass)."""
     if not shared:
         return ruleset
+    ruleset = seeded(ruleset, (s.attrs for _p, _o, all_sites in files for s in all_sites))
 
     def ends_of(rs: RuleSet, keys: object) -> Dict:
         index = RuleIndex(rs)

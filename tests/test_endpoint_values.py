@@ -233,6 +233,37 @@ def test_a_parameter_defaulting_to_openai_s_url_is_retargeted_where_it_is_writte
     assert migrate(out, provider).output == out
 
 
+@pytest.mark.parametrize("field", ['"https://api.openai.com/v1"', 'Field("https://api.openai.com/v1")',
+                                   'field(default="https://api.openai.com/v1")'])
+def test_a_class_field_defaulting_to_openai_s_url_is_retargeted_with_the_model_of_its_calls(field):
+    # browser-use's chat dataclasses with OpenAI's URL: the model default was mapped to a Qwen model
+    # while the client stayed on api.openai.com (site not rewritten), so OpenAI was asked for qwen-plus
+    source = f"""
+from dataclasses import dataclass, field
+import os
+from openai import OpenAI
+from pydantic import Field
+
+
+@dataclass
+class Engine:
+    model: str = "gpt-4o"
+    api_key: str = None
+    base_url: str = {field}
+
+    def client(self):
+        return OpenAI(api_key=self.api_key, base_url=self.base_url)
+
+    def ask(self, text):
+        return self.client().chat.completions.create(model=self.model, messages=[])
+"""
+    result = migrate(source, "dashscope")
+    out = result.output
+    assert "api.openai.com" not in out and 'model: str = "qwen-plus"' in out and "base_url=self.base_url" in out, out
+    assert "DASHSCOPE_COMPATIBLE_BASE_URL" in out and not [d for d in result.diagnostics if d.severity == "manual"]
+    assert migrate(out, "dashscope").output == out
+
+
 def test_a_parameter_url_default_reaches_the_provider_with_its_key_and_never_openai(tmp_path: Path):
     from tests.equivalence import base_env, migrated_env, run_program, test_key, write_guard
     from tests.fakes import FakeServer
@@ -437,6 +468,20 @@ def test_a_key_that_can_be_the_openai_module_s_key_setting_keeps_its_client_whol
     assert result.error is None
     assert result.output == source
     assert any("`openai.api_key`, the openai module's key setting" in d.message for d in result.diagnostics), result.diagnostics
+
+
+@pytest.mark.parametrize("chain", [
+    'os.environ.get("OPENAI_KEY") or os.environ.get("OPENAI_API_KEY")',
+    'os.getenv("AZURE_OPENAI_API_KEY")',
+    'key or os.environ["MY_OPENAI_TOKEN"]',
+])
+def test_a_key_chain_reading_another_variable_named_for_openai_keeps_its_client_whole(chain):
+    # only OPENAI_API_KEY is renamed with the client: OPENAI_KEY (set in a deployment of this code)
+    # was kept first in the chain and sent to the provider
+    source = f"import os\nfrom openai import OpenAI\n\ndef make(key=None):\n    return OpenAI(api_key={chain})\n"
+    result = migrate(source, "dashscope")
+    assert result.output == source, result.output
+    assert any("which by its name holds OpenAI's key and is not renamed" in d.message for d in result.diagnostics), result.diagnostics
 
 
 def test_a_neutral_key_chain_beside_the_openai_module_is_still_migrated():

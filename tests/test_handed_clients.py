@@ -9,8 +9,6 @@ import json
 from pathlib import Path
 from typing import Dict
 
-import pytest
-
 from migrator.analyzer.project import ProjectIndex
 from migrator.analyzer.python import analyze_python
 from tests.test_apply_cli import git, make_repo, run
@@ -163,3 +161,70 @@ def test_a_native_plan_serves_both_sides_on_the_compatible_endpoint(tmp_path: Pa
     hybrids = {d["path"] for d in doc["diagnostics"] if d["rule"] == "migrator/hybrid"}
     assert {"app/agent.py", "app/main.py"} <= hybrids, doc["diagnostics"]
     assert "dashscope.Client" not in json.dumps(doc) and doc["summary"]["files_failed"] == 0
+
+
+FACTORY_RUNTIME = b'''import openai
+
+
+def get_client(api_key, api_base_url):
+    return openai.OpenAI(api_key=api_key, base_url=api_base_url)
+'''
+
+FACTORY = b'''import os
+
+import openai
+
+
+def get_client():
+    return openai.OpenAI(api_key=os.environ["OPENAI_API_KEY"])
+'''
+
+# khoj: the client comes from a factory in a third module, handed over where it is made
+BUILD = b'''from app.agent import Agent
+from app.factory import get_client
+
+
+def build(cfg):
+    return Agent(get_client(cfg["key"], cfg["url"]))
+'''
+
+
+def test_a_factory_s_client_that_stays_keeps_the_calls_made_on_it_in_another_module(tmp_path: Path):
+    # before: the client (its endpoint set at run time) stayed on OpenAI while the callee's calls
+    # were rewritten for the provider (its model mapped, max_completion_tokens renamed), no word
+    repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/agent.py": AGENT, "app/factory.py": FACTORY_RUNTIME,
+                                "app/build.py": BUILD})
+    doc = apply(repo, "--dry-run")
+    diffs = {f["path"]: f["diff"] for f in doc["files"]}
+    # Agent's calls stay; summarise's (a parameter no caller hands anything) move: the file stays stable
+    assert "-    def __init__" not in diffs["app/agent.py"] and 'model="qwen-flash"' in diffs["app/agent.py"], diffs
+    assert doc["summary"]["files_failed"] == 0
+    units = {d["path"]: d["message"] for d in doc["diagnostics"] if d["rule"] == "migrator/unit"}
+    assert ("app/factory.py: its endpoint is set at run time, and app/build.py hands it to `Agent`") in units["app/agent.py"], units
+    proc = run("scan", "--format", "json", "--provider", "dashscope", cwd=repo)
+    (row,) = [r for r in json.loads(proc.stdout)["readiness"] if r["plan"] == "compat"]
+    assert row["automatic"] + row["with_diagnostics"] == 1 and row["manual"] == 1, row  # as apply does
+
+
+def test_a_factory_s_client_handed_over_moves_with_the_calls_and_reaches_the_provider(tmp_path: Path):
+    from tests.equivalence import base_env, migrated_env, run_program, test_key, write_guard
+    from tests.fakes import FakeServer
+
+    build = BUILD.replace(b'get_client(cfg["key"], cfg["url"])', b"get_client()")
+    repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/agent.py": AGENT, "app/factory.py": FACTORY, "app/build.py": build})
+    doc = apply(repo)
+    assert not [d for d in doc["diagnostics"] if d["severity"] == "manual"], doc["diagnostics"]
+    migrated = tmp_path / "migrated"
+    git(repo, "worktree", "add", "-q", str(migrated), doc["branch"])
+    factory = (migrated / "app/factory.py").read_text()
+    assert "DASHSCOPE_API_KEY" in factory and 'model: str = "qwen-plus"' in (migrated / "app/agent.py").read_text()
+    # the factory alone (no call on its client in its own module) would not have moved before
+    with FakeServer("dashscope") as srv, FakeServer("openai") as trap:
+        env = base_env(tmp_path, write_guard(tmp_path / "guard"))
+        env.update(migrated_env("dashscope", srv, factory)[0])
+        env.update({"OPENAI_BASE_URL": trap.base_url(), "OPENAI_API_KEY": "sk-openai-trap"})
+        env["PYTHONPATH"] = f"{env['PYTHONPATH']}:{migrated}"
+        done = run_program("from app.build import build\nprint(build({}).run('hi'))\n", "run.py", env, tmp_path / "run")
+        assert done.returncode == 0, done.tail()
+        assert trap.requests == [] and [r.json["model"] for r in srv.requests] == ["qwen-plus"]
+        assert all(r.authorization == f"Bearer {test_key('dashscope')}" for r in srv.requests)

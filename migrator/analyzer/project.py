@@ -263,6 +263,32 @@ def model_definitions(analyses: Dict[str, FileAnalysis], modules: _Modules) -> D
     return copies.out
 
 
+def handed_over(analyses: Dict[str, FileAnalysis], handoffs: List[Tuple[str, List[str]]]) -> Dict[str, FileAnalysis]:
+    """A client one module builds (a factory, a base class) that another module hands to a client
+    parameter of a function or class in a third (``Agent(get_client())``): the calls made on that
+    parameter name the client's construction too (``_param_keys``), so they move with it or stay
+    with it (units.agree); a client whose endpoint is not OpenAI's default (set at run time, Azure,
+    another server) is never moved, so those calls stay, reported (``_param_stays``)."""
+    copies = _Copies(analyses)
+    for via, (built_in, key, endpoint, callee, param) in handoffs:
+        analysis = analyses.get(callee)
+        for f in list(analysis.findings) if analysis is not None and not analysis.error else ():
+            current = copies.out.get(callee, analysis)
+            f = next((g for g in current.findings if g.span == f.span and g.kind == f.kind), f)
+            keys = f.detail.get("_param_keys") or []
+            if f.kind != "call" or [callee, param] not in keys:
+                continue
+            detail = dict(f.detail, _param_keys=keys + [[built_in, key]] if [built_in, key] not in keys else keys)
+            if endpoint not in ("none", "openai", "fallback") and not detail.get("_param_stays"):
+                why = (N_("its endpoint is set at run time") if endpoint == "dynamic" else N_("it talks to Azure OpenAI")
+                       if endpoint == "azure" else N_("it talks to another server") if endpoint == "other" else N_("its endpoint is unknown"))
+                # what the whole-project pass starts from (units.seeded): the parameter's calls stay
+                detail["_param_stays"] = [callee, param, "{}: {}".format(built_in, N_("{why}, and {via} hands it to `{name}`").format(
+                    why=why, via=via, name=param.split(":")[1]))]
+            copies.update(callee, f, replace(f, detail=detail))
+    return copies.out
+
+
 def importer_analyses(root: str, scan: ScanResult, known: Optional[Dict[str, bytes]] = None) -> List[FileAnalysis]:
     """The analyses, made knowing the project's client holders, of the Python files that import
     one (files that failed or found nothing are left out).  ``known``: bytes already read."""
@@ -291,12 +317,17 @@ def importer_analyses(root: str, scan: ScanResult, known: Optional[Dict[str, byt
                 index.add(analysis.path, source)
     paths = sorted({a.path for a in scan.analyses if not a.error and is_python(a.path)} | {p for p in scan.plain if is_python(p)})
     out: Dict[str, FileAnalysis] = {}
+    handoffs: List[Tuple[str, List[str]]] = []
     for path, source in index.importers(paths, text, exclude=set()) if index.finish() else ():
         analysis = analyze_python(source, path, externals=index.exports)
+        handoffs += [(path, h) for h in analysis.handoffs]
         if not analysis.error and analysis.findings:
             out[path] = analysis
     known_analyses = {a.path: a for a in scan.analyses}
     known_analyses.update(out)
+    changed = handed_over(known_analyses, handoffs)
+    known_analyses.update(changed)
+    out.update(changed)
     modules = _Modules(paths, text)
     for project_pass in (endpoint_definitions, model_definitions):
         changed = project_pass(known_analyses, modules)

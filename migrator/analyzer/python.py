@@ -702,7 +702,8 @@ class _Analyzer:
         self.feeds: Dict[Span, List[List[int]]] = {}  # a constructed client's span -> local parameters it is passed to
         self.wrapped: Dict[Span, str] = {}  # a constructed client's span -> the wrapper built around it (instructor)
         self.taken: Optional[Dict[Span, List[List[str]]]] = None  # see _taken_param
-        self.takes: Dict[Span, List[List[str]]] = {}  # a constructed client's span -> [module, key] of project parameters it is passed to
+        self.takes: Dict[Span, List[List[str]]] = {}
+        self.mixed: Dict[Span, List[object]] = {}  # a constructed client's span -> [a name also bound to another value, line read]  # a constructed client's span -> [module, key] of project parameters it is passed to
         self.mentions_asked: set = set()  # names whose every mention was read (see _consulted)
         self.caller_values: Dict[Tuple[int, str], Optional[List[ast.Constant]]] = {}  # see callers_choice
         self.model_env: Dict[int, str] = {}  # id(a model default) -> the environment variable read over it
@@ -758,10 +759,15 @@ class _Analyzer:
 
     def _resolve(self, node: ast.AST, scope: Scope) -> Value:
         if isinstance(node, ast.Name):
-            binding, _ = self.lookup(node.id, scope, node.lineno)
+            binding, ambiguous = self.lookup(node.id, scope, node.lineno)
             if binding is None and self.cell is not None and node.id in self.externals:
                 return self._earlier_cell(node.id)
-            return self.resolve_binding(binding) if binding else None
+            if binding is None:
+                return None
+            value = self.resolve_binding(binding)
+            if ambiguous and not isinstance(value, (Client, Res, Result)) and self._mixed(node.id, binding, node.lineno):
+                return None  # a client in one branch, something else in another: unresolved, reported
+            return value
         if isinstance(node, ast.Attribute):
             return self._resolve_attribute(node, scope)
         if isinstance(node, ast.Call):
@@ -782,6 +788,20 @@ class _Analyzer:
         if isinstance(node, (ast.Constant, ast.JoinedStr, ast.List, ast.Dict, ast.Tuple, ast.Set)):
             return NOT_OPENAI
         return None
+
+    def _mixed(self, name: str, picked: Binding, line: int) -> bool:
+        """Whether ``name``, read at ``line`` where its latest binding holds no client, may hold a
+        client another binding before it made (``if a: c = OpenAI(...)`` / ``elif b: c =
+        state.client``): those clients are recorded as going where this module cannot follow."""
+        bindings = [b for b in picked.scope.bindings.get(name, []) if b is not picked and b.line <= line]
+        found = False
+        for binding in bindings:
+            value = self.resolve_binding(binding)
+            if isinstance(value, Client):
+                found = True
+                if value.origin in ("constructed", "subclass"):
+                    self.mixed.setdefault(value.span, [name, line])
+        return found
 
     def resolve_binding(self, binding: Binding) -> Value:
         key = id(binding)
@@ -1179,19 +1199,23 @@ class _Analyzer:
         return isinstance(default, ast.Constant) and isinstance(default.value, str) and "api.openai.com" in default.value
 
     def _param_default(self, node: ast.AST, scope: Scope) -> Optional[ast.AST]:
-        """The default of the parameter ``node`` is (or ``self.<attr>`` is set once from), when the
-        function never rebinds it; None otherwise."""
+        """The default of the parameter ``node`` is (or ``self.<attr>`` is set once from, or the class
+        field ``self.<attr>`` is when no method sets it), when the function never rebinds it; None
+        otherwise."""
         cls = scope.cls
         if isinstance(node, ast.Attribute) and cls is not None and scope.self_name and _is_name(node.value, scope.self_name):
             # self.base_url, set once from a parameter of the same kind
             self.attrs_asked.add(node.attr)
             self.binder.bind_methods(cls)
             bindings = cls.attrs.get(node.attr, []) + cls.scope.bindings.get(node.attr, [])
+            if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].scope is cls.scope and bindings[0].value is not None:
+                # a class attribute no method sets: a dataclass / pydantic / attrs field's default
+                return _field_value(bindings[0].value)
             if len(bindings) != 1 or bindings[0].kind != "assign" or not isinstance(bindings[0].value, ast.Name):
-                return False
+                return None
             node, scope = bindings[0].value, bindings[0].scope
         if not isinstance(node, ast.Name):
-            return False
+            return None
         bindings = scope.bindings.get(node.id, [])
         if scope.kind != "function" or len(bindings) != 1 or bindings[0].kind != "param" or bindings[0].default is None:
             return None
@@ -1350,6 +1374,8 @@ class _Reporter(_Analyzer):
                 finding.detail["method_value"] = self.method_values[finding.span]
             if finding.kind == "client" and finding.span in self.wrapped:
                 finding.detail["wrapped"] = self.wrapped[finding.span]
+            if finding.kind == "client" and finding.span in self.mixed:
+                finding.detail["mixed"] = self.mixed[finding.span]
             if finding.kind == "client" and finding.span in self.takes:
                 finding.detail["_param_keys"] = self.takes[finding.span]
             if finding.kind == "client" and finding.span in self.feeds:
@@ -1642,11 +1668,15 @@ class _Reporter(_Analyzer):
                 arg = arg.value
             if isinstance(arg, (ast.Call, ast.Name, ast.Attribute, ast.Subscript)):
                 value = self.resolve(arg, scope)
-                if isinstance(value, Client) and value.origin in ("constructed", "subclass"):
+                if isinstance(value, Client) and (value.origin in ("constructed", "subclass") or (value.origin == "remote" and key in takes)):
                     param = params.get(key)
                     if local and param is not None:
                         # a local function's parameter: the client's unit joins the one its calls form there
                         self.feeds.setdefault(value.span, []).append(list(_astuple(self.lines.span(param))))
+                    elif key in takes and key != -1 and not (starred and isinstance(key, int)) and value.origin == "remote":
+                        # built in a third module: the callee's calls join that client (project.py)
+                        self.out.handoffs.append([*str(value.where).rsplit("#", 1), value.endpoint, str(export["path"]),  # type: ignore[index]
+                                                  param_key(func.qname.rsplit(".", 1)[-1], takes[key])])  # type: ignore[union-attr]
                     elif key in takes and key != -1 and not (starred and isinstance(key, int)):
                         # the unit the calls on that parameter form there: the two move together or
                         # stay together (units.agree)
@@ -1805,6 +1835,13 @@ class _Reporter(_Analyzer):
             return "openai.api_key"
         for value, _ in values:
             for node in ast.walk(value):
+                if _is_env_read(node):
+                    # OPENAI_API_KEY is renamed with the client; any other variable named for OpenAI
+                    # (OPENAI_KEY, AZURE_OPENAI_API_KEY) would still be read, and sent to the provider
+                    var = _env_var_default(node)[0]
+                    if var is not None and "openai" in var.lower() and var != "OPENAI_API_KEY":
+                        return "$" + var
+                    continue
                 name = (node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute)
                         else _config_key(node))
                 if name is not None and "openai" in name.lower():

@@ -234,7 +234,13 @@ def not_rewritten(path: str, source: str, reason: str) -> FileResult:
 
 
 def _refused(result: FileResult, why: str) -> FileResult:
-    return FileResult(result.path, result.original, result.original, result.diagnostics, Counter(), error=why)
+    """``result``'s file left as it is: every client it builds, takes or calls stays on OpenAI, which
+    the modules sharing them must agree to (units.settle plans them again, and this one with
+    them: agreed, it may then rewrite stably)."""
+    refused = FileResult(result.path, result.original, result.original, result.diagnostics, Counter(), error=why)
+    refused.clients = {key: "stays: {}: {}".format(result.path, N_("the module is left unchanged ({why})").format(why=why))
+                       for key in result.clients}
+    return refused
 
 
 def _first_line(exc: BaseException) -> str:

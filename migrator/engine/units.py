@@ -458,6 +458,12 @@ def agree(ends: Dict[Tuple[str, str], Dict[str, str]], cross: Dict[Tuple[str, st
     "compat" if the parts ended on different SDKs (a native plan served some only)."""
     wanted = dict(cross)
     for key, by_path in ends.items():
+        if key[1].startswith("param:") and key[0] in by_path and by_path[key[0]].startswith("stays: "):
+            # the calls on a client parameter stay (also for what a caller's project pass found, which
+            # a second pass over the rewritten file alone would not see): every caller's client stays
+            if not wanted.get(key, "").startswith("stay:"):
+                wanted[key] = "stay: " + by_path[key[0]][len("stays: "):]
+            continue
         if key[1].startswith("param:") and key[0] not in by_path and not wanted.get(key, "").startswith("stay:"):
             # handed to a parameter whose module forms no unit of it (the function passes it on,
             # stores it, or makes no call on it): what is sent through it cannot be followed
@@ -474,6 +480,19 @@ def agree(ends: Dict[Tuple[str, str], Dict[str, str]], cross: Dict[Tuple[str, st
     return wanted
 
 
+def seeded(ruleset: RuleSet, found: Iterable[Dict[str, Any]]) -> RuleSet:
+    """The rule set the whole-project pass starts from: what the project index found holds before
+    any module is planned (``found``: the sites' or findings' details): the calls on a client
+    parameter another module hands a client that stays (``_param_stays``, analyzer/project.py).
+    In the rule set, not in the analysis, so a second pass over the rewritten text (the stability
+    check, which analyses that module alone) holds them too."""
+    seeds = {(str(p[0]), str(p[1])): f"stay: {p[2]}" for detail in found for p in [detail.get("_param_stays")] if p}
+    if not seeds:
+        return ruleset
+    seeds.update(ruleset.cross)
+    return ruleset.with_cross(seeds)
+
+
 EndsOf = Callable[[RuleSet, Optional[Set[Tuple[str, str]]]], Dict[str, Dict[Tuple[str, str], str]]]
 
 
@@ -483,7 +502,7 @@ def settle(ruleset: RuleSet, ends_of: EndsOf, shared_only: bool = False, rounds:
     plans the owners (modules, cells) touching ``keys`` (every owner for None) and returns
     owner -> its ``client_status``.  ``shared_only``: only clients more than one owner holds
     count (a cell is never the module a client is keyed by)."""
-    cross: Dict[Tuple[str, str], str] = {}
+    cross: Dict[Tuple[str, str], str] = dict(ruleset.cross)  # (seeded)
     current = ends_of(ruleset, None)
     for _round in range(rounds):
         ends: Dict[Tuple[str, str], Dict[str, str]] = {}
@@ -539,6 +558,11 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
             unit.reasons.append(_at(unit.anchor.span.line, N_("its api_key can come from `openai.api_key`, the openai module's key setting "
                                    "(openai<1 fills it from OPENAI_API_KEY): pointed at the provider, it could send OpenAI's key "
                                    "there: read the provider's key instead and run apply again")))
+        elif unit.rewrites and named and named.startswith("$"):
+            unit.reasons.append(_at(unit.anchor.span.line, N_("its api_key can come from the environment variable {variable}, which by its "
+                                   "name holds OpenAI's key and is not renamed with the client: pointed at the provider, it could "
+                                   "send OpenAI's key there: read the provider's key instead and run apply again").format(
+                variable=named[1:])))
         elif unit.rewrites and named:
             unit.reasons.append(_at(unit.anchor.span.line, N_("its api_key comes from `{named}`, which by its name holds OpenAI's key (a "
                                    "pydantic setting of that name reads OPENAI_API_KEY): pointed at the provider, it would "
@@ -567,6 +591,11 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
         if unit.rewrites and stored:
             unit.reasons.append(_at(unit.anchor.span.line, N_("the client is put in `{where}` at line {line}: what reads it out of there, "
                                    "and where that goes, is out of this module's sight").format(where=stored[0], line=stored[1])))
+        mixed = _of_clients(unit, "mixed")
+        if unit.rewrites and mixed:
+            unit.reasons.append(_at(unit.anchor.span.line, N_("the client is assigned to `{name}`, which at line {line} may hold another "
+                                   "value (set in another branch): the calls made on it cannot be followed").format(
+                name=mixed[0], line=mixed[1])))
         method = _of_clients(unit, "method_value")
         if unit.rewrites and method:
             unit.reasons.append(_at(unit.anchor.span.line, N_("its API method `{method}` is passed as a value at line {line}: the calls "
@@ -608,7 +637,9 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
             elif cross == "compat" and not ruleset.plan.keeps_openai:
                 unit.reasons.append(_at(unit.anchor.span.line, N_("a call that takes this model keeps the openai SDK at the "
                                                                   "provider's compatible endpoint")))
-        elif unit.rewrites and cross and cross.startswith("stay:"):
+        elif (unit.rewrites and cross and cross.startswith("stay:")
+              and not (path is not None and cross[len("stay: "):].startswith(f"{path}: ")
+                       and cross[len("stay: ") + len(path) + 2:] in unit.reasons)):  # (its own reason, come back)
             why = cross[len("stay: "):]
             unit.reasons.append(_at(unit.anchor.span.line, (
                 N_("this client moves in every module of the project or in none, and a part of it here cannot "
