@@ -188,7 +188,7 @@ def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider:
             # the calls other modules make on it, as apply's whole-project pass weighs it)
             if any(s.kind in _SITE_KINDS or s.kind == "client" for s in all_sites):
                 files.append((analysis.path, owner, all_sites))
-    remote = any(s.attrs.get("_client_path") or s.attrs.get("_model_remote") or s.attrs.get("_param_keys")
+    remote = any(s.attrs.get("_client_path") or s.attrs.get("_model_remote") or s.attrs.get("_param_keys") or s.attrs.get("_model_callers")
                  for _p, _o, all_sites in files for s in all_sites if s.kind in ("call", "framework", "client"))
     # AutoGen OAI_CONFIG_LIST entries: apply leaves each for a person to put the provider's key in
     in_json = sum(1 for a in analyses if not a.error for f in a.findings if f.detail.get("form") in ("config_file", "config_env"))

@@ -182,6 +182,13 @@ def test_a_module_that_sets_openai_to_none_when_the_import_fails_still_builds_op
              openai_client = state.openai_client
          return openai_client.images.generate(prompt=prompt, model=model)
      ''', "the client is assigned to `openai_client`, which at line 8 may hold another value"),
+    # khoj: a client set on a shared module's attribute, called through it in other modules
+    ('''
+     import openai
+     from app import state
+     def configure():
+         state.openai_client = openai.OpenAI()
+     ''', "the client is put in `state.openai_client` at line 4"),
 ])
 def test_a_client_whose_uses_go_out_of_sight_is_left_whole_and_reported(source, reason):
     result = migrate(source)

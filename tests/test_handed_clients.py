@@ -11,7 +11,8 @@ from typing import Dict
 
 from migrator.analyzer.project import ProjectIndex
 from migrator.analyzer.python import analyze_python
-from tests.test_apply_cli import git, make_repo, run
+from tests.projects import apply, checkout, run_migrated
+from tests.test_apply_cli import make_repo, run
 
 AGENT = b'''from openai import OpenAI
 
@@ -77,12 +78,6 @@ def project(**extra: bytes) -> Dict[str, bytes]:
     return files
 
 
-def apply(repo: Path, *args: str) -> dict:
-    proc = run("apply", "--provider", "dashscope", "--format", "json", "--yes", *args, cwd=repo)
-    assert proc.returncode in (0, 1), proc.stderr
-    return json.loads(proc.stdout)
-
-
 def test_the_index_exports_the_client_parameters_and_the_caller_names_them():
     index = ProjectIndex()
     index.add("app/agent.py", AGENT.decode())
@@ -102,27 +97,19 @@ def test_the_index_exports_the_client_parameters_and_the_caller_names_them():
 
 
 def test_the_caller_s_client_and_the_callee_s_models_move_together_and_reach_the_provider(tmp_path: Path):
-    from tests.equivalence import base_env, migrated_env, run_program, test_key, write_guard
-    from tests.fakes import FakeServer
+    from tests.equivalence import test_key
 
     repo = make_repo(tmp_path, project())
     doc = apply(repo)
     assert not [d for d in doc["diagnostics"] if d["severity"] == "manual"], doc["diagnostics"]
-    migrated = tmp_path / "migrated"
-    git(repo, "worktree", "add", "-q", str(migrated), doc["branch"])
+    migrated = checkout(tmp_path, repo, doc)
     agent = (migrated / "app/agent.py").read_text()
     assert 'model: str = "qwen-plus"' in agent and 'model="qwen-flash"' in agent, agent
-    main = (migrated / "app/main.py").read_text()
-    with FakeServer("dashscope") as srv, FakeServer("openai") as trap:
-        env = base_env(tmp_path, write_guard(tmp_path / "guard"))
-        env.update(migrated_env("dashscope", srv, main)[0])
-        env.update({"OPENAI_BASE_URL": trap.base_url(), "OPENAI_API_KEY": "sk-openai-trap"})
-        env["PYTHONPATH"] = f"{env['PYTHONPATH']}:{migrated}"
-        done = run_program("from app.main import main\nmain()\n", "run.py", env, tmp_path / "run")
-        assert done.returncode == 0, done.tail()
-        assert trap.requests == []
-        assert [r.json["model"] for r in srv.requests] == ["qwen-plus", "qwen-flash"]
-        assert all(r.authorization == f"Bearer {test_key('dashscope')}" for r in srv.requests)
+    done, sent, trapped = run_migrated(tmp_path, migrated, "from app.main import main\nmain()\n",
+                                       (migrated / "app/main.py").read_text())
+    assert done.returncode == 0, done.tail()
+    assert trapped == [] and [r.json["model"] for r in sent] == ["qwen-plus", "qwen-flash"]
+    assert all(r.authorization == f"Bearer {test_key('dashscope')}" for r in sent)
 
 
 def test_when_the_caller_cannot_move_the_callee_s_calls_stay_too(tmp_path: Path):
@@ -207,24 +194,16 @@ def test_a_factory_s_client_that_stays_keeps_the_calls_made_on_it_in_another_mod
 
 
 def test_a_factory_s_client_handed_over_moves_with_the_calls_and_reaches_the_provider(tmp_path: Path):
-    from tests.equivalence import base_env, migrated_env, run_program, test_key, write_guard
-    from tests.fakes import FakeServer
+    from tests.equivalence import test_key
 
     build = BUILD.replace(b'get_client(cfg["key"], cfg["url"])', b"get_client()")
     repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/agent.py": AGENT, "app/factory.py": FACTORY, "app/build.py": build})
     doc = apply(repo)
     assert not [d for d in doc["diagnostics"] if d["severity"] == "manual"], doc["diagnostics"]
-    migrated = tmp_path / "migrated"
-    git(repo, "worktree", "add", "-q", str(migrated), doc["branch"])
+    migrated = checkout(tmp_path, repo, doc)
     factory = (migrated / "app/factory.py").read_text()
     assert "DASHSCOPE_API_KEY" in factory and 'model: str = "qwen-plus"' in (migrated / "app/agent.py").read_text()
-    # the factory alone (no call on its client in its own module) would not have moved before
-    with FakeServer("dashscope") as srv, FakeServer("openai") as trap:
-        env = base_env(tmp_path, write_guard(tmp_path / "guard"))
-        env.update(migrated_env("dashscope", srv, factory)[0])
-        env.update({"OPENAI_BASE_URL": trap.base_url(), "OPENAI_API_KEY": "sk-openai-trap"})
-        env["PYTHONPATH"] = f"{env['PYTHONPATH']}:{migrated}"
-        done = run_program("from app.build import build\nprint(build({}).run('hi'))\n", "run.py", env, tmp_path / "run")
-        assert done.returncode == 0, done.tail()
-        assert trap.requests == [] and [r.json["model"] for r in srv.requests] == ["qwen-plus"]
-        assert all(r.authorization == f"Bearer {test_key('dashscope')}" for r in srv.requests)
+    done, sent, trapped = run_migrated(tmp_path, migrated, "from app.build import build\nprint(build({}).run('hi'))\n", factory)
+    assert done.returncode == 0, done.tail()
+    assert trapped == [] and [r.json["model"] for r in sent] == ["qwen-plus"]
+    assert all(r.authorization == f"Bearer {test_key('dashscope')}" for r in sent)

@@ -16,7 +16,9 @@ from dataclasses import replace
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 from migrator.analyzer import decode_python, is_python
-from migrator.analyzer.python import analyze_python, exports_of, unset_by_default, written_default, written_value
+from migrator.analyzer import symbols as sym
+from migrator.analyzer.llamaindex import dotted
+from migrator.analyzer.python import absolute_qname, analyze_python, exports_of, unset_by_default, written_default, written_value
 from migrator.i18n import N_
 from migrator.models import FileAnalysis, Finding, ScanResult, Span
 
@@ -289,6 +291,95 @@ def handed_over(analyses: Dict[str, FileAnalysis], handoffs: List[Tuple[str, Lis
     return copies.out
 
 
+def caller_models(analyses: Dict[str, FileAnalysis], modules: _Modules) -> Dict[str, FileAnalysis]:
+    """A model that is the default of a parameter of a top-level function or class (``def
+    __init__(self, model="gpt-4o-mini")``, mapped where it is written: analyzer's ``_model_param``)
+    and that callers in other modules of the project pass values of their own for (``Engine(key,
+    model="gpt-4o-mini")`` in examples/run.py): a literal they pass is mapped there too, with the
+    calls it feeds (a ``model_def`` finding, keyed ``_model_callers``: they move or stay together);
+    a value that cannot be followed (a variable, ``**kwargs``) leaves the default unmapped and the
+    call reported, as within one module."""
+    targets: Dict[Tuple[str, str], List[Tuple[Finding, str, int]]] = {}
+    for path, analysis in analyses.items():
+        if analysis.error or not path.endswith(".py"):
+            continue
+        for f in analysis.findings:
+            param = f.detail.get("_model_param") if f.kind == "call" else None
+            if param and f.detail.get("_model_def") and not f.detail.get("_model_remote"):
+                targets.setdefault((path, str(param[0])), []).append((f, str(param[1]), int(param[2])))
+    if not targets:
+        return {}
+    word = re.compile(r"\b(?:%s)\b" % "|".join(sorted({re.escape(name) for _, name in targets})))
+    passed: Dict[Tuple[str, str], List[Tuple[str, ast.Constant]]] = {}
+    spoilt: Set[Tuple[str, str]] = set()
+    for path in modules.paths:
+        source = modules.source(path)
+        parsed = modules.parsed(path) if source is not None and word.search(source) else None
+        if parsed is None:
+            continue
+        names = _imported_names(parsed[0], path)
+        for node in ast.walk(parsed[0]):
+            qname = dotted(node.func, names) if isinstance(node, ast.Call) else None
+            defined = modules.defined(qname) if qname else None
+            target = (defined[0], defined[1][0]) if defined is not None and len(defined[1]) == 1 else None
+            if target not in targets or target[0] == path:  # (a module's own callers: the analyzer's)
+                continue
+            _f, param, position = targets[target][0]
+            given = next((k.value for k in node.keywords if k.arg == param), None)  # type: ignore[union-attr]
+            if given is None and 0 <= position < len(node.args) and not any(isinstance(a, ast.Starred) for a in node.args[:position + 1]):  # type: ignore[union-attr]
+                given = node.args[position]  # type: ignore[union-attr]
+            if given is None and (any(k.arg is None for k in node.keywords) or any(isinstance(a, ast.Starred) for a in node.args)):  # type: ignore[union-attr]
+                spoilt.add(target)  # **kwargs / *args may carry it
+            elif given is not None and isinstance(given, ast.Constant) and isinstance(given.value, str):
+                passed.setdefault(target, []).append((path, given))
+            elif given is not None:
+                spoilt.add(target)
+    copies = _Copies(analyses)
+    for target, users in targets.items():
+        if target in spoilt:
+            for f, _param, _position in users:  # mapped nowhere: reported at the call, as within one module
+                copies.update(target[0], f, replace(f, model=None, detail=dict(f.detail, _model_def=None, _model_more=None,
+                                                                                    _model_param=None)))
+            continue
+        key = f"model:{target[0]}:{target[1]}:{users[0][1]}"
+        for where, literal in passed.get(target, []):
+            span = Span(literal.lineno, literal.col_offset, literal.end_lineno or literal.lineno, literal.end_col_offset or 0)
+            first = users[0][0]
+            call = dict(first.detail, symbol=first.symbol, api=first.api, legacy=first.legacy, model=literal.value,
+                        confidence=first.confidence, _kind=first.kind)
+            copies(where).findings.append(Finding(
+                "model_def", where, span, N_("model passed to {name} (its calls are in {path})").format(name=target[1], path=target[0]),
+                model=literal.value, detail={"key": key, "users": [[target[0], f.span.line] for f, _p, _n in users], "env": "",
+                                             "_call": call}))
+            for f, _param, _position in users:
+                current = next(g for g in copies(target[0]).findings if g.span == f.span and g.kind == f.kind)
+                more = list(current.detail.get("_model_callers") or []) + [[where, key, span.line]]
+                copies.update(target[0], current, replace(current, detail=dict(current.detail, _model_callers=more)))
+    return copies.out
+
+
+def _imported_names(tree: ast.Module, path: str) -> Dict[str, str]:
+    """A module's top-level imports: local name -> absolute dotted name."""
+    out: Dict[str, str] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ImportFrom):
+            module = "." * stmt.level + (stmt.module or "")
+            for alias in stmt.names:
+                qname = absolute_qname(f"{module}.{alias.name}" if stmt.module else f"{module}{alias.name}", path)
+                if qname is not None and alias.name != "*":
+                    out[alias.asname or alias.name] = qname
+        elif isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                out[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+    return out
+
+
+def _imports_exception(f: Finding) -> bool:
+    """``from openai import RateLimitError``: a module that may name openai's exceptions for others."""
+    return f.kind == "import" and f.detail.get("module") == "openai" and any(
+        sym.exception_name(f"openai.{name}") for name in f.detail.get("names") or ())
+
+
 def importer_analyses(root: str, scan: ScanResult, known: Optional[Dict[str, bytes]] = None) -> List[FileAnalysis]:
     """The analyses, made knowing the project's client holders, of the Python files that import
     one (files that failed or found nothing are left out).  ``known``: bytes already read."""
@@ -311,7 +402,8 @@ def importer_analyses(root: str, scan: ScanResult, known: Optional[Dict[str, byt
 
     index = ProjectIndex()
     for analysis in scan.analyses:
-        if not analysis.error and any(f.kind == "client" or f.detail.get("_param_keys") for f in analysis.findings):
+        if not analysis.error and any(f.kind in ("client", "exception") or f.detail.get("_param_keys") or _imports_exception(f)
+                                      for f in analysis.findings):
             source = text(analysis.path)
             if source is not None:
                 index.add(analysis.path, source)
@@ -329,7 +421,7 @@ def importer_analyses(root: str, scan: ScanResult, known: Optional[Dict[str, byt
     known_analyses.update(changed)
     out.update(changed)
     modules = _Modules(paths, text)
-    for project_pass in (endpoint_definitions, model_definitions):
+    for project_pass in (endpoint_definitions, model_definitions, caller_models):
         changed = project_pass(known_analyses, modules)
         known_analyses.update(changed)
         out.update(changed)

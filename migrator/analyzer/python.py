@@ -702,6 +702,7 @@ class _Analyzer:
         self.feeds: Dict[Span, List[List[int]]] = {}  # a constructed client's span -> local parameters it is passed to
         self.wrapped: Dict[Span, str] = {}  # a constructed client's span -> the wrapper built around it (instructor)
         self.taken: Optional[Dict[Span, List[List[str]]]] = None  # see _taken_param
+        self.defaults: Optional[Dict[int, List[object]]] = None  # see _default_param
         self.takes: Dict[Span, List[List[str]]] = {}
         self.mixed: Dict[Span, List[object]] = {}  # a constructed client's span -> [a name also bound to another value, line read]  # a constructed client's span -> [module, key] of project parameters it is passed to
         self.mentions_asked: set = set()  # names whose every mention was read (see _consulted)
@@ -1692,6 +1693,11 @@ class _Reporter(_Analyzer):
         ``[OpenAI(), ...]``): what reads it out of there, and where the container goes, is out of sight."""
         targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target] if isinstance(parent, ast.AnnAssign) else []
         where = next((t for t in targets if isinstance(t, ast.Subscript)), None)
+        if where is None:
+            # an attribute of an imported module (``state.openai_client = OpenAI()``): every module
+            # importing it may call it, unseen from here
+            where = next((t for t in targets if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
+                          and self._imported_module(t.value, scope)), None)
         if where is None and isinstance(parent, (ast.Dict, ast.List, ast.Tuple, ast.Set)):
             where = parent
         if where is None and isinstance(parent, ast.Call) and isinstance(parent.func, ast.Attribute) and node in parent.args and (
@@ -1707,6 +1713,11 @@ class _Reporter(_Analyzer):
         if where is not None:
             text = f"@fixture {where.name}()" if isinstance(where, (ast.FunctionDef, ast.AsyncFunctionDef)) else ast.unparse(where)
             self.stored.setdefault(client.span, [text if len(text) <= 40 else text[:37] + "...", node.lineno])
+
+    def _imported_module(self, name: ast.Name, scope: Scope) -> bool:
+        """``name`` is bound by an import (``from app import state``, ``import config``), not openai's."""
+        binding, _ = self.lookup(name.id, scope, name.lineno)
+        return binding is not None and binding.kind == "import" and not sym.is_openai(binding.qname or "")
 
     def _method_value(self, node: ast.Call, scope: Scope) -> None:
         """An API method of a client handed to a call as a value (``retry(client.chat.completions.create,
@@ -1992,6 +2003,9 @@ class _Reporter(_Analyzer):
                 "_param_keys": self._taken_param(client) if client is not None and client.origin == "annotated" else None,
                 # where a model given as a value (self.model, a parameter) is written as a literal
                 "_model_def": model_def,
+                # the model is the default of a parameter of a top-level function (class): callers in
+                # other modules may pass their own (project.py maps their literals with it)
+                "_model_param": self._default_param(found) if found is not None else None,
                 "_model_more": more,  # the model literals callers pass where the value is their choice
                 "_model_env": self.model_env.get(id(found)) if found is not None else None,
                 # a model value imported from another module (``settings.chat_model``, ``DEFAULT_MODEL``):
@@ -2000,6 +2014,26 @@ class _Reporter(_Analyzer):
                 "_model_at": [origin[0].lineno, origin[0].col_offset] if model_ref else None,
             },
         )
+
+    def _default_param(self, default: ast.AST) -> Optional[List[object]]:
+        """[function (class) name, parameter, position (-1: keyword-only)] of the top-level function
+        (class ``__init__``, after ``self``) whose parameter ``default`` is the default of."""
+        if self.defaults is None:
+            self.defaults = {}
+            for stmt in self.tree.body if isinstance(self.tree, ast.Module) else ():
+                fnode = stmt if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) else next(
+                    (f for f in stmt.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name == "__init__"),
+                    None) if isinstance(stmt, ast.ClassDef) else None
+                if fnode is None:
+                    continue
+                args = fnode.args
+                positional = (args.posonlyargs + args.args)[1 if fnode is not stmt else 0:]
+                for arg, value in zip(positional[len(positional) - len(args.defaults):], args.defaults):
+                    self.defaults[id(value)] = [stmt.name, arg.arg, positional.index(arg)]  # type: ignore[union-attr]
+                for arg, kw_value in zip(args.kwonlyargs, args.kw_defaults):
+                    if kw_value is not None:
+                        self.defaults[id(kw_value)] = [stmt.name, arg.arg, -1]  # type: ignore[union-attr]
+        return self.defaults.get(id(default))
 
     def _taken_param(self, client: Client) -> Optional[List[List[str]]]:
         """[[this module, key]] of a client annotated at a parameter of a top-level function (a
@@ -2430,6 +2464,13 @@ class _Reporter(_Analyzer):
             for kind in kinds:
                 if kind is not None:
                     self.guards[self.lines.span(kind)] = body
+                    caught = self.resolve(kind, scope) if self.externals and isinstance(kind, (ast.Name, ast.Attribute)) else None
+                    export = self._external(caught.qname) if isinstance(caught, Q) else None
+                    if export and export.get("kind") == "exceptions":
+                        # openai's exception classes under a name another module of the project
+                        # defines (a shared tuple): they guard the calls in this try body too
+                        self.out.symbols.append(SymbolRef(caught.qname, self.lines.span(kind), type(kind).__name__,  # type: ignore[union-attr]
+                                                          "except", body))
 
     _on_TryStar = _on_Try
 
@@ -2939,6 +2980,10 @@ def exports_of(source: str, path: str, takes: bool = False) -> Dict[str, Dict[st
                 found = meta(analyzer._factory_return(stmt))
                 if found:
                     out[stmt.name] = {"kind": "function", "client": found}
+            caught = _exception_names(analyzer, stmt) if takes else None
+            if caught:
+                for name, names in caught.items():
+                    out.setdefault(name, {"kind": "exceptions", "names": names})
             taken = _client_params(analyzer, stmt) if takes and isinstance(stmt, _DEFS) else None
             if taken:
                 out.setdefault(stmt.name, {"kind": "takes"})["takes"] = taken
@@ -2970,6 +3015,25 @@ def _client_params(analyzer: "_Analyzer", stmt: ast.AST) -> Dict[str, int]:
     named = [(a, i) for i, a in enumerate(positional)] + [(a, -1) for a in args.kwonlyargs]
     return {a.arg: i for a, i in named
             if a.annotation is not None and analyzer._client_named_by(a.annotation, analyzer.binder.module, a) is not None}
+
+
+def _exception_names(analyzer: "_Analyzer", stmt: ast.AST) -> Dict[str, List[str]]:
+    """Module-level names holding openai exception classes, for the modules that catch them:
+    ``RETRYABLE = (openai.RateLimitError, openai.APITimeoutError)``, ``Err = openai.APIError``,
+    ``from openai import RateLimitError`` (re-exported).  name -> the classes' qualified names."""
+    out: Dict[str, List[str]] = {}
+    if isinstance(stmt, ast.ImportFrom) and sym.is_openai(stmt.module or "") and not stmt.level:
+        for alias in stmt.names:
+            qname = sym.canonical(f"{stmt.module}.{alias.name}")
+            if sym.exception_name(qname) is not None:
+                out[alias.asname or alias.name] = [qname]
+    elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+        elts = stmt.value.elts if isinstance(stmt.value, (ast.Tuple, ast.List)) else [stmt.value]
+        values = [analyzer.resolve(e, analyzer.binder.module) for e in elts]
+        names = [v.qname for v in values if isinstance(v, Q) and sym.exception_name(v.qname) is not None]
+        if names and len(names) == len(elts):
+            out[stmt.targets[0].id] = names
+    return out
 
 
 def param_key(name: str, param: str) -> str:

@@ -151,6 +151,14 @@ def _cross_of(unit: "Unit", path: Optional[str], ruleset: RuleSet) -> Optional[s
     return next((c for c in found if c.startswith("stay:")), found[0] if found else None)
 
 
+def _model_remotes(site: Site) -> List[Any]:
+    """[module, key, line] of the models a call takes that are written in other modules: a value
+    it reads (``_model_remote``), literals callers of its function pass there (``_model_callers``)."""
+    if site.kind not in ("call", "framework"):
+        return []
+    return ([site.attrs["_model_remote"]] if site.attrs.get("_model_remote") else []) + list(site.attrs.get("_model_callers") or ())
+
+
 def _of_clients(unit: "Unit", attr: str) -> Any:
     """What the first construction of a unit says under ``attr`` (a unit may hold several: the
     branches of one factory, constructions sharing an endpoint default)."""
@@ -416,8 +424,7 @@ def client_status(units: "UnitPlan", hybrid: Set[int], path: str, ruleset: RuleS
             ends = "stays: {}: {}".format(path, unit.reasons[0] if unit.reasons else _at(unit.anchor.span.line, N_(
                 "no rule of the {plan} plan moves it").format(plan=ruleset.plan.name)))
         for site in unit.sites:
-            if site.attrs.get("_model_remote") and site.kind in ("call", "framework"):
-                remote = site.attrs["_model_remote"]
+            for remote in _model_remotes(site):
                 out[(str(remote[0]), str(remote[1]))] = ends
         if unit.key[0] == "modeldef":
             out[(path, str(unit.anchor.attrs["_remote_key"]))] = ends
@@ -591,6 +598,13 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
         if unit.rewrites and stored:
             unit.reasons.append(_at(unit.anchor.span.line, N_("the client is put in `{where}` at line {line}: what reads it out of there, "
                                    "and where that goes, is out of this module's sight").format(where=stored[0], line=stored[1])))
+        shared = next((s for s in unit.sites if s.kind == "symbol" and s.attrs.get("context") == "except"
+                       and not sym.is_openai(str(s.attrs.get("symbol")))), None)
+        if unit.rewrites and shared is not None and not ruleset.plan.keeps_openai:
+            # (analyzer: a name another module defines as openai exception classes, caught here)
+            unit.reasons.append(_at(shared.span.line, N_("the exceptions caught here are openai's, named `{name}` in another module, "
+                                   "where the {plan} plan cannot change them: the provider's SDK raises its own").format(
+                name=str(shared.attrs.get("symbol")).rsplit(".", 1)[-1], plan=ruleset.plan.name)))
         mixed = _of_clients(unit, "mixed")
         if unit.rewrites and mixed:
             unit.reasons.append(_at(unit.anchor.span.line, N_("the client is assigned to `{name}`, which at line {line} may hold another "
@@ -623,13 +637,12 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
                 where = _at(site.span.line, why)
                 if where not in unit.reasons:
                     unit.reasons.append(where)
-        for site in unit.sites if unit.rewrites and ruleset.cross else ():
-            remote = site.attrs.get("_model_remote") if site.kind in ("call", "framework") else None
-            held = ruleset.cross.get((str(remote[0]), str(remote[1]))) if remote else None
+        for site, remote in [(s, r) for s in unit.sites for r in _model_remotes(s)] if unit.rewrites and ruleset.cross else ():
+            held = ruleset.cross.get((str(remote[0]), str(remote[1])))
             if held and held.startswith("stay:"):
                 unit.reasons.append(_at(site.span.line, N_(
                     "its model is the default written in {path} (line {number}), which is left as it is because another "
-                    "call that takes it stays on OpenAI ({why})").format(path=remote[0], number=remote[2], why=held[len("stay: "):])))  # type: ignore[index]
+                    "call that takes it stays on OpenAI ({why})").format(path=remote[0], number=remote[2], why=held[len("stay: "):])))
         if unit.key[0] == "modeldef":
             if unit.rewrites and cross and cross.startswith("stay:"):
                 unit.reasons.append(_at(unit.anchor.span.line, N_("a call that takes this model stays on OpenAI ({why})").format(
