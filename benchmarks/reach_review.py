@@ -1,12 +1,13 @@
 """Reach on unseen real code (issue 15): scan and apply five pinned PyPI packages, per provider/plan.
 
-    python benchmarks/reach_review.py [--set 1|2] [--out FILE.md] [--json FILE] [--only NAME]...
+    python benchmarks/reach_review.py [--set 1|2|3] [--out FILE.md] [--json FILE] [--only NAME]...
 
-Two sets of five packages, each with its plans (``SETS``).  Set 1 (the default, written to
+Three sets of five packages, each with its plans (``SETS``).  Set 1 (the default, written to
 ``benchmarks/reach_review.md``): wheels, each fetched once with ``pip download --no-deps
 --only-binary :all:`` (the helper of ``benchmarks/corpus.py``).  Set 2 (``reach_review2.md``):
 sdists, fetched with ``pip download --no-deps --no-binary :all:`` (the helper of
-``benchmarks/safety_corpus.py``), so the packages' own tests are part of the repository.  Either
+``benchmarks/safety_corpus.py``), so the packages' own tests are part of the repository; set 3
+(``reach_review3.md``): five more sdists, measured as set 2.  Either
 is cached in ``$MIGRATOR_REACH_CACHE`` (default: a folder under the system temp dir), copied into a
 fresh git repository in a temp dir (``git init``, one commit), and measured with the real
 commands, as a user runs them:
@@ -71,8 +72,18 @@ PINS2: List[Tuple[str, str]] = [
 PLANS2 = [("dashscope", "compat"), ("dashscope", "native"), ("qianfan", "native"), ("deepseek", "compat"),
           ("deepseek", "native"), ("zhipu", "native")]
 REAL2 = [("dashscope", "compat"), ("dashscope", "native")]
+#: set 3: sdists again, none used before (not in the lists above, sets 1-2, framework_review.md,
+#: nor aider-chat/phidata/gptme/promptflow-core/openai-agents-mcp of realcode_counts.md); same plans
+PINS3: List[Tuple[str, str]] = [
+    ("browser-use", "0.13.14"),
+    ("kani", "1.10.0"),
+    ("strands-agents", "1.65.0"),
+    ("khoj", "1.42.10"),
+    ("gpt-command-line", "0.4.3"),
+]
 #: set -> (pins, plans, plans applied for real, how the packages are fetched)
-SETS = {"1": (PINS, PLANS, REAL, "wheel"), "2": (PINS2, PLANS2, REAL2, "sdist")}
+SETS = {"1": (PINS, PLANS, REAL, "wheel"), "2": (PINS2, PLANS2, REAL2, "sdist"),
+        "3": (PINS3, PLANS2, REAL2, "sdist")}
 BEGIN, END = "<!-- reach_review.py: begin -->", "<!-- reach_review.py: end -->"
 GIT = ["git", "-c", "user.name=reach", "-c", "user.email=reach@example.invalid", "-c", "commit.gpgsign=false"]
 
@@ -342,7 +353,8 @@ def main(argv: List[str] = None) -> int:
     parser.add_argument("--only", action="append", default=[], help="only these package names")
     parser.add_argument("--from-json", help="render the tables from an earlier --json file (no runs)")
     parser.add_argument("--set", choices=sorted(SETS), default="1",
-                        help="which five packages: 1 (wheels, reach_review.md) or 2 (sdists, reach_review2.md)")
+                        help="which five packages: 1 (wheels, reach_review.md), 2 or 3 (sdists, reach_review2.md / "
+                             "reach_review3.md)")
     parser.add_argument("--keep", default="",
                         help="make each package's repository (and its migrated checkouts) in KEEP/<name>, kept")
     args = parser.parse_args(argv)
