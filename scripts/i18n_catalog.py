@@ -138,7 +138,8 @@ def rule_messages() -> Dict[str, Message]:
     if problems:
         raise SystemExit("\n".join(problems))
     for name in sorted(OPS):  # docs/rules.md prints each operation's docstring as inspect shows it
-        add(inspect.cleandoc(OPS[name].__doc__ or ""), f"migrator/engine/ops.py {name}")
+        source = Path(inspect.getsourcefile(OPS[name]) or "").resolve()  # ops is a package: the module defining it
+        add(inspect.cleandoc(OPS[name].__doc__ or ""), f"{source.relative_to(ROOT).as_posix()} {name}")
     return found
 
 

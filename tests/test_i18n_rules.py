@@ -70,3 +70,16 @@ def test_the_engine_s_own_diagnostics_and_readiness_reasons_follow_the_language(
     assert "no ark model for 'gpt-4o' (×1)" in json.dumps(english, ensure_ascii=False)  # machine output: English
     dry = _cli(repo, "apply", ".", "--provider", "deepseek", "--dry-run", "-v", **ZH)
     assert "模型 'gpt-4o' -> 'deepseek-chat'" in dry.stdout, dry.stdout
+
+
+def test_each_operation_s_docstring_is_located_in_the_module_defining_it():
+    """ops is a package (migrator/engine/ops/): the catalogue names the module an operation is defined in."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    located = [where.split(" ") for message in rule_messages().values() for where in message.where
+               if where.startswith("migrator/engine/ops")]
+    assert len(located) >= 10
+    for path, name in located:
+        assert (root / path).is_file(), path
+        assert f'name = "{name}"' in (root / path).read_text(encoding="utf-8"), (path, name)

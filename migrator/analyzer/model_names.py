@@ -1,0 +1,353 @@
+"""The reporter's models: where a model name a call passes is defined (a constant, a default,
+a settings field, a dict entry, the values its callers pass).  Split out of python.py (issue 18)."""
+
+from __future__ import annotations
+
+import ast
+from typing import List, Optional, Tuple, TYPE_CHECKING
+
+from migrator.analyzer.scope import _is_name, _is_none
+from migrator.analyzer.nodes import (
+    _DEFS, _client_params, _default_of, _fallback, _field_value, _is_str, _signature, absolute_qname, param_key,
+)
+from migrator.analyzer.resolve import _Analyzer
+
+if TYPE_CHECKING:
+    from migrator.analyzer.scope import Binding, Client, Scope
+
+
+def _field_default(node: Optional[ast.AST]) -> Optional[ast.Constant]:
+    """The string a class attribute defaults to: ``"gpt-4o"``, ``field(default="gpt-4o")``,
+    ``Field("gpt-4o", ...)``, ``attr.ib(default="gpt-4o")``."""
+    given = _field_value(node)
+    return given if _is_str(given) else None  # type: ignore[return-value]
+
+
+class _Models(_Analyzer):
+    """Where a model name is defined: constants, defaults, settings, dict entries, callers."""
+
+    def _default_param(self, default: ast.AST) -> Optional[List[object]]:
+        """[function (class) name, parameter, position (-1: keyword-only)] of the top-level function
+        (class ``__init__``, after ``self``) whose parameter ``default`` is the default of."""
+        if self.defaults is None:
+            self.defaults = {}
+            for stmt in self.tree.body if isinstance(self.tree, ast.Module) else ():
+                fnode, positional = _signature(stmt)
+                if fnode is None:
+                    continue
+                args = fnode.args
+                for arg, value in zip(positional[len(positional) - len(args.defaults):], args.defaults):
+                    self.defaults[id(value)] = [stmt.name, arg.arg, positional.index(arg)]  # type: ignore[union-attr]
+                for arg, kw_value in zip(args.kwonlyargs, args.kw_defaults):
+                    if kw_value is not None:
+                        self.defaults[id(kw_value)] = [stmt.name, arg.arg, -1]  # type: ignore[union-attr]
+        return self.defaults.get(id(default))
+
+    def _taken_param(self, client: Client) -> Optional[List[List[str]]]:
+        """[[this module, key]] of a client annotated at a parameter of a top-level function (a
+        class's ``__init__``) that the project index exports (``exports_of(takes=True)``)."""
+        if self.taken is None:
+            self.taken = {}
+            for stmt in self.tree.body if isinstance(self.tree, ast.Module) else ():
+                if isinstance(stmt, _DEFS):
+                    fnode, positional = _signature(stmt)
+                    taken = _client_params(self, stmt) if fnode is not None else {}
+                    for arg in positional + fnode.args.kwonlyargs if taken and fnode is not None else ():
+                        if arg.arg in taken:
+                            self.taken[self.lines.span(arg)] = [[self.path, param_key(stmt.name, arg.arg)]]
+        return self.taken.get(client.span)
+
+    # ---- models written where they are defined
+    def model_definition(self, expr: ast.AST, scope: Scope, depth: int = 0) -> Optional[ast.Constant]:
+        """The string literal a ``model=`` value is defined by, when every use of that value is a
+        ``model=`` argument: a parameter's default, a module constant, or ``self.<attr>`` set once
+        in its class from a literal or from such a parameter; where the value is the caller's
+        choice with a default (``model or "gpt-4o"``, ``os.getenv("MODEL", "gpt-4o")``), that default."""
+        fallback = _default_of(expr)
+        if fallback is not expr:
+            return self._defined_by(fallback, scope, depth, expr)
+        if isinstance(expr, ast.Name) or self._own_attribute(expr, scope):
+            origin = self.model_origin(expr, scope)
+            if origin is None:
+                return None
+            # a literal, or a dataclass / pydantic / attrs field's default
+            value = origin[0] if isinstance(expr, ast.Name) else _field_value(origin[0])
+            fallback = _default_of(value) if value is not None else None
+            if fallback is not value:
+                return self._defined_by(fallback, origin[1], depth, value)
+            return value if _is_str(value) else None  # type: ignore[return-value]
+        if isinstance(expr, ast.Attribute):
+            return self._class_constant(expr, scope) or self._settings_default(expr, scope)
+        if isinstance(expr, ast.Subscript):
+            return self._dict_entry(expr, scope)
+        return None
+
+    def callers_choice(self, given: ast.AST, scope: Scope) -> Optional[List[ast.Constant]]:
+        """The model literals this module's callers pass for a parameter the model is taken from
+        (``def ask(q, model=None)`` ... ``model or "gpt-4o"``; ``__init__(self, model="gpt-4o")``
+        then ``self.model``): they reach the call as its default does.  None when a caller passes
+        something else (a variable, ``**kwargs``) or the function is reached in a way not followed
+        (a method called on an object): what it passes cannot be mapped here."""
+        out: List[ast.Constant] = []
+        for function, name in self._choosing_params(given, scope):
+            key = (id(function), name)  # one walk of the module per parameter, however many calls it feeds
+            if key not in self.caller_values:
+                self.caller_values[key] = self._caller_values(function, name)
+            found = self.caller_values[key]
+            if found is None:
+                return None
+            out += found
+        return out
+
+    def _choosing_params(self, given: ast.AST, scope: Scope) -> List[Tuple[ast.AST, str]]:
+        """(function, parameter) pairs whose argument the model value ``given`` is."""
+        values: List[Tuple[ast.AST, Scope]] = [(given, scope)]
+        if isinstance(given, ast.Name):
+            binding, ambiguous = self.lookup(given.id, scope, given.lineno)
+            if binding is not None and not ambiguous and binding.kind == "assign" and binding.value is not None:
+                values.append((binding.value, binding.scope))
+        elif self._own_attribute(given, scope) and scope.cls is not None:
+            bindings = scope.cls.attrs.get(given.attr, [])  # type: ignore[attr-defined]
+            if len(bindings) == 1 and bindings[0].value is not None:
+                values.append((bindings[0].value, bindings[0].scope))
+        out = []
+        for value, where in values:
+            names = [value] if isinstance(value, ast.Name) else (
+                [v for v in value.values[:-1] if isinstance(v, ast.Name)] if isinstance(value, ast.BoolOp) else [])
+            for name in names:
+                binding, _ambiguous = self.lookup(name.id, where, name.lineno)  # type: ignore[attr-defined]
+                function = self._function_of(binding.node) if binding is not None and binding.kind == "param" else None
+                if function is not None:
+                    out.append((function, name.id))  # type: ignore[attr-defined]
+        return out
+
+    def _caller_values(self, function: ast.AST, name: str) -> Optional[List[ast.Constant]]:
+        args = function.args  # type: ignore[attr-defined]
+        positional = [a.arg for a in list(getattr(args, "posonlyargs", [])) + list(args.args)]
+        owner = next((c for c in self.tree.body if isinstance(c, ast.ClassDef) and function in c.body), None)  # type: ignore[attr-defined]
+        if owner is not None:
+            positional = positional[1:]  # (self)
+            # a method's callers call it on objects this module may not know
+            callee = owner.name if function.name == "__init__" else None  # type: ignore[attr-defined]
+        else:
+            callee = function.name if function in self.tree.body else None  # type: ignore[attr-defined,operator]
+        method = function.name  # type: ignore[attr-defined]
+        self.mentions_asked.add(method)
+        if owner is not None:
+            self.mentions_asked.add(owner.name)
+        out: List[ast.Constant] = []
+        for call in ast.walk(self.tree):
+            if not isinstance(call, ast.Call):
+                continue
+            direct = callee is not None and _is_name(call.func, callee)
+            # a nested function, a method, module.f(...), super().__init__(...): callers not followed
+            related = direct or _is_name(call.func, method) or (
+                isinstance(call.func, ast.Attribute) and call.func.attr in (method, owner.name if owner is not None else method))
+            if not related:
+                continue
+            passed = next((k.value for k in call.keywords if k.arg == name), None)
+            if passed is None and name in positional and positional.index(name) < len(call.args):
+                passed = call.args[positional.index(name)]
+            starred = any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args)
+            if passed is None and not starred:
+                continue  # the default
+            if not direct or starred or not (_is_str(passed) or _is_none(passed)):  # type: ignore[arg-type]
+                return None
+            if _is_str(passed):
+                out.append(passed)  # type: ignore[arg-type]
+        return out
+
+    def _defined_by(self, default: Optional[ast.AST], scope: Scope, depth: int, value: ast.AST) -> Optional[ast.Constant]:
+        variable = _fallback(value)[1]
+        if variable and default is not None:
+            self.model_env[id(default)] = variable
+        if _is_str(default):
+            return default  # type: ignore[return-value]
+        if isinstance(default, (ast.Name, ast.Attribute, ast.Subscript)) and depth < 3:
+            return self.model_definition(default, scope, depth + 1)
+        return None
+
+    def imported_name(self, expr: ast.AST, scope: Scope) -> Optional[str]:
+        """The absolute dotted name of a value imported from another module: ``DEFAULT_MODEL`` or
+        ``settings.chat_model`` (``from app.config import settings``), ``config.settings.x``;
+        ``get_settings().chat_model`` (directly, or through ``s = get_settings()`` bound once) is
+        ``app.config.get_settings().chat_model``."""
+        parts: List[str] = []
+        node = expr
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        called = False
+        if isinstance(node, ast.Name):
+            binding, ambiguous = self.lookup(node.id, scope, node.lineno)
+            made = binding.value if binding is not None and not ambiguous and binding.kind == "assign" else None
+            if isinstance(made, ast.Call):
+                node, scope = made, binding.scope  # type: ignore[union-attr]
+        if isinstance(node, ast.Call):
+            if node.args or node.keywords or not parts:
+                return None
+            node, called = node.func, True
+        if not isinstance(node, ast.Name):
+            return None
+        binding, ambiguous = self.lookup(node.id, scope, node.lineno)
+        if binding is None or ambiguous or binding.kind != "import" or binding.scope.kind != "module" or not binding.qname:
+            return None
+        qname = absolute_qname(binding.qname, self.path)
+        if qname is None or qname.split(".")[0] in ("openai", "os", "builtins") or "@" in qname:
+            return None
+        return ".".join([qname + ("()" if called else "")] + parts[::-1])
+
+    def _settings_default(self, expr: ast.Attribute, scope: Scope) -> Optional[ast.Constant]:
+        """``settings.chat_model`` with ``settings = Settings()`` made once at module level from a
+        class of this module (a pydantic BaseSettings, a dataclass...) whose field defaults to a
+        string, read nowhere but in ``model=`` arguments."""
+        if not isinstance(expr.value, ast.Name):
+            return None
+        binding, ambiguous = self.lookup(expr.value.id, scope, expr.lineno)
+        if binding is None or ambiguous or binding.kind != "assign" or binding.scope.kind != "module":
+            return None
+        made = binding.value
+        if not isinstance(made, ast.Call) or made.args or made.keywords or not isinstance(made.func, ast.Name):
+            return None  # an instance given values of its own may not keep the default
+        cls, ambiguous = self.lookup(made.func.id, binding.scope, made.lineno)
+        info = self.binder.classes.get(id(cls.node)) if cls is not None and cls.kind == "class" and not ambiguous else None
+        if info is None:
+            return None
+        self.binder.bind_methods(info)
+        bindings = info.scope.bindings.get(expr.attr, []) + info.attrs.get(expr.attr, [])
+        if len(bindings) != 1 or bindings[0].kind != "assign" or _field_default(bindings[0].value) is None:
+            return None
+        return _field_default(bindings[0].value) if self._only_model_uses(self.tree, expr.attr, attr=True) else None
+
+    def _dict_entry(self, expr: ast.Subscript, scope: Scope) -> Optional[ast.Constant]:
+        """``CONFIG["model"]`` with ``CONFIG = {"model": "gpt-4o", ...}`` set once at module level,
+        only ever read by constant keys, its "model" entry only by ``model=`` arguments."""
+        key = expr.slice
+        if not isinstance(expr.value, ast.Name) or not _is_str(key):
+            return None
+        name = expr.value.id
+        binding, ambiguous = self.lookup(name, scope, expr.lineno)
+        if binding is None or ambiguous or binding.kind != "assign" or binding.scope.kind != "module":
+            return None
+        literal = binding.value
+        if not isinstance(literal, ast.Dict) or any(not _is_str(k) for k in literal.keys):
+            return None
+        keys = [k.value for k in literal.keys]  # type: ignore[union-attr]
+        if keys.count(key.value) != 1 or not _is_str(literal.values[keys.index(key.value)]):  # type: ignore[attr-defined]
+            return None
+        self.mentions_asked.add(name)
+        models = {id(k.value) for k in ast.walk(self.tree) if isinstance(k, ast.keyword) and k.arg == "model"}
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Subscript) and _is_name(node.value, name):
+                if not _is_str(node.slice) or not isinstance(node.ctx, ast.Load):
+                    return None  # written to, or read by a computed key
+                if node.slice.value == key.value and id(node) not in models:  # type: ignore[attr-defined]
+                    return None
+        loads = [n for n in ast.walk(self.tree) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
+        subscripted = {id(n.value) for n in ast.walk(self.tree) if isinstance(n, ast.Subscript)}
+        if any(id(n) not in subscripted for n in loads):
+            return None  # the dict itself goes somewhere (**CONFIG, a function): its model may be read there
+        return literal.values[keys.index(key.value)]  # type: ignore[return-value,attr-defined]
+
+    # keys a **params dict may hold for its model to be mapped in it: what every plan passes as is
+    PLAIN_KEYS = frozenset({"model", "messages", "input", "temperature", "top_p", "max_tokens", "stream", "stop"})
+
+    def _params_model(self, call: ast.Call, scope: Scope) -> Optional[ast.Constant]:
+        """``create(**params)`` with ``params = {"model": "gpt-4o", ...}`` built in this function
+        (keys added by ``params["k"] = v`` too), used for nothing else: its model literal."""
+        known = self.spread_dict(call, scope)
+        if known is not None:  # its keys are the call's keywords: every rule sees them
+            value = known["keys"].get("model")  # type: ignore[attr-defined]
+            return value if _is_str(value) and "model" not in known["set"] else None  # type: ignore[operator,return-value]
+        spread = [k.value for k in call.keywords if k.arg is None]
+        if len(spread) != 1 or not isinstance(spread[0], ast.Name) or scope.kind != "function":
+            return None
+        name = spread[0].id
+        bindings = scope.bindings.get(name, [])
+        if len(bindings) != 1 or bindings[0].kind != "assign" or not isinstance(bindings[0].value, ast.Dict):
+            return None
+        literal = bindings[0].value
+        keys = [k.value if isinstance(k, ast.Constant) else None for k in literal.keys]
+        function = self._function_of_scope(scope)
+        if function is None or None in keys or not set(keys) <= self.PLAIN_KEYS:  # type: ignore[operator]
+            return None
+        allowed = {id(k.value) for k in ast.walk(function) if isinstance(k, ast.keyword) and k.arg is None}
+        for node in ast.walk(function):
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and _is_name(node.value, name):
+                key = node.slice.value if isinstance(node.slice, ast.Constant) else None
+                if key not in self.PLAIN_KEYS or key == "model":
+                    return None
+                allowed.add(id(node.value))
+        loads = [n for n in ast.walk(function) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
+        if any(id(n) not in allowed for n in loads):
+            return None
+        value = literal.values[keys.index("model")] if "model" in keys else None
+        return value if _is_str(value) else None  # type: ignore[return-value]
+
+    def _class_constant(self, expr: ast.Attribute, scope: Scope) -> Optional[ast.Constant]:
+        """``Models.GPT4`` / ``Models.GPT4.value``: a class attribute (an Enum member) of this
+        module set once to a string, read nowhere but in ``model=`` arguments."""
+        member = expr.value if expr.attr == "value" and isinstance(expr.value, ast.Attribute) else expr
+        if not isinstance(member, ast.Attribute) or not isinstance(member.value, ast.Name):
+            return None
+        binding, ambiguous = self.lookup(member.value.id, scope, member.lineno)
+        info = self.binder.classes.get(id(binding.node)) if binding is not None and binding.kind == "class" and not ambiguous else None
+        if info is None:
+            return None
+        bindings = info.scope.bindings.get(member.attr, [])
+        if len(bindings) != 1 or bindings[0].kind != "assign" or _field_default(bindings[0].value) is None:
+            return None
+        return _field_default(bindings[0].value) if self._only_model_uses(self.tree, member.attr, attr=True) else None
+
+    def model_origin(self, expr: ast.AST, scope: Scope) -> Optional[Tuple[ast.AST, Scope]]:
+        """Where a ``model=`` value is written, when every use of it is a ``model=`` argument: a
+        parameter's default (the parameter read once), a module variable's value, or what
+        ``self.<attr>`` is set to once in its class (a value, or such a parameter's default); with
+        the scope that expression is evaluated in."""
+        if isinstance(expr, ast.Name):
+            binding, ambiguous = self.lookup(expr.id, scope, expr.lineno)
+            if binding is None or ambiguous:
+                return None
+            if binding.kind == "param":
+                return self._param_origin(binding, expr.id)
+            if binding.kind == "assign" and binding.value is not None and binding.scope.kind in ("module", "function"):
+                # a module variable, or a local bound once (``model_engine = "text-davinci-003"``)
+                root = self.tree if binding.scope.kind == "module" else self._function_of_scope(binding.scope)
+                return (binding.value, binding.scope) if root is not None and self._only_model_uses(root, expr.id) else None
+            return None
+        cls = scope.cls
+        if not self._own_attribute(expr, scope) or cls is None:
+            return None
+        attr = expr.attr  # type: ignore[attr-defined]
+        self.attrs_asked.add(attr)
+        self.binder.bind_methods(cls)
+        bindings = cls.attrs.get(attr, []) + cls.scope.bindings.get(attr, [])
+        if len(bindings) != 1 or bindings[0].kind != "assign" or not self._only_model_uses(cls.node, attr, attr=True):
+            return None
+        value = bindings[0].value
+        if isinstance(value, ast.Name):
+            params = bindings[0].scope.bindings.get(value.id, [])
+            if len(params) == 1 and params[0].kind == "param":
+                return self._param_origin(params[0], value.id, to_attribute=True)
+        return (value, bindings[0].scope) if value is not None else None
+
+    @staticmethod
+    def _own_attribute(expr: ast.AST, scope: Scope) -> bool:
+        return (isinstance(expr, ast.Attribute) and scope.cls is not None and bool(scope.self_name)
+                and _is_name(expr.value, scope.self_name))  # type: ignore[arg-type]
+
+    def _param_origin(self, binding: Binding, name: str, to_attribute: bool = False) -> Optional[Tuple[ast.AST, Scope]]:
+        function = self._function_of(binding.node)
+        if function is None or binding.default is None:
+            return None
+        # the parameter is read once: by the model= argument itself, or to set the attribute
+        loads = [n for n in ast.walk(function) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
+        if len(loads) != 1 or (not to_attribute and not self._only_model_uses(function, name)):
+            return None
+        return binding.default, binding.scope.parent or self.binder.module  # a default is evaluated outside
+
+    def _model(self, node: ast.Call, scope: Scope, names: Tuple[str, ...]) -> Optional[str]:
+        for kw in node.keywords:
+            if kw.arg in names:
+                return self.constant_str(kw.value, scope)
+        return None

@@ -1,0 +1,205 @@
+"""Small helpers over ``ast`` nodes that more than one part of the analyzer uses (keyword
+arguments, dotted names, environment reads, defaults).  Split out of python.py (issue 18)."""
+
+from __future__ import annotations
+
+import ast
+from typing import Dict, Iterator, List, Optional, Tuple, TYPE_CHECKING, Union
+
+from migrator.models import Span
+from migrator.analyzer.scope import dotted_name
+
+if TYPE_CHECKING:
+    from migrator.analyzer.scope import Result
+    from migrator.analyzer.resolve import _Analyzer
+
+
+# fields of a response that hold plain values: reading one out and passing it on is safe anywhere
+_PLAIN_FIELDS = frozenset({"content", "text", "embedding", "arguments", "name", "role", "finish_reason", "id",
+                           "model", "prompt_tokens", "completion_tokens", "total_tokens", "index", "url",
+                           "b64_json", "created", "object", "refusal", "revised_prompt", "system_fingerprint"})
+
+
+def _primitive(value: "Result") -> bool:
+    return bool(value.prefix) and value.prefix[-1] in _PLAIN_FIELDS
+
+
+def _returns(fnode: ast.AST) -> Iterator[ast.Return]:
+    stack = list(getattr(fnode, "body", []))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Return) and node.value is not None:
+            yield node
+        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _astuple(span: Span) -> Tuple[int, int, int, int]:
+    return (span.line, span.col, span.end_line, span.end_col)
+
+
+def _streaming_api(api: str) -> bool:
+    """``chat.completions.stream``, ``responses.stream``, ``beta.threads.runs.stream``: they stream
+    whatever their arguments.  (Only the finding says so: their results are stream managers
+    whose events are not chunks, so results read from them are not treated as chunks.)"""
+    return api.endswith(".stream")
+
+
+def _kwarg_true(node: ast.Call, name: str) -> bool:
+    return any(k.arg == name and isinstance(k.value, ast.Constant) and k.value.value is True for k in node.keywords)
+
+
+def _has_kwarg(node: ast.Call, *names: str) -> bool:
+    return any(k.arg in names for k in node.keywords)
+
+
+def _dict_value(node: Optional[ast.AST], key: str) -> Optional[ast.AST]:
+    """The value of a string key in a dict literal (``dict(key=...)`` too)."""
+    if isinstance(node, ast.Dict):
+        return next((v for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant) and k.value == key), None)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+        return next((k.value for k in node.keywords if k.arg == key), None)
+    return None
+
+
+def _kwarg_names(node: ast.Call) -> List[str]:
+    return [k.arg for k in node.keywords if k.arg is not None]
+
+
+def _is_class_name(qname: str) -> bool:
+    last = qname.rsplit(".", 1)[-1]
+    return last[:1].isupper()
+
+
+def _is_str(node: Optional[ast.AST]) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+_FIELD_MAKERS = ("field", "Field", "ib", "attrib")  # dataclasses / pydantic / attrs
+
+
+def absolute_qname(qname: str, path: str) -> Optional[str]:
+    """``qname`` with a relative import's leading dots resolved against the package of ``path``
+    (None when it climbs out of it)."""
+    if not qname.startswith("."):
+        return qname
+    level = len(qname) - len(qname.lstrip("."))
+    package = path.replace("\\", "/").split("/")[:-1]
+    if level - 1 > len(package):
+        return None
+    return ".".join(package[:len(package) - (level - 1)] + [qname.lstrip(".")])
+
+
+def _field_value(node: Optional[ast.AST]) -> Optional[ast.AST]:
+    """The expression a class attribute defaults to: the value itself, or the default given to
+    ``field(...)`` / ``Field(...)`` / ``attr.ib(...)`` (None when it has none: a required field)."""
+    if not isinstance(node, ast.Call):
+        return node
+    name = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id if isinstance(node.func, ast.Name) else ""
+    if name not in _FIELD_MAKERS:
+        return node
+    given = next((k.value for k in node.keywords if k.arg == "default"), None)
+    if given is None and name == "Field" and node.args:
+        given = node.args[0]
+    return given
+
+
+def _fallback(node: ast.AST) -> Tuple[ast.AST, Optional[str]]:
+    """What a value falls back to when the caller gives none, and the environment variable read
+    over that default: the last operand of ``model or DEFAULT`` (nothing before it a literal), the
+    default of ``os.getenv("MODEL", "gpt-4o")``; the value itself (and None) otherwise."""
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and not any(isinstance(v, ast.Constant) for v in node.values[:-1]):
+        return _fallback(node.values[-1])
+    if isinstance(node, ast.Call) and _is_env_read(node) and len(node.args) == 2 and _is_str(node.args[1]):
+        return node.args[1], node.args[0].value if _is_str(node.args[0]) else None  # type: ignore[attr-defined]
+    return node, None
+
+
+def _default_of(node: ast.AST) -> ast.AST:
+    return _fallback(node)[0]
+
+
+def _classify_url(text: str) -> str:
+    if "api.openai.com" in text:
+        return "openai"
+    return "azure" if ".openai.azure.com" in text else "other"
+
+
+def _is_env_read(node: ast.AST) -> bool:
+    """``os.getenv("X"[, default])``, ``os.environ.get(...)``, ``os.environ["X"]``: a str (or None)."""
+    if isinstance(node, ast.Subscript):
+        return dotted_name(node.value) in ("os.environ", "environ")
+    if isinstance(node, ast.Call) and not node.keywords and all(isinstance(a, ast.Constant) for a in node.args):
+        return dotted_name(node.func) in ("os.getenv", "getenv", "os.environ.get", "environ.get")
+    return False
+
+
+def _env_var_default(node: ast.AST) -> Tuple[Optional[str], Optional[str]]:
+    """(variable, default literal) of an environment read (see _is_env_read), or of one with a
+    path added to it (the path added to the default)."""
+    if isinstance(node, ast.BinOp):
+        var, default = _env_var_default(node.left)
+        return var, (default + node.right.value if default is not None else None)  # type: ignore[attr-defined]
+    if isinstance(node, ast.Subscript):
+        key = node.slice
+        return (key.value, None) if _is_str(key) else (None, None)  # type: ignore[attr-defined]
+    args = node.args  # type: ignore[attr-defined]
+    var = args[0].value if args and _is_str(args[0]) else None
+    default = args[1].value if len(args) > 1 and _is_str(args[1]) else None
+    return var, default
+
+
+def _attribute_chain(node: ast.AST) -> Optional[Tuple[ast.AST, List[str]]]:
+    path: List[str] = []
+    while isinstance(node, ast.Attribute):
+        path.append(node.attr)
+        node = node.value
+    if not path:
+        return None
+    path.reverse()
+    return node, path
+
+
+def _dict_get(node: ast.AST) -> Optional[str]:
+    """The key of a ``x.get("key")`` / ``x.get("key", default)`` call, else None."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get"
+        and 1 <= len(node.args) <= 2
+        and not node.keywords
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    ):
+        return node.args[0].value
+    return None
+
+
+_DEFS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def _signature(node: ast.AST) -> Tuple[Optional[Union[ast.FunctionDef, ast.AsyncFunctionDef]], List[ast.arg]]:
+    """The function a call to ``node`` runs (a class: its ``__init__``) and the parameters a
+    call passes by position (a class's after ``self``); (None, []) for anything else."""
+    fnode: Optional[ast.AST] = node
+    if isinstance(node, ast.ClassDef):
+        fnode = next((f for f in node.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name == "__init__"), None)
+    if not isinstance(fnode, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None, []
+    return fnode, (list(fnode.args.posonlyargs) + list(fnode.args.args))[1 if fnode is not node else 0:]
+
+
+def _client_params(analyzer: "_Analyzer", stmt: ast.AST) -> Dict[str, int]:
+    """The parameters of a top-level function (a class: its ``__init__``, after ``self``) whose
+    annotation names an OpenAI client class: name -> position (-1: keyword-only)."""
+    fnode, positional = _signature(stmt)
+    if fnode is None:
+        return {}
+    named = [(a, i) for i, a in enumerate(positional)] + [(a, -1) for a in fnode.args.kwonlyargs]
+    return {a.arg: i for a, i in named
+            if a.annotation is not None and analyzer._client_named_by(a.annotation, analyzer.binder.module, a) is not None}
+
+
+def param_key(name: str, param: str) -> str:
+    """The whole-project key of the client a function (or class) ``name`` takes as ``param``."""
+    return f"param:{name}:{param}"
