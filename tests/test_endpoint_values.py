@@ -530,3 +530,33 @@ def test_the_sdk_s_own_base_url_is_read_as_openai_s_default():
     # another object's base_url is not the SDK's
     other = source.replace("import openai\n", "import settings as openai\n")
     assert "DASHSCOPE" not in code_lines(migrate_source(other, "m.py", select(PACKS, "dashscope", "compat")).output)
+
+
+@pytest.mark.parametrize("given", ["str(self.base_url) if self.base_url is not None else None", "str(self.base_url)",
+                                   "self.base_url if self.base_url else None"])
+def test_a_class_field_defaulting_to_another_server_is_that_server_s_client(given):
+    # browser-use's ChatDeepSeek / ChatCerebras: reported "left on OpenAI: endpoint set at run time"
+    source = f"""
+import os
+from dataclasses import dataclass
+from openai import AsyncOpenAI
+
+
+@dataclass
+class ChatDeepSeek:
+    model: str = "deepseek-chat"
+    base_url: str = "https://api.deepseek.com/v1"
+
+    def client(self):
+        return AsyncOpenAI(api_key=os.getenv("DEEPSEEK_API_KEY"), base_url={given})
+
+    async def ask(self, text):
+        return await self.client().chat.completions.create(model=self.model, messages=[])
+"""
+    from migrator.analyzer.python import analyze_python
+
+    (client,) = [f for f in analyze_python(textwrap.dedent(source), "m.py").findings if f.kind == "client"]
+    assert client.detail["endpoint"] == "other" and client.detail["default_url"] == "https://api.deepseek.com/v1"
+    result = migrate(source, "dashscope")
+    assert result.output == textwrap.dedent(source).lstrip("\n")
+    assert not [d for d in result.diagnostics if d.severity == "manual"], result.diagnostics

@@ -445,7 +445,8 @@ class _Analyzer:
                         return "none"
                     if self.defaults_to_openai(value, scope):
                         return "fallback"
-                    chain = self.endpoint_chain(value, scope) or self._param_chain(value, scope)
+                    chain = (self.endpoint_chain(value, scope) or self._param_chain(value, scope)
+                             or self._param_chain(_passed_through(value), scope))
                     return chain[0] if chain is not None else "dynamic"
                 return "openai" if "api.openai.com" in text else "other"
         return "none"
@@ -534,7 +535,8 @@ class _Analyzer:
                 # would keep OpenAI's endpoint (with the provider's key): the default is retargeted
                 return ("fallback", default, default.value) if _is_str(default) else None  # type: ignore[union-attr]
             if arg == "base_url" and self.constant_str(value, scope) is None:  # type: ignore[arg-type]
-                return self.endpoint_chain(value, scope) or self._param_chain(value, scope)  # type: ignore[arg-type]
+                return (self.endpoint_chain(value, scope) or self._param_chain(value, scope)  # type: ignore[arg-type]
+                        or self._param_chain(_passed_through(value), scope))  # type: ignore[arg-type]
         return None
 
     def defaults_to_openai(self, node: ast.AST, scope: Scope) -> bool:
@@ -792,3 +794,18 @@ def _openai_base_var(var: str) -> bool:
     """OPENAI_BASE_URL, OPENAI_API_BASE, OPENAI_API_BASE_URL, OPENAI_ENDPOINT...: where the
     openai SDK (or the project) is told OpenAI's server is."""
     return var.startswith("OPENAI_") and any(word in var for word in ("BASE", "URL", "ENDPOINT", "HOST"))
+
+
+def _passed_through(value: ast.AST) -> ast.AST:
+    """The value a ``base_url=`` expression only passes on: ``str(x)``, ``x if x is not None else
+    None``, ``str(x) if x else None`` -> ``x`` (browser-use's chat classes), else ``value``."""
+    if isinstance(value, ast.IfExp) and isinstance(value.orelse, ast.Constant) and value.orelse.value is None:
+        test = value.test
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.IsNot):
+            test = test.left
+        inner = _passed_through(value.body)
+        return inner if ast.dump(inner) == ast.dump(test) else value
+    if (isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "str" and len(value.args) == 1
+            and not value.keywords):
+        return value.args[0]
+    return value

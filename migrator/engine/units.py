@@ -693,6 +693,9 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
     for unit in units:
         dynamic = (_dynamic(unit) if not unit.rewrites and not unit.elsewhere and unit.key[0] == "client"
                    and unit.anchor.kind == "client" and any(s.kind == "call" for s in unit.sites) else None)
+        if not unit.rewrites and not unit.elsewhere and unit.key[0] == "remote":
+            # calls on a client another module builds with a run-time endpoint: scan counts them left
+            dynamic = next((s for s in unit.sites if s.kind == "call" and s.attrs.get("endpoint") == "dynamic"), None)
         run_time = dynamic is not None
         if dynamic is not None:
             # no rule matches a client whose endpoint a run-time value decides, nor its calls: say
