@@ -21,6 +21,21 @@ from migrator import __version__
 from migrator.models import EnvRead, FileAnalysis, Finding, ResultAccess, Span, SymbolRef
 
 _FINGERPRINT: Optional[str] = None
+_CODE: Optional[str] = None
+
+
+def code_fingerprint() -> str:
+    """Hash of migrator's version and all its own source and data files (what a result computed from
+    analyses, e.g. the readiness matrix, depends on besides its inputs)."""
+    global _CODE
+    if _CODE is None:
+        digest = hashlib.sha256(__version__.encode())
+        here = Path(__file__).parent
+        for path in sorted(p for p in here.rglob("*") if p.suffix in (".py", ".yaml", ".yml", ".json", ".mo", ".po")):
+            digest.update(str(path.relative_to(here)).encode("utf-8", "surrogateescape") + b"\0")
+            digest.update(path.read_bytes())
+        _CODE = digest.hexdigest()[:16]
+    return _CODE
 
 
 def fingerprint() -> str:
@@ -70,12 +85,26 @@ class Cache:
             return None
 
     def put(self, key: str, analysis: Optional[FileAnalysis]) -> None:
-        folder = os.path.join(self.dir, key[:2])
+        self._write(os.path.join(self.dir, key[:2]), key, _dump(analysis))
+
+    def get_value(self, kind: str, key: str) -> Any:
+        """A JSON value stored under ``kind`` (e.g. "readiness") and ``key``; None for a miss."""
+        try:
+            with open(os.path.join(self.dir, kind, key[:2], key + ".json"), "rb") as handle:
+                return json.loads(handle.read())
+        except (OSError, ValueError):
+            return None
+
+    def put_value(self, kind: str, key: str, value: Any) -> None:
+        self._write(os.path.join(self.dir, kind, key[:2]), key, value)
+
+    def _write(self, folder: str, key: str, value: Any) -> None:
+        """Write ``value`` as JSON to ``folder/key.json`` atomically; a failure disables the cache."""
         try:
             if folder not in self._folders:
                 os.makedirs(folder, exist_ok=True)
                 self._folders.add(folder)
-            payload = json.dumps(_dump(analysis), separators=(",", ":")).encode("utf-8")
+            payload = json.dumps(value, separators=(",", ":")).encode("utf-8")
             # a temporary name no other process uses (pid), nor this one twice (counter);
             # O_EXCL all the same: a stale file of a dead process with this pid is not clobbered
             tmp = os.path.join(folder, f".tmp-{os.getpid()}-{next(self._tmp)}.json")

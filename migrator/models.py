@@ -191,6 +191,10 @@ class ScanResult:
     analyses: List[FileAnalysis] = field(default_factory=list)
     skipped: List[SkippedFile] = field(default_factory=list)
     plain: List[str] = field(default_factory=list)  # files read and found free of OpenAI usage
+    # path -> what identifies its content for a result computed from the scan (the readiness
+    # matrix's cache key): an analysed file's cache key, a plain file's size and mtime; "" when
+    # it cannot be told (no cache, or changed too recently for its stat to tell it)
+    identities: Dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def findings(self) -> List[Finding]:

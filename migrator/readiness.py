@@ -163,6 +163,64 @@ def _cells(root: str, analysis: FileAnalysis) -> List[Tuple[str, FileAnalysis]]:
     return out
 
 
+def readiness_key(result: ScanResult, *, root: str, config: Config, provider: Optional[str] = None,
+                  extra_rules: Sequence[str] = ()) -> Optional[str]:
+    """A hash of everything ``readiness_matrix`` reads: migrator's code and version, the language, the
+    rule packs' files (every YAML file a pack may load or extend), the configuration, the provider
+    asked for, the root, the scan's analyses, and the identity of every file the scan listed (an
+    analysed file's content hash, a plain file's size and mtime: the project pass reads plain modules
+    that import a client holder).  None when a file cannot be told (``ScanResult.identities``)."""
+    import dataclasses
+    import hashlib
+    import json
+
+    from migrator.cache import _dump, code_fingerprint
+    from migrator.i18n import language
+    from migrator.ruleset import builtin_rules_dir
+
+    identities = result.identities
+    listed = [a.path for a in result.analyses] + list(result.plain)
+    if not all(identities.get(path) for path in listed):
+        return None
+    folders = [builtin_rules_dir()]
+    for entry in list(config.rules) + list(extra_rules):
+        path = Path(entry)
+        if not path.exists():
+            return None  # (loading the packs reports it)
+        folders.append(path if path.is_dir() else path.parent)  # a pack extends files beside it
+    packs = []
+    for folder in dict.fromkeys(f.resolve() for f in folders):
+        for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):
+            packs.append([str(path), hashlib.sha256(path.read_bytes()).hexdigest()])
+    digest = hashlib.sha256(json.dumps([
+        code_fingerprint(), language(), str(Path(root).resolve()), provider, list(extra_rules),
+        dataclasses.asdict(config), packs, sorted(identities.items()), sorted(result.plain),
+        [[s.path, s.reason] for s in result.skipped],
+    ], sort_keys=True, default=str).encode("utf-8", "surrogateescape"))
+    for analysis in result.analyses:
+        digest.update(json.dumps(_dump(analysis), separators=(",", ":"), default=str).encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def cached_readiness_matrix(result: ScanResult, *, root: str, config: Config, provider: Optional[str] = None,
+                            extra_rules: Sequence[str] = (), providers: Optional[Sequence[ProviderFile]] = None,
+                            use_cache: bool = True) -> List[Dict[str, Any]]:
+    """``readiness_matrix``, kept in the analysis cache under ``readiness_key`` (a warm rescan of an
+    unchanged project plans nothing again)."""
+    from migrator.cache import Cache
+
+    cache = Cache() if use_cache else None
+    key = readiness_key(result, root=root, config=config, provider=provider, extra_rules=extra_rules) if cache else None
+    if cache is not None and key is not None:
+        rows = cache.get_value("readiness", key)
+        if isinstance(rows, list):
+            return rows
+    rows = readiness_matrix(result, root=root, config=config, provider=provider, extra_rules=extra_rules, providers=providers)
+    if cache is not None and key is not None:
+        cache.put_value("readiness", key, rows)
+    return rows
+
+
 def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider: Optional[str] = None,
                      extra_rules: Sequence[str] = (), providers: Optional[Sequence[ProviderFile]] = None) -> List[Dict[str, Any]]:
     """One row per provider and plan; call sites and wrapper constructions (clients and

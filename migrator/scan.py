@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from typing import Callable, List, Optional, Sequence, Tuple
 
@@ -114,9 +115,11 @@ def scan_paths(root: str, options: ScanOptions, progress: Optional[Progress] = N
             if manifest and st:
                 manifest.record(relpath, st, "")
             result.plain.append(relpath)
+            result.identities[relpath] = _stat_identity(st)
             continue
         _, key, analysis = outcome
         result.files_parsed += 1
+        result.identities[relpath] = key or ""
         if manifest and st and key:
             manifest.record(relpath, st, key)
         if analysis is not None:
@@ -158,6 +161,14 @@ def _project_facts(root: str, result: ScanResult) -> None:
     result.analyses[:] = kept
 
 
+def _stat_identity(st: Optional[os.stat_result]) -> str:
+    """A plain file told by its size and mtime, as the manifest tells it; "" (not told) when its mtime
+    is too recent for a change within the same timestamp tick to show (``Manifest.RACY_NS``)."""
+    if st is None or st.st_mtime_ns >= time.time_ns() - Manifest.RACY_NS:
+        return ""
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
 def _stat(path: str) -> Optional[os.stat_result]:
     try:
         return os.stat(path)
@@ -172,11 +183,13 @@ def _known(manifest: Manifest, cache: Cache, relpath: str, st: os.stat_result, r
         return False
     if key == "":
         result.plain.append(relpath)
+        result.identities[relpath] = _stat_identity(st)
         return True  # unchanged, and it did not mention OpenAI
     cached = cache.get(key)
     if cached is None:
         return False
     result.files_parsed += 1
+    result.identities[relpath] = key
     if cached is not EMPTY and cached.path:
         result.analyses.append(cached)
     return True
@@ -198,7 +211,7 @@ def _run(jobs: List[Tuple[str, str, Optional[int], int, bool]], workers: int, pr
             out.append(_process(job))
             if progress:
                 progress(index + 1, total)
-        if meanwhile:
+        if meanwhile and total:  # (nothing to analyse: nothing to do meanwhile; the caller does it if needed)
             meanwhile()
         return out
     # largest files first, so the pool does not end waiting on one big file

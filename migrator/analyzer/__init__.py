@@ -25,22 +25,58 @@ PYTHON_SUFFIXES = (".py", ".pyw")
 _IMPORT_LINE = (
     rb"^[ \t]*(?:from[ \t]+(?:openai|tiktoken|langchain_openai)(?=[ \t.])"
     rb"|import[ \t][^\n#]*?(?<=[ \t,])(?:openai|tiktoken|langchain_openai)(?=[ \t.,;\r\n]|$)"
-    # routers (symbols.ROUTER_PACKAGES): the package itself only, never its submodules (its own code)
-    rb"|from[ \t]+(?:litellm|dspy|crewai)[ \t]+import[ \t]"
-    rb"|import[ \t][^\n#]*?(?<=[ \t,])(?:litellm|dspy|crewai)(?=[ \t,;\r\n]|$)"
     # AutoGen 0.2 (pyautogen, ag2: analyzer/autogen.py): its config lists name OpenAI's endpoint
     rb"|from[ \t]+(?:autogen|ag2)(?=[ \t.])|import[ \t][^\n#]*?(?<=[ \t,])(?:autogen|ag2)(?=[ \t.,;\r\n]|$)"
     rb"|from[ \t]+(?:langchain|llama_index|autogen_ext|haystack)[\w.]*[ \t]+import[^\n]*(?:openai|\())"
 )
+# a router package (symbols.ROUTER_PACKAGES) imported: the package itself only, never its submodules
+# (its own code).  LiteLLM's, DSPy's and CrewAI's own modules import their package everywhere, so such
+# an import alone sends a file to the AST analysis only if its bytes hold what a finding there needs
+# (``router_evidence``); on litellm's 3,135 files that analysis was most of a scan's time (issue 19)
+_ROUTER_LINE = (rb"^[ \t]*(?:from[ \t]+(?:litellm|dspy|crewai)[ \t]+import[ \t]"
+                rb"|import[ \t][^\n#]*?(?<=[ \t,])(?:litellm|dspy|crewai)(?=[ \t,;\r\n]|$))")
+_ROUTER_LINE_RE = re.compile(rb"(?m)" + _ROUTER_LINE)
+_ROUTER_LITERALS = (b"litellm", b"dspy", b"crewai")
+# What each finding the analyzer can make in a module that does not pass the gate otherwise needs in
+# its bytes (in the source, that is: a literal written with escapes or split into implicitly
+# concatenated pieces, "g" "pt-4o", is not seen):
+_ROUTER_EVIDENCE = re.compile(
+    # a route's model string (litellm.completion, dspy.LM, crewai.LLM/Agent, Router's model_list): a
+    # string literal of the module (constant_str) starting as symbols.openai_route accepts
+    rb"[\"'](?:openai/|gpt|chatgpt|o[134]|text-embedding|text-davinci|davinci|babbage)"
+    rb"|OPENAI_"  # an environment read the gate's _ENV_READ misses (from os import environ as env)
+    rb"|api\.openai\.com"  # an HTTP mock routed at OpenAI (respx, responses): a test double
+    # openai imported where the gate's ^ does not look (after ; or :, a line continuation)
+    rb"|(?:from|import)[ \t](?:[^\n#]|\\\r?\n)*?(?<=[ \t,\n])openai(?=[ \t.,;\\\r\n)]|$)"
+    rb"|import_module|import_optional_dependency"  # openai = importlib.import_module("openai")
+    rb"|autogen|ag2"  # AutoGen 0.2's config lists (analyzer/autogen.py)
+)
+_FRAMEWORK_WORD = re.compile(rb"langchain|llama_index|autogen_ext|haystack|dspy|tiktoken")  # symbols.FRAMEWORK_PACKAGES
+_QUOTED_OPENAI = re.compile(rb"[\"']openai[.\"']")
+
+
+def router_evidence(data: bytes) -> bool:
+    """Can a module whose only tie to OpenAI is a router import hold a finding of the AST analysis?"""
+    if _ROUTER_EVIDENCE.search(data):
+        return True
+    low = data.lower()
+    if b"openai" not in low:
+        return False
+    # an OpenAI wrapper of a framework package (from dspy.clients.openai import OpenAIProvider,
+    # dspy.OpenAI): symbols.is_framework; a patched "openai..." target (mock.patch, monkeypatch.setattr)
+    return bool(_FRAMEWORK_WORD.search(data)) or ((b"patch" in data or b"setattr" in data) and bool(_QUOTED_OPENAI.search(data)))
+
+
 _ENV_READ = rb"(?:getenv|environ)\b[^)]{0,80}?[\"'](?:AZURE_)?OPENAI_"
 # a test that patches the SDK by name need not import it: mock.patch("openai.ChatCompletion.create")
 _DOUBLE = rb"(?-i:(?:patch|setattr)\(\s*[\"']openai[.\"'])"
-_NEEDS_AST = re.compile(rb"(?im)" + _IMPORT_LINE + rb"|" + _ENV_READ + rb"|" + _DOUBLE)  # the definition; needs_ast is the fast form
+# the definition, with ``router_evidence`` after a _ROUTER_LINE match (``gate``); needs_ast is the fast form
+_NEEDS_AST = re.compile(rb"(?im)" + _IMPORT_LINE + rb"|" + _ENV_READ + rb"|" + _DOUBLE)
 _DOUBLE_RE = re.compile(_DOUBLE)
 _IMPORT_LINE_RE = re.compile(rb"(?im)" + _IMPORT_LINE)
 _ENV_READ_RE = re.compile(_ENV_READ)
 # every match of _IMPORT_LINE holds one of these on its line; every match of _ENV_READ ends in OPENAI_
-_LINE_LITERALS = (b"openai", b"tiktoken", b"langchain", b"llama_index", b"autogen", b"ag2", b"haystack", b"litellm", b"dspy", b"crewai")
+_LINE_LITERALS = (b"openai", b"tiktoken", b"langchain", b"llama_index", b"autogen", b"ag2", b"haystack")
 _MENTION = re.compile(rb"(?i)openai|sk-|tiktoken|litellm|dspy|crewai|autogen|ag2|oai_config_list")
 _URL = re.compile(r"(?:https?://)?(?:api\.openai\.com|[\w-]+\.openai\.azure\.com)[\w/.-]*")
 
@@ -108,7 +144,13 @@ def needs_ast(data: bytes) -> bool:
         if _ENV_READ_RE.search(data, max(0, at - 100), at + 7):
             return True
         at = data.find(b"OPENAI_", at + 7)
-    return False
+    return (any(_ROUTER_LINE_RE.match(data, start) for start, _ in lines_holding(data, _ROUTER_LITERALS, (b"\n",)))
+            and router_evidence(data))
+
+
+def gate(data: bytes) -> bool:
+    """What ``needs_ast`` answers, written plainly (the definition the tests hold it to)."""
+    return bool(_NEEDS_AST.search(data)) or (bool(_ROUTER_LINE_RE.search(data)) and router_evidence(data))
 
 
 def lines_holding(text: AnyStr, literals: Sequence[AnyStr], breaks: Sequence[AnyStr]) -> Iterator[Tuple[int, int]]:

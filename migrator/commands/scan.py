@@ -53,13 +53,14 @@ def run(request: ScanRequest, scanning: Callable[[], ContextManager] = nullconte
 
     with scanning() as update:
         result = scan_paths(root, options, update, meanwhile=load_packs)
-    readiness = _readiness(result, root, cfg, request.provider, rules, packs.get("loaded"))
+    readiness = _readiness(result, root, cfg, request.provider, rules, packs.get("loaded"), request.use_cache)
     return ScanOutcome(root, result, readiness)
 
 
-def _readiness(result, root, cfg, provider, rules, packs=None):
+def _readiness(result, root, cfg, provider, rules, packs=None, use_cache=False):
     try:
-        from migrator.readiness import readiness_matrix
+        from migrator.readiness import cached_readiness_matrix
     except ModuleNotFoundError:
         return None
-    return readiness_matrix(result, root=root, config=cfg, provider=provider, extra_rules=rules or [], providers=packs)
+    return cached_readiness_matrix(result, root=root, config=cfg, provider=provider, extra_rules=rules or [],
+                                   providers=packs, use_cache=use_cache)
