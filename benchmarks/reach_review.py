@@ -179,11 +179,8 @@ def category(rule: str) -> str:
 
 def in_process(tree: Path, provider: str, plan: str) -> Dict[str, object]:
     """apply's left call sites and the scan/apply agreement, per file (as safety_corpus.py)."""
-    from dataclasses import replace
-
     from migrator.apply import migrate_tree
-    from migrator.engine.plan import sites
-    from migrator.readiness import left_on_openai
+    from migrator.readiness import predicted_left
     from migrator.ruleset import load_all, select
     from migrator.scan import ScanOptions
 
@@ -191,15 +188,12 @@ def in_process(tree: Path, provider: str, plan: str) -> Dict[str, object]:
     result = migrate_tree(str(tree), ruleset, ScanOptions(jobs=1, use_cache=False))
     left = sum(len(v) for v in result.left.values())
     disagreements = []
-    # scan's readiness weighs a client left on OpenAI anywhere in the project as apply does
-    # (readiness._tree_stays): the per-file prediction is made knowing it
-    known = replace(ruleset, tree_stays=result.tree_stays) if result.tree_stays else ruleset
-    for analysis in result.scan.analyses:
-        if analysis.path in result.left and not analysis.error:
-            predicted = set(left_on_openai(sites(analysis), known))
-            actual = set(result.left[analysis.path])
-            if predicted != actual:
-                disagreements.append(f"{analysis.path}: scan predicts {len(predicted)} left, apply left {len(actual)}")
+    # planned as scan's readiness matrix plans them: the project's modules agreeing on the clients,
+    # models and client parameters they share, a client left anywhere weighed (readiness)
+    predicted = predicted_left(str(tree), result.scan, ruleset)
+    for path in sorted(set(predicted) | set(result.left)):
+        if set(predicted.get(path, ())) != set(result.left.get(path, ())):
+            disagreements.append(f"{path}: scan predicts {len(predicted.get(path, ()))} left, apply left {len(result.left.get(path, ()))}")
     return {"left": left, "file_disagreements": disagreements}
 
 

@@ -169,15 +169,14 @@ def run_one(tree: Path, providers, provider: str, plan: str, jobs: int) -> Dict[
             row["input_not_migratable"] += 1  # e.g. the input itself is Python 2
     # scan's readiness matrix plans as apply does: the calls it counts as left on OpenAI are the
     # ones apply left (a "scan_apply" disagreement is a prediction gap; must be 0)
-    from migrator.engine.plan import sites
-    from migrator.readiness import left_on_openai
+    from migrator.readiness import predicted_left
 
-    for analysis in result.scan.analyses:
-        if analysis.path in result.left and not analysis.error:
-            predicted = left_on_openai(sites(analysis), ruleset)
-            if set(predicted) != set(result.left[analysis.path]):
-                row["scan_apply"] += 1
-                details.append(f"SCAN/APPLY {analysis.path}: scan {sorted(predicted)[:3]} apply {sorted(result.left[analysis.path])[:3]}")
+    predicted_by_path = predicted_left(str(tree), result.scan, ruleset)  # (the modules agreeing, as scan plans them)
+    for path in sorted(set(predicted_by_path) | set(result.left)):
+        predicted, actual = predicted_by_path.get(path, frozenset()), result.left.get(path, frozenset())
+        if set(predicted) != set(actual):
+            row["scan_apply"] += 1
+            details.append(f"SCAN/APPLY {path}: scan {sorted(predicted)[:3]} apply {sorted(actual)[:3]}")
     from migrator.check import check_bytes, load_policy
     from migrator.config import Config
 

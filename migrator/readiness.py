@@ -163,6 +163,62 @@ def _cells(root: str, analysis: FileAnalysis) -> List[Tuple[str, FileAnalysis]]:
     return out
 
 
+def _planned_files(root: str, result: ScanResult) -> Tuple[List[FileAnalysis], List[Tuple[str, str, List[Site]]], bool]:
+    """The analyses readiness plans (a module calling a client another module builds analysed
+    knowing it, as apply does), the (path, owner, sites) of each module or notebook cell with
+    something to plan, and whether any of them shares a client, a model or a client parameter
+    with another (then the modules agree, as apply's whole-project pass makes them)."""
+    # API calls, and constructions of wrapper classes (ChatOpenAI(...)): what a person calls a
+    # call site, and what a LangChain-only project has instead of API calls
+    from migrator.analyzer.project import importer_analyses
+
+    # a module that calls a client another module builds is planned with it, as apply plans it
+    shared = {a.path: a for a in importer_analyses(root, result)} if root else {}
+    analyses = [shared.pop(a.path, a) for a in result.analyses] + list(shared.values())
+    files = []
+    for analysis in analyses:
+        if analysis.error:
+            continue
+        # a notebook's cells are planned one by one, as one program (as apply plans them)
+        for owner, part in _cells(root, analysis) if analysis.path.endswith(".ipynb") else [(analysis.path, analysis)]:
+            all_sites = sites(part)
+            # (a module that only builds a client is planned too: whether its client stays decides
+            # the calls other modules make on it, as apply's whole-project pass weighs it)
+            if any(s.kind in _SITE_KINDS or s.kind == "client" for s in all_sites):
+                files.append((analysis.path, owner, all_sites))
+    remote = any(s.attrs.get("_client_path") or s.attrs.get("_model_remote") or s.attrs.get("_param_keys") or s.attrs.get("_model_callers")
+                 for _p, _o, all_sites in files for s in all_sites if s.kind in ("call", "framework", "client"))
+    return analyses, files, remote
+
+
+def _project_plan(files: List[Tuple[str, str, List[Site]]], ruleset: RuleSet,
+                  remote: bool) -> Tuple[RuleSet, Tuple[Counter, Counter, Optional[str]]]:
+    """The rule set the modules agree on (and, when a client stays anywhere, knowing which: a kept
+    OPENAI_* read may be its key), and the project's counts under it."""
+    ruleset = _agreed(files, ruleset, remote)
+    counted = _count(files, ruleset)
+    loose = any(s.kind == "env" and str(s.attrs.get("variable", "")).startswith("OPENAI_")
+                for _p, _o, all_sites in files for s in all_sites)
+    if counted[2] and loose:
+        ruleset = replace(ruleset, tree_stays=counted[2])
+        counted = _count(files, ruleset)
+    return ruleset, counted
+
+
+def predicted_left(root: str, result: ScanResult, ruleset: RuleSet) -> Dict[str, frozenset]:
+    """Per file, the spans of the call sites and wrapper constructions scan's readiness matrix
+    predicts apply leaves on OpenAI under ``ruleset``, planned as the matrix plans them (the
+    project's modules agreeing): the oracle of the scan/apply agreement checks."""
+    _analyses, files, remote = _planned_files(root, result)
+    ruleset, _ = _project_plan(files, ruleset, remote)
+    index = RuleIndex(ruleset)
+    fallback = RuleIndex(ruleset.fallback) if ruleset.fallback is not None else None
+    out: Dict[str, frozenset] = {}
+    for path, _owner, all_sites in files:
+        out[path] = out.get(path, frozenset()) | _file_counts(all_sites, ruleset, index, fallback, Counter(), Counter())[0]
+    return out
+
+
 def readiness_key(result: ScanResult, *, root: str, config: Config, provider: Optional[str] = None,
                   extra_rules: Sequence[str] = ()) -> Optional[str]:
     """A hash of everything ``readiness_matrix`` reads: migrator's code and version, the language, the
@@ -228,26 +284,7 @@ def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider:
     ``providers``: the packs, if already loaded (``load_all`` of the config's and ``extra_rules``)."""
     if providers is None:
         providers = load_all(list(config.rules) + list(extra_rules))
-    # API calls, and constructions of wrapper classes (ChatOpenAI(...)): what a person calls a
-    # call site, and what a LangChain-only project has instead of API calls
-    from migrator.analyzer.project import importer_analyses
-
-    # a module that calls a client another module builds is planned with it, as apply plans it
-    shared = {a.path: a for a in importer_analyses(root, result)} if root else {}
-    analyses = [shared.pop(a.path, a) for a in result.analyses] + list(shared.values())
-    files = []
-    for analysis in analyses:
-        if analysis.error:
-            continue
-        # a notebook's cells are planned one by one, as one program (as apply plans them)
-        for owner, part in _cells(root, analysis) if analysis.path.endswith(".ipynb") else [(analysis.path, analysis)]:
-            all_sites = sites(part)
-            # (a module that only builds a client is planned too: whether its client stays decides
-            # the calls other modules make on it, as apply's whole-project pass weighs it)
-            if any(s.kind in _SITE_KINDS or s.kind == "client" for s in all_sites):
-                files.append((analysis.path, owner, all_sites))
-    remote = any(s.attrs.get("_client_path") or s.attrs.get("_model_remote") or s.attrs.get("_param_keys") or s.attrs.get("_model_callers")
-                 for _p, _o, all_sites in files for s in all_sites if s.kind in ("call", "framework", "client"))
+    analyses, files, remote = _planned_files(root, result)
     # AutoGen OAI_CONFIG_LIST entries: apply leaves each for a person to put the provider's key in
     in_json = sum(1 for a in analyses if not a.error for f in a.findings if f.detail.get("form") in ("config_file", "config_env"))
     run_time = sum(1 for a in analyses if not a.error for f in a.findings if f.detail.get("form") == "config_source")
@@ -256,15 +293,9 @@ def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider:
                        if f.detail.get("form") == "llamaindex_default" for p in f.detail.get("parts") or ())
     # a client left on OpenAI anywhere keeps every OPENAI_* read outside a client where it is (apply
     # plans the modules again knowing it): weighed only where there is such a read
-    loose = any(s.kind == "env" and str(s.attrs.get("variable", "")).startswith("OPENAI_")
-                for _p, _o, all_sites in files for s in all_sites)
     rows = []
     for ruleset in _rulesets(providers, config, provider):
-        ruleset = _agreed(files, ruleset, remote)
-        counts, reasons, stays = _count(files, ruleset)
-        if stays and loose:
-            ruleset = replace(ruleset, tree_stays=stays)
-            counts, reasons, _ = _count(files, ruleset)
+        ruleset, (counts, reasons, _) = _project_plan(files, ruleset, remote)
         if in_json:
             counts["manual"] += in_json
             reasons[_IN_JSON] += in_json

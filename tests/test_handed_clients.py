@@ -207,3 +207,23 @@ def test_a_factory_s_client_handed_over_moves_with_the_calls_and_reaches_the_pro
     assert done.returncode == 0, done.tail()
     assert trapped == [] and [r.json["model"] for r in sent] == ["qwen-plus"]
     assert all(r.authorization == f"Bearer {test_key('dashscope')}" for r in sent)
+
+
+def test_scan_predicts_per_module_what_the_agreement_leaves(tmp_path: Path):
+    # ragas' improve_rag: the caller also hands its client to a third-party factory, so it stays,
+    # and so do the calls the callee makes on it: scan's per-file prediction plans them together
+    from migrator.apply import migrate_tree
+    from migrator.readiness import predicted_left
+    from migrator.ruleset import load_all, select
+    from migrator.scan import ScanOptions
+
+    main = MAIN.replace(b"from app.agent import Agent, summarise\n",
+                        b"from app.agent import Agent, summarise\nfrom somewhere import llm_factory\n")
+    main = main.replace(b"    print(Agent(client).run(\"hi\"))\n", b"    print(Agent(client).run(\"hi\"))\n    llm_factory(client=client)\n")
+    repo = make_repo(tmp_path, project() | {"app/main.py": main})
+    for plan in ("compat", "native"):
+        ruleset = select(load_all([]), "dashscope", plan)
+        result = migrate_tree(str(repo), ruleset, ScanOptions(jobs=1, use_cache=False))
+        assert len(result.left["app/agent.py"]) == 2, result.left
+        predicted = predicted_left(str(repo), result.scan, ruleset)
+        assert {p: set(v) for p, v in predicted.items() if v} == {p: set(v) for p, v in result.left.items() if v}

@@ -208,11 +208,8 @@ class Embedder:
 
 def test_calls_on_another_module_s_run_time_client_are_reported_as_scan_counts_them(tmp_path: Path):
     # khoj: the calls stayed (right) but apply said nothing about them while scan counted them left
-    from dataclasses import replace
-
     from migrator.apply import migrate_tree
-    from migrator.engine.plan import sites
-    from migrator.readiness import left_on_openai
+    from migrator.readiness import predicted_left
     from migrator.ruleset import load_all, select
     from migrator.scan import ScanOptions
 
@@ -235,8 +232,6 @@ def embed(key, url, docs):
     repo = make_repo(tmp_path, {"helpers.py": helpers, "embed.py": embed})
     ruleset = select(load_all([]), "dashscope", "compat")
     result = migrate_tree(str(repo), ruleset, ScanOptions(jobs=1, use_cache=False))
-    known = replace(ruleset, tree_stays=result.tree_stays) if result.tree_stays else ruleset
-    (analysis,) = [a for a in result.scan.analyses if a.path == "embed.py"]
-    assert set(left_on_openai(sites(analysis), known)) == set(result.left["embed.py"]) != set()
+    assert set(predicted_left(str(repo), result.scan, ruleset)["embed.py"]) == set(result.left["embed.py"]) != set()
     reported = [d for d in result.diagnostics if d.path == "embed.py" and d.rule == "migrator/unit"]
     assert reported and "its endpoint is set at run time" in reported[0].message, reported
