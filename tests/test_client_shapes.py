@@ -189,6 +189,25 @@ def test_a_module_that_sets_openai_to_none_when_the_import_fails_still_builds_op
      def configure():
          state.openai_client = openai.OpenAI()
      ''', "the client is put in `state.openai_client` at line 4"),
+    ('''
+     import openai
+     from app import state
+     def configure():
+         c = openai.OpenAI()
+         state.openai_client = c
+     ''', "the client is put in `state.openai_client` at line 5"),
+    ('''
+     import openai
+     import app.state
+     def configure():
+         app.state.openai_client = openai.OpenAI()
+     ''', "the client is put in `app.state.openai_client` at line 4"),
+    ('''
+     import openai
+     from app import state
+     def configure():
+         setattr(state, "openai_client", openai.OpenAI())
+     ''', "the client is put in `setattr(state, ...)` at line 4"),
 ])
 def test_a_client_whose_uses_go_out_of_sight_is_left_whole_and_reported(source, reason):
     result = migrate(source)
@@ -422,3 +441,12 @@ def test_a_factory_whose_branch_takes_its_endpoint_at_run_time_is_reported_with_
     assert 'model="gpt-4o"' in result.output, result.output
     manual = [d.message for d in result.diagnostics if d.severity == "manual" and d.rule == "migrator/unit"]
     assert any("line 6: its endpoint is set at run time" in m for m in manual), manual
+
+
+def test_a_client_whose_name_is_set_to_none_where_it_cannot_be_made_still_moves_with_its_calls():
+    # `try: c = OpenAI() / except: c = None`: None is no other client (it was left whole, unresolved)
+    source = ("from openai import OpenAI\ntry:\n    c = OpenAI()\nexcept Exception:\n    c = None\n\n\n"
+              "def ask(q):\n    return c.chat.completions.create(model='gpt-4o', messages=[])\n")
+    result = migrate(source)
+    assert "DASHSCOPE_API_KEY" in result.output and "model='qwen-plus'" in result.output, result.output
+    assert not [d for d in result.diagnostics if d.severity == "manual"], result.diagnostics

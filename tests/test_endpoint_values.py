@@ -228,7 +228,8 @@ print(asyncio.run(Engine("gpt-4o").predict("hi")))
 @pytest.mark.parametrize("provider", COMPAT)
 def test_a_parameter_defaulting_to_openai_s_url_is_retargeted_where_it_is_written(provider):
     out = migrate(URL_DEFAULT, provider).output
-    assert "api.openai.com" not in out and "base_url=api_base)" in out, out
+    # and a caller passing None (read by the SDK as OpenAI's endpoint) gets the provider's too
+    assert "api.openai.com" not in out and "base_url=api_base or " in out, out
     assert f'api_base: str = {rendered_default(provider)}' in out, out
     assert migrate(out, provider).output == out
 
@@ -273,9 +274,11 @@ def test_a_parameter_url_default_reaches_the_provider_with_its_key_and_never_ope
         env = base_env(tmp_path, write_guard(tmp_path / "guard"))
         env.update(migrated_env("dashscope", srv, migrated)[0])
         env.update({"OPENAI_BASE_URL": trap.base_url(), "OPENAI_API_KEY": "sk-openai-trap"})
-        done = run_program(migrated.replace('Engine("gpt-4o")', 'Engine("qwen-plus")'), "main.py", env, tmp_path / "run")
+        program = migrated.replace('asyncio.run(Engine("gpt-4o").predict("hi"))',
+                                   'asyncio.run(Engine("qwen-plus").predict("hi")), asyncio.run(Engine("qwen-plus", api_base=None).predict("hi"))')
+        done = run_program(program, "main.py", env, tmp_path / "run")
         assert done.returncode == 0, done.tail()
-        assert trap.requests == [] and [r.json["model"] for r in srv.requests] == ["qwen-plus"]
+        assert trap.requests == [] and [r.json["model"] for r in srv.requests] == ["qwen-plus", "qwen-plus"]
         assert all(r.authorization == f"Bearer {test_key('dashscope')}" for r in srv.requests)
 
 

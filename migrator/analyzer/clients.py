@@ -97,6 +97,10 @@ class _Clients(_Analyzer):
         """A client built here and passed to a function imported from elsewhere
         (``outlines.from_openai(OpenAI(), "gpt-4o-mini")``, ``Agent(client=client)``): what that
         function sends through it (its model names, its calls) is out of this module's sight."""
+        if (isinstance(node.func, ast.Name) and node.func.id == "setattr" and len(node.args) == 3
+                and self.lookup("setattr", scope, node.lineno)[0] is None):
+            self._module_attribute_set(node.args[0], node.args[2], node.lineno, scope, built_here=True,  # setattr(state, "client", c)
+                                       shown=ast.unparse(node.func) + "(" + ast.unparse(node.args[0]) + ", ...)")
         func = self.resolve(node.func, scope)
         if func is NOT_OPENAI and isinstance(node.func, ast.Name):
             binding, ambiguous = self.lookup(node.func.id, scope, node.lineno)
@@ -147,8 +151,7 @@ class _Clients(_Analyzer):
         if where is None:
             # an attribute of an imported module (``state.openai_client = OpenAI()``): every module
             # importing it may call it, unseen from here
-            where = next((t for t in targets if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
-                          and self._imported_module(t.value, scope)), None)
+            where = next((t for t in targets if isinstance(t, ast.Attribute) and self._imported_module(t.value, scope)), None)
         if where is None and isinstance(parent, (ast.Dict, ast.List, ast.Tuple, ast.Set)):
             where = parent
         if where is None and isinstance(parent, ast.Call) and isinstance(parent.func, ast.Attribute) and node in parent.args and (

@@ -115,8 +115,12 @@ class _Analyzer:
             if binding is None:
                 return None
             value = self.resolve_binding(binding)
-            if ambiguous and not isinstance(value, (Client, Res, Result)) and self._mixed(node.id, binding, node.lineno):
-                return None  # a client in one branch, something else in another: unresolved, reported
+            if ambiguous and not isinstance(value, (Client, Res, Result)):
+                mixed = self._mixed(node.id, binding, node.lineno)
+                if isinstance(mixed, Client):
+                    return mixed  # `c = None` where the client could not be made: a call on it is the client's
+                if mixed:
+                    return None  # a client in one branch, something else in another: unresolved, reported
             return value
         if isinstance(node, ast.Attribute):
             return self._resolve_attribute(node, scope)
@@ -139,19 +143,29 @@ class _Analyzer:
             return NOT_OPENAI
         return None
 
-    def _mixed(self, name: str, picked: Binding, line: int) -> bool:
+    def _mixed(self, name: str, picked: Binding, line: int) -> Union[bool, Client]:
         """Whether ``name``, read at ``line`` where its latest binding holds no client, may hold a
         client another binding before it made (``if a: c = OpenAI(...)`` / ``elif b: c =
-        state.client``): those clients are recorded as going where this module cannot follow."""
+        state.client``): those clients are recorded as going where this module cannot follow.
+        Where the latest binding is only ``None`` (``try: c = OpenAI() / except: c = None``) and
+        the others one client, that client."""
         bindings = [b for b in picked.scope.bindings.get(name, []) if b is not picked and b.line <= line]
-        found = False
+        clients: List[Client] = []
+        others = False
         for binding in bindings:
             value = self.resolve_binding(binding)
             if isinstance(value, Client):
-                found = True
-                if value.origin in ("constructed", "subclass"):
-                    self.mixed.setdefault(value.span, [name, line])
-        return found
+                clients.append(value)
+            elif not _is_none_value(binding):
+                others = True
+        if not clients:
+            return False
+        if _is_none_value(picked) and not others and len({c.span for c in clients}) == 1:
+            return clients[0]
+        for client in clients:
+            if client.origin in ("constructed", "subclass"):
+                self.mixed.setdefault(client.span, [name, line])
+        return True
 
     def resolve_binding(self, binding: Binding) -> Value:
         key = id(binding)
@@ -574,11 +588,11 @@ class _Analyzer:
         return bindings[0].default
 
     def fallback_kwargs(self, call: ast.Call, scope: Scope) -> List[str]:
-        """Keywords of a construction given a parameter that defaults to OpenAI's choice (None; a
-        default naming OpenAI's URL is retargeted where it is written: see base_url_chain)."""
+        """Keywords of a construction given a parameter that defaults to OpenAI's choice (None, or
+        OpenAI's URL, which is also retargeted where it is written: see base_url_chain; a caller
+        may still pass None, which the SDK reads as OpenAI's endpoint)."""
         return [arg for arg, value in self.keywords(call, scope)
-                if arg in ("api_key", "base_url") and self.defaults_to_openai(value, scope)  # type: ignore[misc]
-                and _is_none(self._param_default(value, scope))]  # type: ignore[arg-type]
+                if arg in ("api_key", "base_url") and self.defaults_to_openai(value, scope)]  # type: ignore[misc]
 
     def keywords(self, call: ast.Call, scope: Scope) -> List[Tuple[Optional[str], ast.AST]]:
         """A call's keywords, a ``**params`` dict whose keys are all known (see spread_dict) read
@@ -809,3 +823,8 @@ def _passed_through(value: ast.AST) -> ast.AST:
             and not value.keywords):
         return value.args[0]
     return value
+
+
+def _is_none_value(binding: Binding) -> bool:
+    """``name = None``: a placeholder, never a client to call."""
+    return binding.kind == "assign" and isinstance(binding.value, ast.Constant) and binding.value.value is None

@@ -171,6 +171,8 @@ class _Walk(_Analyzer):
     def _on_Assign(self, node: ast.Assign, scope: Scope, parent: Optional[ast.AST]) -> None:
         for target in node.targets:
             self._config(target, node.value, scope, node)
+            if isinstance(target, ast.Attribute):
+                self._module_attribute_set(target.value, node.value, node.lineno, scope, shown=ast.unparse(target))
 
     def _quoted(self, annotation: ast.AST, scope: Scope) -> None:
         """``"OpenAI"`` / ``Optional["openai.OpenAI"]``: a quoted name in an annotation is a reference
@@ -284,10 +286,27 @@ class _Walk(_Analyzer):
 
     _on_ListComp = _on_List
 
-    def _imported_module(self, name: ast.Name, scope: Scope) -> bool:
-        """``name`` is bound by an import (``from app import state``, ``import config``), not openai's."""
+    def _imported_module(self, name: ast.AST, scope: Scope) -> bool:
+        """``name`` (or the root of a dotted ``app.state``) is bound by an import (``from app import
+        state``, ``import app.state``), not openai's."""
+        while isinstance(name, ast.Attribute):
+            name = name.value
+        if not isinstance(name, ast.Name):
+            return False
         binding, _ = self.lookup(name.id, scope, name.lineno)
         return binding is not None and binding.kind == "import" and not sym.is_openai(binding.qname or "")
+
+    def _module_attribute_set(self, target: ast.AST, value: ast.AST, line: int, scope: Scope, built_here: bool = False,
+                              shown: str = "") -> None:
+        """``state.client = c`` / ``setattr(state, "client", c)`` with ``c`` a client built here: every
+        module importing ``state`` may call it, unseen from here (a construction written there
+        directly: ``_stored``)."""
+        if (isinstance(value, ast.Call) and not built_here) or not self._imported_module(target, scope):
+            return
+        client = self.resolve(value, scope)
+        if isinstance(client, Client) and client.origin in ("constructed", "subclass"):
+            text = shown or ast.unparse(target)
+            self.stored.setdefault(client.span, [text if len(text) <= 40 else text[:37] + "...", line])
 
     def _on_Return(self, node: ast.Return, scope: Scope, parent: Optional[ast.AST]) -> None:
         """A response returned whole (or an object read out of it): its callers read it out of sight."""

@@ -91,8 +91,8 @@ class SetKwarg(Operation):
         if ctx.site.kind == "endpoint":  # the expression a base_url falls back to OpenAI in
             return _retarget_default(node, render(params["value"], ctx), ctx) if name == "base_url" else node
         assert isinstance(node, (cst.Call, cst.Dict))  # a dict: a LiteLLM Router entry's params, a **params dict
-        if name == "base_url" and ctx.site.attrs.get("_endpoint_def"):
-            return node  # retargeted where its default is written
+        if name == "base_url" and ctx.site.attrs.get("_endpoint_def") and name not in ctx.site.attrs.get("fallback_kwargs", ()):
+            return node  # retargeted where its default is written (a parameter's: and here, for a None passed)
         if ctx.site.kind in ("client", "params") and ctx.site.attrs.get("_params_def") and not ctx.ruleset.plan.keeps_openai:
             if ctx.site.kind == "client":
                 ctx.manual(PARAMS_NATIVE)
