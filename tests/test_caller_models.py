@@ -57,3 +57,15 @@ def test_a_value_a_caller_passes_that_cannot_be_followed_leaves_the_default(tmp_
     assert "app.py" not in diffs and "qwen" not in diffs.get("pkg/engine.py", ""), diffs
     reported = [d for d in doc["diagnostics"] if d["path"] == "pkg/engine.py" and d["line"] == 10]
     assert reported, doc["diagnostics"]
+
+
+def test_a_client_built_unless_the_caller_gives_one_moves_with_its_callers_key_and_model(tmp_path: Path):
+    # kani: `self.client = client or AsyncOpenAI(...)` left its calls unresolved, so the examples
+    # kept OPENAI_API_KEY and gpt-4o-mini "for a client that stays" while the client moved
+    engine = ENGINE.replace(b"api_base: str = None):", b"api_base: str = None, client: AsyncOpenAI = None):").replace(
+        b"self.client = AsyncOpenAI(", b"self.client = client or AsyncOpenAI(")
+    repo = make_repo(tmp_path, {"pkg/__init__.py": b"", "pkg/engine.py": engine, "examples/run.py": RUN})
+    doc = apply(repo, "--dry-run")
+    diffs = {f["path"]: f["diff"] for f in doc["files"]}
+    assert '+engine = Engine(os.getenv("DASHSCOPE_API_KEY"), model="qwen-plus")' in diffs["examples/run.py"], diffs
+    assert not [d for d in doc["diagnostics"] if d["severity"] == "manual"], doc["diagnostics"]

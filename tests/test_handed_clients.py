@@ -227,3 +227,20 @@ def test_scan_predicts_per_module_what_the_agreement_leaves(tmp_path: Path):
         assert len(result.left["app/agent.py"]) == 2, result.left
         predicted = predicted_left(str(repo), result.scan, ruleset)
         assert {p: set(v) for p, v in predicted.items() if v} == {p: set(v) for p, v in result.left.items() if v}
+
+
+def test_a_caller_handing_a_client_it_cannot_follow_keeps_the_parameter_s_calls(tmp_path: Path):
+    # a plugin hands Agent its own caller's client: the calls on the parameter stay (before, they
+    # were rewritten for the provider and OpenAI received qwen-plus), everyone sharing it with them
+    plugin = b"from app.agent import Agent\n\n\ndef run_with(client):\n    return Agent(client).run('hi')\n"
+    # a test handing it a double does not count
+    test = b"from unittest.mock import MagicMock\n\nfrom app.agent import Agent\n\n\ndef test_agent():\n    Agent(MagicMock())\n"
+    repo = make_repo(tmp_path, project(plugin=plugin) | {"tests/test_agent.py": test})
+    doc = apply(repo, "--dry-run")
+    diffs = {f["path"]: f["diff"] for f in doc["files"]}
+    assert not {"app/agent.py", "app/main.py"} & set(diffs), diffs
+    units = {d["path"]: d["message"] for d in doc["diagnostics"] if d["rule"] == "migrator/unit"}
+    assert "app/plugin.py: line 5 hands `Agent` a client this analysis cannot follow" in units["app/agent.py"], units
+    (tmp_path / "b").mkdir()
+    repo = make_repo(tmp_path / "b", project() | {"tests/test_agent.py": test})
+    assert "app/agent.py" in {f["path"] for f in apply(repo, "--dry-run")["files"]}

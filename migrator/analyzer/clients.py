@@ -142,6 +142,12 @@ class _Clients(_Analyzer):
                         self.handed.setdefault(value.span, name + ("()" if local else ""))
                 elif isinstance(value, Result) and not _primitive(value):
                     self.escapes.setdefault(value.call, N_("passed to {name} at line {line}").format(name=name, line=node.lineno))
+                elif (value is None and key in takes and key != -1 and not (starred and isinstance(key, int))
+                      and not _test_module(self.path)):
+                    # a value this analysis cannot follow (the caller's own caller's client): the calls
+                    # made on the parameter must not change for it (project.py), unless in a test (a mock)
+                    self.out.handoffs.append(["", str(node.lineno), "unknown", str(export["path"]),  # type: ignore[index]
+                                              param_key(func.qname.rsplit(".", 1)[-1], takes[key])])  # type: ignore[union-attr]
 
     def _stored(self, node: ast.Call, client: Client, parent: Optional[ast.AST], scope: Scope) -> None:
         """A client put straight into a container (``kwargs["client"] = OpenAI()``, ``{"client": OpenAI()}``,
@@ -323,3 +329,11 @@ class _Clients(_Analyzer):
                 "_model_at": [origin[0].lineno, origin[0].col_offset] if model_ref else None,
             },
         )
+
+
+def _test_module(path: str) -> bool:
+    """A test module (its doubles are handed where clients go)."""
+    parts = path.replace("\\", "/").split("/")
+    name = parts[-1]
+    return (any(p in ("tests", "test", "testing") for p in parts[:-1]) or name.startswith("test_") or name.endswith("_test.py")
+            or name == "conftest.py")

@@ -280,6 +280,12 @@ def handed_over(analyses: Dict[str, FileAnalysis], handoffs: List[Tuple[str, Lis
             keys = f.detail.get("_param_keys") or []
             if f.kind != "call" or [callee, param] not in keys:
                 continue
+            if not built_in:  # a value the caller's analysis could not follow, given at line `key`
+                if not f.detail.get("_param_stays"):
+                    copies.update(callee, f, replace(f, detail=dict(f.detail, _param_stays=[callee, param, "{}: {}".format(
+                        via, N_("line {line} hands `{name}` a client this analysis cannot follow").format(
+                            line=key, name=param.split(":")[1]))])))
+                continue
             detail = dict(f.detail, _param_keys=keys + [[built_in, key]] if [built_in, key] not in keys else keys)
             if endpoint not in ("none", "openai", "fallback") and not detail.get("_param_stays"):
                 why = (N_("its endpoint is set at run time") if endpoint == "dynamic" else N_("it talks to Azure OpenAI")

@@ -139,6 +139,14 @@ class _Analyzer:
             index = node.slice
             key = index.value if isinstance(index, ast.Constant) and isinstance(index.value, (str, int)) else None
             return base.derive(key)
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            # ``client or OpenAI(...)`` with ``client: OpenAI = None`` a caller may give: the client
+            # built here (a caller's own client takes the same calls, as for any client parameter)
+            values = [self.resolve(v, scope) for v in node.values]
+            built = [v for v in values if isinstance(v, Client) and v.origin in ("constructed", "subclass")]
+            if len(built) == 1 and all(v is built[0] or (isinstance(v, Client) and v.origin == "annotated") for v in values):
+                return built[0]
+            return None
         if isinstance(node, (ast.Constant, ast.JoinedStr, ast.List, ast.Dict, ast.Tuple, ast.Set)):
             return NOT_OPENAI
         return None
