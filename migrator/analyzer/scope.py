@@ -361,7 +361,7 @@ class _Binder(ast.NodeVisitor):
                 continue  # try: import openai / except ImportError: openai = None: where used, it is the module
             self.visit(stmt)
 
-    def visit_Global(self, node: ast.Global) -> None:
+    def visit_Global(self, node: Union[ast.Global, ast.Nonlocal]) -> None:
         return None
 
     visit_Nonlocal = visit_Global
@@ -388,7 +388,7 @@ def _is_name(node: ast.AST, name: str) -> bool:
 _LEAVES = (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop, ast.Constant)  # nothing to report in them
 
 
-def _is_none(node: ast.AST) -> bool:
+def _is_none(node: Optional[ast.AST]) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 
