@@ -27,7 +27,7 @@ class _Analyzer:
 
     def __init__(self, tree: ast.Module, binder: _Binder, lines: _Lines, path: str, cell: Optional[int]):
         self.tree = tree
-        self._functions: Optional[Dict[int, ast.AST]] = None
+        self._functions: Optional[Dict[int, Union[ast.FunctionDef, ast.AsyncFunctionDef]]] = None
         self._spreads: Dict[int, Optional[Dict[str, object]]] = {}  # id(call) -> spread_dict
         self.externals: Dict[str, Dict[str, object]] = {}  # qualified name -> what it holds (project.py)
         self.binder = binder
@@ -121,7 +121,7 @@ class _Analyzer:
         if isinstance(node, ast.Attribute):
             return self._resolve_attribute(node, scope)
         if isinstance(node, ast.Call):
-            key = _dict_get(node)
+            key: Union[str, int, None] = _dict_get(node)
             if key is not None:
                 base = self.resolve(node.func.value, scope)  # type: ignore[attr-defined]
                 return base.derive(key) if isinstance(base, Result) else None
@@ -197,7 +197,8 @@ class _Analyzer:
 
     def _annotated_client(self, binding: Binding) -> Value:
         node = binding.node if binding.node is not None else binding.annotation
-        client = self._client_named_by(binding.annotation, binding.scope, node)
+        # node is None only without an annotation, where _client_named_by never reads it
+        client = self._client_named_by(binding.annotation, binding.scope, node)  # type: ignore[arg-type]
         if client is not None:
             return client
         others = 0
@@ -385,7 +386,7 @@ class _Analyzer:
         # a factory that only ever returns another SDK's client (or a literal) is not OpenAI
         return NOT_OPENAI if returns and foreign == len(returns) else None
 
-    def _function_of_scope(self, scope: Scope) -> Optional[ast.AST]:
+    def _function_of_scope(self, scope: Scope) -> Optional[Union[ast.FunctionDef, ast.AsyncFunctionDef]]:
         """The function whose scope ``scope`` is: found through a parameter (``_function_of``'s
         cached map), else by a walk (a function without parameters)."""
         function = self._function_of(next((b.node for bs in scope.bindings.values() for b in bs if b.kind == "param"), None))
@@ -394,7 +395,7 @@ class _Analyzer:
         return next((n for n in ast.walk(self.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
                      and self.binder.scopes.get(id(n)) is scope), None)
 
-    def _function_of(self, arg: Optional[ast.AST]) -> Optional[ast.AST]:
+    def _function_of(self, arg: Optional[ast.AST]) -> Optional[Union[ast.FunctionDef, ast.AsyncFunctionDef]]:
         if self._functions is None:
             self._functions = {id(a): f for f in ast.walk(self.tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
                                for a in ast.walk(f.args) if isinstance(a, ast.arg)}
@@ -458,6 +459,7 @@ class _Analyzer:
         OpenAI's URL) when the default is OpenAI's and everything before it is the caller's choice
         (a parameter defaulting to None, a setting); ("other", None, the URL) when the default is
         another server's URL; None when a value decides in another way."""
+        root: Optional[ast.AST]
         node, root, name, attr = expr, None, None, False
         if isinstance(expr, ast.Name) and scope.kind == "function":
             bindings = scope.bindings.get(expr.id, [])
@@ -589,7 +591,7 @@ class _Analyzer:
             if kw.arg is None and spread is not None:
                 if {"api_key", "base_url"} & set(spread["set"]):  # type: ignore[call-overload]
                     out.append((None, kw.value))  # the endpoint or key a statement may or may not set
-                out += [(k, v) for k, v in spread["keys"].items()]  # type: ignore[union-attr]
+                out += [(k, v) for k, v in spread["keys"].items()]  # type: ignore[attr-defined]  # a dict: see spread_dict
             else:
                 out.append((kw.arg, kw.value))
         return out
