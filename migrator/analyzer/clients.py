@@ -14,7 +14,7 @@ from migrator.analyzer.nodes import (
     _astuple, _attribute_chain, _classify_url, _dict_value, _env_var_default, _has_kwarg, _is_env_read, _kwarg_names,
     _primitive, _signature, _streaming_api, param_key,
 )
-from migrator.analyzer.resolve import _Analyzer
+from migrator.analyzer.mixins import _Mixin
 
 if TYPE_CHECKING:
     from migrator.analyzer.scope import Scope
@@ -40,7 +40,7 @@ def _parameters(fnode: ast.AST, call: ast.Call) -> Dict[object, ast.arg]:
     return out
 
 
-class _Clients(_Analyzer):
+class _Clients(_Mixin):
     """Clients, where they go, the API calls made on them, routes."""
 
     def _route_list(self, node: ast.Call, qname: str, scope: Scope) -> None:

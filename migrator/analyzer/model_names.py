@@ -10,7 +10,7 @@ from migrator.analyzer.scope import _is_name, _is_none
 from migrator.analyzer.nodes import (
     _DEFS, _client_params, _default_of, _fallback, _field_value, _is_str, _signature, absolute_qname, param_key,
 )
-from migrator.analyzer.resolve import _Analyzer
+from migrator.analyzer.mixins import _Mixin
 
 if TYPE_CHECKING:
     from migrator.analyzer.scope import Binding, Client, Scope
@@ -23,7 +23,7 @@ def _field_default(node: Optional[ast.AST]) -> Optional[ast.Constant]:
     return given if _is_str(given) else None  # type: ignore[return-value]
 
 
-class _Models(_Analyzer):
+class _Models(_Mixin):
     """Where a model name is defined: constants, defaults, settings, dict entries, callers."""
 
     def _default_param(self, default: ast.AST) -> Optional[List[object]]:

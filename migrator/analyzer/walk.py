@@ -14,7 +14,7 @@ from migrator.analyzer.nodes import (
     _astuple, _attribute_chain, _classify_url, _dict_get, _dict_value, _has_kwarg, _is_class_name, _is_env_read,
     _kwarg_names, _kwarg_true, _primitive, _streaming_api,
 )
-from migrator.analyzer.resolve import _Analyzer
+from migrator.analyzer.mixins import _Mixin
 
 if TYPE_CHECKING:
     from migrator.analyzer.scope import Binding, ClassInfo, Scope
@@ -81,7 +81,7 @@ def _is_none_assign(binding: "Binding") -> bool:
     return binding.kind == "assign" and isinstance(binding.value, ast.Constant) and binding.value.value is None
 
 
-class _Walk(_Analyzer):
+class _Walk(_Mixin):
     """The walk over the tree, imports, configuration, symbols, result accesses, legacy calls."""
 
     # ---- walk
