@@ -4,7 +4,7 @@ configuration, symbols, result accesses and legacy calls.  Split out of python.p
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Optional, Tuple, TYPE_CHECKING
+from typing import Dict, List, Optional, Tuple, TYPE_CHECKING, cast
 
 from migrator.analyzer import autogen, symbols as sym
 from migrator.i18n import N_
@@ -258,7 +258,7 @@ class _Walk(_Mixin):
             if chosen is None:
                 found = None
             if found is not None:
-                model = found.value
+                model = cast(str, found.value)  # (model_definition finds string literals only)
             model_ref = self.imported_name(given, scope) if valued and found is None else None  # type: ignore[arg-type]
             self.add("framework", node, N_("constructs {name}").format(name=qname), symbol=qname, model=model,
                      detail={"form": "construct", "kwargs": _kwarg_names(node),
