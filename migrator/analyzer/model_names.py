@@ -33,14 +33,14 @@ class _Models(_Mixin):
             self.defaults = {}
             for stmt in self.tree.body if isinstance(self.tree, ast.Module) else ():
                 fnode, positional = _signature(stmt)
-                if fnode is None:
+                if fnode is None or not isinstance(stmt, _DEFS):  # _signature finds a function only in a def or class
                     continue
                 args = fnode.args
                 for arg, value in zip(positional[len(positional) - len(args.defaults):], args.defaults):
-                    self.defaults[id(value)] = [stmt.name, arg.arg, positional.index(arg)]  # type: ignore[union-attr]
+                    self.defaults[id(value)] = [stmt.name, arg.arg, positional.index(arg)]
                 for arg, kw_value in zip(args.kwonlyargs, args.kw_defaults):
                     if kw_value is not None:
-                        self.defaults[id(kw_value)] = [stmt.name, arg.arg, -1]  # type: ignore[union-attr]
+                        self.defaults[id(kw_value)] = [stmt.name, arg.arg, -1]
         return self.defaults.get(id(default))
 
     def _taken_param(self, client: Client) -> Optional[List[List[str]]]:
@@ -63,7 +63,7 @@ class _Models(_Mixin):
         ``model=`` argument: a parameter's default, a module constant, or ``self.<attr>`` set once
         in its class from a literal or from such a parameter; where the value is the caller's
         choice with a default (``model or "gpt-4o"``, ``os.getenv("MODEL", "gpt-4o")``), that default."""
-        fallback = _default_of(expr)
+        fallback: Optional[ast.AST] = _default_of(expr)
         if fallback is not expr:
             return self._defined_by(fallback, scope, depth, expr)
         if isinstance(expr, ast.Name) or self._own_attribute(expr, scope):
@@ -73,7 +73,7 @@ class _Models(_Mixin):
             # a literal, or a dataclass / pydantic / attrs field's default
             value = origin[0] if isinstance(expr, ast.Name) else _field_value(origin[0])
             fallback = _default_of(value) if value is not None else None
-            if fallback is not value:
+            if value is not None and fallback is not value:  # (value None: fallback is None too)
                 return self._defined_by(fallback, origin[1], depth, value)
             return value if _is_str(value) else None  # type: ignore[return-value]
         if isinstance(expr, ast.Attribute):
@@ -110,7 +110,7 @@ class _Models(_Mixin):
             bindings = scope.cls.attrs.get(given.attr, [])  # type: ignore[attr-defined]
             if len(bindings) == 1 and bindings[0].value is not None:
                 values.append((bindings[0].value, bindings[0].scope))
-        out = []
+        out: List[Tuple[ast.AST, str]] = []
         for value, where in values:
             names = [value] if isinstance(value, ast.Name) else (
                 [v for v in value.values[:-1] if isinstance(v, ast.Name)] if isinstance(value, ast.BoolOp) else [])
