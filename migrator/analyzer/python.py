@@ -117,10 +117,10 @@ def exports_of(source: str, path: str, takes: bool = False) -> Dict[str, Dict[st
                     out[stmt.name] = {"kind": "function", "client": found}
             caught = _exception_names(analyzer, stmt) if takes else None
             if caught:
-                for name, names in caught.items():
-                    out.setdefault(name, {"kind": "exceptions", "names": names})
+                for name, caught_names in caught.items():
+                    out.setdefault(name, {"kind": "exceptions", "names": caught_names})
             taken = _client_params(analyzer, stmt) if takes and isinstance(stmt, _DEFS) else None
-            if taken:
+            if taken and isinstance(stmt, _DEFS):  # (taken is found only in a def or class)
                 out.setdefault(stmt.name, {"kind": "takes"})["takes"] = taken
             elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
@@ -183,10 +183,10 @@ def written_default(tree: ast.Module, source: str, rest: List[str]) -> Optional[
     if called:  # get_settings(): every return makes (or is) the same settings instance
         if not isinstance(first, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return None
-        made = {_made_by(r.value, top) for r in _returns(first)}
-        if len(made) != 1 or None in made:
+        makers = {_made_by(r.value, top) for r in _returns(first)}
+        if len(makers) != 1 or None in makers:
             return None
-        first = made.pop()  # type: ignore[assignment]
+        first = makers.pop()  # type: ignore[assignment]  # not None: checked above
     lines = _Lines(source)
     if len(rest) == 1:
         value = first.value if isinstance(first, (ast.Assign, ast.AnnAssign)) else None
