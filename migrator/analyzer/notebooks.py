@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from json.decoder import scanstring
+from json.decoder import scanstring  # type: ignore[attr-defined]  # there at run time, not in typeshed
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from migrator.i18n import N_
@@ -95,7 +95,7 @@ def _no_duplicates(pairs: list) -> dict:
     out = dict(pairs)
     if len(out) != len(pairs):
         seen: set = set()
-        duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))
+        duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]  # add: falsy, records
         raise NotebookError(N_("duplicate key '{key}' in a JSON object").format(key=duplicate), 1)
     return out
 
@@ -190,9 +190,9 @@ def mask_magics(source: str) -> Tuple[str, List[MaskedLine]]:
     """``source`` with IPython-only lines masked, and the masked ``(line, original)`` list."""
     lines = source.split("\n")
     if lines and _cell_magic_masks_all(lines[0]):
-        masked = [(n, line) for n, line in enumerate(lines, 1) if line.strip()]
+        masked: List[MaskedLine] = [(n, line) for n, line in enumerate(lines, 1) if line.strip()]
         return "\n".join(_mask_line(line) for line in lines), masked
-    masked: List[MaskedLine] = []
+    masked = []
     depth, triple, continued = 0, None, False
     for n, line in enumerate(lines, 1):
         # Only a line that starts a new statement can be a magic.
@@ -229,7 +229,7 @@ def restore_magics(cell: CodeCell, new_source: str) -> str:
 
 
 def _ws(text: str, i: int) -> int:
-    return _WS.match(text, i).end()
+    return _WS.match(text, i).end()  # type: ignore[union-attr]  # _WS matches the empty string: never None
 
 
 def _object_members(text: str, i: int) -> Iterator[Tuple[str, int, int]]:
