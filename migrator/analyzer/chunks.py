@@ -220,19 +220,19 @@ def structure_ok(tree: ast.Module, blanked: Sequence[Region]) -> bool:
     for region in blanked:
         index, node = _statement_at(tree.body, firsts, region)
         if region.indent is None:
-            if node is not None and node.end_lineno >= region.first:  # type: ignore[attr-defined]
+            if node is not None and node.end_lineno >= region.first:  # type: ignore[operator]  # parsed: never None
                 return False
             continue
         owner = region.owner
         if owner is None or not isinstance(node, ast.ClassDef) or firsts[index] != owner \
-                or node.end_lineno < region.first:  # type: ignore[attr-defined]
+                or node.end_lineno < region.first:  # type: ignore[operator]  # parsed: never None
             return False
         if id(node) not in bodies:
             bodies[id(node)] = [_first_line(n) for n in node.body]
         inner_index, inner = _statement_at(node.body, bodies[id(node)], region)
         if not (isinstance(inner, ast.Pass) and inner.lineno == inner.end_lineno == region.first):
             return False
-        if inner_index > 0 and node.body[inner_index - 1].end_lineno >= region.first:  # type: ignore[attr-defined]
+        if inner_index > 0 and node.body[inner_index - 1].end_lineno >= region.first:  # type: ignore[operator]  # parsed: never None
             return False
     return True
 
