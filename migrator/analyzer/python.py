@@ -152,7 +152,7 @@ def _exception_names(analyzer: "_Analyzer", stmt: ast.AST) -> Dict[str, List[str
     return out
 
 
-def written_value(tree: ast.Module, source: str, rest: List[str]) -> Optional[Tuple[ast.Constant, List[int], ast.AST, str]]:
+def written_value(tree: ast.Module, source: str, rest: List[str]) -> Optional[Tuple[ast.Constant, List[int], ast.Name, str]]:
     """Where a module writes the string a dotted name ``rest`` of it holds, when it is written once:
     ``NAME = "gpt-4o"``; ``Models.GPT4 = "gpt-4o"`` (an Enum member, ``.value`` too); or a field
     default of a settings instance made at module level with no arguments (``settings =
@@ -165,7 +165,7 @@ def written_value(tree: ast.Module, source: str, rest: List[str]) -> Optional[Tu
     return found  # type: ignore[return-value]
 
 
-def written_default(tree: ast.Module, source: str, rest: List[str]) -> Optional[Tuple[ast.AST, List[int], ast.AST, str]]:
+def written_default(tree: ast.Module, source: str, rest: List[str]) -> Optional[Tuple[ast.AST, List[int], ast.Name, str]]:
     """As ``written_value``, for a value of any kind: the expression a module variable is bound to
     once, or the default of a settings field (``Optional[str] = None``, ``Field(None)``)."""
     if rest and rest[-1] == "value" and len(rest) == 3:
