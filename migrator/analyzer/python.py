@@ -34,12 +34,13 @@ from migrator.analyzer import chunks, line_index, symbols as sym
 from migrator.i18n import N_
 from migrator.models import FileAnalysis, Span
 from migrator.analyzer.scope import Client, Q, _Binder, _is_name, _is_none
-from migrator.analyzer.scope import dotted_name  # noqa: F401 (re-exported)
+from migrator.analyzer.scope import dotted_name as dotted_name  # (re-exported)
 from migrator.analyzer.nodes import _DEFS, _astuple, _client_params, _field_value, _is_env_read, _is_str, _returns
-from migrator.analyzer.nodes import absolute_qname  # noqa: F401 (re-exported)
+from migrator.analyzer.nodes import absolute_qname as absolute_qname  # (re-exported)
 from migrator.analyzer.resolve import _Analyzer
 from migrator.analyzer.reporter import _Reporter
-from migrator.analyzer.prune import _CONSTRUCTS, _LineMarks, _Lines, _analyze_masked, _release, _relevant_lines
+from migrator.analyzer.prune import _CONSTRUCTS, _LineMarks, _analyze_masked, _release, _relevant_lines
+from migrator.analyzer.prune import _Lines as _Lines  # (re-exported too: autogen, llamaindex)
 
 if TYPE_CHECKING:
     from migrator.analyzer.scope import Value
