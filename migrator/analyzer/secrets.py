@@ -35,7 +35,7 @@ Hex and UUID values must look random too (a digit, a letter, 5 distinct characte
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Tuple, Union
+from typing import Any, FrozenSet, List, Optional, Tuple, Union
 
 from migrator.i18n import N_
 
@@ -135,7 +135,7 @@ def _valid_value(value: str) -> bool:
     return _mixed(value)
 
 
-def _sk_hit(text: str, m: "re.Match") -> Optional[SecretHit]:
+def _sk_hit(text: str, m: "re.Match[str]") -> Optional[SecretHit]:
     key = m.group(0)
     if _glued(text, m.start()) or not _looks_random(_sk_body(key)):
         return None
@@ -267,7 +267,7 @@ def _value_candidates(text: str, ascii_low: Optional[bytes] = None, lowered: Opt
     return sorted(found)
 
 
-def _name_ok(word: str, source: Union[str, bytes], start: int, end: int, qualifier, alnum) -> bool:
+def _name_ok(word: str, source: Union[str, bytes], start: int, end: int, qualifier: "re.Pattern[Any]", alnum: FrozenSet[Any]) -> bool:
     if word == "key":
         return qualifier.search(source, max(0, start - 7), start) is not None
     if word in ("ak", "sk"):
