@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 import bisect
 import hashlib
-from typing import Dict, Iterator, List, Optional, Tuple, TYPE_CHECKING, Union
+from typing import Dict, Iterator, List, Optional, Set, Tuple, TYPE_CHECKING, Union
 
 from migrator.analyzer import symbols as sym
 from migrator.models import FileAnalysis, Span
@@ -38,10 +38,10 @@ class _Analyzer:
         self.memo: Dict[int, Value] = {}
         self.binding_memo: Dict[int, Value] = {}
         self.factory_memo: Dict[int, Value] = {}
-        self.busy: set = set()
+        self.busy: Set[int] = set()  # id(a node being resolved)
         self.imports_openai = False
-        self.seen_calls: set = set()
-        self.seen_symbols: set = set()
+        self.seen_calls: Set[object] = set()  # (read nowhere)
+        self.seen_symbols: Set[Span] = set()
         self.guards: Dict[Span, Span] = {}  # an except clause's exception type -> the try body it guards
         self.handed: Dict[Span, str] = {}  # a constructed client's span -> the imported callable it is passed to
         self.stored: Dict[Span, List[object]] = {}  # a constructed client's span -> [the container it is put in, line]
@@ -54,14 +54,14 @@ class _Analyzer:
         self.defaults: Optional[Dict[int, List[object]]] = None  # see _default_param
         self.takes: Dict[Span, List[List[str]]] = {}
         self.mixed: Dict[Span, List[object]] = {}  # a constructed client's span -> [a name also bound to another value, line read]  # a constructed client's span -> [module, key] of project parameters it is passed to
-        self.mentions_asked: set = set()  # names whose every mention was read (see _consulted)
+        self.mentions_asked: Set[str] = set()  # names whose every mention was read (see _consulted)
         self.caller_values: Dict[Tuple[int, str], Optional[List[ast.Constant]]] = {}  # see callers_choice
         self.model_env: Dict[int, str] = {}  # id(a model default) -> the environment variable read over it
         self.parsed_annotations: List[ast.AST] = []  # kept alive: see _annotation_parts
         # every name looked up and every self/class attribute asked for (a masked analysis
         # checks that none of them is bound in a region it did not parse)
-        self.looked_up: set = set()
-        self.attrs_asked: set = set()
+        self.looked_up: Set[str] = set()
+        self.attrs_asked: Set[str] = set()
 
     # ---- lookup
     def lookup(self, name: str, scope: Scope, line: int) -> Tuple[Optional[Binding], bool]:
@@ -531,14 +531,14 @@ class _Analyzer:
     def base_url_chain(self, call: ast.Call, scope: Scope) -> Optional[Tuple[str, Optional[ast.AST], str]]:
         """endpoint_chain of a construction's ``base_url=``, if it has one."""
         for arg, value in self.keywords(call, scope):
-            if arg == "base_url" and self.defaults_to_openai(value, scope):  # type: ignore[arg-type]
-                default = self._param_default(value, scope)  # type: ignore[arg-type]
+            if arg == "base_url" and self.defaults_to_openai(value, scope):
+                default = self._param_default(value, scope)
                 # `api_base: str = "https://api.openai.com/v1"`: never falsy, so `api_base or <provider>`
                 # would keep OpenAI's endpoint (with the provider's key): the default is retargeted
                 return ("fallback", default, default.value) if _is_str(default) else None  # type: ignore[union-attr]
-            if arg == "base_url" and self.constant_str(value, scope) is None:  # type: ignore[arg-type]
-                return (self.endpoint_chain(value, scope) or self._param_chain(value, scope)  # type: ignore[arg-type]
-                        or self._param_chain(_passed_through(value), scope))  # type: ignore[arg-type]
+            if arg == "base_url" and self.constant_str(value, scope) is None:
+                return (self.endpoint_chain(value, scope) or self._param_chain(value, scope)
+                        or self._param_chain(_passed_through(value), scope))
         return None
 
     def defaults_to_openai(self, node: ast.AST, scope: Scope) -> bool:
@@ -579,8 +579,8 @@ class _Analyzer:
         """Keywords of a construction given a parameter that defaults to OpenAI's choice (None; a
         default naming OpenAI's URL is retargeted where it is written: see base_url_chain)."""
         return [arg for arg, value in self.keywords(call, scope)
-                if arg in ("api_key", "base_url") and self.defaults_to_openai(value, scope)  # type: ignore[misc]
-                and _is_none(self._param_default(value, scope))]  # type: ignore[arg-type]
+                if arg in ("api_key", "base_url") and self.defaults_to_openai(value, scope)
+                and _is_none(self._param_default(value, scope))]
 
     def keywords(self, call: ast.Call, scope: Scope) -> List[Tuple[Optional[str], ast.AST]]:
         """A call's keywords, a ``**params`` dict whose keys are all known (see spread_dict) read
