@@ -115,22 +115,22 @@ class _Models(_Mixin):
             names = [value] if isinstance(value, ast.Name) else (
                 [v for v in value.values[:-1] if isinstance(v, ast.Name)] if isinstance(value, ast.BoolOp) else [])
             for name in names:
-                binding, _ambiguous = self.lookup(name.id, where, name.lineno)  # type: ignore[attr-defined]
+                binding, _ambiguous = self.lookup(name.id, where, name.lineno)
                 function = self._function_of(binding.node) if binding is not None and binding.kind == "param" else None
                 if function is not None:
-                    out.append((function, name.id))  # type: ignore[attr-defined]
+                    out.append((function, name.id))
         return out
 
     def _caller_values(self, function: ast.AST, name: str) -> Optional[List[ast.Constant]]:
         args = function.args  # type: ignore[attr-defined]
         positional = [a.arg for a in list(getattr(args, "posonlyargs", [])) + list(args.args)]
-        owner = next((c for c in self.tree.body if isinstance(c, ast.ClassDef) and function in c.body), None)  # type: ignore[attr-defined]
+        owner = next((c for c in self.tree.body if isinstance(c, ast.ClassDef) and function in c.body), None)
         if owner is not None:
             positional = positional[1:]  # (self)
             # a method's callers call it on objects this module may not know
             callee = owner.name if function.name == "__init__" else None  # type: ignore[attr-defined]
         else:
-            callee = function.name if function in self.tree.body else None  # type: ignore[attr-defined,operator]
+            callee = function.name if function in self.tree.body else None  # type: ignore[attr-defined]
         method = function.name  # type: ignore[attr-defined]
         self.mentions_asked.add(method)
         if owner is not None:
@@ -151,7 +151,7 @@ class _Models(_Mixin):
             starred = any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args)
             if passed is None and not starred:
                 continue  # the default
-            if not direct or starred or not (_is_str(passed) or _is_none(passed)):  # type: ignore[arg-type]
+            if not direct or starred or not (_is_str(passed) or _is_none(passed)):
                 return None
             if _is_str(passed):
                 out.append(passed)  # type: ignore[arg-type]
@@ -258,7 +258,7 @@ class _Models(_Mixin):
         known = self.spread_dict(call, scope)
         if known is not None:  # its keys are the call's keywords: every rule sees them
             value = known["keys"].get("model")  # type: ignore[attr-defined]
-            return value if _is_str(value) and "model" not in known["set"] else None  # type: ignore[operator,return-value]
+            return value if _is_str(value) and "model" not in known["set"] else None  # type: ignore[operator]
         spread = [k.value for k in call.keywords if k.arg is None]
         if len(spread) != 1 or not isinstance(spread[0], ast.Name) or scope.kind != "function":
             return None
@@ -269,7 +269,7 @@ class _Models(_Mixin):
         literal = bindings[0].value
         keys = [k.value if isinstance(k, ast.Constant) else None for k in literal.keys]
         function = self._function_of_scope(scope)
-        if function is None or None in keys or not set(keys) <= self.PLAIN_KEYS:  # type: ignore[operator]
+        if function is None or None in keys or not set(keys) <= self.PLAIN_KEYS:
             return None
         allowed = {id(k.value) for k in ast.walk(function) if isinstance(k, ast.keyword) and k.arg is None}
         for node in ast.walk(function):
