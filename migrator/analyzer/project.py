@@ -185,7 +185,7 @@ def endpoint_definitions(analyses: Dict[str, FileAnalysis], modules: _Modules) -
             ref = f.detail.get("_endpoint_ref") if f.kind == "client" else None
             if not ref:
                 continue
-            qname = str(ref[0])  # type: ignore[index]
+            qname = str(ref[0])
             defined = (path, qname[1:].split(".")) if qname.startswith(".") else modules.defined(qname)
             if defined is None:
                 continue
@@ -196,7 +196,7 @@ def endpoint_definitions(analyses: Dict[str, FileAnalysis], modules: _Modules) -
             key = f.detail.get("_project_key")
             copies.update(path, f, replace(f, detail=dict(
                 f.detail, endpoint="fallback", fallback_kwargs=sorted(set(f.detail.get("fallback_kwargs") or ()) | {"base_url"}),
-                paired_kwargs={"api_key": ref[1]}, fallback_env={"base_url": written[3]} if written[3] else {})))  # type: ignore[index]
+                paired_kwargs={"api_key": ref[1]}, fallback_env={"base_url": written[3]} if written[3] else {})))
             span = [f.span.line, f.span.col, f.span.end_line, f.span.end_col]
             for other, other_analysis in analyses.items():
                 for call in list(copies.out.get(other, other_analysis).findings):
