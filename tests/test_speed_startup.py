@@ -37,6 +37,7 @@ CHECK_NEEDS_NONE_OF = ("libcst", "yaml", "git", "rich.progress", "migrator.engin
                        "migrator.analyzer.scope", "migrator.analyzer.nodes", "migrator.analyzer.resolve",
                        "migrator.analyzer.endpoints", "migrator.analyzer.model_names", "migrator.analyzer.clients",
                        "migrator.analyzer.walk", "migrator.analyzer.reporter", "migrator.analyzer.prune",
+                       "migrator.analyzer.mixins",
                        "migrator.analyzer.textfiles", "migrator.writer", "migrator.scan", "migrator.ruleset")
 
 

@@ -84,3 +84,21 @@ def test_the_config_written_for_the_run_keeps_every_other_setting():
     written = tomllib.loads(_without_list(config))["tool"]["mypy"]
     assert written == {"python_version": "3.10", "files": ["migrator"], "warn_unused_configs": True,
                        "overrides": [{"module": ["a.*"], "disallow_untyped_defs": True}, {"module": ["b", "c"]}]}
+
+
+def test_the_mixins_base_declares_only_what_the_reporter_has():
+    """analyzer/mixins.py declares, for mypy only, what the reporter's mixins call on each other;
+    mypy checks each declaration against the method overriding it, but not that one is left over
+    after its method is gone (a call to it would then type-check and fail at run time)."""
+    import ast as python_ast
+
+    from migrator.analyzer.reporter import _Reporter
+    from migrator.analyzer.resolve import _Analyzer
+
+    source = (ROOT / "migrator" / "analyzer" / "mixins.py").read_text(encoding="utf-8")
+    base = next(n for n in python_ast.walk(python_ast.parse(source))
+                if isinstance(n, python_ast.ClassDef) and n.name == "_Mixin")
+    methods = [n.name for n in base.body if isinstance(n, python_ast.FunctionDef)]
+    assert methods
+    missing = [name for name in methods if name in vars(_Analyzer) or not callable(getattr(_Reporter, name, None))]
+    assert not missing, f"mixins.py declares methods the reporter does not define (or _Analyzer already has): {missing}"

@@ -10,7 +10,7 @@ import io
 import re
 import tokenize
 import itertools
-from typing import Any, AnyStr, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, AnyStr, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from migrator.i18n import N_
 from migrator.models import FileAnalysis, Finding, Span
@@ -233,7 +233,7 @@ def finditer_on_lines(pattern: "re.Pattern[str]", text: str, literals: Tuple[str
         if starts is None or end - start <= long_line:
             yield from pattern.finditer(text, start, end)
             continue
-        candidates = set()
+        candidates: Set[int] = set()
         for literal in literals:
             at = text.find(literal, start, end)
             while at >= 0:

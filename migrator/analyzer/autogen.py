@@ -155,28 +155,28 @@ def parse_config_file(text: str) -> List[JsonEntry]:
     if not isinstance(data, list):
         raise ConfigFileError(1, N_("not a list of entries"))
     decoder = json.JSONDecoder()
-    ws = re.compile(r"[ \t\r\n]*")
+    ws = re.compile(r"[ \t\r\n]*")  # matches the empty string: ws.match is never None (the ignores below)
     out: List[JsonEntry] = []
-    i = ws.match(text, 0).end() + 1  # after "["
+    i = ws.match(text, 0).end() + 1  # type: ignore[union-attr]  # after "["
     for _ in data:
-        i = ws.match(text, i).end()
+        i = ws.match(text, i).end()  # type: ignore[union-attr]
         if text[i] == "{":
             start, values = i, {}
-            i = ws.match(text, i + 1).end()
+            i = ws.match(text, i + 1).end()  # type: ignore[union-attr]
             while text[i] != "}":
                 key_start = i
                 key, i = json.decoder.scanstring(text, i + 1)  # type: ignore[attr-defined]
-                i = ws.match(text, ws.match(text, i).end() + 1).end()  # past ":"
+                i = ws.match(text, ws.match(text, i).end() + 1).end()  # type: ignore[union-attr]  # past ":"
                 value, end = decoder.raw_decode(text, i)
                 values[key] = (key_start, i, end, value)
-                i = ws.match(text, end).end()
+                i = ws.match(text, end).end()  # type: ignore[union-attr]
                 if text[i] == ",":
-                    i = ws.match(text, i + 1).end()
+                    i = ws.match(text, i + 1).end()  # type: ignore[union-attr]
             out.append(JsonEntry(start, i + 1, values))
             i += 1
         else:
             _, i = decoder.raw_decode(text, i)
-        i = ws.match(text, i).end()
+        i = ws.match(text, i).end()  # type: ignore[union-attr]
         if text[i] == ",":
             i += 1
     return out

@@ -30,7 +30,7 @@ import bisect
 import re
 import sys
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from migrator.analyzer import LINE_BREAK
 
@@ -200,9 +200,9 @@ def _offsets(text: str, starts: Sequence[int], region: Region) -> Tuple[int, int
     return starts[region.first - 1], (starts[region.last] if region.last < len(starts) else len(text))
 
 
-def _first_line(node: ast.AST) -> int:
+def _first_line(node: ast.stmt) -> int:
     decorators = getattr(node, "decorator_list", None)
-    return min([node.lineno] + [d.lineno for d in decorators]) if decorators else node.lineno  # type: ignore[attr-defined]
+    return min([node.lineno] + [d.lineno for d in decorators]) if decorators else node.lineno
 
 
 def _statement_at(body: Sequence[ast.stmt], firsts: List[int], region: Region) -> Tuple[int, Optional[ast.stmt]]:
@@ -216,23 +216,23 @@ def _statement_at(body: Sequence[ast.stmt], firsts: List[int], region: Region) -
 def structure_ok(tree: ast.Module, blanked: Sequence[Region]) -> bool:
     """Does every blanked region sit between whole statements of its level in the masked tree?"""
     firsts = [_first_line(node) for node in tree.body]
-    bodies: dict = {}
+    bodies: Dict[int, List[int]] = {}  # id(a class) -> its statements' first lines
     for region in blanked:
         index, node = _statement_at(tree.body, firsts, region)
         if region.indent is None:
-            if node is not None and node.end_lineno >= region.first:  # type: ignore[attr-defined]
+            if node is not None and node.end_lineno >= region.first:  # type: ignore[operator]  # parsed: never None
                 return False
             continue
         owner = region.owner
         if owner is None or not isinstance(node, ast.ClassDef) or firsts[index] != owner \
-                or node.end_lineno < region.first:  # type: ignore[attr-defined]
+                or node.end_lineno < region.first:  # type: ignore[operator]  # parsed: never None
             return False
         if id(node) not in bodies:
             bodies[id(node)] = [_first_line(n) for n in node.body]
         inner_index, inner = _statement_at(node.body, bodies[id(node)], region)
         if not (isinstance(inner, ast.Pass) and inner.lineno == inner.end_lineno == region.first):
             return False
-        if inner_index > 0 and node.body[inner_index - 1].end_lineno >= region.first:  # type: ignore[attr-defined]
+        if inner_index > 0 and node.body[inner_index - 1].end_lineno >= region.first:  # type: ignore[operator]  # parsed: never None
             return False
     return True
 
@@ -252,5 +252,5 @@ def splice(tree: ast.Module, text: str, starts: Sequence[int], region: Region) -
     cls.body[:] = sorted([n for n in cls.body if not (isinstance(n, ast.Pass) and n.lineno == region.first)]
                          + parsed.body, key=_first_line)  # type: ignore[attr-defined]
     last = cls.body[-1]  # a class ends where its last statement does
-    if (last.end_lineno, last.end_col_offset) > (cls.end_lineno, cls.end_col_offset):  # type: ignore[attr-defined,operator]
-        cls.end_lineno, cls.end_col_offset = last.end_lineno, last.end_col_offset  # type: ignore[attr-defined]
+    if (last.end_lineno, last.end_col_offset) > (cls.end_lineno, cls.end_col_offset):
+        cls.end_lineno, cls.end_col_offset = last.end_lineno, last.end_col_offset

@@ -5,7 +5,7 @@ Split out of python.py (issue 18)."""
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Optional, TYPE_CHECKING
+from typing import Dict, List, Optional, TYPE_CHECKING, cast
 
 from migrator.analyzer import symbols as sym
 from migrator.i18n import N_
@@ -14,7 +14,7 @@ from migrator.analyzer.nodes import (
     _astuple, _attribute_chain, _classify_url, _dict_value, _env_var_default, _has_kwarg, _is_env_read, _kwarg_names,
     _primitive, _signature, _streaming_api, param_key,
 )
-from migrator.analyzer.resolve import _Analyzer
+from migrator.analyzer.mixins import _Mixin
 
 if TYPE_CHECKING:
     from migrator.analyzer.scope import Scope
@@ -40,7 +40,7 @@ def _parameters(fnode: ast.AST, call: ast.Call) -> Dict[object, ast.arg]:
     return out
 
 
-class _Clients(_Analyzer):
+class _Clients(_Mixin):
     """Clients, where they go, the API calls made on them, routes."""
 
     def _route_list(self, node: ast.Call, qname: str, scope: Scope) -> None:
@@ -48,7 +48,7 @@ class _Clients(_Analyzer):
         literal or ``dict(...)``, in a list literal given here or bound once at module level) whose
         model string is OpenAI's is a finding of its own, where the params are written."""
         keyword, inner, key = sym.ROUTE_LISTS[qname]
-        entries = next((k.value for k in node.keywords if k.arg == keyword), None)
+        entries: Optional[ast.AST] = next((k.value for k in node.keywords if k.arg == keyword), None)
         if isinstance(entries, ast.Name):
             binding, ambiguous = self.lookup(entries.id, scope, node.lineno)
             entries = binding.value if binding is not None and not ambiguous and binding.kind == "assign" \
@@ -153,7 +153,7 @@ class _Clients(_Analyzer):
         """A client put straight into a container (``kwargs["client"] = OpenAI()``, ``{"client": OpenAI()}``,
         ``[OpenAI(), ...]``): what reads it out of there, and where the container goes, is out of sight."""
         targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target] if isinstance(parent, ast.AnnAssign) else []
-        where = next((t for t in targets if isinstance(t, ast.Subscript)), None)
+        where: Optional[ast.AST] = next((t for t in targets if isinstance(t, ast.Subscript)), None)
         if where is None:
             # an attribute of an imported module (``state.openai_client = OpenAI()``): every module
             # importing it may call it, unseen from here
@@ -168,7 +168,7 @@ class _Clients(_Analyzer):
         if where is None and isinstance(parent, ast.Return):
             function = self._function_of_scope(scope)
             if function is not None and any((dotted_name(d.func if isinstance(d, ast.Call) else d) or "").rsplit(".", 1)[-1] == "fixture"
-                                            for d in function.decorator_list):  # type: ignore[attr-defined]
+                                            for d in function.decorator_list):
                 where = function  # a pytest fixture: the tests that take it are not followed
         if where is not None:
             text = f"@fixture {where.name}()" if isinstance(where, (ast.FunctionDef, ast.AsyncFunctionDef)) else ast.unparse(where)
@@ -286,7 +286,8 @@ class _Clients(_Analyzer):
             else:
                 more = [list(_astuple(self.lines.span(c))) + [c.value] for c in chosen]
         if found is not None:
-            model, model_def = found.value, list(_astuple(self.lines.span(found)))
+            # (model_definition and _params_model find string literals only)
+            model, model_def = cast(str, found.value), list(_astuple(self.lines.span(found)))
         elif given is not None and not isinstance(given, ast.Constant):
             origin = self.model_origin(given, scope) or (given, scope)
             model_ref = self.imported_name(*origin)
@@ -326,7 +327,8 @@ class _Clients(_Analyzer):
                 # a model value imported from another module (``settings.chat_model``, ``DEFAULT_MODEL``):
                 # its qualified name, for the whole-project pass to find where it is written
                 "_model_ref": model_ref,
-                "_model_at": [origin[0].lineno, origin[0].col_offset] if model_ref else None,
+                # (origin[0] is an expression, which has a position)
+                "_model_at": [origin[0].lineno, origin[0].col_offset] if model_ref else None,  # type: ignore[attr-defined]
             },
         )
 

@@ -10,7 +10,7 @@ from migrator.i18n import N_
 from migrator.models import EnvRead
 from migrator.analyzer.scope import ENV_PREFIXES, Q, dotted_name
 from migrator.analyzer.nodes import _astuple, _dict_get, _env_var_default, _is_env_read, _is_str
-from migrator.analyzer.resolve import _Analyzer
+from migrator.analyzer.mixins import _Mixin
 
 if TYPE_CHECKING:
     from migrator.analyzer.scope import Scope
@@ -40,7 +40,7 @@ def _config_key(node: ast.AST) -> Optional[str]:
     return _dict_get(node)
 
 
-class _Endpoints(_Analyzer):
+class _Endpoints(_Mixin):
     """API keys, endpoints and environment variables."""
 
     def _kwarg_ref(self, call: ast.Call, scope: Scope, name: str) -> Optional[List[str]]:

@@ -10,7 +10,7 @@ from migrator.analyzer.scope import _is_name, _is_none
 from migrator.analyzer.nodes import (
     _DEFS, _client_params, _default_of, _fallback, _field_value, _is_str, _signature, absolute_qname, param_key,
 )
-from migrator.analyzer.resolve import _Analyzer
+from migrator.analyzer.mixins import _Mixin
 
 if TYPE_CHECKING:
     from migrator.analyzer.scope import Binding, Client, Scope
@@ -23,7 +23,7 @@ def _field_default(node: Optional[ast.AST]) -> Optional[ast.Constant]:
     return given if _is_str(given) else None  # type: ignore[return-value]
 
 
-class _Models(_Analyzer):
+class _Models(_Mixin):
     """Where a model name is defined: constants, defaults, settings, dict entries, callers."""
 
     def _default_param(self, default: ast.AST) -> Optional[List[object]]:
@@ -33,14 +33,14 @@ class _Models(_Analyzer):
             self.defaults = {}
             for stmt in self.tree.body if isinstance(self.tree, ast.Module) else ():
                 fnode, positional = _signature(stmt)
-                if fnode is None:
+                if fnode is None or not isinstance(stmt, _DEFS):  # _signature finds a function only in a def or class
                     continue
                 args = fnode.args
                 for arg, value in zip(positional[len(positional) - len(args.defaults):], args.defaults):
-                    self.defaults[id(value)] = [stmt.name, arg.arg, positional.index(arg)]  # type: ignore[union-attr]
+                    self.defaults[id(value)] = [stmt.name, arg.arg, positional.index(arg)]
                 for arg, kw_value in zip(args.kwonlyargs, args.kw_defaults):
                     if kw_value is not None:
-                        self.defaults[id(kw_value)] = [stmt.name, arg.arg, -1]  # type: ignore[union-attr]
+                        self.defaults[id(kw_value)] = [stmt.name, arg.arg, -1]
         return self.defaults.get(id(default))
 
     def _taken_param(self, client: Client) -> Optional[List[List[str]]]:
@@ -63,7 +63,7 @@ class _Models(_Analyzer):
         ``model=`` argument: a parameter's default, a module constant, or ``self.<attr>`` set once
         in its class from a literal or from such a parameter; where the value is the caller's
         choice with a default (``model or "gpt-4o"``, ``os.getenv("MODEL", "gpt-4o")``), that default."""
-        fallback = _default_of(expr)
+        fallback: Optional[ast.AST] = _default_of(expr)
         if fallback is not expr:
             return self._defined_by(fallback, scope, depth, expr)
         if isinstance(expr, ast.Name) or self._own_attribute(expr, scope):
@@ -73,7 +73,7 @@ class _Models(_Analyzer):
             # a literal, or a dataclass / pydantic / attrs field's default
             value = origin[0] if isinstance(expr, ast.Name) else _field_value(origin[0])
             fallback = _default_of(value) if value is not None else None
-            if fallback is not value:
+            if value is not None and fallback is not value:  # (value None: fallback is None too)
                 return self._defined_by(fallback, origin[1], depth, value)
             return value if _is_str(value) else None  # type: ignore[return-value]
         if isinstance(expr, ast.Attribute):
@@ -110,27 +110,27 @@ class _Models(_Analyzer):
             bindings = scope.cls.attrs.get(given.attr, [])  # type: ignore[attr-defined]
             if len(bindings) == 1 and bindings[0].value is not None:
                 values.append((bindings[0].value, bindings[0].scope))
-        out = []
+        out: List[Tuple[ast.AST, str]] = []
         for value, where in values:
             names = [value] if isinstance(value, ast.Name) else (
                 [v for v in value.values[:-1] if isinstance(v, ast.Name)] if isinstance(value, ast.BoolOp) else [])
             for name in names:
-                binding, _ambiguous = self.lookup(name.id, where, name.lineno)  # type: ignore[attr-defined]
+                binding, _ambiguous = self.lookup(name.id, where, name.lineno)
                 function = self._function_of(binding.node) if binding is not None and binding.kind == "param" else None
                 if function is not None:
-                    out.append((function, name.id))  # type: ignore[attr-defined]
+                    out.append((function, name.id))
         return out
 
     def _caller_values(self, function: ast.AST, name: str) -> Optional[List[ast.Constant]]:
         args = function.args  # type: ignore[attr-defined]
         positional = [a.arg for a in list(getattr(args, "posonlyargs", [])) + list(args.args)]
-        owner = next((c for c in self.tree.body if isinstance(c, ast.ClassDef) and function in c.body), None)  # type: ignore[attr-defined]
+        owner = next((c for c in self.tree.body if isinstance(c, ast.ClassDef) and function in c.body), None)
         if owner is not None:
             positional = positional[1:]  # (self)
             # a method's callers call it on objects this module may not know
             callee = owner.name if function.name == "__init__" else None  # type: ignore[attr-defined]
         else:
-            callee = function.name if function in self.tree.body else None  # type: ignore[attr-defined,operator]
+            callee = function.name if function in self.tree.body else None  # type: ignore[attr-defined]
         method = function.name  # type: ignore[attr-defined]
         self.mentions_asked.add(method)
         if owner is not None:
@@ -151,7 +151,7 @@ class _Models(_Analyzer):
             starred = any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args)
             if passed is None and not starred:
                 continue  # the default
-            if not direct or starred or not (_is_str(passed) or _is_none(passed)):  # type: ignore[arg-type]
+            if not direct or starred or not (_is_str(passed) or _is_none(passed)):
                 return None
             if _is_str(passed):
                 out.append(passed)  # type: ignore[arg-type]
@@ -258,7 +258,7 @@ class _Models(_Analyzer):
         known = self.spread_dict(call, scope)
         if known is not None:  # its keys are the call's keywords: every rule sees them
             value = known["keys"].get("model")  # type: ignore[attr-defined]
-            return value if _is_str(value) and "model" not in known["set"] else None  # type: ignore[operator,return-value]
+            return value if _is_str(value) and "model" not in known["set"] else None  # type: ignore[operator]
         spread = [k.value for k in call.keywords if k.arg is None]
         if len(spread) != 1 or not isinstance(spread[0], ast.Name) or scope.kind != "function":
             return None
@@ -269,7 +269,7 @@ class _Models(_Analyzer):
         literal = bindings[0].value
         keys = [k.value if isinstance(k, ast.Constant) else None for k in literal.keys]
         function = self._function_of_scope(scope)
-        if function is None or None in keys or not set(keys) <= self.PLAIN_KEYS:  # type: ignore[operator]
+        if function is None or None in keys or not set(keys) <= self.PLAIN_KEYS:
             return None
         allowed = {id(k.value) for k in ast.walk(function) if isinstance(k, ast.keyword) and k.arg is None}
         for node in ast.walk(function):

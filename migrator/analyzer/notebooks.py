@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import json
 import re
-from json.decoder import scanstring
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from json.decoder import scanstring  # type: ignore[attr-defined]  # there at run time, not in typeshed
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple, TYPE_CHECKING
 
 from migrator.i18n import N_
 
@@ -42,7 +42,13 @@ class NotebookError(ValueError):
         super().__init__(f"line {line}: {message}" if line else message)
 
 
-class CodeCell(tuple):
+if TYPE_CHECKING:
+    _Pair = Tuple[int, str]
+else:
+    _Pair = tuple  # (typing's Tuple[int, str] would put Generic in the class's bases)
+
+
+class CodeCell(_Pair):
     """A ``(cell_number, source)`` pair (it unpacks as two values).
 
     Extra attributes: ``masked`` (list of ``MaskedLine``) and ``original``
@@ -52,7 +58,7 @@ class CodeCell(tuple):
     masked: List[MaskedLine]
     original: str
 
-    def __new__(cls, number: int, source: str, masked: Sequence[MaskedLine] = (), original: Optional[str] = None):
+    def __new__(cls, number: int, source: str, masked: Sequence[MaskedLine] = (), original: Optional[str] = None) -> "CodeCell":
         self = super().__new__(cls, (number, source))
         self.masked = list(masked)
         self.original = source if original is None else original
@@ -70,7 +76,7 @@ class CodeCell(tuple):
 # --------------------------------------------------------------------------- reading
 
 
-def _load(text: str) -> dict:
+def _load(text: str) -> Dict[str, Any]:
     from migrator.limits import json_problem
 
     problem = json_problem(text)  # json recurses: a deep document would stop the whole run
@@ -90,12 +96,12 @@ def _load(text: str) -> dict:
     return nb
 
 
-def _no_duplicates(pairs: list) -> dict:
+def _no_duplicates(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
     # json keeps the last of two equal keys, the byte-level editor found the first: refuse both
     out = dict(pairs)
     if len(out) != len(pairs):
-        seen: set = set()
-        duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))
+        seen: Set[str] = set()
+        duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]  # add: falsy, records
         raise NotebookError(N_("duplicate key '{key}' in a JSON object").format(key=duplicate), 1)
     return out
 
@@ -190,9 +196,9 @@ def mask_magics(source: str) -> Tuple[str, List[MaskedLine]]:
     """``source`` with IPython-only lines masked, and the masked ``(line, original)`` list."""
     lines = source.split("\n")
     if lines and _cell_magic_masks_all(lines[0]):
-        masked = [(n, line) for n, line in enumerate(lines, 1) if line.strip()]
+        masked: List[MaskedLine] = [(n, line) for n, line in enumerate(lines, 1) if line.strip()]
         return "\n".join(_mask_line(line) for line in lines), masked
-    masked: List[MaskedLine] = []
+    masked = []
     depth, triple, continued = 0, None, False
     for n, line in enumerate(lines, 1):
         # Only a line that starts a new statement can be a magic.
@@ -229,7 +235,7 @@ def restore_magics(cell: CodeCell, new_source: str) -> str:
 
 
 def _ws(text: str, i: int) -> int:
-    return _WS.match(text, i).end()
+    return _WS.match(text, i).end()  # type: ignore[union-attr]  # _WS matches the empty string: never None
 
 
 def _object_members(text: str, i: int) -> Iterator[Tuple[str, int, int]]:

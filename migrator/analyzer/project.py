@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import replace
-from typing import Callable, Dict, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Set, Tuple, cast
 
 from migrator.analyzer import decode_python, is_python
 from migrator.analyzer import symbols as sym
@@ -185,7 +185,7 @@ def endpoint_definitions(analyses: Dict[str, FileAnalysis], modules: _Modules) -
             ref = f.detail.get("_endpoint_ref") if f.kind == "client" else None
             if not ref:
                 continue
-            qname = str(ref[0])  # type: ignore[index]
+            qname = str(ref[0])
             defined = (path, qname[1:].split(".")) if qname.startswith(".") else modules.defined(qname)
             if defined is None:
                 continue
@@ -196,7 +196,7 @@ def endpoint_definitions(analyses: Dict[str, FileAnalysis], modules: _Modules) -
             key = f.detail.get("_project_key")
             copies.update(path, f, replace(f, detail=dict(
                 f.detail, endpoint="fallback", fallback_kwargs=sorted(set(f.detail.get("fallback_kwargs") or ()) | {"base_url"}),
-                paired_kwargs={"api_key": ref[1]}, fallback_env={"base_url": written[3]} if written[3] else {})))  # type: ignore[index]
+                paired_kwargs={"api_key": ref[1]}, fallback_env={"base_url": written[3]} if written[3] else {})))
             span = [f.span.line, f.span.col, f.span.end_line, f.span.end_col]
             for other, other_analysis in analyses.items():
                 for call in list(copies.out.get(other, other_analysis).findings):
@@ -255,12 +255,13 @@ def model_definitions(analyses: Dict[str, FileAnalysis], modules: _Modules) -> D
             continue  # read, written or overridden elsewhere: mapped where it is used, or reported
         key = f"model:{qname}"
         for path, f in users:
-            copies.update(path, f, replace(f, model=literal.value, detail=dict(f.detail, _model_remote=[def_path, key, span[0]])))
+            # (written_value finds string literals only)
+            copies.update(path, f, replace(f, model=cast(str, literal.value), detail=dict(f.detail, _model_remote=[def_path, key, span[0]])))
         first = users[0][1]
         call = dict(first.detail, symbol=first.symbol, api=first.api, legacy=first.legacy, model=literal.value,
                     confidence=first.confidence, _kind=first.kind)
         copies(def_path).findings.append(Finding(
-            "model_def", def_path, Span(*span), N_("model default of calls in other modules"), model=literal.value,
+            "model_def", def_path, Span(*span), N_("model default of calls in other modules"), model=cast(str, literal.value),
             detail={"key": key, "users": [[p, f.span.line] for p, f in users], "env": env, "_call": call}))
     return copies.out
 
@@ -276,7 +277,8 @@ def handed_over(analyses: Dict[str, FileAnalysis], handoffs: List[Tuple[str, Lis
         analysis = analyses.get(callee)
         for f in list(analysis.findings) if analysis is not None and not analysis.error else ():
             current = copies.out.get(callee, analysis)
-            f = next((g for g in current.findings if g.span == f.span and g.kind == f.kind), f)
+            # (analysis is not None in this loop)
+            f = next((g for g in current.findings if g.span == f.span and g.kind == f.kind), f)  # type: ignore[union-attr]
             keys = f.detail.get("_param_keys") or []
             if f.kind != "call" or [callee, param] not in keys:
                 continue
@@ -328,13 +330,14 @@ def caller_models(analyses: Dict[str, FileAnalysis], modules: _Modules) -> Dict[
             qname = dotted(node.func, names) if isinstance(node, ast.Call) else None
             defined = modules.defined(qname) if qname else None
             target = (defined[0], defined[1][0]) if defined is not None and len(defined[1]) == 1 else None
-            if target not in targets or target[0] == path:  # (a module's own callers: the analyzer's)
+            # (a target is found for a call only)
+            if target not in targets or target[0] == path or not isinstance(node, ast.Call):  # (a module's own callers: the analyzer's)
                 continue
             _f, param, position = targets[target][0]
-            given = next((k.value for k in node.keywords if k.arg == param), None)  # type: ignore[union-attr]
-            if given is None and 0 <= position < len(node.args) and not any(isinstance(a, ast.Starred) for a in node.args[:position + 1]):  # type: ignore[union-attr]
-                given = node.args[position]  # type: ignore[union-attr]
-            if given is None and (any(k.arg is None for k in node.keywords) or any(isinstance(a, ast.Starred) for a in node.args)):  # type: ignore[union-attr]
+            given = next((k.value for k in node.keywords if k.arg == param), None)
+            if given is None and 0 <= position < len(node.args) and not any(isinstance(a, ast.Starred) for a in node.args[:position + 1]):
+                given = node.args[position]
+            if given is None and (any(k.arg is None for k in node.keywords) or any(isinstance(a, ast.Starred) for a in node.args)):
                 spoilt.add(target)  # **kwargs / *args may carry it
             elif given is not None and isinstance(given, ast.Constant) and isinstance(given.value, str):
                 passed.setdefault(target, []).append((path, given))
@@ -355,7 +358,7 @@ def caller_models(analyses: Dict[str, FileAnalysis], modules: _Modules) -> Dict[
                         confidence=first.confidence, _kind=first.kind)
             copies(where).findings.append(Finding(
                 "model_def", where, span, N_("model passed to {name} (its calls are in {path})").format(name=target[1], path=target[0]),
-                model=literal.value, detail={"key": key, "users": [[target[0], f.span.line] for f, _p, _n in users], "env": "",
+                model=cast(str, literal.value), detail={"key": key, "users": [[target[0], f.span.line] for f, _p, _n in users], "env": "",
                                              "_call": call}))
             for f, _param, _position in users:
                 current = next(g for g in copies(target[0]).findings if g.span == f.span and g.kind == f.kind)

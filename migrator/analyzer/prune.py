@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 import bisect
 import re
-from typing import Collection, Iterator, List, Optional, Tuple, TYPE_CHECKING
+from typing import Collection, Iterator, List, Optional, Set, Tuple, TYPE_CHECKING
 
 from migrator.analyzer import autogen, chunks, LINE_BREAK, line_index, lines_holding, symbols as sym
 from migrator.models import FileAnalysis, Span
@@ -126,10 +126,10 @@ def _relevant_lines(reporter: "_Reporter", text: str, starts: List[int],
         marks.flags[:] = initial.flags
     else:
         _initial_marks(marks, text)
-    names: set = set()
-    reaching: set = set()  # names whose marks go to ``reach``
+    names: Set[str] = set()
+    reaching: Set[str] = set()  # names whose marks go to ``reach``
     sources: List[Tuple[str, Binding, List[Tuple[int, int]]]] = []
-    legacy_classes: set = set()
+    legacy_classes: Set[int] = set()  # id(a class node)
     seen = 0
     while True:
         log = binder.log
@@ -317,7 +317,7 @@ def _analyze_masked(source: str, path: str, cell: Optional[int]) -> Optional[Fil
             _release(reporter)
 
 
-def _imported_trigger_names(text: str, imports: List[Tuple[int, int]]) -> set:
+def _imported_trigger_names(text: str, imports: List[Tuple[int, int]]) -> Set[str]:
     """The names openai/wrapper imports bind, read from the import statements alone
     (``imports``: ``_import_lines(text)``).  A statement this misses is caught after the
     binder runs."""
@@ -330,7 +330,7 @@ def _imported_trigger_names(text: str, imports: List[Tuple[int, int]]) -> set:
         elif code.rstrip().endswith("\\"):
             continue
         statements.append(text[start:end].strip())
-    names: set = set()
+    names: Set[str] = set()
     try:
         trees = [ast.parse("\n".join(statements))]  # all at once; one by one if one is bad
     except (SyntaxError, ValueError):

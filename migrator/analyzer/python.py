@@ -34,12 +34,13 @@ from migrator.analyzer import chunks, line_index, symbols as sym
 from migrator.i18n import N_
 from migrator.models import FileAnalysis, Span
 from migrator.analyzer.scope import Client, Q, _Binder, _is_name, _is_none
-from migrator.analyzer.scope import dotted_name  # noqa: F401 (re-exported)
+from migrator.analyzer.scope import dotted_name as dotted_name  # (re-exported)
 from migrator.analyzer.nodes import _DEFS, _astuple, _client_params, _field_value, _is_env_read, _is_str, _returns
-from migrator.analyzer.nodes import absolute_qname  # noqa: F401 (re-exported)
+from migrator.analyzer.nodes import absolute_qname as absolute_qname  # (re-exported)
 from migrator.analyzer.resolve import _Analyzer
 from migrator.analyzer.reporter import _Reporter
-from migrator.analyzer.prune import _CONSTRUCTS, _LineMarks, _Lines, _analyze_masked, _release, _relevant_lines
+from migrator.analyzer.prune import _CONSTRUCTS, _LineMarks, _analyze_masked, _release, _relevant_lines
+from migrator.analyzer.prune import _Lines as _Lines  # (re-exported too: autogen, llamaindex)
 
 if TYPE_CHECKING:
     from migrator.analyzer.scope import Value
@@ -117,10 +118,10 @@ def exports_of(source: str, path: str, takes: bool = False) -> Dict[str, Dict[st
                     out[stmt.name] = {"kind": "function", "client": found}
             caught = _exception_names(analyzer, stmt) if takes else None
             if caught:
-                for name, names in caught.items():
-                    out.setdefault(name, {"kind": "exceptions", "names": names})
+                for name, caught_names in caught.items():
+                    out.setdefault(name, {"kind": "exceptions", "names": caught_names})
             taken = _client_params(analyzer, stmt) if takes and isinstance(stmt, _DEFS) else None
-            if taken:
+            if taken and isinstance(stmt, _DEFS):  # (taken is found only in a def or class)
                 out.setdefault(stmt.name, {"kind": "takes"})["takes"] = taken
             elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
@@ -152,7 +153,7 @@ def _exception_names(analyzer: "_Analyzer", stmt: ast.AST) -> Dict[str, List[str
     return out
 
 
-def written_value(tree: ast.Module, source: str, rest: List[str]) -> Optional[Tuple[ast.Constant, List[int], ast.AST, str]]:
+def written_value(tree: ast.Module, source: str, rest: List[str]) -> Optional[Tuple[ast.Constant, List[int], ast.Name, str]]:
     """Where a module writes the string a dotted name ``rest`` of it holds, when it is written once:
     ``NAME = "gpt-4o"``; ``Models.GPT4 = "gpt-4o"`` (an Enum member, ``.value`` too); or a field
     default of a settings instance made at module level with no arguments (``settings =
@@ -165,7 +166,7 @@ def written_value(tree: ast.Module, source: str, rest: List[str]) -> Optional[Tu
     return found  # type: ignore[return-value]
 
 
-def written_default(tree: ast.Module, source: str, rest: List[str]) -> Optional[Tuple[ast.AST, List[int], ast.AST, str]]:
+def written_default(tree: ast.Module, source: str, rest: List[str]) -> Optional[Tuple[ast.AST, List[int], ast.Name, str]]:
     """As ``written_value``, for a value of any kind: the expression a module variable is bound to
     once, or the default of a settings field (``Optional[str] = None``, ``Field(None)``)."""
     if rest and rest[-1] == "value" and len(rest) == 3:
@@ -183,10 +184,10 @@ def written_default(tree: ast.Module, source: str, rest: List[str]) -> Optional[
     if called:  # get_settings(): every return makes (or is) the same settings instance
         if not isinstance(first, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return None
-        made = {_made_by(r.value, top) for r in _returns(first)}
-        if len(made) != 1 or None in made:
+        makers = {_made_by(r.value, top) for r in _returns(first)}
+        if len(makers) != 1 or None in makers:
             return None
-        first = made.pop()  # type: ignore[assignment]
+        first = makers.pop()  # type: ignore[assignment]  # not None: checked above
     lines = _Lines(source)
     if len(rest) == 1:
         value = first.value if isinstance(first, (ast.Assign, ast.AnnAssign)) else None

@@ -4,7 +4,7 @@ and models mixins, composed into one class.  Split out of python.py (issue 18)."
 from __future__ import annotations
 
 import ast
-from typing import Optional, TYPE_CHECKING, Union
+from typing import ClassVar, Dict, Optional, TYPE_CHECKING, Union
 
 from migrator.models import FileAnalysis, Finding, Span
 from migrator.analyzer.endpoints import _Endpoints
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 class _Reporter(_Walk, _Clients, _Models, _Endpoints):
     relevant: Optional[_LineMarks] = None  # None: walk every node
+    _HANDLERS: ClassVar[Dict[type, str]]  # set by run, once per class
 
     def run(self) -> FileAnalysis:
         cls = type(self)

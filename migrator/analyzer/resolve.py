@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 import bisect
 import hashlib
-from typing import Dict, Iterator, List, Optional, Tuple, TYPE_CHECKING, Union
+from typing import Dict, Iterator, List, Optional, Set, Tuple, TYPE_CHECKING, Union
 
 from migrator.analyzer import symbols as sym
 from migrator.models import FileAnalysis, Span
@@ -27,7 +27,7 @@ class _Analyzer:
 
     def __init__(self, tree: ast.Module, binder: _Binder, lines: _Lines, path: str, cell: Optional[int]):
         self.tree = tree
-        self._functions: Optional[Dict[int, ast.AST]] = None
+        self._functions: Optional[Dict[int, Union[ast.FunctionDef, ast.AsyncFunctionDef]]] = None
         self._spreads: Dict[int, Optional[Dict[str, object]]] = {}  # id(call) -> spread_dict
         self.externals: Dict[str, Dict[str, object]] = {}  # qualified name -> what it holds (project.py)
         self.binder = binder
@@ -38,10 +38,10 @@ class _Analyzer:
         self.memo: Dict[int, Value] = {}
         self.binding_memo: Dict[int, Value] = {}
         self.factory_memo: Dict[int, Value] = {}
-        self.busy: set = set()
+        self.busy: Set[int] = set()  # id(a node being resolved)
         self.imports_openai = False
-        self.seen_calls: set = set()
-        self.seen_symbols: set = set()
+        self.seen_calls: Set[object] = set()  # (read nowhere)
+        self.seen_symbols: Set[Span] = set()
         self.guards: Dict[Span, Span] = {}  # an except clause's exception type -> the try body it guards
         self.handed: Dict[Span, str] = {}  # a constructed client's span -> the imported callable it is passed to
         self.stored: Dict[Span, List[object]] = {}  # a constructed client's span -> [the container it is put in, line]
@@ -54,14 +54,14 @@ class _Analyzer:
         self.defaults: Optional[Dict[int, List[object]]] = None  # see _default_param
         self.takes: Dict[Span, List[List[str]]] = {}
         self.mixed: Dict[Span, List[object]] = {}  # a constructed client's span -> [a name also bound to another value, line read]  # a constructed client's span -> [module, key] of project parameters it is passed to
-        self.mentions_asked: set = set()  # names whose every mention was read (see _consulted)
+        self.mentions_asked: Set[str] = set()  # names whose every mention was read (see _consulted)
         self.caller_values: Dict[Tuple[int, str], Optional[List[ast.Constant]]] = {}  # see callers_choice
         self.model_env: Dict[int, str] = {}  # id(a model default) -> the environment variable read over it
         self.parsed_annotations: List[ast.AST] = []  # kept alive: see _annotation_parts
         # every name looked up and every self/class attribute asked for (a masked analysis
         # checks that none of them is bound in a region it did not parse)
-        self.looked_up: set = set()
-        self.attrs_asked: set = set()
+        self.looked_up: Set[str] = set()
+        self.attrs_asked: Set[str] = set()
 
     # ---- lookup
     def lookup(self, name: str, scope: Scope, line: int) -> Tuple[Optional[Binding], bool]:
@@ -125,7 +125,7 @@ class _Analyzer:
         if isinstance(node, ast.Attribute):
             return self._resolve_attribute(node, scope)
         if isinstance(node, ast.Call):
-            key = _dict_get(node)
+            key: Union[str, int, None] = _dict_get(node)
             if key is not None:
                 base = self.resolve(node.func.value, scope)  # type: ignore[attr-defined]
                 return base.derive(key) if isinstance(base, Result) else None
@@ -219,7 +219,8 @@ class _Analyzer:
 
     def _annotated_client(self, binding: Binding) -> Value:
         node = binding.node if binding.node is not None else binding.annotation
-        client = self._client_named_by(binding.annotation, binding.scope, node)
+        # node is None only without an annotation, where _client_named_by never reads it
+        client = self._client_named_by(binding.annotation, binding.scope, node)  # type: ignore[arg-type]
         if client is not None:
             return client
         others = 0
@@ -407,7 +408,7 @@ class _Analyzer:
         # a factory that only ever returns another SDK's client (or a literal) is not OpenAI
         return NOT_OPENAI if returns and foreign == len(returns) else None
 
-    def _function_of_scope(self, scope: Scope) -> Optional[ast.AST]:
+    def _function_of_scope(self, scope: Scope) -> Optional[Union[ast.FunctionDef, ast.AsyncFunctionDef]]:
         """The function whose scope ``scope`` is: found through a parameter (``_function_of``'s
         cached map), else by a walk (a function without parameters)."""
         function = self._function_of(next((b.node for bs in scope.bindings.values() for b in bs if b.kind == "param"), None))
@@ -416,7 +417,7 @@ class _Analyzer:
         return next((n for n in ast.walk(self.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
                      and self.binder.scopes.get(id(n)) is scope), None)
 
-    def _function_of(self, arg: Optional[ast.AST]) -> Optional[ast.AST]:
+    def _function_of(self, arg: Optional[ast.AST]) -> Optional[Union[ast.FunctionDef, ast.AsyncFunctionDef]]:
         if self._functions is None:
             self._functions = {id(a): f for f in ast.walk(self.tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
                                for a in ast.walk(f.args) if isinstance(a, ast.arg)}
@@ -480,6 +481,7 @@ class _Analyzer:
         OpenAI's URL) when the default is OpenAI's and everything before it is the caller's choice
         (a parameter defaulting to None, a setting); ("other", None, the URL) when the default is
         another server's URL; None when a value decides in another way."""
+        root: Optional[ast.AST]
         node, root, name, attr = expr, None, None, False
         if isinstance(expr, ast.Name) and scope.kind == "function":
             bindings = scope.bindings.get(expr.id, [])
@@ -551,14 +553,14 @@ class _Analyzer:
     def base_url_chain(self, call: ast.Call, scope: Scope) -> Optional[Tuple[str, Optional[ast.AST], str]]:
         """endpoint_chain of a construction's ``base_url=``, if it has one."""
         for arg, value in self.keywords(call, scope):
-            if arg == "base_url" and self.defaults_to_openai(value, scope):  # type: ignore[arg-type]
-                default = self._param_default(value, scope)  # type: ignore[arg-type]
+            if arg == "base_url" and self.defaults_to_openai(value, scope):
+                default = self._param_default(value, scope)
                 # `api_base: str = "https://api.openai.com/v1"`: never falsy, so `api_base or <provider>`
                 # would keep OpenAI's endpoint (with the provider's key): the default is retargeted
                 return ("fallback", default, default.value) if _is_str(default) else None  # type: ignore[union-attr]
-            if arg == "base_url" and self.constant_str(value, scope) is None:  # type: ignore[arg-type]
-                return (self.endpoint_chain(value, scope) or self._param_chain(value, scope)  # type: ignore[arg-type]
-                        or self._param_chain(_passed_through(value), scope))  # type: ignore[arg-type]
+            if arg == "base_url" and self.constant_str(value, scope) is None:
+                return (self.endpoint_chain(value, scope) or self._param_chain(value, scope)
+                        or self._param_chain(_passed_through(value), scope))
         return None
 
     def defaults_to_openai(self, node: ast.AST, scope: Scope) -> bool:
@@ -600,7 +602,7 @@ class _Analyzer:
         OpenAI's URL, which is also retargeted where it is written: see base_url_chain; a caller
         may still pass None, which the SDK reads as OpenAI's endpoint)."""
         return [arg for arg, value in self.keywords(call, scope)
-                if arg in ("api_key", "base_url") and self.defaults_to_openai(value, scope)]  # type: ignore[misc]
+                if arg in ("api_key", "base_url") and self.defaults_to_openai(value, scope)]
 
     def keywords(self, call: ast.Call, scope: Scope) -> List[Tuple[Optional[str], ast.AST]]:
         """A call's keywords, a ``**params`` dict whose keys are all known (see spread_dict) read
@@ -611,7 +613,7 @@ class _Analyzer:
             if kw.arg is None and spread is not None:
                 if {"api_key", "base_url"} & set(spread["set"]):  # type: ignore[call-overload]
                     out.append((None, kw.value))  # the endpoint or key a statement may or may not set
-                out += [(k, v) for k, v in spread["keys"].items()]  # type: ignore[union-attr]
+                out += [(k, v) for k, v in spread["keys"].items()]  # type: ignore[attr-defined]  # a dict: see spread_dict
             else:
                 out.append((kw.arg, kw.value))
         return out

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple, TYPE_CHECKING, Union
+from typing import Dict, List, Optional, Set, Tuple, TYPE_CHECKING, Union
 
 from migrator.analyzer import symbols as sym
 from migrator.models import Span
@@ -139,12 +139,12 @@ class _Binder(ast.NodeVisitor):
         # the reporter entering it, a name looked up from inside it, its class's self.x
         self.lazy = lazy
         self.log: List[Tuple[str, Binding]] = []
-        self.trigger_names: set = set()  # names bound by importing openai or a wrapper package
+        self.trigger_names: Set[str] = set()  # names bound by importing openai or a wrapper package
         self.module = Scope("module", None, log=self.log)
         self.scope = self.module
         self.scopes: Dict[int, Scope] = {}
         self.classes: Dict[int, ClassInfo] = {}
-        self.openai_names: set = set()  # names bound to openai or a name imported from it
+        self.openai_names: Set[str] = set()  # names bound to openai or a name imported from it
 
     def visit(self, node: ast.AST) -> None:
         if self.constructs is not None and isinstance(node, ast.expr) and not self.constructs.covers(node):
@@ -361,7 +361,7 @@ class _Binder(ast.NodeVisitor):
                 continue  # try: import openai / except ImportError: openai = None: where used, it is the module
             self.visit(stmt)
 
-    def visit_Global(self, node: ast.Global) -> None:
+    def visit_Global(self, node: Union[ast.Global, ast.Nonlocal]) -> None:
         return None
 
     visit_Nonlocal = visit_Global
@@ -388,7 +388,7 @@ def _is_name(node: ast.AST, name: str) -> bool:
 _LEAVES = (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop, ast.Constant)  # nothing to report in them
 
 
-def _is_none(node: ast.AST) -> bool:
+def _is_none(node: Optional[ast.AST]) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 

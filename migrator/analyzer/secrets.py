@@ -35,7 +35,7 @@ Hex and UUID values must look random too (a digit, a letter, 5 distinct characte
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Tuple, Union
+from typing import Any, FrozenSet, List, Optional, Tuple, Union
 
 from migrator.i18n import N_
 
@@ -135,7 +135,7 @@ def _valid_value(value: str) -> bool:
     return _mixed(value)
 
 
-def _sk_hit(text: str, m: "re.Match") -> Optional[SecretHit]:
+def _sk_hit(text: str, m: "re.Match[str]") -> Optional[SecretHit]:
     key = m.group(0)
     if _glued(text, m.start()) or not _looks_random(_sk_body(key)):
         return None
@@ -237,9 +237,9 @@ def find_secrets(text: str, low: Optional[bytes] = None, lowered: Optional[str] 
                 hits.append(hit)
     ascii_low = low if low is not None and len(low) == len(text) and low.isascii() else None
     for start in _value_candidates(text, ascii_low, lowered):
-        m = _VALUE_RE.match(text, start)
-        if m is not None and _valid_value(m.group(0)) and _ASSIGNED_NAME_RE.search(text[max(0, start - _WINDOW):start]):
-            hits.append((m.start(), m.end(), redact(m.group(0))))
+        value = _VALUE_RE.match(text, start)
+        if value is not None and _valid_value(value.group(0)) and _ASSIGNED_NAME_RE.search(text[max(0, start - _WINDOW):start]):
+            hits.append((value.start(), value.end(), redact(value.group(0))))
     return _merge(hits)
 
 
@@ -254,10 +254,11 @@ def _value_candidates(text: str, ascii_low: Optional[bytes] = None, lowered: Opt
             # a character whose lower case is longer: offsets would not line up; this is
             # rare, so use the definition's own search
             return sorted({m.start() for m in _VALUE_RE.finditer(text)})
-        patterns, qualifier, alnum = _NAME_STR, _KEY_QUALIFIER, _ALNUM
+        # (str here, bytes above, as source is: mypy types each name by its first assignment)
+        patterns, qualifier, alnum = _NAME_STR, _KEY_QUALIFIER, _ALNUM  # type: ignore[assignment]
     found = set()
     for word, pattern in zip(_NAME_LITERALS, patterns):
-        for name in pattern.finditer(source):
+        for name in pattern.finditer(source):  # type: ignore[arg-type]  # a str pattern for str, bytes for bytes
             if not _name_ok(word, source, name.start(), name.end(), qualifier, alnum):
                 continue
             m = _ASSIGNED_VALUE.match(text, name.end())
@@ -266,7 +267,7 @@ def _value_candidates(text: str, ascii_low: Optional[bytes] = None, lowered: Opt
     return sorted(found)
 
 
-def _name_ok(word: str, source: Union[str, bytes], start: int, end: int, qualifier, alnum) -> bool:
+def _name_ok(word: str, source: Union[str, bytes], start: int, end: int, qualifier: "re.Pattern[Any]", alnum: FrozenSet[Any]) -> bool:
     if word == "key":
         return qualifier.search(source, max(0, start - 7), start) is not None
     if word in ("ak", "sk"):

@@ -392,7 +392,7 @@ def _array_entries(text: str, strings: List[TomlString], section_of: Callable[[s
     for s in strings:
         section = section_of(s.path)
         req = parse_requirement(text[s.start:s.end]) if section and not s.in_table else None
-        if req is None:
+        if req is None or section is None:  # (a requirement is read only in a section)
             continue
         width = len(s.quote)
         unsafe = "multi-line string" if width == 3 else None

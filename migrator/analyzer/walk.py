@@ -4,7 +4,7 @@ configuration, symbols, result accesses and legacy calls.  Split out of python.p
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Optional, Tuple, TYPE_CHECKING
+from typing import Dict, List, Optional, Tuple, TYPE_CHECKING, cast
 
 from migrator.analyzer import autogen, symbols as sym
 from migrator.i18n import N_
@@ -14,7 +14,7 @@ from migrator.analyzer.nodes import (
     _astuple, _attribute_chain, _classify_url, _dict_get, _dict_value, _has_kwarg, _is_class_name, _is_env_read,
     _kwarg_names, _kwarg_true, _primitive, _streaming_api,
 )
-from migrator.analyzer.resolve import _Analyzer
+from migrator.analyzer.mixins import _Mixin
 
 if TYPE_CHECKING:
     from migrator.analyzer.scope import Binding, ClassInfo, Scope
@@ -81,7 +81,7 @@ def _is_none_assign(binding: "Binding") -> bool:
     return binding.kind == "assign" and isinstance(binding.value, ast.Constant) and binding.value.value is None
 
 
-class _Walk(_Analyzer):
+class _Walk(_Mixin):
     """The walk over the tree, imports, configuration, symbols, result accesses, legacy calls."""
 
     # ---- walk
@@ -260,7 +260,7 @@ class _Walk(_Analyzer):
             if chosen is None:
                 found = None
             if found is not None:
-                model = found.value
+                model = cast(str, found.value)  # (model_definition finds string literals only)
             model_ref = self.imported_name(given, scope) if valued and found is None else None  # type: ignore[arg-type]
             self.add("framework", node, N_("constructs {name}").format(name=qname), symbol=qname, model=model,
                      detail={"form": "construct", "kwargs": _kwarg_names(node),
