@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 from typing import Dict
 
+import pytest
+
 from migrator.analyzer.project import ProjectIndex
 from migrator.analyzer.python import analyze_python
 from tests.projects import apply, checkout, run_migrated
@@ -244,3 +246,25 @@ def test_a_caller_handing_a_client_it_cannot_follow_keeps_the_parameter_s_calls(
     (tmp_path / "b").mkdir()
     repo = make_repo(tmp_path / "b", project() | {"tests/test_agent.py": test})
     assert "app/agent.py" in {f["path"] for f in apply(repo, "--dry-run")["files"]}
+
+
+@pytest.mark.parametrize("build", [
+    # set on the object after it is made (None given for the parameter)
+    b'from app.agent import Agent\nfrom app.factory import get_client\n\n\ndef build(cfg):\n'
+    b'    agent = Agent(None)\n    agent.client = get_client(cfg["key"], cfg["url"])\n    return agent\n',
+    # in **kwargs
+    b'from app.agent import Agent\nfrom app.factory import get_client\n\n\ndef build(cfg):\n'
+    b'    options = {"client": get_client(cfg["key"], cfg["url"])}\n    return Agent(**options)\n',
+    # through a subclass that keeps Agent's __init__
+    b'from app.agent import Agent\nfrom app.factory import get_client\n\n\nclass Mine(Agent):\n    pass\n\n\n'
+    b'def build(cfg):\n    return Mine(get_client(cfg["key"], cfg["url"]))\n',
+])
+def test_a_client_parameter_given_in_ways_the_analysis_cannot_follow_keeps_its_calls(tmp_path: Path, build):
+    # khoj's GroundingAgent spelled three more ways: the calls on the parameter were still rewritten
+    # for the provider while the factory's client (its endpoint set at run time) stayed on OpenAI
+    repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/agent.py": AGENT, "app/factory.py": FACTORY_RUNTIME,
+                                "app/build.py": build})
+    doc = apply(repo, "--dry-run")
+    diffs = {f["path"]: f["diff"] for f in doc["files"]}
+    assert "-    def __init__" not in diffs.get("app/agent.py", ""), diffs
+    assert any(d["path"] == "app/agent.py" and d["rule"] == "migrator/unit" for d in doc["diagnostics"]), doc["diagnostics"]

@@ -9,7 +9,7 @@ from typing import Dict, List, Optional, TYPE_CHECKING, cast
 
 from migrator.analyzer import symbols as sym
 from migrator.i18n import N_
-from migrator.analyzer.scope import Client, Func, NOT_OPENAI, Q, Res, Result, dotted_name
+from migrator.analyzer.scope import Client, Func, NOT_OPENAI, Q, Res, Result, _is_none, dotted_name
 from migrator.analyzer.nodes import (
     _astuple, _attribute_chain, _classify_url, _dict_value, _env_var_default, _has_kwarg, _is_env_read, _kwarg_names,
     _primitive, _signature, _streaming_api, param_key,
@@ -106,6 +106,12 @@ class _Clients(_Mixin):
             binding, ambiguous = self.lookup(node.func.id, scope, node.lineno)
             if binding is not None and not ambiguous and binding.kind == "class" and isinstance(binding.node, ast.ClassDef):
                 func = Func(binding.node)
+        if isinstance(func, Func) and isinstance(func.node, ast.ClassDef) and _signature(func.node)[0] is None:
+            # a local subclass with the __init__ of a project class taking a client (``class UITars(Agent): pass``)
+            bases = [self.resolve(b, scope) for b in func.node.bases]
+            inherited = [b for b in bases if isinstance(b, Q) and self.externals and (self._external(b.qname) or {}).get("takes")]
+            if len(inherited) == 1:
+                func = inherited[0]
         # a function of this module, or a class of it (its __init__'s parameters; fields: none)
         local = isinstance(func, Func)
         if not local and (not isinstance(func, Q) or sym.is_openai(func.qname) or func.qname.endswith("@subclass")
@@ -119,9 +125,15 @@ class _Clients(_Mixin):
         for param, position in (export.get("takes") or {} if export else {}).items():  # type: ignore[attr-defined]
             takes[param] = takes[position] = param
         starred = any(isinstance(a, ast.Starred) for a in node.args)
+        unfollowed = set()  # client parameters given a value this analysis cannot follow
+        if takes and any(k.arg is None for k in node.keywords):  # **kwargs may carry any of them
+            given = {k.arg for k in node.keywords if k.arg} | {takes.get(i) for i in range(len(node.args))}
+            unfollowed |= set(takes.values()) - given
         for key, arg in list(enumerate(node.args)) + [(k.arg, k.value) for k in node.keywords]:
             while isinstance(arg, (ast.Starred, ast.Await)):
                 arg = arg.value
+            if _is_none(arg) and key in takes and key != -1:
+                unfollowed.add(takes[key])  # None now, a client set on the object later (agent.client = ...)
             if isinstance(arg, (ast.Call, ast.Name, ast.Attribute, ast.Subscript)):
                 value = self.resolve(arg, scope)
                 if isinstance(value, Client) and (value.origin in ("constructed", "subclass") or (value.origin == "remote" and key in takes)):
@@ -142,12 +154,14 @@ class _Clients(_Mixin):
                         self.handed.setdefault(value.span, name + ("()" if local else ""))
                 elif isinstance(value, Result) and not _primitive(value):
                     self.escapes.setdefault(value.call, N_("passed to {name} at line {line}").format(name=name, line=node.lineno))
-                elif (value is None and key in takes and key != -1 and not (starred and isinstance(key, int))
-                      and not _test_module(self.path)):
-                    # a value this analysis cannot follow (the caller's own caller's client): the calls
-                    # made on the parameter must not change for it (project.py), unless in a test (a mock)
-                    self.out.handoffs.append(["", str(node.lineno), "unknown", str(export["path"]),  # type: ignore[index]
-                                              param_key(func.qname.rsplit(".", 1)[-1], takes[key])])  # type: ignore[union-attr]
+                elif value is None and key in takes and key != -1 and not (starred and isinstance(key, int)):
+                    unfollowed.add(takes[key])  # the caller's own caller's client, say
+        # the calls made on those parameters must not change for such a value (project.py); in a
+        # test module the value is a double
+        if export is not None and isinstance(func, Q) and not _test_module(self.path):
+            for param in sorted(unfollowed):
+                self.out.handoffs.append(["", str(node.lineno), "unknown", str(export["path"]),
+                                          param_key(func.qname.rsplit(".", 1)[-1], param)])
 
     def _stored(self, node: ast.Call, client: Client, parent: Optional[ast.AST], scope: Scope) -> None:
         """A client put straight into a container (``kwargs["client"] = OpenAI()``, ``{"client": OpenAI()}``,
