@@ -5,7 +5,10 @@ own handler still catches what the client raises."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import pytest
 
 from tests.projects import apply, checkout, run_migrated
 from tests.test_apply_cli import make_repo
@@ -58,3 +61,21 @@ def test_a_re_exported_exception_guards_its_calls_too(tmp_path: Path):
     # under a compat plan the openai SDK stays, and so do its exceptions: the client moves
     doc = apply(repo, "--dry-run")
     assert "DASHSCOPE_API_KEY" in {f["path"]: f["diff"] for f in doc["files"]}["app/client.py"]
+
+
+PACKAGE_ERRORS = {"app/__init__.py": b"from .errors import RETRYABLE  # noqa: F401\n", "app/errors.py": ERRORS}
+
+
+@pytest.mark.parametrize("imports,caught", [
+    (b"from app import RETRYABLE", b"        except RETRYABLE:"),  # re-exported by the package
+    (b"from app.errors import RETRYABLE\nMORE = RETRYABLE + (TimeoutError,)", b"        except MORE:"),  # a derived tuple
+    (b"from app.errors import *  # noqa: F403", b"        except RETRYABLE:  # noqa: F405"),  # a star import
+    (b"from app.errors import RETRYABLE\n\n\ndef _handled(exc):\n    return isinstance(exc, RETRYABLE)",
+     b"        except Exception as exc:\n            if not _handled(exc):\n                raise"),  # tested in a helper
+])
+def test_shared_exceptions_reached_in_other_ways_keep_the_openai_sdk_under_a_native_plan(tmp_path: Path, imports, caught):
+    client = CLIENT.replace(b"from app.errors import RETRYABLE", imports).replace(b"        except RETRYABLE:", caught)
+    repo = make_repo(tmp_path, PACKAGE_ERRORS | {"app/client.py": client})
+    doc = apply(repo, "--plan", "native", "--dry-run")
+    assert any(d["rule"] == "migrator/hybrid" and d["path"] == "app/client.py" for d in doc["diagnostics"]), doc["diagnostics"]
+    assert "dashscope.Client" not in json.dumps(doc["files"])

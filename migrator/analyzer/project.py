@@ -55,6 +55,8 @@ class ProjectIndex:
                 self.exports[qname] = dict(export, path=path)
                 self.names.add(name)
                 self.modules.add(module.rsplit(".", 1)[-1])
+                if export.get("kind") == "exceptions" and "." in module:
+                    self.modules.add(module.split(".")[-2])  # a package may re-export them (from pkg import RETRY)
 
     def finish(self) -> "ProjectIndex":
         # a suffix two files share (two pkg/x/base.py) names neither for sure
@@ -98,6 +100,11 @@ class ProjectIndex:
                         continue
                     module = ".".join(package[:len(package) - (node.level - 1)] + ([module] if module else []))
                 if any(f"{module}.{a.name}" in self.exports for a in node.names):
+                    return True
+                # ``from pkg.errs import *``, or openai exceptions a package re-exports (``from pkg import RETRY``)
+                if any((a.name == "*" and q.startswith(f"{module}.")) or (q.startswith(f"{module}.") and q.endswith(f".{a.name}")
+                                                                       and self.exports[q].get("kind") == "exceptions")
+                       for a in node.names for q in self.exports):
                     return True
             elif isinstance(node, ast.Import):
                 if any(q.startswith(f"{a.name}.") for a in node.names for q in self.exports):

@@ -146,6 +146,15 @@ class _Walk(_Mixin):
             self._import(node, alias.name, [alias.asname or alias.name], [alias.name])
 
     def _on_ImportFrom(self, node: ast.ImportFrom, scope: Scope, parent: Optional[ast.AST]) -> None:
+        if self.externals and not sym.is_openai(node.module or ""):
+            # openai exception classes another module of the project names, imported here: where
+            # this module catches them may be out of sight (a helper's isinstance()), so a native
+            # plan keeps this module's clients on the openai SDK (units.plan_units)
+            for alias in node.names:
+                if alias.name != "*" and self._shared_exceptions(ast.Name(id=alias.asname or alias.name, lineno=node.lineno,
+                                                                              col_offset=node.col_offset), scope) is not None:
+                    self.out.symbols.append(SymbolRef(alias.name, self.lines.span(node), "ImportFrom", "exceptions-imported"))
+                    break
         if node.level:
             return
         module = node.module or ""
@@ -421,16 +430,44 @@ class _Walk(_Mixin):
         body = Span(first.line, first.col, last.end_line, last.end_col)
         for handler in node.handlers:
             kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-            for kind in kinds:
+            # ``except Exception as e: if not isinstance(e, RETRY): raise`` tests the same classes
+            tested = [t for call in ast.walk(ast.Module(body=handler.body, type_ignores=[])) if self.externals
+                      and isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "isinstance"
+                      and len(call.args) == 2 for t in (call.args[1].elts if isinstance(call.args[1], ast.Tuple) else [call.args[1]])]
+            for kind in kinds + tested:
                 if kind is not None:
-                    self.guards[self.lines.span(kind)] = body
-                    caught = self.resolve(kind, scope) if self.externals and isinstance(kind, (ast.Name, ast.Attribute)) else None
-                    export = self._external(caught.qname) if isinstance(caught, Q) else None
-                    if export and export.get("kind") == "exceptions":
+                    self.guards.setdefault(self.lines.span(kind), body)
+                    shared = self._shared_exceptions(kind, scope) if self.externals else None
+                    if shared is not None:
                         # openai's exception classes under a name another module of the project
                         # defines (a shared tuple): they guard the calls in this try body too
-                        self.out.symbols.append(SymbolRef(caught.qname, self.lines.span(kind), type(kind).__name__,  # type: ignore[union-attr]
-                                                          "except", body))
+                        self.out.symbols.append(SymbolRef(shared, self.lines.span(kind), type(kind).__name__, "except", body))
+
+    def _shared_exceptions(self, kind: ast.AST, scope: Scope, depth: int = 0) -> Optional[str]:
+        """The name another module of the project gives openai exception classes, when ``kind``
+        is it: imported from there (also through ``import *``, or re-exported under the same name
+        by a package), or a local tuple adding to it (``MORE = RETRY + (TimeoutError,)``)."""
+        if not isinstance(kind, (ast.Name, ast.Attribute)) or depth > 3:
+            return None
+        caught = self.resolve(kind, scope)
+        export = self._external(caught.qname) if isinstance(caught, Q) else None
+        if export and export.get("kind") == "exceptions":
+            return caught.qname  # type: ignore[union-attr]
+        if not isinstance(kind, ast.Name):
+            return None
+        names = {q.rsplit(".", 1)[-1] for q, e in self.externals.items() if e.get("kind") == "exceptions"}
+        binding, _ambiguous = self.lookup(kind.id, scope, kind.lineno)
+        if binding is None and kind.id in names and any(isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names)
+                                                       and not sym.is_openai(n.module or "") for n in self.tree.body):
+            return kind.id  # from pkg.errs import *
+        if binding is not None and binding.kind == "import" and not sym.is_openai(binding.qname or "") and kind.id in names:
+            return binding.qname  # from pkg import RETRY (re-exported by the package)
+        if binding is not None and binding.kind == "assign" and isinstance(binding.value, ast.BinOp):
+            for side in (binding.value.left, binding.value.right):
+                found = self._shared_exceptions(side, binding.scope, depth + 1)
+                if found is not None:
+                    return found
+        return None
 
     _on_TryStar = _on_Try
 

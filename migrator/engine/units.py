@@ -548,7 +548,16 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
     # (a proxy, a session, a CA bundle): those calls would lose them, so they stay whole
     uncarried = [(s, why) for s in all_sites if s.kind == "config"
                  for why in static_blocks(s, rules_for(s) if rules_for is not None else by_site.get(id(s), []), ruleset)[:1]]
+    # openai exceptions another module names, imported here (analyzer: where they are caught may be
+    # out of sight): a native SDK's client would raise others
+    imported_exceptions = next((s for s in all_sites if s.kind == "symbol" and s.attrs.get("context") == "exceptions-imported"), None)
     for unit in units:
+        if (imported_exceptions is not None and not ruleset.plan.keeps_openai and unit.key[0] in ("client", "remote", "legacy")
+                and any(s.kind in ("client", "call") for s in unit.sites)):
+            unit.reasons.append(_at(imported_exceptions.span.line, N_(
+                "this module imports `{name}`, openai exception classes another module names, which the {plan} plan cannot "
+                "change there: the provider's SDK raises its own").format(name=imported_exceptions.attrs.get("symbol"),
+                                                                           plan=ruleset.plan.name)))
         if unit.key[0] == "client" and unit.anchor.kind == "client" and unit.anchor.attrs.get("endpoint") == "other":
             # a client built for another server (Ollama, vLLM, another provider): not OpenAI usage,
             # and the key it reads must not become the provider's (it would go to that server)
