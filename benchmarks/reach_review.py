@@ -191,7 +191,7 @@ def in_process(tree: Path, provider: str, plan: str) -> Dict[str, object]:
     # planned as scan's readiness matrix plans them: the project's modules agreeing on the clients,
     # models and client parameters they share, a client left anywhere weighed (readiness)
     predicted = predicted_left(str(tree), result.scan, ruleset)
-    for path in sorted(set(predicted) | set(result.left)):
+    for path in sorted(p for p in set(predicted) | set(result.left) if not p.endswith(".ipynb")):  # (apply keeps no left per notebook)
         if set(predicted.get(path, ())) != set(result.left.get(path, ())):
             disagreements.append(f"{path}: scan predicts {len(predicted.get(path, ()))} left, apply left {len(result.left.get(path, ()))}")
     return {"left": left, "file_disagreements": disagreements}
