@@ -27,23 +27,13 @@ class _Reporter(_Walk, _Clients, _Models, _Endpoints):
                              for name in dir(cls) if name.startswith("_on_") and hasattr(ast, name[len("_on_"):])}
         self._handlers = {kind: getattr(self, name) for kind, name in cls._HANDLERS.items()}
         self._walk(self.tree, self.binder.module, None)
+        # what the walk learned about where each client built here goes, as its finding's detail
+        gone = (("handed", self.handed), ("stored", self.stored), ("returned_by", self.returned_by),
+                ("method_value", self.method_values), ("wrapped", self.wrapped), ("mixed", self.mixed),
+                ("_param_keys", self.takes), ("feeds", self.feeds))
         for finding in self.out.findings:
-            if finding.kind == "client" and finding.span in self.handed:
-                finding.detail["handed"] = self.handed[finding.span]
-            if finding.kind == "client" and finding.span in self.stored:
-                finding.detail["stored"] = self.stored[finding.span]
-            if finding.kind == "client" and finding.span in self.returned_by:
-                finding.detail["returned_by"] = self.returned_by[finding.span]
-            if finding.kind == "client" and finding.span in self.method_values:
-                finding.detail["method_value"] = self.method_values[finding.span]
-            if finding.kind == "client" and finding.span in self.wrapped:
-                finding.detail["wrapped"] = self.wrapped[finding.span]
-            if finding.kind == "client" and finding.span in self.mixed:
-                finding.detail["mixed"] = self.mixed[finding.span]
-            if finding.kind == "client" and finding.span in self.takes:
-                finding.detail["_param_keys"] = self.takes[finding.span]
-            if finding.kind == "client" and finding.span in self.feeds:
-                finding.detail["feeds"] = self.feeds[finding.span]
+            if finding.kind == "client":
+                finding.detail.update((key, found[finding.span]) for key, found in gone if finding.span in found)
             elif finding.kind == "call" and finding.span in self.escapes:
                 finding.detail["escapes"] = self.escapes[finding.span]
         self.out.findings.sort(key=Finding.sort_key)
