@@ -173,10 +173,12 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
     tree_ruleset = dataclasses.replace(ruleset, tree_stays=stays) if stays else ruleset
     out.tree_stays = stays
     # a native plan that moves no client leaves the code calling the openai SDK: the test doubles
-    # faking it still fake what the code calls
-    doubles_kept = not ruleset.plan.keeps_openai and not _moves_native(result for _n, result, _l in done)
-    if doubles_kept:
-        tree_ruleset = dataclasses.replace(tree_ruleset, doubles_kept=True)
+    # faking it still fake what the code calls, unless some client now takes the provider's
+    # compatible endpoint (a hybrid): then a route of api.openai.com no longer intercepts it
+    doubles_kept = ""
+    if not ruleset.plan.keeps_openai and not _moves_native(result for _n, result, _l in done):
+        doubles_kept = "fallback" if any(result.hybrid for _n, result, _l in done) else "all"
+        tree_ruleset = dataclasses.replace(tree_ruleset, doubles_kept=doubles_kept)
     # a client of the project stays on OpenAI: an OPENAI_* read outside every client (a settings
     # module, say) may feed it, so the files that renamed one are planned again
     again = [i for i, (_n, result, _l) in enumerate(done)

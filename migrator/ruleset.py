@@ -144,9 +144,12 @@ class RuleSet:
     # where a client of the project stays on OpenAI ("path:line"), if one does: OPENAI_* reads
     # outside any client then keep their name, since they may feed that client (apply sets it)
     tree_stays: Optional[str] = None
-    # a native plan that moves no client of the project: the test doubles of the openai SDK still
-    # fake what the code calls, so no rule is matched on them (apply sets it)
-    doubles_kept: bool = False
+    # a native plan that moves no client of the project to the provider's SDK (apply sets it):
+    # "all": the test doubles of the openai SDK still fake what the code calls, no rule is matched
+    # on them; "fallback": some client takes the provider's compatible endpoint (a hybrid), so the
+    # doubles are judged as the fallback (compat) plan judges them: its rules match them (routes
+    # of api.openai.com and openai<1 fakes no longer intercept the code, openai>=1 SDK patches do)
+    doubles_kept: str = ""
     # clients one module builds and others call (apply's whole-project pass): (path of the
     # building module, construction key: see units.project_key) -> "stay: <where, why>" (some part cannot move: all stay) or
     # "compat" (a native plan cannot serve every part: all take the compatible endpoint)

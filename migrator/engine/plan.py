@@ -144,7 +144,7 @@ def matches(rule: Rule, site: Site, ruleset: Optional[RuleSet] = None) -> bool:
     if match.get("kind") != site.kind:
         return False
     if site.kind == "double" and ruleset is not None and ruleset.doubles_kept:
-        return False  # the code still calls the openai SDK it fakes (RuleSet.doubles_kept)
+        return False  # the code still calls the openai SDK it fakes (RuleSet.doubles_kept; see kept_doubles)
     if site.attrs.get("confidence", "high") not in match.get("confidence", DEFAULT_CONFIDENCE):
         return False
     for key, expected in match.items():
@@ -196,6 +196,15 @@ def plan(all_sites: Iterable[Site], ruleset: RuleSet) -> List[Tuple[Site, Rule]]
             if matches(rule, site, ruleset):
                 pairs.append((site, rule))
     return pairs
+
+
+def kept_doubles(all_sites: Iterable[Site], ruleset: RuleSet) -> List[Tuple[Site, Rule]]:
+    """The pairs of the test doubles a native plan that moved no client to the provider's SDK
+    still reports: where some client takes the compatible endpoint instead, those the fallback
+    plan's rules match (``RuleSet.doubles_kept == "fallback"``); their rules are the fallback's."""
+    if ruleset.doubles_kept != "fallback" or ruleset.fallback is None:
+        return []
+    return plan([site for site in all_sites if site.kind == "double"], ruleset.fallback)
 
 
 def _maps_model(rule: Rule, site: Site) -> bool:
