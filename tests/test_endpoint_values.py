@@ -282,6 +282,28 @@ def test_a_parameter_url_default_reaches_the_provider_with_its_key_and_never_ope
         assert all(r.authorization == f"Bearer {test_key('dashscope')}" for r in srv.requests)
 
 
+def test_openai_s_url_a_caller_passes_for_a_retargeted_parameter_is_retargeted_with_it(tmp_path: Path):
+    # review N3 (kani): `OpenAIEngine(key, api_base="https://api.openai.com/v1")` kept OpenAI's
+    # endpoint for a client now built with the provider's key: the key went to api.openai.com
+    from tests.equivalence import base_env, migrated_env, run_program, test_key, write_guard
+    from tests.fakes import FakeServer
+
+    source = URL_DEFAULT.replace('Engine("gpt-4o").predict("hi")', 'Engine("gpt-4o", api_base="https://api.openai.com/v1").predict("hi")')
+    source += 'print(asyncio.run(Engine("gpt-4o", None, "https://api.openai.com/v1/").predict("hi")))\n'
+    result = migrate(source, "dashscope")
+    migrated = result.output
+    assert "api.openai.com" not in migrated, migrated
+    assert migrate(migrated, "dashscope").output == migrated
+    with FakeServer("dashscope") as srv, FakeServer("openai") as trap:
+        env = base_env(tmp_path, write_guard(tmp_path / "guard"))
+        env.update(migrated_env("dashscope", srv, migrated)[0])
+        env.update({"OPENAI_BASE_URL": trap.base_url(), "OPENAI_API_KEY": "sk-openai-trap"})
+        done = run_program(migrated.replace('"gpt-4o"', '"qwen-plus"'), "main.py", env, tmp_path / "run")
+        assert done.returncode == 0, done.tail()
+        assert trap.requests == [] and len(srv.requests) == 2
+        assert all(r.authorization == f"Bearer {test_key('dashscope')}" for r in srv.requests)
+
+
 def test_a_parameter_defaulting_to_another_server_is_not_openai_usage():
     source = URL_DEFAULT.replace("https://api.openai.com/v1", "http://localhost:11434/v1")
     result = migrate(source, "dashscope")

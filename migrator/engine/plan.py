@@ -28,14 +28,16 @@ def sites(analysis: FileAnalysis) -> List[Site]:
             if f.kind == "client" and f.detail.get("_endpoint_def"):
                 # the expression its base_url falls back to OpenAI in (x or os.getenv(...)): the
                 # default is retargeted there, once however many constructions read it
-                *where, node = f.detail["_endpoint_def"]
-                key = ("endpoint",) + tuple(where)
-                if key in defined:
-                    defined[key].attrs["_clients"].append(out[-1])
-                else:
-                    defined[key] = Site("endpoint", Span(*where), (node,),
-                                        {"confidence": f.confidence, "_client": out[-1], "_clients": [out[-1]]}, f)
-                    out.append(defined[key])
+                # (and OpenAI's URL where this module's callers pass it for that default)
+                built = out[-1]
+                for *where, node in [f.detail["_endpoint_def"]] + list(f.detail.get("_endpoint_more") or ()):
+                    key = ("endpoint",) + tuple(where)
+                    if key in defined:
+                        defined[key].attrs["_clients"].append(built)
+                    else:
+                        defined[key] = Site("endpoint", Span(*where), (node,),
+                                            {"confidence": f.confidence, "_client": built, "_clients": [built]}, f)
+                        out.append(defined[key])
             if f.kind == "call":
                 calls[(f.span.line, f.span.col, f.span.end_line, f.span.end_col)] = f
             if f.kind in ("call", "framework"):
