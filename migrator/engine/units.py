@@ -580,9 +580,8 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
                                    "send OpenAI's key there: read the provider's key instead and run apply again").format(
                 variable=named[1:])))
         elif unit.rewrites and named:
-            unit.reasons.append(_at(unit.anchor.span.line, N_("its api_key comes from `{named}`, which by its name holds OpenAI's key (a "
-                                   "pydantic setting of that name reads OPENAI_API_KEY): pointed at the provider, it would "
-                                   "send OpenAI's key there: give it the provider's key under another name and run apply "
+            unit.reasons.append(_at(unit.anchor.span.line, N_("its api_key comes from `{named}`, which by its name holds OpenAI's key: "
+                                   "pointed at the provider, it would send OpenAI's key there: give it the provider's key under another name and run apply "
                                    "again").format(named=named)))
         if (not unit.rewrites and not ruleset.plan.keeps_openai and unit.key[0] == "client" and unit.anchor.kind == "client"
                 and unit.anchor.attrs.get("endpoint") == "fallback"):
