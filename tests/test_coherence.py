@@ -425,6 +425,52 @@ def test_the_analyzer_finds_every_kind_of_test_double():
                      (25, "https://api.openai.com/v1/chat/completions")]
 
 
+PROJECT_PATCHES = b'''from unittest.mock import patch
+
+from app import llm
+from app.llm import ask
+
+
+@patch("app.llm.OpenAI")
+def test_ask(m):
+    m.return_value.chat.completions.create.return_value.choices[0].message.content = "hi"
+    assert ask("x") == "hi"
+
+
+def test_ask_async(mocker, monkeypatch):
+    mocker.patch("app.llm.AsyncOpenAI")
+    monkeypatch.setattr("app.llm.OpenAI", None)
+    with patch.object(llm, "AzureOpenAI"):
+        pass
+    with patch("app.llm.Client"), patch("app.llm.ask"):
+        pass
+'''
+
+
+def test_the_sdk_s_client_class_patched_on_a_module_of_the_project_is_a_test_double():
+    # `@patch("app.llm.OpenAI")`: the most common way a project's tests fake the SDK; the module
+    # the test imports holds the name, so the test file need not mention openai otherwise
+    from migrator.analyzer import analyze_python_bytes, needs_ast
+
+    assert needs_ast(PROJECT_PATCHES)
+    found = [(f.line, f.symbol) for f in analyze_python_bytes("tests/test_llm.py", PROJECT_PATCHES).findings if f.kind == "double"]
+    assert found == [(7, "app.llm.OpenAI"), (14, "app.llm.AsyncOpenAI"), (15, "app.llm.OpenAI"), (16, "app.llm.AzureOpenAI")]
+
+
+@pytest.mark.parametrize("plan", ["compat", "native"])
+def test_a_patch_of_the_class_a_migrated_module_no_longer_imports_is_reported(tmp_path: Path, plan):
+    # native: app.llm now imports dashscope's Client, so patch("app.llm.OpenAI") raises
+    # AttributeError in the project's own tests; compat keeps the class, and the patch still fakes it
+    llm = (b"from openai import OpenAI\n\n\ndef ask(q):\n    client = OpenAI()\n"
+           b"    return client.chat.completions.create(model='gpt-4o', messages=[{'role': 'user', 'content': q}])"
+           b".choices[0].message.content\n")
+    repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/llm.py": llm, "tests/test_llm.py": PROJECT_PATCHES})
+    proc = run("apply", "--provider", "dashscope", "--plan", plan, "--dry-run", "--format", "json", cwd=repo)
+    doc = json.loads(proc.stdout)
+    lines = sorted(d["line"] for d in doc["diagnostics"] if d["path"] == "tests/test_llm.py")
+    assert lines == ([] if plan == "compat" else [7, 14, 15, 16]), doc["diagnostics"]
+
+
 def test_a_test_that_patches_openai_by_name_is_analysed_without_importing_it():
     from migrator.analyzer import analyze_python_bytes, needs_ast
 

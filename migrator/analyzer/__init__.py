@@ -69,7 +69,7 @@ def router_evidence(data: bytes) -> bool:
 
 _ENV_READ = rb"(?:getenv|environ)\b[^)]{0,80}?[\"'](?:AZURE_)?OPENAI_"
 # a test that patches the SDK by name need not import it: mock.patch("openai.ChatCompletion.create")
-_DOUBLE = rb"(?-i:(?:patch|setattr)\(\s*[\"']openai[.\"'])"
+_DOUBLE = rb"(?-i:(?:patch|setattr)\(\s*[\"'](?:openai[.\"']|[\w.]+\.(?:Async)?(?:Azure)?OpenAI[\"'])|patch\.object\(\s*[\w.]+\s*,\s*[\"'](?:Async)?(?:Azure)?OpenAI[\"'])"
 # the definition, with ``router_evidence`` after a _ROUTER_LINE match (``gate``); needs_ast is the fast form
 _NEEDS_AST = re.compile(rb"(?im)" + _IMPORT_LINE + rb"|" + _ENV_READ + rb"|" + _DOUBLE)
 _DOUBLE_RE = re.compile(_DOUBLE)
@@ -136,7 +136,7 @@ def needs_ast(data: bytes) -> bool:
     """
     if any(_IMPORT_LINE_RE.match(data, start) for start, _ in lines_holding(data, _LINE_LITERALS, (b"\n",))):
         return True  # (the pattern's ^ follows "\n" only, so only "\n" ends a line here)
-    if (b"patch(" in data or b"setattr(" in data) and _DOUBLE_RE.search(data):
+    if (b"patch(" in data or b"setattr(" in data or b"patch.object(" in data) and _DOUBLE_RE.search(data):
         return True
     at = data.find(b"OPENAI_")
     while at >= 0:

@@ -216,12 +216,16 @@ class _Clients(_Mixin):
             text = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
             if text is not None and (text == "openai" or text.startswith("openai.")):
                 target = text
+            elif text is not None and "." in text and text.rsplit(".", 1)[1] in sym.PATCHED_CLASSES:
+                target = text  # the SDK's class where a module of the project imports it: patch("app.llm.OpenAI")
             elif text is None:
                 value = self.resolve(first, scope)
+                attr = node.args[1] if len(node.args) > 1 else None
+                name = attr.value if isinstance(attr, ast.Constant) and isinstance(attr.value, str) else None
                 if isinstance(value, Q) and sym.is_openai(value.qname):
-                    attr = node.args[1] if len(node.args) > 1 else None
-                    name = attr.value if isinstance(attr, ast.Constant) and isinstance(attr.value, str) else None
                     target = value.qname + (f".{name}" if name else "")
+                elif isinstance(value, Q) and name in sym.PATCHED_CLASSES:
+                    target = f"{value.qname}.{name}"  # patch.object(llm, "OpenAI"), llm a module of the project
         elif root in ("respx", "httpx_mock", "responses", "requests_mock", "aioresponses", "mocked", "router"):
             for arg in list(node.args) + [k.value for k in node.keywords]:
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and "api.openai.com" in arg.value:
