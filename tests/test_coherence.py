@@ -179,6 +179,20 @@ def test_a_key_read_outside_a_hybrid_client_moves_with_it(provider):
     assert "migrator/hybrid" in messages(result)
 
 
+@pytest.mark.parametrize("provider", ["dashscope", "deepseek"])
+def test_a_library_function_taking_the_client_says_its_callers_must_hand_it_the_provider_s(provider):
+    # a library's `ask(client, q)`: its calls take the provider's model, so a user of the library
+    # still handing it an OpenAI client would send that model to OpenAI: the migration says so
+    result = migrate('''
+        from openai import OpenAI
+        def ask(client: OpenAI, q: str):
+            return client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": q}])
+    ''', provider, "compat")
+    assert 'model="gpt-4o"' not in result.output
+    title = select(PACKS, provider, "compat").provider.title
+    assert [d.severity for d in result.diagnostics if "every caller must hand it a client pointed at " + title in d.message] == ["warning"]
+
+
 def test_module_configuration_without_v0_calls_is_kept_and_reported():
     result = migrate('''
         import openai

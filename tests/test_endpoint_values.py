@@ -304,6 +304,51 @@ def test_openai_s_url_a_caller_passes_for_a_retargeted_parameter_is_retargeted_w
         assert all(r.authorization == f"Bearer {test_key('dashscope')}" for r in srv.requests)
 
 
+LOCAL_KEY = '''
+import os
+from openai import OpenAI
+
+
+def make(base_url=None):
+    return OpenAI(base_url=base_url, api_key="ollama")
+
+
+def ask(q, base_url=None):
+    return make(base_url).chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": q}])
+
+
+print(ask("hi").choices[0].message.content, ask("hi", os.environ["LOCAL_URL"]).choices[0].message.content)
+'''
+
+
+def test_a_literal_key_beside_a_caller_s_endpoint_stays_that_endpoint_s(tmp_path: Path):
+    # review 4 R2 (textgrad's Ollama branch): `OpenAI(base_url=base_url, api_key="ollama")` became
+    # `base_url or <provider>` with the provider's key: a caller's own server received DashScope's key
+    from tests.equivalence import base_env, migrated_env, run_program, test_key, write_guard
+    from tests.fakes import FakeServer
+
+    result = migrate(LOCAL_KEY, "dashscope")
+    migrated = result.output
+    assert 'api_key="ollama" if base_url else os.environ["DASHSCOPE_API_KEY"]' in migrated, migrated
+    assert migrate(migrated, "dashscope").output == migrated
+    with FakeServer("dashscope") as srv, FakeServer("openai") as local, FakeServer("openai") as trap:
+        env = base_env(tmp_path, write_guard(tmp_path / "guard"))
+        env.update(migrated_env("dashscope", srv, migrated)[0])
+        env.update({"OPENAI_BASE_URL": trap.base_url(), "OPENAI_API_KEY": "sk-openai-trap", "LOCAL_URL": local.base_url()})
+        done = run_program(migrated, "main.py", env, tmp_path / "run")
+        assert done.returncode == 0, done.tail()
+        assert trap.requests == []
+        assert [r.authorization for r in srv.requests] == [f"Bearer {test_key('dashscope')}"]
+        assert [r.authorization for r in local.requests] == ["Bearer ollama"]
+
+
+def test_a_real_key_written_beside_a_caller_s_endpoint_is_replaced_with_a_warning():
+    source = LOCAL_KEY.replace('"ollama"', '"sk-abcdefghijklmnopqrstuvwxyz0123456789"')
+    result = migrate(source, "dashscope")
+    assert "sk-abcdefghij" not in result.output and 'api_key=os.environ["DASHSCOPE_API_KEY"]' in result.output
+    assert [d.severity for d in result.diagnostics if "a caller giving an endpoint of its own" in d.message] == ["warning"]
+
+
 def test_a_parameter_defaulting_to_another_server_is_not_openai_usage():
     source = URL_DEFAULT.replace("https://api.openai.com/v1", "http://localhost:11434/v1")
     result = migrate(source, "dashscope")

@@ -716,6 +716,12 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
             plan.reports.append((unit.anchor, "migrator/unit", N_(
                 "{label} is left on OpenAI as a whole, with every call, result and exception that depends on it: "
                 "{reasons}").format(label=unit.label, reasons=reasons), "manual"))
+        elif unit.rewrites and not unit.blocked and unit.key[0] == "external" and ruleset.plan.keeps_openai:
+            # a library's function taking the client: its callers outside the project keep theirs
+            plan.reports.append((unit.anchor, "migrator/unit", N_(
+                "{label} comes from a caller: its calls now name {title}'s models and parameters, so every caller must "
+                "hand it a client pointed at {title} (an OpenAI client would receive them)").format(
+                label=unit.label, title=ruleset.provider.title), "warning"))
     return plan
 
 

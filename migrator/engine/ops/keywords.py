@@ -141,7 +141,38 @@ class SetKwarg(Operation):
             return node
         if _code(existing.value) == _code(value):
             return node
+        chosen = _callers_endpoint(node, ctx) if name == "api_key" and when == "literal" else None
+        if chosen is not None and isinstance(existing.value, cst.SimpleString) and not _holds_key(existing.value):
+            # a key for the endpoint a caller gives (api_key="ollama" beside base_url=url): it stays
+            # that endpoint's; only the provider's endpoint, now the default, takes the provider's key
+            ctx.diag(N_("api_key= keeps `{value}` only where the caller gives base_url=; with none, the client now talks to "
+                        "the provider with its key").format(value=_quote(existing.value)), "info")
+            either = cst.IfExp(test=chosen, body=existing.value, orelse=render(params["value"], ctx))
+            return _replace_entry(node, existing, existing.with_changes(value=either))
+        if chosen is not None:
+            ctx.diag(N_("api_key= was a key written in the code, and base_url= is the caller's choice: a caller giving an "
+                        "endpoint of its own now sends it the provider's key; give that endpoint its key by hand"), "warning")
         return _replace_entry(node, existing, existing.with_changes(value=render(params["value"], ctx)))
+
+
+def _callers_endpoint(node: cst.CSTNode, ctx: Context) -> Optional[cst.BaseExpression]:
+    """The caller's ``base_url`` a construction keeps (a parameter defaulting to OpenAI's choice:
+    ``base_url=url or <provider>``): the name or attribute, or None."""
+    if "base_url" not in ctx.site.attrs.get("fallback_kwargs", ()) or not isinstance(node, cst.Call):
+        return None
+    given = _entry(node, "base_url")
+    value = given.value if given is not None else None
+    if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
+        value = value.left
+    return value if isinstance(value, (cst.Name, cst.Attribute)) and not value.lpar else None
+
+
+def _holds_key(literal: cst.SimpleString) -> bool:
+    """A literal that looks like a real key (never written again, not even beside its old place)."""
+    from migrator.analyzer.secrets import redact_text
+
+    text = str(literal.evaluated_value)
+    return redact_text(text) != text
 
 
 def _retarget_default(node: cst.CSTNode, value: cst.BaseExpression, ctx: Context) -> cst.CSTNode:
