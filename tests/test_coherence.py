@@ -193,6 +193,28 @@ def test_a_library_function_taking_the_client_says_its_callers_must_hand_it_the_
     assert [d.severity for d in result.diagnostics if "every caller must hand it a client pointed at " + title in d.message] == ["warning"]
 
 
+@pytest.mark.parametrize("holder", ["self.client", "client"])
+def test_the_clients_one_name_may_hold_are_one_client_to_its_calls(holder):
+    # review 4 R3 (textgrad): `self.client` built in two branches, one on OpenAI's endpoint, one on
+    # the caller's; the native plan moved the first to dashscope.Client and rewrote the shared call
+    # for it (extra_body= -> parameters=), a TypeError on the second, which stayed on the openai SDK
+    source = f'''
+        import os
+        from openai import OpenAI
+        class Engine:
+            def __init__(self, base_url=None):
+                if not base_url:
+                    {holder} = OpenAI(api_key=os.getenv("OPENAI_API_KEY"))
+                else:
+                    {holder} = OpenAI(base_url=base_url, api_key=os.getenv("LOCAL_KEY"))
+                self.reply = {holder}.chat.completions.create(model="gpt-4o", messages=[], extra_body={{"top_k": 5}})
+    '''
+    result = migrate(source, "dashscope", "native")
+    assert "dashscope" not in result.output.split("class")[0] and "extra_body=" in result.output, result.output
+    assert result.output.count("DASHSCOPE_COMPATIBLE_BASE_URL") == 2, result.output
+    assert "migrator/hybrid" in messages(result)
+
+
 def test_module_configuration_without_v0_calls_is_kept_and_reported():
     result = migrate('''
         import openai

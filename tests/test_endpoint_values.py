@@ -342,6 +342,45 @@ def test_a_literal_key_beside_a_caller_s_endpoint_stays_that_endpoint_s(tmp_path
         assert [r.authorization for r in local.requests] == ["Bearer ollama"]
 
 
+def test_a_key_that_is_the_caller_s_choice_warns_that_callers_must_pass_the_provider_s():
+    # review 4 R1 (llm's embedder): `OpenAI(api_key=key)` with `key=None` became `key or <provider key>`
+    # silently, while every caller hands it the key its user set for OpenAI
+    result = migrate('''
+import openai
+
+
+class Embedder:
+    def embed(self, items, *, key=None):
+        return openai.OpenAI(api_key=key).embeddings.create(input=items, model="text-embedding-3-small").data
+''', "dashscope")
+    assert 'api_key=key or os.environ["DASHSCOPE_API_KEY"]' in result.output, result.output
+    assert [d.severity for d in result.diagnostics if "every caller must now pass the provider's key" in d.message] == ["warning"]
+
+
+@pytest.mark.parametrize("plan", ["compat", "native"])
+def test_openai_s_variable_set_from_a_value_keeps_its_name(plan):
+    # review 4 R6 (textgrad's ChatExternalClient): `os.environ["OPENAI_API_KEY"] = client.api_key`
+    # became a write of DASHSCOPE_API_KEY: a handed OpenAI client's key went to DashScope
+    result = migrate('''
+import os
+from openai import OpenAI
+
+
+class External:
+    def __init__(self, client):
+        if os.getenv("OPENAI_API_KEY") is None:
+            os.environ["OPENAI_API_KEY"] = client.api_key
+        os.environ["OPENAI_BASE_URL"] = "http://localhost:1/v1"
+        self.client = OpenAI(api_key=os.getenv("OPENAI_API_KEY"))
+
+    def ask(self):
+        return self.client.chat.completions.create(model="gpt-4o", messages=[])
+''', "dashscope", plan)
+    assert 'os.environ["OPENAI_API_KEY"] = client.api_key' in result.output, result.output
+    assert 'os.getenv("DASHSCOPE_API_KEY") is None' in result.output  # (a read moves with the client)
+    assert [d.line for d in result.diagnostics if "is set here from a value, which may be OpenAI's key" in d.message] == [8]
+
+
 def test_a_real_key_written_beside_a_caller_s_endpoint_is_replaced_with_a_warning():
     source = LOCAL_KEY.replace('"ollama"', '"sk-abcdefghijklmnopqrstuvwxyz0123456789"')
     result = migrate(source, "dashscope")

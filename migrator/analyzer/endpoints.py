@@ -178,9 +178,10 @@ class _Endpoints(_Mixin):
             if node.args:
                 self._env_literal(node.args[0])
 
-    def _env_literal(self, node: ast.AST) -> None:
+    def _env_literal(self, node: ast.AST, written: bool = False) -> None:
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith(ENV_PREFIXES):
             span = self.lines.span(node)
-            self.out.env_reads.append(EnvRead(node.value, span))
-            self.add("env", span, N_("reads environment variable {name}").format(name=node.value), symbol=node.value,
-                     detail={"variable": node.value})
+            self.out.env_reads.append(EnvRead(node.value, span, written))
+            self.add("env", span, (N_("sets environment variable {name} from a value") if written else
+                                   N_("reads environment variable {name}")).format(name=node.value), symbol=node.value,
+                     detail={"variable": node.value, "written": written} if written else {"variable": node.value})

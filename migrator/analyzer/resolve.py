@@ -53,6 +53,9 @@ class _Analyzer:
         self.taken: Optional[Dict[Span, List[List[str]]]] = None  # see _taken_param
         self.defaults: Optional[Dict[int, List[object]]] = None  # see _default_param
         self.takes: Dict[Span, List[List[str]]] = {}
+        # a constructed client's span -> the client a name or attribute bound to both is resolved to
+        # (``if x: self.client = OpenAI() else: self.client = OpenAI(base_url=...)``): one client to its calls
+        self.shares: Dict[Span, List[int]] = {}
         self.mixed: Dict[Span, List[object]] = {}  # a constructed client's span -> [a name also bound to another value, line read]  # a constructed client's span -> [module, key] of project parameters it is passed to
         self.mentions_asked: Set[str] = set()  # names whose every mention was read (see _consulted)
         self.caller_values: Dict[Tuple[int, str], Optional[List[ast.Constant]]] = {}  # see callers_choice
@@ -115,6 +118,12 @@ class _Analyzer:
             if binding is None:
                 return None
             value = self.resolve_binding(binding)
+            if ambiguous and isinstance(value, Client) and value.origin in ("constructed", "subclass"):
+                # `if x: c = OpenAI() / else: c = OpenAI(base_url=...)`: both reach the calls made on c
+                others = [v for v in (self.resolve_binding(b) for b in binding.scope.bindings.get(node.id, [])
+                                      if b is not binding and b.line <= node.lineno) if isinstance(v, Client)]
+                if others:
+                    self._one_of([value] + others)
             if ambiguous and not isinstance(value, (Client, Res, Result)):
                 mixed = self._mixed(node.id, binding, node.lineno)
                 if isinstance(mixed, Client):
@@ -272,8 +281,17 @@ class _Analyzer:
         values.discard(None)
         clients = [v for v in values if isinstance(v, Client)]
         if clients:
-            return sorted(clients, key=lambda c: c.span)[0]
+            return self._one_of(sorted(clients, key=lambda c: (c.span.line, c.span.col, c.span.end_line, c.span.end_col)))
         return values.pop() if len(values) == 1 else None
+
+    def _one_of(self, clients: List[Client]) -> Client:
+        """The first of the clients one name or attribute may hold, the others recorded as sharing
+        its calls (analyzer's ``_same_as``: one unit, they move or stay together)."""
+        first = clients[0]
+        for other in clients[1:]:
+            if other.span != first.span and other.origin in ("constructed", "subclass"):
+                self.shares.setdefault(other.span, [first.span.line, first.span.col, first.span.end_line, first.span.end_col])
+        return first
 
     # ---- the project's other modules (see analyzer/project.py)
     def client_key(self, call: ast.Call) -> str:

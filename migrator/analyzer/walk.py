@@ -419,7 +419,10 @@ class _Walk(_Mixin):
     def _on_Subscript(self, node: ast.Subscript, scope: Scope, parent: Optional[ast.AST]) -> None:
         base = self.resolve(node.value, scope)
         if isinstance(base, Q) and base.qname == "os.environ":
-            self._env_literal(node.slice)
+            # os.environ["OPENAI_API_KEY"] = client.api_key: a value written (a literal is a setting)
+            written = (isinstance(node.ctx, ast.Store) and isinstance(parent, (ast.Assign, ast.AnnAssign))
+                       and not (isinstance(parent.value, ast.Constant) and isinstance(parent.value.value, str)))
+            self._env_literal(node.slice, written)
         self._result_access(node, scope, parent)
 
     # ---- try: which body an except clause guards

@@ -95,7 +95,9 @@ def sites(analysis: FileAnalysis) -> List[Site]:
                                                           "context_manager": bool(client.get("context_manager")),
                                                           "confidence": "high"}, ref))
     for env in analysis.env_reads:
-        out.append(Site("env", env.span, ("SimpleString",), {"variable": env.var, "confidence": "high"}, env))
+        # (a value written to the variable is not renamed: it stays whatever key the code holds there)
+        out.append(Site("env", env.span, ("SimpleString",), {"variable": env.var, "confidence": "low" if env.written else "high",
+                                                            "written": env.written}, env))
     for res in analysis.results:
         call = calls.get((res.call.line, res.call.col, res.call.end_line, res.call.end_col))
         if call is None:

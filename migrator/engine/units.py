@@ -314,9 +314,13 @@ def build_units(all_sites: Sequence[Site]) -> Tuple[List[Unit], Dict[int, Unit]]
                 find.union(keys[0], key)
             if keys:
                 member[id(site)] = keys[0]
-    # the clients one function returns are one client to its callers (a factory's branches)
+    # the clients one function returns are one client to its callers (a factory's branches), and
+    # the clients one name or attribute holds one client to the calls made on it
     returned: Dict[Tuple[int, ...], UnitKey] = {}
     for site in all_sites:
+        same = site.attrs.get("_same_as") if site.kind == "client" else None
+        if same and ("client", tuple(same)) in built:
+            find.union(("client", tuple(same)), ("client", _key(site.span)))
         if site.kind == "client" and site.attrs.get("returned_by"):
             key = ("client", _key(site.span))
             first = returned.setdefault(tuple(site.attrs["returned_by"]), key)
@@ -722,6 +726,14 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
                 "{label} comes from a caller: its calls now name {title}'s models and parameters, so every caller must "
                 "hand it a client pointed at {title} (an OpenAI client would receive them)").format(
                 label=unit.label, title=ruleset.provider.title), "warning"))
+    if any(u.rewrites for u in units):  # (a native plan's blocked unit may be its fallback's)
+        for site in all_sites:
+            if site.kind == "env" and site.attrs.get("written") and str(site.attrs.get("variable", "")).startswith("OPENAI_"):
+                # (review 4 R6: textgrad wrote a handed client's key there; renamed, OpenAI's key went to the provider)
+                plan.reports.append((site, "migrator/unit", N_(
+                    "{variable} is set here from a value, which may be OpenAI's key: kept; the migrated clients read "
+                    "{provider_variable}: set that from the provider's key by hand").format(
+                    variable=site.attrs.get("variable"), provider_variable=ruleset.vars.get("api_key_env", "?")), "warning"))
     return plan
 
 
@@ -734,16 +746,17 @@ def _retargeted(unit: Unit, by_site: Dict[int, List[Rule]], rules_for: Optional[
     anchor = unit.anchor
     if unit.key[0] not in ("client", "framework") or anchor.kind not in ("client", "framework"):
         return True  # v0 calls, annotated clients, unresolved calls: nothing is built here
-    if anchor.kind == "client" and anchor.attrs.get("endpoint") not in ("none", "openai", "fallback"):
-        # an endpoint a run-time value decides (or Azure): no rule moves the construction, so its
-        # key and calls must not move either (a provider's key would go to wherever it points)
-        return False
-    for site in unit.sites:
-        if site is anchor or (site.kind == "symbol" and site.attrs.get("context") == "call"):
-            rules = rules_for(site) if rules_for is not None else by_site.get(id(site), [])
-            if any(rewrites(r) for r in rules):
-                return True
-    return False
+    # every construction of the unit (a factory's branches, the clients one attribute may hold)
+    for built in [s for s in unit.sites if s.kind == anchor.kind]:
+        if built.kind == "client" and built.attrs.get("endpoint") not in ("none", "openai", "fallback"):
+            # an endpoint a run-time value decides (or Azure): no rule moves the construction, so its
+            # key and calls must not move either (a provider's key would go to wherever it points)
+            return False
+        own = [s for s in unit.sites if s is built or (s.kind == "symbol" and s.attrs.get("context") == "call"
+                                                       and (s.span.line, s.span.col) == (built.span.line, built.span.col))]
+        if not any(rewrites(r) for s in own for r in (rules_for(s) if rules_for is not None else by_site.get(id(s), []))):
+            return False
+    return True
 
 
 def staying(units: UnitPlan, hybrid: Set[int]) -> Tuple[Tuple[int, str], ...]:

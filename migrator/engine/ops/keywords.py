@@ -133,6 +133,11 @@ class SetKwarg(Operation):
                 ctx.diag(N_("`{value}` is a pydantic setting read from the environment variable {variable}: where it is set "
                             "to OpenAI's endpoint (.env, the deployment), unset it or set it to the provider's").format(
                     value=_quote(existing.value), variable=variable), "warning")
+            elif name == "api_key":
+                # (review 4 R1: llm's embedder is always handed the key its user set for OpenAI)
+                ctx.diag(N_("api_key= stays the caller's `{value}` (the provider's key when none is given): every caller must "
+                            "now pass the provider's key; one passing OpenAI's would send it to the provider").format(
+                    value=_quote(existing.value)), "warning")
             return _replace_entry(node, existing, existing.with_changes(value=either))
         if when == "literal" and not _is_literal(existing.value):
             if _code(existing.value) != _code(value) and not _reads_env(existing.value, ("OPENAI_API_KEY", ctx.ruleset.vars.get("api_key_env"))):
