@@ -94,3 +94,111 @@ def test_r2_provider_key_never_reaches_the_caller_s_server(tmp_path: Path):
         assert done.returncode == 0, done.tail()
         keys = [r.headers.get("authorization") for r in ollama.requests]
     assert keys == ["Bearer ollama"], keys  # the server the caller named gets the key it was given, as before
+
+
+# --------------------------------------------------------------------------- R3
+# textgrad 0.1.8 ChatOpenAI: `self.client` is built in two branches (OpenAI's key when no base_url, a
+# caller's server otherwise); the native plan makes the first a dashscope.Client and keeps the second
+# on the openai SDK (hybrid), but rewrites their one shared call for dashscope.Client.
+R3_ENGINE = b'''import os
+
+from openai import OpenAI
+
+
+class Engine:
+    def __init__(self, model="gpt-4o", base_url=None):
+        self.model = model
+        if not base_url:
+            self.client = OpenAI(api_key=os.getenv("OPENAI_API_KEY"))
+        else:
+            self.client = OpenAI(base_url=base_url, api_key=os.getenv("LOCAL_KEY"))
+
+    def ask(self, text):
+        reply = self.client.chat.completions.create(
+            model=self.model, messages=[{"role": "user", "content": text}], extra_body={"top_k": 5}
+        )
+        return reply.choices[0].message.content
+'''
+
+
+@pytest.mark.xfail(strict=True, reason="R3: a call shared by a native client and a hybrid (openai SDK) client is rewritten "
+                   "for the native SDK: extra_body= -> parameters=, a TypeError on the openai client")
+def test_r3_a_call_shared_with_a_hybrid_client_keeps_the_openai_sdk_s_keywords(tmp_path: Path):
+    repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/engine.py": R3_ENGINE})
+    doc = apply(repo, "--plan", "native")
+    migrated = checkout(tmp_path, repo, doc)
+    program = "import os\nfrom app.engine import Engine\nprint(Engine(base_url=os.environ['DASHSCOPE_COMPATIBLE_BASE_URL']).ask('hi'))\n"
+    done, sent, trapped = run_migrated(tmp_path, migrated, program, (migrated / "app/engine.py").read_text())
+    assert done.returncode == 0, done.tail()  # now: TypeError: Completions.create() got an unexpected keyword argument 'parameters'
+    assert trapped == [] and [r.json.get("top_k") for r in sent] == [5]
+
+
+# --------------------------------------------------------------------------- R4
+# A unit test patching the project's own name for the class (`patch("app.engine.OpenAI")`, the
+# idiom strands-agents' tests use): under a native plan the module builds dashscope.Client, the
+# double no longer intercepts and the test sends a real request; apply says nothing about the test.
+R4_ENGINE = b'''import os
+
+from openai import OpenAI
+
+
+class Engine:
+    def __init__(self, model="gpt-4o"):
+        self.model = model
+        self.client = OpenAI(api_key=os.getenv("OPENAI_API_KEY"))
+
+    def ask(self, text):
+        reply = self.client.chat.completions.create(model=self.model, messages=[{"role": "user", "content": text}])
+        return reply.choices[0].message.content
+'''
+R4_TEST = b'''from unittest.mock import patch
+
+from app.engine import Engine
+
+
+def test_ask_uses_the_client():
+    with patch("app.engine.OpenAI") as fake:
+        fake.return_value.chat.completions.create.return_value.choices[0].message.content = "ok"
+        assert Engine().ask("hi") == "ok"
+'''
+
+
+@pytest.mark.xfail(strict=True, reason="R4: patch('app.engine.OpenAI') no longer intercepts once the module builds "
+                   "dashscope.Client (native); the test double is neither migrated nor reported")
+def test_r4_a_patch_of_the_project_s_openai_name_still_intercepts_or_is_reported(tmp_path: Path):
+    repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/engine.py": R4_ENGINE, "tests/__init__.py": b"",
+                                "tests/test_engine.py": R4_TEST})
+    doc = apply(repo, "--plan", "native")
+    if _diags(doc, "tests/test_engine.py"):
+        return  # reported for a person
+    migrated = checkout(tmp_path, repo, doc)
+    program = "from tests.test_engine import test_ask_uses_the_client\ntest_ask_uses_the_client()\n"
+    done, sent, trapped = run_migrated(tmp_path, migrated, program, (migrated / "app/engine.py").read_text())
+    assert done.returncode == 0 and sent == [] and trapped == [], (done.tail(), len(sent), len(trapped))
+
+
+# --------------------------------------------------------------------------- R5 (noise)
+# aisuite 0.2.0: ten provider classes set `config["base_url"] = "https://api.<provider>..."` just before
+# `openai.OpenAI(**config)`; each is reported "left on OpenAI as a whole ... endpoint set at run time".
+R5_PROVIDER = b'''import os
+
+import openai
+
+
+class DeepseekProvider:
+    def __init__(self, **config):
+        config.setdefault("api_key", os.getenv("DEEPSEEK_API_KEY"))
+        config["base_url"] = "https://api.deepseek.com"
+        self.client = openai.OpenAI(**config)
+
+    def chat(self, model, messages):
+        return self.client.chat.completions.create(model=model, messages=messages)
+'''
+
+
+@pytest.mark.xfail(strict=True, reason="R5: a client whose **config gets a non-OpenAI base_url literal just before the "
+                   "construction already points elsewhere: not OpenAI usage, not 'left on OpenAI' for a person")
+def test_r5_a_config_dict_pointed_at_another_service_is_not_left_for_a_person(tmp_path: Path):
+    repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/deepseek.py": R5_PROVIDER})
+    doc = apply(repo, "--dry-run")
+    assert not [d for d in doc["diagnostics"] if d["severity"] == "manual"], doc["diagnostics"]
