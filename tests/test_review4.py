@@ -202,3 +202,66 @@ def test_r5_a_config_dict_pointed_at_another_service_is_not_left_for_a_person(tm
     repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/deepseek.py": R5_PROVIDER})
     doc = apply(repo, "--dry-run")
     assert not [d for d in doc["diagnostics"] if d["severity"] == "manual"], doc["diagnostics"]
+
+
+# --------------------------------------------------------------------------- R6
+# textgrad 0.1.8 ChatExternalClient(ChatOpenAI): "if os.getenv('OPENAI_API_KEY') is None:
+# os.environ['OPENAI_API_KEY'] = client.api_key" (the handed client's key, to pass the base class's
+# check).  apply renames the write: the handed client's key, OpenAI's when the user hands an OpenAI
+# client, becomes DASHSCOPE_API_KEY for the process, and the next default engine sends it to DashScope.
+R6_ENGINE = b'''import os
+
+from openai import OpenAI
+
+
+class Engine:
+    def __init__(self, model):
+        if os.getenv("OPENAI_API_KEY") is None:
+            raise ValueError("set OPENAI_API_KEY")
+        self.model = model
+        self.client = OpenAI(api_key=os.getenv("OPENAI_API_KEY"))
+
+    def ask(self, text):
+        return self.client.chat.completions.create(model=self.model, messages=[{"role": "user", "content": text}])
+'''
+R6_EXTERNAL = b'''import os
+
+from openai import OpenAI
+
+from app.engine import Engine
+
+
+class External(Engine):
+    def __init__(self, client: OpenAI, model: str):
+        if os.getenv("OPENAI_API_KEY") is None:
+            os.environ["OPENAI_API_KEY"] = client.api_key
+        super().__init__(model)
+        self.client = client
+'''
+R6_PROGRAM = """import os
+from openai import OpenAI
+from app.engine import Engine
+from app.external import External
+External(OpenAI(api_key=os.environ["OPENAI_API_KEY"]), "gpt-4o")  # the user keeps this one on OpenAI
+Engine("gpt-4o").ask("hi")
+"""
+
+
+@pytest.mark.xfail(strict=True, reason="R6: an environment *write* of a handed client's key is renamed to the provider's "
+                   "variable: with DASHSCOPE_API_KEY unset, OpenAI's key becomes it and the next client sends it to DashScope")
+def test_r6_a_handed_client_s_key_is_not_written_into_the_provider_s_variable(tmp_path: Path):
+    from tests.equivalence import base_env, migrated_env, run_program, write_guard
+    from tests.fakes import FakeServer
+
+    repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/engine.py": R6_ENGINE, "app/external.py": R6_EXTERNAL})
+    doc = apply(repo)
+    migrated = checkout(tmp_path, repo, doc)
+    with FakeServer("dashscope") as srv, FakeServer("openai") as trap:
+        env = base_env(tmp_path, write_guard(tmp_path / "guard"))
+        env.update(migrated_env("dashscope", srv, (migrated / "app/engine.py").read_text())[0])
+        env.pop("DASHSCOPE_API_KEY", None)  # not set yet: the case the write is there for
+        env.update({"OPENAI_BASE_URL": trap.base_url(), "OPENAI_API_KEY": "sk-openai-trap"})
+        env["PYTHONPATH"] = f"{env['PYTHONPATH']}:{migrated}"
+        run_program(R6_PROGRAM, "run.py", env, tmp_path / "run")
+        keys = [r.headers.get("authorization") for r in srv.requests]
+    assert "Bearer sk-openai-trap" not in keys, keys
