@@ -1,7 +1,8 @@
 """Reproductions of the fourth reach review (benchmarks/reach_review4.md, findings R1..Rn).
 
-Each test states the correct behaviour and is marked ``xfail(strict=True)``: it fails on the code
-the review measured and passes once the finding is fixed (then drop the mark).  The shapes are cut
+Each test states the correct behaviour; those still marked ``xfail(strict=True)`` (R1, R5, R12)
+fail on today's code and pass once the finding is fixed (then drop the mark); R2, R3, R4, R6 and
+R7 were fixed after the review.  The shapes are cut
 down from real packages (llm 0.36, textgrad 0.1.8, aisuite 0.2.0, fast-graphrag 0.0.5, chatlab
 2.1.1); runtime ones run the migrated project with the real SDK against the provider's fake, with
 OpenAI's variables on a trap."""
@@ -76,8 +77,6 @@ def ask(client):
 '''
 
 
-@pytest.mark.xfail(strict=True, reason="R2: base_url kept as the caller's choice (`base_url or <provider>`) while the "
-                   "literal key is replaced by the provider's: the provider's key goes to the caller's server (Ollama)")
 def test_r2_provider_key_never_reaches_the_caller_s_server(tmp_path: Path):
     from tests.equivalence import base_env, run_program, write_guard
     from tests.fakes import FakeServer
@@ -121,8 +120,6 @@ class Engine:
 '''
 
 
-@pytest.mark.xfail(strict=True, reason="R3: a call shared by a native client and a hybrid (openai SDK) client is rewritten "
-                   "for the native SDK: extra_body= -> parameters=, a TypeError on the openai client")
 def test_r3_a_call_shared_with_a_hybrid_client_keeps_the_openai_sdk_s_keywords(tmp_path: Path):
     repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/engine.py": R3_ENGINE})
     doc = apply(repo, "--plan", "native")
@@ -163,8 +160,6 @@ def test_ask_uses_the_client():
 '''
 
 
-@pytest.mark.xfail(strict=True, reason="R4: patch('app.engine.OpenAI') no longer intercepts once the module builds "
-                   "dashscope.Client (native); the test double is neither migrated nor reported")
 def test_r4_a_patch_of_the_project_s_openai_name_still_intercepts_or_is_reported(tmp_path: Path):
     repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/engine.py": R4_ENGINE, "tests/__init__.py": b"",
                                 "tests/test_engine.py": R4_TEST})
@@ -247,8 +242,6 @@ Engine("gpt-4o").ask("hi")
 """
 
 
-@pytest.mark.xfail(strict=True, reason="R6: an environment *write* of a handed client's key is renamed to the provider's "
-                   "variable: with DASHSCOPE_API_KEY unset, OpenAI's key becomes it and the next client sends it to DashScope")
 def test_r6_a_handed_client_s_key_is_not_written_into_the_provider_s_variable(tmp_path: Path):
     from tests.equivalence import base_env, migrated_env, run_program, write_guard
     from tests.fakes import FakeServer
@@ -297,9 +290,6 @@ class Service:
 '''
 
 
-@pytest.mark.xfail(strict=True, reason="R7: a receiver assigned an Azure client in one branch and an OpenAI client in "
-                   "another: the OpenAI client is retargeted, the shared call (classed Azure's) is not, and the provider "
-                   "receives OpenAI's model name without a word")
 def test_r7_an_openai_model_never_reaches_the_provider_through_a_call_shared_with_azure(tmp_path: Path):
     repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/svc.py": R7_SVC})
     doc = apply(repo)
