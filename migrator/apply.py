@@ -181,8 +181,13 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
         tree_ruleset = dataclasses.replace(tree_ruleset, doubles_kept=doubles_kept)
     # a client of the project stays on OpenAI: an OPENAI_* read outside every client (a settings
     # module, say) may feed it, so the files that renamed one are planned again
+    # (and those whose moving clients take their key from another module's value, which may be
+    # such a read: scan's readiness plans every module knowing where a client stays)
+    loose = stays is not None and any(f.kind == "env" and str(f.symbol or "").startswith("OPENAI_")
+                                      for job in py_jobs if job[3] is not None for f in job[3].findings)
     again = [i for i, (_n, result, _l) in enumerate(done)
-             if (stays and result.loose_keys) or (doubles_kept and any(f.kind == "double" for f in py_jobs[i][3].findings))]
+             if (stays and result.loose_keys) or (loose and result.imported_keys)
+             or (doubles_kept and any(f.kind == "double" for f in py_jobs[i][3].findings))]
     if again:
         redone = _run([py_jobs[i][:2] + (tree_ruleset, py_jobs[i][3]) for i in again], options.jobs)
         for i, result in zip(again, redone):
