@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from migrator.analyzer import decode_python, is_python
 from migrator.check.baseline import DEFAULT_BASELINE, _follow_renames, _under, _write_baseline, new_findings, read_baseline
@@ -19,6 +19,10 @@ from migrator.errors import GitError, UsageError
 from migrator.i18n import _
 from migrator.models import Finding
 from migrator.results import R_UNPARSEABLE, CheckFinding, CheckResult
+
+if TYPE_CHECKING:
+    from migrator.analyzer.llamaindex import Project
+    from migrator.vcs import RepoInfo
 
 
 @dataclass(frozen=True)
@@ -90,8 +94,8 @@ def run_check(options: CheckOptions, *, cfg: Optional[Config] = None, progress=N
              if c.relpath not in skip and _interesting(c.relpath) and (not paths or _under(c.relpath, paths))]
     fixer = make_fixer(cfg) if policy.name == "compat" else None
 
-    repo = None
-    base_commit = None
+    repo: Optional[RepoInfo] = None
+    base_commit = ""
     if options.base:
         from migrator import vcs
 
@@ -104,7 +108,7 @@ def run_check(options: CheckOptions, *, cfg: Optional[Config] = None, progress=N
 
     project = _ProjectFacts(root, excludes, options.max_bytes)
     then = project
-    if options.base:
+    if options.base and repo is not None:
         # a change to what the project sets (a LlamaIndex Settings.llm removed) reaches unchanged files
         then = project.at_base(repo, base_commit, changed | set(vcs.deleted_paths_since(repo, options.base)))
         files += [c for c in everything if c.relpath not in changed and c.relpath in then.reached]
@@ -112,10 +116,10 @@ def run_check(options: CheckOptions, *, cfg: Optional[Config] = None, progress=N
     current = sorted((f for c in checks for f in c.findings), key=CheckFinding.sort_key)
     errors = tuple((c.path, c.error) for c in checks if c.error)
     suppressed = sum(c.suppressed for c in checks)
-    common = dict(root=root, policy=policy.name, findings=tuple(current), files_checked=len(files),
-                  suppressed=suppressed, errors=errors)
+    common: Dict[str, Any] = dict(root=root, policy=policy.name, findings=tuple(current), files_checked=len(files),
+                                  suppressed=suppressed, errors=errors)
 
-    if options.base:
+    if options.base and repo is not None:
         # only files with findings now can have new ones: read just those at the base
         known, snippets = _known_at_base(repo, base_commit, sorted({f.path for f in current}), policy, then)
         new = _with_unparseable(new_findings(current, known, snippets), current)
@@ -164,7 +168,7 @@ class _ProjectFacts:
 
     def __init__(self, root: str, excludes: Sequence[str], max_bytes: int):
         self.root, self.excludes, self.max_bytes = root, excludes, max_bytes
-        self.whole = None
+        self.whole: Optional[Project] = None
         self.reached: set = set()  # (at a base) the files whose sites the change of project settings reaches
 
     def __call__(self, relpath: str, data: bytes) -> List[Finding]:
@@ -187,7 +191,7 @@ class _ProjectFacts:
             return out
         return out + self.project().findings_in(relpath, data)
 
-    def project(self):
+    def project(self) -> Project:
         from migrator.analyzer import llamaindex
 
         if self.whole is None:
@@ -210,7 +214,7 @@ class _ProjectFacts:
         out = _ProjectFacts(self.root, self.excludes, self.max_bytes)
         out.whole = self.project().at(then)
         if self.project().differs(out.whole):
-            out.reached = {path for path, fact in self.whole.facts.items() if fact.sites}
+            out.reached = {path for path, fact in self.project().facts.items() if fact.sites}
         return out
 
 

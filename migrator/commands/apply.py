@@ -117,10 +117,10 @@ def run(request: ApplyRequest, ui: ApplyUI) -> ApplyOutcome:
     ruleset = _ruleset(request, root, cfg)
     writes, in_place, allow_dirty = request.writes, request.in_place, request.allow_dirty
     repo = vcs.find_repo(root)
-    if writes and not in_place and repo is None:
-        raise UsageError(_("{root} is not in a git repository: use --in-place to write into the files, "
-                           "or --dry-run / --patch FILE to only look").format(root=root))
     if writes and not in_place:
+        if repo is None:
+            raise UsageError(_("{root} is not in a git repository: use --in-place to write into the files, "
+                               "or --dry-run / --patch FILE to only look").format(root=root))
         vcs.current_branch(repo)  # a detached HEAD or an unborn branch is refused before any work
     options = ScanOptions(excludes=excludes, jobs=jobs_option(request.jobs), use_cache=request.use_cache, max_bytes=request.max_bytes)
     with ui.stages() as (scanned, rewritten):
@@ -128,6 +128,7 @@ def run(request: ApplyRequest, ui: ApplyUI) -> ApplyOutcome:
     if request.interactive:
         paths = [c.path for c in result.changes]
         if writes and not in_place:  # a branch commit leaves untracked files out: nothing to ask about them
+            assert repo is not None  # refused above outside git
             untracked = set(vcs.untracked_paths(repo, paths))
             paths = [p for p in paths if p not in untracked]
         if writes:  # refused before the questions rather than after them
@@ -135,7 +136,7 @@ def run(request: ApplyRequest, ui: ApplyUI) -> ApplyOutcome:
         result = _choose(result, root, ruleset, options, set(paths), ui)
         if result is None:
             return ApplyOutcome("quit", EXIT_OK, ruleset=ruleset)
-    if result.changes and _config_outside(root, cfg.path):
+    if result.changes and cfg.path is not None and _config_outside(root, cfg.path):
         result.notes.append((os.path.relpath(cfg.path, root).replace(os.sep, "/"),
                              NOT_RECORDED.format(why=N_("it is in a parent folder of the one migrated"))))
     elif result.changes:
@@ -167,6 +168,7 @@ def run(request: ApplyRequest, ui: ApplyUI) -> ApplyOutcome:
 
             if not ui.confirm(_("Commit {n} file(s) on a new branch {branch}?").format(n=len(changes), branch=printable(name))):
                 return ApplyOutcome("declined", EXIT_OK, result, ruleset)
+        assert repo is not None  # (a branch write: refused above outside git)
         made = vcs.commit_to_branch(repo, changes, branch=name, message=commit_message(result, dirty=dirty),
                                     allow_dirty=allow_dirty)
         outcome.made = made
