@@ -592,7 +592,7 @@ class _Parser:
 
     def plans(self, node: yaml.Node) -> Dict[str, Plan]:
         out = {}
-        for name, (key_node, value) in self.r.mapping(node, "plans", set(PLANS)).items():
+        for name, (_name_node, value) in self.r.mapping(node, "plans", set(PLANS)).items():
             fields = self.r.mapping(value, f"plans.{name}", PLAN_KEYS)
             plan = Plan(name=name, title=name)
             for key, (_key_node, v) in fields.items():

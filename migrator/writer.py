@@ -112,7 +112,7 @@ def _plan(root_real: str, rel: str, data: bytes) -> _Write:
         st = os.stat(target)
     except FileNotFoundError:
         if not os.path.isdir(os.path.dirname(target)):
-            raise MigratorError(_("cannot create the file: its directory does not exist"), path=rel)
+            raise MigratorError(_("cannot create the file: its directory does not exist"), path=rel) from None
         return _Write(rel, target, data, None, None)
     except OSError as exc:
         raise MigratorError(_("cannot read the file: {reason}").format(reason=_os_reason(exc)), path=rel) from exc
