@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from migrator.analyzer import decode_python, is_python
 from migrator.check.baseline import DEFAULT_BASELINE, _follow_renames, _under, _write_baseline, new_findings, read_baseline
@@ -71,7 +71,7 @@ def _baseline_path(root: str, options: CheckOptions, cfg: Config) -> Optional[st
     return chosen if os.path.isabs(chosen) else os.path.join(root, chosen)
 
 
-def run_check(options: CheckOptions, *, cfg: Optional[Config] = None, progress=None) -> CheckResult:
+def run_check(options: CheckOptions, *, cfg: Optional[Config] = None, progress: Optional[Callable[[int, int], None]] = None) -> CheckResult:
     """Run the check; raise UsageError/ConfigError/GitError for problems the user must fix.
     ``progress(done, total)`` is called as files are checked."""
     root = os.path.abspath(options.root)
@@ -143,7 +143,7 @@ def _with_unparseable(new: List[CheckFinding], current: Sequence[CheckFinding]) 
                   key=CheckFinding.sort_key)
 
 
-def _merge_base(repo, ref: str) -> str:
+def _merge_base(repo: RepoInfo, ref: str) -> str:
     from migrator import vcs
 
     try:
@@ -169,7 +169,7 @@ class _ProjectFacts:
     def __init__(self, root: str, excludes: Sequence[str], max_bytes: int):
         self.root, self.excludes, self.max_bytes = root, excludes, max_bytes
         self.whole: Optional[Project] = None
-        self.reached: set = set()  # (at a base) the files whose sites the change of project settings reaches
+        self.reached: Set[str] = set()  # (at a base) the files whose sites the change of project settings reaches
 
     def __call__(self, relpath: str, data: bytes) -> List[Finding]:
         """The findings of ``data``, the bytes of ``relpath`` now or at a base, against the project
@@ -200,7 +200,7 @@ class _ProjectFacts:
             self.whole = llamaindex.project(sorted(files), lambda p: read_limited(files[p], self.max_bytes)[0])
         return self.whole
 
-    def at_base(self, repo, base_commit: str, changed: Iterable[str]) -> "_ProjectFacts":
+    def at_base(self, repo: RepoInfo, base_commit: str, changed: Iterable[str]) -> "_ProjectFacts":
         """The project facts at the base commit: the tree as it is, but for the files the change
         touched, read as they were (only when one of them holds LlamaIndex code, now or then)."""
         from migrator import vcs
@@ -219,7 +219,7 @@ class _ProjectFacts:
 
 
 def _check_files(files: Sequence[Tuple[str, str]], policy: Policy, fixer: Optional[Fixer],
-                 max_bytes: int, progress=None, project: Optional[Callable[[str, bytes], List[Finding]]] = None) -> List[FileCheck]:
+                 max_bytes: int, progress: Optional[Callable[[int, int], None]] = None, project: Optional[Callable[[str, bytes], List[Finding]]] = None) -> List[FileCheck]:
     out = []
     for index, (relpath, abspath) in enumerate(files):
         if progress:
@@ -237,12 +237,14 @@ def _check_files(files: Sequence[Tuple[str, str]], policy: Policy, fixer: Option
     return out
 
 
-def _known_at_base(repo, base_commit: str, paths: Sequence[str], policy: Policy, project=None):
+def _known_at_base(repo: RepoInfo, base_commit: str, paths: Sequence[str], policy: Policy,
+                   project: Optional[Callable[[str, bytes], List[Finding]]] = None,
+                   ) -> Tuple[Dict[Tuple[str, str, str], int], Dict[Tuple[str, str, str], List[str]]]:
     """Counts and snippets per (rule, path, symbol) at the merge-base, following renames."""
     from migrator import vcs
 
     renames = vcs.renamed_paths(repo, base_commit, "HEAD")
-    known: Counter = Counter()
+    known: Counter[Tuple[str, str, str]] = Counter()
     snippets: Dict[Tuple[str, str, str], List[str]] = defaultdict(list)
     for path in paths:
         old = renames.get(path, path)

@@ -53,7 +53,7 @@ class _Source:
         """Names assigned exactly once at module level, to a string literal."""
         if self.tree is None:
             return {}
-        seen: Counter = Counter()
+        seen: Counter[str] = Counter()
         values: Dict[str, str] = {}
         for stmt in self.tree.body:
             targets: List[ast.AST] = []

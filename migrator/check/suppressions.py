@@ -100,7 +100,7 @@ def apply_suppressions(findings: Sequence[CheckFinding], suppressions: Sequence[
                        path: str, source_line: Callable[[Optional[int], int], str]) -> Tuple[List[CheckFinding], int]:
     """Drop suppressed findings; add a finding for each reasonless or unused suppression."""
     kept: List[CheckFinding] = []
-    used: Counter = Counter()
+    used: Counter[int] = Counter()
     suppressed = 0
     for finding in findings:
         hits = [i for i, s in enumerate(suppressions) if s.covers(finding)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from rich.console import Console
 from rich.table import Table
@@ -195,7 +195,7 @@ def _row_name(row: Dict[str, Any]) -> str:
 
 # how rows that migrate as many call sites automatically are told apart, in order: the first
 # criterion that leaves one row decides, and every criterion that narrowed the field is said
-_TIE_BREAKS = (
+_TIE_BREAKS: Tuple[Tuple[Callable[[Dict[str, Any]], Any], str], ...] = (
     (lambda r: r["manual"], N_("it leaves fewer sites for a person")),
     (lambda r: r["with_diagnostics"], N_("fewer of its sites need a note or a hybrid client")),
     (lambda r: r["plan"] != "compat", N_("the compat plan is the smaller change (it keeps the openai SDK)")),
