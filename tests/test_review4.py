@@ -1,8 +1,7 @@
 """Reproductions of the fourth reach review (benchmarks/reach_review4.md, findings R1..Rn).
 
-Each test states the correct behaviour; those still marked ``xfail(strict=True)`` (R1, R5)
-fail on today's code and pass once the finding is fixed (then drop the mark); R2, R3, R4, R6,
-R7 and R12 were fixed after the review.  The shapes are cut
+Each test states the correct behaviour; the one still marked ``xfail(strict=True)`` (R1)
+fails on today's code and passes once the finding is fixed (then drop the mark); R2 to R7 and R12 were fixed after the review.  The shapes are cut
 down from real packages (llm 0.36, textgrad 0.1.8, aisuite 0.2.0, fast-graphrag 0.0.5, chatlab
 2.1.1); runtime ones run the migrated project with the real SDK against the provider's fake, with
 OpenAI's variables on a trap."""
@@ -191,8 +190,6 @@ class DeepseekProvider:
 '''
 
 
-@pytest.mark.xfail(strict=True, reason="R5: a client whose **config gets a non-OpenAI base_url literal just before the "
-                   "construction already points elsewhere: not OpenAI usage, not 'left on OpenAI' for a person")
 def test_r5_a_config_dict_pointed_at_another_service_is_not_left_for_a_person(tmp_path: Path):
     repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/deepseek.py": R5_PROVIDER})
     doc = apply(repo, "--dry-run")

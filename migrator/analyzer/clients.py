@@ -274,6 +274,8 @@ class _Clients(_Mixin):
                 # api_key=config.API_KEY, a value another module of the project holds: it may be an
                 # OPENAI_API_KEY read kept there for a client that stays (units: held then)
                 "_key_ref": self._imported_key(node, scope),
+                # OpenAI(**config) after `config["base_url"] = "<url>"` (check reads it as the endpoint)
+                "spread_url": self._spread_url(node, scope) if any(k.arg is None for k in node.keywords) else None,
             },
         )
 

@@ -225,6 +225,10 @@ def _client_problem(f: Finding, sources: Mapping[object, _Source], policy: Polic
                     None) if found is not None else None
         if base is None:
             return N_("{name}() has no base_url, so it talks to api.openai.com").format(name=name)
+    spread = f.detail.get("spread_url")
+    if base is None and spread:  # config["base_url"] = "<url>" just before OpenAI(**config)
+        return None if policy.allows(spread) else N_("{name}(base_url={url}): endpoint not on the allow-list").format(
+            name=name, url=repr(spread))
     if base is None:
         if any(kw.arg is None for kw in call.keywords):
             return N_("{name}(**...) has no visible base_url; it must be an explicit base_url on the allow-list").format(name=name)
