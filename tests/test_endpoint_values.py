@@ -381,6 +381,27 @@ class External:
     assert [d.line for d in result.diagnostics if "is set here from a value, which may be OpenAI's key" in d.message] == [8]
 
 
+def test_a_name_declaring_openai_s_key_variable_is_renamed_with_the_client():
+    # review 4 R1 (llm): `key_env_var = "OPENAI_API_KEY"` is where llm's callers read the key they
+    # hand the embedder; left, OpenAI's key went to the provider
+    result = migrate('''
+import openai
+
+MESSAGE = "OPENAI_API_KEY"
+
+
+class Embedder:
+    key_env_var = "OPENAI_API_KEY"
+    needs: str = "OPENAI_API_KEY"
+
+    def embed(self, items, *, key=None):
+        return openai.OpenAI(api_key=key).embeddings.create(input=items, model="text-embedding-3-small").data
+''', "dashscope")
+    out = result.output
+    assert 'key_env_var = "DASHSCOPE_API_KEY"' in out and 'MESSAGE = "OPENAI_API_KEY"' in out, out
+    assert 'needs: str = "OPENAI_API_KEY"' in out
+
+
 def test_a_real_key_written_beside_a_caller_s_endpoint_is_replaced_with_a_warning():
     source = LOCAL_KEY.replace('"ollama"', '"sk-abcdefghijklmnopqrstuvwxyz0123456789"')
     result = migrate(source, "dashscope")

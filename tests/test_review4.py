@@ -1,7 +1,7 @@
 """Reproductions of the fourth reach review (benchmarks/reach_review4.md, findings R1..Rn).
 
-Each test states the correct behaviour; the one still marked ``xfail(strict=True)`` (R1)
-fails on today's code and passes once the finding is fixed (then drop the mark); R2 to R7 and R12 were fixed after the review.  The shapes are cut
+Each test states the correct behaviour; each was marked ``xfail(strict=True)`` while it
+failed on the code the review measured, and passes since its finding was fixed.  The shapes are cut
 down from real packages (llm 0.36, textgrad 0.1.8, aisuite 0.2.0, fast-graphrag 0.0.5, chatlab
 2.1.1); runtime ones run the migrated project with the real SDK against the provider's fake, with
 OpenAI's variables on a trap."""
@@ -45,8 +45,6 @@ def main():
 '''
 
 
-@pytest.mark.xfail(strict=True, reason="R1: a key parameter filled by callers with OpenAI's key: `key or <provider key>` "
-                   "sends OpenAI's key to the provider, with no diagnostic")
 def test_r1_openai_key_from_a_caller_never_reaches_the_provider(tmp_path: Path):
     repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/emb.py": R1_EMB, "app/main.py": R1_MAIN})
     doc = apply(repo)
