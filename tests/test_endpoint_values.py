@@ -402,6 +402,32 @@ class Embedder:
     assert 'needs: str = "OPENAI_API_KEY"' in out
 
 
+def test_an_unset_provider_key_never_lets_the_openai_sdk_fall_back_to_openai_s(tmp_path: Path):
+    # re-review S1: `OpenAI(api_key=os.getenv("OPENAI_API_KEY"))` became os.getenv("DASHSCOPE_API_KEY"):
+    # unset (a machine still set up for OpenAI), that is None and the openai SDK reads
+    # OPENAI_API_KEY itself: OpenAI's key went to DashScope
+    from tests.equivalence import base_env, migrated_env, run_program, write_guard
+    from tests.fakes import FakeServer
+
+    source = '''
+import os
+from openai import OpenAI
+
+client = OpenAI(api_key=os.getenv("OPENAI_API_KEY"))
+print(client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}]).model)
+'''
+    migrated = migrate(source, "dashscope").output
+    assert 'api_key=os.environ["DASHSCOPE_API_KEY"]' in migrated, migrated
+    with FakeServer("dashscope") as srv, FakeServer("openai") as trap:
+        env = base_env(tmp_path, write_guard(tmp_path / "guard"))
+        env.update(migrated_env("dashscope", srv, migrated)[0])
+        env.pop("DASHSCOPE_API_KEY", None)
+        env.update({"OPENAI_BASE_URL": trap.base_url(), "OPENAI_API_KEY": "sk-openai-trap"})
+        done = run_program(migrated, "main.py", env, tmp_path / "run")
+        assert done.returncode != 0 and "DASHSCOPE_API_KEY" in done.tail(), done.tail()  # fails loudly, sends nothing
+        assert srv.requests == [] and trap.requests == []
+
+
 def test_a_real_key_written_beside_a_caller_s_endpoint_is_replaced_with_a_warning():
     source = LOCAL_KEY.replace('"ollama"', '"sk-abcdefghijklmnopqrstuvwxyz0123456789"')
     result = migrate(source, "dashscope")

@@ -140,6 +140,11 @@ class SetKwarg(Operation):
                     value=_quote(existing.value)), "warning")
             return _replace_entry(node, existing, existing.with_changes(value=either))
         if when == "literal" and not _is_literal(existing.value):
+            if (name == "api_key" and ctx.ruleset.plan.keeps_openai and ctx.site.kind == "client" and isinstance(node, cst.Call)
+                    and _may_be_none(existing.value, ("OPENAI_API_KEY", ctx.ruleset.vars.get("api_key_env")))):
+                # os.getenv("<KEY>") is None where the variable is unset, and the openai SDK then
+                # reads OPENAI_API_KEY itself: OpenAI's key would reach the provider (review S1)
+                return _replace_entry(node, existing, existing.with_changes(value=render(params["value"], ctx)))
             if _code(existing.value) != _code(value) and not _reads_env(existing.value, ("OPENAI_API_KEY", ctx.ruleset.vars.get("api_key_env"))):
                 ctx.diag(params.get("message") or N_("{name}= comes from `{value}`; make sure it holds the new provider's value").format(
                     name=name, value=_quote(existing.value)), "warning")
@@ -223,6 +228,13 @@ def _reads_env(node: cst.BaseExpression, names: Sequence[Optional[str]]) -> bool
         return False
     key = node.slice[0].slice.value if isinstance(node, cst.Subscript) else (node.args[0].value if node.args else None)  # type: ignore[attr-defined]
     return isinstance(key, cst.SimpleString) and key.evaluated_value in names
+
+
+def _may_be_none(node: cst.BaseExpression, names: Sequence[Optional[str]]) -> bool:
+    """``os.getenv("X")`` / ``os.environ.get("X")`` with no default, X one of ``names``."""
+    return (isinstance(node, cst.Call) and _code(node.func) in ("os.getenv", "getenv", "os.environ.get", "environ.get")
+            and len(node.args) == 1 and isinstance(node.args[0].value, cst.SimpleString)
+            and node.args[0].value.evaluated_value in names)
 
 
 def _is_default(node: cst.BaseExpression) -> bool:
