@@ -428,6 +428,37 @@ print(client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", 
         assert srv.requests == [] and trap.requests == []
 
 
+def test_openai_s_variable_set_to_a_real_key_or_from_setdefault_keeps_its_name():
+    # re-review S2, S4: `os.environ["OPENAI_API_KEY"] = "sk-proj-..."` (a notebook's idiom) and
+    # `os.environ.setdefault("OPENAI_API_KEY", client.api_key)` were renamed: OpenAI's key went to
+    # the provider; a placeholder ("test") is a setting and moves with the clients
+    result = migrate('''
+import os
+from openai import OpenAI
+os.environ["OPENAI_API_KEY"] = "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789"
+os.environ.setdefault("OPENAI_API_KEY", os.environ["MY_KEY"])
+os.environ["OPENAI_API_KEY"] = "test"
+client = OpenAI()
+print(client.chat.completions.create(model="gpt-4o", messages=[]))
+''', "dashscope")
+    out = result.output
+    assert out.count('"OPENAI_API_KEY"') == 2 and 'os.environ["DASHSCOPE_API_KEY"] = "test"' in out, out
+    assert [d.line for d in result.diagnostics if "is set here from a value" in d.message] == [3, 4]
+    assert not any("sk-proj" in d.message for d in result.diagnostics)
+
+
+def test_a_settings_module_writing_openai_s_variable_from_a_value_is_reported():
+    # re-review S3: the write sat in a module building no client, and got no word
+    result = migrate('''
+import os
+
+
+def configure(key):
+    os.environ["OPENAI_API_KEY"] = key
+''', "dashscope")
+    assert [d.severity for d in result.diagnostics if "is set here from a value" in d.message] == ["warning"]
+
+
 def test_a_real_key_written_beside_a_caller_s_endpoint_is_replaced_with_a_warning():
     source = LOCAL_KEY.replace('"ollama"', '"sk-abcdefghijklmnopqrstuvwxyz0123456789"')
     result = migrate(source, "dashscope")
