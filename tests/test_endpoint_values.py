@@ -459,6 +459,14 @@ def configure(key):
     assert [d.severity for d in result.diagnostics if "is set here from a value" in d.message] == ["warning"]
 
 
+def test_a_literal_key_beside_a_caller_s_endpoint_with_an_env_fallback_stays_that_endpoint_s():
+    # re-review S5: `base_url=base_url or os.getenv("OPENAI_BASE_URL")` (retargeted where it is
+    # written) with api_key="ollama": the caller's own server received DashScope's key
+    result = migrate(LOCAL_KEY.replace("OpenAI(base_url=base_url,", 'OpenAI(base_url=base_url or os.getenv("OPENAI_BASE_URL"),'),
+                     "dashscope")
+    assert 'api_key="ollama" if base_url else os.environ["DASHSCOPE_API_KEY"]' in result.output, result.output
+
+
 def test_a_real_key_written_beside_a_caller_s_endpoint_is_replaced_with_a_warning():
     source = LOCAL_KEY.replace('"ollama"', '"sk-abcdefghijklmnopqrstuvwxyz0123456789"')
     result = migrate(source, "dashscope")

@@ -168,12 +168,15 @@ class SetKwarg(Operation):
 def _callers_endpoint(node: cst.CSTNode, ctx: Context) -> Optional[cst.BaseExpression]:
     """The caller's ``base_url`` a construction keeps (a parameter defaulting to OpenAI's choice:
     ``base_url=url or <provider>``): the name or attribute, or None."""
-    if "base_url" not in ctx.site.attrs.get("fallback_kwargs", ()) or not isinstance(node, cst.Call):
+    if not isinstance(node, cst.Call):
         return None
     given = _entry(node, "base_url")
     value = given.value if given is not None else None
-    if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
-        value = value.left
+    if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or) and (
+            "base_url" in ctx.site.attrs.get("fallback_kwargs", ()) or ctx.site.attrs.get("_endpoint_def")):
+        value = value.left  # (x or os.getenv("OPENAI_BASE_URL"), retargeted where it is written: re-review S5)
+    elif "base_url" not in ctx.site.attrs.get("fallback_kwargs", ()):
+        return None
     return value if isinstance(value, (cst.Name, cst.Attribute)) and not value.lpar else None
 
 
