@@ -215,6 +215,28 @@ def test_the_clients_one_name_may_hold_are_one_client_to_its_calls(holder):
     assert "migrator/hybrid" in messages(result)
 
 
+@pytest.mark.parametrize("plan", ["compat", "native"])
+def test_a_subclass_s_own_client_on_the_same_attribute_is_one_client_with_the_inherited_calls(plan):
+    # re-review S7 (textgrad's ChatExternalClient): Engine's client moved (native: dashscope.Client,
+    # its call's extra_body= -> parameters=), LocalEngine's stayed and inherited that call: TypeError
+    # (compat: the local server received qwen-plus)
+    source = '''
+        from openai import OpenAI
+        class Engine:
+            def __init__(self):
+                self.client = OpenAI()
+            def ask(self):
+                return self.client.chat.completions.create(model="gpt-4o", messages=[], extra_body={"top_k": 5})
+        class LocalEngine(Engine):
+            def __init__(self, url):
+                super().__init__()
+                self.client = OpenAI(base_url=url, api_key="local")
+    '''
+    result = migrate(source, "dashscope", plan)
+    assert result.output == textwrap.dedent(source).lstrip("\n"), result.output
+    assert "is left on OpenAI as a whole" in messages(result)
+
+
 def test_module_configuration_without_v0_calls_is_kept_and_reported():
     result = migrate('''
         import openai
@@ -491,6 +513,10 @@ def test_the_sdk_s_client_class_patched_on_a_module_of_the_project_is_a_test_dou
     assert needs_ast(PROJECT_PATCHES)
     found = [(f.line, f.symbol) for f in analyze_python_bytes("tests/test_llm.py", PROJECT_PATCHES).findings if f.kind == "double"]
     assert found == [(7, "app.llm.OpenAI"), (14, "app.llm.AsyncOpenAI"), (15, "app.llm.OpenAI"), (16, "app.llm.AzureOpenAI")]
+    # the SDK module where the project's module imports it (re-review S8)
+    module = b'from unittest.mock import patch\n\n\ndef test_x():\n    with patch("app.engine.openai") as fake:\n        pass\n'
+    assert needs_ast(module)
+    assert [f.symbol for f in analyze_python_bytes("tests/test_e.py", module).findings if f.kind == "double"] == ["app.engine.openai"]
 
 
 @pytest.mark.parametrize("plan", ["compat", "native"])

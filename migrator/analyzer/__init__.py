@@ -69,7 +69,7 @@ def router_evidence(data: bytes) -> bool:
 
 _ENV_READ = rb"(?:getenv|environ)\b[^)]{0,80}?[\"'](?:AZURE_)?OPENAI_"
 # a test that patches the SDK by name need not import it: mock.patch("openai.ChatCompletion.create")
-_DOUBLE = rb"(?-i:(?:patch|setattr)\(\s*[\"'](?:openai[.\"']|[\w.]+\.(?:Async)?(?:Azure)?OpenAI[\"'])|patch\.object\(\s*[\w.]+\s*,\s*[\"'](?:Async)?(?:Azure)?OpenAI[\"'])"
+_DOUBLE = rb"(?-i:(?:patch|setattr)\(\s*[\"'](?:openai[.\"']|[\w.]+\.(?:(?:Async)?(?:Azure)?OpenAI|openai)[\"'])|patch\.object\(\s*[\w.]+\s*,\s*[\"'](?:Async)?(?:Azure)?OpenAI[\"'])"
 # the definition, with ``router_evidence`` after a _ROUTER_LINE match (``gate``); needs_ast is the fast form
 _NEEDS_AST = re.compile(rb"(?im)" + _IMPORT_LINE + rb"|" + _ENV_READ + rb"|" + _DOUBLE)
 _DOUBLE_RE = re.compile(_DOUBLE)

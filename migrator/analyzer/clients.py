@@ -216,8 +216,8 @@ class _Clients(_Mixin):
             text = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
             if text is not None and (text == "openai" or text.startswith("openai.")):
                 target = text
-            elif text is not None and "." in text and text.rsplit(".", 1)[1] in sym.PATCHED_CLASSES:
-                target = text  # the SDK's class where a module of the project imports it: patch("app.llm.OpenAI")
+            elif text is not None and "." in text and text.rsplit(".", 1)[1] in sym.PATCHED_CLASSES | {"openai"}:
+                target = text  # the SDK's class (or module) where a module of the project imports it: patch("app.llm.OpenAI")
             elif text is None:
                 value = self.resolve(first, scope)
                 attr = node.args[1] if len(node.args) > 1 else None

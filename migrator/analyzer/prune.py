@@ -94,7 +94,7 @@ _CONSTRUCTS = [re.compile(r"lambda\b"), re.compile(":="), re.compile(r"for\b")] 
 _RESOURCE_WORDS = [re.compile(r"\.\s*(?:" + "|".join(sorted(sym.RESOURCE_ROOTS | sym.CLIENT_RETURNING)) + r")\b"),
                    re.compile("OPENAI_"),
                    # test doubles: patch targets, HTTP routes, the SDK's class patched on a module of the project
-                   re.compile(r"[\"']openai[.\"']|api\.openai\.com|[\w.\"'](?:Async)?(?:Azure)?OpenAI[\"']"),
+                   re.compile(r"[\"']openai[.\"']|api\.openai\.com|[\w.\"'](?:Async)?(?:Azure)?OpenAI[\"']|\.openai[\"']"),
                    re.compile(autogen.KEY)]  # AutoGen 0.2 config lists (analyzer/autogen.py)
 
 

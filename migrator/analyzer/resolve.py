@@ -281,8 +281,23 @@ class _Analyzer:
         values.discard(None)
         clients = [v for v in values if isinstance(v, Client)]
         if clients:
+            # a subclass of this module that sets the attribute to a client of its own: the
+            # inherited methods call that one too (re-review S7)
+            clients += [v for other in self._subclasses(cls) for v in (self._member_value(b) for b in other.attrs.get(attr, []))
+                        if isinstance(v, Client)]
             return self._one_of(sorted(clients, key=lambda c: (c.span.line, c.span.col, c.span.end_line, c.span.end_col)))
         return values.pop() if len(values) == 1 else None
+
+    def _subclasses(self, cls: ClassInfo) -> List[ClassInfo]:
+        """The classes of this module's top level derived from ``cls`` by name (``class B(A)``)."""
+        out: List[ClassInfo] = []
+        for node in getattr(self.tree, "body", []):
+            if isinstance(node, ast.ClassDef) and node is not cls.node and any(_is_name(b, cls.node.name) for b in node.bases):
+                inner = self.binder.scopes.get(id(node))
+                if inner is not None and inner.cls is not None:
+                    self.binder.bind_methods(inner.cls)
+                    out.append(inner.cls)
+        return out
 
     def _one_of(self, clients: List[Client]) -> Client:
         """The first of the clients one name or attribute may hold, the others recorded as sharing
