@@ -493,6 +493,35 @@ def test_a_base_url_set_in_the_spread_dict_just_before_the_construction_is_its_e
     assert client.detail["endpoint"] == endpoint, source
 
 
+@pytest.mark.parametrize("decorator, base", [("@dataclass\n", ""), ("", "(BaseModel)")])
+def test_openai_s_url_a_caller_passes_for_a_retargeted_field_is_retargeted_with_it(decorator, base):
+    # re-review S6: N3 for a dataclass / pydantic field: `Svc(base_url="https://api.openai.com/v1")`
+    # kept OpenAI's URL while the field default and key moved (DashScope's key to api.openai.com)
+    source = f'''
+import os
+from dataclasses import dataclass
+from openai import OpenAI
+from pydantic import BaseModel
+
+
+{decorator}class Svc{base}:
+    base_url: str = "https://api.openai.com/v1"
+    model: str = "gpt-4o"
+
+    def ask(self):
+        return OpenAI(base_url=self.base_url, api_key=os.getenv("K")).chat.completions.create(model=self.model, messages=[])
+
+
+print(Svc(base_url="https://api.openai.com/v1", model="gpt-4o-mini").ask())
+'''
+    result = migrate(source, "dashscope")
+    assert "api.openai.com" not in result.output and '"gpt-4o' not in result.output, result.output
+    if decorator:  # positional callers of a dataclass, by field order
+        positional = migrate(source.replace('Svc(base_url="https://api.openai.com/v1", model="gpt-4o-mini")',
+                                            'Svc("https://api.openai.com/v1", "gpt-4o-mini")'), "dashscope").output
+        assert "api.openai.com" not in positional and '"gpt-4o' not in positional, positional
+
+
 def test_a_parameter_defaulting_to_another_server_is_not_openai_usage():
     source = URL_DEFAULT.replace("https://api.openai.com/v1", "http://localhost:11434/v1")
     result = migrate(source, "dashscope")

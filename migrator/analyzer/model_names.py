@@ -110,6 +110,10 @@ class _Models(_Mixin):
             bindings = scope.cls.attrs.get(given.attr, [])  # type: ignore[attr-defined]
             if len(bindings) == 1 and bindings[0].value is not None:
                 values.append((bindings[0].value, bindings[0].scope))
+            fields = _init_fields(scope.cls.node)
+            if fields is not None and given.attr in fields[0] and not scope.cls.attrs.get(given.attr):  # type: ignore[attr-defined]
+                # a dataclass / pydantic field: the generated __init__ takes it (re-review S6)
+                return [(scope.cls.node, given.attr)]  # type: ignore[attr-defined]
         out: List[Tuple[ast.AST, str]] = []
         for value, where in values:
             names = [value] if isinstance(value, ast.Name) else (
@@ -122,10 +126,14 @@ class _Models(_Mixin):
         return out
 
     def _caller_values(self, function: ast.AST, name: str) -> Optional[List[ast.Constant]]:
-        args = function.args  # type: ignore[attr-defined]
-        positional = [a.arg for a in list(getattr(args, "posonlyargs", [])) + list(args.args)]
-        owner = next((c for c in self.tree.body if isinstance(c, ast.ClassDef) and function in c.body), None)
-        if owner is not None:
+        fields = _init_fields(function) if isinstance(function, ast.ClassDef) else None
+        if fields is not None:  # the class itself: its generated __init__ (see _choosing_params)
+            positional, owner = fields[1], None
+        else:
+            args = function.args  # type: ignore[attr-defined]
+            positional = [a.arg for a in list(getattr(args, "posonlyargs", [])) + list(args.args)]
+            owner = next((c for c in self.tree.body if isinstance(c, ast.ClassDef) and function in c.body), None)
+        if fields is None and owner is not None:
             positional = positional[1:]  # (self)
             # a method's callers call it on objects this module may not know
             callee = owner.name if function.name == "__init__" else None  # type: ignore[attr-defined]
@@ -351,3 +359,20 @@ class _Models(_Mixin):
             if kw.arg in names:
                 return self.constant_str(kw.value, scope)
         return None
+
+
+def _init_fields(cls: ast.AST) -> Optional[Tuple[List[str], List[str]]]:
+    """(every field, the positional ones) of a class whose ``__init__`` is generated from its
+    annotated fields: a ``@dataclass`` (positional, in order) or a pydantic model (keywords only);
+    None for any other class, or one defining ``__init__`` itself."""
+    if not isinstance(cls, ast.ClassDef) or any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == "__init__"
+                                                for n in cls.body):
+        return None
+    names = [n.target.id for n in cls.body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)
+             and "ClassVar" not in ast.unparse(n.annotation)]
+    decorators = [ast.unparse(d.func if isinstance(d, ast.Call) else d).rsplit(".", 1)[-1] for d in cls.decorator_list]
+    if "dataclass" in decorators:
+        return names, names
+    if any(ast.unparse(b).rsplit(".", 1)[-1] in ("BaseModel", "BaseSettings") for b in cls.bases):
+        return names, []
+    return None
