@@ -145,7 +145,33 @@ def droppable(region: Region, segment: str) -> bool:
         return False
     if ("global" in segment or "nonlocal" in segment or ":=" in segment) and _LEAKS.search(segment):
         return False
+    if region.kind == "assign" and (";" in segment or segment.count("=") > 1) and not _one_target(segment):
+        return False
     return closed(segment)
+
+
+def _one_target(segment: str) -> bool:
+    """Does an assignment region (``NAME = ...``) bind its name only: no second target (``a = b =
+    ...``), no statement after a ";" (``a = 1; import openai``)?  An "=" outside brackets, strings
+    and comments after the first answers no (a lambda's default too: that only keeps it)."""
+    rest = _STRINGS_AND_COMMENTS.sub(" ", segment)
+    first = _ASSIGN.match(rest, len(rest) - len(rest.lstrip(" \t")))  # (a class body's: indented)
+    if first is None or ";" in rest:
+        return False
+    depth = 0
+    for m in _LEVEL.finditer(rest, first.end()):
+        token = m.group()
+        if token in "([{":
+            depth += 1
+        elif token in ")]}":
+            depth -= 1
+        elif depth <= 0:
+            return False  # a second "=" at the statement's own level
+    return True
+
+
+# brackets, and an "=" that is no comparison nor part of one
+_LEVEL = re.compile(r"[()\[\]{}]|(?<![=!<>])=(?!=)")
 
 
 def closed(segment: str) -> bool:
