@@ -319,6 +319,8 @@ NOT_AT_LINE_START = {
     # the masked parse took ``NAME = ...`` regions to bind NAME only
     "a second target": "a = MODEL = 'gpt-4o'\nfrom openai import OpenAI\nOpenAI().chat.completions.create(model=MODEL, messages=[])\n",
     "a statement after ;": "a = 1; MODEL = 'gpt-4o'\nfrom openai import OpenAI\nOpenAI().chat.completions.create(model=MODEL, messages=[])\n",
+    # ... and took a definition to end where the next "\n"-ended line starts (a bare "\r" ends a line too)
+    "a statement after a bare CR": "import openai; client.chat.completions.create(model=MODEL)\ndef f(): import os\rMODEL = 'gpt-4o'\n",
 }
 
 # code the masked parse can leave out, so that it is tried on each shape

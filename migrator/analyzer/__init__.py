@@ -151,9 +151,9 @@ def project_facts(relpath: str, text: str, low: bytes) -> List[Finding]:
 def needs_ast(data: bytes) -> bool:
     """``_NEEDS_AST.search(data)``, answered ~10x faster.
 
-    The regex is tried only where it can match: at the start of each line that
-    holds one of its literals (case-sensitive, as in the pattern), and in the
-    short window before each ``OPENAI_``.  ``re`` finds no literal to skip ahead
+    The regex is tried only where it can match: on each logical line that holds
+    one of its literals (case-sensitive, as in the pattern; ``_any_line``), and in
+    the short window before each ``OPENAI_``.  ``re`` finds no literal to skip ahead
     by in the combined pattern, so searching it tries every line of the file.
     """
     if _any_line(_IMPORT_HEAD, _IMPORT_MID, data, _LINE_LITERALS, _BY_NAME_RE):

@@ -1,8 +1,9 @@
 """Parse only the parts of a large module that can hold a finding.
 
 Most of the bytes of a big file that imports openai are functions and methods that
-name nothing OpenAI.  ``ast.parse`` is the largest cost of a scan, so the analyzer
-parses a *masked* copy of such a file: the lines of those definitions are blanked
+name nothing OpenAI.  With ``python.MASK`` on (off since issue 19's measurements: the
+regions parsed back in made it cost more than it saved), the analyzer parses a *masked*
+copy of such a file: the lines of those definitions are blanked
 (line breaks kept, so every position in the tree is the original's), and the first
 line of a blanked class-body statement becomes ``pass`` so a class body never empties.
 The analyzer then checks that nothing it used lay in a blanked region, and parses back
@@ -147,6 +148,8 @@ def droppable(region: Region, segment: str) -> bool:
         return False
     if region.kind == "assign" and (";" in segment or segment.count("=") > 1) and not _one_target(segment):
         return False
+    if "\r" in segment and _BARE_CR.search(segment):
+        return False  # a line ending in a bare "\r" (regions are cut after "\n" only) may start a statement
     return closed(segment)
 
 
@@ -170,6 +173,7 @@ def _one_target(segment: str) -> bool:
     return True
 
 
+_BARE_CR = re.compile(r"\r(?!\n)")
 # brackets, and an "=" that is no comparison nor part of one
 _LEVEL = re.compile(r"[()\[\]{}]|(?<![=!<>])=(?!=)")
 
