@@ -7,7 +7,7 @@ Three sets of five packages, each with its plans (``SETS``).  Set 1 (the default
 --only-binary :all:`` (the helper of ``benchmarks/corpus.py``).  Set 2 (``reach_review2.md``):
 sdists, fetched with ``pip download --no-deps --no-binary :all:`` (the helper of
 ``benchmarks/safety_corpus.py``), so the packages' own tests are part of the repository; set 3
-(``reach_review3.md``): five more sdists, measured as set 2.  Either
+(``reach_review3.md``) and set 4 (``reach_review4.md``): five more sdists each, measured as set 2.  Either
 is cached in ``$MIGRATOR_REACH_CACHE`` (default: a folder under the system temp dir), copied into a
 fresh git repository in a temp dir (``git init``, one commit), and measured with the real
 commands, as a user runs them:
@@ -81,9 +81,21 @@ PINS3: List[Tuple[str, str]] = [
     ("khoj", "1.42.10"),
     ("gpt-command-line", "0.4.3"),
 ]
+#: set 4: sdists again, none used before (not in the lists above, sets 1-3, framework_review.md,
+#: realcode_counts.md); clients built from constructor parameters (textgrad, chatlab), dataclass
+#: fields with instructor (fast-graphrag), config dicts (aisuite: ``openai.OpenAI(**config)`` and
+#: a dozen provider classes on the OpenAI SDK pointing elsewhere), ``openai.OpenAI(**kwargs)`` from
+#: a model's ``api_base`` (llm); same plans as sets 2-3
+PINS4: List[Tuple[str, str]] = [
+    ("textgrad", "0.1.8"),
+    ("aisuite", "0.2.0"),
+    ("llm", "0.36"),
+    ("fast-graphrag", "0.0.5"),
+    ("chatlab", "2.1.1"),
+]
 #: set -> (pins, plans, plans applied for real, how the packages are fetched)
 SETS = {"1": (PINS, PLANS, REAL, "wheel"), "2": (PINS2, PLANS2, REAL2, "sdist"),
-        "3": (PINS3, PLANS2, REAL2, "sdist")}
+        "3": (PINS3, PLANS2, REAL2, "sdist"), "4": (PINS4, PLANS2, REAL2, "sdist")}
 BEGIN, END = "<!-- reach_review.py: begin -->", "<!-- reach_review.py: end -->"
 GIT = ["git", "-c", "user.name=reach", "-c", "user.email=reach@example.invalid", "-c", "commit.gpgsign=false"]
 
@@ -347,8 +359,8 @@ def main(argv: List[str] = None) -> int:
     parser.add_argument("--only", action="append", default=[], help="only these package names")
     parser.add_argument("--from-json", help="render the tables from an earlier --json file (no runs)")
     parser.add_argument("--set", choices=sorted(SETS), default="1",
-                        help="which five packages: 1 (wheels, reach_review.md), 2 or 3 (sdists, reach_review2.md / "
-                             "reach_review3.md)")
+                        help="which five packages: 1 (wheels, reach_review.md), 2, 3 or 4 (sdists, reach_review2.md / "
+                             "reach_review3.md / reach_review4.md)")
     parser.add_argument("--keep", default="",
                         help="make each package's repository (and its migrated checkouts) in KEEP/<name>, kept")
     args = parser.parse_args(argv)

@@ -154,6 +154,9 @@ class EnvRead:
 
     var: str
     span: Span
+    # ``os.environ["X"] = value``: a write of a value (not a literal), which keeps its name: the
+    # value is whatever key the code holds there (an OpenAI client's), not the provider's
+    written: bool = False
 
 
 @dataclass

@@ -144,9 +144,12 @@ class RuleSet:
     # where a client of the project stays on OpenAI ("path:line"), if one does: OPENAI_* reads
     # outside any client then keep their name, since they may feed that client (apply sets it)
     tree_stays: Optional[str] = None
-    # a native plan that moves no client of the project: the test doubles of the openai SDK still
-    # fake what the code calls, so no rule is matched on them (apply sets it)
-    doubles_kept: bool = False
+    # a native plan that moves no client of the project to the provider's SDK (apply sets it):
+    # "all": the test doubles of the openai SDK still fake what the code calls, no rule is matched
+    # on them; "fallback": some client takes the provider's compatible endpoint (a hybrid), so the
+    # doubles are judged as the fallback (compat) plan judges them: its rules match them (routes
+    # of api.openai.com and openai<1 fakes no longer intercept the code, openai>=1 SDK patches do)
+    doubles_kept: str = ""
     # clients one module builds and others call (apply's whole-project pass): (path of the
     # building module, construction key: see units.project_key) -> "stay: <where, why>" (some part cannot move: all stay) or
     # "compat" (a native plan cannot serve every part: all take the compatible endpoint)
@@ -205,6 +208,12 @@ class RuleSet:
 # ------------------------------------------------------------------ YAML with line numbers
 
 
+def _line(event: yaml.Event) -> int:
+    """The 1-based line a parsed YAML event starts on (the parser marks every event)."""
+    assert event.start_mark is not None
+    return event.start_mark.line + 1
+
+
 def _compose(text: str, path: str, problems: List[str]) -> Optional[yaml.Node]:
     tab = re.search(r"^\t", text, re.M)  # a tab inside a line (a value, a block scalar) is fine
     if tab:
@@ -215,12 +224,12 @@ def _compose(text: str, path: str, problems: List[str]) -> Optional[yaml.Node]:
         depth = 0
         for event in yaml.parse(text, Loader=_SAFE_LOADER):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                problems.append(f"{path}:{event.start_mark.line + 1}: " + _("anchors and aliases are not allowed in rule files"))
+                problems.append(f"{path}:{_line(event)}: " + _("anchors and aliases are not allowed in rule files"))
                 return None
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_RULE_DEPTH:  # every reader of the tree recurses; refuse before it does
-                    problems.append(f"{path}:{event.start_mark.line + 1}: " + _("nested more than {n} levels deep").format(n=MAX_RULE_DEPTH))
+                    problems.append(f"{path}:{_line(event)}: " + _("nested more than {n} levels deep").format(n=MAX_RULE_DEPTH))
                     return None
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
@@ -586,7 +595,7 @@ class _Parser:
 
     def plans(self, node: yaml.Node) -> Dict[str, Plan]:
         out = {}
-        for name, (key_node, value) in self.r.mapping(node, "plans", set(PLANS)).items():
+        for name, (_name_node, value) in self.r.mapping(node, "plans", set(PLANS)).items():
             fields = self.r.mapping(value, f"plans.{name}", PLAN_KEYS)
             plan = Plan(name=name, title=name)
             for key, (_key_node, v) in fields.items():

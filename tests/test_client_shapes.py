@@ -369,6 +369,29 @@ def test_a_test_double_of_a_client_that_stays_on_openai_gets_no_todo(tmp_path: P
     assert any(d["rule"] == "dashscope/native-test-double" and d["path"] == "tests/test_model.py" for d in report["diagnostics"])
 
 
+def test_a_route_of_api_openai_com_is_reported_when_a_native_plan_s_client_takes_the_compatible_endpoint(tmp_path: Path):
+    # gpt-json: the native plan served the client by its compat fallback (its endpoint is the
+    # caller's choice), so it now calls DashScope's compatible endpoint, but its tests' routes of
+    # api.openai.com got no TODO ("no client moves to the provider's SDK"): they stop intercepting
+    from tests.test_apply_cli import make_repo
+    from tests.test_project import apply
+
+    model = (b'from openai import OpenAI\n\n\nclass Model:\n    def __init__(self, url=None):\n'
+             b'        self.client = OpenAI(base_url=url)\n\n'
+             b'    def ask(self, q):\n        return self.client.chat.completions.create(model="gpt-4o", messages=[])\n')
+    test = (b'from unittest import mock\n\nimport respx\n\nfrom pkg import Model\n\n\ndef test_model():\n'
+            b'    respx.post("https://api.openai.com/v1/chat/completions").respond(json={})\n'
+            b'    with mock.patch("openai.resources.chat.completions.Completions.create"):\n        Model().ask("hi")\n')
+    repo = make_repo(tmp_path, {"pkg/__init__.py": model, "tests/test_model.py": test})
+    report = apply(repo, "--plan", "native", "--dry-run")
+    assert any(d["rule"] == "migrator/hybrid" for d in report["diagnostics"]), report["diagnostics"]
+    doubles = [(d["rule"], d["line"]) for d in report["diagnostics"] if d["path"] == "tests/test_model.py"]
+    # the route no longer intercepts the client; the patch of the openai>=1 SDK still does
+    assert doubles == [("dashscope/test-double", 9)], report["diagnostics"]
+    diff = next(f["diff"] for f in report["files"] if f["path"] == "tests/test_model.py")
+    assert "dashscope.aliyuncs.com/compatible-mode/v1" in diff, diff
+
+
 def test_a_local_key_read_a_function_only_checks_moves_with_its_client(tmp_path: Path):
     # ragas: `api_key = os.getenv("OPENAI_API_KEY"); if not api_key: raise ...; return AsyncOpenAI(api_key=api_key)`
     # was held for a client of another module that reads the environment itself

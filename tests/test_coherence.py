@@ -179,6 +179,42 @@ def test_a_key_read_outside_a_hybrid_client_moves_with_it(provider):
     assert "migrator/hybrid" in messages(result)
 
 
+@pytest.mark.parametrize("provider", ["dashscope", "deepseek"])
+def test_a_library_function_taking_the_client_says_its_callers_must_hand_it_the_provider_s(provider):
+    # a library's `ask(client, q)`: its calls take the provider's model, so a user of the library
+    # still handing it an OpenAI client would send that model to OpenAI: the migration says so
+    result = migrate('''
+        from openai import OpenAI
+        def ask(client: OpenAI, q: str):
+            return client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": q}])
+    ''', provider, "compat")
+    assert 'model="gpt-4o"' not in result.output
+    title = select(PACKS, provider, "compat").provider.title
+    assert [d.severity for d in result.diagnostics if "every caller must hand it a client pointed at " + title in d.message] == ["warning"]
+
+
+@pytest.mark.parametrize("holder", ["self.client", "client"])
+def test_the_clients_one_name_may_hold_are_one_client_to_its_calls(holder):
+    # review 4 R3 (textgrad): `self.client` built in two branches, one on OpenAI's endpoint, one on
+    # the caller's; the native plan moved the first to dashscope.Client and rewrote the shared call
+    # for it (extra_body= -> parameters=), a TypeError on the second, which stayed on the openai SDK
+    source = f'''
+        import os
+        from openai import OpenAI
+        class Engine:
+            def __init__(self, base_url=None):
+                if not base_url:
+                    {holder} = OpenAI(api_key=os.getenv("OPENAI_API_KEY"))
+                else:
+                    {holder} = OpenAI(base_url=base_url, api_key=os.getenv("LOCAL_KEY"))
+                self.reply = {holder}.chat.completions.create(model="gpt-4o", messages=[], extra_body={{"top_k": 5}})
+    '''
+    result = migrate(source, "dashscope", "native")
+    assert "dashscope" not in result.output.split("class")[0] and "extra_body=" in result.output, result.output
+    assert result.output.count("DASHSCOPE_COMPATIBLE_BASE_URL") == 2, result.output
+    assert "migrator/hybrid" in messages(result)
+
+
 def test_module_configuration_without_v0_calls_is_kept_and_reported():
     result = migrate('''
         import openai
@@ -425,6 +461,52 @@ def test_the_analyzer_finds_every_kind_of_test_double():
                      (25, "https://api.openai.com/v1/chat/completions")]
 
 
+PROJECT_PATCHES = b'''from unittest.mock import patch
+
+from app import llm
+from app.llm import ask
+
+
+@patch("app.llm.OpenAI")
+def test_ask(m):
+    m.return_value.chat.completions.create.return_value.choices[0].message.content = "hi"
+    assert ask("x") == "hi"
+
+
+def test_ask_async(mocker, monkeypatch):
+    mocker.patch("app.llm.AsyncOpenAI")
+    monkeypatch.setattr("app.llm.OpenAI", None)
+    with patch.object(llm, "AzureOpenAI"):
+        pass
+    with patch("app.llm.Client"), patch("app.llm.ask"):
+        pass
+'''
+
+
+def test_the_sdk_s_client_class_patched_on_a_module_of_the_project_is_a_test_double():
+    # `@patch("app.llm.OpenAI")`: the most common way a project's tests fake the SDK; the module
+    # the test imports holds the name, so the test file need not mention openai otherwise
+    from migrator.analyzer import analyze_python_bytes, needs_ast
+
+    assert needs_ast(PROJECT_PATCHES)
+    found = [(f.line, f.symbol) for f in analyze_python_bytes("tests/test_llm.py", PROJECT_PATCHES).findings if f.kind == "double"]
+    assert found == [(7, "app.llm.OpenAI"), (14, "app.llm.AsyncOpenAI"), (15, "app.llm.OpenAI"), (16, "app.llm.AzureOpenAI")]
+
+
+@pytest.mark.parametrize("plan", ["compat", "native"])
+def test_a_patch_of_the_class_a_migrated_module_no_longer_imports_is_reported(tmp_path: Path, plan):
+    # native: app.llm now imports dashscope's Client, so patch("app.llm.OpenAI") raises
+    # AttributeError in the project's own tests; compat keeps the class, and the patch still fakes it
+    llm = (b"from openai import OpenAI\n\n\ndef ask(q):\n    client = OpenAI()\n"
+           b"    return client.chat.completions.create(model='gpt-4o', messages=[{'role': 'user', 'content': q}])"
+           b".choices[0].message.content\n")
+    repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/llm.py": llm, "tests/test_llm.py": PROJECT_PATCHES})
+    proc = run("apply", "--provider", "dashscope", "--plan", plan, "--dry-run", "--format", "json", cwd=repo)
+    doc = json.loads(proc.stdout)
+    lines = sorted(d["line"] for d in doc["diagnostics"] if d["path"] == "tests/test_llm.py")
+    assert lines == ([] if plan == "compat" else [7, 14, 15, 16]), doc["diagnostics"]
+
+
 def test_a_test_that_patches_openai_by_name_is_analysed_without_importing_it():
     from migrator.analyzer import analyze_python_bytes, needs_ast
 
@@ -548,12 +630,17 @@ def test_a_key_read_in_a_settings_module_follows_every_client_of_the_project(tmp
         assert kept and "a client elsewhere in the project stays on OpenAI (azure_client.py:5)" in kept[0]["message"]
         assert ".env.example" not in diffs  # the Azure client still needs it
         assert any("left unchanged: a client of the project stays on OpenAI" in n for n in json.dumps(doc).split('"'))
+        # and app.py's client, whose key is that kept read, stays with it (review 4 R12: it moved
+        # to DashScope with OpenAI's key)
+        assert "app.py" not in diffs
+        assert any(d["path"] == "app.py" and d["severity"] == "manual" and "its api_key comes from `API_KEY`, which another "
+                   "module holds" in d["message"] for d in doc["diagnostics"]), doc["diagnostics"]
     else:
         assert '+API_KEY = os.getenv("DASHSCOPE_API_KEY")' in diffs["settings.py"]
         assert "+DASHSCOPE_API_KEY" in diffs[".env.example"]
-    assert "DASHSCOPE_COMPATIBLE_BASE_URL" in diffs["app.py"]
-    # which value API_KEY holds is decided in another module: the client's key is flagged either way
-    assert any(d["path"] == "app.py" and "api_key= comes from `API_KEY`" in d["message"] for d in doc["diagnostics"])
+        assert "DASHSCOPE_COMPATIBLE_BASE_URL" in diffs["app.py"]
+        # which value API_KEY holds is decided in another module: the client's key is flagged
+        assert any(d["path"] == "app.py" and "api_key= comes from `API_KEY`" in d["message"] for d in doc["diagnostics"])
 
 
 def test_a_module_that_only_receives_clients_keeps_naming_openai():

@@ -282,6 +282,217 @@ def test_a_parameter_url_default_reaches_the_provider_with_its_key_and_never_ope
         assert all(r.authorization == f"Bearer {test_key('dashscope')}" for r in srv.requests)
 
 
+def test_openai_s_url_a_caller_passes_for_a_retargeted_parameter_is_retargeted_with_it(tmp_path: Path):
+    # review N3 (kani): `OpenAIEngine(key, api_base="https://api.openai.com/v1")` kept OpenAI's
+    # endpoint for a client now built with the provider's key: the key went to api.openai.com
+    from tests.equivalence import base_env, migrated_env, run_program, test_key, write_guard
+    from tests.fakes import FakeServer
+
+    source = URL_DEFAULT.replace('Engine("gpt-4o").predict("hi")', 'Engine("gpt-4o", api_base="https://api.openai.com/v1").predict("hi")')
+    source += 'print(asyncio.run(Engine("gpt-4o", None, "https://api.openai.com/v1/").predict("hi")))\n'
+    result = migrate(source, "dashscope")
+    migrated = result.output
+    assert "api.openai.com" not in migrated, migrated
+    assert migrate(migrated, "dashscope").output == migrated
+    with FakeServer("dashscope") as srv, FakeServer("openai") as trap:
+        env = base_env(tmp_path, write_guard(tmp_path / "guard"))
+        env.update(migrated_env("dashscope", srv, migrated)[0])
+        env.update({"OPENAI_BASE_URL": trap.base_url(), "OPENAI_API_KEY": "sk-openai-trap"})
+        done = run_program(migrated.replace('"gpt-4o"', '"qwen-plus"'), "main.py", env, tmp_path / "run")
+        assert done.returncode == 0, done.tail()
+        assert trap.requests == [] and len(srv.requests) == 2
+        assert all(r.authorization == f"Bearer {test_key('dashscope')}" for r in srv.requests)
+
+
+LOCAL_KEY = '''
+import os
+from openai import OpenAI
+
+
+def make(base_url=None):
+    return OpenAI(base_url=base_url, api_key="ollama")
+
+
+def ask(q, base_url=None):
+    return make(base_url).chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": q}])
+
+
+print(ask("hi").choices[0].message.content, ask("hi", os.environ["LOCAL_URL"]).choices[0].message.content)
+'''
+
+
+def test_a_literal_key_beside_a_caller_s_endpoint_stays_that_endpoint_s(tmp_path: Path):
+    # review 4 R2 (textgrad's Ollama branch): `OpenAI(base_url=base_url, api_key="ollama")` became
+    # `base_url or <provider>` with the provider's key: a caller's own server received DashScope's key
+    from tests.equivalence import base_env, migrated_env, run_program, test_key, write_guard
+    from tests.fakes import FakeServer
+
+    result = migrate(LOCAL_KEY, "dashscope")
+    migrated = result.output
+    assert 'api_key="ollama" if base_url else os.environ["DASHSCOPE_API_KEY"]' in migrated, migrated
+    assert migrate(migrated, "dashscope").output == migrated
+    with FakeServer("dashscope") as srv, FakeServer("openai") as local, FakeServer("openai") as trap:
+        env = base_env(tmp_path, write_guard(tmp_path / "guard"))
+        env.update(migrated_env("dashscope", srv, migrated)[0])
+        env.update({"OPENAI_BASE_URL": trap.base_url(), "OPENAI_API_KEY": "sk-openai-trap", "LOCAL_URL": local.base_url()})
+        done = run_program(migrated, "main.py", env, tmp_path / "run")
+        assert done.returncode == 0, done.tail()
+        assert trap.requests == []
+        assert [r.authorization for r in srv.requests] == [f"Bearer {test_key('dashscope')}"]
+        assert [r.authorization for r in local.requests] == ["Bearer ollama"]
+
+
+def test_a_key_that_is_the_caller_s_choice_warns_that_callers_must_pass_the_provider_s():
+    # review 4 R1 (llm's embedder): `OpenAI(api_key=key)` with `key=None` became `key or <provider key>`
+    # silently, while every caller hands it the key its user set for OpenAI
+    result = migrate('''
+import openai
+
+
+class Embedder:
+    def embed(self, items, *, key=None):
+        return openai.OpenAI(api_key=key).embeddings.create(input=items, model="text-embedding-3-small").data
+''', "dashscope")
+    assert 'api_key=key or os.environ["DASHSCOPE_API_KEY"]' in result.output, result.output
+    assert [d.severity for d in result.diagnostics if "every caller must now pass the provider's key" in d.message] == ["warning"]
+
+
+@pytest.mark.parametrize("plan", ["compat", "native"])
+def test_openai_s_variable_set_from_a_value_keeps_its_name(plan):
+    # review 4 R6 (textgrad's ChatExternalClient): `os.environ["OPENAI_API_KEY"] = client.api_key`
+    # became a write of DASHSCOPE_API_KEY: a handed OpenAI client's key went to DashScope
+    result = migrate('''
+import os
+from openai import OpenAI
+
+
+class External:
+    def __init__(self, client):
+        if os.getenv("OPENAI_API_KEY") is None:
+            os.environ["OPENAI_API_KEY"] = client.api_key
+        os.environ["OPENAI_BASE_URL"] = "http://localhost:1/v1"
+        self.client = OpenAI(api_key=os.getenv("OPENAI_API_KEY"))
+
+    def ask(self):
+        return self.client.chat.completions.create(model="gpt-4o", messages=[])
+''', "dashscope", plan)
+    assert 'os.environ["OPENAI_API_KEY"] = client.api_key' in result.output, result.output
+    assert 'os.getenv("DASHSCOPE_API_KEY") is None' in result.output  # (a read moves with the client)
+    assert [d.line for d in result.diagnostics if "is set here from a value, which may be OpenAI's key" in d.message] == [8]
+
+
+def test_a_name_declaring_openai_s_key_variable_is_renamed_with_the_client():
+    # review 4 R1 (llm): `key_env_var = "OPENAI_API_KEY"` is where llm's callers read the key they
+    # hand the embedder; left, OpenAI's key went to the provider
+    result = migrate('''
+import openai
+
+MESSAGE = "OPENAI_API_KEY"
+
+
+class Embedder:
+    key_env_var = "OPENAI_API_KEY"
+    needs: str = "OPENAI_API_KEY"
+
+    def embed(self, items, *, key=None):
+        return openai.OpenAI(api_key=key).embeddings.create(input=items, model="text-embedding-3-small").data
+''', "dashscope")
+    out = result.output
+    assert 'key_env_var = "DASHSCOPE_API_KEY"' in out and 'MESSAGE = "OPENAI_API_KEY"' in out, out
+    assert 'needs: str = "OPENAI_API_KEY"' in out
+
+
+def test_an_unset_provider_key_never_lets_the_openai_sdk_fall_back_to_openai_s(tmp_path: Path):
+    # re-review S1: `OpenAI(api_key=os.getenv("OPENAI_API_KEY"))` became os.getenv("DASHSCOPE_API_KEY"):
+    # unset (a machine still set up for OpenAI), that is None and the openai SDK reads
+    # OPENAI_API_KEY itself: OpenAI's key went to DashScope
+    from tests.equivalence import base_env, migrated_env, run_program, write_guard
+    from tests.fakes import FakeServer
+
+    source = '''
+import os
+from openai import OpenAI
+
+client = OpenAI(api_key=os.getenv("OPENAI_API_KEY"))
+print(client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}]).model)
+'''
+    migrated = migrate(source, "dashscope").output
+    assert 'api_key=os.environ["DASHSCOPE_API_KEY"]' in migrated, migrated
+    with FakeServer("dashscope") as srv, FakeServer("openai") as trap:
+        env = base_env(tmp_path, write_guard(tmp_path / "guard"))
+        env.update(migrated_env("dashscope", srv, migrated)[0])
+        env.pop("DASHSCOPE_API_KEY", None)
+        env.update({"OPENAI_BASE_URL": trap.base_url(), "OPENAI_API_KEY": "sk-openai-trap"})
+        done = run_program(migrated, "main.py", env, tmp_path / "run")
+        assert done.returncode != 0 and "DASHSCOPE_API_KEY" in done.tail(), done.tail()  # fails loudly, sends nothing
+        assert srv.requests == [] and trap.requests == []
+
+
+def test_openai_s_variable_set_to_a_real_key_or_from_setdefault_keeps_its_name():
+    # re-review S2, S4: `os.environ["OPENAI_API_KEY"] = "sk-proj-..."` (a notebook's idiom) and
+    # `os.environ.setdefault("OPENAI_API_KEY", client.api_key)` were renamed: OpenAI's key went to
+    # the provider; a placeholder ("test") is a setting and moves with the clients
+    result = migrate('''
+import os
+from openai import OpenAI
+os.environ["OPENAI_API_KEY"] = "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789"
+os.environ.setdefault("OPENAI_API_KEY", os.environ["MY_KEY"])
+os.environ["OPENAI_API_KEY"] = "test"
+client = OpenAI()
+print(client.chat.completions.create(model="gpt-4o", messages=[]))
+''', "dashscope")
+    out = result.output
+    assert out.count('"OPENAI_API_KEY"') == 2 and 'os.environ["DASHSCOPE_API_KEY"] = "test"' in out, out
+    assert [d.line for d in result.diagnostics if "is set here from a value" in d.message] == [3, 4]
+    assert not any("sk-proj" in d.message for d in result.diagnostics)
+
+
+def test_a_settings_module_writing_openai_s_variable_from_a_value_is_reported():
+    # re-review S3: the write sat in a module building no client, and got no word
+    result = migrate('''
+import os
+
+
+def configure(key):
+    os.environ["OPENAI_API_KEY"] = key
+''', "dashscope")
+    assert [d.severity for d in result.diagnostics if "is set here from a value" in d.message] == ["warning"]
+
+
+def test_a_literal_key_beside_a_caller_s_endpoint_with_an_env_fallback_stays_that_endpoint_s():
+    # re-review S5: `base_url=base_url or os.getenv("OPENAI_BASE_URL")` (retargeted where it is
+    # written) with api_key="ollama": the caller's own server received DashScope's key
+    result = migrate(LOCAL_KEY.replace("OpenAI(base_url=base_url,", 'OpenAI(base_url=base_url or os.getenv("OPENAI_BASE_URL"),'),
+                     "dashscope")
+    assert 'api_key="ollama" if base_url else os.environ["DASHSCOPE_API_KEY"]' in result.output, result.output
+
+
+def test_a_real_key_written_beside_a_caller_s_endpoint_is_replaced_with_a_warning():
+    source = LOCAL_KEY.replace('"ollama"', '"sk-abcdefghijklmnopqrstuvwxyz0123456789"')
+    result = migrate(source, "dashscope")
+    assert "sk-abcdefghij" not in result.output and 'api_key=os.environ["DASHSCOPE_API_KEY"]' in result.output
+    assert [d.severity for d in result.diagnostics if "a caller giving an endpoint of its own" in d.message] == ["warning"]
+
+
+@pytest.mark.parametrize("body, endpoint", [
+    ('config["base_url"] = "https://api.deepseek.com"\n        c = OpenAI(**config)', "other"),
+    ('config["base_url"] = "https://api.openai.com/v1"\n        c = OpenAI(**config)', "dynamic"),
+    ('if x:\n            config["base_url"] = "https://api.deepseek.com"\n        c = OpenAI(**config)', "dynamic"),
+    ('c = OpenAI(**config)\n        config["base_url"] = "https://api.deepseek.com"', "dynamic"),
+    ('config["base_url"] = "https://api.deepseek.com"\n        config.pop("base_url")\n        c = OpenAI(**config)', "dynamic"),
+    ('config["base_url"] = "https://api.deepseek.com"\n        config.update(extra)\n        c = OpenAI(**config)', "dynamic"),
+    ('config["base_url"] = "https://api.deepseek.com"\n        config = dict(extra)\n        c = OpenAI(**config)', "dynamic"),
+])
+def test_a_base_url_set_in_the_spread_dict_just_before_the_construction_is_its_endpoint(body, endpoint):
+    # review 4 R5 (aisuite): `config["base_url"] = "https://api.deepseek.com"` then `OpenAI(**config)`
+    # was "left on OpenAI as a whole" for a person; only an unconditional, last word counts
+    from migrator.analyzer.python import analyze_python
+
+    source = f"from openai import OpenAI\n\n\nclass P:\n    def __init__(self, x=None, extra=None, **config):\n        {body}\n"
+    (client,) = [f for f in analyze_python(source, "p.py").findings if f.kind == "client"]
+    assert client.detail["endpoint"] == endpoint, source
+
+
 def test_a_parameter_defaulting_to_another_server_is_not_openai_usage():
     source = URL_DEFAULT.replace("https://api.openai.com/v1", "http://localhost:11434/v1")
     result = migrate(source, "dashscope")

@@ -85,7 +85,7 @@ def router_evidence(data: bytes) -> bool:
 
 _ENV_READ = rb"(?:getenv|environ)\b[^)]{0,80}?[\"'](?:AZURE_)?OPENAI_"
 # a test that patches the SDK by name need not import it: mock.patch("openai.ChatCompletion.create")
-_DOUBLE = rb"(?-i:(?:patch|setattr)\(\s*[\"']openai[.\"'])"
+_DOUBLE = rb"(?-i:(?:patch|setattr)\(\s*[\"'](?:openai[.\"']|[\w.]+\.(?:Async)?(?:Azure)?OpenAI[\"'])|patch\.object\(\s*[\w.]+\s*,\s*[\"'](?:Async)?(?:Azure)?OpenAI[\"'])"
 # nor a module that imports it by name: openai = importlib.import_module("openai") (resolve.py); tried
 # near the lines holding "openai" (``_BY_NAME_BEFORE`` bytes before a line's start at most)
 _BY_NAME = rb"(?-i:import_(?:module|optional_dependency)\(\s{0,80}[\"']openai[\"'])"
@@ -158,7 +158,7 @@ def needs_ast(data: bytes) -> bool:
     """
     if _any_line(_IMPORT_HEAD, _IMPORT_MID, data, _LINE_LITERALS, _BY_NAME_RE):
         return True
-    if (b"patch(" in data or b"setattr(" in data) and _DOUBLE_RE.search(data):
+    if (b"patch(" in data or b"setattr(" in data or b"patch.object(" in data) and _DOUBLE_RE.search(data):
         return True
     at = data.find(b"OPENAI_")
     while at >= 0:

@@ -5,14 +5,14 @@ Split out of python.py (issue 18)."""
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Optional, TYPE_CHECKING, cast
+from typing import Any, Dict, List, Optional, TYPE_CHECKING, cast
 
 from migrator.analyzer import symbols as sym
 from migrator.i18n import N_
 from migrator.analyzer.scope import Client, Func, NOT_OPENAI, Q, Res, Result, _is_none, dotted_name
 from migrator.analyzer.nodes import (
     _astuple, _attribute_chain, _classify_url, _dict_value, _env_var_default, _has_kwarg, _is_env_read, _kwarg_names,
-    _primitive, _signature, _streaming_api, param_key,
+    _is_str, _primitive, _signature, _streaming_api, param_key,
 )
 from migrator.analyzer.mixins import _Mixin
 
@@ -216,12 +216,16 @@ class _Clients(_Mixin):
             text = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
             if text is not None and (text == "openai" or text.startswith("openai.")):
                 target = text
+            elif text is not None and "." in text and text.rsplit(".", 1)[1] in sym.PATCHED_CLASSES:
+                target = text  # the SDK's class where a module of the project imports it: patch("app.llm.OpenAI")
             elif text is None:
                 value = self.resolve(first, scope)
+                attr = node.args[1] if len(node.args) > 1 else None
+                name = attr.value if isinstance(attr, ast.Constant) and isinstance(attr.value, str) else None
                 if isinstance(value, Q) and sym.is_openai(value.qname):
-                    attr = node.args[1] if len(node.args) > 1 else None
-                    name = attr.value if isinstance(attr, ast.Constant) and isinstance(attr.value, str) else None
                     target = value.qname + (f".{name}" if name else "")
+                elif isinstance(value, Q) and name in sym.PATCHED_CLASSES:
+                    target = f"{value.qname}.{name}"  # patch.object(llm, "OpenAI"), llm a module of the project
         elif root in ("respx", "httpx_mock", "responses", "requests_mock", "aioresponses", "mocked", "router"):
             for arg in list(node.args) + [k.value for k in node.keywords]:
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and "api.openai.com" in arg.value:
@@ -259,13 +263,34 @@ class _Clients(_Mixin):
                 "key_named": self.key_named_openai(node, scope),
                 # where a base_url falling back to OpenAI's endpoint is written (x or os.getenv(...))
                 "_endpoint_def": self._endpoint_def(chain[1]) if chain is not None and chain[1] is not None else None,
+                # OpenAI's URL as this module's callers pass it for a parameter retargeted where its
+                # default is written: retargeted with it (left, the provider's key would go there)
+                "_endpoint_more": self._endpoint_callers(node, scope) if chain is not None and _is_str(chain[1]) else None,
                 # the URL a base_url value falls back to (what check compares with its allow-list)
                 "default_url": chain[2] if chain is not None else None,
                 # base_url=settings.llm_base_url with settings imported from another module: its
                 # qualified name, for the whole-project pass to find the default it is written with
                 "_endpoint_ref": self._kwarg_ref(node, scope, "base_url") if client.endpoint == "dynamic" else None,
+                # api_key=config.API_KEY, a value another module of the project holds: it may be an
+                # OPENAI_API_KEY read kept there for a client that stays (units: held then)
+                "_key_ref": self._imported_key(node, scope),
+                # OpenAI(**config) after `config["base_url"] = "<url>"` (check reads it as the endpoint)
+                "spread_url": self._spread_url(node, scope) if any(k.arg is None for k in node.keywords) else None,
             },
         )
+
+    def _imported_key(self, call: ast.Call, scope: Scope) -> Optional[str]:
+        """The source of a construction's ``api_key=`` when it is a value imported from another
+        module of the project (``config.API_KEY``, ``settings.key``)."""
+        ref = self._kwarg_ref(call, scope, "api_key")
+        return ref[1] if ref is not None and not ref[0].startswith(".") else None
+
+    def _endpoint_callers(self, call: ast.Call, scope: Scope) -> Optional[List[List[Any]]]:
+        """Where this module's callers pass an api.openai.com URL for the parameter (or field) a
+        construction's ``base_url=`` is taken from (positions, as ``_endpoint_def``)."""
+        given = next((value for arg, value in self.keywords(call, scope) if arg == "base_url"), None)
+        chosen = self.callers_choice(given, scope) if given is not None else None
+        return [self._endpoint_def(c) for c in chosen or () if "api.openai.com" in str(c.value)] or None
 
     def _api_call(self, node: ast.Call, result: Result, scope: Scope, parent: Optional[ast.AST]) -> None:
         func = self.resolve(node.func, scope)

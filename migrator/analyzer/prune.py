@@ -93,7 +93,8 @@ _CONSTRUCTS = [re.compile(r"lambda\b"), re.compile(":="), re.compile(r"for\b")] 
 # what an OpenAI finding needs on its lines besides a name: a client resource, an OPENAI_ variable
 _RESOURCE_WORDS = [re.compile(r"\.\s*(?:" + "|".join(sorted(sym.RESOURCE_ROOTS | sym.CLIENT_RETURNING)) + r")\b"),
                    re.compile("OPENAI_"),
-                   re.compile(r"[\"']openai[.\"']|api\.openai\.com"),  # test doubles: patch targets, HTTP routes
+                   # test doubles: patch targets, HTTP routes, the SDK's class patched on a module of the project
+                   re.compile(r"[\"']openai[.\"']|api\.openai\.com|[\w.\"'](?:Async)?(?:Azure)?OpenAI[\"']"),
                    re.compile(autogen.KEY)]  # AutoGen 0.2 config lists (analyzer/autogen.py)
 
 

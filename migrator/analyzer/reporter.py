@@ -30,7 +30,7 @@ class _Reporter(_Walk, _Clients, _Models, _Endpoints):
         # what the walk learned about where each client built here goes, as its finding's detail
         gone = (("handed", self.handed), ("stored", self.stored), ("returned_by", self.returned_by),
                 ("method_value", self.method_values), ("wrapped", self.wrapped), ("mixed", self.mixed),
-                ("_param_keys", self.takes), ("feeds", self.feeds))
+                ("_param_keys", self.takes), ("feeds", self.feeds), ("_same_as", self.shares))
         for finding in self.out.findings:
             if finding.kind == "client":
                 finding.detail.update((key, found[finding.span]) for key, found in gone if finding.span in found)

@@ -54,6 +54,9 @@ class _Analyzer:
         self.taken: Optional[Dict[Span, List[List[str]]]] = None  # see _taken_param
         self.defaults: Optional[Dict[int, List[object]]] = None  # see _default_param
         self.takes: Dict[Span, List[List[str]]] = {}
+        # a constructed client's span -> the client a name or attribute bound to both is resolved to
+        # (``if x: self.client = OpenAI() else: self.client = OpenAI(base_url=...)``): one client to its calls
+        self.shares: Dict[Span, List[int]] = {}
         self.mixed: Dict[Span, List[object]] = {}  # a constructed client's span -> [a name also bound to another value, line read]  # a constructed client's span -> [module, key] of project parameters it is passed to
         self.mentions_asked: Set[str] = set()  # names whose every mention was read (see _consulted)
         self.caller_values: Dict[Tuple[int, str], Optional[List[ast.Constant]]] = {}  # see callers_choice
@@ -116,6 +119,12 @@ class _Analyzer:
             if binding is None:
                 return None
             value = self.resolve_binding(binding)
+            if ambiguous and isinstance(value, Client) and value.origin in ("constructed", "subclass"):
+                # `if x: c = OpenAI() / else: c = OpenAI(base_url=...)`: both reach the calls made on c
+                others = [v for v in (self.resolve_binding(b) for b in binding.scope.bindings.get(node.id, [])
+                                      if b is not binding and b.line <= node.lineno) if isinstance(v, Client)]
+                if others:
+                    self._one_of([value] + others)
             if ambiguous and not isinstance(value, (Client, Res, Result)):
                 mixed = self._mixed(node.id, binding, node.lineno)
                 if isinstance(mixed, Client):
@@ -273,8 +282,17 @@ class _Analyzer:
         values.discard(None)
         clients = [v for v in values if isinstance(v, Client)]
         if clients:
-            return sorted(clients, key=lambda c: c.span)[0]
+            return self._one_of(sorted(clients, key=lambda c: (c.span.line, c.span.col, c.span.end_line, c.span.end_col)))
         return values.pop() if len(values) == 1 else None
+
+    def _one_of(self, clients: List[Client]) -> Client:
+        """The first of the clients one name or attribute may hold, the others recorded as sharing
+        its calls (analyzer's ``_same_as``: one unit, they move or stay together)."""
+        first = clients[0]
+        for other in clients[1:]:
+            if other.span != first.span and other.origin in ("constructed", "subclass"):
+                self.shares.setdefault(other.span, [first.span.line, first.span.col, first.span.end_line, first.span.end_col])
+        return first
 
     # ---- the project's other modules (see analyzer/project.py)
     def client_key(self, call: ast.Call) -> str:
@@ -462,7 +480,10 @@ class _Analyzer:
             return "azure"
         for arg, value in self.keywords(node, scope):
             if arg is None:
-                return "dynamic"
+                url = self._spread_url(node, scope)
+                # `config["base_url"] = "https://api.deepseek.com"` just before `OpenAI(**config)`:
+                # another server's client (OpenAI's URL there is left to the run-time report)
+                return "other" if url is not None and "api.openai.com" not in url else "dynamic"
             if arg == "base_url":
                 text = self.constant_str(value, scope)
                 if text is None:
@@ -475,6 +496,39 @@ class _Analyzer:
                     return chain[0] if chain is not None else "dynamic"
                 return "openai" if "api.openai.com" in text else "other"
         return "none"
+
+    def _spread_url(self, call: ast.Call, scope: Scope) -> Optional[str]:
+        """The URL of ``d["base_url"] = "<url>"``, a statement of the block the construction
+        ``X(**d)`` is in, before it, when nothing else in the function sets, removes or rebinds that
+        key or ``d`` (aisuite's provider classes: ``config["base_url"] = ...; OpenAI(**config)``)."""
+        spread = [k.value for k in call.keywords if k.arg is None]
+        function = self._function_of_scope(scope) if scope.kind == "function" else None
+        if len(spread) != 1 or not isinstance(spread[0], ast.Name) or function is None:
+            return None
+        name = spread[0].id
+        found: List[ast.Assign] = []
+        for node in ast.walk(function):
+            if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load):
+                return None  # d rebound: which dict reaches the call is not followed here
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and _is_name(node.func.value, name) and (
+                    node.func.attr in ("update", "pop", "popitem", "clear") or (node.args and not _is_str(node.args[0]))):
+                if node.func.attr != "update" or node.args or any(k.arg in (None, "base_url") for k in node.keywords):
+                    return None
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Subscript) and _is_name(t.value, name) and _is_str(t.slice)
+                                                    and t.slice.value == "base_url" for t in node.targets):  # type: ignore[attr-defined]
+                found.append(node)
+            elif (isinstance(node, (ast.Subscript, ast.AugAssign)) and isinstance(getattr(node, "ctx", ast.Store()), (ast.Store, ast.Del))
+                  and isinstance(node, ast.Subscript) and _is_name(node.value, name) and not (_is_str(node.slice))):
+                return None  # a computed key may be "base_url"
+        if len(found) != 1 or len(found[0].targets) != 1 or not _is_str(found[0].value):
+            return None
+        for block in (getattr(n, f) for n in ast.walk(function) for f in ("body", "orelse", "finalbody")
+                      if isinstance(getattr(n, f, None), list)):
+            if found[0] in block:
+                at = block.index(found[0])
+                if any(call in ast.walk(stmt) for stmt in block[at + 1:]):
+                    return str(found[0].value.value)  # type: ignore[attr-defined]
+        return None
 
     def endpoint_chain(self, expr: ast.AST, scope: Scope) -> Optional[Tuple[str, Optional[ast.AST], str]]:
         """A ``base_url=`` value that falls back to a default: ``x or os.getenv("OPENAI_BASE_URL")

@@ -18,6 +18,10 @@ CLIENT_CLASSES: Dict[str, Tuple[bool, bool]] = {
     "openai.AsyncAzureOpenAI": (True, True),
 }
 
+#: the client classes whose name, patched on a module of the project (``patch("app.llm.OpenAI")``),
+#: says the test fakes the SDK as that module imports it ("Client" says too little)
+PATCHED_CLASSES = frozenset({"OpenAI", "AsyncOpenAI", "AzureOpenAI", "AsyncAzureOpenAI"})
+
 #: private module paths that re-export the public names above
 _ALIASES = {
     "openai._client.": "openai.",

@@ -11,7 +11,7 @@ from migrator.i18n import N_
 from migrator.models import ResultAccess, Span, SymbolRef
 from migrator.analyzer.scope import Client, LOW_CONFIDENCE_APIS, NOT_OPENAI, Q, Result, _LEAVES, _is_name, _is_none
 from migrator.analyzer.nodes import (
-    _astuple, _attribute_chain, _classify_url, _dict_get, _dict_value, _has_kwarg, _is_class_name, _is_env_read,
+    _a_setting, _astuple, _attribute_chain, _classify_url, _dict_get, _dict_value, _has_kwarg, _is_class_name, _is_env_read,
     _kwarg_names, _kwarg_true, _primitive, _streaming_api,
 )
 from migrator.analyzer.mixins import _Mixin
@@ -178,6 +178,8 @@ class _Walk(_Mixin):
 
     # ---- assignments to openai.<config>
     def _on_Assign(self, node: ast.Assign, scope: Scope, parent: Optional[ast.AST]) -> None:
+        if _names_env_variable(node.targets, node.value):
+            self._env_literal(node.value)
         for target in node.targets:
             self._config(target, node.value, scope, node)
             if isinstance(target, ast.Attribute):
@@ -208,6 +210,8 @@ class _Walk(_Mixin):
     def _on_AnnAssign(self, node: ast.AnnAssign, scope: Scope, parent: Optional[ast.AST]) -> None:
         if node.annotation is not None:
             self._quoted(node.annotation, scope)
+        if node.value is not None and _names_env_variable([node.target], node.value):
+            self._env_literal(node.value)
         self._config(node.target, node.value, scope, node)
 
     def _on_AugAssign(self, node: ast.AugAssign, scope: Scope, parent: Optional[ast.AST]) -> None:
@@ -419,7 +423,10 @@ class _Walk(_Mixin):
     def _on_Subscript(self, node: ast.Subscript, scope: Scope, parent: Optional[ast.AST]) -> None:
         base = self.resolve(node.value, scope)
         if isinstance(base, Q) and base.qname == "os.environ":
-            self._env_literal(node.slice)
+            # os.environ["OPENAI_API_KEY"] = client.api_key: a value written (a literal is a setting)
+            written = (isinstance(node.ctx, ast.Store) and isinstance(parent, (ast.Assign, ast.AnnAssign))
+                       and parent.value is not None and not _a_setting(parent.value))
+            self._env_literal(node.slice, written)
         self._result_access(node, scope, parent)
 
     # ---- try: which body an except clause guards
@@ -543,3 +550,11 @@ class _Walk(_Mixin):
                 value.call, tuple(value.prefix) + tuple(path), tuple(styles), self.lines.span(node), chunk=value.chunk,
                 others=others,
             ))
+
+
+def _names_env_variable(targets: List[ast.expr], value: ast.AST) -> bool:
+    """``key_env_var = "OPENAI_API_KEY"``: a name or attribute naming the variable a key is read
+    from (llm's model classes), which is renamed with the clients as a read of it is."""
+    names = [t.id if isinstance(t, ast.Name) else t.attr if isinstance(t, ast.Attribute) else "" for t in targets]
+    return (isinstance(value, ast.Constant) and value.value == "OPENAI_API_KEY"
+            and bool(names) and all("env" in n.lower() for n in names))

@@ -28,14 +28,16 @@ def sites(analysis: FileAnalysis) -> List[Site]:
             if f.kind == "client" and f.detail.get("_endpoint_def"):
                 # the expression its base_url falls back to OpenAI in (x or os.getenv(...)): the
                 # default is retargeted there, once however many constructions read it
-                *where, node = f.detail["_endpoint_def"]
-                key = ("endpoint",) + tuple(where)
-                if key in defined:
-                    defined[key].attrs["_clients"].append(out[-1])
-                else:
-                    defined[key] = Site("endpoint", Span(*where), (node,),
-                                        {"confidence": f.confidence, "_client": out[-1], "_clients": [out[-1]]}, f)
-                    out.append(defined[key])
+                # (and OpenAI's URL where this module's callers pass it for that default)
+                built = out[-1]
+                for *where, node in [f.detail["_endpoint_def"]] + list(f.detail.get("_endpoint_more") or ()):
+                    key = ("endpoint",) + tuple(where)
+                    if key in defined:
+                        defined[key].attrs["_clients"].append(built)
+                    else:
+                        defined[key] = Site("endpoint", Span(*where), (node,),
+                                            {"confidence": f.confidence, "_client": built, "_clients": [built]}, f)
+                        out.append(defined[key])
             if f.kind == "call":
                 calls[(f.span.line, f.span.col, f.span.end_line, f.span.end_col)] = f
             if f.kind in ("call", "framework"):
@@ -93,7 +95,9 @@ def sites(analysis: FileAnalysis) -> List[Site]:
                                                           "context_manager": bool(client.get("context_manager")),
                                                           "confidence": "high"}, ref))
     for env in analysis.env_reads:
-        out.append(Site("env", env.span, ("SimpleString",), {"variable": env.var, "confidence": "high"}, env))
+        # (a value written to the variable is not renamed: it stays whatever key the code holds there)
+        out.append(Site("env", env.span, ("SimpleString",), {"variable": env.var, "confidence": "low" if env.written else "high",
+                                                            "written": env.written}, env))
     for res in analysis.results:
         call = calls.get((res.call.line, res.call.col, res.call.end_line, res.call.end_col))
         if call is None:
@@ -144,7 +148,7 @@ def matches(rule: Rule, site: Site, ruleset: Optional[RuleSet] = None) -> bool:
     if match.get("kind") != site.kind:
         return False
     if site.kind == "double" and ruleset is not None and ruleset.doubles_kept:
-        return False  # the code still calls the openai SDK it fakes (RuleSet.doubles_kept)
+        return False  # the code still calls the openai SDK it fakes (RuleSet.doubles_kept; see kept_doubles)
     if site.attrs.get("confidence", "high") not in match.get("confidence", DEFAULT_CONFIDENCE):
         return False
     for key, expected in match.items():
@@ -196,6 +200,15 @@ def plan(all_sites: Iterable[Site], ruleset: RuleSet) -> List[Tuple[Site, Rule]]
             if matches(rule, site, ruleset):
                 pairs.append((site, rule))
     return pairs
+
+
+def kept_doubles(all_sites: Iterable[Site], ruleset: RuleSet) -> List[Tuple[Site, Rule]]:
+    """The pairs of the test doubles a native plan that moved no client to the provider's SDK
+    still reports: where some client takes the compatible endpoint instead, those the fallback
+    plan's rules match (``RuleSet.doubles_kept == "fallback"``); their rules are the fallback's."""
+    if ruleset.doubles_kept != "fallback" or ruleset.fallback is None:
+        return []
+    return plan([site for site in all_sites if site.kind == "double"], ruleset.fallback)
 
 
 def _maps_model(rule: Rule, site: Site) -> bool:

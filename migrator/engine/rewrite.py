@@ -19,7 +19,7 @@ from migrator.analyzer.python import analyze_python
 from migrator.engine import trees
 from migrator.engine.model import Diagnostic, FileResult, Site
 from migrator.engine.ops import OPS, Context, Sink
-from migrator.engine.plan import plan, sites, unconverted_legacy
+from migrator.engine.plan import kept_doubles, plan, sites, unconverted_legacy
 from migrator.engine.selfcheck import introduced, refusal
 from migrator.engine.transform import positions, transform
 from migrator.engine.units import (build_units, choices, client_status, held_sites, left_sites, loose_keys, plan_units,
@@ -125,6 +125,8 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
         return FileResult(path, source, source, error=analysis.error)
     all_sites = sites(analysis)
     pairs = plan(all_sites, ruleset)
+    doubled = kept_doubles(all_sites, ruleset)  # (their rules are the fallback's)
+    pairs += doubled
     held, suppressed = _suppressed(source, all_sites, pairs, ruleset, path, cell)
     # the units a person chose to leave (apply --interactive) are blocked from the start, for the
     # plan and its fallback alike, and get no TODO comment
@@ -152,6 +154,7 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
         # that site's unit, and the file is transformed again without it (at most once per unit)
         units = plan_units(all_sites, pairs, ruleset, blocked, path=path)
         kept, reports, rulesets, hybrid = with_fallback(all_sites, units, ruleset, blocked_fallback, path=path)
+        rulesets = {**rulesets, **{id(rule): ruleset.fallback for _, rule in doubled if ruleset.fallback is not None}}
         left = unconverted_legacy(kept, all_sites)
         for site in all_sites:
             if site.kind == "config":
@@ -178,6 +181,7 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
     result.staying = staying(units, hybrid)
     result.clients = client_status(units, hybrid, path, ruleset)
     result.loose_keys = loose_keys(units, kept)
+    result.imported_keys = any(u.rewrites and u.anchor.attrs.get("_key_ref") for u in units.units)  # (blocked: a fallback may serve it)
     result.hybrid = bool(hybrid) and any(id(site) in hybrid and id(site) in applied for site, _ in kept)
     if ruleset.held is not None and not ruleset.partial:
         result.offered = choices(units, hybrid, applied, path, cell, source, result.output)

@@ -314,9 +314,13 @@ def build_units(all_sites: Sequence[Site]) -> Tuple[List[Unit], Dict[int, Unit]]
                 find.union(keys[0], key)
             if keys:
                 member[id(site)] = keys[0]
-    # the clients one function returns are one client to its callers (a factory's branches)
+    # the clients one function returns are one client to its callers (a factory's branches), and
+    # the clients one name or attribute holds one client to the calls made on it
     returned: Dict[Tuple[int, ...], UnitKey] = {}
     for site in all_sites:
+        same = site.attrs.get("_same_as") if site.kind == "client" else None
+        if same and ("client", tuple(same)) in built:
+            find.union(("client", tuple(same)), ("client", _key(site.span)))
         if site.kind == "client" and site.attrs.get("returned_by"):
             key = ("client", _key(site.span))
             first = returned.setdefault(tuple(site.attrs["returned_by"]), key)
@@ -580,9 +584,8 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
                                    "send OpenAI's key there: read the provider's key instead and run apply again").format(
                 variable=named[1:])))
         elif unit.rewrites and named:
-            unit.reasons.append(_at(unit.anchor.span.line, N_("its api_key comes from `{named}`, which by its name holds OpenAI's key (a "
-                                   "pydantic setting of that name reads OPENAI_API_KEY): pointed at the provider, it would "
-                                   "send OpenAI's key there: give it the provider's key under another name and run apply "
+            unit.reasons.append(_at(unit.anchor.span.line, N_("its api_key comes from `{named}`, which by its name holds OpenAI's key: "
+                                   "pointed at the provider, it would send OpenAI's key there: give it the provider's key under another name and run apply "
                                    "again").format(named=named)))
         if (not unit.rewrites and not ruleset.plan.keeps_openai and unit.key[0] == "client" and unit.anchor.kind == "client"
                 and unit.anchor.attrs.get("endpoint") == "fallback"):
@@ -684,7 +687,16 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
         kept = [s for s in all_sites if id(s) in deps and s.kind == "env" and id(s) not in unit_of
                 and str(s.attrs.get("variable", "")).startswith("OPENAI_")]
         hazards = [u for u in units if kept and u.rewrites and not u.blocked and u.key_from_value] if kept else []
-        if not hazards:
+        # the same for a key another module holds (config.API_KEY), where OPENAI_* reads stay for a
+        # client of the project left on OpenAI (review 4 R12: OpenAI's key went to the provider)
+        imported = [u for u in units if ruleset.tree_stays and u.rewrites and not u.blocked and u.key_from_value
+                    and u.anchor.attrs.get("_key_ref") and u not in hazards]
+        for unit in imported:
+            unit.reasons.append(_at(unit.anchor.span.line, N_("its api_key comes from `{value}`, which another module holds and may "
+                                   "fill from OPENAI_API_KEY, kept there for the client left on OpenAI at {place}: pointed at "
+                                   "the provider, it could send OpenAI's key there").format(
+                value=unit.anchor.attrs["_key_ref"], place=ruleset.tree_stays)))
+        if not hazards and not imported:
             break
         for unit in hazards:
             unit.reasons.append(_at(unit.anchor.span.line, N_("its api_key comes from a value that may be the {variable} read at line "
@@ -717,6 +729,20 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
             plan.reports.append((unit.anchor, "migrator/unit", N_(
                 "{label} is left on OpenAI as a whole, with every call, result and exception that depends on it: "
                 "{reasons}").format(label=unit.label, reasons=reasons), "manual"))
+        elif unit.rewrites and not unit.blocked and unit.key[0] == "external" and ruleset.plan.keeps_openai:
+            # a library's function taking the client: its callers outside the project keep theirs
+            plan.reports.append((unit.anchor, "migrator/unit", N_(
+                "{label} comes from a caller: its calls now name {title}'s models and parameters, so every caller must "
+                "hand it a client pointed at {title} (an OpenAI client would receive them)").format(
+                label=unit.label, title=ruleset.provider.title), "warning"))
+    if not units or any(u.rewrites for u in units):  # (a blocked unit may be the fallback's; no unit: a module of settings)
+        for site in all_sites:
+            if site.kind == "env" and site.attrs.get("written") and str(site.attrs.get("variable", "")).startswith("OPENAI_"):
+                # (review 4 R6: textgrad wrote a handed client's key there; renamed, OpenAI's key went to the provider)
+                plan.reports.append((site, "migrator/unit", N_(
+                    "{variable} is set here from a value, which may be OpenAI's key: kept; the migrated clients read "
+                    "{provider_variable}: set that from the provider's key by hand").format(
+                    variable=site.attrs.get("variable"), provider_variable=ruleset.vars.get("api_key_env", "?")), "warning"))
     return plan
 
 
@@ -729,16 +755,17 @@ def _retargeted(unit: Unit, by_site: Dict[int, List[Rule]], rules_for: Optional[
     anchor = unit.anchor
     if unit.key[0] not in ("client", "framework") or anchor.kind not in ("client", "framework"):
         return True  # v0 calls, annotated clients, unresolved calls: nothing is built here
-    if anchor.kind == "client" and anchor.attrs.get("endpoint") not in ("none", "openai", "fallback"):
-        # an endpoint a run-time value decides (or Azure): no rule moves the construction, so its
-        # key and calls must not move either (a provider's key would go to wherever it points)
-        return False
-    for site in unit.sites:
-        if site is anchor or (site.kind == "symbol" and site.attrs.get("context") == "call"):
-            rules = rules_for(site) if rules_for is not None else by_site.get(id(site), [])
-            if any(rewrites(r) for r in rules):
-                return True
-    return False
+    # every construction of the unit (a factory's branches, the clients one attribute may hold)
+    for built in [s for s in unit.sites if s.kind == anchor.kind]:
+        if built.kind == "client" and built.attrs.get("endpoint") not in ("none", "openai", "fallback"):
+            # an endpoint a run-time value decides (or Azure): no rule moves the construction, so its
+            # key and calls must not move either (a provider's key would go to wherever it points)
+            return False
+        own = [s for s in unit.sites if s is built or (s.kind == "symbol" and s.attrs.get("context") == "call"
+                                                       and (s.span.line, s.span.col) == (built.span.line, built.span.col))]
+        if not any(rewrites(r) for s in own for r in (rules_for(s) if rules_for is not None else by_site.get(id(s), []))):
+            return False
+    return True
 
 
 def staying(units: UnitPlan, hybrid: Set[int]) -> Tuple[Tuple[int, str], ...]:
@@ -927,6 +954,8 @@ def with_fallback(all_sites: Sequence[Site], units: UnitPlan, ruleset: RuleSet, 
     # not taken for OpenAI's key)
     if any(rewrites(r) for _, r in loose_pairs) and not moves_loose({id(u.anchor) for u in rescued}):
         rescued = [u for u in rescued if not (u.rewrites and u.key_from_value)]
+    if ruleset.tree_stays:  # (a key another module holds: see plan_units)
+        rescued = [u for u in rescued if not (u.rewrites and u.key_from_value and u.anchor.attrs.get("_key_ref"))]
     if not rescued:
         return kept, reports, {}, set()
     ids = {id(s) for u in rescued for s in u.sites}

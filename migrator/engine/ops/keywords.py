@@ -133,15 +133,59 @@ class SetKwarg(Operation):
                 ctx.diag(N_("`{value}` is a pydantic setting read from the environment variable {variable}: where it is set "
                             "to OpenAI's endpoint (.env, the deployment), unset it or set it to the provider's").format(
                     value=_quote(existing.value), variable=variable), "warning")
+            elif name == "api_key":
+                # (review 4 R1: llm's embedder is always handed the key its user set for OpenAI)
+                ctx.diag(N_("api_key= stays the caller's `{value}` (the provider's key when none is given): every caller must "
+                            "now pass the provider's key; one passing OpenAI's would send it to the provider").format(
+                    value=_quote(existing.value)), "warning")
             return _replace_entry(node, existing, existing.with_changes(value=either))
         if when == "literal" and not _is_literal(existing.value):
+            if (name == "api_key" and ctx.ruleset.plan.keeps_openai and ctx.site.kind == "client" and isinstance(node, cst.Call)
+                    and _may_be_none(existing.value, ("OPENAI_API_KEY", ctx.ruleset.vars.get("api_key_env")))):
+                # os.getenv("<KEY>") is None where the variable is unset, and the openai SDK then
+                # reads OPENAI_API_KEY itself: OpenAI's key would reach the provider (review S1)
+                return _replace_entry(node, existing, existing.with_changes(value=render(params["value"], ctx)))
             if _code(existing.value) != _code(value) and not _reads_env(existing.value, ("OPENAI_API_KEY", ctx.ruleset.vars.get("api_key_env"))):
                 ctx.diag(params.get("message") or N_("{name}= comes from `{value}`; make sure it holds the new provider's value").format(
                     name=name, value=_quote(existing.value)), "warning")
             return node
         if _code(existing.value) == _code(value):
             return node
+        chosen = _callers_endpoint(node, ctx) if name == "api_key" and when == "literal" else None
+        if chosen is not None and isinstance(existing.value, cst.SimpleString) and not _holds_key(existing.value):
+            # a key for the endpoint a caller gives (api_key="ollama" beside base_url=url): it stays
+            # that endpoint's; only the provider's endpoint, now the default, takes the provider's key
+            ctx.diag(N_("api_key= keeps `{value}` only where the caller gives base_url=; with none, the client now talks to "
+                        "the provider with its key").format(value=_quote(existing.value)), "info")
+            either = cst.IfExp(test=chosen, body=existing.value, orelse=render(params["value"], ctx))
+            return _replace_entry(node, existing, existing.with_changes(value=either))
+        if chosen is not None:
+            ctx.diag(N_("api_key= was a key written in the code, and base_url= is the caller's choice: a caller giving an "
+                        "endpoint of its own now sends it the provider's key; give that endpoint its key by hand"), "warning")
         return _replace_entry(node, existing, existing.with_changes(value=render(params["value"], ctx)))
+
+
+def _callers_endpoint(node: cst.CSTNode, ctx: Context) -> Optional[cst.BaseExpression]:
+    """The caller's ``base_url`` a construction keeps (a parameter defaulting to OpenAI's choice:
+    ``base_url=url or <provider>``): the name or attribute, or None."""
+    if not isinstance(node, cst.Call):
+        return None
+    given = _entry(node, "base_url")
+    value = given.value if given is not None else None
+    if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or) and (
+            "base_url" in ctx.site.attrs.get("fallback_kwargs", ()) or ctx.site.attrs.get("_endpoint_def")):
+        value = value.left  # (x or os.getenv("OPENAI_BASE_URL"), retargeted where it is written: re-review S5)
+    elif "base_url" not in ctx.site.attrs.get("fallback_kwargs", ()):
+        return None
+    return value if isinstance(value, (cst.Name, cst.Attribute)) and not value.lpar else None
+
+
+def _holds_key(literal: cst.SimpleString) -> bool:
+    """A literal that looks like a real key (never written again, not even beside its old place)."""
+    from migrator.analyzer.secrets import redact_text
+
+    text = str(literal.evaluated_value)
+    return redact_text(text) != text
 
 
 def _retarget_default(node: cst.CSTNode, value: cst.BaseExpression, ctx: Context) -> cst.CSTNode:
@@ -187,6 +231,13 @@ def _reads_env(node: cst.BaseExpression, names: Sequence[Optional[str]]) -> bool
         return False
     key = node.slice[0].slice.value if isinstance(node, cst.Subscript) else (node.args[0].value if node.args else None)  # type: ignore[attr-defined]
     return isinstance(key, cst.SimpleString) and key.evaluated_value in names
+
+
+def _may_be_none(node: cst.BaseExpression, names: Sequence[Optional[str]]) -> bool:
+    """``os.getenv("X")`` / ``os.environ.get("X")`` with no default, X one of ``names``."""
+    return (isinstance(node, cst.Call) and _code(node.func) in ("os.getenv", "getenv", "os.environ.get", "environ.get")
+            and len(node.args) == 1 and isinstance(node.args[0].value, cst.SimpleString)
+            and node.args[0].value.evaluated_value in names)
 
 
 def _is_default(node: cst.BaseExpression) -> bool:
