@@ -4,6 +4,15 @@ Entries are keyed by a hash of (analyzer fingerprint, relative path, file
 bytes), so a changed file, a changed analyzer or a new migrator version misses.
 Each entry is one JSON file written atomically (temp file + rename), which
 makes concurrent runs safe: readers see a whole entry or none.
+
+The cache looks after itself (``Cache.maintain``, run by scan once a day at most,
+otherwise one ``stat``): the directories of other fingerprints (another migrator
+version, an edited checkout) unused for ``STALE_DAYS`` are removed; so are the
+manifests of roots not scanned for ``MANIFEST_DAYS``, the analyses no manifest
+refers to any more, and stale readiness matrices; and the current directory is
+brought back under ``MIGRATOR_CACHE_MAX_MB``, least recently used first (an
+analysis is used when a scan of a root whose manifest refers to it runs).
+``clear`` removes everything migrator keeps there.
 """
 
 from __future__ import annotations
@@ -12,10 +21,12 @@ import hashlib
 import itertools
 import json
 import os
+import re
+import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from migrator import __version__
 from migrator.models import EnvRead, FileAnalysis, Finding, ResultAccess, Span, SymbolRef
@@ -88,12 +99,19 @@ class Cache:
         self._write(os.path.join(self.dir, key[:2]), key, _dump(analysis))
 
     def get_value(self, kind: str, key: str) -> Any:
-        """A JSON value stored under ``kind`` (e.g. "readiness") and ``key``; None for a miss."""
+        """A JSON value stored under ``kind`` (e.g. "readiness") and ``key``; None for a miss.  A hit
+        is marked used (its mtime), for ``maintain``."""
+        path = os.path.join(self.dir, kind, key[:2], key + ".json")
         try:
-            with open(os.path.join(self.dir, kind, key[:2], key + ".json"), "rb") as handle:
-                return json.loads(handle.read())
+            with open(path, "rb") as handle:
+                value = json.loads(handle.read())
         except (OSError, ValueError):
             return None
+        try:
+            os.utime(path)
+        except OSError:
+            pass
+        return value
 
     def put_value(self, kind: str, key: str, value: Any) -> None:
         self._write(os.path.join(self.dir, kind, key[:2]), key, value)
@@ -126,6 +144,193 @@ class Cache:
                 raise
         except OSError:
             self.enabled = False  # a read-only or full cache directory never fails a scan
+
+
+    def maintain(self, now: Optional[float] = None) -> None:
+        """Look after the cache directory if it has not been for ``MAINTAIN_EVERY_S`` (see the module's
+        docstring); scan calls it once its manifest is saved.  Never raises: a cache it cannot tidy
+        is left as it is."""
+        if not self.enabled:
+            return
+        now = time.time() if now is None else now
+        stamp = os.path.join(self.dir, _STAMP)
+        try:
+            if now - os.stat(stamp).st_mtime < MAINTAIN_EVERY_S:
+                return
+        except OSError:
+            pass  # never looked after (or not there yet)
+        try:
+            os.makedirs(self.dir, exist_ok=True)
+            with open(stamp, "ab"):
+                pass
+            os.utime(stamp, (now, now))  # first: a scan starting meanwhile does not do it again
+            _collect(self.dir, now, max_bytes())
+        except Exception:  # noqa: BLE001  # (a tidy-up never fails a scan)
+            pass
+
+
+#: how often a scan looks after the cache (the rest of the time it costs one ``stat``)
+MAINTAIN_EVERY_S = 86400
+#: the directory of another fingerprint unused this long is removed
+STALE_DAYS = 7
+#: the manifest of a root not scanned this long is removed (a readiness matrix not read: the same)
+MANIFEST_DAYS = 30
+#: an analysis no manifest refers to is kept this long after it was written (a scan running
+#: meanwhile may not have saved its manifest yet); so is a temporary file of a killed run
+ORPHAN_S = 86400
+#: the size of the current directory's entries, by default (``MIGRATOR_CACHE_MAX_MB``)
+DEFAULT_MAX_MB = 1024
+_STAMP = ".maintained"  # its mtime: when the directory was last looked after (and so used)
+_FINGERPRINT_DIR = re.compile(r"analysis-[0-9a-f]{16}\Z")
+_SHARD = re.compile(r"[0-9a-f]{2}\Z")
+_DAY = 86400.0
+
+
+def max_bytes() -> int:
+    """The bound on the current directory's entries: ``MIGRATOR_CACHE_MAX_MB`` (a positive number of
+    MiB), else ``DEFAULT_MAX_MB``."""
+    try:
+        megabytes = float(os.environ.get("MIGRATOR_CACHE_MAX_MB", ""))
+    except ValueError:
+        megabytes = DEFAULT_MAX_MB
+    return int((megabytes if megabytes > 0 else DEFAULT_MAX_MB) * 1024 * 1024)
+
+
+def _last_used(directory: str) -> float:
+    """When a fingerprint's directory was last used: its stamp, else (a version that made none) the
+    last time a manifest was saved in it or it was made."""
+    times = []
+    for path in (os.path.join(directory, _STAMP), os.path.join(directory, "manifests"), directory):
+        try:
+            times.append(os.stat(path).st_mtime)
+        except OSError:
+            continue
+    return max(times, default=0.0)
+
+
+def _collect(directory: Path, now: float, limit: int) -> None:
+    """``Cache.maintain``'s work (each removal on its own: one that fails is skipped)."""
+    base, here = str(directory.parent), str(directory)
+    with os.scandir(base) as found:
+        others = [e.path for e in found if _FINGERPRINT_DIR.match(e.name) and e.path != here
+                  and e.is_dir(follow_symlinks=False)]
+    for other in others:
+        if now - _last_used(other) > STALE_DAYS * _DAY:
+            shutil.rmtree(other, ignore_errors=True)
+    used: Dict[str, float] = {}  # analysis key -> when a scan last used it (its newest manifest)
+    for path, st in _files(os.path.join(here, "manifests"), now):
+        if now - st.st_mtime > MANIFEST_DAYS * _DAY:
+            _unlink(path)
+            continue
+        try:
+            with open(path, "rb") as handle:
+                files = json.loads(handle.read())["files"]
+            keys = [entry[2] for entry in files.values()]
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+            continue  # a manifest of another shape: it refers to nothing
+        for key in keys:
+            if isinstance(key, str) and used.get(key, 0.0) < st.st_mtime:
+                used[key] = st.st_mtime
+    kept: List[Tuple[float, int, str]] = []  # (last used, size, path)
+    for shard in _shards(here):
+        for path, st in _files(shard, now):
+            when = used.get(os.path.basename(path)[:-5])
+            if when is None and now - st.st_mtime > ORPHAN_S:
+                _unlink(path)  # no manifest refers to it
+            else:
+                kept.append((st.st_mtime if when is None else when, st.st_size, path))
+    for shard in _shards(os.path.join(here, "readiness")):
+        for path, st in _files(shard, now):
+            if now - st.st_mtime > MANIFEST_DAYS * _DAY:
+                _unlink(path)
+            else:
+                kept.append((st.st_mtime, st.st_size, path))
+    total = sum(size for _, size, _ in kept)
+    if total <= limit:
+        return
+    kept.sort()
+    target = limit * 0.8  # some room, so that the next scans need not evict again
+    for _, size, path in kept:
+        if total <= target:
+            break
+        if _unlink(path):
+            total -= size
+
+
+def _shards(folder: str) -> List[str]:
+    try:
+        with os.scandir(folder) as found:
+            return [e.path for e in found if _SHARD.match(e.name) and e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return []
+
+
+def _files(folder: str, now: float) -> List[Tuple[str, os.stat_result]]:
+    """The ``.json`` entries of ``folder`` with their stat; a temporary file left by a killed run is
+    removed once it is ``ORPHAN_S`` old."""
+    out = []
+    try:
+        with os.scandir(folder) as found:
+            for entry in found:
+                if not entry.name.endswith(".json") or not entry.is_file(follow_symlinks=False):
+                    continue
+                st = entry.stat(follow_symlinks=False)
+                if entry.name.startswith(".tmp-"):
+                    if now - st.st_mtime > ORPHAN_S:
+                        _unlink(entry.path)
+                    continue
+                out.append((entry.path, st))
+    except OSError:
+        pass
+    return out
+
+
+def _unlink(path: str) -> bool:
+    try:
+        os.unlink(path)
+        return True
+    except OSError:
+        return False
+
+
+def clear(base: Optional[Path] = None) -> Tuple[int, int]:
+    """Remove every fingerprint directory migrator keeps under the cache directory (``base``):
+    (directories removed, bytes they held).  Raises OSError when one cannot be removed."""
+    base = base or cache_dir()
+    removed = freed = 0
+    try:
+        with os.scandir(base) as found:
+            targets = [e.path for e in found if _FINGERPRINT_DIR.match(e.name) and e.is_dir(follow_symlinks=False)]
+    except FileNotFoundError:
+        return 0, 0
+    for target in sorted(targets):
+        freed += _size(target)
+        shutil.rmtree(target)
+        removed += 1
+    return removed, freed
+
+
+def _size(folder: str) -> int:
+    total = 0
+    for root, _, names in os.walk(folder):
+        for name in names:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                continue
+    return total
+
+
+def usage(base: Optional[Path] = None) -> List[Tuple[str, int, bool]]:
+    """The fingerprint directories under the cache directory: (name, bytes, is this migrator's)."""
+    base = base or cache_dir()
+    current = f"analysis-{fingerprint()}"
+    try:
+        with os.scandir(base) as found:
+            names = sorted(e.name for e in found if _FINGERPRINT_DIR.match(e.name) and e.is_dir(follow_symlinks=False))
+    except FileNotFoundError:
+        return []
+    return [(name, _size(os.path.join(base, name)), name == current) for name in names]
 
 
 EMPTY = FileAnalysis("")
@@ -167,6 +372,10 @@ class Manifest:
 
     def record(self, relpath: str, st: os.stat_result, key: str) -> None:
         self.files[relpath] = [st.st_size, st.st_mtime_ns, key]
+
+    def keep(self, relpaths: Set[str]) -> None:
+        """Forget every file but these (the files a whole listing found)."""
+        self.files = {relpath: entry for relpath, entry in self.files.items() if relpath in relpaths}
 
     def save(self) -> None:
         if not self.cache.enabled:

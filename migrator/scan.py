@@ -124,8 +124,11 @@ def scan_paths(root: str, options: ScanOptions, progress: Optional[Progress] = N
             manifest.record(relpath, st, key)
         if analysis is not None:
             result.analyses.append(analysis)
-    if manifest:
+    if manifest and cache:
+        if options.only is None:  # a whole listing: forget the files gone (and the analyses only they kept)
+            manifest.keep({c.relpath for c in candidates})
         manifest.save()
+        cache.maintain()
     _project_facts(root, result)
     result.analyses.sort(key=lambda a: a.path)
     result.plain.sort()

@@ -49,7 +49,7 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
 def _pruned_analysis_equals_the_full_walk():
     """Every analysis the suite runs is run three times: pruned (what users get), with
     every node visited, and pruned on a masked parse whatever the file's size (see
-    migrator/analyzer/chunks.py; users get it for big files only).  Any difference
+    migrator/analyzer/chunks.py; users get it for big files only while python.MASK is on).  Any difference
     fails the test that triggered it, so each analyzer, engine, fixture and property
     test also checks the pruning and the masking.  (A masked parse does not see a
     syntax error in what it leaves out: it is compared only when the file parses.)"""

@@ -278,3 +278,70 @@ def test_name_marks_are_those_of_the_word_pattern(pieces, name):
         if not (at and (text[at - 1].isalnum() or text[at - 1] in "_'\"")):
             slow.flags[bisect.bisect_right(starts, at)] = 1
     assert fast.flags == slow.flags
+
+
+# imports that do not start their line (a statement list, a compound statement's one-line body,
+# a backslash continuation, a form feed, a bare "\r" line break) or import by name: the byte gate,
+# the pruned analysis' marks and the masked parse's regions all looked for an import at a line's start
+NOT_AT_LINE_START = {
+    "after ;": "x = 1; from openai import OpenAI\nclient = OpenAI()\nclient.chat.completions.create(model='gpt-4o', messages=[])\n",
+    "after ; no space": "x = 1 ;import openai\nopenai.ChatCompletion.create(model='gpt-4o', messages=[])\n",
+    "if one-liner": "if True: import openai\nopenai.ChatCompletion.create(model='gpt-4o', messages=[])\n",
+    "try one-liner": "try: import openai\nexcept ImportError: openai = None\nopenai.ChatCompletion.create(model='gpt-4o', messages=[])\n",
+    "try from one-liner": "try: from openai import OpenAI\nexcept ImportError: OpenAI = None\nOpenAI().chat.completions.create(model='x', messages=[])\n",
+    "else one-liner": "if False: pass\nelse: import openai\nopenai.ChatCompletion.create(model='gpt-4o', messages=[])\n",
+    "except one-liner": "try:\n    import json\nexcept ImportError: import openai\nopenai.ChatCompletion.create(model='x', messages=[])\n",
+    "with one-liner": "with ctx: import openai\nopenai.ChatCompletion.create(model='gpt-4o', messages=[])\n",
+    "while one-liner": "while True: import openai; break\nopenai.ChatCompletion.create(model='gpt-4o', messages=[])\n",
+    "for one-liner": "for _ in [1]: from openai import OpenAI\nOpenAI().chat.completions.create(model='x', messages=[])\n",
+    "def one-liner": "def f(): from openai import OpenAI; return OpenAI()\nf().chat.completions.create(model='x', messages=[])\n",
+    "async with in a function": "async def f():\n    async with x: import openai\n    openai.ChatCompletion.create(model='x', messages=[])\n",
+    "class one-liner": "class A: import openai\nA.openai.ChatCompletion.create(model='x', messages=[])\n",
+    "match case one-liner": "match x:\n    case 1: import openai\nopenai.ChatCompletion.create(model='x', messages=[])\n",
+    "import continued": "import os, \\\n    openai\nopenai.ChatCompletion.create(model='gpt-4o', messages=[])\n",
+    "import word continued": "import \\\n    openai\nopenai.ChatCompletion.create(model='gpt-4o', messages=[])\n",
+    "from continued": "from \\\n    openai import OpenAI\nOpenAI().chat.completions.create(model='x', messages=[])\n",
+    "continued in a function": "def f():\n    import os, \\\n        openai\n    openai.ChatCompletion.create(model='x', messages=[])\n",
+    "form feed indent": "\x0cimport openai\nopenai.ChatCompletion.create(model='gpt-4o', messages=[])\n",
+    "bare CR lines": "x = 1\rimport openai\ropenai.ChatCompletion.create(model='gpt-4o', messages=[])\r",
+    "CRLF after ;": "x = 1; import openai\r\nopenai.ChatCompletion.create(model='x', messages=[])\r\n",
+    "tiktoken after ;": "x = 1; import tiktoken\nenc = tiktoken.encoding_for_model('gpt-4')\n",
+    "langchain_openai after ;": "x = 1; from langchain_openai import ChatOpenAI\nllm = ChatOpenAI(model='gpt-4o')\n",
+    "framework wrapper after ;": "x = 1; from langchain.chat_models import ChatOpenAI\nllm = ChatOpenAI(model='gpt-4o')\n",
+    "framework wrapper continued": "from langchain.chat_models import \\\n    ChatOpenAI\nllm = ChatOpenAI(model='gpt-4o')\n",
+    "AutoGen after ;": "x = 1; import autogen\nautogen.AssistantAgent('a', llm_config={'config_list': [{'model': 'gpt-4'}]})\n",
+    "router after ;": "x = 1; import litellm\nlitellm.completion(model='gpt-4o', messages=[])\n",
+    "router if one-liner": "if True: import litellm\nlitellm.completion(model='gpt-4o', messages=[])\n",
+    "router from after ;": "x = 1; from litellm import completion\ncompletion(model='gpt-4o', messages=[])\n",
+    "router from import(": "from litellm import(completion)\ncompletion(model='gpt-4o', messages=[])\n",
+    "router dspy after ;": "x = 1; import dspy\nlm = dspy.LM('openai/gpt-4o')\n",
+    "import_module": "import importlib\nopenai = importlib.import_module('openai')\nopenai.ChatCompletion.create(model='gpt-4o', messages=[])\n",
+    # the masked parse took ``NAME = ...`` regions to bind NAME only
+    "a second target": "a = MODEL = 'gpt-4o'\nfrom openai import OpenAI\nOpenAI().chat.completions.create(model=MODEL, messages=[])\n",
+    "a statement after ;": "a = 1; MODEL = 'gpt-4o'\nfrom openai import OpenAI\nOpenAI().chat.completions.create(model=MODEL, messages=[])\n",
+    # ... and took a definition to end where the next "\n"-ended line starts (a bare "\r" ends a line too)
+    "a statement after a bare CR": "import openai; client.chat.completions.create(model=MODEL)\ndef f(): import os\rMODEL = 'gpt-4o'\n",
+}
+
+# code the masked parse can leave out, so that it is tried on each shape
+_PLAIN = "\n\ndef plain(items):\n    return [item * 2 for item in items]\n\n\nLIMIT = 3\n"
+
+
+def _shape_findings(analysis):
+    return sorted((f.kind, f.span, f.api or f.symbol or "", f.model or "") for f in analysis.findings
+                  if f.kind not in ("url", "secret"))
+
+
+@pytest.mark.parametrize("name", sorted(NOT_AT_LINE_START))
+@pytest.mark.parametrize("padded", [False, True])
+def test_an_import_that_does_not_start_its_line_is_found_pruned_masked_and_gated(name, padded):
+    from migrator.analyzer import analyze_python_bytes
+
+    source = NOT_AT_LINE_START[name] + (_PLAIN if padded else "")
+    analyze = getattr(analyzer._analyze, "__wrapped__", analyzer._analyze)  # not conftest's double run
+    full = analyze(source, "m.py", None, False)
+    assert full.error is None and full.findings, "a shape the analysis finds nothing in tests nothing"
+    assert _shape_findings(analyze(source, "m.py", None, True)) == _shape_findings(full)
+    masked = analyzer._analyze_masked(source, "m.py", None)
+    assert masked is None or _shape_findings(masked) == _shape_findings(full)
+    assert _shape_findings(analyze_python_bytes("m.py", source.encode())) == _shape_findings(full)

@@ -22,20 +22,36 @@ PYTHON_SUFFIXES = (".py", ".pyw")
 # (the module must BE openai/tiktoken/langchain_openai, not merely contain the word:
 # `from litellm.llms.openai import x` is someone else's code; on a corpus of 11k files this
 # gate parses 421 files instead of 1,370 and loses no finding)
-_IMPORT_LINE = (
-    rb"^[ \t]*(?:from[ \t]+(?:openai|tiktoken|langchain_openai)(?=[ \t.])"
-    rb"|import[ \t][^\n#]*?(?<=[ \t,])(?:openai|tiktoken|langchain_openai)(?=[ \t.,;\r\n]|$)"
+# Where an import statement can start: at a line's start (after its indentation; a bare "\r" ends a
+# line too), after ";" (``x = 1; import openai``) or after the ":" of a compound statement's
+# one-line body (``if x: import openai``, ``try: from openai import OpenAI``, ``def f(): import
+# openai``); a ":" or ";" inside a string or a comment only costs a parse.  Its words may be split by
+# backslash continuations (``import os, \\``, newline, ``openai``).
+_START = rb"(?:^|(?<=[\r;:]))[ \t\f]*"
+_CONT = rb"\\(?:\r\n?|\n)"  # a backslash continuation
+_GAP = rb"(?:[ \t\f]|" + _CONT + rb")"  # what separates the words of a statement
+_NAMES = rb"(?:[^\r\n#]|" + _CONT + rb")*?(?<=[ \t\f,\r\n])"  # import's names up to the one sought
+_IMPORT_STMT = (
+    rb"(?:from" + _GAP + rb"+(?:openai|tiktoken|langchain_openai)(?=[ \t\f.\\])"
+    rb"|import" + _GAP + _NAMES + rb"(?:openai|tiktoken|langchain_openai)(?=[ \t\f.,;\\\r\n]|$)"
     # AutoGen 0.2 (pyautogen, ag2: analyzer/autogen.py): its config lists name OpenAI's endpoint
-    rb"|from[ \t]+(?:autogen|ag2)(?=[ \t.])|import[ \t][^\n#]*?(?<=[ \t,])(?:autogen|ag2)(?=[ \t.,;\r\n]|$)"
-    rb"|from[ \t]+(?:langchain|llama_index|autogen_ext|haystack)[\w.]*[ \t]+import[^\n]*(?:openai|\())"
+    rb"|from" + _GAP + rb"+(?:autogen|ag2)(?=[ \t\f.\\])|import" + _GAP + _NAMES + rb"(?:autogen|ag2)(?=[ \t\f.,;\\\r\n]|$)"
+    rb"|from" + _GAP + rb"+(?:langchain|llama_index|autogen_ext|haystack)[\w.]*" + _GAP
+    + rb"+import(?:[^\r\n]|" + _CONT + rb")*(?:openai|\())"
 )
+_IMPORT_LINE = _START + _IMPORT_STMT
 # a router package (symbols.ROUTER_PACKAGES) imported: the package itself only, never its submodules
 # (its own code).  LiteLLM's, DSPy's and CrewAI's own modules import their package everywhere, so such
 # an import alone sends a file to the AST analysis only if its bytes hold what a finding there needs
 # (``router_evidence``); on litellm's 3,135 files that analysis was most of a scan's time (issue 19)
-_ROUTER_LINE = (rb"^[ \t]*(?:from[ \t]+(?:litellm|dspy|crewai)[ \t]+import[ \t]"
-                rb"|import[ \t][^\n#]*?(?<=[ \t,])(?:litellm|dspy|crewai)(?=[ \t,;\r\n]|$))")
+_ROUTER_STMT = (rb"(?:from" + _GAP + rb"+(?:litellm|dspy|crewai)" + _GAP + rb"+import(?=[ \t\f\\(])"
+                rb"|import" + _GAP + _NAMES + rb"(?:litellm|dspy|crewai)(?=[ \t\f,;\\\r\n]|$))")
+_ROUTER_LINE = _START + _ROUTER_STMT
 _ROUTER_LINE_RE = re.compile(rb"(?m)" + _ROUTER_LINE)
+# the fast forms (``_any_line``): at a line's start, and after a break or a ";" or ":" inside it
+# (re skips ahead to those characters, where it finds no literal to skip ahead by in _START)
+_ROUTER_HEAD = re.compile(rb"(?m)[ \t\f]*" + _ROUTER_STMT)
+_ROUTER_MID = re.compile(rb"(?m)[\r\n;:][ \t\f]*" + _ROUTER_STMT)
 _ROUTER_LITERALS = (b"litellm", b"dspy", b"crewai")
 # What each finding the analyzer can make in a module that does not pass the gate otherwise needs in
 # its bytes (in the source, that is: a literal written with escapes or split into implicitly
@@ -70,10 +86,16 @@ def router_evidence(data: bytes) -> bool:
 _ENV_READ = rb"(?:getenv|environ)\b[^)]{0,80}?[\"'](?:AZURE_)?OPENAI_"
 # a test that patches the SDK by name need not import it: mock.patch("openai.ChatCompletion.create")
 _DOUBLE = rb"(?-i:(?:patch|setattr)\(\s*[\"'](?:openai[.\"']|[\w.]+\.(?:(?:Async)?(?:Azure)?OpenAI|openai)[\"'])|patch\.object\(\s*[\w.]+\s*,\s*[\"'](?:Async)?(?:Azure)?OpenAI[\"'])"
+# nor a module that imports it by name: openai = importlib.import_module("openai") (resolve.py); tried
+# near the lines holding "openai" (``_BY_NAME_BEFORE`` bytes before a line's start at most)
+_BY_NAME = rb"(?-i:import_(?:module|optional_dependency)\(\s{0,80}[\"']openai[\"'])"
+_BY_NAME_BEFORE = len("import_optional_dependency(") + 80 + 1
 # the definition, with ``router_evidence`` after a _ROUTER_LINE match (``gate``); needs_ast is the fast form
-_NEEDS_AST = re.compile(rb"(?im)" + _IMPORT_LINE + rb"|" + _ENV_READ + rb"|" + _DOUBLE)
+_NEEDS_AST = re.compile(rb"(?im)" + _IMPORT_LINE + rb"|" + _ENV_READ + rb"|" + _DOUBLE + rb"|" + _BY_NAME)
 _DOUBLE_RE = re.compile(_DOUBLE)
-_IMPORT_LINE_RE = re.compile(rb"(?im)" + _IMPORT_LINE)
+_BY_NAME_RE = re.compile(_BY_NAME)
+_IMPORT_HEAD = re.compile(rb"(?im)[ \t\f]*" + _IMPORT_STMT)
+_IMPORT_MID = re.compile(rb"(?im)[\r\n;:][ \t\f]*" + _IMPORT_STMT)
 _ENV_READ_RE = re.compile(_ENV_READ)
 # every match of _IMPORT_LINE holds one of these on its line; every match of _ENV_READ ends in OPENAI_
 _LINE_LITERALS = (b"openai", b"tiktoken", b"langchain", b"llama_index", b"autogen", b"ag2", b"haystack")
@@ -129,13 +151,13 @@ def project_facts(relpath: str, text: str, low: bytes) -> List[Finding]:
 def needs_ast(data: bytes) -> bool:
     """``_NEEDS_AST.search(data)``, answered ~10x faster.
 
-    The regex is tried only where it can match: at the start of each line that
-    holds one of its literals (case-sensitive, as in the pattern), and in the
-    short window before each ``OPENAI_``.  ``re`` finds no literal to skip ahead
+    The regex is tried only where it can match: on each logical line that holds
+    one of its literals (case-sensitive, as in the pattern; ``_any_line``), and in
+    the short window before each ``OPENAI_``.  ``re`` finds no literal to skip ahead
     by in the combined pattern, so searching it tries every line of the file.
     """
-    if any(_IMPORT_LINE_RE.match(data, start) for start, _ in lines_holding(data, _LINE_LITERALS, (b"\n",))):
-        return True  # (the pattern's ^ follows "\n" only, so only "\n" ends a line here)
+    if _any_line(_IMPORT_HEAD, _IMPORT_MID, data, _LINE_LITERALS, _BY_NAME_RE):
+        return True
     if (b"patch(" in data or b"setattr(" in data or b"patch.object(" in data) and _DOUBLE_RE.search(data):
         return True
     at = data.find(b"OPENAI_")
@@ -144,8 +166,25 @@ def needs_ast(data: bytes) -> bool:
         if _ENV_READ_RE.search(data, max(0, at - 100), at + 7):
             return True
         at = data.find(b"OPENAI_", at + 7)
-    return (any(_ROUTER_LINE_RE.match(data, start) for start, _ in lines_holding(data, _ROUTER_LITERALS, (b"\n",)))
-            and router_evidence(data))
+    return _any_line(_ROUTER_HEAD, _ROUTER_MID, data, _ROUTER_LITERALS) and router_evidence(data)
+
+
+def _any_line(head: "re.Pattern[bytes]", mid: "re.Pattern[bytes]", data: bytes, literals: Sequence[bytes],
+              by_name: "Optional[re.Pattern[bytes]]" = None) -> bool:
+    """Does an import pattern above (_START and what ``head`` and ``mid`` follow it with) match in
+    ``data``?  Tried only on the logical lines that hold one of ``literals``: a match holds one,
+    and crosses no line break but a backslash continuation.  (``head`` at the line's start,
+    ``mid`` after a "\r", a continued "\n", a ";" or a ":" inside it; only "\n" ends a line here,
+    as the pattern's ^ follows "\n" only.)"""
+    for start, end in lines_holding(data, literals, (b"\n",)):
+        if data.find(b"\\", max(0, start - 3), start) >= 0 or data.find(b"\\", max(start, end - 2), end) >= 0:
+            start, end = logical_line(data, start, end)  # (a backslash at either end: maybe continued)
+        if head.match(data, start, end) or mid.search(data, start, end):
+            return True
+        if by_name is not None and data.find(b"import_", max(0, start - _BY_NAME_BEFORE), end) >= 0 \
+                and by_name.search(data, max(0, start - _BY_NAME_BEFORE), end):
+            return True  # (``_BY_NAME``: a line holding "openai" holds its end)
+    return False
 
 
 def gate(data: bytes) -> bool:
@@ -173,6 +212,31 @@ def lines_holding(text: AnyStr, literals: Sequence[AnyStr], breaks: Sequence[Any
             yield start, end
             floor = end + 1
             at = text.find(literal, end)
+
+
+def logical_line(text: AnyStr, start: int, end: int) -> Tuple[int, int]:
+    """The physical line ``text[start:end]`` (``end``: at its line break, or the end of the text)
+    widened to its logical line: joined by backslash continuations with the lines before and after
+    it ("\r\n", "\r" and "\n" all end a line)."""
+    back, nl, cr = ("\\", "\n", "\r") if isinstance(text, str) else (b"\\", b"\n", b"\r")
+    while start > 0:
+        at = start - 1  # the break ending the line before
+        if at and text[at - 1:at + 1] == cr + nl:
+            at -= 1
+        if at < 1 or text[at - 1:at] != back:
+            break
+        before = text.rfind(nl, 0, at - 1)
+        start = max(before, text.rfind(cr, before + 1, at - 1)) + 1
+    while end < len(text):
+        at = end - 1 if text[end - 1:end + 1] == cr + nl else end  # (a "\n" ending "\r\n")
+        if at <= start or text[at - 1:at] != back:
+            break
+        after = end + 2 if text[end:end + 2] == cr + nl else end + 1
+        stop = text.find(nl, after)
+        stop = len(text) if stop < 0 else stop
+        bare = text.find(cr, after, stop)
+        end = bare if bare >= 0 else stop
+    return start, end
 
 
 def is_python(relpath: str) -> bool:

@@ -1,8 +1,9 @@
 """Parse only the parts of a large module that can hold a finding.
 
 Most of the bytes of a big file that imports openai are functions and methods that
-name nothing OpenAI.  ``ast.parse`` is the largest cost of a scan, so the analyzer
-parses a *masked* copy of such a file: the lines of those definitions are blanked
+name nothing OpenAI.  With ``python.MASK`` on (off since issue 19's measurements: the
+regions parsed back in made it cost more than it saved), the analyzer parses a *masked*
+copy of such a file: the lines of those definitions are blanked
 (line breaks kept, so every position in the tree is the original's), and the first
 line of a blanked class-body statement becomes ``pass`` so a class body never empties.
 The analyzer then checks that nothing it used lay in a blanked region, and parses back
@@ -145,7 +146,36 @@ def droppable(region: Region, segment: str) -> bool:
         return False
     if ("global" in segment or "nonlocal" in segment or ":=" in segment) and _LEAKS.search(segment):
         return False
+    if region.kind == "assign" and (";" in segment or segment.count("=") > 1) and not _one_target(segment):
+        return False
+    if "\r" in segment and _BARE_CR.search(segment):
+        return False  # a line ending in a bare "\r" (regions are cut after "\n" only) may start a statement
     return closed(segment)
+
+
+def _one_target(segment: str) -> bool:
+    """Does an assignment region (``NAME = ...``) bind its name only: no second target (``a = b =
+    ...``), no statement after a ";" (``a = 1; import openai``)?  An "=" outside brackets, strings
+    and comments after the first answers no (a lambda's default too: that only keeps it)."""
+    rest = _STRINGS_AND_COMMENTS.sub(" ", segment)
+    first = _ASSIGN.match(rest, len(rest) - len(rest.lstrip(" \t")))  # (a class body's: indented)
+    if first is None or ";" in rest:
+        return False
+    depth = 0
+    for m in _LEVEL.finditer(rest, first.end()):
+        token = m.group()
+        if token in "([{":
+            depth += 1
+        elif token in ")]}":
+            depth -= 1
+        elif depth <= 0:
+            return False  # a second "=" at the statement's own level
+    return True
+
+
+_BARE_CR = re.compile(r"\r(?!\n)")
+# brackets, and an "=" that is no comparison nor part of one
+_LEVEL = re.compile(r"[()\[\]{}]|(?<![=!<>])=(?!=)")
 
 
 def closed(segment: str) -> bool:

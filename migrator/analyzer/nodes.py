@@ -24,14 +24,41 @@ def _primitive(value: "Result") -> bool:
     return bool(value.prefix) and value.prefix[-1] in _PLAIN_FIELDS
 
 
+# the fields of a statement (or of an except handler, a match case) that hold statements, in the
+# order ``ast.iter_child_nodes`` gives them; an expression holds none
+_BODIES = ("body", "handlers", "orelse", "finalbody", "cases")
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
 def _returns(fnode: ast.AST) -> Iterator[ast.Return]:
+    """The ``return <value>`` statements of a function, not of the functions and classes in it.  In
+    the order a walk of every child node (depth first, last child first) meets them: a return is a
+    statement, so only the fields holding statements are walked (an expression holds none)."""
     stack = list(getattr(fnode, "body", []))
     while stack:
         node = stack.pop()
-        if isinstance(node, ast.Return) and node.value is not None:
+        if isinstance(node, ast.Return):
+            if node.value is not None:
+                yield node
+        elif not isinstance(node, _SCOPES):
+            for name in _BODIES:
+                inner = getattr(node, name, None)
+                if inner:
+                    stack.extend(inner)
+
+
+def _defs_in(tree: ast.AST) -> Iterator[Union[ast.FunctionDef, ast.AsyncFunctionDef]]:
+    """Every function definition in ``tree`` (a ``def`` is a statement: only the fields holding
+    statements are walked)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             yield node
-        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            stack.extend(ast.iter_child_nodes(node))
+        for name in _BODIES:
+            inner = getattr(node, name, None)
+            if inner and isinstance(inner, list):
+                stack.extend(inner)
 
 
 def _astuple(span: Span) -> Tuple[int, int, int, int]:

@@ -9,7 +9,7 @@ import bisect
 import re
 from typing import Collection, Iterator, List, Optional, Set, Tuple, TYPE_CHECKING
 
-from migrator.analyzer import autogen, chunks, LINE_BREAK, line_index, lines_holding, symbols as sym
+from migrator.analyzer import autogen, chunks, LINE_BREAK, line_index, lines_holding, logical_line, symbols as sym
 from migrator.models import FileAnalysis, Span
 from migrator.analyzer.scope import Client, Func, Q, Res, Result, _Binder, _TRIGGER_PACKAGES, _triggers_names
 from migrator.analyzer.nodes import _returns
@@ -178,7 +178,11 @@ def _relevant_lines(reporter: "_Reporter", text: str, starts: List[int],
             return marks
 
 
-_IMPORT_OF_ROOT = re.compile(r"[ \t]*(?:from|import)[ \t]")
+# where an import statement can start: a line's start, after ";" (``x = 1; import openai``) or after a
+# compound statement's ":" (``if x: import openai``, ``def f(): from openai import OpenAI``); a ":"
+# or ";" in a string or a comment only costs a mark
+_IMPORT_OF_ROOT = re.compile(r"[ \t\f]*(from|import)(?=[ \t\f\\])")  # (matched at a line's start)
+_IMPORT_INSIDE = re.compile(r"[\r\n;:][ \t\f]*(from|import)(?=[ \t\f\\])")  # (re skips ahead to [\r\n;:])
 
 
 def _initial_marks(marks: _LineMarks, text: str, imports: Optional[List[Tuple[int, int]]] = None) -> None:
@@ -187,8 +191,10 @@ def _initial_marks(marks: _LineMarks, text: str, imports: Optional[List[Tuple[in
     ``_import_lines(text)``, if the caller has it)."""
     for pattern in _RESOURCE_WORDS:
         marks.mark(pattern, text)
-    for start, _ in _import_lines(text) if imports is None else imports:
-        marks.flags[bisect.bisect_right(marks.starts, start)] = 1
+    starts, flags = marks.starts, marks.flags
+    for start, end in _import_lines(text) if imports is None else imports:
+        first, last = bisect.bisect_right(starts, start), bisect.bisect_right(starts, max(start, end - 1))
+        flags[first:last + 1] = b"\x01" * (last + 1 - first)
 
 
 # every package name in _TRIGGER_PACKAGES holds one of these ("langchain_openai" holds "langchain")
@@ -196,10 +202,18 @@ _TRIGGER_LITERALS = tuple(p for p in _TRIGGER_PACKAGES if not any(q != p and q i
 
 
 def _import_lines(text: str) -> List[Tuple[int, int]]:
-    """(start, end) of the lines that may import openai or a wrapper package (found by
-    literal, checked by line start)."""
-    return [(start, end) for start, end in sorted(set(lines_holding(text, _TRIGGER_LITERALS, ("\n", "\r"))))
-            if _IMPORT_OF_ROOT.match(text, start)]
+    """(start, end) of the statements that may import openai or a wrapper package: found by
+    literal, on a logical line (backslash continuations joined) where an import starts; from the
+    first import keyword to the end of the line holding the literal."""
+    out = []
+    for start, end in sorted(set(lines_holding(text, _TRIGGER_LITERALS, ("\n", "\r")))):
+        stop = end
+        if text.find("\\", max(0, start - 3), start) >= 0 or text.find("\\", max(start, end - 1), end) >= 0:
+            start, stop = logical_line(text, start, end)  # (a backslash at either end: maybe continued)
+        found = _IMPORT_OF_ROOT.match(text, start, stop) or _IMPORT_INSIDE.search(text, start, stop)
+        if found:
+            out.append((found.start(1), end if found.start(1) < end else stop))
+    return out
 
 
 def _function_local(name: str, binding: Binding) -> bool:

@@ -14,7 +14,7 @@ from migrator.models import FileAnalysis, Span
 from migrator.analyzer.scope import Client, Func, NOT_OPENAI, Q, Res, Result, _is_name, _is_none, dotted_name
 from migrator.analyzer.nodes import (
     _classify_url, _default_of, _dict_get, _env_var_default, _field_value, _is_class_name, _is_env_read, _is_str,
-    _kwarg_true, _returns, absolute_qname,
+    _defs_in, _kwarg_true, _returns, absolute_qname,
 )
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ class _Analyzer:
     def __init__(self, tree: ast.Module, binder: _Binder, lines: _Lines, path: str, cell: Optional[int]):
         self.tree = tree
         self._functions: Optional[Dict[int, Union[ast.FunctionDef, ast.AsyncFunctionDef]]] = None
+        self._scope_functions: Optional[Tuple[int, Dict[int, Union[ast.FunctionDef, ast.AsyncFunctionDef]]]] = None
         self._spreads: Dict[int, Optional[Dict[str, object]]] = {}  # id(call) -> spread_dict
         self.externals: Dict[str, Dict[str, object]] = {}  # qualified name -> what it holds (project.py)
         self.binder = binder
@@ -447,13 +448,14 @@ class _Analyzer:
         function = self._function_of(next((b.node for bs in scope.bindings.values() for b in bs if b.kind == "param"), None))
         if function is not None and self.binder.scopes.get(id(function)) is scope:
             return function
-        return next((n for n in ast.walk(self.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-                     and self.binder.scopes.get(id(n)) is scope), None)
+        scopes = self.binder.scopes
+        if self._scope_functions is None or self._scope_functions[0] != len(scopes):  # (bodies bound since: again)
+            self._scope_functions = (len(scopes), {id(s): f for f in _defs_in(self.tree) for s in [scopes.get(id(f))] if s is not None})
+        return self._scope_functions[1].get(id(scope))
 
     def _function_of(self, arg: Optional[ast.AST]) -> Optional[Union[ast.FunctionDef, ast.AsyncFunctionDef]]:
-        if self._functions is None:
-            self._functions = {id(a): f for f in ast.walk(self.tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
-                               for a in ast.walk(f.args) if isinstance(a, ast.arg)}
+        if self._functions is None:  # (an argument is in one function's arguments at most: order is moot)
+            self._functions = {id(a): f for f in _defs_in(self.tree) for a in ast.walk(f.args) if isinstance(a, ast.arg)}
         return self._functions.get(id(arg))
 
     def _only_model_uses(self, root: ast.AST, name: str, attr: bool = False) -> bool:

@@ -18,7 +18,7 @@ from migrator.i18n import _
 # ~175 ms importing): the Typer app is built on first use of ``app``, only the command named on
 # the command line is imported, and ``--version`` answers before anything else is loaded.
 
-COMMANDS = ("scan", "apply", "check", "rules")
+COMMANDS = ("scan", "apply", "check", "rules", "cache")
 
 _APP: List[Any] = []
 
