@@ -21,7 +21,7 @@ from migrator.i18n import N_
 from migrator.limits import rewrite_problem, size_problem, token_problem
 from migrator.models import FileAnalysis, ScanResult
 from migrator.pool import pool_map
-from migrator.results import Failure, FileChange, MigrationResult
+from migrator.results import CheckFinding, Failure, FileChange, MigrationResult
 from migrator.ruleset import RuleSet
 from migrator.scan import ScanOptions, scan_paths
 
@@ -181,12 +181,17 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
         tree_ruleset = dataclasses.replace(tree_ruleset, doubles_kept=doubles_kept)
     # a client of the project stays on OpenAI: an OPENAI_* read outside every client (a settings
     # module, say) may feed it, so the files that renamed one are planned again
+    # (and those whose moving clients take their key from another module's value, which may be
+    # such a read: scan's readiness plans every module knowing where a client stays)
+    loose = stays is not None and any(f.kind == "env" and str(f.symbol or "").startswith("OPENAI_")
+                                      for job in py_jobs if job[3] is not None for f in job[3].findings)
     again = [i for i, (_n, result, _l) in enumerate(done)
-             if (stays and result.loose_keys) or (doubles_kept and any(f.kind == "double" for f in py_jobs[i][3].findings))]
+             if (stays and result.loose_keys) or (loose and result.imported_keys)
+             or (doubles_kept and any(f.kind == "double" for f in py_jobs[i][3].findings))]
     if again:
         redone = _run([py_jobs[i][:2] + (tree_ruleset, py_jobs[i][3]) for i in again], options.jobs)
-        for i, result in zip(again, redone):
-            done[i] = result
+        for i, redo in zip(again, redone):
+            done[i] = redo
     for (path, data, _rs, _a), (new, result, leftover) in zip(py_jobs, done):
         _collect(out, path, data, new, result, "python")
         residue[path] = leftover
@@ -277,6 +282,7 @@ def _report_residue(root: str, scan: ScanResult, out: MigrationResult, known: Di
         if analysis.error or not analysis.findings or analysis.path in failed or analysis.path in out.links:
             continue
         data = final.get(analysis.path)
+        findings: Sequence[CheckFinding]
         if analysis.path in known:
             findings = known[analysis.path]
         else:
@@ -514,10 +520,8 @@ def _run(jobs: list, workers: int, progress=None) -> List[Tuple[Optional[bytes],
     order = sorted(range(total), key=lambda i: -len(jobs[i][1]))
     results = pool_map(_python_job, [jobs[i] for i in order], workers, 1, _crashed,
                        progress=(lambda done: progress(done, total)) if progress else None)
-    out = [None] * total
-    for i, result in zip(order, results):
-        out[i] = result
-    return out  # type: ignore[return-value]
+    by_job = dict(zip(order, results))  # (pool_map returns one result per job)
+    return [by_job[i] for i in range(total)]
 
 
 def _crashed(job: Tuple[str, bytes, RuleSet, Optional[FileAnalysis]]) -> Tuple[Optional[bytes], FileResult, list]:
@@ -677,8 +681,8 @@ def record_config(root: str, ruleset: RuleSet, existing: List[FileChange],
     change = planned.get(name)
     exists = os.path.isfile(os.path.join(root, name))
     data = change.new if change else (_read(root, name) if exists else b"")
-    values = {"provider": ruleset.provider.name, "plan": ruleset.plan.name,
-              "check": {"policy": policy or ruleset.plan.check_policy}}
+    values: Dict[str, object] = {"provider": ruleset.provider.name, "plan": ruleset.plan.name,
+                                  "check": {"policy": policy or ruleset.plan.check_policy}}
     try:
         new = _with_values(data, nested, values)
     except ValueError as exc:

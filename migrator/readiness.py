@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from migrator.analyzer import is_python
 from migrator.config import Config
 from migrator.engine.model import Site
 from migrator.engine.plan import RuleIndex, predict, sites
@@ -191,14 +192,17 @@ def _planned_files(root: str, result: ScanResult) -> Tuple[List[FileAnalysis], L
     return analyses, files, remote
 
 
-def _project_plan(files: List[Tuple[str, str, List[Site]]], ruleset: RuleSet,
-                  remote: bool) -> Tuple[RuleSet, Tuple[Counter, Counter, Optional[str]]]:
+def _project_plan(files: List[Tuple[str, str, List[Site]]], ruleset: RuleSet, remote: bool,
+                  analyses: Sequence[FileAnalysis] = ()) -> Tuple[RuleSet, Tuple[Counter, Counter, Optional[str]]]:
     """The rule set the modules agree on (and, when a client stays anywhere, knowing which: a kept
-    OPENAI_* read may be its key), and the project's counts under it."""
+    OPENAI_* read may be its key, here or in a module of settings another module's client reads),
+    and the project's counts under it."""
     ruleset = _agreed(files, ruleset, remote)
     counted = _count(files, ruleset)
     loose = any(s.kind == "env" and str(s.attrs.get("variable", "")).startswith("OPENAI_")
-                for _p, _o, all_sites in files for s in all_sites)
+                for _p, _o, all_sites in files for s in all_sites) or any(
+        f.kind == "env" and str(f.symbol or "").startswith("OPENAI_") for a in analyses if not a.error and is_python(a.path)
+        for f in a.findings)
     if counted[2] and loose:
         ruleset = replace(ruleset, tree_stays=counted[2])
         counted = _count(files, ruleset)
@@ -209,8 +213,8 @@ def predicted_left(root: str, result: ScanResult, ruleset: RuleSet) -> Dict[str,
     """Per file, the spans of the call sites and wrapper constructions scan's readiness matrix
     predicts apply leaves on OpenAI under ``ruleset``, planned as the matrix plans them (the
     project's modules agreeing): the oracle of the scan/apply agreement checks."""
-    _analyses, files, remote = _planned_files(root, result)
-    ruleset, _ = _project_plan(files, ruleset, remote)
+    analyses, files, remote = _planned_files(root, result)
+    ruleset, _ = _project_plan(files, ruleset, remote, analyses)
     index = RuleIndex(ruleset)
     fallback = RuleIndex(ruleset.fallback) if ruleset.fallback is not None else None
     out: Dict[str, frozenset] = {}
@@ -295,7 +299,7 @@ def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider:
     # plans the modules again knowing it): weighed only where there is such a read
     rows = []
     for ruleset in _rulesets(providers, config, provider):
-        ruleset, (counts, reasons, _) = _project_plan(files, ruleset, remote)
+        ruleset, (counts, reasons, _) = _project_plan(files, ruleset, remote, analyses)
         if in_json:
             counts["manual"] += in_json
             reasons[_IN_JSON] += in_json

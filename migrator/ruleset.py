@@ -208,6 +208,12 @@ class RuleSet:
 # ------------------------------------------------------------------ YAML with line numbers
 
 
+def _line(event: yaml.Event) -> int:
+    """The 1-based line a parsed YAML event starts on (the parser marks every event)."""
+    assert event.start_mark is not None
+    return event.start_mark.line + 1
+
+
 def _compose(text: str, path: str, problems: List[str]) -> Optional[yaml.Node]:
     tab = re.search(r"^\t", text, re.M)  # a tab inside a line (a value, a block scalar) is fine
     if tab:
@@ -218,12 +224,12 @@ def _compose(text: str, path: str, problems: List[str]) -> Optional[yaml.Node]:
         depth = 0
         for event in yaml.parse(text, Loader=_SAFE_LOADER):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                problems.append(f"{path}:{event.start_mark.line + 1}: " + _("anchors and aliases are not allowed in rule files"))
+                problems.append(f"{path}:{_line(event)}: " + _("anchors and aliases are not allowed in rule files"))
                 return None
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_RULE_DEPTH:  # every reader of the tree recurses; refuse before it does
-                    problems.append(f"{path}:{event.start_mark.line + 1}: " + _("nested more than {n} levels deep").format(n=MAX_RULE_DEPTH))
+                    problems.append(f"{path}:{_line(event)}: " + _("nested more than {n} levels deep").format(n=MAX_RULE_DEPTH))
                     return None
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
@@ -589,7 +595,7 @@ class _Parser:
 
     def plans(self, node: yaml.Node) -> Dict[str, Plan]:
         out = {}
-        for name, (key_node, value) in self.r.mapping(node, "plans", set(PLANS)).items():
+        for name, (_name_node, value) in self.r.mapping(node, "plans", set(PLANS)).items():
             fields = self.r.mapping(value, f"plans.{name}", PLAN_KEYS)
             plan = Plan(name=name, title=name)
             for key, (_key_node, v) in fields.items():

@@ -100,7 +100,7 @@ def scan_paths(root: str, options: ScanOptions, progress: Optional[Progress] = N
     for candidate in candidates:
         result.files_scanned += 1
         st = (candidate.stat or _stat(candidate.abspath)) if manifest else candidate.stat
-        if manifest and st and _known(manifest, cache, candidate.relpath, st, result):
+        if manifest and cache is not None and st and _known(manifest, cache, candidate.relpath, st, result):
             continue
         size = candidate.stat.st_size if candidate.stat else None
         jobs.append((candidate.relpath, candidate.abspath, size, options.max_bytes, cache is not None))
@@ -206,7 +206,7 @@ def _run(jobs: List[Tuple[str, str, Optional[int], int, bool]], workers: int, pr
     workers = workers or os.cpu_count() or 1
     total = len(jobs)
     if workers <= 1 or total < _POOL_THRESHOLD:
-        out = []
+        out: List[Outcome] = []
         for index, job in enumerate(jobs):
             out.append(_process(job))
             if progress:
@@ -217,7 +217,7 @@ def _run(jobs: List[Tuple[str, str, Optional[int], int, bool]], workers: int, pr
     # largest files first, so the pool does not end waiting on one big file
     order = sorted(range(total), key=lambda i: -(jobs[i][2] or 0))
     chunk = max(1, min(32, total // (workers * 16) or 1))
-    out: List[Outcome] = [("plain", None)] * total
+    out = [("plain", None)] * total
     results = pool_map(_process, [jobs[i] for i in order], workers, chunk, _crashed,
                        progress=(lambda done: progress(done, total)) if progress else None,
                        meanwhile=meanwhile)  # the parent would otherwise only wait

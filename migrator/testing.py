@@ -9,7 +9,7 @@ import difflib
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, List, Optional, Sequence
+from typing import Any, Dict, Iterator, List, Optional, Sequence
 
 import yaml
 
@@ -137,7 +137,7 @@ def fixture_case(root: Path, provider: str, plan: str, name: str) -> FixtureCase
 
 
 def run_fixture(pfs: Sequence[ProviderFile], case: FixtureCase) -> CaseResult:
-    meta = {}
+    meta: Dict[str, Any] = {}
     meta_file = case.meta
     if meta_file.exists():
         meta = yaml.safe_load(meta_file.read_text(encoding="utf-8")) or {}

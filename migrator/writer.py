@@ -63,6 +63,12 @@ class _Write:
     renaming: bool = False  # os.replace(temp, target) was started
     replaced: bool = False  # ... and is known to have completed
 
+    @property
+    def written(self) -> str:
+        """The temp file, once ``_write_temp`` has written it."""
+        assert self.temp is not None, "the temp file is written before it is renamed"
+        return self.temp
+
 
 def write_in_place(root: "os.PathLike[str] | str", changes: Mapping[str, bytes]) -> None:
     """Replace files under ``root`` with ``changes`` ({relative path: bytes}), all or nothing.
@@ -87,7 +93,7 @@ def write_in_place(root: "os.PathLike[str] | str", changes: Mapping[str, bytes])
             _write_temp(current)
         for current in plans:
             current.renaming = True
-            os.replace(current.temp, current.target)
+            os.replace(current.written, current.target)
             current.replaced = True
     except BaseException as exc:
         problems = _rollback(plans)
@@ -106,7 +112,7 @@ def _plan(root_real: str, rel: str, data: bytes) -> _Write:
         st = os.stat(target)
     except FileNotFoundError:
         if not os.path.isdir(os.path.dirname(target)):
-            raise MigratorError(_("cannot create the file: its directory does not exist"), path=rel)
+            raise MigratorError(_("cannot create the file: its directory does not exist"), path=rel) from None
         return _Write(rel, target, data, None, None)
     except OSError as exc:
         raise MigratorError(_("cannot read the file: {reason}").format(reason=_os_reason(exc)), path=rel) from exc
@@ -187,7 +193,7 @@ def write_file(path: str, data: bytes) -> None:
     plan = _Write(path, path, data, None, mode)
     try:
         _write_temp(plan)
-        os.replace(plan.temp, path)
+        os.replace(plan.written, path)
         plan.replaced = True
     finally:
         if plan.temp and not plan.replaced:
@@ -239,7 +245,7 @@ def _restore(plan: _Write) -> None:
         undo = _Write(plan.rel, plan.target, plan.original, None, plan.mode, plan.owner)
         try:
             _write_temp(undo)
-            os.replace(undo.temp, plan.target)
+            os.replace(undo.written, plan.target)
         except BaseException:
             if undo.temp:
                 _unlink_quietly(undo.temp)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -156,6 +157,6 @@ def test_meanwhile_runs_once_while_the_pool_works_and_in_process(tmp_path, monke
     for jobs, expect_pool in ((2, True), (1, False)):
         pools.clear()
         calls = []
-        result = scan_paths(str(root), ScanOptions(use_cache=False, jobs=jobs), meanwhile=lambda: calls.append(1))
+        result = scan_paths(str(root), ScanOptions(use_cache=False, jobs=jobs), meanwhile=functools.partial(calls.append, 1))
         assert calls == [1] and bool(pools) == expect_pool
         assert sum(1 for a in result.analyses for f in a.findings if f.kind == "call") == 20

@@ -630,12 +630,17 @@ def test_a_key_read_in_a_settings_module_follows_every_client_of_the_project(tmp
         assert kept and "a client elsewhere in the project stays on OpenAI (azure_client.py:5)" in kept[0]["message"]
         assert ".env.example" not in diffs  # the Azure client still needs it
         assert any("left unchanged: a client of the project stays on OpenAI" in n for n in json.dumps(doc).split('"'))
+        # and app.py's client, whose key is that kept read, stays with it (review 4 R12: it moved
+        # to DashScope with OpenAI's key)
+        assert "app.py" not in diffs
+        assert any(d["path"] == "app.py" and d["severity"] == "manual" and "its api_key comes from `API_KEY`, which another "
+                   "module holds" in d["message"] for d in doc["diagnostics"]), doc["diagnostics"]
     else:
         assert '+API_KEY = os.getenv("DASHSCOPE_API_KEY")' in diffs["settings.py"]
         assert "+DASHSCOPE_API_KEY" in diffs[".env.example"]
-    assert "DASHSCOPE_COMPATIBLE_BASE_URL" in diffs["app.py"]
-    # which value API_KEY holds is decided in another module: the client's key is flagged either way
-    assert any(d["path"] == "app.py" and "api_key= comes from `API_KEY`" in d["message"] for d in doc["diagnostics"])
+        assert "DASHSCOPE_COMPATIBLE_BASE_URL" in diffs["app.py"]
+        # which value API_KEY holds is decided in another module: the client's key is flagged
+        assert any(d["path"] == "app.py" and "api_key= comes from `API_KEY`" in d["message"] for d in doc["diagnostics"])
 
 
 def test_a_module_that_only_receives_clients_keeps_naming_openai():

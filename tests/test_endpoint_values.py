@@ -381,11 +381,51 @@ class External:
     assert [d.line for d in result.diagnostics if "is set here from a value, which may be OpenAI's key" in d.message] == [8]
 
 
+def test_a_name_declaring_openai_s_key_variable_is_renamed_with_the_client():
+    # review 4 R1 (llm): `key_env_var = "OPENAI_API_KEY"` is where llm's callers read the key they
+    # hand the embedder; left, OpenAI's key went to the provider
+    result = migrate('''
+import openai
+
+MESSAGE = "OPENAI_API_KEY"
+
+
+class Embedder:
+    key_env_var = "OPENAI_API_KEY"
+    needs: str = "OPENAI_API_KEY"
+
+    def embed(self, items, *, key=None):
+        return openai.OpenAI(api_key=key).embeddings.create(input=items, model="text-embedding-3-small").data
+''', "dashscope")
+    out = result.output
+    assert 'key_env_var = "DASHSCOPE_API_KEY"' in out and 'MESSAGE = "OPENAI_API_KEY"' in out, out
+    assert 'needs: str = "OPENAI_API_KEY"' in out
+
+
 def test_a_real_key_written_beside_a_caller_s_endpoint_is_replaced_with_a_warning():
     source = LOCAL_KEY.replace('"ollama"', '"sk-abcdefghijklmnopqrstuvwxyz0123456789"')
     result = migrate(source, "dashscope")
     assert "sk-abcdefghij" not in result.output and 'api_key=os.environ["DASHSCOPE_API_KEY"]' in result.output
     assert [d.severity for d in result.diagnostics if "a caller giving an endpoint of its own" in d.message] == ["warning"]
+
+
+@pytest.mark.parametrize("body, endpoint", [
+    ('config["base_url"] = "https://api.deepseek.com"\n        c = OpenAI(**config)', "other"),
+    ('config["base_url"] = "https://api.openai.com/v1"\n        c = OpenAI(**config)', "dynamic"),
+    ('if x:\n            config["base_url"] = "https://api.deepseek.com"\n        c = OpenAI(**config)', "dynamic"),
+    ('c = OpenAI(**config)\n        config["base_url"] = "https://api.deepseek.com"', "dynamic"),
+    ('config["base_url"] = "https://api.deepseek.com"\n        config.pop("base_url")\n        c = OpenAI(**config)', "dynamic"),
+    ('config["base_url"] = "https://api.deepseek.com"\n        config.update(extra)\n        c = OpenAI(**config)', "dynamic"),
+    ('config["base_url"] = "https://api.deepseek.com"\n        config = dict(extra)\n        c = OpenAI(**config)', "dynamic"),
+])
+def test_a_base_url_set_in_the_spread_dict_just_before_the_construction_is_its_endpoint(body, endpoint):
+    # review 4 R5 (aisuite): `config["base_url"] = "https://api.deepseek.com"` then `OpenAI(**config)`
+    # was "left on OpenAI as a whole" for a person; only an unconditional, last word counts
+    from migrator.analyzer.python import analyze_python
+
+    source = f"from openai import OpenAI\n\n\nclass P:\n    def __init__(self, x=None, extra=None, **config):\n        {body}\n"
+    (client,) = [f for f in analyze_python(source, "p.py").findings if f.kind == "client"]
+    assert client.detail["endpoint"] == endpoint, source
 
 
 def test_a_parameter_defaulting_to_another_server_is_not_openai_usage():

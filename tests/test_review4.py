@@ -1,12 +1,11 @@
 """Reproductions of the fourth reach review (benchmarks/reach_review4.md, findings R1..Rn).
 
-Each test states the correct behaviour; those still marked ``xfail(strict=True)`` (R1, R5, R12)
-fail on today's code and pass once the finding is fixed (then drop the mark); R2, R3, R4, R6 and
-R7 were fixed after the review.  The shapes are cut
+Each test states the correct behaviour; each was marked ``xfail(strict=True)`` while it
+failed on the code the review measured, and passes since its finding was fixed.  The shapes are cut
 down from real packages (llm 0.36, textgrad 0.1.8, aisuite 0.2.0, fast-graphrag 0.0.5, chatlab
 2.1.1); runtime ones run the migrated project with the real SDK against the provider's fake, with
-OpenAI's variables on a trap.  S1..S6 (all ``xfail(strict=True)``) were found re-reviewing those fixes on
-145fa2d (benchmarks/reach_review4.md, "After the fixes")."""
+OpenAI's variables on a trap.  S1..S7, still ``xfail(strict=True)``, were found re-reviewing the fixes of
+R2, R3/R7, R4 and R6 on 145fa2d (benchmarks/reach_review4.md, "After the fixes")."""
 
 from __future__ import annotations
 
@@ -88,8 +87,6 @@ def main():
 '''
 
 
-@pytest.mark.xfail(strict=True, reason="R1: a key parameter filled by callers with OpenAI's key: `key or <provider key>` "
-                   "sends OpenAI's key to the provider, with no diagnostic")
 def test_r1_openai_key_from_a_caller_never_reaches_the_provider(tmp_path: Path):
     repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/emb.py": R1_EMB, "app/main.py": R1_MAIN})
     doc = apply(repo)
@@ -220,8 +217,6 @@ class DeepseekProvider:
 '''
 
 
-@pytest.mark.xfail(strict=True, reason="R5: a client whose **config gets a non-OpenAI base_url literal just before the "
-                   "construction already points elsewhere: not OpenAI usage, not 'left on OpenAI' for a person")
 def test_r5_a_config_dict_pointed_at_another_service_is_not_left_for_a_person(tmp_path: Path):
     repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/deepseek.py": R5_PROVIDER})
     doc = apply(repo, "--dry-run")
@@ -352,8 +347,6 @@ def moderate(text):
 '''
 
 
-@pytest.mark.xfail(strict=True, reason="R12: a client moves with a key value apply itself keeps as OpenAI's (for a client "
-                   "that stays): OpenAI's key goes to the provider, with only a 'make sure' warning")
 def test_r12_a_key_kept_for_openai_does_not_feed_a_client_that_moves(tmp_path: Path):
     repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/config.py": R12_CONFIG, "app/chat.py": R12_CHAT,
                                 "app/tools.py": R12_TOOLS})
@@ -364,6 +357,24 @@ def test_r12_a_key_kept_for_openai_does_not_feed_a_client_that_moves(tmp_path: P
     assert done.returncode == 0, done.tail()
     assert all("sk-openai-trap" not in (r.headers.get("authorization") or "") for r in sent), \
         [r.headers.get("authorization") for r in sent]
+
+
+@pytest.mark.parametrize("plan", ["compat", "native"])
+def test_r12_scan_counts_the_held_client_as_apply_leaves_it(tmp_path: Path, plan):
+    # scan's readiness plans every module knowing where a client stays, as apply does (the key read
+    # sits in a settings module that builds no client)
+    import json
+
+    from tests.test_apply_cli import run
+
+    repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/config.py": R12_CONFIG, "app/chat.py": R12_CHAT,
+                                "app/tools.py": R12_TOOLS})
+    doc = apply(repo, "--plan", plan, "--dry-run")
+    left = [d for d in doc["diagnostics"] if d["path"] == "app/chat.py" and d["rule"] == "migrator/unit" and d["severity"] == "manual"]
+    assert left, doc["diagnostics"]
+    proc = run("scan", "--format", "json", "--provider", "dashscope", cwd=repo)
+    (row,) = [r for r in json.loads(proc.stdout)["readiness"] if r["plan"] == plan]
+    assert row["automatic"] + row["with_diagnostics"] == 0 and row["manual"] == 2, row
 
 
 # =========================================================================== re-review (S1..Sn)

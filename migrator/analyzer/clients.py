@@ -271,8 +271,19 @@ class _Clients(_Mixin):
                 # base_url=settings.llm_base_url with settings imported from another module: its
                 # qualified name, for the whole-project pass to find the default it is written with
                 "_endpoint_ref": self._kwarg_ref(node, scope, "base_url") if client.endpoint == "dynamic" else None,
+                # api_key=config.API_KEY, a value another module of the project holds: it may be an
+                # OPENAI_API_KEY read kept there for a client that stays (units: held then)
+                "_key_ref": self._imported_key(node, scope),
+                # OpenAI(**config) after `config["base_url"] = "<url>"` (check reads it as the endpoint)
+                "spread_url": self._spread_url(node, scope) if any(k.arg is None for k in node.keywords) else None,
             },
         )
+
+    def _imported_key(self, call: ast.Call, scope: Scope) -> Optional[str]:
+        """The source of a construction's ``api_key=`` when it is a value imported from another
+        module of the project (``config.API_KEY``, ``settings.key``)."""
+        ref = self._kwarg_ref(call, scope, "api_key")
+        return ref[1] if ref is not None and not ref[0].startswith(".") else None
 
     def _endpoint_callers(self, call: ast.Call, scope: Scope) -> Optional[List[List[Any]]]:
         """Where this module's callers pass an api.openai.com URL for the parameter (or field) a

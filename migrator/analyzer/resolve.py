@@ -478,7 +478,10 @@ class _Analyzer:
             return "azure"
         for arg, value in self.keywords(node, scope):
             if arg is None:
-                return "dynamic"
+                url = self._spread_url(node, scope)
+                # `config["base_url"] = "https://api.deepseek.com"` just before `OpenAI(**config)`:
+                # another server's client (OpenAI's URL there is left to the run-time report)
+                return "other" if url is not None and "api.openai.com" not in url else "dynamic"
             if arg == "base_url":
                 text = self.constant_str(value, scope)
                 if text is None:
@@ -491,6 +494,39 @@ class _Analyzer:
                     return chain[0] if chain is not None else "dynamic"
                 return "openai" if "api.openai.com" in text else "other"
         return "none"
+
+    def _spread_url(self, call: ast.Call, scope: Scope) -> Optional[str]:
+        """The URL of ``d["base_url"] = "<url>"``, a statement of the block the construction
+        ``X(**d)`` is in, before it, when nothing else in the function sets, removes or rebinds that
+        key or ``d`` (aisuite's provider classes: ``config["base_url"] = ...; OpenAI(**config)``)."""
+        spread = [k.value for k in call.keywords if k.arg is None]
+        function = self._function_of_scope(scope) if scope.kind == "function" else None
+        if len(spread) != 1 or not isinstance(spread[0], ast.Name) or function is None:
+            return None
+        name = spread[0].id
+        found: List[ast.Assign] = []
+        for node in ast.walk(function):
+            if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load):
+                return None  # d rebound: which dict reaches the call is not followed here
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and _is_name(node.func.value, name) and (
+                    node.func.attr in ("update", "pop", "popitem", "clear") or (node.args and not _is_str(node.args[0]))):
+                if node.func.attr != "update" or node.args or any(k.arg in (None, "base_url") for k in node.keywords):
+                    return None
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Subscript) and _is_name(t.value, name) and _is_str(t.slice)
+                                                    and t.slice.value == "base_url" for t in node.targets):  # type: ignore[attr-defined]
+                found.append(node)
+            elif (isinstance(node, (ast.Subscript, ast.AugAssign)) and isinstance(getattr(node, "ctx", ast.Store()), (ast.Store, ast.Del))
+                  and isinstance(node, ast.Subscript) and _is_name(node.value, name) and not (_is_str(node.slice))):
+                return None  # a computed key may be "base_url"
+        if len(found) != 1 or len(found[0].targets) != 1 or not _is_str(found[0].value):
+            return None
+        for block in (getattr(n, f) for n in ast.walk(function) for f in ("body", "orelse", "finalbody")
+                      if isinstance(getattr(n, f, None), list)):
+            if found[0] in block:
+                at = block.index(found[0])
+                if any(call in ast.walk(stmt) for stmt in block[at + 1:]):
+                    return str(found[0].value.value)  # type: ignore[attr-defined]
+        return None
 
     def endpoint_chain(self, expr: ast.AST, scope: Scope) -> Optional[Tuple[str, Optional[ast.AST], str]]:
         """A ``base_url=`` value that falls back to a default: ``x or os.getenv("OPENAI_BASE_URL")

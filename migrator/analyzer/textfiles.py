@@ -634,7 +634,7 @@ def _pip_install_entries(text: str, section: str = "pip install") -> List[DepEnt
             continue
         skip_next = False
         # Arguments end where the next shell command starts.
-        for tok in re.finditer(r"[^\s;&|]+", re.split(r"[;&|]", line[m.end():], 1)[0]):
+        for tok in re.finditer(r"[^\s;&|]+", re.split(r"[;&|]", line[m.end():], maxsplit=1)[0]):
             word = tok.group(0)
             if word.startswith("#"):
                 break

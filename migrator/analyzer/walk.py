@@ -178,6 +178,8 @@ class _Walk(_Mixin):
 
     # ---- assignments to openai.<config>
     def _on_Assign(self, node: ast.Assign, scope: Scope, parent: Optional[ast.AST]) -> None:
+        if _names_env_variable(node.targets, node.value):
+            self._env_literal(node.value)
         for target in node.targets:
             self._config(target, node.value, scope, node)
             if isinstance(target, ast.Attribute):
@@ -208,6 +210,8 @@ class _Walk(_Mixin):
     def _on_AnnAssign(self, node: ast.AnnAssign, scope: Scope, parent: Optional[ast.AST]) -> None:
         if node.annotation is not None:
             self._quoted(node.annotation, scope)
+        if node.value is not None and _names_env_variable([node.target], node.value):
+            self._env_literal(node.value)
         self._config(node.target, node.value, scope, node)
 
     def _on_AugAssign(self, node: ast.AugAssign, scope: Scope, parent: Optional[ast.AST]) -> None:
@@ -546,3 +550,11 @@ class _Walk(_Mixin):
                 value.call, tuple(value.prefix) + tuple(path), tuple(styles), self.lines.span(node), chunk=value.chunk,
                 others=others,
             ))
+
+
+def _names_env_variable(targets: List[ast.expr], value: ast.AST) -> bool:
+    """``key_env_var = "OPENAI_API_KEY"``: a name or attribute naming the variable a key is read
+    from (llm's model classes), which is renamed with the clients as a read of it is."""
+    names = [t.id if isinstance(t, ast.Name) else t.attr if isinstance(t, ast.Attribute) else "" for t in targets]
+    return (isinstance(value, ast.Constant) and value.value == "OPENAI_API_KEY"
+            and bool(names) and all("env" in n.lower() for n in names))

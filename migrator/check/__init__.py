@@ -35,16 +35,16 @@ The result types and the check rules are ``migrator.results``'s; every name is i
 ``migrator.check`` as before.
 """
 
-from migrator.check.baseline import (  # noqa: F401
+from migrator.check.baseline import (
     BASELINE_SCHEMA_VERSION,
     DEFAULT_BASELINE,
     baseline_json,
     new_findings,
     read_baseline,
 )
-from migrator.check.files import FileCheck, Fixer, check_bytes  # noqa: F401
-from migrator.check.fixes import apply_fix, fixes_from_rewrite, make_fixer  # noqa: F401
-from migrator.check.policy import (  # noqa: F401
+from migrator.check.files import FileCheck, Fixer, check_bytes
+from migrator.check.fixes import apply_fix, fixes_from_rewrite, make_fixer
+from migrator.check.policy import (
     POLICIES,
     Policy,
     endpoint_allowed,
@@ -53,10 +53,10 @@ from migrator.check.policy import (  # noqa: F401
     openai_host,
     self_hosted,
 )
-from migrator.check.run import CheckOptions, run_check  # noqa: F401
-from migrator.check.source import _Source, literal_url  # noqa: F401
-from migrator.check.suppressions import Suppression, apply_suppressions, python_suppressions, text_suppressions  # noqa: F401
-from migrator.results import (  # noqa: F401 - the result types and rules, importable from here too
+from migrator.check.run import CheckOptions, run_check
+from migrator.check.source import _Source, literal_url
+from migrator.check.suppressions import Suppression, apply_suppressions, python_suppressions, text_suppressions
+from migrator.results import (  # the result types and rules, importable from here too
     R_CLIENT,
     R_DEPENDENCY,
     R_FRAMEWORK,
@@ -73,3 +73,13 @@ from migrator.results import (  # noqa: F401 - the result types and rules, impor
     RuleInfo,
     fingerprint,
 )
+
+__all__ = [  # what the package exports (mypy: no implicit re-export)
+    "BASELINE_SCHEMA_VERSION", "DEFAULT_BASELINE", "baseline_json", "new_findings", "read_baseline",
+    "FileCheck", "Fixer", "check_bytes", "apply_fix", "fixes_from_rewrite", "make_fixer", "POLICIES",
+    "Policy", "endpoint_allowed", "load_policy", "normalize_endpoint", "openai_host", "self_hosted",
+    "CheckOptions", "run_check", "_Source", "literal_url", "Suppression", "apply_suppressions",
+    "python_suppressions", "text_suppressions", "R_CLIENT", "R_DEPENDENCY", "R_FRAMEWORK", "R_IMPORT",
+    "R_NO_REASON", "R_UNPARSEABLE", "R_UNUSED", "R_URL", "RULES", "CheckFinding", "CheckResult", "Fix",
+    "Replacement", "RuleInfo", "fingerprint",
+]

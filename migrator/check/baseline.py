@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter, defaultdict
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from migrator.errors import GitError, MigratorError, UsageError
 from migrator.i18n import _
@@ -74,7 +74,7 @@ def read_baseline(path: str) -> Tuple[Dict[Tuple[str, str, str], int], Optional[
         raise UsageError(_("{path} is not a migrator check baseline (no 'findings' list)").format(path=path))
     known: Dict[Tuple[str, str, str], int] = {}
     for number, entry in enumerate(doc["findings"], start=1):
-        fields = [entry.get(k) for k in ("rule", "path", "symbol")] if isinstance(entry, dict) else [None]
+        fields: List[Any] = [entry.get(k) for k in ("rule", "path", "symbol")] if isinstance(entry, dict) else [None]
         count = entry.get("count", 1) if isinstance(entry, dict) else None
         if (not all(isinstance(v, str) for v in fields) or isinstance(count, bool) or not isinstance(count, int)
                 or not 0 <= count <= _MAX_COUNT):
@@ -132,15 +132,15 @@ def _follow_renames(root: str, known: Dict[Tuple[str, str, str], int], commit: O
     if not renames:
         return known
     old_to_new = {old: new for new, old in renames.items()}
-    out: Counter = Counter()
+    out: Counter[Tuple[str, str, str]] = Counter()
     for (rule, path, symbol), count in known.items():
         out[(rule, old_to_new.get(path, path), symbol)] += count
     return dict(out)
 
 
 def _write_baseline(path: str, root: str, current: Sequence[CheckFinding], policy: str,
-                    paths: Sequence[str], checked: set) -> None:
-    counts: Counter = Counter(f.key for f in current if f.rule != R_UNPARSEABLE)  # never accepted
+                    paths: Sequence[str], checked: Set[str]) -> None:
+    counts: Counter[Tuple[str, str, str]] = Counter(f.key for f in current if f.rule != R_UNPARSEABLE)  # never accepted
     if paths and os.path.exists(path):
         # checking some files must not forget the others' entries
         previous, _ = read_baseline(path)

@@ -55,7 +55,7 @@ def check_bytes(relpath: str, data: bytes, policy: Policy, fixer: Optional[Fixer
         src = sources.get(cell)
         if src is not None:
             return src.line(line)
-        text = sources.get("text")  # type: ignore[call-overload]
+        text = sources.get("text")
         return text.line(line) if text is not None else ""
 
     kept, suppressed = apply_suppressions(findings, suppressions, relpath, source_line)
@@ -131,7 +131,7 @@ def _dedupe(findings: List[CheckFinding]) -> List[CheckFinding]:
 
 
 def _make(rule: str, f: Finding, symbol: str, message: str, sources: Mapping[object, _Source]) -> CheckFinding:
-    src = sources.get(f.cell) or sources.get("text")  # type: ignore[call-overload]
+    src = sources.get(f.cell) or sources.get("text")
     snippet = src.line(f.span.line).strip() if src is not None else ""
     return CheckFinding(rule, f.path, f.span.line, f.span.col + 1, f.span.end_line, f.span.end_col + 1,
                         message, symbol, f.cell, snippet)
@@ -218,13 +218,17 @@ def _client_problem(f: Finding, sources: Mapping[object, _Source], policy: Polic
     if call is None:
         return N_("{name}(...): base_url could not be read; it must be on the allow-list").format(name=name)
     base = next((kw.value for kw in call.keywords if kw.arg in keywords), None)
-    params = f.detail.get("_params_def")
-    if base is None and params:  # OpenAI(**params), the dict's keys all known: its base_url entry
-        found = src.call_at(*params, kind=ast.Dict)  # type: ignore[union-attr]
+    params: Optional[Tuple[int, int, int, int]] = f.detail.get("_params_def")  # the dict's span
+    if base is None and params and src is not None:  # OpenAI(**params), the dict's keys all known: its base_url entry
+        found = src.call_at(*params, kind=ast.Dict)
         base = next((v for k, v in zip(found.keys, found.values) if isinstance(k, ast.Constant) and k.value in keywords),
                     None) if found is not None else None
         if base is None:
             return N_("{name}() has no base_url, so it talks to api.openai.com").format(name=name)
+    spread = f.detail.get("spread_url")
+    if base is None and spread:  # config["base_url"] = "<url>" just before OpenAI(**config)
+        return None if policy.allows(spread) else N_("{name}(base_url={url}): endpoint not on the allow-list").format(
+            name=name, url=repr(spread))
     if base is None:
         if any(kw.arg is None for kw in call.keywords):
             return N_("{name}(**...) has no visible base_url; it must be an explicit base_url on the allow-list").format(name=name)
@@ -262,6 +266,8 @@ def _forbidden_module_findings(relpath: str, sources: Mapping[object, _Source], 
         if key == "text" or src.tree is None:
             continue
         for node in ast.walk(src.tree):
+            if not isinstance(node, (ast.Import, ast.ImportFrom)):
+                continue
             modules: List[str] = []
             if isinstance(node, ast.Import):
                 modules = [a.name for a in node.names]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from migrator.analyzer import decode_python, is_python
 from migrator.check.baseline import DEFAULT_BASELINE, _follow_renames, _under, _write_baseline, new_findings, read_baseline
@@ -19,6 +19,10 @@ from migrator.errors import GitError, UsageError
 from migrator.i18n import _
 from migrator.models import Finding
 from migrator.results import R_UNPARSEABLE, CheckFinding, CheckResult
+
+if TYPE_CHECKING:
+    from migrator.analyzer.llamaindex import Project
+    from migrator.vcs import RepoInfo
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,7 @@ def _baseline_path(root: str, options: CheckOptions, cfg: Config) -> Optional[st
     return chosen if os.path.isabs(chosen) else os.path.join(root, chosen)
 
 
-def run_check(options: CheckOptions, *, cfg: Optional[Config] = None, progress=None) -> CheckResult:
+def run_check(options: CheckOptions, *, cfg: Optional[Config] = None, progress: Optional[Callable[[int, int], None]] = None) -> CheckResult:
     """Run the check; raise UsageError/ConfigError/GitError for problems the user must fix.
     ``progress(done, total)`` is called as files are checked."""
     root = os.path.abspath(options.root)
@@ -90,8 +94,8 @@ def run_check(options: CheckOptions, *, cfg: Optional[Config] = None, progress=N
              if c.relpath not in skip and _interesting(c.relpath) and (not paths or _under(c.relpath, paths))]
     fixer = make_fixer(cfg) if policy.name == "compat" else None
 
-    repo = None
-    base_commit = None
+    repo: Optional[RepoInfo] = None
+    base_commit = ""
     if options.base:
         from migrator import vcs
 
@@ -104,7 +108,7 @@ def run_check(options: CheckOptions, *, cfg: Optional[Config] = None, progress=N
 
     project = _ProjectFacts(root, excludes, options.max_bytes)
     then = project
-    if options.base:
+    if options.base and repo is not None:
         # a change to what the project sets (a LlamaIndex Settings.llm removed) reaches unchanged files
         then = project.at_base(repo, base_commit, changed | set(vcs.deleted_paths_since(repo, options.base)))
         files += [c for c in everything if c.relpath not in changed and c.relpath in then.reached]
@@ -112,10 +116,10 @@ def run_check(options: CheckOptions, *, cfg: Optional[Config] = None, progress=N
     current = sorted((f for c in checks for f in c.findings), key=CheckFinding.sort_key)
     errors = tuple((c.path, c.error) for c in checks if c.error)
     suppressed = sum(c.suppressed for c in checks)
-    common = dict(root=root, policy=policy.name, findings=tuple(current), files_checked=len(files),
-                  suppressed=suppressed, errors=errors)
+    common: Dict[str, Any] = dict(root=root, policy=policy.name, findings=tuple(current), files_checked=len(files),
+                                  suppressed=suppressed, errors=errors)
 
-    if options.base:
+    if options.base and repo is not None:
         # only files with findings now can have new ones: read just those at the base
         known, snippets = _known_at_base(repo, base_commit, sorted({f.path for f in current}), policy, then)
         new = _with_unparseable(new_findings(current, known, snippets), current)
@@ -139,7 +143,7 @@ def _with_unparseable(new: List[CheckFinding], current: Sequence[CheckFinding]) 
                   key=CheckFinding.sort_key)
 
 
-def _merge_base(repo, ref: str) -> str:
+def _merge_base(repo: RepoInfo, ref: str) -> str:
     from migrator import vcs
 
     try:
@@ -164,8 +168,8 @@ class _ProjectFacts:
 
     def __init__(self, root: str, excludes: Sequence[str], max_bytes: int):
         self.root, self.excludes, self.max_bytes = root, excludes, max_bytes
-        self.whole = None
-        self.reached: set = set()  # (at a base) the files whose sites the change of project settings reaches
+        self.whole: Optional[Project] = None
+        self.reached: Set[str] = set()  # (at a base) the files whose sites the change of project settings reaches
 
     def __call__(self, relpath: str, data: bytes) -> List[Finding]:
         """The findings of ``data``, the bytes of ``relpath`` now or at a base, against the project
@@ -187,7 +191,7 @@ class _ProjectFacts:
             return out
         return out + self.project().findings_in(relpath, data)
 
-    def project(self):
+    def project(self) -> Project:
         from migrator.analyzer import llamaindex
 
         if self.whole is None:
@@ -196,7 +200,7 @@ class _ProjectFacts:
             self.whole = llamaindex.project(sorted(files), lambda p: read_limited(files[p], self.max_bytes)[0])
         return self.whole
 
-    def at_base(self, repo, base_commit: str, changed: Iterable[str]) -> "_ProjectFacts":
+    def at_base(self, repo: RepoInfo, base_commit: str, changed: Iterable[str]) -> "_ProjectFacts":
         """The project facts at the base commit: the tree as it is, but for the files the change
         touched, read as they were (only when one of them holds LlamaIndex code, now or then)."""
         from migrator import vcs
@@ -210,12 +214,12 @@ class _ProjectFacts:
         out = _ProjectFacts(self.root, self.excludes, self.max_bytes)
         out.whole = self.project().at(then)
         if self.project().differs(out.whole):
-            out.reached = {path for path, fact in self.whole.facts.items() if fact.sites}
+            out.reached = {path for path, fact in self.project().facts.items() if fact.sites}
         return out
 
 
 def _check_files(files: Sequence[Tuple[str, str]], policy: Policy, fixer: Optional[Fixer],
-                 max_bytes: int, progress=None, project: Optional[Callable[[str, bytes], List[Finding]]] = None) -> List[FileCheck]:
+                 max_bytes: int, progress: Optional[Callable[[int, int], None]] = None, project: Optional[Callable[[str, bytes], List[Finding]]] = None) -> List[FileCheck]:
     out = []
     for index, (relpath, abspath) in enumerate(files):
         if progress:
@@ -233,12 +237,14 @@ def _check_files(files: Sequence[Tuple[str, str]], policy: Policy, fixer: Option
     return out
 
 
-def _known_at_base(repo, base_commit: str, paths: Sequence[str], policy: Policy, project=None):
+def _known_at_base(repo: RepoInfo, base_commit: str, paths: Sequence[str], policy: Policy,
+                   project: Optional[Callable[[str, bytes], List[Finding]]] = None,
+                   ) -> Tuple[Dict[Tuple[str, str, str], int], Dict[Tuple[str, str, str], List[str]]]:
     """Counts and snippets per (rule, path, symbol) at the merge-base, following renames."""
     from migrator import vcs
 
     renames = vcs.renamed_paths(repo, base_commit, "HEAD")
-    known: Counter = Counter()
+    known: Counter[Tuple[str, str, str]] = Counter()
     snippets: Dict[Tuple[str, str, str], List[str]] = defaultdict(list)
     for path in paths:
         old = renames.get(path, path)

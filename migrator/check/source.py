@@ -7,7 +7,7 @@ import ast
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Type
 
 
 
@@ -37,7 +37,7 @@ class _Source:
             return byte_col
         return len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore"))
 
-    def call_at(self, line: int, col: int, end_line: int, end_col: int, kind: type = ast.Call) -> Optional[Any]:
+    def call_at(self, line: int, col: int, end_line: int, end_col: int, kind: Type[ast.expr] = ast.Call) -> Optional[Any]:
         """The call expression (or other ``kind`` of node) at exactly this span (``a(...).b(...)``
         holds two calls that start together)."""
         if self.tree is None:
@@ -53,7 +53,7 @@ class _Source:
         """Names assigned exactly once at module level, to a string literal."""
         if self.tree is None:
             return {}
-        seen: Counter = Counter()
+        seen: Counter[str] = Counter()
         values: Dict[str, str] = {}
         for stmt in self.tree.body:
             targets: List[ast.AST] = []

@@ -8,7 +8,7 @@ import re
 import tokenize
 from collections import Counter
 from dataclasses import dataclass
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from migrator.i18n import N_
 from migrator.results import R_NO_REASON, R_UNUSED, RULES, CheckFinding
@@ -100,7 +100,7 @@ def apply_suppressions(findings: Sequence[CheckFinding], suppressions: Sequence[
                        path: str, source_line: Callable[[Optional[int], int], str]) -> Tuple[List[CheckFinding], int]:
     """Drop suppressed findings; add a finding for each reasonless or unused suppression."""
     kept: List[CheckFinding] = []
-    used: Counter = Counter()
+    used: Counter[int] = Counter()
     suppressed = 0
     for finding in findings:
         hits = [i for i, s in enumerate(suppressions) if s.covers(finding)]
@@ -112,8 +112,8 @@ def apply_suppressions(findings: Sequence[CheckFinding], suppressions: Sequence[
     for index, s in enumerate(suppressions):
         symbol = ",".join(s.rules) or "*"
         snippet = source_line(s.cell, s.line).strip()
-        where = dict(path=path, line=s.line, column=s.column, end_line=s.line, end_column=s.column,
-                     cell=s.cell, snippet=snippet)
+        where: Dict[str, Any] = dict(path=path, line=s.line, column=s.column, end_line=s.line, end_column=s.column,
+                                     cell=s.cell, snippet=snippet)
         if not s.reason:
             kept.append(CheckFinding(R_NO_REASON, message=N_("suppression of {symbol} gives no reason; add ' -- <reason>'").format(symbol=symbol), symbol=symbol, **where))
         if not used[index]:

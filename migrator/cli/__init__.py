@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, List, Optional, Sequence
 
 from migrator import __version__
 from migrator.errors import MigratorError
@@ -21,6 +21,13 @@ from migrator.i18n import _
 COMMANDS = ("scan", "apply", "check", "rules")
 
 _APP: List[Any] = []
+
+if TYPE_CHECKING:  # for the checker: the class _app() builds
+    from enum import Enum
+
+    class Lang(str, Enum):
+        zh = "zh"
+        en = "en"
 
 
 def __getattr__(name: str) -> Any:

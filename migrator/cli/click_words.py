@@ -26,17 +26,18 @@ def install() -> None:
     from typer._click._compat import get_text_stderr
     from typer._click.utils import echo
 
-    typer.core._ = localize  # type: ignore[attr-defined]  # "Options", "default: {default}", "required"
+    # "Options", "default: {default}", "required"; (gettext's parameter is named message, localize's text)
+    typer.core._ = localize  # type: ignore[assignment]
     write_usage, write_dl = formatting.HelpFormatter.write_usage, formatting.HelpFormatter.write_dl
 
-    def heading(self: Any, text: str) -> None:  # "Options:"; Chinese puts a full-width colon
-        self.write(f"{'':>{self.current_indent}}{localize('{heading}:').format(heading=text)}\n")
+    def heading(self: Any, heading: str) -> None:  # "Options:"; Chinese puts a full-width colon
+        self.write(f"{'':>{self.current_indent}}{localize('{heading}:').format(heading=heading)}\n")
 
     def usage(self: Any, prog: str, args: str = "", prefix: Optional[str] = None) -> None:
         write_usage(self, prog, args, localize("Usage: ") if prefix is None else prefix)
 
-    def rows(self: Any, items: Any, *args: Any, **kwargs: Any) -> None:
-        write_dl(self, [(term, localize(text)) for term, text in items], *args, **kwargs)
+    def rows(self: Any, rows: Any, *args: Any, **kwargs: Any) -> None:
+        write_dl(self, [(term, localize(text)) for term, text in rows], *args, **kwargs)
 
     def error(exc: Any, file: Optional[IO[Any]], color: Optional[bool]) -> None:
         echo(localize("Error: {message}").format(message=localize(exc.format_message())), file=file, color=color)
@@ -55,6 +56,7 @@ def install() -> None:
             echo(f"{self.ctx.get_usage()}\n{hint}", file=file, color=color)
         error(self, file, color)
 
+    # Click has no hook for its words: its methods are replaced (what mypy's method-assign flags)
     formatting.HelpFormatter.write_heading = heading  # type: ignore[method-assign]
     formatting.HelpFormatter.write_usage = usage  # type: ignore[method-assign]
     formatting.HelpFormatter.write_dl = rows  # type: ignore[method-assign]

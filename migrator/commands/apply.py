@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Protocol, Sequence, Set
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Protocol, Sequence, Set, Tuple
 
 from migrator import vcs
 from migrator.apply import _NOT_RECORDED as NOT_RECORDED, migrate_tree, record_config
@@ -31,6 +31,13 @@ from migrator.i18n import N_, _, language
 from migrator.results import MigrationResult
 from migrator.ruleset import load_all, select
 from migrator.scan import ScanOptions
+
+if TYPE_CHECKING:
+    from migrator.config import Config
+    from migrator.ruleset import RuleSet
+    from migrator.vcs import RepoInfo
+
+_Progress = Optional[Callable[[int, int], None]]
 
 
 @dataclass(frozen=True)
@@ -77,7 +84,7 @@ class ApplyRequest:
 class ApplyUI(Protocol):
     """What the workflow asks of the terminal."""
 
-    def stages(self) -> AbstractContextManager:
+    def stages(self) -> AbstractContextManager[Tuple[_Progress, _Progress]]:
         """A context giving the (scanned, rewritten) progress callbacks (or Nones)."""
 
     def choose(self, offered: List[Any]) -> Optional[List[Any]]:
@@ -117,10 +124,10 @@ def run(request: ApplyRequest, ui: ApplyUI) -> ApplyOutcome:
     ruleset = _ruleset(request, root, cfg)
     writes, in_place, allow_dirty = request.writes, request.in_place, request.allow_dirty
     repo = vcs.find_repo(root)
-    if writes and not in_place and repo is None:
-        raise UsageError(_("{root} is not in a git repository: use --in-place to write into the files, "
-                           "or --dry-run / --patch FILE to only look").format(root=root))
     if writes and not in_place:
+        if repo is None:
+            raise UsageError(_("{root} is not in a git repository: use --in-place to write into the files, "
+                               "or --dry-run / --patch FILE to only look").format(root=root))
         vcs.current_branch(repo)  # a detached HEAD or an unborn branch is refused before any work
     options = ScanOptions(excludes=excludes, jobs=jobs_option(request.jobs), use_cache=request.use_cache, max_bytes=request.max_bytes)
     with ui.stages() as (scanned, rewritten):
@@ -128,14 +135,16 @@ def run(request: ApplyRequest, ui: ApplyUI) -> ApplyOutcome:
     if request.interactive:
         paths = [c.path for c in result.changes]
         if writes and not in_place:  # a branch commit leaves untracked files out: nothing to ask about them
+            assert repo is not None  # refused above outside git
             untracked = set(vcs.untracked_paths(repo, paths))
             paths = [p for p in paths if p not in untracked]
         if writes:  # refused before the questions rather than after them
             _dirty(repo, paths, allow_dirty)
-        result = _choose(result, root, ruleset, options, set(paths), ui)
-        if result is None:
+        chosen = _choose(result, root, ruleset, options, set(paths), ui)
+        if chosen is None:
             return ApplyOutcome("quit", EXIT_OK, ruleset=ruleset)
-    if result.changes and _config_outside(root, cfg.path):
+        result = chosen
+    if result.changes and cfg.path is not None and _config_outside(root, cfg.path):
         result.notes.append((os.path.relpath(cfg.path, root).replace(os.sep, "/"),
                              NOT_RECORDED.format(why=N_("it is in a parent folder of the one migrated"))))
     elif result.changes:
@@ -143,6 +152,7 @@ def run(request: ApplyRequest, ui: ApplyUI) -> ApplyOutcome:
         if recorded is not None:
             result.changes.append(recorded)
     if writes and not in_place and result.changes:
+        assert repo is not None  # refused above outside git
         _leave_untracked(repo, result)
     ui.show(result)
     if request.dry_run or not result.changes:
@@ -167,6 +177,7 @@ def run(request: ApplyRequest, ui: ApplyUI) -> ApplyOutcome:
 
             if not ui.confirm(_("Commit {n} file(s) on a new branch {branch}?").format(n=len(changes), branch=printable(name))):
                 return ApplyOutcome("declined", EXIT_OK, result, ruleset)
+        assert repo is not None  # (a branch write: refused above outside git)
         made = vcs.commit_to_branch(repo, changes, branch=name, message=commit_message(result, dirty=dirty),
                                     allow_dirty=allow_dirty)
         outcome.made = made
@@ -186,7 +197,7 @@ def _check_request(request: ApplyRequest) -> None:
         _interactive_usage(request.json_out, request.yes, bool(request.only or request.skip), to_stdout, request.terminal)
 
 
-def _ruleset(request: ApplyRequest, root: str, cfg):
+def _ruleset(request: ApplyRequest, root: str, cfg: Config) -> RuleSet:
     """The rule set of the provider and plan asked for (else the config's), with its options."""
     provider = request.provider or cfg.provider
     if not provider:
@@ -210,7 +221,7 @@ def _config_outside(root: str, path: Optional[str]) -> bool:
     return path is not None and os.path.dirname(os.path.abspath(path)) != os.path.abspath(root)
 
 
-def _dirty(repo, paths: List[str], allow_dirty: bool) -> List[str]:
+def _dirty(repo: Optional[RepoInfo], paths: List[str], allow_dirty: bool) -> List[str]:
     """Which of ``paths`` have uncommitted changes; refused unless --allow-dirty."""
     dirty = vcs.uncommitted_paths(repo, paths) if repo is not None else []
     if dirty and not allow_dirty:
@@ -222,7 +233,7 @@ def _dirty(repo, paths: List[str], allow_dirty: bool) -> List[str]:
 UNTRACKED_NOTE = N_("not committed: git does not track this file (add it to git first, or use --in-place)")
 
 
-def _leave_untracked(repo, result) -> None:
+def _leave_untracked(repo: RepoInfo, result: MigrationResult) -> None:
     """A branch commit holds only files git tracks: an untracked file (a ``.env`` with a key,
     scratch work) is left out of the result, with a note."""
     untracked = set(vcs.untracked_paths(repo, [c.path for c in result.changes]))
@@ -244,7 +255,8 @@ def _interactive_usage(json_out: bool, yes: bool, partial: bool, to_stdout: List
                            "and use --dry-run to look first"))
 
 
-def _choose(result, root: str, ruleset, options, paths: Set[str], ui: ApplyUI):
+def _choose(result: MigrationResult, root: str, ruleset: RuleSet, options: ScanOptions, paths: Set[str],
+            ui: ApplyUI) -> Optional[MigrationResult]:
     """Ask about each unit the migration moves in ``paths``; plan again holding back the skipped ones (a unit
     that shares a client with one stays with it), show what is left and confirm it once.
     None: the person quit, nothing is written."""

@@ -33,7 +33,7 @@ class CheckOutcome:
     code: int
 
 
-def run(request: CheckRequest, checking: Callable[[], ContextManager] = nullcontext) -> CheckOutcome:
+def run(request: CheckRequest, checking: Callable[[], ContextManager[Optional[Callable[[int, int], None]]]] = nullcontext) -> CheckOutcome:
     """``checking()``: a context giving the progress callback (or None)."""
     from migrator.check import DEFAULT_BASELINE, CheckOptions, run_check
     from migrator.config import project_dir

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import Any, Callable, ContextManager, Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Dict, List, Optional, Sequence
 
 from migrator.commands.common import config_and_excludes, jobs_option
 from migrator.discovery import DEFAULT_MAX_BYTES, resolve_root
 from migrator.errors import EXIT_OK
 from migrator.models import ScanResult
 from migrator.scan import ScanOptions, scan_paths
+
+if TYPE_CHECKING:
+    from migrator.config import Config
+    from migrator.ruleset import ProviderFile
 
 
 @dataclass(frozen=True)
@@ -34,14 +38,14 @@ class ScanOutcome:
     code: int = EXIT_OK
 
 
-def run(request: ScanRequest, scanning: Callable[[], ContextManager] = nullcontext) -> ScanOutcome:
+def run(request: ScanRequest, scanning: Callable[[], ContextManager[Optional[Callable[[int, int], None]]]] = nullcontext) -> ScanOutcome:
     """``scanning()``: a context giving the progress callback of the analysis (or None)."""
     root = resolve_root(request.path)
     cfg, excludes = config_and_excludes(root, request.exclude)
     options = ScanOptions(excludes=excludes, jobs=jobs_option(request.jobs), use_cache=request.use_cache,
                           max_bytes=request.max_bytes)
     rules = list(request.rules) or None
-    packs: dict = {}
+    packs: Dict[str, List[ProviderFile]] = {}
 
     def load_packs() -> None:  # while the workers scan; an error surfaces in _readiness
         try:
@@ -57,7 +61,8 @@ def run(request: ScanRequest, scanning: Callable[[], ContextManager] = nullconte
     return ScanOutcome(root, result, readiness)
 
 
-def _readiness(result, root, cfg, provider, rules, packs=None, use_cache=False):
+def _readiness(result: ScanResult, root: str, cfg: Config, provider: Optional[str], rules: Optional[List[str]],
+               packs: Optional[List[ProviderFile]] = None, use_cache: bool = False) -> Optional[List[Dict[str, Any]]]:
     try:
         from migrator.readiness import cached_readiness_matrix
     except ModuleNotFoundError:

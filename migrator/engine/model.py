@@ -85,6 +85,7 @@ class FileResult:
     left: Any = frozenset()  # spans of API calls and wrapper constructions left on OpenAI with their unit
     staying: Tuple[Tuple[int, str], ...] = ()  # (line, what) of each client unit left talking to OpenAI
     loose_keys: bool = False  # an OPENAI_* read outside every client was renamed
+    imported_keys: bool = False  # a client that moves takes its key from another module's value
     # (building module, construction key) -> how each client unit ends (units.client_status):
     # what apply's whole-project pass compares between the modules that share a client
     clients: Dict[Tuple[str, str], str] = field(default_factory=dict)

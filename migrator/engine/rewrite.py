@@ -181,6 +181,7 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
     result.staying = staying(units, hybrid)
     result.clients = client_status(units, hybrid, path, ruleset)
     result.loose_keys = loose_keys(units, kept)
+    result.imported_keys = any(u.rewrites and u.anchor.attrs.get("_key_ref") for u in units.units)  # (blocked: a fallback may serve it)
     result.hybrid = bool(hybrid) and any(id(site) in hybrid and id(site) in applied for site, _ in kept)
     if ruleset.held is not None and not ruleset.partial:
         result.offered = choices(units, hybrid, applied, path, cell, source, result.output)

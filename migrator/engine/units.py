@@ -687,7 +687,16 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
         kept = [s for s in all_sites if id(s) in deps and s.kind == "env" and id(s) not in unit_of
                 and str(s.attrs.get("variable", "")).startswith("OPENAI_")]
         hazards = [u for u in units if kept and u.rewrites and not u.blocked and u.key_from_value] if kept else []
-        if not hazards:
+        # the same for a key another module holds (config.API_KEY), where OPENAI_* reads stay for a
+        # client of the project left on OpenAI (review 4 R12: OpenAI's key went to the provider)
+        imported = [u for u in units if ruleset.tree_stays and u.rewrites and not u.blocked and u.key_from_value
+                    and u.anchor.attrs.get("_key_ref") and u not in hazards]
+        for unit in imported:
+            unit.reasons.append(_at(unit.anchor.span.line, N_("its api_key comes from `{value}`, which another module holds and may "
+                                   "fill from OPENAI_API_KEY, kept there for the client left on OpenAI at {place}: pointed at "
+                                   "the provider, it could send OpenAI's key there").format(
+                value=unit.anchor.attrs["_key_ref"], place=ruleset.tree_stays)))
+        if not hazards and not imported:
             break
         for unit in hazards:
             unit.reasons.append(_at(unit.anchor.span.line, N_("its api_key comes from a value that may be the {variable} read at line "
@@ -945,6 +954,8 @@ def with_fallback(all_sites: Sequence[Site], units: UnitPlan, ruleset: RuleSet, 
     # not taken for OpenAI's key)
     if any(rewrites(r) for _, r in loose_pairs) and not moves_loose({id(u.anchor) for u in rescued}):
         rescued = [u for u in rescued if not (u.rewrites and u.key_from_value)]
+    if ruleset.tree_stays:  # (a key another module holds: see plan_units)
+        rescued = [u for u in rescued if not (u.rewrites and u.key_from_value and u.anchor.attrs.get("_key_ref"))]
     if not rescued:
         return kept, reports, {}, set()
     ids = {id(s) for u in rescued for s in u.sites}

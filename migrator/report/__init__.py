@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 import json
-from typing import Any, Dict
+from typing import Any, Dict, Tuple
 
 # the error handler for every stream and report file: what the encoding cannot hold (a character
 # a cp1252 or ASCII terminal lacks, an undecodable byte of a file name) becomes a \uXXXX escape --
@@ -12,7 +12,7 @@ from typing import Any, Dict
 ESCAPE_ERRORS = "migrator-escape"
 
 
-def _escape(exc: UnicodeError):
+def _escape(exc: UnicodeError) -> Tuple[str, int]:
     if not isinstance(exc, UnicodeEncodeError):
         raise exc
     out = []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, TypeVar
 
 from rich.console import Console
 from rich.panel import Panel
@@ -21,6 +21,12 @@ from migrator.report import json_document
 from migrator.report.console import printable, safe
 from migrator.results import FileChange, MigrationResult
 from migrator.ruleset import builtin_rules_dir
+
+if TYPE_CHECKING:
+    from migrator.engine.model import Diagnostic
+    from migrator.ruleset import ProviderFile
+
+_T = TypeVar("_T")
 
 
 def unified_diff(change: FileChange) -> str:
@@ -105,7 +111,7 @@ def _diagnostics(result: MigrationResult, out: Console, verbose: bool = False) -
     # sites left for a person: counted, and listed on request
     shown = [d for d in result.diagnostics if verbose or d.severity != "info"]
     folded = len(result.diagnostics) - len(shown)
-    by_file: Dict[str, list] = defaultdict(list)
+    by_file: Dict[str, List[Diagnostic]] = defaultdict(list)
     for d in shown:
         by_file[d.path].append(d)
     manual = len(result.manual)
@@ -242,7 +248,7 @@ def next_steps(result: MigrationResult) -> List[Dict[str, str]]:
 GUIDES = {"en": "docs/providers", "zh": "docs/zh-CN/providers"}  # each pack's guide, per language
 
 
-def _guide(pf) -> str:
+def _guide(pf: ProviderFile) -> str:
     """Where a user learns how to get a key: the built-in pack's guide in this project, the
     provider's docs for a pack of the user's own."""
     if Path(pf.path).resolve().parent == builtin_rules_dir().resolve():
@@ -288,7 +294,7 @@ def render_next_steps(result: MigrationResult, out: Console) -> None:
             out.print(printable(f"  {n}. {text}"), markup=False, highlight=False)
 
 
-def _english(function, *args):
+def _english(function: Callable[..., _T], *args: Any) -> _T:
     with use_language("en"):
         return function(*args)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Sequence
+from typing import IO, TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence
 
 from rich.console import Console
 from rich.segment import Segment
@@ -53,11 +53,11 @@ class _RedactingConsole(Console):
     then the rendered text (where no colour codes split it: pipes, CI logs); a key a
     wrapped line splits is not seen here."""
 
-    def _render_buffer(self, buffer):  # type: ignore[override]
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
         segments = (Segment(redact_text(s.text), s.style, s.control) for s in buffer)
         return redact_text(super()._render_buffer(segments))
 
-    def print(self, *objects, soft_wrap: Optional[bool] = None, **kwargs) -> None:  # type: ignore[override]
+    def print(self, *objects: Any, soft_wrap: Optional[bool] = None, **kwargs: Any) -> None:
         # piped or written to a file, a line of text is never broken where Rich would wrap it: a
         # path:line:col, a summary and a message stay whole for grep, CI logs and editors (tables
         # and panels are still laid out to the width)
@@ -80,7 +80,7 @@ def error_console() -> Console:
     return _ERR
 
 
-def report_console(file) -> Console:
+def report_console(file: IO[str]) -> Console:
     """A console writing a text report into ``file`` (for --output): 120 columns, no colour."""
     return _RedactingConsole(file=file, width=120, highlight=False, no_color=True)
 
@@ -92,14 +92,14 @@ def reset() -> None:
 
 
 @contextmanager
-def progress(label: str, enabled: bool = True, min_total: int = 0) -> Iterator[Optional[callable]]:
+def progress(label: str, enabled: bool = True, min_total: int = 0) -> Iterator[Optional[Callable[[int, int], None]]]:
     """A transient progress bar on stderr, only when stderr is a terminal."""
     with progress_stages([label], enabled, min_total) as (update,):
         yield update
 
 
 @contextmanager
-def progress_stages(labels: Sequence[str], enabled: bool = True, min_total: int = 0) -> Iterator[List[Optional[callable]]]:
+def progress_stages(labels: Sequence[str], enabled: bool = True, min_total: int = 0) -> Iterator[List[Optional[Callable[[int, int], None]]]]:
     """A transient bar per stage of a run (``update(done, total)`` each), on stderr, only when
     stderr is a terminal; a bar shows once a stage has at least ``min_total`` files (a short run
     is not worth one).  Nones when disabled."""
@@ -113,7 +113,7 @@ def progress_stages(labels: Sequence[str], enabled: bool = True, min_total: int 
                    console=err, transient=True)
     tasks: Dict[int, TaskID] = {}
 
-    def updater(index: int):
+    def updater(index: int) -> Callable[[int, int], None]:
         def update(done: int, total: int) -> None:
             if index not in tasks:
                 if total < min_total:

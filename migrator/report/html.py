@@ -9,7 +9,7 @@ import hashlib
 import html
 import re
 from collections import defaultdict
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import quote
 
 from migrator import __version__
@@ -171,7 +171,7 @@ def scan_page(result: ScanResult, readiness: Optional[List[Dict[str, Any]]] = No
     return _page("migrator scan", body)
 
 
-def _findings(findings: Sequence[Finding], link_base: Optional[str], what) -> List[str]:
+def _findings(findings: Sequence[Finding], link_base: Optional[str], what: Callable[[Finding], str]) -> List[str]:
     out = [f"<h2>{_text(_('Findings'))}</h2>"]
     ids = _Ids()
     if not findings:

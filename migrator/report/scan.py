@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Any, Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from rich.console import Console
 from rich.table import Table
@@ -13,6 +13,9 @@ from migrator.i18n import N_, _, language, localize, ngettext
 from migrator.models import Finding, ScanResult
 from migrator.report import json_document
 from migrator.report.console import safe
+
+if TYPE_CHECKING:
+    from rich.text import JustifyMethod
 
 SCHEMA_VERSION = 1
 
@@ -117,7 +120,7 @@ def render_text(result: ScanResult, out: Console, readiness: Optional[List[Dict[
         out.print(_("[bold]Not analysed[/]:"))
         for a in result.failed:
             line = f":{a.error_line}" if a.error_line else ""
-            out.print(f"  {safe(a.path)}{line}: {safe(localize(a.error))}")
+            out.print(f"  {safe(a.path)}{line}: {safe(localize(a.error or ''))}")
         for skip in sorted(result.skipped, key=lambda x: x.path):
             out.print(f"  {safe(skip.path)}: {safe(localize(skip.reason))}")
     out.print(safe(next_step(result, readiness, target)))
@@ -181,8 +184,9 @@ def render_readiness(readiness: List[Dict[str, Any]], out: Console) -> None:
         out.print(_("No provider migrates any of these call sites automatically; the reasons are in the table."))
 
 
-_READINESS_COLUMNS = ((N_("provider"), "left"), (N_("plan"), "left"), (N_("automatic"), "right"),
-                      (N_("with notes"), "right"), (N_("needs a person"), "right"), (N_("main reasons"), "left"))
+_READINESS_COLUMNS: Tuple[Tuple[str, JustifyMethod], ...] = (
+    (N_("provider"), "left"), (N_("plan"), "left"), (N_("automatic"), "right"),
+    (N_("with notes"), "right"), (N_("needs a person"), "right"), (N_("main reasons"), "left"))
 
 
 def _row_name(row: Dict[str, Any]) -> str:
@@ -191,7 +195,7 @@ def _row_name(row: Dict[str, Any]) -> str:
 
 # how rows that migrate as many call sites automatically are told apart, in order: the first
 # criterion that leaves one row decides, and every criterion that narrowed the field is said
-_TIE_BREAKS = (
+_TIE_BREAKS: Tuple[Tuple[Callable[[Dict[str, Any]], Any], str], ...] = (
     (lambda r: r["manual"], N_("it leaves fewer sites for a person")),
     (lambda r: r["with_diagnostics"], N_("fewer of its sites need a note or a hybrid client")),
     (lambda r: r["plan"] != "compat", N_("the compat plan is the smaller change (it keeps the openai SDK)")),
@@ -249,6 +253,6 @@ def to_markdown(result: ScanResult, readiness: Optional[List[Dict[str, Any]]] = 
         lines.append(f"| `{f.path}` | {_where(f)} | {f.kind} | {what} |")
     if result.failed or result.skipped:
         lines += ["", "## " + _("Not analysed"), ""]
-        lines += [f"- `{a.path}`: {localize(a.error)}" for a in result.failed]
+        lines += [f"- `{a.path}`: {localize(a.error or '')}" for a in result.failed]
         lines += [f"- `{x.path}`: {localize(x.reason)}" for x in result.skipped]
     return "\n".join(lines) + "\n"
