@@ -15,6 +15,7 @@ import pytest
 
 from tests import equivalence
 from tests.projects import apply, checkout, run_migrated
+from tests.secret_shapes import ANYWHERE
 from tests.test_apply_cli import make_repo
 
 
@@ -411,7 +412,7 @@ def test_s1_a_migrated_client_never_falls_back_to_openai_s_key(tmp_path: Path):
 # The notebook idiom `os.environ["OPENAI_API_KEY"] = "sk-..."` (a literal: R6's fix renames it as a
 # setting) becomes `os.environ["DASHSCOPE_API_KEY"] = "sk-..."`: OpenAI's key, written in the code,
 # goes to DashScope; nothing is said.
-S2_KEY = "sk-proj-" + "Zq4" * 16
+S2_KEY = ANYWHERE["openai-proj"]  # a fake key of OpenAI's shape
 S2_CHAT = f'''import os
 
 from openai import OpenAI
