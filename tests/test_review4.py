@@ -4,7 +4,7 @@ Each test states the correct behaviour; each was marked ``xfail(strict=True)`` w
 failed on the code the review measured, and passes since its finding was fixed.  The shapes are cut
 down from real packages (llm 0.36, textgrad 0.1.8, aisuite 0.2.0, fast-graphrag 0.0.5, chatlab
 2.1.1); runtime ones run the migrated project with the real SDK against the provider's fake, with
-OpenAI's variables on a trap.  S1..S7, still ``xfail(strict=True)``, were found re-reviewing the fixes of
+OpenAI's variables on a trap.  S1..S8, still ``xfail(strict=True)``, were found re-reviewing the fixes of
 R2, R3/R7, R4 and R6 on 145fa2d (benchmarks/reach_review4.md, "After the fixes")."""
 
 from __future__ import annotations
@@ -188,8 +188,13 @@ def test_ask_uses_the_client():
 
 
 def test_r4_a_patch_of_the_project_s_openai_name_still_intercepts_or_is_reported(tmp_path: Path):
-    repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/engine.py": R4_ENGINE, "tests/__init__.py": b"",
-                                "tests/test_engine.py": R4_TEST})
+    _the_patched_test_still_passes_or_is_reported(tmp_path, R4_ENGINE, R4_TEST)
+
+
+def _the_patched_test_still_passes_or_is_reported(tmp_path: Path, engine: bytes, test: bytes) -> None:
+    """native apply; the project's test (its double of the SDK) either reported or still intercepting."""
+    repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/engine.py": engine, "tests/__init__.py": b"",
+                                "tests/test_engine.py": test})
     doc = apply(repo, "--plan", "native")
     if _diags(doc, "tests/test_engine.py"):
         return  # reported for a person
@@ -576,3 +581,20 @@ def test_s7_a_call_inherited_by_a_subclass_with_its_own_client_keeps_working(tmp
     done, sent, trapped = run_migrated(tmp_path, migrated, program, (migrated / "app/engine.py").read_text())
     assert done.returncode == 0, done.tail()  # now: TypeError: Completions.create() got an unexpected keyword argument 'parameters'
     assert trapped == [] and [r.json.get("top_k") for r in sent] == [5]
+
+
+# --------------------------------------------------------------------------- S8
+# R4 with the SDK's module patched where the project imports it (`patch("app.engine.openai")`, the
+# module calling `openai.OpenAI(...)`): the native plan replaces `import openai` with `import dashscope`,
+# the patch target is gone (AttributeError when the test runs) and nothing is said about the test.
+S8_ENGINE = R4_ENGINE.replace(b"from openai import OpenAI", b"import openai").replace(b"= OpenAI(", b"= openai.OpenAI(")
+S8_TEST = R4_TEST.replace(b'patch("app.engine.OpenAI")', b'patch("app.engine.openai")').replace(
+    b"fake.return_value", b"fake.OpenAI.return_value"
+)
+
+
+@pytest.mark.xfail(strict=True, reason="S8: patch('app.engine.openai') (the SDK module as the project imports it) is no "
+                   "test double to the analysis: under native the module no longer has it, and nothing is reported")
+def test_s8_a_patch_of_the_project_s_openai_module_still_intercepts_or_is_reported(tmp_path: Path):
+    assert S8_ENGINE != R4_ENGINE and S8_TEST != R4_TEST
+    _the_patched_test_still_passes_or_is_reported(tmp_path, S8_ENGINE, S8_TEST)
