@@ -4,7 +4,7 @@ Each test states the correct behaviour; each was marked ``xfail(strict=True)`` w
 failed on the code the review measured, and passes since its finding was fixed.  The shapes are cut
 down from real packages (llm 0.36, textgrad 0.1.8, aisuite 0.2.0, fast-graphrag 0.0.5, chatlab
 2.1.1); runtime ones run the migrated project with the real SDK against the provider's fake, with
-OpenAI's variables on a trap.  S1..S8, still ``xfail(strict=True)``, were found re-reviewing the fixes of
+OpenAI's variables on a trap.  S1..S9, still ``xfail(strict=True)``, were found re-reviewing the fixes of
 R2, R3/R7, R4 and R6 on 145fa2d (benchmarks/reach_review4.md, "After the fixes")."""
 
 from __future__ import annotations
@@ -354,8 +354,13 @@ def moderate(text):
 
 
 def test_r12_a_key_kept_for_openai_does_not_feed_a_client_that_moves(tmp_path: Path):
-    repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/config.py": R12_CONFIG, "app/chat.py": R12_CHAT,
-                                "app/tools.py": R12_TOOLS})
+    _openai_s_key_stays_off_the_provider(tmp_path, R12_CONFIG, R12_CHAT, R12_TOOLS)
+
+
+def _openai_s_key_stays_off_the_provider(tmp_path: Path, config: bytes, chat: bytes, tools: bytes) -> None:
+    """apply on a settings module, a chat module and a tools module (whose client stays); run ``chat``."""
+    repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/config.py": config, "app/chat.py": chat,
+                                "app/tools.py": tools})
     doc = apply(repo)
     migrated = checkout(tmp_path, repo, doc)
     done, sent, trapped = run_migrated(tmp_path, migrated, "from app.chat import chat\nprint(chat('hi').model)\n",
@@ -596,5 +601,38 @@ S8_TEST = R4_TEST.replace(b'patch("app.engine.OpenAI")', b'patch("app.engine.ope
 @pytest.mark.xfail(strict=True, reason="S8: patch('app.engine.openai') (the SDK module as the project imports it) is no "
                    "test double to the analysis: under native the module no longer has it, and nothing is reported")
 def test_s8_a_patch_of_the_project_s_openai_module_still_intercepts_or_is_reported(tmp_path: Path):
-    assert S8_ENGINE != R4_ENGINE and S8_TEST != R4_TEST
     _the_patched_test_still_passes_or_is_reported(tmp_path, S8_ENGINE, S8_TEST)
+
+
+# --------------------------------------------------------------------------- S9
+# R12 (fixed for `config.API_KEY` / `settings.api_key`) with the key in a module dict: `KEYS = {"llm":
+# os.environ["OPENAI_API_KEY"]}` is kept for the client that stays (tools.py, moderations) and still feeds
+# `OpenAI(api_key=KEYS["llm"])`, which moves: OpenAI's key to DashScope ("make sure" warning only).
+S9_CONFIG = b'''import os
+
+KEYS = {"llm": os.environ["OPENAI_API_KEY"]}
+'''
+S9_CHAT = b'''from openai import OpenAI
+
+from app.config import KEYS
+
+client = OpenAI(api_key=KEYS["llm"])
+
+
+def chat(text):
+    return client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": text}])
+'''
+S9_TOOLS = b'''from openai import OpenAI
+
+from app.config import KEYS
+
+
+def moderate(text):
+    return OpenAI(api_key=KEYS["llm"]).moderations.create(input=text)
+'''
+
+
+@pytest.mark.xfail(strict=True, reason="S9: a key another module keeps as OpenAI's, read through a subscript of its dict "
+                   "(KEYS['llm']), feeds a client that moves: OpenAI's key goes to the provider")
+def test_s9_a_key_kept_for_openai_in_a_settings_dict_does_not_feed_a_client_that_moves(tmp_path: Path):
+    _openai_s_key_stays_off_the_provider(tmp_path, S9_CONFIG, S9_CHAT, S9_TOOLS)
