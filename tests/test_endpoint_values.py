@@ -402,6 +402,71 @@ class Embedder:
     assert 'needs: str = "OPENAI_API_KEY"' in out
 
 
+def test_an_unset_provider_key_never_lets_the_openai_sdk_fall_back_to_openai_s(tmp_path: Path):
+    # re-review S1: `OpenAI(api_key=os.getenv("OPENAI_API_KEY"))` became os.getenv("DASHSCOPE_API_KEY"):
+    # unset (a machine still set up for OpenAI), that is None and the openai SDK reads
+    # OPENAI_API_KEY itself: OpenAI's key went to DashScope
+    from tests.equivalence import base_env, migrated_env, run_program, write_guard
+    from tests.fakes import FakeServer
+
+    source = '''
+import os
+from openai import OpenAI
+
+client = OpenAI(api_key=os.getenv("OPENAI_API_KEY"))
+print(client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}]).model)
+'''
+    migrated = migrate(source, "dashscope").output
+    assert 'api_key=os.environ["DASHSCOPE_API_KEY"]' in migrated, migrated
+    with FakeServer("dashscope") as srv, FakeServer("openai") as trap:
+        env = base_env(tmp_path, write_guard(tmp_path / "guard"))
+        env.update(migrated_env("dashscope", srv, migrated)[0])
+        env.pop("DASHSCOPE_API_KEY", None)
+        env.update({"OPENAI_BASE_URL": trap.base_url(), "OPENAI_API_KEY": "sk-openai-trap"})
+        done = run_program(migrated, "main.py", env, tmp_path / "run")
+        assert done.returncode != 0 and "DASHSCOPE_API_KEY" in done.tail(), done.tail()  # fails loudly, sends nothing
+        assert srv.requests == [] and trap.requests == []
+
+
+def test_openai_s_variable_set_to_a_real_key_or_from_setdefault_keeps_its_name():
+    # re-review S2, S4: `os.environ["OPENAI_API_KEY"] = "sk-proj-..."` (a notebook's idiom) and
+    # `os.environ.setdefault("OPENAI_API_KEY", client.api_key)` were renamed: OpenAI's key went to
+    # the provider; a placeholder ("test") is a setting and moves with the clients
+    result = migrate('''
+import os
+from openai import OpenAI
+os.environ["OPENAI_API_KEY"] = "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789"
+os.environ.setdefault("OPENAI_API_KEY", os.environ["MY_KEY"])
+os.environ["OPENAI_API_KEY"] = "test"
+client = OpenAI()
+print(client.chat.completions.create(model="gpt-4o", messages=[]))
+''', "dashscope")
+    out = result.output
+    assert out.count('"OPENAI_API_KEY"') == 2 and 'os.environ["DASHSCOPE_API_KEY"] = "test"' in out, out
+    assert [d.line for d in result.diagnostics if "is set here from a value" in d.message] == [3, 4]
+    assert not any("sk-proj" in d.message for d in result.diagnostics)
+
+
+def test_a_settings_module_writing_openai_s_variable_from_a_value_is_reported():
+    # re-review S3: the write sat in a module building no client, and got no word
+    result = migrate('''
+import os
+
+
+def configure(key):
+    os.environ["OPENAI_API_KEY"] = key
+''', "dashscope")
+    assert [d.severity for d in result.diagnostics if "is set here from a value" in d.message] == ["warning"]
+
+
+def test_a_literal_key_beside_a_caller_s_endpoint_with_an_env_fallback_stays_that_endpoint_s():
+    # re-review S5: `base_url=base_url or os.getenv("OPENAI_BASE_URL")` (retargeted where it is
+    # written) with api_key="ollama": the caller's own server received DashScope's key
+    result = migrate(LOCAL_KEY.replace("OpenAI(base_url=base_url,", 'OpenAI(base_url=base_url or os.getenv("OPENAI_BASE_URL"),'),
+                     "dashscope")
+    assert 'api_key="ollama" if base_url else os.environ["DASHSCOPE_API_KEY"]' in result.output, result.output
+
+
 def test_a_real_key_written_beside_a_caller_s_endpoint_is_replaced_with_a_warning():
     source = LOCAL_KEY.replace('"ollama"', '"sk-abcdefghijklmnopqrstuvwxyz0123456789"')
     result = migrate(source, "dashscope")

@@ -9,7 +9,7 @@ from typing import Any, Dict, Iterator, List, Optional, Set, Tuple, TYPE_CHECKIN
 from migrator.i18n import N_
 from migrator.models import EnvRead
 from migrator.analyzer.scope import ENV_PREFIXES, Q, dotted_name
-from migrator.analyzer.nodes import _astuple, _dict_get, _env_var_default, _is_env_read, _is_str
+from migrator.analyzer.nodes import _a_setting, _astuple, _dict_get, _env_var_default, _is_env_read, _is_str
 from migrator.analyzer.mixins import _Mixin
 
 if TYPE_CHECKING:
@@ -176,7 +176,9 @@ class _Endpoints(_Mixin):
         func = self.resolve(node.func, scope)
         if isinstance(func, Q) and func.qname in ("os.getenv", "os.environ.get", "os.environ.setdefault", "os.environ.pop"):
             if node.args:
-                self._env_literal(node.args[0])
+                # os.environ.setdefault("OPENAI_API_KEY", client.api_key) writes a value (see walk.py)
+                written = func.qname == "os.environ.setdefault" and len(node.args) > 1 and not _a_setting(node.args[1])
+                self._env_literal(node.args[0], written)
 
     def _env_literal(self, node: ast.AST, written: bool = False) -> None:
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith(ENV_PREFIXES):

@@ -203,3 +203,14 @@ def _client_params(analyzer: "_Analyzer", stmt: ast.AST) -> Dict[str, int]:
 def param_key(name: str, param: str) -> str:
     """The whole-project key of the client a function (or class) ``name`` takes as ``param``."""
     return f"param:{name}:{param}"
+
+
+def _a_setting(value: ast.AST) -> bool:
+    """A value written to an environment variable that is a plain setting the rename may carry
+    (a string literal that is no key: "test", ""); a real-looking key or any other value (a
+    client's ``.api_key``, a parameter) is whatever the code holds, maybe OpenAI's key."""
+    if not (isinstance(value, ast.Constant) and isinstance(value.value, str)):
+        return False
+    from migrator.analyzer.secrets import redact_text
+
+    return redact_text(value.value) == value.value

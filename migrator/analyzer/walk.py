@@ -11,7 +11,7 @@ from migrator.i18n import N_
 from migrator.models import ResultAccess, Span, SymbolRef
 from migrator.analyzer.scope import Client, LOW_CONFIDENCE_APIS, NOT_OPENAI, Q, Result, _LEAVES, _is_name, _is_none
 from migrator.analyzer.nodes import (
-    _astuple, _attribute_chain, _classify_url, _dict_get, _dict_value, _has_kwarg, _is_class_name, _is_env_read,
+    _a_setting, _astuple, _attribute_chain, _classify_url, _dict_get, _dict_value, _has_kwarg, _is_class_name, _is_env_read,
     _kwarg_names, _kwarg_true, _primitive, _streaming_api,
 )
 from migrator.analyzer.mixins import _Mixin
@@ -425,7 +425,7 @@ class _Walk(_Mixin):
         if isinstance(base, Q) and base.qname == "os.environ":
             # os.environ["OPENAI_API_KEY"] = client.api_key: a value written (a literal is a setting)
             written = (isinstance(node.ctx, ast.Store) and isinstance(parent, (ast.Assign, ast.AnnAssign))
-                       and not (isinstance(parent.value, ast.Constant) and isinstance(parent.value.value, str)))
+                       and parent.value is not None and not _a_setting(parent.value))
             self._env_literal(node.slice, written)
         self._result_access(node, scope, parent)
 

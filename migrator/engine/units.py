@@ -735,7 +735,7 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
                 "{label} comes from a caller: its calls now name {title}'s models and parameters, so every caller must "
                 "hand it a client pointed at {title} (an OpenAI client would receive them)").format(
                 label=unit.label, title=ruleset.provider.title), "warning"))
-    if any(u.rewrites for u in units):  # (a native plan's blocked unit may be its fallback's)
+    if not units or any(u.rewrites for u in units):  # (a blocked unit may be the fallback's; no unit: a module of settings)
         for site in all_sites:
             if site.kind == "env" and site.attrs.get("written") and str(site.attrs.get("variable", "")).startswith("OPENAI_"):
                 # (review 4 R6: textgrad wrote a handed client's key there; renamed, OpenAI's key went to the provider)

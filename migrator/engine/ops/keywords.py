@@ -140,6 +140,11 @@ class SetKwarg(Operation):
                     value=_quote(existing.value)), "warning")
             return _replace_entry(node, existing, existing.with_changes(value=either))
         if when == "literal" and not _is_literal(existing.value):
+            if (name == "api_key" and ctx.ruleset.plan.keeps_openai and ctx.site.kind == "client" and isinstance(node, cst.Call)
+                    and _may_be_none(existing.value, ("OPENAI_API_KEY", ctx.ruleset.vars.get("api_key_env")))):
+                # os.getenv("<KEY>") is None where the variable is unset, and the openai SDK then
+                # reads OPENAI_API_KEY itself: OpenAI's key would reach the provider (review S1)
+                return _replace_entry(node, existing, existing.with_changes(value=render(params["value"], ctx)))
             if _code(existing.value) != _code(value) and not _reads_env(existing.value, ("OPENAI_API_KEY", ctx.ruleset.vars.get("api_key_env"))):
                 ctx.diag(params.get("message") or N_("{name}= comes from `{value}`; make sure it holds the new provider's value").format(
                     name=name, value=_quote(existing.value)), "warning")
@@ -163,12 +168,15 @@ class SetKwarg(Operation):
 def _callers_endpoint(node: cst.CSTNode, ctx: Context) -> Optional[cst.BaseExpression]:
     """The caller's ``base_url`` a construction keeps (a parameter defaulting to OpenAI's choice:
     ``base_url=url or <provider>``): the name or attribute, or None."""
-    if "base_url" not in ctx.site.attrs.get("fallback_kwargs", ()) or not isinstance(node, cst.Call):
+    if not isinstance(node, cst.Call):
         return None
     given = _entry(node, "base_url")
     value = given.value if given is not None else None
-    if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
-        value = value.left
+    if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or) and (
+            "base_url" in ctx.site.attrs.get("fallback_kwargs", ()) or ctx.site.attrs.get("_endpoint_def")):
+        value = value.left  # (x or os.getenv("OPENAI_BASE_URL"), retargeted where it is written: re-review S5)
+    elif "base_url" not in ctx.site.attrs.get("fallback_kwargs", ()):
+        return None
     return value if isinstance(value, (cst.Name, cst.Attribute)) and not value.lpar else None
 
 
@@ -223,6 +231,13 @@ def _reads_env(node: cst.BaseExpression, names: Sequence[Optional[str]]) -> bool
         return False
     key = node.slice[0].slice.value if isinstance(node, cst.Subscript) else (node.args[0].value if node.args else None)  # type: ignore[attr-defined]
     return isinstance(key, cst.SimpleString) and key.evaluated_value in names
+
+
+def _may_be_none(node: cst.BaseExpression, names: Sequence[Optional[str]]) -> bool:
+    """``os.getenv("X")`` / ``os.environ.get("X")`` with no default, X one of ``names``."""
+    return (isinstance(node, cst.Call) and _code(node.func) in ("os.getenv", "getenv", "os.environ.get", "environ.get")
+            and len(node.args) == 1 and isinstance(node.args[0].value, cst.SimpleString)
+            and node.args[0].value.evaluated_value in names)
 
 
 def _is_default(node: cst.BaseExpression) -> bool:
