@@ -4,8 +4,9 @@ Each test states the correct behaviour; each was marked ``xfail(strict=True)`` w
 failed on the code the review measured, and passes since its finding was fixed.  The shapes are cut
 down from real packages (llm 0.36, textgrad 0.1.8, aisuite 0.2.0, fast-graphrag 0.0.5, chatlab
 2.1.1); runtime ones run the migrated project with the real SDK against the provider's fake, with
-OpenAI's variables on a trap.  S1..S9, still ``xfail(strict=True)``, were found re-reviewing the fixes of
-R2, R3/R7, R4 and R6 on 145fa2d (benchmarks/reach_review4.md, "After the fixes")."""
+OpenAI's variables on a trap.  S1..S10 were found re-reviewing the fixes of R2, R3/R7, R4 and R6 on
+145fa2d (S9, S10: on main's later fixes of R12 and S1; benchmarks/reach_review4.md, "After the fixes"); S1, S2, S4
+and S5 pass since main fixed them, the others are still ``xfail(strict=True)``."""
 
 from __future__ import annotations
 
@@ -408,14 +409,12 @@ def chat(text):
 '''
 
 
-@pytest.mark.xfail(strict=True, reason="S1: a migrated client's key read that can be None (os.getenv) lets the openai SDK "
-                   "fall back to OPENAI_API_KEY: with the provider's variable unset, OpenAI's key goes to the provider")
 def test_s1_a_migrated_client_never_falls_back_to_openai_s_key(tmp_path: Path):
     repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/chat.py": S1_CHAT})
     doc = apply(repo)
     keys = _keys_without_the_provider_s_variable(tmp_path, checkout(tmp_path, repo, doc), "app/chat.py",
                                                  "from app.chat import chat\nchat('hi')\n")
-    assert "Bearer sk-openai-trap" not in keys, keys  # now: ['Bearer sk-openai-trap']
+    assert "Bearer sk-openai-trap" not in keys, keys  # (was: ['Bearer sk-openai-trap'])
 
 
 # --------------------------------------------------------------------------- S2
@@ -436,8 +435,6 @@ def chat(text):
 '''.encode()
 
 
-@pytest.mark.xfail(strict=True, reason="S2: an OpenAI key written in the code into OPENAI_API_KEY is renamed into the "
-                   "provider's variable: OpenAI's key goes to the provider, no diagnostic")
 def test_s2_an_openai_key_written_in_the_code_never_reaches_the_provider(tmp_path: Path):
     migrated = _branch(tmp_path, {"app/__init__.py": b"", "app/chat.py": S2_CHAT})
     if migrated is None:
@@ -454,8 +451,8 @@ def test_s2_an_openai_key_written_in_the_code_never_reaches_the_provider(tmp_pat
 # and (2) still renames the guard right above it, `if os.getenv("OPENAI_API_KEY") is None:` -> DASHSCOPE_API_KEY:
 # textgrad's documented local-server use (`ChatExternalClient(client=OpenAI(base_url=<lm-studio>, ...))`,
 # no key set) now raises "Please set the OPENAI_API_KEY environment variable", silently.
-@pytest.mark.xfail(strict=True, reason="S3: a kept OPENAI_API_KEY write in a module with no moving client is not "
-                   "reported, and the guard read right above it is renamed (the write and its check disagree)")
+@pytest.mark.xfail(strict=True, reason="S3: the guard read right above a kept OPENAI_API_KEY write is renamed (the write and "
+                   "its check disagree; reported since 78cea19)")
 def test_s3_a_kept_env_write_is_reported_and_keeps_its_guard(tmp_path: Path):
     repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/engine.py": R6_ENGINE, "app/external.py": R6_EXTERNAL})
     doc = apply(repo)
@@ -474,8 +471,6 @@ S4_EXTERNAL = R6_EXTERNAL.replace(b'''        if os.getenv("OPENAI_API_KEY") is 
 ''')
 
 
-@pytest.mark.xfail(strict=True, reason="S4: os.environ.setdefault('OPENAI_API_KEY', value) is renamed: a handed "
-                   "client's key (OpenAI's) becomes the provider's key")
 def test_s4_a_key_set_by_default_from_a_value_is_not_written_into_the_provider_s_variable(tmp_path: Path):
     assert S4_EXTERNAL != R6_EXTERNAL
     repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/engine.py": R6_ENGINE, "app/external.py": S4_EXTERNAL})
@@ -502,8 +497,6 @@ def ask(client):
 '''
 
 
-@pytest.mark.xfail(strict=True, reason="S5: a literal key beside `base_url or os.getenv('OPENAI_BASE_URL')` is replaced, "
-                   "not paired: the provider's key goes to the caller's server")
 def test_s5_provider_key_never_reaches_the_caller_s_server_behind_an_env_fallback(tmp_path: Path):
     keys = _keys_at_the_caller_s_server(tmp_path, {"app/__init__.py": b"", "app/llm.py": S5_LLM})
     assert keys == ["Bearer ollama"], keys
@@ -636,3 +629,26 @@ def moderate(text):
                    "(KEYS['llm']), feeds a client that moves: OpenAI's key goes to the provider")
 def test_s9_a_key_kept_for_openai_in_a_settings_dict_does_not_feed_a_client_that_moves(tmp_path: Path):
     _openai_s_key_stays_off_the_provider(tmp_path, S9_CONFIG, S9_CHAT, S9_TOOLS)
+
+
+# --------------------------------------------------------------------------- S10
+# S1's fix (d81b267) turns `api_key=os.getenv("OPENAI_API_KEY")` into `os.environ["DASHSCOPE_API_KEY"]`; the
+# same None-able read in other forms still reaches the openai SDK, which then sends OPENAI_API_KEY itself.
+S10_KEYS = {
+    "name": 'key = os.getenv("OPENAI_API_KEY")\nclient = OpenAI(api_key=key)',
+    "getenv_none": 'client = OpenAI(api_key=os.getenv("OPENAI_API_KEY", None))',
+    "get_none": 'client = OpenAI(api_key=os.environ.get("OPENAI_API_KEY", None))',
+    "or_chain": 'def make(api_key=None):\n    return OpenAI(api_key=api_key or os.getenv("OPENAI_API_KEY"))\n\n\nclient = make()',
+}
+
+
+@pytest.mark.xfail(strict=True, reason="S10: a key read that can be None reaches the migrated openai client in another form "
+                   "(a name, an explicit None default, `x or getenv`): the SDK falls back to OPENAI_API_KEY")
+@pytest.mark.parametrize("shape", sorted(S10_KEYS))
+def test_s10_no_form_of_a_none_able_key_lets_the_sdk_fall_back_to_openai_s(tmp_path: Path, shape):
+    source = ("import os\n\nfrom openai import OpenAI\n\n" + S10_KEYS[shape] + "\n\n\ndef chat(text):\n"
+              '    return client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": text}])\n')
+    migrated = _branch(tmp_path, {"app/__init__.py": b"", "app/chat.py": source.encode()})
+    assert migrated is not None
+    keys = _keys_without_the_provider_s_variable(tmp_path, migrated, "app/chat.py", "from app.chat import chat\nchat('hi')\n")
+    assert "Bearer sk-openai-trap" not in keys, keys
