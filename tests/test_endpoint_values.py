@@ -111,8 +111,9 @@ def test_a_default_written_as_a_value_is_retargeted_where_it_is_written(provider
     assert f'self._url = url or {value}\n' in out
     assert f'base_url={value})' in out
     assert f'os.getenv("{key}")' in out
-    # the constructions themselves are untouched: they read the retargeted values
-    assert "self.client = OpenAI(api_key=api_key, base_url=base_url)" in out
+    # the constructions read the retargeted values; a key that may still be None (nothing set)
+    # fails there rather than let the openai SDK read OPENAI_API_KEY itself (re-review S10)
+    assert f'self.client = OpenAI(api_key=api_key or os.environ["{key}"], base_url=base_url)' in out
     assert "OpenAI(base_url=self._url," in out
     warnings = [d.message for d in result.diagnostics if d.severity == "warning"]
     assert any("self.config.openai_base_url" in w and "configured value" in w for w in warnings)

@@ -640,8 +640,6 @@ S10_KEYS = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="S10: a key read that can be None reaches the migrated openai client in another form "
-                   "(a name, an explicit None default, `x or getenv`): the SDK falls back to OPENAI_API_KEY")
 @pytest.mark.parametrize("shape", sorted(S10_KEYS))
 def test_s10_no_form_of_a_none_able_key_lets_the_sdk_fall_back_to_openai_s(tmp_path: Path, shape):
     source = ("import os\n\nfrom openai import OpenAI\n\n" + S10_KEYS[shape] + "\n\n\ndef chat(text):\n"

@@ -140,11 +140,12 @@ class SetKwarg(Operation):
                     value=_quote(existing.value)), "warning")
             return _replace_entry(node, existing, existing.with_changes(value=either))
         if when == "literal" and not _is_literal(existing.value):
-            if (name == "api_key" and ctx.ruleset.plan.keeps_openai and ctx.site.kind == "client" and isinstance(node, cst.Call)
-                    and _may_be_none(existing.value, ("OPENAI_API_KEY", ctx.ruleset.vars.get("api_key_env")))):
+            guarded = _never_none(existing.value, ctx, render(params["value"], ctx)) if (
+                name == "api_key" and ctx.ruleset.plan.keeps_openai and ctx.site.kind == "client" and isinstance(node, cst.Call)) else None
+            if guarded is not None:
                 # os.getenv("<KEY>") is None where the variable is unset, and the openai SDK then
-                # reads OPENAI_API_KEY itself: OpenAI's key would reach the provider (review S1)
-                return _replace_entry(node, existing, existing.with_changes(value=render(params["value"], ctx)))
+                # reads OPENAI_API_KEY itself: OpenAI's key would reach the provider (re-review S1, S10)
+                return _replace_entry(node, existing, existing.with_changes(value=guarded))
             if _code(existing.value) != _code(value) and not _reads_env(existing.value, ("OPENAI_API_KEY", ctx.ruleset.vars.get("api_key_env"))):
                 ctx.diag(params.get("message") or N_("{name}= comes from `{value}`; make sure it holds the new provider's value").format(
                     name=name, value=_quote(existing.value)), "warning")
@@ -233,11 +234,26 @@ def _reads_env(node: cst.BaseExpression, names: Sequence[Optional[str]]) -> bool
     return isinstance(key, cst.SimpleString) and key.evaluated_value in names
 
 
+def _never_none(value: cst.BaseExpression, ctx: Context, key: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+    """An openai SDK client's ``api_key=`` value that may be None where the key variable is unset
+    (then the SDK reads OPENAI_API_KEY itself), rewritten so it cannot be: the read becomes
+    ``key`` (``os.environ["<KEY>"]``); ``x or <read>`` ends in it; a local read into once from
+    such a read (the analyzer's ``key_none``) becomes ``local or <key>``.  None: nothing to do."""
+    names = ("OPENAI_API_KEY", ctx.ruleset.vars.get("api_key_env"))
+    if _may_be_none(value, names):
+        return key
+    if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or) and _may_be_none(value.right, names):
+        return value.with_changes(right=key)
+    if isinstance(value, cst.Name) and ctx.site.attrs.get("key_none"):
+        return cst.BooleanOperation(value, cst.Or(), key)
+    return None
+
+
 def _may_be_none(node: cst.BaseExpression, names: Sequence[Optional[str]]) -> bool:
-    """``os.getenv("X")`` / ``os.environ.get("X")`` with no default, X one of ``names``."""
+    """``os.getenv("X")`` / ``os.environ.get("X")`` with no default (or a None one), X one of ``names``."""
     return (isinstance(node, cst.Call) and _code(node.func) in ("os.getenv", "getenv", "os.environ.get", "environ.get")
-            and len(node.args) == 1 and isinstance(node.args[0].value, cst.SimpleString)
-            and node.args[0].value.evaluated_value in names)
+            and (len(node.args) == 1 or (len(node.args) == 2 and _code(node.args[1].value) == "None"))
+            and isinstance(node.args[0].value, cst.SimpleString) and node.args[0].value.evaluated_value in names)
 
 
 def _is_default(node: cst.BaseExpression) -> bool:
