@@ -5,8 +5,9 @@ failed on the code the review measured, and passes since its finding was fixed. 
 down from real packages (llm 0.36, textgrad 0.1.8, aisuite 0.2.0, fast-graphrag 0.0.5, chatlab
 2.1.1); runtime ones run the migrated project with the real SDK against the provider's fake, with
 OpenAI's variables on a trap.  S1..S10 were found re-reviewing the fixes of R2, R3/R7, R4 and R6 on
-145fa2d (S9, S10: on main's later fixes of R12 and S1; benchmarks/reach_review4.md, "After the fixes"); S1, S2, S4
-and S5 pass since main fixed them, the others are still ``xfail(strict=True)``."""
+145fa2d (S9, S10: on main's later fixes of R12 and S1; benchmarks/reach_review4.md, "After the fixes"); all but S3
+pass since main fixed them; S3 (the guard read above a kept write is renamed) is still
+``xfail(strict=True)``."""
 
 from __future__ import annotations
 
@@ -623,8 +624,6 @@ def moderate(text):
 '''
 
 
-@pytest.mark.xfail(strict=True, reason="S9: a key another module keeps as OpenAI's, read through a subscript of its dict "
-                   "(KEYS['llm']), feeds a client that moves: OpenAI's key goes to the provider")
 def test_s9_a_key_kept_for_openai_in_a_settings_dict_does_not_feed_a_client_that_moves(tmp_path: Path):
     _openai_s_key_stays_off_the_provider(tmp_path, S9_CONFIG, S9_CHAT, S9_TOOLS)
 

@@ -300,8 +300,13 @@ class _Clients(_Mixin):
     def _imported_key(self, call: ast.Call, scope: Scope) -> Optional[str]:
         """The source of a construction's ``api_key=`` when it is a value imported from another
         module of the project (``config.API_KEY``, ``settings.key``)."""
-        ref = self._kwarg_ref(call, scope, "api_key")
-        return ref[1] if ref is not None and not ref[0].startswith(".") else None
+        given = next((value for arg, value in self.keywords(call, scope) if arg == "api_key"), None)
+        base = given
+        while isinstance(base, ast.Subscript):  # KEYS["llm"], settings.keys["openai"] (re-review S9)
+            base = base.value
+        if given is None or not isinstance(base, (ast.Name, ast.Attribute)) or self.imported_name(base, scope) is None:
+            return None
+        return ast.unparse(given)
 
     def _endpoint_callers(self, call: ast.Call, scope: Scope) -> Optional[List[List[Any]]]:
         """Where this module's callers pass an api.openai.com URL for the parameter (or field) a
