@@ -64,8 +64,22 @@ def floor(paths: List[str], jobs: int) -> float:
 def apply_dry_run(provider: str, plan: str, jobs: int, cache: str, use_cache: bool) -> "tuple[float, dict, int]":
     """(wall seconds, JSON report, peak RSS in KiB of its largest process)."""
     env = {**os.environ, "MIGRATOR_CACHE_DIR": cache}
-    cmd = [sys.executable, "-m", "migrator", "apply", str(CORPUS), "--provider", provider, "--plan", plan,
-           "--dry-run", "--format", "json", "--jobs", str(jobs)] + ([] if use_cache else ["--no-cache"])
+    cmd = [
+        sys.executable,
+        "-m",
+        "migrator",
+        "apply",
+        str(CORPUS),
+        "--provider",
+        provider,
+        "--plan",
+        plan,
+        "--dry-run",
+        "--format",
+        "json",
+        "--jobs",
+        str(jobs),
+    ] + ([] if use_cache else ["--no-cache"])
     with tempfile.NamedTemporaryFile(prefix="migrator-bench-report-", suffix=".json") as out:
         _code, elapsed, rss, _tail = measured(cmd, env, out.name)
         return elapsed, json.load(out), rss
@@ -130,20 +144,24 @@ def openai_heavy(lines: int) -> str:
     return "".join(parts)
 
 
-_FLOOR = ("import sys, time, libcst\n"
-          "data = open(sys.argv[1], 'rb').read()\n"
-          "start = time.perf_counter()\n"
-          "libcst.parse_module(data).code\n"
-          "print(time.perf_counter() - start)\n")
+_FLOOR = (
+    "import sys, time, libcst\n"
+    "data = open(sys.argv[1], 'rb').read()\n"
+    "start = time.perf_counter()\n"
+    "libcst.parse_module(data).code\n"
+    "print(time.perf_counter() - start)\n"
+)
 
-_MEASURED = ("import resource, subprocess, sys, time\n"
-             "start = time.perf_counter()\n"
-             "done = subprocess.run(sys.argv[2:], stdout=subprocess.PIPE, stderr=subprocess.PIPE)\n"
-             "wall = time.perf_counter() - start\n"
-             "sys.stderr.buffer.write(done.stderr[-2000:])\n"
-             "if sys.argv[1] != '-':\n"
-             "    open(sys.argv[1], 'wb').write(done.stdout)\n"
-             "print(done.returncode, wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, repr(done.stdout[-200:]))\n")
+_MEASURED = (
+    "import resource, subprocess, sys, time\n"
+    "start = time.perf_counter()\n"
+    "done = subprocess.run(sys.argv[2:], stdout=subprocess.PIPE, stderr=subprocess.PIPE)\n"
+    "wall = time.perf_counter() - start\n"
+    "sys.stderr.buffer.write(done.stderr[-2000:])\n"
+    "if sys.argv[1] != '-':\n"
+    "    open(sys.argv[1], 'wb').write(done.stdout)\n"
+    "print(done.returncode, wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, repr(done.stdout[-200:]))\n"
+)
 
 
 def measured(cmd: Sequence[str], env: dict, stdout: str = "-") -> Tuple[int, float, int, str]:
@@ -167,30 +185,50 @@ def single(sizes: List[int], repeat: int, provider: str, plan: str) -> None:
             target = root / "app.py"
             target.write_text(openai_heavy(size), encoding="utf-8")
             lines = target.read_text(encoding="utf-8").count("\n")
-            apply_cmd = [sys.executable, "-m", "migrator", "apply", str(root), "--provider", provider, "--plan", plan,
-                         "--dry-run", "--no-cache", "--format", "json"]
+            apply_cmd = [
+                sys.executable,
+                "-m",
+                "migrator",
+                "apply",
+                str(root),
+                "--provider",
+                provider,
+                "--plan",
+                plan,
+                "--dry-run",
+                "--no-cache",
+                "--format",
+                "json",
+            ]
             floor_cmd = [sys.executable, "-c", _FLOOR, str(target)]
             report_path = str(root.parent / f"report{size}.json")
-            runs = [measured(apply_cmd, {**env, "MIGRATOR_CACHE_DIR": str(Path(tmp) / "cache")}, report_path if k == 0 else "-")
-                    for k in range(repeat)]
+            runs = [
+                measured(apply_cmd, {**env, "MIGRATOR_CACHE_DIR": str(Path(tmp) / "cache")}, report_path if k == 0 else "-")
+                for k in range(repeat)
+            ]
             floors = [measured(floor_cmd, env) for _ in range(repeat)]
             report = json.loads(Path(report_path).read_text(encoding="utf-8"))
-            rows.append({
-                "lines": lines,
-                "apply": statistics.median(r[1] for r in runs),
-                "apply_rss": max(r[2] for r in runs),
-                "floor_wall": statistics.median(r[1] for r in floors),
-                "floor_work": statistics.median(float(r[3].strip("'b\\n")) for r in floors),
-                "floor_rss": max(r[2] for r in floors),
-                "sites": report["summary"]["sites_rewritten"],
-                "failed": report["summary"]["files_failed"],
-            })
+            rows.append(
+                {
+                    "lines": lines,
+                    "apply": statistics.median(r[1] for r in runs),
+                    "apply_rss": max(r[2] for r in runs),
+                    "floor_wall": statistics.median(r[1] for r in floors),
+                    "floor_work": statistics.median(float(r[3].strip("'b\\n")) for r in floors),
+                    "floor_rss": max(r[2] for r in floors),
+                    "sites": report["summary"]["sites_rewritten"],
+                    "failed": report["summary"]["files_failed"],
+                }
+            )
             row = rows[-1]
-            print(f"{row['lines']:>6} lines: apply {row['apply']:6.2f} s, {row['apply_rss'] / 1024:5.0f} MiB | floor "
-                  f"{row['floor_work']:5.2f} s parse+print ({row['floor_wall']:5.2f} s with start-up), "
-                  f"{row['floor_rss'] / 1024:5.0f} MiB | apply/floor {row['apply'] / row['floor_wall']:4.2f}x "
-                  f"(vs parse+print alone {row['apply'] / row['floor_work']:4.2f}x), RSS {row['apply_rss'] / row['floor_rss']:4.2f}x"
-                  f" | {row['sites']} sites rewritten, {row['failed']} failed", flush=True)
+            print(
+                f"{row['lines']:>6} lines: apply {row['apply']:6.2f} s, {row['apply_rss'] / 1024:5.0f} MiB | floor "
+                f"{row['floor_work']:5.2f} s parse+print ({row['floor_wall']:5.2f} s with start-up), "
+                f"{row['floor_rss'] / 1024:5.0f} MiB | apply/floor {row['apply'] / row['floor_wall']:4.2f}x "
+                f"(vs parse+print alone {row['apply'] / row['floor_work']:4.2f}x), RSS {row['apply_rss'] / row['floor_rss']:4.2f}x"
+                f" | {row['sites']} sites rewritten, {row['failed']} failed",
+                flush=True,
+            )
     _growth(rows, "apply", "floor_work")
 
 
@@ -200,9 +238,11 @@ def _growth(rows: List[dict], measured_key: str, floor_key: str) -> None:
         factor = big["lines"] / small["lines"]
         doublings = math.log2(factor)
         grow, grow_floor = big[measured_key] / small[measured_key], big[floor_key] / small[floor_key]
-        print(f"  {small['lines']:>6} -> {big['lines']:>6} lines (x{factor:.2f}): apply x{grow:.2f} "
-              f"(x{grow ** (1 / doublings):.2f} per doubling), floor x{grow_floor:.2f} "
-              f"(x{grow_floor ** (1 / doublings):.2f} per doubling)")
+        print(
+            f"  {small['lines']:>6} -> {big['lines']:>6} lines (x{factor:.2f}): apply x{grow:.2f} "
+            f"(x{grow ** (1 / doublings):.2f} per doubling), floor x{grow_floor:.2f} "
+            f"(x{grow_floor ** (1 / doublings):.2f} per doubling)"
+        )
 
 
 def in_process(sizes: List[int], repeat: int, provider: str, plan: str) -> None:
@@ -236,15 +276,20 @@ def in_process(sizes: List[int], repeat: int, provider: str, plan: str) -> None:
                 floor_work.append(time.process_time() - start)
             rows.append({"lines": source.count("\n"), "apply": min(work), "floor": min(floor_work)})
             row = rows[-1]
-            print(f"{row['lines']:>6} lines: migrate_tree {row['apply']:6.2f} s | floor {row['floor']:5.2f} s | "
-                  f"{row['apply'] / row['floor']:4.2f}x", flush=True)
+            print(
+                f"{row['lines']:>6} lines: migrate_tree {row['apply']:6.2f} s | floor {row['floor']:5.2f} s | "
+                f"{row['apply'] / row['floor']:4.2f}x",
+                flush=True,
+            )
     _growth(rows, "apply", "floor")
 
 
 def machine() -> str:
     load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",) * 3
-    return (f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.machine()} {os.cpu_count()} cores, "
-            f"Python {platform.python_version()}, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    return (
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.machine()} {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+    )
 
 
 # ------------------------------------------------------------------ the pinned corpus
@@ -255,32 +300,45 @@ def corpus(args: argparse.Namespace) -> None:
         sys.exit("no corpus: run `python benchmarks/corpus.py` first")
     cache = tempfile.mkdtemp(prefix="migrator-bench-cache-")
     elapsed, report, rss = apply_dry_run(args.provider, args.plan, args.jobs, cache, use_cache=False)
-    subprocess.run([sys.executable, "-m", "migrator", "scan", str(CORPUS), "--format", "json"],
-                   capture_output=True, env={**os.environ, "MIGRATOR_CACHE_DIR": cache})  # prime the cache
+    subprocess.run(
+        [sys.executable, "-m", "migrator", "scan", str(CORPUS), "--format", "json"],
+        capture_output=True,
+        env={**os.environ, "MIGRATOR_CACHE_DIR": cache},
+    )  # prime the cache
     warm, _, _ = apply_dry_run(args.provider, args.plan, args.jobs, cache, use_cache=True)
     serial = apply_dry_run(args.provider, args.plan, 1, cache, use_cache=False)[0] if args.jobs > 1 else elapsed
     changed = [str(CORPUS / f["path"]) for f in report["files"] if f["path"].endswith(".py")]
     base_serial = floor(changed, 1)
     base_parallel = floor(changed, args.jobs)
     print(f"corpus: {CORPUS}")
-    print(f"apply --dry-run --provider {args.provider} --plan {args.plan} --jobs {args.jobs}: "
-          f"{elapsed:.2f} s wall (whole tree: discovery, prefilter, analysis, rewrite, checks)")
-    print(f"  files changed: {report['summary']['files_changed']}, sites rewritten: "
-          f"{report['summary']['sites_rewritten']}, left for review: {report['summary']['left_for_review']}, "
-          f"files failed: {report['summary']['files_failed']}")
-    print(f"floor: libcst parse+print of those {len(changed)} files: {base_serial:.2f} s serial, "
-          f"{base_parallel:.2f} s on {args.jobs} processes")
+    print(
+        f"apply --dry-run --provider {args.provider} --plan {args.plan} --jobs {args.jobs}: "
+        f"{elapsed:.2f} s wall (whole tree: discovery, prefilter, analysis, rewrite, checks)"
+    )
+    print(
+        f"  files changed: {report['summary']['files_changed']}, sites rewritten: "
+        f"{report['summary']['sites_rewritten']}, left for review: {report['summary']['left_for_review']}, "
+        f"files failed: {report['summary']['files_failed']}"
+    )
+    print(
+        f"floor: libcst parse+print of those {len(changed)} files: {base_serial:.2f} s serial, "
+        f"{base_parallel:.2f} s on {args.jobs} processes"
+    )
     print(f"apply --dry-run after a scan (analysis cache warm): {warm:.2f} s wall")
     if args.jobs > 1:
         print(f"apply --dry-run --jobs 1 (cold): {serial:.2f} s wall: speed-up 1 -> {args.jobs} jobs x{serial / elapsed:.2f}")
     if changed:
         largest = max(changed, key=os.path.getsize)
         floor_rss = measured([sys.executable, "-c", _FLOOR, largest], dict(os.environ))[2]
-        print(f"peak RSS: apply {rss / 1024:.0f} MiB (its largest process), floor {floor_rss / 1024:.0f} MiB "
-              f"(parse+print of the largest changed file, {os.path.relpath(largest, CORPUS)}): {rss / floor_rss:.2f}x")
+        print(
+            f"peak RSS: apply {rss / 1024:.0f} MiB (its largest process), floor {floor_rss / 1024:.0f} MiB "
+            f"(parse+print of the largest changed file, {os.path.relpath(largest, CORPUS)}): {rss / floor_rss:.2f}x"
+        )
     if base_parallel:
-        print(f"ratio apply / floor({args.jobs} processes): cold {elapsed / base_parallel:.2f}x, "
-              f"warm {warm / base_parallel:.2f}x (target <= 1.5x)")
+        print(
+            f"ratio apply / floor({args.jobs} processes): cold {elapsed / base_parallel:.2f}x, "
+            f"warm {warm / base_parallel:.2f}x (target <= 1.5x)"
+        )
 
 
 def main() -> None:

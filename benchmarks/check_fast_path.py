@@ -54,7 +54,9 @@ def run(cwd: Path, *args: str) -> "tuple[float, int]":
     return time.perf_counter() - start, proc.returncode
 
 
-CLEAN_200 = "import json\n\n\n" + "".join(f"def dump_{i}(x):\n    return json.dumps(x)\n\n\n" for i in range(49)) + "LIMIT = 200\n"
+CLEAN_200 = (
+    "import json\n\n\n" + "".join(f"def dump_{i}(x):\n    return json.dumps(x)\n\n\n" for i in range(49)) + "LIMIT = 200\n"
+)
 
 
 def pre_commit(repo: Path, tmp: Path, repeat: int) -> None:
@@ -75,8 +77,10 @@ def pre_commit(repo: Path, tmp: Path, repeat: int) -> None:
             cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         times = sorted(t for t, _ in runs)
         cpu.sort()
-        print(f"{label:<38} wall best {times[0]:6.3f}s  median {times[len(times) // 2]:6.3f}s   "
-              f"cpu best {cpu[0]:6.3f}s  median {cpu[len(cpu) // 2]:6.3f}s  (exit {runs[0][1]})")
+        print(
+            f"{label:<38} wall best {times[0]:6.3f}s  median {times[len(times) // 2]:6.3f}s   "
+            f"cpu best {cpu[0]:6.3f}s  median {cpu[len(cpu) // 2]:6.3f}s  (exit {runs[0][1]})"
+        )
 
     report("check FILE (in the repository)", repo, "-m", "migrator", "check", "pkg0/clean200.py")
     os.rename(repo / ".git", tmp / "git-aside")

@@ -48,8 +48,11 @@ DENSE_PINS: List[Tuple[str, str]] = [
     ("mem0ai", "0.1.118"),
     ("guardrails-ai", "0.6.8"),
     ("dspy", "2.6.27"),
-    *[(name, version) for name, version in PINS
-      if name in ("litellm", "langchain-community", "instructor", "mirascope", "openai-agents", "openai", "crewai")],
+    *[
+        (name, version)
+        for name, version in PINS
+        if name in ("litellm", "langchain-community", "instructor", "mirascope", "openai-agents", "openai", "crewai")
+    ],
 ]
 
 
@@ -70,8 +73,19 @@ def fetch(pins: List[Tuple[str, str]] = PINS, python: str = sys.executable, corp
         dest.mkdir(parents=True, exist_ok=True)
         if not list(dest.glob("*.whl")):
             subprocess.run(
-                [python, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:",
-                 "--dest", str(dest), f"{name}=={version}"],
+                [
+                    python,
+                    "-m",
+                    "pip",
+                    "download",
+                    "--quiet",
+                    "--no-deps",
+                    "--only-binary",
+                    ":all:",
+                    "--dest",
+                    str(dest),
+                    f"{name}=={version}",
+                ],
                 check=True,
             )
         wheels = sorted(dest.glob("*.whl"))

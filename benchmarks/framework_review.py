@@ -25,8 +25,13 @@ FRAMEWORK = ("langchain", "autogen", "haystack", "llamaindex", "hybrid")
 
 
 def _git(repo: Path, *args: str) -> None:
-    env = {"GIT_AUTHOR_NAME": "r", "GIT_AUTHOR_EMAIL": "r@example.invalid",
-           "GIT_COMMITTER_NAME": "r", "GIT_COMMITTER_EMAIL": "r@example.invalid", "PATH": "/usr/bin:/bin"}
+    env = {
+        "GIT_AUTHOR_NAME": "r",
+        "GIT_AUTHOR_EMAIL": "r@example.invalid",
+        "GIT_COMMITTER_NAME": "r",
+        "GIT_COMMITTER_EMAIL": "r@example.invalid",
+        "PATH": "/usr/bin:/bin",
+    }
     subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
 
 
@@ -34,8 +39,22 @@ def fetch(work: Path, name: str, version: str) -> Path:
     repo = work / f"{name}-{version}"
     if (repo / ".git").exists():
         return repo
-    subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary", ":all:",
-                    f"{name}=={version}", "-d", str(work / "wheels")], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "-q",
+            "--no-deps",
+            "--only-binary",
+            ":all:",
+            f"{name}=={version}",
+            "-d",
+            str(work / "wheels"),
+        ],
+        check=True,
+    )
     wheel = next((work / "wheels").glob(f"{name.replace('-', '_')}-{version}-*.whl"))
     repo.mkdir(parents=True)
     with zipfile.ZipFile(wheel) as zf:
@@ -47,8 +66,24 @@ def fetch(work: Path, name: str, version: str) -> Path:
 
 
 def run(repo: Path, provider: str, plan: str) -> dict:
-    done = subprocess.run([sys.executable, "-m", "migrator", "apply", str(repo), "--provider", provider, "--plan", plan,
-                           "--dry-run", "--format", "json"], capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "migrator",
+            "apply",
+            str(repo),
+            "--provider",
+            provider,
+            "--plan",
+            plan,
+            "--dry-run",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+    )
     return json.loads(done.stdout)
 
 
@@ -60,14 +95,18 @@ def summarise(app: str, provider: str, plan: str, report: dict, work: Path) -> s
     (work / f"{app}.{provider}-{plan}.diff").write_text("".join(f["diff"] for f in report["files"]))
     by_rule = ", ".join(f"{rule.split('/', 1)[1]} {n}" for rule, n in sorted(framework.items()))
     top = ", ".join(f"{rule} {n}" for rule, n in manual.most_common(4))
-    return (f"| {app} | {provider} {plan} | {len(report['files'])} | {sum(framework.values())} ({by_rule}) | {hybrids} | "
-            f"{severities.get('manual', 0)} ({top}) | {len(report['errors'])} |")
+    return (
+        f"| {app} | {provider} {plan} | {len(report['files'])} | {sum(framework.values())} ({by_rule}) | {hybrids} | "
+        f"{severities.get('manual', 0)} ({top}) | {len(report['errors'])} |"
+    )
 
 
 def main() -> None:
     work = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp(prefix="framework-review-"))
     work.mkdir(parents=True, exist_ok=True)
-    print("| app | provider plan | files changed | framework sites rewritten (by rule) | hybrids | left for a person (top rules) | refused files |")
+    print(
+        "| app | provider plan | files changed | framework sites rewritten (by rule) | hybrids | left for a person (top rules) | refused files |"
+    )
     print("|---|---|---|---|---|---|---|")
     for name, version in APPS:
         repo = fetch(work, name, version)

@@ -56,8 +56,7 @@ PINS: List[Tuple[str, str]] = [
     ("pydantic-ai-slim", "2.68.0"),
     ("deepeval", "4.3.1"),
 ]
-PLANS = [("dashscope", "compat"), ("dashscope", "native"), ("qianfan", "compat"), ("qianfan", "native"),
-         ("deepseek", "compat")]
+PLANS = [("dashscope", "compat"), ("dashscope", "native"), ("qianfan", "compat"), ("qianfan", "native"), ("deepseek", "compat")]
 REAL = [("dashscope", "compat")]  # the plans applied for real to a branch, once per package
 
 #: set 2: sdists (with their tests), none used by the project before (not in corpus.py,
@@ -69,8 +68,14 @@ PINS2: List[Tuple[str, str]] = [
     ("lightrag-hku", "1.5.7"),
     ("smolagents", "1.26.0"),
 ]
-PLANS2 = [("dashscope", "compat"), ("dashscope", "native"), ("qianfan", "native"), ("deepseek", "compat"),
-          ("deepseek", "native"), ("zhipu", "native")]
+PLANS2 = [
+    ("dashscope", "compat"),
+    ("dashscope", "native"),
+    ("qianfan", "native"),
+    ("deepseek", "compat"),
+    ("deepseek", "native"),
+    ("zhipu", "native"),
+]
 REAL2 = [("dashscope", "compat"), ("dashscope", "native")]
 #: set 3: sdists again, none used before (not in the lists above, sets 1-2, framework_review.md,
 #: nor aider-chat/phidata/gptme/promptflow-core/openai-agents-mcp of realcode_counts.md); same plans
@@ -94,8 +99,12 @@ PINS4: List[Tuple[str, str]] = [
     ("chatlab", "2.1.1"),
 ]
 #: set -> (pins, plans, plans applied for real, how the packages are fetched)
-SETS = {"1": (PINS, PLANS, REAL, "wheel"), "2": (PINS2, PLANS2, REAL2, "sdist"),
-        "3": (PINS3, PLANS2, REAL2, "sdist"), "4": (PINS4, PLANS2, REAL2, "sdist")}
+SETS = {
+    "1": (PINS, PLANS, REAL, "wheel"),
+    "2": (PINS2, PLANS2, REAL2, "sdist"),
+    "3": (PINS3, PLANS2, REAL2, "sdist"),
+    "4": (PINS4, PLANS2, REAL2, "sdist"),
+}
 BEGIN, END = "<!-- reach_review.py: begin -->", "<!-- reach_review.py: end -->"
 GIT = ["git", "-c", "user.name=reach", "-c", "user.email=reach@example.invalid", "-c", "commit.gpgsign=false"]
 
@@ -161,8 +170,20 @@ def scan_counts(data: dict) -> Dict[str, object]:
     }
 
 
-_UNSUPPORTED = ("audio", "images", "moderations", "files", "batches", "responses", "unsupported-api",
-                "vector-stores", "assistants", "fine-tuning", "realtime", "moderation")
+_UNSUPPORTED = (
+    "audio",
+    "images",
+    "moderations",
+    "files",
+    "batches",
+    "responses",
+    "unsupported-api",
+    "vector-stores",
+    "assistants",
+    "fine-tuning",
+    "realtime",
+    "moderation",
+)
 
 
 def category(rule: str) -> str:
@@ -203,22 +224,27 @@ def in_process(tree: Path, provider: str, plan: str) -> Dict[str, object]:
     # planned as scan's readiness matrix plans them: the project's modules agreeing on the clients,
     # models and client parameters they share, a client left anywhere weighed (readiness)
     predicted = predicted_left(str(tree), result.scan, ruleset)
-    for path in sorted(p for p in set(predicted) | set(result.left) if not p.endswith(".ipynb")):  # (apply keeps no left per notebook)
+    for path in sorted(
+        p for p in set(predicted) | set(result.left) if not p.endswith(".ipynb")
+    ):  # (apply keeps no left per notebook)
         if set(predicted.get(path, ())) != set(result.left.get(path, ())):
-            disagreements.append(f"{path}: scan predicts {len(predicted.get(path, ()))} left, apply left {len(result.left.get(path, ()))}")
+            disagreements.append(
+                f"{path}: scan predicts {len(predicted.get(path, ()))} left, apply left {len(result.left.get(path, ()))}"
+            )
     return {"left": left, "file_disagreements": disagreements}
 
 
 def real_apply(tree: Path, work: Path, provider: str, plan: str) -> Dict[str, object]:
     branch = f"reach/{provider}-{plan}"
-    rc, data, err = migrator(["apply", ".", "--provider", provider, "--plan", plan, "--yes", "--no-cache",
-                              "--branch", branch, "--format", "json"], tree)
+    rc, data, err = migrator(
+        ["apply", ".", "--provider", provider, "--plan", plan, "--yes", "--no-cache", "--branch", branch, "--format", "json"],
+        tree,
+    )
     out: Dict[str, object] = {"rc": rc, "stderr": err.strip()[-500:]}
     exists = subprocess.run(["git", "rev-parse", "--verify", "-q", branch], cwd=tree, capture_output=True).returncode == 0
     out["branch"] = exists
     # no branch when apply changed nothing: the checkout must still be untouched
-    out["status_clean"] = subprocess.run(["git", "status", "--porcelain"], cwd=tree, capture_output=True,
-                                         text=True).stdout == ""
+    out["status_clean"] = subprocess.run(["git", "status", "--porcelain"], cwd=tree, capture_output=True, text=True).stdout == ""
     if not exists:
         return out
     checkout = work / f"migrated-{provider}-{plan}"
@@ -228,13 +254,13 @@ def real_apply(tree: Path, work: Path, provider: str, plan: str) -> Dict[str, ob
     out["compileall_output"] = (comp.stdout + comp.stderr).strip()[-800:]
     _rc, after, _err = migrator(["scan", ".", "--format", "json", "--no-cache"], checkout)
     out["after"] = {k: v for k, v in scan_counts(after).items() if k != "readiness"}
-    out["status_clean"] = subprocess.run(["git", "status", "--porcelain"], cwd=tree, capture_output=True,
-                                         text=True).stdout == ""
+    out["status_clean"] = subprocess.run(["git", "status", "--porcelain"], cwd=tree, capture_output=True, text=True).stdout == ""
     return out
 
 
-def measure(name: str, version: str, unpacked: Path, plans: List[Tuple[str, str]],
-            reals: List[Tuple[str, str]], keep: str = "") -> Dict[str, object]:
+def measure(
+    name: str, version: str, unpacked: Path, plans: List[Tuple[str, str]], reals: List[Tuple[str, str]], keep: str = ""
+) -> Dict[str, object]:
     """One package's row; with ``keep`` its repository and migrated checkouts stay in keep/<name>."""
     with tempfile.TemporaryDirectory(prefix="migrator-reach-") as tmp:
         work = Path(keep) / name if keep else Path(tmp)
@@ -242,21 +268,27 @@ def measure(name: str, version: str, unpacked: Path, plans: List[Tuple[str, str]
             shutil.rmtree(work, ignore_errors=True)
             work.mkdir(parents=True)
         tree = git_repo(unpacked, work / "repo")
-        row: Dict[str, object] = {"package": name, "version": version,
-                                  "py_files": sum(1 for _ in tree.rglob("*.py"))}
+        row: Dict[str, object] = {"package": name, "version": version, "py_files": sum(1 for _ in tree.rglob("*.py"))}
         _rc, scan, _err = migrator(["scan", ".", "--format", "json", "--no-cache"], tree)
         row["scan"] = scan_counts(scan)
         runs = {}
         for provider, plan in plans:
-            rc, data, err = migrator(["apply", ".", "--provider", provider, "--plan", plan, "--dry-run",
-                                      "--format", "json", "--no-cache"], tree)
+            rc, data, err = migrator(
+                ["apply", ".", "--provider", provider, "--plan", plan, "--dry-run", "--format", "json", "--no-cache"], tree
+            )
             manual = [d for d in data.get("diagnostics", []) if d.get("severity") == "manual"]
             by_rule = Counter(d["rule"] for d in manual)
             warnings = Counter(d["rule"] for d in data.get("diagnostics", []) if d.get("severity") == "warning")
-            run = {"rc": rc, "summary": data.get("summary", {}), "manual_by_rule": dict(by_rule),
-                   "warnings_by_rule": dict(warnings),
-                   "files": [f["path"] for f in data.get("files", [])], "diffs": data.get("files", []),
-                   "errors": data.get("errors", []), "stderr": err.strip()[-300:] if rc not in (0, 1) else ""}
+            run = {
+                "rc": rc,
+                "summary": data.get("summary", {}),
+                "manual_by_rule": dict(by_rule),
+                "warnings_by_rule": dict(warnings),
+                "files": [f["path"] for f in data.get("files", [])],
+                "diffs": data.get("files", []),
+                "errors": data.get("errors", []),
+                "stderr": err.strip()[-300:] if rc not in (0, 1) else "",
+            }
             run.update(in_process(tree, provider, plan))
             runs[f"{provider}/{plan}"] = run
         row["runs"] = runs
@@ -264,8 +296,9 @@ def measure(name: str, version: str, unpacked: Path, plans: List[Tuple[str, str]
         row["real"] = row["reals"][f"{reals[0][0]}/{reals[0][1]}"]
         # the repository itself is left as it was: same HEAD, clean status
         for provider, plan in [] if keep else reals:
-            subprocess.run(GIT + ["worktree", "remove", "--force", str(work / f"migrated-{provider}-{plan}")],
-                           cwd=tree, capture_output=True)
+            subprocess.run(
+                GIT + ["worktree", "remove", "--force", str(work / f"migrated-{provider}-{plan}")], cwd=tree, capture_output=True
+            )
     return row
 
 
@@ -275,27 +308,39 @@ def render(rows: List[Dict[str, object]], elapsed: float, reals: List[Tuple[str,
     from migrator import __version__ as mversion
 
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    out = [BEGIN, "",
-           f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.node() or '?'} "
-           f"({platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}), "
-           f"migrator {mversion} at `{head}`; {elapsed:.0f}s.", "",
-           "### Packages", "",
-           "| package | version | .py files | OpenAI clients (scan) | API call sites (scan) | client endpoints | call endpoints |",
-           "|---|---|---:|---:|---:|---|---|"]
+    out = [
+        BEGIN,
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.node() or '?'} "
+        f"({platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}), "
+        f"migrator {mversion} at `{head}`; {elapsed:.0f}s.",
+        "",
+        "### Packages",
+        "",
+        "| package | version | .py files | OpenAI clients (scan) | API call sites (scan) | client endpoints | call endpoints |",
+        "|---|---|---:|---:|---:|---|---|",
+    ]
     for r in rows:
         s = r["scan"]
-        out.append(f"| {r['package']} | {r['version']} | {r['py_files']} | {s['clients']} | {s['calls']} | "
-                   f"{_fmt(s['client_endpoints'])} | {_fmt(s['call_endpoints'])} |")
-    out += ["", "### Per provider/plan (apply --dry-run, and apply's left sites in process)", "",
-            "*left*: API call sites and wrapper constructions apply leaves on OpenAI with a blocked unit "
-            "(`MigrationResult.left`). *scan auto / diag / manual*: scan's readiness row (automatic, with "
-            "diagnostics, manual). *agree*: every file's predicted left spans equal apply's, and scan does "
-            "not call sites automatic in a row where apply rewrote none. *manual − left*: sites scan "
-            "sends to a person that apply does not count in `left` (rewritten with a report, or on a "
-            "client apply leaves for its run-time endpoint).", "",
-            "| package | provider/plan | files changed | sites rewritten | left on OpenAI | scan auto / diag / manual | manual − left | agree | "
-            "for a person | hybrids | left whole | self-check refusals | files failed |",
-            "|---|---|---:|---:|---:|---|---:|---|---:|---:|---:|---:|---:|"]
+        out.append(
+            f"| {r['package']} | {r['version']} | {r['py_files']} | {s['clients']} | {s['calls']} | "
+            f"{_fmt(s['client_endpoints'])} | {_fmt(s['call_endpoints'])} |"
+        )
+    out += [
+        "",
+        "### Per provider/plan (apply --dry-run, and apply's left sites in process)",
+        "",
+        "*left*: API call sites and wrapper constructions apply leaves on OpenAI with a blocked unit "
+        "(`MigrationResult.left`). *scan auto / diag / manual*: scan's readiness row (automatic, with "
+        "diagnostics, manual). *agree*: every file's predicted left spans equal apply's, and scan does "
+        "not call sites automatic in a row where apply rewrote none. *manual − left*: sites scan "
+        "sends to a person that apply does not count in `left` (rewritten with a report, or on a "
+        "client apply leaves for its run-time endpoint).",
+        "",
+        "| package | provider/plan | files changed | sites rewritten | left on OpenAI | scan auto / diag / manual | manual − left | agree | "
+        "for a person | hybrids | left whole | self-check refusals | files failed |",
+        "|---|---|---:|---:|---:|---|---:|---|---:|---:|---:|---:|---:|",
+    ]
     disagreements = []
     for r in rows:
         for key, run in r["runs"].items():
@@ -309,16 +354,32 @@ def render(rows: List[Dict[str, object]], elapsed: float, reals: List[Tuple[str,
             moves = (ready.get("automatic") or 0) + (ready.get("with_diagnostics") or 0)
             agree = not run["file_disagreements"] and not (moves and not s.get("sites_rewritten"))
             if not agree:
-                disagreements.append((r["package"], key, moves, ready.get("manual"), run["left"],
-                                      s.get("sites_rewritten"), run["file_disagreements"]))
-            out.append(f"| {r['package']} | {key} | {s.get('files_changed', '?')} | {s.get('sites_rewritten', '?')} | "
-                       f"{run['left']} | {ready.get('automatic', '?')} / {ready.get('with_diagnostics', '?')} / {ready.get('manual', '?')} | "
-                       f"{(ready.get('manual') or 0) - run['left']} | "
-                       f"{'yes' if agree else '**no**'} | {s.get('left_for_review', '?')} | {s.get('clients_hybrid', '?')} | "
-                       f"{s.get('clients_left_whole', '?')} | {s.get('self_check_refusals', '?')} | "
-                       f"{s.get('files_failed', '?')} |")
-    out += ["", "### Left for a person, by rule id (manual diagnostics)", "",
-            "| package | provider/plan | by reason | by rule id |", "|---|---|---|---|"]
+                disagreements.append(
+                    (
+                        r["package"],
+                        key,
+                        moves,
+                        ready.get("manual"),
+                        run["left"],
+                        s.get("sites_rewritten"),
+                        run["file_disagreements"],
+                    )
+                )
+            out.append(
+                f"| {r['package']} | {key} | {s.get('files_changed', '?')} | {s.get('sites_rewritten', '?')} | "
+                f"{run['left']} | {ready.get('automatic', '?')} / {ready.get('with_diagnostics', '?')} / {ready.get('manual', '?')} | "
+                f"{(ready.get('manual') or 0) - run['left']} | "
+                f"{'yes' if agree else '**no**'} | {s.get('left_for_review', '?')} | {s.get('clients_hybrid', '?')} | "
+                f"{s.get('clients_left_whole', '?')} | {s.get('self_check_refusals', '?')} | "
+                f"{s.get('files_failed', '?')} |"
+            )
+    out += [
+        "",
+        "### Left for a person, by rule id (manual diagnostics)",
+        "",
+        "| package | provider/plan | by reason | by rule id |",
+        "|---|---|---|---|",
+    ]
     for r in rows:
         for key, run in r["runs"].items():
             by_category: Counter = Counter()
@@ -329,21 +390,28 @@ def render(rows: List[Dict[str, object]], elapsed: float, reals: List[Tuple[str,
     if not disagreements:
         out.append("None.")
     for pkg, key, auto, manual, left, rewritten, files in disagreements:
-        out.append(f"- {pkg} {key}: scan automatic (with or without diagnostics) {auto}, manual {manual}; "
-                   f"apply left {left}, rewrote {rewritten}"
-                   + (f"; files: {'; '.join(files[:4])}" if files else ""))
+        out.append(
+            f"- {pkg} {key}: scan automatic (with or without diagnostics) {auto}, manual {manual}; "
+            f"apply left {left}, rewrote {rewritten}" + (f"; files: {'; '.join(files[:4])}" if files else "")
+        )
     for provider, plan in reals:
         key = f"{provider}/{plan}"
-        out += ["", f"### Real apply ({key}) to a branch, compileall, re-scan of the branch", "",
-                "| package | exit | branch | compileall | checkout untouched | clients after (by endpoint) | calls after (by endpoint) |",
-                "|---|---:|---|---|---|---|---|"]
+        out += [
+            "",
+            f"### Real apply ({key}) to a branch, compileall, re-scan of the branch",
+            "",
+            "| package | exit | branch | compileall | checkout untouched | clients after (by endpoint) | calls after (by endpoint) |",
+            "|---|---:|---|---|---|---|---|",
+        ]
         for r in rows:
             real = r.get("reals", {}).get(key) or r["real"]
             after = real.get("after", {})
-            out.append(f"| {r['package']} | {real['rc']} | {'yes' if real.get('branch') else 'no'} | "
-                       f"{'ok' if real.get('compileall') == 0 else real.get('compileall', '-')} | "
-                       f"{'yes' if real.get('status_clean') else 'no'} | {_fmt(after.get('client_endpoints', {}))} | "
-                       f"{_fmt(after.get('call_endpoints', {}))} |")
+            out.append(
+                f"| {r['package']} | {real['rc']} | {'yes' if real.get('branch') else 'no'} | "
+                f"{'ok' if real.get('compileall') == 0 else real.get('compileall', '-')} | "
+                f"{'yes' if real.get('status_clean') else 'no'} | {_fmt(after.get('client_endpoints', {}))} | "
+                f"{_fmt(after.get('call_endpoints', {}))} |"
+            )
     out += ["", END]
     return "\n".join(out)
 
@@ -358,11 +426,16 @@ def main(argv: List[str] = None) -> int:
     parser.add_argument("--json", help="write the raw measurements (with every diff) here")
     parser.add_argument("--only", action="append", default=[], help="only these package names")
     parser.add_argument("--from-json", help="render the tables from an earlier --json file (no runs)")
-    parser.add_argument("--set", choices=sorted(SETS), default="1",
-                        help="which five packages: 1 (wheels, reach_review.md), 2, 3 or 4 (sdists, reach_review2.md / "
-                             "reach_review3.md / reach_review4.md)")
-    parser.add_argument("--keep", default="",
-                        help="make each package's repository (and its migrated checkouts) in KEEP/<name>, kept")
+    parser.add_argument(
+        "--set",
+        choices=sorted(SETS),
+        default="1",
+        help="which five packages: 1 (wheels, reach_review.md), 2, 3 or 4 (sdists, reach_review2.md / "
+        "reach_review3.md / reach_review4.md)",
+    )
+    parser.add_argument(
+        "--keep", default="", help="make each package's repository (and its migrated checkouts) in KEEP/<name>, kept"
+    )
     args = parser.parse_args(argv)
     all_pins, plans, reals, kind = SETS[args.set]
     pins = [p for p in all_pins if not args.only or p[0] in args.only]
@@ -383,7 +456,7 @@ def main(argv: List[str] = None) -> int:
         path = Path(args.out)
         old = path.read_text() if path.exists() else ""
         if BEGIN in old and END in old:
-            text = old[: old.index(BEGIN)] + text + old[old.index(END) + len(END):]
+            text = old[: old.index(BEGIN)] + text + old[old.index(END) + len(END) :]
         else:
             text = old + ("\n" if old else "") + text + "\n"
         path.write_text(text)

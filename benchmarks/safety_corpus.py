@@ -89,8 +89,9 @@ def download(spec: str, where: Path) -> Path:
     found = find_sdist(spec, where)
     if found:
         return found
-    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
-                    "-q", "-d", str(where), spec], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "-q", "-d", str(where), spec], check=True
+    )
     found = find_sdist(spec, where)
     if not found:
         raise SystemExit(f"pip downloaded nothing recognisable for {spec}")
@@ -172,7 +173,9 @@ def run_one(tree: Path, providers, provider: str, plan: str, jobs: int) -> Dict[
     from migrator.readiness import predicted_left
 
     predicted_by_path = predicted_left(str(tree), result.scan, ruleset)  # (the modules agreeing, as scan plans them)
-    for path in sorted(p for p in set(predicted_by_path) | set(result.left) if not p.endswith(".ipynb")):  # (none kept per notebook)
+    for path in sorted(
+        p for p in set(predicted_by_path) | set(result.left) if not p.endswith(".ipynb")
+    ):  # (none kept per notebook)
         predicted, actual = predicted_by_path.get(path, frozenset()), result.left.get(path, frozenset())
         if set(predicted) != set(actual):
             row["scan_apply"] += 1
@@ -190,8 +193,9 @@ def run_one(tree: Path, providers, provider: str, plan: str, jobs: int) -> Dict[
             checked = check_bytes(change.path, change.new, policy)
             if checked.findings:
                 row["check_failures"] += 1
-                details.append(f"CHECK FAILURE {change.path}: " + "; ".join(
-                    f"{f.rule} {f.line}: {f.message}" for f in checked.findings[:3]))
+                details.append(
+                    f"CHECK FAILURE {change.path}: " + "; ".join(f"{f.rule} {f.line}: {f.message}" for f in checked.findings[:3])
+                )
         if not _parses(change.new):
             row["parse_failures"] += 1
             details.append(f"PARSE FAILURE {change.path}")
@@ -226,8 +230,12 @@ def main(argv: List[str] = None) -> int:
     from migrator.ruleset import load_all
 
     providers = load_all()
-    plans = [(pf.name, name) for pf in providers for name, plan in sorted(pf.plans.items())
-             if not plan.refuse and (not args.provider or pf.name in args.provider)]
+    plans = [
+        (pf.name, name)
+        for pf in providers
+        for name, plan in sorted(pf.plans.items())
+        if not plan.refuse and (not args.provider or pf.name in args.provider)
+    ]
     specs = [s for s in CORPUS if not args.only or s.split("==")[0] in args.only]
     where = cache_dir()
     totals: Dict[str, Dict[str, int]] = {f"{p}/{q}": defaultdict(int) for p, q in plans}
@@ -249,16 +257,32 @@ def main(argv: List[str] = None) -> int:
                     print(f"  {spec} {provider}/{plan}: {line}")
         print(f"{spec}: {per_package[spec]['python_files']} .py files", flush=True)
     elapsed = time.time() - started
-    cols = ["files_changed", "sites_rewritten", "left_for_review", "parse_failures", "idempotence_failures",
-            "crashes", "check_failures", "coherence", "scan_apply", "self_check_refusals", "clients_hybrid", "clients_left_whole",
-            "refused_unparseable", "refused_unstable", "input_not_migratable"]
+    cols = [
+        "files_changed",
+        "sites_rewritten",
+        "left_for_review",
+        "parse_failures",
+        "idempotence_failures",
+        "crashes",
+        "check_failures",
+        "coherence",
+        "scan_apply",
+        "self_check_refusals",
+        "clients_hybrid",
+        "clients_left_whole",
+        "refused_unparseable",
+        "refused_unstable",
+        "input_not_migratable",
+    ]
     print()
     print("| provider/plan | " + " | ".join(c.replace("_", " ") for c in cols) + " |")
     print("|---|" + "---:|" * len(cols))
     for key, row in totals.items():
         print(f"| {key} | " + " | ".join(str(row.get(c, 0)) for c in cols) + " |")
-    print(f"\n{len(specs)} packages, {sum(p['python_files'] for p in per_package.values())} .py files, "
-          f"{len(plans)} provider/plan pairs, {elapsed:.0f}s")
+    print(
+        f"\n{len(specs)} packages, {sum(p['python_files'] for p in per_package.values())} .py files, "
+        f"{len(plans)} provider/plan pairs, {elapsed:.0f}s"
+    )
     if args.json:
         Path(args.json).write_text(json.dumps({"totals": totals, "packages": per_package}, indent=2, default=str))
     must_be_0 = ("parse_failures", "idempotence_failures", "crashes", "check_failures", "coherence", "scan_apply")

@@ -215,8 +215,10 @@ def main() -> None:
     corpus.fetch(pins, corpus=root)
     py_files = corpus.count_python(root)
     cores = os.cpu_count()
-    print(f"corpus: {root} ({py_files} Python files, {len(pins)} packages); {cores} cores; "
-          f"load average {os.getloadavg()[0]:.1f}", flush=True)
+    print(
+        f"corpus: {root} ({py_files} Python files, {len(pins)} packages); {cores} cores; load average {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
 
     results: Dict[str, float] = {}
     grep_t, grep_p = best(args.repeat, lambda: timed(["grep", "-rl", "openai", str(root)]))
@@ -229,7 +231,18 @@ def main() -> None:
         tmpdir = Path(tmp)
         if sg:
             config = write_sg_project(tmpdir / "sg")
-            sg_cmd = [sg, "scan", "--config", str(config), "--json=stream", "--no-ignore", "vcs", "--no-ignore", "hidden", str(root)]
+            sg_cmd = [
+                sg,
+                "scan",
+                "--config",
+                str(config),
+                "--json=stream",
+                "--no-ignore",
+                "vcs",
+                "--no-ignore",
+                "hidden",
+                str(root),
+            ]
             sg_t, sg_p = best(args.repeat, lambda: timed(sg_cmd))
             results[f"ast-grep scan ({len(SG_RULES)} rules)"] = sg_t
             sg_matches = len(sg_p.stdout.splitlines())
@@ -258,9 +271,14 @@ def main() -> None:
     doc = json.loads(nc_p.stdout)
     same = json.loads(warm_p.stdout)["findings"] == doc["findings"]
     s = doc["summary"]
-    print(f"migrator: {s['files_scanned']} files listed, {s['files_analysed']} analysed, {s['findings']} findings, "
-          f"{s['calls']} calls; warm output identical to cold: {same}")
-    print(f"grep: {grep_files} files mention openai" + (f"; ast-grep: {sg_matches} matches" if sg_matches is not None else "; ast-grep: not found"))
+    print(
+        f"migrator: {s['files_scanned']} files listed, {s['files_analysed']} analysed, {s['findings']} findings, "
+        f"{s['calls']} calls; warm output identical to cold: {same}"
+    )
+    print(
+        f"grep: {grep_files} files mention openai"
+        + (f"; ast-grep: {sg_matches} matches" if sg_matches is not None else "; ast-grep: not found")
+    )
     print()
     width = max(len(k) for k in results)
     cpu = dict(zip(results, LAST_CPU))

@@ -47,7 +47,9 @@ def _encode(text: str, data: bytes) -> bytes:
     return text.encode(encoding)
 
 
-def migrate_python_bytes(relpath: str, data: bytes, ruleset: RuleSet, analysis: Optional[FileAnalysis]) -> Tuple[Optional[bytes], FileResult]:
+def migrate_python_bytes(
+    relpath: str, data: bytes, ruleset: RuleSet, analysis: Optional[FileAnalysis]
+) -> Tuple[Optional[bytes], FileResult]:
     text, problem = decode_python(data)
     if text is None:
         return None, FileResult(relpath, "", "", error=problem)
@@ -65,7 +67,13 @@ def migrate_python_bytes(relpath: str, data: bytes, ruleset: RuleSet, analysis: 
     except UnicodeEncodeError as exc:
         if ruleset.todo_lang != "en":  # a file in a legacy encoding cannot hold a Chinese TODO: write it in English
             return migrate_python_bytes(relpath, data, dataclasses.replace(ruleset, todo_lang="en"), analysis)
-        return None, FileResult(relpath, text, text, result.diagnostics, error=N_("the rewrite cannot be encoded as the file's encoding: {reason}").format(reason=exc.reason))
+        return None, FileResult(
+            relpath,
+            text,
+            text,
+            result.diagnostics,
+            error=N_("the rewrite cannot be encoded as the file's encoding: {reason}").format(reason=exc.reason),
+        )
 
 
 def _python_job(job: Tuple[str, bytes, RuleSet, Optional[FileAnalysis]]) -> Tuple[Optional[bytes], FileResult, list]:
@@ -105,8 +113,11 @@ def migrate_notebook_bytes(relpath: str, data: bytes, ruleset: RuleSet) -> Tuple
         for cell in cells:
             number, source = cell[0], cell[1]
             problem = rewrite_problem(source)
-            out[number] = (not_rewritten(relpath, source, problem) if problem
-                           else migrate_source(source, relpath, ruleset, analyses[number], cell=number))
+            out[number] = (
+                not_rewritten(relpath, source, problem)
+                if problem
+                else migrate_source(source, relpath, ruleset, analyses[number], cell=number)
+            )
         return out
 
     done: Dict[int, FileResult] = {}
@@ -131,7 +142,9 @@ def migrate_notebook_bytes(relpath: str, data: bytes, ruleset: RuleSet) -> Tuple
             try:
                 new_sources[number] = restore_magics(cell, result.output)
             except NotebookError as exc:
-                results.append(FileResult(relpath, source, source, error=N_("cell {number}: {reason}").format(number=number, reason=exc)))
+                results.append(
+                    FileResult(relpath, source, source, error=N_("cell {number}: {reason}").format(number=number, reason=exc))
+                )
     if not new_sources:
         return None, results
     return replace_cells(text, new_sources).encode("utf-8"), results
@@ -183,11 +196,19 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
     # module, say) may feed it, so the files that renamed one are planned again
     # (and those whose moving clients take their key from another module's value, which may be
     # such a read: scan's readiness plans every module knowing where a client stays)
-    loose = stays is not None and any(f.kind == "env" and str(f.symbol or "").startswith("OPENAI_")
-                                      for job in py_jobs if job[3] is not None for f in job[3].findings)
-    again = [i for i, (_n, result, _l) in enumerate(done)
-             if (stays and result.loose_keys) or (loose and result.imported_keys)
-             or (doubles_kept and any(f.kind == "double" for f in py_jobs[i][3].findings))]
+    loose = stays is not None and any(
+        f.kind == "env" and str(f.symbol or "").startswith("OPENAI_")
+        for job in py_jobs
+        if job[3] is not None
+        for f in job[3].findings
+    )
+    again = [
+        i
+        for i, (_n, result, _l) in enumerate(done)
+        if (stays and result.loose_keys)
+        or (loose and result.imported_keys)
+        or (doubles_kept and any(f.kind == "double" for f in py_jobs[i][3].findings))
+    ]
     if again:
         redone = _run([py_jobs[i][:2] + (tree_ruleset, py_jobs[i][3]) for i in again], options.jobs)
         for i, redo in zip(again, redone):
@@ -242,6 +263,7 @@ def _importers(root: str, scan: ScanResult, py_jobs: list, ruleset: RuleSet) -> 
 def _whole_clients(py_jobs: list, done: list, ruleset: RuleSet, jobs: int) -> RuleSet:
     """A client built in one module and called in others moves in all of them or in none
     (units.settle).  Updates ``done``; returns the rule set with what the modules agreed."""
+
     def ends_of(rs: RuleSet, keys: Optional[Set[Tuple[str, str]]]) -> Dict[str, Dict[Tuple[str, str], str]]:
         if keys is not None:
             again = [i for i in range(len(py_jobs)) if keys & set(done[i][1].clients)]
@@ -261,8 +283,12 @@ def _links(root: str, scan: ScanResult, out: MigrationResult) -> Set[str]:
         if analysis.findings and os.path.islink(full):
             links.add(analysis.path)
             target = os.path.relpath(os.path.realpath(full), os.path.realpath(root)).replace(os.sep, "/")
-            out.notes.append((analysis.path, N_("a symbolic link to {target}: not rewritten; {target} is migrated as itself").format(
-                target=target)))
+            out.notes.append(
+                (
+                    analysis.path,
+                    N_("a symbolic link to {target}: not rewritten; {target} is migrated as itself").format(target=target),
+                )
+            )
     return links
 
 
@@ -291,7 +317,9 @@ def _report_residue(root: str, scan: ScanResult, out: MigrationResult, known: Di
         for f in findings:
             line = to_original.get(f.line, f.line) if to_original is not None and f.cell is None else f.line
             if (f.path, f.cell, line) not in reported:
-                residue = (RESIDUE if to_original is None or f.line in to_original else RESIDUE_MIGRATED).format(message=f.message)
+                residue = (RESIDUE if to_original is None or f.line in to_original else RESIDUE_MIGRATED).format(
+                    message=f.message
+                )
                 out.diagnostics.append(Diagnostic(f.rule, f.path, line, f.column, residue, "manual", f.cell))
 
 
@@ -307,9 +335,21 @@ def _report_unresolved(scan: ScanResult, out: MigrationResult) -> None:
         left = out.left.get(analysis.path) or ()
         for f in analysis.findings:
             if f.kind == "call" and f.confidence == "low" and f.span in left and (f.path, f.cell, f.line) not in reported:
-                out.diagnostics.append(Diagnostic(UNRESOLVED_RULE, f.path, f.line, f.column, N_("this {api} call is left "
-                                                     "as it is: its receiver could not be resolved to a client; find the "
-                                                     "client it uses and migrate it by hand").format(api=f.api), "manual", f.cell))
+                out.diagnostics.append(
+                    Diagnostic(
+                        UNRESOLVED_RULE,
+                        f.path,
+                        f.line,
+                        f.column,
+                        N_(
+                            "this {api} call is left "
+                            "as it is: its receiver could not be resolved to a client; find the "
+                            "client it uses and migrate it by hand"
+                        ).format(api=f.api),
+                        "manual",
+                        f.cell,
+                    )
+                )
 
 
 LLAMAINDEX_DEFAULT_RULE = "migrator/llamaindex-default"
@@ -327,13 +367,31 @@ def _report_project_facts(scan: ScanResult, out: MigrationResult) -> None:
     rs = out.ruleset
     for f in scan.findings:
         if f.detail.get("form") == "config_source":  # AutoGen: a config list apply cannot see or edit
-            out.diagnostics.append(Diagnostic(CONFIG_LIST_RULE, f.path, f.line, f.column, config_source_todo(
-                f, rs.provider.title, rs.vars.get("base_url", ""), rs.vars.get("api_key_env", "")), "manual", f.cell))
+            out.diagnostics.append(
+                Diagnostic(
+                    CONFIG_LIST_RULE,
+                    f.path,
+                    f.line,
+                    f.column,
+                    config_source_todo(f, rs.provider.title, rs.vars.get("base_url", ""), rs.vars.get("api_key_env", "")),
+                    "manual",
+                    f.cell,
+                )
+            )
         elif f.detail.get("form") == "llamaindex_default":
             parts = f.detail.get("parts") or ()
             what = "; ".join(pointers(parts, rs.provider.title, rs.vars.get("base_url", ""), rs.vars.get("api_key_env", "")))
-            out.diagnostics.append(Diagnostic(LLAMAINDEX_DEFAULT_RULE, f.path, f.line, f.column, LLAMAINDEX_DEFAULT.format(
-                parts="/".join(parts), what=what), "manual", f.cell))
+            out.diagnostics.append(
+                Diagnostic(
+                    LLAMAINDEX_DEFAULT_RULE,
+                    f.path,
+                    f.line,
+                    f.column,
+                    LLAMAINDEX_DEFAULT.format(parts="/".join(parts), what=what),
+                    "manual",
+                    f.cell,
+                )
+            )
 
 
 ROTATE_RULE = "secrets/rotate-key"
@@ -358,9 +416,16 @@ def _report_removed_keys(out: MigrationResult) -> None:
             seen.add(key)
             line = old.count("\n", 0, start) + 1
             column = start - (old.rfind("\n", 0, start) + 1) + 1
-            out.diagnostics.append(Diagnostic(ROTATE_RULE, change.path, line, column,
-                                              N_("rotate this key: {key} (removed here; it remains in git history)").format(key=redacted),
-                                              "manual"))
+            out.diagnostics.append(
+                Diagnostic(
+                    ROTATE_RULE,
+                    change.path,
+                    line,
+                    column,
+                    N_("rotate this key: {key} (removed here; it remains in git history)").format(key=redacted),
+                    "manual",
+                )
+            )
 
 
 def _line_map(old: bytes, new: bytes) -> Dict[int, int]:
@@ -430,8 +495,9 @@ def _matching_blocks(a: List[str], b: List[str]) -> List[Tuple[int, int, int]]:
     return blocks
 
 
-def _grown(a: List[str], b: List[str], anchors: List[Tuple[int, int]],
-           alo: int, ahi: int, blo: int, bhi: int) -> List[Tuple[int, int, int]]:
+def _grown(
+    a: List[str], b: List[str], anchors: List[Tuple[int, int]], alo: int, ahi: int, blo: int, bhi: int
+) -> List[Tuple[int, int, int]]:
     """Each anchor (i, j) grown into the run of equal lines around it, not past its neighbours;
     where two runs overlap, the shorter gives the shared lines up (to the earlier on a tie)."""
     runs = []
@@ -474,8 +540,7 @@ def _anchors(a: List[str], alo: int, ahi: int, b: List[str], blo: int, bhi: int)
     if not same:
         return []
     rarest = min(len(in_b[line]) for line in same)
-    return _longest_increasing(sorted(pair for line in same if len(in_b[line]) == rarest
-                                      for pair in zip(in_a[line], in_b[line])))
+    return _longest_increasing(sorted(pair for line in same if len(in_b[line]) == rarest for pair in zip(in_a[line], in_b[line])))
 
 
 def _longest_increasing(pairs: List[Tuple[int, int]]) -> List[Tuple[int, int]]:
@@ -518,15 +583,20 @@ def _run(jobs: list, workers: int, progress=None) -> List[Tuple[Optional[bytes],
     # largest first, one at a time: a big file started last would keep one worker busy alone
     # while the others wait (the corpus: litellm/utils.py); the results keep the jobs' order
     order = sorted(range(total), key=lambda i: -len(jobs[i][1]))
-    results = pool_map(_python_job, [jobs[i] for i in order], workers, 1, _crashed,
-                       progress=(lambda done: progress(done, total)) if progress else None)
+    results = pool_map(
+        _python_job,
+        [jobs[i] for i in order],
+        workers,
+        1,
+        _crashed,
+        progress=(lambda done: progress(done, total)) if progress else None,
+    )
     by_job = dict(zip(order, results))  # (pool_map returns one result per job)
     return [by_job[i] for i in range(total)]
 
 
 def _crashed(job: Tuple[str, bytes, RuleSet, Optional[FileAnalysis]]) -> Tuple[Optional[bytes], FileResult, list]:
-    return None, FileResult(job[0], "", "", error=N_("the rewrite crashed its worker process on this file; "
-                                                     "left unchanged")), []
+    return None, FileResult(job[0], "", "", error=N_("the rewrite crashed its worker process on this file; left unchanged")), []
 
 
 def _collect(out: MigrationResult, path: str, data: bytes, new: Optional[bytes], result: FileResult, kind: str) -> None:
@@ -580,14 +650,22 @@ def _unused_wrappers(out: MigrationResult, residue: Dict[str, list], scan: ScanR
     migrated or a notebook uses a wrapper (its cells are not in ``residue``)."""
     from migrator.analyzer.textfiles import WRAPPER_MODULES
 
-    if out.ruleset.plan.keeps_openai or out.failures or any(
-            a.path.endswith(".ipynb") and any(f.kind == "framework" for f in a.findings) for a in scan.analyses):
+    if (
+        out.ruleset.plan.keeps_openai
+        or out.failures
+        or any(a.path.endswith(".ipynb") and any(f.kind == "framework" for f in a.findings) for a in scan.analyses)
+    ):
         return []
     used = {str(f.symbol or "") for findings in residue.values() for f in findings if f.rule == "check/framework-import"}
     # only a wrapper this migration took the last import of: one the code never imported may be
     # there for the package's users (an extra installing it for them)
-    before = {str(f.symbol or f.detail.get("module") or "") for a in scan.analyses if is_python(a.path)
-              for f in a.findings if f.kind == "framework" and f.detail.get("form") == "import"}
+    before = {
+        str(f.symbol or f.detail.get("module") or "")
+        for a in scan.analyses
+        if is_python(a.path)
+        for f in a.findings
+        if f.kind == "framework" and f.detail.get("form") == "import"
+    }
 
     def imports(names: set, module: str) -> bool:
         return any(s == module or s.startswith(module + ".") for s in names)
@@ -595,12 +673,24 @@ def _unused_wrappers(out: MigrationResult, residue: Dict[str, list], scan: ScanR
     return sorted(package for package, module in WRAPPER_MODULES.items() if imports(before, module) and not imports(used, module))
 
 
-def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: MigrationResult, keep_openai: bool = False,
-               unused: Sequence[str] = ()) -> None:
+def _text_file(
+    root: str,
+    analysis: FileAnalysis,
+    ruleset: RuleSet,
+    out: MigrationResult,
+    keep_openai: bool = False,
+    unused: Sequence[str] = (),
+) -> None:
     from migrator.analyzer.textfiles import WATCHED_PACKAGES, parse_requirement
     from migrator.analyzer import read_whatever
-    from migrator.engine.textfiles import (add_requirements, drop_requirements, rewrite_config_env, rewrite_config_list_for,
-                                           rewrite_dependencies, rewrite_env)
+    from migrator.engine.textfiles import (
+        add_requirements,
+        drop_requirements,
+        rewrite_config_env,
+        rewrite_config_list_for,
+        rewrite_dependencies,
+        rewrite_env,
+    )
 
     kinds = {f.kind for f in analysis.findings}
     data = _read(root, analysis.path)
@@ -611,14 +701,25 @@ def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: Migrati
         return
     new, notes = text, []
     plan = ruleset.plan
-    if "dependency" in kinds and plan.requirement and any(
-        f.detail.get("package") == "openai" for f in analysis.findings if f.kind == "dependency"
+    if (
+        "dependency" in kinds
+        and plan.requirement
+        and any(f.detail.get("package") == "openai" for f in analysis.findings if f.kind == "dependency")
     ):
-        why = (N_("the {plan} plan uses the OpenAI SDK").format(plan=plan.name) if plan.keeps_openai else
-               N_("code still uses the openai SDK; add {requirement} for the migrated clients").format(
-                   requirement=ruleset.interpolate(plan.requirement)))
-        new, more = rewrite_dependencies(analysis.path, new, requirement=ruleset.interpolate(plan.requirement),
-                                         keep_openai=plan.keeps_openai or keep_openai, keep_reason=why)
+        why = (
+            N_("the {plan} plan uses the OpenAI SDK").format(plan=plan.name)
+            if plan.keeps_openai
+            else N_("code still uses the openai SDK; add {requirement} for the migrated clients").format(
+                requirement=ruleset.interpolate(plan.requirement)
+            )
+        )
+        new, more = rewrite_dependencies(
+            analysis.path,
+            new,
+            requirement=ruleset.interpolate(plan.requirement),
+            keep_openai=plan.keeps_openai or keep_openai,
+            keep_reason=why,
+        )
         notes += more
     needed = ruleset.requirements(out.applied) if "dependency" in kinds else []
     if needed:  # packages the rewritten code now imports (rule `requires`), next to openai/its wrapper
@@ -631,15 +732,19 @@ def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: Migrati
     mapping = {k: ruleset.interpolate(v) for k, v in plan.env_files.items()}
     if "env" in kinds and mapping and ruleset.tree_stays:
         # a client of the project still talks to OpenAI and reads these variables: keep them
-        notes.append(N_("left unchanged: a client of the project stays on OpenAI ({place}) and may read {old}; add {new} for "
-                        "the migrated clients").format(place=ruleset.tree_stays, old=", ".join(sorted(mapping)),
-                                                       new=", ".join(sorted(set(mapping.values())))))
+        notes.append(
+            N_(
+                "left unchanged: a client of the project stays on OpenAI ({place}) and may read {old}; add {new} for "
+                "the migrated clients"
+            ).format(place=ruleset.tree_stays, old=", ".join(sorted(mapping)), new=", ".join(sorted(set(mapping.values()))))
+        )
     elif "env" in kinds and mapping:
         # a renamed variable's OpenAI value is replaced: the base URL by the provider's, a key by nothing
         url_env, url = ruleset.vars.get("base_url_env"), ruleset.vars.get("base_url")
         values = {url_env: url} if url_env and url else {}
-        new, more = rewrite_env(analysis.path, new, mapping, values=values, what=f"{ruleset.provider.title} API",
-                                lang=ruleset.todo_lang)
+        new, more = rewrite_env(
+            analysis.path, new, mapping, values=values, what=f"{ruleset.provider.title} API", lang=ruleset.todo_lang
+        )
         notes += more
     if read_whatever(analysis.path):  # AutoGen's OAI_CONFIG_LIST (engine/textfiles.py)
         new, more, manual = rewrite_config_list_for(ruleset, new)
@@ -661,8 +766,13 @@ def _text_file(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: Migrati
 _NOT_RECORDED = N_("provider, plan and check policy not recorded ({why}); add them to [tool.migrator] so `migrator check` agrees")
 
 
-def record_config(root: str, ruleset: RuleSet, existing: List[FileChange],
-                  notes: Optional[List[Tuple[str, str]]] = None, policy: Optional[str] = None) -> Optional[FileChange]:
+def record_config(
+    root: str,
+    ruleset: RuleSet,
+    existing: List[FileChange],
+    notes: Optional[List[Tuple[str, str]]] = None,
+    policy: Optional[str] = None,
+) -> Optional[FileChange]:
     """Record provider, plan and check policy in the config ``migrator check`` reads, so they agree.
 
     The file is the one ``load_config`` reads: pyproject.toml when it has ``[tool.migrator]``,
@@ -681,8 +791,11 @@ def record_config(root: str, ruleset: RuleSet, existing: List[FileChange],
     change = planned.get(name)
     exists = os.path.isfile(os.path.join(root, name))
     data = change.new if change else (_read(root, name) if exists else b"")
-    values: Dict[str, object] = {"provider": ruleset.provider.name, "plan": ruleset.plan.name,
-                                  "check": {"policy": policy or ruleset.plan.check_policy}}
+    values: Dict[str, object] = {
+        "provider": ruleset.provider.name,
+        "plan": ruleset.plan.name,
+        "check": {"policy": policy or ruleset.plan.check_policy},
+    }
     try:
         new = _with_values(data, nested, values)
     except ValueError as exc:

@@ -133,7 +133,7 @@ class Cache:
             try:
                 view = memoryview(payload)
                 while view:
-                    view = view[os.write(fd, view):]
+                    view = view[os.write(fd, view) :]
                 os.close(fd)
                 fd = -1
                 os.replace(tmp, os.path.join(folder, key + ".json"))
@@ -144,7 +144,6 @@ class Cache:
                 raise
         except OSError:
             self.enabled = False  # a read-only or full cache directory never fails a scan
-
 
     def maintain(self, now: Optional[float] = None) -> None:
         """Look after the cache directory if it has not been for ``MAINTAIN_EVERY_S`` (see the module's
@@ -212,8 +211,7 @@ def _collect(directory: Path, now: float, limit: int) -> None:
     """``Cache.maintain``'s work (each removal on its own: one that fails is skipped)."""
     base, here = str(directory.parent), str(directory)
     with os.scandir(base) as found:
-        others = [e.path for e in found if _FINGERPRINT_DIR.match(e.name) and e.path != here
-                  and e.is_dir(follow_symlinks=False)]
+        others = [e.path for e in found if _FINGERPRINT_DIR.match(e.name) and e.path != here and e.is_dir(follow_symlinks=False)]
     for other in others:
         if now - _last_used(other) > STALE_DAYS * _DAY:
             shutil.rmtree(other, ignore_errors=True)
@@ -363,8 +361,10 @@ class Manifest:
     def lookup(self, relpath: str, st: os.stat_result) -> Optional[str]:
         entry = self.files.get(relpath)
         if (
-            isinstance(entry, list) and len(entry) == 3
-            and entry[0] == st.st_size and entry[1] == st.st_mtime_ns
+            isinstance(entry, list)
+            and len(entry) == 3
+            and entry[0] == st.st_size
+            and entry[1] == st.st_mtime_ns
             and st.st_mtime_ns < self.written_ns - self.RACY_NS
         ):
             return entry[2]
@@ -405,10 +405,11 @@ def _dump(a: Optional[FileAnalysis]) -> Dict[str, Any]:
             [f.kind, list(_t(f.span)), f.message, f.api, f.legacy, f.model, f.confidence, f.cell, f.symbol, f.detail]
             for f in a.findings
         ],
-        "symbols": [[s.qname, list(_t(s.span)), s.node, s.context, list(_t(s.guard)) if s.guard else None]
-                    for s in a.symbols],
-        "results": [[list(_t(r.call)), list(r.path), list(r.styles), list(_t(r.span)), r.chunk,
-                     [list(_t(o)) for o in r.others]] for r in a.results],
+        "symbols": [[s.qname, list(_t(s.span)), s.node, s.context, list(_t(s.guard)) if s.guard else None] for s in a.symbols],
+        "results": [
+            [list(_t(r.call)), list(r.path), list(r.styles), list(_t(r.span)), r.chunk, [list(_t(o)) for o in r.others]]
+            for r in a.results
+        ],
         "env": [[e.var, list(_t(e.span))] + ([1] if e.written else []) for e in a.env_reads],
     }
 
@@ -425,7 +426,9 @@ def _load(raw: Dict[str, Any]) -> FileAnalysis:
     for kind, span, message, api, legacy, model, confidence, cell, symbol, detail in raw["findings"]:
         out.findings.append(Finding(kind, path, _span(span), message, api, legacy, model, confidence, cell, symbol, detail))
     out.symbols = [SymbolRef(q, _span(s), n, c, _span(g) if g else None) for q, s, n, c, g in raw["symbols"]]
-    out.results = [ResultAccess(_span(c), tuple(p), tuple(st), _span(s), ch, tuple(_span(o) for o in others))
-                   for c, p, st, s, ch, others in raw["results"]]
+    out.results = [
+        ResultAccess(_span(c), tuple(p), tuple(st), _span(s), ch, tuple(_span(o) for o in others))
+        for c, p, st, s, ch, others in raw["results"]
+    ]
     out.env_reads = [EnvRead(e[0], _span(e[1]), bool(e[2:])) for e in raw["env"]]
     return out

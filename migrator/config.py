@@ -18,8 +18,19 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.9/3.10 only
     import tomli as tomllib
 
-TOP_KEYS = {"exclude", "rules", "provider", "plan", "region", "models", "env", "todo-comments", "todo-lang", "completions-as-chat",
-            "check"}
+TOP_KEYS = {
+    "exclude",
+    "rules",
+    "provider",
+    "plan",
+    "region",
+    "models",
+    "env",
+    "todo-comments",
+    "todo-lang",
+    "completions-as-chat",
+    "check",
+}
 CHECK_KEYS = {"policy", "forbidden-modules", "allow-endpoints", "baseline", "exclude"}
 ENV_KEYS = {"api_key", "base_url"}
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -61,7 +72,9 @@ def _unknown(text: str, where: str, keys: set, allowed: set, path: str) -> List[
     for key in sorted(keys - allowed):
         hint = difflib.get_close_matches(key, sorted(allowed), n=1)
         line = _line_of(text, key) or 1
-        problems.append(f"{path}:{line}: " + _("unknown key '{key}' in [{where}]").format(key=key, where=where) + did_you_mean(hint))
+        problems.append(
+            f"{path}:{line}: " + _("unknown key '{key}' in [{where}]").format(key=key, where=where) + did_you_mean(hint)
+        )
     return problems
 
 
@@ -76,7 +89,9 @@ def _strings(value: Any, name: str, path: str, text: str, problems: List[str]) -
 
 def _table(value: Any, name: str, path: str, text: str, problems: List[str]) -> Dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-        problems.append(f"{path}:{_line_of(text, name) or 1}: " + _("[tool.migrator.{name}] must map strings to strings").format(name=name))
+        problems.append(
+            f"{path}:{_line_of(text, name) or 1}: " + _("[tool.migrator.{name}] must map strings to strings").format(name=name)
+        )
         return {}
     return dict(value)
 
@@ -130,7 +145,7 @@ def _find(start: str, markers: Sequence[str] = ()) -> "tuple[Path, Optional[tupl
     first = Path(os.path.abspath(start))
     chain = [first, *first.parents]
     top = next((i for i, folder in enumerate(chain) if (folder / ".git").exists()), 0)  # outside git: start only
-    for folder in chain[:top + 1]:
+    for folder in chain[: top + 1]:
         found = _config_in(folder)
         if found is not None or any((folder / name).is_file() for name in markers):
             return folder, found
@@ -151,7 +166,7 @@ def _rebase(patterns: List[str], prefix: str) -> List[str]:
     out = []
     for pattern in patterns:
         if pattern.startswith(prefix):
-            out.append(pattern[len(prefix):])
+            out.append(pattern[len(prefix) :])
         elif "/" not in pattern.rstrip("/") or pattern.startswith("*"):
             out.append(pattern)
     return out
@@ -168,9 +183,13 @@ def line_length(root: str) -> int:
     first = Path(os.path.abspath(root))
     chain = [first, *first.parents]
     top = next((i for i, folder in enumerate(chain) if (folder / ".git").exists()), 0)
-    for folder in chain[:top + 1]:
-        for name, keys in (("ruff.toml", ()), (".ruff.toml", ()), ("pyproject.toml", ("tool", "ruff")),
-                           ("pyproject.toml", ("tool", "black"))):
+    for folder in chain[: top + 1]:
+        for name, keys in (
+            ("ruff.toml", ()),
+            (".ruff.toml", ()),
+            ("pyproject.toml", ("tool", "ruff")),
+            ("pyproject.toml", ("tool", "black")),
+        ):
             path = folder / name
             if not path.is_file():
                 continue
@@ -210,8 +229,9 @@ def _parse(table: Dict[str, Any], text: str, path: str) -> Config:
     cfg.exclude = _strings(table.get("exclude", []), "exclude", path, text, problems)
     # rule folders are relative to the config file, not to wherever migrator was started
     folder = os.path.dirname(os.path.abspath(path))
-    cfg.rules = [os.path.join(folder, os.path.expanduser(r))
-                 for r in _strings(table.get("rules", []), "rules", path, text, problems)]
+    cfg.rules = [
+        os.path.join(folder, os.path.expanduser(r)) for r in _strings(table.get("rules", []), "rules", path, text, problems)
+    ]
     for name in ("provider", "plan", "region"):
         value = table.get(name)
         if value is not None and not isinstance(value, str):
@@ -223,9 +243,13 @@ def _parse(table: Dict[str, Any], text: str, path: str) -> Config:
     problems += _unknown(text, "tool.migrator.env", set(cfg.env), ENV_KEYS, path)
     for key, name in sorted(cfg.env.items()):
         if not _ENV_NAME.fullmatch(name):  # it is written into every client as os.environ["<name>"]
-            problems.append(f"{path}:{_line_of(text, key) or 1}: " + _(
-                "[tool.migrator.env] {key} = {value} is not an environment variable name (letters, digits and _, "
-                "not starting with a digit)").format(key=key, value=repr(name)))
+            problems.append(
+                f"{path}:{_line_of(text, key) or 1}: "
+                + _(
+                    "[tool.migrator.env] {key} = {value} is not an environment variable name (letters, digits and _, "
+                    "not starting with a digit)"
+                ).format(key=key, value=repr(name))
+            )
     todo = table.get("todo-comments")
     if todo is not None and not isinstance(todo, bool):
         problems.append(f"{path}:{_line_of(text, 'todo-comments') or 1}: " + _must_be_bool("todo-comments"))

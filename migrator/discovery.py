@@ -142,8 +142,13 @@ def _inside(root_real: str, path: str) -> bool:
     return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
 
 
-def iter_files(root: str, excludes: Sequence[str] = (), use_git: bool = True,
-               want: Optional[Callable[[str], bool]] = None, under: Sequence[str] = ()) -> Iterator[Candidate]:
+def iter_files(
+    root: str,
+    excludes: Sequence[str] = (),
+    use_git: bool = True,
+    want: Optional[Callable[[str], bool]] = None,
+    under: Sequence[str] = (),
+) -> Iterator[Candidate]:
     """Every file under ``root`` that is not excluded, in sorted order (``want``: only
     the relative paths it accepts; the others are not even stat'ed).  ``under``: only the
     files at or below these root-relative, "/"-separated paths ("" is the whole root), and
@@ -159,7 +164,7 @@ def iter_files(root: str, excludes: Sequence[str] = (), use_git: bool = True,
     # (so many paths that git's command line could overflow: git lists everything, filtered here)
     names = listed_files(root, tops if sum(len(t) + 1 for t in tops) < _PATHSPEC_CHARS else ()) if use_git else None
     if names is None:
-        walked = (_walk_under(root, tops) if tops else ((rel, entry.path, entry) for rel, entry in _walk(root)))
+        walked = _walk_under(root, tops) if tops else ((rel, entry.path, entry) for rel, entry in _walk(root))
         for rel, full, entry in walked:  # excluded directories were not entered
             if (want is None or want(rel)) and not _matches(rel, excludes):
                 st = _regular_file(full, root_real, entry)

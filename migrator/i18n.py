@@ -115,18 +115,35 @@ def N_(message: str) -> str:
 # Click's own words (Typer vendors Click with them in English), shown through localize() by
 # migrator/cli/click_words.py: listed here so that the catalogue holds them
 CLICK_WORDS = (
-    N_("Usage: "), N_("{heading}:"), N_("Options"), N_("Arguments"), N_("Commands"), N_("default: {default}"), N_("required"),
-    N_("env var: {var}"), N_("(dynamic)"), N_("Show this message and exit."),
+    N_("Usage: "),
+    N_("{heading}:"),
+    N_("Options"),
+    N_("Arguments"),
+    N_("Commands"),
+    N_("default: {default}"),
+    N_("required"),
+    N_("env var: {var}"),
+    N_("(dynamic)"),
+    N_("Show this message and exit."),
     N_("Install completion for the current shell."),
     N_("Show completion for the current shell, to copy it or customize the installation."),
-    N_("Try '{command} {option}' for help."), N_("Error: {message}"), N_("Aborted!"),
-    N_("No such option: {option}"), N_("{message} (Possible options: {options})"),
-    N_("No such command {name}."), N_("Missing command."),
-    N_("Invalid value for {param}: {message}"), N_("Invalid value: {message}"),
-    N_("{value} is not one of {choices}."), N_("{value} is not a valid {kind}."),
-    N_("Option {option} requires an argument."), N_("Option {option} requires {n} arguments."),
+    N_("Try '{command} {option}' for help."),
+    N_("Error: {message}"),
+    N_("Aborted!"),
+    N_("No such option: {option}"),
+    N_("{message} (Possible options: {options})"),
+    N_("No such command {name}."),
+    N_("Missing command."),
+    N_("Invalid value for {param}: {message}"),
+    N_("Invalid value: {message}"),
+    N_("{value} is not one of {choices}."),
+    N_("{value} is not a valid {kind}."),
+    N_("Option {option} requires an argument."),
+    N_("Option {option} requires {n} arguments."),
     N_("Option {option} does not take a value."),
-    N_("Missing argument {param}."), N_("Missing option {param}."), N_("Missing parameter: {param}"),
+    N_("Missing argument {param}."),
+    N_("Missing option {param}."),
+    N_("Missing parameter: {param}"),
     N_("Got unexpected extra argument(s) ({args})"),
 )
 
@@ -137,8 +154,31 @@ def did_you_mean(hints: "List[str] | tuple") -> str:
 
 
 SHOWN = "shown\x04"  # gettext's key of a message in the context "shown" (see scripts/i18n_catalog.py)
-_ONE_WORD = frozenset(("api", "name", "symbol", "module", "package", "id", "key", "ref", "number", "n", "line",
-                       "plan", "provider", "region", "form", "version", "code", "command", "stem", "branch", "count"))
+_ONE_WORD = frozenset(
+    (
+        "api",
+        "name",
+        "symbol",
+        "module",
+        "package",
+        "id",
+        "key",
+        "ref",
+        "number",
+        "n",
+        "line",
+        "plan",
+        "provider",
+        "region",
+        "form",
+        "version",
+        "code",
+        "command",
+        "stem",
+        "branch",
+        "count",
+    )
+)
 _TEMPLATES: List[Any] = []  # [(regex, msgid)] of the catalogue's messages with placeholders, once
 
 
@@ -153,7 +193,7 @@ def _templates() -> List[Any]:
             # column's text, must not take a diagnostic that happens to start with "model "
             if not isinstance(key, str) or not key.startswith(SHOWN) or "{" not in key:
                 continue
-            msgid = key[len(SHOWN):]
+            msgid = key[len(SHOWN) :]
             try:
                 parts = list(string.Formatter().parse(msgid))
             except ValueError:
@@ -224,8 +264,9 @@ def localize(text: str, _depth: int = 0) -> str:
             continue
         # a value may itself be a message ("cell 3: syntax error: ..."), or several joined by "; "
         # (a unit's reasons); a path or a name is left as it is
-        values = {k: _localize_value(v, _depth + 1) if _depth < 12 and k not in _ONE_WORD else v
-                  for k, v in match.groupdict().items()}
+        values = {
+            k: _localize_value(v, _depth + 1) if _depth < 12 and k not in _ONE_WORD else v for k, v in match.groupdict().items()
+        }
         out = []
         for lit, name, _spec, _conv in string.Formatter().parse(_catalog().gettext(msgid)):
             out.append(lit)
@@ -267,7 +308,7 @@ def lang_from_args(args: List[str]) -> Optional[str]:
         if arg == "--lang":
             return args[i + 1] if i + 1 < len(args) else None
         if arg.startswith("--lang="):
-            return arg[len("--lang="):]
+            return arg[len("--lang=") :]
         if not arg.startswith("-"):  # the command name
             return None
     return None

@@ -46,8 +46,11 @@ def token_problem(text: str) -> Optional[str]:
         for tok in tokenize.generate_tokens(io.StringIO(text).readline):
             kind, string = tok.type, tok.string
             if kind == tokenize.OP and string in "([{":
-                if string != "{" and previous is not None and (
-                        previous.type in (tokenize.NAME, tokenize.STRING) or previous.string in (")", "]")):
+                if (
+                    string != "{"
+                    and previous is not None
+                    and (previous.type in (tokenize.NAME, tokenize.STRING) or previous.string in (")", "]"))
+                ):
                     chains[-1] += 1  # a call or subscript: f()()() nests like a + b + c
                 chains.append(0)
                 if len(chains) > MAX_NESTING + 1:
@@ -55,9 +58,11 @@ def token_problem(text: str) -> Optional[str]:
             elif kind == tokenize.OP and string in ")]}":
                 if len(chains) > 1:
                     chains.pop()
-            elif (kind == tokenize.OP and string in _CHAINING_OPS) or (
-                    kind == tokenize.NAME and string in _CHAINING_NAMES) or (
-                    kind == tokenize.STRING and previous is not None and previous.type == tokenize.STRING):
+            elif (
+                (kind == tokenize.OP and string in _CHAINING_OPS)
+                or (kind == tokenize.NAME and string in _CHAINING_NAMES)
+                or (kind == tokenize.STRING and previous is not None and previous.type == tokenize.STRING)
+            ):
                 chains[-1] += 1
             elif kind == tokenize.OP and string in _RESETS:
                 chains[-1] = 0

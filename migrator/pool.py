@@ -60,8 +60,12 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         # let the manager thread drop the cancelled work first: once a worker is gone it fails
         # every pending item, and failing a cancelled one raises InvalidStateError in that thread
         deadline = time.monotonic() + 2
-        while (manager is not None and manager.is_alive() and getattr(pool, "_cancel_pending_futures", False)
-               and time.monotonic() < deadline):
+        while (
+            manager is not None
+            and manager.is_alive()
+            and getattr(pool, "_cancel_pending_futures", False)
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.005)
         for process in processes:
             process.kill()
@@ -91,9 +95,15 @@ def _unblock_signals(blocked: bool) -> None:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
-def pool_map(fn: Callable[[J], R], jobs: Sequence[J], workers: int, chunksize: int, crashed: Callable[[J], R],
-             progress: Optional[Callable[[int], None]] = None,
-             meanwhile: Optional[Callable[[], None]] = None) -> List[R]:
+def pool_map(
+    fn: Callable[[J], R],
+    jobs: Sequence[J],
+    workers: int,
+    chunksize: int,
+    crashed: Callable[[J], R],
+    progress: Optional[Callable[[int], None]] = None,
+    meanwhile: Optional[Callable[[], None]] = None,
+) -> List[R]:
     """``[fn(job) for job in jobs]`` on ``workers`` processes.
 
     Any exception or signal in this process (Ctrl-C, SIGTERM) stops the pool at once: pending
@@ -119,7 +129,7 @@ def pool_map(fn: Callable[[J], R], jobs: Sequence[J], workers: int, chunksize: i
     else:
         pool.shutdown(wait=True)
         return out
-    for job in jobs[len(out):]:
+    for job in jobs[len(out) :]:
         out.append(_isolated(fn, job, crashed))
         if progress:
             progress(len(out))

@@ -37,8 +37,10 @@ _SITE_KINDS = ("call", "framework")
 _IN_JSON = N_("an AutoGen OAI_CONFIG_LIST entry: JSON cannot read the provider's key variable, so a person puts the key there")
 _CONFIG_SOURCE = N_("an AutoGen config list read at run time from where apply cannot edit it, or built from OPENAI_API_KEY")
 _LLAMAINDEX_DEFAULT = N_("LlamaIndex's default Settings.{part} is OpenAI: set a {title} model once at start-up")
-_RUN_TIME = N_("the client's endpoint is set at run time (base_url from a variable or **kwargs): apply leaves "
-               "it as it is, to be pointed at the provider by hand")
+_RUN_TIME = N_(
+    "the client's endpoint is set at run time (base_url from a variable or **kwargs): apply leaves "
+    "it as it is, to be pointed at the provider by hand"
+)
 
 
 def _set_at_run_time(site: Site, rules: List[Rule], reasons: Counter) -> bool:
@@ -61,8 +63,15 @@ def _classify(site, rules: List[Rule], ruleset: RuleSet, reasons: Counter) -> st
     return "with_diagnostics" if warnings else "automatic"
 
 
-def _file_counts(all_sites: List[Site], ruleset: RuleSet, index: RuleIndex, fallback_index: Optional[RuleIndex],
-                 counts: Counter, reasons: Counter, path: Optional[str] = None) -> Tuple[frozenset, Dict, tuple]:
+def _file_counts(
+    all_sites: List[Site],
+    ruleset: RuleSet,
+    index: RuleIndex,
+    fallback_index: Optional[RuleIndex],
+    counts: Counter,
+    reasons: Counter,
+    path: Optional[str] = None,
+) -> Tuple[frozenset, Dict, tuple]:
     """Plan one file as apply does (units, then the fallback for blocked ones) and count its
     call sites and wrapper constructions by what apply will do with them.  Returns the spans of
     those left on OpenAI with their unit (apply's ``FileResult.left`` must be the same), how
@@ -101,8 +110,11 @@ def _file_counts(all_sites: List[Site], ruleset: RuleSet, index: RuleIndex, fall
             counts["manual"] += 1
         else:
             counts[_classify(site, matched[id(site)], ruleset, reasons)] += 1
-    return (left_sites(units, hybrid), (client_status(units, hybrid, path, ruleset) if path is not None else {}),
-            staying(units, hybrid))
+    return (
+        left_sites(units, hybrid),
+        (client_status(units, hybrid, path, ruleset) if path is not None else {}),
+        staying(units, hybrid),
+    )
 
 
 def _count(files: List[Tuple[str, str, List[Site]]], ruleset: RuleSet) -> Tuple[Counter, Counter, Optional[str]]:
@@ -137,8 +149,10 @@ def _agreed(files: List[Tuple[str, str, List[Site]]], ruleset: RuleSet, shared: 
     def ends_of(rs: RuleSet, keys: object) -> Dict:
         index = RuleIndex(rs)
         fallback_index = RuleIndex(rs.fallback) if rs.fallback is not None else None
-        return {owner: _file_counts(all_sites, rs, index, fallback_index, Counter(), Counter(), path)[1]
-                for path, owner, all_sites in files}
+        return {
+            owner: _file_counts(all_sites, rs, index, fallback_index, Counter(), Counter(), path)[1]
+            for path, owner, all_sites in files
+        }
 
     return settle(ruleset, ends_of)
 
@@ -187,22 +201,33 @@ def _planned_files(root: str, result: ScanResult) -> Tuple[List[FileAnalysis], L
             # the calls other modules make on it, as apply's whole-project pass weighs it)
             if any(s.kind in _SITE_KINDS or s.kind == "client" for s in all_sites):
                 files.append((analysis.path, owner, all_sites))
-    remote = any(s.attrs.get("_client_path") or s.attrs.get("_model_remote") or s.attrs.get("_param_keys") or s.attrs.get("_model_callers")
-                 for _p, _o, all_sites in files for s in all_sites if s.kind in ("call", "framework", "client"))
+    remote = any(
+        s.attrs.get("_client_path") or s.attrs.get("_model_remote") or s.attrs.get("_param_keys") or s.attrs.get("_model_callers")
+        for _p, _o, all_sites in files
+        for s in all_sites
+        if s.kind in ("call", "framework", "client")
+    )
     return analyses, files, remote
 
 
-def _project_plan(files: List[Tuple[str, str, List[Site]]], ruleset: RuleSet, remote: bool,
-                  analyses: Sequence[FileAnalysis] = ()) -> Tuple[RuleSet, Tuple[Counter, Counter, Optional[str]]]:
+def _project_plan(
+    files: List[Tuple[str, str, List[Site]]], ruleset: RuleSet, remote: bool, analyses: Sequence[FileAnalysis] = ()
+) -> Tuple[RuleSet, Tuple[Counter, Counter, Optional[str]]]:
     """The rule set the modules agree on (and, when a client stays anywhere, knowing which: a kept
     OPENAI_* read may be its key, here or in a module of settings another module's client reads),
     and the project's counts under it."""
     ruleset = _agreed(files, ruleset, remote)
     counted = _count(files, ruleset)
-    loose = any(s.kind == "env" and str(s.attrs.get("variable", "")).startswith("OPENAI_")
-                for _p, _o, all_sites in files for s in all_sites) or any(
-        f.kind == "env" and str(f.symbol or "").startswith("OPENAI_") for a in analyses if not a.error and is_python(a.path)
-        for f in a.findings)
+    loose = any(
+        s.kind == "env" and str(s.attrs.get("variable", "")).startswith("OPENAI_")
+        for _p, _o, all_sites in files
+        for s in all_sites
+    ) or any(
+        f.kind == "env" and str(f.symbol or "").startswith("OPENAI_")
+        for a in analyses
+        if not a.error and is_python(a.path)
+        for f in a.findings
+    )
     if counted[2] and loose:
         ruleset = replace(ruleset, tree_stays=counted[2])
         counted = _count(files, ruleset)
@@ -223,8 +248,9 @@ def predicted_left(root: str, result: ScanResult, ruleset: RuleSet) -> Dict[str,
     return out
 
 
-def readiness_key(result: ScanResult, *, root: str, config: Config, provider: Optional[str] = None,
-                  extra_rules: Sequence[str] = ()) -> Optional[str]:
+def readiness_key(
+    result: ScanResult, *, root: str, config: Config, provider: Optional[str] = None, extra_rules: Sequence[str] = ()
+) -> Optional[str]:
     """A hash of everything ``readiness_matrix`` reads: migrator's code and version, the language, the
     rule packs' files (every YAML file a pack may load or extend), the configuration, the provider
     asked for, the root, the scan's analyses, and the identity of every file the scan listed (an
@@ -252,19 +278,39 @@ def readiness_key(result: ScanResult, *, root: str, config: Config, provider: Op
     for folder in dict.fromkeys(f.resolve() for f in folders):
         for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):
             packs.append([str(path), hashlib.sha256(path.read_bytes()).hexdigest()])
-    digest = hashlib.sha256(json.dumps([
-        code_fingerprint(), language(), str(Path(root).resolve()), provider, list(extra_rules),
-        dataclasses.asdict(config), packs, sorted(identities.items()), sorted(result.plain),
-        [[s.path, s.reason] for s in result.skipped],
-    ], sort_keys=True, default=str).encode("utf-8", "surrogateescape"))
+    digest = hashlib.sha256(
+        json.dumps(
+            [
+                code_fingerprint(),
+                language(),
+                str(Path(root).resolve()),
+                provider,
+                list(extra_rules),
+                dataclasses.asdict(config),
+                packs,
+                sorted(identities.items()),
+                sorted(result.plain),
+                [[s.path, s.reason] for s in result.skipped],
+            ],
+            sort_keys=True,
+            default=str,
+        ).encode("utf-8", "surrogateescape")
+    )
     for analysis in result.analyses:
         digest.update(json.dumps(_dump(analysis), separators=(",", ":"), default=str).encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
-def cached_readiness_matrix(result: ScanResult, *, root: str, config: Config, provider: Optional[str] = None,
-                            extra_rules: Sequence[str] = (), providers: Optional[Sequence[ProviderFile]] = None,
-                            use_cache: bool = True) -> List[Dict[str, Any]]:
+def cached_readiness_matrix(
+    result: ScanResult,
+    *,
+    root: str,
+    config: Config,
+    provider: Optional[str] = None,
+    extra_rules: Sequence[str] = (),
+    providers: Optional[Sequence[ProviderFile]] = None,
+    use_cache: bool = True,
+) -> List[Dict[str, Any]]:
     """``readiness_matrix``, kept in the analysis cache under ``readiness_key`` (a warm rescan of an
     unchanged project plans nothing again)."""
     from migrator.cache import Cache
@@ -281,8 +327,15 @@ def cached_readiness_matrix(result: ScanResult, *, root: str, config: Config, pr
     return rows
 
 
-def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider: Optional[str] = None,
-                     extra_rules: Sequence[str] = (), providers: Optional[Sequence[ProviderFile]] = None) -> List[Dict[str, Any]]:
+def readiness_matrix(
+    result: ScanResult,
+    *,
+    root: str,
+    config: Config,
+    provider: Optional[str] = None,
+    extra_rules: Sequence[str] = (),
+    providers: Optional[Sequence[ProviderFile]] = None,
+) -> List[Dict[str, Any]]:
     """One row per provider and plan; call sites and wrapper constructions (clients and
     imports follow them), planned by client unit exactly as apply plans them.
     ``providers``: the packs, if already loaded (``load_all`` of the config's and ``extra_rules``)."""
@@ -293,8 +346,14 @@ def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider:
     in_json = sum(1 for a in analyses if not a.error for f in a.findings if f.detail.get("form") in ("config_file", "config_env"))
     run_time = sum(1 for a in analyses if not a.error for f in a.findings if f.detail.get("form") == "config_source")
     # LlamaIndex defaults no module sets (analyzer/llamaindex.py): a person sets Settings once
-    defaults = Counter(p for a in analyses if not a.error for f in a.findings
-                       if f.detail.get("form") == "llamaindex_default" for p in f.detail.get("parts") or ())
+    defaults = Counter(
+        p
+        for a in analyses
+        if not a.error
+        for f in a.findings
+        if f.detail.get("form") == "llamaindex_default"
+        for p in f.detail.get("parts") or ()
+    )
     # a client left on OpenAI anywhere keeps every OPENAI_* read outside a client where it is (apply
     # plans the modules again knowing it): weighed only where there is such a read
     rows = []
@@ -309,12 +368,14 @@ def readiness_matrix(result: ScanResult, *, root: str, config: Config, provider:
         for part, count in defaults.items():
             counts["manual"] += count
             reasons[_LLAMAINDEX_DEFAULT.format(part=part, title=ruleset.provider.title)] += count
-        rows.append({
-            "provider": ruleset.provider.name,
-            "plan": ruleset.plan.name,
-            "automatic": counts["automatic"],
-            "with_diagnostics": counts["with_diagnostics"],
-            "manual": counts["manual"],
-            "reasons": [N_("{reason} (×{count})").format(reason=m, count=n) for m, n in reasons.most_common(5) if n],
-        })
+        rows.append(
+            {
+                "provider": ruleset.provider.name,
+                "plan": ruleset.plan.name,
+                "automatic": counts["automatic"],
+                "with_diagnostics": counts["with_diagnostics"],
+                "manual": counts["manual"],
+                "reasons": [N_("{reason} (×{count})").format(reason=m, count=n) for m, n in reasons.most_common(5) if n],
+            }
+        )
     return rows

@@ -59,6 +59,7 @@ class MigrationResult:
     def check_policy(self) -> str:
         """What apply records for `migrator check`: a hybrid keeps the openai SDK somewhere."""
         return self.ruleset.check_policy(bool(self.hybrid))
+
     links: Set[str] = field(default_factory=set)  # symbolic links, not rewritten (their target is)
 
     @property
@@ -127,28 +128,51 @@ class RuleInfo:
 RULES: Dict[str, RuleInfo] = {
     r.id: r
     for r in (
-        RuleInfo(R_IMPORT, "Import of the openai SDK",
-                 "The strict policy forbids the openai SDK. Migrate with `migrator apply`, or use the compat policy "
-                 "with a client that points at an allowed provider endpoint."),
-        RuleInfo(R_FRAMEWORK, "Import of an OpenAI framework wrapper or forbidden module",
-                 "Wrappers such as langchain_openai or llama_index's OpenAI classes talk to OpenAI. Use the "
-                 "provider's own integration instead."),
-        RuleInfo(R_URL, "OpenAI API URL",
-                 "A URL of api.openai.com (or Azure OpenAI) sends traffic to OpenAI. Point it at the provider."),
-        RuleInfo(R_DEPENDENCY, "OpenAI requirement in a dependency file",
-                 "The project depends on the openai SDK or an OpenAI wrapper package."),
-        RuleInfo(R_CLIENT, "OpenAI client without an allowed base_url",
-                 "Under the compat policy every OpenAI client needs an explicit base_url on the allow-list; a "
-                 "client without one talks to api.openai.com."),
-        RuleInfo(R_UNUSED, "Suppression that suppresses nothing",
-                 "A `# migrator: ignore[...]` comment that matches no finding on its line or the next one. "
-                 "Remove it."),
-        RuleInfo(R_NO_REASON, "Suppression without a reason",
-                 "Write the reason after ` -- `: `# migrator: ignore[check/openai-import] -- why`."),
-        RuleInfo(R_UNPARSEABLE, "File that mentions openai but cannot be parsed",
-                 "The gate cannot tell what a file it cannot parse does (newer syntax, git conflict markers, an "
-                 "invalid notebook), so such a file fails it whenever it mentions openai, even against a base or "
-                 "a baseline. Fix the file, or exclude it."),
+        RuleInfo(
+            R_IMPORT,
+            "Import of the openai SDK",
+            "The strict policy forbids the openai SDK. Migrate with `migrator apply`, or use the compat policy "
+            "with a client that points at an allowed provider endpoint.",
+        ),
+        RuleInfo(
+            R_FRAMEWORK,
+            "Import of an OpenAI framework wrapper or forbidden module",
+            "Wrappers such as langchain_openai or llama_index's OpenAI classes talk to OpenAI. Use the "
+            "provider's own integration instead.",
+        ),
+        RuleInfo(
+            R_URL,
+            "OpenAI API URL",
+            "A URL of api.openai.com (or Azure OpenAI) sends traffic to OpenAI. Point it at the provider.",
+        ),
+        RuleInfo(
+            R_DEPENDENCY,
+            "OpenAI requirement in a dependency file",
+            "The project depends on the openai SDK or an OpenAI wrapper package.",
+        ),
+        RuleInfo(
+            R_CLIENT,
+            "OpenAI client without an allowed base_url",
+            "Under the compat policy every OpenAI client needs an explicit base_url on the allow-list; a "
+            "client without one talks to api.openai.com.",
+        ),
+        RuleInfo(
+            R_UNUSED,
+            "Suppression that suppresses nothing",
+            "A `# migrator: ignore[...]` comment that matches no finding on its line or the next one. Remove it.",
+        ),
+        RuleInfo(
+            R_NO_REASON,
+            "Suppression without a reason",
+            "Write the reason after ` -- `: `# migrator: ignore[check/openai-import] -- why`.",
+        ),
+        RuleInfo(
+            R_UNPARSEABLE,
+            "File that mentions openai but cannot be parsed",
+            "The gate cannot tell what a file it cannot parse does (newer syntax, git conflict markers, an "
+            "invalid notebook), so such a file fails it whenever it mentions openai, even against a base or "
+            "a baseline. Fix the file, or exclude it.",
+        ),
     )
 }
 

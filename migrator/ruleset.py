@@ -54,9 +54,27 @@ RULE_KEYS = {"id", "message", "note", "references", "plans", "match", "rewrite",
 #: it, `option: "!name"` only without it
 OPTIONS = ("completions_as_chat",)
 MATCH_KEYS = {
-    "kind", "symbol", "api", "legacy", "async", "stream", "tools", "endpoint", "receiver",
-    "attribute", "variable", "path", "chunk", "module", "has_kwarg", "confidence", "context_manager",
-    "kwargs_within", "kwargs_beyond", "models_within", "models_beyond",
+    "kind",
+    "symbol",
+    "api",
+    "legacy",
+    "async",
+    "stream",
+    "tools",
+    "endpoint",
+    "receiver",
+    "attribute",
+    "variable",
+    "path",
+    "chunk",
+    "module",
+    "has_kwarg",
+    "confidence",
+    "context_manager",
+    "kwargs_within",
+    "kwargs_beyond",
+    "models_within",
+    "models_beyond",
 }
 BOOL_MATCH_KEYS = ("legacy", "async", "stream", "tools", "chunk", "context_manager")
 TEST_KEYS = {"valid", "invalid"}
@@ -260,8 +278,12 @@ class _Reader:
         def sub(match: "re.Match[str]") -> str:
             if match.group(1) in values:
                 return values[match.group(1)]
-            self.err(node, _("unknown placeholder '{placeholder}'; known: {names}").format(
-                placeholder=match.group(0), names=", ".join("${pack." + k + "}" for k in sorted(values))))
+            self.err(
+                node,
+                _("unknown placeholder '{placeholder}'; known: {names}").format(
+                    placeholder=match.group(0), names=", ".join("${pack." + k + "}" for k in sorted(values))
+                ),
+            )
             return match.group(0)
 
         return PACK_PLACEHOLDER_RE.sub(sub, text)
@@ -296,8 +318,12 @@ class _Reader:
             return ""
         if node.tag != "tag:yaml.org,2002:str" and not node.style:
             if node.value.lower() in ("yes", "no", "on", "off", "true", "false", "y", "n"):
-                self.err(node, _("{where}: '{value}' is read as a boolean by YAML 1.1; quote it if you mean a string").format(
-                    where=where, value=node.value))
+                self.err(
+                    node,
+                    _("{where}: '{value}' is read as a boolean by YAML 1.1; quote it if you mean a string").format(
+                        where=where, value=node.value
+                    ),
+                )
                 return ""
             if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:null"):
                 self.err(node, _("{where} must be a string (quote '{value}')").format(where=where, value=node.value))
@@ -326,8 +352,12 @@ class _Reader:
                 return self.fill(node.value, node)
             if node.tag == "tag:yaml.org,2002:bool":
                 if node.value not in ("true", "false"):
-                    self.err(node, _("{where}: '{value}' is read as a boolean by YAML 1.1; write true/false or quote it").format(
-                        where=where, value=node.value))
+                    self.err(
+                        node,
+                        _("{where}: '{value}' is read as a boolean by YAML 1.1; write true/false or quote it").format(
+                            where=where, value=node.value
+                        ),
+                    )
                 return node.value.lower() in ("true", "yes", "on", "y")
             if node.tag == "tag:yaml.org,2002:null":
                 return None
@@ -428,7 +458,8 @@ def _chain(path: Path, problems: List[str]) -> Tuple[List["_Layer"], bool]:
             return chain, False
         parser = _Parser(_Reader(str(path), problems), path)
         shared = isinstance(node, yaml.MappingNode) and not any(
-            isinstance(k, yaml.ScalarNode) and k.value == "provider" for k, _v in node.value)
+            isinstance(k, yaml.ScalarNode) and k.value == "provider" for k, _v in node.value
+        )
         top = parser.r.mapping(node, "rule file", SHARED_KEYS if shared else TOP_KEYS)
         if not chain and shared and top:
             parser.r.err(node, _("a shared rule file (no 'provider') is not a pack: a pack takes its rules with 'extends'"))
@@ -444,17 +475,28 @@ def _chain(path: Path, problems: List[str]) -> Tuple[List["_Layer"], bool]:
         if not name:
             return chain, False
         if not EXTENDS_RE.match(name):
-            parser.r.err(value, _("extends: '{name}' is not a rule file's name (kebab-case, no path or '.yaml')").format(name=name))
+            parser.r.err(
+                value, _("extends: '{name}' is not a rule file's name (kebab-case, no path or '.yaml')").format(name=name)
+            )
             return chain, False
         parent = _find_parent(name, path)
         if parent is None:
-            parser.r.err(value, _("extends: no rule file '{name}' (looked for _{name}.yaml and {name}.yaml beside this file "
-                                  "and among the built-in packs)").format(name=name))
+            parser.r.err(
+                value,
+                _(
+                    "extends: no rule file '{name}' (looked for _{name}.yaml and {name}.yaml beside this file "
+                    "and among the built-in packs)"
+                ).format(name=name),
+            )
             return chain, False
         if parent.resolve() in seen or len(chain) > MAX_EXTENDS:
             files = " -> ".join(str(p) for p in seen + [parent])
-            parser.r.err(value, _("extends: a cycle: {files}").format(files=files) if parent.resolve() in seen
-                         else _("extends: more than {n} files deep: {files}").format(n=MAX_EXTENDS, files=files))
+            parser.r.err(
+                value,
+                _("extends: a cycle: {files}").format(files=files)
+                if parent.resolve() in seen
+                else _("extends: more than {n} files deep: {files}").format(n=MAX_EXTENDS, files=files),
+            )
             return chain, False
         path = parent
 
@@ -519,8 +561,9 @@ class _Parser:
         self.r = reader
         self.path = path
 
-    def header(self, node: yaml.Node, top: Dict[str, Tuple[yaml.Node, yaml.Node]], base: Optional[ProviderFile],
-               extends: bool) -> Optional[ProviderFile]:
+    def header(
+        self, node: yaml.Node, top: Dict[str, Tuple[yaml.Node, yaml.Node]], base: Optional[ProviderFile], extends: bool
+    ) -> Optional[ProviderFile]:
         """A pack's fields but its rules, over those of the pack it extends (``base``)."""
         r = self.r
         for required in ("schema_version", "provider") + (() if extends else ("plans", "rules")):
@@ -532,7 +575,10 @@ class _Parser:
         provider = self.provider(top["provider"][1]) if "provider" in top else {}
         name = provider.get("name", "")
         if name and name != self.path.stem:
-            r.err(top["provider"][1], _("provider.name '{name}' must equal the file name '{stem}'").format(name=name, stem=self.path.stem))
+            r.err(
+                top["provider"][1],
+                _("provider.name '{name}' must equal the file name '{stem}'").format(name=name, stem=self.path.stem),
+            )
         vars_ = dict(base.vars) if base else {}
         vars_.update(self.vars(top["vars"][1], "vars") if "vars" in top else {})
         regions = dict(base.regions) if base else {}
@@ -541,15 +587,27 @@ class _Parser:
         if "default_region" in top:
             default_region = r.string(top["default_region"][1], "default_region")
             if default_region and default_region not in regions:
-                r.err(top["default_region"][1], _("default_region '{region}' is not one of the regions").format(region=default_region))
+                r.err(
+                    top["default_region"][1],
+                    _("default_region '{region}' is not one of the regions").format(region=default_region),
+                )
         models = dict(base.models) if base else {}
         models.update(self.str_map(top["models"][1], "models") if "models" in top else {})
         plans = dict(base.plans) if base else {}
         plans.update(self.plans(top["plans"][1]) if "plans" in top else {})
         return ProviderFile(
-            path=str(self.path), name=name, title=provider.get("title", name), docs=provider.get("docs", ""),
-            verified=provider.get("verified", ""), summary=provider.get("summary", ""), vars=vars_,
-            regions=regions, default_region=default_region, models=models, plans=plans, rules=[],
+            path=str(self.path),
+            name=name,
+            title=provider.get("title", name),
+            docs=provider.get("docs", ""),
+            verified=provider.get("verified", ""),
+            summary=provider.get("summary", ""),
+            vars=vars_,
+            regions=regions,
+            default_region=default_region,
+            models=models,
+            plans=plans,
+            rules=[],
         )
 
     def vars(self, node: yaml.Node, where: str) -> Dict[str, str]:
@@ -559,13 +617,21 @@ class _Parser:
 
     def _var(self, where: str, key: str, key_node: yaml.Node, value_node: yaml.Node, value: str) -> None:
         if not VAR_NAME_RE.match(key):
-            self.r.err(key_node, _("{where}: variable name '{key}' must be lower_snake_case (a-z, 0-9 and '_')").format(
-                where=where, key=key))
+            self.r.err(
+                key_node,
+                _("{where}: variable name '{key}' must be lower_snake_case (a-z, 0-9 and '_')").format(where=where, key=key),
+            )
         elif key.endswith("_env") and value and not ENV_NAME_RE.match(value):
-            self.r.err(value_node, _("{where}.{key} must be an environment variable's name, not '{value}'").format(
-                where=where, key=key, value=value))
+            self.r.err(
+                value_node,
+                _("{where}.{key} must be an environment variable's name, not '{value}'").format(
+                    where=where, key=key, value=value
+                ),
+            )
         elif (key == "base_url" or key.endswith("_url")) and value and not URL_RE.match(value):
-            self.r.err(value_node, _("{where}.{key} must be an http(s) URL, not '{value}'").format(where=where, key=key, value=value))
+            self.r.err(
+                value_node, _("{where}.{key} must be an http(s) URL, not '{value}'").format(where=where, key=key, value=value)
+            )
 
     def provider(self, node: yaml.Node) -> Dict[str, str]:
         fields = self.r.mapping(node, "provider", PROVIDER_KEYS)
@@ -578,8 +644,9 @@ class _Parser:
             self.r.err(fields["verified"][1], _("provider.verified must be a date YYYY-MM-DD (quote it)"))
         return out
 
-    def str_map(self, node: yaml.Node, where: str,
-                check: Optional[Callable[[str, str, yaml.Node, yaml.Node, str], None]] = None) -> Dict[str, str]:
+    def str_map(
+        self, node: yaml.Node, where: str, check: Optional[Callable[[str, str, yaml.Node, yaml.Node, str], None]] = None
+    ) -> Dict[str, str]:
         out = {}
         for key, (key_node, value) in self.r.mapping(node, where).items():
             text = self.r.string(value, f"{where}.{key}")
@@ -613,8 +680,9 @@ class _Parser:
             out[name] = plan
         return out
 
-    def rules(self, node: yaml.Node, provider: str, plans: Dict[str, Plan], ops: Dict[str, Any],
-              inheriting: bool = False) -> List[Union[Rule, _Inherit]]:
+    def rules(
+        self, node: yaml.Node, provider: str, plans: Dict[str, Plan], ops: Dict[str, Any], inheriting: bool = False
+    ) -> List[Union[Rule, _Inherit]]:
         if not isinstance(node, yaml.SequenceNode):
             self.r.err(node, _("rules must be a list"))
             return []
@@ -622,11 +690,15 @@ class _Parser:
         seen: Dict[str, int] = {}
         for index, item in enumerate(node.value):
             if isinstance(item, yaml.MappingNode) and any(
-                    isinstance(k, yaml.ScalarNode) and k.value == "inherit" for k, _v in item.value):
+                isinstance(k, yaml.ScalarNode) and k.value == "inherit" for k, _v in item.value
+            ):
                 fields = self.r.mapping(item, f"rules[{index}]", {"inherit"})
                 if not inheriting:
-                    self.r.err(item, f"rules[{index}]: " + _("'inherit' places rules of the file named by 'extends', "
-                                                             "and this file extends none"))
+                    self.r.err(
+                        item,
+                        f"rules[{index}]: "
+                        + _("'inherit' places rules of the file named by 'extends', and this file extends none"),
+                    )
                 elif "inherit" in fields:
                     out.append(_Inherit(self.r.strings(fields["inherit"][1], f"rules[{index}].inherit"), fields["inherit"][1]))
                 continue
@@ -640,8 +712,9 @@ class _Parser:
             out.append(rule)
         return out
 
-    def combine(self, inherited: List[Rule], entries: List[Union[Rule, _Inherit]],
-                drop: Optional[Tuple[yaml.Node, yaml.Node]]) -> List[Rule]:
+    def combine(
+        self, inherited: List[Rule], entries: List[Union[Rule, _Inherit]], drop: Optional[Tuple[yaml.Node, yaml.Node]]
+    ) -> List[Rule]:
         """This file's rules over the ones it extends (see ``_merge``)."""
         r = self.r
         by_name = {_suffix(rule.id): rule for rule in inherited}
@@ -651,16 +724,24 @@ class _Parser:
                 r.err(drop[0], _("'drop' removes rules of the file named by 'extends', and this file extends none"))
             for name in r.strings(drop[1], "drop"):
                 if name not in by_name:
-                    r.err(drop[1], _("drop: '{name}' is not a rule this file inherits").format(name=name)
-                          + did_you_mean(difflib.get_close_matches(name, sorted(by_name), n=1)))
+                    r.err(
+                        drop[1],
+                        _("drop: '{name}' is not a rule this file inherits").format(name=name)
+                        + did_you_mean(difflib.get_close_matches(name, sorted(by_name), n=1)),
+                    )
                 dropped.add(name)
         placed: Set[str] = set()
         for entry in entries:
             if isinstance(entry, _Inherit):
                 for name in entry.names:
                     if name not in by_name or name in dropped or name in placed:
-                        r.err(entry.node, _("inherit: '{name}' is not a rule this file inherits, or is dropped or placed twice").format(
-                            name=name) + did_you_mean(difflib.get_close_matches(name, sorted(by_name), n=1)))
+                        r.err(
+                            entry.node,
+                            _("inherit: '{name}' is not a rule this file inherits, or is dropped or placed twice").format(
+                                name=name
+                            )
+                            + did_you_mean(difflib.get_close_matches(name, sorted(by_name), n=1)),
+                        )
                     placed.add(name)
             elif _suffix(entry.id) in by_name:
                 placed.add(_suffix(entry.id))  # replaced where this file writes it
@@ -695,23 +776,37 @@ class _Parser:
                 r.err(fields["plans"][1], f"{where}: " + _("plan '{plan}' is not declared under 'plans'").format(plan=plan))
         severity = r.string(fields["severity"][1], f"{where}.severity") if "severity" in fields else "info"
         if severity not in SEVERITIES:
-            r.err(fields["severity"][1], f"{where}: " + _("severity must be one of {values}").format(values=", ".join(SEVERITIES)))
+            r.err(
+                fields["severity"][1], f"{where}: " + _("severity must be one of {values}").format(values=", ".join(SEVERITIES))
+            )
         match = self.match(fields["match"][1], where) if "match" in fields else {}
         rule_ops = self.ops(fields["rewrite"][1], where, ops) if "rewrite" in fields else ()
         valid, invalid = self.tests(fields["tests"][1], where) if "tests" in fields else ((), ())
         option = r.string(fields["option"][1], f"{where}.option") if "option" in fields else ""
         if option and option.lstrip("!") not in OPTIONS:
-            r.err(fields["option"][1], f"{where}: " + _("option must be one of {values} (or '!' and one of them)").format(values=", ".join(OPTIONS)))
+            r.err(
+                fields["option"][1],
+                f"{where}: " + _("option must be one of {values} (or '!' and one of them)").format(values=", ".join(OPTIONS)),
+            )
         requires = tuple(r.strings(fields["requires"][1], f"{where}.requires")) if "requires" in fields else ()
         for req in requires:
             if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9,._-]+\])?==[0-9][0-9A-Za-z.+-]*", req):
                 r.err(fields["requires"][1], f"{where}: requires entries are 'package==version' (the version read), not {req!r}")
         return Rule(
-            id=rid, message=message, match=match, ops=rule_ops, plans=rule_plans,
+            id=rid,
+            message=message,
+            match=match,
+            ops=rule_ops,
+            plans=rule_plans,
             note=r.string(fields["note"][1], f"{where}.note") if "note" in fields else "",
             references=tuple(r.strings(fields["references"][1], f"{where}.references")) if "references" in fields else (),
-            severity=severity, valid=valid, invalid=invalid, source=str(self.path),
-            line=node.start_mark.line + 1, option=option, requires=requires,
+            severity=severity,
+            valid=valid,
+            invalid=invalid,
+            source=str(self.path),
+            line=node.start_mark.line + 1,
+            option=option,
+            requires=requires,
         )
 
     def match(self, node: yaml.Node, where: str) -> Dict[str, Any]:
@@ -721,15 +816,22 @@ class _Parser:
         if kind not in MATCH_KINDS:
             target = fields["kind"][1] if "kind" in fields else node
             hint = difflib.get_close_matches(str(kind), MATCH_KINDS, n=1)
-            self.r.err(target, f"{where}: " + _("match.kind must be one of {values}").format(values=", ".join(MATCH_KINDS))
-                       + did_you_mean(hint))
+            self.r.err(
+                target,
+                f"{where}: " + _("match.kind must be one of {values}").format(values=", ".join(MATCH_KINDS)) + did_you_mean(hint),
+            )
         for key in BOOL_MATCH_KEYS:
             if key in out and not isinstance(out[key], bool):
                 self.r.err(fields[key][1], _("{where} must be true or false").format(where=f"{where}: match.{key}"))
         for key, value in out.items():  # every other filter is a string or a list of strings
-            if key != "kind" and key not in BOOL_MATCH_KEYS and not (
-                    isinstance(value, str) or isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
-                self.r.err(fields[key][1], _("{where} must be a string or a list of strings").format(where=f"{where}: match.{key}"))
+            if (
+                key != "kind"
+                and key not in BOOL_MATCH_KEYS
+                and not (isinstance(value, str) or isinstance(value, list) and value and all(isinstance(v, str) for v in value))
+            ):
+                self.r.err(
+                    fields[key][1], _("{where} must be a string or a list of strings").format(where=f"{where}: match.{key}")
+                )
         for key in ("kwargs_within", "kwargs_beyond", "models_within", "models_beyond"):  # constructions only
             if key in out and kind != "framework":
                 self.r.err(fields[key][1], f"{where}: match.{key} is for kind: framework only")
@@ -745,10 +847,13 @@ class _Parser:
             if len(fields) != 1:
                 self.r.err(item, f"{where}.rewrite[{index}]: " + _("each entry is exactly one operation"))
                 continue
-            (name, (key_node, value)), = fields.items()
+            ((name, (key_node, value)),) = fields.items()
             if name not in ops:
                 hint = difflib.get_close_matches(name, sorted(ops), n=1)
-                self.r.err(key_node, f"{where}.rewrite[{index}]: " + _("unknown operation '{name}'").format(name=name) + did_you_mean(hint))
+                self.r.err(
+                    key_node,
+                    f"{where}.rewrite[{index}]: " + _("unknown operation '{name}'").format(name=name) + did_you_mean(hint),
+                )
                 continue
             params = self.r.plain(value, f"{where}.rewrite[{index}].{name}")
             params = params if isinstance(params, dict) else {"value": params}
@@ -811,7 +916,9 @@ def load_all(extra: Sequence[str] = (), *, replacing: Sequence[str] = ()) -> Lis
             continue
         earlier = kept.get(pf.name)
         if earlier is not None and not (Path(pf.path).resolve() in chosen and Path(earlier.path).resolve() not in chosen):
-            problems.append(f"{pf.path}:1: " + _("provider '{name}' is already defined in {path}").format(name=pf.name, path=earlier.path))
+            problems.append(
+                f"{pf.path}:1: " + _("provider '{name}' is already defined in {path}").format(name=pf.name, path=earlier.path)
+            )
         kept[pf.name] = pf
     if problems:  # a shared file's problem is found once for each pack that extends it
         raise RuleFileError(list(dict.fromkeys(problems)))
@@ -839,31 +946,47 @@ def select(
     if provider not in by_name:
         hint = difflib.get_close_matches(provider, sorted(by_name), n=1)
         raise UsageError(
-            _("unknown provider '{provider}'").format(provider=provider) + did_you_mean(hint)
+            _("unknown provider '{provider}'").format(provider=provider)
+            + did_you_mean(hint)
             + _("; known providers: {names}").format(names=", ".join(sorted(by_name)))
         )
     pf = by_name[provider]
     plan_name = plan or ("compat" if "compat" in pf.plans else next(iter(pf.plans)))
     if plan_name not in pf.plans:
         offered = ", ".join(p for p, v in pf.plans.items() if not v.refuse)
-        raise UsageError(_("provider '{provider}' has no '{plan}' plan; it offers: {offered}").format(
-            provider=provider, plan=plan_name, offered=offered))
+        raise UsageError(
+            _("provider '{provider}' has no '{plan}' plan; it offers: {offered}").format(
+                provider=provider, plan=plan_name, offered=offered
+            )
+        )
     chosen = pf.plans[plan_name]
     if chosen.refuse:
-        raise UsageError(_("provider '{provider}' does not offer a '{plan}' plan: {reason}").format(
-            provider=provider, plan=plan_name, reason=localize(chosen.refuse)))
+        raise UsageError(
+            _("provider '{provider}' does not offer a '{plan}' plan: {reason}").format(
+                provider=provider, plan=plan_name, reason=localize(chosen.refuse)
+            )
+        )
     all_ids = {r.id for r in pf.rules}
     for rid in list(only) + list(skip):
         if rid not in all_ids:
             hint = difflib.get_close_matches(rid, sorted(all_ids), n=1)
             raise UsageError(_("unknown rule id '{id}'").format(id=rid) + did_you_mean(hint))
-    rules = [r for r in pf.rules if plan_name in r.plans and (not only or r.id in only) and r.id not in skip
-             and (r.id in only or _enabled(r.option, options))]
+    rules = [
+        r
+        for r in pf.rules
+        if plan_name in r.plans
+        and (not only or r.id in only)
+        and r.id not in skip
+        and (r.id in only or _enabled(r.option, options))
+    ]
     vars_ = dict(pf.vars)
     region_name = region or pf.default_region
     if region is not None and region not in pf.regions:
-        raise UsageError(_("provider '{provider}' has no region '{region}'; regions: {regions}").format(
-            provider=provider, region=region, regions=", ".join(sorted(pf.regions)) or _("none")))
+        raise UsageError(
+            _("provider '{provider}' has no region '{region}'; regions: {regions}").format(
+                provider=provider, region=region, regions=", ".join(sorted(pf.regions)) or _("none")
+            )
+        )
     if region_name:
         vars_.update(pf.regions.get(region_name, {}))
     for key, value in (env or {}).items():
@@ -876,8 +999,18 @@ def select(
     # any other plan falls back on compat, whether it drops the openai SDK (a native SDK) or keeps it
     # for API code and moves only framework objects to the provider's own classes (deepseek, moonshot)
     if not partial and plan_name != "compat" and compat is not None and compat.keeps_openai and not compat.refuse:
-        fallback = select([pf], provider, "compat", models=models, env=env, region=region, todo_comments=todo_comments,
-                          options=options, line_length=line_length, todo_lang=todo_lang)
+        fallback = select(
+            [pf],
+            provider,
+            "compat",
+            models=models,
+            env=env,
+            region=region,
+            todo_comments=todo_comments,
+            options=options,
+            line_length=line_length,
+            todo_lang=todo_lang,
+        )
     return RuleSet(pf, chosen, rules, vars_, merged_models, todo_comments, todo_lang, fallback, partial, line_length=line_length)
 
 

@@ -81,8 +81,9 @@ def _process(job: Tuple[str, str, Optional[int], int, bool]) -> Outcome:
     return ("done", key, analysis)
 
 
-def scan_paths(root: str, options: ScanOptions, progress: Optional[Progress] = None,
-               meanwhile: Optional[Callable[[], None]] = None) -> ScanResult:
+def scan_paths(
+    root: str, options: ScanOptions, progress: Optional[Progress] = None, meanwhile: Optional[Callable[[], None]] = None
+) -> ScanResult:
     """Analyse every interesting file under ``root``.  Per-file problems are
     recorded in the result (``skipped`` / ``FileAnalysis.error``), never raised.
 
@@ -154,8 +155,11 @@ def _project_facts(root: str, result: ScanResult) -> None:
             kept.append(analysis)
             continue
         found += whole.findings(analysis.path)
-        found += [g for g in (autogen.resolve_source(f, exists) for f in analysis.findings
-                              if f.detail.get("fact") == "autogen_source") if g is not None]
+        found += [
+            g
+            for g in (autogen.resolve_source(f, exists) for f in analysis.findings if f.detail.get("fact") == "autogen_source")
+            if g is not None
+        ]
         analysis.findings = sorted(found, key=Finding.sort_key)
         if found:
             kept.append(analysis)
@@ -200,12 +204,22 @@ def _known(manifest: Manifest, cache: Cache, relpath: str, st: os.stat_result, r
 
 def _candidates(root: str, options: ScanOptions) -> List[Candidate]:
     wanted = set(options.only) if options.only is not None else None
-    return list(iter_files(root, options.excludes, use_git=options.use_git,
-                           want=lambda rel: (wanted is None or rel in wanted) and _interesting(rel)))
+    return list(
+        iter_files(
+            root,
+            options.excludes,
+            use_git=options.use_git,
+            want=lambda rel: (wanted is None or rel in wanted) and _interesting(rel),
+        )
+    )
 
 
-def _run(jobs: List[Tuple[str, str, Optional[int], int, bool]], workers: int, progress: Optional[Progress],
-         meanwhile: Optional[Callable[[], None]] = None) -> List[Outcome]:
+def _run(
+    jobs: List[Tuple[str, str, Optional[int], int, bool]],
+    workers: int,
+    progress: Optional[Progress],
+    meanwhile: Optional[Callable[[], None]] = None,
+) -> List[Outcome]:
     workers = workers or os.cpu_count() or 1
     total = len(jobs)
     if workers <= 1 or total < _POOL_THRESHOLD:
@@ -221,9 +235,15 @@ def _run(jobs: List[Tuple[str, str, Optional[int], int, bool]], workers: int, pr
     order = sorted(range(total), key=lambda i: -(jobs[i][2] or 0))
     chunk = max(1, min(32, total // (workers * 16) or 1))
     out = [("plain", None)] * total
-    results = pool_map(_process, [jobs[i] for i in order], workers, chunk, _crashed,
-                       progress=(lambda done: progress(done, total)) if progress else None,
-                       meanwhile=meanwhile)  # the parent would otherwise only wait
+    results = pool_map(
+        _process,
+        [jobs[i] for i in order],
+        workers,
+        chunk,
+        _crashed,
+        progress=(lambda done: progress(done, total)) if progress else None,
+        meanwhile=meanwhile,
+    )  # the parent would otherwise only wait
     for index, outcome in zip(order, results):
         out[index] = outcome
     return out

@@ -141,8 +141,16 @@ def run_fixture(pfs: Sequence[ProviderFile], case: FixtureCase) -> CaseResult:
     meta_file = case.meta
     if meta_file.exists():
         meta = yaml.safe_load(meta_file.read_text(encoding="utf-8")) or {}
-    ruleset = select(pfs, case.provider, case.plan, only=meta.get("only", []), skip=meta.get("skip", []),
-                     region=meta.get("region"), models=meta.get("models"), options=meta.get("options", []))
+    ruleset = select(
+        pfs,
+        case.provider,
+        case.plan,
+        only=meta.get("only", []),
+        skip=meta.get("skip", []),
+        region=meta.get("region"),
+        models=meta.get("models"),
+        options=meta.get("options", []),
+    )
     source = case.input.read_text(encoding="utf-8")
     expected_file = case.expected
     expected = expected_file.read_text(encoding="utf-8") if expected_file.exists() else source

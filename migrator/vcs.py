@@ -51,7 +51,7 @@ class RepoInfo:
         if not self.prefix:
             return repo_path
         head = self.prefix + "/"
-        return repo_path[len(head):] if repo_path.startswith(head) else None
+        return repo_path[len(head) :] if repo_path.startswith(head) else None
 
 
 @dataclass(frozen=True)
@@ -100,8 +100,7 @@ def listed_files(root: str, under: Sequence[str] = ()) -> Optional[List[str]]:
     untracked files nowhere else."""
     try:
         out = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--full-name", "--",
-             *(under or ["."])],
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--full-name", "--", *(under or ["."])],
             cwd=root,
             capture_output=True,
             timeout=120,
@@ -171,14 +170,21 @@ def _import_gitpython():
     return git
 
 
-def _run(repo: RepoInfo, *args: str, input: Optional[bytes] = None,
-         env: Optional[Mapping[str, str]] = None) -> subprocess.CompletedProcess:
+def _run(
+    repo: RepoInfo, *args: str, input: Optional[bytes] = None, env: Optional[Mapping[str, str]] = None
+) -> subprocess.CompletedProcess:
     # --literal-pathspecs: file names like "a[1].py" must not be read as globs.
     # GIT_OPTIONAL_LOCKS=0: read-only commands (status) must not rewrite the user's index.
     full_env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", **(env or {})}
     try:
-        proc = subprocess.run(["git", "--literal-pathspecs", *args], cwd=repo.root, input=input,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full_env)
+        proc = subprocess.run(
+            ["git", "--literal-pathspecs", *args],
+            cwd=repo.root,
+            input=input,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=full_env,
+        )
     except FileNotFoundError as exc:
         raise GitError(_("git is not installed or not on PATH")) from exc
     if proc.returncode != 0 and b"dubious ownership" in proc.stderr:
@@ -187,8 +193,7 @@ def _run(repo: RepoInfo, *args: str, input: Optional[bytes] = None,
     return proc
 
 
-def _git(repo: RepoInfo, *args: str, input: Optional[bytes] = None,
-         env: Optional[Mapping[str, str]] = None) -> bytes:
+def _git(repo: RepoInfo, *args: str, input: Optional[bytes] = None, env: Optional[Mapping[str, str]] = None) -> bytes:
     """Run git in the repository root; return stdout; raise GitError with git's message on failure."""
     proc = _run(repo, *args, input=input, env=env)
     if proc.returncode != 0:
@@ -222,7 +227,9 @@ def current_branch(repo: RepoInfo) -> Tuple[str, str]:
     branch = _text(proc.stdout)
     head = _run(repo, "rev-parse", "-q", "--verify", "HEAD^{commit}")
     if head.returncode != 0:
-        raise GitError(_("branch '{branch}' has no commits yet; commit something first, then run migrator again").format(branch=branch))
+        raise GitError(
+            _("branch '{branch}' has no commits yet; commit something first, then run migrator again").format(branch=branch)
+        )
     return branch, _text(head.stdout)
 
 
@@ -259,12 +266,22 @@ def _check_branch_name(repo: RepoInfo, name: str) -> None:
     """Refuse what ``git check-ref-format --branch`` refuses or would expand (``@{-1}``), and
     names a rev would read as something else (``@``, ``HEAD``, ``FETCH_HEAD``, ``refs/...``, a tag)."""
     proc = None if name.startswith("-") else _run(repo, "check-ref-format", "--branch", name)
-    if proc is None or proc.returncode != 0 or _text(proc.stdout) != name \
-            or _run(repo, "check-ref-format", f"refs/heads/{name}").returncode != 0:
+    if (
+        proc is None
+        or proc.returncode != 0
+        or _text(proc.stdout) != name
+        or _run(repo, "check-ref-format", f"refs/heads/{name}").returncode != 0
+    ):
         raise GitError(_("'{name}' is not a valid branch name").format(name=name))
-    if name == "@" or (name.endswith("HEAD") and name.upper() == name) or name.startswith("refs/") \
-            or _ref_exists(repo, f"refs/tags/{name}"):
-        raise GitError(_("'{name}' is ambiguous as a branch name (git would read it as another ref); choose another").format(name=name))
+    if (
+        name == "@"
+        or (name.endswith("HEAD") and name.upper() == name)
+        or name.startswith("refs/")
+        or _ref_exists(repo, f"refs/tags/{name}")
+    ):
+        raise GitError(
+            _("'{name}' is ambiguous as a branch name (git would read it as another ref); choose another").format(name=name)
+        )
 
 
 def _ref_clash(repo: RepoInfo, ref: str) -> Optional[str]:
@@ -307,8 +324,7 @@ def changed_paths_since(repo: RepoInfo, base_ref: str, *, include_uncommitted: b
     """
     base = merge_base(repo, base_ref)
     scope = ["--", repo.prefix] if repo.prefix else []
-    out = _git(repo, "diff-tree", "-r", "-z", "--name-only", "--no-renames", "--diff-filter=d",
-               base, "HEAD", *scope)
+    out = _git(repo, "diff-tree", "-r", "-z", "--name-only", "--no-renames", "--diff-filter=d", base, "HEAD", *scope)
     paths = set(_split_z(out))
     if include_uncommitted:
         paths |= _uncommitted_paths(repo, scope)
@@ -327,8 +343,7 @@ def deleted_paths_since(repo: RepoInfo, base_ref: str) -> List[str]:
 
 
 def _uncommitted_paths(repo: RepoInfo, scope: Sequence[str]) -> set:
-    out = _git(repo, "status", "--porcelain=v1", "-z", "-uall", "--no-renames",
-               "--ignore-submodules=all", *scope)
+    out = _git(repo, "status", "--porcelain=v1", "-z", "-uall", "--no-renames", "--ignore-submodules=all", *scope)
     # Entries are "XY path"; with --no-renames there is never a second path.
     return {entry[3:] for entry in _split_z(out)}
 
@@ -417,8 +432,7 @@ def _worktree_shas(repo: RepoInfo, repo_paths: List[str]) -> Dict[str, str]:
     """Hash working-tree files as ``git add`` would (clean filters, eol rules) without writing
     objects; a symbolic link is hashed as git stores it (the link's text), never followed."""
     links = [p for p in repo_paths if os.path.islink(repo.root / p)]
-    shas = {p: _text(_git(repo, "hash-object", "--stdin", input=os.fsencode(os.readlink(repo.root / p))))
-            for p in links}
+    shas = {p: _text(_git(repo, "hash-object", "--stdin", input=os.fsencode(os.readlink(repo.root / p)))) for p in links}
     present = [p for p in repo_paths if p not in shas and (repo.root / p).is_file()]
     if present:
         stdin = "".join(p + "\n" for p in present).encode("utf-8", "surrogateescape")
@@ -443,8 +457,9 @@ def _tree_entries(repo: RepoInfo, commit: str, repo_paths: List[str]) -> Dict[st
 # --------------------------------------------------------------------------
 
 
-def commit_to_branch(repo: RepoInfo, changes: Mapping[str, bytes], *, branch: str, message: str,
-                     allow_dirty: bool = False) -> BranchResult:
+def commit_to_branch(
+    repo: RepoInfo, changes: Mapping[str, bytes], *, branch: str, message: str, allow_dirty: bool = False
+) -> BranchResult:
     """Commit ``changes`` ({target-relative path: new bytes}) on a new branch forked from HEAD.
 
     The branch is ``branch``, or ``branch-2``, ``branch-3``... if taken; existing
@@ -467,33 +482,47 @@ def commit_to_branch(repo: RepoInfo, changes: Mapping[str, bytes], *, branch: st
     _refuse_non_files(head_entries, mapping)
     untracked = sorted(mapping[p] for p in _untracked_repo_paths(repo, list(mapping)))
     if untracked:
-        raise SafetyError(_("refusing to commit files git does not track (they stay as they are):") + "\n"
-                          + "\n".join(f"  {p}" for p in untracked))
+        raise SafetyError(
+            _("refusing to commit files git does not track (they stay as they are):")
+            + "\n"
+            + "\n".join(f"  {p}" for p in untracked)
+        )
     dirty = sorted(mapping[p] for p in _dirty_repo_paths(repo, base, list(mapping)))
     if dirty and not allow_dirty:
         raise SafetyError(_dirty_message(dirty))
     commit = _build_commit(repo, base, {rp: changes[p] for rp, p in mapping.items()}, head_entries, message)
     name = _create_branch(repo, branch, commit)
-    return BranchResult(branch=name, commit=commit, base=base, base_branch=base_branch,
-                        paths=tuple(sorted(changes)), dirty_paths=tuple(dirty))
+    return BranchResult(
+        branch=name, commit=commit, base=base, base_branch=base_branch, paths=tuple(sorted(changes)), dirty_paths=tuple(dirty)
+    )
 
 
 def _refuse_non_files(entries: Mapping[str, _Entry], mapping: Mapping[str, str]) -> None:
     # Writing a blob over a symlink or submodule would silently change its type.
     odd = sorted(mapping[p] for p, e in entries.items() if e.mode not in _REGULAR_MODES)
     if odd:
-        raise SafetyError(_("refusing to rewrite paths that are not regular files in HEAD "
-                            "(symlinks, submodules or directories): {paths}").format(paths=", ".join(odd)))
+        raise SafetyError(
+            _(
+                "refusing to rewrite paths that are not regular files in HEAD (symlinks, submodules or directories): {paths}"
+            ).format(paths=", ".join(odd))
+        )
 
 
 def _dirty_message(paths: List[str]) -> str:
     listing = "\n".join(f"  {p}" for p in paths)
-    return _("these files have uncommitted changes; commit or stash them first, "
-             "or pass --allow-dirty to migrate their working-tree content:") + "\n" + listing
+    return (
+        _(
+            "these files have uncommitted changes; commit or stash them first, "
+            "or pass --allow-dirty to migrate their working-tree content:"
+        )
+        + "\n"
+        + listing
+    )
 
 
-def _build_commit(repo: RepoInfo, base: str, contents: Mapping[str, bytes],
-                  head_entries: Mapping[str, _Entry], message: str) -> str:
+def _build_commit(
+    repo: RepoInfo, base: str, contents: Mapping[str, bytes], head_entries: Mapping[str, _Entry], message: str
+) -> str:
     """Write blobs, a tree (via a throwaway index) and a commit; return the commit sha.
 
     Only unreachable objects remain if this is interrupted.
@@ -515,13 +544,11 @@ def _write_blob(repo: RepoInfo, repo_path: str, data: bytes) -> str:
     return _text(_git(repo, "hash-object", "-w", "--stdin", f"--path={repo_path}", input=data))
 
 
-def _write_tree(repo: RepoInfo, base: str, blobs: Mapping[str, str], modes: Mapping[str, str],
-                index_file: str) -> str:
+def _write_tree(repo: RepoInfo, base: str, blobs: Mapping[str, str], modes: Mapping[str, str], index_file: str) -> str:
     env = {"GIT_INDEX_FILE": index_file}
     _git(repo, *_INDEX_CONFIG, "read-tree", base, env=env)
     info = "".join(f"{modes[p]} {sha}\t{p}\0" for p, sha in blobs.items())
-    _git(repo, *_INDEX_CONFIG, "update-index", "-z", "--index-info",
-         input=info.encode("utf-8", "surrogateescape"), env=env)
+    _git(repo, *_INDEX_CONFIG, "update-index", "-z", "--index-info", input=info.encode("utf-8", "surrogateescape"), env=env)
     return _text(_git(repo, *_INDEX_CONFIG, "write-tree", env=env))
 
 
@@ -539,9 +566,13 @@ def _create_branch(repo: RepoInfo, wanted: str, commit: str) -> str:
             continue
         clash = _ref_clash(repo, ref)
         if clash is not None:
-            other = clash[len("refs/heads/"):] if clash.startswith("refs/heads/") else clash
-            raise GitError(_("cannot create branch '{name}': git cannot hold it next to the existing '{other}'; "
-                             "pass --branch with another name").format(name=name, other=other))
+            other = clash[len("refs/heads/") :] if clash.startswith("refs/heads/") else clash
+            raise GitError(
+                _(
+                    "cannot create branch '{name}': git cannot hold it next to the existing '{other}'; "
+                    "pass --branch with another name"
+                ).format(name=name, other=other)
+            )
         # The empty old value makes git refuse if the ref appeared meanwhile (a race).
         proc = _run(repo, "update-ref", "-m", "migrator: create branch", ref, commit, "")
         if proc.returncode == 0:

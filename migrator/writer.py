@@ -134,7 +134,9 @@ def _refuse_duplicates(plans: List[_Write]) -> None:
     seen: Dict[str, str] = {}
     for plan in plans:
         if plan.target in seen:
-            raise SafetyError(_("'{first}' and '{second}' are the same file").format(first=seen[plan.target], second=plan.rel), path=plan.rel)
+            raise SafetyError(
+                _("'{first}' and '{second}' are the same file").format(first=seen[plan.target], second=plan.rel), path=plan.rel
+            )
         seen[plan.target] = plan.rel
 
 
@@ -147,7 +149,7 @@ def _write_temp(plan: _Write) -> None:
             _copy_owner(fd, plan.owner)
         view = memoryview(plan.data)
         while view:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
         os.fsync(fd)
     finally:
         os.close(fd)
@@ -341,8 +343,7 @@ def _lines(data: bytes) -> List[str]:
     return lines
 
 
-_C_ESCAPES = {'"': '\\"', "\\": "\\\\", "\a": "\\a", "\b": "\\b", "\t": "\\t",
-              "\n": "\\n", "\v": "\\v", "\f": "\\f", "\r": "\\r"}
+_C_ESCAPES = {'"': '\\"', "\\": "\\\\", "\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f", "\r": "\\r"}
 
 
 def _quote(name: str) -> str:

@@ -88,10 +88,13 @@ def _match_schema() -> Dict[str, Any]:
 
 def _case_schema(before_required: bool) -> Dict[str, Any]:
     schema: Dict[str, Any] = {
-        "type": "object", "additionalProperties": False,
+        "type": "object",
+        "additionalProperties": False,
         "properties": {
-            "before": {"type": "string"}, "after": {"type": "string"},
-            "diagnostics": {"$ref": "#/$defs/strings"}, "plan": {"enum": list(rs.PLANS)},
+            "before": {"type": "string"},
+            "after": {"type": "string"},
+            "diagnostics": {"$ref": "#/$defs/strings"},
+            "plan": {"enum": list(rs.PLANS)},
             "region": {"type": "string"},
         },
     }
@@ -103,7 +106,8 @@ def _case_schema(before_required: bool) -> Dict[str, Any]:
 def _plan_schema() -> Dict[str, Any]:
     props = {key: {"type": "string"} for key in sorted(rs.PLAN_KEYS)}
     props.update(
-        keeps_openai={"type": "boolean"}, check_policy={"enum": ["compat", "strict"]},
+        keeps_openai={"type": "boolean"},
+        check_policy={"enum": ["compat", "strict"]},
         cleanup_imports={"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
         env_files={"type": "object", "additionalProperties": {"type": "string"}},
     )
@@ -124,27 +128,46 @@ def _rule_schema() -> Dict[str, Any]:
         match={"$ref": "#/$defs/match"},
         rewrite={"type": "array", "items": {"$ref": "#/$defs/operation"}},
         tests={
-            "type": "object", "additionalProperties": False, "required": ["valid", "invalid"],
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["valid", "invalid"],
             "properties": {
-                "valid": {"type": "array", "minItems": 1,
-                          "items": {"oneOf": [{"type": "string"}, {"$ref": "#/$defs/valid_case"}]}},
+                "valid": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"oneOf": [{"type": "string"}, {"$ref": "#/$defs/valid_case"}]},
+                },
                 "invalid": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/invalid_case"}},
             },
         },
     )
-    return {"type": "object", "additionalProperties": False,
-            "required": ["id", "message", "match", "rewrite", "tests"], "properties": props}
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["id", "message", "match", "rewrite", "tests"],
+        "properties": props,
+    }
 
 
 def _value_schema() -> Dict[str, Any]:
-    return {"oneOf": [
-        {"type": ["string", "number", "boolean", "null"]},
-        {"type": "array", "items": {"$ref": "#/$defs/value"}},
-        {"type": "object", "required": ["env"], "additionalProperties": False,
-         "properties": {"env": {"type": "string"}, "default": {"type": "string"}}},
-        {"type": "object", "required": ["expr"], "additionalProperties": False,
-         "properties": {"expr": {"type": "string"}, "imports": {"type": "array", "items": {"type": "string"}}}},
-    ]}
+    return {
+        "oneOf": [
+            {"type": ["string", "number", "boolean", "null"]},
+            {"type": "array", "items": {"$ref": "#/$defs/value"}},
+            {
+                "type": "object",
+                "required": ["env"],
+                "additionalProperties": False,
+                "properties": {"env": {"type": "string"}, "default": {"type": "string"}},
+            },
+            {
+                "type": "object",
+                "required": ["expr"],
+                "additionalProperties": False,
+                "properties": {"expr": {"type": "string"}, "imports": {"type": "array", "items": {"type": "string"}}},
+            },
+        ]
+    }
 
 
 def build_schema() -> Dict[str, Any]:
@@ -153,9 +176,12 @@ def build_schema() -> Dict[str, Any]:
         "strings": _strings(),
         # what Python reads of a pack's variables (ruleset.VAR_NAME_RE, ENV_NAME_RE, URL_RE)
         "vars": {
-            "type": "object", "propertyNames": {"pattern": rs.VAR_NAME_RE.pattern},
-            "patternProperties": {"_env$": {"type": "string", "pattern": rs.ENV_NAME_RE.pattern},
-                                  "(^|_)url$": {"type": "string", "pattern": rs.URL_RE.pattern}},
+            "type": "object",
+            "propertyNames": {"pattern": rs.VAR_NAME_RE.pattern},
+            "patternProperties": {
+                "_env$": {"type": "string", "pattern": rs.ENV_NAME_RE.pattern},
+                "(^|_)url$": {"type": "string", "pattern": rs.URL_RE.pattern},
+            },
             "additionalProperties": {"type": "string"},
         },
         "value": _value_schema(),
@@ -165,7 +191,9 @@ def build_schema() -> Dict[str, Any]:
         "valid_case": _case_schema(False),
         "invalid_case": _case_schema(True),
         "operation": {
-            "type": "object", "minProperties": 1, "maxProperties": 1,
+            "type": "object",
+            "minProperties": 1,
+            "maxProperties": 1,
             "propertyNames": {"enum": sorted(ops)},
             "properties": {name: {"$ref": f"#/$defs/op_{name}"} for name in sorted(ops)},
         },
@@ -188,10 +216,13 @@ def build_schema() -> Dict[str, Any]:
             "drop": {"type": "array", "items": {"type": "string"}},
             "schema_version": {"const": rs.SCHEMA_VERSION},
             "provider": {
-                "type": "object", "additionalProperties": False, "required": ["name", "title", "docs", "verified"],
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["name", "title", "docs", "verified"],
                 "properties": {
                     "name": {"type": "string", "pattern": "^[a-z0-9]+(?:-[a-z0-9]+)*$"},
-                    "title": {"type": "string"}, "docs": {"type": "string"},
+                    "title": {"type": "string"},
+                    "docs": {"type": "string"},
                     "verified": {"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"},
                     "summary": {"type": "string"},
                 },
@@ -200,13 +231,25 @@ def build_schema() -> Dict[str, Any]:
             "regions": {"type": "object", "additionalProperties": {"$ref": "#/$defs/vars"}},
             "default_region": {"type": "string"},
             "models": {"type": "object", "additionalProperties": {"type": "string", "minLength": 1}},
-            "plans": {"type": "object", "additionalProperties": False,
-                      "properties": {name: {"$ref": "#/$defs/plan"} for name in rs.PLANS}},
-            "rules": {"type": "array", "items": {"oneOf": [
-                {"$ref": "#/$defs/rule"},
-                {"type": "object", "additionalProperties": False, "required": ["inherit"],
-                 "properties": {"inherit": {"$ref": "#/$defs/strings"}}},
-            ]}},
+            "plans": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {name: {"$ref": "#/$defs/plan"} for name in rs.PLANS},
+            },
+            "rules": {
+                "type": "array",
+                "items": {
+                    "oneOf": [
+                        {"$ref": "#/$defs/rule"},
+                        {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["inherit"],
+                            "properties": {"inherit": {"$ref": "#/$defs/strings"}},
+                        },
+                    ]
+                },
+            },
         },
         "$defs": defs,
     }
@@ -258,14 +301,28 @@ def _rule(pf: rs.ProviderFile, rule: rs.Rule, lang: str = "en") -> List[str]:
     if rule.note:
         out += [_shown(rule.note.strip(), lang), ""]
     plans = [p for p in rule.plans if not pf.plans[p].refuse]  # a refused plan never runs a rule
-    out.append(_t(lang, "- plans: {plans}; severity: {severity}", "- 方案：{plans}；严重程度：{severity}").format(
-        plans=", ".join(plans) or _t(lang, "none", "无"), severity=rule.severity))
+    out.append(
+        _t(lang, "- plans: {plans}; severity: {severity}", "- 方案：{plans}；严重程度：{severity}").format(
+            plans=", ".join(plans) or _t(lang, "none", "无"), severity=rule.severity
+        )
+    )
     if rule.option:
         option = rule.option.lstrip("!")
-        out.append((_t(lang, "- runs only without the opt-in `{option}` (apply --completions-as-chat)",
-                       "- 仅在未启用 `{option}` 选项时运行（apply --completions-as-chat）") if rule.option.startswith("!") else
-                    _t(lang, "- runs only with the opt-in `{option}` (apply --completions-as-chat)",
-                       "- 仅在启用 `{option}` 选项时运行（apply --completions-as-chat）")).format(option=option))
+        out.append(
+            (
+                _t(
+                    lang,
+                    "- runs only without the opt-in `{option}` (apply --completions-as-chat)",
+                    "- 仅在未启用 `{option}` 选项时运行（apply --completions-as-chat）",
+                )
+                if rule.option.startswith("!")
+                else _t(
+                    lang,
+                    "- runs only with the opt-in `{option}` (apply --completions-as-chat)",
+                    "- 仅在启用 `{option}` 选项时运行（apply --completions-as-chat）",
+                )
+            ).format(option=option)
+        )
     out.append(_t(lang, "- match: ", "- 匹配：") + f"`{_value(rule.match)}`")
     out.append(_t(lang, "- rewrite:", "- 改写："))
     out += [f"  - [`{op.name}`](#op-{op.name.replace('_', '-')}) `{_value(op.params)}`" for op in rule.ops]
@@ -285,21 +342,43 @@ def _provider(pf: rs.ProviderFile, lang: str = "en") -> List[str]:
     out = [f"## {pf.title} (`{pf.name}`)", ""]
     if pf.summary:
         out += [_shown(pf.summary.strip(), lang), ""]
-    out += [_t(lang, "- docs: ", "- 文档：") + pf.docs,
-            _t(lang, "- verified against the provider's docs and SDK: ", "- 已对照供应商文档和 SDK 核实：") + str(pf.verified)]
+    out += [
+        _t(lang, "- docs: ", "- 文档：") + pf.docs,
+        _t(lang, "- verified against the provider's docs and SDK: ", "- 已对照供应商文档和 SDK 核实：") + str(pf.verified),
+    ]
     if pf.default_region:
-        out.append(_t(lang, "- regions: {regions} (default {default})", "- 区域：{regions}（默认 {default}）").format(
-            regions=", ".join(sorted(pf.regions)), default=pf.default_region))
-    out += ["", _t(lang, "| plan | title | requirement | keeps openai | status |", "| 方案 | 标题 | 依赖 | 保留 openai | 状态 |"),
-            "| --- | --- | --- | --- | --- |"]
+        out.append(
+            _t(lang, "- regions: {regions} (default {default})", "- 区域：{regions}（默认 {default}）").format(
+                regions=", ".join(sorted(pf.regions)), default=pf.default_region
+            )
+        )
+    out += [
+        "",
+        _t(lang, "| plan | title | requirement | keeps openai | status |", "| 方案 | 标题 | 依赖 | 保留 openai | 状态 |"),
+        "| --- | --- | --- | --- | --- |",
+    ]
     for plan in pf.plans.values():
-        status = (_t(lang, "refused: ", "不提供：") + _cell(_shown(plan.refuse, lang))) if plan.refuse else _t(lang, "offered", "提供")
+        status = (
+            (_t(lang, "refused: ", "不提供：") + _cell(_shown(plan.refuse, lang))) if plan.refuse else _t(lang, "offered", "提供")
+        )
         keeps = _t(lang, "yes", "是") if plan.keeps_openai else _t(lang, "no", "否")
-        out.append(f"| `{plan.name}` | {_cell(_shown(plan.title, lang))} | {_cell(plan.requirement) or '-'} | {keeps} | {status} |")
-    out += ["", _t(lang, "Model map (`*` globs; override with `[tool.migrator.models]`):",
-                   "模型映射（`*` 为通配符；可用 `[tool.migrator.models]` 覆盖）："), ""]
+        out.append(
+            f"| `{plan.name}` | {_cell(_shown(plan.title, lang))} | {_cell(plan.requirement) or '-'} | {keeps} | {status} |"
+        )
+    out += [
+        "",
+        _t(
+            lang,
+            "Model map (`*` globs; override with `[tool.migrator.models]`):",
+            "模型映射（`*` 为通配符；可用 `[tool.migrator.models]` 覆盖）：",
+        ),
+        "",
+    ]
     if pf.models:
-        out += [_t(lang, "| OpenAI model | {title} model |", "| OpenAI 模型 | {title} 模型 |").format(title=pf.title), "| --- | --- |"]
+        out += [
+            _t(lang, "| OpenAI model | {title} model |", "| OpenAI 模型 | {title} 模型 |").format(title=pf.title),
+            "| --- | --- |",
+        ]
         out += [f"| `{_cell(k)}` | `{_cell(v)}` |" for k, v in pf.models.items()]
     else:
         out.append(_t(lang, "(none: model names are left as they are)", "（无：模型名保持原样）"))
@@ -325,7 +404,10 @@ def _operation(name: str, lang: str = "en") -> List[str]:
     out.append(_t(lang, "Applies to sites: {sites}.", "适用的位置：{sites}。").format(sites=", ".join(op.SITES)))
     out.append("")
     if op.PARAMS:
-        out += [_t(lang, "| parameter | type | required | choices |", "| 参数 | 类型 | 必填 | 可选值 |"), "| --- | --- | --- | --- |"]
+        out += [
+            _t(lang, "| parameter | type | required | choices |", "| 参数 | 类型 | 必填 | 可选值 |"),
+            "| --- | --- | --- | --- |",
+        ]
         for key, (kind, required) in op.PARAMS.items():
             choices = ", ".join(f"`{c}`" for c in op.CHOICES.get(key, ())) or "-"
             kind_name = TYPE_NAMES.get(kind, str(kind))
@@ -343,23 +425,36 @@ def render_markdown(providers: Sequence[rs.ProviderFile], lang: str = "en") -> s
         "",
         _t(lang, "English | [简体中文](zh-CN/rules.md)", "[English](../rules.md) | 简体中文"),
         "",
-        _t(lang, "<!-- Generated by scripts/document_rules.py from rules/*.yaml and migrator/engine/ops/; do not edit. -->",
-           "<!-- 由 scripts/document_rules.py 根据 rules/*.yaml、migrator/engine/ops/ 和 migrator/locale 生成；请勿手工编辑。 -->"),
+        _t(
+            lang,
+            "<!-- Generated by scripts/document_rules.py from rules/*.yaml and migrator/engine/ops/; do not edit. -->",
+            "<!-- 由 scripts/document_rules.py 根据 rules/*.yaml、migrator/engine/ops/ 和 migrator/locale 生成；请勿手工编辑。 -->",
+        ),
         "",
-        _t(lang, "What each provider's rules do, plan by plan. How to write rules: [rule-authoring.md](rule-authoring.md).",
-           "各供应商的规则按方案逐一说明其作用。如何编写规则见 [rule-authoring.md](rule-authoring.md)。"),
+        _t(
+            lang,
+            "What each provider's rules do, plan by plan. How to write rules: [rule-authoring.md](rule-authoring.md).",
+            "各供应商的规则按方案逐一说明其作用。如何编写规则见 [rule-authoring.md](rule-authoring.md)。",
+        ),
         "",
         _t(lang, "Providers: ", "供应商：") + ", ".join(f"[{pf.title}](#{pf.name})" for pf in providers) + _t(lang, ".", "。"),
         "",
     ]
     for pf in providers:
         out += [f'<a id="{pf.name}"></a>'] + _provider(pf, lang)
-    out += [_t(lang, "## Operations", "## 操作"), "",
-            _t(lang, "Values: a string is a string literal (`${var}` interpolated); "
-                     "`{env: NAME}` reads an environment variable; `{env: NAME, default: X}` with a default; "
-                     "`{expr: \"python\", imports: [\"os\", \"pkg:Name\"]}` is code.",
-               "取值：字符串就是字符串字面量（`${var}` 会被替换）；`{env: NAME}` 读取环境变量；"
-               "`{env: NAME, default: X}` 带默认值；`{expr: \"python\", imports: [\"os\", \"pkg:Name\"]}` 是代码。"), ""]
+    out += [
+        _t(lang, "## Operations", "## 操作"),
+        "",
+        _t(
+            lang,
+            "Values: a string is a string literal (`${var}` interpolated); "
+            "`{env: NAME}` reads an environment variable; `{env: NAME, default: X}` with a default; "
+            "`{expr: \"python\", imports: [\"os\", \"pkg:Name\"]}` is code.",
+            "取值：字符串就是字符串字面量（`${var}` 会被替换）；`{env: NAME}` 读取环境变量；"
+            "`{env: NAME, default: X}` 带默认值；`{expr: \"python\", imports: [\"os\", \"pkg:Name\"]}` 是代码。",
+        ),
+        "",
+    ]
     for name in sorted(OPS):
         out += _operation(name, lang)
     return "\n".join(out).rstrip("\n") + "\n"
@@ -380,10 +475,8 @@ def main(argv: Sequence[str] = ()) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if a generated file is out of date")
     args = parser.parse_args(list(argv))
     providers = builtin_providers()
-    outputs = {DOC_PATH: render_markdown(providers), ZH_DOC_PATH: render_markdown(providers, "zh"),
-               SCHEMA_PATH: render_schema()}
-    stale = [path for path, text in outputs.items()
-             if not path.exists() or path.read_text(encoding="utf-8") != text]
+    outputs = {DOC_PATH: render_markdown(providers), ZH_DOC_PATH: render_markdown(providers, "zh"), SCHEMA_PATH: render_schema()}
+    stale = [path for path, text in outputs.items() if not path.exists() or path.read_text(encoding="utf-8") != text]
     if args.check:
         for path in stale:
             print(f"{path.relative_to(ROOT)} is out of date; run python scripts/document_rules.py", file=sys.stderr)

@@ -65,8 +65,11 @@ def extract(files: Optional[List[Path]] = None) -> Dict[str, Message]:
     found: Dict[str, Message] = {}
     for path in files or source_files():
         rel = path.relative_to(ROOT).as_posix()
-        calls = [n for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path)))
-                 if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+        calls = [
+            n
+            for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path)))
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+        ]
         for node in sorted(calls, key=lambda n: (n.lineno, n.col_offset)):
             name = node.func.id
             if name not in ("_", "N_", "ngettext"):

@@ -18,14 +18,34 @@ if os.path.exists(os.path.join(os.path.dirname(__file__), "fakes", "plugin.py"))
 # CLI in subprocesses, real repositories end to end, the provider fakes and wire programs, property
 # tests, every before/after fixture) is marked slow, a new file included until it is listed here.
 # CI runs everything.
-FAST = frozenset({
-    "test_analyzer.py", "test_analyzer_masking.py", "test_analyzer_pruning.py", "test_analyzer_results.py",
-    "test_engine.py", "test_engine_pack_support.py", "test_ops_model_filters.py", "test_loader.py", "test_meta.py",
-    "test_writer.py", "test_vcs.py", "test_discovery.py", "test_cache.py", "test_check.py",
-    "test_secrets.py", "test_regressions.py", "test_layering.py", "test_i18n_docs.py",
-    "test_i18n_units.py", "test_guides.py", "test_speed_trees.py", "test_speed_layout.py", "test_speed_limits.py",
-    "test_commands.py",
-})
+FAST = frozenset(
+    {
+        "test_analyzer.py",
+        "test_analyzer_masking.py",
+        "test_analyzer_pruning.py",
+        "test_analyzer_results.py",
+        "test_engine.py",
+        "test_engine_pack_support.py",
+        "test_ops_model_filters.py",
+        "test_loader.py",
+        "test_meta.py",
+        "test_writer.py",
+        "test_vcs.py",
+        "test_discovery.py",
+        "test_cache.py",
+        "test_check.py",
+        "test_secrets.py",
+        "test_regressions.py",
+        "test_layering.py",
+        "test_i18n_docs.py",
+        "test_i18n_units.py",
+        "test_guides.py",
+        "test_speed_trees.py",
+        "test_speed_layout.py",
+        "test_speed_limits.py",
+        "test_commands.py",
+    }
+)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -55,10 +55,13 @@ V0_TWINS: Dict[str, str] = {
 # ``select(models=...)``), for packs that deliberately map no model: Ark calls
 # take the account's model or endpoint id. The ids are real Ark model names.
 USER_MODELS: Dict[str, Dict[str, str]] = {
-    "ark": {"gpt-4o": "doubao-seed-1-6-251015", "gpt-4o-mini": "doubao-seed-1-6-flash-250828",
-            "gpt-3.5-turbo": "doubao-seed-1-6-flash-250828",
-            "text-embedding-3-small": "doubao-embedding-text-240715",
-            "text-embedding-3-large": "doubao-embedding-large-text-250515"},
+    "ark": {
+        "gpt-4o": "doubao-seed-1-6-251015",
+        "gpt-4o-mini": "doubao-seed-1-6-flash-250828",
+        "gpt-3.5-turbo": "doubao-seed-1-6-flash-250828",
+        "text-embedding-3-small": "doubao-embedding-text-240715",
+        "text-embedding-3-large": "doubao-embedding-large-text-250515",
+    },
 }
 
 #: Warnings by which a pack says the migrated program's output WILL differ, with the source text
@@ -89,7 +92,7 @@ ERROR_CATEGORIES: Dict[str, str] = {
     "RateLimitError": "rate_limit",
     "AuthenticationError": "auth",
     "BadRequestError": "bad_request",
-    "InvalidRequestError": "bad_request",      # openai<1 openai.error.InvalidRequestError
+    "InvalidRequestError": "bad_request",  # openai<1 openai.error.InvalidRequestError
     # zhipuai.core._errors (status -> class in zhipuai/core/_http_client.py::_make_status_error)
     "APIReachLimitError": "rate_limit",
     "APIAuthenticationError": "auth",
@@ -169,11 +172,19 @@ class Run:
 
 def base_env(home: Path, guard_dir: Path) -> Dict[str, str]:
     """A clean environment: no proxies, no inherited provider keys, loopback not proxied."""
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "LANG": "C.UTF-8",
-           "PYTHONIOENCODING": "utf-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
-           "PYTHONPATH": str(guard_dir), "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
-           # litellm (and dspy through it) fetches its model cost map from GitHub at import unless told not to
-           "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "PYTHONIOENCODING": "utf-8",
+        "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONPATH": str(guard_dir),
+        "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
+        # litellm (and dspy through it) fetches its model cost map from GitHub at import unless told not to
+        "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+    }
     return env
 
 
@@ -188,15 +199,17 @@ def run_program(source: str, filename: str, env: Mapping[str, str], workdir: Pat
     script = workdir / filename
     script.write_text(source, encoding="utf-8")
     try:
-        done = subprocess.run([sys.executable, str(script)], env=dict(env), cwd=str(workdir),
-                              capture_output=True, text=True, timeout=TIMEOUT)
+        done = subprocess.run(
+            [sys.executable, str(script)], env=dict(env), cwd=str(workdir), capture_output=True, text=True, timeout=TIMEOUT
+        )
     except subprocess.TimeoutExpired as exc:
         return Run(-1, exc.stdout or "", f"timed out after {TIMEOUT}s\n{exc.stderr or ''}")
     return Run(done.returncode, done.stdout, done.stderr)
 
 
-def run_package(tmp_path: Path, provider: str, package: Path, main: str, reads: str,
-                extra: Optional[Dict[str, str]] = None) -> Tuple[Run, list, list]:
+def run_package(
+    tmp_path: Path, provider: str, package: Path, main: str, reads: str, extra: Optional[Dict[str, str]] = None
+) -> Tuple[Run, list, list]:
     """Run ``main`` with a migrated package on the import path against the provider's fake, with
     OpenAI's variables pointing at a trap: (the run, the provider's requests, the trap's requests).
     ``reads``: the source whose environment reads are redirected (see ``migrated_env``);
@@ -218,19 +231,27 @@ def openai_env(openai_srv: FakeServer) -> Dict[str, str]:
 
 # Programs whose framework cannot be installed next to tests/requirements-providers.txt: run them
 # with an interpreter that has it (the table keeps their recorded cells; see fixtures/programs/README.md).
-_LLAMA_INDEX_ENV = ("llama-index-llms-openai pins openai<3, so it cannot share the pinned openai==3.57.0; run `pip install "
-                    "llama-index-llms-openai-like==0.8.1 llama-index-embeddings-openai==0.7.0` in a separate venv")
+_LLAMA_INDEX_ENV = (
+    "llama-index-llms-openai pins openai<3, so it cannot share the pinned openai==3.57.0; run `pip install "
+    "llama-index-llms-openai-like==0.8.1 llama-index-embeddings-openai==0.7.0` in a separate venv"
+)
 SEPARATE_ENV: Dict[str, Tuple[str, str]] = {
     "fw_llamaindex_chat": ("llama_index.llms.openai_like", _LLAMA_INDEX_ENV),
     "fw_llamaindex_embed": ("llama_index.embeddings.openai", _LLAMA_INDEX_ENV),
-    "fw_autogen02_chat": ("autogen.oai", "pyautogen 0.2.35 pins numpy<2 (it installs beside the other pins, numpy "
-                          "going back to 1.26.4, `pip check` clean), so it is not in tests/requirements-providers.txt; "
-                          "run `pip install pyautogen==0.2.35`. Run: its OpenAIWrapper on the migrated config_list entry "
-                          "(and, in tests/test_frameworks_autogen02.py, config_list_from_json on a migrated OAI_CONFIG_LIST); "
-                          "read only, in the wheel: the api_types it routes elsewhere (autogen/oai/client.py)"),
-    "fw_instructor_chat": ("instructor", "every instructor release pins jiter<0.15 and the pinned openai==3.57.0 needs "
-                           "jiter>=0.16, so it cannot share tests/requirements-providers.txt; run `pip install "
-                           "instructor==1.17.0` in a separate venv (pip takes openai back to 3.3.0 there)"),
+    "fw_autogen02_chat": (
+        "autogen.oai",
+        "pyautogen 0.2.35 pins numpy<2 (it installs beside the other pins, numpy "
+        "going back to 1.26.4, `pip check` clean), so it is not in tests/requirements-providers.txt; "
+        "run `pip install pyautogen==0.2.35`. Run: its OpenAIWrapper on the migrated config_list entry "
+        "(and, in tests/test_frameworks_autogen02.py, config_list_from_json on a migrated OAI_CONFIG_LIST); "
+        "read only, in the wheel: the api_types it routes elsewhere (autogen/oai/client.py)",
+    ),
+    "fw_instructor_chat": (
+        "instructor",
+        "every instructor release pins jiter<0.15 and the pinned openai==3.57.0 needs "
+        "jiter>=0.16, so it cannot share tests/requirements-providers.txt; run `pip install "
+        "instructor==1.17.0` in a separate venv (pip takes openai back to 3.3.0 there)",
+    ),
 }
 
 #: frameworks with rules but no program here, and why (said under the table)
@@ -238,7 +259,8 @@ NO_PROGRAM: Dict[str, str] = {
     "CrewAI (`crewai.LLM`, rules `*/crewai`)": (
         "crewai 1.15.30 pins openai<3 and pydantic<2.13 and pulls chromadb, so it cannot be installed next to "
         "tests/requirements-providers.txt (openai==3.57.0, pydantic==2.14.4); its routes were read in the wheel and "
-        "are the LiteLLM routes that `fw_litellm_chat` runs"),
+        "are the LiteLLM routes that `fw_litellm_chat` runs"
+    ),
 }
 
 
@@ -287,8 +309,13 @@ def env_reads(source: str) -> List[EnvRead]:
             name = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
             if len(node.args) > 1 and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
                 default = node.args[1].value
-        elif (isinstance(node, ast.Call) and node.args and isinstance(node.func, ast.Attribute)
-              and node.func.attr == "from_env_var" and isinstance(node.args[0], ast.Constant)):
+        elif (
+            isinstance(node, ast.Call)
+            and node.args
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "from_env_var"
+            and isinstance(node.args[0], ast.Constant)
+        ):
             name = node.args[0].value if isinstance(node.args[0].value, str) else None
         if name:
             out.append(EnvRead(name, default))
@@ -296,15 +323,13 @@ def env_reads(source: str) -> List[EnvRead]:
 
 
 def _is_environ(node: ast.AST) -> bool:
-    return (isinstance(node, ast.Attribute) and node.attr == "environ") or (
-        isinstance(node, ast.Name) and node.id == "environ")
+    return (isinstance(node, ast.Attribute) and node.attr == "environ") or (isinstance(node, ast.Name) and node.id == "environ")
 
 
 def _is_env_getter(func: ast.AST) -> bool:
     if isinstance(func, ast.Attribute) and func.attr == "get" and _is_environ(func.value):
         return True
-    return (isinstance(func, ast.Attribute) and func.attr == "getenv") or (
-        isinstance(func, ast.Name) and func.id == "getenv")
+    return (isinstance(func, ast.Attribute) and func.attr == "getenv") or (isinstance(func, ast.Name) and func.id == "getenv")
 
 
 def migrated_env(provider: str, srv: FakeServer, source: str) -> Tuple[Dict[str, str], List[str]]:
@@ -354,20 +379,31 @@ def _redirect_value(read: EnvRead, srv: FakeServer) -> Optional[str]:
 
 # --------------------------------------------------------------------------- requests in a neutral form
 
-CHAT_PARAMS = ("temperature", "top_p", "max_tokens", "stop", "seed", "n", "tools", "tool_choice",
-               "response_format", "presence_penalty", "frequency_penalty")
+CHAT_PARAMS = (
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "stop",
+    "seed",
+    "n",
+    "tools",
+    "tool_choice",
+    "response_format",
+    "presence_penalty",
+    "frequency_penalty",
+)
 
 
 @dataclass
 class Neutral:
     """A request reduced to what the program asked for, whatever the wire."""
 
-    kind: str                     # chat | embeddings | other
+    kind: str  # chat | embeddings | other
     model: Any
-    conversation: Any             # [(role, text)] or [input texts]
+    conversation: Any  # [(role, text)] or [input texts]
     stream: bool
     params: Dict[str, Any]
-    raw_keys: Tuple[str, ...]     # top-level keys as sent (to spot untranslated names)
+    raw_keys: Tuple[str, ...]  # top-level keys as sent (to spot untranslated names)
 
     def key(self) -> str:
         return json.dumps([self.kind, self.conversation], sort_keys=True, default=str)
@@ -411,8 +447,9 @@ def neutral(req: RecordedRequest) -> Neutral:
     body = req.json if isinstance(req.json, Mapping) else {}
     keys = tuple(body)
     if req.route == "openai.chat":
-        return Neutral("chat", body.get("model"), _messages(body.get("messages")), bool(body.get("stream")),
-                       _chat_params(body), keys)
+        return Neutral(
+            "chat", body.get("model"), _messages(body.get("messages")), bool(body.get("stream")), _chat_params(body), keys
+        )
     if req.route == "openai.embeddings":
         params = {"dimensions": body["dimensions"]} if body.get("dimensions") is not None else {}
         return Neutral("embeddings", body.get("model"), embedding_inputs(body.get("input")), False, params, keys)
@@ -424,16 +461,30 @@ def neutral(req: RecordedRequest) -> Neutral:
     if req.route == "dashscope.embedding":
         par = body.get("parameters") or {}
         params = {"dimensions": par["dimension"]} if par.get("dimension") is not None else {}
-        return Neutral("embeddings", body.get("model"), embedding_inputs((body.get("input") or {}).get("texts")),
-                       False, params, keys)
+        return Neutral(
+            "embeddings", body.get("model"), embedding_inputs((body.get("input") or {}).get("texts")), False, params, keys
+        )
     if req.route == "hunyuan.ChatCompletions":
-        lower = {"temperature": body.get("Temperature"), "top_p": body.get("TopP"), "seed": body.get("Seed"),
-                 "stop": body.get("Stop"), "tools": body.get("Tools"), "tool_choice": body.get("ToolChoice")}
-        return Neutral("chat", body.get("Model"), _messages(body.get("Messages"), "Role", "Content"),
-                       bool(body.get("Stream")), _chat_params(lower), keys)
+        lower = {
+            "temperature": body.get("Temperature"),
+            "top_p": body.get("TopP"),
+            "seed": body.get("Seed"),
+            "stop": body.get("Stop"),
+            "tools": body.get("Tools"),
+            "tool_choice": body.get("ToolChoice"),
+        }
+        return Neutral(
+            "chat",
+            body.get("Model"),
+            _messages(body.get("Messages"), "Role", "Content"),
+            bool(body.get("Stream")),
+            _chat_params(lower),
+            keys,
+        )
     if req.route == "hunyuan.GetEmbedding":
-        return Neutral("embeddings", body.get("Model"), embedding_inputs(body.get("InputList") or body.get("Input")),
-                       False, {}, keys)
+        return Neutral(
+            "embeddings", body.get("Model"), embedding_inputs(body.get("InputList") or body.get("Input")), False, {}, keys
+        )
     return Neutral("other", None, [req.method, req.path], False, {}, keys)
 
 
@@ -451,14 +502,22 @@ def _mentioned(param: str, diagnostics: Sequence[str]) -> bool:
     return any(re.search(rf"\b{re.escape(param)}\b", d) for d in diagnostics)
 
 
-def compare(provider: str, ruleset: Any, expected_stdout: str, reference: Sequence[RecordedRequest],
-            run: Run, openai_requests: Sequence[RecordedRequest], migrated_source: str,
-            diagnostics: Sequence[str]) -> List[str]:
+def compare(
+    provider: str,
+    ruleset: Any,
+    expected_stdout: str,
+    reference: Sequence[RecordedRequest],
+    run: Run,
+    openai_requests: Sequence[RecordedRequest],
+    migrated_source: str,
+    diagnostics: Sequence[str],
+) -> List[str]:
     """Every way the migrated run differs from the original; empty means equivalent."""
     problems: List[str] = []
     if openai_requests:
-        problems.append(f"{len(openai_requests)} request(s) reached the OpenAI fake: "
-                        + ", ".join(sorted({r.path for r in openai_requests})))
+        problems.append(
+            f"{len(openai_requests)} request(s) reached the OpenAI fake: " + ", ".join(sorted({r.path for r in openai_requests}))
+        )
     if "api.openai.com" in migrated_source:
         problems.append("the migrated source still contains api.openai.com")
     got, want = normalise_output(run.stdout), normalise_output(expected_stdout)
@@ -487,14 +546,21 @@ def without_retries(requests: Sequence[RecordedRequest]) -> List[RecordedRequest
     return out
 
 
-def _compare_requests(provider: str, ruleset: Any, reference: Sequence[RecordedRequest],
-                      migrated: Sequence[RecordedRequest], diagnostics: Sequence[str]) -> List[str]:
+def _compare_requests(
+    provider: str,
+    ruleset: Any,
+    reference: Sequence[RecordedRequest],
+    migrated: Sequence[RecordedRequest],
+    diagnostics: Sequence[str],
+) -> List[str]:
     problems: List[str] = []
     want = sorted((neutral(r) for r in without_retries(reference)), key=Neutral.key)
     got_pairs = sorted(((neutral(r), r) for r in without_retries(migrated)), key=lambda p: p[0].key())
     if len(want) != len(got_pairs):
-        return problems + [f"{len(got_pairs)} request(s) reached the {provider} fake, the original made {len(want)}: "
-                           + ", ".join(f"{r.method} {r.path}" for _, r in got_pairs)]
+        return problems + [
+            f"{len(got_pairs)} request(s) reached the {provider} fake, the original made {len(want)}: "
+            + ", ".join(f"{r.method} {r.path}" for _, r in got_pairs)
+        ]
     for w, (g, raw) in zip(want, got_pairs):
         where = f"request {raw.method} {raw.path} ({g.kind})"
         if raw.route is None:
@@ -507,8 +573,9 @@ def _compare_requests(provider: str, ruleset: Any, reference: Sequence[RecordedR
             problems.append(f"{where}: stream={g.stream}, the original streamed={w.stream}")
         for name, value in w.params.items():
             if g.params.get(name) != value and not _mentioned(name, diagnostics):
-                problems.append(f"{where}: parameter {name}={g.params.get(name)!r}, original {value!r} "
-                                "(changed without a diagnostic)")
+                problems.append(
+                    f"{where}: parameter {name}={g.params.get(name)!r}, original {value!r} (changed without a diagnostic)"
+                )
         if provider in MAX_TOKENS_ONLY and "max_completion_tokens" in g.raw_keys:
             problems.append(f"{where}: sent max_completion_tokens; {provider} takes max_tokens")
         problems += _check_auth(where, provider, raw)
@@ -545,18 +612,21 @@ TABLE_COMMAND = "MIGRATOR_WRITE_EQUIVALENCE=1 python -m pytest -q tests/test_equ
 # the prose under the table in Chinese (docs/zh-CN/equivalence.md), keyed by its English
 ZH_PROSE: Dict[str, str] = {
     _LLAMA_INDEX_ENV: "llama-index-llms-openai 限定 openai<3，无法与固定的 openai==3.57.0 共存；请在单独的虚拟环境中运行 "
-                      "`pip install llama-index-llms-openai-like==0.8.1 llama-index-embeddings-openai==0.7.0`",
+    "`pip install llama-index-llms-openai-like==0.8.1 llama-index-embeddings-openai==0.7.0`",
     SEPARATE_ENV["fw_autogen02_chat"][1]: (
         "pyautogen 0.2.35 限定 numpy<2（它可以与其他固定版本一起安装，numpy 会回退到 1.26.4，`pip check` 无误），因此不在 "
         "tests/requirements-providers.txt 中；请运行 `pip install pyautogen==0.2.35`。运行的内容：它的 OpenAIWrapper 处理迁移后的 "
         "config_list 条目（在 tests/test_frameworks_autogen02.py 中还有 config_list_from_json 读取迁移后的 OAI_CONFIG_LIST）；"
-        "只在 wheel 中阅读而未运行的：它转发到别处的 api_type（autogen/oai/client.py）"),
+        "只在 wheel 中阅读而未运行的：它转发到别处的 api_type（autogen/oai/client.py）"
+    ),
     SEPARATE_ENV["fw_instructor_chat"][1]: (
         "instructor 的每个版本都限定 jiter<0.15，而固定的 openai==3.57.0 需要 jiter>=0.16，因此无法与 "
-        "tests/requirements-providers.txt 共存；请在单独的虚拟环境中运行 `pip install instructor==1.17.0`（pip 会在那里把 openai 回退到 3.3.0）"),
+        "tests/requirements-providers.txt 共存；请在单独的虚拟环境中运行 `pip install instructor==1.17.0`（pip 会在那里把 openai 回退到 3.3.0）"
+    ),
     NO_PROGRAM["CrewAI (`crewai.LLM`, rules `*/crewai`)"]: (
         "crewai 1.15.30 限定 openai<3 和 pydantic<2.13，并会引入 chromadb，因此无法与 tests/requirements-providers.txt"
-        "（openai==3.57.0、pydantic==2.14.4）一起安装；它的路由已在 wheel 中核对，就是 `fw_litellm_chat` 所运行的 LiteLLM 路由"),
+        "（openai==3.57.0、pydantic==2.14.4）一起安装；它的路由已在 wheel 中核对，就是 `fw_litellm_chat` 所运行的 LiteLLM 路由"
+    ),
 }
 _ZH_HEAD = [
     "# 线路层面的等价性：OpenAI 程序与迁移后的程序",
@@ -615,8 +685,13 @@ def _zh_reason(reason: str) -> str:
     return f"{label}：" + "；".join(parts)
 
 
-def render_table(results: Mapping[Tuple[str, str, str], Tuple[str, str]], names: Sequence[str],
-                 cells: Sequence[Tuple[str, str]], refused: Mapping[Tuple[str, str], str], lang: str = "en") -> str:
+def render_table(
+    results: Mapping[Tuple[str, str, str], Tuple[str, str]],
+    names: Sequence[str],
+    cells: Sequence[Tuple[str, str]],
+    refused: Mapping[Tuple[str, str], str],
+    lang: str = "en",
+) -> str:
     """Markdown: one row per program, one column per provider/plan; every n/a and fail has a note.
     ``lang="zh"``: the same table in Chinese (headings, legend, statuses and the notes' messages)."""
     zh = lang == "zh"
@@ -687,15 +762,26 @@ def render_table(results: Mapping[Tuple[str, str, str], Tuple[str, str]], names:
         lines = [line.format(command=TABLE_COMMAND) for line in _ZH_HEAD] + [f"合计：{summary}。", ""]
     for provider, models in sorted(USER_MODELS.items()):
         pairs = ", ".join(f"{k} -> {v}" for k, v in models.items())
-        lines += [f"{provider} 规则包按设计不映射任何模型；测试装置提供一份用户的映射（`select(models=...)`，"
-                  f"与 `[tool.migrator.models]` 的作用相同）：{pairs}。" if zh else
-                  f"The {provider} pack maps no model by design; the harness supplies a user's mapping "
-                  f"(`select(models=...)`, as `[tool.migrator.models]` would): {pairs}.", ""]
+        lines += [
+            f"{provider} 规则包按设计不映射任何模型；测试装置提供一份用户的映射（`select(models=...)`，"
+            f"与 `[tool.migrator.models]` 的作用相同）：{pairs}。"
+            if zh
+            else f"The {provider} pack maps no model by design; the harness supplies a user's mapping "
+            f"(`select(models=...)`, as `[tool.migrator.models]` would): {pairs}.",
+            "",
+        ]
     for name, (module, why) in sorted(SEPARATE_ENV.items()):
-        lines += [f"`{name}` 只在安装了 `{module}` 的环境中运行：{ZH_PROSE.get(why, why)}。" if zh else
-                  f"`{name}` runs only where `{module}` is installed: {why}.", ""]
+        lines += [
+            f"`{name}` 只在安装了 `{module}` 的环境中运行：{ZH_PROSE.get(why, why)}。"
+            if zh
+            else f"`{name}` runs only where `{module}` is installed: {why}.",
+            "",
+        ]
     for framework, why in NO_PROGRAM.items():
-        lines += [f"{framework} 在这里没有程序：{ZH_PROSE.get(why, why)}。" if zh else f"{framework} has no program here: {why}.", ""]
+        lines += [
+            f"{framework} 在这里没有程序：{ZH_PROSE.get(why, why)}。" if zh else f"{framework} has no program here: {why}.",
+            "",
+        ]
     if refused:
         lines.append("规则包不提供的方案（未运行）：" if zh else "Plans not offered by their pack (not run):")
         lines.append("")
@@ -705,8 +791,9 @@ def render_table(results: Mapping[Tuple[str, str, str], Tuple[str, str]], names:
     if notes:
         lines += ["## 注释" if zh else "## Notes", ""]
         for (status, reason), label in sorted(notes.items(), key=lambda kv: (kv[1][0], int(kv[1][1:]))):
-            lines.append(f"- **{label}**（{_ZH_STATUS[status]}）：{_zh_reason(reason)}" if zh else
-                         f"- **{label}** ({status}): {reason}")
+            lines.append(
+                f"- **{label}**（{_ZH_STATUS[status]}）：{_zh_reason(reason)}" if zh else f"- **{label}** ({status}): {reason}"
+            )
         lines.append("")
     return "\n".join(lines)
 
@@ -726,12 +813,19 @@ def read_table(text: str) -> Dict[Tuple[str, str, str], Tuple[str, str]]:
             if value == "pass":
                 out[(name.strip("`"), provider, plan)] = ("pass", "")
             elif label:
-                out[(name.strip("`"), provider, plan)] = ("fail" if label.group(1)[0] == "F" else "n/a", notes.get(label.group(1), ""))
+                out[(name.strip("`"), provider, plan)] = (
+                    "fail" if label.group(1)[0] == "F" else "n/a",
+                    notes.get(label.group(1), ""),
+                )
     return out
 
 
-def write_table(results: Mapping[Tuple[str, str, str], Tuple[str, str]], names: Sequence[str],
-                cells: Sequence[Tuple[str, str]], refused: Mapping[Tuple[str, str], str]) -> Path:
+def write_table(
+    results: Mapping[Tuple[str, str, str], Tuple[str, str]],
+    names: Sequence[str],
+    cells: Sequence[Tuple[str, str]],
+    refused: Mapping[Tuple[str, str], str],
+) -> Path:
     """Write the table; a run of some programs (``-k fw_``) keeps the recorded cells of the others."""
     TABLE_PATH.parent.mkdir(parents=True, exist_ok=True)
     previous = read_table(TABLE_PATH.read_text(encoding="utf-8")) if TABLE_PATH.exists() else {}
@@ -744,8 +838,9 @@ def write_table(results: Mapping[Tuple[str, str, str], Tuple[str, str]], names: 
     return TABLE_PATH
 
 
-def table_inputs(text: str) -> Tuple[Dict[Tuple[str, str, str], Tuple[str, str]], List[str], List[Tuple[str, str]],
-                                      Dict[Tuple[str, str], str]]:
+def table_inputs(
+    text: str,
+) -> Tuple[Dict[Tuple[str, str, str], Tuple[str, str]], List[str], List[Tuple[str, str]], Dict[Tuple[str, str], str]]:
     """What ``render_table`` was given for a table it wrote (results, names, cells, refused): the
     committed table renders again, in either language, without running a program."""
     rows = [line for line in text.splitlines() if line.startswith("| ")]

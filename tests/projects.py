@@ -24,8 +24,9 @@ def checkout(tmp_path: Path, repo: Path, doc: dict) -> Path:
     return migrated
 
 
-def run_migrated(tmp_path: Path, migrated: Path, program: str, client_source: str,
-                 provider: str = "dashscope") -> Tuple[object, List[object], List[object]]:
+def run_migrated(
+    tmp_path: Path, migrated: Path, program: str, client_source: str, provider: str = "dashscope"
+) -> Tuple[object, List[object], List[object]]:
     """Run ``program`` with ``migrated`` importable, the provider's fake for the variables
     ``client_source`` reads, and OpenAI's variables on a trap: (the finished run, the requests the
     provider's fake received, those the trap received)."""

@@ -47,7 +47,7 @@ class Runner:
 
     def value(self, expr: str) -> str:
         if expr.startswith("inputs."):
-            return self.inputs[expr[len("inputs."):]]
+            return self.inputs[expr[len("inputs.") :]]
         if expr == "github.action_path":
             return str(ROOT)
         if expr == "github.action_repository":
@@ -101,8 +101,14 @@ class Runner:
         script = self.temp / f"step-{i}.sh"
         script.write_text(self.expand(step["run"]))
         # the runner's own command line for `shell: bash`
-        proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=cwd, env=env,
-                              capture_output=True, text=True, timeout=120)
+        proc = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         self.log.append(proc)
         if "id" in step:
             self.outputs[step["id"]] = dict(line.split("=", 1) for line in out.read_text().splitlines() if line)
@@ -122,8 +128,9 @@ def test_action_yml_is_a_composite_action_with_its_inputs():
     doc = action()
     assert doc["name"] and doc["description"]
     assert doc["runs"]["using"] == "composite"
-    assert {"ref", "paths", "policy", "base", "baseline", "install", "sarif-file", "upload-sarif",
-            "working-directory"} <= set(doc["inputs"])
+    assert {"ref", "paths", "policy", "base", "baseline", "install", "sarif-file", "upload-sarif", "working-directory"} <= set(
+        doc["inputs"]
+    )
     steps = doc["runs"]["steps"]
     assert any(s.get("uses", "").startswith("github/codeql-action/upload-sarif@") for s in steps)
     text = ACTION.read_text(encoding="utf-8")

@@ -356,7 +356,10 @@ def test_legacy_engine_and_deployment_id_count_as_model():
 def test_v1_module_level_client():
     c = only(calls("import openai\nopenai.chat.completions.create(model='gpt-4o', messages=[])\n"), "call")
     assert (c.api, c.legacy, c.detail["receiver"], c.symbol) == (
-        "chat.completions.create", False, "module", "openai.chat.completions.create"
+        "chat.completions.create",
+        False,
+        "module",
+        "openai.chat.completions.create",
     )
 
 
@@ -521,13 +524,33 @@ def test_exceptions_in_except_clauses_tuples_and_isinstance():
 FRAMEWORKS = [
     ("from langchain_openai import ChatOpenAI", "ChatOpenAI(model='gpt-4o')", "langchain_openai.ChatOpenAI", "gpt-4o"),
     ("from langchain_openai import OpenAIEmbeddings", "OpenAIEmbeddings(model='e')", "langchain_openai.OpenAIEmbeddings", "e"),
-    ("from langchain_openai import AzureChatOpenAI", "AzureChatOpenAI(azure_deployment='d')", "langchain_openai.AzureChatOpenAI", "d"),
-    ("from langchain.chat_models import ChatOpenAI", "ChatOpenAI(model_name='gpt-3.5-turbo')", "langchain.chat_models.ChatOpenAI", "gpt-3.5-turbo"),
+    (
+        "from langchain_openai import AzureChatOpenAI",
+        "AzureChatOpenAI(azure_deployment='d')",
+        "langchain_openai.AzureChatOpenAI",
+        "d",
+    ),
+    (
+        "from langchain.chat_models import ChatOpenAI",
+        "ChatOpenAI(model_name='gpt-3.5-turbo')",
+        "langchain.chat_models.ChatOpenAI",
+        "gpt-3.5-turbo",
+    ),
     ("from langchain.llms import OpenAI", "OpenAI()", "langchain.llms.OpenAI", None),
     ("from langchain.embeddings import OpenAIEmbeddings", "OpenAIEmbeddings()", "langchain.embeddings.OpenAIEmbeddings", None),
-    ("from langchain_community.chat_models import ChatOpenAI", "ChatOpenAI()", "langchain_community.chat_models.ChatOpenAI", None),
+    (
+        "from langchain_community.chat_models import ChatOpenAI",
+        "ChatOpenAI()",
+        "langchain_community.chat_models.ChatOpenAI",
+        None,
+    ),
     ("from llama_index.llms.openai import OpenAI", "OpenAI(model='gpt-4')", "llama_index.llms.openai.OpenAI", "gpt-4"),
-    ("from llama_index.embeddings.openai import OpenAIEmbedding", "OpenAIEmbedding()", "llama_index.embeddings.openai.OpenAIEmbedding", None),
+    (
+        "from llama_index.embeddings.openai import OpenAIEmbedding",
+        "OpenAIEmbedding()",
+        "llama_index.embeddings.openai.OpenAIEmbedding",
+        None,
+    ),
 ]
 
 
@@ -545,7 +568,12 @@ def test_framework_wrappers(imp, expr, symbol, model):
     found = scan(f"{imp}\nllm = {expr}\n")
     assert only(found, "framework", 1).symbol == symbol
     construct = only(found, "framework", 2)
-    assert (construct.column, construct.symbol, construct.model, construct.detail["form"]) == (7, CANONICAL.get(symbol, symbol), model, "construct")
+    assert (construct.column, construct.symbol, construct.model, construct.detail["form"]) == (
+        7,
+        CANONICAL.get(symbol, symbol),
+        model,
+        "construct",
+    )
     assert kinds(found, "client") == [] and kinds(found, "call") == []
 
 
@@ -609,7 +637,12 @@ def _nb(*cells):
     return json.dumps(
         {
             "cells": [
-                {"cell_type": kind, "metadata": {}, "source": src, **({"outputs": [], "execution_count": None} if kind == "code" else {})}
+                {
+                    "cell_type": kind,
+                    "metadata": {},
+                    "source": src,
+                    **({"outputs": [], "execution_count": None} if kind == "code" else {}),
+                }
                 for kind, src in cells
             ],
             "metadata": {},
@@ -790,7 +823,9 @@ def test_a_client_from_a_function_imported_elsewhere_is_reported_with_low_confid
         """
     )
     assert [(c.line, c.api, c.confidence) for c in found if c.kind == "call"] == [
-        (8, "responses.create", "low"), (9, "chat.completions.create", "low")]
+        (8, "responses.create", "low"),
+        (9, "chat.completions.create", "low"),
+    ]
 
 
 def test_a_client_behind_a_property_is_followed():
@@ -822,7 +857,9 @@ def test_a_client_behind_a_property_is_followed():
         """
     )
     assert [(c.line, c.api, c.confidence) for c in found if c.kind == "call"] == [
-        (19, "beta.assistants.create", "medium"), (20, "chat.completions.create", "high")]
+        (19, "beta.assistants.create", "medium"),
+        (20, "chat.completions.create", "high"),
+    ]
 
 
 def test_cast_to_a_client_class_says_what_the_value_is():
@@ -842,7 +879,9 @@ def test_cast_to_a_client_class_says_what_the_value_is():
         """
     )
     assert [(c.line, c.api, c.confidence) for c in found if c.kind == "call"] == [
-        (7, "audio.speech.create", "medium"), (9, "embeddings.create", "medium")]
+        (7, "audio.speech.create", "medium"),
+        (9, "embeddings.create", "medium"),
+    ]
 
 
 def test_unresolved_receiver_without_openai_import_is_silent():

@@ -36,7 +36,8 @@ def filler(count, prefix="work"):
     """Plain functions and a class: what masking leaves out."""
     out = []
     for i in range(count):
-        out.append(textwrap.dedent(f'''
+        out.append(
+            textwrap.dedent(f'''
 
             def {prefix}_{i}(items, scale={i}):
                 """Scale the items.
@@ -45,8 +46,10 @@ def filler(count, prefix="work"):
                 """
                 total = [item * scale for item in items if item]
                 return {{"total": sum(total), "label": f"{{scale}}: {{len(total)}}"}}
-            '''))
-    out.append(textwrap.dedent('''
+            ''')
+        )
+    out.append(
+        textwrap.dedent('''
 
         class Store:
             """Keeps things."""
@@ -59,13 +62,17 @@ def filler(count, prefix="work"):
             @property
             def keys(self):
                 return list(self.data)
-        '''))
+        ''')
+    )
     return "".join(out)
 
 
 def analyse_masked(source):
-    full = analyzer._analyze.__wrapped__(source, "m.py", None, False) if hasattr(analyzer._analyze, "__wrapped__") \
+    full = (
+        analyzer._analyze.__wrapped__(source, "m.py", None, False)
+        if hasattr(analyzer._analyze, "__wrapped__")
         else analyzer._analyze(source, "m.py", None, False)
+    )
     masked = analyzer._analyze_masked(source, "m.py", None)
     return masked, full
 
@@ -74,8 +81,9 @@ def spy_splices(monkeypatch):
     """The names of the regions the analysis parses back in."""
     spliced = []
     original = chunks.splice
-    monkeypatch.setattr(chunks, "splice", lambda tree, text, starts, region: spliced.append(region.name)
-                        or original(tree, text, starts, region))
+    monkeypatch.setattr(
+        chunks, "splice", lambda tree, text, starts, region: spliced.append(region.name) or original(tree, text, starts, region)
+    )
     return spliced
 
 
@@ -102,7 +110,9 @@ def test_a_big_file_is_parsed_masked_and_finds_what_the_whole_parse_finds(monkey
 
 def test_a_helper_the_analysis_looks_up_is_parsed_back(monkeypatch):
     # make_client's lines name nothing OpenAI; the call on a marked line looks it up
-    source = HEAD + textwrap.dedent('''
+    source = (
+        HEAD
+        + textwrap.dedent('''
 
         def make_client():
             return build()
@@ -114,7 +124,9 @@ def test_a_helper_the_analysis_looks_up_is_parsed_back(monkeypatch):
 
         def use():
             return make_client().chat.completions.create(model="gpt-4o", messages=[])
-        ''') + filler(40)
+        ''')
+        + filler(40)
+    )
     spliced = spy_splices(monkeypatch)
     masked, full = analyse_masked(source)
     assert masked == full
@@ -123,7 +135,9 @@ def test_a_helper_the_analysis_looks_up_is_parsed_back(monkeypatch):
 
 
 def test_a_method_setting_an_attribute_that_is_read_is_parsed_back(monkeypatch):
-    source = HEAD + textwrap.dedent('''
+    source = (
+        HEAD
+        + textwrap.dedent('''
 
         class Bot:
             def setup(self):
@@ -135,7 +149,9 @@ def test_a_method_setting_an_attribute_that_is_read_is_parsed_back(monkeypatch):
 
         def make():
             return OpenAI()
-        ''') + filler(40)
+        ''')
+        + filler(40)
+    )
     spliced = spy_splices(monkeypatch)
     masked, full = analyse_masked(source)
     assert masked == full
@@ -149,13 +165,16 @@ def test_crlf_line_ends_keep_every_position():
     assert ("call", 10, "chat.completions.create") in kinds(masked)
 
 
-@pytest.mark.parametrize("name, code", [
-    # a global statement binds in the module: the region binds more than its own name
-    ("reset", "\n\ndef reset():\n    global client\n    client = None\n"),
-    # a column-0 "def" inside a string starts a region in the middle of the string: the
-    # region before it does not close, so it is not blanked (nor is the look-alike reported)
-    ("first", 'def first():\n    return """\ndef inside():\n    client.chat.completions.create()\n"""\n'),
-])
+@pytest.mark.parametrize(
+    "name, code",
+    [
+        # a global statement binds in the module: the region binds more than its own name
+        ("reset", "\n\ndef reset():\n    global client\n    client = None\n"),
+        # a column-0 "def" inside a string starts a region in the middle of the string: the
+        # region before it does not close, so it is not blanked (nor is the look-alike reported)
+        ("first", 'def first():\n    return """\ndef inside():\n    client.chat.completions.create()\n"""\n'),
+    ],
+)
 def test_regions_that_cannot_be_left_out(name, code):
     source = HEAD + code + filler(40)
     starts = line_index(source)
@@ -193,10 +212,11 @@ def test_regions_join_decorators_to_their_definition_and_split_class_bodies():
             b = 2
         ''').lstrip("\n")
     found = chunks.regions(source, line_index(source))
-    assert [(r.first, r.last, r.kind, r.name) for r in found] == [
-        (1, 2, "stmt", None), (3, 8, "def", "f"), (9, 16, "class", "C")]
+    assert [(r.first, r.last, r.kind, r.name) for r in found] == [(1, 2, "stmt", None), (3, 8, "def", "f"), (9, 16, "class", "C")]
     assert [(r.first, r.last, r.kind, r.name, r.indent) for r in found[2].parts] == [
-        (12, 15, "def", "a", "    "), (16, 16, "assign", "b", "    ")]
+        (12, 15, "def", "a", "    "),
+        (16, 16, "assign", "b", "    "),
+    ]
 
 
 def test_a_syntax_error_in_a_big_file_is_reported_by_scan():
@@ -213,8 +233,31 @@ def test_a_syntax_error_in_a_big_file_is_reported_by_scan():
 
 # ---------------------------------------------------------------- closed()
 
-_PIECES = ["x", " = ", "(", ")", "[", "]", "{", "}", "'", '"', "'''", '"""', "#", "\\", "\n", " ", "r", "b",
-           "\\\n", "\\'", "1", ",", ":"]
+_PIECES = [
+    "x",
+    " = ",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "'",
+    '"',
+    "'''",
+    '"""',
+    "#",
+    "\\",
+    "\n",
+    " ",
+    "r",
+    "b",
+    "\\\n",
+    "\\'",
+    "1",
+    ",",
+    ":",
+]
 
 
 def _tokenizes(segment):
@@ -245,15 +288,18 @@ def test_closed_agrees_with_the_tokenizer(pieces):
         assert expected is True  # never claim closed what the tokenizer finds open
 
 
-@pytest.mark.parametrize("segment, expected", [
-    ("def f():\n    return 'a' + \"b\"\n", True),
-    ("x = '''\n", False),
-    ("x = ('a',\n", False),
-    ("x = 1 + \\\n", False),
-    ("x = 1  # ( ' \"\n", True),
-    ("x = r'\\''\n", True),
-    ("x = '''it's \"fine\"'''\n", True),
-    ("x = f'{a}' + f'{{'\n", True),
-])
+@pytest.mark.parametrize(
+    "segment, expected",
+    [
+        ("def f():\n    return 'a' + \"b\"\n", True),
+        ("x = '''\n", False),
+        ("x = ('a',\n", False),
+        ("x = 1 + \\\n", False),
+        ("x = 1  # ( ' \"\n", True),
+        ("x = r'\\''\n", True),
+        ("x = '''it's \"fine\"'''\n", True),
+        ("x = f'{a}' + f'{{'\n", True),
+    ],
+)
 def test_closed(segment, expected):
     assert chunks.closed(segment) is expected

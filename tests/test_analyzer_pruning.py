@@ -147,9 +147,11 @@ def test_reported_although_the_line_names_nothing_openai(name):
 
 def test_pruning_skips_what_cannot_matter():
     """The pruned walk must actually skip: a large plain function is never visited."""
-    src = "import openai\nclient = openai.OpenAI()\n\ndef plain(x):\n" + "".join(
-        f"    y{i} = x + {i}\n" for i in range(200)
-    ) + "    return x\n"
+    src = (
+        "import openai\nclient = openai.OpenAI()\n\ndef plain(x):\n"
+        + "".join(f"    y{i} = x + {i}\n" for i in range(200))
+        + "    return x\n"
+    )
     visited = []
     original = analyzer._Reporter._walk
 
@@ -215,8 +217,10 @@ def test_super_calls_of_a_v0_subclass_are_left_for_a_person():
     from migrator.engine import migrate_source
     from migrator.ruleset import load_all, select
 
-    src = "import openai\n\nclass Chat(openai.ChatCompletion):\n    @classmethod\n    def create(cls, **kw):\n" \
-          "        return super().create(**kw)\n"
+    src = (
+        "import openai\n\nclass Chat(openai.ChatCompletion):\n    @classmethod\n    def create(cls, **kw):\n"
+        "        return super().create(**kw)\n"
+    )
     (call,) = [f for f in analyze_python(src, "m.py").findings if f.kind == "call"]
     assert call.confidence == "low" and call.legacy and call.detail["receiver"] == "super"
     result = migrate_source(src, "m.py", select(load_all(), "deepseek", "compat"))
@@ -259,8 +263,10 @@ def test_an_analysis_leaves_no_cycles_for_the_collector(prune):
 
 
 @settings(max_examples=1500, deadline=None)
-@given(st.lists(st.sampled_from(["ab", "a", "b", "_", "x1", ".", "'", '"', " ", "\n", "é", "\u0663"]), max_size=14),
-       st.sampled_from(["a", "ab", "aba", "b_"]))
+@given(
+    st.lists(st.sampled_from(["ab", "a", "b", "_", "x1", ".", "'", '"', " ", "\n", "é", "\u0663"]), max_size=14),
+    st.sampled_from(["a", "ab", "aba", "b_"]),
+)
 def test_name_marks_are_those_of_the_word_pattern(pieces, name):
     # mark_name finds a name by substring search; it must mark the lines the word pattern
     # (not glued to a word or a quote before it, a word boundary after) marks
@@ -328,8 +334,9 @@ _PLAIN = "\n\ndef plain(items):\n    return [item * 2 for item in items]\n\n\nLI
 
 
 def _shape_findings(analysis):
-    return sorted((f.kind, f.span, f.api or f.symbol or "", f.model or "") for f in analysis.findings
-                  if f.kind not in ("url", "secret"))
+    return sorted(
+        (f.kind, f.span, f.api or f.symbol or "", f.model or "") for f in analysis.findings if f.kind not in ("url", "secret")
+    )
 
 
 @pytest.mark.parametrize("name", sorted(NOT_AT_LINE_START))

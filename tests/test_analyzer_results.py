@@ -36,12 +36,7 @@ def test_loop_over_a_list_in_the_result():
 
 
 def test_variables_of_other_origin_are_not_results():
-    source = (
-        "from openai import OpenAI\n"
-        "data = {'usage': 1}\n"
-        "usage = data['usage']\n"
-        "print(usage['prompt_tokens'])\n"
-    )
+    source = "from openai import OpenAI\ndata = {'usage': 1}\nusage = data['usage']\nprint(usage['prompt_tokens'])\n"
     assert paths(source) == []
 
 
@@ -81,9 +76,11 @@ def test_context_manager_clients_are_marked_for_rules():
 def test_qianfan_native_keeps_a_with_block_on_the_compat_endpoint():
     """qianfan.Qianfan is no context manager: the native plan cannot serve `with OpenAI() as c`,
     so that client stays on the openai SDK, pointed at Qianfan (the hybrid is reported)."""
-    source = ("from openai import OpenAI\n"
-              "with OpenAI() as client:\n"
-              "    r = client.chat.completions.create(model='gpt-4o', messages=[], timeout=5)\n")
+    source = (
+        "from openai import OpenAI\n"
+        "with OpenAI() as client:\n"
+        "    r = client.chat.completions.create(model='gpt-4o', messages=[], timeout=5)\n"
+    )
     result = migrate_source(source, "m.py", select(PROVIDERS, "qianfan", "native"))
     assert "with OpenAI(base_url=" in result.output and "QIANFAN_BEARER_TOKEN" in result.output
     assert "timeout=5" in result.output and "qianfan" not in result.output.split("\n")[0]
@@ -108,8 +105,11 @@ def test_removing_statements_never_drops_a_neighbour():
     """Removed lines are placeholders until their block collapses; a placeholder's id() must never
     be mistaken for another statement's (that once dropped user code, depending on memory reuse)."""
     body = "".join(f"x{i} = {i}\n" for i in range(40))
-    source = "import os\nimport openai\nopenai.api_key = os.getenv('OPENAI_API_KEY')\n" + body + (
-        "r = openai.ChatCompletion.create(model='gpt-4o', messages=[])\n")
+    source = (
+        "import os\nimport openai\nopenai.api_key = os.getenv('OPENAI_API_KEY')\n"
+        + body
+        + ("r = openai.ChatCompletion.create(model='gpt-4o', messages=[])\n")
+    )
     ruleset = select(PROVIDERS, "deepseek", "compat")
     for _ in range(100):
         out = migrate_source(source, "m.py", ruleset).output

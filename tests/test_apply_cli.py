@@ -38,8 +38,10 @@ def ask(question):
 '''
 
 GIT_ENV = {
-    "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
-    "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid",
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@example.invalid",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@example.invalid",
 }
 
 
@@ -50,7 +52,9 @@ def git(repo: Path, *args: str) -> str:
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, **GIT_ENV, "NO_COLOR": "1", "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "migrator", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "migrator", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def make_repo(tmp_path: Path, files: Dict[str, bytes]) -> Path:
@@ -213,23 +217,36 @@ def test_json_report_and_pr_body(tmp_path):
 NOTEBOOK = {
     "cells": [
         {"cell_type": "markdown", "metadata": {}, "source": ["# Demo\n"]},
-        {"cell_type": "code", "execution_count": 1, "metadata": {"tags": ["x"]}, "outputs": [
-            {"name": "stdout", "output_type": "stream", "text": ["hello\n"]}],
-         "source": ["%pip install openai\n", "from openai import OpenAI\n", "client = OpenAI()\n",
-                    "r = client.chat.completions.create(model=\"gpt-4o\", messages=[])"]},
+        {
+            "cell_type": "code",
+            "execution_count": 1,
+            "metadata": {"tags": ["x"]},
+            "outputs": [{"name": "stdout", "output_type": "stream", "text": ["hello\n"]}],
+            "source": [
+                "%pip install openai\n",
+                "from openai import OpenAI\n",
+                "client = OpenAI()\n",
+                "r = client.chat.completions.create(model=\"gpt-4o\", messages=[])",
+            ],
+        },
     ],
-    "metadata": {"kernelspec": {"name": "python3"}}, "nbformat": 4, "nbformat_minor": 5,
+    "metadata": {"kernelspec": {"name": "python3"}},
+    "nbformat": 4,
+    "nbformat_minor": 5,
 }
 
 
 def test_notebook_dependency_and_env_files(tmp_path):
     nb = json.dumps(NOTEBOOK, indent=1) + "\n"
-    repo = make_repo(tmp_path, {
-        "demo.ipynb": nb.encode(),
-        "requirements.txt": b"requests==2.0\nopenai>=1.0  # the sdk\n",
-        ".env.example": b"OPENAI_API_KEY=\nOTHER=1\n",
-        "app.py": b"import os\nfrom openai import OpenAI\nc = OpenAI(api_key=os.environ['OPENAI_API_KEY'])\n",
-    })
+    repo = make_repo(
+        tmp_path,
+        {
+            "demo.ipynb": nb.encode(),
+            "requirements.txt": b"requests==2.0\nopenai>=1.0  # the sdk\n",
+            ".env.example": b"OPENAI_API_KEY=\nOTHER=1\n",
+            "app.py": b"import os\nfrom openai import OpenAI\nc = OpenAI(api_key=os.environ['OPENAI_API_KEY'])\n",
+        },
+    )
     result = run("apply", "--provider", "acme", "--plan", "native", "--rules", ACME, cwd=repo)
     assert result.returncode == 0, result.stderr
     new_nb = branch_file(repo, "migrator/acme-native", "demo.ipynb").decode()
@@ -285,10 +302,13 @@ def test_in_place_failure_restores_every_file(tmp_path, monkeypatch):
 
 def test_what_check_would_still_flag_is_reported_for_a_person(tmp_path):
     """apply's promise: a file it reports nothing for passes `migrator check` under the plan's policy."""
-    repo = make_repo(tmp_path, {
-        "app.py": b"import os\nfrom openai import OpenAI\nc = OpenAI(api_key=os.environ['OPENAI_API_KEY'])\n",
-        "wrapper.py": b"from langchain_openai import AzureChatOpenAI\nllm = AzureChatOpenAI(azure_deployment='d')\n",
-    })
+    repo = make_repo(
+        tmp_path,
+        {
+            "app.py": b"import os\nfrom openai import OpenAI\nc = OpenAI(api_key=os.environ['OPENAI_API_KEY'])\n",
+            "wrapper.py": b"from langchain_openai import AzureChatOpenAI\nllm = AzureChatOpenAI(azure_deployment='d')\n",
+        },
+    )
     result = run("apply", "--provider", "acme", "--plan", "native", "--rules", ACME, "--format", "json", cwd=repo)
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
@@ -302,9 +322,11 @@ def test_what_check_would_still_flag_is_reported_for_a_person(tmp_path):
 
 
 def test_diagnostics_speak_of_the_original_lines_once(tmp_path):
-    source = (b"import openai\n\n\n"
-              b"def chat(q):\n    return openai.ChatCompletion.create(model='gpt-4o', messages=[])['choices'][0]['message']['content']\n\n\n"
-              b"def complete(q):\n    return openai.Completion.create(model='gpt-3.5-turbo-instruct', prompt=q)\n")
+    source = (
+        b"import openai\n\n\n"
+        b"def chat(q):\n    return openai.ChatCompletion.create(model='gpt-4o', messages=[])['choices'][0]['message']['content']\n\n\n"
+        b"def complete(q):\n    return openai.Completion.create(model='gpt-3.5-turbo-instruct', prompt=q)\n"
+    )
     repo = make_repo(tmp_path, {"app.py": source})
     doc = json.loads(run("apply", "--provider", "deepseek", "--dry-run", "--format", "json", cwd=repo).stdout)
     manual = [(d["line"], d["rule"]) for d in doc["diagnostics"] if d["severity"] == "manual"]
@@ -345,7 +367,7 @@ PYPROJECTS = {
     "top-level dotted keys": 'tool.migrator.exclude = ["legacy"]  # keep\ntool.black.line-length = 80\n[project]\nname = "x"\n',
     "[tool] migrator inline": '[tool]\nmigrator = {exclude = ["legacy"]}  # keep\n',
     "existing table": '# keep\n[tool.migrator]\nexclude = ["legacy"]  # keep\nprovider = "zhipu"\n\n'
-                      '[tool.migrator.check]\npolicy = "strict"  # keep\n\n[tool.ruff]\nline-length = 90\n',
+    '[tool.migrator.check]\npolicy = "strict"  # keep\n\n[tool.ruff]\nline-length = 90\n',
     "existing table, CRLF": '[tool.migrator]\r\nexclude = ["legacy"]  # keep\r\n\r\n[tool.black]\r\nx = 1\r\n',
     "only a sub-table": '[tool.migrator.models]  # keep\n"gpt-4o" = "deepseek-chat"\n',
 }
@@ -388,8 +410,7 @@ def test_config_is_recorded_where_check_reads_it(tmp_path):
     not in a new [tool.migrator] that would hide the user's .migrator.toml from check."""
     pyproject = '[project]\nname = "x"\n'
     own = '# mine\nexclude = ["legacy"]\n\n[models]\n"gpt-4o" = "deepseek-chat"\n'
-    repo = make_repo(tmp_path, {"app.py": APP.encode(), "pyproject.toml": pyproject.encode(),
-                                ".migrator.toml": own.encode()})
+    repo = make_repo(tmp_path, {"app.py": APP.encode(), "pyproject.toml": pyproject.encode(), ".migrator.toml": own.encode()})
     assert run("apply", "--provider", "deepseek", cwd=repo).returncode == 0
     assert branch_file(repo, "migrator/deepseek-compat", "pyproject.toml").decode() == pyproject
     recorded = branch_file(repo, "migrator/deepseek-compat", ".migrator.toml").decode()
@@ -419,8 +440,7 @@ def test_an_untracked_env_file_is_never_committed(tmp_path, extra):
 
 
 def _linked_repo(tmp_path: Path) -> Path:
-    repo = make_repo(tmp_path, {"pkg/app.py": APP.encode(),
-                                "config/pyproject.toml": b'[project]\nname = "x"  # mine\n'})
+    repo = make_repo(tmp_path, {"pkg/app.py": APP.encode(), "config/pyproject.toml": b'[project]\nname = "x"  # mine\n'})
     (repo / "link.py").symlink_to("pkg/app.py")
     (repo / "pyproject.toml").symlink_to("config/pyproject.toml")
     git(repo, "add", "-A")
@@ -474,8 +494,14 @@ def test_a_repository_git_refuses_is_named_for_what_git_said(tmp_path):
     else:
         env = {"GIT_TEST_ASSUME_DIFFERENT_OWNER": "1"}
     full = {**os.environ, **GIT_ENV, "NO_COLOR": "1", "COLUMNS": "200", **env}
-    result = subprocess.run([sys.executable, "-m", "migrator", "apply", "--provider", "deepseek"], cwd=repo,
-                            env=full, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "migrator", "apply", "--provider", "deepseek"],
+        cwd=repo,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2
     assert "dubious ownership" in result.stderr and "detached" not in result.stderr
     assert "Traceback" not in result.stderr

@@ -59,7 +59,9 @@ PROMPT = re.compile(r"\[y,n,a,q,\?\](?:\?|？) |\[y/N\]: ".encode())
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, env={**os.environ, **GIT_ENV}).stdout.decode()
+    return subprocess.run(
+        ["git", *args], cwd=repo, check=True, capture_output=True, env={**os.environ, **GIT_ENV}
+    ).stdout.decode()
 
 
 def make_repo(path: Path, files: Dict[str, str]) -> Path:
@@ -86,12 +88,27 @@ def drive(repo: Path, answers: List[str], *extra: str, lang: str = "en") -> Tupl
     """Run apply on a pseudo-terminal (stdin, stdout and stderr), answering each prompt in turn;
     (exit code, everything the terminal showed)."""
     master, slave = os.openpty()
-    env = {**os.environ, **GIT_ENV, "PYTHONPATH": str(ROOT), "MIGRATOR_CACHE_DIR": str(repo.parent / "cache"),
-           "MIGRATOR_PAGER": "0", "COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb", "MIGRATOR_LANG": lang}
+    env = {
+        **os.environ,
+        **GIT_ENV,
+        "PYTHONPATH": str(ROOT),
+        "MIGRATOR_CACHE_DIR": str(repo.parent / "cache"),
+        "MIGRATOR_PAGER": "0",
+        "COLUMNS": "200",
+        "NO_COLOR": "1",
+        "TERM": "dumb",
+        "MIGRATOR_LANG": lang,
+    }
     env.pop("MIGRATOR_DEBUG", None)
     provider = () if "-p" in extra else ("-p", "deepseek")
-    proc = subprocess.Popen([sys.executable, "-m", "migrator", "apply", str(repo), *provider, "--interactive",
-                             "--jobs", "1", *extra], stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "migrator", "apply", str(repo), *provider, "--interactive", "--jobs", "1", *extra],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        close_fds=True,
+    )
     os.close(slave)
     shown, asked, pending = b"", 0, list(answers)
     deadline = time.monotonic() + 300  # two runs of apply on a loaded machine
@@ -130,10 +147,21 @@ def drive(repo: Path, answers: List[str], *extra: str, lang: str = "en") -> Tupl
 
 
 def plain(repo: Path, *extra: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, **GIT_ENV, "PYTHONPATH": str(ROOT), "MIGRATOR_CACHE_DIR": str(repo.parent / "cache"), "COLUMNS": "200",
-           "MIGRATOR_LANG": "en"}
-    return subprocess.run([sys.executable, "-m", "migrator", "apply", str(repo), "-p", "deepseek", "--jobs", "1", *extra],
-                          env=env, capture_output=True, stdin=subprocess.DEVNULL, timeout=300)
+    env = {
+        **os.environ,
+        **GIT_ENV,
+        "PYTHONPATH": str(ROOT),
+        "MIGRATOR_CACHE_DIR": str(repo.parent / "cache"),
+        "COLUMNS": "200",
+        "MIGRATOR_LANG": "en",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "migrator", "apply", str(repo), "-p", "deepseek", "--jobs", "1", *extra],
+        env=env,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+    )
 
 
 def test_skipping_the_only_unit_writes_nothing(tmp_path):
@@ -222,12 +250,15 @@ def test_accepting_everything_equals_a_plain_apply(tmp_path):
     assert state(one)[0]["a.py"] != CLIENT.encode()
 
 
-@pytest.mark.parametrize("extra, message", [
-    ((), "--interactive needs a terminal (stdin and stdout)"),
-    (("--format", "json"), "--interactive and --format json exclude each other"),
-    (("--yes",), "--interactive and --yes exclude each other"),
-    (("--only", "deepseek-compat/client"), "--interactive and --only/--skip exclude each other"),
-])
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ((), "--interactive needs a terminal (stdin and stdout)"),
+        (("--format", "json"), "--interactive and --format json exclude each other"),
+        (("--yes",), "--interactive and --yes exclude each other"),
+        (("--only", "deepseek-compat/client"), "--interactive and --only/--skip exclude each other"),
+    ],
+)
 def test_refused_without_a_terminal_or_with_what_would_answer_for_it(tmp_path, extra, message):
     repo = make_repo(tmp_path / "repo", {"a.py": CLIENT})
     before = state(repo)
@@ -254,12 +285,26 @@ def test_dry_run_asks_then_writes_nothing(tmp_path):
     assert state(repo) == before
 
 
-NOTEBOOK = {"cells": [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": lines}
-                      for lines in (["import openai\n", "client = openai.OpenAI()\n",
-                                     "r = client.chat.completions.create(model=\"gpt-4o\", messages=[])\n"],
-                                    ["import openai\n", "other = openai.OpenAI(timeout=5)\n",
-                                     "s = other.chat.completions.create(model=\"gpt-4o-mini\", messages=[])\n"])],
-            "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+NOTEBOOK = {
+    "cells": [
+        {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": lines}
+        for lines in (
+            [
+                "import openai\n",
+                "client = openai.OpenAI()\n",
+                "r = client.chat.completions.create(model=\"gpt-4o\", messages=[])\n",
+            ],
+            [
+                "import openai\n",
+                "other = openai.OpenAI(timeout=5)\n",
+                "s = other.chat.completions.create(model=\"gpt-4o-mini\", messages=[])\n",
+            ],
+        )
+    ],
+    "metadata": {},
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
 
 
 def test_a_notebook_cell_unit_is_skipped_and_the_other_cell_migrated(tmp_path):
@@ -337,8 +382,10 @@ def test_a_unit_skipped_on_a_line_another_unit_rewrites_stays_held(tmp_path):
     from migrator.ruleset import load_all, select
     from migrator.scan import ScanOptions
 
-    source = ("import openai\n\na = openai.OpenAI()\nb = openai.OpenAI(timeout=5)\n"
-              "x, y = a.chat.completions.create(model=\"gpt-4o\", messages=[]), b.chat.completions.create(model=\"gpt-4o\", messages=[])\n")
+    source = (
+        "import openai\n\na = openai.OpenAI()\nb = openai.OpenAI(timeout=5)\n"
+        "x, y = a.chat.completions.create(model=\"gpt-4o\", messages=[]), b.chat.completions.create(model=\"gpt-4o\", messages=[])\n"
+    )
     repo = make_repo(tmp_path / "repo", {"a.py": source})
     ruleset = select(load_all([]), "deepseek", None)
     offered = migrate_tree(str(repo), ruleset.with_held(()), ScanOptions(jobs=1, use_cache=False)).units

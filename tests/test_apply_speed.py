@@ -69,7 +69,7 @@ def _edited(original: List[str], edits) -> Tuple[List[str], Dict[int, int]]:
     lines = [(i, line) for i, line in enumerate(original)]
     for position, removed, inserted in edits:
         position = min(position, len(lines))
-        lines[position:position + removed] = [(None, line) for line in inserted]
+        lines[position : position + removed] = [(None, line) for line in inserted]
     kept = {j + 1: i + 1 for j, (i, _line) in enumerate(lines) if i is not None}
     return [line for _i, line in lines], kept
 
@@ -81,8 +81,10 @@ def _check_valid(a: List[str], b: List[str], line_map: Dict[int, int]) -> None:
 
 
 _COMMON = ["", ")", "    )", "        messages=[],", "    return response"]  # lines code repeats
-edits = st.lists(st.tuples(st.integers(0, 400), st.integers(0, 4),
-                           st.lists(st.sampled_from(_COMMON + ["new = 1", "import os"]), max_size=4)), max_size=25)
+edits = st.lists(
+    st.tuples(st.integers(0, 400), st.integers(0, 4), st.lists(st.sampled_from(_COMMON + ["new = 1", "import os"]), max_size=4)),
+    max_size=25,
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -99,17 +101,22 @@ def test_line_map_of_random_edits_is_difflibs_up_to_the_threshold(original, edit
 
 
 @settings(max_examples=200, deadline=None)
-@given(size=st.integers(0, 3000), repeated=st.lists(st.sampled_from(_COMMON), max_size=3000), edits=edits,
-       fresh=st.booleans())
+@given(size=st.integers(0, 3000), repeated=st.lists(st.sampled_from(_COMMON), max_size=3000), edits=edits, fresh=st.booleans())
 def test_line_map_of_random_edits_to_a_big_file(size, repeated, edits, fresh):
     """In a file too big for one difflib pass: every pair maps equal lines in order; when the
     untouched lines are the only way to match (distinct lines, new text inserted), the map is
     exactly them, as difflib's is."""
     original = [f"line_{k}" for k in range(size)]
     if not fresh:  # lines repeated all over, as blank lines and brackets are in code
-        original = [line for pair in zip(original, repeated) for line in pair] + original[len(repeated):]
-    scaled = [(position * max(1, len(original)) // 400, removed, [f"new_{n}_{line}" for n, line in enumerate(inserted)]
-               if fresh else inserted) for position, removed, inserted in edits]
+        original = [line for pair in zip(original, repeated) for line in pair] + original[len(repeated) :]
+    scaled = [
+        (
+            position * max(1, len(original)) // 400,
+            removed,
+            [f"new_{n}_{line}" for n, line in enumerate(inserted)] if fresh else inserted,
+        )
+        for position, removed, inserted in edits
+    ]
     b, kept = _edited(original, scaled)
     line_map = _line_map("\n".join(original).encode(), "\n".join(b).encode())
     _check_valid(original, b, line_map)
@@ -123,8 +130,7 @@ def test_line_map_of_repeated_blocks_without_a_unique_line():
     block = ["", "def f(q):", "    r = client.chat.completions.create(", '        model="gpt-4o",', "    )", "    return r"]
     original = block * 1000
     edited, kept = _edited(original, [(100, 1, ["changed"]), (3000, 1, []), (4500, 0, ["new = 1"])])
-    line_map = _line_map("".join(f"{line}\n" for line in original).encode(),
-                         "".join(f"{line}\n" for line in edited).encode())
+    line_map = _line_map("".join(f"{line}\n" for line in original).encode(), "".join(f"{line}\n" for line in edited).encode())
     _check_valid(original, edited, line_map)
     assert len(line_map) >= len(kept) == len(original) - 2
 
@@ -140,8 +146,16 @@ def test_line_map_grows_linearly_with_the_file():
             seen.append(len(a) * len(b))
             super().__init__(isjunk, a, b, autojunk)
 
-    block = ["", "def ask_{}(q):", "    r = client.chat.completions.create(", '        model="gpt-4o",',
-             "        messages=[],", "    )", "    return r", ""]
+    block = [
+        "",
+        "def ask_{}(q):",
+        "    r = client.chat.completions.create(",
+        '        model="gpt-4o",',
+        "        messages=[],",
+        "    )",
+        "    return r",
+        "",
+    ]
     cells = []
     for copies in (250, 500, 1000):
         original = [line.format(k) for k in range(copies) for line in block]
@@ -149,8 +163,9 @@ def test_line_map_grows_linearly_with_the_file():
         seen.clear()
         difflib.SequenceMatcher = Counting
         try:
-            line_map = _line_map("".join(f"{line}\n" for line in original).encode(),
-                                     "".join(f"{line}\n" for line in migrated).encode())
+            line_map = _line_map(
+                "".join(f"{line}\n" for line in original).encode(), "".join(f"{line}\n" for line in migrated).encode()
+            )
         finally:
             difflib.SequenceMatcher = real
         assert len(line_map) == len(original) - copies
@@ -163,8 +178,13 @@ def test_line_map_grows_linearly_with_the_file():
 
 
 def _imported(*args: str, cwd: Path) -> Tuple[subprocess.CompletedProcess, set]:
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "migrator", *args], cwd=cwd,
-                          capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "migrator", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
     modules = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
     return proc, modules
 
@@ -182,13 +202,21 @@ def test_check_of_one_file_loads_only_the_check_command(tmp_path):
     proc, modules = _imported("check", "app.py", cwd=tmp_path)
     assert proc.returncode == 1 and "check/openai-import" in proc.stdout
     assert "migrator.cli.check" in modules
-    assert not {m for m in modules if m.startswith(("migrator.cli.scan", "migrator.cli.apply", "migrator.cli.rules",
-                                                      "migrator.engine", "libcst", "yaml"))}
+    assert not {
+        m
+        for m in modules
+        if m.startswith(("migrator.cli.scan", "migrator.cli.apply", "migrator.cli.rules", "migrator.engine", "libcst", "yaml"))
+    }
 
 
 def test_a_mistyped_command_still_lists_every_command(tmp_path):
     proc, _modules = _imported("chek", cwd=tmp_path)
     assert proc.returncode == 2 and "check" in proc.stderr
-    helped = subprocess.run([sys.executable, "-m", "migrator", "--help"], cwd=tmp_path, capture_output=True, text=True,
-                            env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"})
+    helped = subprocess.run(
+        [sys.executable, "-m", "migrator", "--help"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"},
+    )
     assert all(name in helped.stdout for name in ("scan", "apply", "check", "rules"))

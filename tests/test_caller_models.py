@@ -63,7 +63,8 @@ def test_a_client_built_unless_the_caller_gives_one_moves_with_its_callers_key_a
     # kani: `self.client = client or AsyncOpenAI(...)` left its calls unresolved, so the examples
     # kept OPENAI_API_KEY and gpt-4o-mini "for a client that stays" while the client moved
     engine = ENGINE.replace(b"api_base: str = None):", b"api_base: str = None, client: AsyncOpenAI = None):").replace(
-        b"self.client = AsyncOpenAI(", b"self.client = client or AsyncOpenAI(")
+        b"self.client = AsyncOpenAI(", b"self.client = client or AsyncOpenAI("
+    )
     repo = make_repo(tmp_path, {"pkg/__init__.py": b"", "pkg/engine.py": engine, "examples/run.py": RUN})
     doc = apply(repo, "--dry-run")
     diffs = {f["path"]: f["diff"] for f in doc["files"]}

@@ -105,8 +105,7 @@ def test_strict_reports_imports_wrappers_urls_and_dependencies():
     got = rules(file_findings(src))
     assert got == [(R_IMPORT, "m.py", 1), (R_FRAMEWORK, "m.py", 2), (R_FRAMEWORK, "m.py", 3), (R_URL, "m.py", 5)]
     deps = file_findings("openai>=1\nlangchain-openai\ntiktoken\nrequests\n", path="requirements.txt")
-    assert [(f.rule, f.symbol, f.line) for f in deps] == [
-        (R_DEPENDENCY, "openai", 1), (R_DEPENDENCY, "langchain-openai", 2)]
+    assert [(f.rule, f.symbol, f.line) for f in deps] == [(R_DEPENDENCY, "openai", 1), (R_DEPENDENCY, "langchain-openai", 2)]
 
 
 def test_import_inside_function_and_try_is_found():
@@ -160,8 +159,10 @@ def test_compat_module_level_client_needs_an_allowed_base_url():
 
 def test_compat_flags_v0_calls_through_super_in_a_resource_subclass():
     # gptcache's adapters: class ChatCompletion(openai.ChatCompletion) calling super().create(...)
-    src = ("import openai\n\nclass ChatCompletion(openai.ChatCompletion):\n    @classmethod\n"
-           "    def create(cls, **kw):\n        return super().create(**kw)\n")
+    src = (
+        "import openai\n\nclass ChatCompletion(openai.ChatCompletion):\n    @classmethod\n"
+        "    def create(cls, **kw):\n        return super().create(**kw)\n"
+    )
     assert [(f.rule, f.line) for f in file_findings(src, COMPAT)] == [(R_CLIENT, 6)]
 
 
@@ -180,7 +181,9 @@ def test_configured_forbidden_modules_are_reported_in_any_file():
     policy = Policy("compat", forbidden_modules=("anthropic", "tiktoken"), allow_endpoints=(DASHSCOPE,))
     src = "import anthropic.types\nfrom tiktoken import get_encoding\nimport anthropicx\n"
     assert [(f.rule, f.symbol, f.line) for f in file_findings(src, policy)] == [
-        (R_FRAMEWORK, "anthropic.types", 1), (R_FRAMEWORK, "tiktoken.get_encoding", 2)]
+        (R_FRAMEWORK, "anthropic.types", 1),
+        (R_FRAMEWORK, "tiktoken.get_encoding", 2),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -214,10 +217,17 @@ def test_endpoint_allow_list_matching():
 
 
 def test_default_policy_comes_from_config_and_default_endpoints_from_the_packs(repo):
-    write(repo, "pyproject.toml", "[tool.migrator]\nprovider = 'deepseek'\nplan = 'compat'\n"
-                                  "[tool.migrator.check]\npolicy = 'compat'\n")
-    write(repo, "app/ds.py", "import os\nfrom openai import OpenAI\n"
-                             "c = OpenAI(base_url=os.environ.get('DEEPSEEK_BASE_URL', 'https://api.deepseek.com'))\n")
+    write(
+        repo,
+        "pyproject.toml",
+        "[tool.migrator]\nprovider = 'deepseek'\nplan = 'compat'\n[tool.migrator.check]\npolicy = 'compat'\n",
+    )
+    write(
+        repo,
+        "app/ds.py",
+        "import os\nfrom openai import OpenAI\n"
+        "c = OpenAI(base_url=os.environ.get('DEEPSEEK_BASE_URL', 'https://api.deepseek.com'))\n",
+    )
     result = check(repo)
     assert result.policy == "compat" and result.new == ()
     assert [f.rule for f in check(repo, policy="strict").new] == [R_IMPORT]
@@ -320,7 +330,10 @@ def test_baseline_round_trip(repo):
     text = (repo / "baseline.json").read_text()
     doc = json.loads(text)
     assert [(e["rule"], e["path"], e["count"]) for e in doc["findings"]] == [
-        (R_IMPORT, "app/a.py", 1), (R_FRAMEWORK, "app/b.py", 1), (R_URL, "app/b.py", 1)]
+        (R_IMPORT, "app/a.py", 1),
+        (R_FRAMEWORK, "app/b.py", 1),
+        (R_URL, "app/b.py", 1),
+    ]
     assert "line" not in text  # identity is rule/path/symbol, never a line
     # deterministic: writing again gives the same bytes
     check(repo, baseline="baseline.json", update_baseline=True)
@@ -423,7 +436,9 @@ def test_suppression_marker_in_a_string_is_not_a_suppression():
 def test_suppressions_in_dependency_files():
     text = "openai>=1  # migrator: ignore[check/openai-dependency] -- the eval harness needs it\n# migrator: ignore -- x\n"
     assert [(s.line, s.rules, s.reason) for s in text_suppressions(text)] == [
-        (1, (R_DEPENDENCY,), "the eval harness needs it"), (2, (), "x")]
+        (1, (R_DEPENDENCY,), "the eval harness needs it"),
+        (2, (), "x"),
+    ]
     found = file_findings(text, path="requirements.txt")
     assert [(f.rule, f.line) for f in found] == [(R_UNUSED, 2)]
 
@@ -468,8 +483,11 @@ def test_config_excludes_apply(repo):
 
 
 def _deepseek_repo(repo: Path, source: str, plan: str = "compat") -> Path:
-    write(repo, "pyproject.toml", f"[tool.migrator]\nprovider = 'deepseek'\nplan = '{plan}'\n"
-                                  "[tool.migrator.check]\npolicy = 'compat'\n")
+    write(
+        repo,
+        "pyproject.toml",
+        f"[tool.migrator]\nprovider = 'deepseek'\nplan = '{plan}'\n[tool.migrator.check]\npolicy = 'compat'\n",
+    )
     write(repo, "app/llm.py", source)
     return repo
 
@@ -494,8 +512,9 @@ def test_client_fix_is_what_apply_writes(repo):
     [finding] = result.new
     assert finding.rule == R_CLIENT and finding.fix is not None
     fixed = apply_fix(source, finding.fix)
-    expected = migrate_source(source, "app/llm.py", select(load_all(), "deepseek", "compat",
-                                                          only=["deepseek/client-endpoint"])).output
+    expected = migrate_source(
+        source, "app/llm.py", select(load_all(), "deepseek", "compat", only=["deepseek/client-endpoint"])
+    ).output
     assert fixed == expected and fixed != source
     assert "import os" in fixed
     # and the fixed file passes the check
@@ -523,9 +542,11 @@ def test_after_a_compat_migration_the_default_check_passes(repo):
     from migrator.engine import migrate_source
     from migrator.ruleset import load_all, select
 
-    source = ("import openai\nfrom openai import OpenAI\n\nclient = OpenAI(api_key='sk-test')\n"
-              "r = client.chat.completions.create(model='gpt-4o', messages=[])\n"
-              "old = openai.ChatCompletion.create(model='gpt-4', messages=[])\n")
+    source = (
+        "import openai\nfrom openai import OpenAI\n\nclient = OpenAI(api_key='sk-test')\n"
+        "r = client.chat.completions.create(model='gpt-4o', messages=[])\n"
+        "old = openai.ChatCompletion.create(model='gpt-4', messages=[])\n"
+    )
     ruleset = select(load_all(), "deepseek", "compat")
     migrated = migrate_source(source, "app/llm.py", ruleset)
     assert migrated.error is None
@@ -536,11 +557,16 @@ def test_after_a_compat_migration_the_default_check_passes(repo):
 
 
 def test_notebook_cells_are_checked_and_suppressed_per_cell():
-    cells = [["import os\n", "import openai  # migrator: ignore[openai-import] -- demo\n"],
-             ["from openai import OpenAI\n", "c = OpenAI()\n"]]
-    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {},
-          "cells": [{"cell_type": "code", "metadata": {}, "source": s, "outputs": [], "execution_count": None}
-                    for s in cells]}
+    cells = [
+        ["import os\n", "import openai  # migrator: ignore[openai-import] -- demo\n"],
+        ["from openai import OpenAI\n", "c = OpenAI()\n"],
+    ]
+    nb = {
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {},
+        "cells": [{"cell_type": "code", "metadata": {}, "source": s, "outputs": [], "execution_count": None} for s in cells],
+    }
     data = json.dumps(nb).encode()
     strict = check_bytes("n.ipynb", data, STRICT)
     assert [(f.rule, f.cell, f.line) for f in strict.findings] == [(R_IMPORT, 2, 1)] and strict.suppressed == 1
@@ -548,12 +574,23 @@ def test_notebook_cells_are_checked_and_suppressed_per_cell():
     assert [(f.rule, f.cell, f.line) for f in compat.findings] == [(R_UNUSED, 1, 2), (R_CLIENT, 2, 2)]
 
 
-@pytest.mark.parametrize("url, allowed", [
-    ("http://localhost:11434/v1", True), ("http://127.0.0.1:8000/v1", True), ("http://10.1.2.3/v1", True),
-    ("http://192.168.1.20:8000", True), ("http://[::1]:8000/v1", True), ("http://vllm.internal/v1", True),
-    ("https://api.openai.com/v1", False), ("https://my-openai-proxy.example.com/v1", False), ("http://8.8.8.8/v1", False),
-    ("https://x.openai.azure.com/", False), ("https://api.together.xyz/v1", True), ("https://openrouter.ai/api/v1", True),
-])
+@pytest.mark.parametrize(
+    "url, allowed",
+    [
+        ("http://localhost:11434/v1", True),
+        ("http://127.0.0.1:8000/v1", True),
+        ("http://10.1.2.3/v1", True),
+        ("http://192.168.1.20:8000", True),
+        ("http://[::1]:8000/v1", True),
+        ("http://vllm.internal/v1", True),
+        ("https://api.openai.com/v1", False),
+        ("https://my-openai-proxy.example.com/v1", False),
+        ("http://8.8.8.8/v1", False),
+        ("https://x.openai.azure.com/", False),
+        ("https://api.together.xyz/v1", True),
+        ("https://openrouter.ai/api/v1", True),
+    ],
+)
 def test_a_client_of_a_self_hosted_server_is_not_openai_usage_under_compat(url, allowed):
     """Ollama or vLLM on this machine or the office network is never OpenAI, nor is another named
     service (Together, OpenRouter); a host that names OpenAI may be an OpenAI proxy, and a public

@@ -125,8 +125,10 @@ def test_github_output(cli):
     code, out, _ = cli("check", "--base", "main", "--policy", "compat", "--format", "github")
     assert code == 1
     lines = out.splitlines()
-    assert lines == ["::error file=app/llm.py,line=5,col=10,endLine=5,endColumn=18,"
-                     "title=check/openai-client-endpoint::OpenAI() has no base_url, so it talks to api.openai.com"]
+    assert lines == [
+        "::error file=app/llm.py,line=5,col=10,endLine=5,endColumn=18,"
+        "title=check/openai-client-endpoint::OpenAI() has no base_url, so it talks to api.openai.com"
+    ]
     assert all(GITHUB_LINE.match(line) for line in lines)
 
 
@@ -219,8 +221,13 @@ def test_pre_commit_hook_definition():
 
 def test_subprocess_entry_point_has_no_traceback(repo):
     for args, expected in ((["check", "--base", "main"], 1), (["check", "--base", "nope"], 2), (["check"], 1)):
-        proc = subprocess.run([sys.executable, "-m", "migrator", *args], cwd=repo, capture_output=True, text=True,
-                              env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(repo)})
+        proc = subprocess.run(
+            [sys.executable, "-m", "migrator", *args],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(repo)},
+        )
         assert proc.returncode == expected, proc.stderr
         assert "Traceback" not in proc.stdout + proc.stderr
 
@@ -238,11 +245,14 @@ def _plant(repo: Path, name: str) -> Path:
     return victim
 
 
-@pytest.mark.parametrize("args, name", [
-    (("--baseline", "ci/baseline.json", "--update-baseline"), "ci/baseline.json"),
-    (("--format", "json", "--output", "report.json"), "report.json"),
-    (("--output", "report.txt"), "report.txt"),
-])
+@pytest.mark.parametrize(
+    "args, name",
+    [
+        (("--baseline", "ci/baseline.json", "--update-baseline"), "ci/baseline.json"),
+        (("--format", "json", "--output", "report.json"), "report.json"),
+        (("--output", "report.txt"), "report.txt"),
+    ],
+)
 def test_writes_never_follow_a_planted_temp_link(cli, repo, args, name):
     victim = _plant(repo, name)
     code, out, err = cli("check", *args)
@@ -273,8 +283,14 @@ def test_base_accepts_any_rev_git_resolves(cli, repo):
 
 def test_base_in_a_repository_git_refuses_says_what_git_said(repo, tmp_path):
     env = {**os.environ, "GIT_TEST_ASSUME_DIFFERENT_OWNER": "1", "COLUMNS": "200"}
-    done = subprocess.run([sys.executable, "-m", "migrator", "check", "--base", "main"], cwd=repo, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "migrator", "check", "--base", "main"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2
     assert "dubious ownership" in done.stderr and "unknown ref" not in done.stderr and "Traceback" not in done.stderr
 
@@ -321,8 +337,15 @@ def test_unparseable_file_without_openai_is_only_a_warning(cli, repo):
 
 
 def test_notebook_cell_that_does_not_parse_fails_the_gate(cli, repo):
-    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-              "source": ["import openai\n", "<<<<<<< HEAD\n"]}]
+    cells = [
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "outputs": [],
+            "execution_count": None,
+            "source": ["import openai\n", "<<<<<<< HEAD\n"],
+        }
+    ]
     write(repo, "nb.ipynb", json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     code, out, _ = cli("check", "nb.ipynb")
     assert code == 1 and "nb.ipynb" in out and "check/unparseable-file" in out and "cell 1" in out

@@ -48,8 +48,7 @@ sys.stderr.write("\n" + json.dumps({"code": code, **seen}) + "\n")
 
 def spied(cwd: Path, *args: str):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
-    proc = subprocess.run([sys.executable, "-c", SPY, *args], cwd=cwd, capture_output=True, text=True, env=env,
-                          timeout=120)
+    proc = subprocess.run([sys.executable, "-c", SPY, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=120)
     report = json.loads(proc.stderr.strip().splitlines()[-1])
     return report, proc.stdout
 
@@ -105,8 +104,20 @@ def test_the_whole_tree_is_still_checked_when_nothing_is_named(tmp_path):
 
 
 def tree(root: Path) -> Path:
-    for rel in ["a.py", "pkg/b.py", "pkg/c.txt", "pkg/deep/d.py", "pkg/build/e.py", "pkg/x.egg-info/f.py",
-                "pkg-2/g.py", "other/h.py", "env/i.py", "skip/j.py", "pkg/skip/k.py", "node_modules/l.py"]:
+    for rel in [
+        "a.py",
+        "pkg/b.py",
+        "pkg/c.txt",
+        "pkg/deep/d.py",
+        "pkg/build/e.py",
+        "pkg/x.egg-info/f.py",
+        "pkg-2/g.py",
+        "other/h.py",
+        "env/i.py",
+        "skip/j.py",
+        "pkg/skip/k.py",
+        "node_modules/l.py",
+    ]:
         write(root, rel, "x = 1\n")
     (root / "env" / "pyvenv.cfg").write_text("home = /usr\n", encoding="utf-8")
     os.symlink(root / "other", root / "pkg" / "linkdir")
@@ -115,10 +126,26 @@ def tree(root: Path) -> Path:
     return root
 
 
-NAMED = [["pkg"], ["pkg/b.py"], ["pkg/deep", "pkg"], ["pkg/build/e.py"], ["pkg/build"], ["pkg/x.egg-info/f.py"],
-         ["env/i.py"], ["env"], ["pkg/linkdir"], ["pkg/linkdir/h.py"], ["pkg/link.py"], ["pkg/broken.py"],
-         ["skip/j.py", "pkg/skip"], ["pkg-2", "pkg/deep/d.py"], ["node_modules/l.py"], ["nope.py", "pkg/nope"],
-         [""], ["a.py", ""]]
+NAMED = [
+    ["pkg"],
+    ["pkg/b.py"],
+    ["pkg/deep", "pkg"],
+    ["pkg/build/e.py"],
+    ["pkg/build"],
+    ["pkg/x.egg-info/f.py"],
+    ["env/i.py"],
+    ["env"],
+    ["pkg/linkdir"],
+    ["pkg/linkdir/h.py"],
+    ["pkg/link.py"],
+    ["pkg/broken.py"],
+    ["skip/j.py", "pkg/skip"],
+    ["pkg-2", "pkg/deep/d.py"],
+    ["node_modules/l.py"],
+    ["nope.py", "pkg/nope"],
+    [""],
+    ["a.py", ""],
+]
 
 
 @pytest.mark.parametrize("use_git", [False, True, "too many for one git command"])
@@ -130,6 +157,5 @@ def test_the_named_listing_is_the_whole_listing_filtered(tmp_path, monkeypatch, 
     if use_git == "too many for one git command":  # git lists everything; the named paths are kept here
         monkeypatch.setattr(discovery, "_PATHSPEC_CHARS", 1)
         use_git = True
-    whole = [(c.relpath, c.abspath) for c in iter_files(str(root), ["skip"], use_git=use_git)
-             if _under(c.relpath, named)]
+    whole = [(c.relpath, c.abspath) for c in iter_files(str(root), ["skip"], use_git=use_git) if _under(c.relpath, named)]
     assert [(c.relpath, c.abspath) for c in iter_files(str(root), ["skip"], use_git=use_git, under=named)] == whole

@@ -28,11 +28,12 @@ def test_show_completion_bash_prints_a_script_that_completes(tmp_path, words, ex
     script = tmp_path / "migrator.bash"
     script.write_text(shown.stdout)
     words_list = words.split()
-    probe = (f"source {script}; COMP_WORDS=({' '.join(words_list)}); COMP_CWORD={len(words_list) - 1}; "
-             "_migrator_completion migrator; printf '%s\\n' \"${COMPREPLY[@]}\"")
+    probe = (
+        f"source {script}; COMP_WORDS=({' '.join(words_list)}); COMP_CWORD={len(words_list) - 1}; "
+        "_migrator_completion migrator; printf '%s\\n' \"${COMPREPLY[@]}\""
+    )
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    done = subprocess.run(["bash", "--noprofile", "--norc", "-c", probe], capture_output=True, text=True, env=env,
-                          timeout=60)
+    done = subprocess.run(["bash", "--noprofile", "--norc", "-c", probe], capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 0 and expected in done.stdout.split(), done.stdout + done.stderr
 
 

@@ -42,10 +42,14 @@ SUB_APP = APP.replace("client = OpenAI(", "client = OpenAI(  # 客户端\n    ")
 
 @pytest.fixture
 def repo(tmp_path):
-    config = ('[tool.migrator]\nexclude = ["svc/legacy/**"]\n[tool.migrator.models]\n"gpt-4o" = "qwen-max"\n'
-              '[tool.migrator.check]\npolicy = "compat"\n')
-    return make_repo(tmp_path, {".migrator.toml": config.encode(), "svc/app.py": APP.encode(),
-                                "svc/legacy/old.py": APP.encode(), "top.py": b"x = 1\n"})
+    config = (
+        '[tool.migrator]\nexclude = ["svc/legacy/**"]\n[tool.migrator.models]\n"gpt-4o" = "qwen-max"\n'
+        '[tool.migrator.check]\npolicy = "compat"\n'
+    )
+    return make_repo(
+        tmp_path,
+        {".migrator.toml": config.encode(), "svc/app.py": APP.encode(), "svc/legacy/old.py": APP.encode(), "top.py": b"x = 1\n"},
+    )
 
 
 def test_check_from_a_sub_folder_uses_the_repository_config_and_baseline(repo):

@@ -48,8 +48,9 @@ def test_a_help_text_with_brackets_exists():  # the case the test below is about
 @pytest.mark.parametrize("path,texts", COMMANDS, ids=[" ".join(p) or "migrator" for p, _ in COMMANDS])
 def test_help_shows_every_help_text_literally(path, texts):
     env = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1", "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run([sys.executable, "-m", "migrator", *path, "--help"], capture_output=True, text=True,
-                          env=env, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "migrator", *path, "--help"], capture_output=True, text=True, env=env, timeout=60
+    )
     assert proc.returncode == 0, proc.stderr
     shown = " ".join(proc.stdout.split())
     for text in texts:

@@ -31,9 +31,13 @@ def project_name() -> str:
 
 def installed_distribution() -> metadata.Distribution:
     """The installed distribution whose console script ``migrator`` runs this package."""
-    found = [d for d in metadata.distributions()
-             if any(ep.group == "console_scripts" and ep.name == "migrator" and ep.value == "migrator.cli:main"
-                    for ep in d.entry_points)]
+    found = [
+        d
+        for d in metadata.distributions()
+        if any(
+            ep.group == "console_scripts" and ep.name == "migrator" and ep.value == "migrator.cli:main" for ep in d.entry_points
+        )
+    ]
     assert len(found) == 1, [d.metadata["Name"] for d in found]
     return found[0]
 

@@ -47,9 +47,11 @@ def test_apply_no_diff_leaves_out_the_diffs_only(tmp_path):
     assert "file(s) changed" in proc.stdout and "Rules applied" in proc.stdout
 
 
-MIXED = (b"import openai\n\n\n"
-         b"def chat(q):\n    return openai.ChatCompletion.create(model='gpt-4o', messages=[])['choices'][0]['message']['content']\n\n\n"
-         b"def complete(q):\n    return openai.Completion.create(model='gpt-3.5-turbo-instruct', prompt=q)\n")
+MIXED = (
+    b"import openai\n\n\n"
+    b"def chat(q):\n    return openai.ChatCompletion.create(model='gpt-4o', messages=[])['choices'][0]['message']['content']\n\n\n"
+    b"def complete(q):\n    return openai.Completion.create(model='gpt-3.5-turbo-instruct', prompt=q)\n"
+)
 
 
 def test_apply_info_notes_are_counted_unless_verbose(tmp_path):
@@ -80,15 +82,29 @@ def test_best_fit_breaks_ties_in_a_stated_order_whatever_the_row_order():
     from migrator.report.scan import best_fit
 
     cases = [  # rows, winner, the reasons said
-        ([_row("zhipu", "compat", 3, manual=1), _row("ark", "compat", 3, manual=2), _row("qianfan", "native", 2)],
-         "zhipu", ["it leaves fewer sites for a person"]),
-        ([_row("zhipu", "compat", 3, notes=0), _row("ark", "compat", 3, notes=1)],
-         "zhipu", ["fewer of its sites need a note or a hybrid client"]),
-        ([_row("zhipu", "native", 3), _row("zhipu", "compat", 3)],
-         "zhipu", ["the compat plan is the smaller change (it keeps the openai SDK)"]),
-        ([_row("zhipu", "compat", 3), _row("deepseek", "compat", 3), _row("dashscope", "native", 3)],
-         "deepseek", ["the compat plan is the smaller change (it keeps the openai SDK)",
-                      "it comes first alphabetically (the rest is equal)"]),
+        (
+            [_row("zhipu", "compat", 3, manual=1), _row("ark", "compat", 3, manual=2), _row("qianfan", "native", 2)],
+            "zhipu",
+            ["it leaves fewer sites for a person"],
+        ),
+        (
+            [_row("zhipu", "compat", 3, notes=0), _row("ark", "compat", 3, notes=1)],
+            "zhipu",
+            ["fewer of its sites need a note or a hybrid client"],
+        ),
+        (
+            [_row("zhipu", "native", 3), _row("zhipu", "compat", 3)],
+            "zhipu",
+            ["the compat plan is the smaller change (it keeps the openai SDK)"],
+        ),
+        (
+            [_row("zhipu", "compat", 3), _row("deepseek", "compat", 3), _row("dashscope", "native", 3)],
+            "deepseek",
+            [
+                "the compat plan is the smaller change (it keeps the openai SDK)",
+                "it comes first alphabetically (the rest is equal)",
+            ],
+        ),
     ]
     for rows, winner, why in cases:
         for order in itertools.permutations(rows):
@@ -104,8 +120,11 @@ def test_scan_says_when_providers_tie_and_why_it_chose(tmp_path):
     proc = run("scan", ".", "--format", "text", cwd=repo)
     assert proc.returncode == 0, proc.stderr
     assert "Best fit: dashscope (compat)" in proc.stdout
-    assert re.search(r"Tie between dashscope \(compat\), dashscope \(native\), .*; chose dashscope \(compat\) because "
-                     r"the compat plan is the smaller change .*; then it comes first alphabetically", proc.stdout), proc.stdout
+    assert re.search(
+        r"Tie between dashscope \(compat\), dashscope \(native\), .*; chose dashscope \(compat\) because "
+        r"the compat plan is the smaller change .*; then it comes first alphabetically",
+        proc.stdout,
+    ), proc.stdout
 
 
 def test_scan_ends_with_the_next_command_but_json_does_not(tmp_path):
@@ -124,8 +143,10 @@ def test_failing_check_ends_with_how_to_fix_or_accept(tmp_path):
     repo = two_files(tmp_path)
     proc = run("check", cwd=repo)
     assert proc.returncode == 1
-    assert proc.stdout.rstrip().splitlines()[-1] == \
-        "Next: fix these, or accept them as known with `migrator check --update-baseline`."
+    assert (
+        proc.stdout.rstrip().splitlines()[-1]
+        == "Next: fix these, or accept them as known with `migrator check --update-baseline`."
+    )
     for fmt in ("json", "sarif", "github"):
         assert "Next:" not in run("check", "--format", fmt, cwd=repo).stdout
     (repo / "new.py").write_text("import openai\n")
@@ -150,8 +171,15 @@ def _in_a_pty(args, cwd: Path, env: dict, rows: int = 12) -> "tuple[int, str]":
 
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, 120, 0, 0))
-    proc = subprocess.Popen([sys.executable, "-m", "migrator", *args], cwd=cwd, env=env,
-                            stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "migrator", *args],
+        cwd=cwd,
+        env=env,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        start_new_session=True,
+    )
     os.close(slave)
     chunks, deadline = [], time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -181,7 +209,9 @@ def _pager_env(tmp_path: Path, **extra) -> dict:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
     pager = bin_dir / "fakepager"
-    pager.write_text(f"#!{sys.executable}\nimport sys\nopen({str(tmp_path / 'paged.txt')!r}, 'ab').write(sys.stdin.buffer.read())\n")
+    pager.write_text(
+        f"#!{sys.executable}\nimport sys\nopen({str(tmp_path / 'paged.txt')!r}, 'ab').write(sys.stdin.buffer.read())\n"
+    )
     pager.chmod(0o755)
     env = {k: v for k, v in os.environ.items() if k not in ("LINES", "COLUMNS", "MIGRATOR_PAGER", "NO_COLOR")}
     env.update(GIT_ENV, TERM="xterm", PAGER="fakepager", PATH=f"{bin_dir}{os.pathsep}{env['PATH']}", **extra)
@@ -209,8 +239,14 @@ def test_no_pager_when_asked_when_short_or_when_piped(tmp_path):
     import subprocess
     import sys
 
-    piped = subprocess.run([sys.executable, "-m", "migrator", "apply", "--provider", "dashscope", "--dry-run"], cwd=repo,
-                           env=_pager_env(tmp_path), capture_output=True, text=True, timeout=120)
+    piped = subprocess.run(
+        [sys.executable, "-m", "migrator", "apply", "--provider", "dashscope", "--dry-run"],
+        cwd=repo,
+        env=_pager_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert piped.returncode == 1 and "--- a/app.py" in piped.stdout and not marker.exists()
 
 
@@ -228,8 +264,14 @@ def test_check_shows_progress_on_a_terminal_for_a_big_project_only(tmp_path):
     code, screen = _in_a_pty(["check"], big, _pager_env(tmp_path))
     assert code == 1, screen
     assert re.search(r"checking.*\d+/241", screen), screen  # determinate: files checked of files to check
-    piped = subprocess.run([sys.executable, "-m", "migrator", "check"], cwd=big, env=_pager_env(tmp_path),
-                           capture_output=True, text=True, timeout=120)
+    piped = subprocess.run(
+        [sys.executable, "-m", "migrator", "check"],
+        cwd=big,
+        env=_pager_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "checking" not in piped.stderr and "/241" not in piped.stderr + piped.stdout
     code, screen = _in_a_pty(["check", "--format", "sarif"], big, _pager_env(tmp_path))
     assert "checking" not in screen and "/241" not in screen
@@ -249,6 +291,12 @@ def test_apply_shows_the_rewrite_progress_on_a_terminal(tmp_path):
     code, screen = _in_a_pty(["apply", "--provider", "dashscope", "--dry-run", "--no-pager"], repo, env)
     assert code == 1, screen
     assert re.search(r"rewriting.*\d/5", screen), screen
-    piped = subprocess.run([sys.executable, "-m", "migrator", "apply", "--provider", "dashscope", "--dry-run"],
-                           cwd=repo, env=env, capture_output=True, text=True, timeout=120)
+    piped = subprocess.run(
+        [sys.executable, "-m", "migrator", "apply", "--provider", "dashscope", "--dry-run"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "rewriting" not in piped.stderr

@@ -26,11 +26,14 @@ def ask(question):
 HARNESS_LINES = ('harness = OpenAI()', 'return harness.chat.completions.create(model="gpt-4o"')
 
 
-@pytest.mark.parametrize("before,after", [
-    ("", "  # migrator: ignore -- the eval harness compares against OpenAI"),
-    ("# migrator: ignore[dashscope/client-endpoint] -- the eval harness compares against OpenAI\n", ""),
-    ("", "  # migrator: ignore[openai-client-endpoint] -- the eval harness compares against OpenAI"),
-])
+@pytest.mark.parametrize(
+    "before,after",
+    [
+        ("", "  # migrator: ignore -- the eval harness compares against OpenAI"),
+        ("# migrator: ignore[dashscope/client-endpoint] -- the eval harness compares against OpenAI\n", ""),
+        ("", "  # migrator: ignore[openai-client-endpoint] -- the eval harness compares against OpenAI"),
+    ],
+)
 def test_a_suppressed_client_is_left_whole_and_counted(tmp_path, before, after):
     source = TWO_CLIENTS.format(comment_before=before, comment_after=after)
     repo = make_repo(tmp_path, {"app.py": source.encode()})
@@ -46,8 +49,8 @@ def test_a_suppressed_client_is_left_whole_and_counted(tmp_path, before, after):
     for line in HARNESS_LINES + ((before + "harness = OpenAI()" + after),):
         assert line in migrated, migrated  # the suppressed client and its call, byte for byte
     # the statement, wrapped one argument per line when longer than 88 columns (engine/layout.py)
-    moved = migrated[migrated.index("\nclient = ") + 1:]
-    moved = moved[:moved.index(")\n") + 1] if moved.startswith("client = OpenAI(\n") else moved.splitlines()[0]
+    moved = migrated[migrated.index("\nclient = ") + 1 :]
+    moved = moved[: moved.index(")\n") + 1] if moved.startswith("client = OpenAI(\n") else moved.splitlines()[0]
     assert "DASHSCOPE_API_KEY" in moved and "dashscope.aliyuncs.com" in moved  # the other client moved
     assert migrated.count('model="qwen-plus"') == 1
     git(repo, "switch", "-q", "migrator/dashscope-compat")

@@ -34,8 +34,9 @@ def assistant():
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, **GIT_ENV, "COLUMNS": "80", "NO_COLOR": "1", "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run([sys.executable, "-m", "migrator", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "migrator", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc
 
@@ -81,5 +82,6 @@ def test_an_error_names_its_file_and_line_on_one_line(repo):
     (repo / FOLDER / "pyproject.toml").write_text('[tool.migrator]\nbogus_option_with_a_long_name = 1\n')
     proc = run("scan", FOLDER, cwd=repo)
     assert proc.returncode == 2
-    assert f"error: {FOLDER}/pyproject.toml:2: unknown key 'bogus_option_with_a_long_name' in [tool.migrator]" \
-        in lines(proc.stderr), proc.stderr
+    assert f"error: {FOLDER}/pyproject.toml:2: unknown key 'bogus_option_with_a_long_name' in [tool.migrator]" in lines(
+        proc.stderr
+    ), proc.stderr

@@ -114,49 +114,70 @@ def test_a_module_that_sets_openai_to_none_when_the_import_fails_still_builds_op
     assert result.output.count("DASHSCOPE_API_KEY") == 2 and "OPENAI_BASE_URL" not in result.output, result.output
 
 
-@pytest.mark.parametrize("source,reason", [
-    # ragas: kwargs["client"] = openai.OpenAI(), then llm_factory(model, **kwargs): the client moved, unreported
-    ('''
+@pytest.mark.parametrize(
+    "source,reason",
+    [
+        # ragas: kwargs["client"] = openai.OpenAI(), then llm_factory(model, **kwargs): the client moved, unreported
+        (
+            '''
      import openai
      from somelib import llm_factory
      def make(model="gpt-3.5-turbo", **kwargs):
          if "client" not in kwargs:
              kwargs["client"] = openai.OpenAI()
          return llm_factory(model, **kwargs)
-     ''', "the client is put in `kwargs['client']` at line 5"),
-    ('''
+     ''',
+            "the client is put in `kwargs['client']` at line 5",
+        ),
+        (
+            '''
      import openai
      CLIENTS = {"default": openai.OpenAI()}
      def ask(q):
          return CLIENTS["default"].chat.completions.create(model="gpt-4o", messages=[])
-     ''', "the client is put in `{'default': openai.OpenAI()}` at line 2"),
-    # appended to a list, yielded (a pytest fixture), built in a lambda: what takes it from there is not followed
-    ('''
+     ''',
+            "the client is put in `{'default': openai.OpenAI()}` at line 2",
+        ),
+        # appended to a list, yielded (a pytest fixture), built in a lambda: what takes it from there is not followed
+        (
+            '''
      from openai import OpenAI
      clients = []
      def register():
          clients.append(OpenAI())
-     ''', "the client is put in `clients` at line 4"),
-    ('''
+     ''',
+            "the client is put in `clients` at line 4",
+        ),
+        (
+            '''
      import pytest
      from openai import OpenAI
      @pytest.fixture
      def client():
          yield OpenAI()
-     ''', "the client is put in `(yield OpenAI())` at line 5"),
-    ('''
+     ''',
+            "the client is put in `(yield OpenAI())` at line 5",
+        ),
+        (
+            '''
      from openai import OpenAI
      factory = lambda: OpenAI()
-     ''', "the client is put in `lambda: OpenAI()` at line 2"),
-    ('''
+     ''',
+            "the client is put in `lambda: OpenAI()` at line 2",
+        ),
+        (
+            '''
      import pytest
      from openai import OpenAI
      @pytest.fixture(scope="session")
      def client():
          return OpenAI()
-     ''', "the client is put in `@fixture client()` at line 5"),
-    # ragas: a client handed to a class of the module whose calls on self.client cannot be resolved
-    ('''
+     ''',
+            "the client is put in `@fixture client()` at line 5",
+        ),
+        # ragas: a client handed to a class of the module whose calls on self.client cannot be resolved
+        (
+            '''
      import os
      import openai
      class Agent:
@@ -168,11 +189,14 @@ def test_a_module_that_sets_openai_to_none_when_the_import_fails_still_builds_op
      def get_default_agent():
          client = openai.OpenAI(api_key=os.environ.get("OPENAI_API_KEY"))
          return Agent(client=client)
-     ''', "the client is passed to a local function (parameter at line 4)"),
-    # khoj: the name a call is made on is a client in one branch and another module's value in the
-    # next; the call was invisible (the last binding read as that module's attribute) while the
-    # first branch's client moved, so an images call and an OpenAI model went to the provider
-    ('''
+     ''',
+            "the client is passed to a local function (parameter at line 4)",
+        ),
+        # khoj: the name a call is made on is a client in one branch and another module's value in the
+        # next; the call was invisible (the last binding read as that module's attribute) while the
+        # first branch's client moved, so an images call and an OpenAI model went to the provider
+        (
+            '''
      import openai
      from mypkg import state
      def generate_image(prompt, config, model):
@@ -181,34 +205,49 @@ def test_a_module_that_sets_openai_to_none_when_the_import_fails_still_builds_op
          elif state.openai_client:
              openai_client = state.openai_client
          return openai_client.images.generate(prompt=prompt, model=model)
-     ''', "the client is assigned to `openai_client`, which at line 8 may hold another value"),
-    # khoj: a client set on a shared module's attribute, called through it in other modules
-    ('''
+     ''',
+            "the client is assigned to `openai_client`, which at line 8 may hold another value",
+        ),
+        # khoj: a client set on a shared module's attribute, called through it in other modules
+        (
+            '''
      import openai
      from app import state
      def configure():
          state.openai_client = openai.OpenAI()
-     ''', "the client is put in `state.openai_client` at line 4"),
-    ('''
+     ''',
+            "the client is put in `state.openai_client` at line 4",
+        ),
+        (
+            '''
      import openai
      from app import state
      def configure():
          c = openai.OpenAI()
          state.openai_client = c
-     ''', "the client is put in `state.openai_client` at line 5"),
-    ('''
+     ''',
+            "the client is put in `state.openai_client` at line 5",
+        ),
+        (
+            '''
      import openai
      import app.state
      def configure():
          app.state.openai_client = openai.OpenAI()
-     ''', "the client is put in `app.state.openai_client` at line 4"),
-    ('''
+     ''',
+            "the client is put in `app.state.openai_client` at line 4",
+        ),
+        (
+            '''
      import openai
      from app import state
      def configure():
          setattr(state, "openai_client", openai.OpenAI())
-     ''', "the client is put in `setattr(state, ...)` at line 4"),
-])
+     ''',
+            "the client is put in `setattr(state, ...)` at line 4",
+        ),
+    ],
+)
 def test_a_client_whose_uses_go_out_of_sight_is_left_whole_and_reported(source, reason):
     result = migrate(source)
     assert result.error is None, result.error
@@ -301,9 +340,16 @@ def test_the_clients_one_factory_returns_and_a_client_fed_to_a_class_move_or_sta
     from tests.test_apply_cli import make_repo
     from tests.test_project import apply
 
-    repo = make_repo(tmp_path, {"lib.py": LIB, "app.py": APP, "extract.py": EXTRACT,
-                                "other.py": b"from openai import OpenAI\nclient = OpenAI()\n"
-                                            b"client.images.generate(model='dall-e-3', prompt='a cat')\n"})
+    repo = make_repo(
+        tmp_path,
+        {
+            "lib.py": LIB,
+            "app.py": APP,
+            "extract.py": EXTRACT,
+            "other.py": b"from openai import OpenAI\nclient = OpenAI()\n"
+            b"client.images.generate(model='dall-e-3', prompt='a cat')\n",
+        },
+    )
     report = apply(repo, "--plan", plan, "--dry-run")
     changed = {f["path"] for f in report["files"]}
     assert "other.py" in changed and not changed & {"lib.py", "app.py", "extract.py"}, changed
@@ -354,12 +400,18 @@ def test_a_test_double_of_a_client_that_stays_on_openai_gets_no_todo(tmp_path: P
     from tests.test_apply_cli import make_repo
     from tests.test_project import apply
 
-    model = (b'import openai\n\n\nclass Model:\n    def __init__(self, api_base=None, **client_kwargs):\n'
-             b'        self.client = openai.OpenAI(**{**client_kwargs, "base_url": api_base})\n\n'
-             b'    def ask(self, q):\n        return self.client.chat.completions.create(model="gpt-4o", messages=[])\n')
-    test = (b'from unittest.mock import patch\n\nfrom pkg import Model\n\n\ndef test_model():\n'
-            b'    with patch("openai.OpenAI") as mock_openai:\n        Model(api_base="http://x")\n        assert mock_openai.called\n')
-    moving = b'from openai import OpenAI\n\nclient = OpenAI()\nprint(client.chat.completions.create(model="gpt-4o", messages=[]))\n'
+    model = (
+        b'import openai\n\n\nclass Model:\n    def __init__(self, api_base=None, **client_kwargs):\n'
+        b'        self.client = openai.OpenAI(**{**client_kwargs, "base_url": api_base})\n\n'
+        b'    def ask(self, q):\n        return self.client.chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
+    test = (
+        b'from unittest.mock import patch\n\nfrom pkg import Model\n\n\ndef test_model():\n'
+        b'    with patch("openai.OpenAI") as mock_openai:\n        Model(api_base="http://x")\n        assert mock_openai.called\n'
+    )
+    moving = (
+        b'from openai import OpenAI\n\nclient = OpenAI()\nprint(client.chat.completions.create(model="gpt-4o", messages=[]))\n'
+    )
     repo = make_repo(tmp_path, {"pkg/__init__.py": model, "tests/test_model.py": test})
     report = apply(repo, "--plan", "native", "--dry-run")
     assert not [d for d in report["diagnostics"] if d["path"] == "tests/test_model.py"], report["diagnostics"]
@@ -376,12 +428,16 @@ def test_a_route_of_api_openai_com_is_reported_when_a_native_plan_s_client_takes
     from tests.test_apply_cli import make_repo
     from tests.test_project import apply
 
-    model = (b'from openai import OpenAI\n\n\nclass Model:\n    def __init__(self, url=None):\n'
-             b'        self.client = OpenAI(base_url=url)\n\n'
-             b'    def ask(self, q):\n        return self.client.chat.completions.create(model="gpt-4o", messages=[])\n')
-    test = (b'from unittest import mock\n\nimport respx\n\nfrom pkg import Model\n\n\ndef test_model():\n'
-            b'    respx.post("https://api.openai.com/v1/chat/completions").respond(json={})\n'
-            b'    with mock.patch("openai.resources.chat.completions.Completions.create"):\n        Model().ask("hi")\n')
+    model = (
+        b'from openai import OpenAI\n\n\nclass Model:\n    def __init__(self, url=None):\n'
+        b'        self.client = OpenAI(base_url=url)\n\n'
+        b'    def ask(self, q):\n        return self.client.chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
+    test = (
+        b'from unittest import mock\n\nimport respx\n\nfrom pkg import Model\n\n\ndef test_model():\n'
+        b'    respx.post("https://api.openai.com/v1/chat/completions").respond(json={})\n'
+        b'    with mock.patch("openai.resources.chat.completions.Completions.create"):\n        Model().ask("hi")\n'
+    )
     repo = make_repo(tmp_path, {"pkg/__init__.py": model, "tests/test_model.py": test})
     report = apply(repo, "--plan", "native", "--dry-run")
     assert any(d["rule"] == "migrator/hybrid" for d in report["diagnostics"]), report["diagnostics"]
@@ -398,9 +454,11 @@ def test_a_local_key_read_a_function_only_checks_moves_with_its_client(tmp_path:
     from tests.test_apply_cli import make_repo
     from tests.test_project import apply
 
-    app = (b'import os\n\nfrom openai import OpenAI\n\n\ndef get_client():\n    api_key = os.getenv("OPENAI_API_KEY")\n'
-           b'    if not api_key:\n        raise RuntimeError("no key")\n    return OpenAI(api_key=api_key)\n\n\n'
-           b'def run(q):\n    return get_client().chat.completions.create(model="gpt-4o", messages=[])\n')
+    app = (
+        b'import os\n\nfrom openai import OpenAI\n\n\ndef get_client():\n    api_key = os.getenv("OPENAI_API_KEY")\n'
+        b'    if not api_key:\n        raise RuntimeError("no key")\n    return OpenAI(api_key=api_key)\n\n\n'
+        b'def run(q):\n    return get_client().chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
     other = b"from openai import OpenAI\n\nclient = OpenAI()\nclient.images.generate(model='dall-e-3', prompt='a cat')\n"
     repo = make_repo(tmp_path, {"app.py": app, "other.py": other})
     report = apply(repo, "--dry-run")
@@ -415,13 +473,17 @@ def test_one_factory_s_async_and_sync_clients_end_on_one_sdk_in_every_module(tmp
 
     from tests.test_apply_cli import make_repo, run
 
-    lib = (b"from openai import AsyncOpenAI, OpenAI\n\n\ndef get_client(api_key, use_async=False):\n    if use_async:\n"
-           b"        return AsyncOpenAI(api_key=api_key)\n    return OpenAI(api_key=api_key)\n")
-    app = (b"import os\n\nfrom lib import get_client\n\n\nasync def ask_async(q):\n"
-           b"    client = get_client(os.environ['OPENAI_API_KEY'], use_async=True)\n"
-           b"    return await client.chat.completions.create(model='gpt-4o', messages=[{'role': 'user', 'content': q}])\n\n\n"
-           b"def ask(q):\n    client = get_client(os.environ['OPENAI_API_KEY'])\n"
-           b"    return client.chat.completions.create(model='gpt-4o', messages=[{'role': 'user', 'content': q}])\n")
+    lib = (
+        b"from openai import AsyncOpenAI, OpenAI\n\n\ndef get_client(api_key, use_async=False):\n    if use_async:\n"
+        b"        return AsyncOpenAI(api_key=api_key)\n    return OpenAI(api_key=api_key)\n"
+    )
+    app = (
+        b"import os\n\nfrom lib import get_client\n\n\nasync def ask_async(q):\n"
+        b"    client = get_client(os.environ['OPENAI_API_KEY'], use_async=True)\n"
+        b"    return await client.chat.completions.create(model='gpt-4o', messages=[{'role': 'user', 'content': q}])\n\n\n"
+        b"def ask(q):\n    client = get_client(os.environ['OPENAI_API_KEY'])\n"
+        b"    return client.chat.completions.create(model='gpt-4o', messages=[{'role': 'user', 'content': q}])\n"
+    )
     repo = make_repo(tmp_path, {"lib.py": lib, "app.py": app})
     proc = run("apply", "--provider", "qianfan", "--plan", "native", "--format", "json", "--dry-run", cwd=repo)
     assert proc.returncode in (0, 1), proc.stderr
@@ -468,8 +530,10 @@ def test_a_factory_whose_branch_takes_its_endpoint_at_run_time_is_reported_with_
 
 def test_a_client_whose_name_is_set_to_none_where_it_cannot_be_made_still_moves_with_its_calls():
     # `try: c = OpenAI() / except: c = None`: None is no other client (it was left whole, unresolved)
-    source = ("from openai import OpenAI\ntry:\n    c = OpenAI()\nexcept Exception:\n    c = None\n\n\n"
-              "def ask(q):\n    return c.chat.completions.create(model='gpt-4o', messages=[])\n")
+    source = (
+        "from openai import OpenAI\ntry:\n    c = OpenAI()\nexcept Exception:\n    c = None\n\n\n"
+        "def ask(q):\n    return c.chat.completions.create(model='gpt-4o', messages=[])\n"
+    )
     result = migrate(source)
     assert "DASHSCOPE_API_KEY" in result.output and "model='qwen-plus'" in result.output, result.output
     assert not [d for d in result.diagnostics if d.severity == "manual"], result.diagnostics

@@ -39,12 +39,16 @@ def messages(result) -> str:
 
 
 def test_an_unsupported_call_keeps_its_whole_client_on_openai():
-    result = migrate('''
+    result = migrate(
+        '''
         from openai import OpenAI
         client = OpenAI()
         a = client.chat.completions.create(model="gpt-4o", messages=[])
         b = client.audio.speech.create(model="tts-1", voice="alloy", input="hi")
-    ''', "deepseek", "compat")
+    ''',
+        "deepseek",
+        "compat",
+    )
     assert "client = OpenAI()" in result.output and 'model="gpt-4o"' in result.output
     assert "DEEPSEEK" not in result.output
     assert "manual migrator/unit: the client built at line 2 is left on OpenAI as a whole" in messages(result)
@@ -53,13 +57,17 @@ def test_an_unsupported_call_keeps_its_whole_client_on_openai():
 
 
 def test_two_clients_are_two_units():
-    result = migrate('''
+    result = migrate(
+        '''
         from openai import OpenAI
         chat = OpenAI()
         speech = OpenAI()
         a = chat.chat.completions.create(model="gpt-4o", messages=[])
         b = speech.audio.speech.create(model="tts-1", voice="alloy", input="hi")
-    ''', "deepseek", "compat")
+    ''',
+        "deepseek",
+        "compat",
+    )
     lines = result.output.splitlines()
     chat = next(line for line in lines if line.startswith("chat ="))
     assert "DEEPSEEK_API_KEY" in chat and "speech = OpenAI()" in lines
@@ -67,7 +75,8 @@ def test_two_clients_are_two_units():
 
 
 def test_exceptions_follow_the_calls_they_guard():
-    result = migrate('''
+    result = migrate(
+        '''
         import openai
         from openai import OpenAI
         ok = OpenAI()
@@ -80,14 +89,18 @@ def test_exceptions_follow_the_calls_they_guard():
             left.images.generate(model="dall-e-3", prompt="p")
         except openai.RateLimitError:
             pass
-    ''', "dashscope", "native")
+    ''',
+        "dashscope",
+        "native",
+    )
     assert result.output.count("except dashscope.v2.errors.RateLimitError:") == 1
     assert result.output.count("except openai.RateLimitError:") == 1
     assert result.output.index("dashscope.v2.errors.RateLimitError") < result.output.index("openai.RateLimitError")
 
 
 def test_an_exception_the_module_raises_itself_is_never_remapped():
-    result = migrate('''
+    result = migrate(
+        '''
         import openai
         from openai import OpenAI
         client = OpenAI()
@@ -95,7 +108,10 @@ def test_an_exception_the_module_raises_itself_is_never_remapped():
             if not messages:
                 raise openai.APIConnectionError(message="empty", request=None)
             return client.chat.completions.create(model="gpt-4o", messages=messages).choices[0].message.content
-    ''', "dashscope", "native")
+    ''',
+        "dashscope",
+        "native",
+    )
     # the raise keeps its class (dashscope's APIConnectionError takes other arguments); the client,
     # whose errors nothing in this module catches, moves
     assert 'raise openai.APIConnectionError(message="empty", request=None)' in result.output
@@ -104,23 +120,31 @@ def test_an_exception_the_module_raises_itself_is_never_remapped():
 
 
 def test_an_unmigrated_client_keeps_the_openai_key_read_outside_it():
-    result = migrate('''
+    result = migrate(
+        '''
         import os
         from openai import AzureOpenAI
         KEY = os.environ["OPENAI_API_KEY"]
         azure = AzureOpenAI(azure_endpoint="https://x.openai.azure.com", api_version="2024-06-01")
-    ''', "dashscope", "compat")
+    ''',
+        "dashscope",
+        "compat",
+    )
     assert 'os.environ["OPENAI_API_KEY"]' in result.output
     assert "DASHSCOPE_API_KEY" not in result.output.split("# TODO")[0]
 
 
 def test_a_fully_migrated_module_renames_the_key_read_outside_its_client():
-    result = migrate('''
+    result = migrate(
+        '''
         import os
         from openai import OpenAI
         KEY = os.environ["OPENAI_API_KEY"]
         client = OpenAI(api_key=KEY)
-    ''', "dashscope", "compat")
+    ''',
+        "dashscope",
+        "compat",
+    )
     assert 'KEY = os.environ["DASHSCOPE_API_KEY"]' in result.output
 
 
@@ -131,13 +155,17 @@ ALL_PLANS = [(pf.name, plan.name) for pf in PACKS for plan in pf.plans.values() 
 def test_the_key_a_run_time_endpoint_reads_stays_openai_s(provider, plan):
     # base_url from a value: nothing points the construction at the provider, so the provider's
     # key must not replace OpenAI's there (it would go to api.openai.com when the value is unset)
-    result = migrate('''
+    result = migrate(
+        '''
         import os
         from openai import OpenAI
         client = OpenAI(api_key=os.getenv("OPENAI_API_KEY"), base_url=os.getenv("MY_GATEWAY"))
         def ask(q):
             return client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": q}])
-    ''', provider, plan)
+    ''',
+        provider,
+        plan,
+    )
     code = "\n".join(line for line in result.output.splitlines() if not line.lstrip().startswith("#"))
     assert 'os.getenv("OPENAI_API_KEY")' in code, code
     assert 'base_url=os.getenv("MY_GATEWAY")' in code
@@ -164,7 +192,8 @@ def test_a_key_read_outside_a_hybrid_client_moves_with_it(provider):
     # native cannot serve a client whose endpoint is the caller's choice, the compat fallback does:
     # the key read that feeds it must become the provider's too (it used to stay OPENAI_API_KEY,
     # which the self-check refused: an OpenAI key sent to the provider)
-    result = migrate('''
+    result = migrate(
+        '''
         import os
         from openai import OpenAI
         KEY = os.environ["OPENAI_API_KEY"]
@@ -173,7 +202,10 @@ def test_a_key_read_outside_a_hybrid_client_moves_with_it(provider):
                 self.client = OpenAI(base_url=url, api_key=KEY)
             def ask(self):
                 return self.client.chat.completions.create(model="gpt-4o", messages=[])
-    ''', provider, "native")
+    ''',
+        provider,
+        "native",
+    )
     key = select(PACKS, provider, "native").vars["api_key_env"]
     assert f'KEY = os.environ["{key}"]' in result.output
     assert "migrator/hybrid" in messages(result)
@@ -183,14 +215,20 @@ def test_a_key_read_outside_a_hybrid_client_moves_with_it(provider):
 def test_a_library_function_taking_the_client_says_its_callers_must_hand_it_the_provider_s(provider):
     # a library's `ask(client, q)`: its calls take the provider's model, so a user of the library
     # still handing it an OpenAI client would send that model to OpenAI: the migration says so
-    result = migrate('''
+    result = migrate(
+        '''
         from openai import OpenAI
         def ask(client: OpenAI, q: str):
             return client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": q}])
-    ''', provider, "compat")
+    ''',
+        provider,
+        "compat",
+    )
     assert 'model="gpt-4o"' not in result.output
     title = select(PACKS, provider, "compat").provider.title
-    assert [d.severity for d in result.diagnostics if "every caller must hand it a client pointed at " + title in d.message] == ["warning"]
+    assert [d.severity for d in result.diagnostics if "every caller must hand it a client pointed at " + title in d.message] == [
+        "warning"
+    ]
 
 
 @pytest.mark.parametrize("holder", ["self.client", "client"])
@@ -238,23 +276,31 @@ def test_a_subclass_s_own_client_on_the_same_attribute_is_one_client_with_the_in
 
 
 def test_module_configuration_without_v0_calls_is_kept_and_reported():
-    result = migrate('''
+    result = migrate(
+        '''
         import openai
         openai.api_key = "x"
         openai.api_base = "https://example.invalid/v1"
-    ''', "dashscope", "compat")
+    ''',
+        "dashscope",
+        "compat",
+    )
     assert 'openai.api_base = "https://example.invalid/v1"' in result.output
     assert "openai.api_base is kept: no openai<1 call in this module uses it" in messages(result)
 
 
 def test_a_native_plan_serves_what_it_can_and_falls_back_for_the_rest():
-    result = migrate('''
+    result = migrate(
+        '''
         from openai import OpenAI
         chat = OpenAI()
         embed = OpenAI()
         a = chat.chat.completions.create(model="gpt-4o", messages=[])
         b = embed.embeddings.create(model="text-embedding-3-small", input="x")
-    ''', "qianfan", "native")
+    ''',
+        "qianfan",
+        "native",
+    )
     lines = result.output.splitlines()
     chat_line = next(line for line in lines if line.startswith("chat ="))
     embed_line = next(line for line in lines if line.startswith("embed ="))
@@ -269,8 +315,12 @@ def test_a_native_plan_serves_what_it_can_and_falls_back_for_the_rest():
 def test_only_and_skip_rewrite_site_by_site():
     ruleset = select(PACKS, "dashscope", "compat", only=["dashscope/model"])
     assert ruleset.partial and ruleset.fallback is None
-    result = migrate_source('from openai import OpenAI\nc = OpenAI()\nc.images.generate(model="dall-e-3", prompt="p")\n'
-                            'c.chat.completions.create(model="gpt-4o", messages=[])\n', "m.py", ruleset)
+    result = migrate_source(
+        'from openai import OpenAI\nc = OpenAI()\nc.images.generate(model="dall-e-3", prompt="p")\n'
+        'c.chat.completions.create(model="gpt-4o", messages=[])\n',
+        "m.py",
+        ruleset,
+    )
     assert 'model="qwen-plus"' in result.output
 
 
@@ -281,55 +331,79 @@ RULESET = select(PACKS, "dashscope", "compat")
 NATIVE = select(PACKS, "dashscope", "native")
 
 
-@pytest.mark.parametrize("source, expected", [
-    ('import os\nfrom openai import OpenAI\nc = OpenAI(api_key=os.environ["DASHSCOPE_API_KEY"])\n',
-     "still talks to api.openai.com but reads DASHSCOPE_API_KEY"),
-    ('import os\nfrom openai import OpenAI\nK = os.getenv("DASHSCOPE_API_KEY")\nc = OpenAI(api_key=K, base_url="https://api.openai.com/v1")\n',
-     "still talks to api.openai.com but reads DASHSCOPE_API_KEY"),
-    ('import os\nfrom openai import OpenAI\nc = OpenAI(base_url=os.environ.get("DASHSCOPE_COMPATIBLE_BASE_URL", "u"))\n',
-     "pointed at the provider but reads OPENAI_API_KEY"),
-    ('import os\nfrom openai import OpenAI\nK = os.environ["OPENAI_API_KEY"]\n'
-     'c = OpenAI(api_key=K, base_url="https://dashscope.aliyuncs.com/compatible-mode/v1")\n',
-     "pointed at the provider but reads OPENAI_API_KEY"),
-    ('from openai import OpenAI\nc = OpenAI()\nc.chat.completions.create(model="m", messages=[], request_timeout=5)\n',
-     "passes request_timeout= (TypeError)"),
-])
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        (
+            'import os\nfrom openai import OpenAI\nc = OpenAI(api_key=os.environ["DASHSCOPE_API_KEY"])\n',
+            "still talks to api.openai.com but reads DASHSCOPE_API_KEY",
+        ),
+        (
+            'import os\nfrom openai import OpenAI\nK = os.getenv("DASHSCOPE_API_KEY")\nc = OpenAI(api_key=K, base_url="https://api.openai.com/v1")\n',
+            "still talks to api.openai.com but reads DASHSCOPE_API_KEY",
+        ),
+        (
+            'import os\nfrom openai import OpenAI\nc = OpenAI(base_url=os.environ.get("DASHSCOPE_COMPATIBLE_BASE_URL", "u"))\n',
+            "pointed at the provider but reads OPENAI_API_KEY",
+        ),
+        (
+            'import os\nfrom openai import OpenAI\nK = os.environ["OPENAI_API_KEY"]\n'
+            'c = OpenAI(api_key=K, base_url="https://dashscope.aliyuncs.com/compatible-mode/v1")\n',
+            "pointed at the provider but reads OPENAI_API_KEY",
+        ),
+        (
+            'from openai import OpenAI\nc = OpenAI()\nc.chat.completions.create(model="m", messages=[], request_timeout=5)\n',
+            "passes request_timeout= (TypeError)",
+        ),
+    ],
+)
 def test_self_check_finds_a_credential_or_keyword_that_disagrees(source, expected):
     found = disagreements(source, RULESET)
     assert any(expected in d.message for d in found), found
 
 
 def test_self_check_finds_exceptions_that_do_not_match_their_client():
-    provider_exc_around_openai = ("import dashscope.v2.errors\nfrom openai import OpenAI\nc = OpenAI()\n"
-                                  "try:\n    c.chat.completions.create(model='m', messages=[])\n"
-                                  "except dashscope.v2.errors.RateLimitError:\n    pass\n")
-    openai_exc_around_provider = ("import openai\nfrom dashscope import Client\nc = Client()\n"
-                                  "try:\n    c.chat.completions.create(model='m', messages=[])\n"
-                                  "except openai.RateLimitError:\n    pass\n")
+    provider_exc_around_openai = (
+        "import dashscope.v2.errors\nfrom openai import OpenAI\nc = OpenAI()\n"
+        "try:\n    c.chat.completions.create(model='m', messages=[])\n"
+        "except dashscope.v2.errors.RateLimitError:\n    pass\n"
+    )
+    openai_exc_around_provider = (
+        "import openai\nfrom dashscope import Client\nc = Client()\n"
+        "try:\n    c.chat.completions.create(model='m', messages=[])\n"
+        "except openai.RateLimitError:\n    pass\n"
+    )
     assert [d.kind for d in disagreements(provider_exc_around_openai, NATIVE)] == ["exception"]
     assert [d.kind for d in disagreements(openai_exc_around_provider, NATIVE)] == ["exception"]
     matching = openai_exc_around_provider.replace("import openai\n", "import dashscope.v2.errors\n").replace(
-        "openai.RateLimitError", "dashscope.v2.errors.RateLimitError")
+        "openai.RateLimitError", "dashscope.v2.errors.RateLimitError"
+    )
     assert disagreements(matching, NATIVE) == []
 
 
 def test_self_check_finds_an_openai_field_read_on_a_provider_response():
-    source = ("from dashscope import Client\nclient = Client()\n"
-              "def f(t):\n    r = client.embeddings.create(model='m', input=t)\n"
-              "    return r.data[0].embedding, r.usage.prompt_tokens\n"
-              "def g(t):\n    r = client.embeddings.create(model='m', input=t)\n    return r.embeddings[0].embedding\n")
+    source = (
+        "from dashscope import Client\nclient = Client()\n"
+        "def f(t):\n    r = client.embeddings.create(model='m', input=t)\n"
+        "    return r.data[0].embedding, r.usage.prompt_tokens\n"
+        "def g(t):\n    r = client.embeddings.create(model='m', input=t)\n    return r.embeddings[0].embedding\n"
+    )
     found = [(d.line, d.kind) for d in disagreements(source, NATIVE)]
     assert found == [(5, "field"), (5, "field")]
     assert disagreements(source.replace("from dashscope import Client", "from openai import OpenAI as Client"), NATIVE) == []
 
 
 def test_self_check_finds_rebound_provider_names_and_parameters_given_the_other_side():
-    rebound = ("from dashscope import Client\ntry:\n    from openai import OpenAI as Client\n"
-               "except ImportError:\n    pass\nc = Client()\n")
+    rebound = (
+        "from dashscope import Client\ntry:\n    from openai import OpenAI as Client\n"
+        "except ImportError:\n    pass\nc = Client()\n"
+    )
     assert [(d.line, d.kind) for d in disagreements(rebound, NATIVE)] == [(3, "binding")]
-    fed = ("from openai import OpenAI\nfrom dashscope import Client\n"
-           "def ask(client: Client, q):\n    return client.chat.completions.create(model='m', messages=[])\n"
-           "c = OpenAI()\nask(c, 'x')\n")
+    fed = (
+        "from openai import OpenAI\nfrom dashscope import Client\n"
+        "def ask(client: Client, q):\n    return client.chat.completions.create(model='m', messages=[])\n"
+        "c = OpenAI()\nask(c, 'x')\n"
+    )
     assert [(d.line, d.kind) for d in disagreements(fed, NATIVE)] == [(6, "annotation")]
     agreeing = fed.replace("c = OpenAI()", "c = Client()")
     assert disagreements(agreeing, NATIVE) == []
@@ -416,9 +490,11 @@ def test_a_rule_pack_that_would_send_the_openai_key_to_its_provider_is_refused(t
 
 
 def test_apply_summary_counts_units_hybrids_and_file_edits_apart(tmp_path: Path):
-    app = (b"from openai import OpenAI\n\nchat = OpenAI()\nembed = OpenAI()\n"
-           b"a = chat.chat.completions.create(model='gpt-4o', messages=[])\n"
-           b"b = embed.embeddings.create(model='text-embedding-3-small', input='x')\n")
+    app = (
+        b"from openai import OpenAI\n\nchat = OpenAI()\nembed = OpenAI()\n"
+        b"a = chat.chat.completions.create(model='gpt-4o', messages=[])\n"
+        b"b = embed.embeddings.create(model='text-embedding-3-small', input='x')\n"
+    )
     other = b"from openai import OpenAI\n\nc = OpenAI()\nc.audio.speech.create(model='tts-1', voice='alloy', input='x')\n"
     repo = make_repo(tmp_path, {"app.py": app, "speech.py": other, "requirements.txt": b"openai>=1.0\n"})
     proc = run("apply", "--provider", "qianfan", "--plan", "native", "--dry-run", "--format", "json", cwd=repo)
@@ -477,10 +553,13 @@ def test_the_analyzer_finds_every_kind_of_test_double():
     from migrator.analyzer.python import analyze_python
 
     found = [(f.line, f.symbol) for f in analyze_python(DOUBLES, "t.py").findings if f.kind == "double"]
-    assert found == [(9, "openai.ChatCompletion.create"),
-                     (15, "openai.resources.chat.completions.Completions.create"),
-                     (19, "openai.Embedding.create"), (20, "openai.ChatCompletion.acreate"),
-                     (25, "https://api.openai.com/v1/chat/completions")]
+    assert found == [
+        (9, "openai.ChatCompletion.create"),
+        (15, "openai.resources.chat.completions.Completions.create"),
+        (19, "openai.Embedding.create"),
+        (20, "openai.ChatCompletion.acreate"),
+        (25, "https://api.openai.com/v1/chat/completions"),
+    ]
 
 
 PROJECT_PATCHES = b'''from unittest.mock import patch
@@ -511,21 +590,27 @@ def test_the_sdk_s_client_class_patched_on_a_module_of_the_project_is_a_test_dou
     from migrator.analyzer import analyze_python_bytes, needs_ast
 
     assert needs_ast(PROJECT_PATCHES)
-    found = [(f.line, f.symbol) for f in analyze_python_bytes("tests/test_llm.py", PROJECT_PATCHES).findings if f.kind == "double"]
+    found = [
+        (f.line, f.symbol) for f in analyze_python_bytes("tests/test_llm.py", PROJECT_PATCHES).findings if f.kind == "double"
+    ]
     assert found == [(7, "app.llm.OpenAI"), (14, "app.llm.AsyncOpenAI"), (15, "app.llm.OpenAI"), (16, "app.llm.AzureOpenAI")]
     # the SDK module where the project's module imports it (re-review S8)
     module = b'from unittest.mock import patch\n\n\ndef test_x():\n    with patch("app.engine.openai") as fake:\n        pass\n'
     assert needs_ast(module)
-    assert [f.symbol for f in analyze_python_bytes("tests/test_e.py", module).findings if f.kind == "double"] == ["app.engine.openai"]
+    assert [f.symbol for f in analyze_python_bytes("tests/test_e.py", module).findings if f.kind == "double"] == [
+        "app.engine.openai"
+    ]
 
 
 @pytest.mark.parametrize("plan", ["compat", "native"])
 def test_a_patch_of_the_class_a_migrated_module_no_longer_imports_is_reported(tmp_path: Path, plan):
     # native: app.llm now imports dashscope's Client, so patch("app.llm.OpenAI") raises
     # AttributeError in the project's own tests; compat keeps the class, and the patch still fakes it
-    llm = (b"from openai import OpenAI\n\n\ndef ask(q):\n    client = OpenAI()\n"
-           b"    return client.chat.completions.create(model='gpt-4o', messages=[{'role': 'user', 'content': q}])"
-           b".choices[0].message.content\n")
+    llm = (
+        b"from openai import OpenAI\n\n\ndef ask(q):\n    client = OpenAI()\n"
+        b"    return client.chat.completions.create(model='gpt-4o', messages=[{'role': 'user', 'content': q}])"
+        b".choices[0].message.content\n"
+    )
     repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/llm.py": llm, "tests/test_llm.py": PROJECT_PATCHES})
     proc = run("apply", "--provider", "dashscope", "--plan", plan, "--dry-run", "--format", "json", cwd=repo)
     doc = json.loads(proc.stdout)
@@ -583,8 +668,14 @@ def test_ask():
 
 def _pytest_in(tree: Path, env: dict) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY") and not k.startswith("PYTEST")}
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_app.py"], cwd=tree,
-                          env={**clean, **env}, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_app.py"],
+        cwd=tree,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.mark.parametrize("plan", ["compat", "native"])
@@ -616,7 +707,8 @@ def test_clients_known_from_annotations_are_units_of_their_own():
     parameter is its own unit.  A native plan cannot know that every caller will pass the
     provider's client, so a parameter's calls keep the openai SDK (the compat plan maps their
     model) and its annotation with them; the one it cannot serve is left whole."""
-    result = migrate('''
+    result = migrate(
+        '''
         from openai import OpenAI
 
         def draw(client: OpenAI, prompt):
@@ -624,7 +716,10 @@ def test_clients_known_from_annotations_are_units_of_their_own():
 
         def ask(client: OpenAI, q):
             return client.chat.completions.create(model="gpt-4o", messages=[])
-    ''', "dashscope", "native")
+    ''',
+        "dashscope",
+        "native",
+    )
     assert "def draw(client: OpenAI, prompt):" in result.output
     assert "def ask(client: OpenAI, q):" in result.output and 'model="qwen-plus"' in result.output
     assert "dashscope" not in result.output.split("# TODO")[0]
@@ -659,8 +754,12 @@ def test_a_key_read_in_a_settings_module_follows_every_client_of_the_project(tmp
         # and app.py's client, whose key is that kept read, stays with it (review 4 R12: it moved
         # to DashScope with OpenAI's key)
         assert "app.py" not in diffs
-        assert any(d["path"] == "app.py" and d["severity"] == "manual" and "its api_key comes from `API_KEY`, which another "
-                   "module holds" in d["message"] for d in doc["diagnostics"]), doc["diagnostics"]
+        assert any(
+            d["path"] == "app.py"
+            and d["severity"] == "manual"
+            and "its api_key comes from `API_KEY`, which another module holds" in d["message"]
+            for d in doc["diagnostics"]
+        ), doc["diagnostics"]
     else:
         assert '+API_KEY = os.getenv("DASHSCOPE_API_KEY")' in diffs["settings.py"]
         assert "+DASHSCOPE_API_KEY" in diffs[".env.example"]
@@ -694,7 +793,8 @@ def test_a_client_handed_to_another_library_stays_whole(plan):
     """outlines.from_openai(OpenAI(), "gpt-4o-mini"): the model travels beside the client into
     code this module cannot see; retargeting the client alone would send gpt-4o-mini to the
     provider (found in outlines' examples)."""
-    result = migrate('''
+    result = migrate(
+        '''
         import outlines
         from openai import OpenAI
         model = outlines.from_openai(OpenAI(), "gpt-4o-mini")
@@ -702,7 +802,10 @@ def test_a_client_handed_to_another_library_stays_whole(plan):
         agent = outlines.from_openai(client, "gpt-4o-mini")
         mine = OpenAI()
         reply = mine.chat.completions.create(model="gpt-4o", messages=[])
-    ''', "dashscope", plan)
+    ''',
+        "dashscope",
+        plan,
+    )
     lines = result.output.splitlines()
     assert 'model = outlines.from_openai(OpenAI(), "gpt-4o-mini")' in lines and "client = OpenAI()" in lines
     assert "the client is passed to outlines.from_openai" in messages(result)
@@ -733,11 +836,15 @@ def test_a_model_in_kwargs_is_reported_and_a_native_sdk_does_not_take_them():
 
 
 def test_counts_name_only_sites_whose_code_was_edited():
-    result = migrate('''
+    result = migrate(
+        '''
         from openai import OpenAI
         client = OpenAI(base_url="https://api.openai.com/v1")
         r = client.chat.completions.create(model="qwen-plus", messages=[])
-    ''', "dashscope", "compat")
+    ''',
+        "dashscope",
+        "compat",
+    )
     assert result.applied == {"dashscope/client-endpoint": 1}  # qwen-plus needed no mapping
 
 
@@ -766,7 +873,8 @@ def test_a_response_read_out_of_sight_keeps_its_call_as_it_was():
 def test_a_client_with_a_literal_key_does_not_hold_back_the_openai_key_reads():
     """textgrad: a local (Ollama) client keyed "ollama" stays as it is, and must not keep the
     guard of the migrated client on OPENAI_API_KEY (the guard then refused the provider's key)."""
-    result = migrate('''
+    result = migrate(
+        '''
         import os
         from openai import OpenAI
         def validate():
@@ -780,20 +888,27 @@ def test_a_client_with_a_literal_key_does_not_hold_back_the_openai_key_reads():
                 return self.client.chat.completions.create(model="gpt-4o", messages=[]).choices[0].message.content
         def local(base_url):
             return OpenAI(base_url=base_url, api_key="ollama")
-    ''', "dashscope", "compat")
+    ''',
+        "dashscope",
+        "compat",
+    )
     assert 'if os.getenv("DASHSCOPE_API_KEY") is None:' in result.output
     assert 'return OpenAI(base_url=base_url, api_key="ollama")' in result.output
 
 
 def test_an_awaited_response_passed_on_stays_with_its_call():
-    result = migrate('''
+    result = migrate(
+        '''
         import openai
         def parse(c):
             return c["choices"][0]["message"]["function_call"]["arguments"]
         async def ask(m):
             completion = openai.ChatCompletion.acreate(model="gpt-3.5-turbo", messages=m)
             return parse(await completion)
-    ''', "dashscope", "compat")
+    ''',
+        "dashscope",
+        "compat",
+    )
     assert "openai.ChatCompletion.acreate(" in result.output
     assert "its response is passed to parse" in messages(result)
 
@@ -881,7 +996,9 @@ def test_a_v0_proxy_setting_is_carried_into_the_migrated_clients(tmp_path: Path,
     from tests.equivalence import base_env, migrated_env, run_program, test_key, write_guard
     from tests.fakes import FakeServer
 
-    ruleset = select(PACKS, provider, "compat", models={"gpt-4o-mini": "doubao-seed-1-6-flash-250828"} if provider == "ark" else None)
+    ruleset = select(
+        PACKS, provider, "compat", models={"gpt-4o-mini": "doubao-seed-1-6-flash-250828"} if provider == "ark" else None
+    )
     with _ForwardProxy() as proxy, FakeServer(provider) as srv:
         result = migrate_source(PROXIED_V0.replace("PROXY", proxy.url), "app.py", ruleset)
         assert result.error is None and "openai.proxy" not in result.output, result.output
@@ -898,28 +1015,37 @@ def test_a_v0_proxy_setting_is_carried_into_the_migrated_clients(tmp_path: Path,
         assert all(r.authorization == f"Bearer {test_key(provider)}" for r in sent)
 
 
-@pytest.mark.parametrize("setting, reason", [
-    ("openai.requestssession = requests.Session()", "openai.requestssession configures these calls"),
-    ("def setup():\n    openai.proxy = 'http://127.0.0.1:7890'", "openai.proxy configures these calls"),
-    ("openai.proxy = PROXIES", "openai.proxy configures these calls"),
-])
+@pytest.mark.parametrize(
+    "setting, reason",
+    [
+        ("openai.requestssession = requests.Session()", "openai.requestssession configures these calls"),
+        ("def setup():\n    openai.proxy = 'http://127.0.0.1:7890'", "openai.proxy configures these calls"),
+        ("openai.proxy = PROXIES", "openai.proxy configures these calls"),
+    ],
+)
 def test_v0_calls_keep_their_settings_or_stay_whole(setting, reason):
     """A setting the plan cannot carry into the new client (a session, a proxy set in a function
     or from an arbitrary value) would be lost by the migrated calls: they stay as they were."""
-    source = f"import openai\nimport requests\nPROXIES = {{}}\n{setting}\n\n" \
-             "r = openai.ChatCompletion.create(model='gpt-4o', messages=[])\nprint(r['choices'][0]['message']['content'])\n"
+    source = (
+        f"import openai\nimport requests\nPROXIES = {{}}\n{setting}\n\n"
+        "r = openai.ChatCompletion.create(model='gpt-4o', messages=[])\nprint(r['choices'][0]['message']['content'])\n"
+    )
     result = migrate(source, "dashscope", "compat")
     assert "openai.ChatCompletion.create" in result.output
     assert reason in messages(result)
 
 
 def test_v0_calls_pointed_at_another_server_are_not_openai_usage():
-    result = migrate("""
+    result = migrate(
+        """
         import openai
         openai.api_base = "http://localhost:8000/v1"
         openai.api_key = "EMPTY"
         r = openai.ChatCompletion.create(model="gpt-4o", messages=[])
-    """, "dashscope", "compat")
+    """,
+        "dashscope",
+        "compat",
+    )
     assert result.output == result.original
     assert "not OpenAI's" in messages(result) and "manual migrator/unit" not in messages(result)
     assert not result.left  # scan does not count them as left on OpenAI
@@ -972,7 +1098,8 @@ def test_a_library_client_configured_from_parameters_reaches_the_provider(tmp_pa
 
 
 def test_an_endpoint_kept_on_an_attribute_from_a_parameter_defaults_to_the_provider():
-    result = migrate("""
+    result = migrate(
+        """
         from openai import OpenAI
         class Bot:
             def __init__(self, base_url=None, api_key=None, model="gpt-4o"):
@@ -982,7 +1109,10 @@ def test_an_endpoint_kept_on_an_attribute_from_a_parameter_defaults_to_the_provi
             def ask(self, q):
                 client = OpenAI(base_url=self.base_url, api_key=self.api_key)
                 return client.chat.completions.create(model=self.model, messages=[{"role": "user", "content": q}])
-    """, "deepseek", "compat")
+    """,
+        "deepseek",
+        "compat",
+    )
     assert 'OpenAI(base_url=self.base_url or os.environ.get("DEEPSEEK_BASE_URL"' in result.output
     assert 'api_key=self.api_key or os.environ["DEEPSEEK_API_KEY"]' in result.output
     assert 'model="deepseek-chat"' in result.output, result.output

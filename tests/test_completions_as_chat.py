@@ -49,14 +49,21 @@ print("legacy:", legacy("Say hello"))
 '''
 PROMPTS = {"ask": "What is 2 + 2?", "story": "a fox", "legacy": "Say hello"}
 #: Ark maps no model by default: its model ids come from the user's configuration
-ARK_MODELS = '[tool.migrator.models]\n"gpt-3.5-turbo-instruct" = "doubao-seed-1-6-flash-250828"\n' \
-             '"text-davinci-003" = "doubao-seed-1-6-flash-250828"\n'
+ARK_MODELS = (
+    '[tool.migrator.models]\n"gpt-3.5-turbo-instruct" = "doubao-seed-1-6-flash-250828"\n'
+    '"text-davinci-003" = "doubao-seed-1-6-flash-250828"\n'
+)
 PROVIDERS = ["dashscope", "qianfan", "hunyuan", "zhipu", "ark", "deepseek", "moonshot"]
 
 
 def _git(repo: Path, *args: str) -> None:
-    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
-               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com")
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.com",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.com",
+    )
     subprocess.run(["git", *args], cwd=repo, check=True, env=env, capture_output=True)
 
 
@@ -73,8 +80,13 @@ def _repo(root: Path, config: str = "") -> Path:
 
 def _apply(repo: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, MIGRATOR_CACHE_DIR=str(tmp_path / "cache"), COLUMNS="400")  # one message, one line
-    return subprocess.run([sys.executable, "-m", "migrator", "apply", str(repo), "--in-place", "--yes", *args],
-                          capture_output=True, text=True, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "migrator", "apply", str(repo), "--in-place", "--yes", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -139,7 +151,9 @@ def test_converted_code_passes_check_under_the_compat_policy(provider):
     from migrator.config import Config
     from migrator.testing import fixture_case
 
-    expected = fixture_case(Path(__file__).resolve().parent.parent / "fixtures", provider, "compat", "completions-as-chat").expected
+    expected = fixture_case(
+        Path(__file__).resolve().parent.parent / "fixtures", provider, "compat", "completions-as-chat"
+    ).expected
     checked = check_bytes("app.py", expected.read_bytes(), load_policy(Config(), "compat"))
     assert not checked.findings, [f"{f.rule} {f.line}: {f.message}" for f in checked.findings]
 
@@ -150,8 +164,13 @@ def test_scan_predicts_what_apply_does_under_the_projects_config(tmp_path):
 
     def readiness(repo: Path):
         env = dict(os.environ, MIGRATOR_CACHE_DIR=str(tmp_path / "cache"))
-        done = subprocess.run([sys.executable, "-m", "migrator", "scan", str(repo), "--format", "json",
-                               "--provider", "deepseek"], capture_output=True, text=True, env=env, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "migrator", "scan", str(repo), "--format", "json", "--provider", "deepseek"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stderr
         # (deepseek's native plan migrates API code with the same rules: both rows must agree)
         rows = json.loads(done.stdout)["readiness"]
@@ -173,8 +192,16 @@ def test_an_unknown_option_in_a_rule_file_is_named_with_its_line(tmp_path):
     assert bad != pack
     (tmp_path / "deepseek.yaml").write_text(bad, encoding="utf-8")
     line = bad.splitlines().index("    option: completion_as_chat") + 1
-    done = subprocess.run([sys.executable, "-m", "migrator", "rules", "validate", str(tmp_path / "deepseek.yaml")],
-                          capture_output=True, text=True, env=dict(os.environ, COLUMNS="400"), timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "migrator", "rules", "validate", str(tmp_path / "deepseek.yaml")],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, COLUMNS="400"),
+        timeout=60,
+    )
     assert done.returncode == 2
-    assert f"deepseek.yaml:{line}:" in done.stdout + done.stderr and "option must be one of completions_as_chat" in done.stdout + done.stderr
+    assert (
+        f"deepseek.yaml:{line}:" in done.stdout + done.stderr
+        and "option must be one of completions_as_chat" in done.stdout + done.stderr
+    )
     assert "Traceback" not in done.stdout + done.stderr

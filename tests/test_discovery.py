@@ -58,8 +58,20 @@ def test_gitignore_honoured_in_git_repo(tmp_path):
 
 
 def test_default_excludes(tmp_path):
-    for d in (".venv", "venv", "site-packages", "node_modules", "build", "dist", "__pycache__", ".mypy_cache",
-              ".tox", "pkg.egg-info", ".git", ".ipynb_checkpoints"):
+    for d in (
+        ".venv",
+        "venv",
+        "site-packages",
+        "node_modules",
+        "build",
+        "dist",
+        "__pycache__",
+        ".mypy_cache",
+        ".tox",
+        "pkg.egg-info",
+        ".git",
+        ".ipynb_checkpoints",
+    ):
         write(tmp_path, f"{d}/x.py")
     write(tmp_path, "myenv/pyvenv.cfg", "home = /usr/bin\n")
     write(tmp_path, "myenv/lib/mod.py")

@@ -88,7 +88,7 @@ def code_lines(output: str) -> str:
 def rendered_default(provider: str) -> str:
     """What the pack's client rule writes as base_url= for a bare OpenAI()."""
     out = migrate("from openai import OpenAI\nclient = OpenAI()\n", provider).output
-    call = out[out.index("base_url=") + len("base_url="):]
+    call = out[out.index("base_url=") + len("base_url=") :]
     depth = 0
     for i, ch in enumerate(call):
         depth += ch in "([{"
@@ -132,9 +132,11 @@ def test_a_default_naming_another_server_is_left_alone(provider):
     assert not [d for d in result.diagnostics if d.severity in ("manual", "warning")]
 
 
-@pytest.mark.parametrize("source", [
-    # a value read for something else as well: retargeting it there would move that too
-    '''
+@pytest.mark.parametrize(
+    "source",
+    [
+        # a value read for something else as well: retargeting it there would move that too
+        '''
     import os
     from openai import OpenAI
     base = os.getenv("OPENAI_BASE_URL")
@@ -143,8 +145,8 @@ def test_a_default_naming_another_server_is_left_alone(provider):
         print(url)
         return OpenAI(base_url=url)
     ''',
-    # a value after the default, and a parameter with a default of its own
-    '''
+        # a value after the default, and a parameter with a default of its own
+        '''
     import os
     from openai import OpenAI
     def make(fallback):
@@ -152,13 +154,14 @@ def test_a_default_naming_another_server_is_left_alone(provider):
     def make2(url="https://gateway.example/v1"):
         return OpenAI(base_url=url or os.getenv("OPENAI_BASE_URL"))
     ''',
-    # another service's variable, with no default: unset means OpenAI, set means that service
-    '''
+        # another service's variable, with no default: unset means OpenAI, set means that service
+        '''
     import os
     from openai import OpenAI
     client = OpenAI(base_url=os.getenv("GATEWAY_URL"), api_key=os.getenv("OPENAI_API_KEY"))
     ''',
-])
+    ],
+)
 def test_a_value_that_decides_otherwise_keeps_the_client_and_its_key(source):
     result = migrate(source, "dashscope")
     code = code_lines(result.output)
@@ -174,8 +177,7 @@ def test_check_reads_the_default_where_it_is_written(tmp_path: Path):
 
     def flagged(source: str, pol: Policy):
         text = textwrap.dedent(source).lstrip("\n")
-        return [f.message for f in check_bytes("m.py", text.encode(), pol).findings
-                if f.rule == "check/openai-client-endpoint"]
+        return [f.message for f in check_bytes("m.py", text.encode(), pol).findings if f.rule == "check/openai-client-endpoint"]
 
     before = CONFIGURED
     after = migrate(CONFIGURED, "dashscope").output
@@ -195,8 +197,14 @@ def test_the_migrated_program_reaches_the_provider_and_never_openai(tmp_path: Pa
         env = base_env(tmp_path, write_guard(tmp_path / "guard"))
         env.update(migrated_env("dashscope", srv, migrated)[0])
         # OpenAI's variables point at a trap: the migrated defaults must not read them
-        env.update({"OPENAI_BASE_URL": trap.base_url(), "OPENAI_API_BASE": trap.base_url(),
-                    "OPENAI_API_BASE_URL": trap.base_url(), "OPENAI_API_KEY": "sk-openai-trap"})
+        env.update(
+            {
+                "OPENAI_BASE_URL": trap.base_url(),
+                "OPENAI_API_BASE": trap.base_url(),
+                "OPENAI_API_BASE_URL": trap.base_url(),
+                "OPENAI_API_KEY": "sk-openai-trap",
+            }
+        )
         done = run_program(migrated, "main.py", env, tmp_path / "run")
         assert done.returncode == 0, done.tail()
         assert trap.requests == []
@@ -235,8 +243,9 @@ def test_a_parameter_defaulting_to_openai_s_url_is_retargeted_where_it_is_writte
     assert migrate(out, provider).output == out
 
 
-@pytest.mark.parametrize("field", ['"https://api.openai.com/v1"', 'Field("https://api.openai.com/v1")',
-                                   'field(default="https://api.openai.com/v1")'])
+@pytest.mark.parametrize(
+    "field", ['"https://api.openai.com/v1"', 'Field("https://api.openai.com/v1")', 'field(default="https://api.openai.com/v1")']
+)
 def test_a_class_field_defaulting_to_openai_s_url_is_retargeted_with_the_model_of_its_calls(field):
     # browser-use's chat dataclasses with OpenAI's URL: the model default was mapped to a Qwen model
     # while the client stayed on api.openai.com (site not rewritten), so OpenAI was asked for qwen-plus
@@ -275,8 +284,10 @@ def test_a_parameter_url_default_reaches_the_provider_with_its_key_and_never_ope
         env = base_env(tmp_path, write_guard(tmp_path / "guard"))
         env.update(migrated_env("dashscope", srv, migrated)[0])
         env.update({"OPENAI_BASE_URL": trap.base_url(), "OPENAI_API_KEY": "sk-openai-trap"})
-        program = migrated.replace('asyncio.run(Engine("gpt-4o").predict("hi"))',
-                                   'asyncio.run(Engine("qwen-plus").predict("hi")), asyncio.run(Engine("qwen-plus", api_base=None).predict("hi"))')
+        program = migrated.replace(
+            'asyncio.run(Engine("gpt-4o").predict("hi"))',
+            'asyncio.run(Engine("qwen-plus").predict("hi")), asyncio.run(Engine("qwen-plus", api_base=None).predict("hi"))',
+        )
         done = run_program(program, "main.py", env, tmp_path / "run")
         assert done.returncode == 0, done.tail()
         assert trap.requests == [] and [r.json["model"] for r in srv.requests] == ["qwen-plus", "qwen-plus"]
@@ -289,7 +300,9 @@ def test_openai_s_url_a_caller_passes_for_a_retargeted_parameter_is_retargeted_w
     from tests.equivalence import base_env, migrated_env, run_program, test_key, write_guard
     from tests.fakes import FakeServer
 
-    source = URL_DEFAULT.replace('Engine("gpt-4o").predict("hi")', 'Engine("gpt-4o", api_base="https://api.openai.com/v1").predict("hi")')
+    source = URL_DEFAULT.replace(
+        'Engine("gpt-4o").predict("hi")', 'Engine("gpt-4o", api_base="https://api.openai.com/v1").predict("hi")'
+    )
     source += 'print(asyncio.run(Engine("gpt-4o", None, "https://api.openai.com/v1/").predict("hi")))\n'
     result = migrate(source, "dashscope")
     migrated = result.output
@@ -346,14 +359,17 @@ def test_a_literal_key_beside_a_caller_s_endpoint_stays_that_endpoint_s(tmp_path
 def test_a_key_that_is_the_caller_s_choice_warns_that_callers_must_pass_the_provider_s():
     # review 4 R1 (llm's embedder): `OpenAI(api_key=key)` with `key=None` became `key or <provider key>`
     # silently, while every caller hands it the key its user set for OpenAI
-    result = migrate('''
+    result = migrate(
+        '''
 import openai
 
 
 class Embedder:
     def embed(self, items, *, key=None):
         return openai.OpenAI(api_key=key).embeddings.create(input=items, model="text-embedding-3-small").data
-''', "dashscope")
+''',
+        "dashscope",
+    )
     assert 'api_key=key or os.environ["DASHSCOPE_API_KEY"]' in result.output, result.output
     assert [d.severity for d in result.diagnostics if "every caller must now pass the provider's key" in d.message] == ["warning"]
 
@@ -362,7 +378,8 @@ class Embedder:
 def test_openai_s_variable_set_from_a_value_keeps_its_name(plan):
     # review 4 R6 (textgrad's ChatExternalClient): `os.environ["OPENAI_API_KEY"] = client.api_key`
     # became a write of DASHSCOPE_API_KEY: a handed OpenAI client's key went to DashScope
-    result = migrate('''
+    result = migrate(
+        '''
 import os
 from openai import OpenAI
 
@@ -376,7 +393,10 @@ class External:
 
     def ask(self):
         return self.client.chat.completions.create(model="gpt-4o", messages=[])
-''', "dashscope", plan)
+''',
+        "dashscope",
+        plan,
+    )
     assert 'os.environ["OPENAI_API_KEY"] = client.api_key' in result.output, result.output
     assert 'os.getenv("DASHSCOPE_API_KEY") is None' in result.output  # (a read moves with the client)
     assert [d.line for d in result.diagnostics if "is set here from a value, which may be OpenAI's key" in d.message] == [8]
@@ -385,7 +405,8 @@ class External:
 def test_a_name_declaring_openai_s_key_variable_is_renamed_with_the_client():
     # review 4 R1 (llm): `key_env_var = "OPENAI_API_KEY"` is where llm's callers read the key they
     # hand the embedder; left, OpenAI's key went to the provider
-    result = migrate('''
+    result = migrate(
+        '''
 import openai
 
 MESSAGE = "OPENAI_API_KEY"
@@ -397,7 +418,9 @@ class Embedder:
 
     def embed(self, items, *, key=None):
         return openai.OpenAI(api_key=key).embeddings.create(input=items, model="text-embedding-3-small").data
-''', "dashscope")
+''',
+        "dashscope",
+    )
     out = result.output
     assert 'key_env_var = "DASHSCOPE_API_KEY"' in out and 'MESSAGE = "OPENAI_API_KEY"' in out, out
     assert 'needs: str = "OPENAI_API_KEY"' in out
@@ -433,7 +456,8 @@ def test_openai_s_variable_set_to_a_real_key_or_from_setdefault_keeps_its_name()
     # re-review S2, S4: `os.environ["OPENAI_API_KEY"] = "sk-proj-..."` (a notebook's idiom) and
     # `os.environ.setdefault("OPENAI_API_KEY", client.api_key)` were renamed: OpenAI's key went to
     # the provider; a placeholder ("test") is a setting and moves with the clients
-    result = migrate('''
+    result = migrate(
+        '''
 import os
 from openai import OpenAI
 os.environ["OPENAI_API_KEY"] = "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789"
@@ -441,7 +465,9 @@ os.environ.setdefault("OPENAI_API_KEY", os.environ["MY_KEY"])
 os.environ["OPENAI_API_KEY"] = "test"
 client = OpenAI()
 print(client.chat.completions.create(model="gpt-4o", messages=[]))
-''', "dashscope")
+''',
+        "dashscope",
+    )
     out = result.output
     assert out.count('"OPENAI_API_KEY"') == 2 and 'os.environ["DASHSCOPE_API_KEY"] = "test"' in out, out
     assert [d.line for d in result.diagnostics if "is set here from a value" in d.message] == [3, 4]
@@ -450,21 +476,25 @@ print(client.chat.completions.create(model="gpt-4o", messages=[]))
 
 def test_a_settings_module_writing_openai_s_variable_from_a_value_is_reported():
     # re-review S3: the write sat in a module building no client, and got no word
-    result = migrate('''
+    result = migrate(
+        '''
 import os
 
 
 def configure(key):
     os.environ["OPENAI_API_KEY"] = key
-''', "dashscope")
+''',
+        "dashscope",
+    )
     assert [d.severity for d in result.diagnostics if "is set here from a value" in d.message] == ["warning"]
 
 
 def test_a_literal_key_beside_a_caller_s_endpoint_with_an_env_fallback_stays_that_endpoint_s():
     # re-review S5: `base_url=base_url or os.getenv("OPENAI_BASE_URL")` (retargeted where it is
     # written) with api_key="ollama": the caller's own server received DashScope's key
-    result = migrate(LOCAL_KEY.replace("OpenAI(base_url=base_url,", 'OpenAI(base_url=base_url or os.getenv("OPENAI_BASE_URL"),'),
-                     "dashscope")
+    result = migrate(
+        LOCAL_KEY.replace("OpenAI(base_url=base_url,", 'OpenAI(base_url=base_url or os.getenv("OPENAI_BASE_URL"),'), "dashscope"
+    )
     assert 'api_key="ollama" if base_url else os.environ["DASHSCOPE_API_KEY"]' in result.output, result.output
 
 
@@ -475,15 +505,27 @@ def test_a_real_key_written_beside_a_caller_s_endpoint_is_replaced_with_a_warnin
     assert [d.severity for d in result.diagnostics if "a caller giving an endpoint of its own" in d.message] == ["warning"]
 
 
-@pytest.mark.parametrize("body, endpoint", [
-    ('config["base_url"] = "https://api.deepseek.com"\n        c = OpenAI(**config)', "other"),
-    ('config["base_url"] = "https://api.openai.com/v1"\n        c = OpenAI(**config)', "dynamic"),
-    ('if x:\n            config["base_url"] = "https://api.deepseek.com"\n        c = OpenAI(**config)', "dynamic"),
-    ('c = OpenAI(**config)\n        config["base_url"] = "https://api.deepseek.com"', "dynamic"),
-    ('config["base_url"] = "https://api.deepseek.com"\n        config.pop("base_url")\n        c = OpenAI(**config)', "dynamic"),
-    ('config["base_url"] = "https://api.deepseek.com"\n        config.update(extra)\n        c = OpenAI(**config)', "dynamic"),
-    ('config["base_url"] = "https://api.deepseek.com"\n        config = dict(extra)\n        c = OpenAI(**config)', "dynamic"),
-])
+@pytest.mark.parametrize(
+    "body, endpoint",
+    [
+        ('config["base_url"] = "https://api.deepseek.com"\n        c = OpenAI(**config)', "other"),
+        ('config["base_url"] = "https://api.openai.com/v1"\n        c = OpenAI(**config)', "dynamic"),
+        ('if x:\n            config["base_url"] = "https://api.deepseek.com"\n        c = OpenAI(**config)', "dynamic"),
+        ('c = OpenAI(**config)\n        config["base_url"] = "https://api.deepseek.com"', "dynamic"),
+        (
+            'config["base_url"] = "https://api.deepseek.com"\n        config.pop("base_url")\n        c = OpenAI(**config)',
+            "dynamic",
+        ),
+        (
+            'config["base_url"] = "https://api.deepseek.com"\n        config.update(extra)\n        c = OpenAI(**config)',
+            "dynamic",
+        ),
+        (
+            'config["base_url"] = "https://api.deepseek.com"\n        config = dict(extra)\n        c = OpenAI(**config)',
+            "dynamic",
+        ),
+    ],
+)
 def test_a_base_url_set_in_the_spread_dict_just_before_the_construction_is_its_endpoint(body, endpoint):
     # review 4 R5 (aisuite): `config["base_url"] = "https://api.deepseek.com"` then `OpenAI(**config)`
     # was "left on OpenAI as a whole" for a person; only an unconditional, last word counts
@@ -518,8 +560,13 @@ print(Svc(base_url="https://api.openai.com/v1", model="gpt-4o-mini").ask())
     result = migrate(source, "dashscope")
     assert "api.openai.com" not in result.output and '"gpt-4o' not in result.output, result.output
     if decorator:  # positional callers of a dataclass, by field order
-        positional = migrate(source.replace('Svc(base_url="https://api.openai.com/v1", model="gpt-4o-mini")',
-                                            'Svc("https://api.openai.com/v1", "gpt-4o-mini")'), "dashscope").output
+        positional = migrate(
+            source.replace(
+                'Svc(base_url="https://api.openai.com/v1", model="gpt-4o-mini")',
+                'Svc("https://api.openai.com/v1", "gpt-4o-mini")',
+            ),
+            "dashscope",
+        ).output
         assert "api.openai.com" not in positional and '"gpt-4o' not in positional, positional
 
 
@@ -603,14 +650,19 @@ def test_a_key_read_into_a_local_only_its_client_reads_moves_with_that_client(pr
     assert 'os.getenv("OPENAI_BASE_URL")' not in out
 
 
-@pytest.mark.parametrize("shared", [
-    "self.other = Wrapper(api_key=key)",  # another library's client may talk to OpenAI
-    "self.key = key",  # kept for later: anything may read it
-    "return key",
-])
+@pytest.mark.parametrize(
+    "shared",
+    [
+        "self.other = Wrapper(api_key=key)",  # another library's client may talk to OpenAI
+        "self.key = key",  # kept for later: anything may read it
+        "return key",
+    ],
+)
 def test_a_local_key_read_for_anything_else_too_is_not_the_client_s_alone(shared):
-    source = AZURE_BESIDE.replace("self.client = OpenAI(api_key=key, base_url=base)",
-                                  "self.client = OpenAI(api_key=key, base_url=base)\n            " + shared)
+    source = AZURE_BESIDE.replace(
+        "self.client = OpenAI(api_key=key, base_url=base)",
+        "self.client = OpenAI(api_key=key, base_url=base)\n            " + shared,
+    )
     result = migrate(source, "dashscope")
     assert "DASHSCOPE_API_KEY" not in code_lines(result.output)
     assert any("its api_key comes from a value" in d.message for d in result.diagnostics)
@@ -627,8 +679,10 @@ def test_the_self_check_follows_a_key_through_a_local_or_chain():
             base = cfg.url or os.getenv("OPENAI_BASE_URL")
             return OpenAI(api_key=key, base_url=base)
     ''')
-    after = before.replace('os.getenv("OPENAI_BASE_URL")',
-                           'os.environ.get("DASHSCOPE_COMPATIBLE_BASE_URL", "https://dashscope.aliyuncs.com/compatible-mode/v1")')
+    after = before.replace(
+        'os.getenv("OPENAI_BASE_URL")',
+        'os.environ.get("DASHSCOPE_COMPATIBLE_BASE_URL", "https://dashscope.aliyuncs.com/compatible-mode/v1")',
+    )
     problems = introduced(before, after, select(PACKS, "dashscope", "compat"))
     assert any("reads OPENAI_API_KEY" in p.message for p in problems), problems
 
@@ -649,17 +703,20 @@ print(client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", 
 '''
 
 
-@pytest.mark.parametrize("shape", [
-    "client = OpenAI(api_key=settings.openai_api_key)",
-    "client = OpenAI(api_key=settings.OPENAI_API_KEY)",
-    "def make(openai_api_key=None):\n    return OpenAI(api_key=openai_api_key)",
-    "def make(cfg):\n    key = cfg.openai_key or os.getenv('OPENAI_API_KEY')\n    return OpenAI(api_key=key)",
-    # codeinterpreterapi: a LangChain object moved to the compatible endpoint kept OpenAI's key
-    "from langchain_openai import ChatOpenAI\nllm = ChatOpenAI(model='gpt-4o', api_key=settings.OPENAI_API_KEY)",
-    # chatblade: a config mapping read with a key naming OpenAI's
-    "def make(config):\n    return OpenAI(api_key=config['openai_api_key'])",
-    "def make(params):\n    return OpenAI(api_key=params.get('openai_key'))",
-])
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "client = OpenAI(api_key=settings.openai_api_key)",
+        "client = OpenAI(api_key=settings.OPENAI_API_KEY)",
+        "def make(openai_api_key=None):\n    return OpenAI(api_key=openai_api_key)",
+        "def make(cfg):\n    key = cfg.openai_key or os.getenv('OPENAI_API_KEY')\n    return OpenAI(api_key=key)",
+        # codeinterpreterapi: a LangChain object moved to the compatible endpoint kept OpenAI's key
+        "from langchain_openai import ChatOpenAI\nllm = ChatOpenAI(model='gpt-4o', api_key=settings.OPENAI_API_KEY)",
+        # chatblade: a config mapping read with a key naming OpenAI's
+        "def make(config):\n    return OpenAI(api_key=config['openai_api_key'])",
+        "def make(params):\n    return OpenAI(api_key=params.get('openai_key'))",
+    ],
+)
 @pytest.mark.parametrize("plan", ["compat", "native"])
 def test_a_key_named_as_openai_s_keeps_its_client_on_openai(shape, plan):
     source = "import os\nfrom openai import OpenAI\nfrom config import settings\n" + shape + "\n"
@@ -714,32 +771,40 @@ def test_a_key_that_can_be_the_openai_module_s_key_setting_keeps_its_client_whol
     assert any("`openai.api_key`, the openai module's key setting" in d.message for d in result.diagnostics), result.diagnostics
 
 
-@pytest.mark.parametrize("chain", [
-    'os.environ.get("OPENAI_KEY") or os.environ.get("OPENAI_API_KEY")',
-    'os.getenv("AZURE_OPENAI_API_KEY")',
-    'key or os.environ["MY_OPENAI_TOKEN"]',
-])
+@pytest.mark.parametrize(
+    "chain",
+    [
+        'os.environ.get("OPENAI_KEY") or os.environ.get("OPENAI_API_KEY")',
+        'os.getenv("AZURE_OPENAI_API_KEY")',
+        'key or os.environ["MY_OPENAI_TOKEN"]',
+    ],
+)
 def test_a_key_chain_reading_another_variable_named_for_openai_keeps_its_client_whole(chain):
     # only OPENAI_API_KEY is renamed with the client: OPENAI_KEY (set in a deployment of this code)
     # was kept first in the chain and sent to the provider
     source = f"import os\nfrom openai import OpenAI\n\ndef make(key=None):\n    return OpenAI(api_key={chain})\n"
     result = migrate(source, "dashscope")
     assert result.output == source, result.output
-    assert any("which by its name holds OpenAI's key and is not renamed" in d.message for d in result.diagnostics), result.diagnostics
+    assert any("which by its name holds OpenAI's key and is not renamed" in d.message for d in result.diagnostics), (
+        result.diagnostics
+    )
 
 
 def test_a_neutral_key_chain_beside_the_openai_module_is_still_migrated():
     # `openai.base_url` in the same chain is not the key: the client moves, its key read with it
-    source = ("import os\nimport openai\nfrom openai import OpenAI\n"
-              "def make(key=None):\n    k = key or os.getenv('OPENAI_API_KEY')\n"
-              "    return OpenAI(api_key=k, base_url=openai.base_url)\n")
+    source = (
+        "import os\nimport openai\nfrom openai import OpenAI\n"
+        "def make(key=None):\n    k = key or os.getenv('OPENAI_API_KEY')\n"
+        "    return OpenAI(api_key=k, base_url=openai.base_url)\n"
+    )
     out = migrate(source, "dashscope").output
     assert "DASHSCOPE_API_KEY" in out, out
 
 
 def test_a_key_of_a_neutral_name_is_still_the_caller_s_choice():
-    out = migrate("import os\nfrom openai import OpenAI\ndef make(cfg):\n    return OpenAI(api_key=cfg.api_key)\n",
-                  "dashscope").output
+    out = migrate(
+        "import os\nfrom openai import OpenAI\ndef make(cfg):\n    return OpenAI(api_key=cfg.api_key)\n", "dashscope"
+    ).output
     assert "DASHSCOPE_COMPATIBLE_BASE_URL" in out and "api_key=cfg.api_key" in out
 
 
@@ -763,21 +828,31 @@ def test_a_pydantic_setting_named_for_openai_never_sends_openai_s_key_to_the_pro
 
 def test_the_sdk_s_own_base_url_is_read_as_openai_s_default():
     # gpt-command-line: base_url=base_url or openai.base_url (None unless set: the SDK's default)
-    source = ("import openai\nfrom openai import OpenAI\n\n\ndef make(base_url=None):\n"
-              "    client = OpenAI(base_url=base_url or openai.base_url)\n"
-              "    return client.chat.completions.create(model='gpt-4o', messages=[])\n")
+    source = (
+        "import openai\nfrom openai import OpenAI\n\n\ndef make(base_url=None):\n"
+        "    client = OpenAI(base_url=base_url or openai.base_url)\n"
+        "    return client.chat.completions.create(model='gpt-4o', messages=[])\n"
+    )
     result = migrate_source(source, "m.py", select(PACKS, "dashscope", "compat"))
     assert result.error is None
-    assert ('base_url=base_url or os.environ.get("DASHSCOPE_COMPATIBLE_BASE_URL", '
-            '"https://dashscope.aliyuncs.com/compatible-mode/v1")') in result.output, result.output
+    assert (
+        'base_url=base_url or os.environ.get("DASHSCOPE_COMPATIBLE_BASE_URL", '
+        '"https://dashscope.aliyuncs.com/compatible-mode/v1")'
+    ) in result.output, result.output
     assert "model='qwen-plus'" in result.output
     # another object's base_url is not the SDK's
     other = source.replace("import openai\n", "import settings as openai\n")
     assert "DASHSCOPE" not in code_lines(migrate_source(other, "m.py", select(PACKS, "dashscope", "compat")).output)
 
 
-@pytest.mark.parametrize("given", ["str(self.base_url) if self.base_url is not None else None", "str(self.base_url)",
-                                   "self.base_url if self.base_url else None"])
+@pytest.mark.parametrize(
+    "given",
+    [
+        "str(self.base_url) if self.base_url is not None else None",
+        "str(self.base_url)",
+        "self.base_url if self.base_url else None",
+    ],
+)
 def test_a_class_field_defaulting_to_another_server_is_that_server_s_client(given):
     # browser-use's ChatDeepSeek / ChatCerebras: reported "left on OpenAI: endpoint set at run time"
     source = f"""

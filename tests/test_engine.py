@@ -31,11 +31,13 @@ def run(source: str, match, op, **kw):
 
 
 def test_bytes_outside_the_rewritten_node_are_identical():
-    source = ("# -*- coding: utf-8 -*-\n'''Module doc.'''\n\nfrom openai import OpenAI  # the SDK\n\n\n"
-              "x = {'a':1,  \"b\" : 2}   # odd spacing\n"
-              "c = OpenAI()\n"
-              "r = c.chat.completions.create(  # call\n    model = 'gpt-4o' ,\n    messages=[]  ,\n)\n\n\n"
-              "def f( a ):\n    return  a  # trailing\n")
+    source = (
+        "# -*- coding: utf-8 -*-\n'''Module doc.'''\n\nfrom openai import OpenAI  # the SDK\n\n\n"
+        "x = {'a':1,  \"b\" : 2}   # odd spacing\n"
+        "c = OpenAI()\n"
+        "r = c.chat.completions.create(  # call\n    model = 'gpt-4o' ,\n    messages=[]  ,\n)\n\n\n"
+        "def f( a ):\n    return  a  # trailing\n"
+    )
     result = run(source, CALL, MAP)
     assert result.output == source.replace("'gpt-4o'", "'acme-chat'")
 
@@ -46,8 +48,10 @@ def test_bytes_outside_the_rewritten_node_are_identical():
 def test_crlf_kept_for_edits_inserted_imports_and_todo_comments():
     source = "from openai import OpenAI\r\nc = OpenAI()\r\nc.embeddings.create(\r\n    input='x',\r\n)\r\n"
     out = run(source, CLIENT, BASE).output
-    assert out == ("import os\r\n\r\nfrom openai import OpenAI\r\nc = OpenAI(" + BASE_TEXT + ")\r\n"
-                   "c.embeddings.create(\r\n    input='x',\r\n)\r\n")
+    assert out == (
+        "import os\r\n\r\nfrom openai import OpenAI\r\nc = OpenAI(" + BASE_TEXT + ")\r\n"
+        "c.embeddings.create(\r\n    input='x',\r\n)\r\n"
+    )
     out = run(source, CALL, TODO).output
     assert "\r\n# TODO(migrator: acme/rule): check this\r\nc.embeddings" in out
     assert "\n" not in out.replace("\r\n", "")
@@ -62,8 +66,10 @@ def test_crlf_multi_line_call_gets_a_crlf_argument_line():
 def test_tabs_for_indentation():
     source = 'from openai import OpenAI\nc = OpenAI()\ndef f():\n\tif c:\n\t\treturn c.embeddings.create(input="x")\n'
     out = run(source, CALL, TODO).output
-    assert out == ('from openai import OpenAI\nc = OpenAI()\ndef f():\n\tif c:\n'
-                   '\t\t# TODO(migrator: acme/rule): check this\n\t\treturn c.embeddings.create(input="x")\n')
+    assert out == (
+        'from openai import OpenAI\nc = OpenAI()\ndef f():\n\tif c:\n'
+        '\t\t# TODO(migrator: acme/rule): check this\n\t\treturn c.embeddings.create(input="x")\n'
+    )
 
 
 # ------------------------------------------------------------------ columns
@@ -150,8 +156,10 @@ def test_import_added_once_after_docstring_future_and_leading_imports():
     out = run(SAMPLE + "other = OpenAI()\n", CLIENT, BASE).output
     assert out.count("import os\n") == 1
     # among the standard-library imports, in order (isort's and ruff's), not after openai's
-    assert out.startswith('"""Doc."""\nfrom __future__ import annotations\n\nimport json\nimport os\nfrom openai import OpenAI\n'
-                          "\nclient = OpenAI(timeout=3, " + BASE_TEXT + ")\n")
+    assert out.startswith(
+        '"""Doc."""\nfrom __future__ import annotations\n\nimport json\nimport os\nfrom openai import OpenAI\n'
+        "\nclient = OpenAI(timeout=3, " + BASE_TEXT + ")\n"
+    )
 
 
 def test_import_not_added_when_already_imported():
@@ -188,8 +196,9 @@ def test_compat_plan_never_removes_imports():
 
 
 def test_try_import_block_is_not_broken():
-    source = ("try:\n    import openai\nexcept ImportError:  # optional\n    openai = None\n\n"
-              "def make():\n    return openai.OpenAI()\n")
+    source = (
+        "try:\n    import openai\nexcept ImportError:  # optional\n    openai = None\n\ndef make():\n    return openai.OpenAI()\n"
+    )
     result = run(source, SYM, NATIVE, cleanup=["openai"])
     compile(result.output, "m.py", "exec")
     assert "except ImportError:  # optional\n" in result.output
@@ -198,8 +207,9 @@ def test_try_import_block_is_not_broken():
 def test_try_import_block_emptied_by_cleanup_keeps_a_body():
     source = "import json\ntry:\n    import openai\nexcept ImportError:\n    pass\nfrom openai import OpenAI\nc = OpenAI()\n"
     result = run(source, SYM, NATIVE, cleanup=["openai"])
-    assert result.output == ("import json\ntry:\n    pass\nexcept ImportError:\n    pass\n"
-                             "from acme import Client\nc = Client()\n")
+    assert result.output == (
+        "import json\ntry:\n    pass\nexcept ImportError:\n    pass\nfrom acme import Client\nc = Client()\n"
+    )
 
 
 def test_a_guarded_import_is_replaced_inside_its_guard():
@@ -217,8 +227,7 @@ HOSTILE = 'X"] + __import__("os").getcwd() + os.environ["Y'
 def _calls(code: str) -> set:
     import ast
 
-    return {node.func.id for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)}
+    return {node.func.id for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
 
 
 @pytest.mark.parametrize("value", [{"env": HOSTILE}, {"env": HOSTILE, "default": HOSTILE}])

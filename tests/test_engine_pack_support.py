@@ -10,8 +10,9 @@ from migrator.ruleset import load_all, select
 
 
 def _symbol_endpoints(source: str):
-    return [(s.span.line, s.attrs["symbol"], s.attrs["endpoint"])
-            for s in sites(analyze_python(source, "x.py")) if s.kind == "symbol"]
+    return [
+        (s.span.line, s.attrs["symbol"], s.attrs["endpoint"]) for s in sites(analyze_python(source, "x.py")) if s.kind == "symbol"
+    ]
 
 
 def test_symbol_at_a_client_construction_carries_its_endpoint():
@@ -50,4 +51,3 @@ def test_set_kwarg_when_missing_adds_no_import_when_the_keyword_is_there():
     source = "from langchain_openai import ChatOpenAI\nllm = ChatOpenAI(model='qwen-plus', base_url='http://x/v1', api_key='k')\n"
     result = migrate_source(source, "x.py", ruleset)
     assert result.output == source
-

@@ -26,8 +26,9 @@ PACKS = load_all()
 PROGRAMS = eq.programs()
 BY_NAME = {p.name: p for p in PROGRAMS}
 CELLS: List[Tuple[str, str]] = [(pf.name, plan) for pf in PACKS for plan, spec in pf.plans.items() if not spec.refuse]
-REFUSED: Dict[Tuple[str, str], str] = {(pf.name, plan): spec.refuse for pf in PACKS
-                                      for plan, spec in pf.plans.items() if spec.refuse}
+REFUSED: Dict[Tuple[str, str], str] = {
+    (pf.name, plan): spec.refuse for pf in PACKS for plan, spec in pf.plans.items() if spec.refuse
+}
 
 # (program, provider, plan) -> (status, reason); provider "openai" = the original run
 RESULTS: Dict[Tuple[str, str, str], Tuple[str, str]] = {}
@@ -172,26 +173,32 @@ def test_migrated(name: str, provider: str, plan: str, servers: Servers, workdir
     run.requests = srv.requests
 
     if run.blocked_hosts and provider in eq.NO_BASE_URL_ENV and not [r for r in redirects if r not in srv.env()]:
-        reason = (f"the {provider} SDK reads no base-URL env var and the migrated code offers none "
-                  f"(it reached for {', '.join(run.blocked_hosts)})")
+        reason = (
+            f"the {provider} SDK reads no base-URL env var and the migrated code offers none "
+            f"(it reached for {', '.join(run.blocked_hosts)})"
+        )
         _record(key, "n/a", reason)
         pytest.skip(reason)
     problems = []
     if run.returncode != 0:
         problems.append(f"the migrated program exited {run.returncode}:\n{run.tail()}")
     diagnostics = [f"{d.rule}: {d.message}" for d in result.diagnostics]
-    problems += eq.compare(provider, ruleset, reference.stdout, reference.requests, run,
-                           openai_srv.requests, result.output, diagnostics)
+    problems += eq.compare(
+        provider, ruleset, reference.stdout, reference.requests, run, openai_srv.requests, result.output, diagnostics
+    )
     if problems:
         _record(key, "fail", _summary(problems, run))
-        pytest.fail(f"{name}.py on {provider}/{plan}:\n" + "\n".join(problems)
-                    + f"\n\n--- migrated source\n{result.output}")
+        pytest.fail(f"{name}.py on {provider}/{plan}:\n" + "\n".join(problems) + f"\n\n--- migrated source\n{result.output}")
     _record(key, "pass")
 
 
 def test_a_partial_run_keeps_the_recorded_cells_of_the_other_programs() -> None:
     """``-k fw_`` with MIGRATOR_WRITE_EQUIVALENCE=1 rewrites only the programs it ran."""
-    results = {("a", "openai", "original"): ("pass", ""), ("a", "dashscope", "compat"): ("n/a", "manual: x"),
-               ("b", "openai", "original"): ("fail", "differs"), ("b", "dashscope", "compat"): ("pass", "")}
+    results = {
+        ("a", "openai", "original"): ("pass", ""),
+        ("a", "dashscope", "compat"): ("n/a", "manual: x"),
+        ("b", "openai", "original"): ("fail", "differs"),
+        ("b", "dashscope", "compat"): ("pass", ""),
+    }
     text = eq.render_table(results, ["a", "b"], [("dashscope", "compat")], {})
     assert eq.read_table(text) == results

@@ -24,10 +24,20 @@ from tests.fakes.protocols import split_stream
 MSGS = [{"role": "system", "content": "sys"}, {"role": "user", "content": "hello there world"}]
 ANSWER = "echo[5a6cd25f] hello there world"  # what every provider answers to MSGS
 PIECES = ["echo[5a6cd25f] ", "hello ", "there ", "world"]
-TOOLS = [{"type": "function", "function": {
-    "name": "get_weather", "description": "Weather for a city",
-    "parameters": {"type": "object", "properties": {"city": {"type": "string"}, "days": {"type": "integer"}},
-                   "required": ["city"]}}}]
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "description": "Weather for a city",
+            "parameters": {
+                "type": "object",
+                "properties": {"city": {"type": "string"}, "days": {"type": "integer"}},
+                "required": ["city"],
+            },
+        },
+    }
+]
 TOOL_ARGS = {"city": "city-e213e6"}  # only required properties are filled
 USAGE = (4, 4, 8)  # prompt (words in all messages), completion, total
 
@@ -57,8 +67,12 @@ def test_same_request_gives_same_bytes_and_different_servers_agree() -> None:
 
 def test_request_recording_and_case_insensitive_headers() -> None:
     with FakeServer("deepseek") as srv:
-        reply = raw_post(srv, "/chat/completions?trace=1", {"model": "deepseek-chat", "messages": MSGS},
-                         {"AUTHORIZATION": "Bearer ds", "X-Custom": "a"})
+        reply = raw_post(
+            srv,
+            "/chat/completions?trace=1",
+            {"model": "deepseek-chat", "messages": MSGS},
+            {"AUTHORIZATION": "Bearer ds", "X-Custom": "a"},
+        )
         assert reply.status == 200
         rec = srv.last
     assert (rec.provider, rec.route, rec.method, rec.path) == ("deepseek", "openai.chat", "POST", "/chat/completions")
@@ -108,9 +122,15 @@ def test_fixture_factory_runs_one_server_per_provider(fake_servers) -> None:  # 
 # --------------------------------------------------------------------------- OpenAI SDK, every compat mount
 
 COMPAT = [  # provider, OpenAI base path, has embeddings
-    ("openai", "/v1", True), ("dashscope", "/compatible-mode/v1", True), ("qianfan", "/v2", True),
-    ("hunyuan", "/v1", True), ("zhipu", "/api/paas/v4", True), ("ark", "/api/v3", True),
-    ("deepseek", "", False), ("deepseek", "/v1", False), ("moonshot", "/v1", False),
+    ("openai", "/v1", True),
+    ("dashscope", "/compatible-mode/v1", True),
+    ("qianfan", "/v2", True),
+    ("hunyuan", "/v1", True),
+    ("zhipu", "/api/paas/v4", True),
+    ("ark", "/api/v3", True),
+    ("deepseek", "", False),
+    ("deepseek", "/v1", False),
+    ("moonshot", "/v1", False),
 ]
 
 
@@ -155,8 +175,9 @@ def test_openai_stream_usage_json_mode_and_env_base_url(monkeypatch: pytest.Monk
             monkeypatch.setenv(name, value)  # OPENAI_BASE_URL, read by the SDK itself
         monkeypatch.setenv("OPENAI_API_KEY", "sk-env")
         client = openai.OpenAI(max_retries=0)
-        chunks = list(client.chat.completions.create(model="gpt-4o", messages=MSGS, stream=True,
-                                                     stream_options={"include_usage": True}))
+        chunks = list(
+            client.chat.completions.create(model="gpt-4o", messages=MSGS, stream=True, stream_options={"include_usage": True})
+        )
         text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
         assert text == ANSWER
         assert [c.choices[0].finish_reason for c in chunks if c.choices][-1] == "stop"
@@ -170,13 +191,19 @@ def test_openai_stream_usage_json_mode_and_env_base_url(monkeypatch: pytest.Monk
         assert json.loads(j.choices[0].message.content) == {"echo": "hello there world", "hash": "5a6cd25f"}
 
         streamed_tool = list(client.chat.completions.create(model="gpt-4o", messages=MSGS, tools=TOOLS, stream=True))
-        args = "".join(c.choices[0].delta.tool_calls[0].function.arguments or ""
-                       for c in streamed_tool if c.choices[0].delta.tool_calls)
+        args = "".join(
+            c.choices[0].delta.tool_calls[0].function.arguments or "" for c in streamed_tool if c.choices[0].delta.tool_calls
+        )
         assert json.loads(args) == TOOL_ARGS and streamed_tool[-1].choices[0].finish_reason == "tool_calls"
 
-        follow_up = MSGS + [{"role": "assistant", "content": None, "tool_calls": [
-            {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}]},
-            {"role": "tool", "tool_call_id": "call_1", "content": "sunny"}]
+        follow_up = MSGS + [
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}],
+            },
+            {"role": "tool", "tool_call_id": "call_1", "content": "sunny"},
+        ]
         done = client.chat.completions.create(model="gpt-4o", messages=follow_up, tools=TOOLS)
         assert done.choices[0].message.content == "Tool result: sunny"  # no endless tool loop
 
@@ -193,8 +220,7 @@ def test_openai_embeddings_base64_default_and_explicit() -> None:
         client = openai.OpenAI(api_key="sk", base_url=srv.base_url(), max_retries=0)
         default = client.embeddings.create(model="text-embedding-3-small", input="hello")
         floats = client.embeddings.create(model="text-embedding-3-small", input="hello", encoding_format="float")
-        b64 = client.embeddings.create(model="text-embedding-3-small", input="hello", encoding_format="base64",
-                                       dimensions=4)
+        b64 = client.embeddings.create(model="text-embedding-3-small", input="hello", encoding_format="base64", dimensions=4)
         assert default.data[0].embedding == floats.data[0].embedding == embedding_vector("hello", DEFAULT_EMBED_DIM)
         raw = base64.b64decode(b64.data[0].embedding)  # explicit base64: the SDK hands back the string
         assert list(struct.unpack("<4f", raw)) == embedding_vector("hello", 4)
@@ -315,8 +341,7 @@ def test_dashscope_2x_client(monkeypatch: pytest.MonkeyPatch) -> None:
         assert asyncio.run(run()) == ANSWER
 
     reqs = srv.requests
-    assert [q.route for q in reqs] == (["dashscope.generation"] * 3 + ["dashscope.embedding"]
-                                     + ["dashscope.generation"] * 2)
+    assert [q.route for q in reqs] == (["dashscope.generation"] * 3 + ["dashscope.embedding"] + ["dashscope.generation"] * 2)
     assert reqs[0].authorization == "Bearer sk-ds2" and reqs[0].json["parameters"]["max_tokens"] == 50
     assert reqs[1].headers["X-DashScope-SSE"] == "enable" and reqs[1].json["parameters"]["incremental_output"]
     assert reqs[4].status == 429 and len(reqs) == 6  # the 429 was not retried
@@ -404,8 +429,9 @@ def test_ark_sdk() -> None:
         assert r.choices[0].message.content == ANSWER and r.choices[0].finish_reason == "stop"
         assert (r.usage.prompt_tokens, r.usage.completion_tokens, r.usage.total_tokens) == USAGE
 
-        chunks = list(client.chat.completions.create(model="doubao", messages=MSGS, stream=True,
-                                                     stream_options={"include_usage": True}))
+        chunks = list(
+            client.chat.completions.create(model="doubao", messages=MSGS, stream=True, stream_options={"include_usage": True})
+        )
         assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == ANSWER
         assert chunks[-1].usage.completion_tokens == USAGE[1]
 
@@ -465,8 +491,11 @@ def test_hunyuan_native_sdk() -> None:
         assert [e["Choices"][0]["FinishReason"] for e in events][-1] == "stop"
 
         schema = json.dumps(TOOLS[0]["function"]["parameters"])
-        t = client.ChatCompletions(_hunyuan_request(models, Messages=user, Tools=[
-            {"Type": "function", "Function": {"Name": "get_weather", "Parameters": schema}}]))
+        t = client.ChatCompletions(
+            _hunyuan_request(
+                models, Messages=user, Tools=[{"Type": "function", "Function": {"Name": "get_weather", "Parameters": schema}}]
+            )
+        )
         assert t.Choices[0].FinishReason == "tool_calls"
         assert json.loads(t.Choices[0].Message.ToolCalls[0].Function.Arguments) == TOOL_ARGS
 
@@ -483,6 +512,7 @@ def test_hunyuan_native_sdk() -> None:
         except ImportError:  # needs tencentcloud-sdk-python-common[async]
             hunyuan_client_async = None
         if hunyuan_client_async is not None:
+
             async def run() -> str:
                 async with hunyuan_client_async.HunyuanClient(cred, "ap-guangzhou", profile) as aclient:
                     resp = await aclient.ChatCompletions(_hunyuan_request(models, Messages=user))
@@ -491,8 +521,7 @@ def test_hunyuan_native_sdk() -> None:
             assert asyncio.run(run()) == ANSWER
 
     reqs = srv.requests
-    assert [q.route for q in reqs[:5]] == ["hunyuan.ChatCompletions"] * 3 + ["hunyuan.GetEmbedding",
-                                                                              "hunyuan.ChatCompletions"]
+    assert [q.route for q in reqs[:5]] == ["hunyuan.ChatCompletions"] * 3 + ["hunyuan.GetEmbedding", "hunyuan.ChatCompletions"]
     assert all(q.path == "/" for q in reqs)
     assert reqs[0].headers["X-TC-Action"] == "ChatCompletions" and reqs[0].headers["x-tc-version"] == "2023-09-01"
     assert reqs[0].authorization.startswith("TC3-HMAC-SHA256 Credential=AKIDfake/")
@@ -502,15 +531,21 @@ def test_hunyuan_native_sdk() -> None:
 # --------------------------------------------------------------------------- env vars read at import time
 
 ENV_SCRIPTS = {  # SDKs that read their base URL once per process: prove it in a fresh one
-    "dashscope": ("dashscope", "from dashscope import Generation\n"
-                  "r = Generation.call(model='qwen-plus', api_key='sk-env', result_format='message',\n"
-                  "                    messages=[{'role': 'user', 'content': 'hello there world'}])\n"
-                  "print(r.output.choices[0].message.content)\n"),
-    "qianfan": ("qianfan", "import qianfan\n"
-                "c = qianfan.Qianfan(api_key='bce-v3/env', retry_count=1)\n"
-                "r = c.chat.completions.create(model='ernie-speed-8k',\n"
-                "                              messages=[{'role': 'user', 'content': 'hello there world'}])\n"
-                "print(r.choices[0].message.content)\n"),
+    "dashscope": (
+        "dashscope",
+        "from dashscope import Generation\n"
+        "r = Generation.call(model='qwen-plus', api_key='sk-env', result_format='message',\n"
+        "                    messages=[{'role': 'user', 'content': 'hello there world'}])\n"
+        "print(r.output.choices[0].message.content)\n",
+    ),
+    "qianfan": (
+        "qianfan",
+        "import qianfan\n"
+        "c = qianfan.Qianfan(api_key='bce-v3/env', retry_count=1)\n"
+        "r = c.chat.completions.create(model='ernie-speed-8k',\n"
+        "                              messages=[{'role': 'user', 'content': 'hello there world'}])\n"
+        "print(r.choices[0].message.content)\n",
+    ),
 }
 
 

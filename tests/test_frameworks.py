@@ -27,9 +27,13 @@ PACKS = load_all([])
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 COMPAT = ["dashscope", "qianfan", "hunyuan", "zhipu", "ark", "deepseek", "moonshot"]
 EMBEDDINGS = ["dashscope", "qianfan", "hunyuan", "zhipu", "ark"]  # deepseek and moonshot have none
-ARK_MODELS = {"gpt-4o": "doubao-seed-1-6-251015", "gpt-4o-mini": "doubao-seed-1-6-flash-250828",
-              "gpt-3.5-turbo": "doubao-seed-1-6-flash-250828", "text-embedding-3-small": "doubao-embedding-text-240715",
-              "text-embedding-ada-002": "doubao-embedding-text-240715"}
+ARK_MODELS = {
+    "gpt-4o": "doubao-seed-1-6-251015",
+    "gpt-4o-mini": "doubao-seed-1-6-flash-250828",
+    "gpt-3.5-turbo": "doubao-seed-1-6-flash-250828",
+    "text-embedding-3-small": "doubao-embedding-text-240715",
+    "text-embedding-ada-002": "doubao-embedding-text-240715",
+}
 
 
 def ruleset(provider: str, plan: str = "compat"):
@@ -181,7 +185,9 @@ def test_a_replaced_class_keeps_its_import_while_the_code_still_names_it():
     ''').lstrip()
     result = migrate_source(source, "m.py", ruleset("deepseek"))
     assert result.error is None
-    assert result.output.startswith("import os\n\nfrom llama_index.llms.openai import OpenAI\nfrom llama_index.llms.openai_like import OpenAILike\n")
+    assert result.output.startswith(
+        "import os\n\nfrom llama_index.llms.openai import OpenAI\nfrom llama_index.llms.openai_like import OpenAILike\n"
+    )
     assert 'llm = OpenAILike(model="deepseek-chat"' in result.output and "isinstance(llm, OpenAI)" in result.output
 
 

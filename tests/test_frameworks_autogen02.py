@@ -35,40 +35,53 @@ KEY = "sk-proj-" + "Zq7" * 8 + "f3a9"  # a hard-coded OpenAI key (fake)
 
 
 def entries(source: str):
-    return [(f.model, f.detail["endpoint"]) for f in analyze_python(textwrap.dedent(source), "m.py").findings
-            if f.kind == "framework" and f.symbol == "autogen.config_list"]
+    return [
+        (f.model, f.detail["endpoint"])
+        for f in analyze_python(textwrap.dedent(source), "m.py").findings
+        if f.kind == "framework" and f.symbol == "autogen.config_list"
+    ]
 
 
 # ------------------------------------------------------------------ what is OpenAI usage
 
 
-@pytest.mark.parametrize("source, found", [
-    ('import autogen\nconfig_list = [{"model": "gpt-4"}]\n', [("gpt-4", "none")]),
-    ('import autogen as ag\nx = ag.OpenAIWrapper(config_list=[{"model": "gpt-4o", "api_key": "k"}])\n', [("gpt-4o", "none")]),
-    ('from autogen import AssistantAgent\na = AssistantAgent("a", llm_config={"config_list": [{"model": "o3-mini"}]})\n',
-     [("o3-mini", "none")]),
-    ('import ag2\ngpt4_config_list = [{"model": "gpt-4", "api_type": "openai"}]\n', [("gpt-4", "none")]),
-    ('import autogen\nconfig_list = [{"model": "gpt-4", "base_url": "https://api.openai.com/v1"}]\n', [("gpt-4", "openai")]),
-    ('import autogen\nM = "gpt-4o"\nconfig_list = [{"model": M}, {"model": "x", "base_url": "http://localhost:8000/v1"}]\n',
-     [("gpt-4o", "none")]),
-    ('import autogen\nconfig_list = [{"model": m} for m in ms]\n', [(None, "dynamic")]),
-    ('import autogen\nconfig_list = [{"model": "gpt-4", **extra}]\n', [("gpt-4", "dynamic")]),
-])
+@pytest.mark.parametrize(
+    "source, found",
+    [
+        ('import autogen\nconfig_list = [{"model": "gpt-4"}]\n', [("gpt-4", "none")]),
+        ('import autogen as ag\nx = ag.OpenAIWrapper(config_list=[{"model": "gpt-4o", "api_key": "k"}])\n', [("gpt-4o", "none")]),
+        (
+            'from autogen import AssistantAgent\na = AssistantAgent("a", llm_config={"config_list": [{"model": "o3-mini"}]})\n',
+            [("o3-mini", "none")],
+        ),
+        ('import ag2\ngpt4_config_list = [{"model": "gpt-4", "api_type": "openai"}]\n', [("gpt-4", "none")]),
+        ('import autogen\nconfig_list = [{"model": "gpt-4", "base_url": "https://api.openai.com/v1"}]\n', [("gpt-4", "openai")]),
+        (
+            'import autogen\nM = "gpt-4o"\nconfig_list = [{"model": M}, {"model": "x", "base_url": "http://localhost:8000/v1"}]\n',
+            [("gpt-4o", "none")],
+        ),
+        ('import autogen\nconfig_list = [{"model": m} for m in ms]\n', [(None, "dynamic")]),
+        ('import autogen\nconfig_list = [{"model": "gpt-4", **extra}]\n', [("gpt-4", "dynamic")]),
+    ],
+)
 def test_openai_entries_are_found(source, found):
     assert entries(source) == found
 
 
-@pytest.mark.parametrize("source", [
-    'config_list = [{"model": "gpt-4"}]\n',  # no autogen import: someone else's list
-    'from autogen_agentchat.agents import AssistantAgent\nconfig_list = [{"model": "gpt-4"}]\n',  # AutoGen 0.4+
-    'import autogen\nconfig_list = [{"model": "gpt-4", "api_type": "azure", "base_url": "https://x.openai.azure.com"}]\n',
-    'import autogen\nconfig_list = [{"model": "claude-3-5-sonnet", "api_type": "anthropic"}]\n',
-    'import autogen\nconfig_list = [{"model": "gpt-4", "api_type": kind}]\n',
-    'import autogen\nconfig_list = [{"model": "llama3", "base_url": "http://localhost:11434/v1"}]\n',
-    'import os, autogen\nconfig_list = [{"model": "gpt-4", "base_url": os.environ["GATEWAY_URL"]}]\n',
-    'import autogen\nmodels = [{"model": "gpt-4"}]\n',  # not a config list by name or place
-    'import autogen\nconfig_list = [{"model": "gpt-4", "model_client_cls": "MyClient"}]\n',  # a custom client
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        'config_list = [{"model": "gpt-4"}]\n',  # no autogen import: someone else's list
+        'from autogen_agentchat.agents import AssistantAgent\nconfig_list = [{"model": "gpt-4"}]\n',  # AutoGen 0.4+
+        'import autogen\nconfig_list = [{"model": "gpt-4", "api_type": "azure", "base_url": "https://x.openai.azure.com"}]\n',
+        'import autogen\nconfig_list = [{"model": "claude-3-5-sonnet", "api_type": "anthropic"}]\n',
+        'import autogen\nconfig_list = [{"model": "gpt-4", "api_type": kind}]\n',
+        'import autogen\nconfig_list = [{"model": "llama3", "base_url": "http://localhost:11434/v1"}]\n',
+        'import os, autogen\nconfig_list = [{"model": "gpt-4", "base_url": os.environ["GATEWAY_URL"]}]\n',
+        'import autogen\nmodels = [{"model": "gpt-4"}]\n',  # not a config list by name or place
+        'import autogen\nconfig_list = [{"model": "gpt-4", "model_client_cls": "MyClient"}]\n',  # a custom client
+    ],
+)
 def test_other_entries_are_not_openai_usage(source):
     assert entries(source) == []
 
@@ -91,7 +104,9 @@ def _rs(provider: str, plan: str = "compat"):
 @pytest.mark.parametrize("provider", ["dashscope", "qianfan", "hunyuan", "zhipu", "ark", "deepseek", "moonshot"])
 def test_every_pack_points_the_entry_at_its_endpoint_and_is_stable(provider):
     rs = _rs(provider)
-    source = 'import os\nimport autogen\nconfig_list = [{"model": "gpt-4", "api_key": os.environ["OPENAI_API_KEY"], "tags": ["a"]}]\n'
+    source = (
+        'import os\nimport autogen\nconfig_list = [{"model": "gpt-4", "api_key": os.environ["OPENAI_API_KEY"], "tags": ["a"]}]\n'
+    )
     result = migrate_source(source, "m.py", rs)
     out = result.output
     assert '"model": "gpt-4"' not in out and f'os.environ["{rs.vars["api_key_env"]}"]' in out and "OPENAI_API_KEY" not in out
@@ -101,8 +116,10 @@ def test_every_pack_points_the_entry_at_its_endpoint_and_is_stable(provider):
 
 
 def test_a_literal_openai_base_url_is_replaced_and_bytes_around_stay():
-    source = ('import autogen\n\nconfig_list = [\n    {\n        "model": "gpt-4o",  # main\n'
-              '        "base_url": "https://api.openai.com/v1",\n        "api_key": API_KEY,\n    },\n]\n')
+    source = (
+        'import autogen\n\nconfig_list = [\n    {\n        "model": "gpt-4o",  # main\n'
+        '        "base_url": "https://api.openai.com/v1",\n        "api_key": API_KEY,\n    },\n]\n'
+    )
     result = migrate_source(source, "m.py", _rs("deepseek"))
     out = result.output
     assert out.splitlines()[4:6] == source.splitlines()[2:4]  # after the added import
@@ -111,7 +128,9 @@ def test_a_literal_openai_base_url_is_replaced_and_bytes_around_stay():
     assert '"api_key": API_KEY,' in out  # an expression is kept (and reported to check)
 
 
-@pytest.mark.parametrize("provider, plan", [("dashscope", "native"), ("zhipu", "native"), ("qianfan", "native"), ("ark", "native")])
+@pytest.mark.parametrize(
+    "provider, plan", [("dashscope", "native"), ("zhipu", "native"), ("qianfan", "native"), ("ark", "native")]
+)
 def test_native_plans_keep_the_entry_on_the_compatible_endpoint_reported(provider, plan):
     result = migrate_source('import autogen\nconfig_list = [{"model": "gpt-4"}]\n', "m.py", _rs(provider, plan))
     assert '"base_url": ' in result.output
@@ -148,9 +167,15 @@ def test_check_flags_an_openai_entry_and_passes_the_migrated_fixture(policy):
 
 @pytest.fixture
 def repo(tmp_path):
-    return make_repo(tmp_path, {"agents.py": (
-        'import autogen\n\nconfig_list = [{"model": "gpt-4o", "api_key": "' + KEY + '"}]\n'
-        'assistant = autogen.AssistantAgent("assistant", llm_config={"config_list": config_list})\n').encode()})
+    return make_repo(
+        tmp_path,
+        {
+            "agents.py": (
+                'import autogen\n\nconfig_list = [{"model": "gpt-4o", "api_key": "' + KEY + '"}]\n'
+                'assistant = autogen.AssistantAgent("assistant", llm_config={"config_list": config_list})\n'
+            ).encode()
+        },
+    )
 
 
 def test_apply_replaces_a_literal_key_reports_it_redacted_and_never_prints_it(repo):
@@ -174,15 +199,24 @@ def test_scan_lists_the_entry_and_json_never_holds_the_key(repo):
 # ------------------------------------------------------------------ OAI_CONFIG_LIST files
 
 
-CONFIG = ('[\n    {\n        "model": "gpt-4",\n        "api_key": "' + KEY + '"\n    },\n'
-          '    {\n        "model": "gpt-4o-mini",\n        "tags": ["fast"]\n    },\n'
-          '    {"model": "gpt-4", "api_type": "azure", "base_url": "https://x.openai.azure.com", "api_key": "az"},\n'
-          '    {"model": "llama3", "base_url": "http://localhost:11434/v1"}\n]\n')
+CONFIG = (
+    '[\n    {\n        "model": "gpt-4",\n        "api_key": "' + KEY + '"\n    },\n'
+    '    {\n        "model": "gpt-4o-mini",\n        "tags": ["fast"]\n    },\n'
+    '    {"model": "gpt-4", "api_type": "azure", "base_url": "https://x.openai.azure.com", "api_key": "az"},\n'
+    '    {"model": "llama3", "base_url": "http://localhost:11434/v1"}\n]\n'
+)
 
 
-@pytest.mark.parametrize("path, kind", [("OAI_CONFIG_LIST", "autogen_config"), ("cfg/OAI_CONFIG_LIST_4o.json", "autogen_config"),
-                                        ("OAI_CONFIG_LIST.json", "autogen_config"), ("OAI_CONFIG_LIST_sample", None),
-                                        ("oai_config_list.json", "text")])
+@pytest.mark.parametrize(
+    "path, kind",
+    [
+        ("OAI_CONFIG_LIST", "autogen_config"),
+        ("cfg/OAI_CONFIG_LIST_4o.json", "autogen_config"),
+        ("OAI_CONFIG_LIST.json", "autogen_config"),
+        ("OAI_CONFIG_LIST_sample", None),
+        ("oai_config_list.json", "text"),
+    ],
+)
 def test_config_files_are_found_by_name(path, kind):
     assert classify(path) == kind
 
@@ -195,8 +229,15 @@ def test_scan_reports_each_openai_entry_of_a_config_file_even_without_the_word_o
     assert analyze_other_bytes("notes.json", data) is None
 
 
-@pytest.mark.parametrize("text, line", [('[{"model": "gpt-4o",\n "x": }]\n', 2), ('{"model": "gpt-4o"}', 1),
-                                        ('[{"model": "a", "model": "b"}]', 1), ("[" * 5000 + "]" * 5000, 1)])
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        ('[{"model": "gpt-4o",\n "x": }]\n', 2),
+        ('{"model": "gpt-4o"}', 1),
+        ('[{"model": "a", "model": "b"}]', 1),
+        ("[" * 5000 + "]" * 5000, 1),
+    ],
+)
 def test_a_file_that_is_not_a_config_list_is_refused_with_its_line(text, line):
     with pytest.raises(ConfigFileError) as info:
         parse_config_file(text)
@@ -207,9 +248,11 @@ def test_a_file_that_is_not_a_config_list_is_refused_with_its_line(text, line):
 
 def test_rewrite_keeps_a_key_holding_entry_and_edits_only_the_values_of_the_others():
     new, notes, manual = rewrite_config_list_for(_rs("dashscope"), CONFIG)
-    expected = CONFIG.replace('"gpt-4o-mini",\n        "tags": ["fast"]\n',
-                              '"qwen-flash",\n        "tags": ["fast"],\n'
-                              '        "base_url": "https://dashscope.aliyuncs.com/compatible-mode/v1",\n        "api_key": ""\n')
+    expected = CONFIG.replace(
+        '"gpt-4o-mini",\n        "tags": ["fast"]\n',
+        '"qwen-flash",\n        "tags": ["fast"],\n'
+        '        "base_url": "https://dashscope.aliyuncs.com/compatible-mode/v1",\n        "api_key": ""\n',
+    )
     assert new == expected  # the key-holding entry, Azure and the local server keep every byte
     assert [line for line, _ in manual] == [2, 6]
     assert "holds its key" in manual[0][1] and '"model": "qwen-max"' in manual[0][1] and KEY not in manual[0][1]
@@ -234,13 +277,31 @@ def test_config_file_edits_stay_valid_json_touch_only_openai_entries_and_are_sta
         data = []
         for _ in range(rng.randint(0, 4)):
             keys = rng.sample(["model", "api_key", "base_url", "api_type", "tags", "price"], rng.randint(0, 5))
-            entry = {k: rng.choice(["gpt-4o", "", None, 1, ["a", {"b": "c"}], "https://api.openai.com/v1", "azure",
-                                    "http://localhost:8000/v1", "openai"]) for k in keys}
+            entry = {
+                k: rng.choice(
+                    [
+                        "gpt-4o",
+                        "",
+                        None,
+                        1,
+                        ["a", {"b": "c"}],
+                        "https://api.openai.com/v1",
+                        "azure",
+                        "http://localhost:8000/v1",
+                        "openai",
+                    ]
+                )
+                for k in keys
+            }
             data.append(entry if rng.random() < 0.8 else rng.choice([[1], "x", 3]))
-        text = json.dumps(data, indent=rng.choice([None, 2, "\t"]), ensure_ascii=rng.random() < 0.5,
-                          separators=rng.choice([None, (",", ":"), (" , ", " : ")]))
+        text = json.dumps(
+            data,
+            indent=rng.choice([None, 2, "\t"]),
+            ensure_ascii=rng.random() < 0.5,
+            separators=rng.choice([None, (",", ":"), (" , ", " : ")]),
+        )
         for entry, obj in zip(parse_config_file(text), [d for d in data if isinstance(d, dict)]):
-            assert json.loads(text[entry.start:entry.end]) == obj
+            assert json.loads(text[entry.start : entry.end]) == obj
             assert all(json.loads(text[v:e]) == obj[k] for k, (_, v, e, _) in entry.values.items())
         new = rewrite_config_list_for(rs, text)[0]
         after = json.loads(new)
@@ -264,11 +325,16 @@ def test_apply_edits_the_config_file_reports_the_rest_and_never_prints_the_key(c
     report = json.loads(proc.stdout)
     manual = [(d["path"], d["line"]) for d in report["diagnostics"] if d["rule"] == "migrator/oai-config-list"]
     assert manual == [("OAI_CONFIG_LIST", 2), ("OAI_CONFIG_LIST", 6)]
-    assert git(config_repo, "show", "migrator/dashscope-compat:OAI_CONFIG_LIST") == rewrite_config_list_for(_rs("dashscope"), CONFIG)[0]
+    assert (
+        git(config_repo, "show", "migrator/dashscope-compat:OAI_CONFIG_LIST")
+        == rewrite_config_list_for(_rs("dashscope"), CONFIG)[0]
+    )
     scan = run("scan", ".", "--format", "json", "--no-cache", cwd=config_repo)
     assert KEY not in scan.stdout
     assert [(f["path"], f["line"]) for f in json.loads(scan.stdout)["findings"] if f["kind"] == "framework"] == [
-        ("OAI_CONFIG_LIST", 2), ("OAI_CONFIG_LIST", 6)]
+        ("OAI_CONFIG_LIST", 2),
+        ("OAI_CONFIG_LIST", 6),
+    ]
 
 
 def test_apply_refuses_an_invalid_config_file_by_name_and_line_and_exits_3(config_repo):
@@ -309,12 +375,17 @@ def test_the_migrated_entry_reaches_the_provider_built_as_pyautogen_builds_it(pr
     rs = _wire_rs(provider)
     migrated = migrate_source(ENTRY, "agents.py", rs).output
     openai_kwargs = set(inspect.getfullargspec(openai.OpenAI.__init__).kwonlyargs) | set(
-        inspect.getfullargspec(openai.AzureOpenAI.__init__).kwonlyargs)
+        inspect.getfullargspec(openai.AzureOpenAI.__init__).kwonlyargs
+    )
     monkeypatch.setitem(sys.modules, "autogen", types.ModuleType("autogen"))  # the module only imports it
     with FakeServer(provider) as srv:
         env, _ = eq.migrated_env(provider, srv, migrated)
-        for name, value in {**env, rs.vars["api_key_env"]: eq.test_key(provider), "OPENAI_API_KEY": "sk-openai-0000",
-                            "OPENAI_BASE_URL": "http://127.0.0.1:9/v1"}.items():
+        for name, value in {
+            **env,
+            rs.vars["api_key_env"]: eq.test_key(provider),
+            "OPENAI_API_KEY": "sk-openai-0000",
+            "OPENAI_BASE_URL": "http://127.0.0.1:9/v1",
+        }.items():
             monkeypatch.setenv(name, value)
         namespace: dict = {}
         exec(compile(migrated, "agents.py", "exec"), namespace)
@@ -352,8 +423,9 @@ def test_pyautogen_reads_a_migrated_oai_config_list_and_answers_from_the_provide
 
 def test_readiness_counts_each_config_file_entry_as_apply_leaves_it(config_repo):
     scan = json.loads(run("scan", ".", "--format", "json", "--no-cache", cwd=config_repo).stdout)
-    apply = json.loads(run("apply", ".", "--provider", "deepseek", "--dry-run", "--no-pager", "--format", "json",
-                           cwd=config_repo).stdout)
+    apply = json.loads(
+        run("apply", ".", "--provider", "deepseek", "--dry-run", "--no-pager", "--format", "json", cwd=config_repo).stdout
+    )
     [row] = [r for r in scan["readiness"] if r["provider"] == "deepseek" and r["plan"] == "compat"]
     manual = [d for d in apply["diagnostics"] if d["severity"] == "manual" and d["rule"] != "check/openai-url"]
     assert (row["automatic"], row["with_diagnostics"], row["manual"]) == (0, 0, 2) == (0, 0, len(manual))
@@ -361,28 +433,37 @@ def test_readiness_counts_each_config_file_entry_as_apply_leaves_it(config_repo)
 
 
 def test_an_oai_config_list_variable_holding_json_is_found_and_rewritten_or_left_for_a_person(tmp_path):
-    env = ("OAI_CONFIG_LIST='[{\"model\": \"gpt-4o\", \"api_key\": \"" + KEY + "\"}]'\n"
-           'export OAI_CONFIG_LIST="[{\\"model\\": \\"gpt-4o-mini\\"}, {\\"model\\": \\"m\\", \\"api_type\\": \\"azure\\"}]"\n'
-           "OAI_CONFIG_LIST=/etc/autogen/OAI_CONFIG_LIST\n")
+    env = (
+        "OAI_CONFIG_LIST='[{\"model\": \"gpt-4o\", \"api_key\": \"" + KEY + "\"}]'\n"
+        'export OAI_CONFIG_LIST="[{\\"model\\": \\"gpt-4o-mini\\"}, {\\"model\\": \\"m\\", \\"api_type\\": \\"azure\\"}]"\n'
+        "OAI_CONFIG_LIST=/etc/autogen/OAI_CONFIG_LIST\n"
+    )
     analysis = analyze_other_bytes(".env", env.encode())
     assert [(f.line, f.model) for f in analysis.findings if f.kind == "framework"] == [(1, "gpt-4o"), (2, "gpt-4o-mini")]
     repo = make_repo(tmp_path, {".env": env.encode()})
     proc = run("apply", ".", "--provider", "moonshot", "--dry-run", "--no-pager", "--format", "json", cwd=repo)
     assert KEY not in proc.stdout + proc.stderr
-    manual = [(d["line"], d["message"]) for d in json.loads(proc.stdout)["diagnostics"] if d["rule"] == "migrator/oai-config-list"]
+    manual = [
+        (d["line"], d["message"]) for d in json.loads(proc.stdout)["diagnostics"] if d["rule"] == "migrator/oai-config-list"
+    ]
     # the entry holding a key is left for a person (as in a file); the double-quoted value says why it is left
     assert [line for line, _ in manual] == [1, 2] and "put your Moonshot (Kimi) key there" in manual[0][1]
     assert "double-quoted" in manual[1][1] and "Moonshot (Kimi) model" in manual[1][1]
-    row = [r for r in json.loads(run("scan", ".", "--format", "json", "--no-cache", cwd=repo).stdout)["readiness"]
-           if r["provider"] == "moonshot"][0]
+    row = [
+        r
+        for r in json.loads(run("scan", ".", "--format", "json", "--no-cache", cwd=repo).stdout)["readiness"]
+        if r["provider"] == "moonshot"
+    ][0]
     assert row["manual"] == 2
 
 
-ENV_LIST = ("# agents\r\n"
-            "OAI_CONFIG_LIST='[{\"model\": \"gpt-4o\"}, {\"model\": \"llama3\", \"base_url\": \"http://localhost:11434/v1\"}]'\r\n"
-            "  - OAI_CONFIG_LIST=[{\"model\":\"gpt-4o-mini\",\"tags\":[\"fast\"]}]\r\n"
-            "OTHER=1\r\n"
-            'ENV OAI_CONFIG_LIST=[{"model":"gpt-4o"}]\r\n')
+ENV_LIST = (
+    "# agents\r\n"
+    "OAI_CONFIG_LIST='[{\"model\": \"gpt-4o\"}, {\"model\": \"llama3\", \"base_url\": \"http://localhost:11434/v1\"}]'\r\n"
+    "  - OAI_CONFIG_LIST=[{\"model\":\"gpt-4o-mini\",\"tags\":[\"fast\"]}]\r\n"
+    "OTHER=1\r\n"
+    'ENV OAI_CONFIG_LIST=[{"model":"gpt-4o"}]\r\n'
+)
 
 
 @pytest.mark.parametrize("provider", ["deepseek", "dashscope", "zhipu"])
@@ -394,12 +475,17 @@ def test_json_in_an_env_variable_is_rewritten_value_by_value_and_stays_stable(pr
     lines = new.split("\r\n")
     assert lines[0] == "# agents" and lines[3] == "OTHER=1" and new.endswith("\r\n")
     # compact JSON stays compact: an unquoted value must not gain a space
-    assert lines[4] == f'ENV OAI_CONFIG_LIST=[{{"model":"{rs.map_model("gpt-4o")}","base_url":"{rs.vars["base_url"]}","api_key":""}}]'
-    first = json.loads(lines[1][len("OAI_CONFIG_LIST='"):-1])
-    second = json.loads(lines[2][len("  - OAI_CONFIG_LIST="):])
+    assert (
+        lines[4]
+        == f'ENV OAI_CONFIG_LIST=[{{"model":"{rs.map_model("gpt-4o")}","base_url":"{rs.vars["base_url"]}","api_key":""}}]'
+    )
+    first = json.loads(lines[1][len("OAI_CONFIG_LIST='") : -1])
+    second = json.loads(lines[2][len("  - OAI_CONFIG_LIST=") :])
     url = rs.vars["base_url"]
-    assert first == [{"model": rs.map_model("gpt-4o"), "base_url": url, "api_key": ""},
-                     {"model": "llama3", "base_url": "http://localhost:11434/v1"}]
+    assert first == [
+        {"model": rs.map_model("gpt-4o"), "base_url": url, "api_key": ""},
+        {"model": "llama3", "base_url": "http://localhost:11434/v1"},
+    ]
     assert second == [{"model": rs.map_model("gpt-4o-mini"), "tags": ["fast"], "base_url": url, "api_key": ""}]
     assert lines[1].startswith("OAI_CONFIG_LIST='[{\"model\": ") and ',"base_url":' in lines[2]  # each value's own layout
     assert [line for line, _ in manual] == [2, 3, 5] and all("empty \"api_key\"" in m for _, m in manual)
@@ -448,17 +534,30 @@ def source_findings(tmp_path, files):
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
-    return [(f.line, f.detail["call"], bool(f.detail.get("route")))
-            for f in config_source_findings("pkg/agents.py", files["pkg/agents.py"], file_exists(str(tmp_path)))]
+    return [
+        (f.line, f.detail["call"], bool(f.detail.get("route")))
+        for f in config_source_findings("pkg/agents.py", files["pkg/agents.py"], file_exists(str(tmp_path)))
+    ]
 
 
 def test_a_config_list_read_where_apply_cannot_edit_it_is_reported(tmp_path):
-    found = source_findings(tmp_path, {"pkg/agents.py": SOURCES, "pkg/OAI_CONFIG_LIST.json": "[]\n", "OAI_CONFIG_LIST": "[]\n",
-                                       "OAI_CONFIG_LIST_sample": "[]\n"})
+    found = source_findings(
+        tmp_path,
+        {
+            "pkg/agents.py": SOURCES,
+            "pkg/OAI_CONFIG_LIST.json": "[]\n",
+            "OAI_CONFIG_LIST": "[]\n",
+            "OAI_CONFIG_LIST_sample": "[]\n",
+        },
+    )
     # beside the module and at the root: files apply rewrites; the rest it cannot see or edit
-    assert found == [(8, "config_list_from_json", False), (9, "config_list_from_json", False),
-                     (10, "config_list_from_json", False), (11, "config_list_from_json", False),
-                     (12, "config_list_openai_aoai", True)]
+    assert found == [
+        (8, "config_list_from_json", False),
+        (9, "config_list_from_json", False),
+        (10, "config_list_from_json", False),
+        (11, "config_list_from_json", False),
+        (12, "config_list_openai_aoai", True),
+    ]
 
 
 def test_a_config_file_that_is_not_there_is_read_from_the_variable(tmp_path):
@@ -467,9 +566,11 @@ def test_a_config_file_that_is_not_there_is_read_from_the_variable(tmp_path):
 
 
 CONFIG_APP = {
-    "agents.py": ('import autogen\n\nconfig_list = autogen.config_list_from_json("OAI_CONFIG_LIST")\n'
-                  'keys = autogen.config_list_openai_aoai()\n'
-                  'assistant = autogen.AssistantAgent("a", llm_config={"config_list": config_list + keys})\n').encode(),
+    "agents.py": (
+        'import autogen\n\nconfig_list = autogen.config_list_from_json("OAI_CONFIG_LIST")\n'
+        'keys = autogen.config_list_openai_aoai()\n'
+        'assistant = autogen.AssistantAgent("a", llm_config={"config_list": config_list + keys})\n'
+    ).encode(),
 }
 
 

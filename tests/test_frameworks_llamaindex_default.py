@@ -32,7 +32,9 @@ def files_of(case: str) -> dict:
 
 
 def expected(case: str) -> list:
-    return sorted(tuple([p, line, parts]) for p, line, parts in json.loads((CASES / case / "expected.json").read_text())["findings"])
+    return sorted(
+        tuple([p, line, parts]) for p, line, parts in json.loads((CASES / case / "expected.json").read_text())["findings"]
+    )
 
 
 @pytest.mark.parametrize("case", NAMES)
@@ -40,7 +42,8 @@ def test_each_project_reports_exactly_the_defaults_it_leaves_unset(case):
     files = files_of(case)
     found = project_findings(sorted(files), files.get)
     assert sorted((p, f.line, f.detail["parts"]) for p, fs in found.items() for f in fs) == [
-        (p, line, parts) for p, line, parts in expected(case)]
+        (p, line, parts) for p, line, parts in expected(case)
+    ]
 
 
 def test_a_module_alone_is_not_the_project():
@@ -88,8 +91,9 @@ def test_check_base_counts_a_default_already_there_as_known_and_a_new_one_as_new
     git(repo, "commit", "-qam", "unrelated edit")
     quiet = cli("check", "--base", "HEAD~1", cwd=repo)
     assert quiet.returncode == 0, quiet.stdout
-    (repo / "app" / "graph.py").write_text("from llama_index.core import KnowledgeGraphIndex\n\n"
-                                          "graph = KnowledgeGraphIndex.from_documents([])\n")
+    (repo / "app" / "graph.py").write_text(
+        "from llama_index.core import KnowledgeGraphIndex\n\ngraph = KnowledgeGraphIndex.from_documents([])\n"
+    )
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "a graph")
     loud = cli("check", "--base", "HEAD~1", cwd=repo)
@@ -141,8 +145,13 @@ def test_llama_index_core_resolves_an_unset_settings_llm_to_openai():
     assert project_findings(["bot.py"], files.get)  # Settings.llm read, set nowhere
     # what that read does: resolve_llm("default") imports llama_index.llms.openai.OpenAI
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_") and k != "IS_TESTING"}
-    llm = subprocess.run([sys.executable, "-c", "from llama_index.core import Settings; Settings.llm"], env=env,
-                         capture_output=True, text=True, timeout=120)
+    llm = subprocess.run(
+        [sys.executable, "-c", "from llama_index.core import Settings; Settings.llm"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert llm.returncode != 0 and "llama-index-llms-openai" in llm.stderr, llm.stderr[-2000:]
 
 
@@ -150,11 +159,13 @@ def test_llama_index_core_none_disables_rather_than_reaching_openai():
     pytest.importorskip("llama_index.core")
     files = files_of("disabled")
     assert project_findings(sorted(files), files.get) == {}  # not reported: and indeed no OpenAI
-    code = ("from llama_index.core import Settings\n"
-            "from llama_index.core.llms import MockLLM\n"
-            "Settings.llm = None\nSettings.embed_model = None\n"
-            "assert isinstance(Settings.llm, MockLLM), type(Settings.llm)\n"
-            "print(type(Settings.embed_model).__name__)\n")
+    code = (
+        "from llama_index.core import Settings\n"
+        "from llama_index.core.llms import MockLLM\n"
+        "Settings.llm = None\nSettings.embed_model = None\n"
+        "assert isinstance(Settings.llm, MockLLM), type(Settings.llm)\n"
+        "print(type(Settings.embed_model).__name__)\n"
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_") and k != "IS_TESTING"}
     ran = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert ran.returncode == 0 and ran.stdout.split()[-1] == "MockEmbedding", ran.stdout + ran.stderr
@@ -199,9 +210,24 @@ def test_a_llama_index_module_that_cannot_be_decoded_is_not_a_failure_of_the_gat
 
 
 def notebook(*cells: str) -> bytes:
-    return json.dumps({"cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
-                                  "source": cell.splitlines(keepends=True)} for cell in cells],
-                       "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1).encode()
+    return json.dumps(
+        {
+            "cells": [
+                {
+                    "cell_type": "code",
+                    "execution_count": None,
+                    "metadata": {},
+                    "outputs": [],
+                    "source": cell.splitlines(keepends=True),
+                }
+                for cell in cells
+            ],
+            "metadata": {},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        },
+        indent=1,
+    ).encode()
 
 
 NB_IMPORTS = "from llama_index.core import SimpleDirectoryReader, VectorStoreIndex\n"
@@ -222,8 +248,10 @@ def test_a_notebook_s_cells_are_one_program_that_reaches_the_defaults(tmp_path):
 
 
 def test_a_notebook_that_sets_the_models_is_configured_and_does_not_configure_the_app(tmp_path):
-    settings = ("from llama_index.core import Settings\nfrom llama_index.llms.openai_like import OpenAILike\n"
-                "Settings.llm = OpenAILike(model='qwen-plus')\nSettings.embed_model = None\n")
+    settings = (
+        "from llama_index.core import Settings\nfrom llama_index.llms.openai_like import OpenAILike\n"
+        "Settings.llm = OpenAILike(model='qwen-plus')\nSettings.embed_model = None\n"
+    )
     module = b"from llama_index.core import VectorStoreIndex\n\nindex = VectorStoreIndex.from_documents([])\n"
     repo = make_repo(tmp_path, {"explore.ipynb": notebook(settings, NB_IMPORTS, NB_INDEX, NB_QUERY), "app.py": module})
     scanned = json.loads(cli("scan", ".", "--format", "json", "--no-cache", cwd=repo).stdout)

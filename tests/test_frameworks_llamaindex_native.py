@@ -43,7 +43,11 @@ def test_settings_constructions_are_counted_moved_and_pass_check(tmp_path, plan)
     # Settings.llm = ..., Settings.embed_model = ..., and both inside ServiceContext.from_defaults: four,
     # and nothing for Settings.llm.complete(...) or the index, which name no OpenAI class
     assert sorted((f["line"], f["symbol"].rsplit(".", 1)[1]) for f in built) == [
-        (6, "OpenAI"), (7, "OpenAIEmbedding"), (10, "OpenAI"), (10, "OpenAIEmbedding")]
+        (6, "OpenAI"),
+        (7, "OpenAIEmbedding"),
+        (10, "OpenAI"),
+        (10, "OpenAIEmbedding"),
+    ]
     done = cli("apply", "--provider", "dashscope", "--plan", plan, cwd=repo)
     assert done.returncode == 0, done.stdout + done.stderr
     branch = f"migrator/dashscope-{plan}"
@@ -99,8 +103,11 @@ def test_migrated_embeddings_answer_through_dashscope_embedding(monkeypatch):
 
 
 def test_an_embedding_keyword_dashscope_lacks_keeps_openai_embedding():
-    result = migrate("dashscope", "from llama_index.embeddings.openai import OpenAIEmbedding\n"
-                                  "emb = OpenAIEmbedding(model='text-embedding-3-small', dimensions=256)\n")
+    result = migrate(
+        "dashscope",
+        "from llama_index.embeddings.openai import OpenAIEmbedding\n"
+        "emb = OpenAIEmbedding(model='text-embedding-3-small', dimensions=256)\n",
+    )
     assert "DashScopeEmbedding(" not in result.output and "OpenAIEmbedding(model_name=" in result.output
     [hybrid] = [d.message for d in result.diagnostics if d.rule == "migrator/hybrid"]
     assert "DashScopeEmbedding takes only" in hybrid
@@ -124,7 +131,8 @@ def test_native_apply_declares_the_llama_index_package(tmp_path):
     assert b"DashScopeEmbedding(" in branch_file(repo, branch, "app.py")
     # (llama-index-embeddings-openai, which no code imports any more, leaves it)
     assert branch_file(repo, branch, "requirements.txt") == (
-        b"llama-index-core==0.14.25\ndashscope==2.0.2\nllama-index-embeddings-dashscope==0.6.0\n")
+        b"llama-index-core==0.14.25\ndashscope==2.0.2\nllama-index-embeddings-dashscope==0.6.0\n"
+    )
 
 
 def test_migrated_llm_answers_through_zhipuai(monkeypatch):
@@ -171,9 +179,13 @@ def test_models_within_is_refused_outside_framework_constructions(tmp_path):
     old = "      symbol: llama_index.llms.openai.OpenAI\n      kwargs_within: [model, temperature, max_tokens, timeout, api_key, callback_manager]\n      models_within:"
     assert old in pack
     bad = tmp_path / "zhipu.yaml"
-    bad.write_text(pack.replace(old, "      symbol: llama_index.llms.openai.OpenAI\n      models_within:", 1).replace(
-        "      kind: framework\n      symbol: llama_index.llms.openai.OpenAI\n      models_within:",
-        "      kind: client\n      symbol: llama_index.llms.openai.OpenAI\n      models_within:", 1))
+    bad.write_text(
+        pack.replace(old, "      symbol: llama_index.llms.openai.OpenAI\n      models_within:", 1).replace(
+            "      kind: framework\n      symbol: llama_index.llms.openai.OpenAI\n      models_within:",
+            "      kind: client\n      symbol: llama_index.llms.openai.OpenAI\n      models_within:",
+            1,
+        )
+    )
     problems: list = []
     load_file(bad, problems)
     assert any("match.models_within is for kind: framework only" in p and "zhipu.yaml:" in p for p in problems), problems

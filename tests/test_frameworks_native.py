@@ -104,7 +104,9 @@ def test_migrated_embeddings_answer_through_the_native_class(provider, monkeypat
 @pytest.mark.parametrize("provider", ["dashscope", "zhipu"])
 @pytest.mark.parametrize("args", ["timeout=5", "stop=['\\n']", "n=2", "**extra", "base_url=URL"])
 def test_a_keyword_the_native_class_lacks_keeps_chat_openai(provider, args):
-    source = f"from langchain_openai import ChatOpenAI\nURL = 'http://x'\nextra = {{}}\nllm = ChatOpenAI(model='gpt-4o', {args})\n"
+    source = (
+        f"from langchain_openai import ChatOpenAI\nURL = 'http://x'\nextra = {{}}\nllm = ChatOpenAI(model='gpt-4o', {args})\n"
+    )
     result = migrate(provider, source)
     assert f"{NATIVE_CHAT[provider]}(" not in result.output  # (a TODO may name the class)
     assert "ChatOpenAI(" in result.output
@@ -118,7 +120,9 @@ def test_a_keyword_the_native_class_lacks_keeps_chat_openai(provider, args):
 
 @pytest.mark.parametrize("provider", ["dashscope", "zhipu"])
 def test_embeddings_keyword_the_native_class_lacks_keeps_openai_embeddings(provider):
-    source = "from langchain_openai import OpenAIEmbeddings\nemb = OpenAIEmbeddings(model='text-embedding-3-small', chunk_size=16)\n"
+    source = (
+        "from langchain_openai import OpenAIEmbeddings\nemb = OpenAIEmbeddings(model='text-embedding-3-small', chunk_size=16)\n"
+    )
     result = migrate(provider, source)
     assert NATIVE_EMBED[provider] not in result.output and "check_embedding_ctx_length=False" in result.output
     [hybrid] = [d.message for d in result.diagnostics if d.rule == "migrator/hybrid"]
@@ -248,10 +252,12 @@ def test_native_apply_declares_the_packages_the_new_classes_import(tmp_path):
     branch = "migrator/dashscope-native"
     assert b"ChatTongyi(" in branch_file(repo, branch, "app.py")
     assert branch_file(repo, branch, "requirements.txt") == (
-        b"# app\r\ndashscope==2.0.2\r\nlangchain-community==0.4.2\r\nrequests==2.32.3\r\n")
+        b"# app\r\ndashscope==2.0.2\r\nlangchain-community==0.4.2\r\nrequests==2.32.3\r\n"
+    )
     new_pyproject = branch_file(repo, branch, "pyproject.toml").decode()
-    assert new_pyproject.startswith('[project]\nname = "app"\ndependencies = [\n    "requests",\n'
-                                    '    "dashscope",\n    "langchain-community",\n]\n'), new_pyproject
+    assert new_pyproject.startswith(
+        '[project]\nname = "app"\ndependencies = [\n    "requests",\n    "dashscope",\n    "langchain-community",\n]\n'
+    ), new_pyproject
     # the migrated branch, migrated again, declares nothing twice
     git(repo, "checkout", "-q", branch)
     again = cli("apply", "--provider", "dashscope", "--plan", "native", "--dry-run", cwd=repo)
@@ -271,17 +277,30 @@ NEED = ["langchain-community==0.4.2", "dashscope==2.0.2"]
 NEAR = ["openai", "langchain-openai"]
 
 
-@pytest.mark.parametrize("path, before, after", [
-    ("requirements.txt", "langchain-openai==1.6.6", "langchain-openai==1.6.6\nlangchain-community==0.4.2\ndashscope==2.0.2"),
-    ("requirements.txt", "  langchain-openai>=1  # llm\nx\n", "  langchain-openai>=1  # llm\n  langchain-community\n  dashscope\nx\n"),
-    ("requirements.txt", "openai\ndashscope\n", "openai\nlangchain-community\ndashscope\n"),
-    ("pyproject.toml", '[project]\ndependencies = ["openai==1.2", "x"]\n',
-     '[project]\ndependencies = ["openai==1.2", "langchain-community==0.4.2", "dashscope==2.0.2", "x"]\n'),
-    ("pyproject.toml", "[project]\ndependencies = [\n  'x',\n  'openai'\n]\n",
-     "[project]\ndependencies = [\n  'x',\n  'openai',\n  'langchain-community',\n  'dashscope'\n]\n"),
-    ("pyproject.toml", '[tool.poetry.dependencies]\nopenai = "^1"\n', None),
-    ("requirements.txt", "requests\n", None),
-])
+@pytest.mark.parametrize(
+    "path, before, after",
+    [
+        ("requirements.txt", "langchain-openai==1.6.6", "langchain-openai==1.6.6\nlangchain-community==0.4.2\ndashscope==2.0.2"),
+        (
+            "requirements.txt",
+            "  langchain-openai>=1  # llm\nx\n",
+            "  langchain-openai>=1  # llm\n  langchain-community\n  dashscope\nx\n",
+        ),
+        ("requirements.txt", "openai\ndashscope\n", "openai\nlangchain-community\ndashscope\n"),
+        (
+            "pyproject.toml",
+            '[project]\ndependencies = ["openai==1.2", "x"]\n',
+            '[project]\ndependencies = ["openai==1.2", "langchain-community==0.4.2", "dashscope==2.0.2", "x"]\n',
+        ),
+        (
+            "pyproject.toml",
+            "[project]\ndependencies = [\n  'x',\n  'openai'\n]\n",
+            "[project]\ndependencies = [\n  'x',\n  'openai',\n  'langchain-community',\n  'dashscope'\n]\n",
+        ),
+        ("pyproject.toml", '[tool.poetry.dependencies]\nopenai = "^1"\n', None),
+        ("requirements.txt", "requests\n", None),
+    ],
+)
 def test_added_requirements_follow_the_file(path, before, after):
     from migrator.engine.textfiles import add_requirements
 
@@ -298,7 +317,9 @@ def test_the_cli_finds_autogen_and_haystack_files(tmp_path):
     """The byte prefilter must let these files through (migrate_source alone would not show it)."""
     from tests.test_apply_cli import branch_file, git, make_repo, run as cli
 
-    files = {f"{case}.py": fixture_case(FIXTURES, "dashscope", "compat", case).input.read_bytes() for case in ("autogen", "haystack")}
+    files = {
+        f"{case}.py": fixture_case(FIXTURES, "dashscope", "compat", case).input.read_bytes() for case in ("autogen", "haystack")
+    }
     # the fixtures are the engine's output, which does not wrap long lines; the CLI wraps at the
     # project's line length, so this project's is set beyond the fixtures' longest line
     files["pyproject.toml"] = b"[tool.ruff]\nline-length = 400\n"
@@ -343,9 +364,13 @@ def test_qianfan_native_keeps_langchain_on_the_v2_endpoint_with_the_bearer_token
     assert "abcdef" not in result.output and result.output.count('os.environ["QIANFAN_BEARER_TOKEN"]') == 3
     reasons = [d.message for d in result.diagnostics if d.rule == "migrator/hybrid"]
     assert len(reasons) == 3 and sum("sign with an AK/SK pair" in r for r in reasons) == 2
-    code = result.output.replace("from llama_index.llms.openai_like import OpenAILike\n", "OpenAILike = dict\n")  # not installable here
+    code = result.output.replace(
+        "from llama_index.llms.openai_like import OpenAILike\n", "OpenAILike = dict\n"
+    )  # not installable here
     with FakeServer("qianfan") as srv:
-        ns = run_migrated(code, {"QIANFAN_BEARER_TOKEN": eq.test_key("qianfan"), "OPENAI_API_KEY": "sk-openai-0000", **srv.env()}, monkeypatch)
+        ns = run_migrated(
+            code, {"QIANFAN_BEARER_TOKEN": eq.test_key("qianfan"), "OPENAI_API_KEY": "sk-openai-0000", **srv.env()}, monkeypatch
+        )
         assert ns["chat"].invoke("Name three primary colours.").content
         assert ns["embeddings"].embed_query("red")
         requests = srv.requests
@@ -363,8 +388,9 @@ def test_qianfan_chat_endpoint_reads_a_v2_reply_as_empty(monkeypatch):
         for key, value in {**srv.env(), "QIANFAN_BEARER_TOKEN": eq.test_key("qianfan")}.items():
             monkeypatch.setenv(key, value)
         monkeypatch.setattr(qianfan_config, "_GLOBAL_CONFIG", None)  # the SDK reads its variables once
-        llm = QianfanChatEndpoint(model="ernie-4.5-turbo-128k",
-                                  init_kwargs={"version": "2", "bearer_token": eq.test_key("qianfan")})
+        llm = QianfanChatEndpoint(
+            model="ernie-4.5-turbo-128k", init_kwargs={"version": "2", "bearer_token": eq.test_key("qianfan")}
+        )
         reply = llm.invoke("Name three primary colours.")
         requests = srv.requests
     assert [q.status for q in requests] == [200] and requests[0].json["messages"]
@@ -543,8 +569,10 @@ def test_openai_embeddings_on_deepseek_native_is_left_for_a_person_and_scan_says
     from migrator.models import ScanResult
     from migrator.readiness import readiness_matrix
 
-    source = ("from langchain_openai import ChatOpenAI, OpenAIEmbeddings\n"
-              "llm = ChatOpenAI(model='gpt-4o')\nemb = OpenAIEmbeddings(model='text-embedding-3-small')\n")
+    source = (
+        "from langchain_openai import ChatOpenAI, OpenAIEmbeddings\n"
+        "llm = ChatOpenAI(model='gpt-4o')\nemb = OpenAIEmbeddings(model='text-embedding-3-small')\n"
+    )
     result = deepseek("native", source)
     assert "ChatDeepSeek(" in result.output and "emb = OpenAIEmbeddings(model='text-embedding-3-small')\n" in result.output
     [manual] = [d for d in result.diagnostics if d.severity == "manual"]

@@ -27,15 +27,34 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # litellm fetches
 
 PACKS = load_all([])
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-PLANS = [("dashscope", "compat"), ("dashscope", "native"), ("qianfan", "compat"), ("qianfan", "native"),
-         ("hunyuan", "compat"), ("zhipu", "compat"), ("zhipu", "native"), ("ark", "compat"), ("ark", "native"),
-         ("deepseek", "compat"), ("moonshot", "compat")]
-ARK_MODELS = {"gpt-4o": "doubao-seed-1-6-251015", "gpt-4o-mini": "doubao-seed-1-6-flash-250828",
-              "text-embedding-3-small": "doubao-embedding-text-240715"}
+PLANS = [
+    ("dashscope", "compat"),
+    ("dashscope", "native"),
+    ("qianfan", "compat"),
+    ("qianfan", "native"),
+    ("hunyuan", "compat"),
+    ("zhipu", "compat"),
+    ("zhipu", "native"),
+    ("ark", "compat"),
+    ("ark", "native"),
+    ("deepseek", "compat"),
+    ("moonshot", "compat"),
+]
+ARK_MODELS = {
+    "gpt-4o": "doubao-seed-1-6-251015",
+    "gpt-4o-mini": "doubao-seed-1-6-flash-250828",
+    "text-embedding-3-small": "doubao-embedding-text-240715",
+}
 #: provider -> (LiteLLM provider the migrated chat string resolves to, the same for embeddings)
-ROUTES = {"dashscope": ("dashscope", "dashscope"), "deepseek": ("deepseek", None), "moonshot": ("moonshot", None),
-          "ark": ("volcengine", "volcengine"), "zhipu": ("bigmodel", "openai"), "qianfan": ("openai", "openai"),
-          "hunyuan": ("openai", "openai")}
+ROUTES = {
+    "dashscope": ("dashscope", "dashscope"),
+    "deepseek": ("deepseek", None),
+    "moonshot": ("moonshot", None),
+    "ark": ("volcengine", "volcengine"),
+    "zhipu": ("bigmodel", "openai"),
+    "qianfan": ("openai", "openai"),
+    "hunyuan": ("openai", "openai"),
+}
 
 
 def ruleset(provider: str, plan: str = "compat"):
@@ -43,35 +62,42 @@ def ruleset(provider: str, plan: str = "compat"):
 
 
 def routes(source: str):
-    return [f for f in analyze_python(textwrap.dedent(source), "m.py").findings
-            if f.kind == "framework" and f.detail.get("route")]
+    return [
+        f for f in analyze_python(textwrap.dedent(source), "m.py").findings if f.kind == "framework" and f.detail.get("route")
+    ]
 
 
 # ------------------------------------------------------------------ what is OpenAI usage
 
 
-@pytest.mark.parametrize("source, model", [
-    ('import litellm\nlitellm.completion(model="gpt-4o", messages=[])\n', "gpt-4o"),
-    ('import litellm as ll\nll.acompletion(model="openai/gpt-4o-mini", messages=[])\n', "gpt-4o-mini"),
-    ('from litellm import completion\ncompletion("o3-mini", [])\n', "o3-mini"),
-    ('from litellm import embedding as emb\nemb(model="text-embedding-3-small", input=["x"])\n', "text-embedding-3-small"),
-    ('import litellm\nM = "gpt-4.1"\nlitellm.text_completion(model=M, prompt="x")\n', "gpt-4.1"),
-    ('import litellm\nlitellm.completion(model="gpt-4o", api_base="https://api.openai.com/v1", messages=[])\n', "gpt-4o"),
-])
+@pytest.mark.parametrize(
+    "source, model",
+    [
+        ('import litellm\nlitellm.completion(model="gpt-4o", messages=[])\n', "gpt-4o"),
+        ('import litellm as ll\nll.acompletion(model="openai/gpt-4o-mini", messages=[])\n', "gpt-4o-mini"),
+        ('from litellm import completion\ncompletion("o3-mini", [])\n', "o3-mini"),
+        ('from litellm import embedding as emb\nemb(model="text-embedding-3-small", input=["x"])\n', "text-embedding-3-small"),
+        ('import litellm\nM = "gpt-4.1"\nlitellm.text_completion(model=M, prompt="x")\n', "gpt-4.1"),
+        ('import litellm\nlitellm.completion(model="gpt-4o", api_base="https://api.openai.com/v1", messages=[])\n', "gpt-4o"),
+    ],
+)
 def test_openai_model_strings_are_found(source, model):
     [finding] = routes(source)
     assert finding.model == model and finding.symbol.startswith("litellm.")
 
 
-@pytest.mark.parametrize("source", [
-    'import litellm\nlitellm.completion(model="anthropic/claude-3-5-sonnet", messages=[])\n',
-    'import litellm\nlitellm.completion(model="ollama/llama3", messages=[])\n',
-    'import litellm\nlitellm.completion(model="dashscope/qwen-plus", messages=[])\n',
-    'import litellm\nlitellm.completion(model="llama3", messages=[])\n',
-    'import litellm\nlitellm.completion(model="openai/llama3", api_base="http://localhost:8000/v1", messages=[])\n',
-    'import os, litellm\nlitellm.completion(model="openai/m", api_base=os.environ["GATEWAY"], messages=[])\n',
-    'import litellm\ndef f(m):\n    return litellm.completion(model=m, messages=[])\n',
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        'import litellm\nlitellm.completion(model="anthropic/claude-3-5-sonnet", messages=[])\n',
+        'import litellm\nlitellm.completion(model="ollama/llama3", messages=[])\n',
+        'import litellm\nlitellm.completion(model="dashscope/qwen-plus", messages=[])\n',
+        'import litellm\nlitellm.completion(model="llama3", messages=[])\n',
+        'import litellm\nlitellm.completion(model="openai/llama3", api_base="http://localhost:8000/v1", messages=[])\n',
+        'import os, litellm\nlitellm.completion(model="openai/m", api_base=os.environ["GATEWAY"], messages=[])\n',
+        'import litellm\ndef f(m):\n    return litellm.completion(model=m, messages=[])\n',
+    ],
+)
 def test_other_routes_are_not_openai_usage(source):
     assert routes(source) == []
 
@@ -115,9 +141,11 @@ def test_an_embedding_without_a_provider_model_stays_whole(provider, plan):
 def test_a_route_whose_model_is_a_value_is_left_saying_so():
     # gpt-researcher's AG2 orchestrator: {"model": model_name, "api_type": "openai"}; it was reported as
     # "no dashscope model for 'None'"
-    source = ('from autogen import ConversableAgent\n\n\ndef agent(task):\n    model_name = task.get("model") or "gpt-4o"\n'
-              '    config = {"config_list": [{"model": model_name, "api_type": "openai"}]}\n'
-              '    return ConversableAgent(name="a", llm_config=config)\n')
+    source = (
+        'from autogen import ConversableAgent\n\n\ndef agent(task):\n    model_name = task.get("model") or "gpt-4o"\n'
+        '    config = {"config_list": [{"model": model_name, "api_type": "openai"}]}\n'
+        '    return ConversableAgent(name="a", llm_config=config)\n'
+    )
     result = migrate_source(source, "m.py", ruleset("dashscope", "compat"))
     assert result.output == source
     messages = [d.message for d in result.diagnostics]
@@ -178,10 +206,12 @@ def test_the_pinned_litellm_resolves_the_migrated_route(provider, function, mode
     arg = "messages=[]" if function == "completion" else 'input=["x"]'
     source = f'import litellm\nr = litellm.{function}(model="{model}", {arg})\n'
     result = migrate_source(source, "m.py", rs)
-    [(args, kw)] = _captured(result.output, {rs.vars["api_key_env"]: "provider-key-f3a9",
-                                            "OPENAI_API_KEY": "sk-openai-0000"}, monkeypatch)
-    got_model, got_provider, key, base = litellm.get_llm_provider(kw["model"], api_base=kw.get("api_base"),
-                                                                  api_key=kw.get("api_key"))
+    [(args, kw)] = _captured(
+        result.output, {rs.vars["api_key_env"]: "provider-key-f3a9", "OPENAI_API_KEY": "sk-openai-0000"}, monkeypatch
+    )
+    got_model, got_provider, key, base = litellm.get_llm_provider(
+        kw["model"], api_base=kw.get("api_base"), api_key=kw.get("api_key")
+    )
     assert got_provider == expected
     assert kw["api_key"] == "provider-key-f3a9"
     host = rs.vars.get("base_url", "").split("/")[2]
@@ -196,9 +226,16 @@ def test_router_entries_of_openai_are_found_where_they_are_written_and_others_no
     source = fixture_case(FIXTURES, "dashscope", "compat", "litellm-router").input.read_text()
     found = routes(source)
     assert [(f.symbol, f.model, f.detail["dict"]) for f in found] == [
-        ("litellm.Router", "gpt-4o-mini", True), ("litellm.Router", "gpt-4o", True), ("litellm.Router", "gpt-4o", False)]
+        ("litellm.Router", "gpt-4o-mini", True),
+        ("litellm.Router", "gpt-4o", True),
+        ("litellm.Router", "gpt-4o", False),
+    ]
     lines = source.splitlines()
-    assert [lines[f.line - 1].lstrip()[:20] for f in found] == ['{"model_name": "fast', '{"model_name": "big"', '{"model_name": "d", ']
+    assert [lines[f.line - 1].lstrip()[:20] for f in found] == [
+        '{"model_name": "fast',
+        '{"model_name": "big"',
+        '{"model_name": "d", ',
+    ]
 
 
 @pytest.mark.parametrize("provider, plan", PLANS)
@@ -222,7 +259,9 @@ def test_a_zhipu_router_sends_embedding_deployments_through_openai():
 
 
 def test_check_flags_a_router_with_an_openai_deployment():
-    source = 'from litellm import Router\nr = Router(model_list=[{"model_name": "m", "litellm_params": {"model": "openai/gpt-4o"}}])\n'
+    source = (
+        'from litellm import Router\nr = Router(model_list=[{"model_name": "m", "litellm_params": {"model": "openai/gpt-4o"}}])\n'
+    )
     assert _check(source, STRICT) == [(2, "routes 'openai/gpt-4o' to OpenAI through litellm.Router")]
 
 
@@ -250,6 +289,7 @@ def test_the_pinned_dspy_builds_the_migrated_lm(provider, monkeypatch):
     """dspy.LM takes the keywords the rule writes and picks an engine for the route without I/O."""
     dspy = pytest.importorskip("dspy")
     from dspy.clients.backend_selection import select_backend
+
     rs = ruleset(provider)
     result = migrate_source('import dspy\nlm = dspy.LM("openai/gpt-4o-mini", temperature=0)\n', "m.py", rs)
     monkeypatch.setenv(rs.vars["api_key_env"], "provider-key-f3a9")

@@ -55,8 +55,11 @@ def test_every_pack_has_its_guide(name, lang):
 @pytest.mark.parametrize("name,lang", GUIDES)
 def test_every_model_mapping_is_in_the_guide_table(name, lang):
     rows = _table_rows(_text(name, lang))
-    missing = [f"{src} -> {dst}" for src, dst in PACKS[name].models.items()
-               if not any(f"`{src}`" in row and f"`{dst}`" in row for row in rows)]
+    missing = [
+        f"{src} -> {dst}"
+        for src, dst in PACKS[name].models.items()
+        if not any(f"`{src}`" in row and f"`{dst}`" in row for row in rows)
+    ]
     assert not missing, f"{_guide(name, lang).name} ({lang}): mappings of rules/{name}.yaml missing from its tables: {missing}"
 
 

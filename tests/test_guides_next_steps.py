@@ -27,7 +27,7 @@ def _apply(tmp_path: Path, *args: str, lang: str = "en"):
 
 def _steps_section(text: str, title: str) -> str:
     assert title in text, text
-    return text[text.index(title):]
+    return text[text.index(title) :]
 
 
 def test_apply_ends_with_the_next_steps_and_the_pr_body_has_them(tmp_path):
@@ -35,9 +35,15 @@ def test_apply_ends_with_the_next_steps_and_the_pr_body_has_them(tmp_path):
     assert proc.returncode == 0, proc.stderr
     steps = _steps_section(proc.stderr, "Next steps")
     assert "Committed on branch" not in steps  # the steps come last, after the summary
-    for expected in ("`DASHSCOPE_API_KEY`", "docs/providers/dashscope.md", '`pip install "openai>=1.0"`',
-                     "`DASHSCOPE_COMPATIBLE_BASE_URL`", f"`DASHSCOPE_COMPATIBLE_BASE_URL={INTL}`", "--region intl",
-                     "`migrator check`"):
+    for expected in (
+        "`DASHSCOPE_API_KEY`",
+        "docs/providers/dashscope.md",
+        '`pip install "openai>=1.0"`',
+        "`DASHSCOPE_COMPATIBLE_BASE_URL`",
+        f"`DASHSCOPE_COMPATIBLE_BASE_URL={INTL}`",
+        "--region intl",
+        "`migrator check`",
+    ):
         assert expected in steps, (expected, steps)
     assert (ROOT / "docs/providers/dashscope.md").is_file()  # the guide the step points at
     section = _steps_section(body, "### Next steps")

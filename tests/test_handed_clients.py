@@ -107,8 +107,9 @@ def test_the_caller_s_client_and_the_callee_s_models_move_together_and_reach_the
     migrated = checkout(tmp_path, repo, doc)
     agent = (migrated / "app/agent.py").read_text()
     assert 'model: str = "qwen-plus"' in agent and 'model="qwen-flash"' in agent, agent
-    done, sent, trapped = run_migrated(tmp_path, migrated, "from app.main import main\nmain()\n",
-                                       (migrated / "app/main.py").read_text())
+    done, sent, trapped = run_migrated(
+        tmp_path, migrated, "from app.main import main\nmain()\n", (migrated / "app/main.py").read_text()
+    )
     assert done.returncode == 0, done.tail()
     assert trapped == [] and [r.json["model"] for r in sent] == ["qwen-plus", "qwen-flash"]
     assert all(r.authorization == f"Bearer {test_key('dashscope')}" for r in sent)
@@ -181,8 +182,9 @@ def build(cfg):
 def test_a_factory_s_client_that_stays_keeps_the_calls_made_on_it_in_another_module(tmp_path: Path):
     # before: the client (its endpoint set at run time) stayed on OpenAI while the callee's calls
     # were rewritten for the provider (its model mapped, max_completion_tokens renamed), no word
-    repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/agent.py": AGENT, "app/factory.py": FACTORY_RUNTIME,
-                                "app/build.py": BUILD})
+    repo = make_repo(
+        tmp_path, {"app/__init__.py": b"", "app/agent.py": AGENT, "app/factory.py": FACTORY_RUNTIME, "app/build.py": BUILD}
+    )
     doc = apply(repo, "--dry-run")
     diffs = {f["path"]: f["diff"] for f in doc["files"]}
     # Agent's calls stay; summarise's (a parameter no caller hands anything) move: the file stays stable
@@ -219,9 +221,13 @@ def test_scan_predicts_per_module_what_the_agreement_leaves(tmp_path: Path):
     from migrator.ruleset import load_all, select
     from migrator.scan import ScanOptions
 
-    main = MAIN.replace(b"from app.agent import Agent, summarise\n",
-                        b"from app.agent import Agent, summarise\nfrom somewhere import llm_factory\n")
-    main = main.replace(b"    print(Agent(client).run(\"hi\"))\n", b"    print(Agent(client).run(\"hi\"))\n    llm_factory(client=client)\n")
+    main = MAIN.replace(
+        b"from app.agent import Agent, summarise\n",
+        b"from app.agent import Agent, summarise\nfrom somewhere import llm_factory\n",
+    )
+    main = main.replace(
+        b"    print(Agent(client).run(\"hi\"))\n", b"    print(Agent(client).run(\"hi\"))\n    llm_factory(client=client)\n"
+    )
     repo = make_repo(tmp_path, project() | {"app/main.py": main})
     for plan in ("compat", "native"):
         ruleset = select(load_all([]), "dashscope", plan)
@@ -248,22 +254,26 @@ def test_a_caller_handing_a_client_it_cannot_follow_keeps_the_parameter_s_calls(
     assert "app/agent.py" in {f["path"] for f in apply(repo, "--dry-run")["files"]}
 
 
-@pytest.mark.parametrize("build", [
-    # set on the object after it is made (None given for the parameter)
-    b'from app.agent import Agent\nfrom app.factory import get_client\n\n\ndef build(cfg):\n'
-    b'    agent = Agent(None)\n    agent.client = get_client(cfg["key"], cfg["url"])\n    return agent\n',
-    # in **kwargs
-    b'from app.agent import Agent\nfrom app.factory import get_client\n\n\ndef build(cfg):\n'
-    b'    options = {"client": get_client(cfg["key"], cfg["url"])}\n    return Agent(**options)\n',
-    # through a subclass that keeps Agent's __init__
-    b'from app.agent import Agent\nfrom app.factory import get_client\n\n\nclass Mine(Agent):\n    pass\n\n\n'
-    b'def build(cfg):\n    return Mine(get_client(cfg["key"], cfg["url"]))\n',
-])
+@pytest.mark.parametrize(
+    "build",
+    [
+        # set on the object after it is made (None given for the parameter)
+        b'from app.agent import Agent\nfrom app.factory import get_client\n\n\ndef build(cfg):\n'
+        b'    agent = Agent(None)\n    agent.client = get_client(cfg["key"], cfg["url"])\n    return agent\n',
+        # in **kwargs
+        b'from app.agent import Agent\nfrom app.factory import get_client\n\n\ndef build(cfg):\n'
+        b'    options = {"client": get_client(cfg["key"], cfg["url"])}\n    return Agent(**options)\n',
+        # through a subclass that keeps Agent's __init__
+        b'from app.agent import Agent\nfrom app.factory import get_client\n\n\nclass Mine(Agent):\n    pass\n\n\n'
+        b'def build(cfg):\n    return Mine(get_client(cfg["key"], cfg["url"]))\n',
+    ],
+)
 def test_a_client_parameter_given_in_ways_the_analysis_cannot_follow_keeps_its_calls(tmp_path: Path, build):
     # khoj's GroundingAgent spelled three more ways: the calls on the parameter were still rewritten
     # for the provider while the factory's client (its endpoint set at run time) stayed on OpenAI
-    repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/agent.py": AGENT, "app/factory.py": FACTORY_RUNTIME,
-                                "app/build.py": build})
+    repo = make_repo(
+        tmp_path, {"app/__init__.py": b"", "app/agent.py": AGENT, "app/factory.py": FACTORY_RUNTIME, "app/build.py": build}
+    )
     doc = apply(repo, "--dry-run")
     diffs = {f["path"]: f["diff"] for f in doc["files"]}
     assert "-    def __init__" not in diffs.get("app/agent.py", ""), diffs

@@ -19,12 +19,15 @@ from tests.test_html_report import project, run
 
 CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
 # .ci/run installs chromium and sets MIGRATOR_REQUIRE_CHROMIUM: there a missing browser fails
-pytestmark = pytest.mark.skipif(CHROMIUM is None and not os.environ.get("MIGRATOR_REQUIRE_CHROMIUM"),
-                                reason="no chromium on PATH (apt-get install chromium; .ci/run installs it)")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None and not os.environ.get("MIGRATOR_REQUIRE_CHROMIUM"),
+    reason="no chromium on PATH (apt-get install chromium; .ci/run installs it)",
+)
 
 
 def test_chromium_is_there_when_required():
     assert CHROMIUM, "MIGRATOR_REQUIRE_CHROMIUM is set but no chromium is on PATH"
+
 
 # Headless Chromium lays a page out at least 500 px wide whatever --window-size says (a 390 px
 # screenshot is a crop of that), so the phone width is an iframe 390 px wide: the report's media
@@ -41,8 +44,17 @@ window.onload = function () {{
 
 def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     profile = tmp_path / "chromium-profile"
-    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
-           "--disable-extensions", f"--user-data-dir={profile}", *args]
+    cmd = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        "--no-first-run",
+        "--disable-extensions",
+        f"--user-data-dir={profile}",
+        *args,
+    ]
     return subprocess.run(cmd, capture_output=True, timeout=60)
 
 
@@ -51,8 +63,8 @@ def decode_png(data: bytes) -> Tuple[int, int, List[bytes], int]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
     pos, idat = 8, []
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + length]
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + length]
         if kind == b"IHDR":
             width, height, depth, color = struct.unpack(">IIBB", body[:10])
         elif kind == b"IDAT":
@@ -64,7 +76,7 @@ def decode_png(data: bytes) -> Tuple[int, int, List[bytes], int]:
     rows, prev = [], bytearray(stride)
     for y in range(height):
         start = y * (stride + 1)
-        kind, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])
+        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
         for i in range(stride) if kind else ():
             a = line[i - bpp] if i >= bpp else 0
             b = prev[i]
@@ -87,7 +99,7 @@ def decode_png(data: bytes) -> Tuple[int, int, List[bytes], int]:
 def assert_not_blank(png: Path, width: int) -> None:
     w, h, rows, bpp = decode_png(png.read_bytes())
     assert w == width, (w, width)
-    lum = [sum(row[x:x + 3]) / 3 for row in rows[::4] for x in range(0, w * bpp, bpp * 3)]
+    lum = [sum(row[x : x + 3]) / 3 for row in rows[::4] for x in range(0, w * bpp, bpp * 3)]
     mean = sum(lum) / len(lum)
     variance = sum((v - mean) ** 2 for v in lum) / len(lum)
     inked = sum(v < 160 for v in lum) / len(lum)
@@ -104,8 +116,9 @@ def screenshot(tmp_path: Path, page: Path, width: int, name: str) -> Path:
 def phone_layout(tmp_path: Path, report: Path) -> Tuple[Path, int, int]:
     """The report in a phone-wide frame: the frame page and the report's (scrollWidth, clientWidth)."""
     frame = tmp_path / (report.stem + "-phone.html")
-    frame.write_text(_FRAME.format(width=PHONE, doc=html.escape(report.read_text(encoding="utf-8"), quote=True)),
-                     encoding="utf-8")
+    frame.write_text(
+        _FRAME.format(width=PHONE, doc=html.escape(report.read_text(encoding="utf-8"), quote=True)), encoding="utf-8"
+    )
     proc = chromium(tmp_path, "--window-size=800,1000", "--dump-dom", frame.as_uri())
     title = re.search(r"<title>layout (\d+) (\d+)</title>", proc.stdout.decode("utf-8", "replace"))
     assert title, proc.stderr.decode(errors="replace")[-2000:]
@@ -118,11 +131,13 @@ def reports(tmp_path: Path) -> List[Path]:
     (root / "app" / "chat.py").write_text(
         "import openai\n"
         "r = openai.ChatCompletion.create(model='gpt-4o', messages=[{'role': 'user', 'content': '" + "x" * 300 + "'}])\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     deep = root / "a_rather_long_package_name" / "with_a_deeply_nested_module_folder"
     deep.mkdir(parents=True)
     (deep / "and_an_even_longer_module_name_for_good_measure.py").write_text(
-        "from openai import OpenAI\nOpenAI().chat.completions.create(model='gpt-4o', messages=[])\n", encoding="utf-8")
+        "from openai import OpenAI\nOpenAI().chat.completions.create(model='gpt-4o', messages=[])\n", encoding="utf-8"
+    )
     subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
     subprocess.run(["git", "-C", str(root), "commit", "-qm", "long"], check=True)
     scan, apply = tmp_path / "scan.html", tmp_path / "apply.html"

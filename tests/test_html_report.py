@@ -38,7 +38,8 @@ def project(root):
     )
     (root / "模型.py").write_text(
         "from openai import OpenAI\nc = OpenAI()\nc.embeddings.create(model='text-embedding-3-small', input='你好')\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     git(root, "init", "-q")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "init")

@@ -34,8 +34,16 @@ PO_MESSAGES = read_po(PO)
 
 def test_the_code_marks_messages_in_every_module_that_speaks():
     where = {loc.split(":")[0] for m in CODE.values() for loc in m.where}
-    for module in ("migrator/cli/__init__.py", "migrator/cli/scan.py", "migrator/cli/apply.py", "migrator/cli/check.py",
-                   "migrator/cli/rules.py", "migrator/report/scan.py", "migrator/report/apply.py", "migrator/report/check.py"):
+    for module in (
+        "migrator/cli/__init__.py",
+        "migrator/cli/scan.py",
+        "migrator/cli/apply.py",
+        "migrator/cli/check.py",
+        "migrator/cli/rules.py",
+        "migrator/report/scan.py",
+        "migrator/report/apply.py",
+        "migrator/report/check.py",
+    ):
         assert module in where
 
 
@@ -102,22 +110,25 @@ def test_extraction_refuses_a_message_that_is_not_a_literal(tmp_path, monkeypatc
 # ---------------------------------------------------------------- choosing the language
 
 
-@pytest.mark.parametrize("env,expected", [
-    ({}, "en"),
-    ({"LANG": "zh_CN.UTF-8"}, "zh"),
-    ({"LANG": "zh_TW.UTF-8"}, "zh"),
-    ({"LANG": "en_US.UTF-8"}, "en"),
-    ({"LANG": "C.UTF-8"}, "en"),
-    ({"LANG": "fr_FR.UTF-8"}, "en"),
-    ({"LC_MESSAGES": "zh_CN.UTF-8", "LANG": "en_US.UTF-8"}, "zh"),
-    ({"LC_ALL": "C", "LANG": "zh_CN.UTF-8"}, "en"),  # LC_ALL overrides LANG, as for every program
-    ({"LC_ALL": "zh_CN.UTF-8", "LC_MESSAGES": "en_US.UTF-8"}, "zh"),
-    ({"LANGUAGE": "fr:zh_CN:en", "LANG": "en_US.UTF-8"}, "zh"),  # a preference list
-    ({"LANGUAGE": "", "LANG": "zh_CN.UTF-8"}, "zh"),
-    ({"MIGRATOR_LANG": "en", "LC_ALL": "zh_CN.UTF-8"}, "en"),
-    ({"MIGRATOR_LANG": "zh", "LANG": "C"}, "zh"),
-    ({"MIGRATOR_LANG": "klingon", "LANG": "zh_CN.UTF-8"}, "zh"),  # not a language: the locale decides
-])
+@pytest.mark.parametrize(
+    "env,expected",
+    [
+        ({}, "en"),
+        ({"LANG": "zh_CN.UTF-8"}, "zh"),
+        ({"LANG": "zh_TW.UTF-8"}, "zh"),
+        ({"LANG": "en_US.UTF-8"}, "en"),
+        ({"LANG": "C.UTF-8"}, "en"),
+        ({"LANG": "fr_FR.UTF-8"}, "en"),
+        ({"LC_MESSAGES": "zh_CN.UTF-8", "LANG": "en_US.UTF-8"}, "zh"),
+        ({"LC_ALL": "C", "LANG": "zh_CN.UTF-8"}, "en"),  # LC_ALL overrides LANG, as for every program
+        ({"LC_ALL": "zh_CN.UTF-8", "LC_MESSAGES": "en_US.UTF-8"}, "zh"),
+        ({"LANGUAGE": "fr:zh_CN:en", "LANG": "en_US.UTF-8"}, "zh"),  # a preference list
+        ({"LANGUAGE": "", "LANG": "zh_CN.UTF-8"}, "zh"),
+        ({"MIGRATOR_LANG": "en", "LC_ALL": "zh_CN.UTF-8"}, "en"),
+        ({"MIGRATOR_LANG": "zh", "LANG": "C"}, "zh"),
+        ({"MIGRATOR_LANG": "klingon", "LANG": "zh_CN.UTF-8"}, "zh"),  # not a language: the locale decides
+    ],
+)
 def test_language_from_the_environment(env, expected):
     assert i18n.from_environment(env) == expected
 
@@ -167,13 +178,16 @@ def test_the_app_called_in_process_forgets_a_previous_lang(tmp_path, monkeypatch
     assert "No new findings" in again.output, again.output
 
 
-@pytest.mark.parametrize("args,expected", [
-    (["--lang", "zh", "scan"], "zh"),
-    (["--lang=en", "check"], "en"),
-    (["scan", "--lang", "zh"], None),  # after the command it is not the global option
-    (["--lang"], None),
-    (["rules", "list"], None),
-])
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        (["--lang", "zh", "scan"], "zh"),
+        (["--lang=en", "check"], "en"),
+        (["scan", "--lang", "zh"], None),  # after the command it is not the global option
+        (["--lang"], None),
+        (["rules", "list"], None),
+    ],
+)
 def test_lang_is_read_before_the_command(args, expected):
     assert i18n.lang_from_args(args) == expected
 
@@ -188,8 +202,15 @@ def _env(**values: str) -> dict:
 
 
 def _cli(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "migrator", *args], cwd=cwd, capture_output=True, text=True,
-                          env=_env(**env), timeout=120, encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "migrator", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=_env(**env),
+        timeout=120,
+        encoding="utf-8",
+    )
 
 
 def _git(repo: Path, *args: str) -> str:
@@ -316,4 +337,8 @@ def test_an_internal_error_is_explained_in_chinese(repo, tmp_path, monkeypatch):
     monkeypatch.setenv("MIGRATOR_LANG", "zh")
     proc = run_apply(repo, tmp_path, "migrator.vcs:_commit_tree:1:EIO")
     assert proc.returncode == 70, proc.stderr
-    assert proc.stderr.startswith("内部错误：OSError") and "MIGRATOR_DEBUG=1" in proc.stderr and "这是 migrator 的 bug" in proc.stderr
+    assert (
+        proc.stderr.startswith("内部错误：OSError")
+        and "MIGRATOR_DEBUG=1" in proc.stderr
+        and "这是 migrator 的 bug" in proc.stderr
+    )

@@ -43,9 +43,13 @@ FIXTURES = [
 
 # a rule pack of the user's (its own texts are shown as written: Chinese here) that points the
 # client at its server but leaves the SDK reading OPENAI_API_KEY: the self-check refuses the file
-SLOPPY = coherence.SLOPPY.replace("openai SDK on Sloppy", "使用 Sloppy 端点的 openai SDK").replace(
-    "Point the client at Sloppy (but forget its key, so it sends OPENAI_API_KEY there)", "把客户端指向 Sloppy（却忘了密钥）").replace(
-    "Read Sloppy's key", "读取 Sloppy 的密钥")
+SLOPPY = (
+    coherence.SLOPPY.replace("openai SDK on Sloppy", "使用 Sloppy 端点的 openai SDK")
+    .replace(
+        "Point the client at Sloppy (but forget its key, so it sends OPENAI_API_KEY there)", "把客户端指向 Sloppy（却忘了密钥）"
+    )
+    .replace("Read Sloppy's key", "读取 Sloppy 的密钥")
+)
 
 # code, quoted text, paths, URLs, options and identifiers are not sentences
 _NOT_PROSE = re.compile(r"`[^`]*`|'[^']*'|\"[^\"]*\"|https?://\S+|\S*[/\\._=:()\[\]<>@#$*+-]\S*")
@@ -92,19 +96,38 @@ def repo(tmp_path_factory) -> Path:
 def _migrator(repo: Path, *args: str) -> subprocess.CompletedProcess:
     env: Dict[str, str] = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG", "MIGRATOR_"))}
     env.update(COLUMNS="400", NO_COLOR="1")
-    return subprocess.run([sys.executable, "-m", "migrator", "--lang", "zh", *args], cwd=repo, env=env,
-                          capture_output=True, text=True, encoding="utf-8", timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "migrator", "--lang", "zh", *args],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+    )
 
 
-@pytest.mark.parametrize("args", [
-    ("scan", "."),
-    ("scan", ".", "--format", "markdown"),
-    ("scan", ".", "--format", "html"),
-    ("apply", ".", "--provider", "deepseek", "--dry-run", "--stat"),
-    ("apply", ".", "--provider", "dashscope", "--plan", "native", "--dry-run", "--stat"),
-    ("apply", ".", "--provider", "qianfan", "--plan", "native", "--dry-run", "--stat"),
-    ("apply", ".", "--provider", "sloppy", "--rules", "../rules", "--dry-run", "--stat"),
-], ids=["scan", "scan-markdown", "scan-html", "apply-deepseek", "apply-dashscope-native", "apply-qianfan-native", "apply-refused"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("scan", "."),
+        ("scan", ".", "--format", "markdown"),
+        ("scan", ".", "--format", "html"),
+        ("apply", ".", "--provider", "deepseek", "--dry-run", "--stat"),
+        ("apply", ".", "--provider", "dashscope", "--plan", "native", "--dry-run", "--stat"),
+        ("apply", ".", "--provider", "qianfan", "--plan", "native", "--dry-run", "--stat"),
+        ("apply", ".", "--provider", "sloppy", "--rules", "../rules", "--dry-run", "--stat"),
+    ],
+    ids=[
+        "scan",
+        "scan-markdown",
+        "scan-html",
+        "apply-deepseek",
+        "apply-dashscope-native",
+        "apply-qianfan-native",
+        "apply-refused",
+    ],
+)
 def test_the_chinese_output_has_no_english_sentence(repo: Path, args):
     proc = _migrator(repo, *args)
     assert proc.returncode in (0, 1, 3), proc.stderr  # 1: changes would be made; 3: a file refused
@@ -123,30 +146,45 @@ def test_a_self_check_refusal_is_chinese_problem_by_problem():
     takes anything after it."""
     from migrator.engine.selfcheck import Disagreement, refusal
 
-    message = refusal([
-        Disagreement(3, "key", "OpenAI still talks to api.openai.com but reads DASHSCOPE_API_KEY: "
-                               "the provider's key would be sent there"),
-        Disagreement(9, "keyword", "a call of an openai>=1 client passes engine=, api_base= (TypeError)"),
-    ])
+    message = refusal(
+        [
+            Disagreement(
+                3,
+                "key",
+                "OpenAI still talks to api.openai.com but reads DASHSCOPE_API_KEY: the provider's key would be sent there",
+            ),
+            Disagreement(9, "keyword", "a call of an openai>=1 client passes engine=, api_base= (TypeError)"),
+        ]
+    )
     assert message.startswith("the self-check refused the rewrite")  # English where it is made (JSON)
     with use_language("zh"):
         shown = localize(message)
-    assert shown == ("自检拒绝了这次改写，改写后的代码会自相矛盾：改写结果第 3 行：OpenAI 仍连接 api.openai.com，却读取 "
-                     "DASHSCOPE_API_KEY：供应商的密钥会被发到那里；改写结果第 9 行：openai>=1 客户端的调用传入了 "
-                     "engine=, api_base=（会引发 TypeError）；文件保持不变")
+    assert shown == (
+        "自检拒绝了这次改写，改写后的代码会自相矛盾：改写结果第 3 行：OpenAI 仍连接 api.openai.com，却读取 "
+        "DASHSCOPE_API_KEY：供应商的密钥会被发到那里；改写结果第 9 行：openai>=1 客户端的调用传入了 "
+        "engine=, api_base=（会引发 TypeError）；文件保持不变"
+    )
 
 
 def test_the_equivalence_table_renders_in_chinese_from_the_same_results():
-    results = {("a", "openai", "original"): ("pass", ""), ("a", "dashscope", "compat"): ("pass", ""),
-               ("b", "openai", "original"): ("pass", ""),
-               ("b", "dashscope", "compat"): ("n/a", "manual: dashscope/x: no dashscope model for 'gpt-4o'; "
-                                                     "migrator/y: left on OpenAI as a whole")}
+    results = {
+        ("a", "openai", "original"): ("pass", ""),
+        ("a", "dashscope", "compat"): ("pass", ""),
+        ("b", "openai", "original"): ("pass", ""),
+        ("b", "dashscope", "compat"): (
+            "n/a",
+            "manual: dashscope/x: no dashscope model for 'gpt-4o'; migrator/y: left on OpenAI as a whole",
+        ),
+    }
     refused = {("moonshot", "native"): "no native SDK or usable integration"}
     english = eq.render_table(results, ["a", "b"], [("dashscope", "compat")], refused)
     chinese = eq.render_table(results, ["a", "b"], [("dashscope", "compat")], refused, "zh")
     assert "| `b` | pass | n/a [N1] |" in english and "## Notes" in english
     assert "| `b` | 通过 | 不适用 [N1] |" in chinese and "## 注释" in chinese
-    assert "- **N1**（不适用）：需人工处理：dashscope/x：没有与 'gpt-4o' 对应的 dashscope 模型；migrator/y：整体保留在 OpenAI 上" in chinese
+    assert (
+        "- **N1**（不适用）：需人工处理：dashscope/x：没有与 'gpt-4o' 对应的 dashscope 模型；migrator/y：整体保留在 OpenAI 上"
+        in chinese
+    )
     assert "没有原生 SDK，也没有可用的集成" in chinese and "合计：3 个通过，1 个不适用。" in chinese
     assert eq.read_table(english) == results
 
@@ -157,15 +195,15 @@ def test_the_committed_chinese_equivalence_table_is_the_english_ones_data():
     english = eq.TABLE_PATH.read_text(encoding="utf-8")
     inputs = eq.table_inputs(english)
     assert eq.render_table(*inputs) == english
-    assert eq.ZH_TABLE_PATH.read_text(encoding="utf-8") == eq.render_table(*inputs, "zh"), \
+    assert eq.ZH_TABLE_PATH.read_text(encoding="utf-8") == eq.render_table(*inputs, "zh"), (
         "run: python -c 'from tests import equivalence as eq; ...' (see tests/test_i18n_close.py)"
+    )
 
 
 def test_a_rule_files_problems_are_chinese(tmp_path: Path):
     """``rules validate``: the operations' parameter checks too, not only the loader's own words."""
     bad = tmp_path / "x.yaml"
-    bad.write_text(coherence.SLOPPY.replace('set_kwarg: {name: base_url, value:', 'set_kwarg: {name: 1, valu:'),
-                   encoding="utf-8")
+    bad.write_text(coherence.SLOPPY.replace('set_kwarg: {name: base_url, value:', 'set_kwarg: {name: 1, valu:'), encoding="utf-8")
     proc = _migrator(tmp_path, "rules", "validate", str(bad))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "必须是字符串" in proc.stderr and "缺少参数 'value'" in proc.stderr, proc.stderr
@@ -190,15 +228,21 @@ def test_the_catalogue_check_fails_when_a_rule_note_or_summary_has_no_chinese(tm
     text = pack_path.read_text(encoding="utf-8")
     pack = load_file(pack_path, [])
     # a note's first line, the provider's summary and a plan's, each written once in the file, get a new word
-    lines = [next(first for first in (r.note.strip().splitlines()[0] for r in pack.rules if r.note) if text.count(first) == 1),
-             pack.summary.strip(), next(p.summary.strip() for p in pack.plans.values() if text.count(p.summary.strip()) == 1)]
+    lines = [
+        next(first for first in (r.note.strip().splitlines()[0] for r in pack.rules if r.note) if text.count(first) == 1),
+        pack.summary.strip(),
+        next(p.summary.strip() for p in pack.plans.values() if text.count(p.summary.strip()) == 1),
+    ]
     for line in lines:
         assert text.count(line) == 1, line
         text = text.replace(line, line.replace(" ", " newly ", 1))
     pack_path.write_text(text, encoding="utf-8")
     changed = load_file(pack_path, [])
-    texts = [next(r.note for r in changed.rules if "newly" in r.note), changed.summary,
-             next(p.summary for p in changed.plans.values() if "newly" in p.summary)]
+    texts = [
+        next(r.note for r in changed.rules if "newly" in r.note),
+        changed.summary,
+        next(p.summary for p in changed.plans.values() if "newly" in p.summary),
+    ]
     assert catalog.main(["--check"]) == 1
     untranslated = {line for line in capsys.readouterr().out.splitlines() if line.startswith("untranslated: ")}
     assert untranslated == {f"untranslated: {catalog.SHOWN + t.strip()!r}" for t in texts}
@@ -207,8 +251,15 @@ def test_the_catalogue_check_fails_when_a_rule_note_or_summary_has_no_chinese(tm
 def _migrator_lang(cwd: Path, lang: str, *args: str) -> subprocess.CompletedProcess:
     env: Dict[str, str] = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG", "MIGRATOR_"))}
     env.update(COLUMNS="400", NO_COLOR="1")
-    return subprocess.run([sys.executable, "-m", "migrator", "--lang", lang, *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, encoding="utf-8", timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "migrator", "--lang", lang, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+    )
 
 
 def test_rules_show_gives_a_rule_note_in_the_chosen_language(tmp_path: Path):
@@ -224,8 +275,10 @@ def test_rules_show_gives_a_rule_note_in_the_chosen_language(tmp_path: Path):
     assert "sends it through its LiteLLM fallback (install crewai[litellm])" in en.stdout, en.stdout
     assert "install crewai[litellm] (pip install litellm)" in en.stdout  # an operation's text is not markup either
     own = tmp_path / "sloppy.yaml"
-    own.write_text(coherence.SLOPPY.replace("    match: {kind: env,", "    note: Sloppy reads [its] own key.\n"
-                                            "    match: {kind: env,", 1), encoding="utf-8")
+    own.write_text(
+        coherence.SLOPPY.replace("    match: {kind: env,", "    note: Sloppy reads [its] own key.\n    match: {kind: env,", 1),
+        encoding="utf-8",
+    )
     mine = _migrator_lang(tmp_path, "zh", "rules", "show", "sloppy/env", "--rules", str(own))
     assert mine.returncode == 0, mine.stderr
     assert "Sloppy reads [its] own key." in mine.stdout, mine.stdout

@@ -35,8 +35,10 @@ def test_a_malformed_rule_file_is_explained_in_chinese_with_its_line(repo):
     assert proc.returncode == 2, proc.stderr
     assert "错误：" in proc.stderr and "acme.yaml:3: 无效的 YAML：" in proc.stderr, proc.stderr
     _no_traceback(proc)
-    (rules / "acme.yaml").write_text("schema_version: 1\nprovider:\n  name: acme\n  title: Acme\n  docs: x\n"
-                                     "  verified: 'last week'\n  colour: red\nplans: {}\nrules: []\n")
+    (rules / "acme.yaml").write_text(
+        "schema_version: 1\nprovider:\n  name: acme\n  title: Acme\n  docs: x\n"
+        "  verified: 'last week'\n  colour: red\nplans: {}\nrules: []\n"
+    )
     proc = _cli(repo, "--lang", "zh", "rules", "list", "--rules", "myrules")
     assert proc.returncode == 2, proc.stderr
     assert "acme.yaml:6: provider.verified 必须是 YYYY-MM-DD 格式的日期（请加引号）" in proc.stderr, proc.stderr

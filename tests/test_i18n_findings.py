@@ -45,8 +45,15 @@ def test_every_finding_of_a_scan_is_shown_in_chinese_and_json_keeps_english(many
         i18n.set_language(None)
     assert not untranslated, untranslated
     text = _cli(many, "scan", ".", **ZH).stdout
-    for shown in ("导入 openai", "创建 OpenAI", "旧版 v0 chat.completions.create 调用", "设置 openai.api_key",
-                  "读取环境变量 OPENAI_API_KEY", "使用 OpenAI 异常 openai.APIError", "创建 langchain_openai.ChatOpenAI"):
+    for shown in (
+        "导入 openai",
+        "创建 OpenAI",
+        "旧版 v0 chat.completions.create 调用",
+        "设置 openai.api_key",
+        "读取环境变量 OPENAI_API_KEY",
+        "使用 OpenAI 异常 openai.APIError",
+        "创建 langchain_openai.ChatOpenAI",
+    ):
         assert shown in text, (shown, text)
     markdown = _cli(many, "scan", ".", "--format", "markdown", **ZH).stdout
     assert "| import | 导入 openai |" in markdown, markdown
@@ -63,10 +70,13 @@ def test_check_findings_are_shown_in_chinese_and_sarif_keeps_english(many):
     assert zh == en and "the openai SDK is not allowed" in zh and not CJK.search(zh)
 
 
-@pytest.mark.parametrize("text", [
-    "deepseek-reasoner ignores temperature; check this call",  # ends like "{api} call": not a finding
-    "model 'gpt-4o' -> 'deepseek-chat' (mapped by hand)",  # the engine's message, with more after it
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "deepseek-reasoner ignores temperature; check this call",  # ends like "{api} call": not a finding
+        "model 'gpt-4o' -> 'deepseek-chat' (mapped by hand)",  # the engine's message, with more after it
+    ],
+)
 def test_localize_leaves_a_text_that_only_looks_like_a_message(text, monkeypatch):
     monkeypatch.setattr(i18n, "_CHOSEN", ["zh"])
     assert i18n.localize(text) == text

@@ -27,10 +27,13 @@ def _steps(page: str) -> "list[str]":
     return [section.group(1)] + re.findall(r"<li>(.*?)</li>", section.group(2), re.S)
 
 
-@pytest.mark.parametrize("lang,html_lang,heading,language_of", [
-    ("en", "en", "Next steps", lambda text: "Set " in text or "Run " in text),
-    ("zh", "zh-CN", "后续步骤", lambda text: re.search("[\u4e00-\u9fff]", text)),
-])
+@pytest.mark.parametrize(
+    "lang,html_lang,heading,language_of",
+    [
+        ("en", "en", "Next steps", lambda text: "Set " in text or "Run " in text),
+        ("zh", "zh-CN", "后续步骤", lambda text: re.search("[\u4e00-\u9fff]", text)),
+    ],
+)
 def test_the_apply_report_lists_the_next_steps_in_the_language(tmp_path, lang, html_lang, heading, language_of):
     page = _report(tmp_path, lang)
     check_page(page)
@@ -42,8 +45,7 @@ def test_the_apply_report_lists_the_next_steps_in_the_language(tmp_path, lang, h
     assert all("`" not in step for step in steps), steps  # every backticked name became <code>
     assert KEY not in page
     if lang == "en":
-        assert steps[-1] == ("Run <code>migrator check</code> to confirm no OpenAI usage is left "
-                             "(in CI or pre-commit too).")
+        assert steps[-1] == ("Run <code>migrator check</code> to confirm no OpenAI usage is left (in CI or pre-commit too).")
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH")

@@ -15,8 +15,10 @@ from tests.test_i18n import _cli, _git, repo  # noqa: F401 - the fixture
 
 ZH = {"LANG": "zh_CN.UTF-8"}
 CJK = re.compile("[\u4e00-\u9fff]")
-AUDIO = ("from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef hear(f):\n"
-         '    return client.audio.transcriptions.create(model="whisper-1", file=f)\n')
+AUDIO = (
+    "from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef hear(f):\n"
+    '    return client.audio.transcriptions.create(model="whisper-1", file=f)\n'
+)
 
 
 def test_every_rule_text_of_every_pack_is_in_the_catalogue_and_translated_with_its_values(monkeypatch):
@@ -29,8 +31,12 @@ def test_every_rule_text_of_every_pack_is_in_the_catalogue_and_translated_with_i
                 continue
             rs = select([pf], pf.name, plan)
             texts = [rs.plan.title] + [rule.message for rule in rs.rules]
-            texts += [rs.interpolate(op.params["message"]) for rule in rs.rules for op in rule.ops
-                      if isinstance(op.params.get("message"), str)]
+            texts += [
+                rs.interpolate(op.params["message"])
+                for rule in rs.rules
+                for op in rule.ops
+                if isinstance(op.params.get("message"), str)
+            ]
             untranslated += [t for t in texts if i18n.localize(rs.interpolate(t)) == rs.interpolate(t)]
     assert not untranslated, untranslated[:5]
 
@@ -39,8 +45,10 @@ def test_an_interpolated_message_keeps_its_values(monkeypatch):
     monkeypatch.setattr(i18n, "_CHOSEN", ["zh"])
     (ark,) = [pf for pf in load_all() if pf.name == "ark"]
     rs = select([ark], "ark", "compat")
-    english = rs.interpolate("LangChain has no Ark-native class; keep ChatOpenAI with base_url=${base_url} and "
-                             "api_key from ${api_key_env} (--plan compat)")
+    english = rs.interpolate(
+        "LangChain has no Ark-native class; keep ChatOpenAI with base_url=${base_url} and "
+        "api_key from ${api_key_env} (--plan compat)"
+    )
     shown = i18n.localize(english)
     assert CJK.search(shown) and rs.vars["base_url"] in shown and "ARK_API_KEY" in shown, shown
 
@@ -77,8 +85,12 @@ def test_each_operation_s_docstring_is_located_in_the_module_defining_it():
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
-    located = [where.split(" ") for message in rule_messages().values() for where in message.where
-               if where.startswith("migrator/engine/ops")]
+    located = [
+        where.split(" ")
+        for message in rule_messages().values()
+        for where in message.where
+        if where.startswith("migrator/engine/ops")
+    ]
     assert len(located) >= 10
     for path, name in located:
         assert (root / path).is_file(), path

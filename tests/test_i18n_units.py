@@ -59,11 +59,15 @@ def test_unit_messages_are_shown_in_chinese(zh, plan):
 
 
 def test_a_reason_list_is_translated_part_by_part(zh):
-    message = ("the client built at line 5 is left on OpenAI as a whole, with every call, result and exception that "
-               "depends on it: line 5: receiver could not be resolved; line 9: gpt-4o-audio has no rule in the native "
-               "plan; and 2 more")
-    assert i18n.localize(message) == ("第 5 行构建的客户端连同依赖它的所有调用、结果和异常整体保留在 OpenAI 上：第 5 行："
-                                      "无法解析调用的接收者；第 9 行：native 方案中没有处理 gpt-4o-audio 的规则；另有 2 条")
+    message = (
+        "the client built at line 5 is left on OpenAI as a whole, with every call, result and exception that "
+        "depends on it: line 5: receiver could not be resolved; line 9: gpt-4o-audio has no rule in the native "
+        "plan; and 2 more"
+    )
+    assert i18n.localize(message) == (
+        "第 5 行构建的客户端连同依赖它的所有调用、结果和异常整体保留在 OpenAI 上：第 5 行："
+        "无法解析调用的接收者；第 9 行：native 方案中没有处理 gpt-4o-audio 的规则；另有 2 条"
+    )
 
 
 def test_english_is_unchanged():

@@ -83,12 +83,15 @@ def test_a_long_generated_call_is_wrapped_black_style_and_a_second_run_changes_n
     assert _git(repo, "status", "--porcelain") == ""
 
 
-@pytest.mark.parametrize("config,wrapped", [
-    ("[tool.ruff]\nline-length = 130\n", False),
-    ("[tool.black]\nline-length = 130\n", False),
-    ("[tool.ruff]\nline-length = 130\n\n[tool.black]\nline-length = 60\n", False),  # ruff's first
-    ("[tool.black]\nline-length = 'long'\n", True),  # not a number: the default
-])
+@pytest.mark.parametrize(
+    "config,wrapped",
+    [
+        ("[tool.ruff]\nline-length = 130\n", False),
+        ("[tool.black]\nline-length = 130\n", False),
+        ("[tool.ruff]\nline-length = 130\n\n[tool.black]\nline-length = 60\n", False),  # ruff's first
+        ("[tool.black]\nline-length = 'long'\n", True),  # not a number: the default
+    ],
+)
 def test_the_line_length_comes_from_ruff_or_black(tmp_path, config, wrapped):
     repo = _repo(tmp_path, {"app.py": BEFORE, "pyproject.toml": config})
     after = _migrated(repo)
@@ -104,6 +107,7 @@ def test_a_ruff_toml_narrower_than_88_wraps_more(tmp_path):
 
 def _renamed(source: str, limit):
     """The real wrap on a real LibCST edit: every ``model="gpt-4o"`` becomes a longer name."""
+
     class Rename(cst.CSTTransformer):
         def leave_Arg(self, original, updated):
             if updated.keyword is not None and updated.keyword.value == "model":
@@ -119,14 +123,18 @@ def test_only_changed_statements_wrap_and_untouched_long_lines_stay():
     source = long_untouched + 'r = create(model="gpt-4o", messages=messages, temperature=0.2, extra="x")\n'
     out = _renamed(source, 88)
     assert out.startswith(long_untouched)
-    assert out.endswith('r = create(\n    model="a-much-longer-model-name-for-the-provider",\n    messages=messages,\n'
-                        '    temperature=0.2,\n    extra="x",\n)\n'), out
+    assert out.endswith(
+        'r = create(\n    model="a-much-longer-model-name-for-the-provider",\n    messages=messages,\n'
+        '    temperature=0.2,\n    extra="x",\n)\n'
+    ), out
     assert _renamed(source, None).count("\n") == 2  # no line length given: nothing wraps
 
 
 def test_tabs_a_comment_and_a_bare_generator_are_respected():
-    source = ("def f(q):\n\tif q:\n\t\treturn create(model=\"gpt-4o\", messages=q, temperature=0.5)  # why\n"
-              "\treturn total(create(model=\"gpt-4o\") for _ in q)\n")
+    source = (
+        "def f(q):\n\tif q:\n\t\treturn create(model=\"gpt-4o\", messages=q, temperature=0.5)  # why\n"
+        "\treturn total(create(model=\"gpt-4o\") for _ in q)\n"
+    )
     out = _renamed(source, 60)
     ast.parse(out)
     assert "\t\treturn create(\n\t\t\tmodel=" in out and "\t\t)  # why\n" in out, out

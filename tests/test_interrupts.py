@@ -140,13 +140,27 @@ def run_apply(repo: Path, tmp_path: Path, hook: str, *extra: str) -> subprocess.
     (hook_dir / "sitecustomize.py").write_text(HOOK)
     temp = tmp_path / "tmp"
     temp.mkdir(exist_ok=True)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(hook_dir), str(ROOT)]), "MIGRATOR_TEST_HOOK": hook,
-           "TMPDIR": str(temp), "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@t", "MIGRATOR_CACHE_DIR": str(tmp_path / "cache")}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(hook_dir), str(ROOT)]),
+        "MIGRATOR_TEST_HOOK": hook,
+        "TMPDIR": str(temp),
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+        "MIGRATOR_CACHE_DIR": str(tmp_path / "cache"),
+    }
     env.pop("MIGRATOR_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "migrator", "apply", str(repo), "--provider", "deepseek",
-                           "--yes", "--no-cache", *extra], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "migrator", "apply", str(repo), "--provider", "deepseek", "--yes", "--no-cache", *extra],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+    )
 
 
 def assert_untouched(repo: Path, tmp_path: Path, before: dict) -> None:
@@ -189,8 +203,9 @@ def test_signal_during_apply_leaves_the_repository_as_it_was(repo, tmp_path, poi
 
 
 @pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
-@pytest.mark.parametrize("point", ["migrator.writer:_write_temp:2", "migrator.writer:os.replace:2",
-                                   "migrator.writer:os.replace:30"])
+@pytest.mark.parametrize(
+    "point", ["migrator.writer:_write_temp:2", "migrator.writer:os.replace:2", "migrator.writer:os.replace:30"]
+)
 def test_signal_during_in_place_write_rolls_back(repo, tmp_path, point, sig):
     before = snapshot(repo)
     proc = run_apply(repo, tmp_path, f"{point}:{sig}", "--in-place")
@@ -201,8 +216,7 @@ def test_signal_during_in_place_write_rolls_back(repo, tmp_path, point, sig):
 
 
 @pytest.mark.parametrize("error", ["ENOSPC", "EACCES", "EIO"])
-@pytest.mark.parametrize("point", ["migrator.writer:_write_temp:7", "migrator.writer:os.replace:4",
-                                   "migrator.writer:os.fsync:1"])
+@pytest.mark.parametrize("point", ["migrator.writer:_write_temp:7", "migrator.writer:os.replace:4", "migrator.writer:os.fsync:1"])
 def test_write_failure_in_place_leaves_nothing_half_done(repo, tmp_path, point, error):
     before = snapshot(repo)
     proc = run_apply(repo, tmp_path, f"{point}:{error}", "--in-place")
@@ -225,8 +239,7 @@ def test_git_failure_while_committing_leaves_the_repository_as_it_was(repo, tmp_
 @pytest.mark.skipif(not hasattr(signal, "SIGTERM"), reason="POSIX signals")
 def test_sigterm_handler_is_installed_only_by_main():
     # importing the CLI must not change the process's signal handling (library use)
-    code = ("import signal, migrator.cli; "
-            "print(signal.getsignal(signal.SIGTERM) is signal.SIG_DFL)")
+    code = "import signal, migrator.cli; print(signal.getsignal(signal.SIGTERM) is signal.SIG_DFL)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "True"
 
@@ -247,7 +260,8 @@ def test_signal_landing_as_a_rename_completes_rolls_that_file_back_too(repo, tmp
 
 BIG = "import openai\nfrom openai import OpenAI\nc = OpenAI()\n" + "".join(
     f"def f{i}(x):\n    return c.chat.completions.create(model='gpt-4o', messages=[{{'role': 'user', 'content': x + {i}}}])\n"
-    for i in range(400))
+    for i in range(400)
+)
 
 
 def _alive(pgid: int) -> list:
@@ -272,8 +286,13 @@ def _start_scan(tmp_path: Path) -> subprocess.Popen:
         (tree / f"m{n:03d}.py").write_text(BIG)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "MIGRATOR_CACHE_DIR": str(tmp_path / "cache")}
     env.pop("MIGRATOR_DEBUG", None)
-    proc = subprocess.Popen([sys.executable, "-m", "migrator", "scan", str(tree), "--no-cache", "--jobs", "2"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "migrator", "scan", str(tree), "--no-cache", "--jobs", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 60
     # the parent and two workers that have analysed for a while (0.3 s of CPU): the pool is busy
     while len(_alive(proc.pid)) < 3 or _worker_ticks(proc.pid) < 30:
@@ -352,11 +371,15 @@ def test_a_worker_crash_costs_only_its_file(tmp_path):
     hook = tmp_path / "hook"
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(CRASH_HOOK)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(hook), str(ROOT)]),
-           "MIGRATOR_CACHE_DIR": str(tmp_path / "cache")}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(hook), str(ROOT)]), "MIGRATOR_CACHE_DIR": str(tmp_path / "cache")}
     env.pop("MIGRATOR_DEBUG", None)
-    proc = subprocess.run([sys.executable, "-m", "migrator", "scan", str(tree), "--no-cache", "--jobs", "2",
-                           "--format", "json"], capture_output=True, text=True, env=env, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "migrator", "scan", str(tree), "--no-cache", "--jobs", "2", "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     import json
 

@@ -18,13 +18,30 @@ FORBIDDEN: Dict[str, Tuple[str, ...]] = {
     "migrator.analyzer": ("migrator.cli", "migrator.report", "migrator.vcs", "rich", "typer", "click", "git"),
     "migrator.engine": ("migrator.cli", "migrator.report", "migrator.vcs", "rich", "typer", "click", "git"),
     "migrator.ruleset": ("migrator.cli", "migrator.report", "migrator.vcs", "rich", "typer", "click", "git"),
-    "migrator.report": ("migrator.vcs", "migrator.cli", "migrator.commands", "migrator.apply", "migrator.scan",
-                        "migrator.check", "git"),
+    "migrator.report": (
+        "migrator.vcs",
+        "migrator.cli",
+        "migrator.commands",
+        "migrator.apply",
+        "migrator.scan",
+        "migrator.check",
+        "git",
+    ),
     # the front door (one workflow per command) never touches the terminal: the CLI passes what asks
     "migrator.commands": ("migrator.cli", "typer", "click", "rich"),
     # the result types reports read: values only, never what computes them
-    "migrator.results": ("migrator.apply", "migrator.scan", "migrator.check", "migrator.cli", "migrator.report",
-                         "migrator.vcs", "rich", "typer", "click", "git"),
+    "migrator.results": (
+        "migrator.apply",
+        "migrator.scan",
+        "migrator.check",
+        "migrator.cli",
+        "migrator.report",
+        "migrator.vcs",
+        "rich",
+        "typer",
+        "click",
+        "git",
+    ),
 }
 GIT_MODULES = ("git",)  # gitpython; only migrator.vcs imports it or runs the git command
 TERMINAL_MODULES = ("typer", "click", "rich.prompt")  # options and prompts: only migrator.cli
@@ -156,22 +173,25 @@ def generated_block(package: Path = PACKAGE) -> str:
     lines = [BEGIN, "", "| room | modules |", "|---|---|"]
     lines += [f"| `{name}` | " + ", ".join(f"`{p}`" for p in prefixes) + " |" for name, prefixes in ROOMS]
     lines += ["", "```mermaid", "graph TD"]
-    lines += [f"  {source} --> {target}" for source, _ in ROOMS for target in
-              [n for n, _ in ROOMS if n in found[source]]]
+    lines += [f"  {source} --> {target}" for source, _ in ROOMS for target in [n for n, _ in ROOMS if n in found[source]]]
     lines += ["```", ""]
     for source, _ in ROOMS:
         targets = [f"`{n}`" for n, _ in ROOMS if n in found[source]]
         lines.append(f"- `{source}` → " + (", ".join(targets) if targets else "(nothing)"))
     lines += ["", "Never:", ""]
     lines += [f"- `{layer}` ↛ " + ", ".join(f"`{f}`" for f in forbidden) for layer, forbidden in FORBIDDEN.items()]
-    lines += ["- anything but `migrator.cli` ↛ " + ", ".join(f"`{t}`" for t in TERMINAL_MODULES),
-              "- anything but `migrator.vcs` ↛ `git` (gitpython, or running the git command)", "", END]
+    lines += [
+        "- anything but `migrator.cli` ↛ " + ", ".join(f"`{t}`" for t in TERMINAL_MODULES),
+        "- anything but `migrator.vcs` ↛ `git` (gitpython, or running the git command)",
+        "",
+        END,
+    ]
     return "\n".join(lines)
 
 
 def _page_block(text: str) -> Optional[str]:
     start, end = text.find(BEGIN), text.find(END)
-    return text[start:end + len(END)] if 0 <= start < end else None
+    return text[start : end + len(END)] if 0 <= start < end else None
 
 
 def test_the_architecture_page_draws_the_arrows_the_code_has():

@@ -19,13 +19,13 @@ def _ruff() -> str:
 
 
 def test_ruff_finds_nothing():
-    done = subprocess.run([_ruff(), "check", "--output-format", "concise", *PATHS],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [_ruff(), "check", "--output-format", "concise", *PATHS], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_ruff_format_changes_nothing():
     """The code is laid out as ``ruff format`` lays it out; the diff shows what to run it on."""
-    done = subprocess.run([_ruff(), "format", "--check", "--diff", *PATHS],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run([_ruff(), "format", "--check", "--diff", *PATHS], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, "run `ruff format " + " ".join(PATHS) + "`:\n" + done.stdout + done.stderr

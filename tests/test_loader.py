@@ -68,7 +68,7 @@ def problems_for(tmp_path: Path, text) -> List[str]:
     assert pf is None and problems, "expected the file to be refused"
     for problem in problems:
         assert re.match(rf"^{re.escape(path)}:\d+: \S", problem), problem
-    return [p[len(path) + 1:] for p in problems]  # "line: what"
+    return [p[len(path) + 1 :] for p in problems]  # "line: what"
 
 
 def one(tmp_path: Path, text, line: Optional[int], *needles: str) -> str:
@@ -90,8 +90,13 @@ def test_good_file_loads(tmp_path):
 
 
 def test_unknown_key_with_did_you_mean(tmp_path):
-    one(tmp_path, GOOD.replace("    message: Map models", "    mesage: Map models"), 20,
-        "unknown key 'mesage'", "did you mean 'message'")
+    one(
+        tmp_path,
+        GOOD.replace("    message: Map models", "    mesage: Map models"),
+        20,
+        "unknown key 'mesage'",
+        "did you mean 'message'",
+    )
 
 
 def test_unknown_top_key(tmp_path):
@@ -99,8 +104,13 @@ def test_unknown_top_key(tmp_path):
 
 
 def test_unknown_operation_with_did_you_mean(tmp_path):
-    one(tmp_path, GOOD.replace("      - map_model: {}", "      - map_modle: {}"), 23,
-        "unknown operation 'map_modle'", "did you mean 'map_model'")
+    one(
+        tmp_path,
+        GOOD.replace("      - map_model: {}", "      - map_modle: {}"),
+        23,
+        "unknown operation 'map_modle'",
+        "did you mean 'map_model'",
+    )
 
 
 def test_unknown_operation_parameter(tmp_path):
@@ -122,22 +132,22 @@ def test_wrong_types(tmp_path):
 
 
 def test_every_problem_is_reported_in_one_pass(tmp_path):
-    text = (GOOD.replace("vars:", "varz:").replace("map_model: {}", "map_modle: {}")
-            .replace("id: acme/model", "id: acme/Model"))
+    text = GOOD.replace("vars:", "varz:").replace("map_model: {}", "map_modle: {}").replace("id: acme/model", "id: acme/Model")
     found = problems_for(tmp_path, text)
     assert len(found) >= 3, found
     assert [int(p.split(":")[0]) for p in found] == sorted(int(p.split(":")[0]) for p in found)
 
 
 def test_duplicate_rule_ids(tmp_path):
-    rule = GOOD[GOOD.index("  - id: acme/model"):]
+    rule = GOOD[GOOD.index("  - id: acme/model") :]
     found = one(tmp_path, GOOD + rule, 35, "duplicate rule id 'acme/model'")
     assert "first at line 19" in found
 
 
 def test_duplicate_yaml_keys(tmp_path):
-    one(tmp_path, GOOD.replace("  gpt-4o: acme-chat\n", "  gpt-4o: acme-chat\n  gpt-4o: acme-pro\n"), 11,
-        "duplicate key 'gpt-4o'")
+    one(
+        tmp_path, GOOD.replace("  gpt-4o: acme-chat\n", "  gpt-4o: acme-chat\n  gpt-4o: acme-pro\n"), 11, "duplicate key 'gpt-4o'"
+    )
 
 
 @pytest.mark.parametrize("word", ["yes", "on", "no", "off"])
@@ -236,27 +246,34 @@ def test_bad_model_map_entries(tmp_path):
 
 
 def test_rule_without_tests(tmp_path):
-    text = GOOD[:GOOD.index("    tests:")]
+    text = GOOD[: GOOD.index("    tests:")]
     one(tmp_path, text, 19, "missing required key 'tests'")
 
 
 def test_rule_without_an_invalid_case(tmp_path):
-    text = GOOD[:GOOD.index("      invalid:")]
+    text = GOOD[: GOOD.index("      invalid:")]
     one(tmp_path, text, 25, "tests need at least one 'valid' and one 'invalid' case")
 
 
-@pytest.mark.parametrize("rid, needle", [
-    ("acme/Model", "id must look like 'provider/kebab-name'"),
-    ("acme_model", "id must look like 'provider/kebab-name'"),
-    ("other/model", "id must start with 'acme/'"),
-])
+@pytest.mark.parametrize(
+    "rid, needle",
+    [
+        ("acme/Model", "id must look like 'provider/kebab-name'"),
+        ("acme_model", "id must look like 'provider/kebab-name'"),
+        ("other/model", "id must start with 'acme/'"),
+    ],
+)
 def test_bad_id_format(tmp_path, rid, needle):
     one(tmp_path, GOOD.replace("id: acme/model", f"id: {rid}"), 19, needle)
 
 
 def test_plan_referenced_but_not_declared(tmp_path):
-    one(tmp_path, GOOD.replace("    message: Map models", "    message: Map models\n    plans: [compat, nativ]"),
-        21, "plan 'nativ' is not declared")
+    one(
+        tmp_path,
+        GOOD.replace("    message: Map models", "    message: Map models\n    plans: [compat, nativ]"),
+        21,
+        "plan 'nativ' is not declared",
+    )
 
 
 def test_undeclared_plan_name(tmp_path):
@@ -310,8 +327,9 @@ def test_shipped_rule_files_load():
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "migrator", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120, env=_env())
+    return subprocess.run(
+        [sys.executable, "-m", "migrator", *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=_env()
+    )
 
 
 def _env():

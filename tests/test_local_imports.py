@@ -82,8 +82,10 @@ def test_a_guarded_module_import_stays_guarded(tmp_path: Path):
 
 def test_an_import_at_the_top_is_replaced_at_the_top():
     out = migrate_source(TOP, "app.py", _zhipu_native()).output
-    assert out.startswith(textwrap.dedent("""\
+    assert out.startswith(
+        textwrap.dedent("""\
         import os
 
         from zhipuai import ZhipuAI
-        """)), out
+        """)
+    ), out

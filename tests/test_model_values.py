@@ -74,11 +74,13 @@ def migrate(source: str, provider: str = "dashscope", plan: str = "compat"):
 def test_models_are_mapped_where_their_values_are_written():
     result = migrate(PROGRAM)
     out = result.output
-    for before, after in [('model: str = "gpt-4o"', 'model: str = "qwen-plus"'),
-                          ('field(default="text-embedding-3-small")', 'field(default="text-embedding-v4")'),
-                          ('pydantic.Field("gpt-4o-mini", description', 'pydantic.Field("qwen-flash", description'),
-                          ('chat_model: str = "gpt-4o"', 'chat_model: str = "qwen-plus"'),
-                          ('{"model": "gpt-4o-mini", "temperature": 0.2}', '{"model": "qwen-flash", "temperature": 0.2}')]:
+    for before, after in [
+        ('model: str = "gpt-4o"', 'model: str = "qwen-plus"'),
+        ('field(default="text-embedding-3-small")', 'field(default="text-embedding-v4")'),
+        ('pydantic.Field("gpt-4o-mini", description', 'pydantic.Field("qwen-flash", description'),
+        ('chat_model: str = "gpt-4o"', 'chat_model: str = "qwen-plus"'),
+        ('{"model": "gpt-4o-mini", "temperature": 0.2}', '{"model": "qwen-flash", "temperature": 0.2}'),
+    ]:
         assert before not in out and after in out, (before, out)
     assert "model=self.model" in out and "model=settings.chat_model" in out and 'model=CONFIG["model"]' in out
     assert not [d for d in result.diagnostics if d.severity == "manual"]
@@ -107,9 +109,12 @@ def test_a_local_bound_once_is_mapped_where_it_is_written_in_a_v0_completion_tur
     assert any("model_engine" in d.message for d in result.diagnostics if d.severity == "manual")
 
 
-@pytest.mark.parametrize("source,where", [
-    # the settings object is given values of its own: its default may not be the model it uses
-    ('''
+@pytest.mark.parametrize(
+    "source,where",
+    [
+        # the settings object is given values of its own: its default may not be the model it uses
+        (
+            '''
      import pydantic
      from openai import OpenAI
      client = OpenAI()
@@ -118,9 +123,12 @@ def test_a_local_bound_once_is_mapped_where_it_is_written_in_a_v0_completion_tur
      settings = Settings(chat_model="gpt-4o-mini")
      def ask(q):
          return client.chat.completions.create(model=settings.chat_model, messages=[])
-     ''', "settings.chat_model"),
-    # the default is read for something else too
-    ('''
+     ''',
+            "settings.chat_model",
+        ),
+        # the default is read for something else too
+        (
+            '''
      import dataclasses
      from openai import OpenAI
      client = OpenAI()
@@ -130,25 +138,34 @@ def test_a_local_bound_once_is_mapped_where_it_is_written_in_a_v0_completion_tur
          def ask(self, q):
              print("using", self.model)
              return client.chat.completions.create(model=self.model, messages=[])
-     ''', "self.model"),
-    # the dict is written to, or goes somewhere whole
-    ('''
+     ''',
+            "self.model",
+        ),
+        # the dict is written to, or goes somewhere whole
+        (
+            '''
      from openai import OpenAI
      client = OpenAI()
      CONFIG = {"model": "gpt-4o"}
      CONFIG["model"] = "gpt-4o-mini"
      def ask(q):
          return client.chat.completions.create(model=CONFIG["model"], messages=[])
-     ''', 'CONFIG["model"]'),
-    ('''
+     ''',
+            'CONFIG["model"]',
+        ),
+        (
+            '''
      from openai import OpenAI
      client = OpenAI()
      CONFIG = {"model": "gpt-4o"}
      def ask(q):
          print(CONFIG)
          return client.chat.completions.create(model=CONFIG["model"], messages=[])
-     ''', 'CONFIG["model"]'),
-])
+     ''',
+            'CONFIG["model"]',
+        ),
+    ],
+)
 def test_a_value_read_elsewhere_is_reported_at_the_call(source, where):
     result = migrate(source)
     assert '"gpt-4o"' in result.output
@@ -214,9 +231,11 @@ def test_the_default_a_caller_s_choice_falls_back_to_is_mapped_where_it_is_writt
     # the caller's choice is kept, the default is the OpenAI model every call without one sends
     result = migrate(DEFAULTS)
     out = result.output
-    for before, after in [('self.model = model or "gpt-4o"', 'self.model = model or "qwen-plus"'),
-                          ('DEFAULT_MODEL = "gpt-4o-mini"', 'DEFAULT_MODEL = "qwen-flash"'),
-                          ('os.getenv("EMBED_MODEL", "text-embedding-3-small")', 'os.getenv("EMBED_MODEL", "text-embedding-v4")')]:
+    for before, after in [
+        ('self.model = model or "gpt-4o"', 'self.model = model or "qwen-plus"'),
+        ('DEFAULT_MODEL = "gpt-4o-mini"', 'DEFAULT_MODEL = "qwen-flash"'),
+        ('os.getenv("EMBED_MODEL", "text-embedding-3-small")', 'os.getenv("EMBED_MODEL", "text-embedding-v4")'),
+    ]:
         assert before not in out and after in out, (before, out)
     assert not [d for d in result.diagnostics if d.severity == "manual"], result.diagnostics
     warned = [d.message for d in result.diagnostics if d.severity == "warning"]
@@ -224,18 +243,24 @@ def test_the_default_a_caller_s_choice_falls_back_to_is_mapped_where_it_is_writt
     assert migrate_source(out, "m.py", select(PACKS, "dashscope", "compat")).output == out
 
 
-@pytest.mark.parametrize("source,where", [
-    # the default is read for something else too: it may not be only a model
-    ('''
+@pytest.mark.parametrize(
+    "source,where",
+    [
+        # the default is read for something else too: it may not be only a model
+        (
+            '''
      from openai import OpenAI
      DEFAULT_MODEL = "gpt-4o"
      def ask(q, model=None):
          print("default", DEFAULT_MODEL)
          chosen = model or DEFAULT_MODEL
          return OpenAI().chat.completions.create(model=chosen, messages=[])
-     ''', "chosen"),
-    # the attribute falling back to it is read elsewhere
-    ('''
+     ''',
+            "chosen",
+        ),
+        # the attribute falling back to it is read elsewhere
+        (
+            '''
      from openai import OpenAI
      class Bot:
          def __init__(self, model=None):
@@ -244,14 +269,20 @@ def test_the_default_a_caller_s_choice_falls_back_to_is_mapped_where_it_is_writt
          def ask(self, q):
              print(self.model)
              return self.client.chat.completions.create(model=self.model, messages=[])
-     ''', "self.model"),
-    # a literal before the default: not the caller's choice
-    ('''
+     ''',
+            "self.model",
+        ),
+        # a literal before the default: not the caller's choice
+        (
+            '''
      from openai import OpenAI
      def ask(q, model=None):
          return OpenAI().chat.completions.create(model=model or "" or "gpt-4o", messages=[])
-     ''', "model or"),
-])
+     ''',
+            "model or",
+        ),
+    ],
+)
 def test_a_default_read_elsewhere_is_reported_at_the_call(source, where):
     result = migrate(source)
     assert '"gpt-4o"' in result.output
@@ -342,10 +373,12 @@ def test_a_caller_passing_a_model_that_cannot_be_followed_leaves_the_value_repor
     assert any("model or" in m for m in manual), manual
 
 
-@pytest.mark.parametrize("source", [
-    # a nested function's caller, and a method's (called on an object): not followed, so the
-    # default is not claimed to be the only model
-    '''
+@pytest.mark.parametrize(
+    "source",
+    [
+        # a nested function's caller, and a method's (called on an object): not followed, so the
+        # default is not claimed to be the only model
+        '''
     from openai import OpenAI
     client = OpenAI()
     def outer(q):
@@ -353,7 +386,7 @@ def test_a_caller_passing_a_model_that_cannot_be_followed_leaves_the_value_repor
             return client.chat.completions.create(model=model or "gpt-4o", messages=[])
         return ask(q, model="gpt-4o-mini")
     ''',
-    '''
+        '''
     from openai import OpenAI
     client = OpenAI()
     class Bot:
@@ -362,7 +395,8 @@ def test_a_caller_passing_a_model_that_cannot_be_followed_leaves_the_value_repor
     def run(bot):
         return bot.ask("q", "gpt-4o-mini")
     ''',
-])
+    ],
+)
 def test_callers_not_followed_leave_the_default_reported_at_the_call(source):
     result = migrate(source)
     assert 'model or "gpt-4o"' in result.output and '"gpt-4o-mini"' in result.output, result.output

@@ -25,8 +25,7 @@ def make_nb(*cells):
 
 
 def code(source, outputs=None):
-    return {"cell_type": "code", "execution_count": 1, "id": "c", "metadata": {}, "outputs": outputs or [],
-            "source": source}
+    return {"cell_type": "code", "execution_count": 1, "id": "c", "metadata": {}, "outputs": outputs or [], "source": source}
 
 
 def md(source):
@@ -199,6 +198,7 @@ def test_code_cells_then_replace_keeps_outputs():
 
 # ------------------------------------------------------------------ cells as one program
 
+
 def _migrate_cells(*sources: str, plan: str = "compat"):
     from migrator.apply import migrate_notebook_bytes
     from migrator.ruleset import load_all, select
@@ -214,7 +214,8 @@ def test_a_client_built_in_one_cell_is_migrated_with_its_calls_in_later_cells():
     texts, diagnostics, results = _migrate_cells(
         "from openai import OpenAI\nclient = OpenAI()\n",
         'reply = client.chat.completions.create(model="gpt-4o", messages=[], max_completion_tokens=5)\n'
-        "print(reply.choices[0].message.content)\n")
+        "print(reply.choices[0].message.content)\n",
+    )
     assert "DASHSCOPE_API_KEY" in texts[0]
     assert 'model="qwen-plus"' in texts[1] and "max_tokens=5" in texts[1]
     assert not any(r.error for r in results)
@@ -224,7 +225,8 @@ def test_a_later_cell_that_cannot_move_keeps_the_client_of_an_earlier_one():
     texts, diagnostics, _ = _migrate_cells(
         "from openai import OpenAI\nclient = OpenAI()\n",
         'reply = client.chat.completions.create(model="gpt-4o", messages=[])\n',
-        'client.beta.assistants.create(model="gpt-4o", name="x")\n')
+        'client.beta.assistants.create(model="gpt-4o", name="x")\n',
+    )
     assert texts == [] or ("client = OpenAI()\n" in texts[0] and 'model="gpt-4o"' in texts[1]), texts
     assert any(d.rule == "migrator/unit" and d.cell == 2 for d in diagnostics), diagnostics
 
@@ -236,7 +238,9 @@ def test_a_value_endpoint_in_one_cell_goes_to_the_compatible_endpoint_with_its_c
     texts, diagnostics, results = _migrate_cells(
         "import os\nfrom openai import OpenAI\nclient = OpenAI(base_url=os.getenv('OPENAI_BASE_URL'))\n",
         "r = client.chat.completions.create(model='gpt-4o', messages=[])\n",
-        "e = client.embeddings.create(model='text-embedding-3-small', input='x')\n", plan="native")
+        "e = client.embeddings.create(model='text-embedding-3-small', input='x')\n",
+        plan="native",
+    )
     assert 'os.environ.get("DASHSCOPE_COMPATIBLE_BASE_URL"' in texts[0] and "OPENAI_BASE_URL" not in texts[0]
     assert "model='qwen-plus'" in texts[1] and "model='text-embedding-v4'" in texts[2]
     assert not any(r.error for r in results)
@@ -252,15 +256,20 @@ def test_scan_counts_the_calls_of_later_cells_as_apply_plans_them(tmp_path, prov
     from migrator.ruleset import load_all, select
     from migrator.scan import ScanOptions, scan_paths
 
-    nb = make_nb(code("from openai import OpenAI\nclient = OpenAI()\n"),
-                 code("r = client.chat.completions.create(model='gpt-4o', messages=[])\n"),
-                 code("e = client.embeddings.create(model='text-embedding-3-small', input='x')\n"))
+    nb = make_nb(
+        code("from openai import OpenAI\nclient = OpenAI()\n"),
+        code("r = client.chat.completions.create(model='gpt-4o', messages=[])\n"),
+        code("e = client.embeddings.create(model='text-embedding-3-small', input='x')\n"),
+    )
     data = json.dumps(nb, indent=1).encode()
     (tmp_path / "n.ipynb").write_bytes(data)
     result = scan_paths(str(tmp_path), ScanOptions(use_cache=False, jobs=1))
     assert sum(1 for f in result.analyses[0].findings if f.kind == "call") == 2
-    row = next(r for r in readiness_matrix(result, root=str(tmp_path), config=load_config(str(tmp_path)))
-               if (r["provider"], r["plan"]) == (provider, plan))
+    row = next(
+        r
+        for r in readiness_matrix(result, root=str(tmp_path), config=load_config(str(tmp_path)))
+        if (r["provider"], r["plan"]) == (provider, plan)
+    )
     _new, results = migrate_notebook_bytes("n.ipynb", data, select(load_all(), provider, plan))
     left = sum(len(r.left) for r in results)
     assert row["automatic"] + row["with_diagnostics"] + row["manual"] == 2

@@ -26,52 +26,94 @@ PLANS = [(pf.name, plan.name) for pf in PROVIDERS for plan in pf.plans.values() 
 #: (provider, family) -> what the pointer must name: the provider's call, or that there is none
 POINTERS = {
     "dashscope": {
-        "assistants": "dashscope.Assistants.create(", "vector-stores": "no equivalent in DashScope",
-        "files": "dashscope.Files.upload(", "fine-tuning": "dashscope.FineTunes.call(",
-        "batches": "no equivalent in DashScope", "images": "dashscope.ImageSynthesis.call(",
-        "audio": "dashscope.audio.asr.Transcription.call(", "moderations": "no equivalent in DashScope",
+        "assistants": "dashscope.Assistants.create(",
+        "vector-stores": "no equivalent in DashScope",
+        "files": "dashscope.Files.upload(",
+        "fine-tuning": "dashscope.FineTunes.call(",
+        "batches": "no equivalent in DashScope",
+        "images": "dashscope.ImageSynthesis.call(",
+        "audio": "dashscope.audio.asr.Transcription.call(",
+        "moderations": "no equivalent in DashScope",
         "responses": "no Responses API in the dashscope SDK",
     },
     "qianfan": {
-        "assistants": "no equivalent in Qianfan", "vector-stores": "no equivalent in Qianfan",
-        "files": "no file API in Qianfan", "fine-tuning": "qianfan.resources.FineTune.V2.create_job(",
-        "batches": "qianfan.resources.Data.create_offline_batch_inference_task(", "images": "qianfan.Text2Image().do(",
-        "audio": "Qianfan has no speech API", "moderations": "no equivalent in Qianfan",
+        "assistants": "no equivalent in Qianfan",
+        "vector-stores": "no equivalent in Qianfan",
+        "files": "no file API in Qianfan",
+        "fine-tuning": "qianfan.resources.FineTune.V2.create_job(",
+        "batches": "qianfan.resources.Data.create_offline_batch_inference_task(",
+        "images": "qianfan.Text2Image().do(",
+        "audio": "Qianfan has no speech API",
+        "moderations": "no equivalent in Qianfan",
         "responses": "no equivalent in Qianfan",
     },
     "hunyuan": {
-        "assistants": "no equivalent in Hunyuan", "vector-stores": "no equivalent in Hunyuan",
-        "files": "no equivalent in Hunyuan", "fine-tuning": "no equivalent in Hunyuan",
-        "batches": "no equivalent in Hunyuan", "images": "SubmitHunyuanImageJob",
-        "audio": "Hunyuan has no speech API", "moderations": "no equivalent in Hunyuan",
+        "assistants": "no equivalent in Hunyuan",
+        "vector-stores": "no equivalent in Hunyuan",
+        "files": "no equivalent in Hunyuan",
+        "fine-tuning": "no equivalent in Hunyuan",
+        "batches": "no equivalent in Hunyuan",
+        "images": "SubmitHunyuanImageJob",
+        "audio": "Hunyuan has no speech API",
+        "moderations": "no equivalent in Hunyuan",
         "responses": "no equivalent in Hunyuan",
     },
     "zhipu": {
-        "assistants": "zhipuai.ZhipuAI().assistant.conversation(", "vector-stores": "zhipuai.ZhipuAI().knowledge.create(",
-        "files": "zhipuai.ZhipuAI().files.create(", "fine-tuning": "zhipuai.ZhipuAI().fine_tuning.jobs.create(",
-        "batches": "zhipuai.ZhipuAI().batches.create(", "images": 'client.images.generations(model="cogview-',
-        "audio": "zhipuai.ZhipuAI().audio.transcriptions.create(", "moderations": "zhipuai.ZhipuAI().moderations.create(",
+        "assistants": "zhipuai.ZhipuAI().assistant.conversation(",
+        "vector-stores": "zhipuai.ZhipuAI().knowledge.create(",
+        "files": "zhipuai.ZhipuAI().files.create(",
+        "fine-tuning": "zhipuai.ZhipuAI().fine_tuning.jobs.create(",
+        "batches": "zhipuai.ZhipuAI().batches.create(",
+        "images": 'client.images.generations(model="cogview-',
+        "audio": "zhipuai.ZhipuAI().audio.transcriptions.create(",
+        "moderations": "zhipuai.ZhipuAI().moderations.create(",
         "responses": "no equivalent in Zhipu",
     },
     "ark": {
-        "assistants": "no equivalent in Ark", "vector-stores": "no equivalent in Ark",
-        "files": "volcenginesdkarkruntime.Ark().files.create(", "fine-tuning": "no equivalent in Ark",
-        "batches": "volcenginesdkarkruntime.Ark().batch_chat.completions.create(", "images": "image=...",
-        "audio": "no equivalent in Ark", "moderations": "no equivalent in Ark",
+        "assistants": "no equivalent in Ark",
+        "vector-stores": "no equivalent in Ark",
+        "files": "volcenginesdkarkruntime.Ark().files.create(",
+        "fine-tuning": "no equivalent in Ark",
+        "batches": "volcenginesdkarkruntime.Ark().batch_chat.completions.create(",
+        "images": "image=...",
+        "audio": "no equivalent in Ark",
+        "moderations": "no equivalent in Ark",
         "responses": "volcenginesdkarkruntime.Ark().responses.create(",
     },
-    "deepseek": {family: "no equivalent in DeepSeek" for family in (
-        "assistants", "vector-stores", "files", "fine-tuning", "batches", "images", "audio", "moderations", "responses")},
-    "moonshot": {family: "no equivalent in Moonshot" for family in (
-        "assistants", "vector-stores", "fine-tuning", "batches", "images", "audio", "moderations", "responses")},
+    "deepseek": {
+        family: "no equivalent in DeepSeek"
+        for family in (
+            "assistants",
+            "vector-stores",
+            "files",
+            "fine-tuning",
+            "batches",
+            "images",
+            "audio",
+            "moderations",
+            "responses",
+        )
+    },
+    "moonshot": {
+        family: "no equivalent in Moonshot"
+        for family in ("assistants", "vector-stores", "fine-tuning", "batches", "images", "audio", "moderations", "responses")
+    },
 }
 POINTERS["moonshot"]["files"] = "Moonshot serves /v1/files"
 FAMILIES = list(POINTERS["dashscope"])
 
 #: family -> a word of its own that its pointer names (so the "no equivalent" ones still differ)
-NAMED = {"assistants": "assist|thread", "vector-stores": "vector-store|knowledge", "files": "file", "fine-tuning": "fine",
-         "batches": "batch", "images": "image", "audio": "audio|speech", "moderations": "moderation",
-         "responses": "Responses|responses"}
+NAMED = {
+    "assistants": "assist|thread",
+    "vector-stores": "vector-store|knowledge",
+    "files": "file",
+    "fine-tuning": "fine",
+    "batches": "batch",
+    "images": "image",
+    "audio": "audio|speech",
+    "moderations": "moderation",
+    "responses": "Responses|responses",
+}
 
 
 def _pointer(provider: str, plan: str, family: str) -> str:
@@ -94,8 +136,13 @@ def test_every_pack_has_a_pointer_rule_per_family():
 def _git_repo(path: Path, source: str) -> Path:
     path.mkdir()
     (path / "app.py").write_text(source, encoding="utf-8")
-    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
-               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com")
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.com",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.com",
+    )
     for args in (["init", "-q"], ["add", "app.py"], ["commit", "-q", "-m", "app"]):
         subprocess.run(["git", *args], cwd=path, check=True, env=env)
     return path
@@ -120,8 +167,13 @@ def test_scan_json_carries_each_packs_pointer(tmp_path, family):
     source = f"from openai import OpenAI\n\nclient = OpenAI()\n{PROGRAMS[family]}\n"
     repo = _git_repo(tmp_path / "repo", source)
     env = dict(os.environ, MIGRATOR_CACHE_DIR=str(tmp_path / "cache"))
-    done = subprocess.run([sys.executable, "-m", "migrator", "scan", str(repo), "--format", "json"],
-                          capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "migrator", "scan", str(repo), "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     rows = {(r["provider"], r["plan"]): r for r in json.loads(done.stdout)["readiness"]}
     assert sorted(rows) == sorted(PLANS)

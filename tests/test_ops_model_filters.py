@@ -44,25 +44,31 @@ def _run(tmp_path, code):
 
 
 def test_keep_leaves_provider_ids_silent(tmp_path):
-    r = _run(tmp_path, """\
+    r = _run(
+        tmp_path,
+        """\
         from openai import OpenAI
         c = OpenAI(base_url="https://x")
         def f(c: OpenAI):
             c.chat.completions.create(model="ep-2024", messages=[])
             c.chat.completions.create(model="zz-other", messages=[])
             c.chat.completions.create(model="gpt-9", messages=[])
-        """)
+        """,
+    )
     manual = [d.message for d in r.diagnostics if d.severity == "manual"]
     assert len(manual) == 1 and "gpt-9" in manual[0]
 
 
 def test_if_model_uses_the_mapped_model(tmp_path):
-    r = _run(tmp_path, """\
+    r = _run(
+        tmp_path,
+        """\
         from openai import OpenAI
         def f(c: OpenAI):
             c.chat.completions.create(model="o1", messages=[], logprobs=True)
             c.chat.completions.create(model="gpt-4o", messages=[], logprobs=True)
-        """)
+        """,
+    )
     assert 'model="zz-think", messages=[])' in r.output
     assert 'model="zz-chat", messages=[], logprobs=True)' in r.output
     messages = [d.message for d in r.diagnostics]
@@ -71,10 +77,13 @@ def test_if_model_uses_the_mapped_model(tmp_path):
 
 
 def test_has_kwarg_negation(tmp_path):
-    r = _run(tmp_path, """\
+    r = _run(
+        tmp_path,
+        """\
         from openai import OpenAI
         a = OpenAI()
         b = OpenAI(base_url="http://localhost:8000/v1")
-        """)
+        """,
+    )
     assert "a = OpenAI(timeout=5)" in r.output
     assert 'b = OpenAI(base_url="http://localhost:8000/v1")' in r.output

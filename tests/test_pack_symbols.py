@@ -113,8 +113,8 @@ def expr_values(value: Any) -> Iterator[Tuple[str, List[str]]]:
 
 @dataclass
 class Written:
-    symbols: Dict[str, str]               # dotted name -> rule id that writes it
-    clients: Dict[str, Optional[bool]]    # client class -> async? (None: serves both)
+    symbols: Dict[str, str]  # dotted name -> rule id that writes it
+    clients: Dict[str, Optional[bool]]  # client class -> async? (None: serves both)
 
 
 def _rules(ruleset: RuleSet) -> List[Rule]:
@@ -287,7 +287,11 @@ def test_called_methods_exist_on_the_written_client(pf: ProviderFile, plan: str)
                         continue
                     apis = [op.params["api"]] if op.params.get("api") else final_apis(ruleset, match_apis(rule), is_async)
                     targets += [(cls, api) for api in apis]
-            elif op.name in KWARG_OPS and rule.match.get("kind") == "call" and not any(o.name == "legacy_to_client" for o in rule.ops):
+            elif (
+                op.name in KWARG_OPS
+                and rule.match.get("kind") == "call"
+                and not any(o.name == "legacy_to_client" for o in rule.ops)
+            ):
                 renamed = [o.params["to"] for o in rule.ops if o.name == "rename_method"]
                 apis = renamed or final_apis(ruleset, match_apis(rule), is_async)
                 targets = [(c, api) for c in clients_for(w, is_async) for api in apis]
@@ -321,8 +325,13 @@ def test_written_keywords_are_accepted(pf: ProviderFile, plan: str):
             apis = renamed or final_apis(ruleset, match_apis(rule), is_async)
             classes = clients_for(w, is_async)
             if legacy:
-                classes = sorted({called_class(ruleset.interpolate(op.params[f]["expr"]))  # type: ignore[misc]
-                                  for op in legacy for f in ("sync", "async")})
+                classes = sorted(
+                    {
+                        called_class(ruleset.interpolate(op.params[f]["expr"]))  # type: ignore[misc]
+                        for op in legacy
+                        for f in ("sync", "async")
+                    }
+                )
                 apis = [legacy[0].params["api"]] if legacy[0].params.get("api") else apis
             targets = []
             for cls in classes:

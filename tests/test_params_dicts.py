@@ -44,14 +44,16 @@ def make(api_key=None, base_url=None):
 '''
 
 # agno's shape (agno/models/openai/chat.py): a same-class helper builds the dict, drops None values
-AGNO_LIKE = fixture_case(Path(__file__).resolve().parent.parent / "fixtures", "dashscope", "compat", "client-params-dict").input.read_text()
+AGNO_LIKE = fixture_case(
+    Path(__file__).resolve().parent.parent / "fixtures", "dashscope", "compat", "client-params-dict"
+).input.read_text()
 
 
 @pytest.mark.parametrize("provider", COMPAT)
 def test_a_client_built_from_a_dict_is_retargeted_in_the_dict(provider):
     out = migrate(CLIENT_DICT, provider).output
     assert "return OpenAI(**client_params)\n" in out  # the call keeps its shape
-    entries = out[out.index("client_params = {"):out.index("return OpenAI")]
+    entries = out[out.index("client_params = {") : out.index("return OpenAI")]
     assert '"api_key": api_key or os.environ' in entries
     assert '"base_url": base_url or ' in entries
 
@@ -63,21 +65,28 @@ def test_a_same_class_helper_filtering_none_is_followed_to_its_literal():
     assert "return OpenAI(**client_params)\n" in out
 
 
-@pytest.mark.parametrize("change", [
-    # a **other inside the literal
-    ('"timeout": 30}', '"timeout": 30, **extra}'),
-    # update() with a mapping
-    ("    return OpenAI(", "    client_params.update(extra)\n    return OpenAI("),
-    # a key a loop sets
-    ("    return OpenAI(", "    for k in extra:\n        client_params[k] = extra[k]\n    return OpenAI("),
-    # the dict is passed elsewhere too
-    ("    return OpenAI(", "    log(client_params)\n    return OpenAI("),
-    # the endpoint set by a statement, perhaps only sometimes
-    ("    return OpenAI(", "    if extra:\n        client_params['base_url'] = extra\n    return OpenAI("),
-], ids=["star-inside", "update-mapping", "loop", "passed-elsewhere", "base-url-set"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        # a **other inside the literal
+        ('"timeout": 30}', '"timeout": 30, **extra}'),
+        # update() with a mapping
+        ("    return OpenAI(", "    client_params.update(extra)\n    return OpenAI("),
+        # a key a loop sets
+        ("    return OpenAI(", "    for k in extra:\n        client_params[k] = extra[k]\n    return OpenAI("),
+        # the dict is passed elsewhere too
+        ("    return OpenAI(", "    log(client_params)\n    return OpenAI("),
+        # the endpoint set by a statement, perhaps only sometimes
+        ("    return OpenAI(", "    if extra:\n        client_params['base_url'] = extra\n    return OpenAI("),
+    ],
+    ids=["star-inside", "update-mapping", "loop", "passed-elsewhere", "base-url-set"],
+)
 def test_a_dict_whose_keys_are_not_all_known_keeps_the_client_whole(change):
-    source = textwrap.dedent(CLIENT_DICT).lstrip("\n").replace("def make(api_key=None, base_url=None):",
-                                                                 "def make(api_key=None, base_url=None, extra=None):")
+    source = (
+        textwrap.dedent(CLIENT_DICT)
+        .lstrip("\n")
+        .replace("def make(api_key=None, base_url=None):", "def make(api_key=None, base_url=None, extra=None):")
+    )
     source = source.replace(*change)
     result = migrate(source, "dashscope")
     assert result.output == source
@@ -89,15 +98,19 @@ def test_a_helper_called_twice_keeps_its_clients_whole():
 
 
 def test_a_native_plan_leaves_a_client_built_from_a_dict_on_the_compatible_endpoint():
-    result = migrate(CLIENT_DICT.replace("api_key=None, base_url=None", "api_key=None").replace('"base_url": base_url, ', ""),
-                     "dashscope", "native")
+    result = migrate(
+        CLIENT_DICT.replace("api_key=None, base_url=None", "api_key=None").replace('"base_url": base_url, ', ""),
+        "dashscope",
+        "native",
+    )
     assert "OpenAI(**client_params)" in result.output and "dashscope.Client" not in result.output
     assert "built from a **params dict" in manual(result)
 
 
 def test_a_key_read_into_a_local_only_the_dict_reads_moves_with_its_client():
     # as api_key=key does: the OPENAI_* read feeds this client alone, while another client stays
-    result = migrate('''
+    result = migrate(
+        '''
         import os
         from openai import OpenAI
         def make():
@@ -106,7 +119,9 @@ def test_a_key_read_into_a_local_only_the_dict_reads_moves_with_its_client():
             return OpenAI(**params)
         def other(url):
             return OpenAI(base_url=url)
-    ''', "dashscope")
+    ''',
+        "dashscope",
+    )
     assert 'key = os.getenv("DASHSCOPE_API_KEY")' in result.output
     assert '"base_url": os.environ.get("DASHSCOPE_COMPATIBLE_BASE_URL"' in result.output
     assert "return OpenAI(base_url=url)" in result.output
@@ -147,8 +162,11 @@ def test_a_keyword_in_params_is_clamped_there():
 
 
 def test_a_key_set_by_a_statement_that_a_rule_changes_keeps_the_unit_whole():
-    source = textwrap.dedent(CALL_PARAMS).lstrip("\n").replace(
-        "    resp = ", "    if question:\n        params[\"store\"] = False\n    resp = ")
+    source = (
+        textwrap.dedent(CALL_PARAMS)
+        .lstrip("\n")
+        .replace("    resp = ", "    if question:\n        params[\"store\"] = False\n    resp = ")
+    )
     result = migrate(source, "dashscope")
     assert result.output == source
     assert "store is set in the **params dict by a statement" in manual(result)
@@ -210,8 +228,9 @@ def run_migrated(tmp_path: Path, provider: str, plan: str, source: str):
     return sent, dict(sent.json, **sent.json.get("parameters", {})), result
 
 
-@pytest.mark.parametrize("provider, dropped", [("dashscope", ["max_completion_tokens", "store"]),
-                                               ("deepseek", ["max_completion_tokens"])])
+@pytest.mark.parametrize(
+    "provider, dropped", [("dashscope", ["max_completion_tokens", "store"]), ("deepseek", ["max_completion_tokens"])]
+)
 def test_the_migrated_program_reaches_the_provider_with_its_key_base_and_model(tmp_path: Path, provider, dropped):
     sent, body, _ = run_migrated(tmp_path, provider, "compat", PROGRAM)
     assert body.get("max_tokens") == 16
@@ -235,11 +254,14 @@ def test_check_reads_the_base_url_of_a_params_dict():
 
 
 # the client built plainly: a native SDK replaces it, and takes the dict's keys translated
-NATIVE_PROGRAM = ("import sys\nfrom openai import OpenAI\n\nclient = OpenAI()\n"
-                  + PROGRAM[PROGRAM.index("\n\ndef ask"):].replace('        "store": True,\n', ""))
+NATIVE_PROGRAM = "import sys\nfrom openai import OpenAI\n\nclient = OpenAI()\n" + PROGRAM[PROGRAM.index("\n\ndef ask") :].replace(
+    '        "store": True,\n', ""
+)
 
 
-@pytest.mark.parametrize("provider, sdk", [("zhipu", "from zhipuai import ZhipuAI"), ("dashscope", "from dashscope import Client")])
+@pytest.mark.parametrize(
+    "provider, sdk", [("zhipu", "from zhipuai import ZhipuAI"), ("dashscope", "from dashscope import Client")]
+)
 def test_a_native_sdk_receives_the_keys_of_a_params_dict_translated(tmp_path: Path, provider, sdk):
     sent, body, result = run_migrated(tmp_path, provider, "native", NATIVE_PROGRAM)
     assert sdk in result.output and not result.hybrid

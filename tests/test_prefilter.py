@@ -70,12 +70,50 @@ def test_files_that_only_mention_the_word_are_not(source):
 # pieces that sit near the edges of the fast form: the literals at line ends, several per line,
 # the env window's 80-character gap, CR line ends, lines without a final newline
 _PIECES = [
-    "import ", "from ", " import ", "openai", "tiktoken", "langchain", "langchain_openai", "llama_index",
-    ".llms", ".openai", "(", ")", ",", " ", "\t", "\n", "\r\n", "#", "os.", "getenv", "environ",
-    "[", "'", '"', "OPENAI_", "AZURE_", "KEY", "x" * 40, "y" * 79, ";", "as oa", "\xef\xbb\xbf",
+    "import ",
+    "from ",
+    " import ",
+    "openai",
+    "tiktoken",
+    "langchain",
+    "langchain_openai",
+    "llama_index",
+    ".llms",
+    ".openai",
+    "(",
+    ")",
+    ",",
+    " ",
+    "\t",
+    "\n",
+    "\r\n",
+    "#",
+    "os.",
+    "getenv",
+    "environ",
+    "[",
+    "'",
+    '"',
+    "OPENAI_",
+    "AZURE_",
+    "KEY",
+    "x" * 40,
+    "y" * 79,
+    ";",
+    "as oa",
+    "\xef\xbb\xbf",
     # statements that do not start their line: after ";" or a compound statement's ":", continued
     # lines, form feeds, bare "\r" breaks; imports by name
-    ":", "if x: ", "\\\n", "\\\r\n", "\\", "\x0c", "\r", "litellm", "import_module(", "patch(",
+    ":",
+    "if x: ",
+    "\\\n",
+    "\\\r\n",
+    "\\",
+    "\x0c",
+    "\r",
+    "litellm",
+    "import_module(",
+    "patch(",
 ]
 
 
@@ -94,8 +132,29 @@ def test_text_findings_still_come_from_skipped_files():
 
 
 _URL_PIECES = [
-    "https://", "http://", "api.openai.com", "x.openai.azure.com", "my-res.openai.azure.com", ".openai.azure.com",
-    "/v1/chat", ":443", "/", "-", ".", "a", "Z9", " ", "\n", "\r\n", "\r", "'", '"', "(", "#", "?q=1", "api",
+    "https://",
+    "http://",
+    "api.openai.com",
+    "x.openai.azure.com",
+    "my-res.openai.azure.com",
+    ".openai.azure.com",
+    "/v1/chat",
+    ":443",
+    "/",
+    "-",
+    ".",
+    "a",
+    "Z9",
+    " ",
+    "\n",
+    "\r\n",
+    "\r",
+    "'",
+    '"',
+    "(",
+    "#",
+    "?q=1",
+    "api",
 ]
 
 
@@ -124,8 +183,11 @@ def _lines_holding_by_definition(text, literals, breaks):
 
 
 @settings(max_examples=1500, deadline=None)
-@given(st.lists(st.sampled_from(["ab", "a", "b", "x", "\n", "\r", "\r\n"]), max_size=16),
-       st.sampled_from([("ab",), ("a", "b"), ("b", "ab")]), st.sampled_from([("\n", "\r"), ("\n",), ("\r", "\n")]))
+@given(
+    st.lists(st.sampled_from(["ab", "a", "b", "x", "\n", "\r", "\r\n"]), max_size=16),
+    st.sampled_from([("ab",), ("a", "b"), ("b", "ab")]),
+    st.sampled_from([("\n", "\r"), ("\n",), ("\r", "\n")]),
+)
 def test_lines_holding_finds_each_line_by_definition(pieces, literals, breaks):
     # lines_holding bounds its searches by what it already knows (a text without \r is not
     # searched for \r once per line); the answer must be the plain per-occurrence search's
@@ -148,19 +210,43 @@ def test_a_key_named_with_a_kelvin_sign_is_still_found():
 # AST analysis when that analysis finds something (conftest.py compares the pruned and masked
 # analyses with the full walk for each)
 _SIMPLE = [
-    "import openai", "from openai import OpenAI", "import os, openai", "import \\\n  openai", "from \\\n openai import OpenAI",
-    "import tiktoken", "from langchain_openai import ChatOpenAI", "from langchain.chat_models import ChatOpenAI",
-    "import litellm", "from litellm import completion", "import os", "x = 1", "pass", "a = MODEL = 'gpt-4o'",
-    "client = OpenAI()", "openai.ChatCompletion.create(model='gpt-4o')", "client.chat.completions.create(model=MODEL)",
-    "litellm.completion(model='gpt-4o')", "completion(model='gpt-4o')", "llm = ChatOpenAI(model='gpt-4o')",
+    "import openai",
+    "from openai import OpenAI",
+    "import os, openai",
+    "import \\\n  openai",
+    "from \\\n openai import OpenAI",
+    "import tiktoken",
+    "from langchain_openai import ChatOpenAI",
+    "from langchain.chat_models import ChatOpenAI",
+    "import litellm",
+    "from litellm import completion",
+    "import os",
+    "x = 1",
+    "pass",
+    "a = MODEL = 'gpt-4o'",
+    "client = OpenAI()",
+    "openai.ChatCompletion.create(model='gpt-4o')",
+    "client.chat.completions.create(model=MODEL)",
+    "litellm.completion(model='gpt-4o')",
+    "completion(model='gpt-4o')",
+    "llm = ChatOpenAI(model='gpt-4o')",
 ]
 _HEADERS = ["", "", "", "if x: ", "while x: ", "with x: ", "for _ in x: ", "def f(): ", "class A: "]
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(_HEADERS), st.lists(st.sampled_from(_SIMPLE), min_size=1, max_size=3),
-                          st.sampled_from(["; ", ";", " ; "]), st.sampled_from(["\n", "\r\n", "\r"])),
-                min_size=1, max_size=5))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_HEADERS),
+            st.lists(st.sampled_from(_SIMPLE), min_size=1, max_size=3),
+            st.sampled_from(["; ", ";", " ; "]),
+            st.sampled_from(["\n", "\r\n", "\r"]),
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
 def test_the_gate_loses_no_finding_of_an_import_wherever_it_stands(lines):
     import ast
 
@@ -174,6 +260,9 @@ def test_the_gate_loses_no_finding_of_an_import_wherever_it_stands(lines):
     data = source.encode()
     assert needs_ast(data) == gate(data)
     full = [f for f in analyze_python(source, "m.py").findings if f.kind not in ("url", "secret")]
-    gated = [f for f in analyze_python_bytes("m.py", data).findings if f.kind not in ("url", "secret")] \
-        if analyze_python_bytes("m.py", data) else []
+    gated = (
+        [f for f in analyze_python_bytes("m.py", data).findings if f.kind not in ("url", "secret")]
+        if analyze_python_bytes("m.py", data)
+        else []
+    )
     assert gated == full, source

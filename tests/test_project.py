@@ -119,7 +119,9 @@ class Helper(BaseLLM):
     assert any(d["path"] == "pkg/base.py" and "another module" in d["message"] for d in units), units
     assert any(d["path"] == "pkg/chat.py" for d in units), units
     # the factory's client is another client: it still moves, with its caller
-    assert "+    return OpenAI(\n+        base_url=" in diffs["pkg/base.py"] and 'model="text-embedding-v4"' in diffs["pkg/embed.py"]
+    assert (
+        "+    return OpenAI(\n+        base_url=" in diffs["pkg/base.py"] and 'model="text-embedding-v4"' in diffs["pkg/embed.py"]
+    )
     assert doc["summary"]["files_failed"] == 0
 
 
@@ -155,8 +157,10 @@ def test_a_client_whose_endpoint_is_a_value_moves_to_the_compatible_endpoint_wit
     # the native SDK cannot take an endpoint the environment decides; the module building the
     # client had nothing native to rewrite, so it stayed on OpenAI while its callers moved
     base = b'import os\nfrom openai import OpenAI\n\nclient = OpenAI(base_url=os.getenv("OPENAI_BASE_URL"))\n'
-    chat = (b'from pkg.base import client\n\n\ndef ask(q):\n    return client.chat.completions.create('
-            b'model="gpt-4o", messages=[{"role": "user", "content": q}])\n')
+    chat = (
+        b'from pkg.base import client\n\n\ndef ask(q):\n    return client.chat.completions.create('
+        b'model="gpt-4o", messages=[{"role": "user", "content": q}])\n'
+    )
     repo = make_repo(tmp_path, {"pkg/__init__.py": b"", "pkg/base.py": base, "pkg/chat.py": chat})
     doc = apply(repo, "--plan", "native")
     migrated = tmp_path / "migrated"
@@ -170,8 +174,10 @@ def test_a_client_left_on_openai_elsewhere_does_not_hold_a_key_read_only_another
     # mem0ai: its Azure client stays (module level key read), and the key-safety rule held every
     # OPENAI_API_KEY read of the project for it, so the embedder whose key is read into a local
     # that only its own construction reads was left whole; that read can feed nothing else
-    azure = (b'import os\nfrom openai import AzureOpenAI\n\nKEY = os.getenv("OPENAI_API_KEY")\n'
-             b'azure = AzureOpenAI(azure_endpoint="https://x.openai.azure.com", api_version="2024-06-01", api_key=KEY)\n')
+    azure = (
+        b'import os\nfrom openai import AzureOpenAI\n\nKEY = os.getenv("OPENAI_API_KEY")\n'
+        b'azure = AzureOpenAI(azure_endpoint="https://x.openai.azure.com", api_version="2024-06-01", api_key=KEY)\n'
+    )
     embedder = b'''import os
 
 from openai import OpenAI
@@ -187,16 +193,21 @@ class Embedder:
     def embed(self, text):
         return len(self.client.embeddings.create(model="text-embedding-3-small", input=text).data[0].embedding)
 '''
-    main = (b"from pkg.embedder import Embedder\n\n\nclass Config:\n    api_key = None\n    openai_base_url = None\n\n\n"
-            b"print(Embedder(Config()).embed('hello'))\n")
-    repo = make_repo(tmp_path, {"pkg/__init__.py": b"", "pkg/azure_client.py": azure, "pkg/embedder.py": embedder,
-                                "pkg/__main__.py": main})
+    main = (
+        b"from pkg.embedder import Embedder\n\n\nclass Config:\n    api_key = None\n    openai_base_url = None\n\n\n"
+        b"print(Embedder(Config()).embed('hello'))\n"
+    )
+    repo = make_repo(
+        tmp_path, {"pkg/__init__.py": b"", "pkg/azure_client.py": azure, "pkg/embedder.py": embedder, "pkg/__main__.py": main}
+    )
     doc = apply(repo)
-    assert not any(d["path"] == "pkg/embedder.py" and d["rule"] == "migrator/unit" for d in doc["diagnostics"]), doc["diagnostics"]
+    assert not any(d["path"] == "pkg/embedder.py" and d["rule"] == "migrator/unit" for d in doc["diagnostics"]), doc[
+        "diagnostics"
+    ]
     migrated = tmp_path / "migrated"
     git(repo, "worktree", "add", "-q", str(migrated), doc["branch"])
     kept = (migrated / "pkg/azure_client.py").read_text()
-    assert kept.replace(kept[kept.index("# TODO"):kept.index("azure =")], "").encode() == azure  # only a TODO added
+    assert kept.replace(kept[kept.index("# TODO") : kept.index("azure =")], "").encode() == azure  # only a TODO added
     from tests.equivalence import run_package, test_key
 
     done, sent, trapped = run_package(tmp_path, "dashscope", migrated, main.decode(), (migrated / "pkg/embedder.py").read_text())

@@ -30,8 +30,9 @@ hypothesmith = pytest.importorskip("hypothesmith")
 from migrator.engine import migrate_source  # noqa: E402
 from migrator.ruleset import load_all, select  # noqa: E402
 
-settings.register_profile("default_props", max_examples=12, deadline=None,
-                          suppress_health_check=list(HealthCheck), derandomize=False)
+settings.register_profile(
+    "default_props", max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=False
+)
 settings.register_profile("long", max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "default_props")
 
@@ -55,23 +56,79 @@ RULESETS = _rulesets()
 
 # ------------------------------------------------------------------ OpenAI snippets
 
-MODELS = ["gpt-4o", "gpt-4o-mini", "gpt-4", "gpt-3.5-turbo", "gpt-4o-2024-08-06", "o1", "o3-mini",
-          "text-embedding-3-small", "text-embedding-ada-002", "dall-e-3", "whisper-1", "tts-1",
-          "my-finetune", "", "deepseek-chat", "qwen-max"]
+MODELS = [
+    "gpt-4o",
+    "gpt-4o-mini",
+    "gpt-4",
+    "gpt-3.5-turbo",
+    "gpt-4o-2024-08-06",
+    "o1",
+    "o3-mini",
+    "text-embedding-3-small",
+    "text-embedding-ada-002",
+    "dall-e-3",
+    "whisper-1",
+    "tts-1",
+    "my-finetune",
+    "",
+    "deepseek-chat",
+    "qwen-max",
+]
 API_KEYS = ['"sk-proj-Zq7Lm2Xw9Rt4Vb8Np3Kc6Hd1Fg5Js0Ay"', 'os.environ["OPENAI_API_KEY"]', 'KEY', '"sk-xxxxxxxxxxxxxxxxxxxxxxxx"']
 BASE_URLS = ['"https://api.openai.com/v1"', '"http://localhost:8000/v1"', 'URL', '"https://x.openai.azure.com"']
-APIS = ["chat.completions.create", "chat.completions.parse", "completions.create", "embeddings.create",
-        "images.generate", "audio.transcriptions.create", "audio.speech.create", "moderations.create",
-        "responses.create", "beta.assistants.create", "files.create", "fine_tuning.jobs.create",
-        "chat.completions.stream", "models.list", "batches.create", "beta.threads.runs.create"]
-LEGACY = ["ChatCompletion.create", "Completion.create", "Embedding.create", "Image.create",
-          "Moderation.create", "Audio.transcribe", "ChatCompletion.acreate", "Edit.create", "FineTune.create"]
-EXCEPTIONS = ["openai.RateLimitError", "openai.APIError", "openai.error.RateLimitError", "openai.error.InvalidRequestError",
-              "openai.APITimeoutError", "openai.AuthenticationError", "openai.error.ServiceUnavailableError",
-              "(openai.APIConnectionError, openai.BadRequestError)", "openai.OpenAIError"]
-RESULT_READS = ["r.choices[0].message.content", 'r["choices"][0]["message"]["content"]', "r.usage.total_tokens",
-                'r["usage"]["prompt_tokens"]', "r.data[0].embedding", 'r["data"][0]["embedding"]',
-                "r.choices[0].text", "r.choices[0].message.tool_calls", "r.model", "r.id", "r.output_text"]
+APIS = [
+    "chat.completions.create",
+    "chat.completions.parse",
+    "completions.create",
+    "embeddings.create",
+    "images.generate",
+    "audio.transcriptions.create",
+    "audio.speech.create",
+    "moderations.create",
+    "responses.create",
+    "beta.assistants.create",
+    "files.create",
+    "fine_tuning.jobs.create",
+    "chat.completions.stream",
+    "models.list",
+    "batches.create",
+    "beta.threads.runs.create",
+]
+LEGACY = [
+    "ChatCompletion.create",
+    "Completion.create",
+    "Embedding.create",
+    "Image.create",
+    "Moderation.create",
+    "Audio.transcribe",
+    "ChatCompletion.acreate",
+    "Edit.create",
+    "FineTune.create",
+]
+EXCEPTIONS = [
+    "openai.RateLimitError",
+    "openai.APIError",
+    "openai.error.RateLimitError",
+    "openai.error.InvalidRequestError",
+    "openai.APITimeoutError",
+    "openai.AuthenticationError",
+    "openai.error.ServiceUnavailableError",
+    "(openai.APIConnectionError, openai.BadRequestError)",
+    "openai.OpenAIError",
+]
+RESULT_READS = [
+    "r.choices[0].message.content",
+    'r["choices"][0]["message"]["content"]',
+    "r.usage.total_tokens",
+    'r["usage"]["prompt_tokens"]',
+    "r.data[0].embedding",
+    'r["data"][0]["embedding"]',
+    "r.choices[0].text",
+    "r.choices[0].message.tool_calls",
+    "r.model",
+    "r.id",
+    "r.output_text",
+]
 SIMPLE_KWARGS = {
     "temperature": ["0", "0.7", "2", "1.5", "T"],
     "top_p": ["0.9", "1"],
@@ -127,15 +184,24 @@ def kwargs(draw, with_model=True) -> str:
 
 @st.composite
 def client_block(draw, name: str) -> List[str]:
-    cls = draw(st.sampled_from(["OpenAI", "AsyncOpenAI", "openai.OpenAI", "openai.AsyncOpenAI", "AzureOpenAI",
-                                "openai.Client", "openai.AzureOpenAI"]))
+    cls = draw(
+        st.sampled_from(
+            ["OpenAI", "AsyncOpenAI", "openai.OpenAI", "openai.AsyncOpenAI", "AzureOpenAI", "openai.Client", "openai.AzureOpenAI"]
+        )
+    )
     parts = []
     if draw(st.booleans()):
         parts.append(f"api_key={draw(st.sampled_from(API_KEYS))}")
     if draw(st.integers(0, 3)) == 0:
         parts.append(f"base_url={draw(st.sampled_from(BASE_URLS))}")
-    for extra in ("organization='org-1'", "project='p'", "timeout=20", "max_retries=3", "api_version='2024-02-01'",
-                  "azure_endpoint='https://x.openai.azure.com'"):
+    for extra in (
+        "organization='org-1'",
+        "project='p'",
+        "timeout=20",
+        "max_retries=3",
+        "api_version='2024-02-01'",
+        "azure_endpoint='https://x.openai.azure.com'",
+    ):
         if draw(st.integers(0, 4)) == 0:
             parts.append(extra)
     return [f"{name} = {cls}({', '.join(parts)})"]
@@ -183,28 +249,36 @@ def exception_block(draw, name: str) -> List[str]:
 
 @st.composite
 def misc_block(draw, name: str) -> List[str]:
-    return draw(st.sampled_from([
-        ['key = os.environ["OPENAI_API_KEY"]'],
-        ['base = os.getenv("OPENAI_BASE_URL", "https://api.openai.com/v1")'],
-        ['org = os.environ.get("OPENAI_ORG_ID")'],
-        [f"def f({name}: OpenAI) -> None:", f"    {name}.embeddings.create(model='text-embedding-3-small', input='x')"],
-        [f"assert isinstance({name}, openai.OpenAI)"],
-        ["models = openai.Model.list()"],
-        [f"files = {name}.files.list()"],
-        ["from openai.types.chat import ChatCompletion"],
-    ]))
+    return draw(
+        st.sampled_from(
+            [
+                ['key = os.environ["OPENAI_API_KEY"]'],
+                ['base = os.getenv("OPENAI_BASE_URL", "https://api.openai.com/v1")'],
+                ['org = os.environ.get("OPENAI_ORG_ID")'],
+                [f"def f({name}: OpenAI) -> None:", f"    {name}.embeddings.create(model='text-embedding-3-small', input='x')"],
+                [f"assert isinstance({name}, openai.OpenAI)"],
+                ["models = openai.Model.list()"],
+                [f"files = {name}.files.list()"],
+                ["from openai.types.chat import ChatCompletion"],
+            ]
+        )
+    )
 
 
 @st.composite
 def openai_snippets(draw) -> List[List[str]]:
     """A list of statement blocks; the first imports openai (in one of several forms)."""
     name = draw(ident)
-    header = draw(st.sampled_from([
-        ["import os", "import openai", "from openai import OpenAI, AsyncOpenAI, AzureOpenAI"],
-        ["import os", "import openai"],
-        ["import os", "from openai import OpenAI, AsyncOpenAI, AzureOpenAI", "import openai"],
-        ["import openai as openai", "import os", "from openai import *"],
-    ]))
+    header = draw(
+        st.sampled_from(
+            [
+                ["import os", "import openai", "from openai import OpenAI, AsyncOpenAI, AzureOpenAI"],
+                ["import os", "import openai"],
+                ["import os", "from openai import OpenAI, AsyncOpenAI, AzureOpenAI", "import openai"],
+                ["import openai as openai", "import os", "from openai import *"],
+            ]
+        )
+    )
     blocks = [header, draw(client_block(name))]
     kinds = draw(st.lists(st.sampled_from(["client", "call", "call", "legacy", "exc", "misc"]), min_size=1, max_size=6))
     for kind in kinds:
@@ -301,10 +375,12 @@ def _check(source: str, background: List[str], crlf: bool) -> None:
         assert not (again.error or "").startswith("internal error"), f"{again.error}\n{where}"
         out_lines = result.output.splitlines(keepends=True)
         assert _is_subsequence(background, out_lines), (
-            f"a line outside the OpenAI snippets changed or moved for {where}\n--- output ---\n{result.output}")
+            f"a line outside the OpenAI snippets changed or moved for {where}\n--- output ---\n{result.output}"
+        )
         if crlf:
             assert "\r\n" in result.output and "\n" not in result.output.replace("\r\n", ""), (
-                f"line endings changed for {where}\n--- output ---\n{result.output!r}")
+                f"line endings changed for {where}\n--- output ---\n{result.output!r}"
+            )
 
 
 @_profile()

@@ -129,12 +129,15 @@ def test_clients_of_other_servers_are_not_counted(tmp_path):
     from migrator.models import ScanResult
     from migrator.readiness import readiness_matrix
 
-    source = ('from openai import OpenAI\nlocal = OpenAI(base_url="http://localhost:11434/v1", api_key="ollama")\n'
-              'local.chat.completions.create(model="llama3", messages=[])\n'
-              'cloud = OpenAI()\ncloud.chat.completions.create(model="gpt-4o", messages=[])\n')
+    source = (
+        'from openai import OpenAI\nlocal = OpenAI(base_url="http://localhost:11434/v1", api_key="ollama")\n'
+        'local.chat.completions.create(model="llama3", messages=[])\n'
+        'cloud = OpenAI()\ncloud.chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
     scan = ScanResult(root=str(tmp_path), analyses=[analyze_python(source, "m.py")])
     for row in readiness_matrix(scan, root=str(tmp_path), config=Config(), provider="deepseek"):
         assert row["automatic"] + row["with_diagnostics"] + row["manual"] == 1, row
+
 
 DYNAMIC_ENDPOINT = '''import os
 from openai import OpenAI

@@ -21,8 +21,10 @@ from migrator.ruleset import builtin_rules_dir
 from migrator.scan import ScanOptions, scan_paths
 
 CLIENT = "from openai import OpenAI\n\nclient = OpenAI()\n"
-USER = ("from app.clients import client\n\n\ndef ask(q):\n"
-        "    return client.chat.completions.create(model='gpt-4o', messages=[{'role': 'user', 'content': q}])\n")
+USER = (
+    "from app.clients import client\n\n\ndef ask(q):\n"
+    "    return client.chat.completions.create(model='gpt-4o', messages=[{'role': 'user', 'content': q}])\n"
+)
 
 
 def age(root: Path) -> None:
@@ -112,5 +114,9 @@ def test_a_file_changed_within_the_racy_window_is_not_keyed(project):
     (project / "app" / "util.py").write_text("x = 2\n")  # just now: its stat cannot tell a second change
     result = scan_paths(str(project), ScanOptions(jobs=1))
     assert readiness_key(result, root=str(project), config=load_config(str(project))) is None
-    assert readiness_key(scan_paths(str(project), ScanOptions(jobs=1, use_cache=False)), root=str(project),
-                         config=load_config(str(project))) is None  # nor without the cache
+    assert (
+        readiness_key(
+            scan_paths(str(project), ScanOptions(jobs=1, use_cache=False)), root=str(project), config=load_config(str(project))
+        )
+        is None
+    )  # nor without the cache

@@ -59,8 +59,24 @@ def test_error_messages_are_printed_literally(tmp_path):
     (odd / "acme.yaml").write_text("# c\n" * 99 + "\tkey: 1\n")
     (tmp_path / "t").mkdir()
     env = {**os.environ, "PYTHONPATH": str(root), "COLUMNS": "300"}
-    proc = subprocess.run([sys.executable, "-m", "migrator", "apply", str(tmp_path / "t"), "-p", "acme", "--dry-run",
-                           "--rules", str(odd / "acme.yaml")], capture_output=True, text=True, env=env, timeout=60)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "migrator",
+            "apply",
+            str(tmp_path / "t"),
+            "-p",
+            "acme",
+            "--dry-run",
+            "--rules",
+            str(odd / "acme.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert f"{odd / 'acme.yaml'}:100: tab used for indentation" in proc.stderr, proc.stderr
 

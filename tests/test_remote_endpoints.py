@@ -58,11 +58,13 @@ from app.search import embed
 print(ask("hello"), embed("hello"))
 '''
 
-CLIENT = (b'client = OpenAI(\n'
-          b'    base_url=settings.llm_base_url or os.environ.get("DASHSCOPE_COMPATIBLE_BASE_URL", '
-          b'"https://dashscope.aliyuncs.com/compatible-mode/v1"),\n'
-          b'    api_key=settings.llm_api_key if settings.llm_base_url else os.environ["DASHSCOPE_API_KEY"],\n'
-          b')\n')
+CLIENT = (
+    b'client = OpenAI(\n'
+    b'    base_url=settings.llm_base_url or os.environ.get("DASHSCOPE_COMPATIBLE_BASE_URL", '
+    b'"https://dashscope.aliyuncs.com/compatible-mode/v1"),\n'
+    b'    api_key=settings.llm_api_key if settings.llm_base_url else os.environ["DASHSCOPE_API_KEY"],\n'
+    b')\n'
+)
 
 
 def project(config: bytes = CONFIG) -> Dict[str, bytes]:
@@ -80,7 +82,9 @@ def test_written_default_finds_what_a_setting_is_unset_by():
     found = written_default(tree, CONFIG.decode(), ["settings", "llm_base_url"])
     assert found is not None and unset_by_default(found[0]) and found[3] == "LLM_BASE_URL"
     assert not unset_by_default(written_default(tree, CONFIG.decode(), ["settings", "chat_model"])[0])
-    module = 'import os\nBASE = os.getenv("LLM_BASE_URL")\nREQUIRED = os.environ["LLM_BASE_URL"]\nURL = os.getenv("X", "http://h")\n'
+    module = (
+        'import os\nBASE = os.getenv("LLM_BASE_URL")\nREQUIRED = os.environ["LLM_BASE_URL"]\nURL = os.getenv("X", "http://h")\n'
+    )
     tree = ast.parse(module)
     assert unset_by_default(written_default(tree, module, ["BASE"])[0])
     assert not unset_by_default(written_default(tree, module, ["REQUIRED"])[0])
@@ -89,7 +93,9 @@ def test_written_default_finds_what_a_setting_is_unset_by():
     assert written_default(ast.parse(required), required.decode(), ["settings", "llm_base_url"]) is None
 
 
-def test_a_client_configured_from_settings_moves_with_its_default_and_never_sends_a_configured_key_to_the_provider(tmp_path: Path):
+def test_a_client_configured_from_settings_moves_with_its_default_and_never_sends_a_configured_key_to_the_provider(
+    tmp_path: Path,
+):
     from tests.equivalence import FakeServer, run_package, test_key
 
     repo = make_repo(tmp_path, project())
@@ -130,7 +136,10 @@ def test_a_native_plan_serves_a_settings_endpoint_with_the_compat_rules_and_maps
     migrated = tmp_path / "migrated"
     git(repo, "worktree", "add", "-q", str(migrated), doc["branch"])
     llm = (migrated / "app/llm.py").read_text()
-    assert 'os.environ.get("ZHIPUAI_BASE_URL"' in llm and 'settings.llm_api_key if settings.llm_base_url else os.environ["ZHIPUAI_API_KEY"]' in llm
+    assert (
+        'os.environ.get("ZHIPUAI_BASE_URL"' in llm
+        and 'settings.llm_api_key if settings.llm_base_url else os.environ["ZHIPUAI_API_KEY"]' in llm
+    )
     # the calls keep the openai SDK, so the model default they read is mapped with them
     assert 'chat_model: str = "glm-4-flash"' in (migrated / "app/config.py").read_text()
     assert any(d["rule"] == "migrator/hybrid" and d["path"] == "app/llm.py" for d in doc["diagnostics"])
@@ -141,9 +150,13 @@ def test_a_native_plan_serves_a_settings_endpoint_with_the_compat_rules_and_maps
 
 
 def test_a_setting_that_is_not_unset_by_default_is_left_with_the_client_and_reported(tmp_path: Path):
-    for number, changed in enumerate((CONFIG.replace(b"llm_base_url: Optional[str] = None", b'llm_base_url: str = "http://localhost:11434/v1"'),
-                    CONFIG.replace(b"llm_base_url: Optional[str] = None", b"llm_base_url: str"),
-                    CONFIG.replace(b"settings = Settings()", b'settings = Settings(llm_base_url="https://api.openai.com/v1")'))):
+    for number, changed in enumerate(
+        (
+            CONFIG.replace(b"llm_base_url: Optional[str] = None", b'llm_base_url: str = "http://localhost:11434/v1"'),
+            CONFIG.replace(b"llm_base_url: Optional[str] = None", b"llm_base_url: str"),
+            CONFIG.replace(b"settings = Settings()", b'settings = Settings(llm_base_url="https://api.openai.com/v1")'),
+        )
+    ):
         (tmp_path / str(number)).mkdir()
         repo = make_repo(tmp_path / str(number), project(changed))
         doc = apply(repo, "--dry-run")
@@ -152,12 +165,14 @@ def test_a_setting_that_is_not_unset_by_default_is_left_with_the_client_and_repo
 
 
 def test_settings_made_in_the_module_of_the_client_are_followed_too(tmp_path: Path):
-    source = (b'import os\nfrom dataclasses import dataclass\nfrom typing import Optional\n\nfrom openai import OpenAI\n\n'
-              b'BASE_URL = os.getenv("LLM_BASE_URL")\n\n\n@dataclass\nclass Config:\n    base_url: Optional[str] = None\n'
-              b'    api_key: Optional[str] = None\n\n\nconfig = Config()\n'
-              b'client = OpenAI(base_url=config.base_url, api_key=config.api_key)\nother = OpenAI(base_url=BASE_URL)\n\n\n'
-              b'def ask(q):\n    return client.chat.completions.create(model="gpt-4o", messages=[])\n\n\n'
-              b'def ask2(q):\n    return other.chat.completions.create(model="gpt-4o", messages=[])\n')
+    source = (
+        b'import os\nfrom dataclasses import dataclass\nfrom typing import Optional\n\nfrom openai import OpenAI\n\n'
+        b'BASE_URL = os.getenv("LLM_BASE_URL")\n\n\n@dataclass\nclass Config:\n    base_url: Optional[str] = None\n'
+        b'    api_key: Optional[str] = None\n\n\nconfig = Config()\n'
+        b'client = OpenAI(base_url=config.base_url, api_key=config.api_key)\nother = OpenAI(base_url=BASE_URL)\n\n\n'
+        b'def ask(q):\n    return client.chat.completions.create(model="gpt-4o", messages=[])\n\n\n'
+        b'def ask2(q):\n    return other.chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
     repo = make_repo(tmp_path, {"app.py": source})
     doc = apply(repo, provider="deepseek")
     assert not [d for d in doc["diagnostics"] if d["severity"] == "manual"], doc["diagnostics"]
@@ -172,13 +187,18 @@ def test_settings_made_in_the_module_of_the_client_are_followed_too(tmp_path: Pa
 
 
 def test_a_client_whose_endpoint_a_value_decides_is_reported_by_apply_with_why_under_both_plans(tmp_path: Path):
-    source = (b'from openai import OpenAI\n\nfrom app.util import get_url\n\nclient = OpenAI(base_url=get_url())\n\n\n'
-              b'def ask(q):\n    return client.chat.completions.create(model="gpt-4o", messages=[])\n')
+    source = (
+        b'from openai import OpenAI\n\nfrom app.util import get_url\n\nclient = OpenAI(base_url=get_url())\n\n\n'
+        b'def ask(q):\n    return client.chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
     repo = make_repo(tmp_path, {"app.py": source})
     for plan in ("compat", "native"):
         doc = apply(repo, "--dry-run", "--plan", plan)
         left = [d for d in doc["diagnostics"] if d["severity"] == "manual" and d["line"] == 5]
-        assert [d["rule"] for d in left] == ["migrator/unit"] and "set at run time" in left[0]["message"], (plan, doc["diagnostics"])
+        assert [d["rule"] for d in left] == ["migrator/unit"] and "set at run time" in left[0]["message"], (
+            plan,
+            doc["diagnostics"],
+        )
         assert doc["files"] == []
 
 
@@ -186,21 +206,27 @@ def test_a_native_plan_never_serves_a_client_whose_key_an_openai_read_kept_for_a
     # camel-ai's shape: the key is read from OPENAI_API_KEY into self._api_key; an Azure client in
     # another module stays on OpenAI, so that read stays; the fallback plan pointed the client at
     # the provider with it and the self-check had to refuse the file
-    emb = (b'import os\nfrom typing import Optional\n\nfrom openai import OpenAI\n\n\nclass Embedder:\n'
-           b'    def __init__(self, url: Optional[str] = None, api_key: Optional[str] = None) -> None:\n'
-           b'        self._api_key = api_key or os.environ.get("OPENAI_API_KEY")\n'
-           b'        self._url = url or os.environ.get("OPENAI_API_BASE_URL")\n'
-           b'        self.client = OpenAI(base_url=self._url, api_key=self._api_key)\n\n'
-           b'    def embed(self, text: str):\n'
-           b'        return self.client.embeddings.create(input=[text], model="text-embedding-3-small").data[0].embedding\n')
-    azure = (b'import os\nfrom typing import Optional\n\nfrom openai import AzureOpenAI\n\n\nclass AzureEmbedder:\n'
-             b'    def __init__(self, url: Optional[str] = None, api_key: Optional[str] = None) -> None:\n'
-             b'        self._api_key = api_key or os.environ.get("AZURE_OPENAI_API_KEY")\n'
-             b'        self._url = url or os.environ.get("AZURE_OPENAI_BASE_URL")\n'
-             b'        self.client = AzureOpenAI(api_key=self._api_key, api_version="2024-06-01", azure_endpoint=str(self._url))\n')
+    emb = (
+        b'import os\nfrom typing import Optional\n\nfrom openai import OpenAI\n\n\nclass Embedder:\n'
+        b'    def __init__(self, url: Optional[str] = None, api_key: Optional[str] = None) -> None:\n'
+        b'        self._api_key = api_key or os.environ.get("OPENAI_API_KEY")\n'
+        b'        self._url = url or os.environ.get("OPENAI_API_BASE_URL")\n'
+        b'        self.client = OpenAI(base_url=self._url, api_key=self._api_key)\n\n'
+        b'    def embed(self, text: str):\n'
+        b'        return self.client.embeddings.create(input=[text], model="text-embedding-3-small").data[0].embedding\n'
+    )
+    azure = (
+        b'import os\nfrom typing import Optional\n\nfrom openai import AzureOpenAI\n\n\nclass AzureEmbedder:\n'
+        b'    def __init__(self, url: Optional[str] = None, api_key: Optional[str] = None) -> None:\n'
+        b'        self._api_key = api_key or os.environ.get("AZURE_OPENAI_API_KEY")\n'
+        b'        self._url = url or os.environ.get("AZURE_OPENAI_BASE_URL")\n'
+        b'        self.client = AzureOpenAI(api_key=self._api_key, api_version="2024-06-01", azure_endpoint=str(self._url))\n'
+    )
     repo = make_repo(tmp_path, {"pkg/__init__.py": b"", "pkg/emb.py": emb, "pkg/azure.py": azure})
     doc = apply(repo, "--dry-run", "--plan", "native")
     assert doc["summary"]["files_failed"] == 0 and doc["summary"]["self_check_refusals"] == 0, doc["errors"]
     assert "pkg/emb.py" not in doc["files"]
-    left = [d for d in doc["diagnostics"] if d["path"] == "pkg/emb.py" and d["rule"] == "migrator/unit" and d["severity"] == "manual"]
+    left = [
+        d for d in doc["diagnostics"] if d["path"] == "pkg/emb.py" and d["rule"] == "migrator/unit" and d["severity"] == "manual"
+    ]
     assert left and "line 11" in left[0]["message"], doc["diagnostics"]

@@ -78,9 +78,15 @@ print(answer("hello"), summarize("x"), classify("y"), embed("hello"), llm.invoke
 
 
 def project(**extra: bytes) -> Dict[str, bytes]:
-    files = {"app/__init__.py": b"", "app/core/__init__.py": b"", "app/core/config.py": CONFIG,
-             "app/services/__init__.py": b"", "app/services/chat.py": CHAT, "app/services/agent.py": AGENT,
-             "app/__main__.py": MAIN}
+    files = {
+        "app/__init__.py": b"",
+        "app/core/__init__.py": b"",
+        "app/core/config.py": CONFIG,
+        "app/services/__init__.py": b"",
+        "app/services/chat.py": CHAT,
+        "app/services/agent.py": AGENT,
+        "app/__main__.py": MAIN,
+    }
     files.update({f"app/services/{name}.py": data for name, data in extra.items()})
     return files
 
@@ -93,20 +99,24 @@ def apply(repo: Path, *args: str, provider: str = "dashscope") -> dict:
 
 def test_written_value_finds_the_one_literal_a_dotted_name_holds():
     tree = ast.parse(CONFIG.decode())
-    for rest, value, env in ((["DEFAULT_MODEL"], "gpt-4o", ""), (["Models", "SMALL", "value"], "gpt-4o-mini", ""),
-                             (["settings", "chat_model"], "gpt-4o-mini", "CHAT_MODEL"),
-                             (["settings", "embedding_model"], "text-embedding-3-small", "EMBEDDING_MODEL")):
+    for rest, value, env in (
+        (["DEFAULT_MODEL"], "gpt-4o", ""),
+        (["Models", "SMALL", "value"], "gpt-4o-mini", ""),
+        (["settings", "chat_model"], "gpt-4o-mini", "CHAT_MODEL"),
+        (["settings", "embedding_model"], "text-embedding-3-small", "EMBEDDING_MODEL"),
+    ):
         found = written_value(tree, CONFIG.decode(), rest)
         assert found is not None and found[0].value == value and found[3] == env, rest
     assert written_value(tree, CONFIG.decode(), ["settings", "temperature"]) is None  # not a string
     prefixed = CONFIG.replace(b"    temperature", b'    model_config = SettingsConfigDict(env_prefix="APP_")\n    temperature')
     assert written_value(ast.parse(prefixed), prefixed.decode(), ["settings", "chat_model"])[3] == "APP_CHAT_MODEL"
-    for changed, rest in ((CONFIG.replace(b"settings = Settings()", b'settings = Settings(chat_model="gpt-4.1")'),
-                           ["settings", "chat_model"]),
-                          (CONFIG.replace(b"settings = Settings()", b"settings = load()"), ["settings", "chat_model"]),
-                          (CONFIG + b'\nDEFAULT_MODEL = "gpt-4.1"\n', ["DEFAULT_MODEL"]),
-                          (CONFIG + b'\nif True:\n    DEFAULT_MODEL = "gpt-4.1"\n', ["DEFAULT_MODEL"]),
-                          (CONFIG + b'\ndef f():\n    global DEFAULT_MODEL\n', ["DEFAULT_MODEL"])):
+    for changed, rest in (
+        (CONFIG.replace(b"settings = Settings()", b'settings = Settings(chat_model="gpt-4.1")'), ["settings", "chat_model"]),
+        (CONFIG.replace(b"settings = Settings()", b"settings = load()"), ["settings", "chat_model"]),
+        (CONFIG + b'\nDEFAULT_MODEL = "gpt-4.1"\n', ["DEFAULT_MODEL"]),
+        (CONFIG + b'\nif True:\n    DEFAULT_MODEL = "gpt-4.1"\n', ["DEFAULT_MODEL"]),
+        (CONFIG + b'\ndef f():\n    global DEFAULT_MODEL\n', ["DEFAULT_MODEL"]),
+    ):
         assert written_value(ast.parse(changed), changed.decode(), rest) is None, changed
 
 
@@ -119,10 +129,12 @@ def test_models_written_in_a_settings_module_are_mapped_there_and_reach_the_prov
     migrated = tmp_path / "migrated"
     git(repo, "worktree", "add", "-q", str(migrated), doc["branch"])
     config = (migrated / "app/core/config.py").read_bytes()
-    assert config == (CONFIG.replace(b'DEFAULT_MODEL = "gpt-4o"', b'DEFAULT_MODEL = "qwen-plus"')
-                      .replace(b'SMALL = "gpt-4o-mini"', b'SMALL = "qwen-flash"')
-                      .replace(b'chat_model: str = "gpt-4o-mini"', b'chat_model: str = "qwen-flash"')
-                      .replace(b'Field("text-embedding-3-small"', b'Field("text-embedding-v4"')), config.decode()
+    assert config == (
+        CONFIG.replace(b'DEFAULT_MODEL = "gpt-4o"', b'DEFAULT_MODEL = "qwen-plus"')
+        .replace(b'SMALL = "gpt-4o-mini"', b'SMALL = "qwen-flash"')
+        .replace(b'chat_model: str = "gpt-4o-mini"', b'chat_model: str = "qwen-flash"')
+        .replace(b'Field("text-embedding-3-small"', b'Field("text-embedding-v4"')
+    ), config.decode()
     warnings = [d["message"] for d in doc["diagnostics"] if d["path"] == "app/core/config.py" and d["severity"] == "warning"]
     assert any("CHAT_MODEL" in m for m in warnings) and any("EMBEDDING_MODEL" in m for m in warnings), warnings
     assert "model=settings.chat_model" in (migrated / "app/services/chat.py").read_text()
@@ -131,7 +143,9 @@ def test_models_written_in_a_settings_module_are_mapped_there_and_reach_the_prov
     # a second run changes nothing
     again = run("apply", "--provider", "dashscope", "--format", "json", "--dry-run", cwd=migrated)
     assert again.returncode == 0 and json.loads(again.stdout)["files"] == [], again.stdout
-    done, sent, trapped = run_package(tmp_path, "dashscope", migrated, MAIN.decode(), (migrated / "app/services/chat.py").read_text())
+    done, sent, trapped = run_package(
+        tmp_path, "dashscope", migrated, MAIN.decode(), (migrated / "app/services/chat.py").read_text()
+    )
     assert done.returncode == 0, done.tail()
     assert trapped == []
     assert [r.json["model"] for r in sent] == ["qwen-flash", "qwen-plus", "qwen-flash", "text-embedding-v4", "qwen-flash"]
@@ -171,9 +185,11 @@ def test_a_model_a_call_to_another_server_takes_keeps_every_call_that_takes_it(t
     """The same setting feeds an Ollama client: mapped, Ollama would get a Qwen model; left, the
     migrated client would send an OpenAI model to the provider.  So nothing that takes it moves,
     and scan predicts exactly that."""
-    local = (b'from openai import OpenAI\n\nfrom app.core.config import settings\n\n'
-             b'ollama = OpenAI(base_url="http://localhost:11434/v1", api_key="ollama")\n\n\n'
-             b'def local(q):\n    return ollama.chat.completions.create(model=settings.chat_model, messages=[])\n')
+    local = (
+        b'from openai import OpenAI\n\nfrom app.core.config import settings\n\n'
+        b'ollama = OpenAI(base_url="http://localhost:11434/v1", api_key="ollama")\n\n\n'
+        b'def local(q):\n    return ollama.chat.completions.create(model=settings.chat_model, messages=[])\n'
+    )
     repo = make_repo(tmp_path, project(local=local))
     doc = apply(repo, "--dry-run")
     diffs = {f["path"]: f["diff"] for f in doc["files"]}
@@ -217,7 +233,9 @@ class Assistant:
     assert '+    embedding_model: str = Field("text-embedding-v4"' in diffs["app/core/config.py"]
     assert not [d for d in doc["diagnostics"] if d["severity"] == "manual"], doc["diagnostics"]
     # read once more in the class (logged): not only a model any more, so left for a person
-    files["app/services/chat.py"] = wrapper.replace(b"    def embed(", b"    def name(self):\n        return self.embedder\n\n    def embed(")
+    files["app/services/chat.py"] = wrapper.replace(
+        b"    def embed(", b"    def name(self):\n        return self.embedder\n\n    def embed("
+    )
     (tmp_path / "again").mkdir()
     doc = apply(make_repo(tmp_path / "again", files), "--dry-run")
     diffs = {f["path"]: f["diff"] for f in doc["files"]}
@@ -225,12 +243,15 @@ class Assistant:
 
 
 def test_a_settings_factory_is_followed_to_the_instance_it_makes(tmp_path: Path):
-    config = CONFIG + b'''
+    config = (
+        CONFIG
+        + b'''
 
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
 '''
+    )
     chat = b'''from openai import OpenAI
 
 from app.core.config import get_settings
@@ -246,9 +267,13 @@ def answer(q):
 def embed(text):
     return client.embeddings.create(model=get_settings().embedding_model, input=text)
 '''
-    files = {"app/__init__.py": b"", "app/core/__init__.py": b"",
-             "app/core/config.py": config.replace(b"from enum import Enum", b"from enum import Enum\nfrom functools import lru_cache"),
-             "app/services/__init__.py": b"", "app/services/chat.py": chat}
+    files = {
+        "app/__init__.py": b"",
+        "app/core/__init__.py": b"",
+        "app/core/config.py": config.replace(b"from enum import Enum", b"from enum import Enum\nfrom functools import lru_cache"),
+        "app/services/__init__.py": b"",
+        "app/services/chat.py": chat,
+    }
     repo = make_repo(tmp_path, files)
     doc = apply(repo, "--dry-run")
     diffs = {f["path"]: f["diff"] for f in doc["files"]}
@@ -257,7 +282,9 @@ def embed(text):
     assert any("CHAT_MODEL" in d["message"] for d in doc["diagnostics"] if d["severity"] == "warning")
     assert not [d for d in doc["diagnostics"] if d["severity"] == "manual"], doc["diagnostics"]
     # a factory that makes its instance with values of its own is not followed
-    files["app/core/config.py"] = files["app/core/config.py"].replace(b"    return Settings()", b"    return Settings(_env_file='.env')")
+    files["app/core/config.py"] = files["app/core/config.py"].replace(
+        b"    return Settings()", b"    return Settings(_env_file='.env')"
+    )
     (tmp_path / "again").mkdir()
     doc = apply(make_repo(tmp_path / "again", files), "--dry-run")
     assert "app/core/config.py" not in {f["path"] for f in doc["files"]}

@@ -97,12 +97,14 @@ def test_r1_openai_key_from_a_caller_never_reaches_the_provider(tmp_path: Path):
         assert any(d["severity"] == "manual" for d in _diags(doc, "app/emb.py")), doc["diagnostics"]
         return
     migrated = checkout(tmp_path, repo, doc)
-    done, sent, trapped = run_migrated(tmp_path, migrated, "from app.main import main\nmain()\n",
-                                       (migrated / "app/emb.py").read_text())
+    done, sent, trapped = run_migrated(
+        tmp_path, migrated, "from app.main import main\nmain()\n", (migrated / "app/emb.py").read_text()
+    )
     assert done.returncode == 0, done.tail()
     # OpenAI's key must never be sent to the provider's endpoint
-    assert all("sk-openai-trap" not in (r.headers.get("authorization") or "") for r in sent), \
-        [r.headers.get("authorization") for r in sent]
+    assert all("sk-openai-trap" not in (r.headers.get("authorization") or "") for r in sent), [
+        r.headers.get("authorization") for r in sent
+    ]
 
 
 # --------------------------------------------------------------------------- R2
@@ -155,7 +157,9 @@ def test_r3_a_call_shared_with_a_hybrid_client_keeps_the_openai_sdk_s_keywords(t
     migrated = checkout(tmp_path, repo, doc)
     program = "import os\nfrom app.engine import Engine\nprint(Engine(base_url=os.environ['DASHSCOPE_COMPATIBLE_BASE_URL']).ask('hi'))\n"
     done, sent, trapped = run_migrated(tmp_path, migrated, program, (migrated / "app/engine.py").read_text())
-    assert done.returncode == 0, done.tail()  # now: TypeError: Completions.create() got an unexpected keyword argument 'parameters'
+    assert done.returncode == 0, (
+        done.tail()
+    )  # now: TypeError: Completions.create() got an unexpected keyword argument 'parameters'
     assert trapped == [] and [r.json.get("top_k") for r in sent] == [5]
 
 
@@ -195,8 +199,9 @@ def test_r4_a_patch_of_the_project_s_openai_name_still_intercepts_or_is_reported
 
 def _the_patched_test_still_passes_or_is_reported(tmp_path: Path, engine: bytes, test: bytes) -> None:
     """native apply; the project's test (its double of the SDK) either reported or still intercepting."""
-    repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/engine.py": engine, "tests/__init__.py": b"",
-                                "tests/test_engine.py": test})
+    repo = make_repo(
+        tmp_path, {"app/__init__.py": b"", "app/engine.py": engine, "tests/__init__.py": b"", "tests/test_engine.py": test}
+    )
     doc = apply(repo, "--plan", "native")
     if _diags(doc, "tests/test_engine.py"):
         return  # reported for a person
@@ -361,15 +366,19 @@ def test_r12_a_key_kept_for_openai_does_not_feed_a_client_that_moves(tmp_path: P
 
 def _openai_s_key_stays_off_the_provider(tmp_path: Path, config: bytes, chat: bytes, tools: bytes) -> None:
     """apply on a settings module, a chat module and a tools module (whose client stays); run ``chat``."""
-    repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/config.py": config, "app/chat.py": chat,
-                                "app/tools.py": tools})
+    repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/config.py": config, "app/chat.py": chat, "app/tools.py": tools})
     doc = apply(repo)
     migrated = checkout(tmp_path, repo, doc)
-    done, sent, trapped = run_migrated(tmp_path, migrated, "from app.chat import chat\nprint(chat('hi').model)\n",
-                                       (migrated / "app/chat.py").read_text() + (migrated / "app/config.py").read_text())
+    done, sent, trapped = run_migrated(
+        tmp_path,
+        migrated,
+        "from app.chat import chat\nprint(chat('hi').model)\n",
+        (migrated / "app/chat.py").read_text() + (migrated / "app/config.py").read_text(),
+    )
     assert done.returncode == 0, done.tail()
-    assert all("sk-openai-trap" not in (r.headers.get("authorization") or "") for r in sent), \
-        [r.headers.get("authorization") for r in sent]
+    assert all("sk-openai-trap" not in (r.headers.get("authorization") or "") for r in sent), [
+        r.headers.get("authorization") for r in sent
+    ]
 
 
 @pytest.mark.parametrize("plan", ["compat", "native"])
@@ -380,10 +389,13 @@ def test_r12_scan_counts_the_held_client_as_apply_leaves_it(tmp_path: Path, plan
 
     from tests.test_apply_cli import run
 
-    repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/config.py": R12_CONFIG, "app/chat.py": R12_CHAT,
-                                "app/tools.py": R12_TOOLS})
+    repo = make_repo(
+        tmp_path, {"app/__init__.py": b"", "app/config.py": R12_CONFIG, "app/chat.py": R12_CHAT, "app/tools.py": R12_TOOLS}
+    )
     doc = apply(repo, "--plan", plan, "--dry-run")
-    left = [d for d in doc["diagnostics"] if d["path"] == "app/chat.py" and d["rule"] == "migrator/unit" and d["severity"] == "manual"]
+    left = [
+        d for d in doc["diagnostics"] if d["path"] == "app/chat.py" and d["rule"] == "migrator/unit" and d["severity"] == "manual"
+    ]
     assert left, doc["diagnostics"]
     proc = run("scan", "--format", "json", "--provider", "dashscope", cwd=repo)
     (row,) = [r for r in json.loads(proc.stdout)["readiness"] if r["plan"] == plan]
@@ -413,8 +425,9 @@ def chat(text):
 def test_s1_a_migrated_client_never_falls_back_to_openai_s_key(tmp_path: Path):
     repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/chat.py": S1_CHAT})
     doc = apply(repo)
-    keys = _keys_without_the_provider_s_variable(tmp_path, checkout(tmp_path, repo, doc), "app/chat.py",
-                                                 "from app.chat import chat\nchat('hi')\n")
+    keys = _keys_without_the_provider_s_variable(
+        tmp_path, checkout(tmp_path, repo, doc), "app/chat.py", "from app.chat import chat\nchat('hi')\n"
+    )
     assert "Bearer sk-openai-trap" not in keys, keys  # (was: ['Bearer sk-openai-trap'])
 
 
@@ -440,8 +453,9 @@ def test_s2_an_openai_key_written_in_the_code_never_reaches_the_provider(tmp_pat
     migrated = _branch(tmp_path, {"app/__init__.py": b"", "app/chat.py": S2_CHAT})
     if migrated is None:
         return  # left (nothing moved): nothing can go wrong at run time
-    done, sent, trapped = run_migrated(tmp_path, migrated, "from app.chat import chat\nchat('hi')\n",
-                                       (migrated / "app/chat.py").read_text())
+    done, sent, trapped = run_migrated(
+        tmp_path, migrated, "from app.chat import chat\nchat('hi')\n", (migrated / "app/chat.py").read_text()
+    )
     leaked = [r.path for r in sent if S2_KEY in (r.headers.get("authorization") or "")]
     assert not leaked, leaked  # (the key is fake; still not printed)
 
@@ -452,8 +466,11 @@ def test_s2_an_openai_key_written_in_the_code_never_reaches_the_provider(tmp_pat
 # and (2) still renames the guard right above it, `if os.getenv("OPENAI_API_KEY") is None:` -> DASHSCOPE_API_KEY:
 # textgrad's documented local-server use (`ChatExternalClient(client=OpenAI(base_url=<lm-studio>, ...))`,
 # no key set) now raises "Please set the OPENAI_API_KEY environment variable", silently.
-@pytest.mark.xfail(strict=True, reason="S3: the guard read right above a kept OPENAI_API_KEY write is renamed (the write and "
-                   "its check disagree; reported since 78cea19)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="S3: the guard read right above a kept OPENAI_API_KEY write is renamed (the write and "
+    "its check disagree; reported since 78cea19)",
+)
 def test_s3_a_kept_env_write_is_reported_and_keeps_its_guard(tmp_path: Path):
     repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/engine.py": R6_ENGINE, "app/external.py": R6_EXTERNAL})
     doc = apply(repo)
@@ -466,10 +483,13 @@ def test_s3_a_kept_env_write_is_reported_and_keeps_its_guard(tmp_path: Path):
 # --------------------------------------------------------------------------- S4
 # R6 with `os.environ.setdefault("OPENAI_API_KEY", client.api_key)`: still renamed (the fix looks at
 # subscript assignments only): the handed client's key (OpenAI's) becomes DashScope's key.
-S4_EXTERNAL = R6_EXTERNAL.replace(b'''        if os.getenv("OPENAI_API_KEY") is None:
+S4_EXTERNAL = R6_EXTERNAL.replace(
+    b'''        if os.getenv("OPENAI_API_KEY") is None:
             os.environ["OPENAI_API_KEY"] = client.api_key
-''', b'''        os.environ.setdefault("OPENAI_API_KEY", client.api_key)
-''')
+''',
+    b'''        os.environ.setdefault("OPENAI_API_KEY", client.api_key)
+''',
+)
 
 
 def test_s4_a_key_set_by_default_from_a_value_is_not_written_into_the_provider_s_variable(tmp_path: Path):
@@ -572,13 +592,19 @@ def test_s7_a_call_inherited_by_a_subclass_with_its_own_client_keeps_working(tmp
     repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/engine.py": S7_ENGINE})
     doc = apply(repo, "--plan", "native")
     if not doc.get("branch"):  # left whole, reported: the subclass keeps working as it did
-        assert any(d["severity"] == "manual" and "left on OpenAI as a whole" in d["message"] for d in _diags(doc, "app/engine.py"))
+        assert any(
+            d["severity"] == "manual" and "left on OpenAI as a whole" in d["message"] for d in _diags(doc, "app/engine.py")
+        )
         return
     migrated = checkout(tmp_path, repo, doc)
-    program = ("import os\nfrom app.engine import LocalEngine\n"
-               "print(LocalEngine(os.environ['DASHSCOPE_COMPATIBLE_BASE_URL']).ask('hi'))\n")
+    program = (
+        "import os\nfrom app.engine import LocalEngine\n"
+        "print(LocalEngine(os.environ['DASHSCOPE_COMPATIBLE_BASE_URL']).ask('hi'))\n"
+    )
     done, sent, trapped = run_migrated(tmp_path, migrated, program, (migrated / "app/engine.py").read_text())
-    assert done.returncode == 0, done.tail()  # now: TypeError: Completions.create() got an unexpected keyword argument 'parameters'
+    assert done.returncode == 0, (
+        done.tail()
+    )  # now: TypeError: Completions.create() got an unexpected keyword argument 'parameters'
     assert trapped == [] and [r.json.get("top_k") for r in sent] == [5]
 
 
@@ -641,8 +667,10 @@ S10_KEYS = {
 
 @pytest.mark.parametrize("shape", sorted(S10_KEYS))
 def test_s10_no_form_of_a_none_able_key_lets_the_sdk_fall_back_to_openai_s(tmp_path: Path, shape):
-    source = ("import os\n\nfrom openai import OpenAI\n\n" + S10_KEYS[shape] + "\n\n\ndef chat(text):\n"
-              '    return client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": text}])\n')
+    source = (
+        "import os\n\nfrom openai import OpenAI\n\n" + S10_KEYS[shape] + "\n\n\ndef chat(text):\n"
+        '    return client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": text}])\n'
+    )
     migrated = _branch(tmp_path, {"app/__init__.py": b"", "app/chat.py": source.encode()})
     assert migrated is not None
     keys = _keys_without_the_provider_s_variable(tmp_path, migrated, "app/chat.py", "from app.chat import chat\nchat('hi')\n")

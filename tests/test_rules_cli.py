@@ -21,8 +21,11 @@ def test_a_rule_file_is_tested_on_its_own():
 
 def test_a_failing_case_in_a_file_shows_the_diff(tmp_path):
     broken = tmp_path / "acme.yaml"
-    broken.write_text(ACME.read_text().replace("after: \"from acme import Client\\nc = Client()\\n\"",
-                                               "after: \"from acme import Client\\nc = Client(1)\\n\""))
+    broken.write_text(
+        ACME.read_text().replace(
+            "after: \"from acme import Client\\nc = Client()\\n\"", "after: \"from acme import Client\\nc = Client(1)\\n\""
+        )
+    )
     done = run("test", str(broken))
     assert done.returncode == 1
     assert "WRONG acme/client-class::invalid[0]" in done.stdout and "+c = Client()" in done.stdout

@@ -97,7 +97,9 @@ def test_the_shared_rules_stay_where_the_pack_places_them():
     deepseek = {pf.name: pf for pf in load_all()}["deepseek"]
     ids = [r.id.split("/")[1] for r in deepseek.rules]
     assert ids[:2] == ["client-endpoint", "env-vars"]
-    assert ids.index("legacy-config") < ids.index("legacy-call-settings") < ids.index("test-double") < ids.index("legacy-exceptions")
+    assert (
+        ids.index("legacy-config") < ids.index("legacy-call-settings") < ids.index("test-double") < ids.index("legacy-exceptions")
+    )
 
 
 def test_a_built_in_pack_is_tested_on_its_own_with_the_shared_rules():
@@ -122,8 +124,11 @@ def test_a_user_pack_extends_a_built_in_one(tmp_path):
     ids = [r.id for r in pf.rules]
     assert "acme/model" not in ids and "acme/test-double" not in ids and "acme/client-endpoint" in ids
     assert ids[-1] == "acme/env-vars"  # replaced where this pack writes it; the others keep deepseek's order
-    assert ids[:-1] == [r.id.replace("deepseek/", "acme/") for r in deepseek.rules
-                        if r.id not in ("deepseek/model", "deepseek/test-double", "deepseek/env-vars")]
+    assert ids[:-1] == [
+        r.id.replace("deepseek/", "acme/")
+        for r in deepseek.rules
+        if r.id not in ("deepseek/model", "deepseek/test-double", "deepseek/env-vars")
+    ]
     assert pf.rules[-1].message == "Read Acme Cloud's key instead of OpenAI's"
     assert pf.plans.keys() == deepseek.plans.keys() and pf.vars["api_key_env"] == "ACME_API_KEY"
     assert pf.models == deepseek.models
@@ -147,14 +152,25 @@ def test_a_pack_places_inherited_rules_and_parent_rules_it_does_not_place_come_f
 # ------------------------------------------------------------------ errors, each naming its file and line
 
 
-@pytest.mark.parametrize("text, line, needle", [
-    (PROVIDER + PLANS + "extends: nowhere\nrules: []\n", 9, "extends: no rule file 'nowhere'"),
-    (PROVIDER + PLANS + "extends: ../deepseek.yaml\nrules: []\n", 9, "is not a rule file's name"),
-    (PROVIDER + PLANS + "extends: deepseek\ndrop: [no-such-rule]\nrules: []\n", 10, "drop: 'no-such-rule' is not a rule this file inherits"),
-    (PROVIDER + PLANS + "extends: deepseek\nrules:\n  - inherit: [modle]\n", 11, "did you mean 'model'"),
-    (PROVIDER + PLANS + "rules:\n  - inherit: [model]\n", 10, "this file extends none"),
-    (PROVIDER + PLANS + "rules:\n" + ENV_RULE.replace("${pack.title}", "${pack.brand}"), 11, "unknown placeholder '${pack.brand}'"),
-])
+@pytest.mark.parametrize(
+    "text, line, needle",
+    [
+        (PROVIDER + PLANS + "extends: nowhere\nrules: []\n", 9, "extends: no rule file 'nowhere'"),
+        (PROVIDER + PLANS + "extends: ../deepseek.yaml\nrules: []\n", 9, "is not a rule file's name"),
+        (
+            PROVIDER + PLANS + "extends: deepseek\ndrop: [no-such-rule]\nrules: []\n",
+            10,
+            "drop: 'no-such-rule' is not a rule this file inherits",
+        ),
+        (PROVIDER + PLANS + "extends: deepseek\nrules:\n  - inherit: [modle]\n", 11, "did you mean 'model'"),
+        (PROVIDER + PLANS + "rules:\n  - inherit: [model]\n", 10, "this file extends none"),
+        (
+            PROVIDER + PLANS + "rules:\n" + ENV_RULE.replace("${pack.title}", "${pack.brand}"),
+            11,
+            "unknown placeholder '${pack.brand}'",
+        ),
+    ],
+)
 def test_a_broken_extends_is_a_problem_at_its_line(tmp_path, text, line, needle):
     found = problems(write(tmp_path, "acme.yaml", text))
     assert any(p.startswith(f"{tmp_path / 'acme.yaml'}:{line}: ") and needle in p for p in found), found
@@ -184,12 +200,15 @@ def test_a_shared_file_is_not_a_pack(tmp_path):
     assert "is not a pack" in problems(shared)[0]
 
 
-@pytest.mark.parametrize("old, new, line, needle", [
-    ("  compat: {title", "  hybrid: {title", 8, "plans: unknown key 'hybrid'"),
-    ("api_key_env: ACME_API_KEY", "api_key_env: acme key", 4, "vars.api_key_env must be an environment variable's name"),
-    ("base_url: https://api.acme.example/v1", "base_url: api.acme.example/v1", 6, "vars.base_url must be an http(s) URL"),
-    ("  base_url_env", "  Base-Env: x\n  base_url_env", 5, "variable name 'Base-Env' must be lower_snake_case"),
-])
+@pytest.mark.parametrize(
+    "old, new, line, needle",
+    [
+        ("  compat: {title", "  hybrid: {title", 8, "plans: unknown key 'hybrid'"),
+        ("api_key_env: ACME_API_KEY", "api_key_env: acme key", 4, "vars.api_key_env must be an environment variable's name"),
+        ("base_url: https://api.acme.example/v1", "base_url: api.acme.example/v1", 6, "vars.base_url must be an http(s) URL"),
+        ("  base_url_env", "  Base-Env: x\n  base_url_env", 5, "variable name 'Base-Env' must be lower_snake_case"),
+    ],
+)
 def test_the_contracts_python_reads_are_checked_at_their_line(tmp_path, old, new, line, needle):
     text = (PROVIDER + PLANS + "rules:\n" + ENV_RULE).replace(old, new, 1)
     pack = write(tmp_path, "acme.yaml", text)

@@ -43,10 +43,17 @@ def project(root):
     nb = {
         "cells": [
             {"cell_type": "markdown", "metadata": {}, "source": ["# demo"]},
-            {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-             "source": ["import openai\n", "openai.Embedding.create(model='text-embedding-ada-002', input='x')\n"]},
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "outputs": [],
+                "execution_count": None,
+                "source": ["import openai\n", "openai.Embedding.create(model='text-embedding-ada-002', input='x')\n"],
+            },
         ],
-        "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
     }
     (root / "notebooks").mkdir()
     (root / "notebooks" / "demo.ipynb").write_text(json.dumps(nb), encoding="utf-8")
@@ -66,8 +73,19 @@ def test_json_schema(tmp_path):
     for f in doc["findings"]:
         assert not f["path"].startswith("/") and "\\" not in f["path"]
         assert isinstance(f["line"], int) and f["line"] >= 1 and isinstance(f["column"], int) and f["column"] >= 1
-        assert f["kind"] in ("import", "client", "call", "config", "exception", "framework", "dependency", "env",
-                             "url", "secret", "js")
+        assert f["kind"] in (
+            "import",
+            "client",
+            "call",
+            "config",
+            "exception",
+            "framework",
+            "dependency",
+            "env",
+            "url",
+            "secret",
+            "js",
+        )
         assert f["confidence"] in ("high", "medium", "low")
     calls = [f for f in doc["findings"] if f["kind"] == "call"]
     got = [(c["path"], c.get("cell"), c["line"], c["column"], c["api"], c["legacy"], c["model"]) for c in calls]
@@ -83,7 +101,7 @@ def test_json_schema(tmp_path):
     # a finding per line, keys sorted, two-space indentation
     lines = res.stdout.splitlines()
     first = lines.index('  "findings": [') + 1
-    assert [json.loads(line.strip().rstrip(",")) for line in lines[first:first + len(doc["findings"])]] == doc["findings"]
+    assert [json.loads(line.strip().rstrip(",")) for line in lines[first : first + len(doc["findings"])]] == doc["findings"]
     top = [line.split('"')[1] for line in lines if line.startswith('  "')]
     assert top == sorted(doc) and lines[0] == "{" and lines[-1] == "}"
 
@@ -121,8 +139,9 @@ def test_empty_tree_exit_zero(tmp_path):
 def _cli(*args, cwd=None, env=None):
     full_env = dict(os.environ, **(env or {}))
     full_env.pop("MIGRATOR_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "migrator", *args], capture_output=True, text=True, cwd=cwd,
-                          env=full_env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "migrator", *args], capture_output=True, text=True, cwd=cwd, env=full_env, timeout=120
+    )
 
 
 @pytest.mark.parametrize("case", ["missing", "file", "option"])

@@ -101,12 +101,49 @@ def _reference(text):
 
 
 _PIECES = [
-    "sk-", "sk-proj-", "risk-", "Ab3dE5fG7hJ9kL1mN3pQ", "x", "_", "-", " ", "\n", "=", ": ", "'", '"',
-    "api_key", "API-KEY", "apiKey", "azure_openai_api_key", HEX, HEX[:20], "0" * 33, "a" * 150, "\u0130", "\u212a",
+    "sk-",
+    "sk-proj-",
+    "risk-",
+    "Ab3dE5fG7hJ9kL1mN3pQ",
+    "x",
+    "_",
+    "-",
+    " ",
+    "\n",
+    "=",
+    ": ",
+    "'",
+    '"',
+    "api_key",
+    "API-KEY",
+    "apiKey",
+    "azure_openai_api_key",
+    HEX,
+    HEX[:20],
+    "0" * 33,
+    "a" * 150,
+    "\u0130",
+    "\u212a",
     # the other shapes and names: Zhipu id.secret, UUIDs, mixed alphanumerics, escapes, AK/SK names
-    ".", "Qw3Er5Ty7Ui9Op2A", HEX.upper(), "3f9a1c7e-5b2d-4e8f-a6c0-9d1b7e3f5a26", "Hh4Z3bW5uZ9jk1d8KvDxfH2d",
-    "bce-v3/ALTAK-", "AKID", "\\n", "%20", ",", "]", "ak", "SK", "secret", "Token", "access-key", "QIANFAN_AK",
-    "task", "cache_key",
+    ".",
+    "Qw3Er5Ty7Ui9Op2A",
+    HEX.upper(),
+    "3f9a1c7e-5b2d-4e8f-a6c0-9d1b7e3f5a26",
+    "Hh4Z3bW5uZ9jk1d8KvDxfH2d",
+    "bce-v3/ALTAK-",
+    "AKID",
+    "\\n",
+    "%20",
+    ",",
+    "]",
+    "ak",
+    "SK",
+    "secret",
+    "Token",
+    "access-key",
+    "QIANFAN_AK",
+    "task",
+    "cache_key",
 ]
 
 
@@ -124,10 +161,18 @@ def test_fast_scan_finds_exactly_what_the_regexes_define(pieces):
 
 
 @pytest.mark.parametrize("shape", sorted(ANYWHERE))
-@pytest.mark.parametrize("where", [
-    'x = "{k}"\n', "# {k}\n", 's = "hello\\n{k}"\n', 'h = {{"Authorization": "Bearer%20{k}"}}\n',
-    '{{"value": "{k}"}}', "value: {k}\n", "url = 'https://x.invalid/?t=\\x20{k}'\n",
-])
+@pytest.mark.parametrize(
+    "where",
+    [
+        'x = "{k}"\n',
+        "# {k}\n",
+        's = "hello\\n{k}"\n',
+        'h = {{"Authorization": "Bearer%20{k}"}}\n',
+        '{{"value": "{k}"}}',
+        "value: {k}\n",
+        "url = 'https://x.invalid/?t=\\x20{k}'\n",
+    ],
+)
 def test_shapes_found_anywhere(shape, where):
     key = ANYWHERE[shape]
     text = where.format(k=key)
@@ -137,10 +182,19 @@ def test_shapes_found_anywhere(shape, where):
 
 
 @pytest.mark.parametrize("shape", sorted(ASSIGNED))
-@pytest.mark.parametrize("where", [
-    '{n} = "{k}"\n', "{n}={k}\n", "export {n}={k}\n", '{{"{n}": "{k}"}}', "{n}: '{k}'\n",
-    'os.environ["{n}"] = "{k}"\n', 'f({n}="{k}")\n', 'os.environ.setdefault("{n}", "{k}")\n',
-])
+@pytest.mark.parametrize(
+    "where",
+    [
+        '{n} = "{k}"\n',
+        "{n}={k}\n",
+        "export {n}={k}\n",
+        '{{"{n}": "{k}"}}',
+        "{n}: '{k}'\n",
+        'os.environ["{n}"] = "{k}"\n',
+        'f({n}="{k}")\n',
+        'os.environ.setdefault("{n}", "{k}")\n',
+    ],
+)
 def test_shapes_found_when_assigned_to_a_key_like_name(shape, where):
     name, key = ASSIGNED[shape]
     text = where.format(n=name, k=key)
@@ -155,15 +209,20 @@ def test_assigned_shapes_are_not_reported_bare(shape):
         assert find_secrets(text) == [], text
 
 
-@pytest.mark.parametrize("text", [
-    "api_key = 00000000000000000000000000000000",  # all the assigned shapes need a random value ...
-    "ARK_API_KEY=00000000-0000-0000-0000-000000000000",
-    "token = 'abcdefghijklmnopqrstuvwxyz'",  # ... mixed alphanumerics need upper, lower and digits
-    "secret_key = 'ABCDEFGHIJ0123456789'",
-    "api_key = 'your-api-key'", "DASHSCOPE_API_KEY=sk-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-    "e3b4c5d6f7a8091a2b3c4d5e6f708192.aaaaaaaaaaaaaaaa",  # a Zhipu id with a placeholder secret
-    "bce-v3/ALTAK-xxx/yyy", "task = 'Hh4Z3bW5uZ9jk1d8KvDxfH2d'",  # too short; "task" is not "sk"
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "api_key = 00000000000000000000000000000000",  # all the assigned shapes need a random value ...
+        "ARK_API_KEY=00000000-0000-0000-0000-000000000000",
+        "token = 'abcdefghijklmnopqrstuvwxyz'",  # ... mixed alphanumerics need upper, lower and digits
+        "secret_key = 'ABCDEFGHIJ0123456789'",
+        "api_key = 'your-api-key'",
+        "DASHSCOPE_API_KEY=sk-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        "e3b4c5d6f7a8091a2b3c4d5e6f708192.aaaaaaaaaaaaaaaa",  # a Zhipu id with a placeholder secret
+        "bce-v3/ALTAK-xxx/yyy",
+        "task = 'Hh4Z3bW5uZ9jk1d8KvDxfH2d'",  # too short; "task" is not "sk"
+    ],
+)
 def test_placeholders_and_look_alikes_of_the_new_shapes(text):
     assert find_secrets(text) == []
 
@@ -184,9 +243,11 @@ def test_diagnostics_and_todo_comments_quote_source_redacted():
     from migrator.engine import migrate_source
     from migrator.ruleset import load_all, select
 
-    source = (f'import openai\nopenai.api_key = "{PROJ}"\n'
-              'openai.Edit.create(model="text-davinci-edit-001", input="x", instruction="y")\n'
-              'openai.ChatCompletion.create(model="gpt-4o", messages=[])\n')
+    source = (
+        f'import openai\nopenai.api_key = "{PROJ}"\n'
+        'openai.Edit.create(model="text-davinci-edit-001", input="x", instruction="y")\n'
+        'openai.ChatCompletion.create(model="gpt-4o", messages=[])\n'
+    )
     result = migrate_source(source, "m.py", select(load_all(), "deepseek", "compat"))
     quoted = [d.message for d in result.diagnostics if "api_key" in d.message]
     assert quoted and all(PROJ not in m and redact(PROJ) in m for m in quoted)

@@ -29,8 +29,12 @@ from migrator.report import console as console_mod
 from tests.secret_shapes import ALL, ANYWHERE, ASSIGNED, leaks
 from tests.test_check_cli import run as run_in_process
 
-GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"}
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@example.invalid",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@example.invalid",
+}
 
 A = ANYWHERE
 
@@ -75,10 +79,21 @@ def edit(q):
 
 
 def _notebook() -> str:
-    source = ["import openai\n", f'c = openai.OpenAI(api_key="{A["openai"]}")\n', f"# {A['qianfan-bearer']}\n",
-              'r = c.chat.completions.create(model="gpt-4o", messages=[])\n']
-    return json.dumps({"cells": [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
-                                  "source": source}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1)
+    source = [
+        "import openai\n",
+        f'c = openai.OpenAI(api_key="{A["openai"]}")\n',
+        f"# {A['qianfan-bearer']}\n",
+        'r = c.chat.completions.create(model="gpt-4o", messages=[])\n',
+    ]
+    return json.dumps(
+        {
+            "cells": [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": source}],
+            "metadata": {},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        },
+        indent=1,
+    )
 
 
 def _files() -> Dict[str, str]:
@@ -90,7 +105,7 @@ def _files() -> Dict[str, str]:
         "notebook.ipynb": _notebook(),
         ".env": "\n".join(env) + "\n",
         "config.yaml": "".join(f"{name.lower()}: '{key}'\n" for name, key in ASSIGNED.values())
-                       + "".join(f"{shape}: {key}\n" for shape, key in A.items()),
+        + "".join(f"{shape}: {key}\n" for shape, key in A.items()),
         "settings.json": json.dumps({**{name: key for name, key in ASSIGNED.values()}, "keys": list(A.values())}),
         "requirements.txt": "openai==1.40.0\n",
     }
@@ -99,8 +114,9 @@ def _files() -> Dict[str, str]:
 def git(repo: Path, *args: str) -> str:
     import os
 
-    return subprocess.run(["git", *args], cwd=repo, env={**os.environ, **GIT_ENV}, check=True,
-                          capture_output=True, text=True, encoding="utf-8").stdout
+    return subprocess.run(
+        ["git", *args], cwd=repo, env={**os.environ, **GIT_ENV}, check=True, capture_output=True, text=True, encoding="utf-8"
+    ).stdout
 
 
 @pytest.fixture
@@ -194,8 +210,21 @@ def test_apply_every_provider_and_plan(cli, repo, tmp_path, provider, plan):
         assert "Traceback" not in out
         assert_clean(f"apply --dry-run --format {fmt}", out)
     body, patch = tmp_path / "pr.md", tmp_path / "changes.patch"
-    code, out = cli("apply", str(repo), "-p", provider, "--plan", plan, "--yes", "--format", "json",
-                    "--pr-body", str(body), "--patch", str(patch))
+    code, out = cli(
+        "apply",
+        str(repo),
+        "-p",
+        provider,
+        "--plan",
+        plan,
+        "--yes",
+        "--format",
+        "json",
+        "--pr-body",
+        str(body),
+        "--patch",
+        str(patch),
+    )
     assert code in (0, 3), out
     assert_clean("apply stdout/stderr", out)
     assert_clean("--pr-body", body.read_text(encoding="utf-8"))
@@ -203,7 +232,7 @@ def test_apply_every_provider_and_plan(cli, repo, tmp_path, provider, plan):
     rotate = f"rotate this key: {redact(A['openai'])}"
     assert rotate in body.read_text(encoding="utf-8") and rotate in out
     assert_clean("--patch (added lines)", added_lines(patch.read_text(encoding="utf-8")))
-    branch = json.loads(out[:out.rindex("}") + 1])["branch"]
+    branch = json.loads(out[: out.rindex("}") + 1])["branch"]
     assert_clean("commit message", git(repo, "log", "-1", "--format=%B", branch))
     assert_clean(f"git diff main..{branch} (added lines)", added_lines(git(repo, "diff", f"main..{branch}")))
     _assert_cache_clean(cli.cache)

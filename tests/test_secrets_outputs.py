@@ -60,7 +60,8 @@ def repo(tmp_path: Path) -> Path:
     (repo / "notebook.ipynb").write_text(
         '{"cells": [{"cell_type": "code", "metadata": {}, "execution_count": null, "outputs": [], "source": '
         f'["import openai\\n", "c = openai.OpenAI(api_key=\\"{KEY}\\")\\n"]}}], "metadata": {{}}, "nbformat": 4, '
-        '"nbformat_minor": 5}\n')
+        '"nbformat_minor": 5}\n'
+    )
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", ".")
     git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init")
@@ -71,13 +72,27 @@ def run(tmp_path: Path, *args: str, env_extra=None) -> str:
     hook = tmp_path / "hook"
     hook.mkdir(exist_ok=True)
     (hook / "sitecustomize.py").write_text(HOOK)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(hook), str(ROOT)]), "MIGRATOR_CACHE_DIR": str(tmp_path / "c"),
-           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t",
-           **(env_extra or {})}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(hook), str(ROOT)]),
+        "MIGRATOR_CACHE_DIR": str(tmp_path / "c"),
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+        **(env_extra or {}),
+    }
     if "MIGRATOR_DEBUG" not in (env_extra or {}):
         env.pop("MIGRATOR_DEBUG", None)
-    proc = subprocess.run([sys.executable, "-m", "migrator", *args], cwd=tmp_path, env=env, capture_output=True,
-                          text=True, stdin=subprocess.DEVNULL, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "migrator", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
     return proc.stdout + proc.stderr
 
 
@@ -103,8 +118,9 @@ def test_apply_reports_pr_body_and_commit_message(repo, tmp_path, provider):
     for fmt in ("text", "json"):
         assert_no_key(run(tmp_path, "apply", str(repo), "-p", provider, "--dry-run", "--format", fmt))
     body, patch = tmp_path / "pr.md", tmp_path / "changes.patch"
-    out = run(tmp_path, "apply", str(repo), "-p", provider, "--yes", "--format", "json", "--pr-body", str(body),
-              "--patch", str(patch))
+    out = run(
+        tmp_path, "apply", str(repo), "-p", provider, "--yes", "--format", "json", "--pr-body", str(body), "--patch", str(patch)
+    )
     assert_no_key(out)
     assert_no_key(body.read_text(encoding="utf-8"))
     branch = f"migrator/{provider}-compat"
@@ -123,15 +139,21 @@ def test_check_output(repo, tmp_path):
 
 
 def test_internal_error_message_is_redacted(repo, tmp_path):
-    out = run(tmp_path, "apply", str(repo), "-p", "deepseek", "--dry-run",
-              env_extra={"MIGRATOR_TEST_RAISE": "bad value KEY"})
+    out = run(tmp_path, "apply", str(repo), "-p", "deepseek", "--dry-run", env_extra={"MIGRATOR_TEST_RAISE": "bad value KEY"})
     assert "internal error" in out and "RuntimeError" in out
     assert "Traceback" not in out
     assert_no_key(out)
 
 
 def test_debug_traceback_shows_no_local_variables(repo, tmp_path):
-    out = run(tmp_path, "apply", str(repo), "-p", "deepseek", "--dry-run",
-              env_extra={"MIGRATOR_TEST_RAISE": "plain failure", "MIGRATOR_DEBUG": "1"})
+    out = run(
+        tmp_path,
+        "apply",
+        str(repo),
+        "-p",
+        "deepseek",
+        "--dry-run",
+        env_extra={"MIGRATOR_TEST_RAISE": "plain failure", "MIGRATOR_DEBUG": "1"},
+    )
     assert "Traceback" in out and "plain failure" in out
     assert_no_key(out)  # file_text (a local holding the key) is not printed

@@ -66,13 +66,18 @@ def test_a_re_exported_exception_guards_its_calls_too(tmp_path: Path):
 PACKAGE_ERRORS = {"app/__init__.py": b"from .errors import RETRYABLE  # noqa: F401\n", "app/errors.py": ERRORS}
 
 
-@pytest.mark.parametrize("imports,caught", [
-    (b"from app import RETRYABLE", b"        except RETRYABLE:"),  # re-exported by the package
-    (b"from app.errors import RETRYABLE\nMORE = RETRYABLE + (TimeoutError,)", b"        except MORE:"),  # a derived tuple
-    (b"from app.errors import *  # noqa: F403", b"        except RETRYABLE:  # noqa: F405"),  # a star import
-    (b"from app.errors import RETRYABLE\n\n\ndef _handled(exc):\n    return isinstance(exc, RETRYABLE)",
-     b"        except Exception as exc:\n            if not _handled(exc):\n                raise"),  # tested in a helper
-])
+@pytest.mark.parametrize(
+    "imports,caught",
+    [
+        (b"from app import RETRYABLE", b"        except RETRYABLE:"),  # re-exported by the package
+        (b"from app.errors import RETRYABLE\nMORE = RETRYABLE + (TimeoutError,)", b"        except MORE:"),  # a derived tuple
+        (b"from app.errors import *  # noqa: F403", b"        except RETRYABLE:  # noqa: F405"),  # a star import
+        (
+            b"from app.errors import RETRYABLE\n\n\ndef _handled(exc):\n    return isinstance(exc, RETRYABLE)",
+            b"        except Exception as exc:\n            if not _handled(exc):\n                raise",
+        ),  # tested in a helper
+    ],
+)
 def test_shared_exceptions_reached_in_other_ways_keep_the_openai_sdk_under_a_native_plan(tmp_path: Path, imports, caught):
     client = CLIENT.replace(b"from app.errors import RETRYABLE", imports).replace(b"        except RETRYABLE:", caught)
     repo = make_repo(tmp_path, PACKAGE_ERRORS | {"app/client.py": client})

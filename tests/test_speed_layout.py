@@ -15,11 +15,13 @@ from migrator.engine.rewrite import migrate_source
 from migrator.engine.transform import positions
 from migrator.ruleset import load_all, select
 
-FILLER = "".join(f"\n\ndef helper_{i}(x):\n    if x:\n        return [x + {i}, x * {i}]\n    return None\n"
-                 for i in range(40))
+FILLER = "".join(f"\n\ndef helper_{i}(x):\n    if x:\n        return [x + {i}, x * {i}]\n    return None\n" for i in range(40))
 
-SOURCE = ('from openai import OpenAI\n\nclient = OpenAI()\n' + FILLER +
-          '\n\ndef ask(q):\n    return client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": q}])\n')
+SOURCE = (
+    'from openai import OpenAI\n\nclient = OpenAI()\n'
+    + FILLER
+    + '\n\ndef ask(q):\n    return client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": q}])\n'
+)
 
 
 def _ruleset(limit):
@@ -51,6 +53,7 @@ def test_only_the_changed_statements_are_walked_and_the_original_is_not_rendered
 def _renamed(source: str, limit):
     """A real LibCST edit touching only the statements it changes (as the engine's transformer
     does): ``model="gpt-4o"`` becomes a longer name; the rest keeps the original's nodes."""
+
     class Rename(cst.CSTTransformer):
         def on_visit(self, node):
             return not isinstance(node, cst.SimpleStatementLine) or "gpt-4o" in cst.Module([]).code_for_node(node)

@@ -58,9 +58,10 @@ def test_a_file_about_to_reach_libcst_is_still_refused_by_name(tmp_path, ruleset
     (tmp_path / "ok.py").write_text(REWRITABLE)
     result = migrate_tree(str(tmp_path), ruleset, ScanOptions(jobs=1, use_cache=False))
     assert [(f.path, f.message) for f in result.failures] == [
-        ("app.py", "not rewritten: line 7: an expression chaining more than 1000 operators")]
+        ("app.py", "not rewritten: line 7: an expression chaining more than 1000 operators")
+    ]
     assert [c.path for c in result.changes] == ["ok.py"]
-    assert sorted(text[:40] for text in tokenized) == sorted([REWRITABLE + CHAIN[:40 - len(REWRITABLE)], REWRITABLE])
+    assert sorted(text[:40] for text in tokenized) == sorted([REWRITABLE + CHAIN[: 40 - len(REWRITABLE)], REWRITABLE])
 
 
 def test_the_size_limit_is_checked_before_anything_else(ruleset, tokenized):

@@ -41,8 +41,10 @@ def _sources():
 @pytest.mark.parametrize("source", list(_sources()))
 def test_positions_are_libcst_position_provider_ranges(source):
     module = cst.parse_module(source)
-    expected = {node: (r.start.line, r.start.column, r.end.line, r.end.column)
-                for node, r in MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider).items()}
+    expected = {
+        node: (r.start.line, r.start.column, r.end.line, r.end.column)
+        for node, r in MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider).items()
+    }
     recorded = positions(module)
     assert recorded._computed == expected
     # every node's printed span holds the ranges of its descendants (what the transformer skips by)

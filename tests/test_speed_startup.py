@@ -21,8 +21,14 @@ CLEAN = "import json\n\n\ndef dump(x):\n    return json.dumps(x)\n" * 40
 def imported(cwd: Path, *args: str):
     """(exit code, stdout, the modules the run imported)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "migrator", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "migrator", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     modules = {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
     assert "migrator" in modules, proc.stderr[-2000:]
     return proc.returncode, proc.stdout, modules
@@ -32,13 +38,29 @@ def loaded(modules, *prefixes: str):
     return sorted(m for m in modules if any(m == p or m.startswith(p + ".") for p in prefixes))
 
 
-CHECK_NEEDS_NONE_OF = ("libcst", "yaml", "git", "rich.progress", "migrator.engine", "migrator.analyzer.python",
-                       # python.py's parts (issue 18): loaded only through it
-                       "migrator.analyzer.scope", "migrator.analyzer.nodes", "migrator.analyzer.resolve",
-                       "migrator.analyzer.endpoints", "migrator.analyzer.model_names", "migrator.analyzer.clients",
-                       "migrator.analyzer.walk", "migrator.analyzer.reporter", "migrator.analyzer.prune",
-                       "migrator.analyzer.mixins",
-                       "migrator.analyzer.textfiles", "migrator.writer", "migrator.scan", "migrator.ruleset")
+CHECK_NEEDS_NONE_OF = (
+    "libcst",
+    "yaml",
+    "git",
+    "rich.progress",
+    "migrator.engine",
+    "migrator.analyzer.python",
+    # python.py's parts (issue 18): loaded only through it
+    "migrator.analyzer.scope",
+    "migrator.analyzer.nodes",
+    "migrator.analyzer.resolve",
+    "migrator.analyzer.endpoints",
+    "migrator.analyzer.model_names",
+    "migrator.analyzer.clients",
+    "migrator.analyzer.walk",
+    "migrator.analyzer.reporter",
+    "migrator.analyzer.prune",
+    "migrator.analyzer.mixins",
+    "migrator.analyzer.textfiles",
+    "migrator.writer",
+    "migrator.scan",
+    "migrator.ruleset",
+)
 
 
 @pytest.mark.parametrize("in_git", [False, True])
@@ -64,5 +86,16 @@ def test_check_of_a_file_with_openai_code_still_finds_it(tmp_path):
 def test_version_loads_neither_the_cli_framework_nor_a_command(tmp_path):
     code, out, modules = imported(tmp_path, "--version")
     assert code == 0 and out.startswith("migrator "), out
-    assert loaded(modules, "typer", "rich", "migrator.check", "migrator.commands", "migrator.analyzer",
-                  "migrator.config", "migrator.vcs") == []
+    assert (
+        loaded(
+            modules,
+            "typer",
+            "rich",
+            "migrator.check",
+            "migrator.commands",
+            "migrator.analyzer",
+            "migrator.config",
+            "migrator.vcs",
+        )
+        == []
+    )

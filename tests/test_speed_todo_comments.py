@@ -17,8 +17,31 @@ from migrator.engine.ops import COMMENT_LIMIT, one_line
 from migrator.ruleset import load_all, select
 
 # every kind of character a source file cannot hold in a comment as it is
-AWKWARD = ["\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f", "\x85", "\u2028", "\u2029",
-           "\x00", "\x01", "\x1b", "\x7f", "\x9f", "\ud800", "\udfff", "\ud83d", "\u200b", "\ufeff", "\U000e0001"]
+AWKWARD = [
+    "\n",
+    "\r",
+    "\r\n",
+    "\x0b",
+    "\x0c",
+    "\x1c",
+    "\x1d",
+    "\x1e",
+    "\x1f",
+    "\x85",
+    "\u2028",
+    "\u2029",
+    "\x00",
+    "\x01",
+    "\x1b",
+    "\x7f",
+    "\x9f",
+    "\ud800",
+    "\udfff",
+    "\ud83d",
+    "\u200b",
+    "\ufeff",
+    "\U000e0001",
+]
 
 
 def _is_one_valid_comment(comment: str) -> None:
@@ -61,9 +84,17 @@ def ask():
 
 
 @pytest.mark.parametrize("provider, plan", [("dashscope", "compat"), ("dashscope", "native")])
-@pytest.mark.parametrize("source", [VALUE % b"\\x00", VALUE % b"\\ud800", VALUE % b"\\r\\x0c\\u2028",
-                                    EXPRESSION % (b"\r", b"\x0c "), EXPRESSION % (b"\\\n", b"\n\x0c  ")],
-                         ids=["nul-value", "surrogate-value", "breaks-value", "cr-ff-expression", "continued-expression"])
+@pytest.mark.parametrize(
+    "source",
+    [
+        VALUE % b"\\x00",
+        VALUE % b"\\ud800",
+        VALUE % b"\\r\\x0c\\u2028",
+        EXPRESSION % (b"\r", b"\x0c "),
+        EXPRESSION % (b"\\\n", b"\n\x0c  "),
+    ],
+    ids=["nul-value", "surrogate-value", "breaks-value", "cr-ff-expression", "continued-expression"],
+)
 def test_a_file_whose_todo_quotes_awkward_text_migrates(source, provider, plan):
     ruleset = select(load_all([]), provider, plan)
     new, result = migrate_python_bytes("app.py", source, ruleset, None)

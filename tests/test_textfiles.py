@@ -18,14 +18,15 @@ def kinds(findings, kind):
 
 
 def deps(path, text):
-    return [(f.detail["package"], f.detail["specifier"], f.detail["section"])
-            for f in kinds(analyze_text(path, text), "dependency")]
+    return [
+        (f.detail["package"], f.detail["specifier"], f.detail["section"]) for f in kinds(analyze_text(path, text), "dependency")
+    ]
 
 
 def at(text, finding):
     """The text a single-line finding's span covers."""
     line = text.split("\n")[finding.span.line - 1]
-    return line[finding.span.col:finding.span.end_col]
+    return line[finding.span.col : finding.span.end_col]
 
 
 # --------------------------------------------------------------------------- classify
@@ -104,7 +105,12 @@ def test_requirement_look_alikes_are_not_reported(line):
 def test_all_watched_packages():
     text = "OpenAI\ntiktoken~=0.7\nllama-index-llms-openai\nLlama_Index.Embeddings.OpenAI\nlangchain-openai[x]>=0.1\n"
     assert [d[0] for d in deps("requirements.txt", text)] == [
-        "openai", "tiktoken", "llama-index-llms-openai", "llama-index-embeddings-openai", "langchain-openai"]
+        "openai",
+        "tiktoken",
+        "llama-index-llms-openai",
+        "llama-index-embeddings-openai",
+        "langchain-openai",
+    ]
 
 
 def test_requirements_crlf_bom_and_marker():
@@ -182,8 +188,10 @@ def test_pyproject_positions():
 
 
 def test_setup_cfg():
-    text = ("[metadata]\nname = openai-demo\n[options]\ninstall_requires =\n    requests\n    openai>=1.0\n"
-            "# openai\n[options.extras_require]\nllm = tiktoken\n")
+    text = (
+        "[metadata]\nname = openai-demo\n[options]\ninstall_requires =\n    requests\n    openai>=1.0\n"
+        "# openai\n[options.extras_require]\nllm = tiktoken\n"
+    )
     assert deps("setup.cfg", text) == [
         ("openai", ">=1.0", "options.install_requires"),
         ("tiktoken", "", "options.extras_require.llm"),
@@ -191,12 +199,16 @@ def test_setup_cfg():
 
 
 def test_setup_py():
-    text = ('from setuptools import setup\nREQS = ["openai>=1.0", "requests"]\n'
-            'setup(name="openai", install_requires=REQS,\n'
-            '      extras_require={"openai": ["langchain-openai"]})\n')
+    text = (
+        'from setuptools import setup\nREQS = ["openai>=1.0", "requests"]\n'
+        'setup(name="openai", install_requires=REQS,\n'
+        '      extras_require={"openai": ["langchain-openai"]})\n'
+    )
     found = analyze_text("setup.py", text)
     assert [(f.detail["package"], f.detail["section"]) for f in found] == [
-        ("openai", "install_requires"), ("langchain-openai", "extras_require.openai")]
+        ("openai", "install_requires"),
+        ("langchain-openai", "extras_require.openai"),
+    ]
     assert at(text, found[0]) == "openai>=1.0"
 
 
@@ -205,14 +217,18 @@ def test_setup_py_that_does_not_tokenize_gives_nothing():
 
 
 def test_pipfile():
-    text = ('[[source]]\nurl = "https://pypi.org/simple"\n[packages]\nopenai = "*"\n'
-            '[dev-packages]\ntiktoken = {version = ">=0.5"}\n[requires]\npython_version = "3.11"\n')
+    text = (
+        '[[source]]\nurl = "https://pypi.org/simple"\n[packages]\nopenai = "*"\n'
+        '[dev-packages]\ntiktoken = {version = ">=0.5"}\n[requires]\npython_version = "3.11"\n'
+    )
     assert deps("Pipfile", text) == [("openai", "", "packages"), ("tiktoken", ">=0.5", "dev-packages")]
 
 
 def test_environment_yml():
-    text = ("name: demo\ndependencies:\n  - python=3.11\n  - conda-forge::openai>=1.0\n  - pip:\n"
-            "    - tiktoken==0.5\n    - \"langchain-openai\"\n  - numpy\nchannels:\n  - openai\n")
+    text = (
+        "name: demo\ndependencies:\n  - python=3.11\n  - conda-forge::openai>=1.0\n  - pip:\n"
+        "    - tiktoken==0.5\n    - \"langchain-openai\"\n  - numpy\nchannels:\n  - openai\n"
+    )
     assert deps("environment.yml", text) == [
         ("openai", ">=1.0", "dependencies"),
         ("tiktoken", "==0.5", "dependencies.pip"),
@@ -230,11 +246,16 @@ def test_pip_install_in_dockerfile():
 
 
 def test_env_file():
-    text = (f"OPENAI_API_KEY={KEY}\n# OPENAI_ORG_ID=org-1\nMY_OPENAI_API_KEY_HINT=1\n"
-            "export AZURE_OPENAI_ENDPOINT=x\nOPENAI_API_VERSION=2024-02-01\n")
+    text = (
+        f"OPENAI_API_KEY={KEY}\n# OPENAI_ORG_ID=org-1\nMY_OPENAI_API_KEY_HINT=1\n"
+        "export AZURE_OPENAI_ENDPOINT=x\nOPENAI_API_VERSION=2024-02-01\n"
+    )
     found = analyze_text(".env", text)
     assert [(f.kind, f.detail.get("variable")) for f in kinds(found, "env")] == [
-        ("env", "OPENAI_API_KEY"), ("env", "AZURE_OPENAI_ENDPOINT"), ("env", "OPENAI_API_VERSION")]
+        ("env", "OPENAI_API_KEY"),
+        ("env", "AZURE_OPENAI_ENDPOINT"),
+        ("env", "OPENAI_API_VERSION"),
+    ]
     (secret,) = kinds(found, "secret")
     assert secret.message == "hard-coded OpenAI API key sk-proj-\u2026f3a9"
     assert at(text, secret) == KEY
@@ -244,7 +265,10 @@ def test_compose_and_dockerfile_env():
     compose = "services:\n  app:\n    environment:\n      OPENAI_API_KEY: ${OPENAI_API_KEY}\n      - OPENAI_BASE_URL\n"
     found = kinds(analyze_text("docker-compose.yml", compose), "env")
     assert [(f.span.line, f.span.col, f.detail["variable"]) for f in found] == [
-        (4, 6, "OPENAI_API_KEY"), (4, 24, "OPENAI_API_KEY"), (5, 8, "OPENAI_BASE_URL")]
+        (4, 6, "OPENAI_API_KEY"),
+        (4, 24, "OPENAI_API_KEY"),
+        (5, 8, "OPENAI_BASE_URL"),
+    ]
     docker = "ARG OPENAI_API_KEY\nENV OPENAI_BASE_URL=https://api.openai.com/v1\n# ENV OPENAI_ORG_ID=x\n"
     found = analyze_text("Dockerfile", docker)
     assert [f.detail.get("variable") for f in kinds(found, "env")] == ["OPENAI_API_KEY", "OPENAI_BASE_URL"]
@@ -256,12 +280,16 @@ def test_env_names_not_reported_in_plain_text_files():
 
 
 def test_urls():
-    text = ("See https://api.openai.com/v1/chat/completions?api-key=x.\n"
-            "Azure: https://my-res.openai.azure.com/openai/deployments\n"
-            "Docs: https://platform.openai.com/docs and notapi.openai.com\n")
+    text = (
+        "See https://api.openai.com/v1/chat/completions?api-key=x.\n"
+        "Azure: https://my-res.openai.azure.com/openai/deployments\n"
+        "Docs: https://platform.openai.com/docs and notapi.openai.com\n"
+    )
     found = kinds(analyze_text("README.md", text), "url")
     assert [f.detail["url"] for f in found] == [
-        "https://api.openai.com/v1/chat/completions", "https://my-res.openai.azure.com/openai/deployments"]
+        "https://api.openai.com/v1/chat/completions",
+        "https://my-res.openai.azure.com/openai/deployments",
+    ]
     assert [f.detail["azure"] for f in found] == [False, True]
     assert found[0].message == "OpenAI endpoint URL 'https://api.openai.com/v1/chat/completions' in README.md"
 
@@ -275,8 +303,13 @@ def test_secret_values_never_appear_in_findings():
         "app.js": f'const k = "{KEY}"; import OpenAI from "openai";\n',
         "config.json": json.dumps({"api_key": KEY}),
         "README.md": f"key: {KEY}\n",
-        "nb.ipynb": json.dumps({"cells": [{"cell_type": "code", "source": [f"k = '{KEY}'"], "metadata": {},
-                                           "outputs": []}], "nbformat": 4, "metadata": {}}),
+        "nb.ipynb": json.dumps(
+            {
+                "cells": [{"cell_type": "code", "source": [f"k = '{KEY}'"], "metadata": {}, "outputs": []}],
+                "nbformat": 4,
+                "metadata": {},
+            }
+        ),
     }
     for path, text in texts.items():
         found = analyze_text(path, text)
@@ -315,19 +348,40 @@ def test_js_imports():
     assert at(text, found[0]) == '"openai"'
 
 
-
 # the pieces an import can be built of, and what sits next to one: other words ending in a form
 # word, whitespace of every kind, every quote, module names and paths glued to each other
-_JS_PIECES = ["import", "from", "require", "re", "x", "(", " ", "\n", "\t", "\u3000", "'", '"', "`",
-              "openai", "@azure/", "@langchain/", "/chat", "openai-edge", ";"]
+_JS_PIECES = [
+    "import",
+    "from",
+    "require",
+    "re",
+    "x",
+    "(",
+    " ",
+    "\n",
+    "\t",
+    "\u3000",
+    "'",
+    '"',
+    "`",
+    "openai",
+    "@azure/",
+    "@langchain/",
+    "/chat",
+    "openai-edge",
+    ";",
+]
 
 
 _JS_IMPORTS = st.builds(
     "".join,
-    st.tuples(st.sampled_from(["import", "from", "require", "import(", "require (", "xfrom", ""]),
-              st.sampled_from(["", " ", "\n  ", "( "]), st.sampled_from(["'", '"', "`"]),
-              st.sampled_from(["openai", "@azure/openai", "@langchain/openai", "openai/resources", "@x/openai"]),
-              st.sampled_from(["'", '"', "`", ""])),
+    st.tuples(
+        st.sampled_from(["import", "from", "require", "import(", "require (", "xfrom", ""]),
+        st.sampled_from(["", " ", "\n  ", "( "]),
+        st.sampled_from(["'", '"', "`"]),
+        st.sampled_from(["openai", "@azure/openai", "@langchain/openai", "openai/resources", "@x/openai"]),
+        st.sampled_from(["'", '"', "`", ""]),
+    ),
 )
 
 
@@ -373,8 +427,32 @@ def test_js_comments_are_found_as_a_scan_finds_them(pieces):
 
 
 @settings(max_examples=2000, deadline=None)
-@given(st.lists(st.sampled_from(["https://", "http://", "api.openai.com", "x.openai.azure.com", ".openai.azure.com",
-                                 "a", "-", ".", "/", " ", "\n", "v1", ":443", "?", "'", "api", "co-"]), max_size=12))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "https://",
+                "http://",
+                "api.openai.com",
+                "x.openai.azure.com",
+                ".openai.azure.com",
+                "a",
+                "-",
+                ".",
+                "/",
+                " ",
+                "\n",
+                "v1",
+                ":443",
+                "?",
+                "'",
+                "api",
+                "co-",
+            ]
+        ),
+        max_size=12,
+    )
+)
 def test_urls_on_long_lines_are_the_patterns_matches(pieces):
     # on a long line the URL pattern is tried only where a host can start; long_line=0
     # takes that route for every line
@@ -385,22 +463,31 @@ def test_urls_on_long_lines_are_the_patterns_matches(pieces):
     expected = [m.span() for m in finditer_on_lines(_URL_RE, text)]
     assert [m.span() for m in _url_matches(text, long_line=0)] == expected
 
+
 def test_package_json():
-    text = json.dumps({"name": "openai-app", "dependencies": {"openai": "^4.0.0"},
-                       "devDependencies": {"@langchain/openai": "0.1"}}, indent=2)
+    text = json.dumps(
+        {"name": "openai-app", "dependencies": {"openai": "^4.0.0"}, "devDependencies": {"@langchain/openai": "0.1"}}, indent=2
+    )
     found = analyze_text("package.json", text)
     assert [(f.kind, f.detail["package"], f.detail["section"]) for f in found] == [
-        ("js", "openai", "dependencies"), ("js", "@langchain/openai", "devDependencies")]
+        ("js", "openai", "dependencies"),
+        ("js", "@langchain/openai", "devDependencies"),
+    ]
 
 
 # --------------------------------------------------------------------------- notebooks
 
 
 def test_notebook_pip_magics_and_urls_carry_cell_numbers():
-    nb = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": ["Uses https://api.openai.com/v1\n"]},
-                    {"cell_type": "code", "metadata": {}, "outputs": [],
-                     "source": ["import os\n", "%pip install -q openai>=1.0\n"]}],
-          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    nb = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": ["Uses https://api.openai.com/v1\n"]},
+            {"cell_type": "code", "metadata": {}, "outputs": [], "source": ["import os\n", "%pip install -q openai>=1.0\n"]},
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     found = analyze_text("demo.ipynb", json.dumps(nb, indent=1))
     assert [(f.kind, f.cell, f.span.line, f.span.col) for f in found] == [("url", 1, 1, 5), ("dependency", 2, 2, 16)]
 
@@ -448,8 +535,7 @@ def test_no_openai_no_change_no_notes():
         ("dashscope\nopenai>=1.0\nrequests\n", "dashscope\nrequests\n"),
         ("dashscope\r\nopenai", "dashscope"),  # last line without newline: no newline added
         ("openai\nDashScope==2.1\n", "DashScope==2.1\n"),
-        ("openai<1; python_version<'3.8'\nopenai>=1; python_version>='3.8'\n",
-         "dashscope>=2.0; python_version<'3.8'\n"),
+        ("openai<1; python_version<'3.8'\nopenai>=1; python_version>='3.8'\n", "dashscope>=2.0; python_version<'3.8'\n"),
     ],
 )
 def test_never_duplicates_the_provider(text, expected):
@@ -504,12 +590,14 @@ def test_pyproject_multiline_array_removal():
 def test_setup_cfg_and_pipfile_and_setup_py():
     cfg = "[options]\ninstall_requires =\n    requests\n    openai>=1.0\n[options.extras_require]\nllm = openai\n"
     assert rewrite("setup.cfg", cfg)[0] == (
-        "[options]\ninstall_requires =\n    requests\n    dashscope>=2.0\n[options.extras_require]\nllm = dashscope>=2.0\n")
+        "[options]\ninstall_requires =\n    requests\n    dashscope>=2.0\n[options.extras_require]\nllm = dashscope>=2.0\n"
+    )
     pipfile = '[packages]\nopenai = "*"\ndashscope = "*"\n[dev-packages]\nopenai = {version = ">=1"}\n'
     assert rewrite("Pipfile", pipfile)[0] == '[packages]\ndashscope = "*"\n[dev-packages]\ndashscope = {version = ">=2.0"}\n'
     setup_py = 'setup(install_requires=["openai>=1.0", "requests"], extras_require={"x": [\'openai\']})\n'
     assert rewrite("setup.py", setup_py)[0] == (
-        'setup(install_requires=["dashscope>=2.0", "requests"], extras_require={"x": [\'dashscope>=2.0\']})\n')
+        'setup(install_requires=["dashscope>=2.0", "requests"], extras_require={"x": [\'dashscope>=2.0\']})\n'
+    )
 
 
 def test_provider_without_specifier_in_poetry():
@@ -558,16 +646,18 @@ def test_rewrite_env_renames_names_and_replaces_openai_values():
     """An OpenAI key under the provider's name is useless and a secret; an OpenAI URL under
     the provider's base-URL variable sends the provider's key to OpenAI: neither survives."""
     text = f"OPENAI_API_KEY={KEY}\r\nURL=${{OPENAI_BASE_URL}}\r\nOPENAI_BASE_URL=https://api.openai.com\r\nMY_OPENAI_API_KEY_HINT=1\r\n"
-    new, notes = rewrite_env(".env", text, MAPPING, values={"DASHSCOPE_BASE_URL": "https://p.invalid/v1"},
-                             what="DashScope API")
-    assert new == ("# DASHSCOPE_API_KEY: set it to your DashScope API key (migrator removed the OpenAI value)\r\n"
-                   "DASHSCOPE_API_KEY=\r\nURL=${DASHSCOPE_BASE_URL}\r\n"
-                   "DASHSCOPE_BASE_URL=https://p.invalid/v1\r\nMY_OPENAI_API_KEY_HINT=1\r\n")
-    assert notes == [".env: renamed OPENAI_API_KEY to DASHSCOPE_API_KEY (1 place)",
-                     ".env: renamed OPENAI_BASE_URL to DASHSCOPE_BASE_URL (2 places)",
-                     ".env:1: DASHSCOPE_API_KEY left empty: set it to your DashScope API key (the OpenAI value was "
-                     "removed)",
-                     ".env:3: DASHSCOPE_BASE_URL set to https://p.invalid/v1 (it held an OpenAI value)"]
+    new, notes = rewrite_env(".env", text, MAPPING, values={"DASHSCOPE_BASE_URL": "https://p.invalid/v1"}, what="DashScope API")
+    assert new == (
+        "# DASHSCOPE_API_KEY: set it to your DashScope API key (migrator removed the OpenAI value)\r\n"
+        "DASHSCOPE_API_KEY=\r\nURL=${DASHSCOPE_BASE_URL}\r\n"
+        "DASHSCOPE_BASE_URL=https://p.invalid/v1\r\nMY_OPENAI_API_KEY_HINT=1\r\n"
+    )
+    assert notes == [
+        ".env: renamed OPENAI_API_KEY to DASHSCOPE_API_KEY (1 place)",
+        ".env: renamed OPENAI_BASE_URL to DASHSCOPE_BASE_URL (2 places)",
+        ".env:1: DASHSCOPE_API_KEY left empty: set it to your DashScope API key (the OpenAI value was removed)",
+        ".env:3: DASHSCOPE_BASE_URL set to https://p.invalid/v1 (it held an OpenAI value)",
+    ]
     assert KEY not in repr(notes)
     assert rewrite_env(".env", new, MAPPING) == (new, [])
 
@@ -578,18 +668,21 @@ def test_rewrite_env_writes_its_comment_in_the_todo_language():
     assert rewrite_env(".env", new, MAPPING, lang="en") == (new, [])  # a run in the other language changes nothing
 
 
-@pytest.mark.parametrize("line, expected", [
-    ("export OPENAI_API_KEY='sk-x'\n", "# DASHSCOPE_API_KEY: {c}\nexport DASHSCOPE_API_KEY=\n"),
-    ("      OPENAI_API_KEY: some-value", "      # DASHSCOPE_API_KEY: {c}\n      DASHSCOPE_API_KEY:"),  # compose, no EOL
-    ("  - OPENAI_API_KEY=v\n", "  # DASHSCOPE_API_KEY: {c}\n  - DASHSCOPE_API_KEY=\n"),
-    ("ENV OPENAI_API_KEY=v\n", "# DASHSCOPE_API_KEY: {c}\nENV DASHSCOPE_API_KEY=\n"),
-    ('  "OPENAI_API_KEY": "v"\n', '  # DASHSCOPE_API_KEY: {c}\n  "DASHSCOPE_API_KEY":\n'),  # quoted YAML key
-    ("A=1\rOPENAI_API_KEY=v\rB=2\r", "A=1\r# DASHSCOPE_API_KEY: {c}\rDASHSCOPE_API_KEY=\rB=2\r"),  # CR only
-    ("OPENAI_API_KEY=\n", "DASHSCOPE_API_KEY=\n"),  # no value: renamed only
-    ("OPENAI_API_KEY=${OPENAI_API_KEY}\n", "DASHSCOPE_API_KEY=${DASHSCOPE_API_KEY}\n"),  # references stay
-    ('OPENAI_API_KEY="$X"\n', 'DASHSCOPE_API_KEY="$X"\n'),
-    ("OPENAI_API_KEY= # set me\n", "DASHSCOPE_API_KEY= # set me\n"),
-])
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("export OPENAI_API_KEY='sk-x'\n", "# DASHSCOPE_API_KEY: {c}\nexport DASHSCOPE_API_KEY=\n"),
+        ("      OPENAI_API_KEY: some-value", "      # DASHSCOPE_API_KEY: {c}\n      DASHSCOPE_API_KEY:"),  # compose, no EOL
+        ("  - OPENAI_API_KEY=v\n", "  # DASHSCOPE_API_KEY: {c}\n  - DASHSCOPE_API_KEY=\n"),
+        ("ENV OPENAI_API_KEY=v\n", "# DASHSCOPE_API_KEY: {c}\nENV DASHSCOPE_API_KEY=\n"),
+        ('  "OPENAI_API_KEY": "v"\n', '  # DASHSCOPE_API_KEY: {c}\n  "DASHSCOPE_API_KEY":\n'),  # quoted YAML key
+        ("A=1\rOPENAI_API_KEY=v\rB=2\r", "A=1\r# DASHSCOPE_API_KEY: {c}\rDASHSCOPE_API_KEY=\rB=2\r"),  # CR only
+        ("OPENAI_API_KEY=\n", "DASHSCOPE_API_KEY=\n"),  # no value: renamed only
+        ("OPENAI_API_KEY=${OPENAI_API_KEY}\n", "DASHSCOPE_API_KEY=${DASHSCOPE_API_KEY}\n"),  # references stay
+        ('OPENAI_API_KEY="$X"\n', 'DASHSCOPE_API_KEY="$X"\n'),
+        ("OPENAI_API_KEY= # set me\n", "DASHSCOPE_API_KEY= # set me\n"),
+    ],
+)
 def test_rewrite_env_value_forms(line, expected):
     new, _ = rewrite_env(".env", line, MAPPING, what="DashScope API")
     assert new == expected.replace("{c}", "set it to your DashScope API key (migrator removed the OpenAI value)")
@@ -599,8 +692,10 @@ def test_rewrite_env_value_forms(line, expected):
 def test_rewrite_env_does_not_duplicate_an_existing_target():
     text = f"OPENAI_API_KEY={KEY}\nDASHSCOPE_API_KEY=\nOPENAI_BASE_URL=x\n"
     new, notes = rewrite_env(".env.example", text, MAPPING)
-    assert new == (f"OPENAI_API_KEY={KEY}\nDASHSCOPE_API_KEY=\n# DASHSCOPE_BASE_URL: set it to your provider's endpoint "
-                   "(migrator removed the OpenAI value)\nDASHSCOPE_BASE_URL=\n")
+    assert new == (
+        f"OPENAI_API_KEY={KEY}\nDASHSCOPE_API_KEY=\n# DASHSCOPE_BASE_URL: set it to your provider's endpoint "
+        "(migrator removed the OpenAI value)\nDASHSCOPE_BASE_URL=\n"
+    )
     assert notes[0] == ".env.example: DASHSCOPE_API_KEY already present; OPENAI_API_KEY left unchanged (merge them by hand)"
     assert KEY not in repr(notes)
     assert rewrite_env(".env.example", new, MAPPING)[0] == new
@@ -609,7 +704,8 @@ def test_rewrite_env_does_not_duplicate_an_existing_target():
 def test_rewrite_env_compose_and_dockerfile():
     compose = "services:\n  app:\n    environment:\n      OPENAI_API_KEY: ${OPENAI_API_KEY}\n"
     assert rewrite_env("compose.yaml", compose, MAPPING)[0] == (
-        "services:\n  app:\n    environment:\n      DASHSCOPE_API_KEY: ${DASHSCOPE_API_KEY}\n")
+        "services:\n  app:\n    environment:\n      DASHSCOPE_API_KEY: ${DASHSCOPE_API_KEY}\n"
+    )
     docker = "ARG OPENAI_API_KEY\nENV OPENAI_API_KEY=$OPENAI_API_KEY\n"
     assert rewrite_env("Dockerfile", docker, MAPPING)[0] == "ARG DASHSCOPE_API_KEY\nENV DASHSCOPE_API_KEY=$DASHSCOPE_API_KEY\n"
 

@@ -48,9 +48,12 @@ def ask():
 turbo""", messages=[])
 '''
 
-LONG_MODEL = (b"from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(pick):\n"
-              b"    return client.chat.completions.create(model=pick(" + b", ".join(b"'option_%d'" % k for k in range(60))
-              + b"), messages=[])\n")
+LONG_MODEL = (
+    b"from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef ask(pick):\n"
+    b"    return client.chat.completions.create(model=pick("
+    + b", ".join(b"'option_%d'" % k for k in range(60))
+    + b"), messages=[])\n"
+)
 
 
 def _todos(text: str):
@@ -58,8 +61,11 @@ def _todos(text: str):
 
 
 @pytest.mark.parametrize("provider, plan", [("dashscope", "compat"), ("zhipu", "native"), ("qianfan", "native")])
-@pytest.mark.parametrize("source", [MULTILINE_MODEL, MULTILINE_CONFIG, MULTILINE_MODEL_NAME, LONG_MODEL],
-                         ids=["model-expression", "config-expression", "model-name", "long-expression"])
+@pytest.mark.parametrize(
+    "source",
+    [MULTILINE_MODEL, MULTILINE_CONFIG, MULTILINE_MODEL_NAME, LONG_MODEL],
+    ids=["model-expression", "config-expression", "model-name", "long-expression"],
+)
 def test_todo_from_any_expression_is_one_valid_comment_line(source, provider, plan):
     ruleset = select(load_all([]), provider, plan)
     new, result = migrate_python_bytes("app.py", source, ruleset, None)
@@ -78,7 +84,8 @@ def test_a_quoted_expression_is_flattened_and_bounded():
     ruleset = select(load_all([]), "dashscope", "compat")
     _new, result = migrate_python_bytes("app.py", MULTILINE_MODEL, ruleset, None)
     assert [d.message for d in result.diagnostics if d.severity == "manual"] == [
-        'model comes from `("a" if x else "b")`; map it to a model of Alibaba DashScope by hand']
+        'model comes from `("a" if x else "b")`; map it to a model of Alibaba DashScope by hand'
+    ]
     _new, result = migrate_python_bytes("app.py", LONG_MODEL, ruleset, None)
     (message,) = [d.message for d in result.diagnostics if d.severity == "manual"]
     quoted = message.split("`")[1]
@@ -93,8 +100,10 @@ def test_apply_commits_a_file_whose_todo_quotes_a_multiline_expression(tmp_path)
     assert doc["summary"]["files_failed"] == 0 and doc["summary"]["files_changed"] >= 1
     migrated = git(repo, "show", "migrator/dashscope-compat:app.py")
     ast.parse(migrated)
-    assert _todos(migrated) == ['# TODO(migrator: dashscope/model): model comes from `("a" if x else "b")`; '
-                                'map it to a model of Alibaba DashScope by hand']
+    assert _todos(migrated) == [
+        '# TODO(migrator: dashscope/model): model comes from `("a" if x else "b")`; '
+        'map it to a model of Alibaba DashScope by hand'
+    ]
 
 
 def test_one_line_flattens_every_line_break_and_cuts_long_texts():

@@ -14,8 +14,10 @@ from migrator.ruleset import load_all, select
 from tests.test_apply_cli import make_repo, run
 
 PACKS = load_all([])
-SOURCE = ('from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef make():\n'
-          '    return client.beta.assistants.create(model="gpt-4o", name="helper")\n')
+SOURCE = (
+    'from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef make():\n'
+    '    return client.beta.assistants.create(model="gpt-4o", name="helper")\n'
+)
 
 
 def todos(text: str):

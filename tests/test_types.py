@@ -64,26 +64,47 @@ def test_mypy_finds_nothing_but_in_the_listed_modules(tmp_path):
     listed = _listed(config)
     unlisted = tmp_path / "pyproject.toml"
     unlisted.write_text(_without_list(config), encoding="utf-8")
-    done = subprocess.run([mypy, "--config-file", str(unlisted), "--no-error-summary", "--no-pretty",
-                           "--cache-dir", str(ROOT / ".mypy_cache"), "migrator"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [
+            mypy,
+            "--config-file",
+            str(unlisted),
+            "--no-error-summary",
+            "--no-pretty",
+            "--cache-dir",
+            str(ROOT / ".mypy_cache"),
+            "migrator",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode in (0, 1), done.stdout + done.stderr  # 2: mypy itself failed (a bad config)
     failing = {_module(path) for path in ERROR.findall(done.stdout)}
     new = sorted(failing - listed)
     assert not new, "mypy errors in modules it must check clean:\n" + "\n".join(
-        line for line in done.stdout.splitlines() if _module(line.split(".py:")[0]) in new)
+        line for line in done.stdout.splitlines() if _module(line.split(".py:")[0]) in new
+    )
     clean = sorted(listed - failing)
     assert not clean, f"these modules check clean now: take them off the ignore_errors list in pyproject.toml: {clean}"
 
 
 def test_the_config_written_for_the_run_keeps_every_other_setting():
-    config = {"python_version": "3.10", "files": ["migrator"], "warn_unused_configs": True,
-              "overrides": [{"module": ["a.*"], "disallow_untyped_defs": True},
-                            {"module": ["b", "c"], "ignore_errors": True}]}
+    config = {
+        "python_version": "3.10",
+        "files": ["migrator"],
+        "warn_unused_configs": True,
+        "overrides": [{"module": ["a.*"], "disallow_untyped_defs": True}, {"module": ["b", "c"], "ignore_errors": True}],
+    }
     assert _listed(config) == {"b", "c"}
     written = tomllib.loads(_without_list(config))["tool"]["mypy"]
-    assert written == {"python_version": "3.10", "files": ["migrator"], "warn_unused_configs": True,
-                       "overrides": [{"module": ["a.*"], "disallow_untyped_defs": True}, {"module": ["b", "c"]}]}
+    assert written == {
+        "python_version": "3.10",
+        "files": ["migrator"],
+        "warn_unused_configs": True,
+        "overrides": [{"module": ["a.*"], "disallow_untyped_defs": True}, {"module": ["b", "c"]}],
+    }
 
 
 def test_the_mixins_base_declares_only_what_the_reporter_has():
@@ -96,8 +117,7 @@ def test_the_mixins_base_declares_only_what_the_reporter_has():
     from migrator.analyzer.resolve import _Analyzer
 
     source = (ROOT / "migrator" / "analyzer" / "mixins.py").read_text(encoding="utf-8")
-    base = next(n for n in python_ast.walk(python_ast.parse(source))
-                if isinstance(n, python_ast.ClassDef) and n.name == "_Mixin")
+    base = next(n for n in python_ast.walk(python_ast.parse(source)) if isinstance(n, python_ast.ClassDef) and n.name == "_Mixin")
     methods = [n.name for n in base.body if isinstance(n, python_ast.FunctionDef)]
     assert methods
     missing = [name for name in methods if name in vars(_Analyzer) or not callable(getattr(_Reporter, name, None))]

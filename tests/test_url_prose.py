@@ -37,10 +37,15 @@ def test_urls_in_comments_and_docstrings_are_not_findings():
 def test_check_passes_a_file_whose_only_openai_url_is_prose(tmp_path: Path):
     from tests.test_apply_cli import make_repo, run
 
-    repo = make_repo(tmp_path, {"app.py": SOURCE.replace(b'    URL = "https://api.openai.com/v1"  # ', b"    # ")
-                                .replace(b"sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789", b"redacted")
-                                .replace(b"OpenAI()", b'OpenAI(base_url="https://dashscope.aliyuncs.com/compatible-mode/v1")'),
-                                ".migrator.toml": b'[check]\npolicy = "compat"\n'})
+    repo = make_repo(
+        tmp_path,
+        {
+            "app.py": SOURCE.replace(b'    URL = "https://api.openai.com/v1"  # ', b"    # ")
+            .replace(b"sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789", b"redacted")
+            .replace(b"OpenAI()", b'OpenAI(base_url="https://dashscope.aliyuncs.com/compatible-mode/v1")'),
+            ".migrator.toml": b'[check]\npolicy = "compat"\n',
+        },
+    )
     done = run("check", cwd=repo)
     assert done.returncode == 0, done.stdout + done.stderr
     (repo / "app.py").write_bytes((repo / "app.py").read_bytes() + b'BASE = "https://api.openai.com/v1"\n')

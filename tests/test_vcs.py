@@ -161,10 +161,18 @@ def test_find_repo_inside_dot_git_is_refused(repo: Path):
         vcs.find_repo(repo / ".git")
 
 
-@pytest.mark.parametrize("target, bad", [
-    ("sub", "../app.py"), ("sub", "/etc/passwd"), ("sub", "a/../../x.py"), ("sub", ""),
-    ("sub", "../.git/config"), (".", ".git/config"), (".", "./.git/HEAD"),
-])
+@pytest.mark.parametrize(
+    "target, bad",
+    [
+        ("sub", "../app.py"),
+        ("sub", "/etc/passwd"),
+        ("sub", "a/../../x.py"),
+        ("sub", ""),
+        ("sub", "../.git/config"),
+        (".", ".git/config"),
+        (".", "./.git/HEAD"),
+    ],
+)
 def test_paths_escaping_the_target_are_refused(repo: Path, target: str, bad: str):
     with pytest.raises(SafetyError):
         vcs.commit_to_branch(vcs.find_repo(repo / target), {bad: b"x"}, branch="migrator/x", message="m")
@@ -180,8 +188,10 @@ def test_branch_is_committed_and_checkout_untouched(repo: Path, temp_dirs):
     before, refs_before = snapshot(repo), refs(repo)
     info = vcs.find_repo(repo)
     result = vcs.commit_to_branch(
-        info, {"app.py": b"import dashscope\n", "new_config.py": b"BASE_URL = 'x'\n"},
-        branch="migrator/dashscope-compat", message="Migrate to DashScope\n\nBody.",
+        info,
+        {"app.py": b"import dashscope\n", "new_config.py": b"BASE_URL = 'x'\n"},
+        branch="migrator/dashscope-compat",
+        message="Migrate to DashScope\n\nBody.",
     )
 
     assert snapshot(repo) == before
@@ -203,8 +213,7 @@ def test_branch_is_committed_and_checkout_untouched(repo: Path, temp_dirs):
 
 
 def test_result_offers_review_and_switch_commands(repo: Path):
-    result = vcs.commit_to_branch(vcs.find_repo(repo), {"app.py": b"x = 1\n"},
-                                  branch="migrator/qwen", message="m")
+    result = vcs.commit_to_branch(vcs.find_repo(repo), {"app.py": b"x = 1\n"}, branch="migrator/qwen", message="m")
     assert result.review_command == "git diff HEAD...migrator/qwen"
     assert result.switch_command == "git switch migrator/qwen"
     # The review command really shows the change from the user's checkout.
@@ -248,10 +257,17 @@ def test_invalid_branch_name_is_refused(repo: Path):
         vcs.commit_to_branch(vcs.find_repo(repo), {"app.py": b"x\n"}, branch="bad..name", message="m")
 
 
-@pytest.mark.parametrize("name, message", [
-    ("HEAD", "not a valid branch name"), ("@{-1}", "not a valid branch name"), ("@", "ambiguous"),
-    ("FETCH_HEAD", "ambiguous"), ("refs/heads/x", "ambiguous"), ("v1", "ambiguous"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("HEAD", "not a valid branch name"),
+        ("@{-1}", "not a valid branch name"),
+        ("@", "ambiguous"),
+        ("FETCH_HEAD", "ambiguous"),
+        ("refs/heads/x", "ambiguous"),
+        ("v1", "ambiguous"),
+    ],
+)
 def test_branch_names_git_would_read_as_another_ref_are_refused(repo: Path, name, message):
     git(repo, "tag", "v1")
     before = refs(repo)
@@ -277,8 +293,9 @@ def test_changes_identical_to_head_are_refused(repo: Path):
 
 
 def test_executable_bit_is_preserved_and_new_files_are_regular(repo: Path):
-    result = vcs.commit_to_branch(vcs.find_repo(repo), {"run.sh": b"#!/bin/sh\necho hi\n", "tool.sh": b"x\n"},
-                                  branch="migrator/modes", message="m")
+    result = vcs.commit_to_branch(
+        vcs.find_repo(repo), {"run.sh": b"#!/bin/sh\necho hi\n", "tool.sh": b"x\n"}, branch="migrator/modes", message="m"
+    )
     listing = git(repo, "ls-tree", result.branch, "run.sh", "tool.sh")
     modes = {line.split("\t")[1]: line.split()[0] for line in listing.splitlines()}
     assert modes == {"run.sh": "100755", "tool.sh": "100644"}
@@ -328,8 +345,9 @@ def test_unstaged_change_is_refused_with_the_file_listed(repo: Path):
     (repo / "app.py").write_bytes(b"import openai  # edited\n")
     before, refs_before = snapshot(repo), refs(repo)
     with pytest.raises(SafetyError) as err:
-        vcs.commit_to_branch(vcs.find_repo(repo), {"app.py": b"import dashscope\n", "run.sh": b"echo\n"},
-                             branch="migrator/x", message="m")
+        vcs.commit_to_branch(
+            vcs.find_repo(repo), {"app.py": b"import dashscope\n", "run.sh": b"echo\n"}, branch="migrator/x", message="m"
+        )
     assert "app.py" in err.value.message and "run.sh" not in err.value.message
     assert snapshot(repo) == before and refs(repo) == refs_before
 
@@ -368,8 +386,9 @@ def test_dirty_file_elsewhere_does_not_block(repo: Path):
 def test_allow_dirty_commits_given_content_and_reports_it(repo: Path):
     (repo / "app.py").write_bytes(b"import openai  # edited\n")
     before = snapshot(repo)
-    result = vcs.commit_to_branch(vcs.find_repo(repo), {"app.py": b"import dashscope  # edited\n"},
-                                  branch="migrator/x", message="m", allow_dirty=True)
+    result = vcs.commit_to_branch(
+        vcs.find_repo(repo), {"app.py": b"import dashscope  # edited\n"}, branch="migrator/x", message="m", allow_dirty=True
+    )
     assert result.includes_uncommitted and result.dirty_paths == ("app.py",)
     assert show(repo, f"{result.branch}:app.py") == b"import dashscope  # edited\n"
     assert snapshot(repo) == before
@@ -522,8 +541,7 @@ def test_untracked_files_are_never_committed(repo: Path):
     assert vcs.untracked_paths(info, [".env", "app.py", "new.toml", "notes.txt"]) == [".env", "notes.txt"]
     before = snapshot(repo)
     with pytest.raises(SafetyError, match=r"does not track[\s\S]*\.env"):
-        vcs.commit_to_branch(info, {".env": b"X=\n", "app.py": b"ok\n"}, branch="migrator/x", message="m",
-                             allow_dirty=True)
+        vcs.commit_to_branch(info, {".env": b"X=\n", "app.py": b"ok\n"}, branch="migrator/x", message="m", allow_dirty=True)
     assert snapshot(repo) == before and "migrator/x" not in git(repo, "branch", "--list")
 
 

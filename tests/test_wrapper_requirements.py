@@ -60,8 +60,10 @@ def test_a_native_migration_drops_the_wrapper_no_code_imports_and_check_passes(t
 
 def test_a_wrapper_still_imported_somewhere_stays(tmp_path: Path):
     azure = b'from langchain_openai import AzureChatOpenAI\n\nllm = AzureChatOpenAI(azure_deployment="gpt-4o", api_version="2024-06-01")\n'
-    for name, files, args in (("left", {"app.py": APP, "azure.py": azure}, ("--plan", "native")),
-                              ("compat", {"app.py": APP}, ("--plan", "compat"))):
+    for name, files, args in (
+        ("left", {"app.py": APP, "azure.py": azure}, ("--plan", "native")),
+        ("compat", {"app.py": APP}, ("--plan", "compat")),
+    ):
         (tmp_path / name).mkdir()
         repo = make_repo(tmp_path / name, {**files, "requirements.txt": REQUIREMENTS})
         doc = _apply(repo, *args, "--dry-run")
@@ -72,7 +74,9 @@ def test_a_wrapper_still_imported_somewhere_stays(tmp_path: Path):
 def test_a_wrapper_the_code_never_imported_stays(tmp_path: Path):
     # lightrag: an extra installs llama-index-llms-openai for the package's users; its code never
     # imported it, and the native plan removed it "as no code imports it any more"
-    plain = b'from openai import OpenAI\n\nclient = OpenAI()\nprint(client.chat.completions.create(model="gpt-4o", messages=[]))\n'
+    plain = (
+        b'from openai import OpenAI\n\nclient = OpenAI()\nprint(client.chat.completions.create(model="gpt-4o", messages=[]))\n'
+    )
     repo = make_repo(tmp_path, {"app.py": plain, "requirements.txt": b"openai>=1\nllama-index-llms-openai>=0.6\n"})
     doc = _apply(repo, "--plan", "native", "--dry-run")
     diff = next((f["diff"] for f in doc["files"] if f["path"] == "requirements.txt"), "")

@@ -16,8 +16,7 @@ from migrator.errors import MigratorError, SafetyError
 
 
 def tree(root: Path) -> Dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink()}
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink()}
 
 
 def temp_leftovers(root: Path):
@@ -224,8 +223,7 @@ CASES = {
     "crlf": ({"w.py": b"import openai\r\nx = 1\r\n"}, {"w.py": b"import dashscope\r\nx = 1\r\n"}),
     "mixed crlf and no eol": ({"w.py": b"a\r\nb\nc\r"}, {"w.py": b"a\r\nB\nc\r"}),
     "odd bytes": ({"o.py": b"s = '\xe9\xff'\nt = 1\n"}, {"o.py": b"s = '\xe9\xff'\nt = 2\n"}),
-    "form feed and unicode separators": ({"f.py": "a\x0cb\u2028c\nd\n".encode()},
-                                         {"f.py": "a\x0cb\u2028c\nD\n".encode()}),
+    "form feed and unicode separators": ({"f.py": "a\x0cb\u2028c\nd\n".encode()}, {"f.py": "a\x0cb\u2028c\nD\n".encode()}),
     "emptied": ({"e.py": b"x\n"}, {"e.py": b""}),
     "empty original": ({"e.py": b""}, {"e.py": b"x\n"}),
     "space in name": ({"my file.py": b"a\n"}, {"my file.py": b"b\n"}),
@@ -252,8 +250,9 @@ def test_all_cases_in_one_patch(tmp_path: Path):
 
 
 def test_patch_format(tmp_path: Path):
-    patch = writer.make_patch({"a.py": b"x\n", "same.py": b"s\n", "n.py": None},
-                              {"a.py": b"y", "same.py": b"s\n", "n.py": b"new\n"})
+    patch = writer.make_patch(
+        {"a.py": b"x\n", "same.py": b"s\n", "n.py": None}, {"a.py": b"y", "same.py": b"s\n", "n.py": b"new\n"}
+    )
     assert patch == (
         "diff --git a/a.py b/a.py\n"
         "--- a/a.py\n"

@@ -36,16 +36,23 @@ _IMPORT_STMT = (
     rb"|import" + _GAP + _NAMES + rb"(?:openai|tiktoken|langchain_openai)(?=[ \t\f.,;\\\r\n]|$)"
     # AutoGen 0.2 (pyautogen, ag2: analyzer/autogen.py): its config lists name OpenAI's endpoint
     rb"|from" + _GAP + rb"+(?:autogen|ag2)(?=[ \t\f.\\])|import" + _GAP + _NAMES + rb"(?:autogen|ag2)(?=[ \t\f.,;\\\r\n]|$)"
-    rb"|from" + _GAP + rb"+(?:langchain|llama_index|autogen_ext|haystack)[\w.]*" + _GAP
-    + rb"+import(?:[^\r\n]|" + _CONT + rb")*(?:openai|\())"
+    rb"|from"
+    + _GAP
+    + rb"+(?:langchain|llama_index|autogen_ext|haystack)[\w.]*"
+    + _GAP
+    + rb"+import(?:[^\r\n]|"
+    + _CONT
+    + rb")*(?:openai|\())"
 )
 _IMPORT_LINE = _START + _IMPORT_STMT
 # a router package (symbols.ROUTER_PACKAGES) imported: the package itself only, never its submodules
 # (its own code).  LiteLLM's, DSPy's and CrewAI's own modules import their package everywhere, so such
 # an import alone sends a file to the AST analysis only if its bytes hold what a finding there needs
 # (``router_evidence``); on litellm's 3,135 files that analysis was most of a scan's time (issue 19)
-_ROUTER_STMT = (rb"(?:from" + _GAP + rb"+(?:litellm|dspy|crewai)" + _GAP + rb"+import(?=[ \t\f\\(])"
-                rb"|import" + _GAP + _NAMES + rb"(?:litellm|dspy|crewai)(?=[ \t\f,;\\\r\n]|$))")
+_ROUTER_STMT = (
+    rb"(?:from" + _GAP + rb"+(?:litellm|dspy|crewai)" + _GAP + rb"+import(?=[ \t\f\\(])"
+    rb"|import" + _GAP + _NAMES + rb"(?:litellm|dspy|crewai)(?=[ \t\f,;\\\r\n]|$))"
+)
 _ROUTER_LINE = _START + _ROUTER_STMT
 _ROUTER_LINE_RE = re.compile(rb"(?m)" + _ROUTER_LINE)
 # the fast forms (``_any_line``): at a line's start, and after a break or a ";" or ":" inside it
@@ -115,9 +122,17 @@ def mentions_openai(data: bytes) -> bool:
 
 def mentions_lowered(low: bytes) -> bool:
     """``mentions_openai`` for bytes already lower-cased."""
-    return (b"openai" in low or b"sk-" in low or b"tiktoken" in low
-            or b"litellm" in low or b"dspy" in low or b"crewai" in low  # routers: sym.ROUTER_PACKAGES
-            or b"autogen" in low or b"ag2" in low or b"oai_config_list" in low)  # AutoGen 0.2 config lists
+    return (
+        b"openai" in low
+        or b"sk-" in low
+        or b"tiktoken" in low
+        or b"litellm" in low
+        or b"dspy" in low
+        or b"crewai" in low  # routers: sym.ROUTER_PACKAGES
+        or b"autogen" in low
+        or b"ag2" in low
+        or b"oai_config_list" in low
+    )  # AutoGen 0.2 config lists
 
 
 def read_whatever(relpath: str) -> bool:
@@ -169,8 +184,13 @@ def needs_ast(data: bytes) -> bool:
     return _any_line(_ROUTER_HEAD, _ROUTER_MID, data, _ROUTER_LITERALS) and router_evidence(data)
 
 
-def _any_line(head: "re.Pattern[bytes]", mid: "re.Pattern[bytes]", data: bytes, literals: Sequence[bytes],
-              by_name: "Optional[re.Pattern[bytes]]" = None) -> bool:
+def _any_line(
+    head: "re.Pattern[bytes]",
+    mid: "re.Pattern[bytes]",
+    data: bytes,
+    literals: Sequence[bytes],
+    by_name: "Optional[re.Pattern[bytes]]" = None,
+) -> bool:
     """Does an import pattern above (_START and what ``head`` and ``mid`` follow it with) match in
     ``data``?  Tried only on the logical lines that hold one of ``literals``: a match holds one,
     and crosses no line break but a backslash continuation.  (``head`` at the line's start,
@@ -181,8 +201,11 @@ def _any_line(head: "re.Pattern[bytes]", mid: "re.Pattern[bytes]", data: bytes, 
             start, end = logical_line(data, start, end)  # (a backslash at either end: maybe continued)
         if head.match(data, start, end) or mid.search(data, start, end):
             return True
-        if by_name is not None and data.find(b"import_", max(0, start - _BY_NAME_BEFORE), end) >= 0 \
-                and by_name.search(data, max(0, start - _BY_NAME_BEFORE), end):
+        if (
+            by_name is not None
+            and data.find(b"import_", max(0, start - _BY_NAME_BEFORE), end) >= 0
+            and by_name.search(data, max(0, start - _BY_NAME_BEFORE), end)
+        ):
             return True  # (``_BY_NAME``: a line holding "openai" holds its end)
     return False
 
@@ -221,17 +244,17 @@ def logical_line(text: AnyStr, start: int, end: int) -> Tuple[int, int]:
     back, nl, cr = ("\\", "\n", "\r") if isinstance(text, str) else (b"\\", b"\n", b"\r")
     while start > 0:
         at = start - 1  # the break ending the line before
-        if at and text[at - 1:at + 1] == cr + nl:
+        if at and text[at - 1 : at + 1] == cr + nl:
             at -= 1
-        if at < 1 or text[at - 1:at] != back:
+        if at < 1 or text[at - 1 : at] != back:
             break
         before = text.rfind(nl, 0, at - 1)
         start = max(before, text.rfind(cr, before + 1, at - 1)) + 1
     while end < len(text):
-        at = end - 1 if text[end - 1:end + 1] == cr + nl else end  # (a "\n" ending "\r\n")
-        if at <= start or text[at - 1:at] != back:
+        at = end - 1 if text[end - 1 : end + 1] == cr + nl else end  # (a "\n" ending "\r\n")
+        if at <= start or text[at - 1 : at] != back:
             break
-        after = end + 2 if text[end:end + 2] == cr + nl else end + 1
+        after = end + 2 if text[end : end + 2] == cr + nl else end + 1
         stop = text.find(nl, after)
         stop = len(text) if stop < 0 else stop
         bare = text.find(cr, after, stop)
@@ -281,9 +304,13 @@ def offset_span(starts: List[int], start: int, end: int) -> Span:
 _URL_LITERALS = ("api.openai.com", ".openai.azure.com")
 
 
-def finditer_on_lines(pattern: "re.Pattern[str]", text: str, literals: Tuple[str, ...] = _URL_LITERALS,
-                      starts: Optional[Callable[[str, int, int, int], Iterable[int]]] = None,
-                      long_line: int = 2000) -> Iterator["re.Match[str]"]:
+def finditer_on_lines(
+    pattern: "re.Pattern[str]",
+    text: str,
+    literals: Tuple[str, ...] = _URL_LITERALS,
+    starts: Optional[Callable[[str, int, int, int], Iterable[int]]] = None,
+    long_line: int = 2000,
+) -> Iterator["re.Match[str]"]:
     """``pattern.finditer(text)`` for a pattern whose every match holds one of
     ``literals`` and no line break: the pattern is tried only on lines holding a
     literal, found by C substring search (a URL pattern has no literal prefix
@@ -311,8 +338,9 @@ def finditer_on_lines(pattern: "re.Pattern[str]", text: str, literals: Tuple[str
                 last = match.end()
 
 
-def text_findings(relpath: str, text: str, *, cell: Optional[int] = None, low: Optional[bytes] = None,
-                  python: bool = False) -> List[Finding]:
+def text_findings(
+    relpath: str, text: str, *, cell: Optional[int] = None, low: Optional[bytes] = None, python: bool = False
+) -> List[Finding]:
     """Secrets anywhere in a text (code, comments, strings), and OpenAI URLs (in Python source,
     not those in comments and docstrings: prose reaches no server)."""
     from migrator.analyzer.secrets import describe, find_secrets, might_hold_secret
@@ -332,8 +360,14 @@ def text_findings(relpath: str, text: str, *, cell: Optional[int] = None, low: O
         maybe_key = might_hold_secret(lowered)
     for start, end, redacted in find_secrets(text, low, lowered) if maybe_key else ():
         out.append(
-            Finding("secret", relpath, _span_of(text, start, end), N_("hard-coded {what} {key}").format(what=describe(redacted), key=redacted),
-                    cell=cell, detail={"redacted": redacted})
+            Finding(
+                "secret",
+                relpath,
+                _span_of(text, start, end),
+                N_("hard-coded {what} {key}").format(what=describe(redacted), key=redacted),
+                cell=cell,
+                detail={"redacted": redacted},
+            )
         )
     prose: Optional[List[Tuple[int, int]]] = None
     for match in finditer_on_lines(_URL, text):
@@ -342,8 +376,14 @@ def text_findings(relpath: str, text: str, *, cell: Optional[int] = None, low: O
             if any(start <= match.start() < end for start, end in prose):
                 continue
         out.append(
-            Finding("url", relpath, _span_of(text, match.start(), match.end()), N_("OpenAI URL {url}").format(url=match.group(0)),
-                    cell=cell, detail={"url": match.group(0)})
+            Finding(
+                "url",
+                relpath,
+                _span_of(text, match.start(), match.end()),
+                N_("OpenAI URL {url}").format(url=match.group(0)),
+                cell=cell,
+                detail={"url": match.group(0)},
+            )
         )
     return out
 
@@ -359,14 +399,19 @@ def _prose(text: str) -> List[Tuple[int, int]]:
         starts.append(starts[-1] + len(line))
     out: List[Tuple[int, int]] = []
     try:
-        tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline)
-                  if t.type not in (tokenize.NL, tokenize.ENCODING)]
+        tokens = [
+            t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type not in (tokenize.NL, tokenize.ENCODING)
+        ]
     except (tokenize.TokenError, SyntaxError, IndentationError):
         return out
     statement_start = (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT)
     for i, tok in enumerate(tokens):
-        docstring = (tok.type == tokenize.STRING and (i == 0 or tokens[i - 1].type in statement_start)
-                     and i + 1 < len(tokens) and tokens[i + 1].type in (tokenize.NEWLINE, tokenize.ENDMARKER))
+        docstring = (
+            tok.type == tokenize.STRING
+            and (i == 0 or tokens[i - 1].type in statement_start)
+            and i + 1 < len(tokens)
+            and tokens[i + 1].type in (tokenize.NEWLINE, tokenize.ENDMARKER)
+        )
         if tok.type == tokenize.COMMENT or docstring:
             out.append((starts[tok.start[0] - 1] + tok.start[1], starts[tok.end[0] - 1] + tok.end[1]))
     return out
@@ -435,7 +480,9 @@ def analyze_notebook_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
     try:
         cells = notebook_cells(relpath, text)
     except NotebookError as exc:
-        return FileAnalysis(relpath, error=N_("invalid notebook: {reason}").format(reason=exc), error_line=getattr(exc, "line", None))
+        return FileAnalysis(
+            relpath, error=N_("invalid notebook: {reason}").format(reason=exc), error_line=getattr(exc, "line", None)
+        )
     out = FileAnalysis(relpath)
     for cell, part in cells:
         number, source = cell[0], cell[1]
@@ -445,8 +492,17 @@ def analyze_notebook_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
             part = analyze_python(source, relpath, cell=number)
         if part.error:
             # a cell that does not parse (e.g. unusual magics) is reported, not fatal
-            out.findings.append(Finding("import", relpath, Span(1, 0, 1, 0), N_("cell {number}: {reason}").format(number=number, reason=part.error),
-                                        cell=number, confidence="low", detail={"unparsed": True}))
+            out.findings.append(
+                Finding(
+                    "import",
+                    relpath,
+                    Span(1, 0, 1, 0),
+                    N_("cell {number}: {reason}").format(number=number, reason=part.error),
+                    cell=number,
+                    confidence="low",
+                    detail={"unparsed": True},
+                )
+            )
             continue
         out.findings.extend(part.findings)
         out.symbols.extend(part.symbols)
@@ -479,8 +535,9 @@ def analyze_other_bytes(relpath: str, data: bytes, low: Optional[bytes] = None) 
         try:
             parse_config_file(text)
         except ConfigFileError as exc:
-            return FileAnalysis(relpath, error=N_("not an AutoGen config list: {reason}").format(reason=exc.reason),
-                                error_line=exc.line)
+            return FileAnalysis(
+                relpath, error=N_("not an AutoGen config list: {reason}").format(reason=exc.reason), error_line=exc.line
+            )
     findings = analyze_text(relpath, text, low=low)
     return FileAnalysis(relpath, findings=sorted(findings, key=Finding.sort_key)) if findings else None
 

@@ -61,8 +61,12 @@ def config_list(an: Any, node: ast.AST, scope: Any, parent: Optional[ast.AST], v
         api_type = value(entry, "api_type")
         base = value(entry, "base_url") or value(entry, "api_base")
         # azure, google, anthropic, ..., another server, or one a value decides: not OpenAI's endpoint
-        kind = openai_entry(None if api_type is None else (an.constant_str(api_type, scope) or "?"),
-                            an.constant_str(base, scope), base is not None, value(entry, "model_client_cls") is not None)
+        kind = openai_entry(
+            None if api_type is None else (an.constant_str(api_type, scope) or "?"),
+            an.constant_str(base, scope),
+            base is not None,
+            value(entry, "model_client_cls") is not None,
+        )
         if kind is None:
             continue
         text = an.constant_str(value(entry, "model"), scope)
@@ -73,10 +77,23 @@ def config_list(an: Any, node: ast.AST, scope: Any, parent: Optional[ast.AST], v
         names = [k.value for k in entry.keys if isinstance(k, ast.Constant)]
         endpoint = "dynamic" if dynamic else kind
         message = N_("an AutoGen config_list entry sends '{model}' to OpenAI").format(model=text or "?")
-        an.add("framework", span, message, symbol=sym.CONFIG_LIST_SYMBOL,
-               model=text, api="chat.completions.create",
-               detail={"form": "construct", "route": True, "model_arg": "model", "kwargs": names, "dict": True,
-                       "endpoint": endpoint, "star_kwargs": any(k is None for k in entry.keys)})
+        an.add(
+            "framework",
+            span,
+            message,
+            symbol=sym.CONFIG_LIST_SYMBOL,
+            model=text,
+            api="chat.completions.create",
+            detail={
+                "form": "construct",
+                "route": True,
+                "model_arg": "model",
+                "kwargs": names,
+                "dict": True,
+                "endpoint": endpoint,
+                "star_kwargs": any(k is None for k in entry.keys),
+            },
+        )
 
 
 def openai_entry(api_type: Optional[str], base_url: Optional[str], has_base: bool, custom_client: bool) -> Optional[str]:
@@ -122,8 +139,9 @@ class JsonEntry:
         api_type, base = self.get("api_type"), self.get("base_url") or self.get("api_base")
         if (api_type is not None and not isinstance(api_type, str)) or (base is not None and not isinstance(base, str)):
             return None
-        return openai_entry(api_type, base, "base_url" in self.values or "api_base" in self.values,
-                            "model_client_cls" in self.values)
+        return openai_entry(
+            api_type, base, "base_url" in self.values or "api_base" in self.values, "model_client_cls" in self.values
+        )
 
 
 def _line(text: str, offset: int) -> int:
@@ -195,10 +213,18 @@ def config_file_findings(path: str, text: str, span: Any) -> List[Finding]:
         if endpoint is None:
             continue
         model = entry.get("model") if isinstance(entry.get("model"), str) else None
-        out.append(Finding(kind="framework", path=path, span=span(entry.start, entry.end),
-                           message=N_("an AutoGen config_list entry sends '{model}' to OpenAI").format(model=model or "?"),
-                           symbol=sym.CONFIG_LIST_SYMBOL, model=model, api="chat.completions.create",
-                           detail={"form": "config_file", "route": True, "endpoint": endpoint, "kwargs": sorted(entry.values)}))
+        out.append(
+            Finding(
+                kind="framework",
+                path=path,
+                span=span(entry.start, entry.end),
+                message=N_("an AutoGen config_list entry sends '{model}' to OpenAI").format(model=model or "?"),
+                symbol=sym.CONFIG_LIST_SYMBOL,
+                model=model,
+                api="chat.completions.create",
+                detail={"form": "config_file", "route": True, "endpoint": endpoint, "kwargs": sorted(entry.values)},
+            )
+        )
     return out
 
 
@@ -224,10 +250,18 @@ def config_env_findings(path: str, offset: int, line: str, span: Any) -> List[Fi
     for entry in entries:
         model = entry.get("model") if isinstance(entry.get("model"), str) else None
         if entry.endpoint is not None:
-            out.append(Finding(kind="framework", path=path, span=span(offset + m.start("value"), offset + m.end("value")),
-                               message=N_("an AutoGen config_list entry sends '{model}' to OpenAI").format(model=model or "?"),
-                               symbol=sym.CONFIG_LIST_SYMBOL, model=model, api="chat.completions.create",
-                               detail={"form": "config_env", "route": True, "kwargs": sorted(entry.values)}))
+            out.append(
+                Finding(
+                    kind="framework",
+                    path=path,
+                    span=span(offset + m.start("value"), offset + m.end("value")),
+                    message=N_("an AutoGen config_list entry sends '{model}' to OpenAI").format(model=model or "?"),
+                    symbol=sym.CONFIG_LIST_SYMBOL,
+                    model=model,
+                    api="chat.completions.create",
+                    detail={"form": "config_env", "route": True, "kwargs": sorted(entry.values)},
+                )
+            )
     return out
 
 
@@ -245,10 +279,13 @@ UNSEEN_SOURCE = N_("{call}(...) reads its config list from {source}: apply canno
 OPENAI_SOURCE = N_("{call}(...) builds OpenAI entries from OPENAI_API_KEY or key files")
 #: what a person does, on the provider (apply's report)
 TODO = N_("{finding}; to do: {todo}")
-UNSEEN_TODO = N_("give the OpenAI entries of that config list the {title} model, \"base_url\": \"{url}\" and your {title} key "
-                 "where it is kept")
-OPENAI_TODO = N_("pass config_list=[...] entries for {title} instead: the {title} model, \"base_url\": \"{url}\", "
-                 "\"api_key\": os.environ[\"{key_env}\"]")
+UNSEEN_TODO = N_(
+    "give the OpenAI entries of that config list the {title} model, \"base_url\": \"{url}\" and your {title} key where it is kept"
+)
+OPENAI_TODO = N_(
+    "pass config_list=[...] entries for {title} instead: the {title} model, \"base_url\": \"{url}\", "
+    "\"api_key\": os.environ[\"{key_env}\"]"
+)
 
 
 def config_source_todo(finding: Finding, title: str, url: str, key_env: str) -> str:
@@ -261,8 +298,14 @@ def _literal(node: Optional[ast.AST], module_dir: str) -> Optional[str]:
     path of a file next to the module, relative to the project root."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
-    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "join"
-            and node.args and not node.keywords and _is_module_dir(node.args[0])):
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "join"
+        and node.args
+        and not node.keywords
+        and _is_module_dir(node.args[0])
+    ):
         rest = [_literal(a, module_dir) for a in node.args[1:]]
         if all(isinstance(a, str) for a in rest):
             return "/".join([module_dir or ".", *rest])  # type: ignore[list-item]
@@ -270,8 +313,14 @@ def _literal(node: Optional[ast.AST], module_dir: str) -> Optional[str]:
 
 
 def _is_module_dir(node: ast.AST) -> bool:
-    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "dirname"
-            and len(node.args) == 1 and isinstance(node.args[0], ast.Name) and node.args[0].id == "__file__")
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "dirname"
+        and len(node.args) == 1
+        and isinstance(node.args[0], ast.Name)
+        and node.args[0].id == "__file__"
+    )
 
 
 def _in_repo(name: str, location: str, module_dir: str, exists: Any) -> Optional[str]:
@@ -331,22 +380,30 @@ def resolve_source(fact: Finding, exists: Any) -> Optional[Finding]:
     call, name, location = fact.detail["call"], fact.detail["name"], fact.detail["location"]
     common = dict(kind="framework", path=fact.path, span=fact.span, symbol=fact.symbol, cell=fact.cell)
     if call in FROM_OPENAI:
-        return Finding(message=OPENAI_SOURCE.format(call=call), detail={"form": "config_source", "route": True, "call": call},
-                       **common)  # type: ignore[arg-type]
+        return Finding(
+            message=OPENAI_SOURCE.format(call=call),
+            detail={"form": "config_source", "route": True, "call": call},
+            **common,  # type: ignore[arg-type]
+        )
     module_dir = fact.path.rsplit("/", 1)[0] if "/" in fact.path else ""
     found = _in_repo(name, location, module_dir, exists) if name is not None and location is not None else None
     if found is not None and is_config_file(found.rsplit("/", 1)[-1]):
         return None  # the file apply rewrites (textfiles: autogen_config)
     if found is not None:
-        where = N_("{name}, a file apply does not rewrite (only OAI_CONFIG_LIST and OAI_CONFIG_LIST*.json are)").format(name=found)
+        where = N_("{name}, a file apply does not rewrite (only OAI_CONFIG_LIST and OAI_CONFIG_LIST*.json are)").format(
+            name=found
+        )
     elif name is None or location is None:
         where = N_("a name computed at run time")
     elif name.startswith(("/", "~")) or location.startswith(("/", "~")):
         where = N_("the file {name}, outside the repository").format(name=f"{location.rstrip('/')}/{name}" if location else name)
     else:
         where = N_("the variable {name} or a file of that name, neither in the repository").format(name=name)
-    return Finding(message=UNSEEN_SOURCE.format(call=call, source=where),
-                   detail={"form": "config_source", "call": call, "name": name}, **common)  # type: ignore[arg-type]
+    return Finding(
+        message=UNSEEN_SOURCE.format(call=call, source=where),
+        detail={"form": "config_source", "call": call, "name": name},
+        **common,  # type: ignore[arg-type]
+    )
 
 
 def config_source_findings(path: str, source: str, exists: Any) -> List[Finding]:

@@ -89,8 +89,7 @@ def regions(text: str, starts: Sequence[int]) -> List[Region]:
     return _split(text, starts, cuts, 0, len(text), None)
 
 
-def _split(text: str, starts: Sequence[int], cuts: List[int], begin: int, end: int,
-           indent: Optional[str]) -> List[Region]:
+def _split(text: str, starts: Sequence[int], cuts: List[int], begin: int, end: int, indent: Optional[str]) -> List[Region]:
     out: List[Region] = []
     skip = len(indent) if indent else 0
     pending: Optional[int] = None  # a decorator's first line, waiting for its def/class
@@ -197,7 +196,7 @@ def closed(segment: str) -> bool:
 def _fstrings_balanced(segment: str) -> bool:
     for m in _STRINGS_AND_COMMENTS.finditer(segment):
         token = m.group(0)
-        if token.startswith("#") or "f" not in segment[max(0, m.start() - 2):m.start()].lower():
+        if token.startswith("#") or "f" not in segment[max(0, m.start() - 2) : m.start()].lower():
             continue  # not an f-string (an "f" ending a word before it only makes this stricter)
         body = token.replace("{{", "").replace("}}", "")
         if body.count("{") != body.count("}"):
@@ -254,8 +253,7 @@ def structure_ok(tree: ast.Module, blanked: Sequence[Region]) -> bool:
                 return False
             continue
         owner = region.owner
-        if owner is None or not isinstance(node, ast.ClassDef) or firsts[index] != owner \
-                or node.end_lineno < region.first:  # type: ignore[operator]  # parsed: never None
+        if owner is None or not isinstance(node, ast.ClassDef) or firsts[index] != owner or node.end_lineno < region.first:  # type: ignore[operator]  # parsed: never None
             return False
         if id(node) not in bodies:
             bodies[id(node)] = [_first_line(n) for n in node.body]
@@ -279,8 +277,10 @@ def splice(tree: ast.Module, text: str, starts: Sequence[int], region: Region) -
     parsed = ast.parse("\n" * (region.first - 2) + "class _:\n" + source).body[-1]
     owner = region.owner
     cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and _first_line(n) == owner)
-    cls.body[:] = sorted([n for n in cls.body if not (isinstance(n, ast.Pass) and n.lineno == region.first)]
-                         + parsed.body, key=_first_line)  # type: ignore[attr-defined]
+    cls.body[:] = sorted(
+        [n for n in cls.body if not (isinstance(n, ast.Pass) and n.lineno == region.first)] + parsed.body,  # type: ignore[attr-defined]
+        key=_first_line,
+    )
     last = cls.body[-1]  # a class ends where its last statement does
     if (last.end_lineno, last.end_col_offset) > (cls.end_lineno, cls.end_col_offset):
         cls.end_lineno, cls.end_col_offset = last.end_lineno, last.end_col_offset

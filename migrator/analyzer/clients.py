@@ -11,8 +11,19 @@ from migrator.analyzer import symbols as sym
 from migrator.i18n import N_
 from migrator.analyzer.scope import Client, Func, NOT_OPENAI, Q, Res, Result, _is_none, dotted_name
 from migrator.analyzer.nodes import (
-    _astuple, _attribute_chain, _classify_url, _dict_value, _env_var_default, _has_kwarg, _is_env_read, _kwarg_names,
-    _is_str, _primitive, _signature, _streaming_api, param_key,
+    _astuple,
+    _attribute_chain,
+    _classify_url,
+    _dict_value,
+    _env_var_default,
+    _has_kwarg,
+    _is_env_read,
+    _kwarg_names,
+    _is_str,
+    _primitive,
+    _signature,
+    _streaming_api,
+    param_key,
 )
 from migrator.analyzer.mixins import _Mixin
 
@@ -51,8 +62,11 @@ class _Clients(_Mixin):
         entries: Optional[ast.AST] = next((k.value for k in node.keywords if k.arg == keyword), None)
         if isinstance(entries, ast.Name):
             binding, ambiguous = self.lookup(entries.id, scope, node.lineno)
-            entries = binding.value if binding is not None and not ambiguous and binding.kind == "assign" \
-                and binding.scope.kind == "module" else None
+            entries = (
+                binding.value
+                if binding is not None and not ambiguous and binding.kind == "assign" and binding.scope.kind == "module"
+                else None
+            )
         for entry in entries.elts if isinstance(entries, (ast.List, ast.Tuple)) else ():
             params = _dict_value(entry, inner)
             text = self.constant_str(_dict_value(params, key), scope)
@@ -63,12 +77,27 @@ class _Clients(_Mixin):
             span = self.lines.span(params)  # type: ignore[arg-type]
             if any(f.span == span and f.kind == "framework" for f in self.out.findings):
                 continue  # one list handed to two routers
-            names = [k.value for k in params.keys if isinstance(k, ast.Constant)] if isinstance(params, ast.Dict) \
+            names = (
+                [k.value for k in params.keys if isinstance(k, ast.Constant)]
+                if isinstance(params, ast.Dict)
                 else _kwarg_names(params)  # type: ignore[arg-type]
+            )
             api = "embeddings.create" if model.startswith("text-embedding-") else "chat.completions.create"
-            self.add("framework", span, N_("routes '{model}' to OpenAI through {name}").format(model=text, name=qname), symbol=sym.ROUTE_ALIASES.get(qname, qname),
-                     model=model, api=api, detail={"form": "construct", "route": True, "model_arg": key, "kwargs": names,
-                                          "dict": isinstance(params, ast.Dict)})
+            self.add(
+                "framework",
+                span,
+                N_("routes '{model}' to OpenAI through {name}").format(model=text, name=qname),
+                symbol=sym.ROUTE_ALIASES.get(qname, qname),
+                model=model,
+                api=api,
+                detail={
+                    "form": "construct",
+                    "route": True,
+                    "model_arg": key,
+                    "kwargs": names,
+                    "dict": isinstance(params, ast.Dict),
+                },
+            )
 
     def _elsewhere(self, base: ast.AST, scope: Scope) -> bool:
         """An api_base/base_url naming another server than OpenAI's (or one a value decides)."""
@@ -81,8 +110,12 @@ class _Clients(_Mixin):
         keyword, position = sym.ROUTE_FUNCTIONS[qname]
         arg: Optional[ast.AST] = next((k.value for k in node.keywords if k.arg == keyword), None)
         where: object = keyword
-        if arg is None and position is not None and len(node.args) > position \
-                and not any(isinstance(a, ast.Starred) for a in node.args[:position + 1]):
+        if (
+            arg is None
+            and position is not None
+            and len(node.args) > position
+            and not any(isinstance(a, ast.Starred) for a in node.args[: position + 1])
+        ):
             arg, where = node.args[position], position
         text = self.constant_str(arg, scope)
         model = sym.openai_route(text)
@@ -90,17 +123,33 @@ class _Clients(_Mixin):
             return
         if any(kw.arg in ("api_base", "base_url") and self._elsewhere(kw.value, scope) for kw in node.keywords):
             return
-        self.add("framework", node, N_("routes '{model}' to OpenAI through {name}").format(model=text, name=qname), symbol=qname, model=model,
-                 detail={"form": "construct", "route": True, "model_arg": where, "kwargs": _kwarg_names(node)})
+        self.add(
+            "framework",
+            node,
+            N_("routes '{model}' to OpenAI through {name}").format(model=text, name=qname),
+            symbol=qname,
+            model=model,
+            detail={"form": "construct", "route": True, "model_arg": where, "kwargs": _kwarg_names(node)},
+        )
 
     def _handed(self, node: ast.Call, scope: Scope) -> None:
         """A client built here and passed to a function imported from elsewhere
         (``outlines.from_openai(OpenAI(), "gpt-4o-mini")``, ``Agent(client=client)``): what that
         function sends through it (its model names, its calls) is out of this module's sight."""
-        if (isinstance(node.func, ast.Name) and node.func.id == "setattr" and len(node.args) == 3
-                and self.lookup("setattr", scope, node.lineno)[0] is None):
-            self._module_attribute_set(node.args[0], node.args[2], node.lineno, scope, built_here=True,  # setattr(state, "client", c)
-                                       shown=ast.unparse(node.func) + "(" + ast.unparse(node.args[0]) + ", ...)")
+        if (
+            isinstance(node.func, ast.Name)
+            and node.func.id == "setattr"
+            and len(node.args) == 3
+            and self.lookup("setattr", scope, node.lineno)[0] is None
+        ):
+            self._module_attribute_set(
+                node.args[0],
+                node.args[2],
+                node.lineno,
+                scope,
+                built_here=True,  # setattr(state, "client", c)
+                shown=ast.unparse(node.func) + "(" + ast.unparse(node.args[0]) + ", ...)",
+            )
         func = self.resolve(node.func, scope)
         if func is NOT_OPENAI and isinstance(node.func, ast.Name):
             binding, ambiguous = self.lookup(node.func.id, scope, node.lineno)
@@ -114,8 +163,12 @@ class _Clients(_Mixin):
                 func = inherited[0]
         # a function of this module, or a class of it (its __init__'s parameters; fields: none)
         local = isinstance(func, Func)
-        if not local and (not isinstance(func, Q) or sym.is_openai(func.qname) or func.qname.endswith("@subclass")
-                          or func.qname in sym.CLIENT_WRAPPERS):
+        if not local and (
+            not isinstance(func, Q)
+            or sym.is_openai(func.qname)
+            or func.qname.endswith("@subclass")
+            or func.qname in sym.CLIENT_WRAPPERS
+        ):
             return
         name = func.qname if isinstance(func, Q) else getattr(func.node, "name", "a function")  # type: ignore[union-attr]
         params = _parameters(func.node, node) if local else {}  # type: ignore[union-attr]
@@ -136,20 +189,29 @@ class _Clients(_Mixin):
                 unfollowed.add(takes[key])  # None now, a client set on the object later (agent.client = ...)
             if isinstance(arg, (ast.Call, ast.Name, ast.Attribute, ast.Subscript)):
                 value = self.resolve(arg, scope)
-                if isinstance(value, Client) and (value.origin in ("constructed", "subclass") or (value.origin == "remote" and key in takes)):
+                if isinstance(value, Client) and (
+                    value.origin in ("constructed", "subclass") or (value.origin == "remote" and key in takes)
+                ):
                     param = params.get(key)
                     if local and param is not None:
                         # a local function's parameter: the client's unit joins the one its calls form there
                         self.feeds.setdefault(value.span, []).append(list(_astuple(self.lines.span(param))))
                     elif key in takes and key != -1 and not (starred and isinstance(key, int)) and value.origin == "remote":
                         # built in a third module: the callee's calls join that client (project.py)
-                        self.out.handoffs.append([*str(value.where).rsplit("#", 1), value.endpoint, str(export["path"]),  # type: ignore[index]
-                                                  param_key(func.qname.rsplit(".", 1)[-1], takes[key])])  # type: ignore[union-attr]
+                        self.out.handoffs.append(
+                            [
+                                *str(value.where).rsplit("#", 1),
+                                value.endpoint,
+                                str(export["path"]),  # type: ignore[index]
+                                param_key(func.qname.rsplit(".", 1)[-1], takes[key]),  # type: ignore[union-attr]
+                            ]
+                        )
                     elif key in takes and key != -1 and not (starred and isinstance(key, int)):
                         # the unit the calls on that parameter form there: the two move together or
                         # stay together (units.agree)
                         self.takes.setdefault(value.span, []).append(
-                            [str(export["path"]), param_key(func.qname.rsplit(".", 1)[-1], takes[key])])  # type: ignore[index,union-attr]
+                            [str(export["path"]), param_key(func.qname.rsplit(".", 1)[-1], takes[key])]  # type: ignore[index, union-attr]
+                        )
                     else:
                         self.handed.setdefault(value.span, name + ("()" if local else ""))
                 elif isinstance(value, Result) and not _primitive(value):
@@ -160,13 +222,16 @@ class _Clients(_Mixin):
         # test module the value is a double
         if export is not None and isinstance(func, Q) and not _test_module(self.path):
             for param in sorted(unfollowed):
-                self.out.handoffs.append(["", str(node.lineno), "unknown", str(export["path"]),
-                                          param_key(func.qname.rsplit(".", 1)[-1], param)])
+                self.out.handoffs.append(
+                    ["", str(node.lineno), "unknown", str(export["path"]), param_key(func.qname.rsplit(".", 1)[-1], param)]
+                )
 
     def _stored(self, node: ast.Call, client: Client, parent: Optional[ast.AST], scope: Scope) -> None:
         """A client put straight into a container (``kwargs["client"] = OpenAI()``, ``{"client": OpenAI()}``,
         ``[OpenAI(), ...]``): what reads it out of there, and where the container goes, is out of sight."""
-        targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target] if isinstance(parent, ast.AnnAssign) else []
+        targets = (
+            parent.targets if isinstance(parent, ast.Assign) else [parent.target] if isinstance(parent, ast.AnnAssign) else []
+        )
         where: Optional[ast.AST] = next((t for t in targets if isinstance(t, ast.Subscript)), None)
         if where is None:
             # an attribute of an imported module (``state.openai_client = OpenAI()``): every module
@@ -174,18 +239,27 @@ class _Clients(_Mixin):
             where = next((t for t in targets if isinstance(t, ast.Attribute) and self._imported_module(t.value, scope)), None)
         if where is None and isinstance(parent, (ast.Dict, ast.List, ast.Tuple, ast.Set)):
             where = parent
-        if where is None and isinstance(parent, ast.Call) and isinstance(parent.func, ast.Attribute) and node in parent.args and (
-                parent.func.attr in ("append", "add", "insert", "extend", "appendleft", "put", "setdefault")):
+        if (
+            where is None
+            and isinstance(parent, ast.Call)
+            and isinstance(parent.func, ast.Attribute)
+            and node in parent.args
+            and (parent.func.attr in ("append", "add", "insert", "extend", "appendleft", "put", "setdefault"))
+        ):
             where = parent.func.value  # clients.append(OpenAI())
         if where is None and isinstance(parent, (ast.Yield, ast.YieldFrom, ast.Lambda)):
             where = parent  # what the generator's or the lambda's callers do with it is not followed
         if where is None and isinstance(parent, ast.Return):
             function = self._function_of_scope(scope)
-            if function is not None and any((dotted_name(d.func if isinstance(d, ast.Call) else d) or "").rsplit(".", 1)[-1] == "fixture"
-                                            for d in function.decorator_list):
+            if function is not None and any(
+                (dotted_name(d.func if isinstance(d, ast.Call) else d) or "").rsplit(".", 1)[-1] == "fixture"
+                for d in function.decorator_list
+            ):
                 where = function  # a pytest fixture: the tests that take it are not followed
         if where is not None:
-            text = f"@fixture {where.name}()" if isinstance(where, (ast.FunctionDef, ast.AsyncFunctionDef)) else ast.unparse(where)
+            text = (
+                f"@fixture {where.name}()" if isinstance(where, (ast.FunctionDef, ast.AsyncFunctionDef)) else ast.unparse(where)
+            )
             self.stored.setdefault(client.span, [text if len(text) <= 40 else text[:37] + "...", node.lineno])
 
     def _method_value(self, node: ast.Call, scope: Scope) -> None:
@@ -205,11 +279,17 @@ class _Clients(_Mixin):
         chain = _attribute_chain(node.func)
         func = self.resolve(node.func, scope)
         qname = func.qname if isinstance(func, Q) else ""
-        root = chain[0].id if chain is not None and isinstance(chain[0], ast.Name) else (
-            node.func.id if isinstance(node.func, ast.Name) else "")
+        root = (
+            chain[0].id
+            if chain is not None and isinstance(chain[0], ast.Name)
+            else (node.func.id if isinstance(node.func, ast.Name) else "")
+        )
         path = tuple(chain[1]) if chain is not None else ()
-        patcher = qname.endswith((".patch", ".patch.object")) and qname.split(".")[0] in ("unittest", "mock") \
+        patcher = (
+            qname.endswith((".patch", ".patch.object"))
+            and qname.split(".")[0] in ("unittest", "mock")
             or (root in ("mocker", "monkeypatch") and path in (("patch",), ("patch", "object"), ("setattr",)))
+        )
         target = None
         if patcher and node.args:
             first = node.args[0]
@@ -232,7 +312,9 @@ class _Clients(_Mixin):
                     target = arg.value
                     break
         if target is not None:
-            self.add("double", node, N_("test double for {target}").format(target=target), symbol=target, detail={"target": target})
+            self.add(
+                "double", node, N_("test double for {target}").format(target=target), symbol=target, detail={"target": target}
+            )
 
     def _client(self, node: ast.Call, client: Client, scope: Scope, context_manager: bool = False) -> None:
         name = client.cls.split(".")[-1]
@@ -240,8 +322,9 @@ class _Clients(_Mixin):
         self.add(
             "client",
             node,
-            (N_("constructs {name} (already points elsewhere)") if client.endpoint == "other"
-             else N_("constructs {name}")).format(name=name),
+            (
+                N_("constructs {name} (already points elsewhere)") if client.endpoint == "other" else N_("constructs {name}")
+            ).format(name=name),
             symbol=client.cls,
             detail={
                 "endpoint": client.endpoint,
@@ -252,8 +335,14 @@ class _Clients(_Mixin):
                 "key": _key_kind(node),
                 # api_key=os.getenv("X"): the variable (a client reading another service's key never
                 # reads OPENAI_API_KEY)
-                "key_env": next((_env_var_default(value)[0] for arg, value in self.keywords(node, scope)
-                                 if arg == "api_key" and _is_env_read(value)), None),
+                "key_env": next(
+                    (
+                        _env_var_default(value)[0]
+                        for arg, value in self.keywords(node, scope)
+                        if arg == "api_key" and _is_env_read(value)
+                    ),
+                    None,
+                ),
                 "fallback_kwargs": self.fallback_kwargs(node, scope),
                 "_project_key": self.client_key(node),
                 # where api_key=<local> is written, when only this construction reads that local:
@@ -293,9 +382,13 @@ class _Clients(_Mixin):
             return False
         value = binding.value
         value = value.values[-1] if isinstance(value, ast.BoolOp) and isinstance(value.op, ast.Or) else value
-        return (isinstance(value, ast.Call) and (dotted_name(value.func) or "") in ("os.getenv", "getenv", "os.environ.get", "environ.get")
-                and (len(value.args) == 1 or (len(value.args) == 2 and _is_none(value.args[1])))
-                and isinstance(value.args[0], ast.Constant) and value.args[0].value == "OPENAI_API_KEY")
+        return (
+            isinstance(value, ast.Call)
+            and (dotted_name(value.func) or "") in ("os.getenv", "getenv", "os.environ.get", "environ.get")
+            and (len(value.args) == 1 or (len(value.args) == 2 and _is_none(value.args[1])))
+            and isinstance(value.args[0], ast.Constant)
+            and value.args[0].value == "OPENAI_API_KEY"
+        )
 
     def _imported_key(self, call: ast.Call, scope: Scope) -> Optional[str]:
         """The source of a construction's ``api_key=`` when it is a value imported from another
@@ -332,8 +425,9 @@ class _Clients(_Mixin):
         if model is None and legacy and result.api.startswith("audio.") and node.args:
             model = self.constant_str(node.args[0], scope)  # v0 openai.Audio.transcribe("whisper-1", f)
         model_def = None
-        given = next((k.value for k in node.keywords if k.arg in (("model", "engine", "deployment_id") if legacy else ("model",))),
-                     None)
+        given = next(
+            (k.value for k in node.keywords if k.arg in (("model", "engine", "deployment_id") if legacy else ("model",))), None
+        )
         found = None
         if given is not None and not isinstance(given, ast.Constant):
             found = self.model_definition(given, scope)
@@ -399,5 +493,9 @@ def _test_module(path: str) -> bool:
     """A test module (its doubles are handed where clients go)."""
     parts = path.replace("\\", "/").split("/")
     name = parts[-1]
-    return (any(p in ("tests", "test", "testing") for p in parts[:-1]) or name.startswith("test_") or name.endswith("_test.py")
-            or name == "conftest.py")
+    return (
+        any(p in ("tests", "test", "testing") for p in parts[:-1])
+        or name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+    )

@@ -86,8 +86,9 @@ class _Endpoints(_Mixin):
                     if var is not None and "openai" in var.lower() and var != "OPENAI_API_KEY":
                         return "$" + var
                     continue
-                name = (node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute)
-                        else _config_key(node))
+                name = (
+                    node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else _config_key(node)
+                )
                 if name is not None and "openai" in name.lower():
                     return name
         return None
@@ -114,10 +115,17 @@ class _Endpoints(_Mixin):
             elif isinstance(value, ast.Name):
                 binding, _ = self.lookup(value.id, where, value.lineno)
                 if binding is not None:
-                    todo.extend((b.value, b.scope) for b in binding.scope.bindings.get(value.id, [])
-                                if b.kind == "assign" and b.value is not None)
-            elif (isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name) and where.cls is not None
-                  and where.self_name == value.value.id):
+                    todo.extend(
+                        (b.value, b.scope)
+                        for b in binding.scope.bindings.get(value.id, [])
+                        if b.kind == "assign" and b.value is not None
+                    )
+            elif (
+                isinstance(value, ast.Attribute)
+                and isinstance(value.value, ast.Name)
+                and where.cls is not None
+                and where.self_name == value.value.id
+            ):
                 self.attrs_asked.add(value.attr)
                 self.binder.bind_methods(where.cls)
                 todo.extend((b.value, b.scope) for b in where.cls.attrs.get(value.attr, []) if b.value is not None)
@@ -146,10 +154,17 @@ class _Endpoints(_Mixin):
         if function is None or any(isinstance(n, (ast.Global, ast.Nonlocal)) and given.id in n.names for n in ast.walk(function)):
             return None
         # `if not api_key: raise ...` only looks at it
-        tested = {id(n) for t in ast.walk(function) if isinstance(t, (ast.If, ast.While, ast.Assert, ast.IfExp))
-                  for n in _tested_names(t.test)}
-        reads = [n for n in ast.walk(function) if isinstance(n, ast.Name) and n.id == given.id and isinstance(n.ctx, ast.Load)
-                 and id(n) not in tested]
+        tested = {
+            id(n)
+            for t in ast.walk(function)
+            if isinstance(t, (ast.If, ast.While, ast.Assert, ast.IfExp))
+            for n in _tested_names(t.test)
+        }
+        reads = [
+            n
+            for n in ast.walk(function)
+            if isinstance(n, ast.Name) and n.id == given.id and isinstance(n.ctx, ast.Load) and id(n) not in tested
+        ]
         if reads != [given]:
             return None  # read elsewhere too (another client, a wrapper, a return): it may feed those
         return list(_astuple(self.lines.span(bindings[0].value)))
@@ -162,14 +177,23 @@ class _Endpoints(_Mixin):
         names = [k.arg for k in node.keywords if k.arg is not None]
         if spread is None:
             return {"kwargs": names, "star_kwargs": any(k.arg is None for k in node.keywords)}
-        return {"kwargs": names + [k for k in spread["keys"] if k not in names],  # type: ignore[attr-defined]
-                "star_kwargs": False, "params_set": spread["set"],
-                "_params_def": list(_astuple(self.lines.span(spread["literal"])))}  # type: ignore[arg-type]
+        return {
+            "kwargs": names + [k for k in spread["keys"] if k not in names],  # type: ignore[attr-defined]
+            "star_kwargs": False,
+            "params_set": spread["set"],
+            "_params_def": list(_astuple(self.lines.span(spread["literal"]))),  # type: ignore[arg-type]
+        }
 
     def _endpoint_def(self, found: ast.AST) -> List[Any]:
-        return list(_astuple(self.lines.span(found))) + ["BooleanOperation" if isinstance(found, ast.BoolOp) else
-                                                         "Subscript" if isinstance(found, ast.Subscript) else
-                                                         "SimpleString" if _is_str(found) else "Call"]
+        return list(_astuple(self.lines.span(found))) + [
+            "BooleanOperation"
+            if isinstance(found, ast.BoolOp)
+            else "Subscript"
+            if isinstance(found, ast.Subscript)
+            else "SimpleString"
+            if _is_str(found)
+            else "Call"
+        ]
 
     # ---- env reads
     def _env_read(self, node: ast.Call, scope: Scope) -> None:
@@ -184,6 +208,12 @@ class _Endpoints(_Mixin):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith(ENV_PREFIXES):
             span = self.lines.span(node)
             self.out.env_reads.append(EnvRead(node.value, span, written))
-            self.add("env", span, (N_("sets environment variable {name} from a value") if written else
-                                   N_("reads environment variable {name}")).format(name=node.value), symbol=node.value,
-                     detail={"variable": node.value, "written": written} if written else {"variable": node.value})
+            self.add(
+                "env",
+                span,
+                (
+                    N_("sets environment variable {name} from a value") if written else N_("reads environment variable {name}")
+                ).format(name=node.value),
+                symbol=node.value,
+                detail={"variable": node.value, "written": written} if written else {"variable": node.value},
+            )

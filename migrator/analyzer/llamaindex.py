@@ -32,11 +32,27 @@ BOTH: FrozenSet[str] = frozenset((LLM, EMBED))
 #: reads ``Settings.<part>`` unless the keyword of that name is passed
 _CLASSES: Dict[str, FrozenSet[str]] = {
     **{name: frozenset((EMBED,)) for name in ("VectorStoreIndex", "GPTVectorStoreIndex")},
-    **{name: frozenset((LLM,)) for name in (
-        "KnowledgeGraphIndex", "GPTKnowledgeGraphIndex", "DocumentSummaryIndex", "GPTDocumentSummaryIndex",
-        "TreeIndex", "GPTTreeIndex", "KeywordTableIndex", "GPTKeywordTableIndex",
-        "RetrieverQueryEngine", "SimpleChatEngine", "ContextChatEngine", "CondenseQuestionChatEngine",
-        "CondensePlusContextChatEngine", "SubQuestionQueryEngine", "ReActAgent", "FunctionAgent")},
+    **{
+        name: frozenset((LLM,))
+        for name in (
+            "KnowledgeGraphIndex",
+            "GPTKnowledgeGraphIndex",
+            "DocumentSummaryIndex",
+            "GPTDocumentSummaryIndex",
+            "TreeIndex",
+            "GPTTreeIndex",
+            "KeywordTableIndex",
+            "GPTKeywordTableIndex",
+            "RetrieverQueryEngine",
+            "SimpleChatEngine",
+            "ContextChatEngine",
+            "CondenseQuestionChatEngine",
+            "CondensePlusContextChatEngine",
+            "SubQuestionQueryEngine",
+            "ReActAgent",
+            "FunctionAgent",
+        )
+    },
     "PropertyGraphIndex": BOTH,
     "ServiceContext": BOTH,  # 0.9: ServiceContext.from_defaults() resolves both defaults
 }
@@ -201,8 +217,18 @@ def _read_facts(tree: ast.AST, source: str, aliases: Dict[str, str], facts: Fact
             parts, label = (frozenset((part,)), f"Settings.{part}") if part else (frozenset(), "")
         if parts:
             span = lines.span(node)
-            facts.sites.append(Site(span.line, span.col, span.end_line, span.end_col, parts, label,
-                                    own=label == "ServiceContext.from_defaults", cell=cell))
+            facts.sites.append(
+                Site(
+                    span.line,
+                    span.col,
+                    span.end_line,
+                    span.end_col,
+                    parts,
+                    label,
+                    own=label == "ServiceContext.from_defaults",
+                    cell=cell,
+                )
+            )
 
 
 def is_notebook(path: str) -> bool:
@@ -212,8 +238,12 @@ def is_notebook(path: str) -> bool:
 def is_test_path(path: str) -> bool:
     parts = path.replace("\\", "/").split("/")
     name = parts[-1]
-    return (any(p in ("tests", "test", "testing") for p in parts[:-1]) or name.startswith("test_")
-            or name.endswith("_test.py") or name == "conftest.py")
+    return (
+        any(p in ("tests", "test", "testing") for p in parts[:-1])
+        or name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+    )
 
 
 class Project:
@@ -228,8 +258,7 @@ class Project:
 
     def configured(self, path: str, fact: Optional[Facts]) -> Set[str]:
         """The defaults set for ``path``: by the app, by tests for a test, and by a notebook itself."""
-        return ((self.tests if is_test_path(path) else self.app)
-                | (fact.sets if fact is not None and is_notebook(path) else set()))
+        return (self.tests if is_test_path(path) else self.app) | (fact.sets if fact is not None and is_notebook(path) else set())
 
     def findings(self, path: str, fact: Optional[Facts] = None) -> List[Finding]:
         """The findings of the sites of ``path`` (``fact``: its facts, if not the ones read) that
@@ -243,9 +272,17 @@ class Project:
             missing = sorted(site.parts if site.own else site.parts - configured)
             if missing:
                 parts = "/".join(missing)
-                out.append(Finding(kind="framework", path=path, span=Span(site.line, site.col, site.end_line, site.end_col),
-                                   message=MESSAGE.format(parts=parts), symbol=f"{SYMBOL}.{parts}", cell=site.cell,
-                                   detail={"form": "llamaindex_default", "parts": missing, "call": site.name}))
+                out.append(
+                    Finding(
+                        kind="framework",
+                        path=path,
+                        span=Span(site.line, site.col, site.end_line, site.end_col),
+                        message=MESSAGE.format(parts=parts),
+                        symbol=f"{SYMBOL}.{parts}",
+                        cell=site.cell,
+                        detail={"form": "llamaindex_default", "parts": missing, "call": site.name},
+                    )
+                )
         return out
 
     def findings_in(self, path: str, data: bytes) -> List[Finding]:
@@ -265,8 +302,9 @@ class Project:
 
     def differs(self, other: "Project") -> bool:
         """Another project sets other defaults for its modules, tests or notebooks."""
-        return ((self.app, self.tests) != (other.app, other.tests)
-                or any(self.facts[p].sets != other.facts[p].sets for p in set(self.facts) & set(other.facts) if is_notebook(p)))
+        return (self.app, self.tests) != (other.app, other.tests) or any(
+            self.facts[p].sets != other.facts[p].sets for p in set(self.facts) & set(other.facts) if is_notebook(p)
+        )
 
 
 #: the bytes a module must hold to be read here
@@ -296,13 +334,27 @@ def fact_findings(path: str, source: str) -> List[Finding]:
     fact = notebook_facts(source) if is_notebook(path) else file_facts(source)
     if fact is None:
         return []
-    out = [Finding(kind=FACT, path=path, span=Span(site.line, site.col, site.end_line, site.end_col), message="",
-                   cell=site.cell,
-                   detail={"fact": "llamaindex_site", "parts": sorted(site.parts), "call": site.name, "own": site.own})
-           for site in fact.sites]
+    out = [
+        Finding(
+            kind=FACT,
+            path=path,
+            span=Span(site.line, site.col, site.end_line, site.end_col),
+            message="",
+            cell=site.cell,
+            detail={"fact": "llamaindex_site", "parts": sorted(site.parts), "call": site.name, "own": site.own},
+        )
+        for site in fact.sites
+    ]
     if fact.sets:
-        out.append(Finding(kind=FACT, path=path, span=Span(1, 0, 1, 0), message="",
-                           detail={"fact": "llamaindex_sets", "parts": sorted(fact.sets)}))
+        out.append(
+            Finding(
+                kind=FACT,
+                path=path,
+                span=Span(1, 0, 1, 0),
+                message="",
+                detail={"fact": "llamaindex_sets", "parts": sorted(fact.sets)},
+            )
+        )
     return out
 
 
@@ -317,8 +369,18 @@ def from_facts(findings: Iterable[Finding]) -> Project:
         if kind == "llamaindex_sets":
             fact.sets.update(f.detail["parts"])
         else:
-            fact.sites.append(Site(f.span.line, f.span.col, f.span.end_line, f.span.end_col, frozenset(f.detail["parts"]),
-                                   f.detail["call"], bool(f.detail.get("own")), f.cell))
+            fact.sites.append(
+                Site(
+                    f.span.line,
+                    f.span.col,
+                    f.span.end_line,
+                    f.span.end_col,
+                    frozenset(f.detail["parts"]),
+                    f.detail["call"],
+                    bool(f.detail.get("own")),
+                    f.cell,
+                )
+            )
     return Project(facts)
 
 
@@ -340,10 +402,14 @@ def project_findings(paths: Iterable[str], read: Callable[[str], Optional[bytes]
 
 
 POINTERS = {
-    LLM: N_("set Settings.llm = OpenAILike(model=\"<the {title} model>\", api_base=\"{url}\", api_key=os.environ[\"{key_env}\"], "
-            "is_chat_model=True) once at start-up (llama-index-llms-openai-like), where every entry point runs it"),
-    EMBED: N_("set Settings.embed_model = OpenAIEmbedding(model_name=\"<the {title} embedding model>\", api_base=\"{url}\", "
-              "api_key=os.environ[\"{key_env}\"]) once at start-up, where every entry point runs it"),
+    LLM: N_(
+        "set Settings.llm = OpenAILike(model=\"<the {title} model>\", api_base=\"{url}\", api_key=os.environ[\"{key_env}\"], "
+        "is_chat_model=True) once at start-up (llama-index-llms-openai-like), where every entry point runs it"
+    ),
+    EMBED: N_(
+        "set Settings.embed_model = OpenAIEmbedding(model_name=\"<the {title} embedding model>\", api_base=\"{url}\", "
+        "api_key=os.environ[\"{key_env}\"]) once at start-up, where every entry point runs it"
+    ),
 }
 
 

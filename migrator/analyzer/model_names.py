@@ -8,7 +8,15 @@ from typing import List, Optional, Tuple, TYPE_CHECKING
 
 from migrator.analyzer.scope import _is_name, _is_none
 from migrator.analyzer.nodes import (
-    _DEFS, _client_params, _default_of, _fallback, _field_value, _is_str, _signature, absolute_qname, param_key,
+    _DEFS,
+    _client_params,
+    _default_of,
+    _fallback,
+    _field_value,
+    _is_str,
+    _signature,
+    absolute_qname,
+    param_key,
 )
 from migrator.analyzer.mixins import _Mixin
 
@@ -36,7 +44,7 @@ class _Models(_Mixin):
                 if fnode is None or not isinstance(stmt, _DEFS):  # _signature finds a function only in a def or class
                     continue
                 args = fnode.args
-                for arg, value in zip(positional[len(positional) - len(args.defaults):], args.defaults):
+                for arg, value in zip(positional[len(positional) - len(args.defaults) :], args.defaults):
                     self.defaults[id(value)] = [stmt.name, arg.arg, positional.index(arg)]
                 for arg, kw_value in zip(args.kwonlyargs, args.kw_defaults):
                     if kw_value is not None:
@@ -116,8 +124,11 @@ class _Models(_Mixin):
                 return [(scope.cls.node, given.attr)]  # type: ignore[attr-defined]
         out: List[Tuple[ast.AST, str]] = []
         for value, where in values:
-            names = [value] if isinstance(value, ast.Name) else (
-                [v for v in value.values[:-1] if isinstance(v, ast.Name)] if isinstance(value, ast.BoolOp) else [])
+            names = (
+                [value]
+                if isinstance(value, ast.Name)
+                else ([v for v in value.values[:-1] if isinstance(v, ast.Name)] if isinstance(value, ast.BoolOp) else [])
+            )
             for name in names:
                 binding, _ambiguous = self.lookup(name.id, where, name.lineno)
                 function = self._function_of(binding.node) if binding is not None and binding.kind == "param" else None
@@ -149,8 +160,14 @@ class _Models(_Mixin):
                 continue
             direct = callee is not None and _is_name(call.func, callee)
             # a nested function, a method, module.f(...), super().__init__(...): callers not followed
-            related = direct or _is_name(call.func, method) or (
-                isinstance(call.func, ast.Attribute) and call.func.attr in (method, owner.name if owner is not None else method))
+            related = (
+                direct
+                or _is_name(call.func, method)
+                or (
+                    isinstance(call.func, ast.Attribute)
+                    and call.func.attr in (method, owner.name if owner is not None else method)
+                )
+            )
             if not related:
                 continue
             passed = next((k.value for k in call.keywords if k.arg == name), None)
@@ -299,7 +316,11 @@ class _Models(_Mixin):
         if not isinstance(member, ast.Attribute) or not isinstance(member.value, ast.Name):
             return None
         binding, ambiguous = self.lookup(member.value.id, scope, member.lineno)
-        info = self.binder.classes.get(id(binding.node)) if binding is not None and binding.kind == "class" and not ambiguous else None
+        info = (
+            self.binder.classes.get(id(binding.node))
+            if binding is not None and binding.kind == "class" and not ambiguous
+            else None
+        )
         if info is None:
             return None
         bindings = info.scope.bindings.get(member.attr, [])
@@ -341,8 +362,12 @@ class _Models(_Mixin):
 
     @staticmethod
     def _own_attribute(expr: ast.AST, scope: Scope) -> bool:
-        return (isinstance(expr, ast.Attribute) and scope.cls is not None and bool(scope.self_name)
-                and _is_name(expr.value, scope.self_name))  # type: ignore[arg-type]
+        return (
+            isinstance(expr, ast.Attribute)
+            and scope.cls is not None
+            and bool(scope.self_name)
+            and _is_name(expr.value, scope.self_name)  # type: ignore[arg-type]
+        )
 
     def _param_origin(self, binding: Binding, name: str, to_attribute: bool = False) -> Optional[Tuple[ast.AST, Scope]]:
         function = self._function_of(binding.node)
@@ -365,11 +390,15 @@ def _init_fields(cls: ast.AST) -> Optional[Tuple[List[str], List[str]]]:
     """(every field, the positional ones) of a class whose ``__init__`` is generated from its
     annotated fields: a ``@dataclass`` (positional, in order) or a pydantic model (keywords only);
     None for any other class, or one defining ``__init__`` itself."""
-    if not isinstance(cls, ast.ClassDef) or any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == "__init__"
-                                                for n in cls.body):
+    if not isinstance(cls, ast.ClassDef) or any(
+        isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == "__init__" for n in cls.body
+    ):
         return None
-    names = [n.target.id for n in cls.body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)
-             and "ClassVar" not in ast.unparse(n.annotation)]
+    names = [
+        n.target.id
+        for n in cls.body
+        if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name) and "ClassVar" not in ast.unparse(n.annotation)
+    ]
     decorators = [ast.unparse(d.func if isinstance(d, ast.Call) else d).rsplit(".", 1)[-1] for d in cls.decorator_list]
     if "dataclass" in decorators:
         return names, names

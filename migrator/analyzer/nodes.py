@@ -15,9 +15,30 @@ if TYPE_CHECKING:
 
 
 # fields of a response that hold plain values: reading one out and passing it on is safe anywhere
-_PLAIN_FIELDS = frozenset({"content", "text", "embedding", "arguments", "name", "role", "finish_reason", "id",
-                           "model", "prompt_tokens", "completion_tokens", "total_tokens", "index", "url",
-                           "b64_json", "created", "object", "refusal", "revised_prompt", "system_fingerprint"})
+_PLAIN_FIELDS = frozenset(
+    {
+        "content",
+        "text",
+        "embedding",
+        "arguments",
+        "name",
+        "role",
+        "finish_reason",
+        "id",
+        "model",
+        "prompt_tokens",
+        "completion_tokens",
+        "total_tokens",
+        "index",
+        "url",
+        "b64_json",
+        "created",
+        "object",
+        "refusal",
+        "revised_prompt",
+        "system_fingerprint",
+    }
+)
 
 
 def _primitive(value: "Result") -> bool:
@@ -114,7 +135,7 @@ def absolute_qname(qname: str, path: str) -> Optional[str]:
     package = path.replace("\\", "/").split("/")[:-1]
     if level - 1 > len(package):
         return None
-    return ".".join(package[:len(package) - (level - 1)] + [qname.lstrip(".")])
+    return ".".join(package[: len(package) - (level - 1)] + [qname.lstrip(".")])
 
 
 def _field_value(node: Optional[ast.AST]) -> Optional[ast.AST]:
@@ -135,7 +156,11 @@ def _fallback(node: ast.AST) -> Tuple[ast.AST, Optional[str]]:
     """What a value falls back to when the caller gives none, and the environment variable read
     over that default: the last operand of ``model or DEFAULT`` (nothing before it a literal), the
     default of ``os.getenv("MODEL", "gpt-4o")``; the value itself (and None) otherwise."""
-    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and not any(isinstance(v, ast.Constant) for v in node.values[:-1]):
+    if (
+        isinstance(node, ast.BoolOp)
+        and isinstance(node.op, ast.Or)
+        and not any(isinstance(v, ast.Constant) for v in node.values[:-1])
+    ):
         return _fallback(node.values[-1])
     if isinstance(node, ast.Call) and _is_env_read(node) and len(node.args) == 2 and _is_str(node.args[1]):
         return node.args[1], node.args[0].value if _is_str(node.args[0]) else None  # type: ignore[attr-defined]
@@ -210,10 +235,12 @@ def _signature(node: ast.AST) -> Tuple[Optional[Union[ast.FunctionDef, ast.Async
     call passes by position (a class's after ``self``); (None, []) for anything else."""
     fnode: Optional[ast.AST] = node
     if isinstance(node, ast.ClassDef):
-        fnode = next((f for f in node.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name == "__init__"), None)
+        fnode = next(
+            (f for f in node.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name == "__init__"), None
+        )
     if not isinstance(fnode, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None, []
-    return fnode, (list(fnode.args.posonlyargs) + list(fnode.args.args))[1 if fnode is not node else 0:]
+    return fnode, (list(fnode.args.posonlyargs) + list(fnode.args.args))[1 if fnode is not node else 0 :]
 
 
 def _client_params(analyzer: "_Analyzer", stmt: ast.AST) -> Dict[str, int]:
@@ -223,8 +250,11 @@ def _client_params(analyzer: "_Analyzer", stmt: ast.AST) -> Dict[str, int]:
     if fnode is None:
         return {}
     named = [(a, i) for i, a in enumerate(positional)] + [(a, -1) for a in fnode.args.kwonlyargs]
-    return {a.arg: i for a, i in named
-            if a.annotation is not None and analyzer._client_named_by(a.annotation, analyzer.binder.module, a) is not None}
+    return {
+        a.arg: i
+        for a, i in named
+        if a.annotation is not None and analyzer._client_named_by(a.annotation, analyzer.binder.module, a) is not None
+    }
 
 
 def param_key(name: str, param: str) -> str:

@@ -225,7 +225,9 @@ def restore_magics(cell: CodeCell, new_source: str) -> str:
         try:
             pos = lines.index(wanted, pos)
         except ValueError:
-            raise NotebookError(N_("cell {number}: IPython line {line} was changed by the rewrite").format(number=cell.number, line=number)) from None
+            raise NotebookError(
+                N_("cell {number}: IPython line {line} was changed by the rewrite").format(number=cell.number, line=number)
+            ) from None
         lines[pos] = original
         pos += 1
     return "\n".join(lines)
@@ -314,7 +316,7 @@ def _indent_unit(text: str) -> Optional[str]:
 
 
 def _dump_list(text: str, span: Tuple[int, int], lines: List[str], ascii_: bool) -> str:
-    old = text[span[0]:span[1]]
+    old = text[span[0] : span[1]]
     items = [json.dumps(s, ensure_ascii=ascii_) for s in lines]
     unit = _indent_unit(text)
     if not items:
@@ -355,7 +357,7 @@ def replace_cells(original_text: str, new_sources: Dict[int, str]) -> str:
         span = _source_span(original_text, spans[number - 1][0])
         if span is None:
             raise NotebookError(N_("cell {number} has no 'source'").format(number=number), _cell_line(original_text, number))
-        if json.loads(original_text[span[0]:span[1]]) in (new_source, new_source.splitlines(keepends=True)):
+        if json.loads(original_text[span[0] : span[1]]) in (new_source, new_source.splitlines(keepends=True)):
             continue
         edits.append((span, _dump_source(original_text, span, new_source)))
     out = original_text

@@ -68,8 +68,7 @@ class ProjectIndex:
     def __bool__(self) -> bool:
         return bool(self.exports)
 
-    def importers(self, paths: Iterable[str], read: Callable[[str], Optional[str]],
-                  exclude: Set[str]) -> List[Tuple[str, str]]:
+    def importers(self, paths: Iterable[str], read: Callable[[str], Optional[str]], exclude: Set[str]) -> List[Tuple[str, str]]:
         """(path, source) of the Python files that import an exported name, other than ``exclude``."""
         if not self.exports:
             return []
@@ -98,13 +97,16 @@ class ProjectIndex:
                 if node.level:
                     if node.level - 1 > len(package):
                         continue
-                    module = ".".join(package[:len(package) - (node.level - 1)] + ([module] if module else []))
+                    module = ".".join(package[: len(package) - (node.level - 1)] + ([module] if module else []))
                 if any(f"{module}.{a.name}" in self.exports for a in node.names):
                     return True
                 # ``from pkg.errs import *``, or openai exceptions a package re-exports (``from pkg import RETRY``)
-                if any((a.name == "*" and q.startswith(f"{module}.")) or (q.startswith(f"{module}.") and q.endswith(f".{a.name}")
-                                                                       and self.exports[q].get("kind") == "exceptions")
-                       for a in node.names for q in self.exports):
+                if any(
+                    (a.name == "*" and q.startswith(f"{module}."))
+                    or (q.startswith(f"{module}.") and q.endswith(f".{a.name}") and self.exports[q].get("kind") == "exceptions")
+                    for a in node.names
+                    for q in self.exports
+                ):
                     return True
             elif isinstance(node, ast.Import):
                 if any(q.startswith(f"{a.name}.") for a in node.names for q in self.exports):
@@ -116,9 +118,12 @@ def _word_uses(tree: ast.AST, word: str) -> Iterator[ast.AST]:
     """The nodes of ``tree`` that may read or write what ``word`` names: attributes and names
     spelled so, keywords (``Settings(chat_model=...)``) and strings (``getattr(s, "chat_model")``)."""
     for node in ast.walk(tree):
-        if ((isinstance(node, ast.Attribute) and node.attr == word) or (isinstance(node, ast.Name) and node.id == word)
-                or (isinstance(node, ast.keyword) and node.arg == word)
-                or (isinstance(node, ast.Constant) and node.value == word)):
+        if (
+            (isinstance(node, ast.Attribute) and node.attr == word)
+            or (isinstance(node, ast.Name) and node.id == word)
+            or (isinstance(node, ast.keyword) and node.arg == word)
+            or (isinstance(node, ast.Constant) and node.value == word)
+        ):
             yield node
 
 
@@ -150,11 +155,17 @@ class _Modules:
         """(the file defining the longest module prefix of ``qname`` only one file can be, the
         rest of the name inside it)."""
         parts = qname.split(".")
-        module = next((".".join(parts[:cut]) for cut in range(len(parts) - 1, 0, -1)
-                       if len(self.owners.get(".".join(parts[:cut]), ())) == 1), None)
+        module = next(
+            (
+                ".".join(parts[:cut])
+                for cut in range(len(parts) - 1, 0, -1)
+                if len(self.owners.get(".".join(parts[:cut]), ())) == 1
+            ),
+            None,
+        )
         if module is None:
             return None
-        return next(iter(self.owners[module])), parts[len(module.split(".")):]
+        return next(iter(self.owners[module])), parts[len(module.split(".")) :]
 
 
 class _Copies:
@@ -166,8 +177,11 @@ class _Copies:
 
     def __call__(self, path: str) -> FileAnalysis:
         if path not in self.out:
-            self.out[path] = (replace(self.analyses[path], findings=list(self.analyses[path].findings))
-                              if path in self.analyses else FileAnalysis(path))
+            self.out[path] = (
+                replace(self.analyses[path], findings=list(self.analyses[path].findings))
+                if path in self.analyses
+                else FileAnalysis(path)
+            )
         return self.out[path]
 
     def update(self, path: str, old: Finding, new: Finding) -> None:
@@ -201,15 +215,35 @@ def endpoint_definitions(analyses: Dict[str, FileAnalysis], modules: _Modules) -
             if written is None or not unset_by_default(written[0]):
                 continue
             key = f.detail.get("_project_key")
-            copies.update(path, f, replace(f, detail=dict(
-                f.detail, endpoint="fallback", fallback_kwargs=sorted(set(f.detail.get("fallback_kwargs") or ()) | {"base_url"}),
-                paired_kwargs={"api_key": ref[1]}, fallback_env={"base_url": written[3]} if written[3] else {})))
+            copies.update(
+                path,
+                f,
+                replace(
+                    f,
+                    detail=dict(
+                        f.detail,
+                        endpoint="fallback",
+                        fallback_kwargs=sorted(set(f.detail.get("fallback_kwargs") or ()) | {"base_url"}),
+                        paired_kwargs={"api_key": ref[1]},
+                        fallback_env={"base_url": written[3]} if written[3] else {},
+                    ),
+                ),
+            )
             span = [f.span.line, f.span.col, f.span.end_line, f.span.end_col]
             for other, other_analysis in analyses.items():
                 for call in list(copies.out.get(other, other_analysis).findings):
-                    if call.kind == "call" and call.detail.get("endpoint") == "dynamic" and (
+                    if (
+                        call.kind == "call"
+                        and call.detail.get("endpoint") == "dynamic"
+                        and (
                             (other == path and call.detail.get("_client_span") == span)
-                            or (call.detail.get("_client_path") == path and key is not None and call.detail.get("_client_key") == key)):
+                            or (
+                                call.detail.get("_client_path") == path
+                                and key is not None
+                                and call.detail.get("_client_key") == key
+                            )
+                        )
+                    ):
                         copies.update(other, call, replace(call, detail=dict(call.detail, endpoint="fallback")))
     return copies.out
 
@@ -226,7 +260,12 @@ def model_definitions(analyses: Dict[str, FileAnalysis], modules: _Modules) -> D
         if analysis.error or not path.endswith(".py"):
             continue
         for f in analysis.findings:
-            if f.kind in ("call", "framework") and f.detail.get("_model_ref") and not f.detail.get("_model_def") and f.model is None:
+            if (
+                f.kind in ("call", "framework")
+                and f.detail.get("_model_ref")
+                and not f.detail.get("_model_def")
+                and f.model is None
+            ):
                 refs.setdefault(str(f.detail["_model_ref"]), []).append((path, f))
     if not refs:
         return {}
@@ -253,8 +292,12 @@ def model_definitions(analyses: Dict[str, FileAnalysis], modules: _Modules) -> D
         found = set(words.findall(source)) if source is not None else set()
         tree = modules.parsed(path) if found else None
         for qname, _users, _def, _written, word, allowed in candidates:
-            if word in found and (tree is None or any((path, getattr(n, "lineno", 0), getattr(n, "col_offset", 0)) not in allowed
-                                                      for n in _word_uses(tree[0], word))):
+            if word in found and (
+                tree is None
+                or any(
+                    (path, getattr(n, "lineno", 0), getattr(n, "col_offset", 0)) not in allowed for n in _word_uses(tree[0], word)
+                )
+            ):
                 spoilt.add(qname)
     copies = _Copies(analyses)
     for qname, users, def_path, (literal, span, _target, env), _word, _allowed in candidates:
@@ -263,13 +306,29 @@ def model_definitions(analyses: Dict[str, FileAnalysis], modules: _Modules) -> D
         key = f"model:{qname}"
         for path, f in users:
             # (written_value finds string literals only)
-            copies.update(path, f, replace(f, model=cast(str, literal.value), detail=dict(f.detail, _model_remote=[def_path, key, span[0]])))
+            copies.update(
+                path, f, replace(f, model=cast(str, literal.value), detail=dict(f.detail, _model_remote=[def_path, key, span[0]]))
+            )
         first = users[0][1]
-        call = dict(first.detail, symbol=first.symbol, api=first.api, legacy=first.legacy, model=literal.value,
-                    confidence=first.confidence, _kind=first.kind)
-        copies(def_path).findings.append(Finding(
-            "model_def", def_path, Span(*span), N_("model default of calls in other modules"), model=cast(str, literal.value),
-            detail={"key": key, "users": [[p, f.span.line] for p, f in users], "env": env, "_call": call}))
+        call = dict(
+            first.detail,
+            symbol=first.symbol,
+            api=first.api,
+            legacy=first.legacy,
+            model=literal.value,
+            confidence=first.confidence,
+            _kind=first.kind,
+        )
+        copies(def_path).findings.append(
+            Finding(
+                "model_def",
+                def_path,
+                Span(*span),
+                N_("model default of calls in other modules"),
+                model=cast(str, literal.value),
+                detail={"key": key, "users": [[p, f.span.line] for p, f in users], "env": env, "_call": call},
+            )
+        )
     return copies.out
 
 
@@ -291,17 +350,46 @@ def handed_over(analyses: Dict[str, FileAnalysis], handoffs: List[Tuple[str, Lis
                 continue
             if not built_in:  # a value the caller's analysis could not follow, given at line `key`
                 if not f.detail.get("_param_stays"):
-                    copies.update(callee, f, replace(f, detail=dict(f.detail, _param_stays=[callee, param, "{}: {}".format(
-                        via, N_("line {line} hands `{name}` a client this analysis cannot follow").format(
-                            line=key, name=param.split(":")[1]))])))
+                    copies.update(
+                        callee,
+                        f,
+                        replace(
+                            f,
+                            detail=dict(
+                                f.detail,
+                                _param_stays=[
+                                    callee,
+                                    param,
+                                    "{}: {}".format(
+                                        via,
+                                        N_("line {line} hands `{name}` a client this analysis cannot follow").format(
+                                            line=key, name=param.split(":")[1]
+                                        ),
+                                    ),
+                                ],
+                            ),
+                        ),
+                    )
                 continue
             detail = dict(f.detail, _param_keys=keys + [[built_in, key]] if [built_in, key] not in keys else keys)
             if endpoint not in ("none", "openai", "fallback") and not detail.get("_param_stays"):
-                why = (N_("its endpoint is set at run time") if endpoint == "dynamic" else N_("it talks to Azure OpenAI")
-                       if endpoint == "azure" else N_("it talks to another server") if endpoint == "other" else N_("its endpoint is unknown"))
+                why = (
+                    N_("its endpoint is set at run time")
+                    if endpoint == "dynamic"
+                    else N_("it talks to Azure OpenAI")
+                    if endpoint == "azure"
+                    else N_("it talks to another server")
+                    if endpoint == "other"
+                    else N_("its endpoint is unknown")
+                )
                 # what the whole-project pass starts from (units.seeded): the parameter's calls stay
-                detail["_param_stays"] = [callee, param, "{}: {}".format(built_in, N_("{why}, and {via} hands it to `{name}`").format(
-                    why=why, via=via, name=param.split(":")[1]))]
+                detail["_param_stays"] = [
+                    callee,
+                    param,
+                    "{}: {}".format(
+                        built_in, N_("{why}, and {via} hands it to `{name}`").format(why=why, via=via, name=param.split(":")[1])
+                    ),
+                ]
             copies.update(callee, f, replace(f, detail=detail))
     return copies.out
 
@@ -338,13 +426,21 @@ def caller_models(analyses: Dict[str, FileAnalysis], modules: _Modules) -> Dict[
             defined = modules.defined(qname) if qname else None
             target = (defined[0], defined[1][0]) if defined is not None and len(defined[1]) == 1 else None
             # (a target is found for a call only)
-            if target not in targets or target[0] == path or not isinstance(node, ast.Call):  # (a module's own callers: the analyzer's)
+            if (
+                target not in targets or target[0] == path or not isinstance(node, ast.Call)
+            ):  # (a module's own callers: the analyzer's)
                 continue
             _f, param, position = targets[target][0]
             given = next((k.value for k in node.keywords if k.arg == param), None)
-            if given is None and 0 <= position < len(node.args) and not any(isinstance(a, ast.Starred) for a in node.args[:position + 1]):
+            if (
+                given is None
+                and 0 <= position < len(node.args)
+                and not any(isinstance(a, ast.Starred) for a in node.args[: position + 1])
+            ):
                 given = node.args[position]
-            if given is None and (any(k.arg is None for k in node.keywords) or any(isinstance(a, ast.Starred) for a in node.args)):
+            if given is None and (
+                any(k.arg is None for k in node.keywords) or any(isinstance(a, ast.Starred) for a in node.args)
+            ):
                 spoilt.add(target)  # **kwargs / *args may carry it
             elif given is not None and isinstance(given, ast.Constant) and isinstance(given.value, str):
                 passed.setdefault(target, []).append((path, given))
@@ -354,19 +450,35 @@ def caller_models(analyses: Dict[str, FileAnalysis], modules: _Modules) -> Dict[
     for target, users in targets.items():
         if target in spoilt:
             for f, _param, _position in users:  # mapped nowhere: reported at the call, as within one module
-                copies.update(target[0], f, replace(f, model=None, detail=dict(f.detail, _model_def=None, _model_more=None,
-                                                                                    _model_param=None)))
+                copies.update(
+                    target[0],
+                    f,
+                    replace(f, model=None, detail=dict(f.detail, _model_def=None, _model_more=None, _model_param=None)),
+                )
             continue
         key = f"model:{target[0]}:{target[1]}:{users[0][1]}"
         for where, literal in passed.get(target, []):
             span = Span(literal.lineno, literal.col_offset, literal.end_lineno or literal.lineno, literal.end_col_offset or 0)
             first = users[0][0]
-            call = dict(first.detail, symbol=first.symbol, api=first.api, legacy=first.legacy, model=literal.value,
-                        confidence=first.confidence, _kind=first.kind)
-            copies(where).findings.append(Finding(
-                "model_def", where, span, N_("model passed to {name} (its calls are in {path})").format(name=target[1], path=target[0]),
-                model=cast(str, literal.value), detail={"key": key, "users": [[target[0], f.span.line] for f, _p, _n in users], "env": "",
-                                             "_call": call}))
+            call = dict(
+                first.detail,
+                symbol=first.symbol,
+                api=first.api,
+                legacy=first.legacy,
+                model=literal.value,
+                confidence=first.confidence,
+                _kind=first.kind,
+            )
+            copies(where).findings.append(
+                Finding(
+                    "model_def",
+                    where,
+                    span,
+                    N_("model passed to {name} (its calls are in {path})").format(name=target[1], path=target[0]),
+                    model=cast(str, literal.value),
+                    detail={"key": key, "users": [[target[0], f.span.line] for f, _p, _n in users], "env": "", "_call": call},
+                )
+            )
             for f, _param, _position in users:
                 current = next(g for g in copies(target[0]).findings if g.span == f.span and g.kind == f.kind)
                 more = list(current.detail.get("_model_callers") or []) + [[where, key, span.line]]
@@ -392,8 +504,11 @@ def _imported_names(tree: ast.Module, path: str) -> Dict[str, str]:
 
 def _imports_exception(f: Finding) -> bool:
     """``from openai import RateLimitError``: a module that may name openai's exceptions for others."""
-    return f.kind == "import" and f.detail.get("module") == "openai" and any(
-        sym.exception_name(f"openai.{name}") for name in f.detail.get("names") or ())
+    return (
+        f.kind == "import"
+        and f.detail.get("module") == "openai"
+        and any(sym.exception_name(f"openai.{name}") for name in f.detail.get("names") or ())
+    )
 
 
 def importer_analyses(root: str, scan: ScanResult, known: Optional[Dict[str, bytes]] = None) -> List[FileAnalysis]:
@@ -418,8 +533,9 @@ def importer_analyses(root: str, scan: ScanResult, known: Optional[Dict[str, byt
 
     index = ProjectIndex()
     for analysis in scan.analyses:
-        if not analysis.error and any(f.kind in ("client", "exception") or f.detail.get("_param_keys") or _imports_exception(f)
-                                      for f in analysis.findings):
+        if not analysis.error and any(
+            f.kind in ("client", "exception") or f.detail.get("_param_keys") or _imports_exception(f) for f in analysis.findings
+        ):
             source = text(analysis.path)
             if source is not None:
                 index.add(analysis.path, source)

@@ -55,7 +55,7 @@ class _LineMarks:
             at = match.start()
             first = bisect.bisect_right(starts, at)
             last = bisect.bisect_right(starts, max(at, match.end() - 1))
-            flags[first:last + 1] = b"\x01" * (last + 1 - first)
+            flags[first : last + 1] = b"\x01" * (last + 1 - first)
 
     def mark_name(self, name: str, text: str) -> None:
         """Mark the lines where identifier ``name`` occurs as a word of its own: the
@@ -91,16 +91,23 @@ _CONSTRUCTS = [re.compile(r"lambda\b"), re.compile(":="), re.compile(r"for\b")] 
 
 
 # what an OpenAI finding needs on its lines besides a name: a client resource, an OPENAI_ variable
-_RESOURCE_WORDS = [re.compile(r"\.\s*(?:" + "|".join(sorted(sym.RESOURCE_ROOTS | sym.CLIENT_RETURNING)) + r")\b"),
-                   re.compile("OPENAI_"),
-                   # test doubles: patch targets, HTTP routes, the SDK's class patched on a module of the project
-                   re.compile(r"[\"']openai[.\"']|api\.openai\.com|[\w.\"'](?:Async)?(?:Azure)?OpenAI[\"']|\.openai[\"']"),
-                   re.compile(autogen.KEY)]  # AutoGen 0.2 config lists (analyzer/autogen.py)
+_RESOURCE_WORDS = [
+    re.compile(r"\.\s*(?:" + "|".join(sorted(sym.RESOURCE_ROOTS | sym.CLIENT_RETURNING)) + r")\b"),
+    re.compile("OPENAI_"),
+    # test doubles: patch targets, HTTP routes, the SDK's class patched on a module of the project
+    re.compile(r"[\"']openai[.\"']|api\.openai\.com|[\w.\"'](?:Async)?(?:Azure)?OpenAI[\"']|\.openai[\"']"),
+    re.compile(autogen.KEY),
+]  # AutoGen 0.2 config lists (analyzer/autogen.py)
 
 
-def _relevant_lines(reporter: "_Reporter", text: str, starts: List[int],
-                    reach: Optional[_LineMarks] = None, initial: Optional[_LineMarks] = None,
-                    premarked: Collection[str] = ()) -> _LineMarks:
+def _relevant_lines(
+    reporter: "_Reporter",
+    text: str,
+    starts: List[int],
+    reach: Optional[_LineMarks] = None,
+    initial: Optional[_LineMarks] = None,
+    premarked: Collection[str] = (),
+) -> _LineMarks:
     """The lines on which a finding, a symbol or a result access can sit.
 
     Every finding involves one of: a name an openai/wrapper import binds, a client
@@ -169,7 +176,7 @@ def _relevant_lines(reporter: "_Reporter", text: str, starts: List[int],
                 legacy_classes.add(key)
                 first, last = _lines_of(info.node)
                 for target in (marks, reach) if reach is not None else (marks,):
-                    target.flags[first:last + 1] = b"\x01" * (last + 1 - first)
+                    target.flags[first : last + 1] = b"\x01" * (last + 1 - first)
         # bodies not bound yet whose lines now hold a mark: bind them, and look again
         waiting = [scope for scope in binder.scopes.values() if scope.unbound is not None and marks.covers(scope.unbound)]
         for scope in waiting:
@@ -194,7 +201,7 @@ def _initial_marks(marks: _LineMarks, text: str, imports: Optional[List[Tuple[in
     starts, flags = marks.starts, marks.flags
     for start, end in _import_lines(text) if imports is None else imports:
         first, last = bisect.bisect_right(starts, start), bisect.bisect_right(starts, max(start, end - 1))
-        flags[first:last + 1] = b"\x01" * (last + 1 - first)
+        flags[first : last + 1] = b"\x01" * (last + 1 - first)
 
 
 # every package name in _TRIGGER_PACKAGES holds one of these ("langchain_openai" holds "langchain")
@@ -285,9 +292,11 @@ def _analyze_masked(source: str, path: str, cell: Optional[int]) -> Optional[Fil
             if chunks.droppable(region, chunks.segment(source, starts, region)):
                 blanked.append(region)
         elif region.kind == "class":
-            blanked += [part for part in region.parts or ()
-                        if not initial.any(part.first, part.last)
-                        and chunks.droppable(part, chunks.segment(source, starts, part))]
+            blanked += [
+                part
+                for part in region.parts or ()
+                if not initial.any(part.first, part.last) and chunks.droppable(part, chunks.segment(source, starts, part))
+            ]
     if not blanked or "barry_as_FLUFL" in source:
         return None
     try:
@@ -368,7 +377,9 @@ def _consulted(region: "chunks.Region", reporter: "_Reporter", source: str, star
     if region.name in reporter.looked_up:
         return True
     mentioned = reporter.mentions_asked
-    if mentioned and any(re.search(r"\b" + re.escape(name) + r"\b", chunks.segment(source, starts, region)) for name in mentioned):
+    if mentioned and any(
+        re.search(r"\b" + re.escape(name) + r"\b", chunks.segment(source, starts, region)) for name in mentioned
+    ):
         return True  # every read of it was counted (a model value mapped where it is defined)
     if region.indent is None:
         return False

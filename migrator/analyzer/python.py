@@ -56,8 +56,9 @@ def unset_by_default(node: ast.AST) -> bool:
     return False
 
 
-def analyze_python(source: str, path: str, *, cell: Optional[int] = None,
-                   externals: Optional[Dict[str, Dict[str, object]]] = None) -> FileAnalysis:
+def analyze_python(
+    source: str, path: str, *, cell: Optional[int] = None, externals: Optional[Dict[str, Dict[str, object]]] = None
+) -> FileAnalysis:
     """Analyse one module's source.  Never raises: a file that cannot be parsed
     comes back with ``error`` (and ``error_line``) set and no findings.  ``externals``: what the
     project's other modules export that holds a client (analyzer/project.py); the file is then
@@ -96,8 +97,14 @@ def exports_of(source: str, path: str, takes: bool = False) -> Dict[str, Dict[st
             call = calls.get(value.span)
             if call is None:
                 return None
-            return {"cls": value.cls, "span": list(_astuple(value.span)), "is_async": value.is_async,
-                    "azure": value.azure, "endpoint": value.endpoint, "key": analyzer.client_key(call)}
+            return {
+                "cls": value.cls,
+                "span": list(_astuple(value.span)),
+                "is_async": value.is_async,
+                "azure": value.azure,
+                "endpoint": value.endpoint,
+                "key": analyzer.client_key(call),
+            }
         return None
 
     try:
@@ -191,8 +198,13 @@ def written_default(tree: ast.Module, source: str, rest: List[str]) -> Optional[
     lines = _Lines(source)
     if len(rest) == 1:
         value = first.value if isinstance(first, (ast.Assign, ast.AnnAssign)) else None
-        target = (first.targets[0] if isinstance(first, ast.Assign) and len(first.targets) == 1 else
-                  first.target if isinstance(first, ast.AnnAssign) else None)
+        target = (
+            first.targets[0]
+            if isinstance(first, ast.Assign) and len(first.targets) == 1
+            else first.target
+            if isinstance(first, ast.AnnAssign)
+            else None
+        )
         if value is None or not isinstance(target, ast.Name):
             return None
         return value, list(_astuple(lines.span(value))), target, ""
@@ -213,8 +225,9 @@ def written_default(tree: ast.Module, source: str, rest: List[str]) -> Optional[
     if default is None or not isinstance(target, ast.Name):
         return None
     env = ""
-    if (cls is not first or called) and any((b.id if isinstance(b, ast.Name) else b.attr if isinstance(b, ast.Attribute) else "")
-                                == "BaseSettings" for b in cls.bases):
+    if (cls is not first or called) and any(
+        (b.id if isinstance(b, ast.Name) else b.attr if isinstance(b, ast.Attribute) else "") == "BaseSettings" for b in cls.bases
+    ):
         env = (_env_prefix(cls) + rest[1]).upper()
     return default, list(_astuple(lines.span(default))), target, env
 
@@ -235,10 +248,15 @@ def _stmt_binds(stmt: ast.AST) -> List[str]:
         return [stmt.name]
     if isinstance(stmt, (ast.Import, ast.ImportFrom)):
         return [(a.asname or a.name).split(".")[0] for a in stmt.names]
-    targets = (stmt.targets if isinstance(stmt, ast.Assign) else
-               [stmt.target] if isinstance(stmt, (ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor)) else
-               [i.optional_vars for i in stmt.items if i.optional_vars is not None] if isinstance(stmt, (ast.With, ast.AsyncWith)) else
-               [])
+    targets = (
+        stmt.targets
+        if isinstance(stmt, ast.Assign)
+        else [stmt.target]
+        if isinstance(stmt, (ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor))
+        else [i.optional_vars for i in stmt.items if i.optional_vars is not None]
+        if isinstance(stmt, (ast.With, ast.AsyncWith))
+        else []
+    )
     out = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
     if isinstance(stmt, (ast.If, ast.Try, ast.While, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith)):
         for child in ast.iter_child_nodes(stmt):
@@ -256,13 +274,14 @@ def _env_prefix(cls: ast.ClassDef) -> str:
     for node in ast.walk(cls):
         if isinstance(node, ast.keyword) and node.arg == "env_prefix" and _is_str(node.value):
             return node.value.value  # type: ignore[attr-defined,no-any-return]
-        if (isinstance(node, ast.Assign) and any(_is_name(t, "env_prefix") for t in node.targets) and _is_str(node.value)):
+        if isinstance(node, ast.Assign) and any(_is_name(t, "env_prefix") for t in node.targets) and _is_str(node.value):
             return node.value.value  # type: ignore[attr-defined,no-any-return]
     return ""
 
 
-def _analyze(source: str, path: str, cell: Optional[int], prune: bool,
-             externals: Optional[Dict[str, Dict[str, object]]] = None) -> FileAnalysis:
+def _analyze(
+    source: str, path: str, cell: Optional[int], prune: bool, externals: Optional[Dict[str, Dict[str, object]]] = None
+) -> FileAnalysis:
     if prune and MASK and len(source) >= chunks.MIN_CHARS:
         try:
             masked = _analyze_masked(source, path, cell)

@@ -23,14 +23,25 @@ class _Reporter(_Walk, _Clients, _Models, _Endpoints):
     def run(self) -> FileAnalysis:
         cls = type(self)
         if "_HANDLERS" not in cls.__dict__:  # node type -> handler name, found once per class
-            cls._HANDLERS = {getattr(ast, name[len("_on_"):]): name
-                             for name in dir(cls) if name.startswith("_on_") and hasattr(ast, name[len("_on_"):])}
+            cls._HANDLERS = {
+                getattr(ast, name[len("_on_") :]): name
+                for name in dir(cls)
+                if name.startswith("_on_") and hasattr(ast, name[len("_on_") :])
+            }
         self._handlers = {kind: getattr(self, name) for kind, name in cls._HANDLERS.items()}
         self._walk(self.tree, self.binder.module, None)
         # what the walk learned about where each client built here goes, as its finding's detail
-        gone = (("handed", self.handed), ("stored", self.stored), ("returned_by", self.returned_by),
-                ("method_value", self.method_values), ("wrapped", self.wrapped), ("mixed", self.mixed),
-                ("_param_keys", self.takes), ("feeds", self.feeds), ("_same_as", self.shares))
+        gone = (
+            ("handed", self.handed),
+            ("stored", self.stored),
+            ("returned_by", self.returned_by),
+            ("method_value", self.method_values),
+            ("wrapped", self.wrapped),
+            ("mixed", self.mixed),
+            ("_param_keys", self.takes),
+            ("feeds", self.feeds),
+            ("_same_as", self.shares),
+        )
         for finding in self.out.findings:
             if finding.kind == "client":
                 finding.detail.update((key, found[finding.span]) for key, found in gone if finding.span in found)

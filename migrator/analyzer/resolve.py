@@ -13,8 +13,18 @@ from migrator.analyzer import symbols as sym
 from migrator.models import FileAnalysis, Span
 from migrator.analyzer.scope import Client, Func, NOT_OPENAI, Q, Res, Result, _is_name, _is_none, dotted_name
 from migrator.analyzer.nodes import (
-    _classify_url, _default_of, _dict_get, _env_var_default, _field_value, _is_class_name, _is_env_read, _is_str,
-    _defs_in, _kwarg_true, _returns, absolute_qname,
+    _classify_url,
+    _default_of,
+    _dict_get,
+    _env_var_default,
+    _field_value,
+    _is_class_name,
+    _is_env_read,
+    _is_str,
+    _defs_in,
+    _kwarg_true,
+    _returns,
+    absolute_qname,
 )
 
 if TYPE_CHECKING:
@@ -47,7 +57,9 @@ class _Analyzer:
         self.handed: Dict[Span, str] = {}  # a constructed client's span -> the imported callable it is passed to
         self.stored: Dict[Span, List[object]] = {}  # a constructed client's span -> [the container it is put in, line]
         self.returned_by: Dict[Span, List[int]] = {}  # a constructed client's span -> the function returning it
-        self.method_values: Dict[Span, List[object]] = {}  # a constructed client's span -> [an API method of it passed as a value, line]
+        self.method_values: Dict[
+            Span, List[object]
+        ] = {}  # a constructed client's span -> [an API method of it passed as a value, line]
         self.escapes: Dict[Span, str] = {}  # an API call's span -> where its response leaves the function
         self.feeds: Dict[Span, List[List[int]]] = {}  # a constructed client's span -> local parameters it is passed to
         self.wrapped: Dict[Span, str] = {}  # a constructed client's span -> the wrapper built around it (instructor)
@@ -57,7 +69,9 @@ class _Analyzer:
         # a constructed client's span -> the client a name or attribute bound to both is resolved to
         # (``if x: self.client = OpenAI() else: self.client = OpenAI(base_url=...)``): one client to its calls
         self.shares: Dict[Span, List[int]] = {}
-        self.mixed: Dict[Span, List[object]] = {}  # a constructed client's span -> [a name also bound to another value, line read]  # a constructed client's span -> [module, key] of project parameters it is passed to
+        self.mixed: Dict[
+            Span, List[object]
+        ] = {}  # a constructed client's span -> [a name also bound to another value, line read]  # a constructed client's span -> [module, key] of project parameters it is passed to
         self.mentions_asked: Set[str] = set()  # names whose every mention was read (see _consulted)
         self.caller_values: Dict[Tuple[int, str], Optional[List[ast.Constant]]] = {}  # see callers_choice
         self.model_env: Dict[int, str] = {}  # id(a model default) -> the environment variable read over it
@@ -121,8 +135,15 @@ class _Analyzer:
             value = self.resolve_binding(binding)
             if ambiguous and isinstance(value, Client) and value.origin in ("constructed", "subclass"):
                 # `if x: c = OpenAI() / else: c = OpenAI(base_url=...)`: both reach the calls made on c
-                others = [v for v in (self.resolve_binding(b) for b in binding.scope.bindings.get(node.id, [])
-                                      if b is not binding and b.line <= node.lineno) if isinstance(v, Client)]
+                others = [
+                    v
+                    for v in (
+                        self.resolve_binding(b)
+                        for b in binding.scope.bindings.get(node.id, [])
+                        if b is not binding and b.line <= node.lineno
+                    )
+                    if isinstance(v, Client)
+                ]
                 if others:
                     self._one_of([value] + others)
             if ambiguous and not isinstance(value, (Client, Res, Result)):
@@ -284,8 +305,12 @@ class _Analyzer:
         if clients:
             # a subclass of this module that sets the attribute to a client of its own: the
             # inherited methods call that one too (re-review S7)
-            clients += [v for other in self._subclasses(cls) for v in (self._member_value(b) for b in other.attrs.get(attr, []))
-                        if isinstance(v, Client)]
+            clients += [
+                v
+                for other in self._subclasses(cls)
+                for v in (self._member_value(b) for b in other.attrs.get(attr, []))
+                if isinstance(v, Client)
+            ]
             return self._one_of(sorted(clients, key=lambda c: (c.span.line, c.span.col, c.span.end_line, c.span.end_col)))
         return values.pop() if len(values) == 1 else None
 
@@ -333,8 +358,15 @@ class _Analyzer:
         return self.externals.get(absolute) if absolute is not None else None
 
     def _remote(self, meta: Dict[str, object], where: object) -> Client:
-        return Client(str(meta["cls"]), Span(*meta["span"]), bool(meta["is_async"]), bool(meta["azure"]),  # type: ignore[misc]
-                      str(meta["endpoint"]), "remote", f"{where}#{meta['key']}")
+        return Client(
+            str(meta["cls"]),
+            Span(*meta["span"]),  # type: ignore[misc]
+            bool(meta["is_async"]),
+            bool(meta["azure"]),
+            str(meta["endpoint"]),
+            "remote",
+            f"{where}#{meta['key']}",
+        )
 
     def _earlier_cell(self, name: str) -> Value:
         """A notebook cell's name bound by an earlier cell (the cells run as one program)."""
@@ -392,8 +424,12 @@ class _Analyzer:
         legacy = sym.legacy_operation(qname)
         if legacy is not None:
             return Result(span, legacy[0], _kwarg_true(node, "stream"))
-        if (qname.rsplit(".", 1)[-1] in ("import_module", "import_optional_dependency") and node.args
-                and _is_str(node.args[0]) and node.args[0].value == "openai"):  # type: ignore[attr-defined]
+        if (
+            qname.rsplit(".", 1)[-1] in ("import_module", "import_optional_dependency")
+            and node.args
+            and _is_str(node.args[0])
+            and node.args[0].value == "openai"  # type: ignore[attr-defined]
+        ):
             return Q("openai")  # openai = importlib.import_module("openai"): the module itself
         if qname in ("typing.cast", "typing_extensions.cast") and len(node.args) == 2:
             return self._client_named_by(node.args[0], scope, node)  # cast(OpenAI, x) says what x is
@@ -450,7 +486,10 @@ class _Analyzer:
             return function
         scopes = self.binder.scopes
         if self._scope_functions is None or self._scope_functions[0] != len(scopes):  # (bodies bound since: again)
-            self._scope_functions = (len(scopes), {id(s): f for f in _defs_in(self.tree) for s in [scopes.get(id(f))] if s is not None})
+            self._scope_functions = (
+                len(scopes),
+                {id(s): f for f in _defs_in(self.tree) for s in [scopes.get(id(f))] if s is not None},
+            )
         return self._scope_functions[1].get(id(scope))
 
     def _function_of(self, arg: Optional[ast.AST]) -> Optional[Union[ast.FunctionDef, ast.AsyncFunctionDef]]:
@@ -471,22 +510,39 @@ class _Analyzer:
         names = (keyword, "model_name") if keyword == "model" else (keyword,)
         models = [k.value for k in ast.walk(root) if isinstance(k, ast.keyword) and k.arg in names]
         if keyword == "model":  # an openai<1 call names its model in engine= / deployment_id= too
-            models += [k.value for c in ast.walk(root) if isinstance(c, ast.Call) and _legacy_call_name(c.func)
-                       for k in c.keywords if k.arg in ("engine", "deployment_id")]
+            models += [
+                k.value
+                for c in ast.walk(root)
+                if isinstance(c, ast.Call) and _legacy_call_name(c.func)
+                for k in c.keywords
+                if k.arg in ("engine", "deployment_id")
+            ]
         # model=Models.GPT4.value reads the member Models.GPT4 to take its value
         as_model = {id(v) for v in models} | {id(v.value) for v in models if isinstance(v, ast.Attribute) and v.attr == "value"}
         as_model |= {id(_default_of(v)) for v in models}  # model=model or DEFAULT_MODEL
         tails: Optional[Dict[int, ast.AST]] = None
         for node in ast.walk(root):
-            hit = (isinstance(node, ast.Attribute) and node.attr == name) if attr else (isinstance(node, ast.Name) and node.id == name)
+            hit = (
+                (isinstance(node, ast.Attribute) and node.attr == name)
+                if attr
+                else (isinstance(node, ast.Name) and node.id == name)
+            )
             if hit and isinstance(node.ctx, ast.Load) and id(node) not in as_model:  # type: ignore[attr-defined]
                 if tails is None:
                     tails = _default_tails(root)
                 target = tails.get(id(node))
                 # the default of a value that is itself only ever a model: m = model or DEFAULT_MODEL
-                if target is None or depth > 2 or not self._only_uses(
-                        root, target.attr if isinstance(target, ast.Attribute) else target.id,  # type: ignore[attr-defined]
-                        isinstance(target, ast.Attribute), keyword, depth + 1):
+                if (
+                    target is None
+                    or depth > 2
+                    or not self._only_uses(
+                        root,
+                        target.attr if isinstance(target, ast.Attribute) else target.id,  # type: ignore[attr-defined]
+                        isinstance(target, ast.Attribute),
+                        keyword,
+                        depth + 1,
+                    )
+                ):
                     return False
         return True
 
@@ -506,8 +562,11 @@ class _Analyzer:
                         return "none"
                     if self.defaults_to_openai(value, scope):
                         return "fallback"
-                    chain = (self.endpoint_chain(value, scope) or self._param_chain(value, scope)
-                             or self._param_chain(_passed_through(value), scope))
+                    chain = (
+                        self.endpoint_chain(value, scope)
+                        or self._param_chain(value, scope)
+                        or self._param_chain(_passed_through(value), scope)
+                    )
                     return chain[0] if chain is not None else "dynamic"
                 return "openai" if "api.openai.com" in text else "other"
         return "none"
@@ -525,23 +584,38 @@ class _Analyzer:
         for node in ast.walk(function):
             if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load):
                 return None  # d rebound: which dict reaches the call is not followed here
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and _is_name(node.func.value, name) and (
-                    node.func.attr in ("update", "pop", "popitem", "clear") or (node.args and not _is_str(node.args[0]))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and _is_name(node.func.value, name)
+                and (node.func.attr in ("update", "pop", "popitem", "clear") or (node.args and not _is_str(node.args[0])))
+            ):
                 if node.func.attr != "update" or node.args or any(k.arg in (None, "base_url") for k in node.keywords):
                     return None
-            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Subscript) and _is_name(t.value, name) and _is_str(t.slice)
-                                                    and t.slice.value == "base_url" for t in node.targets):  # type: ignore[attr-defined]
+            if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Subscript) and _is_name(t.value, name) and _is_str(t.slice) and t.slice.value == "base_url"  # type: ignore[attr-defined]
+                for t in node.targets
+            ):
                 found.append(node)
-            elif (isinstance(node, (ast.Subscript, ast.AugAssign)) and isinstance(getattr(node, "ctx", ast.Store()), (ast.Store, ast.Del))
-                  and isinstance(node, ast.Subscript) and _is_name(node.value, name) and not (_is_str(node.slice))):
+            elif (
+                isinstance(node, (ast.Subscript, ast.AugAssign))
+                and isinstance(getattr(node, "ctx", ast.Store()), (ast.Store, ast.Del))
+                and isinstance(node, ast.Subscript)
+                and _is_name(node.value, name)
+                and not (_is_str(node.slice))
+            ):
                 return None  # a computed key may be "base_url"
         if len(found) != 1 or len(found[0].targets) != 1 or not _is_str(found[0].value):
             return None
-        for block in (getattr(n, f) for n in ast.walk(function) for f in ("body", "orelse", "finalbody")
-                      if isinstance(getattr(n, f, None), list)):
+        for block in (
+            getattr(n, f)
+            for n in ast.walk(function)
+            for f in ("body", "orelse", "finalbody")
+            if isinstance(getattr(n, f, None), list)
+        ):
             if found[0] in block:
                 at = block.index(found[0])
-                if any(call in ast.walk(stmt) for stmt in block[at + 1:]):
+                if any(call in ast.walk(stmt) for stmt in block[at + 1 :]):
                     return str(found[0].value.value)  # type: ignore[attr-defined]
         return None
 
@@ -558,7 +632,12 @@ class _Analyzer:
             bindings = scope.bindings.get(expr.id, [])
             if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].value is not None:
                 node, root, name = bindings[0].value, self._function_of_scope(scope), expr.id
-        elif isinstance(expr, ast.Attribute) and scope.cls is not None and scope.self_name and _is_name(expr.value, scope.self_name):
+        elif (
+            isinstance(expr, ast.Attribute)
+            and scope.cls is not None
+            and scope.self_name
+            and _is_name(expr.value, scope.self_name)
+        ):
             cls = scope.cls
             self.attrs_asked.add(expr.attr)
             self.binder.bind_methods(cls)
@@ -603,7 +682,11 @@ class _Analyzer:
         if default is None or _is_none(default):
             return None
         chain = ("other", None, default.value) if _is_str(default) else self.endpoint_chain(default, scope)  # type: ignore[attr-defined]
-        return chain if chain is not None and chain[0] == "other" and "://" in chain[2] and _classify_url(chain[2]) == "other" else None
+        return (
+            chain
+            if chain is not None and chain[0] == "other" and "://" in chain[2] and _classify_url(chain[2]) == "other"
+            else None
+        )
 
     def _sdk_base_url(self, node: ast.AST, scope: Scope) -> bool:
         """``openai.base_url`` spelled so, the openai module's own (None unless set: the SDK's default)."""
@@ -617,8 +700,12 @@ class _Analyzer:
         a default or defaulting to None, or an attribute of a settings object."""
         if isinstance(node, ast.Name):
             bindings = scope.bindings.get(node.id, [])
-            return (scope.kind == "function" and len(bindings) == 1 and bindings[0].kind == "param"
-                    and (bindings[0].default is None or _is_none(bindings[0].default)))
+            return (
+                scope.kind == "function"
+                and len(bindings) == 1
+                and bindings[0].kind == "param"
+                and (bindings[0].default is None or _is_none(bindings[0].default))
+            )
         return isinstance(node, ast.Attribute) and dotted_name(node) is not None
 
     def base_url_chain(self, call: ast.Call, scope: Scope) -> Optional[Tuple[str, Optional[ast.AST], str]]:
@@ -630,8 +717,11 @@ class _Analyzer:
                 # would keep OpenAI's endpoint (with the provider's key): the default is retargeted
                 return ("fallback", default, default.value) if _is_str(default) else None  # type: ignore[union-attr]
             if arg == "base_url" and self.constant_str(value, scope) is None:
-                return (self.endpoint_chain(value, scope) or self._param_chain(value, scope)
-                        or self._param_chain(_passed_through(value), scope))
+                return (
+                    self.endpoint_chain(value, scope)
+                    or self._param_chain(value, scope)
+                    or self._param_chain(_passed_through(value), scope)
+                )
         return None
 
     def defaults_to_openai(self, node: ast.AST, scope: Scope) -> bool:
@@ -655,7 +745,12 @@ class _Analyzer:
             self.attrs_asked.add(node.attr)
             self.binder.bind_methods(cls)
             bindings = cls.attrs.get(node.attr, []) + cls.scope.bindings.get(node.attr, [])
-            if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].scope is cls.scope and bindings[0].value is not None:
+            if (
+                len(bindings) == 1
+                and bindings[0].kind == "assign"
+                and bindings[0].scope is cls.scope
+                and bindings[0].value is not None
+            ):
                 # a class attribute no method sets: a dataclass / pydantic / attrs field's default
                 return _field_value(bindings[0].value)
             if len(bindings) != 1 or bindings[0].kind != "assign" or not isinstance(bindings[0].value, ast.Name):
@@ -672,8 +767,11 @@ class _Analyzer:
         """Keywords of a construction given a parameter that defaults to OpenAI's choice (None, or
         OpenAI's URL, which is also retargeted where it is written: see base_url_chain; a caller
         may still pass None, which the SDK reads as OpenAI's endpoint)."""
-        return [arg for arg, value in self.keywords(call, scope)
-                if arg in ("api_key", "base_url") and self.defaults_to_openai(value, scope)]
+        return [
+            arg
+            for arg, value in self.keywords(call, scope)
+            if arg in ("api_key", "base_url") and self.defaults_to_openai(value, scope)
+        ]
 
     def keywords(self, call: ast.Call, scope: Scope) -> List[Tuple[Optional[str], ast.AST]]:
         """A call's keywords, a ``**params`` dict whose keys are all known (see spread_dict) read
@@ -713,8 +811,13 @@ class _Analyzer:
         name = use.id
         bindings = scope.bindings.get(name, [])
         function = self._function_of_scope(scope)
-        if (depth > 2 or len(bindings) != 1 or bindings[0].kind != "assign" or function is None
-                or any(isinstance(n, (ast.Global, ast.Nonlocal)) and name in n.names for n in ast.walk(function))):
+        if (
+            depth > 2
+            or len(bindings) != 1
+            or bindings[0].kind != "assign"
+            or function is None
+            or any(isinstance(n, (ast.Global, ast.Nonlocal)) and name in n.names for n in ast.walk(function))
+        ):
             return None
         value = bindings[0].value
         allowed = {id(use)}
@@ -726,8 +829,12 @@ class _Analyzer:
                     return None  # read back, deleted, augmented, or a computed key
                 added[node.slice.value] = assigned[id(node)]  # type: ignore[attr-defined]
                 allowed.add(id(node.value))
-            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "update"
-                  and _is_name(node.func.value, name)):
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "update"
+                and _is_name(node.func.value, name)
+            ):
                 if node.args or any(k.arg is None for k in node.keywords):
                     return None  # update(other): keys unknown here
                 added.update((k.arg, k.value) for k in node.keywords if k.arg)
@@ -760,8 +867,14 @@ class _Analyzer:
         """``self._helper()`` with no arguments, a plain method of the enclosing class called
         nowhere else, whose one ``return`` gives a local dict built as _built_dict reads."""
         cls = scope.cls
-        if (cls is None or not scope.self_name or call.args or call.keywords or not isinstance(call.func, ast.Attribute)
-                or not _is_name(call.func.value, scope.self_name)):
+        if (
+            cls is None
+            or not scope.self_name
+            or call.args
+            or call.keywords
+            or not isinstance(call.func, ast.Attribute)
+            or not _is_name(call.func.value, scope.self_name)
+        ):
             return None
         method = call.func.attr
         self.mentions_asked.add(method)
@@ -776,8 +889,7 @@ class _Analyzer:
             return None
         built = self._built_dict(returns[0].value, inner, depth + 1)
         own = (set(inner.bindings) | set(scope.bindings)) - {scope.self_name}  # (a caller's name would be read)
-        if built is None or any(isinstance(n, ast.Name) and n.id in own
-                                for v in built["keys"].values() for n in ast.walk(v)):  # type: ignore[attr-defined]
+        if built is None or any(isinstance(n, ast.Name) and n.id in own for v in built["keys"].values() for n in ast.walk(v)):  # type: ignore[attr-defined]
             return None  # a value the helper computes: read in the caller's scope it would mean something else
         return built
 
@@ -829,17 +941,33 @@ def _none_filter(node: ast.DictComp) -> Optional[ast.Name]:
         return None
     gen = node.generators[0]
     target, it = gen.target, gen.iter
-    if (gen.is_async or not isinstance(target, ast.Tuple) or len(target.elts) != 2
-            or not all(isinstance(e, ast.Name) for e in target.elts)):
+    if (
+        gen.is_async
+        or not isinstance(target, ast.Tuple)
+        or len(target.elts) != 2
+        or not all(isinstance(e, ast.Name) for e in target.elts)
+    ):
         return None
     k, v = (e.id for e in target.elts)  # type: ignore[attr-defined]
-    if not (_is_name(node.key, k) and _is_name(node.value, v) and isinstance(it, ast.Call) and not it.args
-            and not it.keywords and isinstance(it.func, ast.Attribute) and it.func.attr == "items"
-            and isinstance(it.func.value, ast.Name)):
+    if not (
+        _is_name(node.key, k)
+        and _is_name(node.value, v)
+        and isinstance(it, ast.Call)
+        and not it.args
+        and not it.keywords
+        and isinstance(it.func, ast.Attribute)
+        and it.func.attr == "items"
+        and isinstance(it.func.value, ast.Name)
+    ):
         return None
     for cond in gen.ifs:
-        if not (isinstance(cond, ast.Compare) and _is_name(cond.left, v) and len(cond.ops) == 1
-                and isinstance(cond.ops[0], ast.IsNot) and _is_none(cond.comparators[0])):
+        if not (
+            isinstance(cond, ast.Compare)
+            and _is_name(cond.left, v)
+            and len(cond.ops) == 1
+            and isinstance(cond.ops[0], ast.IsNot)
+            and _is_none(cond.comparators[0])
+        ):
             return None
     return it.func.value
 
@@ -900,8 +1028,13 @@ def _passed_through(value: ast.AST) -> ast.AST:
             test = test.left
         inner = _passed_through(value.body)
         return inner if ast.dump(inner) == ast.dump(test) else value
-    if (isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "str" and len(value.args) == 1
-            and not value.keywords):
+    if (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id == "str"
+        and len(value.args) == 1
+        and not value.keywords
+    ):
         return value.args[0]
     return value
 

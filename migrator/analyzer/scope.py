@@ -181,11 +181,14 @@ class _Binder(ast.NodeVisitor):
             if not any(_is_name(d, "staticmethod") for d in node.decorator_list):
                 inner.cls = outer.cls
                 inner.self_name = positional[0].arg
-        defaults: Dict[int, ast.AST] = {id(a): d for a, d in zip(positional[len(positional) - len(args.defaults):], args.defaults)}
+        defaults: Dict[int, ast.AST] = {
+            id(a): d for a, d in zip(positional[len(positional) - len(args.defaults) :], args.defaults)
+        }
         defaults.update({id(a): d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
         for arg in positional + list(args.kwonlyargs) + [a for a in (args.vararg, args.kwarg) if a]:
-            inner.add(arg.arg, Binding("param", node.lineno, inner, annotation=arg.annotation, node=arg,
-                                       default=defaults.get(id(arg))))
+            inner.add(
+                arg.arg, Binding("param", node.lineno, inner, annotation=arg.annotation, node=arg, default=defaults.get(id(arg)))
+            )
         if self.lazy and not isinstance(node, ast.Lambda):
             inner.unbound = node
             return
@@ -339,9 +342,7 @@ class _Binder(ast.NodeVisitor):
         for item in node.items:
             self.visit(item.context_expr)
             if isinstance(item.optional_vars, ast.Name):
-                self.scope.add(
-                    item.optional_vars.id, Binding("with", node.lineno, self.scope, value=item.context_expr)
-                )
+                self.scope.add(item.optional_vars.id, Binding("with", node.lineno, self.scope, value=item.context_expr))
             elif item.optional_vars is not None:
                 self._target(item.optional_vars, None, node.lineno)
         for stmt in node.body:
@@ -354,8 +355,12 @@ class _Binder(ast.NodeVisitor):
             self.visit(node.type)
         if node.name:
             self.scope.add(node.name, Binding("other", node.lineno, self.scope))
-        missing = {dotted_name(t) for t in (node.type.elts if isinstance(node.type, ast.Tuple) else [node.type])} & {
-            "ImportError", "ModuleNotFoundError"} if node.type is not None else set()
+        missing = (
+            {dotted_name(t) for t in (node.type.elts if isinstance(node.type, ast.Tuple) else [node.type])}
+            & {"ImportError", "ModuleNotFoundError"}
+            if node.type is not None
+            else set()
+        )
         for stmt in node.body:
             if missing and _none_fallback(stmt, self.scope):
                 continue  # try: import openai / except ImportError: openai = None: where used, it is the module
@@ -369,8 +374,11 @@ class _Binder(ast.NodeVisitor):
 
 def _none_fallback(stmt: ast.AST, scope: "Scope") -> bool:
     """``openai = None``: a name an import bound, set to None where the import failed."""
-    return (isinstance(stmt, ast.Assign) and _is_none(stmt.value) and all(
-        isinstance(t, ast.Name) and any(b.kind == "import" for b in scope.bindings.get(t.id, [])) for t in stmt.targets))
+    return (
+        isinstance(stmt, ast.Assign)
+        and _is_none(stmt.value)
+        and all(isinstance(t, ast.Name) and any(b.kind == "import" for b in scope.bindings.get(t.id, [])) for t in stmt.targets)
+    )
 
 
 #: packages whose imported names can carry an OpenAI finding

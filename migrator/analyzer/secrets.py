@@ -66,7 +66,7 @@ _WINDOW = 160  # how far before its value a key-like name may start
 def redact(key: str) -> str:
     """``sk-proj-…f3a9``: the known prefix, an ellipsis and the last 4 characters."""
     prefix = next((known for known in _KNOWN_PREFIXES if key.startswith(known)), "")
-    body = key[len(prefix):]
+    body = key[len(prefix) :]
     # Very short bodies would give away too much of the key.
     tail = body[-4:] if len(body) >= 12 else ""
     return f"{prefix}\u2026{tail}"
@@ -105,14 +105,18 @@ def _looks_random(body: str) -> bool:
 
 def _mixed(value: str) -> bool:
     """An alphanumeric value that looks generated: upper case, lower case, digits, 8 distinct characters."""
-    return (any(c.isupper() for c in value) and any(c.islower() for c in value)
-            and any(c.isdigit() for c in value) and len(set(value)) >= 8)
+    return (
+        any(c.isupper() for c in value)
+        and any(c.islower() for c in value)
+        and any(c.isdigit() for c in value)
+        and len(set(value)) >= 8
+    )
 
 
 def _sk_body(key: str) -> str:
     for known in _KNOWN_PREFIXES:
         if key.startswith(known):
-            return key[len(known):]
+            return key[len(known) :]
     return key
 
 
@@ -164,7 +168,7 @@ def reference_secrets(text: str) -> List[SecretHit]:
         if hit:
             hits.append(hit)
     for m in _VALUE_RE.finditer(text):
-        if _valid_value(m.group(0)) and _ASSIGNED_NAME_RE.search(text[max(0, m.start() - _WINDOW):m.start()]):
+        if _valid_value(m.group(0)) and _ASSIGNED_NAME_RE.search(text[max(0, m.start() - _WINDOW) : m.start()]):
             hits.append((m.start(), m.end(), redact(m.group(0))))
     return _merge(hits)
 
@@ -205,10 +209,16 @@ _ZHIPU_GUARD_BYTES = re.compile(rb"\.[a-z0-9]{16}(?![a-z0-9_])")
 def might_hold_secret(low: Union[str, bytes]) -> bool:
     """False only if lower-cased text (or bytes) cannot hold a key ``find_secrets`` finds."""
     if isinstance(low, bytes):
-        return (any(lit in low for lit in _LITERALS_BYTES) or _ZHIPU_GUARD_BYTES.search(low) is not None
-                or any(p.search(low) is not None for p in _NAME_BYTES))
-    return (any(lit in low for lit in _LITERALS) or _ZHIPU_GUARD.search(low) is not None
-            or any(p.search(low) is not None for p in _NAME_STR))
+        return (
+            any(lit in low for lit in _LITERALS_BYTES)
+            or _ZHIPU_GUARD_BYTES.search(low) is not None
+            or any(p.search(low) is not None for p in _NAME_BYTES)
+        )
+    return (
+        any(lit in low for lit in _LITERALS)
+        or _ZHIPU_GUARD.search(low) is not None
+        or any(p.search(low) is not None for p in _NAME_STR)
+    )
 
 
 def find_secrets(text: str, low: Optional[bytes] = None, lowered: Optional[str] = None) -> List[SecretHit]:
@@ -238,7 +248,7 @@ def find_secrets(text: str, low: Optional[bytes] = None, lowered: Optional[str] 
     ascii_low = low if low is not None and len(low) == len(text) and low.isascii() else None
     for start in _value_candidates(text, ascii_low, lowered):
         value = _VALUE_RE.match(text, start)
-        if value is not None and _valid_value(value.group(0)) and _ASSIGNED_NAME_RE.search(text[max(0, start - _WINDOW):start]):
+        if value is not None and _valid_value(value.group(0)) and _ASSIGNED_NAME_RE.search(text[max(0, start - _WINDOW) : start]):
             hits.append((value.start(), value.end(), redact(value.group(0))))
     return _merge(hits)
 
@@ -267,7 +277,9 @@ def _value_candidates(text: str, ascii_low: Optional[bytes] = None, lowered: Opt
     return sorted(found)
 
 
-def _name_ok(word: str, source: Union[str, bytes], start: int, end: int, qualifier: "re.Pattern[Any]", alnum: FrozenSet[Any]) -> bool:
+def _name_ok(
+    word: str, source: Union[str, bytes], start: int, end: int, qualifier: "re.Pattern[Any]", alnum: FrozenSet[Any]
+) -> bool:
     if word == "key":
         return qualifier.search(source, max(0, start - 7), start) is not None
     if word in ("ak", "sk"):
@@ -278,4 +290,3 @@ def _name_ok(word: str, source: Union[str, bytes], start: int, end: int, qualifi
 # the rest of a key-like name, its assignment, and (looking ahead) a value
 # (the name's characters as _ASSIGNED_NAME_RE reads them: case-insensitively, so a KELVIN SIGN counts)
 _ASSIGNED_VALUE = re.compile(rf"""(?i:[A-Za-z0-9_])*{_ASSIGN}(?={_VALUE})""")
-

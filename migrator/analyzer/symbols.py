@@ -155,7 +155,16 @@ RESOURCE_ROOTS = frozenset(
 )
 
 #: dspy: its pre-2.6 OpenAI client classes (dspy.OpenAI, dspy.AzureOpenAI)
-FRAMEWORK_PACKAGES = ("langchain", "langchain_community", "langchain_openai", "llama_index", "tiktoken", "autogen_ext", "haystack", "dspy")
+FRAMEWORK_PACKAGES = (
+    "langchain",
+    "langchain_community",
+    "langchain_openai",
+    "llama_index",
+    "tiktoken",
+    "autogen_ext",
+    "haystack",
+    "dspy",
+)
 
 #: Every import path of a framework's OpenAI class -> the one name rules match.  The old
 #: ``langchain.*`` paths (langchain < 0.1, and its deprecated re-exports until 1.0) are the
@@ -263,8 +272,20 @@ ROUTE_ALIASES: Dict[str, str] = {
 }
 
 #: bare model names LiteLLM sends to OpenAI (its model table lists them under provider "openai")
-OPENAI_MODEL_GLOBS = ("gpt-*", "chatgpt-*", "o1", "o1-*", "o3", "o3-*", "o4-mini", "o4-mini-*", "text-embedding-*",
-                      "davinci-002", "babbage-002", "text-davinci-*")
+OPENAI_MODEL_GLOBS = (
+    "gpt-*",
+    "chatgpt-*",
+    "o1",
+    "o1-*",
+    "o3",
+    "o3-*",
+    "o4-mini",
+    "o4-mini-*",
+    "text-embedding-*",
+    "davinci-002",
+    "babbage-002",
+    "text-davinci-*",
+)
 
 
 def route_function(qname: str) -> Optional[str]:
@@ -281,7 +302,7 @@ def openai_route(model: Optional[str]) -> Optional[str]:
     if not model:
         return None
     if model.startswith("openai/"):
-        return model[len("openai/"):] or None
+        return model[len("openai/") :] or None
     if "/" in model:
         return None
     return model if any(fnmatch.fnmatchcase(model, g) for g in OPENAI_MODEL_GLOBS) else None
@@ -340,7 +361,17 @@ def legacy_operation(qname: str) -> Optional[Tuple[str, bool]]:
     if len(parts) != 3 or parts[0] != "openai" or parts[1] not in LEGACY_RESOURCES:
         return None
     resource, method = LEGACY_RESOURCES[parts[1]], parts[2]
-    is_async = method.startswith("a") and method[1:] in {"create", "list", "retrieve", "delete", "cancel", "transcribe", "translate", "create_edit", "create_variation"}
+    is_async = method.startswith("a") and method[1:] in {
+        "create",
+        "list",
+        "retrieve",
+        "delete",
+        "cancel",
+        "transcribe",
+        "translate",
+        "create_edit",
+        "create_variation",
+    }
     if (resource, method) in LEGACY_METHODS:
         return LEGACY_METHODS[(resource, method)], is_async
     if is_async:

@@ -76,8 +76,24 @@ _REQ_RE = re.compile(
 )
 
 _TEXT_EXTENSIONS = {
-    ".md", ".rst", ".txt", ".yaml", ".yml", ".json", ".toml", ".cfg", ".ini", ".conf",
-    ".sh", ".bash", ".zsh", ".properties", ".html", ".xml", ".tf", ".tfvars",
+    ".md",
+    ".rst",
+    ".txt",
+    ".yaml",
+    ".yml",
+    ".json",
+    ".toml",
+    ".cfg",
+    ".ini",
+    ".conf",
+    ".sh",
+    ".bash",
+    ".zsh",
+    ".properties",
+    ".html",
+    ".xml",
+    ".tf",
+    ".tfvars",
 }
 _JS_EXTENSIONS = {".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".tsx", ".jsx"}
 
@@ -267,17 +283,30 @@ def _requirements_entries(text: str) -> List[DepEntry]:
         unsafe = None
         if "--hash" in body or body.endswith("\\"):
             unsafe = N_("hash-pinned or continued requirement line")
-        entries.append(DepEntry(
-            req.name, req.specifier, "requirements", start, offset + len(body), offset, offset + len(line),
-            "line", stripped, req.marker, unsafe=unsafe,
-        ))
+        entries.append(
+            DepEntry(
+                req.name,
+                req.specifier,
+                "requirements",
+                start,
+                offset + len(body),
+                offset,
+                offset + len(line),
+                "line",
+                stripped,
+                req.marker,
+                unsafe=unsafe,
+            )
+        )
     return entries
 
 
 # --------------------------------------------------------------------------- TOML (line based)
 
 _TOML_HEADER = re.compile(r"^\s*\[\[?\s*(?P<name>[^\]\[#]+?)\s*\]\]?\s*(?:#.*)?$")
-_TOML_KEY = re.compile(r"""^\s*(?P<key>(?:"[^"\n]*"|'[^'\n]*'|[A-Za-z0-9_-]+)(?:\s*\.\s*(?:"[^"\n]*"|'[^'\n]*'|[A-Za-z0-9_-]+))*)\s*=\s*""")
+_TOML_KEY = re.compile(
+    r"""^\s*(?P<key>(?:"[^"\n]*"|'[^'\n]*'|[A-Za-z0-9_-]+)(?:\s*\.\s*(?:"[^"\n]*"|'[^'\n]*'|[A-Za-z0-9_-]+))*)\s*=\s*"""
+)
 
 
 def _toml_dotted(name: str) -> str:
@@ -391,15 +420,27 @@ def _array_entries(text: str, strings: List[TomlString], section_of: Callable[[s
     entries = []
     for s in strings:
         section = section_of(s.path)
-        req = parse_requirement(text[s.start:s.end]) if section and not s.in_table else None
+        req = parse_requirement(text[s.start : s.end]) if section and not s.in_table else None
         if req is None or section is None:  # (a requirement is read only in a section)
             continue
         width = len(s.quote)
         unsafe = "multi-line string" if width == 3 else None
-        entries.append(DepEntry(
-            req.name, req.specifier, section, s.start, s.end, s.start - width, s.end + width,
-            "array", text[s.start:s.end], req.marker, s.quote, unsafe,
-        ))
+        entries.append(
+            DepEntry(
+                req.name,
+                req.specifier,
+                section,
+                s.start,
+                s.end,
+                s.start - width,
+                s.end + width,
+                "array",
+                text[s.start : s.end],
+                req.marker,
+                s.quote,
+                unsafe,
+            )
+        )
     return entries
 
 
@@ -419,13 +460,23 @@ def _table_entries(text: str, pairs: List[TomlPair], section_of: Callable[[str],
         section = section_of(p.table)
         if not section or "." in p.key:
             continue
-        value = text[p.value_start:p.value_end]
+        value = text[p.value_start : p.value_end]
         spec, unsafe = _table_spec(value)
         spec = "" if spec == "*" else spec
-        entries.append(DepEntry(
-            p.key, spec, section, p.key_start, p.value_end, p.line_start, p.line_end,
-            "table", text[p.key_start:p.value_end], unsafe=unsafe,
-        ))
+        entries.append(
+            DepEntry(
+                p.key,
+                spec,
+                section,
+                p.key_start,
+                p.value_end,
+                p.line_start,
+                p.line_end,
+                "table",
+                text[p.key_start : p.value_end],
+                unsafe=unsafe,
+            )
+        )
     return entries
 
 
@@ -477,14 +528,17 @@ def _setup_cfg_entries(text: str) -> List[DepEntry]:
 
 
 def _cfg_value(line: str, offset: int, col: int, section: str, style: str) -> List[DepEntry]:
-    body = line[:comment_start(line)].rstrip()
+    body = line[: comment_start(line)].rstrip()
     stripped = body[col:].lstrip()
     req = parse_requirement(stripped) if stripped else None
     if req is None:
         return []
     start = offset + len(body) - len(stripped)
-    return [DepEntry(req.name, req.specifier, section, start, offset + len(body), offset, offset + len(line),
-                     style, stripped, req.marker)]
+    return [
+        DepEntry(
+            req.name, req.specifier, section, start, offset + len(body), offset, offset + len(line), style, stripped, req.marker
+        )
+    ]
 
 
 # --------------------------------------------------------------------------- setup.py
@@ -526,8 +580,12 @@ def _setup_regions(tokens: List[tokenize.TokenInfo]) -> List[Tuple[str, int, int
                 wanted[val.string] = tok.string
     for i in range(len(tokens) - 2):
         tok = tokens[i]
-        if tok.type == tokenize.NAME and tok.string in wanted and tokens[i + 1].string == "=" \
-                and tokens[i + 2].string in ("[", "(", "{"):
+        if (
+            tok.type == tokenize.NAME
+            and tok.string in wanted
+            and tokens[i + 1].string == "="
+            and tokens[i + 2].string in ("[", "(", "{")
+        ):
             regions.append((wanted[tok.string],) + _bracket_region(tokens, i + 2))
     return regions
 
@@ -557,8 +615,21 @@ def _setup_py_entries(text: str) -> List[DepEntry]:
                 continue
             req = parse_requirement(text[start:end])
             if req:
-                entries.append(DepEntry(req.name, req.specifier, section, start, end, outer_start, end + 1,
-                                        "array", text[start:end], req.marker, simple[1]))
+                entries.append(
+                    DepEntry(
+                        req.name,
+                        req.specifier,
+                        section,
+                        start,
+                        end,
+                        outer_start,
+                        end + 1,
+                        "array",
+                        text[start:end],
+                        req.marker,
+                        simple[1],
+                    )
+                )
     return entries
 
 
@@ -577,7 +648,7 @@ def _conda_entries(text: str) -> List[DepEntry]:
     entries: List[DepEntry] = []
     dep_indent, pip_indent = None, None
     for offset, line in iter_lines(text):
-        body = line[:comment_start(line)].rstrip()
+        body = line[: comment_start(line)].rstrip()
         if not body.strip():
             continue
         indent = len(body) - len(body.lstrip())
@@ -615,15 +686,42 @@ def _conda_item(offset: int, line: str, body: str, value: str, is_pip: bool) -> 
     line_end = offset + len(line)
     section = "dependencies.pip" if is_pip else "dependencies"
     unsafe = None if is_pip else "conda package spec"
-    return [DepEntry(parsed[0], parsed[1], section, start, end, offset, line_end,
-                     "line" if is_pip else "conda", inner, req.marker if is_pip and req else "", unsafe=unsafe)]
+    return [
+        DepEntry(
+            parsed[0],
+            parsed[1],
+            section,
+            start,
+            end,
+            offset,
+            line_end,
+            "line" if is_pip else "conda",
+            inner,
+            req.marker if is_pip and req else "",
+            unsafe=unsafe,
+        )
+    ]
 
 
 # --------------------------------------------------------------------------- pip install commands
 
 _PIP_INSTALL = re.compile(r"(?:^|[\s;&|!%(`])(?:(?:python[0-9.]*|py)\s+-m\s+)?(?:uv\s+)?pip[0-9.]*\s+install\b")
-_PIP_OPTS_WITH_ARG = {"-r", "-c", "-e", "-i", "-f", "--requirement", "--constraint", "--editable",
-                      "--index-url", "--extra-index-url", "--find-links", "--target", "-t", "--prefix"}
+_PIP_OPTS_WITH_ARG = {
+    "-r",
+    "-c",
+    "-e",
+    "-i",
+    "-f",
+    "--requirement",
+    "--constraint",
+    "--editable",
+    "--index-url",
+    "--extra-index-url",
+    "--find-links",
+    "--target",
+    "-t",
+    "--prefix",
+}
 
 
 def _pip_install_entries(text: str, section: str = "pip install") -> List[DepEntry]:
@@ -634,7 +732,7 @@ def _pip_install_entries(text: str, section: str = "pip install") -> List[DepEnt
             continue
         skip_next = False
         # Arguments end where the next shell command starts.
-        for tok in re.finditer(r"[^\s;&|]+", re.split(r"[;&|]", line[m.end():], maxsplit=1)[0]):
+        for tok in re.finditer(r"[^\s;&|]+", re.split(r"[;&|]", line[m.end() :], maxsplit=1)[0]):
             word = tok.group(0)
             if word.startswith("#"):
                 break
@@ -645,8 +743,21 @@ def _pip_install_entries(text: str, section: str = "pip install") -> List[DepEnt
             req = parse_requirement(inner)
             if req:
                 start = offset + m.end() + tok.start() + word.index(inner)
-                entries.append(DepEntry(req.name, req.specifier, section, start, start + len(inner), start,
-                                        start + len(inner), "pip", inner, req.marker, unsafe="pip install command"))
+                entries.append(
+                    DepEntry(
+                        req.name,
+                        req.specifier,
+                        section,
+                        start,
+                        start + len(inner),
+                        start,
+                        start + len(inner),
+                        "pip",
+                        inner,
+                        req.marker,
+                        unsafe="pip install command",
+                    )
+                )
     return entries
 
 
@@ -684,19 +795,29 @@ def _dependency_findings(path: str, kind: str, text: str, index: LineIndex) -> L
         if role is None:
             continue
         shown = safe_text(entry.text)
-        findings.append(Finding(
-            kind="dependency", path=path, span=index.span(entry.start, entry.end),
-            message=N_("{package} requirement '{requirement}' in {path}").format(package=entry.package, requirement=shown, path=path),
-            detail={"package": entry.package, "specifier": safe_text(entry.specifier), "section": entry.section,
-                    "role": role},
-        ))
+        findings.append(
+            Finding(
+                kind="dependency",
+                path=path,
+                span=index.span(entry.start, entry.end),
+                message=N_("{package} requirement '{requirement}' in {path}").format(
+                    package=entry.package, requirement=shown, path=path
+                ),
+                detail={
+                    "package": entry.package,
+                    "specifier": safe_text(entry.specifier),
+                    "section": entry.section,
+                    "role": role,
+                },
+            )
+        )
     return findings
 
 
 def _active_lines(text: str) -> Iterator[Tuple[int, str]]:
     """Lines with comments cut off (env, compose, Dockerfile, CI, shell)."""
     for offset, line in iter_lines(text):
-        yield offset, line[:comment_start(line)]
+        yield offset, line[: comment_start(line)]
 
 
 def _env_findings(path: str, text: str, index: LineIndex) -> List[Finding]:
@@ -706,10 +827,15 @@ def _env_findings(path: str, text: str, index: LineIndex) -> List[Finding]:
             findings += autogen.config_env_findings(path, offset, line, index.span)
         for m in ENV_NAME_RE.finditer(line):
             name = m.group(0)
-            findings.append(Finding(
-                kind="env", path=path, span=index.span(offset + m.start(), offset + m.end()),
-                message=N_("OpenAI environment variable {name} in {path}").format(name=name, path=path), detail={"variable": name},
-            ))
+            findings.append(
+                Finding(
+                    kind="env",
+                    path=path,
+                    span=index.span(offset + m.start(), offset + m.end()),
+                    message=N_("OpenAI environment variable {name} in {path}").format(name=name, path=path),
+                    detail={"variable": name},
+                )
+            )
     return findings
 
 
@@ -736,21 +862,30 @@ def _url_findings(path: str, text: str, index: LineIndex) -> List[Finding]:
     for m in _url_matches(text):  # _URL_RE is case-sensitive and never spans lines
         url = m.group(0).rstrip(".:")
         host = m.group("host").lower()
-        findings.append(Finding(
-            kind="url", path=path, span=index.span(m.start(), m.start() + len(url)),
-            message=N_("OpenAI endpoint URL '{url}' in {path}").format(url=safe_text(url), path=path),
-            detail={"host": host, "url": safe_text(url), "azure": host.endswith(".openai.azure.com")},
-        ))
+        findings.append(
+            Finding(
+                kind="url",
+                path=path,
+                span=index.span(m.start(), m.start() + len(url)),
+                message=N_("OpenAI endpoint URL '{url}' in {path}").format(url=safe_text(url), path=path),
+                detail={"host": host, "url": safe_text(url), "azure": host.endswith(".openai.azure.com")},
+            )
+        )
     return findings
 
 
 def _secret_findings(path: str, text: str, index: LineIndex, low: Optional[bytes] = None) -> List[Finding]:
     findings = []
     for start, end, redacted in secrets.find_secrets(text, low):
-        findings.append(Finding(
-            kind="secret", path=path, span=index.span(start, end),
-            message=N_("hard-coded {what} {key}").format(what=secrets.describe(redacted), key=redacted), detail={"redacted": redacted},
-        ))
+        findings.append(
+            Finding(
+                kind="secret",
+                path=path,
+                span=index.span(start, end),
+                message=N_("hard-coded {what} {key}").format(what=secrets.describe(redacted), key=redacted),
+                detail={"redacted": redacted},
+            )
+        )
     return findings
 
 
@@ -821,11 +956,16 @@ def _js_findings(path: str, text: str, index: LineIndex) -> List[Finding]:
         form = m.group("form")
         form = "require" if form.startswith("require") else "dynamic-import" if "(" in form else "import"
         module = m.group("module")
-        findings.append(Finding(
-            kind="js", path=path, span=index.span(m.start("q"), m.end()),
-            message=N_("JS/TS {form} of '{module}' in {path} (not rewritten)").format(form=form, module=module, path=path),
-            confidence="high", detail={"module": module, "form": form},
-        ))
+        findings.append(
+            Finding(
+                kind="js",
+                path=path,
+                span=index.span(m.start("q"), m.end()),
+                message=N_("JS/TS {form} of '{module}' in {path} (not rewritten)").format(form=form, module=module, path=path),
+                confidence="high",
+                detail={"module": module, "form": form},
+            )
+        )
     return findings
 
 
@@ -837,11 +977,17 @@ def _package_json_findings(path: str, text: str, index: LineIndex) -> List[Findi
         if not owner:
             continue
         name, spec = m.group("name"), m.group("spec")
-        findings.append(Finding(
-            kind="js", path=path, span=index.span(m.start(), m.end()),
-            message=N_("npm dependency '{name}' ({spec}) in {path} (not rewritten)").format(name=name, spec=safe_text(spec), path=path),
-            detail={"package": name, "specifier": safe_text(spec), "section": owner[-1]},
-        ))
+        findings.append(
+            Finding(
+                kind="js",
+                path=path,
+                span=index.span(m.start(), m.end()),
+                message=N_("npm dependency '{name}' ({spec}) in {path} (not rewritten)").format(
+                    name=name, spec=safe_text(spec), path=path
+                ),
+                detail={"package": name, "specifier": safe_text(spec), "section": owner[-1]},
+            )
+        )
     return findings
 
 

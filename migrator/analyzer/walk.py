@@ -11,8 +11,19 @@ from migrator.i18n import N_
 from migrator.models import ResultAccess, Span, SymbolRef
 from migrator.analyzer.scope import Client, LOW_CONFIDENCE_APIS, NOT_OPENAI, Q, Result, _LEAVES, _is_name, _is_none
 from migrator.analyzer.nodes import (
-    _a_setting, _astuple, _attribute_chain, _classify_url, _dict_get, _dict_value, _has_kwarg, _is_class_name, _is_env_read,
-    _kwarg_names, _kwarg_true, _primitive, _streaming_api,
+    _a_setting,
+    _astuple,
+    _attribute_chain,
+    _classify_url,
+    _dict_get,
+    _dict_value,
+    _has_kwarg,
+    _is_class_name,
+    _is_env_read,
+    _kwarg_names,
+    _kwarg_true,
+    _primitive,
+    _streaming_api,
 )
 from migrator.analyzer.mixins import _Mixin
 
@@ -95,8 +106,9 @@ class _Walk(_Mixin):
                     first = min(first, decorators[0].lineno)
                 flags = relevant.flags
                 last = min(node.end_lineno or first, len(flags) - 1)  # type: ignore[attr-defined]
-                if (first > last or flags.find(1, max(first, 1), last + 1) < 0) \
-                        and not isinstance(node, (ast.Import, ast.ImportFrom)):
+                if (first > last or flags.find(1, max(first, 1), last + 1) < 0) and not isinstance(
+                    node, (ast.Import, ast.ImportFrom)
+                ):
                     return
         handler = self._handlers.get(type(node))
         if handler is not None:
@@ -135,7 +147,12 @@ class _Walk(_Mixin):
     def _walk_arguments(self, args: ast.arguments, outer: Scope, inner: Scope, parent: ast.AST) -> None:
         for expr in list(args.defaults) + [d for d in args.kw_defaults if d is not None]:
             self._walk(expr, outer, args)
-        for arg in list(getattr(args, "posonlyargs", [])) + list(args.args) + list(args.kwonlyargs) + [a for a in (args.vararg, args.kwarg) if a]:
+        for arg in (
+            list(getattr(args, "posonlyargs", []))
+            + list(args.args)
+            + list(args.kwonlyargs)
+            + [a for a in (args.vararg, args.kwarg) if a]
+        ):
             if arg.annotation is not None:
                 self._walk(arg.annotation, outer, arg)
                 self._quoted(arg.annotation, outer)
@@ -151,8 +168,13 @@ class _Walk(_Mixin):
             # this module catches them may be out of sight (a helper's isinstance()), so a native
             # plan keeps this module's clients on the openai SDK (units.plan_units)
             for alias in node.names:
-                if alias.name != "*" and self._shared_exceptions(ast.Name(id=alias.asname or alias.name, lineno=node.lineno,
-                                                                              col_offset=node.col_offset), scope) is not None:
+                if (
+                    alias.name != "*"
+                    and self._shared_exceptions(
+                        ast.Name(id=alias.asname or alias.name, lineno=node.lineno, col_offset=node.col_offset), scope
+                    )
+                    is not None
+                ):
                     self.out.symbols.append(SymbolRef(alias.name, self.lines.span(node), "ImportFrom", "exceptions-imported"))
                     break
         if node.level:
@@ -164,7 +186,13 @@ class _Walk(_Mixin):
     def _import(self, node: ast.AST, module: str, bound: List[str], qnames: List[str]) -> None:
         if sym.is_openai(module):
             self.imports_openai = True
-            self.add("import", node, N_("imports {module}").format(module=module), symbol=module, detail={"names": bound, "module": module})
+            self.add(
+                "import",
+                node,
+                N_("imports {module}").format(module=module),
+                symbol=module,
+                detail={"names": bound, "module": module},
+            )
             return
         framework = [q for q in qnames if sym.is_framework(q)] or ([module] if sym.is_framework(module) else [])
         if framework:
@@ -236,9 +264,13 @@ class _Walk(_Mixin):
         statement runs unconditionally at import (``top``), the value's form, and for an endpoint
         where it points."""
         attribute = target.attr
-        detail: Dict[str, object] = {"attribute": attribute, "value": _value_kind(value), "form": _value_form(value),
-                                     "top": any(stmt is s for s in getattr(self.tree, "body", ())),
-                                     "_target": list(_astuple(self.lines.span(target)))}
+        detail: Dict[str, object] = {
+            "attribute": attribute,
+            "value": _value_kind(value),
+            "form": _value_form(value),
+            "top": any(stmt is s for s in getattr(self.tree, "body", ())),
+            "_target": list(_astuple(self.lines.span(target))),
+        }
         if attribute in ("api_base", "base_url"):
             text = self.constant_str(value, scope)
             detail["endpoint"] = ("none" if _is_none(value) else "dynamic") if text is None else _classify_url(text)
@@ -275,15 +307,25 @@ class _Walk(_Mixin):
             if found is not None:
                 model = cast(str, found.value)  # (model_definition finds string literals only)
             model_ref = self.imported_name(given, scope) if valued and found is None else None  # type: ignore[arg-type]
-            self.add("framework", node, N_("constructs {name}").format(name=qname), symbol=qname, model=model,
-                     detail={"form": "construct", "kwargs": _kwarg_names(node),
-                             "open_args": bool(node.args) or any(k.arg is None for k in node.keywords),
-                             "star_kwargs": any(k.arg is None for k in node.keywords),
-                             "key_named": self.key_named_openai(node, scope),
-                             "_model_ref": model_ref, "_model_at": [given.lineno, given.col_offset] if model_ref else None,  # type: ignore[union-attr]
-                             "_model_def": list(_astuple(self.lines.span(found))) if found is not None else None,
-                             "_model_more": [list(_astuple(self.lines.span(c))) + [c.value] for c in chosen or ()],
-                             "_model_env": self.model_env.get(id(found)) if found is not None else None})
+            self.add(
+                "framework",
+                node,
+                N_("constructs {name}").format(name=qname),
+                symbol=qname,
+                model=model,
+                detail={
+                    "form": "construct",
+                    "kwargs": _kwarg_names(node),
+                    "open_args": bool(node.args) or any(k.arg is None for k in node.keywords),
+                    "star_kwargs": any(k.arg is None for k in node.keywords),
+                    "key_named": self.key_named_openai(node, scope),
+                    "_model_ref": model_ref,
+                    "_model_at": [given.lineno, given.col_offset] if model_ref else None,  # type: ignore[union-attr]
+                    "_model_def": list(_astuple(self.lines.span(found))) if found is not None else None,
+                    "_model_more": [list(_astuple(self.lines.span(c))) + [c.value] for c in chosen or ()],
+                    "_model_env": self.model_env.get(id(found)) if found is not None else None,
+                },
+            )
             return
         if isinstance(func, Q) and func.qname in sym.ROUTE_LISTS:
             self._route_list(node, func.qname, scope)
@@ -309,8 +351,9 @@ class _Walk(_Mixin):
         binding, _ = self.lookup(name.id, scope, name.lineno)
         return binding is not None and binding.kind == "import" and not sym.is_openai(binding.qname or "")
 
-    def _module_attribute_set(self, target: ast.AST, value: ast.AST, line: int, scope: Scope, built_here: bool = False,
-                              shown: str = "") -> None:
+    def _module_attribute_set(
+        self, target: ast.AST, value: ast.AST, line: int, scope: Scope, built_here: bool = False, shown: str = ""
+    ) -> None:
         """``state.client = c`` / ``setattr(state, "client", c)`` with ``c`` a client built here: every
         module importing ``state`` may call it, unseen from here (a construction written there
         directly: ``_stored``)."""
@@ -424,8 +467,12 @@ class _Walk(_Mixin):
         base = self.resolve(node.value, scope)
         if isinstance(base, Q) and base.qname == "os.environ":
             # os.environ["OPENAI_API_KEY"] = client.api_key: a value written (a literal is a setting)
-            written = (isinstance(node.ctx, ast.Store) and isinstance(parent, (ast.Assign, ast.AnnAssign))
-                       and parent.value is not None and not _a_setting(parent.value))
+            written = (
+                isinstance(node.ctx, ast.Store)
+                and isinstance(parent, (ast.Assign, ast.AnnAssign))
+                and parent.value is not None
+                and not _a_setting(parent.value)
+            )
             self._env_literal(node.slice, written)
         self._result_access(node, scope, parent)
 
@@ -438,9 +485,16 @@ class _Walk(_Mixin):
         for handler in node.handlers:
             kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
             # ``except Exception as e: if not isinstance(e, RETRY): raise`` tests the same classes
-            tested = [t for call in ast.walk(ast.Module(body=handler.body, type_ignores=[])) if self.externals
-                      and isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "isinstance"
-                      and len(call.args) == 2 for t in (call.args[1].elts if isinstance(call.args[1], ast.Tuple) else [call.args[1]])]
+            tested = [
+                t
+                for call in ast.walk(ast.Module(body=handler.body, type_ignores=[]))
+                if self.externals
+                and isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Name)
+                and call.func.id == "isinstance"
+                and len(call.args) == 2
+                for t in (call.args[1].elts if isinstance(call.args[1], ast.Tuple) else [call.args[1]])
+            ]
             for kind in kinds + tested:
                 if kind is not None:
                     self.guards.setdefault(self.lines.span(kind), body)
@@ -464,8 +518,14 @@ class _Walk(_Mixin):
             return None
         names = {q.rsplit(".", 1)[-1] for q, e in self.externals.items() if e.get("kind") == "exceptions"}
         binding, _ambiguous = self.lookup(kind.id, scope, kind.lineno)
-        if binding is None and kind.id in names and any(isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names)
-                                                       and not sym.is_openai(n.module or "") for n in self.tree.body):
+        if (
+            binding is None
+            and kind.id in names
+            and any(
+                isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) and not sym.is_openai(n.module or "")
+                for n in self.tree.body
+            )
+        ):
             return kind.id  # from pkg.errs import *
         if binding is not None and binding.kind == "import" and not sym.is_openai(binding.qname or "") and kind.id in names:
             return binding.qname  # from pkg import RETRY (re-exported by the package)
@@ -513,8 +573,13 @@ class _Walk(_Mixin):
         self.out.symbols.append(SymbolRef(value.qname, span, type(node).__name__, context, guard))
         name = sym.exception_name(value.qname)
         if name is not None:
-            self.add("exception", span, N_("uses OpenAI exception {name}").format(name=value.qname), symbol=value.qname,
-                     detail={"exception": name})
+            self.add(
+                "exception",
+                span,
+                N_("uses OpenAI exception {name}").format(name=value.qname),
+                symbol=value.qname,
+                detail={"exception": name},
+            )
 
     def _result_access(self, node: ast.AST, scope: Scope, parent: Optional[ast.AST]) -> None:
         if isinstance(parent, (ast.Attribute, ast.Subscript)) and parent.value is node:
@@ -536,8 +601,11 @@ class _Walk(_Mixin):
                 values = [self.resolve_binding(b) for b in real]
                 # `resp = a.create(...)` in one branch, `resp = b.create(...)` in the other: the read
                 # belongs to every call (their clients migrate together); anything else is unknown
-                if not values or not all(isinstance(v, Result) for v in values) \
-                        or len({(v.api, v.prefix, v.chunk) for v in values}) != 1:  # type: ignore[union-attr]
+                if (
+                    not values
+                    or not all(isinstance(v, Result) for v in values)
+                    or len({(v.api, v.prefix, v.chunk) for v in values}) != 1  # type: ignore[union-attr]
+                ):
                     return
                 value = values[0]
                 others = tuple(dict.fromkeys(v.call for v in values[1:] if v.call != value.call))  # type: ignore[union-attr]
@@ -546,15 +614,25 @@ class _Walk(_Mixin):
         else:
             value = self.resolve(root, scope)
         if isinstance(value, Result) and path:
-            self.out.results.append(ResultAccess(
-                value.call, tuple(value.prefix) + tuple(path), tuple(styles), self.lines.span(node), chunk=value.chunk,
-                others=others,
-            ))
+            self.out.results.append(
+                ResultAccess(
+                    value.call,
+                    tuple(value.prefix) + tuple(path),
+                    tuple(styles),
+                    self.lines.span(node),
+                    chunk=value.chunk,
+                    others=others,
+                )
+            )
 
 
 def _names_env_variable(targets: List[ast.expr], value: ast.AST) -> bool:
     """``key_env_var = "OPENAI_API_KEY"``: a name or attribute naming the variable a key is read
     from (llm's model classes), which is renamed with the clients as a read of it is."""
     names = [t.id if isinstance(t, ast.Name) else t.attr if isinstance(t, ast.Attribute) else "" for t in targets]
-    return (isinstance(value, ast.Constant) and value.value == "OPENAI_API_KEY"
-            and bool(names) and all("env" in n.lower() for n in names))
+    return (
+        isinstance(value, ast.Constant)
+        and value.value == "OPENAI_API_KEY"
+        and bool(names)
+        and all("env" in n.lower() for n in names)
+    )

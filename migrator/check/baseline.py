@@ -18,8 +18,11 @@ BASELINE_SCHEMA_VERSION = 1
 DEFAULT_BASELINE = ".migrator-baseline.json"
 
 
-def new_findings(current: Sequence[CheckFinding], known: Mapping[Tuple[str, str, str], int],
-                 known_snippets: Optional[Mapping[Tuple[str, str, str], Sequence[str]]] = None) -> List[CheckFinding]:
+def new_findings(
+    current: Sequence[CheckFinding],
+    known: Mapping[Tuple[str, str, str], int],
+    known_snippets: Optional[Mapping[Tuple[str, str, str], Sequence[str]]] = None,
+) -> List[CheckFinding]:
     """The findings beyond the known count of their (rule, path, symbol).
 
     When a fingerprint has more occurrences than before, the extra ones are
@@ -36,7 +39,7 @@ def new_findings(current: Sequence[CheckFinding], known: Mapping[Tuple[str, str,
             continue
         items = sorted(items, key=CheckFinding.sort_key)
         if known_snippets is None:
-            out += items[len(items) - extra:]
+            out += items[len(items) - extra :]
             continue
         old = Counter(known_snippets.get(key, ()))
         unmatched = []
@@ -48,7 +51,7 @@ def new_findings(current: Sequence[CheckFinding], known: Mapping[Tuple[str, str,
         chosen = unmatched[:extra]
         if len(chosen) < extra:
             rest = [f for f in items if f not in chosen]
-            chosen += rest[len(rest) - (extra - len(chosen)):]
+            chosen += rest[len(rest) - (extra - len(chosen)) :]
         out += chosen
     return sorted(out, key=CheckFinding.sort_key)
 
@@ -76,10 +79,19 @@ def read_baseline(path: str) -> Tuple[Dict[Tuple[str, str, str], int], Optional[
     for number, entry in enumerate(doc["findings"], start=1):
         fields: List[Any] = [entry.get(k) for k in ("rule", "path", "symbol")] if isinstance(entry, dict) else [None]
         count = entry.get("count", 1) if isinstance(entry, dict) else None
-        if (not all(isinstance(v, str) for v in fields) or isinstance(count, bool) or not isinstance(count, int)
-                or not 0 <= count <= _MAX_COUNT):
-            raise UsageError(f"{path}: " + _("malformed baseline entry #{number} (rule, path and symbol must be strings, "
-                                             "count a whole number up to {limit})").format(number=number, limit=_MAX_COUNT))
+        if (
+            not all(isinstance(v, str) for v in fields)
+            or isinstance(count, bool)
+            or not isinstance(count, int)
+            or not 0 <= count <= _MAX_COUNT
+        ):
+            raise UsageError(
+                f"{path}: "
+                + _(
+                    "malformed baseline entry #{number} (rule, path and symbol must be strings, "
+                    "count a whole number up to {limit})"
+                ).format(number=number, limit=_MAX_COUNT)
+            )
         key = (fields[0], fields[1], fields[2])
         known[key] = known.get(key, 0) + count
     commit = doc.get("commit")
@@ -138,8 +150,9 @@ def _follow_renames(root: str, known: Dict[Tuple[str, str, str], int], commit: O
     return dict(out)
 
 
-def _write_baseline(path: str, root: str, current: Sequence[CheckFinding], policy: str,
-                    paths: Sequence[str], checked: Set[str]) -> None:
+def _write_baseline(
+    path: str, root: str, current: Sequence[CheckFinding], policy: str, paths: Sequence[str], checked: Set[str]
+) -> None:
     counts: Counter[Tuple[str, str, str]] = Counter(f.key for f in current if f.rule != R_UNPARSEABLE)  # never accepted
     if paths and os.path.exists(path):
         # checking some files must not forget the others' entries

@@ -28,13 +28,18 @@ class FileCheck:
 Fixer = Callable[[str, str, Sequence[CheckFinding]], Dict[Tuple[int, int], Fix]]
 
 
-def check_bytes(relpath: str, data: bytes, policy: Policy, fixer: Optional[Fixer] = None,
-                analysis: Optional[FileAnalysis] = None, extra: Sequence[Finding] = ()) -> FileCheck:
+def check_bytes(
+    relpath: str,
+    data: bytes,
+    policy: Policy,
+    fixer: Optional[Fixer] = None,
+    analysis: Optional[FileAnalysis] = None,
+    extra: Sequence[Finding] = (),
+) -> FileCheck:
     """Check one file's bytes under ``policy`` (``analysis``: the analyzer's result for exactly
     these bytes, when the caller already has it; ``extra``: findings of these bytes only the whole
     project decides).  Never raises for bad input."""
-    wants_modules = bool(policy.forbidden_modules) and any(
-        m.split(".")[0].encode() in data for m in policy.forbidden_modules)
+    wants_modules = bool(policy.forbidden_modules) and any(m.split(".")[0].encode() in data for m in policy.forbidden_modules)
     has_marker = _SUPPRESS_BYTES.search(data) is not None
     if analysis is None:
         analysis = analyze_bytes(relpath, data)
@@ -62,8 +67,9 @@ def check_bytes(relpath: str, data: bytes, policy: Policy, fixer: Optional[Fixer
     if fixer is not None and policy.name == "compat" and is_python(relpath) and None in sources:
         clients = [f for f in kept if f.rule == R_CLIENT and f.fix is None]
         fixes = fixer(relpath, sources[None].text, clients) if clients else {}
-        kept = [replace(f, fix=fixes[(f.line, f.column)]) if (f.rule == R_CLIENT and (f.line, f.column) in fixes)
-                else f for f in kept]
+        kept = [
+            replace(f, fix=fixes[(f.line, f.column)]) if (f.rule == R_CLIENT and (f.line, f.column) in fixes) else f for f in kept
+        ]
     kept.sort(key=CheckFinding.sort_key)
     return FileCheck(relpath, tuple(kept), suppressed)
 
@@ -73,9 +79,17 @@ _OPENAI_BYTES = re.compile(rb"(?i)openai")
 
 def _unparseable_finding(relpath: str, why: str, line: Optional[int], cell: Optional[int] = None) -> CheckFinding:
     line = line or 1
-    return CheckFinding(R_UNPARSEABLE, relpath, line, 1, line, 1,
-                        N_("cannot be parsed ({reason}) and mentions openai: the gate cannot tell what it does").format(reason=why),
-                        "unparseable", cell)
+    return CheckFinding(
+        R_UNPARSEABLE,
+        relpath,
+        line,
+        1,
+        line,
+        1,
+        N_("cannot be parsed ({reason}) and mentions openai: the gate cannot tell what it does").format(reason=why),
+        "unparseable",
+        cell,
+    )
 
 
 def _unparseable(relpath: str, data: bytes, why: str, line: Optional[int]) -> FileCheck:
@@ -133,8 +147,9 @@ def _dedupe(findings: List[CheckFinding]) -> List[CheckFinding]:
 def _make(rule: str, f: Finding, symbol: str, message: str, sources: Mapping[object, _Source]) -> CheckFinding:
     src = sources.get(f.cell) or sources.get("text")
     snippet = src.line(f.span.line).strip() if src is not None else ""
-    return CheckFinding(rule, f.path, f.span.line, f.span.col + 1, f.span.end_line, f.span.end_col + 1,
-                        message, symbol, f.cell, snippet)
+    return CheckFinding(
+        rule, f.path, f.span.line, f.span.col + 1, f.span.end_line, f.span.end_col + 1, message, symbol, f.cell, snippet
+    )
 
 
 def _import_symbol(f: Finding) -> str:
@@ -147,8 +162,9 @@ def _import_symbol(f: Finding) -> str:
     return f"{module}.{{{','.join(names)}}}"
 
 
-def _policy_findings(relpath: str, analysis: Optional[FileAnalysis], sources: Mapping[object, _Source],
-                     policy: Policy) -> List[CheckFinding]:
+def _policy_findings(
+    relpath: str, analysis: Optional[FileAnalysis], sources: Mapping[object, _Source], policy: Policy
+) -> List[CheckFinding]:
     if analysis is None:
         return []
     strict = policy.name == "strict"
@@ -162,8 +178,15 @@ def _policy_findings(relpath: str, analysis: Optional[FileAnalysis], sources: Ma
         elif f.kind == "import":
             if strict:
                 symbol = _import_symbol(f)
-                out.append(_make(R_IMPORT, f, symbol, N_("imports {symbol} (the openai SDK is not allowed under "
-                                    "the strict policy)").format(symbol=symbol), sources))
+                out.append(
+                    _make(
+                        R_IMPORT,
+                        f,
+                        symbol,
+                        N_("imports {symbol} (the openai SDK is not allowed under the strict policy)").format(symbol=symbol),
+                        sources,
+                    )
+                )
         elif f.kind == "js" and strict:
             module = str(f.detail.get("module") or "openai")
             out.append(_make(R_IMPORT, f, f"js:{module}", N_("JS/TS import of '{module}'").format(module=module), sources))
@@ -192,24 +215,43 @@ def _policy_findings(relpath: str, analysis: Optional[FileAnalysis], sources: Ma
         elif f.kind == "dependency":
             role, package = f.detail.get("role"), str(f.detail.get("package"))
             if strict and role in ("wrapper", "sdk"):
-                out.append(_make(R_DEPENDENCY, f, package, (N_("depends on {package} (an OpenAI wrapper)") if role == "wrapper"
-                                                               else N_("depends on {package}")).format(package=package), sources))
+                out.append(
+                    _make(
+                        R_DEPENDENCY,
+                        f,
+                        package,
+                        (
+                            N_("depends on {package} (an OpenAI wrapper)") if role == "wrapper" else N_("depends on {package}")
+                        ).format(package=package),
+                        sources,
+                    )
+                )
         elif f.kind == "client" and not strict:
             problem = _client_problem(f, sources, policy)
             if problem:
                 out.append(_make(R_CLIENT, f, str(f.symbol), problem, sources))
         elif f.kind == "call" and not strict and f.detail.get("receiver") in ("module", "legacy", "super") and not module_ok:
-            out.append(_make(R_CLIENT, f, f"module-client:{f.api}",
-                             N_("{api} uses the openai module-level client, which talks to api.openai.com "
-                                "(no allowed openai.base_url / openai.api_base in this file)").format(api=f.api), sources))
+            out.append(
+                _make(
+                    R_CLIENT,
+                    f,
+                    f"module-client:{f.api}",
+                    N_(
+                        "{api} uses the openai module-level client, which talks to api.openai.com "
+                        "(no allowed openai.base_url / openai.api_base in this file)"
+                    ).format(api=f.api),
+                    sources,
+                )
+            )
     return out
 
 
 _WRAPPER_URL_KEYWORDS = ("base_url", "openai_api_base", "api_base", "api_base_url")  # api_base_url: Haystack
 
 
-def _client_problem(f: Finding, sources: Mapping[object, _Source], policy: Policy,
-                    keywords: Sequence[str] = ("base_url",)) -> Optional[str]:
+def _client_problem(
+    f: Finding, sources: Mapping[object, _Source], policy: Policy, keywords: Sequence[str] = ("base_url",)
+) -> Optional[str]:
     name = str(f.symbol).rsplit(".", 1)[-1]
     if f.detail.get("azure"):
         return N_("{name} talks to Azure OpenAI").format(name=name)
@@ -221,24 +263,34 @@ def _client_problem(f: Finding, sources: Mapping[object, _Source], policy: Polic
     params: Optional[Tuple[int, int, int, int]] = f.detail.get("_params_def")  # the dict's span
     if base is None and params and src is not None:  # OpenAI(**params), the dict's keys all known: its base_url entry
         found = src.call_at(*params, kind=ast.Dict)
-        base = next((v for k, v in zip(found.keys, found.values) if isinstance(k, ast.Constant) and k.value in keywords),
-                    None) if found is not None else None
+        base = (
+            next((v for k, v in zip(found.keys, found.values) if isinstance(k, ast.Constant) and k.value in keywords), None)
+            if found is not None
+            else None
+        )
         if base is None:
             return N_("{name}() has no base_url, so it talks to api.openai.com").format(name=name)
     spread = f.detail.get("spread_url")
     if base is None and spread:  # config["base_url"] = "<url>" just before OpenAI(**config)
-        return None if policy.allows(spread) else N_("{name}(base_url={url}): endpoint not on the allow-list").format(
-            name=name, url=repr(spread))
+        return (
+            None
+            if policy.allows(spread)
+            else N_("{name}(base_url={url}): endpoint not on the allow-list").format(name=name, url=repr(spread))
+        )
     if base is None:
         if any(kw.arg is None for kw in call.keywords):
-            return N_("{name}(**...) has no visible base_url; it must be an explicit base_url on the allow-list").format(name=name)
+            return N_("{name}(**...) has no visible base_url; it must be an explicit base_url on the allow-list").format(
+                name=name
+            )
         return N_("{name}() has no base_url, so it talks to api.openai.com").format(name=name)
     url = literal_url(base, src.module_constants())  # type: ignore[union-attr]
     if url is None:
         url = f.detail.get("default_url")  # x or os.getenv(...) or "https://...", read where it is written
     if url is None:
-        return N_("{name}(base_url=...) is not a literal or an environment lookup with a literal default; "
-                  "it cannot be checked against the allow-list").format(name=name)
+        return N_(
+            "{name}(base_url=...) is not a literal or an environment lookup with a literal default; "
+            "it cannot be checked against the allow-list"
+        ).format(name=name)
     if not policy.allows(url):
         return N_("{name}(base_url={url}): endpoint not on the allow-list").format(name=name, url=repr(url))
     return None
@@ -282,7 +334,18 @@ def _forbidden_module_findings(relpath: str, sources: Mapping[object, _Source], 
             end_col = src.char_col(end_line, getattr(node, "end_col_offset", node.col_offset) or node.col_offset)
             symbol = modules[0] if isinstance(node, ast.Import) else hit
             rule = R_IMPORT if symbol.split(".")[0] == "openai" else R_FRAMEWORK
-            out.append(CheckFinding(rule, relpath, line, col + 1, end_line, end_col + 1,
-                                    N_("imports {symbol} (forbidden by [tool.migrator.check] forbidden-modules)").format(symbol=symbol),
-                                    symbol, src.cell, src.line(line).strip()))
+            out.append(
+                CheckFinding(
+                    rule,
+                    relpath,
+                    line,
+                    col + 1,
+                    end_line,
+                    end_col + 1,
+                    N_("imports {symbol} (forbidden by [tool.migrator.check] forbidden-modules)").format(symbol=symbol),
+                    symbol,
+                    src.cell,
+                    src.line(line).strip(),
+                )
+            )
     return out

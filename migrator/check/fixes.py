@@ -31,8 +31,9 @@ def make_fixer(cfg: Config) -> Optional[Fixer]:
         ids = [r.id for r in pack.rules if r.match.get("kind") == "client" and name in r.plans]  # type: ignore[union-attr]
         if not ids:
             return None
-        ruleset = select(packs, cfg.provider, name, models=cfg.models, env=cfg.env, region=cfg.region,
-                         only=ids, todo_comments=False)
+        ruleset = select(
+            packs, cfg.provider, name, models=cfg.models, env=cfg.env, region=cfg.region, only=ids, todo_comments=False
+        )
     except MigratorError:
         return None
     description = f"Point the client at {ruleset.provider.title} (migrator apply --provider {cfg.provider} --plan {name})"
@@ -94,7 +95,7 @@ def _replacement(a: List[str], b: List[str], hunk: Tuple[int, int, int, int]) ->
         suffix += 1
     start = _position(a, i1, old[:prefix])
     end = _position(a, i1, old[: len(old) - suffix])
-    return Replacement(start[0], start[1], end[0], end[1], new[prefix: len(new) - suffix])
+    return Replacement(start[0], start[1], end[0], end[1], new[prefix : len(new) - suffix])
 
 
 def _position(lines: List[str], first: int, consumed: str) -> Tuple[int, int]:

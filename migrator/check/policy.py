@@ -59,8 +59,9 @@ def self_hosted(url: str) -> bool:
     return address.is_loopback or address.is_private or address.is_unspecified
 
 
-def load_policy(cfg: Config, override: Optional[str] = None,
-                default_endpoints: Optional[Callable[[], List[str]]] = None) -> Policy:
+def load_policy(
+    cfg: Config, override: Optional[str] = None, default_endpoints: Optional[Callable[[], List[str]]] = None
+) -> Policy:
     """The policy from ``--policy``, else ``[tool.migrator.check] policy``, else strict."""
     name = override or cfg.check.policy or "strict"
     if name not in POLICIES:
@@ -68,8 +69,12 @@ def load_policy(cfg: Config, override: Optional[str] = None,
     endpoints: Sequence[str] = cfg.check.allow_endpoints
     if name == "compat" and not endpoints:
         endpoints = (default_endpoints or _pack_endpoints)()
-    return Policy(name, tuple(m.strip() for m in cfg.check.forbidden_modules if m.strip()),
-                  tuple(normalize_endpoint(e) for e in endpoints if e.strip()), listed=bool(cfg.check.allow_endpoints))
+    return Policy(
+        name,
+        tuple(m.strip() for m in cfg.check.forbidden_modules if m.strip()),
+        tuple(normalize_endpoint(e) for e in endpoints if e.strip()),
+        listed=bool(cfg.check.allow_endpoints),
+    )
 
 
 def _pack_endpoints() -> List[str]:

@@ -71,7 +71,9 @@ def _baseline_path(root: str, options: CheckOptions, cfg: Config) -> Optional[st
     return chosen if os.path.isabs(chosen) else os.path.join(root, chosen)
 
 
-def run_check(options: CheckOptions, *, cfg: Optional[Config] = None, progress: Optional[Callable[[int, int], None]] = None) -> CheckResult:
+def run_check(
+    options: CheckOptions, *, cfg: Optional[Config] = None, progress: Optional[Callable[[int, int], None]] = None
+) -> CheckResult:
     """Run the check; raise UsageError/ConfigError/GitError for problems the user must fix.
     ``progress(done, total)`` is called as files are checked."""
     root = os.path.abspath(options.root)
@@ -90,8 +92,11 @@ def run_check(options: CheckOptions, *, cfg: Optional[Config] = None, progress: 
     if baseline_path:
         skip.add(os.path.relpath(baseline_path, root).replace(os.sep, "/"))
     # only what the user named is listed (a pre-commit run names its files: the tree is not walked)
-    files = [c for c in iter_files(root, excludes, under=paths)
-             if c.relpath not in skip and _interesting(c.relpath) and (not paths or _under(c.relpath, paths))]
+    files = [
+        c
+        for c in iter_files(root, excludes, under=paths)
+        if c.relpath not in skip and _interesting(c.relpath) and (not paths or _under(c.relpath, paths))
+    ]
     fixer = make_fixer(cfg) if policy.name == "compat" else None
 
     repo: Optional[RepoInfo] = None
@@ -116,8 +121,9 @@ def run_check(options: CheckOptions, *, cfg: Optional[Config] = None, progress: 
     current = sorted((f for c in checks for f in c.findings), key=CheckFinding.sort_key)
     errors = tuple((c.path, c.error) for c in checks if c.error)
     suppressed = sum(c.suppressed for c in checks)
-    common: Dict[str, Any] = dict(root=root, policy=policy.name, findings=tuple(current), files_checked=len(files),
-                                  suppressed=suppressed, errors=errors)
+    common: Dict[str, Any] = dict(
+        root=root, policy=policy.name, findings=tuple(current), files_checked=len(files), suppressed=suppressed, errors=errors
+    )
 
     if options.base and repo is not None:
         # only files with findings now can have new ones: read just those at the base
@@ -139,8 +145,7 @@ def _with_unparseable(new: List[CheckFinding], current: Sequence[CheckFinding]) 
     """A file the gate cannot read fails it even where a base or a baseline knew it: what it
     does now cannot be compared with what it did then."""
     seen = {id(f) for f in new}
-    return sorted(new + [f for f in current if f.rule == R_UNPARSEABLE and id(f) not in seen],
-                  key=CheckFinding.sort_key)
+    return sorted(new + [f for f in current if f.rule == R_UNPARSEABLE and id(f) not in seen], key=CheckFinding.sort_key)
 
 
 def _merge_base(repo: RepoInfo, ref: str) -> str:
@@ -151,8 +156,9 @@ def _merge_base(repo: RepoInfo, ref: str) -> str:
     except GitError as exc:
         unknown = exc.message == _("unknown ref '{ref}'").format(ref=ref)
         if "@{" in ref and unknown:  # reflog syntax: nothing to fetch
-            hint = _(" (git cannot resolve it here: `git rev-parse` says the same; e.g. {example} is the previous branch)").format(
-                example="@{-1}")
+            hint = _(
+                " (git cannot resolve it here: `git rev-parse` says the same; e.g. {example} is the previous branch)"
+            ).format(example="@{-1}")
         elif unknown or exc.message == _("HEAD and '{ref}' have no common ancestor").format(ref=ref):
             hint = _(" (in CI, fetch it first: `git fetch origin <branch>`, or check out with fetch-depth: 0)")
         else:
@@ -185,8 +191,9 @@ class _ProjectFacts:
         if text is not None:
             from migrator.analyzer import autogen
 
-            out = [f for f in autogen.config_source_findings(relpath, text, autogen.file_exists(self.root))
-                   if f.detail.get("route")]
+            out = [
+                f for f in autogen.config_source_findings(relpath, text, autogen.file_exists(self.root)) if f.detail.get("route")
+            ]
         if llamaindex.MARK not in data:
             return out
         return out + self.project().findings_in(relpath, data)
@@ -195,8 +202,11 @@ class _ProjectFacts:
         from migrator.analyzer import llamaindex
 
         if self.whole is None:
-            files = {c.relpath: c.abspath for c in iter_files(self.root, self.excludes)
-                     if is_python(c.relpath) or c.relpath.endswith(".ipynb")}
+            files = {
+                c.relpath: c.abspath
+                for c in iter_files(self.root, self.excludes)
+                if is_python(c.relpath) or c.relpath.endswith(".ipynb")
+            }
             self.whole = llamaindex.project(sorted(files), lambda p: read_limited(files[p], self.max_bytes)[0])
         return self.whole
 
@@ -206,8 +216,9 @@ class _ProjectFacts:
         from migrator import vcs
         from migrator.analyzer import llamaindex
 
-        then = {path: vcs.file_at(repo, base_commit, path) for path in sorted(changed)
-                if is_python(path) or path.endswith(".ipynb")}
+        then = {
+            path: vcs.file_at(repo, base_commit, path) for path in sorted(changed) if is_python(path) or path.endswith(".ipynb")
+        }
         now = {path: read_limited(os.path.join(self.root, *path.split("/")), self.max_bytes)[0] for path in then}
         if not any(llamaindex.MARK in data for data in [*then.values(), *now.values()] if data is not None):
             return self
@@ -218,8 +229,14 @@ class _ProjectFacts:
         return out
 
 
-def _check_files(files: Sequence[Tuple[str, str]], policy: Policy, fixer: Optional[Fixer],
-                 max_bytes: int, progress: Optional[Callable[[int, int], None]] = None, project: Optional[Callable[[str, bytes], List[Finding]]] = None) -> List[FileCheck]:
+def _check_files(
+    files: Sequence[Tuple[str, str]],
+    policy: Policy,
+    fixer: Optional[Fixer],
+    max_bytes: int,
+    progress: Optional[Callable[[int, int], None]] = None,
+    project: Optional[Callable[[str, bytes], List[Finding]]] = None,
+) -> List[FileCheck]:
     out = []
     for index, (relpath, abspath) in enumerate(files):
         if progress:
@@ -237,9 +254,13 @@ def _check_files(files: Sequence[Tuple[str, str]], policy: Policy, fixer: Option
     return out
 
 
-def _known_at_base(repo: RepoInfo, base_commit: str, paths: Sequence[str], policy: Policy,
-                   project: Optional[Callable[[str, bytes], List[Finding]]] = None,
-                   ) -> Tuple[Dict[Tuple[str, str, str], int], Dict[Tuple[str, str, str], List[str]]]:
+def _known_at_base(
+    repo: RepoInfo,
+    base_commit: str,
+    paths: Sequence[str],
+    policy: Policy,
+    project: Optional[Callable[[str, bytes], List[Finding]]] = None,
+) -> Tuple[Dict[Tuple[str, str, str], int], Dict[Tuple[str, str, str], List[str]]]:
     """Counts and snippets per (rule, path, symbol) at the merge-base, following renames."""
     from migrator import vcs
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Type
 
 
-
 @dataclass(frozen=True)
 class _Source:
     """One unit of Python source (a module or a notebook cell) with its parsed tree."""
@@ -43,9 +42,13 @@ class _Source:
         if self.tree is None:
             return None
         for node in ast.walk(self.tree):
-            if (isinstance(node, kind) and node.lineno == line and node.end_lineno == end_line
-                    and self.char_col(line, node.col_offset) == col
-                    and self.char_col(end_line, node.end_col_offset or 0) == end_col):
+            if (
+                isinstance(node, kind)
+                and node.lineno == line
+                and node.end_lineno == end_line
+                and self.char_col(line, node.col_offset) == col
+                and self.char_col(end_line, node.end_col_offset or 0) == end_col
+            ):
                 return node
         return None
 
@@ -90,8 +93,12 @@ def literal_url(expr: ast.AST, constants: Mapping[str, str]) -> Optional[str]:
         # os.environ.get("X", "https://host") + "/v2"
         left, right = literal_url(expr.left, constants), literal_url(expr.right, constants)
         return left + right if left is not None and right is not None else None
-    if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.Or) and len(expr.values) == 2 \
-            and isinstance(expr.values[0], (ast.Name, ast.Attribute)):
+    if (
+        isinstance(expr, ast.BoolOp)
+        and isinstance(expr.op, ast.Or)
+        and len(expr.values) == 2
+        and isinstance(expr.values[0], (ast.Name, ast.Attribute))
+    ):
         # `base_url or os.environ.get("X", "https://host")`: the caller's choice, else the default
         return literal_url(expr.values[1], constants)
     if isinstance(expr, ast.Call) and isinstance(expr.func, (ast.Name, ast.Attribute)):

@@ -27,8 +27,7 @@ class Suppression:
         return (self.line, self.line + 1) if self.standalone else (self.line,)
 
     def covers(self, finding: CheckFinding) -> bool:
-        return (finding.cell == self.cell and finding.line in self.targets()
-                and (not self.rules or finding.rule in self.rules))
+        return finding.cell == self.cell and finding.line in self.targets() and (not self.rules or finding.rule in self.rules)
 
 
 _SUPPRESS_RE = re.compile(r"migrator:\s*ignore(?:\[(?P<rules>[^\]]*)\])?(?P<rest>[^\r\n]*)")
@@ -40,8 +39,7 @@ _SUPPRESS_BYTES = re.compile(rb"migrator:\s*ignore")
 _COMMENT_START = re.compile(r"#|//")
 
 
-def _parse_suppression(comment: str, line: int, column: int, standalone: bool,
-                       cell: Optional[int]) -> Optional[Suppression]:
+def _parse_suppression(comment: str, line: int, column: int, standalone: bool, cell: Optional[int]) -> Optional[Suppression]:
     match = _SUPPRESS_RE.search(comment)
     if match is None:
         return None
@@ -96,8 +94,12 @@ def text_suppressions(text: str, cell: Optional[int] = None) -> List[Suppression
     return out
 
 
-def apply_suppressions(findings: Sequence[CheckFinding], suppressions: Sequence[Suppression],
-                       path: str, source_line: Callable[[Optional[int], int], str]) -> Tuple[List[CheckFinding], int]:
+def apply_suppressions(
+    findings: Sequence[CheckFinding],
+    suppressions: Sequence[Suppression],
+    path: str,
+    source_line: Callable[[Optional[int], int], str],
+) -> Tuple[List[CheckFinding], int]:
     """Drop suppressed findings; add a finding for each reasonless or unused suppression."""
     kept: List[CheckFinding] = []
     used: Counter[int] = Counter()
@@ -112,15 +114,26 @@ def apply_suppressions(findings: Sequence[CheckFinding], suppressions: Sequence[
     for index, s in enumerate(suppressions):
         symbol = ",".join(s.rules) or "*"
         snippet = source_line(s.cell, s.line).strip()
-        where: Dict[str, Any] = dict(path=path, line=s.line, column=s.column, end_line=s.line, end_column=s.column,
-                                     cell=s.cell, snippet=snippet)
+        where: Dict[str, Any] = dict(
+            path=path, line=s.line, column=s.column, end_line=s.line, end_column=s.column, cell=s.cell, snippet=snippet
+        )
         if not s.reason:
-            kept.append(CheckFinding(R_NO_REASON, message=N_("suppression of {symbol} gives no reason; add ' -- <reason>'").format(symbol=symbol), symbol=symbol, **where))
+            kept.append(
+                CheckFinding(
+                    R_NO_REASON,
+                    message=N_("suppression of {symbol} gives no reason; add ' -- <reason>'").format(symbol=symbol),
+                    symbol=symbol,
+                    **where,
+                )
+            )
         if not used[index]:
             unknown = [r for r in s.rules if r not in RULES]
-            message = (N_("suppression of {symbol} matches no finding (unknown rule {rules}); remove it").format(
-                symbol=symbol, rules=", ".join(unknown)) if unknown
-                else N_("suppression of {symbol} matches no finding; remove it").format(symbol=symbol))
-            kept.append(CheckFinding(R_UNUSED, message=message,
-                                     symbol=symbol, **where))
+            message = (
+                N_("suppression of {symbol} matches no finding (unknown rule {rules}); remove it").format(
+                    symbol=symbol, rules=", ".join(unknown)
+                )
+                if unknown
+                else N_("suppression of {symbol} matches no finding; remove it").format(symbol=symbol)
+            )
+            kept.append(CheckFinding(R_UNUSED, message=message, symbol=symbol, **where))
     return kept, suppressed

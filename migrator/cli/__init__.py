@@ -72,7 +72,12 @@ def _app() -> Any:
     def _root(
         version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help=_("Show the version and exit.")),
         lang: Optional[Lang] = typer.Option(
-            None, "--lang", help=_("Language of messages: zh or en (default: MIGRATOR_LANG, else the locale: LANGUAGE, LC_ALL, LC_MESSAGES, LANG).")),
+            None,
+            "--lang",
+            help=_(
+                "Language of messages: zh or en (default: MIGRATOR_LANG, else the locale: LANGUAGE, LC_ALL, LC_MESSAGES, LANG)."
+            ),
+        ),
     ) -> None:
         # main() has already chosen it from the command line (help texts are built at import);
         # this is for the app called as a library, where a run without --lang must not inherit
@@ -183,8 +188,11 @@ def main(argv: Optional[List[str]] = None) -> None:
             sys.stderr.write(redact_text("".join(traceback.format_exception(type(exc), exc, exc.__traceback__))))
             sys.exit(70)
         error_console().print(
-            Text.assemble((_("internal error: "), "bold red"), f"{type(exc).__name__}: {printable(redact_text(str(exc)), lines=True)}\n",
-                          _("This is a bug in migrator. Run again with MIGRATOR_DEBUG=1 to see the traceback, and report it.")),
+            Text.assemble(
+                (_("internal error: "), "bold red"),
+                f"{type(exc).__name__}: {printable(redact_text(str(exc)), lines=True)}\n",
+                _("This is a bug in migrator. Run again with MIGRATOR_DEBUG=1 to see the traceback, and report it."),
+            ),
             highlight=False,
         )
         sys.exit(70)
@@ -210,4 +218,3 @@ def _tolerant_streams() -> None:
             stream.reconfigure(errors=ESCAPE_ERRORS)  # type: ignore[union-attr]
         except (AttributeError, ValueError, OSError):  # replaced by a non-text stream (tests, embedding)
             pass
-

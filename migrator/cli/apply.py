@@ -30,25 +30,48 @@ class ApplyFormat(str, Enum):
 def apply(
     path: str = typer.Argument(".", help=_("Directory to migrate.")),
     provider: Optional[str] = typer.Option(None, "--provider", "-p", help=_("Target provider (see `migrator rules list`).")),
-    plan: Optional[Plan] = typer.Option(None, "--plan", help=_("compat: keep the openai SDK on the provider's endpoint; native: the provider's own SDK and framework integrations (`migrator rules list` shows each provider's plans).")),
+    plan: Optional[Plan] = typer.Option(
+        None,
+        "--plan",
+        help=_(
+            "compat: keep the openai SDK on the provider's endpoint; native: the provider's own SDK and framework integrations (`migrator rules list` shows each provider's plans)."
+        ),
+    ),
     region: Optional[str] = typer.Option(None, "--region", help=_("Provider region (e.g. cn, intl).")),
     only: Optional[List[str]] = typer.Option(None, "--only", help=_("Apply only this rule id (repeatable).")),
     skip: Optional[List[str]] = typer.Option(None, "--skip", help=_("Do not apply this rule id (repeatable).")),
     dry_run: bool = typer.Option(False, "--dry-run", help=_("Show the report, write nothing; exit 1 if anything would change.")),
-    patch: Optional[str] = typer.Option(None, "--patch", help=_("Also write the changes as a patch `git apply` accepts (- for stdout).")),
+    patch: Optional[str] = typer.Option(
+        None, "--patch", help=_("Also write the changes as a patch `git apply` accepts (- for stdout).")
+    ),
     branch: Optional[str] = typer.Option(None, "--branch", help=_("Branch to create (default migrator/<provider>-<plan>).")),
     in_place: bool = typer.Option(False, "--in-place", help=_("Write into the working tree instead of a new branch.")),
     allow_dirty: bool = typer.Option(False, "--allow-dirty", help=_("Migrate files that have uncommitted changes.")),
-    todo_comments: Optional[bool] = typer.Option(None, "--todo-comments/--no-todo-comments", help=_("Add # TODO(migrator: rule) comments at sites left for a person.")),
-    completions_as_chat: Optional[bool] = typer.Option(None, "--completions-as-chat/--no-completions-as-chat", help=_("Turn legacy text completions into chat calls (the prompt becomes one user message).")),
+    todo_comments: Optional[bool] = typer.Option(
+        None, "--todo-comments/--no-todo-comments", help=_("Add # TODO(migrator: rule) comments at sites left for a person.")
+    ),
+    completions_as_chat: Optional[bool] = typer.Option(
+        None,
+        "--completions-as-chat/--no-completions-as-chat",
+        help=_("Turn legacy text completions into chat calls (the prompt becomes one user message)."),
+    ),
     yes: bool = typer.Option(False, "--yes", "-y", help=_("Do not ask for confirmation.")),
-    interactive: bool = typer.Option(False, "--interactive", "-i", help=_("Show each unit (a client and all that depends on it) and ask whether to migrate it, like `git add -p`.")),
+    interactive: bool = typer.Option(
+        False,
+        "--interactive",
+        "-i",
+        help=_("Show each unit (a client and all that depends on it) and ask whether to migrate it, like `git add -p`."),
+    ),
     pr_body: Optional[str] = typer.Option(None, "--pr-body", help=_("Write a Markdown pull-request description to this file.")),
     html_report: Optional[str] = typer.Option(None, "--report", help=_("Also write a self-contained HTML report to this file.")),
     stat: bool = typer.Option(False, "--stat", help=_("Show lines added and removed per file instead of the diffs.")),
     no_diff: bool = typer.Option(False, "--no-diff", help=_("Leave the diffs out of the report.")),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help=_("List info diagnostics too (by default they are only counted).")),
-    no_pager: bool = typer.Option(False, "--no-pager", help=_("Do not page a report longer than the terminal (also MIGRATOR_PAGER=0).")),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help=_("List info diagnostics too (by default they are only counted).")
+    ),
+    no_pager: bool = typer.Option(
+        False, "--no-pager", help=_("Do not page a report longer than the terminal (also MIGRATOR_PAGER=0).")
+    ),
     format: ApplyFormat = typer.Option(ApplyFormat.text, "--format", "-f", help=_("Report format.")),
     exclude: Optional[List[str]] = typer.Option(None, "--exclude", help=_("Glob of paths to skip (repeatable).")),
     rules: Optional[List[str]] = typer.Option(None, "--rules", help=_("Extra rule file or directory (repeatable).")),
@@ -59,15 +82,39 @@ def apply(
     from migrator.commands.apply import ApplyRequest, run
 
     request = ApplyRequest(
-        path=path, provider=provider, plan=plan.value if plan else None, region=region, only=only or (),
-        skip=skip or (), dry_run=dry_run, patch=patch, branch=branch, in_place=in_place, allow_dirty=allow_dirty,
-        todo_comments=todo_comments, completions_as_chat=completions_as_chat, yes=yes, interactive=interactive,
-        terminal=interactive and sys.stdin.isatty() and sys.stdout.isatty(), pr_body=pr_body,
-        html_report=html_report, json_out=format == ApplyFormat.json, exclude=exclude or (), rules=rules or (),
-        jobs=jobs, use_cache=not no_cache, max_bytes=max_file_size,
+        path=path,
+        provider=provider,
+        plan=plan.value if plan else None,
+        region=region,
+        only=only or (),
+        skip=skip or (),
+        dry_run=dry_run,
+        patch=patch,
+        branch=branch,
+        in_place=in_place,
+        allow_dirty=allow_dirty,
+        todo_comments=todo_comments,
+        completions_as_chat=completions_as_chat,
+        yes=yes,
+        interactive=interactive,
+        terminal=interactive and sys.stdin.isatty() and sys.stdout.isatty(),
+        pr_body=pr_body,
+        html_report=html_report,
+        json_out=format == ApplyFormat.json,
+        exclude=exclude or (),
+        rules=rules or (),
+        jobs=jobs,
+        use_cache=not no_cache,
+        max_bytes=max_file_size,
     )
-    ui = TerminalUI(request, text=format == ApplyFormat.text, show_diff=not no_diff, stat=stat or interactive,
-                    verbose=verbose, pager=not no_pager)
+    ui = TerminalUI(
+        request,
+        text=format == ApplyFormat.text,
+        show_diff=not no_diff,
+        stat=stat or interactive,
+        verbose=verbose,
+        pager=not no_pager,
+    )
     outcome = run(request, ui)
     raise typer.Exit(ui.finish(outcome))
 
@@ -77,7 +124,14 @@ class TerminalUI:
     asked for (patch, PR body, HTML, JSON), and the closing lines."""
 
     def __init__(self, request, *, text: bool, show_diff: bool, stat: bool, verbose: bool, pager: bool):
-        self.request, self.text, self.show_diff, self.stat, self.verbose, self.pager = request, text, show_diff, stat, verbose, pager
+        self.request, self.text, self.show_diff, self.stat, self.verbose, self.pager = (
+            request,
+            text,
+            show_diff,
+            stat,
+            verbose,
+            pager,
+        )
 
     def stages(self):
         from migrator.report.console import progress_stages
@@ -96,8 +150,10 @@ class TerminalUI:
         from migrator.report.console import console, printable
 
         out = console()
-        for title, units in ((_("Left on OpenAI as you chose:"), skipped),
-                             (_("Left on OpenAI with them (they share a client or depend on one you skipped):"), extra)):
+        for title, units in (
+            (_("Left on OpenAI as you chose:"), skipped),
+            (_("Left on OpenAI with them (they share a client or depend on one you skipped):"), extra),
+        ):
             if units:
                 out.print(title)
                 for unit in units:
@@ -149,15 +205,23 @@ class TerminalUI:
             _html_report(request.html_report, result, dry_run, {})
             if request.json_out:
                 write_output(report.to_json(result, extra) + "\n", None)
-            err.print(_("{summary} (dry run: nothing written)").format(summary=report.summary_line(result)) if dry_run
-                      else report.summary_line(result))
+            err.print(
+                _("{summary} (dry run: nothing written)").format(summary=report.summary_line(result))
+                if dry_run
+                else report.summary_line(result)
+            )
             return outcome.code
         if outcome.action == "in-place":
-            err.print(_("Wrote {n} file(s) in place. {summary}").format(n=len(extra["written"]), summary=report.summary_line(result)))
+            err.print(
+                _("Wrote {n} file(s) in place. {summary}").format(n=len(extra["written"]), summary=report.summary_line(result))
+            )
         else:
             made = outcome.made
-            err.print(_("Committed on branch {branch} ({commit}); your checkout is unchanged.").format(
-                branch=f"[bold]{safe(made.branch)}[/]", commit=made.commit[:12]))
+            err.print(
+                _("Committed on branch {branch} ({commit}); your checkout is unchanged.").format(
+                    branch=f"[bold]{safe(made.branch)}[/]", commit=made.commit[:12]
+                )
+            )
             err.print(_("  review: {command}").format(command=made.review_command), markup=False)
             err.print(_("  switch: {command}").format(command=made.switch_command), markup=False)
             err.print(report.summary_line(result))
@@ -178,28 +242,40 @@ def _html_report(path: Optional[str], result, dry_run: bool, extra: dict) -> Non
 
 # ------------------------------------------------------------------ --interactive
 
-ANSWERS_HELP = N_("y - migrate this unit\n"
-                  "n - leave it on OpenAI, with everything that depends on it\n"
-                  "a - migrate this unit and all the ones after it\n"
-                  "q - quit: apply nothing\n"
-                  "? - show this help")
+ANSWERS_HELP = N_(
+    "y - migrate this unit\n"
+    "n - leave it on OpenAI, with everything that depends on it\n"
+    "a - migrate this unit and all the ones after it\n"
+    "q - quit: apply nothing\n"
+    "? - show this help"
+)
 
 
 def _describe(unit) -> str:
-    where = (_("{path}, cell {cell}, line {line}").format(path=unit.path, cell=unit.cell, line=unit.line)
-             if unit.cell is not None else f"{unit.path}:{unit.line}")
-    what = {"client": N_("the client built at {where}"), "framework": N_("the {name} built at {where}"),
-            "route": N_("the {name} call at {where}"),
-            "legacy": N_("the openai<1 call at {where}"), "external": N_("the calls on the client annotated at {where}"),
-            "remote": N_("the calls at {where} on the client built in {name}")}.get(unit.kind, N_("the call at {where}"))
+    where = (
+        _("{path}, cell {cell}, line {line}").format(path=unit.path, cell=unit.cell, line=unit.line)
+        if unit.cell is not None
+        else f"{unit.path}:{unit.line}"
+    )
+    what = {
+        "client": N_("the client built at {where}"),
+        "framework": N_("the {name} built at {where}"),
+        "route": N_("the {name} call at {where}"),
+        "legacy": N_("the openai<1 call at {where}"),
+        "external": N_("the calls on the client annotated at {where}"),
+        "remote": N_("the calls at {where} on the client built in {name}"),
+    }.get(unit.kind, N_("the call at {where}"))
     return _("{what} ({n} site(s))").format(what=_(what).format(where=where, name=unit.name), n=unit.sites)
 
 
 def _ask(out, index: int, total: int) -> str:
     while True:
         try:
-            answer = out.input(_("({index}/{total}) Migrate this unit [y,n,a,q,?]? ").format(index=index, total=total),
-                               markup=False).strip().lower()
+            answer = (
+                out.input(_("({index}/{total}) Migrate this unit [y,n,a,q,?]? ").format(index=index, total=total), markup=False)
+                .strip()
+                .lower()
+            )
         except EOFError:
             return "q"
         if answer[:1] in ("y", "n", "a", "q"):

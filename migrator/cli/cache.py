@@ -7,8 +7,11 @@ import typer
 from migrator.cli import app
 from migrator.i18n import _
 
-cache_app = typer.Typer(help=_("Show or clear the analysis cache (MIGRATOR_CACHE_DIR, else ~/.cache/migrator)."),
-                        no_args_is_help=True, rich_markup_mode=None)
+cache_app = typer.Typer(
+    help=_("Show or clear the analysis cache (MIGRATOR_CACHE_DIR, else ~/.cache/migrator)."),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 app.add_typer(cache_app, name="cache")
 
 
@@ -24,11 +27,16 @@ def info() -> None:
     out = console()
     out.print(_("cache directory: {path}").format(path=safe(str(cache_dir()))), highlight=False)
     for name, size, current in usage():
-        out.print(f"  {name}  {_mib(size)}" + (_(" (this version; kept under {limit})").format(limit=_mib(max_bytes()))
-                                                 if current else ""), highlight=False)
+        out.print(
+            f"  {name}  {_mib(size)}"
+            + (_(" (this version; kept under {limit})").format(limit=_mib(max_bytes())) if current else ""),
+            highlight=False,
+        )
 
 
-@cache_app.command("clear", help=_("Remove every analysis migrator keeps in the cache directory (the next scan reads every file again)."))
+@cache_app.command(
+    "clear", help=_("Remove every analysis migrator keeps in the cache directory (the next scan reads every file again).")
+)
 def clear() -> None:
     from migrator.cache import cache_dir, clear as clear_cache
     from migrator.errors import UsageError
@@ -38,5 +46,9 @@ def clear() -> None:
         removed, freed = clear_cache()
     except OSError as exc:
         raise UsageError(_("cannot clear the cache: {reason}").format(reason=exc)) from exc
-    console().print(_("removed {count} cache folder(s), {size}, from {path}").format(
-        count=removed, size=_mib(freed), path=safe(str(cache_dir()))), highlight=False)
+    console().print(
+        _("removed {count} cache folder(s), {size}, from {path}").format(
+            count=removed, size=_mib(freed), path=safe(str(cache_dir()))
+        ),
+        highlight=False,
+    )

@@ -32,13 +32,25 @@ class PolicyName(str, Enum):
 @app.command(help=_("Fail (exit 1) when the code gains OpenAI usage the policy forbids; exit 2 on usage or config errors."))
 def check(
     paths: Optional[List[str]] = typer.Argument(None, help=_("Files or directories to check (default: the whole project).")),
-    base: Optional[str] = typer.Option(None, "--base", help=_("Fail only on findings not present at the merge-base of REF and HEAD.")),
+    base: Optional[str] = typer.Option(
+        None, "--base", help=_("Fail only on findings not present at the merge-base of REF and HEAD.")
+    ),
     baseline: Optional[str] = typer.Option(None, "--baseline", help=_("Fail only on findings not in this baseline file.")),
-    update_baseline: bool = typer.Option(False, "--update-baseline", help=_("Write the current findings to the baseline file and pass.")),
-    policy: Optional[PolicyName] = typer.Option(None, "--policy", help=_("strict or compat (default: [tool.migrator.check] policy, else strict).")),
+    update_baseline: bool = typer.Option(
+        False, "--update-baseline", help=_("Write the current findings to the baseline file and pass.")
+    ),
+    policy: Optional[PolicyName] = typer.Option(
+        None, "--policy", help=_("strict or compat (default: [tool.migrator.check] policy, else strict).")
+    ),
     format: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help=_("Output format.")),
     output: Optional[str] = typer.Option(None, "--output", "-o", help=_("Write the report to this file.")),
-    root: Optional[str] = typer.Option(None, "--root", help=_("Project root (default: the nearest folder, up to the git root, with a migrator config or baseline; else the current one). Paths are relative to the current directory.")),
+    root: Optional[str] = typer.Option(
+        None,
+        "--root",
+        help=_(
+            "Project root (default: the nearest folder, up to the git root, with a migrator config or baseline; else the current one). Paths are relative to the current directory."
+        ),
+    ),
     exclude: Optional[List[str]] = typer.Option(None, "--exclude", help=_("Glob of paths to skip (repeatable).")),
     max_file_size: int = typer.Option(DEFAULT_MAX_BYTES, "--max-file-size", help=_("Skip files larger than this many bytes.")),
 ) -> None:
@@ -46,9 +58,16 @@ def check(
     from migrator.report import check as report
     from migrator.report.console import progress
 
-    request = CheckRequest(paths=tuple(paths or ()), base=base, baseline=baseline, update_baseline=update_baseline,
-                           policy=policy.value if policy else None, root=root, exclude=tuple(exclude or ()),
-                           max_bytes=max_file_size)
+    request = CheckRequest(
+        paths=tuple(paths or ()),
+        base=base,
+        baseline=baseline,
+        update_baseline=update_baseline,
+        policy=policy.value if policy else None,
+        root=root,
+        exclude=tuple(exclude or ()),
+        max_bytes=max_file_size,
+    )
     # a big project takes seconds: a bar on a terminal, past PROGRESS_FROM files (a pre-commit
     # run of a few files stays silent); never on a pipe, nor for machine formats
     outcome = run(request, lambda: progress(_("checking"), enabled=format == CheckFormat.text, min_total=PROGRESS_FROM))

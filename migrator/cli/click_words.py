@@ -49,8 +49,12 @@ def install() -> None:
         file = file or get_text_stderr()
         color, hint = None, ""
         if self.ctx is not None and self.ctx.command.get_help_option(self.ctx) is not None:
-            hint = localize("Try '{command} {option}' for help.").format(
-                command=self.ctx.command_path, option=self.ctx.help_option_names[0]) + "\n"
+            hint = (
+                localize("Try '{command} {option}' for help.").format(
+                    command=self.ctx.command_path, option=self.ctx.help_option_names[0]
+                )
+                + "\n"
+            )
         if self.ctx is not None:
             color = self.ctx.color
             echo(f"{self.ctx.get_usage()}\n{hint}", file=file, color=color)

@@ -43,8 +43,13 @@ def list_rules(
     for pf in shown:  # a plan a pack declares but refuses: why (apply --plan says the same)
         for name, plan in pf.plans.items():
             if plan.refuse:
-                console().print(safe(_("provider '{provider}' does not offer a '{plan}' plan: {reason}").format(
-                    provider=pf.name, plan=name, reason=localize(plan.refuse))))
+                console().print(
+                    safe(
+                        _("provider '{provider}' does not offer a '{plan}' plan: {reason}").format(
+                            provider=pf.name, plan=name, reason=localize(plan.refuse)
+                        )
+                    )
+                )
 
 
 @rules_app.command("show", help=_("Show one rule: message, note, what it matches, its operations and tests."))
@@ -60,8 +65,14 @@ def show_rule(
         for rule in pf.rules:
             if rule.id == rule_id:
                 out = console()
-                out.print(f"[bold]{safe(rule.id)}[/]" + safe(_(" ({title}; plans: {plans}; {source}:{line})").format(
-                    title=pf.title, plans=", ".join(rule.plans), source=rule.source, line=rule.line)))
+                out.print(
+                    f"[bold]{safe(rule.id)}[/]"
+                    + safe(
+                        _(" ({title}; plans: {plans}; {source}:{line})").format(
+                            title=pf.title, plans=", ".join(rule.plans), source=rule.source, line=rule.line
+                        )
+                    )
+                )
                 out.print(localize(rule.message), markup=False)
                 if rule.note:  # a built-in note in the chosen language; its text is not markup ("crewai[litellm]")
                     out.print(rule_text(rule.note).rstrip(), markup=False, highlight=False)
@@ -94,7 +105,9 @@ def validate(files: Optional[List[Path]] = typer.Argument(None, help=_("Rule fil
 
 @rules_app.command("test", help=_("Run the inline valid/invalid tests of rules; show each failure with its diff."))
 def test(
-    targets: Optional[List[str]] = typer.Argument(None, help=_("Rule files, rule ids or provider names (default: all built-in rules).")),
+    targets: Optional[List[str]] = typer.Argument(
+        None, help=_("Rule files, rule ids or provider names (default: all built-in rules).")
+    ),
     rules: Optional[List[str]] = typer.Option(None, "--rules", help=_("Extra rule file or directory (repeatable).")),
 ) -> None:
     from pathlib import Path

@@ -29,8 +29,15 @@ def scan(
     from migrator.report.console import console, progress
     from migrator.report import scan as report
 
-    request = ScanRequest(path=path, provider=provider, exclude=exclude or (), rules=rules or (), jobs=jobs,
-                          use_cache=not no_cache, max_bytes=max_file_size)
+    request = ScanRequest(
+        path=path,
+        provider=provider,
+        exclude=exclude or (),
+        rules=rules or (),
+        jobs=jobs,
+        use_cache=not no_cache,
+        max_bytes=max_file_size,
+    )
     outcome = run(request, lambda: progress(_("scanning"), enabled=format == ScanFormat.text and output is None))
     result, readiness = outcome.result, outcome.readiness
     if format == ScanFormat.json:

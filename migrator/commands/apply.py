@@ -76,9 +76,16 @@ class ApplyRequest:
     @property
     def to_stdout(self) -> List[str]:
         """The outputs sent to stdout (at most one is allowed)."""
-        return [name for name, value in (("--format json", self.json_out), ("--patch -", self.patch == "-"),
-                                         ("--pr-body -", self.pr_body == "-"), ("--report -", self.html_report == "-"))
-                if value]
+        return [
+            name
+            for name, value in (
+                ("--format json", self.json_out),
+                ("--patch -", self.patch == "-"),
+                ("--pr-body -", self.pr_body == "-"),
+                ("--report -", self.html_report == "-"),
+            )
+            if value
+        ]
 
 
 class ApplyUI(Protocol):
@@ -126,10 +133,16 @@ def run(request: ApplyRequest, ui: ApplyUI) -> ApplyOutcome:
     repo = vcs.find_repo(root)
     if writes and not in_place:
         if repo is None:
-            raise UsageError(_("{root} is not in a git repository: use --in-place to write into the files, "
-                               "or --dry-run / --patch FILE to only look").format(root=root))
+            raise UsageError(
+                _(
+                    "{root} is not in a git repository: use --in-place to write into the files, "
+                    "or --dry-run / --patch FILE to only look"
+                ).format(root=root)
+            )
         vcs.current_branch(repo)  # a detached HEAD or an unborn branch is refused before any work
-    options = ScanOptions(excludes=excludes, jobs=jobs_option(request.jobs), use_cache=request.use_cache, max_bytes=request.max_bytes)
+    options = ScanOptions(
+        excludes=excludes, jobs=jobs_option(request.jobs), use_cache=request.use_cache, max_bytes=request.max_bytes
+    )
     with ui.stages() as (scanned, rewritten):
         result = migrate_tree(root, ruleset, options, scanned, rewritten)
     if request.interactive:
@@ -145,8 +158,12 @@ def run(request: ApplyRequest, ui: ApplyUI) -> ApplyOutcome:
             return ApplyOutcome("quit", EXIT_OK, ruleset=ruleset)
         result = chosen
     if result.changes and cfg.path is not None and _config_outside(root, cfg.path):
-        result.notes.append((os.path.relpath(cfg.path, root).replace(os.sep, "/"),
-                             NOT_RECORDED.format(why=N_("it is in a parent folder of the one migrated"))))
+        result.notes.append(
+            (
+                os.path.relpath(cfg.path, root).replace(os.sep, "/"),
+                NOT_RECORDED.format(why=N_("it is in a parent folder of the one migrated")),
+            )
+        )
     elif result.changes:
         recorded = record_config(root, ruleset, result.changes, result.notes, policy=result.check_policy)
         if recorded is not None:
@@ -178,8 +195,9 @@ def run(request: ApplyRequest, ui: ApplyUI) -> ApplyOutcome:
             if not ui.confirm(_("Commit {n} file(s) on a new branch {branch}?").format(n=len(changes), branch=printable(name))):
                 return ApplyOutcome("declined", EXIT_OK, result, ruleset)
         assert repo is not None  # (a branch write: refused above outside git)
-        made = vcs.commit_to_branch(repo, changes, branch=name, message=commit_message(result, dirty=dirty),
-                                    allow_dirty=allow_dirty)
+        made = vcs.commit_to_branch(
+            repo, changes, branch=name, message=commit_message(result, dirty=dirty), allow_dirty=allow_dirty
+        )
         outcome.made = made
         outcome.extra["branch"] = made.branch
         outcome.extra["commit"] = made.commit
@@ -206,10 +224,20 @@ def _ruleset(request: ApplyRequest, root: str, cfg: Config) -> RuleSet:
     todo_comments, completions_as_chat = request.todo_comments, request.completions_as_chat
     use_todo = todo_comments if todo_comments is not None else (cfg.todo_comments if cfg.todo_comments is not None else True)
     as_chat = completions_as_chat if completions_as_chat is not None else bool(cfg.completions_as_chat)
-    ruleset = select(providers, provider, request.plan or cfg.plan, models=cfg.models, env=cfg.env,
-                     region=request.region or cfg.region, only=request.only or [], skip=request.skip or [],
-                     todo_comments=use_todo, options=["completions_as_chat"] if as_chat else [],
-                     line_length=line_length(root), todo_lang=cfg.todo_lang or language())
+    ruleset = select(
+        providers,
+        provider,
+        request.plan or cfg.plan,
+        models=cfg.models,
+        env=cfg.env,
+        region=request.region or cfg.region,
+        only=request.only or [],
+        skip=request.skip or [],
+        todo_comments=use_todo,
+        options=["completions_as_chat"] if as_chat else [],
+        line_length=line_length(root),
+        todo_lang=cfg.todo_lang or language(),
+    )
     if request.interactive:
         ruleset = ruleset.with_held(())  # nothing held yet: the engine lists the units it moves
     return ruleset
@@ -225,8 +253,11 @@ def _dirty(repo: Optional[RepoInfo], paths: List[str], allow_dirty: bool) -> Lis
     """Which of ``paths`` have uncommitted changes; refused unless --allow-dirty."""
     dirty = vcs.uncommitted_paths(repo, paths) if repo is not None else []
     if dirty and not allow_dirty:
-        raise SafetyError(_("these files have uncommitted changes; commit or stash them, or pass --allow-dirty:\n  {paths}")
-                          .format(paths="\n  ".join(sorted(dirty))))
+        raise SafetyError(
+            _("these files have uncommitted changes; commit or stash them, or pass --allow-dirty:\n  {paths}").format(
+                paths="\n  ".join(sorted(dirty))
+            )
+        )
     return dirty
 
 
@@ -251,12 +282,14 @@ def _interactive_usage(json_out: bool, yes: bool, partial: bool, to_stdout: List
     if clash:
         raise UsageError(_("--interactive and {option} exclude each other").format(option=clash[0]))
     if not terminal:
-        raise UsageError(_("--interactive needs a terminal (stdin and stdout); without one, leave it out "
-                           "and use --dry-run to look first"))
+        raise UsageError(
+            _("--interactive needs a terminal (stdin and stdout); without one, leave it out and use --dry-run to look first")
+        )
 
 
-def _choose(result: MigrationResult, root: str, ruleset: RuleSet, options: ScanOptions, paths: Set[str],
-            ui: ApplyUI) -> Optional[MigrationResult]:
+def _choose(
+    result: MigrationResult, root: str, ruleset: RuleSet, options: ScanOptions, paths: Set[str], ui: ApplyUI
+) -> Optional[MigrationResult]:
     """Ask about each unit the migration moves in ``paths``; plan again holding back the skipped ones (a unit
     that shares a client with one stays with it), show what is left and confirm it once.
     None: the person quit, nothing is written."""

@@ -33,7 +33,9 @@ class CheckOutcome:
     code: int
 
 
-def run(request: CheckRequest, checking: Callable[[], ContextManager[Optional[Callable[[int, int], None]]]] = nullcontext) -> CheckOutcome:
+def run(
+    request: CheckRequest, checking: Callable[[], ContextManager[Optional[Callable[[int, int], None]]]] = nullcontext
+) -> CheckOutcome:
     """``checking()``: a context giving the progress callback (or None)."""
     from migrator.check import DEFAULT_BASELINE, CheckOptions, run_check
     from migrator.config import project_dir
@@ -42,9 +44,13 @@ def run(request: CheckRequest, checking: Callable[[], ContextManager[Optional[Ca
     # run from a sub-folder, the project is where its config (or baseline) is
     options = CheckOptions(
         root=resolve_root(request.root) if request.root is not None else str(project_dir(".", markers=(DEFAULT_BASELINE,))),
-        paths=tuple(os.path.abspath(p) for p in request.paths or ()), base=request.base, baseline=request.baseline,
-        update_baseline=request.update_baseline, policy=request.policy,
-        excludes=tuple(request.exclude or ()), max_bytes=request.max_bytes,
+        paths=tuple(os.path.abspath(p) for p in request.paths or ()),
+        base=request.base,
+        baseline=request.baseline,
+        update_baseline=request.update_baseline,
+        policy=request.policy,
+        excludes=tuple(request.exclude or ()),
+        max_bytes=request.max_bytes,
     )
     with checking() as update:
         result = run_check(options, progress=update)

@@ -38,12 +38,15 @@ class ScanOutcome:
     code: int = EXIT_OK
 
 
-def run(request: ScanRequest, scanning: Callable[[], ContextManager[Optional[Callable[[int, int], None]]]] = nullcontext) -> ScanOutcome:
+def run(
+    request: ScanRequest, scanning: Callable[[], ContextManager[Optional[Callable[[int, int], None]]]] = nullcontext
+) -> ScanOutcome:
     """``scanning()``: a context giving the progress callback of the analysis (or None)."""
     root = resolve_root(request.path)
     cfg, excludes = config_and_excludes(root, request.exclude)
-    options = ScanOptions(excludes=excludes, jobs=jobs_option(request.jobs), use_cache=request.use_cache,
-                          max_bytes=request.max_bytes)
+    options = ScanOptions(
+        excludes=excludes, jobs=jobs_option(request.jobs), use_cache=request.use_cache, max_bytes=request.max_bytes
+    )
     rules = list(request.rules) or None
     packs: Dict[str, List[ProviderFile]] = {}
 
@@ -61,11 +64,19 @@ def run(request: ScanRequest, scanning: Callable[[], ContextManager[Optional[Cal
     return ScanOutcome(root, result, readiness)
 
 
-def _readiness(result: ScanResult, root: str, cfg: Config, provider: Optional[str], rules: Optional[List[str]],
-               packs: Optional[List[ProviderFile]] = None, use_cache: bool = False) -> Optional[List[Dict[str, Any]]]:
+def _readiness(
+    result: ScanResult,
+    root: str,
+    cfg: Config,
+    provider: Optional[str],
+    rules: Optional[List[str]],
+    packs: Optional[List[ProviderFile]] = None,
+    use_cache: bool = False,
+) -> Optional[List[Dict[str, Any]]]:
     try:
         from migrator.readiness import cached_readiness_matrix
     except ModuleNotFoundError:
         return None
-    return cached_readiness_matrix(result, root=root, config=cfg, provider=provider, extra_rules=rules or [],
-                                   providers=packs, use_cache=use_cache)
+    return cached_readiness_matrix(
+        result, root=root, config=cfg, provider=provider, extra_rules=rules or [], providers=packs, use_cache=use_cache
+    )

@@ -39,17 +39,22 @@ def _codes(module: cst.Module, kind: type) -> Set[str]:
 
 def _explode(call: cst.Call, indent: str) -> cst.Call:
     """``call`` with one argument per line, ``indent`` deeper than its statement, and a trailing comma."""
+
     def line(extra: str) -> cst.ParenthesizedWhitespace:
-        return cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), empty_lines=[], indent=True,
-                                           last_line=cst.SimpleWhitespace(extra))
+        return cst.ParenthesizedWhitespace(
+            first_line=cst.TrailingWhitespace(), empty_lines=[], indent=True, last_line=cst.SimpleWhitespace(extra)
+        )
 
     args = list(call.args)
     out = []
     for i, arg in enumerate(args):
         last = i == len(args) - 1
-        out.append(arg.with_changes(whitespace_after_arg=cst.SimpleWhitespace(""),
-                                    comma=cst.Comma(whitespace_before=cst.SimpleWhitespace(""),
-                                                    whitespace_after=line("" if last else indent))))
+        out.append(
+            arg.with_changes(
+                whitespace_after_arg=cst.SimpleWhitespace(""),
+                comma=cst.Comma(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=line("" if last else indent)),
+            )
+        )
     return call.with_changes(whitespace_before_args=line(indent), args=out)
 
 
@@ -75,8 +80,11 @@ class _Wrap(cst.CSTTransformer):
         # did, so nothing in it is new: neither walked nor rebuilt
         return node not in self.kept and super().on_visit(node)
 
-    def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode  # type: ignore[override]
-                 ) -> Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel[cst.CSTNode]]:
+    def on_leave(  # type: ignore[override]
+        self,
+        original: cst.CSTNode,
+        updated: cst.CSTNode,
+    ) -> Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel[cst.CSTNode]]:
         return updated if original in self.kept else super().on_leave(original, updated)
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> bool:
@@ -87,8 +95,9 @@ class _Wrap(cst.CSTTransformer):
         self.depth.pop()
         return updated
 
-    def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine,
-                                  updated: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
+    def leave_SimpleStatementLine(
+        self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine:
         code = cst.Module([]).code_for_node(updated.with_changes(leading_lines=[]))
         text = code.rstrip("\n")
         if "\n" in text or len(self.depth[-1]) + len(text) <= self.limit or self._is_old(code, cst.SimpleStatementLine):
@@ -127,8 +136,9 @@ class _Wrap(cst.CSTTransformer):
         return found[0] if found else None
 
 
-def wrap_long_calls(original: cst.Module, new: cst.Module, limit: Optional[int],
-                    kept: Container[cst.CSTNode] = (), source: Optional[str] = None) -> cst.Module:
+def wrap_long_calls(
+    original: cst.Module, new: cst.Module, limit: Optional[int], kept: Container[cst.CSTNode] = (), source: Optional[str] = None
+) -> cst.Module:
     """``new`` (``original`` rewritten) with each too-long changed statement's outermost changed
     call wrapped (``new`` itself when none is); ``limit`` None: no wrapping.  ``kept``: nodes of
     ``original`` that ``new`` shares (the subtrees the rewrite left as they were: not walked);

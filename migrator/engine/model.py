@@ -32,8 +32,14 @@ class Diagnostic:
         return (self.path, self.cell or 0, self.line, self.column, self.rule, self.message)
 
     def to_json(self) -> Dict[str, Any]:
-        data = {"rule": self.rule, "path": self.path, "line": self.line, "column": self.column,
-                "message": self.message, "severity": self.severity}
+        data = {
+            "rule": self.rule,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+            "severity": self.severity,
+        }
         if self.cell is not None:
             data["cell"] = self.cell
         return data

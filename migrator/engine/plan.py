@@ -35,8 +35,13 @@ def sites(analysis: FileAnalysis) -> List[Site]:
                     if key in defined:
                         defined[key].attrs["_clients"].append(built)
                     else:
-                        defined[key] = Site("endpoint", Span(*where), (node,),
-                                            {"confidence": f.confidence, "_client": built, "_clients": [built]}, f)
+                        defined[key] = Site(
+                            "endpoint",
+                            Span(*where),
+                            (node,),
+                            {"confidence": f.confidence, "_client": built, "_clients": [built]},
+                            f,
+                        )
                         out.append(defined[key])
             if f.kind == "call":
                 calls[(f.span.line, f.span.col, f.span.end_line, f.span.end_col)] = f
@@ -45,15 +50,27 @@ def sites(analysis: FileAnalysis) -> List[Site]:
                     # the literal a model value is defined by (a default, a constant), and those its
                     # callers pass: mapped there, once however many calls each feeds
                     fed = out[-1]
-                    for n, spot in enumerate([list(f.detail["_model_def"]) + [f.model]] + list(f.detail.get("_model_more") or ())):
+                    for n, spot in enumerate(
+                        [list(f.detail["_model_def"]) + [f.model]] + list(f.detail.get("_model_more") or ())
+                    ):
                         where = tuple(spot[:4])
                         if where in defined:
                             defined[where].attrs["_calls"].append(fed)
                         else:
-                            defined[where] = Site("model", Span(*where), ("SimpleString",),
-                                                  {"model": spot[4], "confidence": f.confidence, "_call": fed,
-                                                   "_calls": [fed], "env": f.detail.get("_model_env") if n == 0 else None,
-                                                   "_framework": f.kind == "framework"}, f)
+                            defined[where] = Site(
+                                "model",
+                                Span(*where),
+                                ("SimpleString",),
+                                {
+                                    "model": spot[4],
+                                    "confidence": f.confidence,
+                                    "_call": fed,
+                                    "_calls": [fed],
+                                    "env": f.detail.get("_model_env") if n == 0 else None,
+                                    "_framework": f.kind == "framework",
+                                },
+                                f,
+                            )
                             out.append(defined[where])
             if f.kind in ("client", "call") and f.detail.get("_params_def"):
                 # the **params dict the call's keywords are written in: they are edited there
@@ -62,15 +79,36 @@ def sites(analysis: FileAnalysis) -> List[Site]:
         elif f.kind == "model_def":
             # a model another module's calls take (settings.chat_model): mapped here, with them
             call: Any = Site(f.detail["_call"].get("_kind", "call"), f.span, CALL_NODES, dict(f.detail["_call"]), f)
-            out.append(Site("model", f.span, ("SimpleString",),
-                            {"model": f.model, "confidence": "high", "_call": call, "_calls": [],
-                             "_remote_key": f.detail["key"], "_users": f.detail["users"], "env": f.detail.get("env")}, f))
+            out.append(
+                Site(
+                    "model",
+                    f.span,
+                    ("SimpleString",),
+                    {
+                        "model": f.model,
+                        "confidence": "high",
+                        "_call": call,
+                        "_calls": [],
+                        "_remote_key": f.detail["key"],
+                        "_users": f.detail["users"],
+                        "env": f.detail.get("env"),
+                    },
+                    f,
+                )
+            )
         elif f.kind == "config":
-            attrs = {"attribute": f.detail.get("attribute"), "symbol": f.symbol, "value": f.detail.get("value"),
-                     "form": f.detail.get("form"), "top": f.detail.get("top"), "endpoint": f.detail.get("endpoint"),
-                     "confidence": f.confidence}
-            attrs["repeated"] = sum(1 for g in analysis.findings
-                                    if g.kind == "config" and g.detail.get("attribute") == attrs["attribute"]) > 1
+            attrs = {
+                "attribute": f.detail.get("attribute"),
+                "symbol": f.symbol,
+                "value": f.detail.get("value"),
+                "form": f.detail.get("form"),
+                "top": f.detail.get("top"),
+                "endpoint": f.detail.get("endpoint"),
+                "confidence": f.confidence,
+            }
+            attrs["repeated"] = (
+                sum(1 for g in analysis.findings if g.kind == "config" and g.detail.get("attribute") == attrs["attribute"]) > 1
+            )
             out.append(Site("config", f.span, ("Assign", "AnnAssign", "AugAssign"), attrs, f))
         elif f.kind == "double":
             out.append(Site("double", f.span, CALL_NODES, {"symbol": f.symbol, "confidence": f.confidence}, f))
@@ -90,21 +128,46 @@ def sites(analysis: FileAnalysis) -> List[Site]:
             site.attrs["context_manager"] = bool(client.get("context_manager"))
     for ref in analysis.symbols:
         client = constructed.get((ref.span.line, ref.span.col), {}) if ref.context == "call" else {}
-        out.append(Site("symbol", ref.span, (ref.node,), {"symbol": ref.qname, "context": ref.context, "guard": ref.guard,
-                                                          "endpoint": client.get("endpoint") or "unknown",
-                                                          "context_manager": bool(client.get("context_manager")),
-                                                          "confidence": "high"}, ref))
+        out.append(
+            Site(
+                "symbol",
+                ref.span,
+                (ref.node,),
+                {
+                    "symbol": ref.qname,
+                    "context": ref.context,
+                    "guard": ref.guard,
+                    "endpoint": client.get("endpoint") or "unknown",
+                    "context_manager": bool(client.get("context_manager")),
+                    "confidence": "high",
+                },
+                ref,
+            )
+        )
     for env in analysis.env_reads:
         # (a value written to the variable is not renamed: it stays whatever key the code holds there)
-        out.append(Site("env", env.span, ("SimpleString",), {"variable": env.var, "confidence": "low" if env.written else "high",
-                                                            "written": env.written}, env))
+        out.append(
+            Site(
+                "env",
+                env.span,
+                ("SimpleString",),
+                {"variable": env.var, "confidence": "low" if env.written else "high", "written": env.written},
+                env,
+            )
+        )
     for res in analysis.results:
         call = calls.get((res.call.line, res.call.col, res.call.end_line, res.call.end_col))
         if call is None:
             continue
-        attrs = {"api": call.api, "legacy": call.legacy, "path": path_text(res.path), "chunk": res.chunk,
-                 "confidence": call.confidence, "receiver": call.detail.get("receiver"),
-                 "endpoint": call.detail.get("endpoint")}
+        attrs = {
+            "api": call.api,
+            "legacy": call.legacy,
+            "path": path_text(res.path),
+            "chunk": res.chunk,
+            "confidence": call.confidence,
+            "receiver": call.detail.get("receiver"),
+            "endpoint": call.detail.get("endpoint"),
+        }
         out.append(Site("result", res.span, ("Attribute", "Subscript", "Call"), attrs, res))
     return out
 
@@ -187,11 +250,14 @@ def plan(all_sites: Iterable[Site], ruleset: RuleSet) -> List[Tuple[Site, Rule]]
     pairs = []
     for site in all_sites:
         if site.kind == "model":
-            pairs += [(site, rule) for rule in ruleset.rules
-                      if matches(rule, site.attrs["_call"], ruleset) and _maps_model(rule, site)]
+            pairs += [
+                (site, rule) for rule in ruleset.rules if matches(rule, site.attrs["_call"], ruleset) and _maps_model(rule, site)
+            ]
             continue
         if site.kind == "endpoint":
-            pairs += [(site, rule) for rule in ruleset.rules if matches(rule, site.attrs["_client"], ruleset) and _sets_base_url(rule)]
+            pairs += [
+                (site, rule) for rule in ruleset.rules if matches(rule, site.attrs["_client"], ruleset) and _sets_base_url(rule)
+            ]
             continue
         if site.kind == "params":
             pairs += [(site, rule) for rule in ruleset.rules if matches(rule, site.attrs["_owner"], ruleset)]
@@ -214,9 +280,11 @@ def kept_doubles(all_sites: Iterable[Site], ruleset: RuleSet) -> List[Tuple[Site
 def _maps_model(rule: Rule, site: Site) -> bool:
     """The rule maps the model keyword a model site's literal feeds (a definition another module's
     framework objects take may feed ``model_name=`` after a rule renames ``model=``)."""
-    return any(op.name == "map_model" and (site.attrs.get("_remote_key") or site.attrs.get("_framework")
-                                            or op.params.get("name", "model") == "model")
-               for op in rule.ops)
+    return any(
+        op.name == "map_model"
+        and (site.attrs.get("_remote_key") or site.attrs.get("_framework") or op.params.get("name", "model") == "model")
+        for op in rule.ops
+    )
 
 
 def _sets_base_url(rule: Rule) -> bool:
@@ -253,8 +321,9 @@ class RuleIndex:
             return self.match(site.attrs["_owner"])
         if site.kind == "call":
             api = site.attrs.get("api")
-            candidates = sorted((self.by_api.get(api, []) if isinstance(api, str) else []) + self.call_other,
-                                key=lambda pair: pair[0])
+            candidates = sorted(
+                (self.by_api.get(api, []) if isinstance(api, str) else []) + self.call_other, key=lambda pair: pair[0]
+            )
         else:
             candidates = self.by_kind.get(site.kind, [])
         return [rule for _, rule in candidates if matches(rule, site, self.ruleset)]

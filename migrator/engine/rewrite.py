@@ -22,8 +22,18 @@ from migrator.engine.ops import OPS, Context, Sink
 from migrator.engine.plan import kept_doubles, plan, sites, unconverted_legacy
 from migrator.engine.selfcheck import introduced, refusal
 from migrator.engine.transform import positions, transform
-from migrator.engine.units import (build_units, choices, client_status, held_sites, left_sites, loose_keys, plan_units,
-                                   rewrites, staying, with_fallback)
+from migrator.engine.units import (
+    build_units,
+    choices,
+    client_status,
+    held_sites,
+    left_sites,
+    loose_keys,
+    plan_units,
+    rewrites,
+    staying,
+    with_fallback,
+)
 from migrator.i18n import N_
 from migrator.models import FileAnalysis
 from migrator.ruleset import Rule, RuleSet
@@ -45,14 +55,21 @@ def _unreached(pairs: Sequence[Tuple[Site, object]], applied: Set[int], path: st
     out = []
     for site, rule in pairs:
         if id(site) not in applied:
-            out.append(Diagnostic(rule.id, path, site.span.line, site.span.col + 1,  # type: ignore[attr-defined]
-                                  "site was not rewritten (its source form is not supported); check it by hand",
-                                  "manual", cell))
+            out.append(
+                Diagnostic(
+                    rule.id,  # type: ignore[attr-defined]
+                    path,
+                    site.span.line,
+                    site.span.col + 1,
+                    "site was not rewritten (its source form is not supported); check it by hand",
+                    "manual",
+                    cell,
+                )
+            )
     return out
 
 
-def _prepare(kept: List[Tuple[Site, Rule]], sink: Sink, source: str, ruleset: RuleSet,
-             rulesets: Dict[int, RuleSet]) -> None:
+def _prepare(kept: List[Tuple[Site, Rule]], sink: Sink, source: str, ruleset: RuleSet, rulesets: Dict[int, RuleSet]) -> None:
     """Let operations that feed others (a module setting carried into the clients replacing
     openai<1 calls) register what they provide before any site is edited."""
     lines = None
@@ -63,15 +80,16 @@ def _prepare(kept: List[Tuple[Site, Rule]], sink: Sink, source: str, ruleset: Ru
                 continue
             if lines is None:
                 lines = re.split(r"(?<=\n)|(?<=\r)(?!\n)", source)
-            statement = "".join(lines[site.span.line - 1:site.span.end_line])  # whole lines: no column arithmetic
+            statement = "".join(lines[site.span.line - 1 : site.span.end_line])  # whole lines: no column arithmetic
             prepare(site, op.params, Context(rulesets.get(id(rule), ruleset), rule, site, sink), statement)
 
 
 SUPPRESSED = "migrator/suppressed"
 
 
-def _suppressed(source: str, all_sites: List[Site], pairs: Sequence[Tuple[Site, object]], ruleset: RuleSet,
-                path: str, cell: Optional[int]) -> Tuple[Set[int], List[Diagnostic]]:
+def _suppressed(
+    source: str, all_sites: List[Site], pairs: Sequence[Tuple[Site, object]], ruleset: RuleSet, path: str, cell: Optional[int]
+) -> Tuple[Set[int], List[Diagnostic]]:
     """Sites a ``# migrator: ignore[...] -- reason`` comment keeps as they are (the comment check
     honours, read by check's parser): on the site's line or alone on the line before, naming
     every rule, one of the site's rules, or a check rule (the code is meant to stay on OpenAI).
@@ -91,8 +109,14 @@ def _suppressed(source: str, all_sites: List[Site], pairs: Sequence[Tuple[Site, 
     held: Set[int] = set()
     out: List[Diagnostic] = []
     for sid, (site, ids) in sorted(rules_at.items(), key=lambda item: (item[1][0].span.line, item[1][0].span.col)):
-        comment = next((c for c in comments if site.span.line in c.targets()
-                        and (not c.rules or ids & set(c.rules) or any(r in RULES for r in c.rules))), None)
+        comment = next(
+            (
+                c
+                for c in comments
+                if site.span.line in c.targets() and (not c.rules or ids & set(c.rules) or any(r in RULES for r in c.rules))
+            ),
+            None,
+        )
         if comment is None:
             continue
         unit = unit_of.get(sid)
@@ -101,8 +125,11 @@ def _suppressed(source: str, all_sites: List[Site], pairs: Sequence[Tuple[Site, 
         named = f"ignore[{', '.join(comment.rules)}]" if comment.rules else "ignore"
         why = f" -- {comment.reason}" if comment.reason else ""
         comment_text = f"# migrator: {named}{why}"
-        message = (N_("left as it is: `{comment}`, and {label} stays on OpenAI with it").format(comment=comment_text, label=unit.label)
-                   if unit is not None and others else N_("left as it is: `{comment}`").format(comment=comment_text))
+        message = (
+            N_("left as it is: `{comment}`, and {label} stays on OpenAI with it").format(comment=comment_text, label=unit.label)
+            if unit is not None and others
+            else N_("left as it is: `{comment}`").format(comment=comment_text)
+        )
         held |= members
         out.append(Diagnostic(SUPPRESSED, path, site.span.line, site.span.col + 1, message, "info", cell))
     return held, out
@@ -115,8 +142,14 @@ class NotRewritable(Exception):
     """The guard's reason: the text must not be given to LibCST."""
 
 
-def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[FileAnalysis] = None,
-                 cell: Optional[int] = None, guard: Optional[Guard] = None) -> FileResult:
+def rewrite_once(
+    source: str,
+    path: str,
+    ruleset: RuleSet,
+    analysis: Optional[FileAnalysis] = None,
+    cell: Optional[int] = None,
+    guard: Optional[Guard] = None,
+) -> FileResult:
     """One pass: analyse (unless given), match rules, transform.  May raise on bad input;
     raises NotRewritable when ``guard(source)`` gives a reason, asked only when the text is about
     to be parsed with LibCST (most files with sites have nothing a rule rewrites and never are)."""
@@ -173,7 +206,9 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
         if not newly:
             break
     result.output = (sink.code if sink.code is not None else new.code) if kept else source
-    result.diagnostics = suppressed + _planner(reports, path, cell) + _diagnostics(sink, path, cell) + _unreached(kept, applied, path, cell)
+    result.diagnostics = (
+        suppressed + _planner(reports, path, cell) + _diagnostics(sink, path, cell) + _unreached(kept, applied, path, cell)
+    )
     # honest counts: a rule counts at a site only where its operations edited the code
     result.applied = Counter(rule.id for site, rule in kept if (id(site), id(rule)) in sink.changed)
     result.units = units
@@ -181,7 +216,9 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
     result.staying = staying(units, hybrid)
     result.clients = client_status(units, hybrid, path, ruleset)
     result.loose_keys = loose_keys(units, kept)
-    result.imported_keys = any(u.rewrites and u.anchor.attrs.get("_key_ref") for u in units.units)  # (blocked: a fallback may serve it)
+    result.imported_keys = any(
+        u.rewrites and u.anchor.attrs.get("_key_ref") for u in units.units
+    )  # (blocked: a fallback may serve it)
     result.hybrid = bool(hybrid) and any(id(site) in hybrid and id(site) in applied for site, _ in kept)
     if ruleset.held is not None and not ruleset.partial:
         result.offered = choices(units, hybrid, applied, path, cell, source, result.output)
@@ -190,12 +227,20 @@ def rewrite_once(source: str, path: str, ruleset: RuleSet, analysis: Optional[Fi
 
 def _planner(reports: List[Tuple[Site, str, str, str]], path: str, cell: Optional[int]) -> List[Diagnostic]:
     """The planner's reports (units left whole, hybrids) as diagnostics."""
-    return [Diagnostic(rule, path, site.span.line, site.span.col + 1, message, severity, cell)
-            for site, rule, message, severity in reports]
+    return [
+        Diagnostic(rule, path, site.span.line, site.span.col + 1, message, severity, cell)
+        for site, rule, message, severity in reports
+    ]
 
 
-def migrate_source(source: str, path: str, ruleset: RuleSet, analysis: Optional[FileAnalysis] = None,
-                   cell: Optional[int] = None, guard: Optional[Guard] = None) -> FileResult:
+def migrate_source(
+    source: str,
+    path: str,
+    ruleset: RuleSet,
+    analysis: Optional[FileAnalysis] = None,
+    cell: Optional[int] = None,
+    guard: Optional[Guard] = None,
+) -> FileResult:
     """Migrate one module's source.  Never raises; see the module docstring for the guarantees.
     ``guard``: why a text must not be given to LibCST (None when it may), asked of ``source``
     only if it is about to be: a reason leaves the file unchanged with that reason as its error."""
@@ -210,23 +255,35 @@ def migrate_source(source: str, path: str, ruleset: RuleSet, analysis: Optional[
     except Exception as exc:  # a bug in a rule or op: refuse this file, keep migrating the others
         if os.environ.get("MIGRATOR_DEBUG"):
             raise
-        return FileResult(path, source, source, error=N_("internal error while rewriting ({name}); file left unchanged. This is a bug in migrator: "
-                                                          "please report it").format(name=type(exc).__name__))
+        return FileResult(
+            path,
+            source,
+            source,
+            error=N_(
+                "internal error while rewriting ({name}); file left unchanged. This is a bug in migrator: please report it"
+            ).format(name=type(exc).__name__),
+        )
     if first.error or first.output == source:
         return first
     try:
         trees.parse(first.output)
     except SyntaxError as exc:
-        return _refused(first, N_("the rewrite would not parse (line {line}: {reason}); file left unchanged").format(
-            line=exc.lineno, reason=exc.msg))
+        return _refused(
+            first,
+            N_("the rewrite would not parse (line {line}: {reason}); file left unchanged").format(
+                line=exc.lineno, reason=exc.msg
+            ),
+        )
     problems = introduced(source, first.output, ruleset) if ruleset.self_check else []
     if problems:
         return _refused(first, refusal(problems))
     try:
         second = rewrite_once(first.output, path, ruleset, None, cell)
     except Exception as exc:  # the output is valid Python, so this is a bug in a rule or op
-        return _refused(first, N_("the rewrite could not be checked for stability ({name}); file left unchanged").format(
-            name=type(exc).__name__))
+        return _refused(
+            first,
+            N_("the rewrite could not be checked for stability ({name}); file left unchanged").format(name=type(exc).__name__),
+        )
     if second.output != first.output:
         return _refused(first, N_("the rewrite is not stable (a second pass changes it again); file left unchanged"))
     return first
@@ -242,8 +299,10 @@ def _refused(result: FileResult, why: str) -> FileResult:
     the modules sharing them must agree to (units.settle plans them again, and this one with
     them: agreed, it may then rewrite stably)."""
     refused = FileResult(result.path, result.original, result.original, result.diagnostics, Counter(), error=why)
-    refused.clients = {key: "stays: {}: {}".format(result.path, N_("the module is left unchanged ({why})").format(why=why))
-                       for key in result.clients}
+    refused.clients = {
+        key: "stays: {}: {}".format(result.path, N_("the module is left unchanged ({why})").format(why=why))
+        for key in result.clients
+    }
     return refused
 
 

@@ -46,9 +46,14 @@ PROBLEM = N_("line {line} of the rewrite: {problem}")
 V0_CALL_KEYWORDS = ("api_base", "api_type", "api_version", "request_timeout", "engine", "deployment_id", "api_key_path")
 _KEY_KWARGS = ("api_key", "openai_api_key")
 _URL_KWARGS = ("base_url", "openai_api_base", "api_base", "azure_endpoint")
-_OPENAI_FAMILY = tuple(sym.CLIENT_CLASSES) + ("langchain_openai.ChatOpenAI", "langchain_openai.OpenAIEmbeddings",
-                                              "langchain_openai.OpenAI", "langchain_community.chat_models.ChatOpenAI",
-                                              "langchain_community.embeddings.OpenAIEmbeddings", "langchain_community.llms.OpenAI")
+_OPENAI_FAMILY = tuple(sym.CLIENT_CLASSES) + (
+    "langchain_openai.ChatOpenAI",
+    "langchain_openai.OpenAIEmbeddings",
+    "langchain_openai.OpenAI",
+    "langchain_community.chat_models.ChatOpenAI",
+    "langchain_community.embeddings.OpenAIEmbeddings",
+    "langchain_community.llms.OpenAI",
+)
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,7 @@ def _provider(ruleset: RuleSet) -> _Provider:
             pairs = op.params.get("map") or {}
             if "to" in op.params:
                 symbols = rule.match.get("symbol")
-                for s in (symbols if isinstance(symbols, list) else [symbols]):
+                for s in symbols if isinstance(symbols, list) else [symbols]:
                     if isinstance(s, str):
                         pairs = {**pairs, s: op.params["to"]}
             for source, target in pairs.items():
@@ -102,11 +107,18 @@ def _provider(ruleset: RuleSet) -> _Provider:
         apis = rule.match.get("api")
         for op in rule.ops:
             if op.name == "rename_field" and "[]" not in op.params["from"]:
-                for api in (apis if isinstance(apis, list) else [apis]):
+                for api in apis if isinstance(apis, list) else [apis]:
                     if isinstance(api, str):
                         stale.setdefault(api, set()).add(tuple(op.params["from"].split(".")))
-    return _Provider(ruleset.vars.get("api_key_env", ""), ruleset.vars.get("base_url_env", ""),
-                     ruleset.vars.get("base_url", ""), clients, exceptions, mapped, stale)
+    return _Provider(
+        ruleset.vars.get("api_key_env", ""),
+        ruleset.vars.get("base_url_env", ""),
+        ruleset.vars.get("base_url", ""),
+        clients,
+        exceptions,
+        mapped,
+        stale,
+    )
 
 
 class _Module:
@@ -120,7 +132,9 @@ class _Module:
         for node in self.nodes:
             if isinstance(node, ast.Import):
                 for alias in node.names:
-                    self.imports[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+                    self.imports[alias.asname or alias.name.split(".")[0]] = (
+                        alias.name if alias.asname else alias.name.split(".")[0]
+                    )
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 for alias in node.names:
                     self.imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
@@ -207,7 +221,11 @@ def _keys(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disagreem
         keys = mod.reads(key_expr) if has_key else ({"OPENAI_API_KEY"} if cls not in prov.clients else set())
         if cls in prov.clients:
             if "OPENAI_API_KEY" in keys:
-                yield Disagreement(call.lineno, "key", N_("{cls} reads OPENAI_API_KEY: an OpenAI key would be sent to the provider").format(cls=cls))
+                yield Disagreement(
+                    call.lineno,
+                    "key",
+                    N_("{cls} reads OPENAI_API_KEY: an OpenAI key would be sent to the provider").format(cls=cls),
+                )
             continue
         if sym.canonical(cls) in ("openai.AzureOpenAI", "openai.AsyncAzureOpenAI"):
             endpoint = "azure"
@@ -221,13 +239,23 @@ def _keys(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disagreem
             else:
                 endpoint = "unknown"
         if endpoint in ("openai", "azure") and prov.key_env and prov.key_env in keys:
-            yield Disagreement(call.lineno, "key", (N_("{cls} still talks to Azure OpenAI but reads {key}: the provider's key would be sent there")
-                                                   if endpoint == "azure" else
-                                                   N_("{cls} still talks to api.openai.com but reads {key}: the provider's key would be sent there"))
-                                   .format(cls=cls.split('.')[-1], key=prov.key_env))
+            yield Disagreement(
+                call.lineno,
+                "key",
+                (
+                    N_("{cls} still talks to Azure OpenAI but reads {key}: the provider's key would be sent there")
+                    if endpoint == "azure"
+                    else N_("{cls} still talks to api.openai.com but reads {key}: the provider's key would be sent there")
+                ).format(cls=cls.split('.')[-1], key=prov.key_env),
+            )
         if endpoint == "provider" and "OPENAI_API_KEY" in keys:
-            yield Disagreement(call.lineno, "key", N_("{cls} is pointed at the provider but reads OPENAI_API_KEY: "
-                                                      "an OpenAI key would be sent to the provider").format(cls=cls.split('.')[-1]))
+            yield Disagreement(
+                call.lineno,
+                "key",
+                N_(
+                    "{cls} is pointed at the provider but reads OPENAI_API_KEY: an OpenAI key would be sent to the provider"
+                ).format(cls=cls.split('.')[-1]),
+            )
 
 
 def _client_of(call: ast.Call, mod: _Module, prov: _Provider) -> Optional[str]:
@@ -248,8 +276,9 @@ def _client_of(call: ast.Call, mod: _Module, prov: _Provider) -> Optional[str]:
         classes = mod.instances.get(name, [])
     else:
         return None
-    sides = {("provider" if c in prov.clients else "openai" if sym.canonical(c) in sym.CLIENT_CLASSES else "other")
-             for c in classes}
+    sides = {
+        ("provider" if c in prov.clients else "openai" if sym.canonical(c) in sym.CLIENT_CLASSES else "other") for c in classes
+    }
     return sides.pop() if len(sides) == 1 and "other" not in sides else None
 
 
@@ -274,9 +303,19 @@ def _exceptions(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Dis
                 if not qname:
                     continue
                 if side == "openai" and qname in prov.exceptions:
-                    yield Disagreement(kind.lineno, "exception", N_("except {name} guards a call on an OpenAI client, which never raises it").format(name=qname))
+                    yield Disagreement(
+                        kind.lineno,
+                        "exception",
+                        N_("except {name} guards a call on an OpenAI client, which never raises it").format(name=qname),
+                    )
                 elif side == "provider" and sym.canonical(qname) in prov.mapped:
-                    yield Disagreement(kind.lineno, "exception", N_("except {name} guards a call on the provider's client, which raises its own classes").format(name=qname))
+                    yield Disagreement(
+                        kind.lineno,
+                        "exception",
+                        N_("except {name} guards a call on the provider's client, which raises its own classes").format(
+                            name=qname
+                        ),
+                    )
 
 
 def _keywords(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disagreement]:
@@ -285,8 +324,13 @@ def _keywords(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disag
         if isinstance(node, ast.Call) and _client_of(node, mod, prov) == "openai":
             bad = [kw.arg for kw in node.keywords if kw.arg in V0_CALL_KEYWORDS]
             if bad:
-                yield Disagreement(node.lineno, "keyword", N_("a call of an openai>=1 client passes {keywords} (TypeError)").format(
-                    keywords=", ".join(b + "=" for b in bad)))
+                yield Disagreement(
+                    node.lineno,
+                    "keyword",
+                    N_("a call of an openai>=1 client passes {keywords} (TypeError)").format(
+                        keywords=", ".join(b + "=" for b in bad)
+                    ),
+                )
 
 
 def _api_of(call: ast.Call) -> str:
@@ -335,9 +379,14 @@ def _fields(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disagre
             if api is None:
                 continue
             for old in prov.stale[api]:
-                if path[:len(old)] == old and len(path) == len(old):
-                    yield Disagreement(node.lineno, "field", N_(".{field} of a {api} response from the provider's client, whose "
-                                                                "response names it otherwise").format(field=".".join(path), api=api))
+                if path[: len(old)] == old and len(path) == len(old):
+                    yield Disagreement(
+                        node.lineno,
+                        "field",
+                        N_(".{field} of a {api} response from the provider's client, whose response names it otherwise").format(
+                            field=".".join(path), api=api
+                        ),
+                    )
 
 
 def _bindings(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disagreement]:
@@ -363,10 +412,16 @@ def _bindings(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disag
         mine = sorted(t for t in targets if t and t.split(".")[0] in provider_roots)
         if mine and len(targets) > 1:
             other = next((line, t) for line, t in bindings if t != mine[0])
-            yield Disagreement(other[0], "binding", (N_("{name} is imported as {symbol} and also bound to {other} (line {line})") if other[1] else
-                                                     N_("{name} is imported as {symbol} and also bound to something else (line {line})"))
-                                                    .format(name=name, symbol=mine[0], other=other[1], line=other[0]),
-                               f"{name}={mine[0]}|{other[1]}")  # the same in a rewrite whose lines moved
+            yield Disagreement(
+                other[0],
+                "binding",
+                (
+                    N_("{name} is imported as {symbol} and also bound to {other} (line {line})")
+                    if other[1]
+                    else N_("{name} is imported as {symbol} and also bound to something else (line {line})")
+                ).format(name=name, symbol=mine[0], other=other[1], line=other[0]),
+                f"{name}={mine[0]}|{other[1]}",
+            )  # the same in a rewrite whose lines moved
 
 
 def _parameters_fed(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator[Disagreement]:
@@ -378,7 +433,7 @@ def _parameters_fed(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator
             continue
         fdef = defs[node.func.id]
         params = list(fdef.args.args)
-        for index, arg in enumerate(node.args[:len(params)]):
+        for index, arg in enumerate(node.args[: len(params)]):
             annotation = params[index].annotation
             declared = mod.qname(annotation) if annotation is not None else None
             if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
@@ -390,11 +445,18 @@ def _parameters_fed(tree: ast.Module, mod: _Module, prov: _Provider) -> Iterator
             given = mod.instances.get(name, []) if name else []
             if not declared or len(given) != 1:
                 continue
-            sides = [("provider" if c in prov.clients else "openai" if sym.canonical(c) in sym.CLIENT_CLASSES else None)
-                     for c in (declared, given[0])]
+            sides = [
+                ("provider" if c in prov.clients else "openai" if sym.canonical(c) in sym.CLIENT_CLASSES else None)
+                for c in (declared, given[0])
+            ]
             if None not in sides and sides[0] != sides[1]:
-                yield Disagreement(node.lineno, "annotation", N_("{function}() declares {parameter}: {declared} but is given a {given}").format(
-                    function=fdef.name, parameter=params[index].arg, declared=declared.split(".")[-1], given=given[0]))
+                yield Disagreement(
+                    node.lineno,
+                    "annotation",
+                    N_("{function}() declares {parameter}: {declared} but is given a {given}").format(
+                        function=fdef.name, parameter=params[index].arg, declared=declared.split(".")[-1], given=given[0]
+                    ),
+                )
 
 
 def disagreements(source: str, ruleset: RuleSet) -> List[Disagreement]:
@@ -405,8 +467,14 @@ def disagreements(source: str, ruleset: RuleSet) -> List[Disagreement]:
         return []
     prov = _provider(ruleset)
     mod = _Module(tree)
-    found = list(_keys(tree, mod, prov)) + list(_exceptions(tree, mod, prov)) + list(_keywords(tree, mod, prov)) \
-        + list(_fields(tree, mod, prov)) + list(_bindings(tree, mod, prov)) + list(_parameters_fed(tree, mod, prov))
+    found = (
+        list(_keys(tree, mod, prov))
+        + list(_exceptions(tree, mod, prov))
+        + list(_keywords(tree, mod, prov))
+        + list(_fields(tree, mod, prov))
+        + list(_bindings(tree, mod, prov))
+        + list(_parameters_fed(tree, mod, prov))
+    )
     return sorted(set(found), key=lambda d: (d.line, d.kind, d.message))
 
 

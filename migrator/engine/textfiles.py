@@ -69,13 +69,13 @@ def _array_removal(text: str, e: DepEntry) -> Edit:
     line_start = text.rfind("\n", 0, e.outer_start) + 1
     nl = text.find("\n", e.outer_end)
     line_end = len(text) if nl < 0 else nl
-    alone_before = not text[line_start:e.outer_start].strip()
-    if alone_before and re.fullmatch(r"\s*,?\s*(#.*)?", text[e.outer_end:line_end]):
+    alone_before = not text[line_start : e.outer_start].strip()
+    if alone_before and re.fullmatch(r"\s*,?\s*(#.*)?", text[e.outer_end : line_end]):
         return _line_removal(text, e.outer_start)
-    after = re.match(r"\s*,[ \t]*", text[e.outer_end:line_end])
+    after = re.match(r"\s*,[ \t]*", text[e.outer_end : line_end])
     if after:
         return e.outer_start, e.outer_end + after.end(), ""
-    before = text[line_start:e.outer_start].rstrip()
+    before = text[line_start : e.outer_start].rstrip()
     if before.endswith(","):
         return line_start + len(before) - 1, e.outer_end, ""
     return e.outer_start, e.outer_end, ""
@@ -102,7 +102,7 @@ def _pep508(new: Requirement, old: DepEntry) -> str:
 def _table_replacement(text: str, e: DepEntry, new: Requirement) -> Optional[str]:
     """``dashscope = ">=2.0"`` for a Poetry/Pipfile entry, or None when unsafe."""
     key = new.name if _BARE_TOML_KEY.match(new.name) else f'"{new.name}"'
-    raw = text[e.start:e.end]
+    raw = text[e.start : e.end]
     value = raw.split("=", 1)[1].strip() if "=" in raw else ""
     spec = new.specifier or "*"
     if value[:1] in "\"'":
@@ -110,7 +110,11 @@ def _table_replacement(text: str, e: DepEntry, new: Requirement) -> Optional[str
     keys = set(re.findall(r"([A-Za-z_-]+)\s*=", value[1:-1]))
     if not keys <= _TABLE_KEYS_OK or "version" not in keys:
         return None
-    return key + " = " + re.sub(r"""(\bversion\s*=\s*)(["'])[^"']*\2""", lambda m: f"{m.group(1)}{m.group(2)}{spec}{m.group(2)}", value)
+    return (
+        key
+        + " = "
+        + re.sub(r"""(\bversion\s*=\s*)(["'])[^"']*\2""", lambda m: f"{m.group(1)}{m.group(2)}{spec}{m.group(2)}", value)
+    )
 
 
 def _replacement(text: str, e: DepEntry, new: Requirement) -> Optional[Edit]:
@@ -148,21 +152,32 @@ def _plan_edits(path: str, text: str, entries: List[DepEntry], new: Requirement)
         removing = e.section in present
         edit = _removal(text, e) if removing else _replacement(text, e, new)
         if edit is None:
-            return [], [N_("{where}: file left unchanged: openai entry '{entry}' is too unusual to edit safely; change it "
-                           "to {package} by hand").format(where=where, entry=safe_text(e.text), package=provider)]
+            return [], [
+                N_(
+                    "{where}: file left unchanged: openai entry '{entry}' is too unusual to edit safely; change it "
+                    "to {package} by hand"
+                ).format(where=where, entry=safe_text(e.text), package=provider)
+            ]
         edits.append(edit)
         present.add(e.section)
         if removing:
-            notes.append(N_("{where}: removed '{entry}' ({package} is already required in {section})").format(
-                where=where, entry=safe_text(e.text), package=provider, section=e.section))
+            notes.append(
+                N_("{where}: removed '{entry}' ({package} is already required in {section})").format(
+                    where=where, entry=safe_text(e.text), package=provider, section=e.section
+                )
+            )
         else:
-            notes.append(N_("{where}: replaced '{entry}' with '{new}'").format(where=where, entry=safe_text(e.text),
-                                                                              new=safe_text(edit[2])))
+            notes.append(
+                N_("{where}: replaced '{entry}' with '{new}'").format(
+                    where=where, entry=safe_text(e.text), new=safe_text(edit[2])
+                )
+            )
     return edits, notes
 
 
-def rewrite_dependencies(path: str, text: str, *, requirement: str, keep_openai: bool,
-                         keep_reason: str = "the compat plan uses the OpenAI SDK") -> Tuple[str, List[str]]:
+def rewrite_dependencies(
+    path: str, text: str, *, requirement: str, keep_openai: bool, keep_reason: str = "the compat plan uses the OpenAI SDK"
+) -> Tuple[str, List[str]]:
     """Replace the ``openai`` requirement in a dependency file with ``requirement``.
 
     With ``keep_openai`` (compat plans: the openai SDK talks to the provider)
@@ -182,13 +197,18 @@ def rewrite_dependencies(path: str, text: str, *, requirement: str, keep_openai:
     if keep_openai:
         return text, [N_("{path}: kept openai ({why})").format(path=path, why=keep_reason)]
     if kind not in _REWRITABLE_KINDS:
-        return text, [N_("{path}: openai requirement left unchanged: {kind} files are not rewritten").format(path=path, kind=kind)]
+        return text, [
+            N_("{path}: openai requirement left unchanged: {kind} files are not rewritten").format(path=path, kind=kind)
+        ]
     for e in targets:
         reason = _unsafe_reason(e, requirement)
         if reason:
             line = _line_no(body, e.start)
-            return text, [N_("{path}:{line}: left unchanged: the openai entry is a {reason}, to be edited by hand").format(
-                path=path, line=line, reason=reason)]
+            return text, [
+                N_("{path}:{line}: left unchanged: the openai entry is a {reason}, to be edited by hand").format(
+                    path=path, line=line, reason=reason
+                )
+            ]
     edits, notes = _plan_edits(path, body, entries, new)
     if not edits:
         return text, notes
@@ -213,14 +233,18 @@ def add_requirements(path: str, text: str, requirements: Sequence[str], near: Se
         return text, []
     names = ", ".join(f"{r.name}{r.specifier}" for r in missing)
     if kind not in ("requirements", "pyproject") or anchor.style not in ("line", "array") or anchor.unsafe:
-        return text, [N_("{path}: add {names} (the migrated code imports it) by hand: {kind} files are not extended").format(
-            path=path, names=names, kind=kind)]
+        return text, [
+            N_("{path}: add {names} (the migrated code imports it) by hand: {kind} files are not extended").format(
+                path=path, names=names, kind=kind
+            )
+        ]
     pinned = anchor.specifier.startswith("==")
     added = [f"{r.name}{r.extras}{r.specifier if pinned else ''}" for r in missing]
     edits = _insertions(body, anchor, added)
     line = _line_no(body, anchor.start)
-    return bom + _apply(body, edits), [N_("{path}:{line}: added {names} (the migrated code imports it)").format(
-        path=path, line=line, names=", ".join(added))]
+    return bom + _apply(body, edits), [
+        N_("{path}:{line}: added {names} (the migrated code imports it)").format(path=path, line=line, names=", ".join(added))
+    ]
 
 
 def drop_requirements(path: str, text: str, packages: Sequence[str]) -> Tuple[str, List[str]]:
@@ -240,12 +264,18 @@ def drop_requirements(path: str, text: str, packages: Sequence[str]) -> Tuple[st
         where = f"{path}:{_line_no(body, e.start)}"
         edit = _removal(body, e) if not e.unsafe and e.style in ("line", "array", "table") else None
         if edit is None:
-            notes.append(N_("{where}: no code of the project imports {package} any more; remove '{entry}' by hand").format(
-                where=where, package=e.package, entry=safe_text(e.text)))
+            notes.append(
+                N_("{where}: no code of the project imports {package} any more; remove '{entry}' by hand").format(
+                    where=where, package=e.package, entry=safe_text(e.text)
+                )
+            )
             continue
         edits.append(edit)
-        notes.append(N_("{where}: removed '{entry}' (no code of the project imports it any more)").format(
-            where=where, entry=safe_text(e.text)))
+        notes.append(
+            N_("{where}: removed '{entry}' (no code of the project imports it any more)").format(
+                where=where, entry=safe_text(e.text)
+            )
+        )
     return (bom + _apply(body, edits) if edits else text), notes
 
 
@@ -255,14 +285,14 @@ def _insertions(text: str, e: DepEntry, added: List[str]) -> List[Edit]:
     line_start = text.rfind("\n", 0, e.outer_start) + 1
     indent = re.match(r"[ \t]*", text[line_start:]).group(0)  # type: ignore[union-attr]
     nl = text.find("\n", e.outer_end)
-    line_end = len(text) if nl < 0 else (nl - 1 if text[nl - 1:nl] == "\r" else nl)
-    eol = "\r\n" if text[line_end:line_end + 2] == "\r\n" else "\n"
+    line_end = len(text) if nl < 0 else (nl - 1 if text[nl - 1 : nl] == "\r" else nl)
+    eol = "\r\n" if text[line_end : line_end + 2] == "\r\n" else "\n"
     if e.style == "line":
         return [(e.outer_end, e.outer_end, "".join(f"{eol}{indent}{a}" for a in added))]
     quote = text[e.outer_start] if text[e.outer_start] in "\"'" else '"'
     items = [f"{quote}{a}{quote}" for a in added]
-    rest = text[e.outer_end:line_end]
-    if not text[line_start:e.outer_start].strip() and re.fullmatch(r"\s*,?\s*(#.*)?", rest):
+    rest = text[e.outer_end : line_end]
+    if not text[line_start : e.outer_start].strip() and re.fullmatch(r"\s*,?\s*(#.*)?", rest):
         if rest.lstrip().startswith(","):  # "a",  -> "a",\n"b",
             return [(line_end, line_end, "".join(f"{eol}{indent}{i}," for i in items))]
         # the last element, without a trailing comma: "a" -> "a",\n"b"
@@ -281,8 +311,15 @@ def _name_pattern(names: List[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<![A-Za-z0-9_])(?:{alternatives})(?![A-Za-z0-9_])")
 
 
-def rewrite_env(path: str, text: str, mapping: Dict[str, str], *, values: Optional[Dict[str, str]] = None,
-                what: str = "provider's", lang: str = "en") -> Tuple[str, List[str]]:
+def rewrite_env(
+    path: str,
+    text: str,
+    mapping: Dict[str, str],
+    *,
+    values: Optional[Dict[str, str]] = None,
+    what: str = "provider's",
+    lang: str = "en",
+) -> Tuple[str, List[str]]:
     """Rename variables (``OPENAI_API_KEY`` -> ``DASHSCOPE_API_KEY``) wherever they occur as a word.
 
     A value assigned to a renamed variable (``NAME=value``, ``export NAME=value``,
@@ -307,8 +344,9 @@ def rewrite_env(path: str, text: str, mapping: Dict[str, str], *, values: Option
     notes, active = [], {}
     for old, new in sorted(renames.items()):
         if old in present and new in present:
-            notes.append(N_("{path}: {new} already present; {old} left unchanged (merge them by hand)").format(
-                path=path, new=new, old=old))
+            notes.append(
+                N_("{path}: {new} already present; {old} left unchanged (merge them by hand)").format(path=path, new=new, old=old)
+            )
         elif old in present:
             active[old] = new
     if not active:
@@ -322,22 +360,33 @@ def rewrite_env(path: str, text: str, mapping: Dict[str, str], *, values: Option
         where = f"{path}:{text.count(chr(10), 0, m.start()) + 1}"
         lead, eol = m.group("lead"), m.group("eol") or "\n"
         if new in values:
-            replaced.append(N_("{where}: {variable} set to {value} (it held an OpenAI value)").format(
-                where=where, variable=new, value=values[new]))
+            replaced.append(
+                N_("{where}: {variable} set to {value} (it held an OpenAI value)").format(
+                    where=where, variable=new, value=values[new]
+                )
+            )
             return f"{lead}{m.group('prefix')}{new}{m.group('sep')}{values[new]}"
         thing = "endpoint" if "URL" in new or "BASE" in new else "key"
-        replaced.append((N_("{where}: {variable} left empty: set it to your {what} endpoint (the OpenAI value was removed)")
-                         if thing == "endpoint" else
-                         N_("{where}: {variable} left empty: set it to your {what} key (the OpenAI value was removed)")).format(
-            where=where, variable=new, what=what))
-        said = (f"{new}：请填入你的 {what} {'端点' if thing == 'endpoint' else '密钥'}（migrator 已删除 OpenAI 的值）"
-                if lang == "zh" else f"{new}: set it to your {what} {thing} (migrator removed the OpenAI value)")
+        replaced.append(
+            (
+                N_("{where}: {variable} left empty: set it to your {what} endpoint (the OpenAI value was removed)")
+                if thing == "endpoint"
+                else N_("{where}: {variable} left empty: set it to your {what} key (the OpenAI value was removed)")
+            ).format(where=where, variable=new, what=what)
+        )
+        said = (
+            f"{new}：请填入你的 {what} {'端点' if thing == 'endpoint' else '密钥'}（migrator 已删除 OpenAI 的值）"
+            if lang == "zh"
+            else f"{new}: set it to your {what} {thing} (migrator removed the OpenAI value)"
+        )
         return f"{lead}# {said}{eol}{lead}{m.group('prefix')}{new}{m.group('sep').rstrip()}"
 
     names = "|".join(re.escape(n) for n in sorted(active, key=len, reverse=True))
-    assigned = re.compile(rf"(?m)(?:^|(?<=\r))(?P<lead>[ \t]*)(?P<prefix>(?:-[ \t]+)?(?:(?:export|ENV|ARG)[ \t]+)?[\"']?)"
-                          rf"(?P<name>{names})(?P<sep>[\"']?[ \t]*[=:][ \t]*)(?P<value>(?![\"']?\$)[^\s#][^\r\n]*)"
-                          rf"(?=(?P<eol>\r\n|\r|\n|$))")
+    assigned = re.compile(
+        rf"(?m)(?:^|(?<=\r))(?P<lead>[ \t]*)(?P<prefix>(?:-[ \t]+)?(?:(?:export|ENV|ARG)[ \t]+)?[\"']?)"
+        rf"(?P<name>{names})(?P<sep>[\"']?[ \t]*[=:][ \t]*)(?P<value>(?![\"']?\$)[^\s#][^\r\n]*)"
+        rf"(?=(?P<eol>\r\n|\r|\n|$))"
+    )
     new_text = assigned.sub(lambda m: _count(counts, m.group("name")) or assignment(m), text)  # type: ignore[func-returns-value]
 
     def swap(m: re.Match[str]) -> str:
@@ -346,9 +395,13 @@ def rewrite_env(path: str, text: str, mapping: Dict[str, str], *, values: Option
 
     new_text = _name_pattern(list(active)).sub(swap, new_text)
     for old in sorted(counts):
-        notes.append((N_("{path}: renamed {old} to {new} ({count} place)") if counts[old] == 1 else
-                      N_("{path}: renamed {old} to {new} ({count} places)")).format(path=path, old=old, new=active[old],
-                                                                                 count=counts[old]))
+        notes.append(
+            (
+                N_("{path}: renamed {old} to {new} ({count} place)")
+                if counts[old] == 1
+                else N_("{path}: renamed {old} to {new} ({count} places)")
+            ).format(path=path, old=old, new=active[old], count=counts[old])
+        )
     return new_text, notes + replaced
 
 
@@ -361,16 +414,22 @@ def _count(counts: Dict[str, int], name: str) -> None:
 #: (line, message) an entry left for a person
 Manual = Tuple[int, str]
 
-KEY_IN_JSON = N_("this AutoGen entry holds its key and JSON cannot read {key_env}: left as it is; put your {title} "
-                 "key there, with \"model\": \"{model}\" and \"base_url\": \"{url}\"")
-NO_MODEL_IN_JSON = N_("no {title} model is mapped for '{model}'; this AutoGen entry is left as it is (add one under "
-                      "[tool.migrator.models])")
-EMPTY_KEY_IN_JSON = N_("this AutoGen entry now points at {title} with an empty \"api_key\" (JSON cannot read "
-                       "{key_env}, and the openai SDK would send it OPENAI_API_KEY): put your {title} key there")
+KEY_IN_JSON = N_(
+    "this AutoGen entry holds its key and JSON cannot read {key_env}: left as it is; put your {title} "
+    "key there, with \"model\": \"{model}\" and \"base_url\": \"{url}\""
+)
+NO_MODEL_IN_JSON = N_(
+    "no {title} model is mapped for '{model}'; this AutoGen entry is left as it is (add one under [tool.migrator.models])"
+)
+EMPTY_KEY_IN_JSON = N_(
+    "this AutoGen entry now points at {title} with an empty \"api_key\" (JSON cannot read "
+    "{key_env}, and the openai SDK would send it OPENAI_API_KEY): put your {title} key there"
+)
 
 
-def rewrite_config_list(text: str, *, target: Callable[[str], Optional[str]], base_url: str, title: str,
-                        key_env: str) -> Tuple[str, List[str], List[Manual]]:
+def rewrite_config_list(
+    text: str, *, target: Callable[[str], Optional[str]], base_url: str, title: str, key_env: str
+) -> Tuple[str, List[str], List[Manual]]:
     """Point the OpenAI entries of an AutoGen OAI_CONFIG_LIST file (JSON) at the provider: the model
     mapped (``target``: the provider's model for an OpenAI one, None if it has none), ``"base_url"``
     set to ``base_url``.  JSON cannot read the provider's variable, and an entry without a key makes
@@ -421,12 +480,12 @@ def _json_insertion(text: str, entry: Any, added: List[Tuple[str, str]]) -> Edit
 
     spans = sorted(entry.values.values())
     if len(spans) > 1:
-        sep = text[text.index(",", spans[-2][2]) + 1:spans[-1][0]]
+        sep = text[text.index(",", spans[-2][2]) + 1 : spans[-1][0]]
     else:
-        sep = text[entry.start + 1:spans[0][0]] if spans else ""
+        sep = text[entry.start + 1 : spans[0][0]] if spans else ""
     # the key-value separator of its last key (":" in compact JSON, whose pairs are not spaced either)
-    colon = text[spans[-1][0]:spans[-1][1]] if spans else ": "
-    colon = colon[colon.rindex('"') + 1:] if '"' in colon else ": "
+    colon = text[spans[-1][0] : spans[-1][1]] if spans else ": "
+    colon = colon[colon.rindex('"') + 1 :] if '"' in colon else ": "
     sep = sep or ("" if colon == ":" else " ")
     at = spans[-1][2] if spans else entry.start + 1
     lead = "," if spans else ""
@@ -434,9 +493,11 @@ def _json_insertion(text: str, entry: Any, added: List[Tuple[str, str]]) -> Edit
     return at, at, f"{lead}{sep}{pairs}" if spans else pairs
 
 
-IN_VARIABLE_ESCAPED = N_("this OAI_CONFIG_LIST variable holds an OpenAI entry ('{model}') in a double-quoted value, its JSON "
-                         "quotes escaped: left as it is (apply rewrites single-quoted and unquoted JSON only); give it the "
-                         "{title} model, \"base_url\": \"{url}\" and your {title} key by hand")
+IN_VARIABLE_ESCAPED = N_(
+    "this OAI_CONFIG_LIST variable holds an OpenAI entry ('{model}') in a double-quoted value, its JSON "
+    "quotes escaped: left as it is (apply rewrites single-quoted and unquoted JSON only); give it the "
+    "{title} model, \"base_url\": \"{url}\" and your {title} key by hand"
+)
 
 
 def rewrite_config_env(ruleset: Any, text: str) -> Tuple[str, List[str], List[Manual]]:
@@ -458,9 +519,15 @@ def rewrite_config_env(ruleset: Any, text: str) -> Tuple[str, List[str], List[Ma
         value = m.group("value") if m else ""
         quote = value[0] if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"" else ""
         if m is None or quote == '"':
-            manual += [(number, IN_VARIABLE_ESCAPED.format(model=f.model or "?", title=ruleset.provider.title,
-                                                           url=ruleset.vars.get("base_url", "")))
-                       for f in (config_env_findings("", 0, body, lambda *_: None) if m else ())]
+            manual += [
+                (
+                    number,
+                    IN_VARIABLE_ESCAPED.format(
+                        model=f.model or "?", title=ruleset.provider.title, url=ruleset.vars.get("base_url", "")
+                    ),
+                )
+                for f in (config_env_findings("", 0, body, lambda *_: None) if m else ())
+            ]
             out.append(line)
             continue
         inner = value[1:-1] if quote else value
@@ -472,18 +539,26 @@ def rewrite_config_env(ruleset: Any, text: str) -> Tuple[str, List[str], List[Ma
         if (quote and new.count(quote) != inner.count(quote)) or (not quote and spaced):
             # a quote of its own kind would end the value; a space an unquoted one that had none (shell, docker, YAML)
             new, more = inner, []
-            left = [(1, IN_VARIABLE_ESCAPED.format(model="?", title=ruleset.provider.title, url=ruleset.vars.get("base_url", "")))]
+            left = [
+                (1, IN_VARIABLE_ESCAPED.format(model="?", title=ruleset.provider.title, url=ruleset.vars.get("base_url", "")))
+            ]
         notes += [f"{number}: {n.split(': ', 1)[-1]}" for n in more]
         manual += [(number, message) for _, message in left]
-        out.append(line[:m.start("value")] + quote + new + quote + line[m.end("value"):])
+        out.append(line[: m.start("value")] + quote + new + quote + line[m.end("value") :])
     return "".join(out), notes, manual
 
 
 def rewrite_config_list_for(ruleset: Any, text: str) -> Tuple[str, List[str], List[Manual]]:
     """``rewrite_config_list`` with the rule set's model map, endpoint (its region's compatible URL),
     provider title and key variable."""
+
     def target(model: str) -> Optional[str]:
         return ruleset.map_model(model) or (model if ruleset.is_target_model(model) else None)
 
-    return rewrite_config_list(text, target=target, base_url=ruleset.vars.get("base_url", ""),
-                               title=ruleset.provider.title, key_env=ruleset.vars.get("api_key_env", ""))
+    return rewrite_config_list(
+        text,
+        target=target,
+        base_url=ruleset.vars.get("base_url", ""),
+        title=ruleset.provider.title,
+        key_env=ruleset.vars.get("api_key_env", ""),
+    )

@@ -86,8 +86,9 @@ class _Collapsing(cst.CSTTransformer):
             return updated.with_changes(body=[cst.SimpleStatementLine([cst.Pass()], leading_lines=carry)])
         return updated.with_changes(body=body, footer=[*carry, *updated.footer])
 
-    def leave_SimpleStatementSuite(self, original: cst.SimpleStatementSuite,
-                                   updated: cst.SimpleStatementSuite) -> cst.SimpleStatementSuite:
+    def leave_SimpleStatementSuite(
+        self, original: cst.SimpleStatementSuite, updated: cst.SimpleStatementSuite
+    ) -> cst.SimpleStatementSuite:
         return updated if updated.body else updated.with_changes(body=[cst.Pass()])
 
 
@@ -112,8 +113,9 @@ class _Syntactic:
 
     __slots__ = ("state", "node", "start_node", "end_node", "start")
 
-    def __init__(self, state: "_PositionState", node: cst.CSTNode, start_node: Optional[cst.CSTNode],
-                 end_node: Optional[cst.CSTNode]) -> None:
+    def __init__(
+        self, state: "_PositionState", node: cst.CSTNode, start_node: Optional[cst.CSTNode], end_node: Optional[cst.CSTNode]
+    ) -> None:
         self.state, self.node, self.start_node, self.end_node = state, node, start_node, end_node
 
     def __enter__(self) -> None:
@@ -152,8 +154,13 @@ class _PositionState(PositionProvidingCodegenState):
         if node not in recorder._computed:
             recorder._computed[node] = span
 
-    def record_syntactic_position(self, node: cst.CSTNode, *, start_node: Optional[cst.CSTNode] = None,  # type: ignore[override]
-                                  end_node: Optional[cst.CSTNode] = None) -> _Syntactic:
+    def record_syntactic_position(  # type: ignore[override]
+        self,
+        node: cst.CSTNode,
+        *,
+        start_node: Optional[cst.CSTNode] = None,
+        end_node: Optional[cst.CSTNode] = None,
+    ) -> _Syntactic:
         return _Syntactic(self, node, start_node, end_node)
 
 
@@ -161,19 +168,38 @@ def positions(module: cst.Module) -> _Recorder:
     """Every node's PositionProvider range and printed span, in one code generation: computed
     once per module, however many times the module is transformed."""
     recorder = _Recorder()
-    module._codegen(_PositionState(default_indent=module.default_indent, default_newline=module.default_newline,
-                                   provider=recorder))  # type: ignore[arg-type]
+    module._codegen(
+        _PositionState(default_indent=module.default_indent, default_newline=module.default_newline, provider=recorder)  # type: ignore[arg-type]
+    )
     return recorder
 
 
 # statements a subtree without an edit is skipped at (not rebuilt node by node)
-_STATEMENTS = frozenset((cst.SimpleStatementLine, cst.If, cst.For, cst.While, cst.With, cst.Try, cst.TryStar,
-                         cst.FunctionDef, cst.ClassDef, cst.Match))
+_STATEMENTS = frozenset(
+    (
+        cst.SimpleStatementLine,
+        cst.If,
+        cst.For,
+        cst.While,
+        cst.With,
+        cst.Try,
+        cst.TryStar,
+        cst.FunctionDef,
+        cst.ClassDef,
+        cst.Match,
+    )
+)
 
 
 class EditTransformer(_Collapsing):
-    def __init__(self, pairs: Sequence[Tuple[Site, Rule]], ruleset: RuleSet, sink: Sink,
-                 rulesets: Optional[Dict[int, RuleSet]] = None, where: Optional[_Recorder] = None):
+    def __init__(
+        self,
+        pairs: Sequence[Tuple[Site, Rule]],
+        ruleset: RuleSet,
+        sink: Sink,
+        rulesets: Optional[Dict[int, RuleSet]] = None,
+        where: Optional[_Recorder] = None,
+    ):
         super().__init__()
         self.where = where
         self.ruleset = ruleset
@@ -223,8 +249,11 @@ class EditTransformer(_Collapsing):
             indent_lines = list(updated.leading_lines)  # type: ignore[attr-defined]
             for text in todos:
                 comment = f"# {one_line(text, COMMENT_LIMIT)}"  # a message may quote several lines
-                if comment not in existing and text in self.sink.todo_made and any(
-                        c.startswith(f"# TODO(migrator: {self.sink.todo_made[text][0]}): ") for c in existing):
+                if (
+                    comment not in existing
+                    and text in self.sink.todo_made
+                    and any(c.startswith(f"# TODO(migrator: {self.sink.todo_made[text][0]}): ") for c in existing)
+                ):
                     if f"# {one_line(self.sink.todo_elsewhere(text), COMMENT_LIMIT)}" in existing:
                         continue  # written by an earlier run in the other language
                 if comment not in existing:
@@ -248,8 +277,11 @@ class EditTransformer(_Collapsing):
 
     leave_For = leave_While = leave_With = leave_Try = leave_FunctionDef = leave_ClassDef = leave_If  # type: ignore[assignment]
 
-    def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode  # type: ignore[override]
-                 ) -> Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel[cst.CSTNode]]:
+    def on_leave(  # type: ignore[override]
+        self,
+        original: cst.CSTNode,
+        updated: cst.CSTNode,
+    ) -> Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel[cst.CSTNode]]:
         updated = super().on_leave(original, updated)  # type: ignore[assignment]
         if not isinstance(updated, cst.CSTNode) or type(original).__name__ not in self.node_types:
             return updated  # most nodes cannot carry an edit: skip the position lookup
@@ -338,8 +370,12 @@ def _insert_at(module: cst.Module) -> int:
     """After the docstring, __future__ imports and the leading block of imports."""
     index = 0
     body = list(module.body)
-    if body and isinstance(body[0], cst.SimpleStatementLine) and isinstance(body[0].body[0], cst.Expr) \
-            and isinstance(body[0].body[0].value, (cst.SimpleString, cst.ConcatenatedString)):
+    if (
+        body
+        and isinstance(body[0], cst.SimpleStatementLine)
+        and isinstance(body[0].body[0], cst.Expr)
+        and isinstance(body[0].body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    ):
         index = 1
     last_import = None
     for i in range(index, len(body)):
@@ -356,7 +392,9 @@ def _insert_at(module: cst.Module) -> int:
 
 def _try_imports_only(stmt: cst.Try) -> bool:
     body = stmt.body.body
-    return all(isinstance(s, cst.SimpleStatementLine) and all(isinstance(x, (cst.Import, cst.ImportFrom)) for x in s.body) for s in body)
+    return all(
+        isinstance(s, cst.SimpleStatementLine) and all(isinstance(x, (cst.Import, cst.ImportFrom)) for x in s.body) for s in body
+    )
 
 
 class _NestedImports(cst.CSTVisitor):
@@ -421,8 +459,9 @@ class _InsertAfter(cst.CSTTransformer):
         return updated_node.with_changes(body=self._body(updated_node.body, original_node.body))
 
 
-def imports_beside(module: cst.Module, wanted: Set[Tuple[str, Optional[str]]],
-                   replaced: Dict[Tuple[str, Optional[str]], Set[str]]) -> Tuple[cst.Module, Set[Tuple[str, Optional[str]]]]:
+def imports_beside(
+    module: cst.Module, wanted: Set[Tuple[str, Optional[str]]], replaced: Dict[Tuple[str, Optional[str]], Set[str]]
+) -> Tuple[cst.Module, Set[Tuple[str, Optional[str]]]]:
     """The imports for replaced symbols whose old names are imported only inside functions or
     guards (``def f(): from openai import OpenAI``; ``try: import openai``): placed right after each
     of those imports whose function uses the new name, so a lazy or optional import stays lazy or
@@ -458,8 +497,10 @@ def _uses(node: cst.CSTNode, name: str) -> bool:
 
 def add_imports(module: cst.Module, wanted: Set[Tuple[str, Optional[str]]]) -> cst.Module:
     have = _existing_imports(module)
-    missing = sorted((w for w in wanted if w not in have and not (w[1] is None and w[0] in _plain_import_roots(have, w[0]))),
-                     key=lambda w: (w[0], w[1] or ""))  # ("m", None) and ("m", "Name") may both be wanted
+    missing = sorted(
+        (w for w in wanted if w not in have and not (w[1] is None and w[0] in _plain_import_roots(have, w[0]))),
+        key=lambda w: (w[0], w[1] or ""),
+    )  # ("m", None) and ("m", "Name") may both be wanted
     if not missing:
         return module
     body = list(module.body)
@@ -475,8 +516,25 @@ def add_imports(module: cst.Module, wanted: Set[Tuple[str, Optional[str]]]) -> c
 # a blank line between them; in a section `import x` before `from x import y`, then by module name
 _FUTURE, _STDLIB, _OTHER, _RELATIVE = range(4)
 _STDLIB_NAMES = frozenset(getattr(sys, "stdlib_module_names", ())) or frozenset(
-    ("abc", "asyncio", "base64", "collections", "contextlib", "dataclasses", "functools", "io", "json",
-     "logging", "os", "pathlib", "re", "sys", "typing", "warnings"))  # Python 3.9: the ones rules add
+    (
+        "abc",
+        "asyncio",
+        "base64",
+        "collections",
+        "contextlib",
+        "dataclasses",
+        "functools",
+        "io",
+        "json",
+        "logging",
+        "os",
+        "pathlib",
+        "re",
+        "sys",
+        "typing",
+        "warnings",
+    )
+)  # Python 3.9: the ones rules add
 
 
 def _import_key(stmt: cst.CSTNode) -> Optional[Tuple[int, int, str, str]]:
@@ -501,8 +559,7 @@ def _section(module: str) -> int:
     return _FUTURE if top == "__future__" else _STDLIB if top in _STDLIB_NAMES else _OTHER
 
 
-def _place_import(body: List[Any], end: int, statement: cst.SimpleStatementLine,
-                  key: Tuple[int, int, str, str]) -> int:
+def _place_import(body: List[Any], end: int, statement: cst.SimpleStatementLine, key: Tuple[int, int, str, str]) -> int:
     """Insert ``statement`` into the leading import block ``body[:end]`` where a sorted file has
     it: among the imports of its section (before the first that sorts after it), or as a section
     of its own between its neighbours.  Returns the block's new end."""
@@ -539,9 +596,11 @@ def add_helpers(module: cst.Module, helpers: Dict[str, str]) -> cst.Module:
     nl, indent = module.default_newline, module.default_indent
     new = []
     for expression, name in sorted(helpers.items(), key=lambda item: item[1]):
-        code = (f"@functools.lru_cache(maxsize=None){nl}def {name}():{nl}"
-                f'{indent}"""The client the migrated module-level OpenAI calls share, built on first use."""{nl}'
-                f"{indent}return {expression}{nl}")
+        code = (
+            f"@functools.lru_cache(maxsize=None){nl}def {name}():{nl}"
+            f'{indent}"""The client the migrated module-level OpenAI calls share, built on first use."""{nl}'
+            f"{indent}return {expression}{nl}"
+        )
         statement = cst.parse_statement(code, config=module.config_for_parsing)
         new.append(statement.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()]))
     body = list(module.body)
@@ -564,8 +623,9 @@ class _RemoveUnused(_Collapsing):
         keep = [a for a in updated.names if not (self._cleanup(_dotted(a.name)) and self._unused(a))]
         return self._rebuild(updated, keep)
 
-    def leave_ImportFrom(self, original: cst.ImportFrom,
-                         updated: cst.ImportFrom) -> Union[cst.BaseSmallStatement, cst.RemovalSentinel]:
+    def leave_ImportFrom(
+        self, original: cst.ImportFrom, updated: cst.ImportFrom
+    ) -> Union[cst.BaseSmallStatement, cst.RemovalSentinel]:
         if updated.module is None or updated.relative or isinstance(updated.names, cst.ImportStar):
             return updated
         if not self._cleanup(_dotted(updated.module)):
@@ -579,8 +639,9 @@ class _RemoveUnused(_Collapsing):
         return name not in self.referenced
 
     @staticmethod
-    def _rebuild(node: Union[cst.Import, cst.ImportFrom],
-                 keep: List[cst.ImportAlias]) -> Union[cst.BaseSmallStatement, cst.RemovalSentinel]:
+    def _rebuild(
+        node: Union[cst.Import, cst.ImportFrom], keep: List[cst.ImportAlias]
+    ) -> Union[cst.BaseSmallStatement, cst.RemovalSentinel]:
         if len(keep) == len(node.names):  # type: ignore[arg-type]
             return node
         if not keep:
@@ -591,8 +652,9 @@ class _RemoveUnused(_Collapsing):
             changes.update(lpar=None, rpar=None)
         return node.with_changes(**changes)
 
-    def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine,
-                                  updated: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
+    def leave_SimpleStatementLine(
+        self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine:
         if updated.body:
             if len(updated.body) != len(original.body):
                 last = updated.body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
@@ -618,8 +680,12 @@ def _references(tree: ast.AST) -> Tuple[Set[str], List[Tuple[str, str]]]:
                 imports += [(node.module, alias.asname or alias.name) for alias in node.names if alias.name != "*"]
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             args = node.args
-            every = list(getattr(args, "posonlyargs", [])) + list(args.args) + list(args.kwonlyargs) + \
-                [a for a in (args.vararg, args.kwarg) if a]
+            every = (
+                list(getattr(args, "posonlyargs", []))
+                + list(args.args)
+                + list(args.kwonlyargs)
+                + [a for a in (args.vararg, args.kwarg) if a]
+            )
             annotations += [a.annotation for a in every if a.annotation is not None]
             if node.returns is not None:
                 annotations.append(node.returns)
@@ -684,9 +750,15 @@ def bound_anywhere(code: str) -> Dict[str, Optional[str]]:
     return out
 
 
-def transform(module: cst.Module, pairs: Sequence[Tuple[Site, Rule]], ruleset: RuleSet, sink: Sink,
-              rulesets: Optional[Dict[int, RuleSet]] = None, code: Optional[str] = None,
-              where: Optional[_Recorder] = None) -> Tuple[cst.Module, Set[int]]:
+def transform(
+    module: cst.Module,
+    pairs: Sequence[Tuple[Site, Rule]],
+    ruleset: RuleSet,
+    sink: Sink,
+    rulesets: Optional[Dict[int, RuleSet]] = None,
+    code: Optional[str] = None,
+    where: Optional[_Recorder] = None,
+) -> Tuple[cst.Module, Set[int]]:
     """Apply the edits; return the new module and the ids of sites that were reached.
     ``rulesets``: id(rule) -> its rule set, for rules that are not ``ruleset``'s own (a fallback);
     ``code``: the module's source (not printed again); ``where``: ``positions(module)``, when the

@@ -86,8 +86,12 @@ class Unit:
     def key_from_value(self) -> bool:
         """Its api_key is a name or attribute (``api_key=api_key``, ``self._key``), not a read
         inside the construction that moves with it."""
-        return (self.anchor.kind == "client" and self.anchor.attrs.get("key") == "expr" and not self.anchor.attrs.get("key_env")
-                and not any(s.kind == "env" and str(s.attrs.get("variable", "")).startswith("OPENAI_") for s in self.sites))
+        return (
+            self.anchor.kind == "client"
+            and self.anchor.attrs.get("key") == "expr"
+            and not self.anchor.attrs.get("key_env")
+            and not any(s.kind == "env" and str(s.attrs.get("variable", "")).startswith("OPENAI_") for s in self.sites)
+        )
 
     @property
     def label(self) -> str:
@@ -106,7 +110,10 @@ class Unit:
             return N_("the client annotated at line {line}").format(line=line)
         if kind == "remote":
             return N_("the client built in {module} (line {number}) and called at line {line}").format(
-                module=self.key[1], number=self.key[3][0], line=line)  # type: ignore[index]
+                module=self.key[1],
+                number=self.key[3][0],  # type: ignore[index]
+                line=line,
+            )
         if kind == "call":
             return N_("the call at line {line}").format(line=line)
         if kind == "modeldef":
@@ -136,10 +143,22 @@ def _project_keys(unit: "Unit", path: Optional[str]) -> List[Optional[Tuple[str,
     """The whole-project keys of a unit: its own, those of its other constructions, and those of
     the project parameters its client is handed to or comes from (``param:`` keys, analyzer's
     ``_param_keys``: a caller's client and the calls a function of another module makes on it)."""
-    return ([project_key(unit, path)] + [(str(path), str(s.attrs["_project_key"])) for s in unit.sites
-                                         if s.kind == "client" and s is not unit.anchor and s.attrs.get("_project_key")]
-            + list(dict.fromkeys((str(k[0]), str(k[1])) for s in unit.sites if s.kind in ("client", "call")
-                                 for k in s.attrs.get("_param_keys") or ())))
+    return (
+        [project_key(unit, path)]
+        + [
+            (str(path), str(s.attrs["_project_key"]))
+            for s in unit.sites
+            if s.kind == "client" and s is not unit.anchor and s.attrs.get("_project_key")
+        ]
+        + list(
+            dict.fromkeys(
+                (str(k[0]), str(k[1]))
+                for s in unit.sites
+                if s.kind in ("client", "call")
+                for k in s.attrs.get("_param_keys") or ()
+            )
+        )
+    )
 
 
 def _cross_of(unit: "Unit", path: Optional[str], ruleset: RuleSet) -> Optional[str]:
@@ -156,7 +175,9 @@ def _model_remotes(site: Site) -> List[Any]:
     it reads (``_model_remote``), literals callers of its function pass there (``_model_callers``)."""
     if site.kind not in ("call", "framework"):
         return []
-    return ([site.attrs["_model_remote"]] if site.attrs.get("_model_remote") else []) + list(site.attrs.get("_model_callers") or ())
+    return ([site.attrs["_model_remote"]] if site.attrs.get("_model_remote") else []) + list(
+        site.attrs.get("_model_callers") or ()
+    )
 
 
 def _of_clients(unit: "Unit", attr: str) -> Any:
@@ -191,7 +212,10 @@ class _ByStart:
 
 
 def _inside(inner: Span, outer: Span) -> bool:
-    return (inner.line, inner.col) >= (outer.line, outer.col) and (inner.end_line, inner.end_col) <= (outer.end_line, outer.end_col)
+    return (inner.line, inner.col) >= (outer.line, outer.col) and (inner.end_line, inner.end_col) <= (
+        outer.end_line,
+        outer.end_col,
+    )
 
 
 class _Find:
@@ -250,8 +274,12 @@ def build_units(all_sites: Sequence[Site]) -> Tuple[List[Unit], Dict[int, Unit]]
         if site.kind != "call" or key[0] != "client":
             anchors.setdefault(key, site)  # a client's unit is anchored at its construction
     starts = {(span.line, span.col): key for span, key in constructions}
-    key_defs = [(Span(*s.attrs[d]), ("client", _key(s.span))) for s in all_sites for d in ("_key_def", "_params_def")
-                if s.kind == "client" and s.attrs.get(d)]  # a **params dict holds its key too
+    key_defs = [
+        (Span(*s.attrs[d]), ("client", _key(s.span)))
+        for s in all_sites
+        for d in ("_key_def", "_params_def")
+        if s.kind == "client" and s.attrs.get(d)
+    ]  # a **params dict holds its key too
     built = {key for _, key in constructions}
     external = {}
     call_index: Optional[_ByStart] = None
@@ -384,15 +412,27 @@ def static_blocks(site: Site, rules: Iterable[Rule], ruleset: RuleSet) -> List[s
     escapes = site.attrs.get("escapes") if site.kind == "call" else None
     if escapes and (site.attrs.get("legacy") or not ruleset.plan.keeps_openai) and any(rewrites(r) for r in rules):
         # the reads of its response outside this function keep the shape of the old one
-        out.append((N_("its response is {escapes}, where it is read in openai<1's dict shape, out of this rewrite's sight")
-                    if site.attrs.get("legacy") else
-                    N_("its response is {escapes}, where it is read in the openai SDK's shape, out of this rewrite's sight"))
-                   .format(escapes=escapes))
+        out.append(
+            (
+                N_("its response is {escapes}, where it is read in openai<1's dict shape, out of this rewrite's sight")
+                if site.attrs.get("legacy")
+                else N_("its response is {escapes}, where it is read in the openai SDK's shape, out of this rewrite's sight")
+            ).format(escapes=escapes)
+        )
     if site.kind == "call" and not ruleset.plan.keeps_openai and site.attrs.get("star_kwargs") and rules:
-        out.append(N_("{api} call passes **kwargs, which may hold keywords the {plan} SDK does not take").format(
-            api=site.attrs.get("api"), plan=ruleset.plan.name))
-    if (site.kind == "call" and not ruleset.plan.keeps_openai and not out and site.attrs.get("endpoint") != "other"
-            and not any(rewrites(r) for r in rules) and site.attrs.get("confidence") != "low"):
+        out.append(
+            N_("{api} call passes **kwargs, which may hold keywords the {plan} SDK does not take").format(
+                api=site.attrs.get("api"), plan=ruleset.plan.name
+            )
+        )
+    if (
+        site.kind == "call"
+        and not ruleset.plan.keeps_openai
+        and not out
+        and site.attrs.get("endpoint") != "other"
+        and not any(rewrites(r) for r in rules)
+        and site.attrs.get("confidence") != "low"
+    ):
         out.append(N_("{api} has no rule in the {plan} plan").format(api=site.attrs.get("api"), plan=ruleset.plan.name))
     return out
 
@@ -425,8 +465,12 @@ def client_status(units: "UnitPlan", hybrid: Set[int], path: str, ruleset: RuleS
         elif id(unit.anchor) in hybrid:
             ends = "compat"  # served whole by the fallback plan
         elif unit.blocked or (not unit.rewrites and unit.key[0] != "modeldef"):
-            ends = "stays: {}: {}".format(path, unit.reasons[0] if unit.reasons else _at(unit.anchor.span.line, N_(
-                "no rule of the {plan} plan moves it").format(plan=ruleset.plan.name)))
+            ends = "stays: {}: {}".format(
+                path,
+                unit.reasons[0]
+                if unit.reasons
+                else _at(unit.anchor.span.line, N_("no rule of the {plan} plan moves it").format(plan=ruleset.plan.name)),
+            )
         for site in unit.sites:
             for remote in _model_remotes(site):
                 out[(str(remote[0]), str(remote[1]))] = ends
@@ -437,7 +481,11 @@ def client_status(units: "UnitPlan", hybrid: Set[int], path: str, ruleset: RuleS
         if not keys:
             continue
         if not (unit.rewrites or unit.blocked):
-            if unit.key[0] == "client" and unit.anchor.kind == "client" and unit.anchor.attrs.get("endpoint") in ("none", "openai", "fallback"):
+            if (
+                unit.key[0] == "client"
+                and unit.anchor.kind == "client"
+                and unit.anchor.attrs.get("endpoint") in ("none", "openai", "fallback")
+            ):
                 # no rule moves this construction: it talks to OpenAI, so the parts that call it must too
                 end = f"stays: {path}: no rule of the {ruleset.plan.name} plan moves the construction at line {unit.anchor.span.line}"
             elif unit.elsewhere or unit.anchor.attrs.get("endpoint") == "other":
@@ -446,9 +494,21 @@ def client_status(units: "UnitPlan", hybrid: Set[int], path: str, ruleset: RuleS
                 # a client handed to a project function that stays here (its endpoint a run-time
                 # value), or calls on a client taken from callers that no rule changes: the other
                 # side, moved, would send it what it cannot take (their models, their keywords)
-                end = "stays: {}: {}".format(path, unit.reasons[0] if unit.reasons else _at(unit.anchor.span.line, (
-                    RUN_TIME if _dynamic(unit) is not None else N_("no rule of the {plan} plan migrates the client or the calls "
-                                                                   "made on it").format(plan=ruleset.plan.name))))
+                end = "stays: {}: {}".format(
+                    path,
+                    unit.reasons[0]
+                    if unit.reasons
+                    else _at(
+                        unit.anchor.span.line,
+                        (
+                            RUN_TIME
+                            if _dynamic(unit) is not None
+                            else N_("no rule of the {plan} plan migrates the client or the calls made on it").format(
+                                plan=ruleset.plan.name
+                            )
+                        ),
+                    ),
+                )
             else:
                 continue
         elif id(unit.anchor) in hybrid:
@@ -473,19 +533,23 @@ def agree(ends: Dict[Tuple[str, str], Dict[str, str]], cross: Dict[Tuple[str, st
             # the calls on a client parameter stay (also for what a caller's project pass found, which
             # a second pass over the rewritten file alone would not see): every caller's client stays
             if not wanted.get(key, "").startswith("stay:"):
-                wanted[key] = "stay: " + by_path[key[0]][len("stays: "):]
+                wanted[key] = "stay: " + by_path[key[0]][len("stays: ") :]
             continue
         if key[1].startswith("param:") and key[0] not in by_path and not wanted.get(key, "").startswith("stay:"):
             # handed to a parameter whose module forms no unit of it (the function passes it on,
             # stores it, or makes no call on it): what is sent through it cannot be followed
-            wanted[key] = "stay: {}: {}".format(key[0], N_("what `{name}` does with the client it takes as `{param}` cannot be "
-                                                         "followed").format(name=key[1].split(":")[1], param=key[1].split(":")[2]))
+            wanted[key] = "stay: {}: {}".format(
+                key[0],
+                N_("what `{name}` does with the client it takes as `{param}` cannot be followed").format(
+                    name=key[1].split(":")[1], param=key[1].split(":")[2]
+                ),
+            )
             continue
         if len(by_path) > 1 or key[0] not in by_path:  # used from a module other than its own
             found = set(by_path.values())
             stays = sorted(end for end in found if end.startswith("stays: "))
             if stays:  # "stay: <where and why the first part stays>"
-                wanted[key] = wanted[key] if wanted.get(key, "").startswith("stay:") else "stay: " + stays[0][len("stays: "):]
+                wanted[key] = wanted[key] if wanted.get(key, "").startswith("stay:") else "stay: " + stays[0][len("stays: ") :]
             elif len(found) > 1 and not wanted.get(key, "").startswith("stay:"):
                 wanted[key] = "compat"
     return wanted
@@ -531,9 +595,14 @@ def settle(ruleset: RuleSet, ends_of: EndsOf, shared_only: bool = False, rounds:
     return ruleset
 
 
-def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSet,
-               blocked_sites: Optional[Dict[int, str]] = None, rules_for: Optional[MatchFn] = None,
-               path: Optional[str] = None) -> UnitPlan:
+def plan_units(
+    all_sites: Sequence[Site],
+    pairs: Sequence[Pair],
+    ruleset: RuleSet,
+    blocked_sites: Optional[Dict[int, str]] = None,
+    rules_for: Optional[MatchFn] = None,
+    path: Optional[str] = None,
+) -> UnitPlan:
     """Keep the (site, rule) pairs that leave every unit whole and every dependent coherent.
 
     ``blocked_sites``: id(site) -> why, for sites an operation could not edit on an earlier
@@ -550,18 +619,33 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
     elsewhere = next((s for s in all_sites if s.kind == "config" and s.attrs.get("endpoint") == "other"), None)
     # module settings of openai<1 that the plan cannot carry into the clients replacing its calls
     # (a proxy, a session, a CA bundle): those calls would lose them, so they stay whole
-    uncarried = [(s, why) for s in all_sites if s.kind == "config"
-                 for why in static_blocks(s, rules_for(s) if rules_for is not None else by_site.get(id(s), []), ruleset)[:1]]
+    uncarried = [
+        (s, why)
+        for s in all_sites
+        if s.kind == "config"
+        for why in static_blocks(s, rules_for(s) if rules_for is not None else by_site.get(id(s), []), ruleset)[:1]
+    ]
     # openai exceptions another module names, imported here (analyzer: where they are caught may be
     # out of sight): a native SDK's client would raise others
-    imported_exceptions = next((s for s in all_sites if s.kind == "symbol" and s.attrs.get("context") == "exceptions-imported"), None)
+    imported_exceptions = next(
+        (s for s in all_sites if s.kind == "symbol" and s.attrs.get("context") == "exceptions-imported"), None
+    )
     for unit in units:
-        if (imported_exceptions is not None and not ruleset.plan.keeps_openai and unit.key[0] in ("client", "remote", "legacy")
-                and any(s.kind in ("client", "call") for s in unit.sites)):
-            unit.reasons.append(_at(imported_exceptions.span.line, N_(
-                "this module imports `{name}`, openai exception classes another module names, which the {plan} plan cannot "
-                "change there: the provider's SDK raises its own").format(name=imported_exceptions.attrs.get("symbol"),
-                                                                           plan=ruleset.plan.name)))
+        if (
+            imported_exceptions is not None
+            and not ruleset.plan.keeps_openai
+            and unit.key[0] in ("client", "remote", "legacy")
+            and any(s.kind in ("client", "call") for s in unit.sites)
+        ):
+            unit.reasons.append(
+                _at(
+                    imported_exceptions.span.line,
+                    N_(
+                        "this module imports `{name}`, openai exception classes another module names, which the {plan} plan cannot "
+                        "change there: the provider's SDK raises its own"
+                    ).format(name=imported_exceptions.attrs.get("symbol"), plan=ruleset.plan.name),
+                )
+            )
         if unit.key[0] == "client" and unit.anchor.kind == "client" and unit.anchor.attrs.get("endpoint") == "other":
             # a client built for another server (Ollama, vLLM, another provider): not OpenAI usage,
             # and the key it reads must not become the provider's (it would go to that server)
@@ -570,76 +654,181 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
         unit.rewrites = any(rewrites(r) for s in unit.sites for r in by_site.get(id(s), []))
         if unit.rewrites and not _retargeted(unit, by_site, rules_for):
             # its key or its calls would change while the construction still talks to OpenAI
-            unit.reasons.append(_at(unit.anchor.span.line, (
-                RUN_TIME if _dynamic(unit) is not None else
-                N_("no rule of the plan points this construction at the provider"))))
+            unit.reasons.append(
+                _at(
+                    unit.anchor.span.line,
+                    (
+                        RUN_TIME
+                        if _dynamic(unit) is not None
+                        else N_("no rule of the plan points this construction at the provider")
+                    ),
+                )
+            )
         named = unit.anchor.attrs.get("key_named") if unit.anchor.kind in ("client", "framework") else None
         if unit.rewrites and named == "openai.api_key":
-            unit.reasons.append(_at(unit.anchor.span.line, N_("its api_key can come from `openai.api_key`, the openai module's key setting "
-                                   "(openai<1 fills it from OPENAI_API_KEY): pointed at the provider, it could send OpenAI's key "
-                                   "there: read the provider's key instead and run apply again")))
+            unit.reasons.append(
+                _at(
+                    unit.anchor.span.line,
+                    N_(
+                        "its api_key can come from `openai.api_key`, the openai module's key setting "
+                        "(openai<1 fills it from OPENAI_API_KEY): pointed at the provider, it could send OpenAI's key "
+                        "there: read the provider's key instead and run apply again"
+                    ),
+                )
+            )
         elif unit.rewrites and named and named.startswith("$"):
-            unit.reasons.append(_at(unit.anchor.span.line, N_("its api_key can come from the environment variable {variable}, which by its "
-                                   "name holds OpenAI's key and is not renamed with the client: pointed at the provider, it could "
-                                   "send OpenAI's key there: read the provider's key instead and run apply again").format(
-                variable=named[1:])))
+            unit.reasons.append(
+                _at(
+                    unit.anchor.span.line,
+                    N_(
+                        "its api_key can come from the environment variable {variable}, which by its "
+                        "name holds OpenAI's key and is not renamed with the client: pointed at the provider, it could "
+                        "send OpenAI's key there: read the provider's key instead and run apply again"
+                    ).format(variable=named[1:]),
+                )
+            )
         elif unit.rewrites and named:
-            unit.reasons.append(_at(unit.anchor.span.line, N_("its api_key comes from `{named}`, which by its name holds OpenAI's key: "
-                                   "pointed at the provider, it would send OpenAI's key there: give it the provider's key under another name and run apply "
-                                   "again").format(named=named)))
-        if (not unit.rewrites and not ruleset.plan.keeps_openai and unit.key[0] == "client" and unit.anchor.kind == "client"
-                and unit.anchor.attrs.get("endpoint") == "fallback"):
+            unit.reasons.append(
+                _at(
+                    unit.anchor.span.line,
+                    N_(
+                        "its api_key comes from `{named}`, which by its name holds OpenAI's key: "
+                        "pointed at the provider, it would send OpenAI's key there: give it the provider's key under another name and run apply "
+                        "again"
+                    ).format(named=named),
+                )
+            )
+        if (
+            not unit.rewrites
+            and not ruleset.plan.keeps_openai
+            and unit.key[0] == "client"
+            and unit.anchor.kind == "client"
+            and unit.anchor.attrs.get("endpoint") == "fallback"
+        ):
             # OpenAI unless the caller says otherwise: left alone, it keeps talking to OpenAI while
             # the parts that call it (in other modules or cells) move; its fallback can serve it
-            unit.reasons.append(_at(unit.anchor.span.line, N_("its base_url is a value that defaults to OpenAI's endpoint, which the {plan} "
-                                   "plan cannot take over").format(plan=ruleset.plan.name)))
+            unit.reasons.append(
+                _at(
+                    unit.anchor.span.line,
+                    N_(
+                        "its base_url is a value that defaults to OpenAI's endpoint, which the {plan} plan cannot take over"
+                    ).format(plan=ruleset.plan.name),
+                )
+            )
         handed = _of_clients(unit, "handed")
         if unit.rewrites and handed:
-            unit.reasons.append(_at(unit.anchor.span.line, N_("the client is passed to {handed}, whose use of it (the models it names, the "
-                                   "calls it makes) this module cannot follow").format(handed=handed)))
+            unit.reasons.append(
+                _at(
+                    unit.anchor.span.line,
+                    N_(
+                        "the client is passed to {handed}, whose use of it (the models it names, the "
+                        "calls it makes) this module cannot follow"
+                    ).format(handed=handed),
+                )
+            )
         cross = _cross_of(unit, path, ruleset)
         if cross == "compat" and not ruleset.plan.keeps_openai and (unit.rewrites or unit.anchor.kind == "client"):
             # (a construction no native rule rewrites, e.g. one whose endpoint is a caller's value,
             # is still the client the other parts call: it goes to the fallback with them)
-            unit.reasons.append(_at(unit.anchor.span.line, N_("another module of the project uses this client in a way the {plan} plan "
-                                   "cannot serve").format(plan=ruleset.plan.name)))
+            unit.reasons.append(
+                _at(
+                    unit.anchor.span.line,
+                    N_("another module of the project uses this client in a way the {plan} plan cannot serve").format(
+                        plan=ruleset.plan.name
+                    ),
+                )
+            )
         if unit.rewrites and unit.key[0] == "remote" and not ruleset.plan.keeps_openai and cross is None:
-            unit.reasons.append(_at(unit.anchor.span.line, N_("the client is built in {module}, and a native SDK replaces a client only within "
-                                   "one module").format(module=unit.key[1])))
+            unit.reasons.append(
+                _at(
+                    unit.anchor.span.line,
+                    N_("the client is built in {module}, and a native SDK replaces a client only within one module").format(
+                        module=unit.key[1]
+                    ),
+                )
+            )
         stored = _of_clients(unit, "stored")
         if unit.rewrites and stored:
-            unit.reasons.append(_at(unit.anchor.span.line, N_("the client is put in `{where}` at line {line}: what reads it out of there, "
-                                   "and where that goes, is out of this module's sight").format(where=stored[0], line=stored[1])))
-        shared = next((s for s in unit.sites if s.kind == "symbol" and s.attrs.get("context") == "except"
-                       and not sym.is_openai(str(s.attrs.get("symbol")))), None)
+            unit.reasons.append(
+                _at(
+                    unit.anchor.span.line,
+                    N_(
+                        "the client is put in `{where}` at line {line}: what reads it out of there, "
+                        "and where that goes, is out of this module's sight"
+                    ).format(where=stored[0], line=stored[1]),
+                )
+            )
+        shared = next(
+            (
+                s
+                for s in unit.sites
+                if s.kind == "symbol" and s.attrs.get("context") == "except" and not sym.is_openai(str(s.attrs.get("symbol")))
+            ),
+            None,
+        )
         if unit.rewrites and shared is not None and not ruleset.plan.keeps_openai:
             # (analyzer: a name another module defines as openai exception classes, caught here)
-            unit.reasons.append(_at(shared.span.line, N_("the exceptions caught here are openai's, named `{name}` in another module, "
-                                   "where the {plan} plan cannot change them: the provider's SDK raises its own").format(
-                name=str(shared.attrs.get("symbol")).rsplit(".", 1)[-1], plan=ruleset.plan.name)))
+            unit.reasons.append(
+                _at(
+                    shared.span.line,
+                    N_(
+                        "the exceptions caught here are openai's, named `{name}` in another module, "
+                        "where the {plan} plan cannot change them: the provider's SDK raises its own"
+                    ).format(name=str(shared.attrs.get("symbol")).rsplit(".", 1)[-1], plan=ruleset.plan.name),
+                )
+            )
         mixed = _of_clients(unit, "mixed")
         if unit.rewrites and mixed:
-            unit.reasons.append(_at(unit.anchor.span.line, N_("the client is assigned to `{name}`, which at line {line} may hold another "
-                                   "value (set in another branch): the calls made on it cannot be followed").format(
-                name=mixed[0], line=mixed[1])))
+            unit.reasons.append(
+                _at(
+                    unit.anchor.span.line,
+                    N_(
+                        "the client is assigned to `{name}`, which at line {line} may hold another "
+                        "value (set in another branch): the calls made on it cannot be followed"
+                    ).format(name=mixed[0], line=mixed[1]),
+                )
+            )
         method = _of_clients(unit, "method_value")
         if unit.rewrites and method:
-            unit.reasons.append(_at(unit.anchor.span.line, N_("its API method `{method}` is passed as a value at line {line}: the calls "
-                                   "made through it (their models, their keywords) are out of this module's sight").format(
-                method=method[0], line=method[1])))
+            unit.reasons.append(
+                _at(
+                    unit.anchor.span.line,
+                    N_(
+                        "its API method `{method}` is passed as a value at line {line}: the calls "
+                        "made through it (their models, their keywords) are out of this module's sight"
+                    ).format(method=method[0], line=method[1]),
+                )
+            )
         wrapped = unit.anchor.attrs.get("wrapped") if unit.anchor.kind == "client" else None
         if unit.rewrites and wrapped and not ruleset.plan.keeps_openai:
-            unit.reasons.append(_at(unit.anchor.span.line, N_("the client is wrapped by {wrapped}, which takes an openai client only").format(wrapped=wrapped)))
+            unit.reasons.append(
+                _at(
+                    unit.anchor.span.line,
+                    N_("the client is wrapped by {wrapped}, which takes an openai client only").format(wrapped=wrapped),
+                )
+            )
         if unit.rewrites and unit.key[0] == "external" and not ruleset.plan.keeps_openai:
-            unit.reasons.append(_at(unit.anchor.span.line, N_("the client comes from a caller, and nothing here shows that every caller builds "
-                                   "a {title} client").format(title=ruleset.provider.title)))
+            unit.reasons.append(
+                _at(
+                    unit.anchor.span.line,
+                    N_("the client comes from a caller, and nothing here shows that every caller builds a {title} client").format(
+                        title=ruleset.provider.title
+                    ),
+                )
+            )
         if unit.key[0] == "legacy" and elsewhere is not None:
             unit.elsewhere, unit.rewrites = True, False  # not OpenAI usage: nothing to migrate
             continue
         if unit.rewrites and unit.key[0] == "legacy":
-            unit.reasons += [_at(site.span.line, N_("openai.{attribute} configures these calls and cannot be carried into the new "
-                                "client ({why})").format(attribute=site.attrs.get("attribute"), why=why))
-                             for site, why in uncarried]
+            unit.reasons += [
+                _at(
+                    site.span.line,
+                    N_("openai.{attribute} configures these calls and cannot be carried into the new client ({why})").format(
+                        attribute=site.attrs.get("attribute"), why=why
+                    ),
+                )
+                for site, why in uncarried
+            ]
         for site in unit.sites:
             if site.kind not in ("call", "client", "framework", "result", "config", "symbol", "params"):
                 continue
@@ -652,30 +841,70 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
         for site, remote in [(s, r) for s in unit.sites for r in _model_remotes(s)] if unit.rewrites and ruleset.cross else ():
             held = ruleset.cross.get((str(remote[0]), str(remote[1])))
             if held and held.startswith("stay:"):
-                unit.reasons.append(_at(site.span.line, N_(
-                    "its model is the default written in {path} (line {number}), which is left as it is because another "
-                    "call that takes it stays on OpenAI ({why})").format(path=remote[0], number=remote[2], why=held[len("stay: "):])))
+                unit.reasons.append(
+                    _at(
+                        site.span.line,
+                        N_(
+                            "its model is the default written in {path} (line {number}), which is left as it is because another "
+                            "call that takes it stays on OpenAI ({why})"
+                        ).format(path=remote[0], number=remote[2], why=held[len("stay: ") :]),
+                    )
+                )
         if unit.key[0] == "modeldef":
             if unit.rewrites and cross and cross.startswith("stay:"):
-                unit.reasons.append(_at(unit.anchor.span.line, N_("a call that takes this model stays on OpenAI ({why})").format(
-                    why=cross[len("stay: "):])))
+                unit.reasons.append(
+                    _at(
+                        unit.anchor.span.line,
+                        N_("a call that takes this model stays on OpenAI ({why})").format(why=cross[len("stay: ") :]),
+                    )
+                )
             elif cross == "compat" and not ruleset.plan.keeps_openai:
-                unit.reasons.append(_at(unit.anchor.span.line, N_("a call that takes this model keeps the openai SDK at the "
-                                                                  "provider's compatible endpoint")))
-        elif (unit.rewrites and cross and cross.startswith("stay:")
-              and not (path is not None and cross[len("stay: "):].startswith(f"{path}: ")
-                       and cross[len("stay: ") + len(path) + 2:] in unit.reasons)):  # (its own reason, come back)
-            why = cross[len("stay: "):]
-            unit.reasons.append(_at(unit.anchor.span.line, (
-                N_("this client moves in every module of the project or in none, and a part of it here cannot "
-                   "move ({why})") if path is not None and why.startswith(f"{path}: ") else
-                N_("this client moves in every module of the project or in none, and a part of it in another "
-                   "module cannot move ({why})")).format(why=why)))
+                unit.reasons.append(
+                    _at(
+                        unit.anchor.span.line,
+                        N_("a call that takes this model keeps the openai SDK at the provider's compatible endpoint"),
+                    )
+                )
+        elif (
+            unit.rewrites
+            and cross
+            and cross.startswith("stay:")
+            and not (
+                path is not None
+                and cross[len("stay: ") :].startswith(f"{path}: ")
+                and cross[len("stay: ") + len(path) + 2 :] in unit.reasons
+            )
+        ):  # (its own reason, come back)
+            why = cross[len("stay: ") :]
+            unit.reasons.append(
+                _at(
+                    unit.anchor.span.line,
+                    (
+                        N_(
+                            "this client moves in every module of the project or in none, and a part of it here cannot "
+                            "move ({why})"
+                        )
+                        if path is not None and why.startswith(f"{path}: ")
+                        else N_(
+                            "this client moves in every module of the project or in none, and a part of it in another "
+                            "module cannot move ({why})"
+                        )
+                    ).format(why=why),
+                )
+            )
     plan = UnitPlan([], units, unit_of=unit_of)
     if elsewhere is not None and any(u.elsewhere for u in units):
-        plan.reports.append((elsewhere, "migrator/unit", N_(
-            "openai.{attribute} points this module's openai<1 calls at a server that is not OpenAI's: they and the "
-            "module's settings are left as they are").format(attribute=elsewhere.attrs.get("attribute")), "info"))
+        plan.reports.append(
+            (
+                elsewhere,
+                "migrator/unit",
+                N_(
+                    "openai.{attribute} points this module's openai<1 calls at a server that is not OpenAI's: they and the "
+                    "module's settings are left as they are"
+                ).format(attribute=elsewhere.attrs.get("attribute")),
+                "info",
+            )
+        )
     moving = {id(s) for s in all_sites if any(rewrites(r) for r in by_site.get(id(s), []))}
     reports = list(plan.reports)
     while True:
@@ -684,24 +913,51 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
         deps |= _dependents(all_sites, moving, units, unit_of, plan, ruleset.tree_stays)
         # an OPENAI_* read kept for a client that stays may be where a moving client takes its key
         # from (api_key=api_key, self._key): pointed at the provider, it would send an OpenAI key
-        kept = [s for s in all_sites if id(s) in deps and s.kind == "env" and id(s) not in unit_of
-                and str(s.attrs.get("variable", "")).startswith("OPENAI_")]
+        kept = [
+            s
+            for s in all_sites
+            if id(s) in deps
+            and s.kind == "env"
+            and id(s) not in unit_of
+            and str(s.attrs.get("variable", "")).startswith("OPENAI_")
+        ]
         hazards = [u for u in units if kept and u.rewrites and not u.blocked and u.key_from_value] if kept else []
         # the same for a key another module holds (config.API_KEY), where OPENAI_* reads stay for a
         # client of the project left on OpenAI (review 4 R12: OpenAI's key went to the provider)
-        imported = [u for u in units if ruleset.tree_stays and u.rewrites and not u.blocked and u.key_from_value
-                    and u.anchor.attrs.get("_key_ref") and u not in hazards]
+        imported = [
+            u
+            for u in units
+            if ruleset.tree_stays
+            and u.rewrites
+            and not u.blocked
+            and u.key_from_value
+            and u.anchor.attrs.get("_key_ref")
+            and u not in hazards
+        ]
         for unit in imported:
-            unit.reasons.append(_at(unit.anchor.span.line, N_("its api_key comes from `{value}`, which another module holds and may "
-                                   "fill from OPENAI_API_KEY, kept there for the client left on OpenAI at {place}: pointed at "
-                                   "the provider, it could send OpenAI's key there").format(
-                value=unit.anchor.attrs["_key_ref"], place=ruleset.tree_stays)))
+            unit.reasons.append(
+                _at(
+                    unit.anchor.span.line,
+                    N_(
+                        "its api_key comes from `{value}`, which another module holds and may "
+                        "fill from OPENAI_API_KEY, kept there for the client left on OpenAI at {place}: pointed at "
+                        "the provider, it could send OpenAI's key there"
+                    ).format(value=unit.anchor.attrs["_key_ref"], place=ruleset.tree_stays),
+                )
+            )
         if not hazards and not imported:
             break
         for unit in hazards:
-            unit.reasons.append(_at(unit.anchor.span.line, N_("its api_key comes from a value that may be the {variable} read at line "
-                                   "{number}, which stays for another client: pointed at the provider, it would send an "
-                                   "OpenAI key there").format(variable=kept[0].attrs.get("variable"), number=kept[0].span.line)))
+            unit.reasons.append(
+                _at(
+                    unit.anchor.span.line,
+                    N_(
+                        "its api_key comes from a value that may be the {variable} read at line "
+                        "{number}, which stays for another client: pointed at the provider, it would send an "
+                        "OpenAI key there"
+                    ).format(variable=kept[0].attrs.get("variable"), number=kept[0].span.line),
+                )
+            )
     for site, rule in pairs:
         unit = unit_of.get(id(site))  # type: ignore[assignment]
         if unit is not None and unit.blocked and not any(op.name == "todo" for op in rule.ops):
@@ -712,8 +968,15 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
             continue
         plan.pairs.append((site, rule))
     for unit in units:
-        dynamic = (_dynamic(unit) if not unit.rewrites and not unit.elsewhere and unit.key[0] == "client"
-                   and unit.anchor.kind == "client" and any(s.kind == "call" for s in unit.sites) else None)
+        dynamic = (
+            _dynamic(unit)
+            if not unit.rewrites
+            and not unit.elsewhere
+            and unit.key[0] == "client"
+            and unit.anchor.kind == "client"
+            and any(s.kind == "call" for s in unit.sites)
+            else None
+        )
         if not unit.rewrites and not unit.elsewhere and unit.key[0] == "remote":
             # calls on a client another module builds with a run-time endpoint: scan counts them left
             dynamic = next((s for s in unit.sites if s.kind == "call" and s.attrs.get("endpoint") == "dynamic"), None)
@@ -726,23 +989,45 @@ def plan_units(all_sites: Sequence[Site], pairs: Sequence[Pair], ruleset: RuleSe
         if (unit.blocked and unit.rewrites) or run_time:
             more = [N_("and {count} more").format(count=len(unit.reasons) - 3)] if len(unit.reasons) > 3 else []
             reasons = "; ".join(unit.reasons[:3] + more)
-            plan.reports.append((unit.anchor, "migrator/unit", N_(
-                "{label} is left on OpenAI as a whole, with every call, result and exception that depends on it: "
-                "{reasons}").format(label=unit.label, reasons=reasons), "manual"))
+            plan.reports.append(
+                (
+                    unit.anchor,
+                    "migrator/unit",
+                    N_(
+                        "{label} is left on OpenAI as a whole, with every call, result and exception that depends on it: "
+                        "{reasons}"
+                    ).format(label=unit.label, reasons=reasons),
+                    "manual",
+                )
+            )
         elif unit.rewrites and not unit.blocked and unit.key[0] == "external" and ruleset.plan.keeps_openai:
             # a library's function taking the client: its callers outside the project keep theirs
-            plan.reports.append((unit.anchor, "migrator/unit", N_(
-                "{label} comes from a caller: its calls now name {title}'s models and parameters, so every caller must "
-                "hand it a client pointed at {title} (an OpenAI client would receive them)").format(
-                label=unit.label, title=ruleset.provider.title), "warning"))
+            plan.reports.append(
+                (
+                    unit.anchor,
+                    "migrator/unit",
+                    N_(
+                        "{label} comes from a caller: its calls now name {title}'s models and parameters, so every caller must "
+                        "hand it a client pointed at {title} (an OpenAI client would receive them)"
+                    ).format(label=unit.label, title=ruleset.provider.title),
+                    "warning",
+                )
+            )
     if not units or any(u.rewrites for u in units):  # (a blocked unit may be the fallback's; no unit: a module of settings)
         for site in all_sites:
             if site.kind == "env" and site.attrs.get("written") and str(site.attrs.get("variable", "")).startswith("OPENAI_"):
                 # (review 4 R6: textgrad wrote a handed client's key there; renamed, OpenAI's key went to the provider)
-                plan.reports.append((site, "migrator/unit", N_(
-                    "{variable} is set here from a value, which may be OpenAI's key: kept; the migrated clients read "
-                    "{provider_variable}: set that from the provider's key by hand").format(
-                    variable=site.attrs.get("variable"), provider_variable=ruleset.vars.get("api_key_env", "?")), "warning"))
+                plan.reports.append(
+                    (
+                        site,
+                        "migrator/unit",
+                        N_(
+                            "{variable} is set here from a value, which may be OpenAI's key: kept; the migrated clients read "
+                            "{provider_variable}: set that from the provider's key by hand"
+                        ).format(variable=site.attrs.get("variable"), provider_variable=ruleset.vars.get("api_key_env", "?")),
+                        "warning",
+                    )
+                )
     return plan
 
 
@@ -761,8 +1046,16 @@ def _retargeted(unit: Unit, by_site: Dict[int, List[Rule]], rules_for: Optional[
             # an endpoint a run-time value decides (or Azure): no rule moves the construction, so its
             # key and calls must not move either (a provider's key would go to wherever it points)
             return False
-        own = [s for s in unit.sites if s is built or (s.kind == "symbol" and s.attrs.get("context") == "call"
-                                                       and (s.span.line, s.span.col) == (built.span.line, built.span.col))]
+        own = [
+            s
+            for s in unit.sites
+            if s is built
+            or (
+                s.kind == "symbol"
+                and s.attrs.get("context") == "call"
+                and (s.span.line, s.span.col) == (built.span.line, built.span.col)
+            )
+        ]
         if not any(rewrites(r) for s in own for r in (rules_for(s) if rules_for is not None else by_site.get(id(s), []))):
             return False
     return True
@@ -770,8 +1063,9 @@ def _retargeted(unit: Unit, by_site: Dict[int, List[Rule]], rules_for: Optional[
 
 def staying(units: UnitPlan, hybrid: Set[int]) -> Tuple[Tuple[int, str], ...]:
     """(line, label) of the units that stay talking to OpenAI (not served by a fallback)."""
-    return tuple((u.anchor.span.line, u.label) for u in units.units
-                 if u.stays and u.may_read_openai_key and id(u.anchor) not in hybrid)
+    return tuple(
+        (u.anchor.span.line, u.label) for u in units.units if u.stays and u.may_read_openai_key and id(u.anchor) not in hybrid
+    )
 
 
 def loose_keys(units: UnitPlan, kept: Sequence[Pair]) -> bool:
@@ -782,8 +1076,7 @@ def loose_keys(units: UnitPlan, kept: Sequence[Pair]) -> bool:
 def left_sites(units: UnitPlan, hybrid: Set[int]) -> FrozenSet[Span]:
     """Spans of the API calls and wrapper constructions whose unit stays on OpenAI (blocked, and
     not served by a fallback): what scan's readiness matrix must count as needing a person."""
-    return frozenset(s.span for u in units.blocked for s in u.sites
-                     if s.kind in ("call", "framework") and id(s) not in hybrid)
+    return frozenset(s.span for u in units.blocked for s in u.sites if s.kind in ("call", "framework") and id(s) not in hybrid)
 
 
 def _legacy_config(all_sites: Sequence[Site], by_site: Dict[int, List[Rule]], plan: UnitPlan) -> Set[int]:
@@ -795,29 +1088,61 @@ def _legacy_config(all_sites: Sequence[Site], by_site: Dict[int, List[Rule]], pl
     for site in all_sites:
         if site.kind == "config" and any(rewrites(r) for r in by_site.get(id(site), [])):
             held.add(id(site))
-            plan.reports.append((site, "migrator/unit", N_(
-                "openai.{attribute} is kept: no openai<1 call in this module uses it, so it configures calls elsewhere; "
-                "remove it once every module that relies on it is migrated").format(attribute=site.attrs.get("attribute")),
-                "warning"))
+            plan.reports.append(
+                (
+                    site,
+                    "migrator/unit",
+                    N_(
+                        "openai.{attribute} is kept: no openai<1 call in this module uses it, so it configures calls elsewhere; "
+                        "remove it once every module that relies on it is migrated"
+                    ).format(attribute=site.attrs.get("attribute")),
+                    "warning",
+                )
+            )
     return held
 
 
-def _dependents(all_sites: Sequence[Site], moving: Set[int], units: List[Unit], unit_of: Dict[int, Unit],
-                plan: UnitPlan, tree_stays: Optional[str] = None) -> Set[int]:
+def _dependents(
+    all_sites: Sequence[Site],
+    moving: Set[int],
+    units: List[Unit],
+    unit_of: Dict[int, Unit],
+    plan: UnitPlan,
+    tree_stays: Optional[str] = None,
+) -> Set[int]:
     """ids of sites outside units whose rewrite would disagree with a unit left on OpenAI."""
     held: Set[int] = set()
-    raised = [s for s in all_sites if s.kind == "symbol" and s.attrs.get("context") in ("call", "raise")
-              and sym.exception_name(str(s.attrs.get("symbol"))) is not None]
-    catching = [s for s in all_sites if id(s) in moving and id(s) not in unit_of and s.kind == "symbol"
-                and s.attrs.get("context") in ("except", "load") and sym.exception_name(str(s.attrs.get("symbol")))]
+    raised = [
+        s
+        for s in all_sites
+        if s.kind == "symbol"
+        and s.attrs.get("context") in ("call", "raise")
+        and sym.exception_name(str(s.attrs.get("symbol"))) is not None
+    ]
+    catching = [
+        s
+        for s in all_sites
+        if id(s) in moving
+        and id(s) not in unit_of
+        and s.kind == "symbol"
+        and s.attrs.get("context") in ("except", "load")
+        and sym.exception_name(str(s.attrs.get("symbol")))
+    ]
     if raised and catching:
         # the module raises OpenAI errors itself, and a handler not tied to one call catches OpenAI
         # errors: it may be catching the module's own and the clients' alike, so no class serves both
         for unit in units:
             if unit.rewrites and not unit.blocked:
-                unit.reasons.append(_at(catching[0].span.line, N_("this module raises {symbol} itself (line {number}) and catches OpenAI "
-                                       "errors here, where they may come from its own code or from this client, and "
-                                       "one exception class cannot serve both").format(symbol=raised[0].attrs.get("symbol"), number=raised[0].span.line)))
+                unit.reasons.append(
+                    _at(
+                        catching[0].span.line,
+                        N_(
+                            "this module raises {symbol} itself (line {number}) and catches OpenAI "
+                            "errors here, where they may come from its own code or from this client, and "
+                            "one exception class cannot serve both"
+                        ).format(symbol=raised[0].attrs.get("symbol"), number=raised[0].span.line),
+                    )
+                )
     # a client left on OpenAI, or one talking to another server through the openai SDK, keeps the
     # classes that may name it and the key reads that may feed it
     module_ok = bool(units) and not any(u.keeps_sdk for u in units)
@@ -835,15 +1160,31 @@ def _dependents(all_sites: Sequence[Site], moving: Set[int], units: List[Unit], 
             context = site.attrs.get("context")
             if context in ("call", "raise"):
                 held.add(id(site))
-                plan.reports.append((site, "migrator/unit", N_("{symbol} is raised by this module itself: kept (the "
-                                                               "provider's exception classes take other arguments)").format(
-                    symbol=symbol), "info"))
+                plan.reports.append(
+                    (
+                        site,
+                        "migrator/unit",
+                        N_(
+                            "{symbol} is raised by this module itself: kept (the "
+                            "provider's exception classes take other arguments)"
+                        ).format(symbol=symbol),
+                        "info",
+                    )
+                )
                 continue
             if raised:
                 held.add(id(site))
-                plan.reports.append((site, "migrator/unit", N_("{symbol} is kept: this module raises OpenAI exceptions itself "
-                                                               "(line {line}), which a provider class would not catch").format(
-                    symbol=symbol, line=raised[0].span.line), "warning"))
+                plan.reports.append(
+                    (
+                        site,
+                        "migrator/unit",
+                        N_(
+                            "{symbol} is kept: this module raises OpenAI exceptions itself "
+                            "(line {line}), which a provider class would not catch"
+                        ).format(symbol=symbol, line=raised[0].span.line),
+                        "warning",
+                    )
+                )
                 continue
             guard = site.attrs.get("guard")
             if guard is not None and call_index is None:
@@ -853,9 +1194,16 @@ def _dependents(all_sites: Sequence[Site], moving: Set[int], units: List[Unit], 
                 left = sorted({unit_of[id(c)].anchor.span.line for c in inside if id(c) in unit_of and unit_of[id(c)].keeps_sdk})
                 if left:
                     held.add(id(site))
-                    plan.reports.append((site, "migrator/unit", N_("{symbol} is kept: the try block calls a client left on "
-                                                                   "OpenAI (line {lines})").format(
-                        symbol=symbol, lines=", ".join(map(str, left))), "warning"))
+                    plan.reports.append(
+                        (
+                            site,
+                            "migrator/unit",
+                            N_("{symbol} is kept: the try block calls a client left on OpenAI (line {lines})").format(
+                                symbol=symbol, lines=", ".join(map(str, left))
+                            ),
+                            "warning",
+                        )
+                    )
                 continue
             if not module_ok:
                 held.add(id(site))
@@ -864,23 +1212,40 @@ def _dependents(all_sites: Sequence[Site], moving: Set[int], units: List[Unit], 
         loose_key = site.kind == "env" and str(site.attrs.get("variable", "")).startswith("OPENAI_")
         if loose_key and tree_stays:
             held.add(id(site))
-            plan.reports.append((site, "migrator/unit", N_("{variable} is kept: a client elsewhere in the project stays on "
-                                                           "OpenAI ({place}), and this key may feed it").format(
-                variable=site.attrs.get("variable"), place=tree_stays), "warning"))
+            plan.reports.append(
+                (
+                    site,
+                    "migrator/unit",
+                    N_(
+                        "{variable} is kept: a client elsewhere in the project stays on "
+                        "OpenAI ({place}), and this key may feed it"
+                    ).format(variable=site.attrs.get("variable"), place=tree_stays),
+                    "warning",
+                )
+            )
             continue
         if site.kind == "symbol" and symbol in sym.CLIENT_CLASSES and not units:
             # an isinstance check or annotation in a module that builds and calls no client: the
             # clients it names come from callers, who may well keep passing OpenAI's
             held.add(id(site))
-            plan.reports.append((site, "migrator/unit", N_("{symbol} is kept: this module neither builds nor calls a client, "
-                                                           "so the clients it names come from elsewhere").format(symbol=symbol),
-                                 "warning"))
+            plan.reports.append(
+                (
+                    site,
+                    "migrator/unit",
+                    N_(
+                        "{symbol} is kept: this module neither builds nor calls a client, "
+                        "so the clients it names come from elsewhere"
+                    ).format(symbol=symbol),
+                    "warning",
+                )
+            )
             continue
         if loose_key:
             if units and not keys_ok:
                 held.add(id(site))
-                plan.reports.append((site, "migrator/unit", _module_reason(str(site.attrs.get("variable")), units, key_lines),
-                                     "warning"))
+                plan.reports.append(
+                    (site, "migrator/unit", _module_reason(str(site.attrs.get("variable")), units, key_lines), "warning")
+                )
         elif site.kind == "symbol" and symbol in sym.CLIENT_CLASSES:
             if units and not module_ok:
                 held.add(id(site))
@@ -897,15 +1262,23 @@ def _module_reason(what: str, units: List[Unit], blocked_lines: str) -> str:
     if not units:
         return N_("{what} is kept: no client in this module is migrated").format(what=what)
     if not any(u.stays for u in units):
-        return N_("{what} is kept: a client in this module talks to another server through the openai SDK (line {lines}), "
-                  "and it may belong to that one").format(what=what, lines=blocked_lines.replace(" (another server)", ""))
-    return N_("{what} is kept: a client in this module stays on OpenAI (line {lines}), and it may belong to that "
-              "one").format(what=what, lines=blocked_lines)
+        return N_(
+            "{what} is kept: a client in this module talks to another server through the openai SDK (line {lines}), "
+            "and it may belong to that one"
+        ).format(what=what, lines=blocked_lines.replace(" (another server)", ""))
+    return N_("{what} is kept: a client in this module stays on OpenAI (line {lines}), and it may belong to that one").format(
+        what=what, lines=blocked_lines
+    )
 
 
-def with_fallback(all_sites: Sequence[Site], units: UnitPlan, ruleset: RuleSet, blocked: Dict[int, str],
-                  rules_for: Optional[MatchFn] = None, path: Optional[str] = None
-                  ) -> Tuple[List[Pair], List[Tuple[Site, str, str, str]], Dict[int, RuleSet], Set[int]]:
+def with_fallback(
+    all_sites: Sequence[Site],
+    units: UnitPlan,
+    ruleset: RuleSet,
+    blocked: Dict[int, str],
+    rules_for: Optional[MatchFn] = None,
+    path: Optional[str] = None,
+) -> Tuple[List[Pair], List[Tuple[Site, str, str, str]], Dict[int, RuleSet], Set[int]]:
     """Units the plan must leave whole, offered to its fallback plan (native -> compat): a unit
     the fallback serves whole is migrated by it, and the report says so.  Returns the pairs to
     apply, the planner's reports, the rule set of each fallback rule, and the fallback's sites."""
@@ -916,8 +1289,7 @@ def with_fallback(all_sites: Sequence[Site], units: UnitPlan, ruleset: RuleSet, 
     left = {id(s) for u in units.blocked for s in u.sites}
     legacy = [u for u in units.units if u.key[0] == "legacy" and u.rewrites]
     # openai<1 calls are configured by the module's settings: offered with them
-    settings = ({id(s) for s in all_sites if s.kind == "config"}
-                if legacy and all(u.blocked for u in legacy) else set())
+    settings = {id(s) for s in all_sites if s.kind == "config"} if legacy and all(u.blocked for u in legacy) else set()
     fb_sites = [s for s in all_sites if id(s) in left or id(s) in settings]
     if rules_for is not None:
         fb_pairs = [(s, r) for s in fb_sites for r in rules_for(s)]
@@ -930,12 +1302,22 @@ def with_fallback(all_sites: Sequence[Site], units: UnitPlan, ruleset: RuleSet, 
     # talks to OpenAI (a hybrid from an earlier run: the native plan's reports do not apply to it)
     # (not one the fallback itself leaves for a person)
     left_by_fallback = {id(rep[0]) for rep in fb.reports if rep[1] == "migrator/unit" and rep[3] == "manual"}
-    rescued = [u for u in fb.units if not u.blocked and id(u.anchor) not in left_by_fallback
-               and (u.rewrites or u.anchor.attrs.get("endpoint") in ("dynamic", "other"))]
+    rescued = [
+        u
+        for u in fb.units
+        if not u.blocked
+        and id(u.anchor) not in left_by_fallback
+        and (u.rewrites or u.anchor.attrs.get("endpoint") in ("dynamic", "other"))
+    ]
     # OPENAI_* reads outside every client that the plan leaves as they are, with the fallback's rules
-    loose = [s for s in all_sites if s.kind == "env" and id(s) not in units.unit_of
-             and str(s.attrs.get("variable", "")).startswith("OPENAI_")
-             and not any(id(s) == id(k) and rewrites(r) for k, r in kept)]
+    loose = [
+        s
+        for s in all_sites
+        if s.kind == "env"
+        and id(s) not in units.unit_of
+        and str(s.attrs.get("variable", "")).startswith("OPENAI_")
+        and not any(id(s) == id(k) and rewrites(r) for k, r in kept)
+    ]
     if rules_for is not None:
         loose_pairs = [(s, r) for s in loose for r in rules_for(s)]
     else:
@@ -947,7 +1329,9 @@ def with_fallback(all_sites: Sequence[Site], units: UnitPlan, ruleset: RuleSet, 
         """Those reads move with the clients the fallback serves when it serves every client that
         kept the openai SDK, here and in the project (left as they were, an OpenAI key would go to
         the provider's compatible endpoint)."""
-        return not ruleset.tree_stays and all(id(u.anchor) in served for u in units.units if u.keeps_sdk and u.may_read_openai_key)
+        return not ruleset.tree_stays and all(
+            id(u.anchor) in served for u in units.units if u.keeps_sdk and u.may_read_openai_key
+        )
 
     # a client whose key is a value (``self._key``) one of those reads may feed is served only if the
     # read moves with it (a variable the fallback would not rename, OPENAI_COMPATIBILITY_API_KEY, is
@@ -976,14 +1360,28 @@ def with_fallback(all_sites: Sequence[Site], units: UnitPlan, ruleset: RuleSet, 
             continue  # (a model default follows its calls, whose client says why)
         native = units.unit_of.get(id(unit.anchor))
         why = "; ".join((native.reasons if native is not None else [])[:3])
-        message = (N_("{label} keeps the openai SDK (its client comes from a caller, and keeps whatever endpoint the "
-                      "caller gave it); the {fallback} plan's rules apply to it, because the {plan} plan cannot serve it "
-                      "whole: {why}") if unit.key[0] == "external" else
-                   N_("{label} stays on the openai SDK, pointed at {title}'s OpenAI-compatible endpoint; the {fallback} "
-                      "plan's rules apply to it, because the {plan} plan cannot serve it whole: {why}"))
-        reports.append((unit.anchor, "migrator/hybrid", message.format(
-            label=unit.label, title=ruleset.provider.title, fallback=fallback.plan.name, plan=ruleset.plan.name, why=why),
-            "warning"))
+        message = (
+            N_(
+                "{label} keeps the openai SDK (its client comes from a caller, and keeps whatever endpoint the "
+                "caller gave it); the {fallback} plan's rules apply to it, because the {plan} plan cannot serve it "
+                "whole: {why}"
+            )
+            if unit.key[0] == "external"
+            else N_(
+                "{label} stays on the openai SDK, pointed at {title}'s OpenAI-compatible endpoint; the {fallback} "
+                "plan's rules apply to it, because the {plan} plan cannot serve it whole: {why}"
+            )
+        )
+        reports.append(
+            (
+                unit.anchor,
+                "migrator/hybrid",
+                message.format(
+                    label=unit.label, title=ruleset.provider.title, fallback=fallback.plan.name, plan=ruleset.plan.name, why=why
+                ),
+                "warning",
+            )
+        )
     return kept, reports, {id(r): fallback for _, r in fb.pairs}, ids
 
 
@@ -1014,18 +1412,26 @@ def hold_key(unit: Unit, path: str, cell: Optional[int], lines: Sequence[str]) -
             # its own text (columns included): another unit's rewrite of the same line leaves it as it is
             span = site.span
             if span.line == span.end_line:
-                own = lines[span.line - 1][span.col:span.end_col] if span.line <= len(lines) else ""
+                own = lines[span.line - 1][span.col : span.end_col] if span.line <= len(lines) else ""
             else:
-                own = "".join([lines[span.line - 1][span.col:]] + list(lines[span.line:span.end_line - 1])
-                              + [lines[span.end_line - 1][:span.end_col]]) if span.end_line <= len(lines) else ""
+                own = (
+                    "".join(
+                        [lines[span.line - 1][span.col :]]
+                        + list(lines[span.line : span.end_line - 1])
+                        + [lines[span.end_line - 1][: span.end_col]]
+                    )
+                    if span.end_line <= len(lines)
+                    else ""
+                )
             compact = re.sub(r"\s+", "", own)
             parts.append(f"{site.kind}:{compact}")
     digest = hashlib.sha256("\0".join(sorted(parts)).encode("utf-8", "surrogatepass")).hexdigest()[:16]
     return f"{path}{'' if cell is None else f'#{cell}'}:{unit.key[0]}:{digest}"
 
 
-def held_sites(all_sites: Sequence[Site], ruleset: RuleSet, path: str, cell: Optional[int],
-               source: str) -> Tuple[Dict[int, str], Set[int]]:
+def held_sites(
+    all_sites: Sequence[Site], ruleset: RuleSet, path: str, cell: Optional[int], source: str
+) -> Tuple[Dict[int, str], Set[int]]:
     """The units of the module a person chose to leave on OpenAI: (id(anchor) -> HELD, given to
     ``plan_units`` and the fallback's as a site they cannot move, so each is blocked whole, with
     its dependents, as any unit the plan cannot serve; ids of all their sites, where the caller
@@ -1037,8 +1443,9 @@ def held_sites(all_sites: Sequence[Site], ruleset: RuleSet, path: str, cell: Opt
     return {id(u.anchor): HELD for u in held}, {id(s) for u in held for s in u.sites}
 
 
-def choices(units: UnitPlan, hybrid: Set[int], applied: Set[int], path: str, cell: Optional[int],
-            source: str, output: str) -> Tuple[UnitChoice, ...]:
+def choices(
+    units: UnitPlan, hybrid: Set[int], applied: Set[int], path: str, cell: Optional[int], source: str, output: str
+) -> Tuple[UnitChoice, ...]:
     """The units this rewrite moves (served by the plan or its fallback, with a site edited), each
     with the diff hunks of the module that touch its sites; identical units are one choice."""
     moving = [u for u in units.units if (not u.blocked or id(u.anchor) in hybrid) and any(id(s) in applied for s in u.sites)]
@@ -1052,8 +1459,13 @@ def choices(units: UnitPlan, hybrid: Set[int], applied: Set[int], path: str, cel
         touched = {n for s in unit.sites for n in range(s.span.line, s.span.end_line + 1)}
         mine = tuple(text for where, text in hunks if where & touched)
         kind = "route" if unit.key[0] == "framework" and unit.anchor.attrs.get("route") else str(unit.key[0])
-        name = (str(unit.anchor.attrs.get("symbol", "")).split(".")[-1] if kind in ("framework", "route")
-                else str(unit.key[1]) if kind == "remote" else "")
+        name = (
+            str(unit.anchor.attrs.get("symbol", "")).split(".")[-1]
+            if kind in ("framework", "route")
+            else str(unit.key[1])
+            if kind == "remote"
+            else ""
+        )
         before = out.get(key)
         if before is not None:  # an identical unit: held or moved with it
             mine = before.hunks + tuple(h for h in mine if h not in before.hunks)

@@ -16,7 +16,7 @@ def _escape(exc: UnicodeError) -> Tuple[str, int]:
     if not isinstance(exc, UnicodeEncodeError):
         raise exc
     out = []
-    for char in exc.object[exc.start:exc.end]:
+    for char in exc.object[exc.start : exc.end]:
         code = ord(char)
         if code > 0xFFFF:  # as JSON spells it: a UTF-16 surrogate pair
             code -= 0x10000
@@ -35,6 +35,7 @@ def json_document(doc: Dict[str, Any]) -> str:
 
     (``json.dumps`` indents with its pure-Python encoder: on a scan of ten thousand files
     that took longer than all the rest of the report; an element is encoded in C.)"""
+
     def one(value: Any) -> str:
         return json.dumps(value, sort_keys=True, ensure_ascii=False)
 

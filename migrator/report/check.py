@@ -60,8 +60,13 @@ def finding_json(f: CheckFinding, new: bool) -> Dict[str, Any]:
         data["fix"] = {
             "description": f.fix.description,
             "replacements": [
-                {"start_line": r.start_line, "start_column": r.start_column, "end_line": r.end_line,
-                 "end_column": r.end_column, "text": r.text}
+                {
+                    "start_line": r.start_line,
+                    "start_column": r.start_column,
+                    "end_line": r.end_line,
+                    "end_column": r.end_column,
+                    "text": r.text,
+                }
                 for r in f.fix.replacements
             ],
         }
@@ -127,23 +132,34 @@ def _sarif_result(f: CheckFinding, new: bool, rule_index: Dict[str, int]) -> Dic
         "level": "error" if new else "note",
         "baselineState": "new" if new else "unchanged",
         "message": {"text": text},
-        "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(f.path), "uriBaseId": "%SRCROOT%"},
-                                             "region": _region(f)}}],
+        "locations": [
+            {"physicalLocation": {"artifactLocation": {"uri": _uri(f.path), "uriBaseId": "%SRCROOT%"}, "region": _region(f)}}
+        ],
         "partialFingerprints": {"migratorFingerprint/v1": f.fingerprint},
     }
     if f.fix is not None and f.cell is None:
-        result["fixes"] = [{
-            "description": {"text": f.fix.description},
-            "artifactChanges": [{
-                "artifactLocation": {"uri": _uri(f.path), "uriBaseId": "%SRCROOT%"},
-                "replacements": [
-                    {"deletedRegion": {"startLine": r.start_line, "startColumn": r.start_column,
-                                       "endLine": r.end_line, "endColumn": r.end_column},
-                     "insertedContent": {"text": r.text}}
-                    for r in f.fix.replacements
+        result["fixes"] = [
+            {
+                "description": {"text": f.fix.description},
+                "artifactChanges": [
+                    {
+                        "artifactLocation": {"uri": _uri(f.path), "uriBaseId": "%SRCROOT%"},
+                        "replacements": [
+                            {
+                                "deletedRegion": {
+                                    "startLine": r.start_line,
+                                    "startColumn": r.start_column,
+                                    "endLine": r.end_line,
+                                    "endColumn": r.end_column,
+                                },
+                                "insertedContent": {"text": r.text},
+                            }
+                            for r in f.fix.replacements
+                        ],
+                    }
                 ],
-            }],
-        }]
+            }
+        ]
     return result
 
 
@@ -152,22 +168,36 @@ def to_sarif(result: CheckResult) -> str:
     rule_ids = sorted(RULES)
     rule_index = {rid: i for i, rid in enumerate(rule_ids)}
     rules = [
-        {"id": rid, "name": rid.split("/", 1)[1].title().replace("-", ""),
-         "shortDescription": {"text": RULES[rid].title}, "fullDescription": {"text": RULES[rid].help},
-         "help": {"text": RULES[rid].help}, "defaultConfiguration": {"level": "error"}}
+        {
+            "id": rid,
+            "name": rid.split("/", 1)[1].title().replace("-", ""),
+            "shortDescription": {"text": RULES[rid].title},
+            "fullDescription": {"text": RULES[rid].help},
+            "help": {"text": RULES[rid].help},
+            "defaultConfiguration": {"level": "error"},
+        }
         for rid in rule_ids
     ]
     doc = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "migrator", "version": __version__, "semanticVersion": __version__,
-                                "informationUri": INFORMATION_URI, "rules": rules}},
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": _root_uri(result.root)}},
-            "columnKind": "unicodeCodePoints",
-            "results": [_sarif_result(f, id(f) in new, rule_index) for f in result.findings],
-            "properties": {"policy": result.policy, "mode": result.mode},
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "migrator",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": rules,
+                    }
+                },
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": _root_uri(result.root)}},
+                "columnKind": "unicodeCodePoints",
+                "results": [_sarif_result(f, id(f) in new, rule_index) for f in result.findings],
+                "properties": {"policy": result.policy, "mode": result.mode},
+            }
+        ],
     }
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
@@ -197,15 +227,30 @@ def render_text(result: CheckResult, out: Console) -> None:
         against = _(" against baseline {baseline}").format(baseline=result.baseline)
     else:
         against = ""
-    out.print("[bold]migrator check[/] " + safe(_("(policy {policy}){against}: {n} files checked").format(
-        policy=result.policy, against=against, n=s["files_checked"])))
+    out.print(
+        "[bold]migrator check[/] "
+        + safe(
+            _("(policy {policy}){against}: {n} files checked").format(policy=result.policy, against=against, n=s["files_checked"])
+        )
+    )
     if result.baseline_written:
         unreadable = sorted({f.path for f in result.findings if f.rule == R_UNPARSEABLE})
-        out.print(safe(_("Wrote {n} findings to baseline {baseline}.").format(
-            n=len(result.findings) - len(unreadable), baseline=result.baseline)))
+        out.print(
+            safe(
+                _("Wrote {n} findings to baseline {baseline}.").format(
+                    n=len(result.findings) - len(unreadable), baseline=result.baseline
+                )
+            )
+        )
         for path in unreadable:  # a baseline cannot accept them: the next check fails on them
-            out.print(f"[yellow]{_('not recorded')}[/] " + safe(_("{path}: cannot be parsed and mentions openai; "
-                      "check fails on it until it is fixed or excluded").format(path=path)))
+            out.print(
+                f"[yellow]{_('not recorded')}[/] "
+                + safe(
+                    _("{path}: cannot be parsed and mentions openai; check fails on it until it is fixed or excluded").format(
+                        path=path
+                    )
+                )
+            )
         return
     by_file: Dict[str, List[CheckFinding]] = defaultdict(list)
     for f in result.new:
@@ -214,16 +259,21 @@ def render_text(result: CheckResult, out: Console) -> None:
         out.print(f"[bold]{safe(path)}[/]")
         for f in by_file[path]:
             cell = safe(_("cell {n} ").format(n=f.cell)) if f.cell is not None else ""
-            out.print(f"  {cell}{f.line}:{f.column}  [red]{safe(f.rule)}[/]  {safe(localize(f.message))}"
-                      + (f"  [dim]{_('(fix available)')}[/]" if f.fix else ""))
+            out.print(
+                f"  {cell}{f.line}:{f.column}  [red]{safe(f.rule)}[/]  {safe(localize(f.message))}"
+                + (f"  [dim]{_('(fix available)')}[/]" if f.fix else "")
+            )
     for path, why in result.errors:
         out.print(f"[yellow]{_('not analysed')}[/] {safe(path)}: {safe(localize(why))}")
     known = len(result.findings) - len(result.new)
     extra = _("; {n} known finding(s) not counted").format(n=known) if known else ""
     extra += _("; {n} suppressed").format(n=result.suppressed) if result.suppressed else ""
     if result.new:
-        out.print(_("{new} in {files} file(s){extra}.").format(
-            new=f"[bold red]{_('{n} new finding(s)').format(n=len(result.new))}[/]", files=len(by_file), extra=safe(extra)))
+        out.print(
+            _("{new} in {files} file(s){extra}.").format(
+                new=f"[bold red]{_('{n} new finding(s)').format(n=len(result.new))}[/]", files=len(by_file), extra=safe(extra)
+            )
+        )
         if result.mode == "base":  # --update-baseline cannot be combined with --base
             out.print(safe(_("Next: fix these, or keep one with `# migrator: ignore[RULE] -- reason` on its line.")))
         else:

@@ -25,7 +25,7 @@ _UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e
 def _shown(match: "re.Match[str]") -> str:
     char = match.group()
     if "\udc80" <= char <= "\udcff":  # an undecodable byte of a file name (surrogateescape)
-        return f"\\x{ord(char) - 0xdc00:02x}"
+        return f"\\x{ord(char) - 0xDC00:02x}"
     return char.encode("unicode_escape", "backslashreplace").decode("ascii")
 
 
@@ -99,7 +99,9 @@ def progress(label: str, enabled: bool = True, min_total: int = 0) -> Iterator[O
 
 
 @contextmanager
-def progress_stages(labels: Sequence[str], enabled: bool = True, min_total: int = 0) -> Iterator[List[Optional[Callable[[int, int], None]]]]:
+def progress_stages(
+    labels: Sequence[str], enabled: bool = True, min_total: int = 0
+) -> Iterator[List[Optional[Callable[[int, int], None]]]]:
     """A transient bar per stage of a run (``update(done, total)`` each), on stderr, only when
     stderr is a terminal; a bar shows once a stage has at least ``min_total`` files (a short run
     is not worth one).  Nones when disabled."""
@@ -107,10 +109,17 @@ def progress_stages(labels: Sequence[str], enabled: bool = True, min_total: int 
     if not enabled or not err.is_terminal:
         yield [None] * len(labels)
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # (only a terminal shows one)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )  # (only a terminal shows one)
 
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   console=err, transient=True)
+    bar = Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True
+    )
     tasks: Dict[int, TaskID] = {}
 
     def updater(index: int) -> Callable[[int, int], None]:

@@ -54,9 +54,7 @@ def to_json(result: ScanResult, readiness: Optional[List[Dict[str, Any]]] = None
         "command": "scan",
         "summary": summarize(result),
         "findings": [f.to_json() for f in result.findings],
-        "errors": [
-            {"path": a.path, "line": a.error_line, "message": a.error} for a in result.failed
-        ],
+        "errors": [{"path": a.path, "line": a.error_line, "message": a.error} for a in result.failed],
         "skipped": [{"path": s.path, "reason": s.reason} for s in sorted(result.skipped, key=lambda s: s.path)],
     }
     if readiness is not None:
@@ -83,22 +81,30 @@ def _what(f: Finding) -> str:
         if f.detail.get("endpoint") == "other":
             extra.append(_("client already points elsewhere"))
     if f.confidence != "high":
-        extra.append({"medium": _("medium confidence"), "low": _("low confidence")}.get(f.confidence, f"{f.confidence} confidence"))
+        extra.append(
+            {"medium": _("medium confidence"), "low": _("low confidence")}.get(f.confidence, f"{f.confidence} confidence")
+        )
     return localize(f.message) + (f" ({', '.join(extra)})" if extra else "")
 
 
-def render_text(result: ScanResult, out: Console, readiness: Optional[List[Dict[str, Any]]] = None,
-                target: str = ".") -> None:
+def render_text(result: ScanResult, out: Console, readiness: Optional[List[Dict[str, Any]]] = None, target: str = ".") -> None:
     """``target``: the path as the user gave it, for the command the report ends with."""
     s = summarize(result)
     out.print(f"[bold]migrator scan[/] {safe(result.root)}")
-    out.print(_("{files} scanned, {analysed} analysed, {touching} touching OpenAI: {calls} ({legacy} legacy v0), "
-                "{blockers}, {findings} in all.").format(
-        files=ngettext("{n} file", "{n} files", s["files_scanned"]).format(n=s["files_scanned"]),
-        analysed=s["files_analysed"], touching=s["files_with_findings"],
-        calls=ngettext("{n} API call", "{n} API calls", s["calls"]).format(n=s["calls"]), legacy=s["legacy_calls"],
-        blockers=ngettext("{n} blocker", "{n} blockers", s["blockers"]).format(n=s["blockers"]),
-        findings=ngettext("{n} finding", "{n} findings", s["findings"]).format(n=s["findings"])))
+    out.print(
+        _(
+            "{files} scanned, {analysed} analysed, {touching} touching OpenAI: {calls} ({legacy} legacy v0), "
+            "{blockers}, {findings} in all."
+        ).format(
+            files=ngettext("{n} file", "{n} files", s["files_scanned"]).format(n=s["files_scanned"]),
+            analysed=s["files_analysed"],
+            touching=s["files_with_findings"],
+            calls=ngettext("{n} API call", "{n} API calls", s["calls"]).format(n=s["calls"]),
+            legacy=s["legacy_calls"],
+            blockers=ngettext("{n} blocker", "{n} blockers", s["blockers"]).format(n=s["blockers"]),
+            findings=ngettext("{n} finding", "{n} findings", s["findings"]).format(n=s["findings"]),
+        )
+    )
     if s["calls_by_api"]:
         table = Table(title=_("Calls by operation"), title_justify="left")
         table.add_column(_("operation"))
@@ -135,7 +141,8 @@ def next_step(result: ScanResult, readiness: Optional[List[Dict[str, Any]]], tar
         where = f" {shlex.quote(target)}" if target != "." else ""
         plan = " --plan native" if best["plan"] != "compat" else ""
         return _("Next: run `{command}` to see the changes.").format(
-            command=f"migrator apply{where} --provider {best['provider']}{plan} --dry-run")
+            command=f"migrator apply{where} --provider {best['provider']}{plan} --dry-run"
+        )
     if not result.findings:
         return _("Next: nothing to migrate; add `migrator check` to CI to keep it that way.")
     return _("Next: no provider migrates these call sites automatically; see the reasons above, or narrow with --provider.")
@@ -165,28 +172,46 @@ def render_readiness(readiness: List[Dict[str, Any]], out: Console) -> None:
         table.add_column(_(col), justify=justify)
     for row in readiness:
         table.add_row(
-            row["provider"], row["plan"], str(row["automatic"]), str(row["with_diagnostics"]),
-            str(row["manual"]), safe(("；" if language() == "zh" else "; ").join(localize(reason) for reason in row.get("reasons", [])[:3])),
+            row["provider"],
+            row["plan"],
+            str(row["automatic"]),
+            str(row["with_diagnostics"]),
+            str(row["manual"]),
+            safe(("；" if language() == "zh" else "; ").join(localize(reason) for reason in row.get("reasons", [])[:3])),
         )
     out.print(table)
     best, tied, why = best_fit(readiness)
     if best:
         total = best["automatic"] + best["with_diagnostics"] + best["manual"]
-        out.print(ngettext("Best fit: {provider} — migrates {automatic} of {total} call site automatically.",
-                           "Best fit: {provider} — migrates {automatic} of {total} call sites automatically.", total).format(
-            provider=f"[bold]{best['provider']} ({best['plan']})[/]", automatic=best["automatic"], total=total))
+        out.print(
+            ngettext(
+                "Best fit: {provider} — migrates {automatic} of {total} call site automatically.",
+                "Best fit: {provider} — migrates {automatic} of {total} call sites automatically.",
+                total,
+            ).format(provider=f"[bold]{best['provider']} ({best['plan']})[/]", automatic=best["automatic"], total=total)
+        )
         if len(tied) > 1:
             names = [_row_name(r) for r in tied]
             shown = ", ".join(names[:4]) + (_(" and {n} more").format(n=len(names) - 4) if len(names) > 4 else "")
-            out.print(safe(_("Tie between {names}; chose {best} because {why}.").format(
-                names=shown, best=_row_name(best), why=_("; then ").join(_(w) for w in why))))
+            out.print(
+                safe(
+                    _("Tie between {names}; chose {best} because {why}.").format(
+                        names=shown, best=_row_name(best), why=_("; then ").join(_(w) for w in why)
+                    )
+                )
+            )
     elif readiness and any(r["manual"] for r in readiness):
         out.print(_("No provider migrates any of these call sites automatically; the reasons are in the table."))
 
 
 _READINESS_COLUMNS: Tuple[Tuple[str, JustifyMethod], ...] = (
-    (N_("provider"), "left"), (N_("plan"), "left"), (N_("automatic"), "right"),
-    (N_("with notes"), "right"), (N_("needs a person"), "right"), (N_("main reasons"), "left"))
+    (N_("provider"), "left"),
+    (N_("plan"), "left"),
+    (N_("automatic"), "right"),
+    (N_("with notes"), "right"),
+    (N_("needs a person"), "right"),
+    (N_("main reasons"), "left"),
+)
 
 
 def _row_name(row: Dict[str, Any]) -> str:
@@ -234,9 +259,14 @@ def to_markdown(result: ScanResult, readiness: Optional[List[Dict[str, Any]]] = 
     lines = [
         "# " + _("OpenAI usage report (migrator scan)"),
         "",
-        "- " + _("Files scanned: {scanned}; touching OpenAI: {touching}").format(scanned=s["files_scanned"], touching=s["files_with_findings"]),
-        "- " + _("API calls: {calls} (legacy v0: {legacy}); blockers: {blockers}").format(
-            calls=s["calls"], legacy=s["legacy_calls"], blockers=s["blockers"]),
+        "- "
+        + _("Files scanned: {scanned}; touching OpenAI: {touching}").format(
+            scanned=s["files_scanned"], touching=s["files_with_findings"]
+        ),
+        "- "
+        + _("API calls: {calls} (legacy v0: {legacy}); blockers: {blockers}").format(
+            calls=s["calls"], legacy=s["legacy_calls"], blockers=s["blockers"]
+        ),
     ]
     if s["models"]:
         lines.append("- " + _("Models: {models}").format(models=", ".join(f"`{m}` ×{n}" for m, n in s["models"].items())))
@@ -246,7 +276,9 @@ def to_markdown(result: ScanResult, readiness: Optional[List[Dict[str, Any]]] = 
     if readiness:
         head = " | ".join(_(col) for col, _justify in _READINESS_COLUMNS[:5])
         lines += ["", "## " + _("Provider readiness"), "", f"| {head} |", "|---|---|---:|---:|---:|"]
-        lines += [f"| {r['provider']} | {r['plan']} | {r['automatic']} | {r['with_diagnostics']} | {r['manual']} |" for r in readiness]
+        lines += [
+            f"| {r['provider']} | {r['plan']} | {r['automatic']} | {r['with_diagnostics']} | {r['manual']} |" for r in readiness
+        ]
     lines += ["", "## " + _("Findings"), "", f"| {_('file')} | {_('line')} | {_('kind')} | {_('what')} |", "|---|---:|---|---|"]
     for f in result.findings:
         what = _what(f).replace("|", "\\|")

@@ -54,8 +54,9 @@ DASHSCOPE_ERRORS: Dict[int, str] = {
 
 def dashscope_error(status: int, request_id: str, message: str = "") -> Reply:
     code = DASHSCOPE_ERRORS.get(status, "InternalError")
-    return json_reply(status, {"request_id": request_id, "code": code,
-                               "message": message or f"fake error {status} (ERR{status} marker)"})
+    return json_reply(
+        status, {"request_id": request_id, "code": code, "message": message or f"fake error {status} (ERR{status} marker)"}
+    )
 
 
 def _messages(body: Mapping[str, Any]) -> List[Mapping[str, Any]]:
@@ -68,8 +69,7 @@ def _messages(body: Mapping[str, Any]) -> List[Mapping[str, Any]]:
 
 
 def _usage(ans: Answer, output_tokens: int) -> Dict[str, int]:
-    return {"input_tokens": ans.prompt_tokens, "output_tokens": output_tokens,
-            "total_tokens": ans.prompt_tokens + output_tokens}
+    return {"input_tokens": ans.prompt_tokens, "output_tokens": output_tokens, "total_tokens": ans.prompt_tokens + output_tokens}
 
 
 def _output(message_format: bool, content: str, finish: str, tool_calls: Any) -> Dict[str, Any]:
@@ -87,33 +87,33 @@ def generation(body: Mapping[str, Any], headers: Mapping[str, str]) -> Reply:
     if not messages:
         return dashscope_error(400, "req-empty", "input.messages or input.prompt is required")
     params = opt(body, "parameters", {})
-    ans = answer(messages, opt(params, "tools"), opt(params, "tool_choice"),
-                 opt(params, "response_format"), opt(params, "max_tokens"))
+    ans = answer(
+        messages, opt(params, "tools"), opt(params, "tool_choice"), opt(params, "response_format"), opt(params, "max_tokens")
+    )
     request_id = f"req-{ans.key[:24]}"
     status = error_status(messages)
     if status:
         return dashscope_error(status, request_id)
     message_format = opt(params, "result_format", "text") == "message"
-    tool_calls = [{"index": i, "id": c.id, "type": "function",
-                   "function": {"name": c.name, "arguments": c.arguments}}
-                  for i, c in enumerate(ans.tool_calls)]
+    tool_calls = [
+        {"index": i, "id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+        for i, c in enumerate(ans.tool_calls)
+    ]
     stream = str(headers.get("X-DashScope-SSE", "")).lower() == "enable"
     if not stream:
         output = _output(message_format, ans.content or "", ans.finish_reason, tool_calls)
-        return json_reply(200, {"request_id": request_id, "output": output,
-                                "usage": _usage(ans, ans.completion_tokens)})
+        return json_reply(200, {"request_id": request_id, "output": output, "usage": _usage(ans, ans.completion_tokens)})
     incremental = bool(opt(params, "incremental_output", False))
-    return Reply(200, "text/event-stream;charset=UTF-8",
-                 frames=_frames(ans, request_id, message_format, incremental, tool_calls))
+    return Reply(200, "text/event-stream;charset=UTF-8", frames=_frames(ans, request_id, message_format, incremental, tool_calls))
 
 
-def _frames(ans: Answer, request_id: str, message_format: bool, incremental: bool,
-            tool_calls: List[Dict[str, Any]]) -> List[bytes]:
+def _frames(
+    ans: Answer, request_id: str, message_format: bool, incremental: bool, tool_calls: List[Dict[str, Any]]
+) -> List[bytes]:
     payloads = []
     if tool_calls:
         output = _output(message_format, "", ans.finish_reason, tool_calls)
-        payloads.append({"output": output, "usage": _usage(ans, ans.completion_tokens),
-                         "request_id": request_id})
+        payloads.append({"output": output, "usage": _usage(ans, ans.completion_tokens), "request_id": request_id})
     else:
         pieces = split_stream(ans.content or "")
         so_far = ""
@@ -122,11 +122,14 @@ def _frames(ans: Answer, request_id: str, message_format: bool, incremental: boo
             last = pos == len(pieces) - 1
             text = piece if incremental else so_far
             finish = ans.finish_reason if last else "null"
-            payloads.append({"output": _output(message_format, text, finish, None),
-                             "usage": _usage(ans, count_tokens(so_far)),
-                             "request_id": request_id})
-    return [b"id:%d\nevent:result\n:HTTP_STATUS/200\ndata:%s\n\n" % (i + 1, json_bytes(p))
-            for i, p in enumerate(payloads)]
+            payloads.append(
+                {
+                    "output": _output(message_format, text, finish, None),
+                    "usage": _usage(ans, count_tokens(so_far)),
+                    "request_id": request_id,
+                }
+            )
+    return [b"id:%d\nevent:result\n:HTTP_STATUS/200\ndata:%s\n\n" % (i + 1, json_bytes(p)) for i, p in enumerate(payloads)]
 
 
 def text_embedding(body: Mapping[str, Any]) -> Reply:
@@ -142,5 +145,4 @@ def text_embedding(body: Mapping[str, Any]) -> Reply:
     dims = embedding_dims(opt(opt(body, "parameters", {}), "dimension"))
     embeddings = [{"text_index": i, "embedding": embedding_vector(t, dims)} for i, t in enumerate(texts)]
     tokens = sum(count_tokens(t) for t in texts) or 1
-    return json_reply(200, {"output": {"embeddings": embeddings}, "usage": {"total_tokens": tokens},
-                            "request_id": request_id})
+    return json_reply(200, {"output": {"embeddings": embeddings}, "usage": {"total_tokens": tokens}, "request_id": request_id})

@@ -30,8 +30,8 @@ from .protocols import (
 )
 
 NOTE = "以上内容为AI生成，不代表开发者立场，请勿删除或修改本标记"
-JSON_CT = "application/json"    # exact: the SDK compares the whole header
-SSE_CT = "text/event-stream"    # exact, no charset
+JSON_CT = "application/json"  # exact: the SDK compares the whole header
+SSE_CT = "text/event-stream"  # exact, no charset
 
 HUNYUAN_ERRORS: Dict[int, str] = {
     400: "InvalidParameterValue",
@@ -44,8 +44,9 @@ HUNYUAN_ERRORS: Dict[int, str] = {
 
 
 def hunyuan_error(code: str, message: str, request_id: str) -> Reply:
-    return json_reply(200, {"Response": {"Error": {"Code": code, "Message": message},
-                                         "RequestId": request_id}}, content_type=JSON_CT)
+    return json_reply(
+        200, {"Response": {"Error": {"Code": code, "Message": message}, "RequestId": request_id}}, content_type=JSON_CT
+    )
 
 
 def _messages(body: Mapping[str, Any]) -> List[Dict[str, Any]]:
@@ -72,8 +73,7 @@ def _tools(body: Mapping[str, Any]) -> List[Dict[str, Any]]:
 
 
 def _usage(ans: Answer, completion: int) -> Dict[str, int]:
-    return {"PromptTokens": ans.prompt_tokens, "CompletionTokens": completion,
-            "TotalTokens": ans.prompt_tokens + completion}
+    return {"PromptTokens": ans.prompt_tokens, "CompletionTokens": completion, "TotalTokens": ans.prompt_tokens + completion}
 
 
 def chat_completions(body: Mapping[str, Any]) -> Reply:
@@ -85,34 +85,44 @@ def chat_completions(body: Mapping[str, Any]) -> Reply:
     request_id = f"{ans.key[:8]}-{ans.key[8:12]}-{ans.key[12:16]}-{ans.key[16:20]}-{ans.key[20:32]}"
     status = error_status(messages)
     if status:
-        return hunyuan_error(HUNYUAN_ERRORS.get(status, "InternalError"),
-                             f"fake error {status} (ERR{status} marker)", request_id)
-    tool_calls = [{"Id": c.id, "Type": "function", "Index": i,
-                   "Function": {"Name": c.name, "Arguments": c.arguments}}
-                  for i, c in enumerate(ans.tool_calls)]
+        return hunyuan_error(HUNYUAN_ERRORS.get(status, "InternalError"), f"fake error {status} (ERR{status} marker)", request_id)
+    tool_calls = [
+        {"Id": c.id, "Type": "function", "Index": i, "Function": {"Name": c.name, "Arguments": c.arguments}}
+        for i, c in enumerate(ans.tool_calls)
+    ]
     if not opt(body, "Stream", False):
         message: Dict[str, Any] = {"Role": "assistant", "Content": ans.content or ""}
         if tool_calls:
             message["ToolCalls"] = tool_calls
-        response = {"RequestId": request_id, "Id": request_id, "Created": 1_700_000_000, "Note": NOTE,
-                    "Choices": [{"Index": 0, "FinishReason": ans.finish_reason, "Message": message}],
-                    "Usage": _usage(ans, ans.completion_tokens)}
+        response = {
+            "RequestId": request_id,
+            "Id": request_id,
+            "Created": 1_700_000_000,
+            "Note": NOTE,
+            "Choices": [{"Index": 0, "FinishReason": ans.finish_reason, "Message": message}],
+            "Usage": _usage(ans, ans.completion_tokens),
+        }
         return json_reply(200, {"Response": response}, content_type=JSON_CT)
-    return Reply(200, SSE_CT, frames=_frames(ans, request_id, tool_calls),
-                 headers={"X-TC-RequestId": request_id})
+    return Reply(200, SSE_CT, frames=_frames(ans, request_id, tool_calls), headers={"X-TC-RequestId": request_id})
 
 
 def _frames(ans: Answer, request_id: str, tool_calls: List[Dict[str, Any]]) -> List[bytes]:
-    deltas = ([{"Role": "assistant", "Content": "", "ToolCalls": tool_calls}] if tool_calls
-              else [{"Role": "assistant", "Content": p} for p in split_stream(ans.content or "")])
+    deltas = (
+        [{"Role": "assistant", "Content": "", "ToolCalls": tool_calls}]
+        if tool_calls
+        else [{"Role": "assistant", "Content": p} for p in split_stream(ans.content or "")]
+    )
     frames, so_far = [], ""
     for pos, delta in enumerate(deltas):
         so_far += delta["Content"]
         last = pos == len(deltas) - 1
-        event = {"Note": NOTE, "Choices": [{"Index": 0, "FinishReason": ans.finish_reason if last else "",
-                                            "Delta": delta}],
-                 "Created": 1_700_000_000, "Id": request_id,
-                 "Usage": _usage(ans, ans.completion_tokens if last else count_tokens(so_far))}
+        event = {
+            "Note": NOTE,
+            "Choices": [{"Index": 0, "FinishReason": ans.finish_reason if last else "", "Delta": delta}],
+            "Created": 1_700_000_000,
+            "Id": request_id,
+            "Usage": _usage(ans, ans.completion_tokens if last else count_tokens(so_far)),
+        }
         frames.append(b"data: " + json_bytes(event) + b"\n\n")
     return frames
 
@@ -126,14 +136,15 @@ def get_embedding(body: Mapping[str, Any]) -> Reply:
     request_id = f"req-{digest(joined)[:24]}"
     status = error_status([{"role": "user", "content": joined}])
     if status:
-        return hunyuan_error(HUNYUAN_ERRORS.get(status, "InternalError"),
-                             f"fake error {status} (ERR{status} marker)", request_id)
+        return hunyuan_error(HUNYUAN_ERRORS.get(status, "InternalError"), f"fake error {status} (ERR{status} marker)", request_id)
     dims = embedding_dims(None)
-    data = [{"Embedding": embedding_vector(t, dims), "Index": i, "Object": "embedding"}
-            for i, t in enumerate(texts)]
+    data = [{"Embedding": embedding_vector(t, dims), "Index": i, "Object": "embedding"} for i, t in enumerate(texts)]
     tokens = sum(count_tokens(t) for t in texts) or 1
-    return json_reply(200, {"Response": {"Data": data, "Usage": {"PromptTokens": tokens, "TotalTokens": tokens},
-                                         "RequestId": request_id}}, content_type=JSON_CT)
+    return json_reply(
+        200,
+        {"Response": {"Data": data, "Usage": {"PromptTokens": tokens, "TotalTokens": tokens}, "RequestId": request_id}},
+        content_type=JSON_CT,
+    )
 
 
 ACTIONS = {"ChatCompletions": chat_completions, "GetEmbedding": get_embedding}

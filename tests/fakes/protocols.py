@@ -49,10 +49,8 @@ def json_bytes(obj: Any) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def json_reply(status: int, obj: Any, content_type: str = "application/json",
-               headers: Optional[Dict[str, str]] = None) -> Reply:
-    return Reply(status=status, content_type=content_type, body=json_bytes(obj),
-                 headers=dict(headers or {}))
+def json_reply(status: int, obj: Any, content_type: str = "application/json", headers: Optional[Dict[str, str]] = None) -> Reply:
+    return Reply(status=status, content_type=content_type, body=json_bytes(obj), headers=dict(headers or {}))
 
 
 # --------------------------------------------------------------------------- helpers
@@ -198,8 +196,13 @@ def _json_content(response_format: Mapping[str, Any], text: str, key: str) -> st
     return json.dumps(value, ensure_ascii=False)
 
 
-def answer(messages: Sequence[Mapping[str, Any]], tools: Any = None, tool_choice: Any = None,
-           response_format: Any = None, max_tokens: Any = None) -> Answer:
+def answer(
+    messages: Sequence[Mapping[str, Any]],
+    tools: Any = None,
+    tool_choice: Any = None,
+    response_format: Any = None,
+    max_tokens: Any = None,
+) -> Answer:
     """Decide what the fake model says; pure in its arguments."""
     text = last_user_text(messages)
     last = messages[-1] if messages else {}
@@ -214,8 +217,7 @@ def answer(messages: Sequence[Mapping[str, Any]], tools: Any = None, tool_choice
             args = {"value": args}
         arguments = json.dumps(args, ensure_ascii=False)
         call = ToolCall(id=f"call_{key[:24]}", name=str(tool["name"]), arguments=arguments)
-        return Answer(key, None, [call], "tool_calls", p_tokens,
-                      count_tokens(call.name + " " + arguments))
+        return Answer(key, None, [call], "tool_calls", p_tokens, count_tokens(call.name + " " + arguments))
 
     if after_tool:
         content = f"Tool result: {content_text(last.get('content'))}"
@@ -295,7 +297,9 @@ ARK_ERRORS: Dict[int, Tuple[str, str]] = {  # codes from volcengine docs 82379/1
     500: ("InternalServerError", "InternalServiceError"),
 }
 ERROR_FLAVOURS: Dict[str, Dict[int, Tuple[str, str]]] = {
-    "openai": OPENAI_ERRORS, "zhipu": ZHIPU_ERRORS, "ark": ARK_ERRORS,
+    "openai": OPENAI_ERRORS,
+    "zhipu": ZHIPU_ERRORS,
+    "ark": ARK_ERRORS,
 }
 
 NO_RETRY = {"x-should-retry": "false"}  # openai/zhipu/ark clients all honour it
@@ -317,19 +321,17 @@ def openai_error(status: int, flavour: str = "openai", message: Optional[str] = 
 class WireOptions:
     """Per-provider differences on the OpenAI wire."""
 
-    flavour: str = "openai"           # error code table
-    usage_in_stream: bool = False     # Zhipu: final chunk always carries usage
+    flavour: str = "openai"  # error code table
+    usage_in_stream: bool = False  # Zhipu: final chunk always carries usage
     reasoning_models: Tuple[str, ...] = ()  # DeepSeek: these models' replies carry reasoning_content
 
 
 def _usage(ans: Answer) -> Dict[str, int]:
-    return {"prompt_tokens": ans.prompt_tokens, "completion_tokens": ans.completion_tokens,
-            "total_tokens": ans.total_tokens}
+    return {"prompt_tokens": ans.prompt_tokens, "completion_tokens": ans.completion_tokens, "total_tokens": ans.total_tokens}
 
 
 def _tool_calls_json(ans: Answer) -> List[Dict[str, Any]]:
-    return [{"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
-            for c in ans.tool_calls]
+    return [{"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}} for c in ans.tool_calls]
 
 
 def _sse(obj: Any) -> bytes:
@@ -345,8 +347,7 @@ def openai_chat(body: Mapping[str, Any], options: WireOptions = WireOptions()) -
     if status:
         return openai_error(status, options.flavour)
     max_tokens = opt(body, "max_completion_tokens", opt(body, "max_tokens"))
-    ans = answer(messages, opt(body, "tools"), opt(body, "tool_choice"),
-                 opt(body, "response_format"), max_tokens)
+    ans = answer(messages, opt(body, "tools"), opt(body, "tool_choice"), opt(body, "response_format"), max_tokens)
     model = opt(body, "model", "")
     n = opt(body, "n", 1)
     n = n if isinstance(n, int) and 1 <= n <= 8 else 1
@@ -357,15 +358,21 @@ def openai_chat(body: Mapping[str, Any], options: WireOptions = WireOptions()) -
             message["reasoning_content"] = reasoning_text(ans)
         if ans.tool_calls:
             message["tool_calls"] = _tool_calls_json(ans)
-        choices = [{"index": i, "message": message, "logprobs": None,
-                    "finish_reason": ans.finish_reason} for i in range(n)]
-        result = {"id": base["id"], "object": "chat.completion", "created": FIXED_CREATED,
-                  "model": model, "choices": choices, "usage": _usage(ans),
-                  "system_fingerprint": "fp_fake"}
+        choices = [{"index": i, "message": message, "logprobs": None, "finish_reason": ans.finish_reason} for i in range(n)]
+        result = {
+            "id": base["id"],
+            "object": "chat.completion",
+            "created": FIXED_CREATED,
+            "model": model,
+            "choices": choices,
+            "usage": _usage(ans),
+            "system_fingerprint": "fp_fake",
+        }
         return json_reply(200, result)
     include_usage = bool((opt(body, "stream_options", {}) or {}).get("include_usage"))
-    frames = _openai_stream_frames(ans, base, n, include_usage, options.usage_in_stream,
-                                   reasoning_text(ans) if model in options.reasoning_models else None)
+    frames = _openai_stream_frames(
+        ans, base, n, include_usage, options.usage_in_stream, reasoning_text(ans) if model in options.reasoning_models else None
+    )
     return Reply(200, "text/event-stream; charset=utf-8", frames=frames)
 
 
@@ -374,17 +381,21 @@ def reasoning_text(ans: Answer) -> str:
     return f"fake reasoning {ans.key[:8]}"
 
 
-def _openai_stream_frames(ans: Answer, base: Mapping[str, Any], n: int,
-                          include_usage: bool, usage_in_stream: bool, reasoning: Optional[str] = None) -> List[bytes]:
+def _openai_stream_frames(
+    ans: Answer, base: Mapping[str, Any], n: int, include_usage: bool, usage_in_stream: bool, reasoning: Optional[str] = None
+) -> List[bytes]:
     deltas: List[Dict[str, Any]] = []
     if reasoning is not None:  # DeepSeek streams the reasoning before the answer, in its own field
         deltas.append({"role": "assistant", "content": None, "reasoning_content": reasoning})
     if ans.tool_calls:
-        calls = [{"index": i, "id": c.id, "type": "function",
-                  "function": {"name": c.name, "arguments": ""}} for i, c in enumerate(ans.tool_calls)]
+        calls = [
+            {"index": i, "id": c.id, "type": "function", "function": {"name": c.name, "arguments": ""}}
+            for i, c in enumerate(ans.tool_calls)
+        ]
         deltas.append({"role": "assistant", "content": None, "tool_calls": calls})
-        deltas.extend({"tool_calls": [{"index": i, "function": {"arguments": c.arguments}}]}
-                      for i, c in enumerate(ans.tool_calls))
+        deltas.extend(
+            {"tool_calls": [{"index": i, "function": {"arguments": c.arguments}}]} for i, c in enumerate(ans.tool_calls)
+        )
     else:
         deltas.append({"role": "assistant", "content": ""})
         deltas.extend({"content": piece} for piece in split_stream(ans.content or ""))
@@ -393,21 +404,36 @@ def _openai_stream_frames(ans: Answer, base: Mapping[str, Any], n: int,
     frames = []
     for pos, delta in enumerate(deltas):
         last = pos == len(deltas) - 1
-        chunk: Dict[str, Any] = {"id": base["id"], "object": "chat.completion.chunk",
-                                 "created": base["created"], "model": base["model"],
-                                 "system_fingerprint": "fp_fake",
-                                 "choices": [{"index": i, "delta": delta, "logprobs": None,
-                                              "finish_reason": ans.finish_reason if last else None}
-                                             for i in range(n)]}
+        chunk: Dict[str, Any] = {
+            "id": base["id"],
+            "object": "chat.completion.chunk",
+            "created": base["created"],
+            "model": base["model"],
+            "system_fingerprint": "fp_fake",
+            "choices": [
+                {"index": i, "delta": delta, "logprobs": None, "finish_reason": ans.finish_reason if last else None}
+                for i in range(n)
+            ],
+        }
         if usage_in_stream and last:
             chunk["usage"] = _usage(ans)
         elif include_usage:
             chunk["usage"] = None
         frames.append(_sse(chunk))
     if include_usage and not usage_in_stream:
-        frames.append(_sse({"id": base["id"], "object": "chat.completion.chunk",
-                            "created": base["created"], "model": base["model"],
-                            "system_fingerprint": "fp_fake", "choices": [], "usage": _usage(ans)}))
+        frames.append(
+            _sse(
+                {
+                    "id": base["id"],
+                    "object": "chat.completion.chunk",
+                    "created": base["created"],
+                    "model": base["model"],
+                    "system_fingerprint": "fp_fake",
+                    "choices": [],
+                    "usage": _usage(ans),
+                }
+            )
+        )
     frames.append(_sse(b"[DONE]"))
     return frames
 
@@ -425,8 +451,14 @@ def openai_embeddings(body: Mapping[str, Any], options: WireOptions = WireOption
     data = []
     for index, text in enumerate(texts):
         vector = embedding_vector(text, dims)
-        data.append({"object": "embedding", "index": index,
-                     "embedding": float32_base64(vector) if as_base64 else vector})
+        data.append({"object": "embedding", "index": index, "embedding": float32_base64(vector) if as_base64 else vector})
     tokens = sum(count_tokens(t) for t in texts) or 1
-    return json_reply(200, {"object": "list", "data": data, "model": opt(body, "model", ""),
-                            "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})
+    return json_reply(
+        200,
+        {
+            "object": "list",
+            "data": data,
+            "model": opt(body, "model", ""),
+            "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+        },
+    )

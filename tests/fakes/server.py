@@ -53,15 +53,15 @@ class Headers(Mapping[str, str]):
 @dataclass
 class RecordedRequest:
     provider: str
-    route: Optional[str]        # e.g. "openai.chat", "dashscope.generation"; None = no route (404)
+    route: Optional[str]  # e.g. "openai.chat", "dashscope.generation"; None = no route (404)
     method: str
-    path: str                   # normalised: no query, duplicate slashes collapsed
-    raw_path: str               # as sent, query included
+    path: str  # normalised: no query, duplicate slashes collapsed
+    raw_path: str  # as sent, query included
     query: Dict[str, List[str]]
     headers: Headers
     body: bytes
-    json: Any                   # parsed body, or None when empty / not JSON
-    status: int = 0             # status the fake answered with
+    json: Any  # parsed body, or None when empty / not JSON
+    status: int = 0  # status the fake answered with
 
     @property
     def authorization(self) -> Optional[str]:
@@ -100,9 +100,18 @@ def _unauthorized(route: str) -> Reply:
 
 
 def _not_found(spec: ProviderSpec, req: RecordedRequest) -> Reply:
-    return json_reply(404, {"error": {"message": f"fake {spec.name}: no route for {req.method} {req.path}",
-                                      "type": "invalid_request_error", "param": None, "code": "unknown_url"}},
-                      headers={"x-should-retry": "false"})
+    return json_reply(
+        404,
+        {
+            "error": {
+                "message": f"fake {spec.name}: no route for {req.method} {req.path}",
+                "type": "invalid_request_error",
+                "param": None,
+                "code": "unknown_url",
+            }
+        },
+        headers={"x-should-retry": "false"},
+    )
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -149,10 +158,15 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             parsed = None
         req = RecordedRequest(
-            provider=fake.provider, route=None, method=self.command,
-            path=re.sub(r"/{2,}", "/", parts.path) or "/", raw_path=self.path,
+            provider=fake.provider,
+            route=None,
+            method=self.command,
+            path=re.sub(r"/{2,}", "/", parts.path) or "/",
+            raw_path=self.path,
             query=parse_qs(parts.query, keep_blank_values=True),
-            headers=Headers(list(self.headers.items())), body=body, json=parsed,
+            headers=Headers(list(self.headers.items())),
+            body=body,
+            json=parsed,
         )
         req.route, handler = _route(fake.spec, req)
         if handler is None:
@@ -222,8 +236,9 @@ class FakeServer:
             httpd = _Server(("127.0.0.1", 0), _Handler)
             httpd.fake = self
             self._httpd = httpd
-            self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                            name=f"fake-{self.provider}", daemon=True)
+            self._thread = threading.Thread(
+                target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, name=f"fake-{self.provider}", daemon=True
+            )
             self._thread.start()
         return self
 

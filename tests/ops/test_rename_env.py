@@ -11,19 +11,25 @@ def test_other_variables_are_left_alone(assert_codemod):
 
 
 def test_all_read_forms_and_quote_styles(assert_codemod):
-    assert_codemod("""\
+    assert_codemod(
+        """\
         import os
         a = os.environ['OPENAI_API_KEY']
         b = os.getenv("OPENAI_API_KEY")
         c = os.environ.get('''OPENAI_API_KEY''', "")
-        """, """\
+        """,
+        """\
         import os
         a = os.environ['ACME_API_KEY']
         b = os.getenv("ACME_API_KEY")
         c = os.environ.get('''ACME_API_KEY''', "")
-        """, ENV, OP)
+        """,
+        ENV,
+        OP,
+    )
 
 
 def test_from_import_of_getenv(assert_codemod):
-    assert_codemod('from os import getenv\nk = getenv("OPENAI_API_KEY")\n',
-                   'from os import getenv\nk = getenv("ACME_API_KEY")\n', ENV, OP)
+    assert_codemod(
+        'from os import getenv\nk = getenv("OPENAI_API_KEY")\n', 'from os import getenv\nk = getenv("ACME_API_KEY")\n', ENV, OP
+    )

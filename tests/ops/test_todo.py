@@ -9,13 +9,14 @@ from tests.ops.conftest import make_ruleset
 CALL = {"kind": "call", "api": "embeddings.create"}
 OP = ("todo", {"message": "Acme has no embeddings; keep ${base_url} out of it"})
 BEFORE = 'from openai import OpenAI\nc = OpenAI()\nc.embeddings.create(model="m", input="x")\n'
-AFTER = ('from openai import OpenAI\nc = OpenAI()\n# TODO(migrator: acme/rule): Acme has no embeddings; keep '
-         'https://api.acme.example/v1 out of it\nc.embeddings.create(model="m", input="x")\n')
+AFTER = (
+    'from openai import OpenAI\nc = OpenAI()\n# TODO(migrator: acme/rule): Acme has no embeddings; keep '
+    'https://api.acme.example/v1 out of it\nc.embeddings.create(model="m", input="x")\n'
+)
 
 
 def test_other_calls_are_left_alone(assert_codemod):
-    assert_codemod('from openai import OpenAI\nOpenAI().chat.completions.create(model="m")\n', None, CALL, OP,
-                   silent=True)
+    assert_codemod('from openai import OpenAI\nOpenAI().chat.completions.create(model="m")\n', None, CALL, OP, silent=True)
 
 
 def test_comment_added_with_interpolated_message(assert_codemod):
@@ -29,10 +30,13 @@ def test_rerun_does_not_duplicate_the_comment():
 
 
 def test_indented_statement_gets_an_indented_comment(assert_codemod):
-    assert_codemod('from openai import OpenAI\nc = OpenAI()\ndef f():\n    return c.embeddings.create(input="x")\n',
-                   'from openai import OpenAI\nc = OpenAI()\ndef f():\n    # TODO(migrator: acme/rule): Acme has no '
-                   'embeddings; keep https://api.acme.example/v1 out of it\n    return c.embeddings.create(input="x")\n',
-                   CALL, OP)
+    assert_codemod(
+        'from openai import OpenAI\nc = OpenAI()\ndef f():\n    return c.embeddings.create(input="x")\n',
+        'from openai import OpenAI\nc = OpenAI()\ndef f():\n    # TODO(migrator: acme/rule): Acme has no '
+        'embeddings; keep https://api.acme.example/v1 out of it\n    return c.embeddings.create(input="x")\n',
+        CALL,
+        OP,
+    )
 
 
 def test_no_todo_comments_reports_without_editing(assert_codemod):

@@ -34,8 +34,23 @@ if TYPE_CHECKING:
 OPS: Dict[str, Any] = {
     op.name: op
     for op in (
-        SetKwarg, RenameKwarg, DropKwarg, MoveKwarg, MapModel, MapRoute, ClampKwarg, RenameMethod, LegacyToClient,
-        ReplaceSymbol, SubscriptToAttr, RenameField, RenameEnv, RemoveStatement, ClientSetting, Todo, Note,
+        SetKwarg,
+        RenameKwarg,
+        DropKwarg,
+        MoveKwarg,
+        MapModel,
+        MapRoute,
+        ClampKwarg,
+        RenameMethod,
+        LegacyToClient,
+        ReplaceSymbol,
+        SubscriptToAttr,
+        RenameField,
+        RenameEnv,
+        RemoveStatement,
+        ClientSetting,
+        Todo,
+        Note,
         CompletionsToChat,
     )
 }

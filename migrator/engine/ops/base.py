@@ -71,8 +71,10 @@ def render(value: Any, ctx: Context) -> cst.BaseExpression:
         ctx.need_import("os")
         var = _string(ctx.text(value["env"]))
         if "default" in value:  # nodes, not formatted code: a value is never parsed as Python
-            return cst.Call(func=cst.Attribute(value=_environ(), attr=cst.Name("get")),
-                            args=[cst.Arg(var), cst.Arg(_string(ctx.text(value["default"])))])
+            return cst.Call(
+                func=cst.Attribute(value=_environ(), attr=cst.Name("get")),
+                args=[cst.Arg(var), cst.Arg(_string(ctx.text(value["default"])))],
+            )
         return cst.Subscript(value=_environ(), slice=[cst.SubscriptElement(cst.Index(var))])
     if isinstance(value, dict) and "expr" in value:
         for spec in value.get("imports", []):
@@ -118,8 +120,14 @@ def _has_star_kwargs(call: Union[cst.Call, cst.Dict]) -> bool:
 def _entry(node: Any, name: str) -> Any:
     """A call's keyword argument ``name``, or a dict literal's ``"name"`` element (a LiteLLM Router entry)."""
     if isinstance(node, cst.Dict):
-        return next((e for e in node.elements if isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)
-                     and e.key.evaluated_value == name), None)
+        return next(
+            (
+                e
+                for e in node.elements
+                if isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString) and e.key.evaluated_value == name
+            ),
+            None,
+        )
     return _kw(node, name)
 
 
@@ -145,16 +153,28 @@ def _without_last(node: cst.Dict, elements: List[Any], old: Any) -> cst.Dict:
     mine = getattr(last.comma, "whitespace_after", None)
     brace = node.rbrace.whitespace_before
     commented = isinstance(mine, cst.ParenthesizedWhitespace) and mine.first_line.comment is not None
-    if isinstance(mine, cst.ParenthesizedWhitespace) and isinstance(brace, cst.ParenthesizedWhitespace) and (
-            commented or isinstance(old.comma, cst.Comma)):
+    if (
+        isinstance(mine, cst.ParenthesizedWhitespace)
+        and isinstance(brace, cst.ParenthesizedWhitespace)
+        and (commented or isinstance(old.comma, cst.Comma))
+    ):
         # the line break before the brace is now the one after this element
-        elements[-1] = last.with_changes(comma=last.comma.with_changes(
-            whitespace_after=mine.with_changes(empty_lines=list(mine.empty_lines) + list(brace.empty_lines),
-                                               indent=brace.indent, last_line=brace.last_line)))
+        elements[-1] = last.with_changes(
+            comma=last.comma.with_changes(
+                whitespace_after=mine.with_changes(
+                    empty_lines=list(mine.empty_lines) + list(brace.empty_lines), indent=brace.indent, last_line=brace.last_line
+                )
+            )
+        )
         return node.with_changes(elements=elements, rbrace=node.rbrace.with_changes(whitespace_before=cst.SimpleWhitespace("")))
     if commented:
-        elements[-1] = last.with_changes(comma=last.comma.with_changes(whitespace_after=mine.with_changes(  # type: ignore[union-attr]
-            indent=False, last_line=cst.SimpleWhitespace(""))))
+        elements[-1] = last.with_changes(
+            comma=last.comma.with_changes(
+                whitespace_after=mine.with_changes(  # type: ignore[union-attr]
+                    indent=False, last_line=cst.SimpleWhitespace("")
+                )
+            )
+        )
     else:
         elements[-1] = last.with_changes(comma=old.comma)
     return node.with_changes(elements=elements)
@@ -166,7 +186,9 @@ def _replace_arg(call: cst.Call, old: cst.Arg, new: Optional[cst.Arg]) -> cst.Ca
     if new is None:
         del args[index]
         if args and index == len(args):  # removed the last: the new last keeps the old trailing comma style
-            args[-1] = args[-1].with_changes(comma=old.comma if old.comma != cst.MaybeSentinel.DEFAULT else cst.MaybeSentinel.DEFAULT)
+            args[-1] = args[-1].with_changes(
+                comma=old.comma if old.comma != cst.MaybeSentinel.DEFAULT else cst.MaybeSentinel.DEFAULT
+            )
     else:
         args[index] = new
     return call.with_changes(args=args)
@@ -174,16 +196,22 @@ def _replace_arg(call: cst.Call, old: cst.Arg, new: Optional[cst.Arg]) -> cst.Ca
 
 def _add_arg(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
     args = list(call.args)
-    new = cst.Arg(value=value, keyword=cst.Name(name), equal=cst.AssignEqual(
-        whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
+    new = cst.Arg(
+        value=value,
+        keyword=cst.Name(name),
+        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
+    )
     star_at = next((i for i, a in enumerate(args) if a.star == "**"), len(args))
     if not args:
         args.append(new)
     elif star_at == len(args):
         last = args[-1]
         # a multi-line call keeps one argument per line: copy the whitespace in front of the last one
-        before = args[-2].comma.whitespace_after if len(args) > 1 and isinstance(args[-2].comma, cst.Comma) \
+        before = (
+            args[-2].comma.whitespace_after
+            if len(args) > 1 and isinstance(args[-2].comma, cst.Comma)
             else call.whitespace_before_args
+        )
         sep = before if isinstance(before, cst.ParenthesizedWhitespace) else cst.SimpleWhitespace(" ")
         if isinstance(last.comma, cst.Comma):
             # keep a trailing comma (and a comment after it stays with its argument)
@@ -193,21 +221,25 @@ def _add_arg(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
         else:
             for_last, for_new = _split_after(last.whitespace_after_arg, sep)
             new = new.with_changes(whitespace_after_arg=for_new)
-            args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=for_last),
-                                         whitespace_after_arg=cst.SimpleWhitespace(""))
+            args[-1] = last.with_changes(
+                comma=cst.Comma(whitespace_after=for_last), whitespace_after_arg=cst.SimpleWhitespace("")
+            )
         args.append(new)
     else:
         args.insert(star_at, new.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))))
     return call.with_changes(args=args)
 
 
-def _split_after(ws: cst.BaseParenthesizableWhitespace, sep: cst.BaseParenthesizableWhitespace
-                 ) -> Tuple[cst.BaseParenthesizableWhitespace, cst.BaseParenthesizableWhitespace]:
+def _split_after(
+    ws: cst.BaseParenthesizableWhitespace, sep: cst.BaseParenthesizableWhitespace
+) -> Tuple[cst.BaseParenthesizableWhitespace, cst.BaseParenthesizableWhitespace]:
     """The whitespace after the old last argument splits in two: up to the next argument (indented
     like the others, keeping a comment) and after the new last one (up to the closing paren)."""
     if isinstance(ws, cst.ParenthesizedWhitespace) and isinstance(sep, cst.ParenthesizedWhitespace):
-        return (ws.with_changes(indent=sep.indent, last_line=sep.last_line),
-                ws.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[]))
+        return (
+            ws.with_changes(indent=sep.indent, last_line=sep.last_line),
+            ws.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[]),
+        )
     return sep, ws
 
 
@@ -233,7 +265,7 @@ def one_line(text: str, limit: int) -> str:
     flat = " ".join(text.split())
     if not flat.isprintable():
         flat = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in flat)
-    return flat if len(flat) <= limit else flat[:limit - 3].rstrip() + "..."
+    return flat if len(flat) <= limit else flat[: limit - 3].rstrip() + "..."
 
 
 def _quote(node: cst.CSTNode) -> str:
@@ -268,7 +300,9 @@ class Operation:
         problems = []
         for key in params:
             if key not in cls.PARAMS:
-                problems.append(N_("unknown parameter '{key}' (expected: {names})").format(key=key, names=", ".join(sorted(cls.PARAMS))))
+                problems.append(
+                    N_("unknown parameter '{key}' (expected: {names})").format(key=key, names=", ".join(sorted(cls.PARAMS)))
+                )
         for key, (kind, required) in cls.PARAMS.items():
             if key not in params:
                 if required:

@@ -6,8 +6,22 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
 from migrator.engine.model import Site
 from migrator.engine.ops.base import (
-    CALL_SITES, Operation, _LibCST, _add_arg, _code, _entry, _has_star_kwargs, _is_literal, _kw, _model_is, _quote,
-    _replace_arg, _replace_entry, _string, _string_like, render,
+    CALL_SITES,
+    Operation,
+    _LibCST,
+    _add_arg,
+    _code,
+    _entry,
+    _has_star_kwargs,
+    _is_literal,
+    _kw,
+    _model_is,
+    _quote,
+    _replace_arg,
+    _replace_entry,
+    _string,
+    _string_like,
+    render,
 )
 from migrator.engine.ops.context import Context, Sink
 from migrator.i18n import N_
@@ -80,8 +94,13 @@ class SetKwarg(Operation):
     def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
         if site.kind == "client" and site.attrs.get("_params_def") and not ruleset.plan.keeps_openai:
             return [("manual", PARAMS_NATIVE)]
-        if (params["name"] == "base_url" and params.get("when", "always") != "always" and site.kind in ("client", "framework")
-                and site.attrs.get("star_kwargs") and "base_url" not in site.attrs.get("kwargs", ())):
+        if (
+            params["name"] == "base_url"
+            and params.get("when", "always") != "always"
+            and site.kind in ("client", "framework")
+            and site.attrs.get("star_kwargs")
+            and "base_url" not in site.attrs.get("kwargs", ())
+        ):
             return [("manual", STAR_ENDPOINT)]
         return []
 
@@ -115,12 +134,20 @@ class SetKwarg(Operation):
         # render without importing anything until the value is really written
         value = render(params["value"], Context(ctx.ruleset, ctx.rule, ctx.site, Sink(ctx.sink.path)))
         paired = (ctx.site.attrs.get("paired_kwargs") or {}).get(name) if when != "missing" else None
-        if paired and _pairable(existing.value) and not _reads_env(existing.value, ("OPENAI_API_KEY", ctx.ruleset.vars.get("api_key_env"))):
+        if (
+            paired
+            and _pairable(existing.value)
+            and not _reads_env(existing.value, ("OPENAI_API_KEY", ctx.ruleset.vars.get("api_key_env")))
+        ):
             # an endpoint setting now defaults to the provider: the configured value is kept only
             # where the setting names a server (configured beside an unset endpoint, it was OpenAI's)
-            ctx.diag(N_("{name}= keeps `{value}` only where `{setting}` is set; with it unset the client now talks to the "
-                        "provider and {name}= comes from the provider's variable").format(
-                name=name, value=_quote(existing.value), setting=paired), "info")
+            ctx.diag(
+                N_(
+                    "{name}= keeps `{value}` only where `{setting}` is set; with it unset the client now talks to the "
+                    "provider and {name}= comes from the provider's variable"
+                ).format(name=name, value=_quote(existing.value), setting=paired),
+                "info",
+            )
             either = cst.IfExp(test=cst.parse_expression(paired), body=existing.value, orelse=render(params["value"], ctx))
             return _replace_entry(node, existing, existing.with_changes(value=either))
         if name in ctx.site.attrs.get("fallback_kwargs", ()) and when != "missing":
@@ -130,25 +157,48 @@ class SetKwarg(Operation):
             either = cst.BooleanOperation(existing.value, cst.Or(), render(params["value"], ctx))  # type: ignore[assignment]
             variable = (ctx.site.attrs.get("fallback_env") or {}).get(name)
             if variable:
-                ctx.diag(N_("`{value}` is a pydantic setting read from the environment variable {variable}: where it is set "
-                            "to OpenAI's endpoint (.env, the deployment), unset it or set it to the provider's").format(
-                    value=_quote(existing.value), variable=variable), "warning")
+                ctx.diag(
+                    N_(
+                        "`{value}` is a pydantic setting read from the environment variable {variable}: where it is set "
+                        "to OpenAI's endpoint (.env, the deployment), unset it or set it to the provider's"
+                    ).format(value=_quote(existing.value), variable=variable),
+                    "warning",
+                )
             elif name == "api_key":
                 # (review 4 R1: llm's embedder is always handed the key its user set for OpenAI)
-                ctx.diag(N_("api_key= stays the caller's `{value}` (the provider's key when none is given): every caller must "
-                            "now pass the provider's key; one passing OpenAI's would send it to the provider").format(
-                    value=_quote(existing.value)), "warning")
+                ctx.diag(
+                    N_(
+                        "api_key= stays the caller's `{value}` (the provider's key when none is given): every caller must "
+                        "now pass the provider's key; one passing OpenAI's would send it to the provider"
+                    ).format(value=_quote(existing.value)),
+                    "warning",
+                )
             return _replace_entry(node, existing, existing.with_changes(value=either))
         if when == "literal" and not _is_literal(existing.value):
-            guarded = _never_none(existing.value, ctx, render(params["value"], ctx)) if (
-                name == "api_key" and ctx.ruleset.plan.keeps_openai and ctx.site.kind == "client" and isinstance(node, cst.Call)) else None
+            guarded = (
+                _never_none(existing.value, ctx, render(params["value"], ctx))
+                if (
+                    name == "api_key"
+                    and ctx.ruleset.plan.keeps_openai
+                    and ctx.site.kind == "client"
+                    and isinstance(node, cst.Call)
+                )
+                else None
+            )
             if guarded is not None:
                 # os.getenv("<KEY>") is None where the variable is unset, and the openai SDK then
                 # reads OPENAI_API_KEY itself: OpenAI's key would reach the provider (re-review S1, S10)
                 return _replace_entry(node, existing, existing.with_changes(value=guarded))
-            if _code(existing.value) != _code(value) and not _reads_env(existing.value, ("OPENAI_API_KEY", ctx.ruleset.vars.get("api_key_env"))):
-                ctx.diag(params.get("message") or N_("{name}= comes from `{value}`; make sure it holds the new provider's value").format(
-                    name=name, value=_quote(existing.value)), "warning")
+            if _code(existing.value) != _code(value) and not _reads_env(
+                existing.value, ("OPENAI_API_KEY", ctx.ruleset.vars.get("api_key_env"))
+            ):
+                ctx.diag(
+                    params.get("message")
+                    or N_("{name}= comes from `{value}`; make sure it holds the new provider's value").format(
+                        name=name, value=_quote(existing.value)
+                    ),
+                    "warning",
+                )
             return node
         if _code(existing.value) == _code(value):
             return node
@@ -156,13 +206,23 @@ class SetKwarg(Operation):
         if chosen is not None and isinstance(existing.value, cst.SimpleString) and not _holds_key(existing.value):
             # a key for the endpoint a caller gives (api_key="ollama" beside base_url=url): it stays
             # that endpoint's; only the provider's endpoint, now the default, takes the provider's key
-            ctx.diag(N_("api_key= keeps `{value}` only where the caller gives base_url=; with none, the client now talks to "
-                        "the provider with its key").format(value=_quote(existing.value)), "info")
+            ctx.diag(
+                N_(
+                    "api_key= keeps `{value}` only where the caller gives base_url=; with none, the client now talks to "
+                    "the provider with its key"
+                ).format(value=_quote(existing.value)),
+                "info",
+            )
             either = cst.IfExp(test=chosen, body=existing.value, orelse=render(params["value"], ctx))
             return _replace_entry(node, existing, existing.with_changes(value=either))
         if chosen is not None:
-            ctx.diag(N_("api_key= was a key written in the code, and base_url= is the caller's choice: a caller giving an "
-                        "endpoint of its own now sends it the provider's key; give that endpoint its key by hand"), "warning")
+            ctx.diag(
+                N_(
+                    "api_key= was a key written in the code, and base_url= is the caller's choice: a caller giving an "
+                    "endpoint of its own now sends it the provider's key; give that endpoint its key by hand"
+                ),
+                "warning",
+            )
         return _replace_entry(node, existing, existing.with_changes(value=render(params["value"], ctx)))
 
 
@@ -173,8 +233,11 @@ def _callers_endpoint(node: cst.CSTNode, ctx: Context) -> Optional[cst.BaseExpre
         return None
     given = _entry(node, "base_url")
     value = given.value if given is not None else None
-    if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or) and (
-            "base_url" in ctx.site.attrs.get("fallback_kwargs", ()) or ctx.site.attrs.get("_endpoint_def")):
+    if (
+        isinstance(value, cst.BooleanOperation)
+        and isinstance(value.operator, cst.Or)
+        and ("base_url" in ctx.site.attrs.get("fallback_kwargs", ()) or ctx.site.attrs.get("_endpoint_def"))
+    ):
         value = value.left  # (x or os.getenv("OPENAI_BASE_URL"), retargeted where it is written: re-review S5)
     elif "base_url" not in ctx.site.attrs.get("fallback_kwargs", ()):
         return None
@@ -214,12 +277,21 @@ def _retarget_default(node: cst.CSTNode, value: cst.BaseExpression, ctx: Context
         new = cst.BooleanOperation(left=new, operator=operators[keep - 1].operator, right=value)
     new = new.with_changes(lpar=getattr(node, "lpar", ()), rpar=getattr(node, "rpar", ()))
     lines = ", ".join(str(c.span.line) for c in ctx.site.attrs.get("_clients", ()))
-    ctx.diag(N_("base_url's default -> {title}'s endpoint where it is written (read by the client at line {lines})").format(
-        title=ctx.ruleset.provider.title, lines=lines), "info")
+    ctx.diag(
+        N_("base_url's default -> {title}'s endpoint where it is written (read by the client at line {lines})").format(
+            title=ctx.ruleset.provider.title, lines=lines
+        ),
+        "info",
+    )
     if keep:
         choices = " or ".join(_quote(o) for o in operands[:keep])
-        ctx.diag(N_("base_url is still `{value}` when that is set: a configured value must now name {title}'s endpoint, "
-                    "and the key with it").format(value=choices, title=ctx.ruleset.provider.title), "warning")
+        ctx.diag(
+            N_(
+                "base_url is still `{value}` when that is set: a configured value must now name {title}'s endpoint, "
+                "and the key with it"
+            ).format(value=choices, title=ctx.ruleset.provider.title),
+            "warning",
+        )
     return new
 
 
@@ -251,9 +323,13 @@ def _never_none(value: cst.BaseExpression, ctx: Context, key: cst.BaseExpression
 
 def _may_be_none(node: cst.BaseExpression, names: Sequence[Optional[str]]) -> bool:
     """``os.getenv("X")`` / ``os.environ.get("X")`` with no default (or a None one), X one of ``names``."""
-    return (isinstance(node, cst.Call) and _code(node.func) in ("os.getenv", "getenv", "os.environ.get", "environ.get")
-            and (len(node.args) == 1 or (len(node.args) == 2 and _code(node.args[1].value) == "None"))
-            and isinstance(node.args[0].value, cst.SimpleString) and node.args[0].value.evaluated_value in names)
+    return (
+        isinstance(node, cst.Call)
+        and _code(node.func) in ("os.getenv", "getenv", "os.environ.get", "environ.get")
+        and (len(node.args) == 1 or (len(node.args) == 2 and _code(node.args[1].value) == "None"))
+        and isinstance(node.args[0].value, cst.SimpleString)
+        and node.args[0].value.evaluated_value in names
+    )
 
 
 def _is_default(node: cst.BaseExpression) -> bool:
@@ -289,8 +365,11 @@ class RenameKwarg(Operation):
         old = _entry(node, params["from"])
         if old is None:
             return node
-        if _entry(node, params["to"]) is not None or params["to"] in ctx.site.attrs.get("params_set", ()) or (
-                ctx.site.kind == "params" and params["to"] in ctx.site.attrs.get("kwargs", ())):
+        if (
+            _entry(node, params["to"]) is not None
+            or params["to"] in ctx.site.attrs.get("params_set", ())
+            or (ctx.site.kind == "params" and params["to"] in ctx.site.attrs.get("kwargs", ()))
+        ):
             ctx.manual(N_("both {old}= and {new}= are given; keep one").format(old=params["from"], new=params["to"]))
             return node
         if isinstance(node, cst.Dict):
@@ -311,8 +390,9 @@ class DropKwarg(Operation):
     @classmethod
     def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
         if params["name"] in site.attrs.get("kwargs", ()) and site.kind != "params":
-            return [(params.get("severity", "warning"), params.get("message", f"dropped {params['name']}="))] + \
-                _params_predict(site, params["name"])
+            return [(params.get("severity", "warning"), params.get("message", f"dropped {params['name']}="))] + _params_predict(
+                site, params["name"]
+            )
         return []
 
     @classmethod
@@ -348,8 +428,11 @@ class MoveKwarg(Operation):
         arg = _kw(node, params["name"])
         if arg is None:
             if _elsewhere(node, params["name"], ctx) and params["name"] in ctx.site.attrs.get("kwargs", ()):
-                ctx.manual(N_("{name} is in the **params dict; move it into {into}= by hand").format(
-                    name=params["name"], into=params["into"]))
+                ctx.manual(
+                    N_("{name} is in the **params dict; move it into {into}= by hand").format(
+                        name=params["name"], into=params["into"]
+                    )
+                )
             return node
         target = _kw(node, params["into"])
         key = cst.DictElement(_string(params["name"]), arg.value)
@@ -357,9 +440,13 @@ class MoveKwarg(Operation):
             node = _replace_arg(node, arg, None)
             node = _add_arg(node, params["into"], cst.Dict([key]))
         elif isinstance(target.value, cst.Dict):
-            if any(isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)
-                   and e.key.evaluated_value == params["name"] for e in target.value.elements):
-                ctx.manual(N_("{name} is given both directly and in {into}=; keep one").format(name=params["name"], into=params["into"]))
+            if any(
+                isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString) and e.key.evaluated_value == params["name"]
+                for e in target.value.elements
+            ):
+                ctx.manual(
+                    N_("{name} is given both directly and in {into}=; keep one").format(name=params["name"], into=params["into"])
+                )
                 return node
             elements = list(target.value.elements)
             if elements and not isinstance(elements[-1].comma, cst.Comma):
@@ -368,10 +455,16 @@ class MoveKwarg(Operation):
             node = _replace_arg(node, target, target.with_changes(value=new_dict))
             node = _replace_arg(node, _kw(node, params["name"]), None)  # type: ignore[arg-type]
         else:
-            ctx.manual(N_("cannot move {name}= into {into}=, which is not a dict literal").format(name=params["name"], into=params["into"]))
+            ctx.manual(
+                N_("cannot move {name}= into {into}=, which is not a dict literal").format(
+                    name=params["name"], into=params["into"]
+                )
+            )
             return node
-        ctx.diag(ctx.text(params.get("message") or N_("moved {name}= into {into}=").format(name=params["name"], into=params["into"])),
-                 "info")
+        ctx.diag(
+            ctx.text(params.get("message") or N_("moved {name}= into {into}=").format(name=params["name"], into=params["into"])),
+            "info",
+        )
         return node
 
 
@@ -396,9 +489,15 @@ class ClampKwarg(Operation):
             return node
         value = arg.value
         if not isinstance(value, (cst.Integer, cst.Float)):
-            ctx.diag(N_("{name}= is not a literal; keep it within [{low}, {high}] for {title}").format(
-                name=params["name"], low=params.get("min", "-inf"), high=params.get("max", "inf"), title=ctx.ruleset.provider.title),
-                "warning")
+            ctx.diag(
+                N_("{name}= is not a literal; keep it within [{low}, {high}] for {title}").format(
+                    name=params["name"],
+                    low=params.get("min", "-inf"),
+                    high=params.get("max", "inf"),
+                    title=ctx.ruleset.provider.title,
+                ),
+                "warning",
+            )
             return node
         number = float(value.evaluated_value)
         low, high = params.get("min", float("-inf")), params.get("max", float("inf"))  # one bound may be absent

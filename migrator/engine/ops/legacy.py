@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from migrator.engine.model import Site
 from migrator.engine.ops.base import (
-    Operation, _LibCST, _add_arg, _build, _code, _is_literal, _kw, _quote, _replace_arg, render,
+    Operation,
+    _LibCST,
+    _add_arg,
+    _build,
+    _code,
+    _is_literal,
+    _kw,
+    _quote,
+    _replace_arg,
+    render,
 )
 from migrator.engine.ops.context import Context, Sink
 from migrator.i18n import N_
@@ -43,7 +52,9 @@ class LegacyToClient(Operation):
         literal = site.attrs.get("literal_kwargs", ())
         for name in cls.PER_REQUEST:
             if name in site.attrs.get("kwargs", ()) and name not in literal:
-                return [("manual", N_("{name}= comes from an expression: openai>=1 takes it only at the client").format(name=name))]
+                return [
+                    ("manual", N_("{name}= comes from an expression: openai>=1 takes it only at the client").format(name=name))
+                ]
         return []
 
     @classmethod
@@ -54,11 +65,18 @@ class LegacyToClient(Operation):
             if arg is None:
                 continue
             if not _is_literal(arg.value):
-                ctx.manual(N_("{name}= comes from `{value}`: openai>=1 takes it only at the client; move it there by hand").format(
-                    name=name, value=_quote(arg.value)))
+                ctx.manual(
+                    N_("{name}= comes from `{value}`: openai>=1 takes it only at the client; move it there by hand").format(
+                        name=name, value=_quote(arg.value)
+                    )
+                )
                 return node
-            ctx.diag(N_("{name}= removed: openai>=1 takes it only at the client, which is configured for {title}").format(
-                name=name, title=ctx.ruleset.provider.title), "warning")
+            ctx.diag(
+                N_("{name}= removed: openai>=1 takes it only at the client, which is configured for {title}").format(
+                    name=name, title=ctx.ruleset.provider.title
+                ),
+                "warning",
+            )
             node = _replace_arg(node, arg, None)
         api = params.get("api") or ctx.site.attrs.get("api", "")
         is_async = bool(ctx.site.attrs.get("async"))
@@ -90,15 +108,28 @@ class RemoveStatement(Operation):
     def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
         value = getattr(node, "value", None)
         if ctx.site.attrs.get("legacy_left"):
-            ctx.manual(N_("`{value}` still configures legacy calls that were not migrated").format(value=_quote(node)), blocking=False)
+            ctx.manual(
+                N_("`{value}` still configures legacy calls that were not migrated").format(value=_quote(node)), blocking=False
+            )
             return node
         if value is not None and not (_is_literal(value) or _is_env_read(value)):
-            ctx.manual(N_("`{value}` sets openai.{attribute} from an expression; move it to the client by hand").format(
-                value=_quote(node), attribute=ctx.site.attrs.get("attribute")), blocking=False)
+            ctx.manual(
+                N_("`{value}` sets openai.{attribute} from an expression; move it to the client by hand").format(
+                    value=_quote(node), attribute=ctx.site.attrs.get("attribute")
+                ),
+                blocking=False,
+            )
             return node
         ctx.sink.remove.append(ctx.site)
-        ctx.diag(ctx.text(params.get("message") or N_("removed `openai.{attribute} = ...`; the migrated client is configured at its "
-                                                     "construction").format(attribute=ctx.site.attrs.get("attribute"))), "info")
+        ctx.diag(
+            ctx.text(
+                params.get("message")
+                or N_("removed `openai.{attribute} = ...`; the migrated client is configured at its construction").format(
+                    attribute=ctx.site.attrs.get("attribute")
+                )
+            ),
+            "info",
+        )
         return node
 
 
@@ -121,8 +152,9 @@ class ClientSetting(Operation):
     def why_not(cls, site: Site) -> Optional[str]:
         attribute = site.attrs.get("attribute")
         if not site.attrs.get("top"):
-            return N_("openai.{attribute} is set inside a function or a branch, so which clients it applies to depends on the "
-                      "run").format(attribute=attribute)
+            return N_(
+                "openai.{attribute} is set inside a function or a branch, so which clients it applies to depends on the run"
+            ).format(attribute=attribute)
         if site.attrs.get("form") not in cls.FORMS:
             return N_("openai.{attribute} is set from an expression that may not be a URL string").format(attribute=attribute)
         if site.attrs.get("repeated"):
@@ -150,8 +182,14 @@ class ClientSetting(Operation):
                 value = small.value
                 break
         if isinstance(value, cst.Dict):
-            value = next((e.value for e in value.elements if isinstance(e, cst.DictElement)
-                          and isinstance(e.key, cst.SimpleString) and e.key.evaluated_value == "https"), None)
+            value = next(
+                (
+                    e.value
+                    for e in value.elements
+                    if isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString) and e.key.evaluated_value == "https"
+                ),
+                None,
+            )
         if value is None:
             return
         sink = Sink(ctx.sink.path)
@@ -168,8 +206,12 @@ class ClientSetting(Operation):
             why = cls.why_not(ctx.site) or N_("openai.{attribute} could not be read").format(attribute=attribute)
             ctx.manual(N_("{why}; pass it to the client by hand ({keyword}=...)").format(why=why, keyword=params["keyword"]))
             return node
-        message = ctx.text(params.get("message") or N_("openai.{attribute} is now passed to the client ({keyword}=)").format(
-            attribute=attribute, keyword=params["keyword"]))
+        message = ctx.text(
+            params.get("message")
+            or N_("openai.{attribute} is now passed to the client ({keyword}=)").format(
+                attribute=attribute, keyword=params["keyword"]
+            )
+        )
         if ctx.site.attrs.get("legacy_left"):
             ctx.diag(N_("{why}; the statement stays for the openai<1 calls left in this module").format(why=message), "warning")
             return node

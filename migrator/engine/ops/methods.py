@@ -6,7 +6,16 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from migrator.engine.model import Site
 from migrator.engine.ops.base import (
-    Operation, _LibCST, _build, _convert_keys, _key, _kw, _quote, _replace_arg, _string, _string_like,
+    Operation,
+    _LibCST,
+    _build,
+    _convert_keys,
+    _key,
+    _kw,
+    _quote,
+    _replace_arg,
+    _string,
+    _string_like,
 )
 from migrator.engine.ops.context import Context
 from migrator.i18n import N_
@@ -41,7 +50,7 @@ class RenameMethod(Operation):
         api = ctx.site.attrs.get("api", "")
         base, names = _chain(node.func)
         old = api.split(".")
-        if names[-len(old):] != old:
+        if names[-len(old) :] != old:
             ctx.manual(N_("cannot rename `{value}` to {target} safely").format(value=_quote(node.func), target=params["to"]))
             return node
         func = node.func
@@ -66,10 +75,23 @@ class CompletionsToChat(Operation):
     PARAMS: Dict[str, Tuple[Any, bool]] = {}
     NO_CHAT = ("suffix", "echo", "logprobs", "best_of")
     # result fields a chat completion has under the same name and meaning
-    SAME = ("id", "model", "created", "choices", "choices[]", "choices[].index", "choices[].finish_reason",
-            "usage", "usage.prompt_tokens", "usage.completion_tokens", "usage.total_tokens")
-    CHANGE = ("a text completion became a chat call: the prompt is sent as one user message, so the "
-              "model answers it as a chat assistant and the output for the same prompt may differ")
+    SAME = (
+        "id",
+        "model",
+        "created",
+        "choices",
+        "choices[]",
+        "choices[].index",
+        "choices[].finish_reason",
+        "usage",
+        "usage.prompt_tokens",
+        "usage.completion_tokens",
+        "usage.total_tokens",
+    )
+    CHANGE = (
+        "a text completion became a chat call: the prompt is sent as one user message, so the "
+        "model answers it as a chat assistant and the output for the same prompt may differ"
+    )
 
     @classmethod
     def _blocks(cls, site: Site) -> Optional[str]:
@@ -78,17 +100,23 @@ class CompletionsToChat(Operation):
             path = str(attrs.get("path") or "")
             if path in cls.SAME or cls._reads_text(path):
                 return None
-            return N_("reads `{path}` of a text completion, which a chat completion does not have; convert it by hand").format(path=path)
+            return N_("reads `{path}` of a text completion, which a chat completion does not have; convert it by hand").format(
+                path=path
+            )
         kwargs = attrs.get("kwargs") or ()
         used = [name for name in cls.NO_CHAT if name in kwargs]
         if used:
-            return N_("{keywords} has no chat counterpart; this completion stays as it is").format(keywords="/".join(n + "=" for n in used))
+            return N_("{keywords} has no chat counterpart; this completion stays as it is").format(
+                keywords="/".join(n + "=" for n in used)
+            )
         if attrs.get("star_kwargs") or attrs.get("_params_def"):
             return N_("passes **kwargs, which may hold completion-only options; convert it by hand")
         if "prompt" not in kwargs:
             return N_("the prompt is not passed as prompt=; convert it by hand")
         if attrs.get("escapes"):
-            return N_("its response is {escapes}, where it is read as a text completion; convert it by hand").format(escapes=attrs["escapes"])
+            return N_("its response is {escapes}, where it is read as a text completion; convert it by hand").format(
+                escapes=attrs["escapes"]
+            )
         if attrs.get("receiver") not in ("client", "legacy", "module"):
             return N_("the client of this call could not be resolved; convert it by hand")
         return None
@@ -115,11 +143,14 @@ class CompletionsToChat(Operation):
         prompt = _kw(node, "prompt")
         assert prompt is not None  # _blocks: prompt= is among the keywords
         if isinstance(prompt.value, (cst.List, cst.Tuple, cst.Set, cst.ListComp, cst.SetComp, cst.GeneratorExp)):
-            ctx.manual(N_("prompt `{value}` is a list of prompts, one completion each; a chat call answers one conversation: "
-                   "convert it by hand").format(value=_quote(prompt.value)))
+            ctx.manual(
+                N_(
+                    "prompt `{value}` is a list of prompts, one completion each; a chat call answers one conversation: "
+                    "convert it by hand"
+                ).format(value=_quote(prompt.value))
+            )
             return node
-        message = cst.Dict([cst.DictElement(_string("role"), _string("user")),
-                            cst.DictElement(_string("content"), prompt.value)])
+        message = cst.Dict([cst.DictElement(_string("role"), _string("user")), cst.DictElement(_string("content"), prompt.value)])
         messages = prompt.with_changes(keyword=cst.Name("messages"), value=cst.List([cst.Element(message)]))
         node = _replace_arg(node, prompt, messages)
         if ctx.site.attrs.get("receiver") == "client":
@@ -149,14 +180,27 @@ class CompletionsToChat(Operation):
                 return expr.with_changes(value=inner)
             key = _key(expr) if isinstance(expr, cst.Subscript) else None
             if isinstance(expr, cst.Attribute) and expr.attr.value == "text":
-                field = cst.Attribute(value=cst.Attribute(value=inner, attr=cst.Name("delta" if chunk else "message")),
-                                      attr=cst.Name("content"))
+                field = cst.Attribute(
+                    value=cst.Attribute(value=inner, attr=cst.Name("delta" if chunk else "message")), attr=cst.Name("content")
+                )
             elif key is not None and key.evaluated_value == "text":
                 index = expr.slice[0]  # type: ignore[union-attr]
-                middle = expr.with_changes(value=inner, lpar=[], rpar=[], slice=[index.with_changes(
-                    slice=cst.Index(_string_like(key, "delta" if chunk else "message")))])
-                field = expr.with_changes(value=middle, lpar=[], rpar=[], slice=[index.with_changes(  # type: ignore[assignment]
-                    slice=cst.Index(_string_like(key, "content")))])
+                middle = expr.with_changes(
+                    value=inner,
+                    lpar=[],
+                    rpar=[],
+                    slice=[index.with_changes(slice=cst.Index(_string_like(key, "delta" if chunk else "message")))],
+                )
+                field = expr.with_changes(
+                    value=middle,
+                    lpar=[],
+                    rpar=[],
+                    slice=[
+                        index.with_changes(  # type: ignore[assignment]
+                            slice=cst.Index(_string_like(key, "content"))
+                        )
+                    ],
+                )
             else:
                 return expr.with_changes(value=inner)
             done.append(True)

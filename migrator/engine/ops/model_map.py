@@ -6,7 +6,16 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from migrator.engine.model import Site
 from migrator.engine.ops.base import (
-    CALL_SITES, Operation, _LibCST, _entry, _has_star_kwargs, _kw, _quote, _replace_arg, _replace_entry, _string_like,
+    CALL_SITES,
+    Operation,
+    _LibCST,
+    _entry,
+    _has_star_kwargs,
+    _kw,
+    _quote,
+    _replace_arg,
+    _replace_entry,
+    _string_like,
 )
 from migrator.engine.ops.context import Context
 from migrator.i18n import N_
@@ -37,7 +46,11 @@ class MapModel(Operation):
     @classmethod
     def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
         name = params.get("name", "model")
-        if site.kind == "model" or (site.kind in ("call", "framework") and site.attrs.get("_model_def")) or site.attrs.get("_model_remote"):
+        if (
+            site.kind == "model"
+            or (site.kind in ("call", "framework") and site.attrs.get("_model_def"))
+            or site.attrs.get("_model_remote")
+        ):
             model = site.attrs.get("model")  # mapped where it is defined
             if ruleset.map_model(model) is None and not ruleset.is_target_model(model) and not _kept(model, params):
                 return [("manual", _no_model(ruleset, model))] if site.kind == "model" else []
@@ -57,29 +70,52 @@ class MapModel(Operation):
             mapped = cls._map(node, ctx, params)
             users = ctx.site.attrs.get("_users")
             if mapped is not node and users:
-                ctx.diag(N_("model '{model}' -> '{target}' where it is defined (it is only ever the model of the calls at "
-                            "{where})").format(model=node.evaluated_value, target=mapped.evaluated_value,
-                                               where=", ".join(f"{p}:{n}" for p, n in users)), "info")
+                ctx.diag(
+                    N_(
+                        "model '{model}' -> '{target}' where it is defined (it is only ever the model of the calls at {where})"
+                    ).format(
+                        model=node.evaluated_value, target=mapped.evaluated_value, where=", ".join(f"{p}:{n}" for p, n in users)
+                    ),
+                    "info",
+                )
                 if ctx.site.attrs.get("env"):
-                    ctx.diag(N_("a pydantic setting reads the environment variable {variable} over this default: where it is "
-                                "set (.env, the deployment), set it to a model of {title} too").format(
-                        variable=ctx.site.attrs["env"], title=ctx.ruleset.provider.title), "warning")
+                    ctx.diag(
+                        N_(
+                            "a pydantic setting reads the environment variable {variable} over this default: where it is "
+                            "set (.env, the deployment), set it to a model of {title} too"
+                        ).format(variable=ctx.site.attrs["env"], title=ctx.ruleset.provider.title),
+                        "warning",
+                    )
             elif mapped is not node:
                 lines = ", ".join(str(c.span.line) for c in ctx.site.attrs.get("_calls", ()))
-                ctx.diag((N_("model '{model}' -> '{target}' where it is defined (it is only ever the model of the calls at "
-                             "line {lines})") if "," in lines else
-                          N_("model '{model}' -> '{target}' where it is defined (it is only ever the model of the call at "
-                             "line {lines})")).format(model=node.evaluated_value, target=mapped.evaluated_value, lines=lines),
-                         "info")
+                ctx.diag(
+                    (
+                        N_(
+                            "model '{model}' -> '{target}' where it is defined (it is only ever the model of the calls at "
+                            "line {lines})"
+                        )
+                        if "," in lines
+                        else N_(
+                            "model '{model}' -> '{target}' where it is defined (it is only ever the model of the call at "
+                            "line {lines})"
+                        )
+                    ).format(model=node.evaluated_value, target=mapped.evaluated_value, lines=lines),
+                    "info",
+                )
                 if ctx.site.attrs.get("env"):
-                    ctx.diag(N_("the environment variable {variable} is read over this default: where it is set (.env, "
-                                "the deployment), set it to a model of {title} too").format(
-                        variable=ctx.site.attrs["env"], title=ctx.ruleset.provider.title), "warning")
+                    ctx.diag(
+                        N_(
+                            "the environment variable {variable} is read over this default: where it is set (.env, "
+                            "the deployment), set it to a model of {title} too"
+                        ).format(variable=ctx.site.attrs["env"], title=ctx.ruleset.provider.title),
+                        "warning",
+                    )
             return mapped
         assert isinstance(node, cst.Call)
         arg = _kw(node, params.get("name", "model"))
-        if ((ctx.site.attrs.get("_model_def") and (params.get("name", "model") == "model" or ctx.site.kind == "framework"))
-                or ctx.site.attrs.get("_model_remote")):
+        if (
+            ctx.site.attrs.get("_model_def") and (params.get("name", "model") == "model" or ctx.site.kind == "framework")
+        ) or ctx.site.attrs.get("_model_remote"):
             return node  # mapped where it is defined
         if arg is None:
             if _has_star_kwargs(node):  # a model may well travel in there, unmapped
@@ -90,10 +126,17 @@ class MapModel(Operation):
             known = ctx.site.attrs.get("model")
             hint = ctx.ruleset.map_model(known) if known else None
             if not (known and (ctx.ruleset.is_target_model(known) or _kept(known, params))):
-                ctx.manual((N_("model comes from `{value}`; map it to a model of {title} by hand (its value '{model}' maps to "
-                               "'{target}')") if hint else
-                            N_("model comes from `{value}`; map it to a model of {title} by hand")).format(
-                    value=_quote(value), title=ctx.ruleset.provider.title, model=known, target=hint), blocking=False)
+                ctx.manual(
+                    (
+                        N_(
+                            "model comes from `{value}`; map it to a model of {title} by hand (its value '{model}' maps to "
+                            "'{target}')"
+                        )
+                        if hint
+                        else N_("model comes from `{value}`; map it to a model of {title} by hand")
+                    ).format(value=_quote(value), title=ctx.ruleset.provider.title, model=known, target=hint),
+                    blocking=False,
+                )
             return node
         new = cls._map(value, ctx, params)
         if new is value:
@@ -109,8 +152,12 @@ class MapModel(Operation):
         target = ctx.ruleset.map_model(model)
         if target is None:
             if not ctx.ruleset.is_target_model(model) and not _kept(model, params):
-                ctx.manual(N_("no {title} model is mapped for '{model}'; add one under [tool.migrator.models] or edit "
-                              "this call").format(title=ctx.ruleset.provider.title, model=model), blocking=False)
+                ctx.manual(
+                    N_("no {title} model is mapped for '{model}'; add one under [tool.migrator.models] or edit this call").format(
+                        title=ctx.ruleset.provider.title, model=model
+                    ),
+                    blocking=False,
+                )
             return value
         if target == model:
             return value
@@ -142,8 +189,14 @@ class MapRoute(Operation):
     def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
         model = site.attrs.get("model")
         if model is None:  # a value, not a literal: nothing says which model it is
-            return [("manual", N_("the model is not a literal here; map it to a model of {title} by hand").format(
-                title=ruleset.provider.title))]
+            return [
+                (
+                    "manual",
+                    N_("the model is not a literal here; map it to a model of {title} by hand").format(
+                        title=ruleset.provider.title
+                    ),
+                )
+            ]
         if cls._target(model, params, ruleset) is None:
             return [("manual", _no_model(ruleset, model))]
         return []
@@ -161,16 +214,24 @@ class MapRoute(Operation):
         target = cls._target(model, params, ctx.ruleset)
         if arg is None or not isinstance(arg.value, cst.SimpleString):
             if target:
-                ctx.manual(N_("the model string is not a literal here; write the {title} route by hand ('{model}' maps to "
-                              "'{target}')").format(title=ctx.ruleset.provider.title, model=model,
-                                                    target=f"{ctx.text(params['route'])}{target}"))
+                ctx.manual(
+                    N_(
+                        "the model string is not a literal here; write the {title} route by hand ('{model}' maps to '{target}')"
+                    ).format(title=ctx.ruleset.provider.title, model=model, target=f"{ctx.text(params['route'])}{target}")
+                )
             else:
-                ctx.manual(N_("the model string is not a literal here; write the {title} route by hand").format(
-                    title=ctx.ruleset.provider.title))
+                ctx.manual(
+                    N_("the model string is not a literal here; write the {title} route by hand").format(
+                        title=ctx.ruleset.provider.title
+                    )
+                )
             return node
         if target is None:
-            ctx.manual(N_("no {title} model is mapped for '{model}'; add one under [tool.migrator.models] or edit this call").format(
-                title=ctx.ruleset.provider.title, model=model))
+            ctx.manual(
+                N_("no {title} model is mapped for '{model}'; add one under [tool.migrator.models] or edit this call").format(
+                    title=ctx.ruleset.provider.title, model=model
+                )
+            )
             return node
         route = ctx.text(params["route"]) + target
         ctx.diag(N_("model '{model}' -> '{target}'").format(model=arg.value.evaluated_value, target=route), "info")

@@ -48,8 +48,11 @@ class ReplaceSymbol(Operation):
         if "map" in params:
             target = params["map"].get(ctx.site.attrs.get("symbol"))
             if target is None:
-                ctx.manual(N_("{symbol} has no equivalent in {title}").format(symbol=ctx.site.attrs.get("symbol"),
-                                                                              title=ctx.ruleset.provider.title))
+                ctx.manual(
+                    N_("{symbol} has no equivalent in {title}").format(
+                        symbol=ctx.site.attrs.get("symbol"), title=ctx.ruleset.provider.title
+                    )
+                )
                 return node
         else:
             target = params["to"]
@@ -77,7 +80,9 @@ def replace_reference(node: cst.CSTNode, target: str, ctx: Context) -> cst.CSTNo
         return cst.Name(name)
     root = module.split(".")[0]
     if bound.get(root, root) != root:
-        ctx.manual(N_("cannot write {target}: the name '{name}' means something else in this module").format(target=target, name=root))
+        ctx.manual(
+            N_("cannot write {target}: the name '{name}' means something else in this module").format(target=target, name=root)
+        )
         return node
     ctx.need_import(module)
     old_root = _flatten(node)[0] if isinstance(node, (cst.Attribute, cst.Name)) else None
