@@ -498,6 +498,14 @@ def test_a_literal_key_beside_a_caller_s_endpoint_with_an_env_fallback_stays_tha
     assert 'api_key="ollama" if base_url else os.environ["DASHSCOPE_API_KEY"]' in result.output, result.output
 
 
+def test_no_key_beside_a_caller_s_endpoint_stays_none_there():
+    # re-review L4: `api_key=None` (the SDK reads OPENAI_API_KEY) beside a caller's base_url was
+    # replaced by the provider's key, sent to the caller's server, and warned as "a key written in the code"
+    result = migrate(LOCAL_KEY.replace('api_key="ollama"', "api_key=None"), "dashscope")
+    assert 'api_key=None if base_url else os.environ["DASHSCOPE_API_KEY"]' in result.output, result.output
+    assert not [d for d in result.diagnostics if "a key written in the code" in d.message]
+
+
 def test_a_real_key_written_beside_a_caller_s_endpoint_is_replaced_with_a_warning():
     source = LOCAL_KEY.replace('"ollama"', '"sk-abcdefghijklmnopqrstuvwxyz0123456789"')
     result = migrate(source, "dashscope")

@@ -203,7 +203,10 @@ class SetKwarg(Operation):
         if _code(existing.value) == _code(value):
             return node
         chosen = _callers_endpoint(node, ctx) if name == "api_key" and when == "literal" else None
-        if chosen is not None and isinstance(existing.value, cst.SimpleString) and not _holds_key(existing.value):
+        placeholder = (isinstance(existing.value, cst.SimpleString) and not _holds_key(existing.value)) or (
+            isinstance(existing.value, cst.Name) and existing.value.value == "None"  # (the SDK's own: OPENAI_API_KEY)
+        )
+        if chosen is not None and placeholder:
             # a key for the endpoint a caller gives (api_key="ollama" beside base_url=url): it stays
             # that endpoint's; only the provider's endpoint, now the default, takes the provider's key
             ctx.diag(
