@@ -578,6 +578,32 @@ print(Svc(base_url="https://api.openai.com/v1", model="gpt-4o-mini").ask())
         assert "api.openai.com" not in positional and '"gpt-4o' not in positional, positional
 
 
+def test_a_caller_in_another_module_passing_openai_s_url_keeps_the_client_whole(tmp_path: Path):
+    # review N3 across modules (kani's examples): `Engine("gpt-4o", api_base="https://api.openai.com/v1")`
+    # in run.py kept OpenAI's URL for a client moved with the provider's key: the key went to OpenAI
+    import json
+
+    from tests.test_apply_cli import make_repo, run
+    from tests.test_project import apply
+
+    engine = URL_DEFAULT.split("\n\nprint(")[0].lstrip("\n").encode()
+    caller = b'import asyncio\n\nfrom engine import Engine\n\nprint(asyncio.run(Engine("gpt-4o", api_base="https://api.openai.com/v1").predict("hi")))\n'
+    repo = make_repo(tmp_path, {"engine.py": engine, "run.py": caller})
+    doc = apply(repo, "--dry-run")
+    assert not [f for f in doc["files"] if f["path"] == "engine.py"], doc["files"]
+    assert any(
+        d["path"] == "engine.py" and d["severity"] == "manual" and "run.py passes OpenAI's URL for `api_base`" in d["message"]
+        for d in doc["diagnostics"]
+    ), doc["diagnostics"]
+    proc = run("scan", "--format", "json", "--provider", "dashscope", cwd=repo)
+    (row,) = [r for r in json.loads(proc.stdout)["readiness"] if r["plan"] == "compat"]
+    assert row["automatic"] + row["with_diagnostics"] == 0 and row["manual"] == 1, row
+    # a caller passing nothing (or another server's URL) leaves it free to move
+    (repo / "run.py").write_bytes(caller.replace(b'api_base="https://api.openai.com/v1"', b'api_base="http://localhost:8000/v1"'))
+    doc = apply(repo, "--dry-run", "--allow-dirty")
+    assert [f for f in doc["files"] if f["path"] == "engine.py"], doc["diagnostics"]
+
+
 def test_a_parameter_defaulting_to_another_server_is_not_openai_usage():
     source = URL_DEFAULT.replace("https://api.openai.com/v1", "http://localhost:11434/v1")
     result = migrate(source, "dashscope")

@@ -358,6 +358,11 @@ class _Clients(_Mixin):
                 # OpenAI's URL as this module's callers pass it for a parameter retargeted where its
                 # default is written: retargeted with it (left, the provider's key would go there)
                 "_endpoint_more": self._endpoint_callers(node, scope) if chain is not None and _is_str(chain[1]) else None,
+                # ... and the parameter it is the default of, whose callers in other modules may pass
+                # OpenAI's URL (project.py caller_urls: the client stays then)
+                "_endpoint_param": self._default_param(chain[1])
+                if chain is not None and chain[1] is not None and _is_str(chain[1])
+                else None,
                 # the URL a base_url value falls back to (what check compares with its allow-list)
                 "default_url": chain[2] if chain is not None else None,
                 # base_url=settings.llm_base_url with settings imported from another module: its

@@ -412,40 +412,14 @@ def caller_models(analyses: Dict[str, FileAnalysis], modules: _Modules) -> Dict[
                 targets.setdefault((path, str(param[0])), []).append((f, str(param[1]), int(param[2])))
     if not targets:
         return {}
-    word = re.compile(r"\b(?:%s)\b" % "|".join(sorted({re.escape(name) for _, name in targets})))
     passed: Dict[Tuple[str, str], List[Tuple[str, ast.Constant]]] = {}
     spoilt: Set[Tuple[str, str]] = set()
-    for path in modules.paths:
-        source = modules.source(path)
-        parsed = modules.parsed(path) if source is not None and word.search(source) else None
-        if parsed is None:
-            continue
-        names = _imported_names(parsed[0], path)
-        for node in ast.walk(parsed[0]):
-            qname = dotted(node.func, names) if isinstance(node, ast.Call) else None
-            defined = modules.defined(qname) if qname else None
-            target = (defined[0], defined[1][0]) if defined is not None and len(defined[1]) == 1 else None
-            # (a target is found for a call only)
-            if (
-                target not in targets or target[0] == path or not isinstance(node, ast.Call)
-            ):  # (a module's own callers: the analyzer's)
-                continue
-            _f, param, position = targets[target][0]
-            given = next((k.value for k in node.keywords if k.arg == param), None)
-            if (
-                given is None
-                and 0 <= position < len(node.args)
-                and not any(isinstance(a, ast.Starred) for a in node.args[: position + 1])
-            ):
-                given = node.args[position]
-            if given is None and (
-                any(k.arg is None for k in node.keywords) or any(isinstance(a, ast.Starred) for a in node.args)
-            ):
-                spoilt.add(target)  # **kwargs / *args may carry it
-            elif given is not None and isinstance(given, ast.Constant) and isinstance(given.value, str):
-                passed.setdefault(target, []).append((path, given))
-            elif given is not None:
-                spoilt.add(target)
+    params = {target: (users[0][1], users[0][2]) for target, users in targets.items()}
+    for path, target, given in _arguments(params, modules):
+        if given is not None and isinstance(given, ast.Constant) and isinstance(given.value, str):
+            passed.setdefault(target, []).append((path, given))
+        else:
+            spoilt.add(target)  # a value (or **kwargs / *args that may carry it)
     copies = _Copies(analyses)
     for target, users in targets.items():
         if target in spoilt:
@@ -483,6 +457,74 @@ def caller_models(analyses: Dict[str, FileAnalysis], modules: _Modules) -> Dict[
                 current = next(g for g in copies(target[0]).findings if g.span == f.span and g.kind == f.kind)
                 more = list(current.detail.get("_model_callers") or []) + [[where, key, span.line]]
                 copies.update(target[0], current, replace(current, detail=dict(current.detail, _model_callers=more)))
+    return copies.out
+
+
+def _arguments(
+    params: Dict[Tuple[str, str], Tuple[str, int]], modules: _Modules
+) -> Iterator[Tuple[str, Tuple[str, str], Optional[ast.AST]]]:
+    """(module, target, argument) for each call, in another module of the project, of a top-level
+    function or class ``target`` (its module, its name) that passes its parameter ``params[target]``
+    (name, position; -1: keyword-only): the argument, or None where ``**kwargs`` / ``*args`` may carry it."""
+    word = re.compile(r"\b(?:%s)\b" % "|".join(sorted({re.escape(name) for _, name in params})))
+    for path in modules.paths:
+        source = modules.source(path)
+        parsed = modules.parsed(path) if source is not None and word.search(source) else None
+        if parsed is None:
+            continue
+        names = _imported_names(parsed[0], path)
+        for node in ast.walk(parsed[0]):
+            qname = dotted(node.func, names) if isinstance(node, ast.Call) else None
+            defined = modules.defined(qname) if qname else None
+            target = (defined[0], defined[1][0]) if defined is not None and len(defined[1]) == 1 else None
+            if (
+                target not in params or target[0] == path or not isinstance(node, ast.Call)
+            ):  # (a module's own callers: the analyzer's)
+                continue
+            param, position = params[target]
+            given = next((k.value for k in node.keywords if k.arg == param), None)
+            if (
+                given is None
+                and 0 <= position < len(node.args)
+                and not any(isinstance(a, ast.Starred) for a in node.args[: position + 1])
+            ):
+                given = node.args[position]
+            if (
+                given is not None
+                or any(k.arg is None for k in node.keywords)
+                or any(isinstance(a, ast.Starred) for a in node.args)
+            ):
+                yield path, target, given
+
+
+def caller_urls(analyses: Dict[str, FileAnalysis], modules: _Modules) -> Dict[str, FileAnalysis]:
+    """A client whose ``base_url=`` parameter defaults to OpenAI's URL is retargeted where the
+    default is written (analyzer's ``_endpoint_param``); a caller in another module passing OpenAI's
+    URL for it would take the client, and the provider's key with it, to api.openai.com: the
+    client stays whole then, reported (``_param_stays``; within one module the analyzer retargets
+    the caller's literal with the default)."""
+    targets: Dict[Tuple[str, str], List[Finding]] = {}
+    params: Dict[Tuple[str, str], Tuple[str, int]] = {}
+    for path, analysis in analyses.items():
+        for f in analysis.findings if not analysis.error and path.endswith(".py") else ():
+            param = f.detail.get("_endpoint_param") if f.kind == "client" else None
+            if param and f.detail.get("_project_key"):
+                targets.setdefault((path, str(param[0])), []).append(f)
+                params[(path, str(param[0]))] = (str(param[1]), int(param[2]))
+    copies = _Copies(analyses)
+    seen: Set[Tuple[str, str]] = set()
+    for path, target, given in _arguments(params, modules) if params else ():
+        if target in seen or not (isinstance(given, ast.Constant) and "api.openai.com" in str(given.value)):
+            continue
+        seen.add(target)
+        for f in targets[target]:
+            current = next(g for g in copies(target[0]).findings if g.span == f.span and g.kind == f.kind)
+            why = N_(
+                "{path} passes OpenAI's URL for `{param}` (line {line}): moved, the client would take the provider's key "
+                "there; point that caller at the provider too"
+            ).format(path=path, param=params[target][0], line=given.lineno)
+            stays = [target[0], str(f.detail["_project_key"]), "{}: {}".format(target[0], why)]
+            copies.update(target[0], current, replace(current, detail=dict(current.detail, _param_stays=stays)))
     return copies.out
 
 
@@ -553,7 +595,7 @@ def importer_analyses(root: str, scan: ScanResult, known: Optional[Dict[str, byt
     known_analyses.update(changed)
     out.update(changed)
     modules = _Modules(paths, text)
-    for project_pass in (endpoint_definitions, model_definitions, caller_models):
+    for project_pass in (endpoint_definitions, model_definitions, caller_models, caller_urls):
         changed = project_pass(known_analyses, modules)
         known_analyses.update(changed)
         out.update(changed)
