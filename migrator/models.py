@@ -157,6 +157,9 @@ class EnvRead:
     # ``os.environ["X"] = value``: a write of a value (not a literal), which keeps its name: the
     # value is whatever key the code holds there (an OpenAI client's), not the provider's
     written: bool = False
+    # ``if os.getenv("X") is None: os.environ["X"] = value``: the read guarding such a write keeps
+    # its name with it (renamed, the write and its check would disagree)
+    guard: bool = False
 
 
 @dataclass

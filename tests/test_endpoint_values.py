@@ -398,7 +398,7 @@ class External:
         plan,
     )
     assert 'os.environ["OPENAI_API_KEY"] = client.api_key' in result.output, result.output
-    assert 'os.getenv("DASHSCOPE_API_KEY") is None' in result.output  # (a read moves with the client)
+    assert 'if os.getenv("OPENAI_API_KEY") is None:' in result.output  # (the read guarding it stays with it: re-review S3)
     assert [d.line for d in result.diagnostics if "is set here from a value, which may be OpenAI's key" in d.message] == [8]
 
 

@@ -5,9 +5,8 @@ failed on the code the review measured, and passes since its finding was fixed. 
 down from real packages (llm 0.36, textgrad 0.1.8, aisuite 0.2.0, fast-graphrag 0.0.5, chatlab
 2.1.1); runtime ones run the migrated project with the real SDK against the provider's fake, with
 OpenAI's variables on a trap.  S1..S10 were found re-reviewing the fixes of R2, R3/R7, R4 and R6 on
-145fa2d (S9, S10: on main's later fixes of R12 and S1; benchmarks/reach_review4.md, "After the fixes"); all but S3
-pass since main fixed them; S3 (the guard read above a kept write is renamed) is still
-``xfail(strict=True)``."""
+145fa2d (S9, S10: on main's later fixes of R12 and S1; benchmarks/reach_review4.md, "After the fixes"); all
+pass since main fixed them."""
 
 from __future__ import annotations
 
@@ -466,11 +465,6 @@ def test_s2_an_openai_key_written_in_the_code_never_reaches_the_provider(tmp_pat
 # and (2) still renames the guard right above it, `if os.getenv("OPENAI_API_KEY") is None:` -> DASHSCOPE_API_KEY:
 # textgrad's documented local-server use (`ChatExternalClient(client=OpenAI(base_url=<lm-studio>, ...))`,
 # no key set) now raises "Please set the OPENAI_API_KEY environment variable", silently.
-@pytest.mark.xfail(
-    strict=True,
-    reason="S3: the guard read right above a kept OPENAI_API_KEY write is renamed (the write and "
-    "its check disagree; reported since 78cea19)",
-)
 def test_s3_a_kept_env_write_is_reported_and_keeps_its_guard(tmp_path: Path):
     repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/engine.py": R6_ENGINE, "app/external.py": R6_EXTERNAL})
     doc = apply(repo)

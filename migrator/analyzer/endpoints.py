@@ -207,7 +207,7 @@ class _Endpoints(_Mixin):
     def _env_literal(self, node: ast.AST, written: bool = False) -> None:
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith(ENV_PREFIXES):
             span = self.lines.span(node)
-            self.out.env_reads.append(EnvRead(node.value, span, written))
+            self.out.env_reads.append(EnvRead(node.value, span, written, id(node) in self.env_guards))
             self.add(
                 "env",
                 span,

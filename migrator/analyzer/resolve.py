@@ -69,6 +69,7 @@ class _Analyzer:
         # a constructed client's span -> the client a name or attribute bound to both is resolved to
         # (``if x: self.client = OpenAI() else: self.client = OpenAI(base_url=...)``): one client to its calls
         self.shares: Dict[Span, List[int]] = {}
+        self.env_guards: Set[int] = set()  # id(the variable's literal) of reads guarding a kept write (walk.py _on_If)
         self.mixed: Dict[
             Span, List[object]
         ] = {}  # a constructed client's span -> [a name also bound to another value, line read]  # a constructed client's span -> [module, key] of project parameters it is passed to

@@ -9,7 +9,7 @@ from typing import Dict, List, Optional, Tuple, TYPE_CHECKING, cast
 from migrator.analyzer import autogen, symbols as sym
 from migrator.i18n import N_
 from migrator.models import ResultAccess, Span, SymbolRef
-from migrator.analyzer.scope import Client, LOW_CONFIDENCE_APIS, NOT_OPENAI, Q, Result, _LEAVES, _is_name, _is_none
+from migrator.analyzer.scope import Client, LOW_CONFIDENCE_APIS, NOT_OPENAI, Q, Result, _LEAVES, _is_name, _is_none, dotted_name
 from migrator.analyzer.nodes import (
     _a_setting,
     _astuple,
@@ -205,6 +205,32 @@ class _Walk(_Mixin):
             )
 
     # ---- assignments to openai.<config>
+    def _on_If(self, node: ast.If, scope: Scope, parent: Optional[ast.AST]) -> None:
+        """``if os.getenv("OPENAI_API_KEY") is None: os.environ["OPENAI_API_KEY"] = client.api_key``:
+        the read in the test guards a write of a value, which keeps its name (see _on_Subscript);
+        so does the read (re-review S3: renamed, textgrad's check no longer saw the key it wrote)."""
+        kept = set()
+        for stmt in node.body:
+            if isinstance(stmt, ast.Assign) and not _a_setting(stmt.value):
+                kept |= {
+                    t.slice.value
+                    for t in stmt.targets
+                    if isinstance(t, ast.Subscript)
+                    and dotted_name(t.value) in ("os.environ", "environ")
+                    and isinstance(t.slice, ast.Constant)
+                }
+            elif (
+                isinstance(stmt, ast.Expr)
+                and isinstance(stmt.value, ast.Call)
+                and dotted_name(stmt.value.func) in ("os.environ.setdefault", "environ.setdefault")
+                and len(stmt.value.args) == 2
+                and isinstance(stmt.value.args[0], ast.Constant)
+                and not _a_setting(stmt.value.args[1])
+            ):
+                kept.add(stmt.value.args[0].value)
+        if kept:
+            self.env_guards |= {id(n) for n in ast.walk(node.test) if isinstance(n, ast.Constant) and n.value in kept}
+
     def _on_Assign(self, node: ast.Assign, scope: Scope, parent: Optional[ast.AST]) -> None:
         if _names_env_variable(node.targets, node.value):
             self._env_literal(node.value)

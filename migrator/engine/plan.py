@@ -151,7 +151,12 @@ def sites(analysis: FileAnalysis) -> List[Site]:
                 "env",
                 env.span,
                 ("SimpleString",),
-                {"variable": env.var, "confidence": "low" if env.written else "high", "written": env.written},
+                # (nor is a read guarding such a write: EnvRead.guard)
+                {
+                    "variable": env.var,
+                    "confidence": "low" if env.written or env.guard else "high",
+                    "written": env.written and not env.guard,
+                },
                 env,
             )
         )
