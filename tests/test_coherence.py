@@ -275,6 +275,24 @@ def test_a_subclass_s_own_client_on_the_same_attribute_is_one_client_with_the_in
     assert "is left on OpenAI as a whole" in messages(result)
 
 
+@pytest.mark.parametrize("plan", ["compat", "native"])
+def test_the_clients_of_a_conditional_expression_are_one_client_to_its_calls(plan):
+    # re-review L2 (fast-graphrag's shape as a conditional expression): the OpenAI branch moved while
+    # the call, its receiver unresolved, kept OpenAI's model (native: the openai call shape on dashscope's client)
+    source = '''
+        from openai import AsyncAzureOpenAI, AsyncOpenAI
+        class S:
+            def __init__(self, azure=False):
+                self.client = AsyncAzureOpenAI(azure_endpoint="https://x.openai.azure.com", api_version="v") if azure else AsyncOpenAI()
+            async def embed(self):
+                return await self.client.embeddings.create(model="text-embedding-3-small", input=["x"])
+    '''
+    result = migrate(source, "dashscope", plan)
+    code = "\n".join(line for line in result.output.splitlines() if not line.lstrip().startswith("#"))
+    assert code == textwrap.dedent(source).strip("\n"), result.output
+    assert "is left on OpenAI as a whole" in messages(result) and "receiver" not in messages(result)
+
+
 def test_module_configuration_without_v0_calls_is_kept_and_reported():
     result = migrate(
         '''

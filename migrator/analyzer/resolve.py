@@ -179,6 +179,14 @@ class _Analyzer:
             if len(built) == 1 and all(v is built[0] or (isinstance(v, Client) and v.origin == "annotated") for v in values):
                 return built[0]
             return None
+        if isinstance(node, ast.IfExp):
+            # `AzureOpenAI(...) if azure else OpenAI(...)`: one client to the calls made on it (re-review
+            # L2: the OpenAI branch moved while its calls were left unresolved); `OpenAI(...) if key else None`
+            branches = [(self.resolve(n, scope), n) for n in (node.body, node.orelse)]
+            clients = [v for v, _n in branches if isinstance(v, Client)]
+            if clients and all(isinstance(v, Client) or _is_none(n) for v, n in branches):
+                return self._one_of(clients)
+            return None
         if isinstance(node, (ast.Constant, ast.JoinedStr, ast.List, ast.Dict, ast.Tuple, ast.Set)):
             return NOT_OPENAI
         return None
