@@ -293,6 +293,26 @@ def test_the_clients_of_a_conditional_expression_are_one_client_to_its_calls(pla
     assert "is left on OpenAI as a whole" in messages(result) and "receiver" not in messages(result)
 
 
+@pytest.mark.parametrize(
+    "rebound, moves", [('OpenAI(base_url=url, api_key="local")', False), ("None", True), ("make(url)", False)]
+)
+def test_a_module_client_rebound_through_global_is_one_client_with_what_it_is_rebound_to(rebound, moves):
+    # re-review L6: `global client; client = OpenAI(base_url=url, ...)` in a function: the module's
+    # client moved and its call sent qwen-plus to the caller's server
+    source = f'''
+        from openai import OpenAI
+        client = OpenAI()
+        def use_local(url):
+            global client
+            client = {rebound}
+        def ask():
+            return client.chat.completions.create(model="gpt-4o", messages=[])
+    '''
+    result = migrate(source, "dashscope", "compat")
+    assert ('model="qwen-plus"' in result.output) == moves, result.output
+    assert moves or "is left on OpenAI as a whole" in messages(result)
+
+
 def test_module_configuration_without_v0_calls_is_kept_and_reported():
     result = migrate(
         '''

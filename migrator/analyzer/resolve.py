@@ -69,6 +69,7 @@ class _Analyzer:
         # a constructed client's span -> the client a name or attribute bound to both is resolved to
         # (``if x: self.client = OpenAI() else: self.client = OpenAI(base_url=...)``): one client to its calls
         self.shares: Dict[Span, List[int]] = {}
+        self.globals_memo: Dict[str, List["Value"]] = {}  # see _global_values
         self.env_guards: Set[int] = set()  # id(the variable's literal) of reads guarding a kept write (walk.py _on_If)
         self.mixed: Dict[
             Span, List[object]
@@ -147,6 +148,15 @@ class _Analyzer:
                 ]
                 if others:
                     self._one_of([value] + others)
+            if isinstance(value, Client) and value.origin in ("constructed", "subclass") and binding.scope.kind == "module":
+                # `global client; client = OpenAI(base_url=url)` in a function (re-review L6): one client
+                # to the calls made on it; a value of another kind there: the calls cannot be followed
+                rebound = self._global_values(node.id)
+                if rebound and not all(isinstance(v, Client) for v in rebound):
+                    self.mixed.setdefault(value.span, [node.id, node.lineno])
+                    return None
+                if rebound:
+                    self._one_of([value] + [v for v in rebound if isinstance(v, Client)])
             if ambiguous and not isinstance(value, (Client, Res, Result)):
                 mixed = self._mixed(node.id, binding, node.lineno)
                 if isinstance(mixed, Client):
@@ -190,6 +200,24 @@ class _Analyzer:
         if isinstance(node, (ast.Constant, ast.JoinedStr, ast.List, ast.Dict, ast.Tuple, ast.Set)):
             return NOT_OPENAI
         return None
+
+    def _global_values(self, name: str) -> List[Value]:
+        """What functions declaring ``global <name>`` assign to it (None: a placeholder, not counted)."""
+        if name not in self.globals_memo:
+            found: List[Value] = []
+            for function in ast.walk(self.tree):
+                if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or not any(
+                    isinstance(n, ast.Global) and name in n.names for n in function.body
+                ):
+                    continue
+                inner = self.binder.scopes.get(id(function))
+                if inner is not None:
+                    self.binder.bind_body(inner)
+                for stmt in ast.walk(function):
+                    if isinstance(stmt, ast.Assign) and any(_is_name(t, name) for t in stmt.targets) and not _is_none(stmt.value):
+                        found.append(self.resolve(stmt.value, inner) if inner is not None else None)
+            self.globals_memo[name] = found
+        return self.globals_memo[name]
 
     def _mixed(self, name: str, picked: Binding, line: int) -> Union[bool, Client]:
         """Whether ``name``, read at ``line`` where its latest binding holds no client, may hold a
