@@ -185,10 +185,6 @@ class SetKwarg(Operation):
                 )
                 else None
             )
-            if guarded is not None:
-                # os.getenv("<KEY>") is None where the variable is unset, and the openai SDK then
-                # reads OPENAI_API_KEY itself: OpenAI's key would reach the provider (re-review S1, S10)
-                return _replace_entry(node, existing, existing.with_changes(value=guarded))
             if _code(existing.value) != _code(value) and not _reads_env(
                 existing.value, ("OPENAI_API_KEY", ctx.ruleset.vars.get("api_key_env"))
             ):
@@ -199,6 +195,10 @@ class SetKwarg(Operation):
                     ),
                     "warning",
                 )
+            if guarded is not None:
+                # os.getenv("<KEY>") is None where the variable is unset, and the openai SDK then
+                # reads OPENAI_API_KEY itself: OpenAI's key would reach the provider (re-review S1, S10)
+                return _replace_entry(node, existing, existing.with_changes(value=guarded))
             return node
         if _code(existing.value) == _code(value):
             return node
@@ -319,9 +319,26 @@ def _never_none(value: cst.BaseExpression, ctx: Context, key: cst.BaseExpression
         return key
     if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or) and _may_be_none(value.right, names):
         return value.with_changes(right=key)
-    if isinstance(value, cst.Name) and ctx.site.attrs.get("key_none"):
+    if _none_able(value):
+        # a value (a parameter, a setting, a local) None may reach: the SDK would read OPENAI_API_KEY
+        # (review 5 T1: gpt-json's callers pass None "if OPENAI_API_KEY is set"); None now means
+        # the provider's variable, as it meant OpenAI's
         return cst.BooleanOperation(value, cst.Or(), key)
     return None
+
+
+def _none_able(value: cst.BaseExpression) -> bool:
+    """Whether an ``api_key=`` value can be None: not a literal, not ``os.environ[...]``, not a
+    read with a default that is not None, not ``x or`` such a value."""
+    if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
+        return _none_able(value.right)
+    if isinstance(value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.IfExp)):
+        return False  # (a conditional: written by a pairing, or the code's own choice of two values)
+    if isinstance(value, cst.Subscript) and _code(value.value) in ("os.environ", "environ"):
+        return False
+    if isinstance(value, cst.Call) and _code(value.func) in ("os.getenv", "getenv", "os.environ.get", "environ.get"):
+        return len(value.args) == 1 or (len(value.args) == 2 and _code(value.args[1].value) == "None")
+    return isinstance(value, (cst.Name, cst.Attribute, cst.Subscript, cst.Call))
 
 
 def _may_be_none(node: cst.BaseExpression, names: Sequence[Optional[str]]) -> bool:
