@@ -44,3 +44,57 @@ def test_t1_a_required_api_key_parameter_passed_none_never_sends_openai_s_key_to
     assert received, getattr(done, "stderr", "")[-2000:]
     keys = [r.headers.get("authorization") for r in received]
     assert "Bearer sk-openai-trap" not in keys, keys
+
+
+# --------------------------------------------------------------------------- T0
+# tanuki.py 0.2.0 OpenAI_API: the key read from OPENAI_API_KEY feeds both the SDK client (embeddings)
+# and a raw `requests.post("https://api.openai.com/v1/chat/completions", headers={"Authorization":
+# f"Bearer {key}"})`.  Cut down: a raw request to OpenAI's moderation endpoint beside a migratable client.
+T0_APP = b'''import os
+
+import requests
+from openai import OpenAI
+
+client = OpenAI()
+
+
+def embed(texts):
+    return client.embeddings.create(input=texts, model="text-embedding-3-small")
+
+
+def moderate(text):
+    key = os.environ["OPENAI_API_KEY"]
+    r = requests.post("https://api.openai.com/v1/moderations", headers={"Authorization": f"Bearer {key}"}, json={"input": text})
+    return r.json()
+'''
+# requests.post is replaced by a recorder: the guard only resolves the loopback
+T0_PROGRAM = """import os
+import requests
+
+def post(url, headers=None, json=None, **kw):
+    auth = (headers or {}).get("Authorization", "")
+    for var in ("DASHSCOPE_API_KEY", "OPENAI_API_KEY"):
+        if os.environ.get(var) and auth == "Bearer " + os.environ[var]:
+            print("SENT", url, var)
+    class R:
+        def json(self):
+            return {}
+    return R()
+
+requests.post = post
+from app.llm import embed, moderate
+embed(["hi"])
+moderate("hi")
+"""
+
+
+@pytest.mark.xfail(strict=True, reason="review 5 T0: an OPENAI_API_KEY read feeding a raw request to api.openai.com is renamed")
+def test_t0_the_provider_s_key_never_goes_to_api_openai_com_in_a_raw_request(tmp_path: Path):
+    repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/llm.py": T0_APP})
+    doc = apply(repo)
+    assert doc.get("branch"), doc
+    migrated = checkout(tmp_path, repo, doc)
+    done, received, trap = run_migrated(tmp_path, migrated, T0_PROGRAM, (migrated / "app/llm.py").read_text())
+    out = getattr(done, "stdout", "")
+    assert received and "SENT https://api.openai.com/v1/moderations" in out, (out, getattr(done, "stderr", "")[-2000:])
+    assert "SENT https://api.openai.com/v1/moderations DASHSCOPE_API_KEY" not in out, out
