@@ -14,6 +14,17 @@ import pytest
 from tests.projects import apply, checkout, run_migrated
 from tests.test_apply_cli import make_repo
 
+
+def _run(tmp_path: Path, name: str, source: bytes, program: str):
+    """apply on a project of ``app/<name>``, then run ``program`` on the migrated branch: (run, requests at the provider's fake)."""
+    repo = make_repo(tmp_path, {"app/__init__.py": b"", f"app/{name}": source})
+    doc = apply(repo)
+    assert doc.get("branch"), doc
+    migrated = checkout(tmp_path, repo, doc)
+    done, received, _trap = run_migrated(tmp_path, migrated, program, (migrated / f"app/{name}").read_text())
+    return done, received
+
+
 # --------------------------------------------------------------------------- T1
 # gpt-json 0.5.1 GPTJSON.__init__(self, api_key: str, ...): `AsyncOpenAI(api_key=api_key, max_retries=1)`;
 # the parameter is documented "OpenAI API key, if `OPENAI_API_KEY` environment variable is not set", so
@@ -35,12 +46,7 @@ class GPTJSON:
 
 @pytest.mark.xfail(strict=True, reason="review 5 T1: a required api_key parameter is not guarded against None")
 def test_t1_a_required_api_key_parameter_passed_none_never_sends_openai_s_key_to_the_provider(tmp_path: Path):
-    repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/gpt.py": T1_GPT})
-    doc = apply(repo)
-    assert doc.get("branch"), doc
-    migrated = checkout(tmp_path, repo, doc)
-    source = (migrated / "app/gpt.py").read_text()
-    done, received, trap = run_migrated(tmp_path, migrated, "from app.gpt import GPTJSON\nGPTJSON(None).run('hi')\n", source)
+    done, received = _run(tmp_path, "gpt.py", T1_GPT, "from app.gpt import GPTJSON\nGPTJSON(None).run('hi')\n")
     assert received, getattr(done, "stderr", "")[-2000:]
     keys = [r.headers.get("authorization") for r in received]
     assert "Bearer sk-openai-trap" not in keys, keys
@@ -90,11 +96,7 @@ moderate("hi")
 
 @pytest.mark.xfail(strict=True, reason="review 5 T0: an OPENAI_API_KEY read feeding a raw request to api.openai.com is renamed")
 def test_t0_the_provider_s_key_never_goes_to_api_openai_com_in_a_raw_request(tmp_path: Path):
-    repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/llm.py": T0_APP})
-    doc = apply(repo)
-    assert doc.get("branch"), doc
-    migrated = checkout(tmp_path, repo, doc)
-    done, received, trap = run_migrated(tmp_path, migrated, T0_PROGRAM, (migrated / "app/llm.py").read_text())
+    done, received = _run(tmp_path, "llm.py", T0_APP, T0_PROGRAM)
     out = getattr(done, "stdout", "")
     assert received and "SENT https://api.openai.com/v1/moderations" in out, (out, getattr(done, "stderr", "")[-2000:])
     assert "SENT https://api.openai.com/v1/moderations DASHSCOPE_API_KEY" not in out, out
