@@ -1,15 +1,14 @@
 """Reproductions of the fifth reach review (three unseen PyPI packages: gpt-json 0.5.1, chatblade
 0.7.0, tanuki.py 0.2.0; findings T1..Tn in the review's findings).
 
-Each test states the correct behaviour and is marked ``xfail(strict=True)`` while it fails on the code
-the review measured (main 9766a88).  Runtime ones run the migrated project with the real SDK against the
+Each test states the correct behaviour; each was marked ``xfail(strict=True)`` while it failed on the
+code the review measured (main 9766a88), and passes since main fixed T0 and T1.  Runtime ones run the migrated project with the real SDK against the
 provider's fake, with OpenAI's variables on a trap."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 
 from tests.projects import apply, checkout, run_migrated
 from tests.test_apply_cli import make_repo
@@ -44,7 +43,6 @@ class GPTJSON:
 '''
 
 
-@pytest.mark.xfail(strict=True, reason="review 5 T1: a required api_key parameter is not guarded against None")
 def test_t1_a_required_api_key_parameter_passed_none_never_sends_openai_s_key_to_the_provider(tmp_path: Path):
     done, received = _run(tmp_path, "gpt.py", T1_GPT, "from app.gpt import GPTJSON\nGPTJSON(None).run('hi')\n")
     assert received, getattr(done, "stderr", "")[-2000:]
@@ -94,7 +92,6 @@ moderate("hi")
 """
 
 
-@pytest.mark.xfail(strict=True, reason="review 5 T0: an OPENAI_API_KEY read feeding a raw request to api.openai.com is renamed")
 def test_t0_the_provider_s_key_never_goes_to_api_openai_com_in_a_raw_request(tmp_path: Path):
     done, received = _run(tmp_path, "llm.py", T0_APP, T0_PROGRAM)
     out = getattr(done, "stdout", "")

@@ -112,6 +112,9 @@ def sites(analysis: FileAnalysis) -> List[Site]:
             out.append(Site("config", f.span, ("Assign", "AnnAssign", "AugAssign"), attrs, f))
         elif f.kind == "double":
             out.append(Site("double", f.span, CALL_NODES, {"symbol": f.symbol, "confidence": f.confidence}, f))
+        elif f.kind == "url" and "api.openai.com" in str(f.detail.get("url")):
+            # (no rule rewrites it: where it stays, the key reads that may go with it stay too, units.py)
+            out.append(Site("url", f.span, ("SimpleString",), {"url": f.detail.get("url"), "confidence": "high"}, f))
         elif f.kind in ("import", "framework") and f.detail.get("module") is not None:
             attrs = {"module": f.detail.get("module"), "symbol": f.symbol, "confidence": f.confidence}
             out.append(Site("import", f.span, ("Import", "ImportFrom"), attrs, f))

@@ -15,6 +15,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
+from migrator.analyzer import text_findings
 from migrator.analyzer.python import analyze_python
 from migrator.engine import trees
 from migrator.engine.model import Diagnostic, FileResult, Site
@@ -153,7 +154,10 @@ def rewrite_once(
     """One pass: analyse (unless given), match rules, transform.  May raise on bad input;
     raises NotRewritable when ``guard(source)`` gives a reason, asked only when the text is about
     to be parsed with LibCST (most files with sites have nothing a rule rewrites and never are)."""
-    analysis = analysis if analysis is not None else analyze_python(source, path, cell=cell)
+    if analysis is None:
+        analysis = analyze_python(source, path, cell=cell)
+        # the OpenAI URLs scan finds in the code (plan.sites: a URL left in the code keeps its keys)
+        analysis.findings += [f for f in text_findings(path, source, cell=cell, python=True) if f.kind == "url"]
     if analysis.error:
         return FileResult(path, source, source, error=analysis.error)
     all_sites = sites(analysis)

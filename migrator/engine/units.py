@@ -1151,6 +1151,10 @@ def _dependents(
     keys_ok = bool(units) and not any(u.keeps_sdk and u.may_read_openai_key for u in units)
     key_lines = _lines(u for u in units if u.keeps_sdk and u.may_read_openai_key)
     calls = [s for s in all_sites if s.kind == "call"]
+    # an api.openai.com URL the code still calls by hand (requests.post(URL, headers=...)), outside
+    # every construction (retargeted there), test double and default the rules retarget
+    handled = [s.span for s in all_sites if s.kind in ("client", "double", "endpoint", "framework")]
+    raw_url = next((s for s in all_sites if s.kind == "url" and not any(_inside(s.span, span) for span in handled)), None)
     call_index: Optional[_ByStart] = None
     for site in all_sites:
         if id(site) in unit_of or id(site) not in moving:
@@ -1210,6 +1214,21 @@ def _dependents(
                 plan.reports.append((site, "migrator/unit", _module_reason(symbol, units, blocked_lines), "warning"))
             continue
         loose_key = site.kind == "env" and str(site.attrs.get("variable", "")).startswith("OPENAI_")
+        if loose_key and raw_url is not None:
+            # (review 5 T0: renamed, the provider's key went to api.openai.com with the request)
+            held.add(id(site))
+            plan.reports.append(
+                (
+                    site,
+                    "migrator/unit",
+                    N_(
+                        "{variable} is kept: this module still sends requests to OpenAI's URL (line {line}), which this "
+                        "key may authenticate"
+                    ).format(variable=site.attrs.get("variable"), line=raw_url.span.line),
+                    "warning",
+                )
+            )
+            continue
         if loose_key and tree_stays:
             held.add(id(site))
             plan.reports.append(
