@@ -617,7 +617,7 @@ def test_ask_async(mocker, monkeypatch):
     monkeypatch.setattr("app.llm.OpenAI", None)
     with patch.object(llm, "AzureOpenAI"):
         pass
-    with patch("app.llm.Client"), patch("app.llm.ask"):
+    with patch("app.llm.Client"), patch("app.llm.ask"), patch("app.other.OpenAI", create=True):
         pass
 '''
 

@@ -20,6 +20,7 @@ from migrator.analyzer.nodes import (
     _is_env_read,
     _kwarg_names,
     _is_str,
+    _kwarg_true,
     _primitive,
     _signature,
     _streaming_api,
@@ -296,7 +297,12 @@ class _Clients(_Mixin):
             text = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
             if text is not None and (text == "openai" or text.startswith("openai.")):
                 target = text
-            elif text is not None and "." in text and text.rsplit(".", 1)[1] in sym.PATCHED_CLASSES | {"openai"}:
+            elif (
+                text is not None
+                and "." in text
+                and text.rsplit(".", 1)[1] in sym.PATCHED_CLASSES | {"openai"}
+                and not _kwarg_true(node, "create")  # (create=True: the module does not have the name)
+            ):
                 target = text  # the SDK's class (or module) where a module of the project imports it: patch("app.llm.OpenAI")
             elif text is None:
                 value = self.resolve(first, scope)
