@@ -656,6 +656,18 @@ def test_a_patch_of_the_class_a_migrated_module_no_longer_imports_is_reported(tm
     assert lines == ([] if plan == "compat" else [7, 14, 15, 16]), doc["diagnostics"]
 
 
+def test_an_http_mock_routed_at_openai_s_url_through_a_constant_is_a_test_double():
+    # review 5 T4 (gpt-json): `@respx.mock(base_url=OPENAI_URL)` with the URL in a module constant
+    from migrator.analyzer.python import analyze_python
+
+    source = (
+        'import openai\nimport respx\n\nOPENAI_URL = "https://api.openai.com/v1"\n\n\n'
+        '@respx.mock(base_url=OPENAI_URL)\ndef test_x(respx_mock):\n    respx_mock.post("/chat/completions")\n'
+    )
+    found = [(f.line, f.symbol) for f in analyze_python(source, "t.py").findings if f.kind == "double"]
+    assert found == [(7, "https://api.openai.com/v1")]
+
+
 def test_a_test_that_patches_openai_by_name_is_analysed_without_importing_it():
     from migrator.analyzer import analyze_python_bytes, needs_ast
 

@@ -314,8 +314,9 @@ class _Clients(_Mixin):
                     target = f"{value.qname}.{name}"  # patch.object(llm, "OpenAI"), llm a module of the project
         elif root in ("respx", "httpx_mock", "responses", "requests_mock", "aioresponses", "mocked", "router"):
             for arg in list(node.args) + [k.value for k in node.keywords]:
-                if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and "api.openai.com" in arg.value:
-                    target = arg.value
+                url = self.constant_str(arg, scope)  # (a literal, or a module constant: @respx.mock(base_url=OPENAI_URL))
+                if url is not None and "api.openai.com" in url:
+                    target = url
                     break
         if target is not None:
             self.add(
