@@ -279,22 +279,34 @@ def _env_prefix(cls: ast.ClassDef) -> str:
     return ""
 
 
+def _masked(source: str, path: str, cell: Optional[int]) -> Optional[FileAnalysis]:
+    try:
+        return _analyze_masked(source, path, cell)
+    except RecursionError:
+        return None
+
+
 def _analyze(
     source: str, path: str, cell: Optional[int], prune: bool, externals: Optional[Dict[str, Dict[str, object]]] = None
 ) -> FileAnalysis:
-    if prune and MASK and len(source) >= chunks.MIN_CHARS:
-        try:
-            masked = _analyze_masked(source, path, cell)
-        except RecursionError:
-            masked = None
-        if masked is not None:
-            return masked
+    masked = _masked(source, path, cell) if prune and MASK and len(source) >= chunks.MIN_CHARS else None
+    if masked is not None:
+        return masked
     try:
         tree = ast.parse(source, filename=path, type_comments=False)
     except SyntaxError as exc:
         out = FileAnalysis(path, error=N_("syntax error: {reason}").format(reason=exc.msg), error_line=exc.lineno)
         return out
     except (ValueError, RecursionError, MemoryError) as exc:
+        # too deep for the parser as a whole (a chain of 10,000 operators): the regions that can
+        # matter, parsed alone, as the masked analysis does (apply's guard then names the line)
+        masked = (
+            _masked(source, path, cell)
+            if isinstance(exc, RecursionError) and prune and not MASK and len(source) >= chunks.MIN_CHARS
+            else None
+        )
+        if masked is not None:
+            return masked
         return FileAnalysis(path, error=N_("cannot parse: {reason}").format(reason=f"{type(exc).__name__}: {exc}"))
     try:
         lines = _Lines(source)

@@ -70,6 +70,7 @@ class _Analyzer:
         # (``if x: self.client = OpenAI() else: self.client = OpenAI(base_url=...)``): one client to its calls
         self.shares: Dict[Span, List[int]] = {}
         self.globals_memo: Dict[str, List["Value"]] = {}  # see _global_values
+        self.blocks: Optional[Dict[int, int]] = None  # see _block_of
         self.env_guards: Set[int] = set()  # id(the variable's literal) of reads guarding a kept write (walk.py _on_If)
         self.mixed: Dict[
             Span, List[object]
@@ -137,12 +138,14 @@ class _Analyzer:
             value = self.resolve_binding(binding)
             if ambiguous and isinstance(value, Client) and value.origin in ("constructed", "subclass"):
                 # `if x: c = OpenAI() / else: c = OpenAI(base_url=...)`: both reach the calls made on c
+                # (a binding in the latest one's own block is dead there: `c = A()` then `c = B()`)
+                block = self._block_of(binding)
                 others = [
                     v
                     for v in (
                         self.resolve_binding(b)
                         for b in binding.scope.bindings.get(node.id, [])
-                        if b is not binding and b.line <= node.lineno
+                        if b is not binding and b.line <= node.lineno and (block is None or self._block_of(b) != block)
                     )
                     if isinstance(v, Client)
                 ]
@@ -362,14 +365,27 @@ class _Analyzer:
                     out.append(inner.cls)
         return out
 
+    def _block_of(self, binding: Binding) -> Optional[int]:
+        """id() of the statement list an assignment binding is a statement of (None: not known)."""
+        if self.blocks is None:
+            self.blocks = {}
+            for node in ast.walk(self.tree):
+                for field in ("body", "orelse", "finalbody"):
+                    block = getattr(node, field, None)
+                    if isinstance(block, list):
+                        for stmt in block:
+                            if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
+                                self.blocks[id(stmt.value)] = id(block)
+        return self.blocks.get(id(binding.value)) if binding.value is not None else None
+
     def _one_of(self, clients: List[Client]) -> Client:
         """The first of the clients one name or attribute may hold, the others recorded as sharing
         its calls (analyzer's ``_same_as``: one unit, they move or stay together)."""
-        first = clients[0]
-        for other in clients[1:]:
-            if other.span != first.span and other.origin in ("constructed", "subclass"):
-                self.shares.setdefault(other.span, [first.span.line, first.span.col, first.span.end_line, first.span.end_col])
-        return first
+        built = sorted({_span_key(c.span) for c in clients if c.origin in ("constructed", "subclass")})
+        for other in built[1:]:  # (each to the first in the file: the same links whichever use is resolved first)
+            key = Span(*other)
+            self.shares[key] = min(self.shares.get(key, list(built[0])), list(built[0]))
+        return clients[0]
 
     # ---- the project's other modules (see analyzer/project.py)
     def client_key(self, call: ast.Call) -> str:
@@ -1079,3 +1095,7 @@ def _passed_through(value: ast.AST) -> ast.AST:
 def _is_none_value(binding: Binding) -> bool:
     """``name = None``: a placeholder, never a client to call."""
     return binding.kind == "assign" and isinstance(binding.value, ast.Constant) and binding.value.value is None
+
+
+def _span_key(span: Span) -> Tuple[int, int, int, int]:
+    return (span.line, span.col, span.end_line, span.end_col)

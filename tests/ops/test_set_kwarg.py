@@ -40,8 +40,19 @@ def test_when_missing_keeps_an_existing_value(assert_codemod):
 def test_when_literal_keeps_an_expression_and_says_so(assert_codemod):
     # and adds no import for the value it did not write
     assert_codemod(
-        "from openai import OpenAI\nc = OpenAI(api_key=load_key())\n",
+        'from openai import OpenAI\nc = OpenAI(api_key=f"{load_key()}")\n',
         None,
+        {"kind": "client"},
+        KEY,
+        diagnostics=["warning: api_key= comes from `f"],
+    )
+
+
+def test_a_key_that_may_be_none_falls_back_to_the_provider_s_variable_not_openai_s(assert_codemod):
+    # None makes the openai SDK read OPENAI_API_KEY itself (review 5 T1): it now means the provider's
+    assert_codemod(
+        "from openai import OpenAI\nc = OpenAI(api_key=load_key())\n",
+        'import os\n\nfrom openai import OpenAI\nc = OpenAI(api_key=load_key() or os.environ["ACME_API_KEY"])\n',
         {"kind": "client"},
         KEY,
         diagnostics=["warning: api_key= comes from `load_key()`"],

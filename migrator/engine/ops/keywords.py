@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from migrator.engine.model import Site
 from migrator.engine.ops.base import (
@@ -176,7 +176,7 @@ class SetKwarg(Operation):
             return _replace_entry(node, existing, existing.with_changes(value=either))
         if when == "literal" and not _is_literal(existing.value):
             guarded = (
-                _never_none(existing.value, ctx, render(params["value"], ctx))
+                _never_none(existing.value, ctx, lambda: render(params["value"], ctx))
                 if (
                     name == "api_key"
                     and ctx.ruleset.plan.keeps_openai
@@ -309,21 +309,21 @@ def _reads_env(node: cst.BaseExpression, names: Sequence[Optional[str]]) -> bool
     return isinstance(key, cst.SimpleString) and key.evaluated_value in names
 
 
-def _never_none(value: cst.BaseExpression, ctx: Context, key: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+def _never_none(value: cst.BaseExpression, ctx: Context, key: Callable[[], cst.BaseExpression]) -> Optional[cst.BaseExpression]:
     """An openai SDK client's ``api_key=`` value that may be None where the key variable is unset
     (then the SDK reads OPENAI_API_KEY itself), rewritten so it cannot be: the read becomes
     ``key`` (``os.environ["<KEY>"]``); ``x or <read>`` ends in it; a local read into once from
     such a read (the analyzer's ``key_none``) becomes ``local or <key>``.  None: nothing to do."""
     names = ("OPENAI_API_KEY", ctx.ruleset.vars.get("api_key_env"))
     if _may_be_none(value, names):
-        return key
+        return key()
     if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or) and _may_be_none(value.right, names):
-        return value.with_changes(right=key)
+        return value.with_changes(right=key())
     if _none_able(value):
         # a value (a parameter, a setting, a local) None may reach: the SDK would read OPENAI_API_KEY
         # (review 5 T1: gpt-json's callers pass None "if OPENAI_API_KEY is set"); None now means
         # the provider's variable, as it meant OpenAI's
-        return cst.BooleanOperation(value, cst.Or(), key)
+        return cst.BooleanOperation(value, cst.Or(), key())
     return None
 
 
