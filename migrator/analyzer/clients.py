@@ -355,9 +355,6 @@ class _Clients(_Mixin):
                 # where api_key=<local> is written, when only this construction reads that local:
                 # the OPENAI_* reads there feed this client alone, so they move or stay with it
                 "_key_def": self._key_def(node, scope),
-                # ... and that local is read from OPENAI_API_KEY with nothing else to fall back to (None
-                # where it is unset, so the openai SDK would read OPENAI_API_KEY itself: engine ops)
-                "key_none": self._key_none(node, scope),
                 # api_key=settings.openai_api_key: a name saying it holds OpenAI's key
                 "key_named": self.key_named_openai(node, scope),
                 # where a base_url falling back to OpenAI's endpoint is written (x or os.getenv(...))
@@ -381,25 +378,6 @@ class _Clients(_Mixin):
                 # OpenAI(**config) after `config["base_url"] = "<url>"` (check reads it as the endpoint)
                 "spread_url": self._spread_url(node, scope) if any(k.arg is None for k in node.keywords) else None,
             },
-        )
-
-    def _key_none(self, call: ast.Call, scope: Scope) -> bool:
-        """``api_key=<local>`` whose one binding in the function is ``os.getenv("OPENAI_API_KEY")``
-        with no default (or ``x or`` it)."""
-        given = next((value for arg, value in self.keywords(call, scope) if arg == "api_key"), None)
-        if not isinstance(given, ast.Name):
-            return False
-        binding, ambiguous = self.lookup(given.id, scope, given.lineno)
-        if binding is None or ambiguous or binding.kind != "assign" or binding.value is None:
-            return False
-        value = binding.value
-        value = value.values[-1] if isinstance(value, ast.BoolOp) and isinstance(value.op, ast.Or) else value
-        return (
-            isinstance(value, ast.Call)
-            and (dotted_name(value.func) or "") in ("os.getenv", "getenv", "os.environ.get", "environ.get")
-            and (len(value.args) == 1 or (len(value.args) == 2 and _is_none(value.args[1])))
-            and isinstance(value.args[0], ast.Constant)
-            and value.args[0].value == "OPENAI_API_KEY"
         )
 
     def _imported_key(self, call: ast.Call, scope: Scope) -> Optional[str]:

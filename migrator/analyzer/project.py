@@ -309,24 +309,16 @@ def model_definitions(analyses: Dict[str, FileAnalysis], modules: _Modules) -> D
             copies.update(
                 path, f, replace(f, model=cast(str, literal.value), detail=dict(f.detail, _model_remote=[def_path, key, span[0]]))
             )
-        first = users[0][1]
-        call = dict(
-            first.detail,
-            symbol=first.symbol,
-            api=first.api,
-            legacy=first.legacy,
-            model=literal.value,
-            confidence=first.confidence,
-            _kind=first.kind,
-        )
         copies(def_path).findings.append(
-            Finding(
-                "model_def",
+            _model_def(
                 def_path,
                 Span(*span),
                 N_("model default of calls in other modules"),
-                model=cast(str, literal.value),
-                detail={"key": key, "users": [[p, f.span.line] for p, f in users], "env": env, "_call": call},
+                literal,
+                users[0][1],
+                key,
+                [[p, f.span.line] for p, f in users],
+                env,
             )
         )
     return copies.out
@@ -433,25 +425,9 @@ def caller_models(analyses: Dict[str, FileAnalysis], modules: _Modules) -> Dict[
         key = f"model:{target[0]}:{target[1]}:{users[0][1]}"
         for where, literal in passed.get(target, []):
             span = Span(literal.lineno, literal.col_offset, literal.end_lineno or literal.lineno, literal.end_col_offset or 0)
-            first = users[0][0]
-            call = dict(
-                first.detail,
-                symbol=first.symbol,
-                api=first.api,
-                legacy=first.legacy,
-                model=literal.value,
-                confidence=first.confidence,
-                _kind=first.kind,
-            )
+            message = N_("model passed to {name} (its calls are in {path})").format(name=target[1], path=target[0])
             copies(where).findings.append(
-                Finding(
-                    "model_def",
-                    where,
-                    span,
-                    N_("model passed to {name} (its calls are in {path})").format(name=target[1], path=target[0]),
-                    model=cast(str, literal.value),
-                    detail={"key": key, "users": [[target[0], f.span.line] for f, _p, _n in users], "env": "", "_call": call},
-                )
+                _model_def(where, span, message, literal, users[0][0], key, [[target[0], f.span.line] for f, _p, _n in users], "")
             )
             for f, _param, _position in users:
                 current = next(g for g in copies(target[0]).findings if g.span == f.span and g.kind == f.kind)
@@ -526,6 +502,30 @@ def caller_urls(analyses: Dict[str, FileAnalysis], modules: _Modules) -> Dict[st
             stays = [target[0], str(f.detail["_project_key"]), "{}: {}".format(target[0], why)]
             copies.update(target[0], current, replace(current, detail=dict(current.detail, _param_stays=stays)))
     return copies.out
+
+
+def _model_def(
+    path: str, span: Span, message: str, literal: ast.Constant, first: Finding, key: str, users: List[List[object]], env: object
+) -> Finding:
+    """A ``model_def`` finding: the model literal at ``span`` of ``path`` that the calls of
+    another module (``users``, the first of them ``first``) take, keyed ``key``."""
+    call = dict(
+        first.detail,
+        symbol=first.symbol,
+        api=first.api,
+        legacy=first.legacy,
+        model=literal.value,
+        confidence=first.confidence,
+        _kind=first.kind,
+    )
+    return Finding(
+        "model_def",
+        path,
+        span,
+        message,
+        model=cast(str, literal.value),
+        detail={"key": key, "users": users, "env": env, "_call": call},
+    )
 
 
 def _imported_names(tree: ast.Module, path: str) -> Dict[str, str]:

@@ -312,8 +312,8 @@ def _reads_env(node: cst.BaseExpression, names: Sequence[Optional[str]]) -> bool
 def _never_none(value: cst.BaseExpression, ctx: Context, key: Callable[[], cst.BaseExpression]) -> Optional[cst.BaseExpression]:
     """An openai SDK client's ``api_key=`` value that may be None where the key variable is unset
     (then the SDK reads OPENAI_API_KEY itself), rewritten so it cannot be: the read becomes
-    ``key`` (``os.environ["<KEY>"]``); ``x or <read>`` ends in it; a local read into once from
-    such a read (the analyzer's ``key_none``) becomes ``local or <key>``.  None: nothing to do."""
+    ``key`` (``os.environ["<KEY>"]``); ``x or <read>`` ends in it; any other value None may
+    reach (a local, a parameter, a setting) becomes ``value or <key>``.  None: nothing to do."""
     names = ("OPENAI_API_KEY", ctx.ruleset.vars.get("api_key_env"))
     if _may_be_none(value, names):
         return key()
