@@ -13,10 +13,13 @@ from typing import Dict, Optional, Set, Tuple
 
 PACKAGE = Path(__file__).resolve().parent.parent / "migrator"
 
+# what each command computes (the pipelines room): the engine and the analyzer are below it
+PIPELINES = ("migrator.scan", "migrator.apply", "migrator.check", "migrator.readiness", "migrator.testing")
+
 # module prefix -> imports it must never make
 FORBIDDEN: Dict[str, Tuple[str, ...]] = {
-    "migrator.analyzer": ("migrator.cli", "migrator.report", "migrator.vcs", "rich", "typer", "click", "git"),
-    "migrator.engine": ("migrator.cli", "migrator.report", "migrator.vcs", "rich", "typer", "click", "git"),
+    "migrator.analyzer": ("migrator.cli", "migrator.report", "migrator.vcs", "rich", "typer", "click", "git", *PIPELINES),
+    "migrator.engine": ("migrator.cli", "migrator.report", "migrator.vcs", "rich", "typer", "click", "git", *PIPELINES),
     "migrator.ruleset": ("migrator.cli", "migrator.report", "migrator.vcs", "rich", "typer", "click", "git"),
     "migrator.report": (
         "migrator.vcs",
