@@ -30,6 +30,8 @@ FORBIDDEN: Dict[str, Tuple[str, ...]] = {
         "migrator.check",
         "git",
     ),
+    # what a command computes is rendered by the command, never by the pipeline itself
+    **{pipeline: ("migrator.report", "migrator.commands", "migrator.cli") for pipeline in PIPELINES},
     # the front door (one workflow per command) never touches the terminal: the CLI passes what asks
     "migrator.commands": ("migrator.cli", "typer", "click", "rich"),
     # the result types reports read: values only, never what computes them
@@ -66,7 +68,18 @@ ROOMS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
     ("values", ("migrator.results", "migrator.models")),
     ("git", ("migrator.vcs",)),
     ("files", ("migrator.writer", "migrator.discovery", "migrator.cache")),
-    ("base", ("migrator", "migrator.config", "migrator.errors", "migrator.i18n", "migrator.limits", "migrator.pool")),
+    (
+        "base",
+        (
+            "migrator",
+            "migrator.config",
+            "migrator.errors",
+            "migrator.escapes",
+            "migrator.i18n",
+            "migrator.limits",
+            "migrator.pool",
+        ),
+    ),
 )
 DOCS = PACKAGE.parent / "docs"
 PAGES = (DOCS / "architecture.md", DOCS / "zh-CN" / "architecture.md")
