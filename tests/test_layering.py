@@ -16,11 +16,18 @@ PACKAGE = Path(__file__).resolve().parent.parent / "migrator"
 # what each command computes (the pipelines room): the engine and the analyzer are below it
 PIPELINES = ("migrator.scan", "migrator.apply", "migrator.check", "migrator.readiness", "migrator.testing")
 
+# the rules room: the loader and the operations' parameter schemas
+RULES = ("migrator.ruleset", "migrator.operations")
+
 # module prefix -> imports it must never make
 FORBIDDEN: Dict[str, Tuple[str, ...]] = {
     "migrator.analyzer": ("migrator.cli", "migrator.report", "migrator.vcs", "rich", "typer", "click", "git", *PIPELINES),
     "migrator.engine": ("migrator.cli", "migrator.report", "migrator.vcs", "rich", "typer", "click", "git", *PIPELINES),
-    "migrator.ruleset": ("migrator.cli", "migrator.report", "migrator.vcs", "rich", "typer", "click", "git"),
+    # rules are data: the loader checks an operation's parameters with the rules room's own table
+    **{
+        rules: ("migrator.cli", "migrator.report", "migrator.vcs", "rich", "typer", "click", "git", "migrator.engine", *PIPELINES)
+        for rules in RULES
+    },
     "migrator.report": (
         "migrator.vcs",
         "migrator.cli",
@@ -63,7 +70,7 @@ ROOMS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
     ("report", ("migrator.report",)),
     ("pipelines", ("migrator.scan", "migrator.apply", "migrator.check", "migrator.readiness", "migrator.testing")),
     ("engine", ("migrator.engine",)),
-    ("rules", ("migrator.ruleset",)),
+    ("rules", RULES),
     ("analyzer", ("migrator.analyzer",)),
     ("values", ("migrator.results", "migrator.models")),
     ("git", ("migrator.vcs",)),
