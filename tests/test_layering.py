@@ -42,18 +42,22 @@ FORBIDDEN: Dict[str, Tuple[str, ...]] = {
     # the front door (one workflow per command) never touches the terminal: the CLI passes what asks
     "migrator.commands": ("migrator.cli", "typer", "click", "rich"),
     # the result types reports read: values only, never what computes them
-    "migrator.results": (
-        "migrator.apply",
-        "migrator.scan",
-        "migrator.check",
-        "migrator.cli",
-        "migrator.report",
-        "migrator.vcs",
-        "rich",
-        "typer",
-        "click",
-        "git",
-    ),
+    **{
+        values: (
+            "migrator.apply",
+            "migrator.scan",
+            "migrator.check",
+            "migrator.engine",
+            "migrator.cli",
+            "migrator.report",
+            "migrator.vcs",
+            "rich",
+            "typer",
+            "click",
+            "git",
+        )
+        for values in ("migrator.results", "migrator.models")
+    },
 }
 GIT_MODULES = ("git",)  # gitpython; only migrator.vcs imports it or runs the git command
 TERMINAL_MODULES = ("typer", "click", "rich.prompt")  # options and prompts: only migrator.cli
