@@ -11,7 +11,8 @@ from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 from migrator.analyzer import analyze_bytes, decode_python, is_python
 from migrator.check.policy import Policy, _module_forbidden
 from migrator.check.source import _Source, literal_url
-from migrator.check.suppressions import _SUPPRESS_BYTES, Suppression, apply_suppressions, python_suppressions, text_suppressions
+from migrator.analyzer.suppressions import _SUPPRESS_BYTES, Suppression, python_suppressions, text_suppressions
+from migrator.check.suppressions import apply_suppressions
 from migrator.i18n import N_
 from migrator.models import FileAnalysis, Finding
 from migrator.results import R_CLIENT, R_DEPENDENCY, R_FRAMEWORK, R_IMPORT, R_UNPARSEABLE, R_URL, CheckFinding, Fix

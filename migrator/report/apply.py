@@ -23,7 +23,7 @@ from migrator.results import FileChange, MigrationResult
 from migrator.ruleset import builtin_rules_dir
 
 if TYPE_CHECKING:
-    from migrator.engine.model import Diagnostic
+    from migrator.results import Diagnostic
     from migrator.ruleset import ProviderFile
 
 _T = TypeVar("_T")
