@@ -17,6 +17,9 @@ if TYPE_CHECKING:  # annotations only: `migrator check` reads these types withou
 
 # ---------------------------------------------------------------- apply
 
+#: the rule id of a diagnostic for a site a suppression comment kept as it is
+SUPPRESSED = "migrator/suppressed"
+
 # how the engine's self-check starts the message of a rewrite it refused (engine/selfcheck.py)
 SELF_CHECK = "the self-check refused the rewrite, which would disagree with itself:"
 

@@ -38,7 +38,7 @@ from migrator.engine.units import (
 )
 from migrator.i18n import N_
 from migrator.models import FileAnalysis
-from migrator.results import RULES
+from migrator.results import RULES, SUPPRESSED
 from migrator.ruleset import Rule, RuleSet
 
 
@@ -85,9 +85,6 @@ def _prepare(kept: List[Tuple[Site, Rule]], sink: Sink, source: str, ruleset: Ru
                 lines = re.split(r"(?<=\n)|(?<=\r)(?!\n)", source)
             statement = "".join(lines[site.span.line - 1 : site.span.end_line])  # whole lines: no column arithmetic
             prepare(site, op.params, Context(rulesets.get(id(rule), ruleset), rule, site, sink), statement)
-
-
-SUPPRESSED = "migrator/suppressed"
 
 
 def _suppressed(
