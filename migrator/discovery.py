@@ -142,15 +142,21 @@ def _inside(root_real: str, path: str) -> bool:
     return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
 
 
+#: Lists the files of a tree (``root``, only under these root-relative paths), or None to walk it.
+Lister = Callable[[str, Sequence[str]], Optional[List[str]]]
+
+
 def iter_files(
     root: str,
     excludes: Sequence[str] = (),
-    use_git: bool = True,
+    lister: Optional[Lister] = None,
     want: Optional[Callable[[str], bool]] = None,
     under: Sequence[str] = (),
 ) -> Iterator[Candidate]:
     """Every file under ``root`` that is not excluded, in sorted order (``want``: only
-    the relative paths it accepts; the others are not even stat'ed).  ``under``: only the
+    the relative paths it accepts; the others are not even stat'ed).  ``lister``: asked first for
+    the files (``migrator.vcs.listed_files``: git's list, ignored files left out); without one, or
+    when it answers None (not a work tree), the tree is walked.  ``under``: only the
     files at or below these root-relative, "/"-separated paths ("" is the whole root), and
     nothing else of the tree is listed: the same files as the whole listing filtered by them."""
     if not os.path.exists(root):
@@ -158,11 +164,9 @@ def iter_files(
     if not os.path.isdir(root):
         raise UsageError(_("not a directory: {path}").format(path=root))
     root_real = os.path.realpath(root)
-    from migrator.vcs import listed_files  # (git is asked only when a tree is listed)
-
     tops = _outermost(under)
     # (so many paths that git's command line could overflow: git lists everything, filtered here)
-    names = listed_files(root, tops if sum(len(t) + 1 for t in tops) < _PATHSPEC_CHARS else ()) if use_git else None
+    names = lister(root, tops if sum(len(t) + 1 for t in tops) < _PATHSPEC_CHARS else ()) if lister is not None else None
     if names is None:
         walked = _walk_under(root, tops) if tops else ((rel, entry.path, entry) for rel, entry in _walk(root))
         for rel, full, entry in walked:  # excluded directories were not entered

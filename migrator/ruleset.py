@@ -2,7 +2,7 @@
 hand the engine a typed ``RuleSet`` for one provider and plan.
 
 A rule file is data.  It chooses among a closed set of operations
-(``migrator.engine.ops.OPS``) and fills in their parameters; nothing in YAML is
+(``migrator.operations.SCHEMAS``) and fills in their parameters; nothing in YAML is
 ever executed.
 """
 
@@ -20,6 +20,7 @@ import yaml
 
 from migrator.errors import RuleFileError, UsageError
 from migrator.i18n import _, did_you_mean, localize
+from migrator.operations import SCHEMAS, Schema
 
 # libyaml's safe loader when PyYAML was built with it (same nodes and marks, ~10x faster);
 # either way only the safe loader: rule files never construct arbitrary objects
@@ -536,8 +537,6 @@ def _merge(chain: List[_Layer]) -> Optional[ProviderFile]:
     if pf is None:
         return None
     values = {**pf.vars, "name": pf.name, "title": pf.title}
-    from migrator.engine.ops import OPS
-
     rules: List[Rule] = []
     for layer in reversed(chain):
         layer.parser.r.pack_values = values
@@ -547,7 +546,7 @@ def _merge(chain: List[_Layer]) -> Optional[ProviderFile]:
             continue
         # a shared file's rule ids are written ${pack.name}/...; a parent pack's keep its own name
         owner = pf.name if layer.shared or layer is leaf else layer.parser.path.stem
-        entries = layer.parser.rules(layer.top["rules"][1], owner, pf.plans, OPS, inheriting=bool(rules))
+        entries = layer.parser.rules(layer.top["rules"][1], owner, pf.plans, SCHEMAS, inheriting=bool(rules))
         entries = [dataclasses.replace(e, id=f"{pf.name}/{_suffix(e.id)}") if isinstance(e, Rule) else e for e in entries]
         rules = layer.parser.combine(rules, entries, layer.top.get("drop"))
     if "rules" not in leaf.top and "extends" not in leaf.top:
@@ -681,7 +680,7 @@ class _Parser:
         return out
 
     def rules(
-        self, node: yaml.Node, provider: str, plans: Dict[str, Plan], ops: Dict[str, Any], inheriting: bool = False
+        self, node: yaml.Node, provider: str, plans: Dict[str, Plan], ops: Dict[str, Schema], inheriting: bool = False
     ) -> List[Union[Rule, _Inherit]]:
         if not isinstance(node, yaml.SequenceNode):
             self.r.err(node, _("rules must be a list"))
@@ -753,7 +752,7 @@ class _Parser:
                 out.append(entry)
         return out
 
-    def rule(self, node: yaml.Node, index: int, provider: str, plans: Dict[str, Plan], ops: Dict[str, Any]) -> Optional[Rule]:
+    def rule(self, node: yaml.Node, index: int, provider: str, plans: Dict[str, Plan], ops: Dict[str, Schema]) -> Optional[Rule]:
         r = self.r
         where = f"rules[{index}]"
         fields = r.mapping(node, where, RULE_KEYS)
@@ -837,7 +836,7 @@ class _Parser:
                 self.r.err(fields[key][1], f"{where}: match.{key} is for kind: framework only")
         return out
 
-    def ops(self, node: yaml.Node, where: str, ops: Dict[str, Any]) -> Tuple[Op, ...]:
+    def ops(self, node: yaml.Node, where: str, ops: Dict[str, Schema]) -> Tuple[Op, ...]:
         if not isinstance(node, yaml.SequenceNode):
             self.r.err(node, _("{where}.rewrite must be a list of operations").format(where=where))
             return ()

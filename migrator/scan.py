@@ -13,6 +13,7 @@ from migrator.cache import EMPTY, Cache, Manifest
 from migrator.discovery import DEFAULT_MAX_BYTES, Candidate, iter_files, looks_binary, read_limited
 from migrator.models import Finding, ScanResult, SkippedFile
 from migrator.pool import pool_map
+from migrator.vcs import listed_files
 
 # fewer files than this are read in-process: a pool costs more than it saves
 _POOL_THRESHOLD = 24
@@ -208,7 +209,7 @@ def _candidates(root: str, options: ScanOptions) -> List[Candidate]:
         iter_files(
             root,
             options.excludes,
-            use_git=options.use_git,
+            lister=listed_files if options.use_git else None,
             want=lambda rel: (wanted is None or rel in wanted) and _interesting(rel),
         )
     )

@@ -69,7 +69,7 @@ def op_schemas() -> Dict[str, Dict[str, Any]]:
         required = sorted(k for k, (_, req) in op.PARAMS.items() if req)
         if required:
             schema["required"] = required
-        if name == "replace_symbol":  # exactly one of to/map (ReplaceSymbol.validate)
+        if name == "replace_symbol":  # exactly one of to/map (migrator.operations)
             schema["oneOf"] = [{"required": ["to"]}, {"required": ["map"]}]
         out[name] = schema
     return out

@@ -19,6 +19,7 @@ import pytest
 from migrator.check.baseline import _under
 from migrator import discovery
 from migrator.discovery import iter_files
+from migrator.vcs import listed_files
 from tests.test_check import commit, make_repo, write
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,5 +158,11 @@ def test_the_named_listing_is_the_whole_listing_filtered(tmp_path, monkeypatch, 
     if use_git == "too many for one git command":  # git lists everything; the named paths are kept here
         monkeypatch.setattr(discovery, "_PATHSPEC_CHARS", 1)
         use_git = True
-    whole = [(c.relpath, c.abspath) for c in iter_files(str(root), ["skip"], use_git=use_git) if _under(c.relpath, named)]
-    assert [(c.relpath, c.abspath) for c in iter_files(str(root), ["skip"], use_git=use_git, under=named)] == whole
+    whole = [
+        (c.relpath, c.abspath)
+        for c in iter_files(str(root), ["skip"], lister=listed_files if use_git else None)
+        if _under(c.relpath, named)
+    ]
+    assert [
+        (c.relpath, c.abspath) for c in iter_files(str(root), ["skip"], lister=listed_files if use_git else None, under=named)
+    ] == whole

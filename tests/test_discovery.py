@@ -11,6 +11,7 @@ from migrator import discovery
 from migrator.discovery import iter_files
 from migrator.errors import UsageError
 from migrator.scan import ScanOptions, scan_paths
+from migrator.vcs import listed_files
 
 CALL = "import openai\nopenai.ChatCompletion.create(model='gpt-4', messages=[])\n"
 
@@ -32,7 +33,7 @@ def git(root, *args):
 
 def rels(root, excludes=(), use_git=True):
     # the walker yields directory by directory, git in path order: compare sorted
-    return sorted(c.relpath for c in iter_files(str(root), excludes, use_git=use_git))
+    return sorted(c.relpath for c in iter_files(str(root), excludes, lister=listed_files if use_git else None))
 
 
 def scan(root, **kw):

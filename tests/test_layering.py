@@ -13,12 +13,23 @@ from typing import Dict, Optional, Set, Tuple
 
 PACKAGE = Path(__file__).resolve().parent.parent / "migrator"
 
+# what each command computes (the pipelines room): the engine and the analyzer are below it
+PIPELINES = ("migrator.scan", "migrator.apply", "migrator.check", "migrator.readiness", "migrator.testing")
+
+# the rules room: the loader and the operations' parameter schemas
+RULES = ("migrator.ruleset", "migrator.operations")
+
 # module prefix -> imports it must never make
 FORBIDDEN: Dict[str, Tuple[str, ...]] = {
-    "migrator.analyzer": ("migrator.cli", "migrator.report", "migrator.vcs", "rich", "typer", "click", "git"),
-    "migrator.engine": ("migrator.cli", "migrator.report", "migrator.vcs", "rich", "typer", "click", "git"),
-    "migrator.ruleset": ("migrator.cli", "migrator.report", "migrator.vcs", "rich", "typer", "click", "git"),
+    "migrator.analyzer": ("migrator.cli", "migrator.report", "migrator.vcs", "rich", "typer", "click", "git", *PIPELINES),
+    "migrator.engine": ("migrator.cli", "migrator.report", "migrator.vcs", "rich", "typer", "click", "git", *PIPELINES),
+    # rules are data: the loader checks an operation's parameters with the rules room's own table
+    **{
+        rules: ("migrator.cli", "migrator.report", "migrator.vcs", "rich", "typer", "click", "git", "migrator.engine", *PIPELINES)
+        for rules in RULES
+    },
     "migrator.report": (
+        "migrator.engine",
         "migrator.vcs",
         "migrator.cli",
         "migrator.commands",
@@ -27,21 +38,29 @@ FORBIDDEN: Dict[str, Tuple[str, ...]] = {
         "migrator.check",
         "git",
     ),
+    # what a command computes is rendered by the command, never by the pipeline itself
+    **{pipeline: ("migrator.report", "migrator.commands", "migrator.cli") for pipeline in PIPELINES},
     # the front door (one workflow per command) never touches the terminal: the CLI passes what asks
     "migrator.commands": ("migrator.cli", "typer", "click", "rich"),
     # the result types reports read: values only, never what computes them
-    "migrator.results": (
-        "migrator.apply",
-        "migrator.scan",
-        "migrator.check",
-        "migrator.cli",
-        "migrator.report",
-        "migrator.vcs",
-        "rich",
-        "typer",
-        "click",
-        "git",
-    ),
+    **{
+        values: (
+            "migrator.apply",
+            "migrator.scan",
+            "migrator.check",
+            "migrator.engine",
+            "migrator.cli",
+            "migrator.report",
+            "migrator.vcs",
+            "rich",
+            "typer",
+            "click",
+            "git",
+        )
+        for values in ("migrator.results", "migrator.models")
+    },
+    # which files a tree has is asked of git by the caller (discovery takes a lister): files never reach git
+    **{files: ("migrator.vcs", "git") for files in ("migrator.writer", "migrator.discovery", "migrator.cache")},
 }
 GIT_MODULES = ("git",)  # gitpython; only migrator.vcs imports it or runs the git command
 TERMINAL_MODULES = ("typer", "click", "rich.prompt")  # options and prompts: only migrator.cli
@@ -58,12 +77,23 @@ ROOMS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
     ("report", ("migrator.report",)),
     ("pipelines", ("migrator.scan", "migrator.apply", "migrator.check", "migrator.readiness", "migrator.testing")),
     ("engine", ("migrator.engine",)),
-    ("rules", ("migrator.ruleset",)),
+    ("rules", RULES),
     ("analyzer", ("migrator.analyzer",)),
     ("values", ("migrator.results", "migrator.models")),
     ("git", ("migrator.vcs",)),
     ("files", ("migrator.writer", "migrator.discovery", "migrator.cache")),
-    ("base", ("migrator", "migrator.config", "migrator.errors", "migrator.i18n", "migrator.limits", "migrator.pool")),
+    (
+        "base",
+        (
+            "migrator",
+            "migrator.config",
+            "migrator.errors",
+            "migrator.escapes",
+            "migrator.i18n",
+            "migrator.limits",
+            "migrator.pool",
+        ),
+    ),
 )
 DOCS = PACKAGE.parent / "docs"
 PAGES = (DOCS / "architecture.md", DOCS / "zh-CN" / "architecture.md")

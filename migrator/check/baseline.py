@@ -170,7 +170,7 @@ def _write_baseline(
     except GitError:
         commit = None
     text = baseline_json(counts, policy, commit)
-    from migrator.report import ESCAPE_ERRORS  # an undecodable file name stays a JSON \u escape
+    from migrator.escapes import ESCAPE_ERRORS  # an undecodable file name stays a JSON \u escape
     from migrator.writer import write_user_file
 
     write_user_file(path, text.encode("utf-8", ESCAPE_ERRORS), "baseline")

@@ -11,7 +11,8 @@ from migrator.analyzer import analyze_bytes, decode_python, is_python
 from migrator.check.policy import Policy, _module_forbidden
 from migrator.analyzer.facts import covers, source_facts
 from migrator.check.source import _Source
-from migrator.check.suppressions import _SUPPRESS_BYTES, Suppression, apply_suppressions, python_suppressions, text_suppressions
+from migrator.analyzer.suppressions import _SUPPRESS_BYTES, Suppression, python_suppressions, text_suppressions
+from migrator.check.suppressions import apply_suppressions
 from migrator.i18n import N_
 from migrator.models import URL_KEYWORDS, FileAnalysis, Finding, SourceFacts
 from migrator.results import R_CLIENT, R_DEPENDENCY, R_FRAMEWORK, R_IMPORT, R_UNPARSEABLE, R_URL, CheckFinding, Fix

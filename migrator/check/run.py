@@ -19,6 +19,7 @@ from migrator.errors import GitError, UsageError
 from migrator.i18n import _
 from migrator.models import Finding
 from migrator.results import R_UNPARSEABLE, CheckFinding, CheckResult
+from migrator.vcs import listed_files
 
 if TYPE_CHECKING:
     from migrator.analyzer.llamaindex import Project
@@ -94,7 +95,7 @@ def run_check(
     # only what the user named is listed (a pre-commit run names its files: the tree is not walked)
     files = [
         c
-        for c in iter_files(root, excludes, under=paths)
+        for c in iter_files(root, excludes, lister=listed_files, under=paths)
         if c.relpath not in skip and _interesting(c.relpath) and (not paths or _under(c.relpath, paths))
     ]
     fixer = make_fixer(cfg) if policy.name == "compat" else None
@@ -204,7 +205,7 @@ class _ProjectFacts:
         if self.whole is None:
             files = {
                 c.relpath: c.abspath
-                for c in iter_files(self.root, self.excludes)
+                for c in iter_files(self.root, self.excludes, lister=listed_files)
                 if is_python(c.relpath) or c.relpath.endswith(".ipynb")
             }
             self.whole = llamaindex.project(sorted(files), lambda p: read_limited(files[p], self.max_bytes)[0])

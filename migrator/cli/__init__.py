@@ -211,7 +211,7 @@ def _choose_language(args: Sequence[str]) -> None:
 def _tolerant_streams() -> None:
     """A terminal or pipe that cannot encode a character ("→", Chinese text, an undecodable file
     name) gets an escape for it, never a UnicodeEncodeError (PYTHONIOENCODING=cp1252, LANG=C)."""
-    from migrator.report import ESCAPE_ERRORS
+    from migrator.escapes import ESCAPE_ERRORS
 
     for stream in (sys.stdout, sys.stderr):
         try:

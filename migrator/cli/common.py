@@ -7,7 +7,7 @@ from typing import Optional
 
 from migrator.commands.common import config_and_excludes, jobs_option  # noqa: F401 - the commands' own, shared
 from migrator.discovery import resolve_root
-from migrator.report import ESCAPE_ERRORS
+from migrator.escapes import ESCAPE_ERRORS
 
 
 class ScanFormat(str, Enum):

@@ -1,4 +1,5 @@
-"""Value types of the rewrite engine."""
+"""Value types of the rewrite engine (``Diagnostic`` and ``UnitChoice``, which results carry to the
+reports, are in ``migrator.results``)."""
 
 from __future__ import annotations
 
@@ -6,63 +7,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-from migrator.analyzer.secrets import redact_text
 from migrator.models import Span
+from migrator.results import Diagnostic, UnitChoice
+
+__all__ = ["SEVERITY_ORDER", "Diagnostic", "FileResult", "Site", "UnitChoice"]
 
 SEVERITY_ORDER = {"info": 0, "warning": 1, "manual": 2}
-
-
-@dataclass(frozen=True)
-class Diagnostic:
-    """Something a person should know about a site: what changed or what was left, and why."""
-
-    rule: str
-    path: str
-    line: int
-    column: int
-    message: str
-    severity: str = "info"  # info | warning | manual (left for a person)
-    cell: Optional[int] = None
-
-    def __post_init__(self) -> None:
-        # messages quote source (`openai.api_key = "sk-..."`): they go to every report channel
-        object.__setattr__(self, "message", redact_text(self.message))
-
-    def sort_key(self) -> Tuple[Any, ...]:
-        return (self.path, self.cell or 0, self.line, self.column, self.rule, self.message)
-
-    def to_json(self) -> Dict[str, Any]:
-        data = {
-            "rule": self.rule,
-            "path": self.path,
-            "line": self.line,
-            "column": self.column,
-            "message": self.message,
-            "severity": self.severity,
-        }
-        if self.cell is not None:
-            data["cell"] = self.cell
-        return data
-
-
-@dataclass(frozen=True)
-class UnitChoice:
-    """A unit the migration moves, as a person choosing what to apply sees it (apply
-    --interactive): ``key`` (units.hold_key) names it across runs and edits, ``hunks`` are the
-    diff hunks of its file (or notebook cell) that touch its sites."""
-
-    key: str
-    path: str
-    line: int
-    kind: str  # client | framework | legacy | external | remote | call (units.Unit.key[0]); route: litellm.completion(...)
-    sites: int  # every site that moves with it, its anchor included
-    name: str = ""  # the class of a framework object; the building module of a remote client
-    cell: Optional[int] = None
-    hunks: Tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        # a hunk may show a hard-coded key the migration removes
-        object.__setattr__(self, "hunks", tuple(redact_text(h) for h in self.hunks))
 
 
 @dataclass(frozen=True)

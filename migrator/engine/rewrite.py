@@ -17,6 +17,7 @@ import libcst as cst
 
 from migrator.analyzer import text_findings
 from migrator.analyzer.python import analyze_python
+from migrator.analyzer.suppressions import python_suppressions
 from migrator.engine import trees
 from migrator.engine.model import Diagnostic, FileResult, Site
 from migrator.engine.ops import OPS, Context, Sink
@@ -37,6 +38,7 @@ from migrator.engine.units import (
 )
 from migrator.i18n import N_
 from migrator.models import FileAnalysis
+from migrator.results import RULES, SUPPRESSED
 from migrator.ruleset import Rule, RuleSet
 
 
@@ -85,21 +87,16 @@ def _prepare(kept: List[Tuple[Site, Rule]], sink: Sink, source: str, ruleset: Ru
             prepare(site, op.params, Context(rulesets.get(id(rule), ruleset), rule, site, sink), statement)
 
 
-SUPPRESSED = "migrator/suppressed"
-
-
 def _suppressed(
     source: str, all_sites: List[Site], pairs: Sequence[Tuple[Site, object]], ruleset: RuleSet, path: str, cell: Optional[int]
 ) -> Tuple[Set[int], List[Diagnostic]]:
     """Sites a ``# migrator: ignore[...] -- reason`` comment keeps as they are (the comment check
-    honours, read by check's parser): on the site's line or alone on the line before, naming
+    honours, read by the analyzer's parser): on the site's line or alone on the line before, naming
     every rule, one of the site's rules, or a check rule (the code is meant to stay on OpenAI).
     A client moves whole or not at all, so a suppressed site holds every site of its unit.
     Returns (ids of the sites no rule may touch, one diagnostic per suppressed site)."""
     if "migrator" not in source or not pairs:
         return set(), []
-    from migrator.check import RULES, python_suppressions
-
     comments = python_suppressions(source)
     if not comments:
         return set(), []

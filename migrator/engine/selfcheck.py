@@ -36,9 +36,9 @@ from typing import Dict, Iterator, List, Optional, Set, Tuple
 from migrator.analyzer import symbols as sym
 from migrator.engine import trees
 from migrator.i18n import N_
+from migrator.results import SELF_CHECK  # noqa: F401 - how a refusal starts; the results read it too
 from migrator.ruleset import RuleSet
 
-SELF_CHECK = "the self-check refused the rewrite, which would disagree with itself:"
 # the refusal, whole (SELF_CHECK is how it starts): each problem is one message, joined by "; "
 # (i18n._localize_value translates each), none of which holds "; " itself
 REFUSED = N_("the self-check refused the rewrite, which would disagree with itself: {problems}; file left unchanged")

@@ -15,15 +15,14 @@ from rich.table import Table
 
 from migrator import __version__
 from migrator.analyzer.secrets import redact_text
-from migrator.engine.rewrite import SUPPRESSED
 from migrator.i18n import N_, _, language, localize, ngettext, use_language
 from migrator.report import json_document
 from migrator.report.console import printable, safe
-from migrator.results import FileChange, MigrationResult
+from migrator.results import SUPPRESSED, FileChange, MigrationResult
 from migrator.ruleset import builtin_rules_dir
 
 if TYPE_CHECKING:
-    from migrator.engine.model import Diagnostic
+    from migrator.results import Diagnostic
     from migrator.ruleset import ProviderFile
 
 _T = TypeVar("_T")

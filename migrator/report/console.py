@@ -178,7 +178,7 @@ def _page(text: str) -> bool:
     except ValueError:  # not the main thread
         previous = None
     try:
-        from migrator.report import ESCAPE_ERRORS
+        from migrator.escapes import ESCAPE_ERRORS
 
         proc.communicate(text.encode(getattr(sys.stdout, "encoding", None) or "utf-8", ESCAPE_ERRORS))
     except BrokenPipeError:  # the reader quit the pager before the end

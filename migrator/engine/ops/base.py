@@ -4,7 +4,6 @@ entries), quoting source in messages, and reading attribute chains and dict-styl
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Union
@@ -12,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Un
 from migrator.analyzer.secrets import redact_text
 from migrator.engine.model import Site
 from migrator.engine.ops.context import Context
-from migrator.i18n import N_
+from migrator.operations import SCHEMAS, Schema
 
 
 class _LibCST:
@@ -82,26 +81,6 @@ def render(value: Any, ctx: Context) -> cst.BaseExpression:
             ctx.need_import(module, name or None)
         return cst.parse_expression(ctx.text(value["expr"]))
     raise ValueError(f"cannot render value {value!r}")
-
-
-def validate_value(value: Any) -> List[str]:
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return []
-    if isinstance(value, list):
-        return [p for v in value for p in validate_value(v)]
-    if isinstance(value, dict):
-        if "env" in value:
-            extra = set(value) - {"env", "default"}
-            return [N_("unknown key(s) {keys} in an env value").format(keys=sorted(extra))] if extra else []
-        if "expr" in value:
-            extra = set(value) - {"expr", "imports"}
-            problems = [N_("unknown key(s) {keys} in an expr value").format(keys=sorted(extra))] if extra else []
-            try:  # the stdlib parser: loading rule packs must not need LibCST (scan's readiness matrix)
-                ast.parse(re.sub(r"\$\{[a-z_0-9]+\}", "x", str(value["expr"])), mode="eval")
-            except (SyntaxError, ValueError):
-                problems.append(N_("expr is not a Python expression: {expr}").format(expr=repr(value["expr"])))
-            return problems
-    return [N_("a value must be a scalar, a list, an env mapping or an expr mapping, not {value}").format(value=repr(value))]
 
 
 def _kw(call: cst.Call, name: str) -> Optional[cst.Arg]:
@@ -288,42 +267,25 @@ def _model_is(ctx: "Context", globs: Sequence[str]) -> bool:
 
 
 class Operation:
-    """Base: parameters are declared in PARAMS as name -> (type, required)."""
+    """Base: ``PARAMS`` (name -> (type, required)) and ``CHOICES`` are the operation's entry in
+    ``migrator.operations.SCHEMAS``, where the rule loader checks them."""
 
     name = ""
     SITES: Tuple[str, ...] = ()
     PARAMS: Dict[str, Tuple[Any, bool]] = {}
     CHOICES: Dict[str, Sequence[str]] = {}
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        schema = SCHEMAS.get(cls.name)  # the parameters a rule file may pass are the rules room's
+        if schema is not None:
+            cls.PARAMS, cls.CHOICES = schema.params, schema.choices
+
     @classmethod
     def validate(cls, params: Dict[str, Any]) -> List[str]:
-        problems = []
-        for key in params:
-            if key not in cls.PARAMS:
-                problems.append(
-                    N_("unknown parameter '{key}' (expected: {names})").format(key=key, names=", ".join(sorted(cls.PARAMS)))
-                )
-        for key, (kind, required) in cls.PARAMS.items():
-            if key not in params:
-                if required:
-                    problems.append(N_("missing parameter '{key}'").format(key=key))
-                continue
-            value = params[key]
-            if kind == "value":
-                problems += validate_value(value)
-            elif kind is str and not isinstance(value, str):
-                problems.append(N_("'{key}' must be a string").format(key=key))
-            elif kind is bool and not isinstance(value, bool):
-                problems.append(N_("'{key}' must be true or false").format(key=key))
-            elif kind is dict and not isinstance(value, dict):
-                problems.append(N_("'{key}' must be a mapping").format(key=key))
-            elif kind is list and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-                problems.append(N_("'{key}' must be a list of strings").format(key=key))
-            elif kind is float and (isinstance(value, bool) or not isinstance(value, (int, float))):
-                problems.append(N_("'{key}' must be a number").format(key=key))
-            if key in cls.CHOICES and value not in cls.CHOICES[key]:
-                problems.append(N_("'{key}' must be one of {choices}").format(key=key, choices=", ".join(cls.CHOICES[key])))
-        return problems
+        """The problems the rule loader finds in ``params`` (an operation of no rule file's: its own
+        ``PARAMS``)."""
+        return SCHEMAS.get(cls.name, Schema(cls.PARAMS, cls.CHOICES)).validate(params)
 
     @classmethod
     def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Sequence
 
 from migrator.engine.ops.base import Operation, _LibCST, _convert_keys, _flatten, _key, _quote, _string_like
 from migrator.engine.ops.context import Context
 from migrator.i18n import N_
+from migrator.operations import field_path
 
 
 if TYPE_CHECKING:
@@ -24,7 +24,6 @@ class SubscriptToAttr(Operation):
 
     name = "subscript_to_attr"
     SITES = ("result",)
-    PARAMS: Dict[str, Tuple[Any, bool]] = {}
 
     @classmethod
     def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
@@ -51,19 +50,10 @@ class RenameField(Operation):
 
     name = "rename_field"
     SITES = ("result",)
-    PARAMS = {"from": (str, True), "to": (str, True)}
-
-    @classmethod
-    def validate(cls, params: Dict[str, Any]) -> List[str]:
-        problems = super().validate(params)
-        if not problems and _segments(params["from"]) is not None and _segments(params["to"]) is not None:
-            if len(_segments(params["from"])) != len(_segments(params["to"])):  # type: ignore[arg-type]
-                problems.append("'from' and 'to' must have the same number of parts")
-        return problems
 
     @classmethod
     def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
-        old, new = _segments(params["from"]), _segments(params["to"])
+        old, new = field_path(params["from"]), field_path(params["to"])
         path = list(ctx.site.data.path)
         if old is None or new is None or len(path) < len(old) or path_text(path[: len(old)]) != params["from"]:
             return node
@@ -71,17 +61,6 @@ class RenameField(Operation):
         offset = len(path) - len(ctx.site.data.styles)  # elements read earlier, into a variable
         renames = {i - offset + 1: n for i, (o, n) in enumerate(zip(old, new)) if o != n and o != "[]" and i >= offset}
         return _rebuild(parts, renames)
-
-
-def _segments(text: str) -> Optional[List[str]]:
-    out = []
-    for piece in text.split("."):
-        match = re.match(r"^([A-Za-z_][A-Za-z0-9_]*)((?:\[\])*)$", piece)
-        if not match:
-            return None
-        out.append(match.group(1))
-        out += ["[]"] * (len(match.group(2)) // 2)
-    return out
 
 
 def _rebuild(parts: List[cst.BaseExpression], renames: Dict[int, str]) -> cst.BaseExpression:

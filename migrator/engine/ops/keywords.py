@@ -87,8 +87,6 @@ class SetKwarg(Operation):
 
     name = "set_kwarg"
     SITES = CALL_SITES + ("endpoint", "params")
-    PARAMS = {"name": (str, True), "value": ("value", True), "when": (str, False), "message": (str, False)}
-    CHOICES = {"when": ("always", "missing", "literal")}
 
     @classmethod
     def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
@@ -371,7 +369,6 @@ class RenameKwarg(Operation):
 
     name = "rename_kwarg"
     SITES = CALL_SITES + ("params",)
-    PARAMS = {"from": (str, True), "to": (str, True)}
 
     @classmethod
     def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
@@ -404,8 +401,6 @@ class DropKwarg(Operation):
 
     name = "drop_kwarg"
     SITES = CALL_SITES + ("params",)
-    PARAMS = {"name": (str, True), "message": (str, False), "severity": (str, False), "if_model": (list, False)}
-    CHOICES = {"severity": ("info", "warning", "manual")}
 
     @classmethod
     def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
@@ -434,7 +429,6 @@ class MoveKwarg(Operation):
 
     name = "move_kwarg"
     SITES = CALL_SITES
-    PARAMS = {"name": (str, True), "into": (str, True), "message": (str, False)}
 
     @classmethod
     def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
@@ -495,7 +489,6 @@ class ClampKwarg(Operation):
 
     name = "clamp_kwarg"
     SITES = CALL_SITES + ("params",)
-    PARAMS = {"name": (str, True), "min": (float, False), "max": (float, False), "message": (str, False)}
 
     @classmethod
     def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:

@@ -44,7 +44,6 @@ class LegacyToClient(Operation):
 
     name = "legacy_to_client"
     SITES = ("call",)
-    PARAMS = {"sync": ("value", True), "async": ("value", True), "api": (str, False), "shared": (bool, False)}
     PER_REQUEST = ("api_key", "api_base", "api_type", "api_version", "organization", "request_id")
 
     @classmethod
@@ -102,7 +101,6 @@ class RemoveStatement(Operation):
 
     name = "remove_statement"
     SITES = ("config",)
-    PARAMS = {"message": (str, False)}
 
     @classmethod
     def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
@@ -145,7 +143,6 @@ class ClientSetting(Operation):
 
     name = "client_setting"
     SITES = ("config",)
-    PARAMS = {"keyword": (str, True), "sync": ("value", True), "async": ("value", True), "message": (str, False)}
     FORMS = ("str", "none", "env", "dict")
 
     @classmethod

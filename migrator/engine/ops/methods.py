@@ -42,7 +42,6 @@ class RenameMethod(Operation):
 
     name = "rename_method"
     SITES = ("call",)
-    PARAMS = {"to": (str, True)}
 
     @classmethod
     def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:
@@ -72,7 +71,6 @@ class CompletionsToChat(Operation):
 
     name = "completions_to_chat"
     SITES = ("call", "result")
-    PARAMS: Dict[str, Tuple[Any, bool]] = {}
     NO_CHAT = ("suffix", "echo", "logprobs", "best_of")
     # result fields a chat completion has under the same name and meaning
     SAME = (

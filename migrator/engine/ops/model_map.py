@@ -41,7 +41,6 @@ class MapModel(Operation):
 
     name = "map_model"
     SITES = CALL_SITES + ("model",)
-    PARAMS = {"name": (str, False), "keep": (list, False)}
 
     @classmethod
     def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
@@ -174,7 +173,6 @@ class MapRoute(Operation):
 
     name = "map_route"
     SITES = ("framework",)
-    PARAMS = {"route": (str, True), "keep": (list, False)}
 
     @staticmethod
     def _target(model: Any, params: Dict[str, Any], ruleset: Any) -> Optional[str]:

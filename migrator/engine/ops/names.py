@@ -25,17 +25,6 @@ class ReplaceSymbol(Operation):
 
     name = "replace_symbol"
     SITES = ("symbol", "framework")  # a framework construction: its class (OpenAI -> OpenAILike)
-    PARAMS = {"to": (str, False), "map": (dict, False)}
-
-    @classmethod
-    def validate(cls, params: Dict[str, Any]) -> List[str]:
-        problems = [p for p in super().validate(params) if "'map'" not in p]
-        if ("to" in params) == ("map" in params):
-            problems.append("give exactly one of 'to' or 'map'")
-        mapping = params.get("map", {})
-        if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
-            problems.append("'map' must map symbol names to symbol names")
-        return problems
 
     @classmethod
     def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
@@ -97,7 +86,6 @@ class RenameEnv(Operation):
 
     name = "rename_env"
     SITES = ("env",)
-    PARAMS = {"to": (str, True)}
 
     @classmethod
     def apply(cls, node: cst.CSTNode, params: Dict[str, Any], ctx: Context) -> cst.CSTNode:

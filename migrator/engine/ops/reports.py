@@ -21,7 +21,6 @@ class Todo(Operation):
 
     name = "todo"
     SITES = ("client", "call", "framework", "symbol", "config", "env", "result", "import", "double")
-    PARAMS = {"message": (str, True)}
 
     @classmethod
     def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
@@ -39,8 +38,6 @@ class Note(Operation):
 
     name = "note"
     SITES = Todo.SITES
-    PARAMS = {"message": (str, True), "severity": (str, False), "if_model": (list, False)}
-    CHOICES = {"severity": ("info", "warning")}
 
     @classmethod
     def predict(cls, site: Site, params: Dict[str, Any], ruleset: Any) -> List[Tuple[str, str]]:
