@@ -223,3 +223,53 @@ def test_the_record_and_a_parse_agree_on_every_fixture(policy: Policy) -> None:
         recorded = check_bytes(relpath, data, policy, analysis=analysis)
         parsed = check_bytes(relpath, data, policy, analysis=without_facts(analysis))
         assert shown(recorded) == shown(parsed), path
+
+
+def test_imports_in_every_kind_of_block_are_recorded() -> None:
+    source = """\
+import openai
+@decorate
+class A:
+    import a1
+    def f(self):
+        import a2
+        async def g():
+            async with x:
+                import a3
+            async for i in y:
+                import a4
+            else:
+                import a5
+try:
+    import b1
+except ImportError:
+    import b2
+else:
+    import b3
+finally:
+    import b4
+while x:
+    import c1
+else:
+    import c2
+if x:
+    import d1
+elif y:
+    import d2
+else:
+    import d3
+with x:
+    import e1
+for i in x:
+    import e2
+match x:
+    case 1:
+        import f1
+    case _ if y:
+        import f2
+"""
+    analysis = analyze_bytes("blocks.py", source.encode())
+    assert analysis is not None
+    recorded = sorted((i.span.line, i.modules) for i in analysis.facts[0].imports)
+    walked = sorted((n.lineno, tuple(a.name for a in n.names)) for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Import))
+    assert recorded == walked and len(recorded) == 19

@@ -138,7 +138,7 @@ def source_facts(
         elif isinstance(stmt, ast.ImportFrom) and not stmt.level and stmt.module:
             modules = (stmt.module, *(f"{stmt.module}.{a.name}" for a in stmt.names))
             imports.append(ImportFact(_import_span(stmt, col), modules, True))
-        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.lineno in configs and stmt.value is not None:
+        elif configs and isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.lineno in configs and stmt.value is not None:
             assigned = url(stmt.value)
             if assigned is not None:
                 out.configs[stmt.lineno] += (assigned,)
@@ -191,16 +191,37 @@ def _import_span(node: ast.stmt, col: Callable[[int, int], int]) -> Span:
 _BODIES = ("body", "orelse", "finalbody", "handlers", "cases")  # a compound statement's statement lists
 
 
+# the statements that hold statements (ast.TryStar, ast.Match: Python 3.11 and 3.10)
+_COMPOUND = frozenset(
+    t
+    for t in (
+        ast.FunctionDef,
+        ast.AsyncFunctionDef,
+        ast.ClassDef,
+        ast.For,
+        ast.AsyncFor,
+        ast.While,
+        ast.If,
+        ast.With,
+        ast.AsyncWith,
+        ast.Try,
+        getattr(ast, "TryStar", None),
+        getattr(ast, "Match", None),
+    )
+    if t is not None
+)
+
+
 def _statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
-    """Every statement, nested ones too (no expression holds a statement)."""
-    for stmt in body:
+    """Every statement, nested ones too (no expression holds a statement), in no particular order."""
+    stack = list(body)
+    while stack:
+        stmt = stack.pop()
         yield stmt
-        for name in _BODIES:
-            for child in getattr(stmt, name, None) or ():
-                if isinstance(child, ast.stmt):
-                    yield from _statements([child])
-                else:  # an except handler, a match case
-                    yield from _statements(child.body)
+        if type(stmt) in _COMPOUND:
+            for name in _BODIES:
+                for child in getattr(stmt, name, None) or ():
+                    stack.extend([child] if isinstance(child, ast.stmt) else child.body)  # (a handler's, a case's)
 
 
 def _covers(stmt: ast.stmt, lines: Sequence[int]) -> bool:
