@@ -1,0 +1,75 @@
+"""Models given as values (issue 15, "Reach"): a model read from a field of an Enum member's value
+(gpt-json 0.5.1: ``GPTModelVersion.GPT_4 = ModelVersionParams(api_name="gpt-4-0613", ...)``, then
+``model=self.model.api_name``) or from a dict of models by any key (``MODELS[kind]``,
+``self.models["fast"]``) is mapped where it is written -- every member's, every value of the dict --
+when every read of it reaches a ``model=`` argument; otherwise it is reported at the call.  The
+migrated programs run with the real openai SDK against the provider's fake."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.test_model_values import migrate, requests_of
+
+CASES = Path(__file__).resolve().parent.parent / "fixtures" / "cases"
+ENUM = (CASES / "model-enum-field" / "input.py").read_text(encoding="utf-8") + (
+    '\n\nprint(GPTJSON().run("hi"), GPTJSON(model=GPTModelVersion.GPT_4_O).run("again"))\n'
+)
+# (its last function reads a dict for something else too: reported)
+DICTS = (CASES / "model-dict-keyed" / "input.py").read_text(encoding="utf-8").split("\n\n\n# read for")[0] + (
+    '\n\n\nprint(quick("a").model, ask("b").model, Bot().ask("c", "smart").model, Bot().ask_small("d").model)\n'
+)
+
+
+def test_every_enum_member_s_model_is_mapped_where_it_is_written(tmp_path: Path):
+    result = migrate(ENUM)
+    out = result.output
+    assert 'api_name="qwen-max"' in out and 'ModelVersionParams("qwen-plus", 128000)' in out, out
+    assert "model=self.model.api_name" in out and "gpt-4" not in out.replace("GPT_4", "")
+    assert not [d for d in result.diagnostics if d.severity == "manual"], result.diagnostics
+    assert migrate(out).output == out
+    assert [r.json["model"] for r in requests_of(out, tmp_path)] == ["qwen-max", "qwen-plus"]
+
+
+def test_every_value_of_a_dict_of_models_is_mapped_where_it_is_written(tmp_path: Path):
+    result = migrate(DICTS)
+    out = result.output
+    for after in (
+        'MODELS = {"fast": "qwen-flash", "smart": "qwen-plus"}',
+        'TIERS = {"fast": "qwen-flash", "smart": "qwen-plus"}',
+        'self.engines = {"big": "qwen-max", "small": "qwen-flash"}',
+    ):
+        assert after in out, out
+    assert not [d for d in result.diagnostics if d.severity == "manual"], result.diagnostics
+    assert migrate(out).output == out
+    assert [r.json["model"] for r in requests_of(out, tmp_path)] == ["qwen-flash", "qwen-plus", "qwen-plus", "qwen-flash"]
+
+
+@pytest.mark.parametrize(
+    "source,where",
+    [
+        # the field is read for something else too (gpt-json warns with it)
+        (ENUM.replace("        response =", '        print("using", self.model.api_name)\n        response ='), "api_name"),
+        # a caller passes something that is not a member
+        (ENUM.replace("GPTJSON(model=GPTModelVersion.GPT_4_O)", 'GPTJSON(model=ModelVersionParams("gpt-4", 1))'), "api_name"),
+        # a member made some other way
+        (ENUM.replace("replace(GPT_4_0613, max_length=8000)", "make()"), "api_name"),
+        # the attribute is not a member's value on every path
+        (ENUM.replace("model.value if isinstance(model, GPTModelVersion) else model", "pick(model)"), "api_name"),
+        # the dict is read another way, written to, or read for something else
+        (DICTS.replace('model=MODELS["fast"]', 'model=MODELS.get("fast")'), "MODELS"),
+        (DICTS.replace("\n\ndef quick", '\nMODELS["fast"] = "gpt-4"\n\n\ndef quick'), "MODELS"),
+        (
+            DICTS.replace("    def ask_small", '    def show(self):\n        return list(self.engines)\n\n    def ask_small'),
+            "engines",
+        ),
+    ],
+)
+def test_a_value_read_elsewhere_is_reported_at_the_call(source, where):
+    assert "model comes from" not in str(migrate(ENUM if where == "api_name" else DICTS).diagnostics)  # (mapped as written)
+    result = migrate(source)
+    manual = [d.message for d in result.diagnostics if d.severity == "manual" and where in d.message]
+    assert manual, result.diagnostics
+    assert "model comes from" in manual[0]
