@@ -19,7 +19,7 @@ ENUM = (CASES / "model-enum-field" / "input.py").read_text(encoding="utf-8") + (
 )
 # (its last function reads a dict for something else too: reported)
 DICTS = (CASES / "model-dict-keyed" / "input.py").read_text(encoding="utf-8").split("\n\n\n# read for")[0] + (
-    '\n\n\nprint(quick("a").model, ask("b").model, Bot().ask("c", "smart").model, Bot().ask_small("d").model)\n'
+    '\n\n\nprint(quick("a").model, ask("b").model, Bot().ask("c", "smart").model, Bot().ask_small("d").model, ask_tier("e", "fast").model)\n'
 )
 
 
@@ -44,7 +44,13 @@ def test_every_value_of_a_dict_of_models_is_mapped_where_it_is_written(tmp_path:
         assert after in out, out
     assert not [d for d in result.diagnostics if d.severity == "manual"], result.diagnostics
     assert migrate(out).output == out
-    assert [r.json["model"] for r in requests_of(out, tmp_path)] == ["qwen-flash", "qwen-plus", "qwen-plus", "qwen-flash"]
+    assert [r.json["model"] for r in requests_of(out, tmp_path)] == [
+        "qwen-flash",
+        "qwen-plus",
+        "qwen-plus",
+        "qwen-flash",
+        "qwen-flash",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -284,17 +284,25 @@ class _Models(_Mixin):
 
     def _model_dict(self, holder: ast.AST, scope: Scope) -> Optional[Tuple[ast.Dict, str, bool]]:
         """The dict literal with string keys ``holder`` is bound to once: a module variable (its
-        name, False) or an attribute of the class read as ``self.<attr>`` (the attribute, True)."""
+        name, False) or an attribute of a class of this module read as ``self.<attr>`` or
+        ``<Class>.<attr>`` (the attribute, True)."""
         if isinstance(holder, ast.Name):
             binding, ambiguous = self.lookup(holder.id, scope, holder.lineno)
             if binding is None or ambiguous or binding.scope.kind != "module":
                 return None
             bindings, name, attr = [binding], holder.id, False
-        elif self._own_attribute(holder, scope) and scope.cls is not None:
-            name, attr = holder.attr, True  # type: ignore[attr-defined]
+        elif isinstance(holder, ast.Attribute):
+            cls = scope.cls if self._own_attribute(holder, scope) else None
+            if cls is None and isinstance(holder.value, ast.Name):
+                binding, ambiguous = self.lookup(holder.value.id, scope, holder.lineno)
+                found = binding is not None and not ambiguous and binding.kind == "class"
+                cls = self.binder.classes.get(id(binding.node)) if found else None  # type: ignore[union-attr]
+            if cls is None:
+                return None
+            name, attr = holder.attr, True
             self.attrs_asked.add(name)
-            self.binder.bind_methods(scope.cls)
-            bindings = scope.cls.attrs.get(name, []) + scope.cls.scope.bindings.get(name, [])
+            self.binder.bind_methods(cls)
+            bindings = cls.attrs.get(name, []) + cls.scope.bindings.get(name, [])
         else:
             return None
         literal = bindings[0].value if len(bindings) == 1 and bindings[0].kind == "assign" else None
