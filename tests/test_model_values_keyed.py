@@ -60,6 +60,15 @@ def test_every_value_of_a_dict_of_models_is_mapped_where_it_is_written(tmp_path:
         (ENUM.replace("        response =", '        print("using", self.model.api_name)\n        response ='), "api_name"),
         # a caller passes something that is not a member
         (ENUM.replace("GPTJSON(model=GPTModelVersion.GPT_4_O)", 'GPTJSON(model=ModelVersionParams("gpt-4", 1))'), "api_name"),
+        # two members told apart by their models alone: mapped to one model they would be one value
+        # (an alias of each other; a ValueError under @unique)
+        (
+            ENUM.replace(
+                'GPT_4_O = ModelVersionParams("gpt-4o", 128000)',
+                'GPT_4_O = ModelVersionParams("gpt-4o", 128000)\n    GPT_4_O_MINI = ModelVersionParams(api_name="gpt-4o-mini", max_length=128_000)',
+            ),
+            "api_name",
+        ),
         # a member made some other way
         (ENUM.replace("replace(GPT_4_0613, max_length=8000)", "make()"), "api_name"),
         # the attribute is not a member's value on every path

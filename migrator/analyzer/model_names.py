@@ -4,7 +4,7 @@ a settings field, a dict entry, the values its callers pass).  Split out of pyth
 from __future__ import annotations
 
 import ast
-from typing import Callable, List, Optional, Tuple, TYPE_CHECKING
+from typing import Callable, Dict, List, Optional, Tuple, TYPE_CHECKING
 
 from migrator.analyzer.scope import _is_name, _is_none
 from migrator.analyzer.nodes import (
@@ -453,10 +453,12 @@ class _Models(_Mixin):
 
     def _enum_literals(self, enum: ast.ClassDef, field: str) -> Optional[List[ast.Constant]]:
         """The ``field`` literal of every member of ``enum``, each made by one dataclass of this
-        module (``replace(OTHER, ...)`` keeps another member's); None when a member is anything else."""
+        module (``replace(OTHER, ...)`` keeps another member's); None when a member is anything else,
+        or when two members are not told apart by another field's literal: mapped to one model, they
+        would be equal values (an alias of one another, a ValueError under ``@unique``)."""
         out: List[ast.Constant] = []
         maker: Optional[str] = None
-        members: List[str] = []
+        made: Dict[str, Dict[str, ast.AST]] = {}  # member -> the values of its other fields
         for stmt in enum.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) or (isinstance(stmt, ast.Expr) and _is_str(stmt.value)):
                 continue
@@ -467,8 +469,9 @@ class _Models(_Mixin):
                 return None
             if ast.unparse(call.func) in ("replace", "dataclasses.replace"):
                 copied = call.args[0] if len(call.args) == 1 else None
-                if not isinstance(copied, ast.Name) or copied.id not in members or any(k.arg == field for k in call.keywords):
+                if not isinstance(copied, ast.Name) or copied.id not in made or any(k.arg == field for k in call.keywords):
                     return None
+                values = dict(made[copied.id], **{str(k.arg): k.value for k in call.keywords})
             else:
                 if not isinstance(call.func, ast.Name) or maker not in (None, call.func.id):
                     return None
@@ -476,15 +479,23 @@ class _Models(_Mixin):
                 self.mentions_asked.add(maker)  # (a masked analysis must see its class)
                 classes = [c for c in self.tree.body if isinstance(c, ast.ClassDef) and c.name == maker]
                 fields = _init_fields(classes[0]) if len(classes) == 1 else None
-                if fields is None or field not in fields[0]:
+                if fields is None or field not in fields[0] or len(call.args) > len(fields[1]):
                     return None
-                given = next((k.value for k in call.keywords if k.arg == field), None)
-                if given is None and field in fields[1] and fields[1].index(field) < len(call.args):
-                    given = call.args[fields[1].index(field)]
+                values = {
+                    n.target.id: n.value
+                    for n in classes[0].body
+                    if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name) and isinstance(n.value, ast.Constant)
+                }
+                values.update(zip(fields[1], call.args))
+                values.update({str(k.arg): k.value for k in call.keywords})
+                given = values.pop(field, None)
                 if not _is_str(given):
                     return None
                 out.append(given)  # type: ignore[arg-type]
-            members.append(stmt.targets[0].id)  # type: ignore[attr-defined]
+            values.pop(field, None)
+            if any(not _told_apart(values, other) for other in made.values()):
+                return None
+            made[stmt.targets[0].id] = values  # type: ignore[attr-defined]
         self.mentions_asked.add(enum.name)
         return out
 
@@ -570,3 +581,14 @@ def _init_fields(cls: ast.AST) -> Optional[Tuple[List[str], List[str]]]:
 def _members(enum: ast.ClassDef) -> List[str]:
     """The names an Enum class's body assigns (its members)."""
     return [t.id for n in enum.body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)]
+
+
+def _told_apart(one: Dict[str, ast.AST], other: Dict[str, ast.AST]) -> bool:
+    """Two members' other fields differ in a literal both give: their values differ whatever the
+    model field becomes."""
+    return any(
+        isinstance(value, ast.Constant)
+        and isinstance(other.get(name), ast.Constant)
+        and (type(value.value), value.value) != (type(other[name].value), other[name].value)  # type: ignore[attr-defined]
+        for name, value in one.items()
+    )
