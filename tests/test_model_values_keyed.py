@@ -88,3 +88,23 @@ def test_a_value_read_elsewhere_is_reported_at_the_call(source, where):
     manual = [d.message for d in result.diagnostics if d.severity == "manual" and where in d.message]
     assert manual, result.diagnostics
     assert "model comes from" in manual[0]
+
+
+def test_scan_counts_a_call_whose_model_has_no_provider_model_where_it_is_written_for_a_person(tmp_path: Path):
+    """Ark maps no model by default: apply leaves each literal of the dict / Enum for a person (and
+    the calls send OpenAI's), so scan's readiness counts those calls as needing a person, not as
+    automatic; with DeepSeek every literal is mapped and the calls are automatic."""
+    from migrator.apply import migrate_tree
+    from migrator.config import load_config
+    from migrator.readiness import readiness_matrix
+    from migrator.ruleset import load_all, select
+    from migrator.scan import ScanOptions, scan_paths
+
+    (tmp_path / "enums.py").write_text(ENUM)
+    (tmp_path / "dicts.py").write_text(DICTS)
+    result = scan_paths(str(tmp_path), ScanOptions(use_cache=False, jobs=1))
+    for provider, manual in (("ark", 6), ("deepseek", 0)):
+        row = readiness_matrix(result, root=str(tmp_path), config=load_config(str(tmp_path)), provider=provider)[0]
+        assert (row["plan"], row["manual"], row["automatic"] + row["with_diagnostics"]) == ("compat", manual, 6 - manual), row
+        applied = migrate_tree(str(tmp_path), select(load_all(), provider, "compat"), ScanOptions(jobs=1, use_cache=False))
+        assert bool(applied.manual) == bool(manual), applied.manual
