@@ -52,8 +52,11 @@ def _set_at_run_time(site: Site, rules: List[Rule], reasons: Counter) -> bool:
     return True
 
 
-def _classify(site, rules: List[Rule], ruleset: RuleSet, reasons: Counter) -> str:
-    predicted = predict(site, rules, ruleset)
+def _classify(site, rules: List[Rule], ruleset: RuleSet, reasons: Counter, more: Sequence[Tuple[Site, List[Rule]]] = ()) -> str:
+    """What apply will do with a call site: by its own rules, and those of the model literals it
+    takes, mapped where they are written (``more``: a model with no provider model is left there for
+    a person, and the call sends OpenAI's)."""
+    predicted = predict(site, rules, ruleset) + [p for model, its in more for p in predict(model, its, ruleset)]
     manual = [m for severity, m in predicted if severity == "manual"]
     warnings = [m for severity, m in predicted if severity == "warning"]
     for message in manual or warnings:
@@ -82,6 +85,10 @@ def _file_counts(
     matched = {id(s): (index.match(s) if s.kind != "import" else []) for s in all_sites}
     pairs = [(s, r) for s in all_sites for r in matched[id(s)]]
     units = plan_units(all_sites, pairs, ruleset, rules_for=lambda s: matched[id(s)], path=path)
+    defined: Dict[int, List[Tuple[Site, List[Rule]]]] = {}  # id(a call site) -> the model literals it takes
+    for s in all_sites:
+        for call in s.attrs.get("_calls", ()) if s.kind == "model" else ():
+            defined.setdefault(id(call), []).append((s, matched[id(s)]))
     hybrid: set = set()
     if units.blocked and fallback_index is not None:
         _, _, _, hybrid = with_fallback(all_sites, units, ruleset, {}, rules_for=fallback_index.match, path=path)
@@ -96,7 +103,8 @@ def _file_counts(
             if _set_at_run_time(site, rules, reasons):
                 counts["manual"] += 1
                 continue
-            state = _classify(site, rules, ruleset.fallback, reasons)  # type: ignore[arg-type]
+            models = [(m, fallback_index.match(m)) for m, _ in defined.get(id(site), ())]  # type: ignore[union-attr]
+            state = _classify(site, rules, ruleset.fallback, reasons, models)  # type: ignore[arg-type]
             if state == "automatic":
                 state = "with_diagnostics"
             reasons[N_("served by the {plan} plan (a hybrid)").format(plan=ruleset.fallback.plan.name)] += 1  # type: ignore[union-attr]
@@ -109,7 +117,7 @@ def _file_counts(
         elif _set_at_run_time(site, matched[id(site)], reasons):
             counts["manual"] += 1
         else:
-            counts[_classify(site, matched[id(site)], ruleset, reasons)] += 1
+            counts[_classify(site, matched[id(site)], ruleset, reasons, defined.get(id(site), ()))] += 1
     return (
         left_sites(units, hybrid),
         (client_status(units, hybrid, path, ruleset) if path is not None else {}),

@@ -167,6 +167,7 @@ class MigrationResult:
 R_IMPORT = "check/openai-import"
 R_FRAMEWORK = "check/framework-import"
 R_URL = "check/openai-url"
+R_CASSETTE = "check/openai-cassette"
 R_DEPENDENCY = "check/openai-dependency"
 R_CLIENT = "check/openai-client-endpoint"
 R_UNUSED = "check/unused-suppression"
@@ -200,6 +201,12 @@ RULES: Dict[str, RuleInfo] = {
             R_URL,
             "OpenAI API URL",
             "A URL of api.openai.com (or Azure OpenAI) sends traffic to OpenAI. Point it at the provider.",
+        ),
+        RuleInfo(
+            R_CASSETTE,
+            "Recorded exchange with OpenAI",
+            "A recorded HTTP exchange (a VCR.py / pytest-recording / betamax cassette) with api.openai.com: the "
+            "tests replay OpenAI's answers. Re-record it against the provider.",
         ),
         RuleInfo(
             R_DEPENDENCY,

@@ -431,6 +431,7 @@ class _Clients(_Mixin):
                 found = None  # a caller passes a model of its own that cannot be followed: reported at the call
             else:
                 more = [list(_astuple(self.lines.span(c))) + [c.value] for c in chosen]
+                more += self.also_mapped(found)
         if found is not None:
             # (model_definition and _params_model find string literals only)
             model, model_def = cast(str, found.value), list(_astuple(self.lines.span(found)))

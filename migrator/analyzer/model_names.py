@@ -4,11 +4,12 @@ a settings field, a dict entry, the values its callers pass).  Split out of pyth
 from __future__ import annotations
 
 import ast
-from typing import List, Optional, Tuple, TYPE_CHECKING
+from typing import Callable, Dict, List, Optional, Tuple, TYPE_CHECKING
 
 from migrator.analyzer.scope import _is_name, _is_none
 from migrator.analyzer.nodes import (
     _DEFS,
+    _astuple,
     _client_params,
     _default_of,
     _fallback,
@@ -85,7 +86,7 @@ class _Models(_Mixin):
                 return self._defined_by(fallback, origin[1], depth, value)
             return value if _is_str(value) else None  # type: ignore[return-value]
         if isinstance(expr, ast.Attribute):
-            return self._class_constant(expr, scope) or self._settings_default(expr, scope)
+            return self._class_constant(expr, scope) or self._settings_default(expr, scope) or self._enum_field(expr, scope)
         if isinstance(expr, ast.Subscript):
             return self._dict_entry(expr, scope)
         return None
@@ -136,7 +137,11 @@ class _Models(_Mixin):
                     out.append((function, name.id))
         return out
 
-    def _caller_values(self, function: ast.AST, name: str) -> Optional[List[ast.Constant]]:
+    def _caller_values(
+        self, function: ast.AST, name: str, accept: Optional[Callable[[ast.AST], bool]] = None
+    ) -> Optional[List[ast.Constant]]:
+        """The model literals this module's direct callers of ``function`` pass for its parameter
+        ``name`` (a value ``accept`` takes is passed over); None when one passes anything else."""
         fields = _init_fields(function) if isinstance(function, ast.ClassDef) else None
         if fields is not None:  # the class itself: its generated __init__ (see _choosing_params)
             positional, owner = fields[1], None
@@ -176,6 +181,8 @@ class _Models(_Mixin):
             starred = any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args)
             if passed is None and not starred:
                 continue  # the default
+            if direct and not starred and passed is not None and accept is not None and accept(passed):
+                continue
             if not direct or starred or not (_is_str(passed) or _is_none(passed)):
                 return None
             if _is_str(passed):
@@ -244,20 +251,68 @@ class _Models(_Mixin):
             return None
         return _field_default(bindings[0].value) if self._only_model_uses(self.tree, expr.attr, attr=True) else None
 
+    def also_mapped(self, found: Optional[ast.AST]) -> List[List[object]]:
+        """The positions and values of the other literals the model value ``found`` was found for may
+        be (``model_also``): mapped with it."""
+        return [list(_astuple(self.lines.span(c))) + [c.value] for c in self.model_also.get(id(found), ())]
+
     def _dict_entry(self, expr: ast.Subscript, scope: Scope) -> Optional[ast.Constant]:
         """``CONFIG["model"]`` with ``CONFIG = {"model": "gpt-4o", ...}`` set once at module level,
-        only ever read by constant keys, its "model" entry only by ``model=`` arguments."""
+        only ever read by constant keys, its "model" entry only by ``model=`` arguments; or any entry
+        (``MODELS[kind]``, ``self.models["fast"]``) of a dict of models bound once, at module level or
+        to an attribute of the class, read nowhere but by subscripts given as ``model=`` arguments:
+        every value of it is mapped (the first returned, the others in ``model_also``)."""
+        found = self._model_dict(expr.value, scope)
+        if found is None:
+            return None
+        literal, name, attr = found
         key = expr.slice
-        if not isinstance(expr.value, ast.Name) or not _is_str(key):
+        keys = [k.value for k in literal.keys]  # type: ignore[union-attr]
+        entry = self._dict_key_entry(expr, literal, keys) if not attr and _is_str(key) else None
+        if entry is not None or any(not _is_str(v) for v in literal.values) or not literal.values:
+            return entry
+        models = {id(v) for v in self._keyword_args(self.tree)}
+        read = {id(n.value) for n in ast.walk(self.tree) if isinstance(n, ast.Subscript) and id(n) in models}
+        for node in ast.walk(self.tree):
+            hit = (isinstance(node, ast.Attribute) and node.attr == name) if attr else _is_name(node, name)
+            if hit and isinstance(node.ctx, ast.Load) and id(node) not in read:  # type: ignore[attr-defined]
+                return None  # written to, read for something else, or going somewhere whole
+        first = keys.index(key.value) if _is_str(key) and key.value in keys else 0  # type: ignore[attr-defined]
+        values: List[ast.Constant] = literal.values[first : first + 1] + literal.values[:first] + literal.values[first + 1 :]  # type: ignore[assignment]
+        self.model_also[id(values[0])] = values[1:]
+        return values[0]
+
+    def _model_dict(self, holder: ast.AST, scope: Scope) -> Optional[Tuple[ast.Dict, str, bool]]:
+        """The dict literal with string keys ``holder`` is bound to once: a module variable (its
+        name, False) or an attribute of a class of this module read as ``self.<attr>`` or
+        ``<Class>.<attr>`` (the attribute, True)."""
+        if isinstance(holder, ast.Name):
+            binding, ambiguous = self.lookup(holder.id, scope, holder.lineno)
+            if binding is None or ambiguous or binding.scope.kind != "module":
+                return None
+            bindings, name, attr = [binding], holder.id, False
+        elif isinstance(holder, ast.Attribute):
+            cls = scope.cls if self._own_attribute(holder, scope) else None
+            if cls is None and isinstance(holder.value, ast.Name):
+                binding, ambiguous = self.lookup(holder.value.id, scope, holder.lineno)
+                found = binding is not None and not ambiguous and binding.kind == "class"
+                cls = self.binder.classes.get(id(binding.node)) if found else None  # type: ignore[union-attr]
+            if cls is None:
+                return None
+            name, attr = holder.attr, True
+            self.attrs_asked.add(name)
+            self.binder.bind_methods(cls)
+            bindings = cls.attrs.get(name, []) + cls.scope.bindings.get(name, [])
+        else:
             return None
-        name = expr.value.id
-        binding, ambiguous = self.lookup(name, scope, expr.lineno)
-        if binding is None or ambiguous or binding.kind != "assign" or binding.scope.kind != "module":
-            return None
-        literal = binding.value
+        literal = bindings[0].value if len(bindings) == 1 and bindings[0].kind == "assign" else None
         if not isinstance(literal, ast.Dict) or any(not _is_str(k) for k in literal.keys):
             return None
-        keys = [k.value for k in literal.keys]  # type: ignore[union-attr]
+        self.mentions_asked.add(name)
+        return literal, name, attr
+
+    def _dict_key_entry(self, expr: ast.Subscript, literal: ast.Dict, keys: List[str]) -> Optional[ast.Constant]:
+        key, name = expr.slice, expr.value.id  # type: ignore[attr-defined]
         if keys.count(key.value) != 1 or not _is_str(literal.values[keys.index(key.value)]):  # type: ignore[attr-defined]
             return None
         self.mentions_asked.add(name)
@@ -327,6 +382,122 @@ class _Models(_Mixin):
         if len(bindings) != 1 or bindings[0].kind != "assign" or _field_default(bindings[0].value) is None:
             return None
         return _field_default(bindings[0].value) if self._only_model_uses(self.tree, member.attr, attr=True) else None
+
+    def _enum_field(self, expr: ast.Attribute, scope: Scope) -> Optional[ast.Constant]:
+        """``self.model.api_name`` where ``self.model`` holds the value of a member of an Enum of this
+        module (``E.M.value``; a parameter defaulting to a member, which this module's callers pass
+        members of only) whose members are all ``Params(api_name="gpt-4o", ...)`` of one dataclass of
+        this module (or ``replace(OTHER, ...)``: another member's copy, its model kept), the field read
+        nowhere but in ``model=`` arguments: every member's literal (the first returned, the others in
+        ``model_also``).  gpt-json 0.5.1's ``GPTModelVersion`` is this shape."""
+        enum = self._enum_value_of(expr.value, scope, 0)
+        literals = self._enum_literals(enum, expr.attr) if enum is not None else None
+        if not literals or not self._only_model_uses(self.tree, expr.attr, attr=True):
+            return None
+        self.model_also[id(literals[0])] = literals[1:]
+        return literals[0]
+
+    def _enum_value_of(self, expr: ast.AST, scope: Scope, depth: int) -> Optional[ast.ClassDef]:
+        """The Enum class of this module a member's ``.value`` of which ``expr`` holds: ``m.value``
+        (``m`` a member, see ``_enum_of``), ``self.<attr>`` set once in its class to such a value, or
+        ``m.value if isinstance(m, E) else m`` (the other branch: what a caller passes that is not a
+        member, and no caller here does)."""
+        if isinstance(expr, ast.Attribute) and expr.attr == "value":
+            return self._enum_of(expr.value, scope)
+        if isinstance(expr, ast.IfExp) and isinstance(expr.body, ast.Attribute) and isinstance(expr.body.value, ast.Name):
+            enum = self._enum_value_of(expr.body, scope, depth)
+            name, test = expr.body.value.id, expr.test
+            tested = (
+                isinstance(test, ast.Call)
+                and _is_name(test.func, "isinstance")
+                and len(test.args) == 2
+                and _is_name(test.args[0], name)
+                and enum is not None
+                and _is_name(test.args[1], enum.name)
+            )
+            return enum if tested and _is_name(expr.orelse, name) else None
+        if depth < 2 and self._own_attribute(expr, scope) and scope.cls is not None:
+            attr = expr.attr  # type: ignore[attr-defined]
+            self.attrs_asked.add(attr)
+            self.binder.bind_methods(scope.cls)
+            bindings = scope.cls.attrs.get(attr, []) + scope.cls.scope.bindings.get(attr, [])
+            if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].value is not None:
+                return self._enum_value_of(bindings[0].value, bindings[0].scope, depth + 1)
+        return None
+
+    def _enum_of(self, expr: ast.AST, scope: Scope) -> Optional[ast.ClassDef]:
+        """The Enum class of this module a member of which ``expr`` is: ``E.M``, or a parameter
+        defaulting to one that this module's callers pass nothing else for."""
+        if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name):
+            binding, ambiguous = self.lookup(expr.value.id, scope, expr.lineno)
+            enum = binding.node if binding is not None and not ambiguous and binding.kind == "class" else None
+            if not isinstance(enum, ast.ClassDef) or enum not in self.tree.body:
+                return None
+            if not any(ast.unparse(b).rsplit(".", 1)[-1] == "Enum" for b in enum.bases):
+                return None
+            return enum if expr.attr in _members(enum) else None
+        if not isinstance(expr, ast.Name):
+            return None
+        binding, ambiguous = self.lookup(expr.id, scope, expr.lineno)
+        if binding is None or ambiguous or binding.kind != "param" or binding.default is None:
+            return None
+        enum = self._enum_of(binding.default, binding.scope.parent or self.binder.module)
+        function = self._function_of(binding.node)
+        if enum is None or function is None:
+            return None
+
+        def member(passed: ast.AST) -> bool:
+            return isinstance(passed, ast.Attribute) and _is_name(passed.value, enum.name) and passed.attr in _members(enum)
+
+        return enum if self._caller_values(function, expr.id, member) == [] else None
+
+    def _enum_literals(self, enum: ast.ClassDef, field: str) -> Optional[List[ast.Constant]]:
+        """The ``field`` literal of every member of ``enum``, each made by one dataclass of this
+        module (``replace(OTHER, ...)`` keeps another member's); None when a member is anything else,
+        or when two members are not told apart by another field's literal: mapped to one model, they
+        would be equal values (an alias of one another, a ValueError under ``@unique``)."""
+        out: List[ast.Constant] = []
+        maker: Optional[str] = None
+        made: Dict[str, Dict[str, ast.AST]] = {}  # member -> the values of its other fields
+        for stmt in enum.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) or (isinstance(stmt, ast.Expr) and _is_str(stmt.value)):
+                continue
+            call = stmt.value if isinstance(stmt, ast.Assign) and [type(t) for t in stmt.targets] == [ast.Name] else None
+            if not isinstance(call, ast.Call) or not isinstance(call.func, (ast.Name, ast.Attribute)):
+                return None
+            if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+                return None
+            if ast.unparse(call.func) in ("replace", "dataclasses.replace"):
+                copied = call.args[0] if len(call.args) == 1 else None
+                if not isinstance(copied, ast.Name) or copied.id not in made or any(k.arg == field for k in call.keywords):
+                    return None
+                values = dict(made[copied.id], **{str(k.arg): k.value for k in call.keywords})
+            else:
+                if not isinstance(call.func, ast.Name) or maker not in (None, call.func.id):
+                    return None
+                maker = call.func.id
+                self.mentions_asked.add(maker)  # (a masked analysis must see its class)
+                classes = [c for c in self.tree.body if isinstance(c, ast.ClassDef) and c.name == maker]
+                fields = _init_fields(classes[0]) if len(classes) == 1 else None
+                if fields is None or field not in fields[0] or len(call.args) > len(fields[1]):
+                    return None
+                values = {
+                    n.target.id: n.value
+                    for n in classes[0].body
+                    if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name) and isinstance(n.value, ast.Constant)
+                }
+                values.update(zip(fields[1], call.args))
+                values.update({str(k.arg): k.value for k in call.keywords})
+                given = values.pop(field, None)
+                if not _is_str(given):
+                    return None
+                out.append(given)  # type: ignore[arg-type]
+            values.pop(field, None)
+            if any(not _told_apart(values, other) for other in made.values()):
+                return None
+            made[stmt.targets[0].id] = values  # type: ignore[attr-defined]
+        self.mentions_asked.add(enum.name)
+        return out
 
     def model_origin(self, expr: ast.AST, scope: Scope) -> Optional[Tuple[ast.AST, Scope]]:
         """Where a ``model=`` value is written, when every use of it is a ``model=`` argument: a
@@ -405,3 +576,19 @@ def _init_fields(cls: ast.AST) -> Optional[Tuple[List[str], List[str]]]:
     if any(ast.unparse(b).rsplit(".", 1)[-1] in ("BaseModel", "BaseSettings") for b in cls.bases):
         return names, []
     return None
+
+
+def _members(enum: ast.ClassDef) -> List[str]:
+    """The names an Enum class's body assigns (its members)."""
+    return [t.id for n in enum.body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)]
+
+
+def _told_apart(one: Dict[str, ast.AST], other: Dict[str, ast.AST]) -> bool:
+    """Two members' other fields differ in a literal both give: their values differ whatever the
+    model field becomes."""
+    return any(
+        isinstance(value, ast.Constant)
+        and isinstance(other.get(name), ast.Constant)
+        and (type(value.value), value.value) != (type(other[name].value), other[name].value)  # type: ignore[attr-defined]
+        for name, value in one.items()
+    )

@@ -78,6 +78,9 @@ class _Analyzer:
         self.mentions_asked: Set[str] = set()  # names whose every mention was read (see _consulted)
         self.caller_values: Dict[Tuple[int, str], Optional[List[ast.Constant]]] = {}  # see callers_choice
         self.model_env: Dict[int, str] = {}  # id(a model default) -> the environment variable read over it
+        # id(a model literal found) -> the other literals the same value may be (an Enum's members, a
+        # dict's values read by computed keys): mapped with it
+        self.model_also: Dict[int, List[ast.Constant]] = {}
         self.parsed_annotations: List[ast.AST] = []  # kept alive: see _annotation_parts
         # every name looked up and every self/class attribute asked for (a masked analysis
         # checks that none of them is bound in a region it did not parse)
@@ -553,15 +556,12 @@ class _Analyzer:
     def _only_model_uses(self, root: ast.AST, name: str, attr: bool = False) -> bool:
         return self._only_uses(root, name, attr, "model")
 
-    def _only_uses(self, root: ast.AST, name: str, attr: bool, keyword: str, depth: int = 0) -> bool:
-        """Every read of ``name`` (``self.name`` when ``attr``) under ``root`` is a ``<keyword>=`` argument."""
-        if not isinstance(root, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            # a module or class: a masked analysis must see every region of it that mentions the
-            # name (a function's body is one region, the one holding the call)
-            self.mentions_asked.add(name)
+    @staticmethod
+    def _keyword_args(root: ast.AST, keyword: str = "model") -> List[ast.AST]:
+        """The values of every ``<keyword>=`` argument under ``root``."""
         # (a LangChain / LlamaIndex class names its model in model_name= too)
         names = (keyword, "model_name") if keyword == "model" else (keyword,)
-        models = [k.value for k in ast.walk(root) if isinstance(k, ast.keyword) and k.arg in names]
+        models: List[ast.AST] = [k.value for k in ast.walk(root) if isinstance(k, ast.keyword) and k.arg in names]
         if keyword == "model":  # an openai<1 call names its model in engine= / deployment_id= too
             models += [
                 k.value
@@ -570,6 +570,15 @@ class _Analyzer:
                 for k in c.keywords
                 if k.arg in ("engine", "deployment_id")
             ]
+        return models
+
+    def _only_uses(self, root: ast.AST, name: str, attr: bool, keyword: str, depth: int = 0) -> bool:
+        """Every read of ``name`` (``self.name`` when ``attr``) under ``root`` is a ``<keyword>=`` argument."""
+        if not isinstance(root, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            # a module or class: a masked analysis must see every region of it that mentions the
+            # name (a function's body is one region, the one holding the call)
+            self.mentions_asked.add(name)
+        models = self._keyword_args(root, keyword)
         # model=Models.GPT4.value reads the member Models.GPT4 to take its value
         as_model = {id(v) for v in models} | {id(v.value) for v in models if isinstance(v, ast.Attribute) and v.attr == "value"}
         as_model |= {id(_default_of(v)) for v in models}  # model=model or DEFAULT_MODEL

@@ -874,6 +874,45 @@ def _url_findings(path: str, text: str, index: LineIndex) -> List[Finding]:
     return findings
 
 
+# a recorded HTTP exchange: VCR.py / pytest-recording YAML (``interactions:``, each a ``request:``
+# with its ``uri:``), VCR.py's JSON serializer, betamax's JSON (``http_interactions``)
+_CASSETTE_YAML = (
+    re.compile(r"^interactions:[ \t]*\r?$", re.M),
+    re.compile(r"^[ \t-]*request:[ \t]*\r?$", re.M),
+    re.compile(r"^[ \t]+uri:[ \t]", re.M),
+)
+_CASSETTE_JSON = (re.compile(r'"(?:http_)?interactions"\s*:\s*\['), re.compile(r'"request"\s*:'), re.compile(r'"uri"\s*:'))
+
+
+def is_cassette(path: str, text: str) -> bool:
+    """A recorded HTTP exchange replayed by the tests (a VCR.py / pytest-recording / betamax cassette):
+    its interactions, then a request, then the request's URI."""
+    ext = path.lower().rsplit(".", 1)[-1]
+    if ext not in ("yaml", "yml", "json") or (ext == "json" and not re.match(r"\s*\{", text)):
+        return False
+    at = 0
+    for pattern in _CASSETTE_YAML if ext != "json" else _CASSETTE_JSON:
+        found = pattern.search(text, at)
+        if found is None:
+            return False
+        at = found.end()
+    return True
+
+
+def _cassette_findings(path: str, urls: List[Finding]) -> List[Finding]:
+    """The OpenAI URLs of a cassette as one finding, at the first: every request and header it
+    records is one exchange with OpenAI, re-recorded against the provider as a whole, not edited."""
+    first = urls[0]
+    host = str(first.detail.get("host"))
+    return [
+        replace(
+            first,
+            message=N_("recorded exchange with {host} in {path}: re-record it against the provider").format(host=host, path=path),
+            detail=dict(first.detail, cassette=True, urls=len(urls)),
+        )
+    ]
+
+
 def _secret_findings(path: str, text: str, index: LineIndex, low: Optional[bytes] = None) -> List[Finding]:
     findings = []
     for start, end, redacted in secrets.find_secrets(text, low):
@@ -1021,7 +1060,10 @@ def analyze_text(path: str, text: str, low: Optional[bytes] = None) -> List[Find
     findings = _dependency_findings(path, kind or "", text, index)
     if kind == "setup_py":  # Python source: keys and URLs come from the Python analyzer
         return sorted(findings, key=Finding.sort_key)
-    findings += _url_findings(path, text, index) + _secret_findings(path, text, index, low)
+    urls = _url_findings(path, text, index)
+    if urls and kind == "text" and is_cassette(path, text):
+        urls = _cassette_findings(path, urls)
+    findings += urls + _secret_findings(path, text, index, low)
     if kind in _ENV_KINDS:
         findings += _env_findings(path, text, index)
     if kind == "js":

@@ -348,7 +348,8 @@ class _Walk(_Mixin):
                     "_model_ref": model_ref,
                     "_model_at": [given.lineno, given.col_offset] if model_ref else None,  # type: ignore[union-attr]
                     "_model_def": list(_astuple(self.lines.span(found))) if found is not None else None,
-                    "_model_more": [list(_astuple(self.lines.span(c))) + [c.value] for c in chosen or ()],
+                    "_model_more": [list(_astuple(self.lines.span(c))) + [c.value] for c in chosen or ()]
+                    + self.also_mapped(found),
                     "_model_env": self.model_env.get(id(found)) if found is not None else None,
                 },
             )

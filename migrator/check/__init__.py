@@ -58,6 +58,7 @@ from migrator.check.run import CheckOptions, run_check
 from migrator.check.source import _Source, literal_url
 from migrator.check.suppressions import Suppression, apply_suppressions, python_suppressions, text_suppressions
 from migrator.results import (  # the result types and rules, importable from here too
+    R_CASSETTE,
     R_CLIENT,
     R_DEPENDENCY,
     R_FRAMEWORK,
@@ -103,6 +104,7 @@ __all__ = [  # what the package exports (mypy: no implicit re-export)
     "python_suppressions",
     "text_suppressions",
     "R_CLIENT",
+    "R_CASSETTE",
     "R_DEPENDENCY",
     "R_FRAMEWORK",
     "R_IMPORT",

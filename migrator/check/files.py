@@ -15,7 +15,7 @@ from migrator.analyzer.suppressions import _SUPPRESS_BYTES, Suppression, python_
 from migrator.check.suppressions import apply_suppressions
 from migrator.i18n import N_
 from migrator.models import URL_KEYWORDS, FileAnalysis, Finding, SourceFacts
-from migrator.results import R_CLIENT, R_DEPENDENCY, R_FRAMEWORK, R_IMPORT, R_UNPARSEABLE, R_URL, CheckFinding, Fix
+from migrator.results import R_CASSETTE, R_CLIENT, R_DEPENDENCY, R_FRAMEWORK, R_IMPORT, R_UNPARSEABLE, R_URL, CheckFinding, Fix
 
 
 @dataclass(frozen=True)
@@ -238,6 +238,10 @@ def _policy_findings(
             problem = _client_problem(f, facts, policy, keywords=URL_KEYWORDS)
             if problem:
                 out.append(_make(R_FRAMEWORK, f, str(f.symbol), problem, sources))
+        elif f.kind == "url" and f.detail.get("cassette"):
+            host = str(f.detail.get("host"))
+            message = N_("recorded exchange with {host}: re-record it against the provider").format(host=host)
+            out.append(_make(R_CASSETTE, f, f"cassette:{host}", message, sources))
         elif f.kind == "url":
             url = str(f.detail.get("url") or "")
             symbol = re.sub(r"^https?://", "", url).rstrip("/").lower()
