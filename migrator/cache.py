@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from migrator import __version__
-from migrator.models import EnvRead, FileAnalysis, Finding, ResultAccess, Span, SymbolRef
+from migrator.models import Endpoint, EnvRead, FileAnalysis, Finding, ImportFact, ResultAccess, SourceFacts, Span, SymbolRef
 
 _FINGERPRINT: Optional[str] = None
 _CODE: Optional[str] = None
@@ -411,7 +411,34 @@ def _dump(a: Optional[FileAnalysis]) -> Dict[str, Any]:
             for r in a.results
         ],
         "env": [[e.var, list(_t(e.span)), int(e.written), int(e.guard)] for e in a.env_reads],
+        "facts": [_dump_facts(facts) for facts in a.facts],
     }
+
+
+def _dump_facts(facts: SourceFacts) -> List[Any]:
+    calls = [
+        [*span, None if e is None else [[list(k) for k in e.keywords], int(e.spread), [list(p) for p in e.params], e.made]]
+        for span, e in facts.calls.items()
+    ]
+    imports = [[*_t(i.span), int(i.from_), list(i.modules)] for i in facts.imports]
+    return [facts.cell, calls, [[line, list(urls)] for line, urls in facts.configs.items()], imports]
+
+
+def _load_facts(raw: List[Any]) -> SourceFacts:
+    cell, calls, configs, imports = raw
+    return SourceFacts(
+        cell,
+        {
+            (line, col, end_line, end_col): None
+            if e is None
+            else Endpoint(
+                tuple((k, u) for k, u in e[0]), bool(e[1]), tuple((k, u) for k, u in e[2]), tuple(e[3]) if e[3] else None
+            )
+            for line, col, end_line, end_col, e in calls
+        },
+        {line: tuple(urls) for line, urls in configs},
+        tuple(ImportFact(_span(i[:4]), tuple(i[5]), bool(i[4])) for i in imports),
+    )
 
 
 def _t(span: Span) -> tuple:
@@ -431,4 +458,5 @@ def _load(raw: Dict[str, Any]) -> FileAnalysis:
         for c, p, st, s, ch, others in raw["results"]
     ]
     out.env_reads = [EnvRead(v, _span(s), bool(w), bool(g)) for v, s, w, g in raw["env"]]
+    out.facts = [_load_facts(facts) for facts in raw["facts"]]  # (an entry without them is a miss)
     return out

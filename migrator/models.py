@@ -162,6 +162,47 @@ class EnvRead:
     guard: bool = False
 
 
+@dataclass(frozen=True)
+class Endpoint:
+    """A construction's endpoint as written, for ``migrator check``'s allow-list (check/files.py): its
+    keywords that name a URL (``URL_KEYWORDS``, in call order) and its ``**params`` dict's entries
+    of those names (the dict the finding's ``_params_def`` spans; none when it is not there), each
+    with the URL it is known to default to (``analyzer/facts.py::literal_url``; None: not known)."""
+
+    keywords: Tuple[Tuple[str, Optional[str]], ...] = ()
+    spread: bool = False  # a ``**mapping`` among its keywords
+    params: Tuple[Tuple[str, Optional[str]], ...] = ()
+    made: Optional[Tuple[int, int, int, int]] = None  # the span of that dict (the finding's ``_params_def``)
+
+
+#: the keywords that name a client's or an OpenAI wrapper's endpoint (api_base_url: Haystack)
+URL_KEYWORDS = ("base_url", "openai_api_base", "api_base", "api_base_url")
+
+
+@dataclass(frozen=True)
+class ImportFact:
+    """An absolute import statement: ``import a.b, c`` holds (a.b, c); ``from m import x, y`` holds
+    (m, m.x, m.y)."""
+
+    span: Span
+    modules: Tuple[str, ...]
+    from_: bool
+
+
+@dataclass
+class SourceFacts:
+    """What ``migrator check`` reads of one parsed module or notebook cell besides its findings
+    (check/files.py), recorded by the analyzer while it holds the tree, so check need not parse
+    the file again (issue 18): the endpoint of each construction a finding spans (None: no call
+    starts and ends there), the literal URLs the assignments on each line of an ``openai.base_url``
+    / ``openai.api_base`` setting assign, and every absolute import (a policy may forbid any module)."""
+
+    cell: Optional[int] = None
+    calls: Dict[Tuple[int, int, int, int], Optional[Endpoint]] = field(default_factory=dict)
+    configs: Dict[int, Tuple[str, ...]] = field(default_factory=dict)
+    imports: Tuple[ImportFact, ...] = ()
+
+
 @dataclass
 class FileAnalysis:
     """Everything the analyzer learned about one file."""
@@ -177,6 +218,10 @@ class FileAnalysis:
     # [building module, construction key, its endpoint, callee module, parameter key] (not cached:
     # made only when the project's other modules are known, analyzer/project.py)
     handoffs: List[List[str]] = field(default_factory=list)
+    # one per module or notebook cell the analyzer parsed whole (none for a masked parse, a file
+    # only its bytes were read for, a cell it skipped: check parses those itself).  Not compared: a
+    # fact of the parse, not of the analysis (a masked analysis equals the full walk without them)
+    facts: List[SourceFacts] = field(default_factory=list, compare=False)
 
     @property
     def touches_openai(self) -> bool:

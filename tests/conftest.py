@@ -34,6 +34,7 @@ FAST = frozenset(
         "test_discovery.py",
         "test_cache.py",
         "test_check.py",
+        "test_check_facts.py",
         "test_secrets.py",
         "test_regressions.py",
         "test_layering.py",

@@ -508,6 +508,7 @@ def analyze_notebook_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
         out.symbols.extend(part.symbols)
         out.results.extend(part.results)
         out.env_reads.extend(part.env_reads)
+        out.facts.extend(part.facts)
     # keys, URLs (markdown cells too) and %pip install lines come from the text analyzer
     from migrator.analyzer.textfiles import analyze_text
 

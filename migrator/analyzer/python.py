@@ -39,6 +39,7 @@ from migrator.analyzer.nodes import _DEFS, _astuple, _client_params, _field_valu
 from migrator.analyzer.nodes import absolute_qname as absolute_qname  # (re-exported)
 from migrator.analyzer.resolve import _Analyzer
 from migrator.analyzer.reporter import _Reporter
+from migrator.analyzer.facts import source_facts
 from migrator.analyzer.prune import _CONSTRUCTS, _LineMarks, _analyze_masked, _release, _relevant_lines
 from migrator.analyzer.prune import _Lines as _Lines  # (re-exported too: autogen, llamaindex)
 
@@ -321,11 +322,16 @@ def _analyze(
         try:
             if prune:
                 reporter.relevant = _relevant_lines(reporter, source, starts)
-            return reporter.run()
+            out = reporter.run()
         finally:
             _release(reporter)
     except RecursionError:
         return FileAnalysis(path, error=N_("cannot analyse: expression nesting too deep"))
+    try:  # what check reads of the tree, while it is here
+        out.facts = [source_facts(tree, lines.col, out.findings, cell)]
+    except RecursionError:
+        pass  # (a URL of 1,000 pieces added up): check parses the file itself
+    return out
 
 
 #: skip what cannot hold a finding (False: visit every node; the test suite runs every

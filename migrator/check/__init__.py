@@ -24,7 +24,8 @@ identical import in the same file does.
 The package, by what each part does (read ``run`` first: ``run_check`` is the gate top-down):
 
 - ``policy``: strict or compat, the endpoints compat allows, the hosts that are OpenAI's;
-- ``source``: a module or notebook cell with its tree, and the URL a ``base_url`` defaults to;
+- ``source``: a module or notebook cell with its lines (parsed only where the analysis recorded
+  nothing of what check reads of it: ``analyzer/facts.py``);
 - ``suppressions``: ``# migrator: ignore[...] -- reason`` comments, found and applied;
 - ``files``: one file's findings under a policy (``check_bytes``);
 - ``fixes``: the compat rewrite of a client as text replacements;

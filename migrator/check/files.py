@@ -3,18 +3,18 @@ clients without an allowed endpoint), suppressions applied; a file that cannot b
 
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import dataclass, replace
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from migrator.analyzer import analyze_bytes, decode_python, is_python
 from migrator.check.policy import Policy, _module_forbidden
-from migrator.check.source import _Source, literal_url
+from migrator.analyzer.facts import covers, source_facts
+from migrator.check.source import _Source
 from migrator.analyzer.suppressions import _SUPPRESS_BYTES, Suppression, python_suppressions, text_suppressions
 from migrator.check.suppressions import apply_suppressions
 from migrator.i18n import N_
-from migrator.models import FileAnalysis, Finding
+from migrator.models import URL_KEYWORDS, FileAnalysis, Finding, SourceFacts
 from migrator.results import R_CASSETTE, R_CLIENT, R_DEPENDENCY, R_FRAMEWORK, R_IMPORT, R_UNPARSEABLE, R_URL, CheckFinding, Fix
 
 
@@ -45,15 +45,18 @@ def check_bytes(
     if analysis is None:
         analysis = analyze_bytes(relpath, data)
     if extra and (analysis is None or not analysis.error):
-        analysis = FileAnalysis(relpath, findings=[*(analysis.findings if analysis else ()), *extra])
+        analysis = FileAnalysis(
+            relpath, findings=[*(analysis.findings if analysis else ()), *extra], facts=analysis.facts if analysis else []
+        )
     if analysis is None and not wants_modules and not has_marker:
         return FileCheck(relpath)
     if analysis is not None and analysis.error:
         return _unparseable(relpath, data, analysis.error, analysis.error_line)
     sources = _sources(relpath, data)
-    findings = _policy_findings(relpath, analysis, sources, policy)
+    facts = _Facts(analysis, sources)
+    findings = _policy_findings(relpath, analysis, sources, facts, policy)
     if wants_modules:
-        findings += _forbidden_module_findings(relpath, sources, policy)
+        findings += _forbidden_module_findings(relpath, sources, facts, policy)
     findings = _dedupe(findings)
     suppressions = _suppressions(relpath, data, sources)
 
@@ -104,7 +107,7 @@ def _sources(relpath: str, data: bytes) -> Dict[object, _Source]:
     """Python sources by cell (None for a module); key "text" for other files."""
     if is_python(relpath):
         text, _ = decode_python(data)
-        return {None: _Source.parse(text)} if text is not None else {}
+        return {None: _Source.of(text)} if text is not None else {}
     text = data.decode("utf-8", errors="replace")
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -112,10 +115,36 @@ def _sources(relpath: str, data: bytes) -> Dict[object, _Source]:
         from migrator.analyzer.notebooks import NotebookError, code_cells
 
         try:
-            return {cell.number: _Source.parse(cell.source, cell.number) for cell in code_cells(text)}
+            return {cell.number: _Source.of(cell.source, cell.number) for cell in code_cells(text)}
         except NotebookError:
             return {}
-    return {"text": _Source(text, tuple(re.split(r"\r\n|\r|\n", text)), None)}
+    return {"text": _Source.of(text)}
+
+
+class _Facts:
+    """What check reads of the source of a cell (None: the module), by cell: the analyzer's record
+    (``SourceFacts``, analyzer/facts.py), or where it holds none that answers (a file or cell it did
+    not parse whole, a construction the project pass found) the same facts from a parse of check's own."""
+
+    def __init__(self, analysis: Optional[FileAnalysis], sources: Mapping[object, _Source]):
+        self.findings: Sequence[Finding] = analysis.findings if analysis is not None else ()
+        self.recorded = {facts.cell: facts for facts in (analysis.facts if analysis is not None else ())}
+        self.sources = sources
+        self.parsed: Dict[Optional[int], SourceFacts] = {}
+
+    def __call__(self, cell: Optional[int]) -> SourceFacts:
+        recorded = self.recorded.get(cell)
+        if recorded is not None and covers(recorded, self.findings, cell):
+            return recorded
+        if cell not in self.parsed:
+            src = self.sources.get(cell)
+            tree = src.tree() if src is not None else None
+            self.parsed[cell] = source_facts(tree, src.char_col if src is not None else _byte_col, self.findings, cell)
+        return self.parsed[cell]
+
+
+def _byte_col(line: int, col: int) -> int:
+    return col
 
 
 def _suppressions(relpath: str, data: bytes, sources: Mapping[object, _Source]) -> List[Suppression]:
@@ -164,13 +193,13 @@ def _import_symbol(f: Finding) -> str:
 
 
 def _policy_findings(
-    relpath: str, analysis: Optional[FileAnalysis], sources: Mapping[object, _Source], policy: Policy
+    relpath: str, analysis: Optional[FileAnalysis], sources: Mapping[object, _Source], facts: _Facts, policy: Policy
 ) -> List[CheckFinding]:
     if analysis is None:
         return []
     strict = policy.name == "strict"
     out: List[CheckFinding] = []
-    module_ok = _module_client_configured(analysis, sources, policy)
+    module_ok = _module_client_configured(analysis, facts, policy)
     for f in analysis.findings:
         if f.kind == "import" and f.detail.get("unparsed"):
             src = sources.get(f.cell)
@@ -206,7 +235,7 @@ def _policy_findings(
             out.append(_make(R_FRAMEWORK, f, str(f.symbol), f.message, sources))
         elif f.kind == "framework" and f.detail.get("form") == "construct" and not strict:
             # under compat a wrapper is fine where, like a client, it names an allowed endpoint
-            problem = _client_problem(f, sources, policy, keywords=_WRAPPER_URL_KEYWORDS)
+            problem = _client_problem(f, facts, policy, keywords=URL_KEYWORDS)
             if problem:
                 out.append(_make(R_FRAMEWORK, f, str(f.symbol), problem, sources))
         elif f.kind == "url" and f.detail.get("cassette"):
@@ -232,7 +261,7 @@ def _policy_findings(
                     )
                 )
         elif f.kind == "client" and not strict:
-            problem = _client_problem(f, sources, policy)
+            problem = _client_problem(f, facts, policy)
             if problem:
                 out.append(_make(R_CLIENT, f, str(f.symbol), problem, sources))
         elif f.kind == "call" and not strict and f.detail.get("receiver") in ("module", "legacy", "super") and not module_ok:
@@ -251,28 +280,17 @@ def _policy_findings(
     return out
 
 
-_WRAPPER_URL_KEYWORDS = ("base_url", "openai_api_base", "api_base", "api_base_url")  # api_base_url: Haystack
-
-
-def _client_problem(
-    f: Finding, sources: Mapping[object, _Source], policy: Policy, keywords: Sequence[str] = ("base_url",)
-) -> Optional[str]:
+def _client_problem(f: Finding, facts: _Facts, policy: Policy, keywords: Sequence[str] = ("base_url",)) -> Optional[str]:
     name = str(f.symbol).rsplit(".", 1)[-1]
     if f.detail.get("azure"):
         return N_("{name} talks to Azure OpenAI").format(name=name)
-    src = sources.get(f.cell)
-    call = src.call_at(f.span.line, f.span.col, f.span.end_line, f.span.end_col) if src is not None else None
-    if call is None:
+    span = f.span
+    endpoint = facts(f.cell).calls.get((span.line, span.col, span.end_line, span.end_col))
+    if endpoint is None:
         return N_("{name}(...): base_url could not be read; it must be on the allow-list").format(name=name)
-    base = next((kw.value for kw in call.keywords if kw.arg in keywords), None)
-    params: Optional[Tuple[int, int, int, int]] = f.detail.get("_params_def")  # the dict's span
-    if base is None and params and src is not None:  # OpenAI(**params), the dict's keys all known: its base_url entry
-        found = src.call_at(*params, kind=ast.Dict)
-        base = (
-            next((v for k, v in zip(found.keys, found.values) if isinstance(k, ast.Constant) and k.value in keywords), None)
-            if found is not None
-            else None
-        )
+    base = next((kw for kw in endpoint.keywords if kw[0] in keywords), None)
+    if base is None and f.detail.get("_params_def"):  # OpenAI(**params), the dict's keys all known: its base_url entry
+        base = next((entry for entry in endpoint.params if entry[0] in keywords), None)
         if base is None:
             return N_("{name}() has no base_url, so it talks to api.openai.com").format(name=name)
     spread = f.detail.get("spread_url")
@@ -283,12 +301,12 @@ def _client_problem(
             else N_("{name}(base_url={url}): endpoint not on the allow-list").format(name=name, url=repr(spread))
         )
     if base is None:
-        if any(kw.arg is None for kw in call.keywords):
+        if endpoint.spread:
             return N_("{name}(**...) has no visible base_url; it must be an explicit base_url on the allow-list").format(
                 name=name
             )
         return N_("{name}() has no base_url, so it talks to api.openai.com").format(name=name)
-    url = literal_url(base, src.module_constants())  # type: ignore[union-attr]
+    url = base[1]  # the URL it is known to default to (analyzer/facts.py::literal_url)
     if url is None:
         url = f.detail.get("default_url")  # x or os.getenv(...) or "https://...", read where it is written
     if url is None:
@@ -301,56 +319,44 @@ def _client_problem(
     return None
 
 
-def _module_client_configured(analysis: FileAnalysis, sources: Mapping[object, _Source], policy: Policy) -> bool:
+def _module_client_configured(analysis: FileAnalysis, facts: _Facts, policy: Policy) -> bool:
     """Does this file set ``openai.base_url``/``openai.api_base`` to an allowed endpoint?"""
     for f in analysis.findings:
         if f.kind != "config" or f.detail.get("attribute") not in ("base_url", "api_base"):
             continue
-        src = sources.get(f.cell)
-        if src is None or src.tree is None:
-            continue
-        for node in ast.walk(src.tree):
-            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.lineno == f.span.line and node.value is not None:
-                url = literal_url(node.value, src.module_constants())
-                if url is not None and policy.allows(url):
-                    return True
+        # (the literal URLs the assignments starting on that line assign)
+        if any(policy.allows(url) for url in facts(f.cell).configs.get(f.span.line, ())):
+            return True
     return False
 
 
-def _forbidden_module_findings(relpath: str, sources: Mapping[object, _Source], policy: Policy) -> List[CheckFinding]:
+def _forbidden_module_findings(
+    relpath: str, sources: Mapping[object, _Source], facts: _Facts, policy: Policy
+) -> List[CheckFinding]:
     out: List[CheckFinding] = []
     for key, src in sources.items():
-        if key == "text" or src.tree is None:
+        if key == "text":
             continue
-        for node in ast.walk(src.tree):
-            if not isinstance(node, (ast.Import, ast.ImportFrom)):
-                continue
-            modules: List[str] = []
-            if isinstance(node, ast.Import):
-                modules = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
-                modules = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        for node in facts(src.cell).imports:
+            modules = node.modules
             hit = next((m for m in modules if _module_forbidden(m, policy.forbidden_modules)), None)
             if hit is None:
                 continue
-            line = node.lineno
-            col = src.char_col(line, node.col_offset)
-            end_line = getattr(node, "end_lineno", line) or line
-            end_col = src.char_col(end_line, getattr(node, "end_col_offset", node.col_offset) or node.col_offset)
-            symbol = modules[0] if isinstance(node, ast.Import) else hit
+            span = node.span
+            symbol = hit if node.from_ else modules[0]
             rule = R_IMPORT if symbol.split(".")[0] == "openai" else R_FRAMEWORK
             out.append(
                 CheckFinding(
                     rule,
                     relpath,
-                    line,
-                    col + 1,
-                    end_line,
-                    end_col + 1,
+                    span.line,
+                    span.col + 1,
+                    span.end_line,
+                    span.end_col + 1,
                     N_("imports {symbol} (forbidden by [tool.migrator.check] forbidden-modules)").format(symbol=symbol),
                     symbol,
                     src.cell,
-                    src.line(line).strip(),
+                    src.line(span.line).strip(),
                 )
             )
     return out
