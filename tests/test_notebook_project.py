@@ -17,33 +17,10 @@ import pytest
 from tests.projects import apply, checkout, run_migrated
 from tests.test_apply_cli import make_repo, run
 
-LLM = b'''from openai import OpenAI
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "projects" / "notebooks"
+LLM = (FIXTURES / "imported_client/project/app/llm.py").read_bytes()  # a module client, factory and model
+AGENT = (FIXTURES / "handed_client/project/app/agent.py").read_bytes()  # a class taking a client
 
-client = OpenAI()
-MODEL = "gpt-4o"
-
-
-def make_client():
-    return OpenAI()
-
-
-def ask(question, model="gpt-4o-mini"):
-    reply = client.chat.completions.create(model=model, messages=[{"role": "user", "content": question}])
-    return reply.choices[0].message.content
-'''
-
-AGENT = b'''from openai import OpenAI
-
-
-class Agent:
-    def __init__(self, client: OpenAI, model="gpt-4o-mini"):
-        self.client = client
-        self.model = model
-
-    def run(self, question):
-        reply = self.client.chat.completions.create(model=self.model, messages=[{"role": "user", "content": question}])
-        return reply.choices[0].message.content
-'''
 
 #: the notebook's cells: ("markdown" | "code", source)
 CELLS = [
@@ -207,3 +184,33 @@ def test_a_module_s_client_read_as_an_attribute_of_its_imported_module_moves_wit
     diffs = {f["path"]: f["diff"] for f in doc["files"]}
     assert '+print(llm.client.chat.completions.create(model="qwen-plus", messages=[]).id)' in diffs["main.py"], diffs
     assert "+client = OpenAI(" in diffs["app/llm.py"]
+
+
+# ------------------------------------------------------------------ fixtures
+
+PLANS = [("dashscope", "compat"), ("dashscope", "native"), ("deepseek", "compat")]
+
+
+def project_files(case: str) -> Dict[str, bytes]:
+    root = FIXTURES / case / "project"
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("provider,plan", PLANS)
+@pytest.mark.parametrize("case", sorted(p.name for p in FIXTURES.iterdir() if p.is_dir()))
+def test_fixture_projects(tmp_path: Path, case: str, provider: str, plan: str):
+    """fixtures/projects/notebooks/<case>/: ``project/`` migrated by apply is
+    ``expected/<provider>.<plan>/`` (a file absent there: unchanged), and applying again to the
+    result changes nothing."""
+    files = project_files(case)
+    repo = make_repo(tmp_path, files)
+    doc = apply(repo, "--plan", plan, provider=provider)
+    assert doc["summary"]["files_failed"] == 0, doc
+    migrated = checkout(tmp_path, repo, doc) if doc.get("branch") else repo
+    expected = FIXTURES / case / "expected" / f"{provider}.{plan}"
+    for path, data in files.items():
+        want = (expected / path).read_bytes() if (expected / path).exists() else data
+        assert (migrated / path).read_bytes().decode() == want.decode(), path
+    again = run("apply", "--provider", provider, "--plan", plan, "--format", "json", "--dry-run", cwd=migrated)
+    assert again.returncode in (0, 1), again.stderr
+    assert [f["path"] for f in json.loads(again.stdout)["files"] if f["path"] != ".migrator.toml"] == []

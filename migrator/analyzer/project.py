@@ -148,7 +148,7 @@ class _Modules:
         self,
         paths: Iterable[str],
         text: Callable[[str], Optional[str]],
-        notebooks: Optional[Dict[str, List[Tuple[int, str]]]] = None,
+        notebooks: Optional[Callable[[], Dict[str, List[Tuple[int, str]]]]] = None,
     ) -> None:
         self.paths = [p for p in paths if p.endswith(".py")]
         self.text = text
@@ -158,14 +158,18 @@ class _Modules:
                 self.owners.setdefault(module, set()).add(path)
         self.trees: Dict[str, Optional[Tuple[ast.Module, str]]] = {}
         # notebooks: imported by none, but their cells read values and call functions of the
-        # modules like a module does (path -> its code cells' (number, source), in order)
-        self.notebooks = notebooks or {}
+        # modules like a module does (read when a pass first asks: path -> its code cells'
+        # (number, source), in order)
+        self._notebooks = notebooks
+        self.notebooks: Optional[Dict[str, List[Tuple[int, str]]]] = None
         self.cell_trees: Dict[Tuple[str, int], Optional[ast.Module]] = {}
 
     def programs(self) -> Iterator[Tuple[str, Optional[int], Optional[str]]]:
         """(path, cell, source) of every module (cell None) and of every notebook's code cells."""
         for path in self.paths:
             yield path, None, self.source(path)
+        if self.notebooks is None:
+            self.notebooks = self._notebooks() if self._notebooks is not None else {}
         for path, cells in sorted(self.notebooks.items()):
             for number, source in cells:
                 yield path, number, source
@@ -176,7 +180,7 @@ class _Modules:
             parsed = self.parsed(path)
             return parsed[0] if parsed is not None else None
         if (path, cell) not in self.cell_trees:
-            source = dict(self.notebooks.get(path, ())).get(cell)
+            source = dict((self.notebooks or {}).get(path, ())).get(cell)
             try:
                 self.cell_trees[(path, cell)] = ast.parse(source) if source is not None else None
             except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -663,14 +667,20 @@ def importer_analyses(
                 index.add(analysis.path, source)
     paths = sorted({a.path for a in scan.analyses if not a.error and is_python(a.path)} | {p for p in scan.plain if is_python(p)})
     failed = {a.path for a in scan.analyses if a.error}
-    notebook_paths = sorted({a.path for a in scan.analyses} | set(scan.plain))
-    notebooks: Dict[str, List[Tuple[int, str]]] = {}
-    for path in notebook_paths:
-        nb_text = notebook_text(path) if path.endswith(".ipynb") and path not in failed else None
-        try:
-            notebooks.update({path: [(c[0], c[1]) for c in code_cells(nb_text)]} if nb_text is not None else {})
-        except NotebookError:
-            continue
+    notebook_paths = sorted(
+        p for p in {a.path for a in scan.analyses} | set(scan.plain) if p.endswith(".ipynb") and p not in failed
+    )
+
+    def notebooks() -> Dict[str, List[Tuple[int, str]]]:
+        found = {}
+        for path in notebook_paths:
+            nb_text = notebook_text(path)
+            try:
+                found.update({path: [(c[0], c[1]) for c in code_cells(nb_text)]} if nb_text is not None else {})
+            except NotebookError:
+                continue
+        return found
+
     out: Dict[str, FileAnalysis] = {}
     parts: Dict[str, Parts] = {}
     handoffs: List[Tuple[str, List[str]]] = []
@@ -679,7 +689,7 @@ def importer_analyses(
         handoffs += [(path, h) for h in analysis.handoffs]
         if not analysis.error and analysis.findings:
             out[path] = analysis
-    for path in sorted(notebooks) if index else ():
+    for path in notebook_paths if index else ():
         # a notebook importing a module's client: its cells are analysed knowing the project, as
         # a module importing it is
         nb_text = notebook_text(path)
@@ -700,12 +710,12 @@ def importer_analyses(
         changed = project_pass(known_analyses, modules)
         known_analyses.update(changed)
         out.update(changed)
-    for path, analysis in out.items() if cells is not None else ():
-        if path.endswith(".ipynb"):
-            nb_text = notebook_text(path)
-            if path not in parts and nb_text is not None:
-                parts[path] = notebook_parts(path, notebook_cells(path, nb_text))
-            cells[path] = _split(parts[path], analysis)  # type: ignore[index]  # (cells is not None here)
+    for path, analysis in out.items():
+        nb_text = notebook_text(path) if cells is not None and path.endswith(".ipynb") and path not in parts else None
+        if nb_text is not None:  # (a notebook only a pass changed: it parsed for the pass)
+            parts[path] = notebook_parts(path, notebook_cells(path, nb_text))
+        if cells is not None and path in parts:
+            cells[path] = _split(parts[path], analysis)
     return list(out.values())
 
 
