@@ -186,6 +186,22 @@ def test_a_module_s_client_read_as_an_attribute_of_its_imported_module_moves_wit
     assert "+client = OpenAI(" in diffs["app/llm.py"]
 
 
+def test_a_notebook_client_whose_endpoint_is_a_module_setting_unset_by_default_reaches_the_provider(tmp_path: Path):
+    # ``OpenAI(base_url=config.LLM_BASE_URL)`` with ``LLM_BASE_URL = os.getenv(...)`` in app/config.py:
+    # unset, the client talks to OpenAI; a module's was retargeted, a notebook's left for a person
+    from tests.equivalence import test_key
+
+    files = project_files("settings_endpoint")
+    repo = make_repo(tmp_path, files)
+    migrated = checkout(tmp_path, repo, apply(repo))
+    code = program(migrated / "nb/demo.ipynb")
+    assert "config.LLM_BASE_URL or " in code and 'model="qwen-plus"' in code, code
+    done, sent, trapped = run_migrated(tmp_path, migrated, code, code)
+    assert done.returncode == 0, done.tail()
+    assert trapped == [] and [r.json["model"] for r in sent] == ["qwen-plus"]
+    assert all(r.authorization == f"Bearer {test_key('dashscope')}" for r in sent)
+
+
 # ------------------------------------------------------------------ fixtures
 
 PLANS = [("dashscope", "compat"), ("dashscope", "native"), ("deepseek", "compat")]

@@ -248,13 +248,15 @@ def endpoint_definitions(analyses: Dict[str, FileAnalysis], modules: _Modules) -
     endpoint was left unset is OpenAI's, and must not go to the provider."""
     copies = _Copies(analyses)
     for path, analysis in sorted(analyses.items()):
-        if analysis.error or not path.endswith(".py"):
+        if analysis.error or not path.endswith((".py", ".ipynb")):
             continue
         for f in analysis.findings:
             ref = f.detail.get("_endpoint_ref") if f.kind == "client" else None
             if not ref:
                 continue
             qname = str(ref[0])
+            if qname.startswith(".") and path.endswith(".ipynb"):
+                continue  # (a notebook's own setting: not a module the index can read)
             defined = (path, qname[1:].split(".")) if qname.startswith(".") else modules.defined(qname)
             if defined is None:
                 continue
@@ -284,7 +286,7 @@ def endpoint_definitions(analyses: Dict[str, FileAnalysis], modules: _Modules) -
                         call.kind == "call"
                         and call.detail.get("endpoint") == "dynamic"
                         and (
-                            (other == path and call.detail.get("_client_span") == span)
+                            (other == path and call.cell == f.cell and call.detail.get("_client_span") == span)
                             or (
                                 call.detail.get("_client_path") == path
                                 and key is not None
