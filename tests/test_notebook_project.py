@@ -186,6 +186,18 @@ def test_a_module_s_client_read_as_an_attribute_of_its_imported_module_moves_wit
     assert "+client = OpenAI(" in diffs["app/llm.py"]
 
 
+def test_a_name_a_later_cell_binds_to_something_else_is_no_longer_the_module_s_client(tmp_path: Path):
+    cells = [
+        ("code", "from app.llm import client"),
+        ("code", "from mylib import Other\nclient = Other()"),
+        ("code", 'client.chat.completions.create(model="gpt-4o", messages=[])'),
+    ]
+    repo = repo_with(tmp_path, cells, llm=LLM)
+    doc = apply(repo, "--dry-run")
+    diffs = {f["path"]: f["diff"] for f in doc["files"]}
+    assert "nb/demo.ipynb" not in diffs and "+client = OpenAI(" in diffs["app/llm.py"], diffs
+
+
 def test_a_notebook_client_whose_endpoint_is_a_module_setting_unset_by_default_reaches_the_provider(tmp_path: Path):
     # ``OpenAI(base_url=config.LLM_BASE_URL)`` with ``LLM_BASE_URL = os.getenv(...)`` in app/config.py:
     # unset, the client talks to OpenAI; a module's was retargeted, a notebook's left for a person

@@ -469,12 +469,35 @@ def notebook_cells(
         number, source = cell[0], cell[1]
         known = dict(project, **earlier) if project else dict(earlier)
         out.append((cell, analyze_python(source, relpath, cell=number, externals=known) if known else None))
-        earlier.update(
-            {
-                name: dict(export, path=export.get("path", relpath))
-                for name, export in exports_of(source, relpath, externals=project).items()
-            }
-        )
+        exports = exports_of(source, relpath, externals=project)
+        for name in _rebound(source) - set(exports) if project else ():
+            earlier.pop(name, None)  # (a module's client imported earlier, now something else)
+        earlier.update({name: dict(export, path=export.get("path", relpath)) for name, export in exports.items()})
+    return out
+
+
+def _rebound(source: str) -> Set[str]:
+    """The names a notebook cell binds at its top level (not in its functions and classes)."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    out: Set[str] = set()
+    todo: List[ast.AST] = [tree]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            out.add(node.name)
+            continue
+        if isinstance(node, (ast.Lambda, ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp)):
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            out.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            out.update((a.asname or a.name.split(".")[0]) for a in node.names if a.name != "*")
+        todo.extend(ast.iter_child_nodes(node))
     return out
 
 
