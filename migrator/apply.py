@@ -311,10 +311,7 @@ def _whole_clients(
             if keys is None or any(keys & set(cell_ends[owner]) for owner in owners):
                 for owner in owners:
                     del cell_ends[owner]
-                try:
-                    _cells, results = notebook_results(path, text, rs, parts)
-                except Exception:  # noqa: BLE001  (the notebook's own migration reports it)
-                    continue
+                _cells, results = notebook_results(path, text, rs, parts)  # (migrate_source never raises)
                 cell_ends.update({f"{path}#cell {number}": result.clients for number, result in results.items()})
         ends = {job[0]: result.clients for job, (_n, result, _l) in zip(py_jobs, done)}
         ends.update(cell_ends)
