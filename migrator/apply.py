@@ -96,14 +96,45 @@ def _policy(name: str):
     return load_policy(Config(), name)
 
 
-def migrate_notebook_bytes(relpath: str, data: bytes, ruleset: RuleSet) -> Tuple[Optional[bytes], List[FileResult]]:
-    from migrator.analyzer import notebook_cells
+def migrate_notebook_bytes(
+    relpath: str, data: bytes, ruleset: RuleSet, parts: Optional[list] = None
+) -> Tuple[Optional[bytes], List[FileResult]]:
+    """A notebook's new bytes (None: unchanged) and its cells' results.  ``parts``: its cells with
+    their analyses made knowing the project's modules (analyzer/project.py), if it uses them."""
     from migrator.analyzer.notebooks import NotebookError, replace_cells, restore_magics
 
     text = data.decode("utf-8")
+    cells, done = notebook_results(relpath, text, ruleset, parts)
+    results: List[FileResult] = []
+    new_sources: Dict[int, str] = {}
+    for cell in cells:
+        number, source = cell[0], cell[1]
+        result = done[number]
+        if result.error:
+            result.error = N_("cell {number}: {reason}").format(number=number, reason=result.error)
+        results.append(result)
+        if result.changed:
+            try:
+                new_sources[number] = restore_magics(cell, result.output)
+            except NotebookError as exc:
+                results.append(
+                    FileResult(relpath, source, source, error=N_("cell {number}: {reason}").format(number=number, reason=exc))
+                )
+    if not new_sources:
+        return None, results
+    return replace_cells(text, new_sources).encode("utf-8"), results
+
+
+def notebook_results(
+    relpath: str, text: str, ruleset: RuleSet, parts: Optional[list] = None
+) -> Tuple[list, Dict[int, FileResult]]:
+    """A notebook's code cells and each one's migration (cell number -> result), the cells agreeing
+    on the clients they share."""
+    from migrator.analyzer import notebook_cells
+
     # the cells run as one program: each is analysed knowing what the cells before it bound (and
     # planned with them)
-    analysed = notebook_cells(relpath, text)
+    analysed = parts if parts is not None else notebook_cells(relpath, text)
     cells = [cell for cell, _ in analysed]
     analyses: Dict[int, Optional[FileAnalysis]] = {cell[0]: analysis for cell, analysis in analysed}
     earlier = any(analysis is not None for analysis in analyses.values())
@@ -130,24 +161,7 @@ def migrate_notebook_bytes(relpath: str, data: bytes, ruleset: RuleSet) -> Tuple
         settle(ruleset, ends_of, shared_only=True)
     else:
         done.update(run(ruleset))
-    results: List[FileResult] = []
-    new_sources: Dict[int, str] = {}
-    for cell in cells:
-        number, source = cell[0], cell[1]
-        result = done[number]
-        if result.error:
-            result.error = N_("cell {number}: {reason}").format(number=number, reason=result.error)
-        results.append(result)
-        if result.changed:
-            try:
-                new_sources[number] = restore_magics(cell, result.output)
-            except NotebookError as exc:
-                results.append(
-                    FileResult(relpath, source, source, error=N_("cell {number}: {reason}").format(number=number, reason=exc))
-                )
-    if not new_sources:
-        return None, results
-    return replace_cells(text, new_sources).encode("utf-8"), results
+    return cells, done
 
 
 # ------------------------------------------------------------------ the whole tree
@@ -175,13 +189,15 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
         else:
             others.append(analysis)
     residue: Dict[str, list] = {}
-    py_jobs += _importers(root, scan, py_jobs, ruleset)
+    # notebooks using the project's modules: path -> their cells, analysed knowing them
+    cells: Dict[str, list] = {}
+    py_jobs += _importers(root, scan, py_jobs, ruleset, cells, others)
     start = seeded(ruleset, (f.detail for job in py_jobs if job[3] is not None for f in job[3].findings))
     if start is not ruleset:
         ruleset = start
         py_jobs = [(job[0], job[1], ruleset, job[3]) for job in py_jobs]
     done = list(_run(py_jobs, options.jobs, rewrite_progress))
-    ruleset = _whole_clients(py_jobs, done, ruleset, options.jobs)
+    ruleset = _whole_clients(py_jobs, done, ruleset, options.jobs, _notebook_jobs(root, cells))
     stays = next((f"{job[0]}:{line}" for job, (_n, result, _l) in zip(py_jobs, done) for line, _ in result.staying), None)
     tree_ruleset = dataclasses.replace(ruleset, tree_stays=stays) if stays else ruleset
     out.tree_stays = stays
@@ -219,7 +235,7 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
     unused = _unused_wrappers(out, residue, scan)
     for analysis in others:  # after the code: whether the openai SDK stays depends on what moved
         if analysis.path.endswith(".ipynb"):
-            _notebook(root, analysis, tree_ruleset, out)
+            _notebook(root, analysis, tree_ruleset, out, cells.get(analysis.path))
         else:
             _text_file(root, analysis, tree_ruleset, out, keep_openai=_openai_stays(out, residue), unused=unused)
     _report_project_facts(scan, out)
@@ -244,14 +260,20 @@ def _moves_native(results: Iterable[FileResult]) -> bool:
     return False
 
 
-def _importers(root: str, scan: ScanResult, py_jobs: list, ruleset: RuleSet) -> list:
+def _importers(root: str, scan: ScanResult, py_jobs: list, ruleset: RuleSet, cells: Dict[str, list], others: list) -> list:
     """The modules that use a client another module of the project builds, analysed again
-    knowing it (analyzer/project.py): replaces their jobs in ``py_jobs``; returns new ones."""
+    knowing it (analyzer/project.py): replaces their jobs in ``py_jobs``; returns new ones.  The
+    notebooks among them go to ``others`` (their analyses replacing the scan's), their cells with
+    their analyses to ``cells``."""
     from migrator.analyzer.project import importer_analyses
 
     by_path = {job[0]: i for i, job in enumerate(py_jobs)}
     added = []
-    for analysis in importer_analyses(root, scan, {job[0]: job[1] for job in py_jobs}):
+    for analysis in importer_analyses(root, scan, {job[0]: job[1] for job in py_jobs}, cells):
+        if analysis.path.endswith(".ipynb"):
+            if "\n" not in analysis.path and analysis.path in cells:
+                others[:] = [a for a in others if a.path != analysis.path] + [analysis]
+            continue
         if analysis.path in by_path:
             job = py_jobs[by_path[analysis.path]]
             py_jobs[by_path[analysis.path]] = (job[0], job[1], job[2], analysis)
@@ -260,16 +282,40 @@ def _importers(root: str, scan: ScanResult, py_jobs: list, ruleset: RuleSet) -> 
     return added
 
 
-def _whole_clients(py_jobs: list, done: list, ruleset: RuleSet, jobs: int) -> RuleSet:
+def _notebook_jobs(root: str, cells: Dict[str, list]) -> List[Tuple[str, str, list]]:
+    """(path, text, cells) of the notebooks using the project's modules (that can be read)."""
+    out = []
+    for path, parts in sorted(cells.items()):
+        try:
+            out.append((path, _read(root, path).decode("utf-8"), parts))
+        except (OSError, UnicodeDecodeError):
+            continue  # (reported when the notebook is migrated)
+    return out
+
+
+def _whole_clients(
+    py_jobs: list, done: list, ruleset: RuleSet, jobs: int, notebooks: Sequence[Tuple[str, str, list]] = ()
+) -> RuleSet:
     """A client built in one module and called in others moves in all of them or in none
-    (units.settle).  Updates ``done``; returns the rule set with what the modules agreed."""
+    (units.settle); the cells of the notebooks using the project's modules count as such others.
+    Updates ``done``; returns the rule set with what the modules agreed."""
+    cell_ends: Dict[str, Dict[Tuple[str, str], str]] = {}
 
     def ends_of(rs: RuleSet, keys: Optional[Set[Tuple[str, str]]]) -> Dict[str, Dict[Tuple[str, str], str]]:
         if keys is not None:
             again = [i for i in range(len(py_jobs)) if keys & set(done[i][1].clients)]
             for i, result in zip(again, _run([py_jobs[i][:2] + (rs, py_jobs[i][3]) for i in again], jobs)):
                 done[i] = result
-        return {job[0]: result.clients for job, (_n, result, _l) in zip(py_jobs, done)}
+        for path, text, parts in notebooks:
+            owners = [owner for owner in cell_ends if owner.startswith(f"{path}#cell ")]
+            if keys is None or any(keys & set(cell_ends[owner]) for owner in owners):
+                for owner in owners:
+                    del cell_ends[owner]
+                _cells, results = notebook_results(path, text, rs, parts)  # (migrate_source never raises)
+                cell_ends.update({f"{path}#cell {number}": result.clients for number, result in results.items()})
+        ends = {job[0]: result.clients for job, (_n, result, _l) in zip(py_jobs, done)}
+        ends.update(cell_ends)
+        return ends
 
     return settle(ruleset, ends_of)
 
@@ -613,12 +659,12 @@ def _collect(out: MigrationResult, path: str, data: bytes, new: Optional[bytes],
         out.units.extend(result.offered)
 
 
-def _notebook(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: MigrationResult) -> None:
+def _notebook(root: str, analysis: FileAnalysis, ruleset: RuleSet, out: MigrationResult, parts: Optional[list] = None) -> None:
     from migrator.analyzer.notebooks import NotebookError
 
     data = _read(root, analysis.path)
     try:
-        new, results = migrate_notebook_bytes(analysis.path, data, ruleset)
+        new, results = migrate_notebook_bytes(analysis.path, data, ruleset, parts)
     except (NotebookError, UnicodeDecodeError) as exc:
         out.failures.append(Failure(analysis.path, N_("invalid notebook: {reason}").format(reason=exc)))
         return

@@ -165,22 +165,21 @@ def _agreed(files: List[Tuple[str, str, List[Site]]], ruleset: RuleSet, shared: 
     return settle(ruleset, ends_of)
 
 
-def _cells(root: str, analysis: FileAnalysis) -> List[Tuple[str, FileAnalysis]]:
+def _cells(root: str, analysis: FileAnalysis, known: Optional[list] = None) -> List[Tuple[str, FileAnalysis]]:
     """A notebook's code cells, each analysed knowing what the cells before it bound; the
-    notebook's own analysis when it cannot be read again."""
-    from migrator.analyzer import mentions_openai, notebook_cells
-    from migrator.analyzer.python import analyze_python
+    notebook's own analysis when it cannot be read again.  ``known``: its cells as the project
+    pass analysed them (a notebook using the project's modules)."""
+    from migrator.analyzer import notebook_cells, notebook_parts
 
     try:
-        text = (Path(root) / analysis.path).read_bytes().decode("utf-8", errors="replace")
-        cells = notebook_cells(analysis.path, text)
+        if known is None:
+            text = (Path(root) / analysis.path).read_bytes().decode("utf-8", errors="replace")
+            known = notebook_parts(analysis.path, notebook_cells(analysis.path, text))
     except Exception:  # unreadable now, or not a notebook after all: what scan saw stands
         return [(analysis.path, analysis)]
     out = []
-    for cell, part in cells:
-        number, source = cell[0], cell[1]
-        if part is None and mentions_openai(source.encode("utf-8", "surrogatepass")):
-            part = analyze_python(source, analysis.path, cell=number)
+    for cell, part in known:
+        number = cell[0]
         if part is not None and not part.error:
             out.append((f"{analysis.path}#cell {number}", part))
     return out
@@ -196,14 +195,19 @@ def _planned_files(root: str, result: ScanResult) -> Tuple[List[FileAnalysis], L
     from migrator.analyzer.project import importer_analyses
 
     # a module that calls a client another module builds is planned with it, as apply plans it
-    shared = {a.path: a for a in importer_analyses(root, result)} if root else {}
+    # (and a notebook using one, its cells analysed knowing the modules)
+    cells: Dict[str, list] = {}
+    shared = {a.path: a for a in importer_analyses(root, result, cells=cells)} if root else {}
     analyses = [shared.pop(a.path, a) for a in result.analyses] + list(shared.values())
     files = []
     for analysis in analyses:
         if analysis.error:
             continue
         # a notebook's cells are planned one by one, as one program (as apply plans them)
-        for owner, part in _cells(root, analysis) if analysis.path.endswith(".ipynb") else [(analysis.path, analysis)]:
+        parts = (
+            _cells(root, analysis, cells.get(analysis.path)) if analysis.path.endswith(".ipynb") else [(analysis.path, analysis)]
+        )
+        for owner, part in parts:
             all_sites = sites(part)
             # (a module that only builds a client is planned too: whether its client stays decides
             # the calls other modules make on it, as apply's whole-project pass weighs it)

@@ -451,11 +451,15 @@ def analyze_python_bytes(relpath: str, data: bytes, low: Optional[bytes] = None)
     return result
 
 
-def notebook_cells(relpath: str, text: str) -> List[Tuple[Any, Optional[FileAnalysis]]]:
+def notebook_cells(
+    relpath: str, text: str, project: Optional[Dict[str, Dict[str, object]]] = None
+) -> List[Tuple[Any, Optional[FileAnalysis]]]:
     """A notebook's code cells in order (``code_cells``' tuples), each with its analysis knowing
     what the cells before it bound: the cells run as one program, so a client an earlier cell
     builds is the same client in a later one.  None: no earlier cell binds a client, and the cell
-    is analysed on its own (by whoever needs it).  Raises NotebookError."""
+    is analysed on its own (by whoever needs it).  ``project``: what the project's modules export
+    (``ProjectIndex.exports``), for a notebook importing one of them: every cell is analysed
+    knowing it, as a module importing them is.  Raises NotebookError."""
     from migrator.analyzer.notebooks import code_cells
     from migrator.analyzer.python import analyze_python, exports_of
 
@@ -463,16 +467,43 @@ def notebook_cells(relpath: str, text: str) -> List[Tuple[Any, Optional[FileAnal
     earlier: Dict[str, Dict[str, object]] = {}
     for cell in code_cells(text):
         number, source = cell[0], cell[1]
-        out.append((cell, analyze_python(source, relpath, cell=number, externals=dict(earlier)) if earlier else None))
-        earlier.update({name: dict(export, path=relpath) for name, export in exports_of(source, relpath).items()})
+        known = dict(project, **earlier) if project else dict(earlier)
+        out.append((cell, analyze_python(source, relpath, cell=number, externals=known) if known else None))
+        exports = exports_of(source, relpath, externals=project)
+        for name in _rebound(source) - set(exports) if project else ():
+            earlier.pop(name, None)  # (a module's client imported earlier, now something else)
+        earlier.update({name: dict(export, path=export.get("path", relpath)) for name, export in exports.items()})
+    return out
+
+
+def _rebound(source: str) -> Set[str]:
+    """The names a notebook cell binds at its top level (not in its functions and classes)."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    out: Set[str] = set()
+    todo: List[ast.AST] = [tree]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            out.add(node.name)
+            continue
+        if isinstance(node, (ast.Lambda, ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp)):
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            out.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            out.update((a.asname or a.name.split(".")[0]) for a in node.names if a.name != "*")
+        todo.extend(ast.iter_child_nodes(node))
     return out
 
 
 def analyze_notebook_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
+    from migrator.analyzer.llamaindex import MARK
     from migrator.analyzer.notebooks import NotebookError
-    from migrator.analyzer.python import analyze_python
-
-    from migrator.analyzer.llamaindex import MARK, fact_findings
 
     if not mentions_openai(data) and MARK not in data:
         return None
@@ -483,13 +514,35 @@ def analyze_notebook_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
         return FileAnalysis(
             relpath, error=N_("invalid notebook: {reason}").format(reason=exc), error_line=getattr(exc, "line", None)
         )
-    out = FileAnalysis(relpath)
+    return notebook_analysis(relpath, text, notebook_parts(relpath, cells), mentions_openai(data))
+
+
+def notebook_parts(relpath: str, cells: List[Tuple[Any, Optional[FileAnalysis]]]) -> List[Tuple[Any, Optional[FileAnalysis]]]:
+    """``notebook_cells``' cells, a cell no earlier one informs analysed on its own when it
+    mentions OpenAI (None: it has nothing to find)."""
+    from migrator.analyzer.python import analyze_python
+
+    out: List[Tuple[Any, Optional[FileAnalysis]]] = []
     for cell, part in cells:
         number, source = cell[0], cell[1]
-        if part is None:
-            if not mentions_openai(source.encode("utf-8", "surrogatepass")):
-                continue
+        if part is None and mentions_openai(source.encode("utf-8", "surrogatepass")):
             part = analyze_python(source, relpath, cell=number)
+        out.append((cell, part))
+    return out
+
+
+def notebook_analysis(
+    relpath: str, text: str, parts: List[Tuple[Any, Optional[FileAnalysis]]], mentions: bool
+) -> Optional[FileAnalysis]:
+    """A notebook's analysis from its cells' (``notebook_parts``) and its text's; ``mentions``:
+    its bytes name OpenAI.  None when it holds nothing of interest."""
+    from migrator.analyzer.llamaindex import MARK, fact_findings
+
+    out = FileAnalysis(relpath)
+    for cell, part in parts:
+        number = cell[0]
+        if part is None:
+            continue
         if part.error:
             # a cell that does not parse (e.g. unusual magics) is reported, not fatal
             out.findings.append(
@@ -509,13 +562,14 @@ def analyze_notebook_bytes(relpath: str, data: bytes) -> Optional[FileAnalysis]:
         out.results.extend(part.results)
         out.env_reads.extend(part.env_reads)
         out.facts.extend(part.facts)
+        out.handoffs.extend(part.handoffs)
     # keys, URLs (markdown cells too) and %pip install lines come from the text analyzer
     from migrator.analyzer.textfiles import analyze_text
 
     out.findings.extend(analyze_text(relpath, text))
-    if MARK in data:  # LlamaIndex's defaults, weighed with the project's (scan's project pass)
+    if MARK.decode() in text:  # LlamaIndex's defaults, weighed with the project's (scan's project pass)
         out.findings.extend(fact_findings(relpath, text))
-    if not out.findings and not mentions_openai(data):
+    if not out.findings and not mentions:
         return None  # read for facts it turned out not to hold
     out.findings.sort(key=Finding.sort_key)
     return out

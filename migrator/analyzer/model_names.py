@@ -222,9 +222,13 @@ class _Models(_Mixin):
         if not isinstance(node, ast.Name):
             return None
         binding, ambiguous = self.lookup(node.id, scope, node.lineno)
-        if binding is None or ambiguous or binding.kind != "import" or binding.scope.kind != "module" or not binding.qname:
+        earlier = self.externals.get(node.id) if binding is None and self.cell is not None else None
+        if earlier is not None and earlier.get("kind") == "alias":  # imported by an earlier notebook cell
+            qname: Optional[str] = str(earlier["qname"])
+        elif binding is None or ambiguous or binding.kind != "import" or binding.scope.kind != "module" or not binding.qname:
             return None
-        qname = absolute_qname(binding.qname, self.path)
+        else:
+            qname = absolute_qname(binding.qname, self.path)
         if qname is None or qname.split(".")[0] in ("openai", "os", "builtins") or "@" in qname:
             return None
         return ".".join([qname + ("()" if called else "")] + parts[::-1])

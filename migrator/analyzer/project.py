@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import replace
-from typing import Callable, Dict, Iterable, Iterator, List, Optional, Set, Tuple, cast
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Set, Tuple, cast
 
 from migrator.analyzer import decode_python, is_python
 from migrator.analyzer import symbols as sym
@@ -85,6 +85,20 @@ class ProjectIndex:
                 out.append((path, source))
         return out
 
+    def notebook_imports(self, path: str, text: str) -> bool:
+        """Whether a code cell of the notebook ``text`` imports an exported name."""
+        from migrator.analyzer.notebooks import NotebookError, code_cells
+
+        if not self.exports or "import" not in text:
+            return False
+        words = [r"\b(?:%s)\b" % "|".join(re.escape(n) for n in sorted(names)) for names in (self.names, self.modules)]
+        if not all(re.search(w, text) for w in words):
+            return False
+        try:
+            return any(self._imports_one(path, cell[1]) for cell in code_cells(text))
+        except NotebookError:
+            return False
+
     def _imports_one(self, path: str, source: str) -> bool:
         try:
             tree = ast.parse(source)
@@ -130,7 +144,12 @@ def _word_uses(tree: ast.AST, word: str) -> Iterator[ast.AST]:
 class _Modules:
     """The project's Python modules: which file a dotted name is defined in, each parsed once."""
 
-    def __init__(self, paths: Iterable[str], text: Callable[[str], Optional[str]]) -> None:
+    def __init__(
+        self,
+        paths: Iterable[str],
+        text: Callable[[str], Optional[str]],
+        notebooks: Optional[Callable[[], Dict[str, List[Tuple[int, str]]]]] = None,
+    ) -> None:
         self.paths = [p for p in paths if p.endswith(".py")]
         self.text = text
         self.owners: Dict[str, Set[str]] = {}
@@ -138,6 +157,35 @@ class _Modules:
             for module in module_names(path):
                 self.owners.setdefault(module, set()).add(path)
         self.trees: Dict[str, Optional[Tuple[ast.Module, str]]] = {}
+        # notebooks: imported by none, but their cells read values and call functions of the
+        # modules like a module does (read when a pass first asks: path -> its code cells'
+        # (number, source), in order)
+        self._notebooks = notebooks
+        self.notebooks: Optional[Dict[str, List[Tuple[int, str]]]] = None
+        self.cell_trees: Dict[Tuple[str, int], Optional[ast.Module]] = {}
+
+    def programs(self) -> Iterator[Tuple[str, Optional[int], Optional[str]]]:
+        """(path, cell, source) of every module (cell None) and of every notebook's code cells."""
+        for path in self.paths:
+            yield path, None, self.source(path)
+        if self.notebooks is None:
+            self.notebooks = self._notebooks() if self._notebooks is not None else {}
+        for path, cells in sorted(self.notebooks.items()):
+            for number, source in cells:
+                yield path, number, source
+
+    def tree(self, path: str, cell: Optional[int]) -> Optional[ast.Module]:
+        """The parsed module, or notebook cell (None when it does not parse)."""
+        if cell is None:
+            parsed = self.parsed(path)
+            return parsed[0] if parsed is not None else None
+        if (path, cell) not in self.cell_trees:
+            source = dict((self.notebooks or {}).get(path, ())).get(cell)
+            try:
+                self.cell_trees[(path, cell)] = ast.parse(source) if source is not None else None
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                self.cell_trees[(path, cell)] = None
+        return self.cell_trees[(path, cell)]
 
     def parsed(self, path: str) -> Optional[Tuple[ast.Module, str]]:
         if path not in self.trees:
@@ -200,13 +248,15 @@ def endpoint_definitions(analyses: Dict[str, FileAnalysis], modules: _Modules) -
     endpoint was left unset is OpenAI's, and must not go to the provider."""
     copies = _Copies(analyses)
     for path, analysis in sorted(analyses.items()):
-        if analysis.error or not path.endswith(".py"):
+        if analysis.error or not path.endswith((".py", ".ipynb")):
             continue
         for f in analysis.findings:
             ref = f.detail.get("_endpoint_ref") if f.kind == "client" else None
             if not ref:
                 continue
             qname = str(ref[0])
+            if qname.startswith(".") and path.endswith(".ipynb"):
+                continue  # (a notebook's own setting: not a module the index can read)
             defined = (path, qname[1:].split(".")) if qname.startswith(".") else modules.defined(qname)
             if defined is None:
                 continue
@@ -236,7 +286,7 @@ def endpoint_definitions(analyses: Dict[str, FileAnalysis], modules: _Modules) -
                         call.kind == "call"
                         and call.detail.get("endpoint") == "dynamic"
                         and (
-                            (other == path and call.detail.get("_client_span") == span)
+                            (other == path and call.cell == f.cell and call.detail.get("_client_span") == span)
                             or (
                                 call.detail.get("_client_path") == path
                                 and key is not None
@@ -257,7 +307,7 @@ def model_definitions(analyses: Dict[str, FileAnalysis], modules: _Modules) -> D
     gets a ``model_def`` finding, which the engine maps and keeps with those calls (units.settle)."""
     refs: Dict[str, List[Tuple[str, Finding]]] = {}
     for path, analysis in analyses.items():
-        if analysis.error or not path.endswith(".py"):
+        if analysis.error or not path.endswith((".py", ".ipynb")):
             continue
         for f in analysis.findings:
             if (
@@ -280,22 +330,24 @@ def model_definitions(analyses: Dict[str, FileAnalysis], modules: _Modules) -> D
         if written is None or any(path == def_path or not f.detail.get("_model_at") for path, f in users):
             continue  # (a module's own uses are mapped by its own analysis)
         word = rest[1] if len(rest) > 1 else rest[0]
-        allowed = {(def_path, written[2].lineno, written[2].col_offset)} | {(p, *f.detail["_model_at"]) for p, f in users}
+        allowed = {(def_path, None, written[2].lineno, written[2].col_offset)} | {
+            (p, f.cell, *f.detail["_model_at"]) for p, f in users
+        }
         candidates.append((qname, users, def_path, written, word, allowed))
     if not candidates:
         return {}
     # every read, write or override of the value in the project must be one of those arguments
     words = re.compile(r"\b(?:%s)\b" % "|".join(sorted({re.escape(c[4]) for c in candidates})))
     spoilt: Set[str] = set()
-    for path in modules.paths:
-        source = modules.source(path)
+    for path, cell, source in modules.programs():
         found = set(words.findall(source)) if source is not None else set()
-        tree = modules.parsed(path) if found else None
+        tree = modules.tree(path, cell) if found else None
         for qname, _users, _def, _written, word, allowed in candidates:
             if word in found and (
                 tree is None
                 or any(
-                    (path, getattr(n, "lineno", 0), getattr(n, "col_offset", 0)) not in allowed for n in _word_uses(tree[0], word)
+                    (path, cell, getattr(n, "lineno", 0), getattr(n, "col_offset", 0)) not in allowed
+                    for n in _word_uses(tree, word)
                 )
             ):
                 spoilt.add(qname)
@@ -404,12 +456,12 @@ def caller_models(analyses: Dict[str, FileAnalysis], modules: _Modules) -> Dict[
                 targets.setdefault((path, str(param[0])), []).append((f, str(param[1]), int(param[2])))
     if not targets:
         return {}
-    passed: Dict[Tuple[str, str], List[Tuple[str, ast.Constant]]] = {}
+    passed: Dict[Tuple[str, str], List[Tuple[str, Optional[int], ast.Constant]]] = {}
     spoilt: Set[Tuple[str, str]] = set()
     params = {target: (users[0][1], users[0][2]) for target, users in targets.items()}
-    for path, target, given in _arguments(params, modules):
+    for path, cell, target, given in _arguments(params, modules):
         if given is not None and isinstance(given, ast.Constant) and isinstance(given.value, str):
-            passed.setdefault(target, []).append((path, given))
+            passed.setdefault(target, []).append((path, cell, given))
         else:
             spoilt.add(target)  # a value (or **kwargs / *args that may carry it)
     copies = _Copies(analyses)
@@ -423,11 +475,13 @@ def caller_models(analyses: Dict[str, FileAnalysis], modules: _Modules) -> Dict[
                 )
             continue
         key = f"model:{target[0]}:{target[1]}:{users[0][1]}"
-        for where, literal in passed.get(target, []):
+        for where, cell, literal in passed.get(target, []):
             span = Span(literal.lineno, literal.col_offset, literal.end_lineno or literal.lineno, literal.end_col_offset or 0)
             message = N_("model passed to {name} (its calls are in {path})").format(name=target[1], path=target[0])
             copies(where).findings.append(
-                _model_def(where, span, message, literal, users[0][0], key, [[target[0], f.span.line] for f, _p, _n in users], "")
+                _model_def(
+                    where, span, message, literal, users[0][0], key, [[target[0], f.span.line] for f, _p, _n in users], "", cell
+                )
             )
             for f, _param, _position in users:
                 current = next(g for g in copies(target[0]).findings if g.span == f.span and g.kind == f.kind)
@@ -438,18 +492,24 @@ def caller_models(analyses: Dict[str, FileAnalysis], modules: _Modules) -> Dict[
 
 def _arguments(
     params: Dict[Tuple[str, str], Tuple[str, int]], modules: _Modules
-) -> Iterator[Tuple[str, Tuple[str, str], Optional[ast.AST]]]:
-    """(module, target, argument) for each call, in another module of the project, of a top-level
-    function or class ``target`` (its module, its name) that passes its parameter ``params[target]``
-    (name, position; -1: keyword-only): the argument, or None where ``**kwargs`` / ``*args`` may carry it."""
+) -> Iterator[Tuple[str, Optional[int], Tuple[str, str], Optional[ast.AST]]]:
+    """(module, notebook cell or None, target, argument) for each call, in another module of the
+    project or a notebook, of a top-level function or class ``target`` (its module, its name) that
+    passes its parameter ``params[target]`` (name, position; -1: keyword-only): the argument, or
+    None where ``**kwargs`` / ``*args`` may carry it."""
     word = re.compile(r"\b(?:%s)\b" % "|".join(sorted({re.escape(name) for _, name in params})))
-    for path in modules.paths:
-        source = modules.source(path)
-        parsed = modules.parsed(path) if source is not None and word.search(source) else None
-        if parsed is None:
+    earlier: Dict[str, Dict[str, str]] = {}  # a notebook's imports so far: its cells are one program
+    for path, cell, source in modules.programs():
+        if cell is not None:
+            tree = modules.tree(path, cell)
+            names = earlier.setdefault(path, {})
+            names.update(_imported_names(tree, path) if tree is not None else {})
+        else:
+            tree = modules.tree(path, cell) if source is not None and word.search(source) else None
+            names = _imported_names(tree, path) if tree is not None else {}
+        if tree is None or source is None or not word.search(source):
             continue
-        names = _imported_names(parsed[0], path)
-        for node in ast.walk(parsed[0]):
+        for node in ast.walk(tree):
             qname = dotted(node.func, names) if isinstance(node, ast.Call) else None
             defined = modules.defined(qname) if qname else None
             target = (defined[0], defined[1][0]) if defined is not None and len(defined[1]) == 1 else None
@@ -470,7 +530,7 @@ def _arguments(
                 or any(k.arg is None for k in node.keywords)
                 or any(isinstance(a, ast.Starred) for a in node.args)
             ):
-                yield path, target, given
+                yield path, cell, target, given
 
 
 def caller_urls(analyses: Dict[str, FileAnalysis], modules: _Modules) -> Dict[str, FileAnalysis]:
@@ -489,7 +549,7 @@ def caller_urls(analyses: Dict[str, FileAnalysis], modules: _Modules) -> Dict[st
                 params[(path, str(param[0]))] = (str(param[1]), int(param[2]))
     copies = _Copies(analyses)
     seen: Set[Tuple[str, str]] = set()
-    for path, target, given in _arguments(params, modules) if params else ():
+    for path, _cell, target, given in _arguments(params, modules) if params else ():
         if target in seen or not (isinstance(given, ast.Constant) and "api.openai.com" in str(given.value)):
             continue
         seen.add(target)
@@ -505,10 +565,19 @@ def caller_urls(analyses: Dict[str, FileAnalysis], modules: _Modules) -> Dict[st
 
 
 def _model_def(
-    path: str, span: Span, message: str, literal: ast.Constant, first: Finding, key: str, users: List[List[object]], env: object
+    path: str,
+    span: Span,
+    message: str,
+    literal: ast.Constant,
+    first: Finding,
+    key: str,
+    users: List[List[object]],
+    env: object,
+    cell: Optional[int] = None,
 ) -> Finding:
-    """A ``model_def`` finding: the model literal at ``span`` of ``path`` that the calls of
-    another module (``users``, the first of them ``first``) take, keyed ``key``."""
+    """A ``model_def`` finding: the model literal at ``span`` of ``path`` (of its ``cell``, a
+    notebook's) that the calls of another module (``users``, the first of them ``first``) take,
+    keyed ``key``."""
     call = dict(
         first.detail,
         symbol=first.symbol,
@@ -524,6 +593,7 @@ def _model_def(
         span,
         message,
         model=cast(str, literal.value),
+        cell=cell,
         detail={"key": key, "users": users, "env": env, "_call": call},
     )
 
@@ -553,10 +623,22 @@ def _imports_exception(f: Finding) -> bool:
     )
 
 
-def importer_analyses(root: str, scan: ScanResult, known: Optional[Dict[str, bytes]] = None) -> List[FileAnalysis]:
+#: a notebook's code cells, each with its analysis (``analyzer.notebook_parts``)
+Parts = List[Tuple[Any, Optional[FileAnalysis]]]
+
+
+def importer_analyses(
+    root: str, scan: ScanResult, known: Optional[Dict[str, bytes]] = None, cells: Optional[Dict[str, Parts]] = None
+) -> List[FileAnalysis]:
     """The analyses, made knowing the project's client holders, of the Python files that import
-    one (files that failed or found nothing are left out).  ``known``: bytes already read."""
+    one (files that failed or found nothing are left out), and of the notebooks that import one
+    or that the project passes changed.  ``known``: bytes already read.  ``cells``: filled with
+    those notebooks' code cells and each one's analysis as the project passes left it (what apply
+    rewrites each cell with, and what scan's readiness plans)."""
     import os
+
+    from migrator.analyzer import mentions_openai, notebook_analysis, notebook_cells, notebook_parts
+    from migrator.analyzer.notebooks import NotebookError, code_cells
 
     known = known or {}
 
@@ -573,6 +655,10 @@ def importer_analyses(root: str, scan: ScanResult, known: Optional[Dict[str, byt
         raw = data(path)
         return decode_python(raw)[0] if raw is not None else None
 
+    def notebook_text(path: str) -> Optional[str]:
+        raw = data(path)
+        return raw.decode("utf-8", errors="replace") if raw is not None else None
+
     index = ProjectIndex()
     for analysis in scan.analyses:
         if not analysis.error and any(
@@ -582,21 +668,78 @@ def importer_analyses(root: str, scan: ScanResult, known: Optional[Dict[str, byt
             if source is not None:
                 index.add(analysis.path, source)
     paths = sorted({a.path for a in scan.analyses if not a.error and is_python(a.path)} | {p for p in scan.plain if is_python(p)})
+    failed = {a.path for a in scan.analyses if a.error}
+    notebook_paths = sorted(
+        p for p in {a.path for a in scan.analyses} | set(scan.plain) if p.endswith(".ipynb") and p not in failed
+    )
+
+    def notebooks() -> Dict[str, List[Tuple[int, str]]]:
+        found = {}
+        for path in notebook_paths:
+            nb_text = notebook_text(path)
+            try:
+                found.update({path: [(c[0], c[1]) for c in code_cells(nb_text)]} if nb_text is not None else {})
+            except NotebookError:
+                continue
+        return found
+
     out: Dict[str, FileAnalysis] = {}
+    parts: Dict[str, Parts] = {}
     handoffs: List[Tuple[str, List[str]]] = []
     for path, source in index.importers(paths, text, exclude=set()) if index.finish() else ():
         analysis = analyze_python(source, path, externals=index.exports)
         handoffs += [(path, h) for h in analysis.handoffs]
         if not analysis.error and analysis.findings:
             out[path] = analysis
+    for path in notebook_paths if index else ():
+        # a notebook importing a module's client: its cells are analysed knowing the project, as
+        # a module importing it is
+        nb_text = notebook_text(path)
+        if nb_text is None or not index.notebook_imports(path, nb_text):
+            continue
+        parts[path] = notebook_parts(path, notebook_cells(path, nb_text, index.exports))
+        nb_analysis = notebook_analysis(path, nb_text, parts[path], mentions_openai(nb_text.encode("utf-8", "surrogatepass")))
+        if nb_analysis is not None:
+            handoffs += [(path, h) for h in nb_analysis.handoffs]
+            out[path] = nb_analysis
     known_analyses = {a.path: a for a in scan.analyses}
     known_analyses.update(out)
     changed = handed_over(known_analyses, handoffs)
     known_analyses.update(changed)
     out.update(changed)
-    modules = _Modules(paths, text)
+    modules = _Modules(paths, text, notebooks)
     for project_pass in (endpoint_definitions, model_definitions, caller_models, caller_urls):
         changed = project_pass(known_analyses, modules)
         known_analyses.update(changed)
         out.update(changed)
+    for path, analysis in out.items():
+        nb_text = notebook_text(path) if cells is not None and path.endswith(".ipynb") and path not in parts else None
+        if nb_text is not None:  # (a notebook only a pass changed: it parsed for the pass)
+            parts[path] = notebook_parts(path, notebook_cells(path, nb_text))
+        if cells is not None and path in parts:
+            cells[path] = _split(parts[path], analysis)
     return list(out.values())
+
+
+def _split(parts: Parts, analysis: FileAnalysis) -> Parts:
+    """A notebook's cells with their analyses holding the findings of ``analysis`` (the whole
+    notebook's, as the project passes changed it) for their cell: each finding a pass changed in
+    place of the one it was made from, and those it added."""
+    pool: Dict[Tuple[Optional[int], Span, str], List[Finding]] = {}
+    for f in analysis.findings:
+        pool.setdefault((f.cell, f.span, f.kind), []).append(f)
+    out: Parts = []
+    for cell, part in parts:
+        number = cell[0]
+        if part is not None and not part.error:
+            findings = [pool[(number, f.span, f.kind)].pop(0) if pool.get((number, f.span, f.kind)) else f for f in part.findings]
+            added = [f for (n, _span, kind), rest in pool.items() if n == number and kind == "model_def" for f in rest]
+            part = replace(part, findings=findings + added) if findings != part.findings or added else part
+        elif part is None and any(f.cell == number and f.kind == "model_def" for f in analysis.findings):
+            from migrator.analyzer.python import analyze_python
+
+            part = analyze_python(cell[1], analysis.path, cell=number)
+            extra = [f for f in analysis.findings if f.cell == number and f.kind == "model_def"]
+            part = replace(part, findings=part.findings + extra) if not part.error else part
+        out.append((cell, part))
+    return out

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import ast
 import gc
-from typing import Dict, List, Optional, Tuple, TYPE_CHECKING
+from typing import Dict, List, Optional, Tuple, TYPE_CHECKING, Union
 
 from migrator.analyzer import chunks, line_index, symbols as sym
 from migrator.i18n import N_
@@ -73,13 +73,18 @@ def analyze_python(
             gc.enable()
 
 
-def exports_of(source: str, path: str, takes: bool = False) -> Dict[str, Dict[str, object]]:
+def exports_of(
+    source: str, path: str, takes: bool = False, externals: Optional[Dict[str, Dict[str, object]]] = None
+) -> Dict[str, Dict[str, object]]:
     """What this module's top-level names hold of OpenAI clients built here: a class's
     ``self.<attr>`` (or property), a function's return value, a module variable.  name ->
     {"kind": class|function|var, "attrs": {attr: client} | "client": client}.  ``takes``: also
     the parameters annotated as a client that a top-level function or a class's ``__init__``
     takes from its callers (``"takes": {parameter: position}``; kind "takes" when the name holds
-    no client): a caller handing its client there forms one client with the calls made on it."""
+    no client): a caller handing its client there forms one client with the calls made on it.
+    ``externals``: what the project's modules export (a notebook cell, analysis/project.py): a
+    name holding a client one of them builds is exported with that module's ``path``, and a name
+    imported from one of them as an ``alias`` of what it names there (kind "alias", "qname")."""
     try:
         tree = ast.parse(source, filename=path, type_comments=False)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -87,25 +92,25 @@ def exports_of(source: str, path: str, takes: bool = False) -> Dict[str, Dict[st
     binder = _Binder(None, lazy=False)
     binder.visit(tree)
     analyzer = _Analyzer(tree, binder, _Lines(source), path, None)
+    analyzer.externals = externals or {}
     out: Dict[str, Dict[str, object]] = {}
 
     calls: Dict[Span, ast.Call] = {}
 
-    def meta(value: Value) -> Optional[Dict[str, object]]:
-        if isinstance(value, Client) and value.origin in ("constructed", "subclass"):
+    def meta(value: Value, remote: bool = False) -> Optional[Dict[str, object]]:
+        if not isinstance(value, Client):
+            return None
+        made = {"cls": value.cls, "span": list(_astuple(value.span)), "is_async": value.is_async, "azure": value.azure}
+        if value.origin == "remote" and remote and value.where:
+            built_in, key = str(value.where).rsplit("#", 1)  # (a client another module builds)
+            return dict(made, endpoint=value.endpoint, key=key, path=built_in)
+        if value.origin in ("constructed", "subclass"):
             if not calls:
                 calls.update({analyzer.lines.span(n): n for n in ast.walk(tree) if isinstance(n, ast.Call)})
             call = calls.get(value.span)
             if call is None:
                 return None
-            return {
-                "cls": value.cls,
-                "span": list(_astuple(value.span)),
-                "is_async": value.is_async,
-                "azure": value.azure,
-                "endpoint": value.endpoint,
-                "key": analyzer.client_key(call),
-            }
+            return dict(made, endpoint=value.endpoint, key=analyzer.client_key(call))
         return None
 
     try:
@@ -133,12 +138,38 @@ def exports_of(source: str, path: str, takes: bool = False) -> Dict[str, Dict[st
                 out.setdefault(stmt.name, {"kind": "takes"})["takes"] = taken
             elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-                found = meta(analyzer.resolve(stmt.value, binder.module))
+                found = meta(analyzer.resolve(stmt.value, binder.module), remote=bool(externals))
                 for target in targets:
                     if found and isinstance(target, ast.Name):
-                        out[target.id] = {"kind": "var", "client": found}
+                        built_in = found.get("path")
+                        out[target.id] = {"kind": "var", "client": {k: v for k, v in found.items() if k != "path"}}
+                        if built_in is not None:  # (a client another module builds)
+                            out[target.id]["path"] = built_in
+            elif isinstance(stmt, (ast.Import, ast.ImportFrom)) and externals:
+                out.update(_project_aliases(stmt, path))
     except RecursionError:
         return {}
+    return out
+
+
+def _project_aliases(stmt: Union[ast.Import, ast.ImportFrom], path: str) -> Dict[str, Dict[str, object]]:
+    """The names an import binds (in a notebook cell, for the cells after it): what a module of
+    the project exports (``from app.llm import client``), such a module (``import app.llm as
+    llm``), a value (``from app.config import MODEL``): name -> an ``alias`` export.  openai's
+    names are left to the cells' own analysis, as without the project."""
+    out: Dict[str, Dict[str, object]] = {}
+    for alias in stmt.names:
+        if alias.name == "*":
+            continue
+        if isinstance(stmt, ast.ImportFrom):
+            module = "." * stmt.level + (stmt.module or "")
+            qname = absolute_qname(f"{module}.{alias.name}" if stmt.module else f"{module}{alias.name}", path)
+            name = alias.asname or alias.name
+        else:
+            name = alias.asname or alias.name.split(".")[0]
+            qname = alias.name if alias.asname else name
+        if qname is not None and not sym.is_openai(qname):
+            out[name] = {"kind": "alias", "qname": qname}
     return out
 
 

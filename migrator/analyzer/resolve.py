@@ -323,6 +323,9 @@ class _Analyzer:
         if isinstance(base, Q):
             if base.qname.endswith("@subclass"):
                 return NOT_OPENAI
+            export = self._external(f"{base.qname}.{node.attr}") if self.externals else None
+            if export and export.get("kind") == "var":  # ``import app.llm as llm``: ``llm.client``
+                return self._remote(export["client"], export["path"])  # type: ignore[arg-type]
             return Q(f"{base.qname}.{node.attr}")
         if isinstance(base, Client):
             return Res(base, (node.attr,))
@@ -427,6 +430,14 @@ class _Analyzer:
     def _earlier_cell(self, name: str) -> Value:
         """A notebook cell's name bound by an earlier cell (the cells run as one program)."""
         export = self.externals[name]
+        if export.get("kind") == "alias":
+            # a name an earlier cell imported from a module of the project (``from app.llm import
+            # client``, ``import app.llm as llm``): what that module exports under it
+            qname = str(export["qname"])
+            export = self.externals.get(qname) or {}
+            if export.get("kind") == "var":
+                return self._remote(export["client"], export["path"])  # type: ignore[arg-type]
+            return Q(qname)
         if export.get("kind") == "var":
             return self._remote(export["client"], export["path"])  # type: ignore[arg-type]
         return Q(name)  # a class or factory: _inherited / _call_qname read it by this name

@@ -219,6 +219,8 @@ class EditTransformer(_Collapsing):
         self.remove_ids: Set[int] = set()
         self.remove_small: Set[int] = set()  # the config statements themselves: `a = 1; b = 2` keeps b
         self.site_statement: Dict[int, int] = {}
+        self.header: Set[str] = set()  # the module's header comments (visit_Module)
+        self.first: Optional[int] = None  # id() of its first statement
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         visit = super().on_visit(node)  # (a statement is still pushed: its leave pops it)
@@ -229,6 +231,14 @@ class EditTransformer(_Collapsing):
                 at = bisect.bisect_left(self.starts, span[:2])
                 return at < len(self.starts) and self.starts[at] <= span[2:]
         return visit
+
+    def visit_Module(self, node: cst.Module) -> bool:
+        # the comments above a module's first statement are the module's header, not that
+        # statement's leading lines: a TODO an earlier run wrote above it is there (a notebook
+        # cell's call on its first line)
+        self.header = {line.comment.value for line in node.header if line.comment is not None}
+        self.first = id(node.body[0]) if node.body else None
+        return True
 
     # statements: where TODO comments go, and what remove_statement removes
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
@@ -246,6 +256,7 @@ class EditTransformer(_Collapsing):
         todos = self.todo_for.get(id(original))
         if todos:
             existing = {line.comment.value for line in updated.leading_lines if line.comment is not None}  # type: ignore[attr-defined]
+            existing |= self.header if id(original) == self.first else set()
             indent_lines = list(updated.leading_lines)  # type: ignore[attr-defined]
             for text in todos:
                 comment = f"# {one_line(text, COMMENT_LIMIT)}"  # a message may quote several lines
