@@ -18,6 +18,7 @@ from typing import Callable, Dict, Iterable, Iterator, List, Optional, Set, Tupl
 from migrator.analyzer import decode_python, is_python
 from migrator.analyzer import symbols as sym
 from migrator.analyzer.llamaindex import dotted
+from migrator.analyzer.scope import dotted_name
 from migrator.analyzer.python import absolute_qname, analyze_python, exports_of, unset_by_default, written_default, written_value
 from migrator.i18n import N_
 from migrator.models import FileAnalysis, Finding, ScanResult, Span
@@ -442,14 +443,8 @@ def _arguments(
     """(module, target, argument) for each call, in another module of the project, of a top-level
     function or class ``target`` (its module, its name) that passes its parameter ``params[target]``
     (name, position; -1: keyword-only): the argument, or None where ``**kwargs`` / ``*args`` may carry it."""
-    word = re.compile(r"\b(?:%s)\b" % "|".join(sorted({re.escape(name) for _, name in params})))
-    for path in modules.paths:
-        source = modules.source(path)
-        parsed = modules.parsed(path) if source is not None and word.search(source) else None
-        if parsed is None:
-            continue
-        names = _imported_names(parsed[0], path)
-        for node in ast.walk(parsed[0]):
+    for path, tree, names in _naming(modules, {name for _, name in params}):
+        for node in ast.walk(tree):
             qname = dotted(node.func, names) if isinstance(node, ast.Call) else None
             defined = modules.defined(qname) if qname else None
             target = (defined[0], defined[1][0]) if defined is not None and len(defined[1]) == 1 else None
@@ -504,6 +499,100 @@ def caller_urls(analyses: Dict[str, FileAnalysis], modules: _Modules) -> Dict[st
     return copies.out
 
 
+def rebound(
+    analyses: Dict[str, FileAnalysis], modules: _Modules, exports: Dict[str, Dict[str, object]]
+) -> Dict[str, FileAnalysis]:
+    """A client one module holds in a class's ``self.<attr>`` or a module variable, set again in
+    another module: a subclass's ``self.client = AzureOpenAI(...)`` (or a class attribute, or a
+    property of that name), ``pkg.base.client = OpenAI(base_url=<Ollama>)``.  The base class's
+    calls (and every module's calls on it) may run on that other value: moved for the provider,
+    they would send its model names and key there.  Within one module the analyzer keeps such
+    a name's clients as one; across modules both constructions stay whole, reported
+    (``_param_stays``, as caller_urls)."""
+    holders: Dict[str, Tuple[str, Dict[str, Dict[str, object]]]] = {}
+    for qname, export in exports.items():
+        if export.get("kind") == "class" and export.get("attrs"):
+            holders[qname] = (str(export["path"]), cast(Dict[str, Dict[str, object]], export["attrs"]))
+        elif export.get("kind") == "var" and export.get("client"):
+            holders[qname] = (str(export["path"]), {"": cast(Dict[str, object], export["client"])})
+    if not holders:
+        return {}
+    found: List[Tuple[str, Dict[str, object], str, ast.AST, str]] = []  # (holder path, its client, path, node, name)
+    for path, tree, imported in _naming(modules, {q.rsplit(".", 1)[-1] for q in holders}):
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                for base in node.bases:
+                    held = holders.get(dotted(base, imported) or "")
+                    if held is None or held[0] == path or "" in held[1]:
+                        continue  # (within one module the analyzer holds them as one)
+                    for attr, target, given in _class_sets(node):
+                        if attr in held[1]:
+                            found.append((held[0], held[1][attr], path, target, f"self.{attr}"))
+                            if given is not None:
+                                found.append((path, dict(held[1][attr], node=given), held[0], target, f"self.{attr}"))
+            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                    held = holders.get(dotted(target, imported) or "") if isinstance(target, ast.Attribute) else None
+                    if held is not None and held[0] != path and "" in held[1]:
+                        found.append((held[0], held[1][""], path, target, str(dotted_name(target))))
+                        if node.value is not None:
+                            found.append((path, dict(held[1][""], node=node.value), held[0], target, str(dotted_name(target))))
+    copies = _Copies(analyses)
+    for holder, client, path, target, name in found:
+        analysis = copies.out.get(holder, analyses.get(holder))
+        value: object = client.get("node")
+        span = (
+            [value.lineno, value.col_offset, value.end_lineno, value.end_col_offset]
+            if isinstance(value, ast.Call)
+            else client.get("span")
+        )
+        for f in list(analysis.findings) if analysis is not None and not analysis.error and span else ():
+            if (
+                f.kind != "client"
+                or [f.span.line, f.span.col, f.span.end_line, f.span.end_col] != span
+                or not f.detail.get("_project_key")
+                or f.detail.get("_param_stays")
+            ):
+                continue
+            why = (
+                N_("`{name}` is set again in {path} at line {line}, and the calls made on it may reach that value").format(
+                    name=name, path=path, line=getattr(target, "lineno", 0)
+                )
+                if value is None
+                else N_("it replaces the client {path} builds at line {line} for `{name}`, whose calls stay on OpenAI").format(
+                    name=name, path=path, line=cast(List[int], client["span"])[0]
+                )
+            )
+            stays = [holder, str(f.detail["_project_key"]), "{}: {}".format(holder, why)]
+            copies.update(holder, f, replace(f, detail=dict(f.detail, _param_stays=stays)))
+    return copies.out
+
+
+def _class_sets(cls: ast.ClassDef) -> Iterator[Tuple[str, ast.AST, Optional[ast.AST]]]:
+    """What a class sets that its bases may hold: (attribute, where, the value or None) for
+    ``self.<attr> = v`` in its methods, ``<attr> = v`` in its body and a method or property
+    ``<attr>``."""
+    for stmt in cls.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield stmt.name, stmt, None
+            me = stmt.args.posonlyargs + stmt.args.args
+            if not me or any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in stmt.decorator_list):
+                continue
+            for node in ast.walk(stmt):
+                if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                    for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                        if (
+                            isinstance(target, ast.Attribute)
+                            and isinstance(target.value, ast.Name)
+                            and target.value.id == me[0].arg
+                        ):
+                            yield target.attr, target, node.value
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            for target in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
+                if isinstance(target, ast.Name):
+                    yield target.id, target, stmt.value
+
+
 def _model_def(
     path: str, span: Span, message: str, literal: ast.Constant, first: Finding, key: str, users: List[List[object]], env: object
 ) -> Finding:
@@ -526,6 +615,16 @@ def _model_def(
         model=cast(str, literal.value),
         detail={"key": key, "users": users, "env": env, "_call": call},
     )
+
+
+def _naming(modules: _Modules, words: Set[str]) -> Iterator[Tuple[str, ast.Module, Dict[str, str]]]:
+    """(path, tree, its imports: see _imported_names) of the project's modules that spell one of ``words``."""
+    word = re.compile(r"\b(?:%s)\b" % "|".join(sorted(re.escape(w) for w in words)))
+    for path in modules.paths:
+        source = modules.source(path)
+        parsed = modules.parsed(path) if source is not None and word.search(source) else None
+        if parsed is not None:
+            yield path, parsed[0], _imported_names(parsed[0], path)
 
 
 def _imported_names(tree: ast.Module, path: str) -> Dict[str, str]:
@@ -599,4 +698,6 @@ def importer_analyses(root: str, scan: ScanResult, known: Optional[Dict[str, byt
         changed = project_pass(known_analyses, modules)
         known_analyses.update(changed)
         out.update(changed)
+    changed = rebound(known_analyses, modules, index.exports)
+    out.update(changed)
     return list(out.values())
