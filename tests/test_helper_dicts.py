@@ -114,3 +114,19 @@ def test_a_url_passed_through_str_is_retargeted_with_its_parentheses(provider):
 @pytest.mark.parametrize("provider", ["dashscope", "deepseek"])
 def test_the_migrated_program_reaches_the_provider_with_its_key_and_model(tmp_path: Path, provider, program):
     run_migrated(tmp_path, provider, "compat", program)
+
+
+LIGHTRAG = fixture_case(CASES, "dashscope", "compat", "merged-configs-lightrag").input.read_text()
+
+
+def test_a_merged_dict_a_spread_mapping_may_fill_names_the_mapping_in_its_reason():
+    # lightrag's shape, the key left to **client_configs and base_url set only when given
+    source = LIGHTRAG.replace('        "api_key": api_key,\n', "").replace(
+        '        merged_configs["base_url"] = os.environ.get("OPENAI_API_BASE", "https://api.openai.com/v1")', "        pass"
+    )
+    result = migrate(source, "dashscope")
+    assert result.output == source
+    assert (
+        "its endpoint comes from **merged_configs, which apply cannot read as keywords (its base_url or api_key is set by a "
+        "statement at line 21; **client_configs inside it may carry its base_url and api_key)"
+    ) in manual(result)
