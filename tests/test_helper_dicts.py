@@ -69,6 +69,33 @@ DIRECT = textwrap.dedent(
 ).lstrip("\n")
 
 
+# a function of the module, called only there, builds the dict (conditional keys added before its return)
+MODULE_HELPER = textwrap.dedent(
+    '''
+    import os
+    import sys
+
+    from openai import OpenAI
+
+
+    def client_params():
+        params = {"max_retries": 0}
+        if os.environ.get("APP_TIMEOUT"):
+            params["timeout"] = float(os.environ["APP_TIMEOUT"])
+        return params
+
+
+    def ask(question):
+        client = OpenAI(**client_params())
+        messages = [{"role": "user", "content": question}]
+        return client.chat.completions.create(model="gpt-4o", messages=messages).choices[0].message.content
+
+
+    print(ask(sys.argv[0]) is not None)
+    '''
+).lstrip("\n")
+
+
 @pytest.mark.parametrize("url", ["https://openrouter.ai/api/v1", "https://ai-gateway.vercel.sh/v1"])
 def test_a_helper_dict_naming_another_service_is_not_openai_usage(url):
     source = OPENROUTER.replace("https://openrouter.ai/api/v1", url)
@@ -110,7 +137,9 @@ def test_a_url_passed_through_str_is_retargeted_with_its_parentheses(provider):
     assert "base_url=(str(self.base_url) if self.base_url is not None else None) or " in migrate(explicit, provider).output
 
 
-@pytest.mark.parametrize("program", [OPENAI_CHAT, DIRECT], ids=["browser-use-openai", "direct-literal"])
+@pytest.mark.parametrize(
+    "program", [OPENAI_CHAT, DIRECT, MODULE_HELPER], ids=["browser-use-openai", "direct-literal", "module-function"]
+)
 @pytest.mark.parametrize("provider", ["dashscope", "deepseek"])
 def test_the_migrated_program_reaches_the_provider_with_its_key_and_model(tmp_path: Path, provider, program):
     run_migrated(tmp_path, provider, "compat", program)
@@ -130,3 +159,14 @@ def test_a_merged_dict_a_spread_mapping_may_fill_names_the_mapping_in_its_reason
         "its endpoint comes from **merged_configs, which apply cannot read as keywords (its base_url or api_key is set by a "
         "statement at line 21; **client_configs inside it may carry its base_url and api_key)"
     ) in manual(result)
+
+
+@pytest.mark.parametrize("provider", COMPAT)
+def test_a_module_function_building_the_dict_is_followed_there(provider):
+    out = migrate(MODULE_HELPER, provider).output
+    literal = out[out.index("    params = {") : out.index("    if os.environ.get")]
+    assert '"api_key": os.environ[' in literal and '"base_url": ' in literal
+    assert "client = OpenAI(**client_params())\n" in out
+    # called twice, or the name bound again: not this call's alone
+    twice = MODULE_HELPER.replace("print(ask(", "print(client_params(), ask(")
+    assert migrate(twice, provider).output == twice

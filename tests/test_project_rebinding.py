@@ -166,3 +166,12 @@ def test_the_other_server_still_receives_its_model_and_key(tmp_path: Path):
         assert [r.json["model"] for r in local.requests] == ["gpt-4o", "gpt-4o"]
         assert all(r.authorization == "Bearer ollama" for r in local.requests)
         assert trap.requests == [] and srv.requests == []
+
+
+def test_a_subclass_of_a_subclass_in_a_third_module_is_followed(tmp_path: Path):
+    middle = "from pkg.base import BaseLLM\n\n\nclass ChatLLM(BaseLLM):\n    pass\n"
+    leaf = SUBCLASS.replace("from pkg.base import BaseLLM", "from pkg.chat import ChatLLM").replace("(BaseLLM)", "(ChatLLM)")
+    repo = make_repo(tmp_path, files(chat=middle, other=leaf.format(value=AZURE)))
+    doc = apply(repo, "--dry-run")
+    assert "self.client" not in changed(doc, "pkg/base.py")
+    assert "`self.client` is set again in pkg/other.py at line 9" in stays(doc, 6)

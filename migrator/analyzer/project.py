@@ -517,6 +517,20 @@ def rebound(
             holders[qname] = (str(export["path"]), {"": cast(Dict[str, object], export["client"])})
     if not holders:
         return {}
+    for _round in range(3):  # a subclass of a subclass (in a third module) holds the base's client too
+        more = {
+            f"{module}.{stmt.name}": held
+            for path, tree, imported in _naming(modules, {q.rsplit(".", 1)[-1] for q in holders})
+            for stmt in tree.body
+            if isinstance(stmt, ast.ClassDef)
+            for held in [next((holders[q] for q in (dotted(b, imported) for b in stmt.bases) if q in holders), None)]
+            if held is not None and "" not in held[1]
+            for module in module_names(path)
+            if f"{module}.{stmt.name}" not in holders
+        }
+        if not more:
+            break
+        holders.update(more)
     found: List[Tuple[str, Dict[str, object], str, ast.AST, str]] = []  # (holder path, its client, path, node, name)
     for path, tree, imported in _naming(modules, {q.rsplit(".", 1)[-1] for q in holders}):
         for node in ast.walk(tree):

@@ -941,31 +941,43 @@ class _Analyzer:
 
     def _helper_dict(self, call: ast.Call, scope: Scope, depth: int, loose: bool = False) -> Optional[Dict[str, object]]:
         """``self._helper()`` with no arguments, a plain method of the enclosing class called
-        nowhere else, whose one ``return`` gives a dict literal or a local dict built as
-        _built_dict reads.  A value the helper computes (``api_key = self.api_key or
-        os.getenv(...)`` in it) means something else read in the caller's scope: such a dict is
-        "own", its keys known only to ``loose`` readers, which read each value in its "scopes"."""
+        nowhere else (or ``helper()``, a plain function of the module called nowhere else), whose
+        one ``return`` gives a dict literal or a local dict built as _built_dict reads.  A value
+        the helper computes (``api_key = self.api_key or os.getenv(...)`` in it) means something
+        else read in the caller's scope: such a dict is "own", its keys known only to ``loose``
+        readers, which read each value in its "scopes"."""
         cls = scope.cls
-        if (
-            cls is None
-            or not scope.self_name
-            or call.args
-            or call.keywords
-            or not isinstance(call.func, ast.Attribute)
-            or not _is_name(call.func.value, scope.self_name)
-        ):
+        if call.args or call.keywords:
             return None
-        method = call.func.attr
-        self.mentions_asked.add(method)
-        self.binder.bind_methods(cls)
-        defs = [n for n in cls.node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == method]
-        uses = [n for n in ast.walk(cls.node) if isinstance(n, ast.Attribute) and n.attr == method]
+        if isinstance(call.func, ast.Name) and call.func.id not in scope.bindings:  # a function of the module
+            name = call.func.id
+            self.looked_up.add(name)  # (its definition: a region a pruned analysis must hold)
+            self.mentions_asked.add(name)
+            defs = [n for n in self.tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name]
+            uses: List[ast.AST] = [n for n in ast.walk(self.tree) if isinstance(n, ast.Name) and n.id == name]
+            if len(self.binder.module.bindings.get(name, [])) != 1:
+                return None
+        elif (
+            cls is not None
+            and scope.self_name
+            and isinstance(call.func, ast.Attribute)
+            and _is_name(call.func.value, scope.self_name)
+        ):
+            name = call.func.attr
+            self.mentions_asked.add(name)
+            self.binder.bind_methods(cls)
+            defs = [n for n in cls.node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name]
+            uses = [n for n in ast.walk(cls.node) if isinstance(n, ast.Attribute) and n.attr == name]
+        else:
+            return None
         if len(defs) != 1 or uses != [call.func] or defs[0].decorator_list or isinstance(defs[0], ast.AsyncFunctionDef):
             return None
         inner = self.binder.scopes.get(id(defs[0]))
         returns = list(_returns(defs[0]))
         if inner is None or len(returns) != 1:
             return None
+        if inner.unbound is not None:
+            self.binder.bind_body(inner)  # (a function's body is bound lazily: see _Binder.lazy)
         given = returns[0].value
         if isinstance(given, ast.Name):
             built = self._built_dict(given, inner, depth + 1, loose)
