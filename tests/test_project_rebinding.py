@@ -86,7 +86,7 @@ def stays(doc: dict, line: int) -> str:
     return message
 
 
-@pytest.mark.parametrize("value", [AZURE, OLLAMA, "OpenAI()"], ids=["azure", "ollama", "openai"])
+@pytest.mark.parametrize("value", [AZURE, OLLAMA, "MockClient()"], ids=["azure", "ollama", "unknown"])
 def test_a_base_class_client_a_subclass_in_another_module_sets_again_stays_whole(tmp_path: Path, value):
     repo = make_repo(tmp_path, files(other=SUBCLASS.format(value=value)))
     doc = apply(repo, "--dry-run")
@@ -168,6 +168,23 @@ def test_the_other_server_still_receives_its_model_and_key(tmp_path: Path):
         assert trap.requests == [] and srv.requests == []
 
 
+def test_another_openai_client_set_again_moves_with_the_base_s_or_stays_with_it(tmp_path: Path):
+    (tmp_path / "moves").mkdir()
+    repo = make_repo(tmp_path / "moves", files(other=SUBCLASS.format(value="OpenAI(max_retries=0)")))
+    doc = apply(repo, "--dry-run")
+    assert "+        self.client = OpenAI(" in changed(doc, "pkg/base.py") and 'model="qwen-plus"' in changed(doc, "pkg/base.py")
+    assert "DASHSCOPE_API_KEY" in changed(doc, "pkg/other.py")
+    assert not [d for d in doc["diagnostics"] if d["rule"] == "migrator/unit"], doc["diagnostics"]
+    # the subclass's client cannot move (an Assistants call on it): the base's stays with it
+    blocked = SUBCLASS.format(value="OpenAI(max_retries=0)") + (
+        "\n    def make(self):\n        return self.client.beta.assistants.create(model=\"gpt-4o\", name=\"x\")\n"
+    )
+    (tmp_path / "stays").mkdir()
+    doc = apply(make_repo(tmp_path / "stays", files(other=blocked)), "--dry-run")
+    assert "self.client" not in changed(doc, "pkg/base.py") and "self.client = " not in changed(doc, "pkg/other.py")
+    assert "a part of it in another module cannot move (pkg/other.py" in stays(doc, 6)
+
+
 def test_a_subclass_of_a_subclass_in_a_third_module_is_followed(tmp_path: Path):
     middle = "from pkg.base import BaseLLM\n\n\nclass ChatLLM(BaseLLM):\n    pass\n"
     leaf = SUBCLASS.replace("from pkg.base import BaseLLM", "from pkg.chat import ChatLLM").replace("(BaseLLM)", "(ChatLLM)")
@@ -175,3 +192,24 @@ def test_a_subclass_of_a_subclass_in_a_third_module_is_followed(tmp_path: Path):
     doc = apply(repo, "--dry-run")
     assert "self.client" not in changed(doc, "pkg/base.py")
     assert "`self.client` is set again in pkg/other.py at line 9" in stays(doc, 6)
+
+
+def test_both_openai_clients_moved_reach_the_provider_with_its_model_and_key(tmp_path: Path):
+    from tests.equivalence import base_env, migrated_env, run_program, test_key, write_guard
+    from tests.fakes import FakeServer
+
+    repo = make_repo(tmp_path, files(other=SUBCLASS.format(value="OpenAI(max_retries=0)")))
+    doc = apply(repo)
+    migrated = tmp_path / "migrated"
+    git(repo, "worktree", "add", "-q", str(migrated), doc["branch"])
+    with FakeServer("dashscope") as srv, FakeServer("openai") as trap:
+        env = base_env(tmp_path, write_guard(tmp_path / "guard"))
+        env.update(migrated_env("dashscope", srv, (migrated / "pkg/other.py").read_text())[0])
+        env.update({"OPENAI_BASE_URL": trap.base_url(), "OPENAI_API_KEY": "sk-openai-trap"})
+        env["PYTHONPATH"] = f"{env['PYTHONPATH']}:{migrated}"
+        done = run_program(
+            "from pkg.other import OtherLLM\n\nprint(OtherLLM().ask('hi') is not None)\n", "main.py", env, tmp_path / "run"
+        )
+        assert done.returncode == 0, done.tail()
+        assert [r.json["model"] for r in srv.requests] == ["qwen-plus"] and trap.requests == []
+        assert srv.requests[0].authorization == f"Bearer {test_key('dashscope')}"

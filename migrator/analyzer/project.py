@@ -531,7 +531,8 @@ def rebound(
         if not more:
             break
         holders.update(more)
-    found: List[Tuple[str, Dict[str, object], str, ast.AST, str]] = []  # (holder path, its client, path, node, name)
+    # (holder path, its client, the module setting it again, where, the name, the value or None)
+    found: List[Tuple[str, Dict[str, object], str, ast.AST, str, Optional[ast.AST]]] = []
     for path, tree, imported in _naming(modules, {q.rsplit(".", 1)[-1] for q in holders}):
         for node in ast.walk(tree):
             if isinstance(node, ast.ClassDef):
@@ -541,44 +542,65 @@ def rebound(
                         continue  # (within one module the analyzer holds them as one)
                     for attr, target, given in _class_sets(node):
                         if attr in held[1]:
-                            found.append((held[0], held[1][attr], path, target, f"self.{attr}"))
-                            if given is not None:
-                                found.append((path, dict(held[1][attr], node=given), held[0], target, f"self.{attr}"))
+                            found.append((held[0], held[1][attr], path, target, f"self.{attr}", given))
             elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
                 for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
                     held = holders.get(dotted(target, imported) or "") if isinstance(target, ast.Attribute) else None
                     if held is not None and held[0] != path and "" in held[1]:
-                        found.append((held[0], held[1][""], path, target, str(dotted_name(target))))
-                        if node.value is not None:
-                            found.append((path, dict(held[1][""], node=node.value), held[0], target, str(dotted_name(target))))
+                        found.append((held[0], held[1][""], path, target, str(dotted_name(target)), node.value))
     copies = _Copies(analyses)
-    for holder, client, path, target, name in found:
-        analysis = copies.out.get(holder, analyses.get(holder))
-        value: object = client.get("node")
-        span = (
-            [value.lineno, value.col_offset, value.end_lineno, value.end_col_offset]
-            if isinstance(value, ast.Call)
-            else client.get("span")
+
+    def client_at(path: str, span: object) -> Optional[Finding]:
+        analysis = copies.out.get(path, analyses.get(path))
+        return next(
+            (
+                f
+                for f in (analysis.findings if analysis is not None and not analysis.error else ())
+                if f.kind == "client" and [f.span.line, f.span.col, f.span.end_line, f.span.end_col] == span
+            ),
+            None,
         )
-        for f in list(analysis.findings) if analysis is not None and not analysis.error and span else ():
-            if (
-                f.kind != "client"
-                or [f.span.line, f.span.col, f.span.end_line, f.span.end_col] != span
-                or not f.detail.get("_project_key")
-                or f.detail.get("_param_stays")
-            ):
-                continue
-            why = (
-                N_("`{name}` is set again in {path} at line {line}, and the calls made on it may reach that value").format(
-                    name=name, path=path, line=getattr(target, "lineno", 0)
-                )
-                if value is None
-                else N_("it replaces the client {path} builds at line {line} for `{name}`, whose calls stay on OpenAI").format(
-                    name=name, path=path, line=cast(List[int], client["span"])[0]
-                )
-            )
-            stays = [holder, str(f.detail["_project_key"]), "{}: {}".format(holder, why)]
-            copies.update(holder, f, replace(f, detail=dict(f.detail, _param_stays=stays)))
+
+    def movable(f: Finding) -> bool:  # a client apply may point at the provider
+        return f.detail.get("endpoint") in ("none", "openai", "fallback") and not f.detail.get("azure")
+
+    def change(path: str, f: Finding, **detail: object) -> None:
+        copies.update(path, f, replace(f, detail=dict(f.detail, **detail)))
+
+    def stay(path: str, f: Optional[Finding], why: str) -> None:  # (units.seeded)
+        if f is not None and f.detail.get("_project_key") and not f.detail.get("_param_stays"):
+            change(path, f, _param_stays=[path, str(f.detail["_project_key"]), "{}: {}".format(path, why)])
+
+    for holder, client, path, target, name, given in found:
+        built = client_at(holder, client.get("span"))
+        if built is None or not built.detail.get("_project_key"):
+            continue
+        other = (
+            client_at(path, [given.lineno, given.col_offset, given.end_lineno, given.end_col_offset])
+            if isinstance(given, ast.Call)
+            else None
+        )
+        if other is not None and other.detail.get("_project_key") and movable(built) and movable(other):
+            # another OpenAI client: the two move together or stay together (units.agree)
+            link = [[path, str(other.detail["_project_key"])], [holder, str(built.detail["_project_key"])]]
+            for where, f, key in ((holder, built, link[0]), (path, other, link[1])):
+                keys = list(f.detail.get("_param_keys") or [])
+                change(where, f, _param_keys=keys + [key] if key not in keys else keys)
+            continue
+        stay(
+            holder,
+            built,
+            N_("`{name}` is set again in {path} at line {line}, and the calls made on it may reach that value").format(
+                name=name, path=path, line=getattr(target, "lineno", 0)
+            ),
+        )
+        stay(
+            path,
+            other,
+            N_("it replaces the client {path} builds at line {line} for `{name}`, whose calls stay on OpenAI").format(
+                name=name, path=holder, line=cast(List[int], client["span"])[0]
+            ),
+        )
     return copies.out
 
 
