@@ -109,6 +109,7 @@ def test_a_helper_dict_naming_another_service_is_not_openai_usage(url):
     result = migrate(to_openai, "dashscope")
     assert result.output == to_openai
     assert "left on OpenAI as a whole" in manual(result)
+    assert "its endpoint comes from the dict built at line 21 from values its helper computes itself" in manual(result)
     assert flagged(to_openai) != []
 
 

@@ -210,9 +210,16 @@ class _Endpoints(_Mixin):
         """Why the endpoint of ``X(**d)`` cannot be read from ``d`` (lightrag's ``merged_configs
         = {**client_configs, "api_key": api_key}`` with ``merged_configs["base_url"] = ...`` set
         by statements, in each branch of a function): the statements setting its endpoint or
-        key, the mappings spread into it, another binding of it; None when none is known."""
+        key, the mappings spread into it, another binding of it, values a helper building it
+        computes itself (browser-use's ChatOpenRouter with no base_url); None when none is known."""
         spread = [k.value for k in call.keywords if k.arg is None]
         function = self._function_of_scope(scope) if scope.kind == "function" else None
+        loose = self._spread_dict(call, scope, loose=True) if function is not None else None
+        if loose is not None and loose["own"]:
+            return N_(
+                "its endpoint comes from the dict built at line {line} from values its helper computes itself, which "
+                "apply cannot read from here: point it at the provider by hand"
+            ).format(line=getattr(loose["literal"], "lineno", 0))
         if len(spread) != 1 or not isinstance(spread[0], ast.Name) or function is None:
             return None
         name = spread[0].id
