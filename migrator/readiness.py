@@ -214,7 +214,11 @@ def _planned_files(root: str, result: ScanResult) -> Tuple[List[FileAnalysis], L
             if any(s.kind in _SITE_KINDS or s.kind == "client" for s in all_sites):
                 files.append((analysis.path, owner, all_sites))
     remote = any(
-        s.attrs.get("_client_path") or s.attrs.get("_model_remote") or s.attrs.get("_param_keys") or s.attrs.get("_model_callers")
+        s.attrs.get("_client_path")
+        or s.attrs.get("_model_remote")
+        or s.attrs.get("_param_keys")
+        or s.attrs.get("_model_callers")
+        or s.attrs.get("_param_stays")  # (a client another module sets again: project.rebound)
         for _p, _o, all_sites in files
         for s in all_sites
         if s.kind in ("call", "framework", "client")
@@ -256,7 +260,7 @@ def predicted_left(root: str, result: ScanResult, ruleset: RuleSet) -> Dict[str,
     fallback = RuleIndex(ruleset.fallback) if ruleset.fallback is not None else None
     out: Dict[str, frozenset] = {}
     for path, _owner, all_sites in files:
-        out[path] = out.get(path, frozenset()) | _file_counts(all_sites, ruleset, index, fallback, Counter(), Counter())[0]
+        out[path] = out.get(path, frozenset()) | _file_counts(all_sites, ruleset, index, fallback, Counter(), Counter(), path)[0]
     return out
 
 

@@ -377,6 +377,8 @@ class _Clients(_Mixin):
                 "_key_ref": self._imported_key(node, scope),
                 # OpenAI(**config) after `config["base_url"] = "<url>"` (check reads it as the endpoint)
                 "spread_url": self._spread_url(node, scope) if any(k.arg is None for k in node.keywords) else None,
+                # why a **dict's endpoint cannot be read (the unit's reason, for a person)
+                "spread_why": self.spread_why(node, scope) if client.endpoint == "dynamic" else None,
             },
         )
 

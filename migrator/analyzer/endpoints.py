@@ -30,6 +30,28 @@ def _tested_names(test: ast.AST) -> Iterator[ast.Name]:
         yield from _tested_names(test.left)
 
 
+def _always_sets(block: List[ast.stmt], name: str, key: str) -> bool:
+    """Whether ``name[key] = ...`` is a statement of ``block``, or of every branch of an ``if`` there."""
+    for stmt in block:
+        if isinstance(stmt, ast.Assign) and any(
+            isinstance(t, ast.Subscript)
+            and isinstance(t.value, ast.Name)
+            and t.value.id == name
+            and _is_str(t.slice)
+            and t.slice.value == key  # type: ignore[attr-defined]
+            for t in stmt.targets
+        ):
+            return True
+        if (
+            isinstance(stmt, ast.If)
+            and stmt.orelse
+            and _always_sets(stmt.body, name, key)
+            and _always_sets(stmt.orelse, name, key)
+        ):
+            return True
+    return False
+
+
 def _config_key(node: ast.AST) -> Optional[str]:
     """The key a mapping is read with, ``config["openai_api_key"]`` or ``cfg.get("openai_key")``
     (not an environment read: the plan renames OPENAI_* variables with the client)."""
@@ -183,6 +205,67 @@ class _Endpoints(_Mixin):
             "params_set": spread["set"],
             "_params_def": list(_astuple(self.lines.span(spread["literal"]))),  # type: ignore[arg-type]
         }
+
+    def spread_why(self, call: ast.Call, scope: Scope) -> Optional[str]:
+        """Why the endpoint of ``X(**d)`` cannot be read from ``d`` (lightrag's ``merged_configs
+        = {**client_configs, "api_key": api_key}`` with ``merged_configs["base_url"] = ...`` set
+        by statements, in each branch of a function): the statements setting its endpoint or
+        key, the mappings spread into it, another binding of it, values a helper building it
+        computes itself (browser-use's ChatOpenRouter with no base_url); None when none is known."""
+        spread = [k.value for k in call.keywords if k.arg is None]
+        function = self._function_of_scope(scope) if scope.kind == "function" else None
+        loose = self._spread_dict(call, scope, loose=True) if function is not None else None
+        if loose is not None and loose["own"]:
+            return N_(
+                "its endpoint comes from the dict built at line {line} from values its helper computes itself, which "
+                "apply cannot read from here: point it at the provider by hand"
+            ).format(line=getattr(loose["literal"], "lineno", 0))
+        if len(spread) != 1 or not isinstance(spread[0], ast.Name) or function is None:
+            return None
+        name = spread[0].id
+        sets = [
+            (t.lineno, t.slice.value)  # type: ignore[attr-defined]
+            for n in ast.walk(function)
+            if isinstance(n, ast.Assign)
+            for t in n.targets
+            if isinstance(t, ast.Subscript)
+            and isinstance(t.value, ast.Name)
+            and t.value.id == name
+            and _is_str(t.slice)
+            and t.slice.value in ("base_url", "api_key")  # type: ignore[attr-defined]
+        ]
+        lines = sorted({line for line, _ in sets})
+        bindings = [b for b in scope.bindings.get(name, []) if b.kind == "assign"]
+        why = (
+            [N_("its base_url or api_key is set by a statement at line {lines}").format(lines=", ".join(map(str, lines)))]
+            if lines
+            else []
+        )
+        block = next(  # the statements the construction is among (lightrag: the else branch of `if use_azure:`)
+            (
+                body
+                for n in ast.walk(function)
+                for body in (getattr(n, f, None) for f in ("body", "orelse"))
+                if isinstance(body, list) and any(call in ast.walk(stmt) for stmt in body if isinstance(stmt, ast.Return))
+            ),
+            function.body,
+        )
+        for b in bindings:
+            literal = b.value if isinstance(b.value, ast.Dict) else None
+            for at, (k, v) in enumerate(zip(literal.keys, literal.values) if literal is not None else ()):
+                later = {key.value for key in literal.keys[at + 1 :] if _is_str(key)}  # type: ignore[union-attr]
+                carried = [key for key in ("base_url", "api_key") if key not in later and not _always_sets(block, name, key)]
+                if k is None and carried:  # a **other the keys after it, or the statements, do not override
+                    why.append(
+                        N_("**{other} inside it may carry its {keys}").format(other=ast.unparse(v), keys=" and ".join(carried))
+                    )
+        if len(bindings) > 1:
+            why.append(N_("it is bound {count} times").format(count=len(bindings)))
+        if not why:
+            return None
+        return N_(
+            "its endpoint comes from **{name}, which apply cannot read as keywords ({why}): point it at the provider by hand"
+        ).format(name=name, why="; ".join(why))
 
     def _endpoint_def(self, found: ast.AST) -> List[Any]:
         return list(_astuple(self.lines.span(found))) + [

@@ -34,14 +34,13 @@ def literal_url(expr: ast.AST, constants: Mapping[str, str]) -> Optional[str]:
         # os.environ.get("X", "https://host") + "/v2"
         left, right = literal_url(expr.left, constants), literal_url(expr.right, constants)
         return left + right if left is not None and right is not None else None
-    if (
-        isinstance(expr, ast.BoolOp)
-        and isinstance(expr.op, ast.Or)
-        and len(expr.values) == 2
-        and isinstance(expr.values[0], (ast.Name, ast.Attribute))
-    ):
+    if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.Or) and len(expr.values) == 2:
+        from migrator.analyzer.resolve import _passed_through
+
         # `base_url or os.environ.get("X", "https://host")`: the caller's choice, else the default
-        return literal_url(expr.values[1], constants)
+        # (`(str(x) if x is not None else None) or ...` passes the caller's on: browser-use)
+        if isinstance(_passed_through(expr.values[0]), (ast.Name, ast.Attribute)):
+            return literal_url(expr.values[1], constants)
     if isinstance(expr, ast.Call) and isinstance(expr.func, (ast.Name, ast.Attribute)):
         from migrator.analyzer.scope import dotted_name
 

@@ -18,6 +18,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Set,
 from migrator.analyzer import decode_python, is_python
 from migrator.analyzer import symbols as sym
 from migrator.analyzer.llamaindex import dotted
+from migrator.analyzer.scope import dotted_name
 from migrator.analyzer.python import absolute_qname, analyze_python, exports_of, unset_by_default, written_default, written_value
 from migrator.i18n import N_
 from migrator.models import FileAnalysis, Finding, ScanResult, Span
@@ -564,6 +565,136 @@ def caller_urls(analyses: Dict[str, FileAnalysis], modules: _Modules) -> Dict[st
     return copies.out
 
 
+def rebound(
+    analyses: Dict[str, FileAnalysis], modules: _Modules, exports: Dict[str, Dict[str, object]]
+) -> Dict[str, FileAnalysis]:
+    """A client one module holds in a class's ``self.<attr>`` or a module variable, set again in
+    another module: a subclass's ``self.client = AzureOpenAI(...)`` (or a class attribute, or a
+    property of that name), ``pkg.base.client = OpenAI(base_url=<Ollama>)``.  The base class's
+    calls (and every module's calls on it) may run on that other value: moved for the provider,
+    they would send its model names and key there.  Within one module the analyzer keeps such
+    a name's clients as one; across modules both constructions stay whole, reported
+    (``_param_stays``, as caller_urls)."""
+    holders: Dict[str, Tuple[str, Dict[str, Dict[str, object]]]] = {}
+    for qname, export in exports.items():
+        if export.get("kind") == "class" and export.get("attrs"):
+            holders[qname] = (str(export["path"]), cast(Dict[str, Dict[str, object]], export["attrs"]))
+        elif export.get("kind") == "var" and export.get("client"):
+            holders[qname] = (str(export["path"]), {"": cast(Dict[str, object], export["client"])})
+    if not holders:
+        return {}
+    for _round in range(3):  # a subclass of a subclass (in a third module) holds the base's client too
+        more = {
+            f"{module}.{stmt.name}": held
+            for path, tree, imported in _naming(modules, {q.rsplit(".", 1)[-1] for q in holders})
+            for stmt in tree.body
+            if isinstance(stmt, ast.ClassDef)
+            for held in [next((holders[q] for q in (dotted(b, imported) for b in stmt.bases) if q in holders), None)]
+            if held is not None and "" not in held[1]
+            for module in module_names(path)
+            if f"{module}.{stmt.name}" not in holders
+        }
+        if not more:
+            break
+        holders.update(more)
+    # (holder path, its client, the module setting it again, where, the name, the value or None)
+    found: List[Tuple[str, Dict[str, object], str, ast.AST, str, Optional[ast.AST]]] = []
+    for path, tree, imported in _naming(modules, {q.rsplit(".", 1)[-1] for q in holders}):
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                for base in node.bases:
+                    held = holders.get(dotted(base, imported) or "")
+                    if held is None or held[0] == path or "" in held[1]:
+                        continue  # (within one module the analyzer holds them as one)
+                    for attr, target, given in _class_sets(node):
+                        if attr in held[1]:
+                            found.append((held[0], held[1][attr], path, target, f"self.{attr}", given))
+            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                    held = holders.get(dotted(target, imported) or "") if isinstance(target, ast.Attribute) else None
+                    if held is not None and held[0] != path and "" in held[1]:
+                        found.append((held[0], held[1][""], path, target, str(dotted_name(target)), node.value))
+    copies = _Copies(analyses)
+
+    def client_at(path: str, span: object) -> Optional[Finding]:
+        analysis = copies.out.get(path, analyses.get(path))
+        return next(
+            (
+                f
+                for f in (analysis.findings if analysis is not None and not analysis.error else ())
+                if f.kind == "client" and [f.span.line, f.span.col, f.span.end_line, f.span.end_col] == span
+            ),
+            None,
+        )
+
+    def movable(f: Finding) -> bool:  # a client apply may point at the provider
+        return f.detail.get("endpoint") in ("none", "openai", "fallback") and not f.detail.get("azure")
+
+    def change(path: str, f: Finding, **detail: object) -> None:
+        copies.update(path, f, replace(f, detail=dict(f.detail, **detail)))
+
+    def stay(path: str, f: Optional[Finding], why: str) -> None:  # (units.seeded)
+        if f is not None and f.detail.get("_project_key") and not f.detail.get("_param_stays"):
+            change(path, f, _param_stays=[path, str(f.detail["_project_key"]), "{}: {}".format(path, why)])
+
+    for holder, client, path, target, name, given in found:
+        built = client_at(holder, client.get("span"))
+        if built is None or not built.detail.get("_project_key"):
+            continue
+        other = (
+            client_at(path, [given.lineno, given.col_offset, given.end_lineno, given.end_col_offset])
+            if isinstance(given, ast.Call)
+            else None
+        )
+        if other is not None and other.detail.get("_project_key") and movable(built) and movable(other):
+            # another OpenAI client: the two move together or stay together (units.agree)
+            link = [[path, str(other.detail["_project_key"])], [holder, str(built.detail["_project_key"])]]
+            for where, f, key in ((holder, built, link[0]), (path, other, link[1])):
+                keys = list(f.detail.get("_param_keys") or [])
+                change(where, f, _param_keys=keys + [key] if key not in keys else keys)
+            continue
+        stay(
+            holder,
+            built,
+            N_("`{name}` is set again in {path} at line {line}, and the calls made on it may reach that value").format(
+                name=name, path=path, line=getattr(target, "lineno", 0)
+            ),
+        )
+        stay(
+            path,
+            other,
+            N_("it replaces the client {path} builds at line {line} for `{name}`, whose calls stay on OpenAI").format(
+                name=name, path=holder, line=cast(List[int], client["span"])[0]
+            ),
+        )
+    return copies.out
+
+
+def _class_sets(cls: ast.ClassDef) -> Iterator[Tuple[str, ast.AST, Optional[ast.AST]]]:
+    """What a class sets that its bases may hold: (attribute, where, the value or None) for
+    ``self.<attr> = v`` in its methods, ``<attr> = v`` in its body and a method or property
+    ``<attr>``."""
+    for stmt in cls.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield stmt.name, stmt, None
+            me = stmt.args.posonlyargs + stmt.args.args
+            if not me or any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in stmt.decorator_list):
+                continue
+            for node in ast.walk(stmt):
+                if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                    for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                        if (
+                            isinstance(target, ast.Attribute)
+                            and isinstance(target.value, ast.Name)
+                            and target.value.id == me[0].arg
+                        ):
+                            yield target.attr, target, node.value
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            for target in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
+                if isinstance(target, ast.Name):
+                    yield target.id, target, stmt.value
+
+
 def _model_def(
     path: str,
     span: Span,
@@ -596,6 +727,16 @@ def _model_def(
         cell=cell,
         detail={"key": key, "users": users, "env": env, "_call": call},
     )
+
+
+def _naming(modules: _Modules, words: Set[str]) -> Iterator[Tuple[str, ast.Module, Dict[str, str]]]:
+    """(path, tree, its imports: see _imported_names) of the project's modules that spell one of ``words``."""
+    word = re.compile(r"\b(?:%s)\b" % "|".join(sorted(re.escape(w) for w in words)))
+    for path in modules.paths:
+        source = modules.source(path)
+        parsed = modules.parsed(path) if source is not None and word.search(source) else None
+        if parsed is not None:
+            yield path, parsed[0], _imported_names(parsed[0], path)
 
 
 def _imported_names(tree: ast.Module, path: str) -> Dict[str, str]:
@@ -712,6 +853,9 @@ def importer_analyses(
         changed = project_pass(known_analyses, modules)
         known_analyses.update(changed)
         out.update(changed)
+    changed = rebound(known_analyses, modules, index.exports)
+    known_analyses.update(changed)
+    out.update(changed)
     for path, analysis in out.items():
         nb_text = notebook_text(path) if cells is not None and path.endswith(".ipynb") and path not in parts else None
         if nb_text is not None:  # (a notebook only a pass changed: it parsed for the pass)

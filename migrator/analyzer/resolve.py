@@ -647,7 +647,21 @@ class _Analyzer:
     def _spread_url(self, call: ast.Call, scope: Scope) -> Optional[str]:
         """The URL of ``d["base_url"] = "<url>"``, a statement of the block the construction
         ``X(**d)`` is in, before it, when nothing else in the function sets, removes or rebinds that
-        key or ``d`` (aisuite's provider classes: ``config["base_url"] = ...; OpenAI(**config)``)."""
+        key or ``d`` (aisuite's provider classes: ``config["base_url"] = ...; OpenAI(**config)``);
+        or the URL the ``base_url`` entry of a dict a same-class helper builds names, read where it
+        is written, its other values computed there (browser-use's ``ChatOpenRouter``:
+        ``'api_key': api_key, 'base_url': self.base_url`` with the field defaulting to OpenRouter's)."""
+        built = self._spread_dict(call, scope, loose=True)
+        if built is not None and built["own"] and "base_url" not in built["set"]:  # type: ignore[operator]
+            value = built["keys"].get("base_url")  # type: ignore[attr-defined]
+            where = built["scopes"].get("base_url")  # type: ignore[attr-defined]
+            if value is None or where is None:
+                return None  # no base_url: OpenAI's endpoint (or OPENAI_BASE_URL)
+            text = self.constant_str(value, where)
+            if text is not None:
+                return text
+            chain = self._param_chain(value, where) or self._param_chain(_passed_through(value), where)
+            return chain[2] if chain is not None else None
         spread = [k.value for k in call.keywords if k.arg is None]
         function = self._function_of_scope(scope) if scope.kind == "function" else None
         if len(spread) != 1 or not isinstance(spread[0], ast.Name) or function is None:
@@ -785,7 +799,7 @@ class _Analyzer:
         """endpoint_chain of a construction's ``base_url=``, if it has one."""
         for arg, value in self.keywords(call, scope):
             if arg == "base_url" and self.defaults_to_openai(value, scope):
-                default = self._param_default(value, scope)
+                default = self._param_default(_passed_through(value), scope)
                 # `api_base: str = "https://api.openai.com/v1"`: never falsy, so `api_base or <provider>`
                 # would keep OpenAI's endpoint (with the provider's key): the default is retargeted
                 return ("fallback", default, default.value) if _is_str(default) else None  # type: ignore[union-attr]
@@ -801,7 +815,7 @@ class _Analyzer:
         """``node`` is a parameter of the enclosing function, never rebound there (or ``self.<attr>``
         set once from one), whose default is None or an api.openai.com URL: the endpoint is the
         caller's choice, OpenAI by default."""
-        default = self._param_default(node, scope)
+        default = self._param_default(_passed_through(node), scope)  # (str(x) if x is not None else None: x)
         if default is None:
             return False
         if _is_none(default):
@@ -870,17 +884,24 @@ class _Analyzer:
             self._spreads[id(call)] = self._spread_dict(call, scope)
         return self._spreads[id(call)]
 
-    def _spread_dict(self, call: ast.Call, scope: Scope) -> Optional[Dict[str, object]]:
+    def _spread_dict(self, call: ast.Call, scope: Scope, loose: bool = False) -> Optional[Dict[str, object]]:
         spread = [k.value for k in call.keywords if k.arg is None]
-        if len(spread) != 1 or not isinstance(spread[0], ast.Name) or scope.kind != "function":
+        if len(spread) != 1 or scope.kind != "function":
             return None
-        return self._built_dict(spread[0], scope, 0)
+        if isinstance(spread[0], ast.Call):  # OpenAI(**self._get_client_params()) (browser-use)
+            built = self._helper_dict(spread[0], scope, 0, loose)
+        elif isinstance(spread[0], ast.Name):
+            built = self._built_dict(spread[0], scope, 0, loose)
+        else:
+            return None
+        return built if built is None or loose or not built["own"] else None
 
-    def _built_dict(self, use: ast.Name, scope: Scope, depth: int) -> Optional[Dict[str, object]]:
+    def _built_dict(self, use: ast.Name, scope: Scope, depth: int, loose: bool = False) -> Optional[Dict[str, object]]:
         """The dict a local ``use`` reads, when its keys are all known: see spread_dict.  Bound
         to a literal, to ``{k: v for k, v in base.items() if v is not None}`` over such a dict
         (its entries are edited in ``base``), or to ``self._helper()``, a method of the class
-        called nowhere else, returning such a dict."""
+        called nowhere else, returning such a dict (or a literal).  "scopes": key -> the scope its
+        value is read in; "own": a value reads a name of the helper (see _helper_dict)."""
         name = use.id
         bindings = scope.bindings.get(name, [])
         function = self._function_of_scope(scope)
@@ -915,55 +936,81 @@ class _Analyzer:
         loads = [n for n in ast.walk(function) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
         if any(id(n) not in allowed for n in loads):
             return None  # the dict goes somewhere else too: its keys may be read or changed there
+        built: Optional[Dict[str, object]]
         if isinstance(value, ast.Dict):
-            if not all(_is_str(k) for k in value.keys):
-                return None  # a **other inside, or a computed key
-            keys: Dict[str, ast.AST] = {}
-            for k, v in zip(value.keys, value.values):
-                if k.value in keys:  # type: ignore[union-attr]
-                    return None
-                keys[k.value] = v  # type: ignore[union-attr]
-            built: Optional[Dict[str, object]] = {"literal": value, "keys": keys, "set": []}
+            built = _literal_dict(value, scope)
         elif isinstance(value, ast.DictComp) and _none_filter(value) is not None:
-            built = self._built_dict(_none_filter(value), scope, depth + 1)  # type: ignore[arg-type]
+            built = self._built_dict(_none_filter(value), scope, depth + 1, loose)  # type: ignore[arg-type]
         elif isinstance(value, ast.Call):
-            built = self._helper_dict(value, scope, depth)
+            built = self._helper_dict(value, scope, depth, loose)
         else:
             built = None
         if built is None:
             return None
         values = dict(built["keys"])  # type: ignore[call-overload]
         values.update(added)
-        return {"literal": built["literal"], "keys": values, "set": sorted(set(built["set"]) | set(added))}  # type: ignore[call-overload]
+        scopes = dict(built["scopes"])  # type: ignore[call-overload]
+        scopes.update((k, scope) for k in added)
+        return {
+            "literal": built["literal"],
+            "keys": values,
+            "set": sorted(set(built["set"]) | set(added)),  # type: ignore[call-overload]
+            "scopes": scopes,
+            "own": built["own"],
+        }
 
-    def _helper_dict(self, call: ast.Call, scope: Scope, depth: int) -> Optional[Dict[str, object]]:
+    def _helper_dict(self, call: ast.Call, scope: Scope, depth: int, loose: bool = False) -> Optional[Dict[str, object]]:
         """``self._helper()`` with no arguments, a plain method of the enclosing class called
-        nowhere else, whose one ``return`` gives a local dict built as _built_dict reads."""
+        nowhere else (or ``helper()``, a plain function of the module called nowhere else), whose
+        one ``return`` gives a dict literal or a local dict built as _built_dict reads.  A value
+        the helper computes (``api_key = self.api_key or os.getenv(...)`` in it) means something
+        else read in the caller's scope: such a dict is "own", its keys known only to ``loose``
+        readers, which read each value in its "scopes"."""
         cls = scope.cls
-        if (
-            cls is None
-            or not scope.self_name
-            or call.args
-            or call.keywords
-            or not isinstance(call.func, ast.Attribute)
-            or not _is_name(call.func.value, scope.self_name)
-        ):
+        if call.args or call.keywords:
             return None
-        method = call.func.attr
-        self.mentions_asked.add(method)
-        self.binder.bind_methods(cls)
-        defs = [n for n in cls.node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == method]
-        uses = [n for n in ast.walk(cls.node) if isinstance(n, ast.Attribute) and n.attr == method]
+        if isinstance(call.func, ast.Name) and call.func.id not in scope.bindings:  # a function of the module
+            name = call.func.id
+            self.looked_up.add(name)  # (its definition: a region a pruned analysis must hold)
+            self.mentions_asked.add(name)
+            defs = [n for n in self.tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name]
+            uses: List[ast.AST] = [n for n in ast.walk(self.tree) if isinstance(n, ast.Name) and n.id == name]
+            if len(self.binder.module.bindings.get(name, [])) != 1:
+                return None
+        elif (
+            cls is not None
+            and scope.self_name
+            and isinstance(call.func, ast.Attribute)
+            and _is_name(call.func.value, scope.self_name)
+        ):
+            name = call.func.attr
+            self.mentions_asked.add(name)
+            self.binder.bind_methods(cls)
+            defs = [n for n in cls.node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name]
+            uses = [n for n in ast.walk(cls.node) if isinstance(n, ast.Attribute) and n.attr == name]
+        else:
+            return None
         if len(defs) != 1 or uses != [call.func] or defs[0].decorator_list or isinstance(defs[0], ast.AsyncFunctionDef):
             return None
         inner = self.binder.scopes.get(id(defs[0]))
         returns = list(_returns(defs[0]))
-        if inner is None or len(returns) != 1 or not isinstance(returns[0].value, ast.Name):
+        if inner is None or len(returns) != 1:
             return None
-        built = self._built_dict(returns[0].value, inner, depth + 1)
+        if inner.unbound is not None:
+            self.binder.bind_body(inner)  # (a function's body is bound lazily: see _Binder.lazy)
+        given = returns[0].value
+        if isinstance(given, ast.Name):
+            built = self._built_dict(given, inner, depth + 1, loose)
+        elif isinstance(given, ast.Dict):  # return {"api_key": self.api_key, ...}
+            built = _literal_dict(given, inner)
+        else:
+            built = None
         own = (set(inner.bindings) | set(scope.bindings)) - {scope.self_name}  # (a caller's name would be read)
-        if built is None or any(isinstance(n, ast.Name) and n.id in own for v in built["keys"].values() for n in ast.walk(v)):  # type: ignore[attr-defined]
-            return None  # a value the helper computes: read in the caller's scope it would mean something else
+        if built is None:
+            return None
+        if any(isinstance(n, ast.Name) and n.id in own for v in built["keys"].values() for n in ast.walk(v)):  # type: ignore[attr-defined]
+            # a value the helper computes: read in the caller's scope it would mean something else
+            return dict(built, own=True) if loose else None
         return built
 
     def constant_str(self, node: Optional[ast.AST], scope: Scope) -> Optional[str]:
@@ -1005,6 +1052,19 @@ def _annotation_parts(node: Optional[ast.AST], keep: List[ast.AST]) -> Iterator[
         yield from _annotation_parts(node.right, keep)
         return
     yield node
+
+
+def _literal_dict(value: ast.Dict, scope: Scope) -> Optional[Dict[str, object]]:
+    """A dict literal with string keys only (no ``**other``, no computed or repeated key), as
+    _built_dict gives it, its values read in ``scope``."""
+    if not all(_is_str(k) for k in value.keys):
+        return None  # a **other inside, or a computed key
+    keys: Dict[str, ast.AST] = {}
+    for k, v in zip(value.keys, value.values):
+        if k.value in keys:  # type: ignore[union-attr]
+            return None
+        keys[k.value] = v  # type: ignore[union-attr]
+    return {"literal": value, "keys": keys, "set": [], "scopes": {k: scope for k in keys}, "own": False}
 
 
 def _none_filter(node: ast.DictComp) -> Optional[ast.Name]:

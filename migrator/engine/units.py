@@ -501,7 +501,7 @@ def client_status(units: "UnitPlan", hybrid: Set[int], path: str, ruleset: RuleS
                     else _at(
                         unit.anchor.span.line,
                         (
-                            RUN_TIME
+                            _run_time(_dynamic(unit))
                             if _dynamic(unit) is not None
                             else N_("no rule of the {plan} plan migrates the client or the calls made on it").format(
                                 plan=ruleset.plan.name
@@ -658,7 +658,7 @@ def plan_units(
                 _at(
                     unit.anchor.span.line,
                     (
-                        RUN_TIME
+                        _run_time(_dynamic(unit))
                         if _dynamic(unit) is not None
                         else N_("no rule of the plan points this construction at the provider")
                     ),
@@ -984,7 +984,7 @@ def plan_units(
         if dynamic is not None:
             # no rule matches a client whose endpoint a run-time value decides, nor its calls: say
             # why they stay, first (scan's readiness counts them for a person with the same reason)
-            why = _at(dynamic.span.line, RUN_TIME)
+            why = _at(dynamic.span.line, _run_time(dynamic))
             unit.reasons[:] = [why] + [r for r in unit.reasons if r != why]
         if (unit.blocked and unit.rewrites) or run_time:
             more = [N_("and {count} more").format(count=len(unit.reasons) - 3)] if len(unit.reasons) > 3 else []
@@ -1032,6 +1032,12 @@ def plan_units(
 
 
 RUN_TIME = N_("its endpoint is set at run time (base_url from a value or **kwargs): point it at the provider by hand")
+
+
+def _run_time(dynamic: Optional[Site]) -> str:
+    """Why a construction's endpoint is a run-time value: what its ``**dict`` is made of, where the
+    analyzer could tell (``spread_why``), else RUN_TIME."""
+    return str((dynamic.attrs.get("spread_why") if dynamic is not None else None) or RUN_TIME)
 
 
 def _retargeted(unit: Unit, by_site: Dict[int, List[Rule]], rules_for: Optional[MatchFn]) -> bool:

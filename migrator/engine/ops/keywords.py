@@ -152,7 +152,11 @@ class SetKwarg(Operation):
             # a parameter that defaults to None: the caller's choice stays, the default moves
             if _code(existing.value).endswith(f" or {_code(value)}"):
                 return node
-            either = cst.BooleanOperation(existing.value, cst.Or(), render(params["value"], ctx))  # type: ignore[assignment]
+            given = existing.value
+            if isinstance(given, (cst.IfExp, cst.Lambda, cst.NamedExpr)) and not given.lpar:
+                # `str(x) if x is not None else None` (browser-use): `or` would bind to its else
+                given = given.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+            either = cst.BooleanOperation(given, cst.Or(), render(params["value"], ctx))  # type: ignore[assignment]
             variable = (ctx.site.attrs.get("fallback_env") or {}).get(name)
             if variable:
                 ctx.diag(
