@@ -154,3 +154,52 @@ def test_f2_the_vectors_of_one_chromadb_collection_come_from_one_provider(tmp_pa
     doc, done, received, trap = _run(tmp_path, {"memory.py": F2_MEMORY}, program)
     assert done.returncode == 0, done.stderr[-2000:]
     assert not (received and trap), (len(received), len(trap))
+
+
+# --------------------------------------------------------------------------- F4
+# `migrator check` offers a fix for a client it flags (SARIF/JSON `fixes`, "the exact text migrator
+# apply writes").  The fix was the client rule's edit alone: base_url and api_key set, the calls'
+# models untouched, so the fixed file sent gpt-4o to the provider.  And where apply leaves the
+# client whole (taskgen-ai 4.0.1 Ranker: the client handed to a method, `model=self.model`), the fix
+# still retargeted it.
+F4_APP = '''from openai import OpenAI
+
+client = OpenAI()
+print(client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}]).choices[0].message.content)
+'''
+F4_RANKER = '''from openai import OpenAI
+
+
+class Ranker:
+    def __init__(self, model="text-embedding-3-small"):
+        self.model = model
+
+    def __call__(self, query):
+        client = OpenAI()
+        return self.embed(query, client)
+
+    def embed(self, text, client):
+        return client.embeddings.create(input=[text], model=self.model).data[0].embedding
+'''
+
+
+@pytest.mark.parametrize("source", [F4_APP, F4_RANKER], ids=["model-literal", "client-handed-to-a-method"])
+def test_f4_check_s_fix_never_points_a_client_at_the_provider_with_openai_s_models(tmp_path: Path, source: str):
+    import json
+
+    from migrator.check import apply_fix
+    from migrator.results import Fix, Replacement
+    from tests.test_apply_cli import run
+
+    config = b'provider = "dashscope"\nplan = "compat"\n\n[check]\npolicy = "compat"\n'
+    repo = make_repo(tmp_path, {".migrator.toml": config, "app/__init__.py": b"", "app/llm.py": source.encode()})
+    proc = run("check", "--format", "json", cwd=repo)
+    findings = [f for f in json.loads(proc.stdout)["findings"] if f["path"] == "app/llm.py"]
+    assert findings, proc.stdout
+    for f in findings:
+        if not f.get("fix"):
+            continue
+        fix = Fix(f["fix"]["description"], tuple(Replacement(**r) for r in f["fix"]["replacements"]))
+        fixed = apply_fix(source, fix)
+        assert "DASHSCOPE_API_KEY" in fixed
+        assert '"gpt-4o"' not in fixed and "text-embedding-3-small" not in fixed, fixed
