@@ -48,7 +48,7 @@ def _only_provider_models(tmp_path: Path, files: Dict[str, bytes], program: str)
 # `self` read in a function nested in the method was not the method's `self`: the client moved to
 # the provider, its calls (unresolved, or handed to another module "a client this analysis cannot
 # follow" and left whole) kept OpenAI's model, and the provider received gpt-4o.
-F1_APP = b'''import os
+_FRUCTOSE_INIT = b'''import os
 
 import openai
 
@@ -59,7 +59,10 @@ class Fructose:
             client = openai.Client(api_key=os.environ["OPENAI_API_KEY"])
         self._client = client
         self._model = model
-
+'''
+F1_APP = (
+    _FRUCTOSE_INIT
+    + b'''
     def __call__(self, func):
         def decorator(f):
             def wrapper(text):
@@ -71,6 +74,7 @@ class Fructose:
 
         return decorator(func)
 '''
+)
 
 
 def test_f1_a_client_used_from_a_closure_of_its_method_moves_with_its_model(tmp_path: Path):
@@ -356,3 +360,32 @@ def test_f6_a_class_s_client_handed_on_in_a_way_not_followed_stays_with_the_call
         done, received, _trap = run_migrated(tmp_path, migrated, program, (migrated / "app/ai.py").read_text())
         assert done.returncode == 0, done.stderr[-2000:]
         assert not any(m.startswith("gpt") for m in _models(received)), _models(received)
+
+
+# --------------------------------------------------------------------------- F9
+# fructose 0.0.13's public API: `Fructose(client=None, model=DEFAULT_MODEL)` builds
+# `openai.Client(...)` when the caller gives no client.  Only an annotated parameter was a client
+# parameter: a caller in the project handing its own client (`Fructose(client=OpenAI(...))`) was
+# "left on OpenAI as a whole" while the default model was mapped where it is written: OpenAI
+# received qwen-plus.  The client built when none is given now stands for the caller's: they move
+# together or stay together.
+F9_AI = (
+    _FRUCTOSE_INIT
+    + b'''
+    def ask(self, text):
+        return self._client.chat.completions.create(model=self._model, messages=[{"role": "user", "content": text}])
+'''
+)
+F9_MAIN = b'''from openai import OpenAI
+
+from app.ai import Fructose
+
+
+def main():
+    return Fructose(client=OpenAI(base_url="https://api.openai.com/v1")).ask("hi").choices[0].message.content
+'''
+
+
+def test_f9_a_caller_s_client_for_a_parameter_built_when_none_moves_with_the_calls_on_it(tmp_path: Path):
+    program = "from app.main import main\nfrom app.ai import Fructose\nprint(main())\nprint(Fructose().ask('hi'))\n"
+    _only_provider_models(tmp_path, {"ai.py": F9_AI, "main.py": F9_MAIN}, program)

@@ -482,7 +482,9 @@ class _Clients(_Mixin):
                 "_client_key": client.where.rsplit("#", 1)[1] if client is not None and client.where else None,
                 # a client a top-level function (class) takes as a parameter: callers in other modules
                 # hand theirs over (project.py), and the two move together or stay together
-                "_param_keys": self._taken_param(client) if client is not None and client.origin == "annotated" else None,
+                "_param_keys": self._taken_param(client)
+                if client is not None and client.origin in ("annotated", "constructed")
+                else None,
                 # where a model given as a value (self.model, a parameter) is written as a literal
                 "_model_def": model_def,
                 # the model is the default of a parameter of a top-level function (class): callers in

@@ -9,6 +9,7 @@ from typing import List, Optional, Tuple, TYPE_CHECKING
 from migrator.analyzer.scope import _is_name, _is_none
 from migrator.analyzer.nodes import (
     _DEFS,
+    _built_if_none,
     _client_params,
     _default_of,
     _fallback,
@@ -60,9 +61,12 @@ class _Models(_Mixin):
                 if isinstance(stmt, _DEFS):
                     fnode, positional = _signature(stmt)
                     taken = _client_params(self, stmt) if fnode is not None else {}
+                    built = _built_if_none(self, fnode, positional) if taken and fnode is not None else {}
                     for arg in positional + fnode.args.kwonlyargs if taken and fnode is not None else ():
                         if arg.arg in taken:
                             self.taken[self.lines.span(arg)] = [[self.path, param_key(stmt.name, arg.arg)]]
+                        if arg.arg in built:  # the client built when the caller gives none stands for the caller's
+                            self.taken[self.lines.span(built[arg.arg])] = [[self.path, param_key(stmt.name, arg.arg)]]
         return self.taken.get(client.span)
 
     # ---- models written where they are defined
