@@ -389,3 +389,29 @@ def main():
 def test_f9_a_caller_s_client_for_a_parameter_built_when_none_moves_with_the_calls_on_it(tmp_path: Path):
     program = "from app.main import main\nfrom app.ai import Fructose\nprint(main())\nprint(Fructose().ask('hi'))\n"
     _only_provider_models(tmp_path, {"ai.py": F9_AI, "main.py": F9_MAIN}, program)
+
+
+# --------------------------------------------------------------------------- F10
+# embedchain 0.1.128 llm/openai.py: `ChatOpenAI(..., base_url=config.base_url)` and
+# `JsonOutputToolsParser()`, wrappers no rule of the plan touches: apply leaves them and lists them
+# for a person ("not migrated; `migrator check` would flag it"), scan's readiness counted them
+# "automatic" (3 of embedchain's 3 automatic sites; chromadb's OpenAIEmbeddingFunction a fourth).
+F10_LLM = b'''from langchain_openai import ChatOpenAI
+
+
+def make(config):
+    return ChatOpenAI(model="gpt-4o", base_url=config.base_url)
+'''
+
+
+def test_f10_scan_counts_a_wrapper_no_rule_touches_for_a_person_as_apply_does(tmp_path: Path):
+    import json
+
+    from tests.test_apply_cli import run
+
+    repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/llm.py": F10_LLM})
+    manual = [d for d in apply(repo, "--dry-run")["diagnostics"] if d["severity"] == "manual"]
+    assert manual, "apply lists the wrapper for a person"
+    proc = run("scan", "--format", "json", "--no-cache", cwd=repo)
+    [row] = [r for r in json.loads(proc.stdout)["readiness"] if (r["provider"], r["plan"]) == ("dashscope", "compat")]
+    assert (row["automatic"], row["with_diagnostics"], row["manual"]) == (0, 0, 1), row
