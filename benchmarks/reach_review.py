@@ -1,13 +1,13 @@
 """Reach on unseen real code (issue 15): scan and apply five pinned PyPI packages, per provider/plan.
 
-    python benchmarks/reach_review.py [--set 1|2|3] [--out FILE.md] [--json FILE] [--only NAME]...
+    python benchmarks/reach_review.py [--set 1|2|3|4|5] [--out FILE.md] [--json FILE] [--only NAME]...
 
-Three sets of five packages, each with its plans (``SETS``).  Set 1 (the default, written to
+Five sets of five packages, each with its plans (``SETS``).  Set 1 (the default, written to
 ``benchmarks/reach_review.md``): wheels, each fetched once with ``pip download --no-deps
 --only-binary :all:`` (the helper of ``benchmarks/corpus.py``).  Set 2 (``reach_review2.md``):
 sdists, fetched with ``pip download --no-deps --no-binary :all:`` (the helper of
 ``benchmarks/safety_corpus.py``), so the packages' own tests are part of the repository; set 3
-(``reach_review3.md``) and set 4 (``reach_review4.md``): five more sdists each, measured as set 2.  Either
+(``reach_review3.md``), set 4 (``reach_review4.md``) and set 5 (``reach_review5.md``): five more sdists each, measured as set 2.  Either
 is cached in ``$MIGRATOR_REACH_CACHE`` (default: a folder under the system temp dir), copied into a
 fresh git repository in a temp dir (``git init``, one commit), and measured with the real
 commands, as a user runs them:
@@ -98,12 +98,26 @@ PINS4: List[Tuple[str, str]] = [
     ("fast-graphrag", "0.0.5"),
     ("chatlab", "2.1.1"),
 ]
+#: set 5: sdists again, none used before (not in the lists above, sets 1-4, framework_review.md,
+#: realcode_counts.md); clients from a settings object through ``OpenAI(**kwargs)`` (shell-gpt),
+#: from a ``client_args`` dict beside ``AzureOpenAI`` (llmx), ``OpenAI()`` made inside default
+#: ``llm`` functions (taskgen-ai), ``openai.Client(base_url=..., api_key=...)`` from constructor
+#: parameters (fructose), ``OpenAI(api_key=...)`` from configs plus the Assistants API (embedchain);
+#: same plans as sets 2-4
+PINS5: List[Tuple[str, str]] = [
+    ("shell-gpt", "1.5.1"),
+    ("llmx", "0.0.21a0"),
+    ("taskgen-ai", "4.0.1"),
+    ("fructose", "0.0.13"),
+    ("embedchain", "0.1.128"),
+]
 #: set -> (pins, plans, plans applied for real, how the packages are fetched)
 SETS = {
     "1": (PINS, PLANS, REAL, "wheel"),
     "2": (PINS2, PLANS2, REAL2, "sdist"),
     "3": (PINS3, PLANS2, REAL2, "sdist"),
     "4": (PINS4, PLANS2, REAL2, "sdist"),
+    "5": (PINS5, PLANS2, REAL2, "sdist"),
 }
 BEGIN, END = "<!-- reach_review.py: begin -->", "<!-- reach_review.py: end -->"
 GIT = ["git", "-c", "user.name=reach", "-c", "user.email=reach@example.invalid", "-c", "commit.gpgsign=false"]
@@ -430,8 +444,8 @@ def main(argv: List[str] = None) -> int:
         "--set",
         choices=sorted(SETS),
         default="1",
-        help="which five packages: 1 (wheels, reach_review.md), 2, 3 or 4 (sdists, reach_review2.md / "
-        "reach_review3.md / reach_review4.md)",
+        help="which five packages: 1 (wheels, reach_review.md), 2, 3, 4 or 5 (sdists, reach_review2.md / "
+        "reach_review3.md / reach_review4.md / reach_review5.md)",
     )
     parser.add_argument(
         "--keep", default="", help="make each package's repository (and its migrated checkouts) in KEEP/<name>, kept"

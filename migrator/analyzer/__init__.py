@@ -74,7 +74,7 @@ _ROUTER_EVIDENCE = re.compile(
     rb"|import_module|import_optional_dependency"  # openai = importlib.import_module("openai")
     rb"|autogen|ag2"  # AutoGen 0.2's config lists (analyzer/autogen.py)
 )
-_FRAMEWORK_WORD = re.compile(rb"langchain|llama_index|autogen_ext|haystack|dspy|tiktoken")  # symbols.FRAMEWORK_PACKAGES
+_FRAMEWORK_WORD = re.compile(rb"langchain|llama_index|autogen_ext|haystack|dspy|tiktoken|chromadb")  # symbols.FRAMEWORK_PACKAGES
 _QUOTED_OPENAI = re.compile(rb"[\"']openai[.\"']")
 
 

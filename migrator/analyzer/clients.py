@@ -226,6 +226,26 @@ class _Clients(_Mixin):
                 self.out.handoffs.append(
                     ["", str(node.lineno), "unknown", str(export["path"]), param_key(func.qname.rsplit(".", 1)[-1], param)]
                 )
+            if unfollowed:
+                self._class_clients_handed(scope, name)
+
+    def _class_clients_handed(self, scope: Scope, name: str) -> None:
+        """A method handing another module's client parameter a value this analysis cannot follow
+        (``Handler(client=getattr(self, "_client"))``): the calls there stay as they are, so the
+        clients its class keeps in ``self.<attr>`` (what that value most likely is) stay with them
+        (review 8 F6: the class's client moved, the handler's calls kept OpenAI's model)."""
+        current: Optional[Scope] = scope
+        while current is not None and current.cls is None:
+            current = current.parent
+        if current is None or current.kind != "function":
+            return
+        cls = current.cls
+        assert cls is not None  # (the loop)
+        self.binder.bind_methods(cls)
+        for attr in sorted(cls.attrs):
+            value = self._self_attribute(cls, attr)
+            if isinstance(value, Client) and value.origin in ("constructed", "subclass"):
+                self.handed.setdefault(value.span, name)
 
     def _stored(self, node: ast.Call, client: Client, parent: Optional[ast.AST], scope: Scope) -> None:
         """A client put straight into a container (``kwargs["client"] = OpenAI()``, ``{"client": OpenAI()}``,
@@ -465,7 +485,9 @@ class _Clients(_Mixin):
                 "_client_key": client.where.rsplit("#", 1)[1] if client is not None and client.where else None,
                 # a client a top-level function (class) takes as a parameter: callers in other modules
                 # hand theirs over (project.py), and the two move together or stay together
-                "_param_keys": self._taken_param(client) if client is not None and client.origin == "annotated" else None,
+                "_param_keys": self._taken_param(client)
+                if client is not None and client.origin in ("annotated", "constructed")
+                else None,
                 # where a model given as a value (self.model, a parameter) is written as a literal
                 "_model_def": model_def,
                 # the model is the default of a parameter of a top-level function (class): callers in

@@ -142,15 +142,12 @@ class _Endpoints(_Mixin):
                         for b in binding.scope.bindings.get(value.id, [])
                         if b.kind == "assign" and b.value is not None
                     )
-            elif (
-                isinstance(value, ast.Attribute)
-                and isinstance(value.value, ast.Name)
-                and where.cls is not None
-                and where.self_name == value.value.id
-            ):
+            elif isinstance(value, ast.Attribute) and self._self_class(value.value, where) is not None:
+                cls = self._self_class(value.value, where)
+                assert cls is not None  # (just checked)
                 self.attrs_asked.add(value.attr)
-                self.binder.bind_methods(where.cls)
-                todo.extend((b.value, b.scope) for b in where.cls.attrs.get(value.attr, []) if b.value is not None)
+                self.binder.bind_methods(cls)
+                todo.extend((b.value, b.scope) for b in cls.attrs.get(value.attr, []) if b.value is not None)
         return out
 
     def _openai_key_setting(self, node: ast.AST, scope: Scope) -> bool:

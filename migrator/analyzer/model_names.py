@@ -10,6 +10,7 @@ from migrator.analyzer.scope import _is_name, _is_none
 from migrator.analyzer.nodes import (
     _DEFS,
     _astuple,
+    _built_if_none,
     _client_params,
     _default_of,
     _fallback,
@@ -61,9 +62,12 @@ class _Models(_Mixin):
                 if isinstance(stmt, _DEFS):
                     fnode, positional = _signature(stmt)
                     taken = _client_params(self, stmt) if fnode is not None else {}
+                    built = _built_if_none(self, fnode, positional) if taken and fnode is not None else {}
                     for arg in positional + fnode.args.kwonlyargs if taken and fnode is not None else ():
                         if arg.arg in taken:
                             self.taken[self.lines.span(arg)] = [[self.path, param_key(stmt.name, arg.arg)]]
+                        if arg.arg in built:  # the client built when the caller gives none stands for the caller's
+                            self.taken[self.lines.span(built[arg.arg])] = [[self.path, param_key(stmt.name, arg.arg)]]
         return self.taken.get(client.span)
 
     # ---- models written where they are defined
@@ -115,14 +119,16 @@ class _Models(_Mixin):
             binding, ambiguous = self.lookup(given.id, scope, given.lineno)
             if binding is not None and not ambiguous and binding.kind == "assign" and binding.value is not None:
                 values.append((binding.value, binding.scope))
-        elif self._own_attribute(given, scope) and scope.cls is not None:
-            bindings = scope.cls.attrs.get(given.attr, [])  # type: ignore[attr-defined]
+        elif self._own_attribute(given, scope):
+            cls = self._self_class(given.value, scope)  # type: ignore[attr-defined]
+            assert cls is not None  # (_own_attribute)
+            bindings = cls.attrs.get(given.attr, [])  # type: ignore[attr-defined]
             if len(bindings) == 1 and bindings[0].value is not None:
                 values.append((bindings[0].value, bindings[0].scope))
-            fields = _init_fields(scope.cls.node)
-            if fields is not None and given.attr in fields[0] and not scope.cls.attrs.get(given.attr):  # type: ignore[attr-defined]
+            fields = _init_fields(cls.node)
+            if fields is not None and given.attr in fields[0] and not cls.attrs.get(given.attr):  # type: ignore[attr-defined]
                 # a dataclass / pydantic field: the generated __init__ takes it (re-review S6)
-                return [(scope.cls.node, given.attr)]  # type: ignore[attr-defined]
+                return [(cls.node, given.attr)]  # type: ignore[attr-defined]
         out: List[Tuple[ast.AST, str]] = []
         for value, where in values:
             names = (
@@ -519,8 +525,8 @@ class _Models(_Mixin):
                 root = self.tree if binding.scope.kind == "module" else self._function_of_scope(binding.scope)
                 return (binding.value, binding.scope) if root is not None and self._only_model_uses(root, expr.id) else None
             return None
-        cls = scope.cls
-        if not self._own_attribute(expr, scope) or cls is None:
+        cls = self._self_class(expr.value, scope) if isinstance(expr, ast.Attribute) else None
+        if cls is None:
             return None
         attr = expr.attr  # type: ignore[attr-defined]
         self.attrs_asked.add(attr)
@@ -535,14 +541,8 @@ class _Models(_Mixin):
                 return self._param_origin(params[0], value.id, to_attribute=True)
         return (value, bindings[0].scope) if value is not None else None
 
-    @staticmethod
-    def _own_attribute(expr: ast.AST, scope: Scope) -> bool:
-        return (
-            isinstance(expr, ast.Attribute)
-            and scope.cls is not None
-            and bool(scope.self_name)
-            and _is_name(expr.value, scope.self_name)  # type: ignore[arg-type]
-        )
+    def _own_attribute(self, expr: ast.AST, scope: Scope) -> bool:
+        return isinstance(expr, ast.Attribute) and self._self_class(expr.value, scope) is not None
 
     def _param_origin(self, binding: Binding, name: str, to_attribute: bool = False) -> Optional[Tuple[ast.AST, Scope]]:
         function = self._function_of(binding.node)

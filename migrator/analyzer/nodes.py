@@ -7,7 +7,8 @@ import ast
 from typing import Dict, Iterator, List, Optional, Tuple, TYPE_CHECKING, Union
 
 from migrator.models import Span
-from migrator.analyzer.scope import dotted_name
+from migrator.analyzer import symbols as sym
+from migrator.analyzer.scope import _is_none, dotted_name
 
 if TYPE_CHECKING:
     from migrator.analyzer.scope import Result
@@ -245,16 +246,57 @@ def _signature(node: ast.AST) -> Tuple[Optional[Union[ast.FunctionDef, ast.Async
 
 def _client_params(analyzer: "_Analyzer", stmt: ast.AST) -> Dict[str, int]:
     """The parameters of a top-level function (a class: its ``__init__``, after ``self``) whose
-    annotation names an OpenAI client class: name -> position (-1: keyword-only)."""
+    annotation names an OpenAI client class, or that default to None and are then built here
+    (``_built_if_none``): name -> position (-1: keyword-only)."""
     fnode, positional = _signature(stmt)
     if fnode is None:
         return {}
     named = [(a, i) for i, a in enumerate(positional)] + [(a, -1) for a in fnode.args.kwonlyargs]
+    built = _built_if_none(analyzer, fnode, positional)
     return {
         a.arg: i
         for a, i in named
-        if a.annotation is not None and analyzer._client_named_by(a.annotation, analyzer.binder.module, a) is not None
+        if a.arg in built
+        or (a.annotation is not None and analyzer._client_named_by(a.annotation, analyzer.binder.module, a) is not None)
     }
+
+
+def _built_if_none(
+    analyzer: "_Analyzer", fnode: Union[ast.FunctionDef, ast.AsyncFunctionDef], positional: List[ast.arg]
+) -> Dict[str, ast.Call]:
+    """Parameters defaulting to None that the function replaces by an OpenAI client it builds when
+    the caller gives none (``if client is None: client = openai.Client(...)``, fructose): name ->
+    that construction.  A caller's client takes the construction's place, with its calls."""
+    args = fnode.args
+    nones = {a.arg for a, d in zip(positional[len(positional) - len(args.defaults) :], args.defaults) if _is_none(d)}
+    nones |= {a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None and _is_none(d)}
+    out: Dict[str, ast.Call] = {}
+    for stmt in fnode.body:
+        if not isinstance(stmt, ast.If):
+            continue
+        test = stmt.test
+        if not (
+            isinstance(test, ast.Compare)
+            and isinstance(test.left, ast.Name)
+            and test.left.id in nones
+            and len(test.ops) == 1
+            and isinstance(test.ops[0], ast.Is)
+            and _is_none(test.comparators[0])
+        ):
+            continue
+        name = test.left.id
+        for inner in stmt.body:
+            if (
+                isinstance(inner, ast.Assign)
+                and len(inner.targets) == 1
+                and isinstance(inner.targets[0], ast.Name)
+                and inner.targets[0].id == name
+                and isinstance(inner.value, ast.Call)
+            ):
+                made = analyzer.resolve(inner.value.func, analyzer.binder.module)
+                if getattr(made, "qname", None) in sym.CLIENT_CLASSES:
+                    out[name] = inner.value
+    return out
 
 
 def param_key(name: str, param: str) -> str:

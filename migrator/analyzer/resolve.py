@@ -317,8 +317,9 @@ class _Analyzer:
 
     def _resolve_attribute(self, node: ast.Attribute, scope: Scope) -> Value:
         base_node = node.value
-        if isinstance(base_node, ast.Name) and scope.self_name == base_node.id and scope.cls is not None:
-            return self._self_attribute(scope.cls, node.attr)
+        cls = self._self_class(base_node, scope)
+        if cls is not None:
+            return self._self_attribute(cls, node.attr)
         base = self.resolve(base_node, scope)
         if isinstance(base, Q):
             if base.qname.endswith("@subclass"):
@@ -338,6 +339,21 @@ class _Analyzer:
         if base is NOT_OPENAI:
             return NOT_OPENAI
         return None
+
+    def _self_class(self, expr: ast.AST, scope: Scope) -> Optional[ClassInfo]:
+        """The class whose instance ``expr`` is, when it is a method's ``self``: read in the method, or
+        in a function nested in it (a decorator's closure: fructose's ``def decorator(func):
+        LLMFunctionHandler(client=self._client, ...)``)."""
+        if not isinstance(expr, ast.Name):
+            return None
+        if scope.self_name is not None:
+            return scope.cls if scope.self_name == expr.id else None
+        if scope.kind != "function" or scope.parent is None or scope.parent.kind != "function":
+            return None
+        outer, ambiguous = self.lookup(expr.id, scope, getattr(expr, "lineno", 0))
+        if outer is None or ambiguous or outer.kind != "param" or outer.scope is scope or outer.scope.self_name != expr.id:
+            return None
+        return outer.scope.cls
 
     def _self_attribute(self, cls: ClassInfo, attr: str) -> Value:
         self.attrs_asked.add(attr)
@@ -715,17 +731,12 @@ class _Analyzer:
         another server's URL; None when a value decides in another way."""
         root: Optional[ast.AST]
         node, root, name, attr = expr, None, None, False
+        cls = self._self_class(expr.value, scope) if isinstance(expr, ast.Attribute) else None
         if isinstance(expr, ast.Name) and scope.kind == "function":
             bindings = scope.bindings.get(expr.id, [])
             if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].value is not None:
                 node, root, name = bindings[0].value, self._function_of_scope(scope), expr.id
-        elif (
-            isinstance(expr, ast.Attribute)
-            and scope.cls is not None
-            and scope.self_name
-            and _is_name(expr.value, scope.self_name)
-        ):
-            cls = scope.cls
+        elif isinstance(expr, ast.Attribute) and cls is not None:
             self.attrs_asked.add(expr.attr)
             self.binder.bind_methods(cls)
             bindings = cls.attrs.get(expr.attr, []) + cls.scope.bindings.get(expr.attr, [])
@@ -826,8 +837,8 @@ class _Analyzer:
         """The default of the parameter ``node`` is (or ``self.<attr>`` is set once from, or the class
         field ``self.<attr>`` is when no method sets it), when the function never rebinds it; None
         otherwise."""
-        cls = scope.cls
-        if isinstance(node, ast.Attribute) and cls is not None and scope.self_name and _is_name(node.value, scope.self_name):
+        cls = self._self_class(node.value, scope) if isinstance(node, ast.Attribute) else None
+        if isinstance(node, ast.Attribute) and cls is not None:
             # self.base_url, set once from a parameter of the same kind
             self.attrs_asked.add(node.attr)
             self.binder.bind_methods(cls)

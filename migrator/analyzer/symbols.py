@@ -164,6 +164,9 @@ FRAMEWORK_PACKAGES = (
     "autogen_ext",
     "haystack",
     "dspy",
+    # chromadb's OpenAIEmbeddingFunction (chromadb.utils.embedding_functions): a collection built
+    # with it embeds its query texts at OpenAI, beside vectors the migrated client stored (review 8 F2)
+    "chromadb",
 )
 
 #: Every import path of a framework's OpenAI class -> the one name rules match.  The old

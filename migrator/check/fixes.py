@@ -13,7 +13,9 @@ from migrator.results import CheckFinding, Fix, Replacement
 
 def make_fixer(cfg: Config) -> Optional[Fixer]:
     """A fixer that rewrites clients as ``migrator apply`` would with the configured provider's plan,
-    when that plan keeps the openai SDK (compat; deepseek's native plan, whose SDK is the openai SDK).
+    when that plan keeps the openai SDK (compat; deepseek's native plan, whose SDK is the openai SDK):
+    the client rule's edit where that is all apply changes in the file, else apply's whole rewrite
+    of the file for its one client finding (none for several).
 
     None when no provider is configured, its plan replaces the openai SDK, or the rule packs cannot be loaded.
     """
@@ -34,6 +36,7 @@ def make_fixer(cfg: Config) -> Optional[Fixer]:
         ruleset = select(
             packs, cfg.provider, name, models=cfg.models, env=cfg.env, region=cfg.region, only=ids, todo_comments=False
         )
+        whole = select(packs, cfg.provider, name, models=cfg.models, env=cfg.env, region=cfg.region, todo_comments=False)
     except MigratorError:
         return None
     description = f"Point the client at {ruleset.provider.title} (migrator apply --provider {cfg.provider} --plan {name})"
@@ -47,6 +50,15 @@ def make_fixer(cfg: Config) -> Optional[Fixer]:
         result = migrate_source(text, relpath, ruleset)
         if result.error or result.output == text:
             return {}
+        # the client's endpoint alone is no migration where apply also changes what its calls send
+        # (models, keywords) or leaves the client whole: the fix is then apply's rewrite of the
+        # file, offered for a lone client only (review 8 F4: a fixed `OpenAI()` sent gpt-4o to
+        # the provider)
+        full = migrate_source(text, relpath, whole)
+        if full.error:
+            return {}
+        if full.output != result.output:
+            return fixes_from_rewrite(text, full.output, clients, description) if len(clients) == 1 else {}
         return fixes_from_rewrite(text, result.output, clients, description)
 
     return fixer
