@@ -288,6 +288,32 @@ class Handler:
         return self._client.chat.completions.create(model=self._model, messages=[{"role": "user", "content": text}])
 '''
 
+# embedchain's own shape: the config class derives from a base of the project's (as_dict: vars(self)),
+# and the module's other config classes set their own self.model
+F3_BASE = b'''class BaseConfig:
+    def __init__(self):
+        pass
+
+    def as_dict(self):
+        return vars(self)
+'''
+F3_CONFIG_REAL = b'''from typing import Optional
+
+from app.base import BaseConfig
+
+
+class GroundednessConfig(BaseConfig):
+    def __init__(self, model: str = "gpt-4", api_key: Optional[str] = None):
+        self.model = model
+        self.api_key = api_key
+
+
+class ContextRelevanceConfig(BaseConfig):
+    def __init__(self, model: str = "gpt-4", api_key: Optional[str] = None):
+        self.model = model
+        self.api_key = api_key
+'''
+
 
 #: (id, files, program, why it fails): strict xfails
 _WRITTEN_ELSEWHERE = [
@@ -310,15 +336,21 @@ _WRITTEN_ELSEWHERE = [
         "",
     ),
     (
+        "F3-embedchain-s-base-class",
+        {"base.py": F3_BASE, "config.py": F3_CONFIG_REAL, "metric.py": F3_METRIC},
+        "from app.metric import ContextRelevance\nContextRelevance().score('hi')\n",
+        "",
+    ),
+    (
         "F5-handed-with-the-client",
         {"ai.py": F5_AI, "handler.py": F5_HANDLER},
         "from app.ai import Fructose\nprint(Fructose()(lambda t: t)('hi').choices[0].message.content)\n",
         "F5: a model handed with a client to a class of another module (`Handler(client=..., model=model)`) is "
         "not followed back to the caller's default: reported at the call, unmapped.  Two steps missing: a required "
         "`model` parameter of another module's class followed to its callers' values (as caller_models does for "
-        "defaults), and the value here, `model or self._model` with `model` a parameter of `__call__` (a method "
-        "reached through an object, whose callers may pass models of their own), is not followed even within one "
-        "module (callers_choice)",
+        "defaults), and the value here, `model = model or self._model` (a parameter rebound from itself, in "
+        "`__call__`, a method whose callers elsewhere may pass models of their own), is not followed even within "
+        "one module (model_origin: the parameter is read outside a model= argument)",
     ),
 ]
 
@@ -356,6 +388,12 @@ _WRITTEN_ELSEWHERE_SPOILT = [
         "F3-the-config-replaced",
         {"config.py": F3_CONFIG, "metric.py": F3_METRIC},
         {"run.py": b'from app.metric import ContextRelevance\n\nm = ContextRelevance()\nm.config = make_config()\n'},
+        ("config.py", b'"gpt-4"'),
+    ),
+    (
+        "F3-a-base-class-reads-the-field",
+        {"config.py": F3_CONFIG_REAL, "metric.py": F3_METRIC},
+        {"base.py": F3_BASE.replace(b"return vars(self)", b"return {'model': self.model}")},
         ("config.py", b'"gpt-4"'),
     ),
 ]

@@ -398,6 +398,8 @@ def held_models(analyses: Dict[str, FileAnalysis], modules: _Modules) -> Dict[st
         if defined is None or parsed is None or any(path == defined[0] for path, _f in users):
             continue
         literal = _init_field_default(parsed[0], defined[1][0], field)
+        if literal is not None and not _bases_leave(modules, defined[0], parsed[0], defined[1][0], field):
+            continue
         if literal is None or _held_spoilt(modules, defined[1][0], field, users):
             continue
         def_path = defined[0]
@@ -425,20 +427,30 @@ def held_models(analyses: Dict[str, FileAnalysis], modules: _Modules) -> Dict[st
 
 
 def _init_field_default(tree: ast.Module, name: str, field: str) -> Optional[ast.Constant]:
-    """The string literal a top-level class ``name`` of ``tree`` (with no bases) sets ``self.<field>``
-    to, once, in its ``__init__``, from a parameter defaulting to it and read only there; and
-    ``.<field>`` read nowhere in the module."""
+    """The string literal a top-level class ``name`` of ``tree`` sets ``self.<field>`` to, once, in
+    its ``__init__``, from a parameter defaulting to it and read only there; and ``.<field>`` read
+    nowhere in the module (other classes may set their own ``self.<field>``)."""
     classes = [s for s in tree.body if isinstance(s, ast.ClassDef) and s.name == name]
-    if len(classes) != 1 or classes[0].bases or classes[0].keywords or classes[0].decorator_list:
+    if len(classes) != 1 or classes[0].keywords or classes[0].decorator_list:
         return None
     cls = classes[0]
     inits = [s for s in cls.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"]
     if len(inits) != 1 or any(field in _names_bound(s) for s in cls.body):
         return None
     init = inits[0]
-    uses = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == field]
     positional = init.args.posonlyargs + init.args.args
-    if len(uses) != 1 or not isinstance(uses[0].ctx, ast.Store) or not positional:
+    everywhere = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == field]
+    uses = [n for n in ast.walk(cls) if isinstance(n, ast.Attribute) and n.attr == field]
+    if (
+        len(uses) != 1
+        or not isinstance(uses[0].ctx, ast.Store)
+        or not positional
+        or any(
+            not (isinstance(n.ctx, ast.Store) and isinstance(n.value, ast.Name) and n.value.id == "self")
+            for n in everywhere
+            if n not in uses
+        )
+    ):
         return None
     assign = next((n for n in ast.walk(init) if isinstance(n, ast.Assign) and uses[0] in n.targets), None)
     target = uses[0]
@@ -458,6 +470,31 @@ def _init_field_default(tree: ast.Module, name: str, field: str) -> Optional[ast
     if len(loads) != 1 or not isinstance(default, ast.Constant) or not isinstance(default.value, str):
         return None
     return default
+
+
+def _bases_leave(modules: _Modules, path: str, tree: ast.Module, name: str, field: str, depth: int = 0) -> bool:
+    """Whether the bases of the class ``name`` of ``tree`` (module ``path``), and theirs, are classes
+    of the project that never mention ``field`` (none sets it again, reads it or makes it a property)."""
+    cls = next((s for s in tree.body if isinstance(s, ast.ClassDef) and s.name == name), None)
+    if cls is None or depth > 4:
+        return False
+    imported = _imported_names(tree, path)
+    for base in cls.bases:
+        if not isinstance(base, ast.Name):
+            return False
+        where, base_tree, base_name = path, tree, base.id
+        if base.id in imported:
+            defined = modules.defined(imported[base.id])
+            parsed = modules.parsed(defined[0]) if defined is not None and len(defined[1]) == 1 else None
+            if defined is None or parsed is None:
+                return False  # (a class from outside the project: what it does with the field is not known)
+            where, base_tree, base_name = defined[0], parsed[0], defined[1][0]
+        found = next((s for s in base_tree.body if isinstance(s, ast.ClassDef) and s.name == base_name), None)
+        if found is None or any(True for _ in _word_uses(found, field)):
+            return False
+        if not _bases_leave(modules, where, base_tree, base_name, field, depth + 1):
+            return False
+    return True
 
 
 def _names_bound(stmt: ast.stmt) -> Set[str]:
