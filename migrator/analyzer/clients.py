@@ -460,6 +460,7 @@ class _Clients(_Mixin):
         elif given is not None and not isinstance(given, ast.Constant):
             origin = self.model_origin(given, scope) or (given, scope)
             model_ref = self.imported_name(*origin)
+        held = self.held_field(given, scope) if given is not None and model is None and found is None and not model_ref else None
         self.add(
             "call",
             node,
@@ -500,6 +501,9 @@ class _Clients(_Mixin):
                 "_model_ref": model_ref,
                 # (origin[0] is an expression, which has a position)
                 "_model_at": [origin[0].lineno, origin[0].col_offset] if model_ref else None,  # type: ignore[attr-defined]
+                # self.config.model, the config an instance its class's __init__ makes by default of a
+                # class another module writes (project.py held_models follows it there)
+                "_model_held": held + [[given.lineno, given.col_offset]] if held is not None and given is not None else None,
             },
         )
 

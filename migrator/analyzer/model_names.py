@@ -239,6 +239,45 @@ class _Models(_Mixin):
             return None
         return ".".join([qname + ("()" if called else "")] + parts[::-1])
 
+    def held_field(self, expr: ast.AST, scope: Scope) -> Optional[List[object]]:
+        """``self.<holder>.<field>`` where ``self.<holder>`` is set once in its class from a parameter
+        of a top-level class's ``__init__`` whose default makes an instance of a class imported from
+        another module with no arguments (``config=Config()``, or ``config=None`` then ``config or
+        Config()``): [that class's qualified name, the field, the holder, [class, parameter,
+        position] of the parameter], for the whole-project pass (project.py held_models) to follow
+        to the field's default where the class is written."""
+        if not (isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Attribute)):
+            return None
+        cls = self._self_class(expr.value.value, scope)
+        if cls is None:
+            return None
+        holder = expr.value.attr
+        self.binder.bind_methods(cls)
+        bindings = cls.attrs.get(holder, []) + cls.scope.bindings.get(holder, [])
+        if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].value is None:
+            return None
+        value = bindings[0].value
+        made: Optional[ast.AST] = None
+        if isinstance(value, ast.BoolOp) and isinstance(value.op, ast.Or) and len(value.values) == 2:
+            value, made = value.values
+        if not isinstance(value, ast.Name):
+            return None
+        params = bindings[0].scope.bindings.get(value.id, [])
+        if len(params) != 1 or params[0].kind != "param" or params[0].default is None:
+            return None
+        default = params[0].default
+        if made is None:
+            made = default
+        elif not (isinstance(default, ast.Constant) and default.value is None):
+            return None
+        if not isinstance(made, ast.Call) or made.args or made.keywords or not isinstance(made.func, ast.Name):
+            return None
+        where = self._default_param(default)
+        qname = self.imported_name(made.func, params[0].scope.parent or self.binder.module)
+        if where is None or qname is None or where[0] != cls.node.name:
+            return None
+        return [qname, expr.attr, holder, where]
+
     def _settings_default(self, expr: ast.Attribute, scope: Scope) -> Optional[ast.Constant]:
         """``settings.chat_model`` with ``settings = Settings()`` made once at module level from a
         class of this module (a pydantic BaseSettings, a dataclass...) whose field defaults to a

@@ -377,6 +377,217 @@ def model_definitions(analyses: Dict[str, FileAnalysis], modules: _Modules) -> D
     return copies.out
 
 
+def held_models(analyses: Dict[str, FileAnalysis], modules: _Modules) -> Dict[str, FileAnalysis]:
+    """Models a call reads from a settings object its class makes by default (``def __init__(self,
+    config=Config())``, ``self.config = config``, then ``model=self.config.model``; analyzer's
+    ``_model_held``), ``Config`` a class of another module whose ``__init__`` sets ``self.model``
+    from a parameter defaulting to a literal: mapped there when nothing else can reach that value
+    (``_held_spoilt``), as ``model_definitions`` maps a module's settings."""
+    groups: Dict[Tuple[str, str], List[Tuple[str, Finding]]] = {}
+    for path, analysis in analyses.items():
+        if analysis.error or not path.endswith(".py"):
+            continue
+        for f in analysis.findings:
+            held = f.detail.get("_model_held") if f.kind == "call" else None
+            if held and f.model is None and not f.detail.get("_model_def"):
+                groups.setdefault((str(held[0]), str(held[1])), []).append((path, f))
+    copies = _Copies(analyses)
+    for (qname, field), users in sorted(groups.items()):
+        defined = modules.defined(qname)
+        parsed = modules.parsed(defined[0]) if defined is not None and len(defined[1]) == 1 else None
+        if defined is None or parsed is None or any(path == defined[0] for path, _f in users):
+            continue
+        literal = _init_field_default(parsed[0], defined[1][0], field)
+        if literal is not None and not _bases_leave(modules, defined[0], parsed[0], defined[1][0], field):
+            continue
+        if literal is None or _held_spoilt(modules, defined[1][0], field, users):
+            continue
+        def_path = defined[0]
+        span = Span(literal.lineno, literal.col_offset, literal.end_lineno or literal.lineno, literal.end_col_offset or 0)
+        key = f"model:{qname}().{field}"
+        for path, f in users:
+            copies.update(
+                path,
+                f,
+                replace(f, model=cast(str, literal.value), detail=dict(f.detail, _model_remote=[def_path, key, span.line])),
+            )
+        copies(def_path).findings.append(
+            _model_def(
+                def_path,
+                span,
+                N_("model default of calls in other modules"),
+                literal,
+                users[0][1],
+                key,
+                [[p, f.span.line] for p, f in users],
+                "",
+            )
+        )
+    return copies.out
+
+
+def _init_field_default(tree: ast.Module, name: str, field: str) -> Optional[ast.Constant]:
+    """The string literal a top-level class ``name`` of ``tree`` sets ``self.<field>`` to, once, in
+    its ``__init__``, from a parameter defaulting to it and read only there; and ``.<field>`` read
+    nowhere in the module (other classes may set their own ``self.<field>``)."""
+    classes = [s for s in tree.body if isinstance(s, ast.ClassDef) and s.name == name]
+    if len(classes) != 1 or classes[0].keywords or classes[0].decorator_list:
+        return None
+    cls = classes[0]
+    inits = [s for s in cls.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"]
+    if len(inits) != 1 or any(field in _names_bound(s) for s in cls.body):
+        return None
+    init = inits[0]
+    positional = init.args.posonlyargs + init.args.args
+    everywhere = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == field]
+    uses = [n for n in ast.walk(cls) if isinstance(n, ast.Attribute) and n.attr == field]
+    if (
+        len(uses) != 1
+        or not isinstance(uses[0].ctx, ast.Store)
+        or not positional
+        or any(
+            not (isinstance(n.ctx, ast.Store) and isinstance(n.value, ast.Name) and n.value.id == "self")
+            for n in everywhere
+            if n not in uses
+        )
+    ):
+        return None
+    assign = next((n for n in ast.walk(init) if isinstance(n, ast.Assign) and uses[0] in n.targets), None)
+    target = uses[0]
+    if (
+        assign is None
+        or len(assign.targets) != 1
+        or not isinstance(target.value, ast.Name)
+        or target.value.id != positional[0].arg
+        or not isinstance(assign.value, ast.Name)
+    ):
+        return None
+    param = assign.value.id
+    defaults = dict(zip([a.arg for a in positional][len(positional) - len(init.args.defaults) :], init.args.defaults))
+    defaults.update({a.arg: d for a, d in zip(init.args.kwonlyargs, init.args.kw_defaults) if d is not None})
+    default = defaults.get(param)
+    loads = [n for n in ast.walk(init) if isinstance(n, ast.Name) and n.id == param]
+    if len(loads) != 1 or not isinstance(default, ast.Constant) or not isinstance(default.value, str):
+        return None
+    return default
+
+
+def _bases_leave(modules: _Modules, path: str, tree: ast.Module, name: str, field: str, depth: int = 0) -> bool:
+    """Whether the bases of the class ``name`` of ``tree`` (module ``path``), and theirs, are classes
+    of the project that never mention ``field`` (none sets it again, reads it or makes it a property)."""
+    cls = next((s for s in tree.body if isinstance(s, ast.ClassDef) and s.name == name), None)
+    if cls is None or depth > 4:
+        return False
+    imported = _imported_names(tree, path)
+    for base in cls.bases:
+        if not isinstance(base, ast.Name):
+            return False
+        where, base_tree, base_name = path, tree, base.id
+        if base.id in imported:
+            defined = modules.defined(imported[base.id])
+            parsed = modules.parsed(defined[0]) if defined is not None and len(defined[1]) == 1 else None
+            if defined is None or parsed is None:
+                return False  # (a class from outside the project: what it does with the field is not known)
+            where, base_tree, base_name = defined[0], parsed[0], defined[1][0]
+        found = next((s for s in base_tree.body if isinstance(s, ast.ClassDef) and s.name == base_name), None)
+        if found is None or any(True for _ in _word_uses(found, field)):
+            return False
+        if not _bases_leave(modules, where, base_tree, base_name, field, depth + 1):
+            return False
+    return True
+
+
+def _names_bound(stmt: ast.stmt) -> Set[str]:
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] if isinstance(stmt, ast.AnnAssign) else []
+    names = {t.id for t in targets if isinstance(t, ast.Name)}
+    return names | ({stmt.name} if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) else set())
+
+
+def _held_spoilt(modules: _Modules, name: str, field: str, users: List[Tuple[str, Finding]]) -> bool:
+    """Whether something but the users' ``model=`` arguments may reach the default of ``name``'s
+    ``field``: ``name`` made (or subclassed, or handed on as a class) other than as a holder's
+    default; ``.<holder>.<field>`` read elsewhere, or ``.<holder>`` handed on whole; a holder's
+    class given a settings object of the caller's (or subclassed)."""
+    holders = {str(f.detail["_model_held"][2]) for _p, f in users}
+    owners = {
+        (str(f.detail["_model_held"][3][0]), str(f.detail["_model_held"][3][1]), int(f.detail["_model_held"][3][2]))
+        for _p, f in users
+    }
+    allowed = {(p, *f.detail["_model_held"][4]) for p, f in users}
+    words = re.compile(r"\b(?:%s)\b" % "|".join(sorted(re.escape(w) for w in {name} | holders | {o[0] for o in owners})))
+    for path, cell, source in modules.programs():
+        tree = modules.tree(path, cell) if source is not None and words.search(source) else None
+        if tree is None:
+            if source is not None and words.search(source):
+                return True  # (a program that does not parse)
+            continue
+        parents = {id(c): n for n in ast.walk(tree) for c in ast.iter_child_nodes(n)}
+        annotations = {
+            id(a)
+            for n in ast.walk(tree)
+            for root in ([n.annotation] if isinstance(n, (ast.arg, ast.AnnAssign)) and n.annotation is not None else [])
+            + ([n.returns] if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.returns is not None else [])
+            for a in ast.walk(root)
+        }
+        for node in ast.walk(tree):
+            named = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+            parent = parents.get(id(node))
+            if isinstance(node, ast.ClassDef) and any(
+                (b.id if isinstance(b, ast.Name) else b.attr if isinstance(b, ast.Attribute) else "")
+                in {name} | {o[0] for o in owners}
+                for b in node.bases
+            ):
+                return True
+            if named == name and id(node) not in annotations:
+                if not (isinstance(parent, ast.Call) and parent.func is node and not parent.args and not parent.keywords):
+                    return True  # handed on as a class, or given values of its own
+                if not _holder_default(parents, parent, owners, holders):
+                    return True
+            if named in holders and isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+                if not isinstance(parent, ast.Attribute):
+                    return True  # the settings object handed on whole
+                if parent.attr == field and (path, parent.lineno, parent.col_offset) not in allowed:
+                    return True
+            elif named in holders and isinstance(node, ast.Attribute):
+                outer: Optional[ast.AST] = parent
+                while outer is not None and not isinstance(outer, ast.ClassDef):
+                    outer = parents.get(id(outer))
+                if not (isinstance(outer, ast.ClassDef) and outer.name in {o[0] for o in owners}):
+                    return True  # another settings object set from outside the class
+            for owner, param, position in owners:
+                if named == owner and isinstance(parent, ast.Call) and parent.func is node:
+                    if (
+                        any(k.arg in (param, None) for k in parent.keywords)
+                        or any(isinstance(a, ast.Starred) for a in parent.args)
+                        or 0 <= position < len(parent.args)
+                    ):
+                        return True  # a caller's own settings object
+    return False
+
+
+def _holder_default(parents: Dict[int, ast.AST], call: ast.Call, owners: Set[Tuple[str, str, int]], holders: Set[str]) -> bool:
+    """``call`` (``Config()``) is the default of a parameter of a holder class's ``__init__``, or
+    the fallback setting a holder (``self.config = config or Config()``) in it."""
+    parent = parents.get(id(call))
+    if isinstance(parent, ast.BoolOp):
+        assign = parents.get(id(parent))
+        if not (
+            isinstance(assign, ast.Assign)
+            and parent.values[-1] is call
+            and all(isinstance(t, ast.Attribute) and t.attr in holders for t in assign.targets)
+        ):
+            return False
+        parent = assign
+        while parent is not None and not isinstance(parent, ast.FunctionDef):
+            parent = parents.get(id(parent))
+    elif isinstance(parent, ast.arguments) and call in parent.defaults + parent.kw_defaults:
+        parent = parents.get(id(parent))
+    else:
+        return False
+    cls = parents.get(id(parent)) if isinstance(parent, ast.FunctionDef) and parent.name == "__init__" else None
+    return isinstance(cls, ast.ClassDef) and cls.name in {o[0] for o in owners}
+
+
 def handed_over(analyses: Dict[str, FileAnalysis], handoffs: List[Tuple[str, List[str]]]) -> Dict[str, FileAnalysis]:
     """A client one module builds (a factory, a base class) that another module hands to a client
     parameter of a function or class in a third (``Agent(get_client())``): the calls made on that
@@ -849,7 +1060,7 @@ def importer_analyses(
     known_analyses.update(changed)
     out.update(changed)
     modules = _Modules(paths, text, notebooks)
-    for project_pass in (endpoint_definitions, model_definitions, caller_models, caller_urls):
+    for project_pass in (endpoint_definitions, model_definitions, held_models, caller_models, caller_urls):
         changed = project_pass(known_analyses, modules)
         known_analyses.update(changed)
         out.update(changed)
