@@ -167,6 +167,9 @@ class _Endpoints(_Mixin):
         if not isinstance(given, ast.Name) or scope.kind != "function":
             return None
         bindings = scope.bindings.get(given.id, [])
+        guarded = self.guarded_fallback(given, scope)  # ``if not api_key: api_key = os.environ[...]``
+        if guarded is not None:
+            bindings = bindings[1:]
         if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].value is None:
             return None
         function = self._function_of_scope(scope)

@@ -599,8 +599,11 @@ class _Analyzer:
             ]
         return models
 
-    def _only_uses(self, root: ast.AST, name: str, attr: bool, keyword: str, depth: int = 0) -> bool:
-        """Every read of ``name`` (``self.name`` when ``attr``) under ``root`` is a ``<keyword>=`` argument."""
+    def _only_uses(
+        self, root: ast.AST, name: str, attr: bool, keyword: str, depth: int = 0, ignore: Optional[Set[int]] = None
+    ) -> bool:
+        """Every read of ``name`` (``self.name`` when ``attr``) under ``root`` is a ``<keyword>=``
+        argument (the nodes ``ignore`` holds aside)."""
         if not isinstance(root, (ast.FunctionDef, ast.AsyncFunctionDef)):
             # a module or class: a masked analysis must see every region of it that mentions the
             # name (a function's body is one region, the one holding the call)
@@ -616,7 +619,7 @@ class _Analyzer:
                 if attr
                 else (isinstance(node, ast.Name) and node.id == name)
             )
-            if hit and isinstance(node.ctx, ast.Load) and id(node) not in as_model:  # type: ignore[attr-defined]
+            if hit and isinstance(node.ctx, ast.Load) and id(node) not in as_model and id(node) not in (ignore or ()):  # type: ignore[attr-defined]
                 if tails is None:
                     tails = _default_tails(root)
                 target = tails.get(id(node))
@@ -732,10 +735,17 @@ class _Analyzer:
         root: Optional[ast.AST]
         node, root, name, attr = expr, None, None, False
         cls = self._self_class(expr.value, scope) if isinstance(expr, ast.Attribute) else None
+        ignore: Set[int] = set()
         if isinstance(expr, ast.Name) and scope.kind == "function":
             bindings = scope.bindings.get(expr.id, [])
+            guarded = self.guarded_fallback(expr, scope)
             if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].value is not None:
                 node, root, name = bindings[0].value, self._function_of_scope(scope), expr.id
+            elif guarded is not None:
+                # ``if base_url is None: base_url = os.environ.get(...)``: ``base_url or <that>``
+                # (the test only looks at it)
+                node, root, name = guarded[0], self._function_of_scope(scope), expr.id
+                ignore = {id(n) for n in ast.walk(guarded[1].test)}
         elif isinstance(expr, ast.Attribute) and cls is not None:
             self.attrs_asked.add(expr.attr)
             self.binder.bind_methods(cls)
@@ -768,9 +778,41 @@ class _Analyzer:
             return None  # another service's variable: its server, not OpenAI's, unless it is unset
         if url is None and not any(var for var, _ in defaults):
             return None
-        if root is not None and name is not None and not self._only_uses(root, name, attr, "base_url"):
+        if root is not None and name is not None and not self._only_uses(root, name, attr, "base_url", ignore=ignore):
             return None  # the value is read for something else too: rewrite it where it is used
         return ("fallback", node, url or "https://api.openai.com/v1")
+
+    def guarded_fallback(self, given: ast.Name, scope: Scope) -> Optional[Tuple[ast.AST, ast.If]]:
+        """(the value, the ``if``) when the parameter ``given`` names is rebound only by a statement
+        ``if not x: x = <value>`` / ``if x is None: x = <value>`` of its function's own body, before
+        ``given`` is read (lightrag's ``openai_complete_if_cache``): its value there is ``x or
+        <value>``, the caller's choice (a parameter without a default, or defaulting to None)
+        falling back to ``<value>``.  None otherwise."""
+        bindings = scope.bindings.get(given.id, [])
+        if (
+            scope.kind != "function"
+            or len(bindings) != 2
+            or bindings[0].kind != "param"
+            or not (bindings[0].default is None or _is_none(bindings[0].default))
+            or bindings[1].kind != "assign"
+            or bindings[1].value is None
+        ):
+            return None
+        function = self._function_of_scope(scope)
+        if function is None or any(isinstance(n, (ast.Global, ast.Nonlocal)) and given.id in n.names for n in ast.walk(function)):
+            return None
+        for stmt in function.body:
+            if (
+                isinstance(stmt, ast.If)
+                and not stmt.orelse
+                and len(stmt.body) == 1
+                and isinstance(stmt.body[0], ast.Assign)
+                and stmt.body[0].value is bindings[1].value
+                and [_is_name(t, given.id) for t in stmt.body[0].targets] == [True]
+                and _tests_unset(stmt.test, given.id)
+            ):
+                return (stmt.body[0].value, stmt) if stmt.end_lineno is not None and stmt.end_lineno < given.lineno else None
+        return None
 
     def _param_chain(self, node: ast.AST, scope: Scope) -> Optional[Tuple[str, Optional[ast.AST], str]]:
         """``endpoint_chain`` of the default of a parameter ``node`` is (``api_base: str =
@@ -1161,6 +1203,19 @@ def _openai_base_var(var: str) -> bool:
     """OPENAI_BASE_URL, OPENAI_API_BASE, OPENAI_API_BASE_URL, OPENAI_ENDPOINT...: where the
     openai SDK (or the project) is told OpenAI's server is."""
     return var.startswith("OPENAI_") and any(word in var for word in ("BASE", "URL", "ENDPOINT", "HOST"))
+
+
+def _tests_unset(test: ast.AST, name: str) -> bool:
+    """``not x`` or ``x is None``."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _is_name(test.operand, name)
+    return (
+        isinstance(test, ast.Compare)
+        and _is_name(test.left, name)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Is)
+        and _is_none(test.comparators[0])
+    )
 
 
 def _passed_through(value: ast.AST) -> ast.AST:
