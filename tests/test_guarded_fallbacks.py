@@ -49,6 +49,23 @@ GUARDED_LITERAL = (
     .replace('os.environ["OPENAI_API_KEY"]', 'os.getenv("OPENAI_API_KEY")')
 )
 
+# the same through a dict: the entry set if given, else its default
+GUARDED_DICT = GUARDED.replace(
+    """    if not api_key:
+        api_key = os.environ["OPENAI_API_KEY"]
+    if base_url is None:
+        base_url = os.environ.get("OPENAI_API_BASE", "https://api.openai.com/v1")
+    return AsyncOpenAI(api_key=api_key, base_url=base_url)
+""",
+    """    d = {"api_key": api_key}
+    if base_url is not None:
+        d["base_url"] = base_url
+    else:
+        d["base_url"] = os.environ.get("OPENAI_API_BASE", "https://api.openai.com/v1")
+    return AsyncOpenAI(**d)
+""",
+)
+
 PLANS = [("dashscope", "compat"), ("dashscope", "native"), ("deepseek", "compat"), ("deepseek", "native")]
 
 
@@ -116,3 +133,44 @@ def test_scan_counts_a_statement_fallback_as_apply_migrates_it(tmp_path: Path):
         doc = apply(repo, "--dry-run", "--plan", plan)
         assert doc["summary"]["left_for_review"] == 0, doc["diagnostics"]
         assert '+        api_key = os.environ["DASHSCOPE_API_KEY"]' in doc["files"][0]["diff"]
+
+
+def flagged(source: str):
+    from migrator.check import check_bytes, load_policy
+    from migrator.config import Config
+
+    policy = load_policy(Config(), "compat")
+    return [f.message for f in check_bytes("m.py", source.encode("utf-8"), policy).findings]
+
+
+# the branches the other way round
+GUARDED_DICT_REVERSED = GUARDED_DICT.replace(
+    """    if base_url is not None:
+        d["base_url"] = base_url
+    else:
+        d["base_url"] = os.environ.get("OPENAI_API_BASE", "https://api.openai.com/v1")
+""",
+    """    if base_url is None:
+        d["base_url"] = os.environ.get("OPENAI_API_BASE", "https://api.openai.com/v1")
+    else:
+        d["base_url"] = base_url
+""",
+)
+
+
+@pytest.mark.parametrize("source", [GUARDED_DICT, GUARDED_DICT_REVERSED], ids=["is-not-none", "is-none"])
+@pytest.mark.parametrize("provider,plan", PLANS)
+def test_a_dict_entry_set_if_given_else_defaulted_is_retargeted_in_its_default_branch(tmp_path: Path, provider, plan, source):
+    assert GUARDED_DICT != GUARDED and GUARDED_DICT_REVERSED != GUARDED_DICT
+    out = run_migrated(tmp_path, provider, plan, source).output
+    assert '        d["base_url"] = base_url\n' in out and '        d["base_url"] = os.environ.get(' in out
+    assert "api.openai.com" not in out and "OPENAI_" not in out and "return AsyncOpenAI(**d)" in out, out
+    # check reads the entry's default where it is written: OpenAI's before, the provider's after
+    assert flagged(out) == [] and flagged(source) != []
+
+
+def test_a_dict_entry_given_something_else_than_the_parameter_is_left_whole():
+    source = GUARDED_DICT.replace('        d["base_url"] = base_url\n', '        d["base_url"] = base_url + "/v1"\n')
+    assert source != GUARDED_DICT
+    result = migrate(source, "dashscope")
+    assert result.output == source and "left on OpenAI as a whole" in manual(result)

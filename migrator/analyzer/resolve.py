@@ -989,6 +989,9 @@ class _Analyzer:
         loads = [n for n in ast.walk(function) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
         if any(id(n) not in allowed for n in loads):
             return None  # the dict goes somewhere else too: its keys may be read or changed there
+        chosen = self._chosen_or_fallback(function, name, "base_url", scope)
+        if chosen is not None:
+            added["base_url"] = chosen  # ``if base_url is not None: d["base_url"] = base_url`` else <fallback>
         built: Optional[Dict[str, object]]
         if isinstance(value, ast.Dict):
             built = _literal_dict(value, scope)
@@ -1007,10 +1010,59 @@ class _Analyzer:
         return {
             "literal": built["literal"],
             "keys": values,
-            "set": sorted(set(built["set"]) | set(added)),  # type: ignore[call-overload]
+            "set": sorted((set(built["set"]) | set(added)) - ({"base_url"} if chosen is not None else set())),  # type: ignore[call-overload]
             "scopes": scopes,
             "own": built["own"],
         }
+
+    def _chosen_or_fallback(self, function: ast.AST, name: str, key: str, scope: Scope) -> Optional[ast.AST]:
+        """``<fallback>`` when the only statements setting ``name[key]`` in ``function`` are one
+        ``if x is not None:`` (or ``if x:``) of its own body setting it to ``x``, a parameter
+        without a default or defaulting to None, and its ``else`` setting it to ``<fallback>`` (the
+        reverse test, the branches swapped, too): the entry is ``x or <fallback>``."""
+        sets = [
+            n
+            for n in ast.walk(function)
+            if isinstance(n, ast.Assign)
+            and any(
+                isinstance(t, ast.Subscript) and _is_name(t.value, name) and _is_str(t.slice) and t.slice.value == key  # type: ignore[attr-defined]
+                for t in n.targets
+            )
+        ]
+        if len(sets) != 2 or any(len(n.targets) != 1 for n in sets):
+            return None
+        for stmt in getattr(function, "body", []):
+            if not (isinstance(stmt, ast.If) and len(stmt.body) == 1 and len(stmt.orelse) == 1):
+                continue
+            test: Optional[ast.AST] = stmt.test
+            given, other = stmt.body[0], stmt.orelse[0]
+            negated = _negated(stmt.test)
+            if negated is not None:  # ``if x is None:`` / ``if not x:``: the fallback first
+                given, other, test = other, given, negated
+            if not (
+                isinstance(given, ast.Assign)
+                and isinstance(other, ast.Assign)
+                and {id(given), id(other)} == {id(n) for n in sets}
+            ):
+                continue
+            chosen = given.value
+            if (
+                isinstance(chosen, ast.Name)
+                and self._callers_choice(chosen, scope)
+                and test is not None
+                and (_is_name(test, chosen.id) or _tests_set(test, chosen.id))
+                and stmt.end_lineno is not None
+                and all(
+                    stmt.end_lineno < n.lineno
+                    for n in ast.walk(function)
+                    if isinstance(n, ast.Name)
+                    and n.id == name
+                    and isinstance(n.ctx, ast.Load)
+                    and not any(n is getattr(t, "value", None) for t in (given.targets[0], other.targets[0]))
+                )
+            ):
+                return other.value
+        return None
 
     def _helper_dict(self, call: ast.Call, scope: Scope, depth: int, loose: bool = False) -> Optional[Dict[str, object]]:
         """``self._helper()`` with no arguments, a plain method of the enclosing class called
@@ -1205,15 +1257,33 @@ def _openai_base_var(var: str) -> bool:
     return var.startswith("OPENAI_") and any(word in var for word in ("BASE", "URL", "ENDPOINT", "HOST"))
 
 
+def _negated(test: ast.AST) -> Optional[ast.AST]:
+    """``x`` for ``not x``, ``x is not None`` for ``x is None``; None for anything else."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return test.operand
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Is):
+        return ast.Compare(left=test.left, ops=[ast.IsNot()], comparators=test.comparators)
+    return None
+
+
+def _tests_set(test: ast.AST, name: str) -> bool:
+    """``x is not None``."""
+    return _compares_none(test, name, ast.IsNot)
+
+
 def _tests_unset(test: ast.AST, name: str) -> bool:
     """``not x`` or ``x is None``."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         return _is_name(test.operand, name)
+    return _compares_none(test, name, ast.Is)
+
+
+def _compares_none(test: ast.AST, name: str, op: type) -> bool:
     return (
         isinstance(test, ast.Compare)
         and _is_name(test.left, name)
         and len(test.ops) == 1
-        and isinstance(test.ops[0], ast.Is)
+        and isinstance(test.ops[0], op)
         and _is_none(test.comparators[0])
     )
 
