@@ -178,7 +178,7 @@ def test_scan_counts_a_notebook_s_calls_on_a_module_s_client_as_apply_plans_them
 def test_a_module_s_client_read_as_an_attribute_of_its_imported_module_moves_with_it(tmp_path: Path):
     # ``import app.llm as llm; llm.client.chat...`` (a module as a notebook does it): the calls were
     # not tied to the client, which moved while they kept OpenAI's model
-    caller = b'import app.llm as llm\n\nprint(llm.client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "x"}]).id)\n'
+    caller = b'import app.llm as llm\n\nprint(llm.client.chat.completions.create(model="gpt-4o", messages=[]).id)\n'
     repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/llm.py": LLM, "main.py": caller})
     doc = apply(repo, "--dry-run")
     diffs = {f["path"]: f["diff"] for f in doc["files"]}
