@@ -186,6 +186,40 @@ def test_a_module_s_client_read_as_an_attribute_of_its_imported_module_moves_wit
     assert "+client = OpenAI(" in diffs["app/llm.py"]
 
 
+@pytest.mark.parametrize(
+    "where,importing",
+    [("main.py", "from app import llm"), ("app/main.py", "from . import llm"), ("nb/demo.ipynb", "from app import llm")],
+)
+def test_a_module_imported_from_its_package_reaches_its_client_holders(tmp_path: Path, where: str, importing: str):
+    # ``from app import llm`` (a module, not a name it defines): ``llm.client.chat...`` and
+    # ``llm.make_client()`` were not followed into app/llm.py, so the calls kept OpenAI's models
+    # while the clients they run on moved to the provider
+    from tests.equivalence import test_key
+
+    body = (
+        f"{importing}\n"
+        'print(llm.client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "x"}]).id)\n'
+        'print(llm.make_client().chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "x"}]).id)\n'
+    )
+    caller = notebook([("code", body)]) if where.endswith(".ipynb") else body.encode()
+    repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/llm.py": LLM, where: caller})
+    proc = run("scan", "--format", "json", "--provider", "dashscope", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    doc = apply(repo)
+    assert doc["summary"]["left_for_review"] == 0, doc["diagnostics"]
+    migrated = checkout(tmp_path, repo, doc)
+    code = program(migrated / where) if where.endswith(".ipynb") else (migrated / where).read_text()
+    assert 'model="qwen-plus"' in code and 'model="qwen-flash"' in code, code
+    # scan counts the caller's two calls and ask()'s as apply moves them
+    (row,) = [r for r in json.loads(proc.stdout)["readiness"] if r["plan"] == "compat"]
+    assert (row["automatic"] + row["with_diagnostics"], row["manual"]) == (3, 0), row
+    run_code = code.replace("from . import llm", "from app import llm")  # (run as a script)
+    done, sent, trapped = run_migrated(tmp_path, migrated, run_code, (migrated / "app/llm.py").read_text())
+    assert done.returncode == 0, done.tail()
+    assert trapped == [] and [r.json["model"] for r in sent] == ["qwen-plus", "qwen-flash"]
+    assert all(r.authorization == f"Bearer {test_key('dashscope')}" for r in sent)
+
+
 def test_a_name_a_later_cell_binds_to_something_else_is_no_longer_the_module_s_client(tmp_path: Path):
     cells = [
         ("code", "from app.llm import client"),

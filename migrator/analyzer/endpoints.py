@@ -167,6 +167,9 @@ class _Endpoints(_Mixin):
         if not isinstance(given, ast.Name) or scope.kind != "function":
             return None
         bindings = scope.bindings.get(given.id, [])
+        guarded = self.guarded_fallback(given, scope)  # ``if not api_key: api_key = os.environ[...]``
+        if guarded is not None:
+            bindings = bindings[1:]
         if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].value is None:
             return None
         function = self._function_of_scope(scope)
@@ -231,7 +234,9 @@ class _Endpoints(_Mixin):
             and _is_str(t.slice)
             and t.slice.value in ("base_url", "api_key")  # type: ignore[attr-defined]
         ]
-        lines = sorted({line for line, _ in sets})
+        # ``if base_url is not None: d["base_url"] = base_url`` else its default: read as ``x or <default>``
+        understood = self._chosen_or_fallback(function, name, "base_url", scope) is not None
+        lines = sorted({line for line, key in sets if not (understood and key == "base_url")})
         bindings = [b for b in scope.bindings.get(name, []) if b.kind == "assign"]
         why = (
             [N_("its base_url or api_key is set by a statement at line {lines}").format(lines=", ".join(map(str, lines)))]
@@ -256,6 +261,8 @@ class _Endpoints(_Mixin):
                     why.append(
                         N_("**{other} inside it may carry its {keys}").format(other=ast.unparse(v), keys=" and ".join(carried))
                     )
+                elif k is None and understood:  # (lightrag's **client_configs: the endpoint is known, the rest is not)
+                    why.append(N_("**{other} inside it, whose keys apply cannot know").format(other=ast.unparse(v)))
         if len(bindings) > 1:
             why.append(N_("it is bound {count} times").format(count=len(bindings)))
         if not why:

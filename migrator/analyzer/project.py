@@ -115,6 +115,9 @@ class ProjectIndex:
                     module = ".".join(package[: len(package) - (node.level - 1)] + ([module] if module else []))
                 if any(f"{module}.{a.name}" in self.exports for a in node.names):
                     return True
+                # ``from app import llm``: a module of the project, whose names are read as ``llm.client``
+                if any(q.startswith(f"{module}.{a.name}.") for a in node.names for q in self.exports):
+                    return True
                 # ``from pkg.errs import *``, or openai exceptions a package re-exports (``from pkg import RETRY``)
                 if any(
                     (a.name == "*" and q.startswith(f"{module}."))

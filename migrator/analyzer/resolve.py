@@ -599,8 +599,11 @@ class _Analyzer:
             ]
         return models
 
-    def _only_uses(self, root: ast.AST, name: str, attr: bool, keyword: str, depth: int = 0) -> bool:
-        """Every read of ``name`` (``self.name`` when ``attr``) under ``root`` is a ``<keyword>=`` argument."""
+    def _only_uses(
+        self, root: ast.AST, name: str, attr: bool, keyword: str, depth: int = 0, ignore: Optional[Set[int]] = None
+    ) -> bool:
+        """Every read of ``name`` (``self.name`` when ``attr``) under ``root`` is a ``<keyword>=``
+        argument (the nodes ``ignore`` holds aside)."""
         if not isinstance(root, (ast.FunctionDef, ast.AsyncFunctionDef)):
             # a module or class: a masked analysis must see every region of it that mentions the
             # name (a function's body is one region, the one holding the call)
@@ -616,7 +619,7 @@ class _Analyzer:
                 if attr
                 else (isinstance(node, ast.Name) and node.id == name)
             )
-            if hit and isinstance(node.ctx, ast.Load) and id(node) not in as_model:  # type: ignore[attr-defined]
+            if hit and isinstance(node.ctx, ast.Load) and id(node) not in as_model and id(node) not in (ignore or ()):  # type: ignore[attr-defined]
                 if tails is None:
                     tails = _default_tails(root)
                 target = tails.get(id(node))
@@ -732,10 +735,17 @@ class _Analyzer:
         root: Optional[ast.AST]
         node, root, name, attr = expr, None, None, False
         cls = self._self_class(expr.value, scope) if isinstance(expr, ast.Attribute) else None
+        ignore: Set[int] = set()
         if isinstance(expr, ast.Name) and scope.kind == "function":
             bindings = scope.bindings.get(expr.id, [])
+            guarded = self.guarded_fallback(expr, scope)
             if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].value is not None:
                 node, root, name = bindings[0].value, self._function_of_scope(scope), expr.id
+            elif guarded is not None:
+                # ``if base_url is None: base_url = os.environ.get(...)``: ``base_url or <that>``
+                # (the test only looks at it)
+                node, root, name = guarded[0], self._function_of_scope(scope), expr.id
+                ignore = {id(n) for n in ast.walk(guarded[1].test)}
         elif isinstance(expr, ast.Attribute) and cls is not None:
             self.attrs_asked.add(expr.attr)
             self.binder.bind_methods(cls)
@@ -768,9 +778,41 @@ class _Analyzer:
             return None  # another service's variable: its server, not OpenAI's, unless it is unset
         if url is None and not any(var for var, _ in defaults):
             return None
-        if root is not None and name is not None and not self._only_uses(root, name, attr, "base_url"):
+        if root is not None and name is not None and not self._only_uses(root, name, attr, "base_url", ignore=ignore):
             return None  # the value is read for something else too: rewrite it where it is used
         return ("fallback", node, url or "https://api.openai.com/v1")
+
+    def guarded_fallback(self, given: ast.Name, scope: Scope) -> Optional[Tuple[ast.AST, ast.If]]:
+        """(the value, the ``if``) when the parameter ``given`` names is rebound only by a statement
+        ``if not x: x = <value>`` / ``if x is None: x = <value>`` of its function's own body, before
+        ``given`` is read (lightrag's ``openai_complete_if_cache``): its value there is ``x or
+        <value>``, the caller's choice (a parameter without a default, or defaulting to None)
+        falling back to ``<value>``.  None otherwise."""
+        bindings = scope.bindings.get(given.id, [])
+        if (
+            scope.kind != "function"
+            or len(bindings) != 2
+            or bindings[0].kind != "param"
+            or not (bindings[0].default is None or _is_none(bindings[0].default))
+            or bindings[1].kind != "assign"
+            or bindings[1].value is None
+        ):
+            return None
+        function = self._function_of_scope(scope)
+        if function is None or any(isinstance(n, (ast.Global, ast.Nonlocal)) and given.id in n.names for n in ast.walk(function)):
+            return None
+        for stmt in function.body:
+            if (
+                isinstance(stmt, ast.If)
+                and not stmt.orelse
+                and len(stmt.body) == 1
+                and isinstance(stmt.body[0], ast.Assign)
+                and stmt.body[0].value is bindings[1].value
+                and [_is_name(t, given.id) for t in stmt.body[0].targets] == [True]
+                and _tests_unset(stmt.test, given.id)
+            ):
+                return (stmt.body[0].value, stmt) if stmt.end_lineno is not None and stmt.end_lineno < given.lineno else None
+        return None
 
     def _param_chain(self, node: ast.AST, scope: Scope) -> Optional[Tuple[str, Optional[ast.AST], str]]:
         """``endpoint_chain`` of the default of a parameter ``node`` is (``api_base: str =
@@ -947,6 +989,9 @@ class _Analyzer:
         loads = [n for n in ast.walk(function) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
         if any(id(n) not in allowed for n in loads):
             return None  # the dict goes somewhere else too: its keys may be read or changed there
+        chosen = self._chosen_or_fallback(function, name, "base_url", scope)
+        if chosen is not None:
+            added["base_url"] = chosen  # ``if base_url is not None: d["base_url"] = base_url`` else <fallback>
         built: Optional[Dict[str, object]]
         if isinstance(value, ast.Dict):
             built = _literal_dict(value, scope)
@@ -965,10 +1010,59 @@ class _Analyzer:
         return {
             "literal": built["literal"],
             "keys": values,
-            "set": sorted(set(built["set"]) | set(added)),  # type: ignore[call-overload]
+            "set": sorted((set(built["set"]) | set(added)) - ({"base_url"} if chosen is not None else set())),  # type: ignore[call-overload]
             "scopes": scopes,
             "own": built["own"],
         }
+
+    def _chosen_or_fallback(self, function: ast.AST, name: str, key: str, scope: Scope) -> Optional[ast.AST]:
+        """``<fallback>`` when the only statements setting ``name[key]`` in ``function`` are one
+        ``if x is not None:`` (or ``if x:``) of its own body setting it to ``x``, a parameter
+        without a default or defaulting to None, and its ``else`` setting it to ``<fallback>`` (the
+        reverse test, the branches swapped, too): the entry is ``x or <fallback>``."""
+        sets = [
+            n
+            for n in ast.walk(function)
+            if isinstance(n, ast.Assign)
+            and any(
+                isinstance(t, ast.Subscript) and _is_name(t.value, name) and _is_str(t.slice) and t.slice.value == key  # type: ignore[attr-defined]
+                for t in n.targets
+            )
+        ]
+        if len(sets) != 2 or any(len(n.targets) != 1 for n in sets):
+            return None
+        for stmt in getattr(function, "body", []):
+            if not (isinstance(stmt, ast.If) and len(stmt.body) == 1 and len(stmt.orelse) == 1):
+                continue
+            test: Optional[ast.AST] = stmt.test
+            given, other = stmt.body[0], stmt.orelse[0]
+            negated = _negated(stmt.test)
+            if negated is not None:  # ``if x is None:`` / ``if not x:``: the fallback first
+                given, other, test = other, given, negated
+            if not (
+                isinstance(given, ast.Assign)
+                and isinstance(other, ast.Assign)
+                and {id(given), id(other)} == {id(n) for n in sets}
+            ):
+                continue
+            chosen = given.value
+            if (
+                isinstance(chosen, ast.Name)
+                and self._callers_choice(chosen, scope)
+                and test is not None
+                and (_is_name(test, chosen.id) or _tests_set(test, chosen.id))
+                and stmt.end_lineno is not None
+                and all(
+                    stmt.end_lineno < n.lineno
+                    for n in ast.walk(function)
+                    if isinstance(n, ast.Name)
+                    and n.id == name
+                    and isinstance(n.ctx, ast.Load)
+                    and not any(n is getattr(t, "value", None) for t in (given.targets[0], other.targets[0]))
+                )
+            ):
+                return other.value
+        return None
 
     def _helper_dict(self, call: ast.Call, scope: Scope, depth: int, loose: bool = False) -> Optional[Dict[str, object]]:
         """``self._helper()`` with no arguments, a plain method of the enclosing class called
@@ -1161,6 +1255,37 @@ def _openai_base_var(var: str) -> bool:
     """OPENAI_BASE_URL, OPENAI_API_BASE, OPENAI_API_BASE_URL, OPENAI_ENDPOINT...: where the
     openai SDK (or the project) is told OpenAI's server is."""
     return var.startswith("OPENAI_") and any(word in var for word in ("BASE", "URL", "ENDPOINT", "HOST"))
+
+
+def _negated(test: ast.AST) -> Optional[ast.AST]:
+    """``x`` for ``not x``, ``x is not None`` for ``x is None``; None for anything else."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return test.operand
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Is):
+        return ast.Compare(left=test.left, ops=[ast.IsNot()], comparators=test.comparators)
+    return None
+
+
+def _tests_set(test: ast.AST, name: str) -> bool:
+    """``x is not None``."""
+    return _compares_none(test, name, ast.IsNot)
+
+
+def _tests_unset(test: ast.AST, name: str) -> bool:
+    """``not x`` or ``x is None``."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _is_name(test.operand, name)
+    return _compares_none(test, name, ast.Is)
+
+
+def _compares_none(test: ast.AST, name: str, op: type) -> bool:
+    return (
+        isinstance(test, ast.Compare)
+        and _is_name(test.left, name)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], op)
+        and _is_none(test.comparators[0])
+    )
 
 
 def _passed_through(value: ast.AST) -> ast.AST:

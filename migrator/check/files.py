@@ -291,6 +291,13 @@ def _client_problem(f: Finding, facts: _Facts, policy: Policy, keywords: Sequenc
     base = next((kw for kw in endpoint.keywords if kw[0] in keywords), None)
     if base is None and f.detail.get("_params_def"):  # OpenAI(**params), the dict's keys all known: its base_url entry
         base = next((entry for entry in endpoint.params if entry[0] in keywords), None)
+        if (
+            base is None
+            and "base_url" in keywords
+            and "base_url" in (f.detail.get("kwargs") or ())
+            and f.detail.get("default_url")
+        ):
+            base = ("base_url", None)  # set by statements: ``d["base_url"] = x`` if given, else its default
         if base is None:
             return N_("{name}() has no base_url, so it talks to api.openai.com").format(name=name)
     spread = f.detail.get("spread_url")
