@@ -269,6 +269,11 @@ class External(Engine):
         super().__init__(model)
         self.client = client
 '''
+# Since the project pass links clients set again in another module (`self.client = client` in the
+# subclass: the base's calls may run on the handed client), R6's own shape keeps Engine whole, reported
+# (test_r6_the_subclass_s_handed_client_keeps_the_base_whole); the key-write tests below use a subclass
+# that keeps the handed client under its own name, so the base's client moves and the write matters.
+R6_EXTERNAL_OWN = R6_EXTERNAL.replace(b"        self.client = client\n", b"        self.handed = client\n")
 R6_PROGRAM = """import os
 from openai import OpenAI
 from app.engine import Engine
@@ -278,8 +283,17 @@ Engine("gpt-4o").ask("hi")
 """
 
 
-def test_r6_a_handed_client_s_key_is_not_written_into_the_provider_s_variable(tmp_path: Path):
+def test_r6_the_subclass_s_handed_client_keeps_the_base_whole(tmp_path: Path):
     repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/engine.py": R6_ENGINE, "app/external.py": R6_EXTERNAL})
+    doc = apply(repo)
+    assert "branch" not in doc and not doc.get("files"), doc
+    engine = _diags(doc, "app/engine.py")
+    assert any("set again in app/external.py" in d["message"] for d in engine), doc["diagnostics"]
+
+
+def test_r6_a_handed_client_s_key_is_not_written_into_the_provider_s_variable(tmp_path: Path):
+    assert R6_EXTERNAL_OWN != R6_EXTERNAL
+    repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/engine.py": R6_ENGINE, "app/external.py": R6_EXTERNAL_OWN})
     doc = apply(repo)
     keys = _keys_without_the_provider_s_variable(tmp_path, checkout(tmp_path, repo, doc), "app/engine.py", R6_PROGRAM)
     assert "Bearer sk-openai-trap" not in keys, keys
@@ -466,7 +480,7 @@ def test_s2_an_openai_key_written_in_the_code_never_reaches_the_provider(tmp_pat
 # textgrad's documented local-server use (`ChatExternalClient(client=OpenAI(base_url=<lm-studio>, ...))`,
 # no key set) now raises "Please set the OPENAI_API_KEY environment variable", silently.
 def test_s3_a_kept_env_write_is_reported_and_keeps_its_guard(tmp_path: Path):
-    repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/engine.py": R6_ENGINE, "app/external.py": R6_EXTERNAL})
+    repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/engine.py": R6_ENGINE, "app/external.py": R6_EXTERNAL_OWN})
     doc = apply(repo)
     assert any(d["line"] in (10, 11) for d in _diags(doc, "app/external.py")), doc["diagnostics"]
     migrated = checkout(tmp_path, repo, doc)
@@ -477,7 +491,7 @@ def test_s3_a_kept_env_write_is_reported_and_keeps_its_guard(tmp_path: Path):
 # --------------------------------------------------------------------------- S4
 # R6 with `os.environ.setdefault("OPENAI_API_KEY", client.api_key)`: still renamed (the fix looks at
 # subscript assignments only): the handed client's key (OpenAI's) becomes DashScope's key.
-S4_EXTERNAL = R6_EXTERNAL.replace(
+S4_EXTERNAL = R6_EXTERNAL_OWN.replace(
     b'''        if os.getenv("OPENAI_API_KEY") is None:
             os.environ["OPENAI_API_KEY"] = client.api_key
 ''',
@@ -487,7 +501,7 @@ S4_EXTERNAL = R6_EXTERNAL.replace(
 
 
 def test_s4_a_key_set_by_default_from_a_value_is_not_written_into_the_provider_s_variable(tmp_path: Path):
-    assert S4_EXTERNAL != R6_EXTERNAL
+    assert S4_EXTERNAL != R6_EXTERNAL_OWN
     repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/engine.py": R6_ENGINE, "app/external.py": S4_EXTERNAL})
     doc = apply(repo)
     keys = _keys_without_the_provider_s_variable(tmp_path, checkout(tmp_path, repo, doc), "app/engine.py", R6_PROGRAM)
