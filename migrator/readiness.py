@@ -11,9 +11,10 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from migrator.analyzer import is_python
 from migrator.config import Config
+from migrator.engine.fallback import with_fallback
 from migrator.engine.model import Site
 from migrator.engine.plan import RuleIndex, predict, sites
-from migrator.engine.units import client_status, left_sites, plan_units, seeded, settle, staying, with_fallback
+from migrator.engine.units import client_status, left_sites, plan_units, seeded, settle, staying
 from migrator.i18n import N_
 from migrator.models import FileAnalysis, ScanResult
 from migrator.ruleset import ProviderFile, Rule, RuleSet, load_all, select

@@ -19,23 +19,15 @@ from migrator.analyzer import text_findings
 from migrator.analyzer.python import analyze_python
 from migrator.analyzer.suppressions import python_suppressions
 from migrator.engine import trees
+from migrator.engine.fallback import with_fallback
+from migrator.engine.held import choices, held_sites
 from migrator.engine.model import Diagnostic, FileResult, Site
 from migrator.engine.ops import OPS, Context, Sink
 from migrator.engine.plan import kept_doubles, plan, sites, unconverted_legacy
 from migrator.engine.selfcheck import introduced, refusal
 from migrator.engine.transform import positions, transform
-from migrator.engine.units import (
-    build_units,
-    choices,
-    client_status,
-    held_sites,
-    left_sites,
-    loose_keys,
-    plan_units,
-    rewrites,
-    staying,
-    with_fallback,
-)
+from migrator.engine.unit import build_units, rewrites
+from migrator.engine.units import client_status, left_sites, loose_keys, plan_units, staying
 from migrator.i18n import N_
 from migrator.models import FileAnalysis
 from migrator.results import RULES, SUPPRESSED
