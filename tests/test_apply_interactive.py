@@ -84,6 +84,22 @@ def branch_files(repo: Path, branch: str = "migrator/deepseek-compat") -> Dict[s
     return {n: subprocess.run(["git", "show", f"{branch}:{n}"], cwd=repo, check=True, capture_output=True).stdout for n in names}
 
 
+def _waiting_for_input(pid: int) -> None:
+    """Until the process sleeps in its read of the terminal (as a person's Ctrl-C finds it): a signal
+    sent in the instant between the prompt's last write and the read is taken by CPython's C handler
+    before the read starts, and the read, never interrupted, waits for ever (a race of the
+    interpreter's, not of migrator's, that a test sending SIGINT the moment the prompt shows hits)."""
+    stat = Path(f"/proc/{pid}/stat")
+    asleep, deadline = 0, time.monotonic() + 30
+    while asleep < 3 and time.monotonic() < deadline:
+        try:
+            state = stat.read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return  # no /proc (not Linux) or the process is gone: send it now
+        asleep = asleep + 1 if state == "S" else 0
+        time.sleep(0.05)
+
+
 def drive(repo: Path, answers: List[str], *extra: str, lang: str = "en") -> Tuple[int, str]:
     """Run apply on a pseudo-terminal (stdin, stdout and stderr), answering each prompt in turn;
     (exit code, everything the terminal showed)."""
@@ -129,6 +145,7 @@ def drive(repo: Path, answers: List[str], *extra: str, lang: str = "en") -> Tupl
                     asked = prompts
                     answer = pending.pop(0)
                     if answer == SIGINT:  # Ctrl-C at the prompt, as the terminal sends it
+                        _waiting_for_input(proc.pid)
                         proc.send_signal(signal.SIGINT)
                     else:
                         os.write(master, answer.encode() + b"\n")
