@@ -16,7 +16,8 @@ from migrator.engine.model import Site
 from migrator.engine.plan import RuleIndex, predict, sites
 from migrator.engine.units import client_status, left_sites, plan_units, seeded, settle, staying
 from migrator.i18n import N_
-from migrator.models import FileAnalysis, ScanResult
+from migrator.check.policy import Policy
+from migrator.models import URL_KEYWORDS, FileAnalysis, ScanResult
 from migrator.ruleset import ProviderFile, Rule, RuleSet, load_all, select
 
 
@@ -117,7 +118,12 @@ def _file_counts(
             counts["manual"] += 1
         elif _set_at_run_time(site, matched[id(site)], reasons):
             counts["manual"] += 1
-        elif site.kind == "framework" and site.attrs.get("form") == "construct" and not matched[id(site)]:
+        elif (
+            site.kind == "framework"
+            and site.attrs.get("form") == "construct"
+            and not matched[id(site)]
+            and not site.attrs.get("_url_elsewhere")
+        ):
             # a wrapper no rule of the plan touches (chromadb's OpenAIEmbeddingFunction): apply
             # leaves it, and reports it as what check flags (review 8)
             reasons[N_("no rule of the plan points this construction at the provider")] += 1
@@ -129,6 +135,22 @@ def _file_counts(
         (client_status(units, hybrid, path, ruleset) if path is not None else {}),
         staying(units, hybrid),
     )
+
+
+def _mark_elsewhere(analysis: FileAnalysis, all_sites: List[Site]) -> None:
+    """A wrapper construction naming a server that is not OpenAI's in a literal (``ChatOpenAI(
+    base_url="http://localhost:11434/v1")``) is not OpenAI usage: check, and so apply, lists it for
+    no one, whether or not a rule touches it (``_url_elsewhere``; the analyzer's recorded facts)."""
+    calls = {facts.cell: facts.calls for facts in analysis.facts}
+    for site in all_sites:
+        if site.kind != "framework" or site.attrs.get("form") != "construct":
+            continue
+        finding = site.data
+        span = site.span
+        endpoint = calls.get(getattr(finding, "cell", None), {}).get((span.line, span.col, span.end_line, span.end_col))
+        url = next((value for name, value in endpoint.keywords if name in URL_KEYWORDS), None) if endpoint else None
+        if isinstance(url, str) and Policy(name="compat").allows(url):
+            site.attrs["_url_elsewhere"] = True
 
 
 def _count(files: List[Tuple[str, str, List[Site]]], ruleset: RuleSet) -> Tuple[Counter, Counter, Optional[str]]:
@@ -215,6 +237,7 @@ def _planned_files(root: str, result: ScanResult) -> Tuple[List[FileAnalysis], L
         )
         for owner, part in parts:
             all_sites = sites(part)
+            _mark_elsewhere(part, all_sites)
             # (a module that only builds a client is planned too: whether its client stays decides
             # the calls other modules make on it, as apply's whole-project pass weighs it)
             if any(s.kind in _SITE_KINDS or s.kind == "client" for s in all_sites):

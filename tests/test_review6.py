@@ -518,3 +518,26 @@ def test_f10_scan_counts_a_wrapper_no_rule_touches_for_a_person_as_apply_does(tm
     proc = run("scan", "--format", "json", "--no-cache", cwd=repo)
     [row] = [r for r in json.loads(proc.stdout)["readiness"] if (r["provider"], r["plan"]) == ("dashscope", "compat")]
     assert (row["automatic"], row["with_diagnostics"], row["manual"]) == (0, 0, 1), row
+
+
+F10_ELSEWHERE = b'''from langchain_openai import ChatOpenAI
+
+
+def make():
+    return ChatOpenAI(model="llama3", base_url="http://localhost:11434/v1", api_key="ollama")
+'''
+
+
+def test_f10_a_wrapper_naming_another_server_is_nobody_s_work_in_scan_as_in_apply(tmp_path: Path):
+    """The F10 rule stops at a wrapper whose literal URL is another server's (Ollama here): check,
+    and so apply, lists it for no one; scan counted every such wrapper for a person (221 of the
+    fixtures' sites under dashscope compat) until it read the construction's recorded endpoint."""
+    import json
+
+    from tests.test_apply_cli import run
+
+    repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/llm.py": F10_ELSEWHERE})
+    assert not [d for d in apply(repo, "--dry-run")["diagnostics"] if d["severity"] == "manual"]
+    proc = run("scan", "--format", "json", "--no-cache", cwd=repo)
+    [row] = [r for r in json.loads(proc.stdout)["readiness"] if (r["provider"], r["plan"]) == ("dashscope", "compat")]
+    assert row["manual"] == 0, row
