@@ -84,6 +84,14 @@ def branch_files(repo: Path, branch: str = "migrator/deepseek-compat") -> Dict[s
     return {n: subprocess.run(["git", "show", f"{branch}:{n}"], cwd=repo, check=True, capture_output=True).stdout for n in names}
 
 
+def _as_from_a_shell() -> None:
+    """The signal state a shell starts a command with (Ctrl-C neither ignored nor blocked): an
+    ignored or blocked signal is inherited across exec, and the test process's own may have been
+    changed by what ran in it before (the full suite in CI hung here, run alone it never did)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
 def _waiting_for_input(pid: int) -> None:
     """Until the process sleeps in its read of the terminal (as a person's Ctrl-C finds it): a signal
     sent in the instant between the prompt's last write and the read is taken by CPython's C handler
@@ -124,6 +132,7 @@ def drive(repo: Path, answers: List[str], *extra: str, lang: str = "en") -> Tupl
         stderr=slave,
         env=env,
         close_fds=True,
+        preexec_fn=_as_from_a_shell,
     )
     os.close(slave)
     shown, asked, pending = b"", 0, list(answers)
