@@ -111,6 +111,19 @@ PINS5: List[Tuple[str, str]] = [
     ("fructose", "0.0.13"),
     ("embedchain", "0.1.128"),
 ]
+#: set 7: sdists again, none used before (not in the lists above, sets 1-6, framework_review.md,
+#: realcode_counts.md); ``OpenAI()`` from a ``Secret``-typed key and ``api_base_url`` parameters
+#: (haystack-ai), a client handed to ``Swarm(client=None)`` (openai-swarm), an
+#: ``OpenAI(**kwargs)`` endpoint built by a provider class (trulens-providers-openai), a wrapper
+#: proxying ``openai`` (promptlayer), an LLM class reading ``api_base``/``api_token`` (pandasai);
+#: same plans as sets 2-6
+PINS7: List[Tuple[str, str]] = [
+    ("haystack-ai", "3.4.1"),
+    ("openai-swarm", "0.1.1"),
+    ("trulens-providers-openai", "2.16.0"),
+    ("promptlayer", "1.5.16"),
+    ("pandasai", "2.3.2"),
+]
 #: set -> (pins, plans, plans applied for real, how the packages are fetched)
 SETS = {
     "1": (PINS, PLANS, REAL, "wheel"),
@@ -118,6 +131,7 @@ SETS = {
     "3": (PINS3, PLANS2, REAL2, "sdist"),
     "4": (PINS4, PLANS2, REAL2, "sdist"),
     "5": (PINS5, PLANS2, REAL2, "sdist"),
+    "7": (PINS7, PLANS2, REAL2, "sdist"),
 }
 BEGIN, END = "<!-- reach_review.py: begin -->", "<!-- reach_review.py: end -->"
 GIT = ["git", "-c", "user.name=reach", "-c", "user.email=reach@example.invalid", "-c", "commit.gpgsign=false"]

@@ -437,18 +437,24 @@ class _Clients(_Mixin):
         if model is None and legacy and result.api.startswith("audio.") and node.args:
             model = self.constant_str(node.args[0], scope)  # v0 openai.Audio.transcribe("whisper-1", f)
         model_def = None
-        given = next(
+        given: Optional[ast.expr] = next(
             (k.value for k in node.keywords if k.arg in (("model", "engine", "deployment_id") if legacy else ("model",))), None
         )
         found = None
-        if given is not None and not isinstance(given, ast.Constant):
-            found = self.model_definition(given, scope)
-        elif given is None and not legacy:
+        # the value a ``**params`` dict built here gives its "model" key (swarm's
+        # ``{"model": model_override or agent.model, ...}``): followed as a model= argument is
+        given_scope, in_dict = scope, None
+        if given is None and not legacy:
             found = self._params_model(node, scope)
+            in_dict = self._params_model_value(node, scope) if found is None else None
+            if in_dict is not None:
+                given, given_scope = cast(ast.expr, in_dict[0]), in_dict[1]
+        if given is not None and not isinstance(given, ast.Constant):
+            found = self.model_definition(given, given_scope)
         model_ref = None
         more: List[List[object]] = []
         if found is not None and given is not None:
-            chosen = self.callers_choice(given, scope)
+            chosen = self.callers_choice(given, given_scope)
             if chosen is None:
                 found = None  # a caller passes a model of its own that cannot be followed: reported at the call
             else:
@@ -458,9 +464,13 @@ class _Clients(_Mixin):
             # (model_definition and _params_model find string literals only)
             model, model_def = cast(str, found.value), list(_astuple(self.lines.span(found)))
         elif given is not None and not isinstance(given, ast.Constant):
-            origin = self.model_origin(given, scope) or (given, scope)
+            origin = self.model_origin(given, given_scope) or (given, given_scope)
             model_ref = self.imported_name(*origin)
-        held = self.held_field(given, scope) if given is not None and model is None and found is None and not model_ref else None
+        held = (
+            self.held_field(given, given_scope)
+            if given is not None and in_dict is None and model is None and found is None and not model_ref
+            else None
+        )
         self.add(
             "call",
             node,
@@ -504,6 +514,8 @@ class _Clients(_Mixin):
                 # self.config.model, the config an instance its class's __init__ makes by default of a
                 # class another module writes (project.py held_models follows it there)
                 "_model_held": held + [[given.lineno, given.col_offset]] if held is not None and given is not None else None,
+                # the value the dict's "model" key is given, when not followed to a literal: named in the report
+                "_model_value": ast.unparse(in_dict[0]) if in_dict is not None and found is None and not model_ref else None,
             },
         )
 

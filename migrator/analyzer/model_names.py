@@ -413,6 +413,18 @@ class _Models(_Mixin):
         value = literal.values[keys.index("model")] if "model" in keys else None
         return value if _is_str(value) else None  # type: ignore[return-value]
 
+    def _params_model_value(self, call: ast.Call, scope: Scope) -> Optional[Tuple[ast.AST, Scope]]:
+        """``create(**params)`` with ``params = {"model": <value>, ...}`` whose keys are all known
+        (spread_dict) and whose "model" no statement sets: the value (not a literal) and the scope
+        it is read in."""
+        known = self.spread_dict(call, scope)
+        if known is None or "model" in known["set"]:  # type: ignore[operator]
+            return None
+        value = known["keys"].get("model")  # type: ignore[attr-defined]
+        if value is None or isinstance(value, ast.Constant):
+            return None
+        return value, known["scopes"].get("model", scope)  # type: ignore[attr-defined]
+
     def _class_constant(self, expr: ast.Attribute, scope: Scope) -> Optional[ast.Constant]:
         """``Models.GPT4`` / ``Models.GPT4.value``: a class attribute (an Enum member) of this
         module set once to a string, read nowhere but in ``model=`` arguments."""
