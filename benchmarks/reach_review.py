@@ -471,8 +471,7 @@ def main(argv: List[str] = None) -> int:
         "--set",
         choices=sorted(SETS),
         default="1",
-        help="which five packages: 1 (wheels, reach_review.md), 2 to 7 (sdists, reach_review2.md to "
-        "reach_review7.md)",
+        help="which five packages: 1 (wheels, reach_review.md), 2 to 7 (sdists, reach_review2.md to reach_review7.md)",
     )
     parser.add_argument(
         "--keep", default="", help="make each package's repository (and its migrated checkouts) in KEEP/<name>, kept"
