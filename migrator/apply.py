@@ -241,6 +241,7 @@ def migrate_tree(root: str, ruleset: RuleSet, options: ScanOptions, progress=Non
     _report_project_facts(scan, out)
     _report_residue(root, scan, out, residue)
     _report_unresolved(scan, out)
+    _report_expectations(root, scan, out, [r for _n, r, _l in done], py_jobs)
     _report_removed_keys(out)
     out.changes.sort(key=lambda c: c.path)
     out.units.sort(key=lambda u: (u.path, u.cell or 0, u.line, u.key))
@@ -396,6 +397,56 @@ def _report_unresolved(scan: ScanResult, out: MigrationResult) -> None:
                         f.cell,
                     )
                 )
+
+
+EXPECTATION_RULE = "migrator/test-expectation"
+
+
+def _report_expectations(root: str, scan: ScanResult, out: MigrationResult, results: List[FileResult], jobs: list) -> None:
+    """A test asserting the model a call sends (``call_args.kwargs["model"] == "gpt-4o"``) fails
+    once apply maps that model in the code: say where, with the model the code now sends.  Only
+    models mapped wherever the rewrite met them, and left by no call staying on OpenAI (a test
+    may be checking that one)."""
+    from migrator.analyzer.expectations import expected_models, is_test_path
+
+    mapped: Dict[str, str] = {}
+    kept: Set[str] = set()
+    for result in results:
+        if result.error:
+            continue
+        mapped.update(result.models)
+        kept |= result.unmapped
+    for job in jobs:
+        left = out.left.get(job[0]) or ()
+        analysis = job[3]
+        for f in analysis.findings if analysis is not None else ():
+            if f.kind == "call" and f.span in left and f.model:
+                kept.add(f.model)
+    models = {m for m in mapped if m not in kept}
+    if not models:
+        return
+    paths = sorted({a.path for a in scan.analyses if not a.error} | set(scan.plain))
+    for path in paths:
+        if not (is_python(path) and is_test_path(path)):
+            continue
+        try:
+            text, _why = decode_python(_read(root, path))
+        except OSError:
+            continue
+        for line, column, model in expected_models(text or "", models):
+            out.diagnostics.append(
+                Diagnostic(
+                    EXPECTATION_RULE,
+                    path,
+                    line,
+                    column,
+                    N_(
+                        "this test expects the model '{model}', which the migrated code now sends as '{target}': "
+                        "if it checks what the code sends, expect '{target}'"
+                    ).format(model=model, target=mapped[model]),
+                    "warning",
+                )
+            )
 
 
 LLAMAINDEX_DEFAULT_RULE = "migrator/llamaindex-default"

@@ -244,7 +244,15 @@ def test_a_parameter_defaulting_to_openai_s_url_is_retargeted_where_it_is_writte
 
 
 @pytest.mark.parametrize(
-    "field", ['"https://api.openai.com/v1"', 'Field("https://api.openai.com/v1")', 'field(default="https://api.openai.com/v1")']
+    "field",
+    [
+        '"https://api.openai.com/v1"',
+        'Field("https://api.openai.com/v1")',
+        'field(default="https://api.openai.com/v1")',
+        # a factory without parameters stands for what it returns (distilabel's OpenAIBaseClient)
+        'field(default_factory=lambda: "https://api.openai.com/v1")',
+        'Field(default_factory=lambda: os.getenv("OPENAI_BASE_URL", "https://api.openai.com/v1"))',
+    ],
 )
 def test_a_class_field_defaulting_to_openai_s_url_is_retargeted_with_the_model_of_its_calls(field):
     # browser-use's chat dataclasses with OpenAI's URL: the model default was mapped to a Qwen model
@@ -913,3 +921,74 @@ class ChatDeepSeek:
     result = migrate(source, "dashscope")
     assert result.output == textwrap.dedent(source).lstrip("\n")
     assert not [d for d in result.diagnostics if d.severity == "manual"], result.diagnostics
+
+
+# distilabel 1.5.3 OpenAIBaseClient: pydantic fields whose defaults are made by factories reading
+# OpenAI's variables (the key's name a module constant), the client built in a base class's
+# load(), the calls made by a subclass; a model field given by the caller
+FACTORY_FIELDS = '''
+import os
+from typing import Optional
+
+from openai import OpenAI
+from pydantic import BaseModel, Field, PrivateAttr
+
+_OPENAI_API_KEY_ENV_VAR_NAME = "OPENAI_API_KEY"
+
+
+class OpenAIBaseClient(BaseModel):
+    model: str = Field(default_factory=lambda: "gpt-4o")
+    base_url: Optional[str] = Field(default_factory=lambda: os.getenv("OPENAI_BASE_URL", "https://api.openai.com/v1"))
+    api_key: Optional[str] = Field(default_factory=lambda: os.getenv(_OPENAI_API_KEY_ENV_VAR_NAME))
+    _client: OpenAI = PrivateAttr(None)
+
+    def load(self):
+        if self.api_key is None:
+            raise ValueError("no key")
+        self._client = OpenAI(base_url=self.base_url, api_key=self.api_key)
+
+
+class OpenAILLM(OpenAIBaseClient):
+    def generate(self, text):
+        reply = self._client.chat.completions.create(model=self.model, messages=[{"role": "user", "content": text}])
+        return reply.choices[0].message.content
+
+
+llm = OpenAILLM()
+llm.load()
+print(llm.generate("hi"))
+'''
+
+
+@pytest.mark.parametrize("provider", ["dashscope", "deepseek"])
+def test_fields_made_by_factories_reach_the_provider_with_its_key_and_never_openai(tmp_path: Path, provider):
+    from tests.equivalence import base_env, migrated_env, run_program, test_key, write_guard
+    from tests.fakes import FakeServer
+
+    result = migrate(FACTORY_FIELDS, provider)
+    migrated = result.output
+    assert "api.openai.com" not in migrated and "\"OPENAI_" not in code_lines(migrated), migrated
+    assert not [d for d in result.diagnostics if d.severity == "manual"], result.diagnostics
+    assert migrate(migrated, provider).output == migrated
+    with FakeServer(provider) as srv, FakeServer("openai") as trap:
+        env = base_env(tmp_path, write_guard(tmp_path / "guard"))
+        env.update(migrated_env(provider, srv, migrated)[0])
+        env.update({"OPENAI_BASE_URL": trap.base_url(), "OPENAI_API_KEY": "sk-openai-trap"})
+        done = run_program(migrated, "main.py", env, tmp_path / "run")
+        assert done.returncode == 0, done.tail()
+        assert trap.requests == [] and len(srv.requests) == 1, srv.requests
+        assert not srv.requests[0].json["model"].startswith("gpt")
+        assert srv.requests[0].authorization == f"Bearer {test_key(provider)}"
+
+
+@pytest.mark.parametrize(
+    "factory",
+    ["lambda url=None: url or 'https://api.openai.com/v1'", "default_url", "lambda: default_url()"],
+)
+def test_a_factory_that_is_not_a_plain_value_keeps_the_client_reported(factory):
+    source = FACTORY_FIELDS.replace('lambda: os.getenv("OPENAI_BASE_URL", "https://api.openai.com/v1")', factory).replace(
+        "class OpenAIBaseClient", "def default_url():\n    return 'https://api.openai.com/v1'\n\n\nclass OpenAIBaseClient"
+    )
+    result = migrate(source, "dashscope")
+    assert "OpenAI(base_url=self.base_url, api_key=self.api_key)" in result.output, result.output
+    assert [d for d in result.diagnostics if d.severity == "manual"], result.diagnostics

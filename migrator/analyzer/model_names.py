@@ -589,9 +589,13 @@ class _Models(_Mixin):
             return None
         attr = expr.attr  # type: ignore[attr-defined]
         self.attrs_asked.add(attr)
-        self.binder.bind_methods(cls)
-        bindings = cls.attrs.get(attr, []) + cls.scope.bindings.get(attr, [])
-        if len(bindings) != 1 or bindings[0].kind != "assign" or not self._only_model_uses(cls.node, attr, attr=True):
+        owner = self.attr_owner(cls, attr)
+        if owner is None:
+            return None
+        bindings = owner.attrs.get(attr, []) + owner.scope.bindings.get(attr, [])
+        # set in a base class of the module: its other subclasses read it too
+        uses = cls.node if owner is cls else self.tree
+        if len(bindings) != 1 or bindings[0].kind != "assign" or not self._only_model_uses(uses, attr, attr=True):
             return None
         value = bindings[0].value
         if isinstance(value, ast.Name):

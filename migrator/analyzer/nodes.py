@@ -141,7 +141,8 @@ def absolute_qname(qname: str, path: str) -> Optional[str]:
 
 def _field_value(node: Optional[ast.AST]) -> Optional[ast.AST]:
     """The expression a class attribute defaults to: the value itself, or the default given to
-    ``field(...)`` / ``Field(...)`` / ``attr.ib(...)`` (None when it has none: a required field)."""
+    ``field(...)`` / ``Field(...)`` / ``attr.ib(...)``, directly or as the body of a factory
+    ``lambda`` (None when it has none: a required field)."""
     if not isinstance(node, ast.Call):
         return node
     name = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id if isinstance(node.func, ast.Name) else ""
@@ -150,7 +151,17 @@ def _field_value(node: Optional[ast.AST]) -> Optional[ast.AST]:
     given = next((k.value for k in node.keywords if k.arg == "default"), None)
     if given is None and name == "Field" and node.args:
         given = node.args[0]
+    if given is None:
+        # a factory without parameters stands for what it returns, evaluated when an instance is
+        # made (pydantic/dataclasses ``default_factory=lambda: ...``, attrs ``factory=``)
+        factory = next((k.value for k in node.keywords if k.arg in ("default_factory", "factory")), None)
+        if isinstance(factory, ast.Lambda) and not _lambda_params(factory.args):
+            given = factory.body
     return given
+
+
+def _lambda_params(args: ast.arguments) -> bool:
+    return bool(args.posonlyargs or args.args or args.vararg or args.kwonlyargs or args.kwarg)
 
 
 def _fallback(node: ast.AST) -> Tuple[ast.AST, Optional[str]]:

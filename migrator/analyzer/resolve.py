@@ -71,6 +71,7 @@ class _Analyzer:
         self.shares: Dict[Span, List[int]] = {}
         self.globals_memo: Dict[str, List["Value"]] = {}  # see _global_values
         self.blocks: Optional[Dict[int, int]] = None  # see _block_of
+        self._inheriting: Set[Tuple[int, str]] = set()  # see _inherited
         self.env_guards: Set[int] = set()  # id(the variable's literal) of reads guarding a kept write (walk.py _on_If)
         self.mixed: Dict[
             Span, List[object]
@@ -360,7 +361,7 @@ class _Analyzer:
         self.binder.bind_methods(cls)
         bindings = cls.attrs.get(attr) or cls.scope.bindings.get(attr)
         if not bindings:
-            return self._inherited(cls, attr) if self.externals else None
+            return self._inherited(cls, attr)
         values = {self._member_value(b) for b in bindings}
         values.discard(None)
         clients = [v for v in values if isinstance(v, Client)]
@@ -458,8 +459,53 @@ class _Analyzer:
             return self._remote(export["client"], export["path"])  # type: ignore[arg-type]
         return Q(name)  # a class or factory: _inherited / _call_qname read it by this name
 
+    def attr_owner(self, cls: ClassInfo, attr: str) -> Optional[ClassInfo]:
+        """The class whose body or methods bind ``self.<attr>`` for an instance of ``cls``: ``cls``
+        itself, else the one class of this module among its bases (by name, transitively) that
+        does; None when none does or two bases do (which one wins is the MRO's business)."""
+        owners = self.attr_owners(cls, attr)
+        return owners[0] if len(owners) == 1 else None
+
+    def attr_owners(self, cls: ClassInfo, attr: str) -> List[ClassInfo]:
+        """[cls] when it binds ``self.<attr>`` itself, else the classes of this module among its
+        bases (by name, transitively) that do, each once."""
+        self.binder.bind_methods(cls)
+        if cls.attrs.get(attr) or cls.scope.bindings.get(attr):
+            return [cls]
+        if (id(cls.node), attr) in self._inheriting:
+            return []
+        owners: List[ClassInfo] = []
+        outer = cls.scope.parent or self.binder.module
+        self._inheriting.add((id(cls.node), attr))
+        try:
+            for base in cls.node.bases:
+                own, ambiguous = self.lookup(base.id, outer, base.lineno) if isinstance(base, ast.Name) else (None, True)
+                if own is None or ambiguous or own.kind != "class" or not isinstance(own.node, ast.ClassDef):
+                    continue
+                inner = self.binder.scopes.get(id(own.node))
+                for found in self.attr_owners(inner.cls, attr) if inner is not None and inner.cls is not None else ():
+                    if not any(found is o for o in owners):
+                        owners.append(found)
+        finally:
+            self._inheriting.discard((id(cls.node), attr))
+        return owners
+
     def _inherited(self, cls: ClassInfo, attr: str) -> Value:
-        """``self.<attr>`` of a class whose base, in another module of the project, holds a client there."""
+        """``self.<attr>`` of a class whose base holds a client there: a class of this module (what
+        its methods set, as for its own instances), or of another module of the project."""
+        owners = [o for o in self.attr_owners(cls, attr) if o is not cls]
+        if len(owners) == 1:
+            return self._self_attribute(owners[0], attr)
+        if owners:
+            # two bases set it: an instance holds one of their clients, which the MRO picks; the
+            # call goes with all of them (they move or stay together), or is not resolved
+            values = [self._self_attribute(o, attr) for o in owners]
+            clients = [v for v in values if isinstance(v, Client)]
+            if len(clients) != len(values):
+                return None
+            return self._one_of(sorted(clients, key=lambda c: (c.span.line, c.span.col, c.span.end_line, c.span.end_col)))
+        if not self.externals:
+            return None
         outer = cls.scope.parent or self.binder.module
         for base in cls.node.bases:
             value = self.resolve(base, outer)
@@ -764,7 +810,11 @@ class _Analyzer:
             bindings = cls.attrs.get(expr.attr, []) + cls.scope.bindings.get(expr.attr, [])
             if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].value is None:
                 return None
-            node, root, name, attr, scope = bindings[0].value, cls.node, expr.attr, True, bindings[0].scope
+            # a class field: what `Field(default_factory=lambda: ...)` makes
+            value = _field_value(bindings[0].value) if bindings[0].scope is cls.scope else bindings[0].value
+            if value is None:
+                return None
+            node, root, name, attr, scope = value, cls.node, expr.attr, True, bindings[0].scope
         parts = node.values if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) else [node]
         defaults: List[Tuple[Optional[str], Optional[str]]] = []  # (env variable, URL literal)
         for part in parts:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from migrator.models import Span
 from migrator.results import Diagnostic, UnitChoice
@@ -46,6 +46,8 @@ class FileResult:
     # what apply's whole-project pass compares between the modules that share a client
     clients: Dict[Tuple[str, str], str] = field(default_factory=dict)
     offered: Tuple[UnitChoice, ...] = ()  # the units this rewrite moves (units.choices)
+    models: Dict[str, str] = field(default_factory=dict)  # model literals mapped (old -> new)
+    unmapped: FrozenSet[str] = frozenset()  # model literals reaching a rewritten site, left as they are
 
     def check_policy(self, ruleset: Any) -> str:
         """The policy ``migrator check`` must hold this file to: a hybrid keeps the openai SDK."""

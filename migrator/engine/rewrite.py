@@ -205,6 +205,7 @@ def rewrite_once(
     # honest counts: a rule counts at a site only where its operations edited the code
     result.applied = Counter(rule.id for site, rule in kept if (id(site), id(rule)) in sink.changed)
     result.units = units
+    result.models, result.unmapped = dict(sink.models), frozenset(sink.unmapped)
     result.left = left_sites(units, hybrid)
     result.staying = staying(units, hybrid)
     result.clients = client_status(units, hybrid, path, ruleset)

@@ -61,6 +61,9 @@ class Sink:
         self.blocking: Dict[int, str] = {}  # id(site) -> why an operation had to leave it as it was
         self.changed: Set[Tuple[int, int]] = set()  # (id(site), id(rule)) pairs whose operations edited the code
         self.code: Optional[str] = None  # the transformed module's text, once printed
+        # model literals the rewrite mapped (old -> new), and those it found no model for
+        self.models: Dict[str, str] = {}
+        self.unmapped: Set[str] = set()
 
     def shared_client(self, expression: str) -> Optional[str]:
         """The name of a module-level accessor returning ``expression``, or None if no free name."""

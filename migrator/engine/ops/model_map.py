@@ -158,6 +158,7 @@ class MapModel(Operation):
             return value
         target = ctx.ruleset.map_model(model)
         if target is None:
+            ctx.sink.unmapped.add(model)
             if not ctx.ruleset.is_target_model(model) and not _kept(model, params):
                 ctx.manual(
                     N_("no {title} model is mapped for '{model}'; add one under [tool.migrator.models] or edit this call").format(
@@ -168,6 +169,7 @@ class MapModel(Operation):
             return value
         if target == model:
             return value
+        ctx.sink.models[model] = target
         return _string_like(value, target)
 
 
