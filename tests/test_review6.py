@@ -456,6 +456,15 @@ _WRITTEN_ELSEWHERE_SPOILT = [
         ("ai.py", b'"gpt-4-turbo-preview"'),
     ),
     (
+        "F5-a-project-instance-kept-where-its-calls-are-not-followed",
+        {"ai.py": F5_AI, "handler.py": F5_HANDLER},
+        {
+            "run.py": b"from app.ai import Fructose\n\n\nclass App:\n    def __init__(self):\n        self.ai = Fructose()\n\n"
+            b"    def ask(self):\n        return self.ai(str, 'gpt-4o-mini')\n"
+        },
+        ("ai.py", b'"gpt-4-turbo-preview"'),
+    ),
+    (
         "F5-the-attribute-read-elsewhere",
         {"ai.py": F5_AI + b"\n    def name(self):\n        return self._model\n", "handler.py": F5_HANDLER},
         {},

@@ -15,7 +15,8 @@ the parameter's callers' values plus ``self._model``'s.  Callers in the project 
 the instance's class is known (``Fructose()(f, model=...)``, ``ai = Fructose()`` then
 ``ai(f, "m")``, ``Fructose(model=...)``): one passing a model for either parameter spoils the whole
 (the default stays unmapped and the call is reported, as a caller's unfollowed value does within
-one module).  Callers outside the project (the class is a library's public API) cannot be seen: a
+one module), and so does an instance made in the project that goes where its calls are not
+followed (kept in an attribute, handed on, returned).  Callers outside the project (the class is a library's public API) cannot be seen: a
 model they pass is theirs, as for any parameter default the analyzer maps (caller_models' rule);
 the project's own default is mapped where written, since every path from it in the project reaches
 the migrated call's ``model=`` argument and nothing else.
@@ -318,9 +319,12 @@ class _Flow:
 
     def _instances_spoilt(self, cls: ast.ClassDef, init: Optional[Tuple[str, int]], call: Optional[Tuple[str, int]]) -> bool:
         """A program of the project passes the class's ``__init__`` parameter ``init``, or its
-        ``__call__`` parameter ``call`` (name, position after self; -1 keyword-only), a value: its
-        instances made as ``C(...)``, called directly or through a name bound to one in that
-        program; or the class is subclassed (what a subclass sets is not followed)."""
+        ``__call__`` parameter ``call`` (name, position after self; -1 keyword-only), a value, or
+        may: its instances made as ``C(...)``, called directly or through a name bound to one in
+        that program (``ai = C()`` then ``ai(f, "m")``; ``@ai`` passes the function alone); an
+        instance that goes anywhere else (an attribute, an argument, returned) is called where
+        this pass does not look, so it spoils ``call`` too; or the class is subclassed (what a
+        subclass sets is not followed)."""
         for _path, _cell, tree in _programs(self.modules, cls.name):
             if tree is None or _subclassed(tree, cls.name):
                 return True
@@ -331,17 +335,21 @@ class _Flow:
                 if init is not None and _passes(node, *init):
                     return True
                 outer = parents.get(id(node))
-                if isinstance(outer, ast.Call) and outer.func is node and call is not None and _passes(outer, *call):
-                    return True
-                if isinstance(outer, ast.Assign):
-                    instances |= {t.id for t in outer.targets if isinstance(t, ast.Name)}
+                if call is None or (isinstance(outer, ast.Call) and outer.func is node and not _passes(outer, *call)):
+                    continue
+                if not (isinstance(outer, ast.Assign) and all(isinstance(t, ast.Name) for t in outer.targets)):
+                    return True  # called with a model, or kept where its calls are not followed
+                instances |= {t.id for t in outer.targets if isinstance(t, ast.Name)}
             for other in ast.walk(tree) if call is not None else ():
-                if isinstance(other, ast.Call) and (
-                    (isinstance(other.func, ast.Name) and other.func.id in instances)
-                    or (isinstance(other.func, ast.Attribute) and other.func.attr == "__call__")
-                ):
-                    if _passes(other, *cast(Tuple[str, int], call)):
-                        return True
+                outer = parents.get(id(other))
+                if isinstance(other, ast.Name) and other.id in instances and isinstance(other.ctx, ast.Load):
+                    called = isinstance(outer, ast.Call) and outer.func is other
+                    if not (called and not _passes(cast(ast.Call, outer), *cast(Tuple[str, int], call))) and not (
+                        isinstance(outer, (ast.FunctionDef, ast.AsyncFunctionDef)) and other in outer.decorator_list
+                    ):
+                        return True  # called with a model, or handed on
+                if isinstance(other, ast.Attribute) and other.attr == "__call__":
+                    return True
         return False
 
 
