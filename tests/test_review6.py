@@ -465,6 +465,15 @@ _WRITTEN_ELSEWHERE_SPOILT = [
         ("ai.py", b'"gpt-4-turbo-preview"'),
     ),
     (
+        "F5-a-module-s-instance-called-in-another",
+        {"ai.py": F5_AI, "handler.py": F5_HANDLER},
+        {
+            "inst.py": b"from app.ai import Fructose\n\nai = Fructose()\n",
+            "run.py": b"from app.inst import ai\n\nask = ai(str, 'gpt-4o-mini')\n",
+        },
+        ("ai.py", b'"gpt-4-turbo-preview"'),
+    ),
+    (
         "F5-the-attribute-read-elsewhere",
         {"ai.py": F5_AI + b"\n    def name(self):\n        return self._model\n", "handler.py": F5_HANDLER},
         {},

@@ -322,10 +322,10 @@ class _Flow:
         ``__call__`` parameter ``call`` (name, position after self; -1 keyword-only), a value, or
         may: its instances made as ``C(...)``, called directly or through a name bound to one in
         that program (``ai = C()`` then ``ai(f, "m")``; ``@ai`` passes the function alone); an
-        instance that goes anywhere else (an attribute, an argument, returned) is called where
-        this pass does not look, so it spoils ``call`` too; or the class is subclassed (what a
-        subclass sets is not followed)."""
-        for _path, _cell, tree in _programs(self.modules, cls.name):
+        instance that goes anywhere else (an attribute, an argument, returned, a module's name
+        another program spells) is called where this pass does not look, so it spoils ``call``
+        too; or the class is subclassed (what a subclass sets is not followed)."""
+        for path, cell, tree in _programs(self.modules, cls.name):
             if tree is None or _subclassed(tree, cls.name):
                 return True
             parents = {id(c): n for n in ast.walk(tree) for c in ast.iter_child_nodes(n)}
@@ -339,7 +339,12 @@ class _Flow:
                     continue
                 if not (isinstance(outer, ast.Assign) and all(isinstance(t, ast.Name) for t in outer.targets)):
                     return True  # called with a model, or kept where its calls are not followed
-                instances |= {t.id for t in outer.targets if isinstance(t, ast.Name)}
+                named = {t.id for t in outer.targets if isinstance(t, ast.Name)}
+                if parents.get(id(outer)) is tree and any(
+                    (p, c) != (path, cell) for name in named for p, c, _t in _programs(self.modules, name)
+                ):
+                    return True  # a module's instance other programs may import and call
+                instances |= named
             for other in ast.walk(tree) if call is not None else ():
                 outer = parents.get(id(other))
                 if isinstance(other, ast.Name) and other.id in instances and isinstance(other.ctx, ast.Load):
