@@ -168,6 +168,7 @@ class _Modules:
         self._notebooks = notebooks
         self.notebooks: Optional[Dict[str, List[Tuple[int, str]]]] = None
         self.cell_trees: Dict[Tuple[str, int], Optional[ast.Module]] = {}
+        self._sources: Optional[List[Tuple[str, Optional[int], Optional[str]]]] = None
 
     def programs(self) -> Iterator[Tuple[str, Optional[int], Optional[str]]]:
         """(path, cell, source) of every module (cell None) and of every notebook's code cells."""
@@ -178,6 +179,12 @@ class _Modules:
         for path, cells in sorted(self.notebooks.items()):
             for number, source in cells:
                 yield path, number, source
+
+    def sources(self) -> List[Tuple[str, Optional[int], Optional[str]]]:
+        """``programs()``, read once (for a pass that looks through them many times)."""
+        if self._sources is None:
+            self._sources = list(self.programs())
+        return self._sources
 
     def tree(self, path: str, cell: Optional[int]) -> Optional[ast.Module]:
         """The parsed module, or notebook cell (None when it does not parse)."""

@@ -133,7 +133,7 @@ def _named(node: ast.AST, name: str) -> bool:
 def _programs(modules: "_Modules", word: str) -> Iterator[Tuple[str, Optional[int], Optional[ast.Module]]]:
     """(path, cell, tree or None when it does not parse) of the project's programs that spell ``word``."""
     spelt = re.compile(r"\b%s\b" % re.escape(word))
-    for path, cell, source in modules.programs():
+    for path, cell, source in modules.sources():
         if source is not None and spelt.search(source):
             yield path, cell, modules.tree(path, cell)
 
