@@ -474,6 +474,12 @@ _WRITTEN_ELSEWHERE_SPOILT = [
         ("ai.py", b'"gpt-4-turbo-preview"'),
     ),
     (
+        "F5-a-project-caller-makes-it-under-another-name-with-its-own-model",
+        {"ai.py": F5_AI, "handler.py": F5_HANDLER},
+        {"run.py": b"from app.ai import Fructose as F\n\nask = F(model='gpt-4o-mini')(str)\n"},
+        ("ai.py", b'"gpt-4-turbo-preview"'),
+    ),
+    (
         "F5-the-attribute-read-elsewhere",
         {"ai.py": F5_AI + b"\n    def name(self):\n        return self._model\n", "handler.py": F5_HANDLER},
         {},
@@ -504,6 +510,12 @@ _WRITTEN_ELSEWHERE_SPOILT = [
         "F5-the-class-handed-on",
         {"ai.py": F5_AI, "handler.py": F5_HANDLER},
         {"more.py": b"from app.handler import Handler\n\nFACTORIES = [Handler]\n"},
+        ("ai.py", b'"gpt-4-turbo-preview"'),
+    ),
+    (
+        "F5-the-class-handed-on-under-another-name",
+        {"ai.py": F5_AI, "handler.py": F5_HANDLER},
+        {"more.py": b"from app.handler import Handler as H\n\nFACTORIES = [H]\n"},
         ("ai.py", b'"gpt-4-turbo-preview"'),
     ),
 ]

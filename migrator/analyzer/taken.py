@@ -108,15 +108,29 @@ def _elsewhere(modules: "_Modules", target: Tuple[str, str]) -> bool:
     if any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(parsed[0])):
         return True
     for _p, _c, tree in _programs(modules, name):
-        if tree is None or _subclassed(tree, name):
+        if tree is None:
+            return True
+        names = _aliases(tree, name)
+        if any(_subclassed(tree, alias) for alias in names):
             return True
         parents = {id(c): n for n in ast.walk(tree) for c in ast.iter_child_nodes(n)}
         annotations = annotation_ids(tree)
         for n in ast.walk(tree):
             outer = parents.get(id(n))
-            if _named(n, name) and id(n) not in annotations and not (isinstance(outer, ast.Call) and outer.func is n):
+            if (
+                any(_named(n, alias) for alias in names)
+                and id(n) not in annotations
+                and not (isinstance(outer, ast.Call) and outer.func is n)
+            ):
                 return True  # handed on as a class (its callers not seen), isinstance(...) is fine but rare
     return False
+
+
+def _aliases(tree: ast.AST, name: str) -> Set[str]:
+    """``name`` and the names a program imports it as (``from app.handler import Handler as H``)."""
+    return {name} | {
+        a.asname for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names if a.name == name and a.asname
+    }
 
 
 def _subclassed(tree: ast.AST, name: str) -> bool:
@@ -326,11 +340,12 @@ class _Flow:
         another program spells) is called where this pass does not look, so it spoils ``call``
         too; or the class is subclassed (what a subclass sets is not followed)."""
         for path, cell, tree in _programs(self.modules, cls.name):
-            if tree is None or _subclassed(tree, cls.name):
+            names = _aliases(tree, cls.name) if tree is not None else set()
+            if tree is None or any(_subclassed(tree, alias) for alias in names):
                 return True
             parents = {id(c): n for n in ast.walk(tree) for c in ast.iter_child_nodes(n)}
             instances: Set[str] = set()
-            made = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _named(n.func, cls.name)]
+            made = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and any(_named(n.func, a) for a in names)]
             for node in made:
                 if init is not None and _passes(node, *init):
                     return True
