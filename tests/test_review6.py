@@ -486,6 +486,12 @@ _WRITTEN_ELSEWHERE_SPOILT = [
         ("ai.py", b'"gpt-4-turbo-preview"'),
     ),
     (
+        "F5-the-attributes-read-by-name",
+        {"ai.py": F5_AI + b"\n    def as_dict(self):\n        return vars(self)\n", "handler.py": F5_HANDLER},
+        {},
+        ("ai.py", b'"gpt-4-turbo-preview"'),
+    ),
+    (
         "F5-the-parameter-read-elsewhere",
         {
             "ai.py": F5_AI.replace(b"model = model or self._model\n", b"model = model or self._model\n        print(model)\n"),

@@ -297,6 +297,12 @@ class _Flow:
         ):
             return None
         attr = expr.attr
+        if any(
+            (isinstance(n, ast.Name) and n.id in ("vars", "getattr", "setattr", "delattr"))
+            or (isinstance(n, ast.Attribute) and n.attr == "__dict__")
+            for n in ast.walk(cls)
+        ):
+            return None  # (its attributes read or written by name)
         writes = [
             n for n in ast.walk(self.tree) if isinstance(n, ast.Attribute) and n.attr == attr and not isinstance(n.ctx, ast.Load)
         ]
