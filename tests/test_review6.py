@@ -380,6 +380,18 @@ _WRITTEN_ELSEWHERE = [
         "",
     ),
     ("F5-a-literal", {"make.py": _F5_MAKE % b'model="gpt-4o"', "handler.py": F5_HANDLER}, _F5_RUN_MAKE, ""),
+    (
+        "F5-callers-in-two-modules-one-handing-it-twice",
+        {
+            "ai.py": F5_AI.replace(
+                b"            def wrapper(text):", b"            Handler(self._client, model)\n\n            def wrapper(text):"
+            ),
+            "handler.py": F5_HANDLER,
+            "make.py": _F5_MAKE % b'model="gpt-4o"',
+        },
+        "from app.ai import Fructose\nprint(Fructose()(lambda t: t)('hi').choices[0].message.content)\n" + _F5_RUN_MAKE,
+        "",
+    ),
     ("F5-a-literal-by-position", {"make.py": _F5_MAKE % b'"gpt-4o"', "handler.py": F5_HANDLER}, _F5_RUN_MAKE, ""),
     ("F5-a-module-constant", {"make.py": _F5_MAKE % b"model=MODEL", "handler.py": F5_HANDLER}, _F5_RUN_MAKE, ""),
     (

@@ -79,7 +79,7 @@ def taken_models(analyses: Dict[str, FileAnalysis], modules: "_Modules") -> Dict
             values = flow.values(cast(ast.AST, given)) if flow is not None else None
             if values is None:
                 break
-            found += [(where, cell, v) for v in values]
+            found += [(where, cell, v) for v in values if all(v is not seen for _w, _c, seen in found)]
         else:
             if not found:
                 continue
