@@ -16,15 +16,17 @@ the instance's class is known (``Fructose()(f, model=...)``, ``ai = Fructose()``
 ``ai(f, "m")``, ``Fructose(model=...)``): one passing a model for either parameter spoils the whole
 (the default stays unmapped and the call is reported, as a caller's unfollowed value does within
 one module), and so does an instance made in the project that goes where its calls are not
-followed (kept in an attribute, handed on, returned).  Callers outside the project (the class is a library's public API) cannot be seen: a
-model they pass is theirs, as for any parameter default the analyzer maps (caller_models' rule);
-the project's own default is mapped where written, since every path from it in the project reaches
+followed (kept in an attribute, handed on, returned, a module's name another program imports).
+Callers outside the project (the class is a library's public API) cannot be seen: a model they
+pass is theirs, as for any parameter default the analyzer maps (caller_models' rule); the
+project's own default is mapped where written, since every path from it in the project reaches
 the migrated call's ``model=`` argument and nothing else.
 
 Every hop is checked to be read only on the way to the call (the parameter read only in its
-``or`` and in the arguments followed, ``.<attr>`` read nowhere else in the module, the constant's
-name spelt in no other program): anything else and the argument is not followed (the call stays
-reported, as before)."""
+``or`` and in the arguments followed, ``.<attr>`` read nowhere else in the module and the class's
+attributes never read by name, the constant's name spelt in no other program), and both classes
+are neither subclassed nor named other than as a call (under any name they are imported as):
+anything else and the argument is not followed (the call stays reported, as before)."""
 
 from __future__ import annotations
 
