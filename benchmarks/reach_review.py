@@ -1,13 +1,13 @@
 """Reach on unseen real code (issue 15): scan and apply five pinned PyPI packages, per provider/plan.
 
-    python benchmarks/reach_review.py [--set 1|2|3|4|5] [--out FILE.md] [--json FILE] [--only NAME]...
+    python benchmarks/reach_review.py [--set 1|2|3|4|5|6|7] [--out FILE.md] [--json FILE] [--only NAME]...
 
 Five sets of five packages, each with its plans (``SETS``).  Set 1 (the default, written to
 ``benchmarks/reach_review.md``): wheels, each fetched once with ``pip download --no-deps
 --only-binary :all:`` (the helper of ``benchmarks/corpus.py``).  Set 2 (``reach_review2.md``):
 sdists, fetched with ``pip download --no-deps --no-binary :all:`` (the helper of
 ``benchmarks/safety_corpus.py``), so the packages' own tests are part of the repository; set 3
-(``reach_review3.md``), set 4 (``reach_review4.md``) and set 5 (``reach_review5.md``): five more sdists each, measured as set 2.  Either
+(``reach_review3.md``), set 4 (``reach_review4.md``) set 5 (``reach_review5.md``), set 6 (``reach_review6.md``) and set 7 (``reach_review7.md``): five more sdists each, measured as set 2.  Either
 is cached in ``$MIGRATOR_REACH_CACHE`` (default: a folder under the system temp dir), copied into a
 fresh git repository in a temp dir (``git init``, one commit), and measured with the real
 commands, as a user runs them:
@@ -111,6 +111,31 @@ PINS5: List[Tuple[str, str]] = [
     ("fructose", "0.0.13"),
     ("embedchain", "0.1.128"),
 ]
+#: set 6: sdists again, none used before (not in the lists above, sets 1-5, framework_review.md,
+#: realcode_counts.md); a ``default_client`` per model registry beside clients for other services
+#: (ell-ai), ``AsyncClient`` from a pydantic settings object (marvin), ``AsyncOpenAI()`` held in
+#: pydantic model fields (paper-qa), v0 and v1 adapters side by side (gptcache), a model class
+#: taking ``api_key`` and v0 ``Completion`` calls (promptify); same plans as sets 2-5
+PINS6: List[Tuple[str, str]] = [
+    ("ell-ai", "0.0.17"),
+    ("marvin", "2.3.8"),
+    ("paper-qa", "4.9.0"),
+    ("gptcache", "0.1.44"),
+    ("promptify", "2.0.3"),
+]
+#: set 7: sdists again, none used before (not in the lists above, sets 1-6, framework_review.md,
+#: realcode_counts.md); ``OpenAI()`` from a ``Secret``-typed key and ``api_base_url`` parameters
+#: (haystack-ai), a client handed to ``Swarm(client=None)`` (openai-swarm), an
+#: ``OpenAI(**kwargs)`` endpoint built by a provider class (trulens-providers-openai), a wrapper
+#: proxying ``openai`` (promptlayer), an LLM class reading ``api_base``/``api_token`` (pandasai);
+#: same plans as sets 2-6
+PINS7: List[Tuple[str, str]] = [
+    ("haystack-ai", "3.4.1"),
+    ("openai-swarm", "0.1.1"),
+    ("trulens-providers-openai", "2.16.0"),
+    ("promptlayer", "1.5.16"),
+    ("pandasai", "2.3.2"),
+]
 #: set -> (pins, plans, plans applied for real, how the packages are fetched)
 SETS = {
     "1": (PINS, PLANS, REAL, "wheel"),
@@ -118,6 +143,8 @@ SETS = {
     "3": (PINS3, PLANS2, REAL2, "sdist"),
     "4": (PINS4, PLANS2, REAL2, "sdist"),
     "5": (PINS5, PLANS2, REAL2, "sdist"),
+    "6": (PINS6, PLANS2, REAL2, "sdist"),
+    "7": (PINS7, PLANS2, REAL2, "sdist"),
 }
 BEGIN, END = "<!-- reach_review.py: begin -->", "<!-- reach_review.py: end -->"
 GIT = ["git", "-c", "user.name=reach", "-c", "user.email=reach@example.invalid", "-c", "commit.gpgsign=false"]
@@ -444,8 +471,7 @@ def main(argv: List[str] = None) -> int:
         "--set",
         choices=sorted(SETS),
         default="1",
-        help="which five packages: 1 (wheels, reach_review.md), 2, 3, 4 or 5 (sdists, reach_review2.md / "
-        "reach_review3.md / reach_review4.md / reach_review5.md)",
+        help="which five packages: 1 (wheels, reach_review.md), 2 to 7 (sdists, reach_review2.md to reach_review7.md)",
     )
     parser.add_argument(
         "--keep", default="", help="make each package's repository (and its migrated checkouts) in KEEP/<name>, kept"

@@ -114,9 +114,11 @@ class Memory:
 '''
 
 
-def test_f2_chromadb_s_openai_embedding_function_is_reported(tmp_path: Path):
+@pytest.mark.parametrize("provider", ["deepseek", "moonshot"])
+def test_f2_chromadb_s_openai_embedding_function_is_reported(tmp_path: Path, provider: str):
+    """Where no rule can point it at the provider (no embeddings there), it is a person's."""
     repo = make_repo(tmp_path, {"app/__init__.py": b"", "app/memory.py": F2_MEMORY})
-    doc = apply(repo, "--dry-run")
+    doc = apply(repo, "--dry-run", provider=provider)
     found = [d for d in doc.get("diagnostics", []) if "OpenAIEmbeddingFunction" in d.get("message", "")]
     assert found and all(d["severity"] == "manual" for d in found), doc.get("diagnostics")
 
@@ -140,24 +142,38 @@ _CHROMADB = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F2: the document vectors' embeddings.create calls move to the provider while the collection's "
-    "OpenAIEmbeddingFunction (reported, left) embeds the queries at OpenAI: nothing links the calls that feed "
-    "one collection",
-)
-def test_f2_the_vectors_of_one_chromadb_collection_come_from_one_provider(tmp_path: Path):
+def _f2_program(tmp_path: Path) -> str:
     site = tmp_path / "site"
     for name, text in _CHROMADB.items():
         (site / name).parent.mkdir(parents=True, exist_ok=True)
         (site / name).write_text(text)
-    program = (
+    return (
         f"import sys\nsys.path.insert(0, {str(site)!r})\n"
         "from app.memory import Memory\nm = Memory('c')\nm.append('the sky is blue')\nprint(m.retrieve('sky'))\n"
     )
-    doc, done, received, trap = _run(tmp_path, {"memory.py": F2_MEMORY}, program)
+
+
+@pytest.mark.parametrize(
+    "provider, plan, where",
+    [("dashscope", "compat", "provider"), ("dashscope", "native", "provider"), ("deepseek", "compat", "openai")],
+)
+def test_f2_the_vectors_of_one_chromadb_collection_come_from_one_provider(tmp_path: Path, provider: str, plan: str, where: str):
+    """The document's vector (the project's client) and the query's (the collection's embedding
+    function) come from one server and one model: DashScope's (native: both keep the openai SDK at
+    the compatible endpoint, the function having no native counterpart), or, where the provider has
+    no embeddings (DeepSeek), OpenAI's for both, the client left whole beside the function."""
+    doc, done, received, trap = _run(tmp_path, {"memory.py": F2_MEMORY}, _f2_program(tmp_path), provider, "--plan", plan)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert not (received and trap), (len(received), len(trap))
+    at_provider = [r for r in received if r.path.endswith("/embeddings")]
+    at_openai = [r for r in trap if r.path.endswith("/embeddings")]
+    assert (len(at_provider), len(at_openai)) == ((2, 0) if where == "provider" else (0, 2)), (at_provider, at_openai)
+    models = {r.json["model"] for r in at_provider + at_openai}
+    assert models == ({"text-embedding-v4"} if where == "provider" else {"text-embedding-3-small"})
+    assert all("sk-openai-trap" not in str(r.headers.get("authorization")) for r in received)
+    if where == "openai":
+        manual = [d["message"] for d in doc.get("diagnostics", []) if d["severity"] == "manual"]
+        assert any("OpenAIEmbeddingFunction" in m for m in manual), manual
+        assert any(m.startswith("the client built at line 15 is left on OpenAI as a whole") for m in manual), manual
 
 
 # --------------------------------------------------------------------------- F4

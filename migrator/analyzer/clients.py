@@ -5,6 +5,7 @@ Split out of python.py (issue 18)."""
 from __future__ import annotations
 
 import ast
+import sys
 from typing import Any, Dict, List, Optional, TYPE_CHECKING, cast
 
 from migrator.analyzer import symbols as sym
@@ -19,6 +20,7 @@ from migrator.analyzer.nodes import (
     _has_kwarg,
     _is_env_read,
     _kwarg_names,
+    _is_class_name,
     _is_str,
     _kwarg_true,
     _primitive,
@@ -27,6 +29,12 @@ from migrator.analyzer.nodes import (
     param_key,
 )
 from migrator.analyzer.mixins import _Mixin
+
+#: the standard library's modules: its objects take a client as a value they hold or hand back
+#: (``stack.enter_async_context(client)``), not to call it with models of their own
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) or frozenset(
+    ("asyncio", "contextlib", "functools", "logging", "weakref")
+)
 
 if TYPE_CHECKING:
     from migrator.analyzer.scope import Scope
@@ -162,6 +170,11 @@ class _Clients(_Mixin):
             inherited = [b for b in bases if isinstance(b, Q) and self.externals and (self._external(b.qname) or {}).get("takes")]
             if len(inherited) == 1:
                 func = inherited[0]
+        method = self._instance_method(node.func, scope) if func is NOT_OPENAI else None
+        if method is not None:
+            # a method called on an instance of a class imported from elsewhere (paper-qa's
+            # ``llm.make_chain(client, ...)``, review 7 F1): another module's function, as above
+            func = Q(method)
         # a function of this module, or a class of it (its __init__'s parameters; fields: none)
         local = isinstance(func, Func)
         if not local and (
@@ -172,6 +185,10 @@ class _Clients(_Mixin):
         ):
             return
         name = func.qname if isinstance(func, Q) else getattr(func.node, "name", "a function")  # type: ignore[union-attr]
+        # the key a function (class) of another module is exported by: its name there (a method: ``Class.method``)
+        callee = ".".join(method.split(".")[-2:]) if method is not None else name.rsplit(".", 1)[-1]
+        if method is not None:
+            name = dotted_name(node.func) or name  # shown as the call names it (``llm.make_chain``)
         params = _parameters(func.node, node) if local else {}  # type: ignore[union-attr]
         # a function (class) of another module of the project taking a client parameter (project.py)
         export = self._external(func.qname) if isinstance(func, Q) and self.externals else None
@@ -204,14 +221,14 @@ class _Clients(_Mixin):
                                 *str(value.where).rsplit("#", 1),
                                 value.endpoint,
                                 str(export["path"]),  # type: ignore[index]
-                                param_key(func.qname.rsplit(".", 1)[-1], takes[key]),  # type: ignore[union-attr]
+                                param_key(callee, takes[key]),
                             ]
                         )
                     elif key in takes and key != -1 and not (starred and isinstance(key, int)):
                         # the unit the calls on that parameter form there: the two move together or
                         # stay together (units.agree)
                         self.takes.setdefault(value.span, []).append(
-                            [str(export["path"]), param_key(func.qname.rsplit(".", 1)[-1], takes[key])]  # type: ignore[index, union-attr]
+                            [str(export["path"]), param_key(callee, takes[key])]  # type: ignore[index]
                         )
                     else:
                         self.handed.setdefault(value.span, name + ("()" if local else ""))
@@ -223,11 +240,35 @@ class _Clients(_Mixin):
         # test module the value is a double
         if export is not None and isinstance(func, Q) and not _test_module(self.path):
             for param in sorted(unfollowed):
-                self.out.handoffs.append(
-                    ["", str(node.lineno), "unknown", str(export["path"]), param_key(func.qname.rsplit(".", 1)[-1], param)]
-                )
+                self.out.handoffs.append(["", str(node.lineno), "unknown", str(export["path"]), param_key(callee, param)])
             if unfollowed:
                 self._class_clients_handed(scope, name)
+
+    def _instance_method(self, func: ast.AST, scope: Scope) -> Optional[str]:
+        """``<module>.<Class>.<method>`` when ``func`` is a method of an instance made here of a
+        class imported from elsewhere, neither openai's nor the standard library's (``llm =
+        OpenAILLMModel(config=...)`` then ``llm.make_chain``; ``Runner().run``)."""
+        if not isinstance(func, ast.Attribute):
+            return None
+        made: Optional[ast.AST] = func.value
+        where = scope
+        if isinstance(made, ast.Name):
+            binding, ambiguous = self.lookup(made.id, scope, made.lineno)
+            if binding is None or ambiguous or binding.kind != "assign":
+                return None
+            made, where = binding.value, binding.scope
+        if not isinstance(made, ast.Call):
+            return None
+        cls = self.resolve(made.func, where)
+        if (
+            not isinstance(cls, Q)
+            or sym.is_openai(cls.qname)
+            or not _is_class_name(cls.qname)
+            or cls.qname.split(".")[0] in _STDLIB
+            or cls.qname.endswith("@subclass")
+        ):
+            return None
+        return f"{cls.qname}.{func.attr}"
 
     def _class_clients_handed(self, scope: Scope, name: str) -> None:
         """A method handing another module's client parameter a value this analysis cannot follow
@@ -437,18 +478,24 @@ class _Clients(_Mixin):
         if model is None and legacy and result.api.startswith("audio.") and node.args:
             model = self.constant_str(node.args[0], scope)  # v0 openai.Audio.transcribe("whisper-1", f)
         model_def = None
-        given = next(
+        given: Optional[ast.expr] = next(
             (k.value for k in node.keywords if k.arg in (("model", "engine", "deployment_id") if legacy else ("model",))), None
         )
         found = None
-        if given is not None and not isinstance(given, ast.Constant):
-            found = self.model_definition(given, scope)
-        elif given is None and not legacy:
+        # the value a ``**params`` dict built here gives its "model" key (swarm's
+        # ``{"model": model_override or agent.model, ...}``): followed as a model= argument is
+        given_scope, in_dict = scope, None
+        if given is None and not legacy:
             found = self._params_model(node, scope)
+            in_dict = self._params_model_value(node, scope) if found is None else None
+            if in_dict is not None:
+                given, given_scope = cast(ast.expr, in_dict[0]), in_dict[1]
+        if given is not None and not isinstance(given, ast.Constant):
+            found = self.model_definition(given, given_scope)
         model_ref = None
         more: List[List[object]] = []
         if found is not None and given is not None:
-            chosen = self.callers_choice(given, scope)
+            chosen = self.callers_choice(given, given_scope)
             if chosen is None:
                 found = None  # a caller passes a model of its own that cannot be followed: reported at the call
             else:
@@ -458,12 +505,16 @@ class _Clients(_Mixin):
             # (model_definition and _params_model find string literals only)
             model, model_def = cast(str, found.value), list(_astuple(self.lines.span(found)))
         elif given is not None and not isinstance(given, ast.Constant):
-            origin = self.model_origin(given, scope) or (given, scope)
+            origin = self.model_origin(given, given_scope) or (given, given_scope)
             model_ref = self.imported_name(*origin)
-        held = self.held_field(given, scope) if given is not None and model is None and found is None and not model_ref else None
+        held = (
+            self.held_field(given, given_scope)
+            if given is not None and in_dict is None and model is None and found is None and not model_ref
+            else None
+        )
         taken = (
-            self.taken_field(given, scope)
-            if given is not None and model is None and found is None and not model_ref and held is None
+            self.taken_field(given, given_scope)
+            if given is not None and in_dict is None and model is None and found is None and not model_ref and held is None
             else None
         )
         self.add(
@@ -512,6 +563,8 @@ class _Clients(_Mixin):
                 # self.model set from a parameter of its class's __init__ with no default: the values its
                 # callers in other modules pass (project's taken.py follows them there)
                 "_model_taken": taken,
+                # the value the dict's "model" key is given, when not followed to a literal: named in the report
+                "_model_value": ast.unparse(in_dict[0]) if in_dict is not None and found is None and not model_ref else None,
             },
         )
 

@@ -16,6 +16,7 @@ from migrator.analyzer.nodes import (
     _fallback,
     _field_value,
     _is_str,
+    _methods,
     _signature,
     absolute_qname,
     param_key,
@@ -55,19 +56,26 @@ class _Models(_Mixin):
 
     def _taken_param(self, client: Client) -> Optional[List[List[str]]]:
         """[[this module, key]] of a client annotated at a parameter of a top-level function (a
-        class's ``__init__``) that the project index exports (``exports_of(takes=True)``)."""
+        class's ``__init__``, or a method: ``Class.method``) that the project index exports
+        (``exports_of(takes=True)``)."""
         if self.taken is None:
             self.taken = {}
             for stmt in self.tree.body if isinstance(self.tree, ast.Module) else ():
+                defs = []
                 if isinstance(stmt, _DEFS):
                     fnode, positional = _signature(stmt)
-                    taken = _client_params(self, stmt) if fnode is not None else {}
-                    built = _built_if_none(self, fnode, positional) if taken and fnode is not None else {}
-                    for arg in positional + fnode.args.kwonlyargs if taken and fnode is not None else ():
+                    if fnode is not None:
+                        defs.append((stmt.name, fnode, positional, _client_params(self, stmt)))
+                if isinstance(stmt, ast.ClassDef):
+                    # a method's client parameter, keyed as its callers in other modules key it (python.exports_of)
+                    defs += [(name, f, p, _client_params(self, stmt, (f, p))) for name, f, p in _methods(stmt)]
+                for name, fnode, positional, taken in defs:
+                    built = _built_if_none(self, fnode, positional) if taken else {}
+                    for arg in positional + fnode.args.kwonlyargs if taken else ():
                         if arg.arg in taken:
-                            self.taken[self.lines.span(arg)] = [[self.path, param_key(stmt.name, arg.arg)]]
+                            self.taken[self.lines.span(arg)] = [[self.path, param_key(name, arg.arg)]]
                         if arg.arg in built:  # the client built when the caller gives none stands for the caller's
-                            self.taken[self.lines.span(built[arg.arg])] = [[self.path, param_key(stmt.name, arg.arg)]]
+                            self.taken[self.lines.span(built[arg.arg])] = [[self.path, param_key(name, arg.arg)]]
         return self.taken.get(client.span)
 
     # ---- models written where they are defined
@@ -451,6 +459,18 @@ class _Models(_Mixin):
             return None
         value = literal.values[keys.index("model")] if "model" in keys else None
         return value if _is_str(value) else None  # type: ignore[return-value]
+
+    def _params_model_value(self, call: ast.Call, scope: Scope) -> Optional[Tuple[ast.AST, Scope]]:
+        """``create(**params)`` with ``params = {"model": <value>, ...}`` whose keys are all known
+        (spread_dict) and whose "model" no statement sets: the value (not a literal) and the scope
+        it is read in."""
+        known = self.spread_dict(call, scope)
+        if known is None or "model" in known["set"]:  # type: ignore[operator]
+            return None
+        value = known["keys"].get("model")  # type: ignore[attr-defined]
+        if value is None or isinstance(value, ast.Constant):
+            return None
+        return value, known["scopes"].get("model", scope)  # type: ignore[attr-defined]
 
     def _class_constant(self, expr: ast.Attribute, scope: Scope) -> Optional[ast.Constant]:
         """``Models.GPT4`` / ``Models.GPT4.value``: a class attribute (an Enum member) of this

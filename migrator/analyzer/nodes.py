@@ -244,11 +244,30 @@ def _signature(node: ast.AST) -> Tuple[Optional[Union[ast.FunctionDef, ast.Async
     return fnode, (list(fnode.args.posonlyargs) + list(fnode.args.args))[1 if fnode is not node else 0 :]
 
 
-def _client_params(analyzer: "_Analyzer", stmt: ast.AST) -> Dict[str, int]:
-    """The parameters of a top-level function (a class: its ``__init__``, after ``self``) whose
-    annotation names an OpenAI client class, or that default to None and are then built here
-    (``_built_if_none``): name -> position (-1: keyword-only)."""
-    fnode, positional = _signature(stmt)
+def _methods(node: ast.ClassDef) -> List[Tuple[str, Union[ast.FunctionDef, ast.AsyncFunctionDef], List[ast.arg]]]:
+    """A class's methods called on an instance (no ``__init__`` or other dunder, no static or
+    class method): (``Class.method``, the method, the parameters a call passes by position, after
+    ``self``)."""
+    out = []
+    for fnode in node.body:
+        if (
+            isinstance(fnode, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and not fnode.name.startswith("__")
+            and not any(dotted_name(d) in ("staticmethod", "classmethod") for d in fnode.decorator_list)
+        ):
+            out.append((f"{node.name}.{fnode.name}", fnode, (list(fnode.args.posonlyargs) + list(fnode.args.args))[1:]))
+    return out
+
+
+def _client_params(
+    analyzer: "_Analyzer",
+    stmt: ast.AST,
+    method: Optional[Tuple[Union[ast.FunctionDef, ast.AsyncFunctionDef], List[ast.arg]]] = None,
+) -> Dict[str, int]:
+    """The parameters of a top-level function (a class: its ``__init__``, after ``self``; a
+    ``method`` of ``_methods``) whose annotation names an OpenAI client class, or that default to
+    None and are then built here (``_built_if_none``): name -> position (-1: keyword-only)."""
+    fnode, positional = method if method is not None else _signature(stmt)
     if fnode is None:
         return {}
     named = [(a, i) for i, a in enumerate(positional)] + [(a, -1) for a in fnode.args.kwonlyargs]

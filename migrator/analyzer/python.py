@@ -35,7 +35,7 @@ from migrator.i18n import N_
 from migrator.models import FileAnalysis, Span
 from migrator.analyzer.scope import Client, Q, _Binder, _is_name, _is_none
 from migrator.analyzer.scope import dotted_name as dotted_name  # (re-exported)
-from migrator.analyzer.nodes import _DEFS, _astuple, _client_params, _field_value, _is_env_read, _is_str, _returns
+from migrator.analyzer.nodes import _DEFS, _astuple, _client_params, _field_value, _is_env_read, _is_str, _methods, _returns
 from migrator.analyzer.nodes import absolute_qname as absolute_qname  # (re-exported)
 from migrator.analyzer.resolve import _Analyzer
 from migrator.analyzer.reporter import _Reporter
@@ -133,6 +133,14 @@ def exports_of(
             if caught:
                 for name, caught_names in caught.items():
                     out.setdefault(name, {"kind": "exceptions", "names": caught_names})
+            if takes and isinstance(stmt, ast.ClassDef):
+                # a method taking a client (``def run(self, client: OpenAI)``), called on an instance
+                # in another module: exported as ``Class.method``, the class named for its importers
+                for name, fnode, positional in _methods(stmt):
+                    given = _client_params(analyzer, stmt, (fnode, positional))
+                    if given:
+                        out[name] = {"kind": "takes", "takes": given}
+                        out.setdefault(stmt.name, {"kind": "methods"})
             taken = _client_params(analyzer, stmt) if takes and isinstance(stmt, _DEFS) else None
             if taken and isinstance(stmt, _DEFS):  # (taken is found only in a def or class)
                 out.setdefault(stmt.name, {"kind": "takes"})["takes"] = taken

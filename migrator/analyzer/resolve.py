@@ -474,7 +474,19 @@ class _Analyzer:
         node = binding.node
         if binding.kind == "func" and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _is_property(node):
             return self._factory_return(node)
-        return self.resolve_binding(binding)
+        value = self.resolve_binding(binding)
+        if (
+            value is NOT_OPENAI
+            and binding.kind == "assign"
+            and binding.scope.kind == "class"
+            and binding.annotation is not None
+            and self._client_named_by(binding.annotation, binding.scope, binding.annotation) is not None
+        ):
+            # a field annotated as a client whose default is none (marvin's `client: AsyncClient =
+            # Field(default_factory=...)`, `= None`): it holds a client made elsewhere; its calls are
+            # unresolved, reported and left as they are (review 7 F2: they were unseen)
+            return None
+        return value
 
     def _resolve_call(self, node: ast.Call, scope: Scope) -> Value:
         func = self.resolve(node.func, scope)

@@ -221,7 +221,31 @@ FRAMEWORK_CLASSES: Dict[str, str] = {
     "haystack.components.embedders.openai_text_embedder.OpenAITextEmbedder": "haystack.components.embedders.OpenAITextEmbedder",
     "haystack.components.embedders.OpenAIDocumentEmbedder": "haystack.components.embedders.OpenAIDocumentEmbedder",
     "haystack.components.embedders.openai_document_embedder.OpenAIDocumentEmbedder": "haystack.components.embedders.OpenAIDocumentEmbedder",
+    # chromadb 0.4.24 (a module), 0.5.23 / 0.6.3 / 1.3.5 (a package re-exporting its submodule's class)
+    "chromadb.utils.embedding_functions.OpenAIEmbeddingFunction": "chromadb.utils.embedding_functions.OpenAIEmbeddingFunction",
+    "chromadb.utils.embedding_functions.openai_embedding_function.OpenAIEmbeddingFunction": (
+        "chromadb.utils.embedding_functions.OpenAIEmbeddingFunction"
+    ),
 }
+
+#: wrappers that, given ``api_key=None``, read OPENAI_API_KEY themselves, as the openai SDK does
+#: (chromadb 1.3.5's OpenAIEmbeddingFunction: ``api_key or os.getenv("OPENAI_API_KEY")`` when that is
+#: set): a provider key read that may be None is written so it cannot be (ops set_kwarg)
+KEY_FROM_OPENAI_ENV = frozenset({"chromadb.utils.embedding_functions.OpenAIEmbeddingFunction"})
+
+#: wrappers that embed texts at OpenAI with an openai client of their own: the vectors they make
+#: and those the project's own ``embeddings.create`` calls make (in one module) may share a store,
+#: so they move to the provider together or not at all (engine/unit.py build_units; review 6 F2)
+EMBEDDING_WRAPPERS = frozenset(
+    {
+        "chromadb.utils.embedding_functions.OpenAIEmbeddingFunction",
+        "langchain_openai.OpenAIEmbeddings",
+        "langchain_community.embeddings.OpenAIEmbeddings",
+        "llama_index.embeddings.openai.OpenAIEmbedding",
+        "haystack.components.embedders.OpenAITextEmbedder",
+        "haystack.components.embedders.OpenAIDocumentEmbedder",
+    }
+)
 
 
 #: packages that route a model string to a provider (LiteLLM, and DSPy / CrewAI on top of it): a

@@ -10,7 +10,7 @@ from migrator.analyzer import symbols as sym
 from migrator.engine.model import Site
 from migrator.engine.ops import OPS
 from migrator.i18n import N_
-from migrator.models import Span
+from migrator.models import URL_KEYWORDS, Span
 from migrator.ruleset import Rule, RuleSet
 
 UnitKey = Tuple[object, ...]
@@ -321,6 +321,25 @@ def build_units(all_sites: Sequence[Site]) -> Tuple[List[Unit], Dict[int, Unit]]
                 find.union(keys[0], key)
             if keys:
                 member[id(site)] = keys[0]
+    # the vectors of one store come from one provider (review 6 F2): an OpenAI embedding wrapper
+    # (chromadb's OpenAIEmbeddingFunction embeds a collection's query texts) and the project's own
+    # embeddings calls in the same module may fill one store, so they move together or stay
+    # together.  A module is the smallest scope this analysis sees a store's writers and readers
+    # in (the collection is an attribute, a global, a value handed on); a wrapper that names its
+    # server (a URL keyword) is not joined: it talks to that server, or a person decides which.
+    wrappers = [
+        ("framework", _key(s.span))
+        for s in all_sites
+        if s.kind == "framework"
+        and s.attrs.get("symbol") in sym.EMBEDDING_WRAPPERS
+        and not s.attrs.get("route")
+        and not any(k in URL_KEYWORDS for k in s.attrs.get("kwargs") or ())
+    ]
+    if wrappers:
+        for site in all_sites:
+            if site.kind == "call" and site.attrs.get("api") == "embeddings.create" and site.attrs.get("endpoint") != "other":
+                for key in wrappers:
+                    find.union(key, member[id(site)])
     # the clients one function returns are one client to its callers (a factory's branches), and
     # the clients one name or attribute holds one client to the calls made on it
     returned: Dict[Tuple[int, ...], UnitKey] = {}

@@ -255,7 +255,20 @@ def plan_units(
             unit.elsewhere, unit.rewrites = True, False
             continue
         unit.rewrites = any(rewrites(r) for s in unit.sites for r in by_site.get(id(s), []))
-        if unit.rewrites and not _retargeted(unit, by_site, rules_for):
+        unmoved = _unmoved(unit, by_site, rules_for) if unit.rewrites else None
+        if unmoved is not None and unmoved.kind == "framework" and unmoved is not unit.anchor:
+            # an embedding wrapper joined to the embeddings calls in its module (unit.build_units)
+            unit.reasons.append(
+                _at(
+                    unmoved.span.line,
+                    N_(
+                        "the {name} built here embeds at OpenAI, and no rule of the plan points it at the provider: the "
+                        "project's embeddings calls in this module may fill the same vector store, and vectors from two "
+                        "providers in one store do not compare"
+                    ).format(name=str(unmoved.attrs.get("symbol", "")).rsplit(".", 1)[-1]),
+                )
+            )
+        elif unmoved is not None:
             # its key or its calls would change while the construction still talks to OpenAI
             unit.reasons.append(
                 _at(
@@ -643,18 +656,22 @@ def _run_time(dynamic: Optional[Site]) -> str:
     return str((dynamic.attrs.get("spread_why") if dynamic is not None else None) or RUN_TIME)
 
 
-def _retargeted(unit: Unit, by_site: Dict[int, List[Rule]], rules_for: Optional[MatchFn]) -> bool:
-    """Whether a unit built here is pointed at the provider by some rule: one rewriting its
-    construction (compat: base_url=; framework classes) or the class named there (native)."""
+def _unmoved(unit: Unit, by_site: Dict[int, List[Rule]], rules_for: Optional[MatchFn]) -> Optional[Site]:
+    """The construction of a unit built here that no rule points at the provider (None: every one
+    is, by a rule rewriting it (compat: base_url=; framework classes) or the class named there
+    (native))."""
     anchor = unit.anchor
     if unit.key[0] not in ("client", "framework") or anchor.kind not in ("client", "framework"):
-        return True  # v0 calls, annotated clients, unresolved calls: nothing is built here
-    # every construction of the unit (a factory's branches, the clients one attribute may hold)
-    for built in [s for s in unit.sites if s.kind == anchor.kind]:
+        return None  # v0 calls, annotated clients, unresolved calls: nothing is built here
+    # every construction of the unit (a factory's branches, the clients one attribute may hold, an
+    # embedding wrapper joined to the calls that fill its store): one left talking to OpenAI keeps all
+    for built in [
+        s for s in unit.sites if s.kind == anchor.kind or (s.kind == "framework" and s.attrs.get("form") == "construct")
+    ]:
         if built.kind == "client" and built.attrs.get("endpoint") not in ("none", "openai", "fallback"):
             # an endpoint a run-time value decides (or Azure): no rule moves the construction, so its
             # key and calls must not move either (a provider's key would go to wherever it points)
-            return False
+            return built
         own = [
             s
             for s in unit.sites
@@ -666,8 +683,8 @@ def _retargeted(unit: Unit, by_site: Dict[int, List[Rule]], rules_for: Optional[
             )
         ]
         if not any(rewrites(r) for s in own for r in (rules_for(s) if rules_for is not None else by_site.get(id(s), []))):
-            return False
-    return True
+            return built
+    return None
 
 
 def staying(units: UnitPlan, hybrid: Set[int]) -> Tuple[Tuple[int, str], ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from migrator.analyzer import symbols as sym
 from migrator.engine.model import Site
 from migrator.engine.ops.base import (
     CALL_SITES,
@@ -182,7 +183,7 @@ class SetKwarg(Operation):
                 if (
                     name == "api_key"
                     and ctx.ruleset.plan.keeps_openai
-                    and ctx.site.kind == "client"
+                    and (ctx.site.kind == "client" or ctx.site.attrs.get("symbol") in sym.KEY_FROM_OPENAI_ENV)
                     and isinstance(node, cst.Call)
                 )
                 else None

@@ -34,6 +34,10 @@ def _no_model(ruleset: Any, model: Optional[str]) -> str:
 STAR_MODEL = N_("the model comes in **kwargs, where it is not mapped; map it to a provider model where the dict is built")
 
 
+def _valued(value: str, title: str) -> str:
+    return N_("model comes from `{value}`; map it to a model of {title} by hand").format(value=value, title=title)
+
+
 class MapModel(Operation):
     """Map the model argument through the provider's model map (and the user's overrides).
     A non-literal or unmapped model is left as it is and reported.  ``keep`` (globs) names the
@@ -57,6 +61,8 @@ class MapModel(Operation):
         if name not in site.attrs.get("kwargs", ()):
             return [("manual", STAR_MODEL)] if site.attrs.get("star_kwargs") else []
         model = site.attrs.get("model")
+        if model is None and site.attrs.get("_model_value"):  # the value a **params dict built here gives it
+            return [("manual", _valued(site.attrs["_model_value"], ruleset.provider.title))]
         if model is None:
             return [("manual", N_("model is not a literal; map it by hand"))]
         if ruleset.map_model(model) is None and not ruleset.is_target_model(model) and not _kept(model, params):
@@ -117,7 +123,9 @@ class MapModel(Operation):
         ) or ctx.site.attrs.get("_model_remote"):
             return node  # mapped where it is defined
         if arg is None:
-            if _has_star_kwargs(node):  # a model may well travel in there, unmapped
+            if ctx.site.attrs.get("_model_value"):  # the value a **params dict built here gives it
+                ctx.manual(_valued(ctx.site.attrs["_model_value"], ctx.ruleset.provider.title), blocking=False)
+            elif _has_star_kwargs(node):  # a model may well travel in there, unmapped
                 ctx.manual(ctx.text(STAR_MODEL), blocking=False)
             return node
         value = arg.value
