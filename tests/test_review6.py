@@ -331,6 +331,38 @@ class ContextRelevanceConfig(BaseConfig):
 '''
 
 
+# F5's steps one at a time: a class of another module takes its model as a required parameter
+# (F5_HANDLER); what its callers pass, followed where they write it
+_F5_MAKE = b'''import os
+
+import openai
+
+from app.handler import Handler
+
+MODEL = "gpt-4o"
+
+
+def make(text):
+    client = openai.Client(api_key=os.environ["OPENAI_API_KEY"])
+    return Handler(client, %s).run(text)
+'''
+_F5_ASK = b'''import os
+
+import openai
+
+from app.handler import Handler
+
+
+class Ask:
+    def __init__(self, model="gpt-4o"):
+        self.client = openai.Client(api_key=os.environ["OPENAI_API_KEY"])
+        self.model = model
+
+    def ask(self, text):
+        return Handler(client=self.client, model=self.model).run(text)
+'''
+_F5_RUN_MAKE = "from app.make import make\nprint(make('hi').choices[0].message.content)\n"
+
 #: (id, files, program, why it fails): strict xfails
 _WRITTEN_ELSEWHERE = [
     (
@@ -361,23 +393,42 @@ _WRITTEN_ELSEWHERE = [
         "F5-handed-with-the-client",
         {"ai.py": F5_AI, "handler.py": F5_HANDLER},
         "from app.ai import Fructose\nprint(Fructose()(lambda t: t)('hi').choices[0].message.content)\n",
-        "F5: a model handed with a client to a class of another module (`Handler(client=..., model=model)`) is "
-        "not followed back to the caller's default: reported at the call, unmapped.  Two steps missing: a required "
-        "`model` parameter of another module's class followed to its callers' values (as caller_models does for "
-        "defaults), and the value here, `model = model or self._model` (a parameter rebound from itself, in "
-        "`__call__`, a method whose callers elsewhere may pass models of their own), is not followed even within "
-        "one module (model_origin: the parameter is read outside a model= argument)",
+        "",
+    ),
+    ("F5-a-literal", {"make.py": _F5_MAKE % b'model="gpt-4o"', "handler.py": F5_HANDLER}, _F5_RUN_MAKE, ""),
+    (
+        "F5-callers-in-two-modules-one-handing-it-twice",
+        {
+            "ai.py": F5_AI.replace(
+                b"            def wrapper(text):", b"            Handler(self._client, model)\n\n            def wrapper(text):"
+            ),
+            "handler.py": F5_HANDLER,
+            "make.py": _F5_MAKE % b'model="gpt-4o"',
+        },
+        "from app.ai import Fructose\nprint(Fructose()(lambda t: t)('hi').choices[0].message.content)\n" + _F5_RUN_MAKE,
+        "",
+    ),
+    ("F5-a-literal-by-position", {"make.py": _F5_MAKE % b'"gpt-4o"', "handler.py": F5_HANDLER}, _F5_RUN_MAKE, ""),
+    ("F5-a-module-constant", {"make.py": _F5_MAKE % b"model=MODEL", "handler.py": F5_HANDLER}, _F5_RUN_MAKE, ""),
+    (
+        "F5-a-local",
+        {
+            "make.py": (_F5_MAKE % b"model=m").replace(b"    client =", b'    m = "gpt-4o"\n    client ='),
+            "handler.py": F5_HANDLER,
+        },
+        _F5_RUN_MAKE,
+        "",
+    ),
+    (
+        "F5-an-attribute-from-a-default",
+        {"ask.py": _F5_ASK, "handler.py": F5_HANDLER},
+        "from app.ask import Ask\nprint(Ask().ask('hi').choices[0].message.content)\n",
+        "",
     ),
 ]
 
 
-@pytest.mark.parametrize(
-    "files, program",
-    [
-        pytest.param(f, p, id=i, marks=[pytest.mark.xfail(strict=True, reason=r)] if "F5" in i else [])
-        for i, f, p, r in _WRITTEN_ELSEWHERE
-    ],
-)
+@pytest.mark.parametrize("files, program", [pytest.param(f, p, id=i) for i, f, p, _r in _WRITTEN_ELSEWHERE])
 def test_f3_f5_a_model_written_elsewhere_is_mapped(tmp_path: Path, files: Dict[str, bytes], program: str):
     _only_provider_models(tmp_path, files, program)
 
@@ -411,6 +462,95 @@ _WRITTEN_ELSEWHERE_SPOILT = [
         {"config.py": F3_CONFIG_REAL, "metric.py": F3_METRIC},
         {"base.py": F3_BASE.replace(b"return vars(self)", b"return {'model': self.model}")},
         ("config.py", b'"gpt-4"'),
+    ),
+    (
+        "F5-a-caller-s-value-not-followed",
+        {"ai.py": F5_AI, "handler.py": F5_HANDLER},
+        {
+            "run.py": b"import os\n\nimport openai\n\nfrom app.handler import Handler\n\nh = Handler(openai.Client(), os.environ['MODEL'])\n"
+        },
+        ("ai.py", b'"gpt-4-turbo-preview"'),
+    ),
+    (
+        "F5-a-project-caller-passes-its-own-model",
+        {"ai.py": F5_AI, "handler.py": F5_HANDLER},
+        {"run.py": b"from app.ai import Fructose\n\nai = Fructose()\nask = ai(str, 'gpt-4o-mini')\n"},
+        ("ai.py", b'"gpt-4-turbo-preview"'),
+    ),
+    (
+        "F5-a-project-caller-makes-it-with-its-own-model",
+        {"ai.py": F5_AI, "handler.py": F5_HANDLER},
+        {"run.py": b"from app.ai import Fructose\n\nask = Fructose(model='gpt-4o-mini')(str)\n"},
+        ("ai.py", b'"gpt-4-turbo-preview"'),
+    ),
+    (
+        "F5-a-project-instance-kept-where-its-calls-are-not-followed",
+        {"ai.py": F5_AI, "handler.py": F5_HANDLER},
+        {
+            "run.py": b"from app.ai import Fructose\n\n\nclass App:\n    def __init__(self):\n        self.ai = Fructose()\n\n"
+            b"    def ask(self):\n        return self.ai(str, 'gpt-4o-mini')\n"
+        },
+        ("ai.py", b'"gpt-4-turbo-preview"'),
+    ),
+    (
+        "F5-a-module-s-instance-called-in-another",
+        {"ai.py": F5_AI, "handler.py": F5_HANDLER},
+        {
+            "inst.py": b"from app.ai import Fructose\n\nai = Fructose()\n",
+            "run.py": b"from app.inst import ai\n\nask = ai(str, 'gpt-4o-mini')\n",
+        },
+        ("ai.py", b'"gpt-4-turbo-preview"'),
+    ),
+    (
+        "F5-a-project-caller-makes-it-under-another-name-with-its-own-model",
+        {"ai.py": F5_AI, "handler.py": F5_HANDLER},
+        {"run.py": b"from app.ai import Fructose as F\n\nask = F(model='gpt-4o-mini')(str)\n"},
+        ("ai.py", b'"gpt-4-turbo-preview"'),
+    ),
+    (
+        "F5-the-attribute-read-elsewhere",
+        {"ai.py": F5_AI + b"\n    def name(self):\n        return self._model\n", "handler.py": F5_HANDLER},
+        {},
+        ("ai.py", b'"gpt-4-turbo-preview"'),
+    ),
+    (
+        "F5-the-attributes-read-by-name",
+        {"ai.py": F5_AI + b"\n    def as_dict(self):\n        return vars(self)\n", "handler.py": F5_HANDLER},
+        {},
+        ("ai.py", b'"gpt-4-turbo-preview"'),
+    ),
+    (
+        "F5-the-parameter-read-elsewhere",
+        {
+            "ai.py": F5_AI.replace(b"model = model or self._model\n", b"model = model or self._model\n        print(model)\n"),
+            "handler.py": F5_HANDLER,
+        },
+        {},
+        ("ai.py", b'"gpt-4-turbo-preview"'),
+    ),
+    (
+        "F5-the-constant-read-elsewhere",
+        {"ai.py": F5_AI, "handler.py": F5_HANDLER},
+        {"show.py": b"from app.ai import DEFAULT_MODEL\n\nprint(DEFAULT_MODEL)\n"},
+        ("ai.py", b'"gpt-4-turbo-preview"'),
+    ),
+    (
+        "F5-the-class-subclassed",
+        {"ai.py": F5_AI, "handler.py": F5_HANDLER},
+        {"more.py": b"from app.handler import Handler\n\n\nclass Other(Handler):\n    _model = 'gpt-4o'\n"},
+        ("ai.py", b'"gpt-4-turbo-preview"'),
+    ),
+    (
+        "F5-the-class-handed-on",
+        {"ai.py": F5_AI, "handler.py": F5_HANDLER},
+        {"more.py": b"from app.handler import Handler\n\nFACTORIES = [Handler]\n"},
+        ("ai.py", b'"gpt-4-turbo-preview"'),
+    ),
+    (
+        "F5-the-class-handed-on-under-another-name",
+        {"ai.py": F5_AI, "handler.py": F5_HANDLER},
+        {"more.py": b"from app.handler import Handler as H\n\nFACTORIES = [H]\n"},
+        ("ai.py", b'"gpt-4-turbo-preview"'),
     ),
 ]
 

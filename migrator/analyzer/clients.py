@@ -512,6 +512,11 @@ class _Clients(_Mixin):
             if given is not None and in_dict is None and model is None and found is None and not model_ref
             else None
         )
+        taken = (
+            self.taken_field(given, given_scope)
+            if given is not None and in_dict is None and model is None and found is None and not model_ref and held is None
+            else None
+        )
         self.add(
             "call",
             node,
@@ -555,6 +560,9 @@ class _Clients(_Mixin):
                 # self.config.model, the config an instance its class's __init__ makes by default of a
                 # class another module writes (project.py held_models follows it there)
                 "_model_held": held + [[given.lineno, given.col_offset]] if held is not None and given is not None else None,
+                # self.model set from a parameter of its class's __init__ with no default: the values its
+                # callers in other modules pass (project's taken.py follows them there)
+                "_model_taken": taken,
                 # the value the dict's "model" key is given, when not followed to a literal: named in the report
                 "_model_value": ast.unparse(in_dict[0]) if in_dict is not None and found is None and not model_ref else None,
             },

@@ -286,6 +286,45 @@ class _Models(_Mixin):
             return None
         return [qname, expr.attr, holder, where]
 
+    def taken_field(self, expr: ast.AST, scope: Scope) -> Optional[List[object]]:
+        """``self.<attr>`` set once, in the ``__init__`` of a top-level class of this module (no bases,
+        no decorators), from a parameter with no default read only there, and read nowhere in the
+        class but in ``model=`` arguments (``Handler(client, model)``: the model is its callers'):
+        [the class, the parameter, its position after ``self`` (-1: keyword-only)], for the
+        whole-project pass (taken.py) to follow to the values the callers in other modules pass."""
+        cls = self._self_class(expr.value, scope) if isinstance(expr, ast.Attribute) else None
+        node = cls.node if cls is not None else None
+        if (
+            cls is None
+            or not isinstance(node, ast.ClassDef)
+            or node not in getattr(self.tree, "body", ())
+            or node.bases
+            or node.keywords
+            or node.decorator_list
+        ):
+            return None
+        attr = expr.attr  # type: ignore[attr-defined]
+        self.attrs_asked.add(attr)
+        self.binder.bind_methods(cls)
+        bindings = cls.attrs.get(attr, []) + cls.scope.bindings.get(attr, [])
+        if len(bindings) != 1 or bindings[0].kind != "assign" or not isinstance(bindings[0].value, ast.Name):
+            return None
+        if not self._only_model_uses(node, attr, attr=True):
+            return None
+        name = bindings[0].value.id
+        params = bindings[0].scope.bindings.get(name, [])
+        if len(params) != 1 or params[0].kind != "param" or params[0].default is not None:
+            return None
+        function = self._function_of(params[0].node)
+        if function is None or function.name != "__init__" or function not in node.body:
+            return None
+        if len([n for n in ast.walk(function) if isinstance(n, ast.Name) and n.id == name]) != 1:
+            return None  # (read once, to set the attribute)
+        positional = [a.arg for a in function.args.posonlyargs + function.args.args][1:]
+        if name not in positional and name not in [a.arg for a in function.args.kwonlyargs]:
+            return None  # (*args, **kwargs)
+        return [node.name, name, positional.index(name) if name in positional else -1]
+
     def _settings_default(self, expr: ast.Attribute, scope: Scope) -> Optional[ast.Constant]:
         """``settings.chat_model`` with ``settings = Settings()`` made once at module level from a
         class of this module (a pydantic BaseSettings, a dataclass...) whose field defaults to a

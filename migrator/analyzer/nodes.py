@@ -4,7 +4,7 @@ arguments, dotted names, environment reads, defaults).  Split out of python.py (
 from __future__ import annotations
 
 import ast
-from typing import Dict, Iterator, List, Optional, Tuple, TYPE_CHECKING, Union
+from typing import Dict, Iterator, List, Optional, Set, Tuple, TYPE_CHECKING, Union
 
 from migrator.models import Span
 from migrator.analyzer import symbols as sym
@@ -343,3 +343,14 @@ def _a_setting(value: ast.AST) -> bool:
     from migrator.analyzer.secrets import redact_text
 
     return redact_text(value.value) == value.value
+
+
+def annotation_ids(tree: ast.AST) -> Set[int]:
+    """ids of the nodes of every annotation under ``tree`` (parameters', variables', returns')."""
+    return {
+        id(a)
+        for n in ast.walk(tree)
+        for root in ([n.annotation] if isinstance(n, (ast.arg, ast.AnnAssign)) and n.annotation is not None else [])
+        + ([n.returns] if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.returns is not None else [])
+        for a in ast.walk(root)
+    }

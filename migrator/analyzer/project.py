@@ -18,6 +18,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Set,
 from migrator.analyzer import decode_python, is_python
 from migrator.analyzer import symbols as sym
 from migrator.analyzer.llamaindex import dotted
+from migrator.analyzer.nodes import annotation_ids
 from migrator.analyzer.scope import dotted_name
 from migrator.analyzer.python import absolute_qname, analyze_python, exports_of, unset_by_default, written_default, written_value
 from migrator.i18n import N_
@@ -167,6 +168,7 @@ class _Modules:
         self._notebooks = notebooks
         self.notebooks: Optional[Dict[str, List[Tuple[int, str]]]] = None
         self.cell_trees: Dict[Tuple[str, int], Optional[ast.Module]] = {}
+        self._sources: Optional[List[Tuple[str, Optional[int], Optional[str]]]] = None
 
     def programs(self) -> Iterator[Tuple[str, Optional[int], Optional[str]]]:
         """(path, cell, source) of every module (cell None) and of every notebook's code cells."""
@@ -177,6 +179,12 @@ class _Modules:
         for path, cells in sorted(self.notebooks.items()):
             for number, source in cells:
                 yield path, number, source
+
+    def sources(self) -> List[Tuple[str, Optional[int], Optional[str]]]:
+        """``programs()``, read once (for a pass that looks through them many times)."""
+        if self._sources is None:
+            self._sources = list(self.programs())
+        return self._sources
 
     def tree(self, path: str, cell: Optional[int]) -> Optional[ast.Module]:
         """The parsed module, or notebook cell (None when it does not parse)."""
@@ -525,13 +533,7 @@ def _held_spoilt(modules: _Modules, name: str, field: str, users: List[Tuple[str
                 return True  # (a program that does not parse)
             continue
         parents = {id(c): n for n in ast.walk(tree) for c in ast.iter_child_nodes(n)}
-        annotations = {
-            id(a)
-            for n in ast.walk(tree)
-            for root in ([n.annotation] if isinstance(n, (ast.arg, ast.AnnAssign)) and n.annotation is not None else [])
-            + ([n.returns] if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.returns is not None else [])
-            for a in ast.walk(root)
-        }
+        annotations = annotation_ids(tree)
         for node in ast.walk(tree):
             named = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
             parent = parents.get(id(node))
@@ -1063,7 +1065,9 @@ def importer_analyses(
     known_analyses.update(changed)
     out.update(changed)
     modules = _Modules(paths, text, notebooks)
-    for project_pass in (endpoint_definitions, model_definitions, held_models, caller_models, caller_urls):
+    from migrator.analyzer.taken import taken_models
+
+    for project_pass in (endpoint_definitions, model_definitions, held_models, taken_models, caller_models, caller_urls):
         changed = project_pass(known_analyses, modules)
         known_analyses.update(changed)
         out.update(changed)
