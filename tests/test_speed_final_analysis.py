@@ -88,3 +88,10 @@ def test_kept_analysis_is_for_that_text_only_and_once() -> None:
     second = kept_analysis(SOURCE, "app.py")
     assert second is not None and second == analyze_python(SOURCE, "app.py") and second.findings
     assert kept_analysis(SOURCE, "app.py") is None  # taken once
+
+
+@pytest.mark.parametrize("switch, value", [("PRUNE", False), ("MASK", True)])
+def test_kept_analysis_is_not_given_under_other_switches(monkeypatch: pytest.MonkeyPatch, switch: str, value: bool) -> None:
+    analyze_python_kept(SOURCE, "app.py")
+    monkeypatch.setattr(python, switch, value)  # (a switch the analysis depends on)
+    assert kept_analysis(SOURCE, "app.py") is None

@@ -77,9 +77,13 @@ def analyze_python(
 # The analysis of a text a second reader will ask for: engine/rewrite.py's fixpoint check
 # analyses a rewritten module's final text, which apply's check (analyze_python_bytes) then reads
 # again.  One entry, keyed by everything the analysis depends on (the exact text, path, cell and
-# PRUNE), kept pickled so that what the first reader changes in its copy never reaches the second;
-# taken (and dropped) by the first lookup.
-_kept: Dict[Tuple[str, str, Optional[int], bool], bytes] = {}
+# the switches PRUNE, MASK and chunks.MIN_CHARS), kept pickled so that what the first reader
+# changes in its copy never reaches the second; taken (and dropped) by the first lookup.
+_kept: Dict[Tuple[str, str, Optional[int], Tuple[bool, bool, int]], bytes] = {}
+
+
+def _switches() -> Tuple[bool, bool, int]:
+    return PRUNE, MASK, chunks.MIN_CHARS
 
 
 def analyze_python_kept(source: str, path: str, *, cell: Optional[int] = None) -> FileAnalysis:
@@ -88,7 +92,7 @@ def analyze_python_kept(source: str, path: str, *, cell: Optional[int] = None) -
     result = analyze_python(source, path, cell=cell)
     _kept.clear()
     try:
-        _kept[(source, path, cell, PRUNE)] = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        _kept[(source, path, cell, _switches())] = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # (not expected: an analysis is plain data) the reader analyses it itself
         pass
     return result
@@ -99,7 +103,7 @@ def kept_analysis(source: str, path: str, *, cell: Optional[int] = None) -> Opti
     last asked for exactly this text (else None)."""
     if not _kept:
         return None
-    data = _kept.pop((source, path, cell, PRUNE), None)
+    data = _kept.pop((source, path, cell, _switches()), None)
     return pickle.loads(data) if data is not None else None
 
 
