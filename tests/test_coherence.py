@@ -877,7 +877,7 @@ def test_a_model_in_kwargs_is_reported_and_a_native_sdk_does_not_take_them():
     llm 0.36): compat cannot map the model there and says so; a native SDK with a closed keyword
     list may reject what the dict holds, so the client keeps the openai SDK (hybrid)."""
     compat = migrate(KWARGS_CALL, "dashscope", "compat")
-    assert "manual dashscope/model: the model comes in **kwargs" in messages(compat)
+    assert "manual dashscope/model: model comes from `m`; map it" in messages(compat)
     assert "dashscope/model" not in compat.applied  # nothing was edited there: not counted
     native = migrate(KWARGS_CALL, "dashscope", "native")
     assert "dashscope.Client" not in native.output and native.hybrid
