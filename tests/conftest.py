@@ -44,6 +44,7 @@ FAST = frozenset(
         "test_speed_trees.py",
         "test_speed_layout.py",
         "test_speed_limits.py",
+        "test_speed_final_analysis.py",
         "test_commands.py",
     }
 )

@@ -429,14 +429,17 @@ def analyze_python_bytes(relpath: str, data: bytes, low: Optional[bytes] = None)
     low = data.lower() if low is None else low
     if not mentions_lowered(low) and not holds_facts(relpath, low):
         return None
-    from migrator.analyzer.python import analyze_python  # (after the byte gate: a file without OpenAI code never loads it)
+    # (after the byte gate: a file without OpenAI code never loads it)
+    from migrator.analyzer.python import analyze_python, kept_analysis
 
     text, problem = decode_python(data)
     if text is None:  # (a module read for its facts only is not one that fails: it names no OpenAI)
         return FileAnalysis(relpath, error=problem) if mentions_lowered(low) else None
     # a BOM would hide an `import openai` on the first line from the ^-anchored pattern
     if needs_ast(data[3:] if data.startswith(b"\xef\xbb\xbf") else data):
-        result = analyze_python(text, relpath)
+        # (a rewritten module's final text was analysed by the rewrite's fixpoint check already)
+        kept = kept_analysis(text, relpath)
+        result = kept if kept is not None else analyze_python(text, relpath)
     else:
         result = FileAnalysis(relpath)
     result.findings.extend(text_findings(relpath, text, low=low, python=True))

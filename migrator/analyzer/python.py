@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import gc
+import pickle
 from typing import Dict, List, Optional, Tuple, TYPE_CHECKING, Union
 
 from migrator.analyzer import chunks, line_index, symbols as sym
@@ -71,6 +72,39 @@ def analyze_python(
     finally:
         if enabled:
             gc.enable()
+
+
+# The analysis of a text a second reader will ask for: engine/rewrite.py's fixpoint check
+# analyses a rewritten module's final text, which apply's check (analyze_python_bytes) then reads
+# again.  One entry, keyed by everything the analysis depends on (the exact text, path, cell and
+# the switches PRUNE, MASK and chunks.MIN_CHARS), kept pickled so that what the first reader
+# changes in its copy never reaches the second; taken (and dropped) by the first lookup.
+_kept: Dict[Tuple[str, str, Optional[int], Tuple[bool, bool, int]], bytes] = {}
+
+
+def _switches() -> Tuple[bool, bool, int]:
+    return PRUNE, MASK, chunks.MIN_CHARS
+
+
+def analyze_python_kept(source: str, path: str, *, cell: Optional[int] = None) -> FileAnalysis:
+    """``analyze_python(source, path, cell=cell)``, a copy of which ``kept_analysis`` hands once
+    to the next reader of exactly this text."""
+    result = analyze_python(source, path, cell=cell)
+    _kept.clear()
+    try:
+        _kept[(source, path, cell, _switches())] = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # (not expected: an analysis is plain data) the reader analyses it itself
+        pass
+    return result
+
+
+def kept_analysis(source: str, path: str, *, cell: Optional[int] = None) -> Optional[FileAnalysis]:
+    """What ``analyze_python(source, path, cell=cell)`` gives, when ``analyze_python_kept`` was
+    last asked for exactly this text (else None)."""
+    if not _kept:
+        return None
+    data = _kept.pop((source, path, cell, _switches()), None)
+    return pickle.loads(data) if data is not None else None
 
 
 def exports_of(

@@ -16,7 +16,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 import libcst as cst
 
 from migrator.analyzer import text_findings
-from migrator.analyzer.python import analyze_python
+from migrator.analyzer.python import analyze_python, analyze_python_kept
 from migrator.analyzer.suppressions import python_suppressions
 from migrator.engine import trees
 from migrator.engine.fallback import with_fallback
@@ -139,12 +139,14 @@ def rewrite_once(
     analysis: Optional[FileAnalysis] = None,
     cell: Optional[int] = None,
     guard: Optional[Guard] = None,
+    keep: bool = False,
 ) -> FileResult:
     """One pass: analyse (unless given), match rules, transform.  May raise on bad input;
     raises NotRewritable when ``guard(source)`` gives a reason, asked only when the text is about
-    to be parsed with LibCST (most files with sites have nothing a rule rewrites and never are)."""
+    to be parsed with LibCST (most files with sites have nothing a rule rewrites and never are).
+    ``keep``: the analysis is kept for the next reader of the same text (analyze_python_kept)."""
     if analysis is None:
-        analysis = analyze_python(source, path, cell=cell)
+        analysis = (analyze_python_kept if keep else analyze_python)(source, path, cell=cell)
         # the OpenAI URLs scan finds in the code (plan.sites: a URL left in the code keeps its keys)
         analysis.findings += [f for f in text_findings(path, source, cell=cell, python=True) if f.kind == "url"]
     if analysis.error:
@@ -272,7 +274,8 @@ def migrate_source(
     if problems:
         return _refused(first, refusal(problems))
     try:
-        second = rewrite_once(first.output, path, ruleset, None, cell)
+        # (apply's check of the final text reads the same analysis again: kept for it)
+        second = rewrite_once(first.output, path, ruleset, None, cell, keep=cell is None)
     except Exception as exc:  # the output is valid Python, so this is a bug in a rule or op
         return _refused(
             first,
