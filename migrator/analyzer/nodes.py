@@ -164,6 +164,15 @@ def _lambda_params(args: ast.arguments) -> bool:
     return bool(args.posonlyargs or args.args or args.vararg or args.kwonlyargs or args.kwarg)
 
 
+def param_default(function: Union[ast.FunctionDef, ast.AsyncFunctionDef], name: str) -> Optional[ast.AST]:
+    """The default of ``function``'s parameter ``name`` (None: it has none, or no such parameter)."""
+    args = function.args
+    positional = args.posonlyargs + args.args
+    defaults: Dict[str, ast.AST] = {a.arg: d for a, d in zip(positional[len(positional) - len(args.defaults) :], args.defaults)}
+    defaults.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
+    return defaults.get(name)
+
+
 def _fallback(node: ast.AST) -> Tuple[ast.AST, Optional[str]]:
     """What a value falls back to when the caller gives none, and the environment variable read
     over that default: the last operand of ``model or DEFAULT`` (nothing before it a literal), the

@@ -18,7 +18,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Set,
 from migrator.analyzer import decode_python, is_python
 from migrator.analyzer import symbols as sym
 from migrator.analyzer.llamaindex import dotted
-from migrator.analyzer.nodes import annotation_ids
+from migrator.analyzer.nodes import annotation_ids, param_default
 from migrator.analyzer.scope import dotted_name
 from migrator.analyzer.python import absolute_qname, analyze_python, exports_of, unset_by_default, written_default, written_value
 from migrator.i18n import N_
@@ -474,9 +474,7 @@ def _init_field_default(tree: ast.Module, name: str, field: str) -> Optional[ast
     ):
         return None
     param = assign.value.id
-    defaults = dict(zip([a.arg for a in positional][len(positional) - len(init.args.defaults) :], init.args.defaults))
-    defaults.update({a.arg: d for a, d in zip(init.args.kwonlyargs, init.args.kw_defaults) if d is not None})
-    default = defaults.get(param)
+    default = param_default(init, param)
     loads = [n for n in ast.walk(init) if isinstance(n, ast.Name) and n.id == param]
     if len(loads) != 1 or not isinstance(default, ast.Constant) or not isinstance(default.value, str):
         return None

@@ -35,7 +35,8 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Set, Tuple, Union, cast
 
-from migrator.analyzer.nodes import annotation_ids
+from migrator.analyzer.nodes import annotation_ids, param_default
+from migrator.analyzer.scope import _is_none
 from migrator.i18n import N_
 from migrator.models import FileAnalysis, Finding, Span
 
@@ -271,8 +272,8 @@ class _Flow:
         ):
             return None
         cls = self.parents.get(id(function))
-        default = _default(function, name)
-        if not (isinstance(cls, ast.ClassDef) and cls in self.tree.body and _none(default)):
+        default = param_default(function, name)
+        if not (isinstance(cls, ast.ClassDef) and cls in self.tree.body and _is_none(default)):
             return None
         self.allowed.add(id(value.values[0]))
         if not self._reads_allowed(function, name):
@@ -325,7 +326,7 @@ class _Flow:
         ):
             return None
         param = assign.value.id
-        default = _default(init, param)
+        default = param_default(init, param)
         if default is None or len([n for n in ast.walk(init) if isinstance(n, ast.Name) and n.id == param]) != 1:
             return None  # (no default, or the parameter read again)
         self.allowed |= {id(expr), id(default)}
@@ -394,18 +395,6 @@ def _params(function: _Function) -> List[str]:
     args = function.args
     out = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
     return out + [a.arg for a in (args.vararg, args.kwarg) if a is not None]
-
-
-def _default(function: Union[ast.FunctionDef, ast.AsyncFunctionDef], name: str) -> Optional[ast.AST]:
-    args = function.args
-    positional = args.posonlyargs + args.args
-    defaults: Dict[str, ast.AST] = {a.arg: d for a, d in zip(positional[len(positional) - len(args.defaults) :], args.defaults)}
-    defaults.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
-    return defaults.get(name)
-
-
-def _none(node: Optional[ast.AST]) -> bool:
-    return isinstance(node, ast.Constant) and node.value is None
 
 
 def _first_statement(function: Union[ast.FunctionDef, ast.AsyncFunctionDef]) -> Optional[ast.stmt]:
