@@ -410,7 +410,7 @@ def _dump(a: Optional[FileAnalysis]) -> Dict[str, Any]:
             [list(_t(r.call)), list(r.path), list(r.styles), list(_t(r.span)), r.chunk, [list(_t(o)) for o in r.others]]
             for r in a.results
         ],
-        "env": [[e.var, list(_t(e.span)), int(e.written), int(e.guard)] for e in a.env_reads],
+        "env": [[e.var, list(_t(e.span)), int(e.written), int(e.guard), e.handed] for e in a.env_reads],
         "facts": [_dump_facts(facts) for facts in a.facts],
     }
 
@@ -457,6 +457,6 @@ def _load(raw: Dict[str, Any]) -> FileAnalysis:
         ResultAccess(_span(c), tuple(p), tuple(st), _span(s), ch, tuple(_span(o) for o in others))
         for c, p, st, s, ch, others in raw["results"]
     ]
-    out.env_reads = [EnvRead(v, _span(s), bool(w), bool(g)) for v, s, w, g in raw["env"]]
+    out.env_reads = [EnvRead(e[0], _span(e[1]), bool(e[2]), bool(e[3]), int(e[4])) for e in raw["env"]]
     out.facts = [_load_facts(facts) for facts in raw["facts"]]  # (an entry without them is a miss)
     return out

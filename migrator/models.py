@@ -160,6 +160,10 @@ class EnvRead:
     # ``if os.getenv("X") is None: os.environ["X"] = value``: the read guarding such a write keeps
     # its name with it (renamed, the write and its check would disagree)
     guard: bool = False
+    # the line where the module hands the openai module itself out as a value (doctran's
+    # ``DoctranConfig(openai=openai)``, then ``self.config.openai.api_key = os.environ[...]``): calls
+    # made through it elsewhere are out of sight and may use the key this read sets; 0: none
+    handed: int = 0
 
 
 @dataclass(frozen=True)

@@ -147,6 +147,22 @@ def _dependents(
                 plan.reports.append((site, "migrator/unit", _module_reason(symbol, units, blocked_lines), "warning"))
             continue
         loose_key = site.kind == "env" and str(site.attrs.get("variable", "")).startswith("OPENAI_")
+        if loose_key and site.attrs.get("handed"):
+            # renamed, the provider's key would be set where the openai module goes and sent to
+            # OpenAI by the calls made through it, which no analysis here sees (doctran)
+            held.add(id(site))
+            plan.reports.append(
+                (
+                    site,
+                    "migrator/module-handed",  # (not "migrator/unit": no client is known, none is counted as left)
+                    N_(
+                        "{variable} is kept: this module hands the openai module itself out at line {line}, and the "
+                        "calls made through it there are out of this analysis' sight: migrate them by hand, then this read"
+                    ).format(variable=site.attrs.get("variable"), line=site.attrs["handed"]),
+                    "manual",
+                )
+            )
+            continue
         if loose_key and raw_url is not None:
             # (review 5 T0: renamed, the provider's key went to api.openai.com with the request)
             held.add(id(site))

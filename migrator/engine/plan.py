@@ -159,6 +159,7 @@ def sites(analysis: FileAnalysis) -> List[Site]:
                     "variable": env.var,
                     "confidence": "low" if env.written or env.guard else "high",
                     "written": env.written and not env.guard,
+                    "handed": env.handed,
                 },
                 env,
             )
